@@ -1,0 +1,56 @@
+"""One configuration object for the whole pipeline, with documented defaults.
+
+Defaults were chosen on the dev sets in ``shared/data`` (ECB+, MEANTIME, SemEval-2022
+pairs) and are the same for every dataset: nothing is tuned per input at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Config:
+    """Settings of every stage. Pass a modified copy (``dataclasses.replace``) to change one.
+
+    Candidates
+        shingle_size: words per shingle for MinHash (5 is the classic near-duplicate size).
+        num_perm: MinHash permutations; the Jaccard estimate's standard error is
+            ``sqrt(J(1-J)/num_perm)``.
+        lsh_threshold: Jaccard above which MinHash-LSH returns a pair as a candidate.
+        ann_neighbours: nearest neighbours per article taken from the vector index.
+        ann_min_cosine: document-vector cosine below which an ANN neighbour is dropped.
+
+    Relations
+        exact / near-duplicate: ``near_duplicate_jaccard`` on word shingles (or containment
+        of the shorter text at ``near_duplicate_containment``) makes a ``near_duplicate``.
+        align_min_similarity: sentence cosine for two sentences to count as aligned.
+        rewrite_min_coverage: share of the shorter article's sentences that must align for
+            a ``rewrite``.
+        same_story_threshold: story-similarity score at or above which a pair is the same
+            story (and the average-link threshold when grouping).
+
+    Misc
+        max_text_chars: longer texts are cut (and a warning recorded) to bound cost.
+        max_file_bytes: larger input files are skipped with an error.
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    lsh_threshold: float = 0.5
+    ann_neighbours: int = 20
+    ann_min_cosine: float = 0.35
+    near_duplicate_jaccard: float = 0.6
+    near_duplicate_containment: float = 0.8
+    align_min_similarity: float = 0.7
+    rewrite_min_coverage: float = 0.5
+    same_story_threshold: float = 0.5
+    max_text_chars: int = 200_000
+    max_file_bytes: int = 20_000_000
+    seed: int = 1
+
+    def replace(self, **changes: object) -> Config:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_CONFIG = Config()

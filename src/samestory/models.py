@@ -1,0 +1,206 @@
+"""The data model shared by every stage: articles in, relations and stories out.
+
+Plain frozen dataclasses, so they pickle (Spark ships them), compare by value and
+serialise with :func:`to_dict`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+
+class RelationKind(StrEnum):
+    """How two versions of a story are related, from closest to loosest.
+
+    - ``exact``: the same text after normalisation (whitespace, case, punctuation).
+    - ``near_duplicate``: the same text with small edits (high word-shingle overlap).
+    - ``rewrite``: derived from the same source text: reworded, spun, translated or
+      summarised (most sentences of the shorter version align with the other).
+    - ``same_event``: independent reports of one event (few aligned sentences, but the
+      same event by content, names, numbers and dates).
+    """
+
+    EXACT = "exact"
+    NEAR_DUPLICATE = "near_duplicate"
+    REWRITE = "rewrite"
+    SAME_EVENT = "same_event"
+
+    @property
+    def is_derivation(self) -> bool:
+        """True when one text derives from the other (provenance edges are drawn)."""
+        return self is not RelationKind.SAME_EVENT
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as read from any source.
+
+    ``id`` is unique within a run or store; ``origin`` says where it came from
+    (file path, ``file:line`` for record files) so errors and evidence can point at it.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    origin: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["date"] = self.date.isoformat() if self.date else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in fields}
+        date = kwargs.get("date")
+        if isinstance(date, str) and date:
+            kwargs["date"] = dt.date.fromisoformat(date[:10])
+        elif isinstance(date, dt.datetime):
+            kwargs["date"] = date.date()
+        elif not date:
+            kwargs["date"] = None
+        return cls(**kwargs)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    """An input that could not be read, with the reason, so a batch never fails whole."""
+
+    source: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "error": self.error}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AlignedSentence:
+    """A sentence of A matched to a sentence of B (indices into each article's sentences)."""
+
+    a_index: int
+    b_index: int
+    a_text: str
+    b_text: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["similarity"] = round(self.similarity, 4)
+        return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why two articles are related: what a person needs to believe the verdict."""
+
+    aligned: tuple[AlignedSentence, ...] = ()
+    shared_quotes: tuple[str, ...] = ()
+    shared_entities: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()
+    date_gap_days: int | None = None
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "aligned": [s.to_dict() for s in self.aligned],
+            "shared_quotes": list(self.shared_quotes),
+            "shared_entities": list(self.shared_entities),
+            "shared_numbers": list(self.shared_numbers),
+            "date_gap_days": self.date_gap_days,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            aligned=tuple(AlignedSentence(**s) for s in data.get("aligned", ())),
+            shared_quotes=tuple(data.get("shared_quotes", ())),
+            shared_entities=tuple(data.get("shared_entities", ())),
+            shared_numbers=tuple(data.get("shared_numbers", ())),
+            date_gap_days=data.get("date_gap_days"),
+            scores=dict(data.get("scores", {})),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Relation:
+    """The verdict on one pair: ``kind`` is None when the pair is not the same story.
+
+    ``score`` is the story similarity in [0, 1] (1 = same story for certain).
+    For derivation kinds, ``a`` is the earlier/source version and ``b`` the copy
+    once provenance has oriented the pair.
+    """
+
+    a: str
+    b: str
+    kind: RelationKind | None
+    score: float
+    evidence: Evidence = dataclasses.field(default_factory=Evidence)
+
+    @property
+    def same_story(self) -> bool:
+        return self.kind is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "kind": self.kind.value if self.kind else None,
+            "score": round(self.score, 4),
+            "evidence": self.evidence.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Relation:
+        kind = data.get("kind")
+        return cls(
+            a=data["a"],
+            b=data["b"],
+            kind=RelationKind(kind) if kind else None,
+            score=float(data["score"]),
+            evidence=Evidence.from_dict(data.get("evidence", {})),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Derivation:
+    """A provenance edge: ``copy`` derives from ``source`` (kind is exact/near_duplicate/rewrite)."""
+
+    source: str
+    copy: str
+    kind: RelationKind
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "copy": self.copy, "kind": self.kind.value,
+                "reason": self.reason}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Story:
+    """A group of articles telling the same story, versions in time order."""
+
+    id: str
+    title: str | None
+    articles: tuple[str, ...]
+    first: str
+    relations: tuple[Relation, ...] = ()
+    derivations: tuple[Derivation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.articles),
+            "first": self.first,
+            "relations": [r.to_dict() for r in self.relations],
+            "derivations": [d.to_dict() for d in self.derivations],
+        }

@@ -1,0 +1,196 @@
+"""Text normalisation: clean text, split sentences, pull out the cues that identify an event.
+
+Everything here is rule-based and language-light on purpose: it runs on every article,
+so it must be fast, and it must work on the 16 languages the encoder covers. The cues
+(names, numbers, quotes, dates) are what separate *the same event* from *the same topic*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Lines that are page furniture, not story: sharing prompts, "read more" teasers, credits.
+_BOILERPLATE = re.compile(
+    r"^\s*(read more|related|advertisement|share this|you can share|follow us|subscribe|"
+    r"sign up|click here|photo:|image:|\(photo|source:|copyright|all rights reserved|"
+    r"lesen sie auch|mehr zum thema|leer más|lire aussi|leggi anche|lees ook)",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# A sentence ends at . ! ? (or CJK 。！？) followed by space, or at a line break.
+_SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\s])|(?<=[。！？])|\n+")
+_ABBREV = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|prof|sr|jr|st|gen|gov|sen|rep|col|lt|sgt|capt|no|vs|etc|inc|ltd|"
+    r"co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|u\.k|e\.g|i\.e|"
+    r"sr|sra|dott|ing|hr|fr|nr)|\b[A-Z])\.$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Capitalised word runs (names, places, organisations); lowercase particles may join them.
+_NAME = re.compile(
+    r"\b([A-ZÀ-ÖØ-ÞĀ-ſА-Я][\w'’\-]+(?:\s+(?:(?:de|van|von|der|del|la|le|al|bin)\s+)?"
+    r"[A-ZÀ-ÖØ-ÞĀ-ſА-Я][\w'’\-]+)*)"
+)
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+(?:[.,]\d+)?)(?![\w])")
+_QUOTE = re.compile(r"[\"“„«‹「『]([^\"“”„«»‹›「」『』]{12,400})[\"”“»›」』]")
+_ISO_DATE = re.compile(r"\b((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})\b")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "january jan enero gennaio januari janvier januar",
+            "february feb febrero febbraio februari février februar",
+            "march mar marzo maart mars märz",
+            "april apr abril aprile avril",
+            "may mayo maggio mei mai",
+            "june jun junio giugno juni juin",
+            "july jul julio luglio juli juillet",
+            "august aug agosto augustus août",
+            "september sep sept septiembre settembre septembre",
+            "october oct octubre ottobre oktober octobre",
+            "november nov noviembre novembre",
+            "december dec diciembre dicembre decembre décembre dezember",
+        ]
+    )
+    for m in names.split()
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_TEXT_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?({_MONTH_RE})\.?(?:\s+(?:de\s+)?((?:19|20)\d{{2}}))?"
+    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?)\b",
+    re.IGNORECASE,
+)
+# Words that start sentences or are capitalised for grammar, not because they name something.
+_NOT_NAMES = frozenset(
+    """the a an and but or if in on at to of for with by from as this that these those it its
+    he she they we i you his her their our my your there here what when where who why how
+    after before while since during however also yet still then now today yesterday tomorrow
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    mr mrs ms dr der die das ein eine und el la los las un una y le les des et il lo gli
+    de het een en""".split()
+)
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalise, fold runs of spaces, drop boilerplate lines, keep paragraph breaks."""
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    for raw in text.split("\n"):
+        line = _WS.sub(" ", raw).strip()
+        if line and not _BOILERPLATE.match(line):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def split_sentences(text: str, min_chars: int = 3) -> list[str]:
+    """Split cleaned text into sentences (multilingual rules, abbreviation-aware)."""
+    pieces: list[str] = []
+    buffer = ""
+    for part in _SENT_END.split(text):
+        if part is None:
+            continue
+        part = part.strip()
+        if not part:
+            continue
+        buffer = f"{buffer} {part}" if buffer else part
+        if _ABBREV.search(buffer):
+            continue
+        pieces.append(buffer)
+        buffer = ""
+    if buffer:
+        pieces.append(buffer)
+    return [p for p in pieces if len(p) >= min_chars and _WORD.search(p)]
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens (Unicode-aware)."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def fingerprint(text: str) -> str:
+    """Hash of the text with case, punctuation and spacing removed: equal for exact copies."""
+    return hashlib.sha1(" ".join(words(text)).encode("utf-8")).hexdigest()
+
+
+def shingles(tokens: list[str], size: int) -> set[str]:
+    """Word n-grams ("shingles"); a text shorter than ``size`` gives its whole self."""
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def entities(text: str) -> set[str]:
+    """Capitalised names (people, places, organisations), lowercased, each word kept too.
+
+    Keeping single words lets "Putin" match "Vladimir Putin" and names match across
+    languages that share the Latin or Cyrillic script.
+    """
+    found: set[str] = set()
+    for match in _NAME.finditer(text):
+        parts = [p for p in match.group(1).split() if p.lower() not in _NOT_NAMES]
+        for part in parts:
+            token = part.strip("'’-").lower()
+            if len(token) > 2:
+                found.add(_fold_possessive(token))
+    return found
+
+
+def _fold_possessive(token: str) -> str:
+    for suffix in ("'s", "’s"):
+        if token.endswith(suffix):
+            return token[: -len(suffix)]
+    return token
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers as canonical strings ("1,000" and "1.000" both give "1000"); years included."""
+    out: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        raw = match.group(1)
+        digits = re.sub(r"[.,\u00a0 ](?=\d{3}\b)", "", raw).replace(",", ".")
+        if digits.strip("0.") and digits not in {"1", "2"}:
+            out.add(digits)
+    return out
+
+
+def quotes(text: str) -> list[str]:
+    """Direct quotations (text between quotation marks, 12-400 characters)."""
+    return [q.strip() for q in _QUOTE.findall(text)]
+
+
+def dates(text: str, default_year: int | None = None) -> list[dt.date]:
+    """Calendar dates written in the text (ISO or "6 August 2025"/"Aug 6"), in order."""
+    found: list[dt.date] = []
+    for y, m, d in _ISO_DATE.findall(text):
+        _append_date(found, int(y), int(m), int(d))
+    for match in _TEXT_DATE.finditer(text):
+        day1, month1, year1, month2, day2, year2 = match.groups()
+        day, month, year = (day1, month1, year1) if month1 else (day2, month2, year2)
+        year_value = int(year) if year else default_year
+        if year_value is None:
+            continue
+        _append_date(found, year_value, _MONTHS[month.lower()], int(day))
+    return found
+
+
+def _append_date(found: list[dt.date], year: int, month: int, day: int) -> None:
+    try:
+        found.append(dt.date(year, month, day))
+    except ValueError:
+        pass
+
+
+def first_date(text: str) -> dt.date | None:
+    """The first full date (with a year) written in the text, if any."""
+    found = dates(text)
+    return found[0] if found else None
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats."""
+    return list(dict.fromkeys(items))
