@@ -15,6 +15,8 @@ class Config:
 
     Candidates
         shingle_size: words per shingle for MinHash (5 is the classic near-duplicate size).
+        max_sentences: sentences per article that are embedded and aligned (bounds cost on
+            long articles; the lead carries the story).
         num_perm: MinHash permutations; the Jaccard estimate's standard error is
             ``sqrt(J(1-J)/num_perm)``.
         lsh_threshold: Jaccard above which MinHash-LSH returns a pair as a candidate.
@@ -36,6 +38,7 @@ class Config:
     """
 
     shingle_size: int = 5
+    max_sentences: int = 40
     num_perm: int = 128
     lsh_threshold: float = 0.5
     ann_neighbours: int = 20

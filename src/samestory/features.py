@@ -1,0 +1,119 @@
+"""Per-article features: everything later stages need, computed once per article.
+
+A :class:`DocFeatures` is plain data (NumPy arrays, sets, strings) so it can be stored,
+pickled to Spark executors and compared without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+from samestory import normalize
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder, default_encoder, normalize_rows
+from samestory.models import Article
+
+
+@dataclasses.dataclass(slots=True)
+class DocFeatures:
+    """What samestory knows about one article.
+
+    ``sentence_vectors`` are unit rows (one per sentence in ``sentences``, capped at
+    ``Config.max_sentences``); ``vector`` is their normalised mean, the document's point
+    in the multilingual space. ``minhash`` estimates word-shingle Jaccard with other texts.
+    """
+
+    id: str
+    lang: str | None
+    date: dt.date | None
+    date_from_text: bool
+    title: str | None
+    fingerprint: str
+    n_words: int
+    sentences: list[str]
+    sentence_vectors: np.ndarray
+    vector: np.ndarray
+    minhash: LeanMinHash
+    n_shingles: int
+    entities: frozenset[str]
+    numbers: frozenset[str]
+    quotes: tuple[str, ...]
+
+
+def body_sentences(article: Article) -> list[str]:
+    """The article's sentences, title first when it is not already the opening line."""
+    text = normalize.clean_text(article.text)
+    sentences = normalize.split_sentences(text)
+    title = (article.title or "").strip()
+    if title and not (sentences and sentences[0].startswith(title[:40])):
+        sentences.insert(0, title)
+    return sentences
+
+
+def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> LeanMinHash:
+    """MinHash signature: P[min-hash equal] = Jaccard(A, B) for each of ``num_perm`` hashes."""
+    mh = MinHash(num_perm=num_perm, seed=seed)
+    if shingle_set:
+        mh.update_batch([s.encode("utf-8") for s in shingle_set])
+    return LeanMinHash(mh)
+
+
+def featurize(
+    articles: Sequence[Article],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+) -> list[DocFeatures]:
+    """Compute features for many articles, encoding all their sentences in one batch."""
+    encoder = encoder or default_encoder()
+    sentence_lists = [body_sentences(a)[: config.max_sentences] for a in articles]
+    flat = [s for sents in sentence_lists for s in sents]
+    vectors = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
+    out: list[DocFeatures] = []
+    start = 0
+    for article, sents in zip(articles, sentence_lists, strict=True):
+        sent_vecs = vectors[start : start + len(sents)]
+        start += len(sents)
+        out.append(_features_for(article, sents, sent_vecs, config, encoder.dim))
+    return out
+
+
+def _features_for(
+    article: Article, sents: list[str], sent_vecs: np.ndarray, config: Config, dim: int
+) -> DocFeatures:
+    text = normalize.clean_text(article.text)
+    tokens = normalize.words(text)
+    shingle_set = normalize.shingles(tokens, config.shingle_size)
+    if len(sent_vecs):
+        # Weight each sentence by its length in words: a one-word line says less than
+        # a full sentence. Then normalise, so the dot product is the cosine.
+        weights = np.array([max(len(s.split()), 1) for s in sents], dtype=np.float32)
+        doc = normalize_rows((weights[:, None] * sent_vecs).sum(axis=0, keepdims=True))[0]
+    else:
+        doc = np.zeros(dim, dtype=np.float32)
+    full = f"{article.title or ''}\n{text}"
+    date, from_text = article.date, False
+    if date is None:
+        date = normalize.first_date(text[:2000])
+        from_text = date is not None
+    return DocFeatures(
+        id=article.id,
+        lang=article.lang,
+        date=date,
+        date_from_text=from_text,
+        title=article.title,
+        fingerprint=normalize.fingerprint(text),
+        n_words=len(tokens),
+        sentences=sents,
+        sentence_vectors=sent_vecs.astype(np.float32),
+        vector=doc.astype(np.float32),
+        minhash=minhash_of(shingle_set, config.num_perm, config.seed),
+        n_shingles=len(shingle_set),
+        entities=frozenset(normalize.entities(full)),
+        numbers=frozenset(normalize.numbers(full)),
+        quotes=tuple(normalize.quotes(text)),
+    )
