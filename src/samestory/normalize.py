@@ -22,7 +22,10 @@ _BOILERPLATE = re.compile(
 )
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # A sentence ends at . ! ? (or CJK 。！？) followed by space, or at a line break.
-_SENT_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\s])|(?<=[。！？])|\n+")
+_SENT_END = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]])|(?<=[.!?…][\"'”’»)\]]{2}))\s+(?=\S)"
+    r"|(?<=[。！？])|\n+"
+)
 _ABBREV = re.compile(
     r"(?:\b(?:mr|mrs|ms|dr|prof|sr|jr|st|gen|gov|sen|rep|col|lt|sgt|capt|no|vs|etc|inc|ltd|"
     r"co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|u\.k|e\.g|i\.e|"
@@ -66,13 +69,7 @@ _TEXT_DATE = re.compile(
 )
 # Words that start sentences or are capitalised for grammar, not because they name something.
 _NOT_NAMES = frozenset(
-    """the a an and but or if in on at to of for with by from as this that these those it its
-    he she they we i you his her their our my your there here what when where who why how
-    after before while since during however also yet still then now today yesterday tomorrow
-    monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november december
-    mr mrs ms dr der die das ein eine und el la los las un una y le les des et il lo gli
-    de het een en""".split()
+    ["the", "a", "an", "and", "but", "or", "if", "in", "on", "at", "to", "of", "for", "with", "by", "from", "as", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "there", "here", "what", "when", "where", "who", "why", "how", "after", "before", "while", "since", "during", "however", "also", "yet", "still", "then", "now", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "mr", "mrs", "ms", "dr", "der", "die", "das", "ein", "eine", "und", "el", "la", "los", "las", "un", "una", "y", "le", "les", "des", "et", "il", "lo", "gli", "de", "het", "een", "en"]
 )
 
 

@@ -1,0 +1,192 @@
+"""The Python API: the whole pipeline in a few calls. The CLI is a thin layer over this.
+
+>>> from samestory import cluster, compare, read_paths
+>>> stories = cluster(read_paths(["articles/"]).articles)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+
+from samestory import provenance
+from samestory.candidates import candidate_pairs
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder, default_encoder
+from samestory.features import DocFeatures, featurize
+from samestory.models import Article, Relation, Story
+from samestory.relate import relate
+from samestory.stories import average_link
+
+# progress(stage, done, total): called as work advances, for progress bars.
+Progress = Callable[[str, int, int], None]
+FEATURE_BATCH = 256
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclasses.dataclass
+class Analysis:
+    """Everything a clustering run computed: features, scored pairs and stories."""
+
+    features: list[DocFeatures]
+    relations: list[Relation]
+    stories: list[Story]
+
+
+def featurize_all(
+    articles: Sequence[Article],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+    progress: Progress | None = None,
+) -> list[DocFeatures]:
+    """Features for every article, in batches so progress can be reported."""
+    progress = progress or _noop
+    encoder = encoder or default_encoder()
+    out: list[DocFeatures] = []
+    for start in range(0, len(articles), FEATURE_BATCH):
+        out.extend(featurize(articles[start : start + FEATURE_BATCH], config, encoder))
+        progress("embedding", len(out), len(articles))
+    return out
+
+
+def score_pairs(
+    features: Sequence[DocFeatures],
+    pairs: Sequence[tuple[int, int]],
+    config: Config = DEFAULT_CONFIG,
+    progress: Progress | None = None,
+) -> list[Relation]:
+    """Relate each candidate pair ``(i, j)`` of ``features``."""
+    progress = progress or _noop
+    out = []
+    for n, (i, j) in enumerate(pairs, 1):
+        out.append(relate(features[i], features[j], config))
+        if n % 500 == 0 or n == len(pairs):
+            progress("scoring", n, len(pairs))
+    return out
+
+
+def analyze(
+    articles: Sequence[Article],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Run the pipeline: features → candidates → relations → stories → provenance."""
+    features = featurize_all(articles, config, encoder, progress)
+    pairs = candidate_pairs(features, config)
+    relations = score_pairs(features, pairs, config, progress)
+    edges = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
+    groups = average_link(len(features), edges, config.same_story_threshold)
+    stories = build_stories(features, relations, groups)
+    return Analysis(features=features, relations=relations, stories=stories)
+
+
+def build_stories(
+    features: Sequence[DocFeatures],
+    relations: Sequence[Relation],
+    groups: Sequence[Sequence[int]],
+) -> list[Story]:
+    """Turn index groups into :class:`Story` objects with provenance, largest first."""
+    story_of = {features[i].id: g for g, group in enumerate(groups) for i in group}
+    by_group: dict[int, list[Relation]] = {}
+    for r in relations:
+        if r.kind is not None and story_of[r.a] == story_of[r.b]:
+            by_group.setdefault(story_of[r.a], []).append(r)
+    stories = [
+        make_story([features[i] for i in group], by_group.get(g, []))
+        for g, group in enumerate(groups)
+    ]
+    return sorted(stories, key=lambda s: (-len(s.articles), s.first))
+
+
+def make_story(members: Sequence[DocFeatures], relations: Sequence[Relation]) -> Story:
+    """One story from its members' features and the same-story relations among them."""
+    dates = {f.id: f.date for f in members}
+    lengths = {f.id: f.n_words for f in members}
+    oriented, edges = provenance.derivations(relations, dates, lengths)
+    ids = [f.id for f in members]
+    first = provenance.first_version(ids, dates, lengths, edges)
+    lead = next(f for f in members if f.id == first)
+    return Story(
+        id=story_id(first),
+        title=story_title(lead),
+        articles=tuple(provenance.time_order(ids, dates, first)),
+        first=first,
+        relations=tuple(sorted(oriented, key=lambda r: (r.a, r.b))),
+        derivations=tuple(edges),
+    )
+
+
+def story_id(first_article: str) -> str:
+    """Stable id of a story, from the id of its first version."""
+    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:12]
+
+
+def story_title(lead: DocFeatures, limit: int = 120) -> str | None:
+    text = lead.title or (lead.sentences[0] if lead.sentences else None)
+    if text and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def cluster(
+    articles: Sequence[Article],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+    progress: Progress | None = None,
+) -> list[Story]:
+    """Group articles into stories (largest first), with relations and provenance."""
+    return analyze(articles, config, encoder, progress).stories
+
+
+def compare(
+    a: Article,
+    b: Article,
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+) -> Relation:
+    """The relation between two articles (``kind`` None if not the same story).
+
+    Derivation relations come back oriented source → copy.
+    """
+    fa, fb = featurize([a, b], config, encoder)
+    relation = relate(fa, fb, config)
+    if relation.kind is not None and relation.kind.is_derivation:
+        relation, _ = provenance.orient(
+            relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}
+        )
+    return relation
+
+
+# Helpers with plain-data results, for evaluation scripts and benchmarks.
+
+
+def cluster_ids(articles: Sequence[Article], config: Config = DEFAULT_CONFIG) -> list[list[str]]:
+    """Stories as lists of article ids."""
+    return [list(s.articles) for s in cluster(articles, config)]
+
+
+def _pair_relations(
+    pairs: Sequence[tuple[Article, Article]], config: Config
+) -> list[Relation]:
+    flat = [article for pair in pairs for article in pair]
+    features = featurize_all(flat, config)
+    return [relate(features[2 * k], features[2 * k + 1], config) for k in range(len(pairs))]
+
+
+def story_similarity(
+    pairs: Sequence[tuple[Article, Article]], config: Config = DEFAULT_CONFIG
+) -> list[float]:
+    """Story similarity in [0, 1] of each pair (1 = surely the same story)."""
+    return [r.score for r in _pair_relations(pairs, config)]
+
+
+def relation_kinds(
+    pairs: Sequence[tuple[Article, Article]], config: Config = DEFAULT_CONFIG
+) -> list[str | None]:
+    """Relation kind of each pair (None when not the same story)."""
+    return [r.kind.value if r.kind else None for r in _pair_relations(pairs, config)]

@@ -1,0 +1,112 @@
+"""Candidate generation: which pairs are worth scoring.
+
+Scoring every pair costs ``O(n²)``; three indexes each propose a few neighbours per
+article instead, so the cost grows about linearly with the corpus:
+
+- **exact hash** of the normalised text: copies, in ``O(1)`` per article;
+- **MinHash-LSH** (datasketch) on 5-word shingles: near-duplicates. With ``b`` bands of
+  ``r`` rows, a pair with Jaccard ``J`` becomes a candidate with probability
+  ``1 - (1 - J^r)^b``, an S-curve centred near ``lsh_threshold``;
+- **approximate nearest neighbours** (usearch HNSW, cosine) on the multilingual document
+  vectors: rewrites, translations and other reports of the event, which share few words.
+  Small collections are searched exactly (a matrix product), large ones with HNSW.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.features import DocFeatures
+
+# Below this many articles an exact (brute-force) vector search is cheap and deterministic.
+EXACT_SEARCH_LIMIT = 5_000
+
+
+class CandidateIndex:
+    """An incremental index over articles' features that proposes candidate neighbours.
+
+    ``add`` articles, then ``neighbours`` of any article (indexed or not) returns the ids
+    of indexed articles worth scoring against it, best first.
+    """
+
+    def __init__(self, config: Config = DEFAULT_CONFIG, dim: int = 512) -> None:
+        self.config = config
+        self.dim = dim
+        self._ids: list[str] = []
+        self._vectors = np.zeros((0, dim), dtype=np.float32)
+        self._pending: list[np.ndarray] = []
+        self._by_fingerprint: dict[str, list[str]] = {}
+        self._lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+        self._ann = None  # usearch index, built lazily once the collection is large
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, features: Iterable[DocFeatures]) -> None:
+        for f in features:
+            key = len(self._ids)
+            self._ids.append(f.id)
+            self._pending.append(f.vector)
+            self._by_fingerprint.setdefault(f.fingerprint, []).append(f.id)
+            if f.n_shingles and f.id not in self._lsh:
+                self._lsh.insert(f.id, f.minhash)
+            if self._ann is not None:
+                self._ann.add(key, f.vector, threads=1)
+
+    def _matrix(self) -> np.ndarray:
+        if self._pending:
+            self._vectors = np.vstack([self._vectors, np.vstack(self._pending)])
+            self._pending = []
+            if self._ann is None and len(self._ids) > EXACT_SEARCH_LIMIT:
+                self._build_ann()
+        return self._vectors
+
+    def _build_ann(self) -> None:
+        from usearch.index import Index
+
+        # One thread keeps insertion order, and so the graph and the results, deterministic.
+        self._ann = Index(ndim=self.dim, metric="cos", dtype="f32")
+        self._ann.add(np.arange(len(self._ids)), self._vectors, threads=1)
+
+    def neighbours(self, f: DocFeatures) -> list[str]:
+        """Ids of indexed articles that may be the same story as ``f`` (``f`` excluded)."""
+        found = dict.fromkeys(self._by_fingerprint.get(f.fingerprint, []))
+        if f.n_shingles:
+            found.update(dict.fromkeys(sorted(self._lsh.query(f.minhash))))
+        found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
+        found.pop(f.id, None)
+        return list(found)
+
+    def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
+        matrix = self._matrix()
+        if not len(matrix):
+            return []
+        k = min(self.config.ann_neighbours + 1, len(matrix))
+        if self._ann is None:
+            cosines = matrix @ vector
+            order = np.argsort(-cosines, kind="stable")[:k]
+            keys, sims = order, cosines[order]
+        else:
+            matches = self._ann.search(vector, k, threads=1)
+            keys, sims = matches.keys, 1.0 - matches.distances
+        return [self._ids[int(i)] for i, s in zip(keys, sims, strict=True)
+                if s >= self.config.ann_min_cosine]
+
+
+def candidate_pairs(
+    features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
+) -> list[tuple[int, int]]:
+    """All candidate pairs ``(i, j)``, ``i < j``, among ``features`` (indices), sorted."""
+    index = CandidateIndex(config, dim=features[0].vector.shape[0] if features else 512)
+    index.add(features)
+    position = {f.id: i for i, f in enumerate(features)}
+    pairs: set[tuple[int, int]] = set()
+    for i, f in enumerate(features):
+        for other in index.neighbours(f):
+            j = position[other]
+            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)

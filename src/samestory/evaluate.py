@@ -1,0 +1,454 @@
+"""Evaluation harness: clustering and pair-scoring metrics on the labelled dev sets.
+
+Library only (the command line lives in ``benchmarks/accuracy.py``). Two kinds of file:
+
+- *article files* (one article per line with a gold ``story``): a system groups the
+  articles and :func:`evaluate_articles` scores the grouping with :func:`cluster_metrics`;
+- *pair files* (``text1``/``text2`` with a human ``overall`` similarity from 1 = same story
+  to 4 = unrelated): a system scores each pair and :func:`evaluate_pairs` reports Pearson's
+  correlation of the score with ``-overall``.
+
+:func:`make_copy_variants` builds exact and lightly edited copies of real texts, to check
+that a system labels copies with the right relation kind.
+
+All pair counts come from the contingency table of (gold, predicted) labels, never from a
+loop over pairs, so the metrics run in O(n log n) on 100k documents.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from samestory.models import Article
+from samestory.normalize import words
+
+ClusterFn = Callable[[list[Article]], list[list[str]]]
+ScoreFn = Callable[[list[tuple[Article, Article]]], list[float]]
+
+#: Smallest language-pair group reported under ``by_language`` in :func:`evaluate_pairs`.
+MIN_LANGUAGE_PAIRS = 20
+
+_ARTICLE_FIELDS = ("id", "text", "title", "date", "source", "lang")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_records(path: str | Path) -> list[dict[str, Any]]:
+    """Read a JSONL file into a list of dicts (blank lines are skipped).
+
+    Raises ``ValueError`` naming ``file:line`` for a line that is not valid JSON or not a
+    JSON object.
+    """
+    path = Path(path)
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from exc
+            if not isinstance(record, dict):
+                raise ValueError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}"
+                )
+            records.append(record)
+    return records
+
+
+def is_pair_file(records: Sequence[dict[str, Any]]) -> bool:
+    """True when the records are pairs (they carry ``text1`` and ``text2``)."""
+    return bool(records) and all("text1" in r and "text2" in r for r in records[:10])
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _comb2(counts: np.ndarray) -> int:
+    """sum over counts c of C(c, 2) = c(c-1)/2, as an exact Python int."""
+    c = counts.astype(np.int64)
+    return int((c * (c - 1) // 2).sum())
+
+
+def _encode(labels: Sequence[Any]) -> np.ndarray:
+    """Map arbitrary hashable labels to dense integer codes 0..k-1."""
+    index: dict[Any, int] = {}
+    return np.fromiter((index.setdefault(x, len(index)) for x in labels), dtype=np.int64,
+                       count=len(labels))
+
+
+def cluster_metrics(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float | int]:
+    """Compare a predicted clustering with the gold one (``gold[i]``/``pred[i]`` label doc i).
+
+    With ``n_ij`` the contingency table (docs in gold story i and predicted cluster j),
+    ``a_i = sum_j n_ij`` the gold story sizes, ``b_j = sum_i n_ij`` the predicted cluster
+    sizes and ``C(x) = x(x-1)/2``:
+
+    Pair counting (over all unordered pairs of docs):
+        ``TP = sum_ij C(n_ij)``; predicted-same pairs ``P = sum_j C(b_j)``; gold-same pairs
+        ``G = sum_i C(a_i)``. ``pair_precision = TP / P`` (1.0 when P = 0: no pair was
+        claimed, so none is wrong), ``pair_recall = TP / G`` (1.0 when G = 0),
+        ``pair_f1 = 2 p r / (p + r)`` (0.0 when p + r = 0).
+
+    Adjusted Rand index (Hubert & Arabie 1985), from the pair confusion matrix with
+    ``FP = P - TP``, ``FN = G - TP``, ``TN = C(n) - TP - FP - FN``:
+        ``ARI = 2 (TP·TN - FN·FP) / ((TP+FN)(FN+TN) + (TP+FP)(FP+TN))``,
+        1.0 when FP = FN = 0 (identical partitions), as in scikit-learn.
+
+    B-cubed (Bagga & Baldwin 1998), per document d in cell (i, j):
+        ``precision(d) = n_ij / b_j``, ``recall(d) = n_ij / a_i``, averaged over documents:
+        ``bcubed_precision = (1/n) sum_ij n_ij² / b_j``,
+        ``bcubed_recall = (1/n) sum_ij n_ij² / a_i``, ``bcubed_f1`` their harmonic mean.
+
+    Also returned: ``stories`` (predicted clusters), ``gold_stories`` and ``docs``.
+    An empty input gives all scores 1.0.
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"gold has {len(gold)} labels but pred has {len(pred)}")
+    n = len(gold)
+    g = _encode(gold)
+    p = _encode(pred)
+    if n == 0:
+        return {"ari": 1.0, "pair_precision": 1.0, "pair_recall": 1.0, "pair_f1": 1.0,
+                "bcubed_precision": 1.0, "bcubed_recall": 1.0, "bcubed_f1": 1.0,
+                "stories": 0, "gold_stories": 0, "docs": 0}
+    n_pred = int(p.max()) + 1
+    # Non-zero cells of the contingency table, with the row/column of each cell.
+    cells, n_ij = np.unique(g * n_pred + p, return_counts=True)
+    cell_g, cell_p = cells // n_pred, cells % n_pred
+    a = np.bincount(g)  # gold story sizes
+    b = np.bincount(p)  # predicted cluster sizes
+
+    tp = _comb2(n_ij)
+    pred_pairs = _comb2(b)
+    gold_pairs = _comb2(a)
+    fp, fn = pred_pairs - tp, gold_pairs - tp
+    tn = n * (n - 1) // 2 - tp - fp - fn
+    pair_p = tp / pred_pairs if pred_pairs else 1.0
+    pair_r = tp / gold_pairs if gold_pairs else 1.0
+
+    if fp == 0 and fn == 0:
+        ari = 1.0
+    else:  # Python ints: the products overflow int64 beyond ~50k docs.
+        ari = 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+
+    sq = n_ij.astype(np.float64) ** 2
+    b3_p = float((sq / b[cell_p]).sum() / n)
+    b3_r = float((sq / a[cell_g]).sum() / n)
+
+    return {
+        "ari": float(ari),
+        "pair_precision": float(pair_p),
+        "pair_recall": float(pair_r),
+        "pair_f1": _f1(pair_p, pair_r),
+        "bcubed_precision": b3_p,
+        "bcubed_recall": b3_r,
+        "bcubed_f1": _f1(b3_p, b3_r),
+        "stories": len(b),
+        "gold_stories": len(a),
+        "docs": n,
+    }
+
+
+def _f1(precision: float, recall: float) -> float:
+    """Harmonic mean ``2pr / (p + r)``, 0.0 when both are 0."""
+    total = precision + recall
+    return float(2 * precision * recall / total) if total > 0 else 0.0
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    """Pearson's r = cov(x, y) / (sd(x) sd(y)); NaN for fewer than 2 points or a constant."""
+    xa = np.asarray(x, dtype=np.float64)
+    ya = np.asarray(y, dtype=np.float64)
+    if xa.shape != ya.shape:
+        raise ValueError(f"x has {xa.size} values but y has {ya.size}")
+    if xa.size < 2:
+        return math.nan
+    xc, yc = xa - xa.mean(), ya - ya.mean()
+    denom = math.sqrt(float((xc * xc).sum()) * float((yc * yc).sum()))
+    if denom == 0.0:
+        return math.nan
+    return float(np.clip((xc * yc).sum() / denom, -1.0, 1.0))
+
+
+# --------------------------------------------------------------------------- systems
+
+
+def record_to_article(record: dict[str, Any], origin: str | None = None) -> Article:
+    """Build an :class:`Article` from a record's ``id, text, title, date, source, lang``."""
+    data = {k: record.get(k) for k in _ARTICLE_FIELDS}
+    data["id"] = str(data["id"])
+    data["text"] = data["text"] or ""
+    data["origin"] = origin
+    return Article.from_dict(data)
+
+
+def evaluate_articles(records: Sequence[dict[str, Any]], cluster_fn: ClusterFn) -> dict[str, Any]:
+    """Group the articles of an article file with ``cluster_fn`` and score the grouping.
+
+    ``cluster_fn`` gets the articles and returns clusters as lists of article ids. An id
+    it leaves out is counted as its own singleton (and reported as ``unassigned``); an
+    unknown or repeated id raises ``ValueError``. Returns :func:`cluster_metrics` plus
+    ``seconds`` (wall time of ``cluster_fn``), ``docs_per_second`` and ``unassigned``.
+    """
+    articles = [record_to_article(r) for r in records]
+    ids = [a.id for a in articles]
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate article ids in records")
+    gold = [str(r["story"]) for r in records]
+
+    start = time.perf_counter()
+    clusters = cluster_fn(articles)
+    seconds = time.perf_counter() - start
+
+    known = set(ids)
+    label: dict[str, str] = {}
+    for k, cluster in enumerate(clusters):
+        for doc_id in cluster:
+            if doc_id not in known:
+                raise ValueError(f"cluster_fn returned unknown id {doc_id!r}")
+            if doc_id in label:
+                raise ValueError(f"cluster_fn returned id {doc_id!r} in two clusters")
+            label[doc_id] = f"c{k}"
+    unassigned = 0
+    pred = []
+    for doc_id in ids:
+        if doc_id not in label:
+            unassigned += 1
+            label[doc_id] = f"single:{doc_id}"
+        pred.append(label[doc_id])
+
+    out: dict[str, Any] = cluster_metrics(gold, pred)
+    out["seconds"] = seconds
+    out["docs_per_second"] = len(ids) / seconds if seconds > 0 else math.inf
+    out["unassigned"] = unassigned
+    return out
+
+
+def evaluate_pairs(records: Sequence[dict[str, Any]], score_fn: ScoreFn) -> dict[str, Any]:
+    """Score each pair with ``score_fn`` and correlate with the human judgement.
+
+    ``overall`` runs from 1 (same story) to 4 (unrelated), so a good similarity score
+    correlates *positively* with ``-overall``. Returns ``pearson`` (all pairs),
+    ``pearson_crosslingual`` (``lang1 != lang2``), ``pearson_monolingual``, ``pairs``,
+    ``seconds``, ``pairs_per_second`` and ``by_language``: ``{"de-en": {"pearson", "pairs"}}``
+    for each ``lang1-lang2`` group of at least :data:`MIN_LANGUAGE_PAIRS` pairs.
+    """
+    pairs: list[tuple[Article, Article]] = []
+    for i, r in enumerate(records):
+        pid = str(r.get("pair_id", i))
+        a = record_to_article({"id": f"{pid}:1", "text": r["text1"], "lang": r.get("lang1")})
+        b = record_to_article({"id": f"{pid}:2", "text": r["text2"], "lang": r.get("lang2")})
+        pairs.append((a, b))
+    target = [-float(r["overall"]) for r in records]
+
+    start = time.perf_counter()
+    scores = [float(s) for s in score_fn(pairs)]
+    seconds = time.perf_counter() - start
+    if len(scores) != len(pairs):
+        raise ValueError(f"score_fn returned {len(scores)} scores for {len(pairs)} pairs")
+
+    groups: dict[str, list[int]] = defaultdict(list)
+    cross, mono = [], []
+    for i, r in enumerate(records):
+        l1, l2 = r.get("lang1"), r.get("lang2")
+        groups[f"{l1}-{l2}"].append(i)
+        (cross if l1 != l2 else mono).append(i)
+
+    def corr(idx: list[int]) -> float:
+        return pearson([scores[i] for i in idx], [target[i] for i in idx])
+
+    by_language = {
+        key: {"pearson": corr(idx), "pairs": len(idx)}
+        for key, idx in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        if len(idx) >= MIN_LANGUAGE_PAIRS
+    }
+    return {
+        "pearson": pearson(scores, target),
+        "pearson_crosslingual": corr(cross),
+        "pearson_monolingual": corr(mono),
+        "pairs": len(pairs),
+        "crosslingual_pairs": len(cross),
+        "seconds": seconds,
+        "pairs_per_second": len(pairs) / seconds if seconds > 0 else math.inf,
+        "by_language": by_language,
+    }
+
+
+# --------------------------------------------------------------------------- copies
+
+_BOILERPLATE_LINES = (
+    "Share this article",
+    "Share this article on Facebook",
+    "Read more:",
+    "Advertisement",
+    "Click here to subscribe to our newsletter.",
+)
+_SOURCE_LINES = ("Source: Reuters", "Source: AP", "Source: AFP", "(Reuters)", "Source: dpa")
+_SWAPS = {
+    "said": "stated", "says": "states", "told": "informed", "announced": "reported",
+    "people": "persons", "killed": "left dead", "about": "around", "after": "following",
+    "before": "prior to", "big": "large", "started": "began", "also": "additionally",
+    "dijo": "afirmó", "ha detto": "ha dichiarato", "zei": "verklaarde", "sagte": "erklärte",
+}
+_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?![\w])")
+_NAME_RE = re.compile(r"(?<![\w'])[A-Z][a-z]{3,}(?![\w'])")
+_COMMA_RE = re.compile(r",(?= )")
+_DOUBLE_QUOTES_RE = re.compile(r'"([^"\n]{1,400})"')
+
+
+def _exact_copy(text: str, rng: random.Random) -> str:
+    """A copy equal to ``text`` after normalisation: byte-identical, or changed only in
+    whitespace, letter case or punctuation (word tokens stay the same)."""
+    ops = ["identical", "spaces", "newlines", "lower", "quotes", "commas", "crlf"]
+    chosen = rng.sample(ops, k=rng.choice((1, 2)))
+    if "identical" in chosen:
+        return text
+    out = text
+    for op in chosen:
+        if op == "spaces":
+            out = out.replace(". ", ".  ") if ". " in out else "  " + out + " \n"
+        elif op == "newlines":
+            out = out.replace("\n", "\n\n") if "\n" in out else out + "\n\n"
+        elif op == "lower":
+            out = out.lower()
+        elif op == "quotes":
+            new = _DOUBLE_QUOTES_RE.sub("“\\1”", out)
+            out = new if new != out else out.rstrip() + " "
+        elif op == "commas":
+            new = _COMMA_RE.sub("", out)
+            out = new if new != out else out.replace(".", ";", 1) if "." in out else out + "."
+        elif op == "crlf":
+            out = out.replace("\n", "\r\n") + "\r\n"
+    # Guard: case folding of rare letters (Turkish dotted I) can split a token.
+    return out if words(out) == words(text) else text
+
+
+def _tweak_number(text: str, rng: random.Random) -> str | None:
+    matches = list(_NUMBER_RE.finditer(text))
+    if not matches:
+        return None
+    m = rng.choice(matches)
+    value = int(m.group())
+    new = str(value + rng.choice((1, 2, 3, 10)) if value < 1900 or value > 2100 else value - 1)
+    return text[: m.start()] + new + text[m.end():]
+
+
+def _respell_name(text: str, rng: random.Random) -> str | None:
+    matches = list(_NAME_RE.finditer(text))
+    if not matches:
+        return None
+    m = rng.choice(matches)
+    name = m.group()
+    i = rng.randrange(1, len(name) - 1)
+    doubled = name[:i] + name[i] + name[i:]  # "Ketsoyan" -> "Kettsoyan"
+    dropped = name[:i] + name[i + 1:]  # "Ketsoyan" -> "Ketoyan"
+    new = doubled if rng.random() < 0.5 else dropped
+    # respell every occurrence, as a copy editor's house spelling would
+    return re.sub(rf"(?<![\w']){re.escape(name)}(?![\w'])", new, text)
+
+
+def _swap_word(text: str, rng: random.Random) -> str | None:
+    present = [w for w in _SWAPS if re.search(rf"\b{re.escape(w)}\b", text)]
+    if not present:
+        return None
+    word = rng.choice(present)
+    return re.sub(rf"\b{re.escape(word)}\b", _SWAPS[word], text, count=1)
+
+
+def _drop_word(text: str, rng: random.Random) -> str:
+    tokens = text.split(" ")
+    if len(tokens) < 6:
+        return text + " Updated."
+    i = rng.randrange(2, len(tokens) - 2)
+    return " ".join(tokens[:i] + tokens[i + 1:])
+
+
+def _near_duplicate_copy(text: str, rng: random.Random) -> str:
+    """A lightly edited copy: one or two word-level edits (a number, a name's spelling, a
+    word swapped for a synonym) plus, often, page furniture (a boilerplate line added or
+    removed, a trailing source credit) and punctuation/whitespace noise."""
+    out = text
+    edits = [_tweak_number, _respell_name, _swap_word]
+    rng.shuffle(edits)
+    changed = 0
+    for edit in edits:
+        if changed >= rng.choice((1, 2)):
+            break
+        new = edit(out, rng)
+        if new is not None and new != out:
+            out, changed = new, changed + 1
+    if changed == 0:
+        out = _drop_word(out, rng)
+    lines = out.split("\n")
+    furniture = rng.random()
+    if furniture < 0.3:
+        lines.insert(rng.randrange(1, len(lines) + 1), rng.choice(_BOILERPLATE_LINES))
+    elif furniture < 0.6:
+        lines.append(rng.choice(_SOURCE_LINES))
+    elif furniture < 0.75 and len(lines) > 2:
+        boiler = [i for i, ln in enumerate(lines) if ln.strip() in _BOILERPLATE_LINES]
+        if boiler:
+            del lines[rng.choice(boiler)]
+    out = "\n".join(lines)
+    if rng.random() < 0.5:
+        out = _exact_copy(out, rng)
+    if words(out) == words(text):  # e.g. the dropped token was a lone dash
+        out = out.rstrip() + " Updated."
+    return out
+
+
+def make_copy_variants(
+    records: Sequence[dict[str, Any]],
+    seed: int = 0,
+    limit: int | None = None,
+    min_words: int = 30,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """Make an exact and a lightly edited copy of each record's text (for kind recall).
+
+    Records with fewer than ``min_words`` words are skipped (on a ten-word text any word
+    edit changes most shingles, so no copy detector could call it a near-duplicate).
+    For each remaining record (``limit`` of them drawn with the seed, if given) this returns
+    two new records, copies of the original with ``id`` ``"<orig>#exact"`` / ``"<orig>#edit"`` and
+    the text changed, plus the expected relations
+    ``(orig_id, copy_id, "exact" | "near_duplicate")``.
+
+    - exact: byte-identical, or only whitespace, case or punctuation changed, so
+      ``normalize.words`` (and hence ``normalize.fingerprint``) is unchanged;
+    - near_duplicate: one or two word edits (a number, a name spelling, a synonym), often
+      with a boilerplate line ("Share this article") added or removed, a trailing
+      "Source: Reuters" credit, and whitespace/punctuation noise.
+
+    Deterministic for a given ``seed``.
+    """
+    rng = random.Random(seed)
+    chosen = [r for r in records if r.get("text") and len(words(r["text"])) >= min_words]
+    if limit is not None:
+        chosen = rng.sample(chosen, k=min(limit, len(chosen)))
+    new_records: list[dict[str, Any]] = []
+    expected: list[tuple[str, str, str]] = []
+    for record in chosen:
+        orig = str(record["id"])
+        text = record["text"]
+        for suffix, kind, make in (
+            ("exact", "exact", _exact_copy),
+            ("edit", "near_duplicate", _near_duplicate_copy),
+        ):
+            copy = dict(record)
+            copy["id"] = f"{orig}#{suffix}"
+            copy["text"] = make(text, rng)
+            new_records.append(copy)
+            expected.append((orig, copy["id"], kind))
+    return new_records, expected

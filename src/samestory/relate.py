@@ -1,0 +1,218 @@
+"""Score one pair of articles: story similarity, relation kind and the evidence for it.
+
+Three routes lead to "same story", checked from the cheapest and most certain:
+
+1. **Copy**: identical normalised text (``exact``) or high word-shingle overlap
+   (``near_duplicate``). MinHash estimates the Jaccard ``J`` of the 5-word shingle sets;
+   containment of the shorter text follows from ``|A∩B| = J (|A|+|B|) / (1+J)``.
+2. **Derivation**: most sentences of the shorter text align one-to-one with sentences of
+   the other (multilingual sentence vectors, so translations count): ``rewrite``.
+3. **Same event**: a logistic model over event cues: document cosine, best sentence
+   matches, shared names and numbers. Dates, when both are known, gate it: reports
+   written far apart describe different events, however alike they read.
+
+The story score is ``max`` over the routes, so each route can only add evidence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from samestory import normalize
+from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.features import DocFeatures
+from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
+
+# Logistic model of P(same story | event cues), fitted by scripts/fit_story_model.py on
+# within-topic pairs of the ECB+ and MEANTIME dev sets (hard negatives: same topic,
+# different event). Order matches EventCues.vector().
+EVENT_MODEL_WEIGHTS = (0.88, 6.74, 2.56, 2.64, 9.26, 3.57, 6.9)
+EVENT_MODEL_BIAS = -12.4
+# Date gate: reports dated further apart than this are scaled down (different events).
+DATE_GAP_DAYS = 7
+DATE_GAP_FACTOR = 0.25
+# Rewrite route: share of the shorter text's sentences with a close match (best cosine
+# >= 0.6) mapped linearly from 0.3 (no evidence) to 0.7 (certain).
+REWRITE_RAMP = (0.3, 0.7)
+SOFT_MATCH = 0.6
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EventCues:
+    """The signals the event model reads; all in [0, 1] except cosines in [-1, 1]."""
+
+    doc_cosine: float
+    best_sentence: float
+    top3_sentences: float
+    soft_coverage: float
+    entity_jaccard: float
+    entity_overlap: float
+    number_jaccard: float
+
+    def vector(self) -> tuple[float, ...]:
+        return dataclasses.astuple(self)
+
+
+def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
+    """Compute the cues from features and the sentence cosine matrix ``sim``."""
+    if sim.size:
+        flat = np.sort(sim, axis=None)[::-1]
+        shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
+        best, top3, soft = float(flat[0]), float(flat[:3].mean()), float(shorter.max(1).mean())
+    else:
+        best = top3 = soft = 0.0
+    shared = len(a.entities & b.entities)
+    smallest = min(len(a.entities), len(b.entities))
+    return EventCues(
+        doc_cosine=float(a.vector @ b.vector),
+        best_sentence=best,
+        top3_sentences=top3,
+        soft_coverage=soft,
+        entity_jaccard=_ratio(shared, len(a.entities | b.entities)),
+        entity_overlap=_ratio(shared, smallest),
+        number_jaccard=_ratio(len(a.numbers & b.numbers), len(a.numbers | b.numbers)),
+    )
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def event_probability(cues: EventCues) -> float:
+    """Logistic ``1 / (1 + exp(-(w·x + b)))`` over the cues."""
+    z = EVENT_MODEL_BIAS + sum(w * x for w, x in zip(EVENT_MODEL_WEIGHTS, cues.vector(),
+                                                     strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def rewrite_evidence(sim: np.ndarray) -> float:
+    """Share of the shorter text's sentences with a close match, ramped to [0, 1]."""
+    if not sim.size:
+        return 0.0
+    shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
+    share = float((shorter.max(1) >= SOFT_MATCH).mean())
+    low, high = REWRITE_RAMP
+    return min(1.0, max(0.0, (share - low) / (high - low)))
+
+
+def date_gap(a: DocFeatures, b: DocFeatures) -> int | None:
+    """Days between the two articles' dates, when both are known."""
+    if a.date is None or b.date is None:
+        return None
+    return abs((a.date - b.date).days)
+
+
+def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller shingle set) estimated from MinHash."""
+    if not a.n_shingles or not b.n_shingles:
+        return 0.0, 0.0
+    jaccard = float(a.minhash.jaccard(b.minhash))
+    intersection = jaccard * (a.n_shingles + b.n_shingles) / (1.0 + jaccard)
+    return jaccard, min(1.0, intersection / min(a.n_shingles, b.n_shingles))
+
+
+def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
+    """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
+    sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
+    cues = event_cues(a, b, sim)
+    jaccard, containment = shingle_overlap(a, b)
+    gap = date_gap(a, b)
+    alignment = _align(a, b, sim, config)
+    coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
+    p_event = event_probability(cues)
+    p_rewrite = rewrite_evidence(sim)
+    score = max(p_event, p_rewrite)
+    if gap is not None and gap > DATE_GAP_DAYS:
+        score *= DATE_GAP_FACTOR
+    kind = _kind(a, b, jaccard, containment, coverage, score, config)
+    if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
+        score = 1.0
+    elif kind is RelationKind.REWRITE:
+        score = max(score, config.same_story_threshold)
+    scores = {
+        "story": score,
+        "event_probability": p_event,
+        "rewrite_evidence": p_rewrite,
+        "aligned_coverage": coverage,
+        "coverage_a": alignment.coverage_a,
+        "coverage_b": alignment.coverage_b,
+        "alignment_order": alignment.order,
+        "shingle_jaccard": jaccard,
+        "shingle_containment": containment,
+        **{f"cue_{k}": v for k, v in dataclasses.asdict(cues).items()},
+    }
+    evidence = _evidence(a, b, alignment, gap, scores)
+    return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
+
+
+def _align(a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config) -> Alignment:
+    lexical = lexical_similarity(a.sentences, b.sentences)
+    return align_sentences(sim, config.align_min_similarity, lexical=lexical)
+
+
+def _shorter_coverage(alignment: Alignment, n_a: int, n_b: int) -> float:
+    if not n_a or not n_b:
+        return 0.0
+    return alignment.coverage_a if n_a <= n_b else alignment.coverage_b
+
+
+def _kind(
+    a: DocFeatures,
+    b: DocFeatures,
+    jaccard: float,
+    containment: float,
+    coverage: float,
+    score: float,
+    config: Config,
+) -> RelationKind | None:
+    if a.fingerprint == b.fingerprint and a.n_words:
+        return RelationKind.EXACT
+    if jaccard >= config.near_duplicate_jaccard or (
+        containment >= config.near_duplicate_containment and jaccard >= 0.3
+    ):
+        return RelationKind.NEAR_DUPLICATE
+    if coverage >= config.rewrite_min_coverage and score >= config.same_story_threshold / 2:
+        return RelationKind.REWRITE
+    if score >= config.same_story_threshold:
+        return RelationKind.SAME_EVENT
+    return None
+
+
+def _evidence(
+    a: DocFeatures,
+    b: DocFeatures,
+    alignment: Alignment,
+    gap: int | None,
+    scores: dict[str, float],
+    max_aligned: int = 12,
+) -> Evidence:
+    best = sorted(alignment.pairs, key=lambda p: (-p[2], p[0]))[:max_aligned]
+    aligned = tuple(
+        AlignedSentence(i, j, a.sentences[i], b.sentences[j], s) for i, j, s in sorted(best)
+    )
+    return Evidence(
+        aligned=aligned,
+        shared_quotes=tuple(_shared_quotes(a.quotes, b.quotes)),
+        shared_entities=tuple(sorted(a.entities & b.entities)),
+        shared_numbers=tuple(sorted(a.numbers & b.numbers)),
+        date_gap_days=gap,
+        scores=scores,
+    )
+
+
+def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list[str]:
+    """Quotes of A that reappear in B (word-set Jaccard >= 0.5, so light edits still count)."""
+    out = []
+    b_words = [set(normalize.words(q)) for q in quotes_b]
+    for quote in quotes_a:
+        words = set(normalize.words(quote))
+        for other in b_words:
+            union = words | other
+            if union and len(words & other) / len(union) >= 0.5:
+                out.append(quote)
+                break
+    return normalize.unique(out)

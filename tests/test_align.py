@@ -1,0 +1,136 @@
+"""Sentence alignment: structural properties (hypothesis) and known cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from samestory.align import (
+    align_sentences,
+    lexical_similarity,
+    order_score,
+    sentence_similarity,
+)
+
+_floats = st.floats(-1.0, 1.0, allow_nan=False, width=32)
+matrices = st.tuples(st.integers(0, 12), st.integers(0, 12)).flatmap(
+    lambda shape: arrays(np.float32, shape, elements=_floats)
+)
+thresholds = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(matrices, thresholds)
+def test_alignment_is_one_to_one_and_consistent(sim: np.ndarray, tau: float) -> None:
+    result = align_sentences(sim, tau)
+    n_a, n_b = sim.shape
+    a_idx = [i for i, _, _ in result.pairs]
+    b_idx = [j for _, j, _ in result.pairs]
+    assert len(set(a_idx)) == len(a_idx)
+    assert len(set(b_idx)) == len(b_idx)
+    assert a_idx == sorted(a_idx)
+    assert all(0 <= i < n_a for i in a_idx)
+    assert all(0 <= j < n_b for j in b_idx)
+    assert sorted(a_idx + result.only_a) == list(range(n_a))
+    assert sorted(b_idx + result.only_b) == list(range(n_b))
+    assert all(score >= tau for _, _, score in result.pairs)
+    assert all(score == pytest.approx(float(sim[i, j])) for i, j, score in result.pairs)
+    assert 0.0 <= result.coverage_a <= 1.0
+    assert 0.0 <= result.coverage_b <= 1.0
+    assert 0.0 <= result.order <= 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 20), st.floats(0.0, 1.0))
+def test_identity_gives_full_monotone_alignment(n: int, tau: float) -> None:
+    result = align_sentences(np.eye(n), tau)
+    assert [(i, j) for i, j, _ in result.pairs] == [(i, i) for i in range(n)]
+    assert result.coverage_a == result.coverage_b == 1.0
+    assert result.order == 1.0
+    assert result.only_a == result.only_b == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.permutations(list(range(10))), st.floats(0.0, 0.99))
+def test_permuted_identity_aligns_each_row_to_its_column(perm: list[int], tau: float) -> None:
+    sim = np.eye(10)[:, perm]  # row i is 1 at column perm.index(i)
+    result = align_sentences(sim, tau)
+    expected = sorted((i, perm.index(i)) for i in range(10))
+    assert [(i, j) for i, j, _ in result.pairs] == expected
+    assert result.coverage_a == 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(matrices, thresholds)
+def test_lexical_blend_never_loses_coverage_when_lexical_is_sim(
+    sim: np.ndarray, tau: float
+) -> None:
+    plain = align_sentences(sim, tau)
+    blended = align_sentences(sim, tau, lexical=sim)
+    assert plain == blended
+
+
+def test_backbone_prefers_confident_match_over_crossing_weak_ones() -> None:
+    # Row 0 matches column 1 strongly; row 1 matches column 0 weakly (a swap).
+    sim = np.array([[0.62, 0.95], [0.61, 0.1]])
+    result = align_sentences(sim, 0.6)
+    pairs = {(i, j) for i, j, _ in result.pairs}
+    assert (0, 1) in pairs
+    # The crossing pair is rescued afterwards (a moved sentence), lowering order.
+    assert (1, 0) in pairs
+    assert result.order == 0.0
+
+
+def test_below_threshold_nothing_aligns() -> None:
+    result = align_sentences(np.full((3, 4), 0.5), 0.6)
+    assert result.pairs == []
+    assert result.only_a == [0, 1, 2]
+    assert result.only_b == [0, 1, 2, 3]
+    assert result.coverage_a == 0.0
+
+
+def test_empty_inputs() -> None:
+    assert align_sentences(np.zeros((0, 3)), 0.5).only_b == [0, 1, 2]
+    assert align_sentences(np.zeros((2, 0)), 0.5).coverage_a == 0.0
+    assert align_sentences(np.zeros((0, 0)), 0.5).order == 1.0
+
+
+def test_lexical_rescues_fuzzy_embedding() -> None:
+    a = ["The minister resigned on Monday after the vote."]
+    b = ["The minister resigned on Monday after the vote, officials said."]
+    sim = np.array([[0.4]])
+    assert align_sentences(sim, 0.6).pairs == []
+    lex = lexical_similarity(a, b)
+    result = align_sentences(sim, 0.6, lexical=lex)
+    assert [(i, j) for i, j, _ in result.pairs] == [(0, 0)]
+    assert result.pairs[0][2] == pytest.approx(lex[0, 0])
+
+
+def test_lexical_similarity_is_jaccard() -> None:
+    lex = lexical_similarity(["a b c", "x"], ["A b d", "", "x x"])
+    assert lex.shape == (2, 3)
+    assert lex[0, 0] == pytest.approx(2 / 4)
+    assert lex[0, 1] == 0.0
+    assert lex[1, 2] == 1.0
+    assert lexical_similarity([], ["a"]).shape == (0, 1)
+
+
+def test_sentence_similarity_is_clipped_cosine() -> None:
+    a = np.array([[1.0, 0.0], [0.0, 1.0]])
+    b = np.array([[1.0, 0.0], [2.0, 0.0]])
+    sim = sentence_similarity(a, b)
+    assert sim.shape == (2, 2)
+    assert sim.max() <= 1.0
+    assert sim[0, 0] == pytest.approx(1.0)
+    assert sentence_similarity(np.zeros((0, 2)), b).shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [([], 1.0), ([3], 1.0), ([0, 1, 2], 1.0), ([2, 1, 0], 0.0), ([0, 2, 1], 2 / 3)],
+)
+def test_order_score(sequence: list[int], expected: float) -> None:
+    assert order_score(sequence) == pytest.approx(expected)

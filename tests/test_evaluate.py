@@ -1,0 +1,267 @@
+"""Tests of the evaluation harness (metrics, runners, copy variants). No torch needed."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
+
+from samestory.evaluate import (
+    cluster_metrics,
+    evaluate_articles,
+    evaluate_pairs,
+    is_pair_file,
+    load_records,
+    make_copy_variants,
+    pearson,
+)
+from samestory.models import Article
+from samestory.normalize import fingerprint, words
+
+GOLD = ["a", "a", "a", "b", "b", "c"]
+
+
+def test_perfect_clustering_scores_one() -> None:
+    m = cluster_metrics(GOLD, ["x", "x", "x", "y", "y", "z"])
+    for key in ("ari", "pair_precision", "pair_recall", "pair_f1",
+                "bcubed_precision", "bcubed_recall", "bcubed_f1"):
+        assert m[key] == pytest.approx(1.0), key
+    assert (m["stories"], m["gold_stories"], m["docs"]) == (3, 3, 6)
+
+
+def test_all_in_one_cluster() -> None:
+    m = cluster_metrics(GOLD, ["x"] * 6)
+    # gold-same pairs: C(3,2)+C(2,2) = 4; predicted pairs: C(6,2) = 15
+    assert m["pair_precision"] == pytest.approx(4 / 15)
+    assert m["pair_recall"] == pytest.approx(1.0)
+    assert m["pair_f1"] == pytest.approx(2 * (4 / 15) / (4 / 15 + 1))
+    # B-cubed precision: (3·3/6 + 2·2/6 + 1·1/6) / 6 = 14/36
+    assert m["bcubed_precision"] == pytest.approx(14 / 36)
+    assert m["bcubed_recall"] == pytest.approx(1.0)
+    assert m["ari"] == pytest.approx(0.0)
+    assert m["stories"] == 1
+
+
+def test_singletons() -> None:
+    m = cluster_metrics(GOLD, [str(i) for i in range(6)])
+    assert m["pair_precision"] == 1.0  # no predicted pair, none wrong
+    assert m["pair_recall"] == 0.0
+    assert m["pair_f1"] == 0.0
+    assert m["bcubed_precision"] == pytest.approx(1.0)
+    # B-cubed recall: (3·1/3 + 2·1/2 + 1·1) / 6 = 3/6
+    assert m["bcubed_recall"] == pytest.approx(0.5)
+    assert m["bcubed_f1"] == pytest.approx(2 * 0.5 / 1.5)
+    assert m["ari"] == pytest.approx(0.0)
+    assert m["stories"] == 6
+
+
+def test_known_mixed_case() -> None:
+    gold = [0, 0, 0, 1, 1, 1]
+    pred = [0, 0, 1, 1, 2, 2]
+    m = cluster_metrics(gold, pred)
+    # TP: {0,1},{4,5} = 2; predicted pairs 3; gold pairs 6
+    assert m["pair_precision"] == pytest.approx(2 / 3)
+    assert m["pair_recall"] == pytest.approx(2 / 6)
+    assert m["ari"] == pytest.approx(adjusted_rand_score(gold, pred))
+    # B-cubed precision: docs 0,1 -> 1; doc 2 -> 1/2; doc 3 -> 1/2; docs 4,5 -> 1
+    assert m["bcubed_precision"] == pytest.approx((1 + 1 + 0.5 + 0.5 + 1 + 1) / 6)
+    # B-cubed recall: docs 0,1 -> 2/3; doc 2 -> 1/3; doc 3 -> 1/3; docs 4,5 -> 2/3
+    assert m["bcubed_recall"] == pytest.approx((2 / 3 * 4 + 1 / 3 * 2) / 6)
+
+
+def test_ari_matches_sklearn_larger() -> None:
+    import random
+
+    rng = random.Random(3)
+    gold = [rng.randrange(20) for _ in range(500)]
+    pred = [g if rng.random() < 0.7 else rng.randrange(30) for g in gold]
+    assert cluster_metrics(gold, pred)["ari"] == pytest.approx(adjusted_rand_score(gold, pred))
+
+
+def test_length_mismatch_raises() -> None:
+    with pytest.raises(ValueError):
+        cluster_metrics(["a"], ["a", "b"])
+
+
+def test_empty_input() -> None:
+    assert cluster_metrics([], [])["docs"] == 0
+
+
+labels = st.lists(st.integers(0, 6), min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_metrics_invariant_to_relabelling_and_bounded(data: st.DataObject) -> None:
+    gold = data.draw(labels)
+    pred = data.draw(st.lists(st.integers(0, 6), min_size=len(gold), max_size=len(gold)))
+    perm = data.draw(st.permutations(list(range(7))))
+    m = cluster_metrics(gold, pred)
+    relabelled = cluster_metrics(gold, [f"id{perm[p]}" for p in pred])
+    for key, value in m.items():
+        assert relabelled[key] == pytest.approx(value), key
+    for key in ("pair_precision", "pair_recall", "pair_f1",
+                "bcubed_precision", "bcubed_recall", "bcubed_f1"):
+        assert 0.0 <= m[key] <= 1.0 + 1e-12, key
+    assert m["ari"] == pytest.approx(adjusted_rand_score(gold, pred))
+
+
+def test_pearson() -> None:
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert math.isnan(pearson([1, 1, 1], [1, 2, 3]))
+    assert math.isnan(pearson([1], [1]))
+
+
+def test_load_records_and_bad_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "1", "text": "x"}\n\n{"id": "2", "text": "y"}\n', encoding="utf-8")
+    assert [r["id"] for r in load_records(good)] == ["1", "2"]
+    assert not is_pair_file(load_records(good))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2"):
+        load_records(bad)
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"text1": "a", "text2": "b", "overall": 1}) + "\n")
+    assert is_pair_file(load_records(pairs))
+
+
+ARTICLE_RECORDS = [
+    {"id": "1", "text": "Quake hits city.", "story": "q", "lang": "en", "date": "2020-01-02"},
+    {"id": "2", "text": "City hit by quake.", "story": "q", "lang": "en"},
+    {"id": "3", "text": "Singer enters rehab.", "story": "r", "lang": "en"},
+    {"id": "4", "text": "Rehab for the singer.", "story": "r", "lang": "en"},
+]
+
+
+def test_evaluate_articles_with_trivial_cluster_fn() -> None:
+    def by_story_word(articles: list[Article]) -> list[list[str]]:
+        assert all(isinstance(a, Article) for a in articles)
+        assert articles[0].date is not None and articles[0].date.year == 2020
+        quake = [a.id for a in articles if "quake" in a.text.lower()]
+        return [quake, [a.id for a in articles if a.id not in quake]]
+
+    out = evaluate_articles(ARTICLE_RECORDS, by_story_word)
+    assert out["ari"] == pytest.approx(1.0)
+    assert out["stories"] == 2 and out["docs"] == 4 and out["unassigned"] == 0
+    assert out["seconds"] >= 0
+
+    # ids left out become singletons
+    partial = evaluate_articles(ARTICLE_RECORDS, lambda arts: [["1", "2"]])
+    assert partial["unassigned"] == 2 and partial["stories"] == 3
+    with pytest.raises(ValueError):
+        evaluate_articles(ARTICLE_RECORDS, lambda arts: [["1", "nope"]])
+    with pytest.raises(ValueError):
+        evaluate_articles(ARTICLE_RECORDS, lambda arts: [["1", "2"], ["2"]])
+
+
+def _pair_records(n: int = 30) -> list[dict]:
+    out = []
+    for i in range(n):
+        lang2 = "en" if i % 2 else "de"
+        out.append({"pair_id": str(i), "lang1": "en", "lang2": lang2,
+                    "text1": f"t{i}", "text2": f"u{i}", "overall": 1 + (i % 4)})
+    return out
+
+
+def test_evaluate_pairs_sign_and_breakdown() -> None:
+    records = _pair_records(60)
+    by_id = {r["pair_id"]: r for r in records}
+
+    def good(pairs: list[tuple[Article, Article]]) -> list[float]:
+        # similarity = 5 - overall: perfectly anti-correlated with overall
+        return [5.0 - by_id[a.id.split(":")[0]]["overall"] for a, _ in pairs]
+
+    out = evaluate_pairs(records, good)
+    assert out["pearson"] == pytest.approx(1.0)
+    assert out["pairs"] == 60
+    assert set(out["by_language"]) == {"en-en", "en-de"}
+    assert out["by_language"]["en-de"]["pairs"] == 30
+    assert out["pearson_crosslingual"] == pytest.approx(1.0)
+
+    bad = evaluate_pairs(records, lambda pairs: [-s for s in good(pairs)])
+    assert bad["pearson"] == pytest.approx(-1.0)
+
+    small = evaluate_pairs(_pair_records(30), lambda pairs: [0.1 * i for i in range(30)])
+    assert all(v["pairs"] >= 20 for v in small["by_language"].values())
+
+
+def test_evaluate_pairs_length_mismatch() -> None:
+    with pytest.raises(ValueError):
+        evaluate_pairs(_pair_records(4), lambda pairs: [1.0])
+
+
+VARIANT_SOURCE = [
+    {"id": f"d{i}", "story": "s", "text": (
+        f'Actress Tara Reid, 33, checked into Promises on Tuesday, her rep Jack Ketsoyan said.\n'
+        f'"We appreciate your respect," he told People on day {i}.\n'
+        "A friend said her family supported the decision, and that she is doing well.")}
+    for i in range(25)
+] + [{"id": "short", "story": "t", "text": "tiny text here"}]
+
+
+def test_make_copy_variants_deterministic_and_exact_normalises() -> None:
+    recs1, exp1 = make_copy_variants(VARIANT_SOURCE, seed=7)
+    recs2, exp2 = make_copy_variants(VARIANT_SOURCE, seed=7)
+    assert recs1 == recs2 and exp1 == exp2
+    recs3, _ = make_copy_variants(VARIANT_SOURCE, seed=8)
+    assert recs3 != recs1
+
+    texts = {r["id"]: r["text"] for r in VARIANT_SOURCE}
+    texts.update({r["id"]: r["text"] for r in recs1})
+    # the ten-word text is skipped (min_words=30 by default)
+    assert len(exp1) == 2 * (len(VARIANT_SOURCE) - 1)
+    assert not any(orig == "short" for orig, _, _ in exp1)
+    assert len(make_copy_variants(VARIANT_SOURCE, seed=7, min_words=0)[1]) == 52
+    kinds = {kind for _, _, kind in exp1}
+    assert kinds == {"exact", "near_duplicate"}
+    for orig, copy, kind in exp1:
+        assert copy.startswith(orig + "#")
+        if kind == "exact":
+            assert words(texts[copy]) == words(texts[orig])
+            assert fingerprint(texts[copy]) == fingerprint(texts[orig])
+        else:
+            a, b = words(texts[orig]), words(texts[copy])
+            assert a != b
+            # light edit: most 3-word shingles survive
+            sa = {tuple(a[i:i + 3]) for i in range(len(a) - 2)}
+            sb = {tuple(b[i:i + 3]) for i in range(len(b) - 2)}
+            if len(a) > 20:
+                assert len(sa & sb) / len(sa | sb) > 0.5
+    # story labels are kept
+    assert all(r["story"] in {"s", "t"} for r in recs1)
+
+
+def test_make_copy_variants_limit() -> None:
+    recs, exp = make_copy_variants(VARIANT_SOURCE, seed=1, limit=5)
+    assert len(recs) == 10 and len(exp) == 10
+
+
+def test_accuracy_cli_runs_on_tiny_data(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The benchmark command end to end with the torch-free MinHash system only."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from benchmarks import accuracy
+
+    with (tmp_path / "arts.jsonl").open("w", encoding="utf-8") as f:
+        for r in ARTICLE_RECORDS:
+            f.write(json.dumps(r) + "\n")
+    with (tmp_path / "pairs.jsonl").open("w", encoding="utf-8") as f:
+        for r in _pair_records(25):
+            f.write(json.dumps(r) + "\n")
+    assert accuracy.main(["--data", str(tmp_path), "--systems", "minhash,nope", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["results"]["arts"]["systems"]["minhash"]["docs"] == 4
+    assert "pearson" in report["results"]["pairs"]["systems"]["minhash"]
+    assert "not available" in report["results"]["arts"]["systems"]["nope"]["error"]
+    assert accuracy.main(["--data", str(tmp_path), "--systems", "minhash"]) == 0
+    assert "Article files" in capsys.readouterr().out
