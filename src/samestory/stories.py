@@ -33,8 +33,9 @@ def average_link(
     for i, j, s in edges:
         if i == j or s <= 0:
             continue
-        sums[i][j] = sums[i].get(j, 0.0) + s
-        sums[j][i] = sums[j].get(i, 0.0) + s
+        # A pair listed twice keeps its highest score (it is one pair, not two).
+        best = max(s, sums[i].get(j, 0.0))
+        sums[i][j] = sums[j][i] = best
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     heap = [(-s / 1.0, i, j) for i in sums for j, s in sums[i].items() if i < j]
     heapq.heapify(heap)

@@ -1,0 +1,32 @@
+"""The ``samestory`` command line: a thin layer over :mod:`samestory.api` and the store."""
+
+from __future__ import annotations
+
+import typer
+
+from samestory.cli import main
+
+app = typer.Typer(
+    name="samestory",
+    help=(
+        "Find every version of the same news story.\n\n"
+        "Groups articles into stories, tells how each pair relates (exact, near_duplicate, "
+        "rewrite, same_event) with the evidence, which version came first, and what changed."
+        "\n\nQuick start: samestory cluster ARTICLES_DIR   |   samestory compare A.txt B.txt"
+        "   |   samestory add ARTICLES_DIR && samestory stories"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(main.cluster)
+app.command()(main.compare)
+app.command("eval")(main.evaluate)
+app.command()(main.spark)
+
+try:  # the store commands live in their own module
+    from samestory.cli import store_cmds
+except ImportError:  # pragma: no cover - only while the module is absent
+    store_cmds = None  # type: ignore[assignment]
+if store_cmds is not None:
+    store_cmds.register(app)

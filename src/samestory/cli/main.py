@@ -1,0 +1,239 @@
+"""One-shot commands: ``cluster``, ``compare``, ``eval``, ``spark``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from samestory import api
+from samestory.ingest import FieldMap, read_paths
+from samestory.models import Article, Relation, SkippedRecord, Story
+
+out = Console()
+err = Console(stderr=True)
+
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Files or folders (searched recursively) of articles.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+IdField = Annotated[str, typer.Option(help="Record field holding the article id.")]
+TextField = Annotated[str, typer.Option(help="Record field holding the article text.")]
+TitleField = Annotated[str, typer.Option(help="Record field holding the title.")]
+DateField = Annotated[str, typer.Option(help="Record field holding the date.")]
+
+
+def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
+    return FieldMap(id=id_field, text=text_field, title=title_field, date=date_field)
+
+
+def report_skip(record: SkippedRecord) -> None:
+    err.print(f"[yellow]skipped[/] {record.source}: {record.error}", highlight=False)
+
+
+@contextlib.contextmanager
+def progress_bar(quiet: bool) -> Iterator[api.Progress | None]:
+    """A rich progress bar on stderr, or None when quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description:>10}"), BarColumn(), TextColumn("{task.completed}"
+               "/{task.total}"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], list[SkippedRecord]]:
+    result = read_paths(paths, fields=fields, on_skip=report_skip)
+    if not result.articles:
+        err.print(f"[red]error:[/] no article could be read from {', '.join(map(str, paths))}"
+                  f" ({len(result.skipped)} skipped)")
+        raise typer.Exit(1)
+    return result.articles, result.skipped
+
+
+def cluster(
+    paths: PathsArg,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    title_field: TitleField = "title",
+    date_field: DateField = "date",
+) -> None:
+    """Group articles into stories, print each story's versions in time order.
+
+    Reads .txt/.md, .jsonl/.json, .csv/.tsv, .parquet, .html and RSS/Atom feeds. Nothing is
+    stored: use `samestory add` for a persistent, incremental store.
+
+    Example: samestory cluster ../shared/seeds --json
+    """
+    articles, skipped = read_or_exit(paths, field_map(id_field, text_field, title_field,
+                                                      date_field))
+    with progress_bar(quiet) as progress:
+        stories = api.cluster(articles, progress=progress)
+    if as_json:
+        payload = {"stories": [s.to_dict() for s in stories],
+                   "skipped": [s.to_dict() for s in skipped]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    print_stories(stories, {a.id: a for a in articles})
+    if skipped:
+        err.print(f"{len(skipped)} input(s) skipped (see above)")
+
+
+def print_stories(stories: list[Story], articles: dict[str, Article]) -> None:
+    multi = [s for s in stories if len(s.articles) > 1]
+    out.print(f"[bold]{len(stories)} stories[/] from {len(articles)} articles "
+              f"({len(multi)} with more than one version)")
+    for story in stories:
+        out.print(f"\n[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
+                  f"[italic]{story.title or ''}[/]", highlight=False)
+        kinds = _kind_to_first(story)
+        for article_id in story.articles:
+            article = articles[article_id]
+            date = article.date.isoformat() if article.date else "          "
+            marker = "first" if article_id == story.first else kinds.get(article_id, "")
+            out.print(f"  {date}  {article_id:<32} {marker:<15} {article.source or ''}",
+                      highlight=False)
+
+
+def _kind_to_first(story: Story) -> dict[str, str]:
+    """For each version, its relation to the first version (or its strongest relation)."""
+    best: dict[str, tuple[float, str]] = {}
+    for r in story.relations:
+        for this, other in ((r.a, r.b), (r.b, r.a)):
+            bonus = 1.0 if other == story.first else 0.0
+            value = (r.score + bonus, r.kind.value if r.kind else "")
+            if this not in best or value > best[this]:
+                best[this] = value
+    return {k: v[1] for k, v in best.items()}
+
+
+def load_one(path_or_id: str, db: Path) -> Article:
+    """An article from a file, or by id from the store."""
+    path = Path(path_or_id)
+    if path.exists():
+        result = read_paths([path], on_skip=report_skip)
+        if len(result.articles) != 1:
+            err.print(f"[red]error:[/] {path} holds {len(result.articles)} articles; "
+                      "compare needs exactly one per side")
+            raise typer.Exit(2)
+        return result.articles[0]
+    if db.exists():
+        from samestory.store import Store
+
+        with Store(db) as store, contextlib.suppress(KeyError):
+            return store.article(path_or_id)
+    err.print(f"[red]error:[/] {path_or_id} is neither a file nor an article id in {db}")
+    raise typer.Exit(2)
+
+
+def compare(
+    a: Annotated[str, typer.Argument(help="First article: a file, or an id in the store.")],
+    b: Annotated[str, typer.Argument(help="Second article: a file, or an id in the store.")],
+    as_json: JsonOpt = False,
+    db: Annotated[Path, typer.Option(help="Store to look ids up in.",
+                                     envvar="SAMESTORY_DB")] = Path("samestory.db"),
+) -> None:
+    """How two versions relate (kind, scores, evidence) and a sentence-aligned diff.
+
+    Example: samestory compare ../shared/seeds/001_*.txt ../shared/seeds/002_*.txt
+    """
+    from samestory.cli.render import render_diff
+    from samestory.diff import diff_articles
+
+    article_a, article_b = load_one(a, db), load_one(b, db)
+    relation = api.compare(article_a, article_b)
+    difference = diff_articles(article_a, article_b)
+    if as_json:
+        print(json.dumps({"relation": relation.to_dict(), "diff": difference.to_dict()},
+                         ensure_ascii=False, indent=2))
+        return
+    print_relation(relation)
+    render_diff(difference, out)
+
+
+def print_relation(relation: Relation) -> None:
+    kind = relation.kind.value if relation.kind else "not the same story"
+    out.print(f"[bold]{relation.a}[/] → [bold]{relation.b}[/]: [bold green]{kind}[/] "
+              f"(story score {relation.score:.2f})", highlight=False)
+    ev = relation.evidence
+    table = Table(show_header=False, box=None)
+    for key in ("event_probability", "rewrite_evidence", "aligned_coverage",
+                "shingle_jaccard", "cue_doc_cosine", "cue_entity_overlap"):
+        if key in ev.scores:
+            table.add_row(key, f"{ev.scores[key]:.3f}")
+    if ev.date_gap_days is not None:
+        table.add_row("date gap (days)", str(ev.date_gap_days))
+    table.add_row("shared names", ", ".join(ev.shared_entities[:15]))
+    table.add_row("shared numbers", ", ".join(ev.shared_numbers[:15]))
+    for quote in ev.shared_quotes[:5]:
+        table.add_row("shared quote", f"“{quote}”")
+    out.print(table)
+
+
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled JSONL: articles with `story`, "
+                                         "or pairs with text1/text2/overall.")],
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
+
+    Example: samestory eval ../shared/data/ecbplus_dev.jsonl --json
+    """
+    from samestory import evaluate as ev
+
+    try:
+        records = ev.load_records(file)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    with progress_bar(quiet) as progress:
+        if ev.is_pair_file(records):
+            result = ev.evaluate_pairs(records, api.story_similarity)
+        else:
+            def cluster_fn(articles: list[Article]) -> list[list[str]]:
+                return [list(s.articles) for s in api.cluster(articles, progress=progress)]
+
+            result = ev.evaluate_articles(records, cluster_fn)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table("metric", "value", title=str(file))
+    for key, value in result.items():
+        if isinstance(value, dict):
+            continue
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    out.print(table)
+
+
+def spark(
+    input_path: Annotated[str, typer.Argument(help="Parquet or JSONL input (file or folder).")],
+    output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
+    master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
+) -> None:
+    """Run the pipeline on PySpark: stories, relations and assignments out as Parquet."""
+    try:
+        from samestory.spark import main as spark_main
+    except ImportError as exc:
+        err.print(f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'")
+        raise typer.Exit(1) from exc
+    spark_main([input_path, output_path, "--master", master])

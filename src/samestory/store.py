@@ -1,0 +1,522 @@
+"""A persistent story store in one SQLite file, with incremental assignment.
+
+New articles are featurised, proposed candidate neighbours by a :class:`CandidateIndex`
+built from the stored features, scored against them with :func:`relate` and assigned
+with the incremental rule of :func:`samestory.stories.best_story`: join the story with
+the highest average score to its members if it reaches ``same_story_threshold``, else
+start a new one. Nothing already stored is recomputed.
+
+Schema (``SCHEMA_VERSION`` = 1)::
+
+    articles(id TEXT PK, fingerprint, title, text, date, source, url, lang, origin,
+             added_at, story_id REFERENCES stories(id))
+        INDEX articles(fingerprint), INDEX articles(story_id)
+    features(id TEXT PK REFERENCES articles(id), doc_json TEXT, sentence_vectors BLOB,
+             vector BLOB, minhash BLOB, date, n_words)
+    stories(id TEXT PK, title, first, size, created_at, updated_at)
+    relations(a, b, kind, score, evidence_json, PRIMARY KEY(a, b))
+        a = the article stored earlier, b = the later one; only same-story kinds
+    meta(key TEXT PK, value TEXT): schema_version, config (JSON of the Config used
+        when the store was created), created_at
+
+Features are stored as **JSON + raw NumPy bytes**, not pickle: the scalar, set and
+sentence fields go to ``doc_json``; sentence vectors and the document vector are
+little-endian float32 bytes; the MinHash is its hash values (dtype in the JSON) with
+its seed and scheme. Unpickling runs arbitrary code, so a pickled store could not be
+safely opened when it came from someone else; this layout also stays readable from
+other languages. ``date`` and ``n_words`` are duplicated as columns so story summaries
+(first version, size) are updated from SQL without decoding features.
+
+Every :meth:`Store.add` is one ``BEGIN IMMEDIATE … COMMIT`` transaction: an error
+mid-batch rolls the whole batch back and the store is exactly as before. The file
+uses WAL journaling and ``PRAGMA foreign_keys=ON``.
+
+Story ids are :func:`samestory.api.story_id` of the article that created the story and
+stay stable when a later, earlier-dated article becomes the story's first version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from datasketch import LeanMinHash
+
+from samestory import normalize, provenance
+from samestory.api import Progress, make_story, story_id, story_title
+from samestory.candidates import CandidateIndex
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder, default_encoder
+from samestory.features import DocFeatures, featurize
+from samestory.models import Article, Evidence, Relation, RelationKind, Story
+from samestory.relate import relate
+from samestory.stories import best_story
+
+SCHEMA_VERSION = 1
+# Config fields that change stored features: a store must be used with the same values.
+FEATURE_FIELDS = ("shingle_size", "max_sentences", "num_perm", "seed")
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY, title TEXT, first TEXT NOT NULL, size INTEGER NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, title TEXT, text TEXT NOT NULL,
+    date TEXT, source TEXT, url TEXT, lang TEXT, origin TEXT, added_at TEXT NOT NULL,
+    story_id TEXT NOT NULL REFERENCES stories(id)
+);
+CREATE INDEX articles_fingerprint ON articles(fingerprint);
+CREATE INDEX articles_story ON articles(story_id);
+CREATE TABLE features (
+    id TEXT PRIMARY KEY REFERENCES articles(id), doc_json TEXT NOT NULL,
+    sentence_vectors BLOB NOT NULL, vector BLOB NOT NULL, minhash BLOB NOT NULL,
+    date TEXT, n_words INTEGER NOT NULL
+);
+CREATE TABLE relations (
+    a TEXT NOT NULL REFERENCES articles(id), b TEXT NOT NULL REFERENCES articles(id),
+    kind TEXT NOT NULL, score REAL NOT NULL, evidence_json TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+);
+"""
+
+
+class StoreError(Exception):
+    """The file is not a usable samestory store (wrong format, version or config)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AddReport:
+    """What one :meth:`Store.add` did."""
+
+    added: list[str]
+    unchanged: list[str]
+    story_of: dict[str, str]
+    new_stories: list[str]
+
+    @property
+    def stories_touched(self) -> list[str]:
+        """Stories that gained an article, each once, in first-touched order."""
+        return list(dict.fromkeys(self.story_of.values()))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One row of :meth:`Store.stories`."""
+
+    id: str
+    title: str | None
+    size: int
+    first: str
+    updated: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def text_fingerprint(article: Article) -> str:
+    """The fingerprint :func:`featurize` gives ``article``, without featurising it."""
+    return normalize.fingerprint(normalize.clean_text(article.text))
+
+
+# ------------------------------------------------------------------ feature encoding
+
+
+def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
+    """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
+    hashvalues = np.asarray(f.minhash.hashvalues)
+    doc = {
+        "id": f.id, "lang": f.lang, "date": _iso(f.date), "date_from_text": f.date_from_text,
+        "title": f.title, "fingerprint": f.fingerprint, "n_words": f.n_words,
+        "sentences": f.sentences, "dim": int(f.vector.shape[0]),
+        "n_shingles": f.n_shingles, "entities": sorted(f.entities),
+        "numbers": sorted(f.numbers), "quotes": list(f.quotes),
+        "minhash": {"seed": int(f.minhash.seed), "scheme": getattr(f.minhash, "scheme", None),
+                    "dtype": hashvalues.dtype.str},
+    }
+    return (
+        json.dumps(doc, ensure_ascii=False),
+        np.ascontiguousarray(f.sentence_vectors, dtype="<f4").tobytes(),
+        np.ascontiguousarray(f.vector, dtype="<f4").tobytes(),
+        hashvalues.tobytes(),
+    )
+
+
+def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: bytes) -> DocFeatures:
+    """Inverse of :func:`encode_features`."""
+    doc = json.loads(doc_json)
+    dim = doc["dim"]
+    mh = doc["minhash"]
+    hashvalues = np.frombuffer(minhash, dtype=np.dtype(mh["dtype"])).copy()
+    kwargs = {"scheme": mh["scheme"]} if mh["scheme"] else {}
+    return DocFeatures(
+        id=doc["id"],
+        lang=doc["lang"],
+        date=_date(doc["date"]),
+        date_from_text=doc["date_from_text"],
+        title=doc["title"],
+        fingerprint=doc["fingerprint"],
+        n_words=doc["n_words"],
+        sentences=list(doc["sentences"]),
+        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(np.float32),
+        vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
+        minhash=LeanMinHash(seed=mh["seed"], hashvalues=hashvalues, **kwargs),
+        n_shingles=doc["n_shingles"],
+        entities=frozenset(doc["entities"]),
+        numbers=frozenset(doc["numbers"]),
+        quotes=tuple(doc["quotes"]),
+    )
+
+
+def _relation_row(r: Relation) -> tuple[str, str, str, float, str]:
+    assert r.kind is not None
+    return (r.a, r.b, r.kind.value, float(r.score),
+            json.dumps(r.evidence.to_dict(), ensure_ascii=False))
+
+
+def _relation_of(row: sqlite3.Row) -> Relation:
+    return Relation(a=row["a"], b=row["b"], kind=RelationKind(row["kind"]), score=row["score"],
+                    evidence=Evidence.from_dict(json.loads(row["evidence_json"])))
+
+
+# ------------------------------------------------------------------------------ store
+
+
+class Store:
+    """Stories persisted in a SQLite file; articles are added incrementally.
+
+    ``config`` defaults to the config the store was created with (``DEFAULT_CONFIG``
+    for a new store). A config whose feature settings (:data:`FEATURE_FIELDS`) differ
+    from the stored one is refused, since stored MinHashes and sentences would not be
+    comparable with new ones; thresholds may differ.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "samestory.db",
+        config: Config | None = None,
+        encoder: SentenceEncoder | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._encoder = encoder
+        self._index: CandidateIndex | None = None
+        self._conn = self._connect()
+        try:
+            self.config = self._open_schema(config)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- opening
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{self.path} is not a samestory database: {exc}") from exc
+        return conn
+
+    def _open_schema(self, config: Config | None) -> Config:
+        tables = {r[0] for r in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return self._create(config or DEFAULT_CONFIG)
+        if "meta" not in tables:
+            raise StoreError(f"{self.path} is not a samestory database (no meta table)")
+        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        version = meta.get("schema_version")
+        if version is None:
+            raise StoreError(f"{self.path} is not a samestory database (no schema version)")
+        if version != str(SCHEMA_VERSION):
+            raise StoreError(f"{self.path} has store schema version {version}; this samestory "
+                             f"reads version {SCHEMA_VERSION}")
+        stored = Config(**json.loads(meta["config"]))
+        if config is None:
+            return stored
+        changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
+        if changed:
+            raise StoreError(f"{self.path} was built with different feature settings "
+                             f"({', '.join(changed)}); use the stored config")
+        return config
+
+    def _create(self, config: Config) -> Config:
+        with self._transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("config", json.dumps(dataclasses.asdict(config), sort_keys=True)),
+                ("created_at", _now()),
+            ])
+        return config
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        """Close the database (the index is dropped)."""
+        self._index = None
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._conn)
+
+    # -- reading
+
+    def stories(self) -> list[StorySummary]:
+        """Every story, largest first (then oldest created, then id)."""
+        rows = self._conn.execute(
+            "SELECT id, title, size, first, updated_at FROM stories "
+            "ORDER BY size DESC, created_at, id")
+        return [StorySummary(r["id"], r["title"], r["size"], r["first"], r["updated_at"])
+                for r in rows]
+
+    def story(self, story_id: str) -> Story:
+        """The full story, relations oriented and derivations recomputed; KeyError if missing."""
+        if self._conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone() is None:
+            raise KeyError(story_id)
+        ids = [r[0] for r in self._conn.execute(
+            "SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,))]
+        relations = [_relation_of(r) for r in self._conn.execute(
+            "SELECT r.* FROM relations r JOIN articles x ON x.id = r.a "
+            "JOIN articles y ON y.id = r.b WHERE x.story_id = ?1 AND y.story_id = ?1 "
+            "ORDER BY r.a, r.b", (story_id,))]
+        built = make_story(self.features(ids), relations)
+        return dataclasses.replace(built, id=story_id)
+
+    def article(self, article_id: str) -> Article:
+        """A stored article; KeyError if missing."""
+        row = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return Article(id=row["id"], text=row["text"], title=row["title"],
+                       date=_date(row["date"]), source=row["source"], url=row["url"],
+                       lang=row["lang"], origin=row["origin"])
+
+    def story_of(self, article_id: str) -> str:
+        """The id of the story ``article_id`` belongs to; KeyError if missing."""
+        row = self._conn.execute(
+            "SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return row[0]
+
+    def features(self, ids: Iterable[str]) -> list[DocFeatures]:
+        """Stored features of ``ids``, in that order; KeyError for an unknown id."""
+        out = []
+        for article_id in ids:
+            row = self._conn.execute(
+                "SELECT doc_json, sentence_vectors, vector, minhash FROM features WHERE id=?",
+                (article_id,)).fetchone()
+            if row is None:
+                raise KeyError(article_id)
+            out.append(decode_features(*row))
+        return out
+
+    def _all_features(self) -> Iterator[DocFeatures]:
+        rows = self._conn.execute(
+            "SELECT doc_json, sentence_vectors, vector, minhash FROM features ORDER BY rowid")
+        for row in rows:
+            yield decode_features(*row)
+
+    # -- adding
+
+    def _encoder_or_default(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = default_encoder()
+        return self._encoder
+
+    def _candidate_index(self) -> CandidateIndex:
+        """The index over every stored article, built on first use."""
+        if self._index is None:
+            index = CandidateIndex(self.config, dim=self._encoder_or_default().dim)
+            for f in self._all_features():
+                index.add([f])
+            self._index = index
+        return self._index
+
+    def add(self, articles: Sequence[Article], progress: Progress | None = None) -> AddReport:
+        """Add ``articles`` in one transaction and assign each to a story.
+
+        An article whose id is stored already, or whose normalised text is (same
+        fingerprint), is reported ``unchanged`` and nothing about it is written.
+        """
+        index = self._candidate_index()
+        try:
+            with self._transaction():
+                return _Batch(self, index, progress).run(articles)
+        except BaseException:
+            self._index = None  # it may hold articles of the rolled-back batch
+            raise
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
+
+
+class _Batch:
+    """The work of one :meth:`Store.add`, inside its transaction."""
+
+    def __init__(self, store: Store, index: CandidateIndex, progress: Progress | None) -> None:
+        self.store = store
+        self.conn = store._conn
+        self.config = store.config
+        self.index = index
+        self.progress = progress
+        self.cache: dict[str, DocFeatures] = {}
+        self.now = _now()
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def run(self, articles: Sequence[Article]) -> AddReport:
+        fresh, unchanged = self._split_new(articles)
+        features = featurize(fresh, self.config, self.store._encoder_or_default()) if fresh else []
+        self._report("embedding", len(fresh), len(fresh))
+        story_of: dict[str, str] = {}
+        new_stories: list[str] = []
+        for n, (article, f) in enumerate(zip(fresh, features, strict=True), 1):
+            story, created = self._assign(article, f)
+            story_of[article.id] = story
+            if created:
+                new_stories.append(story)
+            self._report("assigning", n, len(fresh))
+        return AddReport(added=[a.id for a in fresh], unchanged=unchanged,
+                         story_of=story_of, new_stories=new_stories)
+
+    def _split_new(self, articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+        """Articles to add, and ids of those stored already (by id or fingerprint)."""
+        seen_ids: set[str] = set()
+        seen_prints: set[str] = set()
+        fresh, unchanged = [], []
+        for article in articles:
+            fp = text_fingerprint(article)
+            if article.id in seen_ids or fp in seen_prints or self._stored(article.id, fp):
+                unchanged.append(article.id)
+                continue
+            seen_ids.add(article.id)
+            seen_prints.add(fp)
+            fresh.append(article)
+        return fresh, unchanged
+
+    def _stored(self, article_id: str, fp: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM articles WHERE id=? OR fingerprint=? LIMIT 1", (article_id, fp))
+        return row.fetchone() is not None
+
+    def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
+        missing = [i for i in ids if i not in self.cache]
+        for f in self.store.features(missing):
+            self.cache[f.id] = f
+        return [self.cache[i] for i in ids]
+
+    def _assign(self, article: Article, f: DocFeatures) -> tuple[str, bool]:
+        """Score ``f`` against its candidates, write it, and return (story id, created)."""
+        neighbours = self._neighbour_features(self.index.neighbours(f))
+        relations = [relate(other, f, self.config) for other in neighbours]
+        scores = {r.a: r.score for r in relations}
+        story_of, sizes = self._stories_of(scores)
+        story = best_story(scores, story_of, sizes, self.config.same_story_threshold)
+        created = story is None
+        if story is None:
+            story = story_id(article.id)
+            self.conn.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                (story, story_title(f), article.id, self.now, self.now))
+        self._insert_article(article, f, story)
+        self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
+                              [_relation_row(r) for r in relations if r.kind is not None])
+        self.cache[f.id] = f
+        self._refresh_story(story)
+        self.index.add([f])
+        return story, created
+
+    def _stories_of(self, scores: dict[str, float]) -> tuple[dict[str, str], dict[str, int]]:
+        story_of: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        for article_id in scores:
+            row = self.conn.execute(
+                "SELECT a.story_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id "
+                "WHERE a.id=?", (article_id,)).fetchone()
+            story_of[article_id] = row[0]
+            sizes[row[0]] = row[1]
+        return story_of, sizes
+
+    def _insert_article(self, article: Article, f: DocFeatures, story: str) -> None:
+        self.conn.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.id, f.fingerprint, article.title, article.text, _iso(article.date),
+             article.source, article.url, article.lang, article.origin, self.now, story))
+        self.conn.execute("INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (f.id, *encode_features(f), _iso(f.date), f.n_words))
+
+    def _refresh_story(self, story: str) -> None:
+        """Recompute size, first version, title and update time of ``story``."""
+        rows = self.conn.execute(
+            "SELECT f.id, f.date, f.n_words FROM features f JOIN articles a ON a.id = f.id "
+            "WHERE a.story_id=?", (story,)).fetchall()
+        dates = {r["id"]: _date(r["date"]) for r in rows}
+        lengths = {r["id"]: r["n_words"] for r in rows}
+        relations = [_relation_of(r) for r in self.conn.execute(
+            "SELECT r.* FROM relations r JOIN articles x ON x.id = r.a "
+            "JOIN articles y ON y.id = r.b WHERE x.story_id = ?1 AND y.story_id = ?1",
+            (story,))]
+        _, edges = provenance.derivations(relations, dates, lengths)
+        first = provenance.first_version(list(dates), dates, lengths, edges)
+        title = story_title(self._neighbour_features([first])[0])
+        self.conn.execute(
+            "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
+            (len(rows), first, title, self.now, story))

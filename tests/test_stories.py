@@ -1,0 +1,38 @@
+"""Average-link grouping and incremental assignment."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from samestory.stories import average_link, best_story
+
+edge_lists = st.lists(
+    st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0.0, 1.0)), max_size=60
+)
+
+
+@given(edge_lists, st.floats(0.05, 1.0))
+def test_groups_partition_the_items(edges, threshold):
+    groups = average_link(12, edges, threshold)
+    assert sorted(i for g in groups for i in g) == list(range(12))
+
+
+@given(edge_lists)
+def test_threshold_above_every_score_gives_singletons(edges):
+    assert average_link(12, edges, 1.01) == [[i] for i in range(12)]
+
+
+def test_one_bridge_does_not_chain_two_stories():
+    # Two tight triangles joined by a single strong edge: single-link would merge them.
+    tight = [(0, 1, 0.9), (0, 2, 0.9), (1, 2, 0.9), (3, 4, 0.9), (3, 5, 0.9), (4, 5, 0.9)]
+    groups = average_link(6, [*tight, (2, 3, 0.8)], threshold=0.5)
+    assert groups == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_best_story_uses_average_over_members():
+    story_of = {"a": "S1", "b": "S1", "c": "S2"}
+    sizes = {"S1": 2, "S2": 1}
+    # 0.9 to one of two members of S1 averages 0.45; 0.6 to S2's only member wins.
+    assert best_story({"a": 0.9, "c": 0.6}, story_of, sizes, 0.5) == "S2"
+    assert best_story({"a": 0.4}, story_of, sizes, 0.5) is None
