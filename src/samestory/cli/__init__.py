@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from samestory.cli import main
+from samestory.cli import main, store_cmds
 
 app = typer.Typer(
     name="samestory",
@@ -23,10 +23,4 @@ app.command()(main.cluster)
 app.command()(main.compare)
 app.command("eval")(main.evaluate)
 app.command()(main.spark)
-
-try:  # the store commands live in their own module
-    from samestory.cli import store_cmds
-except ImportError:  # pragma: no cover - only while the module is absent
-    store_cmds = None  # type: ignore[assignment]
-if store_cmds is not None:
-    store_cmds.register(app)
+store_cmds.register(app)

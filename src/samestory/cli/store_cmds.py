@@ -1,0 +1,164 @@
+"""Store commands: ``add`` articles to a persistent store, list ``stories``, ``show`` one.
+
+The store is a SQLite file (:mod:`samestory.store`); ``--db`` defaults to
+``./samestory.db``, or to ``$SAMESTORY_DB`` when that is set.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from samestory.api import story_id
+from samestory.cli.main import JsonOpt, PathsArg, QuietOpt, err, out, progress_bar, report_skip
+from samestory.ingest import read_paths
+from samestory.models import Article, Story
+from samestory.store import AddReport, Store, StoreError
+
+DbOpt = Annotated[
+    Path,
+    typer.Option("--db", envvar="SAMESTORY_DB",
+                 help="Store file (SQLite); $SAMESTORY_DB overrides the default."),
+]
+DEFAULT_DB = Path("samestory.db")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the store commands to ``app``."""
+    app.command()(add)
+    app.command()(stories)
+    app.command()(show)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    """Print ``error: message`` on stderr (unwrapped, for scripts) and exit with ``code``."""
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_store(db: Path, must_exist: bool = False) -> Store:
+    """Open the store, or exit 1 with the reason (missing file, not a store)."""
+    if must_exist and not db.exists():
+        _fail(f"no store at {db}; create one with `samestory add`", 1)
+    try:
+        return Store(db)
+    except StoreError as exc:
+        _fail(str(exc), 1)
+
+
+def add(
+    paths: PathsArg,
+    db: DbOpt = DEFAULT_DB,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Add articles to the store and assign each to a story, incrementally.
+
+    Articles already stored (same id, or the same normalised text) are left unchanged.
+
+    Example: samestory add ../shared/seeds && samestory stories
+    """
+    result = read_paths(paths, on_skip=report_skip)
+    if not result.articles:
+        _fail(f"no article could be read from {', '.join(map(str, paths))} "
+              f"({len(result.skipped)} skipped)", 1)
+    with open_store(db) as store, progress_bar(quiet) as progress:
+        report = store.add(result.articles, progress=progress)
+    if as_json:
+        payload = {
+            "added": report.added,
+            "unchanged": report.unchanged,
+            "skipped": [s.to_dict() for s in result.skipped],
+            "stories": report.story_of,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not quiet:
+        _print_added(report, result.articles)
+    out.print(f"added {len(report.added)}, unchanged {len(report.unchanged)}, skipped "
+              f"{len(result.skipped)}; {len(report.stories_touched)} stories touched",
+              highlight=False, soft_wrap=True)
+
+
+def _print_added(report: AddReport, articles: list[Article]) -> None:
+    new = set(report.new_stories)
+    titles = {a.id: a.title or "" for a in articles}
+    for article_id, story in report.story_of.items():
+        verb = "new story" if story in new and story == story_id(article_id) else "joined"
+        out.print(f"  {article_id:<32} {verb:<9} {story}  [dim]{titles[article_id][:60]}[/]",
+                  highlight=False, soft_wrap=True)
+
+
+def stories(
+    db: DbOpt = DEFAULT_DB,
+    as_json: JsonOpt = False,
+    limit: Annotated[int | None, typer.Option(help="Show at most N stories.", min=1)] = None,
+) -> None:
+    """List the stories in the store, largest first.
+
+    Example: samestory stories --limit 10
+    """
+    with open_store(db, must_exist=True) as store:
+        rows = store.stories()
+        total_articles = len(store)
+    shown = rows[:limit] if limit else rows
+    if as_json:
+        payload = {"stories": [{"id": s.id, "title": s.title, "size": s.size, "first": s.first}
+                               for s in shown]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    table = Table("story", "size", "first version", "title",
+                  title=f"{len(rows)} stories, {total_articles} articles in {db}")
+    for s in shown:
+        table.add_row(s.id, str(s.size), s.first, s.title or "")
+    out.print(table)
+
+
+def show(
+    story_id: Annotated[str, typer.Argument(help="Story id, as listed by `samestory stories`.")],
+    db: DbOpt = DEFAULT_DB,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one story: its versions in time order, relations and derivations.
+
+    Example: samestory show s-fb3ff05943db
+    """
+    if not db.exists():
+        _fail(f"no story {story_id} in {db}", 2)
+    with open_store(db) as store:
+        try:
+            story = store.story(story_id)
+        except KeyError:
+            _fail(f"no story {story_id} in {db}", 2)
+        articles = {a: store.article(a) for a in story.articles}
+    if as_json:
+        print(json.dumps(story.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_story(story, articles)
+
+
+def _print_story(story: Story, articles: dict[str, Article]) -> None:
+    out.print(f"[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
+              f"[italic]{story.title or ''}[/]", highlight=False, soft_wrap=True)
+    versions = Table("date", "article", "source", "title", title="versions (time order)")
+    for article_id in story.articles:
+        a = articles[article_id]
+        label = f"{article_id} (first)" if article_id == story.first else article_id
+        versions.add_row(a.date.isoformat() if a.date else "", label, a.source or "",
+                         (a.title or "")[:60])
+    out.print(versions)
+    if story.relations:
+        relations = Table("a", "b", "kind", "score", title="relations")
+        for r in story.relations:
+            relations.add_row(r.a, r.b, r.kind.value if r.kind else "", f"{r.score:.2f}")
+        out.print(relations)
+    if story.derivations:
+        edges = Table("source", "copy", "kind", "reason", title="derivations")
+        for d in story.derivations:
+            edges.add_row(d.source, d.copy, d.kind.value, d.reason)
+        out.print(edges)

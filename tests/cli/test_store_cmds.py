@@ -1,0 +1,107 @@
+"""The store commands `add`, `stories` and `show` through Typer's test runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from samestory.cli.store_cmds import register
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    return tmp_path / "cli.db"
+
+
+def run(app: typer.Typer, *args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_add_then_again(app, db: Path, seeds_dir: Path):
+    first = run(app, "add", seeds_dir, "--db", db, "--quiet")
+    assert first.exit_code == 0, first.output
+    assert "added 5, unchanged 0, skipped 0; 2 stories touched" in first.stdout
+    again = run(app, "add", seeds_dir, "--db", db, "--json")
+    assert again.exit_code == 0
+    payload = json.loads(again.stdout)
+    assert payload["added"] == [] and len(payload["unchanged"]) == 5
+    assert payload["skipped"] == [] and payload["stories"] == {}
+
+
+def test_add_json_reports_skipped(app, db: Path, seeds_dir: Path, tmp_path: Path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "A short valid article about a summit."}\nnot json\n')
+    result = run(app, "add", seeds_dir / "003_6a6816fadfc50284.txt", bad, "--db", db, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["added"] == ["003_6a6816fadfc50284", "x"]
+    assert [s["source"] for s in payload["skipped"]] == [f"{bad}:2"]
+    assert "skipped" in result.stderr and f"{bad}:2" in result.stderr
+    assert set(payload["stories"]) == {"003_6a6816fadfc50284", "x"}
+
+
+def test_add_nothing_readable_exits_1(app, db: Path, tmp_path: Path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run(app, "add", empty, "--db", db)
+    assert result.exit_code == 1
+    assert "no article could be read" in result.stderr
+    assert not db.exists()
+
+
+def test_stories_and_show(app, db: Path, seeds_dir: Path):
+    assert run(app, "add", seeds_dir, "--db", db, "-q").exit_code == 0
+    listed = run(app, "stories", "--db", db, "--json")
+    assert listed.exit_code == 0
+    stories = json.loads(listed.stdout)["stories"]
+    assert [s["size"] for s in stories] == sorted((s["size"] for s in stories), reverse=True)
+    assert set(stories[0]) == {"id", "title", "size", "first"}
+    limited = json.loads(run(app, "stories", "--db", db, "--json", "--limit", "1").stdout)
+    assert limited["stories"] == stories[:1]
+    table = run(app, "stories", "--db", db)
+    assert stories[0]["id"] in table.stdout
+    shown = run(app, "show", stories[0]["id"], "--db", db, "--json")
+    story = json.loads(shown.stdout)
+    assert story["id"] == stories[0]["id"] and len(story["articles"]) == stories[0]["size"]
+    assert story["relations"] and {"a", "b", "kind", "score"} <= set(story["relations"][0])
+    text = run(app, "show", stories[0]["id"], "--db", db)
+    assert text.exit_code == 0 and "derivations" in text.stdout and "(first)" in text.stdout
+
+
+def test_show_unknown_story_exits_2(app, db: Path, seeds_dir: Path):
+    run(app, "add", seeds_dir / "000_78891c20a9cd916c.txt", "--db", db, "-q")
+    result = run(app, "show", "s-nope", "--db", db)
+    assert result.exit_code == 2
+    assert f"no story s-nope in {db}" in result.stderr
+
+
+def test_env_var_sets_default_db(app, db: Path, seeds_dir: Path, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SAMESTORY_DB", str(db))
+    assert run(app, "add", seeds_dir / "004_19bf21a25ff5d78b.txt", "-q").exit_code == 0
+    assert db.exists() and not (tmp_path / "samestory.db").exists()
+    assert len(json.loads(run(app, "stories", "--json").stdout)["stories"]) == 1
+
+
+def test_bad_store_file_exits_1(app, tmp_path: Path):
+    bad = tmp_path / "bad.db"
+    bad.write_text("not sqlite at all\n" * 50)
+    result = run(app, "stories", "--db", bad)
+    assert result.exit_code == 1
+    assert "not a samestory database" in result.stderr
+    missing = run(app, "stories", "--db", tmp_path / "missing.db")
+    assert missing.exit_code == 1 and "no store at" in missing.stderr

@@ -1,0 +1,227 @@
+"""The SQLite story store: incremental assignment, idempotence, transactions, persistence."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samestory import store as store_module
+from samestory.api import story_id
+from samestory.config import DEFAULT_CONFIG
+from samestory.features import featurize
+from samestory.models import Article, RelationKind
+from samestory.store import SCHEMA_VERSION, Store, StoreError, decode_features, encode_features
+
+TABLES = ("meta", "stories", "articles", "features", "relations")
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: equal dumps mean an unchanged store."""
+    conn = sqlite3.connect(path)
+    try:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+                for t in TABLES}
+    finally:
+        conn.close()
+
+
+def groups(store: Store) -> list[set[str]]:
+    """Stories as sets of three-digit seed prefixes, largest first."""
+    return [{a[:3] for a in store.story(s.id).articles} for s in store.stories()]
+
+
+def add_one_by_one(store: Store, seed_articles: dict[str, Article], order: str) -> None:
+    for prefix in order.split():
+        store.add([seed_articles[prefix]])
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "stories.db"
+
+
+@pytest.fixture
+def full_db(db: Path, seed_articles: dict[str, Article]) -> Path:
+    with Store(db) as store:
+        add_one_by_one(store, seed_articles, "004 003 000 001 002")
+    return db
+
+
+def test_seeds_one_by_one_form_the_two_stories(full_db: Path, seed_articles):
+    with Store(full_db) as store:
+        assert len(store) == 5
+        assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
+        summaries = store.stories()
+        assert [s.size for s in summaries] == [3, 2]
+        # Ids come from the article that created the story and stay stable.
+        assert summaries[1].id == story_id(seed_articles["004"].id)
+        assert summaries[0].first == seed_articles["000"].id  # the only dated version
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "one-step best_story is order dependent: in file order 003 arrives while story "
+    "{000,001,002} is the only one and joins it (average score 0.65 >= 0.5); batch "
+    "average-link merges 003+004 (0.99) first. Needs a reassignment step."))
+def test_seeds_in_file_order_form_the_two_stories(db: Path, seed_articles):
+    with Store(db) as store:
+        add_one_by_one(store, seed_articles, "000 001 002 003 004")
+        assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
+
+
+def test_story_has_relations_and_derivations(full_db: Path, seed_articles):
+    with Store(full_db) as store:
+        briefing = store.story(store.stories()[0].id)
+        assert briefing.id == store.stories()[0].id
+        assert briefing.articles[0] == seed_articles["000"].id
+        kinds = {(r.a[:3], r.b[:3]): r.kind for r in briefing.relations}
+        assert RelationKind.REWRITE in kinds.values()
+        assert [(d.source[:3], d.copy[:3]) for d in briefing.derivations] == [("002", "001")]
+        assert all(r.kind is not None for r in briefing.relations)
+        with pytest.raises(KeyError):
+            store.story("s-missing")
+
+
+def test_readding_changes_nothing(full_db: Path, seed_articles):
+    before = dump(full_db)
+    with Store(full_db) as store:
+        report = store.add(list(seed_articles.values()))
+    assert report.added == [] and report.new_stories == [] and report.story_of == {}
+    assert sorted(report.unchanged) == sorted(a.id for a in seed_articles.values())
+    assert dump(full_db) == before
+
+
+def test_exact_copy_under_new_id_is_unchanged(full_db: Path, seed_articles):
+    before = dump(full_db)
+    copy = dataclasses.replace(seed_articles["001"], id="copy-of-001",
+                               text="  " + seed_articles["001"].text.upper() + "\n")
+    with Store(full_db) as store:
+        report = store.add([copy])
+    assert report.unchanged == ["copy-of-001"] and report.added == []
+    assert dump(full_db) == before
+
+
+def test_duplicates_inside_one_batch_are_added_once(db: Path, seed_articles):
+    twin = dataclasses.replace(seed_articles["003"], id="twin")
+    with Store(db) as store:
+        report = store.add([seed_articles["003"], twin, seed_articles["003"]])
+        assert report.added == [seed_articles["003"].id]
+        assert report.unchanged == ["twin", seed_articles["003"].id]
+        assert len(store) == 1
+
+
+def test_incremental_add_joins_without_touching_other_stories(db: Path, seed_articles):
+    with Store(db) as store:
+        add_one_by_one(store, seed_articles, "000 001 002 004")
+        assert len(store.stories()) == 2
+    before = dump(db)
+    other = story_id(seed_articles["000"].id)
+    with Store(db) as store:
+        report = store.add([seed_articles["003"]])
+    after = dump(db)
+    target = story_id(seed_articles["004"].id)
+    assert report.story_of == {seed_articles["003"].id: target} and report.new_stories == []
+    for table, column in (("stories", 0), ("articles", -1)):
+        untouched = [r for r in before[table] if r[column] == other]
+        assert untouched == [r for r in after[table] if r[column] == other]
+    joined = next(r for r in after["stories"] if r[0] == target)
+    assert joined[3] == 2  # size
+
+
+def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
+    with Store(db) as store:
+        add_one_by_one(store, seed_articles, "004 003")
+    before = dump(db)
+    real_relate = store_module.relate
+    calls = []
+
+    def flaky(a, b, config=DEFAULT_CONFIG):
+        calls.append((a.id, b.id))
+        if len(calls) > 3:
+            raise RuntimeError("boom")
+        return real_relate(a, b, config)
+
+    with Store(db) as store:
+        monkeypatch.setattr(store_module, "relate", flaky)
+        with pytest.raises(RuntimeError, match="boom"):
+            store.add([seed_articles[p] for p in ("000", "001", "002")])
+        assert dump(db) == before
+        monkeypatch.setattr(store_module, "relate", real_relate)
+        # The same handle still works: its index was rebuilt without the lost batch.
+        store.add([seed_articles[p] for p in ("000", "001", "002")])
+        assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
+    with Store(db) as store:
+        assert len(store) == 5
+
+
+def test_reopen_persists_features_exactly(full_db: Path, seed_articles):
+    fresh = {f.id: f for f in featurize(list(seed_articles.values()))}
+    with Store(full_db) as store:
+        stored = store.features(list(fresh))
+        summaries = store.stories()
+        article = store.article(seed_articles["000"].id)
+    assert article == seed_articles["000"]
+    for f in stored:
+        g = fresh[f.id]
+        # The encoder's batching changes the last float bit, so compare closely.
+        assert np.allclose(f.sentence_vectors, g.sentence_vectors, atol=1e-5)
+        assert np.allclose(f.vector, g.vector, atol=1e-5)
+        assert f.minhash.jaccard(g.minhash) == 1.0
+        assert (f.sentences, f.entities, f.numbers, f.quotes, f.date) == (
+            g.sentences, g.entities, g.numbers, g.quotes, g.date)
+    with Store(full_db) as store:
+        assert store.stories() == summaries
+
+
+def test_feature_encoding_round_trip(seed_articles):
+    f = featurize([seed_articles["002"]])[0]
+    g = decode_features(*encode_features(f))
+    assert g.minhash.jaccard(f.minhash) == 1.0 and g.minhash.seed == f.minhash.seed
+    assert np.array_equal(g.sentence_vectors, f.sentence_vectors)
+    assert np.array_equal(g.vector, f.vector) and g.vector.dtype == np.float32
+    assert g.n_shingles == f.n_shingles and g.fingerprint == f.fingerprint
+
+
+def test_progress_is_reported(db: Path, seed_articles):
+    seen = []
+    with Store(db) as store:
+        store.add(list(seed_articles.values()), progress=lambda *e: seen.append(e))
+    assert ("embedding", 5, 5) in seen and ("assigning", 5, 5) in seen
+
+
+def test_not_a_database(tmp_path: Path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are not the stories you are looking for\n" * 100)
+    with pytest.raises(StoreError, match=r"notes\.db.*not a samestory database"):
+        Store(path)
+
+
+def test_other_sqlite_database(tmp_path: Path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"other\.db is not a samestory database"):
+        Store(path)
+
+
+def test_wrong_schema_version(db: Path):
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=rf"stories\.db.*version 99.*{SCHEMA_VERSION}"):
+        Store(db)
+
+
+def test_config_is_stored_and_feature_settings_enforced(db: Path):
+    Store(db, config=DEFAULT_CONFIG.replace(same_story_threshold=0.6)).close()
+    with Store(db) as store:
+        assert store.config.same_story_threshold == 0.6
+    with pytest.raises(StoreError, match="num_perm"):
+        Store(db, config=DEFAULT_CONFIG.replace(num_perm=64))
