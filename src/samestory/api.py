@@ -181,8 +181,12 @@ def _pair_relations(
 def story_similarity(
     pairs: Sequence[tuple[Article, Article]], config: Config = DEFAULT_CONFIG
 ) -> list[float]:
-    """Story similarity in [0, 1] of each pair (1 = surely the same story)."""
-    return [r.score for r in _pair_relations(pairs, config)]
+    """Graded story similarity in [0, 1] of each pair (1 = surely the same story).
+
+    A flatter version of the decision score (``evidence.scores["similarity"]``), for
+    ranking pairs and comparing with human similarity scales.
+    """
+    return [r.evidence.scores["similarity"] for r in _pair_relations(pairs, config)]
 
 
 def relation_kinds(
