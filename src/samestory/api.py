@@ -16,7 +16,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, default_encoder
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Relation, Story
-from samestory.relate import relate
+from samestory.relate import relate, single_threaded_blas
 from samestory.stories import average_link
 
 # progress(stage, done, total): called as work advances, for progress bars.
@@ -62,10 +62,11 @@ def score_pairs(
     """Relate each candidate pair ``(i, j)`` of ``features``."""
     progress = progress or _noop
     out = []
-    for n, (i, j) in enumerate(pairs, 1):
-        out.append(relate(features[i], features[j], config))
-        if n % 500 == 0 or n == len(pairs):
-            progress("scoring", n, len(pairs))
+    with single_threaded_blas():
+        for n, (i, j) in enumerate(pairs, 1):
+            out.append(relate(features[i], features[j], config))
+            if n % 500 == 0 or n == len(pairs):
+                progress("scoring", n, len(pairs))
     return out
 
 
@@ -175,7 +176,8 @@ def _pair_relations(
 ) -> list[Relation]:
     flat = [article for pair in pairs for article in pair]
     features = featurize_all(flat, config)
-    return [relate(features[2 * k], features[2 * k + 1], config) for k in range(len(pairs))]
+    with single_threaded_blas():
+        return [relate(features[2 * k], features[2 * k + 1], config) for k in range(len(pairs))]
 
 
 def story_similarity(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from samestory import normalize
+from samestory import lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, default_encoder, normalize_rows
 from samestory.models import Article
@@ -43,6 +43,8 @@ class DocFeatures:
     entities: frozenset[str]
     numbers: frozenset[str]
     quotes: tuple[str, ...]
+    # Specificity-weighted word vector (sorted word hashes, weights); see lexical.py.
+    terms: tuple[np.ndarray, np.ndarray]
 
 
 def body_sentences(article: Article) -> list[str]:
@@ -96,13 +98,14 @@ def _features_for(
     else:
         doc = np.zeros(dim, dtype=np.float32)
     full = f"{article.title or ''}\n{text}"
+    lang = article.lang or lexical.detect_language(text)
     date, from_text = article.date, False
     if date is None:
         date = normalize.first_date(text[:2000])
         from_text = date is not None
     return DocFeatures(
         id=article.id,
-        lang=article.lang,
+        lang=lang,
         date=date,
         date_from_text=from_text,
         title=article.title,
@@ -116,4 +119,5 @@ def _features_for(
         entities=frozenset(normalize.entities(full)),
         numbers=frozenset(normalize.numbers(full)),
         quotes=tuple(normalize.quotes(text)),
+        terms=lexical.term_vector(full, lang),
     )

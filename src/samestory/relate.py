@@ -16,12 +16,13 @@ The story score is ``max`` over the routes, so each route can only add evidence.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 
 import numpy as np
 
-from samestory import normalize
+from samestory import lexical, normalize
 from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
@@ -30,8 +31,8 @@ from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
 # Logistic model of P(same story | event cues), fitted by scripts/fit_story_model.py on
 # within-topic pairs of the ECB+ and MEANTIME dev sets (hard negatives: same topic,
 # different event). Order matches EventCues.vector().
-EVENT_MODEL_WEIGHTS = (0.88, 6.74, 2.56, 2.64, 9.26, 3.57, 6.9)
-EVENT_MODEL_BIAS = -12.4
+EVENT_MODEL_WEIGHTS = (-1.663, 4.607, 1.165, 2.14, 3.417, 1.924, 5.747, 13.632, 5.072)
+EVENT_MODEL_BIAS = -10.91
 # Date gate: reports dated further apart than this are scaled down (different events).
 DATE_GAP_DAYS = 7
 DATE_GAP_FACTOR = 0.25
@@ -55,6 +56,8 @@ class EventCues:
     entity_jaccard: float
     entity_overlap: float
     number_jaccard: float
+    lexical_cosine: float
+    entity_specific_jaccard: float
 
     def vector(self) -> tuple[float, ...]:
         return dataclasses.astuple(self)
@@ -78,6 +81,8 @@ def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
         entity_jaccard=_ratio(shared, len(a.entities | b.entities)),
         entity_overlap=_ratio(shared, smallest),
         number_jaccard=_ratio(len(a.numbers & b.numbers), len(a.numbers | b.numbers)),
+        lexical_cosine=lexical.cosine(a.terms, b.terms),
+        entity_specific_jaccard=lexical.weighted_jaccard(a.entities, b.entities, a.lang),
     )
 
 
@@ -104,10 +109,7 @@ def event_probability(cues: EventCues, temperature: float = 1.0) -> float:
 
 def rewrite_evidence(sim: np.ndarray) -> float:
     """Share of the shorter text's sentences with a close match, ramped to [0, 1]."""
-    if not sim.size:
-        return 0.0
-    shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
-    share = float((shorter.max(1) >= SOFT_MATCH).mean())
+    share = _close_share(sim, SOFT_MATCH)
     low, high = REWRITE_RAMP
     return min(1.0, max(0.0, (share - low) / (high - low)))
 
@@ -128,14 +130,39 @@ def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
     return jaccard, min(1.0, intersection / min(a.n_shingles, b.n_shingles))
 
 
-def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
-    """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
+def single_threaded_blas() -> contextlib.AbstractContextManager[object]:
+    """Run pair scoring with one BLAS thread.
+
+    Pair scoring multiplies many small matrices (sentences × 512); a multi-threaded BLAS
+    spends far longer synchronising its threads than computing (measured 36× slower on
+    2 cores). Wrap loops, not single calls: entering the limit costs ~0.1 ms.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PairScore:
+    """The cheap part of relating a pair: every score, no sentence alignment."""
+
+    score: float
+    similarity: float
+    event_probability: float
+    rewrite_evidence: float
+    jaccard: float
+    containment: float
+    date_gap: int | None
+    cues: EventCues
+    sim: np.ndarray
+
+
+def pair_score(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> PairScore:
+    """Story score of a pair (``max`` over the event and rewrite routes, date-gated)."""
     sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
     cues = event_cues(a, b, sim)
     jaccard, containment = shingle_overlap(a, b)
     gap = date_gap(a, b)
-    alignment = _align(a, b, sim, config)
-    coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
     p_event = event_probability(cues)
     p_rewrite = rewrite_evidence(sim)
     score = max(p_event, p_rewrite)
@@ -143,7 +170,21 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     if gap is not None and gap > DATE_GAP_DAYS:
         score *= DATE_GAP_FACTOR
         similarity *= DATE_GAP_FACTOR
-    kind = _kind(a, b, jaccard, containment, coverage, score, config)
+    return PairScore(score, similarity, p_event, p_rewrite, jaccard, containment, gap, cues, sim)
+
+
+def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
+    """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
+    ps = pair_score(a, b, config)
+    score, similarity = ps.score, ps.similarity
+    # Alignment is the costly step; it can only matter when a rewrite is possible (some
+    # sentences match closely), the texts overlap, or the pair is the same story.
+    needs_alignment = (_close_share(ps.sim, config.align_min_similarity)
+                       >= config.rewrite_min_coverage * 0.8
+                       or ps.jaccard > 0.1 or score >= config.same_story_threshold)
+    alignment = _align(a, b, ps.sim, config) if needs_alignment else _NO_ALIGNMENT
+    coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
+    kind = _kind(a, b, ps.jaccard, ps.containment, coverage, score, config)
     if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
         score = similarity = 1.0
     elif kind is RelationKind.REWRITE:
@@ -151,18 +192,30 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     scores = {
         "story": score,
         "similarity": similarity,
-        "event_probability": p_event,
-        "rewrite_evidence": p_rewrite,
+        "event_probability": ps.event_probability,
+        "rewrite_evidence": ps.rewrite_evidence,
         "aligned_coverage": coverage,
         "coverage_a": alignment.coverage_a,
         "coverage_b": alignment.coverage_b,
         "alignment_order": alignment.order,
-        "shingle_jaccard": jaccard,
-        "shingle_containment": containment,
-        **{f"cue_{k}": v for k, v in dataclasses.asdict(cues).items()},
+        "shingle_jaccard": ps.jaccard,
+        "shingle_containment": ps.containment,
+        **{f"cue_{k}": v for k, v in dataclasses.asdict(ps.cues).items()},
     }
-    evidence = _evidence(a, b, alignment, gap, scores)
+    evidence = _evidence(a, b, alignment, ps.date_gap, scores)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
+
+
+def _close_share(sim: np.ndarray, min_similarity: float) -> float:
+    """Share of the shorter text's sentences whose best match reaches ``min_similarity``."""
+    if not sim.size:
+        return 0.0
+    shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
+    return float((shorter.max(1) >= min_similarity).mean())
+
+
+_NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, coverage_b=0.0,
+                          order=1.0)
 
 
 def _align(a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config) -> Alignment:

@@ -56,7 +56,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, default_encoder
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
-from samestory.relate import relate
+from samestory.relate import relate, single_threaded_blas
 from samestory.stories import best_story
 
 SCHEMA_VERSION = 1
@@ -151,6 +151,7 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
         "sentences": f.sentences, "dim": int(f.vector.shape[0]),
         "n_shingles": f.n_shingles, "entities": sorted(f.entities),
         "numbers": sorted(f.numbers), "quotes": list(f.quotes),
+        "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
         "minhash": {"seed": int(f.minhash.seed), "scheme": getattr(f.minhash, "scheme", None),
                     "dtype": hashvalues.dtype.str},
     }
@@ -185,6 +186,8 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
         entities=frozenset(doc["entities"]),
         numbers=frozenset(doc["numbers"]),
         quotes=tuple(doc["quotes"]),
+        terms=(np.array(doc["terms"][0], dtype=np.int64),
+               np.array(doc["terms"][1], dtype=np.float32)),
     )
 
 
@@ -428,12 +431,13 @@ class _Batch:
         self._report("embedding", len(fresh), len(fresh))
         story_of: dict[str, str] = {}
         new_stories: list[str] = []
-        for n, (article, f) in enumerate(zip(fresh, features, strict=True), 1):
-            story, created = self._assign(article, f)
-            story_of[article.id] = story
-            if created:
-                new_stories.append(story)
-            self._report("assigning", n, len(fresh))
+        with single_threaded_blas():
+            for n, (article, f) in enumerate(zip(fresh, features, strict=True), 1):
+                story, created = self._assign(article, f)
+                story_of[article.id] = story
+                if created:
+                    new_stories.append(story)
+                self._report("assigning", n, len(fresh))
         return AddReport(added=[a.id for a in fresh], unchanged=unchanged,
                          story_of=story_of, new_stories=new_stories)
 
