@@ -25,7 +25,9 @@ class Config:
 
     Relations
         exact / near-duplicate: ``near_duplicate_jaccard`` on word shingles (or containment
-        of the shorter text at ``near_duplicate_containment``) makes a ``near_duplicate``.
+        of the shorter text at ``near_duplicate_containment``, or this share of both texts
+        sentences aligned with word Jaccard >= 0.5, ``near_duplicate_sentences``) makes a
+        ``near_duplicate``.
         align_min_similarity: sentence cosine for two sentences to count as aligned.
         rewrite_min_coverage: share of the shorter article's sentences that must align for
             a ``rewrite``.
@@ -45,6 +47,7 @@ class Config:
     ann_min_cosine: float = 0.35
     near_duplicate_jaccard: float = 0.6
     near_duplicate_containment: float = 0.8
+    near_duplicate_sentences: float = 0.8
     align_min_similarity: float = 0.7
     rewrite_min_coverage: float = 0.5
     same_story_threshold: float = 0.5

@@ -40,6 +40,8 @@ DATE_GAP_FACTOR = 0.25
 # >= 0.6) mapped linearly from 0.3 (no evidence) to 0.7 (certain).
 REWRITE_RAMP = (0.3, 0.7)
 SOFT_MATCH = 0.6
+# Two aligned sentences with this word Jaccard are one sentence, lightly edited.
+COPIED_SENTENCE_JACCARD = 0.5
 # Temperature of the graded similarity (chosen on SemEval-2022 dev pairs: Pearson with
 # the human scale 0.57 at T=4 against 0.47 for the calibrated probability).
 GRADED_TEMPERATURE = 4.0
@@ -182,9 +184,10 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     needs_alignment = (_close_share(ps.sim, config.align_min_similarity)
                        >= config.rewrite_min_coverage * 0.8
                        or ps.jaccard > 0.1 or score >= config.same_story_threshold)
-    alignment = _align(a, b, ps.sim, config) if needs_alignment else _NO_ALIGNMENT
+    alignment, copied = (_align(a, b, ps.sim, config) if needs_alignment
+                         else (_NO_ALIGNMENT, 0.0))
     coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
-    kind = _kind(a, b, ps.jaccard, ps.containment, coverage, score, config)
+    kind = _kind(a, b, ps.jaccard, ps.containment, coverage, copied, score, config)
     if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
         score = similarity = 1.0
     elif kind is RelationKind.REWRITE:
@@ -200,6 +203,7 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
         "alignment_order": alignment.order,
         "shingle_jaccard": ps.jaccard,
         "shingle_containment": ps.containment,
+        "copied_sentences": copied,
         **{f"cue_{k}": v for k, v in dataclasses.asdict(ps.cues).items()},
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores)
@@ -218,9 +222,19 @@ _NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, covera
                           order=1.0)
 
 
-def _align(a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config) -> Alignment:
+def _align(
+    a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config
+) -> tuple[Alignment, float]:
+    """Sentence alignment, and the share of sentences copied with small edits.
+
+    The copied share is ``#{aligned pairs with word Jaccard >= 0.5} / max(|A|, |B|)``:
+    near 1 only when both texts are the same sentences, lightly edited.
+    """
     lexical = lexical_similarity(a.sentences, b.sentences)
-    return align_sentences(sim, config.align_min_similarity, lexical=lexical)
+    alignment = align_sentences(sim, config.align_min_similarity, lexical=lexical)
+    copied = sum(1 for i, j, _ in alignment.pairs if lexical[i, j] >= COPIED_SENTENCE_JACCARD)
+    longest = max(len(a.sentences), len(b.sentences))
+    return alignment, (copied / longest if longest else 0.0)
 
 
 def _shorter_coverage(alignment: Alignment, n_a: int, n_b: int) -> float:
@@ -235,14 +249,15 @@ def _kind(
     jaccard: float,
     containment: float,
     coverage: float,
+    copied: float,
     score: float,
     config: Config,
 ) -> RelationKind | None:
     if a.fingerprint == b.fingerprint and a.n_words:
         return RelationKind.EXACT
-    if jaccard >= config.near_duplicate_jaccard or (
-        containment >= config.near_duplicate_containment and jaccard >= 0.3
-    ):
+    if (jaccard >= config.near_duplicate_jaccard
+            or (containment >= config.near_duplicate_containment and jaccard >= 0.3)
+            or copied >= config.near_duplicate_sentences):
         return RelationKind.NEAR_DUPLICATE
     if coverage >= config.rewrite_min_coverage and score >= config.same_story_threshold / 2:
         return RelationKind.REWRITE
