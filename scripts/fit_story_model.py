@@ -22,7 +22,8 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from scipy.stats import pearsonr
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.metrics import adjusted_rand_score
 
 from samestory import relate
@@ -120,11 +121,21 @@ def main() -> None:
         a, b = features[2 * k], features[2 * k + 1]
         sim = relate.sentence_similarity(a.sentence_vectors, b.sentence_vectors)
         cues.append(relate.event_cues(a, b, sim).vector())
-    logit = model.decision_function(np.array(cues))
+    cues = np.array(cues)
+    logit = model.decision_function(cues)
     overall = -np.array([p["overall"] for p in pairs])
     cross = np.array([p["lang1"] != p["lang2"] for p in pairs])
-    print("semeval pearson(logit)", round(pearsonr(logit, overall)[0], 3),
+    print("semeval pearson(event logit)", round(pearsonr(logit, overall)[0], 3),
           "cross-lingual", round(pearsonr(logit[cross], overall[cross])[0], 3))
+    # The graded similarity: ridge regression of -overall on the four semantic cues.
+    semantic = cues[:, :4]
+    folds = KFold(5, shuffle=True, random_state=0)
+    predicted = cross_val_predict(Ridge(alpha=1.0), semantic, overall, cv=folds)
+    graded = Ridge(alpha=1.0).fit(semantic, overall)
+    print("graded weights", np.round(graded.coef_, 3).tolist(), "bias",
+          round(float(graded.intercept_), 3), "5-fold CV pearson",
+          round(pearsonr(predicted, overall)[0], 3), "cross-lingual",
+          round(pearsonr(predicted[cross], overall[cross])[0], 3))
 
 
 if __name__ == "__main__":
