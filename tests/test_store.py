@@ -62,10 +62,6 @@ def test_seeds_one_by_one_form_the_two_stories(full_db: Path, seed_articles):
         assert summaries[0].first == seed_articles["000"].id  # the only dated version
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "one-step best_story is order dependent: in file order 003 arrives while story "
-    "{000,001,002} is the only one and joins it (average score 0.65 >= 0.5); batch "
-    "average-link merges 003+004 (0.99) first. Needs a reassignment step."))
 def test_seeds_in_file_order_form_the_two_stories(db: Path, seed_articles):
     with Store(db) as store:
         add_one_by_one(store, seed_articles, "000 001 002 003 004")

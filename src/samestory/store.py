@@ -4,7 +4,9 @@ New articles are featurised, proposed candidate neighbours by a :class:`Candidat
 built from the stored features, scored against them with :func:`relate` and assigned
 with the incremental rule of :func:`samestory.stories.best_story`: join the story with
 the highest average score to its members if it reaches ``same_story_threshold``, else
-start a new one. Nothing already stored is recomputed.
+start a new one. Then only the stories the new article touched are re-clustered (average
+link over their stored relations, see ``Store._regroup``), so the result depends little
+on arrival order. No features or stored relations are ever recomputed.
 
 Schema (``SCHEMA_VERSION`` = 1)::
 
@@ -57,9 +59,11 @@ from samestory.embed import SentenceEncoder, default_encoder
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
 from samestory.relate import relate, single_threaded_blas
-from samestory.stories import best_story
+from samestory.stories import average_link, best_story
 
 SCHEMA_VERSION = 1
+# Largest neighbourhood (articles in the touched stories) re-clustered after an add.
+REGROUP_LIMIT = 500
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("shingle_size", "max_sentences", "num_perm", "seed")
 
@@ -486,7 +490,61 @@ class _Batch:
         self.cache[f.id] = f
         self._refresh_story(story)
         self.index.add([f])
-        return story, created
+        before = set(story_of.values())
+        story = self._regroup({story, *before}, f.id)
+        return story, story not in before
+
+    def _regroup(self, touched: set[str], article_id: str) -> str:
+        """Re-cluster the stories a new article touched, so arrival order matters less.
+
+        One-step assignment is order dependent: an article can join a story before the
+        article it really belongs with arrives. Average link over the members of just the
+        touched stories (their stored relations) repairs that locally, with no full
+        recompute. Each new group keeps the id of the old story holding most of its
+        members; a group split off gets a new id. Returns the new article's story.
+        """
+        members = [row[0] for row in self.conn.execute(
+            f"SELECT id FROM articles WHERE story_id IN ({','.join('?' * len(touched))}) "
+            "ORDER BY rowid", sorted(touched))]
+        if len(members) > REGROUP_LIMIT:
+            return self._story_of_article(article_id)
+        position = {m: k for k, m in enumerate(members)}
+        marks = ",".join("?" * len(members))
+        edges = [(position[a], position[b], score) for a, b, score in self.conn.execute(
+            f"SELECT a, b, score FROM relations WHERE a IN ({marks}) AND b IN ({marks})",
+            members + members)]
+        groups = average_link(len(members), edges, self.config.same_story_threshold)
+        old = {m: self._story_of_article(m) for m in members}
+        used: set[str] = set()
+        for group in sorted(groups, key=len, reverse=True):
+            ids = [members[k] for k in group]
+            votes = sorted(((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids}))
+            story = next((s for _, s in votes if s not in used), None)
+            if story is None:
+                story = self._fresh_story_id(min(ids))
+                self.conn.execute("INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                                  (story, None, ids[0], self.now, self.now))
+            used.add(story)
+            moved = [m for m in ids if old[m] != story]
+            self.conn.executemany("UPDATE articles SET story_id=? WHERE id=?",
+                                  [(story, m) for m in moved])
+        for story in used:
+            self._refresh_story(story)
+        for story in set(old.values()) - used:
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
+        return self._story_of_article(article_id)
+
+    def _fresh_story_id(self, article_id: str) -> str:
+        """``story_id(article_id)``, suffixed if a story of that id exists already."""
+        candidate, n = story_id(article_id), 1
+        while self.conn.execute("SELECT 1 FROM stories WHERE id=?", (candidate,)).fetchone():
+            n += 1
+            candidate = story_id(f"{article_id}#{n}")
+        return candidate
+
+    def _story_of_article(self, article_id: str) -> str:
+        row = self.conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,))
+        return row.fetchone()[0]
 
     def _stories_of(self, scores: dict[str, float]) -> tuple[dict[str, str], dict[str, int]]:
         story_of: dict[str, str] = {}
