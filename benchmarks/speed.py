@@ -1,0 +1,276 @@
+"""Speed, memory and accuracy of samestory and its peers on corpora of growing size.
+
+``python benchmarks/speed.py [--sizes 1000,10000,100000] [--peers minhash,minilm]
+[--add] [--profile] [--json]``
+
+Each (system, size) runs in a fresh child process (``speed.py --child ...``) so peak
+RSS (``VmHWM`` of the child, which includes the corpus it builds) is per system. The
+corpus is :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
+variants); ARI is against its gold stories. Systems:
+
+- ``samestory``: the steps of :func:`samestory.api.analyze` with the default config,
+  timed one by one (features, candidates, scoring, grouping, stories);
+- ``minhash``: :class:`baseline.MinHashBaseline` (copies only: datasketch MinHash-LSH +
+  union-find);
+- ``minilm``: :class:`baseline.MiniLMBaseline` (all-MiniLM-L6-v2 + average link), only
+  at sizes it can do in 10 minutes at about 18 docs/s (``N / 18 < 600``);
+- ``--add``: :meth:`samestory.store.Store.add` of 1,000 new articles into a store that
+  already holds N (store filled first, then reopened; the timed add includes loading
+  the candidate index from the store).
+
+``--profile`` runs cProfile over ``analyze`` on 1,000 articles and prints the top entries
+by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+MINILM_DOCS_PER_S = 18.0
+TIME_LIMIT_S = 600.0
+ADD_BATCH = 1000
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
+    from sklearn.metrics import adjusted_rand_score
+
+    label = {a: g for g, group in enumerate(groups) for a in group}
+    return float(adjusted_rand_score(gold, [label[i] for i in ids]))
+
+
+# ------------------------------------------------------------------------ children
+
+
+def run_samestory(n: int, seed: int) -> dict[str, Any]:
+    """The steps of ``api.analyze``, each timed."""
+    from corpus import build_corpus
+
+    from samestory.api import build_stories, featurize_all, score_pairs
+    from samestory.candidates import candidate_pairs
+    from samestory.config import DEFAULT_CONFIG as config
+    from samestory.embed import default_encoder
+    from samestory.stories import average_link
+
+    articles, gold = build_corpus(n, seed)
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    encoder = default_encoder()
+    encoder.encode(["warm up"])  # model load, reported apart
+    stages["model_load"] = time.perf_counter() - t0
+    start = t = time.perf_counter()
+    features = featurize_all(articles, config, encoder)
+    stages["features"], t = time.perf_counter() - t, time.perf_counter()
+    pairs = candidate_pairs(features, config)
+    stages["candidates"], t = time.perf_counter() - t, time.perf_counter()
+    relations = score_pairs(features, pairs, config)
+    stages["scoring"], t = time.perf_counter() - t, time.perf_counter()
+    edges = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
+    groups = average_link(len(features), edges, config.same_story_threshold)
+    stages["grouping"], t = time.perf_counter() - t, time.perf_counter()
+    stories = build_stories(features, relations, groups)
+    stages["stories"] = time.perf_counter() - t
+    wall = time.perf_counter() - start
+    ids = [a.id for a in articles]
+    return {
+        "wall_s": wall, "stages_s": stages, "pairs": len(pairs), "stories": len(stories),
+        "ari": _ari(gold, ids, [list(s.articles) for s in stories]),
+    }
+
+
+def run_peer(name: str, n: int, seed: int) -> dict[str, Any]:
+    import baseline  # written alongside; may be missing or incomplete
+    from corpus import build_corpus
+
+    articles, gold = build_corpus(n, seed)
+    system = baseline.MinHashBaseline() if name == "minhash" else baseline.MiniLMBaseline()
+    start = time.perf_counter()
+    groups = system.cluster(articles)
+    wall = time.perf_counter() - start
+    return {"wall_s": wall, "stories": len(groups),
+            "ari": _ari(gold, [a.id for a in articles], groups)}
+
+
+def run_add(n: int, seed: int) -> dict[str, Any]:
+    """Fill a store with N articles, reopen it, time adding 1,000 more."""
+    from corpus import build_corpus
+
+    from samestory.store import Store
+
+    articles, _ = build_corpus(n + ADD_BATCH, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        t = time.perf_counter()
+        with Store(path) as store:
+            store.add(articles[:n])
+        fill = time.perf_counter() - t
+        t = time.perf_counter()
+        with Store(path) as store:
+            store.add(articles[n:])
+            held = len(store)
+        add = time.perf_counter() - t
+    return {"wall_s": add, "fill_s": fill, "held_after": held}
+
+
+def child_main(system: str, n: int, seed: int) -> int:
+    if system == "samestory":
+        out = run_samestory(n, seed)
+    elif system == "add":
+        out = run_add(n, seed)
+    else:
+        out = run_peer(system, n, seed)
+    out["peak_rss_mb"] = peak_rss_mb()
+    print("RESULT " + json.dumps(out))
+    return 0
+
+
+def run_child(system: str, n: int, seed: int, timeout: float) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; errors come back as ``error``."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", system, str(n),
+           "--seed", str(seed)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": f"exit {proc.returncode}: {tail}"}
+
+
+# -------------------------------------------------------------------------- profile
+
+
+def profile_analyze(n: int = 1000, seed: int = 0, top: int = 10) -> str:
+    """cProfile of ``api.analyze`` on ``n`` articles: the top entries by cumulative time."""
+    from corpus import build_corpus
+
+    from samestory.api import analyze
+    from samestory.embed import default_encoder
+
+    articles, _ = build_corpus(n, seed)
+    default_encoder().encode(["warm up"])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    analyze(articles)
+    profiler.disable()
+    buf = io.StringIO()
+    pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(top)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
+    if "error" in r:
+        return f"{system:<10} {n:>7}  {r['error']}"
+    docs_s = n / r["wall_s"] if r["wall_s"] > 0 else float("inf")
+    ari = f"{r['ari']:.4f}" if "ari" in r else "-"
+    line = (f"{system:<10} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} "
+            f"{r['wall_s']:>9.1f}")
+    if system == "samestory":
+        line += f"  {1000 * r['wall_s'] / n:.1f} ms/article; " + ", ".join(
+            f"{k} {v:.1f}s" for k, v in r["stages_s"].items())
+    if system == "add":
+        line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {n})"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000", help="comma-separated corpus sizes")
+    parser.add_argument("--peers", default="minhash,minilm",
+                        help="comma-separated peers: minhash, minilm ('' for none)")
+    parser.add_argument("--add", action="store_true", help="also time Store.add of 1,000")
+    parser.add_argument("--profile", action="store_true", help="cProfile analyze on 1,000")
+    parser.add_argument("--no-samestory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=3600.0,
+                        help="seconds per measurement before it is abandoned")
+    parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args.child[0], int(args.child[1]), args.seed)
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    peers = [p for p in args.peers.split(",") if p]
+    meta = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "cores": os.cpu_count(), "python": platform.python_version(),
+            "machine": platform.machine()}
+    notes: list[str] = []
+    try:
+        import baseline  # noqa: F401
+    except Exception as exc:  # another engineer's file: skip peers if it is unusable
+        notes.append(f"peers skipped: benchmarks/baseline.py unavailable ({exc})")
+        peers = []
+    results: list[dict[str, Any]] = []
+    log = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
+    log(f"date {meta['date']}  cores {meta['cores']}  python {meta['python']}")
+    log(f"{'system':<10} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9}")
+    for n in sizes:
+        systems = [] if args.no_samestory else ["samestory"]
+        for peer in peers:
+            if peer == "minilm" and n / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
+                msg = (f"minilm skipped at N={n}: ~{n / MINILM_DOCS_PER_S:.0f} s at "
+                       f"{MINILM_DOCS_PER_S:.0f} docs/s exceeds {TIME_LIMIT_S:.0f} s")
+                notes.append(msg)
+                log(msg)
+                continue
+            systems.append(peer)
+        if args.add:
+            try:
+                import samestory.store  # noqa: F401
+
+                systems.append("add")
+            except Exception as exc:
+                notes.append(f"add skipped: samestory.store unavailable ({exc})")
+        for system in systems:
+            r = run_child(system, n, args.seed, args.timeout)
+            results.append({"system": system, "n": n, **r})
+            log(_fmt_row(system, n, r))
+    profile = None
+    if args.profile:
+        profile = profile_analyze(1000, args.seed)
+        log(profile)
+    for note in notes:
+        log(f"note: {note}")
+    if args.json:
+        print(json.dumps({"meta": meta, "results": results, "notes": notes,
+                          "profile": profile}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
