@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 from scipy.stats import pearsonr
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.metrics import adjusted_rand_score
+from sklearn.model_selection import KFold, cross_val_predict
 
 from samestory import relate
 from samestory.features import featurize

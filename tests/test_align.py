@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -134,3 +136,51 @@ def test_sentence_similarity_is_clipped_cosine() -> None:
 )
 def test_order_score(sequence: list[int], expected: float) -> None:
     assert order_score(sequence) == pytest.approx(expected)
+
+
+def _reference_lexical(a_sents: list[str], b_sents: list[str]) -> np.ndarray:
+    """Straightforward word-set Jaccard: lowercase each ``\\w+`` token, intersect sets."""
+    word = re.compile(r"\w+")
+    a_sets = [{w.lower() for w in word.findall(s)} for s in a_sents]
+    b_sets = [{w.lower() for w in word.findall(s)} for s in b_sents]
+    out = np.zeros((len(a_sents), len(b_sents)), dtype=np.float32)
+    for i, x in enumerate(a_sets):
+        for j, y in enumerate(b_sets):
+            union = len(x | y)
+            if union:
+                out[i, j] = np.float32(len(x & y)) / np.float32(union)
+    return out
+
+
+# Few distinct words (so sentences share some), mixed case, punctuation, digits, "_",
+# and non-ASCII text whose case folding is unusual: "İ" lowers to two code points,
+# the Kelvin sign "K" lowers to ASCII "k", "ß" and Greek/Cyrillic letters, and a
+# combining accent (not a word character) splitting a token.
+_lexical_alphabet = st.sampled_from(
+    [*"abcABC019_ ,.;-'\"\n\t", "İ", "\u212a", "ß", "Σσς", "Жж", "é", "e\u0301", "\x00"]
+)
+_lexical_sentence = st.lists(_lexical_alphabet, max_size=30).map("".join) | st.text(max_size=40)
+_lexical_lists = st.lists(_lexical_sentence, max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lexical_lists, _lexical_lists)
+def test_lexical_similarity_matches_reference(a: list[str], b: list[str]) -> None:
+    got = lexical_similarity(a, b)
+    want = _reference_lexical(a, b)
+    assert got.dtype == np.float32
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+
+
+def test_lexical_similarity_matches_reference_on_long_articles() -> None:
+    # Large enough that the intersection matmul is split into several column blocks.
+    rng = np.random.default_rng(0)
+    words = [f"w{k}" for k in range(3000)] + ["The", "the", "THE", "İstanbul", "straße"]
+
+    def article(n: int) -> list[str]:
+        return [" ".join(rng.choice(words, size=rng.integers(0, 40))) for _ in range(n)]
+
+    a, b = article(40), article(37)
+    np.testing.assert_array_equal(lexical_similarity(a, b), _reference_lexical(a, b))
+    np.testing.assert_array_equal(lexical_similarity(a, a), _reference_lexical(a, a))

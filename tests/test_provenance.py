@@ -20,7 +20,7 @@ def test_earlier_date_is_the_source():
 
 def test_contained_version_is_the_copy():
     # All of y's sentences are found in x (coverage_b = 1), so y copies x.
-    oriented, reason = orient(rel("y", "x", cov_a=1.0, cov_b=0.4), {}, {})
+    oriented, _ = orient(rel("y", "x", cov_a=1.0, cov_b=0.4), {}, {})
     assert (oriented.a, oriented.b) == ("x", "y")
     assert oriented.evidence.scores["coverage_b"] == 1.0
 

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from samestory import provenance
-from samestory.candidates import candidate_pairs
+from samestory.candidates import candidate_pairs, copy_groups
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, default_encoder
 from samestory.features import DocFeatures, featurize
@@ -76,12 +76,26 @@ def analyze(
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Run the pipeline: features → candidates → relations → stories → provenance."""
+    """Run the pipeline: features → copies → candidates → relations → stories → provenance.
+
+    Copies are grouped first; candidates, scoring and clustering then run on one
+    representative per copy group, and each copy joins its representative's story.
+    """
     features = featurize_all(articles, config, encoder, progress)
-    pairs = candidate_pairs(features, config)
-    relations = score_pairs(features, pairs, config, progress)
-    edges = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
-    groups = average_link(len(features), edges, config.same_story_threshold)
+    representative = copy_groups(features, config)
+    reps = sorted(set(representative))
+    copies = [(r, i) for i, r in enumerate(representative) if i != r]
+    rep_pairs = [(reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps],
+                                                                 config)]
+    relations = score_pairs(features, copies + rep_pairs, config, progress)
+    rep_index = {r: k for k, r in enumerate(reps)}
+    edges = [(rep_index[i], rep_index[j], r.score)
+             for (i, j), r in zip(rep_pairs, relations[len(copies):], strict=True)]
+    rep_groups = average_link(len(reps), edges, config.same_story_threshold)
+    members: dict[int, list[int]] = {}
+    for i, r in enumerate(representative):
+        members.setdefault(r, []).append(i)
+    groups = [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
     stories = build_stories(features, relations, groups)
     return Analysis(features=features, relations=relations, stories=stories)
 

@@ -110,3 +110,62 @@ def candidate_pairs(
             j = position[other]
             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
+
+
+def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
+    """Cheap copy test: same normalised text, or high shingle Jaccard / containment."""
+    if a.fingerprint == b.fingerprint and a.n_words:
+        return True
+    if not a.n_shingles or not b.n_shingles:
+        return False
+    jaccard = float(a.minhash.jaccard(b.minhash))
+    intersection = jaccard * (a.n_shingles + b.n_shingles) / (1.0 + jaccard)
+    containment = min(1.0, intersection / min(a.n_shingles, b.n_shingles))
+    return jaccard >= config.near_duplicate_jaccard or (
+        containment >= config.near_duplicate_containment and jaccard >= 0.3
+    )
+
+
+def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG) -> list[int]:
+    """For each article, the index of its copy group's representative (smallest index).
+
+    Copies (exact hash, or MinHash-LSH candidates that pass :func:`is_copy`) are joined
+    with union-find. Later stages work on representatives only: a corpus with many
+    reposts then neither pays to score every repost against every other report, nor lets
+    reposts crowd the other reports out of an article's nearest neighbours.
+    """
+    parent = list(range(len(features)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in copy_pairs(features, config):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return [root(i) for i in range(len(features))]
+
+
+def copy_pairs(
+    features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
+) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, that are copies (hash or LSH candidates, verified)."""
+    position = {f.id: i for i, f in enumerate(features)}
+    by_fingerprint: dict[str, int] = {}
+    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+    pairs: set[tuple[int, int]] = set()
+    for i, f in enumerate(features):
+        first = by_fingerprint.setdefault(f.fingerprint, i)
+        if first != i:
+            pairs.add((first, i))
+        if not f.n_shingles:
+            continue
+        for other in lsh.query(f.minhash):
+            j = position[other]
+            if is_copy(features[j], f, config):
+                pairs.add((j, i))
+        lsh.insert(f.id, f.minhash)
+    return sorted(pairs)

@@ -172,7 +172,7 @@ class Relation:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Derivation:
-    """A provenance edge: ``copy`` derives from ``source`` (kind is exact/near_duplicate/rewrite)."""
+    """A provenance edge: ``copy`` derives from ``source`` (exact/near_duplicate/rewrite)."""
 
     source: str
     copy: str

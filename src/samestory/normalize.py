@@ -7,6 +7,7 @@ so it must be fast, and it must work on the 16 languages the encoder covers. The
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -69,7 +70,14 @@ _TEXT_DATE = re.compile(
 )
 # Words that start sentences or are capitalised for grammar, not because they name something.
 _NOT_NAMES = frozenset(
-    ["the", "a", "an", "and", "but", "or", "if", "in", "on", "at", "to", "of", "for", "with", "by", "from", "as", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "there", "here", "what", "when", "where", "who", "why", "how", "after", "before", "while", "since", "during", "however", "also", "yet", "still", "then", "now", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "mr", "mrs", "ms", "dr", "der", "die", "das", "ein", "eine", "und", "el", "la", "los", "las", "un", "una", "y", "le", "les", "des", "et", "il", "lo", "gli", "de", "het", "een", "en"]
+    """
+    the a an and but or if in on at to of for with by from as this that these those it its he
+    she they we i you his her their our my your there here what when where who why how after
+    before while since during however also yet still then now today yesterday tomorrow monday
+    tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december mr mrs ms dr der die das ein eine und el
+    la los las un una y le les des et il lo gli de het een en
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 
@@ -176,10 +184,8 @@ def dates(text: str, default_year: int | None = None) -> list[dt.date]:
 
 
 def _append_date(found: list[dt.date], year: int, month: int, day: int) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # e.g. 31 June: not a date
         found.append(dt.date(year, month, day))
-    except ValueError:
-        pass
 
 
 def first_date(text: str) -> dt.date | None:

@@ -21,7 +21,12 @@ of the position in the local engine's article list and breaks every tie the same
    run in; aligned batches make the features bit-identical to the local run). The
    encoder is loaded once per Python worker (``default_encoder`` is cached and Spark
    reuses workers). Features stay in a cached RDD of picklable ``DocFeatures``.
-2. **Candidates**, three sources unioned, as in :mod:`samestory.candidates`:
+2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups and
+   LSH buckets propose pairs, :func:`~samestory.candidates.is_copy` verifies them on the
+   executors, and only the verified ``(i, j)`` list reaches the driver for union-find.
+   Every later stage runs on the representatives (plus one copy relation per copy).
+   **Candidates** among representatives, three sources unioned, as in
+   :mod:`samestory.candidates`:
 
    a. exact fingerprint: group by fingerprint, all pairs in a group;
    b. MinHash-LSH banding: the ``(b, r)`` that datasketch's ``MinHashLSH`` picks for
@@ -69,7 +74,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory.api import FEATURE_BATCH, make_story
-from samestory.candidates import EXACT_SEARCH_LIMIT
+from samestory.candidates import EXACT_SEARCH_LIMIT, is_copy
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
@@ -250,6 +255,43 @@ def candidate_pairs(features: RDD, n: int, config: Config = DEFAULT_CONFIG) -> R
     return exact.union(lsh).union(vector_pairs(features, n, config)).distinct()
 
 
+def copy_representatives(features: RDD, n: int, config: Config = DEFAULT_CONFIG) -> np.ndarray:
+    """For each article its copy group's representative, as ``candidates.copy_groups``.
+
+    Hash groups and LSH buckets propose pairs, :func:`is_copy` verifies them on the
+    executors, and union-find over the verified pairs runs on the driver.
+    """
+    exact = (
+        features.map(lambda item: (item[1].fingerprint, item[0]))
+        .groupByKey()
+        .flatMap(lambda kv: _all_pairs(kv[1]))
+    )
+    bands, rows = lsh_params(config)
+    lsh = (
+        features.flatMap(lambda item: _band_keys(item, bands, rows))
+        .groupByKey()
+        .flatMap(lambda kv: _all_pairs(kv[1]))
+    )
+    proposed = exact.union(lsh).distinct()
+    left = proposed.join(features).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+    verified = left.join(features).filter(
+        lambda kv: is_copy(kv[1][0][1], kv[1][1], config)
+    ).map(lambda kv: (kv[1][0][0], kv[0]))
+    parent = np.arange(n)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    for i, j in sorted(verified.collect()):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return np.array([root(i) for i in range(n)], dtype=np.int64)
+
+
 # ------------------------------------------------------------------- scoring, stories
 
 
@@ -344,12 +386,29 @@ def run(
         .mapPartitions(lambda rows: _featurize_partition(rows, config))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    pairs = candidate_pairs(features, n, config)
-    scored = score_pairs(features, pairs, config).persist(StorageLevel.MEMORY_AND_DISK)
+    # Copies first, as the local engine: only the (small) list of verified copy pairs
+    # reaches the driver, where union-find picks each group's representative.
+    representative = copy_representatives(features, n, config)
+    shared_rep = spark.sparkContext.broadcast(representative)
+    reps = [int(i) for i in np.flatnonzero(representative == np.arange(n))]
+    rep_features = features.filter(lambda item: shared_rep.value[item[0]] == item[0])
+    rep_pairs = candidate_pairs(rep_features, len(reps), config)
+    copies = spark.sparkContext.parallelize(
+        [(int(r), i) for i, r in enumerate(representative) if r != i], 1)
+    scored = score_pairs(features, copies.union(rep_pairs), config).persist(
+        StorageLevel.MEMORY_AND_DISK)
 
     # Average linkage needs the whole (small) edge list: ids and scores only.
-    edges = sorted(scored.map(lambda item: (item[0][0], item[0][1], item[1].score)).collect())
-    groups = average_link(n, edges, config.same_story_threshold)
+    rank = {r: k for k, r in enumerate(reps)}
+    edges = sorted(
+        (rank[i], rank[j], score) for i, j, score in scored.filter(
+            lambda item: shared_rep.value[item[0][1]] == item[0][1])
+        .map(lambda item: (item[0][0], item[0][1], item[1].score)).collect())
+    rep_groups = average_link(len(reps), edges, config.same_story_threshold)
+    members: dict[int, list[int]] = {}
+    for i, r in enumerate(representative):
+        members.setdefault(int(r), []).append(i)
+    groups = [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
     stories = build_stories(features, scored, groups).persist(StorageLevel.MEMORY_AND_DISK)
 
     out = Path(output_path)

@@ -478,7 +478,6 @@ class _Batch:
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
         story = best_story(scores, story_of, sizes, self.config.same_story_threshold)
-        created = story is None
         if story is None:
             story = story_id(article.id)
             self.conn.execute(
@@ -518,7 +517,7 @@ class _Batch:
         used: set[str] = set()
         for group in sorted(groups, key=len, reverse=True):
             ids = [members[k] for k in group]
-            votes = sorted(((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids}))
+            votes = sorted((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids})
             story = next((s for _, s in votes if s not in used), None)
             if story is None:
                 story = self._fresh_story_id(min(ids))

@@ -234,6 +234,7 @@ def spark(
     try:
         from samestory.spark import main as spark_main
     except ImportError as exc:
-        err.print(f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'")
+        err.print(f"[red]error:[/] PySpark is not installed ({exc}); "
+                  "pip install 'samestory[spark]'")
         raise typer.Exit(1) from exc
     spark_main([input_path, output_path, "--master", master])
