@@ -221,3 +221,16 @@ def test_config_is_stored_and_feature_settings_enforced(db: Path):
         assert store.config.same_story_threshold == 0.6
     with pytest.raises(StoreError, match="num_perm"):
         Store(db, config=DEFAULT_CONFIG.replace(num_perm=64))
+
+
+def test_lightly_edited_repost_joins_its_original_story(full_db: Path, seed_articles):
+    original = seed_articles["003"]
+    edited = original.text.replace("Trump", "Triumph", 1).replace("three hours", "four hours")
+    repost = dataclasses.replace(original, id="repost-of-003", text=edited + "\nShare this.")
+    with Store(full_db) as store:
+        report = store.add([repost])
+        assert report.story_of["repost-of-003"] == store.story_of(original.id)
+        assert report.new_stories == []
+        kinds = {r.kind for r in store.story(report.story_of["repost-of-003"]).relations
+                 if "repost-of-003" in (r.a, r.b) and original.id in (r.a, r.b)}
+        assert kinds == {RelationKind.NEAR_DUPLICATE}

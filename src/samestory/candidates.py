@@ -21,6 +21,7 @@ from datasketch import MinHashLSH
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
+from samestory.relate import is_copy
 
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
@@ -110,20 +111,6 @@ def candidate_pairs(
             j = position[other]
             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
-
-
-def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
-    """Cheap copy test: same normalised text, or high shingle Jaccard / containment."""
-    if a.fingerprint == b.fingerprint and a.n_words:
-        return True
-    if not a.n_shingles or not b.n_shingles:
-        return False
-    jaccard = float(a.minhash.jaccard(b.minhash))
-    intersection = jaccard * (a.n_shingles + b.n_shingles) / (1.0 + jaccard)
-    containment = min(1.0, intersection / min(a.n_shingles, b.n_shingles))
-    return jaccard >= config.near_duplicate_jaccard or (
-        containment >= config.near_duplicate_containment and jaccard >= 0.3
-    )
 
 
 def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG) -> list[int]:

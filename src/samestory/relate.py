@@ -183,6 +183,24 @@ def pair_score(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) 
     return PairScore(score, similarity, p_event, p_rewrite, jaccard, containment, gap, cues, sim)
 
 
+def copy_kind(
+    a: DocFeatures, b: DocFeatures, jaccard: float, containment: float, config: Config
+) -> RelationKind | None:
+    """``exact`` / ``near_duplicate`` from hashes and shingle overlap alone (no alignment)."""
+    if a.fingerprint == b.fingerprint and a.n_words:
+        return RelationKind.EXACT
+    if jaccard >= config.near_duplicate_jaccard or (
+        containment >= config.near_duplicate_containment and jaccard >= 0.3
+    ):
+        return RelationKind.NEAR_DUPLICATE
+    return None
+
+
+def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
+    """The cheap copy test used to collapse reposts before candidate search."""
+    return copy_kind(a, b, *shingle_overlap(a, b), config) is not None
+
+
 def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
     """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
     ps = pair_score(a, b, config)
@@ -261,11 +279,10 @@ def _kind(
     score: float,
     config: Config,
 ) -> RelationKind | None:
-    if a.fingerprint == b.fingerprint and a.n_words:
-        return RelationKind.EXACT
-    if (jaccard >= config.near_duplicate_jaccard
-            or (containment >= config.near_duplicate_containment and jaccard >= 0.3)
-            or copied >= config.near_duplicate_sentences):
+    copy = copy_kind(a, b, jaccard, containment, config)
+    if copy is not None:
+        return copy
+    if copied >= config.near_duplicate_sentences:
         return RelationKind.NEAR_DUPLICATE
     if coverage >= config.rewrite_min_coverage and score >= config.same_story_threshold / 2:
         return RelationKind.REWRITE

@@ -22,7 +22,7 @@ of the position in the local engine's article list and breaks every tie the same
    encoder is loaded once per Python worker (``default_encoder`` is cached and Spark
    reuses workers). Features stay in a cached RDD of picklable ``DocFeatures``.
 2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups and
-   LSH buckets propose pairs, :func:`~samestory.candidates.is_copy` verifies them on the
+   LSH buckets propose pairs, :func:`~samestory.relate.is_copy` verifies them on the
    executors, and only the verified ``(i, j)`` list reaches the driver for union-find.
    Every later stage runs on the representatives (plus one copy relation per copy).
    **Candidates** among representatives, three sources unioned, as in
@@ -74,12 +74,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory.api import FEATURE_BATCH, make_story
-from samestory.candidates import EXACT_SEARCH_LIMIT, is_copy
+from samestory.candidates import EXACT_SEARCH_LIMIT
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
 from samestory.models import Article, Relation, Story
-from samestory.relate import relate
+from samestory.relate import is_copy, relate
 from samestory.stories import average_link
 
 if TYPE_CHECKING:  # pyspark is an optional dependency

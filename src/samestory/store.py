@@ -195,6 +195,16 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
     )
 
 
+def _closest_copy(relations: Sequence[Relation]) -> str | None:
+    """The stored article the new one copies (exact first, then by score, then id)."""
+    copies = [r for r in relations
+              if r.kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)]
+    if not copies:
+        return None
+    best = min(copies, key=lambda r: (r.kind is not RelationKind.EXACT, -r.score, r.a))
+    return best.a
+
+
 def _relation_row(r: Relation) -> tuple[str, str, str, float, str]:
     assert r.kind is not None
     return (r.a, r.b, r.kind.value, float(r.score),
@@ -477,21 +487,31 @@ class _Batch:
         relations = [relate(other, f, self.config) for other in neighbours]
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
+        copy_of = _closest_copy(relations)
+        if copy_of is not None:  # a repost joins its original's story, as in a batch run
+            story = story_of[copy_of]
+            self._write(article, f, story, relations)
+            return story, False
         story = best_story(scores, story_of, sizes, self.config.same_story_threshold)
         if story is None:
             story = story_id(article.id)
             self.conn.execute(
                 "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
                 (story, story_title(f), article.id, self.now, self.now))
+        self._write(article, f, story, relations)
+        before = set(story_of.values())
+        story = self._regroup({story, *before}, f.id)
+        return story, story not in before
+
+    def _write(self, article: Article, f: DocFeatures, story: str,
+               relations: Sequence[Relation]) -> None:
+        """Store the article in ``story`` with its same-story relations; index it."""
         self._insert_article(article, f, story)
         self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
                               [_relation_row(r) for r in relations if r.kind is not None])
         self.cache[f.id] = f
         self._refresh_story(story)
         self.index.add([f])
-        before = set(story_of.values())
-        story = self._regroup({story, *before}, f.id)
-        return story, story not in before
 
     def _regroup(self, touched: set[str], article_id: str) -> str:
         """Re-cluster the stories a new article touched, so arrival order matters less.
