@@ -535,6 +535,7 @@ class _Batch:
         groups = average_link(len(members), edges, self.config.same_story_threshold)
         old = {m: self._story_of_article(m) for m in members}
         used: set[str] = set()
+        changed: set[str] = set()
         for group in sorted(groups, key=len, reverse=True):
             ids = [members[k] for k in group]
             votes = sorted((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids})
@@ -547,7 +548,9 @@ class _Batch:
             moved = [m for m in ids if old[m] != story]
             self.conn.executemany("UPDATE articles SET story_id=? WHERE id=?",
                                   [(story, m) for m in moved])
-        for story in used:
+            if moved:
+                changed.update({story, *(old[m] for m in moved)})
+        for story in sorted(changed & used):  # stories whose membership changed
             self._refresh_story(story)
         for story in set(old.values()) - used:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
