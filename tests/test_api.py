@@ -104,3 +104,13 @@ def test_helpers_return_plain_data(seed_articles):
     assert api.relation_kinds(pairs)[0] == "rewrite"
     groups = api.cluster_ids(list(seed_articles.values()))
     assert sorted(len(g) for g in groups) == [2, 3]
+
+
+def test_top_level_api(seed_articles, tmp_path):
+    import samestory
+
+    articles = list(seed_articles.values())
+    assert len(samestory.cluster(articles)) == 2
+    assert samestory.compare(seed_articles["001"], seed_articles["002"]).kind.value == "rewrite"
+    with samestory.Store(tmp_path / "s.db") as store:
+        assert len(store.add(articles[:2]).added) == 2

@@ -1,6 +1,16 @@
-"""samestory: find every version of the same news story."""
+"""samestory: find every version of the same news story.
 
+>>> import samestory
+>>> articles = samestory.read_paths(["articles/"]).articles
+>>> stories = samestory.cluster(articles)            # list[Story], largest first
+>>> relation = samestory.compare(articles[0], articles[1])
+>>> with samestory.Store("samestory.db") as store:
+...     store.add(articles)
+"""
+
+from samestory.api import cluster, compare
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.ingest import read_paths
 from samestory.models import (
     AlignedSentence,
     Article,
@@ -11,6 +21,7 @@ from samestory.models import (
     SkippedRecord,
     Story,
 )
+from samestory.store import Store
 
 __version__ = "0.1.0"
 
@@ -24,5 +35,9 @@ __all__ = [
     "Relation",
     "RelationKind",
     "SkippedRecord",
+    "Store",
     "Story",
+    "cluster",
+    "compare",
+    "read_paths",
 ]
