@@ -71,14 +71,12 @@ def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
 
 
 def run_samestory(n: int, seed: int) -> dict[str, Any]:
-    """The steps of ``api.analyze``, each timed."""
+    """``api.analyze`` on a corpus of ``n`` articles, with its per-stage timings."""
     from corpus import build_corpus
 
-    from samestory.api import build_stories, featurize_all, score_pairs
-    from samestory.candidates import candidate_pairs
+    from samestory.api import analyze
     from samestory.config import DEFAULT_CONFIG as config
     from samestory.embed import default_encoder
-    from samestory.stories import average_link
 
     articles, gold = build_corpus(n, seed)
     stages: dict[str, float] = {}
@@ -86,19 +84,11 @@ def run_samestory(n: int, seed: int) -> dict[str, Any]:
     encoder = default_encoder()
     encoder.encode(["warm up"])  # model load, reported apart
     stages["model_load"] = time.perf_counter() - t0
-    start = t = time.perf_counter()
-    features = featurize_all(articles, config, encoder)
-    stages["features"], t = time.perf_counter() - t, time.perf_counter()
-    pairs = candidate_pairs(features, config)
-    stages["candidates"], t = time.perf_counter() - t, time.perf_counter()
-    relations = score_pairs(features, pairs, config)
-    stages["scoring"], t = time.perf_counter() - t, time.perf_counter()
-    edges = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
-    groups = average_link(len(features), edges, config.same_story_threshold)
-    stages["grouping"], t = time.perf_counter() - t, time.perf_counter()
-    stories = build_stories(features, relations, groups)
-    stages["stories"] = time.perf_counter() - t
+    start = time.perf_counter()
+    analysis = analyze(articles, config, encoder, timings=stages)
     wall = time.perf_counter() - start
+    stories = analysis.stories
+    pairs = analysis.relations
     ids = [a.id for a in articles]
     return {
         "wall_s": wall, "stages_s": stages, "pairs": len(pairs), "stories": len(stories),

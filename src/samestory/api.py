@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 
 from samestory import provenance
@@ -75,19 +76,25 @@ def analyze(
     config: Config = DEFAULT_CONFIG,
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Analysis:
     """Run the pipeline: features → copies → candidates → relations → stories → provenance.
 
     Copies are grouped first; candidates, scoring and clustering then run on one
     representative per copy group, and each copy joins its representative's story.
+    ``timings``, when given, receives the seconds spent in each stage.
     """
+    clock = _StageClock(timings)
     features = featurize_all(articles, config, encoder, progress)
+    clock.lap("features")
     representative = copy_groups(features, config)
     reps = sorted(set(representative))
     copies = [(r, i) for i, r in enumerate(representative) if i != r]
     rep_pairs = [(reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps],
                                                                  config)]
+    clock.lap("candidates")
     relations = score_pairs(features, copies + rep_pairs, config, progress)
+    clock.lap("scoring")
     rep_index = {r: k for k, r in enumerate(reps)}
     edges = [(rep_index[i], rep_index[j], r.score)
              for (i, j), r in zip(rep_pairs, relations[len(copies):], strict=True)]
@@ -96,8 +103,24 @@ def analyze(
     for i, r in enumerate(representative):
         members.setdefault(r, []).append(i)
     groups = [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
+    clock.lap("grouping")
     stories = build_stories(features, relations, groups)
+    clock.lap("stories")
     return Analysis(features=features, relations=relations, stories=stories)
+
+
+class _StageClock:
+    """Records the seconds between laps into ``timings`` (a no-op without one)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = now - self.last
+        self.last = now
 
 
 def build_stories(

@@ -74,7 +74,11 @@ def featurize(
     encoder = encoder or default_encoder()
     sentence_lists = [body_sentences(a)[: config.max_sentences] for a in articles]
     flat = [s for sents in sentence_lists for s in sents]
-    vectors = encoder.encode(flat) if flat else np.zeros((0, encoder.dim), np.float32)
+    # Reposts and edited copies repeat most sentences: encode each distinct one once.
+    distinct = list(dict.fromkeys(flat))
+    position = {sentence: k for k, sentence in enumerate(distinct)}
+    encoded = encoder.encode(distinct) if distinct else np.zeros((0, encoder.dim), np.float32)
+    vectors = encoded[[position[s] for s in flat]] if flat else encoded
     out: list[DocFeatures] = []
     start = 0
     for article, sents in zip(articles, sentence_lists, strict=True):
