@@ -53,3 +53,11 @@ def test_sentences_never_lose_words(text):
     kept = normalize.words(joined)
     # Every word of a kept sentence came from the text, in order.
     assert kept == [w for w in normalize.words(cleaned) if w in set(kept)][: len(kept)] or not kept
+
+
+def test_navigation_and_sharing_lines_are_dropped():
+    text = ("Home | World | Business | Tech\nSkip to main content\nThe quake struck at dawn.\n"
+            "Share on Facebook | Share on Twitter | Email\nMenu  Search  Sign in\n"
+            "Prices rose 3% in Paris / Berlin / Rome, officials said.")
+    assert normalize.clean_text(text) == (
+        "The quake struck at dawn.\nPrices rose 3% in Paris / Berlin / Rome, officials said.")

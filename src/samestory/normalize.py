@@ -16,11 +16,15 @@ from collections.abc import Iterable
 
 # Lines that are page furniture, not story: sharing prompts, "read more" teasers, credits.
 _BOILERPLATE = re.compile(
-    r"^\s*(read more|related|advertisement|share this|you can share|follow us|subscribe|"
-    r"sign up|click here|photo:|image:|\(photo|source:|copyright|all rights reserved|"
+    r"^\s*(read more|related|advertisement|share this|share on|you can share|follow us|"
+    r"subscribe|sign up|sign in$|log in$|skip to (main )?content|menu( +search)?( +sign in)?$|"
+    r"breaking news$|click here|photo:|image:|\(photo|source:|copyright|all rights reserved|"
+    r"we use cookies|this (web)?site uses cookies|newsletter$|"
     r"lesen sie auch|mehr zum thema|leer más|lire aussi|leggi anche|lees ook)",
     re.IGNORECASE,
 )
+# Navigation bars: three or more short items between separators ("Home | World | Sport").
+_NAV_SEPARATOR = re.compile(r"\s[|•·»/]\s")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # A sentence ends at . ! ? (or CJK 。！？) followed by space, or at a line break.
 _SENT_END = re.compile(
@@ -87,9 +91,15 @@ def clean_text(text: str) -> str:
     lines = []
     for raw in text.split("\n"):
         line = _WS.sub(" ", raw).strip()
-        if line and not _BOILERPLATE.match(line):
+        if line and not _BOILERPLATE.match(line) and not _is_navigation(line):
             lines.append(line)
     return "\n".join(lines)
+
+
+def _is_navigation(line: str) -> bool:
+    """A line of three or more short (at most three-word) items between separators."""
+    items = _NAV_SEPARATOR.split(line)
+    return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
 
 
 def split_sentences(text: str, min_chars: int = 3) -> list[str]:
