@@ -32,7 +32,10 @@ class Config:
         rewrite_min_coverage: share of the shorter article's sentences that must align for
             a ``rewrite``.
         same_story_threshold: story-similarity score at or above which a pair is the same
-            story (and the average-link threshold when grouping).
+            story (and the average-link threshold when grouping). 0.4, not 0.5: the
+            linkage of two groups counts pairs no index proposed as 0, so large stories
+            need a lower bar; on ECB+ and MEANTIME dev, 0.35-0.45 all beat 0.5 (ECB+ ARI
+            0.84 -> 0.88, MEANTIME 0.947 -> 0.957).
 
     Misc
         max_text_chars: longer texts are cut (and a warning recorded) to bound cost.
@@ -50,7 +53,7 @@ class Config:
     near_duplicate_sentences: float = 0.8
     align_min_similarity: float = 0.7
     rewrite_min_coverage: float = 0.5
-    same_story_threshold: float = 0.5
+    same_story_threshold: float = 0.4
     max_text_chars: int = 200_000
     max_file_bytes: int = 20_000_000
     seed: int = 1
