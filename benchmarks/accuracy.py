@@ -110,6 +110,20 @@ def kind_recall(records: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
     return out
 
 
+def gold_pair_kinds(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Relation kinds samestory gives the gold same-story pairs it scores.
+
+    Independent reports (ECB+) should come out mostly ``same_event``; translations of
+    one article (MEANTIME) ``rewrite``. Pairs no index proposed are not counted.
+    """
+    from samestory.api import analyze
+
+    gold = {str(r["id"]): r["story"] for r in records}
+    relations = analyze([record_to_article(r) for r in records]).relations
+    within = [_kind_str(r.kind) for r in relations if gold[r.a] == gold[r.b]]
+    return {"pairs": len(within), "kinds": dict(Counter(str(k) for k in within).most_common())}
+
+
 def _kind_str(kind: Any) -> str | None:
     """``RelationKind`` or str or None -> its string value."""
     if kind is None:
@@ -154,7 +168,8 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def format_report(meta: dict[str, Any], results: dict[str, Any],
-                  kinds: dict[str, Any] | None) -> str:
+                  kinds: dict[str, Any] | None,
+                  pair_kinds: dict[str, Any] | None = None) -> str:
     """Human-readable tables of :func:`run` results."""
     out = [f"samestory accuracy benchmark — {meta['date']}",
            f"machine: {meta['cores']} cores, {meta['platform']}, Python {meta['python']}",
@@ -198,6 +213,11 @@ def format_report(meta: dict[str, Any], results: dict[str, Any],
                 out.append(f"  {kind:<15} recall {_fmt(k['recall'])}  ({k['pairs']} pairs; "
                            f"got {k['got']})")
             out.append(f"  seconds {kinds['seconds']:.1f}")
+    if pair_kinds:
+        out += ["", "Relation kinds of the gold same-story pairs samestory scored"]
+        for dataset, k in pair_kinds.items():
+            detail = k.get("error") or f"{k['pairs']} pairs: {k['kinds']}"
+            out.append(f"  {dataset}: {detail}")
     return "\n".join(out)
 
 
@@ -246,7 +266,16 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.data, systems, log)
 
     kinds: dict[str, Any] | None = None
+    pair_kinds: dict[str, Any] = {}
     if "samestory" in names:
+        for stem, block in results.items():
+            if block["kind"] != "articles":
+                continue
+            log(f"  relation kinds of gold pairs in {stem} ...")
+            try:
+                pair_kinds[stem] = gold_pair_kinds(load_records(args.data / f"{stem}.jsonl"))
+            except Exception as exc:
+                pair_kinds[stem] = {"error": f"not available ({type(exc).__name__}: {exc})"}
         ecb = args.data / "ecbplus_dev.jsonl"
         try:
             if not ecb.exists():
@@ -256,10 +285,11 @@ def main(argv: list[str] | None = None) -> int:
             kinds = {"error": f"not available ({type(exc).__name__}: {exc})"}
 
     if args.json:
-        report = {"meta": meta, "results": results, "kind_recall": kinds}
+        report = {"meta": meta, "results": results, "kind_recall": kinds,
+                  "gold_pair_kinds": pair_kinds}
         print(json.dumps(_json_safe(report), indent=2, default=str))
     else:
-        print(format_report(meta, results, kinds))
+        print(format_report(meta, results, kinds, pair_kinds))
     return 0
 
 

@@ -16,7 +16,7 @@ from samestory.features import featurize
 from samestory.models import Article, RelationKind
 from samestory.store import SCHEMA_VERSION, Store, StoreError, decode_features, encode_features
 
-TABLES = ("meta", "stories", "articles", "features", "relations")
+TABLES = ("meta", "stories", "articles", "features", "relations", "weak_scores")
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:
@@ -234,3 +234,31 @@ def test_lightly_edited_repost_joins_its_original_story(full_db: Path, seed_arti
         kinds = {r.kind for r in store.story(report.story_of["repost-of-003"]).relations
                  if "repost-of-003" in (r.a, r.b) and original.id in (r.a, r.b)}
         assert kinds == {RelationKind.NEAR_DUPLICATE}
+
+
+def test_weak_scores_hold_only_pairs_between_the_two_thresholds(full_db: Path):
+    conn = sqlite3.connect(full_db)
+    try:
+        weak = conn.execute("SELECT a, b, score FROM weak_scores").fetchall()
+        strong = {(a, b) for a, b in conn.execute("SELECT a, b FROM relations")}
+    finally:
+        conn.close()
+    assert weak, "the seeds have cross-story pairs scored between the thresholds"
+    for a, b, score in weak:
+        assert DEFAULT_CONFIG.attach_threshold <= score < DEFAULT_CONFIG.same_story_threshold
+        assert (a, b) not in strong
+
+
+def test_store_made_before_weak_scores_gains_the_table(full_db: Path, seed_articles):
+    conn = sqlite3.connect(full_db)
+    conn.execute("DROP TABLE weak_scores")
+    conn.commit()
+    conn.close()
+    with Store(full_db) as store:
+        assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
+        store.add([dataclasses.replace(seed_articles["004"], id="copy-of-004")])
+    conn = sqlite3.connect(full_db)
+    try:
+        assert conn.execute("SELECT count(*) FROM weak_scores").fetchone()[0] >= 0
+    finally:
+        conn.close()

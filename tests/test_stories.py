@@ -36,3 +36,41 @@ def test_best_story_uses_average_over_members():
     # 0.9 to one of two members of S1 averages 0.45; 0.6 to S2's only member wins.
     assert best_story({"a": 0.9, "c": 0.6}, story_of, sizes, 0.5) == "S2"
     assert best_story({"a": 0.4}, story_of, sizes, 0.5) is None
+
+
+@given(edge_lists, st.floats(0.05, 1.0), st.floats(0.0, 1.0))
+def test_attaching_lone_items_still_partitions(edges, threshold, attach):
+    groups = average_link(12, edges, threshold, attach)
+    assert sorted(i for g in groups for i in g) == list(range(12))
+
+
+@given(edge_lists, st.floats(0.05, 1.0), st.floats(0.0, 1.0))
+def test_attaching_only_moves_lone_items(edges, threshold, attach):
+    plain = average_link(12, edges, threshold)
+    attached = average_link(12, edges, threshold, attach)
+    # Every group of 2+ survives whole; only former singletons join it.
+    for group in plain:
+        if len(group) >= 2:
+            home = next(g for g in attached if group[0] in g)
+            assert set(group) <= set(home)
+            assert all([i] in plain for i in set(home) - set(group))
+
+
+def test_lone_article_joins_a_story_at_the_lower_bar():
+    story = [(0, 1, 0.9), (0, 2, 0.9), (1, 2, 0.9)]
+    lone = [(3, 0, 0.7)]  # linkage 0.7 / 3 = 0.23 to the story
+    assert average_link(4, [*story, *lone], 0.4) == [[0, 1, 2], [3]]
+    assert average_link(4, [*story, *lone], 0.4, 0.2) == [[0, 1, 2, 3]]
+    assert average_link(4, [*story, *lone], 0.4, 0.25) == [[0, 1, 2], [3]]
+
+
+def test_two_lone_items_do_not_attach_to_each_other_below_the_threshold():
+    assert average_link(2, [(0, 1, 0.3)], 0.4, 0.2) == [[0], [1]]
+
+
+def test_best_story_uses_the_lower_bar_for_established_stories():
+    story_of = {"a": "S1", "b": "S1", "c": "S2"}
+    sizes = {"S1": 2, "S2": 1}
+    assert best_story({"a": 0.5}, story_of, sizes, 0.4) is None  # 0.25 < 0.4
+    assert best_story({"a": 0.5}, story_of, sizes, 0.4, 0.2) == "S1"
+    assert best_story({"c": 0.3}, story_of, sizes, 0.4, 0.2) is None  # S2 has one member

@@ -98,7 +98,8 @@ def analyze(
     rep_index = {r: k for k, r in enumerate(reps)}
     edges = [(rep_index[i], rep_index[j], r.score)
              for (i, j), r in zip(rep_pairs, relations[len(copies):], strict=True)]
-    rep_groups = average_link(len(reps), edges, config.same_story_threshold)
+    rep_groups = average_link(len(reps), edges, config.same_story_threshold,
+                              config.attach_threshold)
     members: dict[int, list[int]] = {}
     for i, r in enumerate(representative):
         members.setdefault(r, []).append(i)

@@ -36,6 +36,9 @@ class Config:
             linkage of two groups counts pairs no index proposed as 0, so large stories
             need a lower bar; on ECB+ and MEANTIME dev, 0.35-0.45 all beat 0.5 (ECB+ ARI
             0.84 -> 0.88, MEANTIME 0.947 -> 0.957).
+        attach_threshold: average score to a story of two or more versions at which an
+            article left on its own joins it (see ``samestory.stories``); half of
+            ``same_story_threshold``. None turns the step off.
 
     Misc
         max_text_chars: longer texts are cut (and a warning recorded) to bound cost.
@@ -54,6 +57,7 @@ class Config:
     align_min_similarity: float = 0.7
     rewrite_min_coverage: float = 0.5
     same_story_threshold: float = 0.4
+    attach_threshold: float | None = 0.2
     max_text_chars: int = 200_000
     max_file_bytes: int = 20_000_000
     seed: int = 1

@@ -404,7 +404,8 @@ def run(
         (rank[i], rank[j], score) for i, j, score in scored.filter(
             lambda item: shared_rep.value[item[0][1]] == item[0][1])
         .map(lambda item: (item[0][0], item[0][1], item[1].score)).collect())
-    rep_groups = average_link(len(reps), edges, config.same_story_threshold)
+    rep_groups = average_link(len(reps), edges, config.same_story_threshold,
+                              config.attach_threshold)
     members: dict[int, list[int]] = {}
     for i, r in enumerate(representative):
         members.setdefault(int(r), []).append(i)

@@ -3,10 +3,11 @@
 New articles are featurised, proposed candidate neighbours by a :class:`CandidateIndex`
 built from the stored features, scored against them with :func:`relate` and assigned
 with the incremental rule of :func:`samestory.stories.best_story`: join the story with
-the highest average score to its members if it reaches ``same_story_threshold``, else
-start a new one. Then only the stories the new article touched are re-clustered (average
-link over their stored relations, see ``Store._regroup``), so the result depends little
-on arrival order. No features or stored relations are ever recomputed.
+the highest average score to its members if it reaches ``same_story_threshold``
+(``attach_threshold`` for a story of two or more), else start a new one. Then only the
+stories the new article touched are re-clustered (average link over their stored
+relations, see ``Store._regroup``), so the result depends little on arrival order.
+No features or stored relations are ever recomputed.
 
 Schema (``SCHEMA_VERSION`` = 1)::
 
@@ -18,6 +19,9 @@ Schema (``SCHEMA_VERSION`` = 1)::
     stories(id TEXT PK, title, first, size, created_at, updated_at)
     relations(a, b, kind, score, evidence_json, PRIMARY KEY(a, b))
         a = the article stored earlier, b = the later one; only same-story kinds
+    weak_scores(a, b, score, PRIMARY KEY(a, b))
+        scored pairs below the threshold but at least ``attach_threshold``: they count
+        when a lone article joins a story (added on open to stores made before it)
     meta(key TEXT PK, value TEXT): schema_version, config (JSON of the Config used
         when the store was created), created_at
 
@@ -90,7 +94,14 @@ CREATE TABLE relations (
     kind TEXT NOT NULL, score REAL NOT NULL, evidence_json TEXT NOT NULL,
     PRIMARY KEY (a, b)
 );
+CREATE TABLE IF NOT EXISTS weak_scores (
+    a TEXT NOT NULL REFERENCES articles(id), b TEXT NOT NULL REFERENCES articles(id),
+    score REAL NOT NULL, PRIMARY KEY (a, b)
+);
 """
+# Scores of pairs below the same-story threshold that still count when a lone article
+# joins a story (Config.attach_threshold). Created on open too, for stores made before it.
+_WEAK_SCORES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores"):]
 
 
 class StoreError(Exception):
@@ -275,6 +286,9 @@ class Store:
             raise StoreError(f"{self.path} has store schema version {version}; this samestory "
                              f"reads version {SCHEMA_VERSION}")
         stored = Config(**json.loads(meta["config"]))
+        if "weak_scores" not in tables:
+            with self._transaction():
+                self._conn.execute(_WEAK_SCORES)
         if config is None:
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
@@ -492,7 +506,8 @@ class _Batch:
             story = story_of[copy_of]
             self._write(article, f, story, relations)
             return story, False
-        story = best_story(scores, story_of, sizes, self.config.same_story_threshold)
+        story = best_story(scores, story_of, sizes, self.config.same_story_threshold,
+                           self.config.attach_threshold)
         if story is None:
             story = story_id(article.id)
             self.conn.execute(
@@ -509,6 +524,11 @@ class _Batch:
         self._insert_article(article, f, story)
         self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
                               [_relation_row(r) for r in relations if r.kind is not None])
+        attach = self.config.attach_threshold
+        if attach is not None:
+            self.conn.executemany("INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)", [
+                (r.a, r.b, float(r.score)) for r in relations
+                if r.kind is None and r.score >= min(attach, self.config.same_story_threshold)])
         self.cache[f.id] = f
         self._refresh_story(story)
         self.index.add([f])
@@ -530,9 +550,11 @@ class _Batch:
         position = {m: k for k, m in enumerate(members)}
         marks = ",".join("?" * len(members))
         edges = [(position[a], position[b], score) for a, b, score in self.conn.execute(
-            f"SELECT a, b, score FROM relations WHERE a IN ({marks}) AND b IN ({marks})",
-            members + members)]
-        groups = average_link(len(members), edges, self.config.same_story_threshold)
+            f"SELECT a, b, score FROM relations WHERE a IN ({marks}) AND b IN ({marks}) "
+            f"UNION ALL SELECT a, b, score FROM weak_scores "
+            f"WHERE a IN ({marks}) AND b IN ({marks})", members * 4)]
+        groups = average_link(len(members), edges, self.config.same_story_threshold,
+                              self.config.attach_threshold)
         old = {m: self._story_of_article(m) for m in members}
         used: set[str] = set()
         changed: set[str] = set()
