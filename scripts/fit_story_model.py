@@ -1,6 +1,9 @@
 """Fit the models of samestory.relate on the dev sets and report what they give.
 
     python scripts/fit_story_model.py [--data ../shared/data] [--cache /tmp/samestory-fit]
+        [--encoder use|static|static-model2vec]
+
+(Give each encoder its own --cache directory: the cached features hold the vectors.)
 
 Event model: for ECB+ and MEANTIME it takes the pairs the pipeline actually scores (the
 candidate pairs), computes their event cues, and fits a logistic regression
@@ -32,8 +35,10 @@ from sklearn.model_selection import KFold, cross_val_predict
 
 from samestory import relate
 from samestory.candidates import candidate_pairs
+from samestory.embed import SentenceEncoder
 from samestory.features import featurize
 from samestory.models import Article
+from samestory.static_encoder import StaticSentenceEncoder
 from samestory.stories import average_link
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
@@ -49,11 +54,24 @@ def articles_of(records: list[dict]) -> list[Article]:
             for r in records]
 
 
-def cached_features(name: str, articles: list[Article], cache: Path):
+ENCODERS = ("use", "static", "static-model2vec")
+
+
+def make_encoder(name: str) -> SentenceEncoder | None:
+    """None means the pipeline's default encoder (USE)."""
+    if name == "static":
+        return StaticSentenceEncoder("dan")
+    if name == "static-model2vec":
+        return StaticSentenceEncoder("model2vec")
+    return None
+
+
+def cached_features(name: str, articles: list[Article], cache: Path,
+                    encoder: SentenceEncoder | None = None):
     file = cache / f"{name}.pkl"
     if file.exists():
         return pickle.loads(file.read_bytes())
-    features = featurize(articles)
+    features = featurize(articles, encoder=encoder)
     file.write_bytes(pickle.dumps(features))
     return features
 
@@ -84,7 +102,7 @@ def story_scores(model: LogisticRegression, table: dict) -> np.ndarray:
 def cluster_ari(table: dict, scores: np.ndarray, threshold: float) -> float:
     edges = [(i, j, s) for (i, j), s in zip(table["pairs"], scores, strict=True)]
     labels = np.zeros(table["n"], dtype=int)
-    for k, group in enumerate(average_link(table["n"], edges, threshold)):
+    for k, group in enumerate(average_link(table["n"], edges, threshold, threshold / 2)):
         labels[group] = k
     return adjusted_rand_score(table["gold"], labels)
 
@@ -95,13 +113,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=repo.parent / "shared" / "data")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-fit"))
     parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--encoder", choices=ENCODERS, default="use")
     args = parser.parse_args()
+    encoder = make_encoder(args.encoder)
     args.cache.mkdir(parents=True, exist_ok=True)
 
     tables = {}
     for name in ARTICLE_SETS:
         records = load(args.data / f"{name}.jsonl")
-        features = cached_features(name, articles_of(records), args.cache)
+        features = cached_features(name, articles_of(records), args.cache, encoder)
         tables[name] = pair_table(features, [r["story"] for r in records])
 
     def fit(names):
@@ -123,7 +143,7 @@ def main() -> None:
     pairs = load(args.data / "semeval2022_pairs_dev.jsonl")
     flat = [Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
             for k, p in enumerate(pairs) for side in (1, 2)]
-    features = cached_features("semeval", flat, args.cache)
+    features = cached_features("semeval", flat, args.cache, encoder)
     cues = []
     for k in range(len(pairs)):
         a, b = features[2 * k], features[2 * k + 1]

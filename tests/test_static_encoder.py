@@ -1,0 +1,89 @@
+"""The static encoder distilled from USE: determinism, unit rows, cross-lingual sense, cache.
+
+Tables are distilled from the 6,000 most frequent pieces only (about a second), into a
+temporary cache directory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sentencepiece")
+
+from samestory.static_encoder import StaticSentenceEncoder
+
+VOCAB = 6000
+SENTENCES = [
+    "The earthquake destroyed hundreds of houses in the north of the country.",
+    "El terremoto destruyó cientos de casas en el norte del país.",
+    "The company reported higher profits for the third quarter.",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("static-cache")
+
+
+@pytest.fixture(scope="module", params=["dan", "model2vec"])
+def encoder(request, cache):
+    return StaticSentenceEncoder(request.param, vocab_size=VOCAB, cache=cache, pca_dims=128)
+
+
+def test_shape_unit_norm_and_determinism(encoder, cache):
+    vectors = encoder.encode(SENTENCES)
+    assert vectors.shape == (len(SENTENCES), encoder.dim)
+    assert vectors.dtype == np.float32
+    norms = np.linalg.norm(vectors[:3], axis=1)
+    np.testing.assert_allclose(norms, 1.0, atol=1e-5)
+    assert np.linalg.norm(vectors[3]) <= 1.0 + 1e-5  # empty text: unit or zero row
+    again = StaticSentenceEncoder(encoder.method, vocab_size=VOCAB, cache=cache,
+                                  pca_dims=128).encode(SENTENCES)
+    np.testing.assert_array_equal(vectors, again)
+    # A sentence's vector does not depend on the rest of the batch (up to BLAS rounding).
+    np.testing.assert_allclose(encoder.encode(SENTENCES[2:3])[0], vectors[2], atol=1e-6)
+    assert encoder.encode([]).shape == (0, encoder.dim)
+
+
+def test_translation_is_closer_than_an_unrelated_sentence(encoder):
+    english, spanish, unrelated = encoder.encode(SENTENCES[:3])
+    assert english @ spanish > english @ unrelated + 0.1
+
+
+def test_dan_vectors_live_in_use_space(cache):
+    """"dan" keeps USE's head, so its vectors are comparable with USE's own.
+
+    Checked on a sentence of common words: the reduced test vocabulary covers them.
+    """
+    from samestory.embed import UniversalSentenceEncoder
+
+    common = SENTENCES[2:3]
+    static = StaticSentenceEncoder("dan", vocab_size=VOCAB, cache=cache).encode(common)
+    use = UniversalSentenceEncoder(threads=1).encode(common)
+    assert float(static[0] @ use[0]) > 0.6
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "garbage"])
+def test_damaged_cache_file_is_rebuilt(tmp_path, damage, capsys):
+    first = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path)
+    expected = first.encode(SENTENCES)
+    path = first.table_path()
+    assert path.exists()
+    assert "building the static sentence encoder" in capsys.readouterr().err
+    if damage == "missing":
+        path.unlink()
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        path.write_bytes(b"not a numpy file at all")
+    second = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path)
+    np.testing.assert_array_equal(second.encode(SENTENCES), expected)
+    assert "building the static sentence encoder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="method"):
+        StaticSentenceEncoder("glove")
