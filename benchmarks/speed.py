@@ -1,7 +1,7 @@
 """Speed, memory and accuracy of samestory and its peers on corpora of growing size.
 
 ``python benchmarks/speed.py [--sizes 1000,10000,100000] [--peers minhash,minilm]
-[--add] [--profile] [--json]``
+[--encoders use,static] [--add] [--profile] [--json]``
 
 Each (system, size) runs in a fresh child process (``speed.py --child ...``) so peak
 RSS (``VmHWM`` of the child, which includes the corpus it builds) is per system. The
@@ -10,13 +10,15 @@ variants); ARI is against its gold stories. Systems:
 
 - ``samestory``: the steps of :func:`samestory.api.analyze` with the default config,
   timed one by one (features, candidates, scoring, grouping, stories);
+  ``samestory-static``: the same with ``Config(encoder="static")``;
 - ``minhash``: :class:`baseline.MinHashBaseline` (copies only: datasketch MinHash-LSH +
   union-find);
 - ``minilm``: :class:`baseline.MiniLMBaseline` (all-MiniLM-L6-v2 + average link), only
   at sizes it can do in 10 minutes at about 18 docs/s (``N / 18 < 600``);
 - ``--add``: :meth:`samestory.store.Store.add` of 1,000 new articles into a store that
-  already holds N (store filled first, then reopened; the timed add includes loading
-  the candidate index from the store).
+  already holds N (``add`` with USE, ``add-static`` with the static encoder; the store
+  is filled first, then reopened; the timed add includes loading the candidate index
+  from the store).
 
 ``--profile`` runs cProfile over ``analyze`` on 1,000 articles and prints the top entries
 by cumulative time.
@@ -70,19 +72,25 @@ def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
 # ------------------------------------------------------------------------ children
 
 
-def run_samestory(n: int, seed: int) -> dict[str, Any]:
+def encoder_of(system: str) -> str:
+    """``samestory`` / ``add`` use USE; ``samestory-static`` / ``add-static`` the static one."""
+    return "static" if system.endswith("-static") else "use"
+
+
+def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
     """``api.analyze`` on a corpus of ``n`` articles, with its per-stage timings."""
     from corpus import build_corpus
 
     from samestory.api import analyze
-    from samestory.config import DEFAULT_CONFIG as config
-    from samestory.embed import default_encoder
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.embed import encoder_for
 
+    config = DEFAULT_CONFIG.replace(encoder=encoder_name)
     articles, gold = build_corpus(n, seed)
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
-    encoder = default_encoder()
-    encoder.encode(["warm up"])  # model load, reported apart
+    encoder = encoder_for(encoder_name)
+    encoder.encode(["warm up"])  # model load (or the static table's first build), apart
     stages["model_load"] = time.perf_counter() - t0
     start = time.perf_counter()
     analysis = analyze(articles, config, encoder, timings=stages)
@@ -109,17 +117,18 @@ def run_peer(name: str, n: int, seed: int) -> dict[str, Any]:
             "ari": _ari(gold, [a.id for a in articles], groups)}
 
 
-def run_add(n: int, seed: int) -> dict[str, Any]:
+def run_add(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
     """Fill a store with N articles, reopen it, time adding 1,000 more."""
     from corpus import build_corpus
 
+    from samestory.config import DEFAULT_CONFIG
     from samestory.store import Store
 
     articles, _ = build_corpus(n + ADD_BATCH, seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         t = time.perf_counter()
-        with Store(path) as store:
+        with Store(path, config=DEFAULT_CONFIG.replace(encoder=encoder_name)) as store:
             store.add(articles[:n])
         fill = time.perf_counter() - t
         t = time.perf_counter()
@@ -131,10 +140,10 @@ def run_add(n: int, seed: int) -> dict[str, Any]:
 
 
 def child_main(system: str, n: int, seed: int) -> int:
-    if system == "samestory":
-        out = run_samestory(n, seed)
-    elif system == "add":
-        out = run_add(n, seed)
+    if system.startswith("samestory"):
+        out = run_samestory(n, seed, encoder_of(system))
+    elif system.startswith("add"):
+        out = run_add(n, seed, encoder_of(system))
     else:
         out = run_peer(system, n, seed)
     out["peak_rss_mb"] = peak_rss_mb()
@@ -184,15 +193,15 @@ def profile_analyze(n: int = 1000, seed: int = 0, top: int = 10) -> str:
 
 def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
     if "error" in r:
-        return f"{system:<10} {n:>7}  {r['error']}"
+        return f"{system:<16} {n:>7}  {r['error']}"
     docs_s = n / r["wall_s"] if r["wall_s"] > 0 else float("inf")
     ari = f"{r['ari']:.4f}" if "ari" in r else "-"
-    line = (f"{system:<10} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} "
+    line = (f"{system:<16} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} "
             f"{r['wall_s']:>9.1f}")
-    if system == "samestory":
+    if system.startswith("samestory"):
         line += f"  {1000 * r['wall_s'] / n:.1f} ms/article; " + ", ".join(
             f"{k} {v:.1f}s" for k, v in r["stages_s"].items())
-    if system == "add":
+    if system.startswith("add"):
         line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {n})"
     return line
 
@@ -202,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000", help="comma-separated corpus sizes")
     parser.add_argument("--peers", default="minhash,minilm",
                         help="comma-separated peers: minhash, minilm ('' for none)")
+    parser.add_argument("--encoders", default="use,static",
+                        help="comma-separated samestory encoders to measure: use, static")
     parser.add_argument("--add", action="store_true", help="also time Store.add of 1,000")
     parser.add_argument("--profile", action="store_true", help="cProfile analyze on 1,000")
     parser.add_argument("--no-samestory", action="store_true", help=argparse.SUPPRESS)
@@ -216,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     peers = [p for p in args.peers.split(",") if p]
+    encoders = [e for e in args.encoders.split(",") if e]
     meta = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cores": os.cpu_count(), "python": platform.python_version(),
             "machine": platform.machine()}
@@ -228,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     log = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
     log(f"date {meta['date']}  cores {meta['cores']}  python {meta['python']}")
-    log(f"{'system':<10} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9}")
+    log(f"{'system':<16} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9}")
     for n in sizes:
-        systems = [] if args.no_samestory else ["samestory"]
+        ours = [f"samestory{'' if e == 'use' else '-' + e}" for e in encoders]
+        systems = [] if args.no_samestory else list(ours)
         for peer in peers:
             if peer == "minilm" and n / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
                 msg = (f"minilm skipped at N={n}: ~{n / MINILM_DOCS_PER_S:.0f} s at "
@@ -243,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 import samestory.store  # noqa: F401
 
-                systems.append("add")
+                systems += [f"add{'' if e == 'use' else '-' + e}" for e in encoders]
             except Exception as exc:
                 notes.append(f"add skipped: samestory.store unavailable ({exc})")
         for system in systems:

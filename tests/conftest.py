@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,18 @@ def ecb_records() -> list[dict]:
     if not path.exists():
         pytest.skip("shared/data/ecbplus_dev.jsonl not found")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_encoder_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests build the static encoder's table in a temporary cache, not in ~/.cache."""
+    import os
+
+    cache = tmp_path_factory.mktemp("samestory-cache")
+    previous = os.environ.get("SAMESTORY_CACHE")
+    os.environ["SAMESTORY_CACHE"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("SAMESTORY_CACHE", None)
+    else:
+        os.environ["SAMESTORY_CACHE"] = previous

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from samestory import api
+from samestory.config import DEFAULT_CONFIG
 from samestory.models import Article, RelationKind
 
 
@@ -114,3 +115,12 @@ def test_top_level_api(seed_articles, tmp_path):
     assert samestory.compare(seed_articles["001"], seed_articles["002"]).kind.value == "rewrite"
     with samestory.Store(tmp_path / "s.db") as store:
         assert len(store.add(articles[:2]).added) == 2
+
+
+def test_static_encoder_finds_the_seed_stories(seed_articles):
+    config = DEFAULT_CONFIG.replace(encoder="static")
+    stories = api.cluster(list(seed_articles.values()), config)
+    assert [{a[:3] for a in s.articles} for s in stories] == [
+        {"000", "001", "002"}, {"003", "004"}]
+    relation = api.compare(seed_articles["001"], seed_articles["002"], config)
+    assert relation.kind is RelationKind.REWRITE

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from samestory import provenance
 from samestory.candidates import candidate_pairs, copy_groups
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder, default_encoder
+from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Relation, Story
 from samestory.relate import relate, single_threaded_blas
@@ -46,7 +46,7 @@ def featurize_all(
 ) -> list[DocFeatures]:
     """Features for every article, in batches so progress can be reported."""
     progress = progress or _noop
-    encoder = encoder or default_encoder()
+    encoder = encoder or encoder_for(config.encoder)
     out: list[DocFeatures] = []
     for start in range(0, len(articles), FEATURE_BATCH):
         out.extend(featurize(articles[start : start + FEATURE_BATCH], config, encoder))

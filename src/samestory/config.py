@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 
+ENCODERS = ("use", "static")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Config:
     """Settings of every stage. Pass a modified copy (``dataclasses.replace``) to change one.
+
+    Encoder
+        encoder: the sentence encoder. ``"use"`` (default): Google's multilingual
+            Universal Sentence Encoder, the accurate one (~30 articles/s on 2 cores).
+            ``"static"``: a static encoder distilled from it on first use
+            (:mod:`samestory.static_encoder`), ~6x faster featurising for a small loss
+            (ECB+ dev ARI 0.893 -> 0.864, MEANTIME unchanged). Stores keep the encoder
+            they were built with.
 
     Candidates
         shingle_size: words per shingle for MinHash (5 is the classic near-duplicate size).
@@ -45,6 +55,7 @@ class Config:
         max_file_bytes: larger input files are skipped with an error.
     """
 
+    encoder: str = "use"
     shingle_size: int = 5
     max_sentences: int = 40
     num_perm: int = 128
@@ -61,6 +72,11 @@ class Config:
     max_text_chars: int = 200_000
     max_file_bytes: int = 20_000_000
     seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ENCODERS:
+            raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}; "
+                             f"got {self.encoder!r}")
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

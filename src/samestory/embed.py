@@ -99,3 +99,15 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
 def default_encoder() -> SentenceEncoder:
     """The process-wide default encoder (loaded once, on first use)."""
     return UniversalSentenceEncoder()
+
+
+@functools.lru_cache(maxsize=4)
+def encoder_for(name: str) -> SentenceEncoder:
+    """The process-wide encoder of a ``Config.encoder`` name: ``"use"`` or ``"static"``."""
+    if name == "use":
+        return default_encoder()
+    if name == "static":
+        from samestory.static_encoder import StaticSentenceEncoder
+
+        return StaticSentenceEncoder("dan")
+    raise ValueError(f"unknown encoder {name!r} (choose use or static)")

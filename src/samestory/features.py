@@ -15,7 +15,7 @@ from datasketch import LeanMinHash, MinHash
 
 from samestory import lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder, default_encoder, normalize_rows
+from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
 from samestory.models import Article
 
 
@@ -71,7 +71,7 @@ def featurize(
     encoder: SentenceEncoder | None = None,
 ) -> list[DocFeatures]:
     """Compute features for many articles, encoding all their sentences in one batch."""
-    encoder = encoder or default_encoder()
+    encoder = encoder or encoder_for(config.encoder)
     sentence_lists = [body_sentences(a)[: config.max_sentences] for a in articles]
     flat = [s for sents in sentence_lists for s in sents]
     # Reposts and edited copies repeat most sentences: encode each distinct one once.

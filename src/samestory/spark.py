@@ -19,7 +19,7 @@ of the position in the local engine's article list and breaks every tie the same
    so each task encodes exactly the batch :func:`samestory.api.featurize_all` encodes
    (the sentence encoder's floating-point output depends slightly on the batch it is
    run in; aligned batches make the features bit-identical to the local run). The
-   encoder is loaded once per Python worker (``default_encoder`` is cached and Spark
+   encoder is loaded once per Python worker (``encoder_for`` is cached and Spark
    reuses workers). Features stay in a cached RDD of picklable ``DocFeatures``.
 2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups and
    LSH buckets propose pairs, :func:`~samestory.relate.is_copy` verifies them on the
@@ -75,7 +75,7 @@ import numpy as np
 
 from samestory.api import FEATURE_BATCH, make_story
 from samestory.candidates import EXACT_SEARCH_LIMIT
-from samestory.config import DEFAULT_CONFIG, Config
+from samestory.config import DEFAULT_CONFIG, ENCODERS, Config
 from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
 from samestory.models import Article, Relation, Story
@@ -139,13 +139,13 @@ def _featurize_partition(
     rows: Iterable[tuple[int, Article]], config: Config
 ) -> Iterator[tuple[int, DocFeatures]]:
     """Features of one batch, encoded in one call (the encoder is cached per worker)."""
-    from samestory.embed import default_encoder
+    from samestory.embed import encoder_for
     from samestory.features import featurize
 
     batch = sorted(rows, key=lambda item: item[0])
     if not batch:
         return iter(())
-    features = featurize([a for _, a in batch], config, default_encoder())
+    features = featurize([a for _, a in batch], config, encoder_for(config.encoder))
     return iter([(i, f) for (i, _), f in zip(batch, features, strict=True)])
 
 
@@ -476,10 +476,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "local[*] under plain python)")
     parser.add_argument("--text-col", default="text")
     parser.add_argument("--id-col", default="id")
+    parser.add_argument("--encoder", choices=ENCODERS, default=DEFAULT_CONFIG.encoder,
+                        help="sentence encoder (default: %(default)s)")
     args = parser.parse_args(argv)
+    config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     spark = build_session(args.master)
     try:
-        run(spark, args.input, args.output, text_col=args.text_col, id_col=args.id_col)
+        run(spark, args.input, args.output, config=config, text_col=args.text_col,
+            id_col=args.id_col)
     finally:
         spark.stop()
     print(f"wrote {Path(args.output) / 'stories.parquet'}, relations.parquet, "

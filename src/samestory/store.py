@@ -59,7 +59,7 @@ from samestory import normalize, provenance
 from samestory.api import Progress, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder, default_encoder
+from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
 from samestory.relate import relate, single_threaded_blas
@@ -69,7 +69,7 @@ SCHEMA_VERSION = 1
 # Largest neighbourhood (articles in the touched stories) re-clustered after an add.
 REGROUP_LIMIT = 500
 # Config fields that change stored features: a store must be used with the same values.
-FEATURE_FIELDS = ("shingle_size", "max_sentences", "num_perm", "seed")
+FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -393,7 +393,7 @@ class Store:
 
     def _encoder_or_default(self) -> SentenceEncoder:
         if self._encoder is None:
-            self._encoder = default_encoder()
+            self._encoder = encoder_for(self.config.encoder)
         return self._encoder
 
     def _candidate_index(self) -> CandidateIndex:

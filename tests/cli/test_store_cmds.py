@@ -105,3 +105,20 @@ def test_bad_store_file_exits_1(app, tmp_path: Path):
     assert "not a samestory database" in result.stderr
     missing = run(app, "stories", "--db", tmp_path / "missing.db")
     assert missing.exit_code == 1 and "no store at" in missing.stderr
+
+
+def test_add_with_static_encoder_makes_a_static_store(app, db: Path, seeds_dir: Path):
+    from samestory.store import Store, StoreError
+
+    result = run(app, "add", seeds_dir, "--db", db, "--encoder", "static", "--json")
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        assert store.config.encoder == "static"
+        assert len(store.stories()) == 2
+    from samestory.config import DEFAULT_CONFIG
+
+    with pytest.raises(StoreError, match="encoder"):
+        Store(db, config=DEFAULT_CONFIG)  # USE features cannot be mixed in
+    again = run(app, "add", seeds_dir, "--db", db, "--json")  # keeps its own encoder
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["added"] == []

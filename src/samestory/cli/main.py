@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from samestory import api
+from samestory.config import DEFAULT_CONFIG, Config
 from samestory.ingest import FieldMap, read_paths
 from samestory.models import Article, Relation, SkippedRecord, Story
 
@@ -30,6 +32,21 @@ IdField = Annotated[str, typer.Option(help="Record field holding the article id.
 TextField = Annotated[str, typer.Option(help="Record field holding the article text.")]
 TitleField = Annotated[str, typer.Option(help="Record field holding the title.")]
 DateField = Annotated[str, typer.Option(help="Record field holding the date.")]
+
+
+class Encoder(StrEnum):
+    use = "use"
+    static = "static"
+
+
+EncoderOpt = Annotated[Encoder, typer.Option(
+    "--encoder", help="Sentence encoder: 'use' (multilingual USE, most accurate) or "
+    "'static' (distilled from USE on first use, ~6x faster featurising, slightly less "
+    "accurate).", case_sensitive=False)]
+
+
+def config_for(encoder: Encoder) -> Config:
+    return DEFAULT_CONFIG.replace(encoder=encoder.value)
 
 
 def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
@@ -76,18 +93,20 @@ def cluster(
     text_field: TextField = "text",
     title_field: TitleField = "title",
     date_field: DateField = "date",
+    encoder: EncoderOpt = Encoder.use,
 ) -> None:
     """Group articles into stories, print each story's versions in time order.
 
     Reads .txt/.md, .jsonl/.json, .csv/.tsv, .parquet, .html and RSS/Atom feeds. Nothing is
     stored: use `samestory add` for a persistent, incremental store.
 
-    Example: samestory cluster ../shared/seeds --json
+    Examples: samestory cluster ../shared/seeds --json;
+    samestory cluster crawl/ --encoder static --quiet > stories.txt
     """
     articles, skipped = read_or_exit(paths, field_map(id_field, text_field, title_field,
                                                       date_field))
     with progress_bar(quiet) as progress:
-        stories = api.cluster(articles, progress=progress)
+        stories = api.cluster(articles, config_for(encoder), progress=progress)
     if as_json:
         payload = {"stories": [s.to_dict() for s in stories],
                    "skipped": [s.to_dict() for s in skipped]}
@@ -151,6 +170,7 @@ def compare(
     as_json: JsonOpt = False,
     db: Annotated[Path, typer.Option(help="Store to look ids up in.",
                                      envvar="SAMESTORY_DB")] = Path("samestory.db"),
+    encoder: EncoderOpt = Encoder.use,
 ) -> None:
     """How two versions relate (kind, scores, evidence) and a sentence-aligned diff.
 
@@ -160,7 +180,7 @@ def compare(
     from samestory.diff import diff_articles
 
     article_a, article_b = load_one(a, db), load_one(b, db)
-    relation = api.compare(article_a, article_b)
+    relation = api.compare(article_a, article_b, config_for(encoder))
     difference = diff_articles(article_a, article_b)
     if as_json:
         print(json.dumps({"relation": relation.to_dict(), "diff": difference.to_dict()},
@@ -194,6 +214,7 @@ def evaluate(
                                          "or pairs with text1/text2/overall.")],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    encoder: EncoderOpt = Encoder.use,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
 
@@ -206,12 +227,17 @@ def evaluate(
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
+    config = config_for(encoder)
     with progress_bar(quiet) as progress:
         if ev.is_pair_file(records):
-            result = ev.evaluate_pairs(records, api.story_similarity)
+            def score_fn(pairs: list[tuple[Article, Article]]) -> list[float]:
+                return api.story_similarity(pairs, config)
+
+            result = ev.evaluate_pairs(records, score_fn)
         else:
             def cluster_fn(articles: list[Article]) -> list[list[str]]:
-                return [list(s.articles) for s in api.cluster(articles, progress=progress)]
+                return [list(s.articles)
+                        for s in api.cluster(articles, config, progress=progress)]
 
             result = ev.evaluate_articles(records, cluster_fn)
     if as_json:
@@ -229,6 +255,7 @@ def spark(
     input_path: Annotated[str, typer.Argument(help="Parquet or JSONL input (file or folder).")],
     output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
     master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
+    encoder: EncoderOpt = Encoder.use,
 ) -> None:
     """Run the pipeline on PySpark: stories, relations and assignments out as Parquet."""
     try:
@@ -237,4 +264,4 @@ def spark(
         err.print(f"[red]error:[/] PySpark is not installed ({exc}); "
                   "pip install 'samestory[spark]'")
         raise typer.Exit(1) from exc
-    spark_main([input_path, output_path, "--master", master])
+    spark_main([input_path, output_path, "--master", master, "--encoder", encoder.value])
