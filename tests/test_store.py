@@ -162,8 +162,10 @@ def test_reopen_persists_features_exactly(full_db: Path, seed_articles):
     assert article == seed_articles["000"]
     for f in stored:
         g = fresh[f.id]
-        # The encoder's batching changes the last float bit, so compare closely.
-        assert np.allclose(f.sentence_vectors, g.sentence_vectors, atol=1e-5)
+        # The encoder's batching changes the last float bit, which can move a float16
+        # sentence vector entry by one step (<= 2**-11 relative), so compare closely.
+        assert f.sentence_vectors.dtype == g.sentence_vectors.dtype == np.float16
+        assert np.allclose(f.sentence_vectors, g.sentence_vectors, atol=1e-3)
         assert np.allclose(f.vector, g.vector, atol=1e-5)
         assert f.minhash.jaccard(g.minhash) == 1.0
         assert (f.sentences, f.entities, f.numbers, f.quotes, f.date) == (

@@ -18,14 +18,19 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
 from samestory.models import Article
 
+SENTENCE_DTYPE = np.float16
+
 
 @dataclasses.dataclass(slots=True)
 class DocFeatures:
     """What samestory knows about one article.
 
     ``sentence_vectors`` are unit rows (one per sentence in ``sentences``, capped at
-    ``Config.max_sentences``); ``vector`` is their normalised mean, the document's point
-    in the multilingual space. ``minhash`` estimates word-shingle Jaccard with other texts.
+    ``Config.max_sentences``), kept as float16: they are most of an article's memory
+    (about 17 KB instead of 35 KB for 17 sentences), and a cosine of float16 unit vectors
+    is off by about 1e-3, far below any threshold. ``vector`` is their normalised mean,
+    the document's point in the multilingual space. ``minhash`` estimates word-shingle
+    Jaccard with other texts.
     """
 
     id: str
@@ -116,7 +121,7 @@ def _features_for(
         fingerprint=normalize.fingerprint(text),
         n_words=len(tokens),
         sentences=sents,
-        sentence_vectors=sent_vecs.astype(np.float32),
+        sentence_vectors=sent_vecs.astype(SENTENCE_DTYPE),
         vector=doc.astype(np.float32),
         minhash=minhash_of(shingle_set, config.num_perm, config.seed),
         n_shingles=len(shingle_set),

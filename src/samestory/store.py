@@ -60,7 +60,7 @@ from samestory.api import Progress, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
-from samestory.features import DocFeatures, featurize
+from samestory.features import SENTENCE_DTYPE, DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
 from samestory.relate import relate, single_threaded_blas
 from samestory.stories import average_link, best_story
@@ -194,7 +194,8 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
         fingerprint=doc["fingerprint"],
         n_words=doc["n_words"],
         sentences=list(doc["sentences"]),
-        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(np.float32),
+        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(
+            SENTENCE_DTYPE),
         vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
         minhash=LeanMinHash(seed=mh["seed"], hashvalues=hashvalues, **kwargs),
         n_shingles=doc["n_shingles"],
