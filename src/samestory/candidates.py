@@ -25,6 +25,10 @@ from samestory.relate import is_copy
 
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
+# Document vectors this close are near-twins: versions of one text (see _vector_neighbours).
+NEAR_TWIN_COSINE = 0.95
+# How many times the neighbour budget is searched, so near-twins can be skipped over.
+TWIN_SEARCH_FACTOR = 4
 
 
 class CandidateIndex:
@@ -83,10 +87,19 @@ class CandidateIndex:
         return list(found)
 
     def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
+        """The ``ann_neighbours`` nearest *distinct* articles, plus near-twins of them.
+
+        A neighbour whose vector is within ``NEAR_TWIN_COSINE`` of one already taken is a
+        near-twin (a lightly different version of the same text that copy detection did
+        not merge): it is returned too, but does not use up the budget. Otherwise, in a
+        feed with many versions of each article, the nearest neighbours would all be
+        versions of one text and the other reports of the story never be scored.
+        """
         matrix = self._matrix()
         if not len(matrix):
             return []
-        k = min(self.config.ann_neighbours + 1, len(matrix))
+        budget = self.config.ann_neighbours + 1
+        k = min(budget * TWIN_SEARCH_FACTOR, len(matrix))
         if self._ann is None:
             cosines = matrix @ vector
             order = np.argsort(-cosines, kind="stable")[:k]
@@ -94,8 +107,19 @@ class CandidateIndex:
         else:
             matches = self._ann.search(vector, k, threads=1)
             keys, sims = matches.keys, 1.0 - matches.distances
-        return [self._ids[int(i)] for i, s in zip(keys, sims, strict=True)
-                if s >= self.config.ann_min_cosine]
+        taken: list[int] = []
+        out: list[str] = []
+        distinct = 0
+        for key, sim in zip(keys, sims, strict=True):
+            if sim < self.config.ann_min_cosine or distinct >= budget:
+                break
+            key = int(key)
+            twin = bool(taken) and float(np.max(matrix[taken] @ matrix[key])) >= NEAR_TWIN_COSINE
+            if not twin:
+                distinct += 1
+                taken.append(key)
+            out.append(self._ids[key])
+        return out
 
 
 def candidate_pairs(

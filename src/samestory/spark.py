@@ -35,11 +35,14 @@ of the position in the local engine's article list and breaks every tie the same
    c. vector neighbours by a blocked self-join: articles are cut into blocks of
       ``VECTOR_BLOCK`` rows, every block pair is scored with NumPy (cartesian of
       blocks, cost ``O(n²)`` in total, ``O(VECTOR_BLOCK²)`` per task), each task keeps
-      every row's top ``ann_neighbours + 1`` by ``(-cosine, idx)`` and a ``reduceByKey``
-      merges them into the global top ``k``; neighbours under ``ann_min_cosine`` and
-      the article itself are dropped. Up to ``EXACT_SEARCH_LIMIT`` articles the
-      cosines are computed row by row (matrix-vector products, bit-identical to the
-      local exact search), so the pairs are exactly the local ones. Above it the local
+      every row's top ``k = (ann_neighbours + 1) · TWIN_SEARCH_FACTOR`` by
+      ``(-cosine, idx)`` and a ``reduceByKey`` merges them into the global top ``k``;
+      each neighbour's vector is joined in and near-twins are skipped over exactly as
+      in :meth:`CandidateIndex._vector_neighbours`; neighbours under
+      ``ann_min_cosine`` and the article itself are dropped. Up to
+      ``EXACT_SEARCH_LIMIT`` articles the cosines are computed row by row
+      (matrix-vector products, bit-identical to the local exact search), so the pairs
+      are exactly the local ones. Above it the local
       engine switches to a usearch HNSW graph (approximate); the Spark path stays exact
       (block matrix products): it proposes the true top ``k``, at ``O(n²)`` cost, which
       can differ slightly from what HNSW finds.
@@ -74,7 +77,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory.api import FEATURE_BATCH, make_story
-from samestory.candidates import EXACT_SEARCH_LIMIT
+from samestory.candidates import EXACT_SEARCH_LIMIT, NEAR_TWIN_COSINE, TWIN_SEARCH_FACTOR
 from samestory.config import DEFAULT_CONFIG, ENCODERS, Config
 from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
@@ -214,29 +217,45 @@ def _merge_top_k(
 
 def vector_pairs(features: RDD, n: int, config: Config,
                  block: int = VECTOR_BLOCK) -> RDD:
-    """Pairs ``(i, j)``, ``i < j``: each article with its top ``ann_neighbours + 1``."""
-    k = config.ann_neighbours + 1
+    """Pairs ``(i, j)``, ``i < j``: each article with its distinct nearest neighbours."""
+    budget = config.ann_neighbours + 1
+    k = budget * TWIN_SEARCH_FACTOR
     exact_rows = n <= EXACT_SEARCH_LIMIT
     min_cosine = np.float32(config.ann_min_cosine)
+    vectors = features.map(lambda item: (item[0], item[1].vector))
     blocks = (
-        features.map(lambda item: (item[0] // block, (item[0], item[1].vector)))
+        vectors.map(lambda item: (item[0] // block, item))
         .groupByKey()
         .mapValues(_block_matrix)
     )
-
-    def keep(item: tuple[int, list[tuple[float, int]]]) -> Iterator[tuple[int, int]]:
-        i, neighbours = item
-        for cosine, j in neighbours:
-            # The local engine compares float32 cosines with the threshold (NumPy 2).
-            if j != i and np.float32(cosine) >= min_cosine:
-                yield (min(i, j), max(i, j))
-
-    return (
+    top = (
         blocks.cartesian(blocks)
         .flatMap(lambda pair: _block_top_k(pair, k, exact_rows))
         .reduceByKey(lambda a, b: _merge_top_k(a, b, k))
-        .flatMap(keep)
     )
+    # Join each neighbour's vector in, keyed back by the article: (i, (rank, cos, j, v_j)).
+    ranked = top.flatMap(
+        lambda item: [(j, (item[0], rank, cos)) for rank, (cos, j) in enumerate(item[1])])
+    with_vectors = ranked.join(vectors).map(
+        lambda kv: (kv[1][0][0], (kv[1][0][1], kv[1][0][2], kv[0], kv[1][1])))
+
+    def keep(item: tuple[int, Iterable[tuple[int, float, int, np.ndarray]]]
+             ) -> Iterator[tuple[int, int]]:
+        i, neighbours = item
+        taken: list[np.ndarray] = []
+        distinct = 0
+        for _, cosine, j, vector in sorted(neighbours, key=lambda x: x[0]):
+            # The local engine compares float32 cosines with the threshold (NumPy 2).
+            if np.float32(cosine) < min_cosine or distinct >= budget:
+                break
+            twin = bool(taken) and float(np.max(np.stack(taken) @ vector)) >= NEAR_TWIN_COSINE
+            if not twin:
+                distinct += 1
+                taken.append(vector)
+            if j != i:
+                yield (min(i, j), max(i, j))
+
+    return with_vectors.groupByKey().flatMap(keep).distinct()
 
 
 def candidate_pairs(features: RDD, n: int, config: Config = DEFAULT_CONFIG) -> RDD:
