@@ -194,7 +194,8 @@ def profile_analyze(n: int = 1000, seed: int = 0, top: int = 10) -> str:
 def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
     if "error" in r:
         return f"{system:<16} {n:>7}  {r['error']}"
-    docs_s = n / r["wall_s"] if r["wall_s"] > 0 else float("inf")
+    done = ADD_BATCH if system.startswith("add") else n
+    docs_s = done / r["wall_s"] if r["wall_s"] > 0 else float("inf")
     ari = f"{r['ari']:.4f}" if "ari" in r else "-"
     line = (f"{system:<16} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} "
             f"{r['wall_s']:>9.1f}")

@@ -62,7 +62,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import SENTENCE_DTYPE, DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
-from samestory.relate import relate, single_threaded_blas
+from samestory.relate import is_copy, relate, single_threaded_blas
 from samestory.stories import average_link, best_story
 
 SCHEMA_VERSION = 1
@@ -499,7 +499,10 @@ class _Batch:
     def _assign(self, article: Article, f: DocFeatures) -> tuple[str, bool]:
         """Score ``f`` against its candidates, write it, and return (story id, created)."""
         neighbours = self._neighbour_features(self.index.neighbours(f))
-        relations = [relate(other, f, self.config) for other in neighbours]
+        # A copy of a stored article joins its story, as copies are collapsed in a batch
+        # run; then scoring it against the copies alone is enough (and most of a feed).
+        copies = [other for other in neighbours if is_copy(other, f, self.config)]
+        relations = [relate(other, f, self.config) for other in copies or neighbours]
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
         copy_of = _closest_copy(relations)
@@ -617,10 +620,20 @@ class _Batch:
             "WHERE a.story_id=?", (story,)).fetchall()
         dates = {r["id"]: _date(r["date"]) for r in rows}
         lengths = {r["id"]: r["n_words"] for r in rows}
-        relations = [_relation_of(r) for r in self.conn.execute(
-            "SELECT r.* FROM relations r JOIN articles x ON x.id = r.a "
-            "JOIN articles y ON y.id = r.b WHERE x.story_id = ?1 AND y.story_id = ?1",
-            (story,))]
+        # Only derivations orient the story, and only their coverages are read: fetch
+        # those two numbers, not every relation's whole evidence (a story can hold
+        # thousands of relations and this runs on every add).
+        relations = [
+            Relation(a=r[0], b=r[1], kind=RelationKind(r[2]), score=r[3],
+                     evidence=Evidence(scores={} if r[4] is None or r[5] is None else
+                                       {"coverage_a": r[4], "coverage_b": r[5]}))
+            for r in self.conn.execute(
+                "SELECT r.a, r.b, r.kind, r.score, "
+                "json_extract(r.evidence_json, '$.scores.coverage_a'), "
+                "json_extract(r.evidence_json, '$.scores.coverage_b') "
+                "FROM relations r JOIN articles x ON x.id = r.a "
+                "JOIN articles y ON y.id = r.b WHERE x.story_id = ?1 AND y.story_id = ?1 "
+                "AND r.kind != 'same_event'", (story,))]
         _, edges = provenance.derivations(relations, dates, lengths)
         first = provenance.first_version(list(dates), dates, lengths, edges)
         title = story_title(self._neighbour_features([first])[0])
