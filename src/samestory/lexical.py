@@ -18,6 +18,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import re
+import threading
+import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -54,18 +57,131 @@ def detect_language(text: str, sample_chars: int = 1000) -> str | None:
     return language.iso_code_639_1.name.lower() if language else None
 
 
-@functools.lru_cache(maxsize=500_000)
-def specificity(word: str, lang: str | None) -> float:
-    """``idf(w) = max(0, Z_max - zipf(w))``: 0 for "the", about 7 for a rare surname."""
+# --- Background frequencies -------------------------------------------------------------
+#
+# ``wordfreq.zipf_frequency`` tokenises and normalises every word it is asked about (about
+# 10 µs a word), while the answer for a plain lowercase word is one dict lookup. The fast
+# path below reads wordfreq's own table (``get_frequency_dict``, loaded once per language
+# and shared with wordfreq, so no second copy) and maps its ~600 distinct frequencies to
+# idf values computed exactly as ``zipf_frequency`` rounds them. Only words it cannot be
+# sure about go the reference way: digits (wordfreq "smashes" them), characters outside
+# the scripts below (CJK, Thai, ... are segmented), uppercase, unnormalised Unicode, and
+# the letters some languages rewrite (ß, final sigma, Romanian/Turkish s/t with cedilla).
+
+# Lowercase letters of scripts without segmentation (Latin, Greek, Cyrillic, Armenian,
+# Hebrew, Arabic; Arabic tatweel and digits excluded). Every one is a Unicode "ALetter" or
+# "Hebrew_Letter", so a run of them is a single wordfreq token (tests check each character).
+_PLAIN_WORD = re.compile(
+    "[a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u1e00-\u1eff"
+    "\u0386-\u03ce\u03d0-\u03ff\u0400-\u052f\u0561-\u0587"
+    "\u05d0-\u05ea\u0620-\u063f\u0641-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff]+"
+)
+_SLOW_CACHE_SIZE = 100_000
+_MEMO_SIZE = 30_000  # per language: at most ~6 MB
+_LOG_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 257)]
+
+
+class _Background:
+    """One language's background frequencies: word -> idf, fast where it can be sure."""
+
+    __slots__ = (
+        "freqs",
+        "idf_of_freq",
+        "lang",
+        "memo",
+        "normal_form",
+        "slow",
+        "unsafe",
+    )
+
+    def __init__(self, lang: str | None) -> None:
+        from wordfreq import get_frequency_dict
+        from wordfreq.language_info import get_language_info
+
+        self.lang = lang
+        code = "en" if not lang or lang in _NEEDS_SEGMENTER else lang
+        info = get_language_info(code)
+        try:
+            self.freqs = get_frequency_dict(code, "best")  # as wordfreq calls it: one cached copy
+        except LookupError:  # no wordlist: English as background, as in _reference_zipf
+            self.freqs = get_frequency_dict("en", "best")
+            info = {**get_language_info("en"), "tokenizer": info["tokenizer"]}
+        plain = (info["tokenizer"] == "regex" and info["transliteration"] is None
+                 and info["lookup_transliteration"] is None)
+        # Letters this language's preprocessing would rewrite (or None: no fast path).
+        unsafe = {"commas": "şţ", "cedillas": "șț"}.get(info["diacritics_under"], "")
+        self.unsafe = unsafe if plain else None
+        self.normal_form = info["normal_form"]
+        self.idf_of_freq: dict[float | None, float] = {
+            f: _idf_of_freq(f) for f in set(self.freqs.values())
+        }
+        self.idf_of_freq[None] = _idf_of_freq(0.0)
+        self.slow: dict[str, float] = {}
+        # term_vector's memo of frequent words: word -> (8-byte blake2b digest, idf).
+        self.memo: dict[str, tuple[bytes, float]] = {}
+
+    def is_plain(self, word: str) -> bool:
+        """True if wordfreq would look ``word`` up as itself, one token, no digits."""
+        if self.unsafe is None:
+            return False
+        if word.isascii():
+            return word.isalpha() and word.islower()
+        return (
+            _PLAIN_WORD.fullmatch(word) is not None
+            and word.isalpha()  # letters only: the ranges above have a few gaps and marks
+            and word.casefold() == word
+            and unicodedata.is_normalized(self.normal_form, word)
+            and not any(ch in word for ch in self.unsafe)
+        )
+
+    def idf(self, word: str) -> float:
+        if self.is_plain(word):
+            return self.idf_of_freq[self.freqs.get(word)]
+        idf = self.slow.get(word)
+        if idf is None:
+            if len(self.slow) >= _SLOW_CACHE_SIZE:
+                self.slow.clear()
+            idf = self.slow[word] = max(0.0, ZIPF_MAX - _reference_zipf(word, self.lang))
+        return idf
+
+
+def _idf_of_freq(freq: float) -> float:
+    """``ZIPF_MAX - zipf_frequency`` for a one-token word of table frequency ``freq``
+    (0 if absent), rounded as ``wordfreq.word_frequency`` and ``zipf_frequency`` do."""
+    unrounded = max(freq, 1e-9)  # zipf_frequency's default minimum, Zipf 0
+    rounded = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+    return max(0.0, ZIPF_MAX - round(math.log(rounded, 10) + 9, 2))
+
+
+_BACKGROUNDS: dict[str | None, _Background] = {}
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def _background(lang: str | None) -> _Background:
+    background = _BACKGROUNDS.get(lang)
+    if background is None:
+        with _BACKGROUND_LOCK:
+            background = _BACKGROUNDS.get(lang)
+            if background is None:
+                background = _BACKGROUNDS[lang] = _Background(lang)
+    return background
+
+
+def _reference_zipf(word: str, lang: str | None) -> float:
+    """``zipf_frequency`` as specificity has always called it (the slow, sure path)."""
     from wordfreq import zipf_frequency
 
     if lang in _NEEDS_SEGMENTER:
         lang = "en"  # wordfreq needs jieba/MeCab there; unseen words get the top weight
     try:
-        zipf = zipf_frequency(word, lang or "en")
+        return zipf_frequency(word, lang or "en")
     except LookupError:  # a language wordfreq does not cover: English as background
-        zipf = zipf_frequency(word, "en")
-    return max(0.0, ZIPF_MAX - zipf)
+        return zipf_frequency(word, "en")
+
+
+def specificity(word: str, lang: str | None) -> float:
+    """``idf(w) = max(0, Z_max - zipf(w))``: 0 for "the", about 7 for a rare surname."""
+    return _background(lang).idf(word)
 
 
 def _hash(word: str) -> int:
@@ -75,18 +191,45 @@ def _hash(word: str) -> int:
 
 def term_vector(text: str, lang: str | None) -> tuple[np.ndarray, np.ndarray]:
     """``(hashes, weights)``: sorted word hashes and their L2-normalised tf-idf weights."""
-    counts = Counter(w for w in normalize.words(text) if len(w) > 1)
-    if not counts:
+    counts = Counter(normalize.words(text))
+    background = _background(lang)
+    memo = background.memo
+    ascii_ok = background.unsafe is not None
+    freq_of = background.freqs.get
+    idf_of_freq = background.idf_of_freq  # also maps None (not in the table)
+    blake2b = hashlib.blake2b
+    digests: list[bytes] = []
+    raw: list[float] = []
+    for w, c in counts.items():
+        entry = memo.get(w)
+        if entry is None:
+            if len(w) < 2:
+                continue
+            # Inlined fast path of _Background.idf for plain ASCII words (most words).
+            if ascii_ok and w.isascii() and w.isalpha() and w.islower():
+                weight = idf_of_freq[freq_of(w)]
+            else:
+                weight = background.idf(w)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            entry = memo[w] = (blake2b(w.encode("utf-8"), digest_size=8).digest(), weight)
+        digests.append(entry[0])
+        raw.append((_LOG_TF[c] if c < len(_LOG_TF) else 1.0 + math.log(c)) * entry[1])
+    if not digests:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    items = sorted((_hash(w), (1.0 + math.log(c)) * specificity(w, lang))
-                   for w, c in counts.items())
-    hashes = np.array([h for h, _ in items], dtype=np.int64)
-    weights = np.array([x for _, x in items], dtype=np.float32)
+    # The digests read as little-endian signed 64-bit integers: exactly _hash(w).
+    h = np.frombuffer(b"".join(digests), dtype="<i8").astype(np.int64)
+    x = np.array(raw, dtype=np.float64)
+    order = np.lexsort((x, h))  # by hash, then weight: as sorting (hash, weight) pairs
+    h = h[order]
+    weights = x[order].astype(np.float32)
     norm = float(np.linalg.norm(weights))
     if norm > 0:
         weights /= norm
-    hashes, first = np.unique(hashes, return_index=True)  # guard against hash collisions
-    return hashes, weights[first]
+    if len(h) > 1 and not (h[1:] > h[:-1]).all():  # a hash collision: keep the first
+        h, first = np.unique(h, return_index=True)
+        weights = weights[first]
+    return h, weights
 
 
 def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:

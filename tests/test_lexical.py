@@ -1,0 +1,117 @@
+"""Specificity weights and term vectors: the fast path must equal wordfreq's own answer."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+from wordfreq import iter_wordlist
+from wordfreq.tokens import lossy_tokenize
+
+from samestory import lexical, normalize
+
+SAMPLE = {
+    "en": "The 33-year-old actress checked into Promises on Tuesday; COVID19 rose 40% in 2008.",
+    "de": "Die Straße in Göttingen: Großeltern äußern Bedenken über 1.000 Tierversuche.",
+    "fr": "L'homme s'est rendu à l'hôpital d'Orléans où l'œuvre a été volée.",
+    "es": "El niño pidió perdón en Cataluña; señaló que mañana habrá elecciones.",
+    "tr": "İstanbul'da IŞIK kişinin ACELAŞI hakkında açıklama yaptı; ılık şehir.",
+    "ro": "Același om și-a țesut șapte ştiri în Timișoara.",
+    "el": "Η λέξις του σεισμού ΣΟΦΟΣ ΟΔΥΣΣΕΑΣ στην Αθήνα.",
+    "ru": "Президент России Владимир Путин встретился с Уиткоффом в Ёлках.",
+    "ar": "الحمــــــد لله، كَلِمَة الرئيس في القاهرة ٢٠٢٤ يوم الاثنين.",
+    "he": "ראש הממשלה נפגש עם נשיא ארצות הברית בירושלים.",
+    "pl": "Prezydent Żółć spotkał się z ministrem w Łodzi.",
+    "zh": "我们走了。他来了！北京时间2024年发生地震 Beijing",
+    "ja": "東京で地震がありました。カタカナ",
+    "th": "ประเทศไทย กรุงเทพ Bangkok flood",
+    "xx": "An unknown language code falls back to English word frequencies.",
+    None: "No language at all: English as background, Reid and Ketsoyan.",
+}
+
+
+def _reference_specificity(word: str, lang: str | None) -> float:
+    return max(0.0, lexical.ZIPF_MAX - lexical._reference_zipf(word, lang))
+
+
+def _reference_term_vector(text: str, lang: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """term_vector as first written: one zipf_frequency call per distinct word."""
+    counts = Counter(w for w in normalize.words(text) if len(w) > 1)
+    if not counts:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    items = sorted((lexical._hash(w), (1.0 + math.log(c)) * _reference_specificity(w, lang))
+                   for w, c in counts.items())
+    hashes = np.array([h for h, _ in items], dtype=np.int64)
+    weights = np.array([x for _, x in items], dtype=np.float32)
+    norm = float(np.linalg.norm(weights))
+    if norm > 0:
+        weights /= norm
+    hashes, first = np.unique(hashes, return_index=True)
+    return hashes, weights[first]
+
+
+def test_fast_and_reference_specificity_agree_on_a_multilingual_sample():
+    for lang, text in SAMPLE.items():
+        tokens = normalize.words(text) + [w.upper() for w in normalize.words(text)]
+        tokens += [*sorted(normalize.entities(text)), "o'brien", "jean-pierre", "x_y", "²", "ⅻ"]
+        for word in tokens:
+            assert lexical.specificity(word, lang) == _reference_specificity(word, lang), (
+                word, lang)
+
+
+def test_fast_path_agrees_on_wordlists():
+    """Frequent and rare words of each table, as plain words and through the fast path."""
+    for lang in ["en", "de", "tr", "ro", "el", "ru", "ar", "he", "pl", "fr"]:
+        words = list(iter_wordlist(lang))
+        sample = words[:1500] + words[-1500:] + words[len(words) // 2 :: max(1, len(words) // 1500)]
+        background = lexical._background(lang)
+        n_plain = 0
+        for word in sample:
+            if background.is_plain(word):
+                n_plain += 1
+                assert lossy_tokenize(word, lang) == [word], (word, lang)
+            assert lexical.specificity(word, lang) == _reference_specificity(word, lang), (
+                word, lang)
+        assert n_plain > len(sample) // 2
+
+
+def test_plain_word_characters_never_split_a_token():
+    chars = [chr(c) for c in [*range(0x80, 0x800), *range(0x1E00, 0x1F00)]]
+    for lang in ["en", "ar", "tr", "ro"]:
+        background = lexical._background(lang)
+        for ch in chars:
+            for word in (f"a{ch}a", f"{ch}{ch}", f"\u05d0{ch}\u05d0", f"\u0628{ch}\u0628"):
+                if background.is_plain(word):
+                    assert lossy_tokenize(word, lang) == [word], (hex(ord(ch)), lang)
+
+
+def test_term_vector_equals_reference():
+    texts = [*SAMPLE.items(), ("en", "storm " * 300 + "the " * 5 + "tornado"), ("en", "a I"),
+             ("en", "")]
+    for lang, text in texts:
+        hashes, weights = lexical.term_vector(text, lang)
+        ref_hashes, ref_weights = _reference_term_vector(text, lang)
+        assert hashes.dtype == np.int64 and weights.dtype == np.float32
+        np.testing.assert_array_equal(hashes, ref_hashes)
+        np.testing.assert_array_equal(weights, ref_weights)
+
+
+def test_term_vector_does_not_depend_on_what_came_before():
+    text = SAMPLE["de"]
+    first = lexical.term_vector(text, "de")
+    for other in SAMPLE.values():
+        lexical.term_vector(other, "de")
+    lexical._background("de").memo.clear()
+    again = lexical.term_vector(text, "de")
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+
+
+def test_weighted_jaccard_prefers_shared_rare_names():
+    a = frozenset({"the", "ketsoyan", "reid"})
+    assert lexical.weighted_jaccard(a, a, "en") == 1.0
+    rare = lexical.weighted_jaccard(a, frozenset({"ketsoyan", "reid", "said"}), "en")
+    common = lexical.weighted_jaccard(a, frozenset({"the", "said"}), "en")
+    assert rare > 0.8 > common
+    assert lexical.weighted_jaccard(frozenset(), frozenset(), "en") == 0.0
