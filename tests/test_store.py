@@ -264,3 +264,14 @@ def test_store_made_before_weak_scores_gains_the_table(full_db: Path, seed_artic
         assert conn.execute("SELECT count(*) FROM weak_scores").fetchone()[0] >= 0
     finally:
         conn.close()
+
+
+def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeypatch):
+    monkeypatch.setattr(store_module, "ADD_CHUNK", 2)
+    monkeypatch.setattr(store_module, "FEATURE_CACHE", 1)
+    seen = []
+    with Store(db) as store:
+        store.add(list(seed_articles.values()), progress=lambda *e: seen.append(e))
+        assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
+    embedded = [done for stage, done, _ in seen if stage == "embedding"]
+    assert embedded == [2, 4, 5]

@@ -47,6 +47,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -68,6 +69,9 @@ from samestory.stories import average_link, best_story
 SCHEMA_VERSION = 1
 # Largest neighbourhood (articles in the touched stories) re-clustered after an add.
 REGROUP_LIMIT = 500
+# Articles featurised at once by an add, and features kept in memory while it runs.
+ADD_CHUNK = 1024
+FEATURE_CACHE = 20_000
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 
@@ -447,7 +451,8 @@ class _Batch:
         self.config = store.config
         self.index = index
         self.progress = progress
-        self.cache: dict[str, DocFeatures] = {}
+        # Features of recently used articles (bounded: a large batch must not keep them all).
+        self.cache: OrderedDict[str, DocFeatures] = OrderedDict()
         self.now = _now()
 
     def _report(self, stage: str, done: int, total: int) -> None:
@@ -456,17 +461,21 @@ class _Batch:
 
     def run(self, articles: Sequence[Article]) -> AddReport:
         fresh, unchanged = self._split_new(articles)
-        features = featurize(fresh, self.config, self.store._encoder_or_default()) if fresh else []
-        self._report("embedding", len(fresh), len(fresh))
         story_of: dict[str, str] = {}
         new_stories: list[str] = []
-        with single_threaded_blas():
-            for n, (article, f) in enumerate(zip(fresh, features, strict=True), 1):
-                story, created = self._assign(article, f)
-                story_of[article.id] = story
-                if created:
-                    new_stories.append(story)
-                self._report("assigning", n, len(fresh))
+        encoder = self.store._encoder_or_default()
+        # Featurise a chunk at a time: a large batch never holds all its features at once.
+        for start in range(0, len(fresh), ADD_CHUNK):
+            chunk = fresh[start : start + ADD_CHUNK]
+            features = featurize(chunk, self.config, encoder)
+            self._report("embedding", start + len(chunk), len(fresh))
+            with single_threaded_blas():
+                for n, (article, f) in enumerate(zip(chunk, features, strict=True), start + 1):
+                    story, created = self._assign(article, f)
+                    story_of[article.id] = story
+                    if created:
+                        new_stories.append(story)
+                    self._report("assigning", n, len(fresh))
         return AddReport(added=[a.id for a in fresh], unchanged=unchanged,
                          story_of=story_of, new_stories=new_stories)
 
@@ -492,9 +501,17 @@ class _Batch:
 
     def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
         missing = [i for i in ids if i not in self.cache]
-        for f in self.store.features(missing):
-            self.cache[f.id] = f
-        return [self.cache[i] for i in ids]
+        found = {f.id: f for f in self.store.features(missing)}
+        out = [found[i] if i in found else self.cache[i] for i in ids]
+        for f in out:
+            self._remember(f)
+        return out
+
+    def _remember(self, f: DocFeatures) -> None:
+        self.cache[f.id] = f
+        self.cache.move_to_end(f.id)
+        while len(self.cache) > FEATURE_CACHE:
+            self.cache.popitem(last=False)
 
     def _assign(self, article: Article, f: DocFeatures) -> tuple[str, bool]:
         """Score ``f`` against its candidates, write it, and return (story id, created)."""
@@ -533,7 +550,7 @@ class _Batch:
             self.conn.executemany("INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)", [
                 (r.a, r.b, float(r.score)) for r in relations
                 if r.kind is None and r.score >= min(attach, self.config.same_story_threshold)])
-        self.cache[f.id] = f
+        self._remember(f)
         self._refresh_story(story)
         self.index.add([f])
 
