@@ -275,3 +275,17 @@ def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeyp
         assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
     embedded = [done for stage, done, _ in seen if stage == "embedding"]
     assert embedded == [2, 4, 5]
+
+
+def test_large_stories_update_their_first_version_incrementally(db: Path, seed_articles,
+                                                               monkeypatch):
+    monkeypatch.setattr(store_module, "REGROUP_LIMIT", 1)
+    with Store(db) as store:
+        add_one_by_one(store, seed_articles, "001 002")
+        # 002 is undated, like the first version 001: the first version stays.
+        assert [s.first for s in store.stories()] == [seed_articles["001"].id]
+        add_one_by_one(store, seed_articles, "000")
+        # 000 is dated and joins a story of more than REGROUP_LIMIT: it takes over.
+        summary = store.stories()[0]
+        assert summary.size == 3
+        assert summary.first == seed_articles["000"].id

@@ -551,7 +551,7 @@ class _Batch:
                 (r.a, r.b, float(r.score)) for r in relations
                 if r.kind is None and r.score >= min(attach, self.config.same_story_threshold)])
         self._remember(f)
-        self._refresh_story(story)
+        self._refresh_story(story, f)
         self.index.add([f])
 
     def _regroup(self, touched: set[str], article_id: str) -> str:
@@ -630,8 +630,27 @@ class _Batch:
         self.conn.execute("INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
                           (f.id, *encode_features(f), _iso(f.date), f.n_words))
 
-    def _refresh_story(self, story: str) -> None:
-        """Recompute size, first version, title and update time of ``story``."""
+    def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
+        """Recompute size, first version, title and update time of ``story``.
+
+        When ``added`` just joined a story of more than ``REGROUP_LIMIT`` versions, the
+        first version is updated incrementally (``added`` takes over only if it is dated
+        earlier): recomputing provenance over every relation of a story that large on
+        each add would make filling a store quadratic in story size.
+        """
+        size = self.conn.execute("SELECT count(*) FROM articles WHERE story_id=?",
+                                 (story,)).fetchone()[0]
+        if added is not None and size > REGROUP_LIMIT:
+            first = self.conn.execute("SELECT first FROM stories WHERE id=?",
+                                      (story,)).fetchone()[0]
+            first_date = self._neighbour_features([first])[0].date
+            if added.date is not None and (first_date is None or added.date < first_date):
+                first = added.id
+            self.conn.execute(
+                "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
+                (size, first, story_title(self._neighbour_features([first])[0]), self.now,
+                 story))
+            return
         rows = self.conn.execute(
             "SELECT f.id, f.date, f.n_words FROM features f JOIN articles a ON a.id = f.id "
             "WHERE a.story_id=?", (story,)).fetchall()
