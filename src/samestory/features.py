@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,9 +54,12 @@ class DocFeatures:
     terms: tuple[np.ndarray, np.ndarray]
 
 
-def body_sentences(article: Article) -> list[str]:
-    """The article's sentences, title first when it is not already the opening line."""
-    text = normalize.clean_text(article.text)
+def body_sentences(article: Article, text: str | None = None) -> list[str]:
+    """The article's sentences, title first when it is not already the opening line.
+
+    ``text`` is the article's cleaned text (``normalize.clean_text``), if already known.
+    """
+    text = normalize.clean_text(article.text) if text is None else text
     sentences = normalize.split_sentences(text)
     title = (article.title or "").strip()
     if title and not (sentences and sentences[0].startswith(title[:40])):
@@ -64,10 +69,16 @@ def body_sentences(article: Article) -> list[str]:
 
 def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> LeanMinHash:
     """MinHash signature: P[min-hash equal] = Jaccard(A, B) for each of ``num_perm`` hashes."""
-    mh = MinHash(num_perm=num_perm, seed=seed)
+    mh = _empty_minhash(num_perm, seed).copy()
     if shingle_set:
         mh.update_batch([s.encode("utf-8") for s in shingle_set])
     return LeanMinHash(mh)
+
+
+@functools.lru_cache(maxsize=4)
+def _empty_minhash(num_perm: int, seed: int) -> MinHash:
+    """An empty MinHash to copy: drawing its permutations anew took half of minhash_of."""
+    return MinHash(num_perm=num_perm, seed=seed)
 
 
 def featurize(
@@ -77,7 +88,13 @@ def featurize(
 ) -> list[DocFeatures]:
     """Compute features for many articles, encoding all their sentences in one batch."""
     encoder = encoder or encoder_for(config.encoder)
-    sentence_lists = [body_sentences(a)[: config.max_sentences] for a in articles]
+    # Interned: reposts and edited copies repeat most sentences, and one string object
+    # per distinct sentence (freed with its last article) keeps their memory shared.
+    texts = [normalize.clean_text(a.text) for a in articles]
+    sentence_lists = [
+        [sys.intern(s) for s in body_sentences(a, text)[: config.max_sentences]]
+        for a, text in zip(articles, texts, strict=True)
+    ]
     flat = [s for sents in sentence_lists for s in sents]
     # Reposts and edited copies repeat most sentences: encode each distinct one once.
     distinct = list(dict.fromkeys(flat))
@@ -86,17 +103,18 @@ def featurize(
     vectors = encoded[[position[s] for s in flat]] if flat else encoded
     out: list[DocFeatures] = []
     start = 0
-    for article, sents in zip(articles, sentence_lists, strict=True):
+    for article, text, sents in zip(articles, texts, sentence_lists, strict=True):
         sent_vecs = vectors[start : start + len(sents)]
         start += len(sents)
-        out.append(_features_for(article, sents, sent_vecs, config, encoder.dim))
+        out.append(_features_for(article, text, sents, sent_vecs, config, encoder.dim))
     return out
 
 
 def _features_for(
-    article: Article, sents: list[str], sent_vecs: np.ndarray, config: Config, dim: int
+    article: Article, text: str, sents: list[str], sent_vecs: np.ndarray, config: Config,
+    dim: int,
 ) -> DocFeatures:
-    text = normalize.clean_text(article.text)
+    """Features of one article from its cleaned ``text`` and encoded sentences."""
     tokens = normalize.words(text)
     shingle_set = normalize.shingles(tokens, config.shingle_size)
     if len(sent_vecs):
@@ -118,7 +136,7 @@ def _features_for(
         date=date,
         date_from_text=from_text,
         title=article.title,
-        fingerprint=normalize.fingerprint(text),
+        fingerprint=normalize.fingerprint_of_words(tokens),
         n_words=len(tokens),
         sentences=sents,
         sentence_vectors=sent_vecs.astype(SENTENCE_DTYPE),
@@ -128,5 +146,6 @@ def _features_for(
         entities=frozenset(normalize.entities(full)),
         numbers=frozenset(normalize.numbers(full)),
         quotes=tuple(normalize.quotes(text)),
-        terms=lexical.term_vector(full, lang),
+        # words(title + "\n" + text) is words(title) + words(text): tokenise text once.
+        terms=lexical.term_vector(full, lang, normalize.words(article.title or "") + tokens),
     )

@@ -179,6 +179,7 @@ def _reference_zipf(word: str, lang: str | None) -> float:
         return zipf_frequency(word, "en")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def specificity(word: str, lang: str | None) -> float:
     """``idf(w) = max(0, Z_max - zipf(w))``: 0 for "the", about 7 for a rare surname."""
     return _background(lang).idf(word)
@@ -189,9 +190,14 @@ def _hash(word: str) -> int:
                           "little", signed=True)
 
 
-def term_vector(text: str, lang: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(hashes, weights)``: sorted word hashes and their L2-normalised tf-idf weights."""
-    counts = Counter(normalize.words(text))
+def term_vector(
+    text: str, lang: str | None, tokens: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, weights)``: sorted word hashes and their L2-normalised tf-idf weights.
+
+    ``tokens``, if given, must be ``normalize.words(text)`` (saves tokenising again).
+    """
+    counts = Counter(normalize.words(text) if tokens is None else tokens)
     background = _background(lang)
     memo = background.memo
     ascii_ok = background.unsafe is not None
