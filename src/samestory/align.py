@@ -34,6 +34,7 @@ The scores reported in :class:`Alignment` are the blended ones.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -132,17 +133,19 @@ _ASCII_FOLD = bytes(
 ) + b" " * 128
 
 
-def _sentence_words(sentence: str) -> list[bytes]:
+@functools.lru_cache(maxsize=1 << 16)
+def _sentence_words(sentence: str) -> tuple[bytes, ...]:
     """Lowercased ``\\w+`` tokens as UTF-8 bytes (possibly repeated).
 
     Bytes, so the ASCII fast path needs no decoding; UTF-8 is injective, so two tokens
-    are equal as bytes exactly when they are equal as strings.
+    are equal as bytes exactly when they are equal as strings. Cached: an article's
+    sentences are tokenised again for every pair it is aligned in.
     """
     if sentence.isascii():
-        return sentence.encode("ascii").translate(_ASCII_FOLD).split()
+        return tuple(sentence.encode("ascii").translate(_ASCII_FOLD).split())
     # Lowercase per token, not the whole sentence: lowering can change what ``\w``
     # matches (e.g. "İ" -> "i" + combining dot U+0307, which is not a word character).
-    return [w.lower().encode("utf-8") for w in _WORD.findall(sentence)]
+    return tuple(w.lower().encode("utf-8") for w in _WORD.findall(sentence))
 
 
 def align_sentences(

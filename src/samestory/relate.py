@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -72,7 +73,11 @@ class EventCues:
     entity_specific_jaccard: float
 
     def vector(self) -> tuple[float, ...]:
-        return dataclasses.astuple(self)
+        # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring).
+        return tuple(getattr(self, name) for name in CUE_NAMES)
+
+
+CUE_NAMES = tuple(field.name for field in dataclasses.fields(EventCues))
 
 
 def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
@@ -253,7 +258,7 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
         "shingle_jaccard": ps.jaccard,
         "shingle_containment": ps.containment,
         "copied_sentences": copied,
-        **{f"cue_{k}": v for k, v in dataclasses.asdict(ps.cues).items()},
+        **{f"cue_{k}": v for k, v in zip(CUE_NAMES, ps.cues.vector(), strict=True)},
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
@@ -339,12 +344,18 @@ def _evidence(
 def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list[str]:
     """Quotes of A that reappear in B (word-set Jaccard >= 0.5, so light edits still count)."""
     out = []
-    b_words = [set(normalize.words(q)) for q in quotes_b]
+    b_words = [_quote_words(q) for q in quotes_b]
     for quote in quotes_a:
-        words = set(normalize.words(quote))
+        words = _quote_words(quote)
         for other in b_words:
             union = words | other
             if union and len(words & other) / len(union) >= 0.5:
                 out.append(quote)
                 break
     return normalize.unique(out)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _quote_words(quote: str) -> frozenset[str]:
+    """A quote's word set (cached: an article's quotes are compared in each of its pairs)."""
+    return frozenset(normalize.words(quote))
