@@ -85,16 +85,12 @@ def lexical_similarity(a_sents: list[str], b_sents: list[str]) -> np.ndarray:
     """
     if not a_sents or not b_sents:
         return np.zeros((len(a_sents), len(b_sents)), dtype=np.float32)
-    flat: list[bytes] = []
-    lens: list[int] = []
-    for sentence in itertools.chain(a_sents, b_sents):
-        words = _sentence_words(sentence)
-        flat += words
-        lens.append(len(words))
-    vocab: dict[bytes, int] = {}
-    ids = [vocab.setdefault(w, len(vocab)) for w in flat]
+    keys = [_sentence_word_keys(sentence) for sentence in itertools.chain(a_sents, b_sents)]
+    lens = [len(k) for k in keys]
+    # The pair's vocabulary: column of each word, numbered by np.unique.
+    _, ids = np.unique(np.concatenate(keys), return_inverse=True)
     n = len(lens)
-    incidence = np.zeros((n, max(len(vocab), 1)), dtype=np.float32)
+    incidence = np.zeros((n, int(ids.max(initial=0)) + 1), dtype=np.float32)
     # Repeated words hit the same cell, so each row is the sentence's word *set*.
     incidence[np.repeat(np.arange(n), lens), ids] = 1.0
     n_a = len(a_sents)
@@ -134,12 +130,22 @@ _ASCII_FOLD = bytes(
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def _sentence_word_keys(sentence: str) -> np.ndarray:
+    """64-bit keys of the sentence's words (``hash`` of :func:`_sentence_words`), read-only.
+
+    Cached: an article's sentences are compared again in every pair it is aligned in.
+    Two different words share a key with probability about 2^-64 per pair of words.
+    """
+    keys = np.fromiter((hash(w) for w in _sentence_words(sentence)), dtype=np.int64)
+    keys.setflags(write=False)
+    return keys
+
+
 def _sentence_words(sentence: str) -> tuple[bytes, ...]:
     """Lowercased ``\\w+`` tokens as UTF-8 bytes (possibly repeated).
 
     Bytes, so the ASCII fast path needs no decoding; UTF-8 is injective, so two tokens
-    are equal as bytes exactly when they are equal as strings. Cached: an article's
-    sentences are tokenised again for every pair it is aligned in.
+    are equal as bytes exactly when they are equal as strings.
     """
     if sentence.isascii():
         return tuple(sentence.encode("ascii").translate(_ASCII_FOLD).split())

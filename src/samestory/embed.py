@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -25,6 +26,8 @@ THREADS_ENV = "SAMESTORY_THREADS"
 # Measured on 2 cores: featurize 1.3-1.4x faster with 2 BLAS threads than with 1. More
 # threads are untested here, so the automatic default stops at 2.
 _MAX_DEFAULT_THREADS = 2
+# Sentence vectors kept by CachedEncoder (float32 rows of 2 KB: 64 MB at most).
+SENTENCE_CACHE_SIZE = 1 << 15
 
 
 class SentenceEncoder(Protocol):
@@ -95,19 +98,62 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+class CachedEncoder:
+    """An encoder that remembers the vectors of the sentences it encoded last.
+
+    News repeats itself: reposts, edited copies and follow-ups share most sentences, and a
+    feed brings them in different batches. ``featurize`` encodes each distinct sentence of
+    a batch once; this cache (least recently used first out, ``max_sentences`` float32
+    rows, 2 KB each) does the same across batches. Thread-safe.
+    """
+
+    def __init__(self, encoder: SentenceEncoder, max_sentences: int = SENTENCE_CACHE_SIZE):
+        self.encoder = encoder
+        self.dim = encoder.dim
+        self.max_sentences = max_sentences
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        out = np.empty((len(sentences), self.dim), dtype=np.float32)
+        missing: list[int] = []
+        with self._lock:
+            for k, sentence in enumerate(sentences):
+                row = self._cache.get(sentence)
+                if row is None:
+                    missing.append(k)
+                else:
+                    self._cache.move_to_end(sentence)
+                    out[k] = row
+        if missing:
+            todo = list(dict.fromkeys(sentences[k] for k in missing))
+            fresh = self.encoder.encode(todo)
+            # Copies, not views: a view would keep its whole batch array alive.
+            row_of = {s: row.copy() for s, row in zip(todo, fresh, strict=True)}
+            out[missing] = [row_of[sentences[k]] for k in missing]
+            with self._lock:
+                self._cache.update(row_of)
+                while len(self._cache) > self.max_sentences:
+                    self._cache.popitem(last=False)
+        return out
+
+
 @functools.lru_cache(maxsize=1)
 def default_encoder() -> SentenceEncoder:
     """The process-wide default encoder (loaded once, on first use)."""
-    return UniversalSentenceEncoder()
+    return encoder_for("use")
 
 
 @functools.lru_cache(maxsize=4)
 def encoder_for(name: str) -> SentenceEncoder:
-    """The process-wide encoder of a ``Config.encoder`` name: ``"use"`` or ``"static"``."""
+    """The process-wide encoder of a ``Config.encoder`` name: ``"use"`` or ``"static"``.
+
+    Wrapped in a :class:`CachedEncoder`, so a sentence seen recently is not encoded again.
+    """
     if name == "use":
-        return default_encoder()
+        return CachedEncoder(UniversalSentenceEncoder())
     if name == "static":
         from samestory.static_encoder import StaticSentenceEncoder
 
-        return StaticSentenceEncoder("dan")
+        return CachedEncoder(StaticSentenceEncoder("dan"))
     raise ValueError(f"unknown encoder {name!r} (choose use or static)")

@@ -31,6 +31,9 @@ _SENT_END = re.compile(
     r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]])|(?<=[.!?…][\"'”’»)\]]{2}))\s+(?=\S)"
     r"|(?<=[。！？])|\n+"
 )
+# An abbreviation match ends the buffer and is at most 6 characters long, so searching
+# the last 16 finds the same matches without scanning the whole sentence again.
+_ABBREV_TAIL = 16
 _ABBREV = re.compile(
     r"(?:\b(?:mr|mrs|ms|dr|prof|sr|jr|st|gen|gov|sen|rep|col|lt|sgt|capt|no|vs|etc|inc|ltd|"
     r"co|corp|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|u\.k|e\.g|i\.e|"
@@ -139,7 +142,7 @@ def split_sentences(text: str, min_chars: int = 3) -> list[str]:
         if not part:
             continue
         buffer = f"{buffer} {part}" if buffer else part
-        if _ABBREV.search(buffer):
+        if _ABBREV.search(buffer[-_ABBREV_TAIL:]):
             continue
         pieces.append(buffer)
         buffer = ""
