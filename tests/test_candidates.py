@@ -1,4 +1,4 @@
-"""Candidate generation: the vector neighbours of an article."""
+"""Candidate generation: the vector neighbours of an article, copy groups."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from samestory.candidates import NEAR_TWIN_COSINE, CandidateIndex
+from samestory.candidates import NEAR_TWIN_COSINE, CandidateIndex, copy_groups, copy_pairs
 from samestory.config import DEFAULT_CONFIG
+from samestory.evaluate import make_copy_variants
+from samestory.features import featurize
+from samestory.models import Article
 
 
 def _doc(doc_id: str, vector: np.ndarray) -> SimpleNamespace:
@@ -50,3 +53,31 @@ def test_distinct_neighbours_are_capped_by_the_budget():
     found = index.neighbours(docs[0])
     assert docs[0].id not in found
     assert 5 <= len(found) <= 6  # the budget counts the article itself, dropped after
+
+
+def _components(n: int, pairs: list[tuple[int, int]]) -> list[int]:
+    """Smallest member of each item's connected component (reference union-find)."""
+    label = list(range(n))
+    changed = True
+    while changed:
+        changed = False
+        for i, j in pairs:
+            low = min(label[i], label[j])
+            if label[i] != low or label[j] != low:
+                label[i] = label[j] = low
+                changed = True
+    return label
+
+
+def test_copy_groups_are_the_components_of_all_copy_pairs(ecb_records):
+    records, _ = make_copy_variants(ecb_records[:40], seed=3)
+    # Each text three times over (original, exact and edited copies), reposts of the edits
+    # too, in an order that interleaves the versions.
+    texts = [r["text"] for r in ecb_records[:40]] + [r["text"] for r in records]
+    texts += [t + "\nShare this article" for t in texts[40:60]]
+    articles = [Article(id=f"a{k}", text=t) for k, t in enumerate(texts)]
+    order = np.random.default_rng(0).permutation(len(articles))
+    features = featurize([articles[k] for k in order], DEFAULT_CONFIG.replace(encoder="static"))
+    pairs = copy_pairs(features)
+    assert len(pairs) > 60  # the check only means something if there are many copies
+    assert copy_groups(features) == _components(len(features), pairs)
