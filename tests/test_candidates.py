@@ -81,3 +81,16 @@ def test_copy_groups_are_the_components_of_all_copy_pairs(ecb_records):
     pairs = copy_pairs(features)
     assert len(pairs) > 60  # the check only means something if there are many copies
     assert copy_groups(features) == _components(len(features), pairs)
+
+
+def test_adding_one_at_a_time_finds_what_adding_all_at_once_does():
+    rng = np.random.default_rng(2)
+    docs = [_doc(f"d{k}", rng.standard_normal(16)) for k in range(40)]
+    config = DEFAULT_CONFIG.replace(ann_neighbours=4, ann_min_cosine=-1.0)
+    growing, whole = CandidateIndex(config, dim=16), CandidateIndex(config, dim=16)
+    whole.add(docs)
+    for doc in docs:  # queried between adds, so the vector buffer grows many times
+        growing.neighbours(doc)
+        growing.add([doc])
+    for doc in docs:
+        assert growing.neighbours(doc) == whole.neighbours(doc)

@@ -42,7 +42,9 @@ class CandidateIndex:
         self.config = config
         self.dim = dim
         self._ids: list[str] = []
-        self._vectors = np.zeros((0, dim), dtype=np.float32)
+        # Rows [0, len) of a buffer that doubles when full: adding one article at a time
+        # (a store fed by a live feed) then costs amortised O(1) copies, not O(n) each.
+        self._buffer = np.zeros((0, dim), dtype=np.float32)
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
         self._lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
@@ -64,18 +66,24 @@ class CandidateIndex:
 
     def _matrix(self) -> np.ndarray:
         if self._pending:
-            self._vectors = np.vstack([self._vectors, np.vstack(self._pending)])
+            start = len(self._ids) - len(self._pending)
+            if len(self._ids) > len(self._buffer):
+                grown = np.zeros((max(len(self._ids), 2 * len(self._buffer)), self.dim),
+                                 dtype=np.float32)
+                grown[:start] = self._buffer[:start]
+                self._buffer = grown
+            self._buffer[start : len(self._ids)] = np.vstack(self._pending)
             self._pending = []
             if self._ann is None and len(self._ids) > EXACT_SEARCH_LIMIT:
                 self._build_ann()
-        return self._vectors
+        return self._buffer[: len(self._ids)]
 
     def _build_ann(self) -> None:
         from usearch.index import Index
 
         # One thread keeps insertion order, and so the graph and the results, deterministic.
         self._ann = Index(ndim=self.dim, metric="cos", dtype="f32")
-        self._ann.add(np.arange(len(self._ids)), self._vectors, threads=1)
+        self._ann.add(np.arange(len(self._ids)), self._matrix(), threads=1)
 
     def neighbours(self, f: DocFeatures) -> list[str]:
         """Ids of indexed articles that may be the same story as ``f`` (``f`` excluded)."""
