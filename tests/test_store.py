@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from samestory import store as store_module
-from samestory.api import story_id
+from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
@@ -289,3 +289,28 @@ def test_large_stories_update_their_first_version_incrementally(db: Path, seed_a
         summary = store.stories()[0]
         assert summary.size == 3
         assert summary.first == seed_articles["000"].id
+
+
+def test_a_large_first_batch_is_loaded_as_cluster_groups_it(db: Path, ecb_records,
+                                                          seed_articles, monkeypatch):
+    monkeypatch.setattr(store_module, "BULK_MIN", 50)
+    monkeypatch.setattr(store_module, "BULK_MAX", 60)
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:80]]
+    with Store(db) as store:
+        report = store.add(articles[:70])
+        assert report.added == [a.id for a in articles[:70]]
+        assert set(report.story_of) == {a.id for a in articles[:70]}
+        assert len(store) == 70 and sum(s.size for s in store.stories()) == 70
+    # The first 60 of a batch into an empty store go through the batch pipeline: with
+    # nothing after them, the stored stories are exactly the ones cluster() gives.
+    bulk_db = db.with_name("bulk.db")
+    with Store(bulk_db) as store:
+        store.add(articles[:60])
+        stored = {frozenset(store.story(s.id).articles): s for s in store.stories()}
+        expected = {frozenset(s.articles): s for s in cluster(articles[:60])}
+        assert stored.keys() == expected.keys()
+        assert all(stored[k].first == expected[k].first for k in stored)
+    with Store(bulk_db) as store:  # reopened: later adds carry on as in any store
+        again = store.add([articles[0], *articles[60:]])
+        assert again.unchanged == [articles[0].id]
+        assert len(store) == 80 and sum(s.size for s in store.stories()) == 80
