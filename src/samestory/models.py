@@ -92,9 +92,10 @@ class AlignedSentence:
     similarity: float
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        out["similarity"] = round(self.similarity, 4)
-        return out
+        # Field by field, not dataclasses.asdict (which deep-copies): this runs for every
+        # aligned pair of every relation a store writes.
+        return {"a_index": self.a_index, "b_index": self.b_index, "a_text": self.a_text,
+                "b_text": self.b_text, "similarity": round(self.similarity, 4)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
