@@ -72,8 +72,9 @@ REGROUP_LIMIT = 500
 # Articles featurised at once by an add, and features kept in memory while it runs.
 ADD_CHUNK = 1024
 # An empty store given at least BULK_MIN new articles is filled by the batch pipeline
-# (``api.analyze``, the stories ``samestory cluster`` gives, ~40x faster than adding one
-# at a time), at most BULK_MAX of them, since it holds all their features at once.
+# (``api.analyze``, the stories ``samestory cluster`` gives: 546 s for 100,000 articles,
+# about 10x faster than adding them one at a time), at most BULK_MAX of them, since it
+# holds all their features at once.
 BULK_MIN = 2_000
 BULK_MAX = 200_000
 FEATURE_CACHE = 20_000
