@@ -88,9 +88,9 @@ def featurize(
 ) -> list[DocFeatures]:
     """Compute features for many articles, encoding all their sentences in one batch."""
     encoder = encoder or encoder_for(config.encoder)
+    texts = [normalize.clean_text(a.text) for a in articles]
     # Interned: reposts and edited copies repeat most sentences, and one string object
     # per distinct sentence (freed with its last article) keeps their memory shared.
-    texts = [normalize.clean_text(a.text) for a in articles]
     sentence_lists = [
         [sys.intern(s) for s in body_sentences(a, text)[: config.max_sentences]]
         for a, text in zip(articles, texts, strict=True)

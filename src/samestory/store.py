@@ -506,15 +506,15 @@ class _Batch:
             story_of.update(dict.fromkeys(story.articles, story.id))
         for article in articles:
             self._insert_article(article, features[article.id], story_of[article.id])
-        self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
-                              [_relation_row(r) for r in analysis.relations
-                               if r.kind is not None])
-        self._write_weak_scores(analysis.relations)
+        self._write_relations(analysis.relations)
         self.index.add(analysis.features)
         return {a.id: story_of[a.id] for a in articles}, [s.id for s in analysis.stories]
 
-    def _write_weak_scores(self, relations: Sequence[Relation]) -> None:
-        """Scores of unrelated pairs that still count when a lone article joins a story."""
+    def _write_relations(self, relations: Sequence[Relation]) -> None:
+        """Relations that have a kind; of the others, the scores that still count when a
+        lone article joins a story (weak scores)."""
+        self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
+                              [_relation_row(r) for r in relations if r.kind is not None])
         attach = self.config.attach_threshold
         if attach is None:
             return
@@ -586,9 +586,7 @@ class _Batch:
                relations: Sequence[Relation]) -> None:
         """Store the article in ``story`` with its same-story relations; index it."""
         self._insert_article(article, f, story)
-        self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
-                              [_relation_row(r) for r in relations if r.kind is not None])
-        self._write_weak_scores(relations)
+        self._write_relations(relations)
         self._remember(f)
         self._refresh_story(story, f)
         self.index.add([f])
