@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samestory.stories import average_link, best_story
+from samestory.stories import average_link, average_link_over_copies, best_story
 
 edge_lists = st.lists(
     st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0.0, 1.0)), max_size=60
@@ -74,3 +74,19 @@ def test_best_story_uses_the_lower_bar_for_established_stories():
     assert best_story({"a": 0.5}, story_of, sizes, 0.4) is None  # 0.25 < 0.4
     assert best_story({"a": 0.5}, story_of, sizes, 0.4, 0.2) == "S1"
     assert best_story({"c": 0.3}, story_of, sizes, 0.4, 0.2) is None  # S2 has one member
+
+
+@given(edge_lists, st.floats(0.05, 1.0))
+def test_without_copies_collapsing_changes_nothing(edges, threshold):
+    assert (average_link_over_copies(12, edges, [None] * 12, threshold, threshold / 2)
+            == average_link(12, edges, threshold, threshold / 2))
+
+
+def test_copies_cluster_as_their_representative():
+    # 0-1 and 2-3 are two reports (score 0.5); 4, 5, 6 are reposts of 0 scored against 0
+    # alone. Without collapsing, their unscored pairs with 1 would count as 0 and split
+    # 0 from 1; collapsed, they follow 0 into its story.
+    edges = [(0, 1, 0.5), (2, 3, 0.5), (0, 4, 1.0), (0, 5, 1.0), (0, 6, 1.0), (1, 2, 0.1)]
+    copy_of = [None, None, None, None, 0, 0, 0]
+    assert average_link_over_copies(7, edges, copy_of, 0.4) == [[0, 1, 4, 5, 6], [2, 3]]
+    assert average_link(7, edges, 0.4) != [[0, 1, 4, 5, 6], [2, 3]]

@@ -36,6 +36,8 @@ class Analysis:
     features: list[DocFeatures]
     relations: list[Relation]
     stories: list[Story]
+    # Each copy's id -> the id of the representative it was collapsed onto.
+    copy_of: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def featurize_all(
@@ -107,7 +109,8 @@ def analyze(
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
     clock.lap("stories")
-    return Analysis(features=features, relations=relations, stories=stories)
+    return Analysis(features=features, relations=relations, stories=stories,
+                    copy_of={features[i].id: features[r].id for r, i in copies})
 
 
 class _StageClock:

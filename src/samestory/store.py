@@ -9,10 +9,11 @@ stories the new article touched are re-clustered (average link over their stored
 relations, see ``Store._regroup``), so the result depends little on arrival order.
 No features or stored relations are ever recomputed.
 
-Schema (``SCHEMA_VERSION`` = 1)::
+Schema (``SCHEMA_VERSION`` = 2)::
 
     articles(id TEXT PK, fingerprint, title, text, date, source, url, lang, origin,
-             added_at, story_id REFERENCES stories(id))
+             added_at, story_id REFERENCES stories(id), copy_of)
+        copy_of = the stored article this one was collapsed onto as a copy, or NULL
         INDEX articles(fingerprint), INDEX articles(story_id)
     features(id TEXT PK REFERENCES articles(id), doc_json TEXT, sentence_vectors BLOB,
              vector BLOB, minhash BLOB, date, n_words)
@@ -20,8 +21,8 @@ Schema (``SCHEMA_VERSION`` = 1)::
     relations(a, b, kind, score, evidence_json, PRIMARY KEY(a, b))
         a = the article stored earlier, b = the later one; only same-story kinds
     weak_scores(a, b, score, PRIMARY KEY(a, b))
-        scored pairs below the threshold but at least ``attach_threshold``: they count
-        when a lone article joins a story (added on open to stores made before it)
+        the scores of every other scored pair (no kind, score > 0): the average link of
+        a re-clustering needs them as the batch clustering had them
     meta(key TEXT PK, value TEXT): schema_version, config (JSON of the Config used
         when the store was created), created_at
 
@@ -32,6 +33,10 @@ its seed and scheme. Unpickling runs arbitrary code, so a pickled store could no
 safely opened when it came from someone else; this layout also stays readable from
 other languages. ``date`` and ``n_words`` are duplicated as columns so story summaries
 (first version, size) are updated from SQL without decoding features.
+
+Version 1 stores (no ``copy_of``) are migrated when opened: ``copy_of`` is filled
+from their exact / near-duplicate relations. Their weak scores below
+``attach_threshold`` were never kept, so their re-clustering stays a little coarser.
 
 Every :meth:`Store.add` is one ``BEGIN IMMEDIATE … COMMIT`` transaction: an error
 mid-batch rolls the whole batch back and the store is exactly as before. The file
@@ -63,10 +68,10 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import SENTENCE_DTYPE, DocFeatures, featurize
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
-from samestory.relate import is_copy, relate, single_threaded_blas
-from samestory.stories import average_link, best_story
+from samestory.relate import copy_kind, relate, shingle_overlap, single_threaded_blas
+from samestory.stories import average_link_over_copies, best_story
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Largest neighbourhood (articles in the touched stories) re-clustered after an add.
 REGROUP_LIMIT = 500
 # Articles featurised at once by an add, and features kept in memory while it runs.
@@ -80,6 +85,7 @@ BULK_MAX = 200_000
 FEATURE_CACHE = 20_000
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
+_COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,7 +96,7 @@ CREATE TABLE stories (
 CREATE TABLE articles (
     id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, title TEXT, text TEXT NOT NULL,
     date TEXT, source TEXT, url TEXT, lang TEXT, origin TEXT, added_at TEXT NOT NULL,
-    story_id TEXT NOT NULL REFERENCES stories(id)
+    story_id TEXT NOT NULL REFERENCES stories(id), copy_of TEXT
 );
 CREATE INDEX articles_fingerprint ON articles(fingerprint);
 CREATE INDEX articles_story ON articles(story_id);
@@ -109,8 +115,7 @@ CREATE TABLE IF NOT EXISTS weak_scores (
     score REAL NOT NULL, PRIMARY KEY (a, b)
 );
 """
-# Scores of pairs below the same-story threshold that still count when a lone article
-# joins a story (Config.attach_threshold). Created on open too, for stores made before it.
+# Scores of scored pairs that got no kind. Created on open too, for stores made before it.
 _WEAK_SCORES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores"):]
 
 
@@ -217,14 +222,19 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
     )
 
 
-def _closest_copy(relations: Sequence[Relation]) -> str | None:
-    """The stored article the new one copies (exact first, then by score, then id)."""
-    copies = [r for r in relations
-              if r.kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)]
-    if not copies:
-        return None
-    best = min(copies, key=lambda r: (r.kind is not RelationKind.EXACT, -r.score, r.a))
-    return best.a
+def _closest_copy(
+    f: DocFeatures, candidates: Sequence[DocFeatures], config: Config
+) -> DocFeatures | None:
+    """The candidate ``f`` is a copy of by the cheap test (:func:`copy_kind`): the one
+    with the highest shingle Jaccard, then containment; the first on ties."""
+    best: tuple[tuple[float, float], DocFeatures] | None = None
+    for other in candidates:
+        jaccard, containment = shingle_overlap(other, f)
+        if copy_kind(other, f, jaccard, containment, config) is None:
+            continue
+        if best is None or (jaccard, containment) > best[0]:
+            best = ((jaccard, containment), other)
+    return None if best is None else best[1]
 
 
 def _relation_row(r: Relation) -> tuple[str, str, str, float, str]:
@@ -293,13 +303,15 @@ class Store:
         version = meta.get("schema_version")
         if version is None:
             raise StoreError(f"{self.path} is not a samestory database (no schema version)")
-        if version != str(SCHEMA_VERSION):
+        if version not in ("1", str(SCHEMA_VERSION)):
             raise StoreError(f"{self.path} has store schema version {version}; this samestory "
-                             f"reads version {SCHEMA_VERSION}")
+                             f"reads versions 1 and {SCHEMA_VERSION}")
         stored = Config(**json.loads(meta["config"]))
         if "weak_scores" not in tables:
             with self._transaction():
                 self._conn.execute(_WEAK_SCORES)
+        if version == "1":
+            self._migrate_from_v1()
         if config is None:
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
@@ -307,6 +319,18 @@ class Store:
             raise StoreError(f"{self.path} was built with different feature settings "
                              f"({', '.join(changed)}); use the stored config")
         return config
+
+    def _migrate_from_v1(self) -> None:
+        """Add ``articles.copy_of``, filled from the exact / near-duplicate relations
+        (each copy onto the earliest stored article it copies), in one transaction."""
+        with self._transaction():
+            self._conn.execute("ALTER TABLE articles ADD COLUMN copy_of TEXT")
+            self._conn.execute(
+                "UPDATE articles SET copy_of = (SELECT r.a FROM relations r JOIN articles x "
+                "ON x.id = r.a WHERE r.b = articles.id AND r.kind IN ('exact', "
+                "'near_duplicate') ORDER BY x.rowid LIMIT 1)")
+            self._conn.execute("UPDATE meta SET value=? WHERE key='schema_version'",
+                               (str(SCHEMA_VERSION),))
 
     def _create(self, config: Config) -> Config:
         with self._transaction():
@@ -505,22 +529,22 @@ class _Batch:
                 story.id, story.title, story.first, len(story.articles), self.now, self.now))
             story_of.update(dict.fromkeys(story.articles, story.id))
         for article in articles:
-            self._insert_article(article, features[article.id], story_of[article.id])
+            self._insert_article(article, features[article.id], story_of[article.id],
+                                 analysis.copy_of.get(article.id))
         self._write_relations(analysis.relations)
         self.index.add(analysis.features)
         return {a.id: story_of[a.id] for a in articles}, [s.id for s in analysis.stories]
 
     def _write_relations(self, relations: Sequence[Relation]) -> None:
-        """Relations that have a kind; of the others, the scores that still count when a
-        lone article joins a story (weak scores)."""
+        """Relations that have a kind; of the others, just the score (weak scores).
+
+        Every score is kept, low ones too: average link sums them, so a re-clustering
+        without them would see weaker links than the clustering that made the story.
+        """
         self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?)",
                               [_relation_row(r) for r in relations if r.kind is not None])
-        attach = self.config.attach_threshold
-        if attach is None:
-            return
         self.conn.executemany("INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)", [
-            (r.a, r.b, float(r.score)) for r in relations
-            if r.kind is None and r.score >= min(attach, self.config.same_story_threshold)])
+            (r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0])
 
     def _split_new(self, articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
         """Articles to add, and ids of those stored already (by id or fingerprint)."""
@@ -559,17 +583,20 @@ class _Batch:
     def _assign(self, article: Article, f: DocFeatures) -> tuple[str, bool]:
         """Score ``f`` against its candidates, write it, and return (story id, created)."""
         neighbours = self._neighbour_features(self.index.neighbours(f))
-        # A copy of a stored article joins its story, as copies are collapsed in a batch
-        # run; then scoring it against the copies alone is enough (and most of a feed).
-        copies = [other for other in neighbours if is_copy(other, f, self.config)]
-        relations = [relate(other, f, self.config) for other in copies or neighbours]
+        # A copy of a stored article joins its story, scored against that one copy: as
+        # in a batch run, where copies are collapsed onto one representative. Reposts
+        # are most of a feed, and scoring each against every stored copy of its text
+        # made adding to a large store slow. _regroup collapses copies again.
+        original = _closest_copy(f, neighbours, self.config)
+        if original is not None:
+            relation = relate(original, f, self.config)
+            if relation.kind in _COPY_KINDS:
+                story = self._story_of_article(original.id)
+                self._write(article, f, story, [relation], copy_of=original.id)
+                return story, False
+        relations = [relate(other, f, self.config) for other in neighbours]
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
-        copy_of = _closest_copy(relations)
-        if copy_of is not None:  # a repost joins its original's story, as in a batch run
-            story = story_of[copy_of]
-            self._write(article, f, story, relations)
-            return story, False
         story = best_story(scores, story_of, sizes, self.config.same_story_threshold,
                            self.config.attach_threshold)
         if story is None:
@@ -583,9 +610,9 @@ class _Batch:
         return story, story not in before
 
     def _write(self, article: Article, f: DocFeatures, story: str,
-               relations: Sequence[Relation]) -> None:
+               relations: Sequence[Relation], copy_of: str | None = None) -> None:
         """Store the article in ``story`` with its same-story relations; index it."""
-        self._insert_article(article, f, story)
+        self._insert_article(article, f, story, copy_of)
         self._write_relations(relations)
         self._remember(f)
         self._refresh_story(story, f)
@@ -600,9 +627,10 @@ class _Batch:
         recompute. Each new group keeps the id of the old story holding most of its
         members; a group split off gets a new id. Returns the new article's story.
         """
-        members = [row[0] for row in self.conn.execute(
-            f"SELECT id FROM articles WHERE story_id IN ({','.join('?' * len(touched))}) "
-            "ORDER BY rowid", sorted(touched))]
+        rows = self.conn.execute(
+            f"SELECT id, copy_of FROM articles WHERE story_id IN ({','.join('?' * len(touched))}) "
+            "ORDER BY rowid", sorted(touched)).fetchall()
+        members = [row[0] for row in rows]
         if len(members) > REGROUP_LIMIT:
             return self._story_of_article(article_id)
         position = {m: k for k, m in enumerate(members)}
@@ -611,8 +639,10 @@ class _Batch:
             f"SELECT a, b, score FROM relations WHERE a IN ({marks}) AND b IN ({marks}) "
             f"UNION ALL SELECT a, b, score FROM weak_scores "
             f"WHERE a IN ({marks}) AND b IN ({marks})", members * 4)]
-        groups = average_link(len(members), edges, self.config.same_story_threshold,
-                              self.config.attach_threshold)
+        copy_of = [position.get(row[1]) for row in rows]
+        groups = average_link_over_copies(len(members), edges, copy_of,
+                                          self.config.same_story_threshold,
+                                          self.config.attach_threshold)
         old = {m: self._story_of_article(m) for m in members}
         used: set[str] = set()
         changed: set[str] = set()
@@ -659,11 +689,13 @@ class _Batch:
             sizes[row[0]] = row[1]
         return story_of, sizes
 
-    def _insert_article(self, article: Article, f: DocFeatures, story: str) -> None:
+    def _insert_article(self, article: Article, f: DocFeatures, story: str,
+                        copy_of: str | None = None) -> None:
         self.conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.id, f.fingerprint, article.title, article.text, _iso(article.date),
-             article.source, article.url, article.lang, article.origin, self.now, story))
+             article.source, article.url, article.lang, article.origin, self.now, story,
+             copy_of))
         self.conn.execute("INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
                           (f.id, *encode_features(f), _iso(f.date), f.n_words))
 

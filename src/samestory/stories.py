@@ -86,6 +86,57 @@ def average_link(
     return sorted(groups, key=lambda g: g[0])
 
 
+def average_link_over_copies(
+    n: int,
+    edges: Iterable[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    threshold: float,
+    attach_threshold: float | None = None,
+) -> list[list[int]]:
+    """:func:`average_link` of ``n`` articles with their copies collapsed first.
+
+    ``copy_of[i]`` is the article ``i`` was collapsed onto as a copy (or None). Copy
+    groups (union-find over ``copy_of``) are clustered as one item each, as the batch
+    pipeline clusters one representative per copy group; the score of two copy groups
+    is the mean of the scores listed between their members. So a repost scored against
+    one copy of its text neither counts as a version of its own nor, through the pairs
+    it was never scored on (which count as 0), dilutes its text's linkage to the rest.
+    Returns groups of article indices, as :func:`average_link` does.
+    """
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in enumerate(copy_of):
+        if j is not None:
+            ri, rj = root(i), root(j)
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = sorted({root(i) for i in range(n)})
+    node = {r: k for k, r in enumerate(roots)}
+    best: dict[tuple[int, int], float] = {}
+    for i, j, s in edges:  # a pair listed twice keeps its highest score
+        if i != j:
+            key = (min(i, j), max(i, j))
+            best[key] = max(s, best.get(key, s))
+    totals: dict[tuple[int, int], tuple[float, int]] = {}
+    for (i, j), s in best.items():
+        x, y = sorted((node[root(i)], node[root(j)]))
+        if x != y:
+            total, count = totals.get((x, y), (0.0, 0))
+            totals[x, y] = (total + s, count + 1)
+    grouped = average_link(len(roots), [(x, y, t / c) for (x, y), (t, c) in totals.items()],
+                           threshold, attach_threshold)
+    members: list[list[int]] = [[] for _ in roots]
+    for i in range(n):
+        members[node[root(i)]].append(i)
+    return sorted((sorted(i for x in group for i in members[x]) for group in grouped),
+                  key=lambda g: g[0])
+
+
 def attach_lone_items(
     groups: list[list[int]], scores: Mapping[int, Mapping[int, float]], threshold: float
 ) -> list[list[int]]:
