@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from samestory import candidates
 from samestory.candidates import NEAR_TWIN_COSINE, CandidateIndex, copy_groups, copy_pairs
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import make_copy_variants
@@ -94,3 +95,29 @@ def test_adding_one_at_a_time_finds_what_adding_all_at_once_does():
         growing.add([doc])
     for doc in docs:
         assert growing.neighbours(doc) == whole.neighbours(doc)
+
+
+def test_saved_graph_is_reused_only_for_the_same_articles(tmp_path, monkeypatch):
+    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 10)  # an HNSW graph from 11 on
+    rng = np.random.default_rng(3)
+    docs = [_doc(f"d{k}", rng.standard_normal(16)) for k in range(40)]
+    config = DEFAULT_CONFIG.replace(ann_neighbours=4, ann_min_cosine=-1.0)
+    built = CandidateIndex(config, dim=16)
+    built.add(docs)
+    path = tmp_path / "graph.usearch"
+    assert built.save_ann(path) and not built.ann_changed
+    loaded = CandidateIndex(config, dim=16)
+    loaded.add(docs)
+    assert loaded.load_ann(path) and not loaded.ann_changed
+    assert [loaded.neighbours(d) for d in docs] == [built.neighbours(d) for d in docs]
+    new = _doc("new", docs[0].vector)
+    loaded.add([new])
+    assert loaded.ann_changed and "new" in loaded.neighbours(docs[0])
+    fewer = CandidateIndex(config, dim=16)
+    fewer.add(docs[:-1])
+    assert not fewer.load_ann(path)
+    (tmp_path / "broken.usearch").write_bytes(b"not a graph")
+    assert not CandidateIndex(config, dim=16).load_ann(tmp_path / "broken.usearch")
+    small = CandidateIndex(config, dim=16)
+    small.add(docs[:5])
+    assert not small.save_ann(tmp_path / "small.usearch")  # searched exactly: no graph

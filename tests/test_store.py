@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samestory import candidates
 from samestory import store as store_module
 from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
@@ -280,8 +281,14 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     with Store(full_db) as store:
         store.add([edited_copy(original, "repost-of-003")])
         before = groups(store)
-    conn = sqlite3.connect(full_db)  # as a version 1 store was: no copy_of column
+    conn = sqlite3.connect(full_db)  # as a version 1 store was: no copy_of, no source
+    sources = conn.execute("SELECT a, b, source FROM relations").fetchall()
+    assert any(source is not None for _, _, source in sources)
+    for index in ("features_provenance", "relations_source", "articles_story"):
+        conn.execute(f"DROP INDEX {index}")
     conn.execute("ALTER TABLE articles DROP COLUMN copy_of")
+    conn.execute("ALTER TABLE relations DROP COLUMN source")
+    conn.execute("CREATE INDEX articles_story ON articles(story_id)")
     conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     conn.commit()
     conn.close()
@@ -294,6 +301,8 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
         assert version.fetchone()[0] == str(SCHEMA_VERSION)
         copies = dict(conn.execute("SELECT id, copy_of FROM articles WHERE copy_of NOT NULL"))
         assert copies == {"repost-of-003": original.id, "copy-of-000": seed_articles["000"].id}
+        migrated = set(conn.execute("SELECT a, b, source FROM relations").fetchall())
+        assert set(sources) <= migrated
     finally:
         conn.close()
 
@@ -368,3 +377,42 @@ def test_a_large_first_batch_is_loaded_as_cluster_groups_it(db: Path, ecb_record
         again = store.add([articles[0], *articles[60:]])
         assert again.unchanged == [articles[0].id]
         assert len(store) == 80 and sum(s.size for s in store.stories()) == 80
+
+
+def test_stored_first_versions_are_the_ones_provenance_gives(db: Path, ecb_records):
+    # Summaries keep the first version found in SQL from the stored sources of each
+    # derivation; Store.story recomputes it from the relations' evidence in Python.
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:40]]
+    articles += [dataclasses.replace(a, id=a.id + "-copy", text=a.text + "\nShare this.")
+                 for a in articles[:10]]
+    with Store(db) as store:
+        for start in range(0, len(articles), 7):
+            store.add(articles[start : start + 7])
+        summaries = store.stories()
+        assert any(s.size > 2 for s in summaries)
+        for summary in summaries:
+            assert summary.first == store.story(summary.id).first
+
+
+def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypatch):
+    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:24]]
+    with Store(db) as store:
+        store.add(articles[:12])
+        graph = store.ann_path
+    assert graph is not None and graph.exists()
+    with Store(db) as store:
+        index = store._candidate_index()
+        assert index._ann is not None and not index.ann_changed  # loaded, not rebuilt
+        store.add(articles[12:18])
+    crashed = sqlite3.connect(db)  # as if a process added articles and died unsaved
+    crashed.execute("UPDATE meta SET value='{\"count\": 3, \"last\": \"x\"}' "
+                    "WHERE key='ann_index'")
+    crashed.commit()
+    crashed.close()
+    with Store(db) as store:
+        assert store._candidate_index().ann_changed  # out of date: rebuilt
+        report = store.add(articles[18:])
+        assert len(store) == 24 and set(report.story_of) == {a.id for a in articles[18:]}
+    with Store(db) as store:
+        assert not store._candidate_index().ann_changed

@@ -15,6 +15,8 @@ article instead, so the cost grows about linearly with the corpus:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -22,6 +24,13 @@ from datasketch import MinHashLSH
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.relate import is_copy
+
+
+class MinHashLike(Protocol):
+    """What MinHash-LSH reads of a MinHash (datasketch's MinHash and LeanMinHash)."""
+
+    hashvalues: np.ndarray
+
 
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
@@ -49,41 +58,84 @@ class CandidateIndex:
         self._by_fingerprint: dict[str, list[str]] = {}
         self._lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
         self._ann = None  # usearch index, built lazily once the collection is large
+        # Whether the graph differs from the one last saved or loaded (see save_ann).
+        self.ann_changed = False
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def add(self, features: Iterable[DocFeatures]) -> None:
         for f in features:
-            key = len(self._ids)
-            self._ids.append(f.id)
-            self._pending.append(f.vector)
-            self._by_fingerprint.setdefault(f.fingerprint, []).append(f.id)
-            if f.n_shingles and f.id not in self._lsh:
-                self._lsh.insert(f.id, f.minhash)
-            if self._ann is not None:
-                self._ann.add(key, f.vector, threads=1)
+            self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
+
+    def add_entry(
+        self, article_id: str, fingerprint: str, vector: np.ndarray, minhash: MinHashLike | None
+    ) -> None:
+        """Index one article by the parts of its features the index reads (``minhash``
+        None when the text has no shingles)."""
+        key = len(self._ids)
+        self._ids.append(article_id)
+        self._pending.append(vector)
+        self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
+        if minhash is not None and article_id not in self._lsh:
+            self._lsh.insert(article_id, minhash)
+        if self._ann is not None:
+            self._ann.add(key, vector, threads=1)
+        self.ann_changed = True
+
+    def save_ann(self, path: str | Path) -> bool:
+        """Write the HNSW graph (usearch's own format) to ``path``, building it first if
+        the collection is large enough to have one. False when there is none."""
+        self._matrix()
+        if self._ann is None:
+            return False
+        self._ann.save(str(path))
+        self.ann_changed = False
+        return True
+
+    def load_ann(self, path: str | Path) -> bool:
+        """Use the HNSW graph saved at ``path`` instead of building one. Call it after
+        adding every article it was saved with, in the same order: it is only taken
+        (True) if it holds exactly that many vectors of this dimension."""
+        from usearch.index import Index
+
+        try:
+            ann = Index.restore(str(path))
+        except (OSError, RuntimeError, ValueError):
+            return False
+        if ann is None or ann.ndim != self.dim or len(ann) != len(self._ids):
+            return False
+        self._flush()
+        self._ann = ann
+        self.ann_changed = False
+        return True
 
     def _matrix(self) -> np.ndarray:
-        if self._pending:
-            start = len(self._ids) - len(self._pending)
-            if len(self._ids) > len(self._buffer):
-                grown = np.zeros((max(len(self._ids), 2 * len(self._buffer)), self.dim),
-                                 dtype=np.float32)
-                grown[:start] = self._buffer[:start]
-                self._buffer = grown
-            self._buffer[start : len(self._ids)] = np.vstack(self._pending)
-            self._pending = []
-            if self._ann is None and len(self._ids) > EXACT_SEARCH_LIMIT:
-                self._build_ann()
+        self._flush()
+        if self._ann is None and len(self._ids) > EXACT_SEARCH_LIMIT:
+            self._build_ann()
         return self._buffer[: len(self._ids)]
+
+    def _flush(self) -> None:
+        """Move pending vectors into the matrix buffer."""
+        if not self._pending:
+            return
+        start = len(self._ids) - len(self._pending)
+        if len(self._ids) > len(self._buffer):
+            grown = np.zeros((max(len(self._ids), 2 * len(self._buffer)), self.dim),
+                             dtype=np.float32)
+            grown[:start] = self._buffer[:start]
+            self._buffer = grown
+        self._buffer[start : len(self._ids)] = np.vstack(self._pending)
+        self._pending = []
 
     def _build_ann(self) -> None:
         from usearch.index import Index
 
         # One thread keeps insertion order, and so the graph and the results, deterministic.
         self._ann = Index(ndim=self.dim, metric="cos", dtype="f32")
-        self._ann.add(np.arange(len(self._ids)), self._matrix(), threads=1)
+        self._ann.add(np.arange(len(self._ids)), self._buffer[: len(self._ids)], threads=1)
+        self.ann_changed = True
 
     def neighbours(self, f: DocFeatures) -> list[str]:
         """Ids of indexed articles that may be the same story as ``f`` (``f`` excluded)."""

@@ -148,9 +148,16 @@ def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
     """(Jaccard, containment of the smaller shingle set) estimated from MinHash."""
     if not a.n_shingles or not b.n_shingles:
         return 0.0, 0.0
-    jaccard = float(a.minhash.jaccard(b.minhash))
-    intersection = jaccard * (a.n_shingles + b.n_shingles) / (1.0 + jaccard)
-    return jaccard, min(1.0, intersection / min(a.n_shingles, b.n_shingles))
+    return overlap_from_jaccard(float(a.minhash.jaccard(b.minhash)), a.n_shingles, b.n_shingles)
+
+
+def overlap_from_jaccard(jaccard: float, n_a: int, n_b: int) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller set) of sets of ``n_a`` and ``n_b`` items.
+
+    ``|A ∩ B| = J·(|A| + |B|) / (1 + J)``, since ``J = |A ∩ B| / (|A| + |B| - |A ∩ B|)``.
+    """
+    intersection = jaccard * (n_a + n_b) / (1.0 + jaccard)
+    return jaccard, min(1.0, intersection / min(n_a, n_b))
 
 
 def single_threaded_blas() -> contextlib.AbstractContextManager[object]:
@@ -215,11 +222,13 @@ def copy_kind(
     """``exact`` / ``near_duplicate`` from hashes and shingle overlap alone (no alignment)."""
     if a.fingerprint == b.fingerprint and a.n_words:
         return RelationKind.EXACT
-    if jaccard >= config.near_duplicate_jaccard or (
-        containment >= config.near_duplicate_containment and jaccard >= 0.3
-    ):
-        return RelationKind.NEAR_DUPLICATE
-    return None
+    return RelationKind.NEAR_DUPLICATE if is_near_duplicate(jaccard, containment, config) else None
+
+
+def is_near_duplicate(jaccard: float, containment: float, config: Config = DEFAULT_CONFIG) -> bool:
+    """Shingle overlap high enough for a near-duplicate (see :func:`copy_kind`)."""
+    return jaccard >= config.near_duplicate_jaccard or (
+        containment >= config.near_duplicate_containment and jaccard >= 0.3)
 
 
 def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
