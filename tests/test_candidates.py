@@ -5,9 +5,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from samestory import candidates
-from samestory.candidates import NEAR_TWIN_COSINE, CandidateIndex, copy_groups, copy_pairs
+from samestory.candidates import (
+    NEAR_TWIN_COSINE,
+    CandidateIndex,
+    copy_groups,
+    copy_pairs,
+    load_graph,
+)
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import make_copy_variants
 from samestory.features import featurize
@@ -97,7 +104,7 @@ def test_adding_one_at_a_time_finds_what_adding_all_at_once_does():
         assert growing.neighbours(doc) == whole.neighbours(doc)
 
 
-def test_saved_graph_is_reused_only_for_the_same_articles(tmp_path, monkeypatch):
+def test_a_saved_graph_restores_the_index(tmp_path, monkeypatch):
     monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 10)  # an HNSW graph from 11 on
     rng = np.random.default_rng(3)
     docs = [_doc(f"d{k}", rng.standard_normal(16)) for k in range(40)]
@@ -106,18 +113,23 @@ def test_saved_graph_is_reused_only_for_the_same_articles(tmp_path, monkeypatch)
     built.add(docs)
     path = tmp_path / "graph.usearch"
     assert built.save_ann(path) and not built.ann_changed
-    loaded = CandidateIndex(config, dim=16)
-    loaded.add(docs)
-    assert loaded.load_ann(path) and not loaded.ann_changed
-    assert [loaded.neighbours(d) for d in docs] == [built.neighbours(d) for d in docs]
+    graph, vectors = load_graph(path, dim=16)
+    assert np.array_equal(vectors, np.stack([d.vector for d in docs]))  # in key order
+    restored = CandidateIndex(config, dim=16)
+    restored.restore([d.id for d in docs], [d.fingerprint for d in docs], vectors, graph)
+    assert not restored.ann_changed
+    assert [restored.neighbours(d) for d in docs] == [built.neighbours(d) for d in docs]
     new = _doc("new", docs[0].vector)
-    loaded.add([new])
-    assert loaded.ann_changed and "new" in loaded.neighbours(docs[0])
-    fewer = CandidateIndex(config, dim=16)
-    fewer.add(docs[:-1])
-    assert not fewer.load_ann(path)
+    restored.add([new])
+    assert restored.ann_changed and "new" in restored.neighbours(docs[0])
+    with pytest.raises(ValueError, match="exactly these articles"):
+        CandidateIndex(config, dim=16).restore([d.id for d in docs[:-1]],
+                                               [d.fingerprint for d in docs[:-1]],
+                                               vectors[:-1], graph)
+    assert load_graph(path, dim=8) is None
     (tmp_path / "broken.usearch").write_bytes(b"not a graph")
-    assert not CandidateIndex(config, dim=16).load_ann(tmp_path / "broken.usearch")
+    assert load_graph(tmp_path / "broken.usearch", dim=16) is None
+    assert load_graph(tmp_path / "missing.usearch", dim=16) is None
     small = CandidateIndex(config, dim=16)
     small.add(docs[:5])
     assert not small.save_ann(tmp_path / "small.usearch")  # searched exactly: no graph

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from datasketch import MinHashLSH
 
 from samestory import candidates
 from samestory import store as store_module
@@ -286,6 +287,8 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     assert any(source is not None for _, _, source in sources)
     for index in ("features_provenance", "relations_source", "articles_story"):
         conn.execute(f"DROP INDEX {index}")
+    lsh_rows = sorted(conn.execute("SELECT * FROM lsh").fetchall())
+    conn.execute("DROP TABLE lsh")
     conn.execute("ALTER TABLE articles DROP COLUMN copy_of")
     conn.execute("ALTER TABLE relations DROP COLUMN source")
     conn.execute("CREATE INDEX articles_story ON articles(story_id)")
@@ -294,6 +297,7 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     conn.close()
     with Store(full_db) as store:
         assert groups(store) == before
+        assert sorted(map(tuple, store._conn.execute("SELECT * FROM lsh"))) == lsh_rows
         store.add([edited_copy(seed_articles["000"], "copy-of-000")])
     conn = sqlite3.connect(full_db)
     try:
@@ -394,6 +398,14 @@ def test_stored_first_versions_are_the_ones_provenance_gives(db: Path, ecb_recor
             assert summary.first == store.story(summary.id).first
 
 
+def fresh_neighbours(store: Store, probe) -> list[str]:
+    """Neighbours of ``probe`` from an index built from scratch over the stored features."""
+    index = candidates.CandidateIndex(store.config, dim=probe.vector.shape[0])
+    ids = [r[0] for r in store._conn.execute("SELECT id FROM features ORDER BY rowid")]
+    index.add(store.features(ids))
+    return index.neighbours(probe)
+
+
 def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypatch):
     monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:24]]
@@ -404,6 +416,8 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
     with Store(db) as store:
         index = store._candidate_index()
         assert index._ann is not None and not index.ann_changed  # loaded, not rebuilt
+        probe = store.features([articles[3].id])[0]
+        assert index.neighbours(probe)[:3] == fresh_neighbours(store, probe)[:3]
         store.add(articles[12:18])
     crashed = sqlite3.connect(db)  # as if a process added articles and died unsaved
     crashed.execute("UPDATE meta SET value='{\"count\": 3, \"last\": \"x\"}' "
@@ -411,8 +425,39 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
     crashed.commit()
     crashed.close()
     with Store(db) as store:
-        assert store._candidate_index().ann_changed  # out of date: rebuilt
+        index = store._candidate_index()
+        assert index._ann is None  # out of date: not loaded (built again when searched)
         report = store.add(articles[18:])
+        assert index._ann is not None and index.ann_changed
         assert len(store) == 24 and set(report.story_of) == {a.id for a in articles[18:]}
     with Store(db) as store:
         assert not store._candidate_index().ann_changed
+
+
+def test_the_stored_lsh_proposes_what_datasketch_does(db: Path, ecb_records):
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:30]]
+    articles += [dataclasses.replace(a, id=a.id + "-copy", text=a.text.replace(" the ", " a ", 2))
+                 for a in articles[:10]]
+    features = featurize(articles, DEFAULT_CONFIG)
+    memory = MinHashLSH(threshold=DEFAULT_CONFIG.lsh_threshold, num_perm=DEFAULT_CONFIG.num_perm)
+    with Store(db) as store:
+        stored = store_module._StoredLSH(store._conn, store.config)
+        added = set(store.add(articles).added)
+        assert len(added) == 40
+        for f in features:
+            memory.insert(f.id, f.minhash)
+        for f in features:
+            assert stored.query(f.minhash) == set(memory.query(f.minhash))
+        assert any(len(stored.query(f.minhash)) > 1 for f in features)
+
+
+def test_copies_are_found_with_a_tiny_sketch_cache(full_db: Path, seed_articles):
+    with Store(full_db) as store:
+        store._candidate_index()
+        store._sketches = store_module._Sketches(store._conn, size=1)  # evicts on each read
+        report = store.add([edited_copy(seed_articles[k], f"copy-of-{k}") for k in ("000", "003")])
+        assert report.new_stories == []
+        copies = dict(store._conn.execute(
+            "SELECT id, copy_of FROM articles WHERE copy_of NOT NULL"))
+        assert copies == {"copy-of-000": seed_articles["000"].id,
+                          "copy-of-003": seed_articles["003"].id}

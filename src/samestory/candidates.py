@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -30,6 +30,15 @@ class MinHashLike(Protocol):
     """What MinHash-LSH reads of a MinHash (datasketch's MinHash and LeanMinHash)."""
 
     hashvalues: np.ndarray
+
+
+class LSHLike(Protocol):
+    """What the index asks of MinHash-LSH: datasketch's ``MinHashLSH`` (in memory, the
+    default) or another index of the same bands, such as the store's SQLite table."""
+
+    def insert(self, key: str, minhash: MinHashLike) -> None: ...
+
+    def query(self, minhash: MinHashLike) -> Iterable[str]: ...
 
 
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
@@ -47,7 +56,9 @@ class CandidateIndex:
     of indexed articles worth scoring against it, best first.
     """
 
-    def __init__(self, config: Config = DEFAULT_CONFIG, dim: int = 512) -> None:
+    def __init__(
+        self, config: Config = DEFAULT_CONFIG, dim: int = 512, lsh: LSHLike | None = None
+    ) -> None:
         self.config = config
         self.dim = dim
         self._ids: list[str] = []
@@ -56,7 +67,8 @@ class CandidateIndex:
         self._buffer = np.zeros((0, dim), dtype=np.float32)
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
-        self._lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+        self._lsh = lsh if lsh is not None else MinHashLSH(
+            threshold=config.lsh_threshold, num_perm=config.num_perm)
         self._ann = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
@@ -77,11 +89,36 @@ class CandidateIndex:
         self._ids.append(article_id)
         self._pending.append(vector)
         self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
-        if minhash is not None and article_id not in self._lsh:
+        if minhash is not None:
             self._lsh.insert(article_id, minhash)
         if self._ann is not None:
             self._ann.add(key, vector, threads=1)
         self.ann_changed = True
+
+    def restore(self, ids: Sequence[str], fingerprints: Sequence[str], vectors: np.ndarray,
+                graph: Any = None) -> None:
+        """Index articles already in the LSH (a persisted one), in one go: their ids,
+        fingerprints and vectors (one row each), and optionally the HNSW graph saved
+        with exactly these vectors (see :func:`load_graph`)."""
+        if len(ids) != len(fingerprints) or len(ids) != len(vectors):
+            raise ValueError("ids, fingerprints and vectors must have one entry per article")
+        if graph is not None and len(graph) != len(self._ids) + len(ids):
+            raise ValueError("the graph does not hold exactly these articles")
+        self._flush()
+        start = len(self._ids)
+        self._ids.extend(ids)
+        grown = np.zeros((len(self._ids), self.dim), dtype=np.float32)
+        grown[:start] = self._buffer[:start]
+        grown[start:] = vectors
+        self._buffer = grown
+        for article_id, fingerprint in zip(ids, fingerprints, strict=True):
+            self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
+        if graph is not None:
+            self._ann = graph
+            self.ann_changed = False
+        elif self._ann is not None:
+            self._ann.add(np.arange(start, len(self._ids)), vectors, threads=1)
+            self.ann_changed = True
 
     def save_ann(self, path: str | Path) -> bool:
         """Write the HNSW graph (usearch's own format) to ``path``, building it first if
@@ -90,23 +127,6 @@ class CandidateIndex:
         if self._ann is None:
             return False
         self._ann.save(str(path))
-        self.ann_changed = False
-        return True
-
-    def load_ann(self, path: str | Path) -> bool:
-        """Use the HNSW graph saved at ``path`` instead of building one. Call it after
-        adding every article it was saved with, in the same order: it is only taken
-        (True) if it holds exactly that many vectors of this dimension."""
-        from usearch.index import Index
-
-        try:
-            ann = Index.restore(str(path))
-        except (OSError, RuntimeError, ValueError):
-            return False
-        if ann is None or ann.ndim != self.dim or len(ann) != len(self._ids):
-            return False
-        self._flush()
-        self._ann = ann
         self.ann_changed = False
         return True
 
@@ -180,6 +200,26 @@ class CandidateIndex:
                 taken.append(key)
             out.append(self._ids[key])
         return out
+
+
+def load_graph(path: str | Path, dim: int) -> tuple[Any, np.ndarray] | None:
+    """The HNSW graph saved at ``path`` by :meth:`CandidateIndex.save_ann` and its
+    vectors (row ``k`` = key ``k``), or None if it is missing, unreadable, of another
+    dimension or not keyed ``0 .. n-1``."""
+    from usearch.index import Index
+
+    try:
+        graph = Index.restore(str(path))
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if graph is None or graph.ndim != dim:
+        return None
+    keys = np.asarray(graph.keys).astype(np.int64)  # the graph's own (slot) order
+    if not np.array_equal(np.sort(keys), np.arange(len(graph))):
+        return None
+    vectors = np.zeros((len(graph), dim), dtype=np.float32)
+    vectors[keys] = graph.vectors
+    return graph, vectors
 
 
 def candidate_pairs(

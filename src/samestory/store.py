@@ -26,6 +26,8 @@ Schema (``SCHEMA_VERSION`` = 2)::
     weak_scores(a, b, score, PRIMARY KEY(a, b))
         the scores of every other scored pair (no kind, score > 0): the average link of
         a re-clustering needs them as the batch clustering had them
+    lsh(band, bucket, id, PRIMARY KEY(band, bucket, id)) WITHOUT ROWID
+        the MinHash-LSH buckets of every article with shingles (see _StoredLSH)
     meta(key TEXT PK, value TEXT): schema_version, config (JSON of the Config used
         when the store was created), created_at
 
@@ -54,21 +56,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash
+from datasketch import LeanMinHash, MinHashLSH
 
 from samestory import normalize, provenance
 from samestory.api import Progress, analyze, make_story, story_id, story_title
-from samestory.candidates import CandidateIndex
+from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import SENTENCE_DTYPE, DocFeatures, featurize
@@ -122,6 +125,10 @@ CREATE TABLE relations (
     PRIMARY KEY (a, b)
 );
 CREATE INDEX relations_source ON relations(a, b, kind, source);
+CREATE TABLE lsh (
+    band INTEGER NOT NULL, bucket INTEGER NOT NULL,
+    id TEXT NOT NULL REFERENCES articles(id), PRIMARY KEY (band, bucket, id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS weak_scores (
     a TEXT NOT NULL REFERENCES articles(id), b TEXT NOT NULL REFERENCES articles(id),
     score REAL NOT NULL, PRIMARY KEY (a, b)
@@ -248,35 +255,87 @@ def _minhash_of(scheme: dict[str, Any], hashvalues: bytes) -> LeanMinHash:
     return LeanMinHash(seed=scheme["seed"], hashvalues=values, **kwargs)
 
 
+class _StoredLSH:
+    """MinHash-LSH whose buckets are rows of the store's ``lsh`` table.
+
+    The bands are datasketch's for the config (``b`` bands of ``r`` hash values, from
+    ``MinHashLSH(lsh_threshold, num_perm)``), so the candidates are the ones the batch
+    pipeline's in-memory LSH gives; a bucket is the 64-bit BLAKE2b digest of a band's
+    values. Kept on disk it needs no rebuilding when the store opens (inserting 100,000
+    MinHashes into an in-memory LSH took 7 s), it is rolled back with a failed add, and
+    it costs no memory.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
+        self.conn = conn
+        self.ranges = MinHashLSH(threshold=config.lsh_threshold,
+                                 num_perm=config.num_perm).hashranges
+
+    def buckets(self, hashvalues: np.ndarray) -> list[tuple[int, int]]:
+        values = np.ascontiguousarray(hashvalues, dtype="<u8")
+        return [(band, int.from_bytes(hashlib.blake2b(values[start:end].tobytes(),
+                                                      digest_size=8).digest(),
+                                      "little", signed=True))
+                for band, (start, end) in enumerate(self.ranges)]
+
+    def insert(self, key: str, minhash: Any) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
+                              [(band, bucket, key) for band, bucket
+                               in self.buckets(minhash.hashvalues)])
+
+    def query(self, minhash: Any) -> set[str]:
+        buckets = self.buckets(minhash.hashvalues)
+        # One primary-key lookup per band (a row-value IN list would scan the table).
+        rows = self.conn.execute(
+            " UNION ".join(["SELECT id FROM lsh WHERE band=? AND bucket=?"] * len(buckets)),
+            [x for pair in buckets for x in pair])
+        return {row[0] for row in rows}
+
+
 class _Sketches:
-    """Each stored article's MinHash values and shingle count, for the copy test.
+    """MinHash values and shingle counts of stored articles, read when needed.
 
     Which stored article a new one copies needs only these, and most of a feed is
     copies: decoding every candidate's whole features (sentences, ~100 KB of vectors)
     just to test that was most of the cost of adding a repost to a large store.
-    MinHash values below 2**32 (datasketch's scheme) are kept as uint32: 512 bytes an
-    article.
     """
 
-    def __init__(self) -> None:
-        self._sketch: dict[str, tuple[np.ndarray, int]] = {}
+    def __init__(self, conn: sqlite3.Connection, size: int = 20_000) -> None:
+        self.conn = conn
+        self.size = size
+        self._sketch: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
 
     def add(self, article_id: str, hashvalues: np.ndarray, n_shingles: int) -> None:
-        values = np.asarray(hashvalues)
-        if values.dtype == np.uint64 and int(values.max(initial=0)) <= 0xFFFFFFFF:
-            values = values.astype(np.uint32)
-        self._sketch[article_id] = (values, n_shingles)
+        self._sketch[article_id] = (np.asarray(hashvalues), n_shingles)
+        self._sketch.move_to_end(article_id)
+        while len(self._sketch) > self.size:
+            self._sketch.popitem(last=False)
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
+        """``{id: (MinHash values, shingle count)}`` of ``ids``, read from the store when
+        not kept."""
+        found = {i: self._sketch[i] for i in ids if i in self._sketch}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            for article_id, n_shingles, dtype, values in self.conn.execute(
+                    "SELECT id, json_extract(doc_json, '$.n_shingles'), "
+                    "json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+                    f"WHERE id IN ({','.join('?' * len(missing))})", missing):
+                found[article_id] = (np.frombuffer(values, dtype=np.dtype(dtype)), n_shingles)
+                self.add(article_id, *found[article_id])
+        return found
 
     def closest_copy(self, f: DocFeatures, ids: Sequence[str], config: Config) -> str | None:
         """The one of ``ids`` that ``f`` is a near-duplicate of (:func:`copy_kind`), with
         the highest shingle Jaccard, then containment; the first on ties. (Exact copies
         never get here: they are not stored twice.)"""
-        if not f.n_shingles:
+        if not f.n_shingles or not ids:
             return None
+        sketches = self.get(ids)
         mine = np.asarray(f.minhash.hashvalues)
         best: tuple[tuple[float, float], str] | None = None
         for other in ids:
-            values, n_shingles = self._sketch[other]
+            values, n_shingles = sketches[other]
             if not n_shingles:
                 continue
             jaccard = float(np.count_nonzero(values == mine)) / len(mine)
@@ -356,8 +415,8 @@ class Store:
         self.path = Path(path)
         self._encoder = encoder
         self._index: CandidateIndex | None = None
-        self._sketches = _Sketches()
         self._conn = self._connect()
+        self._sketches = _Sketches(self._conn)
         try:
             self.config = self._open_schema(config)
         except BaseException:
@@ -400,6 +459,8 @@ class Store:
                 self._conn.execute(_WEAK_SCORES)
         if version == "1":
             self._migrate_from_v1()
+        if "lsh" not in tables:
+            self._build_lsh(stored)
         if config is None:
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
@@ -407,6 +468,20 @@ class Store:
             raise StoreError(f"{self.path} was built with different feature settings "
                              f"({', '.join(changed)}); use the stored config")
         return config
+
+    def _build_lsh(self, config: Config) -> None:
+        """Create and fill the ``lsh`` table from the stored MinHashes (stores made
+        before it: version 1, and early version 2)."""
+        lsh = _StoredLSH(self._conn, config)
+        with self._transaction():
+            self._conn.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE lsh"):
+                                       _SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores")])
+            rows = self._conn.execute(
+                "SELECT id, json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+                "WHERE json_extract(doc_json, '$.n_shingles') > 0").fetchall()
+            for article_id, dtype, values in rows:
+                lsh.insert(article_id, SimpleNamespace(
+                    hashvalues=np.frombuffer(values, dtype=np.dtype(dtype))))
 
     def _migrate_from_v1(self) -> None:
         """Add ``articles.copy_of`` (each copy onto the earliest stored article it
@@ -459,7 +534,6 @@ class Store:
             self._save_ann()
         finally:
             self._index = None
-            self._sketches = _Sketches()
             self._conn.close()
 
     def __enter__(self) -> Store:
@@ -544,25 +618,36 @@ class Store:
         store (about 40 s for 100,000 articles), loading it a fraction of a second.
         """
         if self._index is None:
-            index = CandidateIndex(self.config, dim=self._encoder_or_default().dim)
-            self._sketches = _Sketches()
-            rows = self._conn.execute(
-                "SELECT f.id, a.fingerprint, json_extract(f.doc_json, '$.n_shingles'), "
-                "json_extract(f.doc_json, '$.minhash'), f.minhash, f.vector "
-                "FROM features f JOIN articles a ON a.id = f.id ORDER BY f.rowid")
-            last = None
-            for article_id, fingerprint, n_shingles, scheme, minhash, vector in rows:
-                sketch = _minhash_of(json.loads(scheme), minhash)
-                index.add_entry(article_id, fingerprint, np.frombuffer(vector, dtype="<f4"),
-                                sketch if n_shingles else None)
-                self._sketches.add(article_id, sketch.hashvalues, n_shingles)
-                last = article_id
-            saved = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
-            if (saved is not None and json.loads(saved[0]) == {"count": len(index), "last": last}
-                    and self.ann_path is not None and self.ann_path.exists()):
-                index.load_ann(self.ann_path)
+            dim = self._encoder_or_default().dim
+            index = CandidateIndex(self.config, dim=dim, lsh=_StoredLSH(self._conn, self.config))
+            ids, fingerprints = [], []
+            for article_id, fingerprint in self._conn.execute(
+                    "SELECT f.id, a.fingerprint FROM features f JOIN articles a ON a.id = f.id "
+                    "ORDER BY f.rowid"):
+                ids.append(article_id)
+                fingerprints.append(fingerprint)
+            saved = self._saved_graph(ids, dim)
+            graph = None
+            if saved is not None:
+                graph, vectors = saved
+            else:
+                vectors = np.zeros((len(ids), dim), dtype=np.float32)
+                for k, (blob,) in enumerate(self._conn.execute(
+                        "SELECT vector FROM features ORDER BY rowid")):
+                    vectors[k] = np.frombuffer(blob, dtype="<f4")
+            index.restore(ids, fingerprints, vectors, graph)
             self._index = index
         return self._index
+
+    def _saved_graph(self, ids: Sequence[str], dim: int) -> tuple[Any, np.ndarray] | None:
+        """The saved HNSW graph and its vectors, if saved with exactly these articles."""
+        saved = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
+        path = self.ann_path
+        expected = {"count": len(ids), "last": ids[-1] if ids else None}
+        if saved is None or json.loads(saved[0]) != expected or path is None or not path.exists():
+            return None
+        saved = load_graph(path, dim)
+        return saved if saved is not None and len(saved[1]) == len(ids) else None
 
     @property
     def ann_path(self) -> Path | None:
@@ -599,7 +684,7 @@ class Store:
                 return _Batch(self, index, progress).run(articles)
         except BaseException:
             self._index = None  # it may hold articles of the rolled-back batch
-            self._sketches = _Sketches()
+            self._sketches = _Sketches(self._conn)
             raise
 
 
