@@ -461,3 +461,19 @@ def test_copies_are_found_with_a_tiny_sketch_cache(full_db: Path, seed_articles)
             "SELECT id, copy_of FROM articles WHERE copy_of NOT NULL"))
         assert copies == {"copy-of-000": seed_articles["000"].id,
                           "copy-of-003": seed_articles["003"].id}
+
+
+def test_a_graph_that_cannot_be_saved_only_warns(db: Path, ecb_records, monkeypatch):
+    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)
+
+    def disk_full(self, path):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(candidates.CandidateIndex, "save_ann", disk_full)
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:12]]
+    store = Store(db)
+    store.add(articles)
+    with pytest.warns(UserWarning, match="could not save the candidate graph"):
+        store.close()
+    with Store(db) as reopened:  # the articles are committed; the graph is rebuilt
+        assert len(reopened) == 12 and reopened._candidate_index()._ann is None
