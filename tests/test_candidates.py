@@ -122,10 +122,18 @@ def test_a_saved_graph_restores_the_index(tmp_path, monkeypatch):
     new = _doc("new", docs[0].vector)
     restored.add([new])
     assert restored.ann_changed and "new" in restored.neighbours(docs[0])
-    with pytest.raises(ValueError, match="exactly these articles"):
+    with pytest.raises(ValueError, match="prefix of these articles"):
         CandidateIndex(config, dim=16).restore([d.id for d in docs[:-1]],
                                                [d.fingerprint for d in docs[:-1]],
                                                vectors[:-1], graph)
+    older = CandidateIndex(config, dim=16)  # a graph saved before the last 10 were added
+    older.add(docs[:30])
+    assert older.save_ann(tmp_path / "older.usearch")
+    extended = CandidateIndex(config, dim=16)
+    extended.restore([d.id for d in docs], [d.fingerprint for d in docs], vectors,
+                     load_graph(tmp_path / "older.usearch", dim=16)[0])
+    assert len(extended._ann) == 40 and extended.ann_changed
+    assert "d39" in extended.neighbours(_doc("probe", docs[39].vector))
     assert load_graph(path, dim=8) is None
     (tmp_path / "broken.usearch").write_bytes(b"not a graph")
     assert load_graph(tmp_path / "broken.usearch", dim=16) is None

@@ -419,7 +419,16 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
         probe = store.features([articles[3].id])[0]
         assert index.neighbours(probe)[:3] == fresh_neighbours(store, probe)[:3]
         store.add(articles[12:18])
-    crashed = sqlite3.connect(db)  # as if a process added articles and died unsaved
+    with monkeypatch.context() as patch:  # a process that adds and stops before saving
+        patch.setattr(Store, "_save_ann", lambda self: None)
+        with Store(db) as store:
+            store.add(articles[18:20])
+    with Store(db) as store:  # the saved graph holds the first 18: the other 2 are added
+        index = store._candidate_index()
+        assert index._ann is not None and len(index._ann) == 20 and index.ann_changed
+        probe = store.features([articles[19].id])[0]
+        assert articles[19].id in index.neighbours(dataclasses.replace(probe, id="probe"))
+    crashed = sqlite3.connect(db)  # a record that does not match the stored articles
     crashed.execute("UPDATE meta SET value='{\"count\": 3, \"last\": \"x\"}' "
                     "WHERE key='ann_index'")
     crashed.commit()
@@ -427,9 +436,9 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
     with Store(db) as store:
         index = store._candidate_index()
         assert index._ann is None  # out of date: not loaded (built again when searched)
-        report = store.add(articles[18:])
+        report = store.add(articles[20:])
         assert index._ann is not None and index.ann_changed
-        assert len(store) == 24 and set(report.story_of) == {a.id for a in articles[18:]}
+        assert len(store) == 24 and set(report.story_of) == {a.id for a in articles[20:]}
     with Store(db) as store:
         assert not store._candidate_index().ann_changed
 

@@ -99,11 +99,12 @@ class CandidateIndex:
                 graph: Any = None) -> None:
         """Index articles already in the LSH (a persisted one), in one go: their ids,
         fingerprints and vectors (one row each), and optionally the HNSW graph saved
-        with exactly these vectors (see :func:`load_graph`)."""
+        with the first ``len(graph)`` of these vectors (see :func:`load_graph`); the rest
+        are added to it."""
         if len(ids) != len(fingerprints) or len(ids) != len(vectors):
             raise ValueError("ids, fingerprints and vectors must have one entry per article")
-        if graph is not None and len(graph) != len(self._ids) + len(ids):
-            raise ValueError("the graph does not hold exactly these articles")
+        if graph is not None and (self._ids or len(graph) > len(ids)):
+            raise ValueError("the graph does not hold a prefix of these articles")
         self._flush()
         start = len(self._ids)
         self._ids.extend(ids)
@@ -114,8 +115,12 @@ class CandidateIndex:
         for article_id, fingerprint in zip(ids, fingerprints, strict=True):
             self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
         if graph is not None:
+            saved = len(graph)
             self._ann = graph
-            self.ann_changed = False
+            self.ann_changed = saved < len(ids)
+            if self.ann_changed:
+                self._ann.add(np.arange(saved, len(ids)), self._buffer[saved : len(ids)],
+                              threads=1)
         elif self._ann is not None:
             self._ann.add(np.arange(start, len(self._ids)), vectors, threads=1)
             self.ann_changed = True

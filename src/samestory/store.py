@@ -19,9 +19,10 @@ back unchanged.
 Opening is cheap at any size: the MinHash-LSH buckets are rows of the ``lsh`` table
 (nothing to rebuild), and the HNSW graph of the document vectors is saved beside the
 database as ``<store>.usearch`` when the store is closed, and reused (with its vectors)
-when it was saved with exactly the articles stored now; otherwise it is rebuilt when
-first searched. (100,000 articles: 1 s to open, against 12 s rebuilding the LSH and
-vectors and another ~40 s for the graph.)
+when it was saved with the articles stored first; articles added after it was saved (a
+process that stopped before closing the store) are added to it, and a graph that
+matches nothing is rebuilt when first searched. (100,000 articles: 1 s to open,
+against 12 s rebuilding the LSH and vectors and another ~40 s for the graph.)
 
 Schema (``SCHEMA_VERSION`` = 2)::
 
@@ -631,10 +632,11 @@ class Store:
     def _candidate_index(self) -> CandidateIndex:
         """The index over every stored article, built on first use.
 
-        Only the columns the index reads are loaded (not whole features), and the HNSW
-        graph saved beside the database (:attr:`ann_path`) is reused when it was saved
-        with exactly the articles stored now: rebuilding it is most of opening a large
-        store (about 40 s for 100,000 articles), loading it a fraction of a second.
+        Ids and fingerprints come from SQL, the LSH stays in its table, and the HNSW
+        graph saved beside the database (:attr:`ann_path`) is reused with its vectors
+        when it was saved with the first stored articles (see :meth:`_saved_graph`):
+        rebuilding it is most of opening a large store (about 40 s for 100,000
+        articles), loading it a fraction of a second.
         """
         if self._index is None:
             dim = self._encoder_or_default().dim
@@ -646,27 +648,33 @@ class Store:
                 ids.append(article_id)
                 fingerprints.append(fingerprint)
             saved = self._saved_graph(ids, dim)
-            graph = None
+            graph, done = (saved[0], len(saved[1])) if saved is not None else (None, 0)
+            vectors = np.zeros((len(ids), dim), dtype=np.float32)
             if saved is not None:
-                graph, vectors = saved
-            else:
-                vectors = np.zeros((len(ids), dim), dtype=np.float32)
-                for k, (blob,) in enumerate(self._conn.execute(
-                        "SELECT vector FROM features ORDER BY rowid")):
-                    vectors[k] = np.frombuffer(blob, dtype="<f4")
+                vectors[:done] = saved[1]
+            # Vectors the saved graph lacks (all of them without one), in rowid order.
+            for k, (blob,) in enumerate(self._conn.execute(
+                    "SELECT vector FROM features ORDER BY rowid LIMIT -1 OFFSET ?", (done,)),
+                    start=done):
+                vectors[k] = np.frombuffer(blob, dtype="<f4")
             index.restore(ids, fingerprints, vectors, graph)
             self._index = index
         return self._index
 
     def _saved_graph(self, ids: Sequence[str], dim: int) -> tuple[Any, np.ndarray] | None:
-        """The saved HNSW graph and its vectors, if saved with exactly these articles."""
-        saved = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
+        """The saved HNSW graph and its vectors, if it was saved with the first articles
+        of ``ids`` (all of them, or fewer when a process added articles and stopped
+        before saving it: those are added to it, not the whole graph rebuilt)."""
+        record = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
         path = self.ann_path
-        expected = {"count": len(ids), "last": ids[-1] if ids else None}
-        if saved is None or json.loads(saved[0]) != expected or path is None or not path.exists():
+        if record is None or path is None or not path.exists():
+            return None
+        saved_with = json.loads(record[0])
+        count, last = saved_with.get("count", 0), saved_with.get("last")
+        if not 0 < count <= len(ids) or ids[count - 1] != last:
             return None
         saved = load_graph(path, dim)
-        return saved if saved is not None and len(saved[1]) == len(ids) else None
+        return saved if saved is not None and len(saved[1]) == count else None
 
     @property
     def ann_path(self) -> Path | None:
