@@ -641,10 +641,11 @@ class Store:
         if self._index is None:
             dim = self._encoder_or_default().dim
             index = CandidateIndex(self.config, dim=dim, lsh=_StoredLSH(self._conn, self.config))
-            ids, fingerprints = [], []
-            for article_id, fingerprint in self._conn.execute(
-                    "SELECT f.id, a.fingerprint FROM features f JOIN articles a ON a.id = f.id "
-                    "ORDER BY f.rowid"):
+            ids, fingerprints, rowids = [], [], []
+            for rowid, article_id, fingerprint in self._conn.execute(
+                    "SELECT f.rowid, f.id, a.fingerprint FROM features f "
+                    "JOIN articles a ON a.id = f.id ORDER BY f.rowid"):
+                rowids.append(rowid)
                 ids.append(article_id)
                 fingerprints.append(fingerprint)
             saved = self._saved_graph(ids, dim)
@@ -654,8 +655,8 @@ class Store:
                 vectors[:done] = saved[1]
             # Vectors the saved graph lacks (all of them without one), in rowid order.
             for k, (blob,) in enumerate(self._conn.execute(
-                    "SELECT vector FROM features ORDER BY rowid LIMIT -1 OFFSET ?", (done,)),
-                    start=done):
+                    "SELECT vector FROM features WHERE rowid > ? ORDER BY rowid",
+                    (rowids[done - 1] if done else -1,)), start=done):
                 vectors[k] = np.frombuffer(blob, dtype="<f4")
             index.restore(ids, fingerprints, vectors, graph)
             self._index = index
