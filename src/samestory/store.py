@@ -102,8 +102,9 @@ from samestory.relate import (
 from samestory.stories import average_link_over_copies, best_story
 
 SCHEMA_VERSION = 2
-# Largest neighbourhood (articles in the touched stories) re-clustered after an add.
+# Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
 REGROUP_LIMIT = 500
+REGROUP_MEMBER_LIMIT = 20 * REGROUP_LIMIT
 # Articles featurised at once by an add, and features kept in memory while it runs.
 ADD_CHUNK = 1024
 # An empty store given at least BULK_MIN new articles is filled by the batch pipeline
@@ -903,7 +904,11 @@ class _Batch:
             f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
             f"WHERE story_id IN ({','.join('?' * len(touched))})", sorted(touched)))
         members = [row[1] for row in rows]
-        if len(members) > REGROUP_LIMIT:
+        present = set(members)
+        # Copies are clustered as one item with their original, so it is the number of
+        # copy groups that bounds the work (reposts make most of a large story).
+        if (len(members) > REGROUP_MEMBER_LIMIT or sum(
+                row[2] is None or row[2] not in present for row in rows) > REGROUP_LIMIT):
             return self._story_of_article(article_id)
         position = {m: k for k, m in enumerate(members)}
         edges = [(position[a], position[b], score) for a, b, score in [
