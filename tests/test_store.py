@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datasketch import MinHashLSH
 
 from samestory import candidates
 from samestory import store as store_module
@@ -16,7 +15,8 @@ from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
-from samestory.store import SCHEMA_VERSION, Store, StoreError, decode_features, encode_features
+from samestory.store import SCHEMA_VERSION, Store, StoreError
+from samestory.store_index import CopySketches
 
 TABLES = ("meta", "stories", "articles", "features", "relations", "weak_scores")
 
@@ -174,15 +174,6 @@ def test_reopen_persists_features_exactly(full_db: Path, seed_articles):
             g.sentences, g.entities, g.numbers, g.quotes, g.date)
     with Store(full_db) as store:
         assert store.stories() == summaries
-
-
-def test_feature_encoding_round_trip(seed_articles):
-    f = featurize([seed_articles["002"]])[0]
-    g = decode_features(*encode_features(f))
-    assert g.minhash.jaccard(f.minhash) == 1.0 and g.minhash.seed == f.minhash.seed
-    assert np.array_equal(g.sentence_vectors, f.sentence_vectors)
-    assert np.array_equal(g.vector, f.vector) and g.vector.dtype == np.float32
-    assert g.n_shingles == f.n_shingles and g.fingerprint == f.fingerprint
 
 
 def test_progress_is_reported(db: Path, seed_articles):
@@ -443,27 +434,10 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
         assert not store._candidate_index().ann_changed
 
 
-def test_the_stored_lsh_proposes_what_datasketch_does(db: Path, ecb_records):
-    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:30]]
-    articles += [dataclasses.replace(a, id=a.id + "-copy", text=a.text.replace(" the ", " a ", 2))
-                 for a in articles[:10]]
-    features = featurize(articles, DEFAULT_CONFIG)
-    memory = MinHashLSH(threshold=DEFAULT_CONFIG.lsh_threshold, num_perm=DEFAULT_CONFIG.num_perm)
-    with Store(db) as store:
-        stored = store_module._StoredLSH(store._conn, store.config)
-        added = set(store.add(articles).added)
-        assert len(added) == 40
-        for f in features:
-            memory.insert(f.id, f.minhash)
-        for f in features:
-            assert stored.query(f.minhash) == set(memory.query(f.minhash))
-        assert any(len(stored.query(f.minhash)) > 1 for f in features)
-
-
 def test_copies_are_found_with_a_tiny_sketch_cache(full_db: Path, seed_articles):
     with Store(full_db) as store:
         store._candidate_index()
-        store._sketches = store_module._Sketches(store._conn, size=1)  # evicts on each read
+        store._sketches = CopySketches(store._conn, size=1)  # evicts on each read
         report = store.add([edited_copy(seed_articles[k], f"copy-of-{k}") for k in ("000", "003")])
         assert report.new_stories == []
         copies = dict(store._conn.execute(

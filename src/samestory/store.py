@@ -42,17 +42,14 @@ Schema (``SCHEMA_VERSION`` = 2)::
         the scores of every other scored pair (no kind, score > 0): the average link of
         a re-clustering needs them as the batch clustering had them
     lsh(band, bucket, id, PRIMARY KEY(band, bucket, id)) WITHOUT ROWID
-        the MinHash-LSH buckets of every article with shingles (see _StoredLSH)
+        the MinHash-LSH buckets of every article with shingles (see store_index.StoredLSH)
     meta(key TEXT PK, value TEXT): schema_version, config (JSON of the Config used
         when the store was created), created_at
 
-Features are stored as **JSON + raw NumPy bytes**, not pickle: the scalar, set and
-sentence fields go to ``doc_json``; sentence vectors and the document vector are
-little-endian float32 bytes; the MinHash is its hash values (dtype in the JSON) with
-its seed and scheme. Unpickling runs arbitrary code, so a pickled store could not be
-safely opened when it came from someone else; this layout also stays readable from
-other languages. ``date`` and ``n_words`` are duplicated as columns so story summaries
-(first version, size) are updated from SQL without decoding features.
+Features are stored as JSON + raw NumPy bytes, not pickle (:mod:`samestory.store_codec`).
+``date`` and ``n_words`` are duplicated as columns so story summaries (first version,
+size) are updated from SQL without decoding features. The LSH table and the copy test's
+MinHash reads are in :mod:`samestory.store_index`.
 
 Version 1 stores (no ``copy_of``, ``source``, ``lsh`` or covering indexes) are migrated
 when opened (each step in one transaction): ``copy_of`` is filled from their exact /
@@ -72,7 +69,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -84,21 +80,17 @@ from types import SimpleNamespace, TracebackType
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from samestory import normalize, provenance
 from samestory.api import Progress, analyze, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
-from samestory.features import SENTENCE_DTYPE, DocFeatures, featurize
+from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
-from samestory.relate import (
-    is_near_duplicate,
-    overlap_from_jaccard,
-    relate,
-    single_threaded_blas,
-)
+from samestory.relate import relate, single_threaded_blas
+from samestory.store_codec import decode_features, encode_features, iso_date, parse_date
+from samestory.store_index import CopySketches, StoredLSH
 from samestory.stories import average_link_over_copies, best_story
 
 SCHEMA_VERSION = 2
@@ -203,164 +195,9 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _iso(date: dt.date | None) -> str | None:
-    return date.isoformat() if date else None
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 def text_fingerprint(article: Article) -> str:
     """The fingerprint :func:`featurize` gives ``article``, without featurising it."""
     return normalize.fingerprint(normalize.clean_text(article.text))
-
-
-# ------------------------------------------------------------------ feature encoding
-
-
-def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
-    """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
-    hashvalues = np.asarray(f.minhash.hashvalues)
-    doc = {
-        "id": f.id, "lang": f.lang, "date": _iso(f.date), "date_from_text": f.date_from_text,
-        "title": f.title, "fingerprint": f.fingerprint, "n_words": f.n_words,
-        "sentences": f.sentences, "dim": int(f.vector.shape[0]),
-        "n_shingles": f.n_shingles, "entities": sorted(f.entities),
-        "numbers": sorted(f.numbers), "quotes": list(f.quotes),
-        "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
-        "minhash": {"seed": int(f.minhash.seed), "scheme": getattr(f.minhash, "scheme", None),
-                    "dtype": hashvalues.dtype.str},
-    }
-    return (
-        json.dumps(doc, ensure_ascii=False),
-        np.ascontiguousarray(f.sentence_vectors, dtype="<f4").tobytes(),
-        np.ascontiguousarray(f.vector, dtype="<f4").tobytes(),
-        hashvalues.tobytes(),
-    )
-
-
-def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: bytes) -> DocFeatures:
-    """Inverse of :func:`encode_features`."""
-    doc = json.loads(doc_json)
-    dim = doc["dim"]
-    return DocFeatures(
-        id=doc["id"],
-        lang=doc["lang"],
-        date=_date(doc["date"]),
-        date_from_text=doc["date_from_text"],
-        title=doc["title"],
-        fingerprint=doc["fingerprint"],
-        n_words=doc["n_words"],
-        sentences=list(doc["sentences"]),
-        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(
-            SENTENCE_DTYPE),
-        vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
-        minhash=_minhash_of(doc["minhash"], minhash),
-        n_shingles=doc["n_shingles"],
-        entities=frozenset(doc["entities"]),
-        numbers=frozenset(doc["numbers"]),
-        quotes=tuple(doc["quotes"]),
-        terms=(np.array(doc["terms"][0], dtype=np.int64),
-               np.array(doc["terms"][1], dtype=np.float32)),
-    )
-
-
-def _minhash_of(scheme: dict[str, Any], hashvalues: bytes) -> LeanMinHash:
-    """The stored MinHash of one article (``scheme`` is its ``doc_json["minhash"]``)."""
-    values = np.frombuffer(hashvalues, dtype=np.dtype(scheme["dtype"])).copy()
-    kwargs = {"scheme": scheme["scheme"]} if scheme["scheme"] else {}
-    return LeanMinHash(seed=scheme["seed"], hashvalues=values, **kwargs)
-
-
-class _StoredLSH:
-    """MinHash-LSH whose buckets are rows of the store's ``lsh`` table.
-
-    The bands are datasketch's for the config (``b`` bands of ``r`` hash values, from
-    ``MinHashLSH(lsh_threshold, num_perm)``), so the candidates are the ones the batch
-    pipeline's in-memory LSH gives; a bucket is the 64-bit BLAKE2b digest of a band's
-    values. Kept on disk it needs no rebuilding when the store opens (inserting 100,000
-    MinHashes into an in-memory LSH took 7 s), it is rolled back with a failed add, and
-    it costs no memory.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
-        self.conn = conn
-        self.ranges = MinHashLSH(threshold=config.lsh_threshold,
-                                 num_perm=config.num_perm).hashranges
-
-    def buckets(self, hashvalues: np.ndarray) -> list[tuple[int, int]]:
-        values = np.ascontiguousarray(hashvalues, dtype="<u8")
-        return [(band, int.from_bytes(hashlib.blake2b(values[start:end].tobytes(),
-                                                      digest_size=8).digest(),
-                                      "little", signed=True))
-                for band, (start, end) in enumerate(self.ranges)]
-
-    def insert(self, key: str, minhash: Any) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
-                              [(band, bucket, key) for band, bucket
-                               in self.buckets(minhash.hashvalues)])
-
-    def query(self, minhash: Any) -> set[str]:
-        buckets = self.buckets(minhash.hashvalues)
-        # One primary-key lookup per band (a row-value IN list would scan the table).
-        rows = self.conn.execute(
-            " UNION ".join(["SELECT id FROM lsh WHERE band=? AND bucket=?"] * len(buckets)),
-            [x for pair in buckets for x in pair])
-        return {row[0] for row in rows}
-
-
-class _Sketches:
-    """MinHash values and shingle counts of stored articles, read when needed.
-
-    Which stored article a new one copies needs only these, and most of a feed is
-    copies: decoding every candidate's whole features (sentences, ~100 KB of vectors)
-    just to test that was most of the cost of adding a repost to a large store.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, size: int = 20_000) -> None:
-        self.conn = conn
-        self.size = size
-        self._sketch: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
-
-    def add(self, article_id: str, hashvalues: np.ndarray, n_shingles: int) -> None:
-        self._sketch[article_id] = (np.asarray(hashvalues), n_shingles)
-        self._sketch.move_to_end(article_id)
-        while len(self._sketch) > self.size:
-            self._sketch.popitem(last=False)
-
-    def get(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
-        """``{id: (MinHash values, shingle count)}`` of ``ids``, read from the store when
-        not kept."""
-        found = {i: self._sketch[i] for i in ids if i in self._sketch}
-        missing = [i for i in ids if i not in found]
-        if missing:
-            for article_id, n_shingles, dtype, values in self.conn.execute(
-                    "SELECT id, json_extract(doc_json, '$.n_shingles'), "
-                    "json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
-                    f"WHERE id IN ({','.join('?' * len(missing))})", missing):
-                found[article_id] = (np.frombuffer(values, dtype=np.dtype(dtype)), n_shingles)
-                self.add(article_id, *found[article_id])
-        return found
-
-    def closest_copy(self, f: DocFeatures, ids: Sequence[str], config: Config) -> str | None:
-        """The one of ``ids`` that ``f`` is a near-duplicate of (:func:`copy_kind`), with
-        the highest shingle Jaccard, then containment; the first on ties. (Exact copies
-        never get here: they are not stored twice.)"""
-        if not f.n_shingles or not ids:
-            return None
-        sketches = self.get(ids)
-        mine = np.asarray(f.minhash.hashvalues)
-        best: tuple[tuple[float, float], str] | None = None
-        for other in ids:
-            values, n_shingles = sketches[other]
-            if not n_shingles:
-                continue
-            jaccard = float(np.count_nonzero(values == mine)) / len(mine)
-            overlap = overlap_from_jaccard(jaccard, n_shingles, f.n_shingles)
-            if is_near_duplicate(*overlap, config) and (best is None or overlap > best[0]):
-                best = (overlap, other)
-        return None if best is None else best[1]
 
 
 def _relation_row(
@@ -434,7 +271,7 @@ class Store:
         self._encoder = encoder
         self._index: CandidateIndex | None = None
         self._conn = self._connect()
-        self._sketches = _Sketches(self._conn)
+        self._sketches = CopySketches(self._conn)
         try:
             self.config = self._open_schema(config)
         except BaseException:
@@ -490,7 +327,7 @@ class Store:
     def _build_lsh(self, config: Config) -> None:
         """Create and fill the ``lsh`` table from the stored MinHashes (stores made
         before it: version 1, and early version 2)."""
-        lsh = _StoredLSH(self._conn, config)
+        lsh = StoredLSH(self._conn, config)
         with self._transaction():
             self._conn.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE lsh"):
                                        _SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores")])
@@ -525,8 +362,8 @@ class Store:
                     "coverage_a": cov_a, "coverage_b": cov_b}
                 relation = Relation(a=a, b=b, kind=RelationKind(kind), score=0.0,
                                     evidence=Evidence(scores=scores))
-                oriented, _ = provenance.orient(relation, {a: _date(date_a), b: _date(date_b)},
-                                                {a: words_a, b: words_b})
+                dates = {a: parse_date(date_a), b: parse_date(date_b)}
+                oriented, _ = provenance.orient(relation, dates, {a: words_a, b: words_b})
                 sources.append((oriented.a, a, b))
             self._conn.executemany("UPDATE relations SET source=? WHERE a=? AND b=?", sources)
             self._conn.execute("UPDATE meta SET value=? WHERE key='schema_version'",
@@ -600,7 +437,7 @@ class Store:
         if row is None:
             raise KeyError(article_id)
         return Article(id=row["id"], text=row["text"], title=row["title"],
-                       date=_date(row["date"]), source=row["source"], url=row["url"],
+                       date=parse_date(row["date"]), source=row["source"], url=row["url"],
                        lang=row["lang"], origin=row["origin"])
 
     def story_of(self, article_id: str) -> str:
@@ -641,7 +478,7 @@ class Store:
         """
         if self._index is None:
             dim = self._encoder_or_default().dim
-            index = CandidateIndex(self.config, dim=dim, lsh=_StoredLSH(self._conn, self.config))
+            index = CandidateIndex(self.config, dim=dim, lsh=StoredLSH(self._conn, self.config))
             ids, fingerprints, rowids = [], [], []
             for rowid, article_id, fingerprint in self._conn.execute(
                     "SELECT f.rowid, f.id, a.fingerprint FROM features f "
@@ -713,7 +550,7 @@ class Store:
                 return _Batch(self, index, progress).run(articles)
         except BaseException:
             self._index = None  # it may hold articles of the rolled-back batch
-            self._sketches = _Sketches(self._conn)
+            self._sketches = CopySketches(self._conn)
             raise
 
 
@@ -968,11 +805,11 @@ class _Batch:
                         copy_of: str | None = None) -> None:
         self.conn.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, f.fingerprint, article.title, article.text, _iso(article.date),
+            (article.id, f.fingerprint, article.title, article.text, iso_date(article.date),
              article.source, article.url, article.lang, article.origin, self.now, story,
              copy_of))
         self.conn.execute("INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (f.id, *encode_features(f), _iso(f.date), f.n_words))
+                          (f.id, *encode_features(f), iso_date(f.date), f.n_words))
 
     def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
         """Recompute size, first version, title and update time of ``story``.
@@ -1001,7 +838,7 @@ class _Batch:
             "SELECT f.id, f.date, f.n_words FROM articles a INDEXED BY articles_story "
             "CROSS JOIN features f INDEXED BY features_provenance ON f.id = a.id "
             "WHERE a.story_id=?", (story,)).fetchall()
-        dates = {r[0]: _date(r[1]) for r in rows}
+        dates = {r[0]: parse_date(r[1]) for r in rows}
         lengths = {r[0]: r[2] for r in rows}
         edges = [Derivation(source, b if source == a else a, RelationKind(kind), "stored")
                  for a, b, kind, source in _relations_from(self.conn,

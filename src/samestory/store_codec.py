@@ -1,0 +1,81 @@
+"""The store's on-disk form of features: JSON + little-endian NumPy bytes, no pickle.
+
+The scalar, set and sentence fields go to ``doc_json``; sentence vectors and the
+document vector are float32 bytes; the MinHash is its hash values (dtype in the JSON)
+with its seed and scheme. Unpickling runs arbitrary code, so a pickled store could not
+be safely opened when it came from someone else; this layout also stays readable from
+other languages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+from datasketch import LeanMinHash
+
+from samestory.features import SENTENCE_DTYPE, DocFeatures
+
+
+def iso_date(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
+    """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
+    hashvalues = np.asarray(f.minhash.hashvalues)
+    doc = {
+        "id": f.id, "lang": f.lang, "date": iso_date(f.date), "date_from_text": f.date_from_text,
+        "title": f.title, "fingerprint": f.fingerprint, "n_words": f.n_words,
+        "sentences": f.sentences, "dim": int(f.vector.shape[0]),
+        "n_shingles": f.n_shingles, "entities": sorted(f.entities),
+        "numbers": sorted(f.numbers), "quotes": list(f.quotes),
+        "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
+        "minhash": {"seed": int(f.minhash.seed), "scheme": getattr(f.minhash, "scheme", None),
+                    "dtype": hashvalues.dtype.str},
+    }
+    return (
+        json.dumps(doc, ensure_ascii=False),
+        np.ascontiguousarray(f.sentence_vectors, dtype="<f4").tobytes(),
+        np.ascontiguousarray(f.vector, dtype="<f4").tobytes(),
+        hashvalues.tobytes(),
+    )
+
+
+def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: bytes) -> DocFeatures:
+    """Inverse of :func:`encode_features`."""
+    doc = json.loads(doc_json)
+    dim = doc["dim"]
+    return DocFeatures(
+        id=doc["id"],
+        lang=doc["lang"],
+        date=parse_date(doc["date"]),
+        date_from_text=doc["date_from_text"],
+        title=doc["title"],
+        fingerprint=doc["fingerprint"],
+        n_words=doc["n_words"],
+        sentences=list(doc["sentences"]),
+        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(
+            SENTENCE_DTYPE),
+        vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
+        minhash=stored_minhash(doc["minhash"], minhash),
+        n_shingles=doc["n_shingles"],
+        entities=frozenset(doc["entities"]),
+        numbers=frozenset(doc["numbers"]),
+        quotes=tuple(doc["quotes"]),
+        terms=(np.array(doc["terms"][0], dtype=np.int64),
+               np.array(doc["terms"][1], dtype=np.float32)),
+    )
+
+
+def stored_minhash(scheme: dict[str, Any], hashvalues: bytes) -> LeanMinHash:
+    """The stored MinHash of one article (``scheme`` is its ``doc_json["minhash"]``)."""
+    values = np.frombuffer(hashvalues, dtype=np.dtype(scheme["dtype"])).copy()
+    kwargs = {"scheme": scheme["scheme"]} if scheme["scheme"] else {}
+    return LeanMinHash(seed=scheme["seed"], hashvalues=values, **kwargs)

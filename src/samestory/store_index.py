@@ -1,0 +1,111 @@
+"""The store's candidate-search helpers that live in SQLite rather than in memory.
+
+- :class:`StoredLSH`: MinHash-LSH buckets as rows of the ``lsh`` table;
+- :class:`CopySketches`: MinHash values of stored articles, read when a new article's
+  candidates are tested for being copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from samestory.config import Config
+from samestory.features import DocFeatures
+from samestory.relate import is_near_duplicate, overlap_from_jaccard
+
+
+class StoredLSH:
+    """MinHash-LSH whose buckets are rows of the store's ``lsh`` table.
+
+    The bands are datasketch's for the config (``b`` bands of ``r`` hash values, from
+    ``MinHashLSH(lsh_threshold, num_perm)``), so the candidates are the ones the batch
+    pipeline's in-memory LSH gives; a bucket is the 64-bit BLAKE2b digest of a band's
+    values. Kept on disk it needs no rebuilding when the store opens (inserting 100,000
+    MinHashes into an in-memory LSH took 7 s), it is rolled back with a failed add, and
+    it costs no memory.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
+        self.conn = conn
+        self.ranges = MinHashLSH(threshold=config.lsh_threshold,
+                                 num_perm=config.num_perm).hashranges
+
+    def buckets(self, hashvalues: np.ndarray) -> list[tuple[int, int]]:
+        values = np.ascontiguousarray(hashvalues, dtype="<u8")
+        return [(band, int.from_bytes(hashlib.blake2b(values[start:end].tobytes(),
+                                                      digest_size=8).digest(),
+                                      "little", signed=True))
+                for band, (start, end) in enumerate(self.ranges)]
+
+    def insert(self, key: str, minhash: Any) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
+                              [(band, bucket, key) for band, bucket
+                               in self.buckets(minhash.hashvalues)])
+
+    def query(self, minhash: Any) -> set[str]:
+        buckets = self.buckets(minhash.hashvalues)
+        # One primary-key lookup per band (a row-value IN list would scan the table).
+        rows = self.conn.execute(
+            " UNION ".join(["SELECT id FROM lsh WHERE band=? AND bucket=?"] * len(buckets)),
+            [x for pair in buckets for x in pair])
+        return {row[0] for row in rows}
+
+
+class CopySketches:
+    """MinHash values and shingle counts of stored articles, read when needed.
+
+    Which stored article a new one copies needs only these, and most of a feed is
+    copies: decoding every candidate's whole features (sentences, ~100 KB of vectors)
+    just to test that was most of the cost of adding a repost to a large store.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, size: int = 20_000) -> None:
+        self.conn = conn
+        self.size = size
+        self._sketch: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
+
+    def add(self, article_id: str, hashvalues: np.ndarray, n_shingles: int) -> None:
+        self._sketch[article_id] = (np.asarray(hashvalues), n_shingles)
+        self._sketch.move_to_end(article_id)
+        while len(self._sketch) > self.size:
+            self._sketch.popitem(last=False)
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
+        """``{id: (MinHash values, shingle count)}`` of ``ids``, read from the store when
+        not kept."""
+        found = {i: self._sketch[i] for i in ids if i in self._sketch}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            for article_id, n_shingles, dtype, values in self.conn.execute(
+                    "SELECT id, json_extract(doc_json, '$.n_shingles'), "
+                    "json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+                    f"WHERE id IN ({','.join('?' * len(missing))})", missing):
+                found[article_id] = (np.frombuffer(values, dtype=np.dtype(dtype)), n_shingles)
+                self.add(article_id, *found[article_id])
+        return found
+
+    def closest_copy(self, f: DocFeatures, ids: Sequence[str], config: Config) -> str | None:
+        """The one of ``ids`` that ``f`` is a near-duplicate of (:func:`copy_kind`), with
+        the highest shingle Jaccard, then containment; the first on ties. (Exact copies
+        never get here: they are not stored twice.)"""
+        if not f.n_shingles or not ids:
+            return None
+        sketches = self.get(ids)
+        mine = np.asarray(f.minhash.hashvalues)
+        best: tuple[tuple[float, float], str] | None = None
+        for other in ids:
+            values, n_shingles = sketches[other]
+            if not n_shingles:
+                continue
+            jaccard = float(np.count_nonzero(values == mine)) / len(mine)
+            overlap = overlap_from_jaccard(jaccard, n_shingles, f.n_shingles)
+            if is_near_duplicate(*overlap, config) and (best is None or overlap > best[0]):
+                best = (overlap, other)
+        return None if best is None else best[1]
