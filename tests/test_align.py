@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from samestory.align import (
     align_sentences,
+    as_float32,
     lexical_similarity,
     order_score,
     sentence_similarity,
@@ -184,3 +185,18 @@ def test_lexical_similarity_matches_reference_on_long_articles() -> None:
     a, b = article(40), article(37)
     np.testing.assert_array_equal(lexical_similarity(a, b), _reference_lexical(a, b))
     np.testing.assert_array_equal(lexical_similarity(a, a), _reference_lexical(a, a))
+
+
+def test_float32_copies_are_cached_per_array_and_exact():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((7, 16)).astype(np.float16)
+    b = a.copy()  # equal values, another array: its own entry
+    first = as_float32(a)
+    assert first.dtype == np.float32 and np.array_equal(first, a.astype(np.float32))
+    assert as_float32(a) is first
+    assert as_float32(b) is not first and np.array_equal(as_float32(b), first)
+    already = first.copy()
+    assert as_float32(already) is already
+    assert np.array_equal(as_float32([[1.0, 2.0]]), np.array([[1.0, 2.0]], dtype=np.float32))
+    assert np.array_equal(sentence_similarity(a, b),
+                          np.clip(first @ first.T, -1.0, 1.0))
