@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -115,3 +118,22 @@ def test_weighted_jaccard_prefers_shared_rare_names():
     common = lexical.weighted_jaccard(a, frozenset({"the", "said"}), "en")
     assert rare > 0.8 > common
     assert lexical.weighted_jaccard(frozenset(), frozenset(), "en") == 0.0
+
+
+def test_weighted_jaccard_does_not_depend_on_string_hashing():
+    # Set iteration order follows Python's per-process string hashing; the score must
+    # be the same bits in every process (Spark executors, reruns), not just close.
+    code = (
+        "import itertools\n"
+        "from wordfreq import iter_wordlist\n"
+        "from samestory.lexical import weighted_jaccard\n"
+        "words = list(itertools.islice(iter_wordlist('en'), 3000, 3100))\n"
+        "a, b = frozenset(words[:70]), frozenset(words[30:])\n"
+        "print(repr(weighted_jaccard(a, b, 'en')))\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

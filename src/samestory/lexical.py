@@ -246,5 +246,8 @@ def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -
 
 def weighted_jaccard(a: frozenset[str], b: frozenset[str], lang: str | None) -> float:
     """Jaccard of two name sets with each name weighted by its specificity."""
-    union = sum(specificity(x, lang) for x in a | b)
-    return sum(specificity(x, lang) for x in a & b) / union if union else 0.0
+    # fsum: exact, so the same whatever order the sets iterate in. (Set order follows
+    # Python's per-process string hashing; a plain sum differed in the last bit between
+    # runs, which could tip a score across a threshold.)
+    union = math.fsum(specificity(x, lang) for x in a | b)
+    return math.fsum(specificity(x, lang) for x in a & b) / union if union else 0.0
