@@ -52,10 +52,10 @@ size) are updated from SQL without decoding features. The LSH table and the copy
 MinHash reads are in :mod:`samestory.store_index`.
 
 Version 1 stores (no ``copy_of``, ``source``, ``lsh`` or covering indexes) are migrated
-when opened (each step in one transaction): ``copy_of`` is filled from their exact /
-near-duplicate relations, ``source`` by orienting each derivation, ``lsh`` from the
-stored MinHashes. Their weak scores below ``attach_threshold`` were never kept, so
-their re-clustering stays a little coarser.
+when opened (:mod:`samestory.store_schema`, each step in one transaction): ``copy_of``
+is filled from their exact / near-duplicate relations, ``source`` by orienting each
+derivation, ``lsh`` from the stored MinHashes. Their weak scores below
+``attach_threshold`` were never kept, so their re-clustering stays a little coarser.
 
 Every :meth:`Store.add` is one ``BEGIN IMMEDIATE … COMMIT`` transaction: an error
 mid-batch rolls the whole batch back and the store is exactly as before. The file
@@ -76,12 +76,12 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from types import SimpleNamespace, TracebackType
+from types import TracebackType
 from typing import Any
 
 import numpy as np
 
-from samestory import normalize, provenance
+from samestory import normalize, provenance, store_schema
 from samestory.api import Progress, analyze, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
@@ -91,72 +91,24 @@ from samestory.models import Article, Derivation, Evidence, Relation, RelationKi
 from samestory.relate import relate, single_threaded_blas
 from samestory.store_codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store_index import CopySketches, StoredLSH
+from samestory.store_schema import SCHEMA_VERSION, Transaction
 from samestory.stories import average_link_over_copies, best_story
 
-SCHEMA_VERSION = 2
 # Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
 REGROUP_LIMIT = 500
 REGROUP_MEMBER_LIMIT = 20 * REGROUP_LIMIT
 # Articles featurised at once by an add, and features kept in memory while it runs.
 ADD_CHUNK = 1024
 # An empty store given at least BULK_MIN new articles is filled by the batch pipeline
-# (``api.analyze``, the stories ``samestory cluster`` gives: 546 s for 100,000 articles,
-# about 10x faster than adding them one at a time), at most BULK_MAX of them, since it
-# holds all their features at once.
+# (``api.analyze``: the stories ``samestory cluster`` gives, an order of magnitude faster
+# than adding them one at a time), at most BULK_MAX of them, since it holds all their
+# features at once.
 BULK_MIN = 2_000
 BULK_MAX = 200_000
 FEATURE_CACHE = 20_000
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 _COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE stories (
-    id TEXT PRIMARY KEY, title TEXT, first TEXT NOT NULL, size INTEGER NOT NULL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, title TEXT, text TEXT NOT NULL,
-    date TEXT, source TEXT, url TEXT, lang TEXT, origin TEXT, added_at TEXT NOT NULL,
-    story_id TEXT NOT NULL REFERENCES stories(id), copy_of TEXT
-);
-CREATE INDEX articles_fingerprint ON articles(fingerprint);
-CREATE INDEX articles_story ON articles(story_id, id, copy_of);
-CREATE TABLE features (
-    id TEXT PRIMARY KEY REFERENCES articles(id), doc_json TEXT NOT NULL,
-    sentence_vectors BLOB NOT NULL, vector BLOB NOT NULL, minhash BLOB NOT NULL,
-    date TEXT, n_words INTEGER NOT NULL
-);
-CREATE INDEX features_provenance ON features(id, date, n_words);
-CREATE TABLE relations (
-    a TEXT NOT NULL REFERENCES articles(id), b TEXT NOT NULL REFERENCES articles(id),
-    kind TEXT NOT NULL, score REAL NOT NULL, evidence_json TEXT NOT NULL, source TEXT,
-    PRIMARY KEY (a, b)
-);
-CREATE INDEX relations_source ON relations(a, b, kind, source);
-CREATE TABLE lsh (
-    band INTEGER NOT NULL, bucket INTEGER NOT NULL,
-    id TEXT NOT NULL REFERENCES articles(id), PRIMARY KEY (band, bucket, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS weak_scores (
-    a TEXT NOT NULL REFERENCES articles(id), b TEXT NOT NULL REFERENCES articles(id),
-    score REAL NOT NULL, PRIMARY KEY (a, b)
-);
-"""
-# Covering indexes for the reads done on every add. Feature rows hold ~100 KB of
-# sentence vectors and relation rows their evidence, in overflow pages that SQLite walks
-# to reach a later column: reading a story's dates or derivation sources through these
-# indexes instead is about 30x faster (14 ms -> 0.4 ms for a story of 475 versions).
-_V2_INDEXES = (
-    "DROP INDEX articles_story",
-    "CREATE INDEX articles_story ON articles(story_id, id, copy_of)",
-    "CREATE INDEX features_provenance ON features(id, date, n_words)",
-    "CREATE INDEX relations_source ON relations(a, b, kind, source)",
-)
-# Scores of scored pairs that got no kind. Created on open too, for stores made before it.
-_WEAK_SCORES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores"):]
-
 
 class StoreError(Exception):
     """The file is not a usable samestory store (wrong format, version or config)."""
@@ -298,7 +250,9 @@ class Store:
         tables = {r[0] for r in self._conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
-            return self._create(config or DEFAULT_CONFIG)
+            config = config or DEFAULT_CONFIG
+            store_schema.create(self._conn, config, _now())
+            return config
         if "meta" not in tables:
             raise StoreError(f"{self.path} is not a samestory database (no meta table)")
         meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
@@ -311,74 +265,17 @@ class Store:
         stored = Config(**json.loads(meta["config"]))
         if "weak_scores" not in tables:
             with self._transaction():
-                self._conn.execute(_WEAK_SCORES)
+                self._conn.execute(store_schema.WEAK_SCORES)
         if version == "1":
-            self._migrate_from_v1()
+            store_schema.migrate_from_v1(self._conn)
         if "lsh" not in tables:
-            self._build_lsh(stored)
+            store_schema.build_lsh(self._conn, stored)
         if config is None:
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
         if changed:
             raise StoreError(f"{self.path} was built with different feature settings "
                              f"({', '.join(changed)}); use the stored config")
-        return config
-
-    def _build_lsh(self, config: Config) -> None:
-        """Create and fill the ``lsh`` table from the stored MinHashes (stores made
-        before it: version 1, and early version 2)."""
-        lsh = StoredLSH(self._conn, config)
-        with self._transaction():
-            self._conn.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE lsh"):
-                                       _SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores")])
-            rows = self._conn.execute(
-                "SELECT id, json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
-                "WHERE json_extract(doc_json, '$.n_shingles') > 0").fetchall()
-            for article_id, dtype, values in rows:
-                lsh.insert(article_id, SimpleNamespace(
-                    hashvalues=np.frombuffer(values, dtype=np.dtype(dtype))))
-
-    def _migrate_from_v1(self) -> None:
-        """Add ``articles.copy_of`` (each copy onto the earliest stored article it
-        copies, from the exact / near-duplicate relations) and ``relations.source``
-        (each derivation oriented as :func:`provenance.orient` does), in one transaction."""
-        with self._transaction():
-            self._conn.execute("ALTER TABLE articles ADD COLUMN copy_of TEXT")
-            self._conn.execute(
-                "UPDATE articles SET copy_of = (SELECT r.a FROM relations r JOIN articles x "
-                "ON x.id = r.a WHERE r.b = articles.id AND r.kind IN ('exact', "
-                "'near_duplicate') ORDER BY x.rowid LIMIT 1)")
-            self._conn.execute("ALTER TABLE relations ADD COLUMN source TEXT")
-            for statement in _V2_INDEXES:
-                self._conn.execute(statement)
-            rows = self._conn.execute(
-                "SELECT r.a, r.b, r.kind, json_extract(r.evidence_json, '$.scores.coverage_a'), "
-                "json_extract(r.evidence_json, '$.scores.coverage_b'), x.date, x.n_words, "
-                "y.date, y.n_words FROM relations r JOIN features x ON x.id = r.a "
-                "JOIN features y ON y.id = r.b WHERE r.kind != 'same_event'").fetchall()
-            sources = []
-            for a, b, kind, cov_a, cov_b, date_a, words_a, date_b, words_b in rows:
-                scores = {} if cov_a is None or cov_b is None else {
-                    "coverage_a": cov_a, "coverage_b": cov_b}
-                relation = Relation(a=a, b=b, kind=RelationKind(kind), score=0.0,
-                                    evidence=Evidence(scores=scores))
-                dates = {a: parse_date(date_a), b: parse_date(date_b)}
-                oriented, _ = provenance.orient(relation, dates, {a: words_a, b: words_b})
-                sources.append((oriented.a, a, b))
-            self._conn.executemany("UPDATE relations SET source=? WHERE a=? AND b=?", sources)
-            self._conn.execute("UPDATE meta SET value=? WHERE key='schema_version'",
-                               (str(SCHEMA_VERSION),))
-
-    def _create(self, config: Config) -> Config:
-        with self._transaction():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("schema_version", str(SCHEMA_VERSION)),
-                ("config", json.dumps(dataclasses.asdict(config), sort_keys=True)),
-                ("created_at", _now()),
-            ])
         return config
 
     # -- lifecycle
@@ -406,8 +303,8 @@ class Store:
     def __len__(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._conn)
 
     # -- reading
 
@@ -552,23 +449,6 @@ class Store:
             self._index = None  # it may hold articles of the rolled-back batch
             self._sketches = CopySketches(self._conn)
             raise
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
 
 
 class _Batch:
