@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samestory.stories import average_link, average_link_over_copies, best_story
+from samestory.stories import DisjointSets, average_link, average_link_over_copies, best_story
 
 edge_lists = st.lists(
     st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0.0, 1.0)), max_size=60
@@ -90,3 +90,20 @@ def test_copies_cluster_as_their_representative():
     copy_of = [None, None, None, None, 0, 0, 0]
     assert average_link_over_copies(7, edges, copy_of, 0.4) == [[0, 1, 4, 5, 6], [2, 3]]
     assert average_link(7, edges, 0.4) != [[0, 1, 4, 5, 6], [2, 3]]
+
+
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+       st.booleans())
+def test_disjoint_sets_root_each_component_at_its_smallest_item(pairs, compact):
+    sets = DisjointSets(12, compact=compact)
+    for i, j in pairs:
+        sets.union(i, j)
+    roots = sets.roots()
+    # Reference: grow components until no pair joins two of them.
+    component = {i: {i} for i in range(12)}
+    for _ in range(12):
+        for i, j in pairs:
+            merged = component[i] | component[j]
+            for k in merged:
+                component[k] = merged
+    assert roots == [min(component[i]) for i in range(12)]

@@ -24,6 +24,7 @@ from datasketch import MinHashLSH
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.relate import is_copy
+from samestory.stories import DisjointSets
 
 
 class MinHashLike(Protocol):
@@ -252,19 +253,12 @@ def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
     already in the article's group is not verified again: with ``k`` reposts of one text
     that saves ``O(k²)`` checks (the groups are the same as joining every copy pair).
     """
-    parent = list(range(len(features)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(len(features))
     for j, i, certain in _copy_candidates(features, config):
-        ri, rj = root(i), root(j)
-        if ri != rj and (certain or is_copy(features[j], features[i], config)):
-            parent[max(ri, rj)] = min(ri, rj)
-    return [root(i) for i in range(len(features))]
+        if sets.find(i) != sets.find(j) and (
+                certain or is_copy(features[j], features[i], config)):
+            sets.union(i, j)
+    return sets.roots()
 
 
 def copy_pairs(

@@ -83,7 +83,7 @@ from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
 from samestory.models import Article, Relation, Story
 from samestory.relate import is_copy, relate
-from samestory.stories import average_link
+from samestory.stories import DisjointSets, average_link
 
 if TYPE_CHECKING:  # pyspark is an optional dependency
     from pyspark import RDD
@@ -296,19 +296,10 @@ def copy_representatives(features: RDD, n: int, config: Config = DEFAULT_CONFIG)
     verified = left.join(features).filter(
         lambda kv: is_copy(kv[1][0][1], kv[1][1], config)
     ).map(lambda kv: (kv[1][0][0], kv[0]))
-    parent = np.arange(n)
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = int(parent[i])
-        return i
-
+    sets = DisjointSets(n, compact=True)
     for i, j in sorted(verified.collect()):
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return np.array([root(i) for i in range(n)], dtype=np.int64)
+        sets.union(i, j)
+    return np.array(sets.roots(), dtype=np.int64)
 
 
 # ------------------------------------------------------------------- scoring, stories

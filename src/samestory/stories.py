@@ -29,6 +29,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 
 def average_link(
     n: int,
@@ -86,6 +88,33 @@ def average_link(
     return sorted(groups, key=lambda g: g[0])
 
 
+class DisjointSets:
+    """Union-find over items ``0 .. n-1`` (path halving); a set's root is its smallest item.
+
+    ``compact`` keeps the parents in a NumPy array (8 bytes an item, for very large ``n``)
+    instead of a list (faster to update from Python).
+    """
+
+    def __init__(self, n: int, compact: bool = False) -> None:
+        self.parent: list[int] | np.ndarray = np.arange(n) if compact else list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def roots(self) -> list[int]:
+        """Each item's root."""
+        return [self.find(i) for i in range(len(self.parent))]
+
+
 def average_link_over_copies(
     n: int,
     edges: Iterable[tuple[int, int, float]],
@@ -103,20 +132,12 @@ def average_link_over_copies(
     it was never scored on (which count as 0), dilutes its text's linkage to the rest.
     Returns groups of article indices, as :func:`average_link` does.
     """
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(n)
     for i, j in enumerate(copy_of):
         if j is not None:
-            ri, rj = root(i), root(j)
-            parent[max(ri, rj)] = min(ri, rj)
-    roots = sorted({root(i) for i in range(n)})
-    node = {r: k for k, r in enumerate(roots)}
+            sets.union(i, j)
+    root = sets.roots()
+    node = {r: k for k, r in enumerate(sorted(set(root)))}
     best: dict[tuple[int, int], float] = {}
     for i, j, s in edges:  # a pair listed twice keeps its highest score
         if i != j:
@@ -124,15 +145,15 @@ def average_link_over_copies(
             best[key] = max(s, best.get(key, s))
     totals: dict[tuple[int, int], tuple[float, int]] = {}
     for (i, j), s in best.items():
-        x, y = sorted((node[root(i)], node[root(j)]))
+        x, y = sorted((node[root[i]], node[root[j]]))
         if x != y:
             total, count = totals.get((x, y), (0.0, 0))
             totals[x, y] = (total + s, count + 1)
-    grouped = average_link(len(roots), [(x, y, t / c) for (x, y), (t, c) in totals.items()],
+    grouped = average_link(len(node), [(x, y, t / c) for (x, y), (t, c) in totals.items()],
                            threshold, attach_threshold)
-    members: list[list[int]] = [[] for _ in roots]
+    members: list[list[int]] = [[] for _ in node]
     for i in range(n):
-        members[node[root(i)]].append(i)
+        members[node[root[i]]].append(i)
     return sorted((sorted(i for x in group for i in members[x]) for group in grouped),
                   key=lambda g: g[0])
 
