@@ -106,24 +106,18 @@ class CandidateIndex:
             raise ValueError("ids, fingerprints and vectors must have one entry per article")
         if graph is not None and (self._ids or len(graph) > len(ids)):
             raise ValueError("the graph does not hold a prefix of these articles")
-        self._flush()
         start = len(self._ids)
         self._ids.extend(ids)
-        grown = np.zeros((len(self._ids), self.dim), dtype=np.float32)
-        grown[:start] = self._buffer[:start]
-        grown[start:] = vectors
-        self._buffer = grown
+        self._pending.append(np.asarray(vectors, dtype=np.float32))
+        self._flush()
         for article_id, fingerprint in zip(ids, fingerprints, strict=True):
             self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
         if graph is not None:
-            saved = len(graph)
-            self._ann = graph
-            self.ann_changed = saved < len(ids)
-            if self.ann_changed:
-                self._ann.add(np.arange(saved, len(ids)), self._buffer[saved : len(ids)],
-                              threads=1)
-        elif self._ann is not None:
-            self._ann.add(np.arange(start, len(self._ids)), vectors, threads=1)
+            self._ann, start = graph, len(graph)
+            self.ann_changed = False
+        if self._ann is not None and start < len(self._ids):
+            self._ann.add(np.arange(start, len(self._ids)), self._buffer[start : len(self._ids)],
+                          threads=1)
             self.ann_changed = True
 
     def save_ann(self, path: str | Path) -> bool:
@@ -143,17 +137,18 @@ class CandidateIndex:
         return self._buffer[: len(self._ids)]
 
     def _flush(self) -> None:
-        """Move pending vectors into the matrix buffer."""
+        """Move pending vectors (rows, or blocks of rows) into the matrix buffer."""
         if not self._pending:
             return
-        start = len(self._ids) - len(self._pending)
+        rows = np.vstack(self._pending)
+        self._pending = []
+        start = len(self._ids) - len(rows)
         if len(self._ids) > len(self._buffer):
             grown = np.zeros((max(len(self._ids), 2 * len(self._buffer)), self.dim),
                              dtype=np.float32)
             grown[:start] = self._buffer[:start]
             self._buffer = grown
-        self._buffer[start : len(self._ids)] = np.vstack(self._pending)
-        self._pending = []
+        self._buffer[start : len(self._ids)] = rows
 
     def _build_ann(self) -> None:
         from usearch.index import Index
