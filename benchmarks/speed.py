@@ -4,7 +4,10 @@
 [--encoders use,static] [--add] [--profile] [--json]``
 
 Each (system, size) runs in a fresh child process (``speed.py --child ...``) so peak
-RSS (``VmHWM`` of the child, which includes the corpus it builds) is per system. The
+RSS (``VmHWM`` of the child, which includes the corpus it builds) is per system.
+samestory scores pairs in forked worker processes (``Config.workers``, one per CPU);
+their memory is reported too, as the peak PSS of the child and its workers together
+(sampled every 0.2 s; PSS counts pages the workers share with the parent once). The
 corpus is :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
 variants); ARI is against its gold stories. Systems:
 
@@ -63,6 +66,62 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out.extend(int(c) for c in task.read_text().split())
+        except OSError:
+            continue
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Peak proportional set size (PSS) of this process plus its worker processes.
+
+    Forked scoring workers share most pages with the parent; RSS would count those pages
+    once per process, PSS divides each shared page among its sharers, so the sum is the
+    memory the whole tree really holds. Sampled every ``interval`` seconds in a thread.
+    """
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        if Path("/proc/self/smaps_rollup").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self, interval: float) -> None:
+        me = os.getpid()
+        while not self._stop.wait(interval):
+            total = _pss_kb(me) + sum(_pss_kb(c) for c in _children(me))
+            self.peak_kb = max(self.peak_kb, total)
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024.0
+
+
 def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
     from sklearn.metrics import adjusted_rand_score
 
@@ -94,13 +153,15 @@ def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any
     encoder.encode(["warm up"])  # model load (or the static table's first build), apart
     stages["model_load"] = time.perf_counter() - t0
     start = time.perf_counter()
-    analysis = analyze(articles, config, encoder, timings=stages)
+    with TreeMemory() as memory:
+        analysis = analyze(articles, config, encoder, timings=stages)
     wall = time.perf_counter() - start
     stories = analysis.stories
     pairs = analysis.relations
     ids = [a.id for a in articles]
     return {
         "wall_s": wall, "stages_s": stages, "pairs": len(pairs), "stories": len(stories),
+        "tree_pss_mb": memory.peak_mb,
         "ari": _ari(gold, ids, [list(s.articles) for s in stories]),
     }
 
@@ -207,6 +268,7 @@ def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
     if system.startswith("samestory"):
         line += f"  {1000 * r['wall_s'] / n:.1f} ms/article; " + ", ".join(
             f"{k} {v:.1f}s" for k, v in r["stages_s"].items())
+        line += f"; peak PSS with scoring workers {r['tree_pss_mb']:.0f} MB"
     if system.startswith("add"):
         line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {n})"
     return line

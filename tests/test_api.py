@@ -124,3 +124,20 @@ def test_static_encoder_finds_the_seed_stories(seed_articles):
         {"000", "001", "002"}, {"003", "004"}]
     relation = api.compare(seed_articles["001"], seed_articles["002"], config)
     assert relation.kind is RelationKind.REWRITE
+
+
+def test_parallel_scoring_gives_the_same_relations_and_stories(ecb_records, monkeypatch):
+    from samestory import parallel
+
+    if not parallel.can_fork():
+        pytest.skip("no safe fork here")
+    topics = sorted({r["topic"] for r in ecb_records})[:2]
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records if r["topic"] in topics]
+    # Small chunks and no minimum, so these few pairs really go to two workers.
+    monkeypatch.setattr(api, "MIN_PAIRS_PER_WORKER", 1)
+    monkeypatch.setattr(api, "SCORE_CHUNK", 25)
+    one = api.analyze(articles, DEFAULT_CONFIG.replace(workers=1))
+    two = api.analyze(articles, DEFAULT_CONFIG.replace(workers=2))
+    assert len(one.relations) > 50
+    assert two.relations == one.relations
+    assert two.stories == one.stories

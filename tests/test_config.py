@@ -21,3 +21,9 @@ def test_known_encoders_are_accepted(name):
 def test_unknown_encoder_is_a_clear_error():
     with pytest.raises(ValueError, match="encoder must be one of use, static"):
         DEFAULT_CONFIG.replace(encoder="bert")
+
+
+def test_negative_workers_is_a_clear_error():
+    assert Config().workers == 0  # one scoring process per CPU
+    with pytest.raises(ValueError, match="workers must be >= 0"):
+        Config(workers=-1)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 import string
 import threading
@@ -77,6 +78,15 @@ def sentence_similarity(a_vecs: np.ndarray, b_vecs: np.ndarray) -> np.ndarray:
 _FLOAT32_CACHE: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _FLOAT32_CACHE_SIZE = 1024
 _FLOAT32_LOCK = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    # A forked worker (samestory.parallel) must not inherit the lock held by another thread.
+    global _FLOAT32_LOCK
+    _FLOAT32_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def as_float32(x: np.ndarray) -> np.ndarray:

@@ -51,6 +51,10 @@ class Config:
             ``same_story_threshold``. None turns the step off.
 
     Misc
+        workers: processes that score candidate pairs. 0 (default): one per usable CPU;
+            1: score in this process. Workers are forked (Linux only) and used only when
+            there are at least 1,000 pairs per worker; the relations are identical
+            whatever the number.
         max_text_chars: longer texts are cut (and a warning recorded) to bound cost.
         max_file_bytes: larger input files are skipped with an error.
     """
@@ -69,6 +73,7 @@ class Config:
     rewrite_min_coverage: float = 0.5
     same_story_threshold: float = 0.4
     attach_threshold: float | None = 0.2
+    workers: int = 0
     max_text_chars: int = 200_000
     max_file_bytes: int = 20_000_000
     seed: int = 1
@@ -77,6 +82,8 @@ class Config:
         if self.encoder not in ENCODERS:
             raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}; "
                              f"got {self.encoder!r}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0 (0 = one per CPU); got {self.workers}")
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import re
 import threading
 import unicodedata
@@ -155,6 +156,15 @@ def _idf_of_freq(freq: float) -> float:
 
 _BACKGROUNDS: dict[str | None, _Background] = {}
 _BACKGROUND_LOCK = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    # A forked worker (samestory.parallel) must not inherit the lock held by another thread.
+    global _BACKGROUND_LOCK
+    _BACKGROUND_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def _background(lang: str | None) -> _Background:

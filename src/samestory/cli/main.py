@@ -45,8 +45,13 @@ EncoderOpt = Annotated[Encoder, typer.Option(
     "accurate).", case_sensitive=False)]
 
 
-def config_for(encoder: Encoder) -> Config:
-    return DEFAULT_CONFIG.replace(encoder=encoder.value)
+WorkersOpt = Annotated[int, typer.Option(
+    "--workers", "-j", min=0, help="Processes that score candidate pairs: 0 = one per CPU "
+    "(used from about 2,000 pairs up), 1 = this process only. Results do not depend on it.")]
+
+
+def config_for(encoder: Encoder, workers: int = DEFAULT_CONFIG.workers) -> Config:
+    return DEFAULT_CONFIG.replace(encoder=encoder.value, workers=workers)
 
 
 def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
@@ -94,6 +99,7 @@ def cluster(
     title_field: TitleField = "title",
     date_field: DateField = "date",
     encoder: EncoderOpt = Encoder.use,
+    workers: WorkersOpt = DEFAULT_CONFIG.workers,
 ) -> None:
     """Group articles into stories, print each story's versions in time order.
 
@@ -106,7 +112,7 @@ def cluster(
     articles, skipped = read_or_exit(paths, field_map(id_field, text_field, title_field,
                                                       date_field))
     with progress_bar(quiet) as progress:
-        stories = api.cluster(articles, config_for(encoder), progress=progress)
+        stories = api.cluster(articles, config_for(encoder, workers), progress=progress)
     if as_json:
         payload = {"stories": [s.to_dict() for s in stories],
                    "skipped": [s.to_dict() for s in skipped]}
@@ -215,6 +221,7 @@ def evaluate(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     encoder: EncoderOpt = Encoder.use,
+    workers: WorkersOpt = DEFAULT_CONFIG.workers,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
 
@@ -227,7 +234,7 @@ def evaluate(
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    config = config_for(encoder)
+    config = config_for(encoder, workers)
     with progress_bar(quiet) as progress:
         if ev.is_pair_file(records):
             def score_fn(pairs: list[tuple[Article, Article]]) -> list[float]:

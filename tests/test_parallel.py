@@ -1,0 +1,58 @@
+"""Forked workers: the same results, in the same order, as one process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samestory import parallel
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no safe fork here")
+
+
+def squares(start: int, stop: int) -> list[tuple[int, int]]:
+    return [(i, i * i) for i in range(start, stop)]
+
+
+@needs_fork
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(0, 60), chunk=st.integers(1, 17), workers=st.integers(1, 3))
+def test_map_chunks_matches_one_process(n: int, chunk: int, workers: int) -> None:
+    assert parallel.map_chunks(squares, n, workers, chunk) == squares(0, n)
+
+
+@needs_fork
+def test_work_runs_in_other_processes_and_reports_progress() -> None:
+    done: list[int] = []
+    pids = parallel.map_chunks(lambda s, e: [os.getpid()] * (e - s), 40, 2, 10,
+                               on_chunk=done.append)
+    assert os.getpid() not in pids
+    assert done == [10, 20, 30, 40]
+
+
+@needs_fork
+def test_a_worker_error_is_raised_in_the_caller() -> None:
+    def fail_on_25(start: int, stop: int) -> list[int]:
+        if start <= 25 < stop:
+            raise ValueError("record 25 is bad")
+        return list(range(start, stop))
+
+    with pytest.raises(ValueError, match="record 25 is bad"):
+        parallel.map_chunks(fail_on_25, 40, 2, 10)
+
+
+def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 4)
+    assert parallel.worker_count(0, 100_000, 1000) == 4  # 0: one per CPU
+    assert parallel.worker_count(2, 100_000, 1000) == 2
+    assert parallel.worker_count(1, 100_000, 1000) == 1
+    assert parallel.worker_count(0, 2_500, 1000) == 2  # at least 1,000 items each
+    assert parallel.worker_count(0, 999, 1000) == 1
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.worker_count(4, 100_000, 1000) == 1
+    with pytest.raises(ValueError, match="workers"):
+        parallel.worker_count(-1, 10, 1)
