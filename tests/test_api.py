@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from samestory import api
@@ -126,18 +127,27 @@ def test_static_encoder_finds_the_seed_stories(seed_articles):
     assert relation.kind is RelationKind.REWRITE
 
 
-def test_parallel_scoring_gives_the_same_relations_and_stories(ecb_records, monkeypatch):
+def test_worker_processes_give_the_same_features_relations_and_stories(ecb_records,
+                                                                      monkeypatch):
     from samestory import parallel
 
     if not parallel.can_fork():
         pytest.skip("no safe fork here")
     topics = sorted({r["topic"] for r in ecb_records})[:2]
     articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records if r["topic"] in topics]
-    # Small chunks and no minimum, so these few pairs really go to two workers.
+    # Small batches and no minimum, so these few articles and pairs really go to workers.
+    monkeypatch.setattr(api, "FEATURE_BATCH", 8)
+    monkeypatch.setattr(api, "MIN_ARTICLES_PER_WORKER", 1)
     monkeypatch.setattr(api, "MIN_PAIRS_PER_WORKER", 1)
     monkeypatch.setattr(api, "SCORE_CHUNK", 25)
     one = api.analyze(articles, DEFAULT_CONFIG.replace(workers=1))
     two = api.analyze(articles, DEFAULT_CONFIG.replace(workers=2))
-    assert len(one.relations) > 50
+    assert len(articles) > 3 * 8 and len(one.relations) > 50
+    for a, b in zip(one.features, two.features, strict=True):
+        assert (a.id, a.sentences, a.entities, a.numbers, a.quotes, a.lang, a.minhash) == (
+            b.id, b.sentences, b.entities, b.numbers, b.quotes, b.lang, b.minhash)
+        assert np.array_equal(a.sentence_vectors, b.sentence_vectors)
+        assert np.array_equal(a.vector, b.vector)
+        assert np.array_equal(a.terms[0], b.terms[0]) and np.array_equal(a.terms[1], b.terms[1])
     assert two.relations == one.relations
     assert two.stories == one.stories

@@ -11,13 +11,13 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 
-from samestory import provenance
+from samestory import lexical, provenance
 from samestory.candidates import candidate_pairs, copy_groups
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
-from samestory.features import DocFeatures, featurize
+from samestory.features import DocFeatures, add_vectors, featurize, text_features
 from samestory.models import Article, Relation, Story
-from samestory.parallel import map_chunks, worker_count
+from samestory.parallel import imap_chunks, map_chunks, worker_count
 from samestory.relate import relate, single_threaded_blas
 from samestory.stories import average_link
 
@@ -28,6 +28,8 @@ FEATURE_BATCH = 256
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
 SCORE_CHUNK = 500
 MIN_PAIRS_PER_WORKER = 1000
+# Articles per worker below which featurising in worker processes does not pay.
+MIN_ARTICLES_PER_WORKER = 300
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -51,13 +53,34 @@ def featurize_all(
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
 ) -> list[DocFeatures]:
-    """Features for every article, in batches so progress can be reported."""
+    """Features for every article, in batches of ``FEATURE_BATCH`` (for progress reports).
+
+    With ``config.workers`` allowing it, the per-article Python work
+    (:func:`~samestory.features.text_features`) runs in worker processes while this
+    process encodes the batches already done, in the same batches as one process would:
+    the features are the same either way.
+    """
     progress = progress or _noop
     encoder = encoder or encoder_for(config.encoder)
+    workers = worker_count(config.workers, len(articles), MIN_ARTICLES_PER_WORKER)
+    if workers > 1:
+        # Load here what every worker needs (language detector, the word tables of the
+        # languages a sample of the articles is in), so the forks inherit it instead of
+        # each loading it: 32 articles featurised twice.
+        for article in articles[:: max(1, len(articles) // 32)]:
+            text_features(article, config)
+
+    def text_chunk(start: int, stop: int) -> list[DocFeatures]:
+        return [text_features(a, config) for a in articles[start:stop]]
+
     out: list[DocFeatures] = []
-    for start in range(0, len(articles), FEATURE_BATCH):
-        out.extend(featurize(articles[start : start + FEATURE_BATCH], config, encoder))
+    for _, batch in imap_chunks(text_chunk, len(articles), workers, FEATURE_BATCH,
+                                chunks_per_worker=None):
+        out.extend(add_vectors(list(batch), encoder))
         progress("embedding", len(out), len(articles))
+    if workers > 1:
+        # Scoring workers fork from here: give them every language's word table.
+        lexical.load_backgrounds({f.lang for f in out})
     return out
 
 

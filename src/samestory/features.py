@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -53,6 +54,20 @@ class DocFeatures:
     # Specificity-weighted word vector (sorted word hashes, weights); see lexical.py.
     terms: tuple[np.ndarray, np.ndarray]
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _unpickled_features, tuple(getattr(self, name) for name in self.__slots__)
+
+
+def _unpickled_features(*fields: Any) -> DocFeatures:
+    """A DocFeatures from another process, its strings interned as :func:`text_features`
+    interns them, so articles here share one copy of each sentence, name and quote."""
+    f = DocFeatures(*fields)
+    f.sentences = [sys.intern(s) for s in f.sentences]
+    f.entities = frozenset(map(sys.intern, f.entities))
+    f.numbers = frozenset(map(sys.intern, f.numbers))
+    f.quotes = tuple(map(sys.intern, f.quotes))
+    return f
+
 
 def body_sentences(article: Article, text: str | None = None) -> list[str]:
     """The article's sentences, title first when it is not already the opening line.
@@ -88,42 +103,21 @@ def featurize(
 ) -> list[DocFeatures]:
     """Compute features for many articles, encoding all their sentences in one batch."""
     encoder = encoder or encoder_for(config.encoder)
-    texts = [normalize.clean_text(a.text) for a in articles]
+    return add_vectors([text_features(a, config) for a in articles], encoder)
+
+
+def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatures:
+    """Every feature of ``article`` except its vectors, which :func:`add_vectors` sets.
+
+    This is the per-article Python work (cleaning, sentences, names, shingles, word
+    weights); it needs no encoder, so it can run in worker processes.
+    """
+    text = normalize.clean_text(article.text)
     # Interned: reposts and edited copies repeat most sentences, and one string object
     # per distinct sentence (freed with its last article) keeps their memory shared.
-    sentence_lists = [
-        [sys.intern(s) for s in body_sentences(a, text)[: config.max_sentences]]
-        for a, text in zip(articles, texts, strict=True)
-    ]
-    flat = [s for sents in sentence_lists for s in sents]
-    # Reposts and edited copies repeat most sentences: encode each distinct one once.
-    distinct = list(dict.fromkeys(flat))
-    position = {sentence: k for k, sentence in enumerate(distinct)}
-    encoded = encoder.encode(distinct) if distinct else np.zeros((0, encoder.dim), np.float32)
-    vectors = encoded[[position[s] for s in flat]] if flat else encoded
-    out: list[DocFeatures] = []
-    start = 0
-    for article, text, sents in zip(articles, texts, sentence_lists, strict=True):
-        sent_vecs = vectors[start : start + len(sents)]
-        start += len(sents)
-        out.append(_features_for(article, text, sents, sent_vecs, config, encoder.dim))
-    return out
-
-
-def _features_for(
-    article: Article, text: str, sents: list[str], sent_vecs: np.ndarray, config: Config,
-    dim: int,
-) -> DocFeatures:
-    """Features of one article from its cleaned ``text`` and encoded sentences."""
+    sents = [sys.intern(s) for s in body_sentences(article, text)[: config.max_sentences]]
     tokens = normalize.words(text)
     shingle_set = normalize.shingles(tokens, config.shingle_size)
-    if len(sent_vecs):
-        # Weight each sentence by its length in words: a one-word line says less than
-        # a full sentence. Then normalise, so the dot product is the cosine.
-        weights = np.array([max(len(s.split()), 1) for s in sents], dtype=np.float32)
-        doc = normalize_rows((weights[:, None] * sent_vecs).sum(axis=0, keepdims=True))[0]
-    else:
-        doc = np.zeros(dim, dtype=np.float32)
     full = f"{article.title or ''}\n{text}"
     lang = article.lang or lexical.detect_language(text)
     date, from_text = article.date, False
@@ -139,14 +133,50 @@ def _features_for(
         fingerprint=normalize.fingerprint_of_words(tokens),
         n_words=len(tokens),
         sentences=sents,
-        sentence_vectors=sent_vecs.astype(SENTENCE_DTYPE),
-        vector=doc.astype(np.float32),
+        sentence_vectors=_NO_VECTORS,
+        vector=_NO_VECTOR,
         minhash=minhash_of(shingle_set, config.num_perm, config.seed),
         n_shingles=len(shingle_set),
-        # Interned: names and numbers recur across articles (a third of their memory).
+        # Interned: names, numbers and quotes recur across articles (a third of their
+        # memory), and relations from scoring workers then share them (models.py).
         entities=frozenset(map(sys.intern, normalize.entities(full))),
         numbers=frozenset(map(sys.intern, normalize.numbers(full))),
-        quotes=tuple(normalize.quotes(text)),
+        quotes=tuple(map(sys.intern, normalize.quotes(text))),
         # words(title + "\n" + text) is words(title) + words(text): tokenise text once.
         terms=lexical.term_vector(full, lang, normalize.words(article.title or "") + tokens),
     )
+
+
+# Placeholders until add_vectors runs (shared: never written to, only replaced).
+_NO_VECTORS = np.zeros((0, 0), dtype=SENTENCE_DTYPE)
+_NO_VECTOR = np.zeros(0, dtype=np.float32)
+
+
+def add_vectors(features: list[DocFeatures], encoder: SentenceEncoder) -> list[DocFeatures]:
+    """Encode the articles' sentences, each distinct sentence once (reposts and edited
+    copies repeat most of them), and set each one's sentence and document vectors."""
+    flat = [s for f in features for s in f.sentences]
+    distinct = list(dict.fromkeys(flat))
+    position = {sentence: k for k, sentence in enumerate(distinct)}
+    encoded = encoder.encode(distinct) if distinct else np.zeros((0, encoder.dim), np.float32)
+    vectors = encoded[[position[s] for s in flat]] if flat else encoded
+    start = 0
+    for f in features:
+        sent_vecs = vectors[start : start + len(f.sentences)]
+        start += len(f.sentences)
+        f.sentence_vectors = sent_vecs.astype(SENTENCE_DTYPE)
+        f.vector = document_vector(f.sentences, sent_vecs, encoder.dim)
+    return features
+
+
+def document_vector(sentences: list[str], sentence_vectors: np.ndarray, dim: int) -> np.ndarray:
+    """Mean of the sentence vectors weighted by sentence length in words, normalised.
+
+    A one-word line says less than a full sentence; normalised, so the dot product of
+    two document vectors is their cosine.
+    """
+    if not len(sentence_vectors):
+        return np.zeros(dim, dtype=np.float32)
+    weights = np.array([max(len(s.split()), 1) for s in sentences], dtype=np.float32)
+    doc = normalize_rows((weights[:, None] * sentence_vectors).sum(axis=0, keepdims=True))[0]
+    return doc.astype(np.float32)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from enum import StrEnum
 from typing import Any
 
@@ -92,6 +93,25 @@ def _reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
     return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
+def _interned_aligned_sentence(a_index: int, b_index: int, a_text: str, b_text: str,
+                               similarity: float) -> AlignedSentence:
+    # Sentence texts are interned when features are computed (features.featurize), so
+    # interning on unpickling makes a relation from another process point at the one
+    # copy of each sentence this process already holds, as a relation made here does.
+    return AlignedSentence(a_index, b_index, sys.intern(a_text), sys.intern(b_text),
+                           similarity)
+
+
+def _interned_evidence(aligned: tuple[AlignedSentence, ...], shared_quotes: tuple[str, ...],
+                       shared_entities: tuple[str, ...], shared_numbers: tuple[str, ...],
+                       date_gap_days: int | None, scores: dict[str, float]) -> Evidence:
+    # Quotes, names and numbers are interned in features too (see
+    # _interned_aligned_sentence).
+    return Evidence(aligned, tuple(map(sys.intern, shared_quotes)),
+                    tuple(map(sys.intern, shared_entities)),
+                    tuple(map(sys.intern, shared_numbers)), date_gap_days, scores)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class AlignedSentence:
     """A sentence of A matched to a sentence of B (indices into each article's sentences)."""
@@ -102,7 +122,8 @@ class AlignedSentence:
     b_text: str
     similarity: float
 
-    __reduce__ = _reduce_by_fields
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _interned_aligned_sentence, _reduce_by_fields(self)[1]
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field, not dataclasses.asdict (which deep-copies): this runs for every
@@ -122,7 +143,8 @@ class Evidence:
     date_gap_days: int | None = None
     scores: dict[str, float] = dataclasses.field(default_factory=dict)
 
-    __reduce__ = _reduce_by_fields
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _interned_evidence, _reduce_by_fields(self)[1]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,6 +34,8 @@ T = TypeVar("T")
 # The task workers run, set while the pool forks (inherited by the children, never pickled).
 _task: Callable[[int, int], Sequence[Any]] | None = None
 _fork_lock = threading.Lock()
+# Default chunks a worker process runs before it exits and a fresh fork replaces it.
+CHUNKS_PER_WORKER = 8
 
 
 def usable_cpus() -> int:
@@ -69,6 +71,7 @@ def map_chunks(
     workers: int,
     chunk_size: int,
     on_chunk: Callable[[int], None] | None = None,
+    chunks_per_worker: int | None = CHUNKS_PER_WORKER,
 ) -> list[T]:
     """``task(0, c) + task(c, 2c) + ...`` over ``range(n_items)``, on ``workers`` processes.
 
@@ -76,17 +79,40 @@ def map_chunks(
     forked children (``workers > 1``) or in this process (``workers == 1``). Results are
     concatenated in item order whatever order the chunks finish in. ``on_chunk(done)`` is
     called in this process with the number of items done so far. An exception in a
-    worker is raised here.
+    worker is raised here. See :func:`imap_chunks` for ``chunks_per_worker``.
+    """
+    out: list[T] = []
+    for stop, results in imap_chunks(task, n_items, workers, chunk_size, chunks_per_worker):
+        out.extend(results)
+        if on_chunk is not None:
+            on_chunk(stop)
+    return out
+
+
+def imap_chunks(
+    task: Callable[[int, int], Sequence[T]],
+    n_items: int,
+    workers: int,
+    chunk_size: int,
+    chunks_per_worker: int | None = CHUNKS_PER_WORKER,
+) -> Iterator[tuple[int, Sequence[T]]]:
+    """``(stop, task(start, stop))`` for each chunk in order, as soon as it is done, so
+    the caller can work on early chunks while the workers compute later ones.
+
+    ``chunks_per_worker``: chunks a worker runs before it exits and a fresh fork takes
+    its place (None: workers live for the whole map). A worker copies the pages of the
+    parent's objects it reads (reference counts are writes), so for tasks that read
+    objects all over the heap (pair scoring) short-lived workers keep those private
+    copies small instead of letting them grow to the whole heap.
     """
     bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
-    out: list[T] = []
     if workers <= 1 or len(bounds) <= 1:
         for start, stop in bounds:
-            out.extend(task(start, stop))
-            if on_chunk is not None:
-                on_chunk(stop)
-        return out
+            yield stop, task(start, stop)
+        return
     global _task
+    # Held for the whole map: retired workers are replaced by new forks, which must
+    # inherit this task, so one map at a time per process.
     with _fork_lock:
         _task = task
         # Frozen objects are never visited by the children's garbage collector, which
@@ -94,19 +120,17 @@ def map_chunks(
         # its pages (copy-on-write): more memory, and workers ~30% slower.
         gc.freeze()
         try:
-            pool = multiprocessing.get_context("fork").Pool(min(workers, len(bounds)))
+            with multiprocessing.get_context("fork").Pool(
+                    min(workers, len(bounds)), maxtasksperchild=chunks_per_worker) as pool:
+                for (_, stop), results in zip(bounds, pool.imap(_run_chunk, bounds),
+                                              strict=True):
+                    yield stop, results
         finally:
             gc.unfreeze()
             _task = None
-    with pool:
-        for (_, stop), results in zip(bounds, pool.imap(_run_chunk, bounds), strict=True):
-            out.extend(results)
-            if on_chunk is not None:
-                on_chunk(stop)
-    return out
 
 
 def _run_chunk(bounds: tuple[int, int]) -> Sequence[Any]:
-    if _task is None:  # a worker forked after the pool was set up (a replaced worker)
+    if _task is None:  # cannot happen while map_chunks holds _fork_lock
         raise RuntimeError("samestory.parallel: worker has no task")
     return _task(*bounds)
