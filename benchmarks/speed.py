@@ -114,8 +114,12 @@ class TreeMemory:
     def _sample(self, interval: float) -> None:
         me = os.getpid()
         while not self._stop.wait(interval):
-            total = _pss_kb(me) + sum(_pss_kb(c) for c in _children(me))
-            self.peak_kb = max(self.peak_kb, total)
+            children = sorted(_children(me))
+            total = _pss_kb(me) + sum(_pss_kb(c) for c in children)
+            # A worker forked (or retired) between the reads would count shared pages
+            # twice: keep only samples taken while the set of workers stood still.
+            if sorted(_children(me)) == children:
+                self.peak_kb = max(self.peak_kb, total)
 
     @property
     def peak_mb(self) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from samestory import lexical, provenance
 from samestory.candidates import candidate_pairs, copy_groups
@@ -17,7 +17,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures, add_vectors, featurize, text_features
 from samestory.models import Article, Relation, Story
-from samestory.parallel import imap_chunks, map_chunks, worker_count
+from samestory.parallel import map_chunks, worker_count
 from samestory.relate import relate, single_threaded_blas
 from samestory.stories import average_link
 
@@ -28,6 +28,10 @@ FEATURE_BATCH = 256
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
 SCORE_CHUNK = 500
 MIN_PAIRS_PER_WORKER = 1000
+# A scoring worker reads articles all over the heap, and each object it reads becomes a
+# private copy of its page (reference counts are writes): it retires after this many
+# chunks so those copies stay small (see samestory.parallel.imap_chunks).
+SCORE_CHUNKS_PER_WORKER = 8
 # Articles per worker below which featurising in worker processes does not pay.
 MIN_ARTICLES_PER_WORKER = 300
 
@@ -53,35 +57,52 @@ def featurize_all(
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
 ) -> list[DocFeatures]:
-    """Features for every article, in batches of ``FEATURE_BATCH`` (for progress reports).
+    """Features for every article, encoded in batches of ``FEATURE_BATCH``.
 
     With ``config.workers`` allowing it, the per-article Python work
-    (:func:`~samestory.features.text_features`) runs in worker processes while this
-    process encodes the batches already done, in the same batches as one process would:
-    the features are the same either way.
+    (:func:`~samestory.features.text_features`) runs in worker processes first; this
+    process then encodes in the same batches as without workers, with the same BLAS
+    threads, so the features are the same either way.
     """
     progress = progress or _noop
     encoder = encoder or encoder_for(config.encoder)
     workers = worker_count(config.workers, len(articles), MIN_ARTICLES_PER_WORKER)
     if workers > 1:
-        # Load here what every worker needs (language detector, the word tables of the
-        # languages a sample of the articles is in), so the forks inherit it instead of
-        # each loading it: 32 articles featurised twice.
-        for article in articles[:: max(1, len(articles) // 32)]:
-            text_features(article, config)
+        texts = _text_features_in_workers(articles, config, workers, progress)
+        batches: Iterable[list[DocFeatures]] = (
+            texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH))
+    else:
+        batches = ([text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
+                   for k in range(0, len(articles), FEATURE_BATCH))
+    out: list[DocFeatures] = []
+    for batch in batches:
+        out.extend(add_vectors(batch, encoder))
+        progress("embedding", len(out), len(articles))
+    if workers > 1:
+        # Scoring workers fork from here next: give them every language's word table.
+        lexical.load_backgrounds({f.lang for f in out})
+    return out
+
+
+def _text_features_in_workers(
+    articles: Sequence[Article], config: Config, workers: int, progress: Progress
+) -> list[DocFeatures]:
+    """:func:`~samestory.features.text_features` of every article, on ``workers`` processes.
+
+    All of them before any encoding: the encoder's BLAS threads would otherwise compete
+    with the workers for the same cores.
+    """
+    # Load here what every worker needs (language detector, the word tables of the
+    # languages a sample of the articles is in), so the forks inherit it instead of each
+    # loading it: 32 articles featurised twice.
+    for article in articles[:: max(1, len(articles) // 32)]:
+        text_features(article, config)
 
     def text_chunk(start: int, stop: int) -> list[DocFeatures]:
         return [text_features(a, config) for a in articles[start:stop]]
 
-    out: list[DocFeatures] = []
-    for _, batch in imap_chunks(text_chunk, len(articles), workers, FEATURE_BATCH,
-                                chunks_per_worker=None):
-        out.extend(add_vectors(list(batch), encoder))
-        progress("embedding", len(out), len(articles))
-    if workers > 1:
-        # Scoring workers fork from here: give them every language's word table.
-        lexical.load_backgrounds({f.lang for f in out})
-    return out
+    return map_chunks(text_chunk, len(articles), workers, FEATURE_BATCH,
+                      on_chunk=lambda done: progress("reading", done, len(articles)))
 
 
 def score_pairs(
@@ -102,7 +123,8 @@ def score_pairs(
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
     return map_chunks(score_chunk, len(pairs), workers, SCORE_CHUNK,
-                      on_chunk=lambda done: progress("scoring", done, len(pairs)))
+                      on_chunk=lambda done: progress("scoring", done, len(pairs)),
+                      chunks_per_worker=SCORE_CHUNKS_PER_WORKER)
 
 
 def analyze(

@@ -82,11 +82,11 @@ from typing import Any
 import numpy as np
 
 from samestory import normalize, provenance, store_schema
-from samestory.api import Progress, analyze, make_story, story_id, story_title
+from samestory.api import Progress, analyze, featurize_all, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
-from samestory.features import DocFeatures, featurize
+from samestory.features import DocFeatures
 from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
 from samestory.relate import relate, single_threaded_blas
 from samestory.store_codec import decode_features, encode_features, iso_date, parse_date
@@ -480,7 +480,7 @@ class _Batch:
         # Featurise a chunk at a time: a large batch never holds all its features at once.
         for start in range(0, len(fresh), ADD_CHUNK):
             chunk = fresh[start : start + ADD_CHUNK]
-            features = featurize(chunk, self.config, encoder)
+            features = featurize_all(chunk, self.config, encoder)
             self._report("embedding", start + len(chunk), len(fresh))
             with single_threaded_blas():
                 for n, (article, f) in enumerate(zip(chunk, features, strict=True), start + 1):
