@@ -56,3 +56,22 @@ def test_worker_count_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.worker_count(4, 100_000, 1000) == 1
     with pytest.raises(ValueError, match="workers"):
         parallel.worker_count(-1, 10, 1)
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    def die_on_25(start: int, stop: int) -> list[int]:
+        if start <= 25 < stop:
+            os.kill(os.getpid(), 9)  # as the kernel's out-of-memory killer would
+        return list(range(start, stop))
+
+    with pytest.raises(parallel.WorkerDied, match="items 20-29"):
+        parallel.map_chunks(die_on_25, 40, 2, 10, chunks_per_worker=1)
+
+
+@needs_fork
+def test_workers_retire_and_are_replaced() -> None:
+    pids = parallel.map_chunks(lambda s, e: [os.getpid()] * (e - s), 60, 2, 10,
+                               chunks_per_worker=2)
+    chunks_per_pid = {pid: pids.count(pid) // 10 for pid in set(pids)}
+    assert max(chunks_per_pid.values()) <= 2 and len(chunks_per_pid) >= 3

@@ -26,13 +26,15 @@ import multiprocessing
 import os
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# The task workers run, set while the pool forks (inherited by the children, never pickled).
-_task: Callable[[int, int], Sequence[Any]] | None = None
+# Held while forking, so that gc.freeze/unfreeze of two threads do not interleave.
 _fork_lock = threading.Lock()
 # Default chunks a worker process runs before it exits and a fresh fork replaces it.
 CHUNKS_PER_WORKER = 8
@@ -96,41 +98,135 @@ def imap_chunks(
     chunk_size: int,
     chunks_per_worker: int | None = CHUNKS_PER_WORKER,
 ) -> Iterator[tuple[int, Sequence[T]]]:
-    """``(stop, task(start, stop))`` for each chunk in order, as soon as it is done, so
-    the caller can work on early chunks while the workers compute later ones.
+    """``(stop, task(start, stop))`` for each chunk in order, as soon as it is done.
 
     ``chunks_per_worker``: chunks a worker runs before it exits and a fresh fork takes
-    its place (None: workers live for the whole map). A worker copies the pages of the
-    parent's objects it reads (reference counts are writes), so for tasks that read
-    objects all over the heap (pair scoring) short-lived workers keep those private
-    copies small instead of letting them grow to the whole heap.
+    its place (None: workers run until the chunks run out). A worker copies the
+    pages of the parent's objects it reads (reference counts are writes), so for tasks
+    that read objects all over the heap (pair scoring) short-lived workers keep those
+    private copies small instead of letting them grow to the whole heap.
+
+    A worker that dies without finishing (killed, out of memory) raises
+    :class:`WorkerDied` here, naming its items; it never leaves the caller waiting.
     """
     bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
     if workers <= 1 or len(bounds) <= 1:
         for start, stop in bounds:
             yield stop, task(start, stop)
         return
-    global _task
-    # Held for the whole map: retired workers are replaced by new forks, which must
-    # inherit this task, so one map at a time per process.
-    with _fork_lock:
-        _task = task
-        # Frozen objects are never visited by the children's garbage collector, which
-        # would otherwise write to every object of the parent's heap and so copy all of
-        # its pages (copy-on-write): more memory, and workers ~30% slower.
-        gc.freeze()
+    # Chunks are handed out one at a time as workers finish them, so a slow chunk does
+    # not leave a core idle.
+    per_worker = chunks_per_worker or len(bounds)
+    done: dict[int, Sequence[T]] = {}
+    running: dict[Connection, _Worker] = {}
+    handed = emitted = 0
+    try:
+        while emitted < len(bounds):
+            while len(running) < workers and handed < len(bounds):
+                worker = _Worker.fork(task, bounds)
+                running[worker.conn] = worker
+                worker.assign(handed)
+                handed += 1
+            for conn in wait(list(running)):
+                worker = running[conn]  # type: ignore[index]
+                if worker.receive(done):  # it has exited, its work done
+                    del running[worker.conn]
+                elif worker.given < per_worker and handed < len(bounds):
+                    worker.assign(handed)
+                    handed += 1
+                else:
+                    worker.retire()
+            while emitted in done:
+                yield bounds[emitted][1], done.pop(emitted)
+                emitted += 1
+    finally:
+        for worker in running.values():
+            worker.stop()
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before sending the results of the chunk it was given."""
+
+
+class _Worker:
+    """A forked process that runs the chunks it is sent, one at a time, until told to stop."""
+
+    def __init__(self, process: BaseProcess, conn: Connection,
+                 bounds: list[tuple[int, int]]) -> None:
+        self.process = process
+        self.conn = conn
+        self.bounds = bounds
+        self.given = 0
+        self.in_flight: int | None = None
+
+    @classmethod
+    def fork(cls, task: Callable[[int, int], Sequence[Any]],
+             bounds: list[tuple[int, int]]) -> _Worker:
+        context = multiprocessing.get_context("fork")
+        conn, child_conn = context.Pipe()
+        process = context.Process(target=_serve, args=(task, bounds, child_conn), daemon=True)
+        with _fork_lock:
+            # Frozen objects are never visited by the child's garbage collector, which
+            # would otherwise write to every object of the parent's heap and so copy all
+            # of its pages (copy-on-write): more memory, and workers ~30% slower.
+            gc.freeze()
+            try:
+                process.start()
+            finally:
+                gc.unfreeze()
+        child_conn.close()  # the child holds the only other end: EOF when it exits
+        return cls(process, conn, bounds)
+
+    def assign(self, index: int) -> None:
+        self.conn.send(index)
+        self.in_flight = index
+        self.given += 1
+
+    def retire(self) -> None:
+        self.conn.send(None)
+
+    def receive(self, done: dict[int, Any]) -> bool:
+        """Read one result into ``done``; True once the worker has exited."""
         try:
-            with multiprocessing.get_context("fork").Pool(
-                    min(workers, len(bounds)), maxtasksperchild=chunks_per_worker) as pool:
-                for (_, stop), results in zip(bounds, pool.imap(_run_chunk, bounds),
-                                              strict=True):
-                    yield stop, results
-        finally:
-            gc.unfreeze()
-            _task = None
+            index, payload = self.conn.recv()
+        except EOFError:
+            self.process.join()
+            self.conn.close()
+            if self.in_flight is not None:
+                start, stop = self.bounds[self.in_flight]
+                raise WorkerDied(
+                    f"a worker process exited (code {self.process.exitcode}) before "
+                    f"finishing items {start}-{stop - 1}: killed, or out of memory? "
+                    "Run with workers=1 (--workers 1) to use one process.") from None
+            return True
+        if index < 0:  # the task raised: re-raise it here, with the worker's traceback
+            raise payload
+        done[index] = payload
+        self.in_flight = None
+        return False
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
 
 
-def _run_chunk(bounds: tuple[int, int]) -> Sequence[Any]:
-    if _task is None:  # cannot happen while map_chunks holds _fork_lock
-        raise RuntimeError("samestory.parallel: worker has no task")
-    return _task(*bounds)
+def _serve(task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]],
+           conn: Connection) -> None:
+    """The body of a worker: run each chunk it is sent; stop at None (or if the parent
+    goes away); send back the results, or the exception the task raised."""
+    try:
+        while (index := conn.recv()) is not None:
+            conn.send((index, task(*bounds[index])))
+    except EOFError:
+        pass
+    except Exception as exc:
+        exc.add_note("(raised in a samestory worker process:\n"
+                     f"{traceback.format_exc().rstrip()})")
+        try:
+            conn.send((-1, exc))
+        except Exception:  # not picklable: send what it said
+            conn.send((-1, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
