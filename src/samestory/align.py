@@ -40,10 +40,11 @@ import os
 import re
 import string
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+
+from samestory.lru import LRUCache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -75,8 +76,7 @@ def sentence_similarity(a_vecs: np.ndarray, b_vecs: np.ndarray) -> np.ndarray:
 
 
 # float32 copies of recently used float16 sentence matrices: see as_float32.
-_FLOAT32_CACHE: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_FLOAT32_CACHE_SIZE = 1024
+_FLOAT32_CACHE: LRUCache[int, tuple[np.ndarray, np.ndarray]] = LRUCache(1024)
 _FLOAT32_LOCK = threading.Lock()
 
 
@@ -104,13 +104,10 @@ def as_float32(x: np.ndarray) -> np.ndarray:
     with _FLOAT32_LOCK:
         hit = _FLOAT32_CACHE.get(key)
         if hit is not None and hit[0] is x:
-            _FLOAT32_CACHE.move_to_end(key)
             return hit[1]
     converted = np.asarray(x, dtype=np.float32)
     with _FLOAT32_LOCK:
-        _FLOAT32_CACHE[key] = (x, converted)
-        while len(_FLOAT32_CACHE) > _FLOAT32_CACHE_SIZE:
-            _FLOAT32_CACHE.popitem(last=False)
+        _FLOAT32_CACHE.put(key, (x, converted))
     return converted
 
 

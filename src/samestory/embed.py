@@ -16,11 +16,11 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
 
+from samestory.lru import LRUCache
 from samestory.parallel import usable_cpus
 
 EMBEDDING_DIM = 512
@@ -105,7 +105,7 @@ class CachedEncoder:
         self.encoder = encoder
         self.dim = encoder.dim
         self.max_sentences = max_sentences
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(max_sentences)
         self._lock = threading.Lock()
 
     def encode(self, sentences: list[str]) -> np.ndarray:
@@ -117,7 +117,6 @@ class CachedEncoder:
                 if row is None:
                     missing.append(k)
                 else:
-                    self._cache.move_to_end(sentence)
                     out[k] = row
         if missing:
             todo = list(dict.fromkeys(sentences[k] for k in missing))
@@ -126,9 +125,8 @@ class CachedEncoder:
             row_of = {s: row.copy() for s, row in zip(todo, fresh, strict=True)}
             out[missing] = [row_of[sentences[k]] for k in missing]
             with self._lock:
-                self._cache.update(row_of)
-                while len(self._cache) > self.max_sentences:
-                    self._cache.popitem(last=False)
+                for sentence, row in row_of.items():
+                    self._cache.put(sentence, row)
         return out
 
 

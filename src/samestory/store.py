@@ -73,7 +73,6 @@ import json
 import os
 import sqlite3
 import warnings
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -87,6 +86,7 @@ from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
+from samestory.lru import LRUCache
 from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
 from samestory.relate import relate, single_threaded_blas
 from samestory.store_codec import decode_features, encode_features, iso_date, parse_date
@@ -461,7 +461,7 @@ class _Batch:
         self.index = index
         self.progress = progress
         # Features of recently used articles (bounded: a large batch must not keep them all).
-        self.cache: OrderedDict[str, DocFeatures] = OrderedDict()
+        self.cache: LRUCache[str, DocFeatures] = LRUCache(FEATURE_CACHE)
         self.now = _now()
 
     def _report(self, stage: str, done: int, total: int) -> None:
@@ -549,18 +549,15 @@ class _Batch:
         return row.fetchone() is not None
 
     def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
-        missing = [i for i in ids if i not in self.cache]
-        found = {f.id: f for f in self.store.features(missing)}
-        out = [found[i] if i in found else self.cache[i] for i in ids]
+        found = {i: f for i in ids if (f := self.cache.get(i)) is not None}
+        found.update((f.id, f) for f in self.store.features([i for i in ids if i not in found]))
+        out = [found[i] for i in ids]
         for f in out:
             self._remember(f)
         return out
 
     def _remember(self, f: DocFeatures) -> None:
-        self.cache[f.id] = f
-        self.cache.move_to_end(f.id)
-        while len(self.cache) > FEATURE_CACHE:
-            self.cache.popitem(last=False)
+        self.cache.put(f.id, f)
 
     def _assign(self, article: Article, f: DocFeatures) -> tuple[str, bool]:
         """Score ``f`` against its candidates, write it, and return (story id, created)."""

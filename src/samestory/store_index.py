@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from datasketch import MinHashLSH
 
 from samestory.config import Config
 from samestory.features import DocFeatures
+from samestory.lru import LRUCache
 from samestory.relate import is_near_duplicate, overlap_from_jaccard
 
 
@@ -68,19 +68,15 @@ class CopySketches:
 
     def __init__(self, conn: sqlite3.Connection, size: int = 20_000) -> None:
         self.conn = conn
-        self.size = size
-        self._sketch: OrderedDict[str, tuple[np.ndarray, int]] = OrderedDict()
+        self._sketch: LRUCache[str, tuple[np.ndarray, int]] = LRUCache(size)
 
     def add(self, article_id: str, hashvalues: np.ndarray, n_shingles: int) -> None:
-        self._sketch[article_id] = (np.asarray(hashvalues), n_shingles)
-        self._sketch.move_to_end(article_id)
-        while len(self._sketch) > self.size:
-            self._sketch.popitem(last=False)
+        self._sketch.put(article_id, (np.asarray(hashvalues), n_shingles))
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
         """``{id: (MinHash values, shingle count)}`` of ``ids``, read from the store when
         not kept."""
-        found = {i: self._sketch[i] for i in ids if i in self._sketch}
+        found = {i: sketch for i in ids if (sketch := self._sketch.get(i)) is not None}
         missing = [i for i in ids if i not in found]
         if missing:
             for article_id, n_shingles, dtype, values in self.conn.execute(
