@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -216,6 +217,9 @@ def _serve(task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, in
            conn: Connection) -> None:
     """The body of a worker: run each chunk it is sent; stop at None (or if the parent
     goes away); send back the results, or the exception the task raised."""
+    # Ctrl-C reaches the whole process group: the parent handles it (and stops its
+    # workers), instead of every worker printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         while (index := conn.recv()) is not None:
             conn.send((index, task(*bounds[index])))
