@@ -75,3 +75,22 @@ def test_workers_retire_and_are_replaced() -> None:
                                chunks_per_worker=2)
     chunks_per_pid = {pid: pids.count(pid) // 10 for pid in set(pids)}
     assert max(chunks_per_pid.values()) <= 2 and len(chunks_per_pid) >= 3
+
+
+@needs_fork
+def test_fork_safe_lock_is_free_in_a_child_forked_while_it_was_held() -> None:
+    import time
+
+    lock = parallel.ForkSafeLock()
+    with lock:  # held here while the child is forked
+        pid = os.fork()
+        if pid == 0:
+            with lock:  # a plain threading.Lock would block for ever
+                os._exit(0)
+    deadline = time.monotonic() + 10
+    while (status := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if status[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert status[0] == pid and os.waitstatus_to_exitcode(status[1]) == 0

@@ -36,15 +36,14 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 import re
 import string
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from samestory.lru import LRUCache
+from samestory.parallel import ForkSafeLock
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -77,16 +76,7 @@ def sentence_similarity(a_vecs: np.ndarray, b_vecs: np.ndarray) -> np.ndarray:
 
 # float32 copies of recently used float16 sentence matrices: see as_float32.
 _FLOAT32_CACHE: LRUCache[int, tuple[np.ndarray, np.ndarray]] = LRUCache(1024)
-_FLOAT32_LOCK = threading.Lock()
-
-
-def _new_lock_after_fork() -> None:
-    # A forked worker (samestory.parallel) must not inherit the lock held by another thread.
-    global _FLOAT32_LOCK
-    _FLOAT32_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock_after_fork)
+_FLOAT32_LOCK = ForkSafeLock()  # worker processes use it too
 
 
 def as_float32(x: np.ndarray) -> np.ndarray:

@@ -28,10 +28,6 @@ FEATURE_BATCH = 256
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
 SCORE_CHUNK = 500
 MIN_PAIRS_PER_WORKER = 1000
-# A scoring worker reads articles all over the heap, and each object it reads becomes a
-# private copy of its page (reference counts are writes): it retires after this many
-# chunks so those copies stay small (see samestory.parallel.imap_chunks).
-SCORE_CHUNKS_PER_WORKER = 8
 # Articles per worker below which featurising in worker processes does not pay.
 MIN_ARTICLES_PER_WORKER = 300
 
@@ -123,8 +119,7 @@ def score_pairs(
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
     return map_chunks(score_chunk, len(pairs), workers, SCORE_CHUNK,
-                      on_chunk=lambda done: progress("scoring", done, len(pairs)),
-                      chunks_per_worker=SCORE_CHUNKS_PER_WORKER)
+                      on_chunk=lambda done: progress("scoring", done, len(pairs)))
 
 
 def analyze(

@@ -51,10 +51,10 @@ class Config:
             ``same_story_threshold``. None turns the step off.
 
     Misc
-        workers: processes that score candidate pairs. 0 (default): one per usable CPU;
-            1: score in this process. Workers are forked (Linux only) and used only when
-            there are at least 1,000 pairs per worker; the relations are identical
-            whatever the number.
+        workers: processes for the per-article text work and for scoring candidate
+            pairs. 0 (default): one per usable CPU; 1: all in this process. Workers are
+            forked (Linux only) and used only from 300 articles or 1,000 pairs per
+            worker; features, relations and stories are identical whatever the number.
         max_text_chars: longer texts are cut (and a warning recorded) to bound cost.
         max_file_bytes: larger input files are skipped with an error.
     """

@@ -19,7 +19,7 @@ from datasketch import LeanMinHash, MinHash
 from samestory import lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
-from samestory.models import Article
+from samestory.models import Article, slot_values
 
 SENTENCE_DTYPE = np.float16
 
@@ -55,7 +55,7 @@ class DocFeatures:
     terms: tuple[np.ndarray, np.ndarray]
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return _unpickled_features, tuple(getattr(self, name) for name in self.__slots__)
+        return _unpickled_features, slot_values(self)
 
 
 def _unpickled_features(*fields: Any) -> DocFeatures:

@@ -18,15 +18,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import os
 import re
-import threading
 import unicodedata
 from collections import Counter
 
 import numpy as np
 
 from samestory import normalize
+from samestory.parallel import ForkSafeLock
 
 ZIPF_MAX = 8.0
 _NEEDS_SEGMENTER = frozenset({"zh", "ja", "ko"})
@@ -160,16 +159,7 @@ def _idf_of_freq(freq: float) -> float:
 
 
 _BACKGROUNDS: dict[str | None, _Background] = {}
-_BACKGROUND_LOCK = threading.Lock()
-
-
-def _new_lock_after_fork() -> None:
-    # A forked worker (samestory.parallel) must not inherit the lock held by another thread.
-    global _BACKGROUND_LOCK
-    _BACKGROUND_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_lock_after_fork)
+_BACKGROUND_LOCK = ForkSafeLock()  # worker processes use it too
 
 
 def _background(lang: str | None) -> _Background:

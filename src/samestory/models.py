@@ -82,20 +82,24 @@ class SkippedRecord:
         return {"source": self.source, "error": self.error}
 
 
+def slot_values(obj: Any) -> tuple[Any, ...]:
+    """The fields of a slotted dataclass in order (its ``__slots__`` lists them so)."""
+    return tuple(getattr(obj, name) for name in obj.__slots__)
+
 
 def _reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
-    """Pickle as ``cls(*fields)`` (``__slots__`` lists a slotted dataclass's fields in order).
+    """Pickle as ``cls(*fields)``.
 
     The default for slotted frozen dataclasses pickles a state mapping and sets it field
     by field: 2.4x slower to dump. Relations cross process boundaries in bulk (parallel
     scoring, Spark), so they use this.
     """
-    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+    return type(self), slot_values(self)
 
 
 def _interned_aligned_sentence(a_index: int, b_index: int, a_text: str, b_text: str,
                                similarity: float) -> AlignedSentence:
-    # Sentence texts are interned when features are computed (features.featurize), so
+    # Sentence texts are interned when features are computed (features.text_features), so
     # interning on unpickling makes a relation from another process point at the one
     # copy of each sentence this process already holds, as a relation made here does.
     return AlignedSentence(a_index, b_index, sys.intern(a_text), sys.intern(b_text),
@@ -123,7 +127,7 @@ class AlignedSentence:
     similarity: float
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return _interned_aligned_sentence, _reduce_by_fields(self)[1]
+        return _interned_aligned_sentence, slot_values(self)
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field, not dataclasses.asdict (which deep-copies): this runs for every
@@ -144,7 +148,7 @@ class Evidence:
     scores: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return _interned_evidence, _reduce_by_fields(self)[1]
+        return _interned_evidence, slot_values(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

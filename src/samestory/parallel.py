@@ -14,9 +14,9 @@ Forking is used only where it is safe and pays:
 - with at least ``min_per_worker`` items per worker: starting a worker and sending
   results back costs a few milliseconds, which a few hundred pairs do not repay.
 
-Module-level locks of the library are re-created in the child after a fork (see
-``os.register_at_fork`` in :mod:`samestory.align` and :mod:`samestory.lexical`), so a
-lock that another thread held at the moment of the fork cannot deadlock a worker.
+Module-level locks of code the workers run are :class:`ForkSafeLock`: re-created in
+the child after a fork, so a lock that another thread held at the moment of the fork
+cannot deadlock a worker.
 """
 
 from __future__ import annotations
@@ -39,6 +39,28 @@ T = TypeVar("T")
 _fork_lock = threading.Lock()
 # Default chunks a worker process runs before it exits and a fresh fork replaces it.
 CHUNKS_PER_WORKER = 8
+
+
+class ForkSafeLock:
+    """A ``threading.Lock`` that a forked child starts with unlocked.
+
+    A fork copies only the forking thread; a lock another thread held at that moment
+    would stay locked in the child for ever. For module-level locks of code that forked
+    workers run (the fork handler keeps the lock alive for the life of the process).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> bool:
+        return self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 def usable_cpus() -> int:
@@ -81,35 +103,35 @@ def map_chunks(
     ``task(start, stop)`` returns the results of items ``start..stop-1``; it is called in
     forked children (``workers > 1``) or in this process (``workers == 1``). Results are
     concatenated in item order whatever order the chunks finish in. ``on_chunk(done)`` is
-    called in this process with the number of items done so far. An exception in a
-    worker is raised here. See :func:`imap_chunks` for ``chunks_per_worker``.
+    called in this process with the number of items done so far.
+
+    ``chunks_per_worker``: chunks a worker runs before it exits and a fresh fork takes
+    its place (None: workers run until the chunks run out). A worker copies the pages of
+    the parent's objects it reads (reference counts are writes), so for tasks that read
+    objects all over the heap (pair scoring) short-lived workers keep those private
+    copies small instead of letting them grow to the whole heap.
+
+    An exception in a task is raised here, with the worker's traceback as a note. A
+    worker that dies without finishing (killed, out of memory) raises
+    :class:`WorkerDied` naming its items; it never leaves the caller waiting.
     """
     out: list[T] = []
-    for stop, results in imap_chunks(task, n_items, workers, chunk_size, chunks_per_worker):
+    for stop, results in _results_in_order(task, n_items, workers, chunk_size,
+                                           chunks_per_worker):
         out.extend(results)
         if on_chunk is not None:
             on_chunk(stop)
     return out
 
 
-def imap_chunks(
+def _results_in_order(
     task: Callable[[int, int], Sequence[T]],
     n_items: int,
     workers: int,
     chunk_size: int,
-    chunks_per_worker: int | None = CHUNKS_PER_WORKER,
+    chunks_per_worker: int | None,
 ) -> Iterator[tuple[int, Sequence[T]]]:
-    """``(stop, task(start, stop))`` for each chunk in order, as soon as it is done.
-
-    ``chunks_per_worker``: chunks a worker runs before it exits and a fresh fork takes
-    its place (None: workers run until the chunks run out). A worker copies the
-    pages of the parent's objects it reads (reference counts are writes), so for tasks
-    that read objects all over the heap (pair scoring) short-lived workers keep those
-    private copies small instead of letting them grow to the whole heap.
-
-    A worker that dies without finishing (killed, out of memory) raises
-    :class:`WorkerDied` here, naming its items; it never leaves the caller waiting.
-    """
+    """``(stop, task(start, stop))`` for each chunk, in order (see :func:`map_chunks`)."""
     bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
     if workers <= 1 or len(bounds) <= 1:
         for start, stop in bounds:

@@ -46,8 +46,9 @@ EncoderOpt = Annotated[Encoder, typer.Option(
 
 
 WorkersOpt = Annotated[int, typer.Option(
-    "--workers", "-j", min=0, help="Processes that score candidate pairs: 0 = one per CPU "
-    "(used from about 2,000 pairs up), 1 = this process only. Results do not depend on it.")]
+    "--workers", "-j", min=0, help="Processes for reading articles and scoring pairs: "
+    "0 = one per CPU (used from about 600 articles or 2,000 pairs up), 1 = this process "
+    "only. Results do not depend on it.")]
 
 
 def config_for(encoder: Encoder, workers: int = DEFAULT_CONFIG.workers) -> Config:
