@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samestory.stories import DisjointSets, average_link, average_link_over_copies, best_story
+from samestory.stories import (
+    ATTACH_SIZE_RATIO,
+    DisjointSets,
+    average_link,
+    average_link_over_copies,
+    best_story,
+)
 
 edge_lists = st.lists(
     st.tuples(st.integers(0, 11), st.integers(0, 11), st.floats(0.0, 1.0)), max_size=60
@@ -39,21 +45,33 @@ def test_best_story_uses_average_over_members():
 
 
 @given(edge_lists, st.floats(0.05, 1.0), st.floats(0.0, 1.0))
-def test_attaching_lone_items_still_partitions(edges, threshold, attach):
+def test_attaching_splinters_still_partitions(edges, threshold, attach):
     groups = average_link(12, edges, threshold, attach)
     assert sorted(i for g in groups for i in g) == list(range(12))
 
 
 @given(edge_lists, st.floats(0.05, 1.0), st.floats(0.0, 1.0))
-def test_attaching_only_moves_lone_items(edges, threshold, attach):
+def test_attaching_moves_whole_groups_into_much_larger_ones(edges, threshold, attach):
     plain = average_link(12, edges, threshold)
     attached = average_link(12, edges, threshold, attach)
-    # Every group of 2+ survives whole; only former singletons join it.
-    for group in plain:
-        if len(group) >= 2:
-            home = next(g for g in attached if group[0] in g)
-            assert set(group) <= set(home)
-            assert all([i] in plain for i in set(home) - set(group))
+    # Each group is a union of whole groups of the plain clustering: its largest one
+    # and splinters that joined it (or joined a splinter of it), each at most
+    # 1/ATTACH_SIZE_RATIO of the largest.
+    for group in attached:
+        parts = sorted((g for g in plain if set(g) <= set(group)), key=len)
+        assert sorted(i for g in parts for i in g) == group
+        assert all(ATTACH_SIZE_RATIO * len(g) <= len(parts[-1]) for g in parts[:-1])
+
+
+def test_splinter_joins_a_story_three_times_its_size():
+    story = [(i, j, 0.9) for i in range(6) for j in range(i + 1, 6)]
+    splinter = [(6, 7, 0.9), (6, 0, 0.9), (7, 1, 0.9), (6, 2, 0.9)]  # linkage 2.7/12 = 0.225
+    assert average_link(8, [*story, *splinter], 0.4) == [list(range(6)), [6, 7]]
+    assert average_link(8, [*story, *splinter], 0.4, 0.2) == [list(range(8))]
+    # A story only twice the group's size keeps the two apart (comparable stories).
+    four = [(i, j, 0.9) for i in range(4) for j in range(i + 1, 4)]
+    pair = [(4, 5, 0.9), (4, 0, 0.9), (5, 1, 0.9)]  # linkage 1.8/8 = 0.225
+    assert average_link(6, [*four, *pair], 0.4, 0.1) == [[0, 1, 2, 3], [4, 5]]
 
 
 def test_lone_article_joins_a_story_at_the_lower_bar():
@@ -69,11 +87,12 @@ def test_two_lone_items_do_not_attach_to_each_other_below_the_threshold():
 
 
 def test_best_story_uses_the_lower_bar_for_established_stories():
-    story_of = {"a": "S1", "b": "S1", "c": "S2"}
-    sizes = {"S1": 2, "S2": 1}
-    assert best_story({"a": 0.5}, story_of, sizes, 0.4) is None  # 0.25 < 0.4
-    assert best_story({"a": 0.5}, story_of, sizes, 0.4, 0.2) == "S1"
-    assert best_story({"c": 0.3}, story_of, sizes, 0.4, 0.2) is None  # S2 has one member
+    story_of = {"a": "S1", "b": "S1", "c": "S2", "d": "S1", "e": "S2"}
+    sizes = {"S1": 3, "S2": 2}
+    assert best_story({"a": 0.9}, story_of, sizes, 0.4) is None  # 0.3 < 0.4
+    assert best_story({"a": 0.9}, story_of, sizes, 0.4, 0.2) == "S1"
+    # S2 has two members, fewer than ATTACH_SIZE_RATIO: it needs the full threshold.
+    assert best_story({"c": 0.7}, story_of, sizes, 0.4, 0.2) is None
 
 
 @given(edge_lists, st.floats(0.05, 1.0))

@@ -46,9 +46,10 @@ class Config:
             linkage of two groups counts pairs no index proposed as 0, so large stories
             need a lower bar; on ECB+ and MEANTIME dev, 0.35-0.45 all beat 0.5 (ECB+ ARI
             0.84 -> 0.88, MEANTIME 0.947 -> 0.957).
-        attach_threshold: average score to a story of two or more versions at which an
-            article left on its own joins it (see ``samestory.stories``); half of
-            ``same_story_threshold``. None turns the step off.
+        attach_threshold: linkage at which a group left after merging (a lone article, or
+            a few) joins a story at least three times its size (see
+            ``samestory.stories``); half of ``same_story_threshold``. None turns the step
+            off.
 
     Misc
         workers: processes for the per-article text work and for scoring candidate

@@ -4,7 +4,7 @@ New articles are featurised, proposed candidate neighbours by a :class:`Candidat
 built from the stored features, scored against them with :func:`relate` and assigned
 with the incremental rule of :func:`samestory.stories.best_story`: join the story with
 the highest average score to its members if it reaches ``same_story_threshold``
-(``attach_threshold`` for a story of two or more), else start a new one. Then only the
+(``attach_threshold`` for a story of three or more), else start a new one. Then only the
 stories the new article touched are re-clustered (average link over their stored
 relations, see ``Store._regroup``), so the result depends little on arrival order.
 No features or stored relations are ever recomputed.
