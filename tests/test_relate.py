@@ -1,11 +1,14 @@
-"""Pair scoring: the date gate depends on where the dates come from."""
+"""Pair scoring: the date gate depends on where the dates come from; the graded scale."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from samestory import relate
 from samestory.config import DEFAULT_CONFIG
@@ -45,3 +48,34 @@ def test_dates_read_from_text_gate_more_softly(same_event_pair):
     a2 = _dated(a, dt.date(2025, 8, 6), from_text=True)
     b2 = _dated(b, dt.date(2025, 10, 23), from_text=False)
     assert relate.pair_score(a2, b2).score == pytest.approx(undated * relate.DATE_GAP_FACTOR)
+
+
+cue_values = st.floats(-1.0, 1.0, allow_nan=False)
+
+
+def _cues(**values: float) -> relate.EventCues:
+    base = dict.fromkeys(relate.CUE_NAMES, 0.0)
+    return relate.EventCues(**{**base, **values})
+
+
+@given(st.sampled_from(sorted(relate.GRADED_SHAPES)), cue_values, cue_values,
+       st.fixed_dictionaries({name: cue_values for name in relate.GRADED_SHAPES}))
+def test_graded_similarity_is_monotone_in_each_cue(name, x, y, others):
+    low, high = sorted((x, y))
+    at_low = relate.graded_similarity(_cues(**{**others, name: low}))
+    at_high = relate.graded_similarity(_cues(**{**others, name: high}))
+    assert 0.0 <= at_low <= at_high <= 1.0
+
+
+@given(st.sampled_from(sorted(relate.GRADED_SHAPES)), st.floats(-2.0, 2.0))
+def test_piecewise_linear_matches_numpy_interp(name, x):
+    knots, values = relate.GRADED_SHAPES[name]
+    assert relate._piecewise_linear(x, knots, values) == pytest.approx(
+        float(np.interp(x, knots, values)), abs=1e-12)
+
+
+def test_graded_similarity_ranks_the_seed_rewrites_above_different_stories(seed_articles):
+    versions = featurize([seed_articles[k] for k in ("001", "002", "003")])
+    same = relate.pair_score(versions[0], versions[1]).similarity
+    different = relate.pair_score(versions[0], versions[2]).similarity
+    assert same > different
