@@ -51,9 +51,8 @@ def average_link(
 
     With ``attach_threshold``, groups then join their best group at least
     ``ATTACH_SIZE_RATIO`` times their size (splinters; see the module docstring).
-    Returns groups of item indices, each sorted, groups
-    ordered by their smallest item. Ties break by the smaller group ids, so the result
-    is deterministic.
+    Returns groups of item indices, each sorted, groups ordered by their smallest item.
+    Ties break by the smaller group ids, so the result is deterministic.
     """
     sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}
     for i, j, s in edges:
