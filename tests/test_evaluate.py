@@ -19,6 +19,7 @@ from samestory.evaluate import (
     load_records,
     make_copy_variants,
     pearson,
+    story_errors,
 )
 from samestory.models import Article
 from samestory.normalize import fingerprint, words
@@ -152,9 +153,12 @@ def test_evaluate_articles_with_trivial_cluster_fn() -> None:
     assert out["stories"] == 2 and out["docs"] == 4 and out["unassigned"] == 0
     assert out["seconds"] >= 0
 
+    assert out["errors"] == {"merged": [], "split": []}
+
     # ids left out become singletons
     partial = evaluate_articles(ARTICLE_RECORDS, lambda arts: [["1", "2"]])
     assert partial["unassigned"] == 2 and partial["stories"] == 3
+    assert partial["errors"]["split"] == [{"story": "r", "pieces": [["3"], ["4"]]}]
     with pytest.raises(ValueError):
         evaluate_articles(ARTICLE_RECORDS, lambda arts: [["1", "nope"]])
     with pytest.raises(ValueError):
@@ -265,3 +269,15 @@ def test_accuracy_cli_runs_on_tiny_data(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not available" in report["results"]["arts"]["systems"]["nope"]["error"]
     assert accuracy.main(["--data", str(tmp_path), "--systems", "minhash"]) == 0
     assert "Article files" in capsys.readouterr().out
+
+
+def test_story_errors_lists_merges_and_splits_largest_first() -> None:
+    ids = ["1", "2", "3", "4", "5", "6"]
+    gold = ["a", "a", "b", "b", "b", "c"]
+    pred = ["x", "y", "x", "z", "z", "z"]
+    errors = story_errors(ids, gold, pred)
+    assert errors["merged"] == [{"articles": 3, "gold": {"b": ["4", "5"], "c": ["6"]}},
+                                {"articles": 2, "gold": {"a": ["1"], "b": ["3"]}}]
+    assert errors["split"] == [{"story": "b", "pieces": [["4", "5"], ["3"]]},
+                               {"story": "a", "pieces": [["1"], ["2"]]}]
+    assert story_errors(ids, gold, gold) == {"merged": [], "split": []}

@@ -1,6 +1,7 @@
 """Evaluation harness: clustering and pair-scoring metrics on the labelled dev sets.
 
-Library only (the command line lives in ``benchmarks/accuracy.py``). Two kinds of file:
+Library only (its command lines are ``samestory eval`` and ``benchmarks/accuracy.py``). Two
+kinds of file:
 
 - *article files* (one article per line with a gold ``story``): a system groups the
   articles and :func:`evaluate_articles` scores the grouping with :func:`cluster_metrics`;
@@ -234,7 +235,30 @@ def evaluate_articles(records: Sequence[dict[str, Any]], cluster_fn: ClusterFn) 
     out["seconds"] = seconds
     out["docs_per_second"] = len(ids) / seconds if seconds > 0 else math.inf
     out["unassigned"] = unassigned
+    out["errors"] = story_errors(ids, gold, pred)
     return out
+
+
+def story_errors(ids: Sequence[str], gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """Where a grouping went wrong, article by article, largest errors first.
+
+    ``merged``: each predicted story holding articles of two or more gold stories, as
+    ``{"articles": n, "gold": {gold story: [ids]}}``. ``split``: each gold story spread
+    over two or more predicted stories, as ``{"story": gold story, "pieces": [[ids]]}``
+    (largest piece first). ``ids``, ``gold`` and ``pred`` are parallel.
+    """
+    by_pred: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    by_gold: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for doc_id, g, p in zip(ids, gold, pred, strict=True):
+        by_pred[p][g].append(doc_id)
+        by_gold[g][p].append(doc_id)
+    merged = [{"articles": sum(map(len, parts.values())), "gold": dict(sorted(parts.items()))}
+              for parts in by_pred.values() if len(parts) > 1]
+    split = [{"story": g, "pieces": sorted(parts.values(), key=lambda piece: (-len(piece), piece))}
+             for g, parts in by_gold.items() if len(parts) > 1]
+    merged.sort(key=lambda e: (-e["articles"], sorted(e["gold"])))
+    split.sort(key=lambda e: (-sum(map(len, e["pieces"])), e["story"]))
+    return {"merged": merged, "split": split}
 
 
 def evaluate_pairs(records: Sequence[dict[str, Any]], score_fn: ScoreFn) -> dict[str, Any]:

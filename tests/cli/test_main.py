@@ -22,3 +22,29 @@ def test_cluster_json_on_the_seeds_with_workers(seeds_dir: Path):
 def test_negative_workers_is_refused(seeds_dir: Path):
     result = runner.invoke(app, ["cluster", str(seeds_dir), "--workers", "-1"])
     assert result.exit_code == 2
+
+
+def _seed_records(seed_articles, story_of: dict[str, str]) -> str:
+    return "\n".join(json.dumps({"id": key, "text": a.text, "title": a.title,
+                                 "story": story_of[key]})
+                     for key, a in sorted(seed_articles.items()))
+
+
+def test_eval_scores_an_article_file_and_lists_its_errors(seed_articles, tmp_path: Path):
+    right = {"000": "briefing", "001": "briefing", "002": "briefing",
+             "003": "report", "004": "report"}
+    file = tmp_path / "seeds.jsonl"
+    file.write_text(_seed_records(seed_articles, right), encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(file), "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert scores["ari"] == 1.0 and scores["stories"] == scores["gold_stories"] == 2
+    assert scores["errors"] == {"merged": [], "split": []}
+
+    # A wrong gold label shows up as one merge and one split, naming the article.
+    file.write_text(_seed_records(seed_articles, {**right, "002": "report"}), encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(file), "--errors", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "merged: 1 predicted stories" in result.stdout
+    assert "briefing (2) + report (1)" in result.stdout
+    assert "report: 2 + 1; apart: 002" in result.stdout

@@ -223,10 +223,14 @@ def evaluate(
     quiet: QuietOpt = False,
     encoder: EncoderOpt = Encoder.use,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
+    errors: Annotated[bool, typer.Option(
+        "--errors", help="Also list the gold stories merged together and those split "
+                         "apart, with article ids (always under \"errors\" in --json).")
+    ] = False,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
 
-    Example: samestory eval ../shared/data/ecbplus_dev.jsonl --json
+    Example: samestory eval ../shared/data/ecbplus_dev.jsonl --errors
     """
     from samestory import evaluate as ev
 
@@ -257,6 +261,27 @@ def evaluate(
             continue
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     out.print(table)
+    if errors and "errors" in result:
+        out.print(errors_text(result["errors"]), markup=False, highlight=False)
+
+
+def errors_text(errors: dict[str, list[dict]], most: int = 20) -> str:
+    """The ``errors`` of an article-file evaluation as lines: merges, then splits."""
+    lines = [f"merged: {len(errors['merged'])} predicted stories hold two or more gold "
+             "stories"]
+    for entry in errors["merged"][:most]:
+        parts = " + ".join(f"{story} ({len(ids)})" for story, ids in entry["gold"].items())
+        lines.append(f"  {parts}")
+    lines.append(f"split: {len(errors['split'])} gold stories are spread over two or more "
+                 "predicted stories")
+    for entry in errors["split"][:most]:
+        sizes = " + ".join(str(len(piece)) for piece in entry["pieces"])
+        apart = ", ".join(doc_id for piece in entry["pieces"][1:] for doc_id in piece)
+        lines.append(f"  {entry['story']}: {sizes}; apart: {apart}")
+    hidden = max(0, len(errors["merged"]) - most) + max(0, len(errors["split"]) - most)
+    if hidden:
+        lines.append(f"  … {hidden} more in --json")
+    return "\n".join(lines)
 
 
 def spark(
