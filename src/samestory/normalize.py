@@ -53,18 +53,18 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            "january jan enero gennaio januari janvier januar",
-            "february feb febrero febbraio februari février februar",
-            "march mar marzo maart mars märz",
+            "january jan enero gennaio januari janvier januar janeiro",
+            "february feb febrero febbraio februari février februar fevereiro",
+            "march mar marzo maart mars märz março",
             "april apr abril aprile avril",
-            "may mayo maggio mei mai",
-            "june jun junio giugno juni juin",
-            "july jul julio luglio juli juillet",
+            "may mayo maggio mei mai maio",
+            "june jun junio giugno juni juin junho",
+            "july jul julio luglio juli juillet julho",
             "august aug agosto augustus août",
-            "september sep sept septiembre settembre septembre",
-            "october oct octubre ottobre oktober octobre",
-            "november nov noviembre novembre",
-            "december dec diciembre dicembre decembre décembre dezember",
+            "september sep sept septiembre settembre septembre setembro",
+            "october oct octubre ottobre oktober octobre outubro",
+            "november nov noviembre novembre novembro",
+            "december dec diciembre dicembre decembre décembre dezember dezembro",
         ]
     )
     for m in names.split()
@@ -96,9 +96,13 @@ def trie_pattern(words: Iterable[str]) -> str:
 
 
 _MONTH_RE = trie_pattern(_MONTHS)
+# "6 August 2025", "6. August 2025", "1er mars 2025", "15 de octubre del 2007",
+# "Aug. 7, 2025", and the dateline form "01-Mar-08" (two-digit years are 19xx/20xx).
 _TEXT_DATE = re.compile(
-    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+)?({_MONTH_RE})\.?(?:\s+(?:de\s+)?((?:19|20)\d{{2}}))?"
-    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?)\b",
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?"
+    rf"(?:,?\s+(?:del?\s+)?((?:19|20)\d{{2}}))?"
+    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?"
+    rf"|(\d{{1,2}})-({_MONTH_RE})-(\d{{2}}(?:\d{{2}})?))\b",
     re.IGNORECASE,
 )
 # Words that start sentences or are capitalised for grammar, not because they name something.
@@ -213,23 +217,38 @@ def quotes(text: str) -> list[str]:
 
 
 def dates(text: str, default_year: int | None = None) -> list[dt.date]:
-    """Calendar dates written in the text (ISO or "6 August 2025"/"Aug 6"), in order."""
-    found: list[dt.date] = []
-    for y, m, d in _ISO_DATE.findall(text):
-        _append_date(found, int(y), int(m), int(d))
+    """Calendar dates written in the text (ISO, "6 August 2025", "Aug 6", "15 de octubre
+    del 2007", "01-Mar-08"), in the order they are written."""
+    found: list[tuple[int, dt.date]] = []
+    for match in _ISO_DATE.finditer(text):
+        y, m, d = match.groups()
+        _append_date(found, match.start(), int(y), int(m), int(d))
     for match in _TEXT_DATE.finditer(text):
-        day1, month1, year1, month2, day2, year2 = match.groups()
-        day, month, year = (day1, month1, year1) if month1 else (day2, month2, year2)
+        day1, month1, year1, month2, day2, year2, day3, month3, year3 = match.groups()
+        if month1:
+            day, month, year = day1, month1, year1
+        elif month2:
+            day, month, year = day2, month2, year2
+        else:
+            day, month, year = day3, month3, _four_digit_year(year3)
         year_value = int(year) if year else default_year
         if year_value is None:
             continue
-        _append_date(found, year_value, _MONTHS[month.lower()], int(day))
-    return found
+        _append_date(found, match.start(), year_value, _MONTHS[month.lower()], int(day))
+    return [date for _, date in sorted(found, key=lambda item: item[0])]
 
 
-def _append_date(found: list[dt.date], year: int, month: int, day: int) -> None:
+def _four_digit_year(year: str) -> str:
+    """"08" -> "2008", "97" -> "1997" (a dateline's two-digit year); four digits as is."""
+    if len(year) == 4:
+        return year
+    return f"20{year}" if int(year) < 50 else f"19{year}"
+
+
+def _append_date(found: list[tuple[int, dt.date]], position: int, year: int, month: int,
+                 day: int) -> None:
     with contextlib.suppress(ValueError):  # e.g. 31 June: not a date
-        found.append(dt.date(year, month, day))
+        found.append((position, dt.date(year, month, day)))
 
 
 def first_date(text: str) -> dt.date | None:
