@@ -12,6 +12,8 @@ import sys
 from enum import StrEnum
 from typing import Any
 
+from samestory.dates import parse_date
+
 
 class RelationKind(StrEnum):
     """How two versions of a story are related, from closest to loosest.
@@ -61,13 +63,8 @@ class Article:
     def from_dict(cls, data: dict[str, Any]) -> Article:
         fields = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in fields}
-        date = kwargs.get("date")
-        if isinstance(date, str) and date:
-            kwargs["date"] = dt.date.fromisoformat(date[:10])
-        elif isinstance(date, dt.datetime):
-            kwargs["date"] = date.date()
-        elif not date:
-            kwargs["date"] = None
+        # ISO, RFC 2822, written forms, timestamps; a value that is not a date is None.
+        kwargs["date"] = parse_date(kwargs.get("date"))
         return cls(**kwargs)
 
 

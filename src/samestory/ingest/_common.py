@@ -8,8 +8,6 @@ would stop a batch.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import email.utils
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.dates import parse_date
 from samestory.models import Article, SkippedRecord
 
 Item = Article | SkippedRecord
 """What a reader yields: an article, or the reason one input could not be read."""
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_YEAR = re.compile(r"(?<!\d)(?:1[89]|2\d)\d{2}(?!\d)")
-_ISO_PREFIX = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _LANG_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
@@ -144,74 +141,6 @@ def lookup(record: Mapping[str, Any], key: str) -> Any:
             return None
         current = current[part]
     return current
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A calendar date from about anything, leniently; None when it cannot be read.
-
-    Accepts ``date``/``datetime`` objects, ISO 8601 (``2025-10-23``,
-    ``2025-10-23T12:00:00Z``), RFC 2822 (``Thu, 23 Oct 2025 12:00:00 +0000``), common
-    written forms with a four-digit year (``23 October 2025``, ``Oct 23, 2025``) and
-    Unix timestamps (seconds or milliseconds). The date is the one written, in its own
-    time zone (no conversion to UTC).
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)):
-        return _from_timestamp(float(value))
-    if not isinstance(value, str):
-        return None
-    return _parse_date_str(value.strip())
-
-
-def _from_timestamp(seconds: float) -> dt.date | None:
-    if seconds != seconds:  # NaN
-        return None
-    if abs(seconds) > 1e11:  # milliseconds
-        seconds /= 1000.0
-    try:
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _parse_date_str(text: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    match = _ISO_PREFIX.match(text)
-    if match:
-        try:
-            return dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return None
-    try:
-        return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        pass
-    return _parse_date_loose(text)
-
-
-def _parse_date_loose(text: str) -> dt.date | None:
-    """Written dates via dateutil, only when a year is present (no guessing from today)."""
-    if not _YEAR.search(text):
-        return None
-    try:
-        from dateutil import parser as date_parser
-    except ImportError:  # pragma: no cover - dateutil comes with trafilatura
-        return None
-    try:
-        parsed = date_parser.parse(text, default=dt.datetime(2000, 1, 1), fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    return parsed.date()
 
 
 def html_to_text(markup: str) -> str:
