@@ -19,6 +19,7 @@ from samestory.evaluate import (
     load_records,
     make_copy_variants,
     pearson,
+    read_labelled,
     story_errors,
 )
 from samestory.models import Article
@@ -281,3 +282,32 @@ def test_story_errors_lists_merges_and_splits_largest_first() -> None:
     assert errors["split"] == [{"story": "b", "pieces": [["4", "5"], ["3"]]},
                                {"story": "a", "pieces": [["1"], ["2"]]}]
     assert story_errors(ids, gold, gold) == {"merged": [], "split": []}
+
+
+def test_read_labelled_skips_bad_lines_and_says_why(tmp_path) -> None:
+    lines = [
+        {"id": "1", "text": "Quake hits city.", "story": "q"},
+        {"id": "2", "story": "q"},
+        "not json",
+        {"id": "1", "text": "Again.", "story": "q"},
+        {"id": "3", "text": "Rehab.", "story": ""},
+        [1, 2],
+        {"id": 4, "text": "Singer enters rehab.", "story": "r"},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines))
+    records, problems = read_labelled(path)
+    assert [r["id"] for r in records] == ["1", 4]
+    assert problems == [f"{path}:2: no text", f"{path}:3: invalid JSON: Expecting value",
+                        f"{path}:4: id '1' already on line 1", f"{path}:5: no story",
+                        f"{path}:6: expected a JSON object, got list"]
+
+
+def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) -> None:
+    good = {"text1": "a", "text2": "b", "overall": 2}
+    lines = [good, {**good, "overall": "high"}, {"text1": "a", "text2": None, "overall": 1}]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    records, problems = read_labelled(path)
+    assert records == [good]
+    assert problems == [f"{path}:2: overall is not a number: 'high'", f"{path}:3: no text2"]

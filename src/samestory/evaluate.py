@@ -69,6 +69,67 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
+def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The usable records of a labelled file, and why each other line was skipped.
+
+    Like :func:`load_records`, but a bad line does not stop the evaluation: a line that
+    is not a JSON object, an article without ``id``, ``text`` or ``story`` (or with an id
+    already seen), or a pair without ``text1``, ``text2`` or a numeric ``overall`` is
+    left out with a message ``"file:line: reason"``. The kind of file (articles or
+    pairs) is decided by its first ten records that parse.
+    """
+    path = Path(path)
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    problems: list[tuple[int, str]] = []
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append((lineno, f"invalid JSON: {exc.msg}"))
+                continue
+            if not isinstance(record, dict):
+                problems.append((lineno, f"expected a JSON object, got {type(record).__name__}"))
+                continue
+            parsed.append((lineno, record))
+    pairs = is_pair_file([record for _, record in parsed])
+    records: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    for lineno, record in parsed:
+        reason = _pair_problem(record) if pairs else _article_problem(record, first_line)
+        if reason:
+            problems.append((lineno, reason))
+            continue
+        if not pairs:
+            first_line[str(record["id"])] = lineno
+        records.append(record)
+    return records, [f"{path}:{lineno}: {reason}" for lineno, reason in sorted(problems)]
+
+
+def _pair_problem(record: dict[str, Any]) -> str | None:
+    missing = [k for k in ("text1", "text2") if not isinstance(record.get(k), str)]
+    if missing:
+        return f"no {' or '.join(missing)}"
+    overall = record.get("overall")
+    if isinstance(overall, bool) or not isinstance(overall, (int, float)) or overall != overall:
+        return f"overall is not a number: {overall!r}"
+    return None
+
+
+def _article_problem(record: dict[str, Any], first_line: dict[str, int]) -> str | None:
+    missing = [k for k in ("id", "story") if record.get(k) in (None, "")]
+    if not isinstance(record.get("text"), str) or not record["text"].strip():
+        missing.append("text")
+    if missing:
+        return f"no {', '.join(missing)}"
+    doc_id = str(record["id"])
+    if doc_id in first_line:
+        return f"id {doc_id!r} already on line {first_line[doc_id]}"
+    return None
+
+
 def is_pair_file(records: Sequence[dict[str, Any]]) -> bool:
     """True when the records are pairs (they carry ``text1`` and ``text2``)."""
     return bool(records) and all("text1" in r and "text2" in r for r in records[:10])

@@ -48,3 +48,24 @@ def test_eval_scores_an_article_file_and_lists_its_errors(seed_articles, tmp_pat
     assert "merged: 1 predicted stories" in result.stdout
     assert "briefing (2) + report (1)" in result.stdout
     assert "report: 2 + 1; apart: 002" in result.stdout
+
+
+def test_eval_skips_bad_lines_with_a_reason_and_scores_the_rest(seed_articles, tmp_path: Path):
+    stories = {"000": "b", "001": "b", "002": "b", "003": "r", "004": "r"}
+    file = tmp_path / "seeds.jsonl"
+    file.write_text(_seed_records(seed_articles, stories) + '\n{"id": "005", "story": "x"}\n'
+                    "{broken\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(file), "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"{file}:6: no text" in result.stderr
+    assert f"{file}:7: invalid JSON" in result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["skipped"] == 2 and scores["docs"] == 5 and scores["ari"] == 1.0
+
+
+def test_eval_of_a_file_with_nothing_usable_fails_clearly(tmp_path: Path):
+    file = tmp_path / "empty.jsonl"
+    file.write_text("[]\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(file)])
+    assert result.exit_code == 1
+    assert "no usable records" in result.stderr

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,7 +22,8 @@ from samestory.ingest import FieldMap, read_paths
 from samestory.models import Article, Relation, SkippedRecord, Story
 
 out = Console()
-err = Console(stderr=True)
+# soft_wrap: an error line naming a file or record stays one line (paths copy whole).
+err = Console(stderr=True, soft_wrap=True)
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Files or folders (searched recursively) of articles.")
@@ -235,10 +237,15 @@ def evaluate(
     from samestory import evaluate as ev
 
     try:
-        records = ev.load_records(file)
-    except (OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        records, problems = ev.read_labelled(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/] {file}: {exc}")
         raise typer.Exit(1) from exc
+    for problem in problems:
+        err.print(f"[yellow]skipped:[/] {escape(problem)}", highlight=False)
+    if not records:
+        err.print(f"[red]error:[/] {file}: no usable records")
+        raise typer.Exit(1)
     config = config_for(encoder, workers)
     with progress_bar(quiet) as progress:
         if ev.is_pair_file(records):
@@ -252,6 +259,7 @@ def evaluate(
                         for s in api.cluster(articles, config, progress=progress)]
 
             result = ev.evaluate_articles(records, cluster_fn)
+    result["skipped"] = len(problems)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
