@@ -298,9 +298,10 @@ def test_read_labelled_skips_bad_lines_and_says_why(tmp_path) -> None:
     path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines))
     records, problems = read_labelled(path)
     assert [r["id"] for r in records] == ["1", 4]
-    assert problems == [f"{path}:2: no text", f"{path}:3: invalid JSON: Expecting value",
-                        f"{path}:4: id '1' already on line 1", f"{path}:5: no story",
-                        f"{path}:6: expected a JSON object, got list"]
+    assert [(p.source, p.error) for p in problems] == [
+        (f"{path}:2", "no text"), (f"{path}:3", "invalid JSON: Expecting value"),
+        (f"{path}:4", "id '1' already on line 1"), (f"{path}:5", "no story"),
+        (f"{path}:6", "expected a JSON object, got list")]
 
 
 def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) -> None:
@@ -310,4 +311,5 @@ def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) ->
     path.write_text("\n".join(json.dumps(x) for x in lines))
     records, problems = read_labelled(path)
     assert records == [good]
-    assert problems == [f"{path}:2: overall is not a number: 'high'", f"{path}:3: no text2"]
+    assert [(p.source, p.error) for p in problems] == [
+        (f"{path}:2", "overall is not a number: 'high'"), (f"{path}:3", "no text2")]

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory.models import Article
+from samestory.models import Article, SkippedRecord
 from samestory.normalize import words
 
 ClusterFn = Callable[[list[Article]], list[list[str]]]
@@ -69,14 +69,14 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
+def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[SkippedRecord]]:
     """The usable records of a labelled file, and why each other line was skipped.
 
     Like :func:`load_records`, but a bad line does not stop the evaluation: a line that
     is not a JSON object, an article without ``id``, ``text`` or ``story`` (or with an id
     already seen), or a pair without ``text1``, ``text2`` or a numeric ``overall`` is
-    left out with a message ``"file:line: reason"``. The kind of file (articles or
-    pairs) is decided by its first ten records that parse.
+    left out as a :class:`SkippedRecord` (its ``source`` is ``"file:line"``). The kind of
+    file (articles or pairs) is decided by its first ten records that parse.
     """
     path = Path(path)
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -105,7 +105,8 @@ def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
         if not pairs:
             first_line[str(record["id"])] = lineno
         records.append(record)
-    return records, [f"{path}:{lineno}: {reason}" for lineno, reason in sorted(problems)]
+    return records, [SkippedRecord(f"{path}:{lineno}", reason)
+                     for lineno, reason in sorted(problems)]
 
 
 def _pair_problem(record: dict[str, Any]) -> str | None:

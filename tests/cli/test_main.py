@@ -57,10 +57,11 @@ def test_eval_skips_bad_lines_with_a_reason_and_scores_the_rest(seed_articles, t
                     "{broken\n", encoding="utf-8")
     result = runner.invoke(app, ["eval", str(file), "--json", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert f"{file}:6: no text" in result.stderr
-    assert f"{file}:7: invalid JSON" in result.stderr
+    assert f"skipped {file}:6: no text" in result.stderr
+    assert f"skipped {file}:7: invalid JSON" in result.stderr
     scores = json.loads(result.stdout)
-    assert scores["skipped"] == 2 and scores["docs"] == 5 and scores["ari"] == 1.0
+    assert [s["source"] for s in scores["skipped"]] == [f"{file}:6", f"{file}:7"]
+    assert scores["docs"] == 5 and scores["ari"] == 1.0
 
 
 def test_eval_of_a_file_with_nothing_usable_fails_clearly(tmp_path: Path):

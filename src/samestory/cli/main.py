@@ -62,7 +62,8 @@ def field_map(id_field: str, text_field: str, title_field: str, date_field: str)
 
 
 def report_skip(record: SkippedRecord) -> None:
-    err.print(f"[yellow]skipped[/] {record.source}: {record.error}", highlight=False)
+    err.print(f"[yellow]skipped[/] {escape(record.source)}: {escape(record.error)}",
+              highlight=False)
 
 
 @contextlib.contextmanager
@@ -237,12 +238,12 @@ def evaluate(
     from samestory import evaluate as ev
 
     try:
-        records, problems = ev.read_labelled(file)
+        records, skipped = ev.read_labelled(file)
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"[red]error:[/] {file}: {exc}")
         raise typer.Exit(1) from exc
-    for problem in problems:
-        err.print(f"[yellow]skipped:[/] {escape(problem)}", highlight=False)
+    for record in skipped:
+        report_skip(record)
     if not records:
         err.print(f"[red]error:[/] {file}: no usable records")
         raise typer.Exit(1)
@@ -259,10 +260,11 @@ def evaluate(
                         for s in api.cluster(articles, config, progress=progress)]
 
             result = ev.evaluate_articles(records, cluster_fn)
-    result["skipped"] = len(problems)
     if as_json:
+        result["skipped"] = [record.to_dict() for record in skipped]
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
+    result["skipped"] = len(skipped)
     table = Table("metric", "value", title=str(file))
     for key, value in result.items():
         if isinstance(value, dict):
