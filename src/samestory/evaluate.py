@@ -24,7 +24,7 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,21 +51,11 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     Raises ``ValueError`` naming ``file:line`` for a line that is not valid JSON or not a
     JSON object.
     """
-    path = Path(path)
-    records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from exc
-            if not isinstance(record, dict):
-                raise ValueError(
-                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}"
-                )
-            records.append(record)
+    records = []
+    for lineno, record, problem in _json_lines(Path(path)):
+        if problem:
+            raise ValueError(f"{path}:{lineno}: {problem}")
+        records.append(record)
     return records
 
 
@@ -78,21 +68,12 @@ def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[SkippedR
     left out as a :class:`SkippedRecord` (its ``source`` is ``"file:line"``). The kind of
     file (articles or pairs) is decided by its first ten records that parse.
     """
-    path = Path(path)
     parsed: list[tuple[int, dict[str, Any]]] = []
     problems: list[tuple[int, str]] = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append((lineno, f"invalid JSON: {exc.msg}"))
-                continue
-            if not isinstance(record, dict):
-                problems.append((lineno, f"expected a JSON object, got {type(record).__name__}"))
-                continue
+    for lineno, record, problem in _json_lines(Path(path)):
+        if problem:
+            problems.append((lineno, problem))
+        else:
             parsed.append((lineno, record))
     pairs = is_pair_file([record for _, record in parsed])
     records: list[dict[str, Any]] = []
@@ -107,6 +88,24 @@ def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[SkippedR
         records.append(record)
     return records, [SkippedRecord(f"{path}:{lineno}", reason)
                      for lineno, reason in sorted(problems)]
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any], str | None]]:
+    """``(line number, object, None)`` per JSON-object line, ``(line, {}, why)`` per bad
+    line; blank lines are skipped."""
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield lineno, {}, f"invalid JSON: {exc.msg}"
+                continue
+            if isinstance(record, dict):
+                yield lineno, record, None
+            else:
+                yield lineno, {}, f"expected a JSON object, got {type(record).__name__}"
 
 
 def _pair_problem(record: dict[str, Any]) -> str | None:
