@@ -9,11 +9,14 @@ import pytest
 
 from samestory import candidates
 from samestory.candidates import (
+    EXPANSION,
     NEAR_TWIN_COSINE,
+    SATURATED_COSINE,
     CandidateIndex,
     copy_groups,
     copy_pairs,
     load_graph,
+    select_neighbours,
 )
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import make_copy_variants
@@ -61,6 +64,56 @@ def test_distinct_neighbours_are_capped_by_the_budget():
     found = index.neighbours(docs[0])
     assert docs[0].id not in found
     assert 5 <= len(found) <= 6  # the budget counts the article itself, dropped after
+
+
+def _story(rng: np.random.Generator, n: int, dim: int = 64, spread: float = 0.5) -> np.ndarray:
+    """``n`` unit vectors around one centre: versions of one story, pairwise cosine ~0.8
+    (close, but not near-twins)."""
+    centre = rng.standard_normal(dim)
+    rows = centre + spread * np.linalg.norm(centre) / np.sqrt(dim) * rng.standard_normal((n, dim))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_saturated_neighbour_list_widens_up_to_the_expansion_limit():
+    rng = np.random.default_rng(2)
+    story = _story(rng, 60)
+    cosines = story @ story[0]
+    order = np.argsort(-cosines, kind="stable")
+    assert cosines[order[5]] >= SATURATED_COSINE and cosines.max() < 1.0 + 1e-6
+    twins = (story @ story.T)[np.triu_indices(60, 1)]
+    assert twins.max() < NEAR_TWIN_COSINE  # every version is distinct
+    chosen = select_neighbours(order, cosines[order], story, budget=5, min_cosine=0.0)
+    assert len(chosen) == 5 * EXPANSION  # 5, then 10, then 20: still saturated, capped
+    assert chosen == [int(k) for k in order[:20]]
+
+
+def test_an_unsaturated_list_keeps_the_plain_budget():
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((60, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cosines = vectors @ vectors[0]
+    order = np.argsort(-cosines, kind="stable")
+    chosen = select_neighbours(order, cosines[order], vectors, budget=5, min_cosine=-1.0)
+    assert chosen == [int(k) for k in order[:5]]  # unrelated vectors: cosine ~0 after 1st
+
+
+def test_a_short_search_of_a_widening_list_asks_for_a_wider_one():
+    rng = np.random.default_rng(4)
+    story = _story(rng, 60)
+    cosines = story @ story[0]
+    order = np.argsort(-cosines, kind="stable")[:8]  # only budget 5 · 4 - 12 candidates
+    assert select_neighbours(order, cosines[order], story, 5, 0.0, complete=False) is None
+    assert len(select_neighbours(order, cosines[order], story, 5, 0.0)) == 8
+
+
+def test_a_large_story_gets_its_pairs_from_the_index():
+    rng = np.random.default_rng(5)
+    docs = [_doc(f"v{k}", v) for k, v in enumerate(_story(rng, 60))]
+    config = DEFAULT_CONFIG.replace(ann_neighbours=5, ann_min_cosine=0.0)
+    index = CandidateIndex(config, dim=64)
+    index.add(docs)
+    # 6 places (the article itself included) widen to 24: 23 other versions.
+    assert len(index.neighbours(docs[0])) == 6 * EXPANSION - 1
 
 
 def _components(n: int, pairs: list[tuple[int, int]]) -> list[int]:

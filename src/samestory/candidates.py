@@ -48,6 +48,12 @@ EXACT_SEARCH_LIMIT = 5_000
 NEAR_TWIN_COSINE = 0.95
 # How many times the neighbour budget is searched, so near-twins can be skipped over.
 TWIN_SEARCH_FACTOR = 4
+# A neighbour list whose last distinct neighbour is still this close (document cosine) is
+# saturated: the article's story probably has more versions than the budget holds, so the
+# budget doubles, up to EXPANSION times (see select_neighbours). On ECB+ dev candidate
+# pairs a cosine >= 0.7 is the same story 63% of the time (>= 0.5: 50%).
+SATURATED_COSINE = 0.7
+EXPANSION = 4
 
 
 class CandidateIndex:
@@ -168,39 +174,77 @@ class CandidateIndex:
         return list(found)
 
     def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
-        """The ``ann_neighbours`` nearest *distinct* articles, plus near-twins of them.
-
-        A neighbour whose vector is within ``NEAR_TWIN_COSINE`` of one already taken is a
-        near-twin (a lightly different version of the same text that copy detection did
-        not merge): it is returned too, but does not use up the budget. Otherwise, in a
-        feed with many versions of each article, the nearest neighbours would all be
-        versions of one text and the other reports of the story never be scored.
-        """
+        """The article's distinct nearest neighbours, as :func:`select_neighbours` picks
+        them from an exact or HNSW search."""
         matrix = self._matrix()
         if not len(matrix):
             return []
         budget = self.config.ann_neighbours + 1
-        k = min(budget * TWIN_SEARCH_FACTOR, len(matrix))
+        widest = min(budget * EXPANSION * TWIN_SEARCH_FACTOR, len(matrix))
         if self._ann is None:
             cosines = matrix @ vector
-            order = np.argsort(-cosines, kind="stable")[:k]
-            keys, sims = order, cosines[order]
+            order = np.argsort(-cosines, kind="stable")[:widest]
+            keys = select_neighbours(order, cosines[order], matrix, budget,
+                                     self.config.ann_min_cosine)
         else:
-            matches = self._ann.search(vector, k, threads=1)
-            keys, sims = matches.keys, 1.0 - matches.distances
-        taken: list[int] = []
-        out: list[str] = []
-        distinct = 0
-        for key, sim in zip(keys, sims, strict=True):
-            if sim < self.config.ann_min_cosine or distinct >= budget:
-                break
-            key = int(key)
-            twin = bool(taken) and float(np.max(matrix[taken] @ matrix[key])) >= NEAR_TWIN_COSINE
-            if not twin:
-                distinct += 1
-                taken.append(key)
-            out.append(self._ids[key])
-        return out
+            # Search for the plain budget first, and wider only if the list saturates
+            # (most do not).
+            matches = self._ann.search(vector, min(budget * TWIN_SEARCH_FACTOR, widest),
+                                       threads=1)
+            keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix, budget,
+                                     self.config.ann_min_cosine,
+                                     complete=len(matches.keys) >= widest)
+            if keys is None:
+                matches = self._ann.search(vector, widest, threads=1)
+                keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix,
+                                         budget, self.config.ann_min_cosine)
+        assert keys is not None  # complete searches always give a list
+        return [self._ids[key] for key in keys]
+
+
+def select_neighbours(
+    keys: Sequence[int], cosines: Sequence[float], vectors: Any, budget: int,
+    min_cosine: float, complete: bool = True,
+) -> list[int] | None:
+    """The neighbours worth scoring, from candidates sorted best first.
+
+    Distinct neighbours are taken until ``budget`` of them; a neighbour whose vector is
+    within ``NEAR_TWIN_COSINE`` of one already taken is a near-twin (a lightly different
+    version of the same text that copy detection did not merge): it is returned too, but
+    does not use up the budget. Otherwise, in a feed with many versions of each article,
+    the nearest neighbours would all be versions of one text and the other reports of
+    the story never be scored. When the budget is used up and the last distinct
+    neighbour is still at ``SATURATED_COSINE`` or closer, the budget doubles (up to
+    ``EXPANSION`` times): a story with more versions than the budget otherwise gets too
+    few of its pairs scored, and average linkage, which counts unscored pairs as 0,
+    splits it. Candidates under ``min_cosine`` end the list. ``vectors[key]`` is a
+    candidate's vector. Returns None when ``complete`` is False and the candidates ran
+    out while the list was still growing (the caller searches wider and asks again).
+    """
+    limit, ceiling = budget, budget * EXPANSION
+    taken: np.ndarray | None = None  # rows 0 .. distinct-1: the distinct neighbours' vectors
+    distinct = 0
+    out: list[int] = []
+    last = 1.0
+    floor = np.float32(min_cosine)
+    for seen, (key, cosine) in enumerate(zip(keys, cosines, strict=True)):
+        # Each budget looks at TWIN_SEARCH_FACTOR times as many candidates.
+        if seen >= limit * TWIN_SEARCH_FACTOR or np.float32(cosine) < floor:
+            return out
+        if distinct >= limit:
+            if limit >= ceiling or last < SATURATED_COSINE:
+                return out
+            limit = min(ceiling, 2 * limit)
+        key = int(key)
+        vector = vectors[key]
+        if taken is None:
+            taken = np.empty((ceiling, len(vector)), dtype=np.float32)
+        if not distinct or float(np.max(taken[:distinct] @ vector)) < NEAR_TWIN_COSINE:
+            taken[distinct] = vector
+            distinct += 1
+            last = float(cosine)
+        out.append(key)
+    return out if complete or len(keys) >= limit * TWIN_SEARCH_FACTOR else None
 
 
 def load_graph(path: str | Path, dim: int) -> tuple[Any, np.ndarray] | None:

@@ -35,11 +35,11 @@ of the position in the local engine's article list and breaks every tie the same
    c. vector neighbours by a blocked self-join: articles are cut into blocks of
       ``VECTOR_BLOCK`` rows, every block pair is scored with NumPy (cartesian of
       blocks, cost ``O(n²)`` in total, ``O(VECTOR_BLOCK²)`` per task), each task keeps
-      every row's top ``k = (ann_neighbours + 1) · TWIN_SEARCH_FACTOR`` by
+      every row's top ``k = (ann_neighbours + 1) · EXPANSION · TWIN_SEARCH_FACTOR`` by
       ``(-cosine, idx)`` and a ``reduceByKey`` merges them into the global top ``k``;
-      each neighbour's vector is joined in and near-twins are skipped over exactly as
-      in :meth:`CandidateIndex._vector_neighbours`; neighbours under
-      ``ann_min_cosine`` and the article itself are dropped. Up to
+      each neighbour's vector is joined in and the neighbours are picked from that list
+      by :func:`samestory.candidates.select_neighbours`, the local engine's rule
+      (near-twins skipped over, saturated lists widened); the article itself is dropped. Up to
       ``EXACT_SEARCH_LIMIT`` articles the cosines are computed row by row
       (matrix-vector products, bit-identical to the local exact search), so the pairs
       are exactly the local ones. Above it the local
@@ -77,7 +77,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory.api import FEATURE_BATCH, make_story
-from samestory.candidates import EXACT_SEARCH_LIMIT, NEAR_TWIN_COSINE, TWIN_SEARCH_FACTOR
+from samestory.candidates import (
+    EXACT_SEARCH_LIMIT,
+    EXPANSION,
+    TWIN_SEARCH_FACTOR,
+    select_neighbours,
+)
 from samestory.config import DEFAULT_CONFIG, ENCODERS, Config
 from samestory.features import DocFeatures
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
@@ -219,9 +224,9 @@ def vector_pairs(features: RDD, n: int, config: Config,
                  block: int = VECTOR_BLOCK) -> RDD:
     """Pairs ``(i, j)``, ``i < j``: each article with its distinct nearest neighbours."""
     budget = config.ann_neighbours + 1
-    k = budget * TWIN_SEARCH_FACTOR
+    k = budget * EXPANSION * TWIN_SEARCH_FACTOR  # the widest list select_neighbours reads
     exact_rows = n <= EXACT_SEARCH_LIMIT
-    min_cosine = np.float32(config.ann_min_cosine)
+    min_cosine = config.ann_min_cosine
     vectors = features.map(lambda item: (item[0], item[1].vector))
     blocks = (
         vectors.map(lambda item: (item[0] // block, item))
@@ -242,16 +247,11 @@ def vector_pairs(features: RDD, n: int, config: Config,
     def keep(item: tuple[int, Iterable[tuple[int, float, int, np.ndarray]]]
              ) -> Iterator[tuple[int, int]]:
         i, neighbours = item
-        taken: list[np.ndarray] = []
-        distinct = 0
-        for _, cosine, j, vector in sorted(neighbours, key=lambda x: x[0]):
-            # The local engine compares float32 cosines with the threshold (NumPy 2).
-            if np.float32(cosine) < min_cosine or distinct >= budget:
-                break
-            twin = bool(taken) and float(np.max(np.stack(taken) @ vector)) >= NEAR_TWIN_COSINE
-            if not twin:
-                distinct += 1
-                taken.append(vector)
+        ranked = sorted(neighbours, key=lambda x: x[0])
+        vectors = {j: vector for _, _, j, vector in ranked}
+        chosen = select_neighbours([j for _, _, j, _ in ranked], [c for _, c, _, _ in ranked],
+                                   vectors, budget, min_cosine)
+        for j in chosen or ():
             if j != i:
                 yield (min(i, j), max(i, j))
 
