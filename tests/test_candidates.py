@@ -79,10 +79,11 @@ def test_a_saturated_neighbour_list_widens_up_to_the_expansion_limit():
     story = _story(rng, 60)
     cosines = story @ story[0]
     order = np.argsort(-cosines, kind="stable")
-    assert cosines[order[5]] >= SATURATED_COSINE and cosines.max() < 1.0 + 1e-6
+    assert cosines[order[5]] >= SATURATED_COSINE["use"] and cosines.max() < 1.0 + 1e-6
     twins = (story @ story.T)[np.triu_indices(60, 1)]
     assert twins.max() < NEAR_TWIN_COSINE  # every version is distinct
-    chosen = select_neighbours(order, cosines[order], story, budget=5, min_cosine=0.0)
+    chosen = select_neighbours(order, cosines[order], story, budget=5, min_cosine=0.0,
+                               saturated=0.7)
     assert len(chosen) == 5 * EXPANSION  # 5, then 10, then 20: still saturated, capped
     assert chosen == [int(k) for k in order[:20]]
 
@@ -93,7 +94,8 @@ def test_an_unsaturated_list_keeps_the_plain_budget():
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     cosines = vectors @ vectors[0]
     order = np.argsort(-cosines, kind="stable")
-    chosen = select_neighbours(order, cosines[order], vectors, budget=5, min_cosine=-1.0)
+    chosen = select_neighbours(order, cosines[order], vectors, budget=5, min_cosine=-1.0,
+                               saturated=0.7)
     assert chosen == [int(k) for k in order[:5]]  # unrelated vectors: cosine ~0 after 1st
 
 
@@ -102,8 +104,8 @@ def test_a_short_search_of_a_widening_list_asks_for_a_wider_one():
     story = _story(rng, 60)
     cosines = story @ story[0]
     order = np.argsort(-cosines, kind="stable")[:8]  # only budget 5 · 4 - 12 candidates
-    assert select_neighbours(order, cosines[order], story, 5, 0.0, complete=False) is None
-    assert len(select_neighbours(order, cosines[order], story, 5, 0.0)) == 8
+    assert select_neighbours(order, cosines[order], story, 5, 0.0, 0.7, complete=False) is None
+    assert len(select_neighbours(order, cosines[order], story, 5, 0.0, 0.7)) == 8
 
 
 def test_a_large_story_gets_its_pairs_from_the_index():

@@ -80,6 +80,7 @@ from samestory.api import FEATURE_BATCH, make_story
 from samestory.candidates import (
     EXACT_SEARCH_LIMIT,
     EXPANSION,
+    SATURATED_COSINE,
     TWIN_SEARCH_FACTOR,
     select_neighbours,
 )
@@ -227,6 +228,7 @@ def vector_pairs(features: RDD, n: int, config: Config,
     k = budget * EXPANSION * TWIN_SEARCH_FACTOR  # the widest list select_neighbours reads
     exact_rows = n <= EXACT_SEARCH_LIMIT
     min_cosine = config.ann_min_cosine
+    saturated = SATURATED_COSINE[config.encoder]
     vectors = features.map(lambda item: (item[0], item[1].vector))
     blocks = (
         vectors.map(lambda item: (item[0] // block, item))
@@ -250,7 +252,7 @@ def vector_pairs(features: RDD, n: int, config: Config,
         ranked = sorted(neighbours, key=lambda x: x[0])
         vectors = {j: vector for _, _, j, vector in ranked}
         chosen = select_neighbours([j for _, _, j, _ in ranked], [c for _, c, _, _ in ranked],
-                                   vectors, budget, min_cosine)
+                                   vectors, budget, min_cosine, saturated)
         for j in chosen or ():
             if j != i:
                 yield (min(i, j), max(i, j))
