@@ -44,7 +44,7 @@ class LSHLike(Protocol):
 
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
-# Document vectors this close are near-twins: versions of one text (see _vector_neighbours).
+# Document vectors this close are near-twins: versions of one text (see select_neighbours).
 NEAR_TWIN_COSINE = 0.95
 # How many times the neighbour budget is searched, so near-twins can be skipped over.
 TWIN_SEARCH_FACTOR = 4
@@ -216,12 +216,12 @@ def select_neighbours(
     the nearest neighbours would all be versions of one text and the other reports of
     the story never be scored. When the budget is used up and the last distinct
     neighbour is still at ``saturated`` or closer (``SATURATED_COSINE`` of the encoder),
-    the budget doubles (up to
-    ``EXPANSION`` times): a story with more versions than the budget otherwise gets too
-    few of its pairs scored, and average linkage, which counts unscored pairs as 0,
-    splits it. Candidates under ``min_cosine`` end the list. ``vectors[key]`` is a
-    candidate's vector. Returns None when ``complete`` is False and the candidates ran
-    out while the list was still growing (the caller searches wider and asks again).
+    the budget doubles, up to ``EXPANSION`` times: a story with more versions than the
+    budget otherwise gets too few of its pairs scored, and average linkage, which counts
+    unscored pairs as 0, splits it. Candidates under ``min_cosine`` end the list.
+    ``vectors[key]`` is a candidate's vector. Returns None when ``complete`` is False and
+    the candidates ran out while the list was still growing (the caller searches wider
+    and asks again).
     """
     limit, ceiling = budget, budget * EXPANSION
     taken: np.ndarray | None = None  # rows 0 .. distinct-1: the distinct neighbours' vectors
