@@ -85,8 +85,9 @@ from samestory.candidates import (
     select_neighbours,
 )
 from samestory.config import DEFAULT_CONFIG, ENCODERS, Config
+from samestory.dates import parse_date
 from samestory.features import DocFeatures
-from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str, parse_date
+from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
 from samestory.models import Article, Relation, Story
 from samestory.relate import is_copy, relate
 from samestory.stories import DisjointSets, average_link

@@ -14,7 +14,8 @@ Anything that cannot be read becomes a :class:`~samestory.models.SkippedRecord` 
 clear reason; ids are made unique within a run by suffixing ``#2``, ``#3``...
 """
 
-from samestory.ingest._common import DEFAULT_FIELDS, FieldMap, IngestResult, parse_date
+from samestory.dates import parse_date
+from samestory.ingest._common import DEFAULT_FIELDS, FieldMap, IngestResult
 from samestory.ingest.core import READERS, iter_paths, read_paths
 from samestory.ingest.feeds import looks_like_feed
 from samestory.ingest.text import looks_like_title, read_text_blob

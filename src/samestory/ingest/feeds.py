@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from samestory.dates import parse_date
 from samestory.ingest._common import (
     FieldMap,
     Item,
@@ -25,7 +26,6 @@ from samestory.ingest._common import (
     SourceFile,
     html_to_text,
     opt_str,
-    parse_date,
     record_items,
 )
 from samestory.models import SkippedRecord

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from samestory.dates import parse_date
 from samestory.ingest._common import (
     Item,
     SkipError,
@@ -24,7 +25,6 @@ from samestory.ingest._common import (
     clean_text,
     html_to_text,
     opt_str,
-    parse_date,
 )
 from samestory.models import Article
 
