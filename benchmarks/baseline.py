@@ -65,8 +65,11 @@ class MiniLMBaseline:
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
         if todo:
             vectors = self._load().encode(
-                list(todo.values()), batch_size=self.batch_size,
-                normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True,
+                list(todo.values()),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
             )
             self._cache.update(zip(todo, np.asarray(vectors, dtype=np.float32), strict=True))
         if not keys:
@@ -178,8 +181,9 @@ class MinHashBaseline:
     An article with no words stays alone.
     """
 
-    def __init__(self, shingle_size: int = 5, num_perm: int = 128, threshold: float = 0.5,
-                 seed: int = 1) -> None:
+    def __init__(
+        self, shingle_size: int = 5, num_perm: int = 128, threshold: float = 0.5, seed: int = 1
+    ) -> None:
         self.shingle_size = shingle_size
         self.num_perm = num_perm
         self.threshold = threshold
@@ -196,9 +200,11 @@ class MinHashBaseline:
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         hashes: dict[int, MinHash] = {}
         nonempty = [i for i, s in enumerate(sets) if s]
-        for i, mh in zip(nonempty, MinHash.bulk([sets[i] for i in nonempty],
-                                                  num_perm=self.num_perm, seed=self.seed),
-                         strict=True):
+        for i, mh in zip(
+            nonempty,
+            MinHash.bulk([sets[i] for i in nonempty], num_perm=self.num_perm, seed=self.seed),
+            strict=True,
+        ):
             hashes[i] = mh
             lsh.insert(i, mh, check_duplication=False)
         uf = _UnionFind(len(articles))

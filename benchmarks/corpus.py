@@ -50,10 +50,20 @@ BOILERPLATE_BOTTOM = (
     "Share on Facebook | Share on Twitter | Email",
 )
 REPLACEMENTS = {
-    "said": "stated", "says": "states", "told": "informed", "after": "following",
-    "before": "prior to", "big": "large", "about": "around", "people": "persons",
-    "killed": "left dead", "police": "authorities", "also": "additionally",
-    "but": "however", "began": "started", "more than": "over",
+    "said": "stated",
+    "says": "states",
+    "told": "informed",
+    "after": "following",
+    "before": "prior to",
+    "big": "large",
+    "about": "around",
+    "people": "persons",
+    "killed": "left dead",
+    "police": "authorities",
+    "also": "additionally",
+    "but": "however",
+    "began": "started",
+    "more than": "over",
 }
 _NUMBER = re.compile(r"\b\d+\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
@@ -100,7 +110,7 @@ def light_edit(text: str, rng: random.Random) -> str:
     if numbers:
         m = rng.choice(numbers)
         value = int(m.group()) + rng.randint(1, 9)
-        text = text[: m.start()] + str(value) + text[m.end():]
+        text = text[: m.start()] + str(value) + text[m.end() :]
     return text
 
 
@@ -184,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     articles, gold = build_corpus(args.n, args.seed)
-    print(f"{len(articles)} articles, {len(set(gold))} gold stories, "
-          f"{len({a.text for a in articles})} distinct texts")
+    print(
+        f"{len(articles)} articles, {len(set(gold))} gold stories, "
+        f"{len({a.text for a in articles})} distinct texts"
+    )
     for a in articles[-3:]:
         print(f"--- {a.id}\n{a.text[:300]}")
     return 0

@@ -164,7 +164,10 @@ def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any
     pairs = analysis.relations
     ids = [a.id for a in articles]
     return {
-        "wall_s": wall, "stages_s": stages, "pairs": len(pairs), "stories": len(stories),
+        "wall_s": wall,
+        "stages_s": stages,
+        "pairs": len(pairs),
+        "stories": len(stories),
         "tree_pss_mb": memory.peak_mb,
         "ari": _ari(gold, ids, [list(s.articles) for s in stories]),
     }
@@ -183,8 +186,11 @@ def run_peer(name: str, n: int, seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     groups = system.cluster(articles)
     wall = time.perf_counter() - start
-    return {"wall_s": wall, "stories": len(groups),
-            "ari": _ari(gold, [a.id for a in articles], groups)}
+    return {
+        "wall_s": wall,
+        "stories": len(groups),
+        "ari": _ari(gold, [a.id for a in articles], groups),
+    }
 
 
 def run_add(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
@@ -223,16 +229,28 @@ def child_main(system: str, n: int, seed: int) -> int:
 
 def run_child(system: str, n: int, seed: int, timeout: float) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; errors come back as ``error``."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", system, str(n),
-           "--seed", str(seed)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        system,
+        str(n),
+        "--seed",
+        str(seed),
+    ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     return {"error": f"exit {proc.returncode}: {tail}"}
 
@@ -267,11 +285,13 @@ def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
     done = ADD_BATCH if system.startswith("add") else n
     docs_s = done / r["wall_s"] if r["wall_s"] > 0 else float("inf")
     ari = f"{r['ari']:.4f}" if "ari" in r else "-"
-    line = (f"{system:<16} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} "
-            f"{r['wall_s']:>9.1f}")
+    line = (
+        f"{system:<16} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} {r['wall_s']:>9.1f}"
+    )
     if system.startswith("samestory"):
         line += f"  {1000 * r['wall_s'] / n:.1f} ms/article; " + ", ".join(
-            f"{k} {v:.1f}s" for k, v in r["stages_s"].items())
+            f"{k} {v:.1f}s" for k, v in r["stages_s"].items()
+        )
         line += f"; peak PSS with scoring workers {r['tree_pss_mb']:.0f} MB"
     if system.startswith("add"):
         line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {n})"
@@ -281,16 +301,26 @@ def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000", help="comma-separated corpus sizes")
-    parser.add_argument("--peers", default="minhash,minilm",
-                        help="comma-separated peers: minhash, minilm ('' for none)")
-    parser.add_argument("--encoders", default="use,static",
-                        help="comma-separated samestory encoders to measure: use, static")
+    parser.add_argument(
+        "--peers",
+        default="minhash,minilm",
+        help="comma-separated peers: minhash, minilm ('' for none)",
+    )
+    parser.add_argument(
+        "--encoders",
+        default="use,static",
+        help="comma-separated samestory encoders to measure: use, static",
+    )
     parser.add_argument("--add", action="store_true", help="also time Store.add of 1,000")
     parser.add_argument("--profile", action="store_true", help="cProfile analyze on 1,000")
     parser.add_argument("--no-samestory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--timeout", type=float, default=3600.0,
-                        help="seconds per measurement before it is abandoned")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="seconds per measurement before it is abandoned",
+    )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -300,9 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     peers = [p for p in args.peers.split(",") if p]
     encoders = [e for e in args.encoders.split(",") if e]
-    meta = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "cores": os.cpu_count(), "python": platform.python_version(),
-            "machine": platform.machine()}
+    meta = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
     notes: list[str] = []
     try:
         import baseline  # noqa: F401
@@ -318,8 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         systems = [] if args.no_samestory else list(ours)
         for peer in peers:
             if peer == "minilm" and n / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
-                msg = (f"minilm skipped at N={n}: ~{n / MINILM_DOCS_PER_S:.0f} s at "
-                       f"{MINILM_DOCS_PER_S:.0f} docs/s exceeds {TIME_LIMIT_S:.0f} s")
+                msg = (
+                    f"minilm skipped at N={n}: ~{n / MINILM_DOCS_PER_S:.0f} s at "
+                    f"{MINILM_DOCS_PER_S:.0f} docs/s exceeds {TIME_LIMIT_S:.0f} s"
+                )
                 notes.append(msg)
                 log(msg)
                 continue
@@ -342,8 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         log(f"note: {note}")
     if args.json:
-        print(json.dumps({"meta": meta, "results": results, "notes": notes,
-                          "profile": profile}, indent=2))
+        print(
+            json.dumps(
+                {"meta": meta, "results": results, "notes": notes, "profile": profile}, indent=2
+            )
+        )
     return 0
 
 

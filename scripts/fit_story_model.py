@@ -57,8 +57,10 @@ def load(path: Path) -> list[dict]:
 
 
 def articles_of(records: list[dict]) -> list[Article]:
-    return [Article(id=r["id"], text=r["text"], title=r.get("title"), lang=r.get("lang"))
-            for r in records]
+    return [
+        Article(id=r["id"], text=r["text"], title=r.get("title"), lang=r.get("lang"))
+        for r in records
+    ]
 
 
 ENCODERS = ("use", "static", "static-model2vec")
@@ -73,8 +75,9 @@ def make_encoder(name: str) -> SentenceEncoder | None:
     return None
 
 
-def cached_features(name: str, articles: list[Article], cache: Path,
-                    encoder: SentenceEncoder | None = None):
+def cached_features(
+    name: str, articles: list[Article], cache: Path, encoder: SentenceEncoder | None = None
+):
     file = cache / f"{name}.pkl"
     if file.exists():
         return pickle.loads(file.read_bytes())
@@ -115,8 +118,7 @@ class MonotoneAdditiveModel:
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.bias_ + sum(np.interp(x[:, c], *shape)
-                                for c, shape in enumerate(self.shapes_))
+        return self.bias_ + sum(np.interp(x[:, c], *shape) for c, shape in enumerate(self.shapes_))
 
 
 def cross_validated(model_of, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -139,13 +141,25 @@ def pair_table(features, gold: list[str], groups: list[str]) -> dict:
             a, b = features[i], features[j]
             sim = relate.sentence_similarity(a.sentence_vectors, b.sentence_vectors)
             gap = relate.date_gap(a, b)
-            rows.append((*relate.event_cues(a, b, sim).vector(), relate.rewrite_evidence(sim),
-                         -1 if gap is None else gap))
+            rows.append(
+                (
+                    *relate.event_cues(a, b, sim).vector(),
+                    relate.rewrite_evidence(sim),
+                    -1 if gap is None else gap,
+                )
+            )
     table = np.array(rows, dtype=np.float64)
     labels = np.array([gold[i] == gold[j] for i, j in pairs], dtype=int)
-    return {"pairs": pairs, "cues": table[:, :-2], "rewrite": table[:, -2],
-            "gap": table[:, -1], "y": labels, "n": len(features), "gold": gold,
-            "groups": groups}
+    return {
+        "pairs": pairs,
+        "cues": table[:, :-2],
+        "rewrite": table[:, -2],
+        "gap": table[:, -1],
+        "y": labels,
+        "n": len(features),
+        "gold": gold,
+        "groups": groups,
+    }
 
 
 def story_scores(model: LogisticRegression, table: dict) -> np.ndarray:
@@ -174,8 +188,15 @@ def topic_cv_scores(tables: dict, C: float) -> dict[str, np.ndarray]:
     order = np.random.RandomState(0).permutation(len(topics))
     fold_of = {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
     touches = {
-        name: np.array([[fold_of[t["groups"][i]] == f or fold_of[t["groups"][j]] == f
-                         for i, j in t["pairs"]] for f in range(TOPIC_FOLDS)])
+        name: np.array(
+            [
+                [
+                    fold_of[t["groups"][i]] == f or fold_of[t["groups"][j]] == f
+                    for i, j in t["pairs"]
+                ]
+                for f in range(TOPIC_FOLDS)
+            ]
+        )
         for name, t in tables.items()
     }
     sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
@@ -207,8 +228,11 @@ def main() -> None:
     for name in ARTICLE_SETS:
         records = load(args.data / f"{name}.jsonl")
         features = cached_features(name, articles_of(records), args.cache, encoder)
-        tables[name] = pair_table(features, [r["story"] for r in records],
-                                  [f"{name}:{r.get('topic', r['story'])}" for r in records])
+        tables[name] = pair_table(
+            features,
+            [r["story"] for r in records],
+            [f"{name}:{r.get('topic', r['story'])}" for r in records],
+        )
 
     def fit(names):
         x = np.vstack([tables[n]["cues"] for n in names])
@@ -216,25 +240,36 @@ def main() -> None:
         return LogisticRegression(C=args.C, max_iter=5000).fit(x, y)
 
     model = fit(ARTICLE_SETS)
-    print("event weights", np.round(model.coef_[0], 3).tolist(),
-          "bias", round(float(model.intercept_[0]), 3))
+    print(
+        "event weights",
+        np.round(model.coef_[0], 3).tolist(),
+        "bias",
+        round(float(model.intercept_[0]), 3),
+    )
     for name, table in tables.items():
         scores = story_scores(model, table)
         print(name, {t: round(cluster_ari(table, scores, t), 3) for t in THRESHOLDS})
     for train, test in itertools.permutations(ARTICLE_SETS, 2):
         held = story_scores(fit([train]), tables[test])
-        print(f"fit on {train}, test on {test}",
-              {t: round(cluster_ari(tables[test], held, t), 3) for t in THRESHOLDS})
+        print(
+            f"fit on {train}, test on {test}",
+            {t: round(cluster_ari(tables[test], held, t), 3) for t in THRESHOLDS},
+        )
 
     held = topic_cv_scores(tables, args.C)
     for name, table in tables.items():
-        print(f"{name}, {TOPIC_FOLDS}-fold CV over topics (held-out topics scored by a model "
-              "that never saw them)",
-              {t: round(cluster_ari(table, held[name], t), 3) for t in THRESHOLDS})
+        print(
+            f"{name}, {TOPIC_FOLDS}-fold CV over topics (held-out topics scored by a model "
+            "that never saw them)",
+            {t: round(cluster_ari(table, held[name], t), 3) for t in THRESHOLDS},
+        )
 
     pairs = load(args.data / "semeval2022_pairs_dev.jsonl")
-    flat = [Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
-            for k, p in enumerate(pairs) for side in (1, 2)]
+    flat = [
+        Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
+        for k, p in enumerate(pairs)
+        for side in (1, 2)
+    ]
     features = cached_features("semeval", flat, args.cache, encoder)
     cues = []
     for k in range(len(pairs)):
@@ -247,19 +282,25 @@ def main() -> None:
     cross = np.array([p["lang1"] != p["lang2"] for p in pairs])
 
     def report(name: str, predicted: np.ndarray) -> str:
-        return (f"{name}: 5-fold CV pearson {pearsonr(predicted, overall)[0]:.3f}, "
-                f"cross-lingual {pearsonr(predicted[cross], overall[cross])[0]:.3f}")
+        return (
+            f"{name}: 5-fold CV pearson {pearsonr(predicted, overall)[0]:.3f}, "
+            f"cross-lingual {pearsonr(predicted[cross], overall[cross])[0]:.3f}"
+        )
 
-    print(report("graded, linear", cross_validated(lambda: Ridge(alpha=1.0), semantic,
-                                                   overall)))
-    print(report("graded, monotone additive",
-                 cross_validated(MonotoneAdditiveModel, semantic, overall)))
+    print(report("graded, linear", cross_validated(lambda: Ridge(alpha=1.0), semantic, overall)))
+    print(
+        report(
+            "graded, monotone additive", cross_validated(MonotoneAdditiveModel, semantic, overall)
+        )
+    )
     graded = MonotoneAdditiveModel().fit(semantic, overall)
     print(f"GRADED_BIAS = {graded.bias_:.4f}")
     print("GRADED_SHAPES = {")
     for name, (knots, values) in zip(GRADED_CUES, graded.shapes_, strict=True):
-        print(f'    "{name}": ({tuple(np.round(knots, 3).tolist())},\n'
-              f'        {tuple(np.round(values, 3).tolist())}),')
+        print(
+            f'    "{name}": ({tuple(np.round(knots, 3).tolist())},\n'
+            f"        {tuple(np.round(values, 3).tolist())}),"
+        )
     print("}")
 
 

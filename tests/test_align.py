@@ -198,5 +198,4 @@ def test_float32_copies_are_cached_per_array_and_exact():
     already = first.copy()
     assert as_float32(already) is already
     assert np.array_equal(as_float32([[1.0, 2.0]]), np.array([[1.0, 2.0]], dtype=np.float32))
-    assert np.array_equal(sentence_similarity(a, b),
-                          np.clip(first @ first.T, -1.0, 1.0))
+    assert np.array_equal(sentence_similarity(a, b), np.clip(first @ first.T, -1.0, 1.0))

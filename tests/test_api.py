@@ -53,8 +53,9 @@ def edit_words(text: str, replacements: dict[str, str]) -> str:
 
 def test_lightly_edited_copy_is_near_duplicate(seed_articles):
     original = seed_articles["003"]
-    edited = edit_words(original.text, {"Trump": "Triumph", "three hours": "four hours",
-                                        "Wednesday": "Tuesday"})
+    edited = edit_words(
+        original.text, {"Trump": "Triumph", "three hours": "four hours", "Wednesday": "Tuesday"}
+    )
     edited += "\nShare this article on social media."
     copy = dataclasses.replace(original, id="edited", text=edited)
     relation = api.compare(original, copy)
@@ -83,8 +84,7 @@ def test_unrelated_events_of_one_kind_are_not_the_same_story(ecb_records):
     first_topic = ecb_records[0]["topic"]
     stories = sorted(s for s, rs in by_story.items() if rs[0]["topic"] == first_topic)
     a, b = (by_story[s][0] for s in stories[:2])
-    relation = api.compare(Article(id=a["id"], text=a["text"]),
-                           Article(id=b["id"], text=b["text"]))
+    relation = api.compare(Article(id=a["id"], text=a["text"]), Article(id=b["id"], text=b["text"]))
     assert relation.kind is None
 
 
@@ -99,8 +99,10 @@ def test_dated_reports_far_apart_are_different_stories(seed_articles):
 
 
 def test_helpers_return_plain_data(seed_articles):
-    pairs = [(seed_articles["001"], seed_articles["002"]),
-             (seed_articles["000"], seed_articles["004"])]
+    pairs = [
+        (seed_articles["001"], seed_articles["002"]),
+        (seed_articles["000"], seed_articles["004"]),
+    ]
     scores = api.story_similarity(pairs)
     assert 0.0 <= scores[1] < scores[0] <= 1.0  # the rewrite pair ranks above the other
     assert api.relation_kinds(pairs)[0] == "rewrite"
@@ -121,14 +123,12 @@ def test_top_level_api(seed_articles, tmp_path):
 def test_static_encoder_finds_the_seed_stories(seed_articles):
     config = DEFAULT_CONFIG.replace(encoder="static")
     stories = api.cluster(list(seed_articles.values()), config)
-    assert [{a[:3] for a in s.articles} for s in stories] == [
-        {"000", "001", "002"}, {"003", "004"}]
+    assert [{a[:3] for a in s.articles} for s in stories] == [{"000", "001", "002"}, {"003", "004"}]
     relation = api.compare(seed_articles["001"], seed_articles["002"], config)
     assert relation.kind is RelationKind.REWRITE
 
 
-def test_worker_processes_give_the_same_features_relations_and_stories(ecb_records,
-                                                                      monkeypatch):
+def test_worker_processes_give_the_same_features_relations_and_stories(ecb_records, monkeypatch):
     from samestory import parallel
 
     if not parallel.can_fork():
@@ -145,7 +145,14 @@ def test_worker_processes_give_the_same_features_relations_and_stories(ecb_recor
     assert len(articles) > 3 * 8 and len(one.relations) > 50
     for a, b in zip(one.features, two.features, strict=True):
         assert (a.id, a.sentences, a.entities, a.numbers, a.quotes, a.lang, a.minhash) == (
-            b.id, b.sentences, b.entities, b.numbers, b.quotes, b.lang, b.minhash)
+            b.id,
+            b.sentences,
+            b.entities,
+            b.numbers,
+            b.quotes,
+            b.lang,
+            b.minhash,
+        )
         assert np.array_equal(a.sentence_vectors, b.sentence_vectors)
         assert np.array_equal(a.vector, b.vector)
         assert np.array_equal(a.terms[0], b.terms[0]) and np.array_equal(a.terms[1], b.terms[1])

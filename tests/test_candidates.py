@@ -82,8 +82,9 @@ def test_a_saturated_neighbour_list_widens_up_to_the_expansion_limit():
     assert cosines[order[5]] >= SATURATED_COSINE["use"] and cosines.max() < 1.0 + 1e-6
     twins = (story @ story.T)[np.triu_indices(60, 1)]
     assert twins.max() < NEAR_TWIN_COSINE  # every version is distinct
-    chosen = select_neighbours(order, cosines[order], story, budget=5, min_cosine=0.0,
-                               saturated=0.7)
+    chosen = select_neighbours(
+        order, cosines[order], story, budget=5, min_cosine=0.0, saturated=0.7
+    )
     assert len(chosen) == 5 * EXPANSION  # 5, then 10, then 20: still saturated, capped
     assert chosen == [int(k) for k in order[:20]]
 
@@ -94,8 +95,9 @@ def test_an_unsaturated_list_keeps_the_plain_budget():
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     cosines = vectors @ vectors[0]
     order = np.argsort(-cosines, kind="stable")
-    chosen = select_neighbours(order, cosines[order], vectors, budget=5, min_cosine=-1.0,
-                               saturated=0.7)
+    chosen = select_neighbours(
+        order, cosines[order], vectors, budget=5, min_cosine=-1.0, saturated=0.7
+    )
     assert chosen == [int(k) for k in order[:5]]  # unrelated vectors: cosine ~0 after 1st
 
 
@@ -178,15 +180,19 @@ def test_a_saved_graph_restores_the_index(tmp_path, monkeypatch):
     restored.add([new])
     assert restored.ann_changed and "new" in restored.neighbours(docs[0])
     with pytest.raises(ValueError, match="prefix of these articles"):
-        CandidateIndex(config, dim=16).restore([d.id for d in docs[:-1]],
-                                               [d.fingerprint for d in docs[:-1]],
-                                               vectors[:-1], graph)
+        CandidateIndex(config, dim=16).restore(
+            [d.id for d in docs[:-1]], [d.fingerprint for d in docs[:-1]], vectors[:-1], graph
+        )
     older = CandidateIndex(config, dim=16)  # a graph saved before the last 10 were added
     older.add(docs[:30])
     assert older.save_ann(tmp_path / "older.usearch")
     extended = CandidateIndex(config, dim=16)
-    extended.restore([d.id for d in docs], [d.fingerprint for d in docs], vectors,
-                     load_graph(tmp_path / "older.usearch", dim=16)[0])
+    extended.restore(
+        [d.id for d in docs],
+        [d.fingerprint for d in docs],
+        vectors,
+        load_graph(tmp_path / "older.usearch", dim=16)[0],
+    )
     assert len(extended._ann) == 40 and extended.ann_changed
     assert "d39" in extended.neighbours(_doc("probe", docs[39].vector))
     assert load_graph(path, dim=8) is None

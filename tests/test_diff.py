@@ -148,16 +148,23 @@ def test_word_diff_folds_multiword_replacement() -> None:
 
 
 def test_sentence_initial_capitals_are_not_names() -> None:
-    pair = diff_pair(0, 0, "Nevertheless, the sanctions hurt.", "Despite this, the sanctions hurt.",
-                     0.9, known_names=set())
+    pair = diff_pair(
+        0,
+        0,
+        "Nevertheless, the sanctions hurt.",
+        "Despite this, the sanctions hurt.",
+        0.9,
+        known_names=set(),
+    )
     assert pair.changed_names == []
 
 
 def test_cross_language_pair_is_flagged(encoder) -> None:
     a_sents = ["Trump canceled the summit with Putin in Budapest on Wednesday."]
     b_sents = ["Trump hat das Gipfeltreffen mit Putin in Budapest am Mittwoch abgesagt."]
-    diff = diff_sentences(a_sents, b_sents, encoder.encode(a_sents), encoder.encode(b_sents),
-                          min_similarity=0.5)
+    diff = diff_sentences(
+        a_sents, b_sents, encoder.encode(a_sents), encoder.encode(b_sents), min_similarity=0.5
+    )
     assert diff.summary["aligned"] == 1
     assert diff.pairs[0].same_language is False
     assert diff.pairs[0].changed_names == []

@@ -19,14 +19,16 @@ class CountingEncoder:
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         self.seen.extend(sentences)
-        rows = [np.random.default_rng(abs(hash(s)) % 2**32).normal(size=self.dim)
-                for s in sentences]
+        rows = [
+            np.random.default_rng(abs(hash(s)) % 2**32).normal(size=self.dim) for s in sentences
+        ]
         return normalize_rows(np.array(rows, dtype=np.float32).reshape(-1, self.dim))
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=12), max_size=5),
-       st.integers(1, 12))
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=12), max_size=5), st.integers(1, 12)
+)
 def test_cached_vectors_equal_fresh_ones(batches: list[list[str]], size: int) -> None:
     inner, reference = CountingEncoder(), CountingEncoder()
     cached = CachedEncoder(inner, max_sentences=size)

@@ -30,8 +30,15 @@ GOLD = ["a", "a", "a", "b", "b", "c"]
 
 def test_perfect_clustering_scores_one() -> None:
     m = cluster_metrics(GOLD, ["x", "x", "x", "y", "y", "z"])
-    for key in ("ari", "pair_precision", "pair_recall", "pair_f1",
-                "bcubed_precision", "bcubed_recall", "bcubed_f1"):
+    for key in (
+        "ari",
+        "pair_precision",
+        "pair_recall",
+        "pair_f1",
+        "bcubed_precision",
+        "bcubed_recall",
+        "bcubed_f1",
+    ):
         assert m[key] == pytest.approx(1.0), key
     assert (m["stories"], m["gold_stories"], m["docs"]) == (3, 3, 6)
 
@@ -107,8 +114,14 @@ def test_metrics_invariant_to_relabelling_and_bounded(data: st.DataObject) -> No
     relabelled = cluster_metrics(gold, [f"id{perm[p]}" for p in pred])
     for key, value in m.items():
         assert relabelled[key] == pytest.approx(value), key
-    for key in ("pair_precision", "pair_recall", "pair_f1",
-                "bcubed_precision", "bcubed_recall", "bcubed_f1"):
+    for key in (
+        "pair_precision",
+        "pair_recall",
+        "pair_f1",
+        "bcubed_precision",
+        "bcubed_recall",
+        "bcubed_f1",
+    ):
         assert 0.0 <= m[key] <= 1.0 + 1e-12, key
     assert m["ari"] == pytest.approx(adjusted_rand_score(gold, pred))
 
@@ -170,8 +183,16 @@ def _pair_records(n: int = 30) -> list[dict]:
     out = []
     for i in range(n):
         lang2 = "en" if i % 2 else "de"
-        out.append({"pair_id": str(i), "lang1": "en", "lang2": lang2,
-                    "text1": f"t{i}", "text2": f"u{i}", "overall": 1 + (i % 4)})
+        out.append(
+            {
+                "pair_id": str(i),
+                "lang1": "en",
+                "lang2": lang2,
+                "text1": f"t{i}",
+                "text2": f"u{i}",
+                "overall": 1 + (i % 4),
+            }
+        )
     return out
 
 
@@ -203,10 +224,15 @@ def test_evaluate_pairs_length_mismatch() -> None:
 
 
 VARIANT_SOURCE = [
-    {"id": f"d{i}", "story": "s", "text": (
-        f'Actress Tara Reid, 33, checked into Promises on Tuesday, her rep Jack Ketsoyan said.\n'
-        f'"We appreciate your respect," he told People on day {i}.\n'
-        "A friend said her family supported the decision, and that she is doing well.")}
+    {
+        "id": f"d{i}",
+        "story": "s",
+        "text": (
+            "Actress Tara Reid, 33, checked into Promises on Tuesday, her rep Jack Ketsoyan said.\n"
+            f'"We appreciate your respect," he told People on day {i}.\n'
+            "A friend said her family supported the decision, and that she is doing well."
+        ),
+    }
     for i in range(25)
 ] + [{"id": "short", "story": "t", "text": "tiny text here"}]
 
@@ -235,8 +261,8 @@ def test_make_copy_variants_deterministic_and_exact_normalises() -> None:
             a, b = words(texts[orig]), words(texts[copy])
             assert a != b
             # light edit: most 3-word shingles survive
-            sa = {tuple(a[i:i + 3]) for i in range(len(a) - 2)}
-            sb = {tuple(b[i:i + 3]) for i in range(len(b) - 2)}
+            sa = {tuple(a[i : i + 3]) for i in range(len(a) - 2)}
+            sb = {tuple(b[i : i + 3]) for i in range(len(b) - 2)}
             if len(a) > 20:
                 assert len(sa & sb) / len(sa | sb) > 0.5
     # story labels are kept
@@ -277,10 +303,14 @@ def test_story_errors_lists_merges_and_splits_largest_first() -> None:
     gold = ["a", "a", "b", "b", "b", "c"]
     pred = ["x", "y", "x", "z", "z", "z"]
     errors = story_errors(ids, gold, pred)
-    assert errors["merged"] == [{"articles": 3, "gold": {"b": ["4", "5"], "c": ["6"]}},
-                                {"articles": 2, "gold": {"a": ["1"], "b": ["3"]}}]
-    assert errors["split"] == [{"story": "b", "pieces": [["4", "5"], ["3"]]},
-                               {"story": "a", "pieces": [["1"], ["2"]]}]
+    assert errors["merged"] == [
+        {"articles": 3, "gold": {"b": ["4", "5"], "c": ["6"]}},
+        {"articles": 2, "gold": {"a": ["1"], "b": ["3"]}},
+    ]
+    assert errors["split"] == [
+        {"story": "b", "pieces": [["4", "5"], ["3"]]},
+        {"story": "a", "pieces": [["1"], ["2"]]},
+    ]
     assert story_errors(ids, gold, gold) == {"merged": [], "split": []}
 
 
@@ -299,9 +329,12 @@ def test_read_labelled_skips_bad_lines_and_says_why(tmp_path) -> None:
     records, problems = read_labelled(path)
     assert [r["id"] for r in records] == ["1", 4]
     assert [(p.source, p.error) for p in problems] == [
-        (f"{path}:2", "no text"), (f"{path}:3", "invalid JSON: Expecting value"),
-        (f"{path}:4", "id '1' already on line 1"), (f"{path}:5", "no story"),
-        (f"{path}:6", "expected a JSON object, got list")]
+        (f"{path}:2", "no text"),
+        (f"{path}:3", "invalid JSON: Expecting value"),
+        (f"{path}:4", "id '1' already on line 1"),
+        (f"{path}:5", "no story"),
+        (f"{path}:6", "expected a JSON object, got list"),
+    ]
 
 
 def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) -> None:
@@ -312,4 +345,6 @@ def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) ->
     records, problems = read_labelled(path)
     assert records == [good]
     assert [(p.source, p.error) for p in problems] == [
-        (f"{path}:2", "overall is not a number: 'high'"), (f"{path}:3", "no text2")]
+        (f"{path}:2", "overall is not a number: 'high'"),
+        (f"{path}:3", "no text2"),
+    ]

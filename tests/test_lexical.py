@@ -43,8 +43,10 @@ def _reference_term_vector(text: str, lang: str | None) -> tuple[np.ndarray, np.
     counts = Counter(w for w in normalize.words(text) if len(w) > 1)
     if not counts:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    items = sorted((lexical._hash(w), (1.0 + math.log(c)) * _reference_specificity(w, lang))
-                   for w, c in counts.items())
+    items = sorted(
+        (lexical._hash(w), (1.0 + math.log(c)) * _reference_specificity(w, lang))
+        for w, c in counts.items()
+    )
     hashes = np.array([h for h, _ in items], dtype=np.int64)
     weights = np.array([x for _, x in items], dtype=np.float32)
     norm = float(np.linalg.norm(weights))
@@ -60,7 +62,9 @@ def test_fast_and_reference_specificity_agree_on_a_multilingual_sample():
         tokens += [*sorted(normalize.entities(text)), "o'brien", "jean-pierre", "x_y", "²", "ⅻ"]
         for word in tokens:
             assert lexical.specificity(word, lang) == _reference_specificity(word, lang), (
-                word, lang)
+                word,
+                lang,
+            )
 
 
 def test_fast_path_agrees_on_wordlists():
@@ -75,7 +79,9 @@ def test_fast_path_agrees_on_wordlists():
                 n_plain += 1
                 assert lossy_tokenize(word, lang) == [word], (word, lang)
             assert lexical.specificity(word, lang) == _reference_specificity(word, lang), (
-                word, lang)
+                word,
+                lang,
+            )
         assert n_plain > len(sample) // 2
 
 
@@ -90,8 +96,12 @@ def test_plain_word_characters_never_split_a_token():
 
 
 def test_term_vector_equals_reference():
-    texts = [*SAMPLE.items(), ("en", "storm " * 300 + "the " * 5 + "tornado"), ("en", "a I"),
-             ("en", "")]
+    texts = [
+        *SAMPLE.items(),
+        ("en", "storm " * 300 + "the " * 5 + "tornado"),
+        ("en", "a I"),
+        ("en", ""),
+    ]
     for lang, text in texts:
         hashes, weights = lexical.term_vector(text, lang)
         ref_hashes, ref_weights = _reference_term_vector(text, lang)
@@ -132,8 +142,13 @@ def test_weighted_jaccard_does_not_depend_on_string_hashing():
         "print(repr(weighted_jaccard(a, b, 'en')))\n"
     )
     outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1

@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 from samestory.lru import LRUCache
 
-operations = st.lists(st.tuples(st.sampled_from(["get", "put"]), st.integers(0, 6)),
-                      max_size=60)
+operations = st.lists(st.tuples(st.sampled_from(["get", "put"]), st.integers(0, 6)), max_size=60)
 
 
 @given(maxsize=st.integers(1, 4), ops=operations)

@@ -42,7 +42,10 @@ def test_entities_numbers_and_quotes():
 
 def test_dates_in_several_forms():
     assert normalize.dates("On 2025-10-23 and 6 August 2025 and Aug. 7, 2025") == [
-        dt.date(2025, 10, 23), dt.date(2025, 8, 6), dt.date(2025, 8, 7)]
+        dt.date(2025, 10, 23),
+        dt.date(2025, 8, 6),
+        dt.date(2025, 8, 7),
+    ]
     assert normalize.first_date("no dates here") is None
 
 
@@ -57,18 +60,29 @@ def test_sentences_never_lose_words(text):
 
 def test_dates_in_other_languages_and_datelines_in_text_order():
     assert normalize.dates("15 de octubre del 2007; 27 de marzo de 2008") == [
-        dt.date(2007, 10, 15), dt.date(2008, 3, 27)]
+        dt.date(2007, 10, 15),
+        dt.date(2008, 3, 27),
+    ]
     assert normalize.dates("am 6. August 2025, le 1er mars 2025, 7 de julho de 2024") == [
-        dt.date(2025, 8, 6), dt.date(2025, 3, 1), dt.date(2024, 7, 7)]
+        dt.date(2025, 8, 6),
+        dt.date(2025, 3, 1),
+        dt.date(2024, 7, 7),
+    ]
     # Datelines with a two-digit year, before an ISO date later in the text.
     assert normalize.dates("24-May-08 Boeing ... 1997-01-02, 3-Jan-97") == [
-        dt.date(2008, 5, 24), dt.date(1997, 1, 2), dt.date(1997, 1, 3)]
+        dt.date(2008, 5, 24),
+        dt.date(1997, 1, 2),
+        dt.date(1997, 1, 3),
+    ]
     assert normalize.dates("Version 2. May be later") == []  # no year: no date
 
 
 def test_navigation_and_sharing_lines_are_dropped():
-    text = ("Home | World | Business | Tech\nSkip to main content\nThe quake struck at dawn.\n"
-            "Share on Facebook | Share on Twitter | Email\nMenu  Search  Sign in\n"
-            "Prices rose 3% in Paris / Berlin / Rome, officials said.")
+    text = (
+        "Home | World | Business | Tech\nSkip to main content\nThe quake struck at dawn.\n"
+        "Share on Facebook | Share on Twitter | Email\nMenu  Search  Sign in\n"
+        "Prices rose 3% in Paris / Berlin / Rome, officials said."
+    )
     assert normalize.clean_text(text) == (
-        "The quake struck at dawn.\nPrices rose 3% in Paris / Berlin / Rome, officials said.")
+        "The quake struck at dawn.\nPrices rose 3% in Paris / Berlin / Rome, officials said."
+    )

@@ -27,8 +27,9 @@ def test_map_chunks_matches_one_process(n: int, chunk: int, workers: int) -> Non
 @needs_fork
 def test_work_runs_in_other_processes_and_reports_progress() -> None:
     done: list[int] = []
-    pids = parallel.map_chunks(lambda s, e: [os.getpid()] * (e - s), 40, 2, 10,
-                               on_chunk=done.append)
+    pids = parallel.map_chunks(
+        lambda s, e: [os.getpid()] * (e - s), 40, 2, 10, on_chunk=done.append
+    )
     assert os.getpid() not in pids
     assert done == [10, 20, 30, 40]
 
@@ -71,8 +72,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
 
 @needs_fork
 def test_workers_retire_and_are_replaced() -> None:
-    pids = parallel.map_chunks(lambda s, e: [os.getpid()] * (e - s), 60, 2, 10,
-                               chunks_per_worker=2)
+    pids = parallel.map_chunks(lambda s, e: [os.getpid()] * (e - s), 60, 2, 10, chunks_per_worker=2)
     chunks_per_pid = {pid: pids.count(pid) // 10 for pid in set(pids)}
     assert max(chunks_per_pid.values()) <= 2 and len(chunks_per_pid) >= 3
 

@@ -58,8 +58,12 @@ def _cues(**values: float) -> relate.EventCues:
     return relate.EventCues(**{**base, **values})
 
 
-@given(st.sampled_from(sorted(relate.GRADED_SHAPES)), cue_values, cue_values,
-       st.fixed_dictionaries({name: cue_values for name in relate.GRADED_SHAPES}))
+@given(
+    st.sampled_from(sorted(relate.GRADED_SHAPES)),
+    cue_values,
+    cue_values,
+    st.fixed_dictionaries({name: cue_values for name in relate.GRADED_SHAPES}),
+)
 def test_graded_similarity_is_monotone_in_each_cue(name, x, y, others):
     low, high = sorted((x, y))
     at_low = relate.graded_similarity(_cues(**{**others, name: low}))
@@ -71,7 +75,8 @@ def test_graded_similarity_is_monotone_in_each_cue(name, x, y, others):
 def test_piecewise_linear_matches_numpy_interp(name, x):
     knots, values = relate.GRADED_SHAPES[name]
     assert relate._piecewise_linear(x, knots, values) == pytest.approx(
-        float(np.interp(x, knots, values)), abs=1e-12)
+        float(np.interp(x, knots, values)), abs=1e-12
+    )
 
 
 def test_graded_similarity_ranks_the_seed_rewrites_above_different_stories(seed_articles):

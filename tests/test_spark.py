@@ -110,19 +110,26 @@ def test_spark_reads_parquet(spark: object, tmp_path: Path) -> None:
     from samestory.ingest import read_paths
 
     articles = read_paths(files).articles
-    table = pa.table({
-        "id": [a.id for a in articles],
-        "text": [a.text for a in articles],
-        "title": [a.title for a in articles],
-        "date": [a.date for a in articles],
-        "source": [a.source for a in articles],
-    })
+    table = pa.table(
+        {
+            "id": [a.id for a in articles],
+            "text": [a.text for a in articles],
+            "title": [a.title for a in articles],
+            "date": [a.date for a in articles],
+            "source": [a.source for a in articles],
+        }
+    )
     path = tmp_path / "in.parquet"
     pyarrow_parquet.write_table(table, path)
     out = tmp_path / "out"
     samestory_spark.run(spark, path, out)
-    _compare([Article(id=a.id, text=a.text, title=a.title, date=a.date, source=a.source)
-              for a in articles], out)
+    _compare(
+        [
+            Article(id=a.id, text=a.text, title=a.title, date=a.date, source=a.source)
+            for a in articles
+        ],
+        out,
+    )
 
 
 def test_blocked_vector_search_matches_local(spark: object) -> None:

@@ -39,8 +39,9 @@ def test_shape_unit_norm_and_determinism(encoder, cache):
     norms = np.linalg.norm(vectors[:3], axis=1)
     np.testing.assert_allclose(norms, 1.0, atol=1e-5)
     assert np.linalg.norm(vectors[3]) <= 1.0 + 1e-5  # empty text: unit or zero row
-    again = StaticSentenceEncoder(encoder.method, vocab_size=VOCAB, cache=cache,
-                                  pca_dims=128).encode(SENTENCES)
+    again = StaticSentenceEncoder(
+        encoder.method, vocab_size=VOCAB, cache=cache, pca_dims=128
+    ).encode(SENTENCES)
     np.testing.assert_array_equal(vectors, again)
     # A sentence's vector does not depend on the rest of the batch (up to BLAS rounding).
     np.testing.assert_allclose(encoder.encode(SENTENCES[2:3])[0], vectors[2], atol=1e-6)
@@ -53,7 +54,7 @@ def test_translation_is_closer_than_an_unrelated_sentence(encoder):
 
 
 def test_dan_vectors_live_in_use_space(cache):
-    """"dan" keeps USE's head, so its vectors are comparable with USE's own.
+    """ "dan" keeps USE's head, so its vectors are comparable with USE's own.
 
     Checked on a sentence of common words: the reduced test vocabulary covers them.
     """

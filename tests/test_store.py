@@ -25,8 +25,7 @@ def dump(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: equal dumps mean an unchanged store."""
     conn = sqlite3.connect(path)
     try:
-        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-                for t in TABLES}
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
     finally:
         conn.close()
 
@@ -94,8 +93,9 @@ def test_readding_changes_nothing(full_db: Path, seed_articles):
 
 def test_exact_copy_under_new_id_is_unchanged(full_db: Path, seed_articles):
     before = dump(full_db)
-    copy = dataclasses.replace(seed_articles["001"], id="copy-of-001",
-                               text="  " + seed_articles["001"].text.upper() + "\n")
+    copy = dataclasses.replace(
+        seed_articles["001"], id="copy-of-001", text="  " + seed_articles["001"].text.upper() + "\n"
+    )
     with Store(full_db) as store:
         report = store.add([copy])
     assert report.unchanged == ["copy-of-001"] and report.added == []
@@ -171,7 +171,12 @@ def test_reopen_persists_features_exactly(full_db: Path, seed_articles):
         assert np.allclose(f.vector, g.vector, atol=1e-5)
         assert f.minhash.jaccard(g.minhash) == 1.0
         assert (f.sentences, f.entities, f.numbers, f.quotes, f.date) == (
-            g.sentences, g.entities, g.numbers, g.quotes, g.date)
+            g.sentences,
+            g.entities,
+            g.numbers,
+            g.quotes,
+            g.date,
+        )
     with Store(full_db) as store:
         assert store.stories() == summaries
 
@@ -226,8 +231,11 @@ def test_lightly_edited_repost_joins_its_original_story(full_db: Path, seed_arti
         report = store.add([repost])
         assert report.story_of["repost-of-003"] == store.story_of(original.id)
         assert report.new_stories == []
-        kinds = {r.kind for r in store.story(report.story_of["repost-of-003"]).relations
-                 if "repost-of-003" in (r.a, r.b) and original.id in (r.a, r.b)}
+        kinds = {
+            r.kind
+            for r in store.story(report.story_of["repost-of-003"]).relations
+            if "repost-of-003" in (r.a, r.b) and original.id in (r.a, r.b)
+        }
         assert kinds == {RelationKind.NEAR_DUPLICATE}
 
 
@@ -262,7 +270,8 @@ def test_a_repost_is_recorded_as_a_copy_and_scored_once(full_db: Path, seed_arti
         assert copy_of.fetchone()[0] == original.id
         scored = conn.execute(
             "SELECT count(*) FROM (SELECT a FROM relations WHERE b='repost-of-003' "
-            "UNION ALL SELECT a FROM weak_scores WHERE b='repost-of-003')").fetchone()[0]
+            "UNION ALL SELECT a FROM weak_scores WHERE b='repost-of-003')"
+        ).fetchone()[0]
         assert scored == 1
     finally:
         conn.close()
@@ -328,8 +337,9 @@ def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeyp
     assert embedded == [2, 4, 5]
 
 
-def test_large_stories_update_their_first_version_incrementally(db: Path, seed_articles,
-                                                               monkeypatch):
+def test_large_stories_update_their_first_version_incrementally(
+    db: Path, seed_articles, monkeypatch
+):
     monkeypatch.setattr(store_module, "REGROUP_LIMIT", 1)
     with Store(db) as store:
         add_one_by_one(store, seed_articles, "001 002")
@@ -342,8 +352,9 @@ def test_large_stories_update_their_first_version_incrementally(db: Path, seed_a
         assert summary.first == seed_articles["000"].id
 
 
-def test_a_large_first_batch_is_loaded_as_cluster_groups_it(db: Path, ecb_records,
-                                                          seed_articles, monkeypatch):
+def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
+    db: Path, ecb_records, seed_articles, monkeypatch
+):
     monkeypatch.setattr(store_module, "BULK_MIN", 50)
     monkeypatch.setattr(store_module, "BULK_MAX", 60)
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:80]]
@@ -378,8 +389,10 @@ def test_stored_first_versions_are_the_ones_provenance_gives(db: Path, ecb_recor
     # Summaries keep the first version found in SQL from the stored sources of each
     # derivation; Store.story recomputes it from the relations' evidence in Python.
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:40]]
-    articles += [dataclasses.replace(a, id=a.id + "-copy", text=a.text + "\nShare this.")
-                 for a in articles[:10]]
+    articles += [
+        dataclasses.replace(a, id=a.id + "-copy", text=a.text + "\nShare this.")
+        for a in articles[:10]
+    ]
     with Store(db) as store:
         for start in range(0, len(articles), 7):
             store.add(articles[start : start + 7])
@@ -420,8 +433,7 @@ def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypa
         probe = store.features([articles[19].id])[0]
         assert articles[19].id in index.neighbours(dataclasses.replace(probe, id="probe"))
     crashed = sqlite3.connect(db)  # a record that does not match the stored articles
-    crashed.execute("UPDATE meta SET value='{\"count\": 3, \"last\": \"x\"}' "
-                    "WHERE key='ann_index'")
+    crashed.execute('UPDATE meta SET value=\'{"count": 3, "last": "x"}\' WHERE key=\'ann_index\'')
     crashed.commit()
     crashed.close()
     with Store(db) as store:
@@ -440,10 +452,13 @@ def test_copies_are_found_with_a_tiny_sketch_cache(full_db: Path, seed_articles)
         store._sketches = CopySketches(store._conn, size=1)  # evicts on each read
         report = store.add([edited_copy(seed_articles[k], f"copy-of-{k}") for k in ("000", "003")])
         assert report.new_stories == []
-        copies = dict(store._conn.execute(
-            "SELECT id, copy_of FROM articles WHERE copy_of NOT NULL"))
-        assert copies == {"copy-of-000": seed_articles["000"].id,
-                          "copy-of-003": seed_articles["003"].id}
+        copies = dict(
+            store._conn.execute("SELECT id, copy_of FROM articles WHERE copy_of NOT NULL")
+        )
+        assert copies == {
+            "copy-of-000": seed_articles["000"].id,
+            "copy-of-003": seed_articles["003"].id,
+        }
 
 
 def test_a_graph_that_cannot_be_saved_only_warns(db: Path, ecb_records, monkeypatch):

@@ -16,8 +16,10 @@ from samestory.store_index import StoredLSH
 
 def test_the_stored_lsh_proposes_what_datasketch_does(tmp_path: Path, ecb_records):
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:30]]
-    articles += [dataclasses.replace(a, id=a.id + "-copy", text=a.text.replace(" the ", " a ", 2))
-                 for a in articles[:10]]
+    articles += [
+        dataclasses.replace(a, id=a.id + "-copy", text=a.text.replace(" the ", " a ", 2))
+        for a in articles[:10]
+    ]
     features = featurize(articles, DEFAULT_CONFIG)
     memory = MinHashLSH(threshold=DEFAULT_CONFIG.lsh_threshold, num_perm=DEFAULT_CONFIG.num_perm)
     with Store(tmp_path / "stories.db") as store:

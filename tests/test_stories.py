@@ -97,8 +97,9 @@ def test_best_story_uses_the_lower_bar_for_established_stories():
 
 @given(edge_lists, st.floats(0.05, 1.0))
 def test_without_copies_collapsing_changes_nothing(edges, threshold):
-    assert (average_link_over_copies(12, edges, [None] * 12, threshold, threshold / 2)
-            == average_link(12, edges, threshold, threshold / 2))
+    assert average_link_over_copies(
+        12, edges, [None] * 12, threshold, threshold / 2
+    ) == average_link(12, edges, threshold, threshold / 2)
 
 
 def test_copies_cluster_as_their_representative():
@@ -111,8 +112,7 @@ def test_copies_cluster_as_their_representative():
     assert average_link(7, edges, 0.4) != [[0, 1, 4, 5, 6], [2, 3]]
 
 
-@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
-       st.booleans())
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30), st.booleans())
 def test_disjoint_sets_root_each_component_at_its_smallest_item(pairs, compact):
     sets = DisjointSets(12, compact=compact)
     for i, j in pairs:

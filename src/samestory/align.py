@@ -152,9 +152,10 @@ def _serial_matmul_t(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 # ``[0-9A-Za-z_]``, so translating every other byte to a space (and A-Z to a-z) and
 # splitting on whitespace yields the same tokens as the regex, several times faster.
 _ASCII_WORD_BYTES = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
-_ASCII_FOLD = bytes(
-    (ord(chr(c).lower()) if c in _ASCII_WORD_BYTES else 0x20) for c in range(128)
-) + b" " * 128
+_ASCII_FOLD = (
+    bytes((ord(chr(c).lower()) if c in _ASCII_WORD_BYTES else 0x20) for c in range(128))
+    + b" " * 128
+)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -66,10 +66,13 @@ def featurize_all(
     if workers > 1:
         texts = _text_features_in_workers(articles, config, workers, progress)
         batches: Iterable[list[DocFeatures]] = (
-            texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH))
+            texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH)
+        )
     else:
-        batches = ([text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
-                   for k in range(0, len(articles), FEATURE_BATCH))
+        batches = (
+            [text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
+            for k in range(0, len(articles), FEATURE_BATCH)
+        )
     out: list[DocFeatures] = []
     for batch in batches:
         out.extend(add_vectors(batch, encoder))
@@ -97,8 +100,13 @@ def _text_features_in_workers(
     def text_chunk(start: int, stop: int) -> list[DocFeatures]:
         return [text_features(a, config) for a in articles[start:stop]]
 
-    return map_chunks(text_chunk, len(articles), workers, FEATURE_BATCH,
-                      on_chunk=lambda done: progress("reading", done, len(articles)))
+    return map_chunks(
+        text_chunk,
+        len(articles),
+        workers,
+        FEATURE_BATCH,
+        on_chunk=lambda done: progress("reading", done, len(articles)),
+    )
 
 
 def score_pairs(
@@ -118,8 +126,13 @@ def score_pairs(
             return [relate(features[i], features[j], config) for i, j in pairs[start:stop]]
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
-    return map_chunks(score_chunk, len(pairs), workers, SCORE_CHUNK,
-                      on_chunk=lambda done: progress("scoring", done, len(pairs)))
+    return map_chunks(
+        score_chunk,
+        len(pairs),
+        workers,
+        SCORE_CHUNK,
+        on_chunk=lambda done: progress("scoring", done, len(pairs)),
+    )
 
 
 def analyze(
@@ -141,16 +154,20 @@ def analyze(
     representative = copy_groups(features, config)
     reps = sorted(set(representative))
     copies = [(r, i) for i, r in enumerate(representative) if i != r]
-    rep_pairs = [(reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps],
-                                                                 config)]
+    rep_pairs = [
+        (reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps], config)
+    ]
     clock.lap("candidates")
     relations = score_pairs(features, copies + rep_pairs, config, progress)
     clock.lap("scoring")
     rep_index = {r: k for k, r in enumerate(reps)}
-    edges = [(rep_index[i], rep_index[j], r.score)
-             for (i, j), r in zip(rep_pairs, relations[len(copies):], strict=True)]
-    rep_groups = average_link(len(reps), edges, config.same_story_threshold,
-                              config.attach_threshold)
+    edges = [
+        (rep_index[i], rep_index[j], r.score)
+        for (i, j), r in zip(rep_pairs, relations[len(copies) :], strict=True)
+    ]
+    rep_groups = average_link(
+        len(reps), edges, config.same_story_threshold, config.attach_threshold
+    )
     members: dict[int, list[int]] = {}
     for i, r in enumerate(representative):
         members.setdefault(r, []).append(i)
@@ -158,8 +175,12 @@ def analyze(
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
     clock.lap("stories")
-    return Analysis(features=features, relations=relations, stories=stories,
-                    copy_of={features[i].id: features[r].id for r, i in copies})
+    return Analysis(
+        features=features,
+        relations=relations,
+        stories=stories,
+        copy_of={features[i].id: features[r].id for r, i in copies},
+    )
 
 
 class _StageClock:
@@ -261,9 +282,7 @@ def cluster_ids(articles: Sequence[Article], config: Config = DEFAULT_CONFIG) ->
     return [list(s.articles) for s in cluster(articles, config)]
 
 
-def _pair_relations(
-    pairs: Sequence[tuple[Article, Article]], config: Config
-) -> list[Relation]:
+def _pair_relations(pairs: Sequence[tuple[Article, Article]], config: Config) -> list[Relation]:
     flat = [article for pair in pairs for article in pair]
     features = featurize_all(flat, config)
     with single_threaded_blas():

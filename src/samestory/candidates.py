@@ -77,8 +77,11 @@ class CandidateIndex:
         self._buffer = np.zeros((0, dim), dtype=np.float32)
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
-        self._lsh = lsh if lsh is not None else MinHashLSH(
-            threshold=config.lsh_threshold, num_perm=config.num_perm)
+        self._lsh = (
+            lsh
+            if lsh is not None
+            else MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+        )
         self._ann = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
@@ -105,8 +108,13 @@ class CandidateIndex:
             self._ann.add(key, vector, threads=1)
         self.ann_changed = True
 
-    def restore(self, ids: Sequence[str], fingerprints: Sequence[str], vectors: np.ndarray,
-                graph: Any = None) -> None:
+    def restore(
+        self,
+        ids: Sequence[str],
+        fingerprints: Sequence[str],
+        vectors: np.ndarray,
+        graph: Any = None,
+    ) -> None:
         """Index articles already in the LSH (a persisted one), in one go: their ids,
         fingerprints and vectors (one row each), and optionally the HNSW graph saved
         with the first ``len(graph)`` of these vectors (see :func:`load_graph`); the rest
@@ -125,8 +133,9 @@ class CandidateIndex:
             self._ann, start = graph, len(graph)
             self.ann_changed = False
         if self._ann is not None and start < len(self._ids):
-            self._ann.add(np.arange(start, len(self._ids)), self._buffer[start : len(self._ids)],
-                          threads=1)
+            self._ann.add(
+                np.arange(start, len(self._ids)), self._buffer[start : len(self._ids)], threads=1
+            )
             self.ann_changed = True
 
     def save_ann(self, path: str | Path) -> bool:
@@ -153,8 +162,9 @@ class CandidateIndex:
         self._pending = []
         start = len(self._ids) - len(rows)
         if len(self._ids) > len(self._buffer):
-            grown = np.zeros((max(len(self._ids), 2 * len(self._buffer)), self.dim),
-                             dtype=np.float32)
+            grown = np.zeros(
+                (max(len(self._ids), 2 * len(self._buffer)), self.dim), dtype=np.float32
+            )
             grown[:start] = self._buffer[:start]
             self._buffer = grown
         self._buffer[start : len(self._ids)] = rows
@@ -192,10 +202,14 @@ class CandidateIndex:
         else:
             # Search for the plain budget first, and wider only if the list saturates
             # (most do not).
-            matches = self._ann.search(vector, min(budget * TWIN_SEARCH_FACTOR, widest),
-                                       threads=1)
-            keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix, *rule,
-                                     complete=len(matches.keys) >= widest)
+            matches = self._ann.search(vector, min(budget * TWIN_SEARCH_FACTOR, widest), threads=1)
+            keys = select_neighbours(
+                matches.keys,
+                1.0 - matches.distances,
+                matrix,
+                *rule,
+                complete=len(matches.keys) >= widest,
+            )
             if keys is None:
                 matches = self._ann.search(vector, widest, threads=1)
                 keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix, *rule)
@@ -204,8 +218,13 @@ class CandidateIndex:
 
 
 def select_neighbours(
-    keys: Sequence[int], cosines: Sequence[float], vectors: Any, budget: int,
-    min_cosine: float, saturated: float, complete: bool = True,
+    keys: Sequence[int],
+    cosines: Sequence[float],
+    vectors: Any,
+    budget: int,
+    min_cosine: float,
+    saturated: float,
+    complete: bool = True,
 ) -> list[int] | None:
     """The neighbours worth scoring, from candidates sorted best first.
 
@@ -296,8 +315,7 @@ def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
     """
     sets = DisjointSets(len(features))
     for j, i, certain in _copy_candidates(features, config):
-        if sets.find(i) != sets.find(j) and (
-                certain or is_copy(features[j], features[i], config)):
+        if sets.find(i) != sets.find(j) and (certain or is_copy(features[j], features[i], config)):
             sets.union(i, j)
     return sets.roots()
 
@@ -306,8 +324,13 @@ def copy_pairs(
     features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
 ) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, that are copies (hash or LSH candidates, verified)."""
-    return sorted({(j, i) for j, i, certain in _copy_candidates(features, config)
-                   if certain or is_copy(features[j], features[i], config)})
+    return sorted(
+        {
+            (j, i)
+            for j, i, certain in _copy_candidates(features, config)
+            if certain or is_copy(features[j], features[i], config)
+        }
+    )
 
 
 def _copy_candidates(

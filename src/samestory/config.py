@@ -84,8 +84,7 @@ class Config:
 
     def __post_init__(self) -> None:
         if self.encoder not in ENCODERS:
-            raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}; "
-                             f"got {self.encoder!r}")
+            raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}; got {self.encoder!r}")
         if self.workers < 0:
             raise ValueError(f"workers must be >= 0 (0 = one per CPU); got {self.workers}")
 

@@ -236,9 +236,9 @@ def diff_pair(
         similarity=float(similarity),
         tokens=tokens,
         changed_names=changed_names(tokens, a_text, b_text, known_names) if same_language else [],
-        changed_numbers=changed_numbers(tokens) if same_language else _number_set_diff(
-            a_text, b_text
-        ),
+        changed_numbers=changed_numbers(tokens)
+        if same_language
+        else _number_set_diff(a_text, b_text),
         changed_quotes=changed_quotes(a_text, b_text) if same_language else [],
         same_language=same_language,
     )
@@ -337,9 +337,7 @@ def _unique_anchors(
         count_b[b[j]] = count_b.get(b[j], 0) + 1
         where_b[b[j]] = j
     pairs = [
-        (i, where_b[a[i]])
-        for i in range(a0, a1)
-        if count_a[a[i]] == 1 and count_b.get(a[i]) == 1
+        (i, where_b[a[i]]) for i in range(a0, a1) if count_a[a[i]] == 1 and count_b.get(a[i]) == 1
     ]
     return _longest_increasing(pairs)
 

@@ -86,8 +86,9 @@ def read_labelled(path: str | Path) -> tuple[list[dict[str, Any]], list[SkippedR
         if not pairs:
             first_line[str(record["id"])] = lineno
         records.append(record)
-    return records, [SkippedRecord(f"{path}:{lineno}", reason)
-                     for lineno, reason in sorted(problems)]
+    return records, [
+        SkippedRecord(f"{path}:{lineno}", reason) for lineno, reason in sorted(problems)
+    ]
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any], str | None]]:
@@ -147,8 +148,9 @@ def _comb2(counts: np.ndarray) -> int:
 def _encode(labels: Sequence[Any]) -> np.ndarray:
     """Map arbitrary hashable labels to dense integer codes 0..k-1."""
     index: dict[Any, int] = {}
-    return np.fromiter((index.setdefault(x, len(index)) for x in labels), dtype=np.int64,
-                       count=len(labels))
+    return np.fromiter(
+        (index.setdefault(x, len(index)) for x in labels), dtype=np.int64, count=len(labels)
+    )
 
 
 def cluster_metrics(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float | int]:
@@ -183,9 +185,18 @@ def cluster_metrics(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float
     g = _encode(gold)
     p = _encode(pred)
     if n == 0:
-        return {"ari": 1.0, "pair_precision": 1.0, "pair_recall": 1.0, "pair_f1": 1.0,
-                "bcubed_precision": 1.0, "bcubed_recall": 1.0, "bcubed_f1": 1.0,
-                "stories": 0, "gold_stories": 0, "docs": 0}
+        return {
+            "ari": 1.0,
+            "pair_precision": 1.0,
+            "pair_recall": 1.0,
+            "pair_f1": 1.0,
+            "bcubed_precision": 1.0,
+            "bcubed_recall": 1.0,
+            "bcubed_f1": 1.0,
+            "stories": 0,
+            "gold_stories": 0,
+            "docs": 0,
+        }
     n_pred = int(p.max()) + 1
     # Non-zero cells of the contingency table, with the row/column of each cell.
     cells, n_ij = np.unique(g * n_pred + p, return_counts=True)
@@ -313,10 +324,16 @@ def story_errors(ids: Sequence[str], gold: Sequence[str], pred: Sequence[str]) -
     for doc_id, g, p in zip(ids, gold, pred, strict=True):
         by_pred[p][g].append(doc_id)
         by_gold[g][p].append(doc_id)
-    merged = [{"articles": sum(map(len, parts.values())), "gold": dict(sorted(parts.items()))}
-              for parts in by_pred.values() if len(parts) > 1]
-    split = [{"story": g, "pieces": sorted(parts.values(), key=lambda piece: (-len(piece), piece))}
-             for g, parts in by_gold.items() if len(parts) > 1]
+    merged = [
+        {"articles": sum(map(len, parts.values())), "gold": dict(sorted(parts.items()))}
+        for parts in by_pred.values()
+        if len(parts) > 1
+    ]
+    split = [
+        {"story": g, "pieces": sorted(parts.values(), key=lambda piece: (-len(piece), piece))}
+        for g, parts in by_gold.items()
+        if len(parts) > 1
+    ]
     merged.sort(key=lambda e: (-e["articles"], sorted(e["gold"])))
     split.sort(key=lambda e: (-sum(map(len, e["pieces"])), e["story"]))
     return {"merged": merged, "split": split}
@@ -383,10 +400,22 @@ _BOILERPLATE_LINES = (
 )
 _SOURCE_LINES = ("Source: Reuters", "Source: AP", "Source: AFP", "(Reuters)", "Source: dpa")
 _SWAPS = {
-    "said": "stated", "says": "states", "told": "informed", "announced": "reported",
-    "people": "persons", "killed": "left dead", "about": "around", "after": "following",
-    "before": "prior to", "big": "large", "started": "began", "also": "additionally",
-    "dijo": "afirmó", "ha detto": "ha dichiarato", "zei": "verklaarde", "sagte": "erklärte",
+    "said": "stated",
+    "says": "states",
+    "told": "informed",
+    "announced": "reported",
+    "people": "persons",
+    "killed": "left dead",
+    "about": "around",
+    "after": "following",
+    "before": "prior to",
+    "big": "large",
+    "started": "began",
+    "also": "additionally",
+    "dijo": "afirmó",
+    "ha detto": "ha dichiarato",
+    "zei": "verklaarde",
+    "sagte": "erklärte",
 }
 _NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?![\w])")
 _NAME_RE = re.compile(r"(?<![\w'])[A-Z][a-z]{3,}(?![\w'])")
@@ -428,7 +457,7 @@ def _tweak_number(text: str, rng: random.Random) -> str | None:
     m = rng.choice(matches)
     value = int(m.group())
     new = str(value + rng.choice((1, 2, 3, 10)) if value < 1900 or value > 2100 else value - 1)
-    return text[: m.start()] + new + text[m.end():]
+    return text[: m.start()] + new + text[m.end() :]
 
 
 def _respell_name(text: str, rng: random.Random) -> str | None:
@@ -439,7 +468,7 @@ def _respell_name(text: str, rng: random.Random) -> str | None:
     name = m.group()
     i = rng.randrange(1, len(name) - 1)
     doubled = name[:i] + name[i] + name[i:]  # "Ketsoyan" -> "Kettsoyan"
-    dropped = name[:i] + name[i + 1:]  # "Ketsoyan" -> "Ketoyan"
+    dropped = name[:i] + name[i + 1 :]  # "Ketsoyan" -> "Ketoyan"
     new = doubled if rng.random() < 0.5 else dropped
     # respell every occurrence, as a copy editor's house spelling would
     return re.sub(rf"(?<![\w']){re.escape(name)}(?![\w'])", new, text)
@@ -458,7 +487,7 @@ def _drop_word(text: str, rng: random.Random) -> str:
     if len(tokens) < 6:
         return text + " Updated."
     i = rng.randrange(2, len(tokens) - 2)
-    return " ".join(tokens[:i] + tokens[i + 1:])
+    return " ".join(tokens[:i] + tokens[i + 1 :])
 
 
 def _near_duplicate_copy(text: str, rng: random.Random) -> str:

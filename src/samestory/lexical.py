@@ -111,8 +111,11 @@ class _Background:
         except LookupError:  # no wordlist: English as background, as in _reference_zipf
             self.freqs = get_frequency_dict("en", "best")
             info = {**get_language_info("en"), "tokenizer": info["tokenizer"]}
-        plain = (info["tokenizer"] == "regex" and info["transliteration"] is None
-                 and info["lookup_transliteration"] is None)
+        plain = (
+            info["tokenizer"] == "regex"
+            and info["transliteration"] is None
+            and info["lookup_transliteration"] is None
+        )
         # Letters this language's preprocessing would rewrite (or None: no fast path).
         unsafe = {"commas": "şţ", "cedillas": "șț"}.get(info["diacritics_under"], "")
         self.unsafe = unsafe if plain else None
@@ -197,8 +200,9 @@ def specificity(word: str, lang: str | None) -> float:
 
 
 def _hash(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(),
-                          "little", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little", signed=True
+    )
 
 
 def term_vector(

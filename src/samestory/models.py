@@ -94,23 +94,33 @@ def _reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
     return type(self), slot_values(self)
 
 
-def _interned_aligned_sentence(a_index: int, b_index: int, a_text: str, b_text: str,
-                               similarity: float) -> AlignedSentence:
+def _interned_aligned_sentence(
+    a_index: int, b_index: int, a_text: str, b_text: str, similarity: float
+) -> AlignedSentence:
     # Sentence texts are interned when features are computed (features.text_features), so
     # interning on unpickling makes a relation from another process point at the one
     # copy of each sentence this process already holds, as a relation made here does.
-    return AlignedSentence(a_index, b_index, sys.intern(a_text), sys.intern(b_text),
-                           similarity)
+    return AlignedSentence(a_index, b_index, sys.intern(a_text), sys.intern(b_text), similarity)
 
 
-def _interned_evidence(aligned: tuple[AlignedSentence, ...], shared_quotes: tuple[str, ...],
-                       shared_entities: tuple[str, ...], shared_numbers: tuple[str, ...],
-                       date_gap_days: int | None, scores: dict[str, float]) -> Evidence:
+def _interned_evidence(
+    aligned: tuple[AlignedSentence, ...],
+    shared_quotes: tuple[str, ...],
+    shared_entities: tuple[str, ...],
+    shared_numbers: tuple[str, ...],
+    date_gap_days: int | None,
+    scores: dict[str, float],
+) -> Evidence:
     # Quotes, names and numbers are interned in features too (see
     # _interned_aligned_sentence).
-    return Evidence(aligned, tuple(map(sys.intern, shared_quotes)),
-                    tuple(map(sys.intern, shared_entities)),
-                    tuple(map(sys.intern, shared_numbers)), date_gap_days, scores)
+    return Evidence(
+        aligned,
+        tuple(map(sys.intern, shared_quotes)),
+        tuple(map(sys.intern, shared_entities)),
+        tuple(map(sys.intern, shared_numbers)),
+        date_gap_days,
+        scores,
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -129,8 +139,13 @@ class AlignedSentence:
     def to_dict(self) -> dict[str, Any]:
         # Field by field, not dataclasses.asdict (which deep-copies): this runs for every
         # aligned pair of every relation a store writes.
-        return {"a_index": self.a_index, "b_index": self.b_index, "a_text": self.a_text,
-                "b_text": self.b_text, "similarity": round(self.similarity, 4)}
+        return {
+            "a_index": self.a_index,
+            "b_index": self.b_index,
+            "a_text": self.a_text,
+            "b_text": self.b_text,
+            "similarity": round(self.similarity, 4),
+        }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -221,8 +236,12 @@ class Derivation:
     reason: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"source": self.source, "copy": self.copy, "kind": self.kind.value,
-                "reason": self.reason}
+        return {
+            "source": self.source,
+            "copy": self.copy,
+            "kind": self.kind.value,
+            "reason": self.reason,
+        }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

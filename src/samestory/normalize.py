@@ -239,14 +239,15 @@ def dates(text: str, default_year: int | None = None) -> list[dt.date]:
 
 
 def _four_digit_year(year: str) -> str:
-    """"08" -> "2008", "97" -> "1997" (a dateline's two-digit year); four digits as is."""
+    """ "08" -> "2008", "97" -> "1997" (a dateline's two-digit year); four digits as is."""
     if len(year) == 4:
         return year
     return f"20{year}" if int(year) < 50 else f"19{year}"
 
 
-def _append_date(found: list[tuple[int, dt.date]], position: int, year: int, month: int,
-                 day: int) -> None:
+def _append_date(
+    found: list[tuple[int, dt.date]], position: int, year: int, month: int, day: int
+) -> None:
     with contextlib.suppress(ValueError):  # e.g. 31 June: not a date
         found.append((position, dt.date(year, month, day)))
 

@@ -73,9 +73,11 @@ def usable_cpus() -> int:
 
 def can_fork() -> bool:
     """True where forked workers are safe: Linux, and not inside a daemonic worker."""
-    return (sys.platform.startswith("linux")
-            and "fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon)
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def worker_count(requested: int, n_items: int, min_per_worker: int) -> int:
@@ -116,8 +118,7 @@ def map_chunks(
     :class:`WorkerDied` naming its items; it never leaves the caller waiting.
     """
     out: list[T] = []
-    for stop, results in _results_in_order(task, n_items, workers, chunk_size,
-                                           chunks_per_worker):
+    for stop, results in _results_in_order(task, n_items, workers, chunk_size, chunks_per_worker):
         out.extend(results)
         if on_chunk is not None:
             on_chunk(stop)
@@ -174,8 +175,9 @@ class WorkerDied(RuntimeError):
 class _Worker:
     """A forked process that runs the chunks it is sent, one at a time, until told to stop."""
 
-    def __init__(self, process: BaseProcess, conn: Connection,
-                 bounds: list[tuple[int, int]]) -> None:
+    def __init__(
+        self, process: BaseProcess, conn: Connection, bounds: list[tuple[int, int]]
+    ) -> None:
         self.process = process
         self.conn = conn
         self.bounds = bounds
@@ -183,8 +185,9 @@ class _Worker:
         self.in_flight: int | None = None
 
     @classmethod
-    def fork(cls, task: Callable[[int, int], Sequence[Any]],
-             bounds: list[tuple[int, int]]) -> _Worker:
+    def fork(
+        cls, task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]]
+    ) -> _Worker:
         context = multiprocessing.get_context("fork")
         conn, child_conn = context.Pipe()
         process = context.Process(target=_serve, args=(task, bounds, child_conn), daemon=True)
@@ -220,7 +223,8 @@ class _Worker:
                 raise WorkerDied(
                     f"a worker process exited (code {self.process.exitcode}) before "
                     f"finishing items {start}-{stop - 1}: killed, or out of memory? "
-                    "Run with workers=1 (--workers 1) to use one process.") from None
+                    "Run with workers=1 (--workers 1) to use one process."
+                ) from None
             return True
         if index < 0:  # the task raised: re-raise it here, with the worker's traceback
             raise payload
@@ -235,8 +239,9 @@ class _Worker:
         self.conn.close()
 
 
-def _serve(task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]],
-           conn: Connection) -> None:
+def _serve(
+    task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]], conn: Connection
+) -> None:
     """The body of a worker: run each chunk it is sent; stop at None (or if the parent
     goes away); send back the results, or the exception the task raised."""
     # Ctrl-C reaches the whole process group: the parent handles it (and stops its
@@ -248,8 +253,7 @@ def _serve(task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, in
     except EOFError:
         pass
     except Exception as exc:
-        exc.add_note("(raised in a samestory worker process:\n"
-                     f"{traceback.format_exc().rstrip()})")
+        exc.add_note(f"(raised in a samestory worker process:\n{traceback.format_exc().rstrip()})")
         try:
             conn.send((-1, exc))
         except Exception:  # not picklable: send what it said

@@ -102,6 +102,7 @@ def time_order(
     members: Sequence[str], dates: Mapping[str, dt.date | None], first: str
 ) -> list[str]:
     """Members with ``first`` leading, then by date (undated last), then by id."""
-    rest = sorted((m for m in members if m != first),
-                  key=lambda m: (dates.get(m) or _FAR_FUTURE, m))
+    rest = sorted(
+        (m for m in members if m != first), key=lambda m: (dates.get(m) or _FAR_FUTURE, m)
+    )
     return [first, *rest]

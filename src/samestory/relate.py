@@ -61,12 +61,18 @@ COPIED_SENTENCE_JACCARD = 0.5
 # never ranks lower. Soft coverage, in the linear model before, adds nothing here.
 GRADED_BIAS = -2.8017
 GRADED_SHAPES = {
-    "doc_cosine": ((-0.105, 0.131, 0.228, 0.358, 0.479, 0.593, 0.694, 1.0),
-                   (-0.465, -0.465, -0.465, -0.258, -0.22, 0.55, 0.698, 0.912)),
-    "best_sentence": ((0.038, 0.234, 0.318, 0.419, 0.511, 0.597, 0.723, 1.0),
-                      (-0.359, -0.262, -0.232, -0.107, 0.119, 0.254, 0.254, 0.254)),
-    "top3_sentences": ((0.035, 0.205, 0.273, 0.364, 0.446, 0.528, 0.623, 1.0),
-                       (-0.262, -0.254, -0.254, -0.018, -0.006, 0.215, 0.299, 0.299)),
+    "doc_cosine": (
+        (-0.105, 0.131, 0.228, 0.358, 0.479, 0.593, 0.694, 1.0),
+        (-0.465, -0.465, -0.465, -0.258, -0.22, 0.55, 0.698, 0.912),
+    ),
+    "best_sentence": (
+        (0.038, 0.234, 0.318, 0.419, 0.511, 0.597, 0.723, 1.0),
+        (-0.359, -0.262, -0.232, -0.107, 0.119, 0.254, 0.254, 0.254),
+    ),
+    "top3_sentences": (
+        (0.035, 0.205, 0.273, 0.364, 0.446, 0.528, 0.623, 1.0),
+        (-0.262, -0.254, -0.254, -0.018, -0.006, 0.215, 0.299, 0.299),
+    ),
 }
 
 
@@ -142,8 +148,12 @@ def graded_similarity(cues: EventCues) -> float:
     rating annotators would be expected to give. Its highest value is 0.89: pairs the
     annotators rated 1 are predicted at 1.3 on average, as a regression does.
     """
-    predicted = -(GRADED_BIAS + sum(_piecewise_linear(getattr(cues, name), *shape)
-                                    for name, shape in GRADED_SHAPES.items()))
+    predicted = -(
+        GRADED_BIAS
+        + sum(
+            _piecewise_linear(getattr(cues, name), *shape) for name, shape in GRADED_SHAPES.items()
+        )
+    )
     return min(1.0, max(0.0, (4.0 - predicted) / 3.0))
 
 
@@ -257,7 +267,8 @@ def copy_kind(
 def is_near_duplicate(jaccard: float, containment: float, config: Config = DEFAULT_CONFIG) -> bool:
     """Shingle overlap high enough for a near-duplicate (see :func:`copy_kind`)."""
     return jaccard >= config.near_duplicate_jaccard or (
-        containment >= config.near_duplicate_containment and jaccard >= 0.3)
+        containment >= config.near_duplicate_containment and jaccard >= 0.3
+    )
 
 
 def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
@@ -271,11 +282,12 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     score, similarity = ps.score, ps.similarity
     # Alignment is the costly step; it can only matter when a rewrite is possible (some
     # sentences match closely), the texts overlap, or the pair is the same story.
-    needs_alignment = (_close_share(ps.sim, config.align_min_similarity)
-                       >= config.rewrite_min_coverage * 0.8
-                       or ps.jaccard > 0.1 or score >= config.same_story_threshold)
-    alignment, copied = (_align(a, b, ps.sim, config) if needs_alignment
-                         else (_NO_ALIGNMENT, 0.0))
+    needs_alignment = (
+        _close_share(ps.sim, config.align_min_similarity) >= config.rewrite_min_coverage * 0.8
+        or ps.jaccard > 0.1
+        or score >= config.same_story_threshold
+    )
+    alignment, copied = _align(a, b, ps.sim, config) if needs_alignment else (_NO_ALIGNMENT, 0.0)
     coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
     kind = _kind(a, b, ps.jaccard, ps.containment, coverage, copied, score, config)
     if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
@@ -310,8 +322,7 @@ def _close_share(sim: np.ndarray, min_similarity: float) -> float:
     return float((shorter.max(1) >= min_similarity).mean())
 
 
-_NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, coverage_b=0.0,
-                          order=1.0)
+_NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, coverage_b=0.0, order=1.0)
 
 
 def _align(

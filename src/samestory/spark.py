@@ -108,8 +108,11 @@ RECORD_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jl")
 def read_input(spark: SparkSession, input_path: str | os.PathLike[str]) -> DataFrame:
     """Parquet or JSON Lines, chosen by the extension of the file or of the files in a dir."""
     path = Path(input_path)
-    names = [p.name.lower() for p in path.rglob("*") if p.is_file()] if path.is_dir() else [
-        path.name.lower()]
+    names = (
+        [p.name.lower() for p in path.rglob("*") if p.is_file()]
+        if path.is_dir()
+        else [path.name.lower()]
+    )
     if any(n.endswith(".parquet") for n in names):
         return spark.read.parquet(str(path))
     if any(n.endswith(RECORD_SUFFIXES) for n in names):
@@ -193,8 +196,9 @@ def _block_matrix(items: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, 
 
 
 def _block_top_k(
-    pair: tuple[tuple[int, tuple[np.ndarray, np.ndarray]], tuple[int, tuple[np.ndarray,
-                                                                            np.ndarray]]],
+    pair: tuple[
+        tuple[int, tuple[np.ndarray, np.ndarray]], tuple[int, tuple[np.ndarray, np.ndarray]]
+    ],
     k: int,
     exact_rows: bool,
 ) -> Iterator[tuple[int, list[tuple[float, int]]]]:
@@ -222,8 +226,7 @@ def _merge_top_k(
     return heapq.nsmallest(k, a + b, key=lambda c: (-c[0], c[1]))
 
 
-def vector_pairs(features: RDD, n: int, config: Config,
-                 block: int = VECTOR_BLOCK) -> RDD:
+def vector_pairs(features: RDD, n: int, config: Config, block: int = VECTOR_BLOCK) -> RDD:
     """Pairs ``(i, j)``, ``i < j``: each article with its distinct nearest neighbours."""
     budget = config.ann_neighbours + 1
     k = budget * EXPANSION * TWIN_SEARCH_FACTOR  # the widest list select_neighbours reads
@@ -232,9 +235,7 @@ def vector_pairs(features: RDD, n: int, config: Config,
     saturated = SATURATED_COSINE[config.encoder]
     vectors = features.map(lambda item: (item[0], item[1].vector))
     blocks = (
-        vectors.map(lambda item: (item[0] // block, item))
-        .groupByKey()
-        .mapValues(_block_matrix)
+        vectors.map(lambda item: (item[0] // block, item)).groupByKey().mapValues(_block_matrix)
     )
     top = (
         blocks.cartesian(blocks)
@@ -243,17 +244,26 @@ def vector_pairs(features: RDD, n: int, config: Config,
     )
     # Join each neighbour's vector in, keyed back by the article: (i, (rank, cos, j, v_j)).
     ranked = top.flatMap(
-        lambda item: [(j, (item[0], rank, cos)) for rank, (cos, j) in enumerate(item[1])])
+        lambda item: [(j, (item[0], rank, cos)) for rank, (cos, j) in enumerate(item[1])]
+    )
     with_vectors = ranked.join(vectors).map(
-        lambda kv: (kv[1][0][0], (kv[1][0][1], kv[1][0][2], kv[0], kv[1][1])))
+        lambda kv: (kv[1][0][0], (kv[1][0][1], kv[1][0][2], kv[0], kv[1][1]))
+    )
 
-    def keep(item: tuple[int, Iterable[tuple[int, float, int, np.ndarray]]]
-             ) -> Iterator[tuple[int, int]]:
+    def keep(
+        item: tuple[int, Iterable[tuple[int, float, int, np.ndarray]]],
+    ) -> Iterator[tuple[int, int]]:
         i, neighbours = item
         ranked = sorted(neighbours, key=lambda x: x[0])
         vectors = {j: vector for _, _, j, vector in ranked}
-        chosen = select_neighbours([j for _, _, j, _ in ranked], [c for _, c, _, _ in ranked],
-                                   vectors, budget, min_cosine, saturated)
+        chosen = select_neighbours(
+            [j for _, _, j, _ in ranked],
+            [c for _, c, _, _ in ranked],
+            vectors,
+            budget,
+            min_cosine,
+            saturated,
+        )
         for j in chosen or ():
             if j != i:
                 yield (min(i, j), max(i, j))
@@ -296,9 +306,11 @@ def copy_representatives(features: RDD, n: int, config: Config = DEFAULT_CONFIG)
     )
     proposed = exact.union(lsh).distinct()
     left = proposed.join(features).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-    verified = left.join(features).filter(
-        lambda kv: is_copy(kv[1][0][1], kv[1][1], config)
-    ).map(lambda kv: (kv[1][0][0], kv[0]))
+    verified = (
+        left.join(features)
+        .filter(lambda kv: is_copy(kv[1][0][1], kv[1][1], config))
+        .map(lambda kv: (kv[1][0][0], kv[0]))
+    )
     sets = DisjointSets(n, compact=True)
     for i, j in sorted(verified.collect()):
         sets.union(i, j)
@@ -323,8 +335,9 @@ def score_pairs(features: RDD, pairs: RDD, config: Config) -> RDD:
 
 
 def _story_of_group(
-    item: tuple[int, tuple[Iterable[tuple[int, DocFeatures]],
-                           Iterable[tuple[tuple[int, int], Relation]]]],
+    item: tuple[
+        int, tuple[Iterable[tuple[int, DocFeatures]], Iterable[tuple[tuple[int, int], Relation]]]
+    ],
 ) -> Story:
     _, (members, relations) = item
     ordered = [f for _, f in sorted(members, key=lambda m: m[0])]
@@ -345,8 +358,7 @@ def build_stories(features: RDD, scored: RDD, groups: Sequence[Sequence[int]]) -
         (i, j), r = item
         return r.kind is not None and shared.value[i] == shared.value[j]
 
-    relations = scored.filter(same_story).map(
-        lambda item: (int(shared.value[item[0][0]]), item))
+    relations = scored.filter(same_story).map(lambda item: (int(shared.value[item[0][0]]), item))
     return members.cogroup(relations).map(_story_of_group)
 
 
@@ -407,18 +419,23 @@ def run(
     rep_features = features.filter(lambda item: shared_rep.value[item[0]] == item[0])
     rep_pairs = candidate_pairs(rep_features, len(reps), config)
     copies = spark.sparkContext.parallelize(
-        [(int(r), i) for i, r in enumerate(representative) if r != i], 1)
+        [(int(r), i) for i, r in enumerate(representative) if r != i], 1
+    )
     scored = score_pairs(features, copies.union(rep_pairs), config).persist(
-        StorageLevel.MEMORY_AND_DISK)
+        StorageLevel.MEMORY_AND_DISK
+    )
 
     # Average linkage needs the whole (small) edge list: ids and scores only.
     rank = {r: k for k, r in enumerate(reps)}
     edges = sorted(
-        (rank[i], rank[j], score) for i, j, score in scored.filter(
-            lambda item: shared_rep.value[item[0][1]] == item[0][1])
-        .map(lambda item: (item[0][0], item[0][1], item[1].score)).collect())
-    rep_groups = average_link(len(reps), edges, config.same_story_threshold,
-                              config.attach_threshold)
+        (rank[i], rank[j], score)
+        for i, j, score in scored.filter(lambda item: shared_rep.value[item[0][1]] == item[0][1])
+        .map(lambda item: (item[0][0], item[0][1], item[1].score))
+        .collect()
+    )
+    rep_groups = average_link(
+        len(reps), edges, config.same_story_threshold, config.attach_threshold
+    )
     members: dict[int, list[int]] = {}
     for i, r in enumerate(representative):
         members.setdefault(int(r), []).append(i)
@@ -426,37 +443,51 @@ def run(
     stories = build_stories(features, scored, groups).persist(StorageLevel.MEMORY_AND_DISK)
 
     out = Path(output_path)
-    story_schema = T.StructType([
-        T.StructField("story_id", T.StringType(), False),
-        T.StructField("title", T.StringType(), True),
-        T.StructField("first", T.StringType(), False),
-        T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
-        T.StructField("size", T.IntegerType(), False),
-    ])
-    story_rows = stories.map(lambda s: (s.id, s.title, s.first, list(s.articles),
-                                        len(s.articles)))
-    (spark.createDataFrame(story_rows, story_schema)
-     .orderBy(F.desc("size"), "first")
-     .write.mode("overwrite").parquet(str(out / "stories.parquet")))
+    story_schema = T.StructType(
+        [
+            T.StructField("story_id", T.StringType(), False),
+            T.StructField("title", T.StringType(), True),
+            T.StructField("first", T.StringType(), False),
+            T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
+            T.StructField("size", T.IntegerType(), False),
+        ]
+    )
+    story_rows = stories.map(lambda s: (s.id, s.title, s.first, list(s.articles), len(s.articles)))
+    (
+        spark.createDataFrame(story_rows, story_schema)
+        .orderBy(F.desc("size"), "first")
+        .write.mode("overwrite")
+        .parquet(str(out / "stories.parquet"))
+    )
 
-    assignment_schema = T.StructType([
-        T.StructField("article_id", T.StringType(), False),
-        T.StructField("story_id", T.StringType(), False),
-    ])
+    assignment_schema = T.StructType(
+        [
+            T.StructField("article_id", T.StringType(), False),
+            T.StructField("story_id", T.StringType(), False),
+        ]
+    )
     assignment_rows = stories.flatMap(lambda s: [(a, s.id) for a in s.articles])
-    (spark.createDataFrame(assignment_rows, assignment_schema)
-     .write.mode("overwrite").parquet(str(out / "assignments.parquet")))
+    (
+        spark.createDataFrame(assignment_rows, assignment_schema)
+        .write.mode("overwrite")
+        .parquet(str(out / "assignments.parquet"))
+    )
 
-    relation_schema = T.StructType([
-        T.StructField("a", T.StringType(), False),
-        T.StructField("b", T.StringType(), False),
-        T.StructField("kind", T.StringType(), True),
-        T.StructField("score", T.DoubleType(), False),
-        T.StructField("evidence_json", T.StringType(), False),
-    ])
+    relation_schema = T.StructType(
+        [
+            T.StructField("a", T.StringType(), False),
+            T.StructField("b", T.StringType(), False),
+            T.StructField("kind", T.StringType(), True),
+            T.StructField("score", T.DoubleType(), False),
+            T.StructField("evidence_json", T.StringType(), False),
+        ]
+    )
     relation_rows = scored.map(lambda item: _relation_row(item[1]))
-    (spark.createDataFrame(relation_rows, relation_schema)
-     .write.mode("overwrite").parquet(str(out / "relations.parquet")))
+    (
+        spark.createDataFrame(relation_rows, relation_schema)
+        .write.mode("overwrite")
+        .parquet(str(out / "relations.parquet"))
+    )
 
     for rdd in (stories, scored, features):
         rdd.unpersist()
@@ -484,23 +515,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="samestory-spark", description=__doc__.split("\n")[0])
     parser.add_argument("input", help="Parquet or JSON Lines file or directory")
     parser.add_argument("output", help="output directory (Parquet tables are written here)")
-    parser.add_argument("--master", default=None,
-                        help="Spark master, e.g. local[2] (default: as spark-submit sets it; "
-                             "local[*] under plain python)")
+    parser.add_argument(
+        "--master",
+        default=None,
+        help="Spark master, e.g. local[2] (default: as spark-submit sets it; "
+        "local[*] under plain python)",
+    )
     parser.add_argument("--text-col", default="text")
     parser.add_argument("--id-col", default="id")
-    parser.add_argument("--encoder", choices=ENCODERS, default=DEFAULT_CONFIG.encoder,
-                        help="sentence encoder (default: %(default)s)")
+    parser.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default=DEFAULT_CONFIG.encoder,
+        help="sentence encoder (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     spark = build_session(args.master)
     try:
-        run(spark, args.input, args.output, config=config, text_col=args.text_col,
-            id_col=args.id_col)
+        run(
+            spark,
+            args.input,
+            args.output,
+            config=config,
+            text_col=args.text_col,
+            id_col=args.id_col,
+        )
     finally:
         spark.stop()
-    print(f"wrote {Path(args.output) / 'stories.parquet'}, relations.parquet, "
-          "assignments.parquet")
+    print(f"wrote {Path(args.output) / 'stories.parquet'}, relations.parquet, assignments.parquet")
     return 0
 
 

@@ -134,8 +134,10 @@ class StaticSentenceEncoder:
             sp = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
             if self.method == "dan":
                 with np.load(resources / "weights.npz", allow_pickle=False) as z:
-                    self._head = {k: np.asarray(z[k], dtype=np.float32)
-                                  for k in ("cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")}
+                    self._head = {
+                        k: np.asarray(z[k], dtype=np.float32)
+                        for k in ("cnn_b", "d0", "d1", "p1", "d2", "p3", "d3")
+                    }
             self._table = self._load_table(sp, resources)
             self._sp = sp
 
@@ -155,8 +157,12 @@ class StaticSentenceEncoder:
         table = _read_table(path, shape)
         if table is not None:
             return table
-        print(f"samestory: building the static sentence encoder table ({self.method}) "
-              f"at {path} (once, ~10-30 s)", file=sys.stderr, flush=True)
+        print(
+            f"samestory: building the static sentence encoder table ({self.method}) "
+            f"at {path} (once, ~10-30 s)",
+            file=sys.stderr,
+            flush=True,
+        )
         start = time.perf_counter()
         table = self._build(sp, resources)
         _write_atomically(path, table)
@@ -201,8 +207,9 @@ class StaticSentenceEncoder:
         basis *= np.sign(basis[np.abs(basis).argmax(axis=0), np.arange(basis.shape[1])])
         projected = x @ basis
         scores = np.array([sp.get_score(int(i)) for i in ids], dtype=np.float64)
-        special = np.array([sp.is_control(int(i)) or sp.is_unknown(int(i))
-                            or sp.is_unused(int(i)) for i in ids])
+        special = np.array(
+            [sp.is_control(int(i)) or sp.is_unknown(int(i)) or sp.is_unused(int(i)) for i in ids]
+        )
         prob = np.where(special, 0.0, np.exp(scores))
         projected *= (self.sif / (self.sif + prob))[:, None]
         projected[special] = 0.0  # <s>, </s> and unused ids carry no content here
@@ -231,8 +238,10 @@ class StaticSentenceEncoder:
         indptr = np.zeros(len(pieces) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(indptr[-1]))
-        counts = sps.csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr),
-                                shape=(len(pieces), self._table.shape[0]))
+        counts = sps.csr_matrix(
+            (np.ones(len(flat), dtype=np.float32), flat, indptr),
+            shape=(len(pieces), self._table.shape[0]),
+        )
         summed = np.asarray(counts @ self._table, dtype=np.float32)  # sum of piece rows
         if self.method == "model2vec":
             return normalize_rows(summed)

@@ -110,6 +110,7 @@ FEATURE_CACHE = 20_000
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 _COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
 
+
 class StoreError(Exception):
     """The file is not a usable samestory store (wrong format, version or config)."""
 
@@ -157,8 +158,14 @@ def _relation_row(
 ) -> tuple[str, str, str, float, str, str | None]:
     """The row of a relation with a kind; ``features`` holds (at least) both ends."""
     assert r.kind is not None
-    return (r.a, r.b, r.kind.value, float(r.score),
-            json.dumps(r.evidence.to_dict(), ensure_ascii=False), _source_of(r, features))
+    return (
+        r.a,
+        r.b,
+        r.kind.value,
+        float(r.score),
+        json.dumps(r.evidence.to_dict(), ensure_ascii=False),
+        _source_of(r, features),
+    )
 
 
 def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
@@ -170,18 +177,27 @@ def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
     if r.kind is None or not r.kind.is_derivation:
         return None
     a, b = features[r.a], features[r.b]
-    oriented, _ = provenance.orient(r, {a.id: a.date, b.id: b.date},
-                                    {a.id: a.n_words, b.id: b.n_words})
+    oriented, _ = provenance.orient(
+        r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
+    )
     return oriented.a
 
 
 def _relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> Relation:
-    return Relation(a=a, b=b, kind=RelationKind(kind), score=score,
-                    evidence=Evidence.from_dict(json.loads(evidence_json)))
+    return Relation(
+        a=a,
+        b=b,
+        kind=RelationKind(kind),
+        score=score,
+        evidence=Evidence.from_dict(json.loads(evidence_json)),
+    )
 
 
 def _relations_from(
-    conn: sqlite3.Connection, ids: Iterable[str], columns: str, where: str = "1",
+    conn: sqlite3.Connection,
+    ids: Iterable[str],
+    columns: str,
+    where: str = "1",
     table: str = "relations",
 ) -> list[tuple[Any, ...]]:
     """``(a, b, *columns)`` of the rows of ``table`` whose ``a`` is one of ``ids``.
@@ -195,9 +211,14 @@ def _relations_from(
     ids = list(ids)
     for start in range(0, len(ids), 500):  # under SQLite's limit on host parameters
         chunk = ids[start : start + 500]
-        out += map(tuple, conn.execute(
-            f"SELECT a, b, {columns} FROM {table} {index} "
-            f"WHERE a IN ({','.join('?' * len(chunk))}) AND {where}", chunk))
+        out += map(
+            tuple,
+            conn.execute(
+                f"SELECT a, b, {columns} FROM {table} {index} "
+                f"WHERE a IN ({','.join('?' * len(chunk))}) AND {where}",
+                chunk,
+            ),
+        )
     return out
 
 
@@ -247,8 +268,9 @@ class Store:
         return conn
 
     def _open_schema(self, config: Config | None) -> Config:
-        tables = {r[0] for r in self._conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         if not tables:
             config = config or DEFAULT_CONFIG
             store_schema.create(self._conn, config, _now())
@@ -260,8 +282,10 @@ class Store:
         if version is None:
             raise StoreError(f"{self.path} is not a samestory database (no schema version)")
         if version not in ("1", str(SCHEMA_VERSION)):
-            raise StoreError(f"{self.path} has store schema version {version}; this samestory "
-                             f"reads versions 1 and {SCHEMA_VERSION}")
+            raise StoreError(
+                f"{self.path} has store schema version {version}; this samestory "
+                f"reads versions 1 and {SCHEMA_VERSION}"
+            )
         stored = Config(**json.loads(meta["config"]))
         if "weak_scores" not in tables:
             with self._transaction():
@@ -274,8 +298,10 @@ class Store:
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
         if changed:
-            raise StoreError(f"{self.path} was built with different feature settings "
-                             f"({', '.join(changed)}); use the stored config")
+            raise StoreError(
+                f"{self.path} was built with different feature settings "
+                f"({', '.join(changed)}); use the stored config"
+            )
         return config
 
     # -- lifecycle
@@ -285,8 +311,11 @@ class Store:
         try:
             self._save_ann()
         except (OSError, sqlite3.Error) as exc:  # a cache: the next open rebuilds it
-            warnings.warn(f"could not save the candidate graph of {self.path} ({exc}); "
-                          "it will be rebuilt when next needed", stacklevel=2)
+            warnings.warn(
+                f"could not save the candidate graph of {self.path} ({exc}); "
+                "it will be rebuilt when next needed",
+                stacklevel=2,
+            )
         finally:
             self._index = None
             self._conn.close()
@@ -295,7 +324,9 @@ class Store:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -312,19 +343,28 @@ class Store:
         """Every story, largest first (then oldest created, then id)."""
         rows = self._conn.execute(
             "SELECT id, title, size, first, updated_at FROM stories "
-            "ORDER BY size DESC, created_at, id")
-        return [StorySummary(r["id"], r["title"], r["size"], r["first"], r["updated_at"])
-                for r in rows]
+            "ORDER BY size DESC, created_at, id"
+        )
+        return [
+            StorySummary(r["id"], r["title"], r["size"], r["first"], r["updated_at"]) for r in rows
+        ]
 
     def story(self, story_id: str) -> Story:
         """The full story, relations oriented and derivations recomputed; KeyError if missing."""
         if self._conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone() is None:
             raise KeyError(story_id)
-        ids = [r[0] for r in self._conn.execute(
-            "SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,))]
+        ids = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,)
+            )
+        ]
         members = set(ids)
-        relations = [_relation_of(*row) for row in sorted(
-            _relations_from(self._conn, ids, "kind, score, evidence_json")) if row[1] in members]
+        relations = [
+            _relation_of(*row)
+            for row in sorted(_relations_from(self._conn, ids, "kind, score, evidence_json"))
+            if row[1] in members
+        ]
         built = make_story(self.features(ids), relations)
         return dataclasses.replace(built, id=story_id)
 
@@ -333,14 +373,22 @@ class Store:
         row = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         if row is None:
             raise KeyError(article_id)
-        return Article(id=row["id"], text=row["text"], title=row["title"],
-                       date=parse_date(row["date"]), source=row["source"], url=row["url"],
-                       lang=row["lang"], origin=row["origin"])
+        return Article(
+            id=row["id"],
+            text=row["text"],
+            title=row["title"],
+            date=parse_date(row["date"]),
+            source=row["source"],
+            url=row["url"],
+            lang=row["lang"],
+            origin=row["origin"],
+        )
 
     def story_of(self, article_id: str) -> str:
         """The id of the story ``article_id`` belongs to; KeyError if missing."""
         row = self._conn.execute(
-            "SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()
+            "SELECT story_id FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(article_id)
         return row[0]
@@ -351,7 +399,8 @@ class Store:
         for article_id in ids:
             row = self._conn.execute(
                 "SELECT doc_json, sentence_vectors, vector, minhash FROM features WHERE id=?",
-                (article_id,)).fetchone()
+                (article_id,),
+            ).fetchone()
             if row is None:
                 raise KeyError(article_id)
             out.append(decode_features(*row))
@@ -378,8 +427,9 @@ class Store:
             index = CandidateIndex(self.config, dim=dim, lsh=StoredLSH(self._conn, self.config))
             ids, fingerprints, rowids = [], [], []
             for rowid, article_id, fingerprint in self._conn.execute(
-                    "SELECT f.rowid, f.id, a.fingerprint FROM features f "
-                    "JOIN articles a ON a.id = f.id ORDER BY f.rowid"):
+                "SELECT f.rowid, f.id, a.fingerprint FROM features f "
+                "JOIN articles a ON a.id = f.id ORDER BY f.rowid"
+            ):
                 rowids.append(rowid)
                 ids.append(article_id)
                 fingerprints.append(fingerprint)
@@ -389,9 +439,13 @@ class Store:
             if saved is not None:
                 vectors[:done] = saved[1]
             # Vectors the saved graph lacks (all of them without one), in rowid order.
-            for k, (blob,) in enumerate(self._conn.execute(
+            for k, (blob,) in enumerate(
+                self._conn.execute(
                     "SELECT vector FROM features WHERE rowid > ? ORDER BY rowid",
-                    (rowids[done - 1] if done else -1,)), start=done):
+                    (rowids[done - 1] if done else -1,),
+                ),
+                start=done,
+            ):
                 vectors[k] = np.frombuffer(blob, dtype="<f4")
             index.restore(ids, fingerprints, vectors, graph)
             self._index = index
@@ -489,8 +543,9 @@ class _Batch:
                     if created:
                         new_stories.append(story)
                     self._report("assigning", n, len(fresh))
-        return AddReport(added=added, unchanged=unchanged,
-                         story_of=story_of, new_stories=new_stories)
+        return AddReport(
+            added=added, unchanged=unchanged, story_of=story_of, new_stories=new_stories
+        )
 
     def _bulk_load(
         self, articles: Sequence[Article], encoder: SentenceEncoder
@@ -504,12 +559,18 @@ class _Batch:
         features = {f.id: f for f in analysis.features}
         story_of: dict[str, str] = {}
         for story in analysis.stories:
-            self.conn.execute("INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)", (
-                story.id, story.title, story.first, len(story.articles), self.now, self.now))
+            self.conn.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+                (story.id, story.title, story.first, len(story.articles), self.now, self.now),
+            )
             story_of.update(dict.fromkeys(story.articles, story.id))
         for article in articles:
-            self._insert_article(article, features[article.id], story_of[article.id],
-                                 analysis.copy_of.get(article.id))
+            self._insert_article(
+                article,
+                features[article.id],
+                story_of[article.id],
+                analysis.copy_of.get(article.id),
+            )
         self._write_relations(analysis.relations, features)
         self._index_features(analysis.features)
         return {a.id: story_of[a.id] for a in articles}, [s.id for s in analysis.stories]
@@ -522,11 +583,14 @@ class _Batch:
         Every score is kept, low ones too: average link sums them, so a re-clustering
         without them would see weaker links than the clustering that made the story.
         """
-        self.conn.executemany("INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?, ?)",
-                              [_relation_row(r, features) for r in relations
-                               if r.kind is not None])
-        self.conn.executemany("INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)", [
-            (r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0])
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?, ?)",
+            [_relation_row(r, features) for r in relations if r.kind is not None],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)",
+            [(r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0],
+        )
 
     def _split_new(self, articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
         """Articles to add, and ids of those stored already (by id or fingerprint)."""
@@ -545,7 +609,8 @@ class _Batch:
 
     def _stored(self, article_id: str, fp: str) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM articles WHERE id=? OR fingerprint=? LIMIT 1", (article_id, fp))
+            "SELECT 1 FROM articles WHERE id=? OR fingerprint=? LIMIT 1", (article_id, fp)
+        )
         return row.fetchone() is not None
 
     def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
@@ -578,21 +643,29 @@ class _Batch:
         relations = [relate(other, f, self.config) for other in neighbours]
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
-        story = best_story(scores, story_of, sizes, self.config.same_story_threshold,
-                           self.config.attach_threshold)
+        story = best_story(
+            scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
+        )
         if story is None:
             story = story_id(article.id)
             self.conn.execute(
                 "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
-                (story, story_title(f), article.id, self.now, self.now))
+                (story, story_title(f), article.id, self.now, self.now),
+            )
         self._write(article, f, story, relations, neighbours)
         before = set(story_of.values())
         story = self._regroup({story, *before}, f.id)
         return story, story not in before
 
-    def _write(self, article: Article, f: DocFeatures, story: str,
-               relations: Sequence[Relation], scored: Sequence[DocFeatures],
-               copy_of: str | None = None) -> None:
+    def _write(
+        self,
+        article: Article,
+        f: DocFeatures,
+        story: str,
+        relations: Sequence[Relation],
+        scored: Sequence[DocFeatures],
+        copy_of: str | None = None,
+    ) -> None:
         """Store the article in ``story`` with its relations (to ``scored``); index it."""
         self._insert_article(article, f, story, copy_of)
         self._write_relations(relations, {f.id: f, **{o.id: o for o in scored}})
@@ -614,24 +687,40 @@ class _Batch:
         recompute. Each new group keeps the id of the old story holding most of its
         members; a group split off gets a new id. Returns the new article's story.
         """
-        rows = sorted(tuple(row) for row in self.conn.execute(
-            f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
-            f"WHERE story_id IN ({','.join('?' * len(touched))})", sorted(touched)))
+        rows = sorted(
+            tuple(row)
+            for row in self.conn.execute(
+                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
+                f"WHERE story_id IN ({','.join('?' * len(touched))})",
+                sorted(touched),
+            )
+        )
         members = [row[1] for row in rows]
         present = set(members)
         # Copies are clustered as one item with their original, so it is the number of
         # copy groups that bounds the work (reposts make most of a large story).
-        if (len(members) > REGROUP_MEMBER_LIMIT or sum(
-                row[2] is None or row[2] not in present for row in rows) > REGROUP_LIMIT):
+        if (
+            len(members) > REGROUP_MEMBER_LIMIT
+            or sum(row[2] is None or row[2] not in present for row in rows) > REGROUP_LIMIT
+        ):
             return self._story_of_article(article_id)
         position = {m: k for k, m in enumerate(members)}
-        edges = [(position[a], position[b], score) for a, b, score in [
-            *_relations_from(self.conn, members, "score"),
-            *_relations_from(self.conn, members, "score", table="weak_scores")] if b in position]
+        edges = [
+            (position[a], position[b], score)
+            for a, b, score in [
+                *_relations_from(self.conn, members, "score"),
+                *_relations_from(self.conn, members, "score", table="weak_scores"),
+            ]
+            if b in position
+        ]
         copy_of = [position.get(row[2]) for row in rows]
-        groups = average_link_over_copies(len(members), edges, copy_of,
-                                          self.config.same_story_threshold,
-                                          self.config.attach_threshold)
+        groups = average_link_over_copies(
+            len(members),
+            edges,
+            copy_of,
+            self.config.same_story_threshold,
+            self.config.attach_threshold,
+        )
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
         changed: set[str] = set()
@@ -641,12 +730,15 @@ class _Batch:
             story = next((s for _, s in votes if s not in used), None)
             if story is None:
                 story = self._fresh_story_id(min(ids))
-                self.conn.execute("INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
-                                  (story, None, ids[0], self.now, self.now))
+                self.conn.execute(
+                    "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                    (story, None, ids[0], self.now, self.now),
+                )
             used.add(story)
             moved = [m for m in ids if old[m] != story]
-            self.conn.executemany("UPDATE articles SET story_id=? WHERE id=?",
-                                  [(story, m) for m in moved])
+            self.conn.executemany(
+                "UPDATE articles SET story_id=? WHERE id=?", [(story, m) for m in moved]
+            )
             if moved:
                 changed.update({story, *(old[m] for m in moved)})
         for story in sorted(changed & used):  # stories whose membership changed
@@ -673,20 +765,37 @@ class _Batch:
         for article_id in scores:
             row = self.conn.execute(
                 "SELECT a.story_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id "
-                "WHERE a.id=?", (article_id,)).fetchone()
+                "WHERE a.id=?",
+                (article_id,),
+            ).fetchone()
             story_of[article_id] = row[0]
             sizes[row[0]] = row[1]
         return story_of, sizes
 
-    def _insert_article(self, article: Article, f: DocFeatures, story: str,
-                        copy_of: str | None = None) -> None:
+    def _insert_article(
+        self, article: Article, f: DocFeatures, story: str, copy_of: str | None = None
+    ) -> None:
         self.conn.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, f.fingerprint, article.title, article.text, iso_date(article.date),
-             article.source, article.url, article.lang, article.origin, self.now, story,
-             copy_of))
-        self.conn.execute("INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (f.id, *encode_features(f), iso_date(f.date), f.n_words))
+            (
+                article.id,
+                f.fingerprint,
+                article.title,
+                article.text,
+                iso_date(article.date),
+                article.source,
+                article.url,
+                article.lang,
+                article.origin,
+                self.now,
+                story,
+                copy_of,
+            ),
+        )
+        self.conn.execute(
+            "INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f.id, *encode_features(f), iso_date(f.date), f.n_words),
+        )
 
     def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
         """Recompute size, first version, title and update time of ``story``.
@@ -696,33 +805,41 @@ class _Batch:
         earlier): recomputing provenance over every relation of a story that large on
         each add would make filling a store quadratic in story size.
         """
-        size = self.conn.execute("SELECT count(*) FROM articles WHERE story_id=?",
-                                 (story,)).fetchone()[0]
+        size = self.conn.execute(
+            "SELECT count(*) FROM articles WHERE story_id=?", (story,)
+        ).fetchone()[0]
         if added is not None and size > REGROUP_LIMIT:
-            first = self.conn.execute("SELECT first FROM stories WHERE id=?",
-                                      (story,)).fetchone()[0]
+            first = self.conn.execute("SELECT first FROM stories WHERE id=?", (story,)).fetchone()[
+                0
+            ]
             first_date = self._neighbour_features([first])[0].date
             if added.date is not None and (first_date is None or added.date < first_date):
                 first = added.id
             self.conn.execute(
                 "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
-                (size, first, story_title(self._neighbour_features([first])[0]), self.now,
-                 story))
+                (size, first, story_title(self._neighbour_features([first])[0]), self.now, story),
+            )
             return
         # The derivation edges come oriented from the relations' stored sources, and the
         # dates and lengths from a covering index: no evidence or feature is decoded.
         rows = self.conn.execute(
             "SELECT f.id, f.date, f.n_words FROM articles a INDEXED BY articles_story "
             "CROSS JOIN features f INDEXED BY features_provenance ON f.id = a.id "
-            "WHERE a.story_id=?", (story,)).fetchall()
+            "WHERE a.story_id=?",
+            (story,),
+        ).fetchall()
         dates = {r[0]: parse_date(r[1]) for r in rows}
         lengths = {r[0]: r[2] for r in rows}
-        edges = [Derivation(source, b if source == a else a, RelationKind(kind), "stored")
-                 for a, b, kind, source in _relations_from(self.conn,
-                     (r[0] for r in rows), "kind, source", "source IS NOT NULL")
-                 if b in dates]
+        edges = [
+            Derivation(source, b if source == a else a, RelationKind(kind), "stored")
+            for a, b, kind, source in _relations_from(
+                self.conn, (r[0] for r in rows), "kind, source", "source IS NOT NULL"
+            )
+            if b in dates
+        ]
         first = provenance.first_version(list(dates), dates, lengths, edges)
         title = story_title(self._neighbour_features([first])[0])
         self.conn.execute(
             "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
-            (len(rows), first, title, self.now, story))
+            (len(rows), first, title, self.now, story),
+        )

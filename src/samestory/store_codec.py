@@ -31,14 +31,25 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
     """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
     hashvalues = np.asarray(f.minhash.hashvalues)
     doc = {
-        "id": f.id, "lang": f.lang, "date": iso_date(f.date), "date_from_text": f.date_from_text,
-        "title": f.title, "fingerprint": f.fingerprint, "n_words": f.n_words,
-        "sentences": f.sentences, "dim": int(f.vector.shape[0]),
-        "n_shingles": f.n_shingles, "entities": sorted(f.entities),
-        "numbers": sorted(f.numbers), "quotes": list(f.quotes),
+        "id": f.id,
+        "lang": f.lang,
+        "date": iso_date(f.date),
+        "date_from_text": f.date_from_text,
+        "title": f.title,
+        "fingerprint": f.fingerprint,
+        "n_words": f.n_words,
+        "sentences": f.sentences,
+        "dim": int(f.vector.shape[0]),
+        "n_shingles": f.n_shingles,
+        "entities": sorted(f.entities),
+        "numbers": sorted(f.numbers),
+        "quotes": list(f.quotes),
         "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
-        "minhash": {"seed": int(f.minhash.seed), "scheme": getattr(f.minhash, "scheme", None),
-                    "dtype": hashvalues.dtype.str},
+        "minhash": {
+            "seed": int(f.minhash.seed),
+            "scheme": getattr(f.minhash, "scheme", None),
+            "dtype": hashvalues.dtype.str,
+        },
     }
     return (
         json.dumps(doc, ensure_ascii=False),
@@ -61,16 +72,19 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
         fingerprint=doc["fingerprint"],
         n_words=doc["n_words"],
         sentences=list(doc["sentences"]),
-        sentence_vectors=np.frombuffer(sentences, dtype="<f4").reshape(-1, dim).astype(
-            SENTENCE_DTYPE),
+        sentence_vectors=np.frombuffer(sentences, dtype="<f4")
+        .reshape(-1, dim)
+        .astype(SENTENCE_DTYPE),
         vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
         minhash=stored_minhash(doc["minhash"], minhash),
         n_shingles=doc["n_shingles"],
         entities=frozenset(doc["entities"]),
         numbers=frozenset(doc["numbers"]),
         quotes=tuple(doc["quotes"]),
-        terms=(np.array(doc["terms"][0], dtype=np.int64),
-               np.array(doc["terms"][1], dtype=np.float32)),
+        terms=(
+            np.array(doc["terms"][0], dtype=np.int64),
+            np.array(doc["terms"][1], dtype=np.float32),
+        ),
     )
 
 

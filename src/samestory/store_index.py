@@ -34,27 +34,37 @@ class StoredLSH:
 
     def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
         self.conn = conn
-        self.ranges = MinHashLSH(threshold=config.lsh_threshold,
-                                 num_perm=config.num_perm).hashranges
+        self.ranges = MinHashLSH(
+            threshold=config.lsh_threshold, num_perm=config.num_perm
+        ).hashranges
 
     def buckets(self, hashvalues: np.ndarray) -> list[tuple[int, int]]:
         values = np.ascontiguousarray(hashvalues, dtype="<u8")
-        return [(band, int.from_bytes(hashlib.blake2b(values[start:end].tobytes(),
-                                                      digest_size=8).digest(),
-                                      "little", signed=True))
-                for band, (start, end) in enumerate(self.ranges)]
+        return [
+            (
+                band,
+                int.from_bytes(
+                    hashlib.blake2b(values[start:end].tobytes(), digest_size=8).digest(),
+                    "little",
+                    signed=True,
+                ),
+            )
+            for band, (start, end) in enumerate(self.ranges)
+        ]
 
     def insert(self, key: str, minhash: Any) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
-                              [(band, bucket, key) for band, bucket
-                               in self.buckets(minhash.hashvalues)])
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
+            [(band, bucket, key) for band, bucket in self.buckets(minhash.hashvalues)],
+        )
 
     def query(self, minhash: Any) -> set[str]:
         buckets = self.buckets(minhash.hashvalues)
         # One primary-key lookup per band (a row-value IN list would scan the table).
         rows = self.conn.execute(
             " UNION ".join(["SELECT id FROM lsh WHERE band=? AND bucket=?"] * len(buckets)),
-            [x for pair in buckets for x in pair])
+            [x for pair in buckets for x in pair],
+        )
         return {row[0] for row in rows}
 
 
@@ -80,9 +90,11 @@ class CopySketches:
         missing = [i for i in ids if i not in found]
         if missing:
             for article_id, n_shingles, dtype, values in self.conn.execute(
-                    "SELECT id, json_extract(doc_json, '$.n_shingles'), "
-                    "json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
-                    f"WHERE id IN ({','.join('?' * len(missing))})", missing):
+                "SELECT id, json_extract(doc_json, '$.n_shingles'), "
+                "json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+                f"WHERE id IN ({','.join('?' * len(missing))})",
+                missing,
+            ):
                 found[article_id] = (np.frombuffer(values, dtype=np.dtype(dtype)), n_shingles)
                 self.add(article_id, *found[article_id])
         return found

@@ -68,7 +68,7 @@ V2_INDEXES = (
     "CREATE INDEX relations_source ON relations(a, b, kind, source)",
 )
 # Scores of scored pairs that got no kind. Created on open too, for stores made before it.
-WEAK_SCORES = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores"):]
+WEAK_SCORES = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores") :]
 
 
 class Transaction:
@@ -82,7 +82,9 @@ class Transaction:
         return self.conn
 
     def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.conn.execute("ROLLBACK" if kind is not None else "COMMIT")
@@ -94,11 +96,14 @@ def create(conn: sqlite3.Connection, config: Config, created_at: str) -> None:
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", [
-            ("schema_version", str(SCHEMA_VERSION)),
-            ("config", json.dumps(dataclasses.asdict(config), sort_keys=True)),
-            ("created_at", created_at),
-        ])
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("config", json.dumps(dataclasses.asdict(config), sort_keys=True)),
+                ("created_at", created_at),
+            ],
+        )
 
 
 def migrate_from_v1(conn: sqlite3.Connection) -> None:
@@ -110,7 +115,8 @@ def migrate_from_v1(conn: sqlite3.Connection) -> None:
         conn.execute(
             "UPDATE articles SET copy_of = (SELECT r.a FROM relations r JOIN articles x "
             "ON x.id = r.a WHERE r.b = articles.id AND r.kind IN ('exact', "
-            "'near_duplicate') ORDER BY x.rowid LIMIT 1)")
+            "'near_duplicate') ORDER BY x.rowid LIMIT 1)"
+        )
         conn.execute("ALTER TABLE relations ADD COLUMN source TEXT")
         for statement in V2_INDEXES:
             conn.execute(statement)
@@ -118,19 +124,21 @@ def migrate_from_v1(conn: sqlite3.Connection) -> None:
             "SELECT r.a, r.b, r.kind, json_extract(r.evidence_json, '$.scores.coverage_a'), "
             "json_extract(r.evidence_json, '$.scores.coverage_b'), x.date, x.n_words, "
             "y.date, y.n_words FROM relations r JOIN features x ON x.id = r.a "
-            "JOIN features y ON y.id = r.b WHERE r.kind != 'same_event'").fetchall()
+            "JOIN features y ON y.id = r.b WHERE r.kind != 'same_event'"
+        ).fetchall()
         sources = []
         for a, b, kind, cov_a, cov_b, date_a, words_a, date_b, words_b in rows:
-            scores = {} if cov_a is None or cov_b is None else {
-                "coverage_a": cov_a, "coverage_b": cov_b}
-            relation = Relation(a=a, b=b, kind=RelationKind(kind), score=0.0,
-                                evidence=Evidence(scores=scores))
+            scores = (
+                {} if cov_a is None or cov_b is None else {"coverage_a": cov_a, "coverage_b": cov_b}
+            )
+            relation = Relation(
+                a=a, b=b, kind=RelationKind(kind), score=0.0, evidence=Evidence(scores=scores)
+            )
             dates = {a: parse_date(date_a), b: parse_date(date_b)}
             oriented, _ = provenance.orient(relation, dates, {a: words_a, b: words_b})
             sources.append((oriented.a, a, b))
         conn.executemany("UPDATE relations SET source=? WHERE a=? AND b=?", sources)
-        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'",
-                     (str(SCHEMA_VERSION),))
+        conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
 
 def build_lsh(conn: sqlite3.Connection, config: Config) -> None:
@@ -138,11 +146,18 @@ def build_lsh(conn: sqlite3.Connection, config: Config) -> None:
     before it: version 1, and early version 2)."""
     lsh = StoredLSH(conn, config)
     with Transaction(conn):
-        conn.execute(SCHEMA[SCHEMA.index("CREATE TABLE lsh"):
-                            SCHEMA.index("CREATE TABLE IF NOT EXISTS weak_scores")])
+        conn.execute(
+            SCHEMA[
+                SCHEMA.index("CREATE TABLE lsh") : SCHEMA.index(
+                    "CREATE TABLE IF NOT EXISTS weak_scores"
+                )
+            ]
+        )
         rows = conn.execute(
             "SELECT id, json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
-            "WHERE json_extract(doc_json, '$.n_shingles') > 0").fetchall()
+            "WHERE json_extract(doc_json, '$.n_shingles') > 0"
+        ).fetchall()
         for article_id, dtype, values in rows:
-            lsh.insert(article_id, SimpleNamespace(
-                hashvalues=np.frombuffer(values, dtype=np.dtype(dtype))))
+            lsh.insert(
+                article_id, SimpleNamespace(hashvalues=np.frombuffer(values, dtype=np.dtype(dtype)))
+            )

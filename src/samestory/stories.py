@@ -158,13 +158,15 @@ def average_link_over_copies(
         if x != y:
             total, count = totals.get((x, y), (0.0, 0))
             totals[x, y] = (total + s, count + 1)
-    grouped = average_link(len(node), [(x, y, t / c) for (x, y), (t, c) in totals.items()],
-                           threshold, attach_threshold)
+    grouped = average_link(
+        len(node), [(x, y, t / c) for (x, y), (t, c) in totals.items()], threshold, attach_threshold
+    )
     members: list[list[int]] = [[] for _ in node]
     for i in range(n):
         members[node[root[i]]].append(i)
-    return sorted((sorted(i for x in group for i in members[x]) for group in grouped),
-                  key=lambda g: g[0])
+    return sorted(
+        (sorted(i for x in group for i in members[x]) for group in grouped), key=lambda g: g[0]
+    )
 
 
 def attach_splinters(
@@ -186,8 +188,9 @@ def attach_splinters(
                 target = group_of[other]
                 if len(groups[target]) >= ATTACH_SIZE_RATIO * len(members):
                     totals[target] = totals.get(target, 0.0) + s
-        ranked = sorted((-total / (len(members) * len(groups[t])), t)
-                        for t, total in totals.items())
+        ranked = sorted(
+            (-total / (len(members) * len(groups[t])), t) for t, total in totals.items()
+        )
         if ranked and -ranked[0][0] >= threshold:
             moves[g] = ranked[0][1]
     out = [list(members) for members in groups]
@@ -200,8 +203,11 @@ def attach_splinters(
 
 
 def best_story(
-    scores: Mapping[str, float], story_of: Mapping[str, str], story_sizes: Mapping[str, int],
-    threshold: float, attach_threshold: float | None = None,
+    scores: Mapping[str, float],
+    story_of: Mapping[str, str],
+    story_sizes: Mapping[str, int],
+    threshold: float,
+    attach_threshold: float | None = None,
 ) -> str | None:
     """The story a new article joins: highest ``Σ scores to members / story size``.
 

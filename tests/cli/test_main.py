@@ -25,14 +25,20 @@ def test_negative_workers_is_refused(seeds_dir: Path):
 
 
 def _seed_records(seed_articles, story_of: dict[str, str]) -> str:
-    return "\n".join(json.dumps({"id": key, "text": a.text, "title": a.title,
-                                 "story": story_of[key]})
-                     for key, a in sorted(seed_articles.items()))
+    return "\n".join(
+        json.dumps({"id": key, "text": a.text, "title": a.title, "story": story_of[key]})
+        for key, a in sorted(seed_articles.items())
+    )
 
 
 def test_eval_scores_an_article_file_and_lists_its_errors(seed_articles, tmp_path: Path):
-    right = {"000": "briefing", "001": "briefing", "002": "briefing",
-             "003": "report", "004": "report"}
+    right = {
+        "000": "briefing",
+        "001": "briefing",
+        "002": "briefing",
+        "003": "report",
+        "004": "report",
+    }
     file = tmp_path / "seeds.jsonl"
     file.write_text(_seed_records(seed_articles, right), encoding="utf-8")
     result = runner.invoke(app, ["eval", str(file), "--json", "--quiet"])
@@ -53,8 +59,10 @@ def test_eval_scores_an_article_file_and_lists_its_errors(seed_articles, tmp_pat
 def test_eval_skips_bad_lines_with_a_reason_and_scores_the_rest(seed_articles, tmp_path: Path):
     stories = {"000": "b", "001": "b", "002": "b", "003": "r", "004": "r"}
     file = tmp_path / "seeds.jsonl"
-    file.write_text(_seed_records(seed_articles, stories) + '\n{"id": "005", "story": "x"}\n'
-                    "{broken\n", encoding="utf-8")
+    file.write_text(
+        _seed_records(seed_articles, stories) + '\n{"id": "005", "story": "x"}\n{broken\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["eval", str(file), "--json", "--quiet"])
     assert result.exit_code == 0, result.output
     assert f"skipped {file}:6: no text" in result.stderr

@@ -117,9 +117,11 @@ def test_explicit_unknown_extension(tmp_path: Path) -> None:
     bare = _write(tmp_path / "README", "Just words here.")
     result = read_paths([text, latin, bare])
     assert [(a.id, a.title) for a in result.articles] == [("story", "Headline"), ("README", None)]
-    assert result.skipped == [SkippedRecord(
-        str(latin), "unsupported file type '.dat' and not UTF-8 text (invalid UTF-8 at byte 0)"
-    )]
+    assert result.skipped == [
+        SkippedRecord(
+            str(latin), "unsupported file type '.dat' and not UTF-8 text (invalid UTF-8 at byte 0)"
+        )
+    ]
 
 
 def test_folder_walk_sorted_recursive_hidden_and_unknown_ignored(tmp_path: Path) -> None:
@@ -144,8 +146,11 @@ def test_folder_walk_sorted_recursive_hidden_and_unknown_ignored(tmp_path: Path)
 def test_duplicate_ids_get_suffixes(tmp_path: Path) -> None:
     _write(tmp_path / "1" / "story.txt", "First version of the story.")
     _write(tmp_path / "2" / "story.txt", "Second version of the story.")
-    records = [{"id": "story", "text": "third"}, {"id": "story#2", "text": "clash"},
-               {"id": "story", "text": "fourth"}]
+    records = [
+        {"id": "story", "text": "third"},
+        {"id": "story#2", "text": "clash"},
+        {"id": "story", "text": "fourth"},
+    ]
     _write(tmp_path / "3.jsonl", "\n".join(json.dumps(r) for r in records))
     result = read_paths([tmp_path])
     assert [(a.id, a.text) for a in result.articles] == [

@@ -103,8 +103,13 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     assert article.lang == "en"
     assert article.text.startswith("A meeting between US President Donald Trump")
     assert "Rosneft and Lukoil" in article.text
-    for furniture in ("Sign in to your account", "Privacy policy", "Copyright 2025",
-                      "Celebrity chef", "analytics"):
+    for furniture in (
+        "Sign in to your account",
+        "Privacy policy",
+        "Copyright 2025",
+        "Celebrity chef",
+        "analytics",
+    ):
         assert furniture not in article.text
 
 
@@ -118,8 +123,10 @@ def test_html_lxml_fallback_drops_furniture() -> None:
 
 def test_html_without_article_text_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "empty.htm"
-    path.write_text("<html><head><title>x</title></head><body><script>x()</script></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><head><title>x</title></head><body><script>x()</script></body></html>",
+        encoding="utf-8",
+    )
     [skip] = read_paths([path]).skipped
     assert skip.source == str(path)
     assert skip.error == "no article text found in HTML"
@@ -155,7 +162,10 @@ def test_atom_entries(tmp_path: Path) -> None:
     assert result.skipped == []
     first, second = result.articles
     assert (first.id, first.title, first.text) == (
-        "urn:planet:1", "Gipfel weiter möglich", "Ein Treffen bleibt möglich.")
+        "urn:planet:1",
+        "Gipfel weiter möglich",
+        "Ein Treffen bleibt möglich.",
+    )
     assert first.date == dt.date(2025, 10, 23)  # published wins over updated
     assert first.url == "https://planet.example/1"
     assert first.source == "Planet Feed"

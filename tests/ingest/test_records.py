@@ -18,8 +18,15 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.ingest import FieldMap, iter_paths, parse_date, read_paths
 from samestory.models import Article
 
-CUSTOM = FieldMap(id="doc_id", title="headline", text="body", date="published",
-                  source="outlet", url="link", lang="language")
+CUSTOM = FieldMap(
+    id="doc_id",
+    title="headline",
+    text="body",
+    date="published",
+    source="outlet",
+    url="link",
+    lang="language",
+)
 
 
 def _custom_record(n: int, **extra: object) -> dict[str, object]:
@@ -38,8 +45,9 @@ def _custom_record(n: int, **extra: object) -> dict[str, object]:
 
 
 def _write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -49,8 +57,14 @@ def test_jsonl_with_field_map(tmp_path: Path) -> None:
     assert result.skipped == []
     first, second = result.articles
     assert first == Article(
-        id="d1", text="Body of article 1.", title="Headline 1", date=dt.date(2025, 10, 23),
-        source="Planet", url="https://example.org/1", lang="en", origin=f"{path}:1",
+        id="d1",
+        text="Body of article 1.",
+        title="Headline 1",
+        date=dt.date(2025, 10, 23),
+        source="Planet",
+        url="https://example.org/1",
+        lang="en",
+        origin=f"{path}:1",
     )
     assert second.origin == f"{path}:2"
 
@@ -131,7 +145,7 @@ def test_csv_with_field_map_multiline_and_bom(tmp_path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(_custom_record(1)))
         writer.writeheader()
-        writer.writerow(_custom_record(1, body="Line one,\nline two \"quoted\"."))
+        writer.writerow(_custom_record(1, body='Line one,\nline two "quoted".'))
         writer.writerow(_custom_record(2, body=""))
         writer.writerow(_custom_record(3, published="Thu, 23 Oct 2025 09:00:00 +0000"))
     result = read_paths([path], fields=CUSTOM)
@@ -145,8 +159,9 @@ def test_csv_with_field_map_multiline_and_bom(tmp_path: Path) -> None:
 def test_tsv_and_long_fields(tmp_path: Path) -> None:
     long_text = "word " * 30_000  # beyond csv's default 128 KiB field limit
     path = tmp_path / "items.tsv"
-    path.write_text(f"id\ttext\tdate\na\t{long_text}\t23 October 2025\nb\tshort\t\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"id\ttext\tdate\na\t{long_text}\t23 October 2025\nb\tshort\t\n", encoding="utf-8"
+    )
     result = read_paths([path])
     assert result.skipped == []
     a, b = result.articles
@@ -164,13 +179,15 @@ def test_text_is_cut_to_max_chars(tmp_path: Path) -> None:
 
 def test_parquet_with_field_map(tmp_path: Path) -> None:
     path = tmp_path / "batch.parquet"
-    table = pa.table({
-        "doc_id": ["p1", None, "p3"],
-        "body": ["First body.", "Second body.", None],
-        "published": [dt.datetime(2025, 10, 23, 12), dt.datetime(2025, 10, 24), None],
-        "headline": ["T1", "T2", "T3"],
-        "ignored": [1, 2, 3],
-    })
+    table = pa.table(
+        {
+            "doc_id": ["p1", None, "p3"],
+            "body": ["First body.", "Second body.", None],
+            "published": [dt.datetime(2025, 10, 23, 12), dt.datetime(2025, 10, 24), None],
+            "headline": ["T1", "T2", "T3"],
+            "ignored": [1, 2, 3],
+        }
+    )
     pq.write_table(table, path, row_group_size=2)
     result = read_paths([path], fields=CUSTOM)
     assert [(a.id, a.text, a.title, a.date) for a in result.articles] == [
@@ -217,18 +234,28 @@ def test_parse_date(value: object, expected: dt.date | None) -> None:
     assert parse_date(value) == expected
 
 
-_TEXT = st.text(min_size=1, max_size=200).map(str.strip).filter(
-    lambda t: bool(t) and "\r" not in t and "\x00" not in t
+_TEXT = (
+    st.text(min_size=1, max_size=200)
+    .map(str.strip)
+    .filter(lambda t: bool(t) and "\r" not in t and "\x00" not in t)
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(_TEXT, min_size=1, max_size=5),
-       ids=st.lists(st.text(string.ascii_letters + string.digits, min_size=1, max_size=8),
-                    min_size=5, max_size=5, unique=True))
-def test_jsonl_round_trips_any_unicode_text(tmp_path: Path, texts: list[str],
-                                            ids: list[str]) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=st.lists(_TEXT, min_size=1, max_size=5),
+    ids=st.lists(
+        st.text(string.ascii_letters + string.digits, min_size=1, max_size=8),
+        min_size=5,
+        max_size=5,
+        unique=True,
+    ),
+)
+def test_jsonl_round_trips_any_unicode_text(
+    tmp_path: Path, texts: list[str], ids: list[str]
+) -> None:
     path = tmp_path / "prop.jsonl"
     records = [{"id": i, "text": t} for i, t in zip(ids, texts, strict=False)]
     with path.open("w", encoding="utf-8") as handle:

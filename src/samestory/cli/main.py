@@ -41,16 +41,29 @@ class Encoder(StrEnum):
     static = "static"
 
 
-EncoderOpt = Annotated[Encoder, typer.Option(
-    "--encoder", help="Sentence encoder: 'use' (multilingual USE, most accurate) or "
-    "'static' (distilled from USE on first use, ~6x faster featurising, slightly less "
-    "accurate).", case_sensitive=False)]
+EncoderOpt = Annotated[
+    Encoder,
+    typer.Option(
+        "--encoder",
+        help="Sentence encoder: 'use' (multilingual USE, most accurate) or "
+        "'static' (distilled from USE on first use, ~6x faster featurising, slightly less "
+        "accurate).",
+        case_sensitive=False,
+    ),
+]
 
 
-WorkersOpt = Annotated[int, typer.Option(
-    "--workers", "-j", min=0, help="Processes for reading articles and scoring pairs: "
-    "0 = one per CPU (used from about 600 articles or 2,000 pairs up), 1 = this process "
-    "only. Results do not depend on it.")]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=0,
+        help="Processes for reading articles and scoring pairs: "
+        "0 = one per CPU (used from about 600 articles or 2,000 pairs up), 1 = this process "
+        "only. Results do not depend on it.",
+    ),
+]
 
 
 def config_for(encoder: Encoder, workers: int = DEFAULT_CONFIG.workers) -> Config:
@@ -62,8 +75,9 @@ def field_map(id_field: str, text_field: str, title_field: str, date_field: str)
 
 
 def report_skip(record: SkippedRecord) -> None:
-    err.print(f"[yellow]skipped[/] {escape(record.source)}: {escape(record.error)}",
-              highlight=False)
+    err.print(
+        f"[yellow]skipped[/] {escape(record.source)}: {escape(record.error)}", highlight=False
+    )
 
 
 @contextlib.contextmanager
@@ -72,8 +86,12 @@ def progress_bar(quiet: bool) -> Iterator[api.Progress | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    columns = (TextColumn("{task.description:>10}"), BarColumn(), TextColumn("{task.completed}"
-               "/{task.total}"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description:>10}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
         tasks: dict[str, int] = {}
 
@@ -88,8 +106,10 @@ def progress_bar(quiet: bool) -> Iterator[api.Progress | None]:
 def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], list[SkippedRecord]]:
     result = read_paths(paths, fields=fields, on_skip=report_skip)
     if not result.articles:
-        err.print(f"[red]error:[/] no article could be read from {', '.join(map(str, paths))}"
-                  f" ({len(result.skipped)} skipped)")
+        err.print(
+            f"[red]error:[/] no article could be read from {', '.join(map(str, paths))}"
+            f" ({len(result.skipped)} skipped)"
+        )
         raise typer.Exit(1)
     return result.articles, result.skipped
 
@@ -113,13 +133,16 @@ def cluster(
     Examples: samestory cluster ../shared/seeds --json;
     samestory cluster crawl/ --encoder static --quiet > stories.txt
     """
-    articles, skipped = read_or_exit(paths, field_map(id_field, text_field, title_field,
-                                                      date_field))
+    articles, skipped = read_or_exit(
+        paths, field_map(id_field, text_field, title_field, date_field)
+    )
     with progress_bar(quiet) as progress:
         stories = api.cluster(articles, config_for(encoder, workers), progress=progress)
     if as_json:
-        payload = {"stories": [s.to_dict() for s in stories],
-                   "skipped": [s.to_dict() for s in skipped]}
+        payload = {
+            "stories": [s.to_dict() for s in stories],
+            "skipped": [s.to_dict() for s in skipped],
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     print_stories(stories, {a.id: a for a in articles})
@@ -129,18 +152,24 @@ def cluster(
 
 def print_stories(stories: list[Story], articles: dict[str, Article]) -> None:
     multi = [s for s in stories if len(s.articles) > 1]
-    out.print(f"[bold]{len(stories)} stories[/] from {len(articles)} articles "
-              f"({len(multi)} with more than one version)")
+    out.print(
+        f"[bold]{len(stories)} stories[/] from {len(articles)} articles "
+        f"({len(multi)} with more than one version)"
+    )
     for story in stories:
-        out.print(f"\n[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
-                  f"[italic]{story.title or ''}[/]", highlight=False)
+        out.print(
+            f"\n[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
+            f"[italic]{story.title or ''}[/]",
+            highlight=False,
+        )
         kinds = _kind_to_first(story)
         for article_id in story.articles:
             article = articles[article_id]
             date = article.date.isoformat() if article.date else "          "
             marker = "first" if article_id == story.first else kinds.get(article_id, "")
-            out.print(f"  {date}  {article_id:<32} {marker:<15} {article.source or ''}",
-                      highlight=False)
+            out.print(
+                f"  {date}  {article_id:<32} {marker:<15} {article.source or ''}", highlight=False
+            )
 
 
 def _kind_to_first(story: Story) -> dict[str, str]:
@@ -161,8 +190,10 @@ def load_one(path_or_id: str, db: Path) -> Article:
     if path.exists():
         result = read_paths([path], on_skip=report_skip)
         if len(result.articles) != 1:
-            err.print(f"[red]error:[/] {path} holds {len(result.articles)} articles; "
-                      "compare needs exactly one per side")
+            err.print(
+                f"[red]error:[/] {path} holds {len(result.articles)} articles; "
+                "compare needs exactly one per side"
+            )
             raise typer.Exit(2)
         return result.articles[0]
     if db.exists():
@@ -178,8 +209,9 @@ def compare(
     a: Annotated[str, typer.Argument(help="First article: a file, or an id in the store.")],
     b: Annotated[str, typer.Argument(help="Second article: a file, or an id in the store.")],
     as_json: JsonOpt = False,
-    db: Annotated[Path, typer.Option(help="Store to look ids up in.",
-                                     envvar="SAMESTORY_DB")] = Path("samestory.db"),
+    db: Annotated[
+        Path, typer.Option(help="Store to look ids up in.", envvar="SAMESTORY_DB")
+    ] = Path("samestory.db"),
     encoder: EncoderOpt = Encoder.use,
 ) -> None:
     """How two versions relate (kind, scores, evidence) and a sentence-aligned diff.
@@ -193,8 +225,13 @@ def compare(
     relation = api.compare(article_a, article_b, config_for(encoder))
     difference = diff_articles(article_a, article_b)
     if as_json:
-        print(json.dumps({"relation": relation.to_dict(), "diff": difference.to_dict()},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"relation": relation.to_dict(), "diff": difference.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     print_relation(relation)
     render_diff(difference, out)
@@ -202,12 +239,21 @@ def compare(
 
 def print_relation(relation: Relation) -> None:
     kind = relation.kind.value if relation.kind else "not the same story"
-    out.print(f"[bold]{relation.a}[/] → [bold]{relation.b}[/]: [bold green]{kind}[/] "
-              f"(story score {relation.score:.2f})", highlight=False)
+    out.print(
+        f"[bold]{relation.a}[/] → [bold]{relation.b}[/]: [bold green]{kind}[/] "
+        f"(story score {relation.score:.2f})",
+        highlight=False,
+    )
     ev = relation.evidence
     table = Table(show_header=False, box=None)
-    for key in ("event_probability", "rewrite_evidence", "aligned_coverage",
-                "shingle_jaccard", "cue_doc_cosine", "cue_entity_overlap"):
+    for key in (
+        "event_probability",
+        "rewrite_evidence",
+        "aligned_coverage",
+        "shingle_jaccard",
+        "cue_doc_cosine",
+        "cue_entity_overlap",
+    ):
         if key in ev.scores:
             table.add_row(key, f"{ev.scores[key]:.3f}")
     if ev.date_gap_days is not None:
@@ -220,15 +266,23 @@ def print_relation(relation: Relation) -> None:
 
 
 def evaluate(
-    file: Annotated[Path, typer.Argument(help="Labelled JSONL: articles with `story`, "
-                                         "or pairs with text1/text2/overall.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Labelled JSONL: articles with `story`, or pairs with text1/text2/overall."
+        ),
+    ],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     encoder: EncoderOpt = Encoder.use,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
-    errors: Annotated[bool, typer.Option(
-        "--errors", help="Also list the gold stories merged together and those split "
-                         "apart, with article ids (always under \"errors\" in --json).")
+    errors: Annotated[
+        bool,
+        typer.Option(
+            "--errors",
+            help="Also list the gold stories merged together and those split "
+            'apart, with article ids (always under "errors" in --json).',
+        ),
     ] = False,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
@@ -250,14 +304,15 @@ def evaluate(
     config = config_for(encoder, workers)
     with progress_bar(quiet) as progress:
         if ev.is_pair_file(records):
+
             def score_fn(pairs: list[tuple[Article, Article]]) -> list[float]:
                 return api.story_similarity(pairs, config)
 
             result = ev.evaluate_pairs(records, score_fn)
         else:
+
             def cluster_fn(articles: list[Article]) -> list[list[str]]:
-                return [list(s.articles)
-                        for s in api.cluster(articles, config, progress=progress)]
+                return [list(s.articles) for s in api.cluster(articles, config, progress=progress)]
 
             result = ev.evaluate_articles(records, cluster_fn)
     if as_json:
@@ -277,13 +332,13 @@ def evaluate(
 
 def errors_text(errors: dict[str, list[dict]], most: int = 20) -> str:
     """The ``errors`` of an article-file evaluation as lines: merges, then splits."""
-    lines = [f"merged: {len(errors['merged'])} predicted stories hold two or more gold "
-             "stories"]
+    lines = [f"merged: {len(errors['merged'])} predicted stories hold two or more gold stories"]
     for entry in errors["merged"][:most]:
         parts = " + ".join(f"{story} ({len(ids)})" for story, ids in entry["gold"].items())
         lines.append(f"  {parts}")
-    lines.append(f"split: {len(errors['split'])} gold stories are spread over two or more "
-                 "predicted stories")
+    lines.append(
+        f"split: {len(errors['split'])} gold stories are spread over two or more predicted stories"
+    )
     for entry in errors["split"][:most]:
         sizes = " + ".join(str(len(piece)) for piece in entry["pieces"])
         apart = ", ".join(doc_id for piece in entry["pieces"][1:] for doc_id in piece)
@@ -304,7 +359,8 @@ def spark(
     try:
         from samestory.spark import main as spark_main
     except ImportError as exc:
-        err.print(f"[red]error:[/] PySpark is not installed ({exc}); "
-                  "pip install 'samestory[spark]'")
+        err.print(
+            f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'"
+        )
         raise typer.Exit(1) from exc
     spark_main([input_path, output_path, "--master", master, "--encoder", encoder.value])

@@ -76,8 +76,11 @@ def _pairs_table(diff: ArticleDiff) -> Table:
             first, last = group[0], group[-1]
             note = Text(f"… {len(group)} identical sentences …", style=SAME_STYLE)
             table.add_row(
-                f"{first.a_index}-{last.a_index}", note, Text("", style=SAME_STYLE),
-                f"{first.b_index}-{last.b_index}", Text("=", style=SAME_STYLE),
+                f"{first.a_index}-{last.a_index}",
+                note,
+                Text("", style=SAME_STYLE),
+                f"{first.b_index}-{last.b_index}",
+                Text("=", style=SAME_STYLE),
             )
             continue
         for pair in group:

@@ -32,8 +32,11 @@ from samestory.store import AddReport, Store, StoreError
 
 DbOpt = Annotated[
     Path,
-    typer.Option("--db", envvar="SAMESTORY_DB",
-                 help="Store file (SQLite); $SAMESTORY_DB overrides the default."),
+    typer.Option(
+        "--db",
+        envvar="SAMESTORY_DB",
+        help="Store file (SQLite); $SAMESTORY_DB overrides the default.",
+    ),
 ]
 DEFAULT_DB = Path("samestory.db")
 
@@ -71,10 +74,15 @@ def add(
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
-    encoder: Annotated[Encoder | None, typer.Option(
-        "--encoder", help="Sentence encoder of a NEW store: 'use' (default, most accurate) or "
-        "'static' (~6x faster). An existing store keeps the encoder it was built with.",
-        case_sensitive=False)] = None,
+    encoder: Annotated[
+        Encoder | None,
+        typer.Option(
+            "--encoder",
+            help="Sentence encoder of a NEW store: 'use' (default, most accurate) or "
+            "'static' (~6x faster). An existing store keeps the encoder it was built with.",
+            case_sensitive=False,
+        ),
+    ] = None,
 ) -> None:
     """Add articles to the store and assign each to a story, incrementally.
 
@@ -84,8 +92,11 @@ def add(
     """
     result = read_paths(paths, on_skip=report_skip)
     if not result.articles:
-        _fail(f"no article could be read from {', '.join(map(str, paths))} "
-              f"({len(result.skipped)} skipped)", 1)
+        _fail(
+            f"no article could be read from {', '.join(map(str, paths))} "
+            f"({len(result.skipped)} skipped)",
+            1,
+        )
     chosen = encoder.value if encoder is not None else None
     with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
         report = store.add(result.articles, progress=progress)
@@ -100,9 +111,12 @@ def add(
         return
     if not quiet:
         _print_added(report, result.articles)
-    out.print(f"added {len(report.added)}, unchanged {len(report.unchanged)}, skipped "
-              f"{len(result.skipped)}; {len(report.stories_touched)} stories touched",
-              highlight=False, soft_wrap=True)
+    out.print(
+        f"added {len(report.added)}, unchanged {len(report.unchanged)}, skipped "
+        f"{len(result.skipped)}; {len(report.stories_touched)} stories touched",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _print_added(report: AddReport, articles: list[Article]) -> None:
@@ -110,8 +124,11 @@ def _print_added(report: AddReport, articles: list[Article]) -> None:
     titles = {a.id: a.title or "" for a in articles}
     for article_id, story in report.story_of.items():
         verb = "new story" if story in new and story == story_id(article_id) else "joined"
-        out.print(f"  {article_id:<32} {verb:<9} {story}  [dim]{titles[article_id][:60]}[/]",
-                  highlight=False, soft_wrap=True)
+        out.print(
+            f"  {article_id:<32} {verb:<9} {story}  [dim]{titles[article_id][:60]}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def stories(
@@ -128,12 +145,20 @@ def stories(
         total_articles = len(store)
     shown = rows[:limit] if limit else rows
     if as_json:
-        payload = {"stories": [{"id": s.id, "title": s.title, "size": s.size, "first": s.first}
-                               for s in shown]}
+        payload = {
+            "stories": [
+                {"id": s.id, "title": s.title, "size": s.size, "first": s.first} for s in shown
+            ]
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    table = Table("story", "size", "first version", "title",
-                  title=f"{len(rows)} stories, {total_articles} articles in {db}")
+    table = Table(
+        "story",
+        "size",
+        "first version",
+        "title",
+        title=f"{len(rows)} stories, {total_articles} articles in {db}",
+    )
     for s in shown:
         table.add_row(s.id, str(s.size), s.first, s.title or "")
     out.print(table)
@@ -163,14 +188,19 @@ def show(
 
 
 def _print_story(story: Story, articles: dict[str, Article]) -> None:
-    out.print(f"[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
-              f"[italic]{story.title or ''}[/]", highlight=False, soft_wrap=True)
+    out.print(
+        f"[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
+        f"[italic]{story.title or ''}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
     versions = Table("date", "article", "source", "title", title="versions (time order)")
     for article_id in story.articles:
         a = articles[article_id]
         label = f"{article_id} (first)" if article_id == story.first else article_id
-        versions.add_row(a.date.isoformat() if a.date else "", label, a.source or "",
-                         (a.title or "")[:60])
+        versions.add_row(
+            a.date.isoformat() if a.date else "", label, a.source or "", (a.title or "")[:60]
+        )
     out.print(versions)
     if story.relations:
         relations = Table("a", "b", "kind", "score", title="relations")

@@ -24,9 +24,32 @@ Item = Article | SkippedRecord
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _LANG_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-     "tr", "table", "section", "article", "header", "footer", "pre", "hr", "dd", "dt",
-     "figcaption"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "figcaption",
+    }
 )
 _SPACES = re.compile(r"\s+")
 _DROP_TAGS = frozenset({"script", "style", "noscript", "template"})

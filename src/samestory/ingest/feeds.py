@@ -119,4 +119,3 @@ def _entry_lang(entry: Mapping[str, Any]) -> str | None:
         if isinstance(detail, Mapping) and detail.get("language"):
             return str(detail["language"])
     return None
-

@@ -115,6 +115,13 @@ def read_parquet(src: SourceFile, data: bytes) -> Iterator[Item]:
 def _mapped_names(src: SourceFile) -> list[str]:
     """Top-level column names the field map refers to (dotted paths by their first part)."""
     fields = src.fields
-    names = [fields.id, fields.title, fields.text, fields.date, fields.source, fields.url,
-             fields.lang]
+    names = [
+        fields.id,
+        fields.title,
+        fields.text,
+        fields.date,
+        fields.source,
+        fields.url,
+        fields.lang,
+    ]
     return names + [name.split(".")[0] for name in names]
