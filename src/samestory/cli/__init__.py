@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from samestory.cli import main, store_cmds
+from samestory.cli import dedup_cmd, main, store_cmds
 
 app = typer.Typer(
     name="samestory",
@@ -23,4 +23,5 @@ app.command()(main.cluster)
 app.command()(main.compare)
 app.command("eval")(main.evaluate)
 app.command()(main.spark)
+app.command()(dedup_cmd.dedup)
 store_cmds.register(app)

@@ -1,0 +1,107 @@
+"""``samestory dedup``: every record of a crawl back, annotated with its story and copy group."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from samestory.cli.main import (
+    DateField,
+    Encoder,
+    EncoderOpt,
+    IdField,
+    QuietOpt,
+    TextField,
+    TitleField,
+    WorkersOpt,
+    config_for,
+    err,
+    field_map,
+    progress_bar,
+    report_skip,
+)
+from samestory.config import DEFAULT_CONFIG
+
+
+class Keep(StrEnum):
+    all = "all"
+    first = "first"
+    longest = "longest"
+
+
+class GroupBy(StrEnum):
+    copy = "copy"
+    story = "story"
+
+
+KeepOpt = Annotated[
+    Keep,
+    typer.Option(
+        "--keep",
+        help="Which records to write: all (annotated), or one per group: its first version "
+        "(first) or its longest text (longest).",
+        case_sensitive=False,
+    ),
+]
+ByOpt = Annotated[
+    GroupBy,
+    typer.Option(
+        "--by",
+        help="Groups for --keep first/longest: copy groups (exact and near-duplicate "
+        "copies) or whole stories.",
+        case_sensitive=False,
+    ),
+]
+
+
+def dedup(
+    input_path: Annotated[
+        Path, typer.Argument(help="JSON Lines or Parquet file (or a folder of part files).")
+    ],
+    output_path: Annotated[
+        Path, typer.Argument(help="Output file: .jsonl or .parquet (chosen by extension).")
+    ],
+    keep: KeepOpt = Keep.all,
+    by: ByOpt = GroupBy.copy,
+    quiet: QuietOpt = False,
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    title_field: TitleField = "title",
+    date_field: DateField = "date",
+    encoder: EncoderOpt = Encoder.use,
+    workers: WorkersOpt = DEFAULT_CONFIG.workers,
+) -> None:
+    """Write the records back with story_id, copy_group, first_version and relation_to_first.
+
+    Every original column is kept. With --keep first or longest only one record per copy
+    group (--by copy) or per story (--by story) is written. Records without text are
+    written back with empty annotations.
+
+    Examples: samestory dedup crawl.jsonl crawl.dedup.jsonl --keep first;
+    samestory dedup crawl.parquet stories.parquet --by story --keep longest --encoder static
+    """
+    from samestory.dedup import dedup_file
+
+    try:
+        with progress_bar(quiet) as progress:
+            read, written, stories = dedup_file(
+                input_path,
+                output_path,
+                config_for(encoder, workers),
+                keep=keep.value,
+                by=by.value,
+                fields=field_map(id_field, text_field, title_field, date_field),
+                on_skip=report_skip,
+                progress=progress,
+            )
+    except (ValueError, OSError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(
+        f"{read} records, {stories} stories: wrote {written} records to {output_path}",
+        highlight=False,
+    )

@@ -1,0 +1,146 @@
+"""samestory dedup: every record back, annotated with its story and copy group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from samestory.api import cluster
+from samestory.cli import app
+from samestory.dedup import dedup_file, records_to_articles
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def crawl(seed_articles) -> list[dict]:
+    """The five seeds (two stories), a repost of 003, a lightly edited 000, and a record
+    without text; each with an extra column of its own type."""
+    records = [
+        {"id": key, "text": a.text, "title": a.title, "views": 10 * n}
+        for n, (key, a) in enumerate(sorted(seed_articles.items()))
+    ]
+    repost = dict(records[3], id="003-repost", views=99)
+    repost["text"] = "Breaking News\n\n" + repost["text"] + "\n\nShare this article"
+    edited = dict(records[0], id="000-edit", views=7)
+    edited["text"] = records[0]["text"].replace(" said ", " stated ", 1)
+    empty = {"id": "no-text", "title": "only a title", "views": 1}
+    return [*records, repost, edited, empty]
+
+
+def _write_jsonl(records: list[dict], path: Path) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def annotated(crawl, tmp_path_factory) -> list[dict]:
+    folder = tmp_path_factory.mktemp("dedup")
+    skipped = []
+    read, written, stories = dedup_file(
+        _write_jsonl(crawl, folder / "in.jsonl"), folder / "out.jsonl", on_skip=skipped.append
+    )
+    assert (read, written, stories) == (len(crawl), len(crawl), 2)
+    assert [s.source.rsplit(":", 1)[1] for s in skipped] == [str(len(crawl))]
+    return _read_jsonl(folder / "out.jsonl")
+
+
+def test_every_record_comes_back_with_its_columns_and_story(crawl, annotated):
+    assert [r["id"] for r in annotated] == [r["id"] for r in crawl]
+    for original, row in zip(crawl, annotated, strict=True):
+        assert {k: row[k] for k in original} == original  # every original column, unchanged
+    records = read_records_of(crawl)
+    articles, _, _ = records_to_articles(records)
+    local = {a: s for s in cluster(articles) for a in s.articles}
+    for row in annotated[:-1]:
+        story = local[row["id"]]
+        assert row["story_id"] == story.id
+        assert row["first_version"] == story.first
+    assert len({r["story_id"] for r in annotated[:-1]}) == 2
+    assert annotated[-1]["story_id"] is None  # no text: written back, not annotated
+
+
+def read_records_of(crawl: list[dict]):
+    from samestory.dedup import RecordSet
+
+    return RecordSet(records=list(crawl), origins=[f"x:{n}" for n in range(len(crawl))])
+
+
+def test_copies_share_a_copy_group_and_relate_to_the_first_version(annotated):
+    row = {r["id"]: r for r in annotated}
+    assert row["003-repost"]["copy_group"] == "003"
+    assert row["000-edit"]["copy_group"] == "000"
+    assert row["001"]["copy_group"] == "001"
+    for r in annotated[:-1]:
+        first = r["first_version"]
+        if r["id"] == first:
+            assert r["relation_to_first"] == "first"
+        elif r["copy_group"] == first:  # a copy of the first version itself
+            assert r["relation_to_first"] in ("exact", "near_duplicate")
+    kinds = {r["relation_to_first"] for r in annotated[:-1]}
+    assert kinds <= {"first", "exact", "near_duplicate", "rewrite", "same_event", None}
+
+
+@pytest.mark.parametrize(
+    ("keep", "by", "expected"),
+    [("first", "story", 2), ("first", "copy", 5), ("longest", "copy", 5), ("longest", "story", 2)],
+)
+def test_keep_one_record_per_group(crawl, annotated, tmp_path, keep, by, expected):
+    out = tmp_path / "out.jsonl"
+    dedup_file(_write_jsonl(crawl, tmp_path / "in.jsonl"), out, keep=keep, by=by)
+    kept = _read_jsonl(out)
+    assert kept[-1]["id"] == "no-text"  # unreadable records are never dropped
+    kept = kept[:-1]
+    key = "story_id" if by == "story" else "copy_group"
+    assert len(kept) == expected == len({r[key] for r in annotated[:-1]})
+    assert len({r[key] for r in kept}) == expected
+    for r in kept:
+        members = [a for a in annotated[:-1] if a[key] == r[key]]
+        if keep == "longest":
+            assert len(r["text"]) == max(len(m["text"]) for m in members)
+        elif by == "story":
+            assert r["id"] == r["first_version"]
+    order = [r["id"] for r in annotated]
+    assert [order.index(r["id"]) for r in kept] == sorted(order.index(r["id"]) for r in kept)
+
+
+def test_parquet_in_and_out_keeps_column_types(crawl, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.Table.from_pylist(crawl), source)
+    result = runner.invoke(
+        app, ["dedup", str(source), str(tmp_path / "out.parquet"), "--keep", "first"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.schema.field("views").type == pa.int64()
+    assert table.schema.field("story_id").type == pa.string()
+    rows = table.to_pylist()
+    assert len(rows) == 5 + 1  # one per copy group, and the record without text
+    assert "skipped" in result.output and "no text" in result.output
+
+
+def test_bad_lines_are_named_and_the_rest_goes_through(crawl, tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps(r) for r in crawl[:3]] + ["{not json", "[1, 2]"]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert f"{source}:4" in result.output and f"{source}:5" in result.output
+    assert [r["id"] for r in _read_jsonl(tmp_path / "out.jsonl")] == ["000", "001", "002"]
+
+
+def test_unknown_output_format_is_one_clear_line(crawl, tmp_path):
+    source = _write_jsonl(crawl[:2], tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.csv")])
+    assert result.exit_code == 1
+    assert "out.csv" in result.output and "Traceback" not in result.output
