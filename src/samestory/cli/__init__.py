@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from samestory.cli import dedup_cmd, main, store_cmds
+from samestory.cli import dedup_cmd, main, serve_cmd, store_cmds
 
 app = typer.Typer(
     name="samestory",
@@ -25,3 +25,4 @@ app.command("eval")(main.evaluate)
 app.command()(main.spark)
 app.command()(dedup_cmd.dedup)
 store_cmds.register(app)
+app.command()(serve_cmd.serve)

@@ -1,0 +1,107 @@
+"""``samestory serve``: the REST API and web pages over a store (FastAPI + uvicorn).
+
+FastAPI and uvicorn are imported inside the command, so the other commands start fast.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from samestory.cli.main import Encoder, err
+
+TOKEN_ENV = "SAMESTORY_TOKEN"
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    db: Annotated[
+        Path,
+        typer.Option(
+            "--db", envvar="SAMESTORY_DB", help="Store file (SQLite); created if missing."
+        ),
+    ] = Path("samestory.db"),
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but loopback needs --token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            help="Secret that write requests must send (header X-Samestory-Token); "
+            f"required off loopback. ${TOKEN_ENV} sets it too.",
+            show_default=False,
+        ),
+    ] = None,
+    encoder: Annotated[
+        Encoder,
+        typer.Option(
+            "--encoder",
+            help="Sentence encoder of a NEW store ('use' or 'static'); an existing store "
+            "keeps its own.",
+            case_sensitive=False,
+        ),
+    ] = Encoder.use,
+    max_body_mb: Annotated[
+        float, typer.Option(min=0.001, help="Largest request body accepted (MB); 413 beyond.")
+    ] = 25.0,
+) -> None:
+    """Serve the REST API (/api, OpenAPI at /docs) and the web pages over a store.
+
+    Example: samestory serve --db news.db   then open http://127.0.0.1:8000
+    """
+    token = token or None
+    if not is_loopback(host) and token is None:
+        err.print(
+            f"[red]error:[/] refusing to listen on {host} without a token: anyone could "
+            f"write to the store. Pass --token or set ${TOKEN_ENV}.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    try:
+        import uvicorn
+
+        from samestory.server import ServerSettings, create_app
+    except ImportError as exc:
+        err.print(
+            f"[red]error:[/] the server needs extra packages ({exc.name} is missing); "
+            "pip install 'samestory[serve]'",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.store import StoreError
+
+    settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
+    try:
+        app = create_app(db, DEFAULT_CONFIG.replace(encoder=encoder.value), token, settings)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    err.print(
+        f"samestory: serving {db} on http://{host}:{port}  (API docs at /docs"
+        f"{', writes need the token' if token else ''})",
+        markup=False,
+        highlight=False,
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=os.environ.get("SAMESTORY_LOG_LEVEL", "warning"),
+        timeout_graceful_shutdown=10,
+    )

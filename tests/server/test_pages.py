@@ -1,0 +1,94 @@
+"""The web pages, rendered by the server (TestClient): content, escaping, the add form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from samestory.config import DEFAULT_CONFIG
+from samestory.server.records import read_uploads, safe_name
+from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS
+
+HTML = {"Accept": "text/html"}
+SCRIPT_TITLE = "<script>alert(1)</script>"
+
+
+def test_stories_page_lists_both_stories(seeded: TestClient) -> None:
+    page = seeded.get("/")
+    assert page.status_code == 200
+    assert page.text.count('class="story-row"') == 2
+    assert seeded.get("/", params={"q": "Budapest"}).text.count('class="story-row"') == 1
+
+
+def test_story_page_shows_timeline_tree_and_evidence(seeded: TestClient) -> None:
+    story = seeded.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    page = seeded.get(f"/stories/{story}").text
+    assert page.count('class="version') == 3
+    assert 'class="tree"' in page and "<details" in page
+    assert "rewrite" in page
+    assert f"b={REWRITE_B}" in page or f"a={REWRITE_B}" in page
+
+
+def test_compare_page_highlights_the_name_change(seeded: TestClient) -> None:
+    page = seeded.get("/compare", params={"a": REWRITE_A, "b": REWRITE_B}).text
+    assert '<span class="ins name-change">Triumph</span>' in page
+    assert '<span class="old">Trump</span> → <span class="new">Triumph</span>' in page
+    assert 'class="row-only_b"' in page
+
+
+def test_compare_page_of_a_missing_article_is_an_html_404(seeded: TestClient) -> None:
+    response = seeded.get("/compare", params={"a": REWRITE_A, "b": "nope"}, headers=HTML)
+    assert response.status_code == 404
+    assert "<h1>404</h1>" in response.text
+
+
+def test_titles_and_texts_are_escaped(fresh: TestClient) -> None:
+    text = "Officials said <b>nothing</b> about the <img src=x onerror=alert(2)> report today."
+    posted = fresh.post("/api/articles", json={"id": "x1", "title": SCRIPT_TITLE, "text": text})
+    story = posted.json()["articles"][0]["story"]
+    for url in ("/", f"/stories/{story}", "/articles/x1"):
+        page = fresh.get(url).text
+        assert SCRIPT_TITLE not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_javascript_urls_are_not_links(fresh: TestClient) -> None:
+    fresh.post(
+        "/api/articles",
+        json={"id": "j1", "text": "A plain short text about a harbour.", "url": "javascript:x()"},
+    )
+    assert "javascript:" not in fresh.get("/articles/j1").text
+
+
+def test_add_form_takes_pasted_text_and_files(fresh: TestClient) -> None:
+    files = [
+        ("files", (path.name, path.read_bytes(), "text/plain"))
+        for path in sorted(SEEDS.glob("*.txt"))
+    ]
+    response = fresh.post("/add", files=files)
+    assert response.status_code == 200
+    assert response.text.count('class="result"') == 5
+    pasted = fresh.post("/add", data={"title": "Harbour closed", "text": "The harbour closed."})
+    assert pasted.status_code == 200 and "Harbour closed" in pasted.text
+    assert fresh.get("/api/health").json()["articles"] == 6
+    empty = fresh.post("/add", data={"text": "  "})
+    assert empty.status_code == 422 and "nothing to add" in empty.text
+
+
+def test_upload_names_never_leave_their_folder(tmp_path: Path) -> None:
+    assert safe_name("../../etc/passwd", 1) == "passwd"
+    assert safe_name("..\\..\\x.txt", 1) == "x.txt"
+    assert safe_name(".hidden", 1) == "hidden"
+    assert safe_name(None, 3) == "upload-3.txt"
+    articles, skipped = read_uploads(
+        [("../../evil.txt", b"Evil Title\n\nA body of text.")], DEFAULT_CONFIG
+    )
+    assert [a.id for a in articles] == ["evil"] and not skipped
+    assert articles[0].origin == "upload:evil.txt"
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_static_assets_are_shipped(seeded: TestClient) -> None:
+    for asset in ("/static/style.css", "/static/live.js", "/static/favicon.svg"):
+        assert seeded.get(asset).status_code == 200
