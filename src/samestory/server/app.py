@@ -236,7 +236,9 @@ def create_app(
     return app
 
 
-_SIDE = Body(..., description="A text, or an article object with at least text.")
+# One Body per parameter: FastAPI keeps per-parameter state in it, so it must not be shared.
+_SIDE_A = Body(..., description="A text, or an article object with at least text.")
+_SIDE_B = Body(..., description="A text, or an article object with at least text.")
 
 
 def _api_routes(app: FastAPI) -> None:
@@ -340,8 +342,8 @@ def _api_routes(app: FastAPI) -> None:
     @app.post("/api/compare", tags=["api"])
     def compare_texts(
         request: Request,
-        a: Any = _SIDE,
-        b: Any = _SIDE,
+        a: Any = _SIDE_A,
+        b: Any = _SIDE_B,
     ) -> dict[str, Any]:
         """Two posted texts: relation and sentence-aligned diff (`compare --json`)."""
         s = services(request)
