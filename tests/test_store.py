@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from samestory import candidates
-from samestory import store as store_module
 from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
-from samestory.store import SCHEMA_VERSION, Store, StoreError
-from samestory.store_index import CopySketches
+from samestory.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from samestory.store import core as store_module
+from samestory.store.index import CopySketches
 
 TABLES = ("meta", "stories", "articles", "features", "relations", "weak_scores")
 
@@ -91,24 +91,35 @@ def test_readding_changes_nothing(full_db: Path, seed_articles):
     assert dump(full_db) == before
 
 
-def test_exact_copy_under_new_id_is_unchanged(full_db: Path, seed_articles):
-    before = dump(full_db)
-    copy = dataclasses.replace(
-        seed_articles["001"], id="copy-of-001", text="  " + seed_articles["001"].text.upper() + "\n"
-    )
+def test_exact_copy_under_new_id_is_stored_as_a_version(full_db: Path, seed_articles):
+    original = seed_articles["001"]
+    copy = dataclasses.replace(original, id="copy-of-001", text="  " + original.text.upper() + "\n")
     with Store(full_db) as store:
+        story = store.story_of(original.id)
         report = store.add([copy])
-    assert report.unchanged == ["copy-of-001"] and report.added == []
-    assert dump(full_db) == before
+        assert report.added == ["copy-of-001"] and report.unchanged == []
+        assert report.story_of == {"copy-of-001": story} == {"copy-of-001": store.story_of(copy.id)}
+        assert report.copy_of == {"copy-of-001": original.id} and report.new_stories == []
+        assert report.closest["copy-of-001"].kind == RelationKind.EXACT
+        assert store.copy_of("copy-of-001") == original.id
+        assert store.article("copy-of-001") == copy
+        kinds = {
+            r.kind for r in store.story(story).relations if {r.a, r.b} == {original.id, copy.id}
+        }
+        assert kinds == {RelationKind.EXACT}
+        assert store.closest(copy.id).kind == RelationKind.EXACT
+        again = store.add([copy])  # the same id and text again: nothing changes
+    assert again.unchanged == ["copy-of-001"] and again.added == []
 
 
-def test_duplicates_inside_one_batch_are_added_once(db: Path, seed_articles):
+def test_duplicates_inside_one_batch_are_all_stored_once(db: Path, seed_articles):
     twin = dataclasses.replace(seed_articles["003"], id="twin")
     with Store(db) as store:
         report = store.add([seed_articles["003"], twin, seed_articles["003"]])
-        assert report.added == [seed_articles["003"].id]
-        assert report.unchanged == ["twin", seed_articles["003"].id]
-        assert len(store) == 1
+        assert report.added == [seed_articles["003"].id, "twin"]
+        assert report.unchanged == [seed_articles["003"].id]
+        assert report.copy_of == {"twin": seed_articles["003"].id}
+        assert len(store) == 2 and len(store.stories()) == 1
 
 
 def test_incremental_add_joins_without_touching_other_stories(db: Path, seed_articles):
@@ -277,12 +288,25 @@ def test_a_repost_is_recorded_as_a_copy_and_scored_once(full_db: Path, seed_arti
         conn.close()
 
 
+def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
+    """Rewind a store to the form stores had before the migrations table: without
+    the tables and indexes of the steps that came after it."""
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER articles_fts_{trigger}")
+    for table in ("migrations", "articles_fts", "revisions", "changes"):
+        conn.execute(f"DROP TABLE {table}")
+    for index in ("articles_summary", "stories_updated", "relations_by_b"):
+        conn.execute(f"DROP INDEX {index}")
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (version,))
+
+
 def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     original = seed_articles["003"]
     with Store(full_db) as store:
         store.add([edited_copy(original, "repost-of-003")])
         before = groups(store)
     conn = sqlite3.connect(full_db)  # as a version 1 store was: no copy_of, no source
+    as_before_migrations(conn, "1")
     sources = conn.execute("SELECT a, b, source FROM relations").fetchall()
     assert any(source is not None for _, _, source in sources)
     for index in ("features_provenance", "relations_source", "articles_story"):
@@ -292,7 +316,6 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     conn.execute("ALTER TABLE articles DROP COLUMN copy_of")
     conn.execute("ALTER TABLE relations DROP COLUMN source")
     conn.execute("CREATE INDEX articles_story ON articles(story_id)")
-    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     conn.commit()
     conn.close()
     with Store(full_db) as store:
@@ -303,6 +326,10 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     try:
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'")
         assert version.fetchone()[0] == str(SCHEMA_VERSION)
+        steps = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+        assert steps == [m.name for m in MIGRATIONS]
+        # Recorded once as the baseline (what it had), then applied one by one.
+        assert steps[:2] == ["initial", "weak_scores"]
         copies = dict(conn.execute("SELECT id, copy_of FROM articles WHERE copy_of NOT NULL"))
         assert copies == {"repost-of-003": original.id, "copy-of-000": seed_articles["000"].id}
         migrated = set(conn.execute("SELECT a, b, source FROM relations").fetchall())
@@ -313,6 +340,7 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
 
 def test_store_made_before_weak_scores_gains_the_table(full_db: Path, seed_articles):
     conn = sqlite3.connect(full_db)
+    as_before_migrations(conn, "2")
     conn.execute("DROP TABLE weak_scores")
     conn.commit()
     conn.close()

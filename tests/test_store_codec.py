@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from samestory.features import featurize
-from samestory.store_codec import decode_features, encode_features
+from samestory.store.codec import decode_features, encode_features
 
 
 def test_feature_encoding_round_trip(seed_articles):

@@ -11,7 +11,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article
 from samestory.store import Store
-from samestory.store_index import StoredLSH
+from samestory.store.index import StoredLSH
 
 
 def test_the_stored_lsh_proposes_what_datasketch_does(tmp_path: Path, ecb_records):

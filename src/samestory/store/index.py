@@ -101,8 +101,8 @@ class CopySketches:
 
     def closest_copy(self, f: DocFeatures, ids: Sequence[str], config: Config) -> str | None:
         """The one of ``ids`` that ``f`` is a near-duplicate of (:func:`copy_kind`), with
-        the highest shingle Jaccard, then containment; the first on ties. (Exact copies
-        never get here: they are not stored twice.)"""
+        the highest shingle Jaccard, then containment; the first on ties (an exact copy
+        has Jaccard 1)."""
         if not f.n_shingles or not ids:
             return None
         sketches = self.get(ids)

@@ -1,0 +1,1268 @@
+"""A persistent story store in one SQLite file, with incremental assignment.
+
+New articles are featurised, proposed candidate neighbours by a :class:`CandidateIndex`
+built from the stored features, scored against them with :func:`relate` and assigned
+with the incremental rule of :func:`samestory.stories.best_story`: join the story with
+the highest average score to its members if it reaches ``same_story_threshold``
+(``attach_threshold`` for a story of three or more), else start a new one. Then only the
+stories the new article touched are re-clustered (average link over their stored
+relations, see ``_Batch._regroup``), so the result depends little on arrival order.
+No features or stored relations are ever recomputed.
+
+Every version is stored. A repost (an exact or near-duplicate copy of a stored article,
+under another id, found from the MinHash sketches of its candidates) is scored against
+that one copy only, joins its story and is recorded in ``articles.copy_of``;
+re-clustering treats each copy group as one item, as the batch pipeline clusters one
+representative per copy group, and every scored pair's score is kept (``weak_scores``),
+so re-clustering a stored story from the store gives it back unchanged. An id given
+again with the same text (same fingerprint) changes nothing; with a different text, the
+new text is stored as a revision, a version of its own with the id
+:func:`revision_id` (``ID~rev2``, ...), recorded in ``revisions``.
+
+Opening is cheap at any size: the MinHash-LSH buckets are rows of the ``lsh`` table
+(nothing to rebuild), and the HNSW graph of the document vectors is saved beside the
+database as ``<store>.usearch`` when the store is closed, with its SHA-256 in ``meta``,
+and reused (with its vectors) when it was saved with the articles stored first and its
+bytes match; articles added after it was saved are added to it, and a graph that
+matches nothing or fails its checksum is rebuilt. (100,000 articles: 1 s to open,
+against 12 s rebuilding the LSH and vectors and another ~40 s for the graph.)
+
+The tables are in :mod:`samestory.store.schema`, made and changed by the named steps of
+:mod:`samestory.store.migrations`; features are stored as JSON + raw NumPy bytes, not
+pickle (:mod:`samestory.store.codec`); the LSH table and the copy test's MinHash reads
+are in :mod:`samestory.store.index`.
+
+Every :meth:`Store.add` is one ``BEGIN IMMEDIATE … COMMIT`` transaction: an error
+mid-batch (disk full included) rolls the whole batch back and the store is exactly as
+before. The file uses WAL journaling and ``PRAGMA foreign_keys=ON``. SQLite failures
+reach callers as one-line :class:`StoreError` messages (locked, read-only, disk full,
+damaged). A store that cannot be written (read-only file or file system) is opened
+read-only: reading works, adding says why it cannot.
+
+Story ids are :func:`samestory.api.story_id` of the article that created the story and
+stay stable when a later, earlier-dated article becomes the story's first version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import urllib.parse
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from samestory import normalize, provenance
+from samestory.api import Progress, analyze, featurize_all, make_story, story_id, story_title
+from samestory.candidates import CandidateIndex, load_graph
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder, encoder_for
+from samestory.features import DocFeatures
+from samestory.lru import LRUCache
+from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
+from samestory.relate import relate, single_threaded_blas
+from samestory.store import migrations
+from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
+from samestory.store.index import CopySketches, StoredLSH
+from samestory.store.schema import StoreError, Transaction
+from samestory.stories import average_link_over_copies, best_story
+
+# Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
+REGROUP_LIMIT = 500
+REGROUP_MEMBER_LIMIT = 20 * REGROUP_LIMIT
+# Articles featurised at once by an add, and features kept in memory while it runs.
+ADD_CHUNK = 1024
+# An empty store given at least BULK_MIN new articles is filled by the batch pipeline
+# (``api.analyze``: the stories ``samestory cluster`` gives, an order of magnitude faster
+# than adding them one at a time), at most BULK_MAX of them, since it holds all their
+# features at once.
+BULK_MIN = 2_000
+BULK_MAX = 200_000
+FEATURE_CACHE = 20_000
+# Seconds a writer waits for another one to finish before giving up (SQLite's busy
+# timeout): long enough for an add of a few hundred articles, short enough to say so.
+BUSY_TIMEOUT = 30.0
+# Config fields that change stored features: a store must be used with the same values.
+FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
+_COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
+
+Within = Callable[[sqlite3.Connection], None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AddReport:
+    """What one :meth:`Store.add` did, as the store holds it once the add committed.
+
+    - ``added``: ids of the articles stored, in input order (a revision by its
+      stored id, see :func:`revision_id`);
+    - ``unchanged``: input ids with nothing to store (the id holds that text already);
+    - ``story_of``: every added id -> its story after all the add's re-clustering;
+    - ``new_stories``: stories the add created (each exists);
+    - ``revised``: stored id of a revision -> the id it is a revision of;
+    - ``copy_of``: added id -> the stored article it copies (exact / near-duplicate);
+    - ``closest``: added id -> its highest-scored same-story relation when it was added
+      (``a`` the stored version, ``b`` the new one), if it had one;
+    - ``merged``: story that no longer exists -> the stories now holding its articles;
+    - ``split``: story that lost articles to other stories -> those stories;
+    - ``warnings``: one line per thing worth a look (a text changed under its id).
+    """
+
+    added: list[str]
+    unchanged: list[str]
+    story_of: dict[str, str]
+    new_stories: list[str]
+    revised: dict[str, str] = dataclasses.field(default_factory=dict)
+    copy_of: dict[str, str] = dataclasses.field(default_factory=dict)
+    closest: dict[str, Relation] = dataclasses.field(default_factory=dict)
+    merged: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    split: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def stories_touched(self) -> list[str]:
+        """Stories that gained an article, each once, in first-touched order."""
+        return list(dict.fromkeys(self.story_of.values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "stories": self.story_of,
+            "new_stories": self.new_stories,
+            "revised": self.revised,
+            "copy_of": self.copy_of,
+            "closest": {k: r.to_dict() for k, r in self.closest.items()},
+            "merged": self.merged,
+            "split": self.split,
+            "warnings": self.warnings,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One story as listed: :meth:`Store.stories` and :meth:`Store.search_stories`.
+
+    ``first`` is the first version's id; ``updated`` when an article last joined or
+    left it (UTC, ISO 8601); ``languages``, ``first_date`` and ``last_date`` (the
+    articles' own dates) are filled by :meth:`Store.search_stories`.
+    """
+
+    id: str
+    title: str | None
+    size: int
+    first: str
+    updated: str
+    languages: tuple[str, ...] = ()
+    first_date: str | None = None
+    last_date: str | None = None
+    created: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["languages"] = list(self.languages)
+        return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Change:
+    """One row of the change log: an article ``added`` or ``moved`` to ``story_id``, or a
+    story ``removed`` (merged into others)."""
+
+    seq: int
+    at: str
+    kind: str
+    article_id: str | None
+    story_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def text_fingerprint(article: Article) -> str:
+    """The fingerprint :func:`featurize` gives ``article``, without featurising it."""
+    return normalize.fingerprint(normalize.clean_text(article.text))
+
+
+def revision_id(article_id: str, revision: int) -> str:
+    """The stored id of revision ``revision`` (2, 3, ...) of ``article_id``."""
+    return f"{article_id}~rev{revision}"
+
+
+def fts_query(q: str) -> str:
+    """``q`` as an FTS5 query: every word must occur (prefixes match: ``elect*``).
+
+    Each word is quoted, so user text never reaches FTS5's query syntax (a stray
+    ``"`` or ``AND`` would otherwise be an error or an operator).
+    """
+    words = [w for w in q.split() if w.strip('"*')]
+    return " ".join(
+        '"' + w.strip('"*').replace('"', '""') + '"' + ("*" if w.endswith("*") else "")
+        for w in words
+    )
+
+
+def _utc_iso(value: str | dt.date | dt.datetime) -> str:
+    """A date or time as the store writes times (UTC, seconds), for comparisons."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _relation_row(
+    r: Relation, features: Mapping[str, DocFeatures]
+) -> tuple[str, str, str, float, str, str | None]:
+    """The row of a relation with a kind; ``features`` holds (at least) both ends."""
+    assert r.kind is not None
+    return (
+        r.a,
+        r.b,
+        r.kind.value,
+        float(r.score),
+        json.dumps(r.evidence.to_dict(), ensure_ascii=False),
+        _source_of(r, features),
+    )
+
+
+def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
+    """Which end of a derivation is the source (:func:`provenance.orient`), else None.
+
+    Stored with the relation, so a story's first version is found in SQL (see
+    ``_Batch._refresh_story``) without reading the evidence of every relation.
+    """
+    if r.kind is None or not r.kind.is_derivation:
+        return None
+    a, b = features[r.a], features[r.b]
+    oriented, _ = provenance.orient(
+        r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
+    )
+    return oriented.a
+
+
+def _relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> Relation:
+    return Relation(
+        a=a,
+        b=b,
+        kind=RelationKind(kind),
+        score=score,
+        evidence=Evidence.from_dict(json.loads(evidence_json)),
+    )
+
+
+def _relations_from(
+    conn: sqlite3.Connection,
+    ids: Iterable[str],
+    columns: str,
+    where: str = "1",
+    table: str = "relations",
+) -> list[tuple[Any, ...]]:
+    """``(a, b, *columns)`` of the rows of ``table`` whose ``a`` is one of ``ids``.
+
+    Looked up by ``a`` alone (the primary key's prefix) and filtered by the caller:
+    asking for ``a IN (...) AND b IN (...)``, or joining both ends to a story's
+    articles, makes SQLite probe every (a, b) combination, quadratic in story size.
+    """
+    index = "INDEXED BY relations_source" if table == "relations" else ""
+    out: list[tuple[Any, ...]] = []
+    ids = list(ids)
+    for start in range(0, len(ids), 500):  # under SQLite's limit on host parameters
+        chunk = ids[start : start + 500]
+        out += map(
+            tuple,
+            conn.execute(
+                f"SELECT a, b, {columns} FROM {table} {index} "
+                f"WHERE a IN ({','.join('?' * len(chunk))}) AND {where}",
+                chunk,
+            ),
+        )
+    return out
+
+
+def _load_config(text: str) -> Config:
+    """The stored config, tolerantly: fields this samestory no longer has are dropped,
+    fields it added since take their defaults."""
+    known = {f.name for f in dataclasses.fields(Config)}
+    stored = {k: v for k, v in json.loads(text).items() if k in known}
+    try:
+        return Config(**stored)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"has a stored config this samestory cannot use ({exc})") from exc
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def explain(exc: sqlite3.Error, path: Path, doing: str, busy_timeout: float) -> str:
+    """One line saying what went wrong with the store at ``path`` and what to do."""
+    message = str(exc)
+    lower = message.lower()
+    if "locked" in lower or "busy" in lower:
+        return (
+            f"{path} is locked by another writer; gave up {doing} after waiting "
+            f"{busy_timeout:g} s (nothing was written; try again when it has finished)"
+        )
+    if "full" in lower:
+        return f"disk full while {doing} {path}: nothing was written, the store is as it was"
+    if "readonly" in lower or "read-only" in lower:
+        return f"{path} is read-only: cannot finish {doing} (reading it still works)"
+    if "malformed" in lower or "not a database" in lower or "corrupt" in lower:
+        return f"{path} is damaged ({message}); restore it from a backup"
+    if "unable to open" in lower:
+        return f"cannot open {path} ({message})"
+    return f"{path}: {doing} failed ({message})"
+
+
+# ------------------------------------------------------------------------------ store
+
+
+class Store:
+    """Stories persisted in a SQLite file; articles are added incrementally.
+
+    ``config`` defaults to the config the store was created with (``DEFAULT_CONFIG``
+    for a new store). A config whose feature settings (:data:`FEATURE_FIELDS`) differ
+    from the stored one is refused, since stored MinHashes and sentences would not be
+    comparable with new ones; thresholds may differ.
+
+    ``busy_timeout``: seconds to wait for another writer. ``read_only``: open without
+    writing (default: when the file or its folder cannot be written).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "samestory.db",
+        config: Config | None = None,
+        encoder: SentenceEncoder | None = None,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        read_only: bool | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        self._encoder = encoder
+        self._index: CandidateIndex | None = None
+        self.read_only = self._must_read_only() if read_only is None else read_only
+        self._conn = self._connect()
+        self._sketches = CopySketches(self._conn)
+        try:
+            with self._errors("opening"):
+                self.config = self._open_schema(config)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- opening
+
+    def _must_read_only(self) -> bool:
+        """True when the store exists but cannot be written here: WAL needs the file and
+        its folder writable (the ``-wal`` and ``-shm`` files live beside it)."""
+        if str(self.path) == ":memory:" or not self.path.exists():
+            return False
+        folder = self.path.parent
+        return not (os.access(self.path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK))
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = self._open_connection()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(explain(exc, self.path, "opening", self.busy_timeout)) from exc
+            raise StoreError(f"{self.path} is not a samestory database: {exc}") from exc
+        return conn
+
+    def _open_connection(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=self.busy_timeout)
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve()))
+        conn = sqlite3.connect(
+            uri + "?mode=ro", uri=True, isolation_level=None, timeout=self.busy_timeout
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            # A WAL store on a read-only file system cannot create its -shm file:
+            # nobody can write there either, so it is read as an immutable file.
+            conn.close()
+            return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+
+    def _open_schema(self, config: Config | None) -> Config:
+        try:
+            todo = migrations.pending(self._conn)
+        except StoreError as exc:
+            raise StoreError(f"{self.path} {exc}") from None
+        has_meta = bool(
+            self._conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
+        )
+        if has_meta:
+            meta = self._conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()
+            try:
+                stored = _load_config(meta[0])
+            except StoreError as exc:
+                raise StoreError(f"{self.path} {exc}") from None
+        else:
+            stored = config or DEFAULT_CONFIG
+        if todo:
+            if self.read_only:
+                raise StoreError(
+                    f"{self.path} needs upgrading ({', '.join(m.name for m in todo)}) but "
+                    "cannot be written here; open it once with write access"
+                )
+            migrations.upgrade(self._conn, stored)
+        if config is None:
+            return stored
+        changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
+        if changed:
+            raise StoreError(
+                f"{self.path} was built with different feature settings "
+                f"({', '.join(changed)}); use the stored config"
+            )
+        return config
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """SQLite errors as one-line :class:`StoreError` messages; after a failed write,
+        the write-ahead log is truncated so a full disk is not left fuller."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if not self.read_only:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raise StoreError(explain(exc, self.path, doing, self.busy_timeout)) from exc
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        """Save the candidate index's graph if it changed, and close the database."""
+        try:
+            if not self.read_only:
+                self._save_ann()
+        except (OSError, sqlite3.Error) as exc:  # a cache: the next open rebuilds it
+            warnings.warn(
+                f"could not save the candidate graph of {self.path} ({exc}); "
+                "it will be rebuilt when next needed",
+                stacklevel=2,
+            )
+        finally:
+            self._index = None
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        with self._errors("reading"):
+            return self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def _transaction(self) -> Transaction:
+        return Transaction(self._conn)
+
+    # -- reading
+
+    def stories(self) -> list[StorySummary]:
+        """Every story, largest first (then oldest created, then id)."""
+        with self._errors("reading"):
+            rows = self._conn.execute(
+                "SELECT id, title, size, first, updated_at, created_at FROM stories "
+                "ORDER BY size DESC, created_at, id"
+            ).fetchall()
+        return [
+            StorySummary(r["id"], r["title"], r["size"], r["first"], r["updated_at"]) for r in rows
+        ]
+
+    def search_stories(
+        self,
+        q: str | None = None,
+        since: str | dt.date | dt.datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[StorySummary]:
+        """A page of stories, most recently updated first, with languages and dates.
+
+        ``q``: words that must all occur in the title or text of one of the story's
+        articles (SQLite FTS5, case and accent insensitive; ``word*`` matches a prefix).
+        ``since``: only stories updated at or after this time (UTC if no zone).
+        """
+        where, params = self._story_filter(q, since)
+        with self._errors("searching"):
+            rows = self._conn.execute(
+                "SELECT id, title, size, first, updated_at, created_at FROM stories "
+                f"WHERE {where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+            return [self._summary(r) for r in rows]
+
+    def count_stories(
+        self, q: str | None = None, since: str | dt.date | dt.datetime | None = None
+    ) -> int:
+        """How many stories :meth:`search_stories` pages through."""
+        where, params = self._story_filter(q, since)
+        with self._errors("searching"):
+            return self._conn.execute(
+                f"SELECT count(*) FROM stories WHERE {where}", params
+            ).fetchone()[0]
+
+    @staticmethod
+    def _story_filter(
+        q: str | None, since: str | dt.date | dt.datetime | None
+    ) -> tuple[str, list[Any]]:
+        where, params = ["1"], []
+        query = fts_query(q) if q else ""
+        if query:
+            where.append(
+                "id IN (SELECT a.story_id FROM articles_fts f JOIN articles a "
+                "ON a.id = f.id WHERE articles_fts MATCH ?)"
+            )
+            params.append(query)
+        elif q is not None and q.strip():
+            where.append("0")  # only punctuation: nothing to match
+        if since is not None:
+            where.append("updated_at >= ?")
+            params.append(_utc_iso(since))
+        return " AND ".join(where), params
+
+    def _summary(self, row: sqlite3.Row) -> StorySummary:
+        """A listed story with its languages and date range, read from an index."""
+        languages, first_date, last_date = self._conn.execute(
+            "SELECT group_concat(DISTINCT lang), min(date), max(date) FROM articles "
+            "INDEXED BY articles_summary WHERE story_id=?",
+            (row["id"],),
+        ).fetchone()
+        return StorySummary(
+            row["id"],
+            row["title"],
+            row["size"],
+            row["first"],
+            row["updated_at"],
+            tuple(sorted(languages.split(","))) if languages else (),
+            first_date,
+            last_date,
+            row["created_at"],
+        )
+
+    def story(self, story_id: str) -> Story:
+        """The full story, relations oriented and derivations recomputed; KeyError if missing."""
+        with self._errors("reading"):
+            if (
+                self._conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone()
+                is None
+            ):
+                raise KeyError(story_id)
+            ids = [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,)
+                )
+            ]
+            members = set(ids)
+            relations = [
+                _relation_of(*row)
+                for row in sorted(_relations_from(self._conn, ids, "kind, score, evidence_json"))
+                if row[1] in members
+            ]
+            built = make_story(self.features(ids), relations)
+        return dataclasses.replace(built, id=story_id)
+
+    def article(self, article_id: str) -> Article:
+        """A stored article; KeyError if missing. (A later text given under the same id
+        is the article :meth:`revisions` names, not this one.)"""
+        with self._errors("reading"):
+            row = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return Article(
+            id=row["id"],
+            text=row["text"],
+            title=row["title"],
+            date=parse_date(row["date"]),
+            source=row["source"],
+            url=row["url"],
+            lang=row["lang"],
+            origin=row["origin"],
+        )
+
+    def story_of(self, article_id: str) -> str:
+        """The id of the story ``article_id`` belongs to; KeyError if missing."""
+        with self._errors("reading"):
+            row = self._conn.execute(
+                "SELECT story_id FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return row[0]
+
+    def copy_of(self, article_id: str) -> str | None:
+        """The stored article ``article_id`` is a copy of, or None; KeyError if missing."""
+        with self._errors("reading"):
+            row = self._conn.execute(
+                "SELECT copy_of FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(article_id)
+        return row[0]
+
+    def revisions(self, article_id: str) -> list[str]:
+        """Stored ids of every text given under ``article_id``, oldest first (the id
+        itself, then ``ID~rev2``, ...); KeyError if missing."""
+        self.story_of(article_id)
+        with self._errors("reading"):
+            later = self._conn.execute(
+                "SELECT stored_id FROM revisions WHERE id=? ORDER BY revision", (article_id,)
+            ).fetchall()
+        return [article_id, *(r[0] for r in later)]
+
+    def closest(self, article_id: str) -> Relation | None:
+        """The highest-scored same-story relation of ``article_id`` to a version in its
+        own story (``a`` stored earlier), or None; KeyError if missing."""
+        story = self.story_of(article_id)
+        with self._errors("reading"):
+            rows = self._conn.execute(
+                "SELECT r.a, r.b, r.kind, r.score, r.evidence_json FROM relations r "
+                "JOIN articles x ON x.id = (CASE WHEN r.a = ?1 THEN r.b ELSE r.a END) "
+                "WHERE (r.a = ?1 OR r.b = ?1) AND x.story_id = ?2 "
+                "ORDER BY r.score DESC, r.a, r.b LIMIT 1",
+                (article_id, story),
+            ).fetchall()
+        return _relation_of(*rows[0]) if rows else None
+
+    def last_change(self) -> int:
+        """The sequence number of the latest change (0 for none): poll it to see new
+        versions; it only grows."""
+        with self._errors("reading"):
+            row = self._conn.execute("SELECT max(seq) FROM changes").fetchone()
+        return row[0] or 0
+
+    def changes_since(self, seq: int = 0, limit: int = 1000) -> list[Change]:
+        """Changes after ``seq``, oldest first, at most ``limit``."""
+        with self._errors("reading"):
+            rows = self._conn.execute(
+                "SELECT seq, at, kind, article_id, story_id FROM changes WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        return [Change(*row) for row in rows]
+
+    def features(self, ids: Iterable[str]) -> list[DocFeatures]:
+        """Stored features of ``ids``, in that order; KeyError for an unknown id."""
+        out = []
+        for article_id in ids:
+            row = self._conn.execute(
+                "SELECT doc_json, sentence_vectors, vector, minhash FROM features WHERE id=?",
+                (article_id,),
+            ).fetchone()
+            if row is None:
+                raise KeyError(article_id)
+            out.append(decode_features(*row))
+        return out
+
+    # -- adding
+
+    def _encoder_or_default(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = encoder_for(self.config.encoder)
+        return self._encoder
+
+    def _candidate_index(self) -> CandidateIndex:
+        """The index over every stored article, built on first use.
+
+        Ids and fingerprints come from SQL, the LSH stays in its table, and the HNSW
+        graph saved beside the database (:attr:`ann_path`) is reused with its vectors
+        when it was saved with the first stored articles (see :meth:`_saved_graph`):
+        rebuilding it is most of opening a large store (about 40 s for 100,000
+        articles), loading it a fraction of a second.
+        """
+        if self._index is None:
+            dim = self._encoder_or_default().dim
+            index = CandidateIndex(self.config, dim=dim, lsh=StoredLSH(self._conn, self.config))
+            ids, fingerprints, rowids = [], [], []
+            for rowid, article_id, fingerprint in self._conn.execute(
+                "SELECT f.rowid, f.id, a.fingerprint FROM features f "
+                "JOIN articles a ON a.id = f.id ORDER BY f.rowid"
+            ):
+                rowids.append(rowid)
+                ids.append(article_id)
+                fingerprints.append(fingerprint)
+            saved = self._saved_graph(ids, dim)
+            graph, done = (saved[0], len(saved[1])) if saved is not None else (None, 0)
+            vectors = np.zeros((len(ids), dim), dtype=np.float32)
+            if saved is not None:
+                vectors[:done] = saved[1]
+            # Vectors the saved graph lacks (all of them without one), in rowid order.
+            for k, (blob,) in enumerate(
+                self._conn.execute(
+                    "SELECT vector FROM features WHERE rowid > ? ORDER BY rowid",
+                    (rowids[done - 1] if done else -1,),
+                ),
+                start=done,
+            ):
+                vectors[k] = np.frombuffer(blob, dtype="<f4")
+            index.restore(ids, fingerprints, vectors, graph)
+            self._index = index
+        return self._index
+
+    def _saved_graph(self, ids: Sequence[str], dim: int) -> tuple[Any, np.ndarray] | None:
+        """The saved HNSW graph and its vectors, if it was saved with the first articles
+        of ``ids`` (all of them, or fewer when a process added articles and stopped
+        before saving it: those are added to it, not the whole graph rebuilt) and its
+        bytes have the SHA-256 recorded when it was saved. A damaged file is not loaded
+        (its vectors would send articles to the wrong stories): the graph is rebuilt
+        from the stored vectors and saved again."""
+        record = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
+        path = self.ann_path
+        if record is None or path is None or not path.exists():
+            return None
+        saved_with = json.loads(record[0])
+        count, last = saved_with.get("count", 0), saved_with.get("last")
+        if not 0 < count <= len(ids) or ids[count - 1] != last:
+            return None
+        if saved_with.get("sha256") != _file_digest(path):
+            warnings.warn(
+                f"{path} is damaged or was saved without a checksum; "
+                "rebuilding the candidate graph from the stored vectors",
+                stacklevel=3,
+            )
+            return None
+        saved = load_graph(path, dim)
+        return saved if saved is not None and len(saved[1]) == count else None
+
+    @property
+    def ann_path(self) -> Path | None:
+        """Where the HNSW graph of the candidate index is kept: ``<store>.usearch``."""
+        if str(self.path) == ":memory:":
+            return None
+        return self.path.with_name(self.path.name + ".usearch")
+
+    def _save_ann(self) -> None:
+        """Save the candidate index's HNSW graph if it changed (atomically: written to a
+        temporary file, then renamed), and record which articles it holds and the
+        SHA-256 of its bytes."""
+        index, path = self._index, self.ann_path
+        if index is None or path is None or not index.ann_changed:
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            if not index.save_ann(tmp):
+                return
+            last = self._conn.execute("SELECT id FROM features ORDER BY rowid DESC LIMIT 1")
+            record = json.dumps(
+                {"count": len(index), "last": last.fetchone()[0], "sha256": _file_digest(tmp)}
+            )
+            with self._transaction():
+                self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
+                os.replace(tmp, path)
+                self._conn.execute("INSERT INTO meta VALUES ('ann_index', ?)", (record,))
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)  # a half-written file must not fill the disk
+
+    def add(
+        self,
+        articles: Sequence[Article],
+        progress: Progress | None = None,
+        *,
+        within: Within | None = None,
+    ) -> AddReport:
+        """Add ``articles`` in one transaction and assign each to a story.
+
+        An article whose id holds the same text already (same fingerprint) is reported
+        ``unchanged`` and nothing about it is written; a different text under a stored
+        id is stored as a revision (:func:`revision_id`); every other article is stored,
+        copies of stored texts included. ``within(conn)``, if given, runs at the end of
+        the add's transaction: rows it writes are committed with the articles, or rolled
+        back with them (it must not commit). Raises StoreError (read-only, locked, disk
+        full, damaged): nothing is written then.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path} is read-only here: cannot add (reading it works)")
+        try:
+            with self._errors("adding to"):
+                index = self._candidate_index()
+                with self._transaction():
+                    report = _Batch(self, index, progress).run(articles)
+                    if within is not None:
+                        within(self._conn)
+                    return report
+        except BaseException:
+            self._index = None  # it may hold articles of the rolled-back batch
+            self._sketches = CopySketches(self._conn)
+            raise
+
+
+class _Batch:
+    """The work of one :meth:`Store.add`, inside its transaction."""
+
+    def __init__(self, store: Store, index: CandidateIndex, progress: Progress | None) -> None:
+        self.store = store
+        self.conn = store._conn
+        self.config = store.config
+        self.index = index
+        self.progress = progress
+        # Features of recently used articles (bounded: a large batch must not keep them all).
+        self.cache: LRUCache[str, DocFeatures] = LRUCache(FEATURE_CACHE)
+        self.now = _now()
+        # What the report says beyond each article's story: stories this add created,
+        # the story each article stored before the add was in when the add first moved
+        # it, copies found, and the closest relation of each added article.
+        self.created: list[str] = []
+        self.moved_from: dict[str, str] = {}
+        self.copy_of: dict[str, str] = {}
+        self.closest: dict[str, Relation] = {}
+        self.adding: set[str] = set()
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def run(self, articles: Sequence[Article]) -> AddReport:
+        fresh, unchanged, revised = self._split_new(articles)
+        encoder = self.store._encoder_or_default()
+        added = [a.id for a in fresh]
+        self.adding = set(added)
+        if not len(self.index) and len(fresh) >= BULK_MIN:
+            bulk, fresh = fresh[:BULK_MAX], fresh[BULK_MAX:]
+            self._bulk_load(bulk, encoder)
+        # Featurise a chunk at a time: a large batch never holds all its features at once.
+        for start in range(0, len(fresh), ADD_CHUNK):
+            chunk = fresh[start : start + ADD_CHUNK]
+            features = featurize_all(chunk, self.config, encoder)
+            self._report("embedding", start + len(chunk), len(fresh))
+            with single_threaded_blas():
+                for n, (article, f) in enumerate(zip(chunk, features, strict=True), start + 1):
+                    self._assign(article, f)
+                    self._report("assigning", n, len(fresh))
+        return self._final_report(added, unchanged, revised)
+
+    def _final_report(
+        self, added: list[str], unchanged: list[str], revised: dict[str, str]
+    ) -> AddReport:
+        """The report, read back from the store once every re-clustering is done: each
+        article's final story, the stories created, merged and split; logged in
+        ``changes`` and ``revisions``."""
+        story_of = {a: self._story_of_article(a) for a in added}
+        exists = {
+            s
+            for s in {*self.created, *self.moved_from.values()}
+            if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (s,)).fetchone()
+        }
+        now_in: dict[str, Counter[str]] = {}
+        moved = []
+        for article_id, before in self.moved_from.items():
+            after = self._story_of_article(article_id)
+            if after != before:
+                now_in.setdefault(before, Counter())[after] += 1
+                moved.append((article_id, after))
+        merged, split = {}, {}
+        for before, counts in sorted(now_in.items()):
+            targets = [s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+            (split if before in exists else merged)[before] = targets
+        self.conn.executemany(
+            "INSERT INTO changes (at, kind, article_id, story_id) VALUES (?, ?, ?, ?)",
+            [
+                *((self.now, "added", a, s) for a, s in story_of.items()),
+                *((self.now, "moved", a, s) for a, s in moved),
+                *((self.now, "removed", None, s) for s in merged),
+            ],
+        )
+        self.conn.executemany(
+            "INSERT INTO revisions VALUES (?, ?, ?, ?)",
+            [
+                (original, int(stored.rsplit("~rev", 1)[1]), stored, self.now)
+                for stored, original in revised.items()
+            ],
+        )
+        warnings = [
+            f"{original}: a different text under a stored id; kept both, the new text as {stored}"
+            for stored, original in revised.items()
+        ]
+        return AddReport(
+            added=added,
+            unchanged=unchanged,
+            story_of=story_of,
+            new_stories=[s for s in dict.fromkeys(self.created) if s in exists],
+            revised=revised,
+            copy_of=self.copy_of,
+            closest=self.closest,
+            merged=merged,
+            split=split,
+            warnings=warnings,
+        )
+
+    def _bulk_load(self, articles: Sequence[Article], encoder: SentenceEncoder) -> None:
+        """Fill an empty store with the batch pipeline: the stories ``cluster`` gives.
+
+        Written as the incremental path writes (articles, features, relations that have
+        a kind, weak scores), so later adds carry on from it as from any store.
+        """
+        analysis = analyze(articles, self.config, encoder, self.progress)
+        features = {f.id: f for f in analysis.features}
+        story_of: dict[str, str] = {}
+        for story in analysis.stories:
+            self.conn.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+                (story.id, story.title, story.first, len(story.articles), self.now, self.now),
+            )
+            self.created.append(story.id)
+            story_of.update(dict.fromkeys(story.articles, story.id))
+        for article in articles:
+            copied = analysis.copy_of.get(article.id)
+            self._insert_article(article, features[article.id], story_of[article.id], copied)
+            if copied is not None:
+                self.copy_of[article.id] = copied
+        for r in analysis.relations:
+            if r.kind is not None and story_of[r.a] == story_of[r.b]:
+                for end in (r.a, r.b):
+                    if end not in self.closest or r.score > self.closest[end].score:
+                        self.closest[end] = r
+        self._write_relations(analysis.relations, features)
+        self._index_features(analysis.features)
+
+    def _write_relations(
+        self, relations: Sequence[Relation], features: Mapping[str, DocFeatures]
+    ) -> None:
+        """Relations that have a kind; of the others, just the score (weak scores).
+
+        Every score is kept, low ones too: average link sums them, so a re-clustering
+        without them would see weaker links than the clustering that made the story.
+        """
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?, ?)",
+            [_relation_row(r, features) for r in relations if r.kind is not None],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)",
+            [(r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0],
+        )
+
+    def _split_new(
+        self, articles: Sequence[Article]
+    ) -> tuple[list[Article], list[str], dict[str, str]]:
+        """Articles to store, ids with nothing to store, and revisions made.
+
+        An id already holding this text (any of its revisions, stored or earlier in the
+        batch) is unchanged; a new text under a known id is stored as the next revision
+        (:func:`revision_id`); a new id is stored whatever its text (a copy is a version).
+        """
+        texts: dict[str, list[str]] = {}  # id -> fingerprints of its revisions, in order
+        fresh: list[Article] = []
+        unchanged: list[str] = []
+        revised: dict[str, str] = {}
+        taken: set[str] = set()
+        for article in articles:
+            fp = text_fingerprint(article)
+            known = texts.get(article.id)
+            if known is None:
+                known = texts[article.id] = self._stored_texts(article.id)
+            if fp in known:
+                unchanged.append(article.id)
+                continue
+            known.append(fp)
+            if len(known) == 1:
+                fresh.append(article)
+                taken.add(article.id)
+                continue
+            stored_id = self._free_revision_id(article.id, len(known), taken)
+            taken.add(stored_id)
+            revised[stored_id] = article.id
+            fresh.append(dataclasses.replace(article, id=stored_id))
+        return fresh, unchanged, revised
+
+    def _stored_texts(self, article_id: str) -> list[str]:
+        """Fingerprints of the stored revisions of ``article_id``, oldest first."""
+        first = self.conn.execute("SELECT fingerprint FROM articles WHERE id=?", (article_id,))
+        row = first.fetchone()
+        if row is None:
+            return []
+        later = self.conn.execute(
+            "SELECT a.fingerprint FROM revisions r JOIN articles a ON a.id = r.stored_id "
+            "WHERE r.id=? ORDER BY r.revision",
+            (article_id,),
+        )
+        return [row[0], *(r[0] for r in later)]
+
+    def _free_revision_id(self, article_id: str, revision: int, taken: set[str]) -> str:
+        """:func:`revision_id`, with ``~`` added while an unrelated article has that id."""
+        candidate = revision_id(article_id, revision)
+        while (
+            candidate in taken
+            or self.conn.execute("SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone()
+        ):
+            candidate = revision_id(article_id + "~", revision)
+            article_id += "~"
+        return candidate
+
+    def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
+        found = {i: f for i in ids if (f := self.cache.get(i)) is not None}
+        found.update((f.id, f) for f in self.store.features([i for i in ids if i not in found]))
+        out = [found[i] for i in ids]
+        for f in out:
+            self._remember(f)
+        return out
+
+    def _remember(self, f: DocFeatures) -> None:
+        self.cache.put(f.id, f)
+
+    def _assign(self, article: Article, f: DocFeatures) -> None:
+        """Score ``f`` against its candidates, write it, re-cluster what it touched."""
+        candidates = self.index.neighbours(f)
+        # A copy of a stored article joins its story, scored against that one copy: as
+        # in a batch run, where copies are collapsed onto one representative. Reposts
+        # are most of a feed, and scoring each against every stored copy of its text
+        # made adding to a large store slow. _regroup collapses copies again.
+        copied = self.store._sketches.closest_copy(f, candidates, self.config)
+        if copied is not None:
+            original = self._neighbour_features([copied])[0]
+            relation = relate(original, f, self.config)
+            if relation.kind in _COPY_KINDS:
+                story = self._story_of_article(original.id)
+                self._write(article, f, story, [relation], [original], copy_of=original.id)
+                self.copy_of[f.id] = original.id
+                self.closest[f.id] = relation
+                return
+        neighbours = self._neighbour_features(candidates)
+        relations = [relate(other, f, self.config) for other in neighbours]
+        related = [r for r in relations if r.kind is not None]
+        if related:
+            self.closest[f.id] = max(related, key=lambda r: r.score)
+        scores = {r.a: r.score for r in relations}
+        story_of, sizes = self._stories_of(scores)
+        story = best_story(
+            scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
+        )
+        if story is None:
+            story = story_id(article.id)
+            if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone():
+                story = self._fresh_story_id(article.id)
+            self.conn.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                (story, story_title(f), article.id, self.now, self.now),
+            )
+            self.created.append(story)
+        self._write(article, f, story, relations, neighbours)
+        self._regroup({story, *story_of.values()}, f.id)
+
+    def _write(
+        self,
+        article: Article,
+        f: DocFeatures,
+        story: str,
+        relations: Sequence[Relation],
+        scored: Sequence[DocFeatures],
+        copy_of: str | None = None,
+    ) -> None:
+        """Store the article in ``story`` with its relations (to ``scored``); index it."""
+        self._insert_article(article, f, story, copy_of)
+        self._write_relations(relations, {f.id: f, **{o.id: o for o in scored}})
+        self._remember(f)
+        self._refresh_story(story, f)
+        self._index_features([f])
+
+    def _index_features(self, features: Sequence[DocFeatures]) -> None:
+        self.index.add(features)
+        for f in features:
+            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
+
+    def _regroup(self, touched: set[str], article_id: str) -> str:
+        """Re-cluster the stories a new article touched, so arrival order matters less.
+
+        One-step assignment is order dependent: an article can join a story before the
+        article it really belongs with arrives. Average link over the members of just the
+        touched stories (their stored relations) repairs that locally, with no full
+        recompute. Each new group keeps the id of the old story holding most of its
+        members; a group split off gets a new id. Returns the new article's story.
+        """
+        rows = sorted(
+            tuple(row)
+            for row in self.conn.execute(
+                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
+                f"WHERE story_id IN ({','.join('?' * len(touched))})",
+                sorted(touched),
+            )
+        )
+        members = [row[1] for row in rows]
+        present = set(members)
+        # Copies are clustered as one item with their original, so it is the number of
+        # copy groups that bounds the work (reposts make most of a large story).
+        if (
+            len(members) > REGROUP_MEMBER_LIMIT
+            or sum(row[2] is None or row[2] not in present for row in rows) > REGROUP_LIMIT
+        ):
+            return self._story_of_article(article_id)
+        position = {m: k for k, m in enumerate(members)}
+        edges = [
+            (position[a], position[b], score)
+            for a, b, score in [
+                *_relations_from(self.conn, members, "score"),
+                *_relations_from(self.conn, members, "score", table="weak_scores"),
+            ]
+            if b in position
+        ]
+        copy_of = [position.get(row[2]) for row in rows]
+        groups = average_link_over_copies(
+            len(members),
+            edges,
+            copy_of,
+            self.config.same_story_threshold,
+            self.config.attach_threshold,
+        )
+        old = {row[1]: row[3] for row in rows}
+        used: set[str] = set()
+        changed: set[str] = set()
+        for group in sorted(groups, key=len, reverse=True):
+            ids = [members[k] for k in group]
+            votes = sorted((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids})
+            story = next((s for _, s in votes if s not in used), None)
+            if story is None:
+                story = self._fresh_story_id(min(ids))
+                self.conn.execute(
+                    "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                    (story, None, ids[0], self.now, self.now),
+                )
+                self.created.append(story)
+            used.add(story)
+            moved = [m for m in ids if old[m] != story]
+            for m in moved:
+                if m not in self.adding:
+                    self.moved_from.setdefault(m, old[m])
+            self.conn.executemany(
+                "UPDATE articles SET story_id=? WHERE id=?", [(story, m) for m in moved]
+            )
+            if moved:
+                changed.update({story, *(old[m] for m in moved)})
+        for story in sorted(changed & used):  # stories whose membership changed
+            self._refresh_story(story)
+        for story in set(old.values()) - used:
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
+        return self._story_of_article(article_id)
+
+    def _fresh_story_id(self, article_id: str) -> str:
+        """``story_id(article_id)``, suffixed if a story of that id exists already."""
+        candidate, n = story_id(article_id), 1
+        while self.conn.execute("SELECT 1 FROM stories WHERE id=?", (candidate,)).fetchone():
+            n += 1
+            candidate = story_id(f"{article_id}#{n}")
+        return candidate
+
+    def _story_of_article(self, article_id: str) -> str:
+        row = self.conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,))
+        return row.fetchone()[0]
+
+    def _stories_of(self, scores: dict[str, float]) -> tuple[dict[str, str], dict[str, int]]:
+        story_of: dict[str, str] = {}
+        sizes: dict[str, int] = {}
+        for article_id in scores:
+            row = self.conn.execute(
+                "SELECT a.story_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id "
+                "WHERE a.id=?",
+                (article_id,),
+            ).fetchone()
+            story_of[article_id] = row[0]
+            sizes[row[0]] = row[1]
+        return story_of, sizes
+
+    def _insert_article(
+        self, article: Article, f: DocFeatures, story: str, copy_of: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id,
+                f.fingerprint,
+                article.title,
+                article.text,
+                iso_date(article.date),
+                article.source,
+                article.url,
+                article.lang,
+                article.origin,
+                self.now,
+                story,
+                copy_of,
+            ),
+        )
+        self.conn.execute(
+            "INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f.id, *encode_features(f), iso_date(f.date), f.n_words),
+        )
+
+    def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
+        """Recompute size, first version, title and update time of ``story``.
+
+        When ``added`` just joined a story of more than ``REGROUP_LIMIT`` versions, the
+        first version is updated incrementally (``added`` takes over only if it is dated
+        earlier): recomputing provenance over every relation of a story that large on
+        each add would make filling a store quadratic in story size.
+        """
+        size = self.conn.execute(
+            "SELECT count(*) FROM articles WHERE story_id=?", (story,)
+        ).fetchone()[0]
+        if added is not None and size > REGROUP_LIMIT:
+            first = self.conn.execute("SELECT first FROM stories WHERE id=?", (story,)).fetchone()[
+                0
+            ]
+            first_date = self._neighbour_features([first])[0].date
+            if added.date is not None and (first_date is None or added.date < first_date):
+                first = added.id
+            self.conn.execute(
+                "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
+                (size, first, story_title(self._neighbour_features([first])[0]), self.now, story),
+            )
+            return
+        # The derivation edges come oriented from the relations' stored sources, and the
+        # dates and lengths from a covering index: no evidence or feature is decoded.
+        rows = self.conn.execute(
+            "SELECT f.id, f.date, f.n_words FROM articles a INDEXED BY articles_story "
+            "CROSS JOIN features f INDEXED BY features_provenance ON f.id = a.id "
+            "WHERE a.story_id=?",
+            (story,),
+        ).fetchall()
+        dates = {r[0]: parse_date(r[1]) for r in rows}
+        lengths = {r[0]: r[2] for r in rows}
+        edges = [
+            Derivation(source, b if source == a else a, RelationKind(kind), "stored")
+            for a, b, kind, source in _relations_from(
+                self.conn, (r[0] for r in rows), "kind, source", "source IS NOT NULL"
+            )
+            if b in dates
+        ]
+        first = provenance.first_version(list(dates), dates, lengths, edges)
+        title = story_title(self._neighbour_features([first])[0])
+        self.conn.execute(
+            "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
+            (len(rows), first, title, self.now, story),
+        )

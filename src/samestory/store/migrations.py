@@ -1,0 +1,243 @@
+"""The store's schema as an ordered list of named steps, recorded in the database.
+
+Each :class:`Migration` is applied in its own ``BEGIN IMMEDIATE … COMMIT`` transaction,
+together with the row that records it in the ``migrations`` table: a step is either
+wholly applied and recorded or not at all, and a store interrupted mid-upgrade carries on
+from the next step when opened again. A new store runs every step from the first.
+
+To change the schema, append a step to :data:`MIGRATIONS` (never edit or reorder one
+that has shipped)::
+
+    Migration.ddl("feed_state", "CREATE TABLE feed_state (...)", "CREATE INDEX ..."),
+
+A step's ``apply(conn, config)`` runs inside the transaction; it must not commit (use
+``conn.execute`` per statement, not ``executescript``).
+
+Stores made before the ``migrations`` table (``meta.schema_version`` 1 or 2) are
+recognised once, from the tables and columns they have (:func:`legacy_baseline`); the
+steps they already had are recorded as applied, and the rest run as for any store.
+A store whose table names a step this samestory does not know was upgraded by a newer
+samestory and is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import numpy as np
+
+from samestory import provenance
+from samestory.config import Config
+from samestory.models import Evidence, Relation, RelationKind
+from samestory.store import schema
+from samestory.store.codec import parse_date
+from samestory.store.index import StoredLSH
+from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
+
+Apply = Callable[[sqlite3.Connection, Config], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Migration:
+    """One named, transactional schema step."""
+
+    name: str
+    apply: Apply
+
+    @classmethod
+    def ddl(cls, name: str, *statements: str) -> Migration:
+        """A step that runs ``statements`` in order."""
+
+        def run(conn: sqlite3.Connection, config: Config) -> None:
+            schema.execute_all(conn, statements)
+
+        return cls(name, run)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _initial(conn: sqlite3.Connection, config: Config) -> None:
+    """The tables of the first stores (format 1), and the config the store is made with."""
+    schema.execute_all(conn, schema.INITIAL)
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("config", json.dumps(dataclasses.asdict(config), sort_keys=True)),
+            ("created_at", now()),
+        ],
+    )
+
+
+def _copies_and_sources(conn: sqlite3.Connection, config: Config) -> None:
+    """Add ``articles.copy_of`` (each copy onto the earliest stored article it copies,
+    from the exact / near-duplicate relations) and ``relations.source`` (each derivation
+    oriented as :func:`provenance.orient` does), with the covering indexes."""
+    conn.execute("ALTER TABLE articles ADD COLUMN copy_of TEXT")
+    conn.execute(
+        "UPDATE articles SET copy_of = (SELECT r.a FROM relations r JOIN articles x "
+        "ON x.id = r.a WHERE r.b = articles.id AND r.kind IN ('exact', "
+        "'near_duplicate') ORDER BY x.rowid LIMIT 1)"
+    )
+    conn.execute("ALTER TABLE relations ADD COLUMN source TEXT")
+    schema.execute_all(conn, schema.COPY_AND_SOURCE_INDEXES)
+    rows = conn.execute(
+        "SELECT r.a, r.b, r.kind, json_extract(r.evidence_json, '$.scores.coverage_a'), "
+        "json_extract(r.evidence_json, '$.scores.coverage_b'), x.date, x.n_words, "
+        "y.date, y.n_words FROM relations r JOIN features x ON x.id = r.a "
+        "JOIN features y ON y.id = r.b WHERE r.kind != 'same_event'"
+    ).fetchall()
+    sources = []
+    for a, b, kind, cov_a, cov_b, date_a, words_a, date_b, words_b in rows:
+        scores = (
+            {} if cov_a is None or cov_b is None else {"coverage_a": cov_a, "coverage_b": cov_b}
+        )
+        relation = Relation(
+            a=a, b=b, kind=RelationKind(kind), score=0.0, evidence=Evidence(scores=scores)
+        )
+        dates = {a: parse_date(date_a), b: parse_date(date_b)}
+        oriented, _ = provenance.orient(relation, dates, {a: words_a, b: words_b})
+        sources.append((oriented.a, a, b))
+    conn.executemany("UPDATE relations SET source=? WHERE a=? AND b=?", sources)
+
+
+def _lsh(conn: sqlite3.Connection, config: Config) -> None:
+    """Create the ``lsh`` table and fill it from the stored MinHashes."""
+    schema.execute_all(conn, schema.LSH)
+    lsh = StoredLSH(conn, config)
+    rows = conn.execute(
+        "SELECT id, json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+        "WHERE json_extract(doc_json, '$.n_shingles') > 0"
+    ).fetchall()
+    for article_id, dtype, values in rows:
+        hashvalues = np.frombuffer(values, dtype=np.dtype(dtype))
+        lsh.insert(article_id, SimpleNamespace(hashvalues=hashvalues))
+
+
+# Append only. Names are recorded in stores: never rename or reorder a shipped step.
+MIGRATIONS: list[Migration] = [
+    Migration("initial", _initial),
+    Migration.ddl("weak_scores", *schema.WEAK_SCORES),
+    Migration("copies_and_sources", _copies_and_sources),
+    Migration("lsh", _lsh),
+    Migration.ddl("full_text_search", *schema.FTS),
+    Migration.ddl("read_indexes", *schema.READ_INDEXES),
+    Migration.ddl("revisions", *schema.REVISIONS),
+    Migration.ddl("changes", *schema.CHANGES),
+]
+
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+)
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def legacy_baseline(conn: sqlite3.Connection, version: str) -> list[str]:
+    """The steps a store made before the migrations table already has.
+
+    Format 1 had the initial tables (and later ``weak_scores``); format 2 added
+    ``copy_of`` / ``source`` with their indexes, and, in later releases, ``lsh``.
+    What exists is what counts: a table a release created on open may be missing.
+    """
+    tables = _tables(conn)
+    have = ["initial"]
+    if "weak_scores" in tables:
+        have.append("weak_scores")
+    if version != "1" and "copy_of" in _columns(conn, "articles"):
+        have.append("copies_and_sources")
+    if "lsh" in tables:
+        have.append("lsh")
+    return have
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the steps recorded in the store, in the order they were applied."""
+    if "migrations" not in _tables(conn):
+        return []
+    return [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+
+def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> list[Migration]:
+    """The steps of ``steps`` (default :data:`MIGRATIONS`) not yet applied to the store.
+
+    Raises StoreError for a store that is not a samestory store, or was upgraded by a
+    newer samestory (it names a step not in ``steps``).
+    """
+    steps = MIGRATIONS if steps is None else steps
+    tables = _tables(conn)
+    if not tables:
+        return list(steps)
+    if "meta" not in tables:
+        raise StoreError("is not a samestory database (no meta table)")
+    version = dict(conn.execute("SELECT key, value FROM meta").fetchall()).get("schema_version")
+    if version is None:
+        raise StoreError("is not a samestory database (no schema version)")
+    if version not in (*LEGACY_VERSIONS, str(SCHEMA_VERSION)):
+        raise StoreError(
+            f"has store schema version {version}; this samestory reads versions "
+            f"{', '.join(LEGACY_VERSIONS)} and {SCHEMA_VERSION}"
+        )
+    done = applied(conn) if "migrations" in tables else legacy_baseline(conn, version)
+    known = {m.name for m in steps}
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise StoreError(
+            f"was upgraded by a newer samestory (step {unknown[0]!r} unknown here); "
+            "upgrade samestory to use it"
+        )
+    return [m for m in steps if m.name not in done]
+
+
+def upgrade(
+    conn: sqlite3.Connection, config: Config, steps: list[Migration] | None = None
+) -> list[str]:
+    """Apply every pending step, each in its own transaction; return their names.
+
+    ``config`` is the store's (or, for a new store, the one it is created with). Safe
+    against another process upgrading the same store at once: each step is checked
+    again inside its transaction.
+    """
+    steps = MIGRATIONS if steps is None else steps
+    todo = pending(conn, steps)
+    if not todo:
+        return []
+    with Transaction(conn):
+        if "migrations" not in _tables(conn):
+            version = (
+                conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if "meta" in _tables(conn)
+                else None
+            )
+            conn.execute(_MIGRATIONS_TABLE)
+            if version is not None:  # a store made before this table: record what it has
+                at = now()
+                conn.executemany(
+                    "INSERT INTO migrations VALUES (?, ?)",
+                    [(name, at) for name in legacy_baseline(conn, version[0])],
+                )
+                conn.execute(
+                    "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
+                )
+    done = []
+    for step in todo:
+        with Transaction(conn):
+            if conn.execute("SELECT 1 FROM migrations WHERE name=?", (step.name,)).fetchone():
+                continue  # another process applied it meanwhile
+            step.apply(conn, config)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (step.name, now()))
+        done.append(step.name)
+    return done
