@@ -101,14 +101,11 @@ def add(
     with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
         report = store.add(result.articles, progress=progress)
     if as_json:
-        payload = {
-            "added": report.added,
-            "unchanged": report.unchanged,
-            "skipped": [s.to_dict() for s in result.skipped],
-            "stories": report.story_of,
-        }
+        payload = {**report.to_dict(), "skipped": [s.to_dict() for s in result.skipped]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not quiet:
         _print_added(report, result.articles)
     out.print(
@@ -124,11 +121,18 @@ def _print_added(report: AddReport, articles: list[Article]) -> None:
     titles = {a.id: a.title or "" for a in articles}
     for article_id, story in report.story_of.items():
         verb = "new story" if story in new and story == story_id(article_id) else "joined"
+        if article_id in report.copy_of:
+            verb = "copy"
+        title = titles.get(report.revised.get(article_id, article_id), "")
         out.print(
-            f"  {article_id:<32} {verb:<9} {story}  [dim]{titles[article_id][:60]}[/]",
+            f"  {escape(article_id):<32} {verb:<9} {story}  [dim]{escape(title[:60])}[/]",
             highlight=False,
             soft_wrap=True,
         )
+    for old, into in report.merged.items():
+        out.print(f"  story {old} merged into {', '.join(into)}", highlight=False)
+    for old, into in report.split.items():
+        out.print(f"  story {old} split: some versions now in {', '.join(into)}", highlight=False)
 
 
 def stories(
