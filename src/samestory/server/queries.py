@@ -219,7 +219,7 @@ class Reader:
         ).fetchone()
         if row is None:
             return None
-        from samestory.store import _relation_of
+        from samestory.store.core import _relation_of
 
         return _relation_of(*row)
 

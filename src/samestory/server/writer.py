@@ -38,7 +38,7 @@ from typing import Any
 from samestory.config import Config
 from samestory.embed import SentenceEncoder
 from samestory.models import Article
-from samestory.store import AddReport, Store
+from samestory.store import AddReport, Store, StoreBusy
 
 # Seconds between retries while another process holds the store's write lock.
 _LOCK_RETRY = 0.5
@@ -178,7 +178,7 @@ class StoreWriter:
             try:
                 self._forget_outside_writes()
                 report = self._add(job)
-            except sqlite3.OperationalError as exc:
+            except (sqlite3.OperationalError, StoreBusy) as exc:
                 if not _is_lock_error(exc):
                     job.future.set_exception(exc)
                     return
@@ -219,12 +219,14 @@ class StoreWriter:
             store = self._store
             assert store is not None
             store._index = None  # rebuilt on the next add, with the other writer's articles
-            from samestory.store_index import CopySketches
+            from samestory.store.index import CopySketches
 
             store._sketches = CopySketches(store._conn)
             self._data_version = version
 
 
-def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+def _is_lock_error(exc: sqlite3.OperationalError | StoreBusy) -> bool:
+    if isinstance(exc, StoreBusy):
+        return True
     message = str(exc).lower()
     return "locked" in message or "busy" in message

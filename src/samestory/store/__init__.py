@@ -18,7 +18,7 @@ from samestory.store.core import (
     text_fingerprint,
 )
 from samestory.store.migrations import MIGRATIONS, Migration
-from samestory.store.schema import SCHEMA_VERSION, StoreError
+from samestory.store.schema import SCHEMA_VERSION, StoreBusy, StoreError
 
 __all__ = [
     "MIGRATIONS",
@@ -27,6 +27,7 @@ __all__ = [
     "Change",
     "Migration",
     "Store",
+    "StoreBusy",
     "StoreError",
     "StorySummary",
     "revision_id",

@@ -74,7 +74,7 @@ from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredLSH
-from samestory.store.schema import StoreError, Transaction
+from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.stories import average_link_over_copies, best_story
 
 # Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
@@ -362,6 +362,7 @@ class Store:
         self.read_only = self._must_read_only() if read_only is None else read_only
         self._conn = self._connect()
         self._sketches = CopySketches(self._conn)
+        self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         try:
             with self._errors("opening"):
                 self.config = self._open_schema(config)
@@ -456,7 +457,9 @@ class Store:
             if not self.read_only:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            raise StoreError(explain(exc, self.path, doing, self.busy_timeout)) from exc
+            message = explain(exc, self.path, doing, self.busy_timeout)
+            busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+            raise (StoreBusy if busy else StoreError)(message) from exc
 
     # -- lifecycle
 
@@ -791,6 +794,16 @@ class Store:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)  # a half-written file must not fill the disk
 
+    def _forget_outside_writes(self) -> None:
+        """Drop the in-memory candidate index if another connection (another process,
+        or another handle) committed since this one last looked: it lacks their articles.
+        Called inside the add's transaction, so no commit can slip in between."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._index = None
+            self._sketches = CopySketches(self._conn)
+            self._data_version = version
+
     def add(
         self,
         articles: Sequence[Article],
@@ -811,13 +824,13 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path} is read-only here: cannot add (reading it works)")
         try:
-            with self._errors("adding to"):
+            with self._errors("adding to"), self._transaction():
+                self._forget_outside_writes()
                 index = self._candidate_index()
-                with self._transaction():
-                    report = _Batch(self, index, progress).run(articles)
-                    if within is not None:
-                        within(self._conn)
-                    return report
+                report = _Batch(self, index, progress).run(articles)
+                if within is not None:
+                    within(self._conn)
+                return report
         except BaseException:
             self._index = None  # it may hold articles of the rolled-back batch
             self._sketches = CopySketches(self._conn)

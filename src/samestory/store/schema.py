@@ -52,6 +52,10 @@ class StoreError(Exception):
     other feature settings, locked by another writer, read-only, disk full, damaged."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the store's lock longer than the busy timeout."""
+
+
 INITIAL = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE stories (
