@@ -29,7 +29,9 @@ def test_stories_are_listed_most_recently_updated_first(seeded: Path, seed_artic
         conn = store._conn
         briefing = store.story_of(seed_articles["000"].id)
         report = store.story_of(seed_articles["003"].id)
-        conn.execute("UPDATE stories SET updated_at='2026-01-01T00:00:00+00:00' WHERE id=?", (report,))
+        conn.execute(
+            "UPDATE stories SET updated_at='2026-01-01T00:00:00+00:00' WHERE id=?", (report,)
+        )
         page = store.search_stories()
         assert [s.id for s in page] == [briefing, report]
         assert store.count_stories() == 2

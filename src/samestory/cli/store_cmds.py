@@ -98,8 +98,11 @@ def add(
             1,
         )
     chosen = encoder.value if encoder is not None else None
-    with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
-        report = store.add(result.articles, progress=progress)
+    try:
+        with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
+            report = store.add(result.articles, progress=progress)
+    except StoreError as exc:
+        _fail(str(exc), 1)
     if as_json:
         payload = {**report.to_dict(), "skipped": [s.to_dict() for s in result.skipped]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -144,9 +147,12 @@ def stories(
 
     Example: samestory stories --limit 10
     """
-    with open_store(db, must_exist=True) as store:
-        rows = store.stories()
-        total_articles = len(store)
+    try:
+        with open_store(db, must_exist=True) as store:
+            rows = store.stories()
+            total_articles = len(store)
+    except StoreError as exc:
+        _fail(str(exc), 1)
     shown = rows[:limit] if limit else rows
     if as_json:
         payload = {
@@ -179,12 +185,15 @@ def show(
     """
     if not db.exists():
         _fail(f"no story {story_id} in {db}", 2)
-    with open_store(db) as store:
-        try:
-            story = store.story(story_id)
-        except KeyError:
-            _fail(f"no story {story_id} in {db}", 2)
-        articles = {a: store.article(a) for a in story.articles}
+    try:
+        with open_store(db) as store:
+            try:
+                story = store.story(story_id)
+            except KeyError:
+                _fail(f"no story {story_id} in {db}", 2)
+            articles = {a: store.article(a) for a in story.articles}
+    except StoreError as exc:
+        _fail(str(exc), 1)
     if as_json:
         print(json.dumps(story.to_dict(), ensure_ascii=False, indent=2))
         return
