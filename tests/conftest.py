@@ -1,8 +1,15 @@
-"""Shared fixtures: the seed articles and dev-set texts from ../shared (skipped if absent)."""
+"""Shared fixtures: the seeds and small dev-set subsets carried in tests/fixtures.
+
+The full dev sets live outside the repo, in ``$SAMESTORY_SHARED/data`` (default
+``../shared/data``); a test that needs one asks :func:`shared_data`, which skips with the
+reason printed in the summary (``-rs`` is on in pyproject) when the file is absent.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,15 +18,34 @@ import pytest
 from samestory.ingest import read_paths
 from samestory.models import Article
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEEDS = SHARED / "seeds"
-DATA = SHARED / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = FIXTURES / "seeds"
+ECBPLUS_SUBSET = FIXTURES / "ecbplus_dev_subset.jsonl"
+MEANTIME_SUBSET = FIXTURES / "meantime_dev_subset.jsonl"
+SHARED = Path(
+    os.environ.get("SAMESTORY_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+)
+
+
+def shared_path(relative: str) -> Path:
+    """A file or folder of ``$SAMESTORY_SHARED``, or a skip that says what is missing."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"needs {path} (set SAMESTORY_SHARED to the folder holding data/ and seeds/)")
+    return path
+
+
+def shared_data(name: str) -> Path:
+    """A full dev set from ``$SAMESTORY_SHARED/data``."""
+    return shared_path(f"data/{name}")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip("shared/seeds not found")
     return SEEDS
 
 
@@ -31,18 +57,30 @@ def seed_articles(seeds_dir: Path) -> dict[str, Article]:
 
 @pytest.fixture(scope="session")
 def ecb_records() -> list[dict]:
-    path = DATA / "ecbplus_dev.jsonl"
-    if not path.exists():
-        pytest.skip("shared/data/ecbplus_dev.jsonl not found")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The first four ECB+ dev topics (113 articles, two events each), from tests/fixtures."""
+    return read_jsonl(ECBPLUS_SUBSET)
+
+
+@pytest.fixture(scope="session")
+def meantime_records() -> list[dict]:
+    """Six MEANTIME dev articles, each in English, Spanish, Italian and Dutch."""
+    return read_jsonl(MEANTIME_SUBSET)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def static_encoder_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Tests build the static encoder's table in a temporary cache, not in ~/.cache."""
-    import os
+def static_encoder_cache() -> Iterator[Path]:
+    """Tests keep the static encoder's table in a test cache of their own, not in ~/.cache.
 
-    cache = tmp_path_factory.mktemp("samestory-cache")
+    The cache outlives the run (``$SAMESTORY_TEST_CACHE``, default a folder in the system's
+    temporary directory): building the full table takes 10-40 s, and its file name carries
+    the table format and a digest of the model files, so a kept table is always the right
+    one. Tests of building and rebuilding use throwaway caches of their own.
+    """
+    cache = Path(
+        os.environ.get("SAMESTORY_TEST_CACHE")
+        or Path(tempfile.gettempdir()) / f"samestory-test-cache-{os.getuid()}"
+    )
+    cache.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get("SAMESTORY_CACHE")
     os.environ["SAMESTORY_CACHE"] = str(cache)
     yield cache

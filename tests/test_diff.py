@@ -23,14 +23,12 @@ from samestory.diff import (
 from samestory.embed import default_encoder
 from samestory.models import Article
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_A = SEEDS / "001_dbb88671c08ef9cb.txt"
 SEED_B = SEEDS / "002_35f761650524d5f4.txt"
 
 
 def _seed(path: Path) -> Article:
-    if not path.exists():
-        pytest.skip("shared/seeds not available")
     return Article(id=path.name[:3], text=path.read_text(encoding="utf-8"))
 
 

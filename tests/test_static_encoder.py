@@ -66,21 +66,25 @@ def test_dan_vectors_live_in_use_space(cache):
     assert float(static[0] @ use[0]) > 0.6
 
 
+@pytest.fixture(scope="module")
+def small_table(tmp_path_factory):
+    """One table built from scratch (vocabulary 500) and its vectors, to damage copies of."""
+    encoder = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path_factory.mktemp("t"))
+    vectors = encoder.encode(SENTENCES)
+    assert encoder.table_path().exists()
+    return encoder.table_path(), vectors
+
+
 @pytest.mark.parametrize("damage", ["missing", "truncated", "garbage"])
-def test_damaged_cache_file_is_rebuilt(tmp_path, damage, capsys):
-    first = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path)
-    expected = first.encode(SENTENCES)
-    path = first.table_path()
-    assert path.exists()
-    assert "building the static sentence encoder" in capsys.readouterr().err
-    if damage == "missing":
-        path.unlink()
-    elif damage == "truncated":
-        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    else:
+def test_damaged_cache_file_is_rebuilt(tmp_path, damage, small_table, capsys):
+    built, expected = small_table
+    path = tmp_path / built.name
+    if damage == "truncated":
+        path.write_bytes(built.read_bytes()[: built.stat().st_size // 2])
+    elif damage == "garbage":
         path.write_bytes(b"not a numpy file at all")
-    second = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path)
-    np.testing.assert_array_equal(second.encode(SENTENCES), expected)
+    rebuilt = StaticSentenceEncoder("dan", vocab_size=500, cache=tmp_path)
+    np.testing.assert_array_equal(rebuilt.encode(SENTENCES), expected)
     assert "building the static sentence encoder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left
 

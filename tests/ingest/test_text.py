@@ -10,16 +10,12 @@ import pytest
 from samestory.config import DEFAULT_CONFIG
 from samestory.ingest import looks_like_title, read_paths, read_text_blob
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
 
 def _seed(prefix: str) -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip("shared/seeds not available")
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed {prefix} not available")
-    return matches[0]
+    [path] = SEEDS.glob(f"{prefix}_*.txt")
+    return path
 
 
 def test_seed_000_date_token_and_title() -> None:
@@ -58,8 +54,6 @@ def test_seeds_without_title_keep_their_first_sentence(prefix: str, start: str) 
 
 
 def test_all_seeds_parse_without_skips() -> None:
-    if not SEEDS.is_dir():
-        pytest.skip("shared/seeds not available")
     result = read_paths([SEEDS])
     assert result.skipped == []
     assert [a.id for a in result.articles] == sorted(p.stem for p in SEEDS.glob("*.txt"))
