@@ -128,6 +128,7 @@ def test_static_encoder_finds_the_seed_stories(seed_articles):
     assert relation.kind is RelationKind.REWRITE
 
 
+@pytest.mark.slow  # 6.5 s CPU: 55 articles featurised and scored twice
 def test_worker_processes_give_the_same_features_relations_and_stories(ecb_records, monkeypatch):
     from samestory import parallel
 

@@ -27,7 +27,8 @@ def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("static-cache")
 
 
-@pytest.fixture(scope="module", params=["dan", "model2vec"])
+# Distilling the model2vec table (PCA over 6,000 pieces) takes 6 s of CPU: a slow test.
+@pytest.fixture(scope="module", params=["dan", pytest.param("model2vec", marks=pytest.mark.slow)])
 def encoder(request, cache):
     return StaticSentenceEncoder(request.param, vocab_size=VOCAB, cache=cache, pca_dims=128)
 

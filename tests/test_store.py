@@ -380,6 +380,7 @@ def test_large_stories_update_their_first_version_incrementally(
         assert summary.first == seed_articles["000"].id
 
 
+@pytest.mark.slow  # 5.4 s CPU: 80 articles through store and batch
 def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
     db: Path, ecb_records, seed_articles, monkeypatch
 ):
