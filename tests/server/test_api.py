@@ -125,6 +125,7 @@ def test_stories_are_paged_newest_activity_first(seeded: TestClient) -> None:
     assert seeded.get("/api/stories", params={"offset": 5}).json()["stories"] == []
     row = next(s for s in everything if s["size"] == 3)
     assert row["first_date"] == "2025-10-23"
+    assert row["langs"] == ["en"]  # detected: the seeds state no language
 
 
 def test_stories_search_titles_and_texts(seeded: TestClient) -> None:

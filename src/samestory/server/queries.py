@@ -19,6 +19,7 @@ from typing import Any
 from samestory.models import Article, Relation, RelationKind, Story
 from samestory.store import Store, text_fingerprint
 
+LANG_SAMPLE = 200
 # Labels of relation kinds as a reader of the web page understands them.
 KIND_LABELS = {
     "exact": "exact copy",
@@ -139,11 +140,17 @@ class Reader:
         return StoryPage(int(total), [self._story_row(r) for r in rows])
 
     def _story_row(self, row: sqlite3.Row) -> StoryRow:
-        langs, first_date, last_date = self.conn.execute(
-            "SELECT group_concat(DISTINCT lang), min(date), max(date) FROM articles "
-            "WHERE story_id=?",
-            (row[0],),
+        first_date, last_date = self.conn.execute(
+            "SELECT min(date), max(date) FROM articles WHERE story_id=?", (row[0],)
         ).fetchone()
+        # Stated language, else the one detected when featurised (from at most
+        # LANG_SAMPLE versions: a huge story must not make the listing slow).
+        langs = self.conn.execute(
+            "SELECT group_concat(DISTINCT lang) FROM (SELECT coalesce(a.lang, "
+            "json_extract(f.doc_json, '$.lang')) AS lang FROM articles a "
+            "JOIN features f ON f.id = a.id WHERE a.story_id=? LIMIT ?)",
+            (row[0], LANG_SAMPLE),
+        ).fetchone()[0]
         return StoryRow(
             id=row[0],
             title=row[1],
@@ -192,9 +199,12 @@ class Reader:
         return self.store().article(article_id)
 
     def article_meta(self, article_id: str) -> dict[str, Any]:
-        """id, title, source, url, date, lang and story of a stored article."""
+        """id, title, source, url, date, lang and story of a stored article (``lang`` is
+        the stated language, else the one detected when it was featurised)."""
         row = self.conn.execute(
-            "SELECT id, title, source, url, date, lang, story_id FROM articles WHERE id=?",
+            "SELECT a.id, a.title, a.source, a.url, a.date, "
+            "coalesce(a.lang, json_extract(f.doc_json, '$.lang')), a.story_id "
+            "FROM articles a LEFT JOIN features f ON f.id = a.id WHERE a.id=?",
             (article_id,),
         ).fetchone()
         if row is None:

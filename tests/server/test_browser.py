@@ -1,0 +1,174 @@
+"""Real browser tests: the real server on a loopback port, driven by headless Chromium.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); skipped
+with that reason when they are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SCRIPT_TITLE = "<script>alert(1)</script>"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason="chromium and chromium-driver are not installed "
+        "(apt-get install -y chromium chromium-driver)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``samestory serve`` in a child process; returns it and its base URL once healthy."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from samestory.cli import app; app()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+    ]
+    env = {**os.environ, "SAMESTORY_TOKEN": ""}
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("server did not answer within 120 s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    process, base = start_server(folder / "browser.db", folder / "server.log")
+    try:
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1280,1600")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_seeds_added_through_the_page_make_two_stories_and_a_visible_name_change(
+    server: str, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/add")
+    upload = browser.find_element(By.CSS_SELECTOR, "input[type=file][name=files]")
+    upload.send_keys("\n".join(str(p) for p in sorted(SEEDS.glob("*.txt"))))
+    browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
+    results = browser.find_elements(By.CSS_SELECTOR, "tr.result")
+    assert len(results) == 5
+
+    browser.get(server + "/")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.story-row")
+    assert len(rows) == 2
+    assert sorted(int(r.find_element(By.CSS_SELECTOR, ".size").text) for r in rows) == [2, 3]
+
+    # The story of the two rewrites, then its compare link between them.
+    big = next(r for r in rows if r.find_element(By.CSS_SELECTOR, ".size").text == "3")
+    big.find_element(By.CSS_SELECTOR, "a.story-link").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "ol.timeline li.version")) == 3
+    links = [
+        a
+        for a in browser.find_elements(By.CSS_SELECTOR, "a[href^='/compare']")
+        if a.is_displayed()
+        and REWRITE_A in a.get_attribute("href")
+        and REWRITE_B in a.get_attribute("href")
+    ]
+    assert links, "no compare link between the two rewrites on the story page"
+    links[0].click()
+    changed = browser.find_elements(By.CSS_SELECTOR, "td span.name-change")
+    assert "Triumph" in [c.text for c in changed]
+    assert "rewrite" in browser.find_element(By.CSS_SELECTOR, ".verdict").text
+
+
+def test_a_script_title_is_shown_as_text(server: str, browser: Any) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/add")
+    browser.find_element(By.NAME, "title").send_keys(SCRIPT_TITLE)
+    browser.find_element(By.NAME, "text").send_keys(
+        "The port authority of Valparaiso closed the harbour on Friday after a storm."
+    )
+    browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
+    story = browser.find_element(By.CSS_SELECTOR, "tr.result td:nth-child(3) a")
+    story.click()
+    assert SCRIPT_TITLE in browser.find_element(By.TAG_NAME, "h1").text
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+    browser.get(server + "/")
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "a.story-link")]
+    assert SCRIPT_TITLE in titles
+
+
+def test_new_versions_appear_without_a_reload(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/")
+    before = len(browser.find_elements(By.CSS_SELECTOR, "tr.story-row"))
+    browser.execute_script("window.__marker = 'same page'")
+    text = "Firefighters in Tasmania contained a bushfire near Hobart on Sunday night."
+    response = httpx.post(f"{server}/api/articles", json={"id": "live-1", "text": text}, timeout=60)
+    assert response.status_code == 200
+    WebDriverWait(browser, 20).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.story-row")) == before + 1
+    )
+    assert browser.execute_script("return window.__marker") == "same page"
