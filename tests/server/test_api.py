@@ -53,6 +53,13 @@ def test_post_reports_story_and_closest_relation(fresh: TestClient) -> None:
     assert second["closest"]["kind"] == "rewrite"
     again = fresh.post("/api/articles", json=records[2]).json()["articles"][0]
     assert again["status"] == "unchanged" and again["story"] == result["story"]
+    repost = fresh.post("/api/articles", json={**records[2], "id": "repost-of-002"}).json()
+    copy = repost["articles"][0]
+    assert copy["status"] == "added" and copy["story"] == result["story"]
+    assert copy["copy_of"] == REWRITE_B and copy["closest"]["kind"] == "exact"
+    edited = {**records[2], "text": "Updated at noon with new figures. " + records[2]["text"]}
+    revised = fresh.post("/api/articles", json=edited).json()["articles"][0]
+    assert revised["status"] == "revised" and revised["stored_as"] == f"{REWRITE_B}~rev2"
 
 
 def test_bad_records_get_422_naming_index_and_field_and_the_rest_are_added(
@@ -125,7 +132,7 @@ def test_stories_are_paged_newest_activity_first(seeded: TestClient) -> None:
     assert seeded.get("/api/stories", params={"offset": 5}).json()["stories"] == []
     row = next(s for s in everything if s["size"] == 3)
     assert row["first_date"] == "2025-10-23"
-    assert row["langs"] == ["en"]  # detected: the seeds state no language
+    assert row["languages"] == ["en"]  # detected: the seeds state no language
 
 
 def test_stories_search_titles_and_texts(seeded: TestClient) -> None:
@@ -182,6 +189,7 @@ def test_article_has_text_and_story(seeded: TestClient) -> None:
     article = seeded.get(f"/api/articles/{REWRITE_A}").json()
     assert article["id"] == REWRITE_A and "Putin" in article["text"]
     assert article["story"].startswith("s-")
+    assert article["revisions"] == [REWRITE_A] and article["copy_of"] is None
 
 
 def test_compare_stored_equals_cli_compare_json(seeded: TestClient) -> None:

@@ -104,4 +104,7 @@ def serve(
         port=port,
         log_level=os.environ.get("SAMESTORY_LOG_LEVEL", "warning"),
         timeout_graceful_shutdown=10,
+        # Clients (and the benchmark) hold keep-alive connections through slow moments;
+        # uvicorn's 5 s default closes them while a client is about to reuse them.
+        timeout_keep_alive=30,
     )

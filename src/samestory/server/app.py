@@ -94,8 +94,7 @@ class Services:
             raise HTTPException(500, f"store error: {exc}") from None
 
     def results(self, articles: list[Article], report: AddReport) -> list[dict[str, Any]]:
-        added = set(report.added)
-        return [self.reader.added_result(a, a.id in added) for a in articles]
+        return self.reader.added_results(articles, report)
 
     def compare(self, a: Article, b: Article) -> dict[str, Any]:
         """What ``samestory compare --json`` prints: the relation and the aligned diff."""

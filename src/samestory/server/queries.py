@@ -1,10 +1,11 @@
 """Every read the server makes of the store, in one place.
 
-Readers never write: each worker thread keeps its own read-only use of a
-:class:`~samestory.store.Store` (SQLite connections are per thread; in WAL mode readers
-never wait for the writer). Story listing, search and the change counter are plain SQL
-over the store's tables until the store offers them as methods; keeping them here makes
-that switch a change to this module only.
+Readers never write: each worker thread keeps its own :class:`~samestory.store.Store`
+handle for reading (SQLite connections are per thread; in WAL mode readers never wait
+for the writer). Listing and full-text search (FTS5), the change counter and closest
+versions are the store's own methods; what is here shapes them for the API and pages,
+plus the two reads the store does not offer: detected languages and per-version
+metadata in one query.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from samestory.models import Article, Relation, RelationKind, Story
-from samestory.store import Store, text_fingerprint
+from samestory.lru import LRUCache
+from samestory.models import Article, RelationKind, Story
+from samestory.store import AddReport, Store, StorySummary
 
 LANG_SAMPLE = 200
 # Labels of relation kinds as a reader of the web page understands them.
@@ -39,7 +41,7 @@ class StoryRow:
     size: int
     first: str
     updated: str
-    langs: list[str]
+    languages: list[str]
     first_date: str | None
     last_date: str | None
 
@@ -60,11 +62,6 @@ def display_kind(kind: str | None, lang_a: str | None, lang_b: str | None) -> st
     return kind
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class Reader:
     """Read access to one store file, safe to call from any thread."""
 
@@ -73,6 +70,7 @@ class Reader:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list[Store] = []
+        self._languages: LRUCache[tuple[str, str, int], list[str]] = LRUCache(10_000)
 
     def store(self) -> Store:
         """This thread's store handle (opened on first use)."""
@@ -106,61 +104,53 @@ class Reader:
         return int(row[0]), int(row[1])
 
     def change_version(self) -> int:
-        """A number that grows whenever an article is stored (by any process)."""
-        row = self.conn.execute("SELECT max(rowid) FROM articles").fetchone()
-        return int(row[0] or 0)
+        """A number that grows whenever an article is stored or moves (by any process)."""
+        return self.store().last_change()
 
     # -- stories
 
     def stories(
         self, q: str | None = None, since: str | None = None, limit: int = 20, offset: int = 0
     ) -> StoryPage:
-        """Stories most recently updated first, optionally matching ``q`` (titles and
-        texts) and updated at or after ``since`` (an ISO date or time)."""
-        where, params = ["1"], []
-        if q:
-            where.append(
-                "s.id IN (SELECT story_id FROM articles "
-                "WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')"
-            )
-            params += [_like(q), _like(q)]
-        if since:
-            where.append("s.updated_at >= ?")
-            params.append(since)
-        condition = " AND ".join(where)
-        total = self.conn.execute(
-            f"SELECT count(*) FROM stories s WHERE {condition}", params
-        ).fetchone()[0]
-        rows = self.conn.execute(
-            f"SELECT s.id, s.title, s.size, s.first, s.updated_at FROM stories s "
-            f"WHERE {condition} ORDER BY s.updated_at DESC, s.created_at DESC, s.id "
-            f"LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return StoryPage(int(total), [self._story_row(r) for r in rows])
+        """Stories most recently updated first, optionally matching ``q`` (every word in
+        the title or text of one of its articles: FTS5) and updated at or after ``since``
+        (an ISO date or time, UTC if no zone)."""
+        store = self.store()
+        total = store.count_stories(q, since)
+        rows = store.search_stories(q, since, limit, offset)
+        return StoryPage(total, [self._story_row(r) for r in rows])
 
-    def _story_row(self, row: sqlite3.Row) -> StoryRow:
-        first_date, last_date = self.conn.execute(
-            "SELECT min(date), max(date) FROM articles WHERE story_id=?", (row[0],)
-        ).fetchone()
-        # Stated language, else the one detected when featurised (from at most
-        # LANG_SAMPLE versions: a huge story must not make the listing slow).
-        langs = self.conn.execute(
-            "SELECT group_concat(DISTINCT lang) FROM (SELECT coalesce(a.lang, "
-            "json_extract(f.doc_json, '$.lang')) AS lang FROM articles a "
-            "JOIN features f ON f.id = a.id WHERE a.story_id=? LIMIT ?)",
-            (row[0], LANG_SAMPLE),
-        ).fetchone()[0]
+    def _story_row(self, summary: StorySummary) -> StoryRow:
         return StoryRow(
-            id=row[0],
-            title=row[1],
-            size=row[2],
-            first=row[3],
-            updated=row[4],
-            langs=sorted(set(langs.split(","))) if langs else [],
-            first_date=first_date,
-            last_date=last_date,
+            id=summary.id,
+            title=summary.title,
+            size=summary.size,
+            first=summary.first,
+            updated=summary.updated,
+            languages=list(summary.languages) or self._detected_languages(summary),
+            first_date=summary.first_date,
+            last_date=summary.last_date,
         )
+
+    def _detected_languages(self, summary: StorySummary) -> list[str]:
+        """Languages detected when the articles were featurised, for stories whose
+        articles state none (from at most LANG_SAMPLE versions, cached per state of the
+        story: a large story must not make every listing slow)."""
+        key = (summary.id, summary.updated, summary.size)
+        with self._lock:
+            known = self._languages.get(key)
+        if known is not None:
+            return known
+        found = self.conn.execute(
+            "SELECT group_concat(DISTINCT lang) FROM (SELECT json_extract(f.doc_json, "
+            "'$.lang') AS lang FROM articles a JOIN features f ON f.id = a.id "
+            "WHERE a.story_id=? LIMIT ?)",
+            (summary.id, LANG_SAMPLE),
+        ).fetchone()[0]
+        languages = sorted(set(found.split(","))) if found else []
+        with self._lock:
+            self._languages.put(key, languages)
+        return languages
 
     def story(self, story_id: str) -> Story:
         """The full story; KeyError if missing."""
@@ -213,59 +203,51 @@ class Reader:
         return dict(zip(keys, row, strict=True))
 
     def article_detail(self, article_id: str) -> dict[str, Any]:
-        """A stored article with its text and story."""
-        article = self.article(article_id)
-        out = article.to_dict()
-        out["story"] = self.store().story_of(article_id)
+        """A stored article with its text, story, the article it copies (if any) and
+        the stored ids of every text given under its id (revisions)."""
+        store = self.store()
+        out = self.article(article_id).to_dict()
+        out["story"] = store.story_of(article_id)
+        out["copy_of"] = store.copy_of(article_id)
+        out["revisions"] = store.revisions(article_id)
         return out
 
-    def closest(self, article_id: str) -> Relation | None:
-        """The stored relation of ``article_id`` with the highest score, if any."""
-        row = self.conn.execute(
-            "SELECT a, b, kind, score, evidence_json FROM relations WHERE a=? "
-            "UNION ALL SELECT a, b, kind, score, evidence_json FROM relations WHERE b=? "
-            "ORDER BY score DESC LIMIT 1",
-            (article_id, article_id),
-        ).fetchone()
-        if row is None:
-            return None
-        from samestory.store.core import _relation_of
-
-        return _relation_of(*row)
-
-    def stored_copy(self, article: Article) -> str | None:
-        """The id under which ``article`` (or a text equal to it) is stored, if any."""
-        row = self.conn.execute("SELECT id FROM articles WHERE id=?", (article.id,)).fetchone()
-        if row is not None:
-            return str(row[0])
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE fingerprint=? LIMIT 1", (text_fingerprint(article),)
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def added_result(self, article: Article, added: bool) -> dict[str, Any]:
-        """What the API reports for one posted article: its story and its relation to
-        the closest stored version."""
-        stored_as = article.id if added else self.stored_copy(article)
-        if stored_as is None:  # pragma: no cover - the writer stored or matched it
-            return {"id": article.id, "status": "unknown", "story": None, "closest": None}
-        story = self.store().story_of(stored_as)
-        if not added and stored_as != article.id:
-            closest: dict[str, Any] | None = {"id": stored_as, "kind": "exact", "score": 1.0}
-        else:
-            relation = self.closest(stored_as)
+    def added_results(self, articles: list[Article], report: AddReport) -> list[dict[str, Any]]:
+        """What the API reports for each posted article, from the add's report (which is
+        what the store holds): its story and its relation to the closest version."""
+        stored_as: dict[str, str | None] = {}
+        added = iter(report.added)
+        # report.added lists stored ids in input order; a revision is stored as ID~revN.
+        unchanged = set(report.unchanged)
+        for article in articles:
+            stored_as[article.id] = article.id if article.id in unchanged else next(added, None)
+        out: list[dict[str, Any]] = []
+        for article in articles:
+            stored = stored_as[article.id]
+            if stored is None:  # pragma: no cover - every posted article is in the report
+                continue
+            status = "unchanged" if article.id in unchanged else "added"
+            if stored in report.revised:
+                status = "revised"
+            story = report.story_of.get(stored) or self.store().story_of(stored)
+            relation = report.closest.get(stored) if status != "unchanged" else None
+            if status == "unchanged":
+                relation = self.store().closest(stored)
             closest = None
             if relation is not None:
-                other = relation.b if relation.a == stored_as else relation.a
                 closest = {
-                    "id": other,
+                    "id": relation.b if relation.a == stored else relation.a,
                     "kind": relation.kind.value if relation.kind else None,
                     "score": round(relation.score, 4),
                 }
-        return {
-            "id": article.id,
-            "status": "added" if added else "unchanged",
-            "stored_as": stored_as,
-            "story": story,
-            "closest": closest,
-        }
+            out.append(
+                {
+                    "id": article.id,
+                    "status": status,
+                    "stored_as": stored,
+                    "story": story,
+                    "copy_of": report.copy_of.get(stored),
+                    "closest": closest,
+                }
+            )
+        return out

@@ -19,29 +19,25 @@ answers 503), :class:`StoreLocked` when another process (``samestory add``) held
 store's lock for longer than ``lock_wait`` seconds, :class:`WriterClosed` after
 :meth:`close`. Anything :meth:`Store.add` raises is raised by :meth:`submit` as well.
 
-Another process may write the same file meanwhile: before each batch the writer checks
-SQLite's ``PRAGMA data_version`` (it changes when *another* connection commits) and, if
-it moved, drops its in-memory candidate index so the next add sees those articles.
+Another process may write the same file meanwhile (``samestory add``): the store waits
+for its lock (``lock_wait`` seconds, SQLite's busy timeout) and, seeing that another
+connection wrote (``PRAGMA data_version``), reloads its candidate index so the new
+articles are compared with those too.
 """
 
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 from samestory.config import Config
 from samestory.embed import SentenceEncoder
 from samestory.models import Article
 from samestory.store import AddReport, Store, StoreBusy
-
-# Seconds between retries while another process holds the store's write lock.
-_LOCK_RETRY = 0.5
+from samestory.store.core import Within
 
 
 class WriterBusy(Exception):
@@ -59,7 +55,7 @@ class StoreLocked(Exception):
 class _Job:
     __slots__ = ("articles", "future", "within")
 
-    def __init__(self, articles: Sequence[Article], within: Any) -> None:
+    def __init__(self, articles: Sequence[Article], within: Within | None) -> None:
         self.articles = list(articles)
         self.within = within
         self.future: Future[AddReport] = Future()
@@ -118,8 +114,13 @@ class StoreWriter:
         """Batches written by this writer since it started."""
         return self._commits
 
-    def submit_async(self, articles: Sequence[Article], within: Any = None) -> Future[AddReport]:
+    def submit_async(
+        self, articles: Sequence[Article], within: Within | None = None
+    ) -> Future[AddReport]:
         """Queue ``articles`` as one batch; the future holds its :class:`AddReport`.
+
+        ``within(conn)`` runs inside the add's transaction (see :meth:`Store.add`): rows
+        it writes commit with the articles or roll back with them.
 
         Raises :class:`WriterBusy` at once when the queue is full.
         """
@@ -135,7 +136,10 @@ class StoreWriter:
         return job.future
 
     def submit(
-        self, articles: Sequence[Article], within: Any = None, timeout: float | None = None
+        self,
+        articles: Sequence[Article],
+        within: Within | None = None,
+        timeout: float | None = None,
     ) -> AddReport:
         """Queue ``articles`` and wait until they are stored; returns the add report."""
         return self.submit_async(articles, within).result(timeout)
@@ -158,8 +162,9 @@ class StoreWriter:
 
     def _run(self, config: Config | None, encoder: SentenceEncoder | None) -> None:
         try:
-            self._store = Store(self.db_path, config=config, encoder=encoder)
-            self._data_version = self._current_data_version()
+            self._store = Store(
+                self.db_path, config=config, encoder=encoder, busy_timeout=self.lock_wait
+            )
         except BaseException as exc:
             self._startup_error = exc
             self._ready.set()
@@ -173,60 +178,20 @@ class StoreWriter:
             self._store.close()
 
     def _write(self, job: _Job) -> None:
-        deadline = time.monotonic() + self.lock_wait
-        while True:
-            try:
-                self._forget_outside_writes()
-                report = self._add(job)
-            except (sqlite3.OperationalError, StoreBusy) as exc:
-                if not _is_lock_error(exc):
-                    job.future.set_exception(exc)
-                    return
-                if time.monotonic() >= deadline:
-                    job.future.set_exception(
-                        StoreLocked(
-                            f"{self.db_path} is locked by another writer "
-                            f"(waited {self.lock_wait:.0f} s); retry later"
-                        )
-                    )
-                    return
-                time.sleep(_LOCK_RETRY)
-                continue
-            except BaseException as exc:
-                job.future.set_exception(exc)
-                return
-            self._commits += 1
-            self._data_version = self._current_data_version()
-            job.future.set_result(report)
-            if self._on_commit is not None:
-                self._on_commit(report)
+        assert self._store is not None
+        try:
+            # The store waits up to ``lock_wait`` for another process's lock
+            # (busy_timeout), and reloads its candidate index if another process wrote.
+            report = self._store.add(job.articles, within=job.within)
+        except StoreBusy as exc:
+            job.future.set_exception(
+                StoreLocked(f"{self.db_path} is locked by another writer; retry later ({exc})")
+            )
             return
-
-    def _add(self, job: _Job) -> AddReport:
-        assert self._store is not None
-        if job.within is None:
-            return self._store.add(job.articles)
-        return self._store.add(job.articles, within=job.within)  # type: ignore[call-arg]
-
-    def _current_data_version(self) -> int:
-        assert self._store is not None
-        return int(self._store._conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def _forget_outside_writes(self) -> None:
-        """Drop the in-memory candidate index if another process wrote the store."""
-        version = self._current_data_version()
-        if version != self._data_version:
-            store = self._store
-            assert store is not None
-            store._index = None  # rebuilt on the next add, with the other writer's articles
-            from samestory.store.index import CopySketches
-
-            store._sketches = CopySketches(store._conn)
-            self._data_version = version
-
-
-def _is_lock_error(exc: sqlite3.OperationalError | StoreBusy) -> bool:
-    if isinstance(exc, StoreBusy):
-        return True
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
+        except BaseException as exc:
+            job.future.set_exception(exc)
+            return
+        self._commits += 1
+        job.future.set_result(report)
+        if self._on_commit is not None:
+            self._on_commit(report)
