@@ -7,19 +7,21 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from samestory import lexical, provenance
 from samestory.candidates import candidate_pairs, copy_groups
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures, add_vectors, featurize, text_features
-from samestory.models import Article, Relation, Story
+from samestory.models import Article, Relation, RelationKind, Story
 from samestory.parallel import map_chunks, worker_count
 from samestory.relate import relate, single_threaded_blas
 from samestory.stories import average_link
+from samestory.threads import thread_groups, thread_id
 
 # progress(stage, done, total): called as work advances, for progress bars.
 Progress = Callable[[str, int, int], None]
@@ -174,6 +176,19 @@ def analyze(
     groups = [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
+    story_of_rep = [0] * len(reps)
+    for g, group in enumerate(rep_groups):
+        for k in group:
+            story_of_rep[k] = g
+    thread_edges = [
+        (rep_index[i], rep_index[j], r.evidence.scores.get("thread", 0.0))
+        for (i, j), r in zip(rep_pairs, relations[len(copies) :], strict=True)
+    ]
+    threads = [
+        [features[reps[k]].id for k in thread]
+        for thread in thread_groups(len(reps), thread_edges, story_of_rep)
+    ]
+    stories = assign_threads(stories, threads, relations, {f.id: f.date for f in features})
     clock.lap("stories")
     return Analysis(
         features=features,
@@ -206,13 +221,56 @@ def build_stories(
     story_of = {features[i].id: g for g, group in enumerate(groups) for i in group}
     by_group: dict[int, list[Relation]] = {}
     for r in relations:
-        if r.kind is not None and story_of[r.a] == story_of[r.b]:
+        if r.same_story and story_of[r.a] == story_of[r.b]:
             by_group.setdefault(story_of[r.a], []).append(r)
     stories = [
         make_story([features[i] for i in group], by_group.get(g, []))
         for g, group in enumerate(groups)
     ]
     return sorted(stories, key=lambda s: (-len(s.articles), s.first))
+
+
+def assign_threads(
+    stories: Sequence[Story],
+    threads: Sequence[Sequence[str]],
+    relations: Sequence[Relation],
+    dates: Mapping[str, dt.date | None],
+) -> list[Story]:
+    """Stories with their ``thread`` id and ``follow_ups`` set.
+
+    ``threads`` lists article ids per thread (any member of each story is enough). A
+    thread's id comes from its first story: the one whose first version is dated
+    earliest (undated last, then by story id). ``follow_ups`` are the ``follow_up``
+    relations between the story and another story of its thread.
+    """
+
+    def first_key(story: Story) -> tuple[bool, dt.date, str]:
+        date = dates.get(story.first)
+        return (date is None, date or dt.date.min, story.id)
+
+    story_of_article = {a: s.id for s in stories for a in s.articles}
+    thread_of_story: dict[str, int] = {}
+    for t, members in enumerate(threads):
+        for article_id in members:
+            thread_of_story[story_of_article[article_id]] = t
+    by_thread: dict[int, list[Story]] = {}
+    for story in stories:
+        by_thread.setdefault(thread_of_story.get(story.id, -1 - len(by_thread)), []).append(story)
+    ids = {
+        s.id: thread_id(min(group, key=first_key).id) for group in by_thread.values() for s in group
+    }
+    follow: dict[str, list[Relation]] = {}
+    for r in relations:
+        if r.kind is not RelationKind.FOLLOW_UP:
+            continue
+        sa, sb = story_of_article.get(r.a), story_of_article.get(r.b)
+        if sa and sb and sa != sb and ids[sa] == ids[sb]:
+            follow.setdefault(sa, []).append(r)
+            follow.setdefault(sb, []).append(r)
+    return [
+        dataclasses.replace(s, thread=ids[s.id], follow_ups=tuple(follow.get(s.id, ())))
+        for s in stories
+    ]
 
 
 def make_story(members: Sequence[DocFeatures], relations: Sequence[Relation]) -> Story:
@@ -275,6 +333,14 @@ def compare(
 
 
 # Helpers with plain-data results, for evaluation scripts and benchmarks.
+
+
+def thread_groups_of(stories: Sequence[Story]) -> list[list[str]]:
+    """Article ids per thread (stories without a thread each stand alone)."""
+    out: dict[str, list[str]] = {}
+    for story in stories:
+        out.setdefault(story.thread or story.id, []).extend(story.articles)
+    return list(out.values())
 
 
 def cluster_ids(articles: Sequence[Article], config: Config = DEFAULT_CONFIG) -> list[list[str]]:

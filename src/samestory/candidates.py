@@ -10,6 +10,15 @@ article instead, so the cost grows about linearly with the corpus:
 - **approximate nearest neighbours** (usearch HNSW, cosine) on the multilingual document
   vectors: rewrites, translations and other reports of the event, which share few words.
   Small collections are searched exactly (a matrix product), large ones with HNSW.
+- **keywords**: an inverted index of each article's ``KEYWORDS`` most specific words
+  (highest weights of its specificity-weighted term vector, :mod:`samestory.lexical`).
+  Articles sharing at least ``MIN_SHARED_KEYWORDS`` of them, ranked by the summed weight
+  of the shared ones, are proposed, ``KEYWORD_NEIGHBOURS`` at most. In a collection of
+  one kind of news (local reports of shootings) every document vector is close to every
+  other, and the reports of one incident (the victim's name, the street) are not among
+  each other's nearest: on GVA dev, 361 of 1,353 same-incident pairs were not
+  candidates (median rank 372 by cosine); the keyword index proposes 250 of them for 22%
+  more pairs.
 """
 
 from __future__ import annotations
@@ -57,6 +66,13 @@ TWIN_SEARCH_FACTOR = 4
 # 4x the budget) widening lifts ECB+ from 0.713 to 0.858 (USE) and 0.751 to 0.845 (static).
 SATURATED_COSINE = {"use": 0.70, "static": 0.80}
 EXPANSION = 4
+# Keyword index (see the module docstring): words per article, least shared words to be
+# proposed, proposals per article, and the posting-list length above which a word is too
+# common in the collection to propose anything (it still counts nowhere: bounded cost).
+KEYWORDS = 20
+MIN_SHARED_KEYWORDS = 2
+KEYWORD_NEIGHBOURS = 10
+MAX_KEYWORD_POSTINGS = 200
 
 
 class CandidateIndex:
@@ -77,6 +93,7 @@ class CandidateIndex:
         self._buffer = np.zeros((0, dim), dtype=np.float32)
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
+        self._by_keyword: dict[int, list[str]] = {}
         self._lsh = (
             lsh
             if lsh is not None
@@ -92,6 +109,12 @@ class CandidateIndex:
     def add(self, features: Iterable[DocFeatures]) -> None:
         for f in features:
             self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
+            self.add_keywords(f.id, keywords(f))
+
+    def add_keywords(self, article_id: str, words: dict[int, float]) -> None:
+        """Index an article under its keywords (word hashes, see :func:`keywords`)."""
+        for word in words:
+            self._by_keyword.setdefault(word, []).append(article_id)
 
     def add_entry(
         self, article_id: str, fingerprint: str, vector: np.ndarray, minhash: MinHashLike | None
@@ -183,8 +206,28 @@ class CandidateIndex:
         if f.n_shingles:
             found.update(dict.fromkeys(sorted(self._lsh.query(f.minhash))))
         found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
+        found.update(dict.fromkeys(self._keyword_neighbours(keywords(f), f.id)))
         found.pop(f.id, None)
         return list(found)
+
+    def _keyword_neighbours(self, words: dict[int, float], exclude: str) -> list[str]:
+        """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words``, by the
+        summed weight of the shared words (ties by id), ``KEYWORD_NEIGHBOURS`` at most."""
+        weight: dict[str, float] = {}
+        shared: dict[str, int] = {}
+        for word, w in words.items():
+            posting = self._by_keyword.get(word, ())
+            if len(posting) > MAX_KEYWORD_POSTINGS:
+                continue
+            for other in posting:
+                if other != exclude:
+                    weight[other] = weight.get(other, 0.0) + w
+                    shared[other] = shared.get(other, 0) + 1
+        ranked = sorted(
+            (other for other, n in shared.items() if n >= MIN_SHARED_KEYWORDS),
+            key=lambda other: (-weight[other], other),
+        )
+        return ranked[:KEYWORD_NEIGHBOURS]
 
     def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
         """The article's distinct nearest neighbours, as :func:`select_neighbours` picks
@@ -215,6 +258,17 @@ class CandidateIndex:
                 keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix, *rule)
         assert keys is not None  # complete searches always give a list
         return [self._ids[key] for key in keys]
+
+
+def keywords(f: DocFeatures, most: int = KEYWORDS) -> dict[int, float]:
+    """The article's ``most`` most specific words: word hash -> weight in its term vector
+    (none for features without one, such as the vector-only stand-ins of some callers)."""
+    terms = getattr(f, "terms", None)
+    if terms is None:
+        return {}
+    hashes, weights = terms
+    order = np.argsort(-weights, kind="stable")[:most]
+    return dict(zip(hashes[order].tolist(), weights[order].tolist(), strict=True))
 
 
 def select_neighbours(

@@ -24,17 +24,26 @@ class RelationKind(StrEnum):
       summarised (most sentences of the shorter version align with the other).
     - ``same_event``: independent reports of one event (few aligned sentences, but the
       same event by content, names, numbers and dates).
+    - ``follow_up``: not the same story, but later (or earlier) coverage of the same
+      incident: the victim named, the arrest, the charges, the trial, the anniversary.
+      The two stories belong to one thread (``Story.thread``; see ``samestory.threads``).
     """
 
     EXACT = "exact"
     NEAR_DUPLICATE = "near_duplicate"
     REWRITE = "rewrite"
     SAME_EVENT = "same_event"
+    FOLLOW_UP = "follow_up"
 
     @property
     def is_derivation(self) -> bool:
         """True when one text derives from the other (provenance edges are drawn)."""
-        return self is not RelationKind.SAME_EVENT
+        return self not in (RelationKind.SAME_EVENT, RelationKind.FOLLOW_UP)
+
+    @property
+    def is_same_story(self) -> bool:
+        """True for every kind but ``follow_up`` (a different story of the same thread)."""
+        return self is not RelationKind.FOLLOW_UP
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -186,7 +195,8 @@ class Evidence:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Relation:
-    """The verdict on one pair: ``kind`` is None when the pair is not the same story.
+    """The verdict on one pair: ``kind`` is None when the pair is not related, and
+    ``follow_up`` when it is a different story of the same thread.
 
     ``score`` is the story similarity in [0, 1] (1 = same story for certain).
     For derivation kinds, ``a`` is the earlier/source version and ``b`` the copy
@@ -203,7 +213,7 @@ class Relation:
 
     @property
     def same_story(self) -> bool:
-        return self.kind is not None
+        return self.kind is not None and self.kind.is_same_story
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -246,7 +256,13 @@ class Derivation:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Story:
-    """A group of articles telling the same story, versions in time order."""
+    """A group of articles telling the same story, versions in time order.
+
+    ``thread`` is the id of the thread the story belongs to (stories of one incident
+    linked by ``follow_up`` relations; a story with no follow-ups is a thread of its
+    own), ``follow_ups`` the ``follow_up`` relations from its articles to those of the
+    thread's other stories. None when threads were not computed.
+    """
 
     id: str
     title: str | None
@@ -254,6 +270,8 @@ class Story:
     first: str
     relations: tuple[Relation, ...] = ()
     derivations: tuple[Derivation, ...] = ()
+    thread: str | None = None
+    follow_ups: tuple[Relation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -261,6 +279,8 @@ class Story:
             "title": self.title,
             "articles": list(self.articles),
             "first": self.first,
+            "thread": self.thread,
             "relations": [r.to_dict() for r in self.relations],
+            "follow_ups": [r.to_dict() for r in self.follow_ups],
             "derivations": [d.to_dict() for d in self.derivations],
         }

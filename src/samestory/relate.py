@@ -29,6 +29,7 @@ from samestory.align import Alignment, align_sentences, lexical_similarity, sent
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
+from samestory.threads import THREAD_THRESHOLD, thread_probability
 
 # Logistic model of P(same story | event cues), fitted by scripts/fit_story_model.py on the
 # candidate pairs of the ECB+ and MEANTIME dev sets (where the hard negatives are: same topic,
@@ -224,6 +225,8 @@ class PairScore:
     date_gap: int | None
     cues: EventCues
     sim: np.ndarray
+    # P(same incident): the thread model, which weighs the date gap instead of gating.
+    thread: float = 0.0
 
 
 def _far_apart(gap: int | None) -> bool:
@@ -252,7 +255,10 @@ def pair_score(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) 
     factor = date_gap_factor(a, b, gap)
     score *= factor
     similarity *= factor
-    return PairScore(score, similarity, p_event, p_rewrite, jaccard, containment, gap, cues, sim)
+    thread = thread_probability(cues.vector(), p_rewrite, gap)
+    return PairScore(
+        score, similarity, p_event, p_rewrite, jaccard, containment, gap, cues, sim, thread
+    )
 
 
 def copy_kind(
@@ -290,6 +296,8 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     alignment, copied = _align(a, b, ps.sim, config) if needs_alignment else (_NO_ALIGNMENT, 0.0)
     coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
     kind = _kind(a, b, ps.jaccard, ps.containment, coverage, copied, score, config)
+    if _is_follow_up(kind, score, ps, config):
+        kind = RelationKind.FOLLOW_UP
     if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
         score = similarity = 1.0
     elif kind is RelationKind.REWRITE and not _far_apart(ps.date_gap):
@@ -300,6 +308,7 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
         "story": score,
         "similarity": similarity,
         "event_probability": ps.event_probability,
+        "thread": ps.thread,
         "rewrite_evidence": ps.rewrite_evidence,
         "aligned_coverage": coverage,
         "coverage_a": alignment.coverage_a,
@@ -312,6 +321,18 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
+
+
+def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config: Config) -> bool:
+    """Not the same story, but the same incident: no relation, or a rewrite too weak (or
+    written too long after) to be the same story, whose thread probability is high."""
+    if ps.thread < THREAD_THRESHOLD:
+        return False
+    if kind is None:
+        return True
+    return kind is RelationKind.REWRITE and (
+        score < config.same_story_threshold or _far_apart(ps.date_gap)
+    )
 
 
 def _close_share(sim: np.ndarray, min_similarity: float) -> float:

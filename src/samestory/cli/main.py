@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +63,22 @@ WorkersOpt = Annotated[
         help="Processes for reading articles and scoring pairs: "
         "0 = one per CPU (used from about 600 articles or 2,000 pairs up), 1 = this process "
         "only. Results do not depend on it.",
+    ),
+]
+
+
+class Level(StrEnum):
+    story = "story"
+    thread = "thread"
+
+
+LevelOpt = Annotated[
+    Level,
+    typer.Option(
+        "--level",
+        help="Score stories (one event each) or threads (stories of one incident linked "
+        "by follow-ups: arrest, charges, trial). Use the level the labels are at.",
+        case_sensitive=False,
     ),
 ]
 
@@ -156,12 +173,19 @@ def print_stories(stories: list[Story], articles: dict[str, Article]) -> None:
         f"[bold]{len(stories)} stories[/] from {len(articles)} articles "
         f"({len(multi)} with more than one version)"
     )
+    thread_sizes = Counter(s.thread for s in stories if s.thread)
     for story in stories:
         out.print(
             f"\n[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
-            f"[italic]{story.title or ''}[/]",
+            f"[italic]{escape(story.title or '')}[/]",
             highlight=False,
         )
+        if story.thread and thread_sizes[story.thread] > 1:
+            out.print(
+                f"  thread {story.thread}: {thread_sizes[story.thread]} stories of one "
+                f"incident ({len(story.follow_ups)} follow-up link(s) from this one)",
+                highlight=False,
+            )
         kinds = _kind_to_first(story)
         for article_id in story.articles:
             article = articles[article_id]
@@ -276,6 +300,7 @@ def evaluate(
     quiet: QuietOpt = False,
     encoder: EncoderOpt = Encoder.use,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
+    level: LevelOpt = Level.story,
     errors: Annotated[
         bool,
         typer.Option(
@@ -312,9 +337,13 @@ def evaluate(
         else:
 
             def cluster_fn(articles: list[Article]) -> list[list[str]]:
-                return [list(s.articles) for s in api.cluster(articles, config, progress=progress)]
+                stories = api.cluster(articles, config, progress=progress)
+                if level is Level.thread:
+                    return api.thread_groups_of(stories)
+                return [list(s.articles) for s in stories]
 
             result = ev.evaluate_articles(records, cluster_fn)
+            result["level"] = level.value
     if as_json:
         result["skipped"] = [record.to_dict() for record in skipped]
         print(json.dumps(result, ensure_ascii=False, indent=2))

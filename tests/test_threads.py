@@ -1,0 +1,78 @@
+"""Story threads: later coverage of one incident is a follow-up, in the same thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from samestory import api
+from samestory.models import Article, RelationKind, Story
+from samestory.threads import thread_groups, thread_id, thread_probability
+
+SHOOTING = Article(
+    id="shooting",
+    date=dt.date(2016, 3, 9),
+    title="Five killed in Wilkinsburg backyard cookout ambush",
+    text=(
+        "Five people were killed and three wounded when two gunmen opened fire on a backyard "
+        "cookout on Franklin Avenue in Wilkinsburg on Wednesday night, Allegheny County police "
+        "said. Among the dead was Chanetta Powell, 26, who was pregnant. Lamont Powell, 24, was "
+        "badly wounded. Police said the gunmen fired from two sides of the yard."
+    ),
+)
+ARREST = Article(
+    id="arrest",
+    date=dt.date(2016, 6, 21),
+    title="Two men charged in Wilkinsburg cookout ambush that killed five",
+    text=(
+        "Allegheny County police charged Cheron Shelton, 29, and Robert Thomas, 27, with "
+        "homicide in the March ambush of a backyard cookout on Franklin Avenue in Wilkinsburg "
+        "that killed five people, including Chanetta Powell, 26, and her unborn child. Lamont "
+        "Powell, 24, survived his wounds. Investigators said the two men fired from two sides."
+    ),
+)
+OTHER = Article(
+    id="other",
+    date=dt.date(2016, 4, 2),
+    title="Council approves budget for new library in Tacoma",
+    text=(
+        "The Tacoma city council approved a budget of 12 million dollars for a new public "
+        "library on Tuesday. The library will open in 2018 near the waterfront, the mayor said, "
+        "and will hold a children's wing and a makerspace."
+    ),
+)
+
+
+def test_thread_probability_weighs_the_gap_instead_of_gating():
+    cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
+    near = thread_probability(cues, 0.0, 2)
+    far = thread_probability(cues, 0.0, 120)
+    assert 0.0 < far < near < 1.0
+    assert thread_probability((0.1,) * 9, 0.0, 2) < 0.1
+
+
+def test_thread_groups_keep_stories_whole():
+    # Items 0-1 are one story, 2 another, 3 a third; 1-2 link strongly, 3 weakly.
+    groups = thread_groups(4, [(1, 2, 0.9), (0, 2, 0.6), (2, 3, 0.1)], [0, 0, 1, 2])
+    assert groups == [[0, 1, 2], [3]]
+
+
+def test_follow_up_coverage_is_another_story_of_the_same_thread():
+    stories = api.cluster([SHOOTING, ARREST, OTHER])
+    story_of = {a: s for s in stories for a in s.articles}
+    assert story_of["shooting"].id != story_of["arrest"].id
+    assert story_of["shooting"].thread == story_of["arrest"].thread
+    assert story_of["other"].thread != story_of["shooting"].thread
+    # The thread is named after its first story.
+    assert story_of["shooting"].thread == thread_id(story_of["shooting"].id)
+    links = story_of["arrest"].follow_ups
+    assert [r.kind for r in links] == [RelationKind.FOLLOW_UP]
+    assert not links[0].same_story
+    assert sorted(map(sorted, api.thread_groups_of(stories))) == [["arrest", "shooting"], ["other"]]
+    as_json = story_of["arrest"].to_dict()
+    assert as_json["thread"] == story_of["arrest"].thread
+    assert as_json["follow_ups"][0]["kind"] == "follow_up"
+
+
+def test_story_without_threads_serialises_a_null_thread():
+    story = Story(id="s-1", title=None, articles=("a",), first="a")
+    assert story.to_dict()["thread"] is None
