@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"POST -> visible, under load: median post {median_ms(busy, 'post_s')} ms, "
                 f"visible {median_ms(busy, 'visible_s')} ms (load meanwhile: "
                 f"{load2['requests_per_s']} req/s, p99 {load2['p99_ms']} ms, "
-                f"{load2['answered_2xx']}/{load2['requests']} answered 2xx)"
+                f"{load2['answered_2xx']}/{load2['requests']} answered 2xx: {load2['statuses']})"
             )
             cli = cli_peer(db, probe_articles(1, 3)[0])
             print(f"peer, `samestory add` + `show` of one article while serving: {cli}")

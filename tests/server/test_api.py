@@ -47,8 +47,12 @@ def test_post_reports_story_and_closest_relation(fresh: TestClient) -> None:
     assert first.status_code == 200
     [result] = first.json()["articles"]
     assert result["status"] == "added" and result["closest"] is None
+    versions = fresh.get(f"/api/stories/{result['story']}").json()["versions"]
+    assert [v["id"] for v in versions] == [REWRITE_A]
     second = fresh.post("/api/articles", json=[records[2]]).json()["articles"][0]
     assert second["story"] == result["story"]
+    versions = fresh.get(f"/api/stories/{result['story']}").json()["versions"]  # not cached
+    assert {v["id"] for v in versions} == {REWRITE_A, REWRITE_B}
     assert second["closest"]["id"] == REWRITE_A
     assert second["closest"]["kind"] == "rewrite"
     again = fresh.post("/api/articles", json=records[2]).json()["articles"][0]
@@ -252,6 +256,24 @@ def test_writes_wait_for_another_process_then_503(tmp_path: Path) -> None:
             other.execute("ROLLBACK")
             other.close()
         assert client.post("/api/articles", json=seed_records()[0]).status_code == 200
+
+
+def test_cli_add_on_the_same_store_while_serving(fresh: TestClient, tmp_path: Path) -> None:
+    records = seed_records()
+    fresh.post("/api/articles", json=records[1])
+    db = Path(fresh.app.state.services.writer.db_path)
+    added = CliRunner().invoke(
+        cli_app, ["add", str(sorted(SEEDS.glob("002_*"))[0]), "--db", str(db)]
+    )
+    assert added.exit_code == 0, added.output
+    before = fresh.get("/api/changes").json()["version"]
+    assert fresh.get("/api/health").json()["articles"] == 2
+    story = fresh.get(f"/api/articles/{REWRITE_B}").json()["story"]
+    assert story == fresh.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    # The server's writer sees what the other process added: a repost of it is a copy.
+    repost = fresh.post("/api/articles", json={**records[2], "id": "repost"}).json()
+    assert repost["articles"][0]["copy_of"] == REWRITE_B
+    assert fresh.get("/api/changes").json()["version"] > before
 
 
 def test_serve_refuses_a_public_host_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:

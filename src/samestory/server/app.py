@@ -304,29 +304,32 @@ def _api_routes(app: FastAPI) -> None:
         ),
         limit: int = Query(20, ge=1, le=200),
         offset: int = Query(0, ge=0),
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Stories, most recently updated first."""
         page = services(request).reader.stories(q or None, _iso(since), limit, offset)
-        return {
-            "total": page.total,
-            "limit": limit,
-            "offset": offset,
-            "stories": [row.to_dict() for row in page.stories],
-        }
+        return JSONResponse(
+            {
+                "total": page.total,
+                "limit": limit,
+                "offset": offset,
+                "stories": [row.to_dict() for row in page.stories],
+            }
+        )
 
     @app.get("/api/stories/{story_id}", tags=["api"])
-    def get_story(request: Request, story_id: str) -> dict[str, Any]:
+    def get_story(request: Request, story_id: str) -> JSONResponse:
         """Versions in time order, relations with evidence, derivations, first version."""
         try:
-            return services(request).reader.story_detail(story_id)
+            # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
+            return JSONResponse(services(request).reader.story_detail(story_id))
         except KeyError:
             raise HTTPException(404, f"no story {story_id}") from None
 
     @app.get("/api/articles/{article_id:path}", tags=["api"])
-    def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    def get_article(request: Request, article_id: str) -> JSONResponse:
         """One stored article with its text and story."""
         try:
-            return services(request).reader.article_detail(article_id)
+            return JSONResponse(services(request).reader.article_detail(article_id))
         except KeyError:
             raise HTTPException(404, f"no article {article_id}") from None
 

@@ -22,6 +22,8 @@ from samestory.models import Article, RelationKind, Story
 from samestory.store import AddReport, Store, StorySummary
 
 LANG_SAMPLE = 200
+# Story details kept (see Reader.story_detail); a detail is ~10-100 KB of Python objects.
+DETAIL_CACHE = 256
 # Labels of relation kinds as a reader of the web page understands them.
 KIND_LABELS = {
     "exact": "exact copy",
@@ -71,6 +73,7 @@ class Reader:
         self._lock = threading.Lock()
         self._opened: list[Store] = []
         self._languages: LRUCache[tuple[str, str, int], list[str]] = LRUCache(10_000)
+        self._details: LRUCache[tuple[str, int], dict[str, Any]] = LRUCache(DETAIL_CACHE)
 
     def store(self) -> Store:
         """This thread's store handle (opened on first use)."""
@@ -158,7 +161,24 @@ class Reader:
 
     def story_detail(self, story_id: str) -> dict[str, Any]:
         """The story as the API gives it: versions in time order with their metadata,
-        relations with evidence (and the kind shown to people), derivations, first."""
+        relations with evidence (and the kind shown to people), derivations, first.
+
+        Kept in a small cache keyed by the store's change counter: building a story
+        decodes every member's features, and readers ask for the same hot stories again
+        and again between two writes. Any write makes every entry stale. The caller
+        must not modify the returned dict.
+        """
+        key = (story_id, self.change_version())
+        with self._lock:
+            cached = self._details.get(key)
+        if cached is not None:
+            return cached
+        detail = self._story_detail(story_id)
+        with self._lock:
+            self._details.put(key, detail)
+        return detail
+
+    def _story_detail(self, story_id: str) -> dict[str, Any]:
         story = self.story(story_id)
         versions = [self.article_meta(a) for a in story.articles]
         lang = {v["id"]: v["lang"] for v in versions}
