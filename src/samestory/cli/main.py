@@ -221,10 +221,14 @@ def load_one(path_or_id: str, db: Path) -> Article:
             raise typer.Exit(2)
         return result.articles[0]
     if db.exists():
-        from samestory.store import Store
+        from samestory.store import Store, StoreError
 
-        with Store(db) as store, contextlib.suppress(KeyError):
-            return store.article(path_or_id)
+        try:
+            with Store(db) as store, contextlib.suppress(KeyError):
+                return store.article(path_or_id)
+        except StoreError as exc:
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(1) from None
     err.print(f"[red]error:[/] {path_or_id} is neither a file nor an article id in {db}")
     raise typer.Exit(2)
 

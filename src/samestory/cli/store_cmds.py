@@ -7,8 +7,9 @@ The store is a SQLite file (:mod:`samestory.store`); ``--db`` defaults to
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 from rich.markup import escape
@@ -54,6 +55,18 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _print_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning from the store (a rebuilt graph, an unsaved one) as one line."""
+    err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 def open_store(db: Path, must_exist: bool = False, encoder: str | None = None) -> Store:
     """Open the store, or exit 1 with the reason (missing file, not a store).
 
@@ -61,6 +74,7 @@ def open_store(db: Path, must_exist: bool = False, encoder: str | None = None) -
     """
     if must_exist and not db.exists():
         _fail(f"no store at {db}; create one with `samestory add`", 1)
+    warnings.showwarning = _print_warning
     try:
         if encoder is not None and not db.exists():
             return Store(db, config=DEFAULT_CONFIG.replace(encoder=encoder))

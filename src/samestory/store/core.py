@@ -342,8 +342,9 @@ class Store:
     from the stored one is refused, since stored MinHashes and sentences would not be
     comparable with new ones; thresholds may differ.
 
-    ``busy_timeout``: seconds to wait for another writer. ``read_only``: open without
-    writing (default: when the file or its folder cannot be written).
+    ``busy_timeout``: seconds to wait for another writer (default :data:`BUSY_TIMEOUT`).
+    ``read_only``: open without writing (default: when the file or its folder cannot be
+    written).
     """
 
     def __init__(
@@ -352,11 +353,11 @@ class Store:
         config: Config | None = None,
         encoder: SentenceEncoder | None = None,
         *,
-        busy_timeout: float = BUSY_TIMEOUT,
+        busy_timeout: float | None = None,
         read_only: bool | None = None,
     ) -> None:
         self.path = Path(path)
-        self.busy_timeout = busy_timeout
+        self.busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         self._encoder = encoder
         self._index: CandidateIndex | None = None
         self.read_only = self._must_read_only() if read_only is None else read_only
