@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from samestory import api
 from samestory.config import DEFAULT_CONFIG, Config
@@ -124,8 +125,8 @@ def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], li
     result = read_paths(paths, fields=fields, on_skip=report_skip)
     if not result.articles:
         err.print(
-            f"[red]error:[/] no article could be read from {', '.join(map(str, paths))}"
-            f" ({len(result.skipped)} skipped)"
+            f"[red]error:[/] no article could be read from "
+            f"{escape(', '.join(map(str, paths)))} ({len(result.skipped)} skipped)"
         )
         raise typer.Exit(1)
     return result.articles, result.skipped
@@ -175,8 +176,9 @@ def print_stories(stories: list[Story], articles: dict[str, Article]) -> None:
     )
     thread_sizes = Counter(s.thread for s in stories if s.thread)
     for story in stories:
+        # Titles, ids and sources are article text: escaped, never read as markup.
         out.print(
-            f"\n[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
+            f"\n[bold cyan]{escape(story.id)}[/]  {len(story.articles)} version(s)  "
             f"[italic]{escape(story.title or '')}[/]",
             highlight=False,
         )
@@ -192,7 +194,8 @@ def print_stories(stories: list[Story], articles: dict[str, Article]) -> None:
             date = article.date.isoformat() if article.date else "          "
             marker = "first" if article_id == story.first else kinds.get(article_id, "")
             out.print(
-                f"  {date}  {article_id:<32} {marker:<15} {article.source or ''}", highlight=False
+                f"  {date}  {escape(article_id):<32} {marker:<15} {escape(article.source or '')}",
+                highlight=False,
             )
 
 
@@ -215,7 +218,7 @@ def load_one(path_or_id: str, db: Path) -> Article:
         result = read_paths([path], on_skip=report_skip)
         if len(result.articles) != 1:
             err.print(
-                f"[red]error:[/] {path} holds {len(result.articles)} articles; "
+                f"[red]error:[/] {escape(str(path))} holds {len(result.articles)} articles; "
                 "compare needs exactly one per side"
             )
             raise typer.Exit(2)
@@ -229,7 +232,10 @@ def load_one(path_or_id: str, db: Path) -> Article:
         except StoreError as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
-    err.print(f"[red]error:[/] {path_or_id} is neither a file nor an article id in {db}")
+    err.print(
+        f"[red]error:[/] {escape(path_or_id)} is neither a file nor an article id in "
+        f"{escape(str(db))}"
+    )
     raise typer.Exit(2)
 
 
@@ -268,7 +274,7 @@ def compare(
 def print_relation(relation: Relation) -> None:
     kind = relation.kind.value if relation.kind else "not the same story"
     out.print(
-        f"[bold]{relation.a}[/] → [bold]{relation.b}[/]: [bold green]{kind}[/] "
+        f"[bold]{escape(relation.a)}[/] → [bold]{escape(relation.b)}[/]: [bold green]{kind}[/] "
         f"(story score {relation.score:.2f})",
         highlight=False,
     )
@@ -286,10 +292,11 @@ def print_relation(relation: Relation) -> None:
             table.add_row(key, f"{ev.scores[key]:.3f}")
     if ev.date_gap_days is not None:
         table.add_row("date gap (days)", str(ev.date_gap_days))
-    table.add_row("shared names", ", ".join(ev.shared_entities[:15]))
-    table.add_row("shared numbers", ", ".join(ev.shared_numbers[:15]))
+    # Names, numbers and quotes are article text: Text, never markup.
+    table.add_row("shared names", Text(", ".join(ev.shared_entities[:15])))
+    table.add_row("shared numbers", Text(", ".join(ev.shared_numbers[:15])))
     for quote in ev.shared_quotes[:5]:
-        table.add_row("shared quote", f"“{quote}”")
+        table.add_row("shared quote", Text(f"“{quote}”"))
     out.print(table)
 
 

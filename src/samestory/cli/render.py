@@ -61,14 +61,15 @@ def _header(diff: ArticleDiff) -> Panel:
             f"{diff.summary['coverage_b']:.0%} · order {diff.summary.get('order', 1.0):.2f}",
             style="dim",
         )
-    return Panel(counts, title=f"diff  A = {diff.a_id}  →  B = {diff.b_id}", box=box.ROUNDED)
+    title = Text(f"diff  A = {diff.a_id}  →  B = {diff.b_id}")  # ids: never markup
+    return Panel(counts, title=title, box=box.ROUNDED)
 
 
 def _pairs_table(diff: ArticleDiff) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False)
     table.add_column("A#", justify="right", no_wrap=True, style="dim")
-    table.add_column(f"A ({diff.a_id})", ratio=1)
-    table.add_column(f"B ({diff.b_id})", ratio=1)
+    table.add_column(Text(f"A ({diff.a_id})"), ratio=1)
+    table.add_column(Text(f"B ({diff.b_id})"), ratio=1)
     table.add_column("B#", justify="right", no_wrap=True, style="dim")
     table.add_column("sim", justify="right", no_wrap=True)
     for group in _group_identical(diff.pairs):
@@ -136,11 +137,11 @@ def _change_notes(pair: SentencePairDiff) -> str:
 
 
 def _only_section(title: str, items: list[tuple[int, str]], style: str) -> Table:
-    table = Table(title=title, title_style=f"bold {style}", box=box.SIMPLE, expand=True)
+    table = Table(title=Text(title), title_style=f"bold {style}", box=box.SIMPLE, expand=True)
     table.add_column("#", justify="right", no_wrap=True, style="dim")
     table.add_column("sentence", style=style)
-    for index, text in items:
-        table.add_row(str(index), text)
+    for index, text in items:  # sentences are article text: Text, never markup
+        table.add_row(str(index), Text(text))
     return table
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn, TextIO
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from samestory.api import story_id
 from samestory.cli.main import (
@@ -181,10 +182,10 @@ def stories(
         "size",
         "first version",
         "title",
-        title=f"{len(rows)} stories, {total_articles} articles in {db}",
+        title=f"{len(rows)} stories, {total_articles} articles in {escape(str(db))}",
     )
-    for s in shown:
-        table.add_row(s.id, str(s.size), s.first, s.title or "")
+    for s in shown:  # article text as Text: never read as markup
+        table.add_row(s.id, str(s.size), Text(s.first), Text(s.title or ""))
     out.print(table)
 
 
@@ -215,9 +216,10 @@ def show(
 
 
 def _print_story(story: Story, articles: dict[str, Article]) -> None:
+    # Ids, titles and sources come from the articles: escaped or Text, never markup.
     out.print(
-        f"[bold cyan]{story.id}[/]  {len(story.articles)} version(s)  "
-        f"[italic]{story.title or ''}[/]",
+        f"[bold cyan]{escape(story.id)}[/]  {len(story.articles)} version(s)  "
+        f"[italic]{escape(story.title or '')}[/]",
         highlight=False,
         soft_wrap=True,
     )
@@ -226,16 +228,21 @@ def _print_story(story: Story, articles: dict[str, Article]) -> None:
         a = articles[article_id]
         label = f"{article_id} (first)" if article_id == story.first else article_id
         versions.add_row(
-            a.date.isoformat() if a.date else "", label, a.source or "", (a.title or "")[:60]
+            a.date.isoformat() if a.date else "",
+            Text(label),
+            Text(a.source or ""),
+            Text((a.title or "")[:60]),
         )
     out.print(versions)
     if story.relations:
         relations = Table("a", "b", "kind", "score", title="relations")
         for r in story.relations:
-            relations.add_row(r.a, r.b, r.kind.value if r.kind else "", f"{r.score:.2f}")
+            relations.add_row(
+                Text(r.a), Text(r.b), r.kind.value if r.kind else "", f"{r.score:.2f}"
+            )
         out.print(relations)
     if story.derivations:
         edges = Table("source", "copy", "kind", "reason", title="derivations")
         for d in story.derivations:
-            edges.add_row(d.source, d.copy, d.kind.value, d.reason)
+            edges.add_row(Text(d.source), Text(d.copy), d.kind.value, Text(d.reason))
         out.print(edges)
