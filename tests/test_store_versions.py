@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import read_jsonl, shared_data
 from typer.testing import CliRunner
 
 from samestory.cli import app
@@ -75,10 +76,10 @@ def test_reposts_are_stored_and_the_report_matches_the_store(tmp_path: Path, ecb
 
 
 @pytest.mark.slow
-def test_a_dev_set_with_reposts_reports_what_is_stored(tmp_path: Path, ecb_records):
+def test_a_dev_set_with_reposts_reports_what_is_stored(tmp_path: Path):
     # ECB+ dev (496) with an exact and an edited repost of each: ~1,480 inputs in
     # shuffled batches, re-clustering moving stories around as they arrive.
-    articles = articles_with_reposts(ecb_records)
+    articles = articles_with_reposts(read_jsonl(shared_data("ecbplus_dev.jsonl")))
     reports = load_in_batches(tmp_path / "s.db", articles, batch=120)
     assert sum(len(r.added) for r in reports) == len(articles)
     assert any(r.merged or r.split for r in reports)
