@@ -61,8 +61,8 @@ def load_in_batches(path: Path, articles: list[Article], batch: int) -> list[Add
 
 
 def test_reposts_are_stored_and_the_report_matches_the_store(tmp_path: Path, ecb_records):
-    articles = articles_with_reposts(ecb_records[:30])
-    reports = load_in_batches(tmp_path / "s.db", articles, batch=13)
+    articles = articles_with_reposts(ecb_records[:10])
+    reports = load_in_batches(tmp_path / "s.db", articles, batch=7)
     added = [a for r in reports for a in r.added]
     assert sorted(added) == sorted(a.id for a in articles)
     copies = {k: v for r in reports for k, v in r.copy_of.items()}
