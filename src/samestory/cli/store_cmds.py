@@ -101,7 +101,9 @@ def add(
 ) -> None:
     """Add articles to the store and assign each to a story, incrementally.
 
-    Articles already stored (same id, or the same normalised text) are left unchanged.
+    Every version is stored: a copy under another id is kept and linked to what it
+    copies; an id given again with the same text changes nothing, with a different
+    text it is kept as the revision ID~rev2 (a warning says so). See docs/store.md.
 
     Example: samestory add ../shared/seeds && samestory stories
     """
