@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from samestory.cli import dedup_cmd, main, serve_cmd, store_cmds
+from samestory.cli import dedup_cmd, follow_cmd, main, serve_cmd, store_cmds
 
 app = typer.Typer(
     name="samestory",
@@ -26,3 +26,4 @@ app.command()(main.spark)
 app.command()(dedup_cmd.dedup)
 store_cmds.register(app)
 app.command()(serve_cmd.serve)
+follow_cmd.register(app)

@@ -1,0 +1,264 @@
+"""``samestory follow`` (feeds, sitemaps, URL files, folders into the store) and
+``samestory sources`` (what is followed, and how it went).
+
+Heavy modules (the store, httpx, trafilatura) are imported inside the commands, so
+``samestory --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from samestory.follow.runner import Follower
+
+DEFAULT_DB = Path("samestory.db")
+DbOpt = Annotated[
+    Path,
+    typer.Option(
+        "--db", envvar="SAMESTORY_DB", help="Store file (SQLite); $SAMESTORY_DB overrides it."
+    ),
+]
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_BYTES = {"b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(follow)
+    app.command()(sources)
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``5m``, ``1.5h``, ``1d`` -> seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a duration (e.g. 30s, 5m, 1h)")
+    return float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+
+
+def parse_size(text: str) -> int:
+    """``5MB``, ``500kb``, ``1000000`` -> bytes."""
+    match = _SIZE.match(text)
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a size (e.g. 5MB)")
+    return int(float(match.group(1)) * _BYTES[(match.group(2) or "b").lower()])
+
+
+def follow(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Feed or sitemap URLs (RSS, Atom, news sitemap, sitemap index), files of "
+            "article URLs (one a line), or folders of article files.",
+            show_default=False,
+        ),
+    ],
+    db: DbOpt = DEFAULT_DB,
+    interval: Annotated[
+        str, typer.Option(help="Time between polls of a source (e.g. 30s, 5m, 1h).")
+    ] = "5m",
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass over every source, then exit (for cron).")
+    ] = False,
+    events: Annotated[
+        str | None,
+        typer.Option(
+            "--events",
+            help="Append story events (new_story, new_version, stories_merged), one JSON "
+            "object a line, to this file; '-' for stdout.",
+        ),
+    ] = None,
+    encoder: Annotated[
+        str | None,
+        typer.Option(help="Sentence encoder of a NEW store: 'use' or 'static'."),
+    ] = None,
+    user_agent: Annotated[
+        str | None, typer.Option(help="User-Agent header, also matched in robots.txt.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Pages fetched at once.")] = 4,
+    per_host: Annotated[int, typer.Option(min=1, help="Requests at once to one host.")] = 2,
+    delay: Annotated[str, typer.Option(help="Least time between two requests to one host.")] = "1s",
+    timeout: Annotated[
+        str, typer.Option(help="Connect/read timeout of a request (the whole response: 3x).")
+    ] = "20s",
+    retries: Annotated[
+        int, typer.Option(min=0, help="Immediate retries of a transient failure.")
+    ] = 2,
+    max_size: Annotated[str, typer.Option(help="Largest page or feed read.")] = "5MB",
+    max_redirects: Annotated[int, typer.Option(min=0, help="Redirects followed.")] = 5,
+    batch: Annotated[int, typer.Option(min=1, help="Articles added per store transaction.")] = 32,
+    no_diff: Annotated[
+        bool, typer.Option("--no-diff", help="Leave the changed names/numbers/quotes out.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+) -> None:
+    """Follow sources into the store: each new article joins its story as it appears.
+
+    Runs until SIGINT/SIGTERM (the article in hand is finished and committed), or one
+    pass with --once. State (what was fetched, ETags, retries) lives in the store, in
+    the same transactions as the articles: a crash never loses or duplicates an item.
+
+    Example: samestory follow https://example.org/rss.xml urls.txt inbox/ --events -
+    """
+    from samestory.follow.fetch import DEFAULT_USER_AGENT, FetchPolicy
+    from samestory.follow.runner import Follower, FollowOptions, source_kind
+
+    _configure_logging(quiet)
+    for source in sources:
+        try:
+            source_kind(source)
+        except ValueError as exc:
+            _fail(str(exc), 2)
+    wait = parse_duration(timeout)
+    policy = FetchPolicy(
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+        connect_timeout=wait,
+        read_timeout=wait,
+        total_timeout=3 * wait,
+        retries=retries,
+        max_bytes=parse_size(max_size),
+        max_redirects=max_redirects,
+        per_host=per_host,
+        delay=parse_duration(delay),
+    )
+    options = FollowOptions(
+        interval=parse_duration(interval),
+        once=once,
+        workers=workers,
+        batch_size=batch,
+        with_diff=not no_diff,
+        policy=policy,
+    )
+    stream = _events_stream(events)
+    store = _open_store(db, encoder)
+    try:
+        sink = None
+        if stream is not None:
+            from samestory.events import write_events
+
+            def sink(found: list[dict[str, Any]]) -> None:
+                write_events(found, stream)
+
+        follower = Follower(store, sources, options, on_events=sink)
+        _stop_on_signals(follower)
+        stats = follower.run()
+    finally:
+        store.close()
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
+    print(f"follow: {stats.line()}", file=sys.stderr)
+
+
+def sources(
+    db: DbOpt = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object for scripts.")] = False,
+) -> None:
+    """List followed sources: last success, last error, item counts by state.
+
+    Example: samestory sources --json
+    """
+    from samestory.follow import state
+
+    if not db.exists():
+        _fail(f"no store at {db}", 1)
+    store = _open_store(db, None)
+    try:
+        rows = state.sources(store) if state.has_follow_tables(store) else []
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps({"sources": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        "source",
+        "kind",
+        "last success",
+        "last error",
+        "stored",
+        "dup",
+        "skipped",
+        "failed",
+        "pending",
+        title=f"{len(rows)} sources in {db}",
+    )
+    for r in rows:
+        error = f"{r.last_error_at} {r.last_error}" if r.last_error else ""
+        c = r.counts
+        table.add_row(
+            r.id,
+            r.kind,
+            r.last_success or "never",
+            error,
+            str(c.get("stored", 0)),
+            str(c.get("duplicate", 0)),
+            str(c.get("skipped", 0)),
+            str(c.get("failed", 0) + c.get("gave_up", 0)),
+            str(c.get("pending", 0)),
+        )
+    Console(soft_wrap=True).print(table)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _configure_logging(quiet: bool) -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    logger = logging.getLogger("samestory.follow")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+
+
+def _events_stream(events: str | None) -> IO[str] | None:
+    if events is None:
+        return None
+    if events == "-":
+        return sys.stdout
+    try:
+        return open(events, "a", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot open events file {events}: {exc.strerror or exc}", 1)
+    return None
+
+
+def _open_store(db: Path, encoder: str | None) -> Any:
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.store import Store, StoreError
+
+    try:
+        if encoder is not None and not db.exists():
+            return Store(db, config=DEFAULT_CONFIG.replace(encoder=encoder))
+        return Store(db)
+    except (StoreError, ValueError) as exc:
+        _fail(str(exc), 1)
+
+
+def _stop_on_signals(follower: Follower) -> None:
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        follower.stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
