@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from samestory.follow import FetchPolicy, FollowOptions
+
 from .newsserver import NewsServer
 
 # Polite defaults would make tests wait: no per-host delay, quick retries and timeouts.

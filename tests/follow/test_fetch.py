@@ -64,7 +64,7 @@ def test_robots_txt_is_respected(server):
     server.set("/public/page", "open")
     with fetcher() as f:
         assert f.get(server.url("/public/page")).body == b"open"
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             f.get(server.url("/private/page"))
         f.get(server.url("/public/page"))
     assert server.hits("/private/page") == 0
@@ -116,9 +116,11 @@ def test_slow_host_times_out(server):
         with pytest.raises(FetchError, match="timed out") as caught:
             f.get(server.url("/slow"))
         assert caught.value.retryable
-    with fetcher(read_timeout=1.0, total_timeout=1.0, retries=0) as f:
-        with pytest.raises(FetchError, match="too slow"):
-            f.get(server.url("/trickle"))
+    with (
+        fetcher(read_timeout=1.0, total_timeout=1.0, retries=0) as f,
+        pytest.raises(FetchError, match="too slow"),
+    ):
+        f.get(server.url("/trickle"))
 
 
 def test_unreachable_host_is_a_retryable_error():

@@ -97,7 +97,7 @@ def test_changed_entry_is_fetched_again_and_a_changed_text_is_a_new_version(serv
     publish(server, "/feed.xml", ["bridge"])
     follow(db, encoder, [server.url("/feed.xml")])
     # The page at the same URL now holds the rewrite and its feed entry changed.
-    title, text = fixture_text("bridge_rewrite")
+    title, _ = fixture_text("bridge_rewrite")
     server.page("/n/bridge", "bridge_rewrite")
     server.set(
         "/feed.xml",
