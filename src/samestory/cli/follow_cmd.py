@@ -177,36 +177,38 @@ def sources(
     if as_json:
         print(json.dumps({"sources": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    print(f"{len(rows)} sources in {db}")
+    for row in rows:
+        print(_source_block(row))
 
-    table = Table(
-        "source",
-        "kind",
-        "last success",
-        "last error",
-        "stored",
-        "dup",
-        "skipped",
-        "failed",
-        "pending",
-        title=f"{len(rows)} sources in {db}",
-    )
-    for r in rows:
-        error = f"{r.last_error_at} {r.last_error}" if r.last_error else ""
-        c = r.counts
-        table.add_row(
-            r.id,
-            r.kind,
-            r.last_success or "never",
-            error,
-            str(c.get("stored", 0)),
-            str(c.get("duplicate", 0)),
-            str(c.get("skipped", 0)),
-            str(c.get("failed", 0) + c.get("gave_up", 0)),
-            str(c.get("pending", 0)),
+
+def _source_block(row: Any) -> str:
+    """One source as three lines: what it is, how its last polls went, its items."""
+    import datetime as dt
+
+    c = row.counts
+    lines = [f"{row.id} ({row.kind})", f"  last success: {row.last_success or 'never'}"]
+    if row.last_error:
+        due = dt.datetime.fromtimestamp(row.next_due, dt.UTC).isoformat(timespec="seconds")
+        streak = (
+            f"{row.failures} failure(s) in a row, next poll {due}"
+            if row.failures
+            else "recovered since"
         )
-    Console(soft_wrap=True).print(table)
+        lines.append(f"  last error: {row.last_error_at} {row.last_error} ({streak})")
+    counts = ", ".join(
+        f"{c.get(key, 0)} {label}"
+        for key, label in (
+            ("stored", "stored"),
+            ("duplicate", "duplicate"),
+            ("skipped", "skipped"),
+            ("failed", "to retry"),
+            ("gave_up", "given up"),
+            ("pending", "pending"),
+        )
+    )
+    lines.append(f"  items: {counts}")
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- helpers
