@@ -264,7 +264,7 @@ class Follower:
 
     def _save_children(self, url: str, children: list[str]) -> None:
         conn = state.connection(self.store)
-        with state.Transaction(conn):
+        with state.transaction(conn):
             state._set_cursor(conn, url, "children", json.dumps(children))
 
     # -- folders
@@ -309,7 +309,7 @@ class Follower:
             self._commit(batch)
         stamp = state.now_iso()
         conn = state.connection(self.store)
-        with state.Transaction(conn):
+        with state.transaction(conn):
             conn.execute(
                 "UPDATE follow_sources SET last_attempt=?, last_success=?, failures=0, "
                 "next_due=? WHERE id=?",

@@ -33,12 +33,12 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from samestory.follow.listing import Entry
 from samestory.models import Article
 from samestory.store import AddReport, Store, text_fingerprint
-from samestory.store_schema import Transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS follow_sources (
@@ -72,6 +72,19 @@ CREATE TEMP TRIGGER IF NOT EXISTS follow_gone_t AFTER DELETE ON main.stories
 DONE_STATES = ("stored", "duplicate", "skipped", "gave_up")
 
 
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception (the store's
+    own rule, kept here so this module depends on the store's public surface only)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -83,7 +96,7 @@ def connection(store: Store) -> sqlite3.Connection:
 
 def ensure_schema(store: Store) -> None:
     conn = connection(store)
-    with Transaction(conn):
+    with transaction(conn):
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -110,7 +123,7 @@ class SourceRow:
 
 def register_source(store: Store, source: str, kind: str) -> None:
     conn = connection(store)
-    with Transaction(conn):
+    with transaction(conn):
         conn.execute(
             "INSERT INTO follow_sources (id, kind, added_at) VALUES (?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind",
@@ -130,7 +143,7 @@ def source_due(store: Store, source: str) -> float:
 def source_failed(store: Store, source: str, reason: str, backoff: Callable[[int], float]) -> float:
     """Record a failed poll; returns the delay (s) before the next one."""
     conn = connection(store)
-    with Transaction(conn):
+    with transaction(conn):
         row = conn.execute("SELECT failures FROM follow_sources WHERE id=?", (source,)).fetchone()
         failures = (row[0] if row else 0) + 1
         delay = backoff(failures)
@@ -221,7 +234,7 @@ def record_listing(
     conn = connection(store)
     queued = 0
     stamp = now_iso()
-    with Transaction(conn):
+    with transaction(conn):
         for url, entry in entries:
             row = conn.execute(
                 "SELECT state, entry_fingerprint FROM follow_items WHERE url=?", (url,)
@@ -276,7 +289,7 @@ def item_failed(
 ) -> None:
     """A failed item: retried after ``retry_in`` seconds, or left in ``final_state``."""
     conn = connection(store)
-    with Transaction(conn):
+    with transaction(conn):
         if retry_in is None:
             conn.execute(
                 "UPDATE follow_items SET state=?, last_error=?, attempts=attempts+1, "
@@ -334,7 +347,7 @@ def add_batch(store: Store, batch: Sequence[Fetched]) -> BatchResult:
         report = store.add(articles, within=write_items)  # type: ignore[call-arg]
     else:
         report = store.add(articles)
-        with Transaction(conn):
+        with transaction(conn):
             write_items()
     return BatchResult(report, _merges(conn))
 
