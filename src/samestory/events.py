@@ -60,7 +60,8 @@ def events_for(
         if story in new_stories and story == story_id(article_id):
             out.append({"event": "new_story", **base})
             continue
-        out.append({"event": "new_version", **base, **_closest(store, article, story, with_diff)})
+        found = _closest(store, report, article, story, with_diff)
+        out.append({"event": "new_version", **base, **found})
     for story, folded in (merged or {}).items():
         out.append(
             {"event": "stories_merged", "time": _now(), "story": story, "merged": sorted(folded)}
@@ -68,9 +69,20 @@ def events_for(
     return out
 
 
-def _closest(store: Store, article: Article, story: str, with_diff: bool) -> dict[str, Any]:
-    """The closest stored version of ``article`` in ``story``, their relation, changes."""
-    best = closest_version(store, article.id, story)
+def _closest(
+    store: Store, report: AddReport, article: Article, story: str, with_diff: bool
+) -> dict[str, Any]:
+    """The closest stored version of ``article`` in ``story``, their relation, changes.
+
+    Taken from the report when the store gives it (``AddReport.closest``), else looked
+    up in the stored relations."""
+    given = getattr(report, "closest", {}).get(article.id)
+    best = None
+    if given is not None and given.kind is not None:
+        other = given.a if given.b == article.id else given.b
+        best = (other, given.kind, float(given.score))
+    if best is None:
+        best = closest_version(store, article.id, story)
     if best is None:
         return {"closest": None, "kind": None, "score": None}
     other, kind, score = best

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from samestory.follow import folder, state
 from samestory.follow.extract import NotAnArticle, extract_article
@@ -50,6 +50,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 MAX_BACKOFF = 6 * 3600.0
 FIRST_RETRY = 60.0
 NOT_FOUND_ATTEMPTS = 3
+T = TypeVar("T")
 EventSink = Callable[[list[dict[str, Any]]], None]
 
 
@@ -124,21 +125,30 @@ class _Result:
 class Follower:
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         sources: Sequence[str],
         options: FollowOptions | None = None,
         on_events: EventSink | None = None,
+        port: state.StorePort | None = None,
     ) -> None:
-        self.store = store
+        """Follow ``sources`` into ``store`` (used on this thread), or through ``port``
+        (``store`` None): see :class:`state.StorePort`."""
+        if port is None and store is None:
+            raise ValueError("a store or a port is needed")
+        self.port: state.StorePort = port if port is not None else state.DirectPort(store)
         self.options = options or FollowOptions()
         self.sources = {source_key(s): source_kind(s) for s in sources}
         self.on_events = on_events
         self.stats = PassStats()
         self._stop = threading.Event()
         self._fetcher = Fetcher(self.options.policy)
-        state.ensure_schema(store)
+        self.port.call(state.ensure_schema)
         for source, kind in self.sources.items():
-            state.register_source(store, source, kind)
+            self._db(state.register_source, source, kind)
+
+    def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(store, *args)`` on the thread that owns the store."""
+        return self.port.call(lambda store: fn(store, *args))
 
     # -- control
 
@@ -169,21 +179,15 @@ class Follower:
         for source, kind in self.sources.items():
             if self.stopping:
                 return
-            if poll_all or state.source_due(self.store, source) <= now:
+            if poll_all or self._db(state.source_due, source) <= now:
                 self._poll(source, kind)
         self._drain_items()
 
     def _idle_time(self) -> float:
         """Seconds until the next source or item is due (between 0.2 s and the interval)."""
-        conn = state.connection(self.store)
-        marks = ",".join("?" * len(self.sources))
-        row = conn.execute(
-            f"SELECT min(next_due) FROM (SELECT next_due FROM follow_sources WHERE id IN ({marks}) "
-            "UNION ALL SELECT next_due FROM follow_items WHERE state IN ('pending', 'failed') "
-            f"AND source IN ({marks}))",
-            (*self.sources, *self.sources),
-        ).fetchone()
-        due = row[0] if row and row[0] is not None else time.time() + self.options.interval
+        due = self._db(state.next_due, list(self.sources))
+        if due is None:
+            due = time.time() + self.options.interval
         return max(0.2, min(self.options.interval, due - time.time()))
 
     # -- polling sources
@@ -203,16 +207,16 @@ class Follower:
         for entry in entries:
             if entry.url.lower().startswith(("http://", "https://")):
                 keyed.append((canonical_url(entry.url), entry))
-        queued = state.record_listing(
-            self.store, source, keyed, cursors, time.time() + self.options.interval
+        queued = self._db(
+            state.record_listing, source, keyed, cursors, time.time() + self.options.interval
         )
         self.stats.queued += queued
         log.info("%s: %d entries, %d new or changed", source, len(keyed), queued)
 
     def _source_failed(self, source: str, url: str, reason: str) -> None:
         self.stats.source_errors += 1
-        delay = state.source_failed(
-            self.store, source, reason, lambda n: backoff(n, self.options.first_retry)
+        delay = self._db(
+            state.source_failed, source, reason, lambda n: backoff(n, self.options.first_retry)
         )
         when = "next run" if self.options.once else f"retry in {_duration(delay)}"
         log.warning("source %s: %s: %s (%s)", source, url, reason, when)
@@ -234,12 +238,12 @@ class Follower:
         """Entries of a feed or sitemap (a sitemap index: of its children), with the
         cursors to save once they are queued. A 304 lists nothing new, except for an
         index, whose children are read again (from the saved list)."""
-        etag = state.cursor(self.store, url, "etag")
-        modified = state.cursor(self.store, url, "last_modified")
+        etag = self._db(state.cursor, url, "etag")
+        modified = self._db(state.cursor, url, "last_modified")
         reply = self._fetcher.get(url, etag, modified, accept=FEED_ACCEPT)
         cursors = [(url, reply.etag, reply.last_modified)]
         if reply.status == 304:
-            children = json.loads(state.cursor(self.store, url, "children") or "[]")
+            children = json.loads(self._db(state.cursor, url, "children") or "[]")
             if not children:
                 return [], []
         else:
@@ -263,9 +267,7 @@ class Follower:
         return entries, cursors
 
     def _save_children(self, url: str, children: list[str]) -> None:
-        conn = state.connection(self.store)
-        with state.transaction(conn):
-            state._set_cursor(conn, url, "children", json.dumps(children))
+        self._db(state.save_cursor, url, "children", json.dumps(children))
 
     # -- folders
 
@@ -273,10 +275,7 @@ class Follower:
         from samestory.ingest import iter_paths
         from samestory.models import SkippedRecord
 
-        known = {
-            url: (stamp, digest)
-            for url, stamp, digest in state.iter_folder_items(self.store, source)
-        }
+        known = self._db(state.folder_items, source)
         batch: list[state.Fetched] = []
         found = 0
         for change in folder.changes(Path(source), known):
@@ -307,14 +306,7 @@ class Follower:
                 batch = []
         if batch:
             self._commit(batch)
-        stamp = state.now_iso()
-        conn = state.connection(self.store)
-        with state.transaction(conn):
-            conn.execute(
-                "UPDATE follow_sources SET last_attempt=?, last_success=?, failures=0, "
-                "next_due=? WHERE id=?",
-                (stamp, stamp, time.time() + self.options.interval, source),
-            )
+        self._db(state.source_polled, source, time.time() + self.options.interval)
         log.info("%s: %d new or changed files", source, found)
 
     def _resolve(self, article: Article) -> Article | None:
@@ -325,13 +317,13 @@ class Follower:
         version and a text read twice (after a crash) is recognised, not duplicated.
         """
         digest = content_hash(article.text)
-        stored = state.stored_text_hash(self.store, article.id)
+        stored = self._db(state.stored_text_hash, article.id)
         if stored is None:
             return article
         if stored == digest:
             return None
         versioned = f"{article.id}@{digest[:10]}"
-        if state.stored_text_hash(self.store, versioned) is not None:
+        if self._db(state.stored_text_hash, versioned) is not None:
             return None
         return dataclasses.replace(article, id=versioned)
 
@@ -355,7 +347,7 @@ class Follower:
                     busy = set(in_flight.values()) | {f.url for f in batch} | tried
                     fresh = [
                         item
-                        for item in state.due_items(self.store, sources, window + len(busy))
+                        for item in self._db(state.due_items, sources, window + len(busy))
                         if item.url not in busy
                     ][: window - len(in_flight)]
                     exhausted = not fresh and not in_flight
@@ -433,27 +425,26 @@ class Follower:
         cap = NOT_FOUND_ATTEMPTS if result.status == 404 else self.options.item_attempts
         if result.retryable and attempts < cap:
             delay = backoff(attempts, self.options.first_retry)
-            state.item_failed(self.store, item.url, reason, delay, "failed")
+            self._db(state.item_failed, item.url, reason, delay, "failed")
             self.stats.failed += 1
             when = "next run" if self.options.once else f"retry in {_duration(delay)}"
             log.warning("source %s: %s: %s (%s)", item.source, item.url, reason, when)
             return
         final = "gave_up" if result.retryable else "skipped"
-        state.item_failed(self.store, item.url, reason, None, final)
+        self._db(state.item_failed, item.url, reason, None, final)
         self.stats.skipped += 1
         note = f"gave up after {attempts} attempts" if result.retryable else "skipped"
         log.warning("source %s: %s: %s (%s)", item.source, item.url, reason, note)
 
     def _commit(self, batch: list[state.Fetched]) -> None:
-        result = state.add_batch(self.store, batch)
+        result = state.add_batch(self.port, batch)
         self.stats.stored += len(result.report.added)
         self.stats.unchanged += len(result.report.unchanged)
         if self.on_events is not None and (result.report.story_of or result.merged):
             from samestory.events import events_for
 
-            self.on_events(
-                events_for(self.store, result.report, result.merged, self.options.with_diff)
-            )
+            found = self._db(events_for, result.report, result.merged, self.options.with_diff)
+            self.on_events(found)
 
 
 def _duration(seconds: float) -> str:

@@ -34,7 +34,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from samestory.follow.listing import Entry
 from samestory.models import Article
@@ -69,6 +69,7 @@ CREATE TEMP TRIGGER IF NOT EXISTS follow_moves_t AFTER UPDATE OF story_id ON mai
 CREATE TEMP TRIGGER IF NOT EXISTS follow_gone_t AFTER DELETE ON main.stories
     BEGIN INSERT INTO follow_gone VALUES (old.id); END;
 """
+T = TypeVar("T")
 DONE_STATES = ("stored", "duplicate", "skipped", "gave_up")
 
 
@@ -170,6 +171,34 @@ def sources(store: Store) -> list[SourceRow]:
     return [SourceRow(*row, counts=counts.get(row[0], {})) for row in rows]
 
 
+def source_polled(store: Store, source: str, next_due: float) -> None:
+    """A poll that succeeded (used for folders; listings use :func:`record_listing`)."""
+    conn = connection(store)
+    stamp = now_iso()
+    with transaction(conn):
+        conn.execute(
+            "UPDATE follow_sources SET last_attempt=?, last_success=?, failures=0, "
+            "next_due=? WHERE id=?",
+            (stamp, stamp, next_due, source),
+        )
+
+
+def next_due(store: Store, sources: Sequence[str]) -> float | None:
+    """When the next of ``sources`` or of their retried items is due (unix time)."""
+    marks = ",".join("?" * len(sources))
+    row = (
+        connection(store)
+        .execute(
+            f"SELECT min(next_due) FROM (SELECT next_due FROM follow_sources WHERE id IN ({marks}) "
+            "UNION ALL SELECT next_due FROM follow_items WHERE state IN ('pending', 'failed') "
+            f"AND source IN ({marks}))",
+            (*sources, *sources),
+        )
+        .fetchone()
+    )
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def has_follow_tables(store: Store) -> bool:
     row = (
         connection(store)
@@ -189,6 +218,12 @@ def cursor(store: Store, source: str, key: str) -> str | None:
         .fetchone()
     )
     return None if row is None else row[0]
+
+
+def save_cursor(store: Store, source: str, key: str, value: str | None) -> None:
+    conn = connection(store)
+    with transaction(conn):
+        _set_cursor(conn, source, key, value)
 
 
 def _set_cursor(conn: sqlite3.Connection, source: str, key: str, value: str | None) -> None:
@@ -333,23 +368,62 @@ class BatchResult:
     merged: dict[str, list[str]]  # surviving story -> stories merged into it
 
 
-def add_batch(store: Store, batch: Sequence[Fetched]) -> BatchResult:
-    """Add the batch's articles and mark its items stored, in one transaction."""
+class StorePort(Protocol):
+    """How the follower reaches its store: ``call(fn)`` runs ``fn(store)`` on the thread
+    that owns the store; ``add`` adds articles, running ``within(conn)`` in the add's
+    transaction. :class:`DirectPort` for a store of this thread; ``samestory serve``
+    passes one that goes through its single writer."""
+
+    def call(self, fn: Callable[[Store], T]) -> T: ...
+
+    def add(
+        self, articles: Sequence[Article], within: Callable[[sqlite3.Connection], None]
+    ) -> AddReport: ...
+
+
+class DirectPort:
+    """The store is used directly, on the calling thread."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def call(self, fn: Callable[[Store], T]) -> T:
+        return fn(self.store)
+
+    def add(
+        self, articles: Sequence[Article], within: Callable[[sqlite3.Connection], None]
+    ) -> AddReport:
+        return add_with(self.store, articles, within)
+
+
+def add_with(
+    store: Store, articles: Sequence[Article], within: Callable[[sqlite3.Connection], None]
+) -> AddReport:
+    """``store.add(articles)`` with ``within(conn)`` in its transaction when the store
+    offers the hook; otherwise in a transaction of its own right after (see the module
+    docstring: a crash in between leaves the items pending, still stored once)."""
+    if _has_within_hook(store):
+        return store.add(articles, within=within)  # type: ignore[call-arg]
+    report = store.add(articles)
     conn = connection(store)
+    with transaction(conn):
+        within(conn)
+    return report
+
+
+def add_batch(port: StorePort, batch: Sequence[Fetched]) -> BatchResult:
+    """Add the batch's articles and mark its items stored, in one transaction."""
     articles = [a for f in batch for a in f.articles]
+    port.call(_reset_merge_watch)
+    report = port.add(articles, lambda conn: _mark_stored(conn, batch))
+    merged = port.call(lambda store: _merges(connection(store), report))
+    return BatchResult(report, merged)
+
+
+def _reset_merge_watch(store: Store) -> None:
+    conn = connection(store)
     conn.execute("DELETE FROM temp.follow_moves")
     conn.execute("DELETE FROM temp.follow_gone")
-
-    def write_items(*_: object) -> None:
-        _mark_stored(conn, batch)
-
-    if _has_within_hook(store):
-        report = store.add(articles, within=write_items)  # type: ignore[call-arg]
-    else:
-        report = store.add(articles)
-        with transaction(conn):
-            write_items()
-    return BatchResult(report, _merges(conn))
 
 
 def _has_within_hook(store: Store) -> bool:
@@ -401,7 +475,19 @@ def _owner_of(conn: sqlite3.Connection, article: Article) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _merges(conn: sqlite3.Connection) -> dict[str, list[str]]:
+def _merges(conn: sqlite3.Connection, report: AddReport) -> dict[str, list[str]]:
+    """Surviving story -> the stories the add folded into it.
+
+    From the report when the store gives merges (``AddReport.merged``: gone story ->
+    stories now holding its articles), else from this connection's temporary triggers.
+    """
+    given = getattr(report, "merged", None)
+    if given is not None:
+        out: dict[str, list[str]] = {}
+        for gone, holders in given.items():
+            if holders:
+                out.setdefault(holders[0], []).append(gone)
+        return out
     gone = [r[0] for r in conn.execute("SELECT DISTINCT id FROM temp.follow_gone")]
     merged: dict[str, list[str]] = {}
     for story in gone:
@@ -415,9 +501,10 @@ def _merges(conn: sqlite3.Connection) -> dict[str, list[str]]:
     return merged
 
 
-def iter_folder_items(store: Store, source: str) -> Iterator[tuple[str, str, str | None]]:
-    """``(url, entry_fingerprint, content_hash)`` of a folder source's known files."""
-    yield from connection(store).execute(
+def folder_items(store: Store, source: str) -> dict[str, tuple[str | None, str | None]]:
+    """``url -> (stamp, content hash)`` of a folder source's known files."""
+    rows = connection(store).execute(
         "SELECT url, entry_fingerprint, content_hash FROM follow_items WHERE source=?",
         (source,),
     )
+    return {url: (stamp, digest) for url, stamp, digest in rows}
