@@ -56,6 +56,18 @@ def serve(
             case_sensitive=False,
         ),
     ] = Encoder.use,
+    follow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--follow",
+            help="A source to follow inside the server (feed or sitemap URL, file of URLs, "
+            "folder), as `samestory follow` does; repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    follow_interval: Annotated[
+        str, typer.Option(help="Time between polls of a followed source (e.g. 5m).")
+    ] = "5m",
     max_body_mb: Annotated[
         float, typer.Option(min=0.001, help="Largest request body accepted (MB); 413 beyond.")
     ] = 25.0,
@@ -87,8 +99,16 @@ def serve(
     from samestory.store import StoreError
 
     settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
+    follow_options = _follow_options(follow or [], follow_interval)
     try:
-        app = create_app(db, DEFAULT_CONFIG.replace(encoder=encoder.value), token, settings)
+        app = create_app(
+            db,
+            DEFAULT_CONFIG.replace(encoder=encoder.value),
+            token,
+            settings,
+            follow=follow or [],
+            follow_options=follow_options,
+        )
     except StoreError as exc:
         err.print(f"[red]error:[/] {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
@@ -108,3 +128,20 @@ def serve(
         # uvicorn's 5 s default closes them while a client is about to reuse them.
         timeout_keep_alive=30,
     )
+
+
+def _follow_options(sources: list[str], interval: str) -> object:
+    """FollowOptions for ``--follow`` (None without it); a bad source exits 2."""
+    if not sources:
+        return None
+    from samestory.cli.follow_cmd import _configure_logging, parse_duration
+    from samestory.follow import FollowOptions, source_kind
+
+    for source in sources:
+        try:
+            source_kind(source)
+        except ValueError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+    _configure_logging(quiet=False)
+    return FollowOptions(interval=parse_duration(interval))

@@ -1,7 +1,7 @@
 """Follow state in the store: sources, items and cursors, written with the articles.
 
 This is the only module of :mod:`samestory.follow` that touches the store's SQLite
-connection. Tables (created by :func:`ensure_schema`)::
+connection. Tables (the store's ``follow_state`` migration, :data:`samestory.store.schema.FOLLOW`)::
 
     follow_sources(id PK, kind, added_at, last_attempt, last_success, last_error,
                    last_error_at, failures, next_due)
@@ -40,24 +40,6 @@ from samestory.follow.listing import Entry
 from samestory.models import Article
 from samestory.store import AddReport, Store, text_fingerprint
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS follow_sources (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, added_at TEXT NOT NULL, last_attempt TEXT,
-    last_success TEXT, last_error TEXT, last_error_at TEXT,
-    failures INTEGER NOT NULL DEFAULT 0, next_due REAL NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS follow_items (
-    url TEXT PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL,
-    entry_fingerprint TEXT, entry_json TEXT, article_id TEXT, content_hash TEXT,
-    author TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_due REAL NOT NULL DEFAULT 0,
-    last_error TEXT, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS follow_items_due ON follow_items(state, next_due);
-CREATE INDEX IF NOT EXISTS follow_items_source ON follow_items(source, state);
-CREATE TABLE IF NOT EXISTS follow_cursors (
-    source TEXT NOT NULL, key TEXT NOT NULL, value TEXT, PRIMARY KEY (source, key)
-);
-"""
 # Story moves during an add, seen by temporary triggers on this connection only:
 # a story deleted by the add's re-clustering was merged into where its articles went.
 _MERGE_WATCH = """
@@ -96,11 +78,14 @@ def connection(store: Store) -> sqlite3.Connection:
 
 
 def ensure_schema(store: Store) -> None:
+    """The follow tables (made by the store's ``follow_state`` migration, or here for a
+    store opened by an older samestory), and this connection's merge watch."""
+    from samestory.store.schema import FOLLOW
+
     conn = connection(store)
     with transaction(conn):
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
+        for statement in FOLLOW:
+            conn.execute(statement)
     conn.executescript(_MERGE_WATCH)  # temporary: this connection only, nothing stored
 
 
@@ -394,6 +379,23 @@ class DirectPort:
         self, articles: Sequence[Article], within: Callable[[sqlite3.Connection], None]
     ) -> AddReport:
         return add_with(self.store, articles, within)
+
+
+class CallPort:
+    """The store is owned by another thread that runs ``call(fn)`` for us (the
+    server's single writer: ``CallPort(writer.call)``); adds go through it too."""
+
+    def __init__(self, call: Callable[[Callable[[Store], Any]], Any]) -> None:
+        self._call = call
+
+    def call(self, fn: Callable[[Store], T]) -> T:
+        result: T = self._call(fn)
+        return result
+
+    def add(
+        self, articles: Sequence[Article], within: Callable[[sqlite3.Connection], None]
+    ) -> AddReport:
+        return self.call(lambda store: add_with(store, articles, within))
 
 
 def add_with(

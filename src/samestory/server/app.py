@@ -14,7 +14,7 @@ import dataclasses
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ class Services:
         self.token = token
         self.settings = settings
         self.config: Config = writer.config
+        self.following: Any = None  # a FollowThread under serve --follow
 
     @property
     def encoder(self) -> SentenceEncoder:
@@ -194,12 +195,16 @@ def create_app(
     token: str | None = None,
     settings: ServerSettings | None = None,
     warm: bool = True,
+    follow: Sequence[str] = (),
+    follow_options: Any = None,
 ) -> FastAPI:
     """The samestory web application over the store at ``db_path``.
 
     ``config`` is used to create a new store (an existing store keeps its own);
     ``token``, when given, is required by every write endpoint. ``warm`` loads the
-    encoder at start-up rather than on the first request that needs it.
+    encoder at start-up rather than on the first request that needs it. ``follow``:
+    sources a follower runs inside the server, through its writer
+    (:mod:`samestory.server.following`), with ``follow_options`` (a ``FollowOptions``).
     """
     settings = settings or ServerSettings()
     db_path = Path(db_path)
@@ -210,12 +215,22 @@ def create_app(
         lock_wait=settings.lock_wait,
     )
     shared = Services(writer, Reader(db_path), token or None, settings)
+    following = None
+    if follow:
+        from samestory.server.following import FollowThread
+
+        following = FollowThread(writer, follow, follow_options)
+    shared.following = following
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm:
             await asyncio.to_thread(shared.encoder.encode, ["samestory is warming up."])
+        if following is not None:
+            following.start()
         yield
+        if following is not None:
+            await asyncio.to_thread(following.stop)
         await asyncio.to_thread(writer.close)
         shared.reader.close()
 
@@ -254,6 +269,25 @@ def _api_routes(app: FastAPI) -> None:
             "pending_writes": s.writer.pending,
             "version": s.reader.change_version(),
         }
+
+    @app.get("/api/follow/events", tags=["api"])
+    def follow_events(
+        request: Request, after: int = Query(0, ge=0, description="Last seq already seen.")
+    ) -> dict[str, Any]:
+        """Events of ``serve --follow`` (new_story, new_version, stories_merged), each with
+        a ``seq``, after ``after``; the last 1,000 are kept. 404 without --follow."""
+        following = services(request).following
+        if following is None:
+            raise HTTPException(404, "this server follows no sources (serve --follow)")
+        return following.events_after(after)
+
+    @app.get("/api/follow/sources", tags=["api"])
+    async def follow_sources(request: Request) -> dict[str, Any]:
+        """What ``samestory sources --json`` prints, for this server's store."""
+        following = services(request).following
+        if following is None:
+            raise HTTPException(404, "this server follows no sources (serve --follow)")
+        return {"sources": await asyncio.to_thread(following.sources)}
 
     @app.get("/api/changes", tags=["api"])
     def changes(request: Request) -> dict[str, int]:

@@ -32,12 +32,15 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, TypeVar
 
 from samestory.config import Config
 from samestory.embed import SentenceEncoder
 from samestory.models import Article
 from samestory.store import AddReport, Store, StoreBusy
 from samestory.store.core import Within
+
+T = TypeVar("T")
 
 
 class WriterBusy(Exception):
@@ -53,12 +56,13 @@ class StoreLocked(Exception):
 
 
 class _Job:
-    __slots__ = ("articles", "future", "within")
+    __slots__ = ("articles", "fn", "future", "within")
 
-    def __init__(self, articles: Sequence[Article], within: Within | None) -> None:
+    def __init__(self, articles: Sequence[Article], within: Within | None, fn: Any = None) -> None:
         self.articles = list(articles)
         self.within = within
-        self.future: Future[AddReport] = Future()
+        self.fn = fn  # a call job: fn(store) on the writer thread instead of an add
+        self.future: Future[Any] = Future()
 
 
 class StoreWriter:
@@ -144,6 +148,18 @@ class StoreWriter:
         """Queue ``articles`` and wait until they are stored; returns the add report."""
         return self.submit_async(articles, within).result(timeout)
 
+    def call(self, fn: Callable[[Store], T], timeout: float | None = None) -> T:
+        """Run ``fn(store)`` on the writer thread, in turn with the batches, and return
+        its result (``serve --follow`` reads and writes its follow state this way, so
+        one writer serves both). Waits for room in the queue rather than raising
+        :class:`WriterBusy`."""
+        if self._closed:
+            raise WriterClosed("the store writer is closed")
+        job = _Job([], None, fn)
+        self._queue.put(job, timeout=timeout)
+        result: T = job.future.result(timeout)
+        return result
+
     def close(self) -> None:
         """Write what is queued, then close the store (saving its candidate graph)."""
         if self._closed:
@@ -172,10 +188,20 @@ class StoreWriter:
         self._ready.set()
         try:
             while (job := self._queue.get()) is not None:
-                if job.future.set_running_or_notify_cancel():
+                if not job.future.set_running_or_notify_cancel():
+                    continue
+                if job.fn is not None:
+                    self._call(job)
+                else:
                     self._write(job)
         finally:
             self._store.close()
+
+    def _call(self, job: _Job) -> None:
+        try:
+            job.future.set_result(job.fn(self._store))
+        except BaseException as exc:
+            job.future.set_exception(exc)
 
     def _write(self, job: _Job) -> None:
         assert self._store is not None

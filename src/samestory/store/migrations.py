@@ -131,6 +131,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("read_indexes", *schema.READ_INDEXES),
     Migration.ddl("revisions", *schema.REVISIONS),
     Migration.ddl("changes", *schema.CHANGES),
+    Migration.ddl("follow_state", *schema.FOLLOW),
 ]
 
 _MIGRATIONS_TABLE = (

@@ -139,6 +139,28 @@ CHANGES = (
     )""",
 )
 
+# The state of `samestory follow` (see samestory.follow.state): sources, items with their
+# fetch state, listing cursors. IF NOT EXISTS: stores that followed before this step
+# existed made the same tables themselves.
+FOLLOW = (
+    """CREATE TABLE IF NOT EXISTS follow_sources (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, added_at TEXT NOT NULL, last_attempt TEXT,
+        last_success TEXT, last_error TEXT, last_error_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0, next_due REAL NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS follow_items (
+        url TEXT PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL,
+        entry_fingerprint TEXT, entry_json TEXT, article_id TEXT, content_hash TEXT,
+        author TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_due REAL NOT NULL DEFAULT 0,
+        last_error TEXT, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS follow_items_due ON follow_items(state, next_due)",
+    "CREATE INDEX IF NOT EXISTS follow_items_source ON follow_items(source, state)",
+    """CREATE TABLE IF NOT EXISTS follow_cursors (
+        source TEXT NOT NULL, key TEXT NOT NULL, value TEXT, PRIMARY KEY (source, key)
+    )""",
+)
+
 
 class Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception.
