@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import IO, Any
 
 from samestory.api import story_id
 from samestory.models import Article, RelationKind
@@ -152,7 +152,7 @@ def _unique(pairs: list[list[str]]) -> list[list[str]]:
     return [list(p) for p in dict.fromkeys(tuple(p) for p in pairs)]
 
 
-def write_events(events: Iterable[Mapping[str, Any]], stream: TextIO) -> None:
+def write_events(events: Iterable[Mapping[str, Any]], stream: IO[str]) -> None:
     """One JSON object a line, flushed after each batch (readers tail the file)."""
     for event in events:
         stream.write(json.dumps(event, ensure_ascii=False) + "\n")

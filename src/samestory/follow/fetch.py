@@ -320,7 +320,7 @@ class Fetcher:
         if status >= 500:
             return None
         if status >= 400 or status in _REDIRECTS:
-            parser.allow_all = True
+            parser.parse([])  # no rules: everything allowed
             return parser
         parser.parse(decode_body(body, None).splitlines())
         return parser

@@ -79,7 +79,7 @@ def parse_listing(body: bytes, content_type: str = "") -> Listing:
 
 
 def parse_feed(body: bytes, content_type: str = "") -> Listing:
-    import feedparser
+    import feedparser  # type: ignore[import-untyped]
 
     parsed = feedparser.parse(body, response_headers={"content-type": content_type or "text/xml"})
     feed = parsed.get("feed") or {}

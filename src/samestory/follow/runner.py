@@ -135,7 +135,10 @@ class Follower:
         (``store`` None): see :class:`state.StorePort`."""
         if port is None and store is None:
             raise ValueError("a store or a port is needed")
-        self.port: state.StorePort = port if port is not None else state.DirectPort(store)
+        if port is None:
+            assert store is not None
+            port = state.DirectPort(store)
+        self.port: state.StorePort = port
         self.options = options or FollowOptions()
         self.sources = {source_key(s): source_kind(s) for s in sources}
         self.on_events = on_events

@@ -153,7 +153,19 @@ def sources(store: Store) -> list[SourceRow]:
         "SELECT id, kind, last_success, last_error, last_error_at, failures, next_due "
         "FROM follow_sources ORDER BY id"
     ).fetchall()
-    return [SourceRow(*row, counts=counts.get(row[0], {})) for row in rows]
+    return [
+        SourceRow(
+            id=row[0],
+            kind=row[1],
+            last_success=row[2],
+            last_error=row[3],
+            last_error_at=row[4],
+            failures=row[5],
+            next_due=row[6],
+            counts=counts.get(row[0], {}),
+        )
+        for row in rows
+    ]
 
 
 def source_polled(store: Store, source: str, next_due: float) -> None:
