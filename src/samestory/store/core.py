@@ -901,7 +901,8 @@ class _Batch:
             if after != before:
                 now_in.setdefault(before, Counter())[after] += 1
                 moved.append((article_id, after))
-        merged, split = {}, {}
+        merged: dict[str, list[str]] = {}
+        split: dict[str, list[str]] = {}
         for before, counts in sorted(now_in.items()):
             targets = [s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
             (split if before in exists else merged)[before] = targets
@@ -1075,11 +1076,11 @@ class _Batch:
             self.closest[f.id] = max(related, key=lambda r: r.score)
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
-        story = best_story(
+        best = best_story(
             scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
         )
-        if story is None:
-            story = story_id(article.id)
+        story = best if best is not None else story_id(article.id)
+        if best is None:
             if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone():
                 story = self._fresh_story_id(article.id)
             self.conn.execute(
