@@ -92,3 +92,11 @@ def test_upload_names_never_leave_their_folder(tmp_path: Path) -> None:
 def test_static_assets_are_shipped(seeded: TestClient) -> None:
     for asset in ("/static/style.css", "/static/live.js", "/static/favicon.svg"):
         assert seeded.get(asset).status_code == 200
+
+
+def test_api_reference_page_needs_nothing_from_outside(seeded: TestClient) -> None:
+    page = seeded.get("/docs")
+    assert page.status_code == 200
+    assert "/api/stories/{story_id}" in page.text and "POST" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert seeded.get("/openapi.json").json()["paths"]["/api/articles"]["post"]

@@ -239,6 +239,9 @@ def create_app(
         summary="Every version of the same news story: copies, rewrites, translations.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's /docs loads Swagger UI from a CDN; ours is rendered here (web.py).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = shared
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

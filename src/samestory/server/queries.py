@@ -31,6 +31,7 @@ KIND_LABELS = {
     "rewrite": "rewrite",
     "translation": "translation",
     "same_event": "independent report",
+    "follow_up": "follow-up",
 }
 
 

@@ -164,6 +164,11 @@ def install(app: FastAPI) -> None:
             status=200 if articles or not problems else 422,
         )
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        """The API reference from the OpenAPI document, with no outside assets."""
+        return render(request, "api_docs.html", spec=request.app.openapi())
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return RedirectResponse("/static/favicon.svg")
@@ -211,9 +216,9 @@ def provenance_tree(detail: dict[str, Any]) -> list[dict[str, Any]]:
             relation, how = None, "first"
         else:
             relation = _strongest(article_id, detail["relations"])
-            how = (relation or {}).get("display_kind") or "independent report"
-            if how == "same_event":
-                how = "independent report"
+            how = (relation or {}).get("display_kind") or "same_event"
+            if how not in ("same_event", "follow_up"):  # a derivation oriented elsewhere
+                how = "same_event"
         kids = sorted(children.get(article_id, []), key=lambda c: order.get(c, 0))
         return {
             "id": article_id,
