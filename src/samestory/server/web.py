@@ -8,6 +8,7 @@ fetched from elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from pathlib import Path
 from typing import Any
@@ -151,8 +152,6 @@ def install(app: FastAPI) -> None:
         results = []
         if articles:
             report = await s.add(articles)
-            import asyncio
-
             results = await asyncio.to_thread(s.results, articles, report)
         titles = {a.id: a.title for a in articles}
         return render(
