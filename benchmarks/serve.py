@@ -7,7 +7,9 @@
    articles, health) with at most ``--concurrency`` in flight, from one
    ``httpx.AsyncClient`` bounded by a semaphore. Reports how many were answered (and
    with which status), p50/p90/p99 latency and requests/s. **Peer in the same run**: the
-   same mix one request at a time (latency without queueing).
+   same mix one request at a time (latency without queueing), and the same number of
+   ``/api/health`` requests at the same concurrency (what the HTTP stack and the client
+   cost on this machine, with next to no work per request).
 4. **POST to visible**: ``--probes`` new articles (variants of stored ones), each POSTed
    alone and then looked up with ``GET /api/stories/{story}`` until it is listed; timed
    idle and again while a load runs. **Peer in the same run**: ``samestory add`` of one
@@ -285,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"peer, one at a time: {json.dumps(peer)}")
             load = asyncio.run(run_load(base, urls, args.concurrency))
             print(f"load, {args.concurrency} in flight: {json.dumps(load)}")
+            health = asyncio.run(run_load(base, ["/api/health"] * len(urls), args.concurrency))
+            print(f"peer, /api/health only, {args.concurrency} in flight: {json.dumps(health)}")
             idle = post_to_visible(base, probe_articles(args.probes, 1))
             print(
                 f"POST -> visible, idle: median post {median_ms(idle, 'post_s')} ms, "
@@ -317,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             "startup_s": round(startup_s, 1),
             "sequential_peer": peer,
             "load": load,
+            "health_only_peer": health,
             "post_to_visible_idle_ms": {
                 "post": median_ms(idle, "post_s"),
                 "visible": median_ms(idle, "visible_s"),
