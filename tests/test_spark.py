@@ -157,6 +157,6 @@ def test_blocked_vector_search_matches_local(spark: object) -> None:
             j = int(other[1:])
             if j != i:
                 expected.add((min(i, j), max(i, j)))
-    rdd = spark.sparkContext.parallelize(list(enumerate(docs)), 3)  # type: ignore[attr-defined]
-    got = set(samestory_spark.vector_pairs(rdd, len(docs), config, block=16).collect())
+    rdd = spark.sparkContext.parallelize(list(enumerate(vectors)), 3)  # type: ignore[attr-defined]
+    got = set(samestory_spark.vector_pairs(rdd, len(docs), config, partitions=3).collect())
     assert got == expected

@@ -394,8 +394,32 @@ def spark(
     output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
     master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
     encoder: EncoderOpt = Encoder.use,
+    partitions: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Partitions of every stage (default: spark.sql.shuffle.partitions if set, "
+            "else one per 2,048 articles, at least 2 per core).",
+        ),
+    ] = None,
+    dedup: Annotated[
+        bool,
+        typer.Option(
+            "--dedup", help="Also write the input records annotated as `samestory dedup` does."
+        ),
+    ] = False,
+    keep: Annotated[
+        str, typer.Option(help="With --dedup: all, first or longest (see samestory dedup).")
+    ] = "all",
+    by: Annotated[str, typer.Option(help="With --dedup: copy or story groups.")] = "copy",
+    conf: Annotated[
+        list[str] | None, typer.Option(help="Spark setting KEY=VALUE (repeatable).")
+    ] = None,
 ) -> None:
-    """Run the pipeline on PySpark: stories, relations and assignments out as Parquet."""
+    """Run the pipeline on PySpark: stories, relations and assignments out as Parquet.
+
+    Example: samestory spark crawl/ out/ --master local[2] --dedup --keep first
+    """
     try:
         from samestory.spark import main as spark_main
     except ImportError as exc:
@@ -403,4 +427,11 @@ def spark(
             f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'"
         )
         raise typer.Exit(1) from exc
-    spark_main([input_path, output_path, "--master", master, "--encoder", encoder.value])
+    argv = [input_path, output_path, "--master", master, "--encoder", encoder.value]
+    argv += ["--partitions", str(partitions)] if partitions else []
+    argv += ["--dedup", "--keep", keep, "--by", by] if dedup else []
+    for item in conf or []:
+        argv += ["--conf", item]
+    code = spark_main(argv)
+    if code:
+        raise typer.Exit(code)

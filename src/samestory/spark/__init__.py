@@ -1,0 +1,141 @@
+"""The samestory pipeline on PySpark: the same stories as :func:`samestory.api.cluster`.
+
+``samestory spark INPUT OUTPUT`` (or ``python -m samestory.spark``) reads Parquet or JSON
+Lines (a file, or a directory of part files) with an ``id`` and a ``text`` column and
+optional ``title``/``date``/``source``/``url``/``lang`` columns, and writes
+
+- ``OUTPUT/stories.parquet``: ``story_id, title, first, article_ids, size``;
+- ``OUTPUT/relations.parquet``: ``a, b, kind, score, evidence_json``, one row per scored
+  candidate pair (``a`` is the pair's earlier input row, ``kind`` null when the pair is
+  not the same story);
+- ``OUTPUT/assignments.parquet``: ``article_id, story_id``;
+- with ``--dedup``: ``OUTPUT/records.parquet`` (or ``records.jsonl``, as the input): the
+  input records, every column kept, with the columns of :mod:`samestory.dedup`.
+
+How each stage is distributed
+-----------------------------
+Each record gets its input row number (``zipWithIndex``) and each readable article its
+index ``idx`` among readable articles: the position in the local engine's article list,
+which breaks every tie the same way. The input is read once (the numbered records are
+cached). ``P`` partitions (``--partitions``, else ``spark.sql.shuffle.partitions`` when
+set, else one per 2,048 articles and at least two per core) are used by every shuffle.
+
+1. **Features**: partition ``p`` holds a range of whole 256-article encoder batches
+   (:class:`~samestory.spark.stages.IndexRanges`), so each batch is encoded as
+   :func:`samestory.api.featurize_all` encodes it: features bit-identical to the local
+   run. Features stay in place (cached) from here on: other data is co-partitioned with
+   them and zipped, so they move only to be scored against another partition's article.
+2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups link
+   their members to their first (certain copies); each MinHash-LSH band bucket of two or
+   more articles gets its members' features and, in its task, verifies them as the
+   local engine does (each against the earlier members not yet in its group, with
+   :func:`~samestory.relate.is_copy`), linking each group to its first member: ``O(m)``
+   edges per bucket. Copy groups are the connected components of these edges
+   (:func:`~samestory.spark.graph.connected_components`, large-star/small-star; nothing
+   collected). Later stages run on one representative per group (its first article).
+3. **Candidates** among representatives: MinHash-LSH bucket pairs, and vector neighbours
+   (:mod:`samestory.spark.vectors`): exact up to 5,000 representatives (the local
+   engine's pairs, exactly), IVF cells above.
+4. **Scoring**: each pair ``(i, j)`` is scored in ``i``'s partition; ``j``'s features are
+   shipped there once per partition that needs them.
+5. **Grouping** on executors: the connected components of representative pairs scoring at
+   least the attach threshold bound every merge and attachment, so ``average_link`` and
+   splinter attachment run per component in a task and give the local groups.
+6. **Stories** are built per group (members and relations in the local order) with
+   :func:`samestory.api.make_story`; with ``--dedup`` the same task annotates each
+   member (:func:`samestory.dedup.story_annotations`) and the annotations are joined
+   back onto the cached input records.
+
+See ``docs/spark.md`` for running it, sizing a cluster, and the limits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from samestory.config import DEFAULT_CONFIG, ENCODERS
+from samestory.spark.job import (
+    DedupOptions,
+    build_session,
+    partition_count,
+    read_input,
+    row_to_article,
+    run,
+)
+from samestory.spark.vectors import vector_pairs
+
+__all__ = [
+    "DedupOptions",
+    "build_session",
+    "main",
+    "partition_count",
+    "read_input",
+    "row_to_article",
+    "run",
+    "vector_pairs",
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    from samestory.dedup import GROUP_BY, KEEP_MODES
+
+    p = argparse.ArgumentParser(prog="samestory-spark", description=__doc__.split("\n")[0])
+    p.add_argument("input", help="Parquet or JSON Lines file or directory")
+    p.add_argument("output", help="output directory (Parquet tables are written here)")
+    p.add_argument(
+        "--master",
+        default=None,
+        help="Spark master, e.g. local[2] (default: as spark-submit sets it; "
+        "local[*] under plain python)",
+    )
+    p.add_argument("--text-col", default="text")
+    p.add_argument("--id-col", default="id")
+    p.add_argument("--encoder", choices=ENCODERS, default=DEFAULT_CONFIG.encoder)
+    p.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        help="partitions of every stage (default: spark.sql.shuffle.partitions if set, "
+        "else one per 2,048 articles, at least 2 per core)",
+    )
+    p.add_argument("--dedup", action="store_true", help="also write the annotated records")
+    p.add_argument("--keep", choices=KEEP_MODES, default="all")
+    p.add_argument("--by", choices=GROUP_BY, default="copy")
+    p.add_argument(
+        "--conf", action="append", default=[], help="Spark setting KEY=VALUE (repeatable)"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m samestory.spark INPUT OUTPUT [--master local[2]] [--dedup] ...``."""
+    args = parser().parse_args(argv)
+    config = DEFAULT_CONFIG.replace(encoder=args.encoder)
+    spark = build_session(args.master, conf=args.conf)
+    dedup = DedupOptions(args.keep, args.by) if args.dedup else None
+    try:
+        counts = run(
+            spark,
+            args.input,
+            args.output,
+            config=config,
+            text_col=args.text_col,
+            id_col=args.id_col,
+            partitions=args.partitions,
+            dedup=dedup,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        spark.stop()
+    out = Path(args.output)
+    extra = ", records" if dedup else ""
+    print(
+        f"{counts['articles']} articles, {counts['stories']} stories ({counts['partitions']} "
+        f"partitions): wrote {out / 'stories.parquet'}, relations, assignments{extra}"
+    )
+    return 0

@@ -1,0 +1,366 @@
+"""The Spark job: read once, run the stages, write stories, relations, assignments and
+(with ``dedup``) the annotated input records."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from samestory.candidates import EXACT_SEARCH_LIMIT
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.dates import parse_date
+from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
+from samestory.models import Article, Relation, Story
+from samestory.spark import stages
+from samestory.spark.stages import IndexRanges
+from samestory.spark.vectors import vector_pairs
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+OPTIONAL_COLUMNS = ("title", "date", "source", "url", "lang")
+RECORD_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jl")
+#: Articles per partition when neither ``partitions`` nor spark.sql.shuffle.partitions
+#: is set: 8 encoder batches (a task of a few minutes with USE on one core).
+ARTICLES_PER_PARTITION = 2_048
+_DATE_STRING = "__samestory_date"
+
+
+@dataclasses.dataclass(frozen=True)
+class DedupOptions:
+    """``dedup`` output: which records (``keep``, ``by``) as in :mod:`samestory.dedup`."""
+
+    keep: str = "all"
+    by: str = "copy"
+
+
+def read_input(spark: SparkSession, input_path: str | os.PathLike[str]) -> DataFrame:
+    """Parquet or JSON Lines, chosen by the extension of the file or of the files in a dir."""
+    path = Path(input_path)
+    names = (
+        [p.name.lower() for p in path.rglob("*") if p.is_file()]
+        if path.is_dir()
+        else [path.name.lower()]
+    )
+    if any(n.endswith(".parquet") for n in names):
+        return spark.read.parquet(str(path))
+    if any(n.endswith(RECORD_SUFFIXES) for n in names):
+        return spark.read.json(str(path))
+    raise ValueError(f"{input_path}: expected Parquet or JSON Lines input")
+
+
+def row_to_article(
+    row: dict[str, Any], idx: int, config: Config, text_col: str, id_col: str
+) -> Article | None:
+    """An :class:`Article` from one input row, cleaned as the ingest layer does.
+
+    Returns None for a row without usable text. A row without id gets ``row:<idx>``.
+    """
+    raw = row.get(text_col)
+    if raw is None or not isinstance(raw, str):
+        return None
+    try:
+        text = clean_text(raw, config.max_text_chars)
+    except SkipError:
+        return None
+    return Article(
+        id=opt_str(row.get(id_col)) or f"row:{idx}",
+        text=text,
+        title=opt_str(row.get("title")),
+        date=parse_date(row.get(_DATE_STRING, row.get("date"))),
+        source=opt_str(row.get("source")),
+        url=opt_str(row.get("url")),
+        lang=norm_lang(opt_str(row.get("lang"))),
+    )
+
+
+def partition_count(spark: SparkSession, n: int, partitions: int | None) -> int:
+    """``partitions``, else ``spark.sql.shuffle.partitions`` when set, else one per
+    ``ARTICLES_PER_PARTITION`` articles (at least 2 per core)."""
+    if partitions:
+        return partitions
+    conf = spark.sparkContext.getConf()
+    if conf.contains("spark.sql.shuffle.partitions"):
+        return int(conf.get("spark.sql.shuffle.partitions"))
+    cores = spark.sparkContext.defaultParallelism
+    return max(2 * cores, math.ceil(n / ARTICLES_PER_PARTITION))
+
+
+def run(
+    spark: SparkSession,
+    input_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str],
+    config: Config = DEFAULT_CONFIG,
+    text_col: str = "text",
+    id_col: str = "id",
+    partitions: int | None = None,
+    exact_limit: int = EXACT_SEARCH_LIMIT,
+    dedup: DedupOptions | None = None,
+) -> dict[str, int]:
+    """Group the articles of ``input_path`` into stories; write Parquet under ``output_path``.
+
+    Rows without text are skipped (and written back unannotated by ``dedup``). Ids must
+    be unique (a :class:`ValueError` otherwise). Returns counts: articles, partitions,
+    representatives, candidate pairs, stories.
+    """
+    from pyspark import StorageLevel
+
+    df = read_input(spark, input_path)
+    if text_col not in df.columns:
+        raise ValueError(f"{input_path}: no text column {text_col!r} (got {df.columns})")
+    schema = df.schema
+    if "date" in df.columns:  # the written date, whatever type the input had
+        df = df.withColumn(_DATE_STRING, df["date"].cast("string"))
+    names = list(df.columns)
+    # The input is read once: every later stage starts from this cache.
+    records = df.rdd.map(tuple).zipWithIndex().map(lambda rw: (rw[1], rw[0]))
+    records.persist(StorageLevel.MEMORY_AND_DISK)
+
+    def to_article(item: tuple[int, tuple[Any, ...]]) -> tuple[int, Article] | None:
+        row, values = item
+        article = row_to_article(
+            dict(zip(names, values, strict=True)), row, config, text_col, id_col
+        )
+        return None if article is None else (row, article)
+
+    readable = records.map(to_article).filter(lambda x: x is not None)
+    numbered = readable.zipWithIndex().map(lambda ai: (ai[1], ai[0]))  # (idx, (row, article))
+    numbered.persist(StorageLevel.MEMORY_AND_DISK)
+    n = numbered.count()
+    if n == 0:
+        raise ValueError(f"{input_path}: no article with text")
+    p = partition_count(spark, n, partitions)
+    ids = numbered.map(lambda x: x[1][1].id)
+    if ids.distinct(p).count() != n:
+        raise ValueError(f"{input_path}: article ids are not unique")
+
+    ranges = IndexRanges(n, p)
+    features = (
+        stages.place(numbered.mapValues(lambda ra: ra[1]), ranges)
+        .mapPartitions(lambda rows: stages.featurize_partition(rows, config), True)
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    # Computed here, once: later jobs read it from several branches at the same time.
+    features.count()
+
+    # Copies: verified bucket edges, components by large-star/small-star.
+    from samestory.spark.graph import connected_components
+
+    copy_of = (
+        connected_components(stages.copy_edges(features, ranges, config, p), p)
+        .filter(lambda kv: kv[0] != kv[1])
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )  # (copy, representative)
+    n_copies = copy_of.count()
+    flags = copy_of.mapValues(lambda _: True)
+
+    def drop_copies(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        own, copies = stages._split(items, 2)
+        dropped = {i for i, _ in copies}
+        return ((i, f) for i, f in own if i not in dropped)
+
+    reps = stages.zip_by_index(ranges, features, flags).mapPartitions(drop_copies, True)
+    reps.persist(StorageLevel.MEMORY_AND_DISK)
+    n_reps = reps.count()
+
+    vectors = reps.mapValues(lambda f: f.vector)
+    rep_pairs = (
+        stages.lsh_pairs(reps, config, p)
+        .union(vector_pairs(vectors, n_reps, config, p, exact_limit))
+        .distinct(p)
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
+        rep_pairs.map(lambda ij: (ij[0], ij[1], True))
+    )
+    # (i, (j, representative pair?, relation)), in i's partition.
+    scored = stages.score_pairs(features, pairs, ranges, config, p)
+    scored.persist(StorageLevel.MEMORY_AND_DISK)
+    n_pairs = scored.count()
+
+    # Grouping on executors: average linkage per component of strong representative edges.
+    rep_edges = scored.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], kv[1][0], kv[1][2].score))
+    rep_group = stages.group_components(
+        rep_edges, config.same_story_threshold, config.attach_threshold, p
+    )  # (rep, group) for reps in a strong edge; the others are their own group
+    group_of = stages.groups_of_all(features, copy_of, rep_group, ranges)
+    group_of.persist(StorageLevel.MEMORY_AND_DISK)  # (idx, group), partitioned as features
+    group_of.count()
+
+    # Stories: members (slim features, input row, representative) and same-story relations.
+    meta = numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
+    members = stages.story_members(features, meta, copy_of, group_of, ranges)
+    same = stages.same_story_relations(scored, group_of, ranges)
+    keep = dedup or DedupOptions()
+    annotate = _annotator(keep) if dedup is not None else None
+    built = (
+        members.cogroup(same, p)
+        .flatMap(lambda item: stages.story_of_group(item, annotate))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    stories = built.filter(lambda kv: kv[0] == "story").values()
+    out = Path(output_path)
+    n_stories = _write_stories(spark, stories, scored, out)
+    if dedup is not None:
+        notes = built.filter(lambda kv: kv[0] == "note").values()
+        _write_records(spark, records, schema, names, notes, out, input_path, p)
+    counts = {
+        "articles": n,
+        "partitions": p,
+        "representatives": n_reps,
+        "copies": n_copies,
+        "pairs": n_pairs,
+        "stories": n_stories,
+    }
+    for rdd in (
+        built,
+        group_of,
+        rep_edges,
+        scored,
+        rep_pairs,
+        reps,
+        copy_of,
+        features,
+        numbered,
+        records,
+    ):
+        rdd.unpersist()
+    return counts
+
+
+def _annotator(options: DedupOptions) -> Any:
+    """Per story: ``(row, story_id, copy_group, first_version, relation_to_first, keep)``."""
+
+    def annotate(story: Story, members: list[tuple[int, Any]]) -> Iterator[tuple[Any, ...]]:
+        from samestory.dedup import story_annotations
+
+        by_idx = {i: value for i, value in members}
+        id_of = {i: value[0].id for i, value in members}
+        copy_of = {id_of[i]: id_of[value[2]] for i, value in members if value[2] != i}
+        lengths = {id_of[i]: value[1][1] for i, value in members}
+        order = {id_of[i]: value[1][0] for i, value in members}
+        notes = story_annotations(story, copy_of, lengths, order, options.keep, options.by)
+        for i, value in by_idx.items():
+            note = notes[id_of[i]]
+            yield (
+                value[1][0],
+                note.story_id,
+                note.copy_group,
+                note.first_version,
+                note.relation_to_first,
+                note.keep,
+            )
+
+    return annotate
+
+
+def _write_stories(spark: SparkSession, stories: Any, scored: Any, out: Path) -> int:
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    story_schema = T.StructType(
+        [
+            T.StructField("story_id", T.StringType(), False),
+            T.StructField("title", T.StringType(), True),
+            T.StructField("first", T.StringType(), False),
+            T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
+            T.StructField("size", T.IntegerType(), False),
+        ]
+    )
+    story_rows = stories.map(lambda s: (s.id, s.title, s.first, list(s.articles), len(s.articles)))
+    story_df = spark.createDataFrame(story_rows, story_schema)
+    story_df.orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
+        str(out / "stories.parquet")
+    )
+    assignment_schema = T.StructType(
+        [
+            T.StructField("article_id", T.StringType(), False),
+            T.StructField("story_id", T.StringType(), False),
+        ]
+    )
+    assignment_rows = stories.flatMap(lambda s: [(a, s.id) for a in s.articles])
+    spark.createDataFrame(assignment_rows, assignment_schema).write.mode("overwrite").parquet(
+        str(out / "assignments.parquet")
+    )
+    relation_schema = T.StructType(
+        [
+            T.StructField("a", T.StringType(), False),
+            T.StructField("b", T.StringType(), False),
+            T.StructField("kind", T.StringType(), True),
+            T.StructField("score", T.DoubleType(), False),
+            T.StructField("evidence_json", T.StringType(), False),
+        ]
+    )
+    relation_rows = scored.map(lambda item: _relation_row(item[1][2]))
+    spark.createDataFrame(relation_rows, relation_schema).write.mode("overwrite").parquet(
+        str(out / "relations.parquet")
+    )
+    return int(spark.read.parquet(str(out / "stories.parquet")).count())
+
+
+def _write_records(
+    spark: SparkSession,
+    records: Any,
+    schema: Any,
+    names: Sequence[str],
+    notes: Any,
+    out: Path,
+    input_path: str | os.PathLike[str],
+    partitions: int,
+) -> None:
+    """The input records with the dedup columns, in input order, as Parquet or JSON."""
+    from pyspark.sql import types as T
+
+    from samestory.dedup import ADDED_COLUMNS, format_of
+
+    fields = [f for f in schema.fields if f.name not in ADDED_COLUMNS]
+    keep_at = [names.index(f.name) for f in fields]
+    out_schema = T.StructType(
+        [*fields, *(T.StructField(c, T.StringType(), True) for c in ADDED_COLUMNS)]
+    )
+    by_row = notes.map(lambda note: (note[0], note[1:]))
+    empty = (None, None, None, None, True)
+
+    def merge(kv: tuple[int, tuple[tuple[Any, ...], Any]]) -> list[tuple[int, tuple[Any, ...]]]:
+        row, (values, note) = kv
+        note = note or empty
+        if not note[4]:
+            return []
+        return [(row, tuple(values[k] for k in keep_at) + tuple(note[:4]))]
+
+    rows = records.leftOuterJoin(by_row, partitions).flatMap(merge).sortByKey(True, partitions)
+    frame = spark.createDataFrame(rows.values(), out_schema)
+    kind = format_of(input_path)
+    target = out / f"records.{'parquet' if kind == 'parquet' else 'jsonl'}"
+    if kind == "parquet":
+        frame.write.mode("overwrite").parquet(str(target))
+    else:
+        frame.write.mode("overwrite").json(str(target))
+
+
+def _relation_row(r: Relation) -> tuple[str, str, str | None, float, str]:
+    evidence = json.dumps(r.evidence.to_dict(), ensure_ascii=False, sort_keys=True)
+    return r.a, r.b, r.kind.value if r.kind else None, float(r.score), evidence
+
+
+def build_session(
+    master: str | None = None, app_name: str = "samestory", conf: Sequence[str] = ()
+) -> SparkSession:
+    """A SparkSession whose Python workers use this interpreter; ``conf``: ``KEY=VALUE``."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    if master:
+        builder = builder.master(master)
+    for item in conf:
+        key, _, value = item.partition("=")
+        builder = builder.config(key.strip(), value.strip())
+    return builder.getOrCreate()

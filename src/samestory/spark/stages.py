@@ -1,0 +1,404 @@
+"""The distributed stages of the Spark job: features, copies, candidates, scoring,
+grouping and stories. See :mod:`samestory.spark` for how they fit together.
+
+Every RDD of per-article data is keyed by the article's index ``idx`` (its position in
+the local engine's article list) and partitioned by :class:`IndexRanges`: partition
+``p`` holds a range of whole encoder batches. Two RDDs partitioned by the same
+:class:`IndexRanges` are *zipped* (``union`` of co-partitioned RDDs keeps partition
+``p`` of both together, Spark's ``PartitionerAwareUnionRDD``), which joins them without
+moving the (large) features.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from samestory.config import Config
+from samestory.features import DocFeatures
+from samestory.models import Article, Relation, Story
+from samestory.relate import is_copy, relate
+from samestory.stories import DisjointSets, average_link
+
+if TYPE_CHECKING:
+    from pyspark import RDD
+
+#: Articles encoded in one call (as :func:`samestory.api.featurize_all`).
+FEATURE_BATCH = 256
+#: A bucket (MinHash band or fingerprint) with more members than this is not verified
+#: pair by pair: each member is verified against the bucket's first member only.
+BUCKET_VERIFY_LIMIT = 1_000
+#: An LSH bucket of representatives with more members than this proposes, instead of all
+#: its pairs, each member with its BUCKET_WINDOW predecessors (in index order).
+BUCKET_PAIR_LIMIT = 1_000
+BUCKET_WINDOW = 100
+_EMPTY = np.zeros(0, dtype=np.float32)
+
+
+class IndexRanges:
+    """Partitioner of article indices: ``per_part`` consecutive indices a partition.
+
+    ``per_part`` is a multiple of ``FEATURE_BATCH``, so each partition encodes whole
+    batches. Equal instances partition alike (Spark then skips re-partitioning).
+    """
+
+    def __init__(self, n: int, partitions: int) -> None:
+        batches = max(1, -(-n // FEATURE_BATCH))
+        self.partitions = max(1, min(partitions, batches))
+        self.per_part = -(-batches // self.partitions) * FEATURE_BATCH
+
+    def __call__(self, idx: int) -> int:
+        return int(idx) // self.per_part
+
+    def start(self, part: int) -> int:
+        """An index in partition ``part`` (its first)."""
+        return part * self.per_part
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, IndexRanges)
+            and other.per_part == self.per_part
+            and other.partitions == self.partitions
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.per_part, self.partitions))
+
+
+def place(rdd: RDD, ranges: IndexRanges) -> RDD:
+    """``rdd`` (keyed by index) partitioned by ``ranges`` (a no-op when it already is)."""
+    return rdd.partitionBy(ranges.partitions, ranges)
+
+
+def zip_by_index(ranges: IndexRanges, *rdds: RDD) -> RDD:
+    """Co-partitioned RDDs side by side: values tagged with their RDD's position."""
+    tagged = [
+        place(rdd, ranges).mapValues(lambda v, tag=tag: (tag, v)) for tag, rdd in enumerate(rdds)
+    ]
+    out = tagged[0]
+    for other in tagged[1:]:
+        out = out.union(other)
+    return out
+
+
+def _split(items: Iterable[tuple[int, tuple[int, Any]]], count: int) -> list[list[Any]]:
+    sides: list[list[Any]] = [[] for _ in range(count)]
+    for key, (tag, value) in items:
+        sides[tag].append((key, value))
+    return sides
+
+
+# ----------------------------------------------------------------------------- features
+
+
+def featurize_partition(
+    rows: Iterable[tuple[int, Article]], config: Config
+) -> Iterator[tuple[int, DocFeatures]]:
+    """Features of a partition's articles, encoded in the local engine's batches of
+    ``FEATURE_BATCH`` (aligned on the index, so the vectors are bit-identical)."""
+    from samestory.embed import encoder_for
+    from samestory.features import featurize
+
+    ordered = sorted(rows, key=lambda item: item[0])
+    encoder = encoder_for(config.encoder) if ordered else None
+    for _, batch in itertools.groupby(ordered, key=lambda item: item[0] // FEATURE_BATCH):
+        listed = list(batch)
+        features = featurize([a for _, a in listed], config, encoder)
+        yield from ((i, f) for (i, _), f in zip(listed, features, strict=True))
+
+
+def slim(f: DocFeatures) -> DocFeatures:
+    """The fields a story is built from (ids, dates, lengths, title, first sentence)."""
+    return dataclasses.replace(
+        f,
+        sentences=f.sentences[:1],
+        sentence_vectors=_EMPTY,
+        vector=_EMPTY,
+        entities=frozenset(),
+        numbers=frozenset(),
+        quotes=(),
+        terms=(_EMPTY, _EMPTY),
+    )
+
+
+# ------------------------------------------------------------------------------- copies
+
+
+def lsh_params(config: Config) -> tuple[int, int]:
+    """Bands ``b`` and rows ``r`` that datasketch's ``MinHashLSH`` uses for ``config``."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(config.lsh_threshold, config.num_perm, 0.5, 0.5)
+
+
+def band_keys(
+    item: tuple[int, DocFeatures], bands: int, rows: int
+) -> Iterator[tuple[tuple[int, bytes], int]]:
+    """``((band, band hash values), idx)`` for each band of the article's MinHash."""
+    idx, f = item
+    if not f.n_shingles:  # the local index neither inserts nor queries empty signatures
+        return
+    values = np.asarray(f.minhash.hashvalues)
+    for band in range(bands):
+        yield (band, values[band * rows : (band + 1) * rows].tobytes()), idx
+
+
+def _bucket_id(members: Sequence[int]) -> tuple[int, bytes]:
+    digest = hashlib.blake2b(np.asarray(members, dtype=np.int64).tobytes(), digest_size=8)
+    return members[0], digest.digest()
+
+
+def _copy_edges_of_bucket(
+    item: tuple[Any, Iterable[tuple[int, DocFeatures]]], config: Config
+) -> Iterator[tuple[int, int]]:
+    """Copy edges ``(first, member)`` among one LSH bucket's members.
+
+    As the local engine: members in index order, each verified (``is_copy(earlier,
+    later)``) against the earlier members not already in its group; a group is linked
+    to its smallest member. ``O(m)`` edges; ``O(m)`` checks when the bucket is copies of
+    one text, ``O(m²)`` when nothing in it is a copy (hence ``BUCKET_VERIFY_LIMIT``).
+    """
+    _, listed = item
+    members = sorted(listed, key=lambda m: m[0])
+    if len(members) > BUCKET_VERIFY_LIMIT:
+        first, f_first = members[0]
+        for i, f in members[1:]:
+            if is_copy(f_first, f, config):
+                yield first, i
+        return
+    sets = DisjointSets(len(members))
+    for b in range(1, len(members)):
+        for a in range(b):
+            if sets.find(a) != sets.find(b) and is_copy(members[a][1], members[b][1], config):
+                sets.union(a, b)
+    for b, root in enumerate(sets.roots()):
+        if root != b:
+            yield members[root][0], members[b][0]
+
+
+def copy_edges(features: RDD, ranges: IndexRanges, config: Config, partitions: int) -> RDD:
+    """Edges ``(i, j)`` whose connected components are the local engine's copy groups."""
+    exact = (
+        features.map(lambda item: (item[1].fingerprint, item[0]))
+        .groupByKey(partitions)
+        .flatMap(lambda kv: _star(sorted(kv[1])))
+    )
+    bands, rows = lsh_params(config)
+    buckets = (
+        features.flatMap(lambda item: band_keys(item, bands, rows))
+        .groupByKey(partitions)
+        .map(lambda kv: sorted(kv[1]))
+        .filter(lambda members: len(members) > 1)
+        .map(lambda members: (_bucket_id(members), members))
+        .reduceByKey(lambda a, b: a, partitions)  # one bucket per distinct member list
+    )
+    requests = buckets.flatMap(lambda kv: [(i, kv[0]) for i in kv[1]])
+
+    def ship(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[Any, Any]]:
+        own, wanted = _split(items, 2)
+        by_idx = dict(own)
+        for i, bucket in wanted:
+            yield bucket, (i, by_idx[i])
+
+    verified = (
+        zip_by_index(ranges, features, requests)
+        .mapPartitions(ship)
+        .groupByKey(partitions)
+        .flatMap(lambda item: _copy_edges_of_bucket(item, config))
+    )
+    return exact.union(verified)
+
+
+def _star(members: Sequence[int]) -> Iterator[tuple[int, int]]:
+    return ((members[0], m) for m in members[1:])
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _bucket_pairs(members: Sequence[int]) -> Iterator[tuple[int, int]]:
+    ordered = sorted(set(members))
+    if len(ordered) <= BUCKET_PAIR_LIMIT:
+        yield from itertools.combinations(ordered, 2)
+        return
+    for k, j in enumerate(ordered):
+        for i in ordered[max(0, k - BUCKET_WINDOW) : k]:
+            yield i, j
+
+
+def lsh_pairs(features: RDD, config: Config, partitions: int) -> RDD:
+    """Pairs sharing a MinHash-LSH band bucket: the local index's LSH candidates."""
+    bands, rows = lsh_params(config)
+    return (
+        features.flatMap(lambda item: band_keys(item, bands, rows))
+        .groupByKey(partitions)
+        .flatMap(lambda kv: _bucket_pairs(list(kv[1])))
+    )
+
+
+# ------------------------------------------------------------------------------ scoring
+
+
+def score_pairs(
+    features: RDD, pairs: RDD, ranges: IndexRanges, config: Config, partitions: int
+) -> RDD:
+    """``(i, (j, tag, Relation))``, ``relate(features[i], features[j])`` for each pair
+    ``(i, j, tag)``, ``i < j``, in ``i``'s partition (partitioned as ``features``).
+
+    Each ``j``'s features are shipped once to each partition that needs them (not once
+    per pair), then the partition's own features, the shipped ones and its pairs are
+    zipped into one task.
+    """
+    requests = pairs.map(lambda p: (p[1], ranges.start(ranges(p[0])))).distinct(partitions)
+
+    def ship(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        own, wanted = _split(items, 2)
+        by_idx = dict(own)
+        for j, destination in wanted:
+            yield destination, (j, by_idx[j])
+
+    shipped = zip_by_index(ranges, features, requests).mapPartitions(ship)
+    by_i = pairs.map(lambda p: (p[0], (p[1], p[2])))
+
+    def score(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+        from samestory.relate import single_threaded_blas
+
+        own, arrived, wanted = _split(items, 3)
+        by_idx = dict(own)
+        by_idx.update(value for _, value in arrived)
+        with single_threaded_blas():
+            for i, (j, tag) in sorted(wanted):
+                yield i, (j, tag, relate(by_idx[i], by_idx[j], config))
+
+    return zip_by_index(ranges, features, shipped, by_i).mapPartitions(score, True)
+
+
+# ----------------------------------------------------------------------------- grouping
+
+
+def group_components(
+    edges: RDD, threshold: float, attach_threshold: float | None, partitions: int
+) -> RDD:
+    """``(node, group)``: :func:`average_link` of the edges ``(i, j, score)``, run per
+    connected component of the edges at or above the attach threshold, in tasks.
+
+    No merge or attachment crosses a weaker edge: a linkage is an average of edges, so
+    it never exceeds the strongest edge between two groups. The component's nodes keep
+    their order (and its edges theirs), so ties break as in one global run and the
+    groups are the local ones. ``group`` is the group's smallest node; nodes in no
+    edge at or above the bar are left out (each is its own group).
+    """
+    from samestory.spark.graph import connected_components
+
+    bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
+    strong = edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
+    component = connected_components(strong, partitions).persist()
+    by_i = edges.map(lambda e: (e[0], (e[1], e[2]))).join(component, partitions)
+    by_j = by_i.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
+    inside = by_j.join(component, partitions).flatMap(
+        lambda kv: (
+            [(kv[1][0][2], (kv[1][0][0], kv[0], kv[1][0][1]))] if kv[1][0][2] == kv[1][1] else []
+        )
+    )
+
+    def cluster(item: tuple[int, Iterable[tuple[int, int, float]]]) -> Iterator[tuple[int, int]]:
+        _, listed = item
+        ordered = sorted(listed)
+        nodes = sorted({i for i, _, _ in ordered} | {j for _, j, _ in ordered})
+        local = {node: k for k, node in enumerate(nodes)}
+        groups = average_link(
+            len(nodes),
+            [(local[i], local[j], s) for i, j, s in ordered],
+            threshold,
+            attach_threshold,
+        )
+        for group in groups:
+            for k in group:
+                yield nodes[k], nodes[group[0]]
+
+    return inside.groupByKey(partitions).flatMap(cluster)
+
+
+def groups_of_all(features: RDD, copy_of: RDD, rep_group: RDD, ranges: IndexRanges) -> RDD:
+    """``(idx, group)`` of every article, partitioned as ``features``: a representative's
+    group from ``rep_group`` (itself when absent), a copy's that of its representative."""
+
+    def copies_group(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, int]]:
+        groups, copies = _split(items, 2)
+        group = dict(groups)
+        for rep, copy in copies:
+            yield copy, group.get(rep, rep)
+
+    by_rep = copy_of.map(lambda kv: (kv[1], kv[0]))
+    copy_group = zip_by_index(ranges, rep_group, by_rep).mapPartitions(copies_group)
+
+    def assign(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, int]]:
+        own, groups, copy_groups = _split(items, 3)
+        group = dict(groups)
+        group.update(copy_groups)
+        for i, _ in own:
+            yield i, group.get(i, i)
+
+    keys = features.mapValues(lambda _: None)
+    return zip_by_index(ranges, keys, rep_group, copy_group).mapPartitions(assign, True)
+
+
+def story_members(
+    features: RDD, meta: RDD, copy_of: RDD, group_of: RDD, ranges: IndexRanges
+) -> RDD:
+    """``(group, (idx, (slim features, (input row, text length), representative)))``."""
+
+    def rows(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        own, metas, copies, groups = _split(items, 4)
+        meta_of, rep_of, group = dict(metas), dict(copies), dict(groups)
+        for i, f in own:
+            yield group[i], (i, (slim(f), meta_of[i], rep_of.get(i, i)))
+
+    return zip_by_index(ranges, features, meta, copy_of, group_of).mapPartitions(rows)
+
+
+def same_story_relations(scored: RDD, group_of: RDD, ranges: IndexRanges) -> RDD:
+    """``(group, ((i, j), relation))`` for the same-story relations inside a group."""
+
+    def with_group_of_i(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+        groups, relations = _split(items, 2)
+        group = dict(groups)
+        for i, (j, _, relation) in relations:
+            if relation.kind is not None:
+                yield j, (i, group[i], relation)
+
+    def with_group_of_j(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+        groups, relations = _split(items, 2)
+        group = dict(groups)
+        for j, (i, group_i, relation) in relations:
+            if group[j] == group_i:
+                yield group_i, ((i, j), relation)
+
+    by_j = zip_by_index(ranges, group_of, scored).mapPartitions(with_group_of_i)
+    return zip_by_index(ranges, group_of, by_j).mapPartitions(with_group_of_j)
+
+
+# ------------------------------------------------------------------------------ stories
+
+
+def story_of_group(
+    item: tuple[int, tuple[Iterable[tuple[int, Any]], Iterable[tuple[tuple[int, int], Relation]]]],
+    annotate: Callable[[Story, list[tuple[int, Any]]], Iterator[Any]] | None = None,
+) -> Iterator[Any]:
+    """The :class:`Story` of one group (members and relations in the local order), and
+    with ``annotate`` what it makes of the story and its members."""
+    from samestory.api import make_story
+
+    _, (members, relations) = item
+    ordered = sorted(members, key=lambda m: m[0])
+    rels = [r for _, r in sorted(relations, key=lambda p: p[0])]
+    story = make_story([m[1][0] for m in ordered], rels)
+    yield ("story", story)
+    if annotate is not None:
+        for row in annotate(story, ordered):
+            yield ("note", row)
