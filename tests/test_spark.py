@@ -44,6 +44,7 @@ def spark() -> Iterator[object]:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
         .config("spark.driver.memory", "2g")
+        .config("spark.driver.maxResultSize", "1m")  # nothing large reaches the driver
         .getOrCreate()
     )
     yield session
@@ -79,7 +80,7 @@ def _compare(articles: list[Article], out: Path) -> None:
         assert 0.0 <= r["score"] <= 1.0
 
 
-def test_spark_matches_local_on_ecbplus(spark: object, tmp_path: Path) -> None:
+def _ecbplus_records() -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     with ECBPLUS.open(encoding="utf-8") as fh:
         for line in fh:
@@ -91,15 +92,69 @@ def test_spark_matches_local_on_ecbplus(spark: object, tmp_path: Path) -> None:
                 break
             records.append(record)
     assert len({r["topic"] for r in records}) >= 3  # several full topics
+    return records
+
+
+def _with_copies(records: list[dict[str, str]], every: int) -> list[dict[str, str]]:
+    """Reposts (boilerplate around the text) and light edits of every ``every``-th record."""
+    out = [{"id": r["id"], "text": r["text"], "story": r["story"]} for r in records]
+    for k, r in enumerate(records[::every]):
+        text = r["text"]
+        if k % 2:
+            text = text.replace(" the ", " a ", 1).replace(" said ", " stated ", 1)
+        else:
+            text = "Breaking News\n\n" + text + "\n\nShare this article"
+        out.append({"id": f"{r['id']}~copy", "text": text, "story": r["story"]})
+    return out
+
+
+def test_spark_matches_local_on_ecbplus_with_copies_and_dedup(
+    spark: object, tmp_path: Path
+) -> None:
+    """Exact search (under 5,000): same stories, ids and dedup annotations as locally."""
+    from samestory.dedup import dedup_file
+
+    records = _with_copies(_ecbplus_records(), every=9)
+    records.append({"id": "no-text", "title": "a record without text"})  # type: ignore[typeddict-item]
     path = tmp_path / "in.jsonl"
-    path.write_text(
-        "".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in records),
-        encoding="utf-8",
-    )
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "out"
-    samestory_spark.run(spark, path, out)
-    articles = [Article(id=r["id"], text=r["text"].strip()) for r in records]
+    counts = samestory_spark.run(spark, path, out, dedup=samestory_spark.DedupOptions())
+    assert counts["copies"] >= len(records) // 10
+    articles = [Article(id=r["id"], text=r["text"].strip()) for r in records if "text" in r]
     _compare(articles, out)
+    local_out = tmp_path / "local.jsonl"
+    dedup_file(path, local_out)
+    local_rows = [json.loads(line) for line in local_out.read_text().splitlines()]
+    spark_rows = _read_json_dir(out / "records.jsonl")
+    assert [r["id"] for r in spark_rows] == [r["id"] for r in records]  # every record, in order
+    assert spark_rows == local_rows
+
+
+def _read_json_dir(folder: Path) -> list[dict]:
+    rows = []
+    for part in sorted(folder.glob("part-*")):
+        rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
+    # Spark's JSON writer leaves null fields out.
+    columns = ("story_id", "copy_group", "first_version", "relation_to_first", "title", "text")
+    return [{**dict.fromkeys(c for c in columns if c not in ("title", "text")), **r} for r in rows]
+
+
+def test_spark_above_the_exact_search_size_agrees_with_local(spark: object, tmp_path: Path) -> None:
+    """IVF cells (exact search limit lowered to 40, cells of ~30): ARI against local."""
+    records = _with_copies(_ecbplus_records(), every=3)
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out"
+    counts = samestory_spark.run(spark, path, out, exact_limit=40, cell_size=30)
+    assert counts["representatives"] > 40
+    articles = [Article(id=r["id"], text=r["text"].strip()) for r in records]
+    local_of = {a: s.id for s in cluster(articles) for a in s.articles}
+    spark_of, _, _ = _read_output(out)
+    ids = [a.id for a in articles]
+    ari = adjusted_rand_score([local_of[i] for i in ids], [spark_of[i] for i in ids])
+    print(f"IVF path: {counts['representatives']} representatives, ARI vs local {ari:.3f}")
+    assert ari >= 0.9
 
 
 def test_spark_reads_parquet(spark: object, tmp_path: Path) -> None:
@@ -121,7 +176,8 @@ def test_spark_reads_parquet(spark: object, tmp_path: Path) -> None:
     path = tmp_path / "in.parquet"
     pyarrow_parquet.write_table(table, path)
     out = tmp_path / "out"
-    samestory_spark.run(spark, path, out)
+    dedup = samestory_spark.DedupOptions(keep="first", by="story")
+    samestory_spark.run(spark, path, out, partitions=2, dedup=dedup)
     _compare(
         [
             Article(id=a.id, text=a.text, title=a.title, date=a.date, source=a.source)
@@ -129,6 +185,11 @@ def test_spark_reads_parquet(spark: object, tmp_path: Path) -> None:
         ],
         out,
     )
+    kept = pyarrow_parquet.read_table(out / "records.parquet")
+    assert kept.schema.field("date").type == table.schema.field("date").type
+    rows = kept.to_pylist()
+    assert len(rows) == 2  # the seeds are two stories
+    assert all(r["id"] == r["first_version"] for r in rows)
 
 
 def test_blocked_vector_search_matches_local(spark: object) -> None:
@@ -160,3 +221,50 @@ def test_blocked_vector_search_matches_local(spark: object) -> None:
     rdd = spark.sparkContext.parallelize(list(enumerate(vectors)), 3)  # type: ignore[attr-defined]
     got = set(samestory_spark.vector_pairs(rdd, len(docs), config, partitions=3).collect())
     assert got == expected
+
+
+def test_distributed_components_match_union_find(spark: object) -> None:
+    """Large-star/small-star (forced: no one-task shortcut) finds the components."""
+    import random
+
+    from samestory.spark.graph import connected_components
+    from samestory.stories import DisjointSets
+
+    rng = random.Random(3)
+    edges = [(rng.randrange(300), rng.randrange(300)) for _ in range(220)]
+    edges += [(k, k + 1) for k in range(400, 460)]  # a long path: the slowest case
+    sets = DisjointSets(461)
+    for u, v in edges:
+        sets.union(u, v)
+    expected = {u: sets.find(u) for u, v in edges if u != v} | {
+        v: sets.find(v) for u, v in edges if u != v
+    }
+    rdd = spark.sparkContext.parallelize(edges, 3)  # type: ignore[attr-defined]
+    got = dict(connected_components(rdd, 3, one_task_edges=0).collect())
+    assert got == expected
+    assert dict(connected_components(rdd, 3).collect()) == expected
+
+
+def test_ivf_cells_find_most_exact_neighbours(spark: object) -> None:
+    """Above the exact-search size: k-means cells, each vector stored in 3 of them."""
+    import numpy as np
+
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.embed import normalize_rows
+
+    rng = np.random.default_rng(1)
+    centres = normalize_rows(rng.normal(size=(40, 32)).astype(np.float32))
+    vectors = normalize_rows(
+        centres[rng.integers(0, 40, 1200)] + rng.normal(scale=0.2, size=(1200, 32))
+    ).astype(np.float32)
+    config = DEFAULT_CONFIG.replace(ann_neighbours=5)
+    rdd = spark.sparkContext.parallelize(list(enumerate(vectors)), 4)  # type: ignore[attr-defined]
+    exact = set(samestory_spark.vector_pairs(rdd, 1200, config, partitions=4).collect())
+    ivf = set(
+        samestory_spark.vector_pairs(
+            rdd, 1200, config, partitions=4, exact_limit=100, cell_size=100
+        ).collect()
+    )
+    recall = len(exact & ivf) / len(exact)
+    assert recall >= 0.9, recall
+    assert len(ivf) <= 1.2 * len(exact)

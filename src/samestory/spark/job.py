@@ -19,7 +19,7 @@ from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
 from samestory.models import Article, Relation, Story
 from samestory.spark import stages
 from samestory.spark.stages import IndexRanges
-from samestory.spark.vectors import vector_pairs
+from samestory.spark.vectors import CELL_SIZE, vector_pairs
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -102,12 +102,14 @@ def run(
     partitions: int | None = None,
     exact_limit: int = EXACT_SEARCH_LIMIT,
     dedup: DedupOptions | None = None,
+    cell_size: int = CELL_SIZE,
 ) -> dict[str, int]:
     """Group the articles of ``input_path`` into stories; write Parquet under ``output_path``.
 
     Rows without text are skipped (and written back unannotated by ``dedup``). Ids must
-    be unique (a :class:`ValueError` otherwise). Returns counts: articles, partitions,
-    representatives, candidate pairs, stories.
+    be unique (a :class:`ValueError` otherwise). Vector search is exact up to
+    ``exact_limit`` representatives, in IVF cells of about ``cell_size`` above. Returns
+    counts: articles, partitions, copies, representatives, scored pairs, stories.
     """
     from pyspark import StorageLevel
 
@@ -172,7 +174,7 @@ def run(
     vectors = reps.mapValues(lambda f: f.vector)
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)
-        .union(vector_pairs(vectors, n_reps, config, p, exact_limit))
+        .union(vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size))
         .distinct(p)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
