@@ -19,7 +19,7 @@ from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
 from samestory.models import Article, Relation, Story
 from samestory.spark import stages
 from samestory.spark.stages import IndexRanges
-from samestory.spark.vectors import CELL_SIZE, vector_pairs
+from samestory.spark.vectors import CELL_SIZE, exact_recall, vector_pairs
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -103,13 +103,16 @@ def run(
     exact_limit: int = EXACT_SEARCH_LIMIT,
     dedup: DedupOptions | None = None,
     cell_size: int = CELL_SIZE,
-) -> dict[str, int]:
+    recall_sample: int = 0,
+) -> dict[str, Any]:
     """Group the articles of ``input_path`` into stories; write Parquet under ``output_path``.
 
     Rows without text are skipped (and written back unannotated by ``dedup``). Ids must
     be unique (a :class:`ValueError` otherwise). Vector search is exact up to
     ``exact_limit`` representatives, in IVF cells of about ``cell_size`` above. Returns
-    counts: articles, partitions, copies, representatives, scored pairs, stories.
+    counts: articles, partitions, copies, representatives, scored pairs, stories; with
+    ``recall_sample`` and IVF search, ``vector_recall``: the share of the exact neighbour
+    pairs of that many sampled articles that the IVF search found.
     """
     from pyspark import StorageLevel
 
@@ -172,9 +175,15 @@ def run(
     n_reps = reps.count()
 
     vectors = reps.mapValues(lambda f: f.vector)
+    near = vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size)
+    recall: dict[str, Any] = {}
+    if recall_sample and n_reps > exact_limit:
+        near.persist(StorageLevel.MEMORY_AND_DISK)
+        share, total = exact_recall(vectors, near, config, recall_sample, p)
+        recall = {"vector_recall": share, "recall_pairs": total}
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)
-        .union(vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size))
+        .union(near)
         .distinct(p)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
@@ -219,6 +228,7 @@ def run(
         "copies": n_copies,
         "pairs": n_pairs,
         "stories": n_stories,
+        **recall,
     }
     for rdd in (
         built,

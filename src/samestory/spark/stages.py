@@ -369,7 +369,7 @@ def same_story_relations(scored: RDD, group_of: RDD, ranges: IndexRanges) -> RDD
         groups, relations = _split(items, 2)
         group = dict(groups)
         for i, (j, _, relation) in relations:
-            if relation.kind is not None:
+            if relation.same_story:  # as build_stories: follow-ups are other stories
                 yield j, (i, group[i], relation)
 
     def with_group_of_j(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:

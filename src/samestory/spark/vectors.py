@@ -221,3 +221,30 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
                 yield int(c), (i, v, rank == 0)
 
     return vectors.mapPartitions(assign)
+
+
+def exact_recall(
+    vectors: RDD, found: RDD, config: Config, sample: int, partitions: int, seed: int = 5
+) -> tuple[float, int]:
+    """Share of the exact neighbour pairs of ``sample`` random articles that ``found``
+    (pairs ``(i, j)``, ``i < j``) holds, and how many exact pairs that was.
+
+    The sample's exact lists come from one task holding every vector (n x 2 KB): for
+    measuring, not for production sizes.
+    """
+    chosen = set(vectors.keys().takeSample(False, sample, seed))
+
+    def one_cell(item: tuple[int, np.ndarray]) -> tuple[int, tuple[int, np.ndarray, bool]]:
+        return 0, (item[0], item[1], item[0] in chosen)
+
+    exact = (
+        vectors.map(one_cell)
+        .groupByKey(1)
+        .flatMap(lambda item: _search_cell(item, config, 1 << 62))
+        .distinct(partitions)
+    )
+    hits = exact.map(lambda p: (p, 0)).leftOuterJoin(found.map(lambda p: (p, 1)), partitions)
+    total, kept = hits.map(lambda kv: (1, 1 if kv[1][1] else 0)).fold(
+        (0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1])
+    )
+    return (kept / total if total else 1.0), total

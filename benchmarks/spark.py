@@ -1,0 +1,173 @@
+"""The Spark job against the local engine and a MinHash-LSH dedup peer, in one run.
+
+``python benchmarks/spark.py [--sizes 5000,20000] [--encoder use|static]
+[--partitions N] [--recall-sample 500] [--json]``
+
+For each size a corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles,
+then labelled reposts, edits, truncations and reshuffles) is written as JSON Lines and
+deduplicated three ways, each timed on the same box in the same run:
+
+- **local**: :func:`samestory.dedup.dedup_file` (the batch pipeline, ``samestory dedup``);
+- **spark**: :func:`samestory.spark.run` with ``dedup`` in ``local[2]``, CLI defaults
+  (partitions derived from the size) and ``spark.driver.maxResultSize=1m`` (nothing large
+  may reach the driver). Shuffle bytes and task time come from Spark's status REST API;
+- **peer**: datasketch MinHash-LSH dedup as text-dedup runs it (5-word shingles, 128
+  permutations, Jaccard 0.7, union-find over candidates): copies only.
+
+Reported: wall time, seconds per 1,000 articles, Spark/local ratio, shuffle bytes, ARI of
+Spark's stories against local's and of each against the gold stories, records a
+``--keep first`` dedup keeps (one per copy group; the peer: one per cluster), and above
+5,000 representatives the recall of the IVF vector search against exact search on a
+sample of articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _ari(a: list[Any], b: list[Any]) -> float:
+    from sklearn.metrics import adjusted_rand_score
+
+    return float(adjusted_rand_score(a, b))
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    files = sorted(path.glob("part-*")) if path.is_dir() else [path]
+    rows: list[dict[str, Any]] = []
+    for part in files:
+        rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
+    return rows
+
+
+def _spark_metrics(spark: Any) -> dict[str, float]:
+    """Shuffle bytes, task time and counts of every stage of this application."""
+    sc = spark.sparkContext
+    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        stages = json.load(response)
+    done = [s for s in stages if s.get("status") == "COMPLETE"]
+    return {
+        "shuffle_write_mb": sum(s.get("shuffleWriteBytes", 0) for s in done) / 1e6,
+        "shuffle_read_mb": sum(s.get("shuffleReadBytes", 0) for s in done) / 1e6,
+        "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
+        "stages": len(done),
+        "tasks": sum(s.get("numTasks", 0) for s in done),
+    }
+
+
+def run_size(
+    n: int, encoder: str, partitions: int | None, recall_sample: int, folder: Path
+) -> dict[str, Any]:
+    from baseline import MinHashBaseline
+    from corpus import build_corpus
+
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.dedup import dedup_file
+    from samestory.embed import encoder_for
+    from samestory.spark import DedupOptions, build_session, run
+
+    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    articles, gold = build_corpus(n)
+    source = folder / f"in-{n}.jsonl"
+    with source.open("w", encoding="utf-8") as fh:
+        for a in articles:
+            fh.write(json.dumps({"id": a.id, "text": a.text, "title": a.title}) + "\n")
+    ids = [a.id for a in articles]
+    result: dict[str, Any] = {"n": n, "encoder": encoder}
+
+    encoder_for(encoder).encode(["warm up"])  # model load outside the clock, as in speed.py
+    start = time.perf_counter()
+    dedup_file(source, folder / f"local-{n}.jsonl", config)
+    result["local_s"] = time.perf_counter() - start
+    local = {r["id"]: r for r in _read_rows(folder / f"local-{n}.jsonl")}
+
+    peer = MinHashBaseline(threshold=0.7)
+    start = time.perf_counter()
+    peer_groups = peer.cluster(articles)
+    result["peer_s"] = time.perf_counter() - start
+    peer_of = {a: k for k, group in enumerate(peer_groups) for a in group}
+
+    conf = ["spark.driver.maxResultSize=1m", "spark.driver.memory=2g"]
+    spark = build_session("local[2]", "samestory-bench", conf)
+    try:
+        start = time.perf_counter()
+        counts = run(
+            spark,
+            source,
+            folder / f"spark-{n}",
+            config,
+            partitions=partitions,
+            dedup=DedupOptions(),
+            recall_sample=recall_sample,
+        )
+        result["spark_s"] = time.perf_counter() - start
+        result.update(_spark_metrics(spark))
+    finally:
+        spark.stop()
+    result.update(counts)
+    remote = {r["id"]: r for r in _read_rows(folder / f"spark-{n}" / "records.jsonl")}
+
+    result["spark_vs_local"] = result["spark_s"] / result["local_s"]
+    result["spark_ms_per_article"] = 1000 * result["spark_s"] / n
+    result["local_ms_per_article"] = 1000 * result["local_s"] / n
+    result["ari_spark_local"] = _ari(
+        [local[i]["story_id"] for i in ids], [remote[i]["story_id"] for i in ids]
+    )
+    result["same_copy_groups"] = all(local[i]["copy_group"] == remote[i]["copy_group"] for i in ids)
+    result["ari_gold_local"] = _ari(gold, [local[i]["story_id"] for i in ids])
+    result["ari_gold_spark"] = _ari(gold, [remote[i]["story_id"] for i in ids])
+    result["ari_gold_peer"] = _ari(gold, [peer_of[i] for i in ids])
+    result["kept_copy_groups"] = len({local[i]["copy_group"] for i in ids})
+    result["kept_stories"] = len({local[i]["story_id"] for i in ids})
+    result["kept_peer"] = len(peer_groups)
+    result["ari_copy_groups_peer"] = _ari(
+        [local[i]["copy_group"] for i in ids], [peer_of[i] for i in ids]
+    )
+    return result
+
+
+def _row(r: dict[str, Any]) -> str:
+    recall = f" recall {r['vector_recall']:.3f}" if "vector_recall" in r else ""
+    return (
+        f"{r['n']:>7} {r['encoder']:<6} local {r['local_s']:7.1f}s  spark {r['spark_s']:7.1f}s "
+        f"({r['spark_vs_local']:.2f}x, {r['spark_ms_per_article']:.0f} ms/article, "
+        f"{r['partitions']} partitions, shuffle {r['shuffle_write_mb']:.0f} MB)  "
+        f"peer {r['peer_s']:5.1f}s  ARI spark~local {r['ari_spark_local']:.3f}  "
+        f"gold: local {r['ari_gold_local']:.3f} spark {r['ari_gold_spark']:.3f} "
+        f"peer {r['ari_gold_peer']:.3f}  kept (copy groups / stories / peer) "
+        f"{r['kept_copy_groups']}/{r['kept_stories']}/{r['kept_peer']}{recall}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="5000")
+    parser.add_argument("--encoder", default="use", choices=("use", "static"))
+    parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--recall-sample", type=int, default=500)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="samestory-spark-bench-") as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            r = run_size(n, args.encoder, args.partitions, args.recall_sample, Path(tmp))
+            results.append(r)
+            print(json.dumps(r) if args.json else _row(r), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
