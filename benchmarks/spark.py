@@ -68,7 +68,7 @@ def _spark_metrics(spark: Any) -> dict[str, float]:
 
 
 def run_size(
-    n: int, encoder: str, partitions: int | None, recall_sample: int, folder: Path
+    n: int, encoder: str, partitions: int | None, recall_sample: int, folder: Path, data: Path
 ) -> dict[str, Any]:
     from baseline import MinHashBaseline
     from corpus import build_corpus
@@ -79,7 +79,7 @@ def run_size(
     from samestory.spark import DedupOptions, build_session, run
 
     config = DEFAULT_CONFIG.replace(encoder=encoder)
-    articles, gold = build_corpus(n)
+    articles, gold = build_corpus(n, data=data)
     source = folder / f"in-{n}.jsonl"
     with source.open("w", encoding="utf-8") as fh:
         for a in articles:
@@ -158,12 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--recall-sample", type=int, default=500)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder of the dev article files (default: $SAMESTORY_SHARED/data, "
+        "else ../shared/data)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    import corpus
+
+    shared = os.environ.get("SAMESTORY_SHARED")
+    data = args.data or (Path(shared) / "data" if shared else corpus.DATA)
     results = []
     with tempfile.TemporaryDirectory(prefix="samestory-spark-bench-") as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
-            r = run_size(n, args.encoder, args.partitions, args.recall_sample, Path(tmp))
+            r = run_size(n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data)
             results.append(r)
             print(json.dumps(r) if args.json else _row(r), flush=True)
     return 0
