@@ -95,3 +95,16 @@ def test_compare_a_repost_with_its_original_by_id(tmp_path: Path, seed_articles,
     result = CliRunner().invoke(app, ["compare", "repost-003", original.id, "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "exact" in result.stdout
+
+
+def test_copies_follow_the_batch_copy_test(tmp_path: Path):
+    # Too short for shingles: the same normalised text still makes an exact copy, as in
+    # the batch pipeline's copy collapse.
+    short = [
+        Article(id="a", text="Quake strikes city."),
+        Article(id="b", text="QUAKE strikes city"),
+    ]
+    with Store(tmp_path / "s.db") as store:
+        store.add(short[:1])
+        report = store.add(short[1:])
+        assert report.copy_of == {"b": "a"} and store.story_of("b") == store.story_of("a")

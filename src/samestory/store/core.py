@@ -94,7 +94,6 @@ FEATURE_CACHE = 20_000
 BUSY_TIMEOUT = 30.0
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
-_COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
 
 Within = Callable[[sqlite3.Connection], None]
 
@@ -1059,16 +1058,22 @@ class _Batch:
         # in a batch run, where copies are collapsed onto one representative. Reposts
         # are most of a feed, and scoring each against every stored copy of its text
         # made adding to a large store slow. _regroup collapses copies again.
-        copied = self.store._sketches.closest_copy(f, candidates, self.config)
+        # The copy test is the batch pipeline's (samestory.overlap): the same normalised
+        # text (the earliest stored one), else the candidate with the most shingle
+        # overlap that passes the near-duplicate test; its verdict alone makes a copy,
+        # as in the batch's copy collapse, whatever kind the scored relation gets.
+        copied = self._exact_copy(f) or self.store._sketches.closest_copy(
+            f, candidates, self.config
+        )
         if copied is not None:
             original = self._neighbour_features([copied])[0]
             relation = relate(original, f, self.config)
-            if relation.kind in _COPY_KINDS:
-                story = self._story_of_article(original.id)
-                self._write(article, f, story, [relation], [original], copy_of=original.id)
-                self.copy_of[f.id] = original.id
+            story = self._story_of_article(original.id)
+            self._write(article, f, story, [relation], [original], copy_of=original.id)
+            self.copy_of[f.id] = original.id
+            if relation.kind is not None:
                 self.closest[f.id] = relation
-                return
+            return
         neighbours = self._neighbour_features(candidates)
         relations = [relate(other, f, self.config) for other in neighbours]
         related = [r for r in relations if r.kind is not None]
@@ -1090,6 +1095,16 @@ class _Batch:
             self.created.append(story)
         self._write(article, f, story, relations, neighbours)
         self._regroup({story, *story_of.values()}, f.id)
+
+    def _exact_copy(self, f: DocFeatures) -> str | None:
+        """The earliest stored article with ``f``'s normalised text, if it has words."""
+        if not f.n_words:
+            return None
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE fingerprint=? AND id != ? ORDER BY rowid LIMIT 1",
+            (f.fingerprint, f.id),
+        ).fetchone()
+        return None if row is None else row[0]
 
     def _write(
         self,
