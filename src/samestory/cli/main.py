@@ -1,4 +1,9 @@
-"""One-shot commands: ``cluster``, ``compare``, ``eval``, ``spark``."""
+"""One-shot commands: ``cluster``, ``compare``, ``eval``, ``spark``.
+
+Start-up: this module is imported by every command, ``--help`` included, so it imports
+only typer, rich's console and the stdlib at the top; the engine (NumPy, MinHash-LSH,
+encoders) is imported inside the commands that run it (``tests/test_startup.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,20 @@ from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from samestory import api
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.ingest import FieldMap, read_paths
-from samestory.models import Article, Relation, SkippedRecord, Story
+
+if TYPE_CHECKING:
+    from samestory.api import Progress as ProgressFn
+    from samestory.ingest import FieldMap
+    from samestory.models import Article, Relation, SkippedRecord, Story
 
 out = Console()
 # soft_wrap: an error line naming a file or record stays one line (paths copy whole).
@@ -89,6 +95,8 @@ def config_for(encoder: Encoder, workers: int = DEFAULT_CONFIG.workers) -> Confi
 
 
 def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
+    from samestory.ingest import FieldMap
+
     return FieldMap(id=id_field, text=text_field, title=title_field, date=date_field)
 
 
@@ -99,11 +107,13 @@ def report_skip(record: SkippedRecord) -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(quiet: bool) -> Iterator[api.Progress | None]:
+def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
     """A rich progress bar on stderr, or None when quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (
         TextColumn("{task.description:>10}"),
         BarColumn(),
@@ -122,6 +132,8 @@ def progress_bar(quiet: bool) -> Iterator[api.Progress | None]:
 
 
 def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], list[SkippedRecord]]:
+    from samestory.ingest import read_paths
+
     result = read_paths(paths, fields=fields, on_skip=report_skip)
     if not result.articles:
         err.print(
@@ -151,6 +163,8 @@ def cluster(
     Examples: samestory cluster ../shared/seeds --json;
     samestory cluster crawl/ --encoder static --quiet > stories.txt
     """
+    from samestory import api
+
     articles, skipped = read_or_exit(
         paths, field_map(id_field, text_field, title_field, date_field)
     )
@@ -215,6 +229,8 @@ def load_one(path_or_id: str, db: Path) -> Article:
     """An article from a file, or by id from the store."""
     path = Path(path_or_id)
     if path.exists():
+        from samestory.ingest import read_paths
+
         result = read_paths([path], on_skip=report_skip)
         if len(result.articles) != 1:
             err.print(
@@ -252,6 +268,7 @@ def compare(
 
     Example: samestory compare ../shared/seeds/001_*.txt ../shared/seeds/002_*.txt
     """
+    from samestory import api
     from samestory.cli.render import render_diff
     from samestory.diff import diff_articles
 
@@ -325,6 +342,7 @@ def evaluate(
 
     Example: samestory eval ../shared/data/ecbplus_dev.jsonl --errors
     """
+    from samestory import api
     from samestory import evaluate as ev
 
     try:

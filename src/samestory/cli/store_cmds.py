@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from samestory.api import story_id
 from samestory.cli.main import (
     Encoder,
     JsonOpt,
@@ -28,9 +27,10 @@ from samestory.cli.main import (
     report_skip,
 )
 from samestory.config import DEFAULT_CONFIG
-from samestory.ingest import read_paths
-from samestory.models import Article, Story
-from samestory.store import AddReport, Store, StoreError
+
+if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
+    from samestory.models import Article, Story
+    from samestory.store import AddReport, Store
 
 DbOpt = Annotated[
     Path,
@@ -73,6 +73,8 @@ def open_store(db: Path, must_exist: bool = False, encoder: str | None = None) -
 
     ``encoder`` matters only for a new store; an existing one keeps its own.
     """
+    from samestory.store import Store, StoreError
+
     if must_exist and not db.exists():
         _fail(f"no store at {db}; create one with `samestory add`", 1)
     warnings.showwarning = _print_warning
@@ -107,6 +109,8 @@ def add(
 
     Example: samestory add ../shared/seeds && samestory stories
     """
+    from samestory.ingest import read_paths
+
     result = read_paths(paths, on_skip=report_skip)
     if not result.articles:
         _fail(
@@ -137,6 +141,8 @@ def add(
 
 
 def _print_added(report: AddReport, articles: list[Article]) -> None:
+    from samestory.api import story_id
+
     new = set(report.new_stories)
     titles = {a.id: a.title or "" for a in articles}
     for article_id, story in report.story_of.items():

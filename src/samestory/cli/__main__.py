@@ -1,0 +1,5 @@
+"""``python -m samestory.cli``: the ``samestory`` command."""
+
+from samestory.cli import app
+
+app()
