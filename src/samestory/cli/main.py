@@ -272,9 +272,14 @@ def compare(
     from samestory.cli.render import render_diff
     from samestory.diff import diff_articles
 
+    from samestory.embed import encoder_for
+
     article_a, article_b = load_one(a, db), load_one(b, db)
-    relation = api.compare(article_a, article_b, config_for(encoder))
-    difference = diff_articles(article_a, article_b)
+    config = config_for(encoder)
+    # One encoder for both: the diff used to load USE whatever --encoder said.
+    sentence_encoder = encoder_for(config.encoder)
+    relation = api.compare(article_a, article_b, config, sentence_encoder)
+    difference = diff_articles(article_a, article_b, encoder=sentence_encoder)
     if as_json:
         print(
             json.dumps(
