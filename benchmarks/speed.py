@@ -1,19 +1,26 @@
 """Speed, memory and accuracy of samestory and its peers on corpora of growing size.
 
-``python benchmarks/speed.py [--sizes 1000,10000,100000] [--peers minhash,minilm]
-[--encoders use,static] [--add] [--profile] [--json]``
+``python benchmarks/speed.py [--sizes real,1000,10000,100000] [--peers minhash,minilm]
+[--encoders default,use,static] [--add] [--profile] [--json]``
+
+``real`` is the real-article corpus (:func:`corpus.real_corpus`: the ECB+, MEANTIME and
+GVA dev articles, concatenated, about 2,300, mostly distinct: what a feed brings, where
+few sentences repeat); the numbers are synthetic corpora of that size (below). After
+the table the targets of issue 14 are printed with the figures that meet them or not.
 
 Each (system, size) runs in a fresh child process (``speed.py --child ...``) so peak
 RSS (``VmHWM`` of the child, which includes the corpus it builds) is per system.
 samestory scores pairs in forked worker processes (``Config.workers``, one per CPU);
 their memory is reported too, as the peak PSS of the child and its workers together
 (sampled every 0.2 s; PSS counts pages the workers share with the parent once). The
-corpus is :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
-variants); ARI is against its gold stories. Systems:
+synthetic corpus is :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then
+labelled variants); ARI is against its gold stories. ``wall s`` is the steady-state time
+of the run (models loaded before the clock starts); ``process s`` is the whole child
+process, interpreter start, imports and model load included. Systems:
 
 - ``samestory``: the steps of :func:`samestory.api.analyze` with the default config,
   timed one by one (features, candidates, scoring, grouping, stories);
-  ``samestory-static``: the same with ``Config(encoder="static")``;
+  ``samestory-use`` / ``samestory-static``: the same with that ``Config.encoder``;
 - ``minhash``: :class:`baseline.MinHashBaseline` (copies only: datasketch MinHash-LSH +
   union-find);
 - ``minilm``: :class:`baseline.MiniLMBaseline` (all-MiniLM-L6-v2 + average link), only
@@ -137,20 +144,28 @@ def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
 
 
 def encoder_of(system: str) -> str:
-    """``samestory`` / ``add`` use USE; ``samestory-static`` / ``add-static`` the static one."""
-    return "static" if system.endswith("-static") else "use"
+    """``samestory`` / ``add``: the default encoder; ``samestory-X`` / ``add-X``: encoder X."""
+    from samestory.config import DEFAULT_CONFIG
+
+    _, dash, name = system.partition("-")
+    return name if dash else DEFAULT_CONFIG.encoder
 
 
-def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
-    """``api.analyze`` on a corpus of ``n`` articles, with its per-stage timings."""
-    from corpus import build_corpus
+def load_corpus(spec: str, seed: int) -> tuple[list[Any], list[str]]:
+    """``"real"``: :func:`corpus.real_corpus`; a number: a synthetic corpus of that size."""
+    from corpus import build_corpus, real_corpus
 
+    return real_corpus() if spec == "real" else build_corpus(int(spec), seed)
+
+
+def run_samestory(spec: str, seed: int, encoder_name: str) -> dict[str, Any]:
+    """``api.analyze`` on the corpus ``spec``, with its per-stage timings."""
     from samestory.api import analyze
     from samestory.config import DEFAULT_CONFIG
     from samestory.embed import encoder_for
 
     config = DEFAULT_CONFIG.replace(encoder=encoder_name)
-    articles, gold = build_corpus(n, seed)
+    articles, gold = load_corpus(spec, seed)
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
     encoder = encoder_for(encoder_name)
@@ -164,6 +179,7 @@ def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any
     pairs = analysis.relations
     ids = [a.id for a in articles]
     return {
+        "n": len(articles),
         "wall_s": wall,
         "stages_s": stages,
         "pairs": len(pairs),
@@ -173,11 +189,10 @@ def run_samestory(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any
     }
 
 
-def run_peer(name: str, n: int, seed: int) -> dict[str, Any]:
+def run_peer(name: str, spec: str, seed: int) -> dict[str, Any]:
     import baseline  # written alongside; may be missing or incomplete
-    from corpus import build_corpus
 
-    articles, gold = build_corpus(n, seed)
+    articles, gold = load_corpus(spec, seed)
     system = baseline.MinHashBaseline() if name == "minhash" else baseline.MiniLMBaseline()
     if name == "minilm":
         # Load the model before the clock starts, as samestory's encoder is loaded
@@ -187,17 +202,20 @@ def run_peer(name: str, n: int, seed: int) -> dict[str, Any]:
     groups = system.cluster(articles)
     wall = time.perf_counter() - start
     return {
+        "n": len(articles),
         "wall_s": wall,
         "stories": len(groups),
         "ari": _ari(gold, [a.id for a in articles], groups),
     }
 
 
-def run_add(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
+def run_add(spec: str, seed: int, encoder_name: str) -> dict[str, Any]:
     """Fill a store with N articles, reopen it, time adding 1,000 more."""
     from corpus import build_corpus
 
     from samestory.config import DEFAULT_CONFIG
+
+    n = int(spec)
     from samestory.store import Store
 
     articles, _ = build_corpus(n + ADD_BATCH, seed)
@@ -212,32 +230,33 @@ def run_add(n: int, seed: int, encoder_name: str = "use") -> dict[str, Any]:
             store.add(articles[n:])
             held = len(store)
         add = time.perf_counter() - t
-    return {"wall_s": add, "fill_s": fill, "held_after": held}
+    return {"n": n, "wall_s": add, "fill_s": fill, "held_after": held}
 
 
-def child_main(system: str, n: int, seed: int) -> int:
+def child_main(system: str, spec: str, seed: int) -> int:
     if system.startswith("samestory"):
-        out = run_samestory(n, seed, encoder_of(system))
+        out = run_samestory(spec, seed, encoder_of(system))
     elif system.startswith("add"):
-        out = run_add(n, seed, encoder_of(system))
+        out = run_add(spec, seed, encoder_of(system))
     else:
-        out = run_peer(system, n, seed)
+        out = run_peer(system, spec, seed)
     out["peak_rss_mb"] = peak_rss_mb()
     print("RESULT " + json.dumps(out))
     return 0
 
 
-def run_child(system: str, n: int, seed: int, timeout: float) -> dict[str, Any]:
+def run_child(system: str, spec: str, seed: int, timeout: float) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; errors come back as ``error``."""
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
         "--child",
         system,
-        str(n),
+        spec,
         "--seed",
         str(seed),
     ]
+    start = time.perf_counter()
     try:
         proc = subprocess.run(
             cmd,
@@ -248,9 +267,10 @@ def run_child(system: str, n: int, seed: int, timeout: float) -> dict[str, Any]:
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
+    process_s = time.perf_counter() - start
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
+            return {**json.loads(line[len("RESULT ") :]), "process_s": process_s}
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     return {"error": f"exit {proc.returncode}: {tail}"}
 
@@ -258,49 +278,98 @@ def run_child(system: str, n: int, seed: int, timeout: float) -> dict[str, Any]:
 # -------------------------------------------------------------------------- profile
 
 
-def profile_analyze(n: int = 1000, seed: int = 0, top: int = 10) -> str:
-    """cProfile of ``api.analyze`` on ``n`` articles: the top entries by cumulative time."""
-    from corpus import build_corpus
-
+def profile_analyze(spec: str = "real", seed: int = 0, top: int = 25) -> str:
+    """cProfile of ``api.analyze`` (default config) on the corpus ``spec``: the top
+    entries by internal time, then by cumulative time."""
     from samestory.api import analyze
-    from samestory.embed import default_encoder
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.embed import encoder_for
 
-    articles, _ = build_corpus(n, seed)
-    default_encoder().encode(["warm up"])
+    articles, _ = load_corpus(spec, seed)
+    # One process, so the profile sees all the work (workers would hide it).
+    config = DEFAULT_CONFIG.replace(workers=1)
+    encoder_for(config.encoder).encode(["warm up"])
     profiler = cProfile.Profile()
     profiler.enable()
-    analyze(articles)
+    analyze(articles, config)
     profiler.disable()
     buf = io.StringIO()
-    pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(top)
+    stats = pstats.Stats(profiler, stream=buf)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
     return buf.getvalue()
 
 
 # ----------------------------------------------------------------------------- main
 
+# Issue 14's targets.
+TARGET_SPEEDUP = 10.0  # default docs/s over MiniLM's on the real corpus
+TARGET_100K_S = 180.0
+TARGET_100K_MB = 4096.0
 
-def _fmt_row(system: str, n: int, r: dict[str, Any]) -> str:
+
+def _docs_s(system: str, r: dict[str, Any]) -> float:
+    done = ADD_BATCH if system.startswith("add") else r["n"]
+    return done / r["wall_s"] if r["wall_s"] > 0 else float("inf")
+
+
+def _fmt_row(system: str, spec: str, r: dict[str, Any]) -> str:
     if "error" in r:
-        return f"{system:<16} {n:>7}  {r['error']}"
-    done = ADD_BATCH if system.startswith("add") else n
-    docs_s = done / r["wall_s"] if r["wall_s"] > 0 else float("inf")
+        return f"{system:<18} {spec:>7}  {r['error']}"
     ari = f"{r['ari']:.4f}" if "ari" in r else "-"
     line = (
-        f"{system:<16} {n:>7} {docs_s:>9.1f} {r['peak_rss_mb']:>9.0f} {ari:>7} {r['wall_s']:>9.1f}"
+        f"{system:<18} {r['n']:>7} {_docs_s(system, r):>9.1f} {r['peak_rss_mb']:>9.0f} "
+        f"{ari:>7} {r['wall_s']:>9.1f} {r['process_s']:>10.1f}"
     )
     if system.startswith("samestory"):
-        line += f"  {1000 * r['wall_s'] / n:.1f} ms/article; " + ", ".join(
+        line += f"  {1000 * r['wall_s'] / r['n']:.1f} ms/article; " + ", ".join(
             f"{k} {v:.1f}s" for k, v in r["stages_s"].items()
         )
         line += f"; peak PSS with scoring workers {r['tree_pss_mb']:.0f} MB"
     if system.startswith("add"):
-        line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {n})"
+        line += f"  (store fill {r['fill_s']:.0f}s; {ADD_BATCH} articles added into {r['n']})"
     return line
+
+
+def targets(results: list[dict[str, Any]]) -> list[str]:
+    """Issue 14's targets, each with the measured figures and met / NOT met."""
+    ok = {r["system"] + "@" + r["spec"]: r for r in results if "error" not in r}
+    lines: list[str] = []
+    default, minilm = ok.get("samestory@real"), ok.get("minilm@real")
+    if default and minilm:
+        ratio = _docs_s("samestory", default) / _docs_s("minilm", minilm)
+        lines.append(
+            f"real corpus: default {ratio:.1f}x MiniLM's docs/s (target >= "
+            f"{TARGET_SPEEDUP:.0f}x): {'met' if ratio >= TARGET_SPEEDUP else 'NOT met'}"
+        )
+    encoders = {k: r for k, r in ok.items() if k.startswith("samestory-") and k.endswith("@real")}
+    if default and encoders:
+        best_key = max(encoders, key=lambda k: encoders[k]["ari"])
+        best = encoders[best_key]["ari"]
+        lines.append(
+            f"real corpus: default ARI {default['ari']:.4f}, best encoder "
+            f"{best_key.split('@')[0]} {best:.4f} (target default >= best): "
+            f"{'met' if default['ari'] >= best - 1e-9 else 'NOT met'}"
+        )
+    big = ok.get("samestory@100000")
+    if big:
+        memory = max(big["peak_rss_mb"], big["tree_pss_mb"])
+        met = big["wall_s"] <= TARGET_100K_S and memory <= TARGET_100K_MB
+        lines.append(
+            f"100k synthetic: {big['wall_s']:.0f} s, {memory:.0f} MB (target <= "
+            f"{TARGET_100K_S:.0f} s and <= {TARGET_100K_MB:.0f} MB): "
+            f"{'met' if met else 'NOT met'}"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000", help="comma-separated corpus sizes")
+    parser.add_argument(
+        "--sizes",
+        default="real,1000",
+        help="comma-separated corpora: 'real' (the dev sets' real articles) or a size",
+    )
     parser.add_argument(
         "--peers",
         default="minhash,minilm",
@@ -308,11 +377,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--encoders",
-        default="use,static",
-        help="comma-separated samestory encoders to measure: use, static",
+        default="default,use,static",
+        help="comma-separated samestory encoders: default (the default config), use, static",
     )
     parser.add_argument("--add", action="store_true", help="also time Store.add of 1,000")
-    parser.add_argument("--profile", action="store_true", help="cProfile analyze on 1,000")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="real",
+        help="cProfile analyze (one process) on a corpus: 'real' (default) or a size",
+    )
     parser.add_argument("--no-samestory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -322,12 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per measurement before it is abandoned",
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
-    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "CORPUS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return child_main(args.child[0], int(args.child[1]), args.seed)
+        return child_main(args.child[0], args.child[1], args.seed)
 
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    specs = [s.strip() for s in args.sizes.split(",") if s.strip()]
     peers = [p for p in args.peers.split(",") if p]
     encoders = [e for e in args.encoders.split(",") if e]
     meta = {
@@ -335,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "load_average_at_start": os.getloadavg(),
     }
     notes: list[str] = []
     try:
@@ -343,43 +418,62 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"peers skipped: benchmarks/baseline.py unavailable ({exc})")
         peers = []
     results: list[dict[str, Any]] = []
-    log = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
-    log(f"date {meta['date']}  cores {meta['cores']}  python {meta['python']}")
-    log(f"{'system':<16} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9}")
-    for n in sizes:
-        ours = [f"samestory{'' if e == 'use' else '-' + e}" for e in encoders]
+    log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.json else print
+    log(
+        f"date {meta['date']}  cores {meta['cores']}  python {meta['python']}  "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    log(
+        f"{'system':<18} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9} "
+        f"{'process s':>10}"
+    )
+    for spec in specs:
+        size = 2400 if spec == "real" else int(spec)
+        ours = [f"samestory{'' if e == 'default' else '-' + e}" for e in encoders]
         systems = [] if args.no_samestory else list(ours)
         for peer in peers:
-            if peer == "minilm" and n / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
+            if peer == "minilm" and size / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
                 msg = (
-                    f"minilm skipped at N={n}: ~{n / MINILM_DOCS_PER_S:.0f} s at "
+                    f"minilm skipped at N={size}: ~{size / MINILM_DOCS_PER_S:.0f} s at "
                     f"{MINILM_DOCS_PER_S:.0f} docs/s exceeds {TIME_LIMIT_S:.0f} s"
                 )
                 notes.append(msg)
                 log(msg)
                 continue
             systems.append(peer)
-        if args.add:
+        if args.add and spec != "real":
             try:
                 import samestory.store  # noqa: F401
 
-                systems += [f"add{'' if e == 'use' else '-' + e}" for e in encoders]
+                systems += [f"add{'' if e == 'default' else '-' + e}" for e in encoders]
             except Exception as exc:
                 notes.append(f"add skipped: samestory.store unavailable ({exc})")
         for system in systems:
-            r = run_child(system, n, args.seed, args.timeout)
-            results.append({"system": system, "n": n, **r})
-            log(_fmt_row(system, n, r))
+            r = run_child(system, spec, args.seed, args.timeout)
+            results.append({"system": system, "spec": spec, **r})
+            log(_fmt_row(system, spec, r))
+    meta["load_average_at_end"] = os.getloadavg()
+    log(f"load average at the end {os.getloadavg()[0]:.1f} (2 cores: above 2 is a busy box)")
+    checks = targets(results)
+    for line in checks:
+        log(f"target: {line}")
     profile = None
     if args.profile:
-        profile = profile_analyze(1000, args.seed)
+        profile = profile_analyze(args.profile, args.seed)
         log(profile)
     for note in notes:
         log(f"note: {note}")
     if args.json:
         print(
             json.dumps(
-                {"meta": meta, "results": results, "notes": notes, "profile": profile}, indent=2
+                {
+                    "meta": meta,
+                    "results": results,
+                    "targets": checks,
+                    "notes": notes,
+                    "profile": profile,
+                },
+                indent=2,
             )
         )
     return 0

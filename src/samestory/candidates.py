@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
@@ -94,11 +93,7 @@ class CandidateIndex:
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
         self._by_keyword: dict[int, list[str]] = {}
-        self._lsh = (
-            lsh
-            if lsh is not None
-            else MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
-        )
+        self._lsh = lsh if lsh is not None else _memory_lsh(config)
         self._ann = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
@@ -394,7 +389,7 @@ def _copy_candidates(
     MinHash-LSH candidates among earlier articles (to verify)."""
     position = {f.id: i for i, f in enumerate(features)}
     by_fingerprint: dict[str, int] = {}
-    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+    lsh = _memory_lsh(config)
     for i, f in enumerate(features):
         first = by_fingerprint.setdefault(f.fingerprint, i)
         if first != i:
@@ -404,3 +399,15 @@ def _copy_candidates(
         for other in lsh.query(f.minhash):
             yield position[other], i, False
         lsh.insert(f.id, f.minhash)
+
+
+def _memory_lsh(config: Config) -> LSHLike:
+    """datasketch's in-memory ``MinHashLSH`` for the config.
+
+    Imported here, not at the top: importing datasketch imports SciPy's integrators
+    (0.6-2 s), which commands that never look for candidates (``compare``, ``stories``)
+    should not pay.
+    """
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from samestory import lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
+from samestory.minhash import Signature, signature
 from samestory.models import Article, slot_values
 
 SENTENCE_DTYPE = np.float16
@@ -46,7 +45,7 @@ class DocFeatures:
     sentences: list[str]
     sentence_vectors: np.ndarray
     vector: np.ndarray
-    minhash: LeanMinHash
+    minhash: Signature
     n_shingles: int
     entities: frozenset[str]
     numbers: frozenset[str]
@@ -82,18 +81,10 @@ def body_sentences(article: Article, text: str | None = None) -> list[str]:
     return sentences
 
 
-def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> LeanMinHash:
-    """MinHash signature: P[min-hash equal] = Jaccard(A, B) for each of ``num_perm`` hashes."""
-    mh = _empty_minhash(num_perm, seed).copy()
-    if shingle_set:
-        mh.update_batch([s.encode("utf-8") for s in shingle_set])
-    return LeanMinHash(mh)
-
-
-@functools.lru_cache(maxsize=4)
-def _empty_minhash(num_perm: int, seed: int) -> MinHash:
-    """An empty MinHash to copy: drawing its permutations anew took half of minhash_of."""
-    return MinHash(num_perm=num_perm, seed=seed)
+def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> Signature:
+    """MinHash signature: P[min-hash equal] = Jaccard(A, B) for each of ``num_perm`` hashes
+    (:mod:`samestory.minhash`: the values datasketch's ``MinHash`` gives)."""
+    return signature([s.encode("utf-8") for s in shingle_set], num_perm, seed)
 
 
 def featurize(

@@ -1,0 +1,92 @@
+"""MinHash signatures of shingle sets, bit-identical to datasketch's, without datasketch.
+
+For a set ``S`` of byte strings and ``k = 1..num_perm``:
+
+    h(s)   = fmix32(first 4 bytes of SHA-1(s), little-endian)    (MurmurHash3 finalizer)
+    sig[k] = min over s in S of (a_k * h(s) + b_k) mod 2^32,
+
+with ``a_k`` odd and ``b_k`` drawn from ``numpy.random.RandomState(seed)`` exactly as
+datasketch >= 2.0 draws them for ``MinHash(num_perm, seed)`` (its default "affine32"
+scheme), so ``P[sig_A[k] = sig_B[k]] = Jaccard(A, B)`` and the signatures, the stored
+ones and the LSH buckets are the same as before this module existed. An empty set's
+signature is all ``2^32 - 1``.
+
+Why not datasketch's ``MinHash``: importing the ``datasketch`` package imports its LSH
+and through it SciPy's integrators (0.6-2 s), which every command that only reads
+features paid; and its per-set objects cost a copy of the permutations each. A
+:class:`Signature` satisfies what datasketch's ``MinHashLSH`` and ``LeanMinHash.jaccard``
+read of a MinHash (``seed``, ``scheme``, ``hashvalues``, ``len``), so the two mix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+
+SCHEME = "affine32"
+_MAX = np.uint32(0xFFFFFFFF)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """A MinHash signature: ``hashvalues`` (uint32, one per permutation) and its seed."""
+
+    seed: int
+    hashvalues: np.ndarray
+    scheme: str = SCHEME
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+    def jaccard(self, other: Signature) -> float:
+        """Estimated Jaccard: the share of permutations whose minima agree."""
+        if getattr(other, "scheme", None) != self.scheme or other.seed != self.seed:
+            raise ValueError("cannot compare MinHashes of different schemes or seeds")
+        if len(other) != len(self):
+            raise ValueError("cannot compare MinHashes of different lengths")
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self)
+
+
+@functools.lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)`` of the affine permutations, as datasketch's ``MinHash`` draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+def base_hashes(items: Iterable[bytes]) -> np.ndarray:
+    """``fmix32(sha1_32(s))`` of each item, as uint32."""
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(item).digest()[:4] for item in items])
+    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    return hv
+
+
+def signature(items: Iterable[bytes], num_perm: int = 128, seed: int = 1) -> Signature:
+    """The MinHash signature of the set of ``items`` (byte strings; repeats are harmless)."""
+    a, b = permutations(num_perm, seed)
+    hv = base_hashes(items)
+    if not len(hv):
+        values = np.full(num_perm, _MAX, dtype=np.uint32)
+    else:
+        # (n, num_perm) products; uint32 arithmetic wraps, which is the mod 2^32.
+        values = (hv[:, None] * a + b).min(axis=0)
+    return Signature(seed=seed, hashvalues=values)
+
+
+def from_values(hashvalues: np.ndarray, seed: int) -> Signature:
+    """A stored signature (its uint32 values) back as a :class:`Signature`."""
+    return Signature(seed=seed, hashvalues=np.asarray(hashvalues, dtype=np.uint32))
