@@ -271,7 +271,6 @@ def compare(
     from samestory import api
     from samestory.cli.render import render_diff
     from samestory.diff import diff_articles
-
     from samestory.embed import encoder_for
 
     article_a, article_b = load_one(a, db), load_one(b, db)

@@ -119,6 +119,8 @@ def add(
             1,
         )
     chosen = encoder.value if encoder is not None else None
+    from samestory.store import StoreError
+
     try:
         with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
             report = store.add(result.articles, progress=progress)
@@ -170,6 +172,8 @@ def stories(
 
     Example: samestory stories --limit 10
     """
+    from samestory.store import StoreError
+
     try:
         with open_store(db, must_exist=True) as store:
             rows = store.stories()
@@ -208,6 +212,8 @@ def show(
     """
     if not db.exists():
         _fail(f"no story {story_id} in {db}", 2)
+    from samestory.store import StoreError
+
     try:
         with open_store(db) as store:
             try:

@@ -14,8 +14,8 @@ import json
 from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash
 
+from samestory import minhash
 from samestory.features import SENTENCE_DTYPE, DocFeatures
 
 
@@ -88,8 +88,17 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
     )
 
 
-def stored_minhash(scheme: dict[str, Any], hashvalues: bytes) -> LeanMinHash:
-    """The stored MinHash of one article (``scheme`` is its ``doc_json["minhash"]``)."""
+def stored_minhash(scheme: dict[str, Any], hashvalues: bytes) -> Any:
+    """The stored MinHash of one article (``scheme`` is its ``doc_json["minhash"]``).
+
+    The scheme features have (:mod:`samestory.minhash`, datasketch's "affine32") comes
+    back as a :class:`~samestory.minhash.Signature`, without importing datasketch; any
+    other as datasketch's ``LeanMinHash``.
+    """
     values = np.frombuffer(hashvalues, dtype=np.dtype(scheme["dtype"])).copy()
+    if scheme["scheme"] == minhash.SCHEME and values.dtype == np.uint32:
+        return minhash.from_values(values, seed=scheme["seed"])
+    from datasketch import LeanMinHash
+
     kwargs = {"scheme": scheme["scheme"]} if scheme["scheme"] else {}
     return LeanMinHash(seed=scheme["seed"], hashvalues=values, **kwargs)

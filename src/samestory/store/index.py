@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from samestory.config import Config
 from samestory.features import DocFeatures
@@ -33,6 +32,10 @@ class StoredLSH:
     """
 
     def __init__(self, conn: sqlite3.Connection, config: Config) -> None:
+        # Imported here: datasketch's import (SciPy integrators, 0.6-2 s) is needed only
+        # for the bands, not by every command that opens a store.
+        from datasketch import MinHashLSH
+
         self.conn = conn
         self.ranges = MinHashLSH(
             threshold=config.lsh_threshold, num_perm=config.num_perm
