@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -49,6 +50,7 @@ from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.store import Store  # noqa: E402
 
 CLI = [sys.executable, "-c", "from samestory.cli import app; app()"]
+RUN = time.strftime("%Y%m%dT%H%M%S")
 SEARCH_WORDS = ("police", "earthquake", "president", "fire", "killed", "court", "storm")
 
 
@@ -131,35 +133,48 @@ def request_mix(base: str, count: int, seed: int = 1) -> list[str]:
     return urls
 
 
+# Connections per client: httpx's pool scans its connections on every request, so one
+# client holding 1,000 connections spends most of the run in its own pool; a few
+# clients of 50 keep the same number of requests in flight without that cost.
+CONNECTIONS_PER_CLIENT = 50
+
+
 async def run_load(base: str, urls: list[str], concurrency: int) -> dict[str, Any]:
     """Every URL once, at most ``concurrency`` in flight; latencies and statuses."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    per_client = min(concurrency, CONNECTIONS_PER_CLIENT)
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    clients = [
+        httpx.AsyncClient(base_url=base, limits=limits, timeout=300)
+        for _ in range(-(-concurrency // per_client))
+    ]
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     peak = 0
     in_flight = 0
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=300) as client:
+    async def one(k: int, url: str) -> None:
+        nonlocal peak, in_flight
+        async with gate:
+            in_flight += 1
+            peak = max(peak, in_flight)
+            start = time.perf_counter()
+            try:
+                response = await clients[k % len(clients)].get(url)
+                statuses[str(response.status_code)] += 1
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+            finally:
+                latencies.append(time.perf_counter() - start)
+                in_flight -= 1
 
-        async def one(url: str) -> None:
-            nonlocal peak, in_flight
-            async with gate:
-                in_flight += 1
-                peak = max(peak, in_flight)
-                start = time.perf_counter()
-                try:
-                    response = await client.get(url)
-                    statuses[str(response.status_code)] += 1
-                except httpx.HTTPError as exc:
-                    statuses[type(exc).__name__] += 1
-                finally:
-                    latencies.append(time.perf_counter() - start)
-                    in_flight -= 1
-
-        start = time.perf_counter()
-        await asyncio.gather(*(one(u) for u in urls))
+    start = time.perf_counter()
+    try:
+        await asyncio.gather(*(one(k, u) for k, u in enumerate(urls)))
+    finally:
         wall = time.perf_counter() - start
+        for client in clients:
+            await client.aclose()
     return summarise(latencies, statuses, wall, peak)
 
 
@@ -205,9 +220,10 @@ def probe_articles(count: int, seed: int) -> list[dict[str, Any]]:
     records = []
     for k in range(count):
         variant = make_variant(rng.choice(originals), 3, 10_000_000 + seed * 1000 + k, rng)
+        variant = dataclasses.replace(variant, text=f"{variant.text}\n\nUpdated {RUN}.")
         record = variant.to_dict()
         record.pop("origin")
-        record["id"] = f"probe-{seed}-{k}"
+        record["id"] = f"probe-{RUN}-{seed}-{k}"  # new on every run, even on a reused store
         records.append(record)
     return records
 
