@@ -1,34 +1,42 @@
-"""Fit the models of samestory.relate on the dev sets and report what they give.
+"""Fit the models of samestory.relate on the dev sets and write them to the package.
 
     python scripts/fit_story_model.py [--data ../shared/data] [--cache /tmp/samestory-fit]
-        [--encoder use|static|static-model2vec]
+        [--encoder use|static|static-model2vec] [--out FILE | --dry-run]
 
 (Give each encoder its own --cache directory: the cached features hold the vectors.)
 
 Event model: for ECB+ and MEANTIME it takes the pairs the pipeline actually scores (the
 candidate pairs), computes their event cues, and fits a logistic regression
 P(same story | cues) on both sets together: the model is trained on the distribution it
-is applied to, where the hard negatives (same topic, different event) live. It then
-clusters each set as the pipeline does (rewrite route, date gate, sparse average link)
-for a grid of thresholds and prints ARI (in-sample), leave-one-set-out ARI (fit on one
-set, test on the other: a harsh estimate, the sets differ in kind) and ARI under 5-fold
-cross-validation over topics (every pair scored by a model that never saw its topics):
-the honest estimate for unseen topics of a kind the dev sets hold.
+is applied to, where the hard negatives (same topic, different event) live. Every
+clustering figure is then that of production itself under the fitted model: copies
+collapsed, candidates among representatives, each pair scored by ``relate`` (rewrite
+route, date gate with its published-date factor, rewrite floor, copy scores), grouped by
+average link with the configured same-story and attach thresholds, copies expanded. It
+prints ARI (in-sample) for a grid of same-story thresholds, leave-one-set-out ARI (fit on
+one set, test on the other: a harsh estimate, the sets differ in kind) and ARI under
+5-fold cross-validation over topics (every pair scored by a model that never saw its
+topics): the honest estimate for unseen topics of a kind the dev sets hold.
 
 Graded similarity: a monotone additive model of the SemEval-2022 human scale on the
 semantic cues (:class:`MonotoneAdditiveModel`), with its 5-fold cross-validated Pearson
 beside that of a linear (ridge) model over the same cues.
 
-Paste the printed weights into relate.py.
+Both models, what they were fitted on and their cross-validated figures are written to
+``src/samestory/params/story_model.json`` (``--out``), which ``samestory.relate`` loads.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import itertools
 import json
 import pickle
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.stats import pearsonr
@@ -38,32 +46,32 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold
 
 from samestory import relate
-from samestory.candidates import candidate_pairs
+from samestory.api import group_over_copies
+from samestory.candidates import candidate_pairs, copy_groups
+from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
-from samestory.features import featurize
+from samestory.evaluate import read_labelled, record_to_article
+from samestory.features import DocFeatures, featurize
 from samestory.models import Article
 from samestory.static_encoder import StaticSentenceEncoder
-from samestory.stories import average_link
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
+PAIR_SET = "semeval2022_pairs_dev"
 GRADED_CUES = ("doc_cosine", "best_sentence", "top3_sentences")
 GRADED_KNOTS = 8
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
 TOPIC_FOLDS = 5
+# Decimals kept in the data file (more would claim a precision the fit does not have).
+WEIGHT_DECIMALS = 3
+GRADED_BIAS_DECIMALS = 4
+ENCODERS = ("use", "static", "static-model2vec")
+DEFAULT_OUT = (
+    Path(__file__).resolve().parents[1] / "src" / "samestory" / "params" / "story_model.json"
+)
 
 
 def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def articles_of(records: list[dict]) -> list[Article]:
-    return [
-        Article(id=r["id"], text=r["text"], title=r.get("title"), lang=r.get("lang"))
-        for r in records
-    ]
-
-
-ENCODERS = ("use", "static", "static-model2vec")
 
 
 def make_encoder(name: str) -> SentenceEncoder | None:
@@ -77,7 +85,7 @@ def make_encoder(name: str) -> SentenceEncoder | None:
 
 def cached_features(
     name: str, articles: list[Article], cache: Path, encoder: SentenceEncoder | None = None
-):
+) -> list[DocFeatures]:
     file = cache / f"{name}.pkl"
     if file.exists():
         return pickle.loads(file.read_bytes())
@@ -129,148 +137,164 @@ def cross_validated(model_of, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return predicted
 
 
-def pair_table(features, gold: list[str], groups: list[str]) -> dict:
-    """Cues, rewrite evidence, date gaps and labels of the candidate pairs.
+@dataclasses.dataclass
+class DevSet:
+    """One labelled article set, carried through production's stages up to scoring.
 
-    ``groups`` holds each article's topic (the unit held out in cross-validation).
+    The stages before scoring do not depend on the fitted model, so they run once:
+    copy groups, candidate pairs among representatives (as article indices), and each
+    pair's model-free measures. Scoring under a model, and grouping, then run per model.
     """
-    pairs = candidate_pairs(features)
-    rows = []
+
+    name: str
+    features: list[DocFeatures]
+    gold: list[str]
+    topics: list[str]
+    representative: list[int]
+    pairs: list[tuple[int, int]]
+    measures: list[relate.PairMeasures]
+    alignments: dict[int, relate.AlignmentResult] = dataclasses.field(default_factory=dict)
+
+    @property
+    def cues(self) -> np.ndarray:
+        return np.array([m.cues.vector() for m in self.measures], dtype=np.float64)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self.gold[i] == self.gold[j] for i, j in self.pairs], dtype=int)
+
+    def scores(self, model: relate.StoryModel, config: Config) -> np.ndarray:
+        """Production's story score (``Relation.score``) of every candidate pair."""
+        out = np.zeros(len(self.pairs))
+        with relate.single_threaded_blas():
+            for k, ((i, j), m) in enumerate(zip(self.pairs, self.measures, strict=True)):
+                a, b = self.features[i], self.features[j]
+                ps = relate.score_measures(m, model)
+                out[k] = relate.relation_of(
+                    a, b, ps, config, self._aligner(k, a, b, m, config)
+                ).score
+        return out
+
+    def _aligner(
+        self, k: int, a: DocFeatures, b: DocFeatures, m: relate.PairMeasures, config: Config
+    ) -> Callable[[], relate.AlignmentResult]:
+        def align() -> relate.AlignmentResult:
+            if k not in self.alignments:  # the same for every model: align once
+                self.alignments[k] = relate.align_pair(a, b, m.sim, config)
+            return self.alignments[k]
+
+        return align
+
+    def ari(self, scores: np.ndarray, config: Config) -> float:
+        """ARI of production's grouping of the pairs scored ``scores``."""
+        groups = group_over_copies(self.representative, self.pairs, scores.tolist(), config)
+        labels = np.zeros(len(self.features), dtype=int)
+        for k, group in enumerate(groups):
+            labels[group] = k
+        return float(adjusted_rand_score(self.gold, labels))
+
+
+def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None) -> DevSet:
+    records, skipped = read_labelled(data / f"{name}.jsonl")
+    if skipped:
+        raise SystemExit(f"{name}: {len(skipped)} records skipped; fix the data first")
+    features = cached_features(name, [record_to_article(r) for r in records], cache, encoder)
+    representative = copy_groups(features, DEFAULT_CONFIG)
+    reps = sorted(set(representative))
+    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps])]
     with relate.single_threaded_blas():
-        for i, j in pairs:
-            a, b = features[i], features[j]
-            sim = relate.sentence_similarity(a.sentence_vectors, b.sentence_vectors)
-            gap = relate.date_gap(a, b)
-            rows.append(
-                (
-                    *relate.event_cues(a, b, sim).vector(),
-                    relate.rewrite_evidence(sim),
-                    -1 if gap is None else gap,
-                )
-            )
-    table = np.array(rows, dtype=np.float64)
-    labels = np.array([gold[i] == gold[j] for i, j in pairs], dtype=int)
-    return {
-        "pairs": pairs,
-        "cues": table[:, :-2],
-        "rewrite": table[:, -2],
-        "gap": table[:, -1],
-        "y": labels,
-        "n": len(features),
-        "gold": gold,
-        "groups": groups,
-    }
+        measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
+    return DevSet(
+        name=name,
+        features=features,
+        gold=[r["story"] for r in records],
+        topics=[f"{name}:{r.get('topic', r['story'])}" for r in records],
+        representative=representative,
+        pairs=pairs,
+        measures=measures,
+    )
 
 
-def story_scores(model: LogisticRegression, table: dict) -> np.ndarray:
-    p = np.maximum(model.predict_proba(table["cues"])[:, 1], table["rewrite"])
-    gated = table["gap"] > relate.DATE_GAP_DAYS
-    return np.where(gated, p * relate.DATE_GAP_FACTOR, p)
+def event_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate.StoryModel:
+    """``graded`` with the event weights of a fitted logistic regression (rounded as shipped)."""
+    return dataclasses.replace(
+        graded,
+        event_weights=tuple(round(float(w), WEIGHT_DECIMALS) for w in fitted.coef_[0]),
+        event_bias=round(float(fitted.intercept_[0]), WEIGHT_DECIMALS),
+    )
 
 
-def cluster_ari(table: dict, scores: np.ndarray, threshold: float) -> float:
-    edges = [(i, j, s) for (i, j), s in zip(table["pairs"], scores, strict=True)]
-    labels = np.zeros(table["n"], dtype=int)
-    for k, group in enumerate(average_link(table["n"], edges, threshold, threshold / 2)):
-        labels[group] = k
-    return adjusted_rand_score(table["gold"], labels)
+def threshold_config(threshold: float) -> Config:
+    """Production's config with another same-story threshold (attach threshold kept,
+    capped at the threshold)."""
+    attach = DEFAULT_CONFIG.attach_threshold
+    return DEFAULT_CONFIG.replace(
+        same_story_threshold=threshold,
+        attach_threshold=None if attach is None else min(attach, threshold),
+    )
 
 
-def topic_cv_scores(tables: dict, C: float) -> dict[str, np.ndarray]:
-    """Story scores of every candidate pair from a model fitted without its topics.
+def ari_grid(dev: DevSet, model: relate.StoryModel) -> dict[float, float]:
+    """ARI of production under ``model`` for each same-story threshold of the grid."""
+    out = {}
+    for t in THRESHOLDS:
+        config = threshold_config(t)
+        out[t] = round(dev.ari(dev.scores(model, config), config), 3)
+    return out
+
+
+def topic_cv_ari(
+    sets: Sequence[DevSet], fit: Callable[[np.ndarray, np.ndarray], relate.StoryModel]
+) -> dict[str, float]:
+    """ARI at production's config with each pair scored by models that never saw its topics.
 
     Topics (ECB+ topics hold two events of one kind; MEANTIME's company corpora) are
     dealt into ``TOPIC_FOLDS`` folds; a pair touching a fold is scored by the model fitted
-    on the pairs that touch none of its topics (averaged if it touches two folds). The
-    clustering ARI of these scores estimates accuracy on topics never seen in fitting.
+    on the pairs that touch none of its topics (its scores averaged if it touches two
+    folds). The clustering ARI of these scores estimates accuracy on unseen topics.
     """
-    topics = sorted({g for table in tables.values() for g in table["groups"]})
+    topics = sorted({t for dev in sets for t in dev.topics})
     order = np.random.RandomState(0).permutation(len(topics))
     fold_of = {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
     touches = {
-        name: np.array(
+        dev.name: np.array(
             [
-                [
-                    fold_of[t["groups"][i]] == f or fold_of[t["groups"][j]] == f
-                    for i, j in t["pairs"]
-                ]
+                [fold_of[dev.topics[i]] == f or fold_of[dev.topics[j]] == f for i, j in dev.pairs]
                 for f in range(TOPIC_FOLDS)
             ]
         )
-        for name, t in tables.items()
+        for dev in sets
     }
-    sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
-    counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
+    sums = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
+    counts = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
     for f in range(TOPIC_FOLDS):
-        x = np.vstack([t["cues"][~touches[n][f]] for n, t in tables.items()])
-        y = np.concatenate([t["y"][~touches[n][f]] for n, t in tables.items()])
-        model = LogisticRegression(C=C, max_iter=5000).fit(x, y)
-        for name, table in tables.items():
-            mask = touches[name][f]
+        x = np.vstack([dev.cues[~touches[dev.name][f]] for dev in sets])
+        y = np.concatenate([dev.labels[~touches[dev.name][f]] for dev in sets])
+        model = fit(x, y)
+        for dev in sets:
+            mask = touches[dev.name][f]
             if mask.any():
-                sums[name][mask] += story_scores(model, table)[mask]
-                counts[name][mask] += 1
-    return {name: sums[name] / np.maximum(counts[name], 1) for name in tables}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    repo = Path(__file__).resolve().parents[1]
-    parser.add_argument("--data", type=Path, default=repo.parent / "shared" / "data")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-fit"))
-    parser.add_argument("--C", type=float, default=1.0)
-    parser.add_argument("--encoder", choices=ENCODERS, default="use")
-    args = parser.parse_args()
-    encoder = make_encoder(args.encoder)
-    args.cache.mkdir(parents=True, exist_ok=True)
-
-    tables = {}
-    for name in ARTICLE_SETS:
-        records = load(args.data / f"{name}.jsonl")
-        features = cached_features(name, articles_of(records), args.cache, encoder)
-        tables[name] = pair_table(
-            features,
-            [r["story"] for r in records],
-            [f"{name}:{r.get('topic', r['story'])}" for r in records],
+                sums[dev.name][mask] += dev.scores(model, DEFAULT_CONFIG)[mask]
+                counts[dev.name][mask] += 1
+    return {
+        dev.name: round(
+            dev.ari(sums[dev.name] / np.maximum(counts[dev.name], 1), DEFAULT_CONFIG), 3
         )
+        for dev in sets
+    }
 
-    def fit(names):
-        x = np.vstack([tables[n]["cues"] for n in names])
-        y = np.concatenate([tables[n]["y"] for n in names])
-        return LogisticRegression(C=args.C, max_iter=5000).fit(x, y)
 
-    model = fit(ARTICLE_SETS)
-    print(
-        "event weights",
-        np.round(model.coef_[0], 3).tolist(),
-        "bias",
-        round(float(model.intercept_[0]), 3),
-    )
-    for name, table in tables.items():
-        scores = story_scores(model, table)
-        print(name, {t: round(cluster_ari(table, scores, t), 3) for t in THRESHOLDS})
-    for train, test in itertools.permutations(ARTICLE_SETS, 2):
-        held = story_scores(fit([train]), tables[test])
-        print(
-            f"fit on {train}, test on {test}",
-            {t: round(cluster_ari(tables[test], held, t), 3) for t in THRESHOLDS},
-        )
-
-    held = topic_cv_scores(tables, args.C)
-    for name, table in tables.items():
-        print(
-            f"{name}, {TOPIC_FOLDS}-fold CV over topics (held-out topics scored by a model "
-            "that never saw them)",
-            {t: round(cluster_ari(table, held[name], t), 3) for t in THRESHOLDS},
-        )
-
-    pairs = load(args.data / "semeval2022_pairs_dev.jsonl")
+def fit_graded(
+    data: Path, cache: Path, encoder: SentenceEncoder | None
+) -> tuple[MonotoneAdditiveModel, dict[str, Any]]:
+    """The monotone additive model of the SemEval-2022 scale, and its CV figures."""
+    pairs = load(data / f"{PAIR_SET}.jsonl")
     flat = [
         Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
         for k, p in enumerate(pairs)
         for side in (1, 2)
     ]
-    features = cached_features("semeval", flat, args.cache, encoder)
+    features = cached_features("semeval", flat, cache, encoder)
     cues = []
     for k in range(len(pairs)):
         a, b = features[2 * k], features[2 * k + 1]
@@ -281,27 +305,116 @@ def main() -> None:
     overall = -np.array([p["overall"] for p in pairs])
     cross = np.array([p["lang1"] != p["lang2"] for p in pairs])
 
-    def report(name: str, predicted: np.ndarray) -> str:
-        return (
-            f"{name}: 5-fold CV pearson {pearsonr(predicted, overall)[0]:.3f}, "
-            f"cross-lingual {pearsonr(predicted[cross], overall[cross])[0]:.3f}"
-        )
+    def figures(predicted: np.ndarray) -> dict[str, float]:
+        return {
+            "pearson": round(float(pearsonr(predicted, overall)[0]), 3),
+            "pearson_cross_lingual": round(float(pearsonr(predicted[cross], overall[cross])[0]), 3),
+        }
 
-    print(report("graded, linear", cross_validated(lambda: Ridge(alpha=1.0), semantic, overall)))
-    print(
-        report(
-            "graded, monotone additive", cross_validated(MonotoneAdditiveModel, semantic, overall)
-        )
+    cv = {
+        "method": "5-fold CV over pairs; Pearson with -overall",
+        "monotone_additive": figures(cross_validated(MonotoneAdditiveModel, semantic, overall)),
+        "linear_ridge_peer": figures(cross_validated(lambda: Ridge(alpha=1.0), semantic, overall)),
+    }
+    info = {"data": PAIR_SET, "pairs": len(pairs), "knots": GRADED_KNOTS, "cv": cv}
+    return MonotoneAdditiveModel().fit(semantic, overall), info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    repo = Path(__file__).resolve().parents[1]
+    parser.add_argument("--data", type=Path, default=repo.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-fit"))
+    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--encoder", choices=ENCODERS, default="use")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    args = parser.parse_args()
+    encoder = make_encoder(args.encoder)
+    args.cache.mkdir(parents=True, exist_ok=True)
+
+    graded_fit, graded_info = fit_graded(args.data, args.cache, encoder)
+    print("graded, 5-fold CV", json.dumps(graded_info["cv"]))
+    base = dataclasses.replace(
+        relate.STORY_MODEL,
+        graded_bias=round(graded_fit.bias_, GRADED_BIAS_DECIMALS),
+        graded_shapes={
+            name: (
+                tuple(np.round(knots, WEIGHT_DECIMALS).tolist()),
+                tuple(np.round(values, WEIGHT_DECIMALS).tolist()),
+            )
+            for name, (knots, values) in zip(GRADED_CUES, graded_fit.shapes_, strict=True)
+        },
     )
-    graded = MonotoneAdditiveModel().fit(semantic, overall)
-    print(f"GRADED_BIAS = {graded.bias_:.4f}")
-    print("GRADED_SHAPES = {")
-    for name, (knots, values) in zip(GRADED_CUES, graded.shapes_, strict=True):
-        print(
-            f'    "{name}": ({tuple(np.round(knots, 3).tolist())},\n'
-            f"        {tuple(np.round(values, 3).tolist())}),"
-        )
-    print("}")
+
+    sets = [dev_set(name, args.data, args.cache, encoder) for name in ARTICLE_SETS]
+
+    def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
+        return event_model(LogisticRegression(C=args.C, max_iter=5000).fit(x, y), base)
+
+    def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
+        return fit(np.vstack([d.cues for d in chosen]), np.concatenate([d.labels for d in chosen]))
+
+    model = fit_on(sets)
+    print(
+        "event weights",
+        dict(zip(relate.CUE_NAMES, model.event_weights, strict=True)),
+        "bias",
+        model.event_bias,
+    )
+    print(
+        "shipped      ",
+        dict(zip(relate.CUE_NAMES, relate.STORY_MODEL.event_weights, strict=True)),
+        "bias",
+        relate.STORY_MODEL.event_bias,
+    )
+    in_sample = {}
+    for dev in sets:
+        in_sample[dev.name] = ari_grid(dev, model)
+        shipped = ari_grid(dev, relate.STORY_MODEL)
+        print(dev.name, "ARI by threshold, refitted", in_sample[dev.name], "shipped", shipped)
+    held_set = {}
+    for train, test in itertools.permutations(sets, 2):
+        held_set[f"{train.name}->{test.name}"] = ari_grid(test, fit_on([train]))
+        print(f"fit on {train.name}, test on {test.name}", held_set[f"{train.name}->{test.name}"])
+    topic_cv = topic_cv_ari(sets, fit)
+    print(f"{TOPIC_FOLDS}-fold CV over topics, ARI at the default config", topic_cv)
+
+    event_info = {
+        "data": list(ARTICLE_SETS),
+        "pairs": "candidate pairs among copy-group representatives, as production scores them",
+        "n_pairs": {dev.name: len(dev.pairs) for dev in sets},
+        "C": args.C,
+        "cv": {
+            "method": (
+                f"ARI of production's stories (same_story_threshold "
+                f"{DEFAULT_CONFIG.same_story_threshold}, attach_threshold "
+                f"{DEFAULT_CONFIG.attach_threshold}) with each pair scored by a model "
+                f"fitted without its topics ({TOPIC_FOLDS} folds over topics)"
+            ),
+            "ari_topic_cv": topic_cv,
+            "ari_in_sample_by_threshold": {
+                n: {str(t): v for t, v in g.items()} for n, g in in_sample.items()
+            },
+            "ari_leave_one_set_out_by_threshold": {
+                n: {str(t): v for t, v in g.items()} for n, g in held_set.items()
+            },
+        },
+    }
+    data = model.to_dict()
+    data.update(
+        about="Fitted parameters of samestory.relate; written by scripts/fit_story_model.py.",
+        encoder=args.encoder,
+        fitted=dt.date.today().isoformat(),
+    )
+    data["event_model"]["fitted_on"] = event_info
+    data["graded_model"]["fitted_on"] = graded_info
+    text = json.dumps(data, indent=2) + "\n"
+    if args.dry_run:
+        print(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print("wrote", args.out)
 
 
 if __name__ == "__main__":

@@ -162,18 +162,8 @@ def analyze(
     clock.lap("candidates")
     relations = score_pairs(features, copies + rep_pairs, config, progress)
     clock.lap("scoring")
-    rep_index = {r: k for k, r in enumerate(reps)}
-    edges = [
-        (rep_index[i], rep_index[j], r.score)
-        for (i, j), r in zip(rep_pairs, relations[len(copies) :], strict=True)
-    ]
-    rep_groups = average_link(
-        len(reps), edges, config.same_story_threshold, config.attach_threshold
-    )
-    members: dict[int, list[int]] = {}
-    for i, r in enumerate(representative):
-        members.setdefault(r, []).append(i)
-    groups = [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
+    scores = [r.score for r in relations[len(copies) :]]
+    groups = group_over_copies(representative, rep_pairs, scores, config)
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
     story_of_rep = [0] * len(reps)
@@ -196,6 +186,32 @@ def analyze(
         stories=stories,
         copy_of={features[i].id: features[r].id for r, i in copies},
     )
+
+
+def group_over_copies(
+    representative: Sequence[int],
+    pairs: Sequence[tuple[int, int]],
+    scores: Sequence[float],
+    config: Config = DEFAULT_CONFIG,
+) -> list[list[int]]:
+    """Stories as groups of article indices, from the scored pairs of representatives.
+
+    ``representative[i]`` is article ``i``'s copy-group representative; ``pairs`` (of
+    representatives) scored ``scores`` are clustered by average link over the
+    representatives, and each copy joins its representative's group.
+    """
+    reps = sorted(set(representative))
+    rep_index = {r: k for k, r in enumerate(reps)}
+    edges = [
+        (rep_index[i], rep_index[j], score) for (i, j), score in zip(pairs, scores, strict=True)
+    ]
+    rep_groups = average_link(
+        len(reps), edges, config.same_story_threshold, config.attach_threshold
+    )
+    members: dict[int, list[int]] = {}
+    for i, r in enumerate(representative):
+        members.setdefault(r, []).append(i)
+    return [sorted(i for k in group for i in members[reps[k]]) for group in rep_groups]
 
 
 class _StageClock:

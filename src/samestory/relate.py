@@ -21,21 +21,19 @@ import contextlib
 import dataclasses
 import functools
 import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-from samestory import lexical, normalize
+from samestory import lexical, normalize, params
 from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
 from samestory.threads import THREAD_THRESHOLD, thread_probability
 
-# Logistic model of P(same story | event cues), fitted by scripts/fit_story_model.py on the
-# candidate pairs of the ECB+ and MEANTIME dev sets (where the hard negatives are: same topic,
-# different event). Order matches EventCues.vector().
-EVENT_MODEL_WEIGHTS = (-6.001, 3.535, -0.591, 0.963, 1.494, 1.571, 5.43, 14.142, 3.851)
-EVENT_MODEL_BIAS = -4.688
 # Date gate: reports dated more than a month apart describe different events (a verdict
 # is not the crime), so their score is cut. How hard depends on where the dates come from.
 # Publication dates (metadata) are reliable: the score is cut below the same-story
@@ -53,28 +51,6 @@ REWRITE_RAMP = (0.3, 0.7)
 SOFT_MATCH = 0.7
 # Two aligned sentences with this word Jaccard are one sentence, lightly edited.
 COPIED_SENTENCE_JACCARD = 0.5
-# Graded similarity: a monotone additive model of the human 4-point "same story" scale
-# (SemEval-2022 Task 8), ``-overall ≈ GRADED_BIAS + Σ_c g_c(cue_c)``: each ``g_c`` is
-# nondecreasing and piecewise linear through (knot, value) points, flat outside them.
-# Fitted by scripts/fit_story_model.py (backfitted isotonic regressions, knots at cue
-# quantiles); 5-fold CV Pearson 0.728 on dev pairs (0.742 cross-lingual), against 0.699
-# (0.721) for a linear model of the same cues. Monotone, so a pair closer on every cue
-# never ranks lower. Soft coverage, in the linear model before, adds nothing here.
-GRADED_BIAS = -2.8017
-GRADED_SHAPES = {
-    "doc_cosine": (
-        (-0.105, 0.131, 0.228, 0.358, 0.479, 0.593, 0.694, 1.0),
-        (-0.465, -0.465, -0.465, -0.258, -0.22, 0.55, 0.698, 0.912),
-    ),
-    "best_sentence": (
-        (0.038, 0.234, 0.318, 0.419, 0.511, 0.597, 0.723, 1.0),
-        (-0.359, -0.262, -0.232, -0.107, 0.119, 0.254, 0.254, 0.254),
-    ),
-    "top3_sentences": (
-        (0.035, 0.205, 0.273, 0.364, 0.446, 0.528, 0.623, 1.0),
-        (-0.262, -0.254, -0.254, -0.018, -0.006, 0.215, 0.299, 0.299),
-    ),
-}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -100,6 +76,127 @@ CUE_NAMES = tuple(field.name for field in dataclasses.fields(EventCues))
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
 CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
+
+
+Shape = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoryModel:
+    """The fitted models of this module, as read from ``samestory/params/story_model.json``.
+
+    Event model (logistic), fitted by ``scripts/fit_story_model.py`` on the candidate
+    pairs of the ECB+ and MEANTIME dev sets (where the hard negatives are: same topic,
+    different event): ``P(same story | cues) = 1 / (1 + exp(-(b + Σ_c w_c x_c)))``.
+    ``event_weights`` are in :data:`CUE_NAMES` order.
+
+    Graded similarity: a monotone additive model of the human 4-point "same story" scale
+    (SemEval-2022 Task 8), ``-overall ≈ graded_bias + Σ_c g_c(cue_c)``: each ``g_c`` is
+    nondecreasing and piecewise linear through ``(knots, values)``, flat outside them
+    (backfitted isotonic regressions, knots at cue quantiles). Monotone, so a pair closer
+    on every cue never ranks lower. ``info`` keeps the rest of the file: what the models
+    were fitted on and their cross-validated figures.
+    """
+
+    event_weights: tuple[float, ...]
+    event_bias: float
+    graded_bias: float
+    graded_shapes: dict[str, Shape]
+    info: dict[str, object] = dataclasses.field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "story model") -> StoryModel:
+        """Read the model from its JSON form, checking its cue names against :data:`CUE_NAMES`.
+
+        Raises :class:`~samestory.errors.ParamsError` naming the missing or unknown cues.
+        """
+        try:
+            event, graded = data["event_model"], data["graded_model"]
+            weights = {str(k): float(v) for k, v in event["weights"].items()}
+            shapes = {
+                str(name): (
+                    tuple(float(x) for x in shape["knots"]),
+                    tuple(float(y) for y in shape["values"]),
+                )
+                for name, shape in graded["shapes"].items()
+            }
+            event_bias, graded_bias = float(event["bias"]), float(graded["bias"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
+        if set(weights) != set(CUE_NAMES):
+            raise ParamsError(
+                f"{source}: event-model cues do not match the code's: missing "
+                f"{sorted(set(CUE_NAMES) - set(weights))}, unknown "
+                f"{sorted(set(weights) - set(CUE_NAMES))}; refit with scripts/fit_story_model.py"
+            )
+        unknown = sorted(set(shapes) - set(CUE_NAMES))
+        if unknown:
+            raise ParamsError(f"{source}: graded-model shapes for unknown cues {unknown}")
+        for name, (knots, values) in shapes.items():
+            if len(knots) != len(values) or not knots or list(knots) != sorted(knots):
+                raise ParamsError(
+                    f"{source}: graded shape {name!r} needs as many values as knots, "
+                    "knots increasing"
+                )
+        return cls(
+            event_weights=tuple(weights[name] for name in CUE_NAMES),
+            event_bias=event_bias,
+            graded_bias=graded_bias,
+            graded_shapes=shapes,
+            info=dict(data),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form read by :meth:`from_dict` (``info`` first, models replaced)."""
+        info = dict(self.info)
+        event = dict(info.get("event_model", {}))  # type: ignore[call-overload]
+        graded = dict(info.get("graded_model", {}))  # type: ignore[call-overload]
+        event.update(
+            bias=self.event_bias, weights=dict(zip(CUE_NAMES, self.event_weights, strict=True))
+        )
+        graded.update(
+            bias=self.graded_bias,
+            shapes={
+                name: {"knots": list(knots), "values": list(values)}
+                for name, (knots, values) in self.graded_shapes.items()
+            },
+        )
+        return {**info, "event_model": event, "graded_model": graded}
+
+    def event_logit(self, cues: EventCues) -> float:
+        """The event model's log-odds ``w·x + b``."""
+        return self.event_bias + sum(
+            w * x for w, x in zip(self.event_weights, cues.vector(), strict=True)
+        )
+
+    def event_probability(self, cues: EventCues) -> float:
+        """Logistic ``1 / (1 + exp(-(w·x + b)))`` over the cues: the calibrated probability."""
+        return 1.0 / (1.0 + math.exp(-self.event_logit(cues)))
+
+    def graded_similarity(self, cues: EventCues) -> float:
+        """See :func:`graded_similarity`."""
+        predicted = -(
+            self.graded_bias
+            + sum(
+                _piecewise_linear(getattr(cues, name), *shape)
+                for name, shape in self.graded_shapes.items()
+            )
+        )
+        return min(1.0, max(0.0, (4.0 - predicted) / 3.0))
+
+
+def load_story_model() -> StoryModel:
+    """The shipped model, from ``samestory/params/story_model.json``."""
+    return StoryModel.from_dict(params.load(params.STORY_MODEL_FILE), params.STORY_MODEL_FILE)
+
+
+# Read once, at import: every pair is scored with it unless a caller passes another.
+STORY_MODEL = load_story_model()
+# The shipped parameters under their former names (read-only views of STORY_MODEL).
+EVENT_MODEL_WEIGHTS = STORY_MODEL.event_weights
+EVENT_MODEL_BIAS = STORY_MODEL.event_bias
+GRADED_BIAS = STORY_MODEL.graded_bias
+GRADED_SHAPES = STORY_MODEL.graded_shapes
 
 
 def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
@@ -129,19 +226,17 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def event_logit(cues: EventCues) -> float:
+def event_logit(cues: EventCues, model: StoryModel = STORY_MODEL) -> float:
     """The event model's log-odds ``w·x + b``."""
-    return EVENT_MODEL_BIAS + sum(
-        w * x for w, x in zip(EVENT_MODEL_WEIGHTS, cues.vector(), strict=True)
-    )
+    return model.event_logit(cues)
 
 
-def event_probability(cues: EventCues) -> float:
+def event_probability(cues: EventCues, model: StoryModel = STORY_MODEL) -> float:
     """Logistic ``1 / (1 + exp(-(w·x + b)))`` over the cues: the calibrated probability."""
-    return 1.0 / (1.0 + math.exp(-event_logit(cues)))
+    return model.event_probability(cues)
 
 
-def graded_similarity(cues: EventCues) -> float:
+def graded_similarity(cues: EventCues, model: StoryModel = STORY_MODEL) -> float:
     """Similarity on a graded scale, for ranking pairs (not for the same-story decision).
 
     The additive model predicts the human scale from 1 (same story) to 4 (unrelated);
@@ -149,13 +244,7 @@ def graded_similarity(cues: EventCues) -> float:
     rating annotators would be expected to give. Its highest value is 0.89: pairs the
     annotators rated 1 are predicted at 1.3 on average, as a regression does.
     """
-    predicted = -(
-        GRADED_BIAS
-        + sum(
-            _piecewise_linear(getattr(cues, name), *shape) for name, shape in GRADED_SHAPES.items()
-        )
-    )
-    return min(1.0, max(0.0, (4.0 - predicted) / 3.0))
+    return model.graded_similarity(cues)
 
 
 def _piecewise_linear(x: float, knots: tuple[float, ...], values: tuple[float, ...]) -> float:
@@ -242,22 +331,62 @@ def date_gap_factor(a: DocFeatures, b: DocFeatures, gap: int | None) -> float:
     return PUBLISHED_DATE_GAP_FACTOR
 
 
-def pair_score(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> PairScore:
+def pair_score(
+    a: DocFeatures,
+    b: DocFeatures,
+    config: Config = DEFAULT_CONFIG,
+    model: StoryModel = STORY_MODEL,
+) -> PairScore:
     """Story score of a pair (``max`` over the event and rewrite routes, date-gated)."""
+    return score_measures(measure_pair(a, b), model)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PairMeasures:
+    """What the fitted models read of a pair, and the model-free scores beside them."""
+
+    cues: EventCues
+    rewrite_evidence: float
+    jaccard: float
+    containment: float
+    date_gap: int | None
+    date_factor: float
+    sim: np.ndarray
+
+
+def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
+    """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model)."""
     sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
-    cues = event_cues(a, b, sim)
     jaccard, containment = shingle_overlap(a, b)
     gap = date_gap(a, b)
-    p_event = event_probability(cues)
-    p_rewrite = rewrite_evidence(sim)
-    score = max(p_event, p_rewrite)
-    similarity = graded_similarity(cues)
-    factor = date_gap_factor(a, b, gap)
-    score *= factor
-    similarity *= factor
-    thread = thread_probability(cues.vector(), p_rewrite, gap)
+    return PairMeasures(
+        cues=event_cues(a, b, sim),
+        rewrite_evidence=rewrite_evidence(sim),
+        jaccard=jaccard,
+        containment=containment,
+        date_gap=gap,
+        date_factor=date_gap_factor(a, b, gap),
+        sim=sim,
+    )
+
+
+def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScore:
+    """Story score ``max(P_event, rewrite evidence) × date factor``, and the graded
+    similarity (× the same factor), of a measured pair under ``model``."""
+    p_event = model.event_probability(m.cues)
+    score = max(p_event, m.rewrite_evidence) * m.date_factor
+    similarity = model.graded_similarity(m.cues) * m.date_factor
     return PairScore(
-        score, similarity, p_event, p_rewrite, jaccard, containment, gap, cues, sim, thread
+        score,
+        similarity,
+        p_event,
+        m.rewrite_evidence,
+        m.jaccard,
+        m.containment,
+        m.date_gap,
+        m.cues,
+        m.sim,
+        thread_probability(m.cues.vector(), m.rewrite_evidence, m.date_gap),
     )
 
 
@@ -282,9 +411,30 @@ def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> 
     return copy_kind(a, b, *shingle_overlap(a, b), config) is not None
 
 
-def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
+# A sentence alignment and the share of sentences copied with small edits (see align_pair).
+AlignmentResult = tuple[Alignment, float]
+
+
+def relate(
+    a: DocFeatures,
+    b: DocFeatures,
+    config: Config = DEFAULT_CONFIG,
+    model: StoryModel = STORY_MODEL,
+) -> Relation:
     """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
-    ps = pair_score(a, b, config)
+    return relation_of(a, b, pair_score(a, b, config, model), config)
+
+
+def relation_of(
+    a: DocFeatures,
+    b: DocFeatures,
+    ps: PairScore,
+    config: Config = DEFAULT_CONFIG,
+    align: Callable[[], AlignmentResult] | None = None,
+) -> Relation:
+    """The relation of a scored pair: its kind, final score (copies 1, the rewrite floor)
+    and evidence. ``align`` supplies the pair's :func:`align_pair` result when a caller
+    has it already (the fit script scores each pair under many models)."""
     score, similarity = ps.score, ps.similarity
     # Alignment is the costly step; it can only matter when a rewrite is possible (some
     # sentences match closely), the texts overlap, or the pair is the same story.
@@ -293,7 +443,10 @@ def relate(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> R
         or ps.jaccard > 0.1
         or score >= config.same_story_threshold
     )
-    alignment, copied = _align(a, b, ps.sim, config) if needs_alignment else (_NO_ALIGNMENT, 0.0)
+    if needs_alignment:
+        alignment, copied = align() if align is not None else align_pair(a, b, ps.sim, config)
+    else:
+        alignment, copied = _NO_ALIGNMENT, 0.0
     coverage = _shorter_coverage(alignment, len(a.sentences), len(b.sentences))
     kind = _kind(a, b, ps.jaccard, ps.containment, coverage, copied, score, config)
     if _is_follow_up(kind, score, ps, config):
@@ -346,9 +499,9 @@ def _close_share(sim: np.ndarray, min_similarity: float) -> float:
 _NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, coverage_b=0.0, order=1.0)
 
 
-def _align(
-    a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config
-) -> tuple[Alignment, float]:
+def align_pair(
+    a: DocFeatures, b: DocFeatures, sim: np.ndarray, config: Config = DEFAULT_CONFIG
+) -> AlignmentResult:
     """Sentence alignment, and the share of sentences copied with small edits.
 
     The copied share is ``#{aligned pairs with word Jaccard >= 0.5} / max(|A|, |B|)``:
