@@ -46,13 +46,14 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold
 
 from samestory import relate
-from samestory.api import group_over_copies
-from samestory.candidates import candidate_pairs, copy_groups
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
 from samestory.evaluate import read_labelled, record_to_article
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article
+from samestory.pipeline.copies import CopyGroups, collapse_copies
+from samestory.pipeline.group import group
+from samestory.pipeline.propose import propose_pairs
 from samestory.static_encoder import StaticSentenceEncoder
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
@@ -150,7 +151,7 @@ class DevSet:
     features: list[DocFeatures]
     gold: list[str]
     topics: list[str]
-    representative: list[int]
+    copies: CopyGroups
     pairs: list[tuple[int, int]]
     measures: list[relate.PairMeasures]
     alignments: dict[int, relate.AlignmentResult] = dataclasses.field(default_factory=dict)
@@ -187,10 +188,11 @@ class DevSet:
 
     def ari(self, scores: np.ndarray, config: Config) -> float:
         """ARI of production's grouping of the pairs scored ``scores``."""
-        groups = group_over_copies(self.representative, self.pairs, scores.tolist(), config)
+        scored = [(i, j, s) for (i, j), s in zip(self.pairs, scores.tolist(), strict=True)]
+        groups = group(len(self.features), scored, self.copies.copy_of(), config)
         labels = np.zeros(len(self.features), dtype=int)
-        for k, group in enumerate(groups):
-            labels[group] = k
+        for k, members in enumerate(groups):
+            labels[members] = k
         return float(adjusted_rand_score(self.gold, labels))
 
 
@@ -199,9 +201,8 @@ def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None)
     if skipped:
         raise SystemExit(f"{name}: {len(skipped)} records skipped; fix the data first")
     features = cached_features(name, [record_to_article(r) for r in records], cache, encoder)
-    representative = copy_groups(features, DEFAULT_CONFIG)
-    reps = sorted(set(representative))
-    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs([features[r] for r in reps])]
+    copies = collapse_copies(features, DEFAULT_CONFIG)
+    pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
     return DevSet(
@@ -209,7 +210,7 @@ def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None)
         features=features,
         gold=[r["story"] for r in records],
         topics=[f"{name}:{r.get('topic', r['story'])}" for r in records],
-        representative=representative,
+        copies=copies,
         pairs=pairs,
         measures=measures,
     )

@@ -13,8 +13,6 @@ from samestory.candidates import (
     NEAR_TWIN_COSINE,
     SATURATED_COSINE,
     CandidateIndex,
-    copy_groups,
-    copy_pairs,
     load_graph,
     select_neighbours,
 )
@@ -22,6 +20,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import make_copy_variants
 from samestory.features import featurize
 from samestory.models import Article
+from samestory.pipeline.copies import copy_groups, copy_pairs
 
 
 def _doc(doc_id: str, vector: np.ndarray) -> SimpleNamespace:

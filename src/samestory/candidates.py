@@ -23,7 +23,7 @@ article instead, so the cost grows about linearly with the corpus:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,8 +31,6 @@ import numpy as np
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
-from samestory.relate import is_copy
-from samestory.stories import DisjointSets
 
 
 class MinHashLike(Protocol):
@@ -93,7 +91,7 @@ class CandidateIndex:
         self._pending: list[np.ndarray] = []
         self._by_fingerprint: dict[str, list[str]] = {}
         self._by_keyword: dict[int, list[str]] = {}
-        self._lsh = lsh if lsh is not None else _memory_lsh(config)
+        self._lsh = lsh if lsh is not None else memory_lsh(config)
         self._ann = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
@@ -352,56 +350,7 @@ def candidate_pairs(
     return sorted(pairs)
 
 
-def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG) -> list[int]:
-    """For each article, the index of its copy group's representative (smallest index).
-
-    Copies (exact hash, or MinHash-LSH candidates that pass :func:`is_copy`) are joined
-    with union-find. Later stages work on representatives only: a corpus with many
-    reposts then neither pays to score every repost against every other report, nor lets
-    reposts crowd the other reports out of an article's nearest neighbours. A candidate
-    already in the article's group is not verified again: with ``k`` reposts of one text
-    that saves ``O(k²)`` checks (the groups are the same as joining every copy pair).
-    """
-    sets = DisjointSets(len(features))
-    for j, i, certain in _copy_candidates(features, config):
-        if sets.find(i) != sets.find(j) and (certain or is_copy(features[j], features[i], config)):
-            sets.union(i, j)
-    return sets.roots()
-
-
-def copy_pairs(
-    features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
-) -> list[tuple[int, int]]:
-    """Pairs ``(i, j)``, ``i < j``, that are copies (hash or LSH candidates, verified)."""
-    return sorted(
-        {
-            (j, i)
-            for j, i, certain in _copy_candidates(features, config)
-            if certain or is_copy(features[j], features[i], config)
-        }
-    )
-
-
-def _copy_candidates(
-    features: Sequence[DocFeatures], config: Config
-) -> Iterator[tuple[int, int, bool]]:
-    """``(j, i, certain)`` with ``j < i``: ``i``'s first exact copy (certain) and its
-    MinHash-LSH candidates among earlier articles (to verify)."""
-    position = {f.id: i for i, f in enumerate(features)}
-    by_fingerprint: dict[str, int] = {}
-    lsh = _memory_lsh(config)
-    for i, f in enumerate(features):
-        first = by_fingerprint.setdefault(f.fingerprint, i)
-        if first != i:
-            yield first, i, True
-        if not f.n_shingles:
-            continue
-        for other in lsh.query(f.minhash):
-            yield position[other], i, False
-        lsh.insert(f.id, f.minhash)
-
-
-def _memory_lsh(config: Config) -> LSHLike:
+def memory_lsh(config: Config) -> LSHLike:
     """datasketch's in-memory ``MinHashLSH`` for the config.
 
     Imported here, not at the top: importing datasketch imports SciPy's integrators

@@ -130,6 +130,12 @@ _NOT_NAMES = frozenset(
 )
 
 
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only whitespace and invisible format characters
+    (zero-width spaces and joiners, byte-order marks, soft hyphens: Unicode category Cf)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
 def clean_text(text: str) -> str:
     """Unicode-normalise, fold runs of spaces, drop boilerplate lines and sentences addressed
     to the reader (tip lines, app prompts, copyright), keep paragraph breaks."""

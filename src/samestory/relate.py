@@ -32,6 +32,12 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
+from samestory.overlap import copy_kind, shingle_overlap
+
+# Re-exported: the copy test lived here before it moved down to samestory.overlap.
+from samestory.overlap import is_copy as is_copy
+from samestory.overlap import is_near_duplicate as is_near_duplicate
+from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
 from samestory.threads import THREAD_THRESHOLD, thread_probability
 
 # Date gate: reports dated more than a month apart describe different events (a verdict
@@ -273,22 +279,6 @@ def date_gap(a: DocFeatures, b: DocFeatures) -> int | None:
     return abs((a.date - b.date).days)
 
 
-def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
-    """(Jaccard, containment of the smaller shingle set) estimated from MinHash."""
-    if not a.n_shingles or not b.n_shingles:
-        return 0.0, 0.0
-    return overlap_from_jaccard(float(a.minhash.jaccard(b.minhash)), a.n_shingles, b.n_shingles)
-
-
-def overlap_from_jaccard(jaccard: float, n_a: int, n_b: int) -> tuple[float, float]:
-    """(Jaccard, containment of the smaller set) of sets of ``n_a`` and ``n_b`` items.
-
-    ``|A ∩ B| = J·(|A| + |B|) / (1 + J)``, since ``J = |A ∩ B| / (|A| + |B| - |A ∩ B|)``.
-    """
-    intersection = jaccard * (n_a + n_b) / (1.0 + jaccard)
-    return jaccard, min(1.0, intersection / min(n_a, n_b))
-
-
 def single_threaded_blas() -> contextlib.AbstractContextManager[object]:
     """Run pair scoring with one BLAS thread.
 
@@ -388,27 +378,6 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
         m.sim,
         thread_probability(m.cues.vector(), m.rewrite_evidence, m.date_gap),
     )
-
-
-def copy_kind(
-    a: DocFeatures, b: DocFeatures, jaccard: float, containment: float, config: Config
-) -> RelationKind | None:
-    """``exact`` / ``near_duplicate`` from hashes and shingle overlap alone (no alignment)."""
-    if a.fingerprint == b.fingerprint and a.n_words:
-        return RelationKind.EXACT
-    return RelationKind.NEAR_DUPLICATE if is_near_duplicate(jaccard, containment, config) else None
-
-
-def is_near_duplicate(jaccard: float, containment: float, config: Config = DEFAULT_CONFIG) -> bool:
-    """Shingle overlap high enough for a near-duplicate (see :func:`copy_kind`)."""
-    return jaccard >= config.near_duplicate_jaccard or (
-        containment >= config.near_duplicate_containment and jaccard >= 0.3
-    )
-
-
-def is_copy(a: DocFeatures, b: DocFeatures, config: Config = DEFAULT_CONFIG) -> bool:
-    """The cheap copy test used to collapse reposts before candidate search."""
-    return copy_kind(a, b, *shingle_overlap(a, b), config) is not None
 
 
 # A sentence alignment and the share of sentences copied with small edits (see align_pair).

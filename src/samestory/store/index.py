@@ -17,7 +17,7 @@ import numpy as np
 from samestory.config import Config
 from samestory.features import DocFeatures
 from samestory.lru import LRUCache
-from samestory.relate import is_near_duplicate, overlap_from_jaccard
+from samestory.overlap import is_near_duplicate, overlap_from_jaccard
 
 
 class StoredLSH:

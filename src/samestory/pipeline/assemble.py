@@ -1,0 +1,147 @@
+"""Stage 6, assemble: index groups → :class:`~samestory.models.Story` objects.
+
+A story's id comes from its first version, found by provenance (who derived from whom,
+then dates, then length); its title is the first version's title or lead sentence.
+Stories of one incident are then tied into threads (:func:`find_threads`,
+:func:`assign_threads`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from samestory import provenance
+from samestory.features import DocFeatures
+from samestory.models import Relation, RelationKind, Story
+from samestory.threads import thread_groups, thread_id
+
+# Characters of a story title before it is cut with an ellipsis.
+TITLE_LIMIT = 120
+
+
+def build_stories(
+    features: Sequence[DocFeatures],
+    relations: Sequence[Relation],
+    groups: Sequence[Sequence[int]],
+) -> list[Story]:
+    """Turn index groups into :class:`Story` objects with provenance, largest first."""
+    story_of = {features[i].id: g for g, group in enumerate(groups) for i in group}
+    by_group: dict[int, list[Relation]] = {}
+    for r in relations:
+        if r.same_story and story_of[r.a] == story_of[r.b]:
+            by_group.setdefault(story_of[r.a], []).append(r)
+    stories = [
+        make_story([features[i] for i in group], by_group.get(g, []))
+        for g, group in enumerate(groups)
+    ]
+    return sorted(stories, key=lambda s: (-len(s.articles), s.first))
+
+
+def assign_threads(
+    stories: Sequence[Story],
+    threads: Sequence[Sequence[str]],
+    relations: Sequence[Relation],
+    dates: Mapping[str, dt.date | None],
+) -> list[Story]:
+    """Stories with their ``thread`` id and ``follow_ups`` set.
+
+    ``threads`` lists article ids per thread (any member of each story is enough). A
+    thread's id comes from its first story: the one whose first version is dated
+    earliest (undated last, then by story id). ``follow_ups`` are the ``follow_up``
+    relations between the story and another story of its thread.
+    """
+
+    def first_key(story: Story) -> tuple[bool, dt.date, str]:
+        date = dates.get(story.first)
+        return (date is None, date or dt.date.min, story.id)
+
+    story_of_article = {a: s.id for s in stories for a in s.articles}
+    thread_of_story: dict[str, int] = {}
+    for t, members in enumerate(threads):
+        for article_id in members:
+            thread_of_story[story_of_article[article_id]] = t
+    by_thread: dict[int, list[Story]] = {}
+    for story in stories:
+        by_thread.setdefault(thread_of_story.get(story.id, -1 - len(by_thread)), []).append(story)
+    ids = {
+        s.id: thread_id(min(group, key=first_key).id) for group in by_thread.values() for s in group
+    }
+    follow: dict[str, list[Relation]] = {}
+    for r in relations:
+        if r.kind is not RelationKind.FOLLOW_UP:
+            continue
+        sa, sb = story_of_article.get(r.a), story_of_article.get(r.b)
+        if sa and sb and sa != sb and ids[sa] == ids[sb]:
+            follow.setdefault(sa, []).append(r)
+            follow.setdefault(sb, []).append(r)
+    return [
+        dataclasses.replace(s, thread=ids[s.id], follow_ups=tuple(follow.get(s.id, ())))
+        for s in stories
+    ]
+
+
+def make_story(members: Sequence[DocFeatures], relations: Sequence[Relation]) -> Story:
+    """One story from its members' features and the same-story relations among them."""
+    dates = {f.id: f.date for f in members}
+    lengths = {f.id: f.n_words for f in members}
+    oriented, edges = provenance.derivations(relations, dates, lengths)
+    ids = [f.id for f in members]
+    first = provenance.first_version(ids, dates, lengths, edges)
+    lead = next(f for f in members if f.id == first)
+    return Story(
+        id=story_id(first),
+        title=story_title(lead),
+        articles=tuple(provenance.time_order(ids, dates, first)),
+        first=first,
+        relations=tuple(sorted(oriented, key=lambda r: (r.a, r.b))),
+        derivations=tuple(edges),
+    )
+
+
+def earlier_first(first: DocFeatures, added: DocFeatures) -> str:
+    """The first version of a story ``added`` just joined, without recomputing provenance:
+    ``added`` takes over only if it is dated earlier than the current ``first`` (or
+    ``first`` has no date). For stories too large to recompute on every add."""
+    if added.date is not None and (first.date is None or added.date < first.date):
+        return added.id
+    return first.id
+
+
+def find_threads(
+    features: Sequence[DocFeatures],
+    reps: Sequence[int],
+    pairs: Sequence[tuple[int, int]],
+    relations: Sequence[Relation],
+    groups: Sequence[Sequence[int]],
+) -> list[list[str]]:
+    """Threads (stories of one incident) as article ids, from the representatives' scored
+    pairs: ``relations[k]`` is the relation of ``pairs[k]``, ``groups`` the stories as
+    index groups. Each representative stands for its story; see
+    :func:`samestory.threads.thread_groups`."""
+    rep_index = {r: k for k, r in enumerate(reps)}
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    story_of_rep = [group_of[r] for r in reps]
+    thread_edges = [
+        (rep_index[i], rep_index[j], r.evidence.scores.get("thread", 0.0))
+        for (i, j), r in zip(pairs, relations, strict=True)
+    ]
+    return [
+        [features[reps[k]].id for k in thread]
+        for thread in thread_groups(len(reps), thread_edges, story_of_rep)
+    ]
+
+
+def story_id(first_article: str) -> str:
+    """Stable id of a story, from the id of its first version: ``s-`` + 12 hex of SHA-1."""
+    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:12]
+
+
+def story_title(lead: DocFeatures, limit: int = TITLE_LIMIT) -> str | None:
+    """The lead article's title (or first sentence), cut at ``limit`` characters."""
+    text = lead.title or (lead.sentences[0] if lead.sentences else None)
+    if text and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

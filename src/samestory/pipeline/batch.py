@@ -1,0 +1,112 @@
+"""The batch driver: every stage in order over one list of articles."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder
+from samestory.features import DocFeatures
+from samestory.models import Article, Relation, SkippedRecord, Story
+from samestory.normalize import is_blank
+from samestory.pipeline.assemble import assign_threads, build_stories, find_threads
+from samestory.pipeline.copies import collapse_copies
+from samestory.pipeline.featurise import Progress, featurize_all
+from samestory.pipeline.group import group
+from samestory.pipeline.propose import propose_pairs
+from samestory.pipeline.score import score_pairs
+
+log = logging.getLogger("samestory")
+
+
+@dataclasses.dataclass
+class Analysis:
+    """Everything a clustering run computed: features, scored pairs and stories."""
+
+    features: list[DocFeatures]
+    relations: list[Relation]
+    stories: list[Story]
+    # Each copy's id -> the id of the representative it was collapsed onto.
+    copy_of: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Articles left out (no visible text), as the readers report unreadable input.
+    skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
+
+
+def usable_articles(articles: Sequence[Article]) -> tuple[list[Article], list[SkippedRecord]]:
+    """The articles with visible text, and a :class:`SkippedRecord` for each other one.
+
+    An empty, whitespace-only or zero-width-only text is skipped (logged as
+    ``skipped SOURCE: empty text`` on the ``samestory`` logger), as the readers skip it:
+    it cannot be a version of any story.
+    """
+    usable: list[Article] = []
+    skipped: list[SkippedRecord] = []
+    for article in articles:
+        if is_blank(article.text):
+            record = SkippedRecord(article.origin or article.id, "empty text")
+            log.warning("skipped %s: %s", record.source, record.error)
+            skipped.append(record)
+        else:
+            usable.append(article)
+    return usable, skipped
+
+
+def analyze(
+    articles: Sequence[Article],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> Analysis:
+    """Run the pipeline: features → copies → candidates → relations → stories → provenance.
+
+    Copies are grouped first; candidates, scoring and clustering then run on one
+    representative per copy group, and each copy joins its representative's story.
+    ``relations`` holds one copy relation per copy (representative, copy), then the
+    candidate pairs. Articles without visible text are left out and listed in
+    ``skipped`` (see :func:`usable_articles`). ``timings``, when given, receives the
+    seconds spent in each stage.
+    """
+    clock = _StageClock(timings)
+    articles, skipped = usable_articles(articles)
+    features = featurize_all(articles, config, encoder, progress)
+    clock.lap("features")
+    copies = collapse_copies(features, config)
+    pairs = propose_pairs(features, copies, config)
+    clock.lap("candidates")
+    copy_pairs = copies.copies
+    relations = score_pairs(features, copy_pairs + pairs, config, progress)
+    clock.lap("scoring")
+    scored = [
+        (i, j, r.score) for (i, j), r in zip(pairs, relations[len(copy_pairs) :], strict=True)
+    ]
+    groups = group(len(features), scored, copies.copy_of(), config)
+    clock.lap("grouping")
+    stories = build_stories(features, relations, groups)
+    threads = find_threads(features, copies.reps, pairs, relations[len(copy_pairs) :], groups)
+    stories = assign_threads(stories, threads, relations, {f.id: f.date for f in features})
+    clock.lap("stories")
+    return Analysis(
+        features=features,
+        relations=relations,
+        stories=stories,
+        copy_of=copies.copy_ids(features),
+        skipped=skipped,
+    )
+
+
+class _StageClock:
+    """Records the seconds between laps into ``timings`` (a no-op without one)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = now - self.last
+        self.last = now

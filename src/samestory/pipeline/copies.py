@@ -1,0 +1,162 @@
+"""Stage 2, collapse copies: which articles are copies of one text, and who represents them.
+
+Copies (same normalised text, or high word-shingle overlap; the test is
+:func:`samestory.overlap.is_copy`) are joined with union-find; each group is represented
+by its smallest index. Later stages see representatives only, and each copy follows its
+representative into its story. The same pieces serve every driver: the batch driver calls
+:func:`collapse_copies`; Spark proposes pairs with :func:`band_keys` (the MinHash-LSH
+buckets of :func:`lsh_bands`) and fingerprint groups, verifies them on its executors and
+joins them with :func:`groups_from_pairs`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from samestory.candidates import memory_lsh
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.features import DocFeatures
+from samestory.overlap import is_copy
+from samestory.stories import DisjointSets
+
+
+@dataclasses.dataclass(frozen=True)
+class CopyGroups:
+    """``representative[i]``: the index of article ``i``'s copy-group representative
+    (the group's smallest index; ``i`` itself when ``i`` is no copy)."""
+
+    representative: Sequence[int]
+
+    @property
+    def reps(self) -> list[int]:
+        """The representatives, ascending."""
+        return sorted(set(self.representative))
+
+    @property
+    def copies(self) -> list[tuple[int, int]]:
+        """``(representative, copy)`` for every article that is a copy, by copy index."""
+        return [(r, i) for i, r in enumerate(self.representative) if i != r]
+
+    def copy_of(self) -> list[int | None]:
+        """Each article's representative, None for the representatives themselves."""
+        return [None if i == r else r for i, r in enumerate(self.representative)]
+
+    def copy_ids(self, features: Sequence[DocFeatures]) -> dict[str, str]:
+        """Each copy's id → the id of the representative it was collapsed onto."""
+        return {features[i].id: features[r].id for r, i in self.copies}
+
+
+def collapse_copies(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG) -> CopyGroups:
+    """The copy groups of ``features`` (see :func:`copy_groups`)."""
+    return CopyGroups(copy_groups(features, config))
+
+
+def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG) -> list[int]:
+    """For each article, the index of its copy group's representative (smallest index).
+
+    Copies (exact hash, or MinHash-LSH candidates that pass :func:`is_copy`) are joined
+    with union-find. Later stages work on representatives only: a corpus with many
+    reposts then neither pays to score every repost against every other report, nor lets
+    reposts crowd the other reports out of an article's nearest neighbours. A candidate
+    already in the article's group is not verified again: with ``k`` reposts of one text
+    that saves ``O(k²)`` checks (the groups are the same as joining every copy pair).
+    """
+    sets = DisjointSets(len(features))
+    for j, i, certain in _copy_candidates(features, config):
+        if sets.find(i) != sets.find(j) and (certain or is_copy(features[j], features[i], config)):
+            sets.union(i, j)
+    return sets.roots()
+
+
+def copy_pairs(
+    features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
+) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, that are copies (hash or LSH candidates, verified)."""
+    return sorted(
+        {
+            (j, i)
+            for j, i, certain in _copy_candidates(features, config)
+            if certain or is_copy(features[j], features[i], config)
+        }
+    )
+
+
+def _copy_candidates(
+    features: Sequence[DocFeatures], config: Config
+) -> Iterator[tuple[int, int, bool]]:
+    """``(j, i, certain)`` with ``j < i``: ``i``'s first exact copy (certain) and its
+    MinHash-LSH candidates among earlier articles (to verify)."""
+    position = {f.id: i for i, f in enumerate(features)}
+    by_fingerprint: dict[str, int] = {}
+    lsh = memory_lsh(config)
+    for i, f in enumerate(features):
+        first = by_fingerprint.setdefault(f.fingerprint, i)
+        if first != i:
+            yield first, i, True
+        if not f.n_shingles:
+            continue
+        for other in lsh.query(f.minhash):
+            yield position[other], i, False
+        lsh.insert(f.id, f.minhash)
+
+
+def groups_from_pairs(n: int, pairs: Iterable[tuple[int, int]]) -> CopyGroups:
+    """Copy groups of ``n`` articles from verified copy pairs ``(i, j)`` (union-find).
+
+    The pairs are joined in sorted order and each group is represented by its smallest
+    index, so the groups equal :func:`collapse_copies` given the same copy pairs.
+    """
+    sets = DisjointSets(n, compact=True)
+    for i, j in sorted(pairs):
+        sets.union(i, j)
+    return CopyGroups([int(r) for r in sets.roots()])
+
+
+@lru_cache(maxsize=64)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands ``b`` and rows ``r`` (``b·r <= num_perm``) of MinHash-LSH for ``threshold``.
+
+    A pair of Jaccard ``s`` shares a bucket with probability ``P(s) = 1 - (1 - s^r)^b``.
+    The false-positive and false-negative areas are
+
+        FP(b, r) = ∫_0^t P(s) ds,        FN(b, r) = ∫_t^1 (1 - P(s)) ds,
+
+    and ``(b, r)`` minimises ``FP/2 + FN/2`` over every ``b·r <= num_perm`` (first
+    minimum in ``b``-then-``r`` order): the rule datasketch's ``MinHashLSH`` applies with
+    its default weights, so these are the bands the local index uses (a test checks it).
+    ``P`` is a polynomial of degree ``r·b <= num_perm``, so Gauss–Legendre quadrature with
+    ``num_perm // 2 + 1`` nodes integrates it exactly (degree ``<= 2n - 1``).
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(b: int, r: int, low: float, high: float, miss: bool) -> float:
+        s = (high - low) / 2 * nodes + (high + low) / 2
+        caught = 1.0 - (1.0 - s**r) ** b
+        values = 1.0 - caught if miss else caught
+        return float((high - low) / 2 * (weights @ values))
+
+    best, chosen = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            error = 0.5 * integral(b, r, 0.0, threshold, False) + 0.5 * integral(
+                b, r, threshold, 1.0, True
+            )
+            if error < best:
+                best, chosen = error, (b, r)
+    return chosen
+
+
+def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> Iterator[tuple[int, bytes]]:
+    """The MinHash-LSH bucket keys of one signature: ``(band, its rows' bytes)``.
+
+    Two signatures share a bucket of the in-memory index exactly when they share a key.
+    Articles without shingles get no key (the local index neither inserts nor queries
+    empty signatures): pass only those with ``n_shingles``.
+    """
+    values = np.asarray(hashvalues)
+    for band in range(bands):
+        yield band, values[band * rows : (band + 1) * rows].tobytes()

@@ -1,0 +1,45 @@
+"""Stage 4, score: a :class:`~samestory.models.Relation` for each pair, on worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.features import DocFeatures
+from samestory.models import Relation
+from samestory.parallel import map_chunks, worker_count
+from samestory.pipeline.featurise import Progress, no_progress
+from samestory.relate import STORY_MODEL, StoryModel, relate, single_threaded_blas
+
+# Pairs per chunk of scoring work, and the fewest pairs per worker process worth a fork
+# (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
+SCORE_CHUNK = 500
+MIN_PAIRS_PER_WORKER = 1000
+
+
+def score_pairs(
+    features: Sequence[DocFeatures],
+    pairs: Sequence[tuple[int, int]],
+    config: Config = DEFAULT_CONFIG,
+    progress: Progress | None = None,
+    model: StoryModel = STORY_MODEL,
+) -> list[Relation]:
+    """``relate(features[i], features[j])`` for each pair ``(i, j)``, on ``config.workers``
+    processes.
+
+    The relations are the same, in the same order, however many processes score them.
+    """
+    report = progress or no_progress
+
+    def score_chunk(start: int, stop: int) -> list[Relation]:
+        with single_threaded_blas():
+            return [relate(features[i], features[j], config, model) for i, j in pairs[start:stop]]
+
+    workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
+    return map_chunks(
+        score_chunk,
+        len(pairs),
+        workers,
+        SCORE_CHUNK,
+        on_chunk=lambda done: report("scoring", done, len(pairs)),
+    )
