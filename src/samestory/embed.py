@@ -14,30 +14,21 @@ where several workers already share the cores (one Spark Python worker per core)
 from __future__ import annotations
 
 import functools
-import os
 import threading
-from typing import Protocol
 
 import numpy as np
 
+# The encoder protocol and its helpers live in samestory.encoders (static_encoder needs
+# them too, without importing this module); re-exported here, where they used to live.
+from samestory.encoders import THREADS_ENV as THREADS_ENV
+from samestory.encoders import SentenceEncoder as SentenceEncoder
+from samestory.encoders import default_threads as default_threads
+from samestory.encoders import normalize_rows as normalize_rows
 from samestory.lru import LRUCache
-from samestory.parallel import usable_cpus
 
 EMBEDDING_DIM = 512
-THREADS_ENV = "SAMESTORY_THREADS"
-# Measured on 2 cores: featurize 1.3-1.4x faster with 2 BLAS threads than with 1. More
-# threads are untested here, so the automatic default stops at 2.
-_MAX_DEFAULT_THREADS = 2
 # Sentence vectors kept by CachedEncoder (float32 rows of 2 KB: 64 MB at most).
 SENTENCE_CACHE_SIZE = 1 << 15
-
-
-class SentenceEncoder(Protocol):
-    """Anything that maps sentences to L2-normalised row vectors."""
-
-    dim: int
-
-    def encode(self, sentences: list[str]) -> np.ndarray: ...
 
 
 class UniversalSentenceEncoder:
@@ -70,26 +61,6 @@ class UniversalSentenceEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = np.asarray(self._load().encode(list(sentences)), dtype=np.float32)
         return normalize_rows(vectors)
-
-
-def default_threads() -> int:
-    """Encoder BLAS threads: ``$SAMESTORY_THREADS`` if set, else ``min(2, usable CPUs)``."""
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    if raw:
-        try:
-            threads = int(raw)
-        except ValueError:
-            threads = 0
-        if threads < 1:
-            raise ValueError(f"{THREADS_ENV} must be a positive integer, got {raw!r}")
-        return threads
-    return max(1, min(_MAX_DEFAULT_THREADS, usable_cpus()))
-
-
-def normalize_rows(vectors: np.ndarray) -> np.ndarray:
-    """Scale each row to unit length (zero rows stay zero)."""
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 class CachedEncoder:

@@ -50,8 +50,8 @@ memory-mapped, so processes on one machine share the pages.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -60,7 +60,9 @@ from pathlib import Path
 
 import numpy as np
 
-from samestory.embed import default_threads, normalize_rows
+from samestory.encoders import default_threads, normalize_rows
+
+log = logging.getLogger("samestory")
 
 CACHE_ENV = "SAMESTORY_CACHE"
 METHODS = ("dan", "model2vec")
@@ -157,11 +159,10 @@ class StaticSentenceEncoder:
         table = _read_table(path, shape)
         if table is not None:
             return table
-        print(
-            f"samestory: building the static sentence encoder table ({self.method}) "
-            f"at {path} (once, ~10-30 s)",
-            file=sys.stderr,
-            flush=True,
+        log.warning(
+            "building the static sentence encoder table (%s) at %s (once, ~10-30 s)",
+            self.method,
+            path,
         )
         start = time.perf_counter()
         table = self._build(sp, resources)
