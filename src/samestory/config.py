@@ -7,8 +7,15 @@ pairs) and are the same for every dataset: nothing is tuned per input at run tim
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from samestory.errors import ConfigError
 
 ENCODERS = ("use", "static")
+log = logging.getLogger("samestory")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -84,13 +91,92 @@ class Config:
     seed: int = 1
 
     def __post_init__(self) -> None:
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"encoder must be one of {', '.join(ENCODERS)}; got {self.encoder!r}")
-        if self.workers < 0:
-            raise ValueError(f"workers must be >= 0 (0 = one per CPU); got {self.workers}")
+        for name, rule in _RULES.items():
+            problem = rule(getattr(self, name))
+            if problem:
+                raise ConfigError(f"Config.{name} {problem}; got {getattr(self, name)!r}")
+        if self.attach_threshold is not None and self.attach_threshold > self.same_story_threshold:
+            raise ConfigError(
+                "Config.attach_threshold must be <= same_story_threshold (it is the lower bar "
+                f"for joining a larger story); got {self.attach_threshold!r} > "
+                f"{self.same_story_threshold!r}"
+            )
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "configuration") -> Config:
+        """A config from a mapping of field values, as stored by an older or newer version.
+
+        Missing fields take their defaults; unknown ones are ignored with a warning on
+        the ``samestory`` logger (naming ``source``). Invalid values raise
+        :class:`~samestory.errors.ConfigError`.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            log.warning("%s: ignoring unknown config keys %s", source, ", ".join(unknown))
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (what :meth:`from_dict` reads)."""
+        return dataclasses.asdict(self)
+
+
+def _integer(low: int) -> Any:
+    def check(value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be an integer"
+        return f"must be >= {low}" if value < low else None
+
+    return check
+
+
+def _number(low: float, high: float, low_open: bool = False) -> Any:
+    """A real number in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+
+    def check(value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            return "must be a number"
+        if value > high or value < low or (low_open and value == low):
+            return f"must be in {'(' if low_open else '['}{low:g}, {high:g}]"
+        return None
+
+    return check
+
+
+def _optional(rule: Any) -> Any:
+    return lambda value: None if value is None else rule(value)
+
+
+def _choice(options: tuple[str, ...]) -> Any:
+    return lambda value: None if value in options else f"must be one of {', '.join(options)}"
+
+
+_SHARE = _number(0.0, 1.0, low_open=True)
+_COSINE = _number(-1.0, 1.0)
+# What each field accepts (relations between fields are checked in __post_init__).
+_RULES = {
+    "encoder": _choice(ENCODERS),
+    "shingle_size": _integer(1),
+    "max_sentences": _integer(1),
+    "num_perm": _integer(2),
+    "lsh_threshold": _SHARE,
+    "ann_neighbours": _integer(1),
+    "ann_min_cosine": _COSINE,
+    "near_duplicate_jaccard": _SHARE,
+    "near_duplicate_containment": _SHARE,
+    "near_duplicate_sentences": _SHARE,
+    "align_min_similarity": _COSINE,
+    "rewrite_min_coverage": _SHARE,
+    "same_story_threshold": _SHARE,
+    "attach_threshold": _optional(_SHARE),
+    "workers": _integer(0),
+    "max_text_chars": _integer(1),
+    "max_file_bytes": _integer(1),
+    "seed": _integer(0),
+}
 
 
 DEFAULT_CONFIG = Config()
