@@ -17,3 +17,21 @@ class ConfigError(SamestoryError, ValueError):
 
 class ParamsError(SamestoryError):
     """A shipped parameter file (``samestory/params/*.json``) does not fit the code."""
+
+
+class InputError(SamestoryError, ValueError):
+    """Input the pipeline cannot use: a missing path, an unreadable file or record."""
+
+
+class BadRecord(InputError, TypeError):
+    """One record (article) has a field of the wrong type or an unusable value.
+
+    ``record`` names the record (its id, or ``file:line``), ``field`` the field; the
+    message reads ``record: field reason`` like the CLI's skipped-record lines.
+    """
+
+    def __init__(self, record: str, field: str, reason: str) -> None:
+        super().__init__(f"{record}: {field} {reason}")
+        self.record = record
+        self.field = field
+        self.reason = reason

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from samestory.dates import parse_date
+from samestory.errors import BadRecord
 
 
 class RelationKind(StrEnum):
@@ -62,6 +63,15 @@ class Article:
     url: str | None = None
     lang: str | None = None
     origin: str | None = None
+
+    def __post_init__(self) -> None:
+        # Caught here, where the caller can see which record it is, not deep in featurising.
+        if not isinstance(self.id, str):
+            raise BadRecord(repr(self.id), "id", f"must be a string, not {type(self.id).__name__}")
+        if not isinstance(self.text, str):
+            raise BadRecord(
+                self.origin or self.id, "text", f"must be a string, not {type(self.text).__name__}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

@@ -16,7 +16,9 @@ from typing import Any
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import parse_date
+from samestory.errors import InputError
 from samestory.models import Article, SkippedRecord
+from samestory.normalize import is_blank
 
 Item = Article | SkippedRecord
 """What a reader yields: an article, or the reason one input could not be read."""
@@ -85,7 +87,7 @@ class IngestResult:
     skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
 
 
-class SkipError(Exception):
+class SkipError(InputError):
     """Raised inside a reader for an input that must be skipped; the message is the reason."""
 
 
@@ -129,7 +131,7 @@ def clean_str(value: str) -> str:
 def clean_text(value: str, max_chars: int) -> str:
     """Clean an article text and cut it to ``max_chars``; empty text is a :class:`SkipError`."""
     text = clean_str(value).strip()
-    if not text:
+    if is_blank(text):  # zero-width characters only count as empty too
         raise SkipError("empty text")
     return text[:max_chars].rstrip()
 

@@ -55,13 +55,21 @@ _BINARY_PROBE = 8192
 _SNIFF = 4096
 
 
+PathsArg = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+"""One path, or several: a lone ``str``/``Path`` is a path, not a sequence of characters."""
+
+
+def _path_list(paths: PathsArg) -> Iterable[str | os.PathLike[str]]:
+    return [paths] if isinstance(paths, str | os.PathLike) else paths
+
+
 def read_paths(
-    paths: Iterable[str | Path],
+    paths: PathsArg,
     fields: FieldMap = DEFAULT_FIELDS,
     config: Config = DEFAULT_CONFIG,
     on_skip: OnSkip | None = None,
 ) -> IngestResult:
-    """Read every article under ``paths``; see :func:`iter_paths` for the rules."""
+    """Read every article under ``paths`` (one path or several); see :func:`iter_paths`."""
     result = IngestResult()
     for item in iter_paths(paths, fields, config, on_skip):
         if isinstance(item, Article):
@@ -72,7 +80,7 @@ def read_paths(
 
 
 def iter_paths(
-    paths: Iterable[str | Path],
+    paths: PathsArg,
     fields: FieldMap = DEFAULT_FIELDS,
     config: Config = DEFAULT_CONFIG,
     on_skip: OnSkip | None = None,
@@ -93,7 +101,7 @@ def iter_paths(
     """
     ids = _UniqueIds()
     seen_files: set[Path] = set()
-    for raw in paths:
+    for raw in _path_list(paths):
         for path, explicit in _expand(Path(raw)):
             key = _file_key(path)
             if key in seen_files:
