@@ -82,7 +82,7 @@ def test_the_facade_never_imports_a_front_end() -> None:
     ("module", "forbidden"),
     [
         ("samestory.candidates", "samestory.relate"),
-        ("samestory.store_index", "samestory.relate"),
+        ("samestory.store.index", "samestory.relate"),
         # The encoder registry in embed loads static_encoder on demand; static_encoder
         # itself builds on samestory.encoders only (no cycle).
         ("samestory.static_encoder", "samestory.embed"),

@@ -238,7 +238,7 @@ def annotate(
     progress: Any = None,
 ) -> list[Annotation]:
     """The annotation of each article (in order), from the batch pipeline."""
-    from samestory.api import analyze
+    from samestory.pipeline.batch import analyze
 
     _check_modes(keep, by)
     analysis = analyze(articles, config, progress=progress)

@@ -131,9 +131,9 @@ def slim(f: DocFeatures) -> DocFeatures:
 
 def lsh_params(config: Config) -> tuple[int, int]:
     """Bands ``b`` and rows ``r`` that datasketch's ``MinHashLSH`` uses for ``config``."""
-    from datasketch.lsh import _optimal_param
+    from samestory.pipeline.copies import lsh_bands
 
-    return _optimal_param(config.lsh_threshold, config.num_perm, 0.5, 0.5)
+    return lsh_bands(config.lsh_threshold, config.num_perm)
 
 
 def band_keys(
@@ -392,7 +392,7 @@ def story_of_group(
 ) -> Iterator[Any]:
     """The :class:`Story` of one group (members and relations in the local order), and
     with ``annotate`` what it makes of the story and its members."""
-    from samestory.api import make_story
+    from samestory.pipeline.assemble import make_story
 
     _, (members, relations) = item
     ordered = sorted(members, key=lambda m: m[0])

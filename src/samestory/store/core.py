@@ -63,13 +63,15 @@ from typing import Any
 import numpy as np
 
 from samestory import normalize, provenance
-from samestory.api import Progress, analyze, featurize_all, make_story, story_id, story_title
 from samestory.candidates import CandidateIndex, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
 from samestory.lru import LRUCache
 from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
+from samestory.pipeline.assemble import make_story, story_id, story_title
+from samestory.pipeline.batch import analyze
+from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date

@@ -40,6 +40,8 @@ import contextlib
 import sqlite3
 from types import TracebackType
 
+from samestory.errors import SamestoryError
+
 # The format generation written to meta.schema_version. 1 and 2 are the stores made
 # before the migrations table existed (see migrations.legacy_baseline); from 3 on,
 # which steps a store has is what its migrations table says.
@@ -47,7 +49,7 @@ SCHEMA_VERSION = 3
 LEGACY_VERSIONS = ("1", "2")
 
 
-class StoreError(Exception):
+class StoreError(SamestoryError):
     """A store that cannot be used as asked, in one line: not a store, a newer format,
     other feature settings, locked by another writer, read-only, disk full, damaged."""
 
