@@ -46,6 +46,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold
 
 from samestory import relate
+from samestory.candidates import candidate_pairs
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
 from samestory.evaluate import read_labelled, record_to_article
@@ -145,6 +146,11 @@ class DevSet:
     The stages before scoring do not depend on the fitted model, so they run once:
     copy groups, candidate pairs among representatives (as article indices), and each
     pair's model-free measures. Scoring under a model, and grouping, then run per model.
+
+    The event model is trained on ``train_pairs``: the candidate pairs of all articles,
+    copies included (the index run without the copy collapse), with their event cues.
+    (Training on the representatives' pairs only gave ECB+ dev ARI 0.910 in sample
+    against 0.926, and 0.896 under topic cross-validation.)
     """
 
     name: str
@@ -154,15 +160,22 @@ class DevSet:
     copies: CopyGroups
     pairs: list[tuple[int, int]]
     measures: list[relate.PairMeasures]
+    train_pairs: list[tuple[int, int]]
+    cues: np.ndarray
     alignments: dict[int, relate.AlignmentResult] = dataclasses.field(default_factory=dict)
 
     @property
-    def cues(self) -> np.ndarray:
-        return np.array([m.cues.vector() for m in self.measures], dtype=np.float64)
-
-    @property
     def labels(self) -> np.ndarray:
-        return np.array([self.gold[i] == self.gold[j] for i, j in self.pairs], dtype=int)
+        return np.array([self.gold[i] == self.gold[j] for i, j in self.train_pairs], dtype=int)
+
+    def touching(self, pairs: Sequence[tuple[int, int]], fold_of: dict[str, int]) -> np.ndarray:
+        """``[fold, pair]``: whether the pair has an article of a topic in the fold."""
+        return np.array(
+            [
+                [fold_of[self.topics[i]] == f or fold_of[self.topics[j]] == f for i, j in pairs]
+                for f in range(TOPIC_FOLDS)
+            ]
+        )
 
     def scores(self, model: relate.StoryModel, config: Config) -> np.ndarray:
         """Production's story score (``Relation.score``) of every candidate pair."""
@@ -203,8 +216,19 @@ def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None)
     features = cached_features(name, [record_to_article(r) for r in records], cache, encoder)
     copies = collapse_copies(features, DEFAULT_CONFIG)
     pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
+    train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
+        cues = [
+            relate.event_cues(
+                features[i],
+                features[j],
+                relate.sentence_similarity(
+                    features[i].sentence_vectors, features[j].sentence_vectors
+                ),
+            ).vector()
+            for i, j in train_pairs
+        ]
     return DevSet(
         name=name,
         features=features,
@@ -213,6 +237,8 @@ def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None)
         copies=copies,
         pairs=pairs,
         measures=measures,
+        train_pairs=train_pairs,
+        cues=np.array(cues, dtype=np.float64),
     )
 
 
@@ -257,20 +283,13 @@ def topic_cv_ari(
     topics = sorted({t for dev in sets for t in dev.topics})
     order = np.random.RandomState(0).permutation(len(topics))
     fold_of = {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
-    touches = {
-        dev.name: np.array(
-            [
-                [fold_of[dev.topics[i]] == f or fold_of[dev.topics[j]] == f for i, j in dev.pairs]
-                for f in range(TOPIC_FOLDS)
-            ]
-        )
-        for dev in sets
-    }
+    touches = {dev.name: dev.touching(dev.pairs, fold_of) for dev in sets}
+    trained = {dev.name: dev.touching(dev.train_pairs, fold_of) for dev in sets}
     sums = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
     counts = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
     for f in range(TOPIC_FOLDS):
-        x = np.vstack([dev.cues[~touches[dev.name][f]] for dev in sets])
-        y = np.concatenate([dev.labels[~touches[dev.name][f]] for dev in sets])
+        x = np.vstack([dev.cues[~trained[dev.name][f]] for dev in sets])
+        y = np.concatenate([dev.labels[~trained[dev.name][f]] for dev in sets])
         model = fit(x, y)
         for dev in sets:
             mask = touches[dev.name][f]
@@ -383,8 +402,8 @@ def main() -> None:
 
     event_info = {
         "data": list(ARTICLE_SETS),
-        "pairs": "candidate pairs among copy-group representatives, as production scores them",
-        "n_pairs": {dev.name: len(dev.pairs) for dev in sets},
+        "pairs": "candidate pairs of all articles (copies included), with their event cues",
+        "n_pairs": {dev.name: len(dev.train_pairs) for dev in sets},
         "C": args.C,
         "cv": {
             "method": (

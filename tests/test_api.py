@@ -9,6 +9,7 @@ import pytest
 
 from samestory import api
 from samestory.config import DEFAULT_CONFIG
+from samestory.errors import BadRecord
 from samestory.models import Article, RelationKind
 
 
@@ -133,16 +134,17 @@ def test_static_encoder_finds_the_seed_stories(seed_articles):
 @pytest.mark.slow  # 6.5 s CPU: 55 articles featurised and scored twice
 def test_worker_processes_give_the_same_features_relations_and_stories(ecb_records, monkeypatch):
     from samestory import parallel
+    from samestory.pipeline import featurise, score
 
     if not parallel.can_fork():
         pytest.skip("no safe fork here")
     topics = sorted({r["topic"] for r in ecb_records})[:2]
     articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records if r["topic"] in topics]
     # Small batches and no minimum, so these few articles and pairs really go to workers.
-    monkeypatch.setattr(api, "FEATURE_BATCH", 8)
-    monkeypatch.setattr(api, "MIN_ARTICLES_PER_WORKER", 1)
-    monkeypatch.setattr(api, "MIN_PAIRS_PER_WORKER", 1)
-    monkeypatch.setattr(api, "SCORE_CHUNK", 25)
+    monkeypatch.setattr(featurise, "FEATURE_BATCH", 8)
+    monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
+    monkeypatch.setattr(score, "MIN_PAIRS_PER_WORKER", 1)
+    monkeypatch.setattr(score, "SCORE_CHUNK", 25)
     one = api.analyze(articles, DEFAULT_CONFIG.replace(workers=1))
     two = api.analyze(articles, DEFAULT_CONFIG.replace(workers=2))
     assert len(articles) > 3 * 8 and len(one.relations) > 50
@@ -161,3 +163,36 @@ def test_worker_processes_give_the_same_features_relations_and_stories(ecb_recor
         assert np.array_equal(a.terms[0], b.terms[0]) and np.array_equal(a.terms[1], b.terms[1])
     assert two.relations == one.relations
     assert two.stories == one.stories
+
+
+def test_texts_without_visible_characters_are_skipped_not_stories(seed_articles):
+    blank = [
+        Article(id="empty", text=""),
+        Article(id="spaces", text=" \n\t "),
+        Article(id="zero-width", text="\u200b\u200d\ufeff", origin="feed.jsonl:3"),
+    ]
+    analysis = api.analyze([seed_articles["003"], *blank, seed_articles["004"]])
+    assert [s.to_dict() for s in analysis.skipped] == [
+        {"source": "empty", "error": "empty text"},
+        {"source": "spaces", "error": "empty text"},
+        {"source": "feed.jsonl:3", "error": "empty text"},
+    ]
+    assert [set(s.articles) for s in analysis.stories] == [
+        {seed_articles["003"].id, seed_articles["004"].id}
+    ]
+
+
+@pytest.mark.parametrize("text", [None, 7, b"bytes"])
+def test_an_article_whose_text_is_not_a_string_is_a_named_error(text):
+    with pytest.raises(BadRecord, match=r"feed\.jsonl:9: text must be a string") as caught:
+        Article(id="x", text=text, origin="feed.jsonl:9")
+    assert (caught.value.record, caught.value.field) == ("feed.jsonl:9", "text")
+
+
+def test_read_paths_takes_one_path_as_a_string_or_path(seeds_dir):
+    import samestory
+
+    as_list = samestory.read_paths([seeds_dir]).articles
+    assert len(as_list) == 5
+    assert samestory.read_paths(str(seeds_dir)).articles == as_list
+    assert samestory.read_paths(seeds_dir).articles == as_list

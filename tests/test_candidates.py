@@ -20,7 +20,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import make_copy_variants
 from samestory.features import featurize
 from samestory.models import Article
-from samestory.pipeline.copies import copy_groups, copy_pairs
+from samestory.pipeline.copies import copy_groups, copy_pairs, lsh_bands
 
 
 def _doc(doc_id: str, vector: np.ndarray) -> SimpleNamespace:
@@ -201,3 +201,13 @@ def test_a_saved_graph_restores_the_index(tmp_path, monkeypatch):
     small = CandidateIndex(config, dim=16)
     small.add(docs[:5])
     assert not small.save_ann(tmp_path / "small.usearch")  # searched exactly: no graph
+
+
+@pytest.mark.parametrize(
+    ("threshold", "num_perm"), [(0.5, 128), (0.3, 64), (0.8, 128), (0.6, 256), (0.9, 32)]
+)
+def test_lsh_bands_are_those_of_datasketch(threshold, num_perm):
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r)

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samestory import relate
+from samestory import params, relate
 from samestory.config import DEFAULT_CONFIG
+from samestory.errors import ParamsError
 from samestory.features import featurize
+from samestory.models import Article
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,32 @@ def test_graded_similarity_ranks_the_seed_rewrites_above_different_stories(seed_
     same = relate.pair_score(versions[0], versions[1]).similarity
     different = relate.pair_score(versions[0], versions[2]).similarity
     assert same > different
+
+
+def test_the_shipped_model_names_every_cue_once():
+    data = params.load(params.STORY_MODEL_FILE)
+    assert set(data["event_model"]["weights"]) == set(relate.CUE_NAMES)
+    assert relate.StoryModel.from_dict(relate.STORY_MODEL.to_dict()) == relate.STORY_MODEL
+
+
+def test_a_model_file_with_other_cues_is_a_clear_error():
+    data = relate.STORY_MODEL.to_dict()
+    weights = data["event_model"]["weights"]
+    weights["dateline_match"] = weights.pop("number_jaccard")
+    expected = r"missing \['number_jaccard'\], unknown \['dateline_match'\]"
+    with pytest.raises(ParamsError, match=expected):
+        relate.StoryModel.from_dict(data, "story_model.json")
+
+
+def test_another_model_changes_the_scores_it_is_given_to():
+    a, b = featurize(
+        [
+            Article(id="a", text="The bridge closed on Monday after a crack was found."),
+            Article(id="b", text="Engineers found a crack, and the bridge was shut on Monday."),
+        ]
+    )
+    stricter = dataclasses.replace(relate.STORY_MODEL, event_bias=relate.STORY_MODEL.event_bias - 5)
+    assert (
+        relate.pair_score(a, b, model=stricter).event_probability
+        < relate.pair_score(a, b).event_probability
+    )
