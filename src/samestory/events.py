@@ -25,8 +25,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from samestory.api import story_id
 from samestory.models import Article, RelationKind
+from samestory.pipeline.assemble import story_id
 from samestory.store import AddReport, Store
 
 MAX_CHANGES = 20  # per list: an event stays one readable line
