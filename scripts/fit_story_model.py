@@ -422,6 +422,8 @@ def main() -> None:
         },
     }
     data = model.to_dict()
+    for stale in ("note", "refit_weights"):  # about the weights this run replaces
+        data["event_model"].pop(stale, None)
     data.update(
         about="Fitted parameters of samestory.relate; written by scripts/fit_story_model.py.",
         encoder=args.encoder,

@@ -92,6 +92,7 @@ def test_the_shipped_model_names_every_cue_once():
     data = params.load(params.STORY_MODEL_FILE)
     assert set(data["event_model"]["weights"]) == set(relate.CUE_NAMES)
     assert relate.StoryModel.from_dict(relate.STORY_MODEL.to_dict()) == relate.STORY_MODEL
+    assert data["event_model"]["fitted_on"]["cv"]["ari_topic_cv"]["ecbplus_dev"] > 0.8
 
 
 def test_a_model_file_with_other_cues_is_a_clear_error():

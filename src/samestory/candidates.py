@@ -92,7 +92,7 @@ class CandidateIndex:
         self._by_fingerprint: dict[str, list[str]] = {}
         self._by_keyword: dict[int, list[str]] = {}
         self._lsh = lsh if lsh is not None else memory_lsh(config)
-        self._ann = None  # usearch index, built lazily once the collection is large
+        self._ann: Any = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
 
@@ -265,7 +265,7 @@ def keywords(f: DocFeatures, most: int = KEYWORDS) -> dict[int, float]:
 
 
 def select_neighbours(
-    keys: Sequence[int],
+    keys: Sequence[int] | np.ndarray,
     cosines: Sequence[float],
     vectors: Any,
     budget: int,

@@ -324,7 +324,7 @@ def story_errors(ids: Sequence[str], gold: Sequence[str], pred: Sequence[str]) -
     for doc_id, g, p in zip(ids, gold, pred, strict=True):
         by_pred[p][g].append(doc_id)
         by_gold[g][p].append(doc_id)
-    merged = [
+    merged: list[dict[str, Any]] = [
         {"articles": sum(map(len, parts.values())), "gold": dict(sorted(parts.items()))}
         for parts in by_pred.values()
         if len(parts) > 1
@@ -363,7 +363,8 @@ def evaluate_pairs(records: Sequence[dict[str, Any]], score_fn: ScoreFn) -> dict
         raise ValueError(f"score_fn returned {len(scores)} scores for {len(pairs)} pairs")
 
     groups: dict[str, list[int]] = defaultdict(list)
-    cross, mono = [], []
+    cross: list[int] = []
+    mono: list[int] = []
     for i, r in enumerate(records):
         l1, l2 = r.get("lang1"), r.get("lang2")
         groups[f"{l1}-{l2}"].append(i)

@@ -67,9 +67,10 @@ def derivations(
     oriented: list[Relation] = []
     edges: list[Derivation] = []
     for relation in relations:
-        if relation.kind is not None and relation.kind.is_derivation:
+        kind = relation.kind
+        if kind is not None and kind.is_derivation:
             relation, reason = orient(relation, dates, lengths)
-            edges.append(Derivation(relation.a, relation.b, relation.kind, reason))
+            edges.append(Derivation(relation.a, relation.b, kind, reason))
         oriented.append(relation)
     return oriented, edges
 

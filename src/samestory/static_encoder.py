@@ -57,6 +57,7 @@ import threading
 import time
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class StaticSentenceEncoder:
         self.threads = default_threads() if threads is None else int(threads)
         self.dim = 512 if method == "dan" else self.pca_dims
         self._lock = threading.Lock()
-        self._sp = None
+        self._sp: Any = None  # sentencepiece.SentencePieceProcessor, loaded on first use
         self._table: np.ndarray | None = None
         self._head: dict[str, np.ndarray] | None = None
 
