@@ -100,3 +100,21 @@ def test_api_reference_page_needs_nothing_from_outside(seeded: TestClient) -> No
     assert "/api/stories/{story_id}" in page.text and "POST" in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text
     assert seeded.get("/openapi.json").json()["paths"]["/api/articles"]["post"]
+
+
+def test_provenance_tree_roots_relate_to_the_first_version() -> None:
+    from samestory.server.web import provenance_tree
+
+    def rel(a: str, b: str, kind: str, score: float) -> dict[str, object]:
+        return {"a": a, "b": b, "kind": kind, "display_kind": kind, "score": score}
+
+    detail = {
+        "first": "f",
+        "versions": [{"id": "f"}, {"id": "src"}, {"id": "copy"}],
+        "relations": [rel("f", "src", "same_event", 0.9), rel("src", "copy", "rewrite", 0.99)],
+        "derivations": [{"source": "src", "copy": "copy", "kind": "rewrite"}],
+    }
+    roots = provenance_tree(detail)
+    assert [(n["id"], n["how"]) for n in roots] == [("f", "first"), ("src", "same_event")]
+    assert roots[1]["relation"]["b"] == "src"  # its evidence is against the first version
+    assert [(c["id"], c["how"]) for c in roots[1]["children"]] == [("copy", "rewrite")]

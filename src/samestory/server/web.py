@@ -214,10 +214,13 @@ def provenance_tree(detail: dict[str, Any]) -> list[dict[str, Any]]:
         elif article_id == detail["first"]:
             relation, how = None, "first"
         else:
-            relation = _strongest(article_id, detail["relations"])
+            # How this root relates to the rest: to the first version if they are
+            # related, else its strongest relation outside its own subtree.
+            own = _subtree(article_id, children)
+            relation = relation_of.get(frozenset((article_id, detail["first"]))) or _strongest(
+                article_id, [r for r in detail["relations"] if not {r["a"], r["b"]} <= own]
+            )
             how = (relation or {}).get("display_kind") or "same_event"
-            if how not in ("same_event", "follow_up"):  # a derivation oriented elsewhere
-                how = "same_event"
         kids = sorted(children.get(article_id, []), key=lambda c: order.get(c, 0))
         return {
             "id": article_id,
@@ -230,6 +233,16 @@ def provenance_tree(detail: dict[str, Any]) -> list[dict[str, Any]]:
 
     roots = [v["id"] for v in detail["versions"] if v["id"] not in parent]
     return [node(r) for r in roots]
+
+
+def _subtree(root: str, children: dict[str, list[str]]) -> set[str]:
+    seen, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
 
 
 def _strongest(article_id: str, relations: list[dict[str, Any]]) -> dict[str, Any] | None:
