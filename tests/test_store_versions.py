@@ -108,3 +108,12 @@ def test_copies_follow_the_batch_copy_test(tmp_path: Path):
         store.add(short[:1])
         report = store.add(short[1:])
         assert report.copy_of == {"b": "a"} and store.story_of("b") == store.story_of("a")
+
+
+def test_blank_texts_are_skipped_as_the_batch_skips_them(tmp_path: Path, seed_articles):
+    blank = Article(id="blank", text=" \u200b \n")
+    with Store(tmp_path / "s.db") as store:
+        report = store.add([blank, seed_articles["004"]])
+        assert report.added == [seed_articles["004"].id]
+        assert [s.error for s in report.skipped] == ["empty text"]
+        assert report.to_dict()["skipped"][0]["error"] == "empty text"

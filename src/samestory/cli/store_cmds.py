@@ -127,16 +127,18 @@ def add(
     except StoreError as exc:
         _fail(str(exc), 1)
     if as_json:
-        payload = {**report.to_dict(), "skipped": [s.to_dict() for s in result.skipped]}
+        skipped = [*result.skipped, *report.skipped]
+        payload = {**report.to_dict(), "skipped": [s.to_dict() for s in skipped]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not quiet:
         _print_added(report, result.articles)
+    skipped_count = len(result.skipped) + len(report.skipped)
     out.print(
         f"added {len(report.added)}, unchanged {len(report.unchanged)}, skipped "
-        f"{len(result.skipped)}; {len(report.stories_touched)} stories touched",
+        f"{skipped_count}; {len(report.stories_touched)} stories touched",
         highlight=False,
         soft_wrap=True,
     )

@@ -68,16 +68,25 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
 from samestory.lru import LRUCache
-from samestory.models import Article, Derivation, Evidence, Relation, RelationKind, Story
-from samestory.pipeline.assemble import make_story, story_id, story_title
-from samestory.pipeline.batch import analyze
+from samestory.models import (
+    Article,
+    Derivation,
+    Evidence,
+    Relation,
+    RelationKind,
+    SkippedRecord,
+    Story,
+)
+from samestory.pipeline.assemble import earlier_first, make_story, story_id, story_title
+from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
+from samestory.pipeline.group import group as group_stage
 from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredLSH
 from samestory.store.schema import StoreBusy, StoreError, Transaction
-from samestory.stories import average_link_over_copies, best_story
+from samestory.stories import best_story
 
 # Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
 REGROUP_LIMIT = 500
@@ -115,7 +124,9 @@ class AddReport:
       (``a`` the stored version, ``b`` the new one), if it had one;
     - ``merged``: story that no longer exists -> the stories now holding its articles;
     - ``split``: story that lost articles to other stories -> those stories;
-    - ``warnings``: one line per thing worth a look (a text changed under its id).
+    - ``warnings``: one line per thing worth a look (a text changed under its id);
+    - ``skipped``: articles without visible text, left out as the batch pipeline leaves
+      them out.
     """
 
     added: list[str]
@@ -128,6 +139,7 @@ class AddReport:
     merged: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     split: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
 
     @property
     def stories_touched(self) -> list[str]:
@@ -146,6 +158,7 @@ class AddReport:
             "merged": self.merged,
             "split": self.split,
             "warnings": self.warnings,
+            "skipped": [s.to_dict() for s in self.skipped],
         }
 
 
@@ -859,13 +872,15 @@ class _Batch:
         self.copy_of: dict[str, str] = {}
         self.closest: dict[str, Relation] = {}
         self.adding: set[str] = set()
+        self.skipped: list[SkippedRecord] = []
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
 
     def run(self, articles: Sequence[Article]) -> AddReport:
-        fresh, unchanged, revised = self._split_new(articles)
+        usable, self.skipped = usable_articles(articles)  # as the batch skips them
+        fresh, unchanged, revised = self._split_new(usable)
         encoder = self.store._encoder_or_default()
         added = [a.id for a in fresh]
         self.adding = set(added)
@@ -937,6 +952,7 @@ class _Batch:
             merged=merged,
             split=split,
             warnings=warnings,
+            skipped=self.skipped,
         )
 
     def _bulk_load(self, articles: Sequence[Article], encoder: SentenceEncoder) -> None:
@@ -1165,13 +1181,7 @@ class _Batch:
             if b in position
         ]
         copy_of = [position.get(row[2]) for row in rows]
-        groups = average_link_over_copies(
-            len(members),
-            edges,
-            copy_of,
-            self.config.same_story_threshold,
-            self.config.attach_threshold,
-        )
+        groups = group_stage(len(members), edges, copy_of, self.config)
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
         changed: set[str] = set()
@@ -1267,9 +1277,7 @@ class _Batch:
             first = self.conn.execute("SELECT first FROM stories WHERE id=?", (story,)).fetchone()[
                 0
             ]
-            first_date = self._neighbour_features([first])[0].date
-            if added.date is not None and (first_date is None or added.date < first_date):
-                first = added.id
+            first = earlier_first(self._neighbour_features([first])[0], added)
             self.conn.execute(
                 "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
                 (size, first, story_title(self._neighbour_features([first])[0]), self.now, story),
