@@ -34,9 +34,11 @@ from samestory.features import DocFeatures
 
 
 class MinHashLike(Protocol):
-    """What MinHash-LSH reads of a MinHash (datasketch's MinHash and LeanMinHash)."""
+    """What MinHash-LSH reads of a MinHash (samestory.minhash's Signature, datasketch's
+    MinHash and LeanMinHash)."""
 
-    hashvalues: np.ndarray
+    @property
+    def hashvalues(self) -> np.ndarray: ...
 
 
 class LSHLike(Protocol):
