@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from samestory.cli import dedup_cmd, follow_cmd, main, serve_cmd, store_cmds
+
+
+def _log_to_stderr() -> None:
+    """The library's messages (the ``samestory`` logger) as one line each on stderr,
+    ``samestory: message``, as it printed them before it logged."""
+    logger = logging.getLogger("samestory")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("samestory: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+_log_to_stderr()
 
 app = typer.Typer(
     name="samestory",
