@@ -6,22 +6,34 @@
 Featurises the file once (cached in ``/tmp/samestory-pool-bench``), takes the pairs the
 batch pipeline scores (copies + candidates) and scores them with
 :func:`samestory.pipeline.score.score_pairs` under each pool in turn, alternating, each
-run in a fresh child process (``SAMESTORY_POOL=own|executor``): wall seconds and peak
-PSS of the child and its workers (:class:`speed.TreeMemory`). Prints the median of each
-and the ratio executor / own, the peer measured in the same run.
+run in a fresh child process: wall seconds and peak PSS of the child and its workers
+(:class:`speed.TreeMemory`). Prints the median of each and the ratio executor / own, the
+peer measured in the same run.
+
+``own`` is :func:`samestory.parallel.map_chunks` as shipped. ``executor`` replaces its
+chunk scheduler with a fork-context ``concurrent.futures.ProcessPoolExecutor`` (the task
+registered before the fork, so closures need no pickling; gc frozen while it may fork).
+CPython refuses ``max_tasks_per_child`` with the fork context, so its workers cannot
+retire: they live for the whole map. See docs/experiments.md for the decision.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
-import os
+import multiprocessing
 import pickle
+import signal
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -47,11 +59,60 @@ def features_of(data: Path) -> Path:
     return out
 
 
-def child(path: Path, workers: int) -> dict[str, float]:
+_tasks: dict[int, Callable[[int, int], Sequence[Any]]] = {}
+
+
+def _run_task(token: int, start: int, stop: int) -> Sequence[Any]:
+    return _tasks[token](start, stop)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def results_from_executor(
+    task: Callable[[int, int], Sequence[Any]],
+    n_items: int,
+    workers: int,
+    chunk_size: int,
+    chunks_per_worker: int | None,
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    """``parallel._results_in_order`` on a fork-context ``ProcessPoolExecutor``."""
+    from samestory import parallel
+
+    bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
+    if workers <= 1 or len(bounds) <= 1:
+        for start, stop in bounds:
+            yield stop, task(start, stop)
+        return
+    token = len(_tasks)
+    _tasks[token] = task
+    gc.freeze()
+    executor = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts
+    )
+    try:
+        futures = [executor.submit(_run_task, token, start, stop) for start, stop in bounds]
+        for (start, stop), future in zip(bounds, futures, strict=True):
+            try:
+                yield stop, future.result()
+            except BrokenProcessPool:
+                raise parallel.WorkerDied(f"items {start}-{stop - 1}") from None
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        gc.unfreeze()
+        del _tasks[token]
+
+
+def child(path: Path, workers: int, pool: str) -> dict[str, float]:
     from speed import TreeMemory
 
+    from samestory import parallel
     from samestory.config import Config
     from samestory.pipeline.score import score_pairs
+
+    if pool == "executor":
+        parallel._results_in_order = results_from_executor  # type: ignore[assignment]
 
     features, pairs = pickle.loads(path.read_bytes())
     config = Config(workers=workers)
@@ -71,18 +132,26 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--pool", choices=POOLS, default="own", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.workers)))
+        print(json.dumps(child(args.child, args.workers, args.pool)))
         return 0
     path = features_of(args.data)
     runs: dict[str, list[dict[str, float]]] = {pool: [] for pool in POOLS}
     for _ in range(args.repeats):
         for pool in POOLS:
-            env = {**os.environ, "SAMESTORY_POOL": pool}
             done = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), "--workers", str(args.workers)],
-                env=env,
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(path),
+                    "--workers",
+                    str(args.workers),
+                    "--pool",
+                    pool,
+                ],
                 capture_output=True,
                 text=True,
                 check=True,

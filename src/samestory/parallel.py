@@ -22,7 +22,6 @@ cannot deadlock a worker.
 from __future__ import annotations
 
 import gc
-import itertools
 import multiprocessing
 import os
 import signal
@@ -30,8 +29,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -42,7 +39,6 @@ T = TypeVar("T")
 _fork_lock = threading.Lock()
 # Default chunks a worker process runs before it exits and a fresh fork replaces it.
 CHUNKS_PER_WORKER = 8
-USE_EXECUTOR = os.environ.get("SAMESTORY_POOL", "own") == "executor"
 
 
 class ForkSafeLock:
@@ -142,9 +138,6 @@ def _results_in_order(
         for start, stop in bounds:
             yield stop, task(start, stop)
         return
-    if USE_EXECUTOR:
-        yield from _results_from_executor(task, bounds, workers, chunks_per_worker)
-        return
     # Chunks are handed out one at a time as workers finish them, so a slow chunk does
     # not leave a core idle.
     per_worker = chunks_per_worker or len(bounds)
@@ -173,65 +166,6 @@ def _results_in_order(
     finally:
         for worker in running.values():
             worker.stop()
-
-
-_tasks: dict[int, Callable[[int, int], Sequence[Any]]] = {}
-_task_ids = itertools.count()
-
-
-def _run_task(token: int, start: int, stop: int) -> Sequence[Any]:
-    """What an executor's worker runs: the task registered under ``token`` before the
-    fork (inherited with the parent's memory, so closures need no pickling)."""
-    return _tasks[token](start, stop)
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the parent handles it (and stops its
-    # workers), instead of every worker printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _results_from_executor(
-    task: Callable[[int, int], Sequence[T]],
-    bounds: list[tuple[int, int]],
-    workers: int,
-    chunks_per_worker: int | None,
-) -> Iterator[tuple[int, Sequence[T]]]:
-    """:func:`_results_in_order` on a fork-context ``ProcessPoolExecutor``.
-
-    The task is registered in :data:`_tasks` before any worker forks, so workers (forked
-    now, and later when ``max_tasks_per_child`` retires one) find it in memory; only
-    chunk bounds and results are pickled. The garbage collector stays frozen while the
-    pool may fork (see :meth:`_Worker.fork`).
-    """
-    token = next(_task_ids)
-    with _fork_lock:
-        _tasks[token] = task
-        gc.freeze()
-    executor = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_ignore_interrupts,
-        # CPython refuses max_tasks_per_child with the fork context (its manager thread
-        # would fork): workers live for the whole map.
-    )
-    try:
-        futures = [executor.submit(_run_task, token, start, stop) for start, stop in bounds]
-        for (start, stop), future in zip(bounds, futures, strict=True):
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                raise WorkerDied(
-                    f"a worker process exited before finishing items {start}-{stop - 1}: "
-                    "killed, or out of memory? Run with workers=1 (--workers 1) to use one "
-                    "process."
-                ) from None
-            yield stop, result
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-        with _fork_lock:
-            gc.unfreeze()
-            del _tasks[token]
 
 
 class WorkerDied(RuntimeError):
