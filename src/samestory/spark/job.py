@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from samestory.candidates import EXACT_SEARCH_LIMIT
 from samestory.config import DEFAULT_CONFIG, Config
@@ -22,6 +22,7 @@ from samestory.spark.stages import IndexRanges
 from samestory.spark.vectors import CELL_SIZE, exact_recall, vector_pairs
 
 if TYPE_CHECKING:
+    from pyspark import RDD
     from pyspark.sql import DataFrame, SparkSession
 
 OPTIONAL_COLUMNS = ("title", "date", "source", "url", "lang")
@@ -87,7 +88,7 @@ def partition_count(spark: SparkSession, n: int, partitions: int | None) -> int:
         return partitions
     conf = spark.sparkContext.getConf()
     if conf.contains("spark.sql.shuffle.partitions"):
-        return int(conf.get("spark.sql.shuffle.partitions"))
+        return int(str(conf.get("spark.sql.shuffle.partitions")))
     cores = spark.sparkContext.defaultParallelism
     return max(2 * cores, math.ceil(n / ARTICLES_PER_PARTITION))
 
@@ -134,7 +135,8 @@ def run(
         )
         return None if article is None else (row, article)
 
-    readable = records.map(to_article).filter(lambda x: x is not None)
+    # The filter drops the Nones (mypy cannot see it narrow the element type).
+    readable = cast("RDD", records.map(to_article).filter(lambda x: x is not None))
     numbered = readable.zipWithIndex().map(lambda ai: (ai[1], ai[0]))  # (idx, (row, article))
     numbered.persist(StorageLevel.MEMORY_AND_DISK)
     n = numbered.count()
@@ -348,7 +350,7 @@ def _write_records(
 
     rows = records.leftOuterJoin(by_row, partitions).flatMap(merge).sortByKey(True, partitions)
     frame = spark.createDataFrame(rows.values(), out_schema)
-    kind = format_of(input_path)
+    kind = format_of(Path(input_path))
     target = out / f"records.{'parquet' if kind == 'parquet' else 'jsonl'}"
     if kind == "parquet":
         frame.write.mode("overwrite").parquet(str(target))

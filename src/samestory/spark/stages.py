@@ -12,6 +12,7 @@ moving the (large) features.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -75,10 +76,15 @@ def place(rdd: RDD, ranges: IndexRanges) -> RDD:
     return rdd.partitionBy(ranges.partitions, ranges)
 
 
+def _tagged(tag: int, value: Any) -> tuple[int, Any]:
+    return tag, value
+
+
 def zip_by_index(ranges: IndexRanges, *rdds: RDD) -> RDD:
     """Co-partitioned RDDs side by side: values tagged with their RDD's position."""
     tagged = [
-        place(rdd, ranges).mapValues(lambda v, tag=tag: (tag, v)) for tag, rdd in enumerate(rdds)
+        place(rdd, ranges).mapValues(functools.partial(_tagged, tag))
+        for tag, rdd in enumerate(rdds)
     ]
     out = tagged[0]
     for other in tagged[1:]:
