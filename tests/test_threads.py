@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from samestory import api
+from samestory.features import featurize
 from samestory.models import Article, RelationKind, Story
-from samestory.threads import thread_groups, thread_id, thread_probability
+from samestory.threads import thread_features, thread_groups, thread_id, thread_probability
 
 SHOOTING = Article(
     id="shooting",
@@ -43,11 +44,13 @@ OTHER = Article(
 
 
 def test_thread_probability_weighs_the_gap_instead_of_gating():
+    a, b = featurize([SHOOTING, ARREST])
     cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
-    near = thread_probability(cues, 0.0, 2)
-    far = thread_probability(cues, 0.0, 120)
+    near = thread_probability(thread_features(a, b, cues, 0.0, 2))
+    far = thread_probability(thread_features(a, b, cues, 0.0, 120))
     assert 0.0 < far < near < 1.0
-    assert thread_probability((0.1,) * 9, 0.0, 2) < 0.1
+    unrelated = featurize([SHOOTING, OTHER])
+    assert thread_probability(thread_features(*unrelated, (0.1,) * 9, 0.0, 2)) < 0.1
 
 
 def test_thread_groups_keep_stories_whole():

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from samestory.models import Article, SkippedRecord
-from samestory.normalize import words
+from samestory.normalize import is_blank, words
 
 ClusterFn = Callable[[list[Article]], list[list[str]]]
 ScoreFn = Callable[[list[tuple[Article, Article]]], list[float]]
@@ -121,8 +121,8 @@ def _pair_problem(record: dict[str, Any]) -> str | None:
 
 def _article_problem(record: dict[str, Any], first_line: dict[str, int]) -> str | None:
     missing = [k for k in ("id", "story") if record.get(k) in (None, "")]
-    if not isinstance(record.get("text"), str) or not record["text"].strip():
-        missing.append("text")
+    if not isinstance(record.get("text"), str) or is_blank(record["text"]):
+        missing.append("text")  # none, or invisible characters only (zero-width spaces)
     if missing:
         return f"no {', '.join(missing)}"
     doc_id = str(record["id"])

@@ -38,7 +38,7 @@ from samestory.overlap import copy_kind, shingle_overlap
 from samestory.overlap import is_copy as is_copy
 from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
-from samestory.threads import THREAD_THRESHOLD, thread_probability
+from samestory.threads import THREAD_THRESHOLD, thread_features, thread_probability
 
 # Date gate: reports dated more than a month apart describe different events (a verdict
 # is not the crime), so their score is cut. How hard depends on where the dates come from.
@@ -205,6 +205,14 @@ GRADED_BIAS = STORY_MODEL.graded_bias
 GRADED_SHAPES = STORY_MODEL.graded_shapes
 
 
+# Shared numbers: Jaccard with one pseudo-count in the union, ``|A∩B| / (|A∪B| + 1)``. Two
+# unrelated three-line items sharing their only number ("20 new stores", "20 jobs") had
+# a number cue of 1.0, which alone (weight 5.4) outweighed the bias: now 0.5. Long
+# reports, with many numbers, barely change (ECB+ dev, static encoder: ARI 0.897 ->
+# 0.908; MEANTIME unchanged). The same pseudo-count on the name cues lost ECB+ 0.012.
+NUMBER_PSEUDO_COUNT = 1
+
+
 def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
     """Compute the cues from features and the sentence cosine matrix ``sim``."""
     if sim.size:
@@ -222,7 +230,9 @@ def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
         soft_coverage=soft,
         entity_jaccard=_ratio(shared, len(a.entities | b.entities)),
         entity_overlap=_ratio(shared, smallest),
-        number_jaccard=_ratio(len(a.numbers & b.numbers), len(a.numbers | b.numbers)),
+        number_jaccard=_ratio(
+            len(a.numbers & b.numbers), len(a.numbers | b.numbers) + NUMBER_PSEUDO_COUNT
+        ),
         lexical_cosine=lexical.cosine(a.terms, b.terms),
         entity_specific_jaccard=lexical.weighted_jaccard(a.entities, b.entities, a.lang),
     )
@@ -342,6 +352,8 @@ class PairMeasures:
     date_gap: int | None
     date_factor: float
     sim: np.ndarray
+    # The thread model's inputs (samestory.threads.thread_features).
+    thread_features: tuple[float, ...] = ()
 
 
 def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
@@ -349,14 +361,17 @@ def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
     sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
     jaccard, containment = shingle_overlap(a, b)
     gap = date_gap(a, b)
+    cues = event_cues(a, b, sim)
+    rewrite = rewrite_evidence(sim)
     return PairMeasures(
-        cues=event_cues(a, b, sim),
-        rewrite_evidence=rewrite_evidence(sim),
+        cues=cues,
+        rewrite_evidence=rewrite,
         jaccard=jaccard,
         containment=containment,
         date_gap=gap,
         date_factor=date_gap_factor(a, b, gap),
         sim=sim,
+        thread_features=thread_features(a, b, cues.vector(), rewrite, gap),
     )
 
 
@@ -376,7 +391,7 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
         m.date_gap,
         m.cues,
         m.sim,
-        thread_probability(m.cues.vector(), m.rewrite_evidence, m.date_gap),
+        thread_probability(m.thread_features) if m.thread_features else 0.0,
     )
 
 

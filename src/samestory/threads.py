@@ -7,9 +7,11 @@ written weeks apart, so the date gate of :mod:`samestory.relate` keeps them apar
 stories; the *thread* model links them.
 
 **Thread model.** A logistic model of ``P(same incident | pair)`` over the event cues,
-the rewrite evidence and the date gap ``g`` in days (``log(1 + g)``, ``g > 30``, and
-whether the gap is unknown): unlike the story score it does not cut pairs written far
-apart, it weighs the gap as one piece of evidence. Fitted by
+the rewrite evidence, the date gap ``g`` in days (``log(1 + g)``, ``g > 30``, and
+whether the gap is unknown) and a few counts (``EXTRA_FEATURES``: rare shared names, the
+rarest shared name, shared long numbers, text length and how many names each text has):
+unlike the story score it does not cut pairs written far apart, it weighs the gap as one
+piece of evidence. Fitted by
 ``scripts/fit_thread_model.py`` on the candidate pairs of the GVA dev set (labels are
 incidents, with their later coverage) together with ECB+ and MEANTIME (two different
 events of one kind are different incidents too), with cross-validation over incidents
@@ -26,68 +28,98 @@ the same while later stories join.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from samestory import lexical, params
 from samestory.stories import average_link_over_copies
 
-# Logistic thread model; order: the event cues (relate.CUE_NAMES), rewrite evidence,
-# log(1 + gap days), gap > 30 days, gap unknown. See scripts/fit_thread_model.py.
-THREAD_FEATURES = (
-    "doc_cosine",
-    "best_sentence",
-    "top3_sentences",
-    "soft_coverage",
-    "entity_jaccard",
-    "entity_overlap",
-    "number_jaccard",
-    "lexical_cosine",
-    "entity_specific_jaccard",
+if TYPE_CHECKING:
+    from samestory.features import DocFeatures
+
+MODEL_FILE = "thread_model.json"
+# Inputs of the thread model, in order: the event cues (relate.CUE_NAMES), then these.
+EXTRA_FEATURES = (
     "rewrite_evidence",
-    "log_gap",
-    "far_apart",
-    "gap_unknown",
+    "log_gap",  # log(1 + days apart), 0 when a date is unknown
+    "far_apart",  # 1 when more than FAR_APART_DAYS apart
+    "gap_unknown",  # 1 when either date is unknown
+    "log_rare_shared_names",  # log(1 + shared names of specificity >= RARE_NAME)
+    "rarest_shared_name",  # highest specificity of a shared name / ZIPF_MAX
+    "log_shared_long_numbers",  # log(1 + shared numbers of 3+ digits that are not years)
+    "log_shorter_words",  # log(1 + words of the shorter text) / 7
+    "log_fewer_names",  # log(1 + names of the text with fewer) / 5
+    "log_more_names",  # log(1 + names of the text with more) / 5: roundups name many places
 )
-THREAD_MODEL_WEIGHTS = (
-    -4.3,
-    0.57,
-    2.66,
-    2.09,
-    1.68,
-    1.56,
-    5.52,
-    10.85,
-    7.62,
-    -0.47,
-    -1.08,
-    0.7,
-    -1.64,
-)
-THREAD_MODEL_BIAS = -3.84
-# Thread linkage at or above which stories join one thread (and a pair is a follow-up).
-THREAD_THRESHOLD = 0.5
 FAR_APART_DAYS = 30
+RARE_NAME = 4.5
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ThreadModel:
+    """``P(same incident) = 1 / (1 + exp(-(bias + Σ w_k x_k)))`` over :func:`thread_features`;
+    ``threshold``: the thread linkage at which stories join (and a pair is a follow-up)."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    info: dict[str, Any]
+
+
+def load_model() -> ThreadModel:
+    """The fitted model in ``samestory/params/thread_model.json`` (written by
+    ``scripts/fit_thread_model.py``)."""
+    data = params.load(MODEL_FILE)
+    weights = data["weights"]
+    return ThreadModel(
+        names=tuple(weights),
+        weights=tuple(float(w) for w in weights.values()),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        info={k: v for k, v in data.items() if k not in ("weights", "bias", "threshold")},
+    )
+
+
+MODEL = load_model()
+THREAD_THRESHOLD = MODEL.threshold
 
 
 def thread_features(
-    cues: Sequence[float], rewrite_evidence: float, gap: int | None
+    a: DocFeatures, b: DocFeatures, cues: Sequence[float], rewrite_evidence: float, gap: int | None
 ) -> tuple[float, ...]:
-    """The thread model's inputs, in ``THREAD_FEATURES`` order."""
+    """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``."""
     days = 0 if gap is None else gap
+    shared = a.entities & b.entities
+    specificity = [lexical.specificity(name, a.lang) for name in sorted(shared)]
+    long_numbers = sum(1 for x in a.numbers & b.numbers if _is_long_number(x))
     return (
         *cues,
         rewrite_evidence,
         math.log1p(days),
         1.0 if days > FAR_APART_DAYS else 0.0,
         1.0 if gap is None else 0.0,
+        math.log1p(sum(1 for v in specificity if v >= RARE_NAME)),
+        max(specificity, default=0.0) / lexical.ZIPF_MAX,
+        math.log1p(long_numbers),
+        math.log1p(min(a.n_words, b.n_words)) / 7.0,
+        math.log1p(min(len(a.entities), len(b.entities))) / 5.0,
+        math.log1p(max(len(a.entities), len(b.entities))) / 5.0,
     )
 
 
-def thread_probability(cues: Sequence[float], rewrite_evidence: float, gap: int | None) -> float:
-    """``P(same incident) = 1 / (1 + exp(-(b + w·x)))`` over :func:`thread_features`."""
-    x = thread_features(cues, rewrite_evidence, gap)
-    logit = THREAD_MODEL_BIAS + sum(w * v for w, v in zip(THREAD_MODEL_WEIGHTS, x, strict=True))
+def _is_long_number(number: str) -> bool:
+    """Three or more digits, not a year: a street number, a sum, a case number."""
+    digits = number.replace(".", "")
+    return len(digits) >= 3 and not (len(digits) == 4 and digits[:2] in ("19", "20"))
+
+
+def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
+    """``P(same incident) = 1 / (1 + exp(-(b + w·x)))`` of :func:`thread_features` ``x``."""
+    logit = model.bias + math.fsum(w * v for w, v in zip(model.weights, x, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 

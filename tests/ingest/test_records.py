@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from samestory.config import DEFAULT_CONFIG
 from samestory.ingest import FieldMap, iter_paths, parse_date, read_paths
 from samestory.models import Article
+from samestory.normalize import is_blank
 
 CUSTOM = FieldMap(
     id="doc_id",
@@ -237,7 +238,7 @@ def test_parse_date(value: object, expected: dt.date | None) -> None:
 _TEXT = (
     st.text(min_size=1, max_size=200)
     .map(str.strip)
-    .filter(lambda t: bool(t) and "\r" not in t and "\x00" not in t)
+    .filter(lambda t: bool(t) and "\r" not in t and "\x00" not in t and not is_blank(t))
 )
 
 

@@ -131,8 +131,8 @@ def clean_str(value: str) -> str:
 def clean_text(value: str, max_chars: int) -> str:
     """Clean an article text and cut it to ``max_chars``; empty text is a :class:`SkipError`."""
     text = clean_str(value).strip()
-    if is_blank(text):  # zero-width characters only count as empty too
-        raise SkipError("empty text")
+    if is_blank(text):
+        raise SkipError("empty text (invisible characters only)" if text else "empty text")
     return text[:max_chars].rstrip()
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.ingest._common import Item, SkipError, SourceFile, clean_str, decode_utf8
 from samestory.models import Article
+from samestory.normalize import is_blank
 
 TITLE_MAX_CHARS = 200
 TITLE_MAX_WORDS = 30
@@ -42,8 +43,8 @@ def read_text_blob(
     date, body = _take_date(body)
     title, body = _take_title(body)
     body = body.strip()
-    if not body:
-        raise ValueError("empty text")
+    if is_blank(body):
+        raise ValueError("empty text (invisible characters only)" if body else "empty text")
     return Article(
         id=id,
         text=body[: config.max_text_chars].rstrip(),

@@ -92,7 +92,7 @@ def _copies_and_sources(conn: sqlite3.Connection, config: Config) -> None:
         "SELECT r.a, r.b, r.kind, json_extract(r.evidence_json, '$.scores.coverage_a'), "
         "json_extract(r.evidence_json, '$.scores.coverage_b'), x.date, x.n_words, "
         "y.date, y.n_words FROM relations r JOIN features x ON x.id = r.a "
-        "JOIN features y ON y.id = r.b WHERE r.kind != 'same_event'"
+        "JOIN features y ON y.id = r.b WHERE r.kind NOT IN ('same_event', 'follow_up')"
     ).fetchall()
     sources = []
     for a, b, kind, cov_a, cov_b, date_a, words_a, date_b, words_b in rows:

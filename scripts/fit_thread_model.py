@@ -1,0 +1,193 @@
+"""Fit the thread model of samestory.threads on the dev sets and write its data file.
+
+    python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
+        [--encoder use|static] [--C 1.0] [--dry-run]
+
+(Give each encoder its own --cache directory: the cached tables hold its scores.)
+
+For GVA, ECB+ and MEANTIME dev it runs production's pipeline up to the scores: features
+(with the records' dates), copy groups, candidate pairs (:func:`candidate_pairs`), each
+pair's :func:`samestory.relate.pair_score` and :func:`samestory.threads.thread_features`,
+and the stories (``samestory.pipeline``'s copies, proposals and grouping). Labels:
+same gold ``story`` (GVA: one incident with its later coverage; ECB+ and MEANTIME: one
+event, and two events of one kind are two incidents too). It fits a logistic regression
+``P(same incident | features)`` on all three sets and reports, per set and threshold, the
+thread ARI (stories joined by average linkage of the thread probability, as
+:func:`samestory.threads.thread_groups` does):
+
+- in-sample (the model that is written), and
+- under 5-fold cross-validation over groups (GVA incidents, ECB+ and MEANTIME topics):
+  every pair is scored by a model fitted on pairs that touch none of its groups.
+
+The JSON written to ``src/samestory/params/thread_model.json`` keeps both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import adjusted_rand_score
+
+from samestory import relate, threads
+from samestory.api import featurize_all
+from samestory.config import DEFAULT_CONFIG
+from samestory.evaluate import load_records, record_to_article
+from samestory.pipeline.copies import collapse_copies
+from samestory.pipeline.group import group
+from samestory.pipeline.propose import propose_pairs
+
+SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
+THRESHOLDS = (0.4, 0.5, 0.6)
+FOLDS = 5
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "src" / "samestory" / "params" / threads.MODEL_FILE
+
+
+def pair_table(name: str, data: Path, cache: Path, encoder: str) -> dict:
+    """Production's candidate pairs of one set, their thread features, labels, stories."""
+    file = cache / f"{name}.pkl"
+    if file.exists():
+        table: dict = pickle.loads(file.read_bytes())
+        return table
+    records = load_records(data / f"{name}.jsonl")
+    config = DEFAULT_CONFIG.replace(encoder=encoder, workers=1)
+    features = featurize_all([record_to_article(r) for r in records], config)
+    copies = collapse_copies(features, config)
+    pairs = propose_pairs(features, copies, config)
+    rows, story_scores = [], []
+    with relate.single_threaded_blas():
+        for i, j in pairs:
+            ps = relate.pair_score(features[i], features[j], config)
+            rows.append(
+                threads.thread_features(
+                    features[i], features[j], ps.cues.vector(), ps.rewrite_evidence, ps.date_gap
+                )
+            )
+            story_scores.append(ps.score)
+    gold = [str(r["story"]) for r in records]
+    unit = [str(r["story"] if name == "gva_dev" else r.get("topic", r["story"])) for r in records]
+    table = {
+        "x": np.array(rows, dtype=np.float64),
+        "y": np.array([gold[i] == gold[j] for i, j in pairs], dtype=int),
+        "pairs": pairs,
+        "gold": gold,
+        "groups": [f"{name}:{u}" for u in unit],
+        "story_of": _stories(len(records), copies, pairs, story_scores),
+    }
+    file.write_bytes(pickle.dumps(table))
+    return table
+
+
+def _stories(n: int, copies, pairs: list, scores: list[float]) -> list[int]:
+    """Each article's story, grouped as ``pipeline.batch.analyze`` groups them."""
+    scored = [(i, j, s) for (i, j), s in zip(pairs, scores, strict=True)]
+    story_of = [0] * n
+    for g, members in enumerate(group(n, scored, copies.copy_of(), DEFAULT_CONFIG)):
+        for i in members:
+            story_of[i] = g
+    return story_of
+
+
+def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
+    edges = [(i, j, p) for (i, j), p in zip(table["pairs"], probability, strict=True)]
+    groups = threads.thread_groups(len(table["gold"]), edges, table["story_of"], threshold)
+    labels = np.zeros(len(table["gold"]), dtype=int)
+    for k, members in enumerate(groups):
+        labels[members] = k
+    return float(adjusted_rand_score(table["gold"], labels))
+
+
+def _touches(table: dict, i: int, j: int, fold_of: dict[str, int], fold: int) -> bool:
+    return fold_of[table["groups"][i]] == fold or fold_of[table["groups"][j]] == fold
+
+
+def cross_validated(tables: dict[str, dict], C: float) -> dict[str, np.ndarray]:
+    """Each pair's probability from a model fitted without its groups (see module doc)."""
+    groups = sorted({g for t in tables.values() for g in t["groups"]})
+    order = np.random.RandomState(0).permutation(len(groups))
+    fold_of = {g: int(order[k]) % FOLDS for k, g in enumerate(groups)}
+    touches = {
+        name: np.array(
+            [
+                [
+                    fold_of[t["groups"][i]] == f or fold_of[t["groups"][j]] == f
+                    for i, j in t["pairs"]
+                ]
+                for f in range(FOLDS)
+            ]
+        )
+        for name, t in tables.items()
+    }
+    sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
+    counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
+    for f in range(FOLDS):
+        x = np.vstack([t["x"][~touches[n][f]] for n, t in tables.items()])
+        y = np.concatenate([t["y"][~touches[n][f]] for n, t in tables.items()])
+        model = LogisticRegression(C=C, max_iter=5000).fit(x, y)
+        for name, t in tables.items():
+            mask = touches[name][f]
+            if mask.any():
+                sums[name][mask] += model.predict_proba(t["x"][mask])[:, 1]
+                counts[name][mask] += 1
+    return {name: sums[name] / np.maximum(counts[name], 1) for name in tables}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-thread"))
+    parser.add_argument("--encoder", choices=("use", "static"), default="use")
+    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    tables = {name: pair_table(name, args.data, args.cache, args.encoder) for name in SETS}
+    x = np.vstack([t["x"] for t in tables.values()])
+    y = np.concatenate([t["y"] for t in tables.values()])
+    model = LogisticRegression(C=args.C, max_iter=5000).fit(x, y)
+    names = relate.CUE_NAMES + threads.EXTRA_FEATURES
+    fitted = threads.ThreadModel(
+        names=names,
+        weights=tuple(float(w) for w in model.coef_[0]),
+        bias=float(model.intercept_[0]),
+        threshold=args.threshold,
+        info={},
+    )
+    held = cross_validated(tables, args.C)
+    in_sample, cv = {}, {}
+    for name, t in tables.items():
+        p = np.array([threads.thread_probability(row, fitted) for row in t["x"]])
+        in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
+        cv[name] = {str(k): round(thread_ari(t, held[name], k), 3) for k in THRESHOLDS}
+        print(f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}")
+    data = {
+        "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
+        "formula": "P(same incident) = 1 / (1 + exp(-(bias + sum_k weight_k * x_k)))",
+        "encoder": args.encoder,
+        "fitted_on": list(SETS),
+        "fitted": dt.date.today().isoformat(),
+        "C": args.C,
+        "threshold": args.threshold,
+        "bias": round(fitted.bias, 4),
+        "weights": {n: round(w, 4) for n, w in zip(names, fitted.weights, strict=True)},
+        "thread_ari_in_sample": in_sample,
+        f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics": cv,
+    }
+    text = json.dumps(data, indent=2) + "\n"
+    if args.dry_run:
+        print(text)
+        return
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
