@@ -57,6 +57,15 @@ REWRITE_RAMP = (0.3, 0.7)
 SOFT_MATCH = 0.7
 # Two aligned sentences with this word Jaccard are one sentence, lightly edited.
 COPIED_SENTENCE_JACCARD = 0.5
+# A pair is aligned (the costly step) only when alignment could change its kind: close
+# sentence matches for 80% of a rewrite's coverage (alignment keeps at most the close
+# ones), any real shingle overlap, or a same-story score. Cost bound, not a decision.
+ALIGN_IF_CLOSE_SHARE = 0.8
+ALIGN_IF_JACCARD = 0.1
+# Aligned sentence pairs kept as evidence, best first: enough to read, small to store.
+MAX_ALIGNED_EVIDENCE = 12
+# A quote reappears in the other text at this word-set Jaccard (light edits still count).
+SHARED_QUOTE_JACCARD = 0.5
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -423,8 +432,9 @@ def relation_of(
     # Alignment is the costly step; it can only matter when a rewrite is possible (some
     # sentences match closely), the texts overlap, or the pair is the same story.
     needs_alignment = (
-        _close_share(ps.sim, config.align_min_similarity) >= config.rewrite_min_coverage * 0.8
-        or ps.jaccard > 0.1
+        _close_share(ps.sim, config.align_min_similarity)
+        >= config.rewrite_min_coverage * ALIGN_IF_CLOSE_SHARE
+        or ps.jaccard > ALIGN_IF_JACCARD
         or score >= config.same_story_threshold
     )
     if needs_alignment:
@@ -532,7 +542,7 @@ def _evidence(
     alignment: Alignment,
     gap: int | None,
     scores: dict[str, float],
-    max_aligned: int = 12,
+    max_aligned: int = MAX_ALIGNED_EVIDENCE,
 ) -> Evidence:
     best = sorted(alignment.pairs, key=lambda p: (-p[2], p[0]))[:max_aligned]
     aligned = tuple(
@@ -556,7 +566,7 @@ def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list
         words = _quote_words(quote)
         for other in b_words:
             union = words | other
-            if union and len(words & other) / len(union) >= 0.5:
+            if union and len(words & other) / len(union) >= SHARED_QUOTE_JACCARD:
                 out.append(quote)
                 break
     return normalize.unique(out)
