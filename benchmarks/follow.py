@@ -102,16 +102,35 @@ def publish(server: NewsServer, by_feed: list[list[str]], shown: list[int]) -> N
 
 
 def stored_urls(db: Path, after: int) -> tuple[list[tuple[int, str]], int]:
+    """Items settled since ``after`` (an updated_at order would miss same-second rows, so
+    the whole settled set is read: cheap at these sizes). An item is settled when it is
+    stored with its story, or skipped / given up (with its reason)."""
     if not db.exists():
         return [], after
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
             rows = conn.execute(
-                "SELECT rowid, url FROM articles WHERE rowid > ? ORDER BY rowid", (after,)
+                "SELECT rowid, url FROM follow_items WHERE state NOT IN ('pending', 'failed') "
+                "AND rowid > ? ORDER BY rowid",
+                (0,),
             ).fetchall()
     except sqlite3.OperationalError:
         return [], after
-    return rows, (rows[-1][0] if rows else after)
+    return rows, after
+
+
+def item_states(db: Path) -> dict[str, int]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        return dict(conn.execute("SELECT state, count(*) FROM follow_items GROUP BY state"))
+
+
+def skip_reasons(db: Path) -> dict[str, int]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        rows = conn.execute(
+            "SELECT substr(last_error, 1, 60), count(*) FROM follow_items "
+            "WHERE state != 'stored' GROUP BY 1"
+        )
+        return dict(rows)
 
 
 def run_follow(args: argparse.Namespace, articles, workdir: Path) -> dict:
@@ -138,10 +157,17 @@ def run_follow(args: argparse.Namespace, articles, workdir: Path) -> dict:
         while len(seen) < backlog:
             rows, after = stored_urls(db, after)
             now = time.perf_counter()
-            for _, url in rows:
-                seen.setdefault(url, now)
+            fresh = [url for _, url in rows if url not in seen]
+            for url in fresh:
+                seen[url] = now
+            rows = fresh
             if rows and first_store is None:
                 first_store = now
+            if rows:
+                print(
+                    f"  backlog: {len(seen)}/{backlog} stored at {now - start:.1f} s",
+                    file=sys.stderr,
+                )
             if process.poll() is not None:
                 raise RuntimeError(f"follow exited: {process.stderr.read()[-2000:]}")
             time.sleep(0.1)
@@ -159,13 +185,20 @@ def run_follow(args: argparse.Namespace, articles, workdir: Path) -> dict:
                 appeared[server.url(f"/p/{k}")] = time.perf_counter()
                 next_at = now + 1.0 / args.rate
             rows, after = stored_urls(db, after)
+            rows = [(k, url) for k, url in rows if url not in seen]
             for _, url in rows:
-                seen.setdefault(url, time.perf_counter())
+                seen[url] = time.perf_counter()
+            if rows:
+                print(
+                    f"  live: {len(seen)}/{len(articles)} stored at {now - start:.1f} s",
+                    file=sys.stderr,
+                )
             if process.poll() is not None:
                 raise RuntimeError(f"follow exited: {process.stderr.read()[-2000:]}")
             if now - start > args.limit:
                 raise RuntimeError("time limit reached")
             time.sleep(0.02)
+        states, reasons = item_states(db), skip_reasons(db)
     finally:
         process.terminate()
         try:
@@ -191,6 +224,8 @@ def run_follow(args: argparse.Namespace, articles, workdir: Path) -> dict:
         "rss_mid_mb": samples[len(samples) // 2] / 1024 if samples else None,
         "rss_end_mb": samples[-1] / 1024 if samples else None,
         "exit_code": process.returncode,
+        "item_states": states,
+        "not_stored_reasons": reasons,
     }
 
 

@@ -19,7 +19,7 @@ from samestory.follow.urls import host_of
 from samestory.ingest._common import clean_text, opt_str
 from samestory.models import Article
 
-MIN_PROSE_WORDS = 30
+MIN_PROSE_WORDS = 15
 LONG_LINE_WORDS = 25
 MAX_TEXT_CHARS = 200_000
 _SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*\s*$")
