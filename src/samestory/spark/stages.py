@@ -23,14 +23,15 @@ import numpy as np
 from samestory.config import Config
 from samestory.features import DocFeatures
 from samestory.models import Article, Relation, Story
-from samestory.relate import is_copy, relate
+from samestory.overlap import is_copy
+from samestory.pipeline import copies as copy_stage
+from samestory.pipeline.featurise import FEATURE_BATCH
+from samestory.relate import relate
 from samestory.stories import DisjointSets, average_link
 
 if TYPE_CHECKING:
     from pyspark import RDD
 
-#: Articles encoded in one call (as :func:`samestory.api.featurize_all`).
-FEATURE_BATCH = 256
 #: A bucket (MinHash band or fingerprint) with more members than this is not verified
 #: pair by pair: each member is verified against the bucket's first member only.
 BUCKET_VERIFY_LIMIT = 1_000
@@ -136,10 +137,8 @@ def slim(f: DocFeatures) -> DocFeatures:
 
 
 def lsh_params(config: Config) -> tuple[int, int]:
-    """Bands ``b`` and rows ``r`` that datasketch's ``MinHashLSH`` uses for ``config``."""
-    from samestory.pipeline.copies import lsh_bands
-
-    return lsh_bands(config.lsh_threshold, config.num_perm)
+    """Bands ``b`` and rows ``r`` of the local engine's MinHash-LSH for ``config``."""
+    return copy_stage.lsh_bands(config.lsh_threshold, config.num_perm)
 
 
 def band_keys(
@@ -149,9 +148,8 @@ def band_keys(
     idx, f = item
     if not f.n_shingles:  # the local index neither inserts nor queries empty signatures
         return
-    values = np.asarray(f.minhash.hashvalues)
-    for band in range(bands):
-        yield (band, values[band * rows : (band + 1) * rows].tobytes()), idx
+    for key in copy_stage.band_keys(f.minhash.hashvalues, bands, rows):
+        yield key, idx
 
 
 def _bucket_id(members: Sequence[int]) -> tuple[int, bytes]:
