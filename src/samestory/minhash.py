@@ -42,6 +42,19 @@ class Signature:
     def __len__(self) -> int:
         return len(self.hashvalues)
 
+    def __eq__(self, other: object) -> bool:
+        # By value, as datasketch's LeanMinHash compares: same seed, scheme and minima
+        # (so features from a worker process equal those made in this one).
+        if not isinstance(other, Signature):
+            return NotImplemented
+        return (
+            self.seed == other.seed
+            and self.scheme == other.scheme
+            and np.array_equal(self.hashvalues, other.hashvalues)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable array inside: not hashable
+
     def jaccard(self, other: Signature) -> float:
         """Estimated Jaccard: the share of permutations whose minima agree."""
         if getattr(other, "scheme", None) != self.scheme or other.seed != self.seed:
