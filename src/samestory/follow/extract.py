@@ -17,6 +17,7 @@ from samestory.dates import parse_date
 from samestory.follow.listing import Entry
 from samestory.follow.urls import host_of
 from samestory.ingest._common import clean_text, opt_str
+from samestory.ingest.html import drop_title_line, extract_fields
 from samestory.models import Article
 
 MIN_PROSE_WORDS = 15
@@ -45,7 +46,7 @@ def extract_article(
 ) -> tuple[Article, str | None]:
     """The article of a page fetched from ``url`` and its author (the article model has
     no author field: it is kept with the followed item); :class:`NotAnArticle` if none."""
-    meta = _extract(html, url)
+    meta = extract_fields(html, url)
     text = opt_str(meta.get("text"))
     if not text:
         raise NotAnArticle("no article text in the page")
@@ -55,7 +56,7 @@ def extract_article(
             f"{prose_words(text)} of them prose)"
         )
     title = opt_str(meta.get("title")) or (entry.title if entry else None)
-    text = _drop_title_line(text, title)
+    text = drop_title_line(text, title)
     lang = _page_lang(html) or opt_str(meta.get("language")) or (entry.lang if entry else None)
     article = Article(
         id=article_id,
@@ -77,24 +78,6 @@ def _site_name(meta: dict[str, Any], url: str) -> str | None:
     if name is None or name.lower() in (host, host.removeprefix("www.")):
         return None
     return name
-
-
-def _extract(html: str, url: str) -> dict[str, Any]:
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    if doc is None:
-        return {}
-    return doc if isinstance(doc, dict) else doc.as_dict()
-
-
-def _drop_title_line(text: str, title: str | None) -> str:
-    first, _, rest = text.partition("\n")
-    if title and rest.strip() and first.strip().casefold() == title.casefold():
-        return rest
-    return text
 
 
 def _page_lang(html: str) -> str | None:

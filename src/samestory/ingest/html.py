@@ -34,12 +34,12 @@ _FURNITURE = ("nav", "header", "footer", "aside", "script", "style", "noscript",
 
 def read_html(src: SourceFile, data: bytes) -> Iterator[Item]:
     """One article per page; a page without main text is skipped."""
-    meta = _extract(data)
+    meta = extract_fields(data)
     text = opt_str(meta.get("text"))
     if not text:
         raise SkipError("no article text found in HTML")
     title = opt_str(meta.get("title"))
-    text = _drop_title_line(text, title)
+    text = drop_title_line(text, title)
     yield Article(
         id=src.fallback_id(),
         text=clean_text(text, src.config.max_text_chars),
@@ -52,21 +52,24 @@ def read_html(src: SourceFile, data: bytes) -> Iterator[Item]:
     )
 
 
-def _extract(data: bytes) -> dict[str, Any]:
-    """trafilatura's text and metadata as a dict (lxml fallback when unavailable)."""
+def extract_fields(data: bytes | str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura's text and metadata as a dict (lxml fallback when unavailable).
+
+    One extraction for the file readers and the follower (which passes the page's URL).
+    """
     try:
         import trafilatura
     except ImportError:
-        return _extract_with_lxml(data)
+        return _extract_with_lxml(data if isinstance(data, bytes) else data.encode())
     doc = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=True
+        data, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
     if doc is None:
         return {}
     return doc if isinstance(doc, dict) else doc.as_dict()
 
 
-def _drop_title_line(text: str, title: str | None) -> str:
+def drop_title_line(text: str, title: str | None) -> str:
     """The page's ``<h1>`` often opens the text: drop it when it repeats the title."""
     first, _, rest = text.partition("\n")
     if title and rest.strip() and first.strip().casefold() == title.casefold():
