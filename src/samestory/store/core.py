@@ -331,7 +331,7 @@ def explain(exc: sqlite3.Error, path: Path, doing: str, busy_timeout: float) -> 
     lower = message.lower()
     if "locked" in lower or "busy" in lower:
         return (
-            f"{path} is locked by another writer; gave up {doing} after waiting "
+            f"{path} is locked by another writer; stopped {doing} it after waiting "
             f"{busy_timeout:g} s (nothing was written; try again when it has finished)"
         )
     if "full" in lower:
