@@ -293,7 +293,14 @@ def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
     the tables and indexes of the steps that came after it."""
     for trigger in ("insert", "delete", "update"):
         conn.execute(f"DROP TRIGGER articles_fts_{trigger}")
-    for table in ("migrations", "articles_fts", "revisions", "changes"):
+    for table in (
+        "migrations",
+        "articles_fts",
+        "revisions",
+        "changes",
+        "thread_scores",
+        "story_threads",
+    ):
         conn.execute(f"DROP TABLE {table}")
     for index in ("articles_summary", "stories_updated", "relations_by_b"):
         conn.execute(f"DROP INDEX {index}")

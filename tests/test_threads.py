@@ -79,3 +79,45 @@ def test_follow_up_coverage_is_another_story_of_the_same_thread():
 def test_story_without_threads_serialises_a_null_thread():
     story = Story(id="s-1", title=None, articles=("a",), first="a")
     assert story.to_dict()["thread"] is None
+
+
+def test_the_store_keeps_threads_as_articles_arrive(tmp_path):
+    from samestory.store import Store
+
+    with Store(tmp_path / "threads.db") as store:
+        for article in (SHOOTING, OTHER, ARREST):  # the follow-up arrives last
+            store.add([article])
+        shooting, arrest = store.story_of("shooting"), store.story_of("arrest")
+        assert shooting != arrest
+        first, later = store.story(shooting), store.story(arrest)
+        assert first.thread == later.thread == thread_id(shooting)
+        assert store.story(store.story_of("other")).thread != first.thread
+        assert [r.kind for r in later.follow_ups] == [RelationKind.FOLLOW_UP]
+        assert [s.id for s in store.thread(first.thread)] == [shooting, arrest]
+        listed = {s.id: s.thread for s in store.stories()}
+        assert listed[arrest] == listed[shooting] == first.thread
+        # The batch pipeline threads them the same way.
+        batch = {a: s.thread for s in api.cluster([SHOOTING, ARREST, OTHER]) for a in s.articles}
+        assert (batch["arrest"] == batch["shooting"]) and batch["other"] != batch["shooting"]
+
+
+def test_a_store_made_before_threads_gains_them_when_opened(tmp_path):
+    import sqlite3
+
+    from samestory.store import Store
+
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.add([SHOOTING, OTHER])
+        store.add([ARREST])
+        thread = store.story(store.story_of("arrest")).thread
+    conn = sqlite3.connect(path)  # as stores were before the story_threads step
+    conn.execute("DROP TABLE thread_scores")
+    conn.execute("DROP TABLE story_threads")
+    conn.execute("DELETE FROM migrations WHERE name='story_threads'")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        # Rebuilt from the relations' stored evidence (the follow-up relation holds it).
+        assert store.story(store.story_of("arrest")).thread == thread
+        assert store.story(store.story_of("shooting")).thread == thread

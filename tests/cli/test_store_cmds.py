@@ -69,7 +69,7 @@ def test_stories_and_show(app, db: Path, seeds_dir: Path):
     assert listed.exit_code == 0
     stories = json.loads(listed.stdout)["stories"]
     assert [s["size"] for s in stories] == sorted((s["size"] for s in stories), reverse=True)
-    assert set(stories[0]) == {"id", "title", "size", "first"}
+    assert set(stories[0]) == {"id", "title", "size", "first", "thread"}
     limited = json.loads(run(app, "stories", "--db", db, "--json", "--limit", "1").stdout)
     assert limited["stories"] == stories[:1]
     table = run(app, "stories", "--db", db)
@@ -122,3 +122,21 @@ def test_add_with_static_encoder_makes_a_static_store(app, db: Path, seeds_dir: 
     again = run(app, "add", seeds_dir, "--db", db, "--json")  # keeps its own encoder
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["added"] == []
+
+
+def test_stories_and_show_give_each_story_its_thread(app, db: Path, tmp_path: Path):
+    from tests.test_threads import ARREST, OTHER, SHOOTING
+
+    records = tmp_path / "incident.jsonl"
+    records.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in (SHOOTING, OTHER, ARREST)))
+    assert run(app, "add", records, "--db", db, "-q").exit_code == 0
+    stories = json.loads(run(app, "stories", "--db", db, "--json").stdout)["stories"]
+    thread = {s["first"]: s["thread"] for s in stories}
+    assert thread["shooting"] == thread["arrest"] != thread["other"]
+    arrest = next(s["id"] for s in stories if s["first"] == "arrest")
+    shown = json.loads(run(app, "show", arrest, "--db", db, "--json").stdout)
+    assert shown["thread"] == thread["arrest"]
+    assert [r["kind"] for r in shown["follow_ups"]] == ["follow_up"]
+    assert len(shown["thread_stories"]) == 2 and arrest in shown["thread_stories"]
+    text = run(app, "show", arrest, "--db", db)
+    assert f"thread {thread['arrest']}: 2 stories of one incident" in text.stdout

@@ -282,3 +282,21 @@ def test_serve_refuses_a_public_host_without_a_token(monkeypatch: pytest.MonkeyP
     assert result.exit_code == 2
     assert "token" in result.output
     assert not Path("unused.db").exists()
+
+
+def test_stories_carry_their_thread_and_a_thread_lists_its_stories(fresh: TestClient) -> None:
+    from tests.test_threads import ARREST, OTHER, SHOOTING
+
+    posted = fresh.post("/api/articles", json=[a.to_dict() for a in (SHOOTING, OTHER, ARREST)])
+    assert posted.status_code == 200, posted.text
+    story_of = {r["id"]: r["story"] for r in posted.json()["articles"]}
+    listed = {s["id"]: s["thread"] for s in fresh.get("/api/stories").json()["stories"]}
+    assert listed[story_of["shooting"]] == listed[story_of["arrest"]]
+    assert listed[story_of["other"]] != listed[story_of["arrest"]]
+    story = fresh.get(f"/api/stories/{story_of['arrest']}").json()
+    assert story["thread"] == listed[story_of["arrest"]]
+    assert [s["id"] for s in story["thread_stories"]] == [story_of["shooting"], story_of["arrest"]]
+    assert [r["kind"] for r in story["follow_ups"]] == ["follow_up"]
+    thread = fresh.get(f"/api/threads/{story['thread']}").json()
+    assert [s["id"] for s in thread["stories"]] == [story_of["shooting"], story_of["arrest"]]
+    assert fresh.get("/api/threads/t-000000000000").status_code == 404

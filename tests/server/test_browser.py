@@ -172,3 +172,30 @@ def test_new_versions_appear_without_a_reload(server: str, browser: Any) -> None
         lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.story-row")) == before + 1
     )
     assert browser.execute_script("return window.__marker") == "same page"
+
+
+def test_a_story_page_shows_its_thread_and_links_its_stories(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from tests.test_threads import ARREST, OTHER, SHOOTING
+
+    records = [a.to_dict() for a in (SHOOTING, OTHER, ARREST)]
+    response = httpx.post(f"{server}/api/articles", json=records, timeout=120)
+    assert response.status_code == 200, response.text
+    story_of = {r["id"]: r["story"] for r in response.json()["articles"]}
+    browser.get(f"{server}/stories/{story_of['arrest']}")
+    section = browser.find_element(By.CSS_SELECTOR, "section#thread")
+    items = section.find_elements(By.CSS_SELECTOR, "li.thread-story")
+    assert [i.get_attribute("data-story") for i in items] == [
+        story_of["shooting"],
+        story_of["arrest"],
+    ]
+    assert "this story" in items[1].text
+    assert "follow-up" in section.find_element(By.CSS_SELECTOR, "details.evidence summary").text
+    items[0].find_element(By.TAG_NAME, "a").click()
+    assert browser.current_url.endswith(f"/stories/{story_of['shooting']}")
+    current = browser.find_element(By.CSS_SELECTOR, "section#thread li.current")
+    assert current.get_attribute("data-story") == story_of["shooting"]
+    # The unrelated story has no thread section.
+    browser.get(f"{server}/stories/{story_of['other']}")
+    assert not browser.find_elements(By.CSS_SELECTOR, "section#thread")

@@ -30,7 +30,7 @@ from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
     from samestory.models import Article, Story
-    from samestory.store import AddReport, Store
+    from samestory.store import AddReport, Store, StorySummary
 
 DbOpt = Annotated[
     Path,
@@ -186,7 +186,14 @@ def stories(
     if as_json:
         payload = {
             "stories": [
-                {"id": s.id, "title": s.title, "size": s.size, "first": s.first} for s in shown
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "size": s.size,
+                    "first": s.first,
+                    "thread": s.thread,
+                }
+                for s in shown
             ]
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -223,12 +230,28 @@ def show(
             except KeyError:
                 _fail(f"no story {story_id} in {db}", 2)
             articles = {a: store.article(a) for a in story.articles}
+            thread = _thread_of(store, story.thread)
     except StoreError as exc:
         _fail(str(exc), 1)
     if as_json:
-        print(json.dumps(story.to_dict(), ensure_ascii=False, indent=2))
+        payload = story.to_dict()
+        payload["thread_stories"] = [s.id for s in thread]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     _print_story(story, articles)
+    if len(thread) > 1:
+        out.print(f"thread {story.thread}: {len(thread)} stories of one incident", highlight=False)
+        for s in thread:
+            marker = "(this one)" if s.id == story.id else ""
+            out.print(Text(f"  {s.id}  {s.first_date or '':<10}  {s.title or ''} {marker}"))
+
+
+def _thread_of(store: Store, thread: str | None) -> list[StorySummary]:
+    """The stories of ``thread`` (none when the story has no thread recorded)."""
+    try:
+        return store.thread(thread) if thread else []
+    except KeyError:
+        return []
 
 
 def _print_story(story: Story, articles: dict[str, Article]) -> None:

@@ -362,6 +362,15 @@ def _api_routes(app: FastAPI) -> None:
         except KeyError:
             raise HTTPException(404, f"no story {story_id}") from None
 
+    @app.get("/api/threads/{thread_id}", tags=["api"])
+    def get_thread(request: Request, thread_id: str) -> JSONResponse:
+        """The stories of one thread (one incident followed over time), earliest first."""
+        try:
+            stories = services(request).reader.thread(thread_id)
+        except KeyError:
+            raise HTTPException(404, f"no thread {thread_id}") from None
+        return JSONResponse({"id": thread_id, "stories": stories})
+
     @app.get("/api/articles/{article_id:path}", tags=["api"])
     def get_article(request: Request, article_id: str) -> JSONResponse:
         """One stored article with its text and story."""

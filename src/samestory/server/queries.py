@@ -47,6 +47,7 @@ class StoryRow:
     languages: list[str]
     first_date: str | None
     last_date: str | None
+    thread: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -134,6 +135,7 @@ class Reader:
             languages=list(summary.languages) or self._detected_languages(summary),
             first_date=summary.first_date,
             last_date=summary.last_date,
+            thread=summary.thread,
         )
 
     def _detected_languages(self, summary: StorySummary) -> list[str]:
@@ -201,7 +203,21 @@ class Reader:
             "versions": versions,
             "relations": relations,
             "derivations": derivations,
+            "thread": story.thread,
+            "thread_stories": self._thread_rows(story.thread),
+            "follow_ups": [r.to_dict() for r in story.follow_ups],
         }
+
+    def _thread_rows(self, thread: str | None) -> list[dict[str, Any]]:
+        """The stories of ``thread`` as listed, earliest first (none if not threaded)."""
+        try:
+            return self.thread(thread) if thread else []
+        except KeyError:
+            return []
+
+    def thread(self, thread: str) -> list[dict[str, Any]]:
+        """The stories of a thread, earliest first version first; KeyError if none."""
+        return [self._story_row(s).to_dict() for s in self.store().thread(thread)]
 
     # -- articles
 

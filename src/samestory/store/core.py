@@ -86,7 +86,16 @@ from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredLSH
 from samestory.store.schema import StoreBusy, StoreError, Transaction
+from samestory.store.threads import (
+    follow_up_rows,
+    set_threads,
+    thread_of,
+    thread_stories,
+    update_threads,
+    write_thread_scores,
+)
 from samestory.stories import best_story
+from samestory.threads import thread_id
 
 # Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
 REGROUP_LIMIT = 500
@@ -168,7 +177,8 @@ class StorySummary:
 
     ``first`` is the first version's id; ``updated`` when an article last joined or
     left it (UTC, ISO 8601); ``languages``, ``first_date`` and ``last_date`` (the
-    articles' own dates) are filled by :meth:`Store.search_stories`.
+    articles' own dates) are filled by :meth:`Store.search_stories`; ``thread`` is the
+    id of the story's thread (stories of one incident, see :mod:`samestory.threads`).
     """
 
     id: str
@@ -180,6 +190,7 @@ class StorySummary:
     first_date: str | None = None
     last_date: str | None = None
     created: str | None = None
+    thread: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -268,6 +279,13 @@ def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
         r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
     )
     return oriented.a
+
+
+# The columns of a listed story (see StorySummary), from stories and their threads.
+_SUMMARY_COLUMNS = (
+    "id, title, size, first, updated_at, created_at, t.thread AS thread FROM stories "
+    "LEFT JOIN story_threads t ON t.story = stories.id"
+)
 
 
 def _relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> Relation:
@@ -517,12 +535,26 @@ class Store:
         """Every story, largest first (then oldest created, then id)."""
         with self._errors("reading"):
             rows = self._conn.execute(
-                "SELECT id, title, size, first, updated_at, created_at FROM stories "
-                "ORDER BY size DESC, created_at, id"
+                f"SELECT {_SUMMARY_COLUMNS} ORDER BY size DESC, created_at, id"
             ).fetchall()
         return [
-            StorySummary(r["id"], r["title"], r["size"], r["first"], r["updated_at"]) for r in rows
+            StorySummary(
+                r["id"], r["title"], r["size"], r["first"], r["updated_at"], thread=r["thread"]
+            )
+            for r in rows
         ]
+
+    def thread(self, thread: str) -> list[StorySummary]:
+        """The stories of ``thread``, earliest first version first; KeyError if none."""
+        with self._errors("reading"):
+            ids = thread_stories(self._conn, thread)
+            if not ids:
+                raise KeyError(thread)
+            rows = [
+                self._conn.execute(f"SELECT {_SUMMARY_COLUMNS} WHERE id=?", (i,)).fetchone()
+                for i in ids
+            ]
+            return [self._summary(r) for r in rows]
 
     def search_stories(
         self,
@@ -540,7 +572,7 @@ class Store:
         where, params = self._story_filter(q, since)
         with self._errors("searching"):
             rows = self._conn.execute(
-                "SELECT id, title, size, first, updated_at, created_at FROM stories "
+                f"SELECT {_SUMMARY_COLUMNS} "
                 f"WHERE {where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
@@ -592,6 +624,7 @@ class Store:
             first_date,
             last_date,
             row["created_at"],
+            row["thread"] or thread_id(row["id"]),
         )
 
     def story(self, story_id: str) -> Story:
@@ -615,7 +648,11 @@ class Store:
                 if row[1] in members
             ]
             built = make_story(self.features(ids), relations)
-        return dataclasses.replace(built, id=story_id)
+            thread = thread_of(self._conn, story_id)
+            follow_ups = tuple(
+                _relation_of(*row) for row in follow_up_rows(self._conn, story_id, thread)
+            )
+        return dataclasses.replace(built, id=story_id, thread=thread, follow_ups=follow_ups)
 
     def article(self, article_id: str) -> Article:
         """A stored article; KeyError if missing. (A later text given under the same id
@@ -896,7 +933,20 @@ class _Batch:
                 for n, (article, f) in enumerate(zip(chunk, features, strict=True), start + 1):
                     self._assign(article, f)
                     self._report("assigning", n, len(fresh))
+        self._update_threads([a.id for a in fresh])
         return self._final_report(added, unchanged, revised)
+
+    def _update_threads(self, assigned: Sequence[str]) -> None:
+        """Re-thread around every story this add's assignments touched (see
+        :func:`samestory.store.threads.update_threads`). A bulk load sets threads itself."""
+        if not assigned:
+            return
+        touched = {
+            *self.created,
+            *self.moved_from.values(),
+            *(self._story_of_article(a) for a in [*assigned, *self.moved_from]),
+        }
+        update_threads(self.conn, touched)
 
     def _final_report(
         self, added: list[str], unchanged: list[str], revised: dict[str, str]
@@ -982,6 +1032,7 @@ class _Batch:
                     if end not in self.closest or r.score > self.closest[end].score:
                         self.closest[end] = r
         self._write_relations(analysis.relations, features)
+        set_threads(self.conn, {s.id: s.thread or thread_id(s.id) for s in analysis.stories})
         self._index_features(analysis.features)
 
     def _write_relations(
@@ -1000,6 +1051,7 @@ class _Batch:
             "INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)",
             [(r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0],
         )
+        write_thread_scores(self.conn, relations)
 
     def _split_new(
         self, articles: Sequence[Article]

@@ -34,7 +34,7 @@ import numpy as np
 from samestory import provenance
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
-from samestory.store import schema
+from samestory.store import schema, threads
 from samestory.store.codec import parse_date
 from samestory.store.index import StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
@@ -121,6 +121,18 @@ def _lsh(conn: sqlite3.Connection, config: Config) -> None:
         lsh.insert(article_id, SimpleNamespace(hashvalues=hashvalues))
 
 
+def _threads(conn: sqlite3.Connection, config: Config) -> None:
+    """Create the thread tables; fill the thread scores from the relations that have
+    them in their evidence (older stores kept no others), then thread every story."""
+    schema.execute_all(conn, schema.THREADS)
+    conn.execute(
+        "INSERT OR REPLACE INTO thread_scores SELECT a, b, "
+        "json_extract(evidence_json, '$.scores.thread') FROM relations "
+        "WHERE json_extract(evidence_json, '$.scores.thread') > 0"
+    )
+    threads.rethread_all(conn)
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -132,6 +144,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("revisions", *schema.REVISIONS),
     Migration.ddl("changes", *schema.CHANGES),
     Migration.ddl("follow_state", *schema.FOLLOW),
+    Migration("story_threads", _threads),
 ]
 
 _MIGRATIONS_TABLE = (

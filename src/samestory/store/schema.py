@@ -32,6 +32,10 @@ step, so the current schema can be read in one place::
     changes(seq INTEGER PK AUTOINCREMENT, at, kind, article_id, story_id)
         one row per article added ('added') or moved to another story ('moved') and per
         story removed by a merge ('removed'): a counter a UI can poll
+    thread_scores(a, b, score, PRIMARY KEY(a, b)) WITHOUT ROWID, INDEX (b, a)
+        the thread probability (P(same incident), samestory.threads) of every scored pair
+    story_threads(story TEXT PK, thread TEXT), INDEX (thread, story)
+        the thread of each story (see samestory.store.threads)
 """
 
 from __future__ import annotations
@@ -161,6 +165,17 @@ FOLLOW = (
     """CREATE TABLE IF NOT EXISTS follow_cursors (
         source TEXT NOT NULL, key TEXT NOT NULL, value TEXT, PRIMARY KEY (source, key)
     )""",
+)
+
+# Story threads (see samestory.store.threads): each story's thread, and the thread
+# probability of every scored pair, from which threads are re-made on add.
+THREADS = (
+    """CREATE TABLE thread_scores (
+        a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (a, b)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX thread_scores_by_b ON thread_scores(b, a)",
+    "CREATE TABLE story_threads (story TEXT PRIMARY KEY, thread TEXT NOT NULL)",
+    "CREATE INDEX story_threads_thread ON story_threads(thread, story)",
 )
 
 
