@@ -16,11 +16,15 @@ import numpy as np
 
 from samestory import lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.dates import WrittenDate, first_written_date
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
 from samestory.minhash import Signature, signature
 from samestory.models import Article, slot_values
 
 SENTENCE_DTYPE = np.float16
+# An article's date is read from its start (a dateline, "said on Wednesday (Aug 6)"):
+# dates further in are mostly of earlier events it recalls.
+DATE_PREFIX_CHARS = 2000
 
 
 @dataclasses.dataclass(slots=True)
@@ -52,6 +56,9 @@ class DocFeatures:
     quotes: tuple[str, ...]
     # Specificity-weighted word vector (sorted word hashes, weights); see lexical.py.
     terms: tuple[np.ndarray, np.ndarray]
+    # The date written near the start (with a year: where ``date`` came from when
+    # ``date_from_text``; without one: resolved per pair, samestory.dates.pair_readings).
+    written_date: WrittenDate | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _unpickled_features, slot_values(self)
@@ -111,10 +118,11 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
     shingle_set = normalize.shingles(tokens, config.shingle_size)
     full = f"{article.title or ''}\n{text}"
     lang = article.lang or lexical.detect_language(text)
-    date, from_text = article.date, False
+    date, from_text, written = article.date, False, None
     if date is None:
-        date = normalize.first_date(text[:2000])
+        date = normalize.first_date(text[:DATE_PREFIX_CHARS])
         from_text = date is not None
+        written = first_written_date(text[:DATE_PREFIX_CHARS], lang)
     return DocFeatures(
         id=article.id,
         lang=lang,
@@ -135,6 +143,7 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
         quotes=tuple(map(sys.intern, normalize.quotes(text))),
         # words(title + "\n" + text) is words(title) + words(text): tokenise text once.
         terms=lexical.term_vector(full, lang, normalize.words(article.title or "") + tokens),
+        written_date=written,
     )
 
 

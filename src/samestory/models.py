@@ -129,6 +129,7 @@ def _interned_evidence(
     shared_numbers: tuple[str, ...],
     date_gap_days: int | None,
     scores: dict[str, float],
+    dates: tuple[str, ...] = (),
 ) -> Evidence:
     # Quotes, names and numbers are interned in features too (see
     # _interned_aligned_sentence).
@@ -139,6 +140,7 @@ def _interned_evidence(
         tuple(map(sys.intern, shared_numbers)),
         date_gap_days,
         scores,
+        dates,
     )
 
 
@@ -177,6 +179,9 @@ class Evidence:
     shared_numbers: tuple[str, ...] = ()
     date_gap_days: int | None = None
     scores: dict[str, float] = dataclasses.field(default_factory=dict)
+    # Each article's date and where it came from, when the gap was read: e.g.
+    # ("a: 2025-10-23 published", "b: 2025-08-06 from 'Wednesday (Aug 6)' resolved by weekday").
+    dates: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _interned_evidence, slot_values(self)
@@ -189,6 +194,7 @@ class Evidence:
             "shared_numbers": list(self.shared_numbers),
             "date_gap_days": self.date_gap_days,
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "dates": list(self.dates),
         }
 
     @classmethod
@@ -200,6 +206,7 @@ class Evidence:
             shared_numbers=tuple(data.get("shared_numbers", ())),
             date_gap_days=data.get("date_gap_days"),
             scores=dict(data.get("scores", {})),
+            dates=tuple(data.get("dates", ())),
         )
 
 

@@ -280,6 +280,25 @@ def _append_date(
         found.append((position, dt.date(year, month, day)))
 
 
+def date_spans(text: str) -> list[tuple[int, int, dt.date | None]]:
+    """``(start, end, date)`` of every date written in the text with a day and a month, in
+    order; ``date`` is None when no year is written ("Aug 6", "6 de agosto"), for
+    :func:`samestory.dates.written_dates` to read. A lowercase "may" is the verb."""
+    found: list[tuple[int, int, dt.date | None]] = []
+    for match in _ISO_DATE.finditer(text):
+        dated: list[tuple[int, dt.date]] = []
+        _append_date(dated, match.start(), *(int(g) for g in match.groups()))
+        if dated:
+            found.append((match.start(), match.end(), dated[0][1]))
+    for match in _TEXT_DATE.finditer(text):
+        full = dates(match.group(0))
+        if full:
+            found.append((match.start(), match.end(), full[0]))
+        elif (match.group(2) or match.group(4) or "") != "may":
+            found.append((match.start(), match.end(), None))
+    return sorted(found, key=lambda item: item[0])
+
+
 def first_date(text: str) -> dt.date | None:
     """The first full date (with a year) written in the text, if any."""
     found = dates(text)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import lexical, normalize, params
+from samestory import dates, lexical, normalize, params
 from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
@@ -291,11 +291,32 @@ def rewrite_evidence(sim: np.ndarray) -> float:
     return min(1.0, max(0.0, (share - low) / (high - low)))
 
 
+def date_readings(
+    a: DocFeatures, b: DocFeatures
+) -> tuple[dates.DateReading | None, dates.DateReading | None]:
+    """Each article's date for this pair and where it came from: published, written with
+    a year, or a year-less date resolved against the other's date or by its weekday."""
+    return dates.pair_readings(
+        (a.date, a.date_from_text, a.written_date), (b.date, b.date_from_text, b.written_date)
+    )
+
+
 def date_gap(a: DocFeatures, b: DocFeatures) -> int | None:
-    """Days between the two articles' dates, when both are known."""
-    if a.date is None or b.date is None:
+    """Days between the two articles' dates (:func:`date_readings`), when both are known."""
+    return _gap(*date_readings(a, b))
+
+
+def _gap(ra: dates.DateReading | None, rb: dates.DateReading | None) -> int | None:
+    if ra is None or rb is None:
         return None
-    return abs((a.date - b.date).days)
+    return abs((ra.date - rb.date).days)
+
+
+def date_notes(ra: dates.DateReading | None, rb: dates.DateReading | None) -> tuple[str, ...]:
+    """The evidence's account of the dates: ``("a: 2025-10-23 published", "b: …")``."""
+    if ra is None or rb is None:
+        return ()
+    return (f"a: {ra.describe()}", f"b: {rb.describe()}")
 
 
 def single_threaded_blas() -> contextlib.AbstractContextManager[object]:
@@ -325,17 +346,26 @@ class PairScore:
     sim: np.ndarray
     # P(same incident): the thread model, which weighs the date gap instead of gating.
     thread: float = 0.0
+    # Each article's date and its origin, when the gap was read (Evidence.dates).
+    dates: tuple[str, ...] = ()
 
 
 def _far_apart(gap: int | None) -> bool:
     return gap is not None and gap > DATE_GAP_DAYS
 
 
-def date_gap_factor(a: DocFeatures, b: DocFeatures, gap: int | None) -> float:
-    """Multiplier of the story score for the pair's date gap (1.0 when not far apart)."""
+def date_gap_factor(
+    a: DocFeatures,
+    b: DocFeatures,
+    gap: int | None,
+    readings: tuple[dates.DateReading | None, dates.DateReading | None] | None = None,
+) -> float:
+    """Multiplier of the story score for the pair's date gap (1.0 when not far apart):
+    harder when both dates are publication dates than when one was read from the text."""
     if not _far_apart(gap):
         return 1.0
-    if a.date_from_text or b.date_from_text:
+    ra, rb = readings if readings is not None else date_readings(a, b)
+    if (ra is not None and ra.from_text) or (rb is not None and rb.from_text):
         return DATE_GAP_FACTOR
     return PUBLISHED_DATE_GAP_FACTOR
 
@@ -363,13 +393,15 @@ class PairMeasures:
     sim: np.ndarray
     # The thread model's inputs (samestory.threads.thread_features).
     thread_features: tuple[float, ...] = ()
+    dates: tuple[str, ...] = ()
 
 
 def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
     """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model)."""
     sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
     jaccard, containment = shingle_overlap(a, b)
-    gap = date_gap(a, b)
+    readings = date_readings(a, b)
+    gap = _gap(*readings)
     cues = event_cues(a, b, sim)
     rewrite = rewrite_evidence(sim)
     return PairMeasures(
@@ -378,9 +410,10 @@ def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
         jaccard=jaccard,
         containment=containment,
         date_gap=gap,
-        date_factor=date_gap_factor(a, b, gap),
+        date_factor=date_gap_factor(a, b, gap, readings),
         sim=sim,
         thread_features=thread_features(a, b, cues.vector(), rewrite, gap),
+        dates=date_notes(*readings),
     )
 
 
@@ -401,6 +434,7 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
         m.cues,
         m.sim,
         thread_probability(m.thread_features) if m.thread_features else 0.0,
+        m.dates,
     )
 
 
@@ -466,7 +500,7 @@ def relation_of(
         "copied_sentences": copied,
         **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
     }
-    evidence = _evidence(a, b, alignment, ps.date_gap, scores)
+    evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
 
 
@@ -542,6 +576,7 @@ def _evidence(
     alignment: Alignment,
     gap: int | None,
     scores: dict[str, float],
+    date_notes: tuple[str, ...] = (),
     max_aligned: int = MAX_ALIGNED_EVIDENCE,
 ) -> Evidence:
     best = sorted(alignment.pairs, key=lambda p: (-p[2], p[0]))[:max_aligned]
@@ -555,6 +590,7 @@ def _evidence(
         shared_numbers=tuple(sorted(a.numbers & b.numbers)),
         date_gap_days=gap,
         scores=scores,
+        dates=date_notes,
     )
 
 

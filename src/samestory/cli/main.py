@@ -313,6 +313,8 @@ def print_relation(relation: Relation) -> None:
             table.add_row(key, f"{ev.scores[key]:.3f}")
     if ev.date_gap_days is not None:
         table.add_row("date gap (days)", str(ev.date_gap_days))
+    for note in ev.dates:
+        table.add_row("date", Text(note))
     # Names, numbers and quotes are article text: Text, never markup.
     table.add_row("shared names", Text(", ".join(ev.shared_entities[:15])))
     table.add_row("shared numbers", Text(", ".join(ev.shared_numbers[:15])))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from samestory import minhash
+from samestory.dates import WrittenDate
 from samestory.features import SENTENCE_DTYPE, DocFeatures
 
 
@@ -45,6 +46,7 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
         "numbers": sorted(f.numbers),
         "quotes": list(f.quotes),
         "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
+        "written_date": f.written_date.to_dict() if f.written_date else None,
         "minhash": {
             "seed": int(f.minhash.seed),
             "scheme": getattr(f.minhash, "scheme", None),
@@ -85,6 +87,8 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
             np.array(doc["terms"][0], dtype=np.int64),
             np.array(doc["terms"][1], dtype=np.float32),
         ),
+        # Absent from features stored before 2026-12-02.
+        written_date=WrittenDate.from_dict(doc.get("written_date")),
     )
 
 

@@ -1,0 +1,91 @@
+"""Dates written in article text: year-less and relative ones resolved, with their origin."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from samestory import api, dates
+from samestory.features import text_features
+from samestory.models import Article, Evidence
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def test_a_year_less_date_keeps_its_weekday():
+    text = "A White House official said on Wednesday (Aug 6), as the US kept its plans."
+    (written,) = dates.written_dates(text, "en")
+    assert (written.span, written.month, written.day) == ("Wednesday (Aug 6)", 8, 6)
+    assert written.year is None and written.weekday == 2
+
+
+def test_dates_in_other_languages_are_read():
+    (written,) = dates.written_dates("El ministro habló el miércoles 6 de agosto en Madrid.", "es")
+    assert (written.month, written.day, written.weekday) == (8, 6, 2)
+
+
+def test_a_weekday_resolves_the_year():
+    written = dates.WrittenDate("Wednesday (Aug 6)", 8, 6, weekday=2)
+    reading = dates.by_weekday(written, TODAY)
+    assert reading is not None and reading.date == dt.date(2025, 8, 6)
+    assert reading.describe() == "2025-08-06 from 'Wednesday (Aug 6)' resolved by weekday"
+    # Before 2025, the latest year in which 6 August fell on a Wednesday was 2014.
+    earlier = dates.by_weekday(written, dt.date(2025, 8, 5))
+    assert earlier is not None and earlier.date == dt.date(2014, 8, 6)
+
+
+def test_a_year_less_date_is_read_against_the_other_date():
+    written = dates.WrittenDate("Wednesday (Aug 6)", 8, 6, weekday=2)
+    reading = dates.against(written, dt.date(2025, 10, 23))
+    assert reading is not None and reading.date == dt.date(2025, 8, 6)
+    assert "against the other article's date 2025-10-23, weekday agrees" in reading.describe()
+    # Near New Year the nearest such day is in the other year.
+    january = dates.against(dates.WrittenDate("Dec 30", 12, 30), dt.date(2026, 1, 3))
+    assert january is not None and january.date == dt.date(2025, 12, 30)
+
+
+def test_relative_dates_resolve_against_the_publication_date():
+    published = dt.date(2025, 10, 23)  # a Thursday
+    assert dates.resolve_relative("yesterday", published) == dt.date(2025, 10, 22)
+    assert dates.resolve_relative("last Tuesday", published) == dt.date(2025, 10, 21)
+    assert dates.resolve_relative("gestern", published, "de") == dt.date(2025, 10, 22)
+
+
+def test_features_keep_the_written_date_when_there_is_no_published_one():
+    text = "WASHINGTON: Officials said on Wednesday (Aug 6) that talks went on."
+    article = Article(id="x", text=text)
+    f = text_features(article)
+    assert f.date is None and f.written_date is not None
+    assert f.written_date.span == "Wednesday (Aug 6)"
+    dated = text_features(dataclasses.replace(article, date=dt.date(2025, 8, 7)))
+    assert dated.date == dt.date(2025, 8, 7) and dated.written_date is None
+
+
+def test_reports_eleven_weeks_apart_read_their_gap(seed_articles):
+    """The issue's case: two reports of the same people eleven weeks apart, one with a
+    publication date, the other dated only "Wednesday (Aug 6)" (scored same_event 0.65
+    when no gap was read): the gap is read, with where each date came from."""
+    published = dataclasses.replace(seed_articles["000"], date=dt.date(2025, 10, 23))
+    relation = api.compare(published, seed_articles["003"])
+    assert relation.evidence.date_gap_days == 78
+    assert relation.evidence.dates == (
+        "a: 2025-10-23 published",
+        "b: 2025-08-06 from 'Wednesday (Aug 6)' resolved against the other article's date "
+        "2025-10-23, weekday agrees",
+    )
+    assert not relation.same_story
+
+
+def test_the_seeds_stay_two_stories_in_two_threads(seed_articles):
+    stories = api.cluster(list(seed_articles.values()))
+    assert sorted(sorted(a[:3] for a in s.articles) for s in stories) == [
+        ["000", "001", "002"],
+        ["003", "004"],
+    ]
+    assert len({s.thread for s in stories}) == 2
+
+
+def test_evidence_dates_round_trip():
+    evidence = Evidence(date_gap_days=78, dates=("a: 2025-10-23 published", "b: …"))
+    assert Evidence.from_dict(evidence.to_dict()) == evidence
+    assert Evidence.from_dict({}).dates == ()
