@@ -268,3 +268,36 @@ def test_ivf_cells_find_most_exact_neighbours(spark: object) -> None:
     recall = len(exact & ivf) / len(exact)
     assert recall >= 0.9, recall
     assert len(ivf) <= 1.2 * len(exact)
+
+
+def test_keyword_pairs_match_the_local_keyword_index(spark: object) -> None:
+    """Shared, common (over MAX_KEYWORD_POSTINGS) and tied keywords: the local pairs."""
+    import types
+
+    import numpy as np
+
+    from samestory.candidates import MAX_KEYWORD_POSTINGS, CandidateIndex, keywords
+    from samestory.spark.stages import keyword_pairs
+
+    rng = np.random.default_rng(5)
+    n = MAX_KEYWORD_POSTINGS + 60
+    docs = []
+    for i in range(n):
+        words = rng.choice(400, size=24, replace=False).astype(np.int64) + 10
+        words[0] = 1  # in every article: too common to count
+        words[1] = 2 + i % 3  # in a third of them: counts
+        weights = np.round(rng.random(24), 1)  # many ties (ranked by id)
+        docs.append(types.SimpleNamespace(id=f"doc{(i * 7919) % n:04d}", terms=(words, weights)))
+    index = CandidateIndex(dim=4)
+    for d in docs:
+        index.add_keywords(d.id, keywords(d))
+    position = {d.id: i for i, d in enumerate(docs)}
+    expected = set()
+    for i, d in enumerate(docs):
+        for other in index._keyword_neighbours(keywords(d), d.id):
+            j = position[other]
+            expected.add((min(i, j), max(i, j)))
+    rdd = spark.sparkContext.parallelize(list(enumerate(docs)), 3)  # type: ignore[attr-defined]
+    got = keyword_pairs(rdd, 3).collect()
+    assert len(expected) > n
+    assert set(got) == expected

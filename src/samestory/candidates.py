@@ -23,14 +23,17 @@ article instead, so the cost grows about linearly with the corpus:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
+
+#: A posting-list key: an article id, or anything ordered like one.
+K = TypeVar("K")
 
 
 class MinHashLike(Protocol):
@@ -206,23 +209,9 @@ class CandidateIndex:
         return list(found)
 
     def _keyword_neighbours(self, words: dict[int, float], exclude: str) -> list[str]:
-        """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words``, by the
-        summed weight of the shared words (ties by id), ``KEYWORD_NEIGHBOURS`` at most."""
-        weight: dict[str, float] = {}
-        shared: dict[str, int] = {}
-        for word, w in words.items():
-            posting = self._by_keyword.get(word, ())
-            if len(posting) > MAX_KEYWORD_POSTINGS:
-                continue
-            for other in posting:
-                if other != exclude:
-                    weight[other] = weight.get(other, 0.0) + w
-                    shared[other] = shared.get(other, 0) + 1
-        ranked = sorted(
-            (other for other, n in shared.items() if n >= MIN_SHARED_KEYWORDS),
-            key=lambda other: (-weight[other], other),
-        )
-        return ranked[:KEYWORD_NEIGHBOURS]
+        """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (see
+        :func:`keyword_neighbours`)."""
+        return keyword_neighbours(words, lambda word: self._by_keyword.get(word, ()), exclude)
 
     def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
         """The article's distinct nearest neighbours, as :func:`select_neighbours` picks
@@ -264,6 +253,34 @@ def keywords(f: DocFeatures, most: int = KEYWORDS) -> dict[int, float]:
     hashes, weights = terms
     order = np.argsort(-weights, kind="stable")[:most]
     return dict(zip(hashes[order].tolist(), weights[order].tolist(), strict=True))
+
+
+def keyword_neighbours(
+    words: dict[int, float], posting: Callable[[int], Sequence[K]], exclude: K
+) -> list[K]:
+    """The articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (the querying
+    article's :func:`keywords`, best first), ranked by the summed weight ``w`` of the
+    shared words (summed in the order of ``words``; ties by key), ``KEYWORD_NEIGHBOURS``
+    at most. ``posting(word)`` lists the indexed articles with that keyword; a word whose
+    posting holds more than ``MAX_KEYWORD_POSTINGS`` is too common to count. One
+    definition for every driver: the local index passes its posting lists, Spark the
+    posting lists joined onto the querying article (keys: article ids, or ``(id, idx)``).
+    """
+    weight: dict[K, float] = {}
+    shared: dict[K, int] = {}
+    for word, w in words.items():
+        listed = posting(word)
+        if len(listed) > MAX_KEYWORD_POSTINGS:
+            continue
+        for other in listed:
+            if other != exclude:
+                weight[other] = weight.get(other, 0.0) + w
+                shared[other] = shared.get(other, 0) + 1
+    ranked = sorted(
+        (other for other, n in shared.items() if n >= MIN_SHARED_KEYWORDS),
+        key=lambda other: (-weight[other], other),
+    )
+    return ranked[:KEYWORD_NEIGHBOURS]
 
 
 def select_neighbours(

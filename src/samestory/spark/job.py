@@ -186,6 +186,7 @@ def run(
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)
         .union(near)
+        .union(stages.keyword_pairs(reps, p))
         .distinct(p)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )

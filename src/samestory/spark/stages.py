@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from samestory.candidates import MAX_KEYWORD_POSTINGS, keyword_neighbours, keywords
 from samestory.config import Config
 from samestory.features import DocFeatures
 from samestory.models import Article, Relation, Story
@@ -242,6 +243,58 @@ def lsh_pairs(features: RDD, config: Config, partitions: int) -> RDD:
         features.flatMap(lambda item: band_keys(item, bands, rows))
         .groupByKey(partitions)
         .flatMap(lambda kv: _bucket_pairs(list(kv[1])))
+    )
+
+
+def _keyword_entries(item: tuple[int, DocFeatures]) -> Iterator[tuple[int, Any]]:
+    """``(word, (rank, weight, idx, id))`` for each of the article's keywords."""
+    idx, f = item
+    for rank, (word, weight) in enumerate(keywords(f).items()):
+        yield word, (rank, weight, idx, f.id)
+
+
+def _share_posting(item: tuple[int, Iterable[Any]]) -> Iterator[tuple[int, Any]]:
+    """A keyword's posting list, sent to each of its articles: ``(idx, (rank, word,
+    weight, id, posting))``. A word only one article has proposes nothing, and one with
+    more than ``MAX_KEYWORD_POSTINGS`` articles counts nowhere (as in the local index),
+    so neither is sent: at most ``KEYWORDS · MAX_KEYWORD_POSTINGS`` keys per article."""
+    word, listed = item
+    members = list(listed)
+    if not 2 <= len(members) <= MAX_KEYWORD_POSTINGS:
+        return
+    posting = sorted((article_id, idx) for _, _, idx, article_id in members)
+    for rank, weight, idx, article_id in members:
+        yield idx, (rank, word, weight, article_id, posting)
+
+
+def _keyword_pairs_of(item: tuple[int, Iterable[Any]]) -> Iterator[tuple[int, int]]:
+    """The local index's keyword neighbours of one article, as pairs ``(i, j)``, ``i < j``:
+    :func:`~samestory.candidates.keyword_neighbours` over the posting lists sent to it,
+    its words in their order (so the weights are summed in the local order)."""
+    idx, listed = item
+    entries = sorted(listed, key=lambda e: e[0])
+    words = {word: weight for _, word, weight, _, _ in entries}
+    postings = {word: posting for _, word, _, _, posting in entries}
+    me = (entries[0][3], idx)
+    for _, j in keyword_neighbours(words, lambda word: postings.get(word, ()), me):
+        yield (idx, j) if idx < j else (j, idx)
+
+
+def keyword_pairs(features: RDD, partitions: int) -> RDD:
+    """Pairs ``(i, j)`` the local keyword index proposes among ``features``.
+
+    Postings are exploded (``(word, article)``), grouped by word, bounded as locally,
+    and each bounded posting is joined back onto its articles, where the local ranking
+    runs (:func:`~samestory.candidates.keyword_neighbours`, keys ``(id, idx)`` so ties
+    break by id as locally). Shuffle: at most ``KEYWORDS · MAX_KEYWORD_POSTINGS`` keys
+    an article (4,000), usually far fewer.
+    """
+    return (
+        features.flatMap(_keyword_entries)
+        .groupByKey(partitions)
+        .flatMap(_share_posting)
+        .groupByKey(partitions)
+        .flatMap(_keyword_pairs_of)
     )
 
 
