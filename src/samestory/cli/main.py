@@ -439,6 +439,13 @@ def spark(
     conf: Annotated[
         list[str] | None, typer.Option(help="Spark setting KEY=VALUE (repeatable).")
     ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            help="State folder of incremental daily runs: the past is read from it, "
+            "INPUT's new articles are joined against it, and it is updated."
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline on PySpark: stories, relations and assignments out as Parquet.
 
@@ -456,6 +463,7 @@ def spark(
     argv += ["--dedup", "--keep", keep, "--by", by] if dedup else []
     for item in conf or []:
         argv += ["--conf", item]
+    argv += ["--state", state] if state else []
     code = spark_main(argv)
     if code:
         raise typer.Exit(code)

@@ -107,6 +107,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--conf", action="append", default=[], help="Spark setting KEY=VALUE (repeatable)"
     )
+    p.add_argument(
+        "--state",
+        default=None,
+        help="state directory of incremental daily runs: read (when present), joined "
+        "with INPUT's new articles, updated (see docs/spark.md)",
+    )
     return p
 
 
@@ -114,9 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m samestory.spark INPUT OUTPUT [--master local[2]] [--dedup] ...``."""
     args = parser().parse_args(argv)
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
-    spark = build_session(args.master, conf=args.conf)
     dedup = DedupOptions(args.keep, args.by) if args.dedup else None
+    if args.state and dedup is not None:
+        print("error: --dedup cannot be combined with --state yet", file=sys.stderr)
+        return 2
+    spark = build_session(args.master, conf=args.conf)
     try:
+        if args.state:
+            return _incremental(spark, args, config)
         counts = run(
             spark,
             args.input,
@@ -137,5 +148,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{counts['articles']} articles, {counts['stories']} stories ({counts['partitions']} "
         f"partitions): wrote {out / 'stories.parquet'}, relations, assignments{extra}"
+    )
+    return 0
+
+
+def _incremental(spark: object, args: argparse.Namespace, config: object) -> int:
+    from samestory.spark.incremental import run_incremental
+
+    counts = run_incremental(
+        spark,  # type: ignore[arg-type]
+        args.input,
+        args.output,
+        args.state,
+        config=config,  # type: ignore[arg-type]
+        text_col=args.text_col,
+        id_col=args.id_col,
+        partitions=args.partitions,
+    )
+    print(
+        f"{counts['new']} new articles ({counts['known']} already in the state), "
+        f"{counts['articles']} in all, {counts['stories']} stories "
+        f"({counts['stories_rebuilt']} rebuilt): wrote {Path(args.output) / 'stories.parquet'}, "
+        f"relations, assignments; state {args.state}"
     )
     return 0

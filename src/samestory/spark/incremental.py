@@ -1,0 +1,1029 @@
+"""Incremental daily Spark runs: a day's new articles joined against a persisted past.
+
+``samestory spark INPUT OUTPUT --state DIR`` keeps in ``DIR`` (:mod:`.state`) what the
+next run needs, and a later run with new input computes only what the new articles
+change:
+
+1. **Features** of the new articles only (ids already in the state are skipped), in the
+   job's 256-article batches. Article indices continue the past ones, so index order is
+   arrival order, as in a full rerun over the days' inputs concatenated.
+2. **Copies**: each new article's fingerprint is joined with the past fingerprints and
+   its MinHash-LSH band keys with the stored band table; a bucket holding a new article
+   is verified as the job verifies it (each new member against the earlier members not
+   yet in its group, :func:`~samestory.overlap.is_copy`), with the past members'
+   features read from the state. A new copy joins the earliest copy group it copies.
+3. **Candidates** for the new representatives: band buckets shared with past
+   representatives, and vector neighbours searched among the past and new
+   representatives' vectors (one cell, exact, while there are at most ``exact_limit``;
+   IVF cells from centroids fixed when the state outgrew that). A past article's
+   neighbour list is asked again when a new vector comes closer than its *reach*: the
+   cosine of the first candidate its list stopped at (or ``ann_min_cosine``), stored
+   per representative. Below its reach a new vector cannot change the list, so in exact
+   mode the new pairs are exactly those a full rerun's search would add.
+4. **Scoring**: only the new pairs (new–past, new–new, new copies with their
+   representative), with :func:`samestory.spark.stages.score_pairs`.
+5. **Grouping**: each representative's component of strong edges (score at or above the
+   attach threshold) is stored. The components new strong edges touch are merged and
+   re-clustered whole (their stored edges plus the new ones, with
+   :func:`~samestory.spark.stages.group_components`); as in the job, grouping per
+   component is exact. Nothing else is re-clustered.
+6. **Stories** are rebuilt only for groups holding a new or re-grouped article
+   (:func:`~samestory.spark.stages.story_of_group`). Untouched stories keep their row
+   and id; a rebuilt story keeps the id of the past story whose oldest article it holds
+   (the oldest such), and only a story of new articles or a split-off part gets a new
+   id (from its first version, as in a full run).
+
+Where the result can differ from a full rerun over all days: see ``docs/spark.md``
+("Incremental daily runs").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from samestory.candidates import EXACT_SEARCH_LIMIT, SATURATED_COSINE, select_neighbours
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.features import DocFeatures
+from samestory.models import Evidence, Relation, RelationKind
+from samestory.overlap import is_copy
+from samestory.pipeline import copies as copy_stage
+from samestory.spark import stages
+from samestory.spark.job import _DATE_STRING, partition_count, read_input, row_to_article
+from samestory.spark.state import StateDir
+from samestory.spark.vectors import (
+    CELL_COPIES,
+    CELL_SIZE,
+    KMEANS_SAMPLE,
+    MAX_CELLS,
+    nearest_cells,
+    spherical_kmeans,
+    widest_list,
+)
+from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
+from samestory.stories import DisjointSets
+
+if TYPE_CHECKING:
+    from pyspark import RDD
+    from pyspark.sql import DataFrame, SparkSession
+
+_NO_REACH = -2.0  # below every cosine: the list changes with any new vector
+
+
+# ------------------------------------------------------------------------ encoding rows
+
+
+def feature_row(idx: int, f: DocFeatures) -> tuple[Any, ...]:
+    """``(idx, id, doc_json, sentence_vectors, vector, minhash, slim_json)``."""
+    doc, sentences, vector, minhash = encode_features(f)
+    return (
+        idx,
+        f.id,
+        doc,
+        bytearray(sentences),
+        bytearray(vector),
+        bytearray(minhash),
+        slim_json(f),
+    )
+
+
+def slim_json(f: DocFeatures) -> str:
+    """The fields a story is built from (:func:`~samestory.spark.stages.slim`)."""
+    return json.dumps(
+        {
+            "id": f.id,
+            "lang": f.lang,
+            "date": iso_date(f.date),
+            "date_from_text": f.date_from_text,
+            "title": f.title,
+            "fingerprint": f.fingerprint,
+            "n_words": f.n_words,
+            "sentences": f.sentences[:1],
+            "n_shingles": f.n_shingles,
+        },
+        ensure_ascii=False,
+    )
+
+
+def slim_features(text: str) -> DocFeatures:
+    """A :class:`DocFeatures` with only what :func:`make_story` reads (no vectors)."""
+    doc = json.loads(text)
+    empty = np.zeros(0, dtype=np.float32)
+    return DocFeatures(
+        id=doc["id"],
+        lang=doc["lang"],
+        date=parse_date(doc["date"]),
+        date_from_text=doc["date_from_text"],
+        title=doc["title"],
+        fingerprint=doc["fingerprint"],
+        n_words=doc["n_words"],
+        sentences=list(doc["sentences"]),
+        sentence_vectors=empty,
+        vector=empty,
+        minhash=None,  # type: ignore[arg-type]  # a story reads no MinHash
+        n_shingles=doc["n_shingles"],
+        entities=frozenset(),
+        numbers=frozenset(),
+        quotes=(),
+        terms=(np.zeros(0, dtype=np.int64), empty),
+    )
+
+
+def relation_row(i: int, j: int, rep_pair: bool, r: Relation) -> tuple[Any, ...]:
+    evidence = json.dumps(r.evidence.to_dict(), ensure_ascii=False, sort_keys=True)
+    return (i, j, rep_pair, r.a, r.b, r.kind.value if r.kind else None, float(r.score), evidence)
+
+
+def relation_of(row: Any) -> Relation:
+    return Relation(
+        a=row.a,
+        b=row.b,
+        kind=RelationKind(row.kind) if row.kind else None,
+        score=row.score,
+        evidence=Evidence.from_dict(json.loads(row.evidence_json)),
+    )
+
+
+def _schemas() -> dict[str, Any]:
+    from pyspark.sql import types as T
+
+    long, string = T.LongType(), T.StringType()
+    return {
+        "features": T.StructType(
+            [
+                T.StructField("idx", long, False),
+                T.StructField("id", string, False),
+                T.StructField("doc_json", string, False),
+                T.StructField("sentence_vectors", T.BinaryType(), False),
+                T.StructField("vector", T.BinaryType(), False),
+                T.StructField("minhash", T.BinaryType(), False),
+                T.StructField("slim_json", string, False),
+            ]
+        ),
+        "bands": T.StructType(
+            [
+                T.StructField("band", T.IntegerType(), False),
+                T.StructField("key", T.BinaryType(), False),
+                T.StructField("idx", long, False),
+                T.StructField("rep", long, False),
+            ]
+        ),
+        "relations": T.StructType(
+            [
+                T.StructField("i", long, False),
+                T.StructField("j", long, False),
+                T.StructField("rep_pair", T.BooleanType(), False),
+                T.StructField("a", string, False),
+                T.StructField("b", string, False),
+                T.StructField("kind", string, True),
+                T.StructField("score", T.DoubleType(), False),
+                T.StructField("evidence_json", string, False),
+            ]
+        ),
+        "nodes": T.StructType(
+            [
+                T.StructField("idx", long, False),
+                T.StructField("id", string, False),
+                T.StructField("fingerprint", string, False),
+                T.StructField("rep", long, False),
+                T.StructField("comp", long, False),
+                T.StructField("grp", long, False),
+                T.StructField("story_id", string, False),
+                T.StructField("reach", T.DoubleType(), True),
+                T.StructField("cells", T.ArrayType(T.IntegerType(), False), True),
+            ]
+        ),
+        "stories": T.StructType(
+            [
+                T.StructField("story_id", string, False),
+                T.StructField("title", string, True),
+                T.StructField("first", string, False),
+                T.StructField("article_ids", T.ArrayType(string, False), False),
+                T.StructField("size", T.IntegerType(), False),
+                T.StructField("grp", long, False),
+            ]
+        ),
+    }
+
+
+# ---------------------------------------------------------------------- vector search
+
+
+def neighbour_list(
+    row: int, keys: np.ndarray, matrix: np.ndarray, config: Config
+) -> tuple[list[int], float]:
+    """Row ``row``'s neighbour rows by the local rule, and the list's *reach*.
+
+    The reach is the cosine of the first candidate after the last one the rule looked
+    at (at least ``ann_min_cosine``): the rule stops there for a reason (budget, floor)
+    that a vector ranked below it cannot change, so only a vector at least that close
+    can change the list.
+    """
+    budget = config.ann_neighbours + 1
+    widest = min(widest_list(config), len(keys))
+    cosines = matrix @ matrix[row]  # matrix-vector: as the local exact search
+    order = np.argsort(-cosines, kind="stable")
+    top = order[:widest]
+    rule = (budget, config.ann_min_cosine, SATURATED_COSINE[config.encoder])
+    chosen = select_neighbours(top, cosines[top], matrix, *rule) or []
+    after = len(chosen)  # the rule looks at candidates in order and keeps each it looks at
+    following = float(cosines[order[after]]) if after < len(order) else _NO_REACH
+    return [int(r) for r in chosen], max(following, config.ann_min_cosine)
+
+
+def search_cell(
+    item: tuple[Any, Iterable[tuple[int, np.ndarray, str, float]]], config: Config
+) -> Iterator[tuple[str, Any]]:
+    """``("pair", (i, j))`` and ``("reach", (idx, reach))`` of one cell's task.
+
+    Members are ``(idx, vector, role, reach)``; role ``q``: a new article querying this
+    cell, ``n``: a new article stored here, ``r``: a past one whose list may be asked
+    again here, ``p``: a past one only stored here. Pairs have a new end.
+    """
+    _, listed = item
+    members = sorted(listed, key=lambda m: m[0])
+    keys = np.array([m[0] for m in members], dtype=np.int64)
+    matrix = np.ascontiguousarray(np.vstack([m[1] for m in members]), dtype=np.float32)
+    roles = [m[2] for m in members]
+    new = np.array([r in "qn" for r in roles], dtype=bool)
+    for row, role in enumerate(roles):
+        if role == "q":
+            chosen, reach = neighbour_list(row, keys, matrix, config)
+            yield "reach", (int(keys[row]), reach)
+            for r in chosen:
+                if r != row:
+                    i, j = sorted((int(keys[row]), int(keys[r])))
+                    yield "pair", (i, j)
+    past = [row for row, role in enumerate(roles) if role == "r"]
+    if not past or not new.any():
+        return
+    closest = (matrix[past] @ matrix[new].T).max(axis=1)
+    for row, best in zip(past, closest, strict=True):
+        if best < members[row][3]:
+            continue  # no new vector reaches into this list
+        chosen, reach = neighbour_list(row, keys, matrix, config)
+        yield "reach", (int(keys[row]), reach)
+        for r in chosen:
+            if new[r]:
+                yield "pair", (int(keys[row]), int(keys[r]))
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+@dataclasses.dataclass
+class _Past:
+    """The state's tables, as Spark reads them (None when the state is new)."""
+
+    state: StateDir
+    nodes: DataFrame | None
+
+
+def run_incremental(
+    spark: SparkSession,
+    input_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str],
+    state_path: str | os.PathLike[str],
+    config: Config = DEFAULT_CONFIG,
+    text_col: str = "text",
+    id_col: str = "id",
+    partitions: int | None = None,
+    exact_limit: int = EXACT_SEARCH_LIMIT,
+    cell_size: int = CELL_SIZE,
+) -> dict[str, Any]:
+    """Join ``input_path``'s articles to the state at ``state_path``; write the updated
+    stories (of every day) under ``output_path`` and the new state generation.
+
+    A new state directory makes this a full run that also writes the state. Ids already
+    in the state are skipped (counted as ``known``). Returns counts.
+    """
+    return _Run(spark, config, state_path, partitions, exact_limit, cell_size).go(
+        input_path, output_path, text_col, id_col
+    )
+
+
+class _Run:
+    def __init__(
+        self,
+        spark: SparkSession,
+        config: Config,
+        state_path: str | os.PathLike[str],
+        partitions: int | None,
+        exact_limit: int,
+        cell_size: int,
+    ) -> None:
+        self.spark = spark
+        self.sc = spark.sparkContext
+        self.config = config
+        self.state = StateDir(state_path)
+        self.state.check_config(config)
+        self.partitions = partitions
+        self.exact_limit = exact_limit
+        self.cell_size = cell_size
+        self.schemas = _schemas()
+        self.base = self.state.next_idx
+        self.has_past = self.state.manifest is not None
+        self.nodes: DataFrame | None = None
+        self.p = 2
+        self.persisted: list[Any] = []
+
+    # ----------------------------------------------------------------- helpers
+
+    def _keep(self, rdd: Any) -> Any:
+        from pyspark import StorageLevel
+
+        rdd.persist(StorageLevel.MEMORY_AND_DISK)
+        self.persisted.append(rdd)
+        return rdd
+
+    def _past_table(self, table: str) -> DataFrame | None:
+        paths = self.state.part_paths(table)
+        return self.spark.read.parquet(*paths) if paths else None
+
+    def _idx_frame(self, idx: RDD) -> DataFrame:
+        return self.spark.createDataFrame(idx.map(lambda i: (int(i),)), "idx long").distinct()
+
+    def _past_features(self, wanted: RDD) -> RDD:
+        """``(idx, DocFeatures)`` of the past articles in ``wanted`` (read, not computed)."""
+        table = self._past_table("features")
+        if table is None:
+            return self.sc.emptyRDD()
+        rows = table.select("idx", "doc_json", "sentence_vectors", "vector", "minhash").join(
+            self._idx_frame(wanted), "idx", "left_semi"
+        )
+        return rows.rdd.map(
+            lambda r: (
+                int(r.idx),
+                decode_features(
+                    r.doc_json, bytes(r.sentence_vectors), bytes(r.vector), bytes(r.minhash)
+                ),
+            )
+        )
+
+    # -------------------------------------------------------------------- run
+
+    def go(
+        self,
+        input_path: str | os.PathLike[str],
+        output_path: str | os.PathLike[str],
+        text_col: str,
+        id_col: str,
+    ) -> dict[str, Any]:
+        self.state.clean_leftovers()
+        if self.has_past:
+            self.nodes = self.spark.read.parquet(self.state.table_path("nodes")).cache()
+        numbered, known = self._read_new(input_path, text_col, id_col)
+        m = numbered.count()
+        past_n = 0 if self.nodes is None else self.nodes.count()
+        self.p = partition_count(self.spark, max(m, 1), self.partitions)
+        features = self._features(numbered, m)
+        copy_of = self._keep(self._copies(features))  # (new copy, representative)
+        n_copies = copy_of.count()
+        flags = copy_of.mapValues(lambda _: True)
+        # Representatives' vectors and signatures only (not their whole features).
+        light = features.mapValues(_Light.of)
+        reps_new = self._keep(
+            light.leftOuterJoin(flags, self.p)
+            .filter(lambda kv: kv[1][1] is None)
+            .map(lambda kv: (kv[0], kv[1][0]))
+        )
+        n_reps_new = reps_new.count()
+        rep_pairs, reach, centroids, cells = self._candidates(reps_new, n_reps_new)
+        pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
+            rep_pairs.map(lambda ij: (ij[0], ij[1], True))
+        )
+        scored = self._keep(self._score(features, pairs))
+        n_pairs = scored.count()
+        part, gen = self.state.staging()
+        self._write_parts(part, features, copy_of, scored)
+        counts = self._group_and_write(gen, features, copy_of, scored, reach, cells)
+        counts.update(
+            articles=past_n + m,
+            new=m,
+            known=known,
+            partitions=self.p,
+            copies=n_copies,
+            new_representatives=n_reps_new,
+            pairs=n_pairs,
+        )
+        self._write_output(Path(output_path), part, gen)
+        self.state.commit(part, gen, self.base + m, self.config, counts, centroids)
+        for rdd in self.persisted:
+            rdd.unpersist()
+        if self.nodes is not None:
+            self.nodes.unpersist()
+        return counts
+
+    def _read_new(
+        self, input_path: str | os.PathLike[str], text_col: str, id_col: str
+    ) -> tuple[RDD, int]:
+        """``(k, Article)`` of the input's readable articles not in the state, ``k`` from
+        0 in input order, and how many were skipped as known."""
+        df = read_input(self.spark, input_path)
+        if text_col not in df.columns:
+            raise ValueError(f"{input_path}: no text column {text_col!r} (got {df.columns})")
+        if "date" in df.columns:
+            df = df.withColumn(_DATE_STRING, df["date"].cast("string"))
+        names = list(df.columns)
+        config = self.config
+
+        def to_article(item: tuple[tuple[Any, ...], int]) -> tuple[int, Any] | None:
+            values, row = item
+            article = row_to_article(
+                dict(zip(names, values, strict=True)), row, config, text_col, id_col
+            )
+            return None if article is None else (row, article)
+
+        readable = self._keep(
+            cast("RDD", df.rdd.map(tuple).zipWithIndex().map(to_article)).filter(
+                lambda x: x is not None
+            )
+        )
+        n = readable.count()
+        if readable.map(lambda ra: ra[1].id).distinct().count() != n:
+            raise ValueError(f"{input_path}: article ids are not unique")
+        fresh = readable
+        known = 0
+        if self.nodes is not None:
+            past_ids = self.nodes.select("id").rdd.map(lambda r: (r.id, True))
+            fresh = (
+                readable.map(lambda ra: (ra[1].id, ra))
+                .leftOuterJoin(past_ids)
+                .filter(lambda kv: kv[1][1] is None)
+                .map(lambda kv: kv[1][0])
+            )
+            known = n - fresh.count()
+        ordered = fresh.sortByKey()  # input order
+        numbered = self._keep(ordered.values().zipWithIndex().map(lambda ak: (ak[1], ak[0])))
+        if numbered.isEmpty() and not self.has_past:
+            raise ValueError(f"{input_path}: no article with text")
+        return numbered, known
+
+    def _features(self, numbered: RDD, m: int) -> RDD:
+        """``(idx, DocFeatures)`` of the new articles, encoded in the job's batches."""
+        config, base = self.config, self.base
+        ranges = stages.IndexRanges(max(m, 1), self.p)
+        features = self._keep(
+            stages.place(numbered, ranges)
+            .mapPartitions(lambda rows: stages.featurize_partition(rows, config), True)
+            .map(lambda kf: (kf[0] + base, kf[1]))
+        )
+        features.count()
+        return features
+
+    # ----------------------------------------------------------------- copies
+
+    def _copies(self, features: RDD) -> RDD:
+        """``(new copy, its representative)``: the earliest copy group it joins."""
+        from samestory.spark.graph import connected_components
+
+        base, config, p = self.base, self.config, self.p
+        new_fp = features.map(lambda kf: (kf[1].fingerprint, (kf[0], kf[0])))
+        if self.nodes is not None:
+            past_fp = self.nodes.select("fingerprint", "idx", "rep").rdd.map(
+                lambda r: (r.fingerprint, (int(r.idx), int(r.rep)))
+            )
+            new_fp = new_fp.union(
+                past_fp.join(new_fp.mapValues(lambda _: None), p)
+                .mapValues(lambda v: v[0])
+                .distinct(p)
+            )
+        # Certain copies: every new article with a fingerprint seen before links to the
+        # first article that had it (a past one stands for its copy group).
+        certain = (
+            new_fp.groupByKey(p)
+            .mapValues(lambda members: sorted(set(members)))
+            .flatMap(lambda kv: [(kv[1][0][1], i) for i, _ in kv[1][1:] if i >= base])
+        )
+        bands, rows = stages.lsh_params(config)
+        new_keys = features.flatMap(lambda item: stages.band_keys(item, bands, rows))
+        members = new_keys.map(lambda ki: (ki[0], (ki[1], ki[1])))
+        past_bands = self._past_table("bands")
+        if past_bands is not None:
+            keys = self.spark.createDataFrame(
+                new_keys.keys().distinct(p).map(lambda k: (k[0], bytearray(k[1]))),
+                "band int, key binary",
+            )
+            matched = past_bands.join(keys, ["band", "key"], "left_semi").rdd.map(
+                lambda r: ((int(r.band), bytes(r.key)), (int(r.idx), int(r.rep)))
+            )
+            members = members.union(matched)
+        buckets = (
+            members.groupByKey(p)
+            .map(lambda kv: tuple(sorted(set(kv[1]))))
+            .filter(lambda ms: len(ms) > 1 and ms[-1][0] >= base)
+            .distinct(p)
+        )
+        requests = buckets.flatMap(
+            lambda ms: [(i, (stages._bucket_id([k for k, _ in ms]), rep)) for i, rep in ms]
+        )
+        past_wanted = requests.keys().filter(lambda i: i < base)
+        loaded = features.union(self._past_features(past_wanted))
+        verified = (
+            requests.join(loaded, p)
+            .map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
+            .groupByKey(p)
+            .flatMap(lambda item: _new_copy_edges(item[1], base, config))
+        )
+        components = connected_components(certain.union(verified), p)
+        # The smallest node of a component is a past representative when it holds one.
+        return components.filter(lambda kv: kv[0] >= base and kv[0] != kv[1])
+
+    # ------------------------------------------------------------- candidates
+
+    def _candidates(
+        self, reps_new: RDD, n_reps_new: int
+    ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
+        """Pairs among representatives with a new end; updated reaches ``(idx, reach)``;
+        IVF centroids (None in exact mode); new cells ``(idx, cells)`` (IVF only)."""
+        base, p = self.base, self.p
+        bands, rows = stages.lsh_params(self.config)
+        new_keys = reps_new.flatMap(lambda item: item[1].band_keys(item[0], bands, rows))
+        members = new_keys
+        past_bands = self._past_table("bands")
+        if past_bands is not None:
+            keys = self.spark.createDataFrame(
+                new_keys.keys().distinct(p).map(lambda k: (k[0], bytearray(k[1]))),
+                "band int, key binary",
+            )
+            members = members.union(
+                past_bands.where("idx = rep")
+                .join(keys, ["band", "key"], "left_semi")
+                .rdd.map(lambda r: ((int(r.band), bytes(r.key)), int(r.idx)))
+            )
+        lsh = (
+            members.groupByKey(p)
+            .flatMap(lambda kv: stages._bucket_pairs(list(kv[1])))
+            .filter(lambda ij: ij[1] >= base)
+        )
+        near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
+        return lsh.union(near).distinct(p), reach, centroids, cells
+
+    def _past_vectors(self) -> RDD:
+        """``(idx, (vector, reach, cells))`` of the past representatives."""
+        table = self._past_table("features")
+        if table is None or self.nodes is None:
+            return self.sc.emptyRDD()
+        reps = self.nodes.where("idx = rep").select("idx", "reach", "cells")
+        return (
+            table.select("idx", "vector")
+            .join(reps, "idx")
+            .rdd.map(
+                lambda r: (
+                    int(r.idx),
+                    (
+                        np.frombuffer(bytes(r.vector), dtype="<f4").astype(np.float32),
+                        _NO_REACH if r.reach is None else float(r.reach),
+                        None if r.cells is None else list(r.cells),
+                    ),
+                )
+            )
+        )
+
+    def _vector_pairs(
+        self, reps_new: RDD, n_reps_new: int
+    ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
+        config, p = self.config, self.p
+        new_vectors = reps_new.mapValues(lambda f: f.vector)
+        past = self._keep(self._past_vectors())
+        n_past = past.count()
+        centroids = self.state.centroids()
+        if centroids is None and n_past + n_reps_new > self.exact_limit:
+            centroids = self._centroids(new_vectors.union(past.mapValues(lambda v: v[0])))
+        if centroids is None:
+            chunks = max(1, min(p, math.ceil(max(n_reps_new, 1) / 256)))
+
+            def spread_new(iv: tuple[int, np.ndarray]) -> Iterator[tuple[int, Any]]:
+                i, v = iv
+                for c in range(chunks):
+                    yield c, (i, v, "q" if i % chunks == c else "n", 0.0)
+
+            def spread_past(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+                i, (v, reach, _) = item
+                for c in range(chunks):
+                    yield c, (i, v, "r" if i % chunks == c else "p", reach)
+
+            cells_of = new_vectors.flatMap(spread_new).union(past.flatMap(spread_past))
+            new_cells = None
+        else:
+            shared = self.sc.broadcast(centroids.astype(np.float32))
+
+            def assign(items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+                listed = list(items)
+                if not listed:
+                    return
+                need = [k for k, (_, (_, (_, _, cells))) in enumerate(listed) if cells is None]
+                found = {}
+                if need:
+                    matrix = np.vstack([listed[k][1][1][0] for k in need]).astype(np.float32)
+                    rows = nearest_cells(matrix, shared.value, CELL_COPIES)
+                    found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
+                for k, (kind, (i, (v, reach, cells))) in enumerate(listed):
+                    yield i, (kind, v, reach, found.get(k, cells))
+
+            tagged: RDD = new_vectors.map(lambda iv: ("new", (iv[0], (iv[1], 0.0, None)))).union(
+                past.map(lambda item: ("past", item))
+            )
+            placed = self._keep(tagged.mapPartitions(assign))
+
+            def spread(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+                i, (kind, v, reach, cells) = item
+                for rank, c in enumerate(cells):
+                    if kind == "new":
+                        yield c, (i, v, "q" if rank == 0 else "n", reach)
+                    else:
+                        yield c, (i, v, "r" if rank == 0 else "p", reach)
+
+            cells_of = placed.flatMap(spread)
+            new_cells = placed.map(lambda item: (item[0], item[1][3]))
+        found = self._keep(cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config)))
+        pairs = found.filter(lambda kv: kv[0] == "pair").values().distinct(p)
+        reach = found.filter(lambda kv: kv[0] == "reach").values()
+        return pairs, reach, centroids, new_cells
+
+    def _centroids(self, vectors: RDD) -> np.ndarray:
+        """Spherical k-means on a sample (one task), as the job's IVF cells; fixed from
+        now on (stored in the state)."""
+        n = vectors.count()
+        k = max(2, min(MAX_CELLS, math.ceil(n / self.cell_size)))
+        fraction = min(1.0, KMEANS_SAMPLE / max(n, 1))
+
+        def kmeans_task(rows: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+            listed = list(rows)
+            if listed:
+                yield spherical_kmeans(np.vstack(listed).astype(np.float32), k)
+
+        sample = vectors.sample(False, fraction, seed=17).values().coalesce(1)
+        found = sample.mapPartitions(kmeans_task).collect()
+        if not found:
+            raise ValueError("no vectors to bucket")
+        return cast(np.ndarray, found[0].astype(np.float16).astype(np.float32))
+
+    # ---------------------------------------------------------------- scoring
+
+    def _score(self, features: RDD, pairs: RDD) -> RDD:
+        base = self.base
+        pairs = self._keep(pairs)
+        wanted = pairs.flatMap(lambda t: [t[0], t[1]]).filter(lambda i: i < base).distinct()
+        work = features.union(self._past_features(wanted))
+        ranges = stages.IndexRanges(base + max(features.count(), 1), self.p)
+        return stages.score_pairs(stages.place(work, ranges), pairs, ranges, self.config, self.p)
+
+    # --------------------------------------------------------------- grouping
+
+    def _group_and_write(
+        self,
+        gen: Path,
+        features: RDD,
+        copy_of: RDD,
+        scored: RDD,
+        reach: RDD,
+        cells: RDD | None,
+    ) -> dict[str, Any]:
+        """Re-cluster the touched components; write ``nodes`` and ``stories`` to ``gen``."""
+        from pyspark.sql import functions as F
+
+        from samestory.spark.graph import connected_components
+
+        config, base, p = self.config, self.base, self.p
+        same = config.same_story_threshold
+        attach = config.attach_threshold
+        bar = same if attach is None else min(same, attach)
+        new_edges = scored.filter(lambda kv: kv[1][1]).map(
+            lambda kv: (kv[0], kv[1][0], kv[1][2].score)
+        )
+        strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
+        past_comp = (
+            self.sc.emptyRDD()
+            if self.nodes is None
+            else self.nodes.where("idx = rep")
+            .select("idx", "comp")
+            .rdd.map(lambda r: (int(r.idx), int(r.comp)))
+        )
+        ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base).distinct(p)
+        ends_comp = ends.map(lambda i: (i, None)).join(past_comp, p).mapValues(lambda v: v[1])
+        links = strong.union(
+            ends_comp.filter(lambda kv: kv[0] != kv[1]).map(lambda kv: (kv[1], kv[0]))
+        )
+        merged = self._keep(connected_components(links, p))  # (node, new component)
+        touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
+        new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
+        # Every representative of a touched component (past and new) -> its new component.
+        past_members = past_comp.map(lambda kv: (kv[1], kv[0])).join(new_comp_of_old, p).values()
+        new_members = merged.filter(lambda kv: kv[0] >= base)
+        members = self._keep(past_members.union(new_members).distinct(p))
+        past_edges_table = self._past_table("relations")
+        past_edges = (
+            self.sc.emptyRDD()
+            if past_edges_table is None
+            else past_edges_table.where("rep_pair")
+            .select("i", "j", "score")
+            .join(self._idx_frame(members.keys()).withColumnRenamed("idx", "i"), "i", "left_semi")
+            .rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
+        )
+        rep_group = stages.group_components(past_edges.union(new_edges), same, attach, p)
+        updates = self._keep(
+            members.leftOuterJoin(rep_group, p).map(
+                lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
+            )
+        )  # (rep, comp, group) of every re-clustered representative
+        n_touched = updates.count()
+
+        # The nodes table, updated: past rows re-grouped through their representative.
+        schema = self.schemas["nodes"]
+        upd_df = self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long")
+        reach_df = self.spark.createDataFrame(
+            reach.map(lambda kv: (int(kv[0]), float(kv[1]))), "idx long, reach_new double"
+        ).dropDuplicates(["idx"])
+        new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
+            copy_of, p
+        )
+        new_df = self.spark.createDataFrame(
+            new_rows.map(
+                lambda kv: (
+                    kv[0],
+                    kv[1][0][0],
+                    kv[1][0][1],
+                    kv[1][1] if kv[1][1] is not None else kv[0],
+                )
+            ),
+            "idx long, id string, fingerprint string, rep long",
+        ).select(
+            "*",
+            F.col("idx").alias("comp"),
+            F.col("idx").alias("grp"),
+            F.lit(None).cast("string").alias("story_id"),
+            F.lit(None).cast("double").alias("reach"),
+            F.lit(None).cast("array<int>").alias("cells"),
+            F.lit(True).alias("new"),
+        )
+        old_df = (
+            self.nodes.select("*", F.lit(False).alias("new"))
+            if self.nodes is not None
+            else self.spark.createDataFrame([], schema).select("*", F.lit(False).alias("new"))
+        )
+        nodes = old_df.unionByName(new_df)
+        nodes = (
+            nodes.join(upd_df, "rep", "left")
+            .join(reach_df, "idx", "left")
+            .withColumn(
+                "comp",
+                F.when(F.col("idx") == F.col("rep"), F.coalesce("comp_new", "comp")).otherwise(
+                    F.col("comp")
+                ),
+            )
+            .withColumn("touched", F.col("new") | F.col("grp_new").isNotNull())
+            .withColumn("grp", F.coalesce("grp_new", "grp"))
+            .withColumn("reach", F.coalesce("reach_new", "reach"))
+            .drop("comp_new", "grp_new", "reach_new")
+        )
+        # A copy's group is its representative's (a new copy of an untouched story takes
+        # the representative's stored group).
+        rep_grp = nodes.where("idx = rep").select(
+            F.col("idx").alias("rep"), F.col("grp").alias("rep_grp")
+        )
+        nodes = (
+            nodes.join(rep_grp, "rep", "left").withColumn("grp", F.col("rep_grp")).drop("rep_grp")
+        )
+        if cells is not None:
+            cells_df = self.spark.createDataFrame(
+                cells.map(lambda kv: (int(kv[0]), [int(c) for c in kv[1]])),
+                "idx long, cells_new array<int>",
+            )
+            nodes = (
+                nodes.join(cells_df, "idx", "left")
+                .withColumn("cells", F.coalesce("cells_new", "cells"))
+                .drop("cells_new")
+            )
+        nodes = nodes.persist()
+        self.persisted.append(nodes)
+        changed = nodes.where("touched").select("grp").distinct()
+        in_changed = nodes.join(changed, "grp", "left_semi").persist()
+        self.persisted.append(in_changed)
+        stories = self._rebuild(in_changed, features, scored)  # (grp, story row)
+        story_df = self.spark.createDataFrame(
+            stories,
+            "grp long, story_id string, title string, first string, "
+            "article_ids array<string>, size int, kept boolean",
+        )
+        removed = in_changed.where("story_id IS NOT NULL").select("story_id").distinct()
+        kept: DataFrame | None = None
+        if self.has_past:
+            kept = self.spark.read.parquet(self.state.table_path("stories")).join(
+                removed, "story_id", "left_anti"
+            )
+        story_df = self._fresh_ids(story_df, kept).persist()
+        self.persisted.append(story_df)
+        all_stories = story_df.select(*self.schemas["stories"].fieldNames())
+        if kept is not None:
+            all_stories = kept.select(*self.schemas["stories"].fieldNames()).unionByName(
+                all_stories
+            )
+        all_stories.write.mode("overwrite").parquet(str(gen / "stories.parquet"))
+        ids = story_df.select("grp", F.col("story_id").alias("story_new"))
+        final = (
+            nodes.join(ids, "grp", "left")
+            .withColumn("story_id", F.coalesce("story_new", "story_id"))
+            .select(*schema.fieldNames())
+        )
+        final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
+        n_stories = self.spark.read.parquet(str(gen / "stories.parquet")).count()
+        return {
+            "touched_representatives": n_touched,
+            "stories_rebuilt": story_df.count(),
+            "stories": n_stories,
+        }
+
+    def _rebuild(self, in_changed: DataFrame, features: RDD, scored: RDD) -> RDD:
+        """``(grp, story_id, title, first, article_ids, size)`` of each changed group,
+        its id kept from the past story whose oldest article it holds (the oldest)."""
+        base, p = self.base, self.p
+        grp_of = in_changed.select("idx", "grp").rdd.map(lambda r: (int(r.idx), int(r.grp)))
+        grp_of = self._keep(grp_of)
+        slim_new = features.mapValues(lambda f: stages.slim(f))
+        slim_past: RDD = self.sc.emptyRDD()
+        table = self._past_table("features")
+        if table is not None:
+            slim_past = (
+                table.select("idx", "slim_json")
+                .join(in_changed.where(f"idx < {base}").select("idx"), "idx", "left_semi")
+                .rdd.map(lambda r: (int(r.idx), slim_features(r.slim_json)))
+            )
+        members = grp_of.join(slim_new.union(slim_past), p).map(
+            lambda kv: (kv[1][0], (kv[0], (kv[1][1],)))
+        )
+        new_rel = scored.map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
+        past_rel: RDD = self.sc.emptyRDD()
+        rel_table = self._past_table("relations")
+        if rel_table is not None:
+            past_rel = (
+                rel_table.where("kind IS NOT NULL")
+                .join(in_changed.where(f"idx < {base}").select(_idx_as_i()), "i", "left_semi")
+                .rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
+            )
+        same = new_rel.union(past_rel).filter(lambda kv: kv[1][1].same_story)
+        by_j = same.join(grp_of, p).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][1], kv[1][0][1])))
+        inside = by_j.join(grp_of, p).flatMap(
+            lambda kv: (
+                [(kv[1][0][1], ((kv[1][0][0], kv[0]), kv[1][0][2]))]
+                if kv[1][0][1] == kv[1][1]
+                else []
+            )
+        )
+        heads = (
+            in_changed.where("story_id IS NOT NULL")
+            .select("grp", "idx", "story_id")
+            .rdd.map(lambda r: (int(r.grp), (int(r.idx), r.story_id)))
+        )
+        # A past story's oldest article: the smallest index among its members, which
+        # is its stored group id (a group is named by its smallest member).
+        old_heads = self.nodes.where("idx = grp").select("idx") if self.nodes is not None else None
+        if old_heads is not None:
+            head_keys = old_heads.rdd.map(lambda r: (int(r.idx), None))
+            heads = (
+                heads.map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+                .join(head_keys, p)
+                .map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1])))
+                .reduceByKey(min, p)
+            )
+        else:
+            heads = self.sc.emptyRDD()
+
+        def build(item: tuple[int, Any]) -> Iterator[tuple[Any, ...]]:
+            g, ((listed, relations), head) = item[0], item[1]
+            for kind, story in stages.story_of_group((g, (listed, relations))):
+                if kind == "story":
+                    sid = story.id if head is None else head[1]
+                    yield (
+                        g,
+                        sid,
+                        story.title,
+                        story.first,
+                        list(story.articles),
+                        len(story.articles),
+                        head is not None,
+                    )
+
+        grouped = members.cogroup(inside, p).leftOuterJoin(heads, p)
+        return grouped.map(lambda kv: (kv[0], ((kv[1][0][0], kv[1][0][1]), kv[1][1]))).flatMap(
+            build
+        )
+
+    def _fresh_ids(self, stories: DataFrame, kept: DataFrame | None) -> DataFrame:
+        """A new id (from the first version) that a kept story already has, untouched
+        or rebuilt, becomes ``story_id(first#group)``."""
+        from pyspark.sql import functions as F
+
+        taken = stories.where("kept").select("story_id")
+        if kept is not None:
+            taken = taken.unionByName(kept.select("story_id"))
+        taken = taken.select(F.col("story_id").alias("taken"), F.lit(True).alias("clash"))
+        out = stories.join(taken, stories["story_id"] == taken["taken"], "left")
+        salted = F.concat(F.col("first"), F.lit("#"), F.col("grp").cast("string"))
+        suffixed = F.concat(F.lit("s-"), F.substring(F.sha1(salted), 1, 12))
+        clash = F.col("clash").isNotNull() & ~F.col("kept")
+        return out.withColumn(
+            "story_id", F.when(clash, suffixed).otherwise(F.col("story_id"))
+        ).drop("taken", "clash", "kept")
+
+    # ------------------------------------------------------------------ writes
+
+    def _write_parts(self, part: Path, features: RDD, copy_of: RDD, scored: RDD) -> None:
+        """The run's immutable part: new features, their band keys, the scored pairs."""
+        config = self.config
+        schemas = self.schemas
+        self.spark.createDataFrame(
+            features.map(lambda kf: feature_row(kf[0], kf[1])), schemas["features"]
+        ).write.parquet(str(part / "features.parquet"))
+        bands, rows = stages.lsh_params(config)
+        rep_of = features.map(lambda kf: (kf[0], kf[1])).leftOuterJoin(copy_of, self.p)
+
+        def keys(item: tuple[int, Any]) -> Iterator[tuple[Any, ...]]:
+            i, (f, rep) = item
+            for (band, key), _ in stages.band_keys((i, f), bands, rows):
+                yield band, bytearray(key), i, i if rep is None else rep
+
+        self.spark.createDataFrame(rep_of.flatMap(keys), schemas["bands"]).write.parquet(
+            str(part / "bands.parquet")
+        )
+        self.spark.createDataFrame(
+            scored.map(lambda kv: relation_row(kv[0], kv[1][0], kv[1][1], kv[1][2])),
+            schemas["relations"],
+        ).write.parquet(str(part / "relations.parquet"))
+
+    def _write_output(self, out: Path, part: Path, gen: Path) -> None:
+        """``stories``, ``assignments`` and ``relations`` of every day, as the job writes
+        them."""
+        from pyspark.sql import functions as F
+
+        stories = self.spark.read.parquet(str(gen / "stories.parquet"))
+        stories.drop("grp").orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
+            str(out / "stories.parquet")
+        )
+        nodes = self.spark.read.parquet(str(gen / "nodes.parquet"))
+        nodes.select(F.col("id").alias("article_id"), "story_id").write.mode("overwrite").parquet(
+            str(out / "assignments.parquet")
+        )
+        paths = [*self.state.part_paths("relations"), str(part / "relations.parquet")]
+        self.spark.read.parquet(*paths).select(
+            "a", "b", "kind", "score", "evidence_json"
+        ).write.mode("overwrite").parquet(str(out / "relations.parquet"))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Light:
+    """What candidate search needs of a representative: its vector and signature."""
+
+    vector: np.ndarray
+    hashvalues: np.ndarray
+    n_shingles: int
+
+    @classmethod
+    def of(cls, f: DocFeatures) -> _Light:
+        return cls(f.vector, np.asarray(f.minhash.hashvalues), f.n_shingles)
+
+    def band_keys(self, idx: int, bands: int, rows: int) -> Iterator[tuple[Any, int]]:
+        if not self.n_shingles:  # as the job: empty signatures have no bucket
+            return
+        for key in copy_stage.band_keys(self.hashvalues, bands, rows):
+            yield key, idx
+
+
+def _idx_as_i() -> Any:
+    from pyspark.sql import functions as F
+
+    return F.col("idx").alias("i")
+
+
+def _new_copy_edges(
+    listed: Iterable[tuple[int, int, DocFeatures]], base: int, config: Config
+) -> Iterator[tuple[int, int]]:
+    """Copy edges of one band bucket holding new articles: each new member (in index
+    order) verified against the earlier members not yet in its group, as the job does;
+    past members already in one copy group start joined, and an edge to a past member
+    goes to its representative."""
+    members = sorted({m[0]: m for m in listed}.values(), key=lambda m: m[0])
+    sets = DisjointSets(len(members))
+    first_of: dict[int, int] = {}
+    for k, (i, rep, _) in enumerate(members):
+        if i < base:
+            if rep in first_of:
+                sets.union(first_of[rep], k)
+            else:
+                first_of[rep] = k
+    for b, (j, _, f_b) in enumerate(members):
+        if j < base:
+            continue
+        earlier = range(b) if len(members) <= stages.BUCKET_VERIFY_LIMIT else range(min(b, 1))
+        for a in earlier:
+            i, rep, f_a = members[a]
+            if sets.find(a) != sets.find(b) and is_copy(f_a, f_b, config):
+                sets.union(a, b)
+                yield (rep if i < base else i), j
