@@ -1,0 +1,141 @@
+"""Incremental daily Spark runs against a full rerun, in one run.
+
+``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--encoder static]
+[--partitions N] [--json]``
+
+A corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
+reposts, edits, truncations and reshuffles) is shuffled (seeded) and split into day 1 and
+day 2 (the last ``--day2`` share). In one ``local[2]`` session:
+
+1. **day 1**: ``run_incremental`` into an empty state (a full run that writes the state);
+2. **day 2 incremental**: ``run_incremental`` of day 2 against that state (timed);
+3. **full rerun** (the peer): :func:`samestory.spark.run` over day 1 + day 2 (timed).
+
+Reported: wall times, the day-2/full ratio, task time and shuffle bytes of each timed run
+(Spark's status REST API), the ARI of the incremental stories against the full rerun's, the
+share of articles whose story id differs, and the counts of the day-2 run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _assignments(out: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(out / "assignments.parquet").to_pylist()
+    return {r["article_id"]: r["story_id"] for r in rows}
+
+
+def _write(path: Path, articles: list[Any]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for a in articles:
+            fh.write(json.dumps({"id": a.id, "text": a.text, "title": a.title}) + "\n")
+    return path
+
+
+def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, float]]:
+    from spark import _spark_metrics
+
+    before = _spark_metrics(spark)
+    start = time.perf_counter()
+    out = run()
+    wall = time.perf_counter() - start
+    after = _spark_metrics(spark)
+    delta = {k: after[k] - before[k] for k in after}
+    return out, {"wall_s": wall, **delta}
+
+
+def measure(
+    size: int, day2_share: float, encoder: str, partitions: int | None, folder: Path
+) -> dict[str, Any]:
+    from corpus import build_corpus
+    from sklearn.metrics import adjusted_rand_score
+
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.spark import build_session, run
+    from samestory.spark.incremental import run_incremental
+
+    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    articles, _ = build_corpus(size)
+    random.Random(7).shuffle(articles)
+    cut = int(len(articles) * (1 - day2_share))
+    day1 = _write(folder / "day1.jsonl", articles[:cut])
+    day2 = _write(folder / "day2.jsonl", articles[cut:])
+    both = _write(folder / "all.jsonl", articles)
+    conf = [
+        "spark.driver.maxResultSize=1m",
+        "spark.driver.memory=2g",
+        "spark.ui.showConsoleProgress=false",
+    ]
+    spark = build_session("local[2]", "samestory-incremental-bench", conf)
+    result: dict[str, Any] = {"n": size, "day1": cut, "day2": size - cut, "encoder": encoder}
+    try:
+        state, opts = folder / "state", {"config": config, "partitions": partitions}
+        _, result["day1_run"] = _timed(
+            spark, lambda: run_incremental(spark, day1, folder / "out1", state, **opts)
+        )
+        counts, result["day2_incremental"] = _timed(
+            spark, lambda: run_incremental(spark, day2, folder / "out2", state, **opts)
+        )
+        _, result["full_rerun"] = _timed(
+            spark, lambda: run(spark, both, folder / "full", **opts)
+        )
+    finally:
+        spark.stop()
+    result["counts"] = counts
+    got, full = _assignments(folder / "out2"), _assignments(folder / "full")
+    ids = sorted(full)
+    result["ari_incremental_vs_full"] = adjusted_rand_score(
+        [full[i] for i in ids], [got[i] for i in ids]
+    )
+    result["story_ids_differ"] = sum(got[i] != full[i] for i in ids) / len(ids)
+    result["day2_vs_full"] = result["day2_incremental"]["wall_s"] / result["full_rerun"]["wall_s"]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=3000)
+    parser.add_argument("--day2", type=float, default=0.1, help="share of the corpus in day 2")
+    parser.add_argument("--encoder", default="static", choices=("use", "static"))
+    parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
+        result = measure(args.size, args.day2, args.encoder, args.partitions, Path(tmp))
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(
+        f"{result['n']} articles ({result['encoder']}): day 1 {result['day1']}, "
+        f"day 2 {result['day2']}"
+    )
+    for name in ("day1_run", "day2_incremental", "full_rerun"):
+        r = result[name]
+        print(
+            f"  {name:17s} {r['wall_s']:8.1f} s wall  {r['task_s']:8.1f} s tasks  "
+            f"{r['shuffle_write_mb']:8.1f} MB shuffled  {int(r['stages'])} stages"
+        )
+    print(
+        f"  day 2 / full rerun: {result['day2_vs_full']:.2f}x; ARI incremental vs full "
+        f"{result['ari_incremental_vs_full']:.3f}; story ids differing "
+        f"{100 * result['story_ids_differ']:.1f}% of articles"
+    )
+    print(f"  day 2 counts: {result['counts']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
