@@ -89,9 +89,7 @@ def measure(
         counts, result["day2_incremental"] = _timed(
             spark, lambda: run_incremental(spark, day2, folder / "out2", state, **opts)
         )
-        _, result["full_rerun"] = _timed(
-            spark, lambda: run(spark, both, folder / "full", **opts)
-        )
+        _, result["full_rerun"] = _timed(spark, lambda: run(spark, both, folder / "full", **opts))
     finally:
         spark.stop()
     result["counts"] = counts
