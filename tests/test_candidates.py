@@ -211,3 +211,45 @@ def test_lsh_bands_are_those_of_datasketch(threshold, num_perm):
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r)
+
+
+def _doc_with_terms(doc_id: str, vector: np.ndarray, words: np.ndarray, rng) -> SimpleNamespace:
+    doc = _doc(doc_id, vector)
+    doc.terms = (words.astype(np.int64), rng.random(len(words)).astype(np.float32))
+    return doc
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_inserting_one_at_a_time_keeps_the_batch_candidate_pairs(monkeypatch, seed):
+    """After each insert, the pairs gained minus the pairs lost are the pairs
+    candidate_pairs proposes over everything inserted so far, in any insertion order:
+    reverse neighbours, lists pushed out or widened (saturation), keywords ranked out or
+    made too common to count."""
+    monkeypatch.setattr(candidates, "KEYWORD_NEIGHBOURS", 3)
+    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 12)
+    rng = np.random.default_rng(seed)
+    docs = []
+    for s in range(6):  # stories of 4 to 14 versions, sharing words of their topic
+        vocabulary = rng.integers(0, 10**6, size=30)
+        for k, vector in enumerate(_story(rng, int(rng.integers(4, 15)), dim=32, spread=0.8)):
+            words = np.concatenate([rng.choice(vocabulary, 6), rng.integers(0, 60, 4)])
+            docs.append(_doc_with_terms(f"s{s}-{k}", vector, np.unique(words), rng))
+    config = DEFAULT_CONFIG.replace(ann_neighbours=3, ann_min_cosine=0.2)
+    index = CandidateIndex(config, dim=32)
+    pairs: set[frozenset[str]] = set()
+    order = rng.permutation(len(docs))
+    lost = between_others = 0
+    for step, k in enumerate(order, 1):
+        change = index.insert(docs[k])
+        pairs |= {frozenset(p) for p in change.gained}
+        pairs -= {frozenset(p) for p in change.lost}
+        lost += len(change.lost)
+        between_others += sum(docs[k].id not in p for p in change.gained)
+        if step % 10 == 0 or step == len(docs):
+            so_far = [docs[j] for j in sorted(order[:step])]
+            expected = {
+                frozenset((so_far[i].id, so_far[j].id))
+                for i, j in candidates.candidate_pairs(so_far, config)
+            }
+            assert pairs == expected, step
+    assert lost and between_others  # the test exercises pairs leaving and widening lists

@@ -300,6 +300,7 @@ def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
         "changes",
         "thread_scores",
         "story_threads",
+        "keywords",
     ):
         conn.execute(f"DROP TABLE {table}")
     for index in ("articles_summary", "stories_updated", "relations_by_b"):
@@ -313,6 +314,8 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
         store.add([edited_copy(original, "repost-of-003")])
         before = groups(store)
     conn = sqlite3.connect(full_db)  # as a version 1 store was: no copy_of, no source
+    keyword_rows = sorted(conn.execute("SELECT * FROM keywords").fetchall())
+    assert keyword_rows
     as_before_migrations(conn, "1")
     sources = conn.execute("SELECT a, b, source FROM relations").fetchall()
     assert any(source is not None for _, _, source in sources)
@@ -328,6 +331,8 @@ def test_version_1_store_is_migrated_on_open(full_db: Path, seed_articles):
     with Store(full_db) as store:
         assert groups(store) == before
         assert sorted(map(tuple, store._conn.execute("SELECT * FROM lsh"))) == lsh_rows
+        # The keyword index is rebuilt from the stored term vectors as adds wrote it.
+        assert sorted(map(tuple, store._conn.execute("SELECT * FROM keywords"))) == keyword_rows
         store.add([edited_copy(seed_articles["000"], "copy-of-000")])
     conn = sqlite3.connect(full_db)
     try:

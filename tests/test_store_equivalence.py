@@ -1,10 +1,21 @@
 """Store vs batch: incremental adds in shuffled batches give the stories `cluster` gives.
 
-Not exactly: an article's candidates are searched when it arrives, among the articles
-stored by then, so a pair the batch run proposes can go unscored (and the other way).
-Measured on ECB+ dev, batches of 25, two shuffles: ARI(store, cluster) 0.990 and 0.986
-(gold ARI 0.932 / 0.919 for the store, 0.929 for cluster); on the 113-article fixture
-0.988 (one article of 113 kept apart). The bound below is under both.
+The store keeps the batch's candidate pairs as articles arrive (each new article's own
+candidates, and the stored articles that now have it among theirs, pairs pushed out of
+a list forgotten: ``CandidateIndex.insert``), scores them with the same ``relate`` and
+re-clusters what they touch with the same grouping, so it scores exactly the pairs a
+batch run over the same articles scores, and gives the same stories.
+
+One order dependence is the batch's own: ``relate(a, b)`` orients a pair by arrival
+(``a`` the earlier article), and one cue (the soft coverage of the shorter text) reads
+the rows of ``a`` when both texts have as many sentences (often: both cut at
+``max_sentences``), so a pair can score slightly differently (by up to ~0.02) in
+another input order. The store is therefore compared with the batch run over the
+articles in the order the store received them (identical stories), and on the
+fixture with the batch in file order too (identical). The batch's other order
+dependences show on the full ECB+ dev set: a near-duplicate group is represented by
+its first member (whose neighbours are searched), a text copying two groups joins them
+only when it arrives after both, and tied linkages merge in index order.
 """
 
 from __future__ import annotations
@@ -18,33 +29,61 @@ from conftest import read_jsonl, shared_data
 from samestory.api import cluster
 from samestory.embed import encoder_for
 from samestory.evaluate import cluster_metrics, record_to_article
+from samestory.models import Article
 from samestory.store import Store
 
-MIN_ARI = 0.98
+Partition = frozenset[frozenset[str]]
 
 
-def store_vs_batch_ari(records: list[dict], path: Path, batch: int, seed: int) -> float:
-    articles = [record_to_article(r) for r in records]
-    encoder = encoder_for("use")
-    batch_of = {a: s.id for s in cluster(articles, encoder=encoder) for a in s.articles}
-    shuffled = articles[:]
-    random.Random(seed).shuffle(shuffled)
+def batch_partition(articles: list[Article], encoder) -> Partition:
+    return frozenset(frozenset(s.articles) for s in cluster(articles, encoder=encoder))
+
+
+def store_partition(articles: list[Article], path: Path, batch: int, encoder) -> Partition:
     with Store(path, encoder=encoder) as store:
-        for start in range(0, len(shuffled), batch):
-            store.add(shuffled[start : start + batch])
-        store_of = {a.id: store.story_of(a.id) for a in articles}
-    ids = [a.id for a in articles]
-    return cluster_metrics([batch_of[i] for i in ids], [store_of[i] for i in ids])["ari"]
+        for start in range(0, len(articles), batch):
+            store.add(articles[start : start + batch])
+        story_of = {a.id: store.story_of(a.id) for a in articles}
+    groups: dict[str, set[str]] = {}
+    for article_id, story in story_of.items():
+        groups.setdefault(story, set()).add(article_id)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def ari(x: Partition, y: Partition) -> float:
+    label_x = {a: k for k, g in enumerate(sorted(x, key=min)) for a in g}
+    label_y = {a: k for k, g in enumerate(sorted(y, key=min)) for a in g}
+    ids = sorted(label_x)
+    return cluster_metrics([label_x[i] for i in ids], [label_y[i] for i in ids])["ari"]
+
+
+def shuffled(records: list[dict], seed: int) -> tuple[list[Article], list[Article]]:
+    articles = [record_to_article(r) for r in records]
+    arrival = articles[:]
+    random.Random(seed).shuffle(arrival)
+    return articles, arrival
 
 
 @pytest.mark.slow
 def test_shuffled_incremental_adds_give_the_batch_stories(tmp_path: Path, ecb_records):
-    assert store_vs_batch_ari(ecb_records, tmp_path / "s.db", batch=10, seed=0) >= MIN_ARI
+    encoder = encoder_for("use")
+    articles, arrival = shuffled(ecb_records, seed=0)
+    stored = store_partition(arrival, tmp_path / "s.db", batch=10, encoder=encoder)
+    assert stored == batch_partition(arrival, encoder)
+    assert stored == batch_partition(articles, encoder)
 
 
 @pytest.mark.slow
 def test_shuffled_incremental_adds_of_a_dev_set(tmp_path: Path):
+    """ECB+ dev (496 articles), batches of 25, two shuffles. Measured: identical to the
+    batch in arrival order; against the batch in file order ARI 0.9923 (seed 0), which
+    is the batch's own ARI between the two orders: 15 articles of near-duplicate groups
+    represented by another member, and tied linkages (pairs scoring 1.0) merged in
+    another order."""
     records = read_jsonl(shared_data("ecbplus_dev.jsonl"))
+    encoder = encoder_for("use")
     for seed in (0, 1):
-        ari = store_vs_batch_ari(records, tmp_path / f"s{seed}.db", batch=25, seed=seed)
-        assert ari >= MIN_ARI, (seed, ari)
+        _, arrival = shuffled(records, seed)
+        stored = store_partition(arrival, tmp_path / f"s{seed}.db", batch=25, encoder=encoder)
+        in_arrival_order = batch_partition(arrival, encoder)
+        assert stored == in_arrival_order, (seed, ari(stored, in_arrival_order))

@@ -23,7 +23,8 @@ article instead, so the cost grows about linearly with the corpus:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -53,6 +54,58 @@ class LSHLike(Protocol):
     def query(self, minhash: MinHashLike) -> Iterable[str]: ...
 
 
+class KeywordsLike(Protocol):
+    """The keyword index's postings: in memory (:class:`MemoryKeywords`, the default) or
+    a table of the store (``samestory.store.index.StoredKeywords``)."""
+
+    def insert(self, article_id: str, words: dict[int, float]) -> None: ...
+
+    def posting(self, word: int, limit: int) -> list[str]:
+        """Ids of the articles holding ``word`` among their keywords, ``limit`` at most."""
+        ...
+
+    def words(self, article_id: str) -> dict[int, float]:
+        """An indexed article's keywords (word hash -> weight), best first."""
+        ...
+
+
+class MemoryKeywords:
+    """Keyword postings in dicts."""
+
+    def __init__(self) -> None:
+        self._by_word: dict[int, list[str]] = {}
+        self._words: dict[str, dict[int, float]] = {}
+
+    def insert(self, article_id: str, words: dict[int, float]) -> None:
+        self._words[article_id] = dict(words)
+        for word in words:
+            self._by_word.setdefault(word, []).append(article_id)
+
+    def posting(self, word: int, limit: int) -> list[str]:
+        return self._by_word.get(word, [])[:limit]
+
+    def words(self, article_id: str) -> dict[int, float]:
+        return self._words.get(article_id, {})
+
+
+@dataclasses.dataclass(frozen=True)
+class Proposals:
+    """How indexing one article changed the candidate pairs of the whole collection.
+
+    The batch proposes the pairs ``{(x, y) : y ∈ N(x)}`` over the finished collection,
+    where ``N(x)`` is what :meth:`CandidateIndex.neighbours` gives ``x``. Indexing ``z``
+    gives ``z`` its neighbours, and changes ``N(x)`` of every ``x`` that now has ``z``
+    among its nearest (which may push another article out, or, in a saturated list, let
+    more in) and of every ``x`` sharing a keyword that became too common to count.
+    ``gained`` are the pairs now proposed (``z``'s included), ``lost`` the pairs no
+    longer proposed from either end; each pair is ``(earlier, later)`` in index order.
+    """
+
+    neighbours: list[str]
+    gained: list[tuple[str, str]]
+    lost: list[tuple[str, str]]
+
+
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
 # Document vectors this close are near-twins: versions of one text (see select_neighbours).
@@ -75,6 +128,9 @@ KEYWORDS = 20
 MIN_SHARED_KEYWORDS = 2
 KEYWORD_NEIGHBOURS = 10
 MAX_KEYWORD_POSTINGS = 200
+# Float32 dot products of one pair can differ in the last bits with the BLAS path taken:
+# a reverse-neighbour test this close to the line is treated as a hit (and re-checked).
+COSINE_SLACK = 1e-5
 
 
 class CandidateIndex:
@@ -85,7 +141,11 @@ class CandidateIndex:
     """
 
     def __init__(
-        self, config: Config = DEFAULT_CONFIG, dim: int = 512, lsh: LSHLike | None = None
+        self,
+        config: Config = DEFAULT_CONFIG,
+        dim: int = 512,
+        lsh: LSHLike | None = None,
+        keywords_index: KeywordsLike | None = None,
     ) -> None:
         self.config = config
         self.dim = dim
@@ -94,15 +154,30 @@ class CandidateIndex:
         # (a store fed by a live feed) then costs amortised O(1) copies, not O(n) each.
         self._buffer = np.zeros((0, dim), dtype=np.float32)
         self._pending: list[np.ndarray] = []
+        self._key_of: dict[str, int] = {}
         self._by_fingerprint: dict[str, list[str]] = {}
-        self._by_keyword: dict[int, list[str]] = {}
+        self._keywords: KeywordsLike = (
+            keywords_index if keywords_index is not None else MemoryKeywords()
+        )
         self._lsh = lsh if lsh is not None else memory_lsh(config)
+        # What each indexed article proposes from its vector and its keywords (the parts
+        # of N(x) another article can change), with where its vector scan stopped (a new
+        # article less close than that cannot enter it) and its last keyword proposal:
+        # known for the articles whose neighbours were asked since the index was built.
+        self._proposed: dict[str, list[str]] = {}
+        self._vector_cut: dict[str, float] = {}
+        self._keyword_cut: dict[str, tuple[float, str] | None] = {}
         self._ann: Any = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    @property
+    def ids(self) -> list[str]:
+        """The indexed articles' ids, in index order."""
+        return self._ids
 
     def add(self, features: Iterable[DocFeatures]) -> None:
         for f in features:
@@ -111,8 +186,23 @@ class CandidateIndex:
 
     def add_keywords(self, article_id: str, words: dict[int, float]) -> None:
         """Index an article under its keywords (word hashes, see :func:`keywords`)."""
-        for word in words:
-            self._by_keyword.setdefault(word, []).append(article_id)
+        if words:
+            self._keywords.insert(article_id, words)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._key_of
+
+    def add_copy(self, f: DocFeatures) -> None:
+        """Remember a copy for copy detection only (its MinHash in the LSH, which
+        :meth:`copy_candidates` reads): as in the batch, copies propose nothing and are
+        proposed to nobody; their representative stands for them."""
+        if f.n_shingles:
+            self._lsh.insert(f.id, f.minhash)
+
+    def copy_candidates(self, f: DocFeatures) -> list[str]:
+        """Indexed articles and copies sharing a MinHash-LSH bucket with ``f``: the
+        articles the batch's copy collapse tests ``f`` against (besides its exact copies)."""
+        return sorted(self._lsh.query(f.minhash)) if f.n_shingles else []
 
     def add_entry(
         self, article_id: str, fingerprint: str, vector: np.ndarray, minhash: MinHashLike | None
@@ -121,6 +211,7 @@ class CandidateIndex:
         None when the text has no shingles)."""
         key = len(self._ids)
         self._ids.append(article_id)
+        self._key_of[article_id] = key
         self._pending.append(vector)
         self._by_fingerprint.setdefault(fingerprint, []).append(article_id)
         if minhash is not None:
@@ -146,6 +237,7 @@ class CandidateIndex:
             raise ValueError("the graph does not hold a prefix of these articles")
         start = len(self._ids)
         self._ids.extend(ids)
+        self._key_of.update((article_id, key) for key, article_id in enumerate(ids, start))
         self._pending.append(np.asarray(vectors, dtype=np.float32))
         self._flush()
         for article_id, fingerprint in zip(ids, fingerprints, strict=True):
@@ -199,49 +291,224 @@ class CandidateIndex:
         self.ann_changed = True
 
     def neighbours(self, f: DocFeatures) -> list[str]:
-        """Ids of indexed articles that may be the same story as ``f`` (``f`` excluded)."""
+        """Ids of indexed articles that may be the same story as ``f`` (``f`` excluded).
+
+        Only indexed articles are proposed (an LSH shared with copies, as the store's
+        is, answers for them too; they are left out). For an indexed ``f``, what it
+        proposes is remembered for :meth:`insert`.
+        """
         found = dict.fromkeys(self._by_fingerprint.get(f.fingerprint, []))
         if f.n_shingles:
-            found.update(dict.fromkeys(sorted(self._lsh.query(f.minhash))))
-        found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
-        found.update(dict.fromkeys(self._keyword_neighbours(keywords(f), f.id)))
+            found.update(dict.fromkeys(i for i in self.copy_candidates(f) if i in self._key_of))
+        words = keywords(f)
+        if f.id in self._key_of:
+            found.update(dict.fromkeys(self._proposals_of(f.id, f.vector, words)))
+        else:
+            found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
+            found.update(dict.fromkeys(self._keyword_neighbours(words, f.id)[0]))
         found.pop(f.id, None)
         return list(found)
 
-    def _keyword_neighbours(self, words: dict[int, float], exclude: str) -> list[str]:
+    def insert(self, f: DocFeatures) -> Proposals:
+        """Index ``f`` and say how the collection's candidate pairs changed (see
+        :class:`Proposals`): the pairs a batch run over the indexed articles would
+        propose, kept up to date one article at a time.
+
+        Exact for the articles whose neighbours were asked since this index was built
+        (every article a store added in this session); an article indexed without that
+        (restored, or added in bulk) is looked at when it is among ``f``'s own widest
+        vector candidates or shares two keywords with it, so a distant article that
+        would now propose ``f`` (a hub) can be missed.
+        """
+        words = keywords(f)
+        before = self._affected_by(f, words)
+        self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
+        self.add_keywords(f.id, words)
+        mine = self.neighbours(f)
+        key = self._key_of
+        gained: set[tuple[str, str]] = {_ordered(y, f.id, key) for y in mine}
+        dropped: set[tuple[str, str]] = set()
+        for x, old in before.items():
+            new = self._proposals_of(x, fresh=True)
+            gained.update(_ordered(x, y, key) for y in new if y not in old)
+            dropped.update(_ordered(x, y, key) for y in old if y not in new)
+        lost = [
+            (x, y)
+            for x, y in sorted(dropped, key=lambda p: (key[p[0]], key[p[1]]))
+            if (x, y) not in gained
+            and y not in self._proposals_of(x)
+            and x not in self._proposals_of(y)
+            and not self._share_bucket(x, y)
+        ]
+        return Proposals(
+            neighbours=mine,
+            gained=sorted(gained, key=lambda p: (key[p[0]], key[p[1]])),
+            lost=lost,
+        )
+
+    def _proposals_of(
+        self,
+        article_id: str,
+        vector: np.ndarray | None = None,
+        words: dict[int, float] | None = None,
+        fresh: bool = False,
+    ) -> list[str]:
+        """What an indexed article proposes from its vector and keywords: remembered,
+        or computed (always when ``fresh``, or given its ``vector``) and remembered."""
+        known = self._proposed.get(article_id)
+        if known is not None and vector is None and not fresh:
+            return known
+        if vector is None:
+            self._flush()
+            vector = self._buffer[self._key_of[article_id]]
+        if words is None:
+            words = self._keywords.words(article_id)
+        by_vector, cut = self._vector_scan(vector)
+        by_keyword, keyword_cut = self._keyword_neighbours(words, article_id)
+        found = dict.fromkeys(by_vector)
+        found.update(dict.fromkeys(by_keyword))
+        found.pop(article_id, None)
+        self._proposed[article_id] = list(found)
+        self._vector_cut[article_id] = cut
+        self._keyword_cut[article_id] = keyword_cut
+        return self._proposed[article_id]
+
+    def _affected_by(self, f: DocFeatures, words: dict[int, float]) -> dict[str, list[str]]:
+        """Indexed articles whose proposals indexing ``f`` may change, with what they
+        propose now (computed first where not known)."""
+        out: dict[str, list[str]] = {}
+        if not self._ids:
+            return out
+        floor = self.config.ann_min_cosine
+        for other, cosine, nearest in self._cosines_to(f.vector):
+            if cosine < floor:
+                continue
+            if other not in self._vector_cut:
+                if not nearest:
+                    continue  # never asked and far down f's own list: see insert()
+                self._proposals_of(other)
+            # f is seen before the scan stopped (ties are counted in, to be safe).
+            if cosine >= self._vector_cut[other] - COSINE_SLACK:
+                out[other] = self._proposals_of(other)
+        for other in self._keyword_affected(f.id, words):
+            if other not in out:
+                out[other] = self._proposals_of(other)
+        return out
+
+    def _cosines_to(self, vector: np.ndarray) -> list[tuple[str, float, bool]]:
+        """``(id, cosine to vector, among its widest vector candidates)`` for every
+        indexed article (exact search), or for its widest candidates (HNSW)."""
+        matrix = self._matrix()
+        widest = min(self._widest(), len(matrix))
+        if self._ann is None:
+            cosines = matrix @ vector
+            nearest = np.zeros(len(matrix), dtype=bool)
+            nearest[np.argsort(-cosines, kind="stable")[:widest]] = True
+            return [
+                (self._ids[k], float(cosines[k]), bool(nearest[k]))
+                for k in np.flatnonzero(cosines >= self.config.ann_min_cosine - COSINE_SLACK)
+            ]
+        matches = self._ann.search(vector, widest, threads=1)
+        return [
+            (self._ids[int(k)], 1.0 - float(d), True)
+            for k, d in zip(matches.keys, matches.distances, strict=True)
+        ]
+
+    def _keyword_affected(self, article_id: str, words: dict[int, float]) -> list[str]:
+        """Indexed articles whose keyword proposals indexing ``article_id`` (with
+        ``words``) may change: those it would rank among their ``KEYWORD_NEIGHBOURS``,
+        and everyone holding a word it makes too common to count."""
+        affected: dict[str, None] = {}
+        shared: dict[str, list[int]] = {}
+        for word in words:
+            posting = self._keywords.posting(word, MAX_KEYWORD_POSTINGS + 1)
+            if len(posting) > MAX_KEYWORD_POSTINGS:
+                continue
+            if len(posting) == MAX_KEYWORD_POSTINGS:  # one more and it no longer counts
+                affected.update(dict.fromkeys(posting))
+                continue
+            for other in posting:
+                shared.setdefault(other, []).append(word)
+        for other, common in shared.items():
+            if len(common) < MIN_SHARED_KEYWORDS or other in affected:
+                continue
+            if other not in self._keyword_cut:
+                self._proposals_of(other)
+            cut = self._keyword_cut[other]
+            theirs = self._keywords.words(other)
+            weight = sum(w for word, w in theirs.items() if word in common)
+            if cut is None or weight >= cut[0] - COSINE_SLACK:
+                affected[other] = None
+        affected.pop(article_id, None)
+        return list(affected)
+
+    def _share_bucket(self, a: str, b: str) -> bool:
+        """Whether two indexed articles share a MinHash-LSH bucket (so propose each other)."""
+        shares = getattr(self._lsh, "shares_bucket", None)
+        if shares is not None:
+            return bool(shares(a, b))
+        keys = getattr(self._lsh, "keys", None)  # datasketch's MinHashLSH: band hashes by key
+        if keys is None or not keys.has_key(a) or not keys.has_key(b):
+            return False
+        return any(x == y for x, y in zip(keys.get(a), keys.get(b), strict=False))
+
+    def _keyword_neighbours(
+        self, words: dict[int, float], exclude: str
+    ) -> tuple[list[str], tuple[float, str] | None]:
         """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (see
-        :func:`keyword_neighbours`)."""
-        return keyword_neighbours(words, lambda word: self._by_keyword.get(word, ()), exclude)
+        :func:`keyword_neighbours`), and the ``(weight, id)`` of the last one when the
+        list is full (else None): another article ranked below it cannot enter."""
+        ranked = keyword_ranking(
+            words, lambda word: self._keywords.posting(word, MAX_KEYWORD_POSTINGS + 1), exclude
+        )
+        full = len(ranked) == KEYWORD_NEIGHBOURS
+        return [other for other, _ in ranked], (ranked[-1][1], ranked[-1][0]) if full else None
+
+    def _widest(self) -> int:
+        return (self.config.ann_neighbours + 1) * EXPANSION * TWIN_SEARCH_FACTOR
 
     def _vector_neighbours(self, vector: np.ndarray) -> list[str]:
         """The article's distinct nearest neighbours, as :func:`select_neighbours` picks
         them from an exact or HNSW search."""
+        return self._vector_scan(vector)[0]
+
+    def _vector_scan(self, vector: np.ndarray) -> tuple[list[str], float]:
+        """:meth:`_vector_neighbours`, and the cosine below which another article would
+        not have been looked at: the first candidate the scan stopped at (or
+        ``ann_min_cosine`` when it ran out of candidates)."""
         matrix = self._matrix()
+        floor = self.config.ann_min_cosine
         if not len(matrix):
-            return []
+            return [], floor
         budget = self.config.ann_neighbours + 1
-        widest = min(budget * EXPANSION * TWIN_SEARCH_FACTOR, len(matrix))
-        rule = (budget, self.config.ann_min_cosine, SATURATED_COSINE[self.config.encoder])
+        widest = min(self._widest(), len(matrix))
+        rule = (budget, floor, SATURATED_COSINE[self.config.encoder])
         if self._ann is None:
             cosines = matrix @ vector
-            order = np.argsort(-cosines, kind="stable")[:widest]
-            keys = select_neighbours(order, cosines[order], matrix, *rule)
+            # One candidate past the widest list, to know where a full scan stopped.
+            order = np.argsort(-cosines, kind="stable")[: widest + 1]
+            keys = select_neighbours(order[:widest], cosines[order[:widest]], matrix, *rule)
+            scanned = cosines[order]
         else:
             # Search for the plain budget first, and wider only if the list saturates
             # (most do not).
             matches = self._ann.search(vector, min(budget * TWIN_SEARCH_FACTOR, widest), threads=1)
+            scanned = 1.0 - matches.distances
             keys = select_neighbours(
-                matches.keys,
-                1.0 - matches.distances,
-                matrix,
-                *rule,
-                complete=len(matches.keys) >= widest,
+                matches.keys, scanned, matrix, *rule, complete=len(matches.keys) >= widest
             )
             if keys is None:
                 matches = self._ann.search(vector, widest, threads=1)
-                keys = select_neighbours(matches.keys, 1.0 - matches.distances, matrix, *rule)
+                scanned = 1.0 - matches.distances
+                keys = select_neighbours(matches.keys, scanned, matrix, *rule)
         assert keys is not None  # complete searches always give a list
-        return [self._ids[key] for key in keys]
+        cut = max(floor, float(scanned[len(keys)])) if len(keys) < len(scanned) else floor
+        return [self._ids[key] for key in keys], cut
+
+
+def _ordered(a: str, b: str, key: Mapping[str, int]) -> tuple[str, str]:
+    """The pair in index (arrival) order."""
+    return (a, b) if key[a] < key[b] else (b, a)
 
 
 def keywords(f: DocFeatures, most: int = KEYWORDS) -> dict[int, float]:
@@ -266,6 +533,13 @@ def keyword_neighbours(
     definition for every driver: the local index passes its posting lists, Spark the
     posting lists joined onto the querying article (keys: article ids, or ``(id, idx)``).
     """
+    return [other for other, _ in keyword_ranking(words, posting, exclude)]
+
+
+def keyword_ranking(
+    words: dict[int, float], posting: Callable[[int], Sequence[K]], exclude: K
+) -> list[tuple[K, float]]:
+    """:func:`keyword_neighbours` with the summed weight of each."""
     weight: dict[K, float] = {}
     shared: dict[K, int] = {}
     for word, w in words.items():
@@ -280,7 +554,7 @@ def keyword_neighbours(
         (other for other, n in shared.items() if n >= MIN_SHARED_KEYWORDS),
         key=lambda other: (-weight[other], other),
     )
-    return ranked[:KEYWORD_NEIGHBOURS]
+    return [(other, weight[other]) for other in ranked[:KEYWORD_NEIGHBOURS]]
 
 
 def select_neighbours(

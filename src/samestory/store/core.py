@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 
 from samestory import normalize, provenance
-from samestory.candidates import CandidateIndex, load_graph
+from samestory.candidates import CandidateIndex, Proposals, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
@@ -84,7 +84,7 @@ from samestory.pipeline.group import group as group_stage
 from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
-from samestory.store.index import CopySketches, StoredLSH
+from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
@@ -764,11 +764,18 @@ class Store:
         """
         if self._index is None:
             dim = self._encoder_or_default().dim
-            index = CandidateIndex(self.config, dim=dim, lsh=StoredLSH(self._conn, self.config))
+            index = CandidateIndex(
+                self.config,
+                dim=dim,
+                lsh=StoredLSH(self._conn, self.config),
+                keywords_index=StoredKeywords(self._conn),
+            )
             ids, fingerprints, rowids = [], [], []
+            # Copies are not indexed (as in the batch, their representative stands for
+            # them); the LSH still holds them, for copy detection.
             for rowid, article_id, fingerprint in self._conn.execute(
                 "SELECT f.rowid, f.id, a.fingerprint FROM features f "
-                "JOIN articles a ON a.id = f.id ORDER BY f.rowid"
+                "JOIN articles a ON a.id = f.id WHERE a.copy_of IS NULL ORDER BY f.rowid"
             ):
                 rowids.append(rowid)
                 ids.append(article_id)
@@ -781,7 +788,8 @@ class Store:
             # Vectors the saved graph lacks (all of them without one), in rowid order.
             for k, (blob,) in enumerate(
                 self._conn.execute(
-                    "SELECT vector FROM features WHERE rowid > ? ORDER BY rowid",
+                    "SELECT f.vector FROM features f JOIN articles a ON a.id = f.id "
+                    "WHERE f.rowid > ? AND a.copy_of IS NULL ORDER BY f.rowid",
                     (rowids[done - 1] if done else -1,),
                 ),
                 start=done,
@@ -803,6 +811,8 @@ class Store:
         if record is None or path is None or not path.exists():
             return None
         saved_with = json.loads(record[0])
+        if not saved_with.get("representatives_only"):
+            return None  # saved with copies in it, before they were left out: rebuilt
         count, last = saved_with.get("count", 0), saved_with.get("last")
         if not 0 < count <= len(ids) or ids[count - 1] != last:
             return None
@@ -834,9 +844,13 @@ class Store:
         try:
             if not index.save_ann(tmp):
                 return
-            last = self._conn.execute("SELECT id FROM features ORDER BY rowid DESC LIMIT 1")
             record = json.dumps(
-                {"count": len(index), "last": last.fetchone()[0], "sha256": _file_digest(tmp)}
+                {
+                    "count": len(index),
+                    "last": index.ids[-1],
+                    "representatives_only": True,
+                    "sha256": _file_digest(tmp),
+                }
             )
             with self._transaction():
                 self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
@@ -917,6 +931,10 @@ class _Batch:
 
     def run(self, articles: Sequence[Article]) -> AddReport:
         usable, self.skipped = usable_articles(articles)  # as the batch skips them
+        # An article is indexed (its LSH and keyword rows) before its row is written,
+        # since where it goes depends on what the index proposes: the references are
+        # checked at commit (this pragma ends with the transaction).
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
         fresh, unchanged, revised = self._split_new(usable)
         encoder = self.store._encoder_or_default()
         added = [a.id for a in fresh]
@@ -1033,7 +1051,14 @@ class _Batch:
                         self.closest[end] = r
         self._write_relations(analysis.relations, features)
         set_threads(self.conn, {s.id: s.thread or thread_id(s.id) for s in analysis.stories})
-        self._index_features(analysis.features)
+        # Representatives are indexed (their proposals are worked out when first
+        # needed), copies only kept for copy detection, as the incremental path does.
+        for f in analysis.features:
+            if f.id in analysis.copy_of:
+                self.index.add_copy(f)
+            else:
+                self.index.add([f])
+            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
 
     def _write_relations(
         self, relations: Sequence[Relation], features: Mapping[str, DocFeatures]
@@ -1123,28 +1148,39 @@ class _Batch:
 
     def _assign(self, article: Article, f: DocFeatures) -> None:
         """Score ``f`` against its candidates, write it, re-cluster what it touched."""
-        candidates = self.index.neighbours(f)
         # A copy of a stored article joins its story, scored against that one copy: as
         # in a batch run, where copies are collapsed onto one representative. Reposts
         # are most of a feed, and scoring each against every stored copy of its text
         # made adding to a large store slow. _regroup collapses copies again.
-        # The copy test is the batch pipeline's (samestory.overlap): the same normalised
-        # text (the earliest stored one), else the candidate with the most shingle
-        # overlap that passes the near-duplicate test; its verdict alone makes a copy,
-        # as in the batch's copy collapse, whatever kind the scored relation gets.
+        # The copy test is the batch pipeline's (samestory.overlap) on the batch's copy
+        # candidates: the same normalised text (the earliest stored one), else the
+        # MinHash-LSH candidate with the most shingle overlap that passes the
+        # near-duplicate test; its verdict alone makes a copy, as in the batch's copy
+        # collapse, whatever kind the scored relation gets.
         copied = self._exact_copy(f) or self.store._sketches.closest_copy(
-            f, candidates, self.config
+            f, self.index.copy_candidates(f), self.config
         )
         if copied is not None:
             original = self._neighbour_features([copied])[0]
             relation = relate(original, f, self.config)
             story = self._story_of_article(original.id)
             self._write(article, f, story, [relation], [original], copy_of=original.id)
+            self.index.add_copy(f)
+            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
             self.copy_of[f.id] = original.id
             if relation.kind is not None:
                 self.closest[f.id] = relation
             return
-        neighbours = self._neighbour_features(candidates)
+        # The pairs a batch run over the stored representatives would score: f's own
+        # candidates, and the stored articles that now have f among theirs (which can
+        # push another candidate out of their list, or let one in).
+        proposals = self.index.insert(f)
+        self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
+        # f's own candidates, then the articles that now propose f.
+        partners = dict.fromkeys(proposals.neighbours)
+        partners.update((a if b == f.id else b, None) for a, b in proposals.gained)
+        partners.pop(f.id, None)
+        neighbours = self._neighbour_features(list(partners))
         relations = [relate(other, f, self.config) for other in neighbours]
         related = [r for r in relations if r.kind is not None]
         if related:
@@ -1164,7 +1200,35 @@ class _Batch:
             )
             self.created.append(story)
         self._write(article, f, story, relations, neighbours)
-        self._regroup({story, *story_of.values()}, f.id)
+        others = self._update_pairs(proposals, f.id)
+        self._regroup({story, *story_of.values(), *others}, f.id)
+
+    def _update_pairs(self, proposals: Proposals, added: str) -> set[str]:
+        """Score the pairs between stored articles the add made candidates, forget the
+        scores of pairs no longer proposed from either end (a batch run would not have
+        scored them); returns the stories of their articles."""
+        gained = [(a, b) for a, b in proposals.gained if added not in (a, b)]
+        fresh = [(a, b) for a, b in gained if not self._scored(a, b)]
+        if fresh:
+            ids = list(dict.fromkeys(i for pair in fresh for i in pair))
+            features = {f.id: f for f in self._neighbour_features(ids)}
+            relations = [relate(features[a], features[b], self.config) for a, b in fresh]
+            self._write_relations(relations, features)
+        for a, b in proposals.lost:
+            for table in ("relations", "weak_scores", "thread_scores"):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a)
+                )
+        ends = {i for pair in [*gained, *proposals.lost] for i in pair}
+        return {self._story_of_article(i) for i in sorted(ends)}
+
+    def _scored(self, a: str, b: str) -> bool:
+        return any(
+            self.conn.execute(
+                f"SELECT 1 FROM {table} WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a)
+            ).fetchone()
+            for table in ("relations", "weak_scores")
+        )
 
     def _exact_copy(self, f: DocFeatures) -> str | None:
         """The earliest stored article with ``f``'s normalised text, if it has words."""
@@ -1185,17 +1249,11 @@ class _Batch:
         scored: Sequence[DocFeatures],
         copy_of: str | None = None,
     ) -> None:
-        """Store the article in ``story`` with its relations (to ``scored``); index it."""
+        """Store the article in ``story`` with its relations (to ``scored``)."""
         self._insert_article(article, f, story, copy_of)
         self._write_relations(relations, {f.id: f, **{o.id: o for o in scored}})
         self._remember(f)
         self._refresh_story(story, f)
-        self._index_features([f])
-
-    def _index_features(self, features: Sequence[DocFeatures]) -> None:
-        self.index.add(features)
-        for f in features:
-            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
 
     def _regroup(self, touched: set[str], article_id: str) -> str:
         """Re-cluster the stories a new article touched, so arrival order matters less.

@@ -1,6 +1,8 @@
 """The store's candidate-search helpers that live in SQLite rather than in memory.
 
 - :class:`StoredLSH`: MinHash-LSH buckets as rows of the ``lsh`` table;
+- :class:`StoredKeywords`: the keyword candidate index's postings as rows of the
+  ``keywords`` table;
 - :class:`CopySketches`: MinHash values of stored articles, read when a new article's
   candidates are tested for being copies.
 """
@@ -69,6 +71,49 @@ class StoredLSH:
             [x for pair in buckets for x in pair],
         )
         return {row[0] for row in rows}
+
+    def shares_bucket(self, a: str, b: str) -> bool:
+        """Whether two stored articles share a bucket: equal values in some band."""
+        rows = self.conn.execute(
+            "SELECT json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+            "WHERE id IN (?, ?) AND json_extract(doc_json, '$.n_shingles') > 0",
+            (a, b),
+        ).fetchall()
+        if len(rows) != 2 or a == b:
+            return False
+        x, y = (np.frombuffer(values, dtype=np.dtype(dtype)) for dtype, values in rows)
+        return any(np.array_equal(x[start:end], y[start:end]) for start, end in self.ranges)
+
+
+class StoredKeywords:
+    """The keyword candidate index (:mod:`samestory.candidates`) as rows of the
+    ``keywords`` table: each indexed article's keywords with their rank and weight.
+
+    Looked up a word at a time (its posting) and an article at a time (its keywords, in
+    rank order, so weights are summed in the order the in-memory index sums them):
+    nothing to rebuild when the store opens, rolled back with a failed add.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def insert(self, article_id: str, words: dict[int, float]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO keywords VALUES (?, ?, ?, ?)",
+            [(word, article_id, rank, weight) for rank, (word, weight) in enumerate(words.items())],
+        )
+
+    def posting(self, word: int, limit: int) -> list[str]:
+        rows = self.conn.execute("SELECT id FROM keywords WHERE word=? LIMIT ?", (word, limit))
+        return [row[0] for row in rows]
+
+    def words(self, article_id: str) -> dict[int, float]:
+        rows = self.conn.execute(
+            "SELECT word, weight FROM keywords INDEXED BY keywords_by_article "
+            "WHERE id=? ORDER BY rank",
+            (article_id,),
+        )
+        return {word: weight for word, weight in rows}
 
 
 class CopySketches:

@@ -32,11 +32,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from samestory import provenance
+from samestory.candidates import keywords
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.store import schema, threads
 from samestory.store.codec import parse_date
-from samestory.store.index import StoredLSH
+from samestory.store.index import StoredKeywords, StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
 
 Apply = Callable[[sqlite3.Connection, Config], None]
@@ -133,6 +134,22 @@ def _threads(conn: sqlite3.Connection, config: Config) -> None:
     threads.rethread_all(conn)
 
 
+def _keywords(conn: sqlite3.Connection, config: Config) -> None:
+    """Create the ``keywords`` table and fill it from the stored term vectors of every
+    article that is no copy (stores made before it had no keyword candidates once
+    reopened)."""
+    schema.execute_all(conn, schema.KEYWORDS)
+    index = StoredKeywords(conn)
+    rows = conn.execute(
+        "SELECT f.id, json_extract(f.doc_json, '$.terms') FROM features f "
+        "JOIN articles a ON a.id = f.id WHERE a.copy_of IS NULL ORDER BY f.rowid"
+    )
+    for article_id, terms_json in rows.fetchall():
+        hashes, weights = json.loads(terms_json) if terms_json else ([], [])
+        terms = (np.array(hashes, dtype=np.int64), np.array(weights, dtype=np.float32))
+        index.insert(article_id, keywords(SimpleNamespace(terms=terms)))  # type: ignore[arg-type]
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -145,6 +162,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("changes", *schema.CHANGES),
     Migration.ddl("follow_state", *schema.FOLLOW),
     Migration("story_threads", _threads),
+    Migration("keywords", _keywords),
 ]
 
 _MIGRATIONS_TABLE = (

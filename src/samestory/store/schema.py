@@ -25,6 +25,10 @@ step, so the current schema can be read in one place::
         the scores of every other scored pair (no kind, score > 0)
     lsh(band, bucket, id, PRIMARY KEY(band, bucket, id)) WITHOUT ROWID
         the MinHash-LSH buckets of every article with shingles (see store.index)
+    keywords(word, id, rank, weight, PRIMARY KEY(word, id)) WITHOUT ROWID
+        the keyword candidate index: each article's KEYWORDS most specific words
+        (copies excluded: their representative stands for them)
+        INDEX keywords(id, rank)
     articles_fts: FTS5 over (title, text) of every article, kept by triggers
     revisions(id, revision, stored_id, added_at, PRIMARY KEY(id, revision))
         a text given again under a stored id but different: revision n >= 2 is
@@ -107,6 +111,15 @@ LSH = (
         band INTEGER NOT NULL, bucket INTEGER NOT NULL,
         id TEXT NOT NULL REFERENCES articles(id), PRIMARY KEY (band, bucket, id)
     ) WITHOUT ROWID""",
+)
+# The keyword candidate index (samestory.candidates): each copy-group representative's
+# keywords, by word (postings) and by article (in rank order).
+KEYWORDS = (
+    """CREATE TABLE keywords (
+        word INTEGER NOT NULL, id TEXT NOT NULL REFERENCES articles(id),
+        rank INTEGER NOT NULL, weight REAL NOT NULL, PRIMARY KEY (word, id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX keywords_by_article ON keywords(id, rank)",
 )
 # Full-text search over every article. A table with its own copy of the text (not
 # external content): text is a small part of a row next to its features, and the index
