@@ -253,3 +253,11 @@ def test_inserting_one_at_a_time_keeps_the_batch_candidate_pairs(monkeypatch, se
             }
             assert pairs == expected, step
     assert lost and between_others  # the test exercises pairs leaving and widening lists
+
+
+def test_best_first_is_the_stable_argsort_prefix():
+    rng = np.random.default_rng(5)
+    for n, most in [(50, 10), (50, 49), (50, 50), (50, 80), (7, 1)]:
+        cosines = np.round(rng.random(n).astype(np.float32), 1)  # many ties
+        expected = np.argsort(-cosines, kind="stable")[:most]
+        assert np.array_equal(candidates.best_first(cosines, most), expected)

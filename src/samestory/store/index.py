@@ -21,6 +21,9 @@ from samestory.features import DocFeatures
 from samestory.lru import LRUCache
 from samestory.overlap import is_near_duplicate, overlap_from_jaccard
 
+# Entries kept by the LSH's bucket cache and the keyword index's caches.
+RECENT = 20_000
+
 
 class StoredLSH:
     """MinHash-LSH whose buckets are rows of the store's ``lsh`` table.
@@ -42,6 +45,9 @@ class StoredLSH:
         self.ranges = MinHashLSH(
             threshold=config.lsh_threshold, num_perm=config.num_perm
         ).hashranges
+        # Buckets of recently inserted articles, for shares_bucket (dropped with the
+        # candidate index, so never outlives a rolled-back add).
+        self._buckets: LRUCache[str, list[tuple[int, int]]] = LRUCache(RECENT)
 
     def buckets(self, hashvalues: np.ndarray) -> list[tuple[int, int]]:
         values = np.ascontiguousarray(hashvalues, dtype="<u8")
@@ -58,9 +64,11 @@ class StoredLSH:
         ]
 
     def insert(self, key: str, minhash: Any) -> None:
+        buckets = self.buckets(minhash.hashvalues)
+        self._buckets.put(key, buckets)
         self.conn.executemany(
             "INSERT OR IGNORE INTO lsh VALUES (?, ?, ?)",
-            [(band, bucket, key) for band, bucket in self.buckets(minhash.hashvalues)],
+            [(band, bucket, key) for band, bucket in buckets],
         )
 
     def query(self, minhash: Any) -> set[str]:
@@ -73,16 +81,24 @@ class StoredLSH:
         return {row[0] for row in rows}
 
     def shares_bucket(self, a: str, b: str) -> bool:
-        """Whether two stored articles share a bucket: equal values in some band."""
-        rows = self.conn.execute(
-            "SELECT json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
-            "WHERE id IN (?, ?) AND json_extract(doc_json, '$.n_shingles') > 0",
-            (a, b),
-        ).fetchall()
-        if len(rows) != 2 or a == b:
+        """Whether two stored articles share a bucket in some band."""
+        if a == b:
             return False
-        x, y = (np.frombuffer(values, dtype=np.dtype(dtype)) for dtype, values in rows)
-        return any(np.array_equal(x[start:end], y[start:end]) for start, end in self.ranges)
+        x, y = self._buckets_of(a), self._buckets_of(b)
+        return bool(x and y) and any(p == q for p, q in zip(x, y, strict=True))
+
+    def _buckets_of(self, article_id: str) -> list[tuple[int, int]]:
+        """An article's buckets (none without shingles), kept or from its MinHash."""
+        found = self._buckets.get(article_id)
+        if found is None:
+            row = self.conn.execute(
+                "SELECT json_extract(doc_json, '$.minhash.dtype'), minhash FROM features "
+                "WHERE id=? AND json_extract(doc_json, '$.n_shingles') > 0",
+                (article_id,),
+            ).fetchone()
+            found = [] if row is None else self.buckets(np.frombuffer(row[1], np.dtype(row[0])))
+            self._buckets.put(article_id, found)
+        return found
 
 
 class StoredKeywords:
@@ -96,24 +112,43 @@ class StoredKeywords:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # Recently read postings (with whether they are whole) and keyword lists: the
+        # articles near a new one are looked up again and again while it is placed.
+        # Dropped with the candidate index, so never outlive a rolled-back add.
+        self._postings: LRUCache[int, tuple[list[str], bool]] = LRUCache(RECENT)
+        self._words: LRUCache[str, dict[int, float]] = LRUCache(RECENT)
 
     def insert(self, article_id: str, words: dict[int, float]) -> None:
         self.conn.executemany(
             "INSERT OR IGNORE INTO keywords VALUES (?, ?, ?, ?)",
             [(word, article_id, rank, weight) for rank, (word, weight) in enumerate(words.items())],
         )
+        self._words.put(article_id, dict(words))
+        for word in words:
+            kept = self._postings.get(word)
+            if kept is not None:
+                kept[0].append(article_id)
 
     def posting(self, word: int, limit: int) -> list[str]:
-        rows = self.conn.execute("SELECT id FROM keywords WHERE word=? LIMIT ?", (word, limit))
-        return [row[0] for row in rows]
+        kept = self._postings.get(word)
+        if kept is None or (not kept[1] and len(kept[0]) < limit):
+            rows = self.conn.execute("SELECT id FROM keywords WHERE word=? LIMIT ?", (word, limit))
+            ids = [row[0] for row in rows]
+            kept = (ids, len(ids) < limit)
+            self._postings.put(word, kept)
+        return kept[0][:limit]
 
     def words(self, article_id: str) -> dict[int, float]:
-        rows = self.conn.execute(
-            "SELECT word, weight FROM keywords INDEXED BY keywords_by_article "
-            "WHERE id=? ORDER BY rank",
-            (article_id,),
-        )
-        return {word: weight for word, weight in rows}
+        kept = self._words.get(article_id)
+        if kept is None:
+            rows = self.conn.execute(
+                "SELECT word, weight FROM keywords INDEXED BY keywords_by_article "
+                "WHERE id=? ORDER BY rank",
+                (article_id,),
+            )
+            kept = {word: weight for word, weight in rows}
+            self._words.put(article_id, kept)
+        return kept
 
 
 class CopySketches:
