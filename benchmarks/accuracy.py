@@ -1,6 +1,7 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
-    python benchmarks/accuracy.py [--data DIR] [--systems samestory,minilm,minhash] [--json]
+    python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
+        [--short-forms lead,summary,headline] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
 B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
@@ -9,7 +10,15 @@ Then the kind-recall check: exact and lightly edited copies of ECB+ dev texts
 (:func:`samestory.evaluate.make_copy_variants`) and the share that
 ``samestory.api.relation_kinds`` labels ``exact`` / ``near_duplicate``.
 
-Systems: ``samestory`` (``samestory.api``, looked up lazily), ``minilm`` (the issue's
+Short variants: each article file again with every article cut to its lead paragraph, a
+300-character feed summary or its headline (:func:`samestory.evaluate.make_short_variants`),
+rows ``FILE:lead`` etc. Pairs on their own: ``samestory.api.compare_pairs`` on every pair
+of articles sharing a topic (same topic, different event: the hard negatives;
+:func:`samestory.evaluate.hard_negative_pairs`), pair precision and recall of its
+same-story decision, per samestory encoder.
+
+Systems: ``samestory`` (``samestory.api``, default encoder, looked up lazily),
+``samestory-static`` (the same with ``--encoder static``), ``minilm`` (the issue's
 all-MiniLM-L6-v2 + average-link baseline; needs the ``baseline`` extra) and ``minhash``
 (MinHash-LSH copies only). A system that cannot be loaded is reported and skipped.
 """
@@ -37,16 +46,21 @@ if str(REPO) not in sys.path:  # so `benchmarks.baseline` imports when run as a 
     sys.path.insert(0, str(REPO))
 
 from samestory.evaluate import (  # noqa: E402
+    SHORT_FORMS,
+    decision_metrics,
     evaluate_articles,
     evaluate_pairs,
+    hard_negative_pairs,
     is_pair_file,
     load_records,
     make_copy_variants,
+    make_short_variants,
     record_to_article,
 )
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-ALL_SYSTEMS = ("samestory", "minilm", "minhash")
+ALL_SYSTEMS = ("samestory", "samestory-static", "minilm", "minhash")
+SAMESTORY_ENCODERS = {"samestory": "use", "samestory-static": "static"}
 
 
 @dataclass
@@ -62,10 +76,16 @@ class System:
 def load_system(name: str) -> System:
     """Import and warm up one system; never raises (the error is kept instead)."""
     try:
-        if name == "samestory":
+        if name in SAMESTORY_ENCODERS:
             from samestory.api import cluster_ids, story_similarity
+            from samestory.config import DEFAULT_CONFIG
 
-            return System(name, cluster_ids, story_similarity)
+            config = DEFAULT_CONFIG.replace(encoder=SAMESTORY_ENCODERS[name])
+            return System(
+                name,
+                lambda articles: cluster_ids(articles, config),
+                lambda pairs: story_similarity(pairs, config),
+            )
         if name == "minilm":
             missing = [
                 m
@@ -137,28 +157,70 @@ def _kind_str(kind: Any) -> str | None:
     return str(getattr(kind, "value", kind))
 
 
-def run(data: Path, systems: list[System], log: Callable[[str], None]) -> dict[str, Any]:
-    """Evaluate every system on every ``*.jsonl`` in ``data``; results keyed by file stem."""
+def compare_on_hard_negatives(records: list[dict[str, Any]], encoder: str) -> dict[str, Any]:
+    """Pair precision and recall of ``compare``'s same-story decision (no corpus) on every
+    pair of articles sharing a topic: same-story pairs are the positives, different-event
+    pairs of one topic the hard negatives."""
+    from samestory.api import compare_pairs
+    from samestory.config import DEFAULT_CONFIG
+
+    articles = [record_to_article(r) for r in records]
+    pairs = hard_negative_pairs(records)
+    start = time.perf_counter()
+    relations = compare_pairs(
+        [(articles[i], articles[j]) for i, j, _ in pairs],
+        DEFAULT_CONFIG.replace(encoder=encoder),
+    )
+    out: dict[str, Any] = decision_metrics(
+        [same for *_, same in pairs], [r.same_story for r in relations]
+    )
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def run(
+    data: Path,
+    systems: list[System],
+    log: Callable[[str], None],
+    short_forms: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Evaluate every system on every ``*.jsonl`` in ``data`` and on the ``short_forms``
+    of each article file; results keyed by file stem (``stem:form`` for a short form)."""
     results: dict[str, Any] = {}
     for path in sorted(data.glob("*.jsonl")):
-        records = load_records(path)
-        pair_file = is_pair_file(records)
-        results[path.stem] = {"kind": "pairs" if pair_file else "articles", "systems": {}}
-        for system in systems:
-            if system.error:
-                res: dict[str, Any] = {"error": f"not available ({system.error})"}
-            else:
-                log(f"  running {system.name} on {path.name} ...")
-                try:
-                    if pair_file:
-                        res = evaluate_pairs(records, system.score)  # type: ignore[arg-type]
-                    else:
-                        res = evaluate_articles(records, system.cluster)  # type: ignore[arg-type]
-                except Exception as exc:
-                    log(traceback.format_exc(limit=3))
-                    res = {"error": f"failed ({type(exc).__name__}: {exc})"}
-            results[path.stem]["systems"][system.name] = res
+        full = load_records(path)
+        pair_file = is_pair_file(full)
+        variants = [(path.stem, full)]
+        if not pair_file:
+            variants += [(f"{path.stem}:{f}", make_short_variants(full, f)) for f in short_forms]
+        for stem, records in variants:
+            results[stem] = _run_file(stem, records, pair_file, systems, log)
     return results
+
+
+def _run_file(
+    stem: str,
+    records: list[dict[str, Any]],
+    pair_file: bool,
+    systems: list[System],
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    block: dict[str, Any] = {"kind": "pairs" if pair_file else "articles", "systems": {}}
+    for system in systems:
+        if system.error:
+            res: dict[str, Any] = {"error": f"not available ({system.error})"}
+        else:
+            log(f"  running {system.name} on {stem} ...")
+            try:
+                if pair_file:
+                    res = evaluate_pairs(records, system.score)  # type: ignore[arg-type]
+                else:
+                    res = evaluate_articles(records, system.cluster)  # type: ignore[arg-type]
+            except Exception as exc:
+                log(traceback.format_exc(limit=3))
+                res = {"error": f"failed ({type(exc).__name__}: {exc})"}
+        block["systems"][system.name] = res
+    return block
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -178,6 +240,7 @@ def format_report(
     results: dict[str, Any],
     kinds: dict[str, Any] | None,
     pair_kinds: dict[str, Any] | None = None,
+    hard_negatives: dict[str, Any] | None = None,
 ) -> str:
     """Human-readable tables of :func:`run` results."""
     out = [
@@ -267,6 +330,24 @@ def format_report(
         for dataset, k in pair_kinds.items():
             detail = k.get("error") or f"{k['pairs']} pairs: {k['kinds']}"
             out.append(f"  {dataset}: {detail}")
+    if hard_negatives:
+        out += ["", "compare on its own: pairs sharing a topic (hard negatives: different event)"]
+        rows = [
+            [key, "-", "-", "-", "-", r["error"]]
+            if "error" in r
+            else [
+                key,
+                _fmt(r["precision"]),
+                _fmt(r["recall"]),
+                _fmt(r["f1"]),
+                f"{r['positives']}/{r['pairs']}",
+                f"{r['seconds']:.1f}",
+            ]
+            for key, r in hard_negatives.items()
+        ]
+        out.append(
+            _table(rows, ["dataset / system", "precision", "recall", "F1", "same/pairs", "seconds"])
+        )
     return "\n".join(out)
 
 
@@ -290,7 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"folder of dev .jsonl files (default {DEFAULT_DATA})",
     )
     parser.add_argument(
-        "--systems", default=",".join(ALL_SYSTEMS), help="comma-separated: samestory,minilm,minhash"
+        "--systems", default=",".join(ALL_SYSTEMS), help=f"comma-separated: {','.join(ALL_SYSTEMS)}"
+    )
+    parser.add_argument(
+        "--short-forms",
+        default=",".join(SHORT_FORMS),
+        help="short variants of each article file to run too ('' for none)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
@@ -317,13 +403,33 @@ def main(argv: list[str] | None = None) -> int:
         if systems[-1].error:
             log(f"{name}: not available ({systems[-1].error})")
 
-    results = run(args.data, systems, log)
+    forms = tuple(f.strip() for f in args.short_forms.split(",") if f.strip())
+    results = run(args.data, systems, log, forms)
 
     kinds: dict[str, Any] | None = None
     pair_kinds: dict[str, Any] = {}
+    hard_negatives: dict[str, Any] = {}
+    for name in names:
+        if name not in SAMESTORY_ENCODERS:
+            continue
+        for stem, block in results.items():
+            if block["kind"] != "articles" or ":" in stem:
+                continue
+            log(f"  compare on the pairs of each topic in {stem} ({name}) ...")
+            try:
+                records = load_records(args.data / f"{stem}.jsonl")
+                if not any(r.get("topic") for r in records):
+                    continue
+                hard_negatives[f"{stem} / {name}"] = compare_on_hard_negatives(
+                    records, SAMESTORY_ENCODERS[name]
+                )
+            except Exception as exc:
+                hard_negatives[f"{stem} / {name}"] = {
+                    "error": f"not available ({type(exc).__name__}: {exc})"
+                }
     if "samestory" in names:
         for stem, block in results.items():
-            if block["kind"] != "articles":
+            if block["kind"] != "articles" or ":" in stem:
                 continue
             log(f"  relation kinds of gold pairs in {stem} ...")
             try:
@@ -344,10 +450,11 @@ def main(argv: list[str] | None = None) -> int:
             "results": results,
             "kind_recall": kinds,
             "gold_pair_kinds": pair_kinds,
+            "compare_hard_negatives": hard_negatives,
         }
         print(json.dumps(_json_safe(report), indent=2, default=str))
     else:
-        print(format_report(meta, results, kinds, pair_kinds))
+        print(format_report(meta, results, kinds, pair_kinds, hard_negatives))
     return 0
 
 

@@ -49,7 +49,7 @@ from samestory import relate
 from samestory.candidates import candidate_pairs
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
-from samestory.evaluate import read_labelled, record_to_article
+from samestory.evaluate import SHORT_FORMS, make_short_variants, read_labelled, record_to_article
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article
 from samestory.pipeline.copies import CopyGroups, collapse_copies
@@ -154,6 +154,7 @@ class DevSet:
     """
 
     name: str
+    base: str  # the dev file; name is base:form for a short variant
     features: list[DocFeatures]
     gold: list[str]
     topics: list[str]
@@ -209,31 +210,44 @@ class DevSet:
         return float(adjusted_rand_score(self.gold, labels))
 
 
-def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None) -> DevSet:
-    records, skipped = read_labelled(data / f"{name}.jsonl")
+def dev_set(
+    base: str, data: Path, cache: Path, encoder: SentenceEncoder | None, form: str = "full"
+) -> DevSet:
+    """A dev file, or its short variant ``form`` (samestory.evaluate.make_short_variants).
+
+    Topics are named by the dev file, not the variant, so that cross-validation keeps
+    every form of a topic in one fold."""
+    records, skipped = read_labelled(data / f"{base}.jsonl")
     if skipped:
-        raise SystemExit(f"{name}: {len(skipped)} records skipped; fix the data first")
-    features = cached_features(name, [record_to_article(r) for r in records], cache, encoder)
+        raise SystemExit(f"{base}: {len(skipped)} records skipped; fix the data first")
+    name = base if form == "full" else f"{base}:{form}"
+    if form != "full":
+        records = make_short_variants(records, form)
+    articles = [record_to_article(r) for r in records]
+    features = cached_features(name.replace(":", "-"), articles, cache, encoder)
     copies = collapse_copies(features, DEFAULT_CONFIG)
     pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
     train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
         cues = [
-            relate.event_cues(
-                features[i],
-                features[j],
-                relate.sentence_similarity(
-                    features[i].sentence_vectors, features[j].sentence_vectors
-                ),
-            ).vector()
+            relate.event_design(
+                relate.event_cues(
+                    features[i],
+                    features[j],
+                    relate.sentence_similarity(
+                        features[i].sentence_vectors, features[j].sentence_vectors
+                    ),
+                )
+            )
             for i, j in train_pairs
         ]
     return DevSet(
         name=name,
+        base=base,
         features=features,
         gold=[r["story"] for r in records],
-        topics=[f"{name}:{r.get('topic', r['story'])}" for r in records],
+        topics=[f"{base}:{r.get('topic', r['story'])}" for r in records],
         copies=copies,
         pairs=pairs,
         measures=measures,
@@ -243,11 +257,47 @@ def dev_set(name: str, data: Path, cache: Path, encoder: SentenceEncoder | None)
 
 
 def event_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate.StoryModel:
-    """``graded`` with the event weights of a fitted logistic regression (rounded as shipped)."""
+    """``graded`` with the event weights of a logistic regression fitted on
+    :func:`samestory.relate.event_design` rows (cues, shortness × cues, shortness),
+    rounded as shipped."""
+    n = len(relate.CUE_NAMES)
+    coef = [round(float(w), WEIGHT_DECIMALS) for w in fitted.coef_[0]]
     return dataclasses.replace(
         graded,
-        event_weights=tuple(round(float(w), WEIGHT_DECIMALS) for w in fitted.coef_[0]),
+        event_weights=tuple(coef[:n]),
+        short_weights=tuple(coef[n : 2 * n]),
+        short_bias=coef[2 * n],
         event_bias=round(float(fitted.intercept_[0]), WEIGHT_DECIMALS),
+    )
+
+
+def fit_short_part(
+    x: np.ndarray, y: np.ndarray, base: relate.StoryModel, c: float
+) -> relate.StoryModel:
+    """``base`` with its short part ``β, v`` fitted, its long part ``b, w`` kept.
+
+    Logistic regression of ``y`` on the short inputs ``u·x, u`` with the long part's
+    log-odds ``b + w·x`` as a fixed offset, L2-penalised as scikit-learn's (``C``). The
+    long part is fitted by full articles (the shipped one), so full texts score as they
+    did (their ``u`` is ~0); the short part says how short texts differ."""
+    from scipy.optimize import minimize
+
+    n = len(relate.CUE_NAMES)
+    offset = base.event_bias + x[:, :n] @ np.array(base.event_weights)
+    short = x[:, n:]  # u·x, then u
+    sign = 2.0 * y - 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = sign * (offset + short @ theta)
+        value = c * np.logaddexp(0.0, -z).sum() + 0.5 * theta @ theta
+        grad = -c * short.T @ (sign * np.exp(-np.logaddexp(0.0, z))) + theta
+        return float(value), grad
+
+    theta = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B").x
+    return dataclasses.replace(
+        base,
+        short_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta[:n]),
+        short_bias=round(float(theta[n]), WEIGHT_DECIMALS),
     )
 
 
@@ -349,6 +399,16 @@ def main() -> None:
     parser.add_argument("--encoder", choices=ENCODERS, default="use")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    parser.add_argument(
+        "--refit-base",
+        action="store_true",
+        help="refit the long part too (default: keep the shipped one, fit the short part)",
+    )
+    parser.add_argument(
+        "--short-forms",
+        default=",".join(SHORT_FORMS),
+        help="short variants of each dev set fitted and scored beside it ('' for none)",
+    )
     args = parser.parse_args()
     encoder = make_encoder(args.encoder)
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -367,10 +427,17 @@ def main() -> None:
         },
     )
 
-    sets = [dev_set(name, args.data, args.cache, encoder) for name in ARTICLE_SETS]
+    forms = ["full", *(f for f in args.short_forms.split(",") if f)]
+    sets = [
+        dev_set(name, args.data, args.cache, encoder, form)
+        for name in ARTICLE_SETS
+        for form in forms
+    ]
 
     def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
-        return event_model(LogisticRegression(C=args.C, max_iter=5000).fit(x, y), base)
+        if args.refit_base:
+            return event_model(LogisticRegression(C=args.C, max_iter=5000).fit(x, y), base)
+        return fit_short_part(x, y, base, args.C)
 
     def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
         return fit(np.vstack([d.cues for d in chosen]), np.concatenate([d.labels for d in chosen]))
@@ -381,6 +448,12 @@ def main() -> None:
         dict(zip(relate.CUE_NAMES, model.event_weights, strict=True)),
         "bias",
         model.event_bias,
+    )
+    print(
+        "short weights",
+        dict(zip(relate.CUE_NAMES, model.short_weights, strict=True)),
+        "bias",
+        model.short_bias,
     )
     print(
         "shipped      ",
@@ -394,15 +467,23 @@ def main() -> None:
         shipped = ari_grid(dev, relate.STORY_MODEL)
         print(dev.name, "ARI by threshold, refitted", in_sample[dev.name], "shipped", shipped)
     held_set = {}
-    for train, test in itertools.permutations(sets, 2):
-        held_set[f"{train.name}->{test.name}"] = ari_grid(test, fit_on([train]))
-        print(f"fit on {train.name}, test on {test.name}", held_set[f"{train.name}->{test.name}"])
+    for train_base, test_base in itertools.permutations(ARTICLE_SETS, 2):
+        test = next(d for d in sets if d.name == test_base)
+        fitted = fit_on([d for d in sets if d.base == train_base])
+        held_set[f"{train_base}->{test_base}"] = ari_grid(test, fitted)
+        print(
+            f"fit on {train_base} (all forms), test on {test_base}",
+            held_set[f"{train_base}->{test_base}"],
+        )
     topic_cv = topic_cv_ari(sets, fit)
     print(f"{TOPIC_FOLDS}-fold CV over topics, ARI at the default config", topic_cv)
 
     event_info = {
-        "data": list(ARTICLE_SETS),
-        "pairs": "candidate pairs of all articles (copies included), with their event cues",
+        "data": [dev.name for dev in sets],
+        "pairs": (
+            "candidate pairs of all articles (copies included), with their event cues; "
+            "short variants by samestory.evaluate.make_short_variants"
+        ),
         "n_pairs": {dev.name: len(dev.train_pairs) for dev in sets},
         "C": args.C,
         "cv": {

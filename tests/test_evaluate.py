@@ -348,3 +348,61 @@ def test_read_labelled_checks_pairs_for_texts_and_a_numeric_overall(tmp_path) ->
         (f"{path}:2", "overall is not a number: 'high'"),
         (f"{path}:3", "no text2"),
     ]
+
+
+def test_short_variants_cut_each_article_and_keep_labels():
+    from samestory.evaluate import make_short_variants
+
+    record = {
+        "id": "1",
+        "story": "s",
+        "topic": "t",
+        "date": "2025-08-06",
+        "text": (
+            "Quake hits northern Japan\n"
+            "A magnitude 7.1 earthquake struck off the coast of northern Japan on Friday, the "
+            "agency said. Residents were told to move to higher ground at once. The quake hit "
+            "at 5:23 p.m. local time at a depth of 10 kilometres. Trains were halted. " * 3
+        ),
+    }
+    (headline,) = make_short_variants([record], "headline")
+    assert headline["text"] == "Quake hits northern Japan"
+    assert headline["story"] == "s" and headline["date"] == "2025-08-06"
+    (lead,) = make_short_variants([record], "lead")
+    assert lead["text"].startswith("A magnitude 7.1 earthquake")
+    assert 30 <= len(lead["text"].split()) <= 60
+    (summary,) = make_short_variants([record], "summary")
+    assert len(summary["text"]) <= 302 and summary["text"].endswith("…")
+    titled = {**record, "title": "Japan quake", "text": record["text"].split("\n", 1)[1]}
+    assert make_short_variants([titled], "headline")[0]["text"] == "Japan quake"
+    assert make_short_variants([titled], "headline")[0]["title"] is None
+
+
+def test_hard_negative_pairs_are_the_pairs_of_each_topic():
+    from samestory.evaluate import decision_metrics, hard_negative_pairs
+
+    records = [
+        {"id": "a", "story": "1", "topic": "quakes"},
+        {"id": "b", "story": "1", "topic": "quakes"},
+        {"id": "c", "story": "2", "topic": "quakes"},
+        {"id": "d", "story": "3", "topic": "rehab"},
+        {"id": "e", "story": "4"},
+    ]
+    pairs = hard_negative_pairs(records)
+    assert pairs == [(0, 1, True), (0, 2, False), (1, 2, False)]
+    metrics = decision_metrics([True, False, False], [True, True, False])
+    assert (metrics["precision"], metrics["recall"], metrics["positives"]) == (0.5, 1.0, 1)
+
+
+def test_compare_is_scored_on_the_pairs_of_a_topic(ecb_records):
+    from benchmarks.accuracy import compare_on_hard_negatives
+
+    topic = ecb_records[0]["topic"]
+    by_story: dict[str, list[dict]] = {}
+    for record in ecb_records:
+        if record["topic"] == topic:
+            by_story.setdefault(record["story"], []).append(record)
+    records = [r for rs in list(by_story.values())[:2] for r in rs[:3]]
+    result = compare_on_hard_negatives(records, "static")
+    assert result["pairs"] == 15 and result["positives"] == 6
+    assert result["precision"] >= 0.5 and result["recall"] >= 0.5

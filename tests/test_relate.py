@@ -116,3 +116,32 @@ def test_another_model_changes_the_scores_it_is_given_to():
         relate.pair_score(a, b, model=stricter).event_probability
         < relate.pair_score(a, b).event_probability
     )
+
+
+def test_shortness_falls_with_the_shorter_texts_length():
+    assert relate.shortness(10) > 0.95 > relate.shortness(40) > 0.8
+    assert relate.shortness(relate.SHORT_TEXT_WORDS) == pytest.approx(0.5)
+    assert relate.shortness(240) < 1e-3 and relate.shortness(10**6) == 0.0
+
+
+def test_the_short_part_weighs_on_short_texts_only():
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["short"] = {
+        "bias": -2.0,
+        "weights": {name: -1.0 for name in relate.CUE_NAMES},
+    }
+    model = relate.StoryModel.from_dict(data)
+    assert relate.StoryModel.from_dict(model.to_dict()) == model
+    x = {"doc_cosine": 0.8, "lexical_cosine": 0.4, "number_jaccard": 0.5}
+    long_pair = relate.EventCues(**{**dict.fromkeys(relate.CUE_NAMES, 0.0), **x})
+    short_pair = dataclasses.replace(long_pair, shorter_words=12)
+    assert model.event_logit(long_pair) == pytest.approx(relate.STORY_MODEL.event_logit(long_pair))
+    shift = relate.shortness(12) * (-2.0 - sum(x.values()))
+    assert model.event_logit(short_pair) == pytest.approx(
+        relate.STORY_MODEL.event_logit(short_pair) + shift
+    )
+    assert relate.event_design(short_pair)[-1] == pytest.approx(relate.shortness(12))
+    bad = relate.STORY_MODEL.to_dict()
+    bad["event_model"]["short"] = {"weights": {"unknown": 1.0}}
+    with pytest.raises(ParamsError):
+        relate.StoryModel.from_dict(bad)

@@ -46,6 +46,7 @@ __all__ = [
     "cluster",
     "cluster_ids",
     "compare",
+    "compare_pairs",
     "featurize_all",
     "make_story",
     "relation_kinds",
@@ -84,6 +85,30 @@ def compare(
             relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}
         )
     return relation
+
+
+def compare_pairs(
+    pairs: Sequence[tuple[Article, Article]],
+    config: Config = DEFAULT_CONFIG,
+    encoder: SentenceEncoder | None = None,
+) -> list[Relation]:
+    """:func:`compare` for each pair, each distinct article featurised once (by id): no
+    corpus, each pair judged on its own."""
+    distinct = list({a.id: a for pair in pairs for a in pair}.values())
+    features = {f.id: f for f in featurize_all(distinct, config, encoder)}
+    out = []
+    with single_threaded_blas():
+        for a, b in pairs:
+            fa, fb = features[a.id], features[b.id]
+            relation = relate(fa, fb, config)
+            if relation.kind is not None and relation.kind.is_derivation:
+                relation, _ = provenance.orient(
+                    relation,
+                    {fa.id: fa.date, fb.id: fb.date},
+                    {fa.id: fa.n_words, fb.id: fb.n_words},
+                )
+            out.append(relation)
+    return out
 
 
 # Helpers with plain-data results, for evaluation scripts and benchmarks.

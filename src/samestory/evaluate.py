@@ -567,3 +567,108 @@ def make_copy_variants(
             new_records.append(copy)
             expected.append((orig, copy["id"], kind))
     return new_records, expected
+
+
+# --------------------------------------------------------------------------- short variants
+
+#: The short forms :func:`make_short_variants` builds from full articles.
+SHORT_FORMS = ("lead", "headline", "summary")
+# A headline is at most this many words (feeds' titles run 8-15; longer first "sentences"
+# are a headline, dateline and lead run together, as in MEANTIME's texts).
+HEADLINE_WORDS = 20
+# A lead paragraph: whole opening sentences until it has this many words (a wire lead runs
+# 25-45), cut at LEAD_MAX_WORDS.
+LEAD_WORDS = 30
+LEAD_MAX_WORDS = 60
+# A feed summary: the opening's first 300 characters, cut at a word, as feeds truncate.
+SUMMARY_CHARS = 300
+
+
+def short_text(record: dict[str, Any], form: str) -> str:
+    """The ``form`` of a record's article (see :func:`make_short_variants`)."""
+    from samestory.normalize import clean_text, split_sentences
+
+    body = clean_text(str(record.get("text") or ""))
+    title = str(record.get("title") or "").strip()
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if title and lines and lines[0].startswith(title[:40]):
+        lines = lines[1:]
+    sentences = split_sentences("\n".join(lines))
+    if form == "headline":
+        head = title or (sentences[0] if sentences else "")
+        return " ".join(head.split()[:HEADLINE_WORDS])
+    if form == "lead":
+        # Without a title, a short first line is the headline: the lead is what follows.
+        if not title and len(lines) > 1 and len(lines[0].split()) <= HEADLINE_WORDS:
+            sentences = split_sentences("\n".join(lines[1:]))
+        picked: list[str] = []
+        for sentence in sentences:
+            picked.append(sentence)
+            if sum(len(s.split()) for s in picked) >= LEAD_WORDS:
+                break
+        return " ".join(" ".join(picked).split()[:LEAD_MAX_WORDS])
+    if form == "summary":
+        flat = " ".join(lines)
+        if len(flat) <= SUMMARY_CHARS:
+            return flat
+        cut = flat[:SUMMARY_CHARS].rsplit(" ", 1)[0]
+        return cut + " …"
+    raise ValueError(f"unknown short form {form!r}; choose from {', '.join(SHORT_FORMS)}")
+
+
+def make_short_variants(records: Sequence[dict[str, Any]], form: str) -> list[dict[str, Any]]:
+    """The records with each article cut to a short ``form``, labels kept:
+
+    - ``headline``: the title, or the first sentence (at most 20 words);
+    - ``lead``: the lead paragraph, whole opening sentences of the body up to 30 words
+      (at most 60), the headline left out;
+    - ``summary``: the first 300 characters, cut at a word and ending in "…", as a feed
+      summary.
+
+    Titles are dropped (the short text is all a system sees), dates and the rest kept. A
+    record whose short form would be empty is left out.
+    """
+    out = []
+    for record in records:
+        text = short_text(record, form)
+        if text.strip():
+            out.append({**record, "text": text, "title": None})
+    return out
+
+
+# --------------------------------------------------------------------------- pairs on their own
+
+
+def hard_negative_pairs(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, bool]]:
+    """Every pair of articles that share a ``topic``, as ``(i, j, same story)``.
+
+    Each ECB+ topic holds two different events of one kind (two celebrities entering
+    rehab, two earthquakes), each MEANTIME topic the articles on one company: the pairs
+    of different stories are hard negatives (same topic, different event), those of one
+    story the positives. Records without a topic are left out.
+    """
+    by_topic: dict[str, list[int]] = defaultdict(list)
+    for k, record in enumerate(records):
+        if record.get("topic") is not None:
+            by_topic[str(record["topic"])].append(k)
+    out = []
+    for members in by_topic.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                out.append((i, j, str(records[i]["story"]) == str(records[j]["story"])))
+    return out
+
+
+def decision_metrics(gold: Sequence[bool], decided: Sequence[bool]) -> dict[str, float | int]:
+    """Pair precision, recall and F1 of yes/no decisions against gold yes/no."""
+    tp = sum(1 for g, d in zip(gold, decided, strict=True) if g and d)
+    predicted, positive = sum(map(bool, decided)), sum(map(bool, gold))
+    precision = tp / predicted if predicted else math.nan
+    recall = tp / positive if positive else math.nan
+    return {
+        "pairs": len(gold),
+        "positives": positive,
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
+    }

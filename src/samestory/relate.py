@@ -40,6 +40,14 @@ from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
 from samestory.threads import THREAD_THRESHOLD, thread_features, thread_probability
 
+# Shortness of a pair (relate.shortness): a logistic step at SHORT_TEXT_WORDS words of the
+# shorter text, SHORT_TEXT_SPREAD wide. Headlines (8-15 words), leads (30-45) and feed
+# summaries (~50) are short; articles (median 240 words on the dev sets) are not, so the
+# long part of the model is fitted by full articles and the short part by short texts.
+# (exp(-words / 40) instead mixed the two: ECB+ dev static in-sample 0.903 -> 0.878.)
+SHORT_TEXT_WORDS = 80
+SHORT_TEXT_SPREAD = 20
+
 # Date gate: reports dated more than a month apart describe different events (a verdict
 # is not the crime), so their score is cut. How hard depends on where the dates come from.
 # Publication dates (metadata) are reliable: the score is cut below the same-story
@@ -81,13 +89,31 @@ class EventCues:
     number_jaccard: float
     lexical_cosine: float
     entity_specific_jaccard: float
+    # Words of the shorter text: not a cue, the weight of evidence the cues carry.
+    shorter_words: int = SHORT_TEXT_WORDS * 1000
 
     def vector(self) -> tuple[float, ...]:
         # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring).
         return tuple(getattr(self, name) for name in CUE_NAMES)
 
+    @property
+    def shortness(self) -> float:
+        """:func:`shortness` of the shorter text."""
+        return shortness(self.shorter_words)
 
-CUE_NAMES = tuple(field.name for field in dataclasses.fields(EventCues))
+
+def shortness(words: int) -> float:
+    """``u = 1 / (1 + exp((words - 80) / 20))`` for the shorter text's words: 0.97 for a
+    10-word headline, 0.88 for a 40-word lead, 0.5 at 80 words, 0.003 for a 200-word
+    article. The event model's short part is weighted by it: its cues weigh as a short
+    text's do (fitted on short variants of the dev sets)."""
+    z = (words - SHORT_TEXT_WORDS) / SHORT_TEXT_SPREAD
+    return 0.0 if z > 60 else 1.0 / (1.0 + math.exp(z))
+
+
+CUE_NAMES = tuple(
+    field.name for field in dataclasses.fields(EventCues) if field.name != "shorter_words"
+)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
 CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
@@ -96,14 +122,25 @@ CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
 Shape = tuple[tuple[float, ...], tuple[float, ...]]
 
 
+def event_design(cues: EventCues) -> tuple[float, ...]:
+    """The event model's inputs: the cues ``x``, then ``u·x`` and ``u`` for the shortness
+    ``u`` of the shorter text (see :class:`StoryModel`)."""
+    x = cues.vector()
+    u = cues.shortness
+    return (*x, *(u * v for v in x), u)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class StoryModel:
     """The fitted models of this module, as read from ``samestory/params/story_model.json``.
 
     Event model (logistic), fitted by ``scripts/fit_story_model.py`` on the candidate
-    pairs of the ECB+ and MEANTIME dev sets (where the hard negatives are: same topic,
-    different event): ``P(same story | cues) = 1 / (1 + exp(-(b + Σ_c w_c x_c)))``.
-    ``event_weights`` are in :data:`CUE_NAMES` order.
+    pairs of the ECB+ and MEANTIME dev sets and their short variants (lead, summary,
+    headline; where the hard negatives are: same topic, different event):
+    ``P(same story | cues) = 1 / (1 + exp(-(b + Σ_c w_c x_c + u (β + Σ_c v_c x_c))))``
+    with ``u`` the shortness of the shorter text (:func:`shortness`): the short part
+    ``β, v`` says how much less each cue weighs in a short text, so evidence grows with
+    length. ``event_weights`` and ``short_weights`` are in :data:`CUE_NAMES` order.
 
     Graded similarity: a monotone additive model of the human 4-point "same story" scale
     (SemEval-2022 Task 8), ``-overall ≈ graded_bias + Σ_c g_c(cue_c)``: each ``g_c`` is
@@ -118,6 +155,8 @@ class StoryModel:
     graded_bias: float
     graded_shapes: dict[str, Shape]
     info: dict[str, object] = dataclasses.field(default_factory=dict, compare=False)
+    short_weights: tuple[float, ...] = (0.0,) * 9
+    short_bias: float = 0.0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "story model") -> StoryModel:
@@ -136,6 +175,9 @@ class StoryModel:
                 for name, shape in graded["shapes"].items()
             }
             event_bias, graded_bias = float(event["bias"]), float(graded["bias"])
+            short = event.get("short", {})
+            short_weights = {str(k): float(v) for k, v in short.get("weights", {}).items()}
+            short_bias = float(short.get("bias", 0.0))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
         if set(weights) != set(CUE_NAMES):
@@ -144,6 +186,8 @@ class StoryModel:
                 f"{sorted(set(CUE_NAMES) - set(weights))}, unknown "
                 f"{sorted(set(weights) - set(CUE_NAMES))}; refit with scripts/fit_story_model.py"
             )
+        if short_weights and set(short_weights) != set(CUE_NAMES):
+            raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
         unknown = sorted(set(shapes) - set(CUE_NAMES))
         if unknown:
             raise ParamsError(f"{source}: graded-model shapes for unknown cues {unknown}")
@@ -159,6 +203,8 @@ class StoryModel:
             graded_bias=graded_bias,
             graded_shapes=shapes,
             info=dict(data),
+            short_weights=tuple(short_weights.get(name, 0.0) for name in CUE_NAMES),
+            short_bias=short_bias,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,7 +213,15 @@ class StoryModel:
         event = dict(info.get("event_model", {}))  # type: ignore[call-overload]
         graded = dict(info.get("graded_model", {}))  # type: ignore[call-overload]
         event.update(
-            bias=self.event_bias, weights=dict(zip(CUE_NAMES, self.event_weights, strict=True))
+            bias=self.event_bias,
+            weights=dict(zip(CUE_NAMES, self.event_weights, strict=True)),
+            short={
+                "words": SHORT_TEXT_WORDS,
+                "spread": SHORT_TEXT_SPREAD,
+                "shortness": "u = 1 / (1 + exp((words of the shorter text - words) / spread))",
+                "bias": self.short_bias,
+                "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
+            },
         )
         graded.update(
             bias=self.graded_bias,
@@ -179,10 +233,15 @@ class StoryModel:
         return {**info, "event_model": event, "graded_model": graded}
 
     def event_logit(self, cues: EventCues) -> float:
-        """The event model's log-odds ``w·x + b``."""
-        return self.event_bias + sum(
-            w * x for w, x in zip(self.event_weights, cues.vector(), strict=True)
-        )
+        """The event model's log-odds ``b + w·x + u (β + v·x)``."""
+        x = cues.vector()
+        logit = self.event_bias + sum(w * v for w, v in zip(self.event_weights, x, strict=True))
+        u = cues.shortness
+        if u > 0.0:
+            logit += u * (
+                self.short_bias + sum(w * v for w, v in zip(self.short_weights, x, strict=True))
+            )
+        return logit
 
     def event_probability(self, cues: EventCues) -> float:
         """Logistic ``1 / (1 + exp(-(w·x + b)))`` over the cues: the calibrated probability."""
@@ -244,6 +303,7 @@ def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
         ),
         lexical_cosine=lexical.cosine(a.terms, b.terms),
         entity_specific_jaccard=lexical.weighted_jaccard(a.entities, b.entities, a.lang),
+        shorter_words=min(a.n_words, b.n_words),
     )
 
 
