@@ -46,6 +46,8 @@ def test_negative_workers_is_a_clear_error():
         ({"max_sentences": 2.5}, "max_sentences must be an integer"),
         ({"ann_min_cosine": -2}, r"ann_min_cosine must be in \[-1, 1\]"),
         ({"near_duplicate_jaccard": "0.6"}, "near_duplicate_jaccard must be a number"),
+        ({"regroup_limit": 0}, "regroup_limit must be >= 1"),
+        ({"bulk_load_min": 1.5}, "bulk_load_min must be an integer"),
     ],
 )
 def test_every_field_is_validated_with_a_named_error(changes, message):

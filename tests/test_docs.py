@@ -6,6 +6,7 @@ until it is documented, and the message says which file to edit and what to add.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 import samestory
 from samestory.cli import app
+from samestory.config import DEFAULT_CONFIG, Config
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CLI_DOC = DOCS / "cli.md"
@@ -116,6 +118,17 @@ def test_public_name_is_in_api_doc(name: str) -> None:
     assert re.search(rf"^#+ `{re.escape(name)}`\s*$", doc, flags=re.MULTILINE), (
         f"samestory.{name} is in samestory.__all__ but not documented: add a heading "
         f"'### `{name}`' with its signature and what it does to docs/api.md"
+    )
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(Config)])
+def test_config_field_is_in_api_doc(field: str) -> None:
+    doc = API_DOC.read_text(encoding="utf-8")
+    default = getattr(DEFAULT_CONFIG, field)
+    shown = f'"{default}"' if isinstance(default, str) else str(default)
+    assert re.search(rf"^\| `{field}` \| `?{re.escape(shown)}`? \|", doc, flags=re.MULTILINE), (
+        f"Config.{field} (default {shown}) is not in the Config table of docs/api.md: add "
+        f"a row '| `{field}` | {shown} | what it sets |'"
     )
 
 

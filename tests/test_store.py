@@ -380,13 +380,12 @@ def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeyp
 def test_large_stories_update_their_first_version_incrementally(
     db: Path, seed_articles, monkeypatch
 ):
-    monkeypatch.setattr(store_module, "REGROUP_LIMIT", 1)
-    with Store(db) as store:
+    with Store(db, DEFAULT_CONFIG.replace(regroup_limit=1)) as store:
         add_one_by_one(store, seed_articles, "001 002")
         # 002 is undated, like the first version 001: the first version stays.
         assert [s.first for s in store.stories()] == [seed_articles["001"].id]
         add_one_by_one(store, seed_articles, "000")
-        # 000 is dated and joins a story of more than REGROUP_LIMIT: it takes over.
+        # 000 is dated and joins a story of more than regroup_limit: it takes over.
         summary = store.stories()[0]
         assert summary.size == 3
         assert summary.first == seed_articles["000"].id
@@ -396,10 +395,10 @@ def test_large_stories_update_their_first_version_incrementally(
 def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
     db: Path, ecb_records, seed_articles, monkeypatch
 ):
-    monkeypatch.setattr(store_module, "BULK_MIN", 50)
     monkeypatch.setattr(store_module, "BULK_MAX", 60)
+    bulk = DEFAULT_CONFIG.replace(bulk_load_min=50)
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:80]]
-    with Store(db) as store:
+    with Store(db, bulk) as store:
         report = store.add(articles[:70])
         assert report.added == [a.id for a in articles[:70]]
         assert set(report.story_of) == {a.id for a in articles[:70]}
@@ -407,7 +406,7 @@ def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
     # The first 60 of a batch into an empty store go through the batch pipeline: with
     # nothing after them, the stored stories are exactly the ones cluster() gives.
     bulk_db = db.with_name("bulk.db")
-    with Store(bulk_db) as store:
+    with Store(bulk_db, bulk) as store:
         store.add(articles[:60])
         stored = {frozenset(store.story(s.id).articles): s for s in store.stories()}
         expected = {frozenset(s.articles): s for s in cluster(articles[:60])}

@@ -158,7 +158,12 @@ _ASCII_FOLD = (
 )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# Sentences whose word keys are kept (chosen for memory; an article's sentences come back
+# in every pair it is aligned in).
+WORD_KEYS_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=WORD_KEYS_CACHE)
 def _sentence_word_keys(sentence: str) -> np.ndarray:
     """64-bit keys of the sentence's words (``hash`` of :func:`_sentence_words`), read-only.
 

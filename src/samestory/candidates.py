@@ -106,6 +106,8 @@ class Proposals:
     lost: list[tuple[str, str]]
 
 
+# The document vectors' size when no article says otherwise (by definition: USE's 512).
+DEFAULT_DIM = 512
 # Below this many articles an exact (brute-force) vector search is cheap and deterministic.
 EXACT_SEARCH_LIMIT = 5_000
 # Document vectors this close are near-twins: versions of one text (see select_neighbours).
@@ -143,7 +145,7 @@ class CandidateIndex:
     def __init__(
         self,
         config: Config = DEFAULT_CONFIG,
-        dim: int = 512,
+        dim: int = DEFAULT_DIM,
         lsh: LSHLike | None = None,
         keywords_index: KeywordsLike | None = None,
     ) -> None:
@@ -645,7 +647,7 @@ def candidate_pairs(
     features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
 ) -> list[tuple[int, int]]:
     """All candidate pairs ``(i, j)``, ``i < j``, among ``features`` (indices), sorted."""
-    index = CandidateIndex(config, dim=features[0].vector.shape[0] if features else 512)
+    index = CandidateIndex(config, dim=features[0].vector.shape[0] if features else DEFAULT_DIM)
     index.add(features)
     position = {f.id: i for i, f in enumerate(features)}
     pairs: set[tuple[int, int]] = set()

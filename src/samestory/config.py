@@ -62,6 +62,16 @@ class Config:
             ``samestory.stories``); half of ``same_story_threshold``. None turns the step
             off.
 
+    Store
+        regroup_limit: after each add, the stories the changed candidate pairs touch are
+            re-clustered (so the store gives the batch's stories) unless they hold more
+            than this many copy groups (or 20x as many articles): then the new article
+            just joins its best story, and a story that large keeps its first version
+            incrementally. Bounds the cost of an add in very large stories.
+        bulk_load_min: an empty store given at least this many new articles at once is
+            filled by the batch pipeline (the same stories, an order of magnitude faster
+            than adding them one at a time).
+
     Misc
         workers: processes for the per-article text work and for scoring candidate
             pairs. 0 (default): one per usable CPU; 1: all in this process. Workers are
@@ -85,6 +95,8 @@ class Config:
     rewrite_min_coverage: float = 0.5
     same_story_threshold: float = 0.4
     attach_threshold: float | None = 0.2
+    regroup_limit: int = 500
+    bulk_load_min: int = 2_000
     workers: int = 0
     max_text_chars: int = 200_000
     max_file_bytes: int = 20_000_000
@@ -172,6 +184,8 @@ _RULES = {
     "rewrite_min_coverage": _SHARE,
     "same_story_threshold": _SHARE,
     "attach_threshold": _optional(_SHARE),
+    "regroup_limit": _integer(1),
+    "bulk_load_min": _integer(1),
     "workers": _integer(0),
     "max_text_chars": _integer(1),
     "max_file_bytes": _integer(1),

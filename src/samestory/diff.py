@@ -41,10 +41,13 @@ import numpy as np
 from samestory import normalize
 from samestory.align import align_sentences, lexical_similarity, sentence_similarity
 from samestory.embed import SentenceEncoder, default_encoder
-from samestory.models import Article
+from samestory.models import SCORE_DIGITS, Article
 
 Op = Literal["equal", "replace", "insert", "delete"]
 
+# When a diff compares words, and when a changed name is one name respelled (see the
+# module docstring and the changed-names rule); shipped with the engine, 2026-11-23, no
+# measurement recorded.
 SAME_LANGUAGE_PAIR_JACCARD = 0.15
 NAME_VARIANT_RATIO = 0.6
 SAME_LANGUAGE_DOC_OVERLAP = 0.2
@@ -106,7 +109,7 @@ class ArticleDiff:
         pairs = []
         for pair in self.pairs:
             item = asdict(pair)
-            item["similarity"] = round(pair.similarity, 4)
+            item["similarity"] = round(pair.similarity, SCORE_DIGITS)
             item["identical"] = pair.identical
             for key in ("changed_names", "changed_numbers", "changed_quotes"):
                 item[key] = [list(change) for change in item[key]]
@@ -150,11 +153,16 @@ def restore_closers(text: str, sentences: list[str]) -> list[str]:
     return out
 
 
+# Sentence cosine at which two sentences are shown as a changed pair in a diff (shipped
+# with the first diff, 2026-11-23, docs/experiments.md; no measurement recorded).
+DIFF_MIN_SIMILARITY = 0.6
+
+
 def diff_articles(
     a: Article,
     b: Article,
     encoder: SentenceEncoder | None = None,
-    min_similarity: float = 0.6,
+    min_similarity: float = DIFF_MIN_SIMILARITY,
 ) -> ArticleDiff:
     """Diff two articles: split, embed (one encoder call), align, word-diff each pair."""
     encoder = encoder or default_encoder()
@@ -176,7 +184,7 @@ def diff_sentences(
     b_sents: list[str],
     a_vecs: np.ndarray,
     b_vecs: np.ndarray,
-    min_similarity: float = 0.6,
+    min_similarity: float = DIFF_MIN_SIMILARITY,
     a_id: str = "A",
     b_id: str = "B",
 ) -> ArticleDiff:
@@ -206,9 +214,9 @@ def diff_sentences(
         "names_changed": sum(len(p.changed_names) for p in pairs),
         "numbers_changed": sum(len(p.changed_numbers) for p in pairs),
         "quotes_changed": sum(len(p.changed_quotes) for p in pairs),
-        "coverage_a": round(alignment.coverage_a, 4),
-        "coverage_b": round(alignment.coverage_b, 4),
-        "order": round(alignment.order, 4),
+        "coverage_a": round(alignment.coverage_a, SCORE_DIGITS),
+        "coverage_b": round(alignment.coverage_b, SCORE_DIGITS),
+        "order": round(alignment.order, SCORE_DIGITS),
     }
     return ArticleDiff(a_id, b_id, pairs, only_a, only_b, summary)
 

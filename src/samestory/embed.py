@@ -26,6 +26,7 @@ from samestory.encoders import default_threads as default_threads
 from samestory.encoders import normalize_rows as normalize_rows
 from samestory.lru import LRUCache
 
+# The Universal Sentence Encoder's vector size (by definition of the model).
 EMBEDDING_DIM = 512
 # Sentence vectors kept by CachedEncoder (float32 rows of 2 KB: 64 MB at most).
 SENTENCE_CACHE_SIZE = 1 << 15
@@ -107,7 +108,12 @@ def default_encoder() -> SentenceEncoder:
     return encoder_for("use")
 
 
-@functools.lru_cache(maxsize=4)
+# Encoders kept loaded per process (by definition: one per Config.encoder name, and
+# there are two).
+ENCODERS_KEPT = 4
+
+
+@functools.lru_cache(maxsize=ENCODERS_KEPT)
 def encoder_for(name: str) -> SentenceEncoder:
     """The process-wide encoder of a ``Config.encoder`` name: ``"use"`` or ``"static"``.
 

@@ -42,7 +42,12 @@ def default_threads() -> int:
     return max(1, min(_MAX_DEFAULT_THREADS, usable_cpus()))
 
 
+# Norms below this are treated as zero (by definition: far below any float32 word or
+# sentence vector's norm; avoids dividing by zero).
+NORM_FLOOR = 1e-12
+
+
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     """Scale each row to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    return vectors / np.maximum(norms, NORM_FLOOR)

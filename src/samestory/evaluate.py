@@ -451,13 +451,28 @@ def _exact_copy(text: str, rng: random.Random) -> str:
     return out if words(out) == words(text) else text
 
 
+# The synthetic copy variants (make_copy_variants), chosen when the generator was written:
+# texts shorter than this many tokens get a word added rather than one dropped; the odds
+# of page furniture (below the first: a boilerplate line added; the second: a source
+# credit; the third: a boilerplate line removed); years (numbers in this range) move back
+# one year, other numbers by one of NUMBER_STEPS; texts shorter than this many words get
+# no copy variant.
+MIN_TOKENS_TO_DROP = 6
+FURNITURE_ODDS = (0.3, 0.6, 0.75)
+YEAR_RANGE = (1900, 2100)
+NUMBER_STEPS = (1, 2, 3, 10)
+MIN_VARIANT_WORDS = 30
+
+
 def _tweak_number(text: str, rng: random.Random) -> str | None:
     matches = list(_NUMBER_RE.finditer(text))
     if not matches:
         return None
     m = rng.choice(matches)
     value = int(m.group())
-    new = str(value + rng.choice((1, 2, 3, 10)) if value < 1900 or value > 2100 else value - 1)
+    earliest, latest = YEAR_RANGE
+    is_year = earliest <= value <= latest
+    new = str(value - 1 if is_year else value + rng.choice(NUMBER_STEPS))
     return text[: m.start()] + new + text[m.end() :]
 
 
@@ -485,7 +500,7 @@ def _swap_word(text: str, rng: random.Random) -> str | None:
 
 def _drop_word(text: str, rng: random.Random) -> str:
     tokens = text.split(" ")
-    if len(tokens) < 6:
+    if len(tokens) < MIN_TOKENS_TO_DROP:
         return text + " Updated."
     i = rng.randrange(2, len(tokens) - 2)
     return " ".join(tokens[:i] + tokens[i + 1 :])
@@ -509,11 +524,12 @@ def _near_duplicate_copy(text: str, rng: random.Random) -> str:
         out = _drop_word(out, rng)
     lines = out.split("\n")
     furniture = rng.random()
-    if furniture < 0.3:
+    add_line, add_credit, remove_line = FURNITURE_ODDS
+    if furniture < add_line:
         lines.insert(rng.randrange(1, len(lines) + 1), rng.choice(_BOILERPLATE_LINES))
-    elif furniture < 0.6:
+    elif furniture < add_credit:
         lines.append(rng.choice(_SOURCE_LINES))
-    elif furniture < 0.75 and len(lines) > 2:
+    elif furniture < remove_line and len(lines) > 2:
         boiler = [i for i, ln in enumerate(lines) if ln.strip() in _BOILERPLATE_LINES]
         if boiler:
             del lines[rng.choice(boiler)]
@@ -529,7 +545,7 @@ def make_copy_variants(
     records: Sequence[dict[str, Any]],
     seed: int = 0,
     limit: int | None = None,
-    min_words: int = 30,
+    min_words: int = MIN_VARIANT_WORDS,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """Make an exact and a lightly edited copy of each record's text (for kind recall).
 

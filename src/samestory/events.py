@@ -25,12 +25,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from samestory.models import Article, RelationKind
+from samestory.models import SCORE_DIGITS, Article, RelationKind
 from samestory.pipeline.assemble import story_id
 from samestory.store import AddReport, Store
 
 MAX_CHANGES = 20  # per list: an event stays one readable line
 MAX_MEMBERS = 2000  # versions searched for the closest one in a very large story
+SQL_CHUNK = 500  # host parameters per query (by definition: under SQLite's limit of 999)
 _DIFFED = (RelationKind.REWRITE, RelationKind.NEAR_DUPLICATE)
 
 
@@ -86,7 +87,11 @@ def _closest(
     if best is None:
         return {"closest": None, "kind": None, "score": None}
     other, kind, score = best
-    found: dict[str, Any] = {"closest": other, "kind": kind.value, "score": round(score, 4)}
+    found: dict[str, Any] = {
+        "closest": other,
+        "kind": kind.value,
+        "score": round(score, SCORE_DIGITS),
+    }
     if with_diff and kind in _DIFFED:
         found["changes"] = changes(store.article(other), article, store)
     return found
@@ -110,8 +115,8 @@ def closest_version(
         )
     ]
     best: tuple[str, RelationKind, float] | None = None
-    for start in range(0, len(members), 500):
-        chunk = members[start : start + 500]
+    for start in range(0, len(members), SQL_CHUNK):
+        chunk = members[start : start + SQL_CHUNK]
         rows = conn.execute(
             f"SELECT a, kind, score FROM relations WHERE b=? AND a IN "
             f"({','.join('?' * len(chunk))})",

@@ -27,6 +27,8 @@ import numpy as np
 from samestory import normalize
 from samestory.parallel import ForkSafeLock
 
+# Z_max: the Zipf value of the most frequent words, by definition of wordfreq's scale
+# (log10 of frequency per billion words; "the" is about 7.7).
 ZIPF_MAX = 8.0
 _NEEDS_SEGMENTER = frozenset({"zh", "ja", "ko"})
 # Languages the detector chooses among: those of the sentence encoder plus wordfreq's
@@ -48,7 +50,11 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
-def detect_language(text: str, sample_chars: int = 500) -> str | None:
+# Characters read to detect a language (measured: see detect_language).
+LANGUAGE_SAMPLE_CHARS = 500
+
+
+def detect_language(text: str, sample_chars: int = LANGUAGE_SAMPLE_CHARS) -> str | None:
     """ISO 639-1 code of the text's language (lingua, offline), or None if unsure.
 
     500 characters: on the SemEval and MEANTIME dev texts (10 languages) the detector
@@ -81,8 +87,10 @@ _PLAIN_WORD = re.compile(
     "\u0386-\u03ce\u03d0-\u03ff\u0400-\u052f\u0561-\u0587"
     "\u05d0-\u05ea\u0620-\u063f\u0641-\u065f\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff]+"
 )
+# Words whose idf the slow path keeps per language (chosen for memory; cleared when full).
 _SLOW_CACHE_SIZE = 100_000
 _MEMO_SIZE = 30_000  # per language: at most ~6 MB
+# 1 + ln tf for counts up to 256, precomputed (by definition; larger counts computed).
 _LOG_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 257)]
 
 
@@ -193,7 +201,11 @@ def _reference_zipf(word: str, lang: str | None) -> float:
         return zipf_frequency(word, "en")
 
 
-@functools.lru_cache(maxsize=1 << 17)
+# Words whose specificity is kept (chosen for memory; news vocabulary repeats).
+SPECIFICITY_CACHE = 1 << 17
+
+
+@functools.lru_cache(maxsize=SPECIFICITY_CACHE)
 def specificity(word: str, lang: str | None) -> float:
     """``idf(w) = max(0, Z_max - zipf(w))``: 0 for "the", about 7 for a rare surname."""
     return _background(lang).idf(word)

@@ -28,7 +28,16 @@ from collections.abc import Iterable
 import numpy as np
 
 SCHEME = "affine32"
+# The largest 32-bit hash (by definition: datasketch's _max_hash, the empty minimum).
 _MAX = np.uint32(0xFFFFFFFF)
+# MurmurHash3's 32-bit finaliser (fmix32), by definition: its two multipliers (its shifts,
+# 16, 13, 16, are written where they apply).
+FMIX32_C1 = np.uint32(0x85EBCA6B)
+FMIX32_C2 = np.uint32(0xC2B2AE35)
+# Permutation tables kept (chosen: a process uses one or two (num_perm, seed) pairs).
+PERMUTATIONS_CACHE = 8
+# Signature length when none is given (by definition: Config.num_perm's default).
+DEFAULT_NUM_PERM = 128
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -64,7 +73,7 @@ class Signature:
         return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=PERMUTATIONS_CACHE)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``(a, b)`` of the affine permutations, as datasketch's ``MinHash`` draws them."""
     gen = np.random.RandomState(seed)
@@ -81,14 +90,14 @@ def base_hashes(items: Iterable[bytes]) -> np.ndarray:
     digests = b"".join([sha1(item).digest()[:4] for item in items])
     hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
     hv ^= hv >> np.uint32(16)
-    hv *= np.uint32(0x85EBCA6B)
+    hv *= FMIX32_C1
     hv ^= hv >> np.uint32(13)
-    hv *= np.uint32(0xC2B2AE35)
+    hv *= FMIX32_C2
     hv ^= hv >> np.uint32(16)
     return hv
 
 
-def signature(items: Iterable[bytes], num_perm: int = 128, seed: int = 1) -> Signature:
+def signature(items: Iterable[bytes], num_perm: int = DEFAULT_NUM_PERM, seed: int = 1) -> Signature:
     """The MinHash signature of the set of ``items`` (byte strings; repeats are harmless)."""
     a, b = permutations(num_perm, seed)
     hv = base_hashes(items)

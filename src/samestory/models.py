@@ -15,6 +15,10 @@ from typing import Any
 from samestory.dates import parse_date
 from samestory.errors import BadRecord
 
+# Decimals of scores and similarities in JSON and stored evidence (chosen: finer than any
+# threshold or figure quoted; keeps the JSON readable).
+SCORE_DIGITS = 4
+
 
 class RelationKind(StrEnum):
     """How two versions of a story are related, from closest to loosest.
@@ -165,7 +169,7 @@ class AlignedSentence:
             "b_index": self.b_index,
             "a_text": self.a_text,
             "b_text": self.b_text,
-            "similarity": round(self.similarity, 4),
+            "similarity": round(self.similarity, SCORE_DIGITS),
         }
 
 
@@ -193,7 +197,7 @@ class Evidence:
             "shared_entities": list(self.shared_entities),
             "shared_numbers": list(self.shared_numbers),
             "date_gap_days": self.date_gap_days,
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "scores": {k: round(v, SCORE_DIGITS) for k, v in self.scores.items()},
             "dates": list(self.dates),
         }
 
@@ -237,7 +241,7 @@ class Relation:
             "a": self.a,
             "b": self.b,
             "kind": self.kind.value if self.kind else None,
-            "score": round(self.score, 4),
+            "score": round(self.score, SCORE_DIGITS),
             "evidence": self.evidence.to_dict(),
         }
 

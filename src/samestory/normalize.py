@@ -157,13 +157,27 @@ def _without_calls_to_action(line: str) -> str:
     return " ".join(kept)
 
 
+# A navigation line: at least this many items between separators, each of at most this
+# many words (shipped with the first normaliser; no measurement recorded).
+NAV_MIN_ITEMS = 3
+NAV_MAX_ITEM_WORDS = 3
+# Pieces shorter than this many characters are not sentences and are dropped (same origin).
+MIN_SENTENCE_CHARS = 3
+# A two-digit year below this is 20xx, else 19xx (by definition of the pivot: news dates
+# run from the 1950s to the 2040s).
+TWO_DIGIT_YEAR_PIVOT = 50
+
+
 def _is_navigation(line: str) -> bool:
-    """A line of three or more short (at most three-word) items between separators."""
+    """A line of ``NAV_MIN_ITEMS`` or more short items (``NAV_MAX_ITEM_WORDS`` words at
+    most) between separators."""
     items = _NAV_SEPARATOR.split(line)
-    return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
+    return len(items) >= NAV_MIN_ITEMS and all(
+        len(item.split()) <= NAV_MAX_ITEM_WORDS for item in items
+    )
 
 
-def split_sentences(text: str, min_chars: int = 3) -> list[str]:
+def split_sentences(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]:
     """Split cleaned text into sentences (multilingual rules, abbreviation-aware)."""
     pieces: list[str] = []
     buffer = ""
@@ -270,7 +284,7 @@ def _four_digit_year(year: str) -> str:
     """ "08" -> "2008", "97" -> "1997" (a dateline's two-digit year); four digits as is."""
     if len(year) == 4:
         return year
-    return f"20{year}" if int(year) < 50 else f"19{year}"
+    return f"20{year}" if int(year) < TWO_DIGIT_YEAR_PIVOT else f"19{year}"
 
 
 def _append_date(

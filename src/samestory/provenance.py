@@ -22,6 +22,9 @@ from collections.abc import Mapping, Sequence
 from samestory.models import Derivation, Relation
 
 _FAR_FUTURE = dt.date.max
+# Coverages closer than this say nothing about which version contains the other (shipped
+# with the engine, 2026-11-23, docs/experiments.md; no measurement recorded).
+COVERAGE_MARGIN = 0.05
 
 
 def orient(
@@ -34,7 +37,7 @@ def orient(
         return (_swap(relation) if date_b < date_a else relation), "earlier date"
     scores = relation.evidence.scores
     cov_a, cov_b = scores.get("coverage_a"), scores.get("coverage_b")
-    if cov_a is not None and cov_b is not None and abs(cov_a - cov_b) > 0.05:
+    if cov_a is not None and cov_b is not None and abs(cov_a - cov_b) > COVERAGE_MARGIN:
         # The version more fully contained in the other is the copy.
         return (_swap(relation) if cov_a > cov_b else relation), "contained in the other"
     if lengths.get(a, 0) != lengths.get(b, 0):

@@ -74,6 +74,13 @@ ALIGN_IF_JACCARD = 0.1
 MAX_ALIGNED_EVIDENCE = 12
 # A quote reappears in the other text at this word-set Jaccard (light edits still count).
 SHARED_QUOTE_JACCARD = 0.5
+# The graded model predicts SemEval-2022's rating scale, by definition from 1 (same story)
+# to 4 (unrelated); graded_similarity maps it onto [0, 1].
+GRADED_SCALE = (1.0, 4.0)
+# The top3_sentences cue: mean cosine of this many best sentence pairs (by definition).
+TOP_SENTENCES = 3
+# Quotes whose word sets are kept (chosen for memory; an article's quotes recur per pair).
+QUOTE_WORDS_CACHE = 1 << 14
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -256,7 +263,8 @@ class StoryModel:
                 for name, shape in self.graded_shapes.items()
             )
         )
-        return min(1.0, max(0.0, (4.0 - predicted) / 3.0))
+        low, high = GRADED_SCALE
+        return min(1.0, max(0.0, (high - predicted) / (high - low)))
 
 
 def load_story_model() -> StoryModel:
@@ -286,7 +294,8 @@ def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
     if sim.size:
         flat = np.sort(sim, axis=None)[::-1]
         shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
-        best, top3, soft = float(flat[0]), float(flat[:3].mean()), float(shorter.max(1).mean())
+        best, top3 = float(flat[0]), float(flat[:TOP_SENTENCES].mean())
+        soft = float(shorter.max(1).mean())
     else:
         best = top3 = soft = 0.0
     shared = len(a.entities & b.entities)
@@ -668,7 +677,7 @@ def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list
     return normalize.unique(out)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=QUOTE_WORDS_CACHE)
 def _quote_words(quote: str) -> frozenset[str]:
     """A quote's word set (cached: an article's quotes are compared in each of its pairs)."""
     return frozenset(normalize.words(quote))

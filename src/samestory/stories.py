@@ -39,6 +39,9 @@ import numpy as np
 # A group joins a story at the lower attach threshold only if the story is at least this
 # many times its size (see the module docstring).
 ATTACH_SIZE_RATIO = 3
+# A heap entry whose linkage differs from the current one by more than this is stale (by
+# definition: float rounding of sums of scores in [0, 1] stays far below it).
+STALE_TOLERANCE = 1e-12
 
 
 def average_link(
@@ -71,7 +74,7 @@ def average_link(
         if x not in members or y not in members:
             continue  # stale: one side was merged already
         linkage = sums[x].get(y, 0.0) / (len(members[x]) * len(members[y]))
-        if abs(linkage + negative) > 1e-12:
+        if abs(linkage + negative) > STALE_TOLERANCE:
             continue  # stale: the linkage changed since this entry was pushed
         if linkage < threshold:
             break

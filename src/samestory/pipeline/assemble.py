@@ -20,6 +20,9 @@ from samestory.threads import thread_groups, thread_id
 
 # Characters of a story title before it is cut with an ellipsis.
 TITLE_LIMIT = 120
+# Hex digits of SHA-1 in a story id (shipped with the engine): 48 bits, so two ids are
+# likely to collide somewhere beyond ~10 million stories (the store suffixes a taken id).
+ID_HEX_DIGITS = 12
 
 
 def build_stories(
@@ -136,7 +139,7 @@ def find_threads(
 
 def story_id(first_article: str) -> str:
     """Stable id of a story, from the id of its first version: ``s-`` + 12 hex of SHA-1."""
-    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:12]
+    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
 
 
 def story_title(lead: DocFeatures, limit: int = TITLE_LIMIT) -> str | None:

@@ -116,7 +116,11 @@ def groups_from_pairs(n: int, pairs: Iterable[tuple[int, int]]) -> CopyGroups:
     return CopyGroups([int(r) for r in sets.roots()])
 
 
-@lru_cache(maxsize=64)
+# (threshold, num_perm) settings whose bands are kept (chosen: a process uses a few configs).
+BANDS_CACHE = 64
+
+
+@lru_cache(maxsize=BANDS_CACHE)
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands ``b`` and rows ``r`` (``b·r <= num_perm``) of MinHash-LSH for ``threshold``.
 

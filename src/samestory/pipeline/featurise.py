@@ -19,6 +19,9 @@ Progress = Callable[[str, int, int], None]
 FEATURE_BATCH = 256
 # Articles per worker below which featurising in worker processes does not pay.
 MIN_ARTICLES_PER_WORKER = 300
+# Articles featurised before forking, spread over the input, so the workers inherit the
+# language detector and the word tables of its languages (docs/experiments.md, 2026-11-29).
+WARM_UP_SAMPLE = 32
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -73,7 +76,7 @@ def _text_features_in_workers(
     # Load here what every worker needs (language detector, the word tables of the
     # languages a sample of the articles is in), so the forks inherit it instead of each
     # loading it: 32 articles featurised twice.
-    for article in articles[:: max(1, len(articles) // 32)]:
+    for article in articles[:: max(1, len(articles) // WARM_UP_SAMPLE)]:
         text_features(article, config)
 
     def text_chunk(start: int, stop: int) -> list[DocFeatures]:

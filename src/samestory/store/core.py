@@ -97,21 +97,28 @@ from samestory.store.threads import (
 from samestory.stories import best_story
 from samestory.threads import thread_id
 
-# Largest neighbourhood re-clustered after an add: copy groups, and articles in all.
-REGROUP_LIMIT = 500
-REGROUP_MEMBER_LIMIT = 20 * REGROUP_LIMIT
+# The largest neighbourhood re-clustered after an add is Config.regroup_limit copy
+# groups, and this many times as many articles in all: reposts make most of a large
+# story (docs/experiments.md, 2026-11-25: bounding copy groups, not articles).
+REGROUP_MEMBERS_PER_GROUP = 20
 # Articles featurised at once by an add, and features kept in memory while it runs.
 ADD_CHUNK = 1024
-# An empty store given at least BULK_MIN new articles is filled by the batch pipeline
-# (``api.analyze``: the stories ``samestory cluster`` gives, an order of magnitude faster
-# than adding them one at a time), at most BULK_MAX of them, since it holds all their
-# features at once.
-BULK_MIN = 2_000
+# An empty store given at least Config.bulk_load_min new articles is filled by the batch
+# pipeline (``batch.analyze``: the stories ``samestory cluster`` gives, an order of
+# magnitude faster than adding them one at a time), at most BULK_MAX of them, since it
+# holds all their features at once (chosen for memory: tens of KB of features an article).
 BULK_MAX = 200_000
+# Features kept in memory while an add runs (chosen for memory: tens of KB each).
 FEATURE_CACHE = 20_000
 # Seconds a writer waits for another one to finish before giving up (SQLite's busy
 # timeout): long enough for an add of a few hundred articles, short enough to say so.
 BUSY_TIMEOUT = 30.0
+# Default page sizes of search_stories and changes_since (chosen: a screen of stories; a
+# poll's worth of changes).
+STORIES_PAGE = 50
+CHANGES_PAGE = 1000
+# Host parameters per query (by definition: under SQLite's default limit of 999).
+SQL_CHUNK = 500
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 
@@ -314,8 +321,8 @@ def _relations_from(
     index = "INDEXED BY relations_source" if table == "relations" else ""
     out: list[tuple[Any, ...]] = []
     ids = list(ids)
-    for start in range(0, len(ids), 500):  # under SQLite's limit on host parameters
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
         out += map(
             tuple,
             conn.execute(
@@ -560,7 +567,7 @@ class Store:
         self,
         q: str | None = None,
         since: str | dt.date | dt.datetime | None = None,
-        limit: int = 50,
+        limit: int = STORIES_PAGE,
         offset: int = 0,
     ) -> list[StorySummary]:
         """A page of stories, most recently updated first, with languages and dates.
@@ -723,7 +730,7 @@ class Store:
             row = self._conn.execute("SELECT max(seq) FROM changes").fetchone()
         return row[0] or 0
 
-    def changes_since(self, seq: int = 0, limit: int = 1000) -> list[Change]:
+    def changes_since(self, seq: int = 0, limit: int = CHANGES_PAGE) -> list[Change]:
         """Changes after ``seq``, oldest first, at most ``limit``."""
         with self._errors("reading"):
             rows = self._conn.execute(
@@ -939,7 +946,7 @@ class _Batch:
         encoder = self.store._encoder_or_default()
         added = [a.id for a in fresh]
         self.adding = set(added)
-        if not len(self.index) and len(fresh) >= BULK_MIN:
+        if not len(self.index) and len(fresh) >= self.config.bulk_load_min:
             bulk, fresh = fresh[:BULK_MAX], fresh[BULK_MAX:]
             self._bulk_load(bulk, encoder)
         # Featurise a chunk at a time: a large batch never holds all its features at once.
@@ -1276,9 +1283,10 @@ class _Batch:
         present = set(members)
         # Copies are clustered as one item with their original, so it is the number of
         # copy groups that bounds the work (reposts make most of a large story).
+        limit = self.config.regroup_limit
         if (
-            len(members) > REGROUP_MEMBER_LIMIT
-            or sum(row[2] is None or row[2] not in present for row in rows) > REGROUP_LIMIT
+            len(members) > REGROUP_MEMBERS_PER_GROUP * limit
+            or sum(row[2] is None or row[2] not in present for row in rows) > limit
         ):
             return self._story_of_article(article_id)
         position = {m: k for k, m in enumerate(members)}
@@ -1375,7 +1383,7 @@ class _Batch:
     def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
         """Recompute size, first version, title and update time of ``story``.
 
-        When ``added`` just joined a story of more than ``REGROUP_LIMIT`` versions, the
+        When ``added`` just joined a story of more than ``Config.regroup_limit`` versions, the
         first version is updated incrementally (``added`` takes over only if it is dated
         earlier): recomputing provenance over every relation of a story that large on
         each add would make filling a store quadratic in story size.
@@ -1383,7 +1391,7 @@ class _Batch:
         size = self.conn.execute(
             "SELECT count(*) FROM articles WHERE story_id=?", (story,)
         ).fetchone()[0]
-        if added is not None and size > REGROUP_LIMIT:
+        if added is not None and size > self.config.regroup_limit:
             first = self.conn.execute("SELECT first FROM stories WHERE id=?", (story,)).fetchone()[
                 0
             ]

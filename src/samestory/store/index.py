@@ -159,7 +159,7 @@ class CopySketches:
     just to test that was most of the cost of adding a repost to a large store.
     """
 
-    def __init__(self, conn: sqlite3.Connection, size: int = 20_000) -> None:
+    def __init__(self, conn: sqlite3.Connection, size: int = RECENT) -> None:
         self.conn = conn
         self._sketch: LRUCache[str, tuple[np.ndarray, int]] = LRUCache(size)
 

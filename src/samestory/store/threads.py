@@ -28,7 +28,7 @@ from samestory.store.codec import parse_date
 from samestory.threads import THREAD_THRESHOLD, thread_groups, thread_id
 
 # Articles beyond which a neighbourhood is not re-threaded on add (new stories then
-# get a thread of their own), as REGROUP_MEMBER_LIMIT bounds re-clustering.
+# get a thread of their own), as Config.regroup_limit bounds re-clustering.
 THREAD_MEMBER_LIMIT = 10_000
 _CHUNK = 500  # host parameters per query, under SQLite's limit
 
