@@ -39,11 +39,21 @@ def batch_partition(articles: list[Article], encoder) -> Partition:
     return frozenset(frozenset(s.articles) for s in cluster(articles, encoder=encoder))
 
 
-def store_partition(articles: list[Article], path: Path, batch: int, encoder) -> Partition:
-    with Store(path, encoder=encoder) as store:
+def store_partition(
+    articles: list[Article], path: Path, batch: int, encoder, reopen_at: int | None = None
+) -> Partition:
+    """Stories after adding ``articles`` ``batch`` at a time (closing the store and
+    opening it again before the add that starts at ``reopen_at``)."""
+    store = Store(path, encoder=encoder)
+    try:
         for start in range(0, len(articles), batch):
+            if start == reopen_at:
+                store.close()
+                store = Store(path, encoder=encoder)
             store.add(articles[start : start + batch])
         story_of = {a.id: store.story_of(a.id) for a in articles}
+    finally:
+        store.close()
     groups: dict[str, set[str]] = {}
     for article_id, story in story_of.items():
         groups.setdefault(story, set()).add(article_id)
@@ -71,6 +81,9 @@ def test_shuffled_incremental_adds_give_the_batch_stories(tmp_path: Path, ecb_re
     stored = store_partition(arrival, tmp_path / "s.db", batch=10, encoder=encoder)
     assert stored == batch_partition(arrival, encoder)
     assert stored == batch_partition(articles, encoder)
+    # Reopened halfway: the older articles' proposals are worked out again as needed.
+    reopened = store_partition(arrival, tmp_path / "r.db", batch=10, encoder=encoder, reopen_at=60)
+    assert reopened == stored
 
 
 @pytest.mark.slow

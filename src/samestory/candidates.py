@@ -316,11 +316,12 @@ class CandidateIndex:
         :class:`Proposals`): the pairs a batch run over the indexed articles would
         propose, kept up to date one article at a time.
 
-        Exact for the articles whose neighbours were asked since this index was built
-        (every article a store added in this session); an article indexed without that
-        (restored, or added in bulk) is looked at when it is among ``f``'s own widest
-        vector candidates or shares two keywords with it, so a distant article that
-        would now propose ``f`` (a hub) can be missed.
+        Exact while vectors are searched exactly (up to ``EXACT_SEARCH_LIMIT``
+        articles): an article indexed without its proposals being asked (restored, or
+        added in bulk) has them worked out the first time it could propose ``f``, once
+        per index. Under HNSW search only ``f``'s widest vector candidates are looked at
+        for that (and for the cosines), so a distant article that would now propose
+        ``f`` (a hub) can be missed.
         """
         words = keywords(f)
         before = self._affected_by(f, words)
@@ -386,7 +387,7 @@ class CandidateIndex:
             if cosine < floor:
                 continue
             if other not in self._vector_cut:
-                if not nearest:
+                if not nearest and self._ann is not None:
                     continue  # never asked and far down f's own list: see insert()
                 self._proposals_of(other)
             # f is seen before the scan stopped (ties are counted in, to be safe).
