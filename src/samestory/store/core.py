@@ -931,6 +931,8 @@ class _Batch:
         self.closest: dict[str, Relation] = {}
         self.adding: set[str] = set()
         self.skipped: list[SkippedRecord] = []
+        # Stories whose candidate pairs the add changed (their thread scores too).
+        self.pairs_changed_in: set[str] = set()
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -969,6 +971,7 @@ class _Batch:
         touched = {
             *self.created,
             *self.moved_from.values(),
+            *self.pairs_changed_in,
             *(self._story_of_article(a) for a in [*assigned, *self.moved_from]),
         }
         update_threads(self.conn, touched)
@@ -1208,6 +1211,7 @@ class _Batch:
             self.created.append(story)
         self._write(article, f, story, relations, neighbours)
         others = self._update_pairs(proposals, f.id)
+        self.pairs_changed_in.update(others)
         self._regroup({story, *story_of.values(), *others}, f.id)
 
     def _update_pairs(self, proposals: Proposals, added: str) -> set[str]:
