@@ -191,3 +191,36 @@ def test_a_state_refuses_another_encoder(days: dict[str, Path]) -> None:
     other = "static" if DEFAULT_CONFIG.encoder != "static" else "use"
     with pytest.raises(ValueError, match="encoder"):
         StateDir(days["state"]).check_config(DEFAULT_CONFIG.replace(encoder=other))
+
+
+def test_switching_to_ivf_cells_on_day_two(
+    spark: object, days: dict[str, Path], tmp_path: Path
+) -> None:
+    """Day 1 under the exact-search size, day 1 + day 2 above it: day 2 fixes IVF
+    centroids, assigns every past representative its cells and searches in them."""
+    limits = {"exact_limit": 80, "cell_size": 30}
+    state = tmp_path / "state"
+    first = incremental.run_incremental(spark, days["day1"], tmp_path / "out1", state, **limits)
+    assert first["new_representatives"] <= limits["exact_limit"]
+    assert StateDir(state).centroids() is None
+    counts = incremental.run_incremental(spark, days["day2"], tmp_path / "out2", state, **limits)
+    centroids = StateDir(state).centroids()
+    assert centroids is not None and len(centroids) >= 2
+    nodes = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
+    reps = [n for n in nodes if n["idx"] == n["rep"]]
+    assert len(reps) > limits["exact_limit"] and all(n["cells"] for n in reps)
+    samestory_spark.run(spark, days["all"], tmp_path / "full", **limits)
+    got, full = _assignments(tmp_path / "out2"), _assignments(tmp_path / "full")
+    ids = sorted(full)
+    ari = adjusted_rand_score([full[i] for i in ids], [got[i] for i in ids])
+    print(f"IVF from day 2: {counts['new_representatives']} new reps, ARI vs full job {ari:.3f}")
+    assert ari >= 0.9
+
+
+def test_one_run_at_a_time(tmp_path: Path) -> None:
+    with StateDir.lock(tmp_path / "state"):
+        with pytest.raises(ValueError, match="another run"):
+            with StateDir.lock(tmp_path / "state"):
+                pass
+    with StateDir.lock(tmp_path / "state"):  # released
+        pass

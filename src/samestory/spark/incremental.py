@@ -13,7 +13,8 @@ change:
    yet in its group, :func:`~samestory.overlap.is_copy`), with the past members'
    features read from the state. A new copy joins the earliest copy group it copies.
 3. **Candidates** for the new representatives: band buckets shared with past
-   representatives, and vector neighbours searched among the past and new
+   representatives, keyword neighbours over the stored and new postings of their
+   words (the new articles' lists only), and vector neighbours searched among the past and new
    representatives' vectors (one cell, exact, while there are at most ``exact_limit``;
    IVF cells from centroids fixed when the state outgrew that). A past article's
    neighbour list is asked again when a new vector comes closer than its *reach*: the
@@ -49,7 +50,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from samestory.candidates import EXACT_SEARCH_LIMIT, SATURATED_COSINE, select_neighbours
+from samestory.candidates import (
+    EXACT_SEARCH_LIMIT,
+    SATURATED_COSINE,
+    keywords,
+    select_neighbours,
+)
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import Evidence, Relation, RelationKind
@@ -173,6 +179,15 @@ def _schemas() -> dict[str, Any]:
                 T.StructField("key", T.BinaryType(), False),
                 T.StructField("idx", long, False),
                 T.StructField("rep", long, False),
+            ]
+        ),
+        "keywords": T.StructType(
+            [
+                T.StructField("word", long, False),
+                T.StructField("rank", T.IntegerType(), False),
+                T.StructField("weight", T.DoubleType(), False),
+                T.StructField("idx", long, False),
+                T.StructField("id", string, False),
             ]
         ),
         "relations": T.StructType(
@@ -304,9 +319,9 @@ def run_incremental(
     A new state directory makes this a full run that also writes the state. Ids already
     in the state are skipped (counted as ``known``). Returns counts.
     """
-    return _Run(spark, config, state_path, partitions, exact_limit, cell_size).go(
-        input_path, output_path, text_col, id_col
-    )
+    with StateDir.lock(state_path):  # the state is read once the lock is held
+        job = _Run(spark, config, state_path, partitions, exact_limit, cell_size)
+        return job.go(input_path, output_path, text_col, id_col)
 
 
 class _Run:
@@ -403,6 +418,12 @@ class _Run:
         n_pairs = scored.count()
         part, gen = self.state.staging()
         self._write_parts(part, features, copy_of, scored)
+        self.spark.createDataFrame(
+            reps_new.flatMap(lambda item: item[1].keyword_entries(item[0])).map(
+                lambda kv: (kv[0], *kv[1])
+            ),
+            self.schemas["keywords"],
+        ).write.parquet(str(part / "keywords.parquet"))
         counts = self._group_and_write(gen, features, copy_of, scored, reach, cells)
         counts.update(
             articles=past_n + m,
@@ -564,7 +585,36 @@ class _Run:
             .filter(lambda ij: ij[1] >= base)
         )
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
-        return lsh.union(near).distinct(p), reach, centroids, cells
+        return (
+            lsh.union(near).union(self._keyword_pairs(reps_new)).distinct(p),
+            reach,
+            centroids,
+            cells,
+        )
+
+    def _keyword_pairs(self, reps_new: RDD) -> RDD:
+        """The new representatives' keyword neighbours among past and new ones: each new
+        word's posting (the stored entries of that word and the new ones) bounded as
+        :func:`stages.keyword_pairs` bounds it, sent to its new articles only."""
+        base, p = self.base, self.p
+        entries = reps_new.flatMap(lambda item: item[1].keyword_entries(item[0]))
+        past = self._past_table("keywords")
+        if past is not None:
+            words = self.spark.createDataFrame(
+                entries.keys().distinct(p).map(lambda w: (int(w),)), "word long"
+            )
+            entries = entries.union(
+                past.join(words, "word", "left_semi").rdd.map(
+                    lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id))
+                )
+            )
+        return (
+            entries.groupByKey(p)
+            .flatMap(stages._share_posting)
+            .filter(lambda kv: kv[0] >= base)
+            .groupByKey(p)
+            .flatMap(stages._keyword_pairs_of)
+        )
 
     def _past_vectors(self) -> RDD:
         """``(idx, (vector, reach, cells))`` of the past representatives."""
@@ -981,13 +1031,21 @@ class _Run:
 class _Light:
     """What candidate search needs of a representative: its vector and signature."""
 
+    id: str
     vector: np.ndarray
     hashvalues: np.ndarray
     n_shingles: int
+    keywords: tuple[tuple[int, float], ...]
 
     @classmethod
     def of(cls, f: DocFeatures) -> _Light:
-        return cls(f.vector, np.asarray(f.minhash.hashvalues), f.n_shingles)
+        words = tuple(keywords(f).items())
+        return cls(f.id, f.vector, np.asarray(f.minhash.hashvalues), f.n_shingles, words)
+
+    def keyword_entries(self, idx: int) -> Iterator[tuple[int, tuple[int, float, int, str]]]:
+        """``(word, (rank, weight, idx, id))`` as :func:`stages._keyword_entries`."""
+        for rank, (word, weight) in enumerate(self.keywords):
+            yield word, (rank, weight, idx, self.id)
 
     def band_keys(self, idx: int, bands: int, rows: int) -> Iterator[tuple[Any, int]]:
         if not self.n_shingles:  # as the job: empty signatures have no bucket

@@ -20,10 +20,13 @@ complete; its leftovers are removed by the next run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,22 @@ class StateDir:
         return np.load(self.gen_dir() / "centroids.npy")
 
     # ------------------------------------------------------------------ writing
+
+    @staticmethod
+    @contextlib.contextmanager
+    def lock(path: str | os.PathLike[str]) -> Iterator[None]:
+        """Hold ``DIR/.lock`` for a run: a second run on the same state stops at once
+        with a message instead of interleaving its writes."""
+        Path(path).mkdir(parents=True, exist_ok=True)
+        with open(Path(path) / ".lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise ValueError(f"{path}: another run is updating this state") from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def clean_leftovers(self) -> None:
         """Remove what a failed run left (temporary dirs, parts and generations that the
