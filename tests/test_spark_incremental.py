@@ -218,9 +218,8 @@ def test_switching_to_ivf_cells_on_day_two(
 
 
 def test_one_run_at_a_time(tmp_path: Path) -> None:
-    with StateDir.lock(tmp_path / "state"):
-        with pytest.raises(ValueError, match="another run"):
-            with StateDir.lock(tmp_path / "state"):
-                pass
+    with StateDir.lock(tmp_path / "state"), pytest.raises(ValueError, match="another run"):
+        with StateDir.lock(tmp_path / "state"):
+            pass
     with StateDir.lock(tmp_path / "state"):  # released
         pass
