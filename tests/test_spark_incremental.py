@@ -218,8 +218,9 @@ def test_switching_to_ivf_cells_on_day_two(
 
 
 def test_one_run_at_a_time(tmp_path: Path) -> None:
-    with StateDir.lock(tmp_path / "state"), pytest.raises(ValueError, match="another run"):
-        with StateDir.lock(tmp_path / "state"):
-            pass
-    with StateDir.lock(tmp_path / "state"):  # released
+    state = tmp_path / "state"
+    # The second lock is refused while the first is held, and free once it is released.
+    with StateDir.lock(state), pytest.raises(ValueError, match="another run"), StateDir.lock(state):
+        pass
+    with StateDir.lock(state):
         pass
