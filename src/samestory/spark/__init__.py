@@ -60,6 +60,7 @@ from samestory.config import DEFAULT_CONFIG, ENCODERS
 from samestory.spark.job import (
     DedupOptions,
     build_session,
+    input_format,
     partition_count,
     read_input,
     row_to_article,
@@ -70,6 +71,7 @@ from samestory.spark.vectors import vector_pairs
 __all__ = [
     "DedupOptions",
     "build_session",
+    "input_format",
     "main",
     "partition_count",
     "read_input",
@@ -120,6 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m samestory.spark INPUT OUTPUT [--master local[2]] [--dedup] ...``."""
     args = parser().parse_args(argv)
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
+    try:
+        input_format(args.input)  # a missing or unreadable path fails before Spark starts
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from pyspark.errors import AnalysisException
+
     dedup = DedupOptions(args.keep, args.by) if args.dedup else None
     if args.state and dedup is not None:
         print("error: --dedup cannot be combined with --state yet", file=sys.stderr)
@@ -141,13 +150,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except AnalysisException as exc:  # e.g. files Spark cannot read as the format says
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {args.input}: {reason}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
     out = Path(args.output)
     extra = ", records" if dedup else ""
+    skipped = f", {counts['skipped']} records without text skipped" if counts["skipped"] else ""
     print(
         f"{counts['articles']} articles, {counts['stories']} stories ({counts['partitions']} "
-        f"partitions): wrote {out / 'stories.parquet'}, relations, assignments{extra}"
+        f"partitions{skipped}): wrote {out / 'stories.parquet'}, relations, "
+        f"assignments{extra}"
     )
     return 0
 

@@ -41,19 +41,38 @@ class DedupOptions:
     by: str = "copy"
 
 
-def read_input(spark: SparkSession, input_path: str | os.PathLike[str]) -> DataFrame:
-    """Parquet or JSON Lines, chosen by the extension of the file or of the files in a dir."""
-    path = Path(input_path)
+def input_format(input_path: str | os.PathLike[str]) -> str:
+    """``"parquet"`` or ``"json"``, from the extension of the file or of the files in a
+    folder. A :class:`ValueError` naming the path when it does not exist or holds
+    neither, checked before Spark starts. A URL (``s3://``, ``hdfs://``) is not looked
+    at here: its extension decides, and Spark reports a missing one."""
+    text = os.fspath(input_path)
+    remote = "://" in text and not text.startswith("file://")
+    path = Path(text.removeprefix("file://"))
+    if not remote and not path.exists():
+        raise ValueError(f"{input_path}: no such file or folder")
     names = (
         [p.name.lower() for p in path.rglob("*") if p.is_file()]
-        if path.is_dir()
+        if not remote and path.is_dir()
         else [path.name.lower()]
     )
     if any(n.endswith(".parquet") for n in names):
-        return spark.read.parquet(str(path))
+        return "parquet"
     if any(n.endswith(RECORD_SUFFIXES) for n in names):
-        return spark.read.json(str(path))
-    raise ValueError(f"{input_path}: expected Parquet or JSON Lines input")
+        return "json"
+    if remote and "." not in path.name:  # a folder of part files
+        return "parquet"
+    raise ValueError(
+        f"{input_path}: expected Parquet (.parquet) or JSON Lines "
+        f"({', '.join(RECORD_SUFFIXES)}) input"
+    )
+
+
+def read_input(spark: SparkSession, input_path: str | os.PathLike[str]) -> DataFrame:
+    """Parquet or JSON Lines, as :func:`input_format` tells."""
+    if input_format(input_path) == "parquet":
+        return spark.read.parquet(os.fspath(input_path))
+    return spark.read.json(os.fspath(input_path))
 
 
 def row_to_article(
@@ -111,9 +130,10 @@ def run(
     Rows without text are skipped (and written back unannotated by ``dedup``). Ids must
     be unique (a :class:`ValueError` otherwise). Vector search is exact up to
     ``exact_limit`` representatives, in IVF cells of about ``cell_size`` above. Returns
-    counts: articles, partitions, copies, representatives, scored pairs, stories; with
-    ``recall_sample`` and IVF search, ``vector_recall``: the share of the exact neighbour
-    pairs of that many sampled articles that the IVF search found.
+    counts: articles, skipped (records without usable text), partitions, copies,
+    representatives, scored pairs, stories; with ``recall_sample`` and IVF search,
+    ``vector_recall``: the share of the exact neighbour pairs of that many sampled
+    articles that the IVF search found.
     """
     from pyspark import StorageLevel
 
@@ -142,6 +162,7 @@ def run(
     n = numbered.count()
     if n == 0:
         raise ValueError(f"{input_path}: no article with text")
+    skipped = records.count() - n
     p = partition_count(spark, n, partitions)
     ids = numbered.map(lambda x: x[1][1].id)
     if ids.distinct(p).count() != n:
@@ -226,6 +247,7 @@ def run(
         _write_records(spark, records, schema, names, notes, out, input_path, p)
     counts = {
         "articles": n,
+        "skipped": skipped,
         "partitions": p,
         "representatives": n_reps,
         "copies": n_copies,
