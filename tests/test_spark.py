@@ -301,3 +301,55 @@ def test_keyword_pairs_match_the_local_keyword_index(spark: object) -> None:
     got = keyword_pairs(rdd, 3).collect()
     assert len(expected) > n
     assert set(got) == expected
+
+
+def _two_topics() -> list[tuple[int, int, float]]:
+    """Two clusters of 30 (a core of 10 at 0.9, the rest at 0.55 to the core) joined by
+    weak pairs (0.25): one component at the attach threshold, two at the merge one."""
+    import random
+
+    rng = random.Random(7)
+    edges = []
+    for base in (0, 100):
+        core = range(base, base + 10)
+        edges += [(i, j, 0.9) for i in core for j in core if i < j]
+        edges += [(i, base + rng.randrange(10), 0.55) for i in range(base + 10, base + 30)]
+    edges += [(i, 100 + i, 0.25) for i in range(0, 30, 3)]
+    return sorted((min(i, j), max(i, j), s) for i, j, s in edges)
+
+
+@pytest.mark.parametrize(
+    ("limit", "cut"),
+    [(1000, None), (40, "0.40"), (20, "0.60"), (5, "one")],
+)
+def test_giant_components_are_cut_past_the_limit(
+    spark: object, caplog: pytest.LogCaptureFixture, limit: int, cut: str | None
+) -> None:
+    import logging
+
+    from samestory.spark.stages import group_components
+    from samestory.stories import average_link
+
+    edges = _two_topics()
+    rdd = spark.sparkContext.parallelize(edges, 3)  # type: ignore[attr-defined]
+    with caplog.at_level(logging.WARNING, logger="samestory"):
+        got = dict(group_components(rdd, 0.4, 0.2, 3, limit=limit).collect())
+    groups: dict[int, list[int]] = {}
+    for node, group in got.items():
+        groups.setdefault(group, []).append(node)
+    found = sorted(sorted(g) for g in groups.values() if len(g) > 1)
+    whole = [g for g in average_link(130, edges, 0.4, 0.2) if len(g) > 1]
+    messages = [r.getMessage() for r in caplog.records if "story component" in r.getMessage()]
+    if cut is None:
+        assert found == whole and not messages  # within the limit: the local groups
+    elif cut == "0.40":
+        assert found == whole  # cut at the merge threshold: merges kept
+        assert len(messages) == 1 and "of 60 representatives" in messages[0]
+        assert "cut at edge score 0.40" in messages[0]
+    elif cut == "0.60":
+        assert found == [list(range(10)), list(range(100, 110))]  # the cores
+        assert "cut at edge score 0.60" in messages[-1]
+    else:
+        assert found == [list(range(10)), list(range(100, 110))]  # cores, single link
+        assert sum("grouped as one" in m for m in messages) == 2
+    assert all(group == min(groups[group]) for group in groups)

@@ -15,6 +15,8 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import logging
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,8 @@ from samestory.stories import DisjointSets, average_link
 if TYPE_CHECKING:
     from pyspark import RDD
 
+log = logging.getLogger("samestory")
+
 #: A bucket (MinHash band or fingerprint) with more members than this is not verified
 #: pair by pair: each member is verified against the bucket's first member only.
 BUCKET_VERIFY_LIMIT = 1_000
@@ -40,6 +44,12 @@ BUCKET_VERIFY_LIMIT = 1_000
 #: its pairs, each member with its BUCKET_WINDOW predecessors (in index order).
 BUCKET_PAIR_LIMIT = 1_000
 BUCKET_WINDOW = 100
+#: A component of representatives linked by pairs at or above the attach threshold is
+#: clustered (average link) in one task up to this many members: ~40 scored pairs a
+#: member, ~200 B a pair in average_link, so ~160 MB and minutes of one core. Above, it
+#: is cut at the merge threshold, then at SPLIT_SCORES in turn (see bounded_components).
+COMPONENT_LIMIT = 20_000
+SPLIT_SCORES = (0.5, 0.6, 0.7, 0.8)
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 
@@ -339,7 +349,11 @@ def score_pairs(
 
 
 def group_components(
-    edges: RDD, threshold: float, attach_threshold: float | None, partitions: int
+    edges: RDD,
+    threshold: float,
+    attach_threshold: float | None,
+    partitions: int,
+    limit: int = COMPONENT_LIMIT,
 ) -> RDD:
     """``(node, group)``: :func:`average_link` of the edges ``(i, j, score)``, run per
     connected component of the edges at or above the attach threshold, in tasks.
@@ -348,13 +362,15 @@ def group_components(
     it never exceeds the strongest edge between two groups. The component's nodes keep
     their order (and its edges theirs), so ties break as in one global run and the
     groups are the local ones. ``group`` is the group's smallest node; nodes in no
-    edge at or above the bar are left out (each is its own group).
+    edge at or above the bar are left out (each is its own group). A component of more
+    than ``limit`` nodes is cut first (:func:`bounded_components`).
     """
-    from samestory.spark.graph import connected_components
-
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
-    strong = edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
-    component = connected_components(strong, partitions).persist()
+    cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
+    bounded = bounded_components(edges, cuts, limit, partitions).persist()
+    component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
+    # Past the last cut: the component at the highest score is the group (single link).
+    linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
     by_i = edges.map(lambda e: (e[0], (e[1], e[2]))).join(component, partitions)
     by_j = by_i.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
     inside = by_j.join(component, partitions).flatMap(
@@ -378,7 +394,73 @@ def group_components(
             for k in group:
                 yield nodes[k], nodes[group[0]]
 
-    return inside.groupByKey(partitions).flatMap(cluster)
+    return inside.groupByKey(partitions).flatMap(cluster).union(linked)
+
+
+def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions: int) -> RDD:
+    """``(node, (component, linkage?))``: connected components of the edges scoring at
+    least ``cuts[0]``, none over ``limit`` nodes, for one task each to cluster.
+
+    A component over ``limit`` nodes (a dense topic: many independent reports linked by
+    weak pairs) is cut into the components of its edges scoring at least the next cut,
+    and so on (a line on the ``samestory`` logger each time). The first cut is the
+    merge threshold: every average-link merge needs a pair at or above it, so only
+    splinter attachments across the cut are lost; higher cuts can also lose merges.
+    Nodes left without an edge at the cut are their own groups. A component still over
+    ``limit`` at the last cut is not clustered (``linkage?`` False): it is one group,
+    single linkage at that score. Each level costs a count per component; the ids of
+    the components over the limit (at most ``n / limit``) reach the driver.
+    """
+    from samestory.spark.graph import connected_components
+
+    strong = edges.filter(lambda e: e[2] >= cuts[0]).map(lambda e: (e[0], e[1]))
+    component = connected_components(strong, partitions)
+    done: RDD | None = None
+    for level, cut in enumerate(cuts):
+        component.persist()
+        sizes = component.map(lambda kv: (kv[1], 1)).reduceByKey(operator.add, partitions)
+        giants = dict(sizes.filter(lambda kv: kv[1] > limit).collect())
+        last = level == len(cuts) - 1
+        big = frozenset(giants)
+        kept = component.filter(functools.partial(_component_in, big, False))
+        kept = kept.mapValues(lambda c: (c, True))
+        done = kept if done is None else done.union(kept)
+        if not giants:
+            break
+        inside = component.filter(functools.partial(_component_in, big, True))
+        if last:
+            for c, size in sorted(giants.items()):
+                log.warning(
+                    "spark: a story component of %d representatives (from %d) is over the "
+                    "limit of %d at edge score %.2f: grouped as one (single linkage)",
+                    size, c, limit, cut,
+                )  # fmt: skip
+            done = done.union(inside.mapValues(lambda c: (c, False)))
+            break
+        above = cuts[level + 1]
+        for c, size in sorted(giants.items()):
+            log.warning(
+                "spark: a story component of %d representatives (from %d) is over the "
+                "limit of %d: cut at edge score %.2f",
+                size, c, limit, above,
+            )  # fmt: skip
+        cut_edges = (
+            edges.filter(functools.partial(_scores_at_least, above))
+            .map(lambda e: (e[0], e[1]))
+            .join(inside, partitions)
+            .map(lambda kv: (kv[0], kv[1][0]))
+        )
+        component = connected_components(cut_edges, partitions)
+    assert done is not None
+    return done
+
+
+def _component_in(components: frozenset[int], wanted: bool, kv: tuple[int, int]) -> bool:
+    return (kv[1] in components) is wanted
+
+
+def _scores_at_least(cut: float, edge: tuple[int, int, float]) -> bool:
+    return edge[2] >= cut
 
 
 def groups_of_all(features: RDD, copy_of: RDD, rep_group: RDD, ranges: IndexRanges) -> RDD:
