@@ -145,3 +145,16 @@ def test_the_short_part_weighs_on_short_texts_only():
     bad["event_model"]["short"] = {"weights": {"unknown": 1.0}}
     with pytest.raises(ParamsError):
         relate.StoryModel.from_dict(bad)
+
+
+def test_a_text_date_gap_cuts_short_texts_as_hard_as_published_dates(same_event_pair):
+    # A short text's cues are weak evidence: a dated gap is not outweighed by them.
+    a, b = same_event_pair
+    a2 = _dated(a, dt.date(2025, 8, 6), from_text=True)
+    b2 = _dated(b, dt.date(2025, 10, 23), from_text=False)
+    long_factor = relate.date_gap_factor(a2, b2, 78)
+    assert long_factor == pytest.approx(relate.DATE_GAP_FACTOR, abs=1e-4)
+    short = dataclasses.replace(a2, n_words=12)
+    short_factor = relate.date_gap_factor(short, b2, 78)
+    assert relate.PUBLISHED_DATE_GAP_FACTOR <= short_factor < 0.36
+    assert relate.date_gap_factor(short, b2, 20) == 1.0
