@@ -14,7 +14,9 @@ deduplicated three ways, each timed on the same box in the same run:
 - **peer**: datasketch MinHash-LSH dedup as text-dedup runs it (5-word shingles, 128
   permutations, Jaccard 0.7, union-find over candidates): copies only.
 
-Reported: wall time, seconds per 1,000 articles, Spark/local ratio, shuffle bytes, ARI of
+Reported: wall time, seconds per 1,000 articles, Spark/local ratio, shuffle bytes, core
+(CPU) time per article of each side (local: this process and its workers; Spark: the
+driver, the JVM and the Python workers, sampled from /proc), ARI of
 Spark's stories against local's and of each against the gold stories, records a
 ``--keep first`` dedup keeps (one per copy group; the peer: one per cluster), and above
 5,000 representatives the recall of the IVF vector search against exact search on a
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -49,6 +52,62 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
     for part in files:
         rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
     return rows
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class _TreeCpu:
+    """CPU seconds of this process's descendant processes (the JVM, PySpark's Python
+    workers), sampled from ``/proc`` every ``every`` seconds while a run lasts: Spark's
+    own metrics count the JVM's threads only, not the Python workers. A worker's last
+    ``every`` seconds are lost if it exits between samples (PySpark reuses workers)."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        import threading
+
+        self.every = every
+        self.seen: dict[int, float] = {}
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def _sample(self) -> None:
+        parent: dict[int, int] = {}
+        cpu: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2 :].split()
+            parent[int(entry.name)] = int(fields[1])
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / self.tick
+        mine, frontier = set(), [os.getpid()]
+        while frontier:
+            pid = frontier.pop()
+            children = [c for c, pp in parent.items() if pp == pid and c not in mine]
+            mine.update(children)
+            frontier += children
+        for pid in mine:
+            self.seen[pid] = max(self.seen.get(pid, 0.0), cpu[pid])
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(self.seen.values())
 
 
 def _spark_metrics(spark: Any) -> dict[str, float]:
@@ -88,9 +147,12 @@ def run_size(
     result: dict[str, Any] = {"n": n, "encoder": encoder}
 
     encoder_for(encoder).encode(["warm up"])  # model load outside the clock, as in speed.py
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     dedup_file(source, folder / f"local-{n}.jsonl", config)
     result["local_s"] = time.perf_counter() - start
+    # Core time (this process and its scoring workers): what sizing scales from, as it
+    # does not grow with the other load on a shared box the way wall time does.
+    result["local_cpu_s"] = _cpu_seconds() - cpu
     local = {r["id"]: r for r in _read_rows(folder / f"local-{n}.jsonl")}
 
     peer = MinHashBaseline(threshold=0.7)
@@ -100,6 +162,8 @@ def run_size(
     peer_of = {a: k for k, group in enumerate(peer_groups) for a in group}
 
     conf = ["spark.driver.maxResultSize=1m", "spark.driver.memory=2g"]
+    tree = _TreeCpu()
+    own = resource.getrusage(resource.RUSAGE_SELF)
     spark = build_session("local[2]", "samestory-bench", conf)
     try:
         start = time.perf_counter()
@@ -116,12 +180,19 @@ def run_size(
         result.update(_spark_metrics(spark))
     finally:
         spark.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
+    # Spark's core time: the driver, the JVM and its Python workers (start-up included).
+    result["spark_cpu_s"] = own_s + tree.stop()
     result.update(counts)
     remote = {r["id"]: r for r in _read_rows(folder / f"spark-{n}" / "records.jsonl")}
 
     result["spark_vs_local"] = result["spark_s"] / result["local_s"]
     result["spark_ms_per_article"] = 1000 * result["spark_s"] / n
     result["local_ms_per_article"] = 1000 * result["local_s"] / n
+    result["local_cpu_ms_per_article"] = 1000 * result["local_cpu_s"] / n
+    result["spark_cpu_ms_per_article"] = 1000 * result["spark_cpu_s"] / n
+    result["shuffle_kb_per_article"] = 1000 * result["shuffle_write_mb"] / n
     result["ari_spark_local"] = _ari(
         [local[i]["story_id"] for i in ids], [remote[i]["story_id"] for i in ids]
     )
@@ -144,6 +215,8 @@ def _row(r: dict[str, Any]) -> str:
         f"{r['n']:>7} {r['encoder']:<6} local {r['local_s']:7.1f}s  spark {r['spark_s']:7.1f}s "
         f"({r['spark_vs_local']:.2f}x, {r['spark_ms_per_article']:.0f} ms/article, "
         f"{r['partitions']} partitions, shuffle {r['shuffle_write_mb']:.0f} MB)  "
+        f"core ms/article: local {r['local_cpu_ms_per_article']:.0f} "
+        f"spark {r['spark_cpu_ms_per_article']:.0f}  "
         f"peer {r['peer_s']:5.1f}s  ARI spark~local {r['ari_spark_local']:.3f}  "
         f"gold: local {r['ari_gold_local']:.3f} spark {r['ari_gold_spark']:.3f} "
         f"peer {r['ari_gold_peer']:.3f}  kept (copy groups / stories / peer) "
