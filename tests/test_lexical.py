@@ -155,3 +155,47 @@ def test_weighted_jaccard_does_not_depend_on_string_hashing():
     results = [(*p.communicate(), p.returncode) for p in processes]
     assert all(rc == 0 for _, _, rc in results), [err for _, err, _ in results]
     assert len({out for out, _, _ in results}) == 1
+
+
+def test_exact_partials_sum_exactly_to_their_values():
+    """Shewchuk's partials: fsum of partials plus more values equals fsum of all values."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        values = [float(v) for v in rng.uniform(0.0, 8.0, rng.integers(0, 60))]
+        extra = [float(v) for v in rng.uniform(-8.0, 8.0, rng.integers(0, 5))]
+        partials = lexical._msum(values)
+        assert math.fsum([*partials, *extra]) == math.fsum([*values, *extra])
+
+
+def test_weighted_jaccard_equals_the_sums_over_union_and_intersection():
+    """The cached partial sums give exactly the ratio of fsums over A∩B and A∪B."""
+    rng = np.random.default_rng(3)
+    vocabulary = [w for w, _ in zip(iter_wordlist("en"), range(1500), strict=False)][500:]
+    vocabulary += ["Ketsoyan", "Promises", "Lindsay Lohan", "Cathedral City", "Reid"]
+    for _ in range(150):
+        a = frozenset(rng.choice(vocabulary, rng.integers(0, 40)).tolist())
+        b = frozenset(rng.choice(vocabulary, rng.integers(0, 40)).tolist()) | set(
+            list(a)[: rng.integers(0, 5)]
+        )
+        lang = str(rng.choice(["en", "de", "es"]))
+        union = math.fsum(lexical.specificity(x, lang) for x in a | b)
+        shared = math.fsum(lexical.specificity(x, lang) for x in a & b)
+        expected = shared / union if union else 0.0
+        assert lexical.weighted_jaccard(a, b, lang) == expected
+        assert lexical.weighted_jaccard(a, b, lang) == expected  # cached partials too
+
+
+def test_term_cosine_equals_the_dot_product_over_shared_hashes():
+    """Binary search of shared words gives what np.intersect1d gives, bit for bit."""
+    rng = np.random.default_rng(5)
+    pool = np.unique(rng.integers(-(1 << 62), 1 << 62, 400, dtype=np.int64))
+    for _ in range(300):
+        vectors = []
+        for size in rng.integers(0, 120, 2):
+            hashes = np.sort(rng.choice(pool, size, replace=False))
+            weights = rng.random(size).astype(np.float32)
+            vectors.append((hashes, weights / max(float(np.linalg.norm(weights)), 1e-9)))
+        a, b = vectors
+        _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+        expected = float(np.dot(a[1][ia], b[1][ib])) if len(ia) else 0.0
+        assert lexical.cosine(a, b) == expected

@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -106,8 +107,9 @@ class EventCues:
     shorter_words: int = SHORT_TEXT_WORDS * 1000
 
     def vector(self) -> tuple[float, ...]:
-        # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring).
-        return tuple(getattr(self, name) for name in CUE_NAMES)
+        # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring);
+        # one attrgetter call, not a loop of getattr (called three times per pair).
+        return _CUE_VALUES(self)
 
     @property
     def shortness(self) -> float:
@@ -127,6 +129,7 @@ def shortness(words: int) -> float:
 CUE_NAMES = tuple(
     field.name for field in dataclasses.fields(EventCues) if field.name != "shorter_words"
 )
+_CUE_VALUES = operator.attrgetter(*CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
 CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
