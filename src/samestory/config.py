@@ -27,9 +27,10 @@ class Config:
             Universal Sentence Encoder, the accurate one (~148 ms of CPU per distinct
             article). ``"static"``: a static encoder distilled from it on first use
             (:mod:`samestory.static_encoder`), ~40x less featurising CPU and ~9x faster end
-            to end on real distinct news, for a small loss (dev ARI: ECB+ 0.926 -> 0.890,
-            GVA 0.682 -> 0.667, MEANTIME unchanged). Stores keep the encoder they were
-            built with.
+            to end on real distinct news, for a small loss (dev ARI: ECB+ 0.929 -> 0.908,
+            GVA 0.753 -> 0.742, MEANTIME unchanged). A cascade (USE only for the pairs
+            near the threshold) was measured and not adopted: see docs/experiments.md.
+            Stores keep the encoder they were built with.
 
     Candidates
         shingle_size: words per shingle for MinHash (5 is the classic near-duplicate size).
