@@ -307,7 +307,7 @@ class CandidateIndex:
             found.update(dict.fromkeys(self._proposals_of(f.id, f.vector, words)))
         else:
             found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
-            found.update(dict.fromkeys(self._keyword_neighbours(words, f.id)[0]))
+            found.update(dict.fromkeys(self._keyword_neighbours(words, f.id)))
         found.pop(f.id, None)
         return list(found)
 
@@ -367,7 +367,7 @@ class CandidateIndex:
         if words is None:
             words = self._keywords.words(article_id)
         by_vector, cut = self._vector_scan(vector)
-        by_keyword, keyword_cut = self._keyword_neighbours(words, article_id)
+        by_keyword, keyword_cut = self._keyword_scan(words, article_id)
         found = dict.fromkeys(by_vector)
         found.update(dict.fromkeys(by_keyword))
         found.pop(article_id, None)
@@ -455,7 +455,12 @@ class CandidateIndex:
             return False
         return any(x == y for x, y in zip(keys.get(a), keys.get(b), strict=False))
 
-    def _keyword_neighbours(
+    def _keyword_neighbours(self, words: dict[int, float], exclude: str) -> list[str]:
+        """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (see
+        :func:`keyword_neighbours`)."""
+        return self._keyword_scan(words, exclude)[0]
+
+    def _keyword_scan(
         self, words: dict[int, float], exclude: str
     ) -> tuple[list[str], tuple[float, str] | None]:
         """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (see
