@@ -276,13 +276,53 @@ class Derivation:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RoundupPart:
+    """The part of a roundup one story covers: that story, the share of the roundup's
+    sentences that name something specific to it, those sentences (indices into the
+    roundup's sentences) and the names and numbers that placed them."""
+
+    story: str
+    share: float
+    sentences: tuple[int, ...]
+    names: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story": self.story,
+            "share": round(self.share, 4),
+            "sentences": list(self.sentences),
+            "names": list(self.names),
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Roundup:
+    """A text that covers several stories (a roundup, digest or live blog), flagged on
+    the story it ended in: ``attached`` when it joined that story (the one it covers
+    most), else it stands alone as a story of its own. ``parts``: the stories it covers,
+    largest share first (see ``samestory.roundups``)."""
+
+    article: str
+    attached: bool
+    parts: tuple[RoundupPart, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "attached": self.attached,
+            "parts": [p.to_dict() for p in self.parts],
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Story:
     """A group of articles telling the same story, versions in time order.
 
     ``thread`` is the id of the thread the story belongs to (stories of one incident
     linked by ``follow_up`` relations; a story with no follow-ups is a thread of its
     own), ``follow_ups`` the ``follow_up`` relations from its articles to those of the
-    thread's other stories. None when threads were not computed.
+    thread's other stories. None when threads were not computed. ``roundups`` flags
+    its articles that cover several stories (see :class:`Roundup`).
     """
 
     id: str
@@ -293,6 +333,7 @@ class Story:
     derivations: tuple[Derivation, ...] = ()
     thread: str | None = None
     follow_ups: tuple[Relation, ...] = ()
+    roundups: tuple[Roundup, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -304,4 +345,5 @@ class Story:
             "relations": [r.to_dict() for r in self.relations],
             "follow_ups": [r.to_dict() for r in self.follow_ups],
             "derivations": [d.to_dict() for d in self.derivations],
+            "roundups": [r.to_dict() for r in self.roundups],
         }

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 
 from samestory import provenance
 from samestory.features import DocFeatures
-from samestory.models import Relation, RelationKind, Story
+from samestory.models import Relation, RelationKind, Roundup, RoundupPart, Story
+from samestory.pipeline.group import FoundRoundup
 from samestory.threads import thread_groups, thread_id
 
 # Characters of a story title before it is cut with an ellipsis.
@@ -84,6 +85,32 @@ def assign_threads(
         dataclasses.replace(s, thread=ids[s.id], follow_ups=tuple(follow.get(s.id, ())))
         for s in stories
     ]
+
+
+def mark_roundups(
+    stories: Sequence[Story],
+    roundups: Sequence[FoundRoundup],
+    features: Sequence[DocFeatures],
+    groups: Sequence[Sequence[int]],
+) -> list[Story]:
+    """Stories with a :class:`Roundup` flag for each text covering several stories, on
+    the story it ended in (the story it joined, or its own), with the parts it covers."""
+    story_of = {a: s.id for s in stories for a in s.articles}
+    flags: dict[str, list[Roundup]] = {}
+    for found in roundups:
+        article = features[found.index].id
+        parts = tuple(
+            RoundupPart(
+                story=story_of[features[groups[p.side][0]].id],
+                share=p.share,
+                sentences=tuple(sorted(p.sentences)),
+                names=tuple(sorted(p.names)),
+            )
+            for p in found.parts
+        )
+        flag = Roundup(article=article, attached=found.attached_to is not None, parts=parts)
+        flags.setdefault(story_of[article], []).append(flag)
+    return [dataclasses.replace(s, roundups=tuple(flags.get(s.id, ()))) for s in stories]
 
 
 def make_story(members: Sequence[DocFeatures], relations: Sequence[Relation]) -> Story:

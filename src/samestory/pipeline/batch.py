@@ -12,10 +12,15 @@ from samestory.embed import SentenceEncoder
 from samestory.features import DocFeatures
 from samestory.models import Article, Relation, SkippedRecord, Story
 from samestory.normalize import is_blank
-from samestory.pipeline.assemble import assign_threads, build_stories, find_threads
+from samestory.pipeline.assemble import (
+    assign_threads,
+    build_stories,
+    find_threads,
+    mark_roundups,
+)
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.featurise import Progress, featurize_all
-from samestory.pipeline.group import group
+from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
 
@@ -80,13 +85,20 @@ def analyze(
     copy_pairs = copies.copies
     relations = score_pairs(features, copy_pairs + pairs, config, progress)
     clock.lap("scoring")
-    scored = [
-        (i, j, r.score) for (i, j), r in zip(pairs, relations[len(copy_pairs) :], strict=True)
-    ]
-    groups = group(len(features), scored, copies.copy_of(), config)
+    pair_relations = relations[len(copy_pairs) :]
+    scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
+    groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
-    threads = find_threads(features, copies.reps, pairs, relations[len(copy_pairs) :], groups)
+    stories = mark_roundups(stories, roundups, features, groups)
+    left_out = {r.index for r in roundups}  # a roundup must not chain threads either
+    threads = find_threads(
+        features,
+        copies.reps,
+        [p for p in pairs if not left_out & set(p)],
+        [r for p, r in zip(pairs, pair_relations, strict=True) if not left_out & set(p)],
+        groups,
+    )
     stories = assign_threads(stories, threads, relations, {f.id: f.date for f in features})
     clock.lap("stories")
     return Analysis(

@@ -1,15 +1,21 @@
 """Stage 5, group: stories as groups of article indices, from scored pairs.
 
 Average link over copy groups, then splinters (see :mod:`samestory.stories` for the
-maths). The batch driver and the store's local re-clustering both call :func:`group`.
+maths). The batch driver and the store's local re-clustering both call :func:`group`;
+the batch driver calls it through :func:`group_with_roundups`, which first keeps texts
+covering several stories (roundups, digests, live blogs; see :mod:`samestory.roundups`)
+from chaining them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.stories import average_link_over_copies
+from samestory.features import DocFeatures
+from samestory.roundups import Part, candidates, covers_several, story_parts
+from samestory.stories import DisjointSets, average_link_over_copies
 
 
 def group(
@@ -30,3 +36,186 @@ def group(
     return average_link_over_copies(
         n, scored, copy_of, config.same_story_threshold, config.attach_threshold
     )
+
+
+# Groupings tried while the roundups found change (each round can only drop some).
+ROUNDUP_ROUNDS = 3
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FoundRoundup:
+    """A text covering several stories: its index, the part each story covers (their
+    ``side`` indexes the returned groups) and the group it joined (None: alone)."""
+
+    index: int
+    parts: tuple[Part, ...]
+    attached_to: int | None
+
+
+def group_with_roundups(
+    features: Sequence[DocFeatures],
+    scored: Sequence[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    config: Config = DEFAULT_CONFIG,
+) -> tuple[list[list[int]], list[FoundRoundup]]:
+    """:func:`group`, with roundups kept from chaining stories.
+
+    Candidates (:func:`samestory.roundups.candidates`) are left out of a first grouping;
+    a candidate that covers parts of two of its stories apart is a roundup. The texts
+    are grouped again without the roundups' pairs, and a roundup that no longer covers
+    two of the stories found is not one (up to ``ROUNDUP_ROUNDS`` groupings; if the set
+    still changes, no text is treated as a roundup). A roundup that chained stories in
+    the plain grouping (its own group there holds versions of two stories it covers
+    apart) is taken out of it: the texts are grouped without its pairs and it joins the story
+    covering most of it if its linkage to that story reaches ``attach_threshold`` (its
+    pairs with the other stories no longer count, so the lower bar is safe: a roundup
+    is most often a page of its story with a sidebar of others), or stands alone.
+    """
+    n = len(features)
+    bar = _partner_bar(config)
+    suspects = candidates(features, scored, bar, bar)
+    if not suspects:
+        return group(n, scored, copy_of, config), []
+    partners = _partners(scored, suspects, bar)
+    first = _group_of(group(n, _without(scored, suspects), copy_of, config))
+    confirmed = {
+        c
+        for c in sorted(suspects)
+        if covers_several(story_parts(features[c], partners[c], first, features))
+    }
+    plain = group(n, scored, copy_of, config)
+    for _ in range(ROUNDUP_ROUNDS):  # a roundup must still cover two stories once grouped
+        if not confirmed:
+            return plain, []
+        groups = group(n, _without(scored, confirmed), copy_of, config)
+        # Roundups cover stories, not each other: their groups are no story's part.
+        story_of = {i: g for i, g in _group_of(groups).items() if i not in confirmed}
+        still = {
+            c
+            for c in confirmed
+            if covers_several(story_parts(features[c], partners[c], story_of, features))
+        }
+        if still == confirmed:
+            break
+        confirmed = still
+    else:  # still changing: leave the texts as average link groups them
+        return plain, []
+    # Only a roundup that chained stories in the plain grouping is taken out of it.
+    plain_of = _group_of(plain)
+    chained = {
+        c
+        for c in confirmed
+        if covers_several(
+            story_parts(
+                features[c],
+                [j for j in partners[c] if plain_of[j] == plain_of[c]],
+                story_of,
+                features,
+            )
+        )
+    }
+    groups = group(n, _without(scored, chained), copy_of, config) if chained else plain
+    group_of = _group_of(groups)
+    story_of = {i: g for i, g in group_of.items() if i not in confirmed}
+    units = _copy_roots(n, copy_of)
+    found: list[FoundRoundup] = []
+    moves: dict[int, int] = {}
+    for c in sorted(confirmed):
+        covered = tuple(story_parts(features[c], partners[c], story_of, features))
+        if c not in chained:  # flagged where average link put it
+            found.append(FoundRoundup(c, covered, group_of[c]))
+            continue
+        target = _attach_target(c, covered, scored, groups, units, bar)
+        found.append(FoundRoundup(c, covered, target))
+        if target is not None:
+            moves[group_of[c]] = target
+    return _apply_moves(groups, moves, found)
+
+
+def _partner_bar(config: Config) -> float:
+    """The story score at which a scored text counts as a partner of a roundup."""
+    if config.attach_threshold is not None:
+        return config.attach_threshold
+    return config.same_story_threshold / 2
+
+
+def _partners(
+    scored: Sequence[tuple[int, int, float]], texts: set[int], bar: float
+) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {t: [] for t in texts}
+    for i, j, s in scored:
+        if s >= bar:
+            if i in out:
+                out[i].append(j)
+            if j in out:
+                out[j].append(i)
+    return out
+
+
+def _without(
+    scored: Sequence[tuple[int, int, float]], left_out: set[int]
+) -> list[tuple[int, int, float]]:
+    return [(i, j, s) for i, j, s in scored if i not in left_out and j not in left_out]
+
+
+def _group_of(groups: Sequence[Sequence[int]]) -> dict[int, int]:
+    return {i: g for g, members in enumerate(groups) for i in members}
+
+
+def _copy_roots(n: int, copy_of: Sequence[int | None]) -> list[int]:
+    sets = DisjointSets(n)
+    for i, j in enumerate(copy_of):
+        if j is not None:
+            sets.union(i, j)
+    return sets.roots()
+
+
+def _attach_target(
+    c: int,
+    covered: Sequence[Part],
+    scored: Sequence[tuple[int, int, float]],
+    groups: Sequence[Sequence[int]],
+    units: Sequence[int],
+    bar: float,
+) -> int | None:
+    """The group a roundup joins: the one covering most (largest share, then highest
+    linkage), if its linkage (mean score over the group's copy groups) reaches ``bar``;
+    else None."""
+    if not covered:
+        return None
+    best_share = covered[0].share
+    ranked = []
+    for part in covered:
+        if part.share < best_share:
+            break
+        members = set(groups[part.side])
+        total = sum(
+            s for i, j, s in scored if (i == c and j in members) or (j == c and i in members)
+        )
+        ranked.append((total / len({units[m] for m in members}), -part.side))
+    linkage, target = max(ranked)
+    return -target if linkage >= bar else None
+
+
+def _apply_moves(
+    groups: Sequence[Sequence[int]], moves: dict[int, int], found: Sequence[FoundRoundup]
+) -> tuple[list[list[int]], list[FoundRoundup]]:
+    """Move each roundup's group into its target and renumber groups (sorted by their
+    smallest index, as :func:`group` returns them); the found roundups follow."""
+    merged: dict[int, list[int]] = {g: list(m) for g, m in enumerate(groups)}
+    for source, target in moves.items():
+        merged[target].extend(merged.pop(source))
+    order = sorted(merged, key=lambda g: min(merged[g]))
+    new_index = {g: k for k, g in enumerate(order)}
+    for source, target in moves.items():
+        new_index[source] = new_index[target]
+    out = [sorted(merged[g]) for g in order]
+    renumbered = [
+        FoundRoundup(
+            f.index,
+            tuple(dataclasses.replace(p, side=new_index[p.side]) for p in f.parts),
+            None if f.attached_to is None else new_index[f.attached_to],
+        )
+        for f in found
+    ]
+    return out, renumbered

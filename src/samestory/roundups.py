@@ -1,0 +1,184 @@
+"""Roundups, digests and live blogs: texts that cover several stories.
+
+A roundup tells part of one story and part of another ("In other news..."). Its pairs
+with the versions of each story score high, so average link would take it into one
+story and then, through its strong pairs with the other, pull that story in too: one
+text chaining two stories. This module finds such texts and keeps them from chaining.
+
+Sentence vectors cannot tell the parts apart: two events of one kind (two quakes, two
+celebrities in rehab) are told in sentences just as alike. Their *names* differ. So
+the parts of a text ``R`` are read from the specific names (and long numbers) of each
+sentence:
+
+**Parts.** Let ``N(s)`` be the specific tokens of sentence ``s`` of ``R`` (names and
+numbers of ``R`` with specificity ``>= NAME_SPECIFICITY``; numbers of 3+ characters)
+and, for each side ``X`` (a partner text, or a story: the union over its members
+scored with ``R``), ``N_X`` its names and numbers. The names *specific to* ``X`` are
+
+    S_X = (N(R) ∩ N_X) \\ ⋃_{Y ≠ X} N_Y
+
+and the part of ``R`` that ``X`` covers is ``P_X = {s : N(s) ∩ S_X ≠ ∅}``. ``R`` covers
+several sides when two sides ``X, Y`` each cover at least ``MIN_SENTENCES`` sentences and
+``MIN_SHARE`` of ``R``'s sentences with at least ``MIN_NAMES`` different names specific to
+it, and their parts are *apart*:
+``|P_X ∩ P_Y| <= MAX_OVERLAP · min(|P_X|, |P_Y|)``. (A sentence naming nothing specific
+joins the part of the last sentence before it that did: a roundup tells each story in a
+run of sentences and names its people only now and then. ``MIN_SENTENCES`` counts the
+sentences that name something, ``MIN_SHARE`` the run.)
+
+An ordinary version names its own story's people and places throughout; a sentence of
+background naming an earlier event is below ``MIN_SENTENCES`` / ``MIN_SHARE``.
+
+**Candidates** are texts with two partners of story score ``>= attach_threshold`` that
+are not the same story by their own score (below ``same_story_threshold``, or never
+scored) and that cover parts of it apart. **Roundups** are the candidates that still cover parts
+apart when the sides are the *stories* found without the candidates (two reports of one
+event, each naming different people of it, are one side then).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+
+from samestory import lexical, normalize
+from samestory.features import DocFeatures
+
+# A side covers a part of a text when at least this many of its sentences, and this
+# share of them, name something specific to that side.
+MIN_SENTENCES = 2
+MIN_SHARE = 0.2
+# ... and at least this many different names or numbers specific to it (one place name
+# or a station's call sign in a sidebar is not a story told).
+MIN_NAMES = 2
+# Two parts are apart when they share at most this fraction of the smaller one.
+MAX_OVERLAP = 0.25
+# Names at least this specific (samestory.lexical.specificity: 0 for "the", ~7 for a
+# rare surname) count; "people", "police", "president" do not.
+NAME_SPECIFICITY = 3.5
+# Numbers of at least this many characters count ("288", "93.87"; not "5" or "10").
+MIN_NUMBER_CHARS = 3
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Part:
+    """The sentences of a text (indices) that name something specific to one side, the
+    share of the text's sentences they make, and the names that placed them."""
+
+    side: int
+    sentences: frozenset[int]
+    share: float
+    names: frozenset[str]
+
+
+def specific_tokens(f: DocFeatures) -> frozenset[str]:
+    """The names and numbers of ``f`` that can tell one story from another."""
+    names = {n for n in f.entities if lexical.specificity(n, f.lang) >= NAME_SPECIFICITY}
+    numbers = {x for x in f.numbers if len(x) >= MIN_NUMBER_CHARS}
+    return frozenset(names | numbers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence_tokens(sentence: str) -> frozenset[str]:
+    return frozenset(normalize.words(sentence))
+
+
+def sentence_tokens(f: DocFeatures) -> list[frozenset[str]]:
+    """``N(s)`` of each sentence of ``f``: its specific names and numbers."""
+    specific = specific_tokens(f)
+    return [_sentence_tokens(s) & specific for s in f.sentences]
+
+
+def parts(
+    f: DocFeatures, tokens: Sequence[frozenset[str]], sides: Mapping[int, frozenset[str]]
+) -> list[Part]:
+    """The part of ``f`` each side covers (``sides``: side -> its names and numbers),
+    largest first; sides covering too little are left out.
+
+    A sentence naming nothing specific to any side belongs to the part of the last
+    sentence before it that did (a roundup tells each story in a run of sentences,
+    and names its people only now and then)."""
+    own = frozenset().union(*tokens) if tokens else frozenset()
+    specific = {
+        side: (own & names) - frozenset().union(*(v for k, v in sides.items() if k != side))
+        for side, names in sides.items()
+    }
+    marks = [frozenset(side for side, sp in specific.items() if t & sp) for t in tokens]
+    carried: list[frozenset[int]] = []
+    last: frozenset[int] = frozenset()
+    for m in marks:
+        last = m or last
+        carried.append(last)
+    n = max(1, len(tokens))
+    found = []
+    for side, sp in specific.items():
+        sentences = frozenset(k for k, m in enumerate(carried) if side in m)
+        named = sum(1 for m in marks if side in m)
+        share = len(sentences) / n
+        used = frozenset(x for k, t in enumerate(tokens) if side in marks[k] for x in t & sp)
+        if named >= MIN_SENTENCES and share >= MIN_SHARE and len(used) >= MIN_NAMES:
+            found.append(Part(side, sentences, share, used))
+    return sorted(found, key=lambda p: (-p.share, p.side))
+
+
+def apart(x: frozenset[int], y: frozenset[int]) -> bool:
+    """Two parts are apart when they share few sentences (see the module docstring)."""
+    return len(x & y) <= MAX_OVERLAP * min(len(x), len(y))
+
+
+def covers_several(found: Sequence[Part]) -> bool:
+    """True when two of ``found`` are apart: the text covers several sides."""
+    return any(apart(p.sentences, q.sentences) for k, p in enumerate(found) for q in found[:k])
+
+
+def candidates(
+    features: Sequence[DocFeatures],
+    scored: Sequence[tuple[int, int, float]],
+    bar: float,
+    same_story: float,
+) -> set[int]:
+    """Texts two of whose partners of score ``>= bar``, not the same story by their own
+    score (``< same_story``, or never scored), cover parts of it apart (see the module
+    docstring)."""
+    partners: dict[int, list[int]] = {}
+    linked: set[tuple[int, int]] = set()
+    for i, j, s in scored:
+        if s >= bar:
+            partners.setdefault(i, []).append(j)
+            partners.setdefault(j, []).append(i)
+        if s >= same_story:
+            linked.add((min(i, j), max(i, j)))
+    out = set()
+    for text, found in partners.items():
+        if len(found) < 2:
+            continue
+        tokens = sentence_tokens(features[text])
+        if sum(1 for t in tokens if t) < 2 * MIN_SENTENCES:
+            continue
+        names = {j: specific_tokens(features[j]) for j in found}
+        for k, j in enumerate(found):
+            if any(
+                (min(j, m), max(j, m)) not in linked
+                and covers_several(parts(features[text], tokens, {j: names[j], m: names[m]}))
+                for m in found[:k]
+            ):
+                out.add(text)
+                break
+    return out
+
+
+def story_parts(
+    f: DocFeatures,
+    partners: Sequence[int],
+    group_of: Mapping[int, int],
+    features: Sequence[DocFeatures],
+) -> list[Part]:
+    """The parts of ``f`` each story covers (``side`` = the story's group), from the
+    names of its members among ``partners``."""
+    sides: dict[int, frozenset[str]] = {}
+    for j in partners:
+        if j in group_of:
+            g = group_of[j]
+            sides[g] = sides.get(g, frozenset()) | specific_tokens(features[j])
+    return parts(f, sentence_tokens(f), sides)
