@@ -91,7 +91,7 @@ def analyze(
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
     stories = mark_roundups(stories, roundups, features, groups)
-    left_out = {r.index for r in roundups}  # a roundup must not chain threads either
+    left_out = {r.index for r in roundups if r.cut}  # nor chain threads
     threads = find_threads(
         features,
         copies.reps,

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
-from samestory.roundups import Part, candidates, covers_several, story_parts
-from samestory.stories import DisjointSets, average_link_over_copies
+from samestory.roundups import Part, apart, candidates, covers_several, story_parts
+from samestory.stories import ATTACH_SIZE_RATIO, DisjointSets, average_link_over_copies
 
 
 def group(
@@ -45,11 +45,13 @@ ROUNDUP_ROUNDS = 3
 @dataclasses.dataclass(frozen=True, slots=True)
 class FoundRoundup:
     """A text covering several stories: its index, the part each story covers (their
-    ``side`` indexes the returned groups) and the group it joined (None: alone)."""
+    ``side`` indexes the returned groups), the group it is in (None: alone) and whether
+    it was taken out of the plain grouping for chaining stories (``cut``)."""
 
     index: int
     parts: tuple[Part, ...]
     attached_to: int | None
+    cut: bool = False
 
 
 def group_with_roundups(
@@ -66,10 +68,11 @@ def group_with_roundups(
     two of the stories found is not one (up to ``ROUNDUP_ROUNDS`` groupings; if the set
     still changes, no text is treated as a roundup). A roundup that chained stories in
     the plain grouping (its own group there holds versions of two stories it covers
-    apart) is taken out of it: the texts are grouped without its pairs and it joins the story
-    covering most of it if its linkage to that story reaches ``attach_threshold`` (its
-    pairs with the other stories no longer count, so the lower bar is safe: a roundup
-    is most often a page of its story with a sidebar of others), or stands alone.
+    apart, stories whose own linkage is below half of ``attach_threshold``), or split a
+    story it covers (pulled half or more of its versions away from the others), is
+    taken out of it: the texts are grouped without its pairs and it joins the story it covers
+    that it links to most, if that linkage reaches the bar a new article meets in
+    :func:`samestory.stories.best_story`, or stands alone.
     """
     n = len(features)
     bar = _partner_bar(config)
@@ -102,16 +105,27 @@ def group_with_roundups(
         return plain, []
     # Only a roundup that chained stories in the plain grouping is taken out of it.
     plain_of = _group_of(plain)
+    apart_groups = groups  # the grouping without the roundups, whose stories they cover
+    pair_score = {(min(i, j), max(i, j)): sc for i, j, sc in scored}
     chained = {
         c
         for c in confirmed
-        if covers_several(
+        if _chains(
             story_parts(
                 features[c],
                 [j for j in partners[c] if plain_of[j] == plain_of[c]],
                 story_of,
                 features,
-            )
+            ),
+            apart_groups,
+            pair_score,
+            bar / 2,
+        )
+        or _splits(
+            story_parts(features[c], partners[c], story_of, features),
+            apart_groups,
+            plain_of,
+            plain_of[c],
         )
     }
     groups = group(n, _without(scored, chained), copy_of, config) if chained else plain
@@ -125,11 +139,46 @@ def group_with_roundups(
         if c not in chained:  # flagged where average link put it
             found.append(FoundRoundup(c, covered, group_of[c]))
             continue
-        target = _attach_target(c, covered, scored, groups, units, bar)
-        found.append(FoundRoundup(c, covered, target))
+        target = _attach_target(c, covered, scored, groups, units, config)
+        found.append(FoundRoundup(c, covered, target, cut=True))
         if target is not None:
             moves[group_of[c]] = target
     return _apply_moves(groups, moves, found)
+
+
+def _chains(
+    found: Sequence[Part],
+    groups: Sequence[Sequence[int]],
+    pair_score: dict[tuple[int, int], float],
+    unrelated: float,
+) -> bool:
+    """True when two of ``found`` are apart and their stories are unrelated: their
+    average-link linkage (unscored pairs 0) is below ``unrelated``. (Two parts of one
+    event, each naming other people of it, link above that: the text joining them
+    is no roundup of theirs.)"""
+    for k, p in enumerate(found):
+        for q in found[:k]:
+            if apart(p.sentences, q.sentences):
+                xs, ys = groups[p.side], groups[q.side]
+                total = sum(pair_score.get((min(x, y), max(x, y)), 0.0) for x in xs for y in ys)
+                if total / (len(xs) * len(ys)) < unrelated:
+                    return True
+    return False
+
+
+def _splits(
+    found: Sequence[Part], groups: Sequence[Sequence[int]], plain_of: dict[int, int], own: int
+) -> bool:
+    """True when the text pulled at least half of a story it covers (a group of
+    ``groups``, found without the roundups) into its own plain group ``own``, away from
+    the rest. (Holding one version of a large story with its own story is what an
+    ordinary bridge does; taking half a story away from it is what a roundup does.)"""
+    for p in found:
+        members = groups[p.side]
+        inside = sum(1 for i in members if plain_of[i] == own)
+        if 0 < inside < len(members) and 2 * inside >= len(members):
+            return True
+    return False
 
 
 def _partner_bar(config: Config) -> float:
@@ -176,24 +225,27 @@ def _attach_target(
     scored: Sequence[tuple[int, int, float]],
     groups: Sequence[Sequence[int]],
     units: Sequence[int],
-    bar: float,
+    config: Config,
 ) -> int | None:
-    """The group a roundup joins: the one covering most (largest share, then highest
-    linkage), if its linkage (mean score over the group's copy groups) reaches ``bar``;
-    else None."""
-    if not covered:
-        return None
-    best_share = covered[0].share
+    """The group a roundup joins: of the stories it covers, the one it links to most
+    (mean score over the story's copy groups, then the larger share), if that linkage
+    reaches the bar :func:`samestory.stories.best_story` sets (``attach_threshold`` for
+    a story of ``ATTACH_SIZE_RATIO`` or more copy groups, else ``same_story_threshold``);
+    else None. (Names place a sentence; the scores weigh the whole text.)"""
     ranked = []
     for part in covered:
-        if part.share < best_share:
-            break
         members = set(groups[part.side])
         total = sum(
             s for i, j, s in scored if (i == c and j in members) or (j == c and i in members)
         )
-        ranked.append((total / len({units[m] for m in members}), -part.side))
-    linkage, target = max(ranked)
+        size = len({units[m] for m in members})
+        ranked.append((total / size, part.share, -part.side, size))
+    if not ranked:
+        return None
+    linkage, _, target, size = max(ranked)
+    bar = config.same_story_threshold
+    if size >= ATTACH_SIZE_RATIO and config.attach_threshold is not None:
+        bar = config.attach_threshold
     return -target if linkage >= bar else None
 
 
@@ -215,6 +267,7 @@ def _apply_moves(
             f.index,
             tuple(dataclasses.replace(p, side=new_index[p.side]) for p in f.parts),
             None if f.attached_to is None else new_index[f.attached_to],
+            f.cut,
         )
         for f in found
     ]
