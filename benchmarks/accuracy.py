@@ -1,7 +1,7 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
-        [--short-forms lead,summary,headline] [--json]
+        [--short-forms lead,summary,headline] [--no-independent] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
 B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
@@ -16,6 +16,12 @@ rows ``FILE:lead`` etc. Pairs on their own: ``samestory.api.compare_pairs`` on e
 of articles sharing a topic (same topic, different event: the hard negatives;
 :func:`samestory.evaluate.hard_negative_pairs`), pair precision and recall of its
 same-story decision, per samestory encoder.
+
+Threads: for samestory, each article file again at thread level (rows ``FILE (thread)``:
+the same run's threads, stories of one incident, scored against the gold labels; GVA's
+labels are incidents with their later coverage, so its thread row is the one to read).
+Independent reports: ``ecbplus_dev:independent`` and ``gva_dev:independent``, each event
+told by 3-5 outlets (``scripts/make_independent_reports.py``; ``--no-independent``).
 
 Systems: ``samestory`` (``samestory.api``, default encoder, looked up lazily),
 ``samestory-static`` (the same with ``--encoder static``), ``minilm`` (the issue's
@@ -71,21 +77,15 @@ class System:
     cluster: Callable[..., list[list[str]]] | None = None
     score: Callable[..., list[float]] | None = None
     error: str | None = None
+    # Threads (stories of one incident) of the same grouping, for systems that have them.
+    threads: Callable[..., list[list[str]]] | None = None
 
 
 def load_system(name: str) -> System:
     """Import and warm up one system; never raises (the error is kept instead)."""
     try:
         if name in SAMESTORY_ENCODERS:
-            from samestory.api import cluster_ids, story_similarity
-            from samestory.config import DEFAULT_CONFIG
-
-            config = DEFAULT_CONFIG.replace(encoder=SAMESTORY_ENCODERS[name])
-            return System(
-                name,
-                lambda articles: cluster_ids(articles, config),
-                lambda pairs: story_similarity(pairs, config),
-            )
+            return _samestory_system(name)
         if name == "minilm":
             missing = [
                 m
@@ -111,6 +111,51 @@ def load_system(name: str) -> System:
         return System(name, error=f"unknown system (choose from {', '.join(ALL_SYSTEMS)})")
     except Exception as exc:  # any import/load failure: report and go on
         return System(name, error=f"{type(exc).__name__}: {exc}")
+
+
+def _samestory_system(name: str) -> System:
+    """samestory with one encoder; its threads come from the grouping just made (the
+    last input is remembered, so the thread row costs no second run)."""
+    from samestory.api import cluster, story_similarity, thread_groups_of
+    from samestory.config import DEFAULT_CONFIG
+
+    config = DEFAULT_CONFIG.replace(encoder=SAMESTORY_ENCODERS[name])
+    last: dict[tuple[str, ...], Any] = {}
+
+    def stories_of(articles: list[Any]) -> Any:
+        key = tuple(a.id for a in articles)
+        if key not in last:
+            last.clear()
+            last[key] = cluster(articles, config)
+        return last[key]
+
+    return System(
+        name,
+        lambda articles: [list(s.articles) for s in stories_of(articles)],
+        lambda pairs: story_similarity(pairs, config),
+        threads=lambda articles: thread_groups_of(stories_of(articles)),
+    )
+
+
+def independent_report_sets(data: Path) -> dict[str, list[dict[str, Any]]]:
+    """Dev sets of independent reports (3-5 outlets per event) built from the dev sets by
+    ``scripts/make_independent_reports.py``; empty when a source file is missing."""
+    spec = importlib.util.spec_from_file_location(
+        "make_independent_reports", REPO / "scripts" / "make_independent_reports.py"
+    )
+    if spec is None or spec.loader is None:
+        return {}
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import random
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    if (data / "ecbplus_dev.jsonl").exists():
+        records = load_records(data / "ecbplus_dev.jsonl")
+        out["ecbplus_dev:independent"] = module.ecbplus(records, 4, random.Random(13))
+    if (data / "gva_dev.jsonl").exists():
+        out["gva_dev:independent"] = module.gva(load_records(data / "gva_dev.jsonl"), 3, 5)
+    return out
 
 
 def kind_recall(records: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
@@ -183,9 +228,11 @@ def run(
     systems: list[System],
     log: Callable[[str], None],
     short_forms: tuple[str, ...] = (),
+    independent: bool = False,
 ) -> dict[str, Any]:
     """Evaluate every system on every ``*.jsonl`` in ``data`` and on the ``short_forms``
-    of each article file; results keyed by file stem (``stem:form`` for a short form)."""
+    of each article file; results keyed by file stem (``stem:form`` for a short form).
+    ``independent`` adds the independent-report sets (:func:`independent_report_sets`)."""
     results: dict[str, Any] = {}
     for path in sorted(data.glob("*.jsonl")):
         full = load_records(path)
@@ -195,6 +242,10 @@ def run(
             variants += [(f"{path.stem}:{f}", make_short_variants(full, f)) for f in short_forms]
         for stem, records in variants:
             results[stem] = _run_file(stem, records, pair_file, systems, log)
+    if independent:
+        for stem, records in independent_report_sets(data).items():
+            if records:
+                results[stem] = _run_file(stem, records, False, systems, log)
     return results
 
 
@@ -216,6 +267,8 @@ def _run_file(
                     res = evaluate_pairs(records, system.score)  # type: ignore[arg-type]
                 else:
                     res = evaluate_articles(records, system.cluster)  # type: ignore[arg-type]
+                    if system.threads is not None and ":" not in stem:
+                        res["thread"] = evaluate_articles(records, system.threads)
             except Exception as exc:
                 log(traceback.format_exc(limit=3))
                 res = {"error": f"failed ({type(exc).__name__}: {exc})"}
@@ -286,6 +339,19 @@ def format_report(
                         f"{r['seconds']:.1f} ({r['docs_per_second']:.0f} docs/s)",
                     ]
                 )
+                if "thread" in r:  # the same grouping's threads, scored as groups
+                    t = r["thread"]
+                    art_rows.append(
+                        [
+                            f"{dataset} (thread)",
+                            name,
+                            _fmt(t["ari"]),
+                            _fmt(t["pair_f1"]),
+                            _fmt(t["bcubed_f1"]),
+                            f"{t['stories']}/{t['gold_stories']}",
+                            "(same run)",
+                        ]
+                    )
     if art_rows:
         out += [
             "Article files (grouping)",
@@ -378,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(SHORT_FORMS),
         help="short variants of each article file to run too ('' for none)",
     )
+    parser.add_argument(
+        "--no-independent",
+        action="store_true",
+        help="leave out the independent-report sets (3-5 outlets per event, built from "
+        "the ECB+ and GVA dev sets by scripts/make_independent_reports.py)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -404,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: not available ({systems[-1].error})")
 
     forms = tuple(f.strip() for f in args.short_forms.split(",") if f.strip())
-    results = run(args.data, systems, log, forms)
+    results = run(args.data, systems, log, forms, independent=not args.no_independent)
 
     kinds: dict[str, Any] | None = None
     pair_kinds: dict[str, Any] = {}

@@ -406,3 +406,33 @@ def test_compare_is_scored_on_the_pairs_of_a_topic(ecb_records):
     result = compare_on_hard_negatives(records, "static")
     assert result["pairs"] == 15 and result["positives"] == 6
     assert result["precision"] >= 0.5 and result["recall"] >= 0.5
+
+
+def test_accuracy_gives_samestory_thread_rows_and_independent_report_sets(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """samestory's rows come with the same run's threads; the independent-report sets
+    are built from the dev files when they are there (here: a tiny GVA-like file)."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from benchmarks import accuracy
+
+    third = {"id": "5", "text": "The quake shook the city.", "story": "q", "lang": "en"}
+    records = [
+        {**r, "date": "2016-03-0" + str(k % 3 + 1), "source": f"outlet{k}.com", "topic": "t"}
+        for k, r in enumerate([*ARTICLE_RECORDS, third])
+    ]
+    with (tmp_path / "gva_dev.jsonl").open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r) + "\n")
+    args = ["--data", str(tmp_path), "--systems", "samestory-static", "--short-forms", ""]
+    assert accuracy.main([*args, "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert results["gva_dev"]["systems"]["samestory-static"]["thread"]["docs"] == 5
+    # The one story told by three outlets.
+    assert results["gva_dev:independent"]["systems"]["samestory-static"]["docs"] == 3
+    assert accuracy.main(args) == 0
+    assert "gva_dev (thread)" in capsys.readouterr().out
