@@ -294,7 +294,7 @@ def test_keyword_pairs_match_the_local_keyword_index(spark: object) -> None:
     position = {d.id: i for i, d in enumerate(docs)}
     expected = set()
     for i, d in enumerate(docs):
-        for other in index._keyword_neighbours(keywords(d), d.id)[0]:
+        for other in index._keyword_neighbours(keywords(d), d.id):
             j = position[other]
             expected.add((min(i, j), max(i, j)))
     rdd = spark.sparkContext.parallelize(list(enumerate(docs)), 3)  # type: ignore[attr-defined]
