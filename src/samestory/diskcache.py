@@ -64,7 +64,7 @@ def marshalled(name: str, build: Callable[[], T]) -> T:
         pass
     value = build()
     try:
-        write_atomically(path, lambda handle: marshal.dump(value, handle))
+        write_atomically(path, lambda handle: marshal.dump(value, handle))  # type: ignore[arg-type]
     except (OSError, ValueError) as exc:  # a cache: the next run derives it again
         log.debug("could not cache %s: %s", path, exc)
     return value

