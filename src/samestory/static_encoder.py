@@ -52,7 +52,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 import time
 from itertools import chain
@@ -64,6 +63,7 @@ import numpy as np
 # The cache directory is shared with the other derived data (samestory.diskcache).
 from samestory.diskcache import CACHE_ENV as CACHE_ENV
 from samestory.diskcache import cache_dir as cache_dir
+from samestory.diskcache import write_atomically
 from samestory.encoders import default_threads, normalize_rows
 
 log = logging.getLogger("samestory")
@@ -330,19 +330,9 @@ def _read_table(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
 
 
 def _write_atomically(path: Path, table: np.ndarray) -> None:
-    """Write to a temporary file in the same directory, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, np.ascontiguousarray(table, dtype=np.float32))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache may be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the table as ``.npy`` so readers see the old file or the whole new one."""
+    contiguous = np.ascontiguousarray(table, dtype=np.float32)
+    write_atomically(path, lambda handle: np.save(handle, contiguous))
 
 
 def _blas_limit(threads: int):
