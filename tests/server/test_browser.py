@@ -111,7 +111,11 @@ def test_seeds_added_through_the_page_make_two_stories_and_a_visible_name_change
     browser.get(f"{server}/add")
     upload = browser.find_element(By.CSS_SELECTOR, "input[type=file][name=files]")
     upload.send_keys("\n".join(str(p) for p in sorted(SEEDS.glob("*.txt"))))
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
+    # click() does not wait for the form's response page; on a busy box it has not loaded yet.
+    WebDriverWait(browser, 120).until(lambda b: b.find_elements(By.CSS_SELECTOR, "tr.result"))
     results = browser.find_elements(By.CSS_SELECTOR, "tr.result")
     assert len(results) == 5
 
