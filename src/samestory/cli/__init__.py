@@ -1,12 +1,19 @@
-"""The ``samestory`` command line: a thin layer over :mod:`samestory.api` and the store."""
+"""The ``samestory`` command line: a thin layer over :mod:`samestory.api` and the store.
+
+``app`` (the Typer application, :mod:`samestory.cli.commands`) is imported on first use
+(PEP 562 module ``__getattr__``), so the fast path of :mod:`samestory.cli.launch`
+(``samestory --help``, ``samestory stories``) runs without importing Typer.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    from samestory.cli.commands import SamestoryApp
 
-from samestory.cli import dedup_cmd, follow_cmd, main, serve_cmd, store_cmds
+    app: SamestoryApp
 
 
 def _log_to_stderr() -> None:
@@ -22,24 +29,11 @@ def _log_to_stderr() -> None:
 
 _log_to_stderr()
 
-app = typer.Typer(
-    name="samestory",
-    help=(
-        "Find every version of the same news story.\n\n"
-        "Groups articles into stories, tells how each pair relates (exact, near_duplicate, "
-        "rewrite, same_event) with the evidence, which version came first, and what changed."
-        "\n\nQuick start: samestory cluster ARTICLES_DIR   |   samestory compare A.txt B.txt"
-        "   |   samestory add ARTICLES_DIR && samestory stories"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command()(main.cluster)
-app.command()(main.compare)
-app.command("eval")(main.evaluate)
-app.command()(main.spark)
-app.command()(dedup_cmd.dedup)
-store_cmds.register(app)
-app.command()(serve_cmd.serve)
-follow_cmd.register(app)
+
+def __getattr__(name: str) -> Any:
+    if name != "app":
+        raise AttributeError(f"module 'samestory.cli' has no attribute {name!r}")
+    from samestory.cli.commands import app
+
+    globals()["app"] = app
+    return app

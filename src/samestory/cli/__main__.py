@@ -1,5 +1,5 @@
 """``python -m samestory.cli``: the ``samestory`` command."""
 
-from samestory.cli import app
+from samestory.cli.launch import main
 
-app()
+main()

@@ -26,6 +26,7 @@ from samestory.cli.main import (
     progress_bar,
     report_skip,
 )
+from samestory.cli.story_list import print_story_list
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
@@ -182,32 +183,7 @@ def stories(
             total_articles = len(store)
     except StoreError as exc:
         _fail(str(exc), 1)
-    shown = rows[:limit] if limit else rows
-    if as_json:
-        payload = {
-            "stories": [
-                {
-                    "id": s.id,
-                    "title": s.title,
-                    "size": s.size,
-                    "first": s.first,
-                    "thread": s.thread,
-                }
-                for s in shown
-            ]
-        }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    table = Table(
-        "story",
-        "size",
-        "first version",
-        "title",
-        title=f"{len(rows)} stories, {total_articles} articles in {escape(str(db))}",
-    )
-    for s in shown:  # article text as Text: never read as markup
-        table.add_row(s.id, str(s.size), Text(s.first), Text(s.title or ""))
-    out.print(table)
+    print_story_list(out, rows, total_articles, db, as_json, limit)
 
 
 def show(

@@ -85,6 +85,9 @@ from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
+from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
+from samestory.store.listing import StorySummary as StorySummary
+from samestory.store.listing import summaries
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
@@ -179,33 +182,6 @@ class AddReport:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class StorySummary:
-    """One story as listed: :meth:`Store.stories` and :meth:`Store.search_stories`.
-
-    ``first`` is the first version's id; ``updated`` when an article last joined or
-    left it (UTC, ISO 8601); ``languages``, ``first_date`` and ``last_date`` (the
-    articles' own dates) are filled by :meth:`Store.search_stories`; ``thread`` is the
-    id of the story's thread (stories of one incident, see :mod:`samestory.threads`).
-    """
-
-    id: str
-    title: str | None
-    size: int
-    first: str
-    updated: str
-    languages: tuple[str, ...] = ()
-    first_date: str | None = None
-    last_date: str | None = None
-    created: str | None = None
-    thread: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
-        out["languages"] = list(self.languages)
-        return out
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Change:
     """One row of the change log: an article ``added`` or ``moved`` to ``story_id``, or a
     story ``removed`` (merged into others)."""
@@ -286,13 +262,6 @@ def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
         r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
     )
     return oriented.a
-
-
-# The columns of a listed story (see StorySummary), from stories and their threads.
-_SUMMARY_COLUMNS = (
-    "id, title, size, first, updated_at, created_at, t.thread AS thread FROM stories "
-    "LEFT JOIN story_threads t ON t.story = stories.id"
-)
 
 
 def _relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> Relation:
@@ -541,15 +510,7 @@ class Store:
     def stories(self) -> list[StorySummary]:
         """Every story, largest first (then oldest created, then id)."""
         with self._errors("reading"):
-            rows = self._conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS} ORDER BY size DESC, created_at, id"
-            ).fetchall()
-        return [
-            StorySummary(
-                r["id"], r["title"], r["size"], r["first"], r["updated_at"], thread=r["thread"]
-            )
-            for r in rows
-        ]
+            return summaries(self._conn)
 
     def thread(self, thread: str) -> list[StorySummary]:
         """The stories of ``thread``, earliest first version first; KeyError if none."""

@@ -1,0 +1,261 @@
+"""The ``samestory`` entry point: a fast path for the commands that need no engine.
+
+Typer builds the whole command tree (every command's options, through pydantic) before
+it runs any one of them: about 0.4 s here, before ``samestory stories`` reads a row.
+This module imports only the stdlib (and rich to print), and handles itself
+
+- ``samestory --help``: the same panels Typer prints (:func:`print_help`; a test
+  renders both and compares them, colours included);
+- ``samestory stories [--db PATH] [--json] [--limit N]`` on a current store
+  (:mod:`samestory.store.listing`; the same table, through
+  :func:`samestory.cli.story_list.print_story_list`).
+
+Everything else, and any input the fast path is not sure to read exactly as Typer
+would (another option, a bad value, a store to upgrade, a missing file), goes to the
+Typer application (:data:`samestory.cli.app`), which then prints what it always did.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+APP_HELP = (
+    "Find every version of the same news story.\n\n"
+    "Groups articles into stories, tells how each pair relates (exact, near_duplicate, "
+    "rewrite, same_event) with the evidence, which version came first, and what changed."
+    "\n\nQuick start: samestory cluster ARTICLES_DIR   |   samestory compare A.txt B.txt"
+    "   |   samestory add ARTICLES_DIR && samestory stories"
+)
+
+# Each command and the first paragraph of its docstring, in the order they are
+# registered (samestory/cli/commands.py): the Commands panel of `samestory --help`.
+# tests/test_startup.py fails, saying what to change, when these differ from the app.
+COMMANDS = (
+    ("cluster", "Group articles into stories, print each story's versions in time order."),
+    ("compare", "How two versions relate (kind, scores, evidence) and a sentence-aligned diff."),
+    (
+        "eval",
+        "Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).",
+    ),
+    ("spark", "Run the pipeline on PySpark: stories, relations and assignments out as Parquet."),
+    (
+        "dedup",
+        "Write the records back with story_id, copy_group, first_version and relation_to_first.",
+    ),
+    ("add", "Add articles to the store and assign each to a story, incrementally."),
+    ("stories", "List the stories in the store, largest first."),
+    ("show", "Show one story: its versions in time order, relations and derivations."),
+    ("serve", "Serve the REST API (/api, OpenAPI at /docs) and the web pages over a store."),
+    ("follow", "Follow sources into the store: each new article joins its story as it appears."),
+    ("sources", "List followed sources: last success, last error, item counts by state."),
+)
+
+DB_ENV = "SAMESTORY_DB"
+DEFAULT_DB = "samestory.db"
+
+
+def main(args: Sequence[str] | None = None) -> NoReturn:
+    """Run ``samestory ARGS`` (default: the process's arguments) and exit."""
+    argv = sys.argv[1:] if args is None else list(args)
+    code = run_fast(argv)
+    if code is not None:
+        sys.exit(code)
+    from samestory.cli.commands import app
+
+    app.run_typer(argv)
+    sys.exit(0)  # standalone Typer exits itself; this is not reached
+
+
+def run_fast(args: list[str]) -> int | None:
+    """The exit code of ``samestory ARGS`` if the fast path ran it, else None (nothing
+    was printed then: the caller runs Typer)."""
+    if args == ["--help"]:
+        print_help(program_name())
+        return 0
+    if args[:1] == ["stories"]:
+        return _stories(args[1:])
+    return None
+
+
+def program_name() -> str:
+    """The program name in the usage line, as click works it out (``samestory``, or
+    ``python -m samestory.cli``)."""
+    path = sys.argv[0]
+    package = getattr(sys.modules["__main__"], "__package__", None)
+    if not package:
+        return os.path.basename(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    module = package if name == "__main__" else f"{package}.{name}"
+    return f"python -m {module.lstrip('.')}"
+
+
+# --- samestory --help -----------------------------------------------------------------
+#
+# What typer.rich_utils.rich_format_help prints for this app (Typer 0.29, rich markup
+# mode): the same renderables, styles and environment switches, without importing Typer.
+
+
+def print_help(program: str) -> None:
+    from rich.align import Align
+    from rich.columns import Columns
+    from rich.console import Console, Group
+    from rich.highlighter import RegexHighlighter
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+    from rich.theme import Theme
+
+    class OptionHighlighter(RegexHighlighter):
+        highlights = [  # noqa: RUF012 - as Typer declares them
+            r"(^|\W)(?P<switch>\-\w+)(?![a-zA-Z0-9])",
+            r"(^|\W)(?P<option>\-\-[\w\-]+)(?![a-zA-Z0-9])",
+            r"(?P<types>\<[^\>]+\>)",
+            r"(?P<usage>Usage: )",
+        ]
+
+    class NegativeOptionHighlighter(RegexHighlighter):
+        highlights = [  # noqa: RUF012
+            r"(^|\W)(?P<negative_switch>\-\w+)(?![a-zA-Z0-9])",
+            r"(^|\W)(?P<negative_option>\-\-[\w\-]+)(?![a-zA-Z0-9])",
+        ]
+
+    class TypesHighlighter(RegexHighlighter):
+        highlights = [  # noqa: RUF012
+            r"^(?P<types_sep>(\[|<))",
+            r"(?P<types_sep>\|)",
+            r"(?P<types_sep>(\]|>))(\.\.\.)?$",
+        ]
+
+    highlighter = OptionHighlighter()
+    negative = NegativeOptionHighlighter()
+    env = os.environ.get
+    force = True if env("GITHUB_ACTIONS") or env("FORCE_COLOR") or env("PY_COLORS") else None
+    if env("_TYPER_FORCE_DISABLE_TERMINAL"):
+        force = False
+    width = env("TERMINAL_WIDTH")
+    console = Console(
+        theme=Theme(
+            {
+                "option": "bold cyan",
+                "switch": "bold green",
+                "negative_option": "bold magenta",
+                "negative_switch": "bold red",
+                "types": "bold yellow",
+                "types_sep": "dim",
+                "usage": "yellow",
+            }
+        ),
+        highlighter=highlighter,
+        color_system="auto",
+        force_terminal=force,
+        width=int(width) if width else None,
+    )
+
+    def rich_text(text: str, style: str = "") -> Text:
+        return highlighter(Text.from_markup(text, style=style))
+
+    console.print(
+        Padding(highlighter(f"Usage: {program} [OPTIONS] COMMAND [ARGS]..."), 1), style="bold"
+    )
+    first, *rest = APP_HELP.split("\n\n")
+    lines = [rich_text(first.replace("\n", " ").strip())]
+    if rest:
+        lines += [Text(""), rich_text("\n\n".join(rest), style="dim")]
+    console.print(Padding(Align(Group(*lines), pad=False), (0, 1, 1, 1)))
+
+    def table(highlight: bool) -> Table:
+        return Table(
+            highlight=highlight,
+            show_header=False,
+            expand=True,
+            box=None,
+            show_lines=False,
+            leading=0,
+            border_style=None,
+            row_styles=None,
+            pad_edge=False,
+            padding=(0, 1),
+        )
+
+    options = table(highlight=True)
+    options.add_row(
+        highlighter("--help"),
+        highlighter(""),
+        negative(""),
+        negative(""),
+        TypesHighlighter()(Text("<bool>", style="bold yellow", overflow="fold")),
+        Columns([rich_text("Show this message and exit.")]),
+    )
+    console.print(Panel(options, border_style="dim", title="Options", title_align="left"))
+    commands = table(highlight=False)
+    commands.add_column(style="bold cyan", no_wrap=True, width=max(len(n) for n, _ in COMMANDS))
+    commands.add_column("Description", justify="left", no_wrap=False, ratio=10)
+    for name, summary in COMMANDS:
+        commands.add_row(Text(name), rich_text(summary.strip()))
+    console.print(Panel(commands, border_style="dim", title="Commands", title_align="left"))
+    print()  # click echoes the (empty) help string Typer left it after printing
+
+
+# --- samestory stories ----------------------------------------------------------------
+
+
+def _stories(args: list[str]) -> int | None:
+    """``samestory stories`` on a current store; None for anything else."""
+    options = _stories_options(args)
+    if options is None:
+        return None
+    db, as_json, limit = options
+    from samestory.store.listing import open_current, summaries
+
+    conn = open_current(db)
+    if conn is None:
+        return None
+    import sqlite3
+
+    try:
+        rows = summaries(conn)
+        total = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    from rich.console import Console
+
+    from samestory.cli.story_list import print_story_list
+
+    print_story_list(Console(), rows, total, db, as_json, limit)
+    return 0
+
+
+def _stories_options(args: list[str]) -> tuple[Path, bool, int | None] | None:
+    """``(db, as_json, limit)`` from the options of ``stories``, read as click reads
+    them (``--db X`` or ``--db=X``, the last one given wins, ``$SAMESTORY_DB`` when
+    ``--db`` is absent), or None when anything is not plainly one of these."""
+    values: dict[str, str] = {}
+    as_json = False
+    rest = list(args)
+    while rest:
+        token = rest.pop(0)
+        if token == "--json":
+            as_json = True
+            continue
+        name, equals, value = token.partition("=")
+        if name not in ("--db", "--limit"):
+            return None
+        if not equals:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if not value or value.startswith("-"):
+            return None
+        values[name] = value
+    db = values.get("--db") or os.environ.get(DB_ENV) or DEFAULT_DB
+    limit = values.get("--limit")
+    if limit is not None and not (limit.isascii() and limit.isdigit() and int(limit) >= 1):
+        return None
+    return Path(db), as_json, int(limit) if limit is not None else None
