@@ -301,6 +301,7 @@ def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
         "thread_scores",
         "story_threads",
         "keywords",
+        "roundups",
     ):
         conn.execute(f"DROP TABLE {table}")
     for index in ("articles_summary", "stories_updated", "relations_by_b"):

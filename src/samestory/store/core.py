@@ -80,7 +80,7 @@ from samestory.models import (
 from samestory.pipeline.assemble import earlier_first, make_story, story_id, story_title
 from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
-from samestory.pipeline.group import group as group_stage
+from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
@@ -88,6 +88,7 @@ from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
+from samestory.store.roundups import StoredPart, roundups_of, write_roundups
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
@@ -620,7 +621,10 @@ class Store:
             follow_ups = tuple(
                 _relation_of(*row) for row in follow_up_rows(self._conn, story_id, thread)
             )
-        return dataclasses.replace(built, id=story_id, thread=thread, follow_ups=follow_ups)
+            flags = roundups_of(self._conn, ids)
+        return dataclasses.replace(
+            built, id=story_id, thread=thread, follow_ups=follow_ups, roundups=flags
+        )
 
     def article(self, article_id: str) -> Article:
         """A stored article; KeyError if missing. (A later text given under the same id
@@ -1022,6 +1026,20 @@ class _Batch:
                         self.closest[end] = r
         self._write_relations(analysis.relations, features)
         set_threads(self.conn, {s.id: s.thread or thread_id(s.id) for s in analysis.stories})
+        member = {s.id: s.articles[0] for s in analysis.stories}
+        write_roundups(
+            self.conn,
+            [],
+            [
+                (
+                    r.article,
+                    r.attached,
+                    [(member[p.story], p.share, p.sentences, p.names) for p in r.parts],
+                )
+                for s in analysis.stories
+                for r in s.roundups
+            ],
+        )
         # Representatives are indexed (their proposals are worked out when first
         # needed), copies only kept for copy detection, as the incremental path does.
         for f in analysis.features:
@@ -1264,7 +1282,11 @@ class _Batch:
             if b in position
         ]
         copy_of = [position.get(row[2]) for row in rows]
-        groups = group_stage(len(members), edges, copy_of, self.config)
+        # A copy's one scored pair is with its original (the batch scores none): left
+        # out, so roundups are looked for among the pairs the batch would look at.
+        edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
+        features = _LazyFeatures(self, members)
+        groups, found = group_with_roundups(features, edges, copy_of, self.config)
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
         changed: set[str] = set()
@@ -1293,6 +1315,7 @@ class _Batch:
             self._refresh_story(story)
         for story in set(old.values()) - used:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
+        write_roundups(self.conn, members, _stored_roundups(found, members, groups))
         return self._story_of_article(article_id)
 
     def _fresh_story_id(self, article_id: str) -> str:
@@ -1389,3 +1412,37 @@ class _Batch:
             "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
             (len(rows), first, title, self.now, story),
         )
+
+
+class _LazyFeatures(Sequence[DocFeatures]):
+    """The features of ``ids`` read from the store (through the batch's cache) only when
+    indexed: roundup detection reads those of a few texts with several partners."""
+
+    def __init__(self, batch: _Batch, ids: Sequence[str]) -> None:
+        self.batch = batch
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        if isinstance(k, slice):
+            return self.batch._neighbour_features(self.ids[k])
+        return self.batch._neighbour_features([self.ids[k]])[0]
+
+
+def _stored_roundups(
+    found: Sequence[FoundRoundup], members: Sequence[str], groups: Sequence[Sequence[int]]
+) -> list[tuple[str, bool, list[StoredPart]]]:
+    """The roundups found by a re-clustering, each part's story named by its first member."""
+    return [
+        (
+            members[r.index],
+            r.attached_to is not None,
+            [
+                (members[groups[p.side][0]], p.share, sorted(p.sentences), sorted(p.names))
+                for p in r.parts
+            ],
+        )
+        for r in found
+    ]

@@ -163,6 +163,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("follow_state", *schema.FOLLOW),
     Migration("story_threads", _threads),
     Migration("keywords", _keywords),
+    Migration.ddl("roundups", *schema.ROUNDUPS),
 ]
 
 _MIGRATIONS_TABLE = (

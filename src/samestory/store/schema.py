@@ -40,6 +40,9 @@ step, so the current schema can be read in one place::
         the thread probability (P(same incident), samestory.threads) of every scored pair
     story_threads(story TEXT PK, thread TEXT), INDEX (thread, story)
         the thread of each story (see samestory.store.threads)
+    roundups(article TEXT PK, attached, parts_json)
+        texts covering several stories (see samestory.store.roundups): whether the text
+        joined a story, and per part a member of the covered story, share, sentences, names
 """
 
 from __future__ import annotations
@@ -189,6 +192,14 @@ THREADS = (
     "CREATE INDEX thread_scores_by_b ON thread_scores(b, a)",
     "CREATE TABLE story_threads (story TEXT PRIMARY KEY, thread TEXT NOT NULL)",
     "CREATE INDEX story_threads_thread ON story_threads(thread, story)",
+)
+
+
+# Roundups (see samestory.store.roundups): texts covering several stories.
+ROUNDUPS = (
+    """CREATE TABLE roundups (
+        article TEXT PRIMARY KEY, attached INTEGER NOT NULL, parts_json TEXT NOT NULL
+    )""",
 )
 
 
