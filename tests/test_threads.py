@@ -7,6 +7,7 @@ import datetime as dt
 from samestory import api
 from samestory.features import featurize
 from samestory.models import Article, RelationKind, Story
+from samestory.stories import average_link
 from samestory.threads import thread_features, thread_groups, thread_id, thread_probability
 
 SHOOTING = Article(
@@ -57,6 +58,24 @@ def test_thread_groups_keep_stories_whole():
     # Items 0-1 are one story, 2 another, 3 a third; 1-2 link strongly, 3 weakly.
     groups = thread_groups(4, [(1, 2, 0.9), (0, 2, 0.6), (2, 3, 0.1)], [0, 0, 1, 2])
     assert groups == [[0, 1, 2], [3]]
+
+
+def test_a_story_weighs_as_many_articles_as_it_has():
+    # Story 0 has four articles, one of which links strongly to the lone article 4:
+    # one pair of four does not make the whole story that article's incident.
+    edges = [(0, 4, 0.95), (1, 4, 0.1)]
+    assert thread_groups(5, edges, [0, 0, 0, 0, 1], threshold=0.6) == [[0, 1, 2, 3], [4]]
+    # Most of its articles linking does (mean 0.7 over the four cross pairs).
+    edges = [(0, 4, 0.9), (1, 4, 0.8), (2, 4, 0.7), (3, 4, 0.4)]
+    assert thread_groups(5, edges, [0, 0, 0, 0, 1], threshold=0.6) == [[0, 1, 2, 3, 4]]
+
+
+def test_weighted_average_link_counts_each_items_size():
+    # Items 0 and 1 stand for 4 and 1 items: the edge sum 2.0 over 4 pairs is 0.5.
+    assert average_link(2, [(0, 1, 2.0)], 0.6, sizes=[4, 1]) == [[0], [1]]
+    assert average_link(2, [(0, 1, 2.0)], 0.5, sizes=[4, 1]) == [[0, 1]]
+    # Splinters compare sizes in items: 1 joins 0 (3 items) at the attach bar.
+    assert average_link(2, [(0, 1, 0.9)], 0.5, 0.25, sizes=[3, 1]) == [[0, 1]]
 
 
 def test_follow_up_coverage_is_another_story_of_the_same_thread():

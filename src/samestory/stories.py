@@ -49,11 +49,14 @@ def average_link(
     edges: Iterable[tuple[int, int, float]],
     threshold: float,
     attach_threshold: float | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Cluster ``n`` items given sparse similarity ``edges`` ``(i, j, s)``.
 
     With ``attach_threshold``, groups then join their best group at least
     ``ATTACH_SIZE_RATIO`` times their size (splinters; see the module docstring).
+    ``sizes`` (default 1 each) makes item ``i`` stand for ``sizes[i]`` items, its edges
+    for sums over their pairs: ``L(X, Y) = Σ s / (Σ_X size · Σ_Y size)``.
     Returns groups of item indices, each sorted, groups ordered by their smallest item.
     Ties break by the smaller group ids, so the result is deterministic.
     """
@@ -66,14 +69,15 @@ def average_link(
         sums[i][j] = sums[j][i] = best
     scores = {i: dict(row) for i, row in sums.items()} if attach_threshold is not None else {}
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    heap = [(-s / 1.0, i, j) for i in sums for j, s in sums[i].items() if i < j]
+    weight: dict[int, int] = {i: 1 for i in range(n)} if sizes is None else dict(enumerate(sizes))
+    heap = [(-s / (weight[i] * weight[j]), i, j) for i in sums for j, s in sums[i].items() if i < j]
     heapq.heapify(heap)
     next_id = n
     while heap:
         negative, x, y = heapq.heappop(heap)
         if x not in members or y not in members:
             continue  # stale: one side was merged already
-        linkage = sums[x].get(y, 0.0) / (len(members[x]) * len(members[y]))
+        linkage = sums[x].get(y, 0.0) / (weight[x] * weight[y])
         if abs(linkage + negative) > STALE_TOLERANCE:
             continue  # stale: the linkage changed since this entry was pushed
         if linkage < threshold:
@@ -81,6 +85,7 @@ def average_link(
         merged = next_id
         next_id += 1
         members[merged] = members.pop(x) + members.pop(y)
+        weight[merged] = weight.pop(x) + weight.pop(y)
         neighbour_sums: dict[int, float] = {}
         for old in (x, y):
             for other, s in sums.pop(old).items():
@@ -91,12 +96,12 @@ def average_link(
         sums[merged] = neighbour_sums
         for other, s in neighbour_sums.items():
             sums[other][merged] = s
-            link = s / (len(members[merged]) * len(members[other]))
+            link = s / (weight[merged] * weight[other])
             if link >= threshold:
                 heapq.heappush(heap, (-link, min(other, merged), max(other, merged)))
     groups = [sorted(m) for m in members.values()]
     if attach_threshold is not None:
-        groups = attach_splinters(groups, scores, attach_threshold)
+        groups = attach_splinters(groups, scores, attach_threshold, sizes)
     return sorted(groups, key=lambda g: g[0])
 
 
@@ -173,27 +178,30 @@ def average_link_over_copies(
 
 
 def attach_splinters(
-    groups: list[list[int]], scores: Mapping[int, Mapping[int, float]], threshold: float
+    groups: list[list[int]],
+    scores: Mapping[int, Mapping[int, float]],
+    threshold: float,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Move each group into the group with the highest linkage >= ``threshold`` among
-    those at least ``ATTACH_SIZE_RATIO`` times its size.
+    those at least ``ATTACH_SIZE_RATIO`` times its size (``sizes``: as in
+    :func:`average_link`).
 
     Linkages are measured against the groups as given (not as they grow), so the result
     does not depend on the order the groups are visited in; a group whose target moves
     too follows it.
     """
     group_of = {i: g for g, members in enumerate(groups) for i in members}
+    size = [len(m) if sizes is None else sum(sizes[i] for i in m) for m in groups]
     moves: dict[int, int] = {}
     for g, members in enumerate(groups):
         totals: dict[int, float] = {}
         for i in members:
             for other, s in scores.get(i, {}).items():
                 target = group_of[other]
-                if len(groups[target]) >= ATTACH_SIZE_RATIO * len(members):
+                if size[target] >= ATTACH_SIZE_RATIO * size[g]:
                     totals[target] = totals.get(target, 0.0) + s
-        ranked = sorted(
-            (-total / (len(members) * len(groups[t])), t) for t, total in totals.items()
-        )
+        ranked = sorted((-total / (size[g] * size[t]), t) for t, total in totals.items())
         if ranked and -ranked[0][0] >= threshold:
             moves[g] = ranked[0][1]
     out = [list(members) for members in groups]

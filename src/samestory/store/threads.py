@@ -151,8 +151,9 @@ def compute_threads(
     conn: sqlite3.Connection, story_of: dict[str, str], threshold: float = THREAD_THRESHOLD
 ) -> dict[str, str]:
     """story -> thread id for the stories of ``story_of`` (article -> story), from the
-    stored thread scores among those articles."""
-    articles = sorted(story_of)
+    stored thread scores among those articles. Copies are left out: a story weighs as
+    many articles as it has copy groups, as the batch threads its representatives."""
+    articles = sorted(set(story_of) - _copies(conn, list(story_of)))
     position = {a: k for k, a in enumerate(articles)}
     stories = sorted(set(story_of.values()))
     unit = {s: k for k, s in enumerate(stories)}
@@ -168,6 +169,21 @@ def compute_threads(
         in_group = sorted({story_of[articles[k]] for k in group})
         lead = min(in_group, key=lambda s: (firsts[s] is None, firsts[s] or "", s))
         out.update(dict.fromkeys(in_group, thread_id(lead)))
+    return out
+
+
+def _copies(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """The articles of ``ids`` stored as copies of another."""
+    out: set[str] = set()
+    for chunk in _chunks(sorted(ids)):
+        out.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))}) "
+                "AND copy_of IS NOT NULL",
+                chunk,
+            )
+        )
     return out
 
 
