@@ -37,6 +37,7 @@ STEPS = (
     "follow_state",
     "story_threads",
     "keywords",
+    "roundups",
 )
 
 SUMMARY_COLUMNS = (
