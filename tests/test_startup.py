@@ -290,3 +290,53 @@ def test_fast_stories_leaves_a_store_to_upgrade_to_store(listed_store: Path, cap
         conn.execute("DELETE FROM migrations WHERE name = 'keywords'")
     assert run_fast(["stories", "--db", str(listed_store)]) is None
     assert capsys.readouterr() == ("", "")
+
+
+def test_fast_compare_reports_a_missing_file_as_typer_does(tmp_path: Path, seeds_dir: Path):
+    a = str(sorted(seeds_dir.glob("*.txt"))[0])
+    call = ["compare", a, str(tmp_path / "missing.txt"), "--encoder", "STATIC"]
+    fast = output_of(launch(*call), tmp_path, COLUMNS="100")
+    typer = output_of(through_typer(*call), tmp_path, COLUMNS="100")
+    assert fast[0] == typer[0] == 2
+    assert fast == typer
+
+
+def test_fast_compare_skips_typers_option_parsing(tmp_path: Path, seeds_dir: Path):
+    a = str(sorted(seeds_dir.glob("*.txt"))[0])
+    call = ["compare", a, str(tmp_path / "missing.txt")]
+    code = (
+        "from samestory.cli.launch import main\n"
+        f"try:\n    main({call!r})\nexcept SystemExit as exit:\n    assert exit.code == 2\n"
+    )
+    modules = imported_modules(code, tmp_path)
+    assert "samestory.cli.main" in modules  # the check itself works
+    assert sorted({"pydantic", "samestory.cli.commands"} & modules) == []
+
+
+@pytest.mark.slow  # two processes that load an encoder: ~3-10 s on a busy 2-core box
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_fast_compare_prints_what_typer_prints(tmp_path: Path, seeds_dir: Path, json_output):
+    a, b = (str(p) for p in sorted(seeds_dir.glob("*.txt"))[1:3])
+    call = ["compare", a, b, *(["--json"] if json_output else [])]
+    fast = output_of(launch(*call), tmp_path, COLUMNS="100")
+    typer = output_of(through_typer(*call), tmp_path, COLUMNS="100")
+    assert fast[0] == typer[0] == 0, typer[2]
+    assert fast == typer
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "a.txt"],
+        ["compare", "a.txt", "b.txt", "c.txt"],
+        ["compare", "a.txt", "b.txt", "--encoder", "minilm"],
+        ["compare", "a.txt", "b.txt", "--encoder"],
+        ["compare", "a.txt", "b.txt", "--help"],
+        ["compare", "a.txt", "--", "-b.txt"],
+    ],
+)
+def test_fast_compare_leaves_other_arguments_to_typer(capsys, args) -> None:
+    from samestory.cli.launch import run_fast
+
+    assert run_fast(args) is None
+    assert capsys.readouterr() == ("", "")
