@@ -24,10 +24,12 @@ import random
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 
@@ -45,15 +47,53 @@ def _write(path: Path, articles: list[Any]) -> Path:
     return path
 
 
-def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, float]]:
+def _stages(spark: Any) -> list[dict[str, Any]]:
+    sc = spark.sparkContext
+    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return [s for s in json.load(response) if s.get("status") == "COMPLETE"]
+
+
+def _profile(stages: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any]]:
+    """The stages not in ``seen``, grouped by call site: count, task seconds, shuffle
+    written and read (MB), input read (MB)."""
+    by_site: dict[str, dict[str, Any]] = {}
+    for s in stages:
+        if s["stageId"] in seen:
+            continue
+        site = s.get("name", "?").replace(str(ROOT) + "/", "")
+        row = by_site.setdefault(
+            site,
+            {
+                "site": site,
+                "stages": 0,
+                "task_s": 0.0,
+                "write_mb": 0.0,
+                "read_mb": 0.0,
+                "input_mb": 0.0,
+                "tasks": 0,
+            },
+        )
+        row["stages"] += 1
+        row["tasks"] += s.get("numTasks", 0)
+        row["task_s"] += s.get("executorRunTime", 0) / 1e3
+        row["write_mb"] += s.get("shuffleWriteBytes", 0) / 1e6
+        row["read_mb"] += s.get("shuffleReadBytes", 0) / 1e6
+        row["input_mb"] += s.get("inputBytes", 0) / 1e6
+    return sorted(by_site.values(), key=lambda r: -r["task_s"])
+
+
+def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, Any]]:
     from spark import _spark_metrics
 
     before = _spark_metrics(spark)
+    seen = {s["stageId"] for s in _stages(spark)}
     start = time.perf_counter()
     out = run()
     wall = time.perf_counter() - start
     after = _spark_metrics(spark)
-    delta = {k: after[k] - before[k] for k in after}
+    delta: dict[str, Any] = {k: after[k] - before[k] for k in after}
+    delta["profile"] = _profile(_stages(spark), seen)
     return out, {"wall_s": wall, **delta}
 
 
@@ -110,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", default="static", choices=("use", "static"))
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="print stages by call site")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
         result = measure(args.size, args.day2, args.encoder, args.partitions, Path(tmp))
@@ -132,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * result['story_ids_differ']:.1f}% of articles"
     )
     print(f"  day 2 counts: {result['counts']}")
+    if args.profile:
+        for name in ("day2_incremental", "full_rerun"):
+            print(f"  {name} by call site (task s, shuffle write/read MB, input MB):")
+            for r in result[name]["profile"]:
+                print(
+                    f"    {r['task_s']:7.1f} s {r['write_mb']:7.1f} {r['read_mb']:7.1f} "
+                    f"{r['input_mb']:7.1f}  {r['stages']:3d} st {r['tasks']:4d} t  {r['site']}"
+                )
     return 0
 
 
