@@ -81,6 +81,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 _NO_REACH = -2.0  # below every cosine: the list changes with any new vector
+#: A past table is filtered by the day's keys (ids, words, band-key hashes: 8 bytes each)
+#: with those keys broadcast when there are at most this many: the past is then only
+#: scanned, never shuffled. The keys pass through the driver (~16 B each, well within a
+#: 1 MB ``spark.driver.maxResultSize``); above the bound the filter is a shuffle join.
+BROADCAST_KEYS = 20_000
 
 
 # ------------------------------------------------------------------------ encoding rows
@@ -353,6 +358,7 @@ class _Run:
         self.has_past = self.state.manifest is not None
         self.nodes: DataFrame | None = None
         self.p = 2
+        self.m = 0  # new articles this run
         self.persisted: list[Any] = []
 
     # ----------------------------------------------------------------- helpers
@@ -368,16 +374,34 @@ class _Run:
         paths = self.state.part_paths(table)
         return self.spark.read.parquet(*paths) if paths else None
 
-    def _idx_frame(self, idx: RDD) -> DataFrame:
-        return self.spark.createDataFrame(idx.map(lambda i: (int(i),)), "idx long").distinct()
+    def _idx_frame(self, idx: RDD, column: str = "idx") -> DataFrame:
+        return self.spark.createDataFrame(idx.map(lambda i: (int(i),)), f"{column} long")
+
+    def _semi(
+        self, table: DataFrame, keys: DataFrame, column: str, how: str = "left_semi"
+    ) -> DataFrame:
+        """``table``'s rows whose ``column`` is (``left_anti``: is not) in ``keys``.
+
+        The day's keys are few and the past is large: up to ``BROADCAST_KEYS`` keys are
+        broadcast, so the past table is scanned and filtered where it lies instead of
+        being shuffled to meet them (a sort-merge join moved every past row each run).
+        """
+        from pyspark.sql import functions as F
+
+        distinct = keys.select(column).distinct().persist()
+        self.persisted.append(distinct)
+        small = F.broadcast(distinct) if distinct.count() <= BROADCAST_KEYS else distinct
+        return table.join(small, column, how)
 
     def _past_features(self, wanted: RDD) -> RDD:
         """``(idx, DocFeatures)`` of the past articles in ``wanted`` (read, not computed)."""
         table = self._past_table("features")
         if table is None:
             return self.sc.emptyRDD()
-        rows = table.select("idx", "doc_json", "sentence_vectors", "vector", "minhash").join(
-            self._idx_frame(wanted), "idx", "left_semi"
+        rows = self._semi(
+            table.select("idx", "doc_json", "sentence_vectors", "vector", "minhash"),
+            self._idx_frame(wanted),
+            "idx",
         )
         return rows.rdd.map(
             lambda r: (
@@ -400,11 +424,15 @@ class _Run:
         self.state.clean_leftovers()
         if self.has_past:
             self.nodes = self.spark.read.parquet(self.state.table_path("nodes")).cache()
-        numbered, known = self._read_new(input_path, text_col, id_col)
+        numbered, readable = self._read_new(input_path, text_col, id_col)
         m = numbered.count()
-        past_n = 0 if self.nodes is None else self.nodes.count()
+        if m == 0 and not self.has_past:
+            raise ValueError(f"{input_path}: no article with text")
+        known = readable - m
+        past_n = self.base  # indices are 0 .. base - 1, one an article
         self.p = partition_count(self.spark, max(m, 1), self.partitions)
         self.spark.conf.set("spark.sql.shuffle.partitions", str(self.p))
+        self.m = m
         features = self._features(numbered, m)
         copy_of = self._keep(self._copies(features))  # (new copy, representative)
         n_copies = copy_of.count()
@@ -453,7 +481,7 @@ class _Run:
         self, input_path: str | os.PathLike[str], text_col: str, id_col: str
     ) -> tuple[RDD, int]:
         """``(k, Article)`` of the input's readable articles not in the state, ``k`` from
-        0 in input order, and how many were skipped as known."""
+        0 in input order, and how many articles were readable."""
         df = read_input(self.spark, input_path)
         if text_col not in df.columns:
             raise ValueError(f"{input_path}: no text column {text_col!r} (got {df.columns})")
@@ -478,7 +506,6 @@ class _Run:
         if readable.map(lambda ra: ra[1].id).distinct().count() != n:
             raise ValueError(f"{input_path}: article ids are not unique")
         fresh = readable
-        known = 0
         if self.nodes is not None:
             past_ids = self.nodes.select("id").rdd.map(lambda r: (r.id, True))
             fresh = (
@@ -487,12 +514,9 @@ class _Run:
                 .filter(lambda kv: kv[1][1] is None)
                 .map(lambda kv: kv[1][0])
             )
-            known = n - fresh.count()
         ordered = fresh.sortByKey()  # input order
         numbered = self._keep(ordered.values().zipWithIndex().map(lambda ak: (ak[1], ak[0])))
-        if numbered.isEmpty() and not self.has_past:
-            raise ValueError(f"{input_path}: no article with text")
-        return numbered, known
+        return numbered, n
 
     def _features(self, numbered: RDD, m: int) -> RDD:
         """``(idx, DocFeatures)`` of the new articles, encoded in the job's batches."""
@@ -535,11 +559,7 @@ class _Run:
         members = new_keys.map(lambda ki: (ki[0], (ki[1], ki[1])))
         past_bands = self._past_table("bands")
         if past_bands is not None:
-            keys = self.spark.createDataFrame(
-                new_keys.keys().distinct(p).map(lambda k: (k[0], bytearray(k[1]))),
-                "band int, key binary",
-            )
-            matched = past_bands.join(keys, ["band", "key"], "left_semi").rdd.map(
+            matched = self._past_bands(past_bands, new_keys.keys()).rdd.map(
                 lambda r: ((int(r.band), bytes(r.key)), (int(r.idx), int(r.rep)))
             )
             members = members.union(matched)
@@ -577,14 +597,10 @@ class _Run:
         members = new_keys
         past_bands = self._past_table("bands")
         if past_bands is not None:
-            keys = self.spark.createDataFrame(
-                new_keys.keys().distinct(p).map(lambda k: (k[0], bytearray(k[1]))),
-                "band int, key binary",
-            )
             members = members.union(
-                past_bands.where("idx = rep")
-                .join(keys, ["band", "key"], "left_semi")
-                .rdd.map(lambda r: ((int(r.band), bytes(r.key)), int(r.idx)))
+                self._past_bands(past_bands.where("idx = rep"), new_keys.keys()).rdd.map(
+                    lambda r: ((int(r.band), bytes(r.key)), int(r.idx))
+                )
             )
         lsh = (
             members.groupByKey(p)
@@ -599,6 +615,19 @@ class _Run:
             cells,
         )
 
+    def _past_bands(self, table: DataFrame, keys: RDD) -> DataFrame:
+        """The rows of the stored band table ``table`` whose key is one of ``keys``
+        (``(band, key bytes)``), matched on a 64-bit hash of the key (the broadcast is
+        then 8 bytes a key, not 44); a hash collision only adds a row whose bucket holds
+        no new article, which the callers drop."""
+        from pyspark.sql import functions as F
+
+        hashed = F.xxhash64("band", "key").alias("h")
+        new = self.spark.createDataFrame(
+            keys.map(lambda k: (k[0], bytearray(k[1]))), "band int, key binary"
+        ).select(hashed)
+        return self._semi(table.select("*", hashed), new, "h")
+
     def _keyword_pairs(self, reps_new: RDD) -> RDD:
         """The new representatives' keyword neighbours among past and new ones: each new
         word's posting (the stored entries of that word and the new ones) bounded as
@@ -607,11 +636,9 @@ class _Run:
         entries = reps_new.flatMap(lambda item: item[1].keyword_entries(item[0]))
         past = self._past_table("keywords")
         if past is not None:
-            words = self.spark.createDataFrame(
-                entries.keys().distinct(p).map(lambda w: (int(w),)), "word long"
-            )
+            words = self._idx_frame(entries.keys(), "word")
             entries = entries.union(
-                past.join(words, "word", "left_semi").rdd.map(
+                self._semi(past, words, "word").rdd.map(
                     lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id))
                 )
             )
@@ -730,7 +757,7 @@ class _Run:
         pairs = self._keep(pairs)
         wanted = pairs.flatMap(lambda t: [t[0], t[1]]).filter(lambda i: i < base).distinct()
         work = features.union(self._past_features(wanted))
-        ranges = stages.IndexRanges(base + max(features.count(), 1), self.p)
+        ranges = stages.IndexRanges(base + max(self.m, 1), self.p)
         return stages.score_pairs(stages.place(work, ranges), pairs, ranges, self.config, self.p)
 
     # --------------------------------------------------------------- grouping
@@ -780,10 +807,11 @@ class _Run:
         past_edges = (
             self.sc.emptyRDD()
             if past_edges_table is None
-            else past_edges_table.where("rep_pair")
-            .select("i", "j", "score")
-            .join(self._idx_frame(members.keys()).withColumnRenamed("idx", "i"), "i", "left_semi")
-            .rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
+            else self._semi(
+                past_edges_table.where("rep_pair").select("i", "j", "score"),
+                self._idx_frame(members.keys(), "i"),
+                "i",
+            ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
         )
         rep_group = stages.group_components(past_edges.union(new_edges), same, attach, p)
         updates = self._keep(
@@ -873,8 +901,11 @@ class _Run:
         removed = in_changed.where("story_id IS NOT NULL").select("story_id").distinct()
         kept: DataFrame | None = None
         if self.has_past:
-            kept = self.spark.read.parquet(self.state.table_path("stories")).join(
-                removed, "story_id", "left_anti"
+            kept = self._semi(
+                self.spark.read.parquet(self.state.table_path("stories")),
+                removed,
+                "story_id",
+                "left_anti",
             )
         story_df = self._fresh_ids(story_df, kept).persist()
         self.persisted.append(story_df)
@@ -908,11 +939,9 @@ class _Run:
         slim_past: RDD = self.sc.emptyRDD()
         table = self._past_table("features")
         if table is not None:
-            slim_past = (
-                table.select("idx", "slim_json")
-                .join(in_changed.where(f"idx < {base}").select("idx"), "idx", "left_semi")
-                .rdd.map(lambda r: (int(r.idx), slim_features(r.slim_json)))
-            )
+            slim_past = self._semi(
+                table.select("idx", "slim_json"), in_changed.where(f"idx < {base}"), "idx"
+            ).rdd.map(lambda r: (int(r.idx), slim_features(r.slim_json)))
         members = grp_of.join(slim_new.union(slim_past), p).map(
             lambda kv: (kv[1][0], (kv[0], (kv[1][1],)))
         )
@@ -920,11 +949,11 @@ class _Run:
         past_rel: RDD = self.sc.emptyRDD()
         rel_table = self._past_table("relations")
         if rel_table is not None:
-            past_rel = (
-                rel_table.where("kind IS NOT NULL")
-                .join(in_changed.where(f"idx < {base}").select(_idx_as_i()), "i", "left_semi")
-                .rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
-            )
+            past_rel = self._semi(
+                rel_table.where("kind IS NOT NULL"),
+                in_changed.where(f"idx < {base}").select(_idx_as_i()),
+                "i",
+            ).rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
         same = new_rel.union(past_rel).filter(lambda kv: kv[1][1].same_story)
         by_j = same.join(grp_of, p).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][1], kv[1][0][1])))
         inside = by_j.join(grp_of, p).flatMap(
