@@ -340,3 +340,28 @@ def test_fast_compare_leaves_other_arguments_to_typer(capsys, args) -> None:
 
     assert run_fast(args) is None
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_fast_show_of_a_missing_story_says_what_typer_says(listed_store: Path, json_output):
+    call = ["show", "s-missing", "--db", str(listed_store), *(["--json"] if json_output else [])]
+    fast = output_of(launch(*call), listed_store.parent, COLUMNS="100")
+    typer = output_of(through_typer(*call), listed_store.parent, COLUMNS="100")
+    assert fast[0] == typer[0] == 2
+    assert fast == typer
+
+
+@pytest.mark.slow  # builds a store of the seeds (encodes them): ~5-15 s on a busy box
+def test_fast_show_prints_what_typer_prints(tmp_path: Path, seed_articles) -> None:
+    from samestory.store import Store
+
+    db = tmp_path / "seeds.db"
+    with Store(db) as store:
+        store.add(list(seed_articles.values()))
+        story = store.stories()[0].id
+    for extra in ([], ["--json"]):
+        call = ["show", story, "--db", str(db), *extra]
+        fast = output_of(launch(*call), tmp_path, COLUMNS="100")
+        typer = output_of(through_typer(*call), tmp_path, COLUMNS="100")
+        assert fast[0] == typer[0] == 0, typer[2]
+        assert fast == typer
