@@ -1,6 +1,7 @@
 """Start-up: wall and CPU time of short ``samestory`` commands, each a whole process.
 
     python benchmarks/startup.py [--runs 7] [--json] [--only help,stories]
+        [--baseline-src OLD/src]
 
 Runs every command ``--runs`` times in a fresh interpreter, interleaved (one round runs
 each command once), and prints the median wall time and the median CPU time (user +
@@ -20,6 +21,10 @@ one unmeasured run per command comes first).
 as set, or ``~/.cache/samestory``) and once, as "first use", with an empty cache in a
 temporary folder: what the first ``compare`` on a machine pays to derive the cache.
 ``stories`` and ``show`` read a store made from the seeds in a temporary folder.
+
+``--baseline-src`` adds a "before" row for each ``samestory`` command: the same command
+run from another source tree (e.g. an older commit, ``git archive COMMIT src | tar -x -C
+/tmp/old``) through its ``samestory.cli:app``, in the same rounds.
 """
 
 from __future__ import annotations
@@ -41,10 +46,9 @@ ENTRY = "import sys\nfrom samestory.cli.launch import main\nsys.exit(main())\n"
 OLD_ENTRY = "import sys\nfrom samestory.cli import app\nsys.exit(app())\n"
 
 
-def child_env() -> dict[str, str]:
+def child_env(src: Path = ROOT / "src") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    src = str(ROOT / "src")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -83,10 +87,11 @@ def commands(work: Path) -> dict[str, list[str]]:
     }
 
 
-def make_store(work: Path, env: dict[str, str]) -> str:
-    """A store of the seeds; returns the id of its largest story."""
-    db = str(work / "seeds.db")
-    entry = str(work / "samestory")
+def make_store(
+    work: Path, env: dict[str, str], name: str = "seeds.db", script: str = "samestory"
+) -> str:
+    """A store of the seeds in ``work/name``; returns the id of its largest story."""
+    db, entry = str(work / name), str(work / script)
     run_once([sys.executable, entry, "add", str(SEEDS), "--db", db, "--quiet"], env, work)
     listed = subprocess.run(
         [sys.executable, entry, "stories", "--db", db, "--json"],
@@ -104,7 +109,9 @@ def first_use(argv: list[str], env: dict[str, str], work: Path) -> tuple[float, 
         return run_once(argv, {**env, "SAMESTORY_CACHE": cache}, work)
 
 
-def measure(runs: int, only: list[str] | None) -> dict[str, dict[str, float]]:
+def measure(
+    runs: int, only: list[str] | None, baseline: Path | None = None
+) -> dict[str, dict[str, float]]:
     env = child_env()
     with tempfile.TemporaryDirectory(prefix="samestory-startup-") as tmp:
         work = Path(tmp)
@@ -113,6 +120,18 @@ def measure(runs: int, only: list[str] | None) -> dict[str, dict[str, float]]:
         table = {k: [story if x == "{story}" else x for x in v] for k, v in table.items()}
         if only:
             table = {k: v for k, v in table.items() if "(floor)" in k or any(o in k for o in only)}
+        envs = {name: env for name in table}
+        if baseline is not None:
+            old = child_env(baseline)
+            # The baseline's own store: a newer store may have steps it does not know.
+            make_store(work, old, "seeds-before.db", "samestory-old")
+            new_db, old_db = str(work / "seeds.db"), str(work / "seeds-before.db")
+            for name, argv in list(table.items()):
+                if name.startswith("samestory") and "old entry point" not in name:
+                    before = f"{name}, before (--baseline-src)"
+                    rest = [old_db if x == new_db else x for x in argv[2:]]
+                    table[before] = [argv[0], str(work / "samestory-old"), *rest]
+                    envs[before] = old
         results: dict[str, dict[str, float]] = {}
         compare = table.get("samestory compare A B")
         if compare:
@@ -122,12 +141,12 @@ def measure(runs: int, only: list[str] | None) -> dict[str, dict[str, float]]:
                 "cpu": cpu,
                 "runs": 1,
             }
-        for argv in table.values():  # bytecode written, caches warm
-            run_once(argv, env, work)
+        for name, argv in table.items():  # bytecode written, caches warm
+            run_once(argv, envs[name], work)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in table}
         for _ in range(runs):
             for name, argv in table.items():
-                times[name].append(run_once(argv, env, work))
+                times[name].append(run_once(argv, envs[name], work))
     for name, samples in times.items():
         results[name] = {
             "wall": statistics.median(w for w, _ in samples),
@@ -145,16 +164,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs of each command (median)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--only", help="comma-separated substrings of the rows to run")
+    parser.add_argument("--baseline-src", type=Path, help="another source tree to run too")
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    results = measure(args.runs, args.only.split(",") if args.only else None)
+    only = args.only.split(",") if args.only else None
+    results = measure(args.runs, only, args.baseline_src)
     if args.json:
         print(json.dumps({"load_average": load, "results": results}, indent=2))
         return
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs; medians of {args.runs} runs")
-    print(f"{'command':<50} {'wall s':>7} {'CPU s':>7} {'wall/floor':>10}")
+    print(f"{'command':<68} {'wall s':>7} {'CPU s':>7} {'wall/floor':>10}")
     for name, row in results.items():
-        print(f"{name:<50} {row['wall']:>7.3f} {row['cpu']:>7.3f} {row['wall_x_floor']:>10.2f}")
+        print(f"{name:<68} {row['wall']:>7.3f} {row['cpu']:>7.3f} {row['wall_x_floor']:>10.2f}")
 
 
 if __name__ == "__main__":
