@@ -22,7 +22,7 @@ import dataclasses
 import functools
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,8 @@ from samestory.overlap import copy_kind, shingle_overlap
 from samestory.overlap import is_copy as is_copy
 from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
+from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
+from samestory.pairsims import SimSummary, summarise, summarise_against
 from samestory.threads import THREAD_THRESHOLD, thread_features, thread_probability
 
 # Shortness of a pair (relate.shortness): a logistic step at SHORT_TEXT_WORDS words of the
@@ -84,8 +86,6 @@ SHARED_QUOTE_JACCARD = 0.5
 # The graded model predicts SemEval-2022's rating scale, by definition from 1 (same story)
 # to 4 (unrelated); graded_similarity maps it onto [0, 1].
 GRADED_SCALE = (1.0, 4.0)
-# The top3_sentences cue: mean cosine of this many best sentence pairs (by definition).
-TOP_SENTENCES = 3
 # Quotes whose word sets are kept (chosen for memory; an article's quotes recur per pair).
 QUOTE_WORDS_CACHE = 1 << 14
 
@@ -298,13 +298,14 @@ GRADED_SHAPES = STORY_MODEL.graded_shapes
 NUMBER_PSEUDO_COUNT = 1
 
 
-def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray) -> EventCues:
-    """Compute the cues from features and the sentence cosine matrix ``sim``."""
-    if sim.size:
-        flat = np.sort(sim, axis=None)[::-1]
-        shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
-        best, top3 = float(flat[0]), float(flat[:TOP_SENTENCES].mean())
-        soft = float(shorter.max(1).mean())
+def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray | SimSummary) -> EventCues:
+    """Compute the cues from features and the sentence cosine matrix ``sim`` (or its
+    :class:`~samestory.pairsims.SimSummary`; ``top3`` is the mean of the
+    :data:`~samestory.pairsims.TOP_SENTENCES` best sentence pairs)."""
+    s = sim if isinstance(sim, SimSummary) else summarise(sim)
+    if s.size:
+        best, top3 = s.best, s.top3
+        soft = _shorter_side_mean(s.rows, s.columns)
     else:
         best = top3 = soft = 0.0
     shared = len(a.entities & b.entities)
@@ -362,7 +363,7 @@ def _piecewise_linear(x: float, knots: tuple[float, ...], values: tuple[float, .
     return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
-def rewrite_evidence(sim: np.ndarray) -> float:
+def rewrite_evidence(sim: np.ndarray | SimSummary) -> float:
     """Share of the shorter text's sentences with a close match, ramped to [0, 1]."""
     share = _close_share(sim, SOFT_MATCH)
     low, high = REWRITE_RAMP
@@ -426,6 +427,8 @@ class PairScore:
     thread: float = 0.0
     # Each article's date and its origin, when the gap was read (Evidence.dates).
     dates: tuple[str, ...] = ()
+    # What the cues read of ``sim`` (samestory.pairsims), when the scorer kept it.
+    summary: SimSummary | None = None
 
 
 def _far_apart(gap: int | None) -> bool:
@@ -474,16 +477,24 @@ class PairMeasures:
     # The thread model's inputs (samestory.threads.thread_features).
     thread_features: tuple[float, ...] = ()
     dates: tuple[str, ...] = ()
+    # What the cues read of ``sim`` (its row and column maxima, best entries).
+    summary: SimSummary | None = None
 
 
-def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
-    """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model)."""
-    sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
+def measure_pair(a: DocFeatures, b: DocFeatures, summary: SimSummary | None = None) -> PairMeasures:
+    """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model).
+
+    ``summary``: the pair's sentence cosines when the caller has them already
+    (:func:`relate_against`); computed here otherwise.
+    """
+    if summary is None:
+        summary = summarise(sentence_similarity(a.sentence_vectors, b.sentence_vectors))
+    sim = summary.sim
     jaccard, containment = shingle_overlap(a, b)
     readings = date_readings(a, b)
     gap = _gap(*readings)
-    cues = event_cues(a, b, sim)
-    rewrite = rewrite_evidence(sim)
+    cues = event_cues(a, b, summary)
+    rewrite = rewrite_evidence(summary)
     return PairMeasures(
         cues=cues,
         rewrite_evidence=rewrite,
@@ -494,6 +505,7 @@ def measure_pair(a: DocFeatures, b: DocFeatures) -> PairMeasures:
         sim=sim,
         thread_features=thread_features(a, b, cues.vector(), rewrite, gap),
         dates=date_notes(*readings),
+        summary=summary,
     )
 
 
@@ -515,6 +527,7 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
         m.sim,
         thread_probability(m.thread_features) if m.thread_features else 0.0,
         m.dates,
+        m.summary,
     )
 
 
@@ -532,6 +545,23 @@ def relate(
     return relation_of(a, b, pair_score(a, b, config, model), config)
 
 
+def relate_against(
+    a: DocFeatures,
+    others: Sequence[DocFeatures],
+    config: Config = DEFAULT_CONFIG,
+    model: StoryModel = STORY_MODEL,
+) -> list[Relation]:
+    """``[relate(a, b) for b in others]``, the same relations bit for bit, with ``a``'s
+    sentence cosines against all of ``others`` summarised at once
+    (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
+    of a dozen per pair)."""
+    summaries = summarise_against(a.sentence_vectors, [b.sentence_vectors for b in others])
+    return [
+        relation_of(a, b, score_measures(measure_pair(a, b, summary), model), config)
+        for b, summary in zip(others, summaries, strict=True)
+    ]
+
+
 def relation_of(
     a: DocFeatures,
     b: DocFeatures,
@@ -546,7 +576,7 @@ def relation_of(
     # Alignment is the costly step; it can only matter when a rewrite is possible (some
     # sentences match closely), the texts overlap, or the pair is the same story.
     needs_alignment = (
-        _close_share(ps.sim, config.align_min_similarity)
+        _close_share(ps.sim if ps.summary is None else ps.summary, config.align_min_similarity)
         >= config.rewrite_min_coverage * ALIGN_IF_CLOSE_SHARE
         or ps.jaccard > ALIGN_IF_JACCARD
         or score >= config.same_story_threshold
@@ -596,12 +626,18 @@ def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config
     )
 
 
-def _close_share(sim: np.ndarray, min_similarity: float) -> float:
+def _close_share(sim: np.ndarray | SimSummary, min_similarity: float) -> float:
     """Share of the shorter text's sentences whose best match reaches ``min_similarity``."""
-    if not sim.size:
+    s = sim if isinstance(sim, SimSummary) else summarise(sim)
+    if not s.size:
         return 0.0
-    shorter = sim if sim.shape[0] <= sim.shape[1] else sim.T
-    return float((shorter.max(1) >= min_similarity).mean())
+    return _shorter_side_mean(s.rows >= min_similarity, s.columns >= min_similarity)
+
+
+def _shorter_side_mean(rows: np.ndarray, columns: np.ndarray) -> float:
+    """Mean over the shorter text's sentences (A's when they are as many) of a
+    per-sentence value: ``rows`` for A's sentences, ``columns`` for B's."""
+    return float(rows.mean() if len(rows) <= len(columns) else columns.mean())
 
 
 _NO_ALIGNMENT = Alignment(pairs=[], only_a=[], only_b=[], coverage_a=0.0, coverage_b=0.0, order=1.0)

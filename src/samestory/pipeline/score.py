@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
@@ -9,7 +11,7 @@ from samestory.features import DocFeatures
 from samestory.models import Relation
 from samestory.parallel import map_chunks, worker_count
 from samestory.pipeline.featurise import Progress, no_progress
-from samestory.relate import STORY_MODEL, StoryModel, relate, single_threaded_blas
+from samestory.relate import STORY_MODEL, StoryModel, relate_against, single_threaded_blas
 
 # Pairs per chunk of scoring work, and the fewest pairs per worker process worth a fork
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
@@ -32,8 +34,14 @@ def score_pairs(
     report = progress or no_progress
 
     def score_chunk(start: int, stop: int) -> list[Relation]:
+        # Candidate pairs come grouped by their first article (propose_pairs lists each
+        # article's neighbours together): each run of one article is scored at once.
+        out: list[Relation] = []
         with single_threaded_blas():
-            return [relate(features[i], features[j], config, model) for i, j in pairs[start:stop]]
+            for i, run in itertools.groupby(pairs[start:stop], key=operator.itemgetter(0)):
+                others = [features[j] for _, j in run]
+                out.extend(relate_against(features[i], others, config, model))
+        return out
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
     return map_chunks(

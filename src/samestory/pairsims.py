@@ -1,0 +1,144 @@
+"""What pair scoring reads of a pair's sentence cosine matrix, for many pairs at once.
+
+For articles ``A`` and ``B`` with L2-normalised sentence vectors, ``S = A Bᵀ`` (clipped
+to ``[-1, 1]``, :func:`samestory.align.sentence_similarity`). The cues and the
+alignment test read only:
+
+- ``rows[i] = max_j S[i, j]`` (each of A's sentences' best match) and
+  ``columns[j] = max_i S[i, j]`` (B's);
+- ``best = max S`` and ``top3``, the mean of the three largest entries of ``S``.
+
+One article is scored against its ~20 candidates in a row, so :func:`summarise_against`
+summarises all of them together: the per-pair matrices side by side in one block
+``[S_1 | S_2 | … | S_k]`` (``|A| × Σ|B_p|``), whose column maxima give every pair's
+``columns`` and ``best`` (``np.maximum.reduceat``) in one call each, likewise the row maxima
+per pair, and whose per-column three largest entries (``np.partition``) hold each pair's
+three largest (an entry among a pair's top three is among its column's top three).
+Max, partition and sort are exact and the per-pair products are the same calls as
+before, so every value is bit-identical to :func:`summarise` of one pair: a few NumPy
+calls per article instead of a dozen per pair.
+
+The products themselves stay one per pair: with OpenBLAS on this kind of machine one
+``A [B_1; …; B_k]ᵀ`` product was no faster (16–25 µs against 18 µs per pair, measured on
+the real corpus's 26,867 candidate pairs) and rounds differently from the per-pair
+product (up to 5e-8), which the store and Spark, scoring one pair at a time, would not
+reproduce.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from samestory.align import as_float32, sentence_similarity
+
+# The top-sentences cue averages this many best sentence pairs (by definition).
+TOP_SENTENCES = 3
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SimSummary:
+    """A pair's sentence cosine matrix and what the cues read of it (see the module)."""
+
+    sim: np.ndarray
+    rows: np.ndarray
+    columns: np.ndarray
+    best: float
+    top3: float
+
+    @property
+    def size(self) -> int:
+        return int(self.sim.size)
+
+
+def summarise(sim: np.ndarray) -> SimSummary:
+    """The summary of one pair's cosine matrix ``sim``; when either article has no
+    sentence, ``best = top3 = 0`` and ``rows``, ``columns`` are zeros."""
+    if not sim.size:
+        return _empty(sim)
+    flat = np.sort(sim, axis=None)[::-1]
+    return SimSummary(
+        sim, sim.max(1), sim.max(0), float(flat[0]), float(flat[:TOP_SENTENCES].mean())
+    )
+
+
+def _empty(sim: np.ndarray) -> SimSummary:
+    rows, columns = sim.shape
+    return SimSummary(
+        sim, np.zeros(rows, dtype=np.float32), np.zeros(columns, dtype=np.float32), 0.0, 0.0
+    )
+
+
+def summarise_against(a_vecs: np.ndarray, others: Sequence[np.ndarray]) -> list[SimSummary]:
+    """``[summarise(sentence_similarity(a_vecs, b)) for b in others]``, bit for bit: the
+    pairs' products written side by side into one block, reduced once (see the module)."""
+    out: list[SimSummary | None] = [None] * len(others)
+    # Pairs with fewer than three entries take the one-pair path (so does an empty A).
+    small = [p for p, b in enumerate(others) if len(a_vecs) * len(b) < TOP_SENTENCES]
+    for p in small:
+        out[p] = summarise(sentence_similarity(a_vecs, others[p]))
+    full = [p for p, b in enumerate(others) if len(a_vecs) * len(b) >= TOP_SENTENCES]
+    if full:
+        blocked = _summarise_block(as_float32(a_vecs), [as_float32(others[p]) for p in full])
+        for p, summary in zip(full, blocked, strict=True):
+            out[p] = summary
+    return out  # type: ignore[return-value]  # every slot filled
+
+
+def _summarise_block(a: np.ndarray, others: list[np.ndarray]) -> list[SimSummary]:
+    """Summaries of ``a`` against each of ``others`` (float32; at least three entries each)."""
+    widths = np.array([len(b) for b in others])
+    starts = np.concatenate(([0], np.cumsum(widths)[:-1]))
+    # The products as sentence_similarity computes them (the same GEMM, written in place).
+    block = np.empty((len(a), int(widths.sum())), dtype=np.float32)  # |A| x Σ widths
+    sims = [block[:, start : start + len(b)] for start, b in zip(starts, others, strict=True)]
+    for b, sim in zip(others, sims, strict=True):
+        np.matmul(a, b.T, out=sim)
+    np.clip(block, -1.0, 1.0, out=block)
+    n_rows = block.shape[0]
+    columns = block.max(0)
+    best = np.maximum.reduceat(columns, starts)
+    # Row maxima per pair, one contiguous row per pair.
+    rows = np.ascontiguousarray(np.maximum.reduceat(block, starts, axis=1).T)
+    # Each column's k largest entries hold each pair's k largest (k = 3, or all rows).
+    k = min(TOP_SENTENCES, n_rows)
+    tops = np.partition(block, n_rows - k, axis=0)[n_rows - k :] if n_rows > k else block
+    values = np.ascontiguousarray(tops.T).ravel()  # column by column, k per column
+    # Each pair's k * width candidates, sorted by pair and then by decreasing value in
+    # one integer sort: key = pair << 32 | (descending rank of the float's bit pattern).
+    pair = np.repeat(np.arange(len(others), dtype=np.int64), widths * k)
+    keys = (pair << 32) | _descending_bits(values)
+    keys.sort()
+    first = keys[starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
+    top3 = _float_of_descending_bits(first).mean(axis=1)
+    return [
+        SimSummary(
+            sim,
+            rows[p],
+            columns[starts[p] : starts[p] + widths[p]],
+            float(best[p]),
+            float(top3[p]),
+        )
+        for p, sim in enumerate(sims)
+    ]
+
+
+_LOW32 = np.int64(0xFFFFFFFF)
+_SIGN = np.int64(0x80000000)
+
+
+def _descending_bits(x: np.ndarray) -> np.ndarray:
+    """float32 values as int64 in [0, 2^32) whose order is the values' decreasing order
+    (IEEE-754 bits made monotone: flip all bits of negatives, the sign bit of the rest)."""
+    bits = x.view(np.uint32).astype(np.int64)
+    ascending = np.where(bits & _SIGN, bits ^ _LOW32, bits | _SIGN)
+    return _LOW32 - ascending
+
+
+def _float_of_descending_bits(d: np.ndarray) -> np.ndarray:
+    """The float32 values back from :func:`_descending_bits` (exactly)."""
+    ascending = _LOW32 - d
+    bits = np.where(ascending & _SIGN, ascending ^ _SIGN, ascending ^ _LOW32)
+    return bits.astype(np.uint32).view(np.float32)

@@ -1,0 +1,87 @@
+"""Scoring an article against all its candidates at once gives the same bits as pair by pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samestory import relate
+from samestory.align import sentence_similarity
+from samestory.config import DEFAULT_CONFIG
+from samestory.features import featurize
+from samestory.models import Article
+from samestory.pairsims import (
+    _descending_bits,
+    _float_of_descending_bits,
+    summarise,
+    summarise_against,
+)
+from samestory.pipeline.score import score_pairs
+
+
+def _unit_rows(rng: np.random.Generator, n: int, dim: int = 16) -> np.ndarray:
+    x = rng.standard_normal((n, dim)).astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+    return x.astype(np.float16)  # as features keep them
+
+
+def _same(x, y) -> bool:
+    return (
+        np.array_equal(x.sim, y.sim)
+        and np.array_equal(x.rows, y.rows)
+        and np.array_equal(x.columns, y.columns)
+        and x.best == y.best
+        and x.top3 == y.top3
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**31),
+    st.integers(0, 6),
+    st.lists(st.integers(0, 7), min_size=0, max_size=8),
+)
+def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_a, widths):
+    # Shapes include empty articles and pairs of fewer than three sentence pairs.
+    rng = np.random.default_rng(seed)
+    a = _unit_rows(rng, n_a)
+    others = [_unit_rows(rng, m) for m in widths]
+    together = summarise_against(a, others)
+    assert len(together) == len(others)
+    for b, summary in zip(others, together, strict=True):
+        alone = summarise(sentence_similarity(a, b))
+        assert _same(summary, alone)
+
+
+def test_summary_reads_the_matrix():
+    sim = np.array([[0.1, 0.9, 0.3], [0.8, 0.2, 0.85]], dtype=np.float32)
+    s = summarise(sim)
+    assert s.best == pytest.approx(0.9)
+    assert s.top3 == pytest.approx((0.9 + 0.85 + 0.8) / 3)
+    assert s.rows.tolist() == pytest.approx([0.9, 0.85])
+    assert s.columns.tolist() == pytest.approx([0.8, 0.9, 0.85])
+    empty = summarise(np.zeros((2, 0), dtype=np.float32))
+    assert (empty.size, empty.best, empty.top3, len(empty.rows)) == (0, 0.0, 0.0, 2)
+
+
+@given(st.lists(st.floats(-1.0, 1.0, width=32), min_size=1, max_size=50))
+def test_float_bits_sort_in_decreasing_order_and_come_back_exactly(values):
+    x = np.array(values, dtype=np.float32)
+    keys = _descending_bits(x)
+    assert np.array_equal(_float_of_descending_bits(keys).view(np.uint32), x.view(np.uint32))
+    ordered = x[np.argsort(keys, kind="stable")]
+    assert (ordered[1:] <= ordered[:-1]).all()
+
+
+def test_batched_scoring_gives_the_relations_of_relate(ecb_records):
+    # Relations compare every field, evidence scores included, exactly.
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:24]]
+    features = featurize(articles)
+    pairs = [(i, j) for i in range(0, 24, 3) for j in range(24) if j != i]
+    config = DEFAULT_CONFIG.replace(workers=1)
+    batched = score_pairs(features, pairs, config)
+    one_by_one = [relate.relate(features[i], features[j], config) for i, j in pairs]
+    assert batched == one_by_one
+    assert relate.relate_against(features[0], features[1:5], config) == one_by_one[:4]
