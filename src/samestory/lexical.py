@@ -279,8 +279,9 @@ def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -
     at = np.searchsorted(hashes_b, hashes_a)
     np.minimum(at, len(hashes_b) - 1, out=at)
     shared = hashes_b[at] == hashes_a
-    ia = np.flatnonzero(shared)
-    return float(np.dot(a[1][ia], b[1][at[ia]])) if len(ia) else 0.0
+    if not shared.any():
+        return 0.0
+    return float(np.dot(a[1][shared], b[1][at[shared]]))
 
 
 def weighted_jaccard(a: frozenset[str], b: frozenset[str], lang: str | None) -> float:
