@@ -8,7 +8,8 @@ in this process (``workers=1``, so no time hides in worker processes), timing ea
 ``time.process_time``. The floor is reading each text once: ``normalize.clean_text``
 then ``normalize.words``. Prints milliseconds per article and multiples of the floor,
 and the CPU time per candidate pair. The encoder's table or model and the word tables of
-the corpus's languages are loaded before the clock starts. Timings on a shared machine are noisy: compare runs made back to back.
+the corpus's languages are loaded before the clock starts. Timings on a shared machine
+are noisy: compare runs made back to back.
 """
 
 from __future__ import annotations
