@@ -430,7 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     for spec in specs:
         size = 2400 if spec == "real" else int(spec)
         ours = [f"samestory{'' if e == 'default' else '-' + e}" for e in encoders]
-        systems = [] if args.no_samestory else list(ours)
+        # The first samestory system, then the peers, then the other encoders: every ratio
+        # needs the peer, so it is measured before the slow encoders (a run stopped early
+        # still has it).
+        systems = [] if args.no_samestory else ours[:1]
         for peer in peers:
             if peer == "minilm" and size / MINILM_DOCS_PER_S >= TIME_LIMIT_S:
                 msg = (
@@ -441,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                 log(msg)
                 continue
             systems.append(peer)
+        if not args.no_samestory:
+            systems += ours[1:]
         if args.add and spec != "real":
             try:
                 import samestory.store  # noqa: F401
