@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory import relate
+from samestory import lexical, relate
 from samestory.align import sentence_similarity
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
@@ -85,3 +85,22 @@ def test_batched_scoring_gives_the_relations_of_relate(ecb_records):
     one_by_one = [relate.relate(features[i], features[j], config) for i, j in pairs]
     assert batched == one_by_one
     assert relate.relate_against(features[0], features[1:5], config) == one_by_one[:4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**31), st.lists(st.integers(0, 30), min_size=0, max_size=6), st.integers(0, 30)
+)
+def test_term_cosines_against_many_equal_one_at_a_time(seed, sizes, size_a):
+    # Small hash range, so vectors share words; empty vectors included.
+    rng = np.random.default_rng(seed)
+
+    def vector(n: int) -> tuple[np.ndarray, np.ndarray]:
+        hashes = np.unique(rng.integers(-40, 40, n)).astype(np.int64)
+        weights = rng.random(len(hashes)).astype(np.float32)
+        return hashes, weights
+
+    a = vector(size_a)
+    others = [vector(n) for n in sizes]
+    expected = [lexical.cosine(a, b) for b in others]
+    assert lexical.cosines_against(a, others) == expected

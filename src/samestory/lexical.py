@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -282,6 +283,39 @@ def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -
     if not shared.any():
         return 0.0
     return float(np.dot(a[1][shared], b[1][at[shared]]))
+
+
+def cosines_against(
+    a: tuple[np.ndarray, np.ndarray], others: Sequence[tuple[np.ndarray, np.ndarray]]
+) -> list[float]:
+    """``[cosine(a, b) for b in others]``, bit for bit, with one binary search of all the
+    others' hashes in ``a``'s.
+
+    Each pair's shared words come out in ascending hash order (every term vector is
+    sorted by hash), as :func:`cosine` takes them, and each pair's dot product is the
+    same ``np.dot`` of the same float32 values in that order.
+    """
+    hashes_a, weights_a = a
+    if not len(hashes_a) or not others:
+        return [0.0] * len(others)
+    hashes_b = np.concatenate([h for h, _ in others])
+    weights_b = np.concatenate([w for _, w in others])
+    at = np.searchsorted(hashes_a, hashes_b)
+    np.minimum(at, len(hashes_a) - 1, out=at)
+    shared = hashes_a[at] == hashes_b
+    matched_a = weights_a[at[shared]]
+    matched_b = weights_b[shared]
+    # Shared words per pair, hence each pair's slice of the matched weights.
+    shared_before = np.concatenate(([0], np.cumsum(shared)))
+    ends = shared_before[np.cumsum([len(h) for h, _ in others])].tolist()
+    out = []
+    start = 0
+    for end in ends:
+        out.append(
+            float(np.dot(matched_a[start:end], matched_b[start:end])) if end > start else 0.0
+        )
+        start = end
+    return out
 
 
 def weighted_jaccard(a: frozenset[str], b: frozenset[str], lang: str | None) -> float:

@@ -298,10 +298,16 @@ GRADED_SHAPES = STORY_MODEL.graded_shapes
 NUMBER_PSEUDO_COUNT = 1
 
 
-def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray | SimSummary) -> EventCues:
+def event_cues(
+    a: DocFeatures,
+    b: DocFeatures,
+    sim: np.ndarray | SimSummary,
+    term_cosine: float | None = None,
+) -> EventCues:
     """Compute the cues from features and the sentence cosine matrix ``sim`` (or its
     :class:`~samestory.pairsims.SimSummary`; ``top3`` is the mean of the
-    :data:`~samestory.pairsims.TOP_SENTENCES` best sentence pairs)."""
+    :data:`~samestory.pairsims.TOP_SENTENCES` best sentence pairs). ``term_cosine``:
+    ``lexical.cosine(a.terms, b.terms)`` when the caller has it already."""
     s = sim if isinstance(sim, SimSummary) else summarise(sim)
     if s.size:
         best, top3 = s.best, s.top3
@@ -320,7 +326,7 @@ def event_cues(a: DocFeatures, b: DocFeatures, sim: np.ndarray | SimSummary) -> 
         number_jaccard=_ratio(
             len(a.numbers & b.numbers), len(a.numbers | b.numbers) + NUMBER_PSEUDO_COUNT
         ),
-        lexical_cosine=lexical.cosine(a.terms, b.terms),
+        lexical_cosine=lexical.cosine(a.terms, b.terms) if term_cosine is None else term_cosine,
         entity_specific_jaccard=lexical.weighted_jaccard(a.entities, b.entities, a.lang),
         shorter_words=min(a.n_words, b.n_words),
     )
@@ -481,11 +487,16 @@ class PairMeasures:
     summary: SimSummary | None = None
 
 
-def measure_pair(a: DocFeatures, b: DocFeatures, summary: SimSummary | None = None) -> PairMeasures:
+def measure_pair(
+    a: DocFeatures,
+    b: DocFeatures,
+    summary: SimSummary | None = None,
+    term_cosine: float | None = None,
+) -> PairMeasures:
     """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model).
 
-    ``summary``: the pair's sentence cosines when the caller has them already
-    (:func:`relate_against`); computed here otherwise.
+    ``summary`` (the pair's sentence cosines) and ``term_cosine``: when the caller has
+    them already (:func:`relate_against`); computed here otherwise.
     """
     if summary is None:
         summary = summarise(sentence_similarity(a.sentence_vectors, b.sentence_vectors))
@@ -493,7 +504,7 @@ def measure_pair(a: DocFeatures, b: DocFeatures, summary: SimSummary | None = No
     jaccard, containment = shingle_overlap(a, b)
     readings = date_readings(a, b)
     gap = _gap(*readings)
-    cues = event_cues(a, b, summary)
+    cues = event_cues(a, b, summary, term_cosine)
     rewrite = rewrite_evidence(summary)
     return PairMeasures(
         cues=cues,
@@ -554,11 +565,12 @@ def relate_against(
     """``[relate(a, b) for b in others]``, the same relations bit for bit, with ``a``'s
     sentence cosines against all of ``others`` summarised at once
     (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
-    of a dozen per pair)."""
+    of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`)."""
     summaries = summarise_against(a.sentence_vectors, [b.sentence_vectors for b in others])
+    term_cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
     return [
-        relation_of(a, b, score_measures(measure_pair(a, b, summary), model), config)
-        for b, summary in zip(others, summaries, strict=True)
+        relation_of(a, b, score_measures(measure_pair(a, b, summary, cosine), model), config)
+        for b, summary, cosine in zip(others, summaries, term_cosines, strict=True)
     ]
 
 
