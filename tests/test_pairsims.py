@@ -104,3 +104,20 @@ def test_term_cosines_against_many_equal_one_at_a_time(seed, sizes, size_a):
     others = [vector(n) for n in sizes]
     expected = [lexical.cosine(a, b) for b in others]
     assert lexical.cosines_against(a, others) == expected
+
+
+_WORDS = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g"]), min_size=0, max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_WORDS, max_size=4), st.lists(_WORDS, max_size=4))
+def test_shared_quotes_are_those_of_word_jaccard_at_least_a_half(quotes_a, quotes_b):
+    a = tuple(" ".join(q) for q in quotes_a)
+    b = tuple(" ".join(q) for q in quotes_b)
+
+    def jaccard(x: str, y: str) -> float:
+        wx, wy = set(x.split()), set(y.split())
+        return len(wx & wy) / len(wx | wy) if wx | wy else 0.0
+
+    expected = list(dict.fromkeys(q for q in a if any(jaccard(q, o) >= 0.5 for o in b)))
+    assert relate._shared_quotes(a, b) == expected

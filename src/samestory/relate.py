@@ -735,24 +735,33 @@ def _evidence(
 def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list[str]:
     """Quotes of A that reappear in B (word-set Jaccard >= 0.5, so light edits still count).
 
-    ``J = |A∩B| / (|A| + |B| - |A∩B|) <= min(|A|, |B|) / max(|A|, |B|)``, so two quotes
-    whose word counts differ by more than a factor ``1 / 0.5`` are not compared at all.
+    ``J = |A∩B| / (|A| + |B| - |A∩B|) <= min(|A|, |B|) / max(|A|, |B|)``, so a quote of
+    ``n`` words is compared only with B's quotes of ``n/2`` to ``2n`` words, found by
+    bisection in B's quotes ordered by size.
     """
     if not quotes_a or not quotes_b:
         return []
+    sizes, word_sets = _quotes_by_size(quotes_b)
     out = []
-    b_words = [(w, len(w)) for w in map(_quote_words, quotes_b)]
     for quote in quotes_a:
         words = _quote_words(quote)
         n = len(words)
-        for other, m in b_words:
-            if min(n, m) < SHARED_QUOTE_JACCARD * max(n, m) or not (n or m):
-                continue
+        low = bisect.bisect_left(sizes, n * SHARED_QUOTE_JACCARD)
+        high = bisect.bisect_right(sizes, n / SHARED_QUOTE_JACCARD)
+        for m, other in zip(sizes[low:high], word_sets[low:high], strict=True):
             shared = len(words & other)
-            if shared / (n + m - shared) >= SHARED_QUOTE_JACCARD:
+            if (n or m) and shared / (n + m - shared) >= SHARED_QUOTE_JACCARD:
                 out.append(quote)
                 break
     return normalize.unique(out)
+
+
+@functools.lru_cache(maxsize=QUOTE_WORDS_CACHE)
+def _quotes_by_size(quotes: tuple[str, ...]) -> tuple[list[int], list[frozenset[str]]]:
+    """An article's quotes' word sets and their sizes, ordered by size (cached: an
+    article's quotes are compared in each of its pairs)."""
+    word_sets = sorted(map(_quote_words, quotes), key=len)
+    return [len(w) for w in word_sets], word_sets
 
 
 @functools.lru_cache(maxsize=QUOTE_WORDS_CACHE)
