@@ -7,7 +7,9 @@ dev sets' distinct articles) and runs the stages of :mod:`samestory.pipeline` on
 in this process (``workers=1``, so no time hides in worker processes), timing each with
 ``time.process_time``. The floor is reading each text once: ``normalize.clean_text``
 then ``normalize.words``. Prints milliseconds per article and multiples of the floor,
-and the CPU time per candidate pair. The encoder's table or model and the word tables of
+the parts of the text features (indented; language detection and dates in text timed on
+every article, as when a feed gives no ``lang`` or ``date``), and the CPU time per
+candidate pair. The encoder's table or model and the word tables of
 the corpus's languages are loaded before the clock starts. Timings on a shared machine
 are noisy: compare runs made back to back.
 """
@@ -25,15 +27,74 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import real_corpus
 
 from samestory import lexical, normalize
-from samestory.config import DEFAULT_CONFIG
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.dates import first_written_date
 from samestory.embed import encoder_for
-from samestory.features import add_vectors, text_features
+from samestory.features import (
+    DATE_PREFIX_CHARS,
+    add_vectors,
+    body_sentences,
+    minhash_of,
+    text_features,
+)
+from samestory.models import Article
+from samestory.pipeline.assemble import assign_threads, build_stories, find_threads, mark_roundups
 from samestory.pipeline.copies import collapse_copies
-from samestory.pipeline.group import group
+from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
 
 FLOOR = "read once (clean + tokenise)"
+PART = "  text: "  # rows that break down "text features" (not added to the total)
+
+
+def text_breakdown(articles: list[Article], config: Config) -> dict[str, float]:
+    """CPU seconds of each part of :func:`text_features`, called one by one as it calls
+    them; language detection on every article (the corpus has ``lang``: what it costs
+    when a feed gives none), dates as for an article without a ``date``."""
+    parts: dict[str, float] = dict.fromkeys(
+        f"{PART}{name}"
+        for name in (
+            "clean",
+            "tokenise",
+            "sentences",
+            "shingles",
+            "MinHash (SHA-1 per shingle)",
+            "language detection (if no lang)",
+            "dates in text (if no date)",
+            "names, numbers, quotes",
+            "term vector (word frequencies)",
+        )
+    )
+    for key in parts:
+        parts[key] = 0.0
+    keys = list(parts)
+    clock = time.process_time
+    for a in articles:
+        laps = [clock()]
+        text = normalize.clean_text(a.text)
+        laps.append(clock())
+        tokens = normalize.words(text)
+        laps.append(clock())
+        body_sentences(a, text)[: config.max_sentences]
+        laps.append(clock())
+        shingle_set = normalize.shingles(tokens, config.shingle_size)
+        laps.append(clock())
+        minhash_of(shingle_set, config.num_perm, config.seed)
+        laps.append(clock())
+        lexical.detect_language(text)
+        laps.append(clock())
+        normalize.first_date(text[:DATE_PREFIX_CHARS])
+        first_written_date(text[:DATE_PREFIX_CHARS], a.lang)
+        laps.append(clock())
+        full = f"{a.title or ''}\n{text}"
+        normalize.entities(full), normalize.numbers(full), normalize.quotes(text)
+        laps.append(clock())
+        lexical.term_vector(full, a.lang, normalize.words(a.title or "") + tokens)
+        laps.append(clock())
+        for key, begin, end in zip(keys, laps[:-1], laps[1:], strict=True):
+            parts[key] += end - begin
+    return parts
 
 
 def measure(every: int, encoder_name: str) -> dict[str, object]:
@@ -41,7 +102,8 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     articles = real_corpus()[0][::every]
     encoder = encoder_for(encoder_name)
     encoder.encode(["warm up"])
-    text_features(articles[0], config)  # detector loaded
+    text_features(articles[0], config)
+    lexical.detect_language(articles[0].text)  # detector loaded
     # Every language's word tables (the term vectors' and wordfreq's, read for names in
     # pair scoring) loaded before the clock, as the encoder is: a fixed cost per process
     # (~0.5 s per language), not a cost per article.
@@ -59,6 +121,7 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     start = clock()
     features = [text_features(a, config) for a in articles]
     cpu["text features"] = clock() - start
+    cpu.update(text_breakdown(articles, config))
     start = clock()
     add_vectors(features, encoder)
     cpu[f"{encoder_name} encoder"] = clock() - start
@@ -71,13 +134,24 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     start = clock()
     relations = score_pairs(features, copies.copies + pairs, config)
     cpu["pair scoring"] = clock() - start
-    scored = [
-        (i, j, r.score) for (i, j), r in zip(pairs, relations[len(copies.copies) :], strict=True)
-    ]
+    pair_relations = relations[len(copies.copies) :]
+    scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
     start = clock()
-    group(len(features), scored, copies.copy_of(), config)
-    cpu["grouping"] = clock() - start
-    cpu["total (after the floor)"] = sum(v for k, v in cpu.items() if k != FLOOR)
+    groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
+    cpu["grouping (with roundups)"] = clock() - start
+    start = clock()
+    # As analyze does: stories with provenance, roundups marked, threads.
+    stories = mark_roundups(build_stories(features, relations, groups), roundups, features, groups)
+    left_out = {r.index for r in roundups if r.cut}
+    kept = [k for k, p in enumerate(pairs) if not left_out & set(p)]
+    threads = find_threads(
+        features, copies.reps, [pairs[k] for k in kept], [pair_relations[k] for k in kept], groups
+    )
+    assign_threads(stories, threads, relations, {f.id: f.date for f in features})
+    cpu["stories (provenance, threads)"] = clock() - start
+    cpu["total (after the floor)"] = sum(
+        v for k, v in cpu.items() if k != FLOOR and not k.startswith(PART)
+    )
     n = len(articles)
     return {
         "articles": n,
@@ -99,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=1))
         return 0
     print(f"{result['articles']} articles, {result['pairs']} candidate pairs")
-    print(f"{'stage':<30} {'ms/article':>10} {'x floor':>8}")
+    print(f"{'stage':<40} {'ms/article':>10} {'x floor':>8}")
     for stage, ms in result["ms_per_article"].items():  # type: ignore[attr-defined]
-        print(f"{stage:<30} {ms:>10.2f} {result['x_floor'][stage]:>8.1f}")  # type: ignore[index]
+        print(f"{stage:<40} {ms:>10.2f} {result['x_floor'][stage]:>8.1f}")  # type: ignore[index]
     print(f"pair scoring: {result['ms_per_pair']:.3f} ms per pair")
     return 0
 
