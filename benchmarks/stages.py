@@ -125,6 +125,7 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     start = clock()
     add_vectors(features, encoder)
     cpu[f"{encoder_name} encoder"] = clock() - start
+    collapse_copies(features[:2], config)  # imports datasketch's LSH (0.6-2 s, once)
     start = clock()
     copies = collapse_copies(features, config)
     cpu["copies"] = clock() - start
