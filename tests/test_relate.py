@@ -158,3 +158,26 @@ def test_a_text_date_gap_cuts_short_texts_as_hard_as_published_dates(same_event_
     short_factor = relate.date_gap_factor(short, b2, 78)
     assert relate.PUBLISHED_DATE_GAP_FACTOR <= short_factor < 0.36
     assert relate.date_gap_factor(short, b2, 20) == 1.0
+
+
+def test_cues_do_not_depend_on_the_order_of_the_pair(seed_articles):
+    # Two texts of equally many sentences (soft coverage and the rewrite share read the
+    # shorter text's sentences: on a tie, both sides), and two languages (the names'
+    # specificity is weighed under each one's word frequencies).
+    first = (
+        "Angela Merkel met Emmanuel Macron in Berlin on Monday. "
+        "Merkel and Macron met in Berlin to talk. Rain fell over Hamburg."
+    )
+    second = (
+        "Angela Merkel hat Emmanuel Macron am Montag in Berlin getroffen. "
+        "Die Börse in Frankfurt fiel stark. Fans von Bayern München feierten den Titel."
+    )
+    a, b = featurize(
+        [Article(id="a", text=first, lang="en"), Article(id="b", text=second, lang="de")]
+    )
+    assert len(a.sentences) == len(b.sentences)
+    ab, ba = relate.pair_score(a, b), relate.pair_score(b, a)
+    assert ab.cues.vector() == pytest.approx(ba.cues.vector(), abs=1e-12)
+    assert ab.score == pytest.approx(ba.score, abs=1e-12)
+    x, y = featurize([seed_articles["003"], seed_articles["004"]])
+    assert relate.pair_score(x, y).score == pytest.approx(relate.pair_score(y, x).score, abs=1e-12)

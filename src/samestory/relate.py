@@ -327,9 +327,18 @@ def event_cues(
             len(a.numbers & b.numbers), len(a.numbers | b.numbers) + NUMBER_PSEUDO_COUNT
         ),
         lexical_cosine=lexical.cosine(a.terms, b.terms) if term_cosine is None else term_cosine,
-        entity_specific_jaccard=lexical.weighted_jaccard(a.entities, b.entities, a.lang),
+        entity_specific_jaccard=_specific_jaccard(a, b),
         shorter_words=min(a.n_words, b.n_words),
     )
+
+
+def _specific_jaccard(a: DocFeatures, b: DocFeatures) -> float:
+    """Specificity-weighted Jaccard of the names; for two languages, the mean of the value
+    under each one's word frequencies (one language's alone made it order-dependent)."""
+    same = lexical.weighted_jaccard(a.entities, b.entities, a.lang)
+    if a.lang == b.lang:
+        return same
+    return 0.5 * (same + lexical.weighted_jaccard(a.entities, b.entities, b.lang))
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -647,9 +656,15 @@ def _close_share(sim: np.ndarray | SimSummary, min_similarity: float) -> float:
 
 
 def _shorter_side_mean(rows: np.ndarray, columns: np.ndarray) -> float:
-    """Mean over the shorter text's sentences (A's when they are as many) of a
-    per-sentence value: ``rows`` for A's sentences, ``columns`` for B's."""
-    return _mean(rows if len(rows) <= len(columns) else columns)
+    """Mean over the shorter text's sentences of a per-sentence value (``rows`` for A's,
+    ``columns`` for B's); for texts of equally many sentences, the mean of both sides'
+    means, so that ``f(A, B) = f(B, A)`` (reading A's alone made the score depend on the
+    order the pair came in)."""
+    if len(rows) < len(columns):
+        return _mean(rows)
+    if len(columns) < len(rows):
+        return _mean(columns)
+    return 0.5 * (_mean(rows) + _mean(columns))
 
 
 def _mean(x: np.ndarray) -> float:
