@@ -394,6 +394,24 @@ def test_hard_negative_pairs_are_the_pairs_of_each_topic():
     assert (metrics["precision"], metrics["recall"], metrics["positives"]) == (0.5, 1.0, 1)
 
 
+def test_sampled_negatives_are_weighted_back_in_precision():
+    from samestory.evaluate import decision_metrics, sample_negatives
+
+    pairs = [(k, k + 1, k < 10) for k in range(1000)]  # 10 positives, 990 negatives
+    assert sample_negatives(pairs, 5000) == (pairs, 1.0)
+    sample, weight = sample_negatives(pairs, 100)
+    assert len(sample) == 100 and sum(p[2] for p in sample) == 10
+    assert weight == 990 / 90 and sample_negatives(pairs, 100) == (sample, weight)
+    # A decision that says yes to every positive and to every tenth negative: in full,
+    # precision 10 / (10 + 99); the sample's weighted precision estimates it.
+    decide = lambda p: p[2] or p[0] % 10 == 0  # noqa: E731
+    full = decision_metrics([p[2] for p in pairs], [decide(p) for p in pairs])
+    sampled = decision_metrics([p[2] for p in sample], [decide(p) for p in sample], weight)
+    assert full["precision"] == pytest.approx(10 / 109)
+    assert sampled["precision"] == pytest.approx(full["precision"], abs=0.05)
+    assert sampled["recall"] == full["recall"] == 1.0
+
+
 def test_compare_is_scored_on_the_pairs_of_a_topic(ecb_records):
     from benchmarks.accuracy import compare_on_hard_negatives
 

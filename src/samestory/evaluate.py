@@ -675,10 +675,33 @@ def hard_negative_pairs(records: Sequence[dict[str, Any]]) -> list[tuple[int, in
     return out
 
 
-def decision_metrics(gold: Sequence[bool], decided: Sequence[bool]) -> dict[str, float | int]:
-    """Pair precision, recall and F1 of yes/no decisions against gold yes/no."""
+def sample_negatives(
+    pairs: Sequence[tuple[int, int, bool]], max_pairs: int, seed: int = 0
+) -> tuple[list[tuple[int, int, bool]], float]:
+    """Every positive of ``pairs`` and a seeded uniform sample of its negatives, as many
+    as fit in ``max_pairs`` (at least half of it), and the weight ``w = negatives /
+    sampled negatives`` each sampled negative stands for (1 when none was left out).
+    Precision ``tp / (tp + w fp)`` then estimates the full set's (a ratio estimator:
+    consistent, unbiased as the sample grows); recall is exact."""
+    positives = [p for p in pairs if p[2]]
+    negatives = [p for p in pairs if not p[2]]
+    room = max(max_pairs - len(positives), max_pairs // 2, 1)
+    if room >= len(negatives):
+        return list(pairs), 1.0
+    chosen = random.Random(seed).sample(range(len(negatives)), room)
+    kept = set(chosen)
+    sample = [p for k, p in enumerate(negatives) if k in kept]
+    return positives + sample, len(negatives) / room
+
+
+def decision_metrics(
+    gold: Sequence[bool], decided: Sequence[bool], negative_weight: float = 1.0
+) -> dict[str, float | int]:
+    """Pair precision, recall and F1 of yes/no decisions against gold yes/no; each
+    negative counts ``negative_weight`` times (:func:`sample_negatives`)."""
     tp = sum(1 for g, d in zip(gold, decided, strict=True) if g and d)
-    predicted, positive = sum(map(bool, decided)), sum(map(bool, gold))
+    fp = sum(1 for g, d in zip(gold, decided, strict=True) if d and not g)
+    predicted, positive = tp + fp * negative_weight, sum(map(bool, gold))
     precision = tp / predicted if predicted else math.nan
     recall = tp / positive if positive else math.nan
     return {
