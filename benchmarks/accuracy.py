@@ -1,8 +1,8 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
-        [--short-forms lead,summary,headline] [--no-independent] [--compare-max-pairs N]
-        [--json]
+        [--short-forms lead,summary,headline] [--no-independent] [--no-full]
+        [--compare-max-pairs N] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
 B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
@@ -241,19 +241,23 @@ def run(
     log: Callable[[str], None],
     short_forms: tuple[str, ...] = (),
     independent: bool = False,
+    full: bool = True,
 ) -> dict[str, Any]:
     """Evaluate every system on every ``*.jsonl`` in ``data`` and on the ``short_forms``
     of each article file; results keyed by file stem (``stem:form`` for a short form).
-    ``independent`` adds the independent-report sets (:func:`independent_report_sets`)."""
+    ``independent`` adds the independent-report sets (:func:`independent_report_sets`);
+    ``full=False`` runs the short forms alone (no full files, no pair file)."""
     results: dict[str, Any] = {}
     for path in sorted(data.glob("*.jsonl")):
-        full = load_records(path)
-        pair_file = is_pair_file(full)
-        variants = [(path.stem, full)]
+        records = load_records(path)
+        pair_file = is_pair_file(records)
+        if pair_file and not full:
+            continue
+        variants = [(path.stem, records)] if full or pair_file else []
         if not pair_file:
-            variants += [(f"{path.stem}:{f}", make_short_variants(full, f)) for f in short_forms]
-        for stem, records in variants:
-            results[stem] = _run_file(stem, records, pair_file, systems, log)
+            variants += [(f"{path.stem}:{f}", make_short_variants(records, f)) for f in short_forms]
+        for stem, rows in variants:
+            results[stem] = _run_file(stem, rows, pair_file, systems, log)
     if independent:
         for stem, records in independent_report_sets(data).items():
             if records:
@@ -284,8 +288,29 @@ def _run_file(
             except Exception as exc:
                 log(traceback.format_exc(limit=3))
                 res = {"error": f"failed ({type(exc).__name__}: {exc})"}
+            log(f"    {stem} / {system.name}: {_summary(res)}")
         block["systems"][system.name] = res
     return block
+
+
+def _summary(res: dict[str, Any]) -> str:
+    """One line of a row's figures, logged as it finishes (a run stopped early keeps them)."""
+    if "error" in res:
+        return str(res["error"])
+    if "pearson" in res:
+        return f"pearson {_fmt(res['pearson'])}, cross-lingual {_fmt(res['pearson_crosslingual'])}"
+    if "precision" in res and "ari" not in res:
+        return (
+            f"precision {_fmt(res['precision'])}, recall {_fmt(res['recall'])} "
+            f"({res['positives']}/{res['pairs']}), {res['seconds']:.0f} s"
+        )
+    line = (
+        f"ARI {_fmt(res['ari'])}, pair F1 {_fmt(res['pair_f1'])}, "
+        f"{res['stories']}/{res['gold_stories']} stories, {res['seconds']:.0f} s"
+    )
+    if "thread" in res:
+        line += f"; thread ARI {_fmt(res['thread']['ari'])}"
+    return line
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -470,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
         help="pairs of one topic scored by compare per file: above it, every positive and "
         "a seeded sample of the negatives, weighted in precision (default %(default)s)",
     )
+    parser.add_argument(
+        "--no-full",
+        action="store_true",
+        help="short forms only: no full article files, pair file, compare or kind checks "
+        "(to run a long benchmark in parts)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -496,7 +527,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: not available ({systems[-1].error})")
 
     forms = tuple(f.strip() for f in args.short_forms.split(",") if f.strip())
-    results = run(args.data, systems, log, forms, independent=not args.no_independent)
+    results = run(
+        args.data, systems, log, forms, independent=not args.no_independent, full=not args.no_full
+    )
 
     kinds: dict[str, Any] | None = None
     pair_kinds: dict[str, Any] = {}
@@ -515,11 +548,12 @@ def main(argv: list[str] | None = None) -> int:
                 hard_negatives[f"{stem} / {name}"] = compare_on_hard_negatives(
                     records, SAMESTORY_ENCODERS[name], args.compare_max_pairs
                 )
+                log(f"    compare {stem} / {name}: {_summary(hard_negatives[f'{stem} / {name}'])}")
             except Exception as exc:
                 hard_negatives[f"{stem} / {name}"] = {
                     "error": f"not available ({type(exc).__name__}: {exc})"
                 }
-    if "samestory" in names:
+    if "samestory" in names and not args.no_full:
         for stem, block in results.items():
             if block["kind"] != "articles" or ":" in stem:
                 continue

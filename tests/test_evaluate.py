@@ -296,6 +296,10 @@ def test_accuracy_cli_runs_on_tiny_data(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not available" in report["results"]["arts"]["systems"]["nope"]["error"]
     assert accuracy.main(["--data", str(tmp_path), "--systems", "minhash"]) == 0
     assert "Article files" in capsys.readouterr().out
+    # In parts: the short forms alone (no full file, no pair file).
+    args = ["--data", str(tmp_path), "--systems", "minhash", "--no-full", "--json"]
+    assert accuracy.main([*args, "--short-forms", "lead", "--no-independent"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["results"]) == {"arts:lead"}
 
 
 def test_story_errors_lists_merges_and_splits_largest_first() -> None:
