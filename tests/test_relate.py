@@ -181,3 +181,23 @@ def test_cues_do_not_depend_on_the_order_of_the_pair(seed_articles):
     assert ab.score == pytest.approx(ba.score, abs=1e-12)
     x, y = featurize([seed_articles["003"], seed_articles["004"]])
     assert relate.pair_score(x, y).score == pytest.approx(relate.pair_score(y, x).score, abs=1e-12)
+
+
+def test_the_text_date_gate_is_the_models(same_event_pair):
+    # The factor for a gap read from the text is a fitted parameter of the story model
+    # (scripts/fit_story_model.py --date-gate-only), read from and written to its JSON.
+    a, b = same_event_pair
+    undated = relate.pair_score(a, b).score
+    a2 = _dated(a, dt.date(2025, 8, 6), from_text=True)
+    b2 = _dated(b, dt.date(2025, 10, 23), from_text=False)
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["date_gate"].update(text_long=0.2, text_short=0.1)
+    model = relate.StoryModel.from_dict(data)
+    assert (model.text_date_factor(0.0), model.text_date_factor(1.0)) == (0.2, 0.1)
+    assert relate.pair_score(a2, b2, model=model).score == pytest.approx(undated * 0.2)
+    published = _dated(a, dt.date(2025, 8, 6), from_text=False)
+    assert relate.pair_score(published, b2, model=model).score == pytest.approx(
+        undated * relate.PUBLISHED_DATE_GAP_FACTOR
+    )
+    del data["event_model"]["date_gate"]  # files without it keep the former factors
+    assert relate.StoryModel.from_dict(data).text_date_factor(0.0) == relate.DATE_GAP_FACTOR

@@ -173,6 +173,15 @@ class StoryModel:
     info: dict[str, object] = dataclasses.field(default_factory=dict, compare=False)
     short_weights: tuple[float, ...] = (0.0,) * 9
     short_bias: float = 0.0
+    # Date gate for a gap read from the text (see date_gap_factor): the factor of a long
+    # pair and of a short one, fitted by scripts/fit_story_model.py (``date_gate``).
+    text_date_factor_long: float = DATE_GAP_FACTOR
+    text_date_factor_short: float = PUBLISHED_DATE_GAP_FACTOR
+
+    def text_date_factor(self, shortness: float) -> float:
+        """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``."""
+        long, short = self.text_date_factor_long, self.text_date_factor_short
+        return long - (long - short) * shortness
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "story model") -> StoryModel:
@@ -194,6 +203,9 @@ class StoryModel:
             short = event.get("short", {})
             short_weights = {str(k): float(v) for k, v in short.get("weights", {}).items()}
             short_bias = float(short.get("bias", 0.0))
+            gate = event.get("date_gate", {})
+            gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
+            gate_short = float(gate.get("text_short", PUBLISHED_DATE_GAP_FACTOR))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
         if set(weights) != set(CUE_NAMES):
@@ -221,6 +233,8 @@ class StoryModel:
             info=dict(data),
             short_weights=tuple(short_weights.get(name, 0.0) for name in CUE_NAMES),
             short_bias=short_bias,
+            text_date_factor_long=gate_long,
+            text_date_factor_short=gate_short,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -237,6 +251,13 @@ class StoryModel:
                 "shortness": "u = 1 / (1 + exp((words of the shorter text - words) / spread))",
                 "bias": self.short_bias,
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
+            },
+            date_gate={
+                "factor": "f = text_long - (text_long - text_short) * u, for a gap > "
+                f"{DATE_GAP_DAYS} days read from the text (published dates: "
+                f"{PUBLISHED_DATE_GAP_FACTOR})",
+                "text_long": self.text_date_factor_long,
+                "text_short": self.text_date_factor_short,
             },
         )
         graded.update(
@@ -455,17 +476,23 @@ def date_gap_factor(
     b: DocFeatures,
     gap: int | None,
     readings: tuple[dates.DateReading | None, dates.DateReading | None] | None = None,
+    model: StoryModel | None = None,
 ) -> float:
     """Multiplier of the story score for the pair's date gap (1.0 when not far apart):
-    0.35 when both dates are publication dates; when one was read from the text, 0.5 for
-    long texts, moving to 0.35 with the pair's :func:`shortness`."""
+    0.35 when both dates are publication dates; when one was read from the text, the
+    model's :meth:`StoryModel.text_date_factor` (shipped: 0.5 for long texts, moving to
+    0.35 with the pair's :func:`shortness`)."""
     if not _far_apart(gap):
         return 1.0
     ra, rb = readings if readings is not None else date_readings(a, b)
-    if (ra is not None and ra.from_text) or (rb is not None and rb.from_text):
+    if _text_dated(ra, rb):
         u = shortness(min(a.n_words, b.n_words))
-        return DATE_GAP_FACTOR - (DATE_GAP_FACTOR - PUBLISHED_DATE_GAP_FACTOR) * u
+        return (model or STORY_MODEL).text_date_factor(u)
     return PUBLISHED_DATE_GAP_FACTOR
+
+
+def _text_dated(ra: dates.DateReading | None, rb: dates.DateReading | None) -> bool:
+    return (ra is not None and ra.from_text) or (rb is not None and rb.from_text)
 
 
 def pair_score(
@@ -494,6 +521,8 @@ class PairMeasures:
     dates: tuple[str, ...] = ()
     # What the cues read of ``sim`` (its row and column maxima, best entries).
     summary: SimSummary | None = None
+    # Far apart by a date read from the text: the factor is the scoring model's.
+    text_dated: bool = False
 
 
 def measure_pair(
@@ -526,6 +555,7 @@ def measure_pair(
         thread_features=thread_features(a, b, cues.vector(), rewrite, gap),
         dates=date_notes(*readings),
         summary=summary,
+        text_dated=_far_apart(gap) and _text_dated(*readings),
     )
 
 
@@ -533,8 +563,9 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
     """Story score ``max(P_event, rewrite evidence) × date factor``, and the graded
     similarity (× the same factor), of a measured pair under ``model``."""
     p_event = model.event_probability(m.cues)
-    score = max(p_event, m.rewrite_evidence) * m.date_factor
-    similarity = model.graded_similarity(m.cues) * m.date_factor
+    factor = model.text_date_factor(m.cues.shortness) if m.text_dated else m.date_factor
+    score = max(p_event, m.rewrite_evidence) * factor
+    similarity = model.graded_similarity(m.cues) * factor
     return PairScore(
         score,
         similarity,
