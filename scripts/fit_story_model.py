@@ -62,8 +62,9 @@ PAIR_SET = "semeval2022_pairs_dev"
 GRADED_CUES = ("doc_cosine", "best_sentence", "top3_sentences")
 GRADED_KNOTS = 8
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
-# Factors tried for the text-date gate (fit_date_gate): 1.0 is no gate.
-DATE_GATE_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.75, 1.0)
+# Factors tried for the text-date gate (fit_date_gate), long and short: 1.0 is no gate.
+DATE_GATE_LONG = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.75, 1.0)
+DATE_GATE_SHORT = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
 TOPIC_FOLDS = 5
 # Decimals kept in the data file (more would claim a precision the fit does not have).
 WEIGHT_DECIMALS = 3
@@ -384,16 +385,20 @@ def fold_of_topics(sets: Sequence[DevSet]) -> dict[str, int]:
 
 
 def fit_date_gate(
-    sets: Sequence[DevSet], model: relate.StoryModel
+    sets: Sequence[DevSet],
+    model: relate.StoryModel,
+    longs: Sequence[float] = DATE_GATE_LONG,
+    shorts: Sequence[float] = DATE_GATE_SHORT,
 ) -> tuple[relate.StoryModel, dict[str, Any]]:
     """The text-date gate ``(f_long, f_short)`` of ``model`` chosen on the grid
-    :data:`DATE_GATE_GRID` by mean ARI over the sets, production's scoring and grouping
-    (event model fixed). Its honest figure: 5-fold CV over topics, each fold's gate
-    chosen by the ARI of the other folds' articles (each set's grouping restricted to
-    them), the fold's pairs scored under it; beside it the shipped gate's figure."""
+    ``longs × shorts`` (short at most long) by mean ARI over the sets, production's
+    scoring and grouping (event model fixed). Its honest figure: 5-fold CV over
+    topics, each fold's gate chosen by the ARI of the other folds' articles (each set's
+    grouping restricted to them), the fold's pairs scored under it; beside it the
+    shipped gate's figure."""
     fold_of = fold_of_topics(sets)
     base = {dev.name: dev.scores(model, DEFAULT_CONFIG) for dev in sets}
-    grid = [(lo, sh) for lo in DATE_GATE_GRID for sh in DATE_GATE_GRID if sh <= lo]
+    grid = [(lo, sh) for lo in longs for sh in shorts if sh <= lo]
     scores: dict[tuple[float, float], dict[str, np.ndarray]] = {}
     train_ari: dict[tuple[float, float], np.ndarray] = {}  # [fold] mean ARI off the fold
     full_ari: dict[tuple[float, float], float] = {}
@@ -491,7 +496,9 @@ def write_date_gate(
         for name in ARTICLE_SETS
         for form in forms
     ]
-    fitted, info = fit_date_gate(sets, relate.STORY_MODEL)
+    longs = [float(x) for x in args.gate_long.split(",")]
+    shorts = [float(x) for x in args.gate_short.split(",")]
+    fitted, info = fit_date_gate(sets, relate.STORY_MODEL, longs, shorts)
     print("date gate", json.dumps(info))
     data = fitted.to_dict()
     data["event_model"]["date_gate"]["fitted_on"] = {
@@ -526,6 +533,8 @@ def main() -> None:
         action="store_true",
         help="fit only the text-date gate (fit_date_gate), the event and graded models kept",
     )
+    parser.add_argument("--gate-long", default=",".join(map(str, DATE_GATE_LONG)))
+    parser.add_argument("--gate-short", default=",".join(map(str, DATE_GATE_SHORT)))
     parser.add_argument(
         "--short-forms",
         default=",".join(SHORT_FORMS),
