@@ -49,7 +49,9 @@ def test_dates_read_from_text_gate_more_softly(same_event_pair):
     undated = relate.pair_score(a, b).score
     a2 = _dated(a, dt.date(2025, 8, 6), from_text=True)
     b2 = _dated(b, dt.date(2025, 10, 23), from_text=False)
-    assert relate.pair_score(a2, b2).score == pytest.approx(undated * relate.DATE_GAP_FACTOR)
+    factor = relate.STORY_MODEL.text_date_factor_long
+    assert factor > relate.PUBLISHED_DATE_GAP_FACTOR
+    assert relate.pair_score(a2, b2).score == pytest.approx(undated * factor, rel=1e-3)
 
 
 cue_values = st.floats(-1.0, 1.0, allow_nan=False)
@@ -153,10 +155,13 @@ def test_a_text_date_gap_cuts_short_texts_as_hard_as_published_dates(same_event_
     a2 = _dated(a, dt.date(2025, 8, 6), from_text=True)
     b2 = _dated(b, dt.date(2025, 10, 23), from_text=False)
     long_factor = relate.date_gap_factor(a2, b2, 78)
-    assert long_factor == pytest.approx(relate.DATE_GAP_FACTOR, abs=1e-4)
+    assert long_factor == pytest.approx(relate.STORY_MODEL.text_date_factor_long, abs=1e-4)
     short = dataclasses.replace(a2, n_words=12)
     short_factor = relate.date_gap_factor(short, b2, 78)
-    assert relate.PUBLISHED_DATE_GAP_FACTOR <= short_factor < 0.36
+    assert short_factor <= relate.PUBLISHED_DATE_GAP_FACTOR + 0.01
+    assert short_factor == pytest.approx(
+        relate.STORY_MODEL.text_date_factor(relate.shortness(12)), abs=1e-9
+    )
     assert relate.date_gap_factor(short, b2, 20) == 1.0
 
 
