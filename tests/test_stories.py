@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from samestory.config import DEFAULT_CONFIG
+from samestory.pipeline.group import group as group_stage
 from samestory.stories import (
     ATTACH_SIZE_RATIO,
     DisjointSets,
@@ -91,8 +93,27 @@ def test_best_story_uses_the_lower_bar_for_established_stories():
     sizes = {"S1": 3, "S2": 2}
     assert best_story({"a": 0.9}, story_of, sizes, 0.4) is None  # 0.3 < 0.4
     assert best_story({"a": 0.9}, story_of, sizes, 0.4, 0.2) == "S1"
-    # S2 has two members, fewer than ATTACH_SIZE_RATIO: it needs the full threshold.
-    assert best_story({"c": 0.7}, story_of, sizes, 0.4, 0.2) is None
+    # A new article is a lone version: a story of two (LONE_ATTACH_MIN) takes it at the
+    # lower bar too (0.7 / 2 = 0.35), a story of one needs the full threshold.
+    assert best_story({"c": 0.7}, story_of, sizes, 0.4, 0.2) == "S2"
+    story_of["f"], sizes["S3"] = "S3", 1
+    assert best_story({"f": 0.35}, story_of, sizes, 0.4, 0.2) is None
+
+
+def test_a_lone_version_joins_a_story_of_two_at_the_lower_bar():
+    # One outlet's version scores high with one of the story's two versions and low with
+    # the other: the average (0.55 + 0.1) / 2 = 0.325 is below the threshold, and a story
+    # of two is not three times its size.
+    edges = [(0, 1, 0.9), (2, 0, 0.55), (2, 1, 0.1)]
+    assert average_link(3, edges, 0.4, 0.2) == [[0, 1], [2]]
+    assert average_link(3, edges, 0.4, 0.2, lone_attach=True) == [[0, 1, 2]]
+    assert group_stage(3, edges, [None, None, None], DEFAULT_CONFIG) == [[0, 1, 2]]
+    # Not below the attach bar, and two lone items still need the full threshold.
+    assert average_link(3, edges, 0.4, 0.35, lone_attach=True) == [[0, 1], [2]]
+    assert average_link(2, [(0, 1, 0.3)], 0.4, 0.2, lone_attach=True) == [[0], [1]]
+    # Nor does a group of two join a story of two at the lower bar.
+    four = [(0, 1, 0.9), (2, 3, 0.9), (0, 2, 0.9), (1, 3, 0.3)]  # linkage 1.2 / 4 = 0.3
+    assert average_link(4, four, 0.4, 0.2, lone_attach=True) == [[0, 1], [2, 3]]
 
 
 @given(edge_lists, st.floats(0.05, 1.0))

@@ -59,9 +59,9 @@ class Config:
             need a lower bar; on ECB+ and MEANTIME dev, 0.35-0.45 all beat 0.5 (ECB+ ARI
             0.84 -> 0.88, MEANTIME 0.947 -> 0.957).
         attach_threshold: linkage at which a group left after merging (a lone article, or
-            a few) joins a story at least three times its size (see
-            ``samestory.stories``); half of ``same_story_threshold``. None turns the step
-            off.
+            a few) joins a story at least three times its size, and a lone version a
+            story of two or more (see ``samestory.stories``); half of
+            ``same_story_threshold``. None turns the step off.
 
     Store
         regroup_limit: after each add, the stories the changed candidate pairs touch are

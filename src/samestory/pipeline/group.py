@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.roundups import Part, apart, candidates, covers_several, story_parts
-from samestory.stories import ATTACH_SIZE_RATIO, DisjointSets, average_link_over_copies
+from samestory.stories import DisjointSets, attaches, average_link_over_copies
 
 
 def group(
@@ -30,11 +30,17 @@ def group(
     :meth:`~samestory.pipeline.copies.CopyGroups.copy_of`). Copy groups are clustered as
     one item each (the score of two groups is the mean of the scores listed between their
     members) by average link at ``config.same_story_threshold``; groups left over join a
-    story three times their size at ``config.attach_threshold``. Returns sorted index
-    groups, ordered by their smallest index.
+    story three times their size, and lone versions a story of two or more, at
+    ``config.attach_threshold`` (:func:`samestory.stories.attaches`). Returns sorted
+    index groups, ordered by their smallest index.
     """
     return average_link_over_copies(
-        n, scored, copy_of, config.same_story_threshold, config.attach_threshold
+        n,
+        scored,
+        copy_of,
+        config.same_story_threshold,
+        config.attach_threshold,
+        lone_attach=True,
     )
 
 
@@ -230,7 +236,8 @@ def _attach_target(
     """The group a roundup joins: of the stories it covers, the one it links to most
     (mean score over the story's copy groups, then the larger share), if that linkage
     reaches the bar :func:`samestory.stories.best_story` sets (``attach_threshold`` for
-    a story of ``ATTACH_SIZE_RATIO`` or more copy groups, else ``same_story_threshold``);
+    a story a lone text may join at it, :func:`samestory.stories.attaches`, else
+    ``same_story_threshold``);
     else None. (Names place a sentence; the scores weigh the whole text.)"""
     ranked = []
     for part in covered:
@@ -244,7 +251,7 @@ def _attach_target(
         return None
     linkage, _, target, size = max(ranked)
     bar = config.same_story_threshold
-    if size >= ATTACH_SIZE_RATIO and config.attach_threshold is not None:
+    if attaches(1, size) and config.attach_threshold is not None:
         bar = config.attach_threshold
     return -target if linkage >= bar else None
 
