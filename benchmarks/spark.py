@@ -123,7 +123,27 @@ def _spark_metrics(spark: Any) -> dict[str, float]:
         "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
         "stages": len(done),
         "tasks": sum(s.get("numTasks", 0) for s in done),
+        "by_stage": _by_call_site(done),
     }
+
+
+def _by_call_site(done: list[dict[str, Any]], top: int = 12) -> list[dict[str, Any]]:
+    """Task seconds and shuffle MB written per stage call site (``name``, e.g.
+    ``groupByKey at stages.py:215``), the ``top`` costliest first: where the time goes."""
+    sites: dict[str, dict[str, Any]] = {}
+    for s in done:
+        site = sites.setdefault(
+            s.get("name", "?"), {"site": s.get("name", "?"), "stages": 0, "task_s": 0.0,
+                                 "write_mb": 0.0, "read_mb": 0.0}
+        )  # fmt: skip
+        site["stages"] += 1
+        site["task_s"] += s.get("executorRunTime", 0) / 1e3
+        site["write_mb"] += s.get("shuffleWriteBytes", 0) / 1e6
+        site["read_mb"] += s.get("shuffleReadBytes", 0) / 1e6
+    ranked = sorted(sites.values(), key=lambda v: -(v["task_s"] + v["write_mb"] / 10))
+    return [
+        {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()} for r in ranked[:top]
+    ]
 
 
 def run_size(
@@ -250,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             r = run_size(n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data)
             results.append(r)
             print(json.dumps(r) if args.json else _row(r), flush=True)
+            if not args.json:
+                for site in r["by_stage"]:
+                    print("    ", json.dumps(site), flush=True)
     return 0
 
 

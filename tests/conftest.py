@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,3 +90,32 @@ def static_encoder_cache() -> Iterator[Path]:
         os.environ.pop("SAMESTORY_CACHE", None)
     else:
         os.environ["SAMESTORY_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One ``local[2]`` SparkSession for every Spark test (a JVM start costs seconds).
+
+    Four partitions, and ``spark.driver.maxResultSize=1m``: nothing large may reach the
+    driver. Skips without a Java runtime or PySpark.
+    """
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java runtime")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("samestory-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.driver.memory", "2g")
+        .config("spark.driver.maxResultSize", "1m")  # nothing large reaches the driver
+        .getOrCreate()
+    )
+    yield session
+    session.stop()

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,28 +23,6 @@ MIN_RECORDS = 100
 
 # PySpark starts a JVM and runs the pipeline twice (Spark and local): 30-200 s in all.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[object]:
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("no Java runtime")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("samestory-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.driver.memory", "2g")
-        .config("spark.driver.maxResultSize", "1m")  # nothing large reaches the driver
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def _read_output(out: Path) -> tuple[dict[str, str], list[dict[str, object]], list[dict]]:

@@ -144,6 +144,24 @@ def slim(f: DocFeatures) -> DocFeatures:
     )
 
 
+def copy_sketch(f: DocFeatures) -> DocFeatures:
+    """The fields :func:`~samestory.overlap.is_copy` reads (fingerprint, word and shingle
+    counts, MinHash: ~0.8 KB pickled, against ~22 KB for the whole features), so the copy
+    stage ships these to every band bucket an article is in, not its features."""
+    return dataclasses.replace(
+        f,
+        title=None,
+        sentences=[],
+        sentence_vectors=_EMPTY,
+        vector=_EMPTY,
+        entities=frozenset(),
+        numbers=frozenset(),
+        quotes=(),
+        terms=(_EMPTY, _EMPTY),
+        written_date=None,
+    )
+
+
 # ------------------------------------------------------------------------------- copies
 
 
@@ -220,8 +238,11 @@ def copy_edges(features: RDD, ranges: IndexRanges, config: Config, partitions: i
         for i, bucket in wanted:
             yield bucket, (i, by_idx[i])
 
+    # Each article goes to every distinct bucket it is in (up to one per band): only what
+    # the copy test reads travels, not the features (a 20x larger shuffle otherwise).
+    sketches = features.mapValues(copy_sketch)
     verified = (
-        zip_by_index(ranges, features, requests)
+        zip_by_index(ranges, sketches, requests)
         .mapPartitions(ship)
         .groupByKey(partitions)
         .flatMap(lambda item: _copy_edges_of_bucket(item, config))
@@ -315,13 +336,30 @@ def score_pairs(
     features: RDD, pairs: RDD, ranges: IndexRanges, config: Config, partitions: int
 ) -> RDD:
     """``(i, (j, tag, Relation))``, ``relate(features[i], features[j])`` for each pair
-    ``(i, j, tag)``, ``i < j``, in ``i``'s partition (partitioned as ``features``).
+    ``(i, j, tag)``, ``i < j``, partitioned as ``features`` by ``i``.
 
-    Each ``j``'s features are shipped once to each partition that needs them (not once
-    per pair), then the partition's own features, the shipped ones and its pairs are
-    zipped into one task.
+    A representative pair (``tag`` True) is scored in ``i``'s partition, ``j``'s features
+    shipped there; a copy pair (representative ``i``, copy ``j``) in the copy's partition,
+    ``i``'s features shipped there. Features travel once to each partition that needs
+    them (not once per pair), so copies never move: a representative with ``c`` copies
+    is shipped to at most ``min(c, P)`` partitions instead of ``c`` copies to one, and
+    only the (small) relations of copy pairs are re-partitioned by ``i`` afterwards.
     """
-    requests = pairs.map(lambda p: (p[1], ranges.start(ranges(p[0])))).distinct(partitions)
+    at_i = pairs.filter(lambda p: p[2]).map(lambda p: (p[0], (p[1], p[2], True)))
+    at_j = pairs.filter(lambda p: not p[2]).map(lambda p: (p[1], (p[0], p[2], False)))
+    in_place = _score_at(features, at_i, ranges, config, partitions, True)
+    moved = place(_score_at(features, at_j, ranges, config, partitions, False), ranges)
+    return in_place.union(moved)
+
+
+def _score_at(
+    features: RDD, work: RDD, ranges: IndexRanges, config: Config, partitions: int, keep: bool
+) -> RDD:
+    """Pairs ``(home, (other, tag, home is i?))`` scored in ``home``'s partition, as
+    ``(i, (j, tag, relate(features[i], features[j])))``; ``other``'s features shipped
+    once to each partition that needs them. ``keep``: the output stays partitioned as
+    ``features`` (true when every ``home`` is ``i``)."""
+    requests = work.map(lambda kv: (kv[1][0], ranges.start(ranges(kv[0])))).distinct(partitions)
 
     def ship(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
         own, wanted = _split(items, 2)
@@ -330,7 +368,6 @@ def score_pairs(
             yield destination, (j, by_idx[j])
 
     shipped = zip_by_index(ranges, features, requests).mapPartitions(ship)
-    by_i = pairs.map(lambda p: (p[0], (p[1], p[2])))
 
     def score(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
         from samestory.relate import single_threaded_blas
@@ -339,10 +376,11 @@ def score_pairs(
         by_idx = dict(own)
         by_idx.update(value for _, value in arrived)
         with single_threaded_blas():
-            for i, (j, tag) in sorted(wanted):
+            for home, (other, tag, home_first) in sorted(wanted):
+                i, j = (home, other) if home_first else (other, home)
                 yield i, (j, tag, relate(by_idx[i], by_idx[j], config))
 
-    return zip_by_index(ranges, features, shipped, by_i).mapPartitions(score, True)
+    return zip_by_index(ranges, features, shipped, work).mapPartitions(score, keep)
 
 
 # ----------------------------------------------------------------------------- grouping

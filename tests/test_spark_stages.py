@@ -1,0 +1,36 @@
+"""The Spark job's per-article payloads keep what its tests read (no Spark started)."""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+
+import pytest
+
+from samestory.config import DEFAULT_CONFIG
+from samestory.features import featurize
+from samestory.models import Article
+from samestory.overlap import is_copy
+from samestory.spark.stages import copy_sketch
+
+STATIC = DEFAULT_CONFIG.replace(encoder="static")
+
+
+@pytest.mark.slow  # the static encoder's table loads in ~5 s
+def test_copy_sketch_gives_the_copy_test_of_the_features(ecb_records: list[dict]) -> None:
+    """The copy stage ships sketches to every band bucket: the copy test must not change."""
+    originals = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:6] if r.get("text")]
+    variants = [
+        Article(id=f"{a.id}~repost", text="Breaking News\n\n" + a.text + "\n\nShare this article")
+        for a in originals[:3]
+    ] + [Article(id=f"{a.id}~edit", text=a.text.replace(" the ", " a ", 1)) for a in originals[3:]]
+    features = featurize(originals + variants, STATIC)
+    verdicts = []
+    for a, b in itertools.combinations(features, 2):
+        verdict = is_copy(a, b, STATIC)
+        assert is_copy(copy_sketch(a), copy_sketch(b), STATIC) == verdict
+        verdicts.append(verdict)
+    assert any(verdicts) and not all(verdicts)  # both answers were checked
+    full = sum(len(pickle.dumps(f)) for f in features)
+    sketched = sum(len(pickle.dumps(copy_sketch(f))) for f in features)
+    assert sketched * 10 < full
