@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import pickle
 
+import numpy as np
 import pytest
 
+from samestory.candidates import keywords
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article
 from samestory.overlap import is_copy
-from samestory.spark.stages import copy_sketch
+from samestory.spark.stages import band_keys, candidate_view, copy_sketch, lsh_params
 
 STATIC = DEFAULT_CONFIG.replace(encoder="static")
 
@@ -34,3 +36,16 @@ def test_copy_sketch_gives_the_copy_test_of_the_features(ecb_records: list[dict]
     full = sum(len(pickle.dumps(f)) for f in features)
     sketched = sum(len(pickle.dumps(copy_sketch(f))) for f in features)
     assert sketched * 10 < full
+
+
+@pytest.mark.slow  # the static encoder's table loads in ~5 s
+def test_candidate_view_proposes_what_the_features_propose(ecb_records: list[dict]) -> None:
+    """Representatives are cached as candidate views: same keywords, band keys, vector."""
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:8] if r.get("text")]
+    bands, rows = lsh_params(STATIC)
+    for k, f in enumerate(featurize(articles, STATIC)):
+        view = candidate_view(f)
+        assert keywords(view) == keywords(f)
+        assert list(band_keys((k, view), bands, rows)) == list(band_keys((k, f), bands, rows))
+        assert np.array_equal(view.vector, f.vector)
+        assert len(pickle.dumps(view)) * 2 < len(pickle.dumps(f))

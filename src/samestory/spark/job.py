@@ -162,7 +162,8 @@ def run(
     n = numbered.count()
     if n == 0:
         raise ValueError(f"{input_path}: no article with text")
-    skipped = records.count() - n
+    total_rows = records.count()
+    skipped = total_rows - n
     p = partition_count(spark, n, partitions)
     ids = numbered.map(lambda x: x[1][1].id)
     if ids.distinct(p).count() != n:
@@ -191,7 +192,7 @@ def run(
     def drop_copies(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
         own, copies = stages._split(items, 2)
         dropped = {i for i, _ in copies}
-        return ((i, f) for i, f in own if i not in dropped)
+        return ((i, stages.candidate_view(f)) for i, f in own if i not in dropped)
 
     reps = stages.zip_by_index(ranges, features, flags).mapPartitions(drop_copies, True)
     reps.persist(StorageLevel.MEMORY_AND_DISK)
@@ -244,7 +245,7 @@ def run(
     n_stories = _write_stories(spark, stories, scored, out)
     if dedup is not None:
         notes = built.filter(lambda kv: kv[0] == "note").values()
-        _write_records(spark, records, schema, names, notes, out, input_path, p)
+        _write_records(spark, records, schema, names, notes, out, input_path, total_rows, p)
     counts = {
         "articles": n,
         "skipped": skipped,
@@ -349,9 +350,15 @@ def _write_records(
     notes: Any,
     out: Path,
     input_path: str | os.PathLike[str],
+    total_rows: int,
     partitions: int,
 ) -> None:
-    """The input records with the dedup columns, in input order, as Parquet or JSON."""
+    """The input records with the dedup columns, in input order, as Parquet or JSON.
+
+    Records and annotations are placed by row ranges (one shuffle of the records) and
+    merged in row order inside each partition, so the partitions are written in input
+    order without a join's shuffle followed by a sort's (two shuffles of the whole text).
+    """
     from pyspark.sql import types as T
 
     from samestory.dedup import ADDED_COLUMNS, format_of
@@ -364,15 +371,16 @@ def _write_records(
     by_row = notes.map(lambda note: (note[0], note[1:]))
     empty = (None, None, None, None, True)
 
-    def merge(kv: tuple[int, tuple[tuple[Any, ...], Any]]) -> list[tuple[int, tuple[Any, ...]]]:
-        row, (values, note) = kv
-        note = note or empty
-        if not note[4]:
-            return []
-        return [(row, tuple(values[k] for k in keep_at) + tuple(note[:4]))]
+    def merge(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[Any, ...]]:
+        own, notes = stages._split(items, 2)
+        note_of = dict(notes)
+        for row, values in sorted(own, key=lambda rv: rv[0]):
+            note = note_of.get(row, empty)
+            if note[4]:
+                yield tuple(values[k] for k in keep_at) + tuple(note[:4])
 
-    rows = records.leftOuterJoin(by_row, partitions).flatMap(merge).sortByKey(True, partitions)
-    frame = spark.createDataFrame(rows.values(), out_schema)
+    rows = stages.zip_by_index(IndexRanges(total_rows, partitions), records, by_row)
+    frame = spark.createDataFrame(rows.mapPartitions(merge), out_schema)
     kind = format_of(Path(input_path))
     target = out / f"records.{'parquet' if kind == 'parquet' else 'jsonl'}"
     if kind == "parquet":

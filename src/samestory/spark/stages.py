@@ -162,6 +162,21 @@ def copy_sketch(f: DocFeatures) -> DocFeatures:
     )
 
 
+def candidate_view(f: DocFeatures) -> DocFeatures:
+    """The fields candidate search reads (vector, MinHash, term vector for the keywords),
+    without the sentences and sentence vectors (most of the features' size): what the
+    job keeps cached per representative while proposing pairs."""
+    return dataclasses.replace(
+        f,
+        sentences=[],
+        sentence_vectors=_EMPTY,
+        entities=frozenset(),
+        numbers=frozenset(),
+        quotes=(),
+        written_date=None,
+    )
+
+
 # ------------------------------------------------------------------------------- copies
 
 
