@@ -199,3 +199,46 @@ def test_term_cosine_equals_the_dot_product_over_shared_hashes():
         _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
         expected = float(np.dot(a[1][ia], b[1][ib])) if len(ia) else 0.0
         assert lexical.cosine(a, b) == expected
+
+
+# Numbers and hyphenated words, read without wordfreq (lexical._ascii_idf).
+ASCII_WORDS = [
+    *(str(year) for year in range(990, 2101, 7)),
+    *("0", "7", "00", "007", "10", "99", "100", "2040", "2041", "10000000000", "123456"),
+    *("11th", "1st", "20s", "1990s", "x86", "a380", "ms08", "news4", "76ers", "covid19"),
+    *("putin-trump", "year-old", "ms08-078", "10-15", "covid-19", "a-b-c", "zzqx-trump"),
+]
+
+
+def test_numbers_and_hyphenated_words_score_as_wordfreq_scores_them():
+    for lang in ["en", "de", "tr", "ru", "zh", None]:
+        background = lexical._background(lang)
+        for word in ASCII_WORDS:
+            assert not background.is_plain(word) or word.isalpha()
+            assert background.idf(word) == _reference_specificity(word, lang), (word, lang)
+
+
+def test_the_stored_table_holds_what_wordfreq_holds(tmp_path, monkeypatch):
+    from wordfreq import get_frequency_dict
+
+    monkeypatch.setenv("SAMESTORY_CACHE", str(tmp_path))
+    lang = "is"  # a small wordlist (only wordfreq's "small" one): quick to store
+    stored = lexical._stored_table(lang)  # stored now
+    again = lexical._stored_table(lang)  # read back
+    (entry,) = tmp_path.glob(f"wordfreq-{lang}-*.npz")
+    full = get_frequency_dict(lang, "best")
+    words = [*full, "zzqxv", "", "ß" * 40, "the"]
+    for table in (stored, again):
+        assert [table.get(w) for w in words] == [full.get(w) for w in words]
+    entry.write_bytes(b"damaged")
+    rebuilt = lexical._stored_table(lang)  # stored again
+    assert [rebuilt.get(w) for w in words[::50]] == [full.get(w) for w in words[::50]]
+
+
+def test_a_background_moves_to_wordfreqs_dict_after_many_lookups(monkeypatch):
+    background = lexical._Background("en")
+    assert isinstance(background.freqs, lexical._StoredFreqs)
+    monkeypatch.setattr(lexical, "_FULL_TABLE_AFTER", 3)
+    values = [background.freqs.get(w) for w in ("the", "house", "zzqxv")]
+    assert isinstance(background.freqs, dict)
+    assert values == [background.freqs.get(w) for w in ("the", "house", "zzqxv")]

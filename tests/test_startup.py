@@ -365,3 +365,19 @@ def test_fast_show_prints_what_typer_prints(tmp_path: Path, seed_articles) -> No
         typer = output_of(through_typer(*call), tmp_path, COLUMNS="100")
         assert fast[0] == typer[0] == 0, typer[2]
         assert fast == typer
+
+
+@pytest.mark.slow  # stores the English table, then two interpreters import numpy: ~3-9 s
+def test_word_weights_need_no_wordfreq_import_once_the_table_is_cached(tmp_path, monkeypatch):
+    """lexical reads its word table from $SAMESTORY_CACHE: wordfreq's import (langcodes'
+    data, its tokenizer) and its 321k-word dict cost ~0.35 s of CPU in every compare."""
+    monkeypatch.setenv("SAMESTORY_CACHE", str(tmp_path))
+    text = "The 33-year-old Putin-Trump summit of 2025 was postponed, Leavitt said."
+    code = (
+        "from samestory import lexical, normalize\n"
+        f"lexical.term_vector({text!r}, 'en')\n"
+        f"[lexical.specificity(w, 'en') for w in normalize.entities({text!r})]\n"
+    )
+    first = imported_modules(code, tmp_path)  # stores the English table
+    assert "wordfreq" in first and list(tmp_path.glob("wordfreq-en-*.npz"))
+    assert sorted({"wordfreq", "langcodes"} & imported_modules(code, tmp_path)) == []

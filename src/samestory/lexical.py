@@ -17,17 +17,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import logging
 import math
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from samestory import normalize
+from samestory.diskcache import cache_dir, write_atomically
 from samestory.lru import LRUCache
 from samestory.parallel import ForkSafeLock
+
+log = logging.getLogger("samestory")
 
 # Z_max: the Zipf value of the most frequent words, by definition of wordfreq's scale
 # (log10 of frequency per billion words; "the" is about 7.7).
@@ -110,17 +118,10 @@ class _Background:
     )
 
     def __init__(self, lang: str | None) -> None:
-        from wordfreq import get_frequency_dict
-        from wordfreq.language_info import get_language_info
-
         self.lang = lang
         code = "en" if not lang or lang in _NEEDS_SEGMENTER else lang
-        info = get_language_info(code)
-        try:
-            self.freqs = get_frequency_dict(code, "best")  # as wordfreq calls it: one cached copy
-        except LookupError:  # no wordlist: English as background, as in _reference_zipf
-            self.freqs = get_frequency_dict("en", "best")
-            info = {**get_language_info("en"), "tokenizer": info["tokenizer"]}
+        stored = _stored_table(code)
+        info = stored.info
         plain = (
             info["tokenizer"] == "regex"
             and info["transliteration"] is None
@@ -130,13 +131,18 @@ class _Background:
         unsafe = {"commas": "şţ", "cedillas": "șț"}.get(info["diacritics_under"], "")
         self.unsafe = unsafe if plain else None
         self.normal_form = info["normal_form"]
-        self.idf_of_freq: dict[float | None, float] = {
-            f: _idf_of_freq(f) for f in set(self.freqs.values())
-        }
+        # The table from the disk cache until _FULL_TABLE_AFTER lookups, then wordfreq's.
+        self.freqs: Any = _StoredFreqs(stored, self)
+        self.idf_of_freq: dict[float | None, float] = {f: _idf_of_freq(f) for f in stored.distinct}
         self.idf_of_freq[None] = _idf_of_freq(0.0)
         self.slow: dict[str, float] = {}
         # term_vector's memo of frequent words: word -> (8-byte blake2b digest, idf).
         self.memo: dict[str, tuple[bytes, float]] = {}
+
+    def load_full_table(self) -> None:
+        """Look words up in wordfreq's own dict from now on (as it calls it: one copy)."""
+        if isinstance(self.freqs, _StoredFreqs):
+            self.freqs = self.freqs.stored.full()
 
     def is_plain(self, word: str) -> bool:
         """True if wordfreq would look ``word`` up as itself, one token, no digits."""
@@ -155,12 +161,35 @@ class _Background:
     def idf(self, word: str) -> float:
         if self.is_plain(word):
             return self.idf_of_freq[self.freqs.get(word)]
+        if self.unsafe is not None and _ASCII_TOKENS.fullmatch(word):
+            return self._ascii_idf(word)
         idf = self.slow.get(word)
         if idf is None:
             if len(self.slow) >= _SLOW_CACHE_SIZE:
                 self.slow.clear()
             idf = self.slow[word] = max(0.0, ZIPF_MAX - _reference_zipf(word, self.lang))
         return idf
+
+    def _ascii_idf(self, word: str) -> float:
+        """``idf`` of a lowercase ASCII word with digits or hyphens, as
+        ``wordfreq.zipf_frequency`` computes it: split at hyphens into tokens; in each,
+        every run of two or more digits looked up as zeros ("2025" as "0000", "11th" as
+        "00th") and weighted by wordfreq's distribution of that run (``year_freq`` for
+        four digits, else ``benford_freq``); the tokens' frequencies combined as
+        ``1/f = Σ 1/f_i``, 0 if one is missing."""
+        one_over = 0.0
+        for token in word.split("-"):
+            smashed = _DIGIT_RUN.sub(lambda run: "0" * len(run.group()), token)
+            freq = self.freqs.get(smashed)
+            if freq is None:
+                return self.idf_of_freq[None]
+            if smashed != token:
+                digits = 1.0
+                for run in _DIGIT_RUN.findall(token):
+                    digits *= _year_freq(run) if len(run) == 4 else _benford_freq(run)
+                freq *= digits
+            one_over += 1.0 / freq
+        return _idf_of_freq(1.0 / one_over)
 
 
 def _idf_of_freq(freq: float) -> float:
@@ -169,6 +198,182 @@ def _idf_of_freq(freq: float) -> float:
     unrounded = max(freq, 1e-9)  # zipf_frequency's default minimum, Zipf 0
     rounded = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
     return max(0.0, ZIPF_MAX - round(math.log(rounded, 10) + 9, 2))
+
+
+# --- Numbers and hyphens, as wordfreq reads them (wordfreq/numbers.py, tokens.py, 3.x) --
+#
+# Lowercase ASCII letters and digits joined by hyphens are wordfreq tokens split at the
+# hyphens ("putin-trump", "ms08-078"); in a token each run of two or more digits is
+# looked up as zeros and weighted by how often that run occurs among runs of its length:
+# Benford's law on the first digit, or, for four digits, a distribution of years peaking
+# 2019-2039. tests/test_lexical.py checks these against zipf_frequency. (Apostrophes are
+# left to wordfreq: it splits "l'heure" but not "i'm".)
+_ASCII_TOKENS = re.compile("[a-z0-9]+(?:-[a-z0-9]+)*")
+_DIGIT_RUN = re.compile("[0-9]{2,}")
+_DIGIT_FREQS = (0.009, 0.300, 0.175, 0.124, 0.096, 0.078, 0.066, 0.057, 0.050, 0.045)
+_YEAR_LOG_PEAK = -1.9185
+_NOT_YEAR_PROB = 0.1
+_REFERENCE_YEAR = 2019
+_PLATEAU_WIDTH = 20
+
+
+def _benford_freq(digits: str) -> float:
+    return _DIGIT_FREQS[int(digits[0])] / 10 ** (len(digits) - 1)
+
+
+def _year_freq(digits: str) -> float:
+    year = int(digits)
+    if year <= _REFERENCE_YEAR:
+        year_log_freq = _YEAR_LOG_PEAK - 0.0083 * (_REFERENCE_YEAR - year)
+    elif year <= _REFERENCE_YEAR + _PLATEAU_WIDTH:
+        year_log_freq = _YEAR_LOG_PEAK
+    else:
+        year_log_freq = _YEAR_LOG_PEAK - 0.2 * (year - (_REFERENCE_YEAR + _PLATEAU_WIDTH))
+    return 10.0**year_log_freq + _NOT_YEAR_PROB * _benford_freq(digits)
+
+
+# --- The word tables from the disk cache -------------------------------------------------
+#
+# wordfreq's English table is 321,180 words: reading it (msgpack, then a dict) and
+# importing wordfreq (langcodes' data, its tokenizer's regexes) cost ~0.35 s of CPU, while
+# `samestory compare` looks up a few hundred words. So each language's table is kept in
+# $SAMESTORY_CACHE (samestory.diskcache) as sorted 64-bit word hashes with each word's
+# bytes (to check a match exactly) and an index into its ~600 distinct frequencies, which
+# load in milliseconds. Words are looked up there (~10 µs each) until _FULL_TABLE_AFTER
+# lookups, then in wordfreq's own dict, loaded then: a batch run pays what it always did.
+
+# Lookups answered from the stored table before wordfreq's dict is loaded (chosen: the
+# dict costs about as much CPU as this many table lookups).
+_FULL_TABLE_AFTER = 20_000
+# get_language_info fields _Background reads.
+_INFO_FIELDS = (
+    "tokenizer",
+    "transliteration",
+    "lookup_transliteration",
+    "diacritics_under",
+    "normal_form",
+)
+
+
+class _StoredTable:
+    """One language's word table as stored: what ``get_frequency_dict(code, "best")``
+    holds, plus the ``get_language_info`` fields ``_Background`` needs."""
+
+    __slots__ = ("blob", "code", "codes", "distinct", "hashes", "info", "offsets")
+
+    def __init__(self, code: str, arrays: dict[str, np.ndarray], info: dict[str, Any]):
+        self.code, self.info = code, info
+        self.hashes = arrays["hashes"]  # sorted uint64 blake2b-8 of each word
+        self.offsets = arrays["offsets"]  # word k is blob[offsets[k]:offsets[k + 1]]
+        self.blob = arrays["blob"].tobytes()
+        self.codes = arrays["codes"]  # index of word k's frequency in distinct
+        self.distinct = [float(f) for f in arrays["distinct"]]
+
+    def get(self, word: str) -> float | None:
+        data = word.encode("utf-8")
+        key = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+        k = int(np.searchsorted(self.hashes, np.uint64(key)))
+        while k < len(self.hashes) and int(self.hashes[k]) == key:
+            if self.blob[int(self.offsets[k]) : int(self.offsets[k + 1])] == data:
+                return self.distinct[int(self.codes[k])]
+            k += 1
+        return None
+
+    def full(self) -> dict[str, float]:
+        """wordfreq's own dict of this table (imports wordfreq)."""
+        return _wordfreq_table(self.code)[0]
+
+
+class _StoredFreqs:
+    """``freqs.get`` from the stored table; after _FULL_TABLE_AFTER lookups the
+    background switches to wordfreq's dict."""
+
+    __slots__ = ("background", "lookups", "stored")
+
+    def __init__(self, stored: _StoredTable, background: _Background) -> None:
+        self.stored, self.background, self.lookups = stored, background, 0
+
+    def get(self, word: str) -> float | None:
+        self.lookups += 1
+        if self.lookups >= _FULL_TABLE_AFTER:
+            self.background.load_full_table()
+        return self.stored.get(word)
+
+
+def _wordfreq_table(code: str) -> tuple[dict[str, float], dict[str, Any]]:
+    """wordfreq's table and language info for ``code``, as _Background always read them:
+    English frequencies for a language without a wordlist, with its own tokenizer."""
+    from wordfreq import get_frequency_dict
+    from wordfreq.language_info import get_language_info
+
+    info = get_language_info(code)
+    try:
+        freqs = get_frequency_dict(code, "best")  # as wordfreq calls it: one cached copy
+    except LookupError:  # no wordlist: English as background, as in _reference_zipf
+        freqs = get_frequency_dict("en", "best")
+        info = {**get_language_info("en"), "tokenizer": info["tokenizer"]}
+    return freqs, {k: info[k] for k in _INFO_FIELDS}
+
+
+def _wordfreq_digest() -> str:
+    """Names, sizes and times of wordfreq's files: a new wordfreq makes new entries."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        raise ImportError("wordfreq is not installed")
+    root = Path(spec.origin).parent
+    sha = hashlib.sha256()
+    for path in sorted([root / "__init__.py", root / "language_info.py", *root.glob("data/*")]):
+        stat = path.stat()
+        sha.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return sha.hexdigest()[:12]
+
+
+def _stored_table(code: str) -> _StoredTable:
+    """``code``'s table from the disk cache, stored there from wordfreq the first time
+    (or read from wordfreq directly when the cache cannot be written)."""
+    path = cache_dir() / f"wordfreq-{code}-{_wordfreq_digest()}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {k: archive[k] for k in archive.files}
+        info = json.loads(arrays.pop("info").tobytes())
+        return _StoredTable(code, arrays, info)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass
+    freqs, info = _wordfreq_table(code)
+    arrays = _table_arrays(freqs)
+    arrays["info"] = np.frombuffer(json.dumps(info).encode(), dtype=np.uint8)
+    try:
+        write_atomically(path, lambda handle: np.savez(handle, **arrays))  # type: ignore[arg-type]
+    except OSError as exc:  # a cache: the next process stores it again
+        log.debug("could not cache %s: %s", path, exc)
+    info = json.loads(arrays.pop("info").tobytes())
+    return _StoredTable(code, arrays, info)
+
+
+def _table_arrays(freqs: dict[str, float]) -> dict[str, np.ndarray]:
+    words = [w.encode("utf-8") for w in freqs]
+    keys = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(w, digest_size=8).digest(), "little") for w in words),
+        dtype=np.uint64,
+        count=len(words),
+    )
+    order = np.argsort(keys, kind="stable")
+    values = list(freqs.values())
+    distinct = sorted(set(values))
+    index = {f: k for k, f in enumerate(distinct)}
+    sorted_words = [words[k] for k in order]
+    lengths = np.fromiter(map(len, sorted_words), dtype=np.int64, count=len(words))
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return {
+        "hashes": keys[order],
+        "offsets": offsets,
+        "blob": np.frombuffer(b"".join(sorted_words), dtype=np.uint8),
+        "codes": np.array([index[values[k]] for k in order], dtype=np.uint32),
+        "distinct": np.array(distinct, dtype=np.float64),
+    }
 
 
 _BACKGROUNDS: dict[str | None, _Background] = {}
@@ -188,7 +393,7 @@ def _background(lang: str | None) -> _Background:
 def load_backgrounds(langs: set[str | None]) -> None:
     """Load the word tables of ``langs`` now (each is otherwise loaded on first use)."""
     for lang in sorted(langs, key=str):
-        _background(lang)
+        _background(lang).load_full_table()  # shared with forked workers
 
 
 def _reference_zipf(word: str, lang: str | None) -> float:
