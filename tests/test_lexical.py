@@ -201,21 +201,27 @@ def test_term_cosine_equals_the_dot_product_over_shared_hashes():
         assert lexical.cosine(a, b) == expected
 
 
-# Numbers and hyphenated words, read without wordfreq (lexical._ascii_idf).
+# Numbers, hyphenated words and apostrophes, read without wordfreq (lexical._ascii_idf).
 ASCII_WORDS = [
     *(str(year) for year in range(990, 2101, 7)),
     *("0", "7", "00", "007", "10", "99", "100", "2040", "2041", "10000000000", "123456"),
     *("11th", "1st", "20s", "1990s", "x86", "a380", "ms08", "news4", "76ers", "covid19"),
     *("putin-trump", "year-old", "ms08-078", "10-15", "covid-19", "a-b-c", "zzqx-trump"),
+    *("we’ve", "we've", "i'm", "o'brien", "l'heure", "l’heure", "d'italia", "qu'un", "it's"),
+    *("rock'n'roll", "rock’n’roll", "l'a", "aa'eb", "abc'e", "a'b", "hb's", "y'all", "zq'zx"),
 ]
 
 
-def test_numbers_and_hyphenated_words_score_as_wordfreq_scores_them():
+def test_numbers_hyphens_and_apostrophes_score_as_wordfreq_scores_them():
     for lang in ["en", "de", "tr", "ru", "zh", None]:
         background = lexical._background(lang)
         for word in ASCII_WORDS:
             assert not background.is_plain(word) or word.isalpha()
             assert background.idf(word) == _reference_specificity(word, lang), (word, lang)
+            tokens = lexical._ascii_tokens(word)
+            if tokens is not None:  # as _reference_zipf reads it: English for zh and None
+                table = "en" if lang in (None, "zh") else lang
+                assert lossy_tokenize(word, table) == tokens, (word, lang)
 
 
 def test_the_stored_table_holds_what_wordfreq_holds(tmp_path, monkeypatch):

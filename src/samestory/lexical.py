@@ -161,8 +161,9 @@ class _Background:
     def idf(self, word: str) -> float:
         if self.is_plain(word):
             return self.idf_of_freq[self.freqs.get(word)]
-        if self.unsafe is not None and _ASCII_TOKENS.fullmatch(word):
-            return self._ascii_idf(word)
+        tokens = _ascii_tokens(word) if self.unsafe is not None else None
+        if tokens is not None:
+            return self._ascii_idf(tokens)
         idf = self.slow.get(word)
         if idf is None:
             if len(self.slow) >= _SLOW_CACHE_SIZE:
@@ -170,15 +171,15 @@ class _Background:
             idf = self.slow[word] = max(0.0, ZIPF_MAX - _reference_zipf(word, self.lang))
         return idf
 
-    def _ascii_idf(self, word: str) -> float:
-        """``idf`` of a lowercase ASCII word with digits or hyphens, as
-        ``wordfreq.zipf_frequency`` computes it: split at hyphens into tokens; in each,
-        every run of two or more digits looked up as zeros ("2025" as "0000", "11th" as
-        "00th") and weighted by wordfreq's distribution of that run (``year_freq`` for
-        four digits, else ``benford_freq``); the tokens' frequencies combined as
-        ``1/f = Σ 1/f_i``, 0 if one is missing."""
+    def _ascii_idf(self, tokens: list[str]) -> float:
+        """``idf`` of a word wordfreq reads as ``tokens`` (:func:`_ascii_tokens`), as
+        ``wordfreq.zipf_frequency`` computes it: in each token, every run of two or more
+        digits looked up as zeros ("2025" as "0000", "11th" as "00th") and weighted by
+        wordfreq's distribution of that run (``year_freq`` for four digits, else
+        ``benford_freq``); the tokens' frequencies combined as ``1/f = Σ 1/f_i``, 0 if
+        one is missing."""
         one_over = 0.0
-        for token in word.split("-"):
+        for token in tokens:
             smashed = _DIGIT_RUN.sub(lambda run: "0" * len(run.group()), token)
             freq = self.freqs.get(smashed)
             if freq is None:
@@ -200,15 +201,31 @@ def _idf_of_freq(freq: float) -> float:
     return max(0.0, ZIPF_MAX - round(math.log(rounded, 10) + 9, 2))
 
 
-# --- Numbers and hyphens, as wordfreq reads them (wordfreq/numbers.py, tokens.py, 3.x) --
+# --- Numbers, hyphens, apostrophes, as wordfreq reads them (its numbers.py, tokens.py) --
 #
 # Lowercase ASCII letters and digits joined by hyphens are wordfreq tokens split at the
 # hyphens ("putin-trump", "ms08-078"); in a token each run of two or more digits is
 # looked up as zeros and weighted by how often that run occurs among runs of its length:
 # Benford's law on the first digit, or, for four digits, a distribution of years peaking
-# 2019-2039. tests/test_lexical.py checks these against zipf_frequency. (Apostrophes are
-# left to wordfreq: it splits "l'heure" but not "i'm".)
+# 2019-2039. tests/test_lexical.py checks these against zipf_frequency.
 _ASCII_TOKENS = re.compile("[a-z0-9]+(?:-[a-z0-9]+)*")
+# Lowercase ASCII words with apostrophes ("we’ve", "o'brien") are one token, its curly
+# apostrophes made straight, unless a straight one splits off a French-style elision
+# ("l'heure": one or two letters, then a vowel or h).
+_APOSTROPHE_WORD = re.compile("[a-z]+(?:['’][a-z]+)+")
+_ELISION = re.compile("[a-z]{1,2}'[aehiouy]")
+
+
+def _ascii_tokens(word: str) -> list[str] | None:
+    """The tokens wordfreq reads ``word`` as, for the lowercase ASCII words this module
+    is sure about (digits, hyphens, apostrophes); None for any other word."""
+    if _ASCII_TOKENS.fullmatch(word):
+        return word.split("-")
+    if _APOSTROPHE_WORD.fullmatch(word) and not _ELISION.match(word):
+        return [word.replace("’", "'")]
+    return None
+
+
 _DIGIT_RUN = re.compile("[0-9]{2,}")
 _DIGIT_FREQS = (0.009, 0.300, 0.175, 0.124, 0.096, 0.078, 0.066, 0.057, 0.050, 0.045)
 _YEAR_LOG_PEAK = -1.9185
