@@ -442,6 +442,7 @@ def group_components(
             [(local[i], local[j], s) for i, j, s in ordered],
             threshold,
             attach_threshold,
+            lone_attach=True,  # as the local grouping (pipeline.group.group)
         )
         for group in groups:
             for k in group:
