@@ -108,7 +108,11 @@ def units_of(data: dict[str, Any]) -> list[tuple[int, str]]:
     """Distinct (fold, sentence) pairs of the whole corpus, in first-seen order."""
     pairs = chain(
         ((f, s) for f, t in zip(data["fold"], data["texts"], strict=True) for s in t.sentences),
-        ((f, s) for f, t in zip(data["sem_fold"], data["sem_texts"], strict=True) for s in t.sentences),
+        (
+            (f, s)
+            for f, t in zip(data["sem_fold"], data["sem_texts"], strict=True)
+            for s in t.sentences
+        ),
     )
     return list(dict.fromkeys(pairs))
 
@@ -159,8 +163,14 @@ def teacher(cache: Path, units: list[tuple[int, str]]) -> dict[str, Any]:
             done += 1
             if done % 100 == 0:
                 print(f"  teacher {u}/{len(units)} {time.perf_counter() - start:.0f} s", flush=True)
-    out = {"pieces": pieces, "seen": seen, "sums": sums.astype(np.float32), "counts": counts, "summed": summed,
-           "seconds": time.perf_counter() - start}
+    out = {
+        "pieces": pieces,
+        "seen": seen,
+        "sums": sums.astype(np.float32),
+        "counts": counts,
+        "summed": summed,
+        "seconds": time.perf_counter() - start,
+    }
     path.write_bytes(pickle.dumps(out, protocol=5))
     return out
 
@@ -271,9 +281,13 @@ def synthetic_teacher(cache: Path, words_per_lang: int) -> dict[str, Any]:
             flat = np.fromiter(chain.from_iterable(batch), dtype=np.int64, count=n_tokens)
             np.add.at(counts, flat, 1)
             _add_rows(sums, flat, contrib)
-    out = {"sums": sums.astype(np.float32), "counts": counts,
-           "seconds": time.perf_counter() - start, "tokens": int(counts.sum()),
-           "sentences": len(sentences)}
+    out = {
+        "sums": sums.astype(np.float32),
+        "counts": counts,
+        "seconds": time.perf_counter() - start,
+        "tokens": int(counts.sum()),
+        "sentences": len(sentences),
+    }
     path.write_bytes(pickle.dumps(out, protocol=5))
     return out
 
@@ -328,19 +342,34 @@ def variant_vectors(
     seen = t["seen"]
     if name.startswith("wf"):  # wf<words per language>: the synthetic corpus, no folds
         syn = synthetic_teacher(CACHE, int(name[2:]))
-        print(f"  synthetic {name}: {syn['sentences']} sentences, {syn['tokens']} tokens, "
-              f"{syn['seconds']:.0f} s", flush=True)
+        print(
+            f"  synthetic {name}: {syn['sentences']} sentences, {syn['tokens']} tokens, "
+            f"{syn['seconds']:.0f} s",
+            flush=True,
+        )
         c = syn["counts"].astype(np.float32)
         table = ((syn["sums"] + arg * head.dan) / (c + arg)[:, None]).astype(np.float32)
         return head(head.pooled(sum_rows(table, t["pieces"]), n)).astype(np.float32)
     for f in range(FOLDS):
         sel = np.flatnonzero(fold == f)
         train = [g for g in range(FOLDS) if g != f]
-        if name == "ctx":
+        if name.startswith("ctx"):  # ctx, or ctx<min count>r<rank>: a compact delta file
             s = t["sums"][train].sum(axis=0)
             c = t["counts"][train].sum(axis=0)
             table = head.dan.copy()
-            table[seen] = ((s + arg * head.dan[seen]) / (c + arg)[:, None]).astype(np.float32)
+            rows = ((s + arg * head.dan[seen]) / (c + arg)[:, None]).astype(np.float32)
+            if name != "ctx":
+                min_count, rank = (int(x) for x in name[3:].split("r"))
+                keep = c >= min_count
+                delta = rows[keep] - head.dan[seen[keep]]
+                if rank:
+                    u, sv, vt = np.linalg.svd(delta, full_matrices=False)
+                    delta = (u[:, :rank] * sv[:rank]) @ vt[:rank]
+                delta = delta.astype(np.float16).astype(np.float32)
+                print(f"  {name}: {int(keep.sum())} pieces kept", flush=True)
+                rows = head.dan[seen].copy()
+                rows[keep] += delta
+            table[seen] = rows
             pieces = [t["pieces"][k] for k in sel]
             out[sel] = head(head.pooled(sum_rows(table, pieces), n[sel]))
         elif name == "lin":
@@ -383,7 +412,11 @@ def evaluate(
     feats = with_vectors(data["texts"], data["fold"], index, vecs)
     result: dict[str, float] = {}
     for name in (*SETS, "real"):
-        idx = [k for k, a in enumerate(data["articles"]) if name == "real" or a.id.startswith(name + ":")]
+        idx = [
+            k
+            for k, a in enumerate(data["articles"])
+            if name == "real" or a.id.startswith(name + ":")
+        ]
         fs = [feats[k] for k in idx]
         copies = collapse_copies(fs, config)
         pairs = propose_pairs(fs, copies, config)
@@ -393,7 +426,9 @@ def evaluate(
         for g, members in enumerate(group(len(fs), scored, copies.copy_of(), config)):
             for i in members:
                 label[i] = g
-        result[name] = round(float(cluster_metrics([data["gold"][k] for k in idx], label)["ari"]), 4)
+        result[name] = round(
+            float(cluster_metrics([data["gold"][k] for k in idx], label)["ari"]), 4
+        )
     sem = with_vectors(data["sem_texts"], data["sem_fold"], index, vecs)
     with single_threaded_blas():
         sims = [
@@ -412,13 +447,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-encfit"))
     parser.add_argument("--variants", default="static,static@use,use,ctx:1,ctx:4,ctx:16,lin:1")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--cos-only", action="store_true", help="only the cosine to USE")
     args = parser.parse_args(argv)
     global CACHE
     CACHE = args.cache
     data = corpus(args.cache)
     units = units_of(data)
-    print(f"{len(data['articles'])} articles, {len(data['sem_texts'])} SemEval texts, "
-          f"{len(units)} (fold, sentence) units", flush=True)
+    print(
+        f"{len(data['articles'])} articles, {len(data['sem_texts'])} SemEval texts, "
+        f"{len(units)} (fold, sentence) units",
+        flush=True,
+    )
     t = teacher(args.cache, units)
     print(f"teacher pass: {t['seconds']:.0f} s, {len(t['seen'])} distinct pieces", flush=True)
     index = {u: k for k, u in enumerate(units)}
@@ -431,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         encoder = encoder or ("static" if name == "static" else "use")
         vecs = use if name == "use" else variant_vectors(name, head, t, units, float(raw or 0))
         row: dict[str, Any] = {"cos_to_use": round(float(np.mean(np.sum(vecs * use, axis=1))), 4)}
-        row.update(evaluate(data, index, vecs, encoder))
+        if not args.cos_only:
+            row.update(evaluate(data, index, vecs, encoder))
         results[f"{spec}@{encoder}"] = row
         print(json.dumps({f"{spec}@{encoder}": row}), flush=True)
     if args.json:

