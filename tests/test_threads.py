@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from samestory import api
@@ -140,3 +141,20 @@ def test_a_store_made_before_threads_gains_them_when_opened(tmp_path):
         # Rebuilt from the relations' stored evidence (the follow-up relation holds it).
         assert store.story(store.story_of("arrest")).thread == thread
         assert store.story(store.story_of("shooting")).thread == thread
+
+
+def test_reposts_weigh_in_threads_as_in_the_batch(tmp_path):
+    """Copies are one item with their original in threads, in the store as in `cluster`:
+    three reposts of the shooting report do not dilute its link to the arrest."""
+    from samestory.store import Store
+
+    reposts = [dataclasses.replace(SHOOTING, id=f"repost-{k}") for k in range(3)]
+    articles = [SHOOTING, *reposts, ARREST, OTHER]
+    batch = {a: s.thread for s in api.cluster(articles) for a in s.articles}
+    assert batch["arrest"] == batch["shooting"] == batch["repost-0"] != batch["other"]
+    with Store(tmp_path / "s.db") as store:
+        for article in articles:
+            store.add([article])
+        stored = {a.id: store.story(store.story_of(a.id)).thread for a in articles}
+    assert len(set(stored.values())) == len(set(batch.values()))
+    assert stored["arrest"] == stored["shooting"] == stored["repost-0"] != stored["other"]
