@@ -130,6 +130,19 @@ def test_day_two_incremental_agrees_with_a_full_rerun(
                 set(after[got[i]]["article_ids"]) != set(full_stories[full[i]]["article_ids"])
             )
     assert StateDir(state).manifest is not None and StateDir(state).generation == 2
+    _check_copies_follow_their_representative(state)
+
+
+def _check_copies_follow_their_representative(state: Path) -> None:
+    """In the stored per-article table every copy has its representative's group and
+    story (the run updates copies through their representative, not one by one)."""
+    rows = pyarrow_parquet.read_table(Path(StateDir(state).table_path("nodes"))).to_pylist()
+    by_idx = {r["idx"]: r for r in rows}
+    assert any(r["rep"] != r["idx"] for r in rows)
+    for r in rows:
+        rep = by_idx[r["rep"]]
+        assert rep["rep"] == rep["idx"]
+        assert (r["grp"], r["story_id"]) == (rep["grp"], rep["story_id"]), r["id"]
 
 
 def test_a_failed_run_leaves_the_state_usable(
@@ -189,6 +202,7 @@ def test_switching_to_ivf_cells_on_day_two(
     ari = adjusted_rand_score([full[i] for i in ids], [got[i] for i in ids])
     print(f"IVF from day 2: {counts['new_representatives']} new reps, ARI vs full job {ari:.3f}")
     assert ari >= 0.9
+    _check_copies_follow_their_representative(state)
 
 
 def test_one_run_at_a_time(tmp_path: Path) -> None:

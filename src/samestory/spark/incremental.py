@@ -73,7 +73,7 @@ from samestory.spark.vectors import (
     spherical_kmeans,
     widest_list,
 )
-from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
+from samestory.store.codec import decode_features, encode_features, scalar_doc, scalar_fields
 from samestory.stories import DisjointSets
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ _NO_REACH = -2.0  # below every cosine: the list changes with any new vector
 #: scanned, never shuffled. The keys pass through the driver (~16 B each, well within a
 #: 1 MB ``spark.driver.maxResultSize``); above the bound the filter is a shuffle join.
 BROADCAST_KEYS = 20_000
+_STORY_ID_BYTES = 80  # a story id (an article id or ``s-`` + 12 hex digits) in a row
 
 
 # ------------------------------------------------------------------------ encoding rows
@@ -107,39 +108,17 @@ def feature_row(idx: int, f: DocFeatures) -> tuple[Any, ...]:
 
 def slim_json(f: DocFeatures) -> str:
     """The fields a story is built from (:func:`~samestory.spark.stages.slim`)."""
-    return json.dumps(
-        {
-            "id": f.id,
-            "lang": f.lang,
-            "date": iso_date(f.date),
-            "date_from_text": f.date_from_text,
-            "title": f.title,
-            "fingerprint": f.fingerprint,
-            "n_words": f.n_words,
-            "sentences": f.sentences[:1],
-            "n_shingles": f.n_shingles,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps({**scalar_doc(f), "sentences": f.sentences[:1]}, ensure_ascii=False)
 
 
 def slim_features(text: str) -> DocFeatures:
     """A :class:`DocFeatures` with only what :func:`make_story` reads (no vectors)."""
-    doc = json.loads(text)
     empty = np.zeros(0, dtype=np.float32)
     return DocFeatures(
-        id=doc["id"],
-        lang=doc["lang"],
-        date=parse_date(doc["date"]),
-        date_from_text=doc["date_from_text"],
-        title=doc["title"],
-        fingerprint=doc["fingerprint"],
-        n_words=doc["n_words"],
-        sentences=list(doc["sentences"]),
+        **scalar_fields(json.loads(text)),
         sentence_vectors=empty,
         vector=empty,
         minhash=None,  # type: ignore[arg-type]  # a story reads no MinHash
-        n_shingles=doc["n_shingles"],
         entities=frozenset(),
         numbers=frozenset(),
         quotes=(),
@@ -359,6 +338,7 @@ class _Run:
         self.nodes: DataFrame | None = None
         self.p = 2
         self.m = 0  # new articles this run
+        self.n_copies = 0  # of them copies
         self.persisted: list[Any] = []
 
     # ----------------------------------------------------------------- helpers
@@ -378,20 +358,44 @@ class _Run:
         return self.spark.createDataFrame(idx.map(lambda i: (int(i),)), f"{column} long")
 
     def _semi(
-        self, table: DataFrame, keys: DataFrame, column: str, how: str = "left_semi"
+        self,
+        table: DataFrame,
+        keys: DataFrame,
+        column: str,
+        how: str = "left_semi",
+        key_bytes: int = 16,
     ) -> DataFrame:
         """``table``'s rows whose ``column`` is (``left_anti``: is not) in ``keys``.
 
         The day's keys are few and the past is large: up to ``BROADCAST_KEYS`` keys are
         broadcast, so the past table is scanned and filtered where it lies instead of
         being shuffled to meet them (a sort-merge join moved every past row each run).
+        ``key_bytes`` (a long: 16) scales the bound for longer keys.
         """
         from pyspark.sql import functions as F
 
         distinct = keys.select(column).distinct().persist()
         self.persisted.append(distinct)
-        small = F.broadcast(distinct) if distinct.count() <= BROADCAST_KEYS else distinct
+        few = distinct.count() * key_bytes <= BROADCAST_KEYS * 16
+        small = F.broadcast(distinct) if few else distinct
         return table.join(small, column, how)
+
+    def _hashed_semi(self, table: DataFrame, values: RDD, column: str) -> DataFrame:
+        """``table``'s rows whose string ``column`` may be one of ``values``: matched on a
+        64-bit hash (8 bytes a broadcast key, whatever the strings' length). A collision
+        only adds a row; callers match the strings exactly on the few rows returned."""
+        from pyspark.sql import functions as F
+
+        hashed = F.xxhash64(column).alias("h")
+        keys = self.spark.createDataFrame(values.map(lambda v: (v,)), f"{column} string")
+        return self._semi(table.select("*", hashed), keys.select(hashed), "h").drop("h")
+
+    def _broadcast_if(self, frame: DataFrame, rows: int) -> DataFrame:
+        """``frame`` marked for broadcast when its ``rows`` (a few longs each) are few: a
+        left join of the past's per-article table with it then moves no past row."""
+        from pyspark.sql import functions as F
+
+        return F.broadcast(frame) if rows <= BROADCAST_KEYS // 2 else frame
 
     def _past_features(self, wanted: RDD) -> RDD:
         """``(idx, DocFeatures)`` of the past articles in ``wanted`` (read, not computed)."""
@@ -435,7 +439,7 @@ class _Run:
         self.m = m
         features = self._features(numbered, m)
         copy_of = self._keep(self._copies(features))  # (new copy, representative)
-        n_copies = copy_of.count()
+        n_copies = self.n_copies = copy_of.count()
         flags = copy_of.mapValues(lambda _: True)
         # Representatives' vectors and signatures only (not their whole features).
         light = features.mapValues(_Light.of)
@@ -507,7 +511,10 @@ class _Run:
             raise ValueError(f"{input_path}: article ids are not unique")
         fresh = readable
         if self.nodes is not None:
-            past_ids = self.nodes.select("id").rdd.map(lambda r: (r.id, True))
+            new_ids = readable.map(lambda ra: ra[1].id)
+            past_ids = self._hashed_semi(self.nodes.select("id"), new_ids, "id").rdd.map(
+                lambda r: (r.id, True)
+            )
             fresh = (
                 readable.map(lambda ra: (ra[1].id, ra))
                 .leftOuterJoin(past_ids)
@@ -539,9 +546,11 @@ class _Run:
         base, config, p = self.base, self.config, self.p
         new_fp = features.map(lambda kf: (kf[1].fingerprint, (kf[0], kf[0])))
         if self.nodes is not None:
-            past_fp = self.nodes.select("fingerprint", "idx", "rep").rdd.map(
-                lambda r: (r.fingerprint, (int(r.idx), int(r.rep)))
-            )
+            past_fp = self._hashed_semi(
+                self.nodes.select("fingerprint", "idx", "rep"),
+                features.map(lambda kf: kf[1].fingerprint),
+                "fingerprint",
+            ).rdd.map(lambda r: (r.fingerprint, (int(r.idx), int(r.rep))))
             new_fp = new_fp.union(
                 past_fp.join(new_fp.mapValues(lambda _: None), p)
                 .mapValues(lambda v: v[0])
@@ -784,15 +793,16 @@ class _Run:
             lambda kv: (kv[0], kv[1][0], kv[1][2].score)
         )
         strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
-        past_comp = (
+        ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
+        past_reps = None if self.nodes is None else self.nodes.where("idx = rep")
+        ends_comp: RDD = (
             self.sc.emptyRDD()
-            if self.nodes is None
-            else self.nodes.where("idx = rep")
-            .select("idx", "comp")
-            .rdd.map(lambda r: (int(r.idx), int(r.comp)))
-        )
-        ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base).distinct(p)
-        ends_comp = ends.map(lambda i: (i, None)).join(past_comp, p).mapValues(lambda v: v[1])
+            if past_reps is None
+            else self._semi(past_reps.select("idx", "comp"), self._idx_frame(ends), "idx").rdd.map(
+                lambda r: (int(r.idx), int(r.comp))
+            )
+        )  # (past end of a new strong edge, its stored component)
+        ends_comp = self._keep(ends_comp)
         links = strong.union(
             ends_comp.filter(lambda kv: kv[0] != kv[1]).map(lambda kv: (kv[1], kv[0]))
         )
@@ -800,7 +810,18 @@ class _Run:
         touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
         new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
         # Every representative of a touched component (past and new) -> its new component.
-        past_members = past_comp.map(lambda kv: (kv[1], kv[0])).join(new_comp_of_old, p).values()
+        past_members: RDD = (
+            self.sc.emptyRDD()
+            if past_reps is None
+            else self._semi(
+                past_reps.select("idx", "comp"),
+                self._idx_frame(ends_comp.values(), "comp"),
+                "comp",
+            )
+            .rdd.map(lambda r: (int(r.comp), int(r.idx)))
+            .join(new_comp_of_old, p)
+            .values()
+        )
         new_members = merged.filter(lambda kv: kv[0] >= base)
         members = self._keep(past_members.union(new_members).distinct(p))
         past_edges_table = self._past_table("relations")
@@ -823,10 +844,17 @@ class _Run:
 
         # The nodes table, updated: past rows re-grouped through their representative.
         schema = self.schemas["nodes"]
-        upd_df = self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long")
-        reach_df = self.spark.createDataFrame(
-            reach.map(lambda kv: (int(kv[0]), float(kv[1]))), "idx long, reach_new double"
-        ).dropDuplicates(["idx"])
+        upd_df = self._broadcast_if(
+            self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long"),
+            n_touched,
+        )
+        reach = self._keep(reach.reduceByKey(max, p))
+        reach_df = self._broadcast_if(
+            self.spark.createDataFrame(
+                reach.map(lambda kv: (int(kv[0]), float(kv[1]))), "idx long, reach_new double"
+            ),
+            reach.count(),
+        )
         new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
             copy_of, p
         )
@@ -864,23 +892,35 @@ class _Run:
                     F.col("comp")
                 ),
             )
-            .withColumn("touched", F.col("new") | F.col("grp_new").isNotNull())
-            .withColumn("grp", F.coalesce("grp_new", "grp"))
-            .withColumn("reach", F.coalesce("reach_new", "reach"))
-            .drop("comp_new", "grp_new", "reach_new")
         )
-        # A copy's group is its representative's (a new copy of an untouched story takes
-        # the representative's stored group).
-        rep_grp = nodes.where("idx = rep").select(
-            F.col("idx").alias("rep"), F.col("grp").alias("rep_grp")
-        )
+        # A copy's group is its representative's: a re-clustered representative's new
+        # group reaches its copies through the join on ``rep`` above; a new copy of an
+        # untouched past representative takes that one's stored group, a new copy of an
+        # untouched new representative the representative itself.
+        rep_grp = self._broadcast_if(self._past_groups_of_reps(copy_of), self.n_copies)
+        own_rep = F.when(F.col("rep") >= base, F.col("rep")).otherwise(F.col("rep_grp"))
         nodes = (
-            nodes.join(rep_grp, "rep", "left").withColumn("grp", F.col("rep_grp")).drop("rep_grp")
+            nodes.join(rep_grp, "rep", "left")
+            .withColumn("touched", F.col("new") | F.col("grp_new").isNotNull())
+            .withColumn(
+                "grp",
+                F.coalesce(
+                    "grp_new",
+                    F.when(F.col("new") & (F.col("idx") != F.col("rep")), own_rep),
+                    "grp",
+                ),
+            )
+            .withColumn("reach", F.coalesce("reach_new", "reach"))
+            .drop("comp_new", "grp_new", "reach_new", "rep_grp")
         )
         if cells is not None:
-            cells_df = self.spark.createDataFrame(
-                cells.map(lambda kv: (int(kv[0]), [int(c) for c in kv[1]])),
-                "idx long, cells_new array<int>",
+            cells = self._keep(cells)
+            cells_df = self._broadcast_if(
+                self.spark.createDataFrame(
+                    cells.map(lambda kv: (int(kv[0]), [int(c) for c in kv[1]])),
+                    "idx long, cells_new array<int>",
+                ),
+                cells.count(),
             )
             nodes = (
                 nodes.join(cells_df, "idx", "left")
@@ -890,7 +930,7 @@ class _Run:
         nodes = nodes.persist()
         self.persisted.append(nodes)
         changed = nodes.where("touched").select("grp").distinct()
-        in_changed = nodes.join(changed, "grp", "left_semi").persist()
+        in_changed = self._semi(nodes, changed, "grp").persist()
         self.persisted.append(in_changed)
         stories = self._rebuild(in_changed, features, scored)  # (grp, story row)
         story_df = self.spark.createDataFrame(
@@ -906,16 +946,20 @@ class _Run:
                 removed,
                 "story_id",
                 "left_anti",
+                key_bytes=_STORY_ID_BYTES,
             )
         story_df = self._fresh_ids(story_df, kept).persist()
         self.persisted.append(story_df)
+        n_rebuilt = story_df.count()
         all_stories = story_df.select(*self.schemas["stories"].fieldNames())
         if kept is not None:
             all_stories = kept.select(*self.schemas["stories"].fieldNames()).unionByName(
                 all_stories
             )
         all_stories.write.mode("overwrite").parquet(str(gen / "stories.parquet"))
-        ids = story_df.select("grp", F.col("story_id").alias("story_new"))
+        ids = self._broadcast_if(
+            story_df.select("grp", F.col("story_id").alias("story_new")), n_rebuilt
+        )
         final = (
             nodes.join(ids, "grp", "left")
             .withColumn("story_id", F.coalesce("story_new", "story_id"))
@@ -925,9 +969,21 @@ class _Run:
         n_stories = self.spark.read.parquet(str(gen / "stories.parquet")).count()
         return {
             "touched_representatives": n_touched,
-            "stories_rebuilt": story_df.count(),
+            "stories_rebuilt": n_rebuilt,
             "stories": n_stories,
         }
+
+    def _past_groups_of_reps(self, copy_of: RDD) -> DataFrame:
+        """``(rep, rep_grp)``: the stored group of each past representative that a new
+        copy joined (read for those only, not for the whole past)."""
+        frame = "rep long, rep_grp long"
+        if self.nodes is None:
+            return self.spark.createDataFrame([], frame)
+        base = self.base
+        wanted = self._idx_frame(copy_of.values().filter(lambda r: r < base), "idx")
+        return self._semi(self.nodes.where("idx = rep").select("idx", "grp"), wanted, "idx").toDF(
+            "rep", "rep_grp"
+        )
 
     def _rebuild(self, in_changed: DataFrame, features: RDD, scored: RDD) -> RDD:
         """``(grp, story_id, title, first, article_ids, size)`` of each changed group,
@@ -1010,7 +1066,15 @@ class _Run:
         taken = stories.where("kept").select("story_id")
         if kept is not None:
             taken = taken.unionByName(kept.select("story_id"))
-        taken = taken.select(F.col("story_id").alias("taken"), F.lit(True).alias("clash"))
+        fresh = stories.where(~F.col("kept")).select(F.col("story_id").alias("taken"))
+        # Only the taken ids among the fresh ones (the past's ids are scanned, not moved).
+        taken = self._semi(
+            taken.select(F.col("story_id").alias("taken")),
+            fresh,
+            "taken",
+            key_bytes=_STORY_ID_BYTES,
+        )
+        taken = taken.distinct().select("taken", F.lit(True).alias("clash"))
         out = stories.join(taken, stories["story_id"] == taken["taken"], "left")
         salted = F.concat(F.col("first"), F.lit("#"), F.col("grp").cast("string"))
         suffixed = F.concat(F.lit("s-"), F.substring(F.sha1(salted), 1, 12))

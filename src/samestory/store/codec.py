@@ -28,10 +28,10 @@ def parse_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
-    """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
-    hashvalues = np.asarray(f.minhash.hashvalues)
-    doc = {
+def scalar_doc(f: DocFeatures) -> dict[str, Any]:
+    """The JSON of the fields a story is built from (ids, dates, title, lengths,
+    sentences): part of every stored article's ``doc_json``."""
+    return {
         "id": f.id,
         "lang": f.lang,
         "date": iso_date(f.date),
@@ -40,8 +40,31 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
         "fingerprint": f.fingerprint,
         "n_words": f.n_words,
         "sentences": f.sentences,
-        "dim": int(f.vector.shape[0]),
         "n_shingles": f.n_shingles,
+    }
+
+
+def scalar_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """Inverse of :func:`scalar_doc`: those :class:`DocFeatures` fields, from ``doc``."""
+    return {
+        "id": doc["id"],
+        "lang": doc["lang"],
+        "date": parse_date(doc["date"]),
+        "date_from_text": doc["date_from_text"],
+        "title": doc["title"],
+        "fingerprint": doc["fingerprint"],
+        "n_words": doc["n_words"],
+        "sentences": list(doc["sentences"]),
+        "n_shingles": doc["n_shingles"],
+    }
+
+
+def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
+    """``(doc_json, sentence_vectors, vector, minhash)`` columns of one article."""
+    hashvalues = np.asarray(f.minhash.hashvalues)
+    doc = {
+        **scalar_doc(f),
+        "dim": int(f.vector.shape[0]),
         "entities": sorted(f.entities),
         "numbers": sorted(f.numbers),
         "quotes": list(f.quotes),
@@ -66,20 +89,12 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
     doc = json.loads(doc_json)
     dim = doc["dim"]
     return DocFeatures(
-        id=doc["id"],
-        lang=doc["lang"],
-        date=parse_date(doc["date"]),
-        date_from_text=doc["date_from_text"],
-        title=doc["title"],
-        fingerprint=doc["fingerprint"],
-        n_words=doc["n_words"],
-        sentences=list(doc["sentences"]),
+        **scalar_fields(doc),
         sentence_vectors=np.frombuffer(sentences, dtype="<f4")
         .reshape(-1, dim)
         .astype(SENTENCE_DTYPE),
         vector=np.frombuffer(vector, dtype="<f4").astype(np.float32),
         minhash=stored_minhash(doc["minhash"], minhash),
-        n_shingles=doc["n_shingles"],
         entities=frozenset(doc["entities"]),
         numbers=frozenset(doc["numbers"]),
         quotes=tuple(doc["quotes"]),
