@@ -50,8 +50,27 @@ def _write(path: Path, articles: list[Any]) -> Path:
 def _stages(spark: Any) -> list[dict[str, Any]]:
     sc = spark.sparkContext
     url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return [s for s in json.load(response) if s.get("status") == "COMPLETE"]
+    # The UI answers slowly on a loaded box: a generous timeout, retried once.
+    for attempt in range(2):
+        try:
+            with urllib.request.urlopen(url, timeout=300) as response:
+                return [s for s in json.load(response) if s.get("status") == "COMPLETE"]
+        except TimeoutError:
+            if attempt:
+                raise
+    return []
+
+
+def _totals(stages: list[dict[str, Any]], seen: set[int]) -> dict[str, float]:
+    """Shuffle bytes, task time and counts of the stages not in ``seen``."""
+    done = [s for s in stages if s["stageId"] not in seen]
+    return {
+        "shuffle_write_mb": sum(s.get("shuffleWriteBytes", 0) for s in done) / 1e6,
+        "shuffle_read_mb": sum(s.get("shuffleReadBytes", 0) for s in done) / 1e6,
+        "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
+        "stages": len(done),
+        "tasks": sum(s.get("numTasks", 0) for s in done),
+    }
 
 
 def _profile(stages: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any]]:
@@ -84,17 +103,12 @@ def _profile(stages: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any
 
 
 def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, Any]]:
-    from spark import _spark_metrics
-
-    before = _spark_metrics(spark)
     seen = {s["stageId"] for s in _stages(spark)}
     start = time.perf_counter()
     out = run()
     wall = time.perf_counter() - start
-    after = _spark_metrics(spark)
-    delta: dict[str, Any] = {k: after[k] - before[k] for k in after}
-    delta["profile"] = _profile(_stages(spark), seen)
-    return out, {"wall_s": wall, **delta}
+    done = _stages(spark)
+    return out, {"wall_s": wall, **_totals(done, seen), "profile": _profile(done, seen)}
 
 
 def measure(
