@@ -1,7 +1,7 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
-        [--short-forms lead,summary,headline] [--no-independent] [--no-full]
+        [--short-forms lead,summary,headline] [--no-independent] [--no-full] [--no-kinds]
         [--compare-max-pairs N] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
@@ -501,6 +501,11 @@ def main(argv: list[str] | None = None) -> int:
         help="short forms only: no full article files, pair file, compare or kind checks "
         "(to run a long benchmark in parts)",
     )
+    parser.add_argument(
+        "--no-kinds",
+        action="store_true",
+        help="leave out the relation-kind checks (kinds of gold pairs, copies' kind recall)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -553,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
                 hard_negatives[f"{stem} / {name}"] = {
                     "error": f"not available ({type(exc).__name__}: {exc})"
                 }
-    if "samestory" in names and not args.no_full:
+    if "samestory" in names and not args.no_full and not args.no_kinds:
         for stem, block in results.items():
             if block["kind"] != "articles" or ":" in stem:
                 continue
