@@ -122,10 +122,12 @@ def _samestory_system(name: str) -> System:
     from samestory.config import DEFAULT_CONFIG
 
     config = DEFAULT_CONFIG.replace(encoder=SAMESTORY_ENCODERS[name])
-    last: dict[tuple[str, ...], Any] = {}
+    last: dict[tuple[tuple[str, str], ...], Any] = {}
 
     def stories_of(articles: list[Any]) -> Any:
-        key = tuple(a.id for a in articles)
+        # Ids and texts: a short variant keeps its articles' ids (keyed by ids alone, the
+        # summary and headline rows were given the lead's stories).
+        key = tuple((a.id, a.text) for a in articles)
         if key not in last:
             last.clear()
             last[key] = cluster(articles, config)

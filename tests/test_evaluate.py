@@ -458,3 +458,25 @@ def test_accuracy_gives_samestory_thread_rows_and_independent_report_sets(
     assert results["gva_dev:independent"]["systems"]["samestory-static"]["docs"] == 3
     assert accuracy.main(args) == 0
     assert "gva_dev (thread)" in capsys.readouterr().out
+
+
+def test_samestory_rows_of_short_forms_are_clustered_anew(ecb_records):
+    # A short variant keeps its articles' ids: the benchmark's remembered grouping must
+    # not be given back for another form of the same articles.
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from benchmarks.accuracy import load_system
+    from samestory.evaluate import make_short_variants, record_to_article
+
+    system = load_system("samestory-static")
+    records = [r for r in ecb_records if r["topic"] == ecb_records[0]["topic"]]
+    full = [record_to_article(r) for r in records]
+    headline = [record_to_article(r) for r in make_short_variants(records, "headline")]
+    assert [a.id for a in headline] == [a.id for a in full]
+    assert system.cluster is not None
+    first = sorted(map(sorted, system.cluster(full)))
+    assert sorted(map(sorted, system.cluster(headline))) != first or len(first) == 1
+    assert sorted(map(sorted, system.cluster(full))) == first
