@@ -103,6 +103,18 @@ def browser() -> Iterator[Any]:
         driver.quit()
 
 
+def submit_add_form(browser: Any) -> None:
+    """Submit the add form and wait for its result rows.
+
+    click() does not wait for the response page; on a busy box it has not loaded yet.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
+    WebDriverWait(browser, 120).until(lambda b: b.find_elements(By.CSS_SELECTOR, "tr.result"))
+
+
 def test_seeds_added_through_the_page_make_two_stories_and_a_visible_name_change(
     server: str, browser: Any
 ) -> None:
@@ -111,11 +123,7 @@ def test_seeds_added_through_the_page_make_two_stories_and_a_visible_name_change
     browser.get(f"{server}/add")
     upload = browser.find_element(By.CSS_SELECTOR, "input[type=file][name=files]")
     upload.send_keys("\n".join(str(p) for p in sorted(SEEDS.glob("*.txt"))))
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
-    # click() does not wait for the form's response page; on a busy box it has not loaded yet.
-    WebDriverWait(browser, 120).until(lambda b: b.find_elements(By.CSS_SELECTOR, "tr.result"))
+    submit_add_form(browser)
     results = browser.find_elements(By.CSS_SELECTOR, "tr.result")
     assert len(results) == 5
 
@@ -151,7 +159,7 @@ def test_a_script_title_is_shown_as_text(server: str, browser: Any) -> None:
     browser.find_element(By.NAME, "text").send_keys(
         "The port authority of Valparaiso closed the harbour on Friday after a storm."
     )
-    browser.find_element(By.CSS_SELECTOR, "form.add-form button[type=submit]").click()
+    submit_add_form(browser)
     story = browser.find_element(By.CSS_SELECTOR, "tr.result td:nth-child(3) a")
     story.click()
     assert SCRIPT_TITLE in browser.find_element(By.TAG_NAME, "h1").text
