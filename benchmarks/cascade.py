@@ -37,7 +37,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from corpus import DATA, real_corpus  # noqa: E402
+from corpus import DATA, real_corpus, real_records  # noqa: E402
 
 from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import cluster_metrics, load_records, pearson, record_to_article  # noqa: E402
@@ -208,11 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.sets.split(",")
 
     articles, gold = real_corpus()
-    records = {}
-    for name in ("ecbplus_dev", "meantime_dev", "gva_dev"):
-        prefix = name.split("_")[0]
-        for r in load_records(DATA / f"{name}.jsonl"):
-            records[f"{prefix}:{r['id']}"] = r
+    records = real_records()
     static, static_s = cached_features(args.cache, "real", articles, "static")
     use, use_s = cached_features(args.cache, "real", articles, "use")
     print(

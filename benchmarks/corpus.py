@@ -220,6 +220,16 @@ def build_corpus(n: int, seed: int = 0, data: Path = DATA) -> tuple[list[Article
     return articles, gold
 
 
+def real_records() -> dict[str, dict]:
+    """The dev sets' raw records of the real corpus, keyed as ``real_corpus`` names them."""
+    records = {}
+    for name in ("ecbplus_dev", "meantime_dev", "gva_dev"):
+        prefix = name.split("_")[0]
+        for r in load_records(DATA / f"{name}.jsonl"):
+            records[f"{prefix}:{r['id']}"] = r
+    return records
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build a benchmark corpus and summarise it.")
     parser.add_argument("n", type=int)

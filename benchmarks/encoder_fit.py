@@ -41,7 +41,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from corpus import DATA, real_corpus  # noqa: E402
+from corpus import DATA, real_corpus, real_records  # noqa: E402
 
 from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import cluster_metrics, load_records, pearson, record_to_article  # noqa: E402
@@ -61,11 +61,7 @@ def corpus(cache: Path) -> dict[str, Any]:
     if path.exists():
         return pickle.loads(path.read_bytes())
     articles, gold = real_corpus()
-    records = {}
-    for name in ("ecbplus_dev", "meantime_dev", "gva_dev"):
-        prefix = name.split("_")[0]
-        for r in load_records(DATA / f"{name}.jsonl"):
-            records[f"{prefix}:{r['id']}"] = r
+    records = real_records()
     topics = []
     for a in articles:
         r = records[a.id]
