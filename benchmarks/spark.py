@@ -117,13 +117,18 @@ def _spark_metrics(spark: Any) -> dict[str, float]:
     with urllib.request.urlopen(url, timeout=30) as response:
         stages = json.load(response)
     done = [s for s in stages if s.get("status") == "COMPLETE"]
+    return {**stage_totals(done), "by_stage": _by_call_site(done)}
+
+
+def stage_totals(done: list[dict[str, Any]]) -> dict[str, float]:
+    """Shuffle MB written and read, task seconds, stage and task counts of ``done``
+    (stage records of Spark's REST API)."""
     return {
         "shuffle_write_mb": sum(s.get("shuffleWriteBytes", 0) for s in done) / 1e6,
         "shuffle_read_mb": sum(s.get("shuffleReadBytes", 0) for s in done) / 1e6,
         "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
         "stages": len(done),
         "tasks": sum(s.get("numTasks", 0) for s in done),
-        "by_stage": _by_call_site(done),
     }
 
 

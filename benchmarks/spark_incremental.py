@@ -63,14 +63,9 @@ def _stages(spark: Any) -> list[dict[str, Any]]:
 
 def _totals(stages: list[dict[str, Any]], seen: set[int]) -> dict[str, float]:
     """Shuffle bytes, task time and counts of the stages not in ``seen``."""
-    done = [s for s in stages if s["stageId"] not in seen]
-    return {
-        "shuffle_write_mb": sum(s.get("shuffleWriteBytes", 0) for s in done) / 1e6,
-        "shuffle_read_mb": sum(s.get("shuffleReadBytes", 0) for s in done) / 1e6,
-        "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
-        "stages": len(done),
-        "tasks": sum(s.get("numTasks", 0) for s in done),
-    }
+    from spark import stage_totals  # benchmarks/spark.py
+
+    return stage_totals([s for s in stages if s["stageId"] not in seen])
 
 
 def _profile(stages: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any]]:
