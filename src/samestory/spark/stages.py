@@ -148,18 +148,8 @@ def copy_sketch(f: DocFeatures) -> DocFeatures:
     """The fields :func:`~samestory.overlap.is_copy` reads (fingerprint, word and shingle
     counts, MinHash: ~0.8 KB pickled, against ~22 KB for the whole features), so the copy
     stage ships these to every band bucket an article is in, not its features."""
-    return dataclasses.replace(
-        f,
-        title=None,
-        sentences=[],
-        sentence_vectors=_EMPTY,
-        vector=_EMPTY,
-        entities=frozenset(),
-        numbers=frozenset(),
-        quotes=(),
-        terms=(_EMPTY, _EMPTY),
-        written_date=None,
-    )
+    # The candidate view without what candidate search alone reads.
+    return dataclasses.replace(candidate_view(f), title=None, vector=_EMPTY, terms=(_EMPTY, _EMPTY))
 
 
 def candidate_view(f: DocFeatures) -> DocFeatures:
