@@ -183,15 +183,15 @@ class DevSet:
 
     def scores(self, model: relate.StoryModel, config: Config) -> np.ndarray:
         """Production's story score (``Relation.score``) of every candidate pair."""
-        out = np.zeros(len(self.pairs))
         with relate.single_threaded_blas():
-            for k, ((i, j), m) in enumerate(zip(self.pairs, self.measures, strict=True)):
-                a, b = self.features[i], self.features[j]
-                ps = relate.score_measures(m, model)
-                out[k] = relate.relation_of(
-                    a, b, ps, config, self._aligner(k, a, b, m, config)
-                ).score
-        return out
+            return np.array([self._score(k, model, config) for k in range(len(self.pairs))])
+
+    def _score(self, k: int, model: relate.StoryModel, config: Config) -> float:
+        """Production's story score of candidate pair ``k`` under ``model``."""
+        (i, j), m = self.pairs[k], self.measures[k]
+        a, b = self.features[i], self.features[j]
+        ps = relate.score_measures(m, model)
+        return relate.relation_of(a, b, ps, config, self._aligner(k, a, b, m, config)).score
 
     def _aligner(
         self, k: int, a: DocFeatures, b: DocFeatures, m: relate.PairMeasures, config: Config
@@ -210,13 +210,9 @@ class DevSet:
         ``model`` (the others do not depend on its date gate)."""
         out = scores.copy()
         with relate.single_threaded_blas():
-            for k, ((i, j), m) in enumerate(zip(self.pairs, self.measures, strict=True)):
+            for k, m in enumerate(self.measures):
                 if m.text_dated:
-                    a, b = self.features[i], self.features[j]
-                    ps = relate.score_measures(m, model)
-                    out[k] = relate.relation_of(
-                        a, b, ps, config, self._aligner(k, a, b, m, config)
-                    ).score
+                    out[k] = self._score(k, model, config)
         return out
 
     def grouping(self, scores: np.ndarray, config: Config) -> np.ndarray:
