@@ -380,28 +380,57 @@ def fold_of_topics(sets: Sequence[DevSet]) -> dict[str, int]:
     return {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
 
 
+GatePoint = tuple[float, float, int | None, float]
+
+
+def gated_model(model: relate.StoryModel, point: GatePoint) -> relate.StoryModel:
+    """``model`` with the text-date gate ``(f_long, f_short, far_days, f_far)``."""
+    return dataclasses.replace(
+        model,
+        text_date_factor_long=point[0],
+        text_date_factor_short=point[1],
+        text_date_far_days=point[2],
+        text_date_factor_far=point[3],
+    )
+
+
+def gate_grid(
+    longs: Sequence[float],
+    shorts: Sequence[float],
+    far_days: Sequence[int | None] = (None,),
+    fars: Sequence[float] = (),
+) -> list[GatePoint]:
+    """Gate points: short at most long; a far step only with a lower far factor."""
+    out: list[GatePoint] = []
+    for lo, sh in itertools.product(longs, shorts):
+        if sh > lo:
+            continue
+        for days in far_days:
+            if days is None:
+                out.append((lo, sh, None, lo))
+            else:
+                out.extend((lo, sh, days, fa) for fa in fars if fa < lo)
+    return out
+
+
 def fit_date_gate(
     sets: Sequence[DevSet],
     model: relate.StoryModel,
-    longs: Sequence[float] = DATE_GATE_LONG,
-    shorts: Sequence[float] = DATE_GATE_SHORT,
+    grid: Sequence[GatePoint],
 ) -> tuple[relate.StoryModel, dict[str, Any]]:
-    """The text-date gate ``(f_long, f_short)`` of ``model`` chosen on the grid
-    ``longs × shorts`` (short at most long) by mean ARI over the sets, production's
-    scoring and grouping (event model fixed). Its honest figure: 5-fold CV over
-    topics, each fold's gate chosen by the ARI of the other folds' articles (each set's
-    grouping restricted to them), the fold's pairs scored under it; beside it the
-    shipped gate's figure."""
+    """The text-date gate ``(f_long, f_short, far_days, f_far)`` of ``model`` chosen on
+    ``grid`` by mean ARI over the sets, production's scoring and grouping (event model
+    fixed). Its honest figure: 5-fold CV over topics, each fold's gate chosen by the ARI
+    of the other folds' articles (each set's grouping restricted to them), the fold's
+    pairs scored under it; beside it the shipped gate's figure."""
     fold_of = fold_of_topics(sets)
     base = {dev.name: dev.scores(model, DEFAULT_CONFIG) for dev in sets}
-    grid = [(lo, sh) for lo in longs for sh in shorts if sh <= lo]
-    scores: dict[tuple[float, float], dict[str, np.ndarray]] = {}
-    train_ari: dict[tuple[float, float], np.ndarray] = {}  # [fold] mean ARI off the fold
-    full_ari: dict[tuple[float, float], float] = {}
+    scores: dict[GatePoint, dict[str, np.ndarray]] = {}
+    train_ari: dict[GatePoint, np.ndarray] = {}  # [fold] mean ARI off the fold
+    full_ari: dict[GatePoint, float] = {}
+    per_set: dict[GatePoint, dict[str, float]] = {}
     for point in grid:
-        gated = dataclasses.replace(
-            model, text_date_factor_long=point[0], text_date_factor_short=point[1]
-        )
+        gated = gated_model(model, point)
         scores[point] = {
             dev.name: dev.rescored_text_dated(base[dev.name], gated, DEFAULT_CONFIG) for dev in sets
         }
@@ -416,9 +445,17 @@ def fit_date_gate(
                 per_fold[s, f] = adjusted_rand_score(gold[off], labels[off])
         train_ari[point] = per_fold.mean(axis=0)
         full_ari[point] = float(np.mean(whole))
-        print("date gate", point, "mean ARI", round(full_ari[point], 4), flush=True)
-    chosen = max(grid, key=lambda p: (full_ari[p], p))
-    fold_choice = [max(grid, key=lambda p, f=f: (train_ari[p][f], p)) for f in range(TOPIC_FOLDS)]
+        per_set[point] = {dev.name: round(float(a), 3) for dev, a in zip(sets, whole, strict=True)}
+        print("date gate", point, "mean ARI", round(full_ari[point], 4), per_set[point], flush=True)
+
+    def rank(p: GatePoint, value: float) -> tuple[float, float, float, bool, int, float]:
+        # Ties: the larger factors, then no far step, then the farther and milder one.
+        return (value, p[0], p[1], p[2] is None, p[2] or 0, p[3])
+
+    chosen = max(grid, key=lambda p: rank(p, full_ari[p]))
+    fold_choice = [
+        max(grid, key=lambda p, f=f: rank(p, train_ari[p][f])) for f in range(TOPIC_FOLDS)
+    ]
     cv: dict[str, float] = {}
     for dev in sets:
         touches = dev.touching(dev.pairs, fold_of)
@@ -428,11 +465,18 @@ def fit_date_gate(
             count[touches[f]] += 1
         mixed = np.where(count > 0, total / np.maximum(count, 1), base[dev.name])
         cv[dev.name] = round(dev.ari(mixed, DEFAULT_CONFIG), 3)
-    shipped = (model.text_date_factor_long, model.text_date_factor_short)
+    shipped = (
+        model.text_date_factor_long,
+        model.text_date_factor_short,
+        model.text_date_far_days,
+        model.text_date_factor_far,
+    )
     info = {
-        "method": "grid over (text_long, text_short), mean ARI over the sets at the "
-        "default config, event model fixed; cv: each fold's gate chosen on the other folds",
-        "grid_mean_ari": {f"{lo}/{sh}": round(v, 4) for (lo, sh), v in full_ari.items()},
+        "method": "grid over (text_long, text_short, far_days, text_far), mean ARI over "
+        "the sets at the default config, event model fixed; cv: each fold's gate chosen "
+        "on the other folds",
+        "grid_mean_ari": {"/".join(map(str, p)): round(v, 4) for p, v in full_ari.items()},
+        "grid_ari": {"/".join(map(str, p)): v for p, v in per_set.items()},
         "chosen": list(chosen),
         "fold_choices": [list(p) for p in fold_choice],
         "ari_topic_cv": cv,
@@ -441,10 +485,7 @@ def fit_date_gate(
         },
         "shipped_gate": list(shipped),
     }
-    fitted = dataclasses.replace(
-        model, text_date_factor_long=chosen[0], text_date_factor_short=chosen[1]
-    )
-    return fitted, info
+    return gated_model(model, chosen), info
 
 
 def fit_graded(
@@ -492,9 +533,13 @@ def write_date_gate(
         for name in ARTICLE_SETS
         for form in forms
     ]
-    longs = [float(x) for x in args.gate_long.split(",")]
-    shorts = [float(x) for x in args.gate_short.split(",")]
-    fitted, info = fit_date_gate(sets, relate.STORY_MODEL, longs, shorts)
+    grid = gate_grid(
+        [float(x) for x in args.gate_long.split(",")],
+        [float(x) for x in args.gate_short.split(",")],
+        [None if x == "none" else int(x) for x in args.gate_far_days.split(",")],
+        [float(x) for x in args.gate_far.split(",") if x],
+    )
+    fitted, info = fit_date_gate(sets, relate.STORY_MODEL, grid)
     print("date gate", json.dumps(info))
     data = fitted.to_dict()
     data["event_model"]["date_gate"]["fitted_on"] = {
@@ -531,6 +576,12 @@ def main() -> None:
     )
     parser.add_argument("--gate-long", default=",".join(map(str, DATE_GATE_LONG)))
     parser.add_argument("--gate-short", default=",".join(map(str, DATE_GATE_SHORT)))
+    parser.add_argument(
+        "--gate-far-days",
+        default="none",
+        help="far steps of the text-date gate to try, in days ('none': no step), e.g. none,180",
+    )
+    parser.add_argument("--gate-far", default="", help="far factors to try, e.g. 0.35,0.4")
     parser.add_argument(
         "--short-forms",
         default=",".join(SHORT_FORMS),

@@ -177,10 +177,19 @@ class StoryModel:
     # pair and of a short one, fitted by scripts/fit_story_model.py (``date_gate``).
     text_date_factor_long: float = DATE_GAP_FACTOR
     text_date_factor_short: float = PUBLISHED_DATE_GAP_FACTOR
+    # A long pair's factor when the text-read gap exceeds text_date_far_days (None: no
+    # such step): a date months or years off is less often an earlier event recalled.
+    text_date_far_days: int | None = None
+    text_date_factor_far: float = DATE_GAP_FACTOR
 
-    def text_date_factor(self, shortness: float) -> float:
-        """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``."""
+    def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
+        """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``, with
+        ``f_long`` replaced by ``f_far`` (when lower) for a gap beyond the far step."""
         long, short = self.text_date_factor_long, self.text_date_factor_short
+        far = self.text_date_far_days
+        if far is not None and gap is not None and gap > far:
+            long = min(long, self.text_date_factor_far)
+        short = min(short, long)
         return long - (long - short) * shortness
 
     @classmethod
@@ -206,6 +215,9 @@ class StoryModel:
             gate = event.get("date_gate", {})
             gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
             gate_short = float(gate.get("text_short", PUBLISHED_DATE_GAP_FACTOR))
+            far_days = gate.get("far_days")
+            far_days = None if far_days is None else int(far_days)
+            gate_far = float(gate.get("text_far", gate_long))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
         if set(weights) != set(CUE_NAMES):
@@ -235,6 +247,8 @@ class StoryModel:
             short_bias=short_bias,
             text_date_factor_long=gate_long,
             text_date_factor_short=gate_short,
+            text_date_far_days=far_days,
+            text_date_factor_far=gate_far,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -253,11 +267,15 @@ class StoryModel:
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
             },
             date_gate={
+                **dict(event.get("date_gate", {})),  # type: ignore[call-overload]
                 "factor": "f = text_long - (text_long - text_short) * u, for a gap > "
                 f"{DATE_GAP_DAYS} days read from the text (published dates: "
-                f"{PUBLISHED_DATE_GAP_FACTOR})",
+                f"{PUBLISHED_DATE_GAP_FACTOR}); beyond far_days text_long is text_far "
+                "(when lower), text_short at most it",
                 "text_long": self.text_date_factor_long,
                 "text_short": self.text_date_factor_short,
+                "far_days": self.text_date_far_days,
+                "text_far": self.text_date_factor_far,
             },
         )
         graded.update(
@@ -480,14 +498,14 @@ def date_gap_factor(
 ) -> float:
     """Multiplier of the story score for the pair's date gap (1.0 when not far apart):
     0.35 when both dates are publication dates; when one was read from the text, the
-    model's :meth:`StoryModel.text_date_factor` (shipped: 0.5 for long texts, moving to
-    0.35 with the pair's :func:`shortness`)."""
+    model's :meth:`StoryModel.text_date_factor` for the pair's :func:`shortness` and gap
+    (shipped: see ``event_model.date_gate`` in the params file)."""
     if not _far_apart(gap):
         return 1.0
     ra, rb = readings if readings is not None else date_readings(a, b)
     if _text_dated(ra, rb):
         u = shortness(min(a.n_words, b.n_words))
-        return (model or STORY_MODEL).text_date_factor(u)
+        return (model or STORY_MODEL).text_date_factor(u, gap)
     return PUBLISHED_DATE_GAP_FACTOR
 
 
@@ -563,7 +581,7 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
     """Story score ``max(P_event, rewrite evidence) × date factor``, and the graded
     similarity (× the same factor), of a measured pair under ``model``."""
     p_event = model.event_probability(m.cues)
-    factor = model.text_date_factor(m.cues.shortness) if m.text_dated else m.date_factor
+    factor = model.text_date_factor(m.cues.shortness, m.date_gap) if m.text_dated else m.date_factor
     score = max(p_event, m.rewrite_evidence) * factor
     similarity = model.graded_similarity(m.cues) * factor
     return PairScore(
