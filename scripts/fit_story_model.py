@@ -59,7 +59,9 @@ from samestory.static_encoder import StaticSentenceEncoder
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
 PAIR_SET = "semeval2022_pairs_dev"
-GRADED_CUES = ("doc_cosine", "best_sentence", "top3_sentences")
+# The names' specific Jaccard joined the semantic cues on 2026-12-02: SemEval CV Pearson
+# 0.728 -> 0.733, cross-lingual 0.742 -> 0.753 (names cross languages in Latin script).
+GRADED_CUES = ("doc_cosine", "best_sentence", "top3_sentences", "entity_specific_jaccard")
 GRADED_KNOTS = 8
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
 # Factors tried for the text-date gate (fit_date_gate), long and short: 1.0 is no gate.
@@ -555,6 +557,18 @@ def write_date_gate(
         print("wrote", args.out)
 
 
+def write_graded(args: argparse.Namespace, model: relate.StoryModel, info: dict[str, Any]) -> None:
+    """``--graded-only``: write the graded model of ``model``, the event model kept."""
+    data = model.to_dict()
+    data["graded_model"]["fitted_on"] = {**info, "fitted": dt.date.today().isoformat()}
+    data["graded_model"]["cues"] = list(GRADED_CUES)
+    if args.dry_run:
+        print(json.dumps(data["graded_model"], indent=2))
+    else:
+        args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print("wrote", args.out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     repo = Path(__file__).resolve().parents[1]
@@ -573,6 +587,11 @@ def main() -> None:
         "--date-gate-only",
         action="store_true",
         help="fit only the text-date gate (fit_date_gate), the event and graded models kept",
+    )
+    parser.add_argument(
+        "--graded-only",
+        action="store_true",
+        help="fit only the graded model (SemEval scale), the event model kept",
     )
     parser.add_argument("--gate-long", default=",".join(map(str, DATE_GATE_LONG)))
     parser.add_argument("--gate-short", default=",".join(map(str, DATE_GATE_SHORT)))
@@ -608,6 +627,9 @@ def main() -> None:
             for name, (knots, values) in zip(GRADED_CUES, graded_fit.shapes_, strict=True)
         },
     )
+    if args.graded_only:
+        write_graded(args, base, graded_info)
+        return
 
     sets = [
         dev_set(name, args.data, args.cache, encoder, form)

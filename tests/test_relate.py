@@ -206,3 +206,35 @@ def test_the_text_date_gate_is_the_models(same_event_pair):
     )
     del data["event_model"]["date_gate"]  # files without it keep the former factors
     assert relate.StoryModel.from_dict(data).text_date_factor(0.0) == relate.DATE_GAP_FACTOR
+
+
+def test_shared_specific_names_raise_the_graded_similarity():
+    # Names are one of the graded model's cues (SemEval CV Pearson 0.728 -> 0.733): two
+    # pairs alike in meaning, one naming the same people and places, rank apart.
+    semantic = {"doc_cosine": 0.55, "best_sentence": 0.5, "top3_sentences": 0.45}
+    apart = relate.graded_similarity(_cues(**semantic, entity_specific_jaccard=0.0))
+    named = relate.graded_similarity(_cues(**semantic, entity_specific_jaccard=0.5))
+    assert named > apart
+
+
+def test_a_far_step_cuts_text_gaps_of_months_harder(same_event_pair):
+    # Beyond far_days a gap read from the text gates long pairs with text_far; nearer
+    # gaps keep text_long, and the short factor is never above the long one.
+    a, b = same_event_pair
+    a2 = _dated(a, dt.date(2025, 1, 6), from_text=True)
+    near, far = (
+        _dated(b, day, from_text=False) for day in (dt.date(2025, 3, 6), dt.date(2025, 10, 23))
+    )
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["date_gate"].update(
+        text_long=0.5, text_short=0.2, far_days=180, text_far=0.3
+    )
+    model = relate.StoryModel.from_dict(data)
+    assert relate.StoryModel.from_dict(model.to_dict()) == model
+    assert relate.date_gap_factor(a2, near, 59, model=model) == pytest.approx(0.5, abs=1e-4)
+    assert relate.date_gap_factor(a2, far, 290, model=model) == pytest.approx(0.3, abs=1e-4)
+    assert model.text_date_factor(1.0, 290) == pytest.approx(0.2)
+    undated = relate.pair_score(a, b, model=model).score
+    assert relate.pair_score(a2, far, model=model).score == pytest.approx(undated * 0.3, rel=1e-3)
+    data["event_model"]["date_gate"].update(text_far=0.1)
+    assert relate.StoryModel.from_dict(data).text_date_factor(1.0, 290) == pytest.approx(0.1)
