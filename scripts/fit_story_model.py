@@ -382,17 +382,19 @@ def fold_of_topics(sets: Sequence[DevSet]) -> dict[str, int]:
     return {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
 
 
-GatePoint = tuple[float, float, int | None, float]
+# (f_long, f_short, far_days, f_far_long, f_far_short)
+GatePoint = tuple[float, float, int | None, float, float]
 
 
 def gated_model(model: relate.StoryModel, point: GatePoint) -> relate.StoryModel:
-    """``model`` with the text-date gate ``(f_long, f_short, far_days, f_far)``."""
+    """``model`` with the text-date gate ``point``."""
     return dataclasses.replace(
         model,
         text_date_factor_long=point[0],
         text_date_factor_short=point[1],
         text_date_far_days=point[2],
         text_date_factor_far=point[3],
+        text_date_factor_far_short=point[4],
     )
 
 
@@ -401,17 +403,21 @@ def gate_grid(
     shorts: Sequence[float],
     far_days: Sequence[int | None] = (None,),
     fars: Sequence[float] = (),
+    far_shorts: Sequence[float] = (),
 ) -> list[GatePoint]:
-    """Gate points: short at most long; a far step only with a lower far factor."""
+    """Gate points: each short factor at most its long one; a far step's factors at
+    most the near ones, one of them lower (else it is no step)."""
     out: list[GatePoint] = []
     for lo, sh in itertools.product(longs, shorts):
         if sh > lo:
             continue
         for days in far_days:
             if days is None:
-                out.append((lo, sh, None, lo))
-            else:
-                out.extend((lo, sh, days, fa) for fa in fars if fa < lo)
+                out.append((lo, sh, None, lo, sh))
+                continue
+            for fl, fs in itertools.product(fars, far_shorts):
+                if fs <= fl <= lo and fs <= sh and (fl, fs) != (lo, sh):
+                    out.append((lo, sh, days, fl, fs))
     return out
 
 
@@ -450,9 +456,9 @@ def fit_date_gate(
         per_set[point] = {dev.name: round(float(a), 3) for dev, a in zip(sets, whole, strict=True)}
         print("date gate", point, "mean ARI", round(full_ari[point], 4), per_set[point], flush=True)
 
-    def rank(p: GatePoint, value: float) -> tuple[float, float, float, bool, int, float]:
+    def rank(p: GatePoint, value: float) -> tuple[float, float, float, bool, int, float, float]:
         # Ties: the larger factors, then no far step, then the farther and milder one.
-        return (value, p[0], p[1], p[2] is None, p[2] or 0, p[3])
+        return (value, p[0], p[1], p[2] is None, p[2] or 0, p[3], p[4])
 
     chosen = max(grid, key=lambda p: rank(p, full_ari[p]))
     fold_choice = [
@@ -472,9 +478,11 @@ def fit_date_gate(
         model.text_date_factor_short,
         model.text_date_far_days,
         model.text_date_factor_far,
+        model.text_date_factor_far_short,
     )
     info = {
-        "method": "grid over (text_long, text_short, far_days, text_far), mean ARI over "
+        "method": "grid over (text_long, text_short, far_days, text_far, text_far_short), "
+        "mean ARI over "
         "the sets at the default config, event model fixed; cv: each fold's gate chosen "
         "on the other folds",
         "grid_mean_ari": {"/".join(map(str, p)): round(v, 4) for p, v in full_ari.items()},
@@ -540,6 +548,7 @@ def write_date_gate(
         [float(x) for x in args.gate_short.split(",")],
         [None if x == "none" else int(x) for x in args.gate_far_days.split(",")],
         [float(x) for x in args.gate_far.split(",") if x],
+        [float(x) for x in args.gate_far_short.split(",") if x],
     )
     fitted, info = fit_date_gate(sets, relate.STORY_MODEL, grid)
     print("date gate", json.dumps(info))
@@ -600,7 +609,8 @@ def main() -> None:
         default="none",
         help="far steps of the text-date gate to try, in days ('none': no step), e.g. none,180",
     )
-    parser.add_argument("--gate-far", default="", help="far factors to try, e.g. 0.35,0.4")
+    parser.add_argument("--gate-far", default="", help="far long factors to try, e.g. 0.35,0.5")
+    parser.add_argument("--gate-far-short", default="", help="far short factors to try")
     parser.add_argument(
         "--short-forms",
         default=",".join(SHORT_FORMS),

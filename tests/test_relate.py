@@ -218,8 +218,8 @@ def test_shared_specific_names_raise_the_graded_similarity():
 
 
 def test_a_far_step_cuts_text_gaps_of_months_harder(same_event_pair):
-    # Beyond far_days a gap read from the text gates long pairs with text_far; nearer
-    # gaps keep text_long, and the short factor is never above the long one.
+    # Beyond far_days a gap read from the text gates with the far factors (long and
+    # short); nearer gaps keep the near ones.
     a, b = same_event_pair
     a2 = _dated(a, dt.date(2025, 1, 6), from_text=True)
     near, far = (
@@ -227,14 +227,13 @@ def test_a_far_step_cuts_text_gaps_of_months_harder(same_event_pair):
     )
     data = relate.STORY_MODEL.to_dict()
     data["event_model"]["date_gate"].update(
-        text_long=0.5, text_short=0.2, far_days=180, text_far=0.3
+        text_long=0.5, text_short=0.35, far_days=180, text_far=0.3, text_far_short=0.1
     )
     model = relate.StoryModel.from_dict(data)
     assert relate.StoryModel.from_dict(model.to_dict()) == model
     assert relate.date_gap_factor(a2, near, 59, model=model) == pytest.approx(0.5, abs=1e-4)
     assert relate.date_gap_factor(a2, far, 290, model=model) == pytest.approx(0.3, abs=1e-4)
-    assert model.text_date_factor(1.0, 290) == pytest.approx(0.2)
+    assert (model.text_date_factor(1.0, 59), model.text_date_factor(1.0, 290)) == (0.35, 0.1)
     undated = relate.pair_score(a, b, model=model).score
     assert relate.pair_score(a2, far, model=model).score == pytest.approx(undated * 0.3, rel=1e-3)
-    data["event_model"]["date_gate"].update(text_far=0.1)
-    assert relate.StoryModel.from_dict(data).text_date_factor(1.0, 290) == pytest.approx(0.1)
+    assert relate.pair_score(a2, near, model=model).score == pytest.approx(undated * 0.5, rel=1e-3)

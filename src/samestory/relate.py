@@ -177,19 +177,19 @@ class StoryModel:
     # pair and of a short one, fitted by scripts/fit_story_model.py (``date_gate``).
     text_date_factor_long: float = DATE_GAP_FACTOR
     text_date_factor_short: float = PUBLISHED_DATE_GAP_FACTOR
-    # A long pair's factor when the text-read gap exceeds text_date_far_days (None: no
-    # such step): a date months or years off is less often an earlier event recalled.
+    # The factors of a long and a short pair when the text-read gap exceeds
+    # text_date_far_days (None: no such step, one pair of factors for every gap).
     text_date_far_days: int | None = None
     text_date_factor_far: float = DATE_GAP_FACTOR
+    text_date_factor_far_short: float = PUBLISHED_DATE_GAP_FACTOR
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
-        """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``, with
-        ``f_long`` replaced by ``f_far`` (when lower) for a gap beyond the far step."""
+        """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``; beyond
+        the far step (a gap of more than ``text_date_far_days``), the far factors."""
         long, short = self.text_date_factor_long, self.text_date_factor_short
         far = self.text_date_far_days
         if far is not None and gap is not None and gap > far:
-            long = min(long, self.text_date_factor_far)
-        short = min(short, long)
+            long, short = self.text_date_factor_far, self.text_date_factor_far_short
         return long - (long - short) * shortness
 
     @classmethod
@@ -218,6 +218,7 @@ class StoryModel:
             far_days = gate.get("far_days")
             far_days = None if far_days is None else int(far_days)
             gate_far = float(gate.get("text_far", gate_long))
+            gate_far_short = float(gate.get("text_far_short", gate_short))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
         if set(weights) != set(CUE_NAMES):
@@ -249,6 +250,7 @@ class StoryModel:
             text_date_factor_short=gate_short,
             text_date_far_days=far_days,
             text_date_factor_far=gate_far,
+            text_date_factor_far_short=gate_far_short,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -270,12 +272,13 @@ class StoryModel:
                 **dict(event.get("date_gate", {})),  # type: ignore[call-overload]
                 "factor": "f = text_long - (text_long - text_short) * u, for a gap > "
                 f"{DATE_GAP_DAYS} days read from the text (published dates: "
-                f"{PUBLISHED_DATE_GAP_FACTOR}); beyond far_days text_long is text_far "
-                "(when lower), text_short at most it",
+                f"{PUBLISHED_DATE_GAP_FACTOR}); for a gap > far_days (when set), text_far "
+                "and text_far_short in their place",
                 "text_long": self.text_date_factor_long,
                 "text_short": self.text_date_factor_short,
                 "far_days": self.text_date_far_days,
                 "text_far": self.text_date_factor_far,
+                "text_far_short": self.text_date_factor_far_short,
             },
         )
         graded.update(
