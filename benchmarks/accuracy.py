@@ -220,6 +220,7 @@ def compare_on_hard_negatives(
     seeded sample of the negatives, weighted (:func:`samestory.evaluate.sample_negatives`)."""
     from samestory.api import compare_pairs
     from samestory.config import DEFAULT_CONFIG
+    from samestory.models import RelationKind
 
     articles = [record_to_article(r) for r in records]
     every = hard_negative_pairs(records)
@@ -229,9 +230,13 @@ def compare_on_hard_negatives(
         [(articles[i], articles[j]) for i, j, _ in pairs],
         DEFAULT_CONFIG.replace(encoder=encoder),
     )
-    out: dict[str, Any] = decision_metrics(
-        [same for *_, same in pairs], [r.same_story for r in relations], weight
-    )
+    gold = [same for *_, same in pairs]
+    out: dict[str, Any] = decision_metrics(gold, [r.same_story for r in relations], weight)
+    # Thread level: a follow_up (same incident, later coverage) counts as a link too, as
+    # GVA's labels (incidents with their later coverage) ask.
+    linked = [r.same_story or r.kind is RelationKind.FOLLOW_UP for r in relations]
+    thread = decision_metrics(gold, linked, weight)
+    out["thread_precision"], out["thread_recall"] = thread["precision"], thread["recall"]
     out["all_pairs"] = len(every)
     out["seconds"] = time.perf_counter() - start
     return out
@@ -304,7 +309,9 @@ def _summary(res: dict[str, Any]) -> str:
     if "precision" in res and "ari" not in res:
         return (
             f"precision {_fmt(res['precision'])}, recall {_fmt(res['recall'])} "
-            f"({res['positives']}/{res['pairs']}), {res['seconds']:.0f} s"
+            f"({res['positives']}/{res['pairs']}), with follow_up "
+            f"{_fmt(res.get('thread_precision', math.nan))} / "
+            f"{_fmt(res.get('thread_recall', math.nan))}, {res['seconds']:.0f} s"
         )
     line = (
         f"ARI {_fmt(res['ari'])}, pair F1 {_fmt(res['pair_f1'])}, "
@@ -438,13 +445,15 @@ def format_report(
     if hard_negatives:
         out += ["", "compare on its own: pairs sharing a topic (hard negatives: different event)"]
         rows = [
-            [key, "-", "-", "-", "-", r["error"]]
+            [key, "-", "-", "-", "-", "-", r["error"]]
             if "error" in r
             else [
                 key,
                 _fmt(r["precision"]),
                 _fmt(r["recall"]),
                 _fmt(r["f1"]),
+                f"{_fmt(r.get('thread_precision', math.nan))} / "
+                f"{_fmt(r.get('thread_recall', math.nan))}",
                 f"{r['positives']}/{r['pairs']}"
                 + (f" of {r['all_pairs']}" if r.get("all_pairs", r["pairs"]) > r["pairs"] else ""),
                 f"{r['seconds']:.1f}",
@@ -452,7 +461,18 @@ def format_report(
             for key, r in hard_negatives.items()
         ]
         out.append(
-            _table(rows, ["dataset / system", "precision", "recall", "F1", "same/pairs", "seconds"])
+            _table(
+                rows,
+                [
+                    "dataset / system",
+                    "precision",
+                    "recall",
+                    "F1",
+                    "with follow_up: P / R",
+                    "same/pairs",
+                    "seconds",
+                ],
+            )
         )
     return "\n".join(out)
 
