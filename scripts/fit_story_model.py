@@ -61,7 +61,14 @@ ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
 PAIR_SET = "semeval2022_pairs_dev"
 # The names' specific Jaccard joined the semantic cues on 2026-12-02: SemEval CV Pearson
 # 0.728 -> 0.733, cross-lingual 0.742 -> 0.753 (names cross languages in Latin script).
-GRADED_CUES = ("doc_cosine", "best_sentence", "top3_sentences", "entity_specific_jaccard")
+# The headline-and-lead match (relate.LEAD_SENTENCES) joined them the same day: 0.733 -> 0.746.
+GRADED_CUES = (
+    "doc_cosine",
+    "best_sentence",
+    "top3_sentences",
+    "entity_specific_jaccard",
+    "lead_sentences",
+)
 GRADED_KNOTS = 8
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
 # Factors tried for the text-date gate (fit_date_gate), long and short: 1.0 is no gate.
@@ -513,9 +520,9 @@ def fit_graded(
     for k in range(len(pairs)):
         a, b = features[2 * k], features[2 * k + 1]
         sim = relate.sentence_similarity(a.sentence_vectors, b.sentence_vectors)
-        cues.append(relate.event_cues(a, b, sim).vector())
-    columns = [relate.CUE_NAMES.index(name) for name in GRADED_CUES]
-    semantic = np.array(cues)[:, columns]
+        pair = relate.event_cues(a, b, sim)
+        cues.append([getattr(pair, name) for name in GRADED_CUES])
+    semantic = np.array(cues, dtype=np.float64)
     overall = -np.array([p["overall"] for p in pairs])
     cross = np.array([p["lang1"] != p["lang2"] for p in pairs])
 

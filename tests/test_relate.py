@@ -237,3 +237,24 @@ def test_a_far_step_cuts_text_gaps_of_months_harder(same_event_pair):
     undated = relate.pair_score(a, b, model=model).score
     assert relate.pair_score(a2, far, model=model).score == pytest.approx(undated * 0.3, rel=1e-3)
     assert relate.pair_score(a2, near, model=model).score == pytest.approx(undated * 0.5, rel=1e-3)
+
+
+def test_the_lead_cue_reads_the_headline_and_lead_only():
+    # lead_sentences: best cosine between each text's first two sentences. The same
+    # sentence in both leads reads ~1; moved to the end of one text, only best_sentence
+    # still sees it. The event model does not read it (not in CUE_NAMES).
+    same = "A storm flooded the harbour of Genoa on Monday night."
+    a, b, c = featurize(
+        [
+            Article(id="a", text=f"{same} Ships were moved out to sea. Shops stayed shut."),
+            Article(id="b", text=f"{same} Markets rose in Tokyo. A film opened in Paris."),
+            Article(id="c", text=f"Markets rose in Tokyo. A film opened in Paris. {same}"),
+        ]
+    )
+    led, buried = relate.pair_score(a, b).cues, relate.pair_score(a, c).cues
+    assert led.lead_sentences == pytest.approx(1.0, abs=0.01)
+    assert buried.best_sentence == pytest.approx(1.0, abs=0.01)
+    assert buried.lead_sentences < 0.8
+    assert "lead_sentences" not in relate.CUE_NAMES
+    assert "lead_sentences" in relate.GRADED_SHAPES
+    assert relate.pair_score(a, b).similarity > relate.pair_score(a, c).similarity
