@@ -212,3 +212,38 @@ def test_one_run_at_a_time(tmp_path: Path) -> None:
         pass
     with StateDir.lock(state):
         pass
+
+
+def test_a_repeated_id_stops_the_run_and_leaves_the_state(
+    spark: object, days: dict[str, Path], tmp_path: Path
+) -> None:
+    """An id twice in a day's input is refused (also when the state holds it too), and
+    the state stays on its generation."""
+    state = _copy_state(days, tmp_path)
+    day1 = [json.loads(line) for line in days["day1"].read_text(encoding="utf-8").splitlines()]
+    fresh = {"id": "fresh-twice", "text": day1[0]["text"] + " Updated later."}
+    for rows in ([fresh, dict(fresh)], [day1[1], dict(day1[1])]):
+        path = _write(tmp_path / "repeated.jsonl", rows)
+        with pytest.raises(ValueError, match="not unique"):
+            incremental.run_incremental(spark, path, tmp_path / "out", state)
+        assert StateDir(state).generation == 1
+
+
+def test_arrivals_of_an_id() -> None:
+    """What the input says of an id: fresh, known to the state, or repeated."""
+    first, second = (3, "article-3"), (7, "article-7")
+    fresh = list(incremental._arrivals_of_id(("a", [first])))
+    known = list(incremental._arrivals_of_id(("a", [None, first])))
+    repeated = list(incremental._arrivals_of_id(("a", [second, None, first])))
+    collided = list(incremental._arrivals_of_id(("a", [None])))
+    assert fresh == [(3, (incremental._FRESH, "article-3"))]
+    assert known == [(3, (incremental._KNOWN, None))]
+    assert repeated == [(3, (incremental._REPEATED, None))]
+    assert collided == []
+
+
+def test_reach_and_cells_merge() -> None:
+    merge = incremental._reach_and_cells
+    assert merge((0.4, None), (0.6, None)) == (0.6, None)
+    assert merge((0.4, None), (None, [2, 5])) == (0.4, [2, 5])
+    assert merge((None, [1]), (None, None)) == (None, [1])

@@ -41,6 +41,8 @@ Where the result can differ from a full rerun over all days: see ``docs/spark.md
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import json
 import math
 import os
@@ -52,6 +54,7 @@ import numpy as np
 
 from samestory.candidates import (
     EXACT_SEARCH_LIMIT,
+    KEYWORDS,
     SATURATED_COSINE,
     keywords,
     select_neighbours,
@@ -212,6 +215,15 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def parquet_rows(path: str | os.PathLike[str]) -> int:
+    """Rows of a Parquet table written to the (local, POSIX) state directory, from its
+    files' footers: read on the driver, no Spark job."""
+    import pyarrow.parquet as pq
+
+    files = sorted(Path(path).glob("*.parquet"))
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 # ---------------------------------------------------------------------- vector search
 
 
@@ -339,7 +351,10 @@ class _Run:
         self.p = 2
         self.m = 0  # new articles this run
         self.n_copies = 0  # of them copies
+        self.n_pairs = 0  # pairs scored this run
+        self.n_past_reps = 0  # representatives in the state
         self.persisted: list[Any] = []
+        self.inputs: list[Any] = []
 
     # ----------------------------------------------------------------- helpers
 
@@ -364,23 +379,29 @@ class _Run:
         column: str,
         how: str = "left_semi",
         key_bytes: int = 16,
+        most: int | None = None,
     ) -> DataFrame:
         """``table``'s rows whose ``column`` is (``left_anti``: is not) in ``keys``.
 
         The day's keys are few and the past is large: up to ``BROADCAST_KEYS`` keys are
         broadcast, so the past table is scanned and filtered where it lies instead of
         being shuffled to meet them (a sort-merge join moved every past row each run).
-        ``key_bytes`` (a long: 16) scales the bound for longer keys.
+        ``key_bytes`` (a long: 16) scales the bound for longer keys. ``most``: an upper
+        bound on the rows of ``keys`` known from the run's sizes; when it is within the
+        bound, the keys are broadcast as they are (a semi or anti join ignores repeated
+        keys), without the job that would count them.
         """
         from pyspark.sql import functions as F
 
+        if most is not None and most * key_bytes <= BROADCAST_KEYS * 16:
+            return table.join(F.broadcast(keys.select(column)), column, how)
         distinct = keys.select(column).distinct().persist()
         self.persisted.append(distinct)
         few = distinct.count() * key_bytes <= BROADCAST_KEYS * 16
         small = F.broadcast(distinct) if few else distinct
         return table.join(small, column, how)
 
-    def _hashed_semi(self, table: DataFrame, values: RDD, column: str) -> DataFrame:
+    def _hashed_semi(self, table: DataFrame, values: RDD, column: str, most: int) -> DataFrame:
         """``table``'s rows whose string ``column`` may be one of ``values``: matched on a
         64-bit hash (8 bytes a broadcast key, whatever the strings' length). A collision
         only adds a row; callers match the strings exactly on the few rows returned."""
@@ -388,7 +409,7 @@ class _Run:
 
         hashed = F.xxhash64(column).alias("h")
         keys = self.spark.createDataFrame(values.map(lambda v: (v,)), f"{column} string")
-        return self._semi(table.select("*", hashed), keys.select(hashed), "h").drop("h")
+        return self._semi(table.select("*", hashed), keys.select(hashed), "h", most=most).drop("h")
 
     def _broadcast_if(self, frame: DataFrame, rows: int) -> DataFrame:
         """``frame`` marked for broadcast when its ``rows`` (a few longs each) are few: a
@@ -416,6 +437,23 @@ class _Run:
             )
         )
 
+    def _past_sketches(self, wanted: RDD) -> RDD:
+        """``(idx, copy sketch)`` (:func:`~samestory.spark.stages.copy_sketch`) of the
+        past articles in ``wanted``: only the JSON and MinHash columns are read (not the
+        vectors, most of a stored row)."""
+        table = self._past_table("features")
+        if table is None:
+            return self.sc.emptyRDD()
+        rows = self._semi(
+            table.select("idx", "doc_json", "minhash"), self._idx_frame(wanted), "idx"
+        )
+        return rows.rdd.map(
+            lambda r: (
+                int(r.idx),
+                stages.copy_sketch(decode_features(r.doc_json, b"", b"", bytes(r.minhash))),
+            )
+        )
+
     # -------------------------------------------------------------------- run
 
     def go(
@@ -428,8 +466,7 @@ class _Run:
         self.state.clean_leftovers()
         if self.has_past:
             self.nodes = self.spark.read.parquet(self.state.table_path("nodes")).cache()
-        numbered, readable = self._read_new(input_path, text_col, id_col)
-        m = numbered.count()
+        numbered, readable, m = self._read_new(input_path, text_col, id_col)
         if m == 0 and not self.has_past:
             raise ValueError(f"{input_path}: no article with text")
         known = readable - m
@@ -438,6 +475,8 @@ class _Run:
         self.spark.conf.set("spark.sql.shuffle.partitions", str(self.p))
         self.m = m
         features = self._features(numbered, m)
+        for rdd in self.inputs:
+            rdd.unpersist()
         copy_of = self._keep(self._copies(features))  # (new copy, representative)
         n_copies = self.n_copies = copy_of.count()
         flags = copy_of.mapValues(lambda _: True)
@@ -448,13 +487,13 @@ class _Run:
             .filter(lambda kv: kv[1][1] is None)
             .map(lambda kv: (kv[0], kv[1][0]))
         )
-        n_reps_new = reps_new.count()
+        n_reps_new = m - n_copies  # every new article that is not a copy
         rep_pairs, reach, centroids, cells = self._candidates(reps_new, n_reps_new)
         pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
             rep_pairs.map(lambda ij: (ij[0], ij[1], True))
         )
         scored = self._keep(self._score(features, pairs))
-        n_pairs = scored.count()
+        n_pairs = self.n_pairs = scored.count()
         part, gen = self.state.staging()
         self._write_parts(part, features, copy_of, scored)
         self.spark.createDataFrame(
@@ -471,6 +510,7 @@ class _Run:
             partitions=self.p,
             copies=n_copies,
             new_representatives=n_reps_new,
+            representatives=self.n_past_reps + n_reps_new,
             pairs=n_pairs,
         )
         self._write_output(Path(output_path), part, gen)
@@ -483,9 +523,9 @@ class _Run:
 
     def _read_new(
         self, input_path: str | os.PathLike[str], text_col: str, id_col: str
-    ) -> tuple[RDD, int]:
+    ) -> tuple[RDD, int, int]:
         """``(k, Article)`` of the input's readable articles not in the state, ``k`` from
-        0 in input order, and how many articles were readable."""
+        0 in input order; how many articles were readable, and how many are new."""
         df = read_input(self.spark, input_path)
         if text_col not in df.columns:
             raise ValueError(f"{input_path}: no text column {text_col!r} (got {df.columns})")
@@ -501,29 +541,39 @@ class _Run:
             )
             return None if article is None else (row, article)
 
-        readable = self._keep(
-            cast("RDD", df.rdd.map(tuple).zipWithIndex().map(to_article)).filter(
-                lambda x: x is not None
-            )
-        )
-        n = readable.count()
-        if readable.map(lambda ra: ra[1].id).distinct().count() != n:
-            raise ValueError(f"{input_path}: article ids are not unique")
-        fresh = readable
+        rows, total = _indexed(cast("RDD", df.rdd.map(tuple)))
+        readable = self._keep(rows.map(to_article).filter(lambda x: x is not None))
+        # One shuffle by id finds repeated ids and the ids the state already holds (a
+        # past id matched by its broadcast hash); one by row range puts the rest back
+        # in input order; one job counts what is left per partition, which numbers it.
+        by_id: RDD = readable.map(lambda ra: (ra[1].id, ra))
         if self.nodes is not None:
             new_ids = readable.map(lambda ra: ra[1].id)
-            past_ids = self._hashed_semi(self.nodes.select("id"), new_ids, "id").rdd.map(
-                lambda r: (r.id, True)
-            )
-            fresh = (
-                readable.map(lambda ra: (ra[1].id, ra))
-                .leftOuterJoin(past_ids)
-                .filter(lambda kv: kv[1][1] is None)
-                .map(lambda kv: kv[1][0])
-            )
-        ordered = fresh.sortByKey()  # input order
-        numbered = self._keep(ordered.values().zipWithIndex().map(lambda ak: (ak[1], ak[0])))
-        return numbered, n
+            past_ids = self._hashed_semi(self.nodes.select("id"), new_ids, "id", total)
+            by_id = by_id.union(past_ids.rdd.map(lambda r: (r.id, None)))
+        p0 = partition_count(self.spark, max(total, 1), self.partitions)
+        per_part = -(-max(total, 1) // p0)
+        sorted_rows = (
+            by_id.groupByKey(p0)
+            .flatMap(_arrivals_of_id)
+            .partitionBy(p0, functools.partial(_row_range, per_part))
+            .mapPartitions(lambda items: sorted(items, key=lambda kv: kv[0]), True)
+        )
+        kinds = self._keep(sorted_rows)
+        sizes = kinds.mapPartitions(_kind_counts).collect()
+        readable.unpersist()  # read twice (ids broadcast, then grouped), now in ``kinds``
+        fresh, known, repeated = (sum(size[k] for size in sizes) for k in range(3))
+        if repeated:
+            raise ValueError(f"{input_path}: article ids are not unique")
+        starts = list(itertools.accumulate([0, *(size[0] for size in sizes[:-1])]))
+
+        def number(part: int, items: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+            articles = (article for _, (kind, article) in items if kind == _FRESH)
+            return enumerate(articles, starts[part])
+
+        numbered = self._keep(kinds.mapPartitionsWithIndex(number))
+        self.inputs = [kinds, numbered]  # released once the features are computed
+        return numbered, fresh + known, fresh
 
     def _features(self, numbered: RDD, m: int) -> RDD:
         """``(idx, DocFeatures)`` of the new articles, encoded in the job's batches."""
@@ -550,6 +600,7 @@ class _Run:
                 self.nodes.select("fingerprint", "idx", "rep"),
                 features.map(lambda kf: kf[1].fingerprint),
                 "fingerprint",
+                self.m,
             ).rdd.map(lambda r: (r.fingerprint, (int(r.idx), int(r.rep))))
             new_fp = new_fp.union(
                 past_fp.join(new_fp.mapValues(lambda _: None), p)
@@ -568,7 +619,7 @@ class _Run:
         members = new_keys.map(lambda ki: (ki[0], (ki[1], ki[1])))
         past_bands = self._past_table("bands")
         if past_bands is not None:
-            matched = self._past_bands(past_bands, new_keys.keys()).rdd.map(
+            matched = self._past_bands(past_bands, new_keys.keys(), self.m * bands).rdd.map(
                 lambda r: ((int(r.band), bytes(r.key)), (int(r.idx), int(r.rep)))
             )
             members = members.union(matched)
@@ -582,7 +633,8 @@ class _Run:
             lambda ms: [(i, (stages._bucket_id([k for k, _ in ms]), rep)) for i, rep in ms]
         )
         past_wanted = requests.keys().filter(lambda i: i < base)
-        loaded = features.union(self._past_features(past_wanted))
+        # What the copy test reads travels to the buckets, not the features (as the job).
+        loaded = features.mapValues(stages.copy_sketch).union(self._past_sketches(past_wanted))
         verified = (
             requests.join(loaded, p)
             .map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
@@ -607,9 +659,9 @@ class _Run:
         past_bands = self._past_table("bands")
         if past_bands is not None:
             members = members.union(
-                self._past_bands(past_bands.where("idx = rep"), new_keys.keys()).rdd.map(
-                    lambda r: ((int(r.band), bytes(r.key)), int(r.idx))
-                )
+                self._past_bands(
+                    past_bands.where("idx = rep"), new_keys.keys(), n_reps_new * bands
+                ).rdd.map(lambda r: ((int(r.band), bytes(r.key)), int(r.idx)))
             )
         lsh = (
             members.groupByKey(p)
@@ -618,13 +670,13 @@ class _Run:
         )
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
         return (
-            lsh.union(near).union(self._keyword_pairs(reps_new)).distinct(p),
+            lsh.union(near).union(self._keyword_pairs(reps_new, n_reps_new)).distinct(p),
             reach,
             centroids,
             cells,
         )
 
-    def _past_bands(self, table: DataFrame, keys: RDD) -> DataFrame:
+    def _past_bands(self, table: DataFrame, keys: RDD, most: int) -> DataFrame:
         """The rows of the stored band table ``table`` whose key is one of ``keys``
         (``(band, key bytes)``), matched on a 64-bit hash of the key (the broadcast is
         then 8 bytes a key, not 44); a hash collision only adds a row whose bucket holds
@@ -635,9 +687,9 @@ class _Run:
         new = self.spark.createDataFrame(
             keys.map(lambda k: (k[0], bytearray(k[1]))), "band int, key binary"
         ).select(hashed)
-        return self._semi(table.select("*", hashed), new, "h")
+        return self._semi(table.select("*", hashed), new, "h", most=most)
 
-    def _keyword_pairs(self, reps_new: RDD) -> RDD:
+    def _keyword_pairs(self, reps_new: RDD, n_reps_new: int) -> RDD:
         """The new representatives' keyword neighbours among past and new ones: each new
         word's posting (the stored entries of that word and the new ones) bounded as
         :func:`stages.keyword_pairs` bounds it, sent to its new articles only."""
@@ -647,7 +699,7 @@ class _Run:
         if past is not None:
             words = self._idx_frame(entries.keys(), "word")
             entries = entries.union(
-                self._semi(past, words, "word").rdd.map(
+                self._semi(past, words, "word", most=n_reps_new * KEYWORDS).rdd.map(
                     lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id))
                 )
             )
@@ -659,12 +711,16 @@ class _Run:
             .flatMap(stages._keyword_pairs_of)
         )
 
-    def _past_vectors(self) -> RDD:
-        """``(idx, (vector, reach, cells))`` of the past representatives."""
+    def _past_vectors(self, n_past: int | None) -> RDD:
+        """``(idx, (vector, reach, cells))`` of the past representatives. When they are
+        few (``n_past``, from the state), their rows of the per-article table are
+        broadcast to the stored vectors, which are then scanned, not shuffled."""
         table = self._past_table("features")
         if table is None or self.nodes is None:
             return self.sc.emptyRDD()
         reps = self.nodes.where("idx = rep").select("idx", "reach", "cells")
+        if n_past is not None:
+            reps = self._broadcast_if(reps, n_past)
         return (
             table.select("idx", "vector")
             .join(reps, "idx")
@@ -685,8 +741,11 @@ class _Run:
     ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
         config, p = self.config, self.p
         new_vectors = reps_new.mapValues(lambda f: f.vector)
-        past = self._keep(self._past_vectors())
-        n_past = past.count()
+        stored = self.state.manifest.counts if self.state.manifest is not None else {}
+        known_past = cast("int | None", stored.get("representatives"))
+        past = self._keep(self._past_vectors(known_past))
+        n_past = known_past if known_past is not None else past.count()
+        self.n_past_reps = n_past
         centroids = self.state.centroids()
         if centroids is None and n_past + n_reps_new > self.exact_limit:
             centroids = self._centroids(new_vectors.union(past.mapValues(lambda v: v[0])))
@@ -719,7 +778,7 @@ class _Run:
                     rows = nearest_cells(matrix, shared.value, CELL_COPIES)
                     found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
                 for k, (kind, (i, (v, reach, cells))) in enumerate(listed):
-                    yield i, (kind, v, reach, found.get(k, cells))
+                    yield i, (kind, v, reach, found.get(k, cells), k in found)
 
             tagged: RDD = new_vectors.map(lambda iv: ("new", (iv[0], (iv[1], 0.0, None)))).union(
                 past.map(lambda item: ("past", item))
@@ -727,7 +786,7 @@ class _Run:
             placed = self._keep(tagged.mapPartitions(assign))
 
             def spread(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (kind, v, reach, cells) = item
+                i, (kind, v, reach, cells, _) = item
                 for rank, c in enumerate(cells):
                     if kind == "new":
                         yield c, (i, v, "q" if rank == 0 else "n", reach)
@@ -735,7 +794,10 @@ class _Run:
                         yield c, (i, v, "r" if rank == 0 else "p", reach)
 
             cells_of = placed.flatMap(spread)
-            new_cells = placed.map(lambda item: (item[0], item[1][3]))
+            # Only cells assigned now are written (stored ones do not change).
+            new_cells = placed.filter(lambda item: item[1][4]).map(
+                lambda item: (item[0], item[1][3])
+            )
         found = self._keep(cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config)))
         pairs = found.filter(lambda kv: kv[0] == "pair").values().distinct(p)
         reach = found.filter(lambda kv: kv[0] == "reach").values()
@@ -798,9 +860,9 @@ class _Run:
         ends_comp: RDD = (
             self.sc.emptyRDD()
             if past_reps is None
-            else self._semi(past_reps.select("idx", "comp"), self._idx_frame(ends), "idx").rdd.map(
-                lambda r: (int(r.idx), int(r.comp))
-            )
+            else self._semi(
+                past_reps.select("idx", "comp"), self._idx_frame(ends), "idx", most=2 * self.n_pairs
+            ).rdd.map(lambda r: (int(r.idx), int(r.comp)))
         )  # (past end of a new strong edge, its stored component)
         ends_comp = self._keep(ends_comp)
         links = strong.union(
@@ -817,6 +879,7 @@ class _Run:
                 past_reps.select("idx", "comp"),
                 self._idx_frame(ends_comp.values(), "comp"),
                 "comp",
+                most=2 * self.n_pairs,
             )
             .rdd.map(lambda r: (int(r.comp), int(r.idx)))
             .join(new_comp_of_old, p)
@@ -848,12 +911,19 @@ class _Run:
             self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long"),
             n_touched,
         )
-        reach = self._keep(reach.reduceByKey(max, p))
-        reach_df = self._broadcast_if(
+        # New reaches and cells in one table (one count, one broadcast, one join).
+        per_idx = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
+        if cells is not None:
+            per_idx = per_idx.union(
+                cells.map(lambda kv: (int(kv[0]), (None, [int(c) for c in kv[1]])))
+            )
+        per_idx = self._keep(per_idx.reduceByKey(_reach_and_cells, p))
+        idx_df = self._broadcast_if(
             self.spark.createDataFrame(
-                reach.map(lambda kv: (int(kv[0]), float(kv[1]))), "idx long, reach_new double"
+                per_idx.map(lambda kv: (kv[0], *kv[1])),
+                "idx long, reach_new double, cells_new array<int>",
             ),
-            reach.count(),
+            per_idx.count(),
         )
         new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
             copy_of, p
@@ -885,7 +955,7 @@ class _Run:
         nodes = old_df.unionByName(new_df)
         nodes = (
             nodes.join(upd_df, "rep", "left")
-            .join(reach_df, "idx", "left")
+            .join(idx_df, "idx", "left")
             .withColumn(
                 "comp",
                 F.when(F.col("idx") == F.col("rep"), F.coalesce("comp_new", "comp")).otherwise(
@@ -902,6 +972,7 @@ class _Run:
         nodes = (
             nodes.join(rep_grp, "rep", "left")
             .withColumn("touched", F.col("new") | F.col("grp_new").isNotNull())
+            .withColumn("head", ~F.col("new") & (F.col("idx") == F.col("grp")))
             .withColumn(
                 "grp",
                 F.coalesce(
@@ -911,33 +982,25 @@ class _Run:
                 ),
             )
             .withColumn("reach", F.coalesce("reach_new", "reach"))
-            .drop("comp_new", "grp_new", "reach_new", "rep_grp")
+            .withColumn("cells", F.coalesce("cells_new", "cells"))
+            .drop("comp_new", "grp_new", "reach_new", "cells_new", "rep_grp")
         )
-        if cells is not None:
-            cells = self._keep(cells)
-            cells_df = self._broadcast_if(
-                self.spark.createDataFrame(
-                    cells.map(lambda kv: (int(kv[0]), [int(c) for c in kv[1]])),
-                    "idx long, cells_new array<int>",
-                ),
-                cells.count(),
-            )
-            nodes = (
-                nodes.join(cells_df, "idx", "left")
-                .withColumn("cells", F.coalesce("cells_new", "cells"))
-                .drop("cells_new")
-            )
         nodes = nodes.persist()
         self.persisted.append(nodes)
         changed = nodes.where("touched").select("grp").distinct()
-        in_changed = self._semi(nodes, changed, "grp").persist()
+        # A changed group holds a new article or a re-clustered one.
+        in_changed = self._semi(nodes, changed, "grp", most=self.m + n_touched).persist()
         self.persisted.append(in_changed)
         stories = self._rebuild(in_changed, features, scored)  # (grp, story row)
-        story_df = self.spark.createDataFrame(
+        # Built once (the rebuild is the group phase's heaviest lineage; its rows are read
+        # three times by the id check) and counted: the count bounds the check's keys.
+        story_rows = self.spark.createDataFrame(
             stories,
             "grp long, story_id string, title string, first string, "
             "article_ids array<string>, size int, kept boolean",
-        )
+        ).persist()
+        self.persisted.append(story_rows)
+        n_rebuilt = story_rows.count()
         removed = in_changed.where("story_id IS NOT NULL").select("story_id").distinct()
         kept: DataFrame | None = None
         if self.has_past:
@@ -947,10 +1010,12 @@ class _Run:
                 "story_id",
                 "left_anti",
                 key_bytes=_STORY_ID_BYTES,
+                # a changed group's past stories: its untouched members' (one a group)
+                # and its re-clustered members' (one a re-clustered representative)
+                most=self.m + 2 * n_touched,
             )
-        story_df = self._fresh_ids(story_df, kept).persist()
+        story_df = self._fresh_ids(story_rows, kept, n_rebuilt).persist()
         self.persisted.append(story_df)
-        n_rebuilt = story_df.count()
         all_stories = story_df.select(*self.schemas["stories"].fieldNames())
         if kept is not None:
             all_stories = kept.select(*self.schemas["stories"].fieldNames()).unionByName(
@@ -966,7 +1031,7 @@ class _Run:
             .select(*schema.fieldNames())
         )
         final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
-        n_stories = self.spark.read.parquet(str(gen / "stories.parquet")).count()
+        n_stories = parquet_rows(gen / "stories.parquet")
         return {
             "touched_representatives": n_touched,
             "stories_rebuilt": n_rebuilt,
@@ -981,9 +1046,9 @@ class _Run:
             return self.spark.createDataFrame([], frame)
         base = self.base
         wanted = self._idx_frame(copy_of.values().filter(lambda r: r < base), "idx")
-        return self._semi(self.nodes.where("idx = rep").select("idx", "grp"), wanted, "idx").toDF(
-            "rep", "rep_grp"
-        )
+        return self._semi(
+            self.nodes.where("idx = rep").select("idx", "grp"), wanted, "idx", most=self.n_copies
+        ).toDF("rep", "rep_grp")
 
     def _rebuild(self, in_changed: DataFrame, features: RDD, scored: RDD) -> RDD:
         """``(grp, story_id, title, first, article_ids, size)`` of each changed group,
@@ -994,9 +1059,13 @@ class _Run:
         slim_new = features.mapValues(lambda f: stages.slim(f))
         slim_past: RDD = self.sc.emptyRDD()
         table = self._past_table("features")
+        # The past members of the changed groups: counted once for both reads below.
+        past_in = in_changed.where(f"idx < {base}").select("idx").persist()
+        self.persisted.append(past_in)
+        n_past_in = past_in.count() if table is not None else 0
         if table is not None:
             slim_past = self._semi(
-                table.select("idx", "slim_json"), in_changed.where(f"idx < {base}"), "idx"
+                table.select("idx", "slim_json"), past_in, "idx", most=n_past_in
             ).rdd.map(lambda r: (int(r.idx), slim_features(r.slim_json)))
         members = grp_of.join(slim_new.union(slim_past), p).map(
             lambda kv: (kv[1][0], (kv[0], (kv[1][1],)))
@@ -1007,40 +1076,30 @@ class _Run:
         if rel_table is not None:
             past_rel = self._semi(
                 rel_table.where("kind IS NOT NULL"),
-                in_changed.where(f"idx < {base}").select(_idx_as_i()),
+                past_in.select(_idx_as_i()),
                 "i",
+                most=n_past_in,
             ).rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
         same = new_rel.union(past_rel).filter(lambda kv: kv[1][1].same_story)
-        by_j = same.join(grp_of, p).map(lambda kv: (kv[1][0][0], (kv[0], kv[1][1], kv[1][0][1])))
-        inside = by_j.join(grp_of, p).flatMap(
-            lambda kv: (
-                [(kv[1][0][1], ((kv[1][0][0], kv[0]), kv[1][0][2]))]
-                if kv[1][0][1] == kv[1][1]
-                else []
-            )
-        )
+        # A relation goes to the group of its first end (one join, not one an end); the
+        # group keeps those whose other end is one of its members.
+        by_i = same.join(grp_of, p).map(lambda kv: (kv[1][1], ((kv[0], kv[1][0][0]), kv[1][0][1])))
+        # A past story's oldest article: the smallest index among its members, which
+        # is its stored group id (a group is named by its smallest member), flagged
+        # ``head`` before the groups were updated (no second pass over the past).
         heads = (
-            in_changed.where("story_id IS NOT NULL")
+            in_changed.where("head AND story_id IS NOT NULL")
             .select("grp", "idx", "story_id")
             .rdd.map(lambda r: (int(r.grp), (int(r.idx), r.story_id)))
         )
-        # A past story's oldest article: the smallest index among its members, which
-        # is its stored group id (a group is named by its smallest member).
-        old_heads = self.nodes.where("idx = grp").select("idx") if self.nodes is not None else None
-        if old_heads is not None:
-            head_keys = old_heads.rdd.map(lambda r: (int(r.idx), None))
-            heads = (
-                heads.map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-                .join(head_keys, p)
-                .map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1])))
-                .reduceByKey(min, p)
-            )
-        else:
-            heads = self.sc.emptyRDD()
 
         def build(item: tuple[int, Any]) -> Iterator[tuple[Any, ...]]:
-            g, ((listed, relations), head) = item[0], item[1]
-            for kind, story in stages.story_of_group((g, (listed, relations))):
+            g, (listed, relations, heads_of) = item
+            members_of = list(listed)
+            inside = {idx for idx, _ in members_of}
+            kept = [rel for rel in relations if rel[0][1] in inside]
+            head = min(heads_of, default=None)
+            for kind, story in stages.story_of_group((g, (members_of, kept))):
                 if kind == "story":
                     sid = story.id if head is None else head[1]
                     yield (
@@ -1053,12 +1112,10 @@ class _Run:
                         head is not None,
                     )
 
-        grouped = members.cogroup(inside, p).leftOuterJoin(heads, p)
-        return grouped.map(lambda kv: (kv[0], ((kv[1][0][0], kv[1][0][1]), kv[1][1]))).flatMap(
-            build
-        )
+        # Members, relations and past heads meet in one shuffle.
+        return members.groupWith(by_i, heads).flatMap(build)
 
-    def _fresh_ids(self, stories: DataFrame, kept: DataFrame | None) -> DataFrame:
+    def _fresh_ids(self, stories: DataFrame, kept: DataFrame | None, n_stories: int) -> DataFrame:
         """A new id (from the first version) that a kept story already has, untouched
         or rebuilt, becomes ``story_id(first#group)``."""
         from pyspark.sql import functions as F
@@ -1073,6 +1130,7 @@ class _Run:
             fresh,
             "taken",
             key_bytes=_STORY_ID_BYTES,
+            most=n_stories,
         )
         taken = taken.distinct().select("taken", F.lit(True).alias("clash"))
         out = stories.join(taken, stories["story_id"] == taken["taken"], "left")
@@ -1152,6 +1210,57 @@ class _Light:
             return
         for key in copy_stage.band_keys(self.hashvalues, bands, rows):
             yield key, idx
+
+
+_FRESH, _KNOWN, _REPEATED = 0, 1, 2  # what the input says of an id (see _arrivals_of_id)
+
+
+def _indexed(rdd: RDD) -> tuple[RDD, int]:
+    """``(value, position)`` of ``rdd``'s values, and their number: ``zipWithIndex``
+    whose one counting job also gives the total (no second ``count``)."""
+    sizes = rdd.mapPartitions(lambda items: [sum(1 for _ in items)]).collect()
+    starts = list(itertools.accumulate([0, *sizes[:-1]]))
+
+    def number(part: int, items: Iterable[Any]) -> Iterator[tuple[Any, int]]:
+        return ((value, k) for k, value in enumerate(items, starts[part]))
+
+    return rdd.mapPartitionsWithIndex(number), sum(sizes)
+
+
+def _arrivals_of_id(item: tuple[str, Iterable[Any]]) -> Iterator[tuple[int, tuple[int, Any]]]:
+    """``(row, (kind, article))`` for one id: the input's ``(row, Article)`` values and
+    a None for each past article with that id. Fresh: the article (once in the input,
+    not in the state); known: the row of an id the state holds; repeated: the first row
+    of an id the input holds twice (no article)."""
+    _, values = item
+    listed = list(values)
+    arrived = sorted(v for v in listed if v is not None)
+    if not arrived:
+        return  # a past id whose 64-bit hash only collided with a day's id
+    if len(arrived) > 1:
+        yield arrived[0][0], (_REPEATED, None)
+    elif len(arrived) < len(listed):
+        yield arrived[0][0], (_KNOWN, None)
+    else:
+        yield arrived[0][0], (_FRESH, arrived[0][1])
+
+
+def _row_range(per_part: int, row: int) -> int:
+    return row // per_part
+
+
+def _kind_counts(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[list[int]]:
+    counts = [0, 0, 0]
+    for _, (kind, _) in items:
+        counts[kind] += 1
+    yield counts
+
+
+def _reach_and_cells(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Merge two ``(reach, cells)`` updates of one article: the largest reach (its list
+    was asked in several cells), the cells given."""
+    reaches = [r for r in (a[0], b[0]) if r is not None]
+    return (max(reaches) if reaches else None, a[1] if a[1] is not None else b[1])
 
 
 def _idx_as_i() -> Any:
