@@ -116,3 +116,75 @@ def test_ctx_rows_are_closer_to_use_than_context_free_ones(cache):
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="method"):
         StaticSentenceEncoder("glove")
+
+
+# ---------- "lin": the affine map to USE's pooled vector (params/static_map.npy) ----------
+def test_shipped_map_loads_with_its_shape_and_sidecar():
+    import hashlib
+    import json
+    from importlib import resources
+
+    from samestory.static_encoder import MAP_SHAPE, STATIC_MAP_FILE, load_static_map
+
+    affine_map = load_static_map()
+    assert affine_map.shape == MAP_SHAPE and affine_map.dtype == np.float32
+    assert np.all(np.isfinite(affine_map))
+    params = resources.files("samestory.params")
+    raw = params.joinpath(STATIC_MAP_FILE).read_bytes()
+    assert len(raw) < 600_000  # float16 on disk: package data stays small
+    meta = json.loads(params.joinpath("static_map.json").read_text(encoding="utf-8"))
+    assert meta["map_sha256"] == hashlib.sha256(raw).hexdigest()
+    assert tuple(meta["shape"]) == MAP_SHAPE
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.zeros((512, 512)), np.zeros((513, 256)), np.full((513, 512), np.nan)],
+    ids=["no-intercept-row", "narrow", "nan"],
+)
+def test_a_malformed_map_is_refused_at_construction(bad):
+    with pytest.raises(ValueError, match="map"):
+        StaticSentenceEncoder("lin", affine_map=bad)
+    with pytest.raises(ValueError, match="lin"):
+        StaticSentenceEncoder("dan", affine_map=np.zeros((513, 512)))
+
+
+def test_identity_map_gives_dan_and_lin_vectors_are_deterministic(cache):
+    identity = np.r_[np.eye(512), np.zeros((1, 512))]
+    dan = StaticSentenceEncoder("dan", vocab_size=VOCAB, cache=cache).encode(SENTENCES)
+    same = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=cache, affine_map=identity)
+    np.testing.assert_allclose(same.encode(SENTENCES), dan, atol=1e-6)
+    lin = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=cache)
+    vectors = lin.encode(SENTENCES)
+    np.testing.assert_allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5)
+    again = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=cache).encode(SENTENCES)
+    np.testing.assert_array_equal(vectors, again)
+    np.testing.assert_allclose(lin.encode(SENTENCES[2:3])[0], vectors[2], atol=1e-6)
+    assert not np.allclose(vectors[:3], dan[:3], atol=1e-2)  # the shipped map does something
+
+
+def test_lin_is_closer_to_use_than_dan(cache):
+    """The map is fitted to USE's pooled vector: on sentences of common words its vectors
+    are nearer USE's own than the unmapped "dan" ones, and translations stay close."""
+    from samestory.embed import UniversalSentenceEncoder
+
+    common = SENTENCES[:3]
+    lin = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=cache).encode(common)
+    dan = StaticSentenceEncoder("dan", vocab_size=VOCAB, cache=cache).encode(common)
+    use = UniversalSentenceEncoder(threads=1).encode(common)
+    assert np.mean(np.sum(lin * use, axis=1)) > np.mean(np.sum(dan * use, axis=1))
+    assert lin[0] @ lin[1] > lin[0] @ lin[2] + 0.1
+
+
+def test_fit_affine_map_recovers_a_known_map_and_is_deterministic():
+    from samestory.static_encoder import fit_affine_map
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 8)).astype(np.float32)
+    true = rng.normal(size=(9, 8))
+    y = (np.c_[x, np.ones(len(x))] @ true + 0.01 * rng.normal(size=(3000, 8))).astype(np.float32)
+    fitted = fit_affine_map(x, y, ridge=1e-6)
+    np.testing.assert_allclose(fitted, true, atol=1e-2)
+    assert fit_affine_map(x, y).tobytes() == fit_affine_map(x, y).tobytes()
+    with pytest.raises(ValueError):
+        fit_affine_map(x, y[:, :4])

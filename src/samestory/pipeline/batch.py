@@ -18,7 +18,7 @@ from samestory.pipeline.assemble import (
     find_threads,
     mark_roundups,
 )
-from samestory.pipeline.copies import collapse_copies
+from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
@@ -79,13 +79,39 @@ def analyze(
     articles, skipped = usable_articles(articles)
     features = featurize_all(articles, config, encoder, progress)
     clock.lap("features")
+    return analyze_features(features, config, progress, clock, skipped)
+
+
+def analyze_features(
+    features: list[DocFeatures],
+    config: Config = DEFAULT_CONFIG,
+    progress: Progress | None = None,
+    clock: _StageClock | None = None,
+    skipped: list[SkippedRecord] | None = None,
+) -> Analysis:
+    """:func:`analyze` from the features on: copies → candidates → relations → stories."""
+    clock = clock or _StageClock(None)
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
     clock.lap("candidates")
-    copy_pairs = copies.copies
-    relations = score_pairs(features, copy_pairs + pairs, config, progress)
+    relations = score_pairs(features, copies.copies + pairs, config, progress)
     clock.lap("scoring")
-    pair_relations = relations[len(copy_pairs) :]
+    return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
+
+
+def assemble_analysis(
+    features: list[DocFeatures],
+    copies: CopyGroups,
+    pairs: list[tuple[int, int]],
+    relations: list[Relation],
+    config: Config = DEFAULT_CONFIG,
+    clock: _StageClock | None = None,
+    skipped: list[SkippedRecord] | None = None,
+) -> Analysis:
+    """Stories and threads from scored pairs: ``relations`` holds the copy relations
+    (``copies.copies``, in order) and then one relation per candidate pair of ``pairs``."""
+    clock = clock or _StageClock(None)
+    pair_relations = relations[len(copies.copies) :]
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
     groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
     clock.lap("grouping")
@@ -106,7 +132,7 @@ def analyze(
         relations=relations,
         stories=stories,
         copy_of=copies.copy_ids(features),
-        skipped=skipped,
+        skipped=skipped or [],
     )
 
 
