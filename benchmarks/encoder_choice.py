@@ -123,7 +123,12 @@ class Lookup:
 def pooled_vectors(cache: Path) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """Every dev sentence's row, static pooled vector ``x`` and USE pooled vector ``y``
     (the fit script's sentences and cached USE targets)."""
-    sentences = dev_sentences(dev_articles(DATA))
+    path = cache / "sentences.pkl"
+    if path.exists():
+        sentences = pickle.loads(path.read_bytes())
+    else:
+        sentences = dev_sentences(dev_articles(DATA))
+        path.write_bytes(pickle.dumps(sentences, protocol=5))
     y = cached_targets(sentences, Path("/tmp/samestory-staticmap"))
     x = StaticSentenceEncoder("dan").pooled(sentences)
     return {s: k for k, s in enumerate(sentences)}, x, y

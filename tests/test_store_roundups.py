@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_roundups import STATIC, built_case, partition
+from test_roundups import DAN, STATIC, built_case, partition
 
 from samestory import api
 from samestory.models import Article
@@ -13,8 +13,9 @@ from samestory.store import Store
 
 
 def store_stories(path: Path, articles: list[Article], batch: int) -> list:
-    """The stored stories after adding ``articles`` ``batch`` at a time."""
-    with Store(path, config=STATIC) as store:
+    """The stored stories after adding ``articles`` ``batch`` at a time (encoded with the
+    table the built cases were made with, ``test_roundups.DAN``)."""
+    with Store(path, config=STATIC, encoder=DAN) as store:
         for start in range(0, len(articles), batch):
             store.add(articles[start : start + batch])
         ids = {store.story_of(a.id) for a in articles}
@@ -26,12 +27,12 @@ def test_incremental_adds_flag_a_roundup_as_the_batch_does(ecb_records, tmp_path
     articles, gold, roundup, _ = built_case(ecb_records, "ecb:11")
     text = Article(id="roundup", text=roundup)
     arrival = [text, *articles] if roundup_first else [*articles, text]
-    batch = api.cluster(arrival, STATIC)
+    batch = api.cluster(arrival, STATIC, DAN)
     stored = store_stories(tmp_path / "s.db", arrival, batch=1)
     ids = {a.id for a in arrival}
     assert partition(stored, ids) == partition(batch, ids)
     # Neither chains the two events: the versions group as without the roundup.
-    assert partition(stored, set(gold)) == partition(api.cluster(articles, STATIC), set(gold))
+    assert partition(stored, set(gold)) == partition(api.cluster(articles, STATIC, DAN), set(gold))
     flags = [(s, r) for s in stored for r in s.roundups]
     batch_flags = [(s, r) for s in batch for r in s.roundups]
     assert [r.article for _, r in flags] == [r.article for _, r in batch_flags] == ["roundup"]
@@ -50,6 +51,6 @@ def test_a_bulk_load_keeps_the_batch_flags(ecb_records, tmp_path):
     articles, _, roundup, _ = built_case(ecb_records, "ecb:11")
     arrival = [*articles, Article(id="roundup", text=roundup)]
     stored = store_stories(tmp_path / "b.db", arrival, batch=len(arrival))
-    batch = api.cluster(arrival, STATIC)
+    batch = api.cluster(arrival, STATIC, DAN)
     assert [r.article for s in stored for r in s.roundups] == ["roundup"]
     assert partition(stored, {a.id for a in arrival}) == partition(batch, {a.id for a in arrival})
