@@ -17,6 +17,7 @@ from samestory.pairsims import (
     _float_of_descending_bits,
     summarise,
     summarise_against,
+    summarise_to,
 )
 from samestory.pipeline.score import score_pairs
 
@@ -55,6 +56,22 @@ def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_a, widths):
         assert _same(summary, alone)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**31),
+    st.integers(0, 6),
+    st.lists(st.integers(0, 7), min_size=0, max_size=8),
+)
+def test_summaries_with_the_fixed_article_second_equal_one_pair_at_a_time(seed, n_b, heights):
+    rng = np.random.default_rng(seed)
+    b = _unit_rows(rng, n_b)
+    others = [_unit_rows(rng, m) for m in heights]
+    together = summarise_to(others, b)
+    assert len(together) == len(others)
+    for o, summary in zip(others, together, strict=True):
+        assert _same(summary, summarise(sentence_similarity(o, b)))
+
+
 def test_summary_reads_the_matrix():
     sim = np.array([[0.1, 0.9, 0.3], [0.8, 0.2, 0.85]], dtype=np.float32)
     s = summarise(sim)
@@ -87,6 +104,17 @@ def test_batched_scoring_gives_the_relations_of_relate(ecb_records):
     assert relate.relate_against(features[0], features[1:5], config) == one_by_one[:4]
 
 
+def test_relating_many_to_one_gives_the_relations_of_relate(ecb_records):
+    # The store's order: each stored neighbour first, the new article second.
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:16]]
+    features = featurize(articles)
+    config = DEFAULT_CONFIG.replace(workers=1)
+    for b in (features[0], features[7]):
+        others = [f for f in features if f is not b]
+        expected = [relate.relate(o, b, config) for o in others]
+        assert relate.relate_to(others, b, config) == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.integers(0, 2**31), st.lists(st.integers(0, 30), min_size=0, max_size=6), st.integers(0, 30)
@@ -104,6 +132,8 @@ def test_term_cosines_against_many_equal_one_at_a_time(seed, sizes, size_a):
     others = [vector(n) for n in sizes]
     expected = [lexical.cosine(a, b) for b in others]
     assert lexical.cosines_against(a, others) == expected
+    # Symmetric bit for bit, so relate_to may search the fixed article's hashes.
+    assert [lexical.cosine(b, a) for b in others] == expected
 
 
 _WORDS = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g"]), min_size=0, max_size=6)

@@ -144,7 +144,7 @@ def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
     with Store(db) as store:
         add_one_by_one(store, seed_articles, "004 003")
     before = dump(db)
-    real_relate = store_module.relate
+    real_relate, real_relate_to = store_module.relate, store_module.relate_to
     calls = []
 
     def flaky(a, b, config=DEFAULT_CONFIG):
@@ -153,12 +153,18 @@ def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
             raise RuntimeError("boom")
         return real_relate(a, b, config)
 
+    def flaky_to(others, b, config=DEFAULT_CONFIG):
+        return [flaky(o, b, config) for o in others]
+
     with Store(db) as store:
         monkeypatch.setattr(store_module, "relate", flaky)
+        monkeypatch.setattr(store_module, "relate_to", flaky_to)
         with pytest.raises(RuntimeError, match="boom"):
             store.add([seed_articles[p] for p in ("000", "001", "002")])
+        assert calls  # the crash came mid-batch, from scoring
         assert dump(db) == before
         monkeypatch.setattr(store_module, "relate", real_relate)
+        monkeypatch.setattr(store_module, "relate_to", real_relate_to)
         # The same handle still works: its index was rebuilt without the lost batch.
         store.add([seed_articles[p] for p in ("000", "001", "002")])
         assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]

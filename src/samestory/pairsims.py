@@ -87,16 +87,47 @@ def summarise_against(a_vecs: np.ndarray, others: Sequence[np.ndarray]) -> list[
     return out  # type: ignore[return-value]  # every slot filled
 
 
-def _summarise_block(a: np.ndarray, others: list[np.ndarray]) -> list[SimSummary]:
-    """Summaries of ``a`` against each of ``others`` (float32; at least three entries each)."""
+def summarise_to(others: Sequence[np.ndarray], b_vecs: np.ndarray) -> list[SimSummary]:
+    """``[summarise(sentence_similarity(o, b_vecs)) for o in others]``, bit for bit: the
+    same as :func:`summarise_against` with the fixed article second (the store scores
+    each stored neighbour ``o`` against the new article ``b`` in that order). The
+    products ``O_p Bᵀ`` are stacked (``Σ|O_p| × |B|``) and summarised through the
+    transposed view, so row maxima become column maxima and the other way round."""
+    out: list[SimSummary | None] = [None] * len(others)
+    small = [p for p, o in enumerate(others) if len(o) * len(b_vecs) < TOP_SENTENCES]
+    for p in small:
+        out[p] = summarise(sentence_similarity(others[p], b_vecs))
+    full = [p for p, o in enumerate(others) if len(o) * len(b_vecs) >= TOP_SENTENCES]
+    if full:
+        blocked = _summarise_block(
+            as_float32(b_vecs), [as_float32(others[p]) for p in full], fixed_second=True
+        )
+        for p, summary in zip(full, blocked, strict=True):
+            out[p] = summary
+    return out  # type: ignore[return-value]  # every slot filled
+
+
+def _summarise_block(
+    a: np.ndarray, others: list[np.ndarray], fixed_second: bool = False
+) -> list[SimSummary]:
+    """Summaries of ``a`` against each of ``others`` (float32; at least three entries
+    each); with ``fixed_second``, of each of ``others`` against ``a``."""
     widths = np.array([len(b) for b in others])
     starts = np.concatenate(([0], np.cumsum(widths)[:-1]))
     # The products as sentence_similarity computes them (the same GEMM, written in place).
-    block = np.empty((len(a), int(widths.sum())), dtype=np.float32)  # |A| x Σ widths
-    sims = [block[:, start : start + len(b)] for start, b in zip(starts, others, strict=True)]
-    for b, sim in zip(others, sims, strict=True):
-        np.matmul(a, b.T, out=sim)
-    np.clip(block, -1.0, 1.0, out=block)
+    if fixed_second:
+        stacked = np.empty((int(widths.sum()), len(a)), dtype=np.float32)  # Σ widths x |A|
+        sims = [stacked[start : start + len(b)] for start, b in zip(starts, others, strict=True)]
+        for b, sim in zip(others, sims, strict=True):
+            np.matmul(b, a.T, out=sim)
+        np.clip(stacked, -1.0, 1.0, out=stacked)
+        block = stacked.T  # |A| x Σ widths, each pair's matrix transposed
+    else:
+        block = np.empty((len(a), int(widths.sum())), dtype=np.float32)  # |A| x Σ widths
+        sims = [block[:, start : start + len(b)] for start, b in zip(starts, others, strict=True)]
+        for b, sim in zip(others, sims, strict=True):
+            np.matmul(a, b.T, out=sim)
+        np.clip(block, -1.0, 1.0, out=block)
     n_rows = block.shape[0]
     columns = block.max(0)
     best = np.maximum.reduceat(columns, starts)
@@ -113,16 +144,13 @@ def _summarise_block(a: np.ndarray, others: list[np.ndarray]) -> list[SimSummary
     keys.sort()
     first = keys[starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
     top3 = _float_of_descending_bits(first).mean(axis=1)
-    return [
-        SimSummary(
-            sim,
-            rows[p],
-            columns[starts[p] : starts[p] + widths[p]],
-            float(best[p]),
-            float(top3[p]),
-        )
-        for p, sim in enumerate(sims)
-    ]
+    out = []
+    for p, sim in enumerate(sims):
+        a_side, b_side = rows[p], columns[starts[p] : starts[p] + widths[p]]
+        if fixed_second:  # the pair's matrix is the block's slice transposed
+            a_side, b_side = b_side, a_side
+        out.append(SimSummary(sim, a_side, b_side, float(best[p]), float(top3[p])))
+    return out
 
 
 _LOW32 = np.int64(0xFFFFFFFF)

@@ -40,7 +40,7 @@ from samestory.overlap import is_copy as is_copy
 from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
 from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
-from samestory.pairsims import SimSummary, summarise, summarise_against
+from samestory.pairsims import SimSummary, summarise, summarise_against, summarise_to
 from samestory.threads import THREAD_THRESHOLD, thread_features, thread_probability
 
 # Shortness of a pair (relate.shortness): a logistic step at SHORT_TEXT_WORDS words of the
@@ -645,6 +645,25 @@ def relate_against(
     return [
         relation_of(a, b, score_measures(measure_pair(a, b, summary, cosine), model), config)
         for b, summary, cosine in zip(others, summaries, term_cosines, strict=True)
+    ]
+
+
+def relate_to(
+    others: Sequence[DocFeatures],
+    b: DocFeatures,
+    config: Config = DEFAULT_CONFIG,
+    model: StoryModel = STORY_MODEL,
+) -> list[Relation]:
+    """``[relate(o, b) for o in others]``, the same relations bit for bit: as
+    :func:`relate_against` with the fixed article second (the store relates each stored
+    neighbour to the article being added, Spark a copy's representative to the copy)."""
+    summaries = summarise_to([o.sentence_vectors for o in others], b.sentence_vectors)
+    # The cosine is symmetric bit for bit: the same shared words in ascending hash order,
+    # the same products summed in the same order.
+    term_cosines = lexical.cosines_against(b.terms, [o.terms for o in others])
+    return [
+        relation_of(o, b, score_measures(measure_pair(o, b, summary, cosine), model), config)
+        for o, summary, cosine in zip(others, summaries, term_cosines, strict=True)
     ]
 
 

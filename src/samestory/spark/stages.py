@@ -29,7 +29,7 @@ from samestory.models import Article, Relation, Story
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
 from samestory.pipeline.featurise import FEATURE_BATCH
-from samestory.relate import relate
+from samestory.relate import relate_against, relate_to
 from samestory.stories import DisjointSets, average_link
 
 if TYPE_CHECKING:
@@ -381,11 +381,26 @@ def _score_at(
         by_idx = dict(own)
         by_idx.update(value for _, value in arrived)
         with single_threaded_blas():
-            for home, (other, tag, home_first) in sorted(wanted):
-                i, j = (home, other) if home_first else (other, home)
-                yield i, (j, tag, relate(by_idx[i], by_idx[j], config))
+            # Each home article's pairs at once (relate_against / relate_to: the
+            # relations of relate, bit for bit); every run has one home_first.
+            for (home, home_first), run in itertools.groupby(sorted(wanted), key=_home_side):
+                pairs = [(other, tag) for _, (other, tag, _) in run]
+                others = [by_idx[other] for other, _ in pairs]
+                relations = (
+                    relate_against(by_idx[home], others, config)
+                    if home_first
+                    else relate_to(others, by_idx[home], config)
+                )
+                for (other, tag), relation in zip(pairs, relations, strict=True):
+                    i, j = (home, other) if home_first else (other, home)
+                    yield i, (j, tag, relation)
 
     return zip_by_index(ranges, features, shipped, work).mapPartitions(score, keep)
+
+
+def _home_side(item: tuple[int, tuple[int, Any, bool]]) -> tuple[int, bool]:
+    home, (_, _, home_first) = item
+    return home, home_first
 
 
 # ----------------------------------------------------------------------------- grouping

@@ -49,7 +49,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
+import operator
 import os
 import sqlite3
 import urllib.parse
@@ -81,7 +83,7 @@ from samestory.pipeline.assemble import earlier_first, make_story, story_id, sto
 from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
-from samestory.relate import relate, single_threaded_blas
+from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
@@ -1170,7 +1172,8 @@ class _Batch:
         partners.update((a if b == f.id else b, None) for a, b in proposals.gained)
         partners.pop(f.id, None)
         neighbours = self._neighbour_features(list(partners))
-        relations = [relate(other, f, self.config) for other in neighbours]
+        # relate(other, f) for each, with f's sentence cosines summarised at once.
+        relations = relate_to(neighbours, f, self.config)
         related = [r for r in relations if r.kind is not None]
         if related:
             self.closest[f.id] = max(related, key=lambda r: r.score)
@@ -1202,7 +1205,13 @@ class _Batch:
         if fresh:
             ids = list(dict.fromkeys(i for pair in fresh for i in pair))
             features = {f.id: f for f in self._neighbour_features(ids)}
-            relations = [relate(features[a], features[b], self.config) for a, b in fresh]
+            relations = [
+                relation
+                for a, run in itertools.groupby(fresh, key=operator.itemgetter(0))
+                for relation in relate_against(
+                    features[a], [features[b] for _, b in run], self.config
+                )
+            ]
             self._write_relations(relations, features)
         for a, b in proposals.lost:
             for table in ("relations", "weak_scores", "thread_scores"):
