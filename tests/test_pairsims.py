@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory import lexical, relate
+from samestory import lexical, overlap, relate
 from samestory.align import sentence_similarity
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
@@ -26,6 +26,28 @@ def _unit_rows(rng: np.random.Generator, n: int, dim: int = 16) -> np.ndarray:
     x = rng.standard_normal((n, dim)).astype(np.float32)
     x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     return x.astype(np.float16)  # as features keep them
+
+
+# Thresholds of the close shares; random unit vectors in 16 dimensions have cosines
+# around 0, so low ones are crossed too.
+THRESHOLDS = (0.7, 0.0, -0.2)
+
+
+def _close_share_by_definition(summary, t: float) -> float:
+    """Mean over the shorter side of "best match >= t" (both sides' means if equal)."""
+    rows, columns = summary.rows >= t, summary.columns >= t
+    if not summary.size:
+        return 0.0
+    if len(rows) != len(columns):
+        shorter = rows if len(rows) < len(columns) else columns
+        return float(np.mean(shorter))
+    return 0.5 * (float(np.mean(rows)) + float(np.mean(columns)))
+
+
+def _assert_same_close_shares(summary, alone) -> None:
+    for t in THRESHOLDS:
+        expected = _close_share_by_definition(alone, t)
+        assert summary.close_share(t) == alone.close_share(t) == expected
 
 
 def _same(x, y) -> bool:
@@ -49,11 +71,12 @@ def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_a, widths):
     rng = np.random.default_rng(seed)
     a = _unit_rows(rng, n_a)
     others = [_unit_rows(rng, m) for m in widths]
-    together = summarise_against(a, others)
+    together = summarise_against(a, others, THRESHOLDS)
     assert len(together) == len(others)
     for b, summary in zip(others, together, strict=True):
         alone = summarise(sentence_similarity(a, b))
         assert _same(summary, alone)
+        _assert_same_close_shares(summary, alone)
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,10 +89,12 @@ def test_summaries_with_the_fixed_article_second_equal_one_pair_at_a_time(seed, 
     rng = np.random.default_rng(seed)
     b = _unit_rows(rng, n_b)
     others = [_unit_rows(rng, m) for m in heights]
-    together = summarise_to(others, b)
+    together = summarise_to(others, b, THRESHOLDS)
     assert len(together) == len(others)
     for o, summary in zip(others, together, strict=True):
-        assert _same(summary, summarise(sentence_similarity(o, b)))
+        alone = summarise(sentence_similarity(o, b))
+        assert _same(summary, alone)
+        _assert_same_close_shares(summary, alone)
 
 
 def test_summary_reads_the_matrix():
@@ -102,6 +127,17 @@ def test_batched_scoring_gives_the_relations_of_relate(ecb_records):
     one_by_one = [relate.relate(features[i], features[j], config) for i, j in pairs]
     assert batched == one_by_one
     assert relate.relate_against(features[0], features[1:5], config) == one_by_one[:4]
+
+
+def test_shingle_overlaps_of_many_pairs_equal_one_at_a_time(ecb_records):
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:12]]
+    articles.append(Article(id="empty", text="Short."))  # no 5-word shingle
+    articles.append(Article(id="copy", text=ecb_records[0]["text"]))
+    features = featurize(articles)
+    pairs = [(features[0], f) for f in features] + [(f, features[-1]) for f in features]
+    expected = [overlap.shingle_overlap(a, b) for a, b in pairs]
+    assert overlap.shingle_overlaps(pairs) == expected
+    assert expected[-1][0] == 1.0 and expected[-2] == (0.0, 0.0)
 
 
 def test_relating_many_to_one_gives_the_relations_of_relate(ecb_records):

@@ -47,10 +47,37 @@ class SimSummary:
     columns: np.ndarray
     best: float
     top3: float
+    # ``(threshold, share)``: the close shares (:func:`close_share`) the scorer asked for.
+    close: tuple[tuple[float, float], ...] = ()
 
     @property
     def size(self) -> int:
         return int(self.sim.size)
+
+    def close_share(self, threshold: float) -> float:
+        """Share of the shorter text's sentences whose best match reaches ``threshold``:
+        ``shorter_side_mean(rows >= t, columns >= t)``."""
+        for t, share in self.close:
+            if t == threshold:
+                return share
+        if not self.size:
+            return 0.0
+        return _share_of_counts(
+            int(np.count_nonzero(self.rows >= threshold)),
+            len(self.rows),
+            int(np.count_nonzero(self.columns >= threshold)),
+            len(self.columns),
+        )
+
+
+def _share_of_counts(rows_close: int, n_rows: int, columns_close: int, n_columns: int) -> float:
+    """The mean over the shorter side of a 0/1 value per sentence, from its counts; for
+    sides of equal length, the mean of both sides' means (so ``f(A, B) = f(B, A)``)."""
+    if n_rows < n_columns:
+        return rows_close / n_rows
+    if n_columns < n_rows:
+        return columns_close / n_columns
+    return 0.5 * (rows_close / n_rows + columns_close / n_columns)
 
 
 def summarise(sim: np.ndarray) -> SimSummary:
@@ -71,9 +98,13 @@ def _empty(sim: np.ndarray) -> SimSummary:
     )
 
 
-def summarise_against(a_vecs: np.ndarray, others: Sequence[np.ndarray]) -> list[SimSummary]:
+def summarise_against(
+    a_vecs: np.ndarray, others: Sequence[np.ndarray], thresholds: Sequence[float] = ()
+) -> list[SimSummary]:
     """``[summarise(sentence_similarity(a_vecs, b)) for b in others]``, bit for bit: the
-    pairs' products written side by side into one block, reduced once (see the module)."""
+    pairs' products written side by side into one block, reduced once (see the module).
+    Each summary carries its :meth:`~SimSummary.close_share` at each of ``thresholds``
+    (counted for all the pairs at once; the same values)."""
     out: list[SimSummary | None] = [None] * len(others)
     # Pairs with fewer than three entries take the one-pair path (so does an empty A).
     small = [p for p, b in enumerate(others) if len(a_vecs) * len(b) < TOP_SENTENCES]
@@ -81,13 +112,17 @@ def summarise_against(a_vecs: np.ndarray, others: Sequence[np.ndarray]) -> list[
         out[p] = summarise(sentence_similarity(a_vecs, others[p]))
     full = [p for p, b in enumerate(others) if len(a_vecs) * len(b) >= TOP_SENTENCES]
     if full:
-        blocked = _summarise_block(as_float32(a_vecs), [as_float32(others[p]) for p in full])
+        blocked = _summarise_block(
+            as_float32(a_vecs), [as_float32(others[p]) for p in full], thresholds
+        )
         for p, summary in zip(full, blocked, strict=True):
             out[p] = summary
     return out  # type: ignore[return-value]  # every slot filled
 
 
-def summarise_to(others: Sequence[np.ndarray], b_vecs: np.ndarray) -> list[SimSummary]:
+def summarise_to(
+    others: Sequence[np.ndarray], b_vecs: np.ndarray, thresholds: Sequence[float] = ()
+) -> list[SimSummary]:
     """``[summarise(sentence_similarity(o, b_vecs)) for o in others]``, bit for bit: the
     same as :func:`summarise_against` with the fixed article second (the store scores
     each stored neighbour ``o`` against the new article ``b`` in that order). The
@@ -100,7 +135,7 @@ def summarise_to(others: Sequence[np.ndarray], b_vecs: np.ndarray) -> list[SimSu
     full = [p for p, o in enumerate(others) if len(o) * len(b_vecs) >= TOP_SENTENCES]
     if full:
         blocked = _summarise_block(
-            as_float32(b_vecs), [as_float32(others[p]) for p in full], fixed_second=True
+            as_float32(b_vecs), [as_float32(others[p]) for p in full], thresholds, True
         )
         for p, summary in zip(full, blocked, strict=True):
             out[p] = summary
@@ -108,7 +143,10 @@ def summarise_to(others: Sequence[np.ndarray], b_vecs: np.ndarray) -> list[SimSu
 
 
 def _summarise_block(
-    a: np.ndarray, others: list[np.ndarray], fixed_second: bool = False
+    a: np.ndarray,
+    others: list[np.ndarray],
+    thresholds: Sequence[float] = (),
+    fixed_second: bool = False,
 ) -> list[SimSummary]:
     """Summaries of ``a`` against each of ``others`` (float32; at least three entries
     each); with ``fixed_second``, of each of ``others`` against ``a``."""
@@ -144,12 +182,26 @@ def _summarise_block(
     keys.sort()
     first = keys[starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
     top3 = _float_of_descending_bits(first).mean(axis=1)
+    # Close sentences per pair at each threshold: A's (rows) and the pair's (columns).
+    counts = [
+        (
+            t,
+            np.count_nonzero(rows >= t, axis=1).tolist(),
+            np.add.reduceat((columns >= t).astype(np.intp), starts).tolist(),
+        )
+        for t in thresholds
+    ]
     out = []
+    n_a = n_rows
     for p, sim in enumerate(sims):
         a_side, b_side = rows[p], columns[starts[p] : starts[p] + widths[p]]
+        width = int(widths[p])
         if fixed_second:  # the pair's matrix is the block's slice transposed
             a_side, b_side = b_side, a_side
-        out.append(SimSummary(sim, a_side, b_side, float(best[p]), float(top3[p])))
+            close = tuple((t, _share_of_counts(cc[p], width, rc[p], n_a)) for t, rc, cc in counts)
+        else:
+            close = tuple((t, _share_of_counts(rc[p], n_a, cc[p], width)) for t, rc, cc in counts)
+        out.append(SimSummary(sim, a_side, b_side, float(best[p]), float(top3[p]), close))
     return out
 
 

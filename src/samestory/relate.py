@@ -33,7 +33,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
-from samestory.overlap import copy_kind, shingle_overlap
+from samestory.overlap import copy_kind, shingle_overlap, shingle_overlaps
 
 # Re-exported: the copy test lived here before it moved down to samestory.overlap.
 from samestory.overlap import is_copy as is_copy
@@ -564,16 +564,18 @@ def measure_pair(
     b: DocFeatures,
     summary: SimSummary | None = None,
     term_cosine: float | None = None,
+    overlap: tuple[float, float] | None = None,
 ) -> PairMeasures:
     """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model).
 
-    ``summary`` (the pair's sentence cosines) and ``term_cosine``: when the caller has
-    them already (:func:`relate_against`); computed here otherwise.
+    ``summary`` (the pair's sentence cosines), ``term_cosine`` and ``overlap`` (the
+    shingle Jaccard and containment): when the caller has them already
+    (:func:`relate_against`); computed here otherwise.
     """
     if summary is None:
         summary = summarise(sentence_similarity(a.sentence_vectors, b.sentence_vectors))
     sim = summary.sim
-    jaccard, containment = shingle_overlap(a, b)
+    jaccard, containment = shingle_overlap(a, b) if overlap is None else overlap
     readings = date_readings(a, b)
     gap = _gap(*readings)
     cues = event_cues(a, b, summary, term_cosine)
@@ -640,12 +642,20 @@ def relate_against(
     sentence cosines against all of ``others`` summarised at once
     (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
     of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`)."""
-    summaries = summarise_against(a.sentence_vectors, [b.sentence_vectors for b in others])
+    summaries = summarise_against(
+        a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
+    )
     term_cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+    overlaps = shingle_overlaps([(a, b) for b in others])
     return [
-        relation_of(a, b, score_measures(measure_pair(a, b, summary, cosine), model), config)
-        for b, summary, cosine in zip(others, summaries, term_cosines, strict=True)
+        relation_of(a, b, score_measures(measure_pair(a, b, s, c, o), model), config)
+        for b, s, c, o in zip(others, summaries, term_cosines, overlaps, strict=True)
     ]
+
+
+def _close_thresholds(config: Config) -> tuple[float, ...]:
+    """The close shares scoring reads: the rewrite evidence's and the alignment test's."""
+    return (SOFT_MATCH, config.align_min_similarity)
 
 
 def relate_to(
@@ -657,13 +667,16 @@ def relate_to(
     """``[relate(o, b) for o in others]``, the same relations bit for bit: as
     :func:`relate_against` with the fixed article second (the store relates each stored
     neighbour to the article being added, Spark a copy's representative to the copy)."""
-    summaries = summarise_to([o.sentence_vectors for o in others], b.sentence_vectors)
+    summaries = summarise_to(
+        [o.sentence_vectors for o in others], b.sentence_vectors, _close_thresholds(config)
+    )
     # The cosine is symmetric bit for bit: the same shared words in ascending hash order,
     # the same products summed in the same order.
     term_cosines = lexical.cosines_against(b.terms, [o.terms for o in others])
+    overlaps = shingle_overlaps([(o, b) for o in others])
     return [
-        relation_of(o, b, score_measures(measure_pair(o, b, summary, cosine), model), config)
-        for o, summary, cosine in zip(others, summaries, term_cosines, strict=True)
+        relation_of(o, b, score_measures(measure_pair(o, b, s, c, v), model), config)
+        for o, s, c, v in zip(others, summaries, term_cosines, overlaps, strict=True)
     ]
 
 
@@ -732,11 +745,10 @@ def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config
 
 
 def _close_share(sim: np.ndarray | SimSummary, min_similarity: float) -> float:
-    """Share of the shorter text's sentences whose best match reaches ``min_similarity``."""
+    """Share of the shorter text's sentences whose best match reaches ``min_similarity``
+    (:meth:`SimSummary.close_share`)."""
     s = sim if isinstance(sim, SimSummary) else summarise(sim)
-    if not s.size:
-        return 0.0
-    return _shorter_side_mean(s.rows >= min_similarity, s.columns >= min_similarity)
+    return s.close_share(min_similarity)
 
 
 def _shorter_side_mean(rows: np.ndarray, columns: np.ndarray) -> float:
