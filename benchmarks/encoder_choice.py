@@ -277,6 +277,35 @@ def cascade_rows(
     return out
 
 
+def cpu_per_article(n: int, repeats: int) -> dict[str, Any]:
+    """CPU seconds of ``analyze`` (one process, ``workers=1``) on the first ``n`` real-corpus
+    articles, per encoder, each run with a fresh encoder (no sentence cached), alternated."""
+    from samestory.embed import CachedEncoder, UniversalSentenceEncoder
+    from samestory.pipeline.batch import analyze
+
+    articles = real_corpus()[0][:n]
+    make = {
+        "static": lambda: CachedEncoder(StaticSentenceEncoder("lin")),
+        "use": lambda: CachedEncoder(UniversalSentenceEncoder()),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in make}
+    for _ in range(repeats):
+        for name, encoder in make.items():
+            config = DEFAULT_CONFIG.replace(encoder=name, workers=1)
+            warm = encoder()
+            warm.encode(["warm up"])  # load the model outside the clock, as speed.py does
+            start = time.process_time()
+            analyze(articles, config, warm)
+            seconds[name].append(time.process_time() - start)
+    out = {
+        name: {"cpu_s": sorted(v)[len(v) // 2], "docs_per_cpu_s": 0.0}
+        for name, v in seconds.items()
+    }
+    for row in out.values():
+        row["docs_per_cpu_s"] = round(n / row["cpu_s"], 2)
+    return {"articles": n, "repeats": repeats, **out}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-encchoice"))
@@ -284,7 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deltas", default=",".join(f"{d:g}" for d in DELTAS))
     parser.add_argument("--no-cascade", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--cpu", type=int, default=0, help="only CPU per article on N articles")
     args = parser.parse_args(argv)
+    if args.cpu:
+        print(json.dumps(cpu_per_article(args.cpu, repeats=3)), flush=True)
+        return 0
     start = time.perf_counter()
     data = load_corpus(args.cache)
     row_of, x, y = pooled_vectors(args.cache)
