@@ -1,21 +1,27 @@
 """Fit the thread model of samestory.threads on the dev sets and write its data file.
 
     python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
-        [--encoder use|static] [--C 1.0] [--dry-run]
+        [--encoder use|static] [--trees 200] [--leaves 15] [--rate 0.05] [--threshold 0.5]
+        [--dry-run]
 
-(Give each encoder its own --cache directory: the cached tables hold its scores.)
+(Give each encoder its own --cache directory: the cached tables hold its features and
+scores. The thread features are recomputed from the cached article features on every
+run, so a change to :func:`samestory.threads.thread_features` needs no new cache.)
 
 For GVA, ECB+ and MEANTIME dev it runs production's pipeline up to the scores: features
 (with the records' dates), copy groups, candidate pairs (:func:`candidate_pairs`), each
 pair's :func:`samestory.relate.pair_score` and :func:`samestory.threads.thread_features`,
 and the stories (``samestory.pipeline``'s copies, proposals and grouping). Labels:
 same gold ``story`` (GVA: one incident with its later coverage; ECB+ and MEANTIME: one
-event, and two events of one kind are two incidents too). It fits a logistic regression
-``P(same incident | features)`` on all three sets and reports, per set and threshold, the
+event, and two events of one kind are two incidents too). It fits gradient-boosted trees
+(scikit-learn's ``HistGradientBoostingClassifier``, log loss) for ``P(same incident |
+features)`` on all three sets, writes them as plain trees that
+:func:`samestory.threads.thread_probability` evaluates, and reports, per set and threshold, the
 thread ARI (stories joined by average linkage of the thread probability, as
 :func:`samestory.threads.thread_groups` does):
 
-- in-sample (the model that is written), and
+- in-sample (the model that is written, scored by ``thread_probability`` from the
+  written trees), and
 - under 5-fold cross-validation over groups (GVA incidents, ECB+ and MEANTIME topics):
   every pair is scored by a model fitted on pairs that touch none of its groups.
 
@@ -29,15 +35,17 @@ import datetime as dt
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import adjusted_rand_score
 
 from samestory import relate, threads
 from samestory.api import featurize_all
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import load_records, record_to_article
+from samestory.features import DocFeatures
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.group import group
 from samestory.pipeline.propose import propose_pairs
@@ -45,43 +53,73 @@ from samestory.pipeline.propose import propose_pairs
 SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
 THRESHOLDS = (0.4, 0.5, 0.6)
 FOLDS = 5
+SEED = 0
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "samestory" / "params" / threads.MODEL_FILE
 
 
-def pair_table(name: str, data: Path, cache: Path, encoder: str) -> dict:
-    """Production's candidate pairs of one set, their thread features, labels, stories."""
-    file = cache / f"{name}.pkl"
+def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[DocFeatures]:
+    """Production's features of one set's articles (with the records' dates), cached."""
+    file = cache / f"{name}.features.pkl"
+    if file.exists():
+        cached: list[DocFeatures] = pickle.loads(file.read_bytes())
+        return cached
+    records = load_records(data / f"{name}.jsonl")
+    config = DEFAULT_CONFIG.replace(encoder=encoder, workers=1)
+    features = featurize_all([record_to_article(r) for r in records], config)
+    file.write_bytes(pickle.dumps(features))
+    return features
+
+
+def scored_pairs(
+    name: str, data: Path, cache: Path, features: list[DocFeatures], encoder: str
+) -> dict:
+    """Production's candidate pairs of one set with their ``relate`` measures, labels and
+    stories (cached: the measures do not depend on the thread model)."""
+    file = cache / f"{name}.pairs.pkl"
     if file.exists():
         table: dict = pickle.loads(file.read_bytes())
         return table
     records = load_records(data / f"{name}.jsonl")
     config = DEFAULT_CONFIG.replace(encoder=encoder, workers=1)
-    features = featurize_all([record_to_article(r) for r in records], config)
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
-    rows, story_scores = [], []
+    cues, rewrite, gaps, story_scores = [], [], [], []
     with relate.single_threaded_blas():
         for i, j in pairs:
             ps = relate.pair_score(features[i], features[j], config)
-            rows.append(
-                threads.thread_features(
-                    features[i], features[j], ps.cues.vector(), ps.rewrite_evidence, ps.date_gap
-                )
-            )
+            cues.append(ps.cues.vector())
+            rewrite.append(ps.rewrite_evidence)
+            gaps.append(ps.date_gap)
             story_scores.append(ps.score)
     gold = [str(r["story"]) for r in records]
     unit = [str(r["story"] if name == "gva_dev" else r.get("topic", r["story"])) for r in records]
     table = {
-        "x": np.array(rows, dtype=np.float64),
-        "y": np.array([gold[i] == gold[j] for i, j in pairs], dtype=int),
         "pairs": pairs,
+        "cues": cues,
+        "rewrite": rewrite,
+        "gap": gaps,
+        "story_scores": story_scores,
+        "y": np.array([gold[i] == gold[j] for i, j in pairs], dtype=int),
         "gold": gold,
         "groups": [f"{name}:{u}" for u in unit],
         "story_of": _stories(len(records), copies, pairs, story_scores),
     }
     file.write_bytes(pickle.dumps(table))
     return table
+
+
+def pair_table(name: str, data: Path, cache: Path, encoder: str) -> dict:
+    """:func:`scored_pairs` with each pair's :func:`samestory.threads.thread_features`."""
+    features = article_features(name, data, cache, encoder)
+    table = scored_pairs(name, data, cache, features, encoder)
+    rows = [
+        threads.thread_features(features[i], features[j], c, r, g)
+        for (i, j), c, r, g in zip(
+            table["pairs"], table["cues"], table["rewrite"], table["gap"], strict=True
+        )
+    ]
+    return {**table, "x": np.array(rows, dtype=np.float64)}
 
 
 def _stories(n: int, copies, pairs: list, scores: list[float]) -> list[int]:
@@ -103,14 +141,22 @@ def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
     return float(adjusted_rand_score(table["gold"], labels))
 
 
-def _touches(table: dict, i: int, j: int, fold_of: dict[str, int], fold: int) -> bool:
-    return fold_of[table["groups"][i]] == fold or fold_of[table["groups"][j]] == fold
+def boosted_trees(args: argparse.Namespace) -> HistGradientBoostingClassifier:
+    """The learner (fixed seed, no early stopping: the same data gives the same trees)."""
+    return HistGradientBoostingClassifier(
+        max_iter=args.trees,
+        max_leaf_nodes=args.leaves,
+        learning_rate=args.rate,
+        min_samples_leaf=args.min_leaf,
+        early_stopping=False,
+        random_state=SEED,
+    )
 
 
-def cross_validated(tables: dict[str, dict], C: float) -> dict[str, np.ndarray]:
+def cross_validated(tables: dict[str, dict], args: argparse.Namespace) -> dict[str, np.ndarray]:
     """Each pair's probability from a model fitted without its groups (see module doc)."""
     groups = sorted({g for t in tables.values() for g in t["groups"]})
-    order = np.random.RandomState(0).permutation(len(groups))
+    order = np.random.RandomState(SEED).permutation(len(groups))
     fold_of = {g: int(order[k]) % FOLDS for k, g in enumerate(groups)}
     touches = {
         name: np.array(
@@ -129,7 +175,7 @@ def cross_validated(tables: dict[str, dict], C: float) -> dict[str, np.ndarray]:
     for f in range(FOLDS):
         x = np.vstack([t["x"][~touches[n][f]] for n, t in tables.items()])
         y = np.concatenate([t["y"][~touches[n][f]] for n, t in tables.items()])
-        model = LogisticRegression(C=C, max_iter=5000).fit(x, y)
+        model = boosted_trees(args).fit(x, y)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -138,12 +184,46 @@ def cross_validated(tables: dict[str, dict], C: float) -> dict[str, np.ndarray]:
     return {name: sums[name] / np.maximum(counts[name], 1) for name in tables}
 
 
+def tree_data(model: HistGradientBoostingClassifier) -> tuple[float, list[list[list[float]]]]:
+    """Baseline log-odds and trees of a fitted model in ``samestory.threads``' format
+    (a split ``[feature, split, left, right]``, a leaf ``[value]``; leaf values carry the
+    learning rate already)."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes  # thread features are never NaN: no missing-value routes
+        trees.append(
+            [
+                [float(node["value"])]
+                if node["is_leaf"]
+                else [
+                    int(node["feature_idx"]),
+                    float(node["num_threshold"]),
+                    int(node["left"]),
+                    int(node["right"]),
+                ]
+                for node in nodes
+            ]
+        )
+    return float(model._baseline_prediction.ravel()[0]), trees
+
+
+def model_json(data: dict[str, Any]) -> str:
+    """``data`` as indented JSON, each tree on one line (a few thousand nodes)."""
+    trees = data.pop("trees")
+    text = json.dumps(data, indent=2)
+    lines = ",\n".join("    " + json.dumps(tree, separators=(",", ":")) for tree in trees)
+    return text[:-2] + ',\n  "trees": [\n' + lines + "\n  ]\n}\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-thread"))
     parser.add_argument("--encoder", choices=("use", "static"), default="use")
-    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--trees", type=int, default=200)
+    parser.add_argument("--leaves", type=int, default=15)
+    parser.add_argument("--rate", type=float, default=0.05)
+    parser.add_argument("--min-leaf", type=int, default=20)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     args = parser.parse_args()
@@ -151,38 +231,38 @@ def main() -> None:
     tables = {name: pair_table(name, args.data, args.cache, args.encoder) for name in SETS}
     x = np.vstack([t["x"] for t in tables.values()])
     y = np.concatenate([t["y"] for t in tables.values()])
-    model = LogisticRegression(C=args.C, max_iter=5000).fit(x, y)
+    baseline, trees = tree_data(boosted_trees(args).fit(x, y))
     names = relate.CUE_NAMES + threads.EXTRA_FEATURES
-    fitted = threads.ThreadModel(
-        names=names,
-        weights=tuple(float(w) for w in model.coef_[0]),
-        bias=float(model.intercept_[0]),
-        threshold=args.threshold,
-        info={},
-    )
-    held = cross_validated(tables, args.C)
+    data: dict[str, Any] = {
+        "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
+        "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum of each tree's leaf)))",
+        "encoder": args.encoder,
+        "fitted_on": list(SETS),
+        "fitted": dt.date.today().isoformat(),
+        "learner": {
+            "trees": args.trees,
+            "max_leaves": args.leaves,
+            "learning_rate": args.rate,
+            "min_samples_leaf": args.min_leaf,
+        },
+        "threshold": args.threshold,
+        "features": list(names),
+        "baseline": baseline,
+        "trees": trees,
+    }
+    fitted = threads.model_from_data(json.loads(json.dumps(data)))
+    held = cross_validated(tables, args)
     in_sample, cv = {}, {}
     for name, t in tables.items():
         p = np.array([threads.thread_probability(row, fitted) for row in t["x"]])
         in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
         cv[name] = {str(k): round(thread_ari(t, held[name], k), 3) for k in THRESHOLDS}
         print(f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}")
-    data = {
-        "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
-        "formula": "P(same incident) = 1 / (1 + exp(-(bias + sum_k weight_k * x_k)))",
-        "encoder": args.encoder,
-        "fitted_on": list(SETS),
-        "fitted": dt.date.today().isoformat(),
-        "C": args.C,
-        "threshold": args.threshold,
-        "bias": round(fitted.bias, 4),
-        "weights": {n: round(w, 4) for n, w in zip(names, fitted.weights, strict=True)},
-        "thread_ari_in_sample": in_sample,
-        f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics": cv,
-    }
-    text = json.dumps(data, indent=2) + "\n"
+    data["thread_ari_in_sample"] = in_sample
+    data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
+    text = model_json(data)
     if args.dry_run:
-        print(text)
+        print(text[: text.index('"trees"')])
         return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")

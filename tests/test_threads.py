@@ -5,11 +5,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from samestory import api
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samestory import api, relate, threads
 from samestory.features import featurize
 from samestory.models import Article, RelationKind, Story
 from samestory.stories import average_link
-from samestory.threads import thread_features, thread_groups, thread_id, thread_probability
+from samestory.threads import (
+    model_from_data,
+    thread_features,
+    thread_groups,
+    thread_id,
+    thread_probability,
+)
 
 SHOOTING = Article(
     id="shooting",
@@ -53,6 +65,80 @@ def test_thread_probability_weighs_the_gap_instead_of_gating():
     assert 0.0 < far < near < 1.0
     unrelated = featurize([SHOOTING, OTHER])
     assert thread_probability(thread_features(*unrelated, (0.1,) * 9, 0.0, 2)) < 0.1
+
+
+def _fit_script():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "fit_thread_model.py"
+    spec = importlib.util.spec_from_file_location("fit_thread_model", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_model_reads_the_features_production_computes():
+    assert threads.MODEL.names == (*relate.CUE_NAMES, *threads.EXTRA_FEATURES)
+    with pytest.raises(ValueError, match="refit"):
+        thread_probability((0.5,) * (len(threads.MODEL.names) - 1))
+
+
+def test_trees_are_evaluated_split_by_split():
+    # Tree 1 splits feature 0 at 0.5 (left leaf -1, right splits feature 1 at 2.0);
+    # tree 2 is a single leaf. P = 1 / (1 + exp(-(baseline + leaf1 + leaf2))).
+    data = {
+        "features": ["x0", "x1"],
+        "baseline": 0.25,
+        "threshold": 0.5,
+        "trees": [
+            [[0, 0.5, 1, 2], [-1.0], [1, 2.0, 3, 4], [0.5], [2.0]],
+            [[0.125]],
+        ],
+    }
+    model = model_from_data(data)
+    assert model.depth == 2
+
+    def expected(logit: float) -> float:
+        return 1.0 / (1.0 + np.exp(-logit))
+
+    assert thread_probability((0.5, 9.0), model) == pytest.approx(expected(0.25 - 1.0 + 0.125))
+    assert thread_probability((0.6, 2.0), model) == pytest.approx(expected(0.25 + 0.5 + 0.125))
+    assert thread_probability((0.6, 2.1), model) == pytest.approx(expected(0.25 + 2.0 + 0.125))
+
+
+def test_the_fit_script_writes_the_trees_scikit_learn_fitted():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    fit = _fit_script()
+    rng = np.random.RandomState(0)
+    x = rng.rand(400, 3)
+    y = ((x[:, 0] > 0.5) & (x[:, 1] + x[:, 2] > 0.8)).astype(int)
+    learner = HistGradientBoostingClassifier(
+        max_iter=20, max_leaf_nodes=7, early_stopping=False, random_state=0
+    ).fit(x, y)
+    baseline, trees = fit.tree_data(learner)
+    model = model_from_data(
+        {"features": ["a", "b", "c"], "baseline": baseline, "threshold": 0.5, "trees": trees}
+    )
+    ours = [thread_probability(row, model) for row in x]
+    assert ours == pytest.approx(learner.predict_proba(x)[:, 1].tolist(), abs=1e-12)
+
+
+def test_thread_features_do_not_depend_on_the_pair_order():
+    # Names are weighed under both languages' word frequencies, not the first text's.
+    english = Article(id="en", lang="en", text=SHOOTING.text, date=SHOOTING.date)
+    spanish = Article(
+        id="es",
+        lang="es",
+        date=SHOOTING.date,
+        text=(
+            "Cinco personas murieron en Wilkinsburg cuando dos hombres dispararon contra una "
+            "fiesta en Franklin Avenue, dijo la policía del condado de Allegheny. Entre los "
+            "muertos estaba Chanetta Powell, de 26 años. Lamont Powell resultó herido."
+        ),
+    )
+    a, b = featurize([english, spanish])
+    cues = (0.5,) * len(relate.CUE_NAMES)
+    assert thread_features(a, b, cues, 0.0, 2) == thread_features(b, a, cues, 0.0, 2)
 
 
 def test_thread_groups_keep_stories_whole():

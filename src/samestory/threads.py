@@ -6,16 +6,24 @@ anniversary. Those stories share the incident's specific names and places but ar
 written weeks apart, so the date gate of :mod:`samestory.relate` keeps them apart as
 stories; the *thread* model links them.
 
-**Thread model.** A logistic model of ``P(same incident | pair)`` over the event cues,
-the rewrite evidence, the date gap ``g`` in days (``log(1 + g)``, ``g > 30``, and
-whether the gap is unknown) and a few counts (``EXTRA_FEATURES``: rare shared names, the
-rarest shared name, shared long numbers, text length and how many names each text has):
-unlike the story score it does not cut pairs written far apart, it weighs the gap as one
-piece of evidence. Fitted by
-``scripts/fit_thread_model.py`` on the candidate pairs of the GVA dev set (labels are
-incidents, with their later coverage) together with ECB+ and MEANTIME (two different
-events of one kind are different incidents too), with cross-validation over incidents
-and topics.
+**Thread model.** Gradient-boosted trees for ``P(same incident | pair)``,
+
+    P = 1 / (1 + exp(-(b + Σ_t leaf_t(x)))),
+
+over the event cues, the rewrite evidence, the date gap ``g`` in days (``log(1 + g)``,
+``g > 30``, and whether the gap is unknown) and a few counts (``EXTRA_FEATURES``: rare
+shared names, the rarest shared name, shared long numbers, text length and how many
+names each text has): unlike the story score it does not cut pairs written far apart, it
+weighs the gap as one piece of evidence. Trees, not a logistic model, because the gap's
+weight depends on the rest: weeks apart, a shared rare name is strong evidence in a
+long local report and weak in a short item or one naming many places (under
+cross-validation the logistic model left GVA's thread level at 0.81, trees 0.85; see
+docs/experiments.md). Fitted by ``scripts/fit_thread_model.py`` (scikit-learn's
+histogram boosting) on the candidate pairs of the GVA dev set (labels are incidents,
+with their later coverage) together with ECB+ and MEANTIME (two different events of one
+kind are different incidents too), with cross-validation over incidents and topics, and
+written as plain trees to ``params/thread_model.json``, which this module evaluates
+with NumPy alone.
 
 **Threads.** Stories are the units, each weighing as many articles as it has: the
 linkage of two threads is the average thread probability over their articles' cross
@@ -33,6 +41,8 @@ import hashlib
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from samestory import lexical, params
 from samestory.stories import average_link
@@ -58,30 +68,102 @@ FAR_APART_DAYS = 30
 RARE_NAME = 4.5
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
 class ThreadModel:
-    """``P(same incident) = 1 / (1 + exp(-(bias + Σ w_k x_k)))`` over :func:`thread_features`;
-    ``threshold``: the thread linkage at which stories join (and a pair is a follow-up)."""
+    """Gradient-boosted trees: ``P(same incident) = 1 / (1 + exp(-(b + Σ_t leaf_t(x))))``
+    over :func:`thread_features` ``x``, ``b`` the baseline log-odds and ``leaf_t(x)`` the
+    value of the leaf of tree ``t`` that ``x`` reaches (at each split, ``x[feature] <=
+    split`` goes left). ``threshold``: the thread linkage at which stories join (and a
+    pair is a follow-up).
+
+    The trees are stored flat: node ``k`` of the forest splits on ``feature[k]`` at
+    ``split[k]`` into ``left[k]`` and ``left[k] + 1``; a leaf is its own left child at
+    split ``inf``, so ``depth`` steps from the roots reach every tree's leaf at once (a
+    few NumPy calls per pair instead of a Python loop over the trees)."""
 
     names: tuple[str, ...]
-    weights: tuple[float, ...]
-    bias: float
+    baseline: float
+    roots: np.ndarray
+    feature: np.ndarray
+    split: np.ndarray
+    left: np.ndarray
+    value: np.ndarray
+    depth: int
     threshold: float
     info: dict[str, Any]
 
 
+def model_from_data(data: dict[str, Any]) -> ThreadModel:
+    """A :class:`ThreadModel` from the JSON data ``scripts/fit_thread_model.py`` writes:
+    ``trees`` is a list of trees, each a list of nodes, a split node ``[feature index,
+    split, left, right]`` (children by index in the tree) and a leaf ``[value]``.
+
+    Nodes are laid out so that a split's right child follows its left one: a step is then
+    ``node = left[node] + (x[feature[node]] > split[node])``."""
+    feature: list[int] = []
+    split: list[float] = []
+    left: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
+    for tree in data["trees"]:
+        roots.append(len(value))
+        _lay_out(tree, feature, split, left, value)
+    return ThreadModel(
+        names=tuple(data["features"]),
+        baseline=float(data["baseline"]),
+        roots=np.array(roots, dtype=np.intp),
+        feature=np.array(feature, dtype=np.intp),
+        split=np.array(split, dtype=np.float64),
+        left=np.array(left, dtype=np.intp),
+        value=np.array(value, dtype=np.float64),
+        depth=max((_tree_depth(tree) for tree in data["trees"]), default=0),
+        threshold=float(data["threshold"]),
+        info={k: v for k, v in data.items() if k not in ("trees", "baseline", "threshold")},
+    )
+
+
+def _lay_out(
+    tree: Sequence[Sequence[float]],
+    feature: list[int],
+    split: list[float],
+    left: list[int],
+    value: list[float],
+) -> None:
+    """Append ``tree``'s nodes, breadth first, each split's children side by side; a
+    leaf is its own left child at split ``inf`` (so it stays put)."""
+    order = [0]
+    position = {0: len(value)}
+    for node in order:  # grows while read: breadth first
+        if len(tree[node]) == 1:
+            continue
+        for child in (int(tree[node][2]), int(tree[node][3])):
+            position[child] = position[0] + len(order)
+            order.append(child)
+    for node in order:
+        if len(tree[node]) == 1:
+            feature.append(0)
+            split.append(math.inf)
+            left.append(position[node])
+            value.append(float(tree[node][0]))
+        else:
+            feature.append(int(tree[node][0]))
+            split.append(float(tree[node][1]))
+            left.append(position[int(tree[node][2])])
+            value.append(0.0)
+
+
+def _tree_depth(tree: Sequence[Sequence[float]], node: int = 0) -> int:
+    """Splits on the longest path from ``node`` to a leaf."""
+    if len(tree[node]) == 1:
+        return 0
+    return 1 + max(_tree_depth(tree, int(tree[node][2])), _tree_depth(tree, int(tree[node][3])))
+
+
 def load_model() -> ThreadModel:
     """The fitted model in ``samestory/params/thread_model.json`` (written by
-    ``scripts/fit_thread_model.py``)."""
-    data = params.load(MODEL_FILE)
-    weights = data["weights"]
-    return ThreadModel(
-        names=tuple(weights),
-        weights=tuple(float(w) for w in weights.values()),
-        bias=float(data["bias"]),
-        threshold=float(data["threshold"]),
-        info={k: v for k, v in data.items() if k not in ("weights", "bias", "threshold")},
-    )
+    ``scripts/fit_thread_model.py``). Its feature names are checked by the tests, not
+    here: the fit script imports this module, and must run after a feature changed."""
+    return model_from_data(params.load(MODEL_FILE))
 
 
 MODEL = load_model()
@@ -94,7 +176,7 @@ def thread_features(
     """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``."""
     days = 0 if gap is None else gap
     shared = a.entities & b.entities
-    specificity = [lexical.specificity(name, a.lang) for name in sorted(shared)]
+    specificity = [_specificity(name, a, b) for name in sorted(shared)]
     long_numbers = sum(1 for x in a.numbers & b.numbers if _is_long_number(x))
     return (
         *cues,
@@ -111,6 +193,15 @@ def thread_features(
     )
 
 
+def _specificity(name: str, a: DocFeatures, b: DocFeatures) -> float:
+    """A shared name's specificity; for two languages, the mean under each one's word
+    frequencies (reading ``a``'s alone made a pair's features depend on its order)."""
+    value = lexical.specificity(name, a.lang)
+    if a.lang == b.lang:
+        return value
+    return 0.5 * (value + lexical.specificity(name, b.lang))
+
+
 def _is_long_number(number: str) -> bool:
     """Three or more digits, not a year: a street number, a sum, a case number."""
     digits = number.replace(".", "")
@@ -118,8 +209,18 @@ def _is_long_number(number: str) -> bool:
 
 
 def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
-    """``P(same incident) = 1 / (1 + exp(-(b + w·x)))`` of :func:`thread_features` ``x``."""
-    logit = model.bias + math.fsum(w * v for w, v in zip(model.weights, x, strict=True))
+    """``P(same incident) = 1 / (1 + exp(-(b + Σ_t leaf_t(x))))`` of
+    :func:`thread_features` ``x`` (see :class:`ThreadModel`)."""
+    row = np.asarray(x, dtype=np.float64)
+    if len(row) != len(model.names):
+        raise ValueError(
+            f"{len(row)} thread features, the model reads {len(model.names)}: "
+            "refit it with scripts/fit_thread_model.py"
+        )
+    node = model.roots
+    for _ in range(model.depth):
+        node = model.left[node] + (row[model.feature[node]] > model.split[node])
+    logit = model.baseline + math.fsum(model.value[node].tolist())
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
