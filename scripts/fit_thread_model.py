@@ -1,8 +1,8 @@
 """Fit the thread model of samestory.threads on the dev sets and write its data file.
 
     python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
-        [--encoder use|static] [--trees 200] [--leaves 15] [--rate 0.05] [--threshold 0.5]
-        [--dry-run]
+        [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--trees 200]
+        [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--dry-run]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
 scores. The thread features are recomputed from the cached article features on every
@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score
 
 from samestory import relate, threads
@@ -141,8 +142,11 @@ def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
     return float(adjusted_rand_score(table["gold"], labels))
 
 
-def boosted_trees(args: argparse.Namespace) -> HistGradientBoostingClassifier:
-    """The learner (fixed seed, no early stopping: the same data gives the same trees)."""
+def learner(args: argparse.Namespace) -> HistGradientBoostingClassifier | LogisticRegression:
+    """The learner: boosted trees (fixed seed, no early stopping: the same data gives the
+    same trees) or, with ``--learner logistic``, a logistic regression."""
+    if args.learner == "logistic":
+        return LogisticRegression(C=args.C, max_iter=5000)
     return HistGradientBoostingClassifier(
         max_iter=args.trees,
         max_leaf_nodes=args.leaves,
@@ -175,7 +179,7 @@ def cross_validated(tables: dict[str, dict], args: argparse.Namespace) -> dict[s
     for f in range(FOLDS):
         x = np.vstack([t["x"][~touches[n][f]] for n, t in tables.items()])
         y = np.concatenate([t["y"][~touches[n][f]] for n, t in tables.items()])
-        model = boosted_trees(args).fit(x, y)
+        model = learner(args).fit(x, y)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -207,10 +211,36 @@ def tree_data(model: HistGradientBoostingClassifier) -> tuple[float, list[list[l
     return float(model._baseline_prediction.ravel()[0]), trees
 
 
+def _learner_info(args: argparse.Namespace) -> dict[str, Any]:
+    if args.learner == "logistic":
+        return {"logistic": True, "C": args.C}
+    return {
+        "trees": args.trees,
+        "max_leaves": args.leaves,
+        "learning_rate": args.rate,
+        "min_samples_leaf": args.min_leaf,
+    }
+
+
+def _model_data(
+    model: HistGradientBoostingClassifier | LogisticRegression, names: tuple[str, ...]
+) -> dict[str, Any]:
+    """``baseline`` and ``weights`` (logistic) or ``trees`` of a fitted model."""
+    if isinstance(model, LogisticRegression):
+        return {
+            "baseline": float(model.intercept_[0]),
+            "weights": {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)},
+        }
+    baseline, trees = tree_data(model)
+    return {"baseline": baseline, "trees": trees}
+
+
 def model_json(data: dict[str, Any]) -> str:
     """``data`` as indented JSON, each tree on one line (a few thousand nodes)."""
-    trees = data.pop("trees")
+    trees = data.pop("trees", [])
     text = json.dumps(data, indent=2)
+    if not trees:
+        return text + "\n"
     lines = ",\n".join("    " + json.dumps(tree, separators=(",", ":")) for tree in trees)
     return text[:-2] + ',\n  "trees": [\n' + lines + "\n  ]\n}\n"
 
@@ -220,6 +250,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-thread"))
     parser.add_argument("--encoder", choices=("use", "static"), default="use")
+    parser.add_argument("--learner", choices=("trees", "logistic"), default="trees")
+    parser.add_argument("--C", type=float, default=1.0, help="Logistic regularisation.")
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--leaves", type=int, default=15)
     parser.add_argument("--rate", type=float, default=0.05)
@@ -231,24 +263,18 @@ def main() -> None:
     tables = {name: pair_table(name, args.data, args.cache, args.encoder) for name in SETS}
     x = np.vstack([t["x"] for t in tables.values()])
     y = np.concatenate([t["y"] for t in tables.values()])
-    baseline, trees = tree_data(boosted_trees(args).fit(x, y))
     names = relate.CUE_NAMES + threads.EXTRA_FEATURES
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
-        "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum of each tree's leaf)))",
+        "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum_k weight_k * x_k "
+        "+ sum of each tree's leaf)))",
         "encoder": args.encoder,
         "fitted_on": list(SETS),
         "fitted": dt.date.today().isoformat(),
-        "learner": {
-            "trees": args.trees,
-            "max_leaves": args.leaves,
-            "learning_rate": args.rate,
-            "min_samples_leaf": args.min_leaf,
-        },
+        "learner": _learner_info(args),
         "threshold": args.threshold,
         "features": list(names),
-        "baseline": baseline,
-        "trees": trees,
+        **_model_data(learner(args).fit(x, y), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
     held = cross_validated(tables, args)
@@ -262,7 +288,7 @@ def main() -> None:
     data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
     text = model_json(data)
     if args.dry_run:
-        print(text[: text.index('"trees"')])
+        print(text.split('"trees"')[0])
         return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(text, encoding="utf-8")

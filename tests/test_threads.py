@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-
 import importlib.util
 from pathlib import Path
 

@@ -70,11 +70,12 @@ RARE_NAME = 4.5
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
 class ThreadModel:
-    """Gradient-boosted trees: ``P(same incident) = 1 / (1 + exp(-(b + Σ_t leaf_t(x))))``
-    over :func:`thread_features` ``x``, ``b`` the baseline log-odds and ``leaf_t(x)`` the
-    value of the leaf of tree ``t`` that ``x`` reaches (at each split, ``x[feature] <=
-    split`` goes left). ``threshold``: the thread linkage at which stories join (and a
-    pair is a follow-up).
+    """``P(same incident) = 1 / (1 + exp(-(b + w·x + Σ_t leaf_t(x))))`` over
+    :func:`thread_features` ``x``: ``b`` the baseline log-odds, ``w`` linear weights (a
+    logistic model; zero for trees) and ``leaf_t(x)`` the value of the leaf of tree ``t``
+    that ``x`` reaches (at each split, ``x[feature] <= split`` goes left; no trees for a
+    logistic model). ``threshold``: the thread linkage at which stories join (and a pair
+    is a follow-up).
 
     The trees are stored flat: node ``k`` of the forest splits on ``feature[k]`` at
     ``split[k]`` into ``left[k]`` and ``left[k] + 1``; a leaf is its own left child at
@@ -83,6 +84,7 @@ class ThreadModel:
 
     names: tuple[str, ...]
     baseline: float
+    weights: np.ndarray
     roots: np.ndarray
     feature: np.ndarray
     split: np.ndarray
@@ -95,8 +97,9 @@ class ThreadModel:
 
 def model_from_data(data: dict[str, Any]) -> ThreadModel:
     """A :class:`ThreadModel` from the JSON data ``scripts/fit_thread_model.py`` writes:
-    ``trees`` is a list of trees, each a list of nodes, a split node ``[feature index,
-    split, left, right]`` (children by index in the tree) and a leaf ``[value]``.
+    ``weights`` (by feature name, optional) are the linear weights; ``trees`` (optional)
+    is a list of trees, each a list of nodes, a split node ``[feature index, split, left,
+    right]`` (children by index in the tree) and a leaf ``[value]``.
 
     Nodes are laid out so that a split's right child follows its left one: a step is then
     ``node = left[node] + (x[feature[node]] > split[node])``."""
@@ -105,20 +108,26 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
     left: list[int] = []
     value: list[float] = []
     roots: list[int] = []
-    for tree in data["trees"]:
+    trees = data.get("trees", [])
+    for tree in trees:
         roots.append(len(value))
         _lay_out(tree, feature, split, left, value)
+    names = tuple(data["features"])
+    weights = data.get("weights", {})
     return ThreadModel(
-        names=tuple(data["features"]),
+        names=names,
         baseline=float(data["baseline"]),
+        weights=np.array([float(weights.get(n, 0.0)) for n in names], dtype=np.float64),
         roots=np.array(roots, dtype=np.intp),
         feature=np.array(feature, dtype=np.intp),
         split=np.array(split, dtype=np.float64),
         left=np.array(left, dtype=np.intp),
         value=np.array(value, dtype=np.float64),
-        depth=max((_tree_depth(tree) for tree in data["trees"]), default=0),
+        depth=max((_tree_depth(tree) for tree in trees), default=0),
         threshold=float(data["threshold"]),
-        info={k: v for k, v in data.items() if k not in ("trees", "baseline", "threshold")},
+        info={
+            k: v for k, v in data.items() if k not in ("trees", "weights", "baseline", "threshold")
+        },
     )
 
 
@@ -209,7 +218,7 @@ def _is_long_number(number: str) -> bool:
 
 
 def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
-    """``P(same incident) = 1 / (1 + exp(-(b + Σ_t leaf_t(x))))`` of
+    """``P(same incident) = 1 / (1 + exp(-(b + w·x + Σ_t leaf_t(x))))`` of
     :func:`thread_features` ``x`` (see :class:`ThreadModel`)."""
     row = np.asarray(x, dtype=np.float64)
     if len(row) != len(model.names):
@@ -220,7 +229,9 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
     node = model.roots
     for _ in range(model.depth):
         node = model.left[node] + (row[model.feature[node]] > model.split[node])
-    logit = model.baseline + math.fsum(model.value[node].tolist())
+    logit = model.baseline + math.fsum(
+        [*(model.weights * row).tolist(), *model.value[node].tolist()]
+    )
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
