@@ -9,9 +9,11 @@ scores. The thread features are recomputed from the cached article features on e
 run, so a change to :func:`samestory.threads.thread_features` needs no new cache.)
 
 For GVA, ECB+ and MEANTIME dev it runs production's pipeline up to the scores: features
-(with the records' dates), copy groups, candidate pairs (:func:`candidate_pairs`), each
-pair's :func:`samestory.relate.pair_score` and :func:`samestory.threads.thread_features`,
-and the stories (``samestory.pipeline``'s copies, proposals and grouping). Labels:
+(with the records' dates), copy groups, candidate pairs, each pair's
+:func:`samestory.relate.pair_score`, relation score and
+:func:`samestory.threads.thread_features`, and the stories (``samestory.pipeline``'s
+copies, proposals and grouping with roundups; threads over the copy groups'
+representatives, as ``pipeline.batch`` threads them). Labels:
 same gold ``story`` (GVA: one incident with its later coverage; ECB+ and MEANTIME: one
 event, and two events of one kind are two incidents too). It fits gradient-boosted trees
 (scikit-learn's ``HistGradientBoostingClassifier``, log loss) for ``P(same incident |
@@ -48,7 +50,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import load_records, record_to_article
 from samestory.features import DocFeatures
 from samestory.pipeline.copies import collapse_copies
-from samestory.pipeline.group import group
+from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 
 SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
@@ -76,8 +78,11 @@ def scored_pairs(
     name: str, data: Path, cache: Path, features: list[DocFeatures], encoder: str
 ) -> dict:
     """Production's candidate pairs of one set with their ``relate`` measures, labels and
-    stories (cached: the measures do not depend on the thread model)."""
-    file = cache / f"{name}.pairs.pkl"
+    stories (cached: the measures do not depend on the thread model). Stories are grouped
+    as ``pipeline.batch`` groups them: from each pair's relation score (copies 1, the
+    rewrite floor), with roundups, over copy groups; ``reps`` are the copy groups'
+    representatives, ``left_out`` the roundups taken out of threading."""
+    file = cache / f"{name}.relations.pkl"
     if file.exists():
         table: dict = pickle.loads(file.read_bytes())
         return table
@@ -92,9 +97,15 @@ def scored_pairs(
             cues.append(ps.cues.vector())
             rewrite.append(ps.rewrite_evidence)
             gaps.append(ps.date_gap)
-            story_scores.append(ps.score)
+            story_scores.append(relate.relation_of(features[i], features[j], ps, config).score)
     gold = [str(r["story"]) for r in records]
     unit = [str(r["story"] if name == "gva_dev" else r.get("topic", r["story"])) for r in records]
+    scored = [(i, j, x) for (i, j), x in zip(pairs, story_scores, strict=True)]
+    groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
+    story_of = [0] * len(records)
+    for g, members in enumerate(groups):
+        for i in members:
+            story_of[i] = g
     table = {
         "pairs": pairs,
         "cues": cues,
@@ -104,7 +115,9 @@ def scored_pairs(
         "y": np.array([gold[i] == gold[j] for i, j in pairs], dtype=int),
         "gold": gold,
         "groups": [f"{name}:{u}" for u in unit],
-        "story_of": _stories(len(records), copies, pairs, story_scores),
+        "story_of": story_of,
+        "reps": list(copies.reps),
+        "left_out": {r.index for r in roundups if r.cut},
     }
     file.write_bytes(pickle.dumps(table))
     return table
@@ -123,22 +136,20 @@ def pair_table(name: str, data: Path, cache: Path, encoder: str) -> dict:
     return {**table, "x": np.array(rows, dtype=np.float64)}
 
 
-def _stories(n: int, copies, pairs: list, scores: list[float]) -> list[int]:
-    """Each article's story, grouped as ``pipeline.batch.analyze`` groups them."""
-    scored = [(i, j, s) for (i, j), s in zip(pairs, scores, strict=True)]
-    story_of = [0] * n
-    for g, members in enumerate(group(n, scored, copies.copy_of(), DEFAULT_CONFIG)):
-        for i in members:
-            story_of[i] = g
-    return story_of
-
-
 def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
-    edges = [(i, j, p) for (i, j), p in zip(table["pairs"], probability, strict=True)]
-    groups = threads.thread_groups(len(table["gold"]), edges, table["story_of"], threshold)
-    labels = np.zeros(len(table["gold"]), dtype=int)
-    for k, members in enumerate(groups):
-        labels[members] = k
+    """Thread ARI as ``pipeline.batch`` threads: the copy groups' representatives joined
+    by :func:`samestory.threads.thread_groups` over their pairs (roundups taken out of
+    the grouping left out), each article in its story's thread."""
+    reps, left_out, story_of = table["reps"], table["left_out"], table["story_of"]
+    position = {r: k for k, r in enumerate(reps)}
+    edges = [
+        (position[i], position[j], p)
+        for (i, j), p in zip(table["pairs"], probability, strict=True)
+        if i in position and j in position and not left_out & {i, j}
+    ]
+    groups = threads.thread_groups(len(reps), edges, [story_of[r] for r in reps], threshold)
+    thread_of = {story_of[reps[k]]: t for t, members in enumerate(groups) for k in members}
+    labels = [thread_of.get(s, len(groups) + s) for s in story_of]
     return float(adjusted_rand_score(table["gold"], labels))
 
 
