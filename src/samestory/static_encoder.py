@@ -78,6 +78,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -435,14 +436,7 @@ def teacher_pooled(sentences: list[str], threads: int | None = None) -> np.ndarr
     pieces = [[_BOS, *p, _EOS] for p in sp.encode(list(sentences))]
     out = np.empty((len(pieces), POOLED_DIM), dtype=np.float32)
     with _blas_limit(threads):
-        start = 0
-        while start < len(pieces):
-            stop, tokens = start, 0
-            while stop < len(pieces) and (
-                stop == start or tokens + len(pieces[stop]) <= _CONTEXT_BATCH
-            ):
-                tokens += len(pieces[stop])
-                stop += 1
+        for start, stop in _token_batches(pieces, _CONTEXT_BATCH):
             group = pieces[start:stop]
             lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
             starts = np.r_[0, np.cumsum(lens)[:-1]]
@@ -453,8 +447,20 @@ def teacher_pooled(sentences: list[str], threads: int | None = None) -> np.ndarr
             m += n[:, None] * backend.cnn_b
             m *= np.reciprocal(np.sqrt(n))[:, None]
             out[start:stop] = m
-            start = stop
     return out
+
+
+def _token_batches(pieces: list[list[int]], budget: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ``(start, stop)`` runs of sentences of at most ``budget`` tokens each
+    (a longer sentence alone), bounding one forward pass's memory."""
+    start = 0
+    while start < len(pieces):
+        stop, tokens = start, 0
+        while stop < len(pieces) and (stop == start or tokens + len(pieces[stop]) <= budget):
+            tokens += len(pieces[stop])
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def _context_free_features(backend, ids: np.ndarray) -> np.ndarray:
@@ -559,20 +565,15 @@ def _in_context_rows(
     )
     sums = np.zeros((len(seen), context_free.shape[1]), dtype=np.float64)
     counts = np.bincount(flat_compact, minlength=len(seen)).astype(np.float64)
-    start = offset = 0
-    while start < len(pieces):
-        stop, tokens = start, 0
-        while stop < len(pieces) and (
-            stop == start or tokens + len(pieces[stop]) <= _CONTEXT_BATCH
-        ):
-            tokens += len(pieces[stop])
-            stop += 1
+    offset = 0
+    for start, stop in _token_batches(pieces, _CONTEXT_BATCH):
+        tokens = sum(map(len, pieces[start:stop]))
         rows = flat_compact[offset : offset + tokens]
         contributions = _token_contributions(backend, pieces[start:stop])
         order = np.argsort(rows, kind="stable")
         unique, first = np.unique(rows[order], return_index=True)
         sums[unique] += np.add.reduceat(contributions[order], first, axis=0)
-        start, offset = stop, offset + tokens
+        offset += tokens
     table = np.array(context_free, dtype=np.float32)
     table[seen] = (sums + prior * context_free[seen]) / (counts + prior)[:, None]
     return table
