@@ -314,9 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cascade", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cpu", type=int, default=0, help="only CPU per article on N articles")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per encoder with --cpu")
     args = parser.parse_args(argv)
     if args.cpu:
-        print(json.dumps(cpu_per_article(args.cpu, repeats=3)), flush=True)
+        print(json.dumps(cpu_per_article(args.cpu, args.repeats)), flush=True)
         return 0
     start = time.perf_counter()
     data = load_corpus(args.cache)
