@@ -91,7 +91,7 @@ def load(path: Path) -> list[dict]:
 def make_encoder(name: str) -> SentenceEncoder | None:
     """None means the pipeline's default encoder (USE)."""
     if name == "static":
-        return StaticSentenceEncoder("dan")
+        return StaticSentenceEncoder("lin")  # what --encoder static runs
     if name == "static-model2vec":
         return StaticSentenceEncoder("model2vec")
     return None
