@@ -30,7 +30,7 @@ class Config:
             (:mod:`samestory.static_encoder`, method ``"lin"``), ~40x less featurising CPU
             and ~9x faster end to end on real distinct news, for a small loss under topic
             cross-validation (ECB+ 0.929 -> 0.911, real corpus 0.890 -> 0.878, SemEval
-            0.736 -> 0.706, MEANTIME and GVA threads equal). A cascade (USE only for the
+            0.757 -> 0.732, MEANTIME and GVA threads equal). A cascade (USE only for the
             pairs near the threshold) was measured and not adopted: docs/experiments.md.
             Stores keep the encoder they were built with.
 
