@@ -1,7 +1,7 @@
 """Incremental daily Spark runs against a full rerun, in one run.
 
 ``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--encoder static]
-[--partitions N] [--json]``
+[--partitions N] [--json] [--profile] [--keep DIR]``
 
 A corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
 reposts, edits, truncations and reshuffles) is shuffled (seeded) and split into day 1 and
@@ -160,9 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="print stages by call site")
+    parser.add_argument(
+        "--keep", type=Path, help="write inputs, state and outputs here (kept, for diffs)"
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
-        result = measure(args.size, args.day2, args.encoder, args.partitions, Path(tmp))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = measure(args.size, args.day2, args.encoder, args.partitions, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
+            result = measure(args.size, args.day2, args.encoder, args.partitions, Path(tmp))
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
