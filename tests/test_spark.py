@@ -214,9 +214,21 @@ def test_distributed_components_match_union_find(spark: object) -> None:
         v: sets.find(v) for u, v in edges if u != v
     }
     rdd = spark.sparkContext.parallelize(edges, 3)  # type: ignore[attr-defined]
-    got = dict(connected_components(rdd, 3, one_task_edges=0).collect())
-    assert got == expected
-    assert dict(connected_components(rdd, 3).collect()) == expected
+    cached = _persisted(spark)
+    for one_task_edges in (0, 10_000):  # the iteration, then the one-task union-find
+        result = connected_components(rdd, 3, one_task_edges=one_task_edges)
+        assert dict(result.collect()) == expected
+        # Only the result stays cached (the rounds' edges are released), until the caller
+        # releases it.
+        assert _persisted(spark) == cached | {result.id()}
+        result.unpersist()
+        assert _persisted(spark) == cached
+
+
+def _persisted(spark: object) -> set[int]:
+    """Ids of the RDDs the Spark context holds persisted."""
+    held = spark.sparkContext._jsc.getPersistentRDDs()  # type: ignore[attr-defined]
+    return {int(k) for k in held.keySet().toArray()}
 
 
 def test_ivf_cells_find_most_exact_neighbours(spark: object) -> None:

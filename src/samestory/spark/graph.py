@@ -11,9 +11,9 @@ its component:
 
 Neither step changes the components; together they converge in ``O(log² n)`` rounds
 (in practice a handful) to stars centred on each component's minimum. A round is a few
-shuffles of integer pairs with ``partitions`` partitions; only the number of changed edges
-reaches the driver. A node's neighbour list is held in one task: a component of ``m``
-nodes has a star of ``m`` integers at its centre (8·m bytes, 80 MB for 10⁷).
+shuffles of integer pairs with ``partitions`` partitions; only counts reach the driver.
+A node's neighbour list is held in one task: a component of ``m`` nodes has a star of
+``m`` integers at its centre (8·m bytes, 80 MB for 10⁷).
 """
 
 from __future__ import annotations
@@ -85,14 +85,17 @@ def connected_components(edges: RDD, partitions: int, one_task_edges: int = ONE_
     component is the smallest node connected to it (the node itself for a minimum).
 
     Up to ``one_task_edges`` distinct edges, union-find in one task; above, the
-    large-star/small-star iteration. Either way the driver receives one count.
+    large-star/small-star iteration. Either way the driver receives counts only.
+
+    The result comes back computed and persisted (memory and disk) and every RDD the
+    iteration cached is released: the caller unpersists the result when done with it.
     """
     from pyspark import StorageLevel
 
     current = edges.filter(lambda e: e[0] != e[1]).distinct(partitions)
     current.persist(StorageLevel.MEMORY_AND_DISK)
     if current.count() <= one_task_edges:
-        return current.coalesce(1).mapPartitions(_union_find)
+        return computed(current.coalesce(1).mapPartitions(_union_find), current)
     for _ in range(MAX_ROUNDS):
         large = (
             current.flatMap(_both_ways)
@@ -115,4 +118,17 @@ def connected_components(edges: RDD, partitions: int, one_task_edges: int = ONE_
             break
     # Now every edge is (node, minimum of its component); minima point at themselves.
     minima = current.values().distinct(partitions).map(lambda m: (m, m))
-    return current.union(minima)
+    return computed(current.union(minima), current)
+
+
+def computed(result: RDD, *sources: RDD) -> RDD:
+    """``result`` persisted and computed, then the cached ``sources`` it was computed
+    from released (without it, the last round's edges stayed cached until the job
+    ended: nothing else held a reference to unpersist them)."""
+    from pyspark import StorageLevel
+
+    result.persist(StorageLevel.MEMORY_AND_DISK)
+    result.count()
+    for source in sources:
+        source.unpersist()
+    return result

@@ -641,7 +641,7 @@ class _Run:
             .groupByKey(p)
             .flatMap(lambda item: _new_copy_edges(item[1], base, config))
         )
-        components = connected_components(certain.union(verified), p)
+        components = self._keep(connected_components(certain.union(verified), p))
         # The smallest node of a component is a past representative when it holds one.
         return components.filter(lambda kv: kv[0] >= base and kv[0] != kv[1])
 
@@ -897,7 +897,9 @@ class _Run:
                 "i",
             ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
         )
-        rep_group = stages.group_components(past_edges.union(new_edges), same, attach, p)
+        rep_group = self._keep(
+            stages.group_components(past_edges.union(new_edges), same, attach, p)
+        )  # computed and persisted: released with the rest
         updates = self._keep(
             members.leftOuterJoin(rep_group, p).map(
                 lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])

@@ -181,12 +181,12 @@ def run(
     # Copies: verified bucket edges, components by large-star/small-star.
     from samestory.spark.graph import connected_components
 
-    copy_of = (
-        connected_components(stages.copy_edges(features, ranges, config, p), p)
-        .filter(lambda kv: kv[0] != kv[1])
-        .persist(StorageLevel.MEMORY_AND_DISK)
+    copy_components = connected_components(stages.copy_edges(features, ranges, config, p), p)
+    copy_of = copy_components.filter(lambda kv: kv[0] != kv[1]).persist(
+        StorageLevel.MEMORY_AND_DISK
     )  # (copy, representative)
     n_copies = copy_of.count()
+    copy_components.unpersist()
     flags = copy_of.mapValues(lambda _: True)
 
     def drop_copies(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
@@ -228,6 +228,7 @@ def run(
     group_of = stages.groups_of_all(features, copy_of, rep_group, ranges)
     group_of.persist(StorageLevel.MEMORY_AND_DISK)  # (idx, group), partitioned as features
     group_of.count()
+    rep_group.unpersist()
 
     # Stories: members (slim features, input row, representative) and same-story relations.
     meta = numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
@@ -259,8 +260,8 @@ def run(
     for rdd in (
         built,
         group_of,
-        rep_edges,
         scored,
+        near,
         rep_pairs,
         reps,
         copy_of,

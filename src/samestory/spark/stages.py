@@ -30,6 +30,7 @@ from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
 from samestory.pipeline.featurise import FEATURE_BATCH
 from samestory.relate import relate_against, relate_to
+from samestory.spark import graph
 from samestory.stories import DisjointSets, average_link
 
 if TYPE_CHECKING:
@@ -421,11 +422,12 @@ def group_components(
     their order (and its edges theirs), so ties break as in one global run and the
     groups are the local ones. ``group`` is the group's smallest node; nodes in no
     edge at or above the bar are left out (each is its own group). A component of more
-    than ``limit`` nodes is cut first (:func:`bounded_components`).
+    than ``limit`` nodes is cut first (:func:`bounded_components`). The result comes
+    back computed and persisted: the caller unpersists it.
     """
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
     cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
-    bounded = bounded_components(edges, cuts, limit, partitions).persist()
+    bounded = bounded_components(edges, cuts, limit, partitions)
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component at the highest score is the group (single link).
     linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
@@ -453,7 +455,7 @@ def group_components(
             for k in group:
                 yield nodes[k], nodes[group[0]]
 
-    return inside.groupByKey(partitions).flatMap(cluster).union(linked)
+    return graph.computed(inside.groupByKey(partitions).flatMap(cluster).union(linked), bounded)
 
 
 def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions: int) -> RDD:
@@ -468,15 +470,14 @@ def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions
     Nodes left without an edge at the cut are their own groups. A component still over
     ``limit`` at the last cut is not clustered (``linkage?`` False): it is one group,
     single linkage at that score. Each level costs a count per component; the ids of
-    the components over the limit (at most ``n / limit``) reach the driver.
+    the components over the limit (at most ``n / limit``) reach the driver. The result
+    comes back computed and persisted, each level's components released.
     """
-    from samestory.spark.graph import connected_components
-
     strong = edges.filter(lambda e: e[2] >= cuts[0]).map(lambda e: (e[0], e[1]))
-    component = connected_components(strong, partitions)
+    component = graph.connected_components(strong, partitions)  # computed and persisted
+    levels = [component]
     done: RDD | None = None
     for level, cut in enumerate(cuts):
-        component.persist()
         sizes = component.map(lambda kv: (kv[1], 1)).reduceByKey(operator.add, partitions)
         giants = dict(sizes.filter(lambda kv: kv[1] > limit).collect())
         last = level == len(cuts) - 1
@@ -509,9 +510,10 @@ def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions
             .join(inside, partitions)
             .map(lambda kv: (kv[0], kv[1][0]))
         )
-        component = connected_components(cut_edges, partitions)
+        component = graph.connected_components(cut_edges, partitions)
+        levels.append(component)
     assert done is not None
-    return done
+    return graph.computed(done, *levels)
 
 
 def _component_in(components: frozenset[int], wanted: bool, kv: tuple[int, int]) -> bool:
