@@ -339,3 +339,54 @@ def test_giant_components_are_cut_past_the_limit(
         assert found == [list(range(10)), list(range(100, 110))]  # cores, single link
         assert sum("grouped as one" in m for m in messages) == 2
     assert all(group == min(groups[group]) for group in groups)
+
+
+def _recurring_sentence_articles(n: int, per_article: int = 4) -> list[Article]:
+    """``n`` articles of ``per_article`` sentences drawn from a pool of real ECB+
+    sentences: every sentence recurs in many encoder batches, with other companions in
+    each (what copies and reposts do on a crawl)."""
+    import random
+    import re
+
+    pool: list[str] = []
+    for record in _ecbplus_records():
+        pool += [s for s in re.split(r"(?<=[.!?])\s+", record["text"]) if len(s.split()) > 6]
+    pool = list(dict.fromkeys(pool))[:300]
+    rng = random.Random(5)
+    return [Article(id=f"r{k}", text=" ".join(rng.sample(pool, per_article))) for k in range(n)]
+
+
+def test_spark_features_are_the_local_features_bit_for_bit(spark: object) -> None:
+    """USE's last bits depend on the batch a sentence is encoded in. Each Spark task
+    must encode a sentence in the batch the local engine does (the first holding it),
+    whatever its Python worker encoded before (a process-wide sentence cache made the
+    5k benchmark's stories differ from local: ARI 0.986)."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.embed import encoder_for
+    from samestory.features import DocFeatures
+    from samestory.pipeline.featurise import FEATURE_BATCH, featurize_all, uncached
+    from samestory.spark.stages import IndexRanges, featurize
+
+    config = DEFAULT_CONFIG.replace(encoder="use")
+    articles = _recurring_sentence_articles(2 * FEATURE_BATCH + 100)  # three batches
+    local = featurize_all(articles, config, uncached(encoder_for("use")))
+    ranges = IndexRanges(len(articles), 3)  # a batch a partition
+    rdd = spark.sparkContext.parallelize(list(enumerate(articles)), 2)  # type: ignore[attr-defined]
+    features = featurize(rdd, ranges, config, 3)
+
+    def bits(f: DocFeatures) -> tuple[str, str, int]:
+        """A digest of an article's document and sentence vectors, bit for bit (a nested
+        function: Spark pickles it by value, the test module is not importable there)."""
+        import hashlib
+
+        vector, sentences = f.vector, f.sentence_vectors
+        return (
+            hashlib.sha1(vector.tobytes()).hexdigest(),
+            hashlib.sha1(sentences.tobytes()).hexdigest(),
+            len(sentences),
+        )
+
+    remote = dict(features.mapValues(bits).collect())  # digests: 1 MB may reach the driver
+    features.unpersist()
+    assert len(remote) == len(articles)
+    assert sum(remote[k] != bits(f) for k, f in enumerate(local)) == 0

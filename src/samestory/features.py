@@ -165,11 +165,17 @@ def add_vectors(features: list[DocFeatures], encoder: SentenceEncoder) -> list[D
     vectors = encoded[[position[s] for s in flat]] if flat else encoded
     start = 0
     for f in features:
-        sent_vecs = vectors[start : start + len(f.sentences)]
+        set_vectors(f, vectors[start : start + len(f.sentences)], encoder.dim)
         start += len(f.sentences)
-        f.sentence_vectors = sent_vecs.astype(SENTENCE_DTYPE)
-        f.vector = document_vector(f.sentences, sent_vecs, encoder.dim)
     return features
+
+
+def set_vectors(f: DocFeatures, sentence_vectors: np.ndarray, dim: int) -> DocFeatures:
+    """Set ``f``'s sentence vectors (stored as ``SENTENCE_DTYPE``) and its document
+    vector from ``sentence_vectors`` (float32, one row per sentence, in order)."""
+    f.sentence_vectors = sentence_vectors.astype(SENTENCE_DTYPE)
+    f.vector = document_vector(f.sentences, sentence_vectors, dim)
+    return f
 
 
 def document_vector(sentences: list[str], sentence_vectors: np.ndarray, dim: int) -> np.ndarray:

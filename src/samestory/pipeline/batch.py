@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder
+from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
 from samestory.models import Article, Relation, SkippedRecord, Story
 from samestory.normalize import is_blank
@@ -19,7 +19,7 @@ from samestory.pipeline.assemble import (
     mark_roundups,
 )
 from samestory.pipeline.copies import CopyGroups, collapse_copies
-from samestory.pipeline.featurise import Progress, featurize_all
+from samestory.pipeline.featurise import Progress, featurize_all, uncached
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
@@ -77,6 +77,9 @@ def analyze(
     """
     clock = _StageClock(timings)
     articles, skipped = usable_articles(articles)
+    # Without the process-wide sentence cache: the features (bits included) depend on
+    # the input only, not on what this process encoded before (and Spark gets the same).
+    encoder = uncached(encoder or encoder_for(config.encoder))
     features = featurize_all(articles, config, encoder, progress)
     clock.lap("features")
     return analyze_features(features, config, progress, clock, skipped)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from samestory import lexical
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder, encoder_for
-from samestory.features import DocFeatures, add_vectors, text_features
+from samestory.embed import CachedEncoder, SentenceEncoder, encoder_for
+from samestory.features import DocFeatures, set_vectors, text_features
 from samestory.models import Article
 from samestory.parallel import map_chunks, worker_count
 
 # progress(stage, done, total): called as work advances, for progress bars.
 Progress = Callable[[str, int, int], None]
 # Articles encoded per call of the sentence encoder. Its floating-point output depends
-# slightly on the batch it runs in, so every driver (Spark's tasks too) encodes in these
-# same batches to get bit-identical features.
+# slightly on the batch it runs in (USE: the last bits of a sentence's vector change with
+# the other sentences of its micro-batch), so every driver (Spark's tasks too) encodes in
+# these same batches, each sentence in the first batch that holds it (FirstBatchVectors),
+# to get bit-identical features.
 FEATURE_BATCH = 256
 # Articles per worker below which featurising in worker processes does not pay.
 MIN_ARTICLES_PER_WORKER = 300
@@ -35,7 +39,8 @@ def featurize_all(
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
 ) -> list[DocFeatures]:
-    """Features for every article, encoded in batches of ``FEATURE_BATCH``.
+    """Features for every article, encoded in batches of ``FEATURE_BATCH``, each distinct
+    sentence once, in the first batch that holds it (:class:`FirstBatchVectors`).
 
     With ``config.workers`` allowing it, the per-article Python work
     (:func:`~samestory.features.text_features`) runs in worker processes first; this
@@ -47,22 +52,77 @@ def featurize_all(
     workers = worker_count(config.workers, len(articles), MIN_ARTICLES_PER_WORKER)
     if workers > 1:
         texts = _text_features_in_workers(articles, config, workers, progress)
-        batches: Iterable[list[DocFeatures]] = (
-            texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH)
-        )
     else:
-        batches = (
-            [text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
-            for k in range(0, len(articles), FEATURE_BATCH)
-        )
+        texts = []
+        for k in range(0, len(articles), FEATURE_BATCH):
+            texts += [text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
+            progress("reading", len(texts), len(articles))
+    batches = [texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH)]
+    vectors = FirstBatchVectors(batches, encoder)
     out: list[DocFeatures] = []
-    for batch in batches:
-        out.extend(add_vectors(batch, encoder))
+    for number, batch in enumerate(batches):
+        out.extend(vectors.add(number, batch))
         progress("embedding", len(out), len(articles))
     if workers > 1:
         # Scoring workers fork from here next: give them every language's word table.
         lexical.load_backgrounds({f.lang for f in out})
     return out
+
+
+def batch_sentences(batch: Sequence[DocFeatures]) -> list[str]:
+    """The distinct sentences of a batch, in order of first appearance: what one call of
+    the encoder gets for it (less those an earlier batch encoded)."""
+    return list(dict.fromkeys(s for f in batch for s in f.sentences))
+
+
+class FirstBatchVectors:
+    """The sentence vectors of one featurising run over ``batches``.
+
+    A sentence is encoded once, with the other sentences of the first batch that holds
+    it and no earlier one, and its vector is kept until the last batch that holds it
+    (then dropped: memory is what spans batches, not the whole run). So the vector of
+    every sentence, bits included, is a function of the input alone: the same in any
+    process, whatever it encoded before, and what a Spark task computes for the batches
+    of its partition (:func:`samestory.spark.stages.featurize`) when told which
+    sentences an earlier partition's batch holds. A process-wide cache
+    (:class:`~samestory.embed.CachedEncoder`) would make a vector depend on what the
+    process encoded before, e.g. on which Spark partitions a Python worker ran earlier.
+    """
+
+    def __init__(self, batches: Sequence[Sequence[DocFeatures]], encoder: SentenceEncoder):
+        self.encoder = encoder
+        self.last: dict[str, int] = {}
+        for number, batch in enumerate(batches):
+            for f in batch:
+                for sentence in f.sentences:
+                    self.last[sentence] = number
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def add(self, number: int, batch: list[DocFeatures]) -> list[DocFeatures]:
+        """Set the vectors of batch ``number`` (the batches in order, each once)."""
+        distinct = batch_sentences(batch)
+        todo = [s for s in distinct if s not in self.vectors]
+        if todo:
+            encoded = self.encoder.encode(todo)
+            # Copies, not views: a view would keep its whole batch array alive.
+            self.vectors.update((s, row.copy()) for s, row in zip(todo, encoded, strict=True))
+        for f in batch:
+            set_vectors(f, self.rows(f.sentences), self.encoder.dim)
+        for sentence in distinct:
+            if self.last[sentence] == number:
+                del self.vectors[sentence]
+        return batch
+
+    def rows(self, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return np.stack([self.vectors[s] for s in sentences])
+
+
+def uncached(encoder: SentenceEncoder) -> SentenceEncoder:
+    """``encoder`` without the process-wide sentence cache around it: a run's vectors
+    then depend on the run's input only (see :class:`FirstBatchVectors`)."""
+    return encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
 
 
 def _text_features_in_workers(

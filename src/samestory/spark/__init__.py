@@ -20,10 +20,13 @@ which breaks every tie the same way. The input is read once (the numbered record
 cached). ``P`` partitions (``--partitions``, else ``spark.sql.shuffle.partitions`` when
 set, else one per 2,048 articles and at least two per core) are used by every shuffle.
 
-1. **Features**: partition ``p`` holds a range of whole 256-article encoder batches
-   (:class:`~samestory.spark.stages.IndexRanges`), so each batch is encoded as
-   :func:`samestory.api.featurize_all` encodes it: features bit-identical to the local
-   run. Features stay in place (cached) from here on: other data is co-partitioned with
+1. **Features** (:func:`~samestory.spark.stages.featurize`): partition ``p`` holds a
+   range of whole 256-article encoder batches
+   (:class:`~samestory.spark.stages.IndexRanges`); each sentence is encoded once, in the
+   first batch that holds it, as :func:`samestory.api.featurize_all` encodes it (a
+   shuffle of sentence hashes tells each partition which batch owns each of its
+   sentences; a vector owned by another partition is shipped from there): features
+   bit-identical to the local run. Features stay in place (cached) from here on: other data is co-partitioned with
    them and zipped, so they move only to be scored against another partition's article.
 2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups link
    their members to their first (certain copies); each MinHash-LSH band bucket of two or

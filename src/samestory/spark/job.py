@@ -170,13 +170,8 @@ def run(
         raise ValueError(f"{input_path}: article ids are not unique")
 
     ranges = IndexRanges(n, p)
-    features = (
-        stages.place(numbered.mapValues(lambda ra: ra[1]), ranges)
-        .mapPartitions(lambda rows: stages.featurize_partition(rows, config), True)
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    # Computed here, once: later jobs read it from several branches at the same time.
-    features.count()
+    # Computed and persisted here, once: later jobs read it from several branches.
+    features = stages.featurize(numbered.mapValues(lambda ra: ra[1]), ranges, config, p)
 
     # Copies: verified bucket edges, components by large-star/small-star.
     from samestory.spark.graph import connected_components

@@ -24,11 +24,11 @@ import numpy as np
 
 from samestory.candidates import MAX_KEYWORD_POSTINGS, keyword_neighbours, keywords
 from samestory.config import Config
-from samestory.features import DocFeatures
+from samestory.features import DocFeatures, set_vectors, text_features
 from samestory.models import Article, Relation, Story
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
-from samestory.pipeline.featurise import FEATURE_BATCH
+from samestory.pipeline.featurise import FEATURE_BATCH, batch_sentences, uncached
 from samestory.relate import relate_against, relate_to
 from samestory.spark import graph
 from samestory.stories import DisjointSets, average_link
@@ -119,7 +119,11 @@ def featurize_partition(
     rows: Iterable[tuple[int, Article]], config: Config
 ) -> Iterator[tuple[int, DocFeatures]]:
     """Features of a partition's articles, encoded in the local engine's batches of
-    ``FEATURE_BATCH`` (aligned on the index, so the vectors are bit-identical)."""
+    ``FEATURE_BATCH``, through the process's sentence cache (the incremental runs use
+    it). With USE a vector's last bits can differ from the local engine's: a sentence
+    that an earlier partition's batch holds is encoded here with other companions, or
+    comes from what this Python worker encoded before. :func:`featurize` gives the
+    local bits."""
     from samestory.embed import encoder_for
     from samestory.features import featurize
 
@@ -129,6 +133,144 @@ def featurize_partition(
         listed = list(batch)
         features = featurize([a for _, a in listed], config, encoder)
         yield from ((i, f) for (i, _), f in zip(listed, features, strict=True))
+
+
+def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: int) -> RDD:
+    """``(idx, DocFeatures)`` of ``(idx, Article)``, partitioned by ``ranges``: the local
+    engine's features bit for bit (:func:`~samestory.pipeline.featurise.featurize_all`).
+
+    Locally each distinct sentence is encoded once, in the first ``FEATURE_BATCH`` batch
+    that holds it, with that batch's other new sentences (the encoder's last bits depend
+    on them). Here: the text features in place; each sentence's *owner* batch (the first
+    holding it) from a shuffle of ``(sentence hash, batch)`` pairs, told to every
+    partition holding the sentence; each task encodes, batch after batch, the sentences
+    its batches own, in the local order; the vector of a sentence owned by an earlier
+    partition is shipped from there once to each partition that needs it. Shuffle: ~16 B
+    a distinct sentence and batch, plus 2 KB (512 float32) a sentence and partition it
+    is shipped to; each sentence of the input is encoded once.
+    """
+    from pyspark import StorageLevel
+
+    texts = place(articles, ranges).mapPartitions(
+        lambda rows: _text_features_of(rows, config), True
+    )
+    texts.persist(StorageLevel.MEMORY_AND_DISK)
+    plan = (
+        texts.mapPartitions(_sentence_batches)
+        .groupByKey(partitions)
+        .flatMap(functools.partial(_sentence_plan, ranges))
+    )
+    owners = plan.filter(lambda kv: kv[1][0] == _OWNER).mapValues(lambda v: v[1:])
+    wanted = plan.filter(lambda kv: kv[1][0] == _WANTED).mapValues(lambda v: v[1:])
+    owned = zip_by_index(ranges, texts, owners).mapPartitions(
+        lambda items: _encode_owned(items, config), True
+    )  # keyed by batch start: stays in its partition
+    owned.persist(StorageLevel.MEMORY_AND_DISK)
+
+    def ship(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        vectors, wants = _split(items, 2)
+        vector_of = dict(value for _, value in vectors)
+        for _, (key, destination) in wants:
+            yield destination, (key, vector_of[key])
+
+    shipped = zip_by_index(ranges, owned, wanted).mapPartitions(ship)
+    features = zip_by_index(ranges, texts, owned, shipped).mapPartitions(
+        lambda items: _with_vectors(items, config), True
+    )
+    features.persist(StorageLevel.MEMORY_AND_DISK)
+    features.count()
+    owned.unpersist()
+    texts.unpersist()
+    return features
+
+
+_OWNER, _WANTED = 0, 1
+
+
+def encoder_of(config: Config) -> Any:
+    """The process's encoder for ``config`` (loaded on first use in each Python worker)."""
+    from samestory.embed import encoder_for
+
+    return encoder_for(config.encoder)
+
+
+def sentence_key(sentence: str) -> bytes:
+    """A sentence's 128-bit hash: what the owner shuffle moves instead of its text."""
+    return hashlib.blake2b(sentence.encode("utf-8"), digest_size=16).digest()
+
+
+def _text_features_of(
+    rows: Iterable[tuple[int, Article]], config: Config
+) -> Iterator[tuple[int, DocFeatures]]:
+    for idx, article in sorted(rows, key=lambda item: item[0]):
+        yield idx, text_features(article, config)
+
+
+def _batches(rows: Iterable[tuple[int, DocFeatures]]) -> Iterator[tuple[int, list[Any]]]:
+    """``(batch number, [(idx, features), ...])`` of a partition's rows, in index order."""
+    ordered = sorted(rows, key=lambda item: item[0])
+    for number, batch in itertools.groupby(ordered, key=lambda item: item[0] // FEATURE_BATCH):
+        yield number, list(batch)
+
+
+def _sentence_batches(rows: Iterable[tuple[int, DocFeatures]]) -> Iterator[tuple[bytes, int]]:
+    """``(sentence key, batch number)`` for each distinct sentence of each batch."""
+    for number, batch in _batches(rows):
+        for sentence in batch_sentences([f for _, f in batch]):
+            yield sentence_key(sentence), number
+
+
+def _sentence_plan(
+    ranges: IndexRanges, item: tuple[bytes, Iterable[int]]
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """For one sentence and the batches holding it: ``(partition start, (_OWNER, key,
+    owner batch))`` to each partition holding it, and ``(owner's partition start,
+    (_WANTED, key, partition start))`` for each other one (it needs the vector)."""
+    key, batches = item
+    numbers = set(batches)
+    owner = min(numbers)
+    home = ranges.start(ranges(owner * FEATURE_BATCH))
+    for start in sorted({ranges.start(ranges(b * FEATURE_BATCH)) for b in numbers}):
+        yield start, (_OWNER, key, owner)
+        if start != home:
+            yield home, (_WANTED, key, start)
+
+
+def _encode_owned(
+    items: Iterable[tuple[int, tuple[int, Any]]], config: Config
+) -> Iterator[tuple[int, tuple[bytes, np.ndarray]]]:
+    """Vectors of the sentences the partition's batches own, encoded batch after batch
+    as :class:`~samestory.pipeline.featurise.FirstBatchVectors` encodes them."""
+    rows, owners = _split(items, 2)
+    owner_of = dict(value for _, value in owners)
+    encoder = None
+    for number, batch in _batches(rows):
+        todo = [
+            s for s in batch_sentences([f for _, f in batch]) if owner_of[sentence_key(s)] == number
+        ]
+        if not todo:
+            continue
+        encoder = encoder or uncached(encoder_of(config))
+        encoded = encoder.encode(todo)
+        start = number * FEATURE_BATCH
+        for sentence, row in zip(todo, encoded, strict=True):
+            yield start, (sentence_key(sentence), row.copy())
+
+
+def _with_vectors(
+    items: Iterable[tuple[int, tuple[int, Any]]], config: Config
+) -> Iterator[tuple[int, DocFeatures]]:
+    """The partition's features with their vectors (owned and shipped ones), set as
+    :func:`~samestory.features.add_vectors` sets them."""
+    rows, owned, shipped = _split(items, 3)
+    dim = encoder_of(config).dim
+    vector_of = {key: row for _, (key, row) in owned}
+    vector_of.update(value for _, value in shipped)
+    empty = np.zeros((0, dim), dtype=np.float32)
+    for idx, f in sorted(rows, key=lambda item: item[0]):
+        keys = [sentence_key(s) for s in f.sentences]
+        vectors = np.stack([vector_of[k] for k in keys]) if keys else empty
+        yield idx, set_vectors(f, vectors, dim)
 
 
 def slim(f: DocFeatures) -> DocFeatures:
