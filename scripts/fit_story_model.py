@@ -467,10 +467,13 @@ def fit_date_gate(
         # Ties: the larger factors, then no far step, then the farther and milder one.
         return (value, p[0], p[1], p[2] is None, p[2] or 0, p[3], p[4])
 
-    chosen = max(grid, key=lambda p: rank(p, full_ari[p]))
-    fold_choice = [
-        max(grid, key=lambda p, f=f: rank(p, train_ari[p][f])) for f in range(TOPIC_FOLDS)
-    ]
+    def best_on(fold: int | None) -> GatePoint:
+        """The grid point of highest mean ARI: over all articles, or off ``fold``."""
+        value = (lambda p: full_ari[p]) if fold is None else (lambda p: float(train_ari[p][fold]))
+        return max(grid, key=lambda p: rank(p, value(p)))
+
+    chosen = best_on(None)
+    fold_choice = [best_on(f) for f in range(TOPIC_FOLDS)]
     cv: dict[str, float] = {}
     for dev in sets:
         touches = dev.touching(dev.pairs, fold_of)
