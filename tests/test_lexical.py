@@ -12,7 +12,7 @@ import numpy as np
 from wordfreq import iter_wordlist
 from wordfreq.tokens import lossy_tokenize
 
-from samestory import lexical, normalize
+from samestory import lexical, normalize, params
 
 SAMPLE = {
     "en": "The 33-year-old actress checked into Promises on Tuesday; COVID19 rose 40% in 2008.",
@@ -248,3 +248,46 @@ def test_a_background_moves_to_wordfreqs_dict_after_many_lookups(monkeypatch):
     values = [background.freqs.get(w) for w in ("the", "house", "zzqxv")]
     assert isinstance(background.freqs, dict)
     assert values == [background.freqs.get(w) for w in ("the", "house", "zzqxv")]
+
+
+def test_marker_words_answer_only_languages_lingua_is_asked_about():
+    from lingua import Language
+
+    codes = {getattr(Language, name).iso_code_639_1.name.lower() for name in lexical._DETECTABLE}
+    assert codes == lexical._DETECTABLE_CODES
+    # Every marker word belongs to one language's list alone.
+    lists = params.load(lexical.LANGUAGE_WORDS_FILE)["words"]
+    for word, lang in list(lexical._marker_words().items())[:2000]:
+        assert [code for code, words in lists.items() if word in words] == [lang]
+
+
+def test_language_by_marker_words_agrees_with_lingua_or_defers(ecb_records, meantime_records):
+    # Real dev articles in four languages: a clear answer is lingua's; headlines defer.
+    texts = [r["text"] for r in ecb_records[:20]] + [r["text"] for r in meantime_records]
+    decided = 0
+    for text in texts:
+        cleaned = normalize.clean_text(text)
+        tokens = normalize.words(cleaned)
+        fast = lexical.language_by_marker_words(tokens[: lexical.MARKER_WORDS_READ])
+        lingua_alone = lexical._detector().detect_language_of(cleaned[:500])
+        expected = lingua_alone.iso_code_639_1.name.lower() if lingua_alone else None
+        if fast is not None:
+            decided += 1
+            assert fast == expected
+        assert lexical.detect_language(cleaned, tokens=tokens) == expected
+        assert lexical.detect_language(cleaned) == expected
+    assert decided >= len(texts) * 3 // 4
+    headline = normalize.words("Lindsay Lohan checks into rehab at Betty Ford")
+    assert lexical.language_by_marker_words(headline) is None
+
+
+def test_marker_words_need_a_clear_winner():
+    english = ["with", "which", "would", "their", "been", "were", "there", "about"] * 2
+    assert lexical.language_by_marker_words(english) == "en"
+    # As many German markers as English ones: not clear, lingua decides.
+    german = ["und", "nicht", "auch", "sich", "wird", "ist", "eine", "werden"] * 2
+    assert lexical.language_by_marker_words(english + german) is None
+    # Clear, but a language lingua is not asked about (Bokmål): lingua decides.
+    bokmal = params.load(lexical.LANGUAGE_WORDS_FILE)["words"]["nb"]
+    markers = [w for w in bokmal if lexical._marker_words().get(w) == "nb"][:10]
+    assert len(markers) == 10 and lexical.language_by_marker_words(markers * 2) is None

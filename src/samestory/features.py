@@ -120,7 +120,7 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
     tokens = normalize.words(text)
     shingle_set = normalize.shingles(tokens, config.shingle_size)
     full = f"{article.title or ''}\n{text}"
-    lang = article.lang or lexical.detect_language(text)
+    lang = article.lang or lexical.detect_language(text, tokens=tokens)
     date, from_text, written = article.date, False, None
     if date is None:
         date = normalize.first_date(text[:DATE_PREFIX_CHARS])
