@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory import lexical, overlap, relate
+from samestory import lexical, relate
 from samestory.align import sentence_similarity
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
@@ -127,17 +127,6 @@ def test_batched_scoring_gives_the_relations_of_relate(ecb_records):
     one_by_one = [relate.relate(features[i], features[j], config) for i, j in pairs]
     assert batched == one_by_one
     assert relate.relate_against(features[0], features[1:5], config) == one_by_one[:4]
-
-
-def test_shingle_overlaps_of_many_pairs_equal_one_at_a_time(ecb_records):
-    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:12]]
-    articles.append(Article(id="empty", text="Short."))  # no 5-word shingle
-    articles.append(Article(id="copy", text=ecb_records[0]["text"]))
-    features = featurize(articles)
-    pairs = [(features[0], f) for f in features] + [(f, features[-1]) for f in features]
-    expected = [overlap.shingle_overlap(a, b) for a, b in pairs]
-    assert overlap.shingle_overlaps(pairs) == expected
-    assert expected[-1][0] == 1.0 and expected[-2] == (0.0, 0.0)
 
 
 def test_relating_many_to_one_gives_the_relations_of_relate(ecb_records):

@@ -10,13 +10,8 @@ collapse of :mod:`samestory.pipeline.copies`, the store's copy sketches).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
-
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
-from samestory.minhash import Signature
 from samestory.models import RelationKind
 
 # A near-duplicate by containment (the shorter text inside the longer) still needs this
@@ -29,38 +24,6 @@ def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
     if not a.n_shingles or not b.n_shingles:
         return 0.0, 0.0
     return overlap_from_jaccard(float(a.minhash.jaccard(b.minhash)), a.n_shingles, b.n_shingles)
-
-
-def shingle_overlaps(pairs: Sequence[tuple[DocFeatures, DocFeatures]]) -> list[tuple[float, float]]:
-    """``[shingle_overlap(a, b) for a, b in pairs]``, bit for bit, for pairs that share one
-    article (an article against its candidates): the MinHash agreements of all the pairs
-    counted in one comparison of stacked signatures (an exact count, so the same
-    Jaccard). Pairs whose signatures differ in scheme, seed or length take
-    :func:`shingle_overlap` (which raises, as it did)."""
-    out = [(0.0, 0.0)] * len(pairs)
-    batch = [p for p, (a, b) in enumerate(pairs) if a.n_shingles and b.n_shingles]
-    if not batch:
-        return out
-    first = pairs[batch[0]][0].minhash
-    for p in [p for p in batch if not _comparable(first, *pairs[p])]:
-        out[p] = shingle_overlap(*pairs[p])
-    batch = [p for p in batch if _comparable(first, *pairs[p])]
-    if not batch:
-        return out
-    lefts = np.stack([pairs[p][0].minhash.hashvalues for p in batch])
-    rights = np.stack([pairs[p][1].minhash.hashvalues for p in batch])
-    agree = np.count_nonzero(lefts == rights, axis=1).tolist()
-    for p, count in zip(batch, agree, strict=True):
-        a, b = pairs[p]
-        out[p] = overlap_from_jaccard(float(count) / len(a.minhash), a.n_shingles, b.n_shingles)
-    return out
-
-
-def _comparable(first: Signature, a: DocFeatures, b: DocFeatures) -> bool:
-    return all(
-        s.scheme == first.scheme and s.seed == first.seed and len(s) == len(first)
-        for s in (a.minhash, b.minhash)
-    )
 
 
 def overlap_from_jaccard(jaccard: float, n_a: int, n_b: int) -> tuple[float, float]:

@@ -33,7 +33,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
-from samestory.overlap import copy_kind, shingle_overlap, shingle_overlaps
+from samestory.overlap import copy_kind, shingle_overlap
 
 # Re-exported: the copy test lived here before it moved down to samestory.overlap.
 from samestory.overlap import is_copy as is_copy
@@ -564,18 +564,16 @@ def measure_pair(
     b: DocFeatures,
     summary: SimSummary | None = None,
     term_cosine: float | None = None,
-    overlap: tuple[float, float] | None = None,
 ) -> PairMeasures:
     """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model).
 
-    ``summary`` (the pair's sentence cosines), ``term_cosine`` and ``overlap`` (the
-    shingle Jaccard and containment): when the caller has them already
-    (:func:`relate_against`); computed here otherwise.
+    ``summary`` (the pair's sentence cosines) and ``term_cosine``: when the caller has
+    them already (:func:`relate_against`); computed here otherwise.
     """
     if summary is None:
         summary = summarise(sentence_similarity(a.sentence_vectors, b.sentence_vectors))
     sim = summary.sim
-    jaccard, containment = shingle_overlap(a, b) if overlap is None else overlap
+    jaccard, containment = shingle_overlap(a, b)
     readings = date_readings(a, b)
     gap = _gap(*readings)
     cues = event_cues(a, b, summary, term_cosine)
@@ -646,10 +644,9 @@ def relate_against(
         a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
     )
     term_cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
-    overlaps = shingle_overlaps([(a, b) for b in others])
     return [
-        relation_of(a, b, score_measures(measure_pair(a, b, s, c, o), model), config)
-        for b, s, c, o in zip(others, summaries, term_cosines, overlaps, strict=True)
+        relation_of(a, b, score_measures(measure_pair(a, b, s, c), model), config)
+        for b, s, c in zip(others, summaries, term_cosines, strict=True)
     ]
 
 
@@ -673,10 +670,9 @@ def relate_to(
     # The cosine is symmetric bit for bit: the same shared words in ascending hash order,
     # the same products summed in the same order.
     term_cosines = lexical.cosines_against(b.terms, [o.terms for o in others])
-    overlaps = shingle_overlaps([(o, b) for o in others])
     return [
-        relation_of(o, b, score_measures(measure_pair(o, b, s, c, v), model), config)
-        for o, s, c, v in zip(others, summaries, term_cosines, overlaps, strict=True)
+        relation_of(o, b, score_measures(measure_pair(o, b, s, c), model), config)
+        for o, s, c in zip(others, summaries, term_cosines, strict=True)
     ]
 
 
