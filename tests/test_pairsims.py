@@ -60,39 +60,27 @@ def _same(x, y) -> bool:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.integers(0, 2**31),
     st.integers(0, 6),
     st.lists(st.integers(0, 7), min_size=0, max_size=8),
+    st.booleans(),
 )
-def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_a, widths):
-    # Shapes include empty articles and pairs of fewer than three sentence pairs.
+def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_fixed, sizes, fixed_first):
+    # Shapes include empty articles and pairs of fewer than three sentence pairs; the fixed
+    # article stands first (batch order, summarise_against) or second (store order, summarise_to).
     rng = np.random.default_rng(seed)
-    a = _unit_rows(rng, n_a)
-    others = [_unit_rows(rng, m) for m in widths]
-    together = summarise_against(a, others, THRESHOLDS)
+    fixed = _unit_rows(rng, n_fixed)
+    others = [_unit_rows(rng, m) for m in sizes]
+    if fixed_first:
+        together = summarise_against(fixed, others, THRESHOLDS)
+    else:
+        together = summarise_to(others, fixed, THRESHOLDS)
     assert len(together) == len(others)
-    for b, summary in zip(others, together, strict=True):
-        alone = summarise(sentence_similarity(a, b))
-        assert _same(summary, alone)
-        _assert_same_close_shares(summary, alone)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.integers(0, 2**31),
-    st.integers(0, 6),
-    st.lists(st.integers(0, 7), min_size=0, max_size=8),
-)
-def test_summaries_with_the_fixed_article_second_equal_one_pair_at_a_time(seed, n_b, heights):
-    rng = np.random.default_rng(seed)
-    b = _unit_rows(rng, n_b)
-    others = [_unit_rows(rng, m) for m in heights]
-    together = summarise_to(others, b, THRESHOLDS)
-    assert len(together) == len(others)
-    for o, summary in zip(others, together, strict=True):
-        alone = summarise(sentence_similarity(o, b))
+    for other, summary in zip(others, together, strict=True):
+        pair = (fixed, other) if fixed_first else (other, fixed)
+        alone = summarise(sentence_similarity(*pair))
         assert _same(summary, alone)
         _assert_same_close_shares(summary, alone)
 
