@@ -914,7 +914,8 @@ class _Run:
             n_touched,
         )
         # New reaches and cells in one table (one count, one broadcast, one join).
-        per_idx = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
+        # Each side fills one half of (reach, cells); _reach_and_cells merges the halves.
+        per_idx: RDD = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
         if cells is not None:
             per_idx = per_idx.union(
                 cells.map(lambda kv: (int(kv[0]), (None, [int(c) for c in kv[1]])))
