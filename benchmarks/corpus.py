@@ -230,6 +230,13 @@ def real_records() -> dict[str, dict]:
     return records
 
 
+def real_topics(ids: list[str]) -> list[str]:
+    """Each real-corpus article's topic key, ``set:topic`` (a dev record without a topic is its
+    own story's topic): what cross-validation over topics folds on."""
+    records = real_records()
+    return [f"{i.split(':')[0]}:{records[i].get('topic') or records[i]['story']}" for i in ids]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build a benchmark corpus and summarise it.")
     parser.add_argument("n", type=int)

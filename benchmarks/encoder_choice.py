@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
-from corpus import DATA, real_corpus, real_records  # noqa: E402
+from corpus import DATA, real_corpus, real_topics  # noqa: E402
 from fit_static_map import cached_targets, dev_articles, dev_sentences  # noqa: E402
 
 from samestory.config import DEFAULT_CONFIG, Config  # noqa: E402
@@ -81,11 +81,7 @@ def load_corpus(cache: Path) -> dict[str, Any]:
     if path.exists():
         return pickle.loads(path.read_bytes())
     articles, gold = real_corpus()
-    records = real_records()
-    topics = [
-        f"{a.id.split(':')[0]}:{records[a.id].get('topic') or records[a.id]['story']}"
-        for a in articles
-    ]
+    topics = real_topics([a.id for a in articles])
     sem = load_records(DATA / "semeval2022_pairs_dev.jsonl")
     sem_articles = [
         record_to_article({"id": f"{i}:{s}", "text": r[f"text{s}"], "lang": r.get(f"lang{s}")})

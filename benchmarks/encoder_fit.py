@@ -43,7 +43,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from corpus import DATA, real_corpus, real_records  # noqa: E402
+from corpus import DATA, real_corpus, real_topics  # noqa: E402
 
 from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import cluster_metrics, load_records, pearson, record_to_article  # noqa: E402
@@ -67,11 +67,7 @@ def corpus(cache: Path) -> dict[str, Any]:
     if path.exists():
         return pickle.loads(path.read_bytes())
     articles, gold = real_corpus()
-    records = real_records()
-    topics = []
-    for a in articles:
-        r = records[a.id]
-        topics.append(f"{a.id.split(':')[0]}:{r.get('topic') or r['story']}")
+    topics = real_topics([a.id for a in articles])
     fold = _folds(topics)
     sem = load_records(DATA / "semeval2022_pairs_dev.jsonl")
     sem_articles: list[Article] = []
