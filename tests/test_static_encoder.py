@@ -163,6 +163,17 @@ def test_identity_map_gives_dan_and_lin_vectors_are_deterministic(cache):
     assert not np.allclose(vectors[:3], dan[:3], atol=1e-2)  # the shipped map does something
 
 
+def test_lin_builds_its_own_table_in_an_empty_cache(tmp_path, cache):
+    """On a new machine "lin" may be the first to build the shared table (the CLI's
+    `--encoder static`): it must write "dan"'s 512-wide sums, not a PCA'd table."""
+    lin = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=tmp_path)
+    vectors = lin.encode(SENTENCES)
+    assert vectors.shape == (len(SENTENCES), 512)
+    assert np.load(lin.table_path(), mmap_mode="r").shape[1] == 512
+    warm = StaticSentenceEncoder("lin", vocab_size=VOCAB, cache=cache).encode(SENTENCES)
+    np.testing.assert_allclose(vectors, warm, atol=1e-6)
+
+
 def test_lin_is_closer_to_use_than_dan(cache):
     """The map is fitted to USE's pooled vector: on sentences of common words its vectors
     are nearer USE's own than the unmapped "dan" ones, and translations stay close."""

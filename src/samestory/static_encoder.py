@@ -264,7 +264,7 @@ class StaticSentenceEncoder:
                     raw[batch] = out
             if self.method == "ctx":
                 return _in_context_rows(backend, sp, raw, self.context_words, CONTEXT_PRIOR)
-        if self.method == "dan":
+        if self.method in ("dan", "lin"):  # "lin" maps "dan"'s sums: the same table
             return raw
         return self._model2vec_post(raw[ids], ids, sp, vocab)
 
