@@ -86,3 +86,65 @@ def test_navigation_and_sharing_lines_are_dropped():
     assert normalize.clean_text(text) == (
         "The quake struck at dawn.\nPrices rose 3% in Paris / Berlin / Rome, officials said."
     )
+
+
+# Issue 13: an outlet's marks, the same on all of its pages, are not story content.
+
+
+def test_credits_and_captions_yield_no_names_but_the_sentence_stays():
+    line = (
+        "One person was shot at the County Market grocery in Shreveport early Sunday. "
+        "(Source: KSLA News 12)"
+    )
+    cleaned = normalize.clean_text(line)
+    assert cleaned.endswith("early Sunday.")
+    assert "ksla" not in normalize.entities(cleaned) and "shreveport" in normalize.entities(cleaned)
+    caption = "Tyshawn Lee, 9, was shot in an alley. View Full Caption DNAinfo/Alex Nitkin"
+    assert normalize.clean_text(caption) == "Tyshawn Lee, 9, was shot in an alley."
+    assert normalize.clean_text("A girl, 3, was hit by a bullet. Credit: KMOV") == (
+        "A girl, 3, was hit by a bullet."
+    )
+
+
+def test_dateline_outlet_tags_go_and_the_place_stays():
+    assert normalize.clean_text("DETROIT (WXYZ) - Five people were shot.") == (
+        "DETROIT - Five people were shot."
+    )
+    assert normalize.clean_text("FORT WAYNE, Ind. (WANE) A man was hurt.") == (
+        "FORT WAYNE, Ind. A man was hurt."
+    )
+    assert normalize.clean_text("WASHINGTON (Reuters) - The Senate voted.") == (
+        "WASHINGTON - The Senate voted."
+    )
+    # An abbreviation's expansion is not an outlet's tag.
+    text = "EMET (Enhanced Mitigation Experience Toolkit) is a tool for IT staff."
+    assert normalize.clean_text(text) == text
+
+
+def test_share_widgets_bylines_and_outlet_promos_are_dropped():
+    text = (
+        "Police said the man, 30, died at the scene.\n"
+        "Twitter\nPinterest\nCopy Link Copy\nAssociated Press\nBy SADIE GURMAN\n"
+        "Stay Up To Date, Follow KDKA On Twitter\n"
+        "Join The Conversation On The KDKA Facebook Page\n"
+        "Stay with Fox 8 and Fox8.com for updates. The Associated Press contributed to "
+        "this report.\njdickson@detroitnews.com\n"
+        "Facebook admits blocking news posts from users in Australia"
+    )
+    assert normalize.clean_text(text) == (
+        "Police said the man, 30, died at the scene.\n"
+        "Facebook admits blocking news posts from users in Australia"
+    )
+
+
+def test_headline_without_the_site_name():
+    title = "Man shot on Ketchum Road - WMC Action News 5 - Memphis, Tennessee"
+    assert normalize.headline(title) == "Man shot on Ketchum Road"
+    title = "Teen shot | KSLA News 12 Shreveport, Louisiana News Weather & Sports"
+    assert normalize.headline(title) == "Teen shot"
+    assert normalize.headline("Obama: we will act now") == "Obama: we will act now"
+
+
+def test_labels_and_time_zones_are_not_names():
+    text = "Posted: Wednesday, June 24, 2015 4:51 PM EDT Updated: Monday. Police: Teen shot"
+    assert normalize.entities(text) == {"teen"}

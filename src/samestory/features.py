@@ -85,7 +85,7 @@ def body_sentences(article: Article, text: str | None = None) -> list[str]:
     """
     text = normalize.clean_text(article.text) if text is None else text
     sentences = normalize.split_sentences(text)
-    title = (article.title or "").strip()
+    title = normalize.headline(article.title or "")
     if title and not (sentences and sentences[0].startswith(title[:TITLE_PREFIX_CHARS])):
         sentences.insert(0, title)
     return sentences
@@ -119,7 +119,9 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
     sents = [sys.intern(s) for s in body_sentences(article, text)[: config.max_sentences]]
     tokens = normalize.words(text)
     shingle_set = normalize.shingles(tokens, config.shingle_size)
-    full = f"{article.title or ''}\n{text}"
+    # The headline without the site's name and tagline (normalize.headline).
+    title = normalize.headline(article.title or "")
+    full = f"{title}\n{text}"
     lang = article.lang or lexical.detect_language(text, tokens=tokens)
     date, from_text, written = article.date, False, None
     if date is None:
@@ -145,7 +147,7 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
         numbers=frozenset(map(sys.intern, normalize.numbers(full))),
         quotes=tuple(map(sys.intern, normalize.quotes(text))),
         # words(title + "\n" + text) is words(title) + words(text): tokenise text once.
-        terms=lexical.term_vector(full, lang, normalize.words(article.title or "") + tokens),
+        terms=lexical.term_vector(full, lang, normalize.words(title) + tokens),
         written_date=written,
     )
 

@@ -32,9 +32,49 @@ _CALL_TO_ACTION = re.compile(
     r"\(?\b\d{3}\)?[ .-]\d{3}-\d{4}\b|\banyone with (any )?information\b|crime ?stoppers|"
     r"\b(submit|leave) a tip\b|\breport a typo\b|\bdownload (the|our)\b.{0,40}\bapp\b|"
     r"\bemail alerts\b|\bon facebook and twitter\b|\bfollow us\b|\bsign up for\b|"
-    r"\ball rights reserved\b|\bmay not be (re)?published\b|©|\bcopyright \d{4}\b",
+    r"\ball rights reserved\b|\bmay not be (re)?published\b|©|\bcopyright \d{4}\b|"
+    # The outlet speaking of itself: "Stay with KDKA for the latest", "Check back for
+    # updates", "The Associated Press contributed to this report", contact addresses.
+    r"\bstay (with|tuned)\b|\bcheck back\b|\bdeveloping story\b|\bjoin the conversation\b|"
+    r"\bcontributed to this (report|story|article)\b|\bkeep up with\b|"
+    r"\bfor more (neighborhood |local )?news\b|\bbreaking news alerts\b|\bscroll down\b|"
+    r"\b(more )?information (as|when|once) it becomes available\b|\bwill be updated\b|"
+    r"\benable javascript\b|\bread or share\b|https?://|\bwww\.|[\w.+-]+@[\w-]+\.\w",
     re.IGNORECASE,
 )
+# Credits and captions inside a line: "(Source: KSLA News 12)", "Credit: KMOV", "View Full
+# Caption DNAinfo/Evan F. Moore", "(AP Photo/Rick Bowmer)", "Image via Shutterstock".
+# They name the outlet or its photographer, the same under every report of one outlet.
+_CREDIT = re.compile(
+    r"\((?:source|photo|photos|credit|image|courtesy|file|ap photo|foto|fuente|quelle|bild|"
+    r"crédit|fonte|published|posted|updated)\b[^()\n]{0,120}\)"
+    r"|\b(?:view full caption|full caption|image via|image courtesy|"
+    r"(?:photo )?credit\s*:|source\s*:)[^.!?\n]{0,80}$",
+    re.IGNORECASE,
+)
+# A dateline's outlet tag: "DETROIT (WXYZ) -", "FORT WAYNE, Ind. (WANE)", "(WMC-TV) -",
+# "WASHINGTON (Reuters) -", "BERLIN (dpa) -": one to four words in parentheses after the
+# dateline's place, followed by a dash or colon or after an all-capitals place. The place
+# is kept (it is story content); the outlet's name is not.
+_DATELINE_TAG = re.compile(
+    r"^(?P<place>(?:[^\W\d_][\w.'’-]*,?\s+){0,5}?)"
+    r"\((?P<tag>[^\W_][\w.&'’/-]*(?:\s+[\w.&'’/-]+){0,3})\)\s*(?P<dash>[-–—:]+)?\s*"
+)
+# Social networks, whose names in a short line mark a sharing or "follow us" widget.
+_SOCIAL = re.compile(
+    r"\b(facebook|twitter|instagram|pinterest|youtube|linkedin|whatsapp|snapchat|tumblr|"
+    r"reddit|tiktok|disqus|google\s*(\+|plus))\b",
+    re.IGNORECASE,
+)
+# ... and the verbs of such widgets (follow, join, like, share; in the encoder's larger
+# Latin-script languages: folgen, seguir/síguenos, suivre, seguire, volgen, teilen, ...).
+_FOLLOW = re.compile(
+    r"\b(follow|join|like|share|connect|find us|keep up|folg|sigue|síg|segu|suiv|volg|teil|"
+    r"compart|partag|condivid|deel)",
+    re.IGNORECASE,
+)
+# A byline: "By SADIE GURMAN", "Por Ana Pérez", "Von Max Muster" (a short line).
+_BYLINE = re.compile(r"^(by|por|par|von|door)\s+\S", re.IGNORECASE)
 # Navigation bars: three or more short items between separators ("Home | World | Sport").
 _NAV_SEPARATOR = re.compile(r"\s[|•·»/]\s")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
@@ -126,6 +166,7 @@ _NOT_NAMES = frozenset(
     tuesday wednesday thursday friday saturday sunday january february march april may june
     july august september october november december mr mrs ms dr der die das ein eine und el
     la los las un una y le les des et il lo gli de het een en
+    edt est cdt cst mdt mst pdt pst gmt utc bst cet cest
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
@@ -137,18 +178,99 @@ def is_blank(text: str) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """Unicode-normalise, fold runs of spaces, drop boilerplate lines and sentences addressed
-    to the reader (tip lines, app prompts, copyright), keep paragraph breaks."""
+    """Unicode-normalise, fold runs of spaces, drop boilerplate lines, sentences addressed
+    to the reader (tip lines, app prompts, copyright) and the outlet's own marks (credits,
+    captions, dateline tags, bylines, share widgets), keep paragraph breaks."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for raw in text.split("\n"):
         line = _WS.sub(" ", raw).strip()
         if line and not _BOILERPLATE.match(line) and not _is_navigation(line):
+            line = _without_outlet_marks(line)
             if _CALL_TO_ACTION.search(line):
                 line = _without_calls_to_action(line)
-            if line:
+            if line and not _is_furniture(line):
                 lines.append(line)
     return "\n".join(lines)
+
+
+def _without_outlet_marks(line: str) -> str:
+    """The line without its credits and captions (``_CREDIT``) and its dateline's outlet
+    tag (``_DATELINE_TAG``): the outlet's name, the same in all of its reports."""
+    if "(" in line or ":" in line or "aption" in line or " via " in line:
+        line = _CREDIT.sub("", line).strip()
+    tag = _DATELINE_TAG.match(line)
+    if tag and (tag["dash"] or (_is_upper_word(tag["place"]) and _is_call_sign(tag["tag"]))):
+        dash = f"{tag['dash']} " if tag["dash"] else ""
+        line = (tag["place"] + dash + line[tag.end() :]).strip()
+    return line
+
+
+def _is_call_sign(tag: str) -> bool:
+    """One word in capitals, maybe with a domain ("WANE", "KMOV.com", "WMC-TV"): an
+    outlet's name, not an abbreviation's expansion ("Enhanced Mitigation Toolkit")."""
+    letters = tag.split(".")[0].replace("-", "")
+    return " " not in tag and len(letters) > 1 and letters.isupper()
+
+
+def _is_upper_word(text: str) -> bool:
+    """True if ``text`` holds a word of two or more letters, all capitals ("DETROIT")."""
+    return any(len(w) > 1 and w.isupper() and w.isalpha() for w in text.replace(",", " ").split())
+
+
+# Furniture lines (a measured choice, docs/experiments.md, issue 13): a line of at most
+# this many words, all capitalised, without a digit or sentence punctuation ("Twitter",
+# "Copy Link Copy", "Associated Press", "Breaking News Staff"); a social-network widget or
+# byline of at most FURNITURE_WIDGET_WORDS words.
+FURNITURE_CAPS_WORDS = 4
+FURNITURE_WIDGET_WORDS = 12
+_SENTENCE_PUNCT = tuple('.!?…。！？"”’»)')
+
+
+def _is_furniture(line: str) -> bool:
+    """A line that is page furniture, not story: a short all-capitalised label, a sharing
+    or "follow us" widget, a byline."""
+    words = line.split()
+    if len(words) > FURNITURE_WIDGET_WORDS:
+        return False
+    if len(words) <= FURNITURE_CAPS_WORDS and _is_capitalised_label(line, words):
+        return True
+    if _SOCIAL.search(line) and (len(words) <= 2 or _FOLLOW.search(line)):
+        return True
+    return bool(_BYLINE.match(line)) and not line.endswith(_SENTENCE_PUNCT)
+
+
+def _is_capitalised_label(line: str, words: list[str]) -> bool:
+    """Every word starts with a capital (or is not a word: a dash), no digit, and the line
+    does not end as a sentence or as a dateline does ("DETROIT -": the place stays)."""
+    if line.endswith(_SENTENCE_PUNCT) or line.endswith(("-", "–", "—")):
+        return False
+    if any(c.isdigit() for c in line):
+        return False
+    lettered = [w for w in words if w[0].isalpha()]
+    return bool(lettered) and all(w[0].isupper() for w in lettered)
+
+
+# Separators between a headline and the site's name in a page title ("Man shot in Memphis
+# - WMC Action News 5 - Memphis, Tennessee", "Teen shot | KSLA News 12 Shreveport").
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»]{1,2}\s+")
+# Lowercase words of at least this many letters mark running text ("shot", "police"),
+# which a headline has and a site's name or tagline ("News, Weather and Sports") has not.
+HEADLINE_WORD_CHARS = 4
+
+
+def headline(title: str) -> str:
+    """The headline of a page title without the site's name and tagline that every page
+    of one outlet shares ("WMC Action News 5", "News, Weather & Sports"): of the parts
+    between separators, the one with the most lowercase words (the first of equals)."""
+    parts = [p for p in _TITLE_SEPARATOR.split(title.strip()) if p]
+    if len(parts) < 2:
+        return title.strip()
+    return max(parts, key=_running_words)
+
+
+def _running_words(text: str) -> int:
+    return sum(1 for w in text.split() if len(w) >= HEADLINE_WORD_CHARS and w[0].islower())
 
 
 def _without_calls_to_action(line: str) -> str:
@@ -227,7 +349,12 @@ def entities(text: str) -> set[str]:
     """
     found: set[str] = set()
     for match in _NAME.finditer(text):
-        parts = [p for p in match.group(1).split() if p.lower() not in _NOT_NAMES]
+        parts = match.group(1).split()
+        if text.startswith(":", match.end()):
+            # A capitalised word before a colon is a label ("Posted:", "Updated:",
+            # "Source:", "VIDEO:"), printed alike on every page of an outlet.
+            parts = parts[:-1]
+        parts = [p for p in parts if p.lower() not in _NOT_NAMES]
         for part in parts:
             token = part.strip("'’-").lower()
             if len(token) > 2:
