@@ -89,3 +89,31 @@ def test_evidence_dates_round_trip():
     evidence = Evidence(date_gap_days=78, dates=("a: 2025-10-23 published", "b: …"))
     assert Evidence.from_dict(evidence.to_dict()) == evidence
     assert Evidence.from_dict({}).dates == ()
+
+
+def test_undated_seed_versions_are_threaded_with_their_storys_gap(seed_articles):
+    """The seeds' two stories (same people, eleven weeks apart) are two threads. Their
+    undated versions (001, 002 of the October story; 004 of the August one) read as
+    written the same week as the other story's reports unless they take their story's
+    gap (78 days, the one dated cross pair 000-003): then the stories' thread linkage is
+    far below even the lower attach level (half the threshold), not just under it."""
+    from samestory.pipeline.assemble import thread_scores
+    from samestory.pipeline.batch import analyze
+    from samestory.threads import THREAD_THRESHOLD
+
+    analysis = analyze(list(seed_articles.values()))
+    index = {f.id: k for k, f in enumerate(analysis.features)}
+    story = {index[a]: k for k, s in enumerate(analysis.stories) for a in s.articles}
+    groups = [[index[a] for a in s.articles] for s in analysis.stories]
+    pairs = [(index[r.a], index[r.b]) for r in analysis.relations]
+    threaded = thread_scores(analysis.features, pairs, analysis.relations, groups)
+    cross = [
+        (r, p)
+        for (i, j), r, p in zip(pairs, analysis.relations, threaded, strict=True)
+        if story[i] != story[j]
+    ]
+    assert len(cross) == 6  # every pair of the two stories is scored
+    for r, p in cross:
+        if r.evidence.date_gap_days is None:
+            assert p < r.evidence.scores["thread"]
+    assert sum(p for _, p in cross) / len(cross) < THREAD_THRESHOLD / 2

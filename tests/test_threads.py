@@ -219,7 +219,7 @@ def test_a_store_made_before_threads_gains_them_when_opened(tmp_path):
     conn = sqlite3.connect(path)  # as stores were before the story_threads step
     conn.execute("DROP TABLE thread_scores")
     conn.execute("DROP TABLE story_threads")
-    conn.execute("DELETE FROM migrations WHERE name='story_threads'")
+    conn.execute("DELETE FROM migrations WHERE name IN ('story_threads', 'thread_inputs')")
     conn.commit()
     conn.close()
     with Store(path) as store:
@@ -243,3 +243,53 @@ def test_reposts_weigh_in_threads_as_in_the_batch(tmp_path):
         stored = {a.id: store.story(store.story_of(a.id)).thread for a in articles}
     assert len(set(stored.values())) == len(set(batch.values()))
     assert stored["arrest"] == stored["shooting"] == stored["repost-0"] != stored["other"]
+
+
+def test_an_undated_pair_borrows_the_median_gap_of_its_two_stories():
+    # Articles 0, 1 form story 0; 2, 3, 4 story 1. Known cross gaps 10, 100, 50.
+    story_of = [0, 0, 1, 1, 1]
+    pairs = [(0, 2), (0, 3), (0, 4), (1, 2), (0, 1), (1, 3)]
+    gaps = [10, 100, 50, None, None, None]
+    assert threads.borrowed_gaps(pairs, gaps, story_of) == [10, 100, 50, 50, None, 50]
+    # No known gap between the stories: nothing to borrow; a lower median of two.
+    assert threads.borrowed_gaps([(0, 2), (1, 2)], [None, None], story_of) == [None, None]
+    assert threads.borrowed_gaps([(0, 2), (0, 3), (1, 2)], [10, 100, None], story_of)[2] == 10
+
+
+def test_with_gap_gives_the_features_at_that_gap():
+    a, b = featurize([SHOOTING, dataclasses.replace(ARREST, date=None)])
+    cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
+    undated = thread_features(a, b, cues, 0.2, None)
+    for gap in (0, 30, 31, 104):
+        assert threads.with_gap(undated, gap) == thread_features(a, b, cues, 0.2, gap)
+
+
+def test_thread_inputs_give_relates_own_thread_probability():
+    from samestory.pipeline.assemble import thread_inputs
+
+    for arrest in (ARREST, dataclasses.replace(ARREST, date=None)):
+        a, b = featurize([SHOOTING, arrest])
+        relation = relate.relate(a, b)
+        x = thread_inputs(a, b, relation)
+        assert thread_probability(x) == relation.evidence.scores["thread"]
+
+
+def test_the_store_threads_undated_pairs_as_the_batch_does(tmp_path, seed_articles):
+    """Undated versions take their story's gap in the store as in `cluster`: the store
+    keeps an undated pair's thread inputs and re-scores it when threading."""
+    import sqlite3
+
+    from samestory.store import Store
+
+    articles = list(seed_articles.values())
+    batch = {a: s.thread for s in api.cluster(articles) for a in s.articles}
+    with Store(tmp_path / "s.db") as store:
+        for article in articles:
+            store.add([article])
+        stored = {a.id: store.story(store.story_of(a.id)).thread for a in articles}
+    assert stored == batch and len(set(stored.values())) == 2
+    conn = sqlite3.connect(tmp_path / "s.db")
+    rows = conn.execute("SELECT gap, inputs FROM thread_scores").fetchall()
+    conn.close()
+    assert any(gap is None for gap, _ in rows)
+    assert all((gap is None) == (inputs is not None) for gap, inputs in rows)

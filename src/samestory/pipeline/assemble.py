@@ -17,7 +17,15 @@ from samestory import provenance
 from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind, Roundup, RoundupPart, Story
 from samestory.pipeline.group import FoundRoundup
-from samestory.threads import thread_groups, thread_id
+from samestory.relate import CUE_SCORE_KEYS
+from samestory.threads import (
+    borrowed_gaps,
+    thread_features,
+    thread_groups,
+    thread_id,
+    thread_probability,
+    with_gap,
+)
 
 # Characters of a story title before it is cut with an ellipsis.
 TITLE_LIMIT = 120
@@ -153,15 +161,51 @@ def find_threads(
     :func:`samestory.threads.thread_groups`."""
     rep_index = {r: k for k, r in enumerate(reps)}
     group_of = {i: g for g, members in enumerate(groups) for i in members}
-    story_of_rep = [group_of[r] for r in reps]
-    thread_edges = [
-        (rep_index[i], rep_index[j], r.evidence.scores.get("thread", 0.0))
-        for (i, j), r in zip(pairs, relations, strict=True)
+    edges = [
+        (rep_index[i], rep_index[j], p)
+        for (i, j), p in zip(pairs, thread_scores(features, pairs, relations, groups), strict=True)
     ]
     return [
         [features[reps[k]].id for k in thread]
-        for thread in thread_groups(len(reps), thread_edges, story_of_rep)
+        for thread in thread_groups(len(reps), edges, [group_of[r] for r in reps])
     ]
+
+
+def thread_scores(
+    features: Sequence[DocFeatures],
+    pairs: Sequence[tuple[int, int]],
+    relations: Sequence[Relation],
+    groups: Sequence[Sequence[int]],
+) -> list[float]:
+    """The thread probability each scored pair is threaded with: ``relate``'s, but an
+    undated pair between two stories is re-scored with its stories' date gap
+    (:func:`samestory.threads.borrowed_gaps`)."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    gaps = borrowed_gaps(pairs, [r.evidence.date_gap_days for r in relations], group_of)
+    return [
+        _thread_probability(features[i], features[j], r, gap)
+        for (i, j), r, gap in zip(pairs, relations, gaps, strict=True)
+    ]
+
+
+def _thread_probability(
+    a: DocFeatures, b: DocFeatures, relation: Relation, gap: int | None
+) -> float:
+    """The pair's thread probability, ``relate``'s own unless the pair is threaded with
+    a gap its texts did not give (an undated version takes its story's gap,
+    :func:`samestory.threads.borrowed_gaps`)."""
+    if gap is None or relation.evidence.date_gap_days is not None:
+        return relation.evidence.scores.get("thread", 0.0)
+    return thread_probability(with_gap(thread_inputs(a, b, relation), gap))
+
+
+def thread_inputs(a: DocFeatures, b: DocFeatures, relation: Relation) -> tuple[float, ...]:
+    """The thread model's inputs of a scored pair (:func:`samestory.threads.thread_features`),
+    from its relation's evidence (the cues, the rewrite evidence, the date gap)."""
+    evidence = relation.evidence
+    cues = [evidence.scores[key] for key in CUE_SCORE_KEYS]
+    rewrite = evidence.scores["rewrite_evidence"]
+    return thread_features(a, b, cues, rewrite, evidence.date_gap_days)
 
 
 def story_id(first_article: str) -> str:

@@ -1067,7 +1067,7 @@ class _Batch:
             "INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)",
             [(r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0],
         )
-        write_thread_scores(self.conn, relations)
+        write_thread_scores(self.conn, relations, features)
 
     def _split_new(
         self, articles: Sequence[Article]

@@ -38,6 +38,7 @@ STEPS = (
     "story_threads",
     "keywords",
     "roundups",
+    "thread_inputs",
 )
 
 SUMMARY_COLUMNS = (

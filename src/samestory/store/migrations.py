@@ -124,14 +124,14 @@ def _lsh(conn: sqlite3.Connection, config: Config) -> None:
 
 def _threads(conn: sqlite3.Connection, config: Config) -> None:
     """Create the thread tables; fill the thread scores from the relations that have
-    them in their evidence (older stores kept no others), then thread every story."""
+    them in their evidence (older stores kept no others). Every story is threaded by
+    the ``thread_inputs`` step, which follows."""
     schema.execute_all(conn, schema.THREADS)
     conn.execute(
         "INSERT OR REPLACE INTO thread_scores SELECT a, b, "
         "json_extract(evidence_json, '$.scores.thread') FROM relations "
         "WHERE json_extract(evidence_json, '$.scores.thread') > 0"
     )
-    threads.rethread_all(conn)
 
 
 def _keywords(conn: sqlite3.Connection, config: Config) -> None:
@@ -150,6 +150,18 @@ def _keywords(conn: sqlite3.Connection, config: Config) -> None:
         index.insert(article_id, keywords(SimpleNamespace(terms=terms)))  # type: ignore[arg-type]
 
 
+def _thread_inputs(conn: sqlite3.Connection, config: Config) -> None:
+    """Add each thread score's date gap and inputs; fill the gaps the relations' evidence
+    holds (older stores kept no inputs: their undated pairs keep their own scores)."""
+    schema.execute_all(conn, schema.THREAD_INPUTS)
+    conn.execute(
+        "UPDATE thread_scores SET gap = (SELECT json_extract(r.evidence_json, "
+        "'$.date_gap_days') FROM relations r WHERE r.a = thread_scores.a AND "
+        "r.b = thread_scores.b)"
+    )
+    threads.rethread_all(conn)
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -164,6 +176,7 @@ MIGRATIONS: list[Migration] = [
     Migration("story_threads", _threads),
     Migration("keywords", _keywords),
     Migration.ddl("roundups", *schema.ROUNDUPS),
+    Migration("thread_inputs", _thread_inputs),
 ]
 
 _MIGRATIONS_TABLE = (

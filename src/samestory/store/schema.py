@@ -36,8 +36,10 @@ step, so the current schema can be read in one place::
     changes(seq INTEGER PK AUTOINCREMENT, at, kind, article_id, story_id)
         one row per article added ('added') or moved to another story ('moved') and per
         story removed by a merge ('removed'): a counter a UI can poll
-    thread_scores(a, b, score, PRIMARY KEY(a, b)) WITHOUT ROWID, INDEX (b, a)
-        the thread probability (P(same incident), samestory.threads) of every scored pair
+    thread_scores(a, b, score, gap, inputs, PRIMARY KEY(a, b)) WITHOUT ROWID, INDEX (b, a)
+        the thread probability (P(same incident), samestory.threads) of every scored
+        pair, its date gap in days (NULL: unknown) and, for an undated pair, the thread
+        model's inputs (JSON list) to re-score it with its stories' gap
     story_threads(story TEXT PK, thread TEXT), INDEX (thread, story)
         the thread of each story (see samestory.store.threads)
     roundups(article TEXT PK, attached, parts_json)
@@ -192,6 +194,14 @@ THREADS = (
     "CREATE INDEX thread_scores_by_b ON thread_scores(b, a)",
     "CREATE TABLE story_threads (story TEXT PRIMARY KEY, thread TEXT NOT NULL)",
     "CREATE INDEX story_threads_thread ON story_threads(thread, story)",
+)
+
+
+# Each scored pair's date gap, and an undated pair's thread inputs (see
+# samestory.threads.borrowed_gaps): threads re-score undated pairs with their stories' gap.
+THREAD_INPUTS = (
+    "ALTER TABLE thread_scores ADD COLUMN gap INTEGER",
+    "ALTER TABLE thread_scores ADD COLUMN inputs TEXT",
 )
 
 

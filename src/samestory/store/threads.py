@@ -20,12 +20,25 @@ of its first story (earliest first version, then story id), as in the batch.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from samestory.models import Relation
+from samestory.pipeline.assemble import thread_inputs
 from samestory.store.codec import parse_date
-from samestory.threads import THREAD_THRESHOLD, thread_groups, thread_id
+from samestory.threads import (
+    THREAD_THRESHOLD,
+    borrowed_gaps,
+    thread_groups,
+    thread_id,
+    thread_probability,
+    with_gap,
+)
+
+if TYPE_CHECKING:
+    from samestory.features import DocFeatures
 
 # Articles beyond which a neighbourhood is not re-threaded on add (new stories then
 # get a thread of their own), as Config.regroup_limit bounds re-clustering.
@@ -33,16 +46,28 @@ THREAD_MEMBER_LIMIT = 10_000
 _CHUNK = 500  # host parameters per query, under SQLite's limit
 
 
-def write_thread_scores(conn: sqlite3.Connection, relations: Iterable[Relation]) -> None:
-    """Keep the thread probability of every scored pair (``evidence.scores['thread']``)."""
+def write_thread_scores(
+    conn: sqlite3.Connection, relations: Iterable[Relation], features: Mapping[str, DocFeatures]
+) -> None:
+    """Keep the thread probability of every scored pair (``evidence.scores['thread']``),
+    its date gap and, when the gap is unknown, the thread model's inputs (``features``
+    holds both ends' features), so threads can re-score it with its stories' gap."""
     conn.executemany(
-        "INSERT OR REPLACE INTO thread_scores VALUES (?, ?, ?)",
+        "INSERT OR REPLACE INTO thread_scores (a, b, score, gap, inputs) VALUES (?, ?, ?, ?, ?)",
         [
-            (r.a, r.b, float(p))
+            (r.a, r.b, float(p), r.evidence.date_gap_days, _inputs_json(r, features))
             for r in relations
             if (p := r.evidence.scores.get("thread", 0.0)) > 0.0
         ],
     )
+
+
+def _inputs_json(relation: Relation, features: Mapping[str, DocFeatures]) -> str | None:
+    """An undated pair's thread inputs as JSON (exact floats); None for a dated pair."""
+    if relation.evidence.date_gap_days is not None:
+        return None
+    x = thread_inputs(features[relation.a], features[relation.b], relation)
+    return json.dumps(x)
 
 
 def set_threads(conn: sqlite3.Connection, thread_of: dict[str, str]) -> None:
@@ -157,12 +182,19 @@ def compute_threads(
     position = {a: k for k, a in enumerate(articles)}
     stories = sorted(set(story_of.values()))
     unit = {s: k for k, s in enumerate(stories)}
-    edges = [
-        (position[a], position[b], score)
-        for a, b, score in _scores_touching(conn, articles)
-        if a in position and b in position and story_of[a] != story_of[b]
+    rows = [
+        row
+        for row in _rows_touching(conn, articles)
+        if row[0] in position and row[1] in position and story_of[row[0]] != story_of[row[1]]
     ]
-    groups = thread_groups(len(articles), edges, [unit[story_of[a]] for a in articles], threshold)
+    pairs = [(position[a], position[b]) for a, b, *_ in rows]
+    story_unit = [unit[story_of[a]] for a in articles]
+    gaps = borrowed_gaps(pairs, [gap for *_, gap, _ in rows], story_unit)
+    edges = [
+        (i, j, _threaded_score(score, gap, inputs, borrowed))
+        for (i, j), (_, _, score, gap, inputs), borrowed in zip(pairs, rows, gaps, strict=True)
+    ]
+    groups = thread_groups(len(articles), edges, story_unit, threshold)
     firsts = _first_dates(conn, stories)
     out: dict[str, str] = {}
     for group in groups:
@@ -170,6 +202,33 @@ def compute_threads(
         lead = min(in_group, key=lambda s: (firsts[s] is None, firsts[s] or "", s))
         out.update(dict.fromkeys(in_group, thread_id(lead)))
     return out
+
+
+def _threaded_score(
+    score: float, gap: int | None, inputs: str | None, borrowed: int | None
+) -> float:
+    """A pair's thread probability as the batch threads it: an undated pair re-scored
+    with its stories' gap (``borrowed``) when its inputs are stored."""
+    if gap is not None or borrowed is None or inputs is None:
+        return score
+    return thread_probability(with_gap(json.loads(inputs), borrowed))
+
+
+def _rows_touching(
+    conn: sqlite3.Connection, ids: Sequence[str]
+) -> list[tuple[str, str, float, int | None, str | None]]:
+    """``(a, b, score, gap, inputs)`` of the thread scores with an end in ``ids``, each
+    pair once."""
+    out: dict[tuple[str, str], tuple[str, str, float, int | None, str | None]] = {}
+    for chunk in _chunks(ids):
+        marks = _marks(len(chunk))
+        for column in ("a", "b"):
+            for row in conn.execute(
+                f"SELECT a, b, score, gap, inputs FROM thread_scores WHERE {column} IN ({marks})",
+                chunk,
+            ):
+                out[(row[0], row[1])] = row
+    return list(out.values())
 
 
 def _copies(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
