@@ -148,3 +148,12 @@ def test_headline_without_the_site_name():
 def test_labels_and_time_zones_are_not_names():
     text = "Posted: Wednesday, June 24, 2015 4:51 PM EDT Updated: Monday. Police: Teen shot"
     assert normalize.entities(text) == {"teen"}
+
+
+def test_a_headline_alone_is_not_taken_for_page_furniture():
+    """A short title-case line is dropped as a label beside running text, but a text
+    that is only such a line (a headline, a one-word item) keeps it."""
+    assert normalize.clean_text("Earthquake Hits Chile") == "Earthquake Hits Chile"
+    assert normalize.clean_text("Earthquake") == "Earthquake"
+    story = "Associated Press\nA strong earthquake hit central Chile on Monday."
+    assert normalize.clean_text(story) == "A strong earthquake hit central Chile on Monday."

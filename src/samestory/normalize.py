@@ -182,16 +182,18 @@ def clean_text(text: str) -> str:
     to the reader (tip lines, app prompts, copyright) and the outlet's own marks (credits,
     captions, dateline tags, bylines, share widgets), keep paragraph breaks."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = []
+    lines, furniture = [], []
     for raw in text.split("\n"):
         line = _WS.sub(" ", raw).strip()
         if line and not _BOILERPLATE.match(line) and not _is_navigation(line):
             line = _without_outlet_marks(line)
             if _CALL_TO_ACTION.search(line):
                 line = _without_calls_to_action(line)
-            if line and not _is_furniture(line):
-                lines.append(line)
-    return "\n".join(lines)
+            if line:
+                (furniture if _is_furniture(line) else lines).append(line)
+    # Furniture is told by its shape, which a headline in title case alone ("Earthquake
+    # Hits Chile") shares: a text that is nothing else is kept, not emptied.
+    return "\n".join(lines or furniture)
 
 
 def _without_outlet_marks(line: str) -> str:
