@@ -82,19 +82,3 @@ def test_use_from_the_disk_cache_gives_the_same_vectors(tmp_path, monkeypatch) -
         path.write_bytes(path.read_bytes()[:100])  # truncated: rebuilt, same vectors
     np.testing.assert_array_equal(load_use(1).encode(SENTENCES), reference)
     np.testing.assert_array_equal(load_use(1).encode(SENTENCES), reference)
-
-
-def test_a_few_sentences_get_the_same_vectors_with_one_blas_thread(seed_articles) -> None:
-    """Batches of up to FEW_SENTENCES run with one BLAS thread: the same bits as with the
-    encoder's threads."""
-    from samestory import normalize
-    from samestory.embed import FEW_SENTENCES, UniversalSentenceEncoder
-
-    sentences = [s for a in seed_articles.values() for s in normalize.split_sentences(a.text)]
-    few = sentences[:FEW_SENTENCES]
-    encoder = UniversalSentenceEncoder(threads=2)
-    one_thread = encoder.encode(few)
-    assert encoder._one_thread is not None and encoder._one_thread._backend.threads == 1
-    assert encoder._model._backend.threads == 2
-    two_threads = normalize_rows(np.asarray(encoder._model.encode(few), dtype=np.float32))
-    np.testing.assert_array_equal(one_thread, two_threads)
