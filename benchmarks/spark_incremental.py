@@ -13,20 +13,29 @@ day 2 (the last ``--day2`` share). In one ``local[2]`` session:
 
 Reported: wall times, the day-2/full ratio, task time and shuffle bytes of each timed run
 (Spark's status REST API), the ARI of the incremental stories against the full rerun's, the
-share of articles whose story id differs, and the counts of the day-2 run.
+share of articles whose story id differs, and the counts of the day-2 run. ``--day1-peer``
+also times a plain job over day 1's input (what day 1 costs over the job).
+
+``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
+of a kept run (``--keep DIR``) differ from the full rerun's: the full stories the day-2 run
+splits or joins, with the copy groups of the full rerun that the incremental run keeps
+apart inside each (recomputed by the local engine over the features stored in the state,
+which are the job's: the job's copy groups are the local ones), and the scored pairs
+either run has alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -107,8 +116,14 @@ def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def measure(
-    size: int, day2_share: float, encoder: str, partitions: int | None, folder: Path
+    size: int,
+    day2_share: float,
+    encoder: str,
+    partitions: int | None,
+    folder: Path,
+    day1_peer: bool = False,
 ) -> dict[str, Any]:
+    import corpus
     from corpus import build_corpus
     from sklearn.metrics import adjusted_rand_score
 
@@ -116,8 +131,10 @@ def measure(
     from samestory.spark import build_session, run
     from samestory.spark.incremental import run_incremental
 
+    shared = os.environ.get("SAMESTORY_SHARED")
+    data = Path(shared) / "data" if shared else corpus.DATA
     config = DEFAULT_CONFIG.replace(encoder=encoder)
-    articles, _ = build_corpus(size)
+    articles, _ = build_corpus(size, data=data)
     random.Random(7).shuffle(articles)
     cut = int(len(articles) * (1 - day2_share))
     day1 = _write(folder / "day1.jsonl", articles[:cut])
@@ -139,6 +156,8 @@ def measure(
             spark, lambda: run_incremental(spark, day2, folder / "out2", state, **opts)
         )
         _, result["full_rerun"] = _timed(spark, lambda: run(spark, both, folder / "full", **opts))
+        if day1_peer:
+            _, result["day1_job"] = _timed(spark, lambda: run(spark, day1, folder / "job1", **opts))
     finally:
         spark.stop()
     result["counts"] = counts
@@ -152,6 +171,79 @@ def measure(
     return result
 
 
+def _parquet_rows(path: Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    return cast("list[dict[str, Any]]", pq.read_table(path, columns=columns).to_pylist())
+
+
+def _stored_features(state: Path) -> list[Any]:
+    """Every article's features as the state stores them, in index order."""
+    from samestory.store.codec import decode_features
+
+    by_idx = {}
+    columns = ["idx", "doc_json", "sentence_vectors", "vector", "minhash"]
+    for part in sorted((state / "parts").iterdir()):
+        for r in _parquet_rows(part / "features.parquet", columns):
+            by_idx[r["idx"]] = decode_features(
+                r["doc_json"], r["sentence_vectors"], r["vector"], r["minhash"]
+            )
+    return [by_idx[i] for i in range(len(by_idx))]
+
+
+def explain(folder: Path, encoder: str) -> dict[str, Any]:
+    """Where a kept run's day-2 stories differ from the full rerun's (see the module doc)."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.pipeline.copies import copy_groups
+
+    state = folder / "state"
+    generation = (state / "CURRENT").read_text(encoding="utf-8").strip()
+    nodes = _parquet_rows(state / generation / "nodes.parquet", ["idx", "id", "rep"])
+    incremental_rep = {r["id"]: r["rep"] for r in nodes}
+    features = _stored_features(state)
+    full_group = copy_groups(features, DEFAULT_CONFIG.replace(encoder=encoder))
+    full_rep = {f.id: full_group[k] for k, f in enumerate(features)}
+    members: dict[int, set[str]] = {}
+    for article, group in full_rep.items():
+        members.setdefault(group, set()).add(article)
+    split_groups = {g for g, ids in members.items() if len({incremental_rep[a] for a in ids}) > 1}
+    got, full = _assignments(folder / "out2"), _assignments(folder / "full")
+    stories: dict[str, set[str]] = {}
+    for article, story in full.items():
+        stories.setdefault(story, set()).add(article)
+    sizes: dict[str, int] = {}
+    for story in got.values():
+        sizes[story] = sizes.get(story, 0) + 1
+    differing = []
+    for story, ids in sorted(stories.items(), key=lambda kv: -len(kv[1])):
+        parts = sorted({got[a] for a in ids})
+        if len(parts) == 1 and sizes[parts[0]] == len(ids):
+            continue
+        inside = {full_rep[a] for a in ids}
+        differing.append(
+            {
+                "full_story": story,
+                "size": len(ids),
+                "incremental_parts": [sizes[p] for p in parts],
+                "full_copy_groups": len(inside),
+                "incremental_copy_groups": len({incremental_rep[a] for a in ids}),
+                "full_copy_groups_kept_apart": len(inside & split_groups),
+            }
+        )
+    pairs = {}
+    for name in ("full", "out2"):
+        rows = _parquet_rows(folder / name / "relations.parquet", ["a", "b"])
+        pairs[name] = {tuple(sorted((r["a"], r["b"]))) for r in rows}
+    return {
+        "copy_groups_full": len(members),
+        "copy_groups_incremental": len(set(incremental_rep.values())),
+        "full_copy_groups_kept_apart": len(split_groups),
+        "stories_differing": differing,
+        "pairs_only_full": len(pairs["full"] - pairs["out2"]),
+        "pairs_only_incremental": len(pairs["out2"] - pairs["full"]),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=3000)
@@ -163,13 +255,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", type=Path, help="write inputs, state and outputs here (kept, for diffs)"
     )
+    parser.add_argument(
+        "--day1-peer", action="store_true", help="also time a plain job over day 1's input"
+    )
+    parser.add_argument(
+        "--explain", type=Path, help="no run: where a kept run's stories differ (see the doc)"
+    )
     args = parser.parse_args(argv)
+    if args.explain is not None:
+        print(json.dumps(explain(args.explain, args.encoder), indent=1))
+        return 0
+    bench = (args.size, args.day2, args.encoder, args.partitions)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = measure(args.size, args.day2, args.encoder, args.partitions, args.keep)
+        result = measure(*bench, args.keep, args.day1_peer)
     else:
         with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
-            result = measure(args.size, args.day2, args.encoder, args.partitions, Path(tmp))
+            result = measure(*bench, Path(tmp), args.day1_peer)
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
@@ -177,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['n']} articles ({result['encoder']}): day 1 {result['day1']}, "
         f"day 2 {result['day2']}"
     )
-    for name in ("day1_run", "day2_incremental", "full_rerun"):
+    for name in ("day1_run", "day1_job", "day2_incremental", "full_rerun"):
+        if name not in result:
+            continue
         r = result[name]
         print(
             f"  {name:17s} {r['wall_s']:8.1f} s wall  {r['task_s']:8.1f} s tasks  "
