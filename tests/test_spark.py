@@ -223,6 +223,13 @@ def test_distributed_components_match_union_find(spark: object) -> None:
         assert _persisted(spark) == cached | {result.id()}
         result.unpersist()
         assert _persisted(spark) == cached
+    # A caller that knows a bound on the edges: no counting job, the result persisted for
+    # the caller's next job to compute, nothing else left cached.
+    result = connected_components(rdd, 3, most_edges=len(edges))
+    assert _persisted(spark) == cached | {result.id()}
+    assert dict(result.collect()) == expected
+    result.unpersist()
+    assert _persisted(spark) == cached
 
 
 def _persisted(spark: object) -> set[int]:

@@ -323,6 +323,7 @@ def run_incremental(
         try:
             return job.go(input_path, output_path, text_col, id_col)
         finally:
+            job.release()
             spark.conf.set("spark.sql.shuffle.partitions", previous)
 
 
@@ -353,6 +354,7 @@ class _Run:
         self.n_copies = 0  # of them copies
         self.n_pairs = 0  # pairs scored this run
         self.n_past_reps = 0  # representatives in the state
+        self.n_reps_new = 0  # new representatives this run
         self.persisted: list[Any] = []
         self.inputs: list[Any] = []
 
@@ -418,7 +420,7 @@ class _Run:
 
         return F.broadcast(frame) if rows <= BROADCAST_KEYS // 2 else frame
 
-    def _past_features(self, wanted: RDD) -> RDD:
+    def _past_features(self, wanted: RDD, most: int | None = None) -> RDD:
         """``(idx, DocFeatures)`` of the past articles in ``wanted`` (read, not computed)."""
         table = self._past_table("features")
         if table is None:
@@ -427,6 +429,7 @@ class _Run:
             table.select("idx", "doc_json", "sentence_vectors", "vector", "minhash"),
             self._idx_frame(wanted),
             "idx",
+            most=most,
         )
         return rows.rdd.map(
             lambda r: (
@@ -487,7 +490,7 @@ class _Run:
             .filter(lambda kv: kv[1][1] is None)
             .map(lambda kv: (kv[0], kv[1][0]))
         )
-        n_reps_new = m - n_copies  # every new article that is not a copy
+        n_reps_new = self.n_reps_new = m - n_copies  # every new article that is not a copy
         rep_pairs, reach, centroids, cells = self._candidates(reps_new, n_reps_new)
         pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
             rep_pairs.map(lambda ij: (ij[0], ij[1], True))
@@ -515,11 +518,15 @@ class _Run:
         )
         self._write_output(Path(output_path), part, gen)
         self.state.commit(part, gen, self.base + m, self.config, counts, centroids)
-        for rdd in self.persisted:
+        return counts
+
+    def release(self) -> None:
+        """Unpersist what the run cached (also when it failed: a long-lived session
+        would otherwise keep a failed run's data cached until it ends)."""
+        for rdd in self.persisted:  # the inputs too (kept, released early when done)
             rdd.unpersist()
         if self.nodes is not None:
             self.nodes.unpersist()
-        return counts
 
     def _read_new(
         self, input_path: str | os.PathLike[str], text_col: str, id_col: str
@@ -641,7 +648,10 @@ class _Run:
             .groupByKey(p)
             .flatMap(lambda item: _new_copy_edges(item[1], base, config))
         )
-        components = self._keep(connected_components(certain.union(verified), p))
+        # Edges: one per new article's fingerprint and at most one per band bucket of a
+        # new article (each a union), a bound known without counting them.
+        edges = certain.union(verified)
+        components = self._keep(connected_components(edges, p, most_edges=self.m * (bands + 1)))
         # The smallest node of a component is a past representative when it holds one.
         return components.filter(lambda kv: kv[0] >= base and kv[0] != kv[1])
 
@@ -826,8 +836,9 @@ class _Run:
     def _score(self, features: RDD, pairs: RDD) -> RDD:
         base = self.base
         pairs = self._keep(pairs)
+        n_candidates = pairs.count()  # computed once here; bounds the past ends below
         wanted = pairs.flatMap(lambda t: [t[0], t[1]]).filter(lambda i: i < base).distinct()
-        work = features.union(self._past_features(wanted))
+        work = features.union(self._past_features(wanted, min(2 * n_candidates, base)))
         ranges = stages.IndexRanges(base + max(self.m, 1), self.p)
         return stages.score_pairs(stages.place(work, ranges), pairs, ranges, self.config, self.p)
 
@@ -868,7 +879,8 @@ class _Run:
         links = strong.union(
             ends_comp.filter(lambda kv: kv[0] != kv[1]).map(lambda kv: (kv[1], kv[0]))
         )
-        merged = self._keep(connected_components(links, p))  # (node, new component)
+        # (node, new component); links: the new strong edges and one per their past ends
+        merged = self._keep(connected_components(links, p, most_edges=3 * self.n_pairs))
         touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
         new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
         # Every representative of a touched component (past and new) -> its new component.
@@ -887,6 +899,7 @@ class _Run:
         )
         new_members = merged.filter(lambda kv: kv[0] >= base)
         members = self._keep(past_members.union(new_members).distinct(p))
+        n_touched = members.count()  # bounds the keys below (and is one row an update)
         past_edges_table = self._past_table("relations")
         past_edges = (
             self.sc.emptyRDD()
@@ -895,17 +908,24 @@ class _Run:
                 past_edges_table.where("rep_pair").select("i", "j", "score"),
                 self._idx_frame(members.keys(), "i"),
                 "i",
+                most=n_touched,
             ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
         )
+        stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
         rep_group = self._keep(
-            stages.group_components(past_edges.union(new_edges), same, attach, p)
+            stages.group_components(
+                past_edges.union(new_edges),
+                same,
+                attach,
+                p,
+                most_edges=stored_pairs + self.n_pairs,
+            )
         )  # computed and persisted: released with the rest
         updates = self._keep(
             members.leftOuterJoin(rep_group, p).map(
                 lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
             )
         )  # (rep, comp, group) of every re-clustered representative
-        n_touched = updates.count()
 
         # The nodes table, updated: past rows re-grouped through their representative.
         schema = self.schemas["nodes"]
@@ -913,8 +933,9 @@ class _Run:
             self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long"),
             n_touched,
         )
-        # New reaches and cells in one table (one count, one broadcast, one join).
-        # Each side fills one half of (reach, cells); _reach_and_cells merges the halves.
+        # New reaches and cells in one table (one broadcast, one join), one row a
+        # representative at most: no count needed to bound it. Each side fills one half
+        # of (reach, cells); _reach_and_cells merges the halves.
         per_idx: RDD = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
         if cells is not None:
             per_idx = per_idx.union(
@@ -926,7 +947,7 @@ class _Run:
                 per_idx.map(lambda kv: (kv[0], *kv[1])),
                 "idx long, reach_new double, cells_new array<int>",
             ),
-            per_idx.count(),
+            self.n_past_reps + self.n_reps_new,
         )
         new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
             copy_of, p
@@ -1154,16 +1175,20 @@ class _Run:
             features.map(lambda kf: feature_row(kf[0], kf[1])), schemas["features"]
         ).write.parquet(str(part / "features.parquet"))
         bands, rows = stages.lsh_params(config)
-        rep_of = features.map(lambda kf: (kf[0], kf[1])).leftOuterJoin(copy_of, self.p)
+        # The band keys meet the copies' representatives, not the features (~20 KB an
+        # article: joining those shuffled every article's features once more).
+        keys_of = features.mapValues(
+            lambda f: [key for key, _ in stages.band_keys((0, f), bands, rows)]
+        )
 
         def keys(item: tuple[int, Any]) -> Iterator[tuple[Any, ...]]:
-            i, (f, rep) = item
-            for (band, key), _ in stages.band_keys((i, f), bands, rows):
+            i, (listed, rep) = item
+            for band, key in listed:
                 yield band, bytearray(key), i, i if rep is None else rep
 
-        self.spark.createDataFrame(rep_of.flatMap(keys), schemas["bands"]).write.parquet(
-            str(part / "bands.parquet")
-        )
+        self.spark.createDataFrame(
+            keys_of.leftOuterJoin(copy_of, self.p).flatMap(keys), schemas["bands"]
+        ).write.parquet(str(part / "bands.parquet"))
         self.spark.createDataFrame(
             scored.map(lambda kv: relation_row(kv[0], kv[1][0], kv[1][1], kv[1][2])),
             schemas["relations"],

@@ -555,6 +555,7 @@ def group_components(
     attach_threshold: float | None,
     partitions: int,
     limit: int = COMPONENT_LIMIT,
+    most_edges: int | None = None,
 ) -> RDD:
     """``(node, group)``: :func:`average_link` of the edges ``(i, j, score)``, run per
     connected component of the edges at or above the attach threshold, in tasks.
@@ -565,11 +566,12 @@ def group_components(
     groups are the local ones. ``group`` is the group's smallest node; nodes in no
     edge at or above the bar are left out (each is its own group). A component of more
     than ``limit`` nodes is cut first (:func:`bounded_components`). The result comes
-    back computed and persisted: the caller unpersists it.
+    back computed and persisted: the caller unpersists it. ``most_edges``: a bound on
+    the edges when the caller knows one (see :func:`graph.connected_components`).
     """
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
     cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
-    bounded = bounded_components(edges, cuts, limit, partitions)
+    bounded = bounded_components(edges, cuts, limit, partitions, most_edges)
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component at the highest score is the group (single link).
     linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
@@ -600,7 +602,13 @@ def group_components(
     return graph.computed(inside.groupByKey(partitions).flatMap(cluster).union(linked), bounded)
 
 
-def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions: int) -> RDD:
+def bounded_components(
+    edges: RDD,
+    cuts: Sequence[float],
+    limit: int,
+    partitions: int,
+    most_edges: int | None = None,
+) -> RDD:
     """``(node, (component, linkage?))``: connected components of the edges scoring at
     least ``cuts[0]``, none over ``limit`` nodes, for one task each to cluster.
 
@@ -616,7 +624,8 @@ def bounded_components(edges: RDD, cuts: Sequence[float], limit: int, partitions
     comes back computed and persisted, each level's components released.
     """
     strong = edges.filter(lambda e: e[2] >= cuts[0]).map(lambda e: (e[0], e[1]))
-    component = graph.connected_components(strong, partitions)  # computed and persisted
+    # Persisted; computed here or, given ``most_edges``, by the count of its sizes below.
+    component = graph.connected_components(strong, partitions, most_edges=most_edges)
     levels = [component]
     done: RDD | None = None
     for level, cut in enumerate(cuts):
