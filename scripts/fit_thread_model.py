@@ -127,10 +127,13 @@ def pair_table(name: str, data: Path, cache: Path, encoder: str) -> dict:
     """:func:`scored_pairs` with each pair's :func:`samestory.threads.thread_features`."""
     features = article_features(name, data, cache, encoder)
     table = scored_pairs(name, data, cache, features, encoder)
+    # Threaded as pipeline.assemble.find_threads threads: an undated pair with its
+    # stories' gap (threads.borrowed_gaps).
+    gaps = threads.borrowed_gaps(table["pairs"], table["gap"], table["story_of"])
     rows = [
         threads.thread_features(features[i], features[j], c, r, g)
         for (i, j), c, r, g in zip(
-            table["pairs"], table["cues"], table["rewrite"], table["gap"], strict=True
+            table["pairs"], table["cues"], table["rewrite"], gaps, strict=True
         )
     ]
     return {**table, "x": np.array(rows, dtype=np.float64)}
