@@ -152,33 +152,24 @@ def _by_call_site(done: list[dict[str, Any]], top: int = 12) -> list[dict[str, A
 
 
 def run_size(
-    n: int, encoder: str, partitions: int | None, recall_sample: int, folder: Path, data: Path
+    n: int,
+    encoder: str,
+    partitions: int | None,
+    recall_sample: int,
+    folder: Path,
+    data: Path,
+    searches: list[tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
+    """The synthetic corpus of ``n`` articles: local, the MinHash peer and one Spark run
+    (the first of ``searches``: ``(exact_limit, cell_size)``, production's by default)."""
     from baseline import MinHashBaseline
     from corpus import build_corpus
 
-    from samestory.config import DEFAULT_CONFIG
-    from samestory.dedup import dedup_file
-    from samestory.embed import encoder_for
-    from samestory.spark import DedupOptions, build_session, run
-
-    config = DEFAULT_CONFIG.replace(encoder=encoder)
     articles, gold = build_corpus(n, data=data)
-    source = folder / f"in-{n}.jsonl"
-    with source.open("w", encoding="utf-8") as fh:
-        for a in articles:
-            fh.write(json.dumps({"id": a.id, "text": a.text, "title": a.title}) + "\n")
+    source = _write_corpus(folder / f"in-{n}.jsonl", articles, full=False)
     ids = [a.id for a in articles]
     result: dict[str, Any] = {"n": n, "encoder": encoder}
-
-    encoder_for(encoder).encode(["warm up"])  # model load outside the clock, as in speed.py
-    start, cpu = time.perf_counter(), _cpu_seconds()
-    dedup_file(source, folder / f"local-{n}.jsonl", config)
-    result["local_s"] = time.perf_counter() - start
-    # Core time (this process and its scoring workers): what sizing scales from, as it
-    # does not grow with the other load on a shared box the way wall time does.
-    result["local_cpu_s"] = _cpu_seconds() - cpu
-    local = {r["id"]: r for r in _read_rows(folder / f"local-{n}.jsonl")}
+    local = _local_run(source, folder / f"local-{n}.jsonl", encoder, result)
 
     peer = MinHashBaseline(threshold=0.7)
     start = time.perf_counter()
@@ -186,31 +177,13 @@ def run_size(
     result["peer_s"] = time.perf_counter() - start
     peer_of = {a: k for k, group in enumerate(peer_groups) for a in group}
 
-    conf = ["spark.driver.maxResultSize=1m", "spark.driver.memory=2g"]
-    tree = _TreeCpu()
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    spark = build_session("local[2]", "samestory-bench", conf)
-    try:
-        start = time.perf_counter()
-        counts = run(
-            spark,
-            source,
-            folder / f"spark-{n}",
-            config,
-            partitions=partitions,
-            dedup=DedupOptions(),
-            recall_sample=recall_sample,
-        )
-        result["spark_s"] = time.perf_counter() - start
-        result.update(_spark_metrics(spark))
-    finally:
-        spark.stop()
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
-    # Spark's core time: the driver, the JVM and its Python workers (start-up included).
-    result["spark_cpu_s"] = own_s + tree.stop()
-    result.update(counts)
-    remote = {r["id"]: r for r in _read_rows(folder / f"spark-{n}" / "records.jsonl")}
+    exact_limit, cell_size = (searches or [_production_search()])[0]
+    spark_run = _spark_run(
+        source, folder / f"spark-{n}", encoder, partitions, recall_sample, exact_limit, cell_size
+    )
+    remote = spark_run.pop("rows")
+    spark_run.pop("edges")
+    result.update(spark_run)
 
     result["spark_vs_local"] = result["spark_s"] / result["local_s"]
     result["spark_ms_per_article"] = 1000 * result["spark_s"] / n
@@ -234,6 +207,150 @@ def run_size(
     return result
 
 
+def run_real(
+    encoder: str,
+    partitions: int | None,
+    recall_sample: int,
+    folder: Path,
+    data: Path,
+    searches: list[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The real distinct dev corpus (ECB+, MEANTIME, GVA: ~2,300 articles, nearly all
+    representatives): the local engine once, then one Spark run per ``(exact_limit,
+    cell_size)`` of ``searches`` after a first run with production's search (exact on
+    this corpus), each compared with local (ARI), with gold, and with that first run:
+    the story edges (pairs scoring at least the attach threshold) it lost and gained."""
+    from corpus import real_corpus
+
+    from samestory.config import DEFAULT_CONFIG
+
+    articles, gold = real_corpus(data)
+    source = _write_corpus(folder / "in-real.jsonl", articles, full=True)
+    ids = [a.id for a in articles]
+    base: dict[str, Any] = {"n": len(articles), "corpus": "real", "encoder": encoder}
+    local = _local_run(source, folder / "local-real.jsonl", encoder, base)
+    local_stories = [local[i]["story_id"] for i in ids]
+    base["ari_gold_local"] = _ari(gold, local_stories)
+    base["local_stories"] = len(set(local_stories))
+    rows: list[dict[str, Any]] = []
+    reference: set[tuple[str, str]] | None = None
+    attach = DEFAULT_CONFIG.attach_threshold
+    reference_search = _production_search()  # exact on this corpus: the reference run
+    runs = [reference_search, *(s for s in searches if s != reference_search)]
+    for k, (exact_limit, cell_size) in enumerate(runs):
+        run = _spark_run(
+            source, folder / f"spark-real-{k}", encoder, partitions, recall_sample,
+            exact_limit, cell_size, attach,
+        )  # fmt: skip
+        remote, edges = run.pop("rows"), run.pop("edges")
+        stories = [remote[i]["story_id"] for i in ids]
+        row = {**base, **run, "exact_limit": exact_limit, "cell_size": cell_size}
+        row["ari_spark_local"] = _ari(local_stories, stories)
+        row["ari_gold_spark"] = _ari(gold, stories)
+        row["spark_stories"] = len(set(stories))
+        if reference is None:
+            reference = edges
+        row["edges"] = len(edges)
+        row["edges_lost"] = len(reference - edges)
+        row["edges_gained"] = len(edges - reference)
+        rows.append(row)
+    return rows
+
+
+def _production_search() -> tuple[int, int]:
+    from samestory.candidates import EXACT_SEARCH_LIMIT
+    from samestory.spark.vectors import CELL_SIZE
+
+    return EXACT_SEARCH_LIMIT, CELL_SIZE
+
+
+def _write_corpus(path: Path, articles: list[Any], full: bool) -> Path:
+    """The articles as JSON Lines: ``id, text, title`` (``full``: every field they have)."""
+    with path.open("w", encoding="utf-8") as fh:
+        for a in articles:
+            if full:
+                record = {k: v for k, v in a.to_dict().items() if v is not None}
+            else:
+                record = {"id": a.id, "text": a.text, "title": a.title}
+            fh.write(json.dumps(record) + "\n")
+    return path
+
+
+def _local_run(
+    source: Path, target: Path, encoder: str, result: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """``samestory dedup`` of ``source``: its rows by id; wall and core time into ``result``."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.dedup import dedup_file
+    from samestory.embed import encoder_for
+
+    encoder_for(encoder).encode(["warm up"])  # model load outside the clock, as in speed.py
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    dedup_file(source, target, DEFAULT_CONFIG.replace(encoder=encoder))
+    result["local_s"] = time.perf_counter() - start
+    # Core time (this process and its scoring workers): what sizing scales from, as it
+    # does not grow with the other load on a shared box the way wall time does.
+    result["local_cpu_s"] = _cpu_seconds() - cpu
+    return {r["id"]: r for r in _read_rows(target)}
+
+
+def _spark_run(
+    source: Path,
+    out: Path,
+    encoder: str,
+    partitions: int | None,
+    recall_sample: int,
+    exact_limit: int,
+    cell_size: int,
+    edge_floor: float | None = None,
+) -> dict[str, Any]:
+    """One ``samestory.spark.run`` with ``dedup`` in ``local[2]``, its own session: times,
+    Spark's stage metrics, the job's counts, ``rows`` (the dedup records by id) and
+    ``edges`` (with ``edge_floor``: the id pairs of relations scoring at least that)."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.spark import DedupOptions, build_session, run
+
+    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    result: dict[str, Any] = {}
+    conf = ["spark.driver.maxResultSize=1m", "spark.driver.memory=2g"]
+    tree = _TreeCpu()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    spark = build_session("local[2]", "samestory-bench", conf)
+    try:
+        start = time.perf_counter()
+        counts = run(
+            spark,
+            source,
+            out,
+            config,
+            partitions=partitions,
+            exact_limit=exact_limit,
+            cell_size=cell_size,
+            dedup=DedupOptions(),
+            recall_sample=recall_sample,
+        )
+        result["spark_s"] = time.perf_counter() - start
+        result.update(_spark_metrics(spark))
+    finally:
+        spark.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
+    # Spark's core time: the driver, the JVM and its Python workers (start-up included).
+    result["spark_cpu_s"] = own_s + tree.stop()
+    result.update(counts)
+    result["rows"] = {r["id"]: r for r in _read_rows(out / "records.jsonl")}
+    result["edges"] = set() if edge_floor is None else _edges(out, edge_floor)
+    return result
+
+
+def _edges(out: Path, floor: float) -> set[tuple[str, str]]:
+    """Id pairs (sorted) of the job's relations scoring at least ``floor``."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "relations.parquet", columns=["a", "b", "score"]).to_pylist()
+    return {(min(r["a"], r["b"]), max(r["a"], r["b"])) for r in table if r["score"] >= floor}
+
+
 def _row(r: dict[str, Any]) -> str:
     recall = f" recall {r['vector_recall']:.3f}" if "vector_recall" in r else ""
     return (
@@ -249,9 +366,48 @@ def _row(r: dict[str, Any]) -> str:
     )
 
 
+def _real_row(r: dict[str, Any]) -> str:
+    search = (
+        "exact" if r["representatives"] <= r["exact_limit"]
+        else f"IVF (exact limit {r['exact_limit']}, cells of {r['cell_size']})"
+    )  # fmt: skip
+    recall = f"recall {r['vector_recall']:.3f} " if "vector_recall" in r else ""
+    return (
+        f"real {r['n']} ({r['representatives']} representatives) {r['encoder']} {search}: "
+        f"spark {r['spark_s']:.0f}s (core {r['spark_cpu_s']:.0f}s), local {r['local_s']:.0f}s  "
+        f"{recall}ARI spark~local {r['ari_spark_local']:.3f}  gold: local "
+        f"{r['ari_gold_local']:.3f} spark {r['ari_gold_spark']:.3f}  stories local "
+        f"{r['local_stories']} spark {r['spark_stories']}  pairs scored {r['pairs']}  "
+        f"edges {r['edges']} (lost {r['edges_lost']}, gained {r['edges_gained']} vs the first run)"
+    )
+
+
+def _searches(limits: str, cells: str) -> list[tuple[int, int]]:
+    """Every ``(exact_limit, cell_size)`` of the two comma lists, in order."""
+    return [(int(a), int(b)) for a in limits.split(",") for b in cells.split(",")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="5000")
+    parser.add_argument(
+        "--corpus",
+        default="synthetic",
+        choices=("synthetic", "real"),
+        help="synthetic: --sizes articles of reposts and edits of 736 originals; real: "
+        "the ~2,300 distinct dev articles (ECB+, MEANTIME, GVA), one Spark run per search",
+    )
+    parser.add_argument(
+        "--exact-limit",
+        default=None,
+        help="representatives up to which the vector search is exact (comma list; "
+        "default: production's 5,000); below the representatives, IVF cells",
+    )
+    parser.add_argument(
+        "--cell-size",
+        default=None,
+        help="IVF vectors per cell (comma list; default: production's 1,000)",
+    )
     parser.add_argument("--encoder", default="use", choices=("use", "static"))
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--recall-sample", type=int, default=500)
@@ -269,11 +425,19 @@ def main(argv: list[str] | None = None) -> int:
 
     shared = os.environ.get("SAMESTORY_SHARED")
     data = args.data or (Path(shared) / "data" if shared else corpus.DATA)
-    results = []
+    limit, cell = _production_search()
+    searches = _searches(args.exact_limit or str(limit), args.cell_size or str(cell))
     with tempfile.TemporaryDirectory(prefix="samestory-spark-bench-") as tmp:
+        if args.corpus == "real":
+            for r in run_real(
+                args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches
+            ):
+                print(json.dumps(r) if args.json else _real_row(r), flush=True)
+            return 0
         for n in (int(s) for s in args.sizes.split(",")):
-            r = run_size(n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data)
-            results.append(r)
+            r = run_size(
+                n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches
+            )
             print(json.dumps(r) if args.json else _row(r), flush=True)
             if not args.json:
                 for site in r["by_stage"]:
