@@ -37,6 +37,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+#: The JVM heap of ``local[2]``, where the driver is also the executor that caches the
+#: features (~22 KB an article): 2g held 20k articles, not 50k (OutOfMemoryError while
+#: caching them, 2026-12-02). Set by ``--driver-memory``.
+DRIVER_MEMORY = ["2g"]
 sys.path.insert(0, str(HERE))
 
 
@@ -312,7 +316,7 @@ def _spark_run(
 
     config = DEFAULT_CONFIG.replace(encoder=encoder)
     result: dict[str, Any] = {}
-    conf = ["spark.driver.maxResultSize=1m", "spark.driver.memory=2g"]
+    conf = ["spark.driver.maxResultSize=1m", f"spark.driver.memory={DRIVER_MEMORY[0]}"]
     tree = _TreeCpu()
     own = resource.getrusage(resource.RUSAGE_SELF)
     spark = build_session("local[2]", "samestory-bench", conf)
@@ -413,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recall-sample", type=int, default=500)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
+        "--driver-memory",
+        default=DRIVER_MEMORY[0],
+        help="spark.driver.memory: in local[2] the heap of the executor too (default 2g; "
+        "50k articles need more)",
+    )
+    parser.add_argument(
         "--data",
         type=Path,
         default=None,
@@ -420,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "else ../shared/data)",
     )
     args = parser.parse_args(argv)
+    DRIVER_MEMORY[0] = args.driver_memory
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     import corpus
 
