@@ -182,7 +182,8 @@ def clean_text(text: str) -> str:
     to the reader (tip lines, app prompts, copyright) and the outlet's own marks (credits,
     captions, dateline tags, bylines, share widgets), keep paragraph breaks."""
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines, furniture = [], []
+    lines: list[str] = []
+    furniture: list[str] = []
     for raw in text.split("\n"):
         line = _WS.sub(" ", raw).strip()
         if line and not _BOILERPLATE.match(line) and not _is_navigation(line):
