@@ -104,6 +104,8 @@ def test_credits_and_captions_yield_no_names_but_the_sentence_stays():
     assert normalize.clean_text("A girl, 3, was hit by a bullet. Credit: KMOV") == (
         "A girl, 3, was hit by a bullet."
     )
+    caption = "Police close off a scene. (Photo: KATHLEEN GALLIGAN, Detroit Free Press)Buy Photo"
+    assert normalize.clean_text(caption) == "Police close off a scene."
 
 
 def test_dateline_outlet_tags_go_and_the_place_stays():
@@ -142,6 +144,9 @@ def test_headline_without_the_site_name():
     assert normalize.headline(title) == "Man shot on Ketchum Road"
     title = "Teen shot | KSLA News 12 Shreveport, Louisiana News Weather & Sports"
     assert normalize.headline(title) == "Teen shot"
+    assert normalize.headline("Four Hurt In Park Shooting « CBS Chicago") == (
+        "Four Hurt In Park Shooting"
+    )
     assert normalize.headline("Obama: we will act now") == "Obama: we will act now"
 
 

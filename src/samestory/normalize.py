@@ -49,7 +49,7 @@ _CREDIT = re.compile(
     r"\((?:source|photo|photos|credit|image|courtesy|file|ap photo|foto|fuente|quelle|bild|"
     r"crédit|fonte|published|posted|updated)\b[^()\n]{0,120}\)"
     r"|\b(?:view full caption|full caption|image via|image courtesy|"
-    r"(?:photo )?credit\s*:|source\s*:)[^.!?\n]{0,80}$",
+    r"(?:photo )?credit\s*:|source\s*:)[^.!?\n]{0,80}$|\bbuy photo$",
     re.IGNORECASE,
 )
 # A dateline's outlet tag: "DETROIT (WXYZ) -", "FORT WAYNE, Ind. (WANE)", "(WMC-TV) -",
@@ -256,7 +256,7 @@ def _is_capitalised_label(line: str, words: list[str]) -> bool:
 
 # Separators between a headline and the site's name in a page title ("Man shot in Memphis
 # - WMC Action News 5 - Memphis, Tennessee", "Teen shot | KSLA News 12 Shreveport").
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»]{1,2}\s+")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»«:]{1,2}\s+")
 # Lowercase words of at least this many letters mark running text ("shot", "police"),
 # which a headline has and a site's name or tagline ("News, Weather and Sports") has not.
 HEADLINE_WORD_CHARS = 4
