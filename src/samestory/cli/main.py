@@ -54,7 +54,7 @@ EncoderOpt = Annotated[
     typer.Option(
         "--encoder",
         help="Sentence encoder: 'use' (multilingual USE, most accurate) or "
-        "'static' (distilled from USE on first use, ~20x less CPU per distinct article, "
+        "'static' (distilled from USE on first use, ~2.5x less CPU per distinct article, "
         "slightly less accurate).",
         case_sensitive=False,
     ),

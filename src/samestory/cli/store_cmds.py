@@ -97,7 +97,7 @@ def add(
         typer.Option(
             "--encoder",
             help="Sentence encoder of a NEW store: 'use' (default, most accurate) or "
-            "'static' (~20x less CPU). An existing store keeps the encoder it was built with.",
+            "'static' (~2.5x less CPU). An existing store keeps the encoder it was built with.",
             case_sensitive=False,
         ),
     ] = None,
