@@ -49,7 +49,13 @@ from samestory import relate
 from samestory.candidates import candidate_pairs
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
-from samestory.evaluate import SHORT_FORMS, make_short_variants, read_labelled, record_to_article
+from samestory.evaluate import (
+    SHORT_FORMS,
+    hard_negative_pairs,
+    make_short_variants,
+    read_labelled,
+    record_to_article,
+)
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article
 from samestory.pipeline.copies import CopyGroups, collapse_copies
@@ -176,6 +182,32 @@ class DevSet:
     train_pairs: list[tuple[int, int]]
     cues: np.ndarray
     alignments: dict[int, relate.AlignmentResult] = dataclasses.field(default_factory=dict)
+    # `compare`'s pairs: every pair of articles of one topic (samestory.evaluate.
+    # hard_negative_pairs), its gold, and its measures (full articles only).
+    topic_pairs: list[tuple[int, int, bool]] = dataclasses.field(default_factory=list)
+    topic_measures: list[relate.PairMeasures] = dataclasses.field(default_factory=list)
+
+    def compare_decisions(self, models: Sequence[relate.StoryModel]) -> np.ndarray:
+        """``compare``'s same-story decision (``Relation.same_story``) on each pair of one
+        topic, pair ``k`` scored under ``models[k]``."""
+        out = []
+        with relate.single_threaded_blas():
+            for (i, j, _), m, model in zip(
+                self.topic_pairs, self.topic_measures, models, strict=True
+            ):
+                a, b = self.features[i], self.features[j]
+                out.append(relate.relation_of(a, b, relate.score_measures(m, model)).same_story)
+        return np.array(out, dtype=bool)
+
+    def compare_figures(self, models: Sequence[relate.StoryModel]) -> dict[str, float]:
+        """Pair precision and recall of ``compare`` under ``models`` (see above)."""
+        decided = self.compare_decisions(models)
+        gold = np.array([same for *_, same in self.topic_pairs], dtype=bool)
+        tp = int((decided & gold).sum())
+        return {
+            "precision": round(tp / max(int(decided.sum()), 1), 3),
+            "recall": round(tp / max(int(gold.sum()), 1), 3),
+        }
 
     @property
     def labels(self) -> np.ndarray:
@@ -256,8 +288,10 @@ def dev_set(
     copies = collapse_copies(features, DEFAULT_CONFIG)
     pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
     train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
+    topic_pairs = hard_negative_pairs(records) if form == "full" else []
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
+        topic_measures = [relate.measure_pair(features[i], features[j]) for i, j, _ in topic_pairs]
         cues = [
             relate.event_design(
                 relate.event_cues(
@@ -280,14 +314,16 @@ def dev_set(
         pairs=pairs,
         measures=measures,
         train_pairs=train_pairs,
+        topic_pairs=topic_pairs,
+        topic_measures=topic_measures,
         cues=np.array(cues, dtype=np.float64),
     )
 
 
 def event_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate.StoryModel:
     """``graded`` with the event weights of a logistic regression fitted on
-    :func:`samestory.relate.event_design` rows (cues, shortness × cues, shortness),
-    rounded as shipped."""
+    :func:`samestory.relate.event_design` rows (cues, shortness × cues, shortness,
+    disagreement cues), rounded as shipped."""
     n = len(relate.CUE_NAMES)
     coef = [round(float(w), WEIGHT_DECIMALS) for w in fitted.coef_[0]]
     return dataclasses.replace(
@@ -295,7 +331,64 @@ def event_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate
         event_weights=tuple(coef[:n]),
         short_weights=tuple(coef[n : 2 * n]),
         short_bias=coef[2 * n],
+        conflict_weights=tuple(coef[2 * n + 1 :]),
         event_bias=round(float(fitted.intercept_[0]), WEIGHT_DECIMALS),
+    )
+
+
+def long_columns(x: np.ndarray) -> np.ndarray:
+    """The columns of :func:`samestory.relate.event_design` rows outside the short part:
+    the cues and the disagreement cues."""
+    n = len(relate.CUE_NAMES)
+    return np.hstack([x[:, :n], x[:, 2 * n + 1 :]])
+
+
+def long_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate.StoryModel:
+    """``graded`` with the long part and the conflict part of a logistic regression
+    fitted on :func:`long_columns`, the short part zero (``--no-short-part``)."""
+    n = len(relate.CUE_NAMES)
+    coef = [round(float(w), WEIGHT_DECIMALS) for w in fitted.coef_[0]]
+    return dataclasses.replace(
+        graded,
+        event_weights=tuple(coef[:n]),
+        short_weights=(0.0,) * n,
+        short_bias=0.0,
+        conflict_weights=tuple(coef[n:]),
+        event_bias=round(float(fitted.intercept_[0]), WEIGHT_DECIMALS),
+    )
+
+
+def fit_conflict_part(
+    x: np.ndarray, y: np.ndarray, base: relate.StoryModel, c: float
+) -> relate.StoryModel:
+    """``base`` with its conflict part ``d`` fitted, the rest kept (``--conflicts-only``).
+
+    Logistic regression of ``y`` on the disagreement cues with the rest of ``base``'s
+    log-odds (long and short parts) as a fixed offset, L2-penalised as scikit-learn's
+    (``C``): the shipped model scores every pair as before, plus what the disagreements
+    say."""
+    from scipy.optimize import minimize
+
+    n = len(relate.CUE_NAMES)
+    u = x[:, 2 * n]
+    offset = (
+        base.event_bias
+        + x[:, :n] @ np.array(base.event_weights)
+        + u * base.short_bias
+        + x[:, n : 2 * n] @ np.array(base.short_weights)
+    )
+    conflict = x[:, 2 * n + 1 :]
+    sign = 2.0 * y - 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = sign * (offset + conflict @ theta)
+        value = c * np.logaddexp(0.0, -z).sum() + 0.5 * theta @ theta
+        grad = -c * conflict.T @ (sign * np.exp(-np.logaddexp(0.0, z))) + theta
+        return float(value), grad
+
+    theta = minimize(loss, np.zeros(conflict.shape[1]), jac=True, method="L-BFGS-B").x
+    return dataclasses.replace(
+        base, conflict_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta)
     )
 
 
@@ -311,8 +404,12 @@ def fit_short_part(
     from scipy.optimize import minimize
 
     n = len(relate.CUE_NAMES)
-    offset = base.event_bias + x[:, :n] @ np.array(base.event_weights)
-    short = x[:, n:]  # u·x, then u
+    offset = (
+        base.event_bias
+        + x[:, :n] @ np.array(base.event_weights)
+        + x[:, 2 * n + 1 :] @ np.array(base.conflict_weights)
+    )
+    short = x[:, n : 2 * n + 1]  # u·x, then u
     sign = 2.0 * y - 1.0
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -349,14 +446,18 @@ def ari_grid(dev: DevSet, model: relate.StoryModel) -> dict[float, float]:
 
 
 def topic_cv_ari(
-    sets: Sequence[DevSet], fit: Callable[[np.ndarray, np.ndarray], relate.StoryModel]
-) -> dict[str, float]:
+    sets: Sequence[DevSet],
+    fit: Callable[[np.ndarray, np.ndarray], relate.StoryModel],
+    trains: Callable[[DevSet], bool] = lambda dev: True,
+) -> tuple[dict[str, float], list[relate.StoryModel]]:
     """ARI at production's config with each pair scored by models that never saw its topics.
 
     Topics (ECB+ topics hold two events of one kind; MEANTIME's company corpora) are
     dealt into ``TOPIC_FOLDS`` folds; a pair touching a fold is scored by the model fitted
     on the pairs that touch none of its topics (its scores averaged if it touches two
     folds). The clustering ARI of these scores estimates accuracy on unseen topics.
+    Only the sets ``trains`` accepts fit the models; every set is scored. Returns the
+    ARIs and the folds' models (fold ``f``'s fitted without the topics dealt to ``f``).
     """
     topics = sorted({t for dev in sets for t in dev.topics})
     order = np.random.RandomState(0).permutation(len(topics))
@@ -364,22 +465,34 @@ def topic_cv_ari(
     touches = {dev.name: dev.touching(dev.pairs, fold_of) for dev in sets}
     trained = {dev.name: dev.touching(dev.train_pairs, fold_of) for dev in sets}
     sums = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
+    models: list[relate.StoryModel] = []
     counts = {dev.name: np.zeros(len(dev.pairs)) for dev in sets}
     for f in range(TOPIC_FOLDS):
-        x = np.vstack([dev.cues[~trained[dev.name][f]] for dev in sets])
-        y = np.concatenate([dev.labels[~trained[dev.name][f]] for dev in sets])
+        fitting = [dev for dev in sets if trains(dev)]
+        x = np.vstack([dev.cues[~trained[dev.name][f]] for dev in fitting])
+        y = np.concatenate([dev.labels[~trained[dev.name][f]] for dev in fitting])
         model = fit(x, y)
+        models.append(model)
         for dev in sets:
             mask = touches[dev.name][f]
             if mask.any():
                 sums[dev.name][mask] += dev.scores(model, DEFAULT_CONFIG)[mask]
                 counts[dev.name][mask] += 1
-    return {
+    aris = {
         dev.name: round(
             dev.ari(sums[dev.name] / np.maximum(counts[dev.name], 1), DEFAULT_CONFIG), 3
         )
         for dev in sets
     }
+    return aris, models
+
+
+def compare_cv(
+    dev: DevSet, models: Sequence[relate.StoryModel], fold_of: dict[str, int]
+) -> dict[str, float]:
+    """``compare``'s precision and recall on ``dev``'s pairs of one topic, each pair
+    scored by the model fitted without its topic (:func:`topic_cv_ari`'s folds)."""
+    return dev.compare_figures([models[fold_of[dev.topics[i]]] for i, _, _ in dev.topic_pairs])
 
 
 def fold_of_topics(sets: Sequence[DevSet]) -> dict[str, int]:
@@ -603,6 +716,18 @@ def main() -> None:
         help="refit the long part too (default: keep the shipped one, fit the short part)",
     )
     parser.add_argument(
+        "--conflicts-only",
+        action="store_true",
+        help="fit only the disagreement cues' weights, on the full articles, the rest of "
+        "the event model kept as a fixed offset",
+    )
+    parser.add_argument(
+        "--no-short-part",
+        action="store_true",
+        help="refit the long part and the disagreement cues' weights on the full articles "
+        "alone, the short part zero (the short variants are still scored)",
+    )
+    parser.add_argument(
         "--date-gate-only",
         action="store_true",
         help="fit only the text-date gate (fit_date_gate), the event and graded models kept",
@@ -658,11 +783,23 @@ def main() -> None:
     ]
 
     def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
+        if args.conflicts_only:
+            return fit_conflict_part(x, y, base, args.C)
+        if args.no_short_part:
+            return long_model(
+                LogisticRegression(C=args.C, max_iter=5000).fit(long_columns(x), y), base
+            )
         if args.refit_base:
             return event_model(LogisticRegression(C=args.C, max_iter=5000).fit(x, y), base)
         return fit_short_part(x, y, base, args.C)
 
+    def trains(dev: DevSet) -> bool:
+        """Whether ``dev``'s pairs fit the model (--no-short-part, --conflicts-only: the
+        full articles')."""
+        return not (args.no_short_part or args.conflicts_only) or dev.name == dev.base
+
     def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
+        chosen = [d for d in chosen if trains(d)]
         return fit(np.vstack([d.cues for d in chosen]), np.concatenate([d.labels for d in chosen]))
 
     model = fit_on(sets)
@@ -698,10 +835,31 @@ def main() -> None:
             f"fit on {train_base} (all forms), test on {test_base}",
             held_set[f"{train_base}->{test_base}"],
         )
-    topic_cv = topic_cv_ari(sets, fit)
+    topic_cv, fold_models = topic_cv_ari(sets, fit, trains)
     print(f"{TOPIC_FOLDS}-fold CV over topics, ARI at the default config", topic_cv)
+    fold_of = fold_of_topics(sets)
+    compare: dict[str, dict[str, Any]] = {}
+    for dev in sets:
+        if dev.topic_pairs:
+            compare[dev.name] = {
+                "shipped": dev.compare_figures([relate.STORY_MODEL] * len(dev.topic_pairs)),
+                "in_sample": dev.compare_figures([model] * len(dev.topic_pairs)),
+                "topic_cv": compare_cv(dev, fold_models, fold_of),
+            }
+            print(dev.name, "compare, pairs of one topic (precision, recall)", compare[dev.name])
 
     event_info = {
+        "fit": (
+            "conflict part only, on the full articles' pairs, the rest of the event model "
+            "kept as a fixed offset"
+            if args.conflicts_only
+            else "long part and conflict part on the full articles' pairs, short part zero"
+            if args.no_short_part
+            else "long part refitted with the short part"
+            if args.refit_base
+            else "short part only, the long part kept as a fixed offset"
+        ),
+        "trained_on": [dev.name for dev in sets if trains(dev)],
         "data": [dev.name for dev in sets],
         "pairs": (
             "candidate pairs of all articles (copies included), with their event cues; "
@@ -717,6 +875,7 @@ def main() -> None:
                 f"fitted without its topics ({TOPIC_FOLDS} folds over topics)"
             ),
             "ari_topic_cv": topic_cv,
+            "compare_pairs_of_one_topic": compare,
             "ari_in_sample_by_threshold": {
                 n: {str(t): v for t, v in g.items()} for n, g in in_sample.items()
             },
@@ -728,6 +887,11 @@ def main() -> None:
     data = model.to_dict()
     for stale in ("note", "refit_weights"):  # about the weights this run replaces
         data["event_model"].pop(stale, None)
+    if args.conflicts_only:
+        data["event_model"]["note"] = (
+            "weights, bias and short part as shipped before this fit (the weights of "
+            "2026-11-29); only the conflict part was fitted, with them as a fixed offset"
+        )
     data.update(
         about="Fitted parameters of samestory.relate; written by scripts/fit_story_model.py.",
         encoder=args.encoder,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import lexical, normalize
+from samestory import conflicts, lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import WrittenDate, first_written_date
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
@@ -62,6 +62,10 @@ class DocFeatures:
     # The date written near the start (with a year: where ``date`` came from when
     # ``date_from_text``; without one: resolved per pair, samestory.dates.pair_readings).
     written_date: WrittenDate | None = None
+    # Numbers with their context words, and the latest year named (samestory.conflicts):
+    # what two reports of different events state differently.
+    number_contexts: frozenset[str] = frozenset()
+    latest_year: int | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _unpickled_features, slot_values(self)
@@ -75,6 +79,7 @@ def _unpickled_features(*fields: Any) -> DocFeatures:
     f.entities = frozenset(map(sys.intern, f.entities))
     f.numbers = frozenset(map(sys.intern, f.numbers))
     f.quotes = tuple(map(sys.intern, f.quotes))
+    f.number_contexts = frozenset(map(sys.intern, f.number_contexts))
     return f
 
 
@@ -149,6 +154,8 @@ def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatu
         # words(title + "\n" + text) is words(title) + words(text): tokenise text once.
         terms=lexical.term_vector(full, lang, normalize.words(title) + tokens),
         written_date=written,
+        number_contexts=frozenset(map(sys.intern, conflicts.number_contexts(full))),
+        latest_year=conflicts.latest_year(full),
     )
 
 

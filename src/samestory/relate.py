@@ -8,8 +8,10 @@ Three routes lead to "same story", checked from the cheapest and most certain:
 2. **Derivation**: most sentences of the shorter text align one-to-one with sentences of
    the other (multilingual sentence vectors, so translations count): ``rewrite``.
 3. **Same event**: a logistic model over event cues: document cosine, best sentence
-   matches, shared names and numbers. Dates, when both are known, gate it: reports
-   written far apart describe different events, however alike they read.
+   matches, shared names and numbers, and what the texts state differently
+   (:mod:`samestory.conflicts`: numbers about one word, the latest years named). Dates,
+   when both are known, gate it: reports written far apart describe different events,
+   however alike they read.
 
 The story score is ``max`` over the routes, so each route can only add evidence.
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import dates, lexical, normalize, params
+from samestory import conflicts, dates, lexical, normalize, params
 from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
@@ -108,11 +110,20 @@ class EventCues:
     # Best cosine between the first LEAD_SENTENCES sentences of each text (headline and
     # lead): read by the graded model only, not by the event model.
     lead_sentences: float = 0.0
+    # Disagreement cues (samestory.conflicts), read by the event model's conflict part:
+    # numbers stated differently about the same word, and the gap between the latest
+    # years each text names (capped at 5, over 5).
+    number_conflict: float = 0.0
+    year_gap: float = 0.0
 
     def vector(self) -> tuple[float, ...]:
         # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring);
         # one attrgetter call, not a loop of getattr (called three times per pair).
         return _CUE_VALUES(self)
+
+    def conflicts(self) -> tuple[float, ...]:
+        """The disagreement cues, in :data:`CONFLICT_CUE_NAMES` order."""
+        return _CONFLICT_VALUES(self)
 
     @property
     def shortness(self) -> float:
@@ -129,8 +140,11 @@ def shortness(words: int) -> float:
     return 0.0 if z > 60 else 1.0 / (1.0 + math.exp(z))
 
 
-# Fields of EventCues that are not inputs of the event model.
-_NOT_EVENT_CUES = ("shorter_words", "lead_sentences")
+# The disagreement cues: the event model's conflict part (StoryModel.conflict_weights),
+# kept apart from CUE_NAMES, which the thread model reads too.
+CONFLICT_CUE_NAMES = ("number_conflict", "year_gap")
+# Fields of EventCues that are not inputs of the event model's agreement part.
+_NOT_EVENT_CUES = ("shorter_words", "lead_sentences", *CONFLICT_CUE_NAMES)
 CUE_NAMES = tuple(
     field.name for field in dataclasses.fields(EventCues) if field.name not in _NOT_EVENT_CUES
 )
@@ -141,9 +155,10 @@ GRADED_CUE_NAMES = (*CUE_NAMES, "lead_sentences")
 # 0.746, 0.739, 0.743 (0.733 without it).
 LEAD_SENTENCES = 2
 _CUE_VALUES = operator.attrgetter(*CUE_NAMES)
+_CONFLICT_VALUES = operator.attrgetter(*CONFLICT_CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
-CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
+CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in (*CUE_NAMES, *CONFLICT_CUE_NAMES))
 
 
 Shape = tuple[tuple[float, ...], tuple[float, ...]]
@@ -151,10 +166,10 @@ Shape = tuple[tuple[float, ...], tuple[float, ...]]
 
 def event_design(cues: EventCues) -> tuple[float, ...]:
     """The event model's inputs: the cues ``x``, then ``u·x`` and ``u`` for the shortness
-    ``u`` of the shorter text (see :class:`StoryModel`)."""
+    ``u`` of the shorter text, then the disagreement cues ``c`` (see :class:`StoryModel`)."""
     x = cues.vector()
     u = cues.shortness
-    return (*x, *(u * v for v in x), u)
+    return (*x, *(u * v for v in x), u, *cues.conflicts())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -164,10 +179,12 @@ class StoryModel:
     Event model (logistic), fitted by ``scripts/fit_story_model.py`` on the candidate
     pairs of the ECB+ and MEANTIME dev sets and their short variants (lead, summary,
     headline; where the hard negatives are: same topic, different event):
-    ``P(same story | cues) = 1 / (1 + exp(-(b + Σ_c w_c x_c + u (β + Σ_c v_c x_c))))``
-    with ``u`` the shortness of the shorter text (:func:`shortness`): the short part
-    ``β, v`` says how much less each cue weighs in a short text, so evidence grows with
-    length. ``event_weights`` and ``short_weights`` are in :data:`CUE_NAMES` order.
+    ``P(same story | cues) = 1 / (1 + exp(-(b + Σ_c w_c x_c + u (β + Σ_c v_c x_c)
+    + Σ_k d_k c_k)))`` with ``u`` the shortness of the shorter text (:func:`shortness`):
+    the short part ``β, v`` says how much less each cue weighs in a short text, so
+    evidence grows with length; the conflict part ``d`` weighs the disagreement cues
+    ``c`` (:data:`CONFLICT_CUE_NAMES`). ``event_weights`` and ``short_weights`` are in
+    :data:`CUE_NAMES` order, ``conflict_weights`` in :data:`CONFLICT_CUE_NAMES` order.
 
     Graded similarity: a monotone additive model of the human 4-point "same story" scale
     (SemEval-2022 Task 8), ``-overall ≈ graded_bias + Σ_c g_c(cue_c)``: each ``g_c`` is
@@ -193,6 +210,8 @@ class StoryModel:
     text_date_far_days: int | None = None
     text_date_factor_far: float = DATE_GAP_FACTOR
     text_date_factor_far_short: float = PUBLISHED_DATE_GAP_FACTOR
+    # Weights of the disagreement cues (zero: not read).
+    conflict_weights: tuple[float, ...] = (0.0,) * len(CONFLICT_CUE_NAMES)
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
         """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``; beyond
@@ -230,6 +249,9 @@ class StoryModel:
             far_days = None if far_days is None else int(far_days)
             gate_far = float(gate.get("text_far", gate_long))
             gate_far_short = float(gate.get("text_far_short", gate_short))
+            conflict = {
+                str(k): float(v) for k, v in event.get("conflicts", {}).get("weights", {}).items()
+            }
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
         if set(weights) != set(CUE_NAMES):
@@ -240,6 +262,13 @@ class StoryModel:
             )
         if short_weights and set(short_weights) != set(CUE_NAMES):
             raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
+        if conflict and set(conflict) != set(CONFLICT_CUE_NAMES):
+            raise ParamsError(
+                f"{source}: conflict cues do not match the code's: missing "
+                f"{sorted(set(CONFLICT_CUE_NAMES) - set(conflict))}, unknown "
+                f"{sorted(set(conflict) - set(CONFLICT_CUE_NAMES))}; refit with "
+                "scripts/fit_story_model.py"
+            )
         unknown = sorted(set(shapes) - set(GRADED_CUE_NAMES))
         if unknown:
             raise ParamsError(f"{source}: graded-model shapes for unknown cues {unknown}")
@@ -262,6 +291,7 @@ class StoryModel:
             text_date_far_days=far_days,
             text_date_factor_far=gate_far,
             text_date_factor_far_short=gate_far_short,
+            conflict_weights=tuple(conflict.get(name, 0.0) for name in CONFLICT_CUE_NAMES),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,6 +308,10 @@ class StoryModel:
                 "shortness": "u = 1 / (1 + exp((words of the shorter text - words) / spread))",
                 "bias": self.short_bias,
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
+            },
+            conflicts={
+                "about": "disagreement cues (samestory.conflicts), added to the log-odds",
+                "weights": dict(zip(CONFLICT_CUE_NAMES, self.conflict_weights, strict=True)),
             },
             date_gate={
                 **dict(event.get("date_gate", {})),  # type: ignore[call-overload]
@@ -302,9 +336,10 @@ class StoryModel:
         return {**info, "event_model": event, "graded_model": graded}
 
     def event_logit(self, cues: EventCues) -> float:
-        """The event model's log-odds ``b + w·x + u (β + v·x)``."""
+        """The event model's log-odds ``b + w·x + u (β + v·x) + d·c``."""
         x = cues.vector()
         logit = self.event_bias + sum(w * v for w, v in zip(self.event_weights, x, strict=True))
+        logit += sum(d * c for d, c in zip(self.conflict_weights, cues.conflicts(), strict=True))
         u = cues.shortness
         if u > 0.0:
             logit += u * (
@@ -384,6 +419,8 @@ def event_cues(
         entity_specific_jaccard=_specific_jaccard(a, b),
         shorter_words=min(a.n_words, b.n_words),
         lead_sentences=lead,
+        number_conflict=conflicts.number_conflict(a.number_contexts, b.number_contexts),
+        year_gap=conflicts.year_gap(a.latest_year, b.latest_year),
     )
 
 
@@ -722,7 +759,7 @@ def relation_of(
         "shingle_jaccard": ps.jaccard,
         "shingle_containment": ps.containment,
         "copied_sentences": copied,
-        **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
+        **dict(zip(CUE_SCORE_KEYS, (*ps.cues.vector(), *ps.cues.conflicts()), strict=True)),
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)

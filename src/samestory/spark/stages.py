@@ -307,6 +307,7 @@ def candidate_view(f: DocFeatures) -> DocFeatures:
         numbers=frozenset(),
         quotes=(),
         written_date=None,
+        number_contexts=frozenset(),
     )
 
 

@@ -70,6 +70,8 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
         "quotes": list(f.quotes),
         "terms": [f.terms[0].tolist(), f.terms[1].tolist()],
         "written_date": f.written_date.to_dict() if f.written_date else None,
+        "number_contexts": sorted(f.number_contexts),
+        "latest_year": f.latest_year,
         "minhash": {
             "seed": int(f.minhash.seed),
             "scheme": getattr(f.minhash, "scheme", None),
@@ -104,6 +106,9 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
         ),
         # Absent from features stored before 2026-12-02.
         written_date=WrittenDate.from_dict(doc.get("written_date")),
+        # Absent from features stored before 2026-12-02 (afternoon): no disagreement read.
+        number_contexts=frozenset(doc.get("number_contexts", ())),
+        latest_year=doc.get("latest_year"),
     )
 
 
