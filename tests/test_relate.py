@@ -142,7 +142,10 @@ def test_the_short_part_weighs_on_short_texts_only():
     assert model.event_logit(short_pair) == pytest.approx(
         relate.STORY_MODEL.event_logit(short_pair) + shift
     )
-    assert relate.event_design(short_pair)[-1] == pytest.approx(relate.shortness(12))
+    # The design row: cues, shortness x cues, shortness, then the disagreement cues.
+    design = relate.event_design(short_pair)
+    assert design[2 * len(relate.CUE_NAMES)] == pytest.approx(relate.shortness(12))
+    assert len(design) == 2 * len(relate.CUE_NAMES) + 1 + len(relate.CONFLICT_CUE_NAMES)
     bad = relate.STORY_MODEL.to_dict()
     bad["event_model"]["short"] = {"weights": {"unknown": 1.0}}
     with pytest.raises(ParamsError):

@@ -158,7 +158,9 @@ _CUE_VALUES = operator.attrgetter(*CUE_NAMES)
 _CONFLICT_VALUES = operator.attrgetter(*CONFLICT_CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
-CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in (*CUE_NAMES, *CONFLICT_CUE_NAMES))
+CUE_SCORE_KEYS = tuple(f"cue_{name}" for name in CUE_NAMES)
+# The disagreement cues' keys, apart: CUE_SCORE_KEYS are the thread model's cue inputs.
+CONFLICT_SCORE_KEYS = tuple(f"cue_{name}" for name in CONFLICT_CUE_NAMES)
 
 
 Shape = tuple[tuple[float, ...], tuple[float, ...]]
@@ -759,7 +761,8 @@ def relation_of(
         "shingle_jaccard": ps.jaccard,
         "shingle_containment": ps.containment,
         "copied_sentences": copied,
-        **dict(zip(CUE_SCORE_KEYS, (*ps.cues.vector(), *ps.cues.conflicts()), strict=True)),
+        **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
+        **dict(zip(CONFLICT_SCORE_KEYS, ps.cues.conflicts(), strict=True)),
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
