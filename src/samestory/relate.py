@@ -9,7 +9,8 @@ Three routes lead to "same story", checked from the cheapest and most certain:
    the other (multilingual sentence vectors, so translations count): ``rewrite``.
 3. **Same event**: a logistic model over event cues: document cosine, best sentence
    matches, shared names and numbers, and what the texts state differently
-   (:mod:`samestory.conflicts`: numbers about one word, the latest years named). Dates,
+   (:mod:`samestory.conflicts`: numbers about one word, the latest years named; weighed
+   by the params file's conflict part, shipped at 0). Dates,
    when both are known, gate it: reports written far apart describe different events,
    however alike they read.
 
