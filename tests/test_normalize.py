@@ -153,6 +153,7 @@ def test_headline_without_the_site_name():
 def test_labels_and_time_zones_are_not_names():
     text = "Posted: Wednesday, June 24, 2015 4:51 PM EDT Updated: Monday. Police: Teen shot"
     assert normalize.entities(text) == {"teen"}
+    assert normalize.entities("Vladimir Putin: talks go on") == {"vladimir", "putin"}
 
 
 def test_a_headline_alone_is_not_taken_for_page_furniture():

@@ -352,16 +352,14 @@ def entities(text: str) -> set[str]:
     """
     found: set[str] = set()
     for match in _NAME.finditer(text):
-        parts = match.group(1).split()
-        if text.startswith(":", match.end()):
-            # A capitalised word before a colon is a label ("Posted:", "Updated:",
-            # "Source:", "VIDEO:"), printed alike on every page of an outlet.
-            parts = parts[:-1]
-        parts = [p for p in parts if p.lower() not in _NOT_NAMES]
-        for part in parts:
-            token = part.strip("'’-").lower()
-            if len(token) > 2:
-                found.add(_fold_possessive(token))
+        parts = [p for p in match.group(1).split() if p.lower() not in _NOT_NAMES]
+        tokens = [t for t in (p.strip("'’-").lower() for p in parts) if len(t) > 2]
+        if len(tokens) == 1 and text.startswith(":", match.end()):
+            # One capitalised word before a colon is a label ("Posted:", "Updated:",
+            # "Source:", "VIDEO:"), printed alike on every page of an outlet; a longer
+            # name before one ("Doctor Who: ...") stays.
+            continue
+        found.update(_fold_possessive(token) for token in tokens)
     return found
 
 
