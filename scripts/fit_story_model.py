@@ -358,6 +358,25 @@ def long_model(fitted: LogisticRegression, graded: relate.StoryModel) -> relate.
     )
 
 
+def logistic_with_offset(
+    inputs: np.ndarray, y: np.ndarray, offset: np.ndarray, c: float
+) -> np.ndarray:
+    """Weights ``θ`` of a logistic regression of ``y`` on ``inputs`` whose log-odds are
+    ``offset + inputs·θ`` (no intercept of its own), L2-penalised as scikit-learn's:
+    minimise ``C Σ log(1 + exp(-s z)) + ½|θ|²`` with ``s = ±1`` the label's sign."""
+    from scipy.optimize import minimize
+
+    sign = 2.0 * y - 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = sign * (offset + inputs @ theta)
+        value = c * np.logaddexp(0.0, -z).sum() + 0.5 * theta @ theta
+        grad = -c * inputs.T @ (sign * np.exp(-np.logaddexp(0.0, z))) + theta
+        return float(value), grad
+
+    return minimize(loss, np.zeros(inputs.shape[1]), jac=True, method="L-BFGS-B").x
+
+
 def fit_conflict_part(
     x: np.ndarray, y: np.ndarray, base: relate.StoryModel, c: float
 ) -> relate.StoryModel:
@@ -367,7 +386,6 @@ def fit_conflict_part(
     log-odds (long and short parts) as a fixed offset, L2-penalised as scikit-learn's
     (``C``): the shipped model scores every pair as before, plus what the disagreements
     say."""
-    from scipy.optimize import minimize
 
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
@@ -377,16 +395,7 @@ def fit_conflict_part(
         + u * base.short_bias
         + x[:, n : 2 * n] @ np.array(base.short_weights)
     )
-    conflict = x[:, 2 * n + 1 :]
-    sign = 2.0 * y - 1.0
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = sign * (offset + conflict @ theta)
-        value = c * np.logaddexp(0.0, -z).sum() + 0.5 * theta @ theta
-        grad = -c * conflict.T @ (sign * np.exp(-np.logaddexp(0.0, z))) + theta
-        return float(value), grad
-
-    theta = minimize(loss, np.zeros(conflict.shape[1]), jac=True, method="L-BFGS-B").x
+    theta = logistic_with_offset(x[:, 2 * n + 1 :], y, offset, c)
     return dataclasses.replace(
         base, conflict_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta)
     )
@@ -401,7 +410,6 @@ def fit_short_part(
     log-odds ``b + w·x`` as a fixed offset, L2-penalised as scikit-learn's (``C``). The
     long part is fitted by full articles (the shipped one), so full texts score as they
     did (their ``u`` is ~0); the short part says how short texts differ."""
-    from scipy.optimize import minimize
 
     n = len(relate.CUE_NAMES)
     offset = (
@@ -409,16 +417,7 @@ def fit_short_part(
         + x[:, :n] @ np.array(base.event_weights)
         + x[:, 2 * n + 1 :] @ np.array(base.conflict_weights)
     )
-    short = x[:, n : 2 * n + 1]  # u·x, then u
-    sign = 2.0 * y - 1.0
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = sign * (offset + short @ theta)
-        value = c * np.logaddexp(0.0, -z).sum() + 0.5 * theta @ theta
-        grad = -c * short.T @ (sign * np.exp(-np.logaddexp(0.0, z))) + theta
-        return float(value), grad
-
-    theta = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B").x
+    theta = logistic_with_offset(x[:, n : 2 * n + 1], y, offset, c)  # u·x, then u
     return dataclasses.replace(
         base,
         short_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta[:n]),
