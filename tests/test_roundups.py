@@ -121,3 +121,70 @@ def test_parts_are_read_from_the_names_each_side_has():
     by_side = {p.side: p for p in found}
     assert min(by_side[1].sentences) < min(by_side[2].sentences)
     assert "lohan" in by_side[2].names and "reid" in by_side[1].names
+
+
+ROUNDUP_TEXT = (
+    "Tara Reid checked into Promises in Malibu on Tuesday. Her rep Ketsoyan confirmed it. "
+    "The Promises centre declined to comment. Friends said she was well.\n"
+    "Lindsay Lohan entered Betty Ford on Friday. Lohan had skipped a court date. "
+    "Betty Ford staff met her at the gate. A judge had ordered the stay."
+)
+STORY_TEXTS = {
+    "a1": "Tara Reid checked into Promises in Malibu on Tuesday, her rep Ketsoyan said.",
+    "a2": "Actress Tara Reid has entered the Promises rehab centre in Malibu.",
+    "a3": "Reid is at Promises in Malibu, Ketsoyan confirmed on Tuesday.",
+    "b1": "Lindsay Lohan checked into Betty Ford after a court order.",
+    "b2": "Lohan entered the Betty Ford clinic on Friday, a judge having ordered it.",
+    "b3": "A judge sent Lindsay Lohan to Betty Ford for a stay.",
+    "c1": "Apple will open 20 new stores in India next year, Tim Cook said in Mumbai.",
+    "c2": "Tim Cook said Apple plans 20 stores in India, starting in Mumbai.",
+}
+
+
+def placed_roundup(roundup_scores: dict[str, float]):
+    """``group_with_roundups`` on three stories of hand-scored versions (0.8 within each)
+    and a roundup of the first two scored ``roundup_scores`` with the versions."""
+    from samestory.pipeline.group import group_with_roundups
+
+    ids = [*STORY_TEXTS, "r"]
+    texts = [*STORY_TEXTS.values(), ROUNDUP_TEXT]
+    features = featurize([Article(id=i, text=t) for i, t in zip(ids, texts, strict=True)], STATIC)
+    at = {i: k for k, i in enumerate(ids)}
+    scored = [
+        (at[x], at[y], 0.8)
+        for story in ("a", "b", "c")
+        for x in ids
+        for y in ids
+        if x < y and x[0] == y[0] == story
+    ]
+    scored += [(at[x], at["r"], s) for x, s in roundup_scores.items()]
+    groups, found = group_with_roundups(features, scored, [None] * len(ids))
+    story_of = {ids[i]: {ids[j] for j in g} for g in groups for i in g}
+    assert [ids[f.index] for f in found] == ["r"]
+    return story_of, found[0], groups, ids
+
+
+def test_a_roundup_left_alone_is_not_flagged_as_attached():
+    # Linkage 0.17 and 0.12 with its two stories: below the attach bar of both, so it
+    # stands alone; its flag says so (it was flagged "attached" to its story of one).
+    story_of, flag, groups, ids = placed_roundup(
+        {"a1": 0.3, "a2": 0.1, "a3": 0.1, "b1": 0.25, "b2": 0.05, "b3": 0.05}
+    )
+    assert story_of["r"] == {"r"}
+    assert flag.attached_to is None
+    assert {frozenset(ids[j] for j in groups[p.side]) for p in flag.parts} == {
+        frozenset({"a1", "a2", "a3"}),
+        frozenset({"b1", "b2", "b3"}),
+    }
+
+
+def test_a_roundup_joins_a_story_it_covers_not_one_it_does_not():
+    # It scores 0.5 with both versions of c (a story it names nothing of) and 0.35 on
+    # average with a's: average link puts it with c; it belongs with a, which it covers.
+    story_of, flag, groups, ids = placed_roundup(
+        {"a1": 0.45, "a2": 0.3, "a3": 0.3, "b1": 0.25, "c1": 0.5, "c2": 0.5}
+    )
+    assert story_of["r"] == {"a1", "a2", "a3", "r"}
+    assert story_of["c1"] == {"c1", "c2"}
+    assert flag.attached_to is not None
+    assert set(groups[flag.attached_to]) == {ids.index(x) for x in ("a1", "a2", "a3", "r")}

@@ -75,10 +75,12 @@ def group_with_roundups(
     still changes, no text is treated as a roundup). A roundup that chained stories in
     the plain grouping (its own group there holds versions of two stories it covers
     apart, stories whose own linkage is below half of ``attach_threshold``), or split a
-    story it covers (pulled half or more of its versions away from the others), is
-    taken out of it: the texts are grouped without its pairs and it joins the story it covers
-    that it links to most, if that linkage reaches the bar a new article meets in
-    :func:`samestory.stories.best_story`, or stands alone.
+    story it covers (pulled half or more of its versions away from the others), or that
+    average link left outside every story it covers (alone, or in a story it names nothing
+    specific to), is taken out of it: the texts are grouped without its pairs and it joins
+    the story it covers that it links to most, if that linkage reaches the bar a new
+    article meets in :func:`samestory.stories.best_story`, or stands alone (flagged as not
+    attached). So a roundup is in a story it covers, or alone.
     """
     n = len(features)
     bar = _partner_bar(config)
@@ -109,7 +111,7 @@ def group_with_roundups(
         confirmed = still
     else:  # still changing: leave the texts as average link groups them
         return plain, []
-    # Only a roundup that chained stories in the plain grouping is taken out of it.
+    # A roundup that chained stories in the plain grouping is taken out of it.
     plain_of = _group_of(plain)
     apart_groups = groups  # the grouping without the roundups, whose stories they cover
     pair_score = {(min(i, j), max(i, j)): sc for i, j, sc in scored}
@@ -134,15 +136,17 @@ def group_with_roundups(
             plain_of[c],
         )
     }
-    groups = group(n, _without(scored, chained), copy_of, config) if chained else plain
+    units = _copy_roots(n, copy_of)
+    groups, cut = _place_apart(
+        plain, scored, copy_of, config, units, features, partners, confirmed, chained
+    )
     group_of = _group_of(groups)
     story_of = {i: g for i, g in group_of.items() if i not in confirmed}
-    units = _copy_roots(n, copy_of)
     found: list[FoundRoundup] = []
     moves: dict[int, int] = {}
     for c in sorted(confirmed):
         covered = tuple(story_parts(features[c], partners[c], story_of, features))
-        if c not in chained:  # flagged where average link put it
+        if c not in cut:  # average link put it in a story it covers: flagged there
             found.append(FoundRoundup(c, covered, group_of[c]))
             continue
         target = _attach_target(c, covered, scored, groups, units, config)
@@ -150,6 +154,45 @@ def group_with_roundups(
         if target is not None:
             moves[group_of[c]] = target
     return _apply_moves(groups, moves, found)
+
+
+def _place_apart(
+    plain: list[list[int]],
+    scored: Sequence[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    config: Config,
+    units: Sequence[int],
+    features: Sequence[DocFeatures],
+    partners: dict[int, list[int]],
+    confirmed: set[int],
+    chained: set[int],
+) -> tuple[list[list[int]], set[int]]:
+    """The grouping without the pairs of the roundups to place apart, and those roundups.
+
+    A roundup is placed apart (grouped without its pairs, then attached by
+    :func:`_attach_target` or left alone) when it chained or split stories (``chained``),
+    or when average link left it outside every story it covers: alone (a story of one
+    article is no story it joined) or in a story it names nothing specific to. A roundup
+    joins the story it covers most, or none."""
+    n, cut = len(units), set(chained)
+    groups = group(n, _without(scored, cut), copy_of, config) if cut else plain
+    for _ in range(ROUNDUP_ROUNDS):
+        group_of = _group_of(groups)
+        story_of = {i: g for i, g in group_of.items() if i not in confirmed}
+        outside = {
+            c
+            for c in confirmed - cut
+            if group_of[c]
+            not in {p.side for p in story_parts(features[c], partners[c], story_of, features)}
+        }
+        if not outside:
+            break
+        with_others = {c for c in outside if any(units[i] != units[c] for i in groups[group_of[c]])}
+        cut |= outside
+        if not with_others:  # alone: its pairs moved nothing, the grouping stands
+            break
+        groups = group(n, _without(scored, cut), copy_of, config)
+    return groups, cut
 
 
 def _chains(
