@@ -20,6 +20,7 @@ Each variant has a new id (``<original id>~v<k>``). Everything is deterministic 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -29,7 +30,13 @@ from pathlib import Path
 from samestory.evaluate import load_records, record_to_article
 from samestory.models import Article
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# $SAMESTORY_SHARED/data, as the tests read it (a git worktree has no ../shared).
+DATA = (
+    Path(
+        os.environ.get("SAMESTORY_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+    )
+    / "data"
+)
 ARTICLE_FILES = ("ecbplus_dev.jsonl", "meantime_dev.jsonl")
 
 BOILERPLATE_TOP = (

@@ -326,3 +326,14 @@ def test_two_incidents_of_one_town_and_kind_are_two_threads():
 def test_two_short_reports_of_one_towns_shootings_are_not_one_thread():
     a, b = featurize([SHOOTING, ANOTHER_SHOOTING])
     assert relate.relate(a, b).evidence.scores["thread"] < threads.THREAD_THRESHOLD
+
+
+def test_thread_probabilities_of_many_rows_equal_each_rows_bit_for_bit():
+    rng = np.random.default_rng(7)
+    n = len(threads.MODEL.names)
+    rows = [tuple(rng.uniform(-1.0, 8.0, n).tolist()) for _ in range(300)]
+    rows += [tuple(float(v) for v in rng.integers(0, 2, n)) for _ in range(50)]
+    assert threads.thread_probabilities(rows) == [thread_probability(r) for r in rows]
+    assert threads.thread_probabilities([]) == []
+    with pytest.raises(ValueError, match="thread features"):
+        threads.thread_probabilities([(0.0,) * (n - 1)])

@@ -276,6 +276,33 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
+def thread_probabilities(
+    rows: Sequence[Sequence[float]], model: ThreadModel = MODEL
+) -> list[float]:
+    """``[thread_probability(x, model) for x in rows]``, bit for bit: every row walks the
+    trees at once (one NumPy step per level for all the rows), then each row's log-odds is
+    the same exactly rounded sum (``math.fsum``) of the same terms."""
+    if not rows:
+        return []
+    x = np.array(rows, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != len(model.names):
+        raise ValueError(
+            f"{x.shape[-1]} thread features, the model reads {len(model.names)}: "
+            "refit it with scripts/fit_thread_model.py"
+        )
+    row = np.arange(len(x))[:, None]
+    node = np.broadcast_to(model.roots, (len(x), len(model.roots)))
+    for _ in range(model.depth):
+        node = model.left[node] + (x[row, model.feature[node]] > model.split[node])
+    out = []
+    for linear, leaves in zip(
+        (x * model.weights).tolist(), model.value[node].tolist(), strict=True
+    ):
+        logit = model.baseline + math.fsum([*linear, *leaves])
+        out.append(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit)))))
+    return out
+
+
 def thread_groups(
     n: int,
     edges: Sequence[tuple[int, int, float]],
