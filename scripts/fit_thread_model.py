@@ -156,6 +156,15 @@ def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
     return float(adjusted_rand_score(table["gold"], labels))
 
 
+def fitted_pairs(table: dict, which: str) -> np.ndarray:
+    """Which pairs the model is fitted on: all candidate pairs, or (``cross-story``) only
+    those between two stories, the pairs :func:`samestory.threads.thread_groups` reads."""
+    story_of = table["story_of"]
+    if which == "all":
+        return np.ones(len(table["pairs"]), dtype=bool)
+    return np.array([story_of[i] != story_of[j] for i, j in table["pairs"]], dtype=bool)
+
+
 def learner(args: argparse.Namespace) -> HistGradientBoostingClassifier | LogisticRegression:
     """The learner: boosted trees (fixed seed, no early stopping: the same data gives the
     same trees) or, with ``--learner logistic``, a logistic regression."""
@@ -191,8 +200,8 @@ def cross_validated(tables: dict[str, dict], args: argparse.Namespace) -> dict[s
     sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     for f in range(FOLDS):
-        x = np.vstack([t["x"][~touches[n][f]] for n, t in tables.items()])
-        y = np.concatenate([t["y"][~touches[n][f]] for n, t in tables.items()])
+        x = np.vstack([t["x"][~touches[n][f] & t["fit"]] for n, t in tables.items()])
+        y = np.concatenate([t["y"][~touches[n][f] & t["fit"]] for n, t in tables.items()])
         model = learner(args).fit(x, y)
         for name, t in tables.items():
             mask = touches[name][f]
@@ -271,12 +280,20 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0.05)
     parser.add_argument("--min-leaf", type=int, default=20)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument(
+        "--pairs",
+        choices=("all", "cross-story"),
+        default="all",
+        help="Fit on all candidate pairs or only those between two stories.",
+    )
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     tables = {name: pair_table(name, args.data, args.cache, args.encoder) for name in SETS}
-    x = np.vstack([t["x"] for t in tables.values()])
-    y = np.concatenate([t["y"] for t in tables.values()])
+    for t in tables.values():
+        t["fit"] = fitted_pairs(t, args.pairs)
+    x = np.vstack([t["x"][t["fit"]] for t in tables.values()])
+    y = np.concatenate([t["y"][t["fit"]] for t in tables.values()])
     names = relate.CUE_NAMES + threads.EXTRA_FEATURES
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",

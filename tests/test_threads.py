@@ -295,6 +295,21 @@ def test_the_store_threads_undated_pairs_as_the_batch_does(tmp_path, seed_articl
     assert all((gap is None) == (inputs is not None) for gap, inputs in rows)
 
 
+def test_inputs_stored_under_an_older_thread_model_keep_their_stored_score():
+    """A store written under a thread model of fewer inputs re-threads without failing:
+    such an undated pair keeps its stored score, as a pair stored without inputs does."""
+    import json
+
+    from samestory.store.threads import _threaded_score
+
+    old = json.dumps([0.5] * (len(threads.MODEL.names) - 3))
+    assert _threaded_score(0.42, None, old, 30) == 0.42
+    current = json.dumps([0.5] * len(threads.MODEL.names))
+    assert _threaded_score(0.42, None, current, 30) == thread_probability(
+        threads.with_gap([0.5] * len(threads.MODEL.names), 30)
+    )
+
+
 ANOTHER_SHOOTING = Article(
     id="another",
     date=dt.date(2016, 4, 27),

@@ -450,3 +450,8 @@ def first_date(text: str) -> dt.date | None:
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     return list(dict.fromkeys(items))
+
+
+# A capitalised run of words, the names :func:`entities` reads (samestory.name_roles reads
+# the words around each run).
+NAME_RUN = _NAME

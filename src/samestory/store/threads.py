@@ -29,6 +29,7 @@ from samestory.models import Relation
 from samestory.pipeline.assemble import thread_inputs
 from samestory.store.codec import parse_date
 from samestory.threads import (
+    MODEL,
     THREAD_THRESHOLD,
     borrowed_gaps,
     thread_groups,
@@ -208,10 +209,15 @@ def _threaded_score(
     score: float, gap: int | None, inputs: str | None, borrowed: int | None
 ) -> float:
     """A pair's thread probability as the batch threads it: an undated pair re-scored
-    with its stories' gap (``borrowed``) when its inputs are stored."""
+    with its stories' gap (``borrowed``) when its inputs are stored. Inputs stored under
+    a thread model reading other features (a store older than the shipped model) are
+    not read: the pair keeps its stored score, as a pair stored without inputs does."""
     if gap is not None or borrowed is None or inputs is None:
         return score
-    return thread_probability(with_gap(json.loads(inputs), borrowed))
+    x = json.loads(inputs)
+    if len(x) != len(MODEL.names):
+        return score
+    return thread_probability(with_gap(x, borrowed))
 
 
 def _rows_touching(

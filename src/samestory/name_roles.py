@@ -1,0 +1,112 @@
+"""Which names of a text are places and institutions, which are people.
+
+Two reports of different shootings in one city share its real names: the hospital the
+wounded were taken to ("Stroger", "Sinai"), the neighbourhood ("Englewood"), the county
+police ("Allegheny"). Those names are rare in the language at large (high
+:func:`samestory.lexical.specificity`), so they read as strong evidence of one incident,
+yet they are common to every incident of the place. A victim's or a suspect's name is
+not: it is what later coverage of one incident repeats.
+
+The role of a name is read from the text itself, so a pair scores the same in the batch,
+the store and Spark (nothing is counted over a corpus). A capitalised run of words (the
+names of :func:`samestory.normalize.entities`) is
+
+- a **place** when a place or institution word follows it ("Stroger Hospital", "Allegheny
+  County", "Penn Avenue", "Englewood neighborhood") or a locative word comes before it
+  ("in Wilkinsburg", "taken to Stroger", "near Garfield");
+- a **person** when an age follows it ("Chanetta Powell, 26,") or a title or a role comes
+  before it ("Officer", "Sgt.", "suspect", "victim").
+
+English words only: in other languages no name gets a role, and the thread model reads
+the names as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from samestory import normalize
+
+# Words that make the capitalised run before them a place or an institution.
+PLACE_HEADS = frozenset(
+    """
+    hospital hospitals medical clinic center centre county counties parish township borough
+    city village town district ward precinct neighborhood neighbourhood community area
+    police department sheriff sheriff's office station street st avenue ave road rd
+    boulevard blvd drive lane way place court highway hwy interstate route parkway park
+    square plaza mall market store apartments apartment complex homes school academy
+    elementary university college church temple mosque bar lounge club restaurant hotel
+    motel bank airport bridge river lake creek heights hills valley beach side
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+# Words that make the capitalised run after them a place.
+LOCATIVES = frozenset(
+    ["in", "at", "near", "to", "into", "outside", "inside", "across", "toward", "towards"]
+)
+# Titles and roles that make the capitalised run after them a person.
+PERSON_TITLES = frozenset(
+    """
+    officer officers sgt sergeant det detective lt lieutenant capt captain chief deputy
+    trooper agent mr mrs ms miss dr rev judge attorney prosecutor sen rep mayor gov governor
+    spokesman spokeswoman suspect suspects victim victims identified named son daughter
+    brother sister mother father wife husband boyfriend girlfriend uncle aunt cousin
+    grandmother grandfather friend neighbor neighbour
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+# ", 26," or ", 26 " after a run: a person's age.
+_AGE = re.compile(r",\s*\d{1,3}\b")
+_WORD = re.compile(r"[\w'’\-]+")
+CACHE_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=CACHE_TEXTS)
+def name_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(places, people)``: the name tokens (lowercased, as
+    :func:`samestory.normalize.entities` gives them) that some run of ``sentences``
+    marks as a place or institution, and those some run marks as a person. (Cached: a
+    text meets many partners.)"""
+    places: set[str] = set()
+    people: set[str] = set()
+    for sentence in sentences:
+        for match in normalize.NAME_RUN.finditer(sentence):
+            run = match.group(1)
+            tokens = normalize.entities(run)
+            if not tokens:
+                continue
+            before = _last_word(sentence[: match.start()])
+            after = sentence[match.end() :]
+            if _is_place(run, before, after):
+                places.update(tokens)
+            elif before in PERSON_TITLES or _AGE.match(after):
+                people.update(tokens)
+            elif run.split()[0].lower().strip(".") in PERSON_TITLES:
+                people.update(normalize.entities(run.split(maxsplit=1)[-1]))
+    return frozenset(places), frozenset(people)
+
+
+def _is_place(run: str, before: str, after: str) -> bool:
+    last = run.split()[-1].lower()
+    following = [w.lower() for w in _WORD.findall(after[:40])[:2]]
+    return last in PLACE_HEADS or before in LOCATIVES or bool(PLACE_HEADS.intersection(following))
+
+
+def _last_word(text: str) -> str:
+    words = _WORD.findall(text[-30:])
+    return words[-1].lower() if words else ""
+
+
+def shared_roles(
+    a_sentences: Sequence[str], b_sentences: Sequence[str], shared: frozenset[str] | set[str]
+) -> tuple[set[str], set[str]]:
+    """Of the ``shared`` names of two texts, those read as a person in either text, and
+    those read only as a place or institution (in one text at least, a person in
+    neither). Texts sharing no name are not read (most candidate pairs)."""
+    if not shared:
+        return set(), set()
+    a_places, a_people = name_roles(tuple(a_sentences))
+    b_places, b_people = name_roles(tuple(b_sentences))
+    people = {n for n in shared if n in a_people or n in b_people}
+    places = {n for n in shared if (n in a_places or n in b_places) and n not in people}
+    return people, places

@@ -1,0 +1,61 @@
+"""Names read as places and institutions, or as people, from the words around them."""
+
+from __future__ import annotations
+
+from samestory import name_roles, threads
+from samestory.name_roles import name_roles as roles_of
+from samestory.name_roles import shared_roles
+
+
+def test_a_hospital_a_county_and_a_street_are_places():
+    places, people = roles_of(
+        (
+            "He was taken to Stroger Hospital in serious condition, Allegheny County police said.",
+            "The shooting happened on Penn Avenue near Garfield.",
+        )
+    )
+    assert {"stroger", "allegheny", "county", "penn", "avenue", "garfield"} <= places
+    assert not people
+
+
+def test_an_age_or_a_title_makes_a_person():
+    places, people = roles_of(
+        (
+            "Among the dead was Chanetta Powell, 26, who was pregnant.",
+            "Officer Darnell Weaver said suspect Cheron Shelton fled.",
+        )
+    )
+    assert {"chanetta", "powell", "darnell", "weaver", "cheron", "shelton"} <= people
+    assert not places & {"chanetta", "powell", "weaver", "shelton"}
+
+
+def test_a_sentence_start_without_marks_gives_no_role():
+    places, people = roles_of(("Wilkinsburg residents gathered on Sunday.",))
+    assert "wilkinsburg" not in places | people
+
+
+def test_a_name_read_as_a_person_anywhere_is_not_a_place():
+    people, places = shared_roles(
+        ["Police said Powell, 26, was shot."],
+        ["Neighbours met at Powell Park on Sunday."],
+        {"powell"},
+    )
+    assert people == {"powell"} and places == set()
+
+
+def test_other_languages_give_no_roles():
+    places, people = roles_of(("El tiroteo ocurrió en Madrid, dijo la policía de Valencia.",))
+    assert not places and not people
+
+
+def test_pairs_sharing_no_name_read_nothing():
+    name_roles.name_roles.cache_clear()
+    assert shared_roles(["Taken to Stroger Hospital."], ["In Englewood."], set()) == (set(), set())
+    assert name_roles.name_roles.cache_info().misses == 0
+
+
+def test_the_thread_model_weighs_shared_people_above_shared_places():
+    """Fitted, not asserted into being: on the dev sets a shared victim's name is better
+    evidence of one incident than a shared hospital or town (docs/experiments.md)."""
+    weights = dict(zip(threads.MODEL.names, threads.MODEL.weights, strict=True))
+    assert weights["log_rare_shared_people"] > weights["log_rare_shared_places"]
