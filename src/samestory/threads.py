@@ -19,7 +19,7 @@ each text has, and the shared rare names read as people or as places and institu
 apart, it weighs the gap as one piece of evidence. A shared victim's or suspect's name
 is what later coverage of one incident repeats; a shared hospital, district or town is
 common to every incident of the place (GVA dev, default encoder, 5-fold CV over
-incidents: thread ARI 0.819 without the roles, 0.857 with them; docs/experiments.md).
+incidents: thread ARI 0.819 without the roles, 0.856 with them; docs/experiments.md).
 Fitted by ``scripts/fit_thread_model.py`` on the candidate pairs of the GVA dev set
 (labels are incidents, with their later coverage) together with ECB+ and MEANTIME (two
 different events of one kind are different incidents too), with cross-validation over
