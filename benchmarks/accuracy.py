@@ -13,10 +13,11 @@ Then the kind-recall check: exact and lightly edited copies of ECB+ dev texts
 
 Short variants: each article file again with every article cut to its lead paragraph, a
 300-character feed summary or its headline (:func:`samestory.evaluate.make_short_variants`),
-rows ``FILE:lead`` etc. Pairs on their own: ``samestory.api.compare_pairs`` on every pair
-of articles sharing a topic (same topic, different event: the hard negatives;
-:func:`samestory.evaluate.hard_negative_pairs`), pair precision and recall of its
-same-story decision, per samestory encoder.
+rows ``FILE:lead`` etc.; ``--short-forms mixed-lead,mixed-headline`` cuts every other
+article only (a short text against a long one). Pairs on their own:
+``samestory.api.compare_pairs`` on every pair of articles sharing a topic (same topic,
+different event: the hard negatives; :func:`samestory.evaluate.hard_negative_pairs`),
+pair precision and recall of its same-story decision, per samestory encoder.
 
 Threads: for samestory, each article file again at thread level (rows ``FILE (thread)``:
 the same run's threads, stories of one incident, scored against the gold labels; GVA's
@@ -53,6 +54,7 @@ if str(REPO) not in sys.path:  # so `benchmarks.baseline` imports when run as a 
     sys.path.insert(0, str(REPO))
 
 from samestory.evaluate import (  # noqa: E402
+    MIXED_FORMS,
     SHORT_FORMS,
     decision_metrics,
     evaluate_articles,
@@ -502,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--short-forms",
         default=",".join(SHORT_FORMS),
-        help="short variants of each article file to run too ('' for none)",
+        help="short variants of each article file to run too ('' for none; also "
+        f"{','.join(MIXED_FORMS)}: every other article cut)",
     )
     parser.add_argument(
         "--no-independent",

@@ -382,6 +382,24 @@ def test_short_variants_cut_each_article_and_keep_labels():
     assert make_short_variants([titled], "headline")[0]["title"] is None
 
 
+def test_mixed_variants_cut_half_the_articles_the_same_ones_every_run():
+    from samestory.evaluate import make_short_variants
+
+    text = "Quake hits northern Japan\n" + "A magnitude 7.1 earthquake struck on Friday. " * 20
+    records = [{"id": f"a{k}", "story": "s", "text": text, "title": "Quake"} for k in range(40)]
+    mixed = make_short_variants(records, "mixed-headline")
+    assert [r["id"] for r in mixed] == [r["id"] for r in records]
+    cut = [r["id"] for r in mixed if r["text"] == "Quake"]
+    assert 10 <= len(cut) <= 30  # about half, by a hash of the id
+    assert all(r["title"] is None for r in mixed if r["id"] in cut)
+    assert all(r == records[k] for k, r in enumerate(mixed) if r["id"] not in cut)
+    assert cut == [
+        r["id"] for r in make_short_variants(records, "mixed-headline") if r["text"] == "Quake"
+    ]
+    with pytest.raises(ValueError, match="mixed-lead"):
+        make_short_variants(records, "mixed-tweet")
+
+
 def test_hard_negative_pairs_are_the_pairs_of_each_topic():
     from samestory.evaluate import decision_metrics, hard_negative_pairs
 

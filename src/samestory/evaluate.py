@@ -18,6 +18,7 @@ loop over pairs, so the metrics run in O(n log n) on 100k documents.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -589,6 +590,9 @@ def make_copy_variants(
 
 #: The short forms :func:`make_short_variants` builds from full articles.
 SHORT_FORMS = ("lead", "headline", "summary")
+#: Mixed forms: every other article (by a hash of its id) in a short form, the rest whole:
+#: a short text against a long one, as a feed item against a page.
+MIXED_FORMS = tuple(f"mixed-{form}" for form in SHORT_FORMS)
 # A headline is at most this many words (feeds' titles run 8-15; longer first "sentences"
 # are a headline, dateline and lead run together, as in MEANTIME's texts).
 HEADLINE_WORDS = 20
@@ -629,7 +633,9 @@ def short_text(record: dict[str, Any], form: str) -> str:
             return flat
         cut = flat[:SUMMARY_CHARS].rsplit(" ", 1)[0]
         return cut + " …"
-    raise ValueError(f"unknown short form {form!r}; choose from {', '.join(SHORT_FORMS)}")
+    raise ValueError(
+        f"unknown short form {form!r}; choose from {', '.join((*SHORT_FORMS, *MIXED_FORMS))}"
+    )
 
 
 def make_short_variants(records: Sequence[dict[str, Any]], form: str) -> list[dict[str, Any]]:
@@ -639,17 +645,33 @@ def make_short_variants(records: Sequence[dict[str, Any]], form: str) -> list[di
     - ``lead``: the lead paragraph, whole opening sentences of the body up to 30 words
       (at most 60), the headline left out;
     - ``summary``: the first 300 characters, cut at a word and ending in "…", as a feed
-      summary.
+      summary;
+    - ``mixed-lead``, ``mixed-headline``, ``mixed-summary`` (:data:`MIXED_FORMS`): every
+      other record (by a hash of its id, so the same ones on every run) cut to that form,
+      the others whole.
 
-    Titles are dropped (the short text is all a system sees), dates and the rest kept. A
-    record whose short form would be empty is left out.
+    Titles of cut records are dropped (the short text is all a system sees), dates and
+    the rest kept. A record whose short form would be empty is left out.
     """
+    if form in MIXED_FORMS:
+        short_form = form.removeprefix("mixed-")
+        mixed: list[dict[str, Any]] = []
+        for record in records:
+            cut = _cut_in_mixed(record)
+            mixed.extend(make_short_variants([record], short_form) if cut else [record])
+        return mixed
     out = []
     for record in records:
         text = short_text(record, form)
         if text.strip():
             out.append({**record, "text": text, "title": None})
     return out
+
+
+def _cut_in_mixed(record: dict[str, Any]) -> bool:
+    """Whether a mixed form cuts ``record`` (half of the ids, the same on every run)."""
+    digest = hashlib.sha1(str(record.get("id")).encode("utf-8")).digest()
+    return digest[0] % 2 == 1
 
 
 # --------------------------------------------------------------------------- pairs on their own
