@@ -164,3 +164,21 @@ def test_shared_quotes_are_those_of_word_jaccard_at_least_a_half(quotes_a, quote
 
     expected = list(dict.fromkeys(q for q in a if any(jaccard(q, o) >= 0.5 for o in b)))
     assert relate._shared_quotes(a, b) == expected
+
+
+def test_scoring_workers_retire_only_on_a_corpus_they_could_not_read_whole(monkeypatch):
+    # A retiring worker bounds its copied pages only when its pairs read a small part of
+    # the corpus; below RECYCLE_FROM_ARTICLES it would read most of it anyway.
+    import samestory.pipeline.score as score_module
+
+    seen: list[int | None] = []
+
+    def record(task, n_items, workers, chunk_size, on_chunk=None, chunks_per_worker=0):
+        seen.append(chunks_per_worker)
+        return []
+
+    monkeypatch.setattr(score_module, "map_chunks", record)
+    features = [object()] * score_module.RECYCLE_FROM_ARTICLES
+    score_pairs(features[:-1], [], DEFAULT_CONFIG)  # type: ignore[arg-type]
+    score_pairs(features, [], DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert seen == [None, score_module.CHUNKS_PER_WORKER]

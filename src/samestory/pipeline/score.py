@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import Relation
-from samestory.parallel import map_chunks, worker_count
+from samestory.parallel import CHUNKS_PER_WORKER, map_chunks, worker_count
 from samestory.pipeline.featurise import Progress, no_progress
 from samestory.relate import STORY_MODEL, StoryModel, relate_against, single_threaded_blas
 
@@ -17,6 +17,13 @@ from samestory.relate import STORY_MODEL, StoryModel, relate_against, single_thr
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
 SCORE_CHUNK = 500
 MIN_PAIRS_PER_WORKER = 1000
+# A scoring worker retires after CHUNKS_PER_WORKER chunks (4,000 pairs) so that the pages
+# it copies by reading features (reference counts are writes) stay few on a large corpus.
+# Its pairs read about one candidate article each, so on a corpus of fewer articles than
+# twice that a worker reads most of the features before it retires anyway: there a
+# fresh fork saves no memory and costs CPU (cold caches, the page copies made again;
+# real corpus, 2,312 articles, 50,747 pairs: 13.6 -> 11.7 s of CPU, one process 10.2 s).
+RECYCLE_FROM_ARTICLES = 2 * CHUNKS_PER_WORKER * SCORE_CHUNK
 
 
 def score_pairs(
@@ -50,4 +57,5 @@ def score_pairs(
         workers,
         SCORE_CHUNK,
         on_chunk=lambda done: report("scoring", done, len(pairs)),
+        chunks_per_worker=CHUNKS_PER_WORKER if len(features) >= RECYCLE_FROM_ARTICLES else None,
     )
