@@ -24,10 +24,10 @@ class Config:
 
     Encoder
         encoder: the sentence encoder. ``"use"`` (default): Google's multilingual
-            Universal Sentence Encoder, the accurate one (~150-200 ms of CPU per distinct
-            article). ``"static"``: a static encoder distilled from it on first use, its
-            pooled vector mapped towards USE's by a shipped affine map
-            (:mod:`samestory.static_encoder`, method ``"lin"``), ~20x less CPU per distinct
+            Universal Sentence Encoder, the accurate one (~16 ms of CPU per distinct
+            article for the encoder). ``"static"``: a static encoder distilled from it on
+            first use, its pooled vector mapped towards USE's by a shipped affine map
+            (:mod:`samestory.static_encoder`, method ``"lin"``), ~2.5x less CPU per distinct
             article end to end (docs/benchmarks.md, 2026-12-02), for a small loss under topic
             cross-validation (ECB+ 0.929 -> 0.911, real corpus 0.890 -> 0.878, SemEval
             0.757 -> 0.732, MEANTIME and GVA threads equal). A cascade (USE only for the
