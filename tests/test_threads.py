@@ -332,13 +332,11 @@ def test_two_incidents_of_one_town_and_kind_are_two_threads():
     assert thread["arrest"] == thread["shooting"] != thread["another"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: two short reports of one town's shootings seven weeks apart share "
-    "its rare names (Wilkinsburg, Allegheny) and score ~0.7; only the arrest's links keep "
-    "the threads apart above (docs/experiments.md, threads 13:00-14:30)",
-)
 def test_two_short_reports_of_one_towns_shootings_are_not_one_thread():
+    """Seven weeks apart, sharing only the town and the county (places, by
+    samestory.name_roles), no victim or street: not one incident, though the wording is
+    alike (0.72 before the far-apart-places-only input; it scores ~0.5 now). The dev sets
+    hold few such pairs, so this is a check of the input's direction, not a tuned case."""
     a, b = featurize([SHOOTING, ANOTHER_SHOOTING])
     assert relate.relate(a, b).evidence.scores["thread"] < threads.THREAD_THRESHOLD
 
