@@ -41,6 +41,8 @@ HERE = Path(__file__).resolve().parent
 #: features (~22 KB an article): 2g held 20k articles, not 50k (OutOfMemoryError while
 #: caching them, 2026-12-02). Set by ``--driver-memory``.
 DRIVER_MEMORY = ["2g"]
+#: Further Spark settings (``--conf``), e.g. spark.samestory.cacheLevel=MEMORY_AND_DISK.
+EXTRA_CONF: list[str] = []
 sys.path.insert(0, str(HERE))
 
 
@@ -114,14 +116,65 @@ class _TreeCpu:
         return sum(self.seen.values())
 
 
-def _spark_metrics(spark: Any) -> dict[str, float]:
-    """Shuffle bytes, task time and counts of every stage of this application."""
+def _rest(spark: Any, endpoint: str) -> Any:
+    """One record of Spark's status REST API for this application."""
     sc = spark.sparkContext
-    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
+    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/{endpoint}"
     with urllib.request.urlopen(url, timeout=30) as response:
-        stages = json.load(response)
-    done = [s for s in stages if s.get("status") == "COMPLETE"]
-    return {**stage_totals(done), "by_stage": _by_call_site(done)}
+        return json.load(response)
+
+
+def _spark_metrics(spark: Any) -> dict[str, float]:
+    """Shuffle bytes, task time and counts of every stage of this application, and the
+    JVM's peak heap figures (``local[2]``: the driver is the executor)."""
+    done = [s for s in _rest(spark, "stages") if s.get("status") == "COMPLETE"]
+    return {**stage_totals(done), **_heap_peaks(spark), "by_stage": _by_call_site(done)}
+
+
+def _heap_peaks(spark: Any) -> dict[str, float]:
+    """MB: the heap Spark may use for storage + execution (``max_storage_mb``) and the
+    peaks the driver's heartbeats saw: heap in use (garbage included), heap held by
+    cached blocks, heap held by shuffles and joins."""
+    peaks: dict[str, float] = {}
+    for executor in _rest(spark, "executors"):
+        metrics = executor.get("peakMemoryMetrics") or {}
+        peaks["max_storage_mb"] = executor.get("maxMemory", 0) / 1e6
+        peaks["peak_heap_mb"] = metrics.get("JVMHeapMemory", 0) / 1e6
+        peaks["peak_storage_heap_mb"] = metrics.get("OnHeapStorageMemory", 0) / 1e6
+        peaks["peak_execution_heap_mb"] = metrics.get("OnHeapExecutionMemory", 0) / 1e6
+    return peaks
+
+
+class _CacheSampler:
+    """The most memory and disk that cached blocks held at once (Spark's ``memoryUsed``
+    and ``diskUsed`` of the executors, sampled every ``every`` seconds while a run
+    lasts; the REST API reports only what is cached at the moment)."""
+
+    def __init__(self, spark: Any, every: float = 1.0) -> None:
+        import threading
+
+        self.spark = spark
+        self.every = every
+        self.memory_mb = 0.0
+        self.disk_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                executors = _rest(self.spark, "executors")
+            except OSError:  # the UI is gone when the run failed
+                continue
+            memory = sum(e.get("memoryUsed", 0) for e in executors) / 1e6
+            disk = sum(e.get("diskUsed", 0) for e in executors) / 1e6
+            self.memory_mb, self.disk_mb = max(self.memory_mb, memory), max(self.disk_mb, disk)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        return {"peak_cached_memory_mb": self.memory_mb, "peak_cached_disk_mb": self.disk_mb}
 
 
 def stage_totals(done: list[dict[str, Any]]) -> dict[str, float]:
@@ -131,6 +184,8 @@ def stage_totals(done: list[dict[str, Any]]) -> dict[str, float]:
         "shuffle_write_mb": sum(s.get("shuffleWriteBytes", 0) for s in done) / 1e6,
         "shuffle_read_mb": sum(s.get("shuffleReadBytes", 0) for s in done) / 1e6,
         "task_s": sum(s.get("executorRunTime", 0) for s in done) / 1e3,
+        "spilled_memory_mb": sum(s.get("memoryBytesSpilled", 0) for s in done) / 1e6,
+        "spilled_disk_mb": sum(s.get("diskBytesSpilled", 0) for s in done) / 1e6,
         "stages": len(done),
         "tasks": sum(s.get("numTasks", 0) for s in done),
     }
@@ -163,16 +218,30 @@ def run_size(
     folder: Path,
     data: Path,
     searches: list[tuple[int, int]] | None = None,
+    spark_only: bool = False,
 ) -> dict[str, Any]:
     """The synthetic corpus of ``n`` articles: local, the MinHash peer and one Spark run
-    (the first of ``searches``: ``(exact_limit, cell_size)``, production's by default)."""
+    (the first of ``searches``: ``(exact_limit, cell_size)``, production's by default);
+    ``spark_only``: the Spark run alone, its figures and its ARI against gold."""
     from baseline import MinHashBaseline
     from corpus import build_corpus
 
     articles, gold = build_corpus(n, data=data)
     source = _write_corpus(folder / f"in-{n}.jsonl", articles, full=False)
     ids = [a.id for a in articles]
-    result: dict[str, Any] = {"n": n, "encoder": encoder}
+    result: dict[str, Any] = {"n": n, "encoder": encoder, "conf": list(EXTRA_CONF)}
+    exact_limit, cell_size = (searches or [_production_search()])[0]
+    if spark_only:
+        spark_run = _spark_run(
+            source, folder / f"spark-{n}", encoder, partitions, recall_sample, exact_limit,
+            cell_size,
+        )  # fmt: skip
+        remote = spark_run.pop("rows")
+        spark_run.pop("edges")
+        result.update(spark_run)
+        result["spark_cpu_ms_per_article"] = 1000 * result["spark_cpu_s"] / n
+        result["ari_gold_spark"] = _ari(gold, [remote[i]["story_id"] for i in ids])
+        return result
     local = _local_run(source, folder / f"local-{n}.jsonl", encoder, result)
 
     peer = MinHashBaseline(threshold=0.7)
@@ -181,7 +250,6 @@ def run_size(
     result["peer_s"] = time.perf_counter() - start
     peer_of = {a: k for k, group in enumerate(peer_groups) for a in group}
 
-    exact_limit, cell_size = (searches or [_production_search()])[0]
     spark_run = _spark_run(
         source, folder / f"spark-{n}", encoder, partitions, recall_sample, exact_limit, cell_size
     )
@@ -218,20 +286,24 @@ def run_real(
     folder: Path,
     data: Path,
     searches: list[tuple[int, int]],
+    every: int = 1,
 ) -> list[dict[str, Any]]:
     """The real distinct dev corpus (ECB+, MEANTIME, GVA: ~2,300 articles, nearly all
-    representatives): the local engine once, then one Spark run per ``(exact_limit,
-    cell_size)`` of ``searches`` after a first run with production's search (exact on
-    this corpus), each compared with local (ARI), with gold, and with that first run:
-    the story edges (pairs scoring at least the attach threshold) it lost and gained."""
+    representatives; ``every``: the articles of every ``every``-th gold story only): the
+    local engine once, then one Spark run per ``(exact_limit, cell_size)`` of
+    ``searches`` after a first run with production's search (exact on this corpus), each
+    compared with local (ARI), with gold, and with that first run: the story edges
+    (pairs scoring at least the attach threshold) it lost and gained."""
     from corpus import real_corpus
 
     from samestory.config import DEFAULT_CONFIG
 
-    articles, gold = real_corpus(data)
+    articles, gold = _every_story(*real_corpus(data), every)
     source = _write_corpus(folder / "in-real.jsonl", articles, full=True)
     ids = [a.id for a in articles]
-    base: dict[str, Any] = {"n": len(articles), "corpus": "real", "encoder": encoder}
+    base: dict[str, Any] = {
+        "n": len(articles), "corpus": "real", "every": every, "encoder": encoder,
+    }  # fmt: skip
     local = _local_run(source, folder / "local-real.jsonl", encoder, base)
     local_stories = [local[i]["story_id"] for i in ids]
     base["ari_gold_local"] = _ari(gold, local_stories)
@@ -259,6 +331,16 @@ def run_real(
         row["edges_gained"] = len(edges - reference)
         rows.append(row)
     return rows
+
+
+def _every_story(articles: list[Any], gold: list[str], every: int) -> tuple[list[Any], list[str]]:
+    """The articles (and gold labels) of every ``every``-th gold story, stories numbered
+    in order of first appearance: a smaller corpus of whole stories, as distinct."""
+    number: dict[str, int] = {}
+    for label in gold:
+        number.setdefault(label, len(number))
+    kept = [k for k, label in enumerate(gold) if number[label] % every == 0]
+    return [articles[k] for k in kept], [gold[k] for k in kept]
 
 
 def _production_search() -> tuple[int, int]:
@@ -316,10 +398,15 @@ def _spark_run(
 
     config = DEFAULT_CONFIG.replace(encoder=encoder)
     result: dict[str, Any] = {}
-    conf = ["spark.driver.maxResultSize=1m", f"spark.driver.memory={DRIVER_MEMORY[0]}"]
+    conf = [
+        "spark.driver.maxResultSize=1m",
+        f"spark.driver.memory={DRIVER_MEMORY[0]}",
+        *EXTRA_CONF,
+    ]
     tree = _TreeCpu()
     own = resource.getrusage(resource.RUSAGE_SELF)
     spark = build_session("local[2]", "samestory-bench", conf)
+    cache = _CacheSampler(spark)
     try:
         start = time.perf_counter()
         counts = run(
@@ -334,8 +421,10 @@ def _spark_run(
             recall_sample=recall_sample,
         )
         result["spark_s"] = time.perf_counter() - start
+        result.update(cache.stop())
         result.update(_spark_metrics(spark))
     finally:
+        cache.stop()
         spark.stop()
     after = resource.getrusage(resource.RUSAGE_SELF)
     own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
@@ -412,6 +501,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="IVF vectors per cell (comma list; default: production's 1,000)",
     )
+    parser.add_argument(
+        "--real-every",
+        type=int,
+        default=1,
+        help="with --corpus real: the articles of every K-th gold story only (a smaller "
+        "corpus that a loaded box finishes; default 1: all)",
+    )
     parser.add_argument("--encoder", default="use", choices=("use", "static"))
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--recall-sample", type=int, default=500)
@@ -423,6 +519,18 @@ def main(argv: list[str] | None = None) -> int:
         "50k articles need more)",
     )
     parser.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        help="a further Spark setting KEY=VALUE (repeatable), e.g. "
+        "spark.samestory.cacheLevel=MEMORY_AND_DISK",
+    )
+    parser.add_argument(
+        "--spark-only",
+        action="store_true",
+        help="the Spark run alone (no local engine, no peer): its time, shuffle and memory",
+    )
+    parser.add_argument(
         "--data",
         type=Path,
         default=None,
@@ -431,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     DRIVER_MEMORY[0] = args.driver_memory
+    EXTRA_CONF.extend(args.conf)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     import corpus
 
@@ -441,15 +550,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="samestory-spark-bench-") as tmp:
         if args.corpus == "real":
             for r in run_real(
-                args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches
-            ):
+                args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches,
+                args.real_every,
+            ):  # fmt: skip
                 print(json.dumps(r) if args.json else _real_row(r), flush=True)
             return 0
         for n in (int(s) for s in args.sizes.split(",")):
             r = run_size(
-                n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches
-            )
-            print(json.dumps(r) if args.json else _row(r), flush=True)
+                n, args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches,
+                args.spark_only,
+            )  # fmt: skip
+            print(json.dumps(r) if args.json or args.spark_only else _row(r), flush=True)
             if not args.json:
                 for site in r["by_stage"]:
                     print("    ", json.dumps(site), flush=True)

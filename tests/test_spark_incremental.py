@@ -247,3 +247,52 @@ def test_reach_and_cells_merge() -> None:
     assert merge((0.4, None), (0.6, None)) == (0.6, None)
     assert merge((0.4, None), (None, [2, 5])) == (0.4, [2, 5])
     assert merge((None, [1]), (None, None)) == (None, [1])
+
+
+def _recurring_sentence_records(n: int, per_article: int = 4) -> list[dict[str, str]]:
+    """``n`` records of ``per_article`` sentences drawn from a pool of the fixture's
+    sentences: every sentence recurs in several encoder batches, with other companions
+    in each (what copies and reposts do on a crawl)."""
+    import random
+    import re
+
+    pool: list[str] = []
+    for record in _records():
+        pool += [s for s in re.split(r"(?<=[.!?])\s+", record["text"]) if len(s.split()) > 6]
+    pool = list(dict.fromkeys(pool))[:300]
+    rng = random.Random(7)
+    return [{"id": f"r{k}", "text": " ".join(rng.sample(pool, per_article))} for k in range(n)]
+
+
+def test_day_one_features_are_the_local_features_bit_for_bit(spark: object, tmp_path: Path) -> None:
+    """The incremental run featurises as the job does (:func:`stages.featurize`): each
+    sentence encoded in the first batch of the day that holds it, so the stored vectors
+    are the local engine's bit for bit, across partitions, with USE (whose last bits
+    depend on the batch; it encoded each partition's batches on their own before)."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.embed import encoder_for
+    from samestory.pipeline.featurise import FEATURE_BATCH, featurize_all, uncached
+    from samestory.spark.job import row_to_article
+    from samestory.store.codec import encode_features
+
+    config = DEFAULT_CONFIG.replace(encoder="use")
+    records = _recurring_sentence_records(FEATURE_BATCH + 60)  # two batches, one a partition
+    articles = [row_to_article(r, k, config, "text", "id") for k, r in enumerate(records)]
+    local = featurize_all([a for a in articles if a], config, uncached(encoder_for("use")))
+    state = tmp_path / "state"
+    incremental.run_incremental(
+        spark, _write(tmp_path / "day1.jsonl", records), tmp_path / "out", state, config,
+        partitions=2,
+    )  # fmt: skip
+    rows = [
+        row
+        for path in StateDir(state).part_paths("features")
+        for row in pyarrow_parquet.read_table(
+            path, columns=["id", "sentence_vectors", "vector"]
+        ).to_pylist()
+    ]
+    stored = {r["id"]: (r["vector"], r["sentence_vectors"]) for r in rows}
+    assert len(stored) == len(local)
+    columns = {f.id: encode_features(f) for f in local}
+    differ = [i for i, c in columns.items() if stored[i] != (c[2], c[1])]
+    assert differ == []

@@ -49,3 +49,26 @@ def test_candidate_view_proposes_what_the_features_propose(ecb_records: list[dic
         assert list(band_keys((k, view), bands, rows)) == list(band_keys((k, f), bands, rows))
         assert np.array_equal(view.vector, f.vector)
         assert len(pickle.dumps(view)) * 2 < len(pickle.dumps(f))
+
+
+class _Context:
+    """A SparkContext's ``getConf().get`` from a dict."""
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        self.settings = settings
+
+    def getConf(self) -> dict[str, str]:
+        return self.settings
+
+
+def test_large_datasets_are_cached_on_disk_unless_told() -> None:
+    """The features cache (~22 KB an article) ran a 2 GB heap out of memory at 50k
+    articles with MEMORY_AND_DISK: by default the large datasets stream to disk."""
+    pyspark = pytest.importorskip("pyspark")
+    from samestory.spark.stages import CACHE_LEVEL_SETTING, cache_level
+
+    level = pyspark.StorageLevel
+    assert cache_level(_Context({})) == level.DISK_ONLY
+    assert cache_level(_Context({CACHE_LEVEL_SETTING: "memory_and_disk"})) == level.MEMORY_AND_DISK
+    with pytest.raises(ValueError, match=CACHE_LEVEL_SETTING):
+        cache_level(_Context({CACHE_LEVEL_SETTING: "SOMEWHERE"}))

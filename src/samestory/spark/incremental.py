@@ -360,10 +360,15 @@ class _Run:
 
     # ----------------------------------------------------------------- helpers
 
-    def _keep(self, rdd: Any) -> Any:
+    def _keep(self, rdd: Any, large: bool = False) -> Any:
+        """``rdd`` persisted (``large``: at the large datasets' level,
+        :func:`stages.persist_large`) and released with the run."""
         from pyspark import StorageLevel
 
-        rdd.persist(StorageLevel.MEMORY_AND_DISK)
+        if large:
+            stages.persist_large(rdd)
+        else:
+            rdd.persist(StorageLevel.MEMORY_AND_DISK)
         self.persisted.append(rdd)
         return rdd
 
@@ -488,14 +493,15 @@ class _Run:
         reps_new = self._keep(
             light.leftOuterJoin(flags, self.p)
             .filter(lambda kv: kv[1][1] is None)
-            .map(lambda kv: (kv[0], kv[1][0]))
+            .map(lambda kv: (kv[0], kv[1][0])),
+            large=True,
         )
         n_reps_new = self.n_reps_new = m - n_copies  # every new article that is not a copy
         rep_pairs, reach, centroids, cells = self._candidates(reps_new, n_reps_new)
         pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
             rep_pairs.map(lambda ij: (ij[0], ij[1], True))
         )
-        scored = self._keep(self._score(features, pairs))
+        scored = self._keep(self._score(features, pairs), large=True)
         n_pairs = self.n_pairs = scored.count()
         part, gen = self.state.staging()
         self._write_parts(part, features, copy_of, scored)
@@ -549,7 +555,7 @@ class _Run:
             return None if article is None else (row, article)
 
         rows, total = _indexed(cast("RDD", df.rdd.map(tuple)))
-        readable = self._keep(rows.map(to_article).filter(lambda x: x is not None))
+        readable = self._keep(rows.map(to_article).filter(lambda x: x is not None), large=True)
         # One shuffle by id finds repeated ids and the ids the state already holds (a
         # past id matched by its broadcast hash); one by row range puts the rest back
         # in input order; one job counts what is left per partition, which numbers it.
@@ -566,7 +572,7 @@ class _Run:
             .partitionBy(p0, functools.partial(_row_range, per_part))
             .mapPartitions(lambda items: sorted(items, key=lambda kv: kv[0]), True)
         )
-        kinds = self._keep(sorted_rows)
+        kinds = self._keep(sorted_rows, large=True)
         sizes = kinds.mapPartitions(_kind_counts).collect()
         readable.unpersist()  # read twice (ids broadcast, then grouped), now in ``kinds``
         fresh, known, repeated = (sum(size[k] for size in sizes) for k in range(3))
@@ -578,21 +584,20 @@ class _Run:
             articles = (article for _, (kind, article) in items if kind == _FRESH)
             return enumerate(articles, starts[part])
 
-        numbered = self._keep(kinds.mapPartitionsWithIndex(number))
+        numbered = self._keep(kinds.mapPartitionsWithIndex(number), large=True)
         self.inputs = [kinds, numbered]  # released once the features are computed
         return numbered, fresh + known, fresh
 
     def _features(self, numbered: RDD, m: int) -> RDD:
-        """``(idx, DocFeatures)`` of the new articles, encoded in the job's batches."""
-        config, base = self.config, self.base
+        """``(idx, DocFeatures)`` of the new articles: the job's features of the day's
+        input (:func:`stages.featurize`, each sentence encoded in the first batch of the
+        day holding it), numbered after the past's articles."""
+        base = self.base
         ranges = stages.IndexRanges(max(m, 1), self.p)
-        features = self._keep(
-            stages.place(numbered, ranges)
-            .mapPartitions(lambda rows: stages.featurize_partition(rows, config), True)
-            .map(lambda kf: (kf[0] + base, kf[1]))
-        )
-        features.count()
-        return features
+        day = stages.featurize(numbered, ranges, self.config, self.p)  # computed, persisted
+        self.persisted.append(day)
+        # Not cached again: the shift runs in the same Python task as each later reader.
+        return day.map(lambda kf: (kf[0] + base, kf[1]))
 
     # ----------------------------------------------------------------- copies
 
@@ -753,7 +758,7 @@ class _Run:
         new_vectors = reps_new.mapValues(lambda f: f.vector)
         stored = self.state.manifest.counts if self.state.manifest is not None else {}
         known_past = cast("int | None", stored.get("representatives"))
-        past = self._keep(self._past_vectors(known_past))
+        past = self._keep(self._past_vectors(known_past), large=True)
         n_past = known_past if known_past is not None else past.count()
         self.n_past_reps = n_past
         centroids = self.state.centroids()

@@ -146,7 +146,7 @@ def run(
     names = list(df.columns)
     # The input is read once: every later stage starts from this cache.
     records = df.rdd.map(tuple).zipWithIndex().map(lambda rw: (rw[1], rw[0]))
-    records.persist(StorageLevel.MEMORY_AND_DISK)
+    stages.persist_large(records)
 
     def to_article(item: tuple[int, tuple[Any, ...]]) -> tuple[int, Article] | None:
         row, values = item
@@ -158,12 +158,14 @@ def run(
     # The filter drops the Nones (mypy cannot see it narrow the element type).
     readable = cast("RDD", records.map(to_article).filter(lambda x: x is not None))
     numbered = readable.zipWithIndex().map(lambda ai: (ai[1], ai[0]))  # (idx, (row, article))
-    numbered.persist(StorageLevel.MEMORY_AND_DISK)
+    stages.persist_large(numbered)
     n = numbered.count()
     if n == 0:
         raise ValueError(f"{input_path}: no article with text")
     total_rows = records.count()
     skipped = total_rows - n
+    if dedup is None:  # the input rows are written back only with dedup
+        records.unpersist()
     p = partition_count(spark, n, partitions)
     ids = numbered.map(lambda x: x[1][1].id)
     if ids.distinct(p).count() != n:
@@ -190,7 +192,7 @@ def run(
         return ((i, stages.candidate_view(f)) for i, f in own if i not in dropped)
 
     reps = stages.zip_by_index(ranges, features, flags).mapPartitions(drop_copies, True)
-    reps.persist(StorageLevel.MEMORY_AND_DISK)
+    stages.persist_large(reps)
     n_reps = reps.count()
 
     vectors = reps.mapValues(lambda f: f.vector)
@@ -212,7 +214,7 @@ def run(
     )
     # (i, (j, representative pair?, relation)), in i's partition.
     scored = stages.score_pairs(features, pairs, ranges, config, p)
-    scored.persist(StorageLevel.MEMORY_AND_DISK)
+    stages.persist_large(scored)
     n_pairs = scored.count()
 
     # Grouping on executors: average linkage per component of strong representative edges.
@@ -231,10 +233,8 @@ def run(
     same = stages.same_story_relations(scored, group_of, ranges)
     keep = dedup or DedupOptions()
     annotate = _annotator(keep) if dedup is not None else None
-    built = (
-        members.cogroup(same, p)
-        .flatMap(lambda item: stages.story_of_group(item, annotate))
-        .persist(StorageLevel.MEMORY_AND_DISK)
+    built = stages.persist_large(
+        members.cogroup(same, p).flatMap(lambda item: stages.story_of_group(item, annotate))
     )
     stories = built.filter(lambda kv: kv[0] == "story").values()
     out = Path(output_path)

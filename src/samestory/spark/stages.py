@@ -52,6 +52,14 @@ BUCKET_WINDOW = 100
 COMPONENT_LIMIT = 20_000
 SPLIT_SCORES = (0.5, 0.6, 0.7, 0.8)
 _EMPTY = np.zeros(0, dtype=np.float32)
+#: The Spark setting naming the storage level of the job's *large* cached datasets (input
+#: rows, articles, features, scored relations: KBs an article). DISK_ONLY by default: a
+#: cached block then streams to local disk as it is computed and is read back as a
+#: stream, so no partition of them is ever held whole in the JVM heap. With
+#: MEMORY_AND_DISK the 50k benchmark ran a 2 GB heap out of memory while caching 1.1 GB
+#: of features (2026-12-02); on executors with room to spare it trades heap for less I/O.
+CACHE_LEVEL_SETTING = "spark.samestory.cacheLevel"
+DEFAULT_CACHE_LEVEL = "DISK_ONLY"
 
 
 class IndexRanges:
@@ -112,27 +120,26 @@ def _split(items: Iterable[tuple[int, tuple[int, Any]]], count: int) -> list[lis
     return sides
 
 
+def cache_level(sc: Any) -> Any:
+    """The :class:`~pyspark.StorageLevel` named by ``CACHE_LEVEL_SETTING`` (a
+    :class:`ValueError` naming the setting for an unknown name)."""
+    from pyspark import StorageLevel
+
+    name = str(sc.getConf().get(CACHE_LEVEL_SETTING, DEFAULT_CACHE_LEVEL)).strip().upper()
+    level = getattr(StorageLevel, name, None)
+    if not isinstance(level, StorageLevel):
+        raise ValueError(
+            f"{CACHE_LEVEL_SETTING}={name}: not a storage level (e.g. DISK_ONLY, MEMORY_AND_DISK)"
+        )
+    return level
+
+
+def persist_large(rdd: RDD) -> RDD:
+    """``rdd`` persisted at the large datasets' level (see ``CACHE_LEVEL_SETTING``)."""
+    return rdd.persist(cache_level(rdd.context))
+
+
 # ----------------------------------------------------------------------------- features
-
-
-def featurize_partition(
-    rows: Iterable[tuple[int, Article]], config: Config
-) -> Iterator[tuple[int, DocFeatures]]:
-    """Features of a partition's articles, encoded in the local engine's batches of
-    ``FEATURE_BATCH``, through the process's sentence cache (the incremental runs use
-    it). With USE a vector's last bits can differ from the local engine's: a sentence
-    that an earlier partition's batch holds is encoded here with other companions, or
-    comes from what this Python worker encoded before. :func:`featurize` gives the
-    local bits."""
-    from samestory.embed import encoder_for
-    from samestory.features import featurize
-
-    ordered = sorted(rows, key=lambda item: item[0])
-    encoder = encoder_for(config.encoder) if ordered else None
-    for _, batch in itertools.groupby(ordered, key=lambda item: item[0] // FEATURE_BATCH):
-        listed = list(batch)
-        features = featurize([a for _, a in listed], config, encoder)
-        yield from ((i, f) for (i, _), f in zip(listed, features, strict=True))
 
 
 def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: int) -> RDD:
@@ -149,12 +156,10 @@ def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: in
     a distinct sentence and batch, plus 2 KB (512 float32) a sentence and partition it
     is shipped to; each sentence of the input is encoded once.
     """
-    from pyspark import StorageLevel
-
     texts = place(articles, ranges).mapPartitions(
         lambda rows: _text_features_of(rows, config), True
     )
-    texts.persist(StorageLevel.MEMORY_AND_DISK)
+    persist_large(texts)
     plan = (
         texts.mapPartitions(_sentence_batches)
         .groupByKey(partitions)
@@ -165,7 +170,7 @@ def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: in
     owned = zip_by_index(ranges, texts, owners).mapPartitions(
         lambda items: _encode_owned(items, config), True
     )  # keyed by batch start: stays in its partition
-    owned.persist(StorageLevel.MEMORY_AND_DISK)
+    persist_large(owned)
 
     def ship(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
         vectors, wants = _split(items, 2)
@@ -177,7 +182,7 @@ def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: in
     features = zip_by_index(ranges, texts, owned, shipped).mapPartitions(
         lambda items: _with_vectors(items, config), True
     )
-    features.persist(StorageLevel.MEMORY_AND_DISK)
+    persist_large(features)
     features.count()
     owned.unpersist()
     texts.unpersist()
