@@ -263,39 +263,6 @@ def test_the_lead_cue_reads_the_headline_and_lead_only():
     assert relate.pair_score(a, b).similarity > relate.pair_score(a, c).similarity
 
 
-def _random_cues(rng: np.random.Generator) -> relate.EventCues:
-    values = {name: float(rng.uniform(-1.0, 1.0)) for name in relate.GRADED_CUE_NAMES}
-    return relate.EventCues(
-        **values,
-        shorter_words=int(rng.integers(0, 400)),
-        number_conflict=float(rng.uniform(0.0, 1.0)),
-        year_gap=float(rng.integers(0, 6)),
-    )
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_the_models_over_many_pairs_equal_them_pair_by_pair_bit_for_bit(seed):
-    # relate_against and relate_to score an article's pairs at once; the store also
-    # scores single pairs, so both forms must give the same floats, not close ones.
-    rng = np.random.default_rng(seed)
-    model = relate.STORY_MODEL
-    with_every_part = dataclasses.replace(
-        model,
-        short_weights=tuple(rng.normal(size=len(relate.CUE_NAMES))),
-        short_bias=0.7,
-        conflict_weights=tuple(rng.normal(size=len(relate.CONFLICT_CUE_NAMES))),
-    )
-    cues = [_random_cues(rng) for _ in range(200)]
-    # Values on the knots and outside them take the shapes' other branches.
-    knots = [k for shape, _ in model.graded_shapes.values() for k in shape]
-    cues += [dataclasses.replace(c, best_sentence=k) for c, k in zip(cues, knots, strict=False)]
-    cues.append(dataclasses.replace(cues[0], doc_cosine=-5.0, lexical_cosine=5.0))
-    for m in (model, with_every_part):
-        assert m.event_probabilities(cues) == [m.event_probability(c) for c in cues]
-        assert m.graded_similarities(cues) == [m.graded_similarity(c) for c in cues]
-        assert m.event_probabilities([]) == m.graded_similarities([]) == []
-
-
 def test_scoring_many_measured_pairs_equals_scoring_each(seed_articles):
     versions = featurize(list(seed_articles.values()))
     measures = [relate.measure_pair(a, b) for a in versions for b in versions if a is not b]
