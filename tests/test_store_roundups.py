@@ -10,6 +10,7 @@ from test_roundups import DAN, STATIC, built_case, partition
 from samestory import api
 from samestory.models import Article
 from samestory.store import Store
+from samestory.store.roundups import covered_stories
 
 
 def store_stories(path: Path, articles: list[Article], batch: int) -> list:
@@ -54,3 +55,19 @@ def test_a_bulk_load_keeps_the_batch_flags(ecb_records, tmp_path):
     batch = api.cluster(arrival, STATIC, DAN)
     assert [r.article for s in stored for r in s.roundups] == ["roundup"]
     assert partition(stored, {a.id for a in arrival}) == partition(batch, {a.id for a in arrival})
+
+
+def test_a_stored_roundup_brings_the_stories_it_covers_into_a_regroup(ecb_records, tmp_path):
+    """A re-clustering that holds a flagged roundup holds the stories it covers too
+    (``covered_stories``): judged beside one of them only it is no roundup, its flag is
+    dropped and its pairs chain again, where the batch, seeing all, cuts it (the slow
+    ECB+ dev store-vs-batch test, with the disagreement cues' weights, needs this)."""
+    articles, gold, roundup, _ = built_case(ecb_records, "ecb:11")
+    arrival = [*articles, Article(id="roundup", text=roundup)]
+    with Store(tmp_path / "c.db", config=STATIC, encoder=DAN) as store:
+        store.add(arrival)
+        story_of = {a.id: store.story_of(a.id) for a in arrival}
+        covered = covered_stories(store._conn, ["roundup", *gold])
+        assert covered_stories(store._conn, list(gold)) == set()
+    assert covered == {story_of[a] for a in gold}
+    assert len({story_of[a] for a in gold}) == 2

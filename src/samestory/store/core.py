@@ -90,7 +90,7 @@ from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
-from samestory.store.roundups import StoredPart, roundups_of, write_roundups
+from samestory.store.roundups import StoredPart, covered_stories, roundups_of, write_roundups
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
@@ -1263,14 +1263,15 @@ class _Batch:
         recompute. Each new group keeps the id of the old story holding most of its
         members; a group split off gets a new id. Returns the new article's story.
         """
-        rows = sorted(
-            tuple(row)
-            for row in self.conn.execute(
-                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
-                f"WHERE story_id IN ({','.join('?' * len(touched))})",
-                sorted(touched),
-            )
-        )
+        rows = self._members_of(touched)
+        # A roundup found by an earlier re-clustering is judged again with the stories it
+        # covers, as the batch judges it with all of them: without them in view it covers
+        # one story here, is no roundup, and its pairs chain again (on ECB+ dev, a long
+        # report read as covering two pieces of its own event was cut in one add and
+        # kept by a later, narrower one, which left a lone version out of its story).
+        covered = covered_stories(self.conn, [row[1] for row in rows]) - touched
+        if covered:
+            rows = self._members_of(touched | covered)
         members = [row[1] for row in rows]
         present = set(members)
         # Copies are clustered as one item with their original, so it is the number of
@@ -1326,6 +1327,17 @@ class _Batch:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
         write_roundups(self.conn, members, _stored_roundups(found, members, groups))
         return self._story_of_article(article_id)
+
+    def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
+        """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
+        return sorted(
+            tuple(row)
+            for row in self.conn.execute(
+                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
+                f"WHERE story_id IN ({','.join('?' * len(stories))})",
+                sorted(stories),
+            )
+        )
 
     def _fresh_story_id(self, article_id: str) -> str:
         """``story_id(article_id)``, suffixed if a story of that id exists already."""

@@ -68,3 +68,24 @@ def roundups_of(conn: sqlite3.Connection, members: Sequence[str]) -> tuple[Round
                 )
         out.append(Roundup(article=article, attached=bool(row[0]), parts=tuple(parts)))
     return tuple(out)
+
+
+def covered_stories(conn: sqlite3.Connection, articles: Sequence[str]) -> set[str]:
+    """The stories the flagged roundups among ``articles`` cover (each part's member's
+    story now): what a re-clustering holding one of them must hold too, as the batch's
+    grouping does, to judge it again (see ``Store._regroup``)."""
+    out: set[str] = set()
+    for start in range(0, len(articles), 500):
+        chunk = list(articles[start : start + 500])
+        rows = conn.execute(
+            f"SELECT parts_json FROM roundups WHERE article IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        for (parts_json,) in rows:
+            for part in json.loads(parts_json):
+                story = conn.execute(
+                    "SELECT story_id FROM articles WHERE id=?", (part["member"],)
+                ).fetchone()
+                if story is not None:
+                    out.add(story[0])
+    return out
