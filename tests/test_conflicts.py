@@ -96,11 +96,3 @@ def test_a_model_file_with_other_conflict_cues_is_a_clear_error():
     data["event_model"]["conflicts"] = {"weights": {"place_conflict": -1.0}}
     with pytest.raises(ParamsError, match=r"conflict cues do not match.*place_conflict"):
         relate.StoryModel.from_dict(data)
-
-
-def test_the_shipped_model_reads_disagreement_as_evidence_of_another_event():
-    assert all(weight < 0 for weight in relate.STORY_MODEL.conflict_weights)
-    rahman, thompson = featurize([Article(id="r", text=RAHMAN), Article(id="t", text=THOMPSON)])
-    cues = relate.pair_score(rahman, thompson).cues
-    agreeing = dataclasses.replace(cues, number_conflict=0.0, year_gap=0.0)
-    assert relate.event_probability(cues) < relate.event_probability(agreeing)

@@ -94,14 +94,6 @@ def test_a_word_salad_of_one_story_does_not_merge_two(ecb_records, topic):
         assert len({gold[a] for a in story.articles if a in gold}) <= 1 or story in alone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the disagreement cues (2026-12-02), a weak lone blog post of topic 13b "
-    "(pair scores 0.02-0.31 with its event's versions, static encoder) stays alone, and "
-    "ecb:13_5ecbplus, which shares its quoted sentences, reads as a roundup of the two: "
-    "a flag (not a cut: the grouping is unchanged) over a one-article story, left to the "
-    "roundup flag's owner (docs/accuracy.md, disagreement cues shipped)",
-)
 def test_ordinary_versions_are_not_roundups(ecb_records):
     stories = api.cluster([Article(id=r["id"], text=r["text"]) for r in ecb_records], STATIC)
     assert not [r for s in stories for r in s.roundups]
