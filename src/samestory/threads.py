@@ -277,18 +277,27 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
     """``P(same incident) = 1 / (1 + exp(-(b + w·x + Σ_t leaf_t(x))))`` of
     :func:`thread_features` ``x`` (see :class:`ThreadModel`)."""
     row = np.asarray(x, dtype=np.float64)
-    if len(row) != len(model.names):
-        raise ValueError(
-            f"{len(row)} thread features, the model reads {len(model.names)}: "
-            "refit it with scripts/fit_thread_model.py"
-        )
+    _check_width(len(row), model)
     node = model.roots
     for _ in range(model.depth):
         node = model.left[node] + (row[model.feature[node]] > model.split[node])
     logit = model.baseline + math.fsum(
         [*(model.weights * row).tolist(), *model.value[node].tolist()]
     )
+    return _logistic(logit)
+
+
+def _logistic(logit: float) -> float:
+    """``1 / (1 + exp(-logit))``, the log-odds clipped to ±60 (no overflow)."""
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+
+
+def _check_width(width: int, model: ThreadModel) -> None:
+    if width != len(model.names):
+        raise ValueError(
+            f"{width} thread features, the model reads {len(model.names)}: "
+            "refit it with scripts/fit_thread_model.py"
+        )
 
 
 def thread_probabilities(
@@ -300,11 +309,7 @@ def thread_probabilities(
     if not rows:
         return []
     x = np.array(rows, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != len(model.names):
-        raise ValueError(
-            f"{x.shape[-1]} thread features, the model reads {len(model.names)}: "
-            "refit it with scripts/fit_thread_model.py"
-        )
+    _check_width(x.shape[-1] if x.ndim == 2 else -1, model)
     row = np.arange(len(x))[:, None]
     node = np.broadcast_to(model.roots, (len(x), len(model.roots)))
     for _ in range(model.depth):
@@ -313,8 +318,7 @@ def thread_probabilities(
     for linear, leaves in zip(
         (x * model.weights).tolist(), model.value[node].tolist(), strict=True
     ):
-        logit = model.baseline + math.fsum([*linear, *leaves])
-        out.append(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit)))))
+        out.append(_logistic(model.baseline + math.fsum([*linear, *leaves])))
     return out
 
 

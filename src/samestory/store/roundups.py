@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from samestory.models import Roundup, RoundupPart
 
@@ -26,9 +26,7 @@ def write_roundups(
     found: Iterable[tuple[str, bool, Sequence[StoredPart]]],
 ) -> None:
     """Replace the flags of the ``regrouped`` articles with ``found``."""
-    ids = list(regrouped)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in _chunks(list(regrouped)):
         conn.execute(f"DELETE FROM roundups WHERE article IN ({','.join('?' * len(chunk))})", chunk)
     conn.executemany(
         "INSERT OR REPLACE INTO roundups VALUES (?, ?, ?)",
@@ -74,18 +72,26 @@ def covered_stories(conn: sqlite3.Connection, articles: Sequence[str]) -> set[st
     """The stories the flagged roundups among ``articles`` cover (each part's member's
     story now): what a re-clustering holding one of them must hold too, as the batch's
     grouping does, to judge it again (see ``Store._regroup``)."""
-    out: set[str] = set()
-    for start in range(0, len(articles), 500):
-        chunk = list(articles[start : start + 500])
-        rows = conn.execute(
+    members: set[str] = set()
+    for chunk in _chunks(articles):
+        for (parts_json,) in conn.execute(
             f"SELECT parts_json FROM roundups WHERE article IN ({','.join('?' * len(chunk))})",
             chunk,
-        ).fetchall()
-        for (parts_json,) in rows:
-            for part in json.loads(parts_json):
-                story = conn.execute(
-                    "SELECT story_id FROM articles WHERE id=?", (part["member"],)
-                ).fetchone()
-                if story is not None:
-                    out.add(story[0])
+        ):
+            members.update(part["member"] for part in json.loads(parts_json))
+    out: set[str] = set()
+    for chunk in _chunks(sorted(members)):
+        out.update(
+            story
+            for (story,) in conn.execute(
+                f"SELECT story_id FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
     return out
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """``ids`` in runs of 500, under SQLite's limit of bound parameters."""
+    for start in range(0, len(ids), 500):
+        yield list(ids[start : start + 500])
