@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from hypothesis import given
@@ -60,6 +61,26 @@ def test_the_latest_year_named_and_its_gap():
     assert conflicts.year_gap(2001, 2012) == 1.0
     assert conflicts.year_gap(2011, 2012) == pytest.approx(0.2)
     assert conflicts.year_gap(None, 2012) == 0.0
+    assert conflicts.year_gap(2001, 2012, both_published=True) == 0.0
+
+
+def test_the_year_gap_is_read_only_for_a_pair_lacking_a_publication_date():
+    # Two dated pages: the date gate reads their real gap; the latest year a crawled page
+    # names (a sidebar's "2001") is no evidence beside it.
+    july = dt.date(2012, 7, 9)
+    dated_rahman, dated_thompson, undated_thompson = featurize(
+        [
+            Article(id="r", text=RAHMAN, date=july),
+            Article(id="t", text=THOMPSON, date=july),
+            Article(id="u", text=THOMPSON),
+        ]
+    )
+    assert relate.pair_score(dated_rahman, dated_thompson).cues.year_gap == 0.0
+    assert relate.pair_score(dated_rahman, undated_thompson).cues.year_gap == 1.0
+    # A date read from the text is no publication date: the year is still read.
+    from_text = featurize([Article(id="x", text="March 01, 2001 " + RAHMAN)])[0]
+    assert from_text.date_from_text
+    assert relate.pair_score(from_text, dated_thompson).cues.year_gap == 1.0
 
 
 @given(st.lists(st.sampled_from(["round=6", "round=7", "year=36", "<route=52"]), max_size=4))

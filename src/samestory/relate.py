@@ -428,8 +428,15 @@ def event_cues(
         shorter_words=min(a.n_words, b.n_words),
         lead_sentences=lead,
         number_conflict=conflicts.number_conflict(a.number_contexts, b.number_contexts),
-        year_gap=conflicts.year_gap(a.latest_year, b.latest_year),
+        year_gap=conflicts.year_gap(
+            a.latest_year, b.latest_year, both_published=_published(a) and _published(b)
+        ),
     )
+
+
+def _published(f: DocFeatures) -> bool:
+    """Whether ``f`` has a publication date (given with the article, not read from its text)."""
+    return f.date is not None and not f.date_from_text
 
 
 def _specific_jaccard(a: DocFeatures, b: DocFeatures) -> float:
