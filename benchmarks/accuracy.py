@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
         [--short-forms lead,summary,headline] [--no-independent] [--no-full] [--no-kinds]
-        [--compare-max-pairs N] [--json]
+        [--compare-max-pairs N] [--compare-only] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
 B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
@@ -17,7 +17,9 @@ rows ``FILE:lead`` etc.; ``--short-forms mixed-lead,mixed-headline`` cuts every 
 article only (a short text against a long one). Pairs on their own:
 ``samestory.api.compare_pairs`` on every pair of articles sharing a topic (same topic,
 different event: the hard negatives; :func:`samestory.evaluate.hard_negative_pairs`),
-pair precision and recall of its same-story decision, per samestory encoder.
+pair precision and recall of its same-story decision, per samestory encoder
+(``--compare-only``: that part alone, no clustering, e.g. ``--systems samestory
+--compare-only``).
 
 Threads: for samestory, each article file again at thread level (rows ``FILE (thread)``:
 the same run's threads, stories of one incident, scored against the gold labels; GVA's
@@ -531,6 +533,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out the relation-kind checks (kinds of gold pairs, copies' kind recall)",
     )
+    parser.add_argument(
+        "--compare-only",
+        action="store_true",
+        help="only compare on the pairs of one topic of each article file (no clustering, "
+        "short forms, independent reports or kind checks)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -557,9 +565,27 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name}: not available ({systems[-1].error})")
 
     forms = tuple(f.strip() for f in args.short_forms.split(",") if f.strip())
-    results = run(
-        args.data, systems, log, forms, independent=not args.no_independent, full=not args.no_full
+    results = (
+        {}
+        if args.compare_only
+        else run(
+            args.data,
+            systems,
+            log,
+            forms,
+            independent=not args.no_independent,
+            full=not args.no_full,
+        )
     )
+    article_files = [
+        stem for stem, block in results.items() if block["kind"] == "articles" and ":" not in stem
+    ]
+    if args.compare_only:
+        article_files = [
+            path.stem
+            for path in sorted(args.data.glob("*.jsonl"))
+            if not is_pair_file(load_records(path))
+        ]
 
     kinds: dict[str, Any] | None = None
     pair_kinds: dict[str, Any] = {}
@@ -567,9 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         if name not in SAMESTORY_ENCODERS:
             continue
-        for stem, block in results.items():
-            if block["kind"] != "articles" or ":" in stem:
-                continue
+        for stem in article_files:
             log(f"  compare on the pairs of each topic in {stem} ({name}) ...")
             try:
                 records = load_records(args.data / f"{stem}.jsonl")
@@ -583,10 +607,8 @@ def main(argv: list[str] | None = None) -> int:
                 hard_negatives[f"{stem} / {name}"] = {
                     "error": f"not available ({type(exc).__name__}: {exc})"
                 }
-    if "samestory" in names and not args.no_full and not args.no_kinds:
-        for stem, block in results.items():
-            if block["kind"] != "articles" or ":" in stem:
-                continue
+    if "samestory" in names and not args.no_full and not args.no_kinds and not args.compare_only:
+        for stem in article_files:
             log(f"  relation kinds of gold pairs in {stem} ...")
             try:
                 pair_kinds[stem] = gold_pair_kinds(load_records(args.data / f"{stem}.jsonl"))

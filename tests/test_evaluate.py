@@ -480,6 +480,35 @@ def test_accuracy_gives_samestory_thread_rows_and_independent_report_sets(
     assert "gva_dev (thread)" in capsys.readouterr().out
 
 
+def test_accuracy_compare_only_runs_compare_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """``--compare-only``: compare on the pairs of one topic of each article file, and
+    nothing else (no clustering rows, no kind checks)."""
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from benchmarks import accuracy
+
+    with (tmp_path / "arts.jsonl").open("w", encoding="utf-8") as f:
+        for r in ARTICLE_RECORDS:
+            f.write(json.dumps({**r, "topic": "t"}) + "\n")
+    with (tmp_path / "pairs.jsonl").open("w", encoding="utf-8") as f:
+        for r in _pair_records(5):
+            f.write(json.dumps(r) + "\n")
+    args = ["--data", str(tmp_path), "--systems", "samestory-static", "--compare-only"]
+    assert accuracy.main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["results"] == {} and report["gold_pair_kinds"] == {}
+    compared = report["compare_hard_negatives"]
+    assert set(compared) == {"arts / samestory-static"}
+    assert compared["arts / samestory-static"]["pairs"] == len(ARTICLE_RECORDS) * 3 // 2
+    assert accuracy.main(args) == 0
+    assert "compare on its own" in capsys.readouterr().out
+
+
 def test_samestory_rows_of_short_forms_are_clustered_anew(ecb_records):
     # A short variant keeps its articles' ids: the benchmark's remembered grouping must
     # not be given back for another form of the same articles.
