@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from samestory.pipeline.group import group, group_with_roundups
     from samestory.pipeline.propose import propose_pairs
     from samestory.pipeline.score import score_pairs
+    from samestory.roundups import NameViews
 
     shared = os.environ.get("SAMESTORY_SHARED")
     data = Path(shared) / "data" if shared else corpus.DATA
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = propose_pairs(features, copies, config)
     relations = score_pairs(features, pairs, config)
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
-    with_rule, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
+    with_rule, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
     plain = group(len(features), scored, copies.copy_of(), config)
     a, b = _labels(with_rule), _labels(plain)
     ids = sorted(a)

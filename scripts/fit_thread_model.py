@@ -52,6 +52,7 @@ from samestory.features import DocFeatures
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
+from samestory.roundups import NameViews
 
 SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
 THRESHOLDS = (0.4, 0.5, 0.6)
@@ -101,7 +102,7 @@ def scored_pairs(
     gold = [str(r["story"]) for r in records]
     unit = [str(r["story"] if name == "gva_dev" else r.get("topic", r["story"])) for r in records]
     scored = [(i, j, x) for (i, j), x in zip(pairs, story_scores, strict=True)]
-    groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
+    groups, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
     story_of = [0] * len(records)
     for g, members in enumerate(groups):
         for i in members:

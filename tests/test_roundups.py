@@ -13,7 +13,14 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.embed import CachedEncoder
 from samestory.features import featurize
 from samestory.models import Article
-from samestory.roundups import covers_several, parts, sentence_tokens, specific_tokens
+from samestory.roundups import (
+    NameViews,
+    covers_several,
+    name_view,
+    parts,
+    sentence_tokens,
+    specific_tokens,
+)
 from samestory.static_encoder import StaticSentenceEncoder
 
 STATIC = DEFAULT_CONFIG.replace(encoder="static")
@@ -115,7 +122,7 @@ def test_parts_are_read_from_the_names_each_side_has():
         STATIC,
     )
     sides = {1: specific_tokens(reid), 2: specific_tokens(lohan)}
-    found = parts(roundup, sentence_tokens(roundup), sides)
+    found = parts(name_view(roundup), sides)
     assert {p.side for p in found} == {1, 2}
     assert covers_several(found)
     by_side = {p.side: p for p in found}
@@ -158,7 +165,7 @@ def placed_roundup(roundup_scores: dict[str, float]):
         if x < y and x[0] == y[0] == story
     ]
     scored += [(at[x], at["r"], s) for x, s in roundup_scores.items()]
-    groups, found = group_with_roundups(features, scored, [None] * len(ids))
+    groups, found = group_with_roundups(NameViews(features), scored, [None] * len(ids))
     story_of = {ids[i]: {ids[j] for j in g} for g in groups for i in g}
     assert [ids[f.index] for f in found] == ["r"]
     return story_of, found[0], groups, ids
@@ -188,3 +195,16 @@ def test_a_roundup_joins_a_story_it_covers_not_one_it_does_not():
     assert story_of["c1"] == {"c1", "c2"}
     assert flag.attached_to is not None
     assert set(groups[flag.attached_to]) == {ids.index(x) for x in ("a1", "a2", "a3", "r")}
+
+
+def test_a_name_view_holds_the_specific_names_of_the_text_and_of_each_sentence():
+    roundup, reid = featurize(
+        [Article(id="r", text=ROUNDUP_TEXT), Article(id="a", text=STORY_TEXTS["a1"])], STATIC
+    )
+    view = name_view(roundup)
+    assert view.specific == specific_tokens(roundup)
+    assert list(view.sentences) == sentence_tokens(roundup)
+    assert frozenset().union(*view.sentences) <= view.specific
+    lazy = NameViews([roundup, reid])
+    assert len(lazy) == 2 and lazy[1] == name_view(reid) and lazy[-2] is lazy[0]
+    assert lazy[:] == [view, name_view(reid)]

@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
+from typing import overload
 
 from samestory import lexical, normalize
 from samestory.features import DocFeatures
@@ -90,15 +91,59 @@ def sentence_tokens(f: DocFeatures) -> list[frozenset[str]]:
     return [_sentence_tokens(s) & specific for s in f.sentences]
 
 
-def parts(
-    f: DocFeatures, tokens: Sequence[frozenset[str]], sides: Mapping[int, frozenset[str]]
-) -> list[Part]:
-    """The part of ``f`` each side covers (``sides``: side -> its names and numbers),
-    largest first; sides covering too little are left out.
+@dataclasses.dataclass(frozen=True, slots=True)
+class NameView:
+    """All the rule reads of an article: ``N(R)`` (``specific``, :func:`specific_tokens`)
+    and ``N(s)`` of each sentence (``sentences``, :func:`sentence_tokens`). A few names
+    an article, so it can travel where the features cannot (the Spark job ships them
+    into its grouping tasks)."""
+
+    specific: frozenset[str]
+    sentences: tuple[frozenset[str], ...]
+
+
+def name_view(f: DocFeatures) -> NameView:
+    """The :class:`NameView` of ``f``."""
+    specific = specific_tokens(f)
+    return NameView(specific, tuple(_sentence_tokens(s) & specific for s in f.sentences))
+
+
+class NameViews(Sequence[NameView]):
+    """The name views of ``features``, each built when first indexed (the rule reads
+    those of a few texts with several partners and of their partners) and kept."""
+
+    def __init__(self, features: Sequence[DocFeatures]) -> None:
+        self.features = features
+        self._views: dict[int, NameView] = {}
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    @overload
+    def __getitem__(self, k: int) -> NameView: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[NameView]: ...
+
+    def __getitem__(self, k: int | slice) -> NameView | list[NameView]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(len(self))[k]]
+        if k < 0:
+            k += len(self)
+        view = self._views.get(k)
+        if view is None:
+            view = self._views[k] = name_view(self.features[k])
+        return view
+
+
+def parts(view: NameView, sides: Mapping[int, frozenset[str]]) -> list[Part]:
+    """The part of the text of ``view`` each side covers (``sides``: side -> its names
+    and numbers), largest first; sides covering too little are left out.
 
     A sentence naming nothing specific to any side belongs to the part of the last
     sentence before it that did (a roundup tells each story in a run of sentences,
     and names its people only now and then)."""
+    tokens = view.sentences
     own = frozenset().union(*tokens) if tokens else frozenset()
     specific = {
         side: (own & names) - frozenset().union(*(v for k, v in sides.items() if k != side))
@@ -133,7 +178,7 @@ def covers_several(found: Sequence[Part]) -> bool:
 
 
 def candidates(
-    features: Sequence[DocFeatures],
+    views: Sequence[NameView],
     scored: Sequence[tuple[int, int, float]],
     bar: float,
     same_story: float,
@@ -153,14 +198,14 @@ def candidates(
     for text, found in partners.items():
         if len(found) < 2:
             continue
-        tokens = sentence_tokens(features[text])
-        if sum(1 for t in tokens if t) < 2 * MIN_SENTENCES:
+        view = views[text]
+        if sum(1 for t in view.sentences if t) < 2 * MIN_SENTENCES:
             continue
-        names = {j: specific_tokens(features[j]) for j in found}
+        names = {j: views[j].specific for j in found}
         for k, j in enumerate(found):
             if any(
                 (min(j, m), max(j, m)) not in linked
-                and covers_several(parts(features[text], tokens, {j: names[j], m: names[m]}))
+                and covers_several(parts(view, {j: names[j], m: names[m]}))
                 for m in found[:k]
             ):
                 out.add(text)
@@ -169,16 +214,16 @@ def candidates(
 
 
 def story_parts(
-    f: DocFeatures,
+    view: NameView,
     partners: Sequence[int],
     group_of: Mapping[int, int],
-    features: Sequence[DocFeatures],
+    views: Sequence[NameView],
 ) -> list[Part]:
-    """The parts of ``f`` each story covers (``side`` = the story's group), from the
-    names of its members among ``partners``."""
+    """The parts of the text of ``view`` each story covers (``side`` = the story's
+    group), from the names of its members among ``partners``."""
     sides: dict[int, frozenset[str]] = {}
     for j in partners:
         if j in group_of:
             g = group_of[j]
-            sides[g] = sides.get(g, frozenset()) | specific_tokens(features[j])
-    return parts(f, sentence_tokens(f), sides)
+            sides[g] = sides.get(g, frozenset()) | views[j].specific
+    return parts(view, sides)

@@ -23,6 +23,7 @@ from samestory.pipeline.featurise import Progress, featurize_all, uncached
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
+from samestory.roundups import NameViews
 
 log = logging.getLogger("samestory")
 
@@ -116,7 +117,7 @@ def assemble_analysis(
     clock = clock or _StageClock(None)
     pair_relations = relations[len(copies.copies) :]
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
-    groups, roundups = group_with_roundups(features, scored, copies.copy_of(), config)
+    groups, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
     stories = mark_roundups(stories, roundups, features, groups)

@@ -13,8 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.features import DocFeatures
-from samestory.roundups import Part, apart, candidates, covers_several, story_parts
+from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
 from samestory.stories import DisjointSets, attaches, average_link_over_copies
 
 
@@ -61,12 +60,16 @@ class FoundRoundup:
 
 
 def group_with_roundups(
-    features: Sequence[DocFeatures],
+    views: Sequence[NameView],
     scored: Sequence[tuple[int, int, float]],
     copy_of: Sequence[int | None],
     config: Config = DEFAULT_CONFIG,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     """:func:`group`, with roundups kept from chaining stories.
+
+    ``views[i]`` holds the names of article ``i`` (:class:`~samestory.roundups.NameView`;
+    :class:`~samestory.roundups.NameViews` builds them from features when read), all the
+    rule reads of the texts.
 
     Candidates (:func:`samestory.roundups.candidates`) are left out of a first grouping;
     a candidate that covers parts of two of its stories apart is a roundup. The texts
@@ -82,9 +85,9 @@ def group_with_roundups(
     article meets in :func:`samestory.stories.best_story`, or stands alone (flagged as not
     attached). So a roundup is in a story it covers, or alone.
     """
-    n = len(features)
+    n = len(views)
     bar = _partner_bar(config)
-    suspects = candidates(features, scored, bar, bar)
+    suspects = candidates(views, scored, bar, bar)
     if not suspects:
         return group(n, scored, copy_of, config), []
     partners = _partners(scored, suspects, bar)
@@ -92,7 +95,7 @@ def group_with_roundups(
     confirmed = {
         c
         for c in sorted(suspects)
-        if covers_several(story_parts(features[c], partners[c], first, features))
+        if covers_several(story_parts(views[c], partners[c], first, views))
     }
     plain = group(n, scored, copy_of, config)
     for _ in range(ROUNDUP_ROUNDS):  # a roundup must still cover two stories once grouped
@@ -104,7 +107,7 @@ def group_with_roundups(
         still = {
             c
             for c in confirmed
-            if covers_several(story_parts(features[c], partners[c], story_of, features))
+            if covers_several(story_parts(views[c], partners[c], story_of, views))
         }
         if still == confirmed:
             break
@@ -120,17 +123,17 @@ def group_with_roundups(
         for c in confirmed
         if _chains(
             story_parts(
-                features[c],
+                views[c],
                 [j for j in partners[c] if plain_of[j] == plain_of[c]],
                 story_of,
-                features,
+                views,
             ),
             apart_groups,
             pair_score,
             bar / 2,
         )
         or _splits(
-            story_parts(features[c], partners[c], story_of, features),
+            story_parts(views[c], partners[c], story_of, views),
             apart_groups,
             plain_of,
             plain_of[c],
@@ -138,14 +141,14 @@ def group_with_roundups(
     }
     units = _copy_roots(n, copy_of)
     groups, cut = _place_apart(
-        plain, scored, copy_of, config, units, features, partners, confirmed, chained
+        plain, scored, copy_of, config, units, views, partners, confirmed, chained
     )
     group_of = _group_of(groups)
     story_of = {i: g for i, g in group_of.items() if i not in confirmed}
     found: list[FoundRoundup] = []
     moves: dict[int, int] = {}
     for c in sorted(confirmed):
-        covered = tuple(story_parts(features[c], partners[c], story_of, features))
+        covered = tuple(story_parts(views[c], partners[c], story_of, views))
         if c not in cut:  # average link put it in a story it covers: flagged there
             found.append(FoundRoundup(c, covered, group_of[c]))
             continue
@@ -162,7 +165,7 @@ def _place_apart(
     copy_of: Sequence[int | None],
     config: Config,
     units: Sequence[int],
-    features: Sequence[DocFeatures],
+    views: Sequence[NameView],
     partners: dict[int, list[int]],
     confirmed: set[int],
     chained: set[int],
@@ -183,7 +186,7 @@ def _place_apart(
             c
             for c in confirmed - cut
             if group_of[c]
-            not in {p.side for p in story_parts(features[c], partners[c], story_of, features)}
+            not in {p.side for p in story_parts(views[c], partners[c], story_of, views)}
         }
         if not outside:
             break

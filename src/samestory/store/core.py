@@ -84,6 +84,7 @@ from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
+from samestory.roundups import NameViews
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
@@ -1295,8 +1296,8 @@ class _Batch:
         # A copy's one scored pair is with its original (the batch scores none): left
         # out, so roundups are looked for among the pairs the batch would look at.
         edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
-        features = _LazyFeatures(self, members)
-        groups, found = group_with_roundups(features, edges, copy_of, self.config)
+        views = NameViews(_LazyFeatures(self, members))
+        groups, found = group_with_roundups(views, edges, copy_of, self.config)
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
         changed: set[str] = set()
