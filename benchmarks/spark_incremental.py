@@ -13,7 +13,8 @@ day 2 (the last ``--day2`` share). In one ``local[2]`` session:
 
 Reported: wall times, the day-2/full ratio, task time and shuffle bytes of each timed run
 (Spark's status REST API), the ARI of the incremental stories against the full rerun's, the
-share of articles whose story id differs, and the counts of the day-2 run. ``--day1-peer``
+share of articles whose story id differs, the counts of the day-2 run and the state's size
+on disk by table after day 2. ``--day1-peer``
 also times a plain job over day 1's input (what day 1 costs over the job).
 
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
@@ -161,6 +162,7 @@ def measure(
     finally:
         spark.stop()
     result["counts"] = counts
+    result["state_mb"] = state_sizes(state)
     got, full = _assignments(folder / "out2"), _assignments(folder / "full")
     ids = sorted(full)
     result["ari_incremental_vs_full"] = adjusted_rand_score(
@@ -169,6 +171,18 @@ def measure(
     result["story_ids_differ"] = sum(got[i] != full[i] for i in ids) / len(ids)
     result["day2_vs_full"] = result["day2_incremental"]["wall_s"] / result["full_rerun"]["wall_s"]
     return result
+
+
+def state_sizes(state: Path) -> dict[str, float]:
+    """MB on disk of the state after day 2: each table summed over the parts (or of the
+    current generation), and the total."""
+    sizes: dict[str, float] = {}
+    for path in state.rglob("*"):
+        if path.is_file():
+            table = next((p.name for p in path.parents if p.suffix == ".parquet"), path.name)
+            sizes[table] = sizes.get(table, 0.0) + path.stat().st_size / 1e6
+    sizes["total"] = sum(sizes.values())
+    return {k: round(v, 2) for k, v in sorted(sizes.items())}
 
 
 def _parquet_rows(path: Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
@@ -293,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * result['story_ids_differ']:.1f}% of articles"
     )
     print(f"  day 2 counts: {result['counts']}")
+    print(f"  state on disk after day 2 (MB): {result['state_mb']}")
     if args.profile:
         for name in ("day2_incremental", "full_rerun"):
             print(f"  {name} by call site (task s, shuffle write/read MB, input MB):")

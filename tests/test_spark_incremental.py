@@ -296,3 +296,103 @@ def test_day_one_features_are_the_local_features_bit_for_bit(spark: object, tmp_
     columns = {f.id: encode_features(f) for f in local}
     differ = [i for i, c in columns.items() if stored[i] != (c[2], c[1])]
     assert differ == []
+
+
+def _bridged_copy_groups() -> dict[str, list[dict[str, str]]]:
+    """Three days around one long fixture text ``T``. Day 1: ``a`` (its first 65% of
+    sentences) and ``b`` (its last 65%), each with a repost: two copy groups, since
+    ``a`` and ``b`` share too little to be copies (shingle Jaccard ~0.4). Day 2: ``T``
+    itself, a copy of both, which makes them one copy group in a full run. Day 3: one
+    more repost of ``b``. Other fixture records fill each day."""
+    import re
+
+    records = [{"id": r["id"], "text": r["text"]} for r in _records() if "~copy" not in r["id"]]
+    longest = max(records, key=lambda r: len(r["text"]))
+    others = [r for r in records if r is not longest]
+    sentences = re.split(r"(?<=[.!?])\s+", longest["text"])
+    n, cut = len(sentences), int(len(sentences) * 0.65)
+    a, b = " ".join(sentences[:cut]), " ".join(sentences[n - cut :])
+    group_a = [{"id": "a", "text": a}, {"id": "a~repost", "text": "Breaking News\n\n" + a}]
+    group_b = [{"id": "b", "text": b}, {"id": "b~repost", "text": b + "\n\nShare this article"}]
+    bridge = {"id": "whole", "text": " ".join(sentences)}
+    late = {"id": "b~late", "text": "Updated\n\n" + b}
+    return {
+        "day1": others[:24] + group_a + group_b,
+        "day2": [*others[24:34], bridge],
+        "day3": [*others[34:38], late],
+    }
+
+
+def _copy_partition(state: Path) -> dict[str, int]:
+    """Article id -> its copy group's representative, as the state stores it."""
+    rows = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
+    return {r["id"]: r["rep"] for r in rows}
+
+
+def _local_copy_partition(state: Path) -> dict[str, int]:
+    """Article id -> its copy group in a full run (the local engine's copy groups, which
+    are the job's, over the features stored in the state)."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.pipeline.copies import copy_groups
+    from samestory.store.codec import decode_features
+
+    by_idx = {}
+    for path in StateDir(state).part_paths("features"):
+        for r in pyarrow_parquet.read_table(path).to_pylist():
+            by_idx[r["idx"]] = decode_features(
+                r["doc_json"], r["sentence_vectors"], r["vector"], r["minhash"]
+            )
+    features = [by_idx[i] for i in range(len(by_idx))]
+    groups = copy_groups(features, DEFAULT_CONFIG)
+    return {f.id: groups[k] for k, f in enumerate(features)}
+
+
+def _same_partition(a: dict[str, object], b: dict[str, object]) -> bool:
+    ids = sorted(a)
+    return set(a) == set(b) and adjusted_rand_score([a[i] for i in ids], [b[i] for i in ids]) == 1
+
+
+def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
+    spark: object, tmp_path: Path
+) -> None:
+    """The day-2 article that copies two day-1 copy groups makes them one, as a full
+    rerun does: the later group's articles follow the earlier representative (scored as
+    its copies), the later representative is no longer searched or grouped, and the
+    copy groups and stories equal the full rerun's; on day 3 a copy of the merged-away
+    group joins the merged group."""
+    days = _bridged_copy_groups()
+    state, seen = tmp_path / "state", []
+    for day in ("day1", "day2", "day3"):
+        seen += days[day]
+        path = _write(tmp_path / f"{day}.jsonl", days[day])
+        counts = incremental.run_incremental(spark, path, tmp_path / f"out-{day}", state)
+        if day == "day1":
+            assert _copy_partition(state)["a"] != _copy_partition(state)["b"]
+            continue
+        assert counts["merged_copy_groups"] == (1 if day == "day2" else 0)
+        copies = _copy_partition(state)
+        assert copies["a"] == copies["b"] == copies["whole"] == copies["b~repost"]
+        assert _same_partition(copies, _local_copy_partition(state))  # type: ignore[arg-type]
+        full = tmp_path / f"full-{day}"
+        samestory_spark.run(spark, _write(tmp_path / f"all-{day}.jsonl", seen), full)
+        got = _assignments(tmp_path / f"out-{day}")
+        assert _same_partition(got, _assignments(full))  # type: ignore[arg-type]
+        _check_copies_follow_their_representative(state)
+    assert copies["b~late"] == copies["a"]
+    nodes = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
+    idx = {r["id"]: r["idx"] for r in nodes}
+    demoted = pyarrow_parquet.read_table(StateDir(state).table_path("demoted")).to_pylist()
+    assert demoted == [{"idx": idx["b"], "rep": idx["a"]}]
+    # The merged-away representative's pairs left the output: the copy pairs of the
+    # group's articles are the full rerun's (each with the earlier representative).
+    group = {"a", "a~repost", "b", "b~repost", "whole", "b~late"}
+
+    def copy_pairs(out: Path) -> set[tuple[str, str]]:
+        rows = pyarrow_parquet.read_table(out / "relations.parquet").to_pylist()
+        return {
+            (r["a"], r["b"])
+            for r in rows
+            if {r["a"], r["b"]} & group and r["kind"] in ("exact", "near_duplicate")
+        }
+
+    assert copy_pairs(tmp_path / "out-day3") == copy_pairs(tmp_path / "full-day3")

@@ -11,7 +11,13 @@ change:
    its MinHash-LSH band keys with the stored band table; a bucket holding a new article
    is verified as the job verifies it (each new member against the earlier members not
    yet in its group, :func:`~samestory.overlap.is_copy`), with the past members'
-   features read from the state. A new copy joins the earliest copy group it copies.
+   features read from the state. A new copy joins the earliest copy group it copies;
+   when it copies articles of several past copy groups, they become one, as in a full
+   run: the later groups' articles follow the earliest representative (scored as its
+   copies), and the later representatives are *demoted* (``demoted`` table of the
+   generation): their stored pairs, band rows and keyword postings are left out of
+   every later search, grouping, story and output, and their components are
+   re-clustered with the earliest one's.
 3. **Candidates** for the new representatives: band buckets shared with past
    representatives, keyword neighbours over the stored and new postings of their
    words (the new articles' lists only), and vector neighbours searched among the past and new
@@ -355,6 +361,12 @@ class _Run:
         self.n_pairs = 0  # pairs scored this run
         self.n_past_reps = 0  # representatives in the state
         self.n_reps_new = 0  # new representatives this run
+        # Former representatives (``idx``) and the representative of their copy group now
+        # (``rep``), this run's merges included; None while no copy groups were merged.
+        self.demoted: DataFrame | None = None
+        self.n_demoted = 0
+        self.merges: DataFrame | None = None  # (idx, rep): the groups this run merges
+        self.n_merged = 0
         self.persisted: list[Any] = []
         self.inputs: list[Any] = []
 
@@ -425,6 +437,69 @@ class _Run:
 
         return F.broadcast(frame) if rows <= BROADCAST_KEYS // 2 else frame
 
+    def _without_demoted(self, table: DataFrame, *columns: str) -> DataFrame:
+        """``table``'s rows with no former representative in ``columns`` (its pairs,
+        postings and band rows as a representative are not a full rerun's)."""
+        from pyspark.sql import functions as F
+
+        if self.demoted is None:
+            return table
+        for column in columns:
+            former = self.demoted.select(F.col("idx").alias(column))
+            table = self._semi(table, former, column, "left_anti", most=self.n_demoted)
+        return table
+
+    def _current_rep(self, rows: DataFrame) -> DataFrame:
+        """``rows`` (stored band rows) with ``rep`` the copy group's representative now:
+        a stored ``rep`` that an earlier run merged into another group is replaced."""
+        from pyspark.sql import functions as F
+
+        if self.demoted is None:
+            return rows
+        now = self._broadcast_if(self.demoted.toDF("rep", "rep_now"), self.n_demoted)
+        return (
+            rows.join(now, "rep", "left")
+            .withColumn("rep", F.coalesce("rep_now", "rep"))
+            .drop("rep_now")
+        )
+
+    def _demote(self, merged: RDD, n_merged: int) -> None:
+        """Record this run's merged copy groups ``(later rep, earlier rep)``: the later
+        representatives are demoted to copies, and an earlier demotion that pointed at
+        one of them now points at its new representative."""
+        from pyspark.sql import functions as F
+
+        merges = self.spark.createDataFrame(merged, "idx long, rep long").persist()
+        self.persisted.append(merges)
+        self.merges, self.n_merged = merges, n_merged
+        demoted = merges
+        if self.demoted is not None:
+            moved = self._broadcast_if(merges.toDF("rep", "rep_now"), n_merged)
+            earlier = self.demoted.join(moved, "rep", "left").select(
+                "idx", F.coalesce("rep_now", "rep").alias("rep")
+            )
+            demoted = earlier.unionByName(merges)
+        self.demoted, self.n_demoted = demoted, self.n_demoted + n_merged
+
+    def _regrouped(self) -> RDD:
+        """``(past article, new rep)`` of every article of a group merged this run (its
+        former representative too): each is scored as a copy of the new representative,
+        as a full rerun scores it."""
+        assert self.nodes is not None and self.merges is not None
+        moved = self._broadcast_if(self.merges.toDF("rep", "rep_new"), self.n_merged)
+        rows = self.nodes.select("idx", "rep").join(moved, "rep")
+        return rows.rdd.map(lambda r: (int(r.idx), int(r.rep_new)))
+
+    def _merged_comps(self) -> RDD:
+        """``(rep, stored component)`` of both representatives of each merge."""
+        from pyspark.sql import functions as F
+
+        assert self.nodes is not None and self.merges is not None
+        reps = self.merges.select("idx").unionByName(self.merges.select(F.col("rep").alias("idx")))
+        return self._semi(
+            self.nodes.where("idx = rep").select("idx", "comp"), reps, "idx", most=2 * self.n_merged
+        ).rdd.map(lambda r: (int(r.idx), int(r.comp)))
+
     def _past_features(self, wanted: RDD, most: int | None = None) -> RDD:
         """``(idx, DocFeatures)`` of the past articles in ``wanted`` (read, not computed)."""
         table = self._past_table("features")
@@ -474,6 +549,9 @@ class _Run:
         self.state.clean_leftovers()
         if self.has_past:
             self.nodes = self.spark.read.parquet(self.state.table_path("nodes")).cache()
+            if self.state.has_table("demoted"):
+                self.demoted = self.spark.read.parquet(self.state.table_path("demoted"))
+                self.n_demoted = parquet_rows(self.state.table_path("demoted"))
         numbered, readable, m = self._read_new(input_path, text_col, id_col)
         if m == 0 and not self.has_past:
             raise ValueError(f"{input_path}: no article with text")
@@ -485,8 +563,15 @@ class _Run:
         features = self._features(numbered, m)
         for rdd in self.inputs:
             rdd.unpersist()
-        copy_of = self._keep(self._copies(features))  # (new copy, representative)
-        n_copies = self.n_copies = copy_of.count()
+        components = self._copies(features)  # computed and persisted
+        base = self.base
+        copy_of = components.filter(lambda kv: kv[0] >= base and kv[0] != kv[1])
+        # (past representative, the earlier one): copy groups of past days a new copy joins
+        merged = components.filter(lambda kv: kv[0] < base and kv[0] != kv[1])
+        sizes = components.mapPartitions(lambda kvs: [_copy_kinds(kvs, base)]).collect()
+        n_copies = self.n_copies = sum(size[0] for size in sizes)
+        if n_merged := sum(size[1] for size in sizes):
+            self._demote(merged, n_merged)
         flags = copy_of.mapValues(lambda _: True)
         # Representatives' vectors and signatures only (not their whole features).
         light = features.mapValues(_Light.of)
@@ -501,6 +586,8 @@ class _Run:
         pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
             rep_pairs.map(lambda ij: (ij[0], ij[1], True))
         )
+        if self.merges is not None:  # a merged group's articles: copies of its new rep
+            pairs = pairs.union(self._regrouped().map(lambda kv: (kv[1], kv[0], False)))
         scored = self._keep(self._score(features, pairs), large=True)
         n_pairs = self.n_pairs = scored.count()
         part, gen = self.state.staging()
@@ -518,6 +605,7 @@ class _Run:
             known=known,
             partitions=self.p,
             copies=n_copies,
+            merged_copy_groups=self.n_merged,
             new_representatives=n_reps_new,
             representatives=self.n_past_reps + n_reps_new,
             pairs=n_pairs,
@@ -602,7 +690,10 @@ class _Run:
     # ----------------------------------------------------------------- copies
 
     def _copies(self, features: RDD) -> RDD:
-        """``(new copy, its representative)``: the earliest copy group it joins."""
+        """``(node, component)`` of the copy edges with a new end: a new copy's
+        component is its representative (the earliest copy group it joins); a past
+        representative's is the representative of the groups it is merged with (itself
+        when not merged). Past nodes are current representatives."""
         from samestory.spark.graph import connected_components
 
         base, config, p = self.base, self.config, self.p
@@ -631,9 +722,9 @@ class _Run:
         members = new_keys.map(lambda ki: (ki[0], (ki[1], ki[1])))
         past_bands = self._past_table("bands")
         if past_bands is not None:
-            matched = self._past_bands(past_bands, new_keys.keys(), self.m * bands).rdd.map(
-                lambda r: ((int(r.band), bytes(r.key)), (int(r.idx), int(r.rep)))
-            )
+            matched = self._current_rep(
+                self._past_bands(past_bands, new_keys.keys(), self.m * bands)
+            ).rdd.map(lambda r: ((int(r.band), bytes(r.key)), (int(r.idx), int(r.rep))))
             members = members.union(matched)
         buckets = (
             members.groupByKey(p)
@@ -656,9 +747,9 @@ class _Run:
         # Edges: one per new article's fingerprint and at most one per band bucket of a
         # new article (each a union), a bound known without counting them.
         edges = certain.union(verified)
-        components = self._keep(connected_components(edges, p, most_edges=self.m * (bands + 1)))
-        # The smallest node of a component is a past representative when it holds one.
-        return components.filter(lambda kv: kv[0] >= base and kv[0] != kv[1])
+        # The smallest node of a component is a past representative when it holds one;
+        # a past representative in another's component is a copy group merged now.
+        return self._keep(connected_components(edges, p, most_edges=self.m * (bands + 1)))
 
     # ------------------------------------------------------------- candidates
 
@@ -674,8 +765,11 @@ class _Run:
         past_bands = self._past_table("bands")
         if past_bands is not None:
             members = members.union(
-                self._past_bands(
-                    past_bands.where("idx = rep"), new_keys.keys(), n_reps_new * bands
+                self._without_demoted(
+                    self._past_bands(
+                        past_bands.where("idx = rep"), new_keys.keys(), n_reps_new * bands
+                    ),
+                    "idx",
                 ).rdd.map(lambda r: ((int(r.band), bytes(r.key)), int(r.idx)))
             )
         lsh = (
@@ -714,9 +808,9 @@ class _Run:
         if past is not None:
             words = self._idx_frame(entries.keys(), "word")
             entries = entries.union(
-                self._semi(past, words, "word", most=n_reps_new * KEYWORDS).rdd.map(
-                    lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id))
-                )
+                self._without_demoted(
+                    self._semi(past, words, "word", most=n_reps_new * KEYWORDS), "idx"
+                ).rdd.map(lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id)))
             )
         return (
             entries.groupByKey(p)
@@ -733,7 +827,8 @@ class _Run:
         table = self._past_table("features")
         if table is None or self.nodes is None:
             return self.sc.emptyRDD()
-        reps = self.nodes.where("idx = rep").select("idx", "reach", "cells")
+        reps = self._without_demoted(self.nodes.where("idx = rep"), "idx")
+        reps = reps.select("idx", "reach", "cells")
         if n_past is not None:
             reps = self._broadcast_if(reps, n_past)
         return (
@@ -758,6 +853,8 @@ class _Run:
         new_vectors = reps_new.mapValues(lambda f: f.vector)
         stored = self.state.manifest.counts if self.state.manifest is not None else {}
         known_past = cast("int | None", stored.get("representatives"))
+        if known_past is not None:
+            known_past -= self.n_merged  # merged into an earlier group: no longer searched
         past = self._keep(self._past_vectors(known_past), large=True)
         n_past = known_past if known_past is not None else past.count()
         self.n_past_reps = n_past
@@ -872,7 +969,11 @@ class _Run:
         )
         strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
         ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
-        past_reps = None if self.nodes is None else self.nodes.where("idx = rep")
+        past_reps = (
+            None
+            if self.nodes is None
+            else self._without_demoted(self.nodes.where("idx = rep"), "idx")
+        )
         ends_comp: RDD = (
             self.sc.emptyRDD()
             if past_reps is None
@@ -880,12 +981,19 @@ class _Run:
                 past_reps.select("idx", "comp"), self._idx_frame(ends), "idx", most=2 * self.n_pairs
             ).rdd.map(lambda r: (int(r.idx), int(r.comp)))
         )  # (past end of a new strong edge, its stored component)
+        if self.merges is not None:
+            # Merged copy groups: both representatives' components are re-clustered as
+            # one (a superset of the components left once the later one's edges go).
+            ends_comp = ends_comp.union(self._merged_comps())
+            strong = strong.union(self.merges.rdd.map(lambda r: (int(r.idx), int(r.rep))))
         ends_comp = self._keep(ends_comp)
         links = strong.union(
             ends_comp.filter(lambda kv: kv[0] != kv[1]).map(lambda kv: (kv[1], kv[0]))
         )
         # (node, new component); links: the new strong edges and one per their past ends
-        merged = self._keep(connected_components(links, p, most_edges=3 * self.n_pairs))
+        # (and one per merged group and two per its representatives)
+        bound = self.n_pairs + self.n_merged
+        merged = self._keep(connected_components(links, p, most_edges=3 * bound))
         touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
         new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
         # Every representative of a touched component (past and new) -> its new component.
@@ -896,7 +1004,7 @@ class _Run:
                 past_reps.select("idx", "comp"),
                 self._idx_frame(ends_comp.values(), "comp"),
                 "comp",
-                most=2 * self.n_pairs,
+                most=2 * bound,
             )
             .rdd.map(lambda r: (int(r.comp), int(r.idx)))
             .join(new_comp_of_old, p)
@@ -909,11 +1017,14 @@ class _Run:
         past_edges = (
             self.sc.emptyRDD()
             if past_edges_table is None
-            else self._semi(
-                past_edges_table.where("rep_pair").select("i", "j", "score"),
-                self._idx_frame(members.keys(), "i"),
-                "i",
-                most=n_touched,
+            else self._without_demoted(
+                self._semi(
+                    past_edges_table.where("rep_pair").select("i", "j", "score"),
+                    self._idx_frame(members.keys(), "i"),
+                    "i",
+                    most=n_touched,
+                ),
+                "j",
             ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
         )
         stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
@@ -981,6 +1092,13 @@ class _Run:
             if self.nodes is not None
             else self.spark.createDataFrame([], schema).select("*", F.lit(False).alias("new"))
         )
+        if self.merges is not None:  # a merged group's articles follow its earlier rep
+            moved = self._broadcast_if(self.merges.toDF("rep", "rep_merged"), self.n_merged)
+            old_df = (
+                old_df.join(moved, "rep", "left")
+                .withColumn("rep", F.coalesce("rep_merged", "rep"))
+                .drop("rep_merged")
+            )
         nodes = old_df.unionByName(new_df)
         nodes = (
             nodes.join(upd_df, "rep", "left")
@@ -1060,6 +1178,11 @@ class _Run:
             .select(*schema.fieldNames())
         )
         final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
+        if self.demoted is not None:  # carried to the next generation, reps now current
+            written = self.spark.read.parquet(str(gen / "nodes.parquet")).select("idx", "rep")
+            self._semi(written, self.demoted, "idx", most=self.n_demoted).write.parquet(
+                str(gen / "demoted.parquet")
+            )
         n_stories = parquet_rows(gen / "stories.parquet")
         return {
             "touched_representatives": n_touched,
@@ -1103,11 +1226,15 @@ class _Run:
         past_rel: RDD = self.sc.emptyRDD()
         rel_table = self._past_table("relations")
         if rel_table is not None:
-            past_rel = self._semi(
-                rel_table.where("kind IS NOT NULL"),
-                past_in.select(_idx_as_i()),
+            past_rel = self._without_demoted(
+                self._semi(
+                    rel_table.where("kind IS NOT NULL"),
+                    past_in.select(_idx_as_i()),
+                    "i",
+                    most=n_past_in,
+                ),
                 "i",
-                most=n_past_in,
+                "j",
             ).rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
         same = new_rel.union(past_rel).filter(lambda kv: kv[1][1].same_story)
         # A relation goes to the group of its first end (one join, not one an end); the
@@ -1213,7 +1340,9 @@ class _Run:
             str(out / "assignments.parquet")
         )
         paths = [*self.state.part_paths("relations"), str(part / "relations.parquet")]
-        self.spark.read.parquet(*paths).select(
+        # A former representative's pairs are not the full rerun's (its copies are
+        # scored against the merged group's representative instead).
+        self._without_demoted(self.spark.read.parquet(*paths), "i", "j").select(
             "a", "b", "kind", "score", "evidence_json"
         ).write.mode("overwrite").parquet(str(out / "relations.parquet"))
 
@@ -1276,6 +1405,16 @@ def _arrivals_of_id(item: tuple[str, Iterable[Any]]) -> Iterator[tuple[int, tupl
         yield arrived[0][0], (_KNOWN, None)
     else:
         yield arrived[0][0], (_FRESH, arrived[0][1])
+
+
+def _copy_kinds(items: Iterable[tuple[int, int]], base: int) -> list[int]:
+    """``[new copies, merged past representatives]`` among one partition's
+    ``(node, component)`` rows (the two counted in one job)."""
+    counts = [0, 0]
+    for node, component in items:
+        if node != component:
+            counts[0 if node >= base else 1] += 1
+    return counts
 
 
 def _row_range(per_part: int, row: int) -> int:

@@ -6,6 +6,8 @@ Layout (every table Parquet, written by Spark)::
     DIR/gen-000002/manifest.json parts, next index, config, counts
     DIR/gen-000002/nodes.parquet     one row per article: what changes from run to run
     DIR/gen-000002/stories.parquet   one row per story
+    DIR/gen-000002/demoted.parquet   former representatives and their copy group's
+                                     representative now (only once copy groups merged)
     DIR/gen-000002/centroids.npy     IVF centroids (only once the reps outgrew exact search)
     DIR/parts/000001/features.parquet   compact features of that run's new articles
     DIR/parts/000001/bands.parquet      their MinHash-LSH band keys
@@ -119,6 +121,10 @@ class StateDir:
 
     def table_path(self, table: str) -> str:
         return str(self.gen_dir() / f"{table}.parquet")
+
+    def has_table(self, table: str) -> bool:
+        """Whether the current generation holds ``table`` (``demoted`` is optional)."""
+        return self.manifest is not None and Path(self.table_path(table)).exists()
 
     def centroids(self) -> np.ndarray | None:
         if self.manifest is None or not self.manifest.has_centroids:
