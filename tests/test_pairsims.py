@@ -13,6 +13,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article
 from samestory.pairsims import (
+    LEAD_SENTENCES,
     _descending_bits,
     _float_of_descending_bits,
     summarise,
@@ -57,7 +58,15 @@ def _same(x, y) -> bool:
         and np.array_equal(x.columns, y.columns)
         and x.best == y.best
         and x.top3 == y.top3
+        and _same_lead(x, y)
     )
+
+
+def _same_lead(x, y) -> bool:
+    """The block's lead cue (when it computed one) is ``max S[:L, :L]`` of the pair."""
+    if x.lead is None:
+        return True
+    return bool(y.size) and x.lead == float(y.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
 
 
 @settings(max_examples=120, deadline=None)
@@ -149,7 +158,10 @@ def test_term_cosines_against_many_equal_one_at_a_time(seed, sizes, size_a):
     assert [lexical.cosine(b, a) for b in others] == expected
 
 
-_WORDS = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g"]), min_size=0, max_size=6)
+# Words of several lengths: the prefix filter orders words by length.
+_WORDS = st.lists(
+    st.sampled_from(["a", "bb", "c", "ddd", "e", "ff", "g", "hhhh"]), min_size=0, max_size=6
+)
 
 
 @settings(max_examples=80, deadline=None)

@@ -600,7 +600,12 @@ def cosines_against(
     return out
 
 
-def weighted_jaccard(a: frozenset[str], b: frozenset[str], lang: str | None) -> float:
+def weighted_jaccard(
+    a: frozenset[str],
+    b: frozenset[str],
+    lang: str | None,
+    shared: frozenset[str] | None = None,
+) -> float:
     """Jaccard of two name sets with each name weighted by its specificity ``s``:
 
         J_w(A, B) = Σ_{x ∈ A∩B} s(x) / Σ_{x ∈ A∪B} s(x).
@@ -612,8 +617,10 @@ def weighted_jaccard(a: frozenset[str], b: frozenset[str], lang: str | None) -> 
     non-overlapping partial sums of ``X``'s weights (Shewchuk), cached per set: their
     exact total is ``Σ_A + Σ_B - Σ_{A∩B} = Σ_{A∪B}``, so the result is bit-identical to
     summing the union, without visiting every name of both sets in every pair.
+    ``shared``: ``a & b`` when the caller has it already (pair scoring reads it thrice).
     """
-    shared = a & b
+    if shared is None:
+        shared = a & b
     if not shared:
         return 0.0
     weights = [specificity(x, lang) for x in shared]

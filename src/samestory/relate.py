@@ -42,6 +42,7 @@ from samestory.overlap import copy_kind, shingle_overlap
 from samestory.overlap import is_copy as is_copy
 from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
+from samestory.pairsims import LEAD_SENTENCES as LEAD_SENTENCES
 from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
 from samestory.pairsims import SimSummary, summarise, summarise_against, summarise_to
 from samestory.threads import (
@@ -98,7 +99,9 @@ GRADED_SCALE = (1.0, 4.0)
 QUOTE_WORDS_CACHE = 1 << 14
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Not frozen (read-only by convention): a frozen dataclass's __init__ sets each field
+# through object.__setattr__, ~0.4 us a field; scoring builds one of these per pair.
+@dataclasses.dataclass(slots=True)
 class EventCues:
     """The signals the event model reads; all in [0, 1] except cosines in [-1, 1]."""
 
@@ -156,10 +159,6 @@ CUE_NAMES = tuple(
 )
 # Cues the graded model may read: the event cues and the headline-and-lead match.
 GRADED_CUE_NAMES = (*CUE_NAMES, "lead_sentences")
-# A text's headline and lead: its first this many sentences (lead_sentences). SemEval
-# dev, 5-fold CV Pearson of the graded model with the cue over 1-4 sentences: 0.742,
-# 0.746, 0.739, 0.743 (0.733 without it).
-LEAD_SENTENCES = 2
 _CUE_VALUES = operator.attrgetter(*CUE_NAMES)
 _CONFLICT_VALUES = operator.attrgetter(*CONFLICT_CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
@@ -345,14 +344,14 @@ class StoryModel:
 
     def event_logit(self, cues: EventCues) -> float:
         """The event model's log-odds ``b + w·x + u (β + v·x) + d·c``."""
+        # sum(map(mul, w, x)): the same products added in the same order as a generator
+        # over zip, without a Python frame per term (from_dict checked the lengths).
         x = cues.vector()
-        logit = self.event_bias + sum(w * v for w, v in zip(self.event_weights, x, strict=True))
-        logit += sum(d * c for d, c in zip(self.conflict_weights, cues.conflicts(), strict=True))
+        logit = self.event_bias + sum(map(operator.mul, self.event_weights, x))
+        logit += sum(map(operator.mul, self.conflict_weights, cues.conflicts()))
         u = cues.shortness
         if u > 0.0:
-            logit += u * (
-                self.short_bias + sum(w * v for w, v in zip(self.short_weights, x, strict=True))
-            )
+            logit += u * (self.short_bias + sum(map(operator.mul, self.short_weights, x)))
         return logit
 
     def event_probability(self, cues: EventCues) -> float:
@@ -399,32 +398,39 @@ def event_cues(
     b: DocFeatures,
     sim: np.ndarray | SimSummary,
     term_cosine: float | None = None,
+    shared: SharedItems | None = None,
 ) -> EventCues:
     """Compute the cues from features and the sentence cosine matrix ``sim`` (or its
     :class:`~samestory.pairsims.SimSummary`; ``top3`` is the mean of the
     :data:`~samestory.pairsims.TOP_SENTENCES` best sentence pairs). ``term_cosine``:
-    ``lexical.cosine(a.terms, b.terms)`` when the caller has it already."""
+    ``lexical.cosine(a.terms, b.terms)`` when the caller has it already; ``shared``:
+    :func:`shared_items` likewise.
+
+    Union sizes are counted as ``|A ∪ B| = |A| + |B| - |A ∩ B|`` (the same integers,
+    without building the union)."""
     s = sim if isinstance(sim, SimSummary) else summarise(sim)
     if s.size:
         best, top3 = s.best, s.top3
         soft = _shorter_side_mean(s.rows, s.columns)
-        lead = float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
+        lead = (
+            s.lead if s.lead is not None else float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
+        )
     else:
         best = top3 = soft = lead = 0.0
-    shared = len(a.entities & b.entities)
-    smallest = min(len(a.entities), len(b.entities))
+    names, numbers = shared if shared is not None else shared_items(a, b)
+    n_a, n_b, n_shared = len(a.entities), len(b.entities), len(names)
     return EventCues(
         doc_cosine=float(a.vector @ b.vector),
         best_sentence=best,
         top3_sentences=top3,
         soft_coverage=soft,
-        entity_jaccard=_ratio(shared, len(a.entities | b.entities)),
-        entity_overlap=_ratio(shared, smallest),
+        entity_jaccard=_ratio(n_shared, n_a + n_b - n_shared),
+        entity_overlap=_ratio(n_shared, min(n_a, n_b)),
         number_jaccard=_ratio(
-            len(a.numbers & b.numbers), len(a.numbers | b.numbers) + NUMBER_PSEUDO_COUNT
+            len(numbers), len(a.numbers) + len(b.numbers) - len(numbers) + NUMBER_PSEUDO_COUNT
         ),
         lexical_cosine=lexical.cosine(a.terms, b.terms) if term_cosine is None else term_cosine,
-        entity_specific_jaccard=_specific_jaccard(a, b),
+        entity_specific_jaccard=_specific_jaccard(a, b, names),
         shorter_words=min(a.n_words, b.n_words),
         lead_sentences=lead,
         number_conflict=conflicts.number_conflict(a.number_contexts, b.number_contexts),
@@ -439,13 +445,30 @@ def _published(f: DocFeatures) -> bool:
     return f.date is not None and not f.date_from_text
 
 
-def _specific_jaccard(a: DocFeatures, b: DocFeatures) -> float:
+def _specific_jaccard(
+    a: DocFeatures, b: DocFeatures, shared: frozenset[str] | None = None
+) -> float:
     """Specificity-weighted Jaccard of the names; for two languages, the mean of the value
-    under each one's word frequencies (one language's alone made it order-dependent)."""
-    same = lexical.weighted_jaccard(a.entities, b.entities, a.lang)
+    under each one's word frequencies (one language's alone made it order-dependent).
+    ``shared``: the names both have, when the caller has them."""
+    if shared is None:
+        shared = a.entities & b.entities
+    if not shared:
+        return 0.0  # as lexical.weighted_jaccard (and 0.5 * (0 + 0) is 0 too)
+    same = lexical.weighted_jaccard(a.entities, b.entities, a.lang, shared)
     if a.lang == b.lang:
         return same
-    return 0.5 * (same + lexical.weighted_jaccard(a.entities, b.entities, b.lang))
+    return 0.5 * (same + lexical.weighted_jaccard(a.entities, b.entities, b.lang, shared))
+
+
+# The names and the numbers two articles share (each pair's cues, thread inputs and
+# evidence read them; computed once a pair).
+SharedItems = tuple[frozenset[str], frozenset[str]]
+
+
+def shared_items(a: DocFeatures, b: DocFeatures) -> SharedItems:
+    """``(A's names ∩ B's, A's numbers ∩ B's)``."""
+    return a.entities & b.entities, a.numbers & b.numbers
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -532,7 +555,9 @@ def single_threaded_blas() -> contextlib.AbstractContextManager[object]:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Not frozen (read-only by convention): a frozen dataclass's __init__ sets each field
+# through object.__setattr__, ~0.4 us a field; scoring builds one of these per pair.
+@dataclasses.dataclass(slots=True)
 class PairScore:
     """The cheap part of relating a pair: every score, no sentence alignment."""
 
@@ -551,6 +576,8 @@ class PairScore:
     dates: tuple[str, ...] = ()
     # What the cues read of ``sim`` (samestory.pairsims), when the scorer kept it.
     summary: SimSummary | None = None
+    # The names and numbers both texts have (shared_items), when measured.
+    shared: SharedItems | None = None
 
 
 def _far_apart(gap: int | None) -> bool:
@@ -591,7 +618,9 @@ def pair_score(
     return score_measures(measure_pair(a, b), model)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# Not frozen (read-only by convention): a frozen dataclass's __init__ sets each field
+# through object.__setattr__, ~0.4 us a field; scoring builds one of these per pair.
+@dataclasses.dataclass(slots=True)
 class PairMeasures:
     """What the fitted models read of a pair, and the model-free scores beside them."""
 
@@ -609,6 +638,8 @@ class PairMeasures:
     summary: SimSummary | None = None
     # Far apart by a date read from the text: the factor is the scoring model's.
     text_dated: bool = False
+    # The names and numbers both texts have (shared_items), when measured.
+    shared: SharedItems | None = None
 
 
 def measure_pair(
@@ -628,7 +659,8 @@ def measure_pair(
     jaccard, containment = shingle_overlap(a, b)
     readings = date_readings(a, b)
     gap = _gap(*readings)
-    cues = event_cues(a, b, summary, term_cosine)
+    shared = shared_items(a, b)
+    cues = event_cues(a, b, summary, term_cosine, shared)
     rewrite = rewrite_evidence(summary)
     return PairMeasures(
         cues=cues,
@@ -642,6 +674,7 @@ def measure_pair(
         dates=date_notes(*readings),
         summary=summary,
         text_dated=_far_apart(gap) and _text_dated(*readings),
+        shared=shared,
     )
 
 
@@ -695,6 +728,7 @@ def _pair_score(
         thread,
         m.dates,
         m.summary,
+        m.shared,
     )
 
 
@@ -813,7 +847,7 @@ def relation_of(
         **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
         **dict(zip(CONFLICT_SCORE_KEYS, ps.cues.conflicts(), strict=True)),
     }
-    evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates)
+    evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates, shared=ps.shared)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
 
 
@@ -912,16 +946,20 @@ def _evidence(
     scores: dict[str, float],
     date_notes: tuple[str, ...] = (),
     max_aligned: int = MAX_ALIGNED_EVIDENCE,
+    shared: SharedItems | None = None,
 ) -> Evidence:
-    best = sorted(alignment.pairs, key=lambda p: (-p[2], p[0]))[:max_aligned]
-    aligned = tuple(
-        AlignedSentence(i, j, a.sentences[i], b.sentences[j], s) for i, j, s in sorted(best)
-    )
+    aligned: tuple[AlignedSentence, ...] = ()
+    if alignment.pairs:
+        best = sorted(alignment.pairs, key=lambda p: (-p[2], p[0]))[:max_aligned]
+        aligned = tuple(
+            AlignedSentence(i, j, a.sentences[i], b.sentences[j], s) for i, j, s in sorted(best)
+        )
+    names, numbers = shared if shared is not None else shared_items(a, b)
     return Evidence(
         aligned=aligned,
         shared_quotes=tuple(_shared_quotes(a.quotes, b.quotes)),
-        shared_entities=tuple(sorted(a.entities & b.entities)),
-        shared_numbers=tuple(sorted(a.numbers & b.numbers)),
+        shared_entities=tuple(sorted(names)),
+        shared_numbers=tuple(sorted(numbers)),
         date_gap_days=gap,
         scores=scores,
         dates=date_notes,
@@ -933,13 +971,20 @@ def _shared_quotes(quotes_a: tuple[str, ...], quotes_b: tuple[str, ...]) -> list
 
     ``J = |A∩B| / (|A| + |B| - |A∩B|) <= min(|A|, |B|) / max(|A|, |B|)``, so a quote of
     ``n`` words is compared only with B's quotes of ``n/2`` to ``2n`` words, found by
-    bisection in B's quotes ordered by size.
+    bisection in B's quotes ordered by size; and only when its prefix words
+    (:func:`_quote_prefixes`) meet B's, without which it cannot reach the Jaccard.
     """
     if not quotes_a or not quotes_b:
         return []
+    prefixes_a, any_prefix_a = _quote_prefixes(quotes_a)
+    any_prefix_b = _quote_prefixes(quotes_b)[1]
+    if any_prefix_a.isdisjoint(any_prefix_b):
+        return []
     sizes, word_sets = _quotes_by_size(quotes_b)
     out = []
-    for quote in quotes_a:
+    for quote, prefix in zip(quotes_a, prefixes_a, strict=True):
+        if prefix.isdisjoint(any_prefix_b):
+            continue
         words = _quote_words(quote)
         n = len(words)
         low = bisect.bisect_left(sizes, n * SHARED_QUOTE_JACCARD)
@@ -958,6 +1003,30 @@ def _quotes_by_size(quotes: tuple[str, ...]) -> tuple[list[int], list[frozenset[
     article's quotes are compared in each of its pairs)."""
     word_sets = sorted(map(_quote_words, quotes), key=len)
     return [len(w) for w in word_sets], word_sets
+
+
+@functools.lru_cache(maxsize=QUOTE_WORDS_CACHE)
+def _quote_prefixes(quotes: tuple[str, ...]) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """The prefix filter's words of each of an article's quotes, and all of them: a quote
+    X of A can share a word set at Jaccard >= ``t`` with a quote Y of B only if X's
+    prefix words and Y's meet.
+
+    Each quote's words in one global order (longest first, then alphabetical: rarer
+    words first, so few pairs meet), its first ``n - ceil(t n) + 1`` of its ``n``.
+    Why it is exact: ``J(X, Y) >= t`` needs ``s = |X ∩ Y| >= t max(n, m)``, so
+    ``s >= ceil(t n)`` and ``s >= ceil(t m)``; the first shared word in the global
+    order has at least ``s - 1`` of X's words after it, so it is among X's first
+    ``n - s + 1 <= n - ceil(t n) + 1``, and likewise among Y's. (Cached per article.)"""
+    prefixes = []
+    for quote in quotes:
+        words = sorted(_quote_words(quote), key=_prefix_order)
+        keep = len(words) - math.ceil(len(words) * SHARED_QUOTE_JACCARD) + 1
+        prefixes.append(frozenset(words[:keep]))
+    return tuple(prefixes), frozenset().union(*prefixes)
+
+
+def _prefix_order(word: str) -> tuple[int, str]:
+    return -len(word), word
 
 
 @functools.lru_cache(maxsize=QUOTE_WORDS_CACHE)
