@@ -64,6 +64,10 @@ from samestory.pipeline.propose import propose_pairs
 from samestory.static_encoder import StaticSentenceEncoder
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
+# Local news with later coverage (--gva): its labels are incidents, its records all dated.
+# Scored beside the others (full articles only) and, with --conflicts-only, fitting the
+# conflict part too; its folds are its incidents (its ``topic`` is an incident type).
+GVA_SET = "gva_dev"
 PAIR_SET = "semeval2022_pairs_dev"
 # The names' specific Jaccard joined the semantic cues on 2026-12-02: SemEval CV Pearson
 # 0.728 -> 0.733, cross-lingual 0.742 -> 0.753 (names cross languages in Latin script).
@@ -288,7 +292,9 @@ def dev_set(
     copies = collapse_copies(features, DEFAULT_CONFIG)
     pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
     train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
-    topic_pairs = hard_negative_pairs(records) if form == "full" else []
+    # GVA's pairs of one incident type are 351k: compare's figures there are
+    # benchmarks/accuracy.py's (a sample), not the fit's.
+    topic_pairs = hard_negative_pairs(records) if form == "full" and base != GVA_SET else []
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
         topic_measures = [relate.measure_pair(features[i], features[j]) for i, j, _ in topic_pairs]
@@ -309,7 +315,10 @@ def dev_set(
         base=base,
         features=features,
         gold=[r["story"] for r in records],
-        topics=[f"{base}:{r.get('topic', r['story'])}" for r in records],
+        topics=[
+            f"{base}:{r['story'] if base == GVA_SET else r.get('topic', r['story'])}"
+            for r in records
+        ],
         copies=copies,
         pairs=pairs,
         measures=measures,
@@ -378,14 +387,18 @@ def logistic_with_offset(
 
 
 def fit_conflict_part(
-    x: np.ndarray, y: np.ndarray, base: relate.StoryModel, c: float
+    x: np.ndarray,
+    y: np.ndarray,
+    base: relate.StoryModel,
+    c: float,
+    cues: Sequence[str] = relate.CONFLICT_CUE_NAMES,
 ) -> relate.StoryModel:
     """``base`` with its conflict part ``d`` fitted, the rest kept (``--conflicts-only``).
 
-    Logistic regression of ``y`` on the disagreement cues with the rest of ``base``'s
-    log-odds (long and short parts) as a fixed offset, L2-penalised as scikit-learn's
-    (``C``): the shipped model scores every pair as before, plus what the disagreements
-    say."""
+    Logistic regression of ``y`` on the disagreement cues ``cues`` with the rest of
+    ``base``'s log-odds (long and short parts) as a fixed offset, L2-penalised as
+    scikit-learn's (``C``): the shipped model scores every pair as before, plus what the
+    disagreements say. The cues left out of ``cues`` weigh 0 (``--conflict-cues``)."""
 
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
@@ -395,10 +408,12 @@ def fit_conflict_part(
         + u * base.short_bias
         + x[:, n : 2 * n] @ np.array(base.short_weights)
     )
-    theta = logistic_with_offset(x[:, 2 * n + 1 :], y, offset, c)
-    return dataclasses.replace(
-        base, conflict_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta)
-    )
+    chosen = [relate.CONFLICT_CUE_NAMES.index(name) for name in cues]
+    theta = logistic_with_offset(x[:, 2 * n + 1 :][:, chosen], y, offset, c)
+    weights = [0.0] * len(relate.CONFLICT_CUE_NAMES)
+    for k, v in zip(chosen, theta, strict=True):
+        weights[k] = round(float(v), WEIGHT_DECIMALS)
+    return dataclasses.replace(base, conflict_weights=tuple(weights))
 
 
 def fit_short_part(
@@ -665,6 +680,8 @@ def write_date_gate(
         for name in ARTICLE_SETS
         for form in forms
     ]
+    if args.gva:
+        sets.append(dev_set(GVA_SET, args.data, args.cache, encoder))
     grid = gate_grid(
         [float(x) for x in args.gate_long.split(",")],
         [float(x) for x in args.gate_short.split(",")],
@@ -741,6 +758,18 @@ def main() -> None:
         "the event model kept as a fixed offset",
     )
     parser.add_argument(
+        "--conflict-cues",
+        default=",".join(relate.CONFLICT_CUE_NAMES),
+        help="with --conflicts-only: the disagreement cues fitted (the others weigh 0), "
+        "e.g. year_gap",
+    )
+    parser.add_argument(
+        "--gva",
+        action="store_true",
+        help="score GVA dev (full articles, folds by incident) beside ECB+ and MEANTIME; "
+        "with --conflicts-only its pairs fit the conflict part too",
+    )
+    parser.add_argument(
         "--no-short-part",
         action="store_true",
         help="refit the long part and the disagreement cues' weights on the full articles "
@@ -772,6 +801,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     encoder = make_encoder(args.encoder)
+    conflict_cues = [name for name in args.conflict_cues.split(",") if name]
+    unknown = sorted(set(conflict_cues) - set(relate.CONFLICT_CUE_NAMES))
+    if unknown:
+        parser.error(f"--conflict-cues: unknown {unknown}; known {relate.CONFLICT_CUE_NAMES}")
     args.cache.mkdir(parents=True, exist_ok=True)
     forms = ["full", *(f for f in args.short_forms.split(",") if f)]
     if args.date_gate_only:
@@ -794,10 +827,12 @@ def main() -> None:
         for name in ARTICLE_SETS
         for form in forms
     ]
+    if args.gva:
+        sets.append(dev_set(GVA_SET, args.data, args.cache, encoder))
 
     def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
         if args.conflicts_only:
-            return fit_conflict_part(x, y, base, args.C)
+            return fit_conflict_part(x, y, base, args.C, conflict_cues)
         if args.no_short_part:
             return long_model(
                 LogisticRegression(C=args.C, max_iter=5000).fit(long_columns(x), y), base
@@ -808,7 +843,9 @@ def main() -> None:
 
     def trains(dev: DevSet) -> bool:
         """Whether ``dev``'s pairs fit the model (--no-short-part, --conflicts-only: the
-        full articles')."""
+        full articles'; GVA's only the conflict part)."""
+        if dev.base == GVA_SET:
+            return args.conflicts_only
         return not (args.no_short_part or args.conflicts_only) or dev.name == dev.base
 
     def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
@@ -827,6 +864,10 @@ def main() -> None:
         dict(zip(relate.CUE_NAMES, model.short_weights, strict=True)),
         "bias",
         model.short_bias,
+    )
+    print(
+        "conflict weights",
+        dict(zip(relate.CONFLICT_CUE_NAMES, model.conflict_weights, strict=True)),
     )
     print(
         "shipped      ",
@@ -873,6 +914,7 @@ def main() -> None:
             else "short part only, the long part kept as a fixed offset"
         ),
         "trained_on": [dev.name for dev in sets if trains(dev)],
+        **({"conflict_cues_fitted": conflict_cues} if args.conflicts_only else {}),
         "data": [dev.name for dev in sets],
         "pairs": (
             "candidate pairs of all articles (copies included), with their event cues; "
