@@ -40,6 +40,26 @@ def test_clustering_is_deterministic(seed_articles, seed_stories):
     assert sorted(s.articles for s in again) == sorted(s.articles for s in seed_stories)
 
 
+def test_compare_on_its_own_links_every_seed_pair_of_one_story(seed_articles, seed_stories):
+    # Every pair of one story judged alone (no corpus) links, with cluster's kind; the
+    # dated briefing (000) stays apart from both reports (78 days apart, and no date
+    # against 004's). Known difference (docs/accuracy.md): the undated briefings 001 and
+    # 002 link to report 003 alone (same people, no date on either side, event
+    # probability 0.47 / 0.53); cluster keeps them apart by average link.
+    story_of = {a: k for k, story in enumerate(seed_stories) for a in story.articles}
+    ids = sorted(seed_articles)
+    pairs = [(seed_articles[x], seed_articles[y]) for n, x in enumerate(ids) for y in ids[n + 1 :]]
+    relations = api.compare_pairs(pairs)
+    clustered = {frozenset((r.a, r.b)): r.kind for s in seed_stories for r in s.relations}
+    for (a, b), r in zip(pairs, relations, strict=True):
+        if story_of[a.id] == story_of[b.id]:
+            assert r.same_story, (a.id[:3], b.id[:3])
+            if frozenset((a.id, b.id)) in clustered:
+                assert r.kind is clustered[frozenset((a.id, b.id))]
+        elif a.id.startswith("000"):
+            assert r.kind is None, (a.id[:3], b.id[:3])
+
+
 def test_exact_copy_is_exact(seed_articles):
     original = seed_articles["003"]
     copy = dataclasses.replace(original, id="copy", text="  " + original.text.upper() + "\n")
