@@ -37,7 +37,7 @@ import argparse
 import math
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,7 +169,9 @@ def choose_threshold(
     return chosen
 
 
-def fit(sets: Sequence[PairSet], masks: Sequence[np.ndarray], c: float, rule: str):
+def fit(
+    sets: Sequence[PairSet], masks: Sequence[np.ndarray], c: float, rule: str
+) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
     """Logistic regression on the masked pairs, each set weighing the same, and its threshold."""
     x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
     y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
