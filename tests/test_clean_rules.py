@@ -134,3 +134,17 @@ def test_the_fold_covers_every_character_ignorecase_equates_to_a_letter() -> Non
             folded = fold.get(char, char).lower()
             assert re.fullmatch(re.escape(folded), char, re.IGNORECASE), hex(code)
             assert len(folded) == 1 and folded.isascii(), hex(code)
+
+
+def test_a_line_cleans_the_same_in_any_text_and_cache_state() -> None:
+    """``clean_text`` remembers each line's cleaning: texts cleaned with the cache empty,
+    and again (reversed, so each line was last cleaned inside other texts) with it full,
+    are the same strings; a boilerplate line shared by the texts is a cache hit."""
+    texts = [r["text"] for path in (ECBPLUS_SUBSET, MEANTIME_SUBSET) for r in read_jsonl(path)]
+    texts = [f"{t}\nAnyone with information is asked to call 555-123-4567." for t in texts]
+    normalize._clean_line.cache_clear()
+    cold = [normalize.clean_text(t) for t in texts]
+    assert normalize._clean_line.cache_info().hits >= len(texts) - 1
+    warm = [normalize.clean_text(t) for t in reversed(texts)]
+    assert cold == warm[::-1]
+    assert all("555-123-4567" not in c for c in cold)
