@@ -208,3 +208,45 @@ def test_a_name_view_holds_the_specific_names_of_the_text_and_of_each_sentence()
     lazy = NameViews([roundup, reid])
     assert len(lazy) == 2 and lazy[1] == name_view(reid) and lazy[-2] is lazy[0]
     assert lazy[:] == [view, name_view(reid)]
+
+
+def test_a_component_grouped_alone_finds_the_roundup_in_node_ids():
+    """``spark.stages.cluster_component`` (the Spark job's grouping task) on the edges of
+    one component, nodes numbered as elsewhere in a larger input: the local grouping and
+    flags, in node ids; without the names, plain average link (no flags)."""
+    from samestory.pipeline.group import group_with_roundups
+    from samestory.spark.stages import cluster_component
+
+    ids = [*STORY_TEXTS, "r"]
+    texts = [*STORY_TEXTS.values(), ROUNDUP_TEXT]
+    features = featurize([Article(id=i, text=t) for i, t in zip(ids, texts, strict=True)], STATIC)
+    node = [100 + 7 * k for k in range(len(ids))]  # indices in a larger input
+    at = {i: k for k, i in enumerate(ids)}
+    scored = [
+        (at[x], at[y], 0.8)
+        for story in ("a", "b")
+        for x in ids
+        for y in ids
+        if x < y and x[0] == y[0] == story
+    ]
+    scored += [(at[x], at["r"], 0.55) for x in ("a1", "a2", "a3", "b1", "b2", "b3")]
+    config = DEFAULT_CONFIG
+    groups, found = group_with_roundups(NameViews(features), scored, [None] * len(ids), config)
+    assert [f.index for f in found] == [at["r"]]
+    edges = [(node[i], node[j], s) for i, j, s in reversed(scored)]  # order does not matter
+    linked = sorted({k for e in scored for k in e[:2]})  # c1, c2: in no edge here
+    views = {node[k]: name_view(features[k]) for k in linked}
+    placed, flags = cluster_component(
+        edges, config.same_story_threshold, config.attach_threshold, views
+    )
+    key = {k: node[min(g)] for g in groups for k in g}
+    assert sorted(placed) == sorted((node[k], key[k]) for k in linked)
+    (flag,) = flags
+    assert flag.index == node[at["r"]]
+    assert [p.side for p in flag.parts] == [key[groups[p.side][0]] for p in found[0].parts]
+    assert [p.sentences for p in flag.parts] == [p.sentences for p in found[0].parts]
+    assert flag.attached_to == (
+        None if found[0].attached_to is None else key[groups[found[0].attached_to][0]]
+    )
+    plain, none = cluster_component(edges, config.same_story_threshold, config.attach_threshold)
+    assert not none and {n for n, _ in plain} == {n for n, _ in placed}

@@ -397,3 +397,35 @@ def test_spark_features_are_the_local_features_bit_for_bit(spark: object) -> Non
     features.unpersist()
     assert len(remote) == len(articles)
     assert sum(remote[k] != bits(f) for k, f in enumerate(local)) == 0
+
+
+def test_spark_places_and_flags_a_roundup_as_local(
+    spark: object, ecb_records: list[dict], tmp_path: Path
+) -> None:
+    """A roundup of two ECB+ events (the built case of tests/test_roundups.py, topic 11,
+    mapped static encoder) among the topic's versions: the local stories, ids and
+    roundup flags (the ``roundups`` column holds ``Story.roundups``)."""
+    from test_roundups import STATIC, built_case
+
+    from samestory.ingest._common import clean_text
+
+    versions, _, roundup, _ = built_case(ecb_records, "ecb:11")
+    records = [{"id": a.id, "text": a.text} for a in versions] + [{"id": "r", "text": roundup}]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out"
+    counts = samestory_spark.run(spark, path, out, config=STATIC)
+    articles = [
+        Article(id=r["id"], text=clean_text(r["text"], STATIC.max_text_chars)) for r in records
+    ]
+    local = cluster(articles, STATIC)
+    flags = {s.id: [r.to_dict() for r in s.roundups] for s in local}
+    assert [r["article"] for f in flags.values() for r in f] == ["r"]
+    assert counts["roundups"] == 1
+    spark_of, stories, _ = _read_output(out)
+    assert spark_of == {a: s.id for s in local for a in s.articles}
+    for row in stories:
+        for flag in row["roundups"]:
+            for part in flag["parts"]:
+                part["share"] = round(part["share"], 4)  # as Story.to_dict rounds it
+        assert row["roundups"] == flags[row["story_id"]]

@@ -4,7 +4,9 @@
 Lines (a file, or a directory of part files) with an ``id`` and a ``text`` column and
 optional ``title``/``date``/``source``/``url``/``lang`` columns, and writes
 
-- ``OUTPUT/stories.parquet``: ``story_id, title, first, article_ids, size``;
+- ``OUTPUT/stories.parquet``: ``story_id, title, first, article_ids, size, roundups``
+  (``roundups``: the story's texts covering several stories, as ``Story.roundups``:
+  ``article, attached, parts`` of ``story, share, sentences, names``);
 - ``OUTPUT/relations.parquet``: ``a, b, kind, score, evidence_json``, one row per scored
   candidate pair (``a`` is the pair's earlier input row, ``kind`` null when the pair is
   not the same story);
@@ -44,7 +46,11 @@ set, else one per 2,048 articles and at least two per core) are used by every sh
    shipped there once per partition that needs them.
 5. **Grouping** on executors: the connected components of representative pairs scoring at
    least the attach threshold bound every merge and attachment, so ``average_link`` and
-   splinter attachment run per component in a task and give the local groups.
+   splinter attachment run per component in a task and give the local groups; the
+   members' name views (:class:`~samestory.roundups.NameView`) travel with the edges and
+   the task runs the local roundup rule
+   (:func:`~samestory.pipeline.group.group_with_roundups`), whose partners are in the
+   component.
 6. **Stories** are built per group (members and relations in the local order) with
    :func:`samestory.api.make_story`; with ``--dedup`` the same task annotates each
    member (:func:`samestory.dedup.story_annotations`) and the annotations are joined

@@ -217,15 +217,27 @@ def run(
     stages.persist_large(scored)
     n_pairs = scored.count()
 
-    # Grouping on executors: average linkage per component of strong representative edges.
+    # Grouping on executors: average linkage per component of strong representative
+    # edges, with the roundup rule (the representatives' name views travel with them).
     rep_edges = scored.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], kv[1][0], kv[1][2].score))
-    rep_group = stages.group_components(
-        rep_edges, config.same_story_threshold, config.attach_threshold, p
-    )  # (rep, group) for reps in a strong edge; the others are their own group
+    grouped = stages.cluster_components(
+        rep_edges,
+        config.same_story_threshold,
+        config.attach_threshold,
+        p,
+        views=stages.name_views(features, copy_of, ranges),
+    )  # (rep, (group, roundup)) for reps in a strong edge; the others are their own group
+    rep_group = grouped.mapValues(lambda v: v[0])
+    # (group of the roundup, (its index, FoundRoundup in indices)): a few an input.
+    found = grouped.filter(lambda kv: kv[1][1] is not None).map(
+        lambda kv: (kv[1][0], (kv[0], kv[1][1]))
+    )
+    found.persist(StorageLevel.MEMORY_AND_DISK)
+    n_roundups = found.count()
     group_of = stages.groups_of_all(features, copy_of, rep_group, ranges)
     group_of.persist(StorageLevel.MEMORY_AND_DISK)  # (idx, group), partitioned as features
     group_of.count()
-    rep_group.unpersist()
+    grouped.unpersist()
 
     # Stories: members (slim features, input row, representative) and same-story relations.
     meta = numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
@@ -233,12 +245,15 @@ def run(
     same = stages.same_story_relations(scored, group_of, ranges)
     keep = dedup or DedupOptions()
     annotate = _annotator(keep) if dedup is not None else None
+    # A group's relations and roundups (tagged 0 and 1) go to its story's task.
+    listed = same.mapValues(lambda v: (0, v)).union(found.mapValues(lambda v: (1, v)))
     built = stages.persist_large(
-        members.cogroup(same, p).flatMap(lambda item: stages.story_of_group(item, annotate))
+        members.cogroup(listed, p).flatMap(lambda item: _story_and_roundups(item, annotate))
     )
     stories = built.filter(lambda kv: kv[0] == "story").values()
+    roundups = _roundup_flags(built, p)
     out = Path(output_path)
-    n_stories = _write_stories(spark, stories, scored, out)
+    n_stories = _write_stories(spark, stories, scored, out, roundups, p)
     if dedup is not None:
         notes = built.filter(lambda kv: kv[0] == "note").values()
         _write_records(spark, records, schema, names, notes, out, input_path, total_rows, p)
@@ -250,10 +265,12 @@ def run(
         "copies": n_copies,
         "pairs": n_pairs,
         "stories": n_stories,
+        "roundups": n_roundups,
         **recall,
     }
     for rdd in (
         built,
+        found,
         group_of,
         scored,
         near,
@@ -266,6 +283,54 @@ def run(
     ):
         rdd.unpersist()
     return counts
+
+
+def _story_and_roundups(item: tuple[int, Any], annotate: Any) -> Iterator[tuple[str, Any]]:
+    """:func:`~samestory.spark.stages.story_of_group` of one group, then ``("group",
+    (group, story id))`` and, for each roundup that ended in the story, ``("roundup",
+    (story id, its article id, FoundRoundup))`` (its parts name groups, not stories)."""
+    group, (members, listed) = item
+    relations = [value for tag, value in listed if tag == 0]
+    for kind, value in stages.story_of_group((group, (members, relations)), annotate):
+        yield kind, value
+        if kind == "story":
+            yield "group", (group, value.id)
+            id_of = {i: m[0].id for i, m in members}
+            for tag, flag in listed:
+                if tag == 1:
+                    c, found = flag
+                    yield "roundup", (value.id, id_of[c], found)
+
+
+def _roundup_flags(built: RDD, partitions: int) -> RDD:
+    """``(story id, (article index, Roundup))`` of each roundup, on the story it ended in,
+    its parts' groups named by their stories' ids (as
+    :func:`~samestory.pipeline.assemble.mark_roundups` flags them locally)."""
+    from samestory.models import Roundup, RoundupPart
+
+    flags = built.filter(lambda kv: kv[0] == "roundup").map(lambda kv: (kv[1][1], kv[1]))
+    sides = flags.flatMap(lambda kv: [(p.side, kv[0]) for p in kv[1][2].parts]).distinct(
+        partitions
+    )  # (group, roundup's article id)
+    story_ids = built.filter(lambda kv: kv[0] == "group").values()
+    named = sides.join(story_ids, partitions).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+
+    def flag(item: tuple[str, Any]) -> tuple[str, tuple[int, Roundup]]:
+        article, (listed, sides_named) = item
+        ((story, _, found),) = listed
+        story_of = dict(sides_named)
+        parts = tuple(
+            RoundupPart(
+                story=story_of[p.side],
+                share=p.share,
+                sentences=tuple(sorted(p.sentences)),
+                names=tuple(sorted(p.names)),
+            )
+            for p in found.parts
+        )
+        return story, (found.index, Roundup(article, found.attached_to is not None, parts))
+
+    return flags.cogroup(named, partitions).map(flag)
 
 
 def _annotator(options: DedupOptions) -> Any:
@@ -294,10 +359,27 @@ def _annotator(options: DedupOptions) -> Any:
     return annotate
 
 
-def _write_stories(spark: SparkSession, stories: Any, scored: Any, out: Path) -> int:
+def _write_stories(
+    spark: SparkSession, stories: Any, scored: Any, out: Path, roundups: Any, partitions: int
+) -> int:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
+    part_type = T.StructType(
+        [
+            T.StructField("story", T.StringType(), False),
+            T.StructField("share", T.DoubleType(), False),
+            T.StructField("sentences", T.ArrayType(T.IntegerType(), False), False),
+            T.StructField("names", T.ArrayType(T.StringType(), False), False),
+        ]
+    )
+    roundup_type = T.StructType(
+        [
+            T.StructField("article", T.StringType(), False),
+            T.StructField("attached", T.BooleanType(), False),
+            T.StructField("parts", T.ArrayType(part_type, False), False),
+        ]
+    )
     story_schema = T.StructType(
         [
             T.StructField("story_id", T.StringType(), False),
@@ -305,9 +387,16 @@ def _write_stories(spark: SparkSession, stories: Any, scored: Any, out: Path) ->
             T.StructField("first", T.StringType(), False),
             T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
             T.StructField("size", T.IntegerType(), False),
+            T.StructField("roundups", T.ArrayType(roundup_type, False), False),
         ]
     )
-    story_rows = stories.map(lambda s: (s.id, s.title, s.first, list(s.articles), len(s.articles)))
+    # Each story's roundups (Story.roundups: in article index order), few in all.
+    flags = roundups.groupByKey(partitions).mapValues(_roundup_rows)
+    story_rows = (
+        stories.map(lambda s: (s.id, (s.title, s.first, list(s.articles))))
+        .leftOuterJoin(flags, partitions)
+        .map(lambda kv: (kv[0], *kv[1][0], len(kv[1][0][2]), kv[1][1] or []))
+    )
     story_df = spark.createDataFrame(story_rows, story_schema)
     story_df.orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
         str(out / "stories.parquet")
@@ -336,6 +425,18 @@ def _write_stories(spark: SparkSession, stories: Any, scored: Any, out: Path) ->
         str(out / "relations.parquet")
     )
     return int(spark.read.parquet(str(out / "stories.parquet")).count())
+
+
+def _roundup_rows(listed: Iterable[tuple[int, Any]]) -> list[tuple[Any, ...]]:
+    """The ``roundups`` column of a story: its flags as Story.to_dict lists them."""
+    return [
+        (
+            r.article,
+            r.attached,
+            [(p.story, p.share, list(p.sentences), list(p.names)) for p in r.parts],
+        )
+        for _, r in sorted(listed, key=lambda item: item[0])
+    ]
 
 
 def _write_records(

@@ -17,19 +17,21 @@ import hashlib
 import itertools
 import logging
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from samestory.candidates import MAX_KEYWORD_POSTINGS, keyword_neighbours, keywords
-from samestory.config import Config
+from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures, set_vectors, text_features
 from samestory.models import Article, Relation, Story
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
 from samestory.pipeline.featurise import FEATURE_BATCH, batch_sentences, uncached
+from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate_against, relate_to
+from samestory.roundups import NameView, name_view
 from samestory.spark import graph
 from samestory.stories import DisjointSets, average_link
 
@@ -563,24 +565,52 @@ def group_components(
     limit: int = COMPONENT_LIMIT,
     most_edges: int | None = None,
 ) -> RDD:
-    """``(node, group)``: :func:`average_link` of the edges ``(i, j, score)``, run per
-    connected component of the edges at or above the attach threshold, in tasks.
+    """``(node, group)``: :func:`cluster_components` without roundups (plain
+    :func:`average_link` per component). Computed and persisted: the caller unpersists
+    it."""
+    grouped = cluster_components(edges, threshold, attach_threshold, partitions, limit, most_edges)
+    return graph.computed(grouped.mapValues(_group_only), grouped)
+
+
+def _group_only(value: tuple[int, FoundRoundup | None]) -> int:
+    return value[0]
+
+
+def cluster_components(
+    edges: RDD,
+    threshold: float,
+    attach_threshold: float | None,
+    partitions: int,
+    limit: int = COMPONENT_LIMIT,
+    most_edges: int | None = None,
+    views: RDD | None = None,
+) -> RDD:
+    """``(node, (group, roundup))``: the grouping of the edges ``(i, j, score)``, run
+    per connected component of the edges at or above the attach threshold, in tasks
+    (:func:`cluster_component`); ``roundup`` is the node's
+    :class:`~samestory.pipeline.group.FoundRoundup` (in node ids) or None.
 
     No merge or attachment crosses a weaker edge: a linkage is an average of edges, so
     it never exceeds the strongest edge between two groups. The component's nodes keep
     their order (and its edges theirs), so ties break as in one global run and the
     groups are the local ones. ``group`` is the group's smallest node; nodes in no
     edge at or above the bar are left out (each is its own group). A component of more
-    than ``limit`` nodes is cut first (:func:`bounded_components`). The result comes
-    back computed and persisted: the caller unpersists it. ``most_edges``: a bound on
-    the edges when the caller knows one (see :func:`graph.connected_components`).
+    than ``limit`` nodes is cut first (:func:`bounded_components`). With ``views``
+    (``(node, NameView)`` of every node, :func:`name_views`) each component's views
+    travel with its edges and the roundup rule runs there
+    (:func:`~samestory.pipeline.group.group_with_roundups`): a roundup's partners score
+    at least ``attach_threshold`` with it, at or above the component bar, so they are
+    in its component and the local answer holds (not when ``attach_threshold`` is None,
+    nor across the cuts of a giant component). The result comes back computed and
+    persisted: the caller unpersists it. ``most_edges``: a bound on the edges when the
+    caller knows one (see :func:`graph.connected_components`).
     """
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
     cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
     bounded = bounded_components(edges, cuts, limit, partitions, most_edges)
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component at the highest score is the group (single link).
-    linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
+    linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: (value[0], None))
     by_i = edges.map(lambda e: (e[0], (e[1], e[2]))).join(component, partitions)
     by_j = by_i.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
     inside = by_j.join(component, partitions).flatMap(
@@ -589,23 +619,84 @@ def group_components(
         )
     )
 
-    def cluster(item: tuple[int, Iterable[tuple[int, int, float]]]) -> Iterator[tuple[int, int]]:
-        _, listed = item
-        ordered = sorted(listed)
-        nodes = sorted({i for i, _, _ in ordered} | {j for _, j, _ in ordered})
-        local = {node: k for k, node in enumerate(nodes)}
+    with_views = views is not None  # (the task must not hold the RDD)
+
+    def cluster(item: tuple[int, Any]) -> Iterator[tuple[int, tuple[int, FoundRoundup | None]]]:
+        _, (listed, viewed) = item
+        view_of = dict(viewed) if with_views else None
+        groups, found = cluster_component(listed, threshold, attach_threshold, view_of)
+        flag = {f.index: f for f in found}
+        for node, group in groups:
+            yield node, (group, flag.get(node))
+
+    work: RDD
+    if views is None:
+        work = inside.groupByKey(partitions).mapValues(lambda listed: (listed, ()))
+    else:
+        # (component, (node, view)) of every node of a component: shipped once, names only.
+        located = component.join(views, partitions).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+        work = inside.cogroup(located, partitions)
+    return graph.computed(work.flatMap(cluster).union(linked), bounded)
+
+
+def cluster_component(
+    edges: Iterable[tuple[int, int, float]],
+    threshold: float,
+    attach_threshold: float | None,
+    views: Mapping[int, NameView] | None = None,
+) -> tuple[list[tuple[int, int]], list[FoundRoundup]]:
+    """One component's grouping: ``(node, group)`` for each node of ``edges`` (``group``
+    the smallest node of its group) and the roundups found, in node ids (``index`` the
+    roundup's node; each part's ``side`` and ``attached_to`` a group's smallest node).
+
+    Edges and nodes are put in index order, so ties break as in one global run. With
+    ``views`` (node -> :class:`~samestory.roundups.NameView`, every node of the edges)
+    the grouping is :func:`~samestory.pipeline.group.group_with_roundups`' at these two
+    thresholds, else :func:`average_link` (no roundups) as :func:`group` runs it."""
+    ordered = sorted(edges)
+    nodes = sorted({i for i, _, _ in ordered} | {j for _, j, _ in ordered})
+    local = {node: k for k, node in enumerate(nodes)}
+    scored = [(local[i], local[j], s) for i, j, s in ordered]
+    found: list[FoundRoundup] = []
+    if views is None:
         groups = average_link(
             len(nodes),
-            [(local[i], local[j], s) for i, j, s in ordered],
+            scored,
             threshold,
             attach_threshold,
             lone_attach=True,  # as the local grouping (pipeline.group.group)
         )
-        for group in groups:
-            for k in group:
-                yield nodes[k], nodes[group[0]]
+    else:
+        config = DEFAULT_CONFIG.replace(
+            same_story_threshold=threshold, attach_threshold=attach_threshold
+        )
+        groups, found = group_with_roundups(
+            [views[node] for node in nodes], scored, [None] * len(nodes), config
+        )
+    key = [nodes[min(group)] for group in groups]
+    out = [(nodes[k], key[g]) for g, group in enumerate(groups) for k in group]
+    flags = [
+        FoundRoundup(
+            nodes[f.index],
+            tuple(dataclasses.replace(p, side=key[p.side]) for p in f.parts),
+            None if f.attached_to is None else key[f.attached_to],
+            f.cut,
+        )
+        for f in found
+    ]
+    return out, flags
 
-    return graph.computed(inside.groupByKey(partitions).flatMap(cluster).union(linked), bounded)
+
+def name_views(features: RDD, copy_of: RDD, ranges: IndexRanges) -> RDD:
+    """``(idx, NameView)`` of the representatives (``copy_of``: ``(copy, rep)``), made
+    in place from the cached features (:func:`~samestory.roundups.name_view`)."""
+
+    def of_reps(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, NameView]]:
+        own, copies = _split(items, 2)
+        dropped = {i for i, _ in copies}
+        return ((i, name_view(f)) for i, f in own if i not in dropped)
+
+    return zip_by_index(ranges, features, copy_of).mapPartitions(of_reps, True)
 
 
 def bounded_components(
