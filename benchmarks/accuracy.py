@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
         [--short-forms lead,summary,headline] [--no-independent] [--no-full] [--no-kinds]
-        [--compare-max-pairs N] [--compare-only] [--json]
+        [--compare-max-pairs N] [--compare-only] [--compare-errors FILE] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
 B-cubed F1 and the number of stories; the pair file is scored with Pearson's r of the
@@ -19,7 +19,9 @@ article only (a short text against a long one). Pairs on their own:
 different event: the hard negatives; :func:`samestory.evaluate.hard_negative_pairs`),
 pair precision and recall of its same-story decision, per samestory encoder
 (``--compare-only``: that part alone, no clustering, e.g. ``--systems samestory
---compare-only``).
+--compare-only``), its wrong decisions counted by cause (``compare_error_cause``; each
+one with its evidence in ``--compare-errors FILE``) and the story score read at other
+bars.
 
 Threads: for samestory, each article file again at thread level (rows ``FILE (thread)``:
 the same run's threads, stories of one incident, scored against the gold labels; GVA's
@@ -215,25 +217,100 @@ def _kind_str(kind: Any) -> str | None:
 COMPARE_MAX_PAIRS = 20_000
 
 
+# Error causes of compare's decisions (compare_error_cause), in the order they are tested.
+FALSE_LINK_CAUSES = (
+    "derived text",
+    "far apart by dates",
+    "cross-lingual",
+    "short text",
+    "same names",
+)
+MISSED_LINK_CAUSES = (
+    "follow_up",
+    "far apart by dates",
+    "cross-lingual",
+    "short text",
+    "near the bar",
+    "weak evidence",
+)
+# Days apart past which the story score is gated (relate.DATE_GAP_DAYS), words of the
+# shorter text under which it counts as short (relate.SHORT_TEXT_WORDS), and how far
+# under the bar a missed link counts as near it.
+FAR_APART_DAYS = 30
+SHORT_WORDS = 80
+NEAR_THE_BAR = 0.1
+# Story-score bars read beside compare's (score >= t), to show the trade-off.
+COMPARE_BARS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+def compare_error_cause(
+    kind: str | None,
+    decided: bool,
+    gold: bool,
+    gap_days: int | None,
+    cross_lingual: bool,
+    shorter_words: int,
+    score: float,
+    bar: float = 0.4,
+) -> str | None:
+    """Why ``compare``'s decision on one pair is wrong: None when it is right, else the
+    first cause that applies, in the order of :data:`FALSE_LINK_CAUSES` (a false link) or
+    :data:`MISSED_LINK_CAUSES` (a missed link).
+
+    False link: *derived text* (kind exact / near_duplicate / rewrite: the text route,
+    not the event cues, linked it); *far apart by dates* (both dated more than
+    :data:`FAR_APART_DAYS` apart, and the date factor did not hold it back); then
+    *cross-lingual*, *short text* (the shorter under :data:`SHORT_WORDS` words), else
+    *same names* (one topic's people, places and numbers). Missed link: *follow_up* (the
+    thread model read later coverage of one incident), *far apart by dates* (the date
+    factor cut it), *cross-lingual*, *short text*, *near the bar* (story score within
+    :data:`NEAR_THE_BAR` under ``bar``), else *weak evidence*."""
+    if decided == gold:
+        return None
+    far = gap_days is not None and gap_days > FAR_APART_DAYS
+    if decided:
+        if kind in ("exact", "near_duplicate", "rewrite"):
+            return "derived text"
+        cause = "same names"
+    else:
+        if kind == "follow_up":
+            return "follow_up"
+        cause = "near the bar" if score >= bar - NEAR_THE_BAR else "weak evidence"
+    if far:
+        return "far apart by dates"
+    if cross_lingual:
+        return "cross-lingual"
+    if shorter_words < SHORT_WORDS:
+        return "short text"
+    return cause
+
+
 def compare_on_hard_negatives(
-    records: list[dict[str, Any]], encoder: str, max_pairs: int = COMPARE_MAX_PAIRS
+    records: list[dict[str, Any]],
+    encoder: str,
+    max_pairs: int = COMPARE_MAX_PAIRS,
+    errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Pair precision and recall of ``compare``'s same-story decision (no corpus) on every
     pair of articles sharing a topic: same-story pairs are the positives, different-event
     pairs of one topic the hard negatives. Above ``max_pairs`` pairs, all positives and a
-    seeded sample of the negatives, weighted (:func:`samestory.evaluate.sample_negatives`)."""
+    seeded sample of the negatives, weighted (:func:`samestory.evaluate.sample_negatives`).
+
+    Also: the wrong decisions counted by cause (:func:`compare_error_cause`; false links
+    weighted as in precision), and precision / recall of the story score read at other
+    bars (``score >= t``). ``errors``, when given, receives each wrong pair with its
+    evidence (ids, gold, kind, cause, scores, dates, shared names and numbers)."""
     from samestory.api import compare_pairs
     from samestory.config import DEFAULT_CONFIG
     from samestory.models import RelationKind
 
+    config = DEFAULT_CONFIG.replace(encoder=encoder)
     articles = [record_to_article(r) for r in records]
     every = hard_negative_pairs(records)
     pairs, weight = sample_negatives(every, max_pairs)
     start = time.perf_counter()
-    relations = compare_pairs(
-        [(articles[i], articles[j]) for i, j, _ in pairs],
-        DEFAULT_CONFIG.replace(encoder=encoder),
-    )
+    relations = compare_pairs([(articles[i], articles[j]) for i, j, _ in pairs], config)
+    seconds = time.perf_counter() - start
     gold = [same for *_, same in pairs]
     out: dict[str, Any] = decision_metrics(gold, [r.same_story for r in relations], weight)
     # Thread level: a follow_up (same incident, later coverage) counts as a link too, as
@@ -241,8 +318,59 @@ def compare_on_hard_negatives(
     linked = [r.same_story or r.kind is RelationKind.FOLLOW_UP for r in relations]
     thread = decision_metrics(gold, linked, weight)
     out["thread_precision"], out["thread_recall"] = thread["precision"], thread["recall"]
+    out["at_bars"] = {
+        str(t): {
+            k: v
+            for k, v in decision_metrics(
+                gold, [r.evidence.scores["story"] >= t for r in relations], weight
+            ).items()
+            if k in ("precision", "recall")
+        }
+        for t in COMPARE_BARS
+    }
+    false_links = dict.fromkeys(FALSE_LINK_CAUSES, 0.0)
+    missed_links = dict.fromkeys(MISSED_LINK_CAUSES, 0)
+    for (i, j, same), relation in zip(pairs, relations, strict=True):
+        a, b = articles[i], articles[j]
+        kind = None if relation.kind is None else relation.kind.value
+        cause = compare_error_cause(
+            kind,
+            relation.same_story,
+            same,
+            relation.evidence.date_gap_days,
+            (a.lang or "") != (b.lang or ""),
+            min(len(a.text.split()), len(b.text.split())),
+            relation.score,
+            config.same_story_threshold,
+        )
+        if cause is None:
+            continue
+        if same:
+            missed_links[cause] += 1
+        else:
+            false_links[cause] += weight
+        if errors is not None:
+            errors.append(
+                {
+                    "a": a.id,
+                    "b": b.id,
+                    "gold": same,
+                    "kind": kind,
+                    "cause": cause,
+                    "story": relation.evidence.scores["story"],
+                    "event_probability": relation.evidence.scores["event_probability"],
+                    "thread": relation.evidence.scores["thread"],
+                    "date_gap_days": relation.evidence.date_gap_days,
+                    "dates": list(relation.evidence.dates),
+                    "langs": [a.lang, b.lang],
+                    "shared_entities": list(relation.evidence.shared_entities),
+                    "shared_numbers": list(relation.evidence.shared_numbers),
+                }
+            )
+    out["false_links"] = {c: round(n, 1) for c, n in false_links.items()}
+    out["missed_links"] = missed_links
     out["all_pairs"] = len(every)
-    out["seconds"] = time.perf_counter() - start
+    out["seconds"] = seconds
     return out
 
 
@@ -478,7 +606,35 @@ def format_report(
                 ],
             )
         )
+        out += _compare_details(hard_negatives)
     return "\n".join(out)
+
+
+def _pr(figures: dict[str, float]) -> str:
+    return f"{_fmt(figures['precision'])} / {_fmt(figures['recall'])}"
+
+
+def _compare_details(hard_negatives: dict[str, Any]) -> list[str]:
+    """The wrong decisions by cause, and P / R of the story score at other bars."""
+    done = {k: r for k, r in hard_negatives.items() if "false_links" in r}
+    if not done:
+        return []
+    out = ["", "compare's false links by cause (negatives weighted as in precision)"]
+    rows = [[k, *(f"{r['false_links'][c]:g}" for c in FALSE_LINK_CAUSES)] for k, r in done.items()]
+    out.append(_table(rows, ["dataset / system", *FALSE_LINK_CAUSES]))
+    out += ["", "compare's missed links by cause"]
+    rows = [[k, *(str(r["missed_links"][c]) for c in MISSED_LINK_CAUSES)] for k, r in done.items()]
+    out.append(_table(rows, ["dataset / system", *MISSED_LINK_CAUSES]))
+    out += ["", "the story score read at other bars (score >= t): precision / recall"]
+    rows = [
+        [
+            k,
+            *(_pr(r["at_bars"][str(t)]) for t in COMPARE_BARS),
+        ]
+        for k, r in done.items()
+    ]
+    out.append(_table(rows, ["dataset / system", *(f">= {t}" for t in COMPARE_BARS)]))
+    return out
 
 
 def _json_safe(x: Any) -> Any:
@@ -539,6 +695,14 @@ def main(argv: list[str] | None = None) -> int:
         help="only compare on the pairs of one topic of each article file (no clustering, "
         "short forms, independent reports or kind checks)",
     )
+    parser.add_argument(
+        "--compare-errors",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write compare's wrong decisions on the pairs of one topic to FILE (JSON lines: "
+        "ids, gold, kind, cause, scores, dates, shared names and numbers)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
@@ -590,6 +754,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds: dict[str, Any] | None = None
     pair_kinds: dict[str, Any] = {}
     hard_negatives: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
     for name in names:
         if name not in SAMESTORY_ENCODERS:
             continue
@@ -599,9 +764,11 @@ def main(argv: list[str] | None = None) -> int:
                 records = load_records(args.data / f"{stem}.jsonl")
                 if not any(r.get("topic") for r in records):
                     continue
+                wrong: list[dict[str, Any]] = []
                 hard_negatives[f"{stem} / {name}"] = compare_on_hard_negatives(
-                    records, SAMESTORY_ENCODERS[name], args.compare_max_pairs
+                    records, SAMESTORY_ENCODERS[name], args.compare_max_pairs, wrong
                 )
+                errors += [{"dataset": stem, "system": name, **e} for e in wrong]
                 log(f"    compare {stem} / {name}: {_summary(hard_negatives[f'{stem} / {name}'])}")
             except Exception as exc:
                 hard_negatives[f"{stem} / {name}"] = {
@@ -622,6 +789,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             kinds = {"error": f"not available ({type(exc).__name__}: {exc})"}
 
+    if args.compare_errors is not None:
+        with args.compare_errors.open("w", encoding="utf-8") as f:
+            for e in errors:
+                f.write(json.dumps(_json_safe(e), ensure_ascii=False) + "\n")
+        log(f"compare's {len(errors)} wrong decisions written to {args.compare_errors}")
     if args.json:
         report = {
             "meta": meta,

@@ -435,7 +435,12 @@ def test_sampled_negatives_are_weighted_back_in_precision():
 
 
 def test_compare_is_scored_on_the_pairs_of_a_topic(ecb_records):
-    from benchmarks.accuracy import compare_on_hard_negatives
+    from benchmarks.accuracy import (
+        COMPARE_BARS,
+        FALSE_LINK_CAUSES,
+        MISSED_LINK_CAUSES,
+        compare_on_hard_negatives,
+    )
 
     topic = ecb_records[0]["topic"]
     by_story: dict[str, list[dict]] = {}
@@ -448,6 +453,45 @@ def test_compare_is_scored_on_the_pairs_of_a_topic(ecb_records):
     assert result["precision"] >= 0.5 and result["recall"] >= 0.5
     # Counting follow-ups as links can only add links: recall at least the story level's.
     assert result["thread_recall"] >= result["recall"]
+    # Every wrong decision has one cause: the missed links are the positives not linked,
+    # the false links what precision counts against; the evidence of each comes back.
+    errors: list[dict] = []
+    again = compare_on_hard_negatives(records, "static", errors=errors)
+    assert again["recall"] == result["recall"] and again["precision"] == result["precision"]
+    missed = sum(again["missed_links"].values())
+    false = sum(again["false_links"].values())
+    assert missed == round(6 * (1 - again["recall"]))
+    linked = 6 - missed + false
+    assert false == (round(linked * (1 - again["precision"])) if linked else 0)
+    assert len(errors) == missed + false
+    assert all(
+        e["cause"] in (MISSED_LINK_CAUSES if e["gold"] else FALSE_LINK_CAUSES) for e in errors
+    )
+    # A higher bar on the story score links fewer pairs: recall never rises.
+    recalls = [again["at_bars"][str(t)]["recall"] for t in COMPARE_BARS]
+    assert recalls == sorted(recalls, reverse=True)
+
+
+def test_compare_error_causes_are_read_in_order() -> None:
+    from benchmarks.accuracy import compare_error_cause as cause
+
+    right = dict(gap_days=None, cross_lingual=False, shorter_words=300, score=0.5)
+    assert cause("same_event", True, True, **right) is None
+    assert cause(None, False, False, **{**right, "score": 0.1}) is None
+    # False links: the text route first, then dates, languages, length, else names.
+    assert cause("rewrite", True, False, **{**right, "gap_days": 90}) == "derived text"
+    assert cause("same_event", True, False, **{**right, "gap_days": 90}) == "far apart by dates"
+    assert cause("same_event", True, False, **{**right, "gap_days": 30}) == "same names"
+    assert cause("same_event", True, False, **{**right, "cross_lingual": True}) == "cross-lingual"
+    assert cause("same_event", True, False, **{**right, "shorter_words": 40}) == "short text"
+    # Missed links: a follow_up first, then dates, languages, length, then how close.
+    assert cause("follow_up", False, True, **{**right, "gap_days": 90}) == "follow_up"
+    assert cause(None, False, True, **{**right, "gap_days": 31, "score": 0.2}) == (
+        "far apart by dates"
+    )
+    assert cause(None, False, True, **{**right, "score": 0.35}) == "near the bar"
+    assert cause(None, False, True, **{**right, "score": 0.25}) == "weak evidence"
+    assert cause(None, False, True, **{**right, "score": 0.25}, bar=0.3) == "near the bar"
 
 
 def test_accuracy_gives_samestory_thread_rows_and_independent_report_sets(
