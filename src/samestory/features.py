@@ -96,6 +96,32 @@ def body_sentences(article: Article, text: str | None = None) -> list[str]:
     return sentences
 
 
+def read_text(article: Article, config: Config = DEFAULT_CONFIG) -> tuple[str, list[str]]:
+    """The article's cleaned text and its sentences (at most ``config.max_sentences``):
+    the first step of :func:`text_features`, and all that the encoder needs."""
+    text = normalize.clean_text(article.text)
+    # Interned: reposts and edited copies repeat most sentences, and one string object
+    # per distinct sentence (freed with its last article) keeps their memory shared.
+    return text, [sys.intern(s) for s in body_sentences(article, text)[: config.max_sentences]]
+
+
+def text_key(article: Article, text: str) -> tuple[str, str | None, str | None, bool]:
+    """What :func:`text_features` reads of an article besides its id and date, given
+    its cleaned ``text``: two articles with the same key get the same text features
+    (:func:`same_text_features`), e.g. a repost whose added boilerplate cleaning drops.
+    Whether the date is given is part of it: an undated article's date is read from its text.
+    """
+    return text, article.title, article.lang, article.date is None
+
+
+def same_text_features(article: Article, features: DocFeatures) -> DocFeatures:
+    """``text_features(article)`` from ``features``, those of an article with the same
+    :func:`text_key`: the same values with the article's own id and date. Shares the
+    arrays, sets and sentence list of ``features`` (no stage writes to them)."""
+    date = features.date if article.date is None else article.date
+    return dataclasses.replace(features, id=article.id, date=date)
+
+
 def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> Signature:
     """MinHash signature: P[min-hash equal] = Jaccard(A, B) for each of ``num_perm`` hashes
     (:mod:`samestory.minhash`: the values datasketch's ``MinHash`` gives)."""
@@ -112,16 +138,18 @@ def featurize(
     return add_vectors([text_features(a, config) for a in articles], encoder)
 
 
-def text_features(article: Article, config: Config = DEFAULT_CONFIG) -> DocFeatures:
+def text_features(
+    article: Article,
+    config: Config = DEFAULT_CONFIG,
+    read: tuple[str, list[str]] | None = None,
+) -> DocFeatures:
     """Every feature of ``article`` except its vectors, which :func:`add_vectors` sets.
 
     This is the per-article Python work (cleaning, sentences, names, shingles, word
-    weights); it needs no encoder, so it can run in worker processes.
+    weights); it needs no encoder, so it can run in worker processes. ``read`` is
+    :func:`read_text` of the article when already known (the same features either way).
     """
-    text = normalize.clean_text(article.text)
-    # Interned: reposts and edited copies repeat most sentences, and one string object
-    # per distinct sentence (freed with its last article) keeps their memory shared.
-    sents = [sys.intern(s) for s in body_sentences(article, text)[: config.max_sentences]]
+    text, sents = read_text(article, config) if read is None else read
     tokens = normalize.words(text)
     shingle_set = normalize.shingles(tokens, config.shingle_size)
     # The headline without the site's name and tagline (normalize.headline).

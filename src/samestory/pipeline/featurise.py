@@ -9,7 +9,14 @@ import numpy as np
 from samestory import lexical
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import CachedEncoder, SentenceEncoder, encoder_for
-from samestory.features import DocFeatures, set_vectors, text_features
+from samestory.features import (
+    DocFeatures,
+    read_text,
+    same_text_features,
+    set_vectors,
+    text_features,
+    text_key,
+)
 from samestory.models import Article
 from samestory.parallel import map_chunks, worker_count
 
@@ -42,10 +49,13 @@ def featurize_all(
     """Features for every article, encoded in batches of ``FEATURE_BATCH``, each distinct
     sentence once, in the first batch that holds it (:class:`FirstBatchVectors`).
 
-    With ``config.workers`` allowing it, the per-article Python work
-    (:func:`~samestory.features.text_features`) runs in worker processes first; this
-    process then encodes in the same batches as without workers, with the same BLAS
-    threads, so the features are the same either way.
+    The text features of each distinct cleaned text are computed once
+    (:func:`~samestory.features.text_key`): an article whose cleaned text, title and
+    language an earlier one has gets that one's features with its own id and date.
+    With ``config.workers`` allowing it, the per-article Python work (cleaning, then
+    :func:`~samestory.features.text_features` of the distinct texts) runs in worker
+    processes first; this process then encodes in the same batches as without workers,
+    with the same BLAS threads, so the features are the same either way.
     """
     progress = progress or no_progress
     encoder = encoder or encoder_for(config.encoder)
@@ -53,10 +63,7 @@ def featurize_all(
     if workers > 1:
         texts = _text_features_in_workers(articles, config, workers, progress)
     else:
-        texts = []
-        for k in range(0, len(articles), FEATURE_BATCH):
-            texts += [text_features(a, config) for a in articles[k : k + FEATURE_BATCH]]
-            progress("reading", len(texts), len(articles))
+        texts = _text_features_here(articles, config, progress)
     batches = [texts[k : k + FEATURE_BATCH] for k in range(0, len(texts), FEATURE_BATCH)]
     vectors = FirstBatchVectors(batches, encoder)
     out: list[DocFeatures] = []
@@ -97,6 +104,10 @@ class FirstBatchVectors:
                 for sentence in f.sentences:
                     self.last[sentence] = number
         self.vectors: dict[str, np.ndarray] = {}
+        # The first article set with each sentence list, by the list's id: the articles
+        # sharing a text's features (same_text_features) share one list, and then share
+        # its vectors too (equal: a sentence has one vector in the run).
+        self.set_with: dict[int, DocFeatures] = {}
 
     def add(self, number: int, batch: list[DocFeatures]) -> list[DocFeatures]:
         """Set the vectors of batch ``number`` (the batches in order, each once)."""
@@ -107,7 +118,11 @@ class FirstBatchVectors:
             # Copies, not views: a view would keep its whole batch array alive.
             self.vectors.update((s, row.copy()) for s, row in zip(todo, encoded, strict=True))
         for f in batch:
-            set_vectors(f, self.rows(f.sentences), self.encoder.dim)
+            first = self.set_with.setdefault(id(f.sentences), f)
+            if first is f:
+                set_vectors(f, self.rows(f.sentences), self.encoder.dim)
+            else:
+                f.sentence_vectors, f.vector = first.sentence_vectors, first.vector
         for sentence in distinct:
             if self.last[sentence] == number:
                 del self.vectors[sentence]
@@ -125,13 +140,41 @@ def uncached(encoder: SentenceEncoder) -> SentenceEncoder:
     return encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
 
 
+TextKey = tuple[str, str | None, str | None, bool]
+
+
+def _text_features_here(
+    articles: Sequence[Article], config: Config, progress: Progress
+) -> list[DocFeatures]:
+    """:func:`~samestory.features.text_features` of every article in this process, each
+    distinct :func:`~samestory.features.text_key` once."""
+    first: dict[TextKey, DocFeatures] = {}
+    texts: list[DocFeatures] = []
+    for article in articles:
+        read = read_text(article, config)
+        key = text_key(article, read[0])
+        seen = first.get(key)
+        if seen is None:
+            first[key] = text = text_features(article, config, read)
+        else:
+            text = same_text_features(article, seen)
+        texts.append(text)
+        if len(texts) % FEATURE_BATCH == 0 or len(texts) == len(articles):
+            progress("reading", len(texts), len(articles))
+    return texts
+
+
 def _text_features_in_workers(
     articles: Sequence[Article], config: Config, workers: int, progress: Progress
 ) -> list[DocFeatures]:
     """:func:`~samestory.features.text_features` of every article, on ``workers`` processes.
 
-    All of them before any encoding: the encoder's BLAS threads would otherwise compete
-    with the workers for the same cores.
+    Two rounds: every text is cleaned and split into sentences
+    (:func:`~samestory.features.read_text`), then the rest of the text features are
+    computed for the first article of each distinct :func:`~samestory.features.text_key`
+    only, by workers forked after the first round (they inherit its results). All of it
+    before any encoding: the encoder's BLAS threads would otherwise compete with the
+    workers for the same cores.
     """
     # Load here what every worker needs (language detector, the word tables of the
     # languages a sample of the articles is in), so the forks inherit it instead of each
@@ -139,13 +182,40 @@ def _text_features_in_workers(
     for article in articles[:: max(1, len(articles) // WARM_UP_SAMPLE)]:
         text_features(article, config)
 
-    def text_chunk(start: int, stop: int) -> list[DocFeatures]:
-        return [text_features(a, config) for a in articles[start:stop]]
+    def read_chunk(start: int, stop: int) -> list[tuple[str, list[str]]]:
+        return [read_text(a, config) for a in articles[start:stop]]
 
-    return map_chunks(
-        text_chunk,
+    reads = map_chunks(
+        read_chunk,
         len(articles),
         workers,
         FEATURE_BATCH,
-        on_chunk=lambda done: progress("reading", done, len(articles)),
+        on_chunk=lambda done: progress("cleaning", done, len(articles)),
+        chunks_per_worker=None,
     )
+    # Each text's first article computes its features; the others copy them.
+    first: dict[TextKey, int] = {}
+    firsts: list[int] = []
+    source: list[int] = []  # for each article, its text's position in firsts
+    for k, (article, (text, _)) in enumerate(zip(articles, reads, strict=True)):
+        position = first.setdefault(text_key(article, text), len(firsts))
+        if position == len(firsts):
+            firsts.append(k)
+        source.append(position)
+    del first
+
+    def text_chunk(start: int, stop: int) -> list[DocFeatures]:
+        return [text_features(articles[k], config, reads[k]) for k in firsts[start:stop]]
+
+    distinct = map_chunks(
+        text_chunk,
+        len(firsts),
+        worker_count(config.workers, len(firsts), MIN_ARTICLES_PER_WORKER),
+        FEATURE_BATCH,
+        on_chunk=lambda done: progress("reading", done, len(firsts)),
+        chunks_per_worker=None,
+    )
+    return [
+        distinct[p] if firsts[p] == k else same_text_features(article, distinct[p])
+        for k, (article, p) in enumerate(zip(articles, source, strict=True))
+    ]

@@ -1,0 +1,91 @@
+"""featurize_all: each distinct cleaned text's features computed once, the same features
+as every article featurised on its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from samestory import parallel
+from samestory.config import DEFAULT_CONFIG
+from samestory.embed import encoder_for
+from samestory.features import DocFeatures, featurize, text_key
+from samestory.models import Article
+from samestory.normalize import clean_text
+from samestory.pipeline import featurise
+
+STATIC = DEFAULT_CONFIG.replace(encoder="static")
+
+
+def reposts(originals: list[Article]) -> list[Article]:
+    """The originals (the first dated, the second not), then their reposts (boilerplate
+    lines that cleaning drops, a new id); the first under another date, the second with
+    a date and under another title, and the second again."""
+    dated, undated = originals[0], originals[1]
+    assert dated.date is not None and undated.date is None
+    out = list(originals)
+    for a in originals:
+        text = f"Share this article\n{a.text}\nCopyright 2024 All rights reserved."
+        out.append(dataclasses.replace(a, id=f"{a.id}~repost", text=text))
+    out.append(dataclasses.replace(dated, id="redated", date=dt.date(2024, 5, 1)))
+    out.append(dataclasses.replace(undated, id="dated", date=dt.date(2024, 5, 1)))
+    out.append(dataclasses.replace(undated, id="retitled", title="Another headline"))
+    out.append(dataclasses.replace(undated, id="again"))
+    return out
+
+
+def assert_same_features(a: DocFeatures, b: DocFeatures) -> None:
+    for name in DocFeatures.__slots__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), name
+        elif name == "terms":
+            assert all(np.array_equal(p, q) for p, q in zip(x, y, strict=True)), name
+        else:
+            assert x == y, name
+
+
+@pytest.fixture(scope="module")
+def articles(seed_articles: dict[str, Article]) -> list[Article]:
+    return reposts(list(seed_articles.values()))
+
+
+def test_reposts_share_a_text_key_and_others_do_not(articles: list[Article]) -> None:
+    key = {a.id: text_key(a, clean_text(a.text)) for a in articles}
+    first, second = articles[0].id, articles[1].id
+    assert key[f"{first}~repost"] == key["redated"] == key[first]
+    assert key[f"{second}~repost"] == key["again"] == key[second]
+    assert len({key[second], key["dated"], key["retitled"]}) == 3
+
+
+def test_featurize_all_equals_each_article_featurised_alone(articles: list[Article]) -> None:
+    encoder = encoder_for("static")
+    alone = featurize(articles, STATIC, encoder)  # text_features of every article
+    shared = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
+    assert [f.id for f in shared] == [a.id for a in articles]
+    for a, b in zip(alone, shared, strict=True):
+        assert_same_features(a, b)
+    by_id = {f.id: f for f in shared}
+    assert by_id["redated"].date == by_id["dated"].date == dt.date(2024, 5, 1)
+    copy, first = by_id["redated"], by_id[articles[0].id]
+    assert copy.sentences is first.sentences  # shared, not computed again
+    assert copy.sentence_vectors is first.sentence_vectors and copy.vector is first.vector
+
+
+@pytest.mark.slow  # forks two rounds of workers
+def test_featurize_all_in_workers_equals_one_process(
+    articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not parallel.can_fork():
+        pytest.skip("no safe fork here")
+    # Small batches and no minimum, so these few articles really go to workers.
+    monkeypatch.setattr(featurise, "FEATURE_BATCH", 3)
+    monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
+    encoder = encoder_for("static")
+    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
+    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
+    for a, b in zip(one, two, strict=True):
+        assert_same_features(a, b)
