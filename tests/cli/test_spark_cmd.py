@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TEST_JVM_OPTIONS
 
 from samestory.ingest import read_paths
 
@@ -73,6 +74,7 @@ def test_spark_command_writes_stories_and_dedup_records(tmp_path: Path) -> None:
     source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "out"
     conf = ["--conf", "spark.ui.enabled=false", "--conf", "spark.driver.maxResultSize=1m"]
+    conf += ["--conf", f"spark.driver.extraJavaOptions={TEST_JVM_OPTIONS}"]  # as the fixture's
     result = _samestory(
         "spark", source, out, "--master", "local[2]", "--dedup", "--keep", "first",
         "--by", "story", *conf,
