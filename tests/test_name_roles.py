@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from samestory import name_roles, threads
 from samestory.name_roles import name_roles as roles_of
 from samestory.name_roles import shared_roles
@@ -59,3 +62,34 @@ def test_the_thread_model_weighs_shared_people_above_shared_places():
     evidence of one incident than a shared hospital or town (docs/experiments.md)."""
     weights = dict(zip(threads.MODEL.names, threads.MODEL.weights, strict=True))
     assert weights["log_rare_shared_people"] > weights["log_rare_shared_places"]
+
+
+# A word list reads best as text.
+_VOCABULARY = (
+    "Officer Powell , 26 , was taken to Stroger Hospital in Englewood near Penn Avenue "
+    "suspect Cheron Shelton said the County police Mr. Weaver on Sunday"
+)
+_WORDS = st.sampled_from(_VOCABULARY.split())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=14).map(" ".join), max_size=5))
+def test_a_texts_roles_are_its_sentences_roles_put_together(sentences):
+    # A run's role is read from its own sentence, so the roles of a text are the union of
+    # each sentence's: what lets a copy reuse the roles of the sentences it repeats.
+    name_roles.name_roles.cache_clear()
+    places, people = roles_of(tuple(sentences))
+    alone = [roles_of((s,)) for s in sentences]
+    assert places == frozenset().union(*(p for p, _ in alone))
+    assert people == frozenset().union(*(q for _, q in alone))
+
+
+def test_a_copy_reads_the_roles_of_the_sentences_it_repeats_from_the_cache():
+    name_roles.sentence_roles.cache_clear()
+    original = ("He was taken to Stroger Hospital.", "Officer Darnell Weaver said so.")
+    copy = (*original, "Follow us on Facebook.")
+    roles_of(original)
+    before = name_roles.sentence_roles.cache_info()
+    assert roles_of(copy) == roles_of(original)
+    after = name_roles.sentence_roles.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (2, 1)

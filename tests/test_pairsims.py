@@ -178,6 +178,35 @@ def test_shared_quotes_are_those_of_word_jaccard_at_least_a_half(quotes_a, quote
     assert relate._shared_quotes(a, b) == expected
 
 
+def test_pairs_in_any_order_get_the_relations_of_relate_in_that_order(ecb_records):
+    # Copy pairs come by copy index, so one article's pairs are scattered: scoring puts
+    # them together and gives the relations back in the callers' order.
+    articles = [Article(id=r["id"], text=r["text"]) for r in ecb_records[:12]]
+    features = featurize(articles)
+    pairs = [(i, j) for j in range(12) for i in (0, 4, 8) if i != j]
+    config = DEFAULT_CONFIG.replace(workers=1)
+    expected = [relate.relate(features[i], features[j], config) for i, j in pairs]
+    assert score_pairs(features, pairs, config) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=30))
+def test_pairs_are_put_in_first_article_order_stably(pairs):
+    from samestory.pipeline.score import _by_first_article
+
+    order = _by_first_article(pairs)
+    ordered = pairs if order is None else [pairs[k] for k in order]
+    assert sorted(order or range(len(pairs))) == list(range(len(pairs)))
+    firsts = [i for i, _ in ordered]
+    # Each article's pairs together, in their given order.
+    assert len({i for i, _ in pairs}) == len(
+        [k for k in range(len(firsts)) if k == 0 or firsts[k] != firsts[k - 1]]
+    )
+    for i in set(firsts):
+        assert [p for p in ordered if p[0] == i] == [p for p in pairs if p[0] == i]
+    if order is not None:
+        assert firsts == sorted(firsts)
+
+
 def test_scoring_workers_retire_only_on_a_corpus_they_could_not_read_whole(monkeypatch):
     # A retiring worker bounds its copied pages only when its pairs read a small part of
     # the corpus; below RECYCLE_FROM_ARTICLES it would read most of it anyway.

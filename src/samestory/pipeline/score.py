@@ -39,19 +39,24 @@ def score_pairs(
     The relations are the same, in the same order, however many processes score them.
     """
     report = progress or no_progress
+    # Each article's pairs are scored together (relate_against: one block of sentence
+    # cosines an article), so the pairs are put in order of their first article; the
+    # relations go back to the callers' order at the end. The copy pairs come by copy
+    # index, so an article's copies would otherwise be scored one run each (10k
+    # synthetic: 8,766 runs for 8,773 copy pairs) and apart from its candidate pairs.
+    order = _by_first_article(pairs)
+    ordered = pairs if order is None else [pairs[k] for k in order]
 
     def score_chunk(start: int, stop: int) -> list[Relation]:
-        # Candidate pairs come grouped by their first article (propose_pairs lists each
-        # article's neighbours together): each run of one article is scored at once.
         out: list[Relation] = []
         with single_threaded_blas():
-            for i, run in itertools.groupby(pairs[start:stop], key=operator.itemgetter(0)):
+            for i, run in itertools.groupby(ordered[start:stop], key=operator.itemgetter(0)):
                 others = [features[j] for _, j in run]
                 out.extend(relate_against(features[i], others, config, model))
         return out
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
-    return map_chunks(
+    relations = map_chunks(
         score_chunk,
         len(pairs),
         workers,
@@ -59,3 +64,21 @@ def score_pairs(
         on_chunk=lambda done: report("scoring", done, len(pairs)),
         chunks_per_worker=CHUNKS_PER_WORKER if len(features) >= RECYCLE_FROM_ARTICLES else None,
     )
+    if order is None:
+        return relations
+    out: list[Relation | None] = [None] * len(pairs)
+    for k, relation in zip(order, relations, strict=True):
+        out[k] = relation
+    return out  # type: ignore[return-value]  # every slot filled
+
+
+def _by_first_article(pairs: Sequence[tuple[int, int]]) -> list[int] | None:
+    """The positions of ``pairs`` sorted by first article (stable: each article's pairs
+    keep their order), or None when every article's pairs are together already."""
+    firsts = [i for i, _ in pairs]
+    seen: set[int] = set()
+    for k, i in enumerate(firsts):
+        if i in seen and firsts[k - 1] != i:
+            return sorted(range(len(pairs)), key=firsts.__getitem__)
+        seen.add(i)
+    return None
