@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory import candidates
 from samestory.candidates import (
@@ -211,6 +213,51 @@ def test_lsh_bands_are_those_of_datasketch(threshold, num_perm):
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(2, 40), st.sampled_from([(0.5, 128), (0.3, 64)]))
+def test_copy_candidates_are_those_of_datasketchs_lsh(seed, n, setting):
+    # Signatures drawn from few values, so that bands collide often; some texts repeat
+    # (same fingerprint, same signature) and some have no shingles.
+    from datasketch import MinHashLSH
+
+    from samestory.minhash import from_values
+    from samestory.pipeline.copies import _copy_candidates
+
+    threshold, num_perm = setting
+    config = DEFAULT_CONFIG.replace(lsh_threshold=threshold, num_perm=num_perm)
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 3, size=(4, num_perm), dtype=np.uint32)
+    docs = []
+    for k in range(n):
+        if k and rng.random() < 0.2:  # an exact copy of an earlier text
+            docs.append(SimpleNamespace(**{**vars(docs[rng.integers(k)]), "id": f"d{k}"}))
+            continue
+        values = bases[rng.integers(4)].copy()
+        flip = rng.random(num_perm) < rng.random()
+        values[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
+        docs.append(
+            SimpleNamespace(
+                id=f"d{k}",
+                fingerprint=f"f{k}",
+                n_shingles=int(rng.random() > 0.1),
+                minhash=from_values(values, seed=1),
+            )
+        )
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    position = {d.id: k for k, d in enumerate(docs)}
+    first: dict[str, int] = {}
+    expected = []
+    for i, d in enumerate(docs):
+        if first.setdefault(d.fingerprint, i) != i:
+            expected.append((first[d.fingerprint], i, True))
+        if d.n_shingles:
+            expected += [
+                (position[o], i, False) for o in sorted(lsh.query(d.minhash), key=position.get)
+            ]
+            lsh.insert(d.id, d.minhash)
+    assert list(_copy_candidates(docs, config)) == expected  # type: ignore[arg-type]
 
 
 def _doc_with_terms(doc_id: str, vector: np.ndarray, words: np.ndarray, rng) -> SimpleNamespace:
