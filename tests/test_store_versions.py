@@ -77,12 +77,17 @@ def test_reposts_are_stored_and_the_report_matches_the_store(tmp_path: Path, ecb
 
 @pytest.mark.slow
 def test_a_dev_set_with_reposts_reports_what_is_stored(tmp_path: Path):
-    # ECB+ dev (496) with an exact and an edited repost of each: ~1,480 inputs in
-    # shuffled batches, re-clustering moving stories around as they arrive.
-    articles = articles_with_reposts(read_jsonl(shared_data("ecbplus_dev.jsonl")))
-    reports = load_in_batches(tmp_path / "s.db", articles, batch=120)
+    # The first five ECB+ dev topics (139 articles) with an exact and an edited repost of
+    # each: 415 inputs in eleven shuffled batches, re-clustering merging and splitting
+    # stories as they arrive (measured: 2 merges, 3 splits; the whole dev set, 1,452
+    # inputs in batches of 120, took 63 s of CPU against 14 s for the same checks).
+    records = read_jsonl(shared_data("ecbplus_dev.jsonl"))
+    topics = list(dict.fromkeys(r["topic"] for r in records))[:5]
+    articles = articles_with_reposts([r for r in records if r["topic"] in topics])
+    reports = load_in_batches(tmp_path / "s.db", articles, batch=40)
+    assert len(reports) > 10
     assert sum(len(r.added) for r in reports) == len(articles)
-    assert any(r.merged or r.split for r in reports)
+    assert any(r.merged for r in reports) and any(r.split for r in reports)
 
 
 def test_compare_a_repost_with_its_original_by_id(tmp_path: Path, seed_articles, monkeypatch):
