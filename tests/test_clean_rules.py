@@ -114,12 +114,15 @@ def test_call_to_action_check_on_the_fixtures() -> None:
     assert any(normalize._CALL_TO_ACTION.search(line) for line in lines)  # not vacuous
 
 
-@pytest.mark.slow  # every line of every dev set through the whole alternation (~30 s)
+@pytest.mark.slow  # every line of every dev set through the whole alternation (~10 s)
 @pytest.mark.parametrize("name", ["ecbplus_dev.jsonl", "meantime_dev.jsonl", "gva_dev.jsonl"])
 def test_call_to_action_check_on_every_dev_line(name: str) -> None:
     records = read_jsonl(shared_data(name))
     texts = [r[k] for r in records for k in ("text", "title") if r.get(k)]
-    disagree = [line for line in _lines_and_sentences(texts) if not _agrees(line)]
+    # Each distinct line once (a one-sentence line is also its own sentence, and GVA's
+    # boilerplate recurs): 73,452 lines and sentences, 49,639 distinct.
+    lines = dict.fromkeys(_lines_and_sentences(texts))
+    disagree = [line for line in lines if not _agrees(line)]
     assert disagree == []
 
 
