@@ -396,3 +396,63 @@ def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
         }
 
     assert copy_pairs(tmp_path / "out-day3") == copy_pairs(tmp_path / "full-day3")
+
+
+def test_a_day_two_roundup_gives_the_full_reruns_stories_and_flags(
+    spark: object, ecb_records: list[dict], tmp_path: Path
+) -> None:
+    """The roundup of ECB+ topic 11's two events (the case of
+    ``test_spark_places_and_flags_a_roundup_as_local``, mapped static encoder) arrives on
+    day 2, after the topic's versions: the day's run groups with the roundup rule and
+    gives the full rerun's stories, ids and ``roundups`` column. A day 3 of another
+    topic keeps those rows (an untouched story's flags come from the state)."""
+    from test_roundups import STATIC, built_case
+
+    versions, _, roundup, _ = built_case(ecb_records, "ecb:11")
+    day1 = [{"id": a.id, "text": a.text} for a in versions]
+    day2 = [{"id": "r", "text": roundup}]
+    other = next(r for r in ecb_records if r["topic"] == "ecb:1")
+    day3 = [{"id": other["id"], "text": other["text"]}]
+    state = tmp_path / "state"
+    for k, rows in enumerate([day1, day2], 1):
+        path = _write(tmp_path / f"day{k}.jsonl", rows)
+        counts = incremental.run_incremental(spark, path, tmp_path / f"out{k}", state, STATIC)
+    assert counts["roundups"] == 1 and counts["roundups_found"] == 1
+    full = tmp_path / "full"
+    samestory_spark.run(spark, _write(tmp_path / "all.jsonl", day1 + day2), full, config=STATIC)
+    want = _stories(full)
+    assert [r["article"] for s in want.values() for r in s["roundups"]] == ["r"]
+    got, full_of = _assignments(tmp_path / "out2"), _assignments(full)
+    assert _same_partition(got, full_of)  # type: ignore[arg-type]
+    # The same stories; an id may differ only where the story existed on day 1 and
+    # kept its id though the full rerun names it after another first version.
+    rename = {got[a]: full_of[a] for a in got}
+    day1_ids = set(_stories(tmp_path / "out1"))
+    assert all(old == new or old in day1_ids for old, new in rename.items())
+    print(f"day-1 ids kept where the full rerun renames: {sum(o != n for o, n in rename.items())}")
+    assert _renamed(_stories(tmp_path / "out2"), rename) == want
+    counts = incremental.run_incremental(
+        spark, _write(tmp_path / "day3.jsonl", day3), tmp_path / "out3", state, STATIC
+    )
+    assert counts["roundups"] == 1 and counts["roundups_found"] == 0
+    after = _renamed(_stories(tmp_path / "out3"), rename)
+    assert {sid: after[sid] for sid in want} == want
+
+
+def _renamed(stories: dict[str, dict], rename: dict[str, str]) -> dict[str, dict]:
+    """``stories`` with their ids, and the ids their roundups' parts name, renamed."""
+    out = {}
+    for sid, row in stories.items():
+        flags = [
+            {
+                **f,
+                "parts": [
+                    {**part, "story": rename.get(part["story"], part["story"])}
+                    for part in f["parts"]
+                ],
+            }
+            for f in row["roundups"]
+        ]
+        new = rename.get(sid, sid)
+        out[new] = {**row, "story_id": new, "roundups": flags}
+    return out

@@ -32,10 +32,12 @@ change:
 5. **Grouping**: each representative's component of strong edges (score at or above the
    attach threshold) is stored. The components new strong edges touch are merged and
    re-clustered whole (their stored edges plus the new ones, with
-   :func:`~samestory.spark.stages.group_components`); as in the job, grouping per
-   component is exact. Nothing else is re-clustered.
+   :func:`~samestory.spark.stages.cluster_components` and the members' name views: the
+   roundup rule, as the job groups); as in the job, grouping per component is exact.
+   Nothing else is re-clustered.
 6. **Stories** are rebuilt only for groups holding a new or re-grouped article
-   (:func:`~samestory.spark.stages.story_of_group`). Untouched stories keep their row
+   (:func:`~samestory.spark.stages.story_of_group`), with the ``roundups`` column of the
+   flags found in their components. Untouched stories keep their row (flags included)
    and id; a rebuilt story keeps the id of the past story whose oldest article it holds
    (the oldest such), and only a story of new articles or a split-off part gets a new
    id (from its first version, as in a full run).
@@ -70,8 +72,17 @@ from samestory.features import DocFeatures
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
+from samestory.roundups import name_view
 from samestory.spark import stages
-from samestory.spark.job import _DATE_STRING, partition_count, read_input, row_to_article
+from samestory.spark.job import (
+    _DATE_STRING,
+    _roundup_flags,
+    _roundup_rows,
+    partition_count,
+    read_input,
+    roundups_type,
+    row_to_article,
+)
 from samestory.spark.state import StateDir
 from samestory.spark.vectors import (
     CELL_COPIES,
@@ -215,6 +226,7 @@ def _schemas() -> dict[str, Any]:
                 T.StructField("first", string, False),
                 T.StructField("article_ids", T.ArrayType(string, False), False),
                 T.StructField("size", T.IntegerType(), False),
+                T.StructField("roundups", roundups_type(), False),
                 T.StructField("grp", long, False),
             ]
         ),
@@ -517,6 +529,23 @@ class _Run:
                 decode_features(
                     r.doc_json, bytes(r.sentence_vectors), bytes(r.vector), bytes(r.minhash)
                 ),
+            )
+        )
+
+    def _past_views(self, wanted: RDD, most: int) -> RDD:
+        """``(idx, NameView)`` of the past articles in ``wanted``
+        (:func:`~samestory.roundups.name_view` of the stored features; the vectors, most
+        of a stored row, are not read)."""
+        table = self._past_table("features")
+        if table is None:
+            return self.sc.emptyRDD()
+        rows = self._semi(
+            table.select("idx", "doc_json", "minhash"), self._idx_frame(wanted), "idx", most=most
+        )
+        return rows.rdd.map(
+            lambda r: (
+                int(r.idx),
+                name_view(decode_features(r.doc_json, b"", b"", bytes(r.minhash))),
             )
         )
 
@@ -1028,15 +1057,28 @@ class _Run:
             ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
         )
         stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
-        rep_group = self._keep(
-            stages.group_components(
-                past_edges.union(new_edges),
-                same,
-                attach,
-                p,
-                most_edges=stored_pairs + self.n_pairs,
-            )
+        # The roundup rule reads the members' name views: the new articles' made in
+        # place, the past members' from their stored features (the vectors not read).
+        views = features.mapValues(name_view).union(
+            self._past_views(members.keys().filter(lambda i: i < base), n_touched)
+        )
+        grouped = stages.cluster_components(
+            past_edges.union(new_edges),
+            same,
+            attach,
+            p,
+            most_edges=stored_pairs + self.n_pairs,
+            views=views,
         )  # computed and persisted: released with the rest
+        self.persisted.append(grouped)
+        rep_group = grouped.mapValues(lambda v: v[0])
+        # (group of the roundup, (its node, FoundRoundup in node ids)): a few a run.
+        found = self._keep(
+            grouped.filter(lambda kv: kv[1][1] is not None).map(
+                lambda kv: (kv[1][0], (kv[0], kv[1][1]))
+            )
+        )
+        n_found = found.count()
         updates = self._keep(
             members.leftOuterJoin(rep_group, p).map(
                 lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
@@ -1161,7 +1203,8 @@ class _Run:
                 # and its re-clustered members' (one a re-clustered representative)
                 most=self.m + 2 * n_touched,
             )
-        story_df = self._fresh_ids(story_rows, kept, n_rebuilt).persist()
+        story_df = self._fresh_ids(story_rows, kept, n_rebuilt)
+        story_df = self._with_roundups(story_df, found, n_found, nodes, n_touched).persist()
         self.persisted.append(story_df)
         all_stories = story_df.select(*self.schemas["stories"].fieldNames())
         if kept is not None:
@@ -1184,11 +1227,59 @@ class _Run:
                 str(gen / "demoted.parquet")
             )
         n_stories = parquet_rows(gen / "stories.parquet")
+        total = (
+            self.spark.read.parquet(str(gen / "stories.parquet"))
+            .select(F.sum(F.size("roundups")))
+            .first()
+        )  # the flags of every story, kept or rebuilt
         return {
             "touched_representatives": n_touched,
             "stories_rebuilt": n_rebuilt,
             "stories": n_stories,
+            "roundups": int(total[0] or 0) if total is not None else 0,
+            "roundups_found": n_found,
         }
+
+    def _with_roundups(
+        self, stories: DataFrame, found: RDD, n_found: int, nodes: DataFrame, n_touched: int
+    ) -> DataFrame:
+        """The rebuilt ``stories`` (``grp``, final ``story_id``, ...) with their
+        ``roundups`` column: the flags found in the re-clustered components (``found``:
+        ``(group, (node, FoundRoundup))``, its parts' sides groups), named by the
+        stories' ids as the job names them. A roundup's partners are in its component
+        and a touched component is re-clustered whole, so every story a flag names is
+        rebuilt here, and an untouched story's stored flags stay valid."""
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        column = roundups_type()
+        if n_found == 0:  # the usual day: no shuffle for the flags
+            return stories.withColumn("roundups", F.from_json(F.lit("[]"), column))
+        p = self.p
+        ids = stories.select("grp", "story_id").rdd.map(lambda r: (int(r.grp), r.story_id))
+        at_node = found.map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))  # (node, (group, f))
+        article = self._semi(
+            nodes.select("idx", "id"), self._idx_frame(at_node.keys()), "idx", most=n_touched
+        ).rdd.map(lambda r: (int(r.idx), r.id))
+        named = at_node.join(article, p).map(lambda kv: (kv[1][0][0], (kv[1][1], kv[1][0][1])))
+        built = (
+            named.join(ids, p)
+            .map(lambda kv: ("roundup", (kv[1][1], kv[1][0][0], kv[1][0][1])))
+            .union(ids.map(lambda gs: ("group", gs)))
+        )
+        rows = _roundup_flags(built, p).groupByKey(p).mapValues(_roundup_rows)
+        flags = self.spark.createDataFrame(
+            rows,
+            T.StructType(
+                [
+                    T.StructField("story_id", T.StringType(), False),
+                    T.StructField("roundups", column, False),
+                ]
+            ),
+        )
+        return stories.join(flags, "story_id", "left").withColumn(
+            "roundups", F.coalesce("roundups", F.from_json(F.lit("[]"), column))
+        )
 
     def _past_groups_of_reps(self, copy_of: RDD) -> DataFrame:
         """``(rep, rep_grp)``: the stored group of each past representative that a new

@@ -365,21 +365,6 @@ def _write_stories(
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    part_type = T.StructType(
-        [
-            T.StructField("story", T.StringType(), False),
-            T.StructField("share", T.DoubleType(), False),
-            T.StructField("sentences", T.ArrayType(T.IntegerType(), False), False),
-            T.StructField("names", T.ArrayType(T.StringType(), False), False),
-        ]
-    )
-    roundup_type = T.StructType(
-        [
-            T.StructField("article", T.StringType(), False),
-            T.StructField("attached", T.BooleanType(), False),
-            T.StructField("parts", T.ArrayType(part_type, False), False),
-        ]
-    )
     story_schema = T.StructType(
         [
             T.StructField("story_id", T.StringType(), False),
@@ -387,7 +372,7 @@ def _write_stories(
             T.StructField("first", T.StringType(), False),
             T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
             T.StructField("size", T.IntegerType(), False),
-            T.StructField("roundups", T.ArrayType(roundup_type, False), False),
+            T.StructField("roundups", roundups_type(), False),
         ]
     )
     # Each story's roundups (Story.roundups: in article index order), few in all.
@@ -425,6 +410,29 @@ def _write_stories(
         str(out / "relations.parquet")
     )
     return int(spark.read.parquet(str(out / "stories.parquet")).count())
+
+
+def roundups_type() -> Any:
+    """The Spark type of the ``roundups`` column: ``Story.roundups`` as ``to_dict``
+    lists them (``article, attached, parts`` of ``story, share, sentences, names``)."""
+    from pyspark.sql import types as T
+
+    part_type = T.StructType(
+        [
+            T.StructField("story", T.StringType(), False),
+            T.StructField("share", T.DoubleType(), False),
+            T.StructField("sentences", T.ArrayType(T.IntegerType(), False), False),
+            T.StructField("names", T.ArrayType(T.StringType(), False), False),
+        ]
+    )
+    roundup_type = T.StructType(
+        [
+            T.StructField("article", T.StringType(), False),
+            T.StructField("attached", T.BooleanType(), False),
+            T.StructField("parts", T.ArrayType(part_type, False), False),
+        ]
+    )
+    return T.ArrayType(roundup_type, False)
 
 
 def _roundup_rows(listed: Iterable[tuple[int, Any]]) -> list[tuple[Any, ...]]:

@@ -37,7 +37,7 @@ import numpy as np
 from samestory.config import Config
 
 CURRENT = "CURRENT"
-FORMAT = 1
+FORMAT = 2  # 2: the stories table has the roundups column (groups found with roundups)
 #: Config fields the stored features, bands and scores depend on: a run with other
 #: values would join incompatible data, so it is refused.
 FIXED_FIELDS = (
@@ -85,7 +85,10 @@ class StateDir:
         except (OSError, ValueError, TypeError) as exc:
             raise ValueError(f"{self.path}: unreadable state generation {name!r} ({exc})") from exc
         if manifest.format != FORMAT:
-            raise ValueError(f"{self.path}: state format {manifest.format}, expected {FORMAT}")
+            raise ValueError(
+                f"{self.path}: state format {manifest.format}, expected {FORMAT}"
+                " (written by another version: start a new state with a full run)"
+            )
         return manifest
 
     def check_config(self, config: Config) -> None:
