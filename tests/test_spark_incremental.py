@@ -396,6 +396,18 @@ def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
         }
 
     assert copy_pairs(tmp_path / "out-day3") == copy_pairs(tmp_path / "full-day3")
+    # The lists asked again after the merge score only pairs no earlier day scored
+    # (among representatives: the merged-away one's pairs left the output above).
+    scored = [
+        (min(r["i"], r["j"]), max(r["i"], r["j"]), part)
+        for part, path in enumerate(StateDir(state).part_paths("relations"))
+        for r in pyarrow_parquet.read_table(path).to_pylist()
+        if r["rep_pair"] and idx["b"] not in (r["i"], r["j"])
+    ]
+    assert len({(i, j) for i, j, _ in scored}) == len(scored)
+    day2_base = len(days["day1"])
+    again = [(i, j) for i, j, part in scored if part == 1 and j < day2_base]
+    print(f"day 2: {len(again)} pairs of two day-1 articles (lists asked again)")
 
 
 def test_a_day_two_roundup_gives_the_full_reruns_stories_and_flags(

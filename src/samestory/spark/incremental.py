@@ -26,7 +26,9 @@ change:
    neighbour list is asked again when a new vector comes closer than its *reach*: the
    cosine of the first candidate its list stopped at (or ``ann_min_cosine``), stored
    per representative. Below its reach a new vector cannot change the list, so in exact
-   mode the new pairs are exactly those a full rerun's search would add.
+   mode the new pairs are exactly those a full rerun's search would add. So is a past
+   list whose reach a vector demoted this run falls within: it is made again without
+   it, and its pairs not scored before are scored (two past ends).
 4. **Scoring**: only the new pairs (new–past, new–new, new copies with their
    representative), with :func:`samestory.spark.stages.score_pairs`.
 5. **Grouping**: each representative's component of strong edges (score at or above the
@@ -270,14 +272,25 @@ def neighbour_list(
 def search_cell(
     item: tuple[Any, Iterable[tuple[int, np.ndarray, str, float]]], config: Config
 ) -> Iterator[tuple[str, Any]]:
-    """``("pair", (i, j))`` and ``("reach", (idx, reach))`` of one cell's task.
+    """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
+    one cell's task.
 
     Members are ``(idx, vector, role, reach)``; role ``q``: a new article querying this
     cell, ``n``: a new article stored here, ``r``: a past one whose list may be asked
-    again here, ``p``: a past one only stored here. Pairs have a new end.
+    again here, ``p``: a past one only stored here, ``d``: a representative this run
+    demotes (its copy group merged into an earlier one), no longer a candidate. A past
+    list is asked again when a new vector, or a demoted one, is at least as close as
+    its reach (the rule looked at it, or would): a full rerun's list is made without the
+    demoted vector and with the new ones. ``pair``: a new end; ``past_pair`` (``i < j``):
+    two past ends, from a list asked again for a demoted vector (the caller keeps those
+    not scored before).
     """
     _, listed = item
-    members = sorted(listed, key=lambda m: m[0])
+    every = list(listed)
+    gone = [m[1] for m in every if m[2] == "d"]
+    members = sorted((m for m in every if m[2] != "d"), key=lambda m: m[0])
+    if not members:
+        return
     keys = np.array([m[0] for m in members], dtype=np.int64)
     matrix = np.ascontiguousarray(np.vstack([m[1] for m in members]), dtype=np.float32)
     roles = [m[2] for m in members]
@@ -291,17 +304,24 @@ def search_cell(
                     i, j = sorted((int(keys[row]), int(keys[r])))
                     yield "pair", (i, j)
     past = [row for row, role in enumerate(roles) if role == "r"]
-    if not past or not new.any():
+    if not past or not (new.any() or gone):
         return
-    closest = (matrix[past] @ matrix[new].T).max(axis=1)
-    for row, best in zip(past, closest, strict=True):
-        if best < members[row][3]:
-            continue  # no new vector reaches into this list
+    lowest = np.full(len(past), -np.inf, dtype=np.float32)
+    by_new = (matrix[past] @ matrix[new].T).max(axis=1) if new.any() else lowest
+    by_gone = (matrix[past] @ np.vstack(gone).astype(np.float32).T).max(axis=1) if gone else lowest
+    for k, row in enumerate(past):
+        reach_of = members[row][3]
+        again = by_gone[k] >= reach_of  # the list looked at a vector that is gone
+        if by_new[k] < reach_of and not again:
+            continue  # neither a new nor a demoted vector reaches into this list
         chosen, reach = neighbour_list(row, keys, matrix, config)
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
             if new[r]:
                 yield "pair", (int(keys[row]), int(keys[r]))
+            elif again and r != row:
+                i, j = sorted((int(keys[row]), int(keys[r])))
+                yield "past_pair", (i, j)
 
 
 # ----------------------------------------------------------------------------- the run
@@ -853,13 +873,32 @@ class _Run:
         """``(idx, (vector, reach, cells))`` of the past representatives. When they are
         few (``n_past``, from the state), their rows of the per-article table are
         broadcast to the stored vectors, which are then scanned, not shuffled."""
-        table = self._past_table("features")
-        if table is None or self.nodes is None:
+        if self.nodes is None:
             return self.sc.emptyRDD()
         reps = self._without_demoted(self.nodes.where("idx = rep"), "idx")
-        reps = reps.select("idx", "reach", "cells")
-        if n_past is not None:
-            reps = self._broadcast_if(reps, n_past)
+        return self._vectors_of(reps.select("idx", "reach", "cells"), n_past)
+
+    def _demoted_vectors(self) -> RDD:
+        """``(idx, (vector, reach, cells))`` of the representatives this run demotes."""
+        if self.nodes is None or self.merges is None:
+            return self.sc.emptyRDD()
+        rows = self._semi(
+            self.nodes.select("idx", "reach", "cells"),
+            self.merges.select("idx"),
+            "idx",
+            most=self.n_merged,
+        )
+        return self._vectors_of(rows, self.n_merged)
+
+    def _vectors_of(self, reps: DataFrame, n: int | None) -> RDD:
+        """``(idx, (vector, reach, cells))`` of the stored articles in ``reps`` (``idx,
+        reach, cells``; broadcast to the stored vectors when ``n``, their number, is
+        known and small)."""
+        table = self._past_table("features")
+        if table is None:
+            return self.sc.emptyRDD()
+        if n is not None:
+            reps = self._broadcast_if(reps, n)
         return (
             table.select("idx", "vector")
             .join(reps, "idx")
@@ -887,6 +926,8 @@ class _Run:
         past = self._keep(self._past_vectors(known_past), large=True)
         n_past = known_past if known_past is not None else past.count()
         self.n_past_reps = n_past
+        # The vectors this run demotes: the past lists that looked at them are asked again.
+        gone: RDD = self._demoted_vectors()
         centroids = self.state.centroids()
         if centroids is None and n_past + n_reps_new > self.exact_limit:
             centroids = self._centroids(new_vectors.union(past.mapValues(lambda v: v[0])))
@@ -903,7 +944,16 @@ class _Run:
                 for c in range(chunks):
                     yield c, (i, v, "r" if i % chunks == c else "p", reach)
 
-            cells_of = new_vectors.flatMap(spread_new).union(past.flatMap(spread_past))
+            def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+                i, (v, _, _) = item
+                for c in range(chunks):
+                    yield c, (i, v, "d", 0.0)
+
+            cells_of = (
+                new_vectors.flatMap(spread_new)
+                .union(past.flatMap(spread_past))
+                .union(gone.flatMap(spread_gone))
+            )
             new_cells = None
         else:
             shared = self.sc.broadcast(centroids.astype(np.float32))
@@ -921,28 +971,50 @@ class _Run:
                 for k, (kind, (i, (v, reach, cells))) in enumerate(listed):
                     yield i, (kind, v, reach, found.get(k, cells), k in found)
 
-            tagged: RDD = new_vectors.map(lambda iv: ("new", (iv[0], (iv[1], 0.0, None)))).union(
-                past.map(lambda item: ("past", item))
+            tagged: RDD = (
+                new_vectors.map(lambda iv: ("new", (iv[0], (iv[1], 0.0, None))))
+                .union(past.map(lambda item: ("past", item)))
+                .union(gone.map(lambda item: ("gone", item)))
             )
             placed = self._keep(tagged.mapPartitions(assign))
 
             def spread(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
                 i, (kind, v, reach, cells, _) = item
                 for rank, c in enumerate(cells):
-                    if kind == "new":
+                    if kind == "gone":  # in every cell it was stored in, as a full rerun's
+                        yield c, (i, v, "d", reach)
+                    elif kind == "new":
                         yield c, (i, v, "q" if rank == 0 else "n", reach)
                     else:
                         yield c, (i, v, "r" if rank == 0 else "p", reach)
 
             cells_of = placed.flatMap(spread)
             # Only cells assigned now are written (stored ones do not change).
-            new_cells = placed.filter(lambda item: item[1][4]).map(
+            new_cells = placed.filter(lambda item: item[1][4] and item[1][0] != "gone").map(
                 lambda item: (item[0], item[1][3])
             )
         found = self._keep(cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config)))
-        pairs = found.filter(lambda kv: kv[0] == "pair").values().distinct(p)
+        pairs = found.filter(lambda kv: kv[0] == "pair").values()
+        if self.merges is not None:
+            again = found.filter(lambda kv: kv[0] == "past_pair").values()
+            pairs = pairs.union(self._unscored(again.distinct(p)))
         reach = found.filter(lambda kv: kv[0] == "reach").values()
-        return pairs, reach, centroids, new_cells
+        return pairs.distinct(p), reach, centroids, new_cells
+
+    def _unscored(self, pairs: RDD) -> RDD:
+        """The pairs ``(i, j)`` (``i < j``, past articles) not scored on an earlier day:
+        the stored pairs are filtered by the candidates' keys (``i << 32 | j``), not
+        shuffled."""
+        from pyspark.sql import functions as F
+
+        table = self._past_table("relations")
+        if table is None:
+            return pairs
+        keyed = pairs.map(lambda ij: (ij[0] << 32 | ij[1], ij))
+        wanted = self.spark.createDataFrame(keyed.keys().map(lambda k: (k,)), "key long")
+        key = F.shiftleft(F.least("i", "j"), 32).bitwiseOR(F.greatest("i", "j")).alias("key")
+        stored = self._semi(table.select(key), wanted, "key")
+        return keyed.subtractByKey(stored.rdd.map(lambda r: (int(r.key), None)), self.p).values()
 
     def _centroids(self, vectors: RDD) -> np.ndarray:
         """Spherical k-means on a sample (one task), as the job's IVF cells; fixed from
