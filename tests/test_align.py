@@ -139,6 +139,14 @@ def test_order_score(sequence: list[int], expected: float) -> None:
     assert order_score(sequence) == pytest.approx(expected)
 
 
+@given(st.lists(st.integers(0, 200), unique=True, max_size=60))
+def test_order_score_counts_the_inversions_by_definition(sequence: list[int]) -> None:
+    n = len(sequence)
+    inversions = sum(1 for k in range(n) for m in range(k + 1, n) if sequence[k] > sequence[m])
+    expected = 1.0 if n < 2 else 1.0 - inversions / (n * (n - 1) / 2)
+    assert order_score(sequence) == expected  # the same integer count: the same float
+
+
 def _reference_lexical(a_sents: list[str], b_sents: list[str]) -> np.ndarray:
     """Straightforward word-set Jaccard: lowercase each ``\\w+`` token, intersect sets."""
     word = re.compile(r"\w+")

@@ -34,6 +34,7 @@ The scores reported in :class:`Alignment` are the blended ones.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -278,32 +279,23 @@ def _rescue_crossing(
 def order_score(b_indices: list[int]) -> float:
     """``1 - inversions / C(n, 2)`` of a sequence of distinct ints (1.0 when ``n < 2``).
 
-    Inversions are counted by merge sort in ``O(n log n)``.
+    Inversions counted by insertion into a sorted list: each value adds the number of
+    earlier values above it (``bisect``, then a C ``memmove`` to insert). ``O(n²)``
+    moves at worst, but a few hundred bytes for the few dozen aligned sentences of a
+    pair; the recursive merge sort it replaced was 9% of scoring a copy pair.
     """
     n = len(b_indices)
     if n < 2:
         return 1.0
-    _, inversions = _sort_count(list(b_indices))
-    return 1.0 - inversions / (n * (n - 1) / 2)
+    return 1.0 - _inversions(b_indices) / (n * (n - 1) / 2)
 
 
-def _sort_count(values: list[int]) -> tuple[list[int], int]:
-    if len(values) <= 1:
-        return values, 0
-    mid = len(values) // 2
-    left, inv_left = _sort_count(values[:mid])
-    right, inv_right = _sort_count(values[mid:])
-    merged: list[int] = []
-    inversions = inv_left + inv_right
-    li = ri = 0
-    while li < len(left) and ri < len(right):
-        if left[li] <= right[ri]:
-            merged.append(left[li])
-            li += 1
-        else:
-            merged.append(right[ri])
-            ri += 1
-            inversions += len(left) - li
-    merged.extend(left[li:])
-    merged.extend(right[ri:])
-    return merged, inversions
+def _inversions(values: list[int]) -> int:
+    """``#{(k, l) : k < l, values[k] > values[l]}`` of distinct ints."""
+    seen: list[int] = []
+    inversions = 0
+    for x in values:
+        k = bisect.bisect_right(seen, x)
+        inversions += len(seen) - k
+        seen.insert(k, x)
+    return inversions
