@@ -260,6 +260,41 @@ def test_copy_candidates_are_those_of_datasketchs_lsh(seed, n, setting):
     assert list(_copy_candidates(docs, config)) == expected  # type: ignore[arg-type]
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 30), st.sampled_from([(0.5, 128), (0.3, 64)]))
+def test_the_memory_lsh_answers_as_datasketchs(seed, n, setting):
+    from datasketch import MinHashLSH
+
+    from samestory.minhash import from_values
+
+    threshold, num_perm = setting
+    config = DEFAULT_CONFIG.replace(lsh_threshold=threshold, num_perm=num_perm)
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 3, size=(3, num_perm), dtype=np.uint32)
+    signatures = []
+    for _ in range(n):
+        values = bases[rng.integers(3)].copy()
+        flip = rng.random(num_perm) < rng.random()
+        values[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
+        signatures.append(from_values(values, seed=1))
+    ours = candidates.memory_lsh(config)
+    theirs = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for k, sig in enumerate(signatures):
+        assert set(ours.query(sig)) == set(theirs.query(sig))
+        ours.insert(f"d{k}", sig)
+        theirs.insert(f"d{k}", sig)
+    index = CandidateIndex(config, dim=4, lsh=ours)
+    keys = [f"d{k}" for k in range(n)]
+    for a in keys[:5]:
+        for b in keys:
+            expected = any(
+                x == y for x, y in zip(theirs.keys.get(a), theirs.keys.get(b), strict=True)
+            )
+            assert index._share_bucket(a, b) == expected
+    with pytest.raises(ValueError, match="already"):
+        ours.insert("d0", signatures[0])
+
+
 def _doc_with_terms(doc_id: str, vector: np.ndarray, words: np.ndarray, rng) -> SimpleNamespace:
     doc = _doc(doc_id, vector)
     doc.terms = (words.astype(np.int64), rng.random(len(words)).astype(np.float32))

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 
 import numpy as np
 
+# lsh_bands lives with the index that uses it; read here too (Spark, the copy stage).
+from samestory.candidates import lsh_bands as lsh_bands
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.overlap import is_copy
@@ -139,44 +140,6 @@ def groups_from_pairs(n: int, pairs: Iterable[tuple[int, int]]) -> CopyGroups:
     for i, j in sorted(pairs):
         sets.union(i, j)
     return CopyGroups([int(r) for r in sets.roots()])
-
-
-# (threshold, num_perm) settings whose bands are kept (chosen: a process uses a few configs).
-BANDS_CACHE = 64
-
-
-@lru_cache(maxsize=BANDS_CACHE)
-def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands ``b`` and rows ``r`` (``b·r <= num_perm``) of MinHash-LSH for ``threshold``.
-
-    A pair of Jaccard ``s`` shares a bucket with probability ``P(s) = 1 - (1 - s^r)^b``.
-    The false-positive and false-negative areas are
-
-        FP(b, r) = ∫_0^t P(s) ds,        FN(b, r) = ∫_t^1 (1 - P(s)) ds,
-
-    and ``(b, r)`` minimises ``FP/2 + FN/2`` over every ``b·r <= num_perm`` (first
-    minimum in ``b``-then-``r`` order): the rule datasketch's ``MinHashLSH`` applies with
-    its default weights, so these are the bands the local index uses (a test checks it).
-    ``P`` is a polynomial of degree ``r·b <= num_perm``, so Gauss–Legendre quadrature with
-    ``num_perm // 2 + 1`` nodes integrates it exactly (degree ``<= 2n - 1``).
-    """
-    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
-
-    def integral(b: int, r: int, low: float, high: float, miss: bool) -> float:
-        s = (high - low) / 2 * nodes + (high + low) / 2
-        caught = 1.0 - (1.0 - s**r) ** b
-        values = 1.0 - caught if miss else caught
-        return float((high - low) / 2 * (weights @ values))
-
-    best, chosen = float("inf"), (0, 0)
-    for b in range(1, num_perm + 1):
-        for r in range(1, num_perm // b + 1):
-            error = 0.5 * integral(b, r, 0.0, threshold, False) + 0.5 * integral(
-                b, r, threshold, 1.0, True
-            )
-            if error < best:
-                best, chosen = error, (b, r)
-    return chosen
 
 
 def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> Iterator[tuple[int, bytes]]:
