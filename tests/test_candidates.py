@@ -215,6 +215,19 @@ def test_lsh_bands_are_those_of_datasketch(threshold, num_perm):
     assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r)
 
 
+def _colliding_signatures(rng: np.random.Generator, num_perm: int, bases: int):
+    """Signatures drawn from few values around ``bases`` random ones, so that LSH bands
+    collide often: each a base with a random share of its values redrawn."""
+    from samestory.minhash import from_values
+
+    base_values = rng.integers(0, 3, size=(bases, num_perm), dtype=np.uint32)
+    while True:
+        values = base_values[rng.integers(bases)].copy()
+        flip = rng.random(num_perm) < rng.random()
+        values[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
+        yield from_values(values, seed=1)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**31), st.integers(2, 40), st.sampled_from([(0.5, 128), (0.3, 64)]))
 def test_copy_candidates_are_those_of_datasketchs_lsh(seed, n, setting):
@@ -222,29 +235,19 @@ def test_copy_candidates_are_those_of_datasketchs_lsh(seed, n, setting):
     # (same fingerprint, same signature) and some have no shingles.
     from datasketch import MinHashLSH
 
-    from samestory.minhash import from_values
     from samestory.pipeline.copies import _copy_candidates
 
     threshold, num_perm = setting
     config = DEFAULT_CONFIG.replace(lsh_threshold=threshold, num_perm=num_perm)
     rng = np.random.default_rng(seed)
-    bases = rng.integers(0, 3, size=(4, num_perm), dtype=np.uint32)
+    drawn = _colliding_signatures(rng, num_perm, 4)
     docs = []
     for k in range(n):
         if k and rng.random() < 0.2:  # an exact copy of an earlier text
             docs.append(SimpleNamespace(**{**vars(docs[rng.integers(k)]), "id": f"d{k}"}))
             continue
-        values = bases[rng.integers(4)].copy()
-        flip = rng.random(num_perm) < rng.random()
-        values[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
-        docs.append(
-            SimpleNamespace(
-                id=f"d{k}",
-                fingerprint=f"f{k}",
-                n_shingles=int(rng.random() > 0.1),
-                minhash=from_values(values, seed=1),
-            )
-        )
+        fields = {"fingerprint": f"f{k}", "n_shingles": int(rng.random() > 0.1)}
+        docs.append(SimpleNamespace(id=f"d{k}", minhash=next(drawn), **fields))
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     position = {d.id: k for k, d in enumerate(docs)}
     first: dict[str, int] = {}
@@ -265,18 +268,10 @@ def test_copy_candidates_are_those_of_datasketchs_lsh(seed, n, setting):
 def test_the_memory_lsh_answers_as_datasketchs(seed, n, setting):
     from datasketch import MinHashLSH
 
-    from samestory.minhash import from_values
-
     threshold, num_perm = setting
     config = DEFAULT_CONFIG.replace(lsh_threshold=threshold, num_perm=num_perm)
-    rng = np.random.default_rng(seed)
-    bases = rng.integers(0, 3, size=(3, num_perm), dtype=np.uint32)
-    signatures = []
-    for _ in range(n):
-        values = bases[rng.integers(3)].copy()
-        flip = rng.random(num_perm) < rng.random()
-        values[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
-        signatures.append(from_values(values, seed=1))
+    drawn = _colliding_signatures(np.random.default_rng(seed), num_perm, 3)
+    signatures = [next(drawn) for _ in range(n)]
     ours = candidates.memory_lsh(config)
     theirs = MinHashLSH(threshold=threshold, num_perm=num_perm)
     for k, sig in enumerate(signatures):
