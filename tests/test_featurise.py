@@ -89,3 +89,25 @@ def test_featurize_all_in_workers_equals_one_process(
     two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
     for a, b in zip(one, two, strict=True):
         assert_same_features(a, b)
+
+
+class BrokenEncoder:
+    """An encoder that fails: its error must reach the caller from the encoding thread."""
+
+    dim = 4
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        raise RuntimeError("encoder broke")
+
+
+@pytest.mark.slow  # forks two rounds of workers
+def test_an_encoder_error_in_the_encoding_thread_is_raised_in_the_caller(
+    articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not parallel.can_fork():
+        pytest.skip("no safe fork here")
+    monkeypatch.setattr(featurise, "FEATURE_BATCH", 3)
+    monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
+    with pytest.raises(RuntimeError, match="encoder broke"):
+        featurise.featurize_all(articles, STATIC.replace(workers=2), BrokenEncoder())  # type: ignore[arg-type]
+

@@ -210,9 +210,18 @@ def add_vectors(features: list[DocFeatures], encoder: SentenceEncoder) -> list[D
 def set_vectors(f: DocFeatures, sentence_vectors: np.ndarray, dim: int) -> DocFeatures:
     """Set ``f``'s sentence vectors (stored as ``SENTENCE_DTYPE``) and its document
     vector from ``sentence_vectors`` (float32, one row per sentence, in order)."""
-    f.sentence_vectors = sentence_vectors.astype(SENTENCE_DTYPE)
-    f.vector = document_vector(f.sentences, sentence_vectors, dim)
+    f.sentence_vectors, f.vector = vectors_of(f.sentences, sentence_vectors, dim)
     return f
+
+
+def vectors_of(
+    sentences: list[str], sentence_vectors: np.ndarray, dim: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`set_vectors` sets: the sentence vectors as ``SENTENCE_DTYPE`` and the
+    document vector, from ``sentence_vectors`` (float32, a row for each of ``sentences``)."""
+    return sentence_vectors.astype(SENTENCE_DTYPE), document_vector(
+        sentences, sentence_vectors, dim
+    )
 
 
 def document_vector(sentences: list[str], sentence_vectors: np.ndarray, dim: int) -> np.ndarray:
