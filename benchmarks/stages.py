@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import real_corpus
 
-from samestory import lexical, normalize
+from samestory import conflicts, lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import first_written_date
 from samestory.embed import encoder_for
@@ -65,6 +65,7 @@ def text_breakdown(articles: list[Article], config: Config) -> dict[str, float]:
             "dates in text (if no date)",
             "names, numbers, quotes",
             "term vector (word frequencies)",
+            "number contexts, latest year",
         )
     )
     for key in parts:
@@ -85,13 +86,15 @@ def text_breakdown(articles: list[Article], config: Config) -> dict[str, float]:
         laps.append(clock())
         lexical.detect_language(text)
         laps.append(clock())
-        normalize.first_date(text[:DATE_PREFIX_CHARS])
-        first_written_date(text[:DATE_PREFIX_CHARS], a.lang)
+        _dates, spans = normalize.dates_and_spans(text[:DATE_PREFIX_CHARS])
+        first_written_date(text[:DATE_PREFIX_CHARS], a.lang, spans)
         laps.append(clock())
         full = f"{a.title or ''}\n{text}"
         normalize.entities(full), normalize.numbers(full), normalize.quotes(text)
         laps.append(clock())
         lexical.term_vector(full, a.lang, normalize.words(a.title or "") + tokens)
+        laps.append(clock())
+        conflicts.number_contexts(full), conflicts.latest_year(full)
         laps.append(clock())
         for key, begin, end in zip(keys, laps[:-1], laps[1:], strict=True):
             parts[key] += end - begin

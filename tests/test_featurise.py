@@ -111,3 +111,15 @@ def test_an_encoder_error_in_the_encoding_thread_is_raised_in_the_caller(
     with pytest.raises(RuntimeError, match="encoder broke"):
         featurise.featurize_all(articles, STATIC.replace(workers=2), BrokenEncoder())  # type: ignore[arg-type]
 
+
+def test_dates_and_spans_is_dates_and_date_spans(ecb_records: list[dict]) -> None:
+    from samestory import normalize
+
+    texts = [r["text"][:2000] for r in ecb_records]
+    texts += ["Wednesday (Aug 6) and 6 August 2025", "15 de octubre del 2007, 01-Mar-08", "may 5"]
+    assert sum(bool(normalize.dates(t)) for t in texts) > 10
+    for text in texts:
+        assert normalize.dates_and_spans(text) == (
+            normalize.dates(text),
+            normalize.date_spans(text),
+        )

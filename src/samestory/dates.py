@@ -183,11 +183,16 @@ def _build_weekday_pattern() -> re.Pattern[str]:
 _WEEKDAY_BEFORE = _build_weekday_pattern()
 
 
-def written_dates(text: str, lang: str | None = None) -> list[WrittenDate]:
+def written_dates(
+    text: str,
+    lang: str | None = None,
+    spans: list[tuple[int, int, dt.date | None]] | None = None,
+) -> list[WrittenDate]:
     """Dates written in ``text`` with at least a day and a month, in order; year-less ones
-    keep ``year=None`` and the weekday written before them, if any."""
+    keep ``year=None`` and the weekday written before them, if any. ``spans``:
+    ``normalize.date_spans(text)`` when already known."""
     out = []
-    for start, end, full in normalize.date_spans(text):
+    for start, end, full in normalize.date_spans(text) if spans is None else spans:
         before = text[max(0, start - 14) : start]
         weekday = _WEEKDAY_BEFORE.search(before)
         span_start = start - (len(before) - weekday.start()) if weekday else start
@@ -213,10 +218,14 @@ def written_dates(text: str, lang: str | None = None) -> list[WrittenDate]:
     return out
 
 
-def first_written_date(text: str, lang: str | None = None) -> WrittenDate | None:
+def first_written_date(
+    text: str,
+    lang: str | None = None,
+    spans: list[tuple[int, int, dt.date | None]] | None = None,
+) -> WrittenDate | None:
     """The first date written in ``text``: the first with a year when there is one (a
-    dateline's), else the first without."""
-    found = written_dates(text, lang)
+    dateline's), else the first without (``spans`` as for :func:`written_dates`)."""
+    found = written_dates(text, lang, spans)
     with_year = [w for w in found if w.year is not None]
     chosen = with_year or found
     return chosen[0] if chosen else None

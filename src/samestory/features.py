@@ -158,9 +158,11 @@ def text_features(
     lang = article.lang or lexical.detect_language(text, tokens=tokens)
     date, from_text, written = article.date, False, None
     if date is None:
-        date = normalize.first_date(text[:DATE_PREFIX_CHARS])
+        prefix = text[:DATE_PREFIX_CHARS]
+        found, spans = normalize.dates_and_spans(prefix)  # searched once for both
+        date = found[0] if found else None
         from_text = date is not None
-        written = first_written_date(text[:DATE_PREFIX_CHARS], lang)
+        written = first_written_date(prefix, lang, spans)
     return DocFeatures(
         id=article.id,
         lang=lang,

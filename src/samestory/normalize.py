@@ -459,11 +459,18 @@ def quotes(text: str) -> list[str]:
 def dates(text: str, default_year: int | None = None) -> list[dt.date]:
     """Calendar dates written in the text (ISO, "6 August 2025", "Aug 6", "15 de octubre
     del 2007", "01-Mar-08"), in the order they are written."""
+    return _dates_of(text, list(_TEXT_DATE.finditer(text)), default_year)
+
+
+def _dates_of(
+    text: str, text_dates: list[re.Match[str]], default_year: int | None = None
+) -> list[dt.date]:
+    """:func:`dates` of ``text`` given its ``_TEXT_DATE`` matches."""
     found: list[tuple[int, dt.date]] = []
     for match in _ISO_DATE.finditer(text):
         y, m, d = match.groups()
         _append_date(found, match.start(), int(y), int(m), int(d))
-    for match in _TEXT_DATE.finditer(text):
+    for match in text_dates:
         day1, month1, year1, month2, day2, year2, day3, month3, year3 = match.groups()
         if month1:
             day, month, year = day1, month1, year1
@@ -496,19 +503,34 @@ def date_spans(text: str) -> list[tuple[int, int, dt.date | None]]:
     """``(start, end, date)`` of every date written in the text with a day and a month, in
     order; ``date`` is None when no year is written ("Aug 6", "6 de agosto"), for
     :func:`samestory.dates.written_dates` to read. A lowercase "may" is the verb."""
+    return _spans_of(text, list(_TEXT_DATE.finditer(text)))
+
+
+def _spans_of(text: str, text_dates: list[re.Match[str]]) -> list[tuple[int, int, dt.date | None]]:
+    """:func:`date_spans` of ``text`` given its ``_TEXT_DATE`` matches."""
     found: list[tuple[int, int, dt.date | None]] = []
     for match in _ISO_DATE.finditer(text):
         dated: list[tuple[int, dt.date]] = []
         _append_date(dated, match.start(), *(int(g) for g in match.groups()))
         if dated:
             found.append((match.start(), match.end(), dated[0][1]))
-    for match in _TEXT_DATE.finditer(text):
+    for match in text_dates:
         full = dates(match.group(0))
         if full:
             found.append((match.start(), match.end(), full[0]))
         elif (match.group(2) or match.group(4) or "") != "may":
             found.append((match.start(), match.end(), None))
     return sorted(found, key=lambda item: item[0])
+
+
+def dates_and_spans(
+    text: str,
+) -> tuple[list[dt.date], list[tuple[int, int, dt.date | None]]]:
+    """``(dates(text), date_spans(text))``, the text searched for written dates once (the
+    search is most of either's cost: a case-insensitive alternation of every month name
+    tried at each word)."""
+    text_dates = list(_TEXT_DATE.finditer(text))
+    return _dates_of(text, text_dates), _spans_of(text, text_dates)
 
 
 def first_date(text: str) -> dt.date | None:
