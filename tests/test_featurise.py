@@ -75,15 +75,18 @@ def test_featurize_all_equals_each_article_featurised_alone(articles: list[Artic
     assert copy.sentence_vectors is first.sentence_vectors and copy.vector is first.vector
 
 
-@pytest.mark.slow  # forks two rounds of workers
-def test_featurize_all_in_workers_equals_one_process(
-    articles: list[Article], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small batches and no minimum, so these few articles really go to workers."""
     if not parallel.can_fork():
         pytest.skip("no safe fork here")
-    # Small batches and no minimum, so these few articles really go to workers.
     monkeypatch.setattr(featurise, "FEATURE_BATCH", 3)
     monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
+
+
+@pytest.mark.slow  # forks two rounds of workers
+@pytest.mark.usefixtures("small_batches")
+def test_featurize_all_in_workers_equals_one_process(articles: list[Article]) -> None:
     encoder = encoder_for("static")
     one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
     two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
@@ -101,13 +104,10 @@ class BrokenEncoder:
 
 
 @pytest.mark.slow  # forks two rounds of workers
+@pytest.mark.usefixtures("small_batches")
 def test_an_encoder_error_in_the_encoding_thread_is_raised_in_the_caller(
-    articles: list[Article], monkeypatch: pytest.MonkeyPatch
+    articles: list[Article],
 ) -> None:
-    if not parallel.can_fork():
-        pytest.skip("no safe fork here")
-    monkeypatch.setattr(featurise, "FEATURE_BATCH", 3)
-    monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
     with pytest.raises(RuntimeError, match="encoder broke"):
         featurise.featurize_all(articles, STATIC.replace(workers=2), BrokenEncoder())  # type: ignore[arg-type]
 
