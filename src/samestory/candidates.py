@@ -694,8 +694,7 @@ class MemoryLSH:
             raise ValueError(
                 f"a signature of {len(values)} values, the index reads {self.bands * self.rows}"
             )
-        data, width = values.tobytes(), self.rows * values.itemsize
-        return [data[k * width : (k + 1) * width] for k in range(self.bands)]
+        return band_bytes(values, self.bands, self.rows)
 
     def insert(self, key: str, minhash: MinHashLike) -> None:
         if key in self._keys:
@@ -719,6 +718,15 @@ class MemoryLSH:
         if keys_a is None or keys_b is None:
             return False
         return any(x == y for x, y in zip(keys_a, keys_b, strict=True))
+
+
+def band_bytes(hashvalues: np.ndarray, bands: int, rows: int) -> list[bytes]:
+    """Each band's bucket key: the bytes of its ``rows`` values, band ``k`` holding values
+    ``[k r, (k + 1) r)``. The signature is turned into bytes once and sliced (a band's
+    bytes are the same as its values' own ``tobytes``)."""
+    values = np.ascontiguousarray(hashvalues)
+    data, width = values.tobytes(), rows * values.itemsize
+    return [data[k * width : (k + 1) * width] for k in range(bands)]
 
 
 # (threshold, num_perm) settings whose bands are kept (chosen: a process uses a few configs).

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 # lsh_bands lives with the index that uses it; read here too (Spark, the copy stage).
+from samestory.candidates import band_bytes
 from samestory.candidates import lsh_bands as lsh_bands
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
@@ -115,11 +116,8 @@ def _copy_candidates(
                 continue
         if not f.n_shingles:
             continue
-        values = np.asarray(f.minhash.hashvalues)
-        data, width = values.tobytes(), rows * values.itemsize
         found: set[int] = set()
-        for band, table in enumerate(buckets):
-            key = data[band * width : (band + 1) * width]
+        for table, key in zip(buckets, band_bytes(f.minhash.hashvalues, bands, rows), strict=True):
             members = table.get(key)
             if members is None:
                 table[key] = [i]
@@ -149,6 +147,4 @@ def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> Iterator[tuple[i
     Articles without shingles get no key (the local index neither inserts nor queries
     empty signatures): pass only those with ``n_shingles``.
     """
-    values = np.asarray(hashvalues)
-    for band in range(bands):
-        yield band, values[band * rows : (band + 1) * rows].tobytes()
+    yield from enumerate(band_bytes(hashvalues, bands, rows))
