@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from samestory import api, dates
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samestory import api, dates, normalize
 from samestory.features import text_features
 from samestory.models import Article, Evidence
 
@@ -117,3 +121,69 @@ def test_undated_seed_versions_are_threaded_with_their_storys_gap(seed_articles)
         if r.evidence.date_gap_days is None:
             assert p < r.evidence.scores["thread"]
     assert sum(p for _, p in cross) / len(cross) < THREAD_THRESHOLD / 2
+
+
+JOBS = (
+    "Apple Inc. co-founder Steve Jobs dies aged 56 October 6, 2011 The co-founder and "
+    "former chief executive officer of Apple Inc. Steve Jobs has died yesterday at the age "
+    "of 56. On August 24, Jobs resigned from his post as CEO. Jobs, born in San Francisco "
+    "on February 24, 1955, has built the most valuable technology company in the world."
+)
+
+
+def test_an_age_before_a_dateline_is_not_its_day():
+    """MEANTIME's case: "aged 56 October 6, 2011" was read day-first as "56 October" (no
+    such day), which hid the dateline, and the article took the birth date further on."""
+    f = text_features(Article(id="jobs", text=JOBS))
+    assert f.date == dt.date(2011, 10, 6) and f.date_from_text
+    assert f.written_date is not None and f.written_date.span == "October 6, 2011"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Singer dies aged 26 October 6, 2011, her label said.", dt.date(2011, 10, 6)),
+        ("Actor, 31 May 2, 2010: he died at home.", dt.date(2010, 5, 2)),
+        ("Jane Doe (born 12 March 1960) was arrested on 5 April 2011.", dt.date(2011, 4, 5)),
+        (
+            "Jobs, born in San Francisco, California, on February 24, 1955, died on 5 Oct 2011.",
+            dt.date(2011, 10, 5),
+        ),
+        ("Il est né le 3 mai 1950 à Paris. Le 5 juin 2011, il est mort.", dt.date(2011, 6, 5)),
+        ("Er wurde geboren am 3. Mai 1950; am 6. August 2025 starb er.", dt.date(2025, 8, 6)),
+        (
+            "Nacido en Madrid el 3 de mayo de 1950, murió el 15 de octubre del 2007.",
+            dt.date(2007, 10, 15),
+        ),
+        # Not a birth: the word is NATO, or "born" is in another sentence.
+        ("NATO on 5 March 2010 said the mission goes on.", dt.date(2010, 3, 5)),
+        ("The idea was born. On 5 March 2010 it was launched.", dt.date(2010, 3, 5)),
+        # Still read as before: day first with a year, times after a date.
+        ("6 August 2025 at 10:30 the talks began.", dt.date(2025, 8, 6)),
+        ("On 6 August 2025, the talks began.", dt.date(2025, 8, 6)),
+    ],
+)
+def test_ages_and_births_do_not_date_an_article(text: str, expected: dt.date):
+    assert normalize.first_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Jobs (born February 24, 1955) spoke.", "Born: 3 May 1950", "He died aged 56 May 2"],
+)
+def test_only_a_birth_date_or_no_day_gives_no_date(text: str):
+    assert normalize.first_date(text) is None
+
+
+@given(
+    st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)),
+    st.integers(1, 99),
+    st.sampled_from(["dies aged", "killed", "injures", "age"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_number_before_a_month_day_year_date_never_takes_its_day(
+    day: dt.date, number: int, verb: str
+):
+    """Any "<verb> N <Month> D, YYYY": the date read is that written after the number."""
+    text = f"Storm {verb} {number} {day:%B} {day.day}, {day.year} in the region."
+    assert normalize.first_date(text) == day

@@ -204,13 +204,40 @@ def trie_pattern(words: Iterable[str]) -> str:
 _MONTH_RE = trie_pattern(_MONTHS)
 # "6 August 2025", "6. August 2025", "1er mars 2025", "15 de octubre del 2007",
 # "Aug. 7, 2025", and the dateline form "01-Mar-08" (two-digit years are 19xx/20xx).
+# A day is 1-31, and a number before a month is not its day when the month is followed
+# by a day and a year: in "Steve Jobs dies aged 56 October 6, 2011" the day-first form
+# took "56 October" (no such day), hid the dateline "October 6, 2011" behind it, and the
+# article was dated by the birth date further on (and "aged 26 October 6, 2011" alike).
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _TEXT_DATE = re.compile(
-    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?"
+    rf"\b(?:({_DAY})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?"
+    rf"(?!\s+{_DAY}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d))"
     rf"(?:,?\s+(?:del?\s+)?((?:19|20)\d{{2}}))?"
-    rf"|({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?"
-    rf"|(\d{{1,2}})-({_MONTH_RE})-(\d{{2}}(?:\d{{2}})?))\b",
+    rf"|({_MONTH_RE})\.?\s+({_DAY})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?"
+    rf"|({_DAY})-({_MONTH_RE})-(\d{{2}}(?:\d{{2}})?))\b",
     re.IGNORECASE,
 )
+# A date of birth ("Jobs, born in San Francisco on February 24, 1955", "(born 3 May
+# 1950)", "né le 3 mai 1950", "geboren am 3. Mai 1950") dates a person, not the article:
+# the word, an optional place ("in" and capitalised words), an optional "on", the date.
+# Case-sensitive: "NATO" is not "nato".
+_BIRTH_BEFORE = re.compile(
+    r"\b(?:[Bb]orn|née?|[Nn]acid[oa]|nat[oa]|[Gg]eboren|[Nn]ascid[oa])[:,]?"
+    r"(?:\s+(?:in|at|en|à|a|em|te|zu)\s+[A-Z][\w'-]*(?:,?\s+[A-Z][\w'-]*){0,3},?)?"
+    r"(?:\s+(?:on|am|le|el|il|op|em|o))?\s*$"
+)
+_BIRTH_WINDOW = 60
+
+
+def _text_dates(text: str) -> list[re.Match[str]]:
+    """``_TEXT_DATE``'s matches in ``text`` that are not dates of birth."""
+    return [
+        m
+        for m in _TEXT_DATE.finditer(text)
+        if not _BIRTH_BEFORE.search(text, max(0, m.start() - _BIRTH_WINDOW), m.start())
+    ]
+
+
 # Words that start sentences or are capitalised for grammar, not because they name something.
 _NOT_NAMES = frozenset(
     """
@@ -459,7 +486,7 @@ def quotes(text: str) -> list[str]:
 def dates(text: str, default_year: int | None = None) -> list[dt.date]:
     """Calendar dates written in the text (ISO, "6 August 2025", "Aug 6", "15 de octubre
     del 2007", "01-Mar-08"), in the order they are written."""
-    return _dates_of(text, list(_TEXT_DATE.finditer(text)), default_year)
+    return _dates_of(text, _text_dates(text), default_year)
 
 
 def _dates_of(
@@ -503,7 +530,7 @@ def date_spans(text: str) -> list[tuple[int, int, dt.date | None]]:
     """``(start, end, date)`` of every date written in the text with a day and a month, in
     order; ``date`` is None when no year is written ("Aug 6", "6 de agosto"), for
     :func:`samestory.dates.written_dates` to read. A lowercase "may" is the verb."""
-    return _spans_of(text, list(_TEXT_DATE.finditer(text)))
+    return _spans_of(text, _text_dates(text))
 
 
 def _spans_of(text: str, text_dates: list[re.Match[str]]) -> list[tuple[int, int, dt.date | None]]:
@@ -529,7 +556,7 @@ def dates_and_spans(
     """``(dates(text), date_spans(text))``, the text searched for written dates once (the
     search is most of either's cost: a case-insensitive alternation of every month name
     tried at each word)."""
-    text_dates = list(_TEXT_DATE.finditer(text))
+    text_dates = _text_dates(text)
     return _dates_of(text, text_dates), _spans_of(text, text_dates)
 
 
