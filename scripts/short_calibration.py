@@ -1,13 +1,16 @@
-"""Length calibration of the event model's short part: which shifts move the short variants.
+"""Length calibration of the event model: the short part's shifts, and the near date gap.
 
     python scripts/short_calibration.py [--data ../shared/data] [--cache /tmp/samestory-fit]
         [--sets ecbplus_dev,meantime_dev] [--forms full,lead,summary,headline]
+        [--encoder use|static]
+    python scripts/short_calibration.py --near [--sets ecbplus_dev,meantime_dev,gva_dev]
+        [--out FILE | --dry-run]
 
-Measures only (writes nothing). Every figure is production's scoring and grouping of the
-candidate pairs (``fit_story_model.DevSet``: ``relate`` under a model, ``group`` at the
-default config), ARI against the gold stories. The short part is the event model's
-``u·(β + v·x)`` (``relate.StoryModel``, ``u`` the shortness of the shorter text); the
-shipped one is zero. Three families of it, from the long weights ``w``:
+Without ``--near`` it measures only (writes nothing). Every figure is production's
+scoring and grouping of the candidate pairs (``fit_story_model.DevSet``: ``relate`` under
+a model, ``group`` at the default config), ARI against the gold stories. The short part
+is the event model's ``u·(β + v·x)`` (``relate.StoryModel``, ``u`` the shortness of the
+shorter text); the shipped one is zero. Three families of it, from the long weights ``w``:
 
 - **moves**: one direction at a time; ``slope``: weight on the mean of the four
   sentence-vector cues (a headline's are one value, and the long weights sum to a
@@ -18,14 +21,24 @@ shipped one is zero. Three families of it, from the long weights ``w``:
   over the sets, and under 5-fold cross-validation over topics (each fold's point chosen
   on the other folds' articles, as ``fit_story_model.fit_date_gate``).
 
-The caches are ``fit_story_model.py``'s (give each encoder its own); the default encoder.
+``--near`` fits the date gate's near step (``StoryModel.near_date_factor``: a gap of
+more than ``near_days`` and at most 30 days cuts the score by ``f = f_long - (f_long -
+f_short) u``, ``u`` the pair's shortness): a grid over ``(near_days, f_long, f_short)``
+chosen by the mean ARI over every set and form, and each topic fold's point chosen on the
+other folds (5-fold topic CV). Only the pairs with such a gap are rescored per point (the
+others do not depend on it), by production's ``relate``. It writes the chosen step and its
+figures to ``event_model.date_gate`` of the params file (``--out``; ``--dry-run``: not).
+
+The caches are ``fit_story_model.py``'s (give each encoder its own).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import itertools
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +63,12 @@ MOVES = {
 }
 GRID = {"slope": (0.0, 1.0, 2.0, 4.0, 6.0, 8.0), "bias": (-4.0, -3.0, -2.0, -1.0, 0.0, 1.0)}
 DISCOUNT = {"discount": (-0.2, 0.0, 0.2, 0.4, 0.6), "bias": (-2.0, -1.0, 0.0, 1.0, 2.0)}
+# The near step's grid (days, then the factors of a long and a short pair; 1.0 is no cut).
+NEAR = {
+    "near_days": (1, 2, 3, 5, 7, 14),
+    "near_long": (1.0, 0.9),
+    "near_short": (1.0, 0.5, 0.4, 0.35, 0.3),
+}
 
 
 def short_part(params: dict[str, float]) -> relate.StoryModel:
@@ -113,6 +132,106 @@ class Runs:
         return out
 
 
+def near_model(params: dict[str, float]) -> relate.StoryModel:
+    """The shipped model with the near step ``params`` (keys of :data:`NEAR`)."""
+    return dataclasses.replace(
+        relate.STORY_MODEL,
+        near_gap_days=int(params["near_days"]),
+        near_gap_factor_long=params["near_long"],
+        near_gap_factor_short=params["near_short"],
+    )
+
+
+class NearRuns(Runs):
+    """:class:`Runs` over the near step: the shipped scores, with only the pairs whose
+    gap could meet the step (over a day, at most 30 days) rescored by production."""
+
+    def __init__(self, sets: Sequence[fsm.DevSet]) -> None:
+        super().__init__(sets)
+        self.shipped = [dev.scores(relate.STORY_MODEL, DEFAULT_CONFIG) for dev in sets]
+        self.near = [
+            [
+                k
+                for k, m in enumerate(dev.measures)
+                if m.date_gap is not None and 1 < m.date_gap <= relate.DATE_GAP_DAYS
+            ]
+            for dev in sets
+        ]
+
+    def scores(self, params: dict[str, float]) -> list[np.ndarray]:
+        if not params:
+            return self.shipped
+        model = near_model(params)
+        out = []
+        with relate.single_threaded_blas():
+            for dev, shipped, near in zip(self.sets, self.shipped, self.near, strict=True):
+                s = shipped.copy()
+                for k in near:
+                    s[k] = dev._score(k, model, DEFAULT_CONFIG)
+                out.append(s)
+        return out
+
+
+def fit_near(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
+    """The near step chosen by mean ARI over ``sets``, with its in-sample and CV figures."""
+    runs = NearRuns(sets)
+    shipped, _ = runs.ari({})
+    print(show("shipped (no near step)", shipped), flush=True)
+    points = [
+        dict(zip(NEAR, p, strict=True))
+        for p in itertools.product(*NEAR.values())
+        if p[1] >= p[2]  # a short pair's evidence is cut at least as hard as a long one's
+    ]
+    grid = {}
+    for p in points:
+        whole = runs.ari(p)[0]
+        grid[p_key(p)] = round(float(whole.mean()), 4)
+        print(show(f"near {p_key(p)}", whole), flush=True)
+    chosen = max(points, key=lambda p: float(runs.ari(p)[0].mean()))
+    folds = [
+        max(points, key=lambda p, f=f: float(runs.ari(p)[1][:, f].mean()))
+        for f in range(fsm.TOPIC_FOLDS)
+    ]
+    in_sample, cv = runs.ari(chosen)[0], runs.cv(folds)
+    print(show(f"near {p_key(chosen)}, in sample", in_sample))
+    print(show("near, 5-fold topic CV", cv), "folds:", [p_key(p) for p in folds])
+    names = [dev.name for dev in sets]
+    return {
+        "chosen": chosen,
+        "fitted_on": {
+            "method": "grid over (near_days, near_long, near_short), mean ARI over the sets "
+            "and forms at the default config (production's relate and group), the rest of "
+            "the model fixed; cv: each topic fold's point chosen on the other folds",
+            "data": names,
+            "grid_mean_ari": grid,
+            "fold_choices": [p_key(p) for p in folds],
+            "ari_shipped_without": dict(zip(names, _rounded(shipped), strict=True)),
+            "ari_in_sample": dict(zip(names, _rounded(in_sample), strict=True)),
+            "ari_topic_cv": dict(zip(names, _rounded(cv), strict=True)),
+            "fitted": dt.date.today().isoformat(),
+        },
+    }
+
+
+def p_key(params: dict[str, float]) -> str:
+    return "/".join(f"{params[k]:g}" for k in NEAR)
+
+
+def _rounded(values: Sequence[float] | np.ndarray) -> list[float]:
+    return [round(float(v), 3) for v in values]
+
+
+def write_near(found: dict[str, object], out: Path) -> None:
+    """The shipped params with the near step ``found`` in ``event_model.date_gate``."""
+    chosen = found["chosen"]
+    assert isinstance(chosen, dict)
+    model = near_model(chosen)
+    data = model.to_dict()
+    data["event_model"]["date_gate"]["near_fitted_on"] = found["fitted_on"]
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def show(label: str, values: Sequence[float]) -> str:
     return f"{label:28s} " + " ".join(
         f"{x:+.3f}" if label.startswith(("move", "grid")) else f"{x:.3f}" for x in values
@@ -126,13 +245,24 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-fit"))
     parser.add_argument("--sets", default=",".join(fsm.ARTICLE_SETS))
     parser.add_argument("--forms", default="full,lead,summary,headline")
+    parser.add_argument("--encoder", choices=fsm.ENCODERS, default="use")
+    parser.add_argument("--near", action="store_true", help="fit the near date step")
+    parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
+    parser.add_argument("--dry-run", action="store_true", help="with --near: write nothing")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    encoder = fsm.make_encoder(args.encoder)
     sets = [
-        fsm.dev_set(base, args.data, args.cache, None, form)
+        fsm.dev_set(base, args.data, args.cache, encoder, form)
         for base in args.sets.split(",")
         for form in args.forms.split(",")
     ]
+    if args.near:
+        print(f"{'':28s} " + " ".join(dev.name for dev in sets))
+        found = fit_near(sets)
+        if not args.dry_run:
+            write_near(found, args.out)
+        return
     runs = Runs(sets)
     print(f"{'':28s} " + " ".join(dev.name for dev in sets))
     shipped, _ = runs.ari({})

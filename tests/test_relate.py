@@ -165,7 +165,10 @@ def test_a_text_date_gap_cuts_short_texts_as_hard_as_published_dates(same_event_
     assert short_factor == pytest.approx(
         relate.STORY_MODEL.text_date_factor(relate.shortness(12)), abs=1e-9
     )
-    assert relate.date_gap_factor(short, b2, 20) == 1.0
+    # Under a month is the near step's (none: 1.0), not the text-date gate's.
+    assert relate.date_gap_factor(short, b2, 20) == relate.STORY_MODEL.near_date_factor(
+        relate.shortness(12), 20
+    )
 
 
 def test_cues_do_not_depend_on_the_order_of_the_pair(seed_articles):
@@ -209,6 +212,76 @@ def test_the_text_date_gate_is_the_models(same_event_pair):
     )
     del data["event_model"]["date_gate"]  # files without it keep the former factors
     assert relate.StoryModel.from_dict(data).text_date_factor(0.0) == relate.DATE_GAP_FACTOR
+
+
+def _with_near_step(days: int, long: float, short: float) -> relate.StoryModel:
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["date_gate"].update(near_days=days, near_long=long, near_short=short)
+    return relate.StoryModel.from_dict(data)
+
+
+def test_without_a_near_step_gaps_under_a_month_do_not_cut(same_event_pair):
+    a, b = same_event_pair
+    a2, b2 = _dated(a, dt.date(2025, 8, 1), True), _dated(b, dt.date(2025, 8, 21), True)
+    short = dataclasses.replace(a2, n_words=12)
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["date_gate"].pop("near_days", None)  # files without it: no step
+    model = relate.StoryModel.from_dict(data)
+    assert model.near_gap_days is None
+    assert relate.date_gap_factor(short, b2, 20, model=model) == 1.0
+    assert relate.pair_score(short, b2, model=model).score == pytest.approx(
+        relate.pair_score(dataclasses.replace(short, date=None), b2, model=model).score
+    )
+
+
+def test_a_near_step_cuts_short_pairs_days_apart_and_long_ones_less(same_event_pair):
+    # A lead carries its event's date: two short texts a week apart are two events more
+    # often than their weak cues say; two long reports a week apart may be follow-ups.
+    a, b = same_event_pair
+    model = _with_near_step(3, 0.9, 0.3)
+    assert relate.StoryModel.from_dict(model.to_dict()) == model
+    a2, b2 = _dated(a, dt.date(2025, 8, 1), True), _dated(b, dt.date(2025, 8, 11), False)
+    short = dataclasses.replace(a2, n_words=12)
+    u = relate.shortness(12)
+    assert relate.date_gap_factor(short, b2, 10, model=model) == pytest.approx(0.9 - 0.6 * u)
+    long_factor = relate.date_gap_factor(a2, b2, 10, model=model)
+    assert long_factor == pytest.approx(0.9 - 0.6 * relate.shortness(min(a.n_words, b.n_words)))
+    assert long_factor > relate.date_gap_factor(short, b2, 10, model=model)
+    assert relate.date_gap_factor(short, b2, 3, model=model) == 1.0  # within the near days
+    # Far gaps keep the far gate.
+    assert relate.date_gap_factor(short, b2, 78, model=model) == pytest.approx(
+        relate.STORY_MODEL.text_date_factor(u, 78)
+    )
+    # Scoring a measured pair under the model applies its step (the fit script rescores).
+    undated = relate.pair_score(dataclasses.replace(short, date=None), b2, model=model)
+    measured = relate.measure_pair(short, b2)
+    assert measured.date_gap == 10
+    scored = relate.score_measures(measured, model)
+    assert scored.score == pytest.approx(
+        max(undated.event_probability, undated.rewrite_evidence) * (0.9 - 0.6 * u), rel=1e-6
+    )
+    assert relate.score_measures_all([measured], model)[0].score == scored.score
+
+
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 1.0),
+    st.integers(0, 30),
+)
+def test_the_near_factor_lies_between_its_factors_and_falls_with_shortness(long, short, u, v, gap):
+    long, short = max(long, short), min(long, short)
+    model = dataclasses.replace(
+        relate.STORY_MODEL, near_gap_days=5, near_gap_factor_long=long, near_gap_factor_short=short
+    )
+    f = model.near_date_factor(u, gap)
+    if gap <= 5:
+        assert f == 1.0
+    else:
+        assert short - 1e-12 <= f <= long + 1e-12
+        shorter, longer = max(u, v), min(u, v)  # shortness, so the larger u is the shorter
+        assert model.near_date_factor(shorter, gap) <= model.near_date_factor(longer, gap) + 1e-12
 
 
 def test_shared_specific_names_raise_the_graded_similarity():

@@ -76,6 +76,11 @@ SHORT_TEXT_SPREAD = 20
 DATE_GAP_DAYS = 30
 DATE_GAP_FACTOR = 0.5
 PUBLISHED_DATE_GAP_FACTOR = 0.35
+# Near gap (StoryModel.near_date_factor): a gap under DATE_GAP_DAYS but over the model's
+# near_gap_days cuts a short pair's score (1.0, no cut, unless the params file sets it).
+# A short text's cues are weak evidence; its date is not: a lead carries its event's
+# date, and one company's different events a week apart read alike in a headline.
+NEAR_GAP_FACTOR = 1.0
 # Rewrite route: share of the shorter text's sentences with a close match (best cosine
 # >= 0.7, as for alignment; 0.6 let same-domain articles pass on ECB+ and MEANTIME dev)
 # mapped linearly from 0.3 (no evidence) to 0.7 (certain).
@@ -219,6 +224,11 @@ class StoryModel:
     text_date_factor_far_short: float = PUBLISHED_DATE_GAP_FACTOR
     # Weights of the disagreement cues (zero: not read).
     conflict_weights: tuple[float, ...] = (0.0,) * len(CONFLICT_CUE_NAMES)
+    # Near gap: for a gap over near_gap_days and at most DATE_GAP_DAYS (any date source),
+    # the factors of a long and a short pair (None: no near step).
+    near_gap_days: int | None = None
+    near_gap_factor_long: float = NEAR_GAP_FACTOR
+    near_gap_factor_short: float = NEAR_GAP_FACTOR
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
         """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``; beyond
@@ -227,6 +237,17 @@ class StoryModel:
         far = self.text_date_far_days
         if far is not None and gap is not None and gap > far:
             long, short = self.text_date_factor_far, self.text_date_factor_far_short
+        return long - (long - short) * shortness
+
+    def near_date_factor(self, shortness: float, gap: int) -> float:
+        """``f = f_long - (f_long - f_short) u`` for a gap over ``near_gap_days`` (and not
+        over :data:`DATE_GAP_DAYS`: the caller's), else 1.0: a week between two short
+        texts' dates weighs as much as their cues' agreement, a week between two long
+        reports (follow-up coverage) little."""
+        near = self.near_gap_days
+        if near is None or gap <= near:
+            return 1.0
+        long, short = self.near_gap_factor_long, self.near_gap_factor_short
         return long - (long - short) * shortness
 
     @classmethod
@@ -256,6 +277,10 @@ class StoryModel:
             far_days = None if far_days is None else int(far_days)
             gate_far = float(gate.get("text_far", gate_long))
             gate_far_short = float(gate.get("text_far_short", gate_short))
+            near_days = gate.get("near_days")
+            near_days = None if near_days is None else int(near_days)
+            near_long = float(gate.get("near_long", NEAR_GAP_FACTOR))
+            near_short = float(gate.get("near_short", NEAR_GAP_FACTOR))
             conflict = {
                 str(k): float(v) for k, v in event.get("conflicts", {}).get("weights", {}).items()
             }
@@ -299,6 +324,9 @@ class StoryModel:
             text_date_factor_far=gate_far,
             text_date_factor_far_short=gate_far_short,
             conflict_weights=tuple(conflict.get(name, 0.0) for name in CONFLICT_CUE_NAMES),
+            near_gap_days=near_days,
+            near_gap_factor_long=near_long,
+            near_gap_factor_short=near_short,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -331,6 +359,11 @@ class StoryModel:
                 "far_days": self.text_date_far_days,
                 "text_far": self.text_date_factor_far,
                 "text_far_short": self.text_date_factor_far_short,
+                "near": "f = near_long - (near_long - near_short) * u, for a gap > near_days "
+                f"(when set) and <= {DATE_GAP_DAYS} days, from any date",
+                "near_days": self.near_gap_days,
+                "near_long": self.near_gap_factor_long,
+                "near_short": self.near_gap_factor_short,
             },
         )
         graded.update(
@@ -591,12 +624,15 @@ def date_gap_factor(
     readings: tuple[dates.DateReading | None, dates.DateReading | None] | None = None,
     model: StoryModel | None = None,
 ) -> float:
-    """Multiplier of the story score for the pair's date gap (1.0 when not far apart):
-    0.35 when both dates are publication dates; when one was read from the text, the
+    """Multiplier of the story score for the pair's date gap (1.0 when unknown): when
+    not far apart, the model's :meth:`StoryModel.near_date_factor`; when far apart, 0.35
+    if both dates are publication dates, and when one was read from the text, the
     model's :meth:`StoryModel.text_date_factor` for the pair's :func:`shortness` and gap
     (shipped: see ``event_model.date_gate`` in the params file)."""
-    if not _far_apart(gap):
+    if gap is None:
         return 1.0
+    if not _far_apart(gap):
+        return (model or STORY_MODEL).near_date_factor(shortness(min(a.n_words, b.n_words)), gap)
     ra, rb = readings if readings is not None else date_readings(a, b)
     if _text_dated(ra, rb):
         u = shortness(min(a.n_words, b.n_words))
@@ -714,7 +750,13 @@ def _pair_score(
     m: PairMeasures, p_event: float, similarity: float, thread: float, model: StoryModel
 ) -> PairScore:
     """The pair's :class:`PairScore` from its models' outputs (before the date factor)."""
-    factor = model.text_date_factor(m.cues.shortness, m.date_gap) if m.text_dated else m.date_factor
+    gap = m.date_gap
+    if m.text_dated:
+        factor = model.text_date_factor(m.cues.shortness, gap)
+    elif gap is not None and not _far_apart(gap):  # the near step is the model's too
+        factor = model.near_date_factor(m.cues.shortness, gap)
+    else:
+        factor = m.date_factor
     return PairScore(
         max(p_event, m.rewrite_evidence) * factor,
         similarity * factor,
