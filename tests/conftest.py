@@ -98,6 +98,39 @@ def static_encoder_cache() -> Iterator[Path]:
         os.environ["SAMESTORY_CACHE"] = previous
 
 
+#: Scopes whose fixture one xdist worker computes once for all its tests that use it.
+_SHARED_SCOPES = ("package", "module", "class")
+#: Test files holding the slow run's longest tests (each several Spark runs, or the
+#: store against the batch on a whole dev set): scheduled first, so that the two
+#: workers do not end with one of them running a long test alone.
+LONGEST_FIRST = ("test_spark_incremental.py", "test_store_equivalence.py", "test_spark.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests of a file that use a module- or class-scoped fixture, and put the
+    longest files first.
+
+    Under ``--dist loadgroup`` (the slow run in ``.ci/run``) a group runs on one worker,
+    so an expensive shared fixture (the incremental Spark module's day 1 and full job,
+    the browser's server) is computed once, not once by each worker that gets one of its
+    tests; the other tests are spread one by one as ``--dist load`` does. Without
+    ``--dist loadgroup`` the marks do nothing. What each test runs and asserts is
+    unchanged; only which worker runs it, and when.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        # One group a file: its shared fixtures may use one another (the incremental
+        # module's day 2 starts from its day 1).
+        if any(
+            defs and defs[-1].scope in _SHARED_SCOPES for defs in info.name2fixturedefs.values()
+        ):
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
+
+
 #: JVM options of the tests' Spark driver. A test run's jobs are small and short: C2's
 #: optimising compiler and the parallel collector's threads cost more CPU than they save
 #: on 2 cores. Measured 2026-12-03 (7 tests of tests/test_spark.py, CPU of the process tree

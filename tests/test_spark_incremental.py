@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +91,50 @@ def _copy_state(days: dict[str, Path], tmp_path: Path) -> Path:
     return state
 
 
+@dataclasses.dataclass(frozen=True)
+class DayTwo:
+    """Day 2 joined to a copy of the day-1 state by a run that follows a failed one."""
+
+    state: Path
+    out: Path
+    counts: dict[str, Any]
+    pointer_before: str  # ``CURRENT`` before the failed run
+    pointer_after_failure: str
+    generation_after_failure: int
+    leftovers_after_failure: list[Path]  # what the failed run staged and left
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("disk full")
+
+
+@pytest.fixture(scope="module")
+def day_two(
+    spark: object, days: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> DayTwo:
+    """A day-2 run that stages its new part and generation, then fails before the
+    commit; then the day-2 run again, which removes the leftovers and joins day 2.
+
+    One state serves both the failed run's test and the day-2 test (a run starts by
+    removing what a failed run left, so the second run is a day 2 as if nothing had
+    happened, and the day-2 test checks that): two day-2 runs where the two tests ran
+    three.
+    """
+    tmp = tmp_path_factory.mktemp("day2")
+    state = _copy_state(days, tmp)
+    pointer = (state / CURRENT).read_text()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental._Run, "_write_output", _fail)
+        with pytest.raises(RuntimeError, match="disk full"):
+            incremental.run_incremental(spark, days["day2"], tmp / "failed", state)
+    pointer_after = (state / CURRENT).read_text()
+    generation_after = StateDir(state).generation
+    leftovers = sorted(p.relative_to(state) for p in state.rglob("*") if ".tmp-" in str(p))
+    out = tmp / "out2"
+    counts = incremental.run_incremental(spark, days["day2"], out, state)
+    return DayTwo(state, out, counts, pointer, pointer_after, generation_after, leftovers)
+
+
 def test_day_one_equals_the_full_job(spark: object, days: dict[str, Path], tmp_path: Path) -> None:
     """A run into an empty state is the job: same stories and ids."""
     samestory_spark.run(spark, days["day1"], tmp_path / "job1")
@@ -96,11 +142,9 @@ def test_day_one_equals_the_full_job(spark: object, days: dict[str, Path], tmp_p
 
 
 def test_day_two_incremental_agrees_with_a_full_rerun(
-    spark: object, days: dict[str, Path], tmp_path: Path
+    days: dict[str, Path], day_two: DayTwo
 ) -> None:
-    state = _copy_state(days, tmp_path)
-    out = tmp_path / "out2"
-    counts = incremental.run_incremental(spark, days["day2"], out, state)
+    state, out, counts = day_two.state, day_two.out, day_two.counts
     assert counts["known"] == 5  # day-1 records delivered again are skipped
     assert counts["copies"] > 0 and counts["touched_representatives"] > 0
     got, full = _assignments(out), _assignments(days["full"])
@@ -145,31 +189,18 @@ def _check_copies_follow_their_representative(state: Path) -> None:
         assert (r["grp"], r["story_id"]) == (rep["grp"], rep["story_id"]), r["id"]
 
 
-def test_a_failed_run_leaves_the_state_usable(
-    spark: object, days: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    state = _copy_state(days, tmp_path)
-    before = sorted(p.relative_to(state) for p in state.rglob("*"))
-    pointer = (state / CURRENT).read_text()
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    # The run stages its new part and generation, then fails before the commit.
-    monkeypatch.setattr(incremental._Run, "_write_output", fail)
-    with pytest.raises(RuntimeError):
-        incremental.run_incremental(spark, days["day2"], tmp_path / "failed", state)
-    monkeypatch.undo()
-    assert (state / CURRENT).read_text() == pointer
-    assert StateDir(state).generation == 1
-    # The next run cleans up the leftovers and joins day 2 as if nothing had happened.
-    out = tmp_path / "out2"
-    counts = incremental.run_incremental(spark, days["day2"], out, state)
-    assert counts["known"] == 5
-    assert set(_assignments(out)) == set(_assignments(days["full"]))
-    leftovers = [p for p in state.rglob("*") if ".tmp-" in str(p)]
+def test_a_failed_run_leaves_the_state_usable(days: dict[str, Path], day_two: DayTwo) -> None:
+    """The failed day-2 run (fixture ``day_two``) staged its part and generation and
+    left ``CURRENT`` and the generation as they were; the next run cleaned up the
+    leftovers and joined day 2 (the day-2 test checks its result in full)."""
+    assert day_two.leftovers_after_failure  # it did stage, and failed before the commit
+    assert day_two.pointer_after_failure == day_two.pointer_before
+    assert day_two.generation_after_failure == 1
+    assert day_two.counts["known"] == 5
+    assert set(_assignments(day_two.out)) == set(_assignments(days["full"]))
+    leftovers = [p for p in day_two.state.rglob("*") if ".tmp-" in str(p)]
     assert not leftovers
-    assert len(before) > 0
+    assert StateDir(day_two.state).generation == 2
 
 
 def test_a_state_refuses_another_encoder(days: dict[str, Path]) -> None:
@@ -186,9 +217,13 @@ def test_switching_to_ivf_cells_on_day_two(
     """Day 1 under the exact-search size, day 1 + day 2 above it: day 2 fixes IVF
     centroids, assigns every past representative its cells and searches in them."""
     limits = {"exact_limit": 80, "cell_size": 30}
-    state = tmp_path / "state"
-    first = incremental.run_incremental(spark, days["day1"], tmp_path / "out1", state, **limits)
-    assert first["new_representatives"] <= limits["exact_limit"]
+    # Day 1 is the module's: a day under the exact-search size searches exactly whatever
+    # the limits (they are read only once the representatives outgrow ``exact_limit``,
+    # and not stored in the state), so it is the day 1 a run with ``limits`` gives.
+    state = _copy_state(days, tmp_path)
+    first = StateDir(state).manifest
+    assert first is not None and first.generation == 1
+    assert first.counts["representatives"] <= limits["exact_limit"]
     assert StateDir(state).centroids() is None
     counts = incremental.run_incremental(spark, days["day2"], tmp_path / "out2", state, **limits)
     centroids = StateDir(state).centroids()
