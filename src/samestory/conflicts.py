@@ -79,7 +79,14 @@ def _context(token: str) -> str | None:
 def number_contexts(text: str) -> frozenset[str]:
     """Each number of ``text`` with its context words, as ``"word=value"`` (the content
     word after it) and ``"<word=value"`` (the one before it), lowercased."""
-    found: set[str] = set()
+    return frozenset(set(number_contexts_in_order(text)))
+
+
+def number_contexts_in_order(text: str) -> list[str]:
+    """:func:`number_contexts` of ``text`` as a list, in the order they are first found
+    (a set built from it is the set :func:`number_contexts` builds, entry for entry).
+    Contexts are read line by line, so a text's are its lines', in line order."""
+    found: dict[str, None] = {}
     for line in text.splitlines():
         tokens = _TOKEN.findall(line.lower())
         for k, token in enumerate(tokens):
@@ -89,10 +96,10 @@ def number_contexts(text: str) -> frozenset[str]:
             after = _context(tokens[k + 1]) if k + 1 < len(tokens) else None
             before = _context(tokens[k - 1]) if k > 0 else None
             if after:
-                found.add(f"{after}={value}")
+                found[f"{after}={value}"] = None
             if before:
-                found.add(f"<{before}={value}")
-    return frozenset(found)
+                found[f"<{before}={value}"] = None
+    return list(found)
 
 
 def latest_year(text: str) -> int | None:

@@ -469,13 +469,21 @@ def _fold_possessive(token: str) -> str:
 
 def numbers(text: str) -> set[str]:
     """Numbers as canonical strings ("1,000" and "1.000" both give "1000"); years included."""
-    out: set[str] = set()
+    return set(numbers_in_order(text))
+
+
+def numbers_in_order(text: str) -> list[str]:
+    """:func:`numbers` of ``text`` as a list, in the order they are first written (a set
+    built from it is the set :func:`numbers` builds, entry for entry). No number spans a
+    line break (neither its digits, its separators nor the characters around it read
+    one), so a text's numbers are its lines' numbers, in line order."""
+    out: dict[str, None] = {}
     for match in _NUMBER.finditer(text):
         raw = match.group(1)
         digits = re.sub(r"[.,\u00a0 ](?=\d{3}\b)", "", raw).replace(",", ".")
         if digits.strip("0.") and digits not in {"1", "2"}:
-            out.add(digits)
-    return out
+            out[digits] = None
+    return list(out)
 
 
 def quotes(text: str) -> list[str]:

@@ -1,0 +1,80 @@
+"""Line-local cues (features.line_cues / text_cues): a text's tokens, numbers, number
+contexts and latest year read line by line, each line once, equal the whole-text
+functions' (features are the same with or without the line cache)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samestory import conflicts, normalize
+from samestory.features import line_cues, text_cues
+
+# Pieces that exercise what the whole-text patterns read across a line: grouped numbers
+# ("1,000", "1 000"), decimals, years beside separators, number words, other line breaks.
+PIECES = [
+    "1",
+    "000",
+    "2008",
+    "1999",
+    "36",
+    "6.1",
+    "seventh",
+    "three",
+    "year",
+    "Route",
+    "old",
+    "the",
+    "Él",
+    "Київ",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "\x0b",
+    ".",
+    ",",
+    ":",
+    "/",
+    "-",
+    "\u00a0",
+]
+texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+def assert_cues_of(title: str, text: str) -> None:
+    full = f"{title}\n{text}"
+    cues = text_cues(title, text)
+    assert cues.title_tokens == normalize.words(title)
+    assert cues.tokens == normalize.words(text)
+    assert cues.numbers == normalize.numbers(full)
+    assert cues.number_contexts == conflicts.number_contexts(full)
+    assert cues.latest_year == conflicts.latest_year(full)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, texts)
+def test_text_cues_are_the_whole_texts(title: str, text: str) -> None:
+    assert_cues_of(title, text)
+
+
+def test_text_cues_of_dev_texts_and_from_the_cache(ecb_records: list[dict]) -> None:
+    line_cues.cache_clear()
+    for _ in range(2):  # computed, then read from the cache
+        for r in ecb_records:
+            title = normalize.headline(r.get("title") or "")
+            assert_cues_of(title, normalize.clean_text(r["text"]))
+    assert line_cues.cache_info().hits > line_cues.cache_info().misses
+
+
+def test_in_order_forms_are_the_sets_in_first_written_order() -> None:
+    text = "In 2008, 36 people and 1,000 cars; in 1999 36 more.\nThe seventh round, year 36"
+    assert normalize.numbers_in_order(text) == ["2008", "36", "1000", "1999"]
+    assert set(normalize.numbers_in_order(text)) == normalize.numbers(text)
+    ordered = conflicts.number_contexts_in_order(text)
+    assert len(ordered) == len(set(ordered))
+    assert frozenset(ordered) == conflicts.number_contexts(text)
+    assert ordered[0] == "people=36"
