@@ -1,6 +1,6 @@
-"""Line-local cues (features.line_cues / text_cues): a text's tokens, numbers, number
-contexts and latest year read line by line, each line once, equal the whole-text
-functions' (features are the same with or without the line cache)."""
+"""Line-local cues (features.line_cues / text_cues / shingle_sketch): a text's tokens,
+numbers, number contexts, latest year and MinHash read line by line, each line once,
+equal the whole-text functions' (features are the same with or without the line caches)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samestory import conflicts, normalize
-from samestory.features import line_cues, text_cues
+from samestory.config import DEFAULT_CONFIG
+from samestory.features import line_cues, minhash_of, shingle_sketch, text_cues
 
 # Pieces that exercise what the whole-text patterns read across a line: grouped numbers
 # ("1,000", "1 000"), decimals, years beside separators, number words, other line breaks.
@@ -78,3 +79,28 @@ def test_in_order_forms_are_the_sets_in_first_written_order() -> None:
     assert len(ordered) == len(set(ordered))
     assert frozenset(ordered) == conflicts.number_contexts(text)
     assert ordered[0] == "people=36"
+
+
+WORDS = st.lists(st.sampled_from(["a", "b", "c", "Road", "1", "\n", " ", "\n\n"]), max_size=60)
+
+
+def assert_sketch_of(text: str, size: int) -> None:
+    config = DEFAULT_CONFIG.replace(shingle_size=size)
+    tokens = normalize.words(text)
+    shingle_set = normalize.shingles(tokens, size)
+    minhash, n = shingle_sketch(text, tokens, config)
+    assert minhash == minhash_of(shingle_set, config.num_perm, config.seed)
+    assert n == len(shingle_set)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS.map(" ".join), st.integers(1, 6))
+def test_the_shingle_sketch_from_lines_is_the_whole_texts(text: str, size: int) -> None:
+    assert_sketch_of(text, size)
+
+
+def test_the_shingle_sketch_of_dev_texts(ecb_records: list[dict]) -> None:
+    for r in ecb_records:
+        text = normalize.clean_text(r["text"])
+        assert_sketch_of(text, DEFAULT_CONFIG.shingle_size)
+        assert_sketch_of(text + "\n" + text[: len(text) // 2], 3)  # repeated lines

@@ -88,7 +88,28 @@ def base_hashes(items: Iterable[bytes]) -> np.ndarray:
     """``fmix32(sha1_32(s))`` of each item, as uint32."""
     sha1 = hashlib.sha1
     digests = b"".join([sha1(item).digest()[:4] for item in items])
-    hv = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    return _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+
+
+def item_keys(items: Iterable[bytes]) -> np.ndarray:
+    """The first 8 bytes of ``SHA-1(s)`` of each item, little-endian, as uint64: an
+    item's key, whose low 32 bits are the ``sha1_32`` that :func:`signature` reads
+    (:func:`signature_of_keys`). Two distinct items share a key with probability 2^-64."""
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(item).digest()[:8] for item in items])
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+
+
+def signature_of_keys(
+    keys: np.ndarray, num_perm: int = DEFAULT_NUM_PERM, seed: int = 1
+) -> Signature:
+    """:func:`signature` of the items whose :func:`item_keys` are ``keys`` (repeats are
+    harmless): the same values, from the keys' low 32 bits."""
+    return _signature_of_hashes(_fmix32(keys.astype(np.uint32)), num_perm, seed)
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser of each uint32 of ``hv`` (in place; ``hv`` returned)."""
     hv ^= hv >> np.uint32(16)
     hv *= FMIX32_C1
     hv ^= hv >> np.uint32(13)
@@ -99,8 +120,12 @@ def base_hashes(items: Iterable[bytes]) -> np.ndarray:
 
 def signature(items: Iterable[bytes], num_perm: int = DEFAULT_NUM_PERM, seed: int = 1) -> Signature:
     """The MinHash signature of the set of ``items`` (byte strings; repeats are harmless)."""
+    return _signature_of_hashes(base_hashes(items), num_perm, seed)
+
+
+def _signature_of_hashes(hv: np.ndarray, num_perm: int, seed: int) -> Signature:
+    """The signature of the items whose ``fmix32(sha1_32)`` are ``hv`` (uint32)."""
     a, b = permutations(num_perm, seed)
-    hv = base_hashes(items)
     if not len(hv):
         values = np.full(num_perm, _MAX, dtype=np.uint32)
     else:
