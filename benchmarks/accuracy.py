@@ -341,7 +341,8 @@ def compare_on_hard_negatives(
             (a.lang or "") != (b.lang or ""),
             min(len(a.text.split()), len(b.text.split())),
             relation.score,
-            config.same_story_threshold,
+            # compare's own bar: the pair model's threshold when one is shipped
+            relation.evidence.scores.get("pair_threshold", config.same_story_threshold),
         )
         if cause is None:
             continue

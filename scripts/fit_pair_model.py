@@ -1,12 +1,24 @@
-"""Can a pair model calibrated for ``compare`` (no corpus) do better than the story score?
+"""Fit ``compare``'s pair model (no corpus), beside the story score, and optionally ship it.
 
     python scripts/fit_pair_model.py [--data ../shared/data] [--cache /tmp/samestory-pairs]
         [--train ecbplus_dev,meantime_dev,gva_dev] [--C 0.1] [--rule f1|target]
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
+        [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
+        [--augment-weight W] [--write]
 
-An experiment, not a writer of parameters: it prints figures and ships nothing (the best
-model so far links the issue's two unrelated short items sharing a number: see
-docs/accuracy.md).
+Prints production's and the pair model's figures (in sample and under CV); ``--write``
+writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
+then decides with (:mod:`samestory.pair_model`, scoring as :meth:`PairModel.probability_of_row`,
+checked equal to this script's prediction before writing).
+
+Short inputs (``--short-forms``): a model fitted on full articles alone linked the issue's
+two unrelated short items sharing one number (0.997). Then the fit also sees, for every
+dev set in ``--train``, its pairs of one topic in short forms (``evaluate.make_short_variants``:
+both short, and one short against one whole; ``--short-pairs`` a form, every positive
+and a weighted sample of the negatives) and ``--unrelated`` pairs of short texts of two
+different topics that share a number or a name, all built from the dev sets. Each of
+these sets weighs ``--augment-weight`` of a dev set; the threshold is chosen on the dev
+sets' full texts (the target), and CV folds hold out both topics of a pair.
 
 Pairs: every pair of articles of one topic of each dev set (``hard_negative_pairs``: same
 topic, different event are the hard negatives); above ``--max-pairs``, every positive and
@@ -42,9 +54,12 @@ coverage: its row with ``follow_up`` counts a pair that the thread model links t
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import math
 import os
 import pickle
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,17 +68,21 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from samestory import relate
+from samestory import params, relate
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import (
+    SHORT_FORMS,
     hard_negative_pairs,
+    make_short_variants,
     read_labelled,
     record_to_article,
     sample_negatives,
 )
 from samestory.features import DocFeatures
+from samestory.models import RelationKind
+from samestory.pair_model import PAIR_MODEL_FILE, PairModel, input_names, pair_design
 from samestory.pipeline.featurise import featurize_all
-from samestory.threads import EXTRA_FEATURES, THREAD_THRESHOLD
+from samestory.threads import THREAD_THRESHOLD
 
 SETS = ("ecbplus_dev", "meantime_dev", "gva_dev")
 FOLDS = 5
@@ -74,107 +93,207 @@ DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED", "../shared")) / "data"
 
 @dataclass
 class PairSet:
-    """One dev set's pairs of one topic: design rows, gold, topics, weights, production."""
+    """Pairs of one kind: design rows, gold, both articles' topics, weights, production.
+
+    ``augment``: training pairs only (short forms, unrelated short pairs), not a target
+    set: the threshold is chosen on the target sets alone."""
 
     name: str
     x: np.ndarray
     gold: np.ndarray
     topics: np.ndarray
+    topics_b: np.ndarray  # the second article's topic (the same within a topic)
     weight: np.ndarray  # 1 for positives, the sampling weight for negatives
     production: np.ndarray  # compare's Relation.same_story
     threaded: np.ndarray  # the thread model links the pair (follow_up when not the same)
     factor: np.ndarray  # production's date factor of the story score
+    copy: np.ndarray  # an exact or near-duplicate copy: compare links it whatever the model
+    augment: bool = False
 
 
-def input_names(cross_lingual: bool = True) -> list[str]:
-    """The names of :func:`pair_design`'s values, in order."""
-    cues = list(relate.CUE_NAMES)
-    names = [
-        *cues,
-        "shortness",
-        *(f"shortness*{c}" for c in cues),
-        *relate.CONFLICT_CUE_NAMES,
-        "lead_sentences",
-        "shingle_jaccard",
-        "shingle_containment",
-        "date_factor",
-        *EXTRA_FEATURES,
-    ]
-    return names + [f"cross_lingual*{c}" for c in cues] if cross_lingual else names
-
-
-def pair_design(m: relate.PairMeasures, cross_lingual: float | None) -> list[float]:
-    """The pair model's inputs from production's measures of a pair, in
-    :func:`input_names` order; ``cross_lingual`` (1.0 for two languages, 0.0 for one)
-    adds the cues times it, None leaves them out."""
-    x = m.cues.vector()
-    u = m.cues.shortness
-    row = [
-        *x,
-        u,
-        *(u * v for v in x),
-        *m.cues.conflicts(),
-        m.cues.lead_sentences,
-        m.jaccard,
-        m.containment,
-        m.date_factor,
-        *m.thread_features[len(x) :],
-    ]
-    if cross_lingual is not None:
-        row += [cross_lingual * v for v in x]
-    return row
+Labelled = tuple[list[dict], list[DocFeatures]]
 
 
 def features_of(
-    name: str, data: Path, cache: Path, encoder: str
-) -> tuple[list[dict], list[DocFeatures]]:
-    records, skipped = read_labelled(data / f"{name}.jsonl")
-    if skipped:
-        raise SystemExit(f"{name}: {len(skipped)} records skipped; fix the data first")
-    file = cache / f"{name}.{encoder}.features.pkl"
+    name: str, records: list[dict], form: str, cache: Path, encoder: str
+) -> list[DocFeatures]:
+    """Features of ``records`` (``form``: "full" or a short form), cached by set, form and
+    encoder."""
+    file = cache / f"{name}.{form}.{encoder}.features.pkl"
     if file.exists():
-        return records, pickle.loads(file.read_bytes())
+        cached: list[DocFeatures] = pickle.loads(file.read_bytes())
+        if [f.id for f in cached] == [str(r["id"]) for r in records]:
+            return cached
     config = DEFAULT_CONFIG.replace(encoder=encoder)
     features = featurize_all([record_to_article(r) for r in records], config)
     file.write_bytes(pickle.dumps(features))
-    return records, features
+    return features
 
 
-def pair_set(
-    name: str, data: Path, cache: Path, max_pairs: int, cross_lingual: bool, encoder: str
+def read_set(name: str, data: Path) -> list[dict]:
+    records, skipped = read_labelled(data / f"{name}.jsonl")
+    if skipped:
+        raise SystemExit(f"{name}: {len(skipped)} records skipped; fix the data first")
+    return records
+
+
+def measure(
+    name: str,
+    pairs: Sequence[tuple[DocFeatures, DocFeatures, bool, str, str]],
+    weight: float | np.ndarray,
+    cross_lingual: bool,
+    augment: bool = False,
 ) -> PairSet:
-    records, features = features_of(name, data, cache, encoder)
-    pairs, negative_weight = sample_negatives(hard_negative_pairs(records), max_pairs)
-    rows, production, threaded, factor = [], [], [], []
+    """A :class:`PairSet` of ``(a, b, same, topic of a, topic of b)``, measured and decided
+    by production's own functions."""
+    rows, production, threaded, factor, copy = [], [], [], [], []
     with relate.single_threaded_blas():
-        for i, j, _ in pairs:
-            a, b = features[i], features[j]
+        for a, b, *_ in pairs:
             m = relate.measure_pair(a, b)
             ps = relate.score_measures(m)
-            production.append(relate.relation_of(a, b, ps, DEFAULT_CONFIG).same_story)
+            relation = relate.relation_of(a, b, ps, DEFAULT_CONFIG)
+            production.append(relation.same_story)
+            copy.append(relation.kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE))
             threaded.append(ps.thread >= THREAD_THRESHOLD)
             factor.append(m.date_factor)
             rows.append(pair_design(m, float(a.lang != b.lang) if cross_lingual else None))
-    gold = np.array([same for *_, same in pairs], dtype=bool)
+    gold = np.array([p[2] for p in pairs], dtype=bool)
     return PairSet(
         name=name,
-        x=np.array(rows, dtype=np.float64),
+        x=np.array(rows, dtype=np.float64).reshape(len(pairs), -1),
         gold=gold,
-        topics=np.array([f"{name}:{records[i].get('topic')}" for i, _, _ in pairs]),
-        weight=np.where(gold, 1.0, negative_weight),
+        topics=np.array([p[3] for p in pairs]),
+        topics_b=np.array([p[4] for p in pairs]),
+        weight=np.broadcast_to(np.asarray(weight, dtype=np.float64), gold.shape).copy()
+        if np.ndim(weight)
+        else np.where(gold, 1.0, weight),
         production=np.array(production, dtype=bool),
         threaded=np.array(threaded, dtype=bool),
         factor=np.array(factor, dtype=np.float64),
+        copy=np.array(copy, dtype=bool),
+        augment=augment,
     )
+
+
+def _topic(name: str, record: dict) -> str:
+    return f"{name}:{record.get('topic')}"
+
+
+def pair_set(
+    name: str, records: list[dict], features: list[DocFeatures], max_pairs: int, cross: bool
+) -> PairSet:
+    """The set's pairs of one topic, full texts (the target)."""
+    pairs, negative_weight = sample_negatives(hard_negative_pairs(records), max_pairs)
+    rows = [
+        (features[i], features[j], same, _topic(name, records[i]), _topic(name, records[j]))
+        for i, j, same in pairs
+    ]
+    return measure(name, rows, negative_weight, cross)
+
+
+def sample_both(
+    pairs: Sequence[tuple[int, int, bool]], size: int, rng: random.Random
+) -> list[tuple[int, int, bool, float]]:
+    """At most ``size // 2`` positives and as many negatives of ``pairs``, each with the
+    weight it stands for (its class's count over the sampled count)."""
+    out: list[tuple[int, int, bool, float]] = []
+    for same in (True, False):
+        members = [p for p in pairs if p[2] is same]
+        chosen = rng.sample(members, min(len(members), size // 2))
+        out += [(i, j, s, len(members) / len(chosen)) for i, j, s in chosen]
+    return out
+
+
+def short_pair_set(
+    name: str,
+    records: list[dict],
+    features: list[DocFeatures],
+    short: dict[str, dict[str, DocFeatures]],
+    per_form: int,
+    cross: bool,
+    seed: int = 0,
+) -> PairSet:
+    """The set's pairs of one topic in short forms (``short[form][id]``): per form,
+    ``per_form`` pairs with both texts short and half as many with one short and one
+    whole (a feed item against a page), half positives and half negatives when there are
+    enough (:func:`sample_both`, weighted)."""
+    rng = random.Random(seed)
+    every = hard_negative_pairs(records)
+    ids = [str(r["id"]) for r in records]
+    rows: list[tuple[DocFeatures, DocFeatures, bool, str, str]] = []
+    weights: list[float] = []
+    for by_id in short.values():
+        pairs = [p for p in every if ids[p[0]] in by_id and ids[p[1]] in by_id]
+        for mixed, size in ((False, per_form), (True, per_form // 2)):
+            for i, j, same, w in sample_both(pairs, size, rng):
+                a, b = by_id[ids[i]], by_id[ids[j]]
+                if mixed:  # one side whole, chosen by a seeded coin
+                    a, b = (features[i], b) if rng.random() < 0.5 else (a, features[j])
+                rows.append((a, b, same, _topic(name, records[i]), _topic(name, records[j])))
+                weights.append(w)
+    return measure(f"{name}:short", rows, np.array(weights), cross, augment=True)
+
+
+def unrelated_pair_set(
+    name: str,
+    records: list[dict],
+    short: dict[str, dict[str, DocFeatures]],
+    per_form: int,
+    cross: bool,
+    seed: int = 0,
+) -> PairSet:
+    """Unrelated short pairs that share a number or a name: articles of two different
+    topics (surely two stories), in the same short form, sharing at least one number
+    (half of the pairs when there are enough) or one name. The issue's case is such a
+    pair ("Apple ... 20 new stores", "A bank ... cut 20 jobs"); the dev sets' short
+    pairs of one topic that share a number are mostly one story, so without these a
+    model learns that a shared number in a short text links."""
+    rng = random.Random(seed)
+    topic = {str(r["id"]): _topic(name, r) for r in records}
+    rows: list[tuple[DocFeatures, DocFeatures, bool, str, str]] = []
+    for by_id in short.values():
+        docs = list(by_id.values())
+        taken = 0
+        for items, quota in ((_numbers, per_form // 2), (_names, per_form)):
+            index: dict[str, list[int]] = {}
+            for k, f in enumerate(docs):
+                for item in items(f):
+                    index.setdefault(item, []).append(k)
+            candidates = sorted(
+                {
+                    (min(i, j), max(i, j))
+                    for members in index.values()
+                    if len(members) < 200  # a word every text has is no cue
+                    for i in members
+                    for j in rng.sample(members, min(len(members), 8))
+                    if topic[docs[i].id] != topic[docs[j].id]
+                }
+            )
+            chosen = rng.sample(candidates, min(len(candidates), quota - taken))
+            taken += len(chosen)
+            rows += [
+                (docs[i], docs[j], False, topic[docs[i].id], topic[docs[j].id]) for i, j in chosen
+            ]
+    return measure(f"{name}:unrelated", rows, 1.0, cross, augment=True)
+
+
+def _numbers(f: DocFeatures) -> frozenset[str]:
+    return f.numbers
+
+
+def _names(f: DocFeatures) -> frozenset[str]:
+    return f.entities
 
 
 def precision_recall(
     gold: np.ndarray, decided: np.ndarray, weight: np.ndarray
 ) -> tuple[float, float]:
-    """Weighted pair precision ``tp / (tp + Σ w fp)`` and recall ``tp / positives``."""
-    tp = float((gold & decided).sum())
+    """Weighted pair precision ``Σ w tp / (Σ w tp + Σ w fp)`` and recall ``Σ w tp / Σ w
+    positives`` (the target sets' positives weigh 1, their sampled negatives more)."""
+    tp = float((weight * (gold & decided)).sum())
     fp = float((weight * (decided & ~gold)).sum())
-    return (tp / (tp + fp) if tp + fp else math.nan, tp / max(int(gold.sum()), 1))
+    positives = float((weight * gold).sum())
+    return (tp / (tp + fp) if tp + fp else math.nan, tp / positives if positives else math.nan)
 
 
 def _f1(p: float, r: float) -> float:
@@ -187,19 +306,20 @@ def choose_threshold(
     masks: Sequence[np.ndarray],
     rule: str,
 ) -> float:
-    """The threshold on the grid that is best on the training pairs under ``rule``."""
+    """The threshold on the grid that is best on the training pairs of the target sets
+    under ``rule``."""
     best, chosen = -1.0, 0.5
+    targets = [
+        (p, s, k) for p, s, k in zip(probabilities, sets, masks, strict=True) if not s.augment
+    ]
     for t in THRESHOLDS:
         if rule == "f1":
-            figures = [
-                precision_recall(s.gold[k], p >= t, s.weight[k])
-                for p, s, k in zip(probabilities, sets, masks, strict=True)
-            ]
+            figures = [precision_recall(s.gold[k], p >= t, s.weight[k]) for p, s, k in targets]
             value = float(np.mean([_f1(p, r) for p, r in figures]))
         else:  # GVA's labels are incidents: its follow-ups count as links
             figures = [
                 precision_recall(s.gold[k], (p >= t) | (s.threaded[k] & _incidents(s)), s.weight[k])
-                for p, s, k in zip(probabilities, sets, masks, strict=True)
+                for p, s, k in targets
             ]
             value = min(min(p / TARGET[0], r / TARGET[1]) for p, r in figures)
         if value > best:
@@ -209,39 +329,102 @@ def choose_threshold(
 
 def _incidents(s: PairSet) -> bool:
     """Whether the set's labels are incidents with their later coverage (GVA's)."""
-    return s.name == "gva_dev"
+    return s.name.startswith("gva_dev")
 
 
 Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def fit(
-    sets: Sequence[PairSet], masks: Sequence[np.ndarray], c: float, rule: str, gate: bool
-) -> tuple[Predict, float]:
-    """Logistic regression on the masked pairs, each set weighing the same, and its
-    threshold; the prediction takes the pairs' inputs and date factors (read if ``gate``)."""
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    c: float,
+    rule: str,
+    gate: bool,
+    names: Sequence[str],
+    augment_weight: float,
+    set_weights: dict[str, float] | None = None,
+) -> tuple[PairModel, Predict]:
+    """Logistic regression on the masked pairs, each target set weighing the same (an
+    augmenting set ``augment_weight`` of that), and its threshold: the model as
+    production reads it, and its prediction over design rows and date factors."""
     x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
     y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
-    w = np.concatenate([s.weight[k] / s.weight[k].sum() for s, k in zip(sets, masks, strict=True)])
-    scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=c, max_iter=5000).fit(
-        scaler.transform(x), y, sample_weight=w * len(y)
+    w = np.concatenate(
+        [
+            s.weight[k]
+            / s.weight[k].sum()
+            * (augment_weight if s.augment else 1.0)
+            * (set_weights or {}).get(s.name.split(":")[0], 1.0)
+            for s, k in zip(sets, masks, strict=True)
+        ]
     )
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=c, max_iter=5000).fit(
+        (x - scaler.mean_) / scale, y, sample_weight=w * len(y) / w.sum()
+    )
+    mean, weights, bias = scaler.mean_, model.coef_[0], float(model.intercept_[0])
 
     def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
-        p = model.predict_proba(scaler.transform(z))[:, 1]
+        """:meth:`PairModel.probability_of_row` over rows (checked equal in main)."""
+        p = 1.0 / (1.0 + np.exp(-(bias + ((z - mean) / scale) @ weights)))
         return p * factor if gate else p
 
     threshold = choose_threshold(
         [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
     )
-    return predict, threshold
+    pair_model = PairModel(
+        inputs=tuple(names),
+        mean=tuple(map(float, mean)),
+        scale=tuple(map(float, scale)),
+        weights=tuple(map(float, weights)),
+        bias=bias,
+        threshold=min(max(threshold, 0.01), 0.99),
+        gate=gate,
+    )
+    return pair_model, predict
 
 
 def fold_of(sets: Sequence[PairSet]) -> dict[str, int]:
-    topics = sorted({t for s in sets for t in s.topics})
+    topics = sorted({t for s in sets for t in (*s.topics, *s.topics_b)})
     order = np.random.RandomState(0).permutation(len(topics))
     return {topic: int(order[k]) % FOLDS for k, topic in enumerate(topics)}
+
+
+def _in_fold(s: PairSet, folds: dict[str, int], f: int) -> np.ndarray:
+    """Pairs with either article's topic in fold ``f``."""
+    return np.array(
+        [folds[a] == f or folds[b] == f for a, b in zip(s.topics, s.topics_b, strict=True)]
+    )
+
+
+def measure_sets(
+    data: Path,
+    cache: Path,
+    encoder: str,
+    max_pairs: int,
+    cross: bool,
+    forms: list[str],
+    train: list[str],
+    short_pairs: int,
+    unrelated: int,
+) -> list[PairSet]:
+    """Every dev set's target pairs and, for those in ``train``, the augmenting sets."""
+    sets: list[PairSet] = []
+    for name in SETS:
+        records = read_set(name, data)
+        features = features_of(name, records, "full", cache, encoder)
+        sets.append(pair_set(name, records, features, max_pairs, cross))
+        short = {}
+        for form in forms:
+            cut = make_short_variants(records, form)
+            short[form] = {f.id: f for f in features_of(name, cut, form, cache, encoder)}
+        if short and name in train:
+            sets.append(short_pair_set(name, records, features, short, short_pairs, cross))
+            if unrelated:
+                sets.append(unrelated_pair_set(name, records, short, unrelated, cross))
+    return sets
 
 
 def main() -> None:
@@ -262,59 +445,162 @@ def main() -> None:
         "--gate", action="store_true", help="the model's probability times the date factor"
     )
     parser.add_argument("--encoder", choices=("use", "static"), default="use")
+    parser.add_argument(
+        "--short-forms",
+        default="",
+        help=f"short forms whose pairs join the fit ({','.join(SHORT_FORMS)}; '' for none)",
+    )
+    parser.add_argument("--short-pairs", type=int, default=2000, help="per set and form")
+    parser.add_argument(
+        "--unrelated", type=int, default=0, help="unrelated short pairs per set and form"
+    )
+    parser.add_argument(
+        "--augment-weight",
+        type=float,
+        default=0.5,
+        help="weight of each augmenting set (short pairs, unrelated pairs) against a dev set's",
+    )
+    parser.add_argument(
+        "--set-weights",
+        default="",
+        help="a dev set's weight (and its augmenting sets') against the others', e.g. "
+        "ecbplus_dev=2 (default 1 each)",
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"write the model to params/{PAIR_MODEL_FILE}",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"no such data folder: {args.data}")
+    forms = [f for f in args.short_forms.split(",") if f]
+    set_weights = {
+        k: float(v) for k, v in (item.split("=") for item in args.set_weights.split(",") if item)
+    }
+    if set(forms) - set(SHORT_FORMS):
+        parser.error(f"no such short forms: {', '.join(sorted(set(forms) - set(SHORT_FORMS)))}")
     args.cache.mkdir(parents=True, exist_ok=True)
     train = [s for s in args.train.split(",") if s]
-    names = input_names(cross_lingual=not args.no_cross_lingual)
+    cross = not args.no_cross_lingual
+    names = input_names(cross_lingual=cross)
     drop = {d for d in args.drop.split(",") if d}
     if drop - set(names):
         parser.error(f"no such inputs: {', '.join(sorted(drop - set(names)))}")
     keep = [k for k, n in enumerate(names) if n not in drop]
-    sets = [
-        pair_set(n, args.data, args.cache, args.max_pairs, not args.no_cross_lingual, args.encoder)
-        for n in SETS
-    ]
+    measured = args.cache / (
+        f"pairs.{args.encoder}.{args.max_pairs}.{int(cross)}.{','.join(forms)}."
+        f"{args.short_pairs}.{args.unrelated}.{','.join(train)}.pkl"
+    )
+    if measured.exists():  # the measures depend on the code: clear the cache after a change
+        sets: list[PairSet] = pickle.loads(measured.read_bytes())
+    else:
+        sets = measure_sets(
+            args.data,
+            args.cache,
+            args.encoder,
+            args.max_pairs,
+            cross,
+            forms,
+            train,
+            args.short_pairs,
+            args.unrelated,
+        )
+        measured.write_bytes(pickle.dumps(sets))
     for s in sets:
         s.x = s.x[:, keep]
-    trained = [s for s in sets if s.name in train]
+    kept = [names[k] for k in keep]
+    trained = [s for s in sets if s.name.split(":")[0] in train]
     folds = fold_of(sets)
     cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
     thresholds = []
     for f in range(FOLDS):
-        masks = [np.array([folds[t] != f for t in s.topics]) for s in trained]
-        predict, threshold = fit(trained, masks, args.C, args.rule, args.gate)
-        thresholds.append(threshold)
+        masks = [~_in_fold(s, folds, f) for s in trained]
+        fold_model, predict = fit(
+            trained, masks, args.C, args.rule, args.gate, kept, args.augment_weight, set_weights
+        )
+        thresholds.append(fold_model.threshold)
         for s in sets:
             held = np.array([folds[t] == f for t in s.topics])
             if held.any():
-                cv[s.name][held] = predict(s.x[held], s.factor[held]) >= threshold
-    predict, threshold = fit(
-        trained, [np.ones(len(s.gold), dtype=bool) for s in trained], args.C, args.rule, args.gate
+                cv[s.name][held] = predict(s.x[held], s.factor[held]) >= fold_model.threshold
+    for s in sets:  # compare keeps a copy whatever the model says (pair_model.decide)
+        cv[s.name] |= s.copy
+    everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
+    model, predict = fit(
+        trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight
+    )
+    _check_production_reads_it(model, predict, sets, names, keep)
+    print(
+        f"fitted on {','.join(s.name for s in trained)}, {args.encoder}, C {args.C}, rule "
+        f"{args.rule}, gate {args.gate}, short forms {','.join(forms) or 'none'} "
+        f"({args.short_pairs} pairs, {args.unrelated} unrelated, weight "
+        f"{args.augment_weight}), without {','.join(sorted(drop)) or 'nothing'}; threshold "
+        f"in sample {model.threshold:.2f}, per fold {', '.join(f'{t:.2f}' for t in thresholds)}"
     )
     print(
-        f"fitted on {','.join(train)}, {args.encoder}, C {args.C}, rule {args.rule}, "
-        f"gate {args.gate}, without {','.join(sorted(drop)) or 'nothing'}; threshold in "
-        f"sample {threshold:.2f}, per fold {', '.join(f'{t:.2f}' for t in thresholds)}"
-    )
-    print(
-        "set                    pairs (same)   production P / R   "
+        "set                          pairs (same)   production P / R   "
         "pair model CV P / R   in sample P / R   both (CV) P / R"
     )
+    figures: dict[str, dict[str, list[float]]] = {}
     for s in sets:
-        fitted = predict(s.x, s.factor) >= threshold
+        fitted = (predict(s.x, s.factor) >= model.threshold) | s.copy
         both = s.production & cv[s.name]
         rows = [("", s.production, cv[s.name], fitted, both)]
         if _incidents(s):  # a follow_up links too
             t = s.threaded
             rows.append((" +follow_up", s.production | t, cv[s.name] | t, fitted | t, both | t))
         for suffix, *decisions in rows:
-            pr = [precision_recall(s.gold, d, s.weight) for d in decisions]
+            if s.gold.any():
+                pr = [precision_recall(s.gold, d, s.weight) for d in decisions]
+            else:  # unrelated pairs: the share linked
+                pr = [(float(d.mean()), math.nan) for d in decisions]
+            figures[s.name + suffix] = {
+                k: [round(v, 4) for v in f]
+                for k, f in zip(("production", "cv", "in_sample", "both"), pr, strict=True)
+            }
             print(
-                f"{s.name + suffix:<22} {len(s.gold):>6} ({int(s.gold.sum()):>5})   "
+                f"{s.name + suffix:<28} {len(s.gold):>6} ({int(s.gold.sum()):>5})   "
                 + "   ".join(f"{'{:.3f} / {:.3f}'.format(*f):<17}" for f in pr)
             )
+    if args.write:
+        info = {
+            "fitted_by": "scripts/fit_pair_model.py " + _command_line(args),
+            "encoder": args.encoder,
+            "cv_folds": FOLDS,
+            "fold_thresholds": [round(t, 2) for t in thresholds],
+            "figures (precision, recall; unrelated: share linked)": figures,
+        }
+        written = dataclasses.replace(model, info=info)
+        path = Path(params.path_of(PAIR_MODEL_FILE))
+        path.write_text(json.dumps(written.to_dict(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The options the model was fitted with, as they are typed."""
+    out = []
+    for key, value in vars(args).items():
+        if key in ("data", "cache", "write") or value is False:
+            continue
+        flag = "--" + key.replace("_", "-")
+        out.append(flag if value is True else f"{flag} {value!s}" if value != "" else f"{flag} ''")
+    return " ".join(out)
+
+
+def _check_production_reads_it(
+    model: PairModel, predict: Predict, sets: Sequence[PairSet], names: list[str], keep: list[int]
+) -> None:
+    """The fitted prediction equals production's :meth:`PairModel.probability_of_row` on
+    the first pairs of every set (the written model is the one measured)."""
+    for s in sets:
+        for k in range(min(len(s.gold), 50)):
+            row = np.zeros(len(names))
+            row[keep] = s.x[k]
+            ours = float(predict(s.x[k : k + 1], s.factor[k : k + 1])[0])
+            theirs = model.probability_of_row(list(row), float(s.factor[k]))
+            if abs(ours - theirs) > 1e-9:
+                raise SystemExit(f"{s.name} pair {k}: fitted {ours} != production {theirs}")
 
 
 if __name__ == "__main__":

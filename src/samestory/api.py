@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from samestory import provenance
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
-from samestory.features import featurize
+from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Relation, Story
+from samestory.pair_model import decide, load_pair_model
 from samestory.pipeline.assemble import (
     assign_threads,
     build_stories,
@@ -31,7 +32,13 @@ from samestory.pipeline.featurise import (
     featurize_all,
 )
 from samestory.pipeline.score import MIN_PAIRS_PER_WORKER, SCORE_CHUNK, score_pairs
-from samestory.relate import relate, single_threaded_blas
+from samestory.relate import (
+    measure_pair,
+    relate,
+    relation_of,
+    score_measures,
+    single_threaded_blas,
+)
 
 __all__ = [
     "FEATURE_BATCH",
@@ -46,6 +53,7 @@ __all__ = [
     "cluster",
     "cluster_ids",
     "compare",
+    "compare_features",
     "compare_pairs",
     "featurize_all",
     "make_story",
@@ -79,12 +87,7 @@ def compare(
     Derivation relations come back oriented source → copy.
     """
     fa, fb = featurize([a, b], config, encoder)
-    relation = relate(fa, fb, config)
-    if relation.kind is not None and relation.kind.is_derivation:
-        relation, _ = provenance.orient(
-            relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}
-        )
-    return relation
+    return compare_features(fa, fb, config)
 
 
 def compare_pairs(
@@ -96,19 +99,25 @@ def compare_pairs(
     corpus, each pair judged on its own."""
     distinct = list({a.id: a for pair in pairs for a in pair}.values())
     features = {f.id: f for f in featurize_all(distinct, config, encoder)}
-    out = []
     with single_threaded_blas():
-        for a, b in pairs:
-            fa, fb = features[a.id], features[b.id]
-            relation = relate(fa, fb, config)
-            if relation.kind is not None and relation.kind.is_derivation:
-                relation, _ = provenance.orient(
-                    relation,
-                    {fa.id: fa.date, fb.id: fb.date},
-                    {fa.id: fa.n_words, fb.id: fb.n_words},
-                )
-            out.append(relation)
-    return out
+        return [compare_features(features[a.id], features[b.id], config) for a, b in pairs]
+
+
+def compare_features(fa: DocFeatures, fb: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
+    """:func:`compare` of two featurised articles: production's relation of the pair,
+    its same-story decision taken by the shipped pair model (``samestory.pair_model``:
+    fitted for pairs on their own, no corpus), derivations oriented source → copy."""
+    m = measure_pair(fa, fb)
+    ps = score_measures(m)
+    relation = relation_of(fa, fb, ps, config)
+    model = load_pair_model()
+    if model is not None:
+        relation = decide(relation, m, ps.thread, model, fa.lang != fb.lang)
+    if relation.kind is not None and relation.kind.is_derivation:
+        relation, _ = provenance.orient(
+            relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}
+        )
+    return relation
 
 
 # Helpers with plain-data results, for evaluation scripts and benchmarks.

@@ -1,0 +1,198 @@
+"""``compare``'s decision for a pair on its own (no corpus): a logistic pair model.
+
+``cluster`` decides by average link over the corpus; a pair alone has only its own
+measures. The pair model reads production's measures of the pair
+(:func:`samestory.relate.measure_pair`), all model-free (:func:`pair_design`), and says
+
+    P(same story | x) = 1 / (1 + exp(-(b + Σ_k w_k (x_k - μ_k) / σ_k)))
+
+gated like the story score: ``P × f`` with ``f`` the pair's date factor (1 unless the
+two are dated more than 30 days apart), and links the pair when ``P × f ≥ t``. The
+weights, the standardisation ``μ, σ`` and the threshold ``t`` are fitted by
+``scripts/fit_pair_model.py --write`` (5-fold cross-validation over topics on the dev
+sets, their short forms and unrelated short pairs that share a number or a name) and
+read from ``samestory/params/pair_model.json``, checked against :func:`input_names`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from samestory import params, relate
+from samestory.errors import ParamsError
+from samestory.models import Relation, RelationKind
+from samestory.threads import EXTRA_FEATURES, THREAD_THRESHOLD
+
+PAIR_MODEL_FILE = "pair_model.json"
+
+
+def input_names(cross_lingual: bool = False) -> list[str]:
+    """The names of :func:`pair_design`'s values, in order: the event cues, the shortness
+    ``u`` and ``u`` times each cue, the disagreement cues, the headline-and-lead cosine,
+    shingle overlap, the date factor, the thread model's inputs after its cues, and
+    (``cross_lingual``) the cues times a two-languages indicator."""
+    cues = list(relate.CUE_NAMES)
+    names = [
+        *cues,
+        "shortness",
+        *(f"shortness*{c}" for c in cues),
+        *relate.CONFLICT_CUE_NAMES,
+        "lead_sentences",
+        "shingle_jaccard",
+        "shingle_containment",
+        "date_factor",
+        *EXTRA_FEATURES,
+    ]
+    return names + [f"cross_lingual*{c}" for c in cues] if cross_lingual else names
+
+
+def pair_design(m: relate.PairMeasures, cross_lingual: float | None = None) -> list[float]:
+    """The pair model's inputs from production's measures of a pair, in
+    :func:`input_names` order; ``cross_lingual`` (1.0 for two languages, 0.0 for one)
+    adds the cues times it, None leaves them out."""
+    x = m.cues.vector()
+    u = m.cues.shortness
+    row = [
+        *x,
+        u,
+        *(u * v for v in x),
+        *m.cues.conflicts(),
+        m.cues.lead_sentences,
+        m.jaccard,
+        m.containment,
+        m.date_factor,
+        *m.thread_features[len(x) :],
+    ]
+    if cross_lingual is not None:
+        row += [cross_lingual * v for v in x]
+    return row
+
+
+@dataclasses.dataclass(frozen=True)
+class PairModel:
+    """A fitted pair model: inputs by name (a subset of :func:`input_names`), their
+    standardisation, weights, bias, the decision threshold, and whether the probability
+    is gated by the date factor. ``info``: what it was fitted on and its figures."""
+
+    inputs: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    gate: bool = True
+    info: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.inputs)
+        if not (len(self.mean) == len(self.scale) == len(self.weights) == n):
+            raise ParamsError("pair model: inputs, mean, scale and weights differ in length")
+        unknown = set(self.inputs) - set(input_names(cross_lingual=True))
+        if unknown:
+            raise ParamsError(f"pair model: unknown inputs {', '.join(sorted(unknown))}")
+        numbers = (*self.mean, *self.scale, *self.weights, self.bias, self.threshold)
+        if not all(math.isfinite(v) for v in numbers) or min(self.scale, default=1.0) <= 0:
+            raise ParamsError("pair model: a parameter is not finite, or a scale is not > 0")
+        if not 0.0 < self.threshold < 1.0:
+            raise ParamsError(f"pair model: threshold {self.threshold} is not in (0, 1)")
+
+    @functools.cached_property
+    def _columns(self) -> tuple[int, ...]:
+        names = input_names(cross_lingual=self.cross_lingual)
+        return tuple(names.index(n) for n in self.inputs)
+
+    @property
+    def cross_lingual(self) -> bool:
+        return any(n.startswith("cross_lingual*") for n in self.inputs)
+
+    def probability_of_row(self, row: Sequence[float], factor: float = 1.0) -> float:
+        """``P × f`` (``P`` alone unless gated) of a full :func:`pair_design` row."""
+        z = self.bias
+        for k, w, mu, sd in zip(self._columns, self.weights, self.mean, self.scale, strict=True):
+            z += w * (row[k] - mu) / sd
+        p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return p * factor if self.gate else p
+
+    def probability(self, m: relate.PairMeasures, cross_lingual: bool = False) -> float:
+        """The gated probability of a measured pair (``cross_lingual``: two languages)."""
+        row = pair_design(m, float(cross_lingual) if self.cross_lingual else None)
+        return self.probability_of_row(row, m.date_factor)
+
+    def links(self, m: relate.PairMeasures, cross_lingual: bool = False) -> bool:
+        return self.probability(m, cross_lingual) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inputs": {
+                n: {"mean": mu, "scale": sd, "weight": w}
+                for n, mu, sd, w in zip(
+                    self.inputs, self.mean, self.scale, self.weights, strict=True
+                )
+            },
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "gate": self.gate,
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairModel:
+        """Read the model from its JSON form; :class:`ParamsError` when it does not fit."""
+        try:
+            inputs = data["inputs"]
+            return cls(
+                inputs=tuple(str(n) for n in inputs),
+                mean=tuple(float(v["mean"]) for v in inputs.values()),
+                scale=tuple(float(v["scale"]) for v in inputs.values()),
+                weights=tuple(float(v["weight"]) for v in inputs.values()),
+                bias=float(data["bias"]),
+                threshold=float(data["threshold"]),
+                gate=bool(data.get("gate", True)),
+                info=dict(data.get("info", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ParamsError(f"pair model {PAIR_MODEL_FILE}: malformed ({e!r})") from e
+
+
+@functools.cache
+def load_pair_model() -> PairModel | None:
+    """The shipped pair model, or None when no params file is shipped."""
+    try:
+        data = params.load(PAIR_MODEL_FILE)
+    except FileNotFoundError:
+        return None
+    return PairModel.from_dict(data)
+
+
+def decide(
+    relation: Relation,
+    m: relate.PairMeasures,
+    thread: float,
+    model: PairModel,
+    cross_lingual: bool = False,
+) -> Relation:
+    """``relation`` (production's, of a pair on its own) with the pair model's decision:
+
+    - a copy (``exact``, ``near_duplicate``) stays: the same text is the same story;
+    - linked (``P × f ≥ t``): its kind when a ``rewrite``, else ``same_event``;
+    - not linked: ``follow_up`` when the thread model says the same incident
+      (:data:`~samestory.threads.THREAD_THRESHOLD`), else no relation.
+
+    ``score`` becomes the model's gated probability (copies keep 1.0) and
+    ``evidence.scores["pair_model"]`` says it; the story score stays under ``"story"``.
+    """
+    p = model.probability(m, cross_lingual)
+    kind = relation.kind
+    if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
+        score = relation.score
+    elif p >= model.threshold:
+        kind, score = (kind if kind is RelationKind.REWRITE else RelationKind.SAME_EVENT), p
+    else:
+        kind, score = (RelationKind.FOLLOW_UP if thread >= THREAD_THRESHOLD else None), p
+    scores = {**relation.evidence.scores, "pair_model": p, "pair_threshold": model.threshold}
+    evidence = dataclasses.replace(relation.evidence, scores=scores)
+    return dataclasses.replace(relation, kind=kind, score=score, evidence=evidence)

@@ -1,0 +1,128 @@
+"""compare's pair model: read and checked at load, scored as the fit script scores it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from samestory import api, pair_model, relate
+from samestory.errors import ParamsError
+from samestory.features import featurize
+from samestory.models import Article, RelationKind
+from samestory.pair_model import PairModel, decide, input_names, load_pair_model, pair_design
+
+
+def _model(weights: dict[str, float], bias: float = 0.0, threshold: float = 0.5) -> PairModel:
+    names = tuple(weights)
+    return PairModel(
+        inputs=names,
+        mean=(0.0,) * len(names),
+        scale=(1.0,) * len(names),
+        weights=tuple(weights.values()),
+        bias=bias,
+        threshold=threshold,
+    )
+
+
+def test_the_probability_is_the_logistic_of_the_standardised_inputs():
+    names = input_names()
+    model = PairModel(
+        inputs=(names[0], names[3]),
+        mean=(0.5, 1.0),
+        scale=(2.0, 0.5),
+        weights=(1.5, -0.25),
+        bias=0.1,
+        threshold=0.5,
+    )
+    row = [0.0] * len(names)
+    row[0], row[3] = 0.9, 2.0
+    z = 0.1 + 1.5 * (0.9 - 0.5) / 2.0 - 0.25 * (2.0 - 1.0) / 0.5
+    assert model.probability_of_row(row) == pytest.approx(1 / (1 + math.exp(-z)))
+    # Gated: times the date factor, as the story score is.
+    assert model.probability_of_row(row, 0.35) == pytest.approx(0.35 / (1 + math.exp(-z)))
+    ungated = dataclasses.replace(model, gate=False)
+    assert ungated.probability_of_row(row, 0.35) == pytest.approx(1 / (1 + math.exp(-z)))
+
+
+def test_the_params_round_trip_and_bad_ones_are_refused():
+    model = _model({"shortness": 1.0, "date_factor": -2.0}, bias=0.3, threshold=0.6)
+    assert PairModel.from_dict(model.to_dict()) == model
+    with pytest.raises(ParamsError, match="unknown inputs no_such_cue"):
+        _model({"no_such_cue": 1.0})
+    with pytest.raises(ParamsError, match="threshold"):
+        _model({"shortness": 1.0}, threshold=1.5)
+    bad = model.to_dict()
+    bad["inputs"]["shortness"]["scale"] = 0.0
+    with pytest.raises(ParamsError, match="scale"):
+        PairModel.from_dict(bad)
+    with pytest.raises(ParamsError, match="malformed"):
+        PairModel.from_dict({"inputs": {"shortness": {"mean": 0}}})
+
+
+def test_the_shipped_model_if_any_reads_production_inputs():
+    model = load_pair_model()
+    if model is None:
+        pytest.skip("no pair model shipped")
+    assert set(model.inputs) <= set(input_names(cross_lingual=True))
+    assert 0 < model.threshold < 1 and "figures (precision, recall; unrelated: share linked)" in (
+        model.info
+    )
+
+
+QUAKE_A = Article(
+    id="a",
+    text=(
+        "A magnitude 7.1 earthquake struck off northern Japan on Friday, triggering a tsunami "
+        "warning. Residents of Iwate and Miyagi were told to move to higher ground."
+    ),
+)
+QUAKE_B = Article(
+    id="b",
+    text=(
+        "Japan issued a tsunami warning after a 7.1-magnitude quake struck off its northern "
+        "coast on Friday. People in Iwate and Miyagi were urged to go to higher ground."
+    ),
+)
+
+
+def test_decide_links_by_the_model_and_keeps_copies():
+    fa, fb = featurize([QUAKE_A, QUAKE_B])
+    m = relate.measure_pair(fa, fb)
+    ps = relate.score_measures(m)
+    relation = relate.relation_of(fa, fb, ps)
+    row = pair_design(m)
+    assert len(row) == len(input_names())
+    yes = _model({"shortness": 0.0}, bias=5.0)  # P = 0.993: links
+    no = _model({"shortness": 0.0}, bias=-5.0)  # P = 0.007: apart
+    linked = decide(relation, m, ps.thread, yes)
+    assert linked.same_story and linked.kind in (RelationKind.SAME_EVENT, RelationKind.REWRITE)
+    assert linked.evidence.scores["pair_model"] == pytest.approx(1 / (1 + math.exp(-5.0)))
+    assert linked.evidence.scores["story"] == relation.evidence.scores["story"]
+    apart = decide(relation, m, 0.0, no)
+    assert apart.kind is None and not apart.same_story
+    assert decide(relation, m, 1.0, no).kind is RelationKind.FOLLOW_UP
+    (fc,) = featurize([dataclasses.replace(QUAKE_A, id="c")])
+    mc = relate.measure_pair(fa, fc)
+    copy = relate.relation_of(fa, fc, relate.score_measures(mc))
+    assert copy.kind is RelationKind.EXACT
+    assert decide(copy, mc, 0.0, no).kind is RelationKind.EXACT
+
+
+def test_no_params_file_means_no_model(monkeypatch: pytest.MonkeyPatch):
+    def missing(name: str) -> dict:
+        raise FileNotFoundError(name)
+
+    load_pair_model.cache_clear()
+    monkeypatch.setattr(pair_model.params, "load", missing)
+    try:
+        assert load_pair_model() is None
+    finally:
+        load_pair_model.cache_clear()
+
+
+def test_compare_keeps_a_one_word_text_apart_from_a_quake_story():
+    word = Article(id="word", text="Earthquake")
+    for relation in api.compare_pairs([(word, QUAKE_A), (QUAKE_B, word)]):
+        assert not relation.same_story, relation.evidence.scores
