@@ -359,7 +359,8 @@ def compare_on_hard_negatives(
                     "kind": kind,
                     "cause": cause,
                     "story": relation.evidence.scores["story"],
-                    "event_probability": relation.evidence.scores["event_probability"],
+                    # None for a copy relation (relate.copy_relation: no model asked).
+                    "event_probability": relation.evidence.scores.get("event_probability"),
                     "thread": relation.evidence.scores["thread"],
                     "date_gap_days": relation.evidence.date_gap_days,
                     "dates": list(relation.evidence.dates),

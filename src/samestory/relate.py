@@ -683,16 +683,18 @@ def measure_pair(
     b: DocFeatures,
     summary: SimSummary | None = None,
     term_cosine: float | None = None,
+    overlap: tuple[float, float] | None = None,
 ) -> PairMeasures:
     """Cues, rewrite evidence, shingle overlap and date gate of a pair (no fitted model).
 
-    ``summary`` (the pair's sentence cosines) and ``term_cosine``: when the caller has
-    them already (:func:`relate_against`); computed here otherwise.
+    ``summary`` (the pair's sentence cosines), ``term_cosine`` and ``overlap``
+    (:func:`~samestory.overlap.shingle_overlap`): when the caller has them already
+    (:func:`relate_against`); computed here otherwise.
     """
     if summary is None:
         summary = summarise(sentence_similarity(a.sentence_vectors, b.sentence_vectors))
     sim = summary.sim
-    jaccard, containment = shingle_overlap(a, b)
+    jaccard, containment = shingle_overlap(a, b) if overlap is None else overlap
     readings = date_readings(a, b)
     gap = _gap(*readings)
     shared = shared_items(a, b)
@@ -784,8 +786,16 @@ def relate(
     config: Config = DEFAULT_CONFIG,
     model: StoryModel = STORY_MODEL,
 ) -> Relation:
-    """Decide whether ``a`` and ``b`` are the same story, how they relate, and why."""
-    return relation_of(a, b, pair_score(a, b, config, model), config)
+    """Decide whether ``a`` and ``b`` are the same story, how they relate, and why.
+
+    A pair the copy test decides (:func:`samestory.overlap.copy_kind`) gets its
+    :func:`copy_relation`; any other its full scoring (:func:`relation_of`)."""
+    overlap = shingle_overlap(a, b)
+    kind = copy_kind(a, b, *overlap, config)
+    if kind is not None:
+        sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
+        return copy_relation(a, b, kind, overlap, sim, config)
+    return relation_of(a, b, score_measures(measure_pair(a, b, overlap=overlap), model), config)
 
 
 def relate_against(
@@ -798,17 +808,44 @@ def relate_against(
     sentence cosines against all of ``others`` summarised at once
     (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
     of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`)."""
+    overlaps = [shingle_overlap(a, b) for b in others]
+    kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
+    # Every pair's cosines in one block: a copy pair's alignment reads them too.
     summaries = summarise_against(
         a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
     )
-    term_cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+    scored = [k for k, kind in enumerate(kinds) if kind is None]
+    term_cosines = lexical.cosines_against(a.terms, [others[k].terms for k in scored])
     measures = [
-        measure_pair(a, b, s, c) for b, s, c in zip(others, summaries, term_cosines, strict=True)
+        measure_pair(a, others[k], summaries[k], c, overlaps[k])
+        for k, c in zip(scored, term_cosines, strict=True)
     ]
-    return [
-        relation_of(a, b, ps, config)
-        for b, ps in zip(others, score_measures_all(measures, model), strict=True)
-    ]
+    return _relations(
+        [(a, b) for b in others], kinds, overlaps, summaries, scored, measures, config, model
+    )
+
+
+def _relations(
+    pairs: Sequence[tuple[DocFeatures, DocFeatures]],
+    kinds: Sequence[RelationKind | None],
+    overlaps: Sequence[tuple[float, float]],
+    summaries: Sequence[SimSummary],
+    scored: Sequence[int],
+    measures: Sequence[PairMeasures],
+    config: Config,
+    model: StoryModel,
+) -> list[Relation]:
+    """The relation of each pair: a :func:`copy_relation` where ``kinds`` has a copy
+    kind, else :func:`relation_of` its measures (``measures[n]`` is pair ``scored[n]``'s)."""
+    out: list[Relation | None] = [None] * len(pairs)
+    for k, ps in zip(scored, score_measures_all(measures, model), strict=True):
+        a, b = pairs[k]
+        out[k] = relation_of(a, b, ps, config)
+    for k, kind in enumerate(kinds):
+        if kind is not None:
+            a, b = pairs[k]
+            out[k] = copy_relation(a, b, kind, overlaps[k], summaries[k].sim, config)
+    return out  # type: ignore[return-value]  # every slot filled
 
 
 def _close_thresholds(config: Config) -> tuple[float, ...]:
@@ -825,19 +862,75 @@ def relate_to(
     """``[relate(o, b) for o in others]``, the same relations bit for bit: as
     :func:`relate_against` with the fixed article second (the store relates each stored
     neighbour to the article being added, Spark a copy's representative to the copy)."""
+    overlaps = [shingle_overlap(o, b) for o in others]
+    kinds = [copy_kind(o, b, *ov, config) for o, ov in zip(others, overlaps, strict=True)]
     summaries = summarise_to(
         [o.sentence_vectors for o in others], b.sentence_vectors, _close_thresholds(config)
     )
+    scored = [k for k, kind in enumerate(kinds) if kind is None]
     # The cosine is symmetric bit for bit: the same shared words in ascending hash order,
     # the same products summed in the same order.
-    term_cosines = lexical.cosines_against(b.terms, [o.terms for o in others])
+    term_cosines = lexical.cosines_against(b.terms, [others[k].terms for k in scored])
     measures = [
-        measure_pair(o, b, s, c) for o, s, c in zip(others, summaries, term_cosines, strict=True)
+        measure_pair(others[k], b, summaries[k], c, overlaps[k])
+        for k, c in zip(scored, term_cosines, strict=True)
     ]
-    return [
-        relation_of(o, b, ps, config)
-        for o, ps in zip(others, score_measures_all(measures, model), strict=True)
-    ]
+    return _relations(
+        [(o, b) for o in others], kinds, overlaps, summaries, scored, measures, config, model
+    )
+
+
+# A copy is the same story, so the same incident: its thread probability, by definition
+# (the thread model is not asked; see copy_relation).
+COPY_THREAD = 1.0
+
+
+def copy_relation(
+    a: DocFeatures,
+    b: DocFeatures,
+    kind: RelationKind,
+    overlap: tuple[float, float],
+    sim: np.ndarray,
+    config: Config = DEFAULT_CONFIG,
+) -> Relation:
+    """The relation of a pair the copy test decided (``kind``: ``exact`` or
+    ``near_duplicate`` from :func:`samestory.overlap.copy_kind`, with the pair's shingle
+    ``overlap`` = (Jaccard, containment)): story score and similarity 1, whatever the
+    models would say, so no cue, event, rewrite or thread model is computed.
+
+    Its evidence keeps what the front ends and provenance read: the sentence alignment
+    of ``sim`` (its coverages orient the derivation, :func:`samestory.provenance.orient`;
+    its sentences are shown), the shingle overlap, the copied share, the date gap and
+    dates, the shared quotes, names and numbers; and ``thread`` = :data:`COPY_THREAD`.
+    It has no ``event_probability``, ``rewrite_evidence`` or ``cue_*`` scores
+    (:func:`is_copy_relation`)."""
+    alignment, copied = align_pair(a, b, sim, config)
+    readings = date_readings(a, b)
+    jaccard, containment = overlap
+    scores = {
+        "story": 1.0,
+        "similarity": 1.0,
+        "thread": COPY_THREAD,
+        "aligned_coverage": _shorter_coverage(alignment, len(a.sentences), len(b.sentences)),
+        "coverage_a": alignment.coverage_a,
+        "coverage_b": alignment.coverage_b,
+        "alignment_order": alignment.order,
+        "shingle_jaccard": jaccard,
+        "shingle_containment": containment,
+        "copied_sentences": copied,
+    }
+    evidence = _evidence(a, b, alignment, _gap(*readings), scores, date_notes(*readings))
+    return Relation(a=a.id, b=b.id, kind=kind, score=1.0, evidence=evidence)
+
+
+def is_copy_relation(relation: Relation) -> bool:
+    """Whether ``relation`` is a :func:`copy_relation` (decided by the copy test, so its
+    evidence has no cues). A ``near_duplicate`` found by alignment (most sentences
+    copied with small edits, :func:`relation_of`) has them: it is not one."""
+    return (
+        relation.kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
+        and CUE_SCORE_KEYS[0] not in relation.evidence.scores
+    )
 
 
 def relation_of(

@@ -17,7 +17,7 @@ from samestory import provenance
 from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind, Roundup, RoundupPart, Story
 from samestory.pipeline.group import FoundRoundup
-from samestory.relate import CUE_SCORE_KEYS
+from samestory.relate import CUE_SCORE_KEYS, is_copy_relation
 from samestory.threads import (
     borrowed_gaps,
     thread_features,
@@ -196,12 +196,19 @@ def _thread_probability(
     :func:`samestory.threads.borrowed_gaps`)."""
     if gap is None or relation.evidence.date_gap_days is not None:
         return relation.evidence.scores.get("thread", 0.0)
-    return thread_probability(with_gap(thread_inputs(a, b, relation), gap))
+    x = thread_inputs(a, b, relation)
+    if x is None:  # a copy: its own thread probability whatever the gap
+        return relation.evidence.scores["thread"]
+    return thread_probability(with_gap(x, gap))
 
 
-def thread_inputs(a: DocFeatures, b: DocFeatures, relation: Relation) -> tuple[float, ...]:
+def thread_inputs(a: DocFeatures, b: DocFeatures, relation: Relation) -> tuple[float, ...] | None:
     """The thread model's inputs of a scored pair (:func:`samestory.threads.thread_features`),
-    from its relation's evidence (the cues, the rewrite evidence, the date gap)."""
+    from its relation's evidence (the cues, the rewrite evidence, the date gap); None for
+    a copy relation (:func:`samestory.relate.is_copy_relation`): it has no cues, and its
+    thread probability is :data:`~samestory.relate.COPY_THREAD` whatever the gap."""
+    if is_copy_relation(relation):
+        return None
     evidence = relation.evidence
     cues = [evidence.scores[key] for key in CUE_SCORE_KEYS]
     rewrite = evidence.scores["rewrite_evidence"]

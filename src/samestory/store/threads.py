@@ -64,11 +64,13 @@ def write_thread_scores(
 
 
 def _inputs_json(relation: Relation, features: Mapping[str, DocFeatures]) -> str | None:
-    """An undated pair's thread inputs as JSON (exact floats); None for a dated pair."""
+    """An undated pair's thread inputs as JSON (exact floats); None for a dated pair and
+    for a copy relation (no inputs: it keeps its thread probability, 1, whatever the
+    gap its stories lend it, as the batch threads it)."""
     if relation.evidence.date_gap_days is not None:
         return None
     x = thread_inputs(features[relation.a], features[relation.b], relation)
-    return json.dumps(x)
+    return None if x is None else json.dumps(x)
 
 
 def set_threads(conn: sqlite3.Connection, thread_of: dict[str, str]) -> None:
