@@ -165,10 +165,8 @@ def test_a_text_date_gap_cuts_short_texts_as_hard_as_published_dates(same_event_
     assert short_factor == pytest.approx(
         relate.STORY_MODEL.text_date_factor(relate.shortness(12)), abs=1e-9
     )
-    # Under a month is the near step's (none: 1.0), not the text-date gate's.
-    assert relate.date_gap_factor(short, b2, 20) == relate.STORY_MODEL.near_date_factor(
-        relate.shortness(12), 20
-    )
+    # Under a month is not the text-date gate's (the near step is scoring's).
+    assert relate.date_gap_factor(short, b2, 20) == 1.0
 
 
 def test_cues_do_not_depend_on_the_order_of_the_pair(seed_articles):
@@ -243,23 +241,31 @@ def test_a_near_step_cuts_short_pairs_days_apart_and_long_ones_less(same_event_p
     a2, b2 = _dated(a, dt.date(2025, 8, 1), True), _dated(b, dt.date(2025, 8, 11), False)
     short = dataclasses.replace(a2, n_words=12)
     u = relate.shortness(12)
-    assert relate.date_gap_factor(short, b2, 10, model=model) == pytest.approx(0.9 - 0.6 * u)
-    long_factor = relate.date_gap_factor(a2, b2, 10, model=model)
-    assert long_factor == pytest.approx(0.9 - 0.6 * relate.shortness(min(a.n_words, b.n_words)))
-    assert long_factor > relate.date_gap_factor(short, b2, 10, model=model)
-    assert relate.date_gap_factor(short, b2, 3, model=model) == 1.0  # within the near days
+
+    def factor(x, y) -> float:  # the score's cut for the pair's dates, under the model
+        undated = relate.pair_score(
+            dataclasses.replace(x, date=None, written_date=None), y, model=model
+        ).score
+        return relate.pair_score(x, y, model=model).score / undated
+
+    assert factor(short, b2) == pytest.approx(0.9 - 0.6 * u, rel=1e-6)
+    long_factor = factor(a2, b2)
+    assert long_factor == pytest.approx(
+        0.9 - 0.6 * relate.shortness(min(a.n_words, b.n_words)), rel=1e-6
+    )
+    assert long_factor > factor(short, b2)
+    within = _dated(b, dt.date(2025, 8, 4), False)  # 3 days: within the near days
+    assert factor(short, within) == pytest.approx(1.0)
     # Far gaps keep the far gate.
     assert relate.date_gap_factor(short, b2, 78, model=model) == pytest.approx(
         relate.STORY_MODEL.text_date_factor(u, 78)
     )
-    # Scoring a measured pair under the model applies its step (the fit script rescores).
-    undated = relate.pair_score(dataclasses.replace(short, date=None), b2, model=model)
+    # The measured factor (an input of compare's pair model) is not the near step's;
+    # scoring a measured pair under the model applies it (the fit script rescores).
     measured = relate.measure_pair(short, b2)
-    assert measured.date_gap == 10
+    assert (measured.date_gap, measured.date_factor) == (10, 1.0)
     scored = relate.score_measures(measured, model)
-    assert scored.score == pytest.approx(
-        max(undated.event_probability, undated.rewrite_evidence) * (0.9 - 0.6 * u), rel=1e-6
-    )
+    assert scored.score == pytest.approx(relate.pair_score(short, b2, model=model).score)
     assert relate.score_measures_all([measured], model)[0].score == scored.score
 
 

@@ -624,15 +624,14 @@ def date_gap_factor(
     readings: tuple[dates.DateReading | None, dates.DateReading | None] | None = None,
     model: StoryModel | None = None,
 ) -> float:
-    """Multiplier of the story score for the pair's date gap (1.0 when unknown): when
-    not far apart, the model's :meth:`StoryModel.near_date_factor`; when far apart, 0.35
-    if both dates are publication dates, and when one was read from the text, the
+    """Multiplier of the story score for the pair's date gap (1.0 when not far apart):
+    0.35 when both dates are publication dates; when one was read from the text, the
     model's :meth:`StoryModel.text_date_factor` for the pair's :func:`shortness` and gap
-    (shipped: see ``event_model.date_gate`` in the params file)."""
-    if gap is None:
-        return 1.0
+    (shipped: see ``event_model.date_gate`` in the params file). The near step
+    (:meth:`StoryModel.near_date_factor`) is applied at scoring, not here: this factor is
+    an input of ``compare``'s pair model (samestory.pair_model), fitted without it."""
     if not _far_apart(gap):
-        return (model or STORY_MODEL).near_date_factor(shortness(min(a.n_words, b.n_words)), gap)
+        return 1.0
     ra, rb = readings if readings is not None else date_readings(a, b)
     if _text_dated(ra, rb):
         u = shortness(min(a.n_words, b.n_words))
