@@ -528,7 +528,7 @@ def main() -> None:
         cv[s.name] |= s.copy
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
     model, predict = fit(
-        trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight
+        trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight, set_weights
     )
     _check_production_reads_it(model, predict, sets, names, keep)
     print(
