@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from samestory import conflicts, normalize
 from samestory.config import DEFAULT_CONFIG
-from samestory.features import line_cues, minhash_of, shingle_sketch, text_cues
+from samestory.features import (
+    chunk_entities,
+    entities_of,
+    line_cues,
+    minhash_of,
+    shingle_sketch,
+    text_cues,
+)
 
 # Pieces that exercise what the whole-text patterns read across a line: grouped numbers
 # ("1,000", "1 000"), decimals, years beside separators, number words, other line breaks.
@@ -104,3 +111,49 @@ def test_the_shingle_sketch_of_dev_texts(ecb_records: list[dict]) -> None:
         text = normalize.clean_text(r["text"])
         assert_sketch_of(text, DEFAULT_CONFIG.shingle_size)
         assert_sketch_of(text + "\n" + text[: len(text) // 2], 3)  # repeated lines
+
+
+NAME_PIECES = [
+    "Vladimir",
+    "Putin",
+    "de",
+    "Vries",
+    "van",
+    "A",
+    "Київ",
+    "the",
+    "'s",
+    "’",
+    "-",
+    ":",
+    ".",
+    " ",
+    "  ",
+    "\n",
+    "\n \n",
+    "\u2028",
+    "\t",
+    "Él",
+    "said",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=40).map("".join))
+def test_names_from_chunks_are_the_whole_texts(text: str) -> None:
+    assert "\n".join(normalize.name_chunks(text)) == text
+    assert entities_of(text) == normalize.entities(text)
+    assert normalize.entities_in_order(text) == list(
+        dict.fromkeys(normalize.entities_in_order(text))
+    )
+
+
+def test_names_from_chunks_of_dev_texts(ecb_records: list[dict]) -> None:
+    chunk_entities.cache_clear()
+    for r in ecb_records:
+        full = f"{normalize.headline(r.get('title') or '')}\n{normalize.clean_text(r['text'])}"
+        assert entities_of(full) == normalize.entities(full)
+    # A label's colon ends a one-word name only: "Vladimir\nUpdated:" is one run.
+    text = "Vladimir\nUpdated: Putin said.\nPosted: today"
+    assert normalize.name_chunks(text) == ["Vladimir\nUpdated: Putin said.", "Posted: today"]
+    assert entities_of(text) == normalize.entities(text) == {"vladimir", "updated", "putin"}

@@ -186,6 +186,25 @@ def text_cues(title: str, text: str) -> TextCues:
     )
 
 
+# Runs of lines a name may span (normalize.name_chunks) whose names are remembered, per
+# process (a few names a line).
+NAME_CHUNKS_CACHE = 1 << 14
+
+
+@functools.lru_cache(maxsize=NAME_CHUNKS_CACHE)
+def chunk_entities(chunk: str) -> tuple[str, ...]:
+    """``normalize.entities_in_order(chunk)``, interned, cached: a chunk of lines no name
+    spans (:func:`normalize.name_chunks`) holds the same names in any text."""
+    return tuple(map(sys.intern, normalize.entities_in_order(chunk)))
+
+
+def entities_of(text: str) -> set[str]:
+    """``normalize.entities(text)`` from its chunks' :func:`chunk_entities` (the set
+    built in the same order)."""
+    chunks = normalize.name_chunks(text)
+    return set(itertools.chain.from_iterable(chunk_entities(c) for c in chunks))
+
+
 # Lines whose shingles' keys (line_shingle_keys) are remembered, per process: about
 # 0.4 KB a line (8 bytes a shingle).
 LINE_SHINGLES_CACHE = 1 << 14
@@ -293,7 +312,7 @@ def text_features(
         n_shingles=n_shingles,
         # Interned: names, numbers and quotes recur across articles (a third of their
         # memory), and relations from scoring workers then share them (models.py).
-        entities=frozenset(map(sys.intern, normalize.entities(full))),
+        entities=frozenset(map(sys.intern, entities_of(full))),
         numbers=frozenset(map(sys.intern, cues.numbers)),
         quotes=tuple(map(sys.intern, normalize.quotes(text))),
         # words(title + "\n" + text) is words(title) + words(text): tokenise text once.

@@ -447,7 +447,36 @@ def entities(text: str) -> set[str]:
     Keeping single words lets "Putin" match "Vladimir Putin" and names match across
     languages that share the Latin or Cyrillic script.
     """
-    found: set[str] = set()
+    return set(entities_in_order(text))
+
+
+# The characters a name's word is made of (_NAME's [\w'’\-]): a name can run on over a
+# line break only from a line that ends with one of them.
+_NAME_CHARS = re.compile(r"[\w'’\-]")
+
+
+def name_chunks(text: str) -> list[str]:
+    """``text`` cut at the line breaks no name spans: after a line that does not end
+    (trailing whitespace aside) with a character a name's word is made of, and is not
+    blank. The :func:`entities` of ``text`` are its chunks' in order (a name begins after
+    a break as at a text's start, and ``":"`` is not what follows a chunk's end)."""
+    chunks: list[str] = []
+    open_lines: list[str] = []
+    for line in text.split("\n"):
+        open_lines.append(line)
+        end = line.rstrip()
+        if end and not _NAME_CHARS.match(end[-1]):
+            chunks.append("\n".join(open_lines))
+            open_lines = []
+    if open_lines:
+        chunks.append("\n".join(open_lines))
+    return chunks
+
+
+def entities_in_order(text: str) -> list[str]:
+    """:func:`entities` of ``text`` as a list, in the order they are first found (a set
+    built from it is the set :func:`entities` builds, entry for entry)."""
+    found: dict[str, None] = {}
     for match in _NAME.finditer(text):
         parts = [p for p in match.group(1).split() if p.lower() not in _NOT_NAMES]
         tokens = [t for t in (p.strip("'’-").lower() for p in parts) if len(t) > 2]
@@ -456,8 +485,8 @@ def entities(text: str) -> set[str]:
             # "Source:", "VIDEO:"), printed alike on every page of an outlet; a longer
             # name before one ("Doctor Who: ...") stays.
             continue
-        found.update(_fold_possessive(token) for token in tokens)
-    return found
+        found.update((_fold_possessive(token), None) for token in tokens)
+    return list(found)
 
 
 def _fold_possessive(token: str) -> str:
