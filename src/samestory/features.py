@@ -20,7 +20,7 @@ from samestory import conflicts, lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import WrittenDate, first_written_date
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
-from samestory.minhash import Signature, item_keys, signature, signature_of_keys
+from samestory.minhash import Signature, item_digests, signature, signature_of_keys
 from samestory.models import Article, slot_values
 
 SENTENCE_DTYPE = np.float16
@@ -166,6 +166,7 @@ class TextCues:
 
     title_tokens: list[str]
     tokens: list[str]
+    line_words: list[int]  # of the text's tokens, how many each of its lines has
     numbers: set[str]
     number_contexts: frozenset[str]
     latest_year: int | None
@@ -180,6 +181,7 @@ def text_cues(title: str, text: str) -> TextCues:
     return TextCues(
         title_tokens=list(chain(c.tokens for c in title_lines)),
         tokens=list(chain(c.tokens for c in cues[len(title_lines) :])),
+        line_words=[len(c.tokens) for c in cues[len(title_lines) :]],
         numbers=set(chain(c.numbers for c in cues)),
         number_contexts=frozenset(set(chain(c.number_contexts for c in cues))),
         latest_year=max(years, default=None),
@@ -208,49 +210,51 @@ def entities_of(text: str) -> set[str]:
 # Lines whose shingles' keys (line_shingle_keys) are remembered, per process: about
 # 0.4 KB a line (8 bytes a shingle).
 LINE_SHINGLES_CACHE = 1 << 14
-_NO_KEYS = np.zeros(0, dtype=np.uint64)
 
 
 @functools.lru_cache(maxsize=LINE_SHINGLES_CACHE)
-def line_shingle_keys(line: str, size: int) -> np.ndarray:
-    """The :func:`~samestory.minhash.item_keys` of the shingles of ``size`` words that
+def line_shingle_keys(line: str, size: int) -> bytes:
+    """The :func:`~samestory.minhash.item_digests` of the shingles of ``size`` words that
     lie within ``line`` (none when it has fewer words), cached: most of MinHash's cost is
     hashing each shingle, and a line's shingles are the same in any text."""
     tokens = line_cues(line).tokens
     if len(tokens) < size:
-        return _NO_KEYS
-    keys = item_keys(s.encode("utf-8") for s in normalize.shingles(list(tokens), size))
-    keys.setflags(write=False)  # shared by every text holding the line
-    return keys
+        return b""
+    return item_digests(s.encode("utf-8") for s in normalize.shingles(list(tokens), size))
 
 
-def shingle_sketch(text: str, tokens: list[str], config: Config) -> tuple[Signature, int]:
+def shingle_sketch(
+    text: str, tokens: list[str], config: Config, line_words: Sequence[int] | None = None
+) -> tuple[Signature, int]:
     """``(minhash_of(S), len(S))`` for ``S = normalize.shingles(tokens, size)``, the
-    shingles of ``text`` (whose :func:`normalize.words` are ``tokens``), from its lines.
+    shingles of ``text`` (whose :func:`normalize.words` are ``tokens``; ``line_words``,
+    if known, the number of them on each line), from its lines.
 
     A shingle lies within one line or spans a line break. Those within a line are its
     :func:`line_shingle_keys` (cached); those spanning a break (the ``size - 1`` starting
-    before each) are hashed here. The signature is the minimum over all of their keys,
-    which is the minimum over ``S`` (repeats are harmless), so it is ``minhash_of(S)``
-    exactly; ``len(S)`` is the number of distinct keys, which differs from it only if two
-    of the text's shingles share 64 bits of SHA-1 (probability about ``n^2 / 2^65``,
-    ~3e-14 for a text of 1,000 shingles)."""
+    before each) are hashed here. The signature is the minimum over all their keys, which
+    is the minimum over ``S`` (repeats are harmless), so it is ``minhash_of(S)`` exactly;
+    ``len(S)`` is the number of distinct keys, which differs from it only if two of the
+    text's shingles share 64 bits of SHA-1 (probability about ``n^2 / 2^65``, ~3e-14 for
+    a text of 1,000 shingles)."""
     size = config.shingle_size
     if len(tokens) < size:  # the whole text is its one shingle (or there is none)
         shingle_set = normalize.shingles(tokens, size)
         return minhash_of(shingle_set, config.num_perm, config.seed), len(shingle_set)
     lines = text.split("\n")
-    parts = [line_shingle_keys(line, size) for line in lines]
+    if line_words is None:
+        line_words = [len(line_cues(line).tokens) for line in lines]
     starts: set[int] = set()  # shingles spanning a line break start here
     last = len(tokens) - size
     end = 0
-    for line in lines[:-1]:
-        end += len(line_cues(line).tokens)  # a break after token end - 1
+    for count in line_words[:-1]:
+        end += count  # a break after token end - 1
         starts.update(range(max(0, end - size + 1), min(end - 1, last) + 1))
-    across = {" ".join(tokens[k : k + size]) for k in starts}
-    parts.append(item_keys(s.encode("utf-8") for s in across))
-    keys = np.unique(np.concatenate(parts))
-    return signature_of_keys(keys, config.num_perm, config.seed), len(keys)
+    parts = [line_shingle_keys(line, size) for line in lines]
+    parts.append(item_digests(" ".join(tokens[k : k + size]).encode("utf-8") for k in starts))
+    keys = np.sort(np.frombuffer(b"".join(parts), dtype="<u8"))
+    distinct = int(np.count_nonzero(keys[1:] != keys[:-1])) + 1
+    return signature_of_keys(keys, config.num_perm, config.seed), distinct
 
 
 def minhash_of(shingle_set: set[str] | frozenset[str], num_perm: int, seed: int) -> Signature:
@@ -288,7 +292,7 @@ def text_features(
     # process (line_cues).
     cues = text_cues(title, text)
     tokens = cues.tokens
-    minhash, n_shingles = shingle_sketch(text, tokens, config)
+    minhash, n_shingles = shingle_sketch(text, tokens, config, cues.line_words)
     lang = article.lang or lexical.detect_language(text, tokens=tokens)
     date, from_text, written = article.date, False, None
     if date is None:

@@ -91,13 +91,13 @@ def base_hashes(items: Iterable[bytes]) -> np.ndarray:
     return _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
 
 
-def item_keys(items: Iterable[bytes]) -> np.ndarray:
-    """The first 8 bytes of ``SHA-1(s)`` of each item, little-endian, as uint64: an
-    item's key, whose low 32 bits are the ``sha1_32`` that :func:`signature` reads
-    (:func:`signature_of_keys`). Two distinct items share a key with probability 2^-64."""
+def item_digests(items: Iterable[bytes]) -> bytes:
+    """The first 8 bytes of ``SHA-1(s)`` of each item, one after the other: read as
+    little-endian uint64 (``np.frombuffer(_, "<u8")``), each item's key, whose low 32 bits
+    are the ``sha1_32`` that :func:`signature` reads (:func:`signature_of_keys`). Two
+    distinct items share a key with probability 2^-64."""
     sha1 = hashlib.sha1
-    digests = b"".join([sha1(item).digest()[:8] for item in items])
-    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    return b"".join([sha1(item).digest()[:8] for item in items])
 
 
 def signature_of_keys(
