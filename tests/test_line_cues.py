@@ -4,8 +4,12 @@ equal the whole-text functions' (features are the same with or without the line 
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_featurise import assert_same_features
 
 from samestory import conflicts, normalize
 from samestory.config import DEFAULT_CONFIG
@@ -157,3 +161,28 @@ def test_names_from_chunks_of_dev_texts(ecb_records: list[dict]) -> None:
     text = "Vladimir\nUpdated: Putin said.\nPosted: today"
     assert normalize.name_chunks(text) == ["Vladimir\nUpdated: Putin said.", "Posted: today"]
     assert entities_of(text) == normalize.entities(text) == {"vladimir", "updated", "putin"}
+
+
+def test_text_features_are_the_same_read_whole_or_line_by_line(
+    ecb_records: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samestory import features
+    from samestory.evaluate import record_to_article
+
+    articles = [record_to_article(r) for r in ecb_records[:40]]
+    articles += [dataclasses.replace(a, id=f"{a.id}~", date=None) for a in articles[:10]]
+    monkeypatch.setattr(features, "repeats_lines", lambda text: False)
+    whole = [features.text_features(a) for a in articles]
+    monkeypatch.setattr(features, "repeats_lines", lambda text: True)
+    for _ in range(2):  # the line caches empty, then full
+        for a, f in zip(articles, whole, strict=True):
+            assert_same_features(features.text_features(a), f)
+
+
+def test_a_text_is_read_line_by_line_when_most_of_its_lines_were_seen() -> None:
+    from samestory import features
+
+    features._lines_seen.clear()
+    assert not features.repeats_lines("one\ntwo\nthree")
+    assert features.repeats_lines("one\ntwo\nfour\nfive")  # 2 of 4 seen
+    assert not features.repeats_lines("six\nseven\neight")
