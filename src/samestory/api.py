@@ -38,6 +38,7 @@ from samestory.relate import (
     relation_of,
     score_measures,
     single_threaded_blas,
+    story_model_for,
 )
 
 __all__ = [
@@ -108,7 +109,7 @@ def compare_features(fa: DocFeatures, fb: DocFeatures, config: Config = DEFAULT_
     its same-story decision taken by the shipped pair model (``samestory.pair_model``:
     fitted for pairs on their own, no corpus), derivations oriented source → copy."""
     m = measure_pair(fa, fb)
-    ps = score_measures(m)
+    ps = score_measures(m, story_model_for(config.encoder))
     relation = relation_of(fa, fb, ps, config)
     model = load_pair_model()
     if model is not None:

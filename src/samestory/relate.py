@@ -332,6 +332,7 @@ class StoryModel:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form read by :meth:`from_dict` (``info`` first, models replaced)."""
         info = dict(self.info)
+        info.pop("fitted_by", None)  # how this process loaded it, not part of the fit
         event = dict(info.get("event_model", {}))  # type: ignore[call-overload]
         graded = dict(info.get("graded_model", {}))  # type: ignore[call-overload]
         event.update(
@@ -404,13 +405,41 @@ class StoryModel:
         return min(1.0, max(0.0, (high - predicted) / (high - low)))
 
 
-def load_story_model() -> StoryModel:
-    """The shipped model, from ``samestory/params/story_model.json``."""
-    return StoryModel.from_dict(params.load(params.STORY_MODEL_FILE), params.STORY_MODEL_FILE)
+def load_story_model(encoder: str = params.DEFAULT_FIT_ENCODER) -> StoryModel:
+    """The shipped model for ``encoder``'s features: ``story_model.ENCODER.json`` when
+    shipped (written by ``scripts/fit_story_model.py --encoder ENCODER``), else
+    ``story_model.json`` (fitted on USE features). ``info["fitted_by"]`` says which and
+    why. Raises :class:`~samestory.errors.ParamsError` when the file's ``encoder`` is not
+    the one it is loaded for."""
+    name, why = params.for_encoder(params.STORY_MODEL_FILE, encoder)
+    data = params.load(name)
+    expected = encoder if name != params.STORY_MODEL_FILE else params.DEFAULT_FIT_ENCODER
+    fitted_on = data.get("encoder", params.DEFAULT_FIT_ENCODER)
+    if fitted_on != expected:
+        raise ParamsError(
+            f"{name}: fitted on {fitted_on!r} features, but it is the file for {expected!r}; "
+            f"refit with scripts/fit_story_model.py --encoder {expected}"
+        )
+    model = StoryModel.from_dict(data, name)
+    return dataclasses.replace(model, info={**model.info, "fitted_by": why})
 
 
-# Read once, at import: every pair is scored with it unless a caller passes another.
+# Read once, at import: the default encoder's model. Other encoders' models are read on
+# first use (story_model_for).
 STORY_MODEL = load_story_model()
+_STORY_MODELS: dict[str, StoryModel] = {params.DEFAULT_FIT_ENCODER: STORY_MODEL}
+
+
+def story_model_for(encoder: str) -> StoryModel:
+    """The model production scores ``encoder``'s pairs with (see :func:`load_story_model`),
+    read once per process: a model fitted on one encoder's cues is miscalibrated on
+    another's (their cosines differ in scale)."""
+    model = _STORY_MODELS.get(encoder)
+    if model is None:
+        model = _STORY_MODELS[encoder] = load_story_model(encoder)
+    return model
+
+
 # The shipped parameters under their former names (read-only views of STORY_MODEL).
 EVENT_MODEL_WEIGHTS = STORY_MODEL.event_weights
 EVENT_MODEL_BIAS = STORY_MODEL.event_bias
@@ -647,10 +676,10 @@ def pair_score(
     a: DocFeatures,
     b: DocFeatures,
     config: Config = DEFAULT_CONFIG,
-    model: StoryModel = STORY_MODEL,
+    model: StoryModel | None = None,
 ) -> PairScore:
     """Story score of a pair (``max`` over the event and rewrite routes, date-gated)."""
-    return score_measures(measure_pair(a, b), model)
+    return score_measures(measure_pair(a, b), _model_of(model, config))
 
 
 # Not frozen (read-only by convention): a frozen dataclass's __init__ sets each field
@@ -783,25 +812,27 @@ def relate(
     a: DocFeatures,
     b: DocFeatures,
     config: Config = DEFAULT_CONFIG,
-    model: StoryModel = STORY_MODEL,
+    model: StoryModel | None = None,
 ) -> Relation:
     """Decide whether ``a`` and ``b`` are the same story, how they relate, and why.
 
     A pair the copy test decides (:func:`samestory.overlap.copy_kind`) gets its
-    :func:`copy_relation`; any other its full scoring (:func:`relation_of`)."""
+    :func:`copy_relation`; any other its full scoring (:func:`relation_of`) under
+    ``model``, by default the one fitted for ``config.encoder`` (:func:`story_model_for`)."""
     overlap = shingle_overlap(a, b)
     kind = copy_kind(a, b, *overlap, config)
     if kind is not None:
         sim = sentence_similarity(a.sentence_vectors, b.sentence_vectors)
         return copy_relation(a, b, kind, overlap, sim, config)
-    return relation_of(a, b, score_measures(measure_pair(a, b, overlap=overlap), model), config)
+    scored = score_measures(measure_pair(a, b, overlap=overlap), _model_of(model, config))
+    return relation_of(a, b, scored, config)
 
 
 def relate_against(
     a: DocFeatures,
     others: Sequence[DocFeatures],
     config: Config = DEFAULT_CONFIG,
-    model: StoryModel = STORY_MODEL,
+    model: StoryModel | None = None,
 ) -> list[Relation]:
     """``[relate(a, b) for b in others]``, the same relations bit for bit, with ``a``'s
     sentence cosines against all of ``others`` summarised at once
@@ -832,12 +863,13 @@ def _relations(
     scored: Sequence[int],
     measures: Sequence[PairMeasures],
     config: Config,
-    model: StoryModel,
+    model: StoryModel | None,
 ) -> list[Relation]:
     """The relation of each pair: a :func:`copy_relation` where ``kinds`` has a copy
     kind, else :func:`relation_of` its measures (``measures[n]`` is pair ``scored[n]``'s)."""
     out: list[Relation | None] = [None] * len(pairs)
-    for k, ps in zip(scored, score_measures_all(measures, model), strict=True):
+    scores = score_measures_all(measures, _model_of(model, config))
+    for k, ps in zip(scored, scores, strict=True):
         a, b = pairs[k]
         out[k] = relation_of(a, b, ps, config)
     for k, kind in enumerate(kinds):
@@ -845,6 +877,11 @@ def _relations(
             a, b = pairs[k]
             out[k] = copy_relation(a, b, kind, overlaps[k], summaries[k].sim, config)
     return out  # type: ignore[return-value]  # every slot filled
+
+
+def _model_of(model: StoryModel | None, config: Config) -> StoryModel:
+    """``model``, or when None the one fitted for ``config.encoder`` (story_model_for)."""
+    return story_model_for(config.encoder) if model is None else model
 
 
 def _close_thresholds(config: Config) -> tuple[float, ...]:
@@ -856,7 +893,7 @@ def relate_to(
     others: Sequence[DocFeatures],
     b: DocFeatures,
     config: Config = DEFAULT_CONFIG,
-    model: StoryModel = STORY_MODEL,
+    model: StoryModel | None = None,
 ) -> list[Relation]:
     """``[relate(o, b) for o in others]``, the same relations bit for bit: as
     :func:`relate_against` with the fixed article second (the store relates each stored

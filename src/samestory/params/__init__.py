@@ -4,6 +4,11 @@
 cue name, graded-similarity shapes, what they were fitted on and their cross-validated
 figures); ``scripts/fit_story_model.py`` rewrites it. :mod:`samestory.relate` reads it once,
 at import, and checks its cue names against the cues it computes.
+
+A model fitted on another encoder's features sits beside it as ``NAME.ENCODER.json``
+(e.g. ``story_model.static.json``, ``scripts/fit_story_model.py --encoder static``):
+:func:`for_encoder` picks the file for the encoder in use, and falls back to the
+default encoder's file (fitted on USE features) when there is none.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from importlib import resources
 from typing import Any
 
 STORY_MODEL_FILE = "story_model.json"
+# The encoder whose features fitted the plain NAME.json files.
+DEFAULT_FIT_ENCODER = "use"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -26,3 +33,28 @@ def load(name: str) -> dict[str, Any]:
 def path_of(name: str) -> str:
     """Filesystem path of the data file ``name`` (for the fit script to rewrite it)."""
     return str(resources.files(__name__).joinpath(name))
+
+
+def exists(name: str) -> bool:
+    """Whether the data file ``name`` ships with this package."""
+    return resources.files(__name__).joinpath(name).is_file()
+
+
+def encoder_file(name: str, encoder: str) -> str:
+    """``NAME.ENCODER.json`` for ``NAME.json`` (where a fit on ``encoder``'s features goes)."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{encoder}.{ext}" if dot else f"{name}.{encoder}"
+
+
+def for_encoder(name: str, encoder: str) -> tuple[str, str]:
+    """The data file to load for ``encoder`` (``NAME.ENCODER.json`` when shipped, else
+    ``name``), and why: a line for the model's ``fitted_by``."""
+    if encoder == DEFAULT_FIT_ENCODER:
+        return name, f"{name}: fitted on {encoder} features"
+    own = encoder_file(name, encoder)
+    if exists(own):
+        return own, f"{own}: fitted on {encoder} features"
+    return name, (
+        f"{name}: fitted on {DEFAULT_FIT_ENCODER} features, applied to {encoder}'s "
+        f"(no {own} shipped)"
+    )

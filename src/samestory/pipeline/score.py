@@ -11,7 +11,7 @@ from samestory.features import DocFeatures
 from samestory.models import Relation
 from samestory.parallel import CHUNKS_PER_WORKER, map_chunks, worker_count
 from samestory.pipeline.featurise import Progress, no_progress
-from samestory.relate import STORY_MODEL, StoryModel, relate_against, single_threaded_blas
+from samestory.relate import StoryModel, relate_against, single_threaded_blas
 
 # Pairs per chunk of scoring work, and the fewest pairs per worker process worth a fork
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
@@ -31,10 +31,10 @@ def score_pairs(
     pairs: Sequence[tuple[int, int]],
     config: Config = DEFAULT_CONFIG,
     progress: Progress | None = None,
-    model: StoryModel = STORY_MODEL,
+    model: StoryModel | None = None,
 ) -> list[Relation]:
     """``relate(features[i], features[j])`` for each pair ``(i, j)``, on ``config.workers``
-    processes.
+    processes, under ``model`` (None: the one fitted for ``config.encoder``).
 
     The relations are the same, in the same order, however many processes score them.
     """
