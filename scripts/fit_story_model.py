@@ -289,12 +289,26 @@ def dev_set(
         records = make_short_variants(records, form)
     articles = [record_to_article(r) for r in records]
     features = cached_features(name.replace(":", "-"), articles, cache, encoder)
+    return dev_set_of(name, base, records, features, compare_pairs=form == "full")
+
+
+def dev_set_of(
+    name: str,
+    base: str,
+    records: list[dict],
+    features: list[DocFeatures],
+    compare_pairs: bool = True,
+    topic_of: Callable[[dict], str] | None = None,
+) -> DevSet:
+    """The :class:`DevSet` of labelled ``records`` and their ``features`` (in order);
+    ``compare_pairs``: with ``compare``'s pairs of one topic (not for GVA); ``topic_of``:
+    a record's topic, for the folds (default: the set's topic, GVA's incident)."""
     copies = collapse_copies(features, DEFAULT_CONFIG)
     pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
     train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
     # GVA's pairs of one incident type are 351k: compare's figures there are
     # benchmarks/accuracy.py's (a sample), not the fit's.
-    topic_pairs = hard_negative_pairs(records) if form == "full" and base != GVA_SET else []
+    topic_pairs = hard_negative_pairs(records) if compare_pairs and base != GVA_SET else []
     with relate.single_threaded_blas():
         measures = [relate.measure_pair(features[i], features[j]) for i, j in pairs]
         topic_measures = [relate.measure_pair(features[i], features[j]) for i, j, _ in topic_pairs]
@@ -316,7 +330,9 @@ def dev_set(
         features=features,
         gold=[r["story"] for r in records],
         topics=[
-            f"{base}:{r['story'] if base == GVA_SET else r.get('topic', r['story'])}"
+            topic_of(r)
+            if topic_of is not None
+            else f"{base}:{r['story'] if base == GVA_SET else r.get('topic', r['story'])}"
             for r in records
         ],
         copies=copies,

@@ -1,0 +1,225 @@
+"""Static with its own fitted models, static with USE's, and USE, under 5-fold topic CV.
+
+    python benchmarks/encoder_fits.py [--cache-use DIR] [--cache-static DIR] [--json OUT]
+
+Every fitted model of ``params/story_model.json`` was fitted on USE features; the static
+encoder's cosines differ in scale, so its pairs may want their own. This compares, on
+the same topic folds (``scripts/fit_story_model.py``'s dealing), three ways of scoring:
+
+- ``use``: USE features, event model fitted on USE features of the other folds' topics;
+- ``static/use-fit``: static features, the *same* fold models (fitted on USE features);
+- ``static/own-fit``: static features, event model fitted on static features of the
+  other folds' topics.
+
+The event model is refitted as ``fit_story_model.py --no-short-part`` fits it (long part
+and disagreement cues on the full articles of ECB+ and MEANTIME dev, short part zero;
+the date gate, near step and graded model kept from the shipped file), for both encoders
+alike, so the comparison is between encoders' features and fits, not recipes. Scoring is
+production's (``fit_story_model.DevSet``: copies, candidates, ``relate``'s score with the
+rewrite route and date gate, average-link grouping with the attach step). Rows: ARI at
+the default config on ECB+ and MEANTIME (held-out topics), GVA dev (never fitted on:
+every fold model is held out), the independent-report sets
+(``scripts/make_independent_reports.py``: ECB+'s folds are its topics' folds) and the
+real corpus (the three sets concatenated, repeated texts dropped, as
+``benchmarks/corpus.real_corpus``); SemEval Pearson of the graded model under 5-fold CV
+over pairs (``fit_story_model.fit_graded``'s folds), the graded model fitted on USE's or
+the static encoder's cues of the other folds. The features are cached by the fit
+script's ``cached_features`` (one directory per encoder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "scripts"))
+
+import fit_story_model as fsm  # noqa: E402
+import make_independent_reports as indep  # noqa: E402
+from corpus import DATA  # noqa: E402
+from scipy.stats import pearsonr  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import KFold  # noqa: E402
+
+from samestory import relate  # noqa: E402
+from samestory.config import DEFAULT_CONFIG  # noqa: E402
+from samestory.evaluate import read_labelled, record_to_article  # noqa: E402
+from samestory.features import DocFeatures  # noqa: E402
+from samestory.models import Article  # noqa: E402
+
+ENCODERS = ("use", "static")
+TRAIN_SETS = fsm.ARTICLE_SETS  # ECB+ and MEANTIME dev: what the event model is fitted on
+REAL_SETS = (*fsm.ARTICLE_SETS, fsm.GVA_SET)
+VARIANTS = ("use", "static/use-fit", "static/own-fit")
+
+
+def records_and_features(
+    base: str, data: Path, cache: Path, encoder: str
+) -> tuple[list[dict], list[DocFeatures]]:
+    """A dev file's records and their features (the fit script's cache and encoder)."""
+    records, skipped = read_labelled(data / f"{base}.jsonl")
+    if skipped:
+        raise SystemExit(f"{base}: {len(skipped)} records skipped")
+    articles = [record_to_article(r) for r in records]
+    return records, fsm.cached_features(base, articles, cache, fsm.make_encoder(encoder))
+
+
+def dev_sets(data: Path, cache: Path, encoder: str) -> list[fsm.DevSet]:
+    """ECB+, MEANTIME, GVA dev, the independent-report sets and the real corpus, as
+    :class:`fsm.DevSet` on ``encoder``'s features (topics named as the fit script names
+    them, so a derived set's articles fall in their source topic's fold)."""
+    loaded = {base: records_and_features(base, data, cache, encoder) for base in REAL_SETS}
+    sets = [fsm.dev_set_of(base, base, *loaded[base]) for base in REAL_SETS]
+    by_id = {
+        base: {r["id"]: (r, f) for r, f in zip(*loaded[base], strict=True)} for base in REAL_SETS
+    }
+    rng = random.Random(13)  # make_independent_reports' seed and order
+    derived = {
+        "indep_ecbplus": (
+            fsm.ARTICLE_SETS[0],
+            indep.ecbplus(loaded[fsm.ARTICLE_SETS[0]][0], 4, rng),
+        ),
+        "indep_gva": (fsm.GVA_SET, indep.gva(loaded[fsm.GVA_SET][0], 3, 5)),
+    }
+    for name, (base, chosen) in derived.items():
+        pairs = [by_id[base][r["id"]] for r in chosen]
+        records = [r for r, _ in pairs]
+        features = [f for _, f in pairs]
+        sets.append(fsm.dev_set_of(name, base, records, features, False, _source_topic(base)))
+    records, features, topics = [], [], []
+    seen: set[str] = set()
+    for base in REAL_SETS:  # benchmarks/corpus.real_corpus's order and rule
+        for r, f in zip(*loaded[base], strict=True):
+            key = " ".join((r.get("text") or "").split())
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            prefix = base.split("_")[0]
+            records.append({**r, "id": f"{prefix}:{r['id']}", "story": f"{prefix}:{r['story']}"})
+            features.append(dataclasses.replace(f, id=f"{prefix}:{r['id']}"))
+            topics.append(_source_topic(base)(r))
+    real = fsm.dev_set_of("real_corpus", "real_corpus", records, features, False)
+    sets.append(dataclasses.replace(real, topics=topics))
+    return sets
+
+
+def _source_topic(base: str) -> Callable[[dict], str]:
+    """A record's topic as the fit script names it in its source set ``base``."""
+    return lambda r: f"{base}:{r['story'] if base == fsm.GVA_SET else r.get('topic', r['story'])}"
+
+
+def fit_long(x: np.ndarray, y: np.ndarray, c: float) -> relate.StoryModel:
+    """``fit_story_model.py --no-short-part``'s event model on rows ``x``."""
+    fitted = LogisticRegression(C=c, max_iter=5000).fit(fsm.long_columns(x), y)
+    return fsm.long_model(fitted, relate.STORY_MODEL)
+
+
+def fold_models(
+    sets: Sequence[fsm.DevSet], fold_of: dict[str, int], c: float
+) -> list[relate.StoryModel]:
+    """Fold ``f``'s model: fitted on the training sets' pairs touching no topic of ``f``."""
+    models = []
+    fitting = [dev for dev in sets if dev.name in TRAIN_SETS]
+    for f in range(fsm.TOPIC_FOLDS):
+        keep = [~dev.touching(dev.train_pairs, fold_of)[f] for dev in fitting]
+        x = np.vstack([dev.cues[k] for dev, k in zip(fitting, keep, strict=True)])
+        y = np.concatenate([dev.labels[k] for dev, k in zip(fitting, keep, strict=True)])
+        models.append(fit_long(x, y, c))
+    return models
+
+
+def cv_ari(dev: fsm.DevSet, models: Sequence[relate.StoryModel], fold_of: dict[str, int]) -> float:
+    """ARI with each pair scored by the model of the fold its topics are in (averaged
+    over two folds for a pair across them), as ``fit_story_model.topic_cv_ari``."""
+    touches = dev.touching(dev.pairs, fold_of)
+    sums, counts = np.zeros(len(dev.pairs)), np.zeros(len(dev.pairs))
+    for f, model in enumerate(models):
+        mask = touches[f]
+        if mask.any():
+            sums[mask] += dev.scores(model, DEFAULT_CONFIG)[mask]
+            counts[mask] += 1
+    return round(dev.ari(sums / np.maximum(counts, 1), DEFAULT_CONFIG), 3)
+
+
+def semeval_cues(data: Path, cache: Path, encoder: str) -> tuple[np.ndarray, np.ndarray]:
+    """The graded model's cues of every SemEval dev pair, and ``-overall``."""
+    pairs = fsm.load(data / f"{fsm.PAIR_SET}.jsonl")
+    flat = [
+        Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
+        for k, p in enumerate(pairs)
+        for side in (1, 2)
+    ]
+    features = fsm.cached_features("semeval", flat, cache, fsm.make_encoder(encoder))
+    rows = []
+    for k in range(len(pairs)):
+        a, b = features[2 * k], features[2 * k + 1]
+        cues = relate.event_cues(
+            a, b, relate.sentence_similarity(a.sentence_vectors, b.sentence_vectors)
+        )
+        rows.append([getattr(cues, name) for name in fsm.GRADED_CUES])
+    return np.array(rows, dtype=np.float64), -np.array([p["overall"] for p in pairs])
+
+
+def graded_cv(cues: dict[str, np.ndarray], overall: np.ndarray) -> dict[str, float]:
+    """Pearson of each variant's graded predictions, 5-fold CV over pairs (the fit
+    script's folds): the monotone additive model fitted on the other folds' cues of the
+    variant's fitting encoder, applied to its scoring encoder's cues."""
+    predicted = {v: np.zeros(len(overall)) for v in VARIANTS}
+    folds = KFold(5, shuffle=True, random_state=0).split(cues["use"])
+    for train, test in folds:
+        on_use = fsm.MonotoneAdditiveModel().fit(cues["use"][train], overall[train])
+        on_static = fsm.MonotoneAdditiveModel().fit(cues["static"][train], overall[train])
+        predicted["use"][test] = on_use.predict(cues["use"][test])
+        predicted["static/use-fit"][test] = on_use.predict(cues["static"][test])
+        predicted["static/own-fit"][test] = on_static.predict(cues["static"][test])
+    return {v: round(float(pearsonr(p, overall)[0]), 3) for v, p in predicted.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--cache-use", type=Path, default=Path("/tmp/samestory-fit-use"))
+    parser.add_argument("--cache-static", type=Path, default=Path("/tmp/samestory-fit-static"))
+    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    caches = {"use": args.cache_use, "static": args.cache_static}
+    out: dict[str, Any] = {"variants": list(VARIANTS)}
+    start = time.time()
+    semeval = {e: semeval_cues(args.data, caches[e], e) for e in ENCODERS}
+    out["semeval_pearson_cv"] = graded_cv({e: semeval[e][0] for e in ENCODERS}, semeval["use"][1])
+    print("SemEval Pearson, 5-fold CV over pairs", out["semeval_pearson_cv"], flush=True)
+    sets = {e: dev_sets(args.data, caches[e], e) for e in ENCODERS}
+    fold_of = fsm.fold_of_topics(sets["use"])
+    models = {e: fold_models(sets[e], fold_of, args.C) for e in ENCODERS}
+    shipped = [relate.STORY_MODEL] * fsm.TOPIC_FOLDS
+    rows: dict[str, dict[str, float]] = {}
+    for use_dev, static_dev in zip(sets["use"], sets["static"], strict=True):
+        rows[use_dev.name] = {
+            "use": cv_ari(use_dev, models["use"], fold_of),
+            "static/use-fit": cv_ari(static_dev, models["use"], fold_of),
+            "static/own-fit": cv_ari(static_dev, models["static"], fold_of),
+            "use, shipped model": cv_ari(use_dev, shipped, fold_of),
+            "static, shipped model": cv_ari(static_dev, shipped, fold_of),
+        }
+        print(use_dev.name, len(use_dev.features), "articles", rows[use_dev.name], flush=True)
+    out["ari_topic_cv"] = rows
+    out["seconds"] = round(time.time() - start, 1)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
