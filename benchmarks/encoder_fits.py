@@ -75,14 +75,18 @@ def records_and_features(
     return records, fsm.cached_features(base, articles, cache, fsm.make_encoder(encoder))
 
 
-def dev_sets(data: Path, cache: Path, encoder: str) -> list[fsm.DevSet]:
-    """ECB+, MEANTIME, GVA dev, the independent-report sets and the real corpus, as
-    :class:`fsm.DevSet` on ``encoder``'s features (topics named as the fit script names
-    them, so a derived set's articles fall in their source topic's fold)."""
+def set_builders(data: Path, cache: Path, encoder: str) -> dict[str, Callable[[], fsm.DevSet]]:
+    """ECB+, MEANTIME, GVA dev, the independent-report sets and the real corpus: a
+    function building each as :class:`fsm.DevSet` on ``encoder``'s features (one at a
+    time: the sets' pair measures are large). Topics are named as the fit script names
+    them, so a derived set's articles fall in their source topic's fold."""
     loaded = {base: records_and_features(base, data, cache, encoder) for base in REAL_SETS}
-    sets = [fsm.dev_set_of(base, base, *loaded[base]) for base in REAL_SETS]
     by_id = {
         base: {r["id"]: (r, f) for r, f in zip(*loaded[base], strict=True)} for base in REAL_SETS
+    }
+    builders: dict[str, Callable[[], fsm.DevSet]] = {
+        base: (lambda base=base: fsm.dev_set_of(base, base, *loaded[base], False))
+        for base in REAL_SETS
     }
     rng = random.Random(13)  # make_independent_reports' seed and order
     derived = {
@@ -93,25 +97,47 @@ def dev_sets(data: Path, cache: Path, encoder: str) -> list[fsm.DevSet]:
         "indep_gva": (fsm.GVA_SET, indep.gva(loaded[fsm.GVA_SET][0], 3, 5)),
     }
     for name, (base, chosen) in derived.items():
-        pairs = [by_id[base][r["id"]] for r in chosen]
-        records = [r for r, _ in pairs]
-        features = [f for _, f in pairs]
-        sets.append(fsm.dev_set_of(name, base, records, features, False, _source_topic(base)))
-    records, features, topics = [], [], []
-    seen: set[str] = set()
-    for base in REAL_SETS:  # benchmarks/corpus.real_corpus's order and rule
-        for r, f in zip(*loaded[base], strict=True):
-            key = " ".join((r.get("text") or "").split())
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            prefix = base.split("_")[0]
-            records.append({**r, "id": f"{prefix}:{r['id']}", "story": f"{prefix}:{r['story']}"})
-            features.append(dataclasses.replace(f, id=f"{prefix}:{r['id']}"))
-            topics.append(_source_topic(base)(r))
-    real = fsm.dev_set_of("real_corpus", "real_corpus", records, features, False)
-    sets.append(dataclasses.replace(real, topics=topics))
-    return sets
+        chosen_pairs = [by_id[base][r["id"]] for r in chosen]
+        builders[name] = lambda name=name, base=base, chosen_pairs=chosen_pairs: fsm.dev_set_of(
+            name,
+            base,
+            [r for r, _ in chosen_pairs],
+            [f for _, f in chosen_pairs],
+            False,
+            _source_topic(base),
+        )
+
+    def real() -> fsm.DevSet:
+        records, features, topics = [], [], []
+        seen: set[str] = set()
+        for base in REAL_SETS:  # benchmarks/corpus.real_corpus's order and rule
+            for r, f in zip(*loaded[base], strict=True):
+                key = " ".join((r.get("text") or "").split())
+                if not key or key in seen:
+                    continue
+                seen.add(key)
+                prefix = base.split("_")[0]
+                article_id = f"{prefix}:{r['id']}"
+                records.append({**r, "id": article_id, "story": f"{prefix}:{r['story']}"})
+                features.append(dataclasses.replace(f, id=article_id))
+                topics.append(_source_topic(base)(r))
+        dev = fsm.dev_set_of("real_corpus", "real_corpus", records, features, False)
+        return dataclasses.replace(dev, topics=topics)
+
+    builders["real_corpus"] = real
+    return builders
+
+
+def folds(data: Path) -> dict[str, int]:
+    """Each topic's fold: ``fit_story_model.fold_of_topics``'s dealing of the topics of
+    ECB+, MEANTIME and GVA dev (every set here draws its topics from them)."""
+    topics = set()
+    for base in REAL_SETS:
+        records, _ = read_labelled(data / f"{base}.jsonl")
+        topics |= {_source_topic(base)(r) for r in records}
+    ordered = sorted(topics)
+    order = np.random.RandomState(0).permutation(len(ordered))
+    return {topic: order[k] % fsm.TOPIC_FOLDS for k, topic in enumerate(ordered)}
 
 
 def _source_topic(base: str) -> Callable[[dict], str]:
@@ -141,14 +167,15 @@ def fold_models(
 
 def cv_ari(dev: fsm.DevSet, models: Sequence[relate.StoryModel], fold_of: dict[str, int]) -> float:
     """ARI with each pair scored by the model of the fold its topics are in (averaged
-    over two folds for a pair across them), as ``fit_story_model.topic_cv_ari``."""
+    over two folds for a pair across them), as ``fit_story_model.topic_cv_ari`` (which
+    scores every pair under every fold's model; only the fold's pairs are scored here)."""
     touches = dev.touching(dev.pairs, fold_of)
     sums, counts = np.zeros(len(dev.pairs)), np.zeros(len(dev.pairs))
-    for f, model in enumerate(models):
-        mask = touches[f]
-        if mask.any():
-            sums[mask] += dev.scores(model, DEFAULT_CONFIG)[mask]
-            counts[mask] += 1
+    with relate.single_threaded_blas():
+        for f, model in enumerate(models):
+            for k in np.flatnonzero(touches[f]).tolist():
+                sums[k] += dev._score(k, model, DEFAULT_CONFIG)
+                counts[k] += 1
     return round(dev.ari(sums / np.maximum(counts, 1), DEFAULT_CONFIG), 3)
 
 
@@ -193,6 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-static", type=Path, default=Path("/tmp/samestory-fit-static"))
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--sets",
+        default="ecbplus_dev,meantime_dev,gva_dev,indep_ecbplus,indep_gva,real_corpus",
+        help="sets scored, in this order",
+    )
+    parser.add_argument(
+        "--shipped", action="store_true", help="also score with the shipped model (USE's)"
+    )
     args = parser.parse_args(argv)
     caches = {"use": args.cache_use, "static": args.cache_static}
     out: dict[str, Any] = {"variants": list(VARIANTS)}
@@ -200,20 +235,28 @@ def main(argv: list[str] | None = None) -> int:
     semeval = {e: semeval_cues(args.data, caches[e], e) for e in ENCODERS}
     out["semeval_pearson_cv"] = graded_cv({e: semeval[e][0] for e in ENCODERS}, semeval["use"][1])
     print("SemEval Pearson, 5-fold CV over pairs", out["semeval_pearson_cv"], flush=True)
-    sets = {e: dev_sets(args.data, caches[e], e) for e in ENCODERS}
-    fold_of = fsm.fold_of_topics(sets["use"])
-    models = {e: fold_models(sets[e], fold_of, args.C) for e in ENCODERS}
+    fold_of = folds(args.data)
+    builders = {e: set_builders(args.data, caches[e], e) for e in ENCODERS}
+    train = {e: [builders[e][name]() for name in TRAIN_SETS] for e in ENCODERS}
+    models = {e: fold_models(train[e], fold_of, args.C) for e in ENCODERS}
     shipped = [relate.STORY_MODEL] * fsm.TOPIC_FOLDS
     rows: dict[str, dict[str, float]] = {}
-    for use_dev, static_dev in zip(sets["use"], sets["static"], strict=True):
-        rows[use_dev.name] = {
+    names = [n for n in builders["use"] if n in args.sets.split(",")]
+    for name in names:
+        use_dev, static_dev = (
+            next((d for d in train[e] if d.name == name), None) or builders[e][name]()
+            for e in ENCODERS
+        )
+        rows[name] = {
             "use": cv_ari(use_dev, models["use"], fold_of),
             "static/use-fit": cv_ari(static_dev, models["use"], fold_of),
             "static/own-fit": cv_ari(static_dev, models["static"], fold_of),
-            "use, shipped model": cv_ari(use_dev, shipped, fold_of),
-            "static, shipped model": cv_ari(static_dev, shipped, fold_of),
         }
-        print(use_dev.name, len(use_dev.features), "articles", rows[use_dev.name], flush=True)
+        if args.shipped:
+            rows[name]["use, shipped model"] = cv_ari(use_dev, shipped, fold_of)
+            rows[name]["static, shipped model"] = cv_ari(static_dev, shipped, fold_of)
+        print(name, len(use_dev.features), "articles", rows[name], flush=True)
+        del use_dev, static_dev
     out["ari_topic_cv"] = rows
     out["seconds"] = round(time.time() - start, 1)
     if args.json:
