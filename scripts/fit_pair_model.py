@@ -29,7 +29,9 @@ a seeded sample of the negatives, weighted (``sample_negatives``, as
 pair model are what production computes (:func:`pair_design`, all model-free: the event
 cues, the shortness ``u`` and ``u·x``, the disagreement cues, the headline-and-lead
 cosine, shingle overlap, the story score's date factor, the thread model's inputs after
-its cues, and, unless ``--no-cross-lingual``, the cues times a cross-lingual indicator).
+its cues, the share of one text's recurring names the other never names
+(``recurring_names_unshared``), and, unless ``--no-cross-lingual``, the cues times a
+cross-lingual indicator).
 
 Model: ``P(same | x) = 1 / (1 + exp(-(b + w·(x - μ)/σ)))``, a logistic regression on
 standardised inputs, each training set weighing the same in total (negatives by their
@@ -156,7 +158,7 @@ def measure(
             copy.append(relation.kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE))
             threaded.append(ps.thread >= THREAD_THRESHOLD)
             factor.append(m.date_factor)
-            rows.append(pair_design(m, float(a.lang != b.lang) if cross_lingual else None))
+            rows.append(pair_design(m, a, b, cross_lingual))
     gold = np.array([p[2] for p in pairs], dtype=bool)
     return PairSet(
         name=name,

@@ -113,7 +113,7 @@ def compare_features(fa: DocFeatures, fb: DocFeatures, config: Config = DEFAULT_
     relation = relation_of(fa, fb, ps, config)
     model = load_pair_model()
     if model is not None:
-        relation = decide(relation, m, ps.thread, model, fa.lang != fb.lang)
+        relation = decide(relation, m, ps.thread, model, fa, fb)
     if relation.kind is not None and relation.kind.is_derivation:
         relation, _ = provenance.orient(
             relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}

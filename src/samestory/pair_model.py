@@ -2,7 +2,9 @@
 
 ``cluster`` decides by average link over the corpus; a pair alone has only its own
 measures. The pair model reads production's measures of the pair
-(:func:`samestory.relate.measure_pair`), all model-free (:func:`pair_design`), and says
+(:func:`samestory.relate.measure_pair`) and the share of one text's recurring names the
+other never names (:func:`recurring_names_unshared`), all model-free
+(:func:`pair_design`), and says
 
     P(same story | x) = 1 / (1 + exp(-(b + Σ_k w_k (x_k - μ_k) / σ_k)))
 
@@ -19,22 +21,30 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
-from samestory import params, relate
+from samestory import normalize, params, relate
 from samestory.errors import ParamsError
+from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind
 from samestory.threads import EXTRA_FEATURES, THREAD_THRESHOLD
 
 PAIR_MODEL_FILE = "pair_model.json"
+# A name in at least this many of a text's sentences is one of its recurring names: who
+# or what the text is about (the boxer's opponent, the arrested player), not a passing
+# mention.
+RECURRING_SENTENCES = 3
 
 
 def input_names(cross_lingual: bool = False) -> list[str]:
     """The names of :func:`pair_design`'s values, in order: the event cues, the shortness
     ``u`` and ``u`` times each cue, the disagreement cues, the headline-and-lead cosine,
-    shingle overlap, the date factor, the thread model's inputs after its cues, and
-    (``cross_lingual``) the cues times a two-languages indicator."""
+    shingle overlap, the date factor, the thread model's inputs after its cues, the
+    share of recurring names the other text lacks (:func:`recurring_names_unshared`),
+    and (``cross_lingual``) the cues times a two-languages indicator."""
     cues = list(relate.CUE_NAMES)
     names = [
         *cues,
@@ -46,14 +56,53 @@ def input_names(cross_lingual: bool = False) -> list[str]:
         "shingle_containment",
         "date_factor",
         *EXTRA_FEATURES,
+        "recurring_names_unshared",
     ]
     return names + [f"cross_lingual*{c}" for c in cues] if cross_lingual else names
 
 
-def pair_design(m: relate.PairMeasures, cross_lingual: float | None = None) -> list[float]:
-    """The pair model's inputs from production's measures of a pair, in
-    :func:`input_names` order; ``cross_lingual`` (1.0 for two languages, 0.0 for one)
-    adds the cues times it, None leaves them out."""
+@functools.lru_cache(maxsize=4096)
+def recurring_names(sentences: tuple[str, ...]) -> dict[str, int]:
+    """The names (:func:`samestory.normalize.entities_in_order`, one word each) named in
+    at least :data:`RECURRING_SENTENCES` of ``sentences``, with how many of them name
+    each."""
+    counts = Counter(name for s in sentences for name in set(normalize.entities_in_order(s)))
+    return {n: c for n, c in counts.items() if c >= RECURRING_SENTENCES}
+
+
+def recurring_names_unshared(a: DocFeatures, b: DocFeatures) -> float:
+    """How much of what one text keeps naming the other never names:
+
+        max over (x, y) in {(a, b), (b, a)} of  Σ_{n ∈ R(x), n ∉ N(y)} c_x(n) / Σ_{n ∈ R(x)} c_x(n)
+
+    with ``R(x)`` the recurring names of ``x`` (:func:`recurring_names`), ``c_x(n)`` the
+    number of its sentences naming ``n`` and ``N(y)`` all names of ``y``; 0 when neither
+    text has a recurring name. Two reports of one kind of event share the setting's
+    names (the champion, the team, the company) and differ in who it happened to:
+    Klitschko beats Rahman in one, Thompson in the other; one report's arrested
+    Chargers player is Vincent Jackson, the other's Jamal Williams (ECB+)."""
+    return max(
+        unshared_share(tuple(a.sentences), b.entities),
+        unshared_share(tuple(b.sentences), a.entities),
+    )
+
+
+def unshared_share(sentences: tuple[str, ...], other_names: AbstractSet[str]) -> float:
+    """``Σ_{n ∈ R, n ∉ other_names} c(n) / Σ_{n ∈ R} c(n)`` over the recurring names
+    ``R`` of ``sentences`` (:func:`recurring_names`, ``c`` their sentence counts); 0
+    without any."""
+    counts = recurring_names(sentences)
+    total = sum(counts.values())
+    missing = sum(c for n, c in counts.items() if n not in other_names)
+    return missing / total if total else 0.0
+
+
+def pair_design(
+    m: relate.PairMeasures, a: DocFeatures, b: DocFeatures, cross_lingual: bool = False
+) -> list[float]:
+    """The pair model's inputs from production's measures ``m`` of a pair ``a``, ``b``,
+    in :func:`input_names` order; ``cross_lingual`` adds the cues times a two-languages
+    indicator (1.0 when ``a`` and ``b`` differ in language)."""
     x = m.cues.vector()
     u = m.cues.shortness
     row = [
@@ -66,9 +115,11 @@ def pair_design(m: relate.PairMeasures, cross_lingual: float | None = None) -> l
         m.containment,
         m.date_factor,
         *m.thread_features[len(x) :],
+        recurring_names_unshared(a, b),
     ]
-    if cross_lingual is not None:
-        row += [cross_lingual * v for v in x]
+    if cross_lingual:
+        two = float(a.lang != b.lang)
+        row += [two * v for v in x]
     return row
 
 
@@ -117,13 +168,13 @@ class PairModel:
         p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         return p * factor if self.gate else p
 
-    def probability(self, m: relate.PairMeasures, cross_lingual: bool = False) -> float:
-        """The gated probability of a measured pair (``cross_lingual``: two languages)."""
-        row = pair_design(m, float(cross_lingual) if self.cross_lingual else None)
+    def probability(self, m: relate.PairMeasures, a: DocFeatures, b: DocFeatures) -> float:
+        """The gated probability of the pair ``a``, ``b`` measured as ``m``."""
+        row = pair_design(m, a, b, self.cross_lingual)
         return self.probability_of_row(row, m.date_factor)
 
-    def links(self, m: relate.PairMeasures, cross_lingual: bool = False) -> bool:
-        return self.probability(m, cross_lingual) >= self.threshold
+    def links(self, m: relate.PairMeasures, a: DocFeatures, b: DocFeatures) -> bool:
+        return self.probability(m, a, b) >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,9 +224,11 @@ def decide(
     m: relate.PairMeasures,
     thread: float,
     model: PairModel,
-    cross_lingual: bool = False,
+    a: DocFeatures,
+    b: DocFeatures,
 ) -> Relation:
-    """``relation`` (production's, of a pair on its own) with the pair model's decision:
+    """``relation`` (production's, of the pair ``a``, ``b`` on its own, measured as
+    ``m``) with the pair model's decision:
 
     - a copy (``exact``, ``near_duplicate``) stays: the same text is the same story;
     - linked (``P × f ≥ t``): its kind when a ``rewrite``, else ``same_event``;
@@ -185,7 +238,7 @@ def decide(
     ``score`` becomes the model's gated probability (copies keep 1.0) and
     ``evidence.scores["pair_model"]`` says it; the story score stays under ``"story"``.
     """
-    p = model.probability(m, cross_lingual)
+    p = model.probability(m, a, b)
     kind = relation.kind
     if kind in (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE):
         score = relation.score
