@@ -28,10 +28,13 @@ class Config:
             article for the encoder). ``"static"``: a static encoder distilled from it on
             first use, its pooled vector mapped towards USE's by a shipped affine map
             (:mod:`samestory.static_encoder`, method ``"lin"``), ~2.5x less CPU per distinct
-            article end to end (docs/benchmarks.md, 2026-12-02), for a small loss under topic
-            cross-validation (ECB+ 0.929 -> 0.911, real corpus 0.890 -> 0.878, SemEval
-            0.757 -> 0.732, MEANTIME and GVA threads equal). A cascade (USE only for the
-            pairs near the threshold) was measured and not adopted: docs/experiments.md.
+            article end to end (docs/benchmarks.md, 2026-12-02). Under topic
+            cross-validation with today's models it clusters as well or better (ECB+
+            0.926 vs 0.913, GVA 0.791 vs 0.775, real corpus 0.889 vs 0.872) and is lower
+            on SemEval's graded scale (0.729 vs 0.748): docs/experiments.md, 2026-12-03.
+            Its pairs are scored with ``story_model.static.json`` when one ships, else
+            USE's fit (``relate.story_model_for``). A cascade (USE only for the pairs
+            near the threshold) was measured and not adopted.
             Stores keep the encoder they were built with.
 
     Candidates
