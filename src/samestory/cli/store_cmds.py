@@ -96,7 +96,7 @@ def add(
         Encoder | None,
         typer.Option(
             "--encoder",
-            help="Sentence encoder of a NEW store: 'use' (default, most accurate) or "
+            help="Sentence encoder of a NEW store: 'use' (default) or "
             "'static' (~2.5x less CPU). An existing store keeps the encoder it was built with.",
             case_sensitive=False,
         ),
