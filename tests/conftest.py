@@ -106,10 +106,56 @@ _SHARED_SCOPES = ("package", "module", "class")
 LONGEST_FIRST = ("test_spark_incremental.py", "test_store_equivalence.py", "test_spark.py")
 
 
+def _shared_fixtures(item: pytest.Item) -> set[str]:
+    """The module-, class- or package-scoped fixtures ``item`` uses, directly or through
+    other fixtures."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    return {
+        name
+        for name, defs in info.name2fixturedefs.items()
+        if defs and defs[-1].scope in _SHARED_SCOPES
+    }
+
+
+def _fixture_groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
+    """Item -> its group: the tests of one file joined by the shared fixtures they use
+    (two tests are in one group when they share one, or each shares one with a third).
+
+    A group is named after its file and its first shared fixture (by name), so a file's
+    independent fixtures (the incremental module's day 1 and its three-day state) may
+    run on different workers, while a fixture that uses another (day 2 starts from day
+    1) keeps both in one group.
+    """
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    shared = {item: _shared_fixtures(item) for item in items}
+    for item, names in shared.items():
+        keys = sorted(f"{item.path}::{name}" for name in names)
+        for key in keys[1:]:
+            parent[find(key)] = find(keys[0])
+    members: dict[str, list[str]] = {}
+    for item, names in shared.items():
+        for name in names:
+            members.setdefault(find(f"{item.path}::{name}"), []).append(name)
+    groups = {}
+    for item, names in shared.items():
+        if names:
+            root = find(f"{item.path}::{min(names)}")
+            groups[item] = f"{item.path.name}::{min(members[root])}"
+    return groups
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests of a file that use a module- or class-scoped fixture, and put the
-    longest files first.
+    """Group the tests of a file that share a module- or class-scoped fixture, and put
+    the longest files first.
 
     Under ``--dist loadgroup`` (the slow run in ``.ci/run``) a group runs on one worker,
     so an expensive shared fixture (the incremental Spark module's day 1 and full job,
@@ -118,16 +164,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ``--dist loadgroup`` the marks do nothing. What each test runs and asserts is
     unchanged; only which worker runs it, and when.
     """
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        # One group a file: its shared fixtures may use one another (the incremental
-        # module's day 2 starts from its day 1).
-        if any(
-            defs and defs[-1].scope in _SHARED_SCOPES for defs in info.name2fixturedefs.values()
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    for item, group in _fixture_groups(items).items():
+        item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
 
 

@@ -338,7 +338,7 @@ def _bridged_copy_groups() -> dict[str, list[dict[str, str]]]:
     sentences) and ``b`` (its last 65%), each with a repost: two copy groups, since
     ``a`` and ``b`` share too little to be copies (shingle Jaccard ~0.4). Day 2: ``T``
     itself, a copy of both, which makes them one copy group in a full run. Day 3: one
-    more repost of ``b``. Other fixture records fill each day."""
+    more repost of ``b``. Other fixture records (ECB+ topic 1) fill each day."""
     import re
 
     records = [{"id": r["id"], "text": r["text"]} for r in _records() if "~copy" not in r["id"]]
@@ -358,6 +358,66 @@ def _bridged_copy_groups() -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _roundup_days(ecb_records: list[dict]) -> dict[str, list[dict[str, str]]]:
+    """The roundup of ECB+ topic 11's two events (the case of
+    ``test_spark_places_and_flags_a_roundup_as_local``) on day 2, after the topic's
+    versions on day 1; nothing of the topic on day 3."""
+    from test_roundups import built_case
+
+    versions, _, roundup, _ = built_case(ecb_records, "ecb:11")
+    return {
+        "day1": [{"id": a.id, "text": a.text} for a in versions],
+        "day2": [{"id": "r", "text": roundup}],
+        "day3": [],
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreeDays:
+    """Three incremental days of one corpus (the bridged copy groups and the topic-11
+    roundup together; the filler is ECB+ topic 1, the bridge's text topic 13), each
+    day's state kept as it was after that day, and a full job after days 2 and 3."""
+
+    days: dict[str, list[dict[str, str]]]
+    counts: dict[str, dict[str, Any]]
+    states: dict[str, Path]  # a copy of the state after each day
+    outs: dict[str, Path]  # each day's output
+    fulls: dict[str, Path]  # the full job on days 1-2 ("day2") and on days 1-3 ("day3")
+
+
+@pytest.fixture(scope="module")
+def three_days(
+    spark: object, ecb_records: list[dict], tmp_path_factory: pytest.TempPathFactory
+) -> ThreeDays:
+    """One three-day state for the copy-group bridge and the day-2 roundup tests: three
+    incremental runs and two full jobs, where the two tests ran six and three (each
+    built its own days, and the full job each checks day 2 against is the same job on
+    this corpus).
+
+    The mapped static encoder (``test_roundups.STATIC``), which the roundup case needs;
+    the bridge is made of copies, which MinHash decides whatever the encoder.
+    """
+    from test_roundups import STATIC
+
+    tmp = tmp_path_factory.mktemp("three-days")
+    bridge, roundup = _bridged_copy_groups(), _roundup_days(ecb_records)
+    days = {day: bridge[day] + roundup[day] for day in ("day1", "day2", "day3")}
+    state, seen = tmp / "state", []
+    counts, states, outs, fulls = {}, {}, {}, {}
+    for day, rows in days.items():
+        seen += rows
+        outs[day] = tmp / f"out-{day}"
+        path = _write(tmp / f"{day}.jsonl", rows)
+        counts[day] = incremental.run_incremental(spark, path, outs[day], state, STATIC)
+        states[day] = tmp / f"state-{day}"
+        shutil.copytree(state, states[day])
+        if day != "day1":
+            fulls[day] = tmp / f"full-{day}"
+            all_path = _write(tmp / f"all-{day}.jsonl", seen)
+            samestory_spark.run(spark, all_path, fulls[day], config=STATIC)
+    return ThreeDays(days, counts, states, outs, fulls)
+
+
 def _copy_partition(state: Path) -> dict[str, int]:
     """Article id -> its copy group's representative, as the state stores it."""
     rows = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
@@ -366,8 +426,9 @@ def _copy_partition(state: Path) -> dict[str, int]:
 
 def _local_copy_partition(state: Path) -> dict[str, int]:
     """Article id -> its copy group in a full run (the local engine's copy groups, which
-    are the job's, over the features stored in the state)."""
-    from samestory.config import DEFAULT_CONFIG
+    are the job's, over the features stored in the state, with the state's config)."""
+    from test_roundups import STATIC
+
     from samestory.pipeline.copies import copy_groups
     from samestory.store.codec import decode_features
 
@@ -378,7 +439,7 @@ def _local_copy_partition(state: Path) -> dict[str, int]:
                 r["doc_json"], r["sentence_vectors"], r["vector"], r["minhash"]
             )
     features = [by_idx[i] for i in range(len(by_idx))]
-    groups = copy_groups(features, DEFAULT_CONFIG)
+    groups = copy_groups(features, STATIC)
     return {f.id: groups[k] for k, f in enumerate(features)}
 
 
@@ -388,32 +449,27 @@ def _same_partition(a: dict[str, object], b: dict[str, object]) -> bool:
 
 
 def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
-    spark: object, tmp_path: Path
+    three_days: ThreeDays,
 ) -> None:
     """The day-2 article that copies two day-1 copy groups makes them one, as a full
     rerun does: the later group's articles follow the earlier representative (scored as
     its copies), the later representative is no longer searched or grouped, and the
     copy groups and stories equal the full rerun's; on day 3 a copy of the merged-away
     group joins the merged group."""
-    days = _bridged_copy_groups()
-    state, seen = tmp_path / "state", []
-    for day in ("day1", "day2", "day3"):
-        seen += days[day]
-        path = _write(tmp_path / f"{day}.jsonl", days[day])
-        counts = incremental.run_incremental(spark, path, tmp_path / f"out-{day}", state)
-        if day == "day1":
-            assert _copy_partition(state)["a"] != _copy_partition(state)["b"]
-            continue
-        assert counts["merged_copy_groups"] == (1 if day == "day2" else 0)
+    t = three_days
+    day1 = _copy_partition(t.states["day1"])
+    assert day1["a"] != day1["b"]
+    for day in ("day2", "day3"):
+        state = t.states[day]
+        assert t.counts[day]["merged_copy_groups"] == (1 if day == "day2" else 0)
         copies = _copy_partition(state)
         assert copies["a"] == copies["b"] == copies["whole"] == copies["b~repost"]
         assert _same_partition(copies, _local_copy_partition(state))  # type: ignore[arg-type]
-        full = tmp_path / f"full-{day}"
-        samestory_spark.run(spark, _write(tmp_path / f"all-{day}.jsonl", seen), full)
-        got = _assignments(tmp_path / f"out-{day}")
-        assert _same_partition(got, _assignments(full))  # type: ignore[arg-type]
+        got = _assignments(t.outs[day])
+        assert _same_partition(got, _assignments(t.fulls[day]))  # type: ignore[arg-type]
         _check_copies_follow_their_representative(state)
     assert copies["b~late"] == copies["a"]
+    state = t.states["day3"]
     nodes = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
     idx = {r["id"]: r["idx"] for r in nodes}
     demoted = pyarrow_parquet.read_table(StateDir(state).table_path("demoted")).to_pylist()
@@ -430,7 +486,7 @@ def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
             if {r["a"], r["b"]} & group and r["kind"] in ("exact", "near_duplicate")
         }
 
-    assert copy_pairs(tmp_path / "out-day3") == copy_pairs(tmp_path / "full-day3")
+    assert copy_pairs(t.outs["day3"]) == copy_pairs(t.fulls["day3"])
     # The lists asked again after the merge score only pairs no earlier day scored
     # (among representatives: the merged-away one's pairs left the output above).
     scored = [
@@ -440,50 +496,48 @@ def test_a_day_two_copy_bridging_two_past_copy_groups_merges_them(
         if r["rep_pair"] and idx["b"] not in (r["i"], r["j"])
     ]
     assert len({(i, j) for i, j, _ in scored}) == len(scored)
-    day2_base = len(days["day1"])
+    day2_base = len(t.days["day1"])
     again = [(i, j) for i, j, part in scored if part == 1 and j < day2_base]
     print(f"day 2: {len(again)} pairs of two day-1 articles (lists asked again)")
 
 
 def test_a_day_two_roundup_gives_the_full_reruns_stories_and_flags(
-    spark: object, ecb_records: list[dict], tmp_path: Path
+    three_days: ThreeDays, ecb_records: list[dict]
 ) -> None:
     """The roundup of ECB+ topic 11's two events (the case of
     ``test_spark_places_and_flags_a_roundup_as_local``, mapped static encoder) arrives on
     day 2, after the topic's versions: the day's run groups with the roundup rule and
-    gives the full rerun's stories, ids and ``roundups`` column. A day 3 of another
-    topic keeps those rows (an untouched story's flags come from the state)."""
-    from test_roundups import STATIC, built_case
-
-    versions, _, roundup, _ = built_case(ecb_records, "ecb:11")
-    day1 = [{"id": a.id, "text": a.text} for a in versions]
-    day2 = [{"id": "r", "text": roundup}]
-    other = next(r for r in ecb_records if r["topic"] == "ecb:1")
-    day3 = [{"id": other["id"], "text": other["text"]}]
-    state = tmp_path / "state"
-    for k, rows in enumerate([day1, day2], 1):
-        path = _write(tmp_path / f"day{k}.jsonl", rows)
-        counts = incremental.run_incremental(spark, path, tmp_path / f"out{k}", state, STATIC)
+    gives the full rerun's stories, ids and ``roundups`` column. A day 3 of other topics
+    keeps the rows of the stories it does not touch, the roundup's among them (an
+    untouched story's flags come from the state)."""
+    t = three_days
+    counts = t.counts["day2"]
     assert counts["roundups"] == 1 and counts["roundups_found"] == 1
-    full = tmp_path / "full"
-    samestory_spark.run(spark, _write(tmp_path / "all.jsonl", day1 + day2), full, config=STATIC)
-    want = _stories(full)
+    want = _stories(t.fulls["day2"])
     assert [r["article"] for s in want.values() for r in s["roundups"]] == ["r"]
-    got, full_of = _assignments(tmp_path / "out2"), _assignments(full)
+    got, full_of = _assignments(t.outs["day2"]), _assignments(t.fulls["day2"])
     assert _same_partition(got, full_of)  # type: ignore[arg-type]
     # The same stories; an id may differ only where the story existed on day 1 and
     # kept its id though the full rerun names it after another first version.
     rename = {got[a]: full_of[a] for a in got}
-    day1_ids = set(_stories(tmp_path / "out1"))
+    day1_ids = set(_stories(t.outs["day1"]))
     assert all(old == new or old in day1_ids for old, new in rename.items())
     print(f"day-1 ids kept where the full rerun renames: {sum(o != n for o, n in rename.items())}")
-    assert _renamed(_stories(tmp_path / "out2"), rename) == want
-    counts = incremental.run_incremental(
-        spark, _write(tmp_path / "day3.jsonl", day3), tmp_path / "out3", state, STATIC
-    )
+    assert _renamed(_stories(t.outs["day2"]), rename) == want
+    counts = t.counts["day3"]
     assert counts["roundups"] == 1 and counts["roundups_found"] == 0
-    after = _renamed(_stories(tmp_path / "out3"), rename)
-    assert {sid: after[sid] for sid in want} == want
+    after = _renamed(_stories(t.outs["day3"]), rename)
+    # Day 3 holds no article of topic 11: every story holding one (the roundup's too)
+    # is untouched, as is any other story that holds no day-3 article.
+    day3_ids = {r["id"] for r in t.days["day3"]}
+    topic11 = {r["id"] for r in ecb_records if r["topic"] == "ecb:11"} | {"r"}
+    untouched = {
+        sid
+        for sid, story in after.items()
+        if sid in want and not set(story["article_ids"]) & day3_ids
+    }
+    assert {sid for sid, s in want.items() if set(s["article_ids"]) & topic11} <= untouched
+    assert {sid: after[sid] for sid in untouched} == {sid: want[sid] for sid in untouched}
 
 
 def _renamed(stories: dict[str, dict], rename: dict[str, str]) -> dict[str, dict]:
