@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
-from samestory.stories import DisjointSets, attaches, average_link_over_copies
+from samestory.stories import CollapsedPairs, DisjointSets, attaches, average_link_over_copies
 
 
 def group(
@@ -90,18 +90,21 @@ def group_with_roundups(
     suspects = candidates(views, scored, bar, bar)
     if not suspects:
         return group(n, scored, copy_of, config), []
+    # The pairs are collapsed onto copy groups once for the up to six groupings below
+    # (each leaves some texts out; the same groups as group() of the pairs left).
+    collapsed = CollapsedPairs(n, scored, copy_of)
     partners = _partners(scored, suspects, bar)
-    first = _group_of(group(n, _without(scored, suspects), copy_of, config))
+    first = _group_of(_group(collapsed, config, suspects))
     confirmed = {
         c
         for c in sorted(suspects)
         if covers_several(story_parts(views[c], partners[c], first, views))
     }
-    plain = group(n, scored, copy_of, config)
+    plain = _group(collapsed, config)
     for _ in range(ROUNDUP_ROUNDS):  # a roundup must still cover two stories once grouped
         if not confirmed:
             return plain, []
-        groups = group(n, _without(scored, confirmed), copy_of, config)
+        groups = _group(collapsed, config, confirmed)
         # Roundups cover stories, not each other: their groups are no story's part.
         story_of = {i: g for i, g in _group_of(groups).items() if i not in confirmed}
         still = {
@@ -140,29 +143,39 @@ def group_with_roundups(
         )
     }
     units = _copy_roots(n, copy_of)
-    groups, cut = _place_apart(
-        plain, scored, copy_of, config, units, views, partners, confirmed, chained
-    )
+    groups, cut = _place_apart(plain, collapsed, config, units, views, partners, confirmed, chained)
     group_of = _group_of(groups)
     story_of = {i: g for i, g in group_of.items() if i not in confirmed}
     found: list[FoundRoundup] = []
     moves: dict[int, int] = {}
+    scores_of = _scores_of(scored, cut)
     for c in sorted(confirmed):
         covered = tuple(story_parts(views[c], partners[c], story_of, views))
         if c not in cut:  # average link put it in a story it covers: flagged there
             found.append(FoundRoundup(c, covered, group_of[c]))
             continue
-        target = _attach_target(c, covered, scored, groups, units, config)
+        target = _attach_target(covered, scores_of[c], groups, units, config)
         found.append(FoundRoundup(c, covered, target, cut=True))
         if target is not None:
             moves[group_of[c]] = target
     return _apply_moves(groups, moves, found)
 
 
+def _group(
+    collapsed: CollapsedPairs, config: Config, left_out: set[int] | None = None
+) -> list[list[int]]:
+    """:func:`group` of the collapsed pairs without those of an article of ``left_out``."""
+    return collapsed.average_link(
+        config.same_story_threshold,
+        config.attach_threshold,
+        lone_attach=True,
+        left_out=left_out or frozenset(),
+    )
+
+
 def _place_apart(
     plain: list[list[int]],
-    scored: Sequence[tuple[int, int, float]],
-    copy_of: Sequence[int | None],
+    collapsed: CollapsedPairs,
     config: Config,
     units: Sequence[int],
     views: Sequence[NameView],
@@ -177,8 +190,8 @@ def _place_apart(
     or when average link left it outside every story it covers: alone (a story of one
     article is no story it joined) or in a story it names nothing specific to. A roundup
     joins the story it covers most, or none."""
-    n, cut = len(units), set(chained)
-    groups = group(n, _without(scored, cut), copy_of, config) if cut else plain
+    cut = set(chained)
+    groups = _group(collapsed, config, cut) if cut else plain
     for _ in range(ROUNDUP_ROUNDS):
         group_of = _group_of(groups)
         story_of = {i: g for i, g in group_of.items() if i not in confirmed}
@@ -194,7 +207,7 @@ def _place_apart(
         cut |= outside
         if not with_others:  # alone: its pairs moved nothing, the grouping stands
             break
-        groups = group(n, _without(scored, cut), copy_of, config)
+        groups = _group(collapsed, config, cut)
     return groups, cut
 
 
@@ -253,10 +266,18 @@ def _partners(
     return out
 
 
-def _without(
-    scored: Sequence[tuple[int, int, float]], left_out: set[int]
-) -> list[tuple[int, int, float]]:
-    return [(i, j, s) for i, j, s in scored if i not in left_out and j not in left_out]
+def _scores_of(
+    scored: Sequence[tuple[int, int, float]], texts: set[int]
+) -> dict[int, list[tuple[int, float]]]:
+    """Each of ``texts``' scored partners and scores, in the order of ``scored`` (one pass
+    over the pairs for all of them, not one a text)."""
+    out: dict[int, list[tuple[int, float]]] = {t: [] for t in texts}
+    for i, j, s in scored:
+        if i in out:
+            out[i].append((j, s))
+        if j in out and j != i:
+            out[j].append((i, s))
+    return out
 
 
 def _group_of(groups: Sequence[Sequence[int]]) -> dict[int, int]:
@@ -272,25 +293,23 @@ def _copy_roots(n: int, copy_of: Sequence[int | None]) -> list[int]:
 
 
 def _attach_target(
-    c: int,
     covered: Sequence[Part],
-    scored: Sequence[tuple[int, int, float]],
+    scores: Sequence[tuple[int, float]],
     groups: Sequence[Sequence[int]],
     units: Sequence[int],
     config: Config,
 ) -> int | None:
-    """The group a roundup joins: of the stories it covers, the one it links to most
-    (mean score over the story's copy groups, then the larger share), if that linkage
-    reaches the bar :func:`samestory.stories.best_story` sets (``attach_threshold`` for
-    a story a lone text may join at it, :func:`samestory.stories.attaches`, else
-    ``same_story_threshold``);
-    else None. (Names place a sentence; the scores weigh the whole text.)"""
+    """The group a roundup joins (``scores``: its scored partners and their scores): of
+    the stories it covers, the one it links to most (mean score over the story's copy
+    groups, then the larger share), if that linkage reaches the bar
+    :func:`samestory.stories.best_story` sets (``attach_threshold`` for a story a lone
+    text may join at it, :func:`samestory.stories.attaches`, else
+    ``same_story_threshold``); else None. (Names place a sentence; the scores weigh the
+    whole text.)"""
     ranked = []
     for part in covered:
         members = set(groups[part.side])
-        total = sum(
-            s for i, j, s in scored if (i == c and j in members) or (j == c and i in members)
-        )
+        total = sum(s for other, s in scores if other in members)
         size = len({units[m] for m in members})
         ranked.append((total / size, part.share, -part.side, size))
     if not ranked:
