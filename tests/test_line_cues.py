@@ -186,3 +186,66 @@ def test_a_text_is_read_line_by_line_when_most_of_its_lines_were_seen() -> None:
     assert not features.repeats_lines("one\ntwo\nthree")
     assert features.repeats_lines("one\ntwo\nfour\nfive")  # 2 of 4 seen
     assert not features.repeats_lines("six\nseven\neight")
+
+
+# Pieces that exercise sentence splitting across lines: abbreviations (which keep a
+# sentence open), initials, sentence ends with closers, CJK ends, blank lines.
+SENTENCE_PIECES = [
+    "Mr.",
+    "Dr",
+    ".",
+    "U.S.",
+    "e.g.",
+    "A.",
+    "No.",
+    "Smith",
+    "said",
+    "it",
+    "!",
+    "?",
+    "…",
+    "”",
+    ")",
+    "。",
+    "東京",
+    "x",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "\u2028",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=40).map("".join))
+def test_sentences_from_chunks_are_the_whole_texts(text: str) -> None:
+    from samestory import features
+
+    chunks = normalize.sentence_chunks(text)
+    assert "\n".join(chunks) == text
+    assert [s for c in chunks for s in normalize.split_sentences(c)] == (
+        normalize.split_sentences(text)
+    )
+    assert features.sentences_of(text) == normalize.split_sentences(text)
+
+
+def test_sentences_from_chunks_of_dev_texts(ecb_records: list[dict]) -> None:
+    from samestory import features
+
+    features.chunk_sentences.cache_clear()
+    features._sentence_lines_seen.clear()
+    for _ in range(3):  # split whole (lines new), then by chunks (computed, then cached)
+        for r in ecb_records:
+            text = normalize.clean_text(r["text"])
+            assert features.sentences_of(text) == normalize.split_sentences(text)
+    # An abbreviation at a line's end keeps the sentence open over the break, and over
+    # a blank line after it.
+    text = "Talks with Mr.\n\nSmith ended.\nThen A.\nB. Jones left."
+    assert normalize.sentence_chunks(text) == [
+        "Talks with Mr.\n\nSmith ended.",
+        "Then A.\nB. Jones left.",
+    ]
+    assert features.sentences_of(text) == ["Talks with Mr. Smith ended.", "Then A. B. Jones left."]

@@ -89,13 +89,42 @@ def _unpickled_features(*fields: Any) -> DocFeatures:
     return f
 
 
+# Chunks of lines (normalize.sentence_chunks) whose sentences are remembered, per
+# process: reposts, edited copies and wire stories repeat their original's lines.
+SENTENCE_CHUNKS_CACHE = 1 << 14
+
+
+@functools.lru_cache(maxsize=SENTENCE_CHUNKS_CACHE)
+def chunk_sentences(chunk: str) -> tuple[str, ...]:
+    """``normalize.split_sentences(chunk)``, interned, cached: a chunk of lines no
+    sentence spans (:func:`normalize.sentence_chunks`) splits the same in any text."""
+    return tuple(map(sys.intern, normalize.split_sentences(chunk)))
+
+
+# Hashes of the lines of recent texts whose sentences were split (as _lines_seen).
+_sentence_lines_seen: set[int] = set()
+
+
+def sentences_of(text: str) -> list[str]:
+    """``normalize.split_sentences(text)``: from its chunks' :func:`chunk_sentences` when
+    most of its lines were in texts split before (:func:`lines_seen_before`), else as a whole
+    (cutting a text into chunks and caching them costs more than it saves on new lines:
+    +25% on the real corpus, 2026-12-03). The same list either way."""
+    if not lines_seen_before(text, _sentence_lines_seen):
+        return normalize.split_sentences(text)
+    chunks = normalize.sentence_chunks(text)
+    if len(chunks) == 1:  # one chunk: not worth a cache entry
+        return normalize.split_sentences(text)
+    return list(itertools.chain.from_iterable(map(chunk_sentences, chunks)))
+
+
 def body_sentences(article: Article, text: str | None = None) -> list[str]:
     """The article's sentences, title first when it is not already the opening line.
 
     ``text`` is the article's cleaned text (``normalize.clean_text``), if already known.
     """
     text = normalize.clean_text(article.text) if text is None else text
-    sentences = normalize.split_sentences(text)
+    sentences = sentences_of(text)
     title = normalize.headline(article.title or "")
     if title and not (sentences and sentences[0].startswith(title[:TITLE_PREFIX_CHARS])):
         sentences.insert(0, title)
@@ -200,11 +229,17 @@ _lines_seen: set[int] = set()
 def repeats_lines(text: str) -> bool:
     """True when at least half of ``text``'s lines were in texts this process read
     before (by hash: a collision only chooses the other, equal, path); notes its lines."""
+    return lines_seen_before(text, _lines_seen)
+
+
+def lines_seen_before(text: str, seen_before: set[int]) -> bool:
+    """True when at least half of ``text``'s lines are in ``seen_before`` (hashes of at
+    most ``LINES_SEEN`` lines); adds its lines there."""
     hashes = list(map(hash, text.split("\n")))
-    seen = sum(1 for h in hashes if h in _lines_seen)
-    if len(_lines_seen) + len(hashes) > LINES_SEEN:
-        _lines_seen.clear()
-    _lines_seen.update(hashes)
+    seen = sum(1 for h in hashes if h in seen_before)
+    if len(seen_before) + len(hashes) > LINES_SEEN:
+        seen_before.clear()
+    seen_before.update(hashes)
     return 2 * seen >= len(hashes)
 
 

@@ -419,6 +419,33 @@ def split_sentences(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]
     return [p for p in pieces if len(p) >= min_chars and _WORD.search(p)]
 
 
+def sentence_chunks(text: str) -> list[str]:
+    """``text`` cut at the line breaks no sentence spans: after a line whose last piece
+    does not end with an abbreviation (``_ABBREV``, which keeps :func:`split_sentences`'s
+    sentence open), a blank line keeping the state of the line before it. The
+    :func:`split_sentences` of ``text`` are its chunks' in order: a line break always
+    ends a piece, so a chunk starts as a text does, with nothing open.
+
+    Why a line's end tells: the last piece of a line is its text after the last split,
+    stripped, so its end is the line's end (trailing whitespace aside), and an
+    ``_ABBREV`` match (at most six characters after a word boundary, then ``"."`` at the
+    end) lies within that piece, whatever joined it before."""
+    chunks: list[str] = []
+    open_lines: list[str] = []
+    still_open = False
+    for line in text.split("\n"):
+        open_lines.append(line)
+        end = line.rstrip()
+        if end:  # (every _ABBREV match ends with ".")
+            still_open = end[-1] == "." and _ABBREV.search(end[-_ABBREV_TAIL:]) is not None
+        if not still_open:
+            chunks.append("\n".join(open_lines))
+            open_lines = []
+    if open_lines:
+        chunks.append("\n".join(open_lines))
+    return chunks
+
+
 def words(text: str) -> list[str]:
     """Lowercased word tokens (Unicode-aware)."""
     return [w.lower() for w in _WORD.findall(text)]
