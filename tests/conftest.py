@@ -8,6 +8,7 @@ reason printed in the summary (``-rs`` is on in pyproject) when the file is abse
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -20,6 +21,13 @@ from hypothesis import settings
 
 from samestory.ingest import read_paths
 from samestory.models import Article
+
+# The CLI's module-level rich consoles fix their width at import when COLUMNS is set, and
+# the CLI tests give the width they check in CliRunner's env: a COLUMNS inherited from the
+# caller (pytest-xdist's workers have COLUMNS=80) made `show` wrap a title at 80 columns in
+# tests/cli/test_markup_escaping.py. Tests run as if no width were exported.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 # Properties are judged on what they find, not on speed: a 2-core CI box under load took
 # 284 ms for a first call that takes 0.02 ms quiet, failing Hypothesis' 200 ms deadline.
@@ -73,6 +81,32 @@ def ecb_records() -> list[dict]:
 def meantime_records() -> list[dict]:
     """Six MEANTIME dev articles, each in English, Spanish, Italian and Dutch."""
     return read_jsonl(MEANTIME_SUBSET)
+
+
+#: Loggers that the CLI configures in-process (`samestory follow` points
+#: ``samestory.follow`` at the call's stderr and stops its propagation).
+_LIBRARY_LOGGERS = ("samestory", "samestory.follow")
+
+
+@pytest.fixture(autouse=True)
+def _library_loggers_restored() -> Iterator[None]:
+    """Each test leaves the library's loggers as it found them.
+
+    A CLI test that runs `samestory follow` through CliRunner leaves ``samestory.follow``
+    writing to CliRunner's closed stderr and not propagating, so a later test in the same
+    process saw none of its records in ``caplog`` (tests/follow/test_follow.py passed only
+    because it runs before tests/follow/test_follow_cli.py in one process).
+    """
+    saved = {}
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        saved[name] = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @pytest.fixture(scope="session", autouse=True)
