@@ -8,6 +8,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory import parallel
 from samestory.config import DEFAULT_CONFIG
@@ -123,3 +125,30 @@ def test_dates_and_spans_is_dates_and_date_spans(ecb_records: list[dict]) -> Non
             normalize.dates(text),
             normalize.date_spans(text),
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 11), max_size=30), max_size=12),
+    st.integers(0, 2**32 - 1),
+)
+def test_vectors_of_many_is_vectors_of_each_list(lists: list[list[int]], seed: int) -> None:
+    """One stack, cast and reduceat for a batch's lists: each list's sentence and
+    document vectors the same bits as vectors_of gives it alone."""
+    from samestory.encoders import normalize_rows
+    from samestory.features import vectors_of, vectors_of_many
+
+    dim = 512
+    rng = np.random.default_rng(seed)
+    # Sentences of 1 to 12 words (a list repeats some), each with a unit float32 row.
+    sentences = [" ".join(["w"] * (k + 1)) + f" {k}" for k in range(12)]
+    unit = normalize_rows(rng.standard_normal((12, dim))).astype(np.float32)
+    rows = dict(zip(sentences, unit, strict=True))
+    texts = [[sentences[k] for k in picks] for picks in lists]
+    many = vectors_of_many(texts, rows, dim)
+    for text, (halves, document) in zip(texts, many, strict=True):
+        matrix = np.stack([rows[s] for s in text]) if text else np.zeros((0, dim), np.float32)
+        want_halves, want_document = vectors_of(text, matrix, dim)
+        assert halves.dtype == want_halves.dtype and document.dtype == want_document.dtype
+        np.testing.assert_array_equal(halves, want_halves)
+        assert document.tobytes() == want_document.tobytes()

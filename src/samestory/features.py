@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -439,6 +439,41 @@ def vectors_of(
     return sentence_vectors.astype(SENTENCE_DTYPE), document_vector(
         sentences, sentence_vectors, dim
     )
+
+
+def vectors_of_many(
+    lists: Sequence[list[str]], rows: Mapping[str, np.ndarray], dim: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[vectors_of(s, np.stack([rows[x] for x in s]), dim) for s in lists]``, bit for
+    bit, from one stack, one cast, one weighting and one normalisation over all the
+    lists' sentences (``rows``: a float32 vector for each sentence) instead of a few
+    small array operations a list; each list's weighted rows are summed by
+    ``sum(axis=0)`` as :func:`document_vector` sums them, and a row's norm depends on
+    that row alone."""
+    flat = [s for sentences in lists for s in sentences]
+    empty = np.zeros((0, dim), dtype=np.float32)
+    if not flat:
+        return [vectors_of(sentences, empty, dim) for sentences in lists]
+    matrix = np.stack([rows[s] for s in flat])
+    halves = matrix.astype(SENTENCE_DTYPE)
+    weights = np.fromiter((max(len(s.split()), 1) for s in flat), dtype=np.float32, count=len(flat))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    ends = np.cumsum(counts)
+    bounds = list(zip((ends - counts).tolist(), ends.tolist(), strict=True))
+    weighted = weights[:, None] * matrix
+    # Each list's rows summed by sum(axis=0) as document_vector sums them (np.add.reduceat
+    # adds in another order: other bits).
+    sums = np.stack([weighted[start:end].sum(axis=0) for start, end in bounds if end > start])
+    documents = normalize_rows(sums).astype(np.float32)
+    out = []
+    k = 0
+    for sentences, (start, end) in zip(lists, bounds, strict=True):
+        if start == end:
+            out.append(vectors_of(sentences, empty, dim))
+        else:  # copies: a view would keep the whole batch's array alive
+            out.append((halves[start:end].copy(), documents[k].copy()))
+            k += 1
+    return out
 
 
 def document_vector(sentences: list[str], sentence_vectors: np.ndarray, dim: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from samestory.features import (
     same_text_features,
     text_features,
     text_key,
-    vectors_of,
+    vectors_of_many,
 )
 from samestory.models import Article
 from samestory.parallel import map_chunks, worker_count
@@ -130,22 +130,21 @@ class FirstBatchVectors:
             encoded = self.encoder.encode(todo)
             # Copies, not views: a view would keep its whole batch array alive.
             self.vectors.update((s, row.copy()) for s, row in zip(todo, encoded, strict=True))
-        out = []
+        new: dict[int, list[str]] = {}  # the batch's sentence lists without vectors yet
         for sentences in batch:
             done = self.done.get(id(sentences))
             if done is None or done[0] is not sentences:
-                vectors = vectors_of(sentences, self.rows(sentences), self.encoder.dim)
-                done = self.done[id(sentences)] = (sentences, vectors)
-            out.append(done[1])
+                new[id(sentences)] = sentences
+        lists = list(new.values())
+        for sentences, vectors in zip(
+            lists, vectors_of_many(lists, self.vectors, self.encoder.dim), strict=True
+        ):
+            self.done[id(sentences)] = (sentences, vectors)
+        out = [self.done[id(sentences)][1] for sentences in batch]
         for sentence in distinct:
             if self.last[sentence] == number:
                 del self.vectors[sentence]
         return out
-
-    def rows(self, sentences: Sequence[str]) -> np.ndarray:
-        if not sentences:
-            return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        return np.stack([self.vectors[s] for s in sentences])
 
 
 class _Encoding(threading.Thread):
