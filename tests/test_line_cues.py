@@ -142,8 +142,13 @@ NAME_PIECES = [
 ]
 
 
+def texts_of(pieces: list[str]) -> st.SearchStrategy[str]:
+    """Texts of up to 40 of ``pieces``, joined."""
+    return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(NAME_PIECES), max_size=40).map("".join))
+@given(texts_of(NAME_PIECES))
 def test_names_from_chunks_are_the_whole_texts(text: str) -> None:
     assert "\n".join(normalize.name_chunks(text)) == text
     assert entities_of(text) == normalize.entities(text)
@@ -188,6 +193,8 @@ def test_a_text_is_read_line_by_line_when_most_of_its_lines_were_seen() -> None:
     assert not features.repeats_lines("six\nseven\neight")
 
 
+# Whitespace and line breaks of every kind.
+SPACES = [" ", "  ", "\t", "\n", "\n\n", "\n \n", "\u2028"]
 # Pieces that exercise sentence splitting across lines: abbreviations (which keep a
 # sentence open), initials, sentence ends with closers, CJK ends, blank lines.
 SENTENCE_PIECES = [
@@ -209,18 +216,12 @@ SENTENCE_PIECES = [
     "。",
     "東京",
     "x",
-    " ",
-    "  ",
-    "\t",
-    "\n",
-    "\n\n",
-    "\n \n",
-    "\u2028",
+    *SPACES,
 ]
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=40).map("".join))
+@given(texts_of(SENTENCE_PIECES))
 def test_sentences_from_chunks_are_the_whole_texts(text: str) -> None:
     from samestory import features
 
