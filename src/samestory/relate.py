@@ -752,41 +752,66 @@ def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScor
         model.event_probability(m.cues),
         model.graded_similarity(m.cues),
         thread_probability(m.thread_features) if m.thread_features else 0.0,
-        model,
+        _date_factor(m, model),
     )
 
 
 def score_measures_all(
-    measures: Sequence[PairMeasures], model: StoryModel = STORY_MODEL
+    measures: Sequence[PairMeasures],
+    model: StoryModel = STORY_MODEL,
+    lean: Config | None = None,
 ) -> list[PairScore]:
     """``[score_measures(m, model) for m in measures]``, bit for bit, with the thread
     model's trees walked for all the pairs at once (:func:`threads.thread_probabilities`:
     3.2 -> 2.2 us a pair at ~21 pairs an article). The event and graded models stay pair
     by pair: their array forms were no faster at that size (event 2.74 -> 2.65 us, the
-    graded shapes 2.70 -> 4.64 us a pair; ten small NumPy passes an article)."""
+    graded shapes 2.70 -> 4.64 us a pair; ten small NumPy passes an article).
+
+    With ``lean`` (the scoring config), a pair :func:`is_weak` under it is not given the
+    graded similarity (``similarity`` is NaN): its relation (:func:`weak_relation`) does
+    not carry it."""
     threaded = [k for k, m in enumerate(measures) if m.thread_features]
     thread = [0.0] * len(measures)
     for k, p in zip(
         threaded, thread_probabilities([measures[k].thread_features for k in threaded]), strict=True
     ):
         thread[k] = p
-    return [
-        _pair_score(m, model.event_probability(m.cues), model.graded_similarity(m.cues), t, model)
-        for m, t in zip(measures, thread, strict=True)
-    ]
+    out = []
+    for m, t in zip(measures, thread, strict=True):
+        p_event = model.event_probability(m.cues)
+        factor = _date_factor(m, model)
+        if lean is not None and is_weak(
+            max(p_event, m.rewrite_evidence) * factor, t, m.jaccard, _summary_of(m), lean
+        ):
+            out.append(_pair_score(m, p_event, math.nan, t, factor))
+        else:
+            out.append(_pair_score(m, p_event, model.graded_similarity(m.cues), t, factor))
+    return out
+
+
+def _date_factor(m: PairMeasures, model: StoryModel) -> float:
+    """The pair's date factor under ``model`` (the text-date and near steps are the
+    model's; a gap of publication dates, its fixed factor)."""
+    gap = m.date_gap
+    if m.text_dated:
+        return model.text_date_factor(m.cues.shortness, gap)
+    if gap is not None and not _far_apart(gap):  # the near step is the model's too
+        return model.near_date_factor(m.cues.shortness, gap)
+    return m.date_factor
+
+
+def _summary_of(m: PairMeasures) -> np.ndarray | SimSummary:
+    return m.sim if m.summary is None else m.summary
+
+
+def _summary_of_score(ps: PairScore) -> np.ndarray | SimSummary:
+    return ps.sim if ps.summary is None else ps.summary
 
 
 def _pair_score(
-    m: PairMeasures, p_event: float, similarity: float, thread: float, model: StoryModel
+    m: PairMeasures, p_event: float, similarity: float, thread: float, factor: float
 ) -> PairScore:
     """The pair's :class:`PairScore` from its models' outputs (before the date factor)."""
-    gap = m.date_gap
-    if m.text_dated:
-        factor = model.text_date_factor(m.cues.shortness, gap)
-    elif gap is not None and not _far_apart(gap):  # the near step is the model's too
-        factor = model.near_date_factor(m.cues.shortness, gap)
-    else:
-        factor = m.date_factor
     return PairScore(
         max(p_event, m.rewrite_evidence) * factor,
         similarity * factor,
@@ -833,11 +858,16 @@ def relate_against(
     others: Sequence[DocFeatures],
     config: Config = DEFAULT_CONFIG,
     model: StoryModel | None = None,
+    lean: bool = False,
 ) -> list[Relation]:
     """``[relate(a, b) for b in others]``, the same relations bit for bit, with ``a``'s
     sentence cosines against all of ``others`` summarised at once
     (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
-    of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`)."""
+    of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`).
+
+    With ``lean`` (the batch, the store and Spark), a pair that :func:`is_weak` gets its
+    :func:`weak_relation` instead: the same kind, score and thread probability, without
+    the graded similarity or the shared quotes, names and numbers."""
     overlaps = [shingle_overlap(a, b) for b in others]
     kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
     # Every pair's cosines in one block: a copy pair's alignment reads them too.
@@ -851,7 +881,7 @@ def relate_against(
         for k, c in zip(scored, term_cosines, strict=True)
     ]
     return _relations(
-        [(a, b) for b in others], kinds, overlaps, summaries, scored, measures, config, model
+        [(a, b) for b in others], kinds, overlaps, summaries, scored, measures, config, model, lean
     )
 
 
@@ -864,14 +894,19 @@ def _relations(
     measures: Sequence[PairMeasures],
     config: Config,
     model: StoryModel | None,
+    lean: bool = False,
 ) -> list[Relation]:
     """The relation of each pair: a :func:`copy_relation` where ``kinds`` has a copy
-    kind, else :func:`relation_of` its measures (``measures[n]`` is pair ``scored[n]``'s)."""
+    kind, else :func:`relation_of` its measures (``measures[n]`` is pair ``scored[n]``'s),
+    or with ``lean`` its :func:`weak_relation` when it :func:`is_weak`."""
     out: list[Relation | None] = [None] * len(pairs)
-    scores = score_measures_all(measures, _model_of(model, config))
+    scores = score_measures_all(measures, _model_of(model, config), config if lean else None)
     for k, ps in zip(scored, scores, strict=True):
         a, b = pairs[k]
-        out[k] = relation_of(a, b, ps, config)
+        if lean and is_weak(ps.score, ps.thread, ps.jaccard, _summary_of_score(ps), config):
+            out[k] = weak_relation(a, b, ps)
+        else:
+            out[k] = relation_of(a, b, ps, config)
     for k, kind in enumerate(kinds):
         if kind is not None:
             a, b = pairs[k]
@@ -894,10 +929,12 @@ def relate_to(
     b: DocFeatures,
     config: Config = DEFAULT_CONFIG,
     model: StoryModel | None = None,
+    lean: bool = False,
 ) -> list[Relation]:
     """``[relate(o, b) for o in others]``, the same relations bit for bit: as
     :func:`relate_against` with the fixed article second (the store relates each stored
-    neighbour to the article being added, Spark a copy's representative to the copy)."""
+    neighbour to the article being added, Spark a copy's representative to the copy);
+    ``lean`` as there."""
     overlaps = [shingle_overlap(o, b) for o in others]
     kinds = [copy_kind(o, b, *ov, config) for o, ov in zip(others, overlaps, strict=True)]
     summaries = summarise_to(
@@ -912,7 +949,7 @@ def relate_to(
         for k, c in zip(scored, term_cosines, strict=True)
     ]
     return _relations(
-        [(o, b) for o in others], kinds, overlaps, summaries, scored, measures, config, model
+        [(o, b) for o in others], kinds, overlaps, summaries, scored, measures, config, model, lean
     )
 
 
@@ -980,15 +1017,8 @@ def relation_of(
     and evidence. ``align`` supplies the pair's :func:`align_pair` result when a caller
     has it already (the fit script scores each pair under many models)."""
     score, similarity = ps.score, ps.similarity
-    # Alignment is the costly step; it can only matter when a rewrite is possible (some
-    # sentences match closely), the texts overlap, or the pair is the same story.
-    needs_alignment = (
-        _close_share(ps.sim if ps.summary is None else ps.summary, config.align_min_similarity)
-        >= config.rewrite_min_coverage * ALIGN_IF_CLOSE_SHARE
-        or ps.jaccard > ALIGN_IF_JACCARD
-        or score >= config.same_story_threshold
-    )
-    if needs_alignment:
+    summary = ps.sim if ps.summary is None else ps.summary
+    if needs_alignment(score, ps.jaccard, summary, config):
         alignment, copied = align() if align is not None else align_pair(a, b, ps.sim, config)
     else:
         alignment, copied = _NO_ALIGNMENT, 0.0
@@ -1020,6 +1050,61 @@ def relation_of(
     }
     evidence = _evidence(a, b, alignment, ps.date_gap, scores, ps.dates, shared=ps.shared)
     return Relation(a=a.id, b=b.id, kind=kind, score=score, evidence=evidence)
+
+
+def needs_alignment(
+    score: float, jaccard: float, sim: np.ndarray | SimSummary, config: Config
+) -> bool:
+    """Whether :func:`relation_of` aligns a pair of story ``score``, shingle ``jaccard``
+    and sentence cosines ``sim``. Alignment is the costly step; it can only matter when a
+    rewrite is possible (some sentences match closely), the texts overlap, or the pair is
+    the same story."""
+    return (
+        _close_share(sim, config.align_min_similarity)
+        >= config.rewrite_min_coverage * ALIGN_IF_CLOSE_SHARE
+        or jaccard > ALIGN_IF_JACCARD
+        or score >= config.same_story_threshold
+    )
+
+
+def is_weak(
+    score: float, thread: float, jaccard: float, sim: np.ndarray | SimSummary, config: Config
+) -> bool:
+    """Whether a scored pair that is not a copy (:func:`samestory.overlap.copy_kind`) of
+    story ``score`` and thread probability ``thread`` is no relation, whatever else
+    :func:`relation_of` reads: it is not aligned (:func:`needs_alignment`), so it copies
+    no sentence and covers none (``near_duplicate_sentences`` and ``rewrite_min_coverage``
+    are above 0), its score is below ``same_story_threshold`` (part of the alignment
+    test) and its thread probability below the follow-up bar. Then ``relation_of``'s
+    kind is None and its score ``score``: :func:`weak_relation` gives both without the
+    rest of the evidence."""
+    return (
+        thread < THREAD_THRESHOLD
+        and config.near_duplicate_sentences > 0
+        and config.rewrite_min_coverage > 0
+        and not needs_alignment(score, jaccard, sim, config)
+    )
+
+
+def weak_relation(a: DocFeatures, b: DocFeatures, ps: PairScore) -> Relation:
+    """The relation of a pair that :func:`is_weak`: :func:`relation_of`'s kind (None),
+    score, thread probability, event probability, rewrite evidence, shingle overlap, cues
+    and dates, bit for bit; not the graded similarity, the (empty) alignment scores or the
+    shared quotes, names and numbers, which no grouping, thread or store step reads of a
+    pair that is no relation (the store keeps its score and thread score; the threads
+    re-score an undated pair from its cues, rewrite evidence and gap)."""
+    scores = {
+        "story": ps.score,
+        "event_probability": ps.event_probability,
+        "thread": ps.thread,
+        "rewrite_evidence": ps.rewrite_evidence,
+        "shingle_jaccard": ps.jaccard,
+        "shingle_containment": ps.containment,
+        **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
+        **dict(zip(CONFLICT_SCORE_KEYS, ps.cues.conflicts(), strict=True)),
+    }
+    evidence = Evidence(date_gap_days=ps.date_gap, scores=scores, dates=ps.dates)
+    return Relation(a=a.id, b=b.id, kind=None, score=ps.score, evidence=evidence)
 
 
 def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config: Config) -> bool:

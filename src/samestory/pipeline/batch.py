@@ -98,7 +98,8 @@ def analyze_features(
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
     clock.lap("candidates")
-    relations = score_pairs(features, copies.copies + pairs, config, progress)
+    # Lean: a pair that is no relation keeps its scores, not the evidence nothing reads.
+    relations = score_pairs(features, copies.copies + pairs, config, progress, lean=True)
     clock.lap("scoring")
     return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
 

@@ -32,9 +32,13 @@ def score_pairs(
     config: Config = DEFAULT_CONFIG,
     progress: Progress | None = None,
     model: StoryModel | None = None,
+    lean: bool = False,
 ) -> list[Relation]:
     """``relate(features[i], features[j])`` for each pair ``(i, j)``, on ``config.workers``
-    processes, under ``model`` (None: the one fitted for ``config.encoder``).
+    processes, under ``model`` (None: the one fitted for ``config.encoder``). With
+    ``lean`` (the batch), a pair that is no relation whatever its alignment would say
+    gets its lean relation (:func:`samestory.relate.weak_relation`: the same kind, score
+    and thread probability, less evidence).
 
     The relations are the same, in the same order, however many processes score them.
     """
@@ -52,7 +56,7 @@ def score_pairs(
         with single_threaded_blas():
             for i, run in itertools.groupby(ordered[start:stop], key=operator.itemgetter(0)):
                 others = [features[j] for _, j in run]
-                out.extend(relate_against(features[i], others, config, model))
+                out.extend(relate_against(features[i], others, config, model, lean))
         return out
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)

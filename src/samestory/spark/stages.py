@@ -537,10 +537,10 @@ def _score_at(
             for (home, home_first), run in itertools.groupby(sorted(wanted), key=_home_side):
                 pairs = [(other, tag) for _, (other, tag, _) in run]
                 others = [by_idx[other] for other, _ in pairs]
-                relations = (
-                    relate_against(by_idx[home], others, config)
+                relations = (  # lean, as the batch (relate.weak_relation)
+                    relate_against(by_idx[home], others, config, lean=True)
                     if home_first
-                    else relate_to(others, by_idx[home], config)
+                    else relate_to(others, by_idx[home], config, lean=True)
                 )
                 for (other, tag), relation in zip(pairs, relations, strict=True):
                     i, j = (home, other) if home_first else (other, home)

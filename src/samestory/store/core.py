@@ -1174,7 +1174,7 @@ class _Batch:
         partners.pop(f.id, None)
         neighbours = self._neighbour_features(list(partners))
         # relate(other, f) for each, with f's sentence cosines summarised at once.
-        relations = relate_to(neighbours, f, self.config)
+        relations = relate_to(neighbours, f, self.config, lean=True)  # as the batch
         related = [r for r in relations if r.kind is not None]
         if related:
             self.closest[f.id] = max(related, key=lambda r: r.score)
@@ -1210,7 +1210,7 @@ class _Batch:
                 relation
                 for a, run in itertools.groupby(fresh, key=operator.itemgetter(0))
                 for relation in relate_against(
-                    features[a], [features[b] for _, b in run], self.config
+                    features[a], [features[b] for _, b in run], self.config, lean=True
                 )
             ]
             self._write_relations(relations, features)
