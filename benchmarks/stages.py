@@ -137,7 +137,7 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     pairs = propose_pairs(features, copies, config)
     cpu["candidates"] = clock() - start
     start = clock()
-    relations = score_pairs(features, copies.copies + pairs, config)
+    relations = score_pairs(features, copies.copies + pairs, config, lean=True)  # as analyze
     cpu["pair scoring"] = clock() - start
     pair_relations = relations[len(copies.copies) :]
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
