@@ -160,7 +160,7 @@ def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
             raise RuntimeError("boom")
         return real_relate(a, b, config)
 
-    def flaky_to(others, b, config=DEFAULT_CONFIG):
+    def flaky_to(others, b, config=DEFAULT_CONFIG, lean=False):
         return [flaky(o, b, config) for o in others]
 
     with Store(db) as store:
