@@ -13,7 +13,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # Lines that are page furniture, not story: sharing prompts, "read more" teasers, credits.
 _BOILERPLATE = re.compile(
@@ -430,20 +430,34 @@ def sentence_chunks(text: str) -> list[str]:
     stripped, so its end is the line's end (trailing whitespace aside), and an
     ``_ABBREV`` match (at most six characters after a word boundary, then ``"."`` at the
     end) lies within that piece, whatever joined it before."""
-    chunks: list[str] = []
+    return _line_runs(text, _ends_in_abbreviation)
+
+
+def _ends_in_abbreviation(end: str) -> bool:
+    """Whether a line's (non-empty, right-stripped) end keeps a sentence open."""
+    # (every _ABBREV match ends with ".")
+    return end[-1] == "." and _ABBREV.search(end[-_ABBREV_TAIL:]) is not None
+
+
+def _line_runs(text: str, runs_on: Callable[[str], bool]) -> list[str]:
+    """``text`` cut after every line that leaves nothing open: ``runs_on(end)`` of the
+    line's right-stripped end says whether something may run on to the next line, and a
+    blank line keeps the state of the line before it. ``"\n".join`` of the runs is
+    ``text``."""
+    runs: list[str] = []
     open_lines: list[str] = []
     still_open = False
     for line in text.split("\n"):
         open_lines.append(line)
         end = line.rstrip()
-        if end:  # (every _ABBREV match ends with ".")
-            still_open = end[-1] == "." and _ABBREV.search(end[-_ABBREV_TAIL:]) is not None
+        if end:
+            still_open = runs_on(end)
         if not still_open:
-            chunks.append("\n".join(open_lines))
+            runs.append("\n".join(open_lines))
             open_lines = []
     if open_lines:
-        chunks.append("\n".join(open_lines))
-    return chunks
+        runs.append("\n".join(open_lines))
+    return runs
 
 
 def words(text: str) -> list[str]:
@@ -484,20 +498,11 @@ _NAME_CHARS = re.compile(r"[\w'’\-]")
 
 def name_chunks(text: str) -> list[str]:
     """``text`` cut at the line breaks no name spans: after a line that does not end
-    (trailing whitespace aside) with a character a name's word is made of, and is not
-    blank. The :func:`entities` of ``text`` are its chunks' in order (a name begins after
-    a break as at a text's start, and ``":"`` is not what follows a chunk's end)."""
-    chunks: list[str] = []
-    open_lines: list[str] = []
-    for line in text.split("\n"):
-        open_lines.append(line)
-        end = line.rstrip()
-        if end and not _NAME_CHARS.match(end[-1]):
-            chunks.append("\n".join(open_lines))
-            open_lines = []
-    if open_lines:
-        chunks.append("\n".join(open_lines))
-    return chunks
+    (trailing whitespace aside) with a character a name's word is made of, a blank line
+    keeping the state of the line before it. The :func:`entities` of ``text`` are its
+    chunks' in order (a name begins after a break as at a text's start, and ``":"`` is not
+    what follows a chunk's end)."""
+    return _line_runs(text, lambda end: _NAME_CHARS.match(end[-1]) is not None)
 
 
 def entities_in_order(text: str) -> list[str]:
