@@ -273,10 +273,7 @@ def attach_splinters(
     moves: dict[int, int] = {}
     largest = max(size, default=0)
     for g, members in enumerate(groups):
-        # attaches(size[g], t, lone_attach) is t >= least (for a lone item, min(3, 2)).
-        least = ATTACH_SIZE_RATIO * size[g]
-        if lone_attach and size[g] == 1:
-            least = min(least, LONE_ATTACH_MIN)
+        least = least_attach_size(size[g], lone_attach)
         if least > largest:
             continue  # no group is large enough for it to join
         totals: dict[int, float] = {}
@@ -298,13 +295,20 @@ def attach_splinters(
     return [sorted(members) for members in out if members]
 
 
+def least_attach_size(size: int, lone_attach: bool = True) -> float:
+    """The smallest group a group of ``size`` items may join at the lower attach
+    threshold: three times its size, or (``lone_attach``) for a lone item
+    ``LONE_ATTACH_MIN`` if smaller."""
+    least = float(ATTACH_SIZE_RATIO * size)
+    if lone_attach and size == 1:
+        least = min(least, LONE_ATTACH_MIN)
+    return least
+
+
 def attaches(size: int, target_size: int, lone_attach: bool = True) -> bool:
     """Whether a group of ``size`` items may join one of ``target_size`` at the lower
-    attach threshold: three times its size, or (``lone_attach``) a lone item a story of
-    ``LONE_ATTACH_MIN`` or more."""
-    if target_size >= ATTACH_SIZE_RATIO * size:
-        return True
-    return lone_attach and size == 1 and target_size >= LONE_ATTACH_MIN
+    attach threshold (:func:`least_attach_size`)."""
+    return target_size >= least_attach_size(size, lone_attach)
 
 
 def best_story(
