@@ -14,6 +14,8 @@ from samestory.errors import ConfigError
 
 def test_defaults_are_documented_values():
     assert DEFAULT_CONFIG.encoder == "use"
+    assert DEFAULT_CONFIG.pair_encoder is None
+    assert DEFAULT_CONFIG.for_pairs() is DEFAULT_CONFIG
     assert DEFAULT_CONFIG.attach_threshold is not None
     assert DEFAULT_CONFIG.attach_threshold < DEFAULT_CONFIG.same_story_threshold
 
@@ -26,6 +28,15 @@ def test_known_encoders_are_accepted(name):
 def test_unknown_encoder_is_a_clear_error():
     with pytest.raises(ValueError, match="encoder must be one of use, static"):
         DEFAULT_CONFIG.replace(encoder="bert")
+
+
+def test_pairs_run_with_the_pair_encoder_when_one_is_set():
+    split = Config(encoder="static", pair_encoder="use")
+    assert split.for_pairs() == split.replace(encoder="use")
+    assert split.for_pairs().for_pairs() == split.for_pairs()
+    assert Config(encoder="static").for_pairs().encoder == "static"  # None: the encoder
+    same = Config(encoder="static", pair_encoder="static")
+    assert same.for_pairs() is same
 
 
 def test_negative_workers_is_a_clear_error():
@@ -48,6 +59,7 @@ def test_negative_workers_is_a_clear_error():
         ({"near_duplicate_jaccard": "0.6"}, "near_duplicate_jaccard must be a number"),
         ({"regroup_limit": 0}, "regroup_limit must be >= 1"),
         ({"bulk_load_min": 1.5}, "bulk_load_min must be an integer"),
+        ({"pair_encoder": "bert"}, "pair_encoder must be one of use, static"),
     ],
 )
 def test_every_field_is_validated_with_a_named_error(changes, message):

@@ -89,8 +89,9 @@ def test_production_scores_with_the_model_of_the_encoder_in_use(pair, fresh_mode
 
 def test_compare_scores_with_the_model_of_the_encoder_in_use(pair, fresh_models):
     a, b = pair
-    static = DEFAULT_CONFIG.replace(encoder="static")
-    use = DEFAULT_CONFIG.replace(encoder="use")
+    # compare scores with the pair encoder (Config.for_pairs).
+    static = DEFAULT_CONFIG.replace(pair_encoder="static")
+    use = DEFAULT_CONFIG.replace(pair_encoder="use")
     fresh_models["static"] = _shifted(relate.STORY_MODEL, -6.0)
     story_static = api.compare_features(a, b, static).evidence.scores.get("story")
     story_use = api.compare_features(a, b, use).evidence.scores.get("story")

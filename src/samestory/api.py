@@ -85,8 +85,10 @@ def compare(
 ) -> Relation:
     """The relation between two articles (``kind`` None if not the same story).
 
-    Derivation relations come back oriented source → copy.
+    Derivation relations come back oriented source → copy. Featurised and scored with
+    ``config.pair_encoder`` (:meth:`Config.for_pairs`).
     """
+    config = config.for_pairs()
     fa, fb = featurize([a, b], config, encoder)
     return compare_features(fa, fb, config)
 
@@ -98,6 +100,7 @@ def compare_pairs(
 ) -> list[Relation]:
     """:func:`compare` for each pair, each distinct article featurised once (by id): no
     corpus, each pair judged on its own."""
+    config = config.for_pairs()
     distinct = list({a.id: a for pair in pairs for a in pair}.values())
     features = {f.id: f for f in featurize_all(distinct, config, encoder)}
     with single_threaded_blas():
@@ -108,6 +111,7 @@ def compare_features(fa: DocFeatures, fb: DocFeatures, config: Config = DEFAULT_
     """:func:`compare` of two featurised articles: production's relation of the pair,
     its same-story decision taken by the shipped pair model (``samestory.pair_model``:
     fitted for pairs on their own, no corpus), derivations oriented source → copy."""
+    config = config.for_pairs()
     m = measure_pair(fa, fb)
     ps = score_measures(m, story_model_for(config.encoder))
     relation = relation_of(fa, fb, ps, config)
@@ -138,6 +142,7 @@ def cluster_ids(articles: Sequence[Article], config: Config = DEFAULT_CONFIG) ->
 
 
 def _pair_relations(pairs: Sequence[tuple[Article, Article]], config: Config) -> list[Relation]:
+    config = config.for_pairs()
     flat = [article for pair in pairs for article in pair]
     features = featurize_all(flat, config)
     with single_threaded_blas():

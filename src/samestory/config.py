@@ -36,6 +36,14 @@ class Config:
             USE's fit (``relate.story_model_for``). A cascade (USE only for the pairs
             near the threshold) was measured and not adopted.
             Stores keep the encoder they were built with.
+        pair_encoder: the encoder of pairs judged on their own (``compare``,
+            ``compare_pairs``, ``story_similarity``, the server's compare); None
+            (default): ``encoder``. ``encoder="static", pair_encoder="use"`` is the
+            per-task choice the measurements favour (static clusters as well or better
+            under topic CV; USE's graded similarity is the closer to SemEval's human
+            scale, Pearson 0.748 vs 0.729), not the default while the seeds without
+            dates merge under static (docs/experiments.md, 2026-12-03).
+            :meth:`for_pairs` is the config those calls run with.
 
     Candidates
         shingle_size: words per shingle for MinHash (5 is the classic near-duplicate size).
@@ -88,6 +96,7 @@ class Config:
     """
 
     encoder: str = "use"
+    pair_encoder: str | None = None
     shingle_size: int = 5
     max_sentences: int = 40
     num_perm: int = 128
@@ -119,6 +128,13 @@ class Config:
                 f"for joining a larger story); got {self.attach_threshold!r} > "
                 f"{self.same_story_threshold!r}"
             )
+
+    def for_pairs(self) -> Config:
+        """This config with ``encoder`` set to ``pair_encoder`` (when set): what a pair
+        judged on its own (``compare``, ``story_similarity``) is featurised and scored with."""
+        if self.pair_encoder is None or self.pair_encoder == self.encoder:
+            return self
+        return dataclasses.replace(self, encoder=self.pair_encoder)
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -177,6 +193,7 @@ _COSINE = _number(-1.0, 1.0)
 # What each field accepts (relations between fields are checked in __post_init__).
 _RULES = {
     "encoder": _choice(ENCODERS),
+    "pair_encoder": _optional(_choice(ENCODERS)),
     "shingle_size": _integer(1),
     "max_sentences": _integer(1),
     "num_perm": _integer(2),

@@ -78,3 +78,12 @@ def test_eval_of_a_file_with_nothing_usable_fails_clearly(tmp_path: Path):
     result = runner.invoke(app, ["eval", str(file)])
     assert result.exit_code == 1
     assert "no usable records" in result.stderr
+
+
+def test_encoder_option_sets_corpus_and_pair_encoder_alike():
+    from samestory.cli.main import Encoder, config_for
+    from samestory.config import DEFAULT_CONFIG
+
+    assert config_for(None) == DEFAULT_CONFIG  # not given: the config's per-task defaults
+    static = config_for(Encoder.static, workers=1)
+    assert (static.encoder, static.for_pairs().encoder, static.workers) == ("static", "static", 1)

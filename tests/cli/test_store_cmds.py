@@ -118,7 +118,7 @@ def test_add_with_static_encoder_makes_a_static_store(app, db: Path, seeds_dir: 
     from samestory.config import DEFAULT_CONFIG
 
     with pytest.raises(StoreError, match="encoder"):
-        Store(db, config=DEFAULT_CONFIG)  # USE features cannot be mixed in
+        Store(db, config=DEFAULT_CONFIG.replace(encoder="use"))  # USE features cannot be mixed in
     again = run(app, "add", seeds_dir, "--db", db, "--json")  # keeps its own encoder
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["added"] == []

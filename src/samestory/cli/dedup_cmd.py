@@ -11,7 +11,6 @@ from rich.markup import escape
 
 from samestory.cli.main import (
     DateField,
-    Encoder,
     EncoderOpt,
     IdField,
     QuietOpt,
@@ -72,7 +71,7 @@ def dedup(
     text_field: TextField = "text",
     title_field: TitleField = "title",
     date_field: DateField = "date",
-    encoder: EncoderOpt = Encoder.use,
+    encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
 ) -> None:
     """Write the records back with story_id, copy_group, first_version and relation_to_first.

@@ -296,9 +296,11 @@ def _compare(args: list[str]) -> int | None:
     options = Options.read(args, {"--json"}, {"--db", "--encoder"})
     if options is None or len(options.positionals) != 2:
         return None
-    encoder = options.values.get("--encoder", "use").lower()  # case_sensitive=False
-    if encoder not in ("use", "static"):
-        return None
+    encoder = options.values.get("--encoder")  # None: the config's pair encoder
+    if encoder is not None:
+        encoder = encoder.lower()  # case_sensitive=False
+        if encoder not in ("use", "static"):
+            return None
     from samestory.cli import main as commands
 
     a, b = options.positionals
@@ -308,7 +310,7 @@ def _compare(args: list[str]) -> int | None:
             b,
             as_json="--json" in options.flags,
             db=options.db(),
-            encoder=commands.Encoder(encoder),
+            encoder=None if encoder is None else commands.Encoder(encoder),
         )
     )
 

@@ -50,7 +50,7 @@ class Encoder(StrEnum):
 
 
 EncoderOpt = Annotated[
-    Encoder,
+    Encoder | None,
     typer.Option(
         "--encoder",
         help="Sentence encoder: 'use' (multilingual USE, the default; the better graded "
@@ -90,8 +90,12 @@ LevelOpt = Annotated[
 ]
 
 
-def config_for(encoder: Encoder, workers: int = DEFAULT_CONFIG.workers) -> Config:
-    return DEFAULT_CONFIG.replace(encoder=encoder.value, workers=workers)
+def config_for(encoder: Encoder | None, workers: int = DEFAULT_CONFIG.workers) -> Config:
+    """The default config, with ``encoder`` (when given) for corpus work and pairs alike."""
+    config = DEFAULT_CONFIG.replace(workers=workers)
+    if encoder is None:
+        return config
+    return config.replace(encoder=encoder.value, pair_encoder=encoder.value)
 
 
 def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
@@ -152,7 +156,7 @@ def cluster(
     text_field: TextField = "text",
     title_field: TitleField = "title",
     date_field: DateField = "date",
-    encoder: EncoderOpt = Encoder.use,
+    encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
 ) -> None:
     """Group articles into stories, print each story's versions in time order.
@@ -262,7 +266,7 @@ def compare(
     db: Annotated[
         Path, typer.Option(help="Store to look ids up in.", envvar="SAMESTORY_DB")
     ] = Path("samestory.db"),
-    encoder: EncoderOpt = Encoder.use,
+    encoder: EncoderOpt = None,
 ) -> None:
     """How two versions relate (kind, scores, evidence) and a sentence-aligned diff.
 
@@ -274,7 +278,7 @@ def compare(
     from samestory.embed import encoder_for
 
     article_a, article_b = load_one(a, db), load_one(b, db)
-    config = config_for(encoder)
+    config = config_for(encoder).for_pairs()
     # One encoder for both: the diff used to load USE whatever --encoder said.
     sentence_encoder = encoder_for(config.encoder)
     relation = api.compare(article_a, article_b, config, sentence_encoder)
@@ -332,7 +336,7 @@ def evaluate(
     ],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
-    encoder: EncoderOpt = Encoder.use,
+    encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
     level: LevelOpt = Level.story,
     errors: Annotated[
@@ -417,7 +421,7 @@ def spark(
     input_path: Annotated[str, typer.Argument(help="Parquet or JSONL input (file or folder).")],
     output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
     master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
-    encoder: EncoderOpt = Encoder.use,
+    encoder: EncoderOpt = None,
     partitions: Annotated[
         int | None,
         typer.Option(
@@ -458,7 +462,7 @@ def spark(
             f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'"
         )
         raise typer.Exit(1) from exc
-    argv = [input_path, output_path, "--master", master, "--encoder", encoder.value]
+    argv = [input_path, output_path, "--master", master, "--encoder", config_for(encoder).encoder]
     argv += ["--partitions", str(partitions)] if partitions else []
     argv += ["--dedup", "--keep", keep, "--by", by] if dedup else []
     for item in conf or []:

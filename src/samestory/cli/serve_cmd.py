@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from samestory.cli.main import Encoder, err
+from samestory.cli.main import Encoder, config_for, err
 
 TOKEN_ENV = "SAMESTORY_TOKEN"
 
@@ -48,14 +48,14 @@ def serve(
         ),
     ] = None,
     encoder: Annotated[
-        Encoder,
+        Encoder | None,
         typer.Option(
             "--encoder",
             help="Sentence encoder of a NEW store ('use' or 'static'); an existing store "
             "keeps its own.",
             case_sensitive=False,
         ),
-    ] = Encoder.use,
+    ] = None,
     follow: Annotated[
         list[str] | None,
         typer.Option(
@@ -95,7 +95,6 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(1) from None
-    from samestory.config import DEFAULT_CONFIG
     from samestory.store import StoreError
 
     settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
@@ -103,7 +102,7 @@ def serve(
     try:
         app = create_app(
             db,
-            DEFAULT_CONFIG.replace(encoder=encoder.value),
+            config_for(encoder),  # given, for a new store's corpus work and pairs alike
             token,
             settings,
             follow=follow or [],

@@ -99,8 +99,10 @@ class Services:
 
     def compare(self, a: Article, b: Article) -> dict[str, Any]:
         """What ``samestory compare --json`` prints: the relation and the aligned diff."""
-        relation = api.compare(a, b, self.config, self.encoder)
-        difference = diff_articles(a, b, self.encoder)
+        config = self.config.for_pairs()  # a pair on its own: the pair encoder
+        encoder = encoder_for(config.encoder)
+        relation = api.compare(a, b, config, encoder)
+        difference = diff_articles(a, b, encoder)
         return {"relation": relation.to_dict(), "diff": difference.to_dict()}
 
 
