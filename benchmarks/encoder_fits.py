@@ -1,6 +1,7 @@
 """Static with its own fitted models, static with USE's, and USE, under 5-fold topic CV.
 
     python benchmarks/encoder_fits.py [--cache-use DIR] [--cache-static DIR] [--json OUT]
+        [--fold-maps [--map-cache DIR]]
 
 Every fitted model of ``params/story_model.json`` was fitted on USE features; the static
 encoder's cosines differ in scale, so its pairs may want their own. This compares, on
@@ -25,11 +26,20 @@ real corpus (the three sets concatenated, repeated texts dropped, as
 over pairs (``fit_story_model.fit_graded``'s folds), the graded model fitted on USE's or
 the static encoder's cues of the other folds. The features are cached by the fit
 script's ``cached_features`` (one directory per encoder).
+
+``--fold-maps`` adds ``static-fold/use-fit``: static features whose sentence vectors come
+from an affine map fitted without the article's fold (``scripts/fit_static_map.py``'s
+sentences and cached USE targets, ``--map-cache``; the map is refitted five times on the
+sentences of the other folds' articles of ECB+, MEANTIME and GVA, and of every SemEval
+text; for SemEval, five more maps, each without one pair fold's texts), scored with USE's
+fold models. The shipped map was fitted on every dev sentence; this is its honest
+estimate.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import random
@@ -45,6 +55,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
+import fit_static_map as fsmap  # noqa: E402
 import fit_story_model as fsm  # noqa: E402
 import make_independent_reports as indep  # noqa: E402
 from corpus import DATA  # noqa: E402
@@ -55,13 +66,16 @@ from sklearn.model_selection import KFold  # noqa: E402
 from samestory import relate  # noqa: E402
 from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import read_labelled, record_to_article  # noqa: E402
-from samestory.features import DocFeatures  # noqa: E402
+from samestory.features import DocFeatures, add_vectors  # noqa: E402
 from samestory.models import Article  # noqa: E402
+from samestory.static_encoder import StaticSentenceEncoder, fit_affine_map  # noqa: E402
 
 ENCODERS = ("use", "static")
 TRAIN_SETS = fsm.ARTICLE_SETS  # ECB+ and MEANTIME dev: what the event model is fitted on
 REAL_SETS = (*fsm.ARTICLE_SETS, fsm.GVA_SET)
 VARIANTS = ("use", "static/use-fit", "static/own-fit")
+FOLD_VARIANT = "static-fold/use-fit"
+Transform = Callable[[str, list[dict], list[DocFeatures]], list[DocFeatures]]
 
 
 def records_and_features(
@@ -75,12 +89,16 @@ def records_and_features(
     return records, fsm.cached_features(base, articles, cache, fsm.make_encoder(encoder))
 
 
-def set_builders(data: Path, cache: Path, encoder: str) -> dict[str, Callable[[], fsm.DevSet]]:
+def set_builders(
+    data: Path, cache: Path, encoder: str, transform: Transform | None = None
+) -> dict[str, Callable[[], fsm.DevSet]]:
     """ECB+, MEANTIME, GVA dev, the independent-report sets and the real corpus: a
     function building each as :class:`fsm.DevSet` on ``encoder``'s features (one at a
     time: the sets' pair measures are large). Topics are named as the fit script names
     them, so a derived set's articles fall in their source topic's fold."""
     loaded = {base: records_and_features(base, data, cache, encoder) for base in REAL_SETS}
+    if transform is not None:
+        loaded = {base: (r, transform(base, r, f)) for base, (r, f) in loaded.items()}
     by_id = {
         base: {r["id"]: (r, f) for r, f in zip(*loaded[base], strict=True)} for base in REAL_SETS
     }
@@ -126,6 +144,52 @@ def set_builders(data: Path, cache: Path, encoder: str) -> dict[str, Callable[[]
 
     builders["real_corpus"] = real
     return builders
+
+
+class FoldMaps:
+    """The static encoder's affine map refitted without held-out sentences: every dev
+    sentence of ``scripts/fit_static_map.py`` (its ``x``, the ``"dan"`` pooled vector, and
+    its cached USE target ``y``) but those of the held-out fold's texts."""
+
+    def __init__(self, data: Path, cache: Path) -> None:
+        sentences = fsmap.dev_sentences(fsmap.dev_articles(data))
+        self.sentences = sentences
+        self.y = fsmap.cached_targets(sentences, cache)
+        self.x = StaticSentenceEncoder("dan").pooled(sentences)
+
+    def encoder_without(self, held_out: set[str]) -> StaticSentenceEncoder:
+        keep = [k for k, s in enumerate(self.sentences) if s not in held_out]
+        return StaticSentenceEncoder("lin", affine_map=fit_affine_map(self.x[keep], self.y[keep]))
+
+
+def reencoded(
+    features: list[DocFeatures], fold: list[int], encoders: dict[int, StaticSentenceEncoder]
+) -> list[DocFeatures]:
+    """Copies of ``features``, each article's vectors from its fold's encoder."""
+    out = [copy.copy(f) for f in features]
+    for f, encoder in encoders.items():
+        add_vectors([d for d, g in zip(out, fold, strict=True) if g == f], encoder)
+    return out
+
+
+def article_fold_transform(
+    maps: FoldMaps, data: Path, cache: Path, fold_of: dict[str, int]
+) -> Transform:
+    """Re-encode a base set's static features with the map fitted without the fold of
+    each article's topic (one map per fold, fitted without that fold's articles' sentences
+    in all three sets)."""
+    held: dict[int, set[str]] = {f: set() for f in range(fsm.TOPIC_FOLDS)}
+    for base in REAL_SETS:
+        records, features = records_and_features(base, data, cache, "static")
+        for r, f in zip(records, features, strict=True):
+            held[fold_of[_source_topic(base)(r)]].update(f.sentences)
+    encoders = {f: maps.encoder_without(s) for f, s in held.items()}
+    print(f"fold maps fitted ({len(maps.sentences)} sentences)", flush=True)
+
+    def transform(base: str, records: list[dict], features: list[DocFeatures]) -> list[DocFeatures]:
+        return reencoded(features, [fold_of[_source_topic(base)(r)] for r in records], encoders)
+
+    return transform
 
 
 def folds(data: Path) -> dict[str, int]:
@@ -179,8 +243,11 @@ def cv_ari(dev: fsm.DevSet, models: Sequence[relate.StoryModel], fold_of: dict[s
     return round(dev.ari(sums / np.maximum(counts, 1), DEFAULT_CONFIG), 3)
 
 
-def semeval_cues(data: Path, cache: Path, encoder: str) -> tuple[np.ndarray, np.ndarray]:
-    """The graded model's cues of every SemEval dev pair, and ``-overall``."""
+def semeval_cues(
+    data: Path, cache: Path, encoder: str, maps: FoldMaps | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The graded model's cues of every SemEval dev pair, and ``-overall``; with ``maps``,
+    each pair's texts encoded by a map fitted without its pair fold's texts."""
     pairs = fsm.load(data / f"{fsm.PAIR_SET}.jsonl")
     flat = [
         Article(id=f"{k}{side}", text=p[f"text{side}"], lang=p[f"lang{side}"])
@@ -188,6 +255,18 @@ def semeval_cues(data: Path, cache: Path, encoder: str) -> tuple[np.ndarray, np.
         for side in (1, 2)
     ]
     features = fsm.cached_features("semeval", flat, cache, fsm.make_encoder(encoder))
+    if maps is not None:
+        fold = [0] * len(features)
+        for f, (_, test) in enumerate(_pair_folds(len(pairs))):
+            for k in test.tolist():
+                fold[2 * k] = fold[2 * k + 1] = f
+        encoders = {
+            f: maps.encoder_without(
+                {s for d, g in zip(features, fold, strict=True) if g == f for s in d.sentences}
+            )
+            for f in set(fold)
+        }
+        features = reencoded(features, fold, encoders)
     rows = []
     for k in range(len(pairs)):
         a, b = features[2 * k], features[2 * k + 1]
@@ -198,18 +277,25 @@ def semeval_cues(data: Path, cache: Path, encoder: str) -> tuple[np.ndarray, np.
     return np.array(rows, dtype=np.float64), -np.array([p["overall"] for p in pairs])
 
 
+def _pair_folds(n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The graded CV's folds over ``n`` pairs (the fit script's)."""
+    return list(KFold(5, shuffle=True, random_state=0).split(np.arange(n)))
+
+
 def graded_cv(cues: dict[str, np.ndarray], overall: np.ndarray) -> dict[str, float]:
     """Pearson of each variant's graded predictions, 5-fold CV over pairs (the fit
     script's folds): the monotone additive model fitted on the other folds' cues of the
     variant's fitting encoder, applied to its scoring encoder's cues."""
-    predicted = {v: np.zeros(len(overall)) for v in VARIANTS}
-    folds = KFold(5, shuffle=True, random_state=0).split(cues["use"])
-    for train, test in folds:
+    variants = [*VARIANTS, *([FOLD_VARIANT] if "static-fold" in cues else [])]
+    predicted = {v: np.zeros(len(overall)) for v in variants}
+    for train, test in _pair_folds(len(overall)):
         on_use = fsm.MonotoneAdditiveModel().fit(cues["use"][train], overall[train])
         on_static = fsm.MonotoneAdditiveModel().fit(cues["static"][train], overall[train])
         predicted["use"][test] = on_use.predict(cues["use"][test])
         predicted["static/use-fit"][test] = on_use.predict(cues["static"][test])
         predicted["static/own-fit"][test] = on_static.predict(cues["static"][test])
+        if FOLD_VARIANT in predicted:
+            predicted[FOLD_VARIANT][test] = on_use.predict(cues["static-fold"][test])
     return {v: round(float(pearsonr(p, overall)[0]), 3) for v, p in predicted.items()}
 
 
@@ -228,15 +314,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shipped", action="store_true", help="also score with the shipped model (USE's)"
     )
+    parser.add_argument(
+        "--fold-maps", action="store_true", help="also static with per-fold maps (see above)"
+    )
+    parser.add_argument("--map-cache", type=Path, default=Path("/tmp/samestory-staticmap"))
     args = parser.parse_args(argv)
     caches = {"use": args.cache_use, "static": args.cache_static}
-    out: dict[str, Any] = {"variants": list(VARIANTS)}
+    out: dict[str, Any] = {"variants": [*VARIANTS, *([FOLD_VARIANT] if args.fold_maps else [])]}
     start = time.time()
+    maps = FoldMaps(args.data, args.map_cache) if args.fold_maps else None
     semeval = {e: semeval_cues(args.data, caches[e], e) for e in ENCODERS}
-    out["semeval_pearson_cv"] = graded_cv({e: semeval[e][0] for e in ENCODERS}, semeval["use"][1])
+    if maps is not None:
+        semeval["static-fold"] = semeval_cues(args.data, caches["static"], "static", maps)
+    out["semeval_pearson_cv"] = graded_cv(
+        {e: c for e, (c, _) in semeval.items()}, semeval["use"][1]
+    )
     print("SemEval Pearson, 5-fold CV over pairs", out["semeval_pearson_cv"], flush=True)
     fold_of = folds(args.data)
     builders = {e: set_builders(args.data, caches[e], e) for e in ENCODERS}
+    fold_builders = (
+        set_builders(
+            args.data,
+            caches["static"],
+            "static",
+            article_fold_transform(maps, args.data, caches["static"], fold_of),
+        )
+        if maps is not None
+        else None
+    )
     train = {e: [builders[e][name]() for name in TRAIN_SETS] for e in ENCODERS}
     models = {e: fold_models(train[e], fold_of, args.C) for e in ENCODERS}
     shipped = [relate.STORY_MODEL] * fsm.TOPIC_FOLDS
@@ -252,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
             "static/use-fit": cv_ari(static_dev, models["use"], fold_of),
             "static/own-fit": cv_ari(static_dev, models["static"], fold_of),
         }
+        if fold_builders is not None:
+            fold_dev = fold_builders[name]()
+            rows[name][FOLD_VARIANT] = cv_ari(fold_dev, models["use"], fold_of)
+            del fold_dev
         if args.shipped:
             rows[name]["use, shipped model"] = cv_ari(use_dev, shipped, fold_of)
             rows[name]["static, shipped model"] = cv_ari(static_dev, shipped, fold_of)
