@@ -3,7 +3,7 @@
 ``cluster`` decides by average link over the corpus; a pair alone has only its own
 measures. The pair model reads production's measures of the pair
 (:func:`samestory.relate.measure_pair`) and the share of one text's recurring names the
-other never names (:func:`recurring_names_unshared`), all model-free
+other never names (:func:`samestory.recurring.recurring_names_unshared`), all model-free
 (:func:`pair_design`), and says
 
     P(same story | x) = 1 / (1 + exp(-(b + Σ_k w_k (x_k - μ_k) / σ_k)))
@@ -21,22 +21,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from typing import Any
 
-from samestory import normalize, params, relate
+from samestory import params, relate
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind
+from samestory.recurring import recurring_names_unshared
 from samestory.threads import EXTRA_FEATURES, THREAD_THRESHOLD
 
 PAIR_MODEL_FILE = "pair_model.json"
-# A name in at least this many of a text's sentences is one of its recurring names: who
-# or what the text is about (the boxer's opponent, the arrested player), not a passing
-# mention.
-RECURRING_SENTENCES = 3
 
 
 def input_names(cross_lingual: bool = False) -> list[str]:
@@ -59,42 +54,6 @@ def input_names(cross_lingual: bool = False) -> list[str]:
         "recurring_names_unshared",
     ]
     return names + [f"cross_lingual*{c}" for c in cues] if cross_lingual else names
-
-
-@functools.lru_cache(maxsize=4096)
-def recurring_names(sentences: tuple[str, ...]) -> dict[str, int]:
-    """The names (:func:`samestory.normalize.entities_in_order`, one word each) named in
-    at least :data:`RECURRING_SENTENCES` of ``sentences``, with how many of them name
-    each."""
-    counts = Counter(name for s in sentences for name in set(normalize.entities_in_order(s)))
-    return {n: c for n, c in counts.items() if c >= RECURRING_SENTENCES}
-
-
-def recurring_names_unshared(a: DocFeatures, b: DocFeatures) -> float:
-    """How much of what one text keeps naming the other never names:
-
-        max over (x, y) in {(a, b), (b, a)} of  Σ_{n ∈ R(x), n ∉ N(y)} c_x(n) / Σ_{n ∈ R(x)} c_x(n)
-
-    with ``R(x)`` the recurring names of ``x`` (:func:`recurring_names`), ``c_x(n)`` the
-    number of its sentences naming ``n`` and ``N(y)`` all names of ``y``; 0 when neither
-    text has a recurring name. Two reports of one kind of event share the setting's
-    names (the champion, the team, the company) and differ in who it happened to:
-    Klitschko beats Rahman in one, Thompson in the other; one report's arrested
-    Chargers player is Vincent Jackson, the other's Jamal Williams (ECB+)."""
-    return max(
-        unshared_share(tuple(a.sentences), b.entities),
-        unshared_share(tuple(b.sentences), a.entities),
-    )
-
-
-def unshared_share(sentences: tuple[str, ...], other_names: AbstractSet[str]) -> float:
-    """``Σ_{n ∈ R, n ∉ other_names} c(n) / Σ_{n ∈ R} c(n)`` over the recurring names
-    ``R`` of ``sentences`` (:func:`recurring_names`, ``c`` their sentence counts); 0
-    without any."""
-    counts = recurring_names(sentences)
-    total = sum(counts.values())
-    missing = sum(c for n, c in counts.items() if n not in other_names)
-    return missing / total if total else 0.0
 
 
 def pair_design(
