@@ -18,6 +18,7 @@ from samestory.features import DocFeatures, featurize, text_key
 from samestory.models import Article
 from samestory.normalize import clean_text
 from samestory.pipeline import featurise
+from samestory.pipeline.featurise import FirstBatchVectors
 
 STATIC = DEFAULT_CONFIG.replace(encoder="static")
 
@@ -86,7 +87,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(featurise, "MIN_ARTICLES_PER_WORKER", 1)
 
 
-@pytest.mark.slow  # forks two rounds of workers
+@pytest.mark.slow  # forks a pool of workers
 @pytest.mark.usefixtures("small_batches")
 def test_featurize_all_in_workers_equals_one_process(articles: list[Article]) -> None:
     encoder = encoder_for("static")
@@ -94,6 +95,79 @@ def test_featurize_all_in_workers_equals_one_process(articles: list[Article]) ->
     two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
     for a, b in zip(one, two, strict=True):
         assert_same_features(a, b)
+
+
+@pytest.mark.slow  # forks a pool of workers
+@pytest.mark.usefixtures("small_batches")
+def test_a_batch_another_worker_read_is_read_again_with_the_same_features(
+    articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every features job goes to a worker that did not read its batch (the path of an
+    idle worker taking another's job): it reads the texts again, the same features."""
+
+    def other_workers_first(worker: int, queued: list) -> tuple | None:
+        others = [q for k, q in enumerate(queued) if k != worker and q]
+        if others:
+            return others[0].popleft()
+        return queued[worker].popleft() if queued[worker] else None
+
+    monkeypatch.setattr(featurise, "_features_job", other_workers_first)
+    encoder = encoder_for("static")
+    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
+    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
+    for a, b in zip(one, two, strict=True):
+        assert_same_features(a, b)
+
+
+class CallEncoder:
+    """An encoder whose rows depend on the call as well as the sentence (as USE's bits
+    do on its micro-batches): which call encoded a sentence shows in its row."""
+
+    dim = 3
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        self.calls.append(list(sentences))
+        return np.array(
+            [[len(s), sum(map(ord, s)) % 97, len(self.calls)] for s in sentences], np.float32
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.lists(st.integers(0, 9), max_size=5), max_size=4), max_size=6),
+    st.integers(0, 6),
+)
+def test_first_batch_vectors_given_batch_by_batch_are_the_same(
+    batches: list[list[list[int]]], finish_after: int
+) -> None:
+    """Batches given one at a time while earlier ones are encoded (finish() once the
+    last is given, after some have been encoded) give the same calls and vectors as
+    all batches given at once, and after finish() no vector is kept that no batch
+    still to encode holds."""
+    texts = [[[f"s{k}" for k in article] for article in batch] for batch in batches]
+    whole_encoder, streamed_encoder = CallEncoder(), CallEncoder()
+    whole = FirstBatchVectors(texts, whole_encoder)
+    want = [whole.batch_vectors(n, batch) for n, batch in enumerate(texts)]
+    streamed = FirstBatchVectors((), streamed_encoder, complete=False)
+    got = []
+    finish_after = min(finish_after, len(texts))
+    for n, batch in enumerate(texts):
+        streamed.extend(batch)
+        if n >= finish_after:  # encode only once a few batches were given
+            got.append(streamed.batch_vectors(len(got), texts[len(got)]))
+    streamed.finish()
+    kept = {s for batch in texts[len(got) :] for article in batch for s in article}
+    assert set(streamed.vectors) <= kept
+    while len(got) < len(texts):
+        got.append(streamed.batch_vectors(len(got), texts[len(got)]))
+    assert streamed_encoder.calls == whole_encoder.calls
+    assert streamed.vectors == {}
+    for a, b in zip(want, got, strict=True):
+        for (halves_a, doc_a), (halves_b, doc_b) in zip(a, b, strict=True):
+            assert halves_a.tobytes() == halves_b.tobytes() and doc_a.tobytes() == doc_b.tobytes()
 
 
 class BrokenEncoder:
@@ -105,7 +179,7 @@ class BrokenEncoder:
         raise RuntimeError("encoder broke")
 
 
-@pytest.mark.slow  # forks two rounds of workers
+@pytest.mark.slow  # forks a pool of workers
 @pytest.mark.usefixtures("small_batches")
 def test_an_encoder_error_in_the_encoding_thread_is_raised_in_the_caller(
     articles: list[Article],

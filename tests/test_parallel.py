@@ -94,3 +94,48 @@ def test_fork_safe_lock_is_free_in_a_child_forked_while_it_was_held() -> None:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
     assert status[0] == pid and os.waitstatus_to_exitcode(status[1]) == 0
+
+
+@needs_fork
+def test_a_pool_worker_keeps_its_state_and_gets_the_jobs_it_is_sent() -> None:
+    kept: list[int] = []  # each worker's own copy after the fork
+
+    def handle(job: tuple[str, int]) -> tuple[int, list[int]]:
+        kind, value = job
+        if kind == "keep":
+            kept.append(value)
+        return os.getpid(), list(kept)
+
+    with parallel.WorkerPool(handle, 2) as pool:
+        assert pool.idle() == [0, 1]
+        pool.submit(0, ("keep", 1))
+        pool.submit(1, ("keep", 2))
+        with pytest.raises(RuntimeError, match="busy"):
+            pool.submit(0, ("keep", 3))
+        got = {pool.next_result()[0] for _ in range(2)}
+        assert got == {0, 1} and pool.idle() == [0, 1]
+        pool.submit(0, ("keep", 3))
+        worker, job, (pid, state) = pool.next_result()
+        assert (worker, job, state) == (0, ("keep", 3), [1, 3])
+        assert pid != os.getpid()
+        pool.submit(1, ("show", 0))
+        assert pool.next_result()[2][1] == [2]
+    assert kept == []  # the parent's list was never touched
+
+
+@needs_fork
+def test_a_pool_job_error_is_raised_and_a_dead_worker_is_an_error() -> None:
+    def handle(job: str) -> str:
+        if job == "fail":
+            raise ValueError("job failed")
+        if job == "die":
+            os.kill(os.getpid(), 9)
+        return job
+
+    with parallel.WorkerPool(handle, 2) as pool:
+        pool.submit(0, "fail")
+        with pytest.raises(ValueError, match="job failed"):
+            pool.next_result()
+        pool.submit(1, "die")
+        with pytest.raises(parallel.WorkerDied, match="'die'"):
+            pool.next_result()

@@ -144,18 +144,30 @@ def _results_in_order(
     done: dict[int, Sequence[T]] = {}
     running: dict[Connection, _Worker] = {}
     handed = emitted = 0
+
+    def chunk(index: int) -> Sequence[T]:
+        return task(*bounds[index])
+
+    def items(index: int) -> str:
+        start, stop = bounds[index]
+        return f"items {start}-{stop - 1}"
+
     try:
         while emitted < len(bounds):
             while len(running) < workers and handed < len(bounds):
-                worker = _Worker.fork(task, bounds)
+                worker = _Worker.fork(chunk, items)
                 running[worker.conn] = worker
                 worker.assign(handed)
                 handed += 1
             for conn in wait(list(running)):
                 worker = running[conn]  # type: ignore[index]
-                if worker.receive(done):  # it has exited, its work done
+                got = worker.receive()
+                if got is None:  # it has exited, its work done
                     del running[worker.conn]
-                elif worker.given < per_worker and handed < len(bounds):
+                    continue
+                index, payload = got
+                done[index] = payload
+                if worker.given < per_worker and handed < len(bounds):
                     worker.assign(handed)
                     handed += 1
                 else:
@@ -168,29 +180,93 @@ def _results_in_order(
             worker.stop()
 
 
+class WorkerPool:
+    """``workers`` forked processes, each running the jobs it is sent (``handle(job)``,
+    one at a time) and sending back the result, until the pool closes.
+
+    Unlike :func:`map_chunks`' workers, a pool's live through several kinds of job, so a
+    worker can keep what an earlier job computed (state in ``handle``'s closure, its
+    own copy after the fork) and the caller decides which worker gets which job: e.g.
+    a second job on the data a first one read, sent to the worker that read it. They
+    are all forked when the pool opens, and none later, so the caller may start
+    threads once it has opened (a fork copies only the forking thread).
+    """
+
+    def __init__(self, handle: Callable[[Any], Any], workers: int) -> None:
+        self.handle = handle
+        self.size = workers
+        self.workers: list[_Worker] = []
+        self.busy: set[int] = set()
+
+    def __enter__(self) -> WorkerPool:
+        try:
+            for _ in range(self.size):
+                self.workers.append(_Worker.fork(self.handle, lambda job: f"job {job!r:.60}"))
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker (running jobs are abandoned)."""
+        for worker in self.workers:
+            worker.stop()
+        self.busy.clear()
+
+    def idle(self) -> list[int]:
+        """The workers (by number) with no job."""
+        return [k for k in range(len(self.workers)) if k not in self.busy]
+
+    def submit(self, worker: int, job: Any) -> None:
+        """Send ``job`` to worker number ``worker``, which must be idle."""
+        if worker in self.busy:
+            raise RuntimeError(f"worker {worker} is busy")
+        self.workers[worker].assign(job)
+        self.busy.add(worker)
+
+    def next_result(self) -> tuple[int, Any, Any]:
+        """``(worker, job, result)`` of a job that has finished (waiting for one).
+
+        An exception in a job is raised here, with the worker's traceback as a note; a
+        worker that died raises :class:`WorkerDied`."""
+        if not self.busy:
+            raise RuntimeError("no job is running")
+        conns = {self.workers[k].conn: k for k in self.busy}
+        conn = wait(list(conns))[0]
+        number = conns[conn]  # type: ignore[index]
+        self.busy.discard(number)
+        got = self.workers[number].receive()
+        if got is None:  # exited between jobs: only when stopped
+            raise WorkerDied(f"worker {number} exited")
+        job, result = got
+        return number, job, result
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended before sending the results of the chunk it was given."""
 
 
 class _Worker:
-    """A forked process that runs the chunks it is sent, one at a time, until told to stop."""
+    """A forked process that runs the jobs it is sent, one at a time, until told to stop."""
 
     def __init__(
-        self, process: BaseProcess, conn: Connection, bounds: list[tuple[int, int]]
+        self, process: BaseProcess, conn: Connection, describe: Callable[[Any], str]
     ) -> None:
         self.process = process
         self.conn = conn
-        self.bounds = bounds
+        self.describe = describe  # a job, in words (for WorkerDied)
         self.given = 0
-        self.in_flight: int | None = None
+        self.in_flight: Any = None
+        self.running = False
 
     @classmethod
-    def fork(
-        cls, task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]]
-    ) -> _Worker:
+    def fork(cls, handle: Callable[[Any], Any], describe: Callable[[Any], str]) -> _Worker:
         context = multiprocessing.get_context("fork")
         conn, child_conn = context.Pipe()
-        process = context.Process(target=_serve, args=(task, bounds, child_conn), daemon=True)
+        process = context.Process(target=_serve, args=(handle, child_conn), daemon=True)
         with _fork_lock:
             # Frozen objects are never visited by the child's garbage collector, which
             # would otherwise write to every object of the parent's heap and so copy all
@@ -201,36 +277,36 @@ class _Worker:
             finally:
                 gc.unfreeze()
         child_conn.close()  # the child holds the only other end: EOF when it exits
-        return cls(process, conn, bounds)
+        return cls(process, conn, describe)
 
-    def assign(self, index: int) -> None:
-        self.conn.send(index)
-        self.in_flight = index
+    def assign(self, job: Any) -> None:
+        self.conn.send(job)
+        self.in_flight = job
+        self.running = True
         self.given += 1
 
     def retire(self) -> None:
         self.conn.send(None)
 
-    def receive(self, done: dict[int, Any]) -> bool:
-        """Read one result into ``done``; True once the worker has exited."""
+    def receive(self) -> tuple[Any, Any] | None:
+        """``(job, result)`` of the job in flight, or None once the worker has exited
+        with no job in flight; a job's exception is raised here."""
         try:
-            index, payload = self.conn.recv()
+            ok, payload = self.conn.recv()
         except EOFError:
             self.process.join()
             self.conn.close()
-            if self.in_flight is not None:
-                start, stop = self.bounds[self.in_flight]
+            if self.running:
                 raise WorkerDied(
                     f"a worker process exited (code {self.process.exitcode}) before "
-                    f"finishing items {start}-{stop - 1}: killed, or out of memory? "
+                    f"finishing {self.describe(self.in_flight)}: killed, or out of memory? "
                     "Run with workers=1 (--workers 1) to use one process."
                 ) from None
-            return True
-        if index < 0:  # the task raised: re-raise it here, with the worker's traceback
+            return None
+        self.running = False
+        if not ok:  # the job raised: re-raise it here, with the worker's traceback
             raise payload
-        done[index] = payload
-        self.in_flight = None
-        return False
+        return self.in_flight, payload
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -239,24 +315,22 @@ class _Worker:
         self.conn.close()
 
 
-def _serve(
-    task: Callable[[int, int], Sequence[Any]], bounds: list[tuple[int, int]], conn: Connection
-) -> None:
-    """The body of a worker: run each chunk it is sent; stop at None (or if the parent
-    goes away); send back the results, or the exception the task raised."""
+def _serve(handle: Callable[[Any], Any], conn: Connection) -> None:
+    """The body of a worker: run each job it is sent; stop at None (or if the parent
+    goes away); send back ``(True, result)``, or ``(False, exception)`` if the job raised."""
     # Ctrl-C reaches the whole process group: the parent handles it (and stops its
     # workers), instead of every worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        while (index := conn.recv()) is not None:
-            conn.send((index, task(*bounds[index])))
+        while (job := conn.recv()) is not None:
+            conn.send((True, handle(job)))
     except EOFError:
         pass
     except Exception as exc:
         exc.add_note(f"(raised in a samestory worker process:\n{traceback.format_exc().rstrip()})")
         try:
-            conn.send((-1, exc))
+            conn.send((False, exc))
         except Exception:  # not picklable: send what it said
-            conn.send((-1, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import collections
+import hashlib
+import queue
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -20,7 +23,7 @@ from samestory.features import (
     vectors_of_many,
 )
 from samestory.models import Article
-from samestory.parallel import map_chunks, worker_count
+from samestory.parallel import WorkerPool, worker_count
 
 # progress(stage, done, total): called as work advances, for progress bars.
 Progress = Callable[[str, int, int], None]
@@ -101,18 +104,42 @@ class FirstBatchVectors:
     process encoded before, e.g. on which Spark partitions a Python worker ran earlier.
     """
 
-    def __init__(self, batches: Sequence[Sequence[list[str]]], encoder: SentenceEncoder):
+    def __init__(
+        self,
+        batches: Sequence[Sequence[list[str]]],
+        encoder: SentenceEncoder,
+        complete: bool = True,
+    ) -> None:
         self.encoder = encoder
         self.last: dict[str, int] = {}
-        for number, batch in enumerate(batches):
-            for sentences in batch:
-                for sentence in sentences:
-                    self.last[sentence] = number
+        self.known = 0  # batches given (the constructor's, then extend's)
+        self.next = 0  # batches encoded
+        self.complete = False
         self.vectors: dict[str, np.ndarray] = {}
         # Each sentence list's vectors, by the list's id (the list kept, so that the id is
         # not reused): articles sharing a text's features (same_text_features) share one
         # list, and then share its arrays too (equal: a sentence has one vector a run).
         self.done: dict[int, tuple[list[str], Vectors]] = {}
+        for batch in batches:
+            self.extend(batch)
+        if complete:
+            self.finish()
+
+    def extend(self, batch: Sequence[list[str]]) -> None:
+        """Give the next batch (``complete=False``: batches may arrive while earlier
+        ones are encoded; until :meth:`finish`, no vector is dropped, since a later
+        batch may still hold its sentence)."""
+        for sentences in batch:
+            for sentence in sentences:
+                self.last[sentence] = self.known
+        self.known += 1
+
+    def finish(self) -> None:
+        """Every batch is given: drop the vectors no batch still to encode holds, and
+        from now on each batch's once it is done."""
+        self.complete = True
+        for sentence in [s for s in self.vectors if self.last[s] < self.next]:
+            del self.vectors[sentence]
 
     def add(self, number: int, batch: list[DocFeatures]) -> list[DocFeatures]:
         """Set the vectors of batch ``number`` (the batches in order, each once)."""
@@ -141,51 +168,74 @@ class FirstBatchVectors:
         ):
             self.done[id(sentences)] = (sentences, vectors)
         out = [self.done[id(sentences)][1] for sentences in batch]
-        for sentence in distinct:
-            if self.last[sentence] == number:
-                del self.vectors[sentence]
+        self.next = number + 1
+        if self.complete:
+            for sentence in distinct:
+                if self.last[sentence] == number:
+                    del self.vectors[sentence]
         return out
 
 
 class _Encoding(threading.Thread):
     """Every batch's vectors (:meth:`FirstBatchVectors.batch_vectors`), in order, on a
-    thread of this process: the encoder's products release the GIL, so it runs beside
-    the text-feature workers, and this process's own Python work then (receiving their
-    results) is small. Started only once the workers are forked: forking while a thread
-    runs could copy a lock it holds."""
+    thread of this process, each batch as soon as it is given (:meth:`add`): the
+    encoder's products release the GIL, so it runs beside the text-feature workers
+    from their first chunk on. Started only once the workers are forked: forking while
+    a thread runs could copy a lock it holds."""
 
-    def __init__(self, batches: list[list[list[str]]], encoder: SentenceEncoder) -> None:
+    def __init__(self, encoder: SentenceEncoder) -> None:
         super().__init__(name="samestory-encode", daemon=True)
-        self.batches = batches
         self.encoder = encoder
+        self.given: queue.SimpleQueue[list[list[str]] | None] = queue.SimpleQueue()
+        self.articles = 0  # articles given
         self.vectors: list[Vectors] = []
         self.error: BaseException | None = None
         self.stopping = False
 
+    def add(self, batch: list[list[str]]) -> None:
+        """The next batch's sentence lists (one an article)."""
+        self.articles += len(batch)
+        self.given.put(batch)
+
+    def close(self) -> None:
+        """No more batches."""
+        self.given.put(None)
+
     def run(self) -> None:
         try:
-            first = FirstBatchVectors(self.batches, self.encoder)
-            for number, batch in enumerate(self.batches):
-                if self.stopping:
-                    return
-                self.vectors.extend(first.batch_vectors(number, batch))
+            first = FirstBatchVectors((), self.encoder, complete=False)
+            waiting: collections.deque[list[list[str]]] = collections.deque()
+            number = 0
+            while not self.stopping:
+                # Take every batch given so far (so that FirstBatchVectors knows them),
+                # waiting for one only when there is nothing to encode.
+                got = [self.given.get()] if not waiting and not first.complete else []
+                while not self.given.empty():
+                    got.append(self.given.get())
+                for batch in got:
+                    if batch is None:
+                        first.finish()
+                    else:
+                        first.extend(batch)
+                        waiting.append(batch)
+                if not waiting:
+                    if first.complete:
+                        return
+                    continue
+                self.vectors.extend(first.batch_vectors(number, waiting.popleft()))
+                number += 1
         except BaseException as exc:  # re-raised by the caller, in result()
             self.error = exc
 
-    def start_once(self) -> None:
-        if self.ident is None:
-            self.start()
-
     def result(self, progress: Progress) -> list[Vectors]:
         """The vectors of every article, once encoded (progress reported meanwhile)."""
-        self.start_once()
-        total = sum(map(len, self.batches))  # articles
+        self.close()
         while self.is_alive():
-            progress("embedding", len(self.vectors), total)
+            progress("embedding", len(self.vectors), self.articles)
             self.join(0.5)
         if self.error is not None:
             raise self.error
-        progress("embedding", len(self.vectors), total)
+        progress("embedding", len(self.vectors), self.articles)
         return self.vectors
 
 
@@ -228,84 +278,166 @@ def _featurize_in_workers(
 ) -> list[DocFeatures]:
     """:func:`featurize_all` with the Python work on ``workers`` processes.
 
-    Two rounds: every text is cleaned and split into sentences
-    (:func:`~samestory.features.read_text`); then, while this process encodes the
-    sentences (:class:`_Encoding`), workers forked after the first round (they inherit
-    its results) compute the rest of the text features of the first article of each
-    distinct :func:`~samestory.features.text_key` only.
+    One pool of workers (:class:`~samestory.parallel.WorkerPool`), two kinds of job on
+    each batch of ``FEATURE_BATCH`` articles: *read* cleans the texts and splits them
+    into sentences (:func:`~samestory.features.read_text`), keeps them in the worker
+    and sends back each text's key digest (:func:`_key_digest`) and its sentences
+    (once a worker); then this process, taking the batches in order, gives each batch's
+    sentences to the encoder (:class:`_Encoding`, a thread that starts once the pool is
+    forked and runs beside it) and sends *features* of the batch's first article of
+    each distinct :func:`~samestory.features.text_key` to the worker that read it, which
+    computes the rest of their text features from what it kept (an idle worker takes
+    another's last such job and reads those texts again). Reads go first: the encoder
+    waits for them, and it is the stage's longest thread with USE.
     """
     # Load here what every worker needs (language detector, the word tables of the
     # languages a sample of the articles is in), so the forks inherit it instead of each
     # loading it: 32 articles featurised twice.
     for article in articles[:: max(1, len(articles) // WARM_UP_SAMPLE)]:
         text_features(article, config)
+    n = len(articles)
+    bounds = [(s, min(s + FEATURE_BATCH, n)) for s in range(0, n, FEATURE_BATCH)]
+    # In each worker (its own copies after the fork): the reads it has not featurised,
+    # and the keys whose sentences it has sent.
+    held: dict[int, tuple[str, list[str]]] = {}
+    sent: set[bytes] = set()
 
-    def read_chunk(start: int, stop: int) -> _Reads:
-        return _Reads(read_text(a, config) for a in articles[start:stop])
+    def handle(job: _Job) -> _ReadChunk | list[DocFeatures]:
+        kind, number, todo = job
+        start, stop = bounds[number]
+        if kind == _READ:
+            out = _ReadChunk()
+            for k in range(start, stop):
+                held[k] = read = read_text(articles[k], config)
+                key = _key_digest(text_key(articles[k], read[0]))
+                out.append((key, None if key in sent else read[1]))
+                sent.add(key)
+            return out
+        reads = [held.pop(k, None) for k in range(start, stop)]
+        features = []
+        for k in todo:
+            f = text_features(
+                articles[k], config, reads[k - start] or read_text(articles[k], config)
+            )
+            f.sentences = []  # this process has them
+            features.append(f)
+        return features
 
-    reads = map_chunks(
-        read_chunk,
-        len(articles),
-        workers,
-        FEATURE_BATCH,
-        on_chunk=lambda done: progress("cleaning", done, len(articles)),
-        chunks_per_worker=None,
-    )
     # Each text's first article computes its features; the others copy them.
-    first: dict[TextKey, int] = {}
+    first: dict[bytes, int] = {}
     firsts: list[int] = []
     source: list[int] = []  # for each article, its text's position in firsts
-    for k, (article, (text, _)) in enumerate(zip(articles, reads, strict=True)):
-        position = first.setdefault(text_key(article, text), len(firsts))
-        if position == len(firsts):
-            firsts.append(k)
-        source.append(position)
-    del first
-    # Each article's sentences: its text's first article's list (copies share it).
-    sentences = [reads[firsts[p]][1] for p in source]
-    encoding = _Encoding(
-        [sentences[k : k + FEATURE_BATCH] for k in range(0, len(sentences), FEATURE_BATCH)],
-        encoder,
-    )
+    sentences: list[list[str]] = []  # each article's: its text's first article's list
+    computed: dict[int, DocFeatures] = {}  # by article
+    read_chunks: dict[int, _ReadChunk] = {}  # read, not yet taken in order
+    reader: dict[int, int] = {}  # batch -> the worker that read it
+    queued: list[collections.deque[_Job]] = [collections.deque() for _ in range(workers)]
+    next_read = taken = 0
+    encoding = _Encoding(encoder)
 
-    def text_chunk(start: int, stop: int) -> list[DocFeatures]:
-        return [text_features(articles[k], config, reads[k]) for k in firsts[start:stop]]
+    def take(number: int) -> None:
+        """Key batch ``number``'s articles (read, and every earlier batch taken), give
+        its sentences to the encoder and queue the features of its new texts."""
+        start, stop = bounds[number]
+        todo = []
+        for k, (key, read_sentences) in zip(
+            range(start, stop), read_chunks.pop(number), strict=True
+        ):
+            position = first.setdefault(key, len(firsts))
+            if position == len(firsts):
+                assert read_sentences is not None  # a worker sends a key's sentences first
+                firsts.append(k)
+                todo.append(k)
+                sentences.append(read_sentences)
+            else:
+                sentences.append(sentences[firsts[position]])
+            source.append(position)
+        encoding.add(sentences[start:stop])
+        if todo:
+            queued[reader[number]].append((_FEATURES, number, todo))
 
-    def on_chunk(done: int) -> None:
-        # map_chunks has forked its workers by the first chunk's return, and forks no
-        # more (chunks_per_worker=None): the encoding thread may start.
-        encoding.start_once()
-        progress("reading", done, len(firsts))
-        progress("embedding", len(encoding.vectors), len(articles))
-
-    try:
-        distinct = map_chunks(
-            text_chunk,
-            len(firsts),
-            worker_count(config.workers, len(firsts), MIN_ARTICLES_PER_WORKER),
-            FEATURE_BATCH,
-            on_chunk=on_chunk,
-            chunks_per_worker=None,
-        )
-        vectors = encoding.result(progress)
-    finally:
-        encoding.stopping = True
+    with WorkerPool(handle, workers) as pool:
+        encoding.start()  # every worker is forked
+        try:
+            while True:
+                for w in pool.idle():
+                    if next_read < len(bounds):
+                        pool.submit(w, (_READ, next_read, []))
+                        reader[next_read] = w
+                        next_read += 1
+                    elif (job := _features_job(w, queued)) is not None:
+                        pool.submit(w, job)
+                if not pool.busy or encoding.error is not None:
+                    break
+                _, job, result = pool.next_result()
+                kind, number, todo = job
+                if kind == _READ:
+                    read_chunks[number] = result
+                    while taken in read_chunks:
+                        take(taken)
+                        taken += 1
+                    progress("cleaning", bounds[taken - 1][1] if taken else 0, n)
+                else:
+                    computed.update(zip(todo, result, strict=True))
+                    progress("reading", len(computed), len(firsts))
+                    progress("embedding", len(encoding.vectors), n)
+            vectors = encoding.result(progress)
+        finally:
+            encoding.stopping = True
+            encoding.close()
     out: list[DocFeatures] = []
     for k, (article, p) in enumerate(zip(articles, source, strict=True)):
-        f = distinct[p] if firsts[p] == k else same_text_features(article, distinct[p])
-        f.sentences = sentences[k]  # equal; the one list the copies share
+        f = computed[k] if firsts[p] == k else same_text_features(article, computed[firsts[p]])
+        f.sentences = sentences[k]  # the one list the copies share
         f.sentence_vectors, f.vector = vectors[k]
         out.append(f)
     return out
 
 
-class _Reads(list[tuple[str, list[str]]]):
-    """A chunk of :func:`~samestory.features.read_text` results, its sentences interned
-    again where it is unpickled (as a DocFeatures' are), so articles share one copy."""
+def _features_job(worker: int, queued: list[collections.deque[_Job]]) -> _Job | None:
+    """The features job idle ``worker`` takes from the queues (``queued[w]``: worker
+    ``w``'s, of the batches it read): its own oldest, else the last of the longest
+    other queue (it reads those texts again, ~0.5 ms an article against ~3.5 for the
+    rest of their features: less than a core left idle), else None."""
+    if queued[worker]:
+        return queued[worker].popleft()
+    longest = max(queued, key=len)
+    return longest.pop() if longest else None
+
+
+# The jobs of _featurize_in_workers' pool: (kind, batch number, articles to featurise).
+_READ, _FEATURES = 0, 1
+_Job = tuple[int, int, list[int]]
+
+
+def _key_digest(key: TextKey) -> bytes:
+    """A 128-bit digest of a :func:`~samestory.features.text_key` (each part length-
+    prefixed, so distinct keys give distinct inputs; equal keys, equal digests): what a
+    worker sends instead of the cleaned text for this process to find repeated texts."""
+    text, title, lang, undated = key
+    h = hashlib.blake2b(digest_size=16)
+    for part in (text, title, lang):
+        if part is None:
+            h.update(b"-")
+        else:
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(b"%d:" % len(data))
+            h.update(data)
+    h.update(b"1" if undated else b"0")
+    return h.digest()
+
+
+class _ReadChunk(list[tuple[bytes, list[str] | None]]):
+    """A read job's results (key digest, sentences or None if the worker sent them
+    before), its sentences interned again where it is unpickled (as a DocFeatures' are),
+    so articles share one copy."""
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return _unpickled_reads, (list(self),)
 
 
-def _unpickled_reads(reads: list[tuple[str, list[str]]]) -> _Reads:
-    return _Reads((text, [sys.intern(s) for s in sentences]) for text, sentences in reads)
+def _unpickled_reads(reads: list[tuple[bytes, list[str] | None]]) -> _ReadChunk:
+    return _ReadChunk(
+        (key, None if sentences is None else [sys.intern(s) for s in sentences])
+        for key, sentences in reads
+    )
