@@ -72,18 +72,18 @@ def _ignore_interrupts() -> None:
 
 def results_from_executor(
     task: Callable[[int, int], Sequence[Any]],
-    n_items: int,
+    bounds: list[tuple[int, int]],
     workers: int,
-    chunk_size: int,
     chunks_per_worker: int | None,
+    contiguous: bool,
 ) -> Iterator[tuple[int, Sequence[Any]]]:
-    """``parallel._results_in_order`` on a fork-context ``ProcessPoolExecutor``."""
+    """``parallel._chunk_results`` on a fork-context ``ProcessPoolExecutor`` (chunks in
+    order: ``contiguous`` is not honoured)."""
     from samestory import parallel
 
-    bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
     if workers <= 1 or len(bounds) <= 1:
-        for start, stop in bounds:
-            yield stop, task(start, stop)
+        for k, (start, stop) in enumerate(bounds):
+            yield k, task(start, stop)
         return
     token = len(_tasks)
     _tasks[token] = task
@@ -93,9 +93,9 @@ def results_from_executor(
     )
     try:
         futures = [executor.submit(_run_task, token, start, stop) for start, stop in bounds]
-        for (start, stop), future in zip(bounds, futures, strict=True):
+        for k, ((start, stop), future) in enumerate(zip(bounds, futures, strict=True)):
             try:
-                yield stop, future.result()
+                yield k, future.result()
             except BrokenProcessPool:
                 raise parallel.WorkerDied(f"items {start}-{stop - 1}") from None
     finally:
@@ -112,7 +112,7 @@ def child(path: Path, workers: int, pool: str) -> dict[str, float]:
     from samestory.pipeline.score import score_pairs
 
     if pool == "executor":
-        parallel._results_in_order = results_from_executor  # type: ignore[assignment]
+        parallel._chunk_results = results_from_executor  # type: ignore[assignment]
 
     features, pairs = pickle.loads(path.read_bytes())
     config = Config(workers=workers)

@@ -25,6 +25,51 @@ def test_map_chunks_matches_one_process(n: int, chunk: int, workers: int) -> Non
 
 
 @needs_fork
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(0, 60), chunk=st.integers(1, 17), workers=st.integers(1, 3))
+def test_contiguous_chunks_match_one_process(n: int, chunk: int, workers: int) -> None:
+    done: list[int] = []
+    out = parallel.map_chunks(squares, n, workers, chunk, on_chunk=done.append, contiguous=True)
+    assert out == squares(0, n)
+    assert done == sorted(done) and done[-1:] == ([n] if n else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n_chunks=st.integers(0, 40),
+    slots=st.integers(1, 4),
+    contiguous=st.booleans(),
+    asks=st.lists(st.integers(0, 3), max_size=60),
+)
+def test_chunk_queue_hands_each_chunk_once_in_runs(
+    n_chunks: int, slots: int, contiguous: bool, asks: list[int]
+) -> None:
+    queue = parallel.ChunkQueue(n_chunks, slots, contiguous)
+    taken: dict[int, list[int]] = {slot: [] for slot in range(slots)}
+    for ask in asks + list(range(slots)) * n_chunks:  # then everyone until none are left
+        if not queue.left:
+            break
+        taken[ask % slots].append(queue.take(ask % slots))
+    assert sorted(k for chunks in taken.values() for k in chunks) == list(range(n_chunks))
+    with pytest.raises(IndexError):
+        queue.take(0)
+    for slot, chunks in taken.items():
+        if not contiguous:
+            assert chunks == sorted(chunks)  # one shared list, in order
+            continue
+        # A slot's own segment first, front to back, from its first chunk on...
+        start, end = n_chunks * slot // slots, n_chunks * (slot + 1) // slots
+        own = [k for k in chunks if start <= k < end]
+        assert own == list(range(start, start + len(own)))
+        assert chunks[: len(own)] == own
+        # ...then others' chunks taken from their ends (descending within a segment).
+        for other in range(slots):
+            lo, hi = n_chunks * other // slots, n_chunks * (other + 1) // slots
+            stolen = [k for k in chunks[len(own) :] if lo <= k < hi]
+            assert stolen == sorted(stolen, reverse=True)
+
+
+@needs_fork
 def test_work_runs_in_other_processes_and_reports_progress() -> None:
     done: list[int] = []
     pids = parallel.map_chunks(

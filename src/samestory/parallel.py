@@ -99,6 +99,7 @@ def map_chunks(
     chunk_size: int,
     on_chunk: Callable[[int], None] | None = None,
     chunks_per_worker: int | None = CHUNKS_PER_WORKER,
+    contiguous: bool = False,
 ) -> list[T]:
     """``task(0, c) + task(c, 2c) + ...`` over ``range(n_items)``, on ``workers`` processes.
 
@@ -113,37 +114,75 @@ def map_chunks(
     objects all over the heap (pair scoring) short-lived workers keep those private
     copies small instead of letting them grow to the whole heap.
 
+    ``contiguous``: each worker runs a run of neighbouring chunks (see
+    :class:`ChunkQueue`) instead of the next chunk of one shared list, for tasks whose
+    neighbouring items share per-process caches (pair scoring: an article's neighbours
+    in the corpus are mostly its candidates).
+
     An exception in a task is raised here, with the worker's traceback as a note. A
     worker that dies without finishing (killed, out of memory) raises
     :class:`WorkerDied` naming its items; it never leaves the caller waiting.
     """
-    out: list[T] = []
-    for stop, results in _results_in_order(task, n_items, workers, chunk_size, chunks_per_worker):
-        out.extend(results)
-        if on_chunk is not None:
-            on_chunk(stop)
-    return out
-
-
-def _results_in_order(
-    task: Callable[[int, int], Sequence[T]],
-    n_items: int,
-    workers: int,
-    chunk_size: int,
-    chunks_per_worker: int | None,
-) -> Iterator[tuple[int, Sequence[T]]]:
-    """``(stop, task(start, stop))`` for each chunk, in order (see :func:`map_chunks`)."""
     bounds = [(s, min(s + chunk_size, n_items)) for s in range(0, n_items, chunk_size)]
+    parts: list[Sequence[T]] = [()] * len(bounds)
+    done = 0
+    for index, results in _chunk_results(task, bounds, workers, chunks_per_worker, contiguous):
+        parts[index] = results
+        done += len(results)
+        if on_chunk is not None:
+            on_chunk(done)
+    return [result for part in parts for result in part]
+
+
+class ChunkQueue:
+    """Which chunk a worker slot runs next.
+
+    Shared (``contiguous`` false): every slot takes the next chunk of one list, in order.
+    Contiguous: chunk ``k`` of ``n`` starts in slot ``floor(k * slots / n)``'s segment,
+    and a slot takes its own segment's chunks front to back; a slot whose segment is
+    empty takes the *last* chunk of the segment with the most chunks left, so the owner
+    keeps its run and nobody idles while chunks remain. Every chunk is taken once.
+    """
+
+    def __init__(self, n_chunks: int, slots: int, contiguous: bool) -> None:
+        cuts = [n_chunks * s // slots for s in range(slots + 1)] if contiguous else [0, n_chunks]
+        # [next, end) of each segment
+        self.segments = [[cuts[s], cuts[s + 1]] for s in range(len(cuts) - 1)]
+        self.left = n_chunks
+
+    def take(self, slot: int) -> int:
+        """The chunk ``slot`` runs next (only while :attr:`left` is above 0)."""
+        if self.left == 0:
+            raise IndexError("every chunk is taken")
+        self.left -= 1
+        own = self.segments[slot % len(self.segments)]
+        if own[0] < own[1]:
+            own[0] += 1
+            return own[0] - 1
+        fullest = max(self.segments, key=lambda seg: seg[1] - seg[0])
+        fullest[1] -= 1
+        return fullest[1]
+
+
+def _chunk_results(
+    task: Callable[[int, int], Sequence[T]],
+    bounds: list[tuple[int, int]],
+    workers: int,
+    chunks_per_worker: int | None,
+    contiguous: bool,
+) -> Iterator[tuple[int, Sequence[T]]]:
+    """``(k, task(*bounds[k]))`` for each chunk ``k``, as they finish (see :func:`map_chunks`)."""
     if workers <= 1 or len(bounds) <= 1:
-        for start, stop in bounds:
-            yield stop, task(start, stop)
+        for k, (start, stop) in enumerate(bounds):
+            yield k, task(start, stop)
         return
     # Chunks are handed out one at a time as workers finish them, so a slow chunk does
     # not leave a core idle.
     per_worker = chunks_per_worker or len(bounds)
-    done: dict[int, Sequence[T]] = {}
-    running: dict[Connection, _Worker] = {}
-    handed = emitted = 0
+    queue = ChunkQueue(len(bounds), workers, contiguous)
+    running: dict[Connection, tuple[_Worker, int]] = {}  # each live worker and its slot
+    free_slots = list(range(workers - 1, -1, -1))
+    received = 0
 
     def chunk(index: int) -> Sequence[T]:
         return task(*bounds[index])
@@ -153,30 +192,27 @@ def _results_in_order(
         return f"items {start}-{stop - 1}"
 
     try:
-        while emitted < len(bounds):
-            while len(running) < workers and handed < len(bounds):
+        while received < len(bounds):
+            while free_slots and queue.left:
+                slot = free_slots.pop()
                 worker = _Worker.fork(chunk, items)
-                running[worker.conn] = worker
-                worker.assign(handed)
-                handed += 1
+                running[worker.conn] = worker, slot
+                worker.assign(queue.take(slot))
             for conn in wait(list(running)):
-                worker = running[conn]  # type: ignore[index]
+                worker, slot = running[conn]  # type: ignore[index]
                 got = worker.receive()
                 if got is None:  # it has exited, its work done
                     del running[worker.conn]
+                    free_slots.append(slot)
                     continue
-                index, payload = got
-                done[index] = payload
-                if worker.given < per_worker and handed < len(bounds):
-                    worker.assign(handed)
-                    handed += 1
+                received += 1
+                yield got
+                if worker.given < per_worker and queue.left:
+                    worker.assign(queue.take(slot))
                 else:
                     worker.retire()
-            while emitted in done:
-                yield bounds[emitted][1], done.pop(emitted)
-                emitted += 1
     finally:
-        for worker in running.values():
+        for worker, _ in running.values():
             worker.stop()
 
 

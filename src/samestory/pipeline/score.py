@@ -67,6 +67,10 @@ def score_pairs(
         SCORE_CHUNK,
         on_chunk=lambda done: report("scoring", done, len(pairs)),
         chunks_per_worker=CHUNKS_PER_WORKER if len(features) >= RECYCLE_FROM_ARTICLES else None,
+        # Each worker scores a run of neighbouring articles: an article's candidates are
+        # mostly its neighbours in the input, so the per-text caches (name roles, quote
+        # words, float32 vectors) of one worker hold what the other would compute again.
+        contiguous=True,
     )
     if order is None:
         return relations
