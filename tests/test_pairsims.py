@@ -212,14 +212,17 @@ def test_scoring_workers_retire_only_on_a_corpus_they_could_not_read_whole(monke
     # the corpus; below RECYCLE_FROM_ARTICLES it would read most of it anyway.
     import samestory.pipeline.score as score_module
 
-    seen: list[int | None] = []
+    seen: list[tuple[int | None, bool]] = []
 
-    def record(task, n_items, workers, chunk_size, on_chunk=None, chunks_per_worker=0):
-        seen.append(chunks_per_worker)
+    def record(
+        task, n_items, workers, chunk_size, on_chunk=None, chunks_per_worker=0, contiguous=False
+    ):
+        seen.append((chunks_per_worker, contiguous))
         return []
 
     monkeypatch.setattr(score_module, "map_chunks", record)
     features = [object()] * score_module.RECYCLE_FROM_ARTICLES
     score_pairs(features[:-1], [], DEFAULT_CONFIG)  # type: ignore[arg-type]
     score_pairs(features, [], DEFAULT_CONFIG)  # type: ignore[arg-type]
-    assert seen == [None, score_module.CHUNKS_PER_WORKER]
+    # Workers score runs of neighbouring articles either way (their caches serve them).
+    assert seen == [(None, True), (score_module.CHUNKS_PER_WORKER, True)]
