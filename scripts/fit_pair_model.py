@@ -4,7 +4,7 @@
         [--train ecbplus_dev,meantime_dev,gva_dev] [--C 0.1] [--rule f1|target]
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
-        [--augment-weight W] [--write]
+        [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE] [--write]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
@@ -110,6 +110,7 @@ class PairSet:
     threaded: np.ndarray  # the thread model links the pair (follow_up when not the same)
     factor: np.ndarray  # production's date factor of the story score
     copy: np.ndarray  # an exact or near-duplicate copy: compare links it whatever the model
+    ids: np.ndarray  # the two articles' ids, one row a pair (error analysis: --cv-errors)
     augment: bool = False
 
 
@@ -173,6 +174,7 @@ def measure(
         threaded=np.array(threaded, dtype=bool),
         factor=np.array(factor, dtype=np.float64),
         copy=np.array(copy, dtype=bool),
+        ids=np.array([(a.id, b.id) for a, b, *_ in pairs], dtype=object).reshape(len(pairs), 2),
         augment=augment,
     )
 
@@ -259,7 +261,7 @@ def unrelated_pair_set(
         for items, quota in ((_numbers, per_form // 2), (_names, per_form)):
             index: dict[str, list[int]] = {}
             for k, f in enumerate(docs):
-                for item in items(f):
+                for item in sorted(items(f)):  # set order varies by process (hash seed)
                     index.setdefault(item, []).append(k)
             candidates = sorted(
                 {
@@ -411,6 +413,7 @@ def measure_sets(
     train: list[str],
     short_pairs: int,
     unrelated: int,
+    seed: int = 0,
 ) -> list[PairSet]:
     """Every dev set's target pairs and, for those in ``train``, the augmenting sets."""
     sets: list[PairSet] = []
@@ -423,9 +426,9 @@ def measure_sets(
             cut = make_short_variants(records, form)
             short[form] = {f.id: f for f in features_of(name, cut, form, cache, encoder)}
         if short and name in train:
-            sets.append(short_pair_set(name, records, features, short, short_pairs, cross))
+            sets.append(short_pair_set(name, records, features, short, short_pairs, cross, seed))
             if unrelated:
-                sets.append(unrelated_pair_set(name, records, short, unrelated, cross))
+                sets.append(unrelated_pair_set(name, records, short, unrelated, cross, seed))
     return sets
 
 
@@ -469,6 +472,20 @@ def main() -> None:
         "ecbplus_dev=2 (default 1 each)",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the short and unrelated pairs' samples (another seed: the spread of "
+        "the figures over samples)",
+    )
+    parser.add_argument(
+        "--cv-errors",
+        type=Path,
+        default=None,
+        help="write the target sets' wrong decisions under CV to FILE (JSON lines: ids, "
+        "gold, held-out probability, its fold's threshold, the inputs)",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -492,7 +509,9 @@ def main() -> None:
     keep = [k for k, n in enumerate(names) if n not in drop]
     measured = args.cache / (
         f"pairs.{args.encoder}.{args.max_pairs}.{int(cross)}.{','.join(forms)}."
-        f"{args.short_pairs}.{args.unrelated}.{','.join(train)}.pkl"
+        f"{args.short_pairs}.{args.unrelated}.{','.join(train)}"
+        + (f".seed{args.seed}" if args.seed else "")
+        + ".pkl"
     )
     if measured.exists():  # the measures depend on the code: clear the cache after a change
         sets: list[PairSet] = pickle.loads(measured.read_bytes())
@@ -507,6 +526,7 @@ def main() -> None:
             train,
             args.short_pairs,
             args.unrelated,
+            args.seed,
         )
         measured.write_bytes(pickle.dumps(sets))
     for s in sets:
@@ -515,6 +535,8 @@ def main() -> None:
     trained = [s for s in sets if s.name.split(":")[0] in train]
     folds = fold_of(sets)
     cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
+    cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
+    cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
     thresholds = []
     for f in range(FOLDS):
         masks = [~_in_fold(s, folds, f) for s in trained]
@@ -525,9 +547,13 @@ def main() -> None:
         for s in sets:
             held = np.array([folds[t] == f for t in s.topics])
             if held.any():
-                cv[s.name][held] = predict(s.x[held], s.factor[held]) >= fold_model.threshold
+                cv_p[s.name][held] = predict(s.x[held], s.factor[held])
+                cv_t[s.name][held] = fold_model.threshold
+                cv[s.name][held] = cv_p[s.name][held] >= fold_model.threshold
     for s in sets:  # compare keeps a copy whatever the model says (pair_model.decide)
         cv[s.name] |= s.copy
+    if args.cv_errors:
+        write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
     model, predict = fit(
         trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight, set_weights
@@ -579,11 +605,44 @@ def main() -> None:
         print(f"wrote {path}")
 
 
+def write_cv_errors(
+    path: Path,
+    sets: Sequence[PairSet],
+    cv: dict[str, np.ndarray],
+    cv_p: dict[str, np.ndarray],
+    cv_t: dict[str, np.ndarray],
+    names: Sequence[str],
+) -> None:
+    """One JSON line for each pair of a target set that the model decides wrongly under
+    CV (GVA's with its follow-ups linked, as its target row): the set, both ids and
+    topics, gold, the held-out probability and its fold's threshold, the pair's weight
+    and its inputs by name (the file the error analysis reads)."""
+    with path.open("w", encoding="utf-8") as out:
+        for s in sets:
+            if s.augment:
+                continue
+            decided = cv[s.name] | (s.threaded if _incidents(s) else False)
+            for k in np.flatnonzero(decided != s.gold):
+                row = {
+                    "set": s.name,
+                    "ids": [str(v) for v in s.ids[k]],
+                    "topics": [str(s.topics[k]), str(s.topics_b[k])],
+                    "gold": bool(s.gold[k]),
+                    "p": round(float(cv_p[s.name][k]), 4),
+                    "threshold": float(cv_t[s.name][k]),
+                    "weight": float(s.weight[k]),
+                    "inputs": {n: round(float(v), 4) for n, v in zip(names, s.x[k], strict=True)},
+                }
+                out.write(json.dumps(row) + "\n")
+
+
 def _command_line(args: argparse.Namespace) -> str:
     """The options the model was fitted with, as they are typed."""
     out = []
     for key, value in vars(args).items():
-        if key in ("data", "cache", "write") or value is False:
+        if key in ("data", "cache", "write", "cv_errors") or value is False or value is None:
+            continue
+        if key == "seed" and not value:  # the default sample
             continue
         flag = "--" + key.replace("_", "-")
         out.append(flag if value is True else f"{flag} {value!s}" if value != "" else f"{flag} ''")

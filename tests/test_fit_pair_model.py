@@ -1,0 +1,87 @@
+"""scripts/fit_pair_model.py: the CV error file says which pairs were decided wrongly,
+with what, and the unrelated short pairs do not depend on the process's hash seed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+import fit_pair_model
+from fit_pair_model import PairSet, write_cv_errors
+
+
+def _set(name: str, gold: list[bool], augment: bool = False) -> PairSet:
+    n = len(gold)
+    return PairSet(
+        name=name,
+        x=np.arange(2 * n, dtype=np.float64).reshape(n, 2),
+        gold=np.array(gold),
+        topics=np.array([f"{name}:t"] * n),
+        topics_b=np.array([f"{name}:t"] * n),
+        weight=np.array([1.0 if g else 2.5 for g in gold]),
+        production=np.zeros(n, dtype=bool),
+        threaded=np.array([True] + [False] * (n - 1)),
+        factor=np.ones(n),
+        copy=np.zeros(n, dtype=bool),
+        ids=np.array([(f"{name}/{k}a", f"{name}/{k}b") for k in range(n)], dtype=object),
+        augment=augment,
+    )
+
+
+def test_the_cv_error_file_holds_the_wrong_decisions_of_the_target_sets(tmp_path: Path):
+    ecb = _set("ecbplus_dev", [True, False, True, False])
+    gva = _set("gva_dev", [True, False, False])
+    short = _set("ecbplus_dev:short", [True, False], augment=True)
+    sets = [ecb, gva, short]
+    cv = {
+        "ecbplus_dev": np.array([False, True, True, False]),  # a miss and a false link
+        "gva_dev": np.array([False, False, False]),  # its pair 0 is a follow_up: linked
+        "ecbplus_dev:short": np.array([False, True]),  # augmenting: not written
+    }
+    p = {s.name: np.linspace(0.1, 0.9, len(s.gold)) for s in sets}
+    t = {s.name: np.full(len(s.gold), 0.55) for s in sets}
+    out = tmp_path / "errors.jsonl"
+    write_cv_errors(out, sets, cv, p, t, ["first", "second"])
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["set"], r["ids"], r["gold"]) for r in rows] == [
+        ("ecbplus_dev", ["ecbplus_dev/0a", "ecbplus_dev/0b"], True),
+        ("ecbplus_dev", ["ecbplus_dev/1a", "ecbplus_dev/1b"], False),
+    ]
+    miss, false_link = rows
+    assert miss["threshold"] == 0.55 and miss["p"] == 0.1 and miss["weight"] == 1.0
+    assert false_link["weight"] == 2.5 and false_link["inputs"] == {"first": 2.0, "second": 3.0}
+
+
+@dataclass(frozen=True)
+class _Doc:
+    id: str
+
+
+def test_the_unrelated_pairs_do_not_depend_on_the_order_a_set_is_read_in(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The unrelated pairs are drawn from an index of numbers and names built text by
+    text; a set's order differs between processes (the hash seed), so the same items read
+    in another order must give the same pairs (the fit is the same in every process)."""
+    records = [{"id": f"d{k}", "topic": f"t{k % 3}"} for k in range(30)]
+    docs = {r["id"]: _Doc(r["id"]) for r in records}
+    numbers = {d: [str(k % 4), str(k % 5 + 10), str(k % 7 + 20)] for k, d in enumerate(docs)}
+    names = {d: [f"n{k % 6}", f"m{k % 8}"] for k, d in enumerate(docs)}
+    monkeypatch.setattr(fit_pair_model, "measure", lambda name, rows, *args, **kw: rows)
+
+    def drawn(order: int) -> list[tuple[str, str]]:
+        monkeypatch.setattr(fit_pair_model, "_numbers", lambda f: sorted(numbers[f.id])[::order])
+        monkeypatch.setattr(fit_pair_model, "_names", lambda f: sorted(names[f.id])[::order])
+        rows = fit_pair_model.unrelated_pair_set("s", records, {"lead": docs}, 20, False)
+        return [(a.id, b.id) for a, b, *_ in rows]
+
+    forward = drawn(1)
+    assert len(forward) == 20
+    assert drawn(-1) == forward
