@@ -34,6 +34,8 @@ import datetime as dt
 import itertools
 import json
 import pickle
+import random
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,9 @@ from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.group import group
 from samestory.pipeline.propose import propose_pairs
 from samestory.static_encoder import StaticSentenceEncoder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_independent_reports  # a sibling script: the sets it draws
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
 # Local news with later coverage (--gva): its labels are incidents, its records all dated.
@@ -290,6 +295,36 @@ def dev_set(
     articles = [record_to_article(r) for r in records]
     features = cached_features(name.replace(":", "-"), articles, cache, encoder)
     return dev_set_of(name, base, records, features, compare_pairs=form == "full")
+
+
+# The independent-report sets drawn from ECB+ dev (scripts/make_independent_reports.py,
+# its seed and sizes), scored beside the dev sets with --independent, never fitted on.
+INDEPENDENT_SETS = ("ecbplus_dev:independent", "ecbplus_dev:independent_long")
+
+
+def independent_sets(data: Path, cache: Path, encoder: SentenceEncoder | None) -> list[DevSet]:
+    """ECB+'s independent-report sets (4 articles an event; the same drawn from long
+    articles only), as :class:`DevSet` on ECB+ dev's cached features, topics named as
+    ECB+'s so that every pair falls in its source topic's fold."""
+    base = ARTICLE_SETS[0]
+    records, _ = read_labelled(data / f"{base}.jsonl")
+    features = cached_features(base, [record_to_article(r) for r in records], cache, encoder)
+    by_id = {r["id"]: k for k, r in enumerate(records)}
+    draws = (
+        make_independent_reports.ecbplus(records, 4, random.Random(13)),
+        make_independent_reports.ecbplus(
+            records, 4, random.Random(13), make_independent_reports.MIN_WORDS_LONG
+        ),
+    )
+    out = []
+    for name, chosen in zip(INDEPENDENT_SETS, draws, strict=True):
+        picked = [by_id[r["id"]] for r in chosen]
+        out.append(
+            dev_set_of(
+                name, base, [records[k] for k in picked], [features[k] for k in picked], False
+            )
+        )
+    return out
 
 
 def dev_set_of(
@@ -786,6 +821,13 @@ def main() -> None:
         "with --conflicts-only its pairs fit the conflict part too",
     )
     parser.add_argument(
+        "--independent",
+        action="store_true",
+        help="score ECB+'s independent-report sets (scripts/make_independent_reports.py: "
+        "default and long articles) beside the others, under the same topic folds; "
+        "never fitted on (not read by --date-gate-only)",
+    )
+    parser.add_argument(
         "--no-short-part",
         action="store_true",
         help="refit the long part and the disagreement cues' weights on the full articles "
@@ -845,6 +887,8 @@ def main() -> None:
     ]
     if args.gva:
         sets.append(dev_set(GVA_SET, args.data, args.cache, encoder))
+    if args.independent:
+        sets += independent_sets(args.data, args.cache, encoder)
 
     def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
         if args.conflicts_only:
@@ -859,7 +903,10 @@ def main() -> None:
 
     def trains(dev: DevSet) -> bool:
         """Whether ``dev``'s pairs fit the model (--no-short-part, --conflicts-only: the
-        full articles'; GVA's only the conflict part)."""
+        full articles'; GVA's only the conflict part; the independent-report sets never:
+        their pairs are ECB+'s)."""
+        if dev.name in INDEPENDENT_SETS:
+            return False
         if dev.base == GVA_SET:
             return args.conflicts_only
         return not (args.no_short_part or args.conflicts_only) or dev.name == dev.base
