@@ -34,7 +34,8 @@ def test_pairs_run_with_the_pair_encoder_when_one_is_set():
     split = Config(encoder="static", pair_encoder="use")
     assert split.for_pairs() == split.replace(encoder="use")
     assert split.for_pairs().for_pairs() == split.for_pairs()
-    assert Config(encoder="static").for_pairs().encoder == "static"  # None: the encoder
+    unset = Config(encoder="static", pair_encoder=None)  # None: the encoder
+    assert unset.for_pairs() is unset
     same = Config(encoder="static", pair_encoder="static")
     assert same.for_pairs() is same
 
