@@ -170,6 +170,32 @@ def test_first_batch_vectors_given_batch_by_batch_are_the_same(
             assert halves_a.tobytes() == halves_b.tobytes() and doc_a.tobytes() == doc_b.tobytes()
 
 
+@pytest.mark.slow  # forks a pool of workers; loads USE
+@pytest.mark.usefixtures("small_batches")
+def test_workers_tokenise_for_use_with_the_same_features(articles: list[Article]) -> None:
+    """With USE (a PieceEncoder) the workers tokenise the sentences they send and the
+    encoder takes their pieces: every feature, vectors' bits included, as in one process."""
+    from samestory.embed import UniversalSentenceEncoder
+
+    use = DEFAULT_CONFIG.replace(encoder="use")
+    encoder = UniversalSentenceEncoder()
+    assert isinstance(encoder, featurise.PieceEncoder)
+    assert not isinstance(encoder_for("static"), featurise.PieceEncoder)
+    given: list[int] = []
+    encode = encoder.encode
+
+    def counting(sentences: list[str], pieces_of: dict | None = None) -> np.ndarray:
+        given.append(len(pieces_of or {}))
+        return encode(sentences, pieces_of)
+
+    one = featurise.featurize_all(articles, use.replace(workers=1), encoder)
+    encoder.encode = counting  # type: ignore[method-assign]
+    two = featurise.featurize_all(articles, use.replace(workers=2), encoder)
+    assert sum(given) > 0  # pieces came from the workers
+    for a, b in zip(one, two, strict=True):
+        assert_same_features(a, b)
+
+
 class BrokenEncoder:
     """An encoder that fails: its error must reach the caller from the encoding thread."""
 

