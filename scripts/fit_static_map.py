@@ -1,7 +1,7 @@
 """Fit the static encoder's affine map (``--encoder static``, method ``"lin"``) on dev text.
 
-    python scripts/fit_static_map.py [--data ../shared/data] [--cache /tmp/samestory-staticmap]
-        [--out src/samestory/params/static_map.npy] [--check]
+    python scripts/fit_static_map.py [--data $SAMESTORY_SHARED/data]
+        [--cache /tmp/samestory-staticmap] [--out src/samestory/params/static_map.npy] [--check]
 
 Sentences: those the pipeline encodes (``text_features(article).sentences``) of every
 article of ECB+, MEANTIME and GVA dev and of both texts of every SemEval-2022 dev pair,
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,8 @@ from samestory.static_encoder import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+# $SAMESTORY_SHARED/data, as the tests and benchmarks read it (a git worktree has no ../shared).
+DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED") or REPO.parent / "shared") / "data"
 DEFAULT_OUT = REPO / "src" / "samestory" / "params" / "static_map.npy"
 ARTICLE_FILES = ("ecbplus_dev.jsonl", "meantime_dev.jsonl", "gva_dev.jsonl")
 PAIR_FILE = "semeval2022_pairs_dev.jsonl"
