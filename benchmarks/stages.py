@@ -1,6 +1,7 @@
 """CPU per article of every stage of ``analyze``, against the floor (reading once).
 
     python benchmarks/stages.py [--every 2] [--encoder static] [--json]
+    python benchmarks/stages.py --digest [--every 1] [--encoder static] [--workers 0]
 
 Takes every ``--every``-th article of the real corpus (:func:`corpus.real_corpus`: the
 dev sets' distinct articles) and runs the stages of :mod:`samestory.pipeline` one by one
@@ -12,18 +13,30 @@ every article, as when a feed gives no ``lang`` or ``date``), and the CPU time p
 candidate pair. The encoder's table or model and the word tables of
 the corpus's languages are loaded before the clock starts. Timings on a shared machine
 are noisy: compare runs made back to back.
+
+``--digest`` instead runs the features stage as ``analyze`` does
+(:func:`~samestory.pipeline.featurise.featurize_all`, ``--workers`` as ``Config.workers``)
+and prints the SHA-256 over every field of every ``DocFeatures`` (arrays' dtype, shape
+and bytes, sets sorted), with the stage's wall time and CPU time (this process, with the
+encoder thread, and its workers): two versions of the code give the same features when
+the digests are equal.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
+import hashlib
 import json
+import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np
 from corpus import real_corpus
 
 from samestory import conflicts, lexical, normalize
@@ -32,6 +45,7 @@ from samestory.dates import first_written_date
 from samestory.embed import encoder_for
 from samestory.features import (
     DATE_PREFIX_CHARS,
+    DocFeatures,
     add_vectors,
     body_sentences,
     minhash_of,
@@ -40,6 +54,7 @@ from samestory.features import (
 from samestory.models import Article
 from samestory.pipeline.assemble import assign_threads, build_stories, find_threads, mark_roundups
 from samestory.pipeline.copies import collapse_copies
+from samestory.pipeline.featurise import featurize_all
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
@@ -167,12 +182,74 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     }
 
 
+def _canonical(value: object) -> bytes:
+    """A byte string equal for equal field values (and, in practice, only for them):
+    arrays by dtype, shape and bytes, sets sorted, dataclasses field by field."""
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype}{value.shape}".encode() + value.tobytes()
+    if isinstance(value, frozenset | set):
+        return repr(sorted(value)).encode()
+    if isinstance(value, tuple | list):
+        return b"[" + b",".join(_canonical(v) for v in value) + b"]"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value).__name__.encode() + _canonical(
+            [getattr(value, f.name) for f in dataclasses.fields(value)]
+        )
+    if value is None or isinstance(value, str | int | float | bool | dt.date):
+        return repr(value).encode()
+    raise TypeError(f"no canonical bytes for {type(value).__name__}")
+
+
+def features_digest(features: list[DocFeatures]) -> str:
+    """SHA-256 over every field of every ``DocFeatures``, in order (:func:`_canonical`)."""
+    h = hashlib.sha256()
+    for f in features:
+        for field in dataclasses.fields(f):
+            h.update(field.name.encode() + b"=" + _canonical(getattr(f, field.name)) + b";")
+    return h.hexdigest()
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def digest_run(every: int, encoder_name: str, workers: int) -> dict[str, object]:
+    """The features stage of ``analyze`` on every ``every``-th real article: digest,
+    wall and CPU seconds (the encoder loaded before the clock, as ``speed.py`` does)."""
+    config = DEFAULT_CONFIG.replace(encoder=encoder_name, workers=workers)
+    articles = real_corpus()[0][::every]
+    encoder = encoder_for(encoder_name)
+    encoder.encode(["warm up"])
+    encoder = getattr(encoder, "encoder", encoder)  # uncached, as analyze encodes
+    start, (own, children) = time.perf_counter(), _cpu()
+    features = featurize_all(articles, config, encoder)
+    wall, (own_after, children_after) = time.perf_counter() - start, _cpu()
+    return {
+        "articles": len(articles),
+        "digest": features_digest(features),
+        "wall_s": round(wall, 2),
+        "cpu_s": round(own_after - own + children_after - children, 2),
+        "parent_cpu_s": round(own_after - own, 2),
+        "workers_cpu_s": round(children_after - children, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=2, help="take every N-th article")
     parser.add_argument("--encoder", default="static", choices=("static", "use"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--digest", action="store_true", help="the features stage's digest, wall and CPU"
+    )
+    parser.add_argument("--workers", type=int, default=0, help="with --digest: Config.workers")
     args = parser.parse_args(argv)
+    if args.digest:
+        print(json.dumps(digest_run(args.every, args.encoder, args.workers)))
+        return 0
     result = measure(args.every, args.encoder)
     if args.json:
         print(json.dumps(result, indent=1))

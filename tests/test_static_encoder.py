@@ -7,13 +7,14 @@ temporary cache directory.
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 import pytest
 
 pytest.importorskip("sentencepiece")
 
-from samestory.static_encoder import StaticSentenceEncoder
+from samestory.static_encoder import StaticSentenceEncoder, blas_threads_at_most
 
 VOCAB = 6000
 SENTENCES = [
@@ -49,6 +50,25 @@ def test_shape_unit_norm_and_determinism(encoder, cache):
     # A sentence's vector does not depend on the rest of the batch (up to BLAS rounding).
     np.testing.assert_allclose(encoder.encode(SENTENCES[2:3])[0], vectors[2], atol=1e-6)
     assert encoder.encode([]).shape == (0, encoder.dim)
+
+
+def test_fewer_blas_threads_same_bits(cache):
+    """Capping the BLAS threads (the features stage's encoder thread beside its workers)
+    changes the threads, on this thread only, not one bit of the vectors."""
+    encoder = StaticSentenceEncoder("dan", vocab_size=VOCAB, cache=cache, threads=2)
+    # Enough rows for OpenBLAS to share a product among two threads.
+    batch = [f"{s} ({k})" for k in range(300) for s in SENTENCES]
+    vectors = encoder.encode(batch)
+    with blas_threads_at_most(1):
+        assert encoder.encode_threads() == 1
+        capped = encoder.encode(batch)
+        seen: list[int] = []
+        other = threading.Thread(target=lambda: seen.append(encoder.encode_threads()))
+        other.start()
+        other.join()
+    assert seen == [2]  # another thread is not capped
+    assert encoder.encode_threads() == 2
+    np.testing.assert_array_equal(vectors, capped)
 
 
 def test_translation_is_closer_than_an_unrelated_sentence(encoder):

@@ -24,7 +24,8 @@ from samestory.features import (
     vectors_of_many,
 )
 from samestory.models import Article
-from samestory.parallel import WorkerPool, worker_count
+from samestory.parallel import WorkerPool, usable_cpus, worker_count
+from samestory.static_encoder import blas_threads_at_most
 
 # progress(stage, done, total): called as work advances, for progress bars.
 Progress = Callable[[str, int, int], None]
@@ -205,11 +206,17 @@ class _Encoding(threading.Thread):
     a thread runs could copy a lock it holds."""
 
     def __init__(
-        self, encoder: SentenceEncoder, pieces_of: dict[str, list[int]] | None = None
+        self,
+        encoder: SentenceEncoder,
+        pieces_of: dict[str, list[int]] | None = None,
+        blas_threads: int | None = None,
     ) -> None:
         super().__init__(name="samestory-encode", daemon=True)
         self.encoder = encoder
         self.pieces_of = pieces_of
+        # At most this many BLAS threads for the static encoder's products (None: its
+        # own): the cores the workers leave (see static_encoder.blas_threads_at_most).
+        self.blas_threads = blas_threads
         self.given: queue.SimpleQueue[list[list[str]] | None] = queue.SimpleQueue()
         self.articles = 0  # articles given
         self.vectors: list[Vectors] = []
@@ -226,6 +233,13 @@ class _Encoding(threading.Thread):
         self.given.put(None)
 
     def run(self) -> None:
+        if self.blas_threads is None:
+            self._run()
+        else:
+            with blas_threads_at_most(self.blas_threads):
+                self._run()
+
+    def _run(self) -> None:
         try:
             first = FirstBatchVectors((), self.encoder, complete=False)
             first.pieces_of = self.pieces_of
@@ -376,7 +390,11 @@ def _featurize_in_workers(
     next_read = taken = 0
     # Sentences' pieces from the workers, until the encoder takes them.
     pieces_of: dict[str, list[int]] = {}
-    encoding = _Encoding(encoder, pieces_of if tokenise is not None else None)
+    encoding = _Encoding(
+        encoder,
+        pieces_of if tokenise is not None else None,
+        blas_threads=max(1, usable_cpus() - workers),
+    )
 
     def take(number: int) -> None:
         """Key batch ``number``'s articles (read, and every earlier batch taken), give
