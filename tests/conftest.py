@@ -157,10 +157,12 @@ def _fixture_groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
     """Item -> its group: the tests of one file joined by the shared fixtures they use
     (two tests are in one group when they share one, or each shares one with a third).
 
-    A group is named after its file and its first shared fixture (by name), so a file's
-    independent fixtures (the incremental module's day 1 and its three-day state) may
-    run on different workers, while a fixture that uses another (day 2 starts from day
-    1) keeps both in one group.
+    A group is named after its file and all its shared fixtures (``file::a+b``), so a
+    file's independent fixtures (the incremental module's day 1 and its three-day
+    state) may run on different workers, while a fixture that uses another (day 2 starts
+    from day 1) keeps both in one group. The name lists them all because ``--durations``
+    prints it after each test id: a setup line names the group, not the fixture it
+    built (the incremental module's ``days`` setup read as a second ``day_two``).
     """
     parent: dict[str, str] = {}
 
@@ -182,7 +184,7 @@ def _fixture_groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
     for item, names in shared.items():
         if names:
             root = find(f"{item.path}::{min(names)}")
-            groups[item] = f"{item.path.name}::{min(members[root])}"
+            groups[item] = f"{item.path.name}::{'+'.join(sorted(set(members[root])))}"
     return groups
 
 
