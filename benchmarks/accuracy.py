@@ -1,6 +1,6 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
-    python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-static,minilm,minhash]
+    python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-use,minilm,minhash]
         [--short-forms lead,summary,headline] [--no-independent] [--no-full] [--no-kinds]
         [--compare-max-pairs N] [--compare-only] [--compare-errors FILE] [--json]
 
@@ -29,8 +29,11 @@ labels are incidents with their later coverage, so its thread row is the one to 
 Independent reports: ``ecbplus_dev:independent`` and ``gva_dev:independent``, each event
 told by 3-5 outlets (``scripts/make_independent_reports.py``; ``--no-independent``).
 
-Systems: ``samestory`` (``samestory.api``, default encoder, looked up lazily),
-``samestory-static`` (the same with ``--encoder static``), ``minilm`` (the issue's
+Systems: ``samestory`` (``samestory.api`` with the default config, looked up lazily:
+since 2026-12-03 the static encoder for clustering and USE for pairs judged on their own,
+``compare`` and the SemEval pairs), ``samestory-use`` / ``samestory-static`` (the same
+with ``--encoder use`` / ``--encoder static``: that encoder for both; ``samestory-static``
+is not run unless named), ``minilm`` (the issue's
 all-MiniLM-L6-v2 + average-link baseline; needs the ``baseline`` extra) and ``minhash``
 (MinHash-LSH copies only). A system that cannot be loaded is reported and skipped.
 """
@@ -73,8 +76,24 @@ from samestory.evaluate import (  # noqa: E402
 )
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-ALL_SYSTEMS = ("samestory", "samestory-static", "minilm", "minhash")
-SAMESTORY_ENCODERS = {"samestory": "use", "samestory-static": "static"}
+ALL_SYSTEMS = ("samestory", "samestory-use", "minilm", "minhash")
+# samestory's systems: the encoder each runs for corpus work and pairs alike, None for the
+# default config (static clusters, USE pairs: ``Config.pair_encoder``).
+SAMESTORY_ENCODERS: dict[str, str | None] = {
+    "samestory": None,
+    "samestory-use": "use",
+    "samestory-static": "static",
+}
+
+
+def samestory_config(encoder: str | None) -> Any:
+    """The default config, or with ``encoder`` for corpus work and pairs alike (what the
+    CLI's ``--encoder`` gives: without ``pair_encoder`` too, pairs would keep USE)."""
+    from samestory.config import DEFAULT_CONFIG
+
+    if encoder is None:
+        return DEFAULT_CONFIG
+    return DEFAULT_CONFIG.replace(encoder=encoder, pair_encoder=encoder)
 
 
 @dataclass
@@ -125,9 +144,8 @@ def _samestory_system(name: str) -> System:
     """samestory with one encoder; its threads come from the grouping just made (the
     last input is remembered, so the thread row costs no second run)."""
     from samestory.api import cluster, story_similarity, thread_groups_of
-    from samestory.config import DEFAULT_CONFIG
 
-    config = DEFAULT_CONFIG.replace(encoder=SAMESTORY_ENCODERS[name])
+    config = samestory_config(SAMESTORY_ENCODERS[name])
     last: dict[tuple[tuple[str, str], ...], Any] = {}
 
     def stories_of(articles: list[Any]) -> Any:
@@ -287,7 +305,7 @@ def compare_error_cause(
 
 def compare_on_hard_negatives(
     records: list[dict[str, Any]],
-    encoder: str,
+    encoder: str | None,
     max_pairs: int = COMPARE_MAX_PAIRS,
     errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
@@ -301,10 +319,9 @@ def compare_on_hard_negatives(
     bars (``score >= t``). ``errors``, when given, receives each wrong pair with its
     evidence (ids, gold, kind, cause, scores, dates, shared names and numbers)."""
     from samestory.api import compare_pairs
-    from samestory.config import DEFAULT_CONFIG
     from samestory.models import RelationKind
 
-    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    config = samestory_config(encoder)  # None: the default (USE for pairs)
     articles = [record_to_article(r) for r in records]
     every = hard_negative_pairs(records)
     pairs, weight = sample_negatives(every, max_pairs)

@@ -64,7 +64,6 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
 from samestory import relate  # noqa: E402
-from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.evaluate import read_labelled, record_to_article  # noqa: E402
 from samestory.features import DocFeatures, add_vectors  # noqa: E402
 from samestory.models import Article  # noqa: E402
@@ -238,9 +237,9 @@ def cv_ari(dev: fsm.DevSet, models: Sequence[relate.StoryModel], fold_of: dict[s
     with relate.single_threaded_blas():
         for f, model in enumerate(models):
             for k in np.flatnonzero(touches[f]).tolist():
-                sums[k] += dev._score(k, model, DEFAULT_CONFIG)
+                sums[k] += dev._score(k, model, fsm.FIT_CONFIG)
                 counts[k] += 1
-    return round(dev.ari(sums / np.maximum(counts, 1), DEFAULT_CONFIG), 3)
+    return round(dev.ari(sums / np.maximum(counts, 1), fsm.FIT_CONFIG), 3)
 
 
 def semeval_cues(

@@ -20,8 +20,9 @@ process, interpreter start, imports and model load included; ``CPU s`` is the us
 system CPU of the timed part, the child's and its reaped workers' (on a shared box wall
 times stretch with the load, CPU times much less: compare both). Systems:
 
-- ``samestory``: the steps of :func:`samestory.api.analyze` with the default config,
-  timed one by one (features, candidates, scoring, grouping, stories);
+- ``samestory``: the steps of :func:`samestory.api.analyze` with the default config
+  (since 2026-12-03 the static encoder: ``Config.encoder``; before, USE), timed one by
+  one (features, candidates, scoring, grouping, stories);
   ``samestory-use`` / ``samestory-static``: the same with that ``Config.encoder``;
 - ``minhash``: :class:`baseline.MinHashBaseline` (copies only: datasketch MinHash-LSH +
   union-find);
@@ -29,7 +30,8 @@ times stretch with the load, CPU times much less: compare both). Systems:
   at sizes it can do in 10 minutes at about 18 docs/s (``N / 18 < 600``). Like
   samestory's encoder, its model is loaded before the clock starts;
 - ``--add``: :meth:`samestory.store.Store.add` of 1,000 new articles into a store that
-  already holds N (``add`` with USE, ``add-static`` with the static encoder; the store
+  already holds N (``add`` with the default encoder, ``add-use`` / ``add-static`` with
+  that one; the store
   is filled first, then reopened; the timed add includes loading the candidate index
   from the store).
 
@@ -152,12 +154,17 @@ def _ari(gold: list[str], ids: list[str], groups: list[list[str]]) -> float:
 # ------------------------------------------------------------------------ children
 
 
-def encoder_of(system: str) -> str:
-    """``samestory`` / ``add``: the default encoder; ``samestory-X`` / ``add-X``: encoder X."""
+def default_encoder() -> str:
+    """The default config's encoder (corpus work): what ``samestory`` and ``add`` run."""
     from samestory.config import DEFAULT_CONFIG
 
+    return DEFAULT_CONFIG.encoder
+
+
+def encoder_of(system: str) -> str:
+    """``samestory`` / ``add``: the default encoder; ``samestory-X`` / ``add-X``: encoder X."""
     _, dash, name = system.partition("-")
-    return name if dash else DEFAULT_CONFIG.encoder
+    return name if dash else default_encoder()
 
 
 def load_corpus(spec: str, seed: int) -> tuple[list[Any], list[str]]:
@@ -351,7 +358,7 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
         ratio = _docs_s("samestory", default) / _docs_s("minilm", minilm)
         cpu_ratio = minilm["cpu_s"] / default["cpu_s"]
         lines.append(
-            f"real corpus: default {ratio:.1f}x MiniLM's docs/s (target >= "
+            f"real corpus: default ({default_encoder()}) {ratio:.1f}x MiniLM's docs/s (target >= "
             f"{TARGET_SPEEDUP:.0f}x): {'met' if ratio >= TARGET_SPEEDUP else 'NOT met'}; "
             f"{cpu_ratio:.1f}x less CPU"
         )
@@ -360,7 +367,7 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
         best_key = max(encoders, key=lambda k: encoders[k]["ari"])
         best = encoders[best_key]["ari"]
         lines.append(
-            f"real corpus: default ARI {default['ari']:.4f}, best encoder "
+            f"real corpus: default ({default_encoder()}) ARI {default['ari']:.4f}, best encoder "
             f"{best_key.split('@')[0]} {best:.4f} (target default >= best): "
             f"{'met' if default['ari'] >= best - 1e-9 else 'NOT met'}"
         )
@@ -391,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--encoders",
         default="default,use,static",
-        help="comma-separated samestory encoders: default (the default config), use, static",
+        help="comma-separated samestory encoders: default (the default config, whose "
+        "encoder is static since 2026-12-03: the same runs as 'static'), use, static",
     )
     parser.add_argument("--add", action="store_true", help="also time Store.add of 1,000")
     parser.add_argument(
@@ -423,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "load_average_at_start": os.getloadavg(),
+        "default_encoder": default_encoder(),
     }
     notes: list[str] = []
     try:
@@ -436,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         f"date {meta['date']}  cores {meta['cores']}  python {meta['python']}  "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+    log(f"samestory / add: the default config, encoder {default_encoder()}")
     log(
         f"{'system':<18} {'N':>7} {'docs/s':>9} {'RSS MB':>9} {'ARI':>7} {'wall s':>9} "
         f"{'process s':>10} {'CPU s':>9}"

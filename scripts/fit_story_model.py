@@ -50,7 +50,7 @@ from sklearn.model_selection import KFold
 from samestory import relate
 from samestory.candidates import candidate_pairs
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.embed import SentenceEncoder
+from samestory.embed import SentenceEncoder, encoder_for
 from samestory.evaluate import (
     SHORT_FORMS,
     hard_negative_pairs,
@@ -94,6 +94,12 @@ TOPIC_FOLDS = 5
 WEIGHT_DECIMALS = 3
 GRADED_BIAS_DECIMALS = 4
 ENCODERS = ("use", "static", "static-model2vec")
+# The config every fit runs under: the default's thresholds with USE's candidate rule
+# (``candidates.SATURATED_COSINE`` is the encoder's). The shipped story_model.json was
+# fitted so, when USE was the default; since the default encoder is static (2026-12-03)
+# it is named here, so that the file stays what this script writes. ``--encoder`` says
+# which sentence vectors the cues are read from.
+FIT_CONFIG = DEFAULT_CONFIG.replace(encoder="use", pair_encoder="use")
 DEFAULT_OUT = (
     Path(__file__).resolve().parents[1] / "src" / "samestory" / "params" / "story_model.json"
 )
@@ -103,13 +109,14 @@ def load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def make_encoder(name: str) -> SentenceEncoder | None:
-    """None means the pipeline's default encoder (USE)."""
+def make_encoder(name: str) -> SentenceEncoder:
+    """The sentence encoder ``--encoder name`` fits with, always named: the default
+    config's encoder is static since 2026-12-03, so no fit may fall back to it."""
     if name == "static":
         return StaticSentenceEncoder("lin")  # what --encoder static runs
     if name == "static-model2vec":
         return StaticSentenceEncoder("model2vec")
-    return None
+    return encoder_for("use")
 
 
 def cached_features(
@@ -118,7 +125,7 @@ def cached_features(
     file = cache / f"{name}.pkl"
     if file.exists():
         return pickle.loads(file.read_bytes())
-    features = featurize(articles, encoder=encoder)
+    features = featurize(articles, FIT_CONFIG, encoder)
     file.write_bytes(pickle.dumps(features))
     return features
 
@@ -338,9 +345,9 @@ def dev_set_of(
     """The :class:`DevSet` of labelled ``records`` and their ``features`` (in order);
     ``compare_pairs``: with ``compare``'s pairs of one topic (not for GVA); ``topic_of``:
     a record's topic, for the folds (default: the set's topic, GVA's incident)."""
-    copies = collapse_copies(features, DEFAULT_CONFIG)
-    pairs = propose_pairs(features, copies, DEFAULT_CONFIG)
-    train_pairs = candidate_pairs(features, DEFAULT_CONFIG)
+    copies = collapse_copies(features, FIT_CONFIG)
+    pairs = propose_pairs(features, copies, FIT_CONFIG)
+    train_pairs = candidate_pairs(features, FIT_CONFIG)
     # GVA's pairs of one incident type are 351k: compare's figures there are
     # benchmarks/accuracy.py's (a sample), not the fit's.
     topic_pairs = hard_negative_pairs(records) if compare_pairs and base != GVA_SET else []
@@ -494,8 +501,8 @@ def fit_short_part(
 def threshold_config(threshold: float) -> Config:
     """Production's config with another same-story threshold (attach threshold kept,
     capped at the threshold)."""
-    attach = DEFAULT_CONFIG.attach_threshold
-    return DEFAULT_CONFIG.replace(
+    attach = FIT_CONFIG.attach_threshold
+    return FIT_CONFIG.replace(
         same_story_threshold=threshold,
         attach_threshold=None if attach is None else min(attach, threshold),
     )
@@ -541,12 +548,10 @@ def topic_cv_ari(
         for dev in sets:
             mask = touches[dev.name][f]
             if mask.any():
-                sums[dev.name][mask] += dev.scores(model, DEFAULT_CONFIG)[mask]
+                sums[dev.name][mask] += dev.scores(model, FIT_CONFIG)[mask]
                 counts[dev.name][mask] += 1
     aris = {
-        dev.name: round(
-            dev.ari(sums[dev.name] / np.maximum(counts[dev.name], 1), DEFAULT_CONFIG), 3
-        )
+        dev.name: round(dev.ari(sums[dev.name] / np.maximum(counts[dev.name], 1), FIT_CONFIG), 3)
         for dev in sets
     }
     return aris, models
@@ -617,7 +622,7 @@ def fit_date_gate(
     of the other folds' articles (each set's grouping restricted to them), the fold's
     pairs scored under it; beside it the shipped gate's figure."""
     fold_of = fold_of_topics(sets)
-    base = {dev.name: dev.scores(model, DEFAULT_CONFIG) for dev in sets}
+    base = {dev.name: dev.scores(model, FIT_CONFIG) for dev in sets}
     scores: dict[GatePoint, dict[str, np.ndarray]] = {}
     train_ari: dict[GatePoint, np.ndarray] = {}  # [fold] mean ARI off the fold
     full_ari: dict[GatePoint, float] = {}
@@ -625,12 +630,12 @@ def fit_date_gate(
     for point in grid:
         gated = gated_model(model, point)
         scores[point] = {
-            dev.name: dev.rescored_text_dated(base[dev.name], gated, DEFAULT_CONFIG) for dev in sets
+            dev.name: dev.rescored_text_dated(base[dev.name], gated, FIT_CONFIG) for dev in sets
         }
         per_fold = np.zeros((len(sets), TOPIC_FOLDS))
         whole = []
         for s, dev in enumerate(sets):
-            labels = dev.grouping(scores[point][dev.name], DEFAULT_CONFIG)
+            labels = dev.grouping(scores[point][dev.name], FIT_CONFIG)
             gold, folds = np.array(dev.gold), np.array([fold_of[t] for t in dev.topics])
             whole.append(adjusted_rand_score(gold, labels))
             for f in range(TOPIC_FOLDS):
@@ -660,7 +665,7 @@ def fit_date_gate(
             total[touches[f]] += scores[point][dev.name][touches[f]]
             count[touches[f]] += 1
         mixed = np.where(count > 0, total / np.maximum(count, 1), base[dev.name])
-        cv[dev.name] = round(dev.ari(mixed, DEFAULT_CONFIG), 3)
+        cv[dev.name] = round(dev.ari(mixed, FIT_CONFIG), 3)
     shipped = (
         model.text_date_factor_long,
         model.text_date_factor_short,
@@ -679,7 +684,7 @@ def fit_date_gate(
         "fold_choices": [list(p) for p in fold_choice],
         "ari_topic_cv": cv,
         "ari_shipped_gate": {
-            dev.name: round(dev.ari(base[dev.name], DEFAULT_CONFIG), 3) for dev in sets
+            dev.name: round(dev.ari(base[dev.name], FIT_CONFIG), 3) for dev in sets
         },
         "shipped_gate": list(shipped),
     }
@@ -988,8 +993,8 @@ def main() -> None:
         "cv": {
             "method": (
                 f"ARI of production's stories (same_story_threshold "
-                f"{DEFAULT_CONFIG.same_story_threshold}, attach_threshold "
-                f"{DEFAULT_CONFIG.attach_threshold}) with each pair scored by a model "
+                f"{FIT_CONFIG.same_story_threshold}, attach_threshold "
+                f"{FIT_CONFIG.attach_threshold}) with each pair scored by a model "
                 f"fitted without its topics ({TOPIC_FOLDS} folds over topics)"
             ),
             "ari_topic_cv": topic_cv,

@@ -13,9 +13,9 @@ from samestory.errors import ConfigError
 
 
 def test_defaults_are_documented_values():
-    assert DEFAULT_CONFIG.encoder == "use"
-    assert DEFAULT_CONFIG.pair_encoder is None
-    assert DEFAULT_CONFIG.for_pairs() is DEFAULT_CONFIG
+    assert DEFAULT_CONFIG.encoder == "static"
+    assert DEFAULT_CONFIG.pair_encoder == "use"
+    assert DEFAULT_CONFIG.for_pairs().encoder == "use"
     assert DEFAULT_CONFIG.attach_threshold is not None
     assert DEFAULT_CONFIG.attach_threshold < DEFAULT_CONFIG.same_story_threshold
 

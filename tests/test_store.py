@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 
@@ -263,19 +264,46 @@ def test_lightly_edited_repost_joins_its_original_story(full_db: Path, seed_arti
         assert kinds == {RelationKind.NEAR_DUPLICATE}
 
 
-def test_weak_scores_hold_every_other_scored_pair(full_db: Path):
-    conn = sqlite3.connect(full_db)
+@pytest.mark.parametrize("encoder", [DEFAULT_CONFIG.encoder, "use"])
+def test_weak_scores_hold_every_other_scored_pair(db: Path, seed_articles, encoder: str):
+    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    with Store(db, config) as store:
+        add_one_by_one(store, seed_articles, "004 003 000 001 002")
+    conn = sqlite3.connect(db)
     try:
         weak = conn.execute("SELECT a, b, score FROM weak_scores").fetchall()
         strong = {(a, b) for a, b in conn.execute("SELECT a, b FROM relations")}
     finally:
         conn.close()
     assert weak, "the seeds have cross-story pairs that were scored"
-    # Low scores too: a re-clustering's average link needs them.
-    assert min(score for _, _, score in weak) < DEFAULT_CONFIG.attach_threshold
     for a, b, score in weak:
-        assert 0 < score < DEFAULT_CONFIG.same_story_threshold
+        assert 0 < score < config.same_story_threshold
         assert (a, b) not in strong
+    if encoder == "use":
+        # Low scores too: a re-clustering's average link needs them. Under USE the seeds'
+        # farthest cross pair scores 0.160; under static their lowest is 0.2015, just
+        # above the 0.2 attach threshold, so only USE's store shows it.
+        assert min(score for _, _, score in weak) < config.attach_threshold
+
+
+def test_a_store_without_a_stored_encoder_is_a_use_store(db: Path, seed_articles):
+    # Stores written before Config had an encoder (2026-11-24) hold USE's vectors; since
+    # the default is static (2026-12-03) a missing encoder must still read as USE.
+    with Store(db, DEFAULT_CONFIG.replace(encoder="use")) as store:
+        store.add([seed_articles["003"]])
+    conn = sqlite3.connect(db)
+    try:
+        stored = json.loads(conn.execute("SELECT value FROM meta WHERE key='config'").fetchone()[0])
+        del stored["encoder"]
+        conn.execute("UPDATE meta SET value=? WHERE key='config'", (json.dumps(stored),))
+        conn.commit()
+    finally:
+        conn.close()
+    assert DEFAULT_CONFIG.encoder == "static"
+    with Store(db) as store:
+        assert store.config.encoder == "use"
+        report = store.add([seed_articles["004"]])
+        assert report.story_of[seed_articles["004"].id] == store.story_of(seed_articles["003"].id)
 
 
 def edited_copy(article: Article, new_id: str) -> Article:

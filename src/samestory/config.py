@@ -23,26 +23,20 @@ class Config:
     """Settings of every stage. Pass a modified copy (``dataclasses.replace``) to change one.
 
     Encoder
-        encoder: the sentence encoder. ``"use"`` (default): Google's multilingual
-            Universal Sentence Encoder, the accurate one (~16 ms of CPU per distinct
-            article for the encoder). ``"static"``: a static encoder distilled from it on
+        encoder: the sentence encoder of corpus work (cluster, add, follow, serve, dedup,
+            eval, Spark). ``"static"`` (default): a static encoder distilled from USE on
             first use, its pooled vector mapped towards USE's by a shipped affine map
-            (:mod:`samestory.static_encoder`, method ``"lin"``), ~2.5x less CPU per distinct
-            article end to end (docs/benchmarks.md, 2026-12-02). Under topic
-            cross-validation with today's models it clusters as well or better (ECB+
-            0.926 vs 0.913, GVA 0.791 vs 0.775, real corpus 0.889 vs 0.872) and is lower
-            on SemEval's graded scale (0.729 vs 0.748): docs/experiments.md, 2026-12-03.
-            Its pairs are scored with ``story_model.static.json`` when one ships, else
-            USE's fit (``relate.story_model_for``). A cascade (USE only for the pairs
-            near the threshold) was measured and not adopted.
+            (:mod:`samestory.static_encoder`, method ``"lin"``), ~1.9x the articles per
+            second of USE end to end on real news; under 5-fold topic cross-validation it
+            clusters at least as well as USE (docs/experiments.md, "The default encoder,
+            decided again" and "the undated seeds, per-fold maps", 2026-12-03).
+            ``"use"``: Google's multilingual Universal Sentence Encoder. A cascade (USE
+            only for the pairs near the threshold) was measured and not adopted.
             Stores keep the encoder they were built with.
         pair_encoder: the encoder of pairs judged on their own (``compare``,
-            ``compare_pairs``, ``story_similarity``, the server's compare); None
-            (default): ``encoder``. ``encoder="static", pair_encoder="use"`` is the
-            per-task choice the measurements favour (static clusters as well or better
-            under topic CV; USE's graded similarity is the closer to SemEval's human
-            scale, Pearson 0.748 vs 0.729), not the default while the seeds without
-            dates merge under static (docs/experiments.md, 2026-12-03).
+            ``compare_pairs``, ``story_similarity``, the server's compare): ``"use"``
+            (default), whose graded similarity is the closer to SemEval's human scale
+            under cross-validation (Pearson 0.748 vs 0.729); None: ``encoder``.
             :meth:`for_pairs` is the config those calls run with.
 
     Candidates
@@ -95,8 +89,8 @@ class Config:
         max_file_bytes: larger input files are skipped with an error.
     """
 
-    encoder: str = "use"
-    pair_encoder: str | None = None
+    encoder: str = "static"
+    pair_encoder: str | None = "use"
     shingle_size: int = 5
     max_sentences: int = 40
     num_perm: int = 128

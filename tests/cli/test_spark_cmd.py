@@ -61,13 +61,18 @@ def test_unreadable_input_is_one_line_before_spark_starts(
 @pytest.mark.slow
 def test_spark_command_writes_stories_and_dedup_records(tmp_path: Path) -> None:
     """The seeds, a repost of one and a record without text, in local[2]: the seeds'
-    two stories, and --keep first --by story keeps their first versions."""
+    two stories, and --keep first --by story keeps their first versions. Each seed carries
+    the date its file gives (undated, the two stories merge under the default static
+    encoder: docs/accuracy.md, known limits)."""
     pytest.importorskip("pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("no Java runtime")
     pq = pytest.importorskip("pyarrow.parquet")
     articles = read_paths([SEEDS]).articles
-    records = [{"id": a.id, "text": a.text, "title": a.title} for a in articles]
+    records = [
+        {"id": a.id, "text": a.text, "title": a.title, "date": a.date and a.date.isoformat()}
+        for a in articles
+    ]
     records.append({"id": "repost", "text": "Shared from the wire\n\n" + articles[0].text})
     records.append({"id": "empty", "title": "a record without text"})
     source = tmp_path / "crawl.jsonl"

@@ -124,6 +124,32 @@ def test_add_with_static_encoder_makes_a_static_store(app, db: Path, seeds_dir: 
     assert json.loads(again.stdout)["added"] == []
 
 
+def test_a_use_store_keeps_use_under_the_static_default(app, db: Path, seeds_dir, tmp_path):
+    """A store built with USE (the default before 2026-12-03) reopens under the static
+    default with its own encoder, and an edited repost added to it joins its original."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.store import Store
+
+    assert DEFAULT_CONFIG.encoder == "static"
+    built = run(app, "add", seeds_dir, "--db", db, "--encoder", "use", "-q")
+    assert built.exit_code == 0, built.output
+    original = seeds_dir / "003_6a6816fadfc50284.txt"
+    repost = tmp_path / "repost.txt"
+    repost.write_text(
+        original.read_text(encoding="utf-8").replace("three hours", "four hours")
+        + "\nShare this.\n",
+        encoding="utf-8",
+    )
+    added = run(app, "add", repost, "--db", db, "--json")  # no --encoder: the store's own
+    assert added.exit_code == 0, added.output
+    payload = json.loads(added.stdout)
+    assert payload["added"] == ["repost"]
+    with Store(db) as store:
+        assert store.config.encoder == "use"
+        assert len(store.stories()) == 2
+        assert store.story_of("repost") == store.story_of("003_6a6816fadfc50284")
+
+
 def test_stories_and_show_give_each_story_its_thread(app, db: Path, tmp_path: Path):
     from tests.test_threads import ARREST, OTHER, SHOOTING
 

@@ -78,7 +78,7 @@ def follow(
     ] = None,
     encoder: Annotated[
         str | None,
-        typer.Option(help="Sentence encoder of a NEW store: 'use' or 'static'."),
+        typer.Option(help="Sentence encoder of a NEW store: 'static' (default) or 'use'."),
     ] = None,
     user_agent: Annotated[
         str | None, typer.Option(help="User-Agent header, also matched in robots.txt.")

@@ -51,8 +51,8 @@ def serve(
         Encoder | None,
         typer.Option(
             "--encoder",
-            help="Sentence encoder of a NEW store ('use' or 'static'); an existing store "
-            "keeps its own.",
+            help="Sentence encoder of a NEW store ('static', the default, or 'use'); an "
+            "existing store keeps its own.",
             case_sensitive=False,
         ),
     ] = None,

@@ -8,7 +8,9 @@ at import, and checks its cue names against the cues it computes.
 A model fitted on another encoder's features sits beside it as ``NAME.ENCODER.json``
 (e.g. ``story_model.static.json``, ``scripts/fit_story_model.py --encoder static``):
 :func:`for_encoder` picks the file for the encoder in use, and falls back to the
-default encoder's file (fitted on USE features) when there is none.
+plain file, fitted on USE features, when there is none: so the default static encoder
+(since 2026-12-03) scores with USE's fit (no ``story_model.static.json`` ships: its own fit
+was no better under topic CV, docs/experiments.md 2026-12-03).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 STORY_MODEL_FILE = "story_model.json"
-# The encoder whose features fitted the plain NAME.json files.
+# The encoder whose features fitted the plain NAME.json files (not the default encoder).
 DEFAULT_FIT_ENCODER = "use"
 
 

@@ -307,11 +307,18 @@ def _relations_from(
     return out
 
 
+# The encoder of every store written before Config had an encoder field.
+LEGACY_ENCODER = "use"
+
+
 def _load_config(text: str) -> Config:
     """The stored config, tolerantly: fields this samestory no longer has are dropped,
     fields it added since take their defaults."""
     known = {f.name for f in dataclasses.fields(Config)}
     stored = {k: v for k, v in json.loads(text).items() if k in known}
+    # A store older than Config.encoder (2026-11-24) holds USE's vectors: the default
+    # encoder is static since 2026-12-03, so a missing encoder must not take it.
+    stored.setdefault("encoder", LEGACY_ENCODER)
     try:
         return Config(**stored)
     except (TypeError, ValueError) as exc:
