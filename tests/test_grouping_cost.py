@@ -1,7 +1,9 @@
 """Cheaper grouping, the same groups: average link's heap holds only pairs at the
-threshold, and the roundup search collapses its pairs onto copy groups once
-(:class:`samestory.stories.CollapsedPairs`). Each is checked against the definition it
-replaced, written out here as it stood."""
+threshold and merges walk only pairs within parts (:func:`samestory.stories.merge_rows`),
+the roundup search collapses its pairs onto copy groups once and builds their rows and
+parts once (:class:`samestory.stories.CollapsedPairs`), and its candidates are checked by
+their names before their parts. Each is checked against the definition it replaced,
+written out here as it stood."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from samestory.config import DEFAULT_CONFIG
 from samestory.pipeline.group import group
+from samestory.roundups import MIN_SENTENCES, NameView, candidates, covers_several, parts
 from samestory.stories import (
     STALE_TOLERANCE,
     CollapsedPairs,
@@ -174,3 +177,92 @@ def test_the_batch_case_has_one_pair_per_copy_group_pair(edges, copy_of):
     assert collapsed.average_link(
         DEFAULT_CONFIG.same_story_threshold, DEFAULT_CONFIG.attach_threshold, True
     ) == group(N, rep_edges, copy_of)
+
+
+@settings(max_examples=100)
+@given(
+    edge_lists,
+    copy_maps(N),
+    st.lists(st.sets(st.integers(0, N - 1), max_size=4), max_size=4),
+    st.lists(thresholds, min_size=1, max_size=2),
+    attach,
+)
+def test_one_pair_each_shares_its_rows_and_parts_between_groupings(
+    edges, copy_of, left_outs, cuts, attach_at
+):
+    # The batch's case (pairs between representatives only): the rows and the parts are
+    # built once a threshold and the left-out pairs dropped from copies; every grouping
+    # is still the definition's of the pairs left, and leaves the shared rows as built.
+    reps = [i for i, c in enumerate(copy_of) if c is None]
+    rep_edges = [(reps[i % len(reps)], reps[j % len(reps)], s) for i, j, s in edges]
+    collapsed = CollapsedPairs(N, rep_edges, copy_of)
+    for threshold in cuts:
+        for left_out in [set(), *left_outs, set()]:
+            kept = [(i, j, s) for i, j, s in rep_edges if i not in left_out and j not in left_out]
+            assert collapsed.average_link(
+                threshold, attach_at, True, left_out
+            ) == reference_over_copies(N, kept, copy_of, threshold, attach_at, True)
+
+
+def reference_candidates(
+    views: Sequence[NameView], scored: Sequence[tuple[int, int, float]], bar: float, same: float
+) -> set[int]:
+    """``roundups.candidates`` before the names were checked ahead of :func:`parts`."""
+    partners: dict[int, list[int]] = {}
+    linked: set[tuple[int, int]] = set()
+    for i, j, s in scored:
+        if s >= bar:
+            partners.setdefault(i, []).append(j)
+            partners.setdefault(j, []).append(i)
+        if s >= same:
+            linked.add((min(i, j), max(i, j)))
+    out = set()
+    for text, found in partners.items():
+        if len(found) < 2:
+            continue
+        view = views[text]
+        if sum(1 for t in view.sentences if t) < 2 * MIN_SENTENCES:
+            continue
+        names = {j: views[j].specific for j in found}
+        for k, j in enumerate(found):
+            if any(
+                (min(j, m), max(j, m)) not in linked
+                and covers_several(parts(view, {j: names[j], m: names[m]}))
+                for m in found[:k]
+            ):
+                out.add(text)
+                break
+    return out
+
+
+# Three stories' names; a text tells one story, or (a roundup) one and then another.
+STORY_NAMES = [[f"s{k}n{m}" for m in range(4)] for k in range(3)]
+TEXTS = 8
+
+
+@st.composite
+def name_views(draw: st.DrawFn) -> NameView:
+    """A text's specific names and each sentence's: a run of sentences naming one story's
+    people, and for a roundup a second run naming another's."""
+    runs = []
+    for story in draw(st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True)):
+        pool = STORY_NAMES[story]
+        runs += draw(st.lists(st.sets(st.sampled_from(pool), max_size=3), min_size=1, max_size=5))
+    sentences = tuple(frozenset(s) for s in runs)
+    return NameView(frozenset().union(*sentences), sentences)
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(name_views(), min_size=TEXTS, max_size=TEXTS),
+    st.lists(
+        st.tuples(st.integers(0, TEXTS - 1), st.integers(0, TEXTS - 1), scores),
+        min_size=8,
+        max_size=40,
+    ),
+    st.sampled_from([0.2, 0.4]),
+    st.sampled_from([0.2, 0.4, 0.6]),
+)
+def test_roundup_candidates_are_the_definitions(views, edges, bar, same):
+    # (About one example in ten finds a roundup candidate.)
+    assert candidates(views, edges, bar, same) == reference_candidates(views, edges, bar, same)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import overload
 
 from samestory import lexical, normalize
@@ -102,9 +102,11 @@ class NameView:
     sentences: tuple[frozenset[str], ...]
 
 
-def name_view(f: DocFeatures) -> NameView:
-    """The :class:`NameView` of ``f``."""
-    specific = specific_tokens(f)
+def name_view(f: DocFeatures, specific: frozenset[str] | None = None) -> NameView:
+    """The :class:`NameView` of ``f`` (``specific``: its :func:`specific_tokens`, when
+    known)."""
+    if specific is None:
+        specific = specific_tokens(f)
     return NameView(specific, tuple(_sentence_tokens(s) & specific for s in f.sentences))
 
 
@@ -115,6 +117,18 @@ class NameViews(Sequence[NameView]):
     def __init__(self, features: Sequence[DocFeatures]) -> None:
         self.features = features
         self._views: dict[int, NameView] = {}
+        self._specific: dict[int, frozenset[str]] = {}
+
+    def specific(self, k: int) -> frozenset[str]:
+        """``self[k].specific`` (:func:`specific_tokens`) without the sentences' tokens,
+        which the rule reads only of the candidate texts, not of their partners."""
+        view = self._views.get(k)
+        if view is not None:
+            return view.specific
+        names = self._specific.get(k)
+        if names is None:
+            names = self._specific[k] = specific_tokens(self.features[k])
+        return names
 
     def __len__(self) -> int:
         return len(self.features)
@@ -132,7 +146,7 @@ class NameViews(Sequence[NameView]):
             k += len(self)
         view = self._views.get(k)
         if view is None:
-            view = self._views[k] = name_view(self.features[k])
+            view = self._views[k] = name_view(self.features[k], self._specific.pop(k, None))
         return view
 
 
@@ -195,22 +209,61 @@ def candidates(
         if s >= same_story:
             linked.add((min(i, j), max(i, j)))
     out = set()
+    specific_of = _specific_reader(views)
     for text, found in partners.items():
         if len(found) < 2:
+            continue
+        names = {j: specific_of(j) for j in found}
+        # The text's names its sentences hold are among its specific names: if no pair
+        # could cover two parts with all of those, none can with the sentences' (and the
+        # sentences need not be read).
+        if not _pairs_may_cover(specific_of(text), found, names, linked):
             continue
         view = views[text]
         if sum(1 for t in view.sentences if t) < 2 * MIN_SENTENCES:
             continue
-        names = {j: views[j].specific for j in found}
-        for k, j in enumerate(found):
-            if any(
-                (min(j, m), max(j, m)) not in linked
-                and covers_several(parts(view, {j: names[j], m: names[m]}))
-                for m in found[:k]
-            ):
-                out.add(text)
-                break
+        own = frozenset().union(*view.sentences)
+        if any(
+            covers_several(parts(view, {j: names[j], m: names[m]}))
+            for j, m in _pairs_may_cover(own, found, names, linked)
+        ):
+            out.add(text)
     return out
+
+
+def _pairs_may_cover(
+    own: frozenset[str],
+    found: Sequence[int],
+    names: Mapping[int, frozenset[str]],
+    linked: set[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """The pairs ``(j, m)`` of ``found`` (``m`` before ``j``), not the same story
+    (``linked``), of which each could cover a part of a text whose names are ``own``: a
+    side's part uses at least ``MIN_NAMES`` of the text's names specific to it
+    (:func:`parts`: in ``own`` and its names, not in the other side's), and covering
+    several needs both sides' parts. The pairs left out cover nothing."""
+    shared = {j: own & names[j] for j in found}
+    return [
+        (j, m)
+        for k, j in enumerate(found)
+        if len(shared[j]) >= MIN_NAMES
+        for m in found[:k]
+        if len(shared[m]) >= MIN_NAMES
+        and (min(j, m), max(j, m)) not in linked
+        and len(shared[j] - names[m]) >= MIN_NAMES
+        and len(shared[m] - names[j]) >= MIN_NAMES
+    ]
+
+
+def _specific_reader(views: Sequence[NameView]) -> Callable[[int], frozenset[str]]:
+    """``k -> views[k].specific``; for :class:`NameViews`, without building the view."""
+    if isinstance(views, NameViews):
+        return views.specific
+
+    def specific(k: int) -> frozenset[str]:
+        return views[k].specific
+
+    return specific
 
 
 def story_parts(
@@ -222,8 +275,9 @@ def story_parts(
     """The parts of the text of ``view`` each story covers (``side`` = the story's
     group), from the names of its members among ``partners``."""
     sides: dict[int, frozenset[str]] = {}
+    specific_of = _specific_reader(views)
     for j in partners:
         if j in group_of:
             g = group_of[j]
-            sides[g] = sides.get(g, frozenset()) | views[j].specific
+            sides[g] = sides.get(g, frozenset()) | specific_of(j)
     return parts(view, sides)
