@@ -54,7 +54,7 @@ LONE_ATTACH_MIN = 2
 # definition: float rounding of sums of scores in [0, 1] stays far below it).
 STALE_TOLERANCE = 1e-12
 # Relative margin under the threshold of the pairs that bound the merges' parts
-# (stories.merge_rows): far above float rounding of any sum of scores, so no pair whose
+# (stories.merge_parts): far above float rounding of any sum of scores, so no pair whose
 # merge could reach the threshold is left out of a part.
 LINK_MARGIN = 1e-6
 
@@ -113,33 +113,42 @@ def merge_rows(
     attach_threshold: float | None = None,
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
-    parts: Mapping[int, Mapping[int, float]] | None = None,
 ) -> list[list[int]]:
-    """:func:`average_link` of the rows :func:`linkage_rows` gives (read, not changed).
+    """:func:`average_link` of the rows and pairs :func:`linkage_rows` gives (read, not
+    changed): :func:`merge_parts` of their :func:`part_rows`."""
+    parts = part_rows(n, rows, listed, threshold, sizes)
+    return merge_parts(n, parts, rows, threshold, attach_threshold, sizes, lone_attach)
 
-    Only pairs within one *part* are merged on: the parts are the connected components
-    of the pairs whose linkage ``s / (w_i w_j)`` reaches ``threshold · (1 - LINK_MARGIN)``.
-    Why that is exact: a linkage ``L(X, Y) = Σ s_xy / (W_X W_Y)`` is a weighted mean of
-    its pairs' ``s_xy / (w_x w_y)`` (weights ``w_x w_y``, unscored pairs 0), so it
-    reaches the threshold only if one of them does, and (by induction over the merges)
-    every group lies in one part and every merge joins two groups of one part. The
-    margin covers float rounding of the sums (relative error below ``(m + 1) 2^-53``
-    for ``m`` pairs summed, far below the margin). A pair across parts can thus never
-    enter the heap, and the sums within a part are the same additions in the same
-    order, so the merges, their order and the group ids are the same as with every
-    pair in the sums; but each merge walks only its groups' neighbours within their
-    part (real corpus: ~4 instead of ~44). Splinters read every pair (``rows``).
 
-    ``parts``: :func:`part_rows` of these rows at this threshold and ``sizes``, or of
-    rows these were made from by dropping pairs (dropping pairs only splits parts, and
-    any coarser split is exact too), with the same pairs dropped; copied, not changed.
-    """
+def merge_parts(
+    n: int,
+    parts: Mapping[int, Mapping[int, float]],
+    rows: Mapping[int, Mapping[int, float]],
+    threshold: float,
+    attach_threshold: float | None = None,
+    sizes: Sequence[int] | None = None,
+    lone_attach: bool = False,
+) -> list[list[int]]:
+    """Average link of ``n`` items on the pairs within *parts* (``parts``, from
+    :func:`part_rows`; copied, not changed), then splinters on every pair (``rows``).
+
+    The parts are the connected components of the pairs whose linkage ``s / (w_i w_j)``
+    reaches ``threshold · (1 - LINK_MARGIN)``. Why merging within them is exact: a
+    linkage ``L(X, Y) = Σ s_xy / (W_X W_Y)`` is a weighted mean of its pairs'
+    ``s_xy / (w_x w_y)`` (weights ``w_x w_y``, unscored pairs 0), so it reaches the
+    threshold only if one of them does, and (by induction over the merges) every group
+    lies in one part and every merge joins two groups of one part. The margin covers
+    float rounding of the sums (relative error below ``(m + 1) 2^-53`` for ``m`` pairs
+    summed, far below the margin). A pair across parts can thus never enter the heap,
+    and the sums within a part are the same additions in the same order, so the merges,
+    their order and the group ids are the same as with every pair in the sums; but each
+    merge walks only its groups' neighbours within their part (real corpus: ~4 instead
+    of ~44). ``parts`` may also be those of rows these were made from by dropping pairs,
+    with the same pairs dropped: dropping pairs only splits parts, and any coarser split
+    is exact too (the argument needs only that no pair at the bar crosses parts)."""
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     weight: dict[int, int] = {i: 1 for i in range(n)} if sizes is None else dict(enumerate(sizes))
-    if parts is None:
-        sums = part_rows(n, rows, listed, threshold, sizes)
-    else:
-        sums = {i: dict(row) for i, row in parts.items()}
+    sums = {i: dict(row) for i, row in parts.items()}
     # Only pairs at the threshold enter the heap: the loop stops at the first current entry
     # below it and merges nothing after (no merge, no push), so an entry below it can only
     # end the loop, which an empty heap ends too. The same merges in the same order; on
@@ -193,7 +202,7 @@ def part_rows(
 ) -> dict[int, dict[int, float]]:
     """New rows holding only the pairs of ``listed`` within one part: a connected
     component of the pairs whose ``s / (w_i w_j)`` reaches ``threshold · (1 -
-    LINK_MARGIN)`` (see :func:`merge_rows`). Items in no such pair get no row entries."""
+    LINK_MARGIN)`` (see :func:`merge_parts`). Items in no such pair get no row entries."""
     bar = threshold * (1.0 - LINK_MARGIN)
     sets = DisjointSets(n)
     for i, j in listed:
@@ -300,15 +309,13 @@ class CollapsedPairs:
 
     def _rows_without(
         self, left_out: Set[int], threshold: float
-    ) -> tuple[
-        Mapping[int, Mapping[int, float]], list[tuple[int, int]], Mapping[int, Mapping[int, float]]
-    ]:
+    ) -> tuple[Mapping[int, Mapping[int, float]], Mapping[int, Mapping[int, float]]]:
         """:func:`linkage_rows` of the copy-group pairs (one score each) without those of
         an article of ``left_out``, and :func:`part_rows` of all of them at ``threshold``
-        without those pairs (see :func:`merge_rows`). The rows and parts of all the pairs
+        without those pairs (see :func:`merge_parts`). The rows and parts of all the pairs
         are built once; a call drops the left-out pairs from copies of the rows they are
-        in. Dropping keeps the other entries' order, so the rows and the listed pairs are
-        those built from the pairs left, in the same order (splinters sum in that order)."""
+        in. Dropping keeps the other entries' order, so the rows are those built from the
+        pairs left, in the same order (splinters sum in that order)."""
         if self._rows is None:
             self._rows = linkage_rows(self.items, [(x, y, s) for x, y, s, _, _ in self.pairs])
         rows, listed = self._rows
@@ -316,20 +323,14 @@ class CollapsedPairs:
         if parts is None:
             parts = self._parts[threshold] = part_rows(self.items, rows, listed, threshold)
         if not left_out:
-            return rows, listed, parts
+            return rows, parts
         if self._pairs_of is None:
             self._pairs_of = {}
             for x, y, _, i, j in self.pairs:
                 self._pairs_of.setdefault(i, []).append((x, y))
                 self._pairs_of.setdefault(j, []).append((x, y))
         dropped = {xy for i in left_out for xy in self._pairs_of.get(i, ())}
-        if not dropped:
-            return rows, listed, parts
-        return (
-            _without(rows, dropped),
-            [xy for xy in listed if xy not in dropped],
-            _without(parts, dropped),
-        )
+        return _without(rows, dropped), _without(parts, dropped)
 
     def average_link(
         self,
@@ -341,15 +342,9 @@ class CollapsedPairs:
         """Groups of article indices, as :func:`average_link_over_copies` gives them for
         the pairs without an article of ``left_out``."""
         if self.one_pair_each:
-            rows, listed, parts = self._rows_without(left_out, threshold)
-            grouped = merge_rows(
-                self.items,
-                rows,
-                listed,
-                threshold,
-                attach_threshold,
-                lone_attach=lone_attach,
-                parts=parts,
+            rows, parts = self._rows_without(left_out, threshold)
+            grouped = merge_parts(
+                self.items, parts, rows, threshold, attach_threshold, lone_attach=lone_attach
             )
         else:
             kept = (
