@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -432,6 +433,29 @@ def measure_sets(
     return sets
 
 
+def measured_name(
+    encoder: str,
+    max_pairs: int,
+    cross: bool,
+    forms: Sequence[str],
+    short_pairs: int,
+    unrelated: int,
+    train: Sequence[str],
+    seed: int,
+    names: Sequence[str],
+) -> str:
+    """The file the measured pairs are cached in: the options that choose and measure
+    them, and a digest of the design's input names, so measures of another
+    :func:`pair_design` (an input added or removed) are never read as this one's."""
+    digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:10]
+    return (
+        f"pairs.{encoder}.{max_pairs}.{int(cross)}.{','.join(forms)}."
+        f"{short_pairs}.{unrelated}.{','.join(train)}"
+        + (f".seed{seed}" if seed else "")
+        + f".inputs-{digest}.pkl"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -507,13 +531,20 @@ def main() -> None:
     if drop - set(names):
         parser.error(f"no such inputs: {', '.join(sorted(drop - set(names)))}")
     keep = [k for k, n in enumerate(names) if n not in drop]
-    measured = args.cache / (
-        f"pairs.{args.encoder}.{args.max_pairs}.{int(cross)}.{','.join(forms)}."
-        f"{args.short_pairs}.{args.unrelated}.{','.join(train)}"
-        + (f".seed{args.seed}" if args.seed else "")
-        + ".pkl"
+    measured = args.cache / measured_name(
+        args.encoder,
+        args.max_pairs,
+        cross,
+        forms,
+        args.short_pairs,
+        args.unrelated,
+        train,
+        args.seed,
+        names,
     )
-    if measured.exists():  # the measures depend on the code: clear the cache after a change
+    # The measures depend on the code: the name changes with the design's inputs, but a
+    # change to how an existing input is computed still needs the cache cleared.
+    if measured.exists():
         sets: list[PairSet] = pickle.loads(measured.read_bytes())
     else:
         sets = measure_sets(

@@ -85,3 +85,13 @@ def test_the_unrelated_pairs_do_not_depend_on_the_order_a_set_is_read_in(
     forward = drawn(1)
     assert len(forward) == 20
     assert drawn(-1) == forward
+
+
+def test_measures_of_another_design_are_cached_under_another_name():
+    args = ("use", 20_000, False, ["lead"], 2000, 1000, ["ecbplus_dev"], 0)
+    names = fit_pair_model.input_names()
+    base = fit_pair_model.measured_name(*args, names)
+    assert base == fit_pair_model.measured_name(*args, list(names))
+    assert base != fit_pair_model.measured_name(*args, names[:-1])
+    assert base != fit_pair_model.measured_name(*args[:-1], 1, names)
+    assert base.startswith("pairs.use.20000.0.lead.2000.1000.ecbplus_dev.inputs-")
