@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -163,3 +164,34 @@ def test_a_headline_alone_is_not_taken_for_page_furniture():
     assert normalize.clean_text("Earthquake") == "Earthquake"
     story = "Associated Press\nA strong earthquake hit central Chile on Monday."
     assert normalize.clean_text(story) == "A strong earthquake hit central Chile on Monday."
+
+
+# The sentence-end pattern before 2026-12-03 afternoon; normalize._SENT_END is the same
+# alternatives reordered behind a space lookahead, for speed: it must split alike.
+_OLD_SENT_END = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]])|(?<=[.!?…][\"'”’»)\]]{2}))\s+(?=\S)"
+    r"|(?<=[。！？])|\n+"
+)
+_SENTENCE_ALPHABET = st.sampled_from([*"ab Z.!?…\"'”’»)]。！？\n\t\u00a0\u3000", "Mr."])
+
+
+@given(st.lists(_SENTENCE_ALPHABET, max_size=40).map("".join))
+def test_sentence_end_splits_as_the_old_pattern(text):
+    assert normalize._SENT_END.split(text) == _OLD_SENT_END.split(text)
+
+
+def test_sentence_end_cases():
+    for text in [
+        "Hi.\nThere",
+        "终于。\n好！ 是？x",
+        "He said “no.”  Then",
+        "A.\u3000B",
+        "x\n\n y。",
+    ]:
+        assert normalize._SENT_END.split(text) == _OLD_SENT_END.split(text)
+    assert normalize.split_sentences("Done。\nNext line! “Quoted.” End") == [
+        "Done。",
+        "Next line!",
+        "“Quoted.”",
+        "End",
+    ]
