@@ -2,8 +2,10 @@
 
 ``cluster`` decides by average link over the corpus; a pair alone has only its own
 measures. The pair model reads production's measures of the pair
-(:func:`samestory.relate.measure_pair`) and the share of one text's recurring names the
-other never names (:func:`samestory.recurring.recurring_names_unshared`), all model-free
+(:func:`samestory.relate.measure_pair`), the share of one text's recurring names the
+other never names (:func:`samestory.recurring.recurring_names_unshared`) and how far the
+ages the two texts state agree (:func:`samestory.ages.age_agreement`: +1 the same,
+-1 none shared, 0 unknown), all model-free
 (:func:`pair_design`), and says
 
     P(same story | x) = 1 / (1 + exp(-(b + Σ_k w_k (x_k - μ_k) / σ_k)))
@@ -25,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from samestory import params, relate
+from samestory.ages import age_agreement
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind
@@ -39,7 +42,8 @@ def input_names(cross_lingual: bool = False) -> list[str]:
     ``u`` and ``u`` times each cue, the disagreement cues, the headline-and-lead cosine,
     shingle overlap, the date factor, the thread model's inputs after its cues, the
     share of recurring names the other text lacks (:func:`recurring_names_unshared`),
-    and (``cross_lingual``) the cues times a two-languages indicator."""
+    whether the ages the texts state agree (:func:`age_agreement`), and
+    (``cross_lingual``) the cues times a two-languages indicator."""
     cues = list(relate.CUE_NAMES)
     names = [
         *cues,
@@ -52,6 +56,7 @@ def input_names(cross_lingual: bool = False) -> list[str]:
         "date_factor",
         *EXTRA_FEATURES,
         "recurring_names_unshared",
+        "age_agreement",
     ]
     return names + [f"cross_lingual*{c}" for c in cues] if cross_lingual else names
 
@@ -75,6 +80,7 @@ def pair_design(
         m.date_factor,
         *m.thread_features[len(x) :],
         recurring_names_unshared(a, b),
+        age_agreement(a, b),
     ]
     if cross_lingual:
         two = float(a.lang != b.lang)
