@@ -195,3 +195,34 @@ def test_sentence_end_cases():
         "“Quoted.”",
         "End",
     ]
+
+
+def test_date_start_holds_every_first_character_of_a_date():
+    """``_TEXT_DATE``'s lookahead (``_DATE_START``) admits every character that can
+    begin one of its matches: a digit or, case-insensitively, a month's initial."""
+    initials = re.compile(
+        "[" + "".join(sorted({m[0] for m in normalize._MONTHS})) + "]", re.IGNORECASE
+    )
+    start = re.compile(normalize._DATE_START, re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        if initials.fullmatch(char) or char in "0123456789":
+            assert start.fullmatch(char), repr(char)
+
+
+_OLD_TEXT_DATE = re.compile(
+    normalize._TEXT_DATE.pattern.replace(rf"\b(?={normalize._DATE_START})", r"\b", 1),
+    re.IGNORECASE,
+)
+_DATE_PIECES = "6 |12|31|2025|-|, |. |de |del |August|aug|ſept|MAY|mars |1er |01-Mar-08|Oct. "
+_DATE_PIECES += "|x| |born |é"
+_DATE_ALPHABET = st.sampled_from([*_DATE_PIECES.split("|"), "\n"])
+
+
+@given(st.lists(_DATE_ALPHABET, max_size=20).map("".join))
+def test_text_date_matches_as_without_the_lookahead(text):
+    def found(pattern):
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    assert _OLD_TEXT_DATE.pattern != normalize._TEXT_DATE.pattern
+    assert found(normalize._TEXT_DATE) == found(_OLD_TEXT_DATE)

@@ -218,8 +218,15 @@ _MONTH_RE = trie_pattern(_MONTHS)
 # took "56 October" (no such day), hid the dateline "October 6, 2011" behind it, and the
 # article was dated by the birth date further on (and "aged 26 October 6, 2011" alike).
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+# What a written date's first character can be: a day's digit or a month name's first
+# letter, or "ſ" (long s), which ``re.IGNORECASE`` matches to "s" (the only character
+# outside ASCII that matches any of the initials so: tests/test_normalize.py checks all
+# of Unicode). Asked first, it turns most word starts away before the three branches
+# are tried (the search 0.17-0.21 -> 0.10-0.13 ms a real article's first 2,000
+# characters, the same matches).
+_DATE_START = "[0-9" + "".join(sorted({name[0] for name in _MONTHS})) + "ſ]"
 _TEXT_DATE = re.compile(
-    rf"\b(?:({_DAY})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?"
+    rf"\b(?={_DATE_START})(?:({_DAY})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?"
     rf"(?!\s+{_DAY}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d))"
     rf"(?:,?\s+(?:del?\s+)?((?:19|20)\d{{2}}))?"
     rf"|({_MONTH_RE})\.?\s+({_DAY})(?:st|nd|rd|th)?(?:,?\s+((?:19|20)\d{{2}}))?"
