@@ -1,7 +1,7 @@
 """Fit the models of samestory.relate on the dev sets and write them to the package.
 
     python scripts/fit_story_model.py [--data ../shared/data] [--cache /tmp/samestory-fit]
-        [--encoder use|static|static-model2vec] [--out FILE | --dry-run]
+        [--encoder use|static|static-model2vec] [--out FILE | --dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached features hold the vectors.)
 
@@ -24,6 +24,16 @@ beside that of a linear (ridge) model over the same cues.
 
 Both models, what they were fitted on and their cross-validated figures are written to
 ``src/samestory/params/story_model.json`` (``--out``), which ``samestory.relate`` loads.
+
+``--check`` refits with the options given and compares the model with ``--out`` instead
+of writing it: every parameter ``samestory.relate.StoryModel`` holds (event, short and
+conflict weights, biases, date gate and near step, graded shapes) and the ``encoder`` the
+file names; it prints SAME or DIFFERS with each differing parameter, exit 1 on DIFFERS.
+The shipped file says how its last part was fitted (``event_model.fitted_on``: e.g.
+``--conflicts-only --conflict-cues year_gap --short-forms ''`` for "conflict part only"
+trained on the full articles); the parts it keeps as an offset are then compared with
+themselves, so check those with the options of their own fit (``--graded-only``,
+``--date-gate-only``). The near step is fitted by ``scripts/short_calibration.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import os
 import pickle
 import random
 import sys
@@ -102,6 +113,11 @@ ENCODERS = ("use", "static", "static-model2vec")
 FIT_CONFIG = DEFAULT_CONFIG.replace(encoder="use", pair_encoder="use")
 DEFAULT_OUT = (
     Path(__file__).resolve().parents[1] / "src" / "samestory" / "params" / "story_model.json"
+)
+# $SAMESTORY_SHARED/data, as the tests and benchmarks read it (a git worktree has no ../shared).
+DEFAULT_DATA = (
+    Path(os.environ.get("SAMESTORY_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+    / "data"
 )
 
 
@@ -727,10 +743,63 @@ def fit_graded(
     return MonotoneAdditiveModel().fit(semantic, overall), info
 
 
+# StoryModel's tuple parameters, by the names of their entries (for the differences).
+NAMED_PARAMETERS = {
+    "event_weights": relate.CUE_NAMES,
+    "short_weights": relate.CUE_NAMES,
+    "conflict_weights": relate.CONFLICT_CUE_NAMES,
+}
+
+
+def model_differences(shipped: relate.StoryModel, fitted: relate.StoryModel) -> list[str]:
+    """Each parameter of ``fitted`` that is not that of ``shipped``, as ``name: old -> new``
+    (every :class:`samestory.relate.StoryModel` field but ``info``; the file rounds them,
+    so equal means equal to the decimals written)."""
+    out = []
+    for field in dataclasses.fields(relate.StoryModel):
+        if field.name == "info":
+            continue
+        old, new = getattr(shipped, field.name), getattr(fitted, field.name)
+        if old == new:
+            continue
+        if field.name in NAMED_PARAMETERS:
+            names = NAMED_PARAMETERS[field.name]
+            out += [
+                f"{field.name}.{n}: {a} -> {b}"
+                for n, a, b in zip(names, old, new, strict=True)
+                if a != b
+            ]
+        elif field.name == "graded_shapes":
+            for name in sorted(set(old) | set(new)):
+                if old.get(name) != new.get(name):
+                    out.append(f"graded_shapes.{name}: {old.get(name)} -> {new.get(name)}")
+        else:
+            out.append(f"{field.name}: {old} -> {new}")
+    return out
+
+
+def check_model(out: Path, data: dict[str, Any]) -> int:
+    """``--check``: print whether the model in ``data`` (the file this run would write) is
+    the one in ``out``, and each parameter that differs; 0 if SAME, 1 if it DIFFERS."""
+    shipped_data = json.loads(out.read_text(encoding="utf-8"))
+    differences = model_differences(
+        relate.StoryModel.from_dict(shipped_data, str(out)),
+        relate.StoryModel.from_dict(data, "this fit"),
+    )
+    encoders = shipped_data.get("encoder"), data.get("encoder")
+    if encoders[0] != encoders[1]:
+        differences.insert(0, f"encoder: {encoders[0]} -> {encoders[1]}")
+    print(f"{out}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
+    for line in differences:
+        print("  " + line)
+    return 1 if differences else 0
+
+
 def write_date_gate(
     args: argparse.Namespace, forms: Sequence[str], encoder: SentenceEncoder | None
-) -> None:
-    """``--date-gate-only``: fit the text-date gate of the shipped model and write it."""
+) -> int:
+    """``--date-gate-only``: fit the text-date gate of the shipped model and write it
+    (``--check``: compare it with ``--out``)."""
     sets = [
         dev_set(name, args.data, args.cache, encoder, form)
         for name in ARTICLE_SETS
@@ -754,23 +823,30 @@ def write_date_gate(
         "fitted": dt.date.today().isoformat(),
     }
     text = json.dumps(data, indent=2) + "\n"
+    if args.check:
+        return check_model(args.out, data)
     if args.dry_run:
         print(json.dumps(data["event_model"]["date_gate"], indent=2))
     else:
         args.out.write_text(text, encoding="utf-8")
         print("wrote", args.out)
+    return 0
 
 
-def write_graded(args: argparse.Namespace, model: relate.StoryModel, info: dict[str, Any]) -> None:
-    """``--graded-only``: write the graded model of ``model``, the event model kept."""
+def write_graded(args: argparse.Namespace, model: relate.StoryModel, info: dict[str, Any]) -> int:
+    """``--graded-only``: write the graded model of ``model``, the event model kept
+    (``--check``: compare it with ``--out``)."""
     data = model.to_dict()
     data["graded_model"]["fitted_on"] = {**info, "fitted": dt.date.today().isoformat()}
     data["graded_model"]["cues"] = list(GRADED_CUES)
+    if args.check:
+        return check_model(args.out, data)
     if args.dry_run:
         print(json.dumps(data["graded_model"], indent=2))
     else:
         args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print("wrote", args.out)
+    return 0
 
 
 def refitted_graded(
@@ -793,15 +869,20 @@ def refitted_graded(
     return base, graded_info
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    repo = Path(__file__).resolve().parents[1]
-    parser.add_argument("--data", type=Path, default=repo.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-fit"))
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--encoder", choices=ENCODERS, default="use")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="refit with these options and compare the model with --out: SAME or DIFFERS "
+        "(each differing parameter), exit 1 on DIFFERS; writes nothing",
+    )
     parser.add_argument(
         "--refit-base",
         action="store_true",
@@ -862,7 +943,7 @@ def main() -> None:
         default=",".join(SHORT_FORMS),
         help="short variants of each dev set fitted and scored beside it ('' for none)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     encoder = make_encoder(args.encoder)
     conflict_cues = [name for name in args.conflict_cues.split(",") if name]
     unknown = sorted(set(conflict_cues) - set(relate.CONFLICT_CUE_NAMES))
@@ -871,8 +952,7 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     forms = ["full", *(f for f in args.short_forms.split(",") if f)]
     if args.date_gate_only:
-        write_date_gate(args, forms, encoder)
-        return
+        return write_date_gate(args, forms, encoder)
 
     if args.conflicts_only:
         # The conflict part is fitted on the shipped model as an offset: its graded part
@@ -882,8 +962,7 @@ def main() -> None:
     else:
         base, graded_info = refitted_graded(args, encoder)
         if args.graded_only:
-            write_graded(args, base, graded_info)
-            return
+            return write_graded(args, base, graded_info)
 
     sets = [
         dev_set(name, args.data, args.cache, encoder, form)
@@ -1023,12 +1102,15 @@ def main() -> None:
     data["event_model"]["fitted_on"] = event_info
     data["graded_model"]["fitted_on"] = graded_info
     text = json.dumps(data, indent=2) + "\n"
+    if args.check:
+        return check_model(args.out, data)
     if args.dry_run:
         print(text)
     else:
         args.out.write_text(text, encoding="utf-8")
         print("wrote", args.out)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,7 +2,8 @@
 
     python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
         [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--trees 200]
-        [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--dry-run]
+        [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
+        [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
 scores. The thread features are recomputed from the cached article features on every
@@ -28,6 +29,13 @@ thread ARI (stories joined by average linkage of the thread probability, as
   every pair is scored by a model fitted on pairs that touch none of its groups.
 
 The JSON written to ``src/samestory/params/thread_model.json`` keeps both.
+
+``--check`` refits with the options given and compares the model with ``--out`` instead
+of writing it: encoder, features, learner options, threshold, baseline, weights and trees
+(splits and leaf values within :data:`CHECK_TOLERANCE`); it prints SAME or DIFFERS with
+what differs, exit 1 on DIFFERS. The file states its options (``encoder``, ``learner``,
+``threshold``, ``pairs``; a file without ``pairs`` was fitted on all pairs): give them,
+e.g. ``--encoder use --learner logistic --C 3 --threshold 0.6`` for the file of 2026-12-02.
 """
 
 from __future__ import annotations
@@ -35,7 +43,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +70,12 @@ FOLDS = 5
 SEED = 0
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "samestory" / "params" / threads.MODEL_FILE
+# $SAMESTORY_SHARED/data, as the tests and benchmarks read it (a git worktree has no ../shared).
+DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED") or REPO.parent / "shared") / "data"
+# --check: the largest change of a weight, baseline, split or leaf value (log-odds or
+# feature units) still called the same model: far below anything a decision reads, far
+# above what BLAS rounding moves in the solver (the same data refits to ~1e-12).
+CHECK_TOLERANCE = 1e-6
 
 
 def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[DocFeatures]:
@@ -269,9 +285,54 @@ def model_json(data: dict[str, Any]) -> str:
     return text[:-2] + ',\n  "trees": [\n' + lines + "\n  ]\n}\n"
 
 
-def main() -> None:
+def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[str]:
+    """What differs between two thread model files' data: the stated options exactly, the
+    numbers (baseline, weights, trees' splits and leaves) beyond :data:`CHECK_TOLERANCE`."""
+    out = []
+    options = ("encoder", "features", "learner", "threshold", "pairs")
+    for key in options:
+        # A file without "pairs" (before 2026-12-03) was fitted on all pairs.
+        default = "all" if key == "pairs" else None
+        old, new = shipped.get(key, default), fitted.get(key, default)
+        if old != new:
+            out.append(f"{key}: {old} -> {new}")
+    if out:
+        return out  # other options: the numbers cannot be the same ones
+    change = abs(float(shipped["baseline"]) - float(fitted["baseline"]))
+    if change > CHECK_TOLERANCE:
+        out.append(f"baseline: {shipped['baseline']} -> {fitted['baseline']}")
+    old_w, new_w = shipped.get("weights", {}), fitted.get("weights", {})
+    for name in fitted["features"]:
+        a, b = float(old_w.get(name, 0.0)), float(new_w.get(name, 0.0))
+        if abs(a - b) > CHECK_TOLERANCE:
+            out.append(f"weights.{name}: {a} -> {b}")
+    old_t, new_t = shipped.get("trees", []), fitted.get("trees", [])
+    if len(old_t) != len(new_t):
+        out.append(f"trees: {len(old_t)} -> {len(new_t)}")
+    for k, (a, b) in enumerate(zip(old_t, new_t, strict=False)):
+        same = len(a) == len(b) and all(
+            len(x) == len(y)
+            and all(abs(float(u) - float(v)) <= CHECK_TOLERANCE for u, v in zip(x, y, strict=True))
+            for x, y in zip(a, b, strict=True)
+        )
+        if not same:
+            out.append(f"trees[{k}]: nodes differ")
+    return out
+
+
+def check_model(out: Path, data: dict[str, Any]) -> int:
+    """``--check``: print whether ``data`` (the file this run would write) holds the model
+    of ``out``, and what differs; 0 if SAME, 1 if it DIFFERS."""
+    differences = model_differences(json.loads(out.read_text(encoding="utf-8")), data)
+    print(f"{out}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
+    for line in differences:
+        print("  " + line)
+    return 1 if differences else 0
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-thread"))
     parser.add_argument("--encoder", choices=("use", "static"), default="use")
     parser.add_argument("--learner", choices=("trees", "logistic"), default="trees")
@@ -287,8 +348,15 @@ def main() -> None:
         default="all",
         help="Fit on all candidate pairs or only those between two stories.",
     )
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="Refit with these options and compare the model with --out: SAME or DIFFERS "
+        "(what differs), exit 1 on DIFFERS; writes nothing.",
+    )
+    args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     tables = {name: pair_table(name, args.data, args.cache, args.encoder) for name in SETS}
     for t in tables.values():
@@ -305,6 +373,7 @@ def main() -> None:
         "fitted": dt.date.today().isoformat(),
         "learner": _learner_info(args),
         "threshold": args.threshold,
+        "pairs": args.pairs,
         "features": list(names),
         **_model_data(learner(args).fit(x, y), names),
     }
@@ -318,14 +387,17 @@ def main() -> None:
         print(f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}")
     data["thread_ari_in_sample"] = in_sample
     data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
+    if args.check:
+        return check_model(args.out, data)
     text = model_json(data)
     if args.dry_run:
         print(text.split('"trees"')[0])
-        return
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
