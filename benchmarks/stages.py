@@ -1,7 +1,9 @@
 """CPU per article of every stage of ``analyze``, against the floor (reading once).
 
     python benchmarks/stages.py [--every 2] [--encoder static] [--json]
-    python benchmarks/stages.py --digest [--every 1] [--encoder static] [--workers 0]
+    python benchmarks/stages.py --digest [--every 1] [--corpus real|N] [--encoder static]
+                                [--workers 0]
+    python benchmarks/stages.py --timeline [--corpus real|N] [--encoder static] [--workers 0]
 
 Takes every ``--every``-th article of the real corpus (:func:`corpus.real_corpus`: the
 dev sets' distinct articles) and runs the stages of :mod:`samestory.pipeline` one by one
@@ -19,7 +21,16 @@ are noisy: compare runs made back to back.
 and prints the SHA-256 over every field of every ``DocFeatures`` (arrays' dtype, shape
 and bytes, sets sorted), with the stage's wall time and CPU time (this process, with the
 encoder thread, and its workers): two versions of the code give the same features when
-the digests are equal.
+the digests are equal. ``--corpus N`` takes the synthetic corpus of N articles
+(:func:`corpus.build_corpus`, seed 0) instead of the real one.
+
+``--timeline`` runs the same features stage and prints when each of its phases ends
+(wall seconds from the call) with the CPU used until then by the parent's main thread,
+its encoder thread, its other threads (BLAS) and the workers: warm-up (until the pool
+is forked), round 1 (every text read: cleaned, split, keyed), round 2 (the workers'
+last text features), the encoder after the workers, assembly, the word tables loaded
+for scoring. The phase whose end is last and whose CPU grows while the others wait is
+the critical path.
 """
 
 from __future__ import annotations
@@ -29,15 +40,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from corpus import real_corpus
+from corpus import build_corpus, real_corpus
 
 from samestory import conflicts, lexical, normalize
 from samestory.config import DEFAULT_CONFIG, Config
@@ -52,6 +65,7 @@ from samestory.features import (
     text_features,
 )
 from samestory.models import Article
+from samestory.pipeline import featurise
 from samestory.pipeline.assemble import assign_threads, build_stories, find_threads, mark_roundups
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.featurise import featurize_all
@@ -216,11 +230,20 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def digest_run(every: int, encoder_name: str, workers: int) -> dict[str, object]:
-    """The features stage of ``analyze`` on every ``every``-th real article: digest,
-    wall and CPU seconds (the encoder loaded before the clock, as ``speed.py`` does)."""
+def load_articles(corpus: str, every: int) -> list[Article]:
+    """Every ``every``-th article of ``corpus``: ``real`` or a synthetic size."""
+    articles = real_corpus()[0] if corpus == "real" else build_corpus(int(corpus))[0]
+    return articles[::every]
+
+
+def digest_run(
+    every: int, encoder_name: str, workers: int, corpus: str = "real"
+) -> dict[str, object]:
+    """The features stage of ``analyze`` on every ``every``-th article of ``corpus``:
+    digest, wall and CPU seconds (the encoder loaded before the clock, as ``speed.py``
+    does)."""
     config = DEFAULT_CONFIG.replace(encoder=encoder_name, workers=workers)
-    articles = real_corpus()[0][::every]
+    articles = load_articles(corpus, every)
     encoder = encoder_for(encoder_name)
     encoder.encode(["warm up"])
     encoder = getattr(encoder, "encoder", encoder)  # uncached, as analyze encodes
@@ -237,6 +260,145 @@ def digest_run(every: int, encoder_name: str, workers: int) -> dict[str, object]
     }
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_cpu(path: str) -> float:
+    """User + system CPU seconds from a ``/proc/.../stat`` file (0 if it is gone)."""
+    try:
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class Timeline:
+    """Stamps of the features stage: wall time and the CPU of the parent's main
+    thread, its encoder thread, its other threads and the pool's workers."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.main_tid = threading.main_thread().native_id
+        self.encoder_tid: int | None = None
+        self.encoder_cpu = 0.0
+        self.worker_pids: list[int] = []
+        self.worker_cpu: dict[int, float] = {}  # last seen, kept after they exit
+        self.rows: list[dict[str, object]] = []
+        self.seen: set[str] = set()
+        self.zero = self.sample()
+
+    def sample(self) -> dict[str, float]:
+        """CPU seconds so far by part."""
+        parent = _stat_cpu("/proc/self/stat")  # every thread's, ended ones included
+        main = _stat_cpu(f"/proc/self/task/{self.main_tid}/stat")
+        if self.encoder_tid is not None:
+            # Kept once its thread has ended.
+            self.encoder_cpu = _stat_cpu(f"/proc/self/task/{self.encoder_tid}/stat") or (
+                self.encoder_cpu
+            )
+        enc = self.encoder_cpu
+        for pid in self.worker_pids:
+            cpu = _stat_cpu(f"/proc/{pid}/stat")
+            if cpu:
+                self.worker_cpu[pid] = cpu
+        return {
+            "main": main,
+            "encoder": enc,
+            "other threads": parent - main - enc,
+            "workers": sum(self.worker_cpu.values()),
+        }
+
+    def stamp(self, phase: str, **extra: object) -> None:
+        """Record the end of ``phase`` (the first time only)."""
+        if phase in self.seen:
+            return
+        self.seen.add(phase)
+        cpu = self.sample()
+        row: dict[str, object] = {"phase": phase, "wall_s": time.perf_counter() - self.start}
+        row.update({k: cpu[k] - self.zero.get(k, 0.0) for k in cpu})
+        row.update(extra)
+        self.rows.append(row)
+
+
+def timeline_run(corpus: str, encoder_name: str, workers: int) -> dict[str, object]:
+    """:func:`featurize_all` on ``corpus`` with its phases stamped (:class:`Timeline`),
+    by wrapping the stage's pool, encoder thread, progress and word-table load."""
+    config = DEFAULT_CONFIG.replace(encoder=encoder_name, workers=workers)
+    articles = load_articles(corpus, 1)
+    encoder = encoder_for(encoder_name)
+    encoder.encode(["warm up"])
+    encoder = getattr(encoder, "encoder", encoder)
+    n = len(articles)
+    line = Timeline()
+    pool_class, encoding_class = featurise.WorkerPool, featurise._Encoding
+    load_backgrounds = lexical.load_backgrounds
+
+    class Pool(pool_class):  # type: ignore[misc,valid-type]
+        def __enter__(self) -> Pool:
+            super().__enter__()
+            line.worker_pids = [w.process.pid for w in self.workers]
+            line.stamp("warm-up (until the fork)")
+            return self
+
+    class Encoding(encoding_class):  # type: ignore[misc,valid-type]
+        def run(self) -> None:
+            line.encoder_tid = threading.get_native_id()
+            super().run()
+
+        def result(self, progress: featurise.Progress) -> list[featurise.Vectors]:
+            line.stamp("round 2 (workers' text features)", encoded=len(self.vectors))
+            out = super().result(progress)
+            line.stamp("encoder after the workers")
+            return out
+
+    def stamped_load(langs: set[str]) -> None:
+        line.stamp("assembly")
+        load_backgrounds(langs)
+        line.stamp("word tables for scoring")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "cleaning" and done == n:
+            line.stamp("round 1 (read, keyed, given to the encoder)")
+
+    featurise.WorkerPool, featurise._Encoding = Pool, Encoding
+    lexical.load_backgrounds = stamped_load
+    try:
+        line.start = time.perf_counter()
+        line.zero = line.sample()
+        own, children = _cpu()
+        featurize_all(articles, config, encoder, progress)
+        line.stamp("assembly")
+        own_after, children_after = _cpu()
+    finally:
+        featurise.WorkerPool, featurise._Encoding = pool_class, encoding_class
+        lexical.load_backgrounds = load_backgrounds
+    return {
+        "articles": n,
+        "encoder": encoder_name,
+        "load": os.getloadavg()[0],
+        "parent_cpu_s": round(own_after - own, 2),
+        "workers_cpu_s": round(children_after - children, 2),
+        "phases": line.rows,
+    }
+
+
+def print_timeline(result: dict[str, object]) -> None:
+    """The timeline as a table: phase end, then CPU so far by part."""
+    print(
+        f"{result['articles']} articles, {result['encoder']}, load {result['load']:.1f}; "
+        f"parent CPU {result['parent_cpu_s']} s, workers {result['workers_cpu_s']} s"
+    )
+    parts = ("main", "encoder", "other threads", "workers")
+    print(f"{'phase':<45} {'ends s':>8} " + " ".join(f"{p:>13}" for p in parts))
+    for row in result["phases"]:  # type: ignore[attr-defined]
+        extra = f"  (encoded {row['encoded']} articles)" if "encoded" in row else ""
+        print(
+            f"{row['phase']:<45} {row['wall_s']:>8.2f} "
+            + " ".join(f"{row[p]:>13.2f}" for p in parts)
+            + extra
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=2, help="take every N-th article")
@@ -245,10 +407,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--digest", action="store_true", help="the features stage's digest, wall and CPU"
     )
-    parser.add_argument("--workers", type=int, default=0, help="with --digest: Config.workers")
+    parser.add_argument(
+        "--timeline", action="store_true", help="the features stage's phases, wall and CPU"
+    )
+    parser.add_argument(
+        "--corpus", default="real", help="with --digest/--timeline: real, or a synthetic size"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="with --digest/--timeline: Config.workers"
+    )
     args = parser.parse_args(argv)
     if args.digest:
-        print(json.dumps(digest_run(args.every, args.encoder, args.workers)))
+        print(json.dumps(digest_run(args.every, args.encoder, args.workers, args.corpus)))
+        return 0
+    if args.timeline:
+        result = timeline_run(args.corpus, args.encoder, args.workers)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print_timeline(result)
         return 0
     result = measure(args.every, args.encoder)
     if args.json:
