@@ -20,7 +20,7 @@ def shingle_set(rng: random.Random, n: int) -> list[bytes]:
     ]
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 17, 400])
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 400, 3000])
 @pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7)])
 def test_values_are_datasketchs(n: int, num_perm: int, seed: int) -> None:
     items = shingle_set(random.Random(n * 31 + seed), n)

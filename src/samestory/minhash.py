@@ -129,8 +129,13 @@ def _signature_of_hashes(hv: np.ndarray, num_perm: int, seed: int) -> Signature:
     if not len(hv):
         values = np.full(num_perm, _MAX, dtype=np.uint32)
     else:
-        # (n, num_perm) products; uint32 arithmetic wraps, which is the mod 2^32.
-        values = (hv[:, None] * a + b).min(axis=0)
+        # (num_perm, n) products, each permutation's along a contiguous row, so each
+        # minimum is one pass down a row (the (n, num_perm) layout's column minima cost
+        # 3-8x more once the array outgrows the L2 cache: 1,000 shingles, 0.48 vs 0.13 ms,
+        # 2026-12-03); uint32 arithmetic wraps, which is the mod 2^32. Integers: exact.
+        products = a[:, None] * hv
+        products += b[:, None]
+        values = products.min(axis=1)
     return Signature(seed=seed, hashvalues=values)
 
 
