@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory import parallel
+from samestory import lexical, parallel
 from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
 from samestory.features import DocFeatures, featurize, text_key
@@ -115,6 +115,31 @@ def test_a_batch_another_worker_read_is_read_again_with_the_same_features(
     encoder = encoder_for("static")
     one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
     two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
+    for a, b in zip(one, two, strict=True):
+        assert_same_features(a, b)
+
+
+@pytest.mark.slow  # forks a pool of workers
+@pytest.mark.usefixtures("small_batches")
+def test_workers_inherit_the_full_word_tables_of_the_sample_languages(
+    articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up sample's languages' full word tables are loaded before the fork (the
+    workers inherit one copy), not after the workers as before; the features as in one
+    process."""
+    encoder = encoder_for("static")
+    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
+    monkeypatch.setattr(lexical, "_BACKGROUNDS", {})  # nothing loaded yet
+    at_fork: dict[str | None, type] = {}
+    enter = parallel.WorkerPool.__enter__
+
+    def noting(pool: parallel.WorkerPool) -> parallel.WorkerPool:
+        at_fork.update((lang, type(b.freqs)) for lang, b in lexical._BACKGROUNDS.items())
+        return enter(pool)
+
+    monkeypatch.setattr(parallel.WorkerPool, "__enter__", noting)
+    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
+    assert at_fork and set(at_fork.values()) == {dict}, at_fork
     for a, b in zip(one, two, strict=True):
         assert_same_features(a, b)
 
