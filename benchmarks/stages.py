@@ -352,6 +352,9 @@ def timeline_run(corpus: str, encoder_name: str, workers: int) -> dict[str, obje
             return out
 
     def stamped_load(langs: set[str]) -> None:
+        if "encoder after the workers" not in line.seen:  # the warm-up's
+            load_backgrounds(langs)
+            return
         line.stamp("assembly")
         load_backgrounds(langs)
         line.stamp("word tables for scoring")
