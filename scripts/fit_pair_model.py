@@ -4,7 +4,8 @@
         [--train ecbplus_dev,meantime_dev,gva_dev] [--C 0.1] [--rule f1|target]
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
-        [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE] [--write]
+        [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
+        [--screen CANDIDATES.py] [--write]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
@@ -51,6 +52,15 @@ CV) both do: the pair model as a veto. GVA's labels are incidents with their lat
 coverage: its row with ``follow_up`` counts a pair that the thread model links too
 (``THREAD_THRESHOLD``), as ``compare``'s would. ``--drop ''`` (and no ``--gate``, rule
 ``f1``) is the model the 2026-12-02 runs measured.
+
+Screening a new input (``--screen FILE``): ``FILE`` defines ``INPUTS``, a dict of name ->
+``function(a, b) -> float`` over two :class:`DocFeatures`. The script regenerates the
+articles of every measured pair by its own sampling (ids checked against the measured
+sets), and prints the CV figures of the model on the shipped inputs (``base``) and of each
+candidate added to them alone, all on the same pairs and options, each target set's
+``P / R`` marked ``+``, ``-`` or ``=`` by ``min(P / 0.9, R / 0.8)`` against the base, and
+the candidate's weight in the in-sample fit. Nothing is written: a candidate that
+qualifies is then added to :func:`pair_design` and fitted with ``--write``.
 """
 
 from __future__ import annotations
@@ -63,6 +73,7 @@ import math
 import os
 import pickle
 import random
+import runpy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,8 +195,16 @@ def _topic(name: str, record: dict) -> str:
     return f"{name}:{record.get('topic')}"
 
 
+Measure = Callable[..., PairSet]
+
+
 def pair_set(
-    name: str, records: list[dict], features: list[DocFeatures], max_pairs: int, cross: bool
+    name: str,
+    records: list[dict],
+    features: list[DocFeatures],
+    max_pairs: int,
+    cross: bool,
+    measure_fn: Measure | None = None,
 ) -> PairSet:
     """The set's pairs of one topic, full texts (the target)."""
     pairs, negative_weight = sample_negatives(hard_negative_pairs(records), max_pairs)
@@ -193,7 +212,7 @@ def pair_set(
         (features[i], features[j], same, _topic(name, records[i]), _topic(name, records[j]))
         for i, j, same in pairs
     ]
-    return measure(name, rows, negative_weight, cross)
+    return (measure_fn or measure)(name, rows, negative_weight, cross)
 
 
 def sample_both(
@@ -217,6 +236,7 @@ def short_pair_set(
     per_form: int,
     cross: bool,
     seed: int = 0,
+    measure_fn: Measure | None = None,
 ) -> PairSet:
     """The set's pairs of one topic in short forms (``short[form][id]``): per form,
     ``per_form`` pairs with both texts short and half as many with one short and one
@@ -236,7 +256,7 @@ def short_pair_set(
                     a, b = (features[i], b) if rng.random() < 0.5 else (a, features[j])
                 rows.append((a, b, same, _topic(name, records[i]), _topic(name, records[j])))
                 weights.append(w)
-    return measure(f"{name}:short", rows, np.array(weights), cross, augment=True)
+    return (measure_fn or measure)(f"{name}:short", rows, np.array(weights), cross, augment=True)
 
 
 def unrelated_pair_set(
@@ -246,6 +266,7 @@ def unrelated_pair_set(
     per_form: int,
     cross: bool,
     seed: int = 0,
+    measure_fn: Measure | None = None,
 ) -> PairSet:
     """Unrelated short pairs that share a number or a name: articles of two different
     topics (surely two stories), in the same short form, sharing at least one number
@@ -279,7 +300,7 @@ def unrelated_pair_set(
             rows += [
                 (docs[i], docs[j], False, topic[docs[i].id], topic[docs[j].id]) for i, j in chosen
             ]
-    return measure(f"{name}:unrelated", rows, 1.0, cross, augment=True)
+    return (measure_fn or measure)(f"{name}:unrelated", rows, 1.0, cross, augment=True)
 
 
 def _numbers(f: DocFeatures) -> frozenset[str]:
@@ -340,19 +361,31 @@ def _incidents(s: PairSet) -> bool:
 Predict = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def fit(
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted logistic model before it is named: standardisation, weights, bias,
+    threshold and its prediction over design rows and date factors."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    predict: Predict
+
+
+def fit_logistic(
     sets: Sequence[PairSet],
     masks: Sequence[np.ndarray],
     c: float,
     rule: str,
     gate: bool,
-    names: Sequence[str],
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
-) -> tuple[PairModel, Predict]:
+) -> Fitted:
     """Logistic regression on the masked pairs, each target set weighing the same (an
-    augmenting set ``augment_weight`` of that), and its threshold: the model as
-    production reads it, and its prediction over design rows and date factors."""
+    augmenting set ``augment_weight`` of that), and its threshold (:func:`choose_threshold`
+    on the same pairs)."""
     x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
     y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
     w = np.concatenate(
@@ -379,16 +412,32 @@ def fit(
     threshold = choose_threshold(
         [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
     )
+    return Fitted(mean, scale, weights, bias, min(max(threshold, 0.01), 0.99), predict)
+
+
+def fit(
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    c: float,
+    rule: str,
+    gate: bool,
+    names: Sequence[str],
+    augment_weight: float,
+    set_weights: dict[str, float] | None = None,
+) -> tuple[PairModel, Predict]:
+    """:func:`fit_logistic` as production reads it (a :class:`PairModel` on the inputs
+    ``names``), and its prediction over design rows and date factors."""
+    fitted = fit_logistic(sets, masks, c, rule, gate, augment_weight, set_weights)
     pair_model = PairModel(
         inputs=tuple(names),
-        mean=tuple(map(float, mean)),
-        scale=tuple(map(float, scale)),
-        weights=tuple(map(float, weights)),
-        bias=bias,
-        threshold=min(max(threshold, 0.01), 0.99),
+        mean=tuple(map(float, fitted.mean)),
+        scale=tuple(map(float, fitted.scale)),
+        weights=tuple(map(float, fitted.weights)),
+        bias=fitted.bias,
+        threshold=fitted.threshold,
         gate=gate,
     )
-    return pair_model, predict
+    return pair_model, fitted.predict
 
 
 def fold_of(sets: Sequence[PairSet]) -> dict[str, int]:
@@ -415,21 +464,27 @@ def measure_sets(
     short_pairs: int,
     unrelated: int,
     seed: int = 0,
+    measure_fn: Measure | None = None,
 ) -> list[PairSet]:
-    """Every dev set's target pairs and, for those in ``train``, the augmenting sets."""
+    """Every dev set's target pairs and, for those in ``train``, the augmenting sets
+    (``measure_fn``: what measures a set's pairs, :func:`measure` unless given)."""
     sets: list[PairSet] = []
     for name in SETS:
         records = read_set(name, data)
         features = features_of(name, records, "full", cache, encoder)
-        sets.append(pair_set(name, records, features, max_pairs, cross))
+        sets.append(pair_set(name, records, features, max_pairs, cross, measure_fn))
         short = {}
         for form in forms:
             cut = make_short_variants(records, form)
             short[form] = {f.id: f for f in features_of(name, cut, form, cache, encoder)}
         if short and name in train:
-            sets.append(short_pair_set(name, records, features, short, short_pairs, cross, seed))
+            sets.append(
+                short_pair_set(name, records, features, short, short_pairs, cross, seed, measure_fn)
+            )
             if unrelated:
-                sets.append(unrelated_pair_set(name, records, short, unrelated, cross, seed))
+                sets.append(
+                    unrelated_pair_set(name, records, short, unrelated, cross, seed, measure_fn)
+                )
     return sets
 
 
@@ -454,6 +509,158 @@ def measured_name(
         + (f".seed{seed}" if seed else "")
         + f".inputs-{digest}.pkl"
     )
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The options every fit of one run shares (:func:`fit`'s after its sets and masks)."""
+
+    c: float
+    rule: str
+    gate: bool
+    augment_weight: float
+    set_weights: dict[str, float]
+
+    def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
+        return fit_logistic(
+            sets, masks, self.c, self.rule, self.gate, self.augment_weight, self.set_weights
+        )
+
+
+Decisions = dict[str, np.ndarray]
+
+
+def cross_validate(
+    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions
+) -> tuple[Decisions, Decisions, Decisions, list[float]]:
+    """5-fold CV over topics: each pair of ``sets`` decided by the model fitted on the
+    ``trained`` sets without its topic's fold. Returns the decisions (a copy is linked
+    whatever the model says, as :func:`samestory.pair_model.decide` does), the held-out
+    probabilities, each pair's fold threshold, and the folds' thresholds."""
+    folds = fold_of(sets)
+    cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
+    cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
+    cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
+    thresholds = []
+    for f in range(FOLDS):
+        masks = [~_in_fold(s, folds, f) for s in trained]
+        fold_model = options.fit(trained, masks)
+        thresholds.append(fold_model.threshold)
+        for s in sets:
+            held = np.array([folds[t] == f for t in s.topics])
+            if held.any():
+                cv_p[s.name][held] = fold_model.predict(s.x[held], s.factor[held])
+                cv_t[s.name][held] = fold_model.threshold
+                cv[s.name][held] = cv_p[s.name][held] >= fold_model.threshold
+    for s in sets:  # compare keeps a copy whatever the model says (pair_model.decide)
+        cv[s.name] |= s.copy
+    return cv, cv_p, cv_t, thresholds
+
+
+def target_figures(sets: Sequence[PairSet], decided: Decisions) -> dict[str, tuple[float, float]]:
+    """Precision and recall of each target set's decisions, GVA's with its follow-ups
+    linked (its target row)."""
+    out = {}
+    for s in sets:
+        if s.augment:
+            continue
+        d = decided[s.name] | (s.threaded if _incidents(s) else False)
+        out[s.name] = precision_recall(s.gold, d, s.weight)
+    return out
+
+
+def target_ratio(p: float, r: float) -> float:
+    """``min(P / 0.9, R / 0.8)``: at least 1 when the target is met."""
+    return min(p / TARGET[0], r / TARGET[1])
+
+
+ArticlePairs = dict[str, list[tuple[DocFeatures, DocFeatures]]]
+Candidate = Callable[[DocFeatures, DocFeatures], float]
+
+
+def article_pairs(
+    data: Path,
+    cache: Path,
+    encoder: str,
+    max_pairs: int,
+    cross: bool,
+    forms: list[str],
+    train: list[str],
+    short_pairs: int,
+    unrelated: int,
+    seed: int,
+) -> ArticlePairs:
+    """The two articles of every pair :func:`measure_sets` measures with these options,
+    set by set in its order (the same sampling; nothing measured)."""
+    kept: ArticlePairs = {}
+
+    def collect(
+        name: str, pairs: Sequence[tuple], weight: object, cross: bool, augment: bool = False
+    ) -> PairSet:
+        kept[name] = [(a, b) for a, b, *_ in pairs]
+        empty = np.zeros(0)
+        return PairSet(name, empty, empty, empty, empty, empty, empty, empty, empty, empty, empty)
+
+    measure_sets(
+        data, cache, encoder, max_pairs, cross, forms, train, short_pairs, unrelated, seed, collect
+    )
+    return kept
+
+
+def load_inputs(path: Path) -> dict[str, Candidate]:
+    """``INPUTS`` of the Python file ``path`` (``--screen``): name -> function(a, b)."""
+    inputs = runpy.run_path(str(path)).get("INPUTS")
+    if not isinstance(inputs, dict) or not all(callable(f) for f in inputs.values()):
+        raise SystemExit(f"{path}: defines no INPUTS dict of name -> function(a, b)")
+    return inputs
+
+
+ScreenRow = tuple[str, dict[str, tuple[float, float]], float]
+
+
+def screen(
+    sets: Sequence[PairSet],
+    train: Sequence[str],
+    options: FitOptions,
+    pairs: ArticlePairs,
+    candidates: dict[str, Candidate],
+) -> list[ScreenRow]:
+    """The CV figures of the model on the sets' inputs (the first row, "base") and of
+    each candidate input added to them, every fit on the same measured pairs: rows of the
+    name, each target set's ``(P, R)`` and the candidate's weight in the in-sample fit
+    (a standard deviation's worth of log-odds; 0 for the base)."""
+    for s in sets:
+        ids = [(a.id, b.id) for a, b in pairs[s.name]]
+        if ids != [tuple(v) for v in s.ids]:
+            raise SystemExit(f"{s.name}: the regenerated pairs are not the measured ones")
+    rows: list[ScreenRow] = []
+    for name, function in [("base", None), *candidates.items()]:
+        extended = []
+        for s in sets:
+            t = dataclasses.replace(s)
+            if function is not None:
+                column = np.array([function(a, b) for a, b in pairs[s.name]], dtype=np.float64)
+                t.x = np.column_stack([s.x, column])
+            extended.append(t)
+        trained = [s for s in extended if s.name.split(":")[0] in train]
+        cv, *_ = cross_validate(extended, trained, options)
+        model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
+        weight = float(model.weights[-1]) if function is not None else 0.0
+        rows.append((name, target_figures(extended, cv), weight))
+    return rows
+
+
+def print_screen(rows: Sequence[ScreenRow]) -> None:
+    """The screen's rows, each set's ``P / R`` and ``min(P / 0.9, R / 0.8)`` against the
+    base row's (``+``: better, ``-``: worse, ``=``: equal to four places)."""
+    base = rows[0][1]
+    for name, figures, weight in rows:
+        cells = []
+        for s, (p, r) in figures.items():
+            ratio, was = target_ratio(p, r), target_ratio(*base[s])
+            mark = "=" if round(ratio, 4) == round(was, 4) else "+" if ratio > was else "-"
+            cells.append(f"{s.split('_')[0]} {p:.4f} / {r:.4f} {mark}")
+        print(f"{name:<32} " + "   ".join(cells) + f"   weight {weight:+.3f}")
 
 
 def main() -> None:
@@ -510,6 +717,14 @@ def main() -> None:
         "gold, held-out probability, its fold's threshold, the inputs)",
     )
     parser.add_argument(
+        "--screen",
+        type=Path,
+        default=None,
+        help="screen candidate inputs instead of fitting: FILE.py defines INPUTS, a dict of "
+        "name -> function(a, b) -> float over two DocFeatures; prints the CV figures of the "
+        "shipped inputs and of each candidate added to them, on the same pairs (writes nothing)",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -564,25 +779,23 @@ def main() -> None:
         s.x = s.x[:, keep]
     kept = [names[k] for k in keep]
     trained = [s for s in sets if s.name.split(":")[0] in train]
-    folds = fold_of(sets)
-    cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
-    cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
-    cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
-    thresholds = []
-    for f in range(FOLDS):
-        masks = [~_in_fold(s, folds, f) for s in trained]
-        fold_model, predict = fit(
-            trained, masks, args.C, args.rule, args.gate, kept, args.augment_weight, set_weights
+    options = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
+    if args.screen:
+        pairs = article_pairs(
+            args.data,
+            args.cache,
+            args.encoder,
+            args.max_pairs,
+            cross,
+            forms,
+            train,
+            args.short_pairs,
+            args.unrelated,
+            args.seed,
         )
-        thresholds.append(fold_model.threshold)
-        for s in sets:
-            held = np.array([folds[t] == f for t in s.topics])
-            if held.any():
-                cv_p[s.name][held] = predict(s.x[held], s.factor[held])
-                cv_t[s.name][held] = fold_model.threshold
-                cv[s.name][held] = cv_p[s.name][held] >= fold_model.threshold
-    for s in sets:  # compare keeps a copy whatever the model says (pair_model.decide)
-        cv[s.name] |= s.copy
+        print_screen(screen(sets, train, options, pairs, load_inputs(args.screen)))
+        return
+    cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]

@@ -95,3 +95,98 @@ def test_measures_of_another_design_are_cached_under_another_name():
     assert base != fit_pair_model.measured_name(*args, names[:-1])
     assert base != fit_pair_model.measured_name(*args[:-1], 1, names)
     assert base.startswith("pairs.use.20000.0.lead.2000.1000.ecbplus_dev.inputs-")
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    id: str
+    same: bool
+    noise: float
+
+
+def _screened_sets() -> tuple[list[PairSet], dict[str, list[tuple[_Labelled, _Labelled]]]]:
+    """Three target sets of 10 topics x 12 pairs with two noisy inputs each (the gold
+    shows through the first a little), and the articles of every pair."""
+    rng = np.random.default_rng(5)
+    sets, pairs = [], {}
+    for name in ("ecbplus_dev", "meantime_dev", "gva_dev"):
+        n = 120
+        gold = rng.random(n) < 0.5
+        x = np.column_stack([gold + rng.normal(0, 1.5, n), rng.normal(0, 1, n)])
+        topics = np.array([f"{name}:t{k // 12}" for k in range(n)])
+        ids = np.array([(f"{name}/{k}a", f"{name}/{k}b") for k in range(n)], dtype=object)
+        sets.append(
+            PairSet(
+                name=name,
+                x=x,
+                gold=gold,
+                topics=topics,
+                topics_b=topics.copy(),
+                weight=np.ones(n),
+                production=np.zeros(n, dtype=bool),
+                threaded=np.zeros(n, dtype=bool),
+                factor=np.ones(n),
+                copy=np.zeros(n, dtype=bool),
+                ids=ids,
+            )
+        )
+        pairs[name] = [
+            (_Labelled(a, bool(g), float(v)), _Labelled(b, bool(g), float(v)))
+            for (a, b), g, v in zip(ids, gold, rng.random(n), strict=True)
+        ]
+    return sets, pairs
+
+
+def test_the_screen_adds_each_candidate_to_the_same_cv_and_its_base_is_the_fit_s_own():
+    sets, pairs = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    candidates = {
+        "gold": lambda a, b: 1.0 if a.same else 0.0,
+        "noise": lambda a, b: a.noise,
+    }
+    rows = fit_pair_model.screen(sets, train, options, pairs, candidates)
+    assert [r[0] for r in rows] == ["base", "gold", "noise"]
+    cv, *_ = fit_pair_model.cross_validate(sets, sets, options)
+    assert rows[0][1] == fit_pair_model.target_figures(sets, cv)  # the fit's own CV
+    assert rows[0][2] == 0.0
+    _, figures, weight = rows[1]
+    assert all(p >= 0.98 and r == 1.0 for p, r in figures.values()) and weight > 1.0
+    assert abs(rows[2][2]) < weight / 5  # a column of noise earns little weight
+    assert all(s.x.shape == (120, 2) for s in sets)  # the measured sets are not changed
+
+
+def test_the_screen_refuses_pairs_that_are_not_the_measured_ones():
+    sets, pairs = _screened_sets()
+    pairs["gva_dev"] = pairs["gva_dev"][::-1]
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    with pytest.raises(SystemExit, match="gva_dev: the regenerated pairs"):
+        fit_pair_model.screen(sets, ["ecbplus_dev"], options, pairs, {})
+
+
+def test_a_set_s_pairs_go_to_the_measure_it_is_given(monkeypatch: pytest.MonkeyPatch):
+    """``article_pairs`` regenerates the pairs through ``measure_fn``: the sampling is the
+    one the measured sets had."""
+    records = [{"id": f"d{k}", "topic": f"t{k % 3}"} for k in range(12)]
+    docs = {r["id"]: _Doc(r["id"]) for r in records}
+    monkeypatch.setattr(fit_pair_model, "_numbers", lambda f: [f.id[-1]])
+    monkeypatch.setattr(fit_pair_model, "_names", lambda f: [])
+    monkeypatch.setattr(fit_pair_model, "measure", lambda *a, **k: pytest.fail("not this"))
+    seen = {}
+
+    def collect(name, rows, *args, **kw):
+        seen[name] = [(a.id, b.id) for a, b, *_ in rows]
+        return rows
+
+    fit_pair_model.unrelated_pair_set("s", records, {"lead": docs}, 8, False, 0, collect)
+    assert seen["s:unrelated"] and all(a != b for a, b in seen["s:unrelated"])
+
+
+def test_load_inputs_reads_the_file_s_inputs_or_says_what_is_missing(tmp_path: Path):
+    good = tmp_path / "good.py"
+    good.write_text("INPUTS = {'one': lambda a, b: 1.0}\n")
+    assert list(fit_pair_model.load_inputs(good)) == ["one"]
+    bad = tmp_path / "bad.py"
+    bad.write_text("OTHER = 1\n")
+    with pytest.raises(SystemExit, match="defines no INPUTS"):
+        fit_pair_model.load_inputs(bad)
