@@ -463,7 +463,9 @@ def spark(
             f"[red]error:[/] PySpark is not installed ({exc}); pip install 'samestory[spark]'"
         )
         raise typer.Exit(1) from exc
-    argv = [input_path, output_path, "--master", master, "--encoder", config_for(encoder).encoder]
+    argv = [input_path, output_path, "--master", master]
+    # Not given: the default, or with --state the encoder the state was made with.
+    argv += ["--encoder", encoder.value] if encoder is not None else []
     argv += ["--partitions", str(partitions)] if partitions else []
     argv += ["--dedup", "--keep", keep, "--by", by] if dedup else []
     for item in conf or []:

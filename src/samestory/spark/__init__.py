@@ -66,7 +66,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from samestory.config import DEFAULT_CONFIG, ENCODERS
+from samestory.config import DEFAULT_CONFIG, ENCODERS, Config
 from samestory.spark.job import (
     DedupOptions,
     build_session,
@@ -76,6 +76,7 @@ from samestory.spark.job import (
     row_to_article,
     run,
 )
+from samestory.spark.state import StateDir
 from samestory.spark.vectors import vector_pairs
 
 __all__ = [
@@ -105,7 +106,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--text-col", default="text")
     p.add_argument("--id-col", default="id")
-    p.add_argument("--encoder", choices=ENCODERS, default=DEFAULT_CONFIG.encoder)
+    p.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default=None,
+        help=f"sentence encoder (default: with --state, the one the state was made with; "
+        f"else {DEFAULT_CONFIG.encoder})",
+    )
     p.add_argument(
         "--partitions",
         type=int,
@@ -128,12 +135,27 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def run_config(encoder: str | None, state: str | None) -> Config:
+    """The run's config: the default with ``encoder`` when given; without it, with
+    ``state``, the encoder the state was made with (a USE state stays USE under the
+    static default, as a store does); else the default's. A given encoder that is not
+    the state's is refused (``ValueError``: the state's vectors are another encoder's)."""
+    config = DEFAULT_CONFIG if encoder is None else DEFAULT_CONFIG.replace(encoder=encoder)
+    if state is None:
+        return config
+    stored = StateDir(state)
+    if encoder is None:
+        config = stored.keep_encoder(config)
+    stored.check_config(config)
+    return config
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m samestory.spark INPUT OUTPUT [--master local[2]] [--dedup] ...``."""
     args = parser().parse_args(argv)
-    config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     try:
         input_format(args.input)  # a missing or unreadable path fails before Spark starts
+        config = run_config(args.encoder, args.state)  # and so does a state's other encoder
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

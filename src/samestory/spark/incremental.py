@@ -340,7 +340,7 @@ def run_incremental(
     input_path: str | os.PathLike[str],
     output_path: str | os.PathLike[str],
     state_path: str | os.PathLike[str],
-    config: Config = DEFAULT_CONFIG,
+    config: Config | None = None,
     text_col: str = "text",
     id_col: str = "id",
     partitions: int | None = None,
@@ -351,7 +351,9 @@ def run_incremental(
     stories (of every day) under ``output_path`` and the new state generation.
 
     A new state directory makes this a full run that also writes the state. Ids already
-    in the state are skipped (counted as ``known``). Returns counts.
+    in the state are skipped (counted as ``known``). Without ``config``: the default
+    with the state's encoder (:meth:`StateDir.keep_encoder`); a config whose encoder or
+    other fixed fields differ from the state's is refused. Returns counts.
     """
     # The DataFrame joins on the state use the run's partitions, not Spark SQL's default
     # 200 (hundreds of tiny Python tasks a join made a day's run slower than a full one).
@@ -369,7 +371,7 @@ class _Run:
     def __init__(
         self,
         spark: SparkSession,
-        config: Config,
+        config: Config | None,
         state_path: str | os.PathLike[str],
         partitions: int | None,
         exact_limit: int,
@@ -377,9 +379,9 @@ class _Run:
     ) -> None:
         self.spark = spark
         self.sc = spark.sparkContext
-        self.config = config
         self.state = StateDir(state_path)
-        self.state.check_config(config)
+        self.config = self.state.keep_encoder(DEFAULT_CONFIG) if config is None else config
+        self.state.check_config(self.config)
         self.partitions = partitions
         self.exact_limit = exact_limit
         self.cell_size = cell_size

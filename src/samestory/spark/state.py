@@ -37,6 +37,9 @@ import numpy as np
 from samestory.config import Config
 
 CURRENT = "CURRENT"
+#: The encoder of a state written before ``Config`` had an encoder field (2026-11-24):
+#: its vectors are USE's, whatever the default is now (as the store's ``LEGACY_ENCODER``).
+LEGACY_ENCODER = "use"
 FORMAT = 2  # 2: the stories table has the roundups column (groups found with roundups)
 #: Config fields the stored features, bands and scores depend on: a run with other
 #: values would join incompatible data, so it is refused.
@@ -91,11 +94,24 @@ class StateDir:
             )
         return manifest
 
+    @property
+    def encoder(self) -> str | None:
+        """The encoder the state was made with (None for a new state)."""
+        if self.manifest is None:
+            return None
+        return str(self.manifest.config.get("encoder", LEGACY_ENCODER))
+
+    def keep_encoder(self, config: Config) -> Config:
+        """``config`` with the state's encoder, as a store reopens with its own whatever
+        the default (``config`` itself for a new state)."""
+        encoder = self.encoder
+        return config if encoder is None else config.replace(encoder=encoder)
+
     def check_config(self, config: Config) -> None:
         """Refuse a config whose features would not be comparable with the stored ones."""
         if self.manifest is None:
             return
-        stored = self.manifest.config
+        stored = {"encoder": LEGACY_ENCODER, **self.manifest.config}
         now = config.to_dict()
         differ = [f for f in FIXED_FIELDS if f in stored and stored[f] != now.get(f)]
         if differ:
