@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -578,20 +579,10 @@ ArticlePairs = dict[str, list[tuple[DocFeatures, DocFeatures]]]
 Candidate = Callable[[DocFeatures, DocFeatures], float]
 
 
-def article_pairs(
-    data: Path,
-    cache: Path,
-    encoder: str,
-    max_pairs: int,
-    cross: bool,
-    forms: list[str],
-    train: list[str],
-    short_pairs: int,
-    unrelated: int,
-    seed: int,
-) -> ArticlePairs:
-    """The two articles of every pair :func:`measure_sets` measures with these options,
-    set by set in its order (the same sampling; nothing measured)."""
+def article_pairs(sample: Callable[..., list[PairSet]]) -> ArticlePairs:
+    """The two articles of every pair that ``sample`` (:func:`measure_sets` with the run's
+    sampling arguments, ``measure_fn`` left open) measures, set by set in its order: the
+    same sampling, nothing measured."""
     kept: ArticlePairs = {}
 
     def collect(
@@ -601,9 +592,7 @@ def article_pairs(
         empty = np.zeros(0)
         return PairSet(name, empty, empty, empty, empty, empty, empty, empty, empty, empty, empty)
 
-    measure_sets(
-        data, cache, encoder, max_pairs, cross, forms, train, short_pairs, unrelated, seed, collect
-    )
+    sample(measure_fn=collect)
     return kept
 
 
@@ -759,21 +748,25 @@ def main() -> None:
     )
     # The measures depend on the code: the name changes with the design's inputs, but a
     # change to how an existing input is computed still needs the cache cleared.
+    # What chooses the pairs: measure_sets measures them, article_pairs (--screen) only
+    # regenerates their articles, by the same sampling.
+    sample = functools.partial(
+        measure_sets,
+        args.data,
+        args.cache,
+        args.encoder,
+        args.max_pairs,
+        cross,
+        forms,
+        train,
+        args.short_pairs,
+        args.unrelated,
+        args.seed,
+    )
     if measured.exists():
         sets: list[PairSet] = pickle.loads(measured.read_bytes())
     else:
-        sets = measure_sets(
-            args.data,
-            args.cache,
-            args.encoder,
-            args.max_pairs,
-            cross,
-            forms,
-            train,
-            args.short_pairs,
-            args.unrelated,
-            args.seed,
-        )
+        sets = sample()
         measured.write_bytes(pickle.dumps(sets))
     for s in sets:
         s.x = s.x[:, keep]
@@ -781,18 +774,7 @@ def main() -> None:
     trained = [s for s in sets if s.name.split(":")[0] in train]
     options = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
     if args.screen:
-        pairs = article_pairs(
-            args.data,
-            args.cache,
-            args.encoder,
-            args.max_pairs,
-            cross,
-            forms,
-            train,
-            args.short_pairs,
-            args.unrelated,
-            args.seed,
-        )
+        pairs = article_pairs(sample)
         print_screen(screen(sets, train, options, pairs, load_inputs(args.screen)))
         return
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)

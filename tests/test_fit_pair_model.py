@@ -190,3 +190,15 @@ def test_load_inputs_reads_the_file_s_inputs_or_says_what_is_missing(tmp_path: P
     bad.write_text("OTHER = 1\n")
     with pytest.raises(SystemExit, match="defines no INPUTS"):
         fit_pair_model.load_inputs(bad)
+
+
+def test_article_pairs_keeps_the_articles_of_the_pairs_the_sampling_draws():
+    a, b, c = _Doc("a"), _Doc("b"), _Doc("c")
+
+    def sample(measure_fn):
+        return [
+            measure_fn("s", [(a, b, True, "t", "t"), (b, c, False, "t", "u")], 1.0, False),
+            measure_fn("s:short", [(c, a, False, "u", "t")], 1.0, False, augment=True),
+        ]
+
+    assert fit_pair_model.article_pairs(sample) == {"s": [(a, b), (b, c)], "s:short": [(c, a)]}
