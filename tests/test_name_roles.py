@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samestory import name_roles, threads
+from samestory.features import DocFeatures, text_features
+from samestory.models import Article
 from samestory.name_roles import name_roles as roles_of
 from samestory.name_roles import shared_roles
 
@@ -93,3 +98,27 @@ def test_a_copy_reads_the_roles_of_the_sentences_it_repeats_from_the_cache():
     assert roles_of(copy) == roles_of(original)
     after = name_roles.sentence_roles.cache_info()
     assert (after.hits - before.hits, after.misses - before.misses) == (2, 1)
+
+
+def test_features_carry_their_sentences_roles(seed_articles):
+    # Read once per text by the features stage (DocFeatures.roles), not in every scoring
+    # worker that meets the text: the same sets as reading the sentences.
+    for f in text_features_of(seed_articles):
+        assert f.roles == roles_of(tuple(f.sentences))
+
+
+def test_thread_features_are_the_same_with_roles_read_when_scored(seed_articles):
+    features = text_features_of(seed_articles)
+    unread = [dataclasses.replace(f, roles=None) for f in features]
+    cues = (0.5,) * 13
+    pairs = list(itertools.combinations(features, 2))
+    # Some pair shares names the texts mark as places: the roles are read, not empty.
+    assert any(shared_roles([], [], a.entities & b.entities, a.roles, b.roles)[1] for a, b in pairs)
+    for a, b in itertools.combinations(range(len(features)), 2):
+        given = threads.thread_features(features[a], features[b], cues, 0.2, 3)
+        read = threads.thread_features(unread[a], unread[b], cues, 0.2, 3)
+        assert given == read
+
+
+def text_features_of(articles: dict[str, Article]) -> list[DocFeatures]:
+    return [text_features(articles[k]) for k in sorted(articles)]

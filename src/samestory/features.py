@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import conflicts, lexical, normalize
+from samestory import conflicts, lexical, name_roles, normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import WrittenDate, first_written_date
 from samestory.embed import SentenceEncoder, encoder_for, normalize_rows
@@ -72,6 +72,11 @@ class DocFeatures:
     # what two reports of different events state differently.
     number_contexts: frozenset[str] = frozenset()
     latest_year: int | None = None
+    # (places, people): the names the text's own sentences mark as a place or institution
+    # and as a person (samestory.name_roles.name_roles of ``sentences``), read once per
+    # text here rather than in every scoring worker that meets the text (None: not read,
+    # e.g. features stored before 2026-12-03 evening; pair scoring then reads them).
+    roles: tuple[frozenset[str], frozenset[str]] | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _unpickled_features, slot_values(self)
@@ -86,6 +91,8 @@ def _unpickled_features(*fields: Any) -> DocFeatures:
     f.numbers = frozenset(map(sys.intern, f.numbers))
     f.quotes = tuple(map(sys.intern, f.quotes))
     f.number_contexts = frozenset(map(sys.intern, f.number_contexts))
+    if f.roles is not None:
+        f.roles = (frozenset(map(sys.intern, f.roles[0])), frozenset(map(sys.intern, f.roles[1])))
     return f
 
 
@@ -401,6 +408,7 @@ def text_features(
         written_date=written,
         number_contexts=frozenset(map(sys.intern, cues.number_contexts)),
         latest_year=cues.latest_year,
+        roles=name_roles.name_roles(tuple(sents)),
     )
 
 

@@ -121,16 +121,26 @@ def _last_word(text: str) -> str:
     return words[-1].lower() if words else ""
 
 
+# A text's (places, people), as name_roles gives them.
+Roles = tuple[frozenset[str], frozenset[str]]
+
+
 def shared_roles(
-    a_sentences: Sequence[str], b_sentences: Sequence[str], shared: frozenset[str] | set[str]
+    a_sentences: Sequence[str],
+    b_sentences: Sequence[str],
+    shared: frozenset[str] | set[str],
+    a_roles: Roles | None = None,
+    b_roles: Roles | None = None,
 ) -> tuple[set[str], set[str]]:
     """Of the ``shared`` names of two texts, those read as a person in either text, and
     those read only as a place or institution (in one text at least, a person in
-    neither). Texts sharing no name are not read (most candidate pairs)."""
+    neither). Texts sharing no name are not read (most candidate pairs). ``a_roles``,
+    ``b_roles``: the texts' :func:`name_roles` when known already (``DocFeatures.roles``,
+    read once per text by the features stage); read from the sentences otherwise."""
     if not shared:
         return set(), set()
-    a_places, a_people = name_roles(tuple(a_sentences))
-    b_places, b_people = name_roles(tuple(b_sentences))
+    a_places, a_people = name_roles(tuple(a_sentences)) if a_roles is None else a_roles
+    b_places, b_people = name_roles(tuple(b_sentences)) if b_roles is None else b_roles
     people = {n for n in shared if n in a_people or n in b_people}
     places = {n for n in shared if (n in a_places or n in b_places) and n not in people}
     return people, places

@@ -199,7 +199,7 @@ def thread_features(
     specificity = [_specificity(name, a, b) for name in named]
     long_numbers = sum(1 for x in a.numbers & b.numbers if _is_long_number(x))
     rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
-    people, places = name_roles.shared_roles(a.sentences, b.sentences, rare)
+    people, places = name_roles.shared_roles(a.sentences, b.sentences, rare, a.roles, b.roles)
     non_place = [v for name, v in zip(named, specificity, strict=True) if name not in places]
     return (
         *cues,

@@ -72,6 +72,7 @@ def encode_features(f: DocFeatures) -> tuple[str, bytes, bytes, bytes]:
         "written_date": f.written_date.to_dict() if f.written_date else None,
         "number_contexts": sorted(f.number_contexts),
         "latest_year": f.latest_year,
+        "roles": None if f.roles is None else [sorted(f.roles[0]), sorted(f.roles[1])],
         "minhash": {
             "seed": int(f.minhash.seed),
             "scheme": getattr(f.minhash, "scheme", None),
@@ -109,7 +110,14 @@ def decode_features(doc_json: str, sentences: bytes, vector: bytes, minhash: byt
         # Absent from features stored before 2026-12-02 (afternoon): no disagreement read.
         number_contexts=frozenset(doc.get("number_contexts", ())),
         latest_year=doc.get("latest_year"),
+        # Absent from features stored before 2026-12-03 (evening): read when scored.
+        roles=_roles(doc.get("roles")),
     )
+
+
+def _roles(value: list[list[str]] | None) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``DocFeatures.roles`` from its JSON (``[places, people]``, or None)."""
+    return None if value is None else (frozenset(value[0]), frozenset(value[1]))
 
 
 def stored_minhash(scheme: dict[str, Any], hashvalues: bytes) -> Any:
