@@ -193,8 +193,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Group the tests of a file that share a module- or class-scoped fixture, and put
     the longest files first.
 
-    Under ``--dist loadgroup`` (the slow run in ``.ci/run``) a group runs on one worker,
-    so an expensive shared fixture (the incremental Spark module's day 1 and full job,
+    Under ``--dist loadgroup`` (``.ci/run``'s one run of every test) a group runs on
+    one worker, so an expensive shared fixture (the incremental Spark module's day 1 and full job,
     the browser's server) is computed once, not once by each worker that gets one of its
     tests; the other tests are spread one by one as ``--dist load`` does. Without
     ``--dist loadgroup`` the marks do nothing. What each test runs and asserts is
