@@ -104,12 +104,20 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+# TreeMemory waits at least this many times as long as its last sample took.
+SAMPLE_COST_RATIO = 10.0
+
+
 class TreeMemory:
     """Peak proportional set size (PSS) of this process plus its worker processes.
 
     Forked scoring workers share most pages with the parent; RSS would count those pages
     once per process, PSS divides each shared page among its sharers, so the sum is the
-    memory the whole tree really holds. Sampled every ``interval`` seconds in a thread.
+    memory the whole tree really holds. Sampled in a thread every ``interval`` seconds, or
+    every ``SAMPLE_COST_RATIO`` times as long as the last sample took if that is longer:
+    reading ``smaps_rollup`` walks a process's page tables (~25 ms of kernel CPU for 1.5
+    GB, 2026-12-03), so every 0.2 s over three 2 GB processes took ~30% of a core of
+    the 2 that the timed run has (its CPU figure counts it, its wall time waits on it).
     """
 
     def __init__(self, interval: float = 0.2) -> None:
@@ -131,13 +139,16 @@ class TreeMemory:
 
     def _sample(self, interval: float) -> None:
         me = os.getpid()
-        while not self._stop.wait(interval):
+        wait = interval
+        while not self._stop.wait(wait):
+            start = time.perf_counter()
             children = sorted(_children(me))
             total = _pss_kb(me) + sum(_pss_kb(c) for c in children)
             # A worker forked (or retired) between the reads would count shared pages
             # twice: keep only samples taken while the set of workers stood still.
             if sorted(_children(me)) == children:
                 self.peak_kb = max(self.peak_kb, total)
+            wait = max(interval, SAMPLE_COST_RATIO * (time.perf_counter() - start))
 
     @property
     def peak_mb(self) -> float:
