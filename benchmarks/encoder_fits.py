@@ -1,7 +1,7 @@
 """Static with its own fitted models, static with USE's, and USE, under 5-fold topic CV.
 
     python benchmarks/encoder_fits.py [--cache-use DIR] [--cache-static DIR] [--json OUT]
-        [--fold-maps [--map-cache DIR]]
+        [--fold-maps [--map-cache DIR]] [--candidate-rule own|use] [--sets A,B,...]
 
 Every fitted model of ``params/story_model.json`` was fitted on USE features; the static
 encoder's cosines differ in scale, so its pairs may want their own. This compares, on
@@ -11,6 +11,13 @@ the same topic folds (``scripts/fit_story_model.py``'s dealing), three ways of s
 - ``static/use-fit``: static features, the *same* fold models (fitted on USE features);
 - ``static/own-fit``: static features, event model fitted on static features of the
   other folds' topics.
+
+Each encoder's sets are built under *its own* production config (``--candidate-rule
+own``, the default): ``Config(encoder=e)``, whose candidate search saturates at that
+encoder's ``candidates.SATURATED_COSINE`` (USE 0.70, static 0.80), and are scored and
+grouped under it. ``--candidate-rule use`` builds every set under
+``fit_story_model.FIT_CONFIG`` (USE's rule) as this script did before 2026-12-03 evening,
+so that the static columns ran USE's candidate search.
 
 The event model is refitted as ``fit_story_model.py --no-short-part`` fits it (long part
 and disagreement cues on the full articles of ECB+ and MEANTIME dev, short part zero;
@@ -64,6 +71,8 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
 from samestory import relate  # noqa: E402
+from samestory.candidates import SATURATED_COSINE  # noqa: E402
+from samestory.config import DEFAULT_CONFIG, Config  # noqa: E402
 from samestory.evaluate import read_labelled, record_to_article  # noqa: E402
 from samestory.features import DocFeatures, add_vectors  # noqa: E402
 from samestory.models import Article  # noqa: E402
@@ -72,9 +81,20 @@ from samestory.static_encoder import StaticSentenceEncoder, fit_affine_map  # no
 ENCODERS = ("use", "static")
 TRAIN_SETS = fsm.ARTICLE_SETS  # ECB+ and MEANTIME dev: what the event model is fitted on
 REAL_SETS = (*fsm.ARTICLE_SETS, fsm.GVA_SET)
+DERIVED_SETS = ("indep_ecbplus", "indep_gva")
 VARIANTS = ("use", "static/use-fit", "static/own-fit")
 FOLD_VARIANT = "static-fold/use-fit"
+CANDIDATE_RULES = ("own", "use")
 Transform = Callable[[str, list[dict], list[DocFeatures]], list[DocFeatures]]
+
+
+def set_config(encoder: str, rule: str = "own") -> Config:
+    """The config ``encoder``'s sets are built, scored and grouped under: ``"own"``, the
+    production default with that encoder (its candidate rule; every other default);
+    ``"use"``, the fit script's ``FIT_CONFIG`` whatever the encoder (USE's rule)."""
+    if rule == "use":
+        return fsm.FIT_CONFIG
+    return DEFAULT_CONFIG.replace(encoder=encoder)
 
 
 def records_and_features(
@@ -89,12 +109,17 @@ def records_and_features(
 
 
 def set_builders(
-    data: Path, cache: Path, encoder: str, transform: Transform | None = None
+    data: Path,
+    cache: Path,
+    encoder: str,
+    config: Config,
+    transform: Transform | None = None,
 ) -> dict[str, Callable[[], fsm.DevSet]]:
     """ECB+, MEANTIME, GVA dev, the independent-report sets and the real corpus: a
-    function building each as :class:`fsm.DevSet` on ``encoder``'s features (one at a
-    time: the sets' pair measures are large). Topics are named as the fit script names
-    them, so a derived set's articles fall in their source topic's fold."""
+    function building each as :class:`fsm.DevSet` on ``encoder``'s features, copies and
+    candidates under ``config`` (one at a time: the sets' pair measures are large).
+    Topics are named as the fit script names them, so a derived set's articles fall in
+    their source topic's fold."""
     loaded = {base: records_and_features(base, data, cache, encoder) for base in REAL_SETS}
     if transform is not None:
         loaded = {base: (r, transform(base, r, f)) for base, (r, f) in loaded.items()}
@@ -102,7 +127,7 @@ def set_builders(
         base: {r["id"]: (r, f) for r, f in zip(*loaded[base], strict=True)} for base in REAL_SETS
     }
     builders: dict[str, Callable[[], fsm.DevSet]] = {
-        base: (lambda base=base: fsm.dev_set_of(base, base, *loaded[base], False))
+        base: (lambda base=base: fsm.dev_set_of(base, base, *loaded[base], False, config=config))
         for base in REAL_SETS
     }
     rng = random.Random(13)  # make_independent_reports' seed and order
@@ -122,6 +147,7 @@ def set_builders(
             [f for _, f in chosen_pairs],
             False,
             _source_topic(base),
+            config,
         )
 
     def real() -> fsm.DevSet:
@@ -138,7 +164,7 @@ def set_builders(
                 records.append({**r, "id": article_id, "story": f"{prefix}:{r['story']}"})
                 features.append(dataclasses.replace(f, id=article_id))
                 topics.append(_source_topic(base)(r))
-        dev = fsm.dev_set_of("real_corpus", "real_corpus", records, features, False)
+        dev = fsm.dev_set_of("real_corpus", "real_corpus", records, features, False, config=config)
         return dataclasses.replace(dev, topics=topics)
 
     builders["real_corpus"] = real
@@ -228,18 +254,24 @@ def fold_models(
     return models
 
 
-def cv_ari(dev: fsm.DevSet, models: Sequence[relate.StoryModel], fold_of: dict[str, int]) -> float:
+def cv_ari(
+    dev: fsm.DevSet,
+    models: Sequence[relate.StoryModel],
+    fold_of: dict[str, int],
+    config: Config,
+) -> float:
     """ARI with each pair scored by the model of the fold its topics are in (averaged
     over two folds for a pair across them), as ``fit_story_model.topic_cv_ari`` (which
-    scores every pair under every fold's model; only the fold's pairs are scored here)."""
+    scores every pair under every fold's model; only the fold's pairs are scored here),
+    scored and grouped under ``config`` (the one ``dev`` was built under)."""
     touches = dev.touching(dev.pairs, fold_of)
     sums, counts = np.zeros(len(dev.pairs)), np.zeros(len(dev.pairs))
     with relate.single_threaded_blas():
         for f, model in enumerate(models):
             for k in np.flatnonzero(touches[f]).tolist():
-                sums[k] += dev._score(k, model, fsm.FIT_CONFIG)
+                sums[k] += dev._score(k, model, config)
                 counts[k] += 1
-    return round(dev.ari(sums / np.maximum(counts, 1), fsm.FIT_CONFIG), 3)
+    return round(dev.ari(sums / np.maximum(counts, 1), config), 3)
 
 
 def semeval_cues(
@@ -308,7 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sets",
         default="ecbplus_dev,meantime_dev,gva_dev,indep_ecbplus,indep_gva,real_corpus",
-        help="sets scored, in this order",
+        help="sets scored, in this order (ECB+ and MEANTIME dev are built first whatever"
+        " it says: the fold models are fitted on them)",
+    )
+    parser.add_argument(
+        "--candidate-rule",
+        choices=CANDIDATE_RULES,
+        default="own",
+        help="own: each encoder's sets under its production config (default); use: every"
+        " set under fit_story_model.FIT_CONFIG, USE's candidate rule (before 2026-12-03)",
     )
     parser.add_argument(
         "--shipped", action="store_true", help="also score with the shipped model (USE's)"
@@ -319,7 +359,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--map-cache", type=Path, default=Path("/tmp/samestory-staticmap"))
     args = parser.parse_args(argv)
     caches = {"use": args.cache_use, "static": args.cache_static}
-    out: dict[str, Any] = {"variants": [*VARIANTS, *([FOLD_VARIANT] if args.fold_maps else [])]}
+    configs = {e: set_config(e, args.candidate_rule) for e in ENCODERS}
+    unknown = sorted(set(args.sets.split(",")) - {*REAL_SETS, *DERIVED_SETS, "real_corpus"})
+    if unknown:
+        parser.error(f"--sets: unknown set(s) {', '.join(unknown)}")
+    out: dict[str, Any] = {
+        "variants": [*VARIANTS, *([FOLD_VARIANT] if args.fold_maps else [])],
+        "candidate_rule": args.candidate_rule,
+        "saturated_cosine": {e: SATURATED_COSINE[c.encoder] for e, c in configs.items()},
+    }
     start = time.time()
     maps = FoldMaps(args.data, args.map_cache) if args.fold_maps else None
     semeval = {e: semeval_cues(args.data, caches[e], e) for e in ENCODERS}
@@ -330,12 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("SemEval Pearson, 5-fold CV over pairs", out["semeval_pearson_cv"], flush=True)
     fold_of = folds(args.data)
-    builders = {e: set_builders(args.data, caches[e], e) for e in ENCODERS}
+    builders = {e: set_builders(args.data, caches[e], e, configs[e]) for e in ENCODERS}
     fold_builders = (
         set_builders(
             args.data,
             caches["static"],
             "static",
+            configs["static"],
             article_fold_transform(maps, args.data, caches["static"], fold_of),
         )
         if maps is not None
@@ -345,25 +394,38 @@ def main(argv: list[str] | None = None) -> int:
     models = {e: fold_models(train[e], fold_of, args.C) for e in ENCODERS}
     shipped = [relate.STORY_MODEL] * fsm.TOPIC_FOLDS
     rows: dict[str, dict[str, float]] = {}
-    names = [n for n in builders["use"] if n in args.sets.split(",")]
+    names = [n for n in args.sets.split(",") if n in builders["use"]]
     for name in names:
         use_dev, static_dev = (
             next((d for d in train[e] if d.name == name), None) or builders[e][name]()
             for e in ENCODERS
         )
+        use_config, static_config = configs["use"], configs["static"]
         rows[name] = {
-            "use": cv_ari(use_dev, models["use"], fold_of),
-            "static/use-fit": cv_ari(static_dev, models["use"], fold_of),
-            "static/own-fit": cv_ari(static_dev, models["static"], fold_of),
+            "use": cv_ari(use_dev, models["use"], fold_of, use_config),
+            "static/use-fit": cv_ari(static_dev, models["use"], fold_of, static_config),
+            "static/own-fit": cv_ari(static_dev, models["static"], fold_of, static_config),
         }
         if fold_builders is not None:
             fold_dev = fold_builders[name]()
-            rows[name][FOLD_VARIANT] = cv_ari(fold_dev, models["use"], fold_of)
+            rows[name][FOLD_VARIANT] = cv_ari(fold_dev, models["use"], fold_of, static_config)
             del fold_dev
         if args.shipped:
-            rows[name]["use, shipped model"] = cv_ari(use_dev, shipped, fold_of)
-            rows[name]["static, shipped model"] = cv_ari(static_dev, shipped, fold_of)
-        print(name, len(use_dev.features), "articles", rows[name], flush=True)
+            rows[name]["use, shipped model"] = cv_ari(use_dev, shipped, fold_of, use_config)
+            rows[name]["static, shipped model"] = cv_ari(
+                static_dev, shipped, fold_of, static_config
+            )
+        print(
+            name,
+            len(use_dev.features),
+            "articles",
+            rows[name],
+            f"{time.time() - start:.0f} s",
+            flush=True,
+        )
+        if args.json:  # each row as it lands: a run cut short keeps what finished
+            out["ari_topic_cv"] = rows
+            args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
         del use_dev, static_dev
     out["ari_topic_cv"] = rows
     out["seconds"] = round(time.time() - start, 1)

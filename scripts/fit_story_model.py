@@ -357,13 +357,16 @@ def dev_set_of(
     features: list[DocFeatures],
     compare_pairs: bool = True,
     topic_of: Callable[[dict], str] | None = None,
+    config: Config = FIT_CONFIG,
 ) -> DevSet:
     """The :class:`DevSet` of labelled ``records`` and their ``features`` (in order);
     ``compare_pairs``: with ``compare``'s pairs of one topic (not for GVA); ``topic_of``:
-    a record's topic, for the folds (default: the set's topic, GVA's incident)."""
-    copies = collapse_copies(features, FIT_CONFIG)
-    pairs = propose_pairs(features, copies, FIT_CONFIG)
-    train_pairs = candidate_pairs(features, FIT_CONFIG)
+    a record's topic, for the folds (default: the set's topic, GVA's incident);
+    ``config``: what copies are collapsed and candidates proposed under (the fits'
+    ``FIT_CONFIG``; ``benchmarks/encoder_fits.py`` passes each encoder's own)."""
+    copies = collapse_copies(features, config)
+    pairs = propose_pairs(features, copies, config)
+    train_pairs = candidate_pairs(features, config)
     # GVA's pairs of one incident type are 351k: compare's figures there are
     # benchmarks/accuracy.py's (a sample), not the fit's.
     topic_pairs = hard_negative_pairs(records) if compare_pairs and base != GVA_SET else []
