@@ -1,12 +1,13 @@
 """Candidate pairs and their recall of gold stories, by encoder and saturation cosine.
 
-    python benchmarks/candidate_coverage.py [--corpus real|N] [--runs use@0.7,static@0.8,...]
+    python benchmarks/candidate_coverage.py [--corpus real|N] [--runs use@0.7,static@0.8/0,...]
         [--cache DIR]
 
-For each run ``ENCODER@COSINE`` it runs production's copy collapse and candidate search
+For each run ``ENCODER@COSINE[/FLOOR]`` it runs production's copy collapse and candidate search
 (``pipeline.propose.propose_pairs``) on the corpus (``real``: ``corpus.real_corpus``; a
 number: ``corpus.build_corpus`` of that size, seed 0) with the encoder's features and
-``candidates.SATURATED_COSINE[encoder]`` set to ``COSINE``, and prints the candidate
+``candidates.SATURATED_COSINE[encoder]`` set to ``COSINE`` (and ``Config.min_keyword_cosine``,
+the pair screen, set to ``FLOOR``; default: the config's), and prints the candidate
 pairs among copy-group representatives and their coverage: the share of the
 representatives' same-gold pairs that are proposed. Average link counts an unproposed
 pair as 0, so a gold story whose pairs are not proposed can split however well they
@@ -55,11 +56,16 @@ def features_of(spec: str, encoder: str, cache: Path) -> list[DocFeatures]:
 
 
 def coverage(
-    features: list[DocFeatures], gold: dict[str, str], encoder: str, saturated: float
+    features: list[DocFeatures],
+    gold: dict[str, str],
+    encoder: str,
+    saturated: float,
+    floor: float = DEFAULT_CONFIG.min_keyword_cosine,
 ) -> tuple[int, int, int, int]:
     """Representatives, candidate pairs, same-gold pairs proposed, same-gold pairs in all,
-    with the saturation cosine of ``encoder`` set to ``saturated`` for this search."""
-    config = DEFAULT_CONFIG.replace(encoder=encoder)
+    with the saturation cosine of ``encoder`` set to ``saturated`` for this search and the
+    pair screen's floor at ``floor``."""
+    config = DEFAULT_CONFIG.replace(encoder=encoder, min_keyword_cosine=floor)
     before = candidates.SATURATED_COSINE[encoder]
     candidates.SATURATED_COSINE[encoder] = saturated
     try:
@@ -82,12 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     articles, labels = load(args.corpus)
     gold = {a.id: g for a, g in zip(articles, labels, strict=True)}
     for run in args.runs.split(","):
-        encoder, _, cosine = run.partition("@")
+        encoder, _, rule = run.partition("@")
+        cosine, _, floor = rule.partition("/")
         start = time.perf_counter()
         features = features_of(args.corpus, encoder, args.cache)
-        reps, pairs, same, total = coverage(features, gold, encoder, float(cosine))
+        screen = float(floor) if floor else DEFAULT_CONFIG.min_keyword_cosine
+        reps, pairs, same, total = coverage(features, gold, encoder, float(cosine), screen)
         print(
-            f"{args.corpus} {encoder} saturated={cosine}: {reps} representatives, {pairs} "
+            f"{args.corpus} {encoder} saturated={cosine} screen={screen}: {reps} "
+            f"representatives, {pairs} "
             f"candidate pairs, same-gold pairs proposed {same} of {total} "
             f"({same / max(total, 1):.4f}) [{time.perf_counter() - start:.0f} s]",
             flush=True,

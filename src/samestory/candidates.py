@@ -19,11 +19,22 @@ article instead, so the cost grows about linearly with the corpus:
   each other's nearest: on GVA dev, 361 of 1,353 same-incident pairs were not
   candidates (median rank 372 by cosine); the keyword index proposes 250 of them for 22%
   more pairs.
+
+The vector and keyword neighbours are then **screened** (:func:`screened`): a pair whose
+keywords have a cosine below ``Config.min_keyword_cosine`` (the dot product of the two
+articles' keyword weights: their term vectors' cosine over these words only) is not
+proposed, unless its document vectors are as close as translations' are
+(``TRANSLATION_COSINE``: translations share few words of one script). In a collection of
+one kind of news every document vector is close to every other, so the vector index
+proposes many same-topic pairs of different events; those sharing no specific word score
+near 0 and cost full scoring all the same (~250 µs a pair). The screen is a test of the
+pair (symmetric), so a pair is proposed when either end proposes it and it passes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -131,6 +142,10 @@ KEYWORDS = 20
 MIN_SHARED_KEYWORDS = 2
 KEYWORD_NEIGHBOURS = 10
 MAX_KEYWORD_POSTINGS = 200
+# Document cosine from which a pair is not screened (see screened()): translations share
+# few specific words. Per encoder: on the real corpus, static's same-story pairs across
+# languages (MEANTIME) sit at 0.857 and above (5th percentile).
+TRANSLATION_COSINE = {"use": 0.85, "static": 0.85}
 # Float32 dot products of one pair can differ in the last bits with the BLAS path taken:
 # a reverse-neighbour test this close to the line is treated as a hit (and re-checked).
 COSINE_SLACK = 1e-5
@@ -307,8 +322,9 @@ class CandidateIndex:
         if f.id in self._key_of:
             found.update(dict.fromkeys(self._proposals_of(f.id, f.vector, words)))
         else:
-            found.update(dict.fromkeys(self._vector_neighbours(f.vector)))
-            found.update(dict.fromkeys(self._keyword_neighbours(words, f.id)))
+            proposed = dict.fromkeys(self._vector_neighbours(f.vector))
+            proposed.update(dict.fromkeys(self._keyword_neighbours(words, f.id)))
+            found.update(dict.fromkeys(self._screened(list(proposed), f.vector, words)))
         found.pop(f.id, None)
         return list(found)
 
@@ -372,10 +388,27 @@ class CandidateIndex:
         found = dict.fromkeys(by_vector)
         found.update(dict.fromkeys(by_keyword))
         found.pop(article_id, None)
-        self._proposed[article_id] = list(found)
+        self._proposed[article_id] = self._screened(list(found), vector, words)
         self._vector_cut[article_id] = cut
         self._keyword_cut[article_id] = keyword_cut
         return self._proposed[article_id]
+
+    def _screened(
+        self, proposed: list[str], vector: np.ndarray, words: dict[int, float]
+    ) -> list[str]:
+        """The indexed articles of ``proposed`` that pass :func:`screened` with an article
+        of ``vector`` and keywords ``words``."""
+        floor = self.config.min_keyword_cosine
+        if not floor or not proposed or not words:
+            return proposed
+        self._flush()
+        close, rows, key_of = TRANSLATION_COSINE[self.config.encoder], self._buffer, self._key_of
+        words_of = self._keywords.words
+        return [
+            other
+            for other in proposed
+            if screened(words, words_of(other), vector, rows[key_of[other]], floor, close)
+        ]
 
     def _affected_by(self, f: DocFeatures, words: dict[int, float]) -> dict[str, list[str]]:
         """Indexed articles whose proposals indexing ``f`` may change, with what they
@@ -544,6 +577,30 @@ def keywords(f: DocFeatures, most: int = KEYWORDS) -> dict[int, float]:
     return dict(zip(hashes[order].tolist(), weights[order].tolist(), strict=True))
 
 
+def keyword_cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+    """The dot product of two articles' keyword weights (:func:`keywords`): their term
+    vectors' cosine over their most specific words only. ``math.fsum`` is exactly
+    rounded, so the value is the same whichever article comes first."""
+    return math.fsum([a[word] * b[word] for word in a.keys() & b.keys()])
+
+
+def screened(
+    words_a: Mapping[int, float],
+    words_b: Mapping[int, float],
+    vector_a: np.ndarray,
+    vector_b: np.ndarray,
+    floor: float,
+    close: float,
+) -> bool:
+    """Whether a proposed pair is worth scoring: its :func:`keyword_cosine` is at least
+    ``floor``, or its document cosine at least ``close`` (translations share few words).
+    Symmetric in the two articles. An article without keywords (no term vector: a
+    vector-only stand-in) passes."""
+    if not words_a or not words_b or keyword_cosine(words_a, words_b) >= floor:
+        return True
+    return float(np.dot(vector_a, vector_b)) >= close
+
+
 def keyword_neighbours(
     words: dict[int, float], posting: Callable[[int], Sequence[K]], exclude: K
 ) -> list[K]:
@@ -656,15 +713,34 @@ def candidate_pairs(
     features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
 ) -> list[tuple[int, int]]:
     """All candidate pairs ``(i, j)``, ``i < j``, among ``features`` (indices), sorted."""
+    index = candidate_index(features, config)
+    return sorted(set(pairs_of_rows(index, features, 0, len(features))))
+
+
+def candidate_index(
+    features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
+) -> CandidateIndex:
+    """The index over ``features`` (in order: article ``i`` is key ``i``), its vector
+    matrix (or HNSW graph) built, ready for :func:`pairs_of_rows`."""
     index = CandidateIndex(config, dim=features[0].vector.shape[0] if features else DEFAULT_DIM)
     index.add(features)
-    position = {f.id: i for i, f in enumerate(features)}
-    pairs: set[tuple[int, int]] = set()
-    for i, f in enumerate(features):
-        for other in index.neighbours(f):
-            j = position[other]
-            pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs)
+    index._matrix()
+    return index
+
+
+def pairs_of_rows(
+    index: CandidateIndex, features: Sequence[DocFeatures], start: int, stop: int
+) -> list[tuple[int, int]]:
+    """The candidate pairs ``(i, j)``, ``i < j``, that the articles ``start .. stop - 1``
+    of ``features`` (indexed in order by :func:`candidate_index`) propose, unsorted and
+    possibly repeated: rows can be asked apart (e.g. on workers) and the results joined."""
+    key = index._key_of
+    out: list[tuple[int, int]] = []
+    for i in range(start, stop):
+        for other in index.neighbours(features[i]):
+            j = key[other]
+            out.append((i, j) if i < j else (j, i))
+    return out
 
 
 def memory_lsh(config: Config) -> LSHLike:

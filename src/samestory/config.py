@@ -51,6 +51,11 @@ class Config:
             0.7 (USE; static: 0.8) or closer (a story with more versions than this; see
             ``samestory.candidates.select_neighbours``).
         ann_min_cosine: document-vector cosine below which an ANN neighbour is dropped.
+        min_keyword_cosine: a vector or keyword neighbour whose keywords (each article's
+            most specific words, weighted) have a cosine below this with the article's is
+            not proposed, unless the two document vectors are as close as translations'
+            (``samestory.candidates.screened``): such pairs share no specific word and
+            score near 0. 0 turns the screen off.
 
     Relations
         exact / near-duplicate: ``near_duplicate_jaccard`` on word shingles (or containment
@@ -97,6 +102,7 @@ class Config:
     lsh_threshold: float = 0.5
     ann_neighbours: int = 20
     ann_min_cosine: float = 0.35
+    min_keyword_cosine: float = 0.02
     near_duplicate_jaccard: float = 0.6
     near_duplicate_containment: float = 0.8
     near_duplicate_sentences: float = 0.8
@@ -194,6 +200,7 @@ _RULES = {
     "lsh_threshold": _SHARE,
     "ann_neighbours": _integer(1),
     "ann_min_cosine": _COSINE,
+    "min_keyword_cosine": _number(0.0, 1.0),
     "near_duplicate_jaccard": _SHARE,
     "near_duplicate_containment": _SHARE,
     "near_duplicate_sentences": _SHARE,
