@@ -4,6 +4,7 @@
     python benchmarks/stages.py --digest [--every 1] [--corpus real|N] [--encoder static]
                                 [--workers 0]
     python benchmarks/stages.py --timeline [--corpus real|N] [--encoder static] [--workers 0]
+    python benchmarks/stages.py --run-timeline [--corpus real|N] [--encoder static] [--workers 0]
 
 Takes every ``--every``-th article of the real corpus (:func:`corpus.real_corpus`: the
 dev sets' distinct articles) and runs the stages of :mod:`samestory.pipeline` one by one
@@ -31,6 +32,14 @@ is forked), round 1 (every text read: cleaned, split, keyed), round 2 (the worke
 last text features), the encoder after the workers, assembly, the word tables loaded
 for scoring. The phase whose end is last and whose CPU grows while the others wait is
 the critical path.
+
+``--run-timeline`` runs the whole ``analyze`` as ``speed.py`` times it (corpus read and
+encoder loaded first, then :func:`samestory.pipeline.batch.analyze`) and prints, for the
+set-up and each lap of the pipeline's stage clock, its wall time and the CPU of the
+parent's main thread, its other threads and its child processes (every pool's workers),
+the lap's *serial* CPU (the main thread's, while no worker or other thread ran: what
+leaves the second core idle on a quiet box, whatever the load now) and how long 0, 1
+or 2 workers were busy (:class:`RunTimeline`).
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import resource
@@ -402,6 +412,180 @@ def print_timeline(result: dict[str, object]) -> None:
         )
 
 
+def _live_children_cpu() -> dict[int, float]:
+    """CPU seconds of each live (not yet reaped) child of this process, from ``/proc``."""
+    out: dict[int, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        out.update((int(pid), _stat_cpu(f"/proc/{pid}/stat")) for pid in pids)
+    return out
+
+
+class RunTimeline:
+    """CPU of the whole ``analyze`` run by part, sampled every ``interval`` seconds on a
+    thread (reading ``/proc`` stat files: ~0.1 ms a sample) and stamped at each lap.
+
+    Parts: this process's main thread, its other threads (the encoder thread, BLAS and
+    this sampler) and its child processes (reaped ones from ``RUSAGE_CHILDREN``, live
+    ones from ``/proc``: every pool's workers). A lap's *serial* CPU is the main
+    thread's CPU in the samples where neither the children nor the other threads used
+    more than a tenth of the interval: the work that leaves the second core idle on a
+    quiet box, whatever the load is now.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.main_tid = threading.main_thread().native_id
+        self.samples: list[tuple[float, float, float, float]] = []
+        self.laps: list[tuple[str, int]] = []  # (lap, index of its last sample)
+        self.child_samples: list[tuple[float, dict[int, float]]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.start = time.perf_counter()
+
+    def sample(self) -> tuple[float, float, float, float]:
+        """(wall s, main thread CPU, other threads CPU, children CPU) now."""
+        parent = _stat_cpu("/proc/self/stat")
+        main = _stat_cpu(f"/proc/self/task/{self.main_tid}/stat")
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        live = _live_children_cpu()
+        self.child_samples.append((time.perf_counter() - self.start, live))
+        children = reaped.ru_utime + reaped.ru_stime + sum(live.values())
+        return (time.perf_counter() - self.start, main, parent - main, children)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.interval):
+            self.samples.append(self.sample())
+
+    def active_workers(self, begin: float, end: float) -> dict[int, float]:
+        """Seconds of ``[begin, end)`` during which k children used CPU, by k (a child
+        counts in a sampling interval where its CPU grew: a coarse view, ticks are 10 ms)."""
+        out: dict[int, float] = {}
+        samples = sorted(self.child_samples, key=lambda x: x[0])
+        for (t0, a), (t1, b) in itertools.pairwise(samples):
+            if t0 < begin or t1 > end:
+                continue
+            k = sum(1 for pid, cpu in b.items() if cpu > a.get(pid, 0.0))
+            out[k] = out.get(k, 0.0) + t1 - t0
+        return {k: round(v, 2) for k, v in sorted(out.items())}
+
+    def __enter__(self) -> RunTimeline:
+        self.start = time.perf_counter()
+        self.samples.append(self.sample())
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def lap(self, name: str) -> None:
+        """The end of lap ``name`` (called on the main thread)."""
+        self.samples.append(self.sample())
+        self.laps.append((name, len(self.samples) - 1))
+
+    def rows(self) -> list[dict[str, object]]:
+        """Per lap: wall, CPU by part, serial CPU (see the class) and cores used."""
+        out: list[dict[str, object]] = []
+        begin = 0
+        samples = sorted(self.samples)  # the sampler's and the laps', by wall time
+        for name, last_sample in self.laps:
+            end = samples.index(self.samples[last_sample])
+            part = samples[begin : end + 1]
+            serial = 0.0
+            for a, b in itertools.pairwise(part):
+                span = b[0] - a[0]
+                if b[3] - a[3] <= 0.1 * span and b[2] - a[2] <= 0.1 * span:
+                    serial += b[1] - a[1]
+            first, last = part[0], part[-1]
+            wall = last[0] - first[0]
+            cpu = [last[k] - first[k] for k in (1, 2, 3)]
+            out.append(
+                {
+                    "lap": name,
+                    "ends_s": round(last[0], 2),
+                    "wall_s": round(wall, 2),
+                    "main_cpu_s": round(cpu[0], 2),
+                    "threads_cpu_s": round(cpu[1], 2),
+                    "workers_cpu_s": round(cpu[2], 2),
+                    "serial_cpu_s": round(serial, 2),
+                    "cores": round(sum(cpu) / wall, 2) if wall > 0 else 0.0,
+                    "workers_active_s": self.active_workers(first[0], last[0]),
+                }
+            )
+            begin = end
+        return out
+
+
+def run_timeline(corpus: str, encoder_name: str, workers: int) -> dict[str, object]:
+    """The whole ``analyze`` (as ``speed.py`` times it: the encoder loaded first, then
+    :func:`samestory.pipeline.batch.analyze`) with each lap's CPU by part
+    (:class:`RunTimeline`), and the set-up before it: reading the corpus, loading the
+    encoder. Stamps each lap through the pipeline's own stage clock."""
+    from samestory.pipeline import batch
+
+    config = DEFAULT_CONFIG.replace(encoder=encoder_name, workers=workers)
+    line = RunTimeline()
+    clock_class = batch._StageClock
+
+    class Clock(clock_class):  # type: ignore[misc,valid-type]
+        def lap(self, stage: str) -> None:
+            super().lap(stage)
+            line.lap(stage)
+
+    batch._StageClock = Clock
+    try:
+        with line:
+            articles = load_articles(corpus, 1)
+            line.lap("set-up: corpus read")
+            encoder = encoder_for(encoder_name)
+            encoder.encode(["warm up"])
+            line.lap("set-up: encoder loaded")
+            analysis = batch.analyze(articles, config, encoder)
+    finally:
+        batch._StageClock = clock_class
+    rows = line.rows()
+    timed = [r for r in rows if not str(r["lap"]).startswith("set-up")]
+    return {
+        "articles": len(articles),
+        "encoder": encoder_name,
+        "load": [round(x, 1) for x in os.getloadavg()],
+        "stories": len(analysis.stories),
+        "laps": rows,
+        "analyze_wall_s": round(sum(float(r["wall_s"]) for r in timed), 2),  # type: ignore[arg-type]
+        "analyze_cpu_s": round(
+            sum(
+                float(r[k])  # type: ignore[arg-type]
+                for r in timed
+                for k in ("main_cpu_s", "threads_cpu_s", "workers_cpu_s")
+            ),
+            2,
+        ),
+        "analyze_serial_cpu_s": round(sum(float(r["serial_cpu_s"]) for r in timed), 2),  # type: ignore[arg-type]
+    }
+
+
+def print_run_timeline(result: dict[str, object]) -> None:
+    """The whole run's laps as a table."""
+    print(
+        f"{result['articles']} articles, {result['encoder']}, load {result['load']}, "
+        f"{result['stories']} stories; analyze: wall {result['analyze_wall_s']} s, "
+        f"CPU {result['analyze_cpu_s']} s, serial {result['analyze_serial_cpu_s']} s"
+    )
+    cols = ("ends_s", "wall_s", "main_cpu_s", "threads_cpu_s", "workers_cpu_s", "serial_cpu_s")
+    print(f"{'lap':<24} " + " ".join(f"{c.removesuffix('_s'):>13}" for c in cols) + "  cores")
+    for row in result["laps"]:  # type: ignore[attr-defined]
+        print(
+            f"{row['lap']:<24} "
+            + " ".join(f"{row[c]:>13.2f}" for c in cols)
+            + f"  {row['cores']:>5.2f}"
+            + f"  workers busy (k: s) {row['workers_active_s']}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=2, help="take every N-th article")
@@ -414,6 +598,11 @@ def main(argv: list[str] | None = None) -> int:
         "--timeline", action="store_true", help="the features stage's phases, wall and CPU"
     )
     parser.add_argument(
+        "--run-timeline",
+        action="store_true",
+        help="the whole analyze's laps: wall, CPU by part, serial CPU",
+    )
+    parser.add_argument(
         "--corpus", default="real", help="with --digest/--timeline: real, or a synthetic size"
     )
     parser.add_argument(
@@ -422,6 +611,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.digest:
         print(json.dumps(digest_run(args.every, args.encoder, args.workers, args.corpus)))
+        return 0
+    if args.run_timeline:
+        result = run_timeline(args.corpus, args.encoder, args.workers)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print_run_timeline(result)
         return 0
     if args.timeline:
         result = timeline_run(args.corpus, args.encoder, args.workers)
