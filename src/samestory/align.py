@@ -171,7 +171,9 @@ def _sentence_word_keys(sentence: str) -> np.ndarray:
     Cached: an article's sentences are compared again in every pair it is aligned in.
     Two different words share a key with probability about 2^-64 per pair of words.
     """
-    keys = np.fromiter((hash(w) for w in _sentence_words(sentence)), dtype=np.int64)
+    words = _sentence_words(sentence)
+    # map(hash), not a generator expression: no Python frame per word.
+    keys = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
     keys.setflags(write=False)
     return keys
 

@@ -110,7 +110,13 @@ def latest_year(text: str) -> int | None:
 def number_conflict(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of the context words both texts state a number about on which they share no
     value: ``conflicts / (conflicts + agreements + 1)``."""
-    values_a, values_b = _by_context(a), _by_context(b)
+    return conflict_share(by_context(a), by_context(b))
+
+
+def conflict_share(
+    values_a: dict[str, frozenset[str]], values_b: dict[str, frozenset[str]]
+) -> float:
+    """:func:`number_conflict` of two texts' :func:`by_context` values."""
     shared = values_a.keys() & values_b.keys()
     conflicts = sum(1 for key in shared if not values_a[key] & values_b[key])
     return conflicts / (len(shared) + CONFLICT_PSEUDO_COUNT)
@@ -121,7 +127,7 @@ CONTEXT_CACHE = 1 << 14
 
 
 @functools.lru_cache(maxsize=CONTEXT_CACHE)
-def _by_context(contexts: frozenset[str]) -> dict[str, frozenset[str]]:
+def by_context(contexts: frozenset[str]) -> dict[str, frozenset[str]]:
     """The values stated about each context word (cached per article: read, not written)."""
     out: dict[str, set[str]] = {}
     for item in contexts:

@@ -47,6 +47,8 @@ from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
 from samestory.pairsims import SimSummary, summarise, summarise_against, summarise_to
 from samestory.threads import (
     THREAD_THRESHOLD,
+    PairInputs,
+    long_numbers_of,
     thread_features,
     thread_probabilities,
     thread_probability,
@@ -744,6 +746,101 @@ def measure_pair(
     )
 
 
+def measure_against(
+    a: DocFeatures,
+    others: Sequence[DocFeatures],
+    summaries: Sequence[SimSummary],
+    term_cosines: Sequence[float],
+    overlaps: Sequence[tuple[float, float]],
+) -> list[PairMeasures]:
+    """``[measure_pair(a, b, s, c, o) for b, s, c, o in zip(...)]``, bit for bit, with
+    what every pair reads of ``a`` read once for all of them: its names' specificities,
+    its long numbers, its numbers by context word, its date and name counts. Each pair's
+    shared names and numbers are intersected once, for the cues and the thread inputs
+    both (:func:`measure_pair` reads the thread inputs' from the texts again)."""
+    spec_a = {name: lexical.specificity(name, a.lang) for name in a.entities}
+    long_a = long_numbers_of(a.numbers)
+    values_a = conflicts.by_context(a.number_contexts)
+    date_a = (a.date, a.date_from_text, a.written_date)
+    published_a = _published(a)
+    out = []
+    for b, summary, term_cosine, overlap in zip(
+        others, summaries, term_cosines, overlaps, strict=True
+    ):
+        readings = dates.pair_readings(date_a, (b.date, b.date_from_text, b.written_date))
+        gap = _gap(*readings)
+        names, numbers = shared = a.entities & b.entities, a.numbers & b.numbers
+        named = sorted(names)
+        if b.lang == a.lang:
+            specificity = [spec_a[name] for name in named]
+        else:  # the mean under both languages' frequencies (threads._specificity)
+            specificity = [
+                0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
+            ]
+        cues = _cues(a, b, summary, term_cosine, shared, values_a, published_a)
+        rewrite = rewrite_evidence(summary)
+        inputs: PairInputs = (named, specificity, len(long_a & numbers))
+        out.append(
+            PairMeasures(
+                cues=cues,
+                rewrite_evidence=rewrite,
+                jaccard=overlap[0],
+                containment=overlap[1],
+                date_gap=gap,
+                date_factor=date_gap_factor(a, b, gap, readings),
+                sim=summary.sim,
+                thread_features=thread_features(a, b, cues.vector(), rewrite, gap, inputs),
+                dates=date_notes(*readings),
+                summary=summary,
+                text_dated=_far_apart(gap) and _text_dated(*readings),
+                shared=shared,
+            )
+        )
+    return out
+
+
+def _cues(
+    a: DocFeatures,
+    b: DocFeatures,
+    s: SimSummary,
+    term_cosine: float,
+    shared: SharedItems,
+    values_a: dict[str, frozenset[str]],
+    published_a: bool,
+) -> EventCues:
+    """:func:`event_cues` of a pair with a summary and a term cosine, ``a``'s numbers by
+    context word (:func:`conflicts.by_context`) and publication flag read already."""
+    if s.size:
+        best, top3 = s.best, s.top3
+        soft = _shorter_side_mean(s.rows, s.columns)
+        lead = (
+            s.lead if s.lead is not None else float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
+        )
+    else:
+        best = top3 = soft = lead = 0.0
+    names, numbers = shared
+    n_a, n_b, n_shared = len(a.entities), len(b.entities), len(names)
+    return EventCues(
+        doc_cosine=float(a.vector @ b.vector),
+        best_sentence=best,
+        top3_sentences=top3,
+        soft_coverage=soft,
+        entity_jaccard=_ratio(n_shared, n_a + n_b - n_shared),
+        entity_overlap=_ratio(n_shared, min(n_a, n_b)),
+        number_jaccard=_ratio(
+            len(numbers), len(a.numbers) + len(b.numbers) - len(numbers) + NUMBER_PSEUDO_COUNT
+        ),
+        lexical_cosine=term_cosine,
+        entity_specific_jaccard=_specific_jaccard(a, b, names),
+        shorter_words=min(a.n_words, b.n_words),
+        lead_sentences=lead,
+        number_conflict=conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
+        year_gap=conflicts.year_gap(
+            a.latest_year, b.latest_year, both_published=published_a and _published(b)
+        ),
+    )
+
+
 def score_measures(m: PairMeasures, model: StoryModel = STORY_MODEL) -> PairScore:
     """Story score ``max(P_event, rewrite evidence) × date factor``, and the graded
     similarity (× the same factor), of a measured pair under ``model``."""
@@ -770,6 +867,14 @@ def score_measures_all(
     With ``lean`` (the scoring config), a pair :func:`is_weak` under it is not given the
     graded similarity (``similarity`` is NaN): its relation (:func:`weak_relation`) does
     not carry it."""
+    return _score_all(measures, model, lean)[0]
+
+
+def _score_all(
+    measures: Sequence[PairMeasures], model: StoryModel, lean: Config | None
+) -> tuple[list[PairScore], list[bool]]:
+    """:func:`score_measures_all`, and for each pair whether it :func:`is_weak` under
+    ``lean`` (all False without it): the test is made once a pair."""
     threaded = [k for k, m in enumerate(measures) if m.thread_features]
     thread = [0.0] * len(measures)
     for k, p in zip(
@@ -777,16 +882,18 @@ def score_measures_all(
     ):
         thread[k] = p
     out = []
-    for m, t in zip(measures, thread, strict=True):
+    weak = [False] * len(measures)
+    for k, (m, t) in enumerate(zip(measures, thread, strict=True)):
         p_event = model.event_probability(m.cues)
         factor = _date_factor(m, model)
         if lean is not None and is_weak(
             max(p_event, m.rewrite_evidence) * factor, t, m.jaccard, _summary_of(m), lean
         ):
             out.append(_pair_score(m, p_event, math.nan, t, factor))
+            weak[k] = True
         else:
             out.append(_pair_score(m, p_event, model.graded_similarity(m.cues), t, factor))
-    return out
+    return out, weak
 
 
 def _date_factor(m: PairMeasures, model: StoryModel) -> float:
@@ -802,10 +909,6 @@ def _date_factor(m: PairMeasures, model: StoryModel) -> float:
 
 def _summary_of(m: PairMeasures) -> np.ndarray | SimSummary:
     return m.sim if m.summary is None else m.summary
-
-
-def _summary_of_score(ps: PairScore) -> np.ndarray | SimSummary:
-    return ps.sim if ps.summary is None else ps.summary
 
 
 def _pair_score(
@@ -876,10 +979,13 @@ def relate_against(
     )
     scored = [k for k, kind in enumerate(kinds) if kind is None]
     term_cosines = lexical.cosines_against(a.terms, [others[k].terms for k in scored])
-    measures = [
-        measure_pair(a, others[k], summaries[k], c, overlaps[k])
-        for k, c in zip(scored, term_cosines, strict=True)
-    ]
+    measures = measure_against(
+        a,
+        [others[k] for k in scored],
+        [summaries[k] for k in scored],
+        term_cosines,
+        [overlaps[k] for k in scored],
+    )
     return _relations(
         [(a, b) for b in others], kinds, overlaps, summaries, scored, measures, config, model, lean
     )
@@ -900,10 +1006,12 @@ def _relations(
     kind, else :func:`relation_of` its measures (``measures[n]`` is pair ``scored[n]``'s),
     or with ``lean`` its :func:`weak_relation` when it :func:`is_weak`."""
     out: list[Relation | None] = [None] * len(pairs)
-    scores = score_measures_all(measures, _model_of(model, config), config if lean else None)
-    for k, ps in zip(scored, scores, strict=True):
+    # The pairs found weak while scored (the same test on the same score, thread
+    # probability, Jaccard and summary as is_weak here on the PairScore).
+    scores, weak = _score_all(measures, _model_of(model, config), config if lean else None)
+    for k, ps, is_weak_pair in zip(scored, scores, weak, strict=True):
         a, b = pairs[k]
-        if lean and is_weak(ps.score, ps.thread, ps.jaccard, _summary_of_score(ps), config):
+        if is_weak_pair:
             out[k] = weak_relation(a, b, ps)
         else:
             out[k] = relation_of(a, b, ps, config)
@@ -1093,18 +1201,34 @@ def weak_relation(a: DocFeatures, b: DocFeatures, ps: PairScore) -> Relation:
     shared quotes, names and numbers, which no grouping, thread or store step reads of a
     pair that is no relation (the store keeps its score and thread score; the threads
     re-score an undated pair from its cues, rewrite evidence and gap)."""
-    scores = {
-        "story": ps.score,
-        "event_probability": ps.event_probability,
-        "thread": ps.thread,
-        "rewrite_evidence": ps.rewrite_evidence,
-        "shingle_jaccard": ps.jaccard,
-        "shingle_containment": ps.containment,
-        **dict(zip(CUE_SCORE_KEYS, ps.cues.vector(), strict=True)),
-        **dict(zip(CONFLICT_SCORE_KEYS, ps.cues.conflicts(), strict=True)),
-    }
+    # One zip over the keys in the order a dict display would give them (the order
+    # shows in the relation's repr and JSON).
+    values = (
+        ps.score,
+        ps.event_probability,
+        ps.thread,
+        ps.rewrite_evidence,
+        ps.jaccard,
+        ps.containment,
+        *ps.cues.vector(),
+        *ps.cues.conflicts(),
+    )
+    scores = dict(zip(WEAK_SCORE_KEYS, values, strict=True))
     evidence = Evidence(date_gap_days=ps.date_gap, scores=scores, dates=ps.dates)
     return Relation(a=a.id, b=b.id, kind=None, score=ps.score, evidence=evidence)
+
+
+# The keys of a weak relation's scores, in order (weak_relation).
+WEAK_SCORE_KEYS = (
+    "story",
+    "event_probability",
+    "thread",
+    "rewrite_evidence",
+    "shingle_jaccard",
+    "shingle_containment",
+    *CUE_SCORE_KEYS,
+    *CONFLICT_SCORE_KEYS,
+)
 
 
 def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config: Config) -> bool:

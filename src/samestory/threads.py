@@ -190,14 +190,23 @@ THREAD_THRESHOLD = MODEL.threshold
 
 
 def thread_features(
-    a: DocFeatures, b: DocFeatures, cues: Sequence[float], rewrite_evidence: float, gap: int | None
+    a: DocFeatures,
+    b: DocFeatures,
+    cues: Sequence[float],
+    rewrite_evidence: float,
+    gap: int | None,
+    inputs: PairInputs | None = None,
 ) -> tuple[float, ...]:
-    """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``."""
+    """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``. ``inputs``:
+    the pair's :class:`PairInputs` when the caller has them (pair scoring reads an
+    article's against all its candidates at once); read from the texts otherwise."""
     days = 0 if gap is None else gap
-    shared = a.entities & b.entities
-    named = sorted(shared)
-    specificity = [_specificity(name, a, b) for name in named]
-    long_numbers = sum(1 for x in a.numbers & b.numbers if _is_long_number(x))
+    if inputs is None:
+        named = sorted(a.entities & b.entities)
+        specificity = [_specificity(name, a, b) for name in named]
+        long_numbers = sum(1 for x in a.numbers & b.numbers if _is_long_number(x))
+    else:
+        named, specificity, long_numbers = inputs
     rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
     people, places = name_roles.shared_roles(a.sentences, b.sentences, rare, a.roles, b.roles)
     non_place = [v for name, v in zip(named, specificity, strict=True) if name not in places]
@@ -218,6 +227,18 @@ def thread_features(
         max(non_place, default=0.0) / lexical.ZIPF_MAX,
         1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0,
     )
+
+
+# What thread_features reads of a pair's shared names and numbers: the shared names in
+# sorted order, their specificities (_specificity) in that order, and how many shared
+# numbers are long (_is_long_number).
+PairInputs = tuple[list[str], list[float], int]
+
+
+def long_numbers_of(numbers: frozenset[str]) -> frozenset[str]:
+    """The numbers of a text that :func:`_is_long_number` counts (read once per article:
+    ``|long(A) ∩ B|`` is the count of long numbers in ``A ∩ B``)."""
+    return frozenset(x for x in numbers if _is_long_number(x))
 
 
 def with_gap(x: Sequence[float], gap: int) -> tuple[float, ...]:

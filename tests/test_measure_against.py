@@ -1,0 +1,93 @@
+"""Pair scoring by article: :func:`samestory.relate.measure_against` measures one article
+against all its candidates with what every pair reads of the article read once; every
+pair's measures must be :func:`samestory.relate.measure_pair`'s, bit for bit, and the
+batch's relations :func:`samestory.relate.relate`'s (lean or full)."""
+
+from __future__ import annotations
+
+import pytest
+
+from samestory import conflicts, lexical, relate, threads
+from samestory.config import DEFAULT_CONFIG
+from samestory.features import featurize
+from samestory.models import Article
+from samestory.overlap import shingle_overlap
+from samestory.pairsims import summarise_against
+
+CONFIG = DEFAULT_CONFIG.replace(workers=1)
+
+
+@pytest.fixture(scope="module")
+def features(ecb_records, meantime_records):
+    # ECB+ (English, dated from the text) and MEANTIME (four languages: pairs across
+    # languages read both languages' word frequencies).
+    records = ecb_records[:25] + meantime_records[:25]
+    return featurize([Article(id=r["id"], text=r["text"], lang=r.get("lang")) for r in records])
+
+
+def _same(x: relate.PairMeasures, y: relate.PairMeasures) -> bool:
+    # repr: floats compared by their shortest exact form, so -0.0 and NaN count too.
+    return (
+        x == y
+        and repr(x.cues) == repr(y.cues)
+        and repr(x.thread_features) == repr(y.thread_features)
+    )
+
+
+def test_measure_against_is_measure_pair_bit_for_bit(features):
+    langs = {f.lang for f in features}
+    assert len(langs) > 1  # the cross-language path is exercised
+    crossed = 0
+    for a in features[::4]:
+        others = [b for b in features if b is not a]
+        summaries = summarise_against(
+            a.sentence_vectors,
+            [b.sentence_vectors for b in others],
+            relate._close_thresholds(CONFIG),
+        )
+        cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+        overlaps = [shingle_overlap(a, b) for b in others]
+        batch = relate.measure_against(a, others, summaries, cosines, overlaps)
+        for b, s, c, o, m in zip(others, summaries, cosines, overlaps, batch, strict=True):
+            assert _same(m, relate.measure_pair(a, b, s, c, o)), (a.id, b.id)
+            crossed += a.lang != b.lang and bool(a.entities & b.entities)
+    assert crossed  # pairs across languages sharing a name were measured
+
+
+def test_batch_relations_are_relate_s(features):
+    a, others = features[3], features[1:3] + features[4:]
+    full = relate.relate_against(a, others, CONFIG)
+    assert full == [relate.relate(a, b, CONFIG) for b in others]
+    lean = relate.relate_against(a, others, CONFIG, lean=True)
+    weak = 0
+    for f, w in zip(full, lean, strict=True):
+        if "similarity" in w.evidence.scores:
+            assert w == f
+            continue
+        weak += 1
+        # A weak relation's scores: the full one's, in the order of WEAK_SCORE_KEYS
+        # (the order shows in the relation's repr and JSON).
+        assert list(w.evidence.scores) == list(relate.WEAK_SCORE_KEYS)
+        assert w.evidence.scores == {k: f.evidence.scores[k] for k in relate.WEAK_SCORE_KEYS}
+    assert weak
+
+
+def test_thread_inputs_given_or_read(features):
+    a, b = features[0], features[1]
+    named = sorted(a.entities & b.entities)
+    inputs = (
+        named,
+        [threads._specificity(n, a, b) for n in named],
+        len(threads.long_numbers_of(a.numbers) & b.numbers),
+    )
+    cues = (0.5,) * len(relate.CUE_NAMES)
+    assert threads.thread_features(a, b, cues, 0.1, 40, inputs) == threads.thread_features(
+        a, b, cues, 0.1, 40
+    )
+
+
+def test_conflict_share_is_number_conflict():
+    a = frozenset({"year=36", "<route=52", "round=7"})
+    b = frozenset({"year=32", "<route=52", "round=7", "round=8"})
+    share = conflicts.conflict_share(conflicts.by_context(a), conflicts.by_context(b))
+    assert share == conflicts.number_conflict(a, b) == 1 / 4
