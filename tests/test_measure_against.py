@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from samestory import conflicts, lexical, relate, threads
+from samestory import conflicts, lexical, overlap, relate, threads
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article
@@ -91,3 +91,14 @@ def test_conflict_share_is_number_conflict():
     b = frozenset({"year=32", "<route=52", "round=7", "round=8"})
     share = conflicts.conflict_share(conflicts.by_context(a), conflicts.by_context(b))
     assert share == conflicts.number_conflict(a, b) == 1 / 4
+
+
+def test_shingle_overlaps_are_shingle_overlap_s(features):
+    empty = featurize([Article(id="empty", text="!!!")])[0]  # no word: no shingle
+    assert empty.n_shingles == 0
+    everyone = [*features, empty]
+    for a in [*features[::7], empty]:
+        others = [b for b in everyone if b is not a]
+        got = overlap.shingle_overlaps(a, others)
+        assert got == [overlap.shingle_overlap(a, b) for b in others]
+        assert [repr(x) for x in got] == [repr(overlap.shingle_overlap(a, b)) for b in others]

@@ -10,6 +10,10 @@ collapse of :mod:`samestory.pipeline.copies`, the store's copy sketches).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
@@ -24,6 +28,30 @@ def shingle_overlap(a: DocFeatures, b: DocFeatures) -> tuple[float, float]:
     if not a.n_shingles or not b.n_shingles:
         return 0.0, 0.0
     return overlap_from_jaccard(float(a.minhash.jaccard(b.minhash)), a.n_shingles, b.n_shingles)
+
+
+def shingle_overlaps(a: DocFeatures, others: Sequence[DocFeatures]) -> list[tuple[float, float]]:
+    """``[shingle_overlap(a, b) for b in others]``, bit for bit: ``a``'s signature
+    compared with all the others' at once (one NumPy comparison an article instead of
+    one a pair). Signatures of another scheme, seed or length take the one-pair path,
+    which raises as :meth:`~samestory.minhash.Signature.jaccard` does."""
+    out = [(0.0, 0.0)] * len(others)
+    if not a.n_shingles:
+        return out
+    mine = a.minhash
+    kept = [k for k, b in enumerate(others) if b.n_shingles]
+    signatures = [others[k].minhash for k in kept]
+    if not kept or any(
+        s.scheme != mine.scheme or s.seed != mine.seed or len(s) != len(mine) for s in signatures
+    ):
+        return [shingle_overlap(a, b) for b in others]
+    stacked = np.stack([s.hashvalues for s in signatures])
+    agree = np.count_nonzero(stacked == mine.hashvalues, axis=1).tolist()
+    n = len(mine)
+    for k, count in zip(kept, agree, strict=True):
+        # Signature.jaccard's value: float(count) / len, the same division.
+        out[k] = overlap_from_jaccard(float(count) / n, a.n_shingles, others[k].n_shingles)
+    return out
 
 
 def overlap_from_jaccard(jaccard: float, n_a: int, n_b: int) -> tuple[float, float]:

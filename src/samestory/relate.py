@@ -36,7 +36,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
 from samestory.models import AlignedSentence, Evidence, Relation, RelationKind
-from samestory.overlap import copy_kind, shingle_overlap
+from samestory.overlap import copy_kind, shingle_overlap, shingle_overlaps
 
 # Re-exported: the copy test lived here before it moved down to samestory.overlap.
 from samestory.overlap import is_copy as is_copy
@@ -971,7 +971,7 @@ def relate_against(
     With ``lean`` (the batch, the store and Spark), a pair that :func:`is_weak` gets its
     :func:`weak_relation` instead: the same kind, score and thread probability, without
     the graded similarity or the shared quotes, names and numbers."""
-    overlaps = [shingle_overlap(a, b) for b in others]
+    overlaps = shingle_overlaps(a, others)
     kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
     # Every pair's cosines in one block: a copy pair's alignment reads them too.
     summaries = summarise_against(
