@@ -64,11 +64,14 @@ def prepare(corpus: str, encoder_name: str, out: str) -> None:
 
 def _load(path: str, workers: int | None = None) -> dict[str, Any]:
     from samestory import lexical
+    from samestory.config import DEFAULT_CONFIG
 
     with open(path, "rb") as f:
         data = pickle.load(f)
-    if workers is not None:
-        data["config"] = data["config"].replace(workers=workers)
+    # The config rebuilt from its encoder: a Config pickled by another version of the
+    # code may lack fields this one has.
+    config = DEFAULT_CONFIG.replace(encoder=data["config"].encoder)
+    data["config"] = config if workers is None else config.replace(workers=workers)
     # As analyze: the word tables are loaded before scoring (shared with the workers).
     lexical.load_backgrounds({f.lang for f in data["features"]})
     return data
