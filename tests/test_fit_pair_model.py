@@ -3,7 +3,9 @@ with what, and the unrelated short pairs do not depend on the process's hash see
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,3 +204,18 @@ def test_article_pairs_keeps_the_articles_of_the_pairs_the_sampling_draws():
         ]
 
     assert fit_pair_model.article_pairs(sample) == {"s": [(a, b), (b, c)], "s:short": [(c, a)]}
+
+
+def test_recall_at_precision_moves_every_fold_s_threshold_by_one_offset():
+    gold = [True] * 10 + [False] * 2
+    s = dataclasses.replace(
+        _set("ecbplus_dev", gold), weight=np.ones(12), threaded=np.zeros(12, dtype=bool)
+    )
+    p = np.array([0.8] * 9 + [0.55, 0.6, 0.6])
+    t = np.full(12, 0.5)  # at the fold thresholds: P 10 / 12
+    assert fit_pair_model.precision_recall(s.gold, p >= t, s.weight)[0] < 0.9
+    recall, delta = fit_pair_model.recall_at_precision(s, p, t)
+    # Past the two negatives at 0.6 the positive at 0.55 is lost too: P 1, R 0.9.
+    assert recall == pytest.approx(0.9) and delta == pytest.approx(0.101)
+    nothing = fit_pair_model.recall_at_precision(s, np.full(12, 0.6), t)
+    assert nothing[0] == 0.0 and math.isnan(nothing[1])
