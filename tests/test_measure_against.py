@@ -5,6 +5,8 @@ batch's relations :func:`samestory.relate.relate`'s (lean or full)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from samestory import conflicts, lexical, overlap, relate, threads
@@ -70,6 +72,10 @@ def test_batch_relations_are_relate_s(features):
         assert list(w.evidence.scores) == list(relate.WEAK_SCORE_KEYS)
         assert w.evidence.scores == {k: f.evidence.scores[k] for k in relate.WEAK_SCORE_KEYS}
     assert weak
+    # The date notes are interned: one string object however many pairs repeat it.
+    notes = [n for r in lean for n in r.evidence.dates]
+    assert notes
+    assert all(n is sys.intern(n) for n in notes)
 
 
 def test_thread_inputs_given_or_read(features):
