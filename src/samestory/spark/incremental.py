@@ -84,6 +84,7 @@ from samestory.spark.job import (
     read_input,
     roundups_type,
     row_to_article,
+    screen_pairs,
 )
 from samestory.spark.state import StateDir
 from samestory.spark.vectors import (
@@ -829,12 +830,39 @@ class _Run:
             .filter(lambda ij: ij[1] >= base)
         )
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
-        return (
-            lsh.union(near).union(self._keyword_pairs(reps_new, n_reps_new)).distinct(p),
-            reach,
-            centroids,
-            cells,
+        # The vector and keyword neighbours pass the local index's screen (as the full
+        # job's); band pairs always.
+        proposed = near.union(self._keyword_pairs(reps_new, n_reps_new)).distinct(p)
+        if self.config.min_keyword_cosine:
+            proposed = self._keep(proposed)
+            views = self._screen_views(reps_new, proposed)
+            proposed = screen_pairs(proposed, views, self.config, p)
+        return lsh.union(proposed).distinct(p), reach, centroids, cells
+
+    def _screen_views(self, reps_new: RDD, pairs: RDD) -> RDD:
+        """``(idx, (keywords, vector))`` of every end of ``pairs``: the new
+        representatives' from their features, the past ones' from the stored keyword and
+        feature tables (their keywords with the weights the local index reads)."""
+        base = self.base
+        views = reps_new.mapValues(lambda light: (dict(light.keywords), light.vector))
+        words, table = self._past_table("keywords"), self._past_table("features")
+        if words is None or table is None:
+            return views
+        ends = self._idx_frame(pairs.flatMap(lambda ij: [e for e in ij if e < base]))
+        past_words = (
+            self._semi(words, ends, "idx")
+            .rdd.map(lambda r: (int(r.idx), (int(r.word), float(r.weight))))
+            .groupByKey(self.p)
+            .mapValues(dict)
         )
+        past_vectors = self._semi(table.select("idx", "vector"), ends, "idx").rdd.map(
+            lambda r: (int(r.idx), np.frombuffer(bytes(r.vector), dtype="<f4").astype(np.float32))
+        )
+        # An end without stored keywords (none were written: no term vector) has none.
+        past = past_vectors.leftOuterJoin(past_words, self.p).mapValues(
+            lambda v: (v[1] or {}, v[0])
+        )
+        return views.union(past)
 
     def _past_bands(self, table: DataFrame, keys: RDD, most: int) -> DataFrame:
         """The rows of the stored band table ``table`` whose key is one of ``keys``

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from samestory.candidates import EXACT_SEARCH_LIMIT
+from samestory.candidates import EXACT_SEARCH_LIMIT, TRANSLATION_COSINE, keywords, screened
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import parse_date
 from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
@@ -112,6 +112,29 @@ def partition_count(spark: SparkSession, n: int, partitions: int | None) -> int:
     return max(2 * cores, math.ceil(n / ARTICLES_PER_PARTITION))
 
 
+def screen_pairs(pairs: RDD, views: RDD, config: Config, partitions: int) -> RDD:
+    """The pairs ``(i, j)`` of ``pairs`` that pass the local index's screen
+    (:func:`samestory.candidates.screened` at ``config.min_keyword_cosine``), given
+    ``views``: ``(idx, (keywords, vector))`` of every end. Two joins (one shuffle of the
+    pairs per end); none when the screen is off."""
+    floor = config.min_keyword_cosine
+    if not floor:
+        return pairs
+    close = TRANSLATION_COSINE[config.encoder]
+
+    def passes(kv: tuple[int, tuple[tuple[int, Any], Any]]) -> bool:
+        (_, (words_i, vector_i)), (words_j, vector_j) = kv[1]
+        return screened(words_i, words_j, vector_i, vector_j, floor, close)
+
+    return (
+        pairs.join(views, partitions)  # (i, (j, view_i))
+        .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+        .join(views, partitions)  # (j, ((i, view_i), view_j))
+        .filter(passes)
+        .map(lambda kv: (kv[1][0][0], kv[0]))
+    )
+
+
 def run(
     spark: SparkSession,
     input_path: str | os.PathLike[str],
@@ -202,10 +225,12 @@ def run(
         near.persist(StorageLevel.MEMORY_AND_DISK)
         share, total = exact_recall(vectors, near, config, recall_sample, p)
         recall = {"vector_recall": share, "recall_pairs": total}
+    # The vector and keyword neighbours pass the local index's screen; band pairs always.
+    proposed = near.union(stages.keyword_pairs(reps, p)).distinct(p)
+    views = reps.mapValues(lambda f: (keywords(f), f.vector))
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)
-        .union(near)
-        .union(stages.keyword_pairs(reps, p))
+        .union(screen_pairs(proposed, views, config, p))
         .distinct(p)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
