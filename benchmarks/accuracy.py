@@ -75,7 +75,9 @@ from samestory.evaluate import (  # noqa: E402
     sample_negatives,
 )
 
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+# $SAMESTORY_SHARED/data, as the tests and the fit scripts read it (a git worktree has no
+# ../shared: without it the benchmark stopped at "no such data folder").
+DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED") or REPO.parent / "shared") / "data"
 ALL_SYSTEMS = ("samestory", "samestory-use", "minilm", "minhash")
 # samestory's systems: the encoder each runs for corpus work and pairs alike, None for the
 # default config (static clusters, USE pairs: ``Config.pair_encoder``).
