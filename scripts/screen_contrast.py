@@ -8,7 +8,8 @@ Every set and form is built as ``scripts/short_ceiling.py`` builds it (productio
 stages up to scoring, under the encoder's own production config). The shipped event
 model is kept as a fixed offset and two inputs are added to its log-odds, the contrast
 ``k`` (:func:`samestory.contrast.slot_contrast`, capped at 2) and ``u·k`` (``u`` the
-pair's shortness), their weights fitted by the fit script's L2 logistic regression with
+pair's shortness; ``--short-only``: ``u·k`` alone, so that long pairs score as shipped),
+their weights fitted by the fit script's L2 logistic regression with
 an offset (``fit_story_model.logistic_with_offset``) on the candidate pairs (copies
 included) of every set and form. Under 5-fold cross-validation over topics
 (``fit_story_model.topic_cv_ari``: every form of a topic in one fold; GVA's topics are
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(short_ceiling.SETS))
     parser.add_argument("--forms", default=",".join(short_ceiling.FORMS))
     parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument(
+        "--short-only", action="store_true", help="fit u·k alone (k's own weight 0)"
+    )
     args = parser.parse_args(argv)
     cache = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
@@ -110,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     def fit(x: np.ndarray, y: np.ndarray) -> Any:
+        if args.short_only:  # u·k alone: a long pair scores as shipped
+            theta = fsm.logistic_with_offset(x[:, -1:], y, offset_of(x, base), args.C)
+            return WithContrast(base, 0.0, float(theta[0]))
         theta = fsm.logistic_with_offset(x[:, -2:], y, offset_of(x, base), args.C)
         return WithContrast(base, float(theta[0]), float(theta[1]))
 
