@@ -104,8 +104,11 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-# TreeMemory waits at least this many times as long as its last sample took.
-SAMPLE_COST_RATIO = 10.0
+# TreeMemory waits at least this many times as long as its last sample took: at most
+# ~2% of a core goes to sampling (at 10x, ~10% of one of the two cores for a whole 100k
+# run, 2026-12-04: ~9 s of its wall on a quiet box), and a sample every ~1-2 s at 100k
+# still finds the stages' memory peaks, which last tens of seconds there.
+SAMPLE_COST_RATIO = 50.0
 
 
 class TreeMemory:

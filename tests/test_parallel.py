@@ -184,3 +184,24 @@ def test_a_pool_job_error_is_raised_and_a_dead_worker_is_an_error() -> None:
         pool.submit(1, "die")
         with pytest.raises(parallel.WorkerDied, match="'die'"):
             pool.next_result()
+
+
+def test_a_frozen_heap_is_thawed_when_the_last_block_ends() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with parallel.frozen_heap():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with parallel.frozen_heap():
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() >= frozen  # the outer block still holds
+    assert gc.get_freeze_count() == 0
+
+
+@needs_fork
+def test_map_chunks_thaws_the_heap_after_its_workers() -> None:
+    import gc
+
+    assert parallel.map_chunks(squares, 30, 2, 4, chunks_per_worker=2) == squares(0, 30)
+    assert gc.get_freeze_count() == 0
