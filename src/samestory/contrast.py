@@ -11,6 +11,10 @@ witness), but seldom in one slot of sentences that otherwise read alike.
 other text never names, with a name run of the other text of the same kind, sharing a
 content word just before or just after it. It reads the two texts' sentences and names
 only (no corpus), so a pair scores the same in the batch, the store and Spark.
+
+Not read by production scoring: screened under topic CV on 2026-12-04 it cost ECB+ full
+texts more than it gave short ones (docs/accuracy.md); ``scripts/screen_contrast.py``
+screens it.
 """
 
 from __future__ import annotations
