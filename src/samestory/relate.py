@@ -474,34 +474,14 @@ def event_cues(
     Union sizes are counted as ``|A ∪ B| = |A| + |B| - |A ∩ B|`` (the same integers,
     without building the union)."""
     s = sim if isinstance(sim, SimSummary) else summarise(sim)
-    if s.size:
-        best, top3 = s.best, s.top3
-        soft = _shorter_side_mean(s.rows, s.columns)
-        lead = (
-            s.lead if s.lead is not None else float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
-        )
-    else:
-        best = top3 = soft = lead = 0.0
-    names, numbers = shared if shared is not None else shared_items(a, b)
-    n_a, n_b, n_shared = len(a.entities), len(b.entities), len(names)
-    return EventCues(
-        doc_cosine=float(a.vector @ b.vector),
-        best_sentence=best,
-        top3_sentences=top3,
-        soft_coverage=soft,
-        entity_jaccard=_ratio(n_shared, n_a + n_b - n_shared),
-        entity_overlap=_ratio(n_shared, min(n_a, n_b)),
-        number_jaccard=_ratio(
-            len(numbers), len(a.numbers) + len(b.numbers) - len(numbers) + NUMBER_PSEUDO_COUNT
-        ),
-        lexical_cosine=lexical.cosine(a.terms, b.terms) if term_cosine is None else term_cosine,
-        entity_specific_jaccard=_specific_jaccard(a, b, names),
-        shorter_words=min(a.n_words, b.n_words),
-        lead_sentences=lead,
-        number_conflict=conflicts.number_conflict(a.number_contexts, b.number_contexts),
-        year_gap=conflicts.year_gap(
-            a.latest_year, b.latest_year, both_published=_published(a) and _published(b)
-        ),
+    return _cues(
+        a,
+        b,
+        s,
+        lexical.cosine(a.terms, b.terms) if term_cosine is None else term_cosine,
+        shared if shared is not None else shared_items(a, b),
+        conflicts.by_context(a.number_contexts),
+        _published(a),
     )
 
 
@@ -812,7 +792,9 @@ def _cues(
     published_a: bool,
 ) -> EventCues:
     """:func:`event_cues` of a pair with a summary and a term cosine, ``a``'s numbers by
-    context word (:func:`conflicts.by_context`) and publication flag read already."""
+    context word (:func:`conflicts.by_context`) and publication flag read already: the one
+    definition of the cues, for one pair (:func:`event_cues`) and for an article's pairs
+    (:func:`measure_against`)."""
     if s.size:
         best, top3 = s.best, s.top3
         soft = _shorter_side_mean(s.rows, s.columns)
