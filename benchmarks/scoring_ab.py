@@ -24,12 +24,9 @@ alternated.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import hashlib
-import io
 import json
 import pickle
-import pstats
 import resource
 import sys
 import time
@@ -129,16 +126,10 @@ def cpu(path: str, workers: int | None) -> dict[str, object]:
 
 
 def profile(path: str, top: int) -> str:
+    from speed import profile_report
+
     data = _load(path, 1)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    _score(data)
-    profiler.disable()
-    buf = io.StringIO()
-    stats = pstats.Stats(profiler, stream=buf)
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
-    return buf.getvalue()
+    return profile_report(lambda: _score(data), top)
 
 
 def main(argv: list[str] | None = None) -> int:

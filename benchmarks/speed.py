@@ -53,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -321,9 +322,14 @@ def profile_analyze(spec: str = "real", seed: int = 0, top: int = 25) -> str:
     # One process, so the profile sees all the work (workers would hide it).
     config = DEFAULT_CONFIG.replace(workers=1)
     encoder_for(config.encoder).encode(["warm up"])
+    return profile_report(lambda: analyze(articles, config), top)
+
+
+def profile_report(call: Callable[[], object], top: int) -> str:
+    """cProfile of ``call()``: the ``top`` functions by own time, then by cumulative time."""
     profiler = cProfile.Profile()
     profiler.enable()
-    analyze(articles, config)
+    call()
     profiler.disable()
     buf = io.StringIO()
     stats = pstats.Stats(profiler, stream=buf)

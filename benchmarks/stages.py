@@ -612,20 +612,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.digest:
         print(json.dumps(digest_run(args.every, args.encoder, args.workers, args.corpus)))
         return 0
-    if args.run_timeline:
-        result = run_timeline(args.corpus, args.encoder, args.workers)
-        if args.json:
-            print(json.dumps(result))
-        else:
-            print_run_timeline(result)
-        return 0
-    if args.timeline:
-        result = timeline_run(args.corpus, args.encoder, args.workers)
-        if args.json:
-            print(json.dumps(result))
-        else:
-            print_timeline(result)
-        return 0
+    # (runner, printer) of each timeline: the whole analyze, or the features stage alone.
+    timelines = {"run_timeline": (run_timeline, print_run_timeline)}
+    timelines["timeline"] = (timeline_run, print_timeline)
+    for flag, (runner, printer) in timelines.items():
+        if getattr(args, flag):
+            result = runner(args.corpus, args.encoder, args.workers)
+            if args.json:
+                print(json.dumps(result))
+            else:
+                printer(result)
+            return 0
     result = measure(args.every, args.encoder)
     if args.json:
         print(json.dumps(result, indent=1))
