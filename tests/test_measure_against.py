@@ -5,8 +5,10 @@ batch's relations :func:`samestory.relate.relate`'s (lean or full)."""
 
 from __future__ import annotations
 
+import math
 import sys
 
+import numpy as np
 import pytest
 
 from samestory import conflicts, lexical, overlap, relate, threads
@@ -108,3 +110,47 @@ def test_shingle_overlaps_are_shingle_overlap_s(features):
         got = overlap.shingle_overlaps(a, others)
         assert got == [overlap.shingle_overlap(a, b) for b in others]
         assert [repr(x) for x in got] == [repr(overlap.shingle_overlap(a, b)) for b in others]
+
+
+def test_weak_relations_from_columns_are_the_object_path_s(features):
+    # Every pair's weak test and weak relation read from the columns must be what the
+    # objects give (_score_all's PairScore, is_weak, weak_relation), bit for bit.
+    model = relate.story_model_for(CONFIG.encoder)
+    weak_pairs = strong_pairs = 0
+    for a in features[::3]:
+        others = [b for b in features if b is not a]
+        summaries = summarise_against(
+            a.sentence_vectors,
+            [b.sentence_vectors for b in others],
+            relate._close_thresholds(CONFIG),
+        )
+        cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+        overlaps = [shingle_overlap(a, b) for b in others]
+        columns = relate.measure_columns(a, others, summaries, cosines, overlaps)
+        scores, weak = relate._score_all(columns.measures(range(len(others))), model, CONFIG)
+        got = relate._weak_relations(a, others, columns, model, CONFIG)
+        for b, ps, is_weak, relation in zip(others, scores, weak, got, strict=True):
+            assert (relation is not None) == is_weak, (a.id, b.id)
+            assert is_weak == relate.is_weak(ps.score, ps.thread, ps.jaccard, ps.summary, CONFIG)
+            if relation is None:
+                strong_pairs += 1
+                continue
+            weak_pairs += 1
+            expected = relate.weak_relation(a, b, ps)
+            assert relation == expected
+            assert repr(relation) == repr(expected)
+    assert weak_pairs and strong_pairs
+
+
+def test_log1p_of_counts_is_math_log1p():
+    counts = [0, 1, 2, 7, 80, 4095, 4096, 4097, 10**6]
+    got = relate._log1p_of_counts(np.array(counts, dtype=np.float64)).tolist()
+    assert got == [math.log1p(k) for k in counts]
+
+
+def test_dot_columns_is_dot_row_by_row():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 9)) * rng.choice([1e-8, 1.0, 1e8], size=(200, 9))
+    weights = tuple(rng.normal(size=9).tolist())
+    got = relate._dot_columns(weights, x).tolist()
+    assert got == [relate._dot(weights, row) for row in x.tolist()]

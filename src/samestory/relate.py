@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import conflicts, dates, lexical, normalize, params
+from samestory import conflicts, dates, lexical, name_roles, normalize, params
 from samestory.align import Alignment, align_sentences, lexical_similarity, sentence_similarity
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.errors import ParamsError
@@ -47,8 +47,9 @@ from samestory.pairsims import LEAD_SENTENCES as LEAD_SENTENCES
 from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
 from samestory.pairsims import SimSummary, summarise, summarise_against, summarise_to
 from samestory.threads import (
+    FAR_APART_DAYS,
+    RARE_NAME,
     THREAD_THRESHOLD,
-    PairInputs,
     long_numbers_of,
     thread_features,
     thread_probabilities,
@@ -168,6 +169,10 @@ CUE_NAMES = tuple(
 # Cues the graded model may read: the event cues and the headline-and-lead match.
 GRADED_CUE_NAMES = (*CUE_NAMES, "lead_sentences")
 _CUE_VALUES = operator.attrgetter(*CUE_NAMES)
+# EventCues' fields: the cues first, then words, lead and the disagreement cues (the
+# column path builds it positionally).
+_FIELDS_OF_CUES = (*CUE_NAMES, "shorter_words", "lead_sentences", *CONFLICT_CUE_NAMES)
+assert tuple(f.name for f in dataclasses.fields(EventCues)) == _FIELDS_OF_CUES
 _CONFLICT_VALUES = operator.attrgetter(*CONFLICT_CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
 # relation (an f-string per relation made new strings: memory, and pickles 1.5x larger).
@@ -384,11 +389,11 @@ class StoryModel:
         # sum(map(mul, w, x)): the same products added in the same order as a generator
         # over zip, without a Python frame per term (from_dict checked the lengths).
         x = cues.vector()
-        logit = self.event_bias + sum(map(operator.mul, self.event_weights, x))
-        logit += sum(map(operator.mul, self.conflict_weights, cues.conflicts()))
+        logit = self.event_bias + _dot(self.event_weights, x)
+        logit += _dot(self.conflict_weights, cues.conflicts())
         u = cues.shortness
         if u > 0.0:
-            logit += u * (self.short_bias + sum(map(operator.mul, self.short_weights, x)))
+            logit += u * (self.short_bias + _dot(self.short_weights, x))
         return logit
 
     def event_probability(self, cues: EventCues) -> float:
@@ -406,6 +411,13 @@ class StoryModel:
         )
         low, high = GRADED_SCALE
         return min(1.0, max(0.0, (high - predicted) / (high - low)))
+
+
+def _dot(weights: Sequence[float], x: Sequence[float]) -> float:
+    """``0 + w_0 x_0 + w_1 x_1 + …``, added left to right (so an article's pairs' log-odds
+    as columns, :func:`_dot_columns`, are the same floats): ``sum`` itself is not used,
+    as Python 3.12 sums floats with compensation."""
+    return functools.reduce(operator.add, map(operator.mul, weights, x), 0)
 
 
 def load_story_model(encoder: str = params.DEFAULT_FIT_ENCODER) -> StoryModel:
@@ -734,51 +746,308 @@ def measure_against(
     term_cosines: Sequence[float],
     overlaps: Sequence[tuple[float, float]],
 ) -> list[PairMeasures]:
-    """``[measure_pair(a, b, s, c, o) for b, s, c, o in zip(...)]``, bit for bit, with
-    what every pair reads of ``a`` read once for all of them: its names' specificities,
-    its long numbers, its numbers by context word, its date and name counts. Each pair's
-    shared names and numbers are intersected once, for the cues and the thread inputs
-    both (:func:`measure_pair` reads the thread inputs' from the texts again)."""
+    """``[measure_pair(a, b, s, c, o) for b, s, c, o in zip(...)]``, bit for bit: the
+    :class:`PairColumns` of the pairs (:func:`measure_columns`), one object per pair."""
+    columns = measure_columns(a, others, summaries, term_cosines, overlaps)
+    return columns.measures(range(len(others)))
+
+
+@dataclasses.dataclass(slots=True)
+class PairColumns:
+    """What :func:`measure_pair` measures of each of one article's pairs, as columns (row
+    ``k``: pair ``k``): the cues (:data:`CUE_NAMES` order) and the disagreement cues
+    (:data:`CONFLICT_CUE_NAMES`) as float64 matrices, the thread model's inputs likewise
+    (:func:`threads.thread_features`), the rest as lists. The weak pairs' relations are
+    read from them without a per-pair object (:func:`_lean_scores`); the others get
+    their :class:`PairMeasures` from them (:meth:`measures`), so the two paths share one
+    computation of every value."""
+
+    summaries: Sequence[SimSummary]
+    cues: np.ndarray
+    conflicts: np.ndarray
+    thread: np.ndarray
+    shorter_words: list[int]
+    lead: list[float]
+    rewrite: np.ndarray
+    jaccard: np.ndarray
+    containment: np.ndarray
+    gaps: list[int | None]
+    date_factors: list[float]
+    text_dated: list[bool]
+    dates: list[tuple[str, ...]]
+    shared: list[SharedItems]
+
+    def measures(self, ks: Sequence[int]) -> list[PairMeasures]:
+        """The :class:`PairMeasures` of pairs ``ks`` (the same floats: ``tolist``)."""
+        ks = list(ks)
+        cues, conflict = self.cues[ks].tolist(), self.conflicts[ks].tolist()
+        thread = self.thread[ks].tolist()
+        rewrite, jaccard = self.rewrite[ks].tolist(), self.jaccard[ks].tolist()
+        containment = self.containment[ks].tolist()
+        out = []
+        for n, k in enumerate(ks):
+            summary = self.summaries[k]
+            out.append(
+                PairMeasures(
+                    # Positional: the cues in CUE_NAMES order are EventCues' first fields
+                    # (_FIELDS_OF_CUES), then its words, lead and disagreement cues.
+                    cues=EventCues(*cues[n], self.shorter_words[k], self.lead[k], *conflict[n]),  # type: ignore[call-arg]
+                    rewrite_evidence=rewrite[n],
+                    jaccard=jaccard[n],
+                    containment=containment[n],
+                    date_gap=self.gaps[k],
+                    date_factor=self.date_factors[k],
+                    sim=summary.sim,
+                    thread_features=tuple(thread[n]),
+                    dates=self.dates[k],
+                    summary=summary,
+                    text_dated=self.text_dated[k],
+                    shared=self.shared[k],
+                )
+            )
+        return out
+
+
+# Per pair of an article, the raw values measure_columns reads into columns (in order).
+_RAW = (
+    "doc_cosine",
+    "best_sentence",
+    "top3_sentences",
+    "soft_coverage",
+    "shared_names",
+    "names_b",
+    "shared_numbers",
+    "numbers_b",
+    "lexical_cosine",
+    "entity_specific_jaccard",
+    "shorter_words",
+    "number_conflict",
+    "year_gap",
+    "rewrite_evidence",
+    "days",
+    "gap_unknown",
+    "rare_shared_names",
+    "rarest_shared_name",
+    "shared_long_numbers",
+    "rare_shared_people",
+    "rare_shared_places",
+    "rarest_shared_non_place",
+    "far_apart_places_only",
+)
+_R = {name: k for k, name in enumerate(_RAW)}
+
+
+def measure_columns(
+    a: DocFeatures,
+    others: Sequence[DocFeatures],
+    summaries: Sequence[SimSummary],
+    term_cosines: Sequence[float],
+    overlaps: Sequence[tuple[float, float]],
+) -> PairColumns:
+    """The :class:`PairColumns` of ``a`` against each of ``others`` (with their sentence
+    cosines' summaries, term cosines and shingle overlaps), every value
+    :func:`measure_pair`'s bit for bit, with what every pair reads of ``a`` read once:
+    its names' specificities and their exact partial sums, its long numbers, its numbers
+    by context word, its date and counts. Each pair's shared names and numbers are
+    intersected once. What needs a pair's sets (dates, shared names' weights, roles,
+    number conflicts) is read pair by pair into one row of raw values; the ratios, the
+    thread inputs' logarithms of counts and the like are then column operations.
+
+    Why a second form of :func:`_cues` and :func:`threads.thread_features` (which
+    :func:`measure_pair` keeps): per pair they cost objects and calls that this one
+    does not; ``tests/test_measure_against.py`` proves the two equal, bit for bit, on
+    every pair of its ECB+ and four-language MEANTIME fixtures."""
     spec_a = {name: lexical.specificity(name, a.lang) for name in a.entities}
+    partials_a = lexical._exact_partials(a.entities, a.lang)
     long_a = long_numbers_of(a.numbers)
     values_a = conflicts.by_context(a.number_contexts)
     date_a = (a.date, a.date_from_text, a.written_date)
     published_a = _published(a)
-    out = []
-    for b, summary, term_cosine, overlap in zip(
-        others, summaries, term_cosines, overlaps, strict=True
-    ):
+    names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
+    sentences_a, roles_a, year_a, lang_a = a.sentences, a.roles, a.latest_year, a.lang
+    rows = []
+    gaps: list[int | None] = []
+    shorter: list[int] = []
+    date_factors, text_dated, notes, shared_items_, leads = [], [], [], [], []
+    if len(overlaps) != len(others):
+        raise ValueError("measure_columns: one overlap per pair")
+    for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
         readings = dates.pair_readings(date_a, (b.date, b.date_from_text, b.written_date))
         gap = _gap(*readings)
-        names, numbers = shared = a.entities & b.entities, a.numbers & b.numbers
-        named = sorted(names)
-        if b.lang == a.lang:
-            specificity = [spec_a[name] for name in named]
-        else:  # the mean under both languages' frequencies (threads._specificity)
-            specificity = [
-                0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
-            ]
-        cues = _cues(a, b, summary, term_cosine, shared, values_a, published_a)
-        rewrite = rewrite_evidence(summary)
-        inputs: PairInputs = (named, specificity, len(long_a & numbers))
-        out.append(
-            PairMeasures(
-                cues=cues,
-                rewrite_evidence=rewrite,
-                jaccard=overlap[0],
-                containment=overlap[1],
-                date_gap=gap,
-                date_factor=date_gap_factor(a, b, gap, readings),
-                sim=summary.sim,
-                thread_features=thread_features(a, b, cues.vector(), rewrite, gap, inputs),
-                # Interned: an article's note recurs in each of its pairs, and a worker's
-                # pickle of its relations then holds it once (10% smaller on real news).
-                dates=tuple(map(sys.intern, date_notes(*readings))),
-                summary=summary,
-                text_dated=_far_apart(gap) and _text_dated(*readings),
-                shared=shared,
+        gaps.append(gap)
+        date_factors.append(date_gap_factor(a, b, gap, readings))
+        text_dated.append(_far_apart(gap) and _text_dated(*readings))
+        # Interned: an article's note recurs in each of its pairs, and a worker's pickle
+        # of its relations then holds it once (10% smaller on real news).
+        notes.append(tuple(map(sys.intern, date_notes(*readings))))
+        names, numbers = shared = names_a & b.entities, numbers_a & b.numbers
+        shared_items_.append(shared)
+        days = 0 if gap is None else gap
+        shorter.append(min(words_a, b.n_words))
+        if names:
+            named = sorted(names)
+            if b.lang == lang_a:
+                specificity = [spec_a[name] for name in named]
+                # lexical.weighted_jaccard: the shared weights over the union's, each
+                # sum exactly rounded (so in any order), the union's from the sets'
+                # exact partial sums less the shared weights.
+                union = math.fsum(
+                    [
+                        *partials_a,
+                        *lexical._exact_partials(b.entities, lang_a),
+                        *(-w for w in specificity),
+                    ]
+                )
+                specific = math.fsum(specificity) / union if union else 0.0
+            else:  # the mean under both languages' frequencies (threads._specificity)
+                specificity = [
+                    0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
+                ]
+                specific = _specific_jaccard(a, b, names)
+            rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
+            people, places = name_roles.shared_roles(
+                sentences_a, b.sentences, rare, roles_a, b.roles
+            )
+            non_place = max(
+                (v for name, v in zip(named, specificity, strict=True) if name not in places),
+                default=0.0,
+            )
+            n_rare, rarest = len(rare), max(specificity)
+            n_people, n_places = len(people), len(places)
+            places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
+        else:
+            specific = rarest = non_place = places_only = 0.0
+            n_rare = n_people = n_places = 0
+        if s.size:
+            best, top3 = s.best, s.top3
+            soft = _shorter_side_mean(s.rows, s.columns)
+            leads.append(_lead_of(s))
+        else:
+            best = top3 = soft = 0.0
+            leads.append(0.0)
+        rows.append(
+            (
+                float(vector_a @ b.vector),
+                best,
+                top3,
+                soft,
+                len(names),
+                len(b.entities),
+                len(numbers),
+                len(b.numbers),
+                term_cosine,
+                specific,
+                shorter[-1],
+                conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
+                conflicts.year_gap(
+                    year_a, b.latest_year, both_published=published_a and _published(b)
+                ),
+                rewrite_evidence(s),
+                days,
+                1.0 if gap is None else 0.0,
+                n_rare,
+                rarest,
+                len(long_a & numbers),
+                n_people,
+                n_places,
+                non_place,
+                places_only,
             )
         )
+    raw = np.array(rows, dtype=np.float64).reshape(len(rows), len(_RAW)).T
+    cues = _cue_columns(raw, len(names_a), len(numbers_a))
+    n_names_b = raw[_R["names_b"]]
+    fewer = np.minimum(n_names_b, len(names_a))
+    more = np.maximum(n_names_b, len(names_a))
+    days = raw[_R["days"]]
+    thread = np.column_stack(
+        (
+            cues,
+            raw[_R["rewrite_evidence"]],
+            _log1p_of_counts(days),
+            (days > FAR_APART_DAYS).astype(np.float64),
+            raw[_R["gap_unknown"]],
+            _log1p_of_counts(raw[_R["rare_shared_names"]]),
+            raw[_R["rarest_shared_name"]] / lexical.ZIPF_MAX,
+            _log1p_of_counts(raw[_R["shared_long_numbers"]]),
+            _log1p_of_counts(raw[_R["shorter_words"]]) / 7.0,
+            _log1p_of_counts(fewer) / 5.0,
+            _log1p_of_counts(more) / 5.0,
+            _log1p_of_counts(raw[_R["rare_shared_people"]]),
+            _log1p_of_counts(raw[_R["rare_shared_places"]]),
+            raw[_R["rarest_shared_non_place"]] / lexical.ZIPF_MAX,
+            raw[_R["far_apart_places_only"]],
+        )
+    )
+    return PairColumns(
+        summaries=summaries,
+        cues=cues,
+        conflicts=np.column_stack((raw[_R["number_conflict"]], raw[_R["year_gap"]])),
+        thread=thread,
+        shorter_words=shorter,
+        lead=leads,
+        rewrite=raw[_R["rewrite_evidence"]],
+        jaccard=np.array([o[0] for o in overlaps], dtype=np.float64),
+        containment=np.array([o[1] for o in overlaps], dtype=np.float64),
+        gaps=gaps,
+        date_factors=date_factors,
+        text_dated=text_dated,
+        dates=notes,
+        shared=shared_items_,
+    )
+
+
+def _cue_columns(raw: np.ndarray, names_a: int, numbers_a: int) -> np.ndarray:
+    """The cues (:data:`CUE_NAMES` order, one row a pair) from :func:`measure_columns`'
+    raw values: the ratios of counts as :func:`_ratio` gives them (float64 division of
+    exact integers is Python's correctly rounded ``int / int``)."""
+    shared, names_b = raw[_R["shared_names"]], raw[_R["names_b"]]
+    numbers = raw[_R["shared_numbers"]]
+    return np.column_stack(
+        (
+            raw[_R["doc_cosine"]],
+            raw[_R["best_sentence"]],
+            raw[_R["top3_sentences"]],
+            raw[_R["soft_coverage"]],
+            _ratios(shared, names_a + names_b - shared),
+            _ratios(shared, np.minimum(names_b, names_a)),
+            _ratios(numbers, numbers_a + raw[_R["numbers_b"]] - numbers + NUMBER_PSEUDO_COUNT),
+            raw[_R["lexical_cosine"]],
+            raw[_R["entity_specific_jaccard"]],
+        )
+    )
+
+
+def _lead_of(s: SimSummary) -> float:
+    """The lead-sentences cue of a pair with sentences: the block's, or read of ``sim``."""
+    return s.lead if s.lead is not None else float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
+
+
+def _ratios(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """:func:`_ratio` of each row: ``part / whole``, 0 where ``whole`` is 0."""
+    out = np.zeros(len(part), dtype=np.float64)
+    np.divide(part, whole, out=out, where=whole != 0)
+    return out
+
+
+# Counts below this read their log1p from a table of math.log1p's values.
+_LOG1P_TABLE_SIZE = 4096
+
+
+@functools.cache
+def _log1p_table() -> np.ndarray:
+    return np.array([math.log1p(k) for k in range(_LOG1P_TABLE_SIZE)], dtype=np.float64)
+
+
+def _log1p_of_counts(counts: np.ndarray) -> np.ndarray:
+    """``math.log1p`` of each count (non-negative integers as float64), bit for bit:
+    looked up in a table of its values (NumPy's own log1p need not round alike)."""
+    k = counts.astype(np.intp)
+    table = _log1p_table()
+    out = table[np.minimum(k, _LOG1P_TABLE_SIZE - 1)]
+    big = k >= _LOG1P_TABLE_SIZE
+    if big.any():
+        out[big] = [math.log1p(v) for v in k[big].tolist()]
     return out
 
 
@@ -798,9 +1067,7 @@ def _cues(
     if s.size:
         best, top3 = s.best, s.top3
         soft = _shorter_side_mean(s.rows, s.columns)
-        lead = (
-            s.lead if s.lead is not None else float(s.sim[:LEAD_SENTENCES, :LEAD_SENTENCES].max())
-        )
+        lead = _lead_of(s)
     else:
         best = top3 = soft = lead = 0.0
     names, numbers = shared
@@ -882,14 +1149,20 @@ def _score_all(
 
 
 def _date_factor(m: PairMeasures, model: StoryModel) -> float:
-    """The pair's date factor under ``model`` (the text-date and near steps are the
-    model's; a gap of publication dates, its fixed factor)."""
-    gap = m.date_gap
-    if m.text_dated:
-        return model.text_date_factor(m.cues.shortness, gap)
+    """The pair's date factor under ``model`` (:func:`_date_factor_of`)."""
+    return _date_factor_of(m.text_dated, m.cues.shortness, m.date_gap, m.date_factor, model)
+
+
+def _date_factor_of(
+    text_dated: bool, shortness: float, gap: int | None, date_factor: float, model: StoryModel
+) -> float:
+    """A pair's date factor under ``model`` (the text-date and near steps are the
+    model's; a gap of publication dates, its fixed ``date_factor``)."""
+    if text_dated:
+        return model.text_date_factor(shortness, gap)
     if gap is not None and not _far_apart(gap):  # the near step is the model's too
-        return model.near_date_factor(m.cues.shortness, gap)
-    return m.date_factor
+        return model.near_date_factor(shortness, gap)
+    return date_factor
 
 
 def _summary_of(m: PairMeasures) -> np.ndarray | SimSummary:
@@ -964,16 +1237,133 @@ def relate_against(
     )
     scored = [k for k, kind in enumerate(kinds) if kind is None]
     term_cosines = lexical.cosines_against(a.terms, [others[k].terms for k in scored])
-    measures = measure_against(
+    columns = measure_columns(
         a,
         [others[k] for k in scored],
         [summaries[k] for k in scored],
         term_cosines,
         [overlaps[k] for k in scored],
     )
-    return _relations(
-        [(a, b) for b in others], kinds, overlaps, summaries, scored, measures, config, model, lean
+    pairs = [(a, b) for b in others]
+    if not lean:
+        measures = columns.measures(range(len(scored)))
+        return _relations(pairs, kinds, overlaps, summaries, scored, measures, config, model)
+    # The weak pairs' relations from the columns; the others' through their objects.
+    weak = _weak_relations(
+        a, [others[k] for k in scored], columns, _model_of(model, config), config
     )
+    rest = [n for n, relation in enumerate(weak) if relation is None]
+    out = _relations(
+        pairs,
+        kinds,
+        overlaps,
+        summaries,
+        [scored[n] for n in rest],
+        columns.measures(rest),
+        config,
+        model,
+        lean,
+    )
+    for k, relation in zip(scored, weak, strict=True):
+        if relation is not None:
+            out[k] = relation
+    return out
+
+
+def _weak_relations(
+    a: DocFeatures,
+    others: Sequence[DocFeatures],
+    columns: PairColumns,
+    model: StoryModel,
+    config: Config,
+) -> list[Relation | None]:
+    """For each pair of ``columns`` (``a`` against each of ``others``), its
+    :func:`weak_relation` when it :func:`is_weak`, else None: the same scores as
+    :func:`_score_all` gives its :class:`PairScore`, bit for bit, as columns (the event
+    model's log-odds summed term by term in :meth:`StoryModel.event_logit`'s order, each
+    an elementwise float64 operation; ``math.exp`` per value; the thread model's trees
+    walked for all rows and each row's terms ``math.fsum``-ed)."""
+    if not others:
+        return []
+    u = np.array([shortness(w) for w in columns.shorter_words], dtype=np.float64)
+    p_event = [
+        1.0 / (1.0 + math.exp(-logit))
+        for logit in _event_logits(columns.cues, columns.conflicts, u, model).tolist()
+    ]
+    factor = [
+        _date_factor_of(text_dated, shortness_, gap, date_factor, model)
+        for text_dated, shortness_, gap, date_factor in zip(
+            columns.text_dated, u.tolist(), columns.gaps, columns.date_factors, strict=True
+        )
+    ]
+    p = np.array(p_event, dtype=np.float64)
+    score = np.maximum(p, columns.rewrite) * np.array(factor, dtype=np.float64)
+    thread = np.array(thread_probabilities(columns.thread), dtype=np.float64)
+    close = np.array(
+        [s.close_share(config.align_min_similarity) for s in columns.summaries], dtype=np.float64
+    )
+    weak = _weak_mask(score, thread, columns.jaccard, close, config)
+    out: list[Relation | None] = [None] * len(others)
+    if not weak.any():
+        return out
+    values = np.column_stack(
+        (
+            score,
+            p,
+            thread,
+            columns.rewrite,
+            columns.jaccard,
+            columns.containment,
+            columns.cues,
+            columns.conflicts,
+        )
+    )[weak].tolist()
+    for k, row in zip(np.flatnonzero(weak).tolist(), values, strict=True):
+        evidence = Evidence(
+            date_gap_days=columns.gaps[k],
+            scores=dict(zip(WEAK_SCORE_KEYS, row, strict=True)),
+            dates=columns.dates[k],
+        )
+        out[k] = Relation(a=a.id, b=others[k].id, kind=None, score=row[0], evidence=evidence)
+    return out
+
+
+def _event_logits(
+    cues: np.ndarray, conflict: np.ndarray, u: np.ndarray, model: StoryModel
+) -> np.ndarray:
+    """:meth:`StoryModel.event_logit` of each row of ``cues`` (with its disagreement cues
+    and shortness ``u``), bit for bit: the same products added in the same order."""
+    logit = model.event_bias + _dot_columns(model.event_weights, cues)
+    logit = logit + _dot_columns(model.conflict_weights, conflict)
+    short = u > 0.0
+    if short.any():
+        part = model.short_bias + _dot_columns(model.short_weights, cues[short])
+        logit[short] = logit[short] + u[short] * part
+    return logit
+
+
+def _dot_columns(weights: Sequence[float], x: np.ndarray) -> np.ndarray:
+    """:func:`_dot` of ``weights`` with each row of ``x``: ``0 + w_0 x_0 + w_1 x_1 + …``
+    added left to right, each step one float64 operation per row (no fused multiply-add)."""
+    total = np.zeros(len(x), dtype=np.float64)
+    for k, w in enumerate(weights):
+        total = total + w * x[:, k]
+    return total
+
+
+def _weak_mask(
+    score: np.ndarray, thread: np.ndarray, jaccard: np.ndarray, close: np.ndarray, config: Config
+) -> np.ndarray:
+    """:func:`is_weak` of each pair, from its score, thread probability, shingle Jaccard
+    and close share at ``config.align_min_similarity`` (:func:`needs_alignment`)."""
+    if not (config.near_duplicate_sentences > 0 and config.rewrite_min_coverage > 0):
+        return np.zeros(len(score), dtype=bool)
+    aligned = (
+        (close >= config.rewrite_min_coverage * ALIGN_IF_CLOSE_SHARE)
+        | (jaccard > ALIGN_IF_JACCARD)
+        | (score >= config.same_story_threshold)
+    )
+    return (thread < THREAD_THRESHOLD) & ~aligned
 
 
 def _relations(

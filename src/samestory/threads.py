@@ -322,14 +322,14 @@ def _check_width(width: int, model: ThreadModel) -> None:
 
 
 def thread_probabilities(
-    rows: Sequence[Sequence[float]], model: ThreadModel = MODEL
+    rows: Sequence[Sequence[float]] | np.ndarray, model: ThreadModel = MODEL
 ) -> list[float]:
     """``[thread_probability(x, model) for x in rows]``, bit for bit: every row walks the
     trees at once (one NumPy step per level for all the rows), then each row's log-odds is
     the same exactly rounded sum (``math.fsum``) of the same terms."""
-    if not rows:
+    if len(rows) == 0:  # a sequence of rows or a matrix
         return []
-    x = np.array(rows, dtype=np.float64)
+    x = np.asarray(rows, dtype=np.float64)
     _check_width(x.shape[-1] if x.ndim == 2 else -1, model)
     row = np.arange(len(x))[:, None]
     node = np.broadcast_to(model.roots, (len(x), len(model.roots)))
