@@ -128,7 +128,7 @@ def test_weak_relations_from_columns_are_the_object_path_s(features):
         overlaps = [shingle_overlap(a, b) for b in others]
         columns = relate.measure_columns(a, others, summaries, cosines, overlaps)
         scores, weak = relate._score_all(columns.measures(range(len(others))), model, CONFIG)
-        got = relate._weak_relations(a, others, columns, model, CONFIG)
+        got = relate._weak_relations([(a, b) for b in others], columns, model, CONFIG)
         for b, ps, is_weak, relation in zip(others, scores, weak, got, strict=True):
             assert (relation is not None) == is_weak, (a.id, b.id)
             assert is_weak == relate.is_weak(ps.score, ps.thread, ps.jaccard, ps.summary, CONFIG)
@@ -154,3 +154,16 @@ def test_dot_columns_is_dot_row_by_row():
     weights = tuple(rng.normal(size=9).tolist())
     got = relate._dot_columns(weights, x).tolist()
     assert got == [relate._dot(weights, row) for row in x.tolist()]
+
+
+def test_relate_runs_is_relate_against_run_by_run(features):
+    # A chunk's runs measured as one set of columns: the relations of each run alone.
+    runs = [(a, [b for b in features[k + 1 : k + 12]]) for k, a in enumerate(features[:30:3])]
+    for lean in (False, True):
+        alone = [
+            r for a, others in runs for r in relate.relate_against(a, others, CONFIG, None, lean)
+        ]
+        together = relate.relate_runs(runs, CONFIG, None, lean)
+        assert together == alone
+        assert [repr(r) for r in together] == [repr(r) for r in alone]
+    assert relate.relate_runs([], CONFIG) == []

@@ -815,8 +815,10 @@ _RAW = (
     "top3_sentences",
     "soft_coverage",
     "shared_names",
+    "names_a",
     "names_b",
     "shared_numbers",
+    "numbers_a",
     "numbers_b",
     "lexical_cosine",
     "entity_specific_jaccard",
@@ -846,163 +848,224 @@ def measure_columns(
 ) -> PairColumns:
     """The :class:`PairColumns` of ``a`` against each of ``others`` (with their sentence
     cosines' summaries, term cosines and shingle overlaps), every value
-    :func:`measure_pair`'s bit for bit, with what every pair reads of ``a`` read once:
-    its names' specificities and their exact partial sums, its long numbers, its numbers
-    by context word, its date and counts. Each pair's shared names and numbers are
-    intersected once. What needs a pair's sets (dates, shared names' weights, roles,
-    number conflicts) is read pair by pair into one row of raw values; the ratios, the
-    thread inputs' logarithms of counts and the like are then column operations.
+    :func:`measure_pair`'s bit for bit (see :class:`ColumnsBuilder`)."""
+    builder = ColumnsBuilder()
+    builder.add(a, others, summaries, term_cosines, overlaps)
+    return builder.columns()
+
+
+class ColumnsBuilder:
+    """The :class:`PairColumns` of many articles' pairs (a chunk of scoring work), built
+    in two steps: :meth:`add` reads, pair by pair, what needs a pair's sets (dates,
+    shared names' weights and roles, number conflicts) into one row of raw values, with
+    what every pair reads of its first article read once for all of them (its names'
+    specificities and their exact partial sums, its long numbers, its numbers by context
+    word; each article's own date reading and note once a chunk); :meth:`columns` then
+    makes the ratios, the thread inputs' logarithms of counts and the like column
+    operations over all the pairs at once (a few NumPy calls a chunk, not an article).
 
     Why a second form of :func:`_cues` and :func:`threads.thread_features` (which
     :func:`measure_pair` keeps): per pair they cost objects and calls that this one
     does not; ``tests/test_measure_against.py`` proves the two equal, bit for bit, on
     every pair of its ECB+ and four-language MEANTIME fixtures."""
-    spec_a = {name: lexical.specificity(name, a.lang) for name in a.entities}
-    partials_a = lexical._exact_partials(a.entities, a.lang)
-    long_a = long_numbers_of(a.numbers)
-    values_a = conflicts.by_context(a.number_contexts)
-    date_a = (a.date, a.date_from_text, a.written_date)
-    published_a = _published(a)
-    names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
-    sentences_a, roles_a, year_a, lang_a = a.sentences, a.roles, a.latest_year, a.lang
-    rows = []
-    gaps: list[int | None] = []
-    shorter: list[int] = []
-    date_factors, text_dated, notes, shared_items_, leads = [], [], [], [], []
-    if len(overlaps) != len(others):
-        raise ValueError("measure_columns: one overlap per pair")
-    for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
-        readings = dates.pair_readings(date_a, (b.date, b.date_from_text, b.written_date))
-        gap = _gap(*readings)
-        gaps.append(gap)
-        date_factors.append(date_gap_factor(a, b, gap, readings))
-        text_dated.append(_far_apart(gap) and _text_dated(*readings))
-        # Interned: an article's note recurs in each of its pairs, and a worker's pickle
-        # of its relations then holds it once (10% smaller on real news).
-        notes.append(tuple(map(sys.intern, date_notes(*readings))))
-        names, numbers = shared = names_a & b.entities, numbers_a & b.numbers
-        shared_items_.append(shared)
-        days = 0 if gap is None else gap
-        shorter.append(min(words_a, b.n_words))
-        if names:
-            named = sorted(names)
-            if b.lang == lang_a:
-                specificity = [spec_a[name] for name in named]
-                # lexical.weighted_jaccard: the shared weights over the union's, each
-                # sum exactly rounded (so in any order), the union's from the sets'
-                # exact partial sums less the shared weights.
-                union = math.fsum(
-                    [
-                        *partials_a,
-                        *lexical._exact_partials(b.entities, lang_a),
-                        *(-w for w in specificity),
-                    ]
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[float, ...]] = []
+        self.summaries: list[SimSummary] = []
+        self.overlaps: list[tuple[float, float]] = []
+        self.gaps: list[int | None] = []
+        self.shorter: list[int] = []
+        self.date_factors: list[float] = []
+        self.text_dated: list[bool] = []
+        self.notes: list[tuple[str, ...]] = []
+        self.shared: list[SharedItems] = []
+        self.leads: list[float] = []
+        # Each article's own date reading and its notes as a pair's first and second
+        # article, by the features' identity (alive while the builder is).
+        self._own: dict[int, tuple[dates.DateReading | None, str, str]] = {}
+
+    def _own_reading(self, f: DocFeatures) -> tuple[dates.DateReading | None, str, str]:
+        hit = self._own.get(id(f))
+        if hit is None:
+            reading = dates.own_reading(f.date, f.date_from_text, f.written_date)
+            if reading is None:
+                hit = (None, "", "")
+            else:
+                described = reading.describe()
+                hit = (reading, sys.intern(f"a: {described}"), sys.intern(f"b: {described}"))
+            self._own[id(f)] = hit
+        return hit
+
+    def add(
+        self,
+        a: DocFeatures,
+        others: Sequence[DocFeatures],
+        summaries: Sequence[SimSummary],
+        term_cosines: Sequence[float],
+        overlaps: Sequence[tuple[float, float]],
+    ) -> None:
+        """Read the pairs of ``a`` and each of ``others`` (see the class)."""
+        if len(overlaps) != len(others):
+            raise ValueError("ColumnsBuilder.add: one overlap per pair")
+        self.summaries.extend(summaries)
+        self.overlaps.extend(overlaps)
+        spec_a = {name: lexical.specificity(name, a.lang) for name in a.entities}
+        partials_a = lexical._exact_partials(a.entities, a.lang)
+        long_a = long_numbers_of(a.numbers)
+        values_a = conflicts.by_context(a.number_contexts)
+        date_a = (a.date, a.date_from_text, a.written_date)
+        own_a, note_a, _ = self._own_reading(a)
+        published_a = _published(a)
+        names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
+        sentences_a, roles_a, year_a, lang_a = a.sentences, a.roles, a.latest_year, a.lang
+        n_names_a, n_numbers_a = len(names_a), len(numbers_a)
+        rows, gaps, shorter, leads = self.rows, self.gaps, self.shorter, self.leads
+        for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
+            own_b, _, note_b = self._own_reading(b)
+            if own_a is not None and own_b is not None:
+                # Both dated on their own: dates.pair_readings would resolve nothing.
+                readings: tuple[dates.DateReading | None, dates.DateReading | None] = (
+                    own_a,
+                    own_b,
                 )
-                specific = math.fsum(specificity) / union if union else 0.0
-            else:  # the mean under both languages' frequencies (threads._specificity)
-                specificity = [
-                    0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
-                ]
-                specific = _specific_jaccard(a, b, names)
-            rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
-            people, places = name_roles.shared_roles(
-                sentences_a, b.sentences, rare, roles_a, b.roles
+                gap: int | None = abs((own_a.date - own_b.date).days)
+                notes: tuple[str, ...] = (note_a, note_b)
+            else:
+                readings = dates.pair_readings(date_a, (b.date, b.date_from_text, b.written_date))
+                gap = _gap(*readings)
+                # Interned: an article's note recurs in each of its pairs, and a worker's
+                # pickle of its relations then holds it once (10% smaller on real news).
+                notes = tuple(map(sys.intern, date_notes(*readings)))
+            gaps.append(gap)
+            self.notes.append(notes)
+            self.date_factors.append(date_gap_factor(a, b, gap, readings))
+            self.text_dated.append(_far_apart(gap) and _text_dated(*readings))
+            names, numbers = shared = names_a & b.entities, numbers_a & b.numbers
+            self.shared.append(shared)
+            days = 0 if gap is None else gap
+            shorter.append(min(words_a, b.n_words))
+            if names:
+                named = sorted(names)
+                if b.lang == lang_a:
+                    specificity = [spec_a[name] for name in named]
+                    # lexical.weighted_jaccard: the shared weights over the union's, each
+                    # sum exactly rounded (so in any order), the union's from the sets'
+                    # exact partial sums less the shared weights.
+                    union = math.fsum(
+                        [
+                            *partials_a,
+                            *lexical._exact_partials(b.entities, lang_a),
+                            *(-w for w in specificity),
+                        ]
+                    )
+                    specific = math.fsum(specificity) / union if union else 0.0
+                else:  # the mean under both languages' frequencies (threads._specificity)
+                    specificity = [
+                        0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
+                    ]
+                    specific = _specific_jaccard(a, b, names)
+                rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
+                people, places = name_roles.shared_roles(
+                    sentences_a, b.sentences, rare, roles_a, b.roles
+                )
+                non_place = max(
+                    (v for name, v in zip(named, specificity, strict=True) if name not in places),
+                    default=0.0,
+                )
+                n_rare, rarest = len(rare), max(specificity)
+                n_people, n_places = len(people), len(places)
+                places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
+            else:
+                specific = rarest = non_place = places_only = 0.0
+                n_rare = n_people = n_places = 0
+            if s.size:
+                best, top3 = s.best, s.top3
+                soft = _shorter_side_mean(s.rows, s.columns)
+                leads.append(_lead_of(s))
+            else:
+                best = top3 = soft = 0.0
+                leads.append(0.0)
+            rows.append(
+                (
+                    float(vector_a @ b.vector),
+                    best,
+                    top3,
+                    soft,
+                    len(names),
+                    n_names_a,
+                    len(b.entities),
+                    len(numbers),
+                    n_numbers_a,
+                    len(b.numbers),
+                    term_cosine,
+                    specific,
+                    shorter[-1],
+                    conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
+                    conflicts.year_gap(
+                        year_a, b.latest_year, both_published=published_a and _published(b)
+                    ),
+                    rewrite_evidence(s),
+                    days,
+                    1.0 if gap is None else 0.0,
+                    n_rare,
+                    rarest,
+                    len(long_a & numbers),
+                    n_people,
+                    n_places,
+                    non_place,
+                    places_only,
+                )
             )
-            non_place = max(
-                (v for name, v in zip(named, specificity, strict=True) if name not in places),
-                default=0.0,
-            )
-            n_rare, rarest = len(rare), max(specificity)
-            n_people, n_places = len(people), len(places)
-            places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
-        else:
-            specific = rarest = non_place = places_only = 0.0
-            n_rare = n_people = n_places = 0
-        if s.size:
-            best, top3 = s.best, s.top3
-            soft = _shorter_side_mean(s.rows, s.columns)
-            leads.append(_lead_of(s))
-        else:
-            best = top3 = soft = 0.0
-            leads.append(0.0)
-        rows.append(
+
+    def columns(self) -> PairColumns:
+        """The columns of every pair added, in the order added."""
+        raw = np.array(self.rows, dtype=np.float64).reshape(len(self.rows), len(_RAW)).T
+        cues = _cue_columns(raw)
+        names_a, names_b = raw[_R["names_a"]], raw[_R["names_b"]]
+        days = raw[_R["days"]]
+        thread = np.column_stack(
             (
-                float(vector_a @ b.vector),
-                best,
-                top3,
-                soft,
-                len(names),
-                len(b.entities),
-                len(numbers),
-                len(b.numbers),
-                term_cosine,
-                specific,
-                shorter[-1],
-                conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
-                conflicts.year_gap(
-                    year_a, b.latest_year, both_published=published_a and _published(b)
-                ),
-                rewrite_evidence(s),
-                days,
-                1.0 if gap is None else 0.0,
-                n_rare,
-                rarest,
-                len(long_a & numbers),
-                n_people,
-                n_places,
-                non_place,
-                places_only,
+                cues,
+                raw[_R["rewrite_evidence"]],
+                _log1p_of_counts(days),
+                (days > FAR_APART_DAYS).astype(np.float64),
+                raw[_R["gap_unknown"]],
+                _log1p_of_counts(raw[_R["rare_shared_names"]]),
+                raw[_R["rarest_shared_name"]] / lexical.ZIPF_MAX,
+                _log1p_of_counts(raw[_R["shared_long_numbers"]]),
+                _log1p_of_counts(raw[_R["shorter_words"]]) / 7.0,
+                _log1p_of_counts(np.minimum(names_a, names_b)) / 5.0,
+                _log1p_of_counts(np.maximum(names_a, names_b)) / 5.0,
+                _log1p_of_counts(raw[_R["rare_shared_people"]]),
+                _log1p_of_counts(raw[_R["rare_shared_places"]]),
+                raw[_R["rarest_shared_non_place"]] / lexical.ZIPF_MAX,
+                raw[_R["far_apart_places_only"]],
             )
         )
-    raw = np.array(rows, dtype=np.float64).reshape(len(rows), len(_RAW)).T
-    cues = _cue_columns(raw, len(names_a), len(numbers_a))
-    n_names_b = raw[_R["names_b"]]
-    fewer = np.minimum(n_names_b, len(names_a))
-    more = np.maximum(n_names_b, len(names_a))
-    days = raw[_R["days"]]
-    thread = np.column_stack(
-        (
-            cues,
-            raw[_R["rewrite_evidence"]],
-            _log1p_of_counts(days),
-            (days > FAR_APART_DAYS).astype(np.float64),
-            raw[_R["gap_unknown"]],
-            _log1p_of_counts(raw[_R["rare_shared_names"]]),
-            raw[_R["rarest_shared_name"]] / lexical.ZIPF_MAX,
-            _log1p_of_counts(raw[_R["shared_long_numbers"]]),
-            _log1p_of_counts(raw[_R["shorter_words"]]) / 7.0,
-            _log1p_of_counts(fewer) / 5.0,
-            _log1p_of_counts(more) / 5.0,
-            _log1p_of_counts(raw[_R["rare_shared_people"]]),
-            _log1p_of_counts(raw[_R["rare_shared_places"]]),
-            raw[_R["rarest_shared_non_place"]] / lexical.ZIPF_MAX,
-            raw[_R["far_apart_places_only"]],
+        return PairColumns(
+            summaries=self.summaries,
+            cues=cues,
+            conflicts=np.column_stack((raw[_R["number_conflict"]], raw[_R["year_gap"]])),
+            thread=thread,
+            shorter_words=self.shorter,
+            lead=self.leads,
+            rewrite=raw[_R["rewrite_evidence"]],
+            jaccard=np.array([o[0] for o in self.overlaps], dtype=np.float64),
+            containment=np.array([o[1] for o in self.overlaps], dtype=np.float64),
+            gaps=self.gaps,
+            date_factors=self.date_factors,
+            text_dated=self.text_dated,
+            dates=self.notes,
+            shared=self.shared,
         )
-    )
-    return PairColumns(
-        summaries=summaries,
-        cues=cues,
-        conflicts=np.column_stack((raw[_R["number_conflict"]], raw[_R["year_gap"]])),
-        thread=thread,
-        shorter_words=shorter,
-        lead=leads,
-        rewrite=raw[_R["rewrite_evidence"]],
-        jaccard=np.array([o[0] for o in overlaps], dtype=np.float64),
-        containment=np.array([o[1] for o in overlaps], dtype=np.float64),
-        gaps=gaps,
-        date_factors=date_factors,
-        text_dated=text_dated,
-        dates=notes,
-        shared=shared_items_,
-    )
 
 
-def _cue_columns(raw: np.ndarray, names_a: int, numbers_a: int) -> np.ndarray:
+def _cue_columns(raw: np.ndarray) -> np.ndarray:
     """The cues (:data:`CUE_NAMES` order, one row a pair) from :func:`measure_columns`'
     raw values: the ratios of counts as :func:`_ratio` gives them (float64 division of
     exact integers is Python's correctly rounded ``int / int``)."""
-    shared, names_b = raw[_R["shared_names"]], raw[_R["names_b"]]
-    numbers = raw[_R["shared_numbers"]]
+    shared, names_a, names_b = raw[_R["shared_names"]], raw[_R["names_a"]], raw[_R["names_b"]]
+    numbers, numbers_a = raw[_R["shared_numbers"]], raw[_R["numbers_a"]]
     return np.column_stack(
         (
             raw[_R["doc_cosine"]],
@@ -1229,61 +1292,80 @@ def relate_against(
     With ``lean`` (the batch, the store and Spark), a pair that :func:`is_weak` gets its
     :func:`weak_relation` instead: the same kind, score and thread probability, without
     the graded similarity or the shared quotes, names and numbers."""
-    overlaps = shingle_overlaps(a, others)
-    kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
-    # Every pair's cosines in one block: a copy pair's alignment reads them too.
-    summaries = summarise_against(
-        a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
-    )
-    scored = [k for k, kind in enumerate(kinds) if kind is None]
-    term_cosines = lexical.cosines_against(a.terms, [others[k].terms for k in scored])
-    columns = measure_columns(
-        a,
-        [others[k] for k in scored],
-        [summaries[k] for k in scored],
-        term_cosines,
-        [overlaps[k] for k in scored],
-    )
-    pairs = [(a, b) for b in others]
-    if not lean:
-        measures = columns.measures(range(len(scored)))
-        return _relations(pairs, kinds, overlaps, summaries, scored, measures, config, model)
-    # The weak pairs' relations from the columns; the others' through their objects.
-    weak = _weak_relations(
-        a, [others[k] for k in scored], columns, _model_of(model, config), config
-    )
-    rest = [n for n, relation in enumerate(weak) if relation is None]
-    out = _relations(
-        pairs,
-        kinds,
-        overlaps,
-        summaries,
-        [scored[n] for n in rest],
-        columns.measures(rest),
-        config,
-        model,
-        lean,
-    )
-    for k, relation in zip(scored, weak, strict=True):
-        if relation is not None:
-            out[k] = relation
+    return relate_runs([(a, others)], config, model, lean)
+
+
+def relate_runs(
+    runs: Sequence[tuple[DocFeatures, Sequence[DocFeatures]]],
+    config: Config = DEFAULT_CONFIG,
+    model: StoryModel | None = None,
+    lean: bool = False,
+) -> list[Relation]:
+    """:func:`relate_against` of each ``(a, others)`` of ``runs``, concatenated, the same
+    relations bit for bit: the runs' pairs measured into one :class:`ColumnsBuilder`, so
+    that the column operations and the weak pairs' scores are a few NumPy calls for all
+    the runs (a chunk of scoring work), not for each article."""
+    builder = ColumnsBuilder()
+    prepared = []
+    for a, others in runs:
+        overlaps = shingle_overlaps(a, others)
+        kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
+        # Every pair's cosines in one block: a copy pair's alignment reads them too.
+        summaries = summarise_against(
+            a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
+        )
+        scored = [k for k, kind in enumerate(kinds) if kind is None]
+        builder.add(
+            a,
+            [others[k] for k in scored],
+            [summaries[k] for k in scored],
+            lexical.cosines_against(a.terms, [others[k].terms for k in scored]),
+            [overlaps[k] for k in scored],
+        )
+        prepared.append(([(a, b) for b in others], kinds, overlaps, summaries, scored))
+    columns = builder.columns()
+    scored_pairs = [pairs[k] for pairs, _, _, _, scored in prepared for k in scored]
+    # With lean, the weak pairs' relations from the columns; the others' through objects.
+    weak: list[Relation | None] = [None] * len(scored_pairs)
+    if lean:
+        weak = _weak_relations(scored_pairs, columns, _model_of(model, config), config)
+    out: list[Relation] = []
+    start = 0
+    for pairs, kinds, overlaps, summaries, scored in prepared:
+        run_weak = weak[start : start + len(scored)]
+        rest = [n for n, relation in enumerate(run_weak) if relation is None]
+        relations = _relations(
+            pairs,
+            kinds,
+            overlaps,
+            summaries,
+            [scored[n] for n in rest],
+            columns.measures([start + n for n in rest]),
+            config,
+            model,
+            lean,
+        )
+        for k, relation in zip(scored, run_weak, strict=True):
+            if relation is not None:
+                relations[k] = relation
+        out.extend(relations)
+        start += len(scored)
     return out
 
 
 def _weak_relations(
-    a: DocFeatures,
-    others: Sequence[DocFeatures],
+    pairs: Sequence[tuple[DocFeatures, DocFeatures]],
     columns: PairColumns,
     model: StoryModel,
     config: Config,
 ) -> list[Relation | None]:
-    """For each pair of ``columns`` (``a`` against each of ``others``), its
+    """For each pair of ``columns`` (of the articles ``pairs``), its
     :func:`weak_relation` when it :func:`is_weak`, else None: the same scores as
     :func:`_score_all` gives its :class:`PairScore`, bit for bit, as columns (the event
     model's log-odds summed term by term in :meth:`StoryModel.event_logit`'s order, each
     an elementwise float64 operation; ``math.exp`` per value; the thread model's trees
     walked for all rows and each row's terms ``math.fsum``-ed)."""
-    if not others:
+    if not pairs:
         return []
     u = np.array([shortness(w) for w in columns.shorter_words], dtype=np.float64)
     p_event = [
@@ -1303,7 +1385,7 @@ def _weak_relations(
         [s.close_share(config.align_min_similarity) for s in columns.summaries], dtype=np.float64
     )
     weak = _weak_mask(score, thread, columns.jaccard, close, config)
-    out: list[Relation | None] = [None] * len(others)
+    out: list[Relation | None] = [None] * len(pairs)
     if not weak.any():
         return out
     values = np.column_stack(
@@ -1324,7 +1406,8 @@ def _weak_relations(
             scores=dict(zip(WEAK_SCORE_KEYS, row, strict=True)),
             dates=columns.dates[k],
         )
-        out[k] = Relation(a=a.id, b=others[k].id, kind=None, score=row[0], evidence=evidence)
+        a, b = pairs[k]
+        out[k] = Relation(a=a.id, b=b.id, kind=None, score=row[0], evidence=evidence)
     return out
 
 

@@ -11,7 +11,7 @@ from samestory.features import DocFeatures
 from samestory.models import Relation
 from samestory.parallel import CHUNKS_PER_WORKER, map_chunks, worker_count
 from samestory.pipeline.featurise import Progress, no_progress
-from samestory.relate import StoryModel, relate_against, single_threaded_blas
+from samestory.relate import StoryModel, relate_runs, single_threaded_blas
 
 # Pairs per chunk of scoring work, and the fewest pairs per worker process worth a fork
 # (a worker costs a few ms to start and to send its relations back; a pair ~0.15 ms).
@@ -52,12 +52,14 @@ def score_pairs(
     ordered = pairs if order is None else [pairs[k] for k in order]
 
     def score_chunk(start: int, stop: int) -> list[Relation]:
-        out: list[Relation] = []
+        # Each article's run of pairs, all the chunk's runs measured as one set of
+        # columns (relate_runs: the column work once a chunk, not once an article).
+        runs = [
+            (features[i], [features[j] for _, j in run])
+            for i, run in itertools.groupby(ordered[start:stop], key=operator.itemgetter(0))
+        ]
         with single_threaded_blas():
-            for i, run in itertools.groupby(ordered[start:stop], key=operator.itemgetter(0)):
-                others = [features[j] for _, j in run]
-                out.extend(relate_against(features[i], others, config, model, lean))
-        return out
+            return relate_runs(runs, config, model, lean)
 
     workers = worker_count(config.workers, len(pairs), MIN_PAIRS_PER_WORKER)
     relations = map_chunks(
