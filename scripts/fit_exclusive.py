@@ -1,0 +1,187 @@
+"""Fit the exclusive-names step (``samestory.exclusive``) between scoring and grouping, under CV.
+
+    python scripts/fit_exclusive.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
+        [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
+        [--forms full,lead,summary,headline] [--iterate] [--out FILE | --dry-run | --check]
+
+Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
+stages up to scoring under the encoder's own production config) and its candidate pairs
+scored by production's ``relate`` under the shipped model. The step
+(:func:`samestory.exclusive.contrasted`) reads only those scores and each text's specific
+names; its two settings (``alpha``, ``factor``) are chosen on a grid:
+
+- **fitted**: the grid point with the best mean ARI over every set and form (in sample),
+  written to ``src/samestory/params/exclusive.json`` (``--out``) with the figures below;
+- **under 5-fold cross-validation over topics** (``fit_story_model.fold_of_topics``: every
+  form of a topic in one fold, GVA's topics its incidents): for each fold, the same
+  choice made on the articles of the other folds only (ARI read on them); the pairs of
+  the fold's topics are then rescored with that point and each set grouped by
+  production's ``group``: the honest estimate.
+
+Prints, per set and form, ARI without the step, under CV, and at each grid point (in
+sample), and each fold's point. ``--dry-run`` writes nothing; ``--check`` compares the
+fitted point with ``--out`` (SAME, or DIFFERS and exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fit_story_model as fsm
+import short_ceiling
+
+from samestory import exclusive, params, relate, roundups
+from samestory.config import DEFAULT_CONFIG, Config
+
+ALPHAS = (0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+FACTORS = (0.0, 0.25, 0.5)
+Point = tuple[float, float]
+
+
+def rescored(
+    dev: fsm.DevSet, scores: np.ndarray, point: Point, iterate: bool, memo: dict
+) -> np.ndarray:
+    """``scores`` after the step at ``point`` (``iterate``: twice, the second reading
+    the first's scores). ``memo`` keeps each set's names and first evidence."""
+    if dev.name not in memo:
+        specific = [roundups.specific_tokens(f) for f in dev.features]
+        memo[dev.name] = (
+            specific,
+            np.array(exclusive.exclusive_chance(scored_of(dev, scores), specific.__getitem__)),
+        )
+    specific, evidence = memo[dev.name]
+    out = np.where(evidence <= point[0], scores * point[1], scores)
+    if iterate:
+        out = np.array(
+            [
+                s
+                for _, _, s in exclusive.contrasted(
+                    scored_of(dev, out), specific.__getitem__, *point
+                )
+            ]
+        )
+    return out
+
+
+def scored_of(dev: fsm.DevSet, scores: np.ndarray) -> list[tuple[int, int, float]]:
+    return [(i, j, s) for (i, j), s in zip(dev.pairs, scores.tolist(), strict=True)]
+
+
+def held_ari(dev: fsm.DevSet, labels: np.ndarray, keep: np.ndarray) -> float:
+    gold = np.array(dev.gold)
+    return float(adjusted_rand_score(gold[keep], labels[keep]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=fsm.DEFAULT_DATA)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--encoder", choices=("static", "use"), default="static")
+    parser.add_argument("--sets", default=",".join(short_ceiling.SETS))
+    parser.add_argument("--forms", default=",".join(short_ceiling.FORMS))
+    parser.add_argument("--iterate", action="store_true", help="apply the step twice")
+    parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
+    parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
+    args = parser.parse_args(argv)
+    cache = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
+    config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
+    sets = [
+        short_ceiling.build(b, form, args.data, cache, args.encoder, config)
+        for b in args.sets.split(",")
+        for form in args.forms.split(",")
+    ]
+    grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
+    plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
+    memo: dict = {}
+    scores = {
+        (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo)
+        for dev in sets
+        for p in grid
+    }
+    labels = {
+        (dev.name, p): dev.grouping(scores[dev.name, p], config) for dev in sets for p in grid
+    }
+    fold_of = fsm.fold_of_topics(sets)
+    folds = {dev.name: np.array([fold_of[t] for t in dev.topics]) for dev in sets}
+
+    def best(keep_fold: int | None) -> Point:
+        """The grid point with the best mean ARI, read on the articles not of ``keep_fold``
+        (None: on all), smallest alpha and largest factor on ties."""
+
+        def mean(p: Point) -> float:
+            return float(
+                np.mean(
+                    [
+                        held_ari(dev, labels[dev.name, p], folds[dev.name] != keep_fold)
+                        for dev in sets
+                    ]
+                )
+            )
+
+        return max(grid, key=lambda p: (mean(p), -p[0], p[1]))
+
+    chosen = [best(f) for f in range(fsm.TOPIC_FOLDS)]
+    fitted = best(None)
+    print(f"fitted (alpha, factor): {fitted}; fold points: {chosen}", flush=True)
+    print("set:form  without  CV  | in sample: " + " ".join(f"{a}/{f}" for a, f in grid))
+    rows = {}
+    for dev in sets:
+        fold_i = np.array([folds[dev.name][i] for i, _ in dev.pairs])
+        cv = plain[dev.name].copy()
+        for f, p in enumerate(chosen):
+            mask = fold_i == f
+            cv[mask] = scores[dev.name, p][mask]
+        row = {
+            "without": round(dev.ari(plain[dev.name], config), 4),
+            "topic_cv": round(dev.ari(cv, config), 4),
+            "fitted_in_sample": round(adjusted_rand_score(dev.gold, labels[dev.name, fitted]), 4),
+        }
+        rows[dev.name] = row
+        grid_ari = " ".join(
+            f"{adjusted_rand_score(dev.gold, labels[dev.name, p]):.3f}" for p in grid
+        )
+        print(f"{dev.name}  {row['without']:.4f}  {row['topic_cv']:.4f}  | {grid_ari}", flush=True)
+    data = {
+        "about": "samestory.exclusive: a pair whose exclusive couple of names has a chance "
+        "(times the couples tried) <= alpha is scored factor x its score before grouping; "
+        "written by scripts/fit_exclusive.py",
+        "alpha": fitted[0],
+        "factor": fitted[1],
+        "fitted_on": {
+            "encoder": args.encoder,
+            "sets": args.sets.split(","),
+            "forms": args.forms.split(","),
+            "iterate": args.iterate,
+            "grid": {"alpha": list(ALPHAS), "factor": list(FACTORS)},
+            "choice": "best mean ARI over every set and form (production's group)",
+            "constants": {
+                "neighbour_bar": exclusive.NEIGHBOUR_BAR,
+                "min_holders": exclusive.MIN_HOLDERS,
+                "variant_prefix": exclusive.VARIANT_PREFIX,
+                "variant_share": exclusive.VARIANT_SHARE,
+            },
+        },
+        "cv": {"method": "5-fold over topics", "fold_points": [list(p) for p in chosen]},
+        "ari": rows,
+    }
+    if args.check:
+        shipped = json.loads(args.out.read_text())
+        same = (shipped["alpha"], shipped["factor"]) == fitted
+        print("SAME" if same else f"DIFFERS: shipped {(shipped['alpha'], shipped['factor'])}")
+        return 0 if same else 1
+    if not args.dry_run:
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
