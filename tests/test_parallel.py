@@ -205,3 +205,23 @@ def test_map_chunks_thaws_the_heap_after_its_workers() -> None:
 
     assert parallel.map_chunks(squares, 30, 2, 4, chunks_per_worker=2) == squares(0, 30)
     assert gc.get_freeze_count() == 0
+
+
+@needs_fork
+def test_beside_runs_the_call_on_another_process_and_returns_its_result() -> None:
+    with parallel.beside(os.getpid) as result:
+        assert result() != os.getpid()
+        assert result() == result()  # asked twice: one run
+    with parallel.beside(os.getpid, fork=False) as result:
+        assert result() == os.getpid()
+
+
+@needs_fork
+def test_beside_raises_the_calls_error_in_the_caller() -> None:
+    def fail() -> int:
+        raise ValueError("beside failed")
+
+    with parallel.beside(fail) as result, pytest.raises(ValueError, match="beside failed"):
+        result()
+    with parallel.beside(fail) as result:  # never asked: the child is stopped, nothing raised
+        pass

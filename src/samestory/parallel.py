@@ -326,6 +326,38 @@ class WorkerPool:
         return number, job, result
 
 
+@contextlib.contextmanager
+def beside(call: Callable[[], T], fork: bool = True) -> Iterator[Callable[[], T]]:
+    """Within the block, ``call()`` runs on a forked child (one :class:`WorkerPool`
+    worker, so it sees this process's memory as at the block's start) while this
+    process does other work; the block gets a function that returns its result,
+    waiting for it (an exception in ``call`` is raised there).
+
+    Without ``fork``, or where :func:`can_fork` is false, that function calls ``call()``
+    here on its first use: the same result, one process. For independent work of a
+    serial stage (two groupings of one set of pairs) that two cores can share; ``call``
+    must not use what a fork does not carry (a database connection, threads)."""
+    got: list[T] = []
+    if not (fork and can_fork()):
+
+        def here() -> T:
+            if not got:
+                got.append(call())
+            return got[0]
+
+        yield here
+        return
+    with WorkerPool(lambda _job: call(), 1) as pool:
+        pool.submit(0, 0)  # (a job of None would stop the worker)
+
+        def there() -> T:
+            if not got:
+                got.append(pool.next_result()[2])
+            return got[0]
+
+        yield there
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended before sending the results of the chunk it was given."""
 

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.parallel import beside
 from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
 from samestory.stories import CollapsedPairs, DisjointSets, attaches, average_link_over_copies
 
@@ -64,6 +65,7 @@ def group_with_roundups(
     scored: Sequence[tuple[int, int, float]],
     copy_of: Sequence[int | None],
     config: Config = DEFAULT_CONFIG,
+    fork: bool = False,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     """:func:`group`, with roundups kept from chaining stories.
 
@@ -84,15 +86,24 @@ def group_with_roundups(
     the story it covers that it links to most, if that linkage reaches the bar a new
     article meets in :func:`samestory.stories.best_story`, or stands alone (flagged as not
     attached). So a roundup is in a story it covers, or alone.
+
+    ``fork``: look for the candidates on a forked child (:func:`samestory.parallel.beside`)
+    while this process groups the pairs as they are (the plain grouping, which needs
+    none of them): the same groups, on two cores. Only where ``views`` and ``scored``
+    need nothing a fork does not carry (the batch driver's; not the store's, whose
+    views read its database).
     """
     n = len(views)
     bar = _partner_bar(config)
-    suspects = candidates(views, scored, bar, bar)
+    with beside(lambda: candidates(views, scored, bar, bar), fork) as suspects_found:
+        # The pairs are collapsed onto copy groups once for the up to six groupings
+        # below (each leaves some texts out; the same groups as group() of the pairs
+        # left: with none left out, plain is group()'s).
+        collapsed = CollapsedPairs(n, scored, copy_of)
+        plain = _group(collapsed, config)
+        suspects = suspects_found()
     if not suspects:
-        return group(n, scored, copy_of, config), []
-    # The pairs are collapsed onto copy groups once for the up to six groupings below
-    # (each leaves some texts out; the same groups as group() of the pairs left).
-    collapsed = CollapsedPairs(n, scored, copy_of)
+        return plain, []
     partners = _partners(scored, suspects, bar)
     first = _group_of(_group(collapsed, config, suspects))
     confirmed = {
@@ -100,7 +111,6 @@ def group_with_roundups(
         for c in sorted(suspects)
         if covers_several(story_parts(views[c], partners[c], first, views))
     }
-    plain = _group(collapsed, config)
     for _ in range(ROUNDUP_ROUNDS):  # a roundup must still cover two stories once grouped
         if not confirmed:
             return plain, []
