@@ -47,7 +47,7 @@ def provenance(
     weight: dict[tuple[int, int], float] = {}
     for k, f in enumerate(chosen):
         i = reps[k]
-        for n, other in enumerate(index._vector_scan(f.vector)[0]):
+        for n, other in enumerate(index._vector_scan(f.vector, candidates.keywords(f))[0]):
             rank[(i, position[other])] = n
         ranked = candidates.keyword_ranking(
             candidates.keywords(f),

@@ -188,7 +188,7 @@ def test_blocked_vector_search_matches_local(spark: object) -> None:
     index._ids = [d.id for d in docs]
     expected = set()
     for i, d in enumerate(docs):
-        for other in index._vector_neighbours(d.vector):
+        for other in index._vector_neighbours(d.vector, {}):
             j = int(other[1:])
             if j != i:
                 expected.add((min(i, j), max(i, j)))
