@@ -56,7 +56,7 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -66,7 +66,9 @@ from samestory.candidates import (
     EXACT_SEARCH_LIMIT,
     KEYWORDS,
     SATURATED_COSINE,
+    SATURATED_KEYWORD_COSINE,
     keywords,
+    saturation_test,
     select_neighbours,
 )
 from samestory.config import DEFAULT_CONFIG, Config
@@ -249,14 +251,19 @@ def parquet_rows(path: str | os.PathLike[str]) -> int:
 
 
 def neighbour_list(
-    row: int, keys: np.ndarray, matrix: np.ndarray, config: Config
+    row: int,
+    keys: np.ndarray,
+    matrix: np.ndarray,
+    config: Config,
+    words: Sequence[Mapping[int, float]] | None = None,
 ) -> tuple[list[int], float]:
     """Row ``row``'s neighbour rows by the local rule, and the list's *reach*.
 
     The reach is the cosine of the first candidate after the last one the rule looked
     at (at least ``ann_min_cosine``): the rule stops there for a reason (budget, floor)
     that a vector ranked below it cannot change, so only a vector at least that close
-    can change the list.
+    can change the list. ``words``: the rows' keywords, which some encoders' saturation
+    test reads (:func:`~samestory.candidates.saturation_test`; None: none known).
     """
     budget = config.ann_neighbours + 1
     widest = min(widest_list(config), len(keys))
@@ -264,22 +271,25 @@ def neighbour_list(
     order = np.argsort(-cosines, kind="stable")
     top = order[:widest]
     rule = (budget, config.ann_min_cosine, SATURATED_COSINE[config.encoder])
-    chosen = select_neighbours(top, cosines[top], matrix, *rule) or []
+    test = None if words is None else saturation_test(config.encoder, words[row], words.__getitem__)
+    chosen = select_neighbours(top, cosines[top], matrix, *rule, still_close=test) or []
     after = len(chosen)  # the rule looks at candidates in order and keeps each it looks at
     following = float(cosines[order[after]]) if after < len(order) else _NO_REACH
     return [int(r) for r in chosen], max(following, config.ann_min_cosine)
 
 
 def search_cell(
-    item: tuple[Any, Iterable[tuple[int, np.ndarray, str, float]]], config: Config
+    item: tuple[Any, Iterable[tuple[Any, ...]]], config: Config
 ) -> Iterator[tuple[str, Any]]:
     """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
     one cell's task.
 
-    Members are ``(idx, vector, role, reach)``; role ``q``: a new article querying this
-    cell, ``n``: a new article stored here, ``r``: a past one whose list may be asked
-    again here, ``p``: a past one only stored here, ``d``: a representative this run
-    demotes (its copy group merged into an earlier one), no longer a candidate. A past
+    Members are ``(idx, vector, role, reach)`` or ``(idx, vector, role, reach,
+    keywords)`` (read by static's saturation test; none: ``{}``); role ``q``: a new
+    article querying this cell, ``n``: a new article stored here, ``r``: a past one
+    whose list may be asked again here, ``p``: a past one only stored here, ``d``: a
+    representative this run demotes (its copy group merged into an earlier one), no
+    longer a candidate. A past
     list is asked again when a new vector, or a demoted one, is at least as close as
     its reach (the rule looked at it, or would): a full rerun's list is made without the
     demoted vector and with the new ones. ``pair``: a new end; ``past_pair`` (``i < j``):
@@ -295,10 +305,11 @@ def search_cell(
     keys = np.array([m[0] for m in members], dtype=np.int64)
     matrix = np.ascontiguousarray(np.vstack([m[1] for m in members]), dtype=np.float32)
     roles = [m[2] for m in members]
+    words: list[dict[int, float]] = [m[4] if len(m) > 4 else {} for m in members]
     new = np.array([r in "qn" for r in roles], dtype=bool)
     for row, role in enumerate(roles):
         if role == "q":
-            chosen, reach = neighbour_list(row, keys, matrix, config)
+            chosen, reach = neighbour_list(row, keys, matrix, config, words)
             yield "reach", (int(keys[row]), reach)
             for r in chosen:
                 if r != row:
@@ -315,7 +326,7 @@ def search_cell(
         again = by_gone[k] >= reach_of  # the list looked at a vector that is gone
         if by_new[k] < reach_of and not again:
             continue  # neither a new nor a demoted vector reaches into this list
-        chosen, reach = neighbour_list(row, keys, matrix, config)
+        chosen, reach = neighbour_list(row, keys, matrix, config, words)
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
             if new[r]:
@@ -900,16 +911,18 @@ class _Run:
         )
 
     def _past_vectors(self, n_past: int | None) -> RDD:
-        """``(idx, (vector, reach, cells))`` of the past representatives. When they are
-        few (``n_past``, from the state), their rows of the per-article table are
-        broadcast to the stored vectors, which are then scanned, not shuffled."""
+        """``(idx, (vector, reach, cells, keywords))`` of the past representatives. When
+        they are few (``n_past``, from the state), their rows of the per-article table
+        are broadcast to the stored vectors, which are then scanned, not shuffled. Their
+        keywords are read only for an encoder whose saturation test reads them."""
         if self.nodes is None:
             return self.sc.emptyRDD()
         reps = self._without_demoted(self.nodes.where("idx = rep"), "idx")
-        return self._vectors_of(reps.select("idx", "reach", "cells"), n_past)
+        words = SATURATED_KEYWORD_COSINE.get(self.config.encoder) is not None
+        return self._vectors_of(reps.select("idx", "reach", "cells"), n_past, words)
 
     def _demoted_vectors(self) -> RDD:
-        """``(idx, (vector, reach, cells))`` of the representatives this run demotes."""
+        """``(idx, (vector, reach, cells, {}))`` of the representatives this run demotes."""
         if self.nodes is None or self.merges is None:
             return self.sc.emptyRDD()
         rows = self._semi(
@@ -920,27 +933,36 @@ class _Run:
         )
         return self._vectors_of(rows, self.n_merged)
 
-    def _vectors_of(self, reps: DataFrame, n: int | None) -> RDD:
-        """``(idx, (vector, reach, cells))`` of the stored articles in ``reps`` (``idx,
-        reach, cells``; broadcast to the stored vectors when ``n``, their number, is
-        known and small)."""
+    def _vectors_of(self, reps: DataFrame, n: int | None, words: bool = False) -> RDD:
+        """``(idx, (vector, reach, cells, keywords))`` of the stored articles in ``reps``
+        (``idx, reach, cells``; broadcast to the stored vectors when ``n``, their number,
+        is known and small); keywords from the stored keyword table with ``words``, else
+        ``{}``."""
+        from pyspark.sql import functions as F
+
         table = self._past_table("features")
         if table is None:
             return self.sc.emptyRDD()
         if n is not None:
             reps = self._broadcast_if(reps, n)
-        return (
-            table.select("idx", "vector")
-            .join(reps, "idx")
-            .rdd.map(
-                lambda r: (
-                    int(r.idx),
-                    (
-                        np.frombuffer(bytes(r.vector), dtype="<f4").astype(np.float32),
-                        _NO_REACH if r.reach is None else float(r.reach),
-                        None if r.cells is None else list(r.cells),
-                    ),
-                )
+        rows = table.select("idx", "vector").join(reps, "idx")
+        stored = self._past_table("keywords") if words else None
+        if stored is not None:
+            listed = stored.groupBy("idx").agg(
+                F.collect_list(F.struct("word", "weight")).alias("words")
+            )
+            rows = rows.join(listed, "idx", "left")
+        else:
+            rows = rows.withColumn("words", F.lit(None))
+        return rows.rdd.map(
+            lambda r: (
+                int(r.idx),
+                (
+                    np.frombuffer(bytes(r.vector), dtype="<f4").astype(np.float32),
+                    _NO_REACH if r.reach is None else float(r.reach),
+                    None if r.cells is None else list(r.cells),
+                    {int(w.word): float(w.weight) for w in r.words or ()},
+                ),
             )
         )
 
@@ -949,6 +971,7 @@ class _Run:
     ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
         config, p = self.config, self.p
         new_vectors = reps_new.mapValues(lambda f: f.vector)
+        new_items = reps_new.mapValues(lambda f: (f.vector, dict(f.keywords)))
         stored = self.state.manifest.counts if self.state.manifest is not None else {}
         known_past = cast("int | None", stored.get("representatives"))
         if known_past is not None:
@@ -964,23 +987,23 @@ class _Run:
         if centroids is None:
             chunks = max(1, min(p, math.ceil(max(n_reps_new, 1) / 256)))
 
-            def spread_new(iv: tuple[int, np.ndarray]) -> Iterator[tuple[int, Any]]:
-                i, v = iv
+            def spread_new(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+                i, (v, words) = item
                 for c in range(chunks):
-                    yield c, (i, v, "q" if i % chunks == c else "n", 0.0)
+                    yield c, (i, v, "q" if i % chunks == c else "n", 0.0, words)
 
             def spread_past(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (v, reach, _) = item
+                i, (v, reach, _, words) = item
                 for c in range(chunks):
-                    yield c, (i, v, "r" if i % chunks == c else "p", reach)
+                    yield c, (i, v, "r" if i % chunks == c else "p", reach, words)
 
             def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (v, _, _) = item
+                i, (v, _, _, _) = item
                 for c in range(chunks):
                     yield c, (i, v, "d", 0.0)
 
             cells_of = (
-                new_vectors.flatMap(spread_new)
+                new_items.flatMap(spread_new)
                 .union(past.flatMap(spread_past))
                 .union(gone.flatMap(spread_gone))
             )
@@ -992,31 +1015,31 @@ class _Run:
                 listed = list(items)
                 if not listed:
                     return
-                need = [k for k, (_, (_, (_, _, cells))) in enumerate(listed) if cells is None]
+                need = [k for k, (_, (_, (_, _, cells, _))) in enumerate(listed) if cells is None]
                 found = {}
                 if need:
                     matrix = np.vstack([listed[k][1][1][0] for k in need]).astype(np.float32)
                     rows = nearest_cells(matrix, shared.value, CELL_COPIES)
                     found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
-                for k, (kind, (i, (v, reach, cells))) in enumerate(listed):
-                    yield i, (kind, v, reach, found.get(k, cells), k in found)
+                for k, (kind, (i, (v, reach, cells, words))) in enumerate(listed):
+                    yield i, (kind, v, reach, found.get(k, cells), k in found, words)
 
             tagged: RDD = (
-                new_vectors.map(lambda iv: ("new", (iv[0], (iv[1], 0.0, None))))
+                new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1]))))
                 .union(past.map(lambda item: ("past", item)))
                 .union(gone.map(lambda item: ("gone", item)))
             )
             placed = self._keep(tagged.mapPartitions(assign))
 
             def spread(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (kind, v, reach, cells, _) = item
+                i, (kind, v, reach, cells, _, words) = item
                 for rank, c in enumerate(cells):
                     if kind == "gone":  # in every cell it was stored in, as a full rerun's
                         yield c, (i, v, "d", reach)
                     elif kind == "new":
-                        yield c, (i, v, "q" if rank == 0 else "n", reach)
+                        yield c, (i, v, "q" if rank == 0 else "n", reach, words)
                     else:
-                        yield c, (i, v, "r" if rank == 0 else "p", reach)
+                        yield c, (i, v, "r" if rank == 0 else "p", reach, words)
 
             cells_of = placed.flatMap(spread)
             # Only cells assigned now are written (stored ones do not change).

@@ -218,7 +218,8 @@ def run(
     stages.persist_large(reps)
     n_reps = reps.count()
 
-    vectors = reps.mapValues(lambda f: f.vector)
+    # With each one's keywords: static's lists widen by the words they share.
+    vectors = reps.mapValues(lambda f: (f.vector, keywords(f)))
     near = vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size)
     recall: dict[str, Any] = {}
     if recall_sample and n_reps > exact_limit:

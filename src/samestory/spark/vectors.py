@@ -27,8 +27,8 @@ vectors at hand for the near-twin test. No neighbour list or vector is shuffled 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from samestory.candidates import (
     EXPANSION,
     SATURATED_COSINE,
     TWIN_SEARCH_FACTOR,
+    saturation_test,
     select_neighbours,
 )
 from samestory.config import Config
@@ -62,13 +63,19 @@ def widest_list(config: Config) -> int:
 
 
 def cell_neighbours(
-    queries: Iterable[int], keys: np.ndarray, matrix: np.ndarray, config: Config
+    queries: Iterable[int],
+    keys: np.ndarray,
+    matrix: np.ndarray,
+    config: Config,
+    words: Sequence[Mapping[int, float]] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of each query ``i`` (a key of a row of ``matrix``)
     with the neighbours the local engine's rule picks among the rows of ``matrix``.
 
     ``keys`` are the rows' article indices, ascending, so ties break by index as in the
-    local stable ``argsort``.
+    local stable ``argsort``. ``words`` are the rows' keywords (``candidates.keywords``),
+    which the saturation test of some encoders reads (:func:`~samestory.candidates.
+    saturation_test`); None: none known (the document cosine's rule).
     """
     budget = config.ann_neighbours + 1
     widest = min(widest_list(config), len(keys))
@@ -77,7 +84,12 @@ def cell_neighbours(
     for i in queries:
         cosines = matrix @ matrix[row_of[i]]  # matrix-vector: as the local exact search
         order = np.argsort(-cosines, kind="stable")[:widest]
-        chosen = select_neighbours(order, cosines[order], matrix, *rule)
+        test = (
+            None
+            if words is None
+            else saturation_test(config.encoder, words[row_of[i]], words.__getitem__)
+        )
+        chosen = select_neighbours(order, cosines[order], matrix, *rule, still_close=test)
         for r in chosen or ():
             j = int(keys[r])
             if j != i:
@@ -126,12 +138,13 @@ def _split_cell(
     matrix: np.ndarray,
     config: Config,
     cell_size: int,
+    words: list[dict[int, float]],
     depth: int = 0,
 ) -> Iterator[tuple[int, int]]:
     """Neighbour pairs of ``queries`` in a cell, split while it is over the size bound
     (at most three levels: a cell of near-identical vectors cannot be split)."""
     if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= 3:
-        yield from cell_neighbours(queries, keys, matrix, config)
+        yield from cell_neighbours(queries, keys, matrix, config, words)
         return
     centroids = spherical_kmeans(matrix, math.ceil(len(keys) / cell_size), seed=depth + 1)
     cells = nearest_cells(matrix, centroids, CELL_COPIES)
@@ -142,18 +155,35 @@ def _split_cell(
         sub_queries = [i for i in queries if home[i] == c]
         if sub_queries:
             yield from _split_cell(
-                sub_queries, keys[stored], matrix[stored], config, cell_size, depth + 1
+                sub_queries,
+                keys[stored],
+                matrix[stored],
+                config,
+                cell_size,
+                [words[r] for r in stored],
+                depth + 1,
             )
 
 
 def _search_cell(
-    item: tuple[int, Iterable[tuple[int, np.ndarray, bool]]], config: Config, cell_size: int
+    item: tuple[int, Iterable[tuple[int, tuple[np.ndarray, dict[int, float]], bool]]],
+    config: Config,
+    cell_size: int,
 ) -> Iterator[tuple[int, int]]:
     _, members = item
-    listed = list(members)
-    keys, matrix = _matrix((i, v) for i, v, _ in listed)
+    listed = sorted(members, key=lambda m: m[0])
+    keys, matrix = _matrix((i, vw[0]) for i, vw, _ in listed)
+    words = [vw[1] for _, vw, _ in listed]
     queries = sorted(i for i, _, is_query in listed if is_query)
-    yield from _split_cell(queries, keys, matrix, config, cell_size)
+    yield from _split_cell(queries, keys, matrix, config, cell_size, words)
+
+
+def with_words(value: Any) -> tuple[np.ndarray, dict[int, float]]:
+    """A search input's ``(vector, keywords)``: given as such, or a bare vector (no
+    keywords known: the document cosine's saturation rule)."""
+    if isinstance(value, tuple):
+        return value[0], value[1]
+    return value, {}
 
 
 def vector_pairs(
@@ -164,8 +194,10 @@ def vector_pairs(
     exact_limit: int = EXACT_SEARCH_LIMIT,
     cell_size: int = CELL_SIZE,
 ) -> RDD:
-    """Pairs ``(i, j)``, ``i < j``: each article (``vectors``: ``(idx, unit vector)``)
-    with its distinct nearest neighbours, exactly up to ``exact_limit`` articles."""
+    """Pairs ``(i, j)``, ``i < j``: each article (``vectors``: ``(idx, unit vector)``, or
+    ``(idx, (unit vector, keywords))`` for the encoders whose saturation test reads
+    them) with its distinct nearest neighbours, exactly up to ``exact_limit`` articles."""
+    vectors = vectors.mapValues(with_words)
     if n <= exact_limit:
         cells = _exact_cells(vectors, n, partitions)
         size = max(n, 1)  # never split
@@ -183,7 +215,7 @@ def _exact_cells(vectors: RDD, n: int, partitions: int) -> RDD:
     """One cell of every vector, queried in ``chunks`` tasks: ``((chunk), (i, v, query))``."""
     chunks = max(1, min(partitions, math.ceil(n / 256)))
 
-    def spread(item: tuple[int, np.ndarray]) -> Iterator[tuple[int, tuple[int, np.ndarray, bool]]]:
+    def spread(item: tuple[int, Any]) -> Iterator[tuple[int, tuple[int, Any, bool]]]:
         i, v = item
         for chunk in range(chunks):
             yield chunk, (i, v, i % chunks == chunk)
@@ -195,7 +227,7 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
     """Vectors keyed by each of their CELL_COPIES nearest top-level cells."""
     k = max(2, min(MAX_CELLS, math.ceil(n / cell_size)))
     fraction = min(1.0, KMEANS_SAMPLE / max(n, 1))
-    sample = vectors.sample(False, fraction, seed=17).values()
+    sample = vectors.sample(False, fraction, seed=17).values().map(lambda vw: vw[0])
 
     def kmeans_task(rows: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         listed = list(rows)
@@ -209,12 +241,12 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
     shared = vectors.context.broadcast(found[0].astype(np.float16))
 
     def assign(
-        items: Iterable[tuple[int, np.ndarray]],
-    ) -> Iterator[tuple[int, tuple[int, np.ndarray, bool]]]:
+        items: Iterable[tuple[int, Any]],
+    ) -> Iterator[tuple[int, tuple[int, Any, bool]]]:
         listed = list(items)
         if not listed:
             return
-        matrix = np.vstack([v for _, v in listed]).astype(np.float32)
+        matrix = np.vstack([v[0] for _, v in listed]).astype(np.float32)
         cells = nearest_cells(matrix, shared.value.astype(np.float32), CELL_COPIES)
         for (i, v), row in zip(listed, cells, strict=True):
             for rank, c in enumerate(row):
@@ -232,9 +264,10 @@ def exact_recall(
     The sample's exact lists come from one task holding every vector (n x 2 KB): for
     measuring, not for production sizes.
     """
+    vectors = vectors.mapValues(with_words)
     chosen = set(vectors.keys().takeSample(False, sample, seed))
 
-    def one_cell(item: tuple[int, np.ndarray]) -> tuple[int, tuple[int, np.ndarray, bool]]:
+    def one_cell(item: tuple[int, Any]) -> tuple[int, tuple[int, Any, bool]]:
         return 0, (item[0], item[1], item[0] in chosen)
 
     exact = (
