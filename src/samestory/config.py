@@ -48,8 +48,9 @@ class Config:
         lsh_threshold: Jaccard above which MinHash-LSH returns a pair as a candidate.
         ann_neighbours: nearest distinct neighbours per article taken from the vector
             index; doubled, up to 4x, while the last one is still at document cosine
-            0.7 (USE; static: 0.8) or closer (a story with more versions than this; see
-            ``samestory.candidates.select_neighbours``).
+            0.7 or closer (USE), or shares the article's keywords at keyword cosine 0.2
+            or more (static): a story with more versions than this; see
+            ``samestory.candidates.select_neighbours``.
         ann_min_cosine: document-vector cosine below which an ANN neighbour is dropped.
         min_keyword_cosine: a vector or keyword neighbour whose keywords (each article's
             most specific words, weighted) have a cosine below this with the article's is
