@@ -138,11 +138,12 @@ def _split_cell(
     matrix: np.ndarray,
     config: Config,
     cell_size: int,
-    words: list[dict[int, float]],
+    words: list[dict[int, float]] | None = None,
     depth: int = 0,
 ) -> Iterator[tuple[int, int]]:
     """Neighbour pairs of ``queries`` in a cell, split while it is over the size bound
-    (at most three levels: a cell of near-identical vectors cannot be split)."""
+    (at most three levels: a cell of near-identical vectors cannot be split). ``words``:
+    the rows' keywords (see :func:`cell_neighbours`)."""
     if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= 3:
         yield from cell_neighbours(queries, keys, matrix, config, words)
         return
@@ -160,7 +161,7 @@ def _split_cell(
                 matrix[stored],
                 config,
                 cell_size,
-                [words[r] for r in stored],
+                None if words is None else [words[r] for r in stored],
                 depth + 1,
             )
 
