@@ -219,3 +219,21 @@ def test_fit_affine_map_recovers_a_known_map_and_is_deterministic():
     assert fit_affine_map(x, y).tobytes() == fit_affine_map(x, y).tobytes()
     with pytest.raises(ValueError):
         fit_affine_map(x, y[:, :4])
+
+
+def test_prefetch_reads_the_file_ahead_and_ignores_a_missing_one(tmp_path):
+    from samestory.static_encoder import prefetch
+
+    path = tmp_path / "table.npy"
+    data = np.arange(3 << 20, dtype=np.uint8)  # a few readahead pieces
+    np.save(path, data)
+    thread = prefetch(path)
+    if thread is None:  # no posix_fadvise here: nothing to ask for
+        return
+    thread.join(10)
+    assert not thread.is_alive() and thread.daemon
+    assert np.array_equal(np.load(path, mmap_mode="r"), data)  # a hint: the file unchanged
+    missing = prefetch(tmp_path / "gone.npy")
+    assert missing is not None
+    missing.join(10)
+    assert not missing.is_alive()

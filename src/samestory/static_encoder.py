@@ -251,6 +251,7 @@ class StaticSentenceEncoder:
         shape = (sp.get_piece_size(), self.dim)
         table = _read_table(path, shape)
         if table is not None:
+            prefetch(path)
             return table
         log.warning(
             "building the static sentence encoder table (%s) at %s (once, ~10-60 s)",
@@ -619,6 +620,44 @@ def _read_table(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
     if table.shape != shape or table.dtype != np.float32:
         return None
     return table
+
+
+# Bytes a readahead request asks for: the kernel reads at most its readahead window
+# (read_ahead_kb, 128 KiB to 8 MiB) a request, so the file is asked for in pieces.
+_PREFETCH_CHUNK = 2 << 20
+
+
+def prefetch(path: Path) -> threading.Thread | None:
+    """Ask the kernel to read ``path`` into the page cache, on a daemon thread (None
+    where ``posix_fadvise`` is missing).
+
+    The table is memory-mapped and its rows are read as sentences first use them: with
+    the file out of the page cache (first run after a boot or memory pressure), the
+    encoder then waits for the disk in one readahead window at a time (~8 MiB here: ~45
+    waits for the 250 MiB table). Asked for at load, the reads run while the caller
+    does other work (the features stage's warm-up, before the encoder thread starts).
+    On a cached file it costs a page-cache lookup a piece. Holds no lock a fork could
+    copy held: only system calls on its own file descriptor."""
+    if not hasattr(os, "posix_fadvise"):
+        return None
+
+    def run() -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            size = os.fstat(fd).st_size
+            for offset in range(0, size, _PREFETCH_CHUNK):
+                os.posix_fadvise(fd, offset, _PREFETCH_CHUNK, os.POSIX_FADV_WILLNEED)
+        except OSError:  # only a hint: the rows are read when touched anyway
+            pass
+        finally:
+            os.close(fd)
+
+    thread = threading.Thread(target=run, name="samestory-prefetch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _write_atomically(path: Path, table: np.ndarray) -> None:
