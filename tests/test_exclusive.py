@@ -97,3 +97,16 @@ def test_grouping_the_contrasted_pairs_keeps_two_fights_apart() -> None:
 def test_names_of_reads_the_specific_names_of_name_views() -> None:
     views = [NameView(frozenset({"rahman"}), ()), NameView(frozenset({"thompson"}), ())]
     assert exclusive.names_of(views)(1) == frozenset({"thompson"})
+
+
+def test_context_pairs_are_read_as_neighbourhood_only() -> None:
+    # Texts 0 (Thompson) and 1 (Rahman) are grouped; 2-3 (Thompson) and 4-5 (Rahman)
+    # are beyond them, joined by context pairs (as the store's outside partners).
+    names = [frozenset({"klitschko", n}) for n in ("thompson", "rahman")]
+    names += [frozenset({"klitschko", "thompson"})] * 2 + [frozenset({"klitschko", "rahman"})] * 2
+    scored = [(0, 1, 0.7)]
+    context = [(0, 2, 0.9), (0, 3, 0.9), (1, 4, 0.9), (1, 5, 0.9), (0, 4, 0.7)]
+    assert exclusive.exclusive_chance(scored, names.__getitem__) == [1.0]
+    assert exclusive.exclusive_chance(scored, names.__getitem__, context=context) == [1 / 6]
+    out = exclusive.contrasted(scored, names.__getitem__, 0.2, 0.5, context=context)
+    assert out == [(0, 1, 0.35)]

@@ -21,14 +21,16 @@ specific names (:func:`samestory.roundups.specific_tokens`, which
 
 Not in production yet: under 5-fold topic CV it lifts ECB+'s lead and summary and every
 full-text figure (docs/accuracy.md, 2026-12-04 "exclusive names"), but a pair's
-neighbourhood reaches beyond the stories the store re-clusters on an add, so the store
-would no longer give the batch's stories; the store must hand it the members' outside
-partners first. ``scripts/fit_exclusive.py`` fits and screens it.
+neighbourhood reaches beyond the stories the store re-clusters on an add (the store
+must hand it the members' outside partners, ``context``), and the roundup rule reads
+the stories it splits as two (ordinary versions flagged). ``scripts/fit_exclusive.py``
+fits and screens it.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -58,14 +60,19 @@ Names = Callable[[int], frozenset[str]]
 
 
 def exclusive_chance(
-    scored: Sequence[Scored], names: Names, bar: float = NEIGHBOUR_BAR
+    scored: Sequence[Scored],
+    names: Names,
+    bar: float = NEIGHBOUR_BAR,
+    context: Sequence[Scored] = (),
 ) -> list[float]:
     """For each pair of ``scored`` (``(i, j, story score)``), the chance that its most
     exclusive couple of names keeps apart at random, times the couples tried (see the
     module's docstring; ``names(k)``: text ``k``'s specific names). 1.0 for a pair scored
-    under ``bar`` (it links nothing) or with no couple to try."""
+    under ``bar`` (it links nothing) or with no couple to try. ``context``: scored pairs
+    read as neighbourhood only (pairs to texts not grouped here: the store re-clusters a
+    few stories, and a pair's neighbourhood reaches past them)."""
     partners: dict[int, set[int]] = defaultdict(set)
-    for i, j, s in scored:
+    for i, j, s in itertools.chain(scored, context):
         if s >= bar:
             partners[i].add(j)
             partners[j].add(i)
@@ -166,12 +173,13 @@ def contrasted(
     alpha: float = ALPHA,
     factor: float = FACTOR,
     bar: float = NEIGHBOUR_BAR,
+    context: Sequence[Scored] = (),
 ) -> list[Scored]:
     """``scored`` with each pair whose :func:`exclusive_chance` is ``alpha`` or less
     scored ``factor`` times its score (the chance is read from the scores as given)."""
     if not 0.0 <= alpha < 1.0:  # 1.0 is "no couple": every pair would be cut
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
-    chances = exclusive_chance(scored, names, bar)
+    chances = exclusive_chance(scored, names, bar, context)
     return [
         (i, j, s * factor if c <= alpha else s)
         for (i, j, s), c in zip(scored, chances, strict=True)
