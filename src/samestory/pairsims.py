@@ -192,27 +192,48 @@ def _summarise_block(
     first = keys[starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
     top3 = _float_of_descending_bits(first).mean(axis=1)
     lead = _lead_maxima(block, starts, widths).tolist()
-    # Close sentences per pair at each threshold: A's (rows) and the pair's (columns).
-    counts = [
-        (
-            t,
-            np.count_nonzero(rows >= t, axis=1).tolist(),
-            np.add.reduceat((columns >= t).astype(np.intp), starts).tolist(),
-        )
-        for t in thresholds
-    ]
+    # Close shares per pair at each threshold, from the counts of close sentences of A
+    # (rows) and of the pair's other article (columns), as _share_of_counts gives them.
+    shares = []
+    for t in thresholds:
+        rows_close = np.count_nonzero(rows >= t, axis=1)
+        columns_close = np.add.reduceat((columns >= t).astype(np.intp), starts)
+        if fixed_second:
+            shares.append(_shares_of_counts(columns_close, widths, rows_close, n_rows))
+        else:
+            shares.append(_shares_of_counts(rows_close, n_rows, columns_close, widths))
+    # Each pair's ((threshold, share), ...), in the order of thresholds.
+    closes: list[tuple[tuple[float, float], ...]] = [()] * len(others)
+    if thresholds:
+        by_threshold = [
+            [(t, x) for x in values] for t, values in zip(thresholds, shares, strict=True)
+        ]
+        closes = list(zip(*by_threshold, strict=True))
+    ends = (starts + widths).tolist()
     out = []
-    n_a = n_rows
-    for p, sim in enumerate(sims):
-        a_side, b_side = rows[p], columns[starts[p] : starts[p] + widths[p]]
-        width = int(widths[p])
+    for sim, a_side, start, end, best_p, top3_p, close, lead_p in zip(
+        sims, rows, starts.tolist(), ends, best.tolist(), top3.tolist(), closes, lead, strict=True
+    ):
+        b_side = columns[start:end]
         if fixed_second:  # the pair's matrix is the block's slice transposed
             a_side, b_side = b_side, a_side
-            close = tuple((t, _share_of_counts(cc[p], width, rc[p], n_a)) for t, rc, cc in counts)
-        else:
-            close = tuple((t, _share_of_counts(rc[p], n_a, cc[p], width)) for t, rc, cc in counts)
-        out.append(SimSummary(sim, a_side, b_side, float(best[p]), float(top3[p]), close, lead[p]))
+        out.append(SimSummary(sim, a_side, b_side, best_p, top3_p, close, lead_p))
     return out
+
+
+def _shares_of_counts(
+    rows_close: np.ndarray,
+    n_rows: np.ndarray | int,
+    columns_close: np.ndarray,
+    n_columns: np.ndarray | int,
+) -> list[float]:
+    """:func:`_share_of_counts` of each pair, bit for bit (a float64 division of two
+    exact integers is Python's correctly rounded ``int / int``)."""
+    by_rows = rows_close / n_rows
+    by_columns = columns_close / n_columns
+    both = 0.5 * (by_rows + by_columns)
+    shares = np.where(n_rows < n_columns, by_rows, np.where(n_columns < n_rows, by_columns, both))
+    return shares.tolist()
 
 
 def _lead_maxima(block: np.ndarray, starts: np.ndarray, widths: np.ndarray) -> np.ndarray:

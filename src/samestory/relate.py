@@ -920,8 +920,9 @@ class ColumnsBuilder:
         sentences_a, roles_a, year_a, lang_a = a.sentences, a.roles, a.latest_year, a.lang
         n_names_a, n_numbers_a = len(names_a), len(numbers_a)
         rows, gaps, shorter, leads = self.rows, self.gaps, self.shorter, self.leads
+        own = self._own
         for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
-            own_b, _, note_b = self._own_reading(b)
+            own_b, _, note_b = own.get(id(b)) or self._own_reading(b)
             if own_a is not None and own_b is not None:
                 # Both dated on their own: dates.pair_readings would resolve nothing.
                 readings: tuple[dates.DateReading | None, dates.DateReading | None] = (
@@ -964,17 +965,29 @@ class ColumnsBuilder:
                         0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
                     ]
                     specific = _specific_jaccard(a, b, names)
-                rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
-                people, places = name_roles.shared_roles(
-                    sentences_a, b.sentences, rare, roles_a, b.roles
-                )
-                non_place = max(
-                    (v for name, v in zip(named, specificity, strict=True) if name not in places),
-                    default=0.0,
-                )
-                n_rare, rarest = len(rare), max(specificity)
-                n_people, n_places = len(people), len(places)
-                places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
+                rarest = max(specificity)
+                if rarest >= RARE_NAME:
+                    rare = {
+                        name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME
+                    }
+                    people, places = name_roles.shared_roles(
+                        sentences_a, b.sentences, rare, roles_a, b.roles
+                    )
+                    non_place = max(
+                        (
+                            v
+                            for name, v in zip(named, specificity, strict=True)
+                            if name not in places
+                        ),
+                        default=0.0,
+                    )
+                    n_rare, n_people, n_places = len(rare), len(people), len(places)
+                    places_only = (
+                        1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
+                    )
+                else:  # no rare name: no role read, no place, every name not a place
+                    non_place, places_only = rarest, 0.0
+                    n_rare = n_people = n_places = 0
             else:
                 specific = rarest = non_place = places_only = 0.0
                 n_rare = n_people = n_places = 0
@@ -1000,7 +1013,9 @@ class ColumnsBuilder:
                     term_cosine,
                     specific,
                     shorter[-1],
-                    conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
+                    conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts))
+                    if values_a and b.number_contexts
+                    else 0.0,  # conflict_share's 0 / (0 + 1)
                     conflicts.year_gap(
                         year_a, b.latest_year, both_published=published_a and _published(b)
                     ),
