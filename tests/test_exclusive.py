@@ -7,7 +7,7 @@ import math
 import pytest
 
 from samestory import exclusive
-from samestory.pipeline.group import group
+from samestory.pipeline.group import group, group_with_roundups
 from samestory.roundups import NameView
 
 Scored = list[tuple[int, int, float]]
@@ -110,3 +110,16 @@ def test_context_pairs_are_read_as_neighbourhood_only() -> None:
     assert exclusive.exclusive_chance(scored, names.__getitem__, context=context) == [1 / 6]
     out = exclusive.contrasted(scored, names.__getitem__, 0.2, 0.5, context=context)
     assert out == [(0, 1, 0.35)]
+
+
+def test_production_grouping_runs_the_step() -> None:
+    scored, names = fights(4)
+    views = [NameView(n, (n,)) for n in names]
+    groups, found = group_with_roundups(views, scored, [None] * len(names))
+    assert groups == [[0, 1, 2, 3], [4, 5, 6, 7]] and not found
+
+
+def test_in_context_views_carry_their_context_pairs() -> None:
+    views = exclusive.InContext([], [], [(0, 1, 0.5)])
+    assert len(views) == 0 and exclusive.context_of(views) == [(0, 1, 0.5)]
+    assert exclusive.context_of([NameView(frozenset({"thompson"}), ())]) == ()

@@ -19,12 +19,11 @@ times its score before grouping. It reads only the scored pairs and each text's
 specific names (:func:`samestory.roundups.specific_tokens`, which
 :class:`samestory.roundups.NameView` carries), so it runs wherever the grouping runs.
 
-Not in production yet: under 5-fold topic CV it lifts ECB+'s lead and summary and every
-full-text figure (docs/accuracy.md, 2026-12-04 "exclusive names"), but a pair's
-neighbourhood reaches beyond the stories the store re-clusters on an add (the store
-must hand it the members' outside partners, ``context``), and the roundup rule reads
-the stories it splits as two (ordinary versions flagged). ``scripts/fit_exclusive.py``
-fits and screens it.
+Run by :func:`samestory.pipeline.group.group_with_roundups` on the pairs it groups (the
+roundup rule reads them as scored), so in the batch, the store (which hands it its
+members' pairs to texts beyond the stories it re-clusters, :class:`InContext`) and
+Spark (a pair's neighbourhood lies inside its component of pairs >= 0.2). Fitted and
+screened by ``scripts/fit_exclusive.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from samestory import params
+from samestory.features import DocFeatures
 from samestory.roundups import NameView, NameViews
 
 # A pair's neighbourhood: the texts scored with either of its two at this story score or
@@ -188,7 +188,35 @@ def contrasted(
 
 def names_of(views: Sequence[NameView]) -> Names:
     """Text ``k``'s specific names from its name view (from a lazy
-    :class:`~samestory.roundups.NameViews`, without reading its sentences)."""
+    :class:`~samestory.roundups.NameViews`, without reading its sentences; from
+    :class:`InContext`, texts beyond the views too)."""
     if isinstance(views, NameViews):
         return views.specific
     return lambda k: views[k].specific
+
+
+def context_of(views: Sequence[NameView]) -> Sequence[Scored]:
+    """The pairs :class:`InContext` views carry as neighbourhood only (else none)."""
+    return views.context if isinstance(views, InContext) else ()
+
+
+class InContext(NameViews):
+    """The name views of the texts being grouped (``features``), with the scored pairs
+    that join them to texts beyond (``context``, the outside text ``k`` numbered
+    ``len(features) + k``) and those texts' features (``outside``): the store re-clusters
+    a few stories, and a pair's neighbourhood reaches past them. Indexing and ``len``
+    are the grouped texts' only."""
+
+    def __init__(
+        self,
+        features: Sequence[DocFeatures],
+        outside: Sequence[DocFeatures],
+        context: Sequence[Scored],
+    ) -> None:
+        super().__init__(features)
+        self.outside = NameViews(outside)
+        self.context = context
+
+    def specific(self, k: int) -> frozenset[str]:
+        n = len(self)
+        return super().specific(k) if k < n else self.outside.specific(k - n)
