@@ -58,7 +58,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import KFold
 
-from samestory import exclusive, relate
+from samestory import relate
 from samestory.candidates import candidate_pairs
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
@@ -74,7 +74,6 @@ from samestory.models import Article
 from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.group import group
 from samestory.pipeline.propose import propose_pairs
-from samestory.roundups import specific_tokens
 from samestory.static_encoder import StaticSentenceEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -219,7 +218,6 @@ class DevSet:
     # hard_negative_pairs), its gold, and its measures (full articles only).
     topic_pairs: list[tuple[int, int, bool]] = dataclasses.field(default_factory=list)
     topic_measures: list[relate.PairMeasures] = dataclasses.field(default_factory=list)
-    specific: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
 
     def compare_decisions(self, models: Sequence[relate.StoryModel]) -> np.ndarray:
         """``compare``'s same-story decision (``Relation.same_story``) on each pair of one
@@ -290,30 +288,18 @@ class DevSet:
                     out[k] = self._score(k, model, config)
         return out
 
-    def grouping(self, scores: np.ndarray, config: Config, contrast: bool = True) -> np.ndarray:
-        """Story label of each article under production's grouping of ``scores``: the
-        exclusive-names step (:func:`samestory.exclusive.contrasted`, which production's
-        ``group_with_roundups`` runs first; ``contrast=False``: without it), then
-        ``group``."""
+    def grouping(self, scores: np.ndarray, config: Config) -> np.ndarray:
+        """Story label of each article under production's grouping of ``scores``."""
         scored = [(i, j, s) for (i, j), s in zip(self.pairs, scores.tolist(), strict=True)]
-        if contrast:
-            scored = exclusive.contrasted(scored, self.names)
         groups = group(len(self.features), scored, self.copies.copy_of(), config)
         labels = np.zeros(len(self.features), dtype=int)
         for k, members in enumerate(groups):
             labels[members] = k
         return labels
 
-    def ari(self, scores: np.ndarray, config: Config, contrast: bool = True) -> float:
+    def ari(self, scores: np.ndarray, config: Config) -> float:
         """ARI of production's grouping of the pairs scored ``scores``."""
-        return float(adjusted_rand_score(self.gold, self.grouping(scores, config, contrast)))
-
-    def names(self, k: int) -> frozenset[str]:
-        """Article ``k``'s specific names (:func:`samestory.roundups.specific_tokens`),
-        which the exclusive-names step reads (kept: read for every grouping)."""
-        if k not in self.specific:
-            self.specific[k] = specific_tokens(self.features[k])
-        return self.specific[k]
+        return float(adjusted_rand_score(self.gold, self.grouping(scores, config)))
 
 
 def dev_set(

@@ -112,11 +112,20 @@ def test_context_pairs_are_read_as_neighbourhood_only() -> None:
     assert out == [(0, 1, 0.35)]
 
 
-def test_production_grouping_runs_the_step() -> None:
-    scored, names = fights(4)
+def test_copies_of_two_versions_are_cut_apart_so_production_does_not_run_the_step() -> None:
+    # One story told by two versions, each copied: every copy of the first names its
+    # witness Smith, of the second Jones. Copies count as independent holders, so the
+    # witnesses "never meet" (chance 1/20) and the step cuts the story in two: the
+    # reason it is not in production (exclusive's docstring).
+    names = [frozenset({"klitschko", "thompson", "smith"})] * 4
+    names += [frozenset({"klitschko", "thompson", "jones"})] * 4
+    scored = [(i, j, 0.9 if (i < 4) == (j < 4) else 0.6) for i in range(8) for j in range(i + 1, 8)]
+    copy_of: list[int | None] = [None] * 8
+    contrasted = exclusive.contrasted(scored, names.__getitem__)
+    assert group(8, contrasted, copy_of) == [[0, 1, 2, 3], [4, 5, 6, 7]]
     views = [NameView(n, (n,)) for n in names]
-    groups, found = group_with_roundups(views, scored, [None] * len(names))
-    assert groups == [[0, 1, 2, 3], [4, 5, 6, 7]] and not found
+    groups, found = group_with_roundups(views, scored, copy_of)
+    assert groups == [list(range(8))] and not found
 
 
 def test_in_context_views_carry_their_context_pairs() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.parallel import beside
 from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
@@ -94,18 +93,13 @@ def group_with_roundups(
     need nothing a fork does not carry (the batch driver's; not the store's, whose
     views read its database).
     """
-    # The grouping reads the pairs after the exclusive-names step; the roundup rule
-    # reads them as scored (a pair the step cuts is no sign of a text covering two).
-    grouped = exclusive.contrasted(
-        scored, exclusive.names_of(views), context=exclusive.context_of(views)
-    )
     n = len(views)
     bar = _partner_bar(config)
     with beside(lambda: candidates(views, scored, bar, bar), fork) as suspects_found:
         # The pairs are collapsed onto copy groups once for the up to six groupings
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
-        collapsed = CollapsedPairs(n, grouped, copy_of)
+        collapsed = CollapsedPairs(n, scored, copy_of)
         plain = _group(collapsed, config)
         suspects = suspects_found()
     if not suspects:
@@ -168,8 +162,7 @@ def group_with_roundups(
     for c in sorted(confirmed):
         covered = tuple(story_parts(views[c], partners[c], story_of, views))
         if c not in cut:  # average link put it in a story it covers: flagged there
-            if len(covered) >= 2:  # (a bridge of one story's parts is no roundup)
-                found.append(FoundRoundup(c, covered, group_of[c]))
+            found.append(FoundRoundup(c, covered, group_of[c]))
             continue
         target = _attach_target(covered, scores_of[c], groups, units, config)
         found.append(FoundRoundup(c, covered, target, cut=True))

@@ -64,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import exclusive, normalize, provenance
+from samestory import normalize, provenance
 from samestory.candidates import CandidateIndex, Proposals, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
@@ -304,27 +304,6 @@ def _relations_from(
                 chunk,
             ),
         )
-    return out
-
-
-def _relations_to(
-    conn: sqlite3.Connection, ids: Iterable[str], bar: float
-) -> list[tuple[Any, ...]]:
-    """``(a, b, score)`` of the relations and weak scores at ``bar`` or more whose ``b`` is
-    one of ``ids`` (weak scores have no index by ``b``: a scan of the table per chunk)."""
-    out: list[tuple[Any, ...]] = []
-    ids = list(ids)
-    for start in range(0, len(ids), SQL_CHUNK):
-        chunk = ids[start : start + SQL_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for table, index in (("relations", "INDEXED BY relations_by_b"), ("weak_scores", "")):
-            out += map(
-                tuple,
-                conn.execute(
-                    f"SELECT a, b, score FROM {table} {index} WHERE b IN ({marks}) AND score >= ?",
-                    [*chunk, bar],
-                ),
-            )
     return out
 
 
@@ -1324,7 +1303,7 @@ class _Batch:
         # A copy's one scored pair is with its original (the batch scores none): left
         # out, so roundups are looked for among the pairs the batch would look at.
         edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
-        views = self._views_in_context(members, position)
+        views = NameViews(_LazyFeatures(self, members))
         groups, found = group_with_roundups(views, edges, copy_of, self.config)
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
@@ -1356,28 +1335,6 @@ class _Batch:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
         write_roundups(self.conn, members, _stored_roundups(found, members, groups))
         return self._story_of_article(article_id)
-
-    def _views_in_context(self, members: list[str], position: dict[str, int]) -> NameViews:
-        """The name views of ``members`` with their pairs scored at the exclusive-names
-        step's bar to articles beyond them (:class:`samestory.exclusive.InContext`): the
-        step reads a pair's whole neighbourhood, as the batch's does, not only the
-        stories re-clustered here."""
-        bar = exclusive.NEIGHBOUR_BAR
-        rows = [
-            *_relations_from(self.conn, members, "score", f"score >= {bar}"),
-            *_relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
-            *_relations_to(self.conn, members, bar),
-        ]
-        outside: dict[str, int] = {}
-        context = []
-        for a, b, score in rows:
-            inner, other = (a, b) if a in position else (b, a)
-            if other not in position:
-                k = outside.setdefault(other, len(members) + len(outside))
-                context.append((position[inner], k, score))
-        return exclusive.InContext(
-            _LazyFeatures(self, members), _LazyFeatures(self, list(outside)), context
-        )
 
     def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
         """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
