@@ -38,19 +38,25 @@ def _same(x: relate.PairMeasures, y: relate.PairMeasures) -> bool:
     )
 
 
+def _inputs_against(a, others):
+    """What the measure step is given for ``a`` against ``others``: sentence summaries,
+    term cosines and shingle overlaps, computed as production does."""
+    summaries = summarise_against(
+        a.sentence_vectors,
+        [b.sentence_vectors for b in others],
+        relate._close_thresholds(CONFIG),
+    )
+    cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+    return summaries, cosines, [shingle_overlap(a, b) for b in others]
+
+
 def test_measure_against_is_measure_pair_bit_for_bit(features):
     langs = {f.lang for f in features}
     assert len(langs) > 1  # the cross-language path is exercised
     crossed = 0
     for a in features[::4]:
         others = [b for b in features if b is not a]
-        summaries = summarise_against(
-            a.sentence_vectors,
-            [b.sentence_vectors for b in others],
-            relate._close_thresholds(CONFIG),
-        )
-        cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
-        overlaps = [shingle_overlap(a, b) for b in others]
+        summaries, cosines, overlaps = _inputs_against(a, others)
         batch = relate.measure_against(a, others, summaries, cosines, overlaps)
         for b, s, c, o, m in zip(others, summaries, cosines, overlaps, batch, strict=True):
             assert _same(m, relate.measure_pair(a, b, s, c, o)), (a.id, b.id)
@@ -119,13 +125,7 @@ def test_weak_relations_from_columns_are_the_object_path_s(features):
     weak_pairs = strong_pairs = 0
     for a in features[::3]:
         others = [b for b in features if b is not a]
-        summaries = summarise_against(
-            a.sentence_vectors,
-            [b.sentence_vectors for b in others],
-            relate._close_thresholds(CONFIG),
-        )
-        cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
-        overlaps = [shingle_overlap(a, b) for b in others]
+        summaries, cosines, overlaps = _inputs_against(a, others)
         columns = relate.measure_columns(a, others, summaries, cosines, overlaps)
         scores, weak = relate._score_all(columns.measures(range(len(others))), model, CONFIG)
         got = relate._weak_relations([(a, b) for b in others], columns, model, CONFIG)
