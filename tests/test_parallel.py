@@ -189,13 +189,14 @@ def test_a_pool_job_error_is_raised_and_a_dead_worker_is_an_error() -> None:
 def test_a_frozen_heap_is_thawed_when_the_last_block_ends() -> None:
     import gc
 
+    # Frozen objects that die leave the count, so "still frozen" is "not thawed to 0"
+    # (a count compared with an earlier one was flaky: 435,424 < 435,428 in CI).
     assert gc.get_freeze_count() == 0
     with parallel.frozen_heap():
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
+        assert gc.get_freeze_count() > 0
         with parallel.frozen_heap():
-            assert gc.get_freeze_count() >= frozen
-        assert gc.get_freeze_count() >= frozen  # the outer block still holds
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # the outer block still holds
     assert gc.get_freeze_count() == 0
 
 
