@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in grid
     }
     labels = {
-        (dev.name, p): dev.grouping(scores[dev.name, p], config, contrast=False)
+        (dev.name, p): dev.grouping(scores[dev.name, p], config)
         for dev in sets
         for p in grid
     }
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             mask = fold_i == f
             cv[mask] = scores[dev.name, p][mask]
         row = {
-            "without": round(dev.ari(plain[dev.name], config, contrast=False), 4),
-            "topic_cv": round(dev.ari(cv, config, contrast=False), 4),
+            "without": round(dev.ari(plain[dev.name], config), 4),
+            "topic_cv": round(dev.ari(cv, config), 4),
             "fitted_in_sample": round(adjusted_rand_score(dev.gold, labels[dev.name, fitted]), 4),
         }
         rows[dev.name] = row
