@@ -81,23 +81,14 @@ def held_ari(dev: fsm.DevSet, labels: np.ndarray, keep: np.ndarray) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=fsm.DEFAULT_DATA)
-    parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--encoder", choices=("static", "use"), default="static")
-    parser.add_argument("--sets", default=",".join(short_ceiling.SETS))
-    parser.add_argument("--forms", default=",".join(short_ceiling.FORMS))
+    short_ceiling.add_set_arguments(parser)
     parser.add_argument("--iterate", action="store_true", help="apply the step twice")
     parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args(argv)
-    cache = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
     config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
-    sets = [
-        short_ceiling.build(b, form, args.data, cache, args.encoder, config)
-        for b in args.sets.split(",")
-        for form in args.forms.split(",")
-    ]
+    sets = short_ceiling.build_all(args, config)
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
     memo: dict = {}
@@ -107,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in grid
     }
     labels = {
-        (dev.name, p): dev.grouping(scores[dev.name, p], config)
-        for dev in sets
-        for p in grid
+        (dev.name, p): dev.grouping(scores[dev.name, p], config) for dev in sets for p in grid
     }
     fold_of = fsm.fold_of_topics(sets)
     folds = {dev.name: np.array([fold_of[t] for t in dev.topics]) for dev in sets}

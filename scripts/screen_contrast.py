@@ -94,24 +94,15 @@ def offset_of(x: np.ndarray, model: relate.StoryModel) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=fsm.DEFAULT_DATA)
-    parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--encoder", choices=("static", "use"), default="static")
-    parser.add_argument("--sets", default=",".join(short_ceiling.SETS))
-    parser.add_argument("--forms", default=",".join(short_ceiling.FORMS))
+    short_ceiling.add_set_arguments(parser)
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument(
         "--short-only", action="store_true", help="fit u·k alone (k's own weight 0)"
     )
     args = parser.parse_args(argv)
-    cache = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     base = relate.STORY_MODEL
-    sets = [
-        with_contrast_columns(short_ceiling.build(b, form, args.data, cache, args.encoder, config))
-        for b in args.sets.split(",")
-        for form in args.forms.split(",")
-    ]
+    sets = [with_contrast_columns(dev) for dev in short_ceiling.build_all(args, config)]
 
     def fit(x: np.ndarray, y: np.ndarray) -> Any:
         if args.short_only:  # u·k alone: a long pair scores as shipped

@@ -137,20 +137,41 @@ def oracle(dev: fsm.DevSet, config: Config) -> float:
     return round(dev.ari(gold, config), 4)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def add_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """The dev sets and short forms a short-form script reads, and where from."""
     parser.add_argument("--data", type=Path, default=fsm.DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--encoder", choices=("static", "use"), default="static")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--forms", default=",".join(FORMS))
+
+
+def cache_of(args: argparse.Namespace) -> Path:
+    """The features cache of ``args`` (made if missing)."""
+    cache: Path = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
+def build_all(args: argparse.Namespace, config: Config) -> list[fsm.DevSet]:
+    """Every set of ``args.sets`` in every form of ``args.forms``, scored by production."""
+    cache = cache_of(args)
+    return [
+        build(base, form, args.data, cache, args.encoder, config)
+        for base in args.sets.split(",")
+        for form in args.forms.split(",")
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_set_arguments(parser)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--trees", action="store_true", help="also boosted trees fitted in sample (slower)"
     )
     args = parser.parse_args(argv)
-    cache = args.cache or Path(f"/tmp/samestory-fit-{args.encoder}")
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = cache_of(args)
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     rows = []
     print("set:form  pairs  shipped  ceiling (C, threshold)  oracle", flush=True)
