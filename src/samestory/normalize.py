@@ -526,15 +526,30 @@ def entities_in_order(text: str) -> list[str]:
     built from it is the set :func:`entities` builds, entry for entry)."""
     found: dict[str, None] = {}
     for match in _NAME.finditer(text):
-        parts = [p for p in match.group(1).split() if p.lower() not in _NOT_NAMES]
-        tokens = [t for t in (p.strip("'’-").lower() for p in parts) if len(t) > 2]
+        tokens = run_tokens(match.group(1))
         if len(tokens) == 1 and text.startswith(":", match.end()):
             # One capitalised word before a colon is a label ("Posted:", "Updated:",
             # "Source:", "VIDEO:"), printed alike on every page of an outlet; a longer
             # name before one ("Doctor Who: ...") stays.
             continue
-        found.update((_fold_possessive(token), None) for token in tokens)
+        found.update(dict.fromkeys(tokens))
     return list(found)
+
+
+# Name runs whose tokens are remembered, per process: names recur across sentences and
+# texts (and name_roles reads each run of a sentence again, as a text of its own).
+RUN_TOKENS_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=RUN_TOKENS_CACHE)
+def run_tokens(run: str) -> tuple[str, ...]:
+    """The name tokens one match of ``_NAME`` (its text ``run``) gives, in order, as
+    :func:`entities_in_order` adds them (repeats kept: the caller's dict drops them):
+    its words less the grammatical ones, stripped, lowercased, of more than two
+    characters, the possessive folded."""
+    parts = [p for p in run.split() if p.lower() not in _NOT_NAMES]
+    tokens = [t for t in (p.strip("'’-").lower() for p in parts) if len(t) > 2]
+    return tuple(_fold_possessive(token) for token in tokens)
 
 
 def _fold_possessive(token: str) -> str:

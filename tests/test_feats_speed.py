@@ -1,0 +1,79 @@
+"""The features stage's shortcuts give what the plain definitions give (feats, issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from samestory import dates, normalize
+
+TEXTS = [
+    "Wednesday (Aug 6) the council met. On 12 March 2024 it voted; on 3 May it met again.",
+    "MADRID, 5 de agosto de 2025 - El ministro habló el miércoles 6 de agosto.",
+    "On Tuesday, July 8, police said. Officers returned on July 9 and again on July 10.",
+    "Nothing dated here at all, just words.",
+    "He said on March 3 that on 4 April 2019 the plant had closed.",
+]
+
+
+def _first_by_definition(text: str, lang: str | None) -> dates.WrittenDate | None:
+    found = dates.written_dates(text, lang)
+    with_year = [w for w in found if w.year is not None]
+    chosen = with_year or found
+    return chosen[0] if chosen else None
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("lang", ["en", "es", None])
+def test_first_written_date_is_the_first_with_a_year_else_the_first(
+    text: str, lang: str | None
+) -> None:
+    assert dates.first_written_date(text, lang) == _first_by_definition(text, lang)
+
+
+def test_first_written_date_reads_no_yearless_span_when_one_has_a_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+
+    def spy(span: str, lang: str | None, base: object) -> None:
+        read.append(span)
+        return None
+
+    monkeypatch.setattr(dates, "_dateparser_parse", spy)
+    dates.read_span.cache_clear()
+    text = "On March 3 officials said the plant closed on 4 April 2019."
+    written = dates.first_written_date(text, "en")
+    assert written is not None and (written.year, written.month, written.day) == (2019, 4, 4)
+    assert read == []
+    dates.read_span.cache_clear()
+
+
+def _entities_by_definition(text: str) -> list[str]:
+    found: dict[str, None] = {}
+    for match in normalize.NAME_RUN.finditer(text):
+        parts = [p for p in match.group(1).split() if p.lower() not in normalize._NOT_NAMES]
+        tokens = [t for t in (p.strip("'’-").lower() for p in parts) if len(t) > 2]
+        if len(tokens) == 1 and text.startswith(":", match.end()):
+            continue
+        for token in tokens:
+            for suffix in ("'s", "’s"):
+                if token.endswith(suffix):
+                    token = token[: -len(suffix)]
+                    break
+            found[token] = None
+    return list(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vladimir Putin met Angela Merkel's aides in Berlin. Putin's spokesman said so.",
+        "Posted: Monday. Doctor Who: the return. Source: KMOV. The Mayor of London spoke.",
+        "Ludwig van Beethoven and Pedro de la Cruz; O'Neill-Smith's car. Ab Cd Efg.",
+        "",
+    ],
+)
+def test_entities_in_order_with_cached_runs(text: str) -> None:
+    assert normalize.entities_in_order(text) == _entities_by_definition(text)
+    # Again, the runs now cached.
+    assert normalize.entities_in_order(text) == _entities_by_definition(text)
