@@ -1071,6 +1071,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "short variants by samestory.evaluate.make_short_variants"
         ),
         "n_pairs": {dev.name: len(dev.train_pairs) for dev in sets},
+        # The candidate screen the pairs passed (a new screen moves the fit: 2026-12-04).
+        "min_keyword_cosine": FIT_CONFIG.min_keyword_cosine,
         "C": args.C,
         "cv": {
             "method": (
