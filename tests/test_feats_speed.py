@@ -77,3 +77,24 @@ def test_entities_in_order_with_cached_runs(text: str) -> None:
     assert normalize.entities_in_order(text) == _entities_by_definition(text)
     # Again, the runs now cached.
     assert normalize.entities_in_order(text) == _entities_by_definition(text)
+
+
+def test_full_word_tables_only_for_languages_of_many_texts() -> None:
+    from samestory.pipeline.featurise import FULL_TABLE_TEXTS, table_languages
+
+    many, few = FULL_TABLE_TEXTS, FULL_TABLE_TEXTS - 1
+    assert table_languages(["en"] * many + ["es"] * few + [None]) == {"en"}
+    # A sample's counts scaled to the corpus: 1 in 32 of 32 * 300 texts is 300.
+    assert table_languages(["en"] * 31 + ["es"], scale=FULL_TABLE_TEXTS) == {"en", "es"}
+    assert table_languages([]) == set()
+
+
+def test_stored_and_full_word_tables_weigh_words_alike() -> None:
+    from samestory import lexical
+
+    words = ["el", "ministro", "habló", "miércoles", "agosto", "2025", "covid-19", "zzqx"]
+    stored = lexical._Background("es")
+    full = lexical._Background("es")
+    full.load_full_table()
+    assert [stored.idf(w) for w in words] == [full.idf(w) for w in words]
+    assert type(stored.freqs) is not type(full.freqs)

@@ -504,7 +504,21 @@ def entities(text: str) -> set[str]:
     Keeping single words lets "Putin" match "Vladimir Putin" and names match across
     languages that share the Latin or Cyrillic script.
     """
+    if len(text) <= SHORT_ENTITIES_CHARS:
+        return set(_short_entities(text))
     return set(entities_in_order(text))
+
+
+# Texts this short (a name run, a headline's name) have their entities remembered, per
+# process: name_roles reads every name run of every sentence as a text of its own, and
+# names recur across sentences and texts.
+SHORT_ENTITIES_CHARS = 64
+SHORT_ENTITIES_CACHE = 1 << 15
+
+
+@functools.lru_cache(maxsize=SHORT_ENTITIES_CACHE)
+def _short_entities(text: str) -> tuple[str, ...]:
+    return tuple(entities_in_order(text))
 
 
 # The characters a name's word is made of (_NAME's [\w'’\-]): a name can run on over a

@@ -40,6 +40,12 @@ MIN_ARTICLES_PER_WORKER = 300
 # Articles featurised before forking, spread over the input, so the workers inherit the
 # language detector and the word tables of its languages (docs/experiments.md, 2026-11-29).
 WARM_UP_SAMPLE = 32
+# Texts of a language from which its full word table (wordfreq's dict) is loaded before
+# forking, for the workers to share: about where loading it (0.1-0.2 s) costs less than
+# looking its texts' words up in the stored table (~10 us each; a text brings ~65 words
+# not seen before, so ~20,000 lookups, lexical._FULL_TABLE_AFTER, at ~300 texts). The
+# real corpus's 60-text languages (es, it, nl: ~3,600 words each) are not worth it.
+FULL_TABLE_TEXTS = 300
 
 
 @runtime_checkable
@@ -90,9 +96,19 @@ def featurize_all(
             progress("embedding", len(out), len(articles))
         return out
     out = _featurize_in_workers(articles, config, encoder, workers, progress)
-    # Scoring workers fork from here next: give them every language's word table.
-    lexical.load_backgrounds({f.lang for f in out})
+    # Scoring workers fork from here next: give them the word tables worth a full load.
+    lexical.load_backgrounds(table_languages([f.lang for f in out]))
     return out
+
+
+def table_languages(langs: Sequence[str | None], scale: float = 1.0) -> set[str | None]:
+    """The languages of ``langs`` (texts' languages; ``scale`` texts each, for a sample)
+    whose full word table is worth loading before forking: those of ``FULL_TABLE_TEXTS``
+    texts or more. A language's other words are looked up in its stored table (~10 us a
+    word, where a full table costs 0.1-0.2 s to build, serially, before the fork), and a
+    process that looks up ``lexical._FULL_TABLE_AFTER`` words loads its own."""
+    counts = collections.Counter(langs)
+    return {lang for lang, count in counts.items() if count * scale >= FULL_TABLE_TEXTS}
 
 
 def batch_sentences(batch: Sequence[DocFeatures]) -> list[str]:
@@ -336,12 +352,13 @@ def _featurize_in_workers(
         text_features(article, config)
         for article in articles[:: max(1, len(articles) // WARM_UP_SAMPLE)]
     ]
-    # Their languages' full word tables too, now rather than after the workers: the
-    # scoring workers need them anyway (featurize_all loads every language's at the end,
-    # serially, ~1 s for four), and inherited they spare each worker its first 20,000
-    # lookups in the stored table (~10 us each) and, past those, loading its own copy.
-    lexical.load_backgrounds({f.lang for f in sample})
+    # The full word tables of the languages many texts are in (table_languages, by the
+    # sample's shares), now rather than after the workers: the scoring workers need them
+    # anyway, and inherited they spare each worker its first 20,000 lookups in the
+    # stored table (~10 us each) and, past those, loading its own copy. A language of
+    # few texts stays on its stored table (its load would be serial here).
     n = len(articles)
+    lexical.load_backgrounds(table_languages([f.lang for f in sample], n / len(sample)))
     bounds = [(s, min(s + FEATURE_BATCH, n)) for s in range(0, n, FEATURE_BATCH)]
     # In each worker (its own copies after the fork): the reads it has not featurised,
     # and the keys whose sentences it has sent.
