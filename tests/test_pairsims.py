@@ -18,6 +18,7 @@ from samestory.pairsims import (
     _float_of_descending_bits,
     summarise,
     summarise_against,
+    summarise_runs,
     summarise_to,
 )
 from samestory.pipeline.score import score_pairs
@@ -92,6 +93,36 @@ def test_summaries_of_a_block_equal_one_pair_at_a_time(seed, n_fixed, sizes, fix
         alone = summarise(sentence_similarity(*pair))
         assert _same(summary, alone)
         _assert_same_close_shares(summary, alone)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.integers(0, 2**31),
+    st.lists(
+        st.tuples(st.integers(0, 9), st.lists(st.integers(0, 7), min_size=0, max_size=5)),
+        min_size=0,
+        max_size=6,
+    ),
+    st.sampled_from([THRESHOLDS, (), (0.5,), (-1.0, 0.3)]),
+)
+def test_summaries_of_many_runs_equal_one_pair_at_a_time(seed, shapes, thresholds):
+    # Runs of first articles of different lengths share a padded block (summarise_runs);
+    # a threshold of -1 would count the padding, so those runs keep a block each.
+    rng = np.random.default_rng(seed)
+    runs = [(_unit_rows(rng, n), [_unit_rows(rng, m) for m in sizes]) for n, sizes in shapes]
+    together = summarise_runs(runs, thresholds)
+    assert [len(s) for s in together] == [len(others) for _, others in runs]
+    for (fixed, others), summaries in zip(runs, together, strict=True):
+        assert [s.close for s in summaries] == [
+            s.close for s in summarise_against(fixed, others, thresholds)
+        ]
+        for other, summary in zip(others, summaries, strict=True):
+            alone = summarise(sentence_similarity(fixed, other))
+            assert _same(summary, alone)
+            assert summary.sim.shape == alone.sim.shape
+            assert summary.rows.shape == alone.rows.shape
+            for t in thresholds:
+                assert summary.close_share(t) == _close_share_by_definition(alone, t)
 
 
 def test_summary_reads_the_matrix():

@@ -45,7 +45,7 @@ from samestory.overlap import is_near_duplicate as is_near_duplicate
 from samestory.overlap import overlap_from_jaccard as overlap_from_jaccard
 from samestory.pairsims import LEAD_SENTENCES as LEAD_SENTENCES
 from samestory.pairsims import TOP_SENTENCES as TOP_SENTENCES
-from samestory.pairsims import SimSummary, summarise, summarise_against, summarise_to
+from samestory.pairsims import SimSummary, summarise, summarise_runs, summarise_to
 from samestory.threads import (
     FAR_APART_DAYS,
     RARE_NAME,
@@ -1301,7 +1301,7 @@ def relate_against(
 ) -> list[Relation]:
     """``[relate(a, b) for b in others]``, the same relations bit for bit, with ``a``'s
     sentence cosines against all of ``others`` summarised at once
-    (:func:`samestory.pairsims.summarise_against`: a few NumPy calls per article instead
+    (:func:`samestory.pairsims.summarise_runs`: a few NumPy calls per chunk instead
     of a dozen per pair; the term-vector cosines likewise, :func:`lexical.cosines_against`).
 
     With ``lean`` (the batch, the store and Spark), a pair that :func:`is_weak` gets its
@@ -1322,13 +1322,15 @@ def relate_runs(
     the runs (a chunk of scoring work), not for each article."""
     builder = ColumnsBuilder()
     prepared = []
-    for a, others in runs:
+    # Every pair's cosines summarised for all the runs at once (a copy pair's alignment
+    # reads them too).
+    all_summaries = summarise_runs(
+        [(a.sentence_vectors, [b.sentence_vectors for b in others]) for a, others in runs],
+        _close_thresholds(config),
+    )
+    for (a, others), summaries in zip(runs, all_summaries, strict=True):
         overlaps = shingle_overlaps(a, others)
         kinds = [copy_kind(a, b, *o, config) for b, o in zip(others, overlaps, strict=True)]
-        # Every pair's cosines in one block: a copy pair's alignment reads them too.
-        summaries = summarise_against(
-            a.sentence_vectors, [b.sentence_vectors for b in others], _close_thresholds(config)
-        )
         scored = [k for k, kind in enumerate(kinds) if kind is None]
         builder.add(
             a,
