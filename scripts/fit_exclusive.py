@@ -2,13 +2,18 @@
 
     python scripts/fit_exclusive.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
-        [--forms full,lead,summary,headline] [--iterate] [--out FILE | --dry-run | --check]
+        [--forms full,lead,summary,headline] [--iterate] [--by-text | --with-rewrites]
+        [--copy-share S]
+        [--out FILE | --dry-run | --check]
 
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
 stages up to scoring under the encoder's own production config) and its candidate pairs
 scored by production's ``relate`` under the shipped model. The step
-(:func:`samestory.exclusive.contrasted`) reads only those scores and each text's specific
-names; its two settings (``alpha``, ``factor``) are chosen on a grid:
+(:func:`samestory.exclusive.contrasted`) reads only those scores, each text's specific
+names and which pairs are copies (production's relation kind exact or near-duplicate,
+their texts counted as one version; ``--with-rewrites``: rewrites too; ``--by-text``:
+every text a witness, as before 2026-12-04 21:00); its two settings (``alpha``,
+``factor``) are chosen on a grid:
 
 - **fitted**: the grid point with the best mean ARI over every set and form (in sample),
   written to ``src/samestory/params/exclusive.json`` (``--out``) with the figures below;
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -39,23 +45,47 @@ import short_ceiling
 
 from samestory import exclusive, params, relate, roundups
 from samestory.config import DEFAULT_CONFIG, Config
+from samestory.models import RelationKind
 
 ALPHAS = (0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 FACTORS = (0.0, 0.25, 0.5)
 Point = tuple[float, float]
 
 
+def copies_of(
+    dev: fsm.DevSet, config: Config, kinds: Collection[RelationKind]
+) -> list[tuple[int, int]]:
+    """The candidate pairs whose relation under production's ``relate`` (the shipped
+    model) is of ``kinds`` (by default :data:`samestory.exclusive.COPY_KINDS`): the step
+    counts their texts as one version, as production hands it the batch's relations."""
+    out = []
+    with relate.single_threaded_blas():
+        for k, ((i, j), m) in enumerate(zip(dev.pairs, dev.measures, strict=True)):
+            a, b = dev.features[i], dev.features[j]
+            ps = relate.score_measures(m, relate.STORY_MODEL)
+            kind = relate.relation_of(a, b, ps, config, dev._aligner(k, a, b, m, config)).kind
+            if kind in kinds:
+                out.append((i, j))
+    return out
+
+
 def rescored(
-    dev: fsm.DevSet, scores: np.ndarray, point: Point, iterate: bool, memo: dict
+    dev: fsm.DevSet,
+    scores: np.ndarray,
+    point: Point,
+    iterate: bool,
+    memo: dict,
+    copies: list[tuple[int, int]],
 ) -> np.ndarray:
     """``scores`` after the step at ``point`` (``iterate``: twice, the second reading
-    the first's scores). ``memo`` keeps each set's names and first evidence."""
+    the first's scores), holders counted by version of ``copies``. ``memo`` keeps
+    each set's names and first evidence."""
     if dev.name not in memo:
         specific = [roundups.specific_tokens(f) for f in dev.features]
-        memo[dev.name] = (
-            specific,
-            np.array(exclusive.exclusive_chance(scored_of(dev, scores), specific.__getitem__)),
+        chance = exclusive.exclusive_chance(
+            scored_of(dev, scores), specific.__getitem__, copies=copies
         )
+        memo[dev.name] = (specific, np.array(chance))
     specific, evidence = memo[dev.name]
     out = np.where(evidence <= point[0], scores * point[1], scores)
     if iterate:
@@ -63,7 +93,7 @@ def rescored(
             [
                 s
                 for _, _, s in exclusive.contrasted(
-                    scored_of(dev, out), specific.__getitem__, *point
+                    scored_of(dev, out), specific.__getitem__, *point, copies=copies
                 )
             ]
         )
@@ -83,6 +113,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     short_ceiling.add_set_arguments(parser)
     parser.add_argument("--iterate", action="store_true", help="apply the step twice")
+    parser.add_argument(
+        "--by-text",
+        action="store_true",
+        help="count holders by text, not by version (the step before 2026-12-04 21:00)",
+    )
+    parser.add_argument(
+        "--with-rewrites",
+        action="store_true",
+        help="versions joined by rewrite relations too, not only copies (screened: worse)",
+    )
+    parser.add_argument(
+        "--copy-share",
+        type=float,
+        default=exclusive.COPY_SHARE,
+        help="share of the smaller name set a copy keeps to be one version",
+    )
     parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
@@ -91,9 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     sets = short_ceiling.build_all(args, config)
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
+    exclusive.COPY_SHARE = args.copy_share
+    kinds = set(exclusive.COPY_KINDS) | ({RelationKind.REWRITE} if args.with_rewrites else set())
+    copies = {dev.name: [] if args.by_text else copies_of(dev, config, kinds) for dev in sets}
     memo: dict = {}
     scores = {
-        (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo)
+        (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo, copies[dev.name])
         for dev in sets
         for p in grid
     }
@@ -151,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             "sets": args.sets.split(","),
             "forms": args.forms.split(","),
             "iterate": args.iterate,
+            "by_version": not args.by_text,
+            "version_kinds": sorted(k.value for k in kinds),
             "grid": {"alpha": list(ALPHAS), "factor": list(FACTORS)},
             "choice": "best mean ARI over every set and form (production's group)",
             "constants": {
@@ -158,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                 "min_holders": exclusive.MIN_HOLDERS,
                 "variant_prefix": exclusive.VARIANT_PREFIX,
                 "variant_share": exclusive.VARIANT_SHARE,
+                "copy_share": exclusive.COPY_SHARE,
             },
         },
         "cv": {"method": "5-fold over topics", "fold_points": [list(p) for p in chosen]},

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from samestory import exclusive
-from samestory.pipeline.group import group, group_with_roundups
+from samestory.pipeline.group import group
 from samestory.roundups import NameView
 
 Scored = list[tuple[int, int, float]]
@@ -112,23 +112,81 @@ def test_context_pairs_are_read_as_neighbourhood_only() -> None:
     assert out == [(0, 1, 0.35)]
 
 
-def test_copies_of_two_versions_are_cut_apart_so_production_does_not_run_the_step() -> None:
-    # One story told by two versions, each copied: every copy of the first names its
-    # witness Smith, of the second Jones. Copies count as independent holders, so the
-    # witnesses "never meet" (chance 1/20) and the step cuts the story in two: the
-    # reason it is not in production (exclusive's docstring).
-    names = [frozenset({"klitschko", "thompson", "smith"})] * 4
-    names += [frozenset({"klitschko", "thompson", "jones"})] * 4
-    scored = [(i, j, 0.9 if (i < 4) == (j < 4) else 0.6) for i in range(8) for j in range(i + 1, 8)]
+def two_copied_versions(copies: int = 3) -> tuple[Scored, list[frozenset[str]], list]:
+    """One story told by two versions, each with ``copies`` copies (the synthetic
+    corpora's truncated and edited variants: a copy keeps most of its original's
+    names). Version one names its witness Smith, version two Jones; every text is
+    linked, copies of one version at 0.9, across at 0.6. Returns the pairs, the names and
+    the copy pairs (each copy with its original and the other copies)."""
+    n = copies + 1
+    one = frozenset({"klitschko", "thompson", "smith", "vegas", "2012"})
+    two = frozenset({"klitschko", "thompson", "jones", "vegas", "2012"})
+    # A truncated copy loses its last names; an edited one a number (still 4 of 5 kept).
+    cut = [one, one - {"vegas"}, one - {"2012"}, one][:n]
+    names = cut + [two, two - {"vegas"}, two - {"2012"}, two][:n]
+    scored = [
+        (i, j, 0.9 if (i < n) == (j < n) else 0.6)
+        for i in range(2 * n)
+        for j in range(i + 1, 2 * n)
+    ]
+    copied = [(i, j) for i, j, _ in scored if (i < n) == (j < n)]
+    return scored, names, copied
+
+
+def test_copies_of_two_versions_counted_as_texts_cut_their_story_apart() -> None:
+    # Counted as independent holders (no copy pairs given), the witnesses "never meet"
+    # (chance 1/20) and the step cuts the story in two: why it left production.
+    scored, names, _ = two_copied_versions()
     copy_of: list[int | None] = [None] * 8
     contrasted = exclusive.contrasted(scored, names.__getitem__)
     assert group(8, contrasted, copy_of) == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    views = [NameView(n, (n,)) for n in names]
-    groups, found = group_with_roundups(views, scored, copy_of)
-    assert groups == [list(range(8))] and not found
 
 
-def test_in_context_views_carry_their_context_pairs() -> None:
-    views = exclusive.InContext([], [], [(0, 1, 0.5)])
+def test_two_versions_each_copied_three_times_stay_one_story() -> None:
+    scored, names, copied = two_copied_versions()
+    # Counted by version: Smith and Jones are each held by no version but i's and j's.
+    chances = exclusive.exclusive_chance(scored, names.__getitem__, copies=copied)
+    assert chances == [1.0] * len(scored)
+    contrasted = exclusive.contrasted(scored, names.__getitem__, copies=copied)
+    assert contrasted == scored
+    assert group(8, contrasted, [None] * 8) == [list(range(8))]
+
+
+def test_copies_of_two_stories_are_still_cut_apart_by_their_distinct_versions() -> None:
+    # Two fights, each told by three independent reports (distinct versions), each
+    # report copied once: counted by version, 2 Thompson and 2 Rahman versions of 4
+    # never meet (chance 1/6), as three uncopied reports a side would.
+    scored, names = fights(6)
+    copied = [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (10, 11)]
+    chances = exclusive.exclusive_chance(scored, names.__getitem__, copies=copied)
+    for (i, j, _), c in zip(scored, chances, strict=True):
+        if (i < 6) == (j < 6):
+            assert c == 1.0
+        elif i % 2 == 0 and j % 2 == 0:
+            assert c == 1 / 6
+
+
+def test_a_pair_of_one_version_is_never_cut() -> None:
+    scored, names, _ = two_copied_versions()
+    # Pair (0, 4): Smith's text and Jones's, by text 1/20 apart; if they are copies of
+    # one text (4 of 5 names shared): one version, not cut.
+    assert exclusive.exclusive_chance(scored, names.__getitem__)[3] == 1 / 20
+    assert exclusive.exclusive_chance(scored, names.__getitem__, copies=[(0, 4)])[3] == 1.0
+
+
+def test_a_rewrite_naming_its_own_witnesses_is_a_version_of_its_own() -> None:
+    a = frozenset({"klitschko", "thompson", "smith", "vegas", "2012"})
+    assert exclusive.one_version(a, a - {"vegas"})  # a truncated copy: 4 of 4 kept
+    assert not exclusive.one_version(a, frozenset({"klitschko", "thompson", "jones", "brown"}))
+    version = exclusive.versions_of([(0, 1), (1, 2), (3, 4)], [a, a, a, a, frozenset()].__getitem__)
+    assert version(0) == version(1) == version(2) != version(3)
+    assert version(4) == 4 and version(9) == 9  # an empty name set, a text in no pair
+
+
+def test_in_context_views_carry_their_context_and_copy_pairs() -> None:
+    views = exclusive.InContext([], [], [(0, 1, 0.5)], [(0, 1)])
     assert len(views) == 0 and exclusive.context_of(views) == [(0, 1, 0.5)]
-    assert exclusive.context_of([NameView(frozenset({"thompson"}), ())]) == ()
+    assert exclusive.copies_of(views) == [(0, 1)]
+    plain = [NameView(frozenset({"thompson"}), ())]
+    assert exclusive.context_of(plain) == () and exclusive.copies_of(plain) == ()
+

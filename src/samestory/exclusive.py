@@ -19,16 +19,21 @@ times its score before grouping. It reads only the scored pairs and each text's
 specific names (:func:`samestory.roundups.specific_tokens`, which
 :class:`samestory.roundups.NameView` carries), so it runs wherever the grouping runs.
 
-**Not in production** (taken out on 2026-12-04, docs/accuracy.md "Exclusive names taken
-out of production"): holders are counted as independent witnesses, but copies are not.
-When two versions of one story are each copied many times (wire copies, syndication; the
-synthetic benchmark corpora's truncated and edited variants), each version's own names
-(its witness, a number it alone states) are held by many texts and never together, so
-the chance is tiny and the story is cut in two: 10k synthetic ARI 0.923 -> 0.856, 100k
-0.908 -> 0.746, against ECB+ 0.933 -> 0.946 and short forms +0.03-0.05 on the dev sets.
-It could run in :func:`samestory.pipeline.group.group_with_roundups` (batch, the store
-with :class:`InContext`, Spark) once holders are counted by distinct version. Fitted and
-screened by ``scripts/fit_exclusive.py``.
+**Counted by version.** Holders and the neighbourhood are versions, not texts: copies
+are not independent witnesses. When two versions of one story are each copied many
+times (wire copies, syndication; the synthetic benchmark corpora's truncated and edited
+variants), each version's own names (its witness, a number it alone states) are held by
+many texts and never together; counted by text the chance is tiny and the story is cut
+in two (10k synthetic ARI 0.923 -> 0.856, 100k 0.908 -> 0.746: the step was taken out
+of production on 2026-12-04, docs/accuracy.md). Texts related as copies (the ``copies``
+pairs: exact or near-duplicate relations, one text reposted, truncated or lightly
+edited) whose names are nearly the same (:func:`one_version`) are one version
+(:func:`versions_of`); a pair of one version is never cut. Rewrites stay witnesses of
+their own (joined too, the step loses its gains under topic CV: ECB+ 0.933 -> 0.930).
+The caller hands the copy pairs in (the batch from its relations, the store from its
+stored kinds, with :class:`InContext`); without them (plain views) production's
+grouping does not run the step (:func:`before_grouping`). Fitted and screened by
+``scripts/fit_exclusive.py``.
 """
 
 from __future__ import annotations
@@ -36,10 +41,12 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import overload
 
 from samestory import params
 from samestory.features import DocFeatures
+from samestory.models import RelationKind
 from samestory.roundups import NameView, NameViews
 
 # A pair's neighbourhood: the texts scored with either of its two at this story score or
@@ -60,6 +67,14 @@ MIN_HOLDERS = 2
 VARIANT_PREFIX = 4
 VARIANT_SHARE = 0.75
 
+# The relation kinds of texts that are copies of one text (the text itself, reposted,
+# truncated or lightly edited): one version, one witness.
+COPY_KINDS = frozenset({RelationKind.EXACT, RelationKind.NEAR_DUPLICATE})
+# Two texts related as copies are one version (one witness) when this share
+# of the smaller one's names are the other's (see one_version): the share of the shorter
+# text's shingles a near-duplicate keeps (Config.near_duplicate_containment), not fitted.
+COPY_SHARE = 0.8
+
 Scored = tuple[int, int, float]
 Names = Callable[[int], frozenset[str]]
 
@@ -69,33 +84,41 @@ def exclusive_chance(
     names: Names,
     bar: float = NEIGHBOUR_BAR,
     context: Sequence[Scored] = (),
+    copies: Iterable[tuple[int, int]] = (),
 ) -> list[float]:
     """For each pair of ``scored`` (``(i, j, story score)``), the chance that its most
     exclusive couple of names keeps apart at random, times the couples tried (see the
     module's docstring; ``names(k)``: text ``k``'s specific names). 1.0 for a pair scored
-    under ``bar`` (it links nothing) or with no couple to try. ``context``: scored pairs
-    read as neighbourhood only (pairs to texts not grouped here: the store re-clusters a
-    few stories, and a pair's neighbourhood reaches past them)."""
+    under ``bar`` (it links nothing), with no couple to try, or of one version.
+    ``context``: scored pairs read as neighbourhood only (pairs to texts not grouped
+    here: the store re-clusters a few stories, and a pair's neighbourhood reaches past
+    them). Holders and the neighbourhood are counted by version (:func:`versions_of` of
+    ``copies``, the pairs related as copies): copies of one text are one witness, and a
+    pair of one version is never cut."""
     partners: dict[int, set[int]] = defaultdict(set)
     for i, j, s in itertools.chain(scored, context):
         if s >= bar:
             partners[i].add(j)
             partners[j].add(i)
+    version = versions_of(copies, names)
     held: dict[int, dict[str, set[int]]] = {}
 
     def holders(k: int) -> dict[str, set[int]]:
-        """Which of ``k``'s partners hold each name (kept: a text is in many pairs)."""
+        """Which versions of ``k``'s partners hold each name (kept: a text is in many
+        pairs)."""
         if k not in held:
             out: dict[str, set[int]] = defaultdict(set)
             for p in partners[k]:
+                v = version(p)
                 for name in names(p):
-                    out[name].add(p)
+                    out[name].add(v)
             held[k] = out
         return held[k]
 
     chances = []
     for i, j, s in scored:
-        if s < bar:
+        vi, vj = version(i), version(j)
+        if s < bar or vi == vj:
             chances.append(1.0)
             continue
         a_names, b_names = names(i), names(j)
@@ -103,25 +126,57 @@ def exclusive_chance(
         if not own_a or not own_b:
             chances.append(1.0)
             continue
-        hood = (partners[i] | partners[j]) - {i, j}
+        hood = {version(p) for p in partners[i] | partners[j]} - {vi, vj}
         hi, hj = holders(i), holders(j)
-        side_a = _sides(own_a, hi, hj, i, j)
-        side_b = _sides(own_b, hi, hj, i, j)
+        side_a = _sides(own_a, hi, hj, vi, vj)
+        side_b = _sides(own_b, hi, hj, vi, vj)
         chances.append(_chance(side_a, side_b, len(hood)))
     return chances
 
 
+def one_version(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when two texts related as copies are one version for the statistic:
+    ``COPY_SHARE`` or more of the smaller name set's names are the other's (a truncated
+    or lightly edited repost keeps its original's names; a template filled with other
+    names, near-duplicate by its words, is a witness of its own)."""
+    if not a or not b:
+        return a == b
+    return len(a & b) >= COPY_SHARE * min(len(a), len(b))
+
+
+def versions_of(copies: Iterable[tuple[int, int]], names: Names) -> Callable[[int], int]:
+    """Each text's version: the texts joined (transitively) by the pairs of ``copies``
+    (related as copies: an exact or near-duplicate relation, :data:`COPY_KINDS`) that
+    are :func:`one_version`, counted as one witness. A text in none is its own."""
+    parent: dict[int, int] = {}
+
+    def find(k: int) -> int:
+        root = k
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while k != root:  # path compression
+            parent[k], k = root, parent[k]
+        return root
+
+    for i, j in copies:
+        ri, rj = find(i), find(j)
+        if ri != rj and one_version(names(i), names(j)):
+            parent[max(ri, rj)] = min(ri, rj)
+    return find
+
+
 def _sides(
-    own: frozenset[str], hi: dict[str, set[int]], hj: dict[str, set[int]], i: int, j: int
+    own: frozenset[str], hi: dict[str, set[int]], hj: dict[str, set[int]], vi: int, vj: int
 ) -> list[tuple[str, set[int]]]:
-    """Each of ``own`` held in the neighbourhood (not by ``i`` or ``j``), with its holders."""
+    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version), with
+    the versions holding it."""
     out = []
     for name in own:
-        texts = hi.get(name, set()) | hj.get(name, set())
-        texts.discard(i)
-        texts.discard(j)
-        if len(texts) >= MIN_HOLDERS:
-            out.append((name, texts))
+        held = hi.get(name, set()) | hj.get(name, set())
+        held.discard(vi)
+        held.discard(vj)
+        if len(held) >= MIN_HOLDERS:
+            out.append((name, held))
     return out
 
 
@@ -179,12 +234,13 @@ def contrasted(
     factor: float = FACTOR,
     bar: float = NEIGHBOUR_BAR,
     context: Sequence[Scored] = (),
+    copies: Iterable[tuple[int, int]] = (),
 ) -> list[Scored]:
     """``scored`` with each pair whose :func:`exclusive_chance` is ``alpha`` or less
     scored ``factor`` times its score (the chance is read from the scores as given)."""
     if not 0.0 <= alpha < 1.0:  # 1.0 is "no couple": every pair would be cut
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
-    chances = exclusive_chance(scored, names, bar, context)
+    chances = exclusive_chance(scored, names, bar, context, copies)
     return [
         (i, j, s * factor if c <= alpha else s)
         for (i, j, s), c in zip(scored, chances, strict=True)
@@ -205,23 +261,68 @@ def context_of(views: Sequence[NameView]) -> Sequence[Scored]:
     return views.context if isinstance(views, InContext) else ()
 
 
+def copies_of(views: Sequence[NameView]) -> Sequence[tuple[int, int]]:
+    """The copy pairs :class:`InContext` views carry (else none)."""
+    return views.copies if isinstance(views, InContext) else ()
+
+
 class InContext(NameViews):
     """The name views of the texts being grouped (``features``), with the scored pairs
     that join them to texts beyond (``context``, the outside text ``k`` numbered
     ``len(features) + k``) and those texts' features (``outside``): the store re-clusters
-    a few stories, and a pair's neighbourhood reaches past them. Indexing and ``len``
-    are the grouped texts' only."""
+    a few stories, and a pair's neighbourhood reaches past them. ``copies``: the pairs
+    (grouped or context) related as copies (:data:`COPY_KINDS`), so the step counts
+    versions, not texts.
+    Indexing and ``len`` are the grouped texts' only."""
 
     def __init__(
         self,
         features: Sequence[DocFeatures],
-        outside: Sequence[DocFeatures],
-        context: Sequence[Scored],
+        outside: Sequence[DocFeatures] = (),
+        context: Sequence[Scored] = (),
+        copies: Sequence[tuple[int, int]] = (),
     ) -> None:
         super().__init__(features)
         self.outside = NameViews(outside)
         self.context = context
+        self.copies = copies
 
     def specific(self, k: int) -> frozenset[str]:
         n = len(self)
         return super().specific(k) if k < n else self.outside.specific(k - n)
+
+
+class WithCopies(Sequence[NameView]):
+    """Name views (``views``, as Spark's grouping tasks hold them) with the pairs among
+    them related as copies (``copies``, :data:`COPY_KINDS`)."""
+
+    def __init__(self, views: Sequence[NameView], copies: Sequence[tuple[int, int]]) -> None:
+        self.views = views
+        self.copies = copies
+
+    def specific(self, k: int) -> frozenset[str]:
+        return self.views[k].specific
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    @overload
+    def __getitem__(self, k: int) -> NameView: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[NameView]: ...
+
+    def __getitem__(self, k: int | slice) -> NameView | Sequence[NameView]:
+        return self.views[k]
+
+
+def before_grouping(views: Sequence[NameView], scored: Sequence[Scored]) -> Sequence[Scored]:
+    """The pairs as production's grouping reads them: :func:`contrasted` when ``views``
+    say which texts are copies (:class:`InContext`: the batch's and the store's;
+    :class:`WithCopies`: Spark's), else ``scored`` as they are (not knowing the copies,
+    the step would count them as independent witnesses and cut copied stories apart)."""
+    if isinstance(views, InContext):
+        return contrasted(scored, views.specific, context=views.context, copies=views.copies)
+    if isinstance(views, WithCopies):
+        return contrasted(scored, views.specific, copies=views.copies)
+    return scored
