@@ -189,4 +189,3 @@ def test_in_context_views_carry_their_context_and_copy_pairs() -> None:
     assert exclusive.copies_of(views) == [(0, 1)]
     plain = [NameView(frozenset({"thompson"}), ())]
     assert exclusive.context_of(plain) == () and exclusive.copies_of(plain) == ()
-
