@@ -98,3 +98,27 @@ def test_stored_and_full_word_tables_weigh_words_alike() -> None:
     full.load_full_table()
     assert [stored.idf(w) for w in words] == [full.idf(w) for w in words]
     assert type(stored.freqs) is not type(full.freqs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He left. "Why?" she asked! Then: nothing… End.\n\nNew para.  Two spaces.',
+        "Mr. Smith went to Washington. U.S. officials said so. (It rained.) Yes",
+        "Line one\nLine two\n\n\nLine three",
+        "",
+    ],
+)
+def test_sentence_split_without_cjk_ends_is_the_full_pattern_s(text: str) -> None:
+    assert normalize._CJK_END.search(text) is None
+    assert normalize._SENT_END_SPACED.split(text) == normalize._SENT_END.split(text)
+
+
+def test_sentence_split_with_cjk_ends_still_splits_there() -> None:
+    assert normalize.split_sentences("他说了这件事。然后他走了！真的吗？是的 Fine. Okay") == [
+        "他说了这件事。",
+        "然后他走了！",
+        "真的吗？",
+        "是的 Fine.",
+        "Okay",
+    ]

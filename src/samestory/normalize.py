@@ -141,11 +141,17 @@ _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]{2,}|[\t\u00a0\u2000-\u200b\u30
 # different characters before the position, so at most one matches there and their
 # order does not matter; both others start with a space, which the lookahead requires
 # (tests/test_normalize.py checks it against the old pattern).
-_SENT_END = re.compile(
-    r"(?<=[。！？])"
-    r"|(?=\s)(?:(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]])|(?<=[.!?…][\"'”’»)\]]{2}))\s+(?=\S)"
+_CJK_ENDS = "。！？"
+_SPACE_ENDS = (
+    r"(?=\s)(?:(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]])|(?<=[.!?…][\"'”’»)\]]{2}))\s+(?=\S)"
     r"|\n+)"
 )
+_SENT_END = re.compile(rf"(?<=[{_CJK_ENDS}])|{_SPACE_ENDS}")
+# _SENT_END for a text without a CJK end (most): its first branch never matches there,
+# so the splits are the same, without trying that branch at every character (a third
+# of the split's time on the real corpus).
+_SENT_END_SPACED = re.compile(_SPACE_ENDS)
+_CJK_END = re.compile(f"[{_CJK_ENDS}]")
 # An abbreviation match ends the buffer and is at most 6 characters long, so searching
 # the last 16 finds the same matches without scanning the whole sentence again.
 _ABBREV_TAIL = 16
@@ -419,7 +425,8 @@ def split_sentences(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]
     """Split cleaned text into sentences (multilingual rules, abbreviation-aware)."""
     pieces: list[str] = []
     buffer = ""
-    for part in _SENT_END.split(text):
+    splitter = _SENT_END if _CJK_END.search(text) else _SENT_END_SPACED
+    for part in splitter.split(text):
         if part is None:
             continue
         part = part.strip()
