@@ -636,7 +636,9 @@ def load_inputs(path: Path) -> dict[str, Candidate]:
     return inputs
 
 
-ScreenRow = tuple[str, dict[str, tuple[float, float]], float]
+# name, each target set's CV (P, R), the candidate's weight, each target set's CV recall at
+# P >= 0.9 (recall_at_precision: the ranking, fold thresholds aside).
+ScreenRow = tuple[str, dict[str, tuple[float, float]], float, dict[str, float]]
 
 
 def screen(
@@ -648,8 +650,10 @@ def screen(
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
-    name, each target set's ``(P, R)`` and the candidate's weight in the in-sample fit
-    (a standard deviation's worth of log-odds; 0 for the base)."""
+    name, each target set's ``(P, R)``, the candidate's weight in the in-sample fit (a
+    standard deviation's worth of log-odds; 0 for the base) and each target set's CV
+    recall at precision >= 0.9 (:func:`recall_at_precision`): a candidate can move the
+    ranking while the fold thresholds hide it, or the reverse."""
     for s in sets:
         ids = [(a.id, b.id) for a, b in pairs[s.name]]
         if ids != [tuple(v) for v in s.ids]:
@@ -664,24 +668,31 @@ def screen(
                 t.x = np.column_stack([s.x, column])
             extended.append(t)
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        cv, *_ = cross_validate(extended, trained, options)
+        cv, cv_p, cv_t, _ = cross_validate(extended, trained, options)
         model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
         weight = float(model.weights[-1]) if function is not None else 0.0
-        rows.append((name, target_figures(extended, cv), weight))
+        at_precision = {
+            s.name: recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0]
+            for s in extended
+            if not s.augment
+        }
+        rows.append((name, target_figures(extended, cv), weight, at_precision))
     return rows
 
 
 def print_screen(rows: Sequence[ScreenRow]) -> None:
     """The screen's rows, each set's ``P / R`` and ``min(P / 0.9, R / 0.8)`` against the
-    base row's (``+``: better, ``-``: worse, ``=``: equal to four places)."""
+    base row's (``+``: better, ``-``: worse, ``=``: equal to four places), the weight and
+    each target set's CV recall at P >= 0.9 (``R@P.9``)."""
     base = rows[0][1]
-    for name, figures, weight in rows:
+    for name, figures, weight, at_precision in rows:
         cells = []
         for s, (p, r) in figures.items():
             ratio, was = target_ratio(p, r), target_ratio(*base[s])
             mark = "=" if round(ratio, 4) == round(was, 4) else "+" if ratio > was else "-"
             cells.append(f"{s.split('_')[0]} {p:.4f} / {r:.4f} {mark}")
-        print(f"{name:<32} " + "   ".join(cells) + f"   weight {weight:+.3f}")
+        recalls = ", ".join(f"{r:.4f}" for r in at_precision.values())
+        print(f"{name:<32} " + "   ".join(cells) + f"   weight {weight:+.3f}   R@P.9 {recalls}")
 
 
 def main() -> None:

@@ -140,6 +140,8 @@ def _screened_sets() -> tuple[list[PairSet], dict[str, list[tuple[_Labelled, _La
 
 
 def test_the_screen_adds_each_candidate_to_the_same_cv_and_its_base_is_the_fit_s_own():
+    """Each row: the CV figures with the candidate added, its weight, and each target
+    set's recall at P 0.9 (the ranking, fold thresholds set aside)."""
     sets, pairs = _screened_sets()
     options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
     train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
@@ -152,8 +154,10 @@ def test_the_screen_adds_each_candidate_to_the_same_cv_and_its_base_is_the_fit_s
     cv, *_ = fit_pair_model.cross_validate(sets, sets, options)
     assert rows[0][1] == fit_pair_model.target_figures(sets, cv)  # the fit's own CV
     assert rows[0][2] == 0.0
-    _, figures, weight = rows[1]
+    _, figures, weight, at_precision = rows[1]
     assert all(p >= 0.98 and r == 1.0 for p, r in figures.values()) and weight > 1.0
+    assert at_precision == dict.fromkeys(figures, 1.0)  # the gold column ranks every pair
+    assert all(0.0 <= r <= 1.0 for r in rows[2][3].values())
     assert abs(rows[2][2]) < weight / 5  # a column of noise earns little weight
     assert all(s.x.shape == (120, 2) for s in sets)  # the measured sets are not changed
 
