@@ -170,10 +170,22 @@ def trace(features: list[DocFeatures], gold: list[str], config: Config, top: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="10000")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-screen"))
-    parser.add_argument("--rule", choices=("keywords", "cosine"), default="keywords")
-    parser.add_argument("--top", type=int, default=12)
+    parser.add_argument(
+        "--set", default="10000", help="a synthetic size, 'real', or a dev set (ecbplus, gva, …)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("/tmp/samestory-screen"),
+        help="features cache, shared with benchmarks/candidate_screen.py",
+    )
+    parser.add_argument(
+        "--rule",
+        choices=("keywords", "cosine"),
+        default="keywords",
+        help="static's list widening: today's keyword rule or the document cosine before it",
+    )
+    parser.add_argument("--top", type=int, default=12, help="gold-story pairs printed")
     parser.add_argument("--json", type=Path, help="write every row here")
     args = parser.parse_args(argv)
     if args.rule == "cosine":
