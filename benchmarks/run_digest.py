@@ -1,6 +1,6 @@
 """The whole ``analyze`` of a corpus: relations/stories digests, wall, CPU and laps.
 
-    python benchmarks/run_digest.py [--corpus real|N] [--encoder static] [--json]
+    python benchmarks/run_digest.py [--corpus real|N] [--encoder static|use]
 
 Runs :func:`samestory.api.analyze` as ``speed.py`` does (corpus read and encoder
 loaded first, outside the clock) and prints the SHA-256 of every relation's ``repr``
@@ -23,9 +23,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from speed import cpu_s, load_corpus
 
-from samestory.api import analyze
+from samestory.api import Analysis, analyze
 from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
+
+
+def analysis_digests(analysis: Analysis) -> tuple[str, str]:
+    """SHA-256 of every relation's ``repr`` and of every story's ``to_dict`` (JSON, keys
+    sorted), in order: equal digests, the same analysis."""
+    relations = hashlib.sha256()
+    for r in analysis.relations:
+        relations.update(repr(r).encode() + b"\n")
+    stories = hashlib.sha256()
+    for s in analysis.stories:
+        stories.update(json.dumps(s.to_dict(), sort_keys=True, default=str).encode() + b"\n")
+    return relations.hexdigest(), stories.hexdigest()
 
 
 def run(corpus: str, encoder_name: str) -> dict[str, object]:
@@ -37,17 +49,12 @@ def run(corpus: str, encoder_name: str) -> dict[str, object]:
     start, cpu = time.perf_counter(), cpu_s()
     analysis = analyze(articles, config, encoder, timings=laps)
     wall, cpu = time.perf_counter() - start, cpu_s() - cpu
-    rel = hashlib.sha256()
-    for r in analysis.relations:
-        rel.update(repr(r).encode() + b"\n")
-    sto = hashlib.sha256()
-    for s in analysis.stories:
-        sto.update(json.dumps(s.to_dict(), sort_keys=True, default=str).encode() + b"\n")
+    relations_sha256, stories_sha256 = analysis_digests(analysis)
     return {
         "relations": len(analysis.relations),
         "stories": len(analysis.stories),
-        "relations_sha256": rel.hexdigest()[:12],
-        "stories_sha256": sto.hexdigest()[:12],
+        "relations_sha256": relations_sha256[:12],
+        "stories_sha256": stories_sha256[:12],
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "laps_s": {k: round(v, 2) for k, v in laps.items()},

@@ -24,7 +24,6 @@ alternated.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import pickle
 import resource
@@ -83,6 +82,8 @@ def _score(data: dict[str, Any]) -> list[Any]:
 
 
 def digest(path: str, workers: int | None) -> dict[str, object]:
+    from run_digest import analysis_digests
+
     from samestory.pipeline.batch import assemble_analysis
 
     data = _load(path, workers)
@@ -90,17 +91,12 @@ def digest(path: str, workers: int | None) -> dict[str, object]:
     analysis = assemble_analysis(
         data["features"], data["copies"], data["pairs"], relations, data["config"]
     )
-    rel = hashlib.sha256()
-    for r in analysis.relations:
-        rel.update(repr(r).encode() + b"\n")
-    sto = hashlib.sha256()
-    for s in analysis.stories:
-        sto.update(json.dumps(s.to_dict(), sort_keys=True, default=str).encode() + b"\n")
+    relations_sha256, stories_sha256 = analysis_digests(analysis)
     return {
         "relations": len(analysis.relations),
         "stories": len(analysis.stories),
-        "relations_sha256": rel.hexdigest(),
-        "stories_sha256": sto.hexdigest(),
+        "relations_sha256": relations_sha256,
+        "stories_sha256": stories_sha256,
     }
 
 
