@@ -26,7 +26,7 @@ class Config:
         encoder: the sentence encoder of corpus work (cluster, add, follow, serve, dedup,
             eval, Spark). ``"static"`` (default): a static encoder distilled from USE on
             first use, its pooled vector mapped towards USE's by a shipped affine map
-            (:mod:`samestory.static_encoder`, method ``"lin"``), ~2x the articles per
+            (:mod:`samestory.static_encoder`, method ``"lin"``), ~3x the articles per
             second of USE end to end on real news; under 5-fold topic cross-validation it
             clusters at least as well as USE (docs/experiments.md, "The default encoder,
             decided again" and "the undated seeds, per-fold maps", 2026-12-03).

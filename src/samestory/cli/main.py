@@ -54,7 +54,7 @@ EncoderOpt = Annotated[
     typer.Option(
         "--encoder",
         help="Sentence encoder. Default: 'static' for corpus work (distilled from USE, "
-        "~2x the articles per second, clusters as well under topic cross-validation) "
+        "~3x the articles per second, clusters as well under topic cross-validation) "
         "and 'use' (multilingual USE) for pairs judged on their own (compare, graded "
         "similarity). Given, it is used for both.",
         case_sensitive=False,

@@ -96,7 +96,7 @@ def add(
         Encoder | None,
         typer.Option(
             "--encoder",
-            help="Sentence encoder of a NEW store: 'static' (default, ~2x the articles "
+            help="Sentence encoder of a NEW store: 'static' (default, ~3x the articles "
             "per second) or 'use'. An existing store keeps the encoder it was built with.",
             case_sensitive=False,
         ),
