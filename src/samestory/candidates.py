@@ -82,19 +82,42 @@ class KeywordsLike(Protocol):
 
 
 class MemoryKeywords:
-    """Keyword postings in dicts."""
+    """Keyword postings in dicts, and the same postings as arrays of article codes (each
+    article's number in insertion order) for :func:`coded_ranking`."""
 
     def __init__(self) -> None:
         self._by_word: dict[int, list[str]] = {}
         self._words: dict[str, dict[int, float]] = {}
+        self._code_of: dict[str, int] = {}
+        self.names: list[str] = []  # code -> article id
+        # word -> its posting as codes, made from _by_word when first asked after a change.
+        self._coded: dict[int, np.ndarray] = {}
 
     def insert(self, article_id: str, words: dict[int, float]) -> None:
         self._words[article_id] = dict(words)
+        if article_id not in self._code_of:
+            self._code_of[article_id] = len(self.names)
+            self.names.append(article_id)
         for word in words:
             self._by_word.setdefault(word, []).append(article_id)
+            self._coded.pop(word, None)
 
     def posting(self, word: int, limit: int) -> list[str]:
         return self._by_word.get(word, [])[:limit]
+
+    def coded_posting(self, word: int) -> np.ndarray:
+        """The whole posting of ``word``, as article codes, in posting order."""
+        coded = self._coded.get(word)
+        if coded is None:
+            code_of = self._code_of
+            listed = self._by_word.get(word, [])
+            coded = np.fromiter((code_of[i] for i in listed), dtype=np.int64, count=len(listed))
+            self._coded[word] = coded
+        return coded
+
+    def code(self, article_id: str) -> int:
+        """The article's code, -1 if it was never inserted."""
+        return self._code_of.get(article_id, -1)
 
     def words(self, article_id: str) -> dict[int, float]:
         return self._words.get(article_id, {})
@@ -511,9 +534,13 @@ class CandidateIndex:
         """Indexed articles sharing at least ``MIN_SHARED_KEYWORDS`` of ``words`` (see
         :func:`keyword_neighbours`), and the ``(weight, id)`` of the last one when the
         list is full (else None): another article ranked below it cannot enter."""
-        ranked = keyword_ranking(
-            words, lambda word: self._keywords.posting(word, MAX_KEYWORD_POSTINGS + 1), exclude
-        )
+        index = self._keywords
+        if isinstance(index, MemoryKeywords):
+            ranked = coded_ranking(words, index.coded_posting, index.names, index.code(exclude))
+        else:
+            ranked = keyword_ranking(
+                words, lambda word: index.posting(word, MAX_KEYWORD_POSTINGS + 1), exclude
+            )
         full = len(ranked) == KEYWORD_NEIGHBOURS
         return [other for other, _ in ranked], (ranked[-1][1], ranked[-1][0]) if full else None
 
@@ -654,6 +681,66 @@ def keyword_ranking(
         key=lambda other: (-weight[other], other),
     )
     return [(other, weight[other]) for other in ranked[:KEYWORD_NEIGHBOURS]]
+
+
+def coded_ranking(
+    words: dict[int, float],
+    posting: Callable[[int], np.ndarray],
+    names: Sequence[str],
+    exclude: int,
+) -> list[tuple[str, float]]:
+    """:func:`keyword_ranking` over postings of integer codes (``names[code]`` is the
+    article's id, ``exclude`` a code or -1), in NumPy: the same list, the same floats.
+
+    The postings are joined in the order of ``words`` and each article's weight summed by
+    ``np.bincount``, which adds its inputs one by one in array order starting from 0.0:
+    the additions :func:`keyword_ranking` makes, in its order, so the sums are identical
+    bit for bit. Ties of weight are put in id order in Python (a few at most).
+    """
+    lists: list[np.ndarray] = []
+    weights: list[float] = []
+    for word, w in words.items():
+        listed = posting(word)
+        if len(listed) <= MAX_KEYWORD_POSTINGS:
+            lists.append(listed)
+            weights.append(w)
+    if not lists:
+        return []
+    codes = np.concatenate(lists)
+    each = np.repeat(np.array(weights, dtype=np.float64), [len(listed) for listed in lists])
+    if exclude >= 0:
+        keep = codes != exclude
+        codes, each = codes[keep], each[keep]
+    found, inverse = _grouped(codes)
+    weight = np.bincount(inverse, weights=each, minlength=len(found))
+    chosen = np.flatnonzero(np.bincount(inverse, minlength=len(found)) >= MIN_SHARED_KEYWORDS)
+    if not len(chosen):
+        return []
+    chosen = chosen[np.argsort(-weight[chosen], kind="stable")]
+    if len(chosen) > KEYWORD_NEIGHBOURS:
+        # Every article tied with the last one kept, so the ids can settle the ties.
+        last = weight[chosen[KEYWORD_NEIGHBOURS - 1]]
+        chosen = chosen[
+            : KEYWORD_NEIGHBOURS + int(np.sum(weight[chosen[KEYWORD_NEIGHBOURS:]] == last))
+        ]
+    ranked = sorted(
+        zip(weight[chosen].tolist(), [names[c] for c in found[chosen].tolist()], strict=True),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    return [(other, w) for w, other in ranked[:KEYWORD_NEIGHBOURS]]
+
+
+def _grouped(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True)`` by one stable sort (NumPy 2's unique
+    with the inverse costs ~5x as much on a few hundred codes)."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return ordered[starts], inverse
 
 
 def saturation_test(

@@ -1,0 +1,64 @@
+"""coded_ranking (NumPy, article codes) against keyword_ranking (dicts, ids): the same
+list and the same floats, ties and too-common words included."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from samestory import candidates
+from samestory.candidates import MemoryKeywords, coded_ranking, keyword_ranking
+
+
+def _index(rng: random.Random, articles: int, vocabulary: int) -> MemoryKeywords:
+    index = MemoryKeywords()
+    for k in range(articles):
+        words = rng.sample(range(vocabulary), rng.randint(1, 8))
+        # Weights from a few values, so that many sums tie exactly.
+        index.insert(
+            f"a{rng.randrange(10**6):06d}-{k}", {w: rng.choice([0.1, 0.2, 0.3, 0.7]) for w in words}
+        )
+    return index
+
+
+def test_coded_ranking_is_keyword_ranking() -> None:
+    rng = random.Random(0)
+    index = _index(rng, 600, 60)
+    limit = candidates.MAX_KEYWORD_POSTINGS + 1
+    checked = 0
+    for _ in range(300):
+        words = {
+            w: rng.choice([0.1, 0.2, 0.3, 0.7, rng.random()]) for w in rng.sample(range(70), 6)
+        }
+        exclude = rng.choice([*index.names[:50], "not-indexed"])
+        expected = keyword_ranking(words, lambda w: index.posting(w, limit), exclude)
+        got = coded_ranking(words, index.coded_posting, index.names, index.code(exclude))
+        assert got == expected
+        assert [w for _, w in got] == [w for _, w in expected]  # bit for bit
+        checked += bool(expected)
+    assert checked > 100
+
+
+def test_too_common_words_count_nowhere(monkeypatch) -> None:
+    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 3)
+    index = MemoryKeywords()
+    for k in range(4):
+        index.insert(f"c{k}", {1: 0.5, 2: 0.25})
+    index.insert("d", {2: 0.25, 3: 0.5})
+    words = {1: 0.5, 2: 0.25, 3: 0.5}
+    expected = keyword_ranking(words, lambda w: index.posting(w, 4), "x")
+    assert coded_ranking(words, index.coded_posting, index.names, -1) == expected == []
+    index.insert("e", {3: 0.1, 4: 0.2})
+    words = {3: 0.5, 4: 0.5}
+    assert coded_ranking(words, index.coded_posting, index.names, -1) == [("e", 1.0)]
+
+
+def test_coded_posting_follows_inserts() -> None:
+    index = MemoryKeywords()
+    index.insert("b", {7: 1.0})
+    assert index.coded_posting(7).tolist() == [0]
+    index.insert("a", {7: 1.0})
+    assert np.array_equal(index.coded_posting(7), [0, 1])
+    assert [index.names[c] for c in index.coded_posting(7)] == index.posting(7, 10)
+    assert index.code("a") == 1 and index.code("z") == -1
