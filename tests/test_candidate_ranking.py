@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from samestory import candidates
 from samestory.candidates import MemoryKeywords, coded_ranking, keyword_ranking
@@ -22,7 +23,9 @@ def _index(rng: random.Random, articles: int, vocabulary: int) -> MemoryKeywords
     return index
 
 
-def test_coded_ranking_is_keyword_ranking() -> None:
+@pytest.mark.parametrize("dense", [0, 10**9])  # sorted codes / every article's code
+def test_coded_ranking_is_keyword_ranking(dense: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(candidates, "DENSE_CODES_PER_ENTRY", dense)
     rng = random.Random(0)
     index = _index(rng, 600, 60)
     limit = candidates.MAX_KEYWORD_POSTINGS + 1
@@ -40,7 +43,9 @@ def test_coded_ranking_is_keyword_ranking() -> None:
     assert checked > 100
 
 
-def test_too_common_words_count_nowhere(monkeypatch) -> None:
+@pytest.mark.parametrize("dense", [0, 10**9])
+def test_too_common_words_count_nowhere(dense: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(candidates, "DENSE_CODES_PER_ENTRY", dense)
     monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 3)
     index = MemoryKeywords()
     for k in range(4):
