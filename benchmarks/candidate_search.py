@@ -9,7 +9,9 @@ files: computed there once), collapses copies, builds the index over the represe
 what ``propose_pairs`` runs on its workers) in this process with one BLAS thread. It
 prints the CPU seconds (``process_time``) of the index and of the search, the number of
 pairs and the SHA-256 of the sorted pairs: run it under two ``PYTHONPATH``\\ s (main's and a
-branch's ``src``) to compare both. ``--profile`` writes cProfile stats of the last search.
+branch's ``src``) to compare both. ``--dense-codes-per-entry 0`` makes the keyword
+ranking take its sorted path (:func:`samestory.candidates.coded_ranking`). ``--profile``
+writes cProfile stats of the last search.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import statistics
 import time
 from pathlib import Path
 
+from samestory import candidates
 from samestory.candidates import candidate_index, pairs_of_rows
 from samestory.config import DEFAULT_CONFIG
 from samestory.encoders import one_blas_thread
@@ -36,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-screen"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument(
+        "--dense-codes-per-entry",
+        type=int,
+        default=None,
+        help="set candidates.DENSE_CODES_PER_ENTRY (0: the keyword ranking always sorts codes)",
+    )
     args = parser.parse_args(argv)
+    if args.dense_codes_per_entry is not None:
+        candidates.DENSE_CODES_PER_ENTRY = args.dense_codes_per_entry
     config = DEFAULT_CONFIG.replace(encoder=args.encoder, workers=1)
     for name in args.sets.split(","):
         file = args.cache / f"{name}-{config.encoder}.features.pkl"
