@@ -67,3 +67,21 @@ def test_coded_posting_follows_inserts() -> None:
     assert np.array_equal(index.coded_posting(7), [0, 1])
     assert [index.names[c] for c in index.coded_posting(7)] == index.posting(7, 10)
     assert index.code("a") == 1 and index.code("z") == -1
+
+
+def test_select_neighbours_compares_cosines_as_float32() -> None:
+    """The floor is a float32 test, whether the cosines come as float32 arrays or as
+    Python floats (0.49999999 rounds to 0.5 in float32: not under a 0.5 floor)."""
+    vectors = np.eye(4, dtype=np.float32)
+    as_floats = candidates.select_neighbours(
+        [0, 1, 2], [0.9, 0.49999999, 0.4], vectors, 5, 0.5, 0.99
+    )
+    as_array = candidates.select_neighbours(
+        np.array([0, 1, 2]),
+        np.array([0.9, 0.49999999, 0.4], dtype=np.float32),
+        vectors,
+        5,
+        0.5,
+        0.99,
+    )
+    assert as_floats == as_array == [0, 1]
