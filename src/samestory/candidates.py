@@ -804,16 +804,10 @@ def select_neighbours(
     distinct = 0
     out: list[int] = []
     last, last_key = 1.0, -1
-    # Python numbers, not NumPy scalars, in the loop (~1 µs a candidate less): the float32
-    # cosines as doubles compare as the float32 values do, and ``cosine`` is what
-    # ``float()`` of each item gives.
-    floor = float(np.float32(min_cosine))
-    rounded = np.asarray(cosines, dtype=np.float32).tolist()
-    cosines = np.asarray(cosines).tolist()
-    keys = np.asarray(keys).tolist()
-    for seen, (key, cosine, cosine32) in enumerate(zip(keys, cosines, rounded, strict=True)):
+    floor = np.float32(min_cosine)
+    for seen, (key, cosine) in enumerate(zip(keys, cosines, strict=True)):
         # Each budget looks at TWIN_SEARCH_FACTOR times as many candidates.
-        if seen >= limit * TWIN_SEARCH_FACTOR or cosine32 < floor:
+        if seen >= limit * TWIN_SEARCH_FACTOR or np.float32(cosine) < floor:
             return out
         if distinct >= limit:
             if limit >= ceiling:
