@@ -85,4 +85,3 @@ def test_select_neighbours_compares_cosines_as_float32() -> None:
         0.99,
     )
     assert as_floats == as_array == [0, 1]
-
