@@ -21,6 +21,7 @@ seconds (search, scoring, and everything from the features on) are printed last.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -41,7 +42,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import encoder_for
 from samestory.evaluate import read_labelled, record_to_article
 from samestory.features import DocFeatures
-from samestory.models import Article
+from samestory.models import Article, Relation
 from samestory.pipeline.batch import assemble_analysis
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.featurise import featurize_all, uncached
@@ -73,6 +74,28 @@ def ari(gold: dict[str, str], groups: list[list[str]]) -> float:
     label = {doc: k for k, group in enumerate(groups) for doc in group}
     ids = sorted(gold)
     return float(adjusted_rand_score([gold[i] for i in ids], [label[i] for i in ids]))
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoredCandidates:
+    """Production's pipeline from the features to the grouping's input: the candidate
+    ``pairs``, their ``relations``, the ``scored`` ``(i, j, score)`` triples and each
+    copy's representative (``copy_of``)."""
+
+    pairs: list[tuple[int, int]]
+    relations: list[Relation]
+    scored: list[tuple[int, int, float]]
+    copy_of: list[int | None]
+
+
+def scored_candidates(features: list[DocFeatures], config: Config) -> ScoredCandidates:
+    """Copy collapse, ``propose_pairs`` and lean ``score_pairs``, as the batch runs them."""
+    copies = collapse_copies(features, config)
+    pairs = propose_pairs(features, copies, config)
+    relations = score_pairs(features, copies.copies + pairs, config, lean=True)
+    pair_relations = relations[len(copies.copies) :]
+    scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
+    return ScoredCandidates(pairs, pair_relations, scored, copies.copy_of())
 
 
 def run(features: list[DocFeatures], gold: dict[str, str], config: Config) -> dict[str, Any]:

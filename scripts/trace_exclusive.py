@@ -24,16 +24,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from candidate_screen import features_of, load  # noqa: E402
+from candidate_screen import features_of, load, scored_candidates  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from samestory import exclusive  # noqa: E402
 from samestory.config import DEFAULT_CONFIG  # noqa: E402
 from samestory.models import SCORE_DIGITS, Relation, RelationKind  # noqa: E402
-from samestory.pipeline.copies import collapse_copies  # noqa: E402
 from samestory.pipeline.group import group  # noqa: E402
-from samestory.pipeline.propose import propose_pairs  # noqa: E402
-from samestory.pipeline.score import score_pairs  # noqa: E402
 from samestory.stories import DisjointSets  # noqa: E402
 
 # Branch excl-hook2's copy rule (exclusive.is_copy_relation there): an exact or
@@ -54,14 +51,11 @@ def compute(name: str, cache: Path) -> dict[str, Any]:
     articles, gold = load(name)
     features = features_of(name, articles, config, cache)
     print("features", len(features), round(time.process_time() - t, 1), flush=True)
-    copies = collapse_copies(features, config)
-    pairs = propose_pairs(features, copies, config)
-    relations = score_pairs(features, copies.copies + pairs, config, lean=True)
-    rel = relations[len(copies.copies) :]
-    scored = [(i, j, r.score) for (i, j), r in zip(pairs, rel, strict=True)]
+    run = scored_candidates(features, config)
+    pairs, rel, scored = run.pairs, run.relations, run.scored
     kinds = [r.kind.value if r.kind else None for r in rel]
     copied = [p for p, r in zip(pairs, rel, strict=True) if is_copy(r)]
-    copy_of = copies.copy_of()
+    copy_of = run.copy_of
     print("scored", len(scored), "copy pairs", len(copied), flush=True)
     views = exclusive.InContext(features, copies=copied)
     grouped = list(exclusive.before_grouping(views, scored))

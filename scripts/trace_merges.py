@@ -39,17 +39,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from candidate_screen import ari, features_of, load  # noqa: E402
+from candidate_screen import ari, features_of, load, scored_candidates  # noqa: E402
 from corpus import DATA  # noqa: E402
 
 from samestory import candidates, relate  # noqa: E402
 from samestory.config import DEFAULT_CONFIG, Config  # noqa: E402
 from samestory.evaluate import load_records  # noqa: E402
 from samestory.features import DocFeatures  # noqa: E402
-from samestory.pipeline.copies import collapse_copies  # noqa: E402
 from samestory.pipeline.group import group, group_with_roundups  # noqa: E402
-from samestory.pipeline.propose import propose_pairs  # noqa: E402
-from samestory.pipeline.score import score_pairs  # noqa: E402
 from samestory.roundups import NameViews  # noqa: E402
 
 
@@ -72,12 +69,8 @@ def pairs_of(n: int) -> int:
 
 def trace(features: list[DocFeatures], gold: list[str], config: Config, top: int) -> dict[str, Any]:
     """The merges of production's stories over ``features`` (see the module doc)."""
-    copies = collapse_copies(features, config)
-    pairs = propose_pairs(features, copies, config)
-    relations = score_pairs(features, copies.copies + pairs, config, lean=True)
-    pair_relations = relations[len(copies.copies) :]
-    scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
-    copy_of = copies.copy_of()
+    run = scored_candidates(features, config)
+    pairs, pair_relations, scored, copy_of = run.pairs, run.relations, run.scored, run.copy_of
     plain = group(len(features), scored, copy_of, config)
     groups, roundups = group_with_roundups(NameViews(features), scored, copy_of, config)
     plain_of = {i: g for g, members in enumerate(plain) for i in members}
