@@ -23,9 +23,12 @@ pair precision and recall of its same-story decision, per samestory encoder
 one with its evidence in ``--compare-errors FILE``) and the story score read at other
 bars.
 
-Threads: for samestory, each article file again at thread level (rows ``FILE (thread)``:
-the same run's threads, stories of one incident, scored against the gold labels; GVA's
-labels are incidents with their later coverage, so its thread row is the one to read).
+Threads: for samestory, each article file and each short form again at thread level
+(rows ``FILE (thread)``, ``FILE:lead (thread)``: the same run's threads, stories of one
+incident, scored against the gold labels; GVA's labels are incidents with their later
+coverage, so its thread rows are the ones to read). When a run has both the full texts
+and short forms, a last table puts each short form's ARI beside its full texts' at story
+and thread level, with the gap (the target: within 0.05).
 Independent reports: ``ecbplus_dev:independent`` and ``gva_dev:independent``, each event
 told by 3-5 outlets (``scripts/make_independent_reports.py``; ``--no-independent``).
 
@@ -443,7 +446,9 @@ def _run_file(
                     res = evaluate_pairs(records, system.score)  # type: ignore[arg-type]
                 else:
                     res = evaluate_articles(records, system.cluster)  # type: ignore[arg-type]
-                    if system.threads is not None and ":" not in stem:
+                    if system.threads is not None:
+                        # Short forms too: GVA's labels are threads, so its short forms
+                        # are read against its full texts' thread row.
                         res["thread"] = evaluate_articles(records, system.threads)
             except Exception as exc:
                 log(traceback.format_exc(limit=3))
@@ -473,6 +478,45 @@ def _summary(res: dict[str, Any]) -> str:
     if "thread" in res:
         line += f"; thread ARI {_fmt(res['thread']['ari'])}"
     return line
+
+
+def short_form_gaps(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each short form's ARI beside its full texts', per article file, system and level
+    (``story``, and ``thread`` where the system threads): ``{"dataset", "system",
+    "level", "full", "forms": {form: ari}, "gaps": {form: full - ari}}``. Only files run
+    both in full and in at least one short form are listed."""
+    out = []
+    for stem, block in results.items():
+        if block["kind"] != "articles" or ":" in stem:
+            continue
+        forms = [k.split(":", 1)[1] for k in results if k.startswith(f"{stem}:")]
+        forms = [f for f in forms if f != "independent"]
+        for name, full in block["systems"].items():
+            for level in ("story", "thread"):
+                full_ari = _level_ari(full, level)
+                if full_ari is None:
+                    continue
+                got = {
+                    f: a
+                    for f in forms
+                    if (a := _level_ari(results[f"{stem}:{f}"]["systems"].get(name, {}), level))
+                    is not None
+                }
+                if got:
+                    gaps = {f: full_ari - a for f, a in got.items()}
+                    out.append(
+                        {"dataset": stem, "system": name, "level": level, "full": full_ari}
+                        | {"forms": got, "gaps": gaps}
+                    )
+    return out
+
+
+def _level_ari(res: dict[str, Any], level: str) -> float | None:
+    if "error" in res or "ari" not in res:
+        return None
+    if level == "story":
+        return float(res["ari"])
+    return float(res["thread"]["ari"]) if "thread" in res else None
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -558,6 +602,22 @@ def format_report(
                 art_rows,
                 ["dataset", "system", "ARI", "pair F1", "B3 F1", "stories/gold", "seconds"],
             ),
+            "",
+        ]
+    gaps = short_form_gaps(results)
+    if gaps:
+        forms = list(dict.fromkeys(f for g in gaps for f in g["forms"]))
+        rows = [
+            [g["dataset"], g["system"], g["level"], _fmt(g["full"])]
+            + [
+                f"{_fmt(g['forms'][f])} ({g['gaps'][f]:+.3f})" if f in g["forms"] else "-"
+                for f in forms
+            ]
+            for g in gaps
+        ]
+        out += [
+            "Short forms against the full texts (ARI; in brackets full minus form, target <= 0.05)",
+            _table(rows, ["dataset", "system", "level", "full", *forms]),
             "",
         ]
     if pair_rows:
@@ -822,6 +882,7 @@ def main(argv: list[str] | None = None) -> int:
             "kind_recall": kinds,
             "gold_pair_kinds": pair_kinds,
             "compare_hard_negatives": hard_negatives,
+            "short_form_gaps": short_form_gaps(results),
         }
         print(json.dumps(_json_safe(report), indent=2, default=str))
     else:
