@@ -5,7 +5,7 @@
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
-        [--screen CANDIDATES.py] [--write]
+        [--screen CANDIDATES.py [--screen-with INPUTS.py]] [--write]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
@@ -680,6 +680,19 @@ def screen(
     return rows
 
 
+def with_inputs(
+    sets: Sequence[PairSet], pairs: ArticlePairs, inputs: dict[str, Candidate]
+) -> list[PairSet]:
+    """The sets with ``inputs``' columns appended, in order (``--screen-with``)."""
+    out = []
+    for s in sets:
+        columns = [[f(a, b) for a, b in pairs[s.name]] for f in inputs.values()]
+        t = dataclasses.replace(s)
+        t.x = np.column_stack([s.x, *(np.array(c, dtype=np.float64) for c in columns)])
+        out.append(t)
+    return out
+
+
 def print_screen(rows: Sequence[ScreenRow]) -> None:
     """The screen's rows, each set's ``P / R`` and ``min(P / 0.9, R / 0.8)`` against the
     base row's (``+``: better, ``-``: worse, ``=``: equal to four places), the weight and
@@ -757,6 +770,13 @@ def main() -> None:
         "shipped inputs and of each candidate added to them, on the same pairs (writes nothing)",
     )
     parser.add_argument(
+        "--screen-with",
+        type=Path,
+        default=None,
+        help="with --screen: FILE.py's INPUTS (as --screen's) join the shipped inputs in "
+        "every row, the base too: candidates screened on top of inputs not yet shipped",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -764,6 +784,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"no such data folder: {args.data}")
+    if args.screen_with and not args.screen:
+        parser.error("--screen-with needs --screen")
     forms = [f for f in args.short_forms.split(",") if f]
     set_weights = {
         k: float(v) for k, v in (item.split("=") for item in args.set_weights.split(",") if item)
@@ -818,6 +840,8 @@ def main() -> None:
     options = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
     if args.screen:
         pairs = article_pairs(sample)
+        if args.screen_with:
+            sets = with_inputs(sets, pairs, load_inputs(args.screen_with))
         print_screen(screen(sets, train, options, pairs, load_inputs(args.screen)))
         return
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)
