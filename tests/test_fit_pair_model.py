@@ -223,3 +223,12 @@ def test_recall_at_precision_moves_every_fold_s_threshold_by_one_offset():
     assert recall == pytest.approx(0.9) and delta == pytest.approx(0.101)
     nothing = fit_pair_model.recall_at_precision(s, np.full(12, 0.6), t)
     assert nothing[0] == 0.0 and math.isnan(nothing[1])
+
+
+def test_screen_with_appends_each_input_as_a_column_in_order():
+    s = _set("ecbplus_dev", [True, False])
+    pairs = {"ecbplus_dev": [("a0", "b0"), ("a1", "b1")]}
+    inputs = {"first": lambda a, b: float(a[-1]), "second": lambda a, b: 10.0 + float(b[-1])}
+    (out,) = fit_pair_model.with_inputs([s], pairs, inputs)
+    assert out.x.tolist() == [[0.0, 1.0, 0.0, 10.0], [2.0, 3.0, 1.0, 11.0]]
+    assert s.x.shape == (2, 2)  # the measured set is left as it was
