@@ -37,14 +37,18 @@ what differs, exit 1 on DIFFERS. The file states its options (``encoder``, ``lea
 ``threshold``, ``pairs``, ``min_keyword_cosine``; a file without ``pairs`` was fitted on
 all pairs, one without ``min_keyword_cosine`` on unscreened candidate pairs): give them,
 e.g. ``--encoder use --learner logistic --C 3 --threshold 0.6 --min-keyword-cosine 0`` for
-the file of 2026-12-03.
+the file of 2026-12-03, ``--encoder use --learner logistic --C 3 --threshold 0.6`` for
+the one that reads ``latest_year_gap``.
 
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
 specific word, easy negatives: fitted on the screened pairs the model's baseline rises
 (-5.03 -> -3.65) and every weight moves, for the same thread ARI on the dev sets and a
-lower one at 10k synthetic (0.930 -> 0.916; docs/accuracy.md, 2026-12-04 refit): the
-shipped file keeps the unscreened pairs (0).
+lower one at 10k synthetic (0.930 -> 0.916; docs/accuracy.md, 2026-12-04 refit), so the
+file of 2026-12-04 kept the unscreened pairs (0). With the latest-year gap as an input
+(``latest_year_gap``) the screened and unscreened fits give the same 10k threads, and the
+file is fitted on production's (screened) pairs (docs/accuracy.md, "The year the texts
+name, a thread input").
 """
 
 from __future__ import annotations
@@ -417,8 +421,10 @@ def main(argv: list[str] | None = None) -> int:
         in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
         cv[name] = {str(k): round(thread_ari(t, held[name], k), 3) for k in THRESHOLDS}
         line = f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}"
-        if shipped is not None:
-            q = np.array([threads.thread_probability(row, shipped) for row in t["x"]])
+        if shipped is not None and set(shipped.names) <= set(names):
+            # The file's model reads its own inputs (by name: a refit may add one).
+            columns = t["x"][:, [names.index(n) for n in shipped.names]]
+            q = np.array([threads.thread_probability(row, shipped) for row in columns])
             figures = {str(k): round(thread_ari(t, q, k), 3) for k in THRESHOLDS}
             line += f"  file's model {figures}"
         print(line)

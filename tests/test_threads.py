@@ -350,3 +350,63 @@ def test_thread_probabilities_of_many_rows_equal_each_rows_bit_for_bit():
     assert threads.thread_probabilities([]) == []
     with pytest.raises(ValueError, match="thread features"):
         threads.thread_probabilities([(0.0,) * (n - 1)])
+
+
+FIGHT = Article(
+    id="fight-2008",
+    title="Klitschko stops Rahman to keep his heavyweight title",
+    text=(
+        "Wladimir Klitschko stopped Hasim Rahman in the seventh round in Mannheim on Saturday "
+        "to keep his IBF and WBO heavyweight titles. Klitschko, who lost to Corrie Sanders in "
+        "2003 and won the IBF belt in 2006, dominated with his jab, and the referee stopped "
+        "the fight with Rahman taking punches on the ropes."
+    ),
+)
+LATER_FIGHT = Article(
+    id="fight-2012",
+    title="Klitschko stops Thompson to keep his heavyweight titles",
+    text=(
+        "Wladimir Klitschko stopped Tony Thompson in the sixth round in Bern on Saturday to "
+        "keep his IBF, WBO and WBA heavyweight titles, a rematch of their 2008 fight. "
+        "Klitschko, unbeaten since 2004, dominated with his jab, and the referee stopped the "
+        "fight with Thompson down for a second time. He plans to fight again in 2012."
+    ),
+)
+
+
+def test_the_latest_year_gap_is_the_story_models_year_gap_read_from_the_texts():
+    """Undated reports of two fights of one boxer years apart: the thread model reads the
+    gap between the latest years they name, the same value as the story model's cue,
+    whatever gap the pair is threaded with; two published texts read their dates."""
+    a, b = featurize([FIGHT, LATER_FIGHT])
+    assert (a.latest_year, b.latest_year) == (2006, 2012)
+    gap = threads.latest_year_gap(a, b)
+    assert gap == relate.measure_pair(a, b).cues.year_gap == 1.0
+    assert threads.EXTRA_FEATURES[-1] == "latest_year_gap"
+    cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
+    x = thread_features(a, b, cues, 0.0, None)
+    assert x[-1] == gap and threads.with_gap(x, 40)[-1] == gap
+    assert threads.latest_year_gap(b, a) == gap
+    published = featurize(
+        [
+            dataclasses.replace(FIGHT, date=dt.date(2008, 12, 13)),
+            dataclasses.replace(LATER_FIGHT, date=dt.date(2012, 7, 7)),
+        ]
+    )
+    assert threads.latest_year_gap(*published) == 0.0
+
+
+def test_a_pair_whose_texts_name_years_apart_is_less_likely_one_thread():
+    """The input's direction: the same undated pair, the later report's years moved back
+    to the first one's, scores a higher thread probability (a check of the fitted
+    weight's sign, not a tuned case)."""
+    same_years = dataclasses.replace(
+        LATER_FIGHT, text=LATER_FIGHT.text.replace("2012", "2006").replace("2008", "2005")
+    )
+    apart = featurize([FIGHT, LATER_FIGHT])
+    close = featurize([FIGHT, same_years])
+    assert threads.latest_year_gap(*close) == 0.0
+    cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
+    far = thread_probability(thread_features(*apart, cues, 0.0, None))
+    near = thread_probability(thread_features(*close, cues, 0.0, None))
+    assert far < near

@@ -15,7 +15,10 @@ over the event cues, the rewrite evidence, the date gap ``g`` in days (``log(1 +
 ``g > 30``, and whether the gap is unknown) and a few counts (``EXTRA_FEATURES``: rare
 shared names, the rarest shared name, shared long numbers, text length, how many names
 each text has, and the shared rare names read as people or as places and institutions,
-:mod:`samestory.name_roles`, and whether a pair weeks apart shares only places):
+:mod:`samestory.name_roles`, and whether a pair weeks apart shares only places) and,
+for a pair without two publication dates, the gap between the latest years the texts
+name (:func:`latest_year_gap`, the story model's ``year_gap``: two fights of one boxer
+four years apart, reported undated, are no thread; ECB+ topic CV 0.926 -> 0.945):
 unlike the story score it does not cut pairs written far apart, it weighs the gap as one
 piece of evidence. A shared victim's or suspect's name
 is what later coverage of one incident repeats; a shared hospital, district or town is
@@ -50,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samestory import lexical, name_roles, params
+from samestory import conflicts, lexical, name_roles, params
 from samestory.stories import average_link
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ EXTRA_FEATURES = (
     "log_rare_shared_places",  # log(1 + shared rare names read only as a place/institution)
     "rarest_shared_non_place",  # highest specificity of a shared name not a place / ZIPF_MAX
     "far_apart_places_only",  # 1 when far apart and every shared rare name is a place
+    "latest_year_gap",  # the story model's year gap: latest years named, unless both published
 )
 FAR_APART_DAYS = 30
 RARE_NAME = 4.5
@@ -226,7 +230,31 @@ def thread_features(
         math.log1p(len(places)),
         max(non_place, default=0.0) / lexical.ZIPF_MAX,
         1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0,
+        latest_year_gap(a, b),
     )
+
+
+def latest_year_gap(a: DocFeatures, b: DocFeatures) -> float:
+    """The gap between the latest years the two texts name, ``min(|a - b|, 5) / 5``
+    (:func:`samestory.conflicts.year_gap`, the story model's ``year_gap`` cue, the same
+    value): 0 when both texts have a publication date (their gap is read from the dates)
+    or either names no year. Read from the texts alone, not from the pair's date gap, so
+    a pair threaded with its stories' gap (:func:`borrowed_gaps`, :func:`with_gap`)
+    keeps it.
+
+    What it separates: two events of one kind years apart whose reports carry no
+    publication date, which the gap inputs read as "gap unknown" (ECB+ 7a / 7b, a
+    boxer's title defences of 2008 and 2012: the 2008 reports name 2001-2006 at the
+    latest, the 2012 ones 2012)."""
+    return conflicts.year_gap(
+        a.latest_year, b.latest_year, both_published=_published(a) and _published(b)
+    )
+
+
+def _published(f: DocFeatures) -> bool:
+    """Whether ``f`` has a publication date (given with the article, not read from its
+    text), as :mod:`samestory.relate` reads it."""
+    return f.date is not None and not f.date_from_text
 
 
 # What thread_features reads of a pair's shared names and numbers: the shared names in
