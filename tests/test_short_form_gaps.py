@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,3 +65,21 @@ def test_short_forms_get_thread_rows_and_the_gap_table(
     assert accuracy.main(args) == 0
     out = capsys.readouterr().out
     assert "arts:lead (thread)" in out and "Short forms against the full texts" in out
+
+
+def test_short_errors_counts_missed_pairs_by_cause_and_merges_by_story() -> None:
+    sys.path.insert(0, str(REPO / "scripts"))
+    import short_errors
+
+    undated = SimpleNamespace(date=None, date_from_text=False, written_date=None)
+    dev = SimpleNamespace(
+        gold=["a", "a", "a", "b", "b"],
+        pairs=[(0, 1), (0, 2), (1, 2), (0, 3), (3, 4)],
+        features=[undated] * 5,
+    )
+    scores = np.array([0.9, 0.3, 0.5, 0.5, 0.2])
+    labels = np.array([0, 0, 1, 0, 2])
+    missed, merged = short_errors.budget(dev, scores, labels, 0.4)  # type: ignore[arg-type]
+    # (0, 2) scored 0.3, (1, 2) linked at 0.5 but apart; text 4's best link is 0.2.
+    assert missed == {"scored under": 1, "linked, linkage under": 1, "no link": 1}
+    assert merged == {"a+b": 2}  # texts 0 and 1 sit with text 3
