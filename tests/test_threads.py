@@ -264,6 +264,19 @@ def test_with_gap_gives_the_features_at_that_gap():
         assert threads.with_gap(undated, gap) == thread_features(a, b, cues, 0.2, gap)
 
 
+def test_with_gap_reads_far_apart_with_only_places_shared_at_that_gap():
+    """Two shootings of one town sharing only places (samestory.name_roles), one undated:
+    threaded with a borrowed gap of seven weeks, the pair is far apart with only places
+    shared, as the fit script computes it (before, the input kept the undated pair's 0)."""
+    a, b = featurize([SHOOTING, dataclasses.replace(ANOTHER_SHOOTING, date=None)])
+    cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
+    undated = thread_features(a, b, cues, 0.2, None)
+    only = len(relate.CUE_NAMES) + threads.EXTRA_FEATURES.index("far_apart_places_only")
+    assert undated[only] == 0.0 and thread_features(a, b, cues, 0.2, 49)[only] == 1.0
+    for gap in (0, 30, 31, 49):
+        assert threads.with_gap(undated, gap) == thread_features(a, b, cues, 0.2, gap)
+
+
 def test_thread_inputs_give_relates_own_thread_probability():
     from samestory.pipeline.assemble import thread_inputs
 

@@ -270,11 +270,20 @@ def long_numbers_of(numbers: frozenset[str]) -> frozenset[str]:
 
 
 def with_gap(x: Sequence[float], gap: int) -> tuple[float, ...]:
-    """:func:`thread_features` ``x`` of a pair as if its date gap were ``gap`` days (the
-    other inputs do not read the gap)."""
-    start = len(x) - len(EXTRA_FEATURES) + EXTRA_FEATURES.index("log_gap")
-    days = (math.log1p(gap), 1.0 if gap > FAR_APART_DAYS else 0.0, 0.0)
-    return (*x[:start], *days, *x[start + len(days) :])
+    """:func:`thread_features` ``x`` of a pair as if its date gap were ``gap`` days: the
+    gap inputs, and whether it is far apart with only places shared (read from the
+    counts ``x`` holds: every shared rare name is a place when the two counts are equal
+    and not 0); the other inputs do not read the gap."""
+    offset = len(x) - len(EXTRA_FEATURES)
+    start = offset + EXTRA_FEATURES.index("log_gap")
+    far = gap > FAR_APART_DAYS
+    days = (math.log1p(gap), 1.0 if far else 0.0, 0.0)
+    out = [*x[:start], *days, *x[start + len(days) :]]
+    rare = x[offset + EXTRA_FEATURES.index("log_rare_shared_names")]
+    places = x[offset + EXTRA_FEATURES.index("log_rare_shared_places")]
+    only = offset + EXTRA_FEATURES.index("far_apart_places_only")
+    out[only] = 1.0 if far and places > 0.0 and places == rare else 0.0
+    return tuple(out)
 
 
 def borrowed_gaps(
