@@ -11,6 +11,9 @@ flies to the US). Read from the pair's two texts alone (no corpus).
 - ``event_conflict``: 1 when neither text uses any of the other's (one language only).
 - ``headline_event_cosine``: the USE cosine of the two headlines without their names and
   numbers (:func:`samestory.event_words.headline_phrase`; multilingual).
+
+Screened 2026-12-05 under a protocol fixed before seeds 0-3 (docs/accuracy.md, pairfit):
+not shipped.
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ letters, or all but the last letter of the shorter: "fire" / "fired", "cut" / "c
 text tells the other's headline event. Words are compared as strings, so the input is
 read only when both texts are in one language (:func:`event_unmatched` is 0 otherwise,
 as when either headline has no word left).
+
+Not read in production: screened as inputs of ``compare``'s pair model
+(``scripts/pair_inputs_event.py`` with ``scripts/fit_pair_model.py --screen``) on
+2026-12-05 they did not separate ECB+'s binding false links and did not meet the target on
+every seed under topic CV (docs/accuracy.md), so ``params/pair_model.json`` does not use
+them.
 """
 
 from __future__ import annotations
