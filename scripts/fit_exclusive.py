@@ -3,16 +3,17 @@
     python scripts/fit_exclusive.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--forms full,lead,summary,headline] [--iterate] [--by-text | --with-rewrites]
-        [--copy-share S]
+        [--copy-share S] [--copy-containment C] [--text-items]
         [--out FILE | --dry-run | --check]
 
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
 stages up to scoring under the encoder's own production config) and its candidate pairs
 scored by production's ``relate`` under the shipped model. The step
 (:func:`samestory.exclusive.contrasted`) reads only those scores, each text's specific
-names and which pairs are copies (production's relation kind exact or near-duplicate,
-their texts counted as one version; ``--with-rewrites``: rewrites too; ``--by-text``:
-every text a witness, as before 2026-12-04 21:00); its two settings (``alpha``,
+names and which pairs are copies (production's relation exact or near-duplicate, or a
+rewrite keeping ``--copy-containment`` of the shorter text's shingles: their texts
+counted as one version; ``--with-rewrites``: every rewrite; ``--by-text``: every text a
+witness, as before 2026-12-04 21:00); its two settings (``alpha``,
 ``factor``) are chosen on a grid:
 
 - **fitted**: the grid point with the best mean ARI over every set and form (in sample),
@@ -21,7 +22,9 @@ every text a witness, as before 2026-12-04 21:00); its two settings (``alpha``,
   form of a topic in one fold, GVA's topics its incidents): for each fold, the same
   choice made on the articles of the other folds only (ARI read on them); the pairs of
   the fold's topics are then rescored with that point and each set grouped by
-  production's ``group``: the honest estimate.
+  production's ``group``, each version merged as one item as ``group_with_roundups``
+  merges it (``--text-items``: texts as items, production before 2026-12-05): the
+  honest estimate. "without" is main's grouping before the hook (no step, texts as items).
 
 Prints, per set and form, ARI without the step, under CV, and at each grid point (in
 sample), and each fold's point. ``--dry-run`` writes nothing; ``--check`` compares the
@@ -46,6 +49,7 @@ import short_ceiling
 from samestory import exclusive, params, relate, roundups
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.models import RelationKind
+from samestory.pipeline.group import group
 
 ALPHAS = (0.03, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 FACTORS = (0.0, 0.25, 0.5)
@@ -56,15 +60,18 @@ def copies_of(
     dev: fsm.DevSet, config: Config, kinds: Collection[RelationKind]
 ) -> list[tuple[int, int]]:
     """The candidate pairs whose relation under production's ``relate`` (the shipped
-    model) is of ``kinds`` (by default :data:`samestory.exclusive.COPY_KINDS`): the step
-    counts their texts as one version, as production hands it the batch's relations."""
+    model) is of ``kinds`` (by default :data:`samestory.exclusive.COPY_KINDS`), or is a
+    copy by :func:`samestory.exclusive.is_copy_relation` (a rewrite keeping most of the
+    shorter text's shingles): the step counts their texts as one version, as production
+    hands it the batch's relations."""
     out = []
     with relate.single_threaded_blas():
         for k, ((i, j), m) in enumerate(zip(dev.pairs, dev.measures, strict=True)):
             a, b = dev.features[i], dev.features[j]
             ps = relate.score_measures(m, relate.STORY_MODEL)
-            kind = relate.relation_of(a, b, ps, config, dev._aligner(k, a, b, m, config)).kind
-            if kind in kinds:
+            r = relate.relation_of(a, b, ps, config, dev._aligner(k, a, b, m, config))
+            containment = r.evidence.scores.get("shingle_containment", 0.0)
+            if r.kind in kinds or exclusive.is_copy_relation(r.kind, containment):
                 out.append((i, j))
     return out
 
@@ -109,6 +116,24 @@ def held_ari(dev: fsm.DevSet, labels: np.ndarray, keep: np.ndarray) -> float:
     return float(adjusted_rand_score(gold[keep], labels[keep]))
 
 
+def grouping(
+    dev: fsm.DevSet, scores: np.ndarray, config: Config, copies: list[tuple[int, int]] | None
+) -> np.ndarray:
+    """Production's grouping of ``scores``: ``group`` with the versions of ``copies``
+    (``exclusive.with_versions``) merged as one item each, as ``group_with_roundups``
+    groups them; None: ``dev.grouping`` (texts as items, as before 2026-12-05)."""
+    if copies is None:
+        return dev.grouping(scores, config)
+    views = exclusive.WithCopies(roundups.NameViews(dev.features), copies)
+    copy_of = dev.copies.copy_of()
+    versions = exclusive.with_versions(views, copy_of)
+    groups = group(len(dev.features), scored_of(dev, scores), copy_of, config, versions)
+    labels = np.zeros(len(dev.features), dtype=int)
+    for k, members in enumerate(groups):
+        labels[members] = k
+    return labels
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     short_ceiling.add_set_arguments(parser)
@@ -122,6 +147,22 @@ def main(argv: list[str] | None = None) -> int:
         "--with-rewrites",
         action="store_true",
         help="versions joined by rewrite relations too, not only copies (screened: worse)",
+    )
+    parser.add_argument(
+        "--copy-containment",
+        type=float,
+        default=exclusive.COPY_CONTAINMENT,
+        help="shingle containment a rewrite keeps to be a copy (above 1: rewrites never)",
+    )
+    parser.add_argument(
+        "--versions-as-copies",
+        action="store_true",
+        help="group each version as one item (production's grouping; the default)",
+    )
+    parser.add_argument(
+        "--text-items",
+        action="store_true",
+        help="group texts as items, not versions (production before 2026-12-05)",
     )
     parser.add_argument(
         "--copy-share",
@@ -138,16 +179,23 @@ def main(argv: list[str] | None = None) -> int:
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
     exclusive.COPY_SHARE = args.copy_share
+    exclusive.COPY_CONTAINMENT = args.copy_containment
     kinds = set(exclusive.COPY_KINDS) | ({RelationKind.REWRITE} if args.with_rewrites else set())
     copies = {dev.name: [] if args.by_text else copies_of(dev, config, kinds) for dev in sets}
     memo: dict = {}
+
+    def grouped_copies(dev: fsm.DevSet) -> list[tuple[int, int]] | None:
+        return None if args.text_items else copies[dev.name]
+
     scores = {
         (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo, copies[dev.name])
         for dev in sets
         for p in grid
     }
     labels = {
-        (dev.name, p): dev.grouping(scores[dev.name, p], config) for dev in sets for p in grid
+        (dev.name, p): grouping(dev, scores[dev.name, p], config, grouped_copies(dev))
+        for dev in sets
+        for p in grid
     }
     fold_of = fsm.fold_of_topics(sets)
     folds = {dev.name: np.array([fold_of[t] for t in dev.topics]) for dev in sets}
@@ -181,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             cv[mask] = scores[dev.name, p][mask]
         row = {
             "without": round(dev.ari(plain[dev.name], config), 4),
-            "topic_cv": round(dev.ari(cv, config), 4),
+            "topic_cv": round(
+                adjusted_rand_score(dev.gold, grouping(dev, cv, config, grouped_copies(dev))), 4
+            ),
             "fitted_in_sample": round(adjusted_rand_score(dev.gold, labels[dev.name, fitted]), 4),
         }
         rows[dev.name] = row
@@ -204,12 +254,14 @@ def main(argv: list[str] | None = None) -> int:
             "version_kinds": sorted(k.value for k in kinds),
             "grid": {"alpha": list(ALPHAS), "factor": list(FACTORS)},
             "choice": "best mean ARI over every set and form (production's group)",
+            "grouping": "texts as items" if args.text_items else "versions as items",
             "constants": {
                 "neighbour_bar": exclusive.NEIGHBOUR_BAR,
                 "min_holders": exclusive.MIN_HOLDERS,
                 "variant_prefix": exclusive.VARIANT_PREFIX,
                 "variant_share": exclusive.VARIANT_SHARE,
                 "copy_share": exclusive.COPY_SHARE,
+                "copy_containment": exclusive.COPY_CONTAINMENT,
             },
         },
         "cv": {"method": "5-fold over topics", "fold_points": [list(p) for p in chosen]},

@@ -253,6 +253,9 @@ def versions_as_copies(d: dict[str, Any]) -> None:
             print(
                 f"{label} as copy groups ({items} items), {key}: ARI {ari(d['gold'], groups):.4f}"
             )
+            # Production's: merged as one item, weighing their copy groups for splinters.
+            groups = group(n, d[key], d["copy_of"], DEFAULT_CONFIG, versions=copy_of)
+            print(f"{label} as production groups them, {key}: ARI {ari(d['gold'], groups):.4f}")
 
 
 def main(argv: list[str] | None = None) -> int:

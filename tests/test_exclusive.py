@@ -7,7 +7,7 @@ import math
 import pytest
 
 from samestory import exclusive
-from samestory.pipeline.group import group
+from samestory.pipeline.group import group, group_with_roundups
 from samestory.roundups import NameView
 
 Scored = list[tuple[int, int, float]]
@@ -189,3 +189,70 @@ def test_in_context_views_carry_their_context_and_copy_pairs() -> None:
     assert exclusive.copies_of(views) == [(0, 1)]
     plain = [NameView(frozenset({"thompson"}), ())]
     assert exclusive.context_of(plain) == () and exclusive.copies_of(plain) == ()
+
+
+def test_production_grouping_runs_the_step_where_the_views_carry_the_copies() -> None:
+    scored, names, copied = two_copied_versions()
+    views = [NameView(n, (n,)) for n in names]
+    copy_of: list[int | None] = [None] * 8
+    # The views say which texts are copies: the two versions stay one story.
+    groups, found = group_with_roundups(exclusive.WithCopies(views, copied), scored, copy_of)
+    assert groups == [list(range(8))] and not found
+    # Two fights, no copies among their texts: cut apart (chance 1/20 <= alpha).
+    fight_scored, fight_names = fights(4)
+    fight_views = [NameView(n, (n,)) for n in fight_names]
+    groups, _ = group_with_roundups(exclusive.WithCopies(fight_views, []), fight_scored, copy_of)
+    assert groups == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    # Plain views (which texts are copies unknown): the step does not run.
+    groups, _ = group_with_roundups(fight_views, fight_scored, copy_of)
+    assert groups == [list(range(8))]
+
+
+def test_spark_component_grouping_reads_the_copy_flag_of_its_edges() -> None:
+    from samestory.spark.stages import cluster_component
+
+    scored, names, copied = two_copied_versions()
+    nodes = [10 + 3 * k for k in range(8)]  # node ids, as a Spark component's
+    views = {node: NameView(n, (n,)) for node, n in zip(nodes, names, strict=True)}
+    flagged = [(nodes[i], nodes[j], s, (i, j) in copied) for i, j, s in scored]
+    groups, _ = cluster_component(flagged, 0.5, 0.2, views)
+    assert {group for _, group in groups} == {10}  # one story
+    unflagged = [(nodes[i], nodes[j], s, False) for i, j, s in scored]
+    groups, _ = cluster_component(unflagged, 0.5, 0.2, views)
+    assert {group for _, group in groups} == {10, 22}  # copies as witnesses: cut in two
+    # Edges without the flag (copies unknown): the step does not run, one story.
+    plain = [(nodes[i], nodes[j], s) for i, j, s in scored]
+    groups, _ = cluster_component(plain, 0.5, 0.2, views)
+    assert {group for _, group in groups} == {10}
+
+
+def test_a_rewrite_keeping_most_of_the_shorter_text_is_a_copy() -> None:
+    rewrite, same = exclusive.RelationKind.REWRITE, exclusive.RelationKind.SAME_EVENT
+    assert exclusive.is_copy_relation(exclusive.RelationKind.NEAR_DUPLICATE, 0.1)
+    assert exclusive.is_copy_relation(rewrite, 0.69)  # a repost cut, edited, reordered
+    assert not exclusive.is_copy_relation(rewrite, 0.16)  # an outlet's rewording
+    assert not exclusive.is_copy_relation(same, 0.9) and not exclusive.is_copy_relation(None, 1)
+    # Stored: the kind's value and the evidence, rounded to SCORE_DIGITS as stored.
+    assert exclusive.stored_copy("rewrite", '{"scores": {"shingle_containment": 0.5}}')
+    assert exclusive.is_copy_relation(rewrite, 0.49996)  # 0.5 once stored
+    assert not exclusive.stored_copy("rewrite", '{"scores": {"shingle_containment": 0.4}}')
+    assert exclusive.stored_copy("exact", None) and not exclusive.stored_copy(None, None)
+
+
+def test_versions_are_grouped_as_one_item_so_unscored_pairs_do_not_dilute_them() -> None:
+    # Two versions of one story, three copies each that copy collapse left apart (related
+    # as copies, not collapsed), one pair scored between the versions: by text the
+    # linkage is 0.9 / 9 = 0.1 (the 100k corpus's diluted stories); by version 0.9.
+    names = [frozenset({"klitschko", "thompson"})] * 6
+    views = [NameView(n, (n,)) for n in names]
+    copied = [(0, 1), (1, 2), (3, 4), (4, 5)]
+    scored = [(0, 1, 0.9), (1, 2, 0.9), (0, 2, 0.9), (3, 4, 0.9), (4, 5, 0.9), (3, 5, 0.9)]
+    scored.append((2, 3, 0.9))
+    copy_of: list[int | None] = [None] * 6
+    assert len(group(6, scored, copy_of)) == 2  # by text: not one story
+    joined = exclusive.with_versions(exclusive.WithCopies(views, copied), copy_of)
+    assert joined == [None, 0, 0, None, 3, 3]
+    groups, _ = group_with_roundups(exclusive.WithCopies(views, copied), scored, copy_of)
+    assert groups == [list(range(6))]
+    # Views that do not say which texts are copies: copy_of as it is.
+    assert exclusive.with_versions(views, copy_of) is copy_of

@@ -34,25 +34,30 @@ A caller hands the copy pairs in (:class:`InContext`, :class:`WithCopies`); with
 them :func:`before_grouping` leaves the pairs as scored. Fitted and screened by
 ``scripts/fit_exclusive.py``.
 
-**Still not in production**: counted by version the 10k synthetic corpus gains (ARI
-0.923 -> 0.935) and the real corpus too (0.902 -> 0.915), but the 100k one still loses
-(0.908 -> 0.866: its originals' many variants are not all near-duplicates of each
-other). The hook (branch ``excl-hook``: ``group_with_roundups`` calling
-:func:`before_grouping`, the batch's, the store's and Spark's copy pairs) waits for a
-version count that holds at 100k (docs/accuracy.md, 2026-12-04, excl).
+**Ready, not yet in production** (2026-12-05, land): ``group_with_roundups`` runs
+:func:`before_grouping` on the views it is handed and merges each version as one item
+(:func:`with_versions`, ``pipeline.group.VersionedPairs``), but the batch, the store and
+Spark still hand plain views (no copy pairs), so the step does not run. Handing their
+copy pairs (:func:`copy_relation`, :func:`stored_copy`, Spark's copy flag: branch
+``land-hook``) gives 10k synthetic ARI 0.923 -> 0.943, 100k 0.908 -> 0.929, real 0.902 ->
+0.914, ECB+ dev topic CV 0.933 -> 0.952, but ECB+ independent reports 0.928 -> 0.917
+(one story split; docs/accuracy.md, 2026-12-05, land). Grouped by text, the 100k corpus
+lost (0.866): its originals' non-copy variants diluted two stories' average linkage
+under the bar, and the step's few cuts split them.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import overload
 
 from samestory import params
 from samestory.features import DocFeatures
-from samestory.models import RelationKind
+from samestory.models import SCORE_DIGITS, Relation, RelationKind
 from samestory.roundups import NameView, NameViews
 
 # A pair's neighbourhood: the texts scored with either of its two at this story score or
@@ -76,6 +81,12 @@ VARIANT_SHARE = 0.75
 # The relation kinds of texts that are copies of one text (the text itself, reposted,
 # truncated or lightly edited): one version, one witness.
 COPY_KINDS = frozenset({RelationKind.EXACT, RelationKind.NEAR_DUPLICATE})
+# A rewrite whose shorter text keeps this share of its word shingles in the other is a
+# copy too (a repost cut and edited, its sentences reordered), not an outlet's rewording
+# (ECB+'s rewrites across outlets: 75% under 0.16).
+COPY_CONTAINMENT = 0.5
+# The relation's evidence score holding that share.
+CONTAINMENT_SCORE = "shingle_containment"
 # Two texts related as copies are one version (one witness) when this share
 # of the smaller one's names are the other's (see one_version): the share of the shorter
 # text's shingles a near-duplicate keeps (Config.near_duplicate_containment), not fitted.
@@ -138,6 +149,33 @@ def exclusive_chance(
         side_b = _sides(own_b, hi, hj, vi, vj)
         chances.append(_chance(side_a, side_b, len(hood)))
     return chances
+
+
+def is_copy_relation(kind: RelationKind | None, containment: float) -> bool:
+    """True for a relation between copies of one text: an exact or near-duplicate one,
+    or a rewrite keeping ``COPY_CONTAINMENT`` of the shorter text's shingles
+    (``containment``, read at the digits a stored relation keeps, so the store and
+    Spark's saved relations decide as the batch does)."""
+    if kind in COPY_KINDS:
+        return True
+    return kind is RelationKind.REWRITE and round(containment, SCORE_DIGITS) >= COPY_CONTAINMENT
+
+
+def copy_relation(r: Relation) -> bool:
+    """:func:`is_copy_relation` of a relation (its kind and shingle containment)."""
+    return is_copy_relation(r.kind, r.evidence.scores.get(CONTAINMENT_SCORE, 0.0))
+
+
+def stored_copy(kind: str | None, evidence_json: str | None) -> bool:
+    """:func:`is_copy_relation` of a stored relation (its kind's value and evidence JSON,
+    read only for a rewrite)."""
+    if kind is None:
+        return False
+    relation_kind = RelationKind(kind)
+    if relation_kind is not RelationKind.REWRITE or not evidence_json:
+        return relation_kind in COPY_KINDS
+    scores = json.loads(evidence_json).get("scores", {})
+    return is_copy_relation(relation_kind, float(scores.get(CONTAINMENT_SCORE, 0.0)))
 
 
 def one_version(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -320,6 +358,39 @@ class WithCopies(Sequence[NameView]):
 
     def __getitem__(self, k: int | slice) -> NameView | Sequence[NameView]:
         return self.views[k]
+
+
+def with_versions(views: Sequence[NameView], copy_of: Sequence[int | None]) -> Sequence[int | None]:
+    """``copy_of`` (each text's copy-group parent, None for none) with the versions among
+    the grouped texts joined too, when ``views`` say which texts are copies
+    (:class:`InContext`, :class:`WithCopies`; else ``copy_of`` as it is). Average link
+    then treats a version as one item, its linkage to another the mean of the scores
+    listed between them: a version's many non-copy variants (a synthetic original's ~2-3
+    items at 100k) no longer dilute its story's linkage with their unscored pairs, which
+    left two ECB+ stories of the 100k corpus under the bar before any cut
+    (docs/accuracy.md, 2026-12-04, excl2)."""
+    copies = views.copies if isinstance(views, InContext | WithCopies) else None
+    if not copies:
+        return copy_of
+    n = len(views)
+    version = versions_of(
+        [(i, j) for i, j in copies if i < n and j < n], lambda k: views[k].specific
+    )
+    parent = list(range(n))
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k in range(n):
+        for other in (copy_of[k], version(k)):
+            if other is not None:
+                a, b = find(k), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return [None if find(k) == k else find(k) for k in range(n)]
 
 
 def before_grouping(views: Sequence[NameView], scored: Sequence[Scored]) -> Sequence[Scored]:

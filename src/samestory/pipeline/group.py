@@ -10,12 +10,21 @@ from chaining them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 
+from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.parallel import beside
 from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
-from samestory.stories import CollapsedPairs, DisjointSets, attaches, average_link_over_copies
+from samestory.stories import (
+    CollapsedPairs,
+    DisjointSets,
+    attaches,
+    average_link,
+    average_link_over_copies,
+    least_attach_size,
+    linkage_rows,
+)
 
 
 def group(
@@ -23,6 +32,7 @@ def group(
     scored: Iterable[tuple[int, int, float]],
     copy_of: Sequence[int | None],
     config: Config = DEFAULT_CONFIG,
+    versions: Sequence[int | None] | None = None,
 ) -> list[list[int]]:
     """Group ``n`` articles given scored pairs ``(i, j, story score)``.
 
@@ -33,7 +43,17 @@ def group(
     story three times their size, and lone versions a story of two or more, at
     ``config.attach_threshold`` (:func:`samestory.stories.attaches`). Returns sorted
     index groups, ordered by their smallest index.
+
+    ``versions`` (``copy_of`` with the versions joined too,
+    :func:`samestory.exclusive.with_versions`): each version's copy groups are merged as
+    one item, counted as their number by the splinter rule (:class:`VersionedPairs`).
     """
+    if versions is not None:
+        return _collapse(n, list(scored), copy_of, versions).average_link(
+            config.same_story_threshold,
+            config.attach_threshold,
+            lone_attach=True,
+        )
     return average_link_over_copies(
         n,
         scored,
@@ -42,6 +62,126 @@ def group(
         config.attach_threshold,
         lone_attach=True,
     )
+
+
+class VersionedPairs:
+    """Scored pairs collapsed onto versions (several copy groups of one text: see
+    :func:`samestory.exclusive.with_versions`), for :func:`group_with_roundups`' several
+    groupings, as :class:`~samestory.stories.CollapsedPairs` collapses them onto copy groups.
+
+    A version is one item of average link, its score with another item the mean of the
+    copy-group scores listed between them: one witness, and its several variants (the
+    100k corpus's originals' ~2-3 items) no longer dilute their story's linkage with the
+    pairs no index proposed (docs/accuracy.md, 2026-12-04, excl2). Only the splinter
+    rule's sizes (a group joins a story three times its size, a lone one any of two or
+    more: ``stories.least_attach_size``) count copy groups, as without versions: counted
+    as one, a version shrank its story below the bar (ECB+ 19a's nine-report story
+    counted eight items, and its three-report splinter stayed apart; docs/accuracy.md
+    2026-12-05, land). ``left_out`` texts' copy groups leave their version (grouped
+    alone, their pairs dropped)."""
+
+    def __init__(
+        self,
+        n: int,
+        edges: Iterable[tuple[int, int, float]],
+        copy_of: Sequence[int | None],
+        versions: Sequence[int | None],
+    ) -> None:
+        self.copies = CollapsedPairs(n, edges, copy_of)
+        root = _copy_roots(n, versions)
+        self.version = [root[members[0]] for members in self.copies.members]
+
+    def average_link(
+        self,
+        threshold: float,
+        attach_threshold: float | None = None,
+        lone_attach: bool = False,
+        left_out: Set[int] = frozenset(),
+    ) -> list[list[int]]:
+        """Groups of article indices of the pairs without an article of ``left_out``."""
+        copies = self.copies
+        node: dict[int, int] = {}  # copy group -> version item
+        ids: dict[int, int] = {}
+        for x, members in enumerate(copies.members):
+            key = -1 - x if left_out and not left_out.isdisjoint(members) else self.version[x]
+            node[x] = ids.setdefault(key, len(ids))
+        weight = [0] * len(ids)
+        for x in range(copies.items):
+            weight[node[x]] += 1
+        means: dict[tuple[int, int], tuple[float, int]] = {}
+        for x, y, s, i, j in copies.pairs:
+            if i not in left_out and j not in left_out:
+                total, count = means.get((x, y), (0.0, 0))
+                means[x, y] = (total + s, count + 1)
+        listed: dict[tuple[int, int], tuple[float, int]] = {}
+        for (x, y), (total, count) in means.items():
+            a, b = sorted((node[x], node[y]))
+            if a != b:
+                sums, k = listed.get((a, b), (0.0, 0))
+                listed[a, b] = (sums + total / count, k + 1)
+        edges = [(a, b, t / k) for (a, b), (t, k) in listed.items()]
+        grouped = average_link(len(ids), edges, threshold)
+        if attach_threshold is not None:
+            rows, _ = linkage_rows(len(ids), edges)
+            grouped = _attach_splinters(grouped, rows, attach_threshold, weight, lone_attach)
+        articles: list[list[int]] = [[] for _ in ids]
+        for x, members in enumerate(copies.members):
+            articles[node[x]].extend(members)
+        return sorted(
+            (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
+        )
+
+
+def _attach_splinters(
+    groups: list[list[int]],
+    rows: Mapping[int, Mapping[int, float]],
+    threshold: float,
+    copy_groups: Sequence[int],
+    lone_attach: bool,
+) -> list[list[int]]:
+    """``stories.attach_splinters`` of items whose linkage counts each item once but
+    whose groups' sizes, for the rule, count ``copy_groups[item]`` each (a version's copy
+    groups): each group joins the group of the highest linkage >= ``threshold`` among
+    those at least ``least_attach_size`` of its size; a group whose target moves follows
+    it."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    size = [sum(copy_groups[i] for i in members) for members in groups]
+    largest = max(size, default=0)
+    moves: dict[int, int] = {}
+    for g, members in enumerate(groups):
+        least = least_attach_size(size[g], lone_attach)
+        if least > largest:
+            continue  # no group is large enough for it to join
+        totals: dict[int, float] = {}
+        for i in members:
+            for other, s in rows.get(i, {}).items():
+                target = group_of[other]
+                if size[target] >= least:
+                    totals[target] = totals.get(target, 0.0) + s
+        if totals:  # the highest linkage (items), then the smallest group index
+            best = min((-t / (len(members) * len(groups[k])), k) for k, t in totals.items())
+            if -best[0] >= threshold:
+                moves[g] = best[1]
+    out = [list(members) for members in groups]
+    for g, target in moves.items():
+        while target in moves:  # ends: each move goes to a group 3x larger
+            target = moves[target]
+        out[target].extend(out[g])
+        out[g] = []
+    return [sorted(members) for members in out if members]
+
+
+def _collapse(
+    n: int,
+    scored: Sequence[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    versions: Sequence[int | None],
+) -> CollapsedPairs | VersionedPairs:
+    """The pairs collapsed onto versions where a version joins two copy groups, else onto
+    copy groups alone (the grouping as without versions)."""
+    if _copy_roots(n, versions) == _copy_roots(n, copy_of):
+        return CollapsedPairs(n, scored, copy_of)
+    return VersionedPairs(n, scored, copy_of, versions)
 
 
 # Groupings tried while the roundups found change (each round can only drop some).
@@ -93,13 +233,20 @@ def group_with_roundups(
     need nothing a fork does not carry (the batch driver's; not the store's, whose
     views read its database).
     """
+    # The grouping reads the pairs after the exclusive-names step, copies counted as one
+    # version; the roundup rule reads them as scored (a cut pair is no sign of a roundup).
+    grouped = exclusive.before_grouping(views, scored)
+    # Versions are merged as one item each (their unscored pairs no longer dilute a
+    # story's linkage: docs/accuracy.md, 2026-12-04, excl2), counted as their copy groups
+    # by the splinter rule (VersionedPairs). Plain views: copy_of as it is.
+    versions = exclusive.with_versions(views, copy_of)
     n = len(views)
     bar = _partner_bar(config)
     with beside(lambda: candidates(views, scored, bar, bar), fork) as suspects_found:
         # The pairs are collapsed onto copy groups once for the up to six groupings
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
-        collapsed = CollapsedPairs(n, scored, copy_of)
+        collapsed = _collapse(n, grouped, copy_of, versions)
         plain = _group(collapsed, config)
         suspects = suspects_found()
     if not suspects:
@@ -172,7 +319,7 @@ def group_with_roundups(
 
 
 def _group(
-    collapsed: CollapsedPairs, config: Config, left_out: set[int] | None = None
+    collapsed: CollapsedPairs | VersionedPairs, config: Config, left_out: set[int] | None = None
 ) -> list[list[int]]:
     """:func:`group` of the collapsed pairs without those of an article of ``left_out``."""
     return collapsed.average_link(
@@ -185,7 +332,7 @@ def _group(
 
 def _place_apart(
     plain: list[list[int]],
-    collapsed: CollapsedPairs,
+    collapsed: CollapsedPairs | VersionedPairs,
     config: Config,
     units: Sequence[int],
     views: Sequence[NameView],

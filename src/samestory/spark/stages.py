@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from samestory import exclusive
 from samestory.candidates import MAX_KEYWORD_POSTINGS, keyword_neighbours, keywords
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures, set_vectors, text_features
@@ -585,7 +586,8 @@ def cluster_components(
     most_edges: int | None = None,
     views: RDD | None = None,
 ) -> RDD:
-    """``(node, (group, roundup))``: the grouping of the edges ``(i, j, score)``, run
+    """``(node, (group, roundup))``: the grouping of the edges ``(i, j, score)`` (or
+    ``(i, j, score, copy?)``: whether the pair's relation is a copy's), run
     per connected component of the edges at or above the attach threshold, in tasks
     (:func:`cluster_component`); ``roundup`` is the node's
     :class:`~samestory.pipeline.group.FoundRoundup` (in node ids) or None.
@@ -611,11 +613,12 @@ def cluster_components(
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component at the highest score is the group (single link).
     linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: (value[0], None))
-    by_i = edges.map(lambda e: (e[0], (e[1], e[2]))).join(component, partitions)
+    # (i, (j, (score, copy?))): an edge's score and, where given, its copy flag.
+    by_i = edges.map(lambda e: (e[0], (e[1], tuple(e[2:])))).join(component, partitions)
     by_j = by_i.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
     inside = by_j.join(component, partitions).flatMap(
         lambda kv: (
-            [(kv[1][0][2], (kv[1][0][0], kv[0], kv[1][0][1]))] if kv[1][0][2] == kv[1][1] else []
+            [(kv[1][0][2], (kv[1][0][0], kv[0], *kv[1][0][1]))] if kv[1][0][2] == kv[1][1] else []
         )
     )
 
@@ -640,7 +643,7 @@ def cluster_components(
 
 
 def cluster_component(
-    edges: Iterable[tuple[int, int, float]],
+    edges: Iterable[tuple[Any, ...]],
     threshold: float,
     attach_threshold: float | None,
     views: Mapping[int, NameView] | None = None,
@@ -654,9 +657,15 @@ def cluster_component(
     the grouping is :func:`~samestory.pipeline.group.group_with_roundups`' at these two
     thresholds, else :func:`average_link` (no roundups) as :func:`group` runs it."""
     ordered = sorted(edges)
-    nodes = sorted({i for i, _, _ in ordered} | {j for _, j, _ in ordered})
+    nodes = sorted({e[0] for e in ordered} | {e[1] for e in ordered})
     local = {node: k for k, node in enumerate(nodes)}
-    scored = [(local[i], local[j], s) for i, j, s in ordered]
+    scored = [(local[e[0]], local[e[1]], e[2]) for e in ordered]
+    # Pairs related as copies (the edge's fourth item): the exclusive-names step of the
+    # grouping counts their texts as one version, as the batch's does. Edges without the
+    # flag say nothing of copies: the step does not run (it would count copies as
+    # independent witnesses).
+    flagged = any(len(e) > 3 for e in ordered)
+    copies = [(local[e[0]], local[e[1]]) for e in ordered if len(e) > 3 and e[3]]
     found: list[FoundRoundup] = []
     if views is None:
         groups = average_link(
@@ -670,8 +679,12 @@ def cluster_component(
         config = DEFAULT_CONFIG.replace(
             same_story_threshold=threshold, attach_threshold=attach_threshold
         )
+        named = [views[node] for node in nodes]
         groups, found = group_with_roundups(
-            [views[node] for node in nodes], scored, [None] * len(nodes), config
+            exclusive.WithCopies(named, copies) if flagged else named,
+            scored,
+            [None] * len(nodes),
+            config,
         )
     key = [nodes[min(group)] for group in groups]
     out = [(nodes[k], key[g]) for g, group in enumerate(groups) for k in group]
