@@ -389,8 +389,9 @@ LATER_FIGHT = Article(
 
 def test_the_latest_year_gap_is_the_story_models_year_gap_read_from_the_texts():
     """Undated reports of two fights of one boxer years apart: the thread model reads the
-    gap between the latest years they name, the same value as the story model's cue,
-    whatever gap the pair is threaded with; two published texts read their dates."""
+    gap between the latest years they name, the same value as the story model's cue, while
+    the pair's gap in days is unknown (not once it is threaded with its stories' gap);
+    two published texts read their dates."""
     a, b = featurize([FIGHT, LATER_FIGHT])
     assert (a.latest_year, b.latest_year) == (2006, 2012)
     gap = threads.latest_year_gap(a, b)
@@ -398,7 +399,8 @@ def test_the_latest_year_gap_is_the_story_models_year_gap_read_from_the_texts():
     assert threads.EXTRA_FEATURES[-1] == "latest_year_gap"
     cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
     x = thread_features(a, b, cues, 0.0, None)
-    assert x[-1] == gap and threads.with_gap(x, 40)[-1] == gap
+    assert x[-1] == gap and threads.with_gap(x, 40)[-1] == 0.0
+    assert thread_features(a, b, cues, 0.0, 40)[-1] == 0.0
     assert threads.latest_year_gap(b, a) == gap
     published = featurize(
         [

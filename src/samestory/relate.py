@@ -1055,7 +1055,8 @@ class ColumnsBuilder:
                 _log1p_of_counts(raw[_R["rare_shared_places"]]),
                 raw[_R["rarest_shared_non_place"]] / lexical.ZIPF_MAX,
                 raw[_R["far_apart_places_only"]],
-                raw[_R["year_gap"]],  # threads.latest_year_gap: the same value
+                # threads.latest_year_gap, read only when the gap is unknown
+                raw[_R["year_gap"]] * raw[_R["gap_unknown"]],
             )
         )
         return PairColumns(

@@ -16,7 +16,7 @@ over the event cues, the rewrite evidence, the date gap ``g`` in days (``log(1 +
 shared names, the rarest shared name, shared long numbers, text length, how many names
 each text has, and the shared rare names read as people or as places and institutions,
 :mod:`samestory.name_roles`, and whether a pair weeks apart shares only places) and,
-for a pair without two publication dates, the gap between the latest years the texts
+for a pair whose gap in days is unknown, the gap between the latest years the texts
 name (:func:`latest_year_gap`, the story model's ``year_gap``: two fights of one boxer
 four years apart, reported undated, are no thread; ECB+ topic CV 0.926 -> 0.945):
 unlike the story score it does not cut pairs written far apart, it weighs the gap as one
@@ -76,7 +76,7 @@ EXTRA_FEATURES = (
     "log_rare_shared_places",  # log(1 + shared rare names read only as a place/institution)
     "rarest_shared_non_place",  # highest specificity of a shared name not a place / ZIPF_MAX
     "far_apart_places_only",  # 1 when far apart and every shared rare name is a place
-    "latest_year_gap",  # the story model's year gap: latest years named, unless both published
+    "latest_year_gap",  # the story model's year gap (latest years named), when the gap is unknown
 )
 FAR_APART_DAYS = 30
 RARE_NAME = 4.5
@@ -230,17 +230,18 @@ def thread_features(
         math.log1p(len(places)),
         max(non_place, default=0.0) / lexical.ZIPF_MAX,
         1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0,
-        latest_year_gap(a, b),
+        latest_year_gap(a, b) if gap is None else 0.0,
     )
 
 
 def latest_year_gap(a: DocFeatures, b: DocFeatures) -> float:
     """The gap between the latest years the two texts name, ``min(|a - b|, 5) / 5``
     (:func:`samestory.conflicts.year_gap`, the story model's ``year_gap`` cue, the same
-    value): 0 when both texts have a publication date (their gap is read from the dates)
-    or either names no year. Read from the texts alone, not from the pair's date gap, so
-    a pair threaded with its stories' gap (:func:`borrowed_gaps`, :func:`with_gap`)
-    keeps it.
+    value): 0 when both texts have a publication date or either names no year. The
+    thread model reads it only for a pair whose gap in days is unknown (neither its own
+    dates nor its stories', :func:`borrowed_gaps`, give one; :func:`with_gap` sets it to
+    0): read beside a known gap, as for texts dated by their datelines, it only moved
+    MEANTIME under CV (docs/accuracy.md).
 
     What it separates: two events of one kind years apart whose reports carry no
     publication date, which the gap inputs read as "gap unknown" (ECB+ 7a / 7b, a
@@ -271,9 +272,10 @@ def long_numbers_of(numbers: frozenset[str]) -> frozenset[str]:
 
 def with_gap(x: Sequence[float], gap: int) -> tuple[float, ...]:
     """:func:`thread_features` ``x`` of a pair as if its date gap were ``gap`` days: the
-    gap inputs, and whether it is far apart with only places shared (read from the
-    counts ``x`` holds: every shared rare name is a place when the two counts are equal
-    and not 0); the other inputs do not read the gap."""
+    gap inputs, whether it is far apart with only places shared (read from the counts
+    ``x`` holds: every shared rare name is a place when the two counts are equal and not
+    0), and no latest-year gap (read only when the gap is unknown); the other inputs do
+    not read the gap."""
     offset = len(x) - len(EXTRA_FEATURES)
     start = offset + EXTRA_FEATURES.index("log_gap")
     far = gap > FAR_APART_DAYS
@@ -283,6 +285,7 @@ def with_gap(x: Sequence[float], gap: int) -> tuple[float, ...]:
     places = x[offset + EXTRA_FEATURES.index("log_rare_shared_places")]
     only = offset + EXTRA_FEATURES.index("far_apart_places_only")
     out[only] = 1.0 if far and places > 0.0 and places == rare else 0.0
+    out[offset + EXTRA_FEATURES.index("latest_year_gap")] = 0.0  # read only with no gap
     return tuple(out)
 
 
