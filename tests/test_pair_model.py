@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from samestory import api, pair_model, relate
+from samestory import api, pair_model, relate, threads
 from samestory.errors import ParamsError
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
@@ -126,3 +126,18 @@ def test_compare_keeps_a_one_word_text_apart_from_a_quake_story():
     word = Article(id="word", text="Earthquake")
     for relation in api.compare_pairs([(word, QUAKE_A), (QUAKE_B, word)]):
         assert not relation.same_story, relation.evidence.scores
+
+
+def test_the_design_reads_each_value_once():
+    """The thread model's ``latest_year_gap`` is the story model's ``year_gap``: the pair
+    model reads it once, by the cue's name, so a refit reproduces the shipped file."""
+    fa, fb = featurize([QUAKE_A, QUAKE_B])
+    m = relate.measure_pair(fa, fb)
+    names = input_names()
+    row = dict(zip(names, pair_design(m, fa, fb), strict=True))
+    assert "latest_year_gap" not in names and names.count("year_gap") == 1
+    extra = [n for n in threads.EXTRA_FEATURES if n != "latest_year_gap"]
+    offset = len(m.thread_features) - len(threads.EXTRA_FEATURES)
+    for name in extra:
+        index = offset + threads.EXTRA_FEATURES.index(name)
+        assert row[name] == m.thread_features[index]

@@ -34,13 +34,22 @@ from samestory.models import Relation, RelationKind
 from samestory.recurring import recurring_names_unshared
 from samestory.threads import EXTRA_FEATURES, THREAD_THRESHOLD
 
+#: The thread model's inputs the pair model already reads under another name: the thread
+#: model's ``latest_year_gap`` is the story model's ``year_gap`` conflict cue, value for
+#: value. A copy would only split one weight in two and make a refit differ from the file.
+REPEATED_THREAD_INPUTS = frozenset({"latest_year_gap"})
+_THREAD_INPUTS_READ = tuple(
+    i for i, name in enumerate(EXTRA_FEATURES) if name not in REPEATED_THREAD_INPUTS
+)
+
 PAIR_MODEL_FILE = "pair_model.json"
 
 
 def input_names(cross_lingual: bool = False) -> list[str]:
     """The names of :func:`pair_design`'s values, in order: the event cues, the shortness
     ``u`` and ``u`` times each cue, the disagreement cues, the headline-and-lead cosine,
-    shingle overlap, the date factor, the thread model's inputs after its cues, the
+    shingle overlap, the date factor, the thread model's inputs after its cues (less
+    :data:`REPEATED_THREAD_INPUTS`), the
     share of recurring names the other text lacks (:func:`recurring_names_unshared`),
     whether the ages the texts state agree (:func:`age_agreement`), and
     (``cross_lingual``) the cues times a two-languages indicator."""
@@ -54,7 +63,7 @@ def input_names(cross_lingual: bool = False) -> list[str]:
         "shingle_jaccard",
         "shingle_containment",
         "date_factor",
-        *EXTRA_FEATURES,
+        *(EXTRA_FEATURES[i] for i in _THREAD_INPUTS_READ),
         "recurring_names_unshared",
         "age_agreement",
     ]
@@ -78,7 +87,7 @@ def pair_design(
         m.jaccard,
         m.containment,
         m.date_factor,
-        *m.thread_features[len(x) :],
+        *(m.thread_features[len(x) + i] for i in _THREAD_INPUTS_READ),
         recurring_names_unshared(a, b),
         age_agreement(a, b),
     ]
