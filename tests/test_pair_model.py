@@ -129,8 +129,8 @@ def test_compare_keeps_a_one_word_text_apart_from_a_quake_story():
 
 
 def test_the_design_reads_each_value_once():
-    """The thread model's ``latest_year_gap`` is the story model's ``year_gap``: the pair
-    model reads it once, by the cue's name, so a refit reproduces the shipped file."""
+    """The thread model's ``latest_year_gap`` (``year_gap`` times ``gap_unknown``) is not
+    a pair-model input; every other thread input is, at its own name."""
     fa, fb = featurize([QUAKE_A, QUAKE_B])
     m = relate.measure_pair(fa, fb)
     names = input_names()
