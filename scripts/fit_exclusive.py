@@ -3,7 +3,7 @@
     python scripts/fit_exclusive.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--forms full,lead,summary,headline] [--iterate] [--by-text | --with-rewrites]
-        [--copy-share S] [--copy-containment C] [--text-items]
+        [--copy-share S] [--copy-containment C] [--text-items] [--max-sentences inf,5,10,20]
         [--out FILE | --dry-run | --check]
 
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
@@ -94,7 +94,12 @@ def rescored(
         )
         memo[dev.name] = (specific, np.array(chance))
     specific, evidence = memo[dev.name]
-    out = np.where(evidence <= point[0], scores * point[1], scores)
+    cut = evidence <= point[0]
+    if len(point) > 2:  # the guard: only pairs whose shorter text has fewer sentences
+        sentences = [len(f.sentences) for f in dev.features]
+        shorter = np.array([min(sentences[i], sentences[j]) for i, j in dev.pairs])
+        cut &= shorter < point[2]
+    out = np.where(cut, scores * point[1], scores)
     if iterate:
         out = np.array(
             [
@@ -170,13 +175,24 @@ def main(argv: list[str] | None = None) -> int:
         default=exclusive.COPY_SHARE,
         help="share of the smaller name set a copy keeps to be one version",
     )
+    parser.add_argument(
+        "--max-sentences",
+        default="",
+        help="screen a guard (with --dry-run): the step cuts only pairs whose shorter text "
+        "has fewer sentences than one of these, a grid (inf: no guard; first wins ties)",
+    )
     parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args(argv)
+    if args.max_sentences and not args.dry_run:
+        parser.error("--max-sentences is a screen: use it with --dry-run")
     config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     sets = short_ceiling.build_all(args, config)
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
+    if args.max_sentences:  # a screen: the library has no such guard (2026-12-05, land)
+        caps = [float(x) for x in args.max_sentences.split(",")]
+        grid = [(a, f, c) for a, f in grid for c in caps]  # type: ignore[misc]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
     exclusive.COPY_SHARE = args.copy_share
     exclusive.COPY_CONTAINMENT = args.copy_containment
@@ -219,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [best(f) for f in range(fsm.TOPIC_FOLDS)]
     fitted = best(None)
     print(f"fitted (alpha, factor): {fitted}; fold points: {chosen}", flush=True)
-    print("set:form  without  CV  | in sample: " + " ".join(f"{a}/{f}" for a, f in grid))
+    print("set:form  without  CV  | in sample: " + " ".join("/".join(map(str, p)) for p in grid))
     rows = {}
     for dev in sets:
         fold_i = np.array([folds[dev.name][i] for i, _ in dev.pairs])
