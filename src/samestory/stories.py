@@ -391,11 +391,14 @@ def attach_splinters(
     threshold: float,
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
+    rule_sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Move each group into the group with the highest linkage >= ``threshold`` among
     those at least ``ATTACH_SIZE_RATIO`` times its size (``sizes``: as in
     :func:`average_link`), or of ``LONE_ATTACH_MIN`` or more for a lone item with
-    ``lone_attach``.
+    ``lone_attach``. ``rule_sizes`` (default ``sizes``) sizes the items for that rule
+    alone, where a linkage counts an item once but the rule several (a version of several
+    copy groups, :class:`samestory.pipeline.group.VersionedPairs`).
 
     Linkages are measured against the groups as given (not as they grow), so the result
     does not depend on the order the groups are visited in; a group whose target moves
@@ -403,17 +406,18 @@ def attach_splinters(
     """
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     size = [len(m) if sizes is None else sum(sizes[i] for i in m) for m in groups]
+    rule = size if rule_sizes is None else [sum(rule_sizes[i] for i in m) for m in groups]
     moves: dict[int, int] = {}
-    largest = max(size, default=0)
+    largest = max(rule, default=0)
     for g, members in enumerate(groups):
-        least = least_attach_size(size[g], lone_attach)
+        least = least_attach_size(rule[g], lone_attach)
         if least > largest:
             continue  # no group is large enough for it to join
         totals: dict[int, float] = {}
         for i in members:
             for other, s in scores.get(i, {}).items():
                 target = group_of[other]
-                if size[target] >= least:
+                if rule[target] >= least:
                     totals[target] = totals.get(target, 0.0) + s
         if totals:  # the highest linkage, then the smallest group index
             best = min((-total / (size[g] * size[t]), t) for t, total in totals.items())

@@ -10,7 +10,7 @@ from chaining them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 
 from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
@@ -19,10 +19,10 @@ from samestory.roundups import NameView, Part, apart, candidates, covers_several
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
+    attach_splinters,
     attaches,
     average_link,
     average_link_over_copies,
-    least_attach_size,
     linkage_rows,
 )
 
@@ -123,52 +123,15 @@ class VersionedPairs:
         grouped = average_link(len(ids), edges, threshold)
         if attach_threshold is not None:
             rows, _ = linkage_rows(len(ids), edges)
-            grouped = _attach_splinters(grouped, rows, attach_threshold, weight, lone_attach)
+            grouped = attach_splinters(
+                grouped, rows, attach_threshold, lone_attach=lone_attach, rule_sizes=weight
+            )
         articles: list[list[int]] = [[] for _ in ids]
         for x, members in enumerate(copies.members):
             articles[node[x]].extend(members)
         return sorted(
             (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
         )
-
-
-def _attach_splinters(
-    groups: list[list[int]],
-    rows: Mapping[int, Mapping[int, float]],
-    threshold: float,
-    copy_groups: Sequence[int],
-    lone_attach: bool,
-) -> list[list[int]]:
-    """``stories.attach_splinters`` of items whose linkage counts each item once but
-    whose groups' sizes, for the rule, count ``copy_groups[item]`` each (a version's copy
-    groups): each group joins the group of the highest linkage >= ``threshold`` among
-    those at least ``least_attach_size`` of its size; a group whose target moves follows
-    it."""
-    group_of = {i: g for g, members in enumerate(groups) for i in members}
-    size = [sum(copy_groups[i] for i in members) for members in groups]
-    largest = max(size, default=0)
-    moves: dict[int, int] = {}
-    for g, members in enumerate(groups):
-        least = least_attach_size(size[g], lone_attach)
-        if least > largest:
-            continue  # no group is large enough for it to join
-        totals: dict[int, float] = {}
-        for i in members:
-            for other, s in rows.get(i, {}).items():
-                target = group_of[other]
-                if size[target] >= least:
-                    totals[target] = totals.get(target, 0.0) + s
-        if totals:  # the highest linkage (items), then the smallest group index
-            best = min((-t / (len(members) * len(groups[k])), k) for k, t in totals.items())
-            if -best[0] >= threshold:
-                moves[g] = best[1]
-    out = [list(members) for members in groups]
-    for g, target in moves.items():
-        while target in moves:  # ends: each move goes to a group 3x larger
-            target = moves[target]
-        out[target].extend(out[g])
-        out[g] = []
-    return [sorted(members) for members in out if members]
 
 
 def _collapse(
