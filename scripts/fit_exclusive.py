@@ -4,6 +4,7 @@
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--forms full,lead,summary,headline] [--iterate] [--by-text | --with-rewrites]
         [--copy-share S] [--copy-containment C] [--text-items] [--max-sentences inf,5,10,20]
+        [--own-partners off,0.4]
         [--out FILE | --dry-run | --check]
 
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
@@ -83,19 +84,23 @@ def rescored(
     iterate: bool,
     memo: dict,
     copies: list[tuple[int, int]],
+    own_axis: bool = False,
 ) -> np.ndarray:
     """``scores`` after the step at ``point`` (``iterate``: twice, the second reading
     the first's scores), holders counted by version of ``copies``. ``memo`` keeps
-    each set's names and first evidence."""
-    if dev.name not in memo:
+    each set's names and first evidence. A third coordinate is a screened guard: the
+    own-partners bar when ``own_axis`` (``inf``: off), else a sentence cap."""
+    own = point[2] if own_axis and len(point) > 2 and point[2] != float("inf") else None
+    key = (dev.name, own)
+    if key not in memo:
         specific = [roundups.specific_tokens(f) for f in dev.features]
         chance = exclusive.exclusive_chance(
-            scored_of(dev, scores), specific.__getitem__, copies=copies
+            scored_of(dev, scores), specific.__getitem__, copies=copies, own_partners=own
         )
-        memo[dev.name] = (specific, np.array(chance))
-    specific, evidence = memo[dev.name]
+        memo[key] = (specific, np.array(chance))
+    specific, evidence = memo[key]
     cut = evidence <= point[0]
-    if len(point) > 2:  # the guard: only pairs whose shorter text has fewer sentences
+    if len(point) > 2 and not own_axis:  # only pairs whose shorter text has fewer sentences
         sentences = [len(f.sentences) for f in dev.features]
         shorter = np.array([min(sentences[i], sentences[j]) for i, j in dev.pairs])
         cut &= shorter < point[2]
@@ -105,7 +110,11 @@ def rescored(
             [
                 s
                 for _, _, s in exclusive.contrasted(
-                    scored_of(dev, out), specific.__getitem__, *point, copies=copies
+                    scored_of(dev, out),
+                    specific.__getitem__,
+                    *point[:2],
+                    copies=copies,
+                    own_partners=own,
                 )
             ]
         )
@@ -181,18 +190,33 @@ def main(argv: list[str] | None = None) -> int:
         help="screen a guard (with --dry-run): the step cuts only pairs whose shorter text "
         "has fewer sentences than one of these, a grid (inf: no guard; first wins ties)",
     )
+    parser.add_argument(
+        "--own-partners",
+        default="",
+        help="screen the own-partners guard (with --dry-run): holders of one text's names "
+        "scored this much or more with the other not counted, a grid (off: no guard; "
+        "first wins ties)",
+    )
     parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args(argv)
     if args.max_sentences and not args.dry_run:
         parser.error("--max-sentences is a screen: use it with --dry-run")
+    if args.own_partners and not args.dry_run:
+        parser.error("--own-partners is a screen: use it with --dry-run")
+    if args.own_partners and args.max_sentences:
+        parser.error("screen one guard at a time: --own-partners or --max-sentences")
     config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     sets = short_ceiling.build_all(args, config)
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
     if args.max_sentences:  # a screen: the library has no such guard (2026-12-05, land)
         caps = [float(x) for x in args.max_sentences.split(",")]
         grid = [(a, f, c) for a, f in grid for c in caps]  # type: ignore[misc]
+    own_axis = bool(args.own_partners)
+    if own_axis:  # a screen: exclusive.OWN_PARTNERS is off (2026-12-05, hookguard)
+        bars = [float("inf") if x == "off" else float(x) for x in args.own_partners.split(",")]
+        grid = [(a, f, b) for a, f in grid for b in bars]  # type: ignore[misc]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
     exclusive.COPY_SHARE = args.copy_share
     exclusive.COPY_CONTAINMENT = args.copy_containment
@@ -204,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         return None if args.text_items else copies[dev.name]
 
     scores = {
-        (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo, copies[dev.name])
+        (dev.name, p): rescored(
+            dev, plain[dev.name], p, args.iterate, memo, copies[dev.name], own_axis
+        )
         for dev in sets
         for p in grid
     }

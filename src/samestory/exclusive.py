@@ -73,6 +73,13 @@ ALPHA: float = float(_FITTED["alpha"])
 FACTOR: float = float(_FITTED["factor"])
 # A name speaks for its side when at least this many texts of the neighbourhood hold it.
 MIN_HOLDERS = 2
+# The own-partners guard (a screen, off: None; scripts/fit_exclusive.py --own-partners):
+# a holder of ``i``'s own name does not speak for ``i``'s side when it is scored this much
+# or more with ``j`` (and the other way round). ``j``'s own same-story partners naming a
+# name ``j`` lacks say that ``j``'s story holds it: one outlet's choice of names, not a
+# second story's (ECB+ independent 9a: 9_5ecb's partners of its own event name Alaska,
+# which 9_5ecb lacks). The natural bar is Config.same_story_threshold (0.4).
+OWN_PARTNERS: float | None = None
 # Two names are spellings of one when they share this many first letters and this share
 # of the shorter ("greek" / "greece": 4 of 5; "thomas" / "thompson": 4 of 6 are two).
 VARIANT_PREFIX = 4
@@ -102,6 +109,7 @@ def exclusive_chance(
     bar: float = NEIGHBOUR_BAR,
     context: Sequence[Scored] = (),
     copies: Iterable[tuple[int, int]] = (),
+    own_partners: float | None = None,
 ) -> list[float]:
     """For each pair of ``scored`` (``(i, j, story score)``), the chance that its most
     exclusive couple of names keeps apart at random, times the couples tried (see the
@@ -111,12 +119,19 @@ def exclusive_chance(
     here: the store re-clusters a few stories, and a pair's neighbourhood reaches past
     them). Holders and the neighbourhood are counted by version (:func:`versions_of` of
     ``copies``, the pairs related as copies): copies of one text are one witness, and a
-    pair of one version is never cut."""
+    pair of one version is never cut. ``own_partners`` (default :data:`OWN_PARTNERS`,
+    None: off): the own-partners guard, holders of ``i``'s names scored that much or more
+    with ``j`` not counted for ``i``'s side (and the other way round)."""
+    guard = OWN_PARTNERS if own_partners is None else own_partners
     partners: dict[int, set[int]] = defaultdict(set)
+    strong: dict[int, set[int]] = defaultdict(set)
     for i, j, s in itertools.chain(scored, context):
         if s >= bar:
             partners[i].add(j)
             partners[j].add(i)
+        if guard is not None and s >= guard:
+            strong[i].add(j)
+            strong[j].add(i)
     version = versions_of(copies, names)
     held: dict[int, dict[str, set[int]]] = {}
 
@@ -145,8 +160,8 @@ def exclusive_chance(
             continue
         hood = {version(p) for p in partners[i] | partners[j]} - {vi, vj}
         hi, hj = holders(i), holders(j)
-        side_a = _sides(own_a, hi, hj, vi, vj)
-        side_b = _sides(own_b, hi, hj, vi, vj)
+        side_a = _sides(own_a, hi, hj, vi, vj, {version(p) for p in strong[j]})
+        side_b = _sides(own_b, hi, hj, vi, vj, {version(p) for p in strong[i]})
         chances.append(_chance(side_a, side_b, len(hood)))
     return chances
 
@@ -210,13 +225,21 @@ def versions_of(copies: Iterable[tuple[int, int]], names: Names) -> Callable[[in
 
 
 def _sides(
-    own: frozenset[str], hi: dict[str, set[int]], hj: dict[str, set[int]], vi: int, vj: int
+    own: frozenset[str],
+    hi: dict[str, set[int]],
+    hj: dict[str, set[int]],
+    vi: int,
+    vj: int,
+    other_own: set[int],
 ) -> list[tuple[str, set[int]]]:
-    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version), with
-    the versions holding it."""
+    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version, nor by
+    the other text's own partners ``other_own``: the own-partners guard), with the
+    versions holding it."""
     out = []
     for name in own:
         held = hi.get(name, set()) | hj.get(name, set())
+        if other_own:
+            held -= other_own
         held.discard(vi)
         held.discard(vj)
         if len(held) >= MIN_HOLDERS:
@@ -279,12 +302,14 @@ def contrasted(
     bar: float = NEIGHBOUR_BAR,
     context: Sequence[Scored] = (),
     copies: Iterable[tuple[int, int]] = (),
+    own_partners: float | None = None,
 ) -> list[Scored]:
     """``scored`` with each pair whose :func:`exclusive_chance` is ``alpha`` or less
-    scored ``factor`` times its score (the chance is read from the scores as given)."""
+    scored ``factor`` times its score (the chance is read from the scores as given;
+    ``own_partners``: the guard, see :func:`exclusive_chance`)."""
     if not 0.0 <= alpha < 1.0:  # 1.0 is "no couple": every pair would be cut
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
-    chances = exclusive_chance(scored, names, bar, context, copies)
+    chances = exclusive_chance(scored, names, bar, context, copies, own_partners)
     return [
         (i, j, s * factor if c <= alpha else s)
         for (i, j, s), c in zip(scored, chances, strict=True)
