@@ -74,11 +74,12 @@ FACTOR: float = float(_FITTED["factor"])
 # A name speaks for its side when at least this many texts of the neighbourhood hold it.
 MIN_HOLDERS = 2
 # The own-partners guard (a screen, off: None; scripts/fit_exclusive.py --own-partners):
-# a holder of ``i``'s own name does not speak for ``i``'s side when it is scored this much
-# or more with ``j`` (and the other way round). ``j``'s own same-story partners naming a
-# name ``j`` lacks say that ``j``'s story holds it: one outlet's choice of names, not a
-# second story's (ECB+ independent 9a: 9_5ecb's partners of its own event name Alaska,
-# which 9_5ecb lacks). The natural bar is Config.same_story_threshold (0.4).
+# a name of ``i``'s (that ``j`` lacks) speaks for ``i``'s side only when MIN_HOLDERS of its
+# holders are not scored this much or more with ``j`` (and the other way round): ``j``'s
+# own same-story partners naming a name ``j`` lacks say that ``j``'s story holds it, one
+# outlet's choice of names, not a second story's (ECB+ independent 9a: 9_5ecb's partners
+# of its own event name Alaska, which 9_5ecb lacks). Its natural bar is
+# Config.same_story_threshold (0.4).
 OWN_PARTNERS: float | None = None
 # Two names are spellings of one when they share this many first letters and this share
 # of the shorter ("greek" / "greece": 4 of 5; "thomas" / "thompson": 4 of 6 are two).
@@ -120,8 +121,9 @@ def exclusive_chance(
     them). Holders and the neighbourhood are counted by version (:func:`versions_of` of
     ``copies``, the pairs related as copies): copies of one text are one witness, and a
     pair of one version is never cut. ``own_partners`` (default :data:`OWN_PARTNERS`,
-    None: off): the own-partners guard, holders of ``i``'s names scored that much or more
-    with ``j`` not counted for ``i``'s side (and the other way round)."""
+    None: off): the own-partners guard, a name of ``i``'s speaking for its side only when
+    ``MIN_HOLDERS`` of its holders are not scored that much or more with ``j`` (and the
+    other way round)."""
     guard = OWN_PARTNERS if own_partners is None else own_partners
     partners: dict[int, set[int]] = defaultdict(set)
     strong: dict[int, set[int]] = defaultdict(set)
@@ -232,17 +234,17 @@ def _sides(
     vj: int,
     other_own: set[int],
 ) -> list[tuple[str, set[int]]]:
-    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version, nor by
-    the other text's own partners ``other_own``: the own-partners guard), with the
-    versions holding it."""
+    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version), with
+    the versions holding it; the own-partners guard: held by ``MIN_HOLDERS`` versions
+    that are not the other text's own partners (``other_own``) too."""
     out = []
     for name in own:
         held = hi.get(name, set()) | hj.get(name, set())
-        if other_own:
-            held -= other_own
         held.discard(vi)
         held.discard(vj)
-        if len(held) >= MIN_HOLDERS:
+        # The guard only vetoes a name; the chance reads all its holders (dropping some
+        # would part couples that share a text).
+        if len(held) >= MIN_HOLDERS and len(held - other_own) >= MIN_HOLDERS:
             out.append((name, held))
     return out
 
