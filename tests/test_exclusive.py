@@ -256,3 +256,41 @@ def test_versions_are_grouped_as_one_item_so_unscored_pairs_do_not_dilute_them()
     assert groups == [list(range(6))]
     # Views that do not say which texts are copies: copy_of as it is.
     assert exclusive.with_versions(views, copy_of) is copy_of
+
+
+def one_outlet_of_an_event() -> tuple[Scored, list[frozenset[str]]]:
+    """Event A told by texts 0-2 (naming Alaska) and by one outlet, text 3, naming the
+    agencies (Commerce) that event B's texts 4-6 name: text 3 scores high with A's
+    texts (its own story), lower with B's (ECB+ independent 9a, 2026-12-05)."""
+    names = [frozenset({"polar", "alaska"})] * 3 + [frozenset({"polar", "commerce"})] * 4
+    scored = []
+    for i in range(7):
+        for j in range(i + 1, 7):
+            a, b = i < 3 or i == 3, j < 3 or j == 3  # A's texts and the outlet
+            scored.append((i, j, 0.7 if (a and b) or (i > 3 and j > 3) else 0.3))
+    return scored, names
+
+
+def test_the_own_partners_guard_keeps_an_outlet_with_its_own_story() -> None:
+    scored, names = one_outlet_of_an_event()
+    pair = scored.index((0, 3, 0.7))
+    assert exclusive.exclusive_chance(scored, names.__getitem__)[pair] < 0.5  # cut unguarded
+    # Alaska's other holders (texts 1, 2) are text 3's own partners (0.7 >= 0.4): the name
+    # does not speak for a second story.
+    guarded = exclusive.exclusive_chance(scored, names.__getitem__, own_partners=0.4)
+    assert guarded[pair] == 1.0
+
+
+def test_the_own_partners_guard_still_parts_stories_linked_under_its_bar() -> None:
+    scored, names = fights()
+    scored = [(i, j, s if s > 0.8 else 0.3) for i, j, s in scored]  # across: 0.3
+    plain = exclusive.exclusive_chance(scored, names.__getitem__)
+    assert exclusive.exclusive_chance(scored, names.__getitem__, own_partners=0.4) == plain
+    assert min(plain) == 1 / 6
+
+
+def test_the_own_partners_guard_is_off_by_default() -> None:
+    assert exclusive.OWN_PARTNERS is None
+    scored, names = one_outlet_of_an_event()
+    contrasted = exclusive.contrasted(scored, names.__getitem__, alpha=0.9, factor=0.0)
+    assert contrasted != scored  # the outlet's pairs cut, as without the guard
