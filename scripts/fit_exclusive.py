@@ -4,7 +4,7 @@
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--forms full,lead,summary,headline] [--iterate] [--by-text | --with-rewrites]
         [--copy-share S] [--copy-containment C] [--text-items] [--max-sentences inf,5,10,20]
-        [--own-partners off,0.4]
+        [--own-partners off,0.4 | --agree off,0,0.1]
         [--out FILE | --dry-run | --check]
 
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
@@ -84,23 +84,30 @@ def rescored(
     iterate: bool,
     memo: dict,
     copies: list[tuple[int, int]],
-    own_axis: bool = False,
+    axis: str = "sentences",
 ) -> np.ndarray:
     """``scores`` after the step at ``point`` (``iterate``: twice, the second reading
     the first's scores), holders counted by version of ``copies``. ``memo`` keeps
-    each set's names and first evidence. A third coordinate is a screened guard: the
-    own-partners bar when ``own_axis`` (``inf``: off), else a sentence cap."""
-    own = point[2] if own_axis and len(point) > 2 and point[2] != float("inf") else None
-    key = (dev.name, own)
+    each set's names and first evidence. A third coordinate is a screened guard of
+    ``axis``: a sentence cap, the own-partners bar (``own``) or the agreeing-sides
+    margin (``agree``); ``inf``: off."""
+    g = point[2] if len(point) > 2 and point[2] != float("inf") else None
+    own = g if axis == "own" else None
+    agree = g if axis == "agree" else None
+    key = (dev.name, own, agree)
     if key not in memo:
         specific = [roundups.specific_tokens(f) for f in dev.features]
         chance = exclusive.exclusive_chance(
-            scored_of(dev, scores), specific.__getitem__, copies=copies, own_partners=own
+            scored_of(dev, scores),
+            specific.__getitem__,
+            copies=copies,
+            own_partners=own,
+            agree=agree,
         )
         memo[key] = (specific, np.array(chance))
     specific, evidence = memo[key]
     cut = evidence <= point[0]
-    if len(point) > 2 and not own_axis:  # only pairs whose shorter text has fewer sentences
+    if len(point) > 2 and axis == "sentences":  # only pairs whose shorter text has fewer sentences
         sentences = [len(f.sentences) for f in dev.features]
         shorter = np.array([min(sentences[i], sentences[j]) for i, j in dev.pairs])
         cut &= shorter < point[2]
@@ -115,6 +122,7 @@ def rescored(
                     *point[:2],
                     copies=copies,
                     own_partners=own,
+                    agree=agree,
                 )
             ]
         )
@@ -197,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
         "scored this much or more with the other not counted, a grid (off: no guard; "
         "first wins ties)",
     )
+    parser.add_argument(
+        "--agree",
+        default="",
+        help="screen the agreeing-sides guard (with --dry-run): a couple counted only when "
+        "each text scores as high with its own side's holders as with the other's, less "
+        "one of these margins, a grid (off: no guard; first wins ties)",
+    )
     parser.add_argument("--out", type=Path, default=Path(params.path_of(exclusive.PARAMS_FILE)))
     parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
@@ -205,17 +220,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--max-sentences is a screen: use it with --dry-run")
     if args.own_partners and not args.dry_run:
         parser.error("--own-partners is a screen: use it with --dry-run")
-    if args.own_partners and args.max_sentences:
-        parser.error("screen one guard at a time: --own-partners or --max-sentences")
+    if args.agree and not args.dry_run:
+        parser.error("--agree is a screen: use it with --dry-run")
+    if sum(map(bool, (args.own_partners, args.max_sentences, args.agree))) > 1:
+        parser.error("screen one guard at a time: --max-sentences, --own-partners or --agree")
     config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
     sets = short_ceiling.build_all(args, config)
     grid: list[Point] = [(a, f) for a in ALPHAS for f in FACTORS]
     if args.max_sentences:  # a screen: the library has no such guard (2026-12-05, land)
         caps = [float(x) for x in args.max_sentences.split(",")]
         grid = [(a, f, c) for a, f in grid for c in caps]  # type: ignore[misc]
-    own_axis = bool(args.own_partners)
-    if own_axis:  # a screen: exclusive.OWN_PARTNERS is off (2026-12-05, hookguard)
-        bars = [float("inf") if x == "off" else float(x) for x in args.own_partners.split(",")]
+    axis = "own" if args.own_partners else "agree" if args.agree else "sentences"
+    if args.own_partners or args.agree:  # screens: both guards are off (2026-12-05, hookguard)
+        values = (args.own_partners or args.agree).split(",")
+        bars = [float("inf") if x == "off" else float(x) for x in values]
         grid = [(a, f, b) for a, f in grid for b in bars]  # type: ignore[misc]
     plain = {dev.name: dev.scores(relate.STORY_MODEL, config) for dev in sets}
     exclusive.COPY_SHARE = args.copy_share
@@ -228,9 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         return None if args.text_items else copies[dev.name]
 
     scores = {
-        (dev.name, p): rescored(
-            dev, plain[dev.name], p, args.iterate, memo, copies[dev.name], own_axis
-        )
+        (dev.name, p): rescored(dev, plain[dev.name], p, args.iterate, memo, copies[dev.name], axis)
         for dev in sets
         for p in grid
     }
