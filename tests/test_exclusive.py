@@ -294,3 +294,20 @@ def test_the_own_partners_guard_is_off_by_default() -> None:
     scored, names = one_outlet_of_an_event()
     contrasted = exclusive.contrasted(scored, names.__getitem__, alpha=0.9, factor=0.0)
     assert contrasted != scored  # the outlet's pairs cut, as without the guard
+
+
+def test_the_agreeing_sides_guard_keeps_an_outlet_scored_closest_to_its_own_story() -> None:
+    scored, names = one_outlet_of_an_event()
+    pair = scored.index((0, 3, 0.7))
+    # Text 3 names Commerce, but scores 0.7 with Alaska's holders and 0.3 with Commerce's:
+    # the names' sides are not the scores' sides.
+    guarded = exclusive.exclusive_chance(scored, names.__getitem__, agree=0.0)
+    assert guarded[pair] == 1.0
+    assert exclusive.exclusive_chance(scored, names.__getitem__, agree=0.5)[pair] < 0.5
+
+
+def test_the_agreeing_sides_guard_still_parts_two_fights() -> None:
+    scored, names = fights()  # each text 0.9 with its own fight, 0.7 across
+    plain = exclusive.exclusive_chance(scored, names.__getitem__)
+    assert exclusive.exclusive_chance(scored, names.__getitem__, agree=0.0) == plain
+    assert exclusive.AGREE is None  # off in production
