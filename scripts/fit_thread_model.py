@@ -3,7 +3,9 @@
     python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
         [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--trees 200]
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
-        [--min-keyword-cosine 0.02] [--out FILE] [--dry-run | --check]
+        [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
+        [--short-weight 1] [--short-inputs NAME,...] [--fold-seeds 0,1,2,3]
+        [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
 scores. The thread features are recomputed from the cached article features on every
@@ -49,6 +51,17 @@ file of 2026-12-04 kept the unscreened pairs (0). With the latest-year gap as an
 (``latest_year_gap``) the screened and unscreened fits give the same 10k threads, and the
 file is fitted on production's (screened) pairs (docs/accuracy.md, "The year the texts
 name, a thread input").
+
+``--short-forms``: each dev set's short forms (``samestory.evaluate.make_short_variants``,
+as ``fit_story_model.py --short-forms`` builds them) are built as the full texts' tables
+are, reported beside them and fitted on with ``--short-weight`` (0: scored, not fitted on,
+the full-text fit unchanged). A form's pairs belong to its full texts' groups, so the CV
+holds a topic and its short forms out together. ``--short-inputs``: inputs read times the
+shorter text's :func:`samestory.relate.shortness` (``short_x_NAME``, plus ``shortness``
+itself), for inputs a short text reads differently; the library does not compute them
+(a file fitted with them is a screen: ``--dry-run``). ``--fold-seeds``: the CV on each of
+these seeds (the file keeps the first's figures). docs/accuracy.md, 2026-12-05
+threadshort: the protocol and the figures.
 """
 
 from __future__ import annotations
@@ -70,7 +83,7 @@ from sklearn.metrics import adjusted_rand_score
 from samestory import relate, threads
 from samestory.api import featurize_all
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.evaluate import load_records, record_to_article
+from samestory.evaluate import load_records, make_short_variants, record_to_article
 from samestory.features import DocFeatures
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.group import group_with_roundups
@@ -81,6 +94,7 @@ SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
 THRESHOLDS = (0.4, 0.5, 0.6)
 FOLDS = 5
 SEED = 0
+SHORT_FORMS = ("headline", "lead", "summary")
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "samestory" / "params" / threads.MODEL_FILE
 # $SAMESTORY_SHARED/data, as the tests and benchmarks read it (a git worktree has no ../shared).
@@ -97,13 +111,21 @@ def fit_config(encoder: str, screen: float) -> Config:
     return DEFAULT_CONFIG.replace(encoder=encoder, workers=1, min_keyword_cosine=screen)
 
 
+def set_records(name: str, data: Path) -> list[dict]:
+    """The records of a dev set (``gva_dev``) or of one of its short forms
+    (``gva_dev.headline``: :func:`samestory.evaluate.make_short_variants`)."""
+    base, _, form = name.partition(".")
+    records = load_records(data / f"{base}.jsonl")
+    return make_short_variants(records, form) if form else records
+
+
 def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[DocFeatures]:
     """Production's features of one set's articles (with the records' dates), cached."""
     file = cache / f"{name}.features.pkl"
     if file.exists():
         cached: list[DocFeatures] = pickle.loads(file.read_bytes())
         return cached
-    records = load_records(data / f"{name}.jsonl")
+    records = set_records(name, data)
     config = DEFAULT_CONFIG.replace(encoder=encoder, workers=1)
     features = featurize_all([record_to_article(r) for r in records], config)
     file.write_bytes(pickle.dumps(features))
@@ -123,7 +145,8 @@ def scored_pairs(
     if file.exists():
         table: dict = pickle.loads(file.read_bytes())
         return table
-    records = load_records(data / f"{name}.jsonl")
+    records = set_records(name, data)
+    base = name.partition(".")[0]
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
     cues, rewrite, gaps, story_scores = [], [], [], []
@@ -135,7 +158,7 @@ def scored_pairs(
             gaps.append(ps.date_gap)
             story_scores.append(relate.relation_of(features[i], features[j], ps, config).score)
     gold = [str(r["story"]) for r in records]
-    unit = [str(r["story"] if name == "gva_dev" else r.get("topic", r["story"])) for r in records]
+    unit = [str(r["story"] if base == "gva_dev" else r.get("topic", r["story"])) for r in records]
     scored = [(i, j, x) for (i, j), x in zip(pairs, story_scores, strict=True)]
     groups, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
     story_of = [0] * len(records)
@@ -150,7 +173,8 @@ def scored_pairs(
         "story_scores": story_scores,
         "y": np.array([gold[i] == gold[j] for i, j in pairs], dtype=int),
         "gold": gold,
-        "groups": [f"{name}:{u}" for u in unit],
+        # A short form's groups are its full texts': held out together.
+        "groups": [f"{base}:{u}" for u in unit],
         "story_of": story_of,
         "reps": list(copies.reps),
         "left_out": {r.index for r in roundups if r.cut},
@@ -173,6 +197,21 @@ def pair_table(name: str, data: Path, cache: Path, config: Config) -> dict:
         )
     ]
     return {**table, "x": np.array(rows, dtype=np.float64)}
+
+
+def short_inputs(
+    x: np.ndarray, names: tuple[str, ...], inputs: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """``x`` with ``shortness`` (:func:`samestory.relate.shortness` of the shorter text's
+    words, read back from ``log_shorter_words``) and ``short_x_NAME`` = shortness times
+    each input of ``inputs`` appended (none: ``x`` as it is)."""
+    if not inputs:
+        return x, names
+    words = np.rint(np.expm1(7.0 * x[:, names.index("log_shorter_words")]))
+    z = (words - relate.SHORT_TEXT_WORDS) / relate.SHORT_TEXT_SPREAD
+    u = np.where(z > 60, 0.0, 1.0 / (1.0 + np.exp(np.minimum(z, 60.0))))
+    columns = [u] + [u * x[:, names.index(n)] for n in inputs]
+    return np.column_stack([x, *columns]), (*names, "shortness", *(f"short_x_{n}" for n in inputs))
 
 
 def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
@@ -216,10 +255,23 @@ def learner(args: argparse.Namespace) -> HistGradientBoostingClassifier | Logist
     )
 
 
-def cross_validated(tables: dict[str, dict], args: argparse.Namespace) -> dict[str, np.ndarray]:
-    """Each pair's probability from a model fitted without its groups (see module doc)."""
+def fit_model(
+    args: argparse.Namespace, x: np.ndarray, y: np.ndarray, weight: np.ndarray
+) -> HistGradientBoostingClassifier | LogisticRegression:
+    """:func:`learner` fitted on ``x``, ``y``; ``weight`` (a pair's sample weight) given
+    only when some pair weighs other than 1 (the fit of every earlier file is unweighted)."""
+    if np.all(weight == 1.0):
+        return learner(args).fit(x, y)
+    return learner(args).fit(x, y, sample_weight=weight)
+
+
+def cross_validated(
+    tables: dict[str, dict], args: argparse.Namespace, seed: int = SEED
+) -> dict[str, np.ndarray]:
+    """Each pair's probability from a model fitted without its groups (see module doc),
+    the groups dealt to folds by ``seed``."""
     groups = sorted({g for t in tables.values() for g in t["groups"]})
-    order = np.random.RandomState(SEED).permutation(len(groups))
+    order = np.random.RandomState(seed).permutation(len(groups))
     fold_of = {g: int(order[k]) % FOLDS for k, g in enumerate(groups)}
     touches = {
         name: np.array(
@@ -236,9 +288,11 @@ def cross_validated(tables: dict[str, dict], args: argparse.Namespace) -> dict[s
     sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     for f in range(FOLDS):
-        x = np.vstack([t["x"][~touches[n][f] & t["fit"]] for n, t in tables.items()])
-        y = np.concatenate([t["y"][~touches[n][f] & t["fit"]] for n, t in tables.items()])
-        model = learner(args).fit(x, y)
+        kept = {n: ~touches[n][f] & (t["weight"] > 0) for n, t in tables.items()}
+        x = np.vstack([t["x"][kept[n]] for n, t in tables.items()])
+        y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
+        weight = np.concatenate([t["weight"][kept[n]] for n, t in tables.items()])
+        model = fit_model(args, x, y, weight)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -308,11 +362,22 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
     """What differs between two thread model files' data: the stated options exactly, the
     numbers (baseline, weights, trees' splits and leaves) beyond :data:`CHECK_TOLERANCE`."""
     out = []
-    options = ("encoder", "features", "learner", "threshold", "pairs", "min_keyword_cosine")
+    options = (
+        "encoder",
+        "features",
+        "learner",
+        "threshold",
+        "pairs",
+        "min_keyword_cosine",
+        "short_forms",
+        "short_weight",
+    )
+    # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
+    # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
+    # "short_forms" (before 2026-12-05) on the full texts only.
+    defaults = {"pairs": "all", "min_keyword_cosine": 0.0, "short_forms": [], "short_weight": 0.0}
     for key in options:
-        # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
-        # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs.
-        default = {"pairs": "all", "min_keyword_cosine": 0.0}.get(key)
+        default = defaults.get(key)
         old, new = shipped.get(key, default), fitted.get(key, default)
         if old != new:
             out.append(f"{key}: {old} -> {new}")
@@ -375,6 +440,29 @@ def main(argv: list[str] | None = None) -> int:
         help="The candidate screen the fitted pairs pass (default: production's; 0 is "
         "none, as for the files before 2026-12-04).",
     )
+    parser.add_argument(
+        "--short-forms",
+        default="",
+        help="Comma-separated short forms of every dev set (headline, lead, summary) to "
+        "build, report and fit on beside the full texts (default none).",
+    )
+    parser.add_argument(
+        "--short-weight",
+        type=float,
+        default=1.0,
+        help="The short forms' pairs' sample weight in the fit (0: scored, not fitted on).",
+    )
+    parser.add_argument(
+        "--short-inputs",
+        default="",
+        help="Comma-separated inputs also read times the shorter text's shortness "
+        "(adds shortness itself; a screen: the library does not compute them).",
+    )
+    parser.add_argument(
+        "--fold-seeds",
+        default=str(SEED),
+        help="Comma-separated seeds dealing the groups to CV folds (the file keeps the first's).",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -384,14 +472,27 @@ def main(argv: list[str] | None = None) -> int:
         "(what differs), exit 1 on DIFFERS; writes nothing.",
     )
     args = parser.parse_args(argv)
+    forms = [f for f in args.short_forms.split(",") if f]
+    extra = tuple(n for n in args.short_inputs.split(",") if n)
+    seeds = [int(k) for k in args.fold_seeds.split(",")]
+    names = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+    unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in names]
+    if unknown:
+        parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
+    if extra and not (args.dry_run or args.check):
+        parser.error("--short-inputs is a screen (the library does not compute them): --dry-run")
     args.cache.mkdir(parents=True, exist_ok=True)
     config = fit_config(args.encoder, args.min_keyword_cosine)
-    tables = {name: pair_table(name, args.data, args.cache, config) for name in SETS}
-    for t in tables.values():
-        t["fit"] = fitted_pairs(t, args.pairs)
-    x = np.vstack([t["x"][t["fit"]] for t in tables.values()])
-    y = np.concatenate([t["y"][t["fit"]] for t in tables.values()])
-    names = relate.CUE_NAMES + threads.EXTRA_FEATURES
+    sets = [*SETS, *(f"{s}.{f}" for s in SETS for f in forms)]
+    tables = {name: pair_table(name, args.data, args.cache, config) for name in sets}
+    for name, t in tables.items():
+        t["x"], fitted_names = short_inputs(t["x"], names, extra)
+        weight = 1.0 if name in SETS else args.short_weight
+        t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
+    names = fitted_names
+    x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
+    y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
+    weight = np.concatenate([t["weight"][t["weight"] > 0] for t in tables.values()])
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
         "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum_k weight_k * x_k "
@@ -403,11 +504,17 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": args.threshold,
         "pairs": args.pairs,
         "min_keyword_cosine": args.min_keyword_cosine,
+        # Stated only when the short forms are fitted on (weight 0: the full-text fit).
+        **(
+            {"short_forms": forms, "short_weight": args.short_weight}
+            if forms and args.short_weight > 0
+            else {}
+        ),
         "features": list(names),
-        **_model_data(learner(args).fit(x, y), names),
+        **_model_data(fit_model(args, x, y, weight), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
-    held = cross_validated(tables, args)
+    held = {seed: cross_validated(tables, args, seed) for seed in seeds}
     # The file's model on the same tables: what the refit's figures are to be read
     # against (the file's own figures were taken on the tables of its day).
     shipped = (
@@ -417,17 +524,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     in_sample, cv = {}, {}
     for name, t in tables.items():
-        p = np.array([threads.thread_probability(row, fitted) for row in t["x"]])
+        p = np.array(threads.thread_probabilities(t["x"], fitted))
         in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
-        cv[name] = {str(k): round(thread_ari(t, held[name], k), 3) for k in THRESHOLDS}
+        cv[name] = {str(k): round(thread_ari(t, held[seeds[0]][name], k), 3) for k in THRESHOLDS}
         line = f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}"
         if shipped is not None and set(shipped.names) <= set(names):
             # The file's model reads its own inputs (by name: a refit may add one).
             columns = t["x"][:, [names.index(n) for n in shipped.names]]
-            q = np.array([threads.thread_probability(row, shipped) for row in columns])
+            q = np.array(threads.thread_probabilities(columns, shipped))
             figures = {str(k): round(thread_ari(t, q, k), 3) for k in THRESHOLDS}
             line += f"  file's model {figures}"
         print(line)
+    if len(seeds) > 1:
+        print(f"thread ARI at {args.threshold} under {FOLDS}-fold CV, fold seeds {seeds}:")
+        for name, t in tables.items():
+            figures = [thread_ari(t, held[seed][name], args.threshold) for seed in seeds]
+            print(f"  {name}: " + " / ".join(f"{v:.3f}" for v in figures))
     data["thread_ari_in_sample"] = in_sample
     data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
     if args.check:

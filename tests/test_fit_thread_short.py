@@ -1,0 +1,70 @@
+"""``fit_thread_model.py --short-forms / --short-inputs``: a short form's pairs share its
+full texts' CV groups, the shortness column is the story model's curve, and a file fitted
+on the full texts only still checks SAME against one that states no short forms."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+import fit_thread_model
+
+from samestory import relate, threads
+
+NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+MODEL = {
+    "encoder": "use",
+    "features": ["a"],
+    "learner": {"logistic": True, "C": 3.0},
+    "threshold": 0.6,
+    "baseline": -5.0,
+    "weights": {"a": 1.0},
+}
+
+
+def _rows(words: list[int]) -> np.ndarray:
+    x = np.zeros((len(words), len(NAMES)))
+    x[:, NAMES.index("log_shorter_words")] = [math.log1p(w) / 7.0 for w in words]
+    x[:, NAMES.index("log_fewer_names")] = 0.4
+    return x
+
+
+def test_shortness_inputs_follow_the_story_model_s_curve():
+    words = [10, 40, 80, 200, 5000]
+    x, names = fit_thread_model.short_inputs(_rows(words), NAMES, ("log_fewer_names",))
+    assert names == (*NAMES, "shortness", "short_x_log_fewer_names")
+    assert x.shape == (5, len(NAMES) + 2)
+    expected = [relate.shortness(w) for w in words]
+    assert np.allclose(x[:, -2], expected, atol=1e-12)
+    assert np.allclose(x[:, -1], 0.4 * np.array(expected), atol=1e-12)
+    assert x[-1, -2] == 0.0  # a long text is not short at all
+
+
+def test_no_short_inputs_leave_the_rows_as_they_are():
+    rows = _rows([10, 500])
+    x, names = fit_thread_model.short_inputs(rows, NAMES, ())
+    assert x is rows and names == NAMES
+
+
+def test_a_file_without_short_forms_was_fitted_on_the_full_texts():
+    assert fit_thread_model.model_differences(MODEL, {**MODEL, "short_forms": []}) == []
+    short = {**MODEL, "short_forms": ["lead"], "short_weight": 1.0}
+    assert fit_thread_model.model_differences(MODEL, short) == [
+        "short_forms: [] -> ['lead']",
+        "short_weight: 0.0 -> 1.0",
+    ]
+
+
+def test_a_short_form_is_read_from_its_set_s_records(tmp_path):
+    record = {"id": "a1", "story": "s1", "topic": "t1", "title": "A title", "text": "One two."}
+    (tmp_path / "x_dev.jsonl").write_text(json.dumps(record) + "\n")
+    full = fit_thread_model.set_records("x_dev", tmp_path)
+    short = fit_thread_model.set_records("x_dev.headline", tmp_path)
+    assert [r["id"] for r in full] == [r["id"] for r in short] == ["a1"]
+    assert short[0]["title"] is None
