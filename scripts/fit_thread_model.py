@@ -76,6 +76,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score
@@ -255,11 +256,54 @@ def learner(args: argparse.Namespace) -> HistGradientBoostingClassifier | Logist
     )
 
 
+class ShortCorrection:
+    """A logistic model in two steps (``--short-offset``): the full texts' model on the
+    base inputs, fitted on the full texts' pairs alone (as without short forms), then the
+    shortness columns' weights fitted on every pair with that model's log-odds as an
+    offset (L2 as scikit-learn's, ``C``). The shortness columns are 0 for long texts, so
+    the full texts' pairs keep (nearly) the full-text model's probability. One linear
+    model in the end (``coef_``, ``intercept_``), as the file states it."""
+
+    def __init__(self, C: float, base: int) -> None:
+        self.C, self.base = C, base
+
+    def fit(
+        self, x: np.ndarray, y: np.ndarray, weight: np.ndarray, full: np.ndarray
+    ) -> ShortCorrection:
+        first = LogisticRegression(C=self.C, max_iter=5000).fit(x[full, : self.base], y[full])
+        offset = first.decision_function(x[:, : self.base])
+        z = x[:, self.base :]
+
+        def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
+            logit = offset + z @ c
+            p = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
+            value = weight @ (np.logaddexp(0.0, logit) - y * logit)
+            return self.C * value + 0.5 * c @ c, self.C * z.T @ (weight * (p - y)) + c
+
+        c = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
+        self.coef_ = np.concatenate([first.coef_[0], c])[None, :]
+        self.intercept_ = first.intercept_
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ self.coef_[0] + self.intercept_[0], -60, 60)))
+        return np.column_stack([1.0 - p, p])
+
+
 def fit_model(
-    args: argparse.Namespace, x: np.ndarray, y: np.ndarray, weight: np.ndarray
-) -> HistGradientBoostingClassifier | LogisticRegression:
+    args: argparse.Namespace,
+    x: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    full: np.ndarray | None = None,
+) -> HistGradientBoostingClassifier | LogisticRegression | ShortCorrection:
     """:func:`learner` fitted on ``x``, ``y``; ``weight`` (a pair's sample weight) given
-    only when some pair weighs other than 1 (the fit of every earlier file is unweighted)."""
+    only when some pair weighs other than 1 (the fit of every earlier file is unweighted).
+    ``--short-offset``: :class:`ShortCorrection` (``full``: the full texts' pairs)."""
+    if args.short_offset:
+        base = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+        assert full is not None
+        return ShortCorrection(args.C, base).fit(x, y, weight, full)
     if np.all(weight == 1.0):
         return learner(args).fit(x, y)
     return learner(args).fit(x, y, sample_weight=weight)
@@ -292,7 +336,8 @@ def cross_validated(
         x = np.vstack([t["x"][kept[n]] for n, t in tables.items()])
         y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
         weight = np.concatenate([t["weight"][kept[n]] for n, t in tables.items()])
-        model = fit_model(args, x, y, weight)
+        full = np.concatenate([np.full(kept[n].sum(), n in SETS) for n in tables])
+        model = fit_model(args, x, y, weight, full)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -336,10 +381,11 @@ def _learner_info(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _model_data(
-    model: HistGradientBoostingClassifier | LogisticRegression, names: tuple[str, ...]
+    model: HistGradientBoostingClassifier | LogisticRegression | ShortCorrection,
+    names: tuple[str, ...],
 ) -> dict[str, Any]:
     """``baseline`` and ``weights`` (logistic) or ``trees`` of a fitted model."""
-    if isinstance(model, LogisticRegression):
+    if isinstance(model, LogisticRegression | ShortCorrection):
         return {
             "baseline": float(model.intercept_[0]),
             "weights": {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)},
@@ -459,6 +505,12 @@ def main(argv: list[str] | None = None) -> int:
         "(adds shortness itself; a screen: the library does not compute them).",
     )
     parser.add_argument(
+        "--short-offset",
+        action="store_true",
+        help="Logistic only, with --short-inputs: fit the base inputs on the full texts "
+        "alone, then the shortness columns on every pair over that model's log-odds.",
+    )
+    parser.add_argument(
         "--fold-seeds",
         default=str(SEED),
         help="Comma-separated seeds dealing the groups to CV folds (the file keeps the first's).",
@@ -479,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in names]
     if unknown:
         parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
+    if args.short_offset and not (extra and args.learner == "logistic"):
+        parser.error("--short-offset fits --short-inputs over a logistic model: give both")
     if extra and not (args.dry_run or args.check):
         parser.error("--short-inputs is a screen (the library does not compute them): --dry-run")
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -493,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
     y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
     weight = np.concatenate([t["weight"][t["weight"] > 0] for t in tables.values()])
+    full = np.concatenate([np.full((t["weight"] > 0).sum(), n in SETS) for n, t in tables.items()])
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
         "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum_k weight_k * x_k "
@@ -511,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
             else {}
         ),
         "features": list(names),
-        **_model_data(fit_model(args, x, y, weight), names),
+        **_model_data(fit_model(args, x, y, weight, full), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
     held = {seed: cross_validated(tables, args, seed) for seed in seeds}

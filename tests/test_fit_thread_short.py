@@ -68,3 +68,24 @@ def test_a_short_form_is_read_from_its_set_s_records(tmp_path):
     short = fit_thread_model.set_records("x_dev.headline", tmp_path)
     assert [r["id"] for r in full] == [r["id"] for r in short] == ["a1"]
     assert short[0]["title"] is None
+
+
+def test_the_short_correction_leaves_long_texts_with_the_full_text_model():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.RandomState(0)
+    base = len(NAMES)
+    x = rng.normal(size=(400, base))
+    u = np.r_[np.zeros(200), np.ones(200)]  # 200 long pairs, 200 short ones
+    z = np.column_stack([u, u * x[:, 0]])
+    y = (x[:, 1] + 2.0 * u * x[:, 0] + rng.normal(size=400) > 0).astype(int)
+    full = u == 0
+    model = fit_thread_model.ShortCorrection(3.0, base).fit(
+        np.column_stack([x, z]), y, np.ones(400), full
+    )
+    first = LogisticRegression(C=3.0, max_iter=5000).fit(x[full], y[full])
+    long_rows = np.column_stack([x, z])[full]
+    assert np.allclose(
+        model.predict_proba(long_rows)[:, 1], first.predict_proba(x[full])[:, 1], atol=1e-9
+    )
+    assert model.coef_.shape == (1, base + 2) and model.coef_[0, -1] > 0.5  # the short slope
