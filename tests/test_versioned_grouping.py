@@ -21,8 +21,21 @@ attach = st.one_of(st.none(), st.sampled_from([0.2, 0.25]))
 left_outs = st.lists(st.sets(st.integers(0, N - 1), max_size=3), max_size=3)
 
 
+# Scores with no exact ties: two linkages that tie exactly are broken by group order,
+# which VersionedPairs and CollapsedPairs number differently (hypothesis found a 0.4 / 0.4
+# tie at the attach bar); production's ``group`` never asks VersionedPairs for such
+# versions (``_collapse`` hands them to CollapsedPairs, the next test).
+untied_edge_lists = st.lists(
+    st.tuples(st.integers(0, N - 1), st.integers(0, N - 1), st.floats(0.001, 1.0)),
+    max_size=60,
+    unique_by=lambda e: e[2],
+)
+
+
 @settings(max_examples=200)
-@given(edge_lists, copy_maps, st.sampled_from([0.3, 0.4, 0.5]), attach, st.booleans(), left_outs)
+@given(
+    untied_edge_lists, copy_maps, st.sampled_from([0.3, 0.4, 0.5]), attach, st.booleans(), left_outs
+)
 def test_without_versions_it_groups_as_the_copy_groups_do(
     edges, copy_of, threshold, attach_at, lone, left_out_sets
 ):
@@ -34,6 +47,12 @@ def test_without_versions_it_groups_as_the_copy_groups_do(
         assert versioned.average_link(
             threshold, attach_at, lone, left_out
         ) == collapsed.average_link(threshold, attach_at, lone, left_out)
+
+
+@settings(max_examples=200)
+@given(edge_lists, copy_maps)
+def test_group_with_versions_that_join_nothing_is_the_plain_grouping(edges, copy_of):
+    assert group(N, edges, copy_of, versions=copy_of) == group(N, edges, copy_of)
 
 
 def nine_and_a_splinter() -> tuple[list[tuple[int, int, float]], list[frozenset[str]]]:
