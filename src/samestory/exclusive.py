@@ -34,16 +34,15 @@ A caller hands the copy pairs in (:class:`InContext`, :class:`WithCopies`); with
 them :func:`before_grouping` leaves the pairs as scored. Fitted and screened by
 ``scripts/fit_exclusive.py``.
 
-**Ready, not yet in production** (2026-12-05, land): ``group_with_roundups`` runs
-:func:`before_grouping` on the views it is handed and merges each version as one item
-(:func:`with_versions`, ``pipeline.group.VersionedPairs``), but the batch, the store and
-Spark still hand plain views (no copy pairs), so the step does not run. Handing their
-copy pairs (:func:`copy_relation`, :func:`stored_copy`, Spark's copy flag: branch
-``land-hook``) gives 10k synthetic ARI 0.923 -> 0.943, 100k 0.908 -> 0.929, real 0.902 ->
-0.914, ECB+ dev topic CV 0.933 -> 0.952, but ECB+ independent reports 0.928 -> 0.917
-(one story split; docs/accuracy.md, 2026-12-05, land). Grouped by text, the 100k corpus
-lost (0.866): its originals' non-copy variants diluted two stories' average linkage
-under the bar, and the step's few cuts split them.
+**In production** (2026-12-05, land): ``group_with_roundups`` runs
+:func:`before_grouping` on the views the batch, the store and Spark hand it (their copy
+pairs: :func:`copy_relation`, :func:`stored_copy`, Spark's copy flag) and merges each
+version as one item (:func:`with_versions`, ``pipeline.group.VersionedPairs``, whose
+splinter rule still counts copy groups): 10k synthetic ARI 0.923 -> 0.943, 100k 0.908 ->
+0.929, real 0.902 -> 0.914, ECB+ dev topic CV 0.933 -> 0.952; ECB+ independent reports
+0.928 -> 0.917 (one story split; docs/accuracy.md, 2026-12-05, land). Grouped by text,
+the 100k corpus lost (0.866): its originals' non-copy variants diluted two stories'
+average linkage under the bar, and the step's few cuts split them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Sequence
 
+from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
@@ -24,7 +25,6 @@ from samestory.pipeline.featurise import Progress, featurize_all, uncached
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
-from samestory.roundups import NameViews
 
 log = logging.getLogger("samestory")
 
@@ -126,8 +126,10 @@ def assemble_analysis(
     # The roundup candidates on a second process beside the plain grouping, where the
     # pairs repay a fork (the features are in memory: nothing a fork does not carry).
     fork = worker_count(config.workers, len(scored), MIN_PAIRS_TO_FORK_GROUPING) > 1
+    # Which pairs are copies: the exclusive-names step counts their texts as one version.
+    copied = [p for p, r in zip(pairs, pair_relations, strict=True) if exclusive.copy_relation(r)]
     groups, roundups = group_with_roundups(
-        NameViews(features), scored, copies.copy_of(), config, fork=fork
+        exclusive.InContext(features, copies=copied), scored, copies.copy_of(), config, fork=fork
     )
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)

@@ -272,7 +272,8 @@ def group_with_roundups(
     for c in sorted(confirmed):
         covered = tuple(story_parts(views[c], partners[c], story_of, views))
         if c not in cut:  # average link put it in a story it covers: flagged there
-            found.append(FoundRoundup(c, covered, group_of[c]))
+            if len(covered) >= 2:  # (a bridge of one story's parts is no roundup)
+                found.append(FoundRoundup(c, covered, group_of[c]))
             continue
         target = _attach_target(covered, scores_of[c], groups, units, config)
         found.append(FoundRoundup(c, covered, target, cut=True))

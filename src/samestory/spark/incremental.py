@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from samestory import exclusive
 from samestory.candidates import (
     EXACT_SEARCH_LIMIT,
     KEYWORDS,
@@ -1118,8 +1119,9 @@ class _Run:
         same = config.same_story_threshold
         attach = config.attach_threshold
         bar = same if attach is None else min(same, attach)
+        # Each edge says whether its pair are copies (the exclusive-names step's versions).
         new_edges = scored.filter(lambda kv: kv[1][1]).map(
-            lambda kv: (kv[0], kv[1][0], kv[1][2].score)
+            lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
         )
         strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
         ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
@@ -1173,13 +1175,22 @@ class _Run:
             if past_edges_table is None
             else self._without_demoted(
                 self._semi(
-                    past_edges_table.where("rep_pair").select("i", "j", "score"),
+                    past_edges_table.where("rep_pair").select(
+                        "i", "j", "score", "kind", "evidence_json"
+                    ),
                     self._idx_frame(members.keys(), "i"),
                     "i",
                     most=n_touched,
                 ),
                 "j",
-            ).rdd.map(lambda r: (int(r.i), int(r.j), float(r.score)))
+            ).rdd.map(
+                lambda r: (
+                    int(r.i),
+                    int(r.j),
+                    float(r.score),
+                    exclusive.stored_copy(r.kind, r.evidence_json),
+                )
+            )
         )
         stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
         # The roundup rule reads the members' name views: the new articles' made in

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from samestory import exclusive
 from samestory.candidates import EXACT_SEARCH_LIMIT, TRANSLATION_COSINE, keywords, screened
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import parse_date
@@ -245,7 +246,10 @@ def run(
 
     # Grouping on executors: average linkage per component of strong representative
     # edges, with the roundup rule (the representatives' name views travel with them).
-    rep_edges = scored.filter(lambda kv: kv[1][1]).map(lambda kv: (kv[0], kv[1][0], kv[1][2].score))
+    # Each edge says whether its pair are copies (the exclusive-names step's versions).
+    rep_edges = scored.filter(lambda kv: kv[1][1]).map(
+        lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
+    )
     grouped = stages.cluster_components(
         rep_edges,
         config.same_story_threshold,

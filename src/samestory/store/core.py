@@ -64,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from samestory import normalize, provenance
+from samestory import exclusive, normalize, provenance
 from samestory.candidates import CandidateIndex, Proposals, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
@@ -84,7 +84,6 @@ from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.roundups import NameViews
 from samestory.store import migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
@@ -304,6 +303,47 @@ def _relations_from(
                 chunk,
             ),
         )
+    return out
+
+
+def _relations_to(
+    conn: sqlite3.Connection, ids: Iterable[str], bar: float
+) -> list[tuple[Any, ...]]:
+    """``(a, b, score)`` of the relations and weak scores at ``bar`` or more whose ``b`` is
+    one of ``ids`` (weak scores have no index by ``b``: a scan of the table per chunk)."""
+    out: list[tuple[Any, ...]] = []
+    ids = list(ids)
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for table, index in (("relations", "INDEXED BY relations_by_b"), ("weak_scores", "")):
+            out += map(
+                tuple,
+                conn.execute(
+                    f"SELECT a, b, score FROM {table} {index} WHERE b IN ({marks}) AND score >= ?",
+                    [*chunk, bar],
+                ),
+            )
+    return out
+
+
+def _copy_pairs(conn: sqlite3.Connection, ids: Iterable[str]) -> set[tuple[str, str]]:
+    """``(a, b)`` of the relations whose ``a`` is one of ``ids`` between copies of one
+    text (:func:`samestory.exclusive.stored_copy`: the exact and near-duplicate ones, and
+    the rewrites keeping most of the shorter text's shingles, whose evidence is read)."""
+    kinds = ",".join(f"'{k.value}'" for k in (*exclusive.COPY_KINDS, RelationKind.REWRITE))
+    rows = _relations_from(conn, ids, "kind", f"kind IN ({kinds})")
+    rewrites = [(a, b) for a, b, kind in rows if kind == RelationKind.REWRITE.value]
+    out = {(a, b) for a, b, kind in rows if kind != RelationKind.REWRITE.value}
+    for start in range(0, len(rewrites), SQL_CHUNK):
+        chunk = rewrites[start : start + SQL_CHUNK]
+        marks = " OR ".join("(a = ? AND b = ?)" for _ in chunk)
+        for a, b, evidence in conn.execute(
+            f"SELECT a, b, evidence_json FROM relations WHERE {marks}",
+            [x for pair in chunk for x in pair],
+        ):
+            if exclusive.stored_copy(RelationKind.REWRITE.value, evidence):
+                out.add((a, b))
     return out
 
 
@@ -1303,7 +1343,7 @@ class _Batch:
         # A copy's one scored pair is with its original (the batch scores none): left
         # out, so roundups are looked for among the pairs the batch would look at.
         edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
-        views = NameViews(_LazyFeatures(self, members))
+        views = self._views_in_context(members, position)
         groups, found = group_with_roundups(views, edges, copy_of, self.config)
         old = {row[1]: row[3] for row in rows}
         used: set[str] = set()
@@ -1335,6 +1375,40 @@ class _Batch:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
         write_roundups(self.conn, members, _stored_roundups(found, members, groups))
         return self._story_of_article(article_id)
+
+    def _views_in_context(
+        self, members: list[str], position: dict[str, int]
+    ) -> exclusive.InContext:
+        """The name views of ``members`` with what the exclusive-names step reads beyond
+        them (:class:`samestory.exclusive.InContext`), as the batch's step reads the
+        whole corpus: their pairs scored at its bar to articles outside the stories
+        re-clustered here, and which pairs are copies (among the members, to the
+        outside partners and among them: :func:`_copy_pairs`), whose texts are one
+        version."""
+        bar = exclusive.NEIGHBOUR_BAR
+        rows = [
+            *_relations_from(self.conn, members, "score", f"score >= {bar}"),
+            *_relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
+            *_relations_to(self.conn, members, bar),
+        ]
+        outside: dict[str, int] = {}
+        context = []
+        for a, b, score in rows:
+            inner, other = (a, b) if a in position else (b, a)
+            if other not in position:
+                k = outside.setdefault(other, len(members) + len(outside))
+                context.append((position[inner], k, score))
+        index = {**position, **outside}
+        copied = [
+            (index[a], index[b])
+            for a, b in sorted(
+                _copy_pairs(self.conn, members) | _copy_pairs(self.conn, list(outside))
+            )
+            if a in index and b in index
+        ]
+        return exclusive.InContext(
+            _LazyFeatures(self, members), _LazyFeatures(self, list(outside)), context, copied
+        )
 
     def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
         """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
