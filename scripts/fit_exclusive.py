@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -93,7 +94,9 @@ def rescored(
     margin (``agree``); ``inf``: off."""
     g = point[2] if len(point) > 2 and point[2] != float("inf") else None
     own = g if axis == "own" else None
-    agree = g if axis == "agree" else None
+    # Off unless screened, said explicitly (None would read the module's fitted margin):
+    # an infinite margin counts every couple.
+    agree = (g if g is not None else math.inf) if axis == "agree" else math.inf
     key = (dev.name, own, agree)
     if key not in memo:
         specific = [roundups.specific_tokens(f) for f in dev.features]
@@ -220,8 +223,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--max-sentences is a screen: use it with --dry-run")
     if args.own_partners and not args.dry_run:
         parser.error("--own-partners is a screen: use it with --dry-run")
-    if args.agree and not args.dry_run:
-        parser.error("--agree is a screen: use it with --dry-run")
     if sum(map(bool, (args.own_partners, args.max_sentences, args.agree))) > 1:
         parser.error("screen one guard at a time: --max-sentences, --own-partners or --agree")
     config: Config = DEFAULT_CONFIG.replace(encoder=args.encoder)
@@ -303,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "written by scripts/fit_exclusive.py",
         "alpha": fitted[0],
         "factor": fitted[1],
+        "agree_margin": _fitted_margin(fitted) if axis == "agree" else None,
         "fitted_on": {
             "encoder": args.encoder,
             "sets": args.sets.split(","),
@@ -327,13 +329,19 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.check:
         shipped = json.loads(args.out.read_text())
-        same = (shipped["alpha"], shipped["factor"]) == fitted
-        print("SAME" if same else f"DIFFERS: shipped {(shipped['alpha'], shipped['factor'])}")
+        point = (shipped["alpha"], shipped["factor"], shipped.get("agree_margin"))
+        same = point == (data["alpha"], data["factor"], data["agree_margin"])
+        print("SAME" if same else f"DIFFERS: shipped {point}")
         return 0 if same else 1
     if not args.dry_run:
         args.out.write_text(json.dumps(data, indent=1) + "\n")
         print(f"wrote {args.out}")
     return 0
+
+
+def _fitted_margin(point: tuple) -> float | None:
+    """The agreeing-sides margin of a fitted grid point (None: the guard off)."""
+    return None if point[2] == float("inf") else point[2]
 
 
 if __name__ == "__main__":

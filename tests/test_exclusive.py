@@ -311,3 +311,12 @@ def test_the_agreeing_sides_guard_still_parts_two_fights() -> None:
     plain = exclusive.exclusive_chance(scored, names.__getitem__)
     assert exclusive.exclusive_chance(scored, names.__getitem__, agree=0.0) == plain
     assert exclusive.AGREE is None  # off in production
+
+
+def test_production_reads_the_fitted_agreeing_sides_margin() -> None:
+    """The guard is on in production at the margin its fit chose (``agree_margin``)."""
+    from samestory import params
+
+    fitted = params.load(exclusive.PARAMS_FILE)
+    assert fitted.get("agree_margin") == exclusive.AGREE
+    assert exclusive.AGREE is not None and 0.0 <= exclusive.AGREE < 1.0

@@ -80,14 +80,15 @@ MIN_HOLDERS = 2
 # of its own event name Alaska, which 9_5ecb lacks). Its natural bar is
 # Config.same_story_threshold (0.4).
 OWN_PARTNERS: float | None = None
-# The agreeing-sides guard (a screen, off: None; scripts/fit_exclusive.py --agree): a couple
+# The agreeing-sides guard (fitted: the file's ``agree_margin``, None or absent: off;
+# scripts/fit_exclusive.py --agree chooses it on the grid's third axis): a couple
 # keeps ``i`` and ``j`` apart only when each text scores, on average, at least as high with
 # the holders of its own side's name as with the other side's, less this margin: the names'
 # two sides must be the scores' two sides too. An outlet scored closest to the texts whose
 # name it lacks (ECB+ independent 9a: 9_5ecb, 0.55-0.72 with its event's Alaska texts,
 # 0.32-0.42 with the other event's Commerce texts) is one outlet's wording, not a second
 # story.
-AGREE: float | None = None
+AGREE: float | None = _FITTED.get("agree_margin")
 # Two names are spellings of one when they share this many first letters and this share
 # of the shorter ("greek" / "greece": 4 of 5; "thomas" / "thompson": 4 of 6 are two).
 VARIANT_PREFIX = 4
