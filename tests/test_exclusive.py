@@ -274,7 +274,8 @@ def one_outlet_of_an_event() -> tuple[Scored, list[frozenset[str]]]:
 def test_the_own_partners_guard_keeps_an_outlet_with_its_own_story() -> None:
     scored, names = one_outlet_of_an_event()
     pair = scored.index((0, 3, 0.7))
-    assert exclusive.exclusive_chance(scored, names.__getitem__)[pair] < 0.5  # cut unguarded
+    unguarded = exclusive.exclusive_chance(scored, names.__getitem__, agree=math.inf)
+    assert unguarded[pair] < 0.5  # cut with neither guard
     # Alaska's other holders (texts 1, 2) are text 3's own partners (0.7 >= 0.4): the name
     # does not speak for a second story.
     guarded = exclusive.exclusive_chance(scored, names.__getitem__, own_partners=0.4)
@@ -292,7 +293,9 @@ def test_the_own_partners_guard_still_parts_stories_linked_under_its_bar() -> No
 def test_the_own_partners_guard_is_off_by_default() -> None:
     assert exclusive.OWN_PARTNERS is None
     scored, names = one_outlet_of_an_event()
-    contrasted = exclusive.contrasted(scored, names.__getitem__, alpha=0.9, factor=0.0)
+    contrasted = exclusive.contrasted(
+        scored, names.__getitem__, alpha=0.9, factor=0.0, agree=math.inf
+    )
     assert contrasted != scored  # the outlet's pairs cut, as without the guard
 
 
@@ -310,7 +313,6 @@ def test_the_agreeing_sides_guard_still_parts_two_fights() -> None:
     scored, names = fights()  # each text 0.9 with its own fight, 0.7 across
     plain = exclusive.exclusive_chance(scored, names.__getitem__)
     assert exclusive.exclusive_chance(scored, names.__getitem__, agree=0.0) == plain
-    assert exclusive.AGREE is None  # off in production
 
 
 def test_production_reads_the_fitted_agreeing_sides_margin() -> None:
