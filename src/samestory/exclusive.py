@@ -39,8 +39,10 @@ them :func:`before_grouping` leaves the pairs as scored. Fitted and screened by
 pairs: :func:`copy_relation`, :func:`stored_copy`, Spark's copy flag) and merges each
 version as one item (:func:`with_versions`, ``pipeline.group.VersionedPairs``, whose
 splinter rule still counts copy groups): 10k synthetic ARI 0.923 -> 0.943, 100k 0.908 ->
-0.929, real 0.902 -> 0.914, ECB+ dev topic CV 0.933 -> 0.952; ECB+ independent reports
-0.928 -> 0.917 (one story split; docs/accuracy.md, 2026-12-05, land). Grouped by text,
+0.929, real 0.902 -> 0.914, ECB+ dev topic CV 0.933 -> 0.952. Without the agreeing-sides
+guard (:data:`AGREE`, the file's ``agree_margin``) ECB+ independent reports lost a story
+(0.928 -> 0.917: one outlet naming the other event's agencies, scored closest to its own
+event's texts); with it they hold at 0.928 (docs/accuracy.md, 2026-12-05). Grouped by text,
 the 100k corpus lost (0.866): its originals' non-copy variants diluted two stories'
 average linkage under the bar, and the step's few cuts split them.
 """
