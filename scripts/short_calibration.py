@@ -8,7 +8,8 @@
 
 Without ``--near`` it measures only (writes nothing). Every figure is production's
 scoring and grouping of the candidate pairs (``fit_story_model.DevSet``: ``relate`` under
-a model, ``group`` at the default config), ARI against the gold stories. The short part
+a model, production's grouping at the default config, ``group_with_roundups`` with the
+exclusive-names step since 2026-12-05), ARI against the gold stories. The short part
 is the event model's ``u·(β + v·x)`` (``relate.StoryModel``, ``u`` the shortness of the
 shorter text); the shipped one is zero. Three families of it, from the long weights ``w``:
 
@@ -49,7 +50,7 @@ from sklearn.metrics import adjusted_rand_score
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_story_model as fsm
 
-from samestory import relate
+from samestory import exclusive, relate
 from samestory.config import DEFAULT_CONFIG
 
 VECTOR_CUES = ("doc_cosine", "best_sentence", "top3_sentences", "soft_coverage")
@@ -100,17 +101,20 @@ class Runs:
         self.folds = [np.array([self.fold_of[t] for t in dev.topics]) for dev in sets]
         self.memo: dict[tuple[tuple[str, float], ...], tuple[np.ndarray, np.ndarray]] = {}
 
-    def scores(self, params: dict[str, float]) -> list[np.ndarray]:
+    def scores(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each set's scores and copy flags (``fsm.DevSet.scored``) under ``params``."""
         model = short_part(params)
-        return [dev.scores(model, DEFAULT_CONFIG) for dev in self.sets]
+        return [dev.scored(model, DEFAULT_CONFIG) for dev in self.sets]
 
     def ari(self, params: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """``(whole[set], off_fold[set, fold])``."""
         key = tuple(sorted(params.items()))
         if key not in self.memo:
             whole, off = [], np.zeros((len(self.sets), fsm.TOPIC_FOLDS))
-            for k, (dev, s) in enumerate(zip(self.sets, self.scores(params), strict=True)):
-                labels, gold = dev.grouping(s, DEFAULT_CONFIG), np.array(dev.gold)
+            for k, (dev, (s, copied)) in enumerate(
+                zip(self.sets, self.scores(params), strict=True)
+            ):
+                labels, gold = dev.grouping(s, DEFAULT_CONFIG, copied), np.array(dev.gold)
                 whole.append(adjusted_rand_score(gold, labels))
                 for f in range(fsm.TOPIC_FOLDS):
                     kept = self.folds[k] != f
@@ -119,16 +123,20 @@ class Runs:
         return self.memo[key]
 
     def cv(self, choices: Sequence[dict[str, float]]) -> list[float]:
-        """ARI with each pair scored under the point chosen without its topics' fold."""
+        """ARI with each pair scored under the point chosen without its topics' fold (a
+        copy when either fold's point relates it as one)."""
         out = []
         per_choice = [self.scores(p) for p in choices]
         for k, dev in enumerate(self.sets):
             touches = dev.touching(dev.pairs, self.fold_of)
             total, count = np.zeros(len(dev.pairs)), np.zeros(len(dev.pairs))
+            copied = np.zeros(len(dev.pairs), dtype=bool)
             for f in range(fsm.TOPIC_FOLDS):
-                total[touches[f]] += per_choice[f][k][touches[f]]
+                scores, copies = per_choice[f][k]
+                total[touches[f]] += scores[touches[f]]
                 count[touches[f]] += 1
-            out.append(dev.ari(total / np.maximum(count, 1), DEFAULT_CONFIG))
+                copied[touches[f]] |= copies[touches[f]]
+            out.append(dev.ari(total / np.maximum(count, 1), DEFAULT_CONFIG, copied))
         return out
 
 
@@ -150,7 +158,7 @@ class NearRuns(Runs):
         super().__init__(sets)
         # The baseline is the shipped model without a near step (once one is shipped too).
         without = dataclasses.replace(relate.STORY_MODEL, near_gap_days=None)
-        self.shipped = [dev.scores(without, DEFAULT_CONFIG) for dev in sets]
+        self.shipped = [dev.scored(without, DEFAULT_CONFIG) for dev in sets]
         self.near = [
             [
                 k
@@ -160,17 +168,20 @@ class NearRuns(Runs):
             for dev in sets
         ]
 
-    def scores(self, params: dict[str, float]) -> list[np.ndarray]:
+    def scores(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
         if not params:
             return self.shipped
         model = near_model(params)
         out = []
         with relate.single_threaded_blas():
-            for dev, shipped, near in zip(self.sets, self.shipped, self.near, strict=True):
-                s = shipped.copy()
+            for dev, (shipped, copies), near in zip(
+                self.sets, self.shipped, self.near, strict=True
+            ):
+                s, copied = shipped.copy(), copies.copy()
                 for k in near:
-                    s[k] = dev._score(k, model, DEFAULT_CONFIG)
-                out.append(s)
+                    r = dev._relation(k, model, DEFAULT_CONFIG)
+                    s[k], copied[k] = r.score, exclusive.copy_relation(r)
+                out.append((s, copied))
         return out
 
 
@@ -202,7 +213,8 @@ def fit_near(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
         "chosen": chosen,
         "fitted_on": {
             "method": "grid over (near_days, near_long, near_short), mean ARI over the sets "
-            "and forms at the default config (production's relate and group), the rest of "
+            "and forms at the default config (production's relate and grouping, the "
+            "exclusive-names step included), the rest of "
             "the model fixed; cv: each topic fold's point chosen on the other folds",
             "data": names,
             "grid_mean_ari": grid,
