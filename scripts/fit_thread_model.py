@@ -4,7 +4,8 @@
         [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--trees 200]
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
-        [--short-weight 1] [--short-inputs NAME,...] [--fold-seeds 0,1,2,3]
+        [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
+        [--fold-seeds 0,1,2,3]
         [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
@@ -58,10 +59,13 @@ are, reported beside them and fitted on with ``--short-weight`` (0: scored, not 
 the full-text fit unchanged). A form's pairs belong to its full texts' groups, so the CV
 holds a topic and its short forms out together. ``--short-inputs``: inputs read times the
 shorter text's :func:`samestory.relate.shortness` (``short_x_NAME``, plus ``shortness``
-itself), for inputs a short text reads differently; the library does not compute them
-(a file fitted with them is a screen: ``--dry-run``). ``--fold-seeds``: the CV on each of
-these seeds (the file keeps the first's figures). docs/accuracy.md, 2026-12-05
-threadshort: the protocol and the figures.
+itself unless ``--no-short-level``), for inputs a short text reads differently. With
+``--short-offset`` (a correction over the full texts' model) the file keeps the base
+``features`` and ``weights`` and states the correction as ``short_weights`` (by input) and
+``short_bias``, which :func:`samestory.threads.thread_probability` adds; without it such a
+fit is a screen (``--dry-run``). ``--fold-seeds``: the CV on each of these seeds (the file
+keeps the first's figures). docs/accuracy.md, 2026-12-05 threadshort and threads: the
+protocols and the figures.
 """
 
 from __future__ import annotations
@@ -201,18 +205,19 @@ def pair_table(name: str, data: Path, cache: Path, config: Config) -> dict:
 
 
 def short_inputs(
-    x: np.ndarray, names: tuple[str, ...], inputs: tuple[str, ...]
+    x: np.ndarray, names: tuple[str, ...], inputs: tuple[str, ...], level: bool = True
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """``x`` with ``shortness`` (:func:`samestory.relate.shortness` of the shorter text's
-    words, read back from ``log_shorter_words``) and ``short_x_NAME`` = shortness times
-    each input of ``inputs`` appended (none: ``x`` as it is)."""
+    words, read back from ``log_shorter_words`` as the library reads it; left out when
+    not ``level``) and ``short_x_NAME`` = shortness times each input of ``inputs``
+    appended (none: ``x`` as it is)."""
     if not inputs:
         return x, names
-    words = np.rint(np.expm1(7.0 * x[:, names.index("log_shorter_words")]))
-    z = (words - relate.SHORT_TEXT_WORDS) / relate.SHORT_TEXT_SPREAD
-    u = np.where(z > 60, 0.0, 1.0 / (1.0 + np.exp(np.minimum(z, 60.0))))
-    columns = [u] + [u * x[:, names.index(n)] for n in inputs]
-    return np.column_stack([x, *columns]), (*names, "shortness", *(f"short_x_{n}" for n in inputs))
+    column = x[:, names.index("log_shorter_words")]
+    u = np.array([threads._shortness(float(v)) for v in column], dtype=np.float64)
+    columns = [u] * level + [u * x[:, names.index(n)] for n in inputs]
+    added = ("shortness",) * level + tuple(f"short_x_{n}" for n in inputs)
+    return np.column_stack([x, *columns]), (*names, *added)
 
 
 def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
@@ -384,8 +389,23 @@ def _model_data(
     model: HistGradientBoostingClassifier | LogisticRegression | ShortCorrection,
     names: tuple[str, ...],
 ) -> dict[str, Any]:
-    """``baseline`` and ``weights`` (logistic) or ``trees`` of a fitted model."""
-    if isinstance(model, LogisticRegression | ShortCorrection):
+    """``baseline`` and ``weights`` (logistic) or ``trees`` of a fitted model; a
+    :class:`ShortCorrection` states its shortness columns as ``short_bias`` (the
+    ``shortness`` column, if fitted) and ``short_weights`` (``short_x_NAME`` by NAME)."""
+    if isinstance(model, ShortCorrection):
+        weights = dict(zip(names, model.coef_[0].tolist(), strict=True))
+        base = names[: model.base]
+        return {
+            "baseline": float(model.intercept_[0]),
+            "weights": {n: weights[n] for n in base},
+            **({"short_bias": weights["shortness"]} if "shortness" in weights else {}),
+            "short_weights": {
+                n.removeprefix("short_x_"): w
+                for n, w in weights.items()
+                if n.startswith("short_x_")
+            },
+        }
+    if isinstance(model, LogisticRegression):
         return {
             "baseline": float(model.intercept_[0]),
             "weights": {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)},
@@ -427,16 +447,26 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         old, new = shipped.get(key, default), fitted.get(key, default)
         if old != new:
             out.append(f"{key}: {old} -> {new}")
+    old_s, new_s = shipped.get("short_weights", {}), fitted.get("short_weights", {})
+    if sorted(old_s) != sorted(new_s) or ("short_bias" in shipped) != ("short_bias" in fitted):
+        out.append(
+            f"short inputs: {sorted(old_s)} -> {sorted(new_s)}"
+            + (", short_bias" if "short_bias" in shipped or "short_bias" in fitted else "")
+        )
     if out:
         return out  # other options: the numbers cannot be the same ones
-    change = abs(float(shipped["baseline"]) - float(fitted["baseline"]))
-    if change > CHECK_TOLERANCE:
-        out.append(f"baseline: {shipped['baseline']} -> {fitted['baseline']}")
-    old_w, new_w = shipped.get("weights", {}), fitted.get("weights", {})
-    for name in fitted["features"]:
-        a, b = float(old_w.get(name, 0.0)), float(new_w.get(name, 0.0))
-        if abs(a - b) > CHECK_TOLERANCE:
-            out.append(f"weights.{name}: {a} -> {b}")
+    for key in ("baseline", "short_bias"):
+        change = abs(float(shipped.get(key, 0.0)) - float(fitted.get(key, 0.0)))
+        if change > CHECK_TOLERANCE:
+            out.append(f"{key}: {shipped.get(key)} -> {fitted.get(key)}")
+    for field, old_w, new_w in (
+        ("weights", shipped.get("weights", {}), fitted.get("weights", {})),
+        ("short_weights", old_s, new_s),
+    ):
+        for name in fitted["features"]:
+            a, b = float(old_w.get(name, 0.0)), float(new_w.get(name, 0.0))
+            if abs(a - b) > CHECK_TOLERANCE:
+                out.append(f"{field}.{name}: {a} -> {b}")
     old_t, new_t = shipped.get("trees", []), fitted.get("trees", [])
     if len(old_t) != len(new_t):
         out.append(f"trees: {len(old_t)} -> {len(new_t)}")
@@ -511,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
         "alone, then the shortness columns on every pair over that model's log-odds.",
     )
     parser.add_argument(
+        "--no-short-level",
+        action="store_true",
+        help="With --short-inputs: no shortness column of its own (only its products).",
+    )
+    parser.add_argument(
         "--fold-seeds",
         default=str(SEED),
         help="Comma-separated seeds dealing the groups to CV folds (the file keeps the first's).",
@@ -533,17 +568,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
     if args.short_offset and not (extra and args.learner == "logistic"):
         parser.error("--short-offset fits --short-inputs over a logistic model: give both")
-    if extra and not (args.dry_run or args.check):
-        parser.error("--short-inputs is a screen (the library does not compute them): --dry-run")
+    if extra and not (args.dry_run or args.check or args.short_offset):
+        parser.error("--short-inputs without --short-offset is a screen: --dry-run")
     args.cache.mkdir(parents=True, exist_ok=True)
     config = fit_config(args.encoder, args.min_keyword_cosine)
     sets = [*SETS, *(f"{s}.{f}" for s in SETS for f in forms)]
     tables = {name: pair_table(name, args.data, args.cache, config) for name in sets}
     for name, t in tables.items():
-        t["x"], fitted_names = short_inputs(t["x"], names, extra)
+        t["x"], fitted_names = short_inputs(t["x"], names, extra, not args.no_short_level)
         weight = 1.0 if name in SETS else args.short_weight
         t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
-    names = fitted_names
+    base_names, names = names, fitted_names
     x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
     y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
     weight = np.concatenate([t["weight"][t["weight"] > 0] for t in tables.values()])
@@ -565,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             if forms and args.short_weight > 0
             else {}
         ),
-        "features": list(names),
+        "features": list(base_names if args.short_offset else names),
         **_model_data(fit_model(args, x, y, weight, full), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
@@ -579,7 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     in_sample, cv = {}, {}
     for name, t in tables.items():
-        p = np.array(threads.thread_probabilities(t["x"], fitted))
+        # The written model reads the base inputs (its correction is computed from them).
+        width = len(fitted.names)
+        p = np.array(threads.thread_probabilities(t["x"][:, :width], fitted))
         in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
         cv[name] = {str(k): round(thread_ari(t, held[seeds[0]][name], k), 3) for k in THRESHOLDS}
         line = f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}"

@@ -89,3 +89,43 @@ def test_the_short_correction_leaves_long_texts_with_the_full_text_model():
         model.predict_proba(long_rows)[:, 1], first.predict_proba(x[full])[:, 1], atol=1e-9
     )
     assert model.coef_.shape == (1, base + 2) and model.coef_[0, -1] > 0.5  # the short slope
+
+
+def test_short_inputs_without_a_level_are_only_the_products():
+    x, names = fit_thread_model.short_inputs(
+        _rows([10, 500]), NAMES, ("log_fewer_names",), level=False
+    )
+    assert names == (*NAMES, "short_x_log_fewer_names")
+    assert np.allclose(x[:, -1], 0.4 * np.array([relate.shortness(10), relate.shortness(500)]))
+
+
+def test_a_short_correction_is_written_as_short_weights_the_library_reads():
+    """The file states a --short-offset fit as base weights plus short_weights by input;
+    threads.thread_probability of a base row then equals the fit's own probability of
+    the row with its shortness columns."""
+    rng = np.random.RandomState(1)
+    base = len(NAMES)
+    words = rng.randint(5, 400, 300)
+    x0 = rng.normal(size=(300, base)) * 0.3
+    x0[:, NAMES.index("log_shorter_words")] = np.log1p(words) / 7.0
+    inputs = ("lexical_cosine", "entity_jaccard")
+    x, names = fit_thread_model.short_inputs(x0, NAMES, inputs, level=False)
+    y = (x0[:, 0] + rng.normal(size=300) > 0).astype(int)
+    model = fit_thread_model.ShortCorrection(3.0, base).fit(x, y, np.ones(300), words > 150)
+    data = {
+        "features": list(NAMES),
+        "threshold": 0.6,
+        **fit_thread_model._model_data(model, names),
+    }
+    assert sorted(data["short_weights"]) == sorted(inputs) and "short_bias" not in data
+    library = threads.model_from_data(data)
+    assert np.allclose(
+        threads.thread_probabilities(x0, library), model.predict_proba(x)[:, 1], atol=1e-12
+    )
+    changed = {**data, "short_weights": {**data["short_weights"], "entity_jaccard": 9.0}}
+    assert [d.split(":")[0] for d in fit_thread_model.model_differences(data, changed)] == [
+        "short_weights.entity_jaccard"
+    ]
+    assert fit_thread_model.model_differences(data, {**data, "short_weights": {}})[0].startswith(
+        "short inputs"
+    )

@@ -425,3 +425,62 @@ def test_a_pair_whose_texts_name_years_apart_is_less_likely_one_thread():
     far = thread_probability(thread_features(*apart, cues, 0.0, None))
     near = thread_probability(thread_features(*close, cues, 0.0, None))
     assert far < near
+
+
+def _with_short_correction(short_weights: dict[str, float], short_bias: float = 0.0):
+    """The shipped model's data with a short-text correction of its own."""
+    from samestory import params
+
+    data = dict(params.load(threads.MODEL_FILE))
+    data.pop("short_bias", None)
+    data["short_weights"] = short_weights
+    if short_bias:
+        data["short_bias"] = short_bias
+    return model_from_data(data)
+
+
+def _row_of_words(words: int) -> list[float]:
+    x = [0.3] * len(threads.MODEL.names)
+    x[threads.MODEL.names.index("log_shorter_words")] = float(np.log1p(words) / 7.0)
+    return x
+
+
+def test_the_short_correction_adds_shortness_times_its_inputs_to_the_log_odds():
+    """u * (c + s · x) on the log-odds, u the shorter text's relate.shortness: a
+    headline's pair gets nearly all of it, a 200-word article's nearly none, and a
+    model without short_weights is the model as it was."""
+    plain = _with_short_correction({})
+    model = _with_short_correction({"lexical_cosine": -2.0, "entity_jaccard": -1.0}, 0.5)
+    for words in (10, 40, 200, 2000):
+        x = _row_of_words(words)
+        u = relate.shortness(words)
+
+        def logit(p: float) -> float:
+            return float(np.log(p / (1.0 - p)))
+
+        change = logit(thread_probability(x, model)) - logit(thread_probability(x, plain))
+        assert change == pytest.approx(u * (0.5 - 2.0 * 0.3 - 1.0 * 0.3), abs=1e-9)
+    assert thread_probability(_row_of_words(40), plain) == thread_probability(
+        _row_of_words(40), model_from_data({**_shipped_data(), "short_weights": {}})
+    )
+    with pytest.raises(ValueError, match="short_weights"):
+        _with_short_correction({"no_such_input": 1.0})
+
+
+def _shipped_data() -> dict:
+    from samestory import params
+
+    data = dict(params.load(threads.MODEL_FILE))
+    for key in ("short_weights", "short_bias"):
+        data.pop(key, None)
+    return data
+
+
+def test_thread_probabilities_with_a_short_correction_equal_each_rows_bit_for_bit():
+    model = _with_short_correction({"lexical_cosine": -3.1, "entity_specific_jaccard": 0.7}, 0.2)
+    rng = np.random.default_rng(11)
+    rows = [_row_of_words(int(w)) for w in rng.integers(3, 400, 200)]
+    rows = [[v * s for v, s in zip(r, rng.uniform(0.5, 1.5, len(r)), strict=True)] for r in rows]
+    for r, w in zip(rows, rng.integers(3, 400, 200), strict=True):
+        r[threads.MODEL.names.index("log_shorter_words")] = float(np.log1p(int(w)) / 7.0)
+    assert threads.thread_probabilities(rows, model) == [thread_probability(r, model) for r in rows]

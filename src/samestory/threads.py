@@ -31,6 +31,17 @@ incidents and topics, and written to ``params/thread_model.json``, which this mo
 evaluates with NumPy alone. (Trees reach about the same GVA figure under CV, lose
 MEANTIME, and have threaded the seeds' two stories together: not shipped.)
 
+**Short texts.** The file may add a correction for short texts (``short_weights``, by
+input, and ``short_bias``): ``u · (c + Σ_k s_k x_k)`` added to the log-odds, ``u`` the
+shorter text's :func:`samestory.relate.shortness` (read back from
+``log_shorter_words``: 0.97 for a headline, 0.003 for a 200-word article, so full texts
+keep the full-text model). Fitted over the full texts' model on the dev sets' short forms
+(``fit_thread_model.py --short-offset``): ratio cues over a headline's few words and names
+(one shared company is a large share of them) read higher than an article's for two
+different events of one company. The shipped file has none: the one fitted under a
+protocol fixed before its run (shared specific names damped) gained MEANTIME's short
+forms and lost GVA's leads (docs/accuracy.md, 2026-12-05 threads).
+
 **Threads.** Stories are the units, each weighing as many articles as it has: the
 linkage of two threads is the average thread probability over their articles' cross
 pairs, unscored pairs counting 0 (:func:`thread_groups`), merged while it is at least
@@ -107,13 +118,21 @@ class ThreadModel:
     depth: int
     threshold: float
     info: dict[str, Any]
+    # The short-text correction u * (short_bias + short_weights · x): which inputs it
+    # reads (short_columns, indices into names) and their weights, and the column of
+    # log_shorter_words u is read from (-1: no correction, as in most files).
+    short_words: int = -1
+    short_bias: float = 0.0
+    short_columns: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.intp))
+    short_weights: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
 def model_from_data(data: dict[str, Any]) -> ThreadModel:
     """A :class:`ThreadModel` from the JSON data ``scripts/fit_thread_model.py`` writes:
-    ``weights`` (by feature name, optional) are the linear weights; ``trees`` (optional)
-    is a list of trees, each a list of nodes, a split node ``[feature index, split, left,
-    right]`` (children by index in the tree) and a leaf ``[value]``.
+    ``weights`` (by feature name, optional) are the linear weights; ``short_weights`` (by
+    feature name) and ``short_bias`` (optional) the short-text correction; ``trees``
+    (optional) is a list of trees, each a list of nodes, a split node ``[feature index,
+    split, left, right]`` (children by index in the tree) and a leaf ``[value]``.
 
     Nodes are laid out so that a split's right child follows its left one: a step is then
     ``node = left[node] + (x[feature[node]] > split[node])``."""
@@ -128,6 +147,11 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
         _lay_out(tree, feature, split, left, value)
     names = tuple(data["features"])
     weights = data.get("weights", {})
+    short = {n: float(w) for n, w in data.get("short_weights", {}).items() if w != 0.0}
+    unknown = sorted(set(short) - set(names))
+    if unknown:
+        raise ValueError(f"short_weights of inputs the model does not read: {unknown}")
+    columns = sorted(names.index(n) for n in short)
     return ThreadModel(
         names=names,
         baseline=float(data["baseline"]),
@@ -140,8 +164,14 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
         depth=max((_tree_depth(tree) for tree in trees), default=0),
         threshold=float(data["threshold"]),
         info={
-            k: v for k, v in data.items() if k not in ("trees", "weights", "baseline", "threshold")
+            k: v
+            for k, v in data.items()
+            if k not in ("trees", "weights", "baseline", "threshold", "short_weights")
         },
+        short_words=names.index("log_shorter_words") if short or data.get("short_bias") else -1,
+        short_bias=float(data.get("short_bias", 0.0)),
+        short_columns=np.array(columns, dtype=np.intp),
+        short_weights=np.array([short[names[k]] for k in columns], dtype=np.float64),
     )
 
 
@@ -342,10 +372,27 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
     node = model.roots
     for _ in range(model.depth):
         node = model.left[node] + (row[model.feature[node]] > model.split[node])
-    logit = model.baseline + math.fsum(
-        [*(model.weights * row).tolist(), *model.value[node].tolist()]
-    )
-    return _logistic(logit)
+    terms = [*(model.weights * row).tolist(), *model.value[node].tolist()]
+    if model.short_words >= 0:
+        terms += _short_terms(row, model)
+    return _logistic(model.baseline + math.fsum(terms))
+
+
+def _short_terms(row: np.ndarray, model: ThreadModel) -> list[float]:
+    """The short-text correction's terms of one row: ``u · c`` and each ``u · s_k x_k``
+    (``u`` the shorter text's shortness, read back from ``log_shorter_words``)."""
+    u = _shortness(float(row[model.short_words]))
+    if u == 0.0:
+        return []
+    return [u * model.short_bias, *(u * (model.short_weights * row[model.short_columns])).tolist()]
+
+
+def _shortness(log_shorter_words: float) -> float:
+    """:func:`samestory.relate.shortness` of the shorter text's words, from the input
+    ``log(1 + words) / 7`` (the round trip gives the words back exactly)."""
+    from samestory import relate  # relate imports this module
+
+    return relate.shortness(round(math.expm1(7.0 * log_shorter_words)))
 
 
 def _logistic(logit: float) -> float:
@@ -376,10 +423,13 @@ def thread_probabilities(
     for _ in range(model.depth):
         node = model.left[node] + (x[row, model.feature[node]] > model.split[node])
     out = []
-    for linear, leaves in zip(
-        (x * model.weights).tolist(), model.value[node].tolist(), strict=True
+    for k, (linear, leaves) in enumerate(
+        zip((x * model.weights).tolist(), model.value[node].tolist(), strict=True)
     ):
-        out.append(_logistic(model.baseline + math.fsum([*linear, *leaves])))
+        terms = [*linear, *leaves]
+        if model.short_words >= 0:
+            terms += _short_terms(x[k], model)
+        out.append(_logistic(model.baseline + math.fsum(terms)))
     return out
 
 
