@@ -10,7 +10,9 @@ from chaining them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
+
+import numpy as np
 
 from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
@@ -19,11 +21,13 @@ from samestory.roundups import NameView, Part, apart, candidates, covers_several
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
+    _without,
     attach_splinters,
     attaches,
-    average_link,
     average_link_over_copies,
     linkage_rows,
+    merge_parts,
+    part_rows,
 )
 
 
@@ -90,6 +94,14 @@ class VersionedPairs:
         self.copies = CollapsedPairs(n, edges, copy_of)
         root = _copy_roots(n, versions)
         self.version = [root[members[0]] for members in self.copies.members]
+        # Built on the first grouping (see _shared): every pair's linkage rows, each
+        # version's copy groups, each article's pairs, each item pair's pairs.
+        self._shared: _SharedRows | None = None
+        self._parts: dict[float, dict[int, dict[int, float]]] = {}
+        self._n = n
+        self._pair_arrays: (
+            tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
+        ) = None
 
     def average_link(
         self,
@@ -99,39 +111,177 @@ class VersionedPairs:
         left_out: Set[int] = frozenset(),
     ) -> list[list[int]]:
         """Groups of article indices of the pairs without an article of ``left_out``."""
-        copies = self.copies
-        node: dict[int, int] = {}  # copy group -> version item
-        ids: dict[int, int] = {}
-        for x, members in enumerate(copies.members):
-            key = -1 - x if left_out and not left_out.isdisjoint(members) else self.version[x]
-            node[x] = ids.setdefault(key, len(ids))
-        weight = [0] * len(ids)
-        for x in range(copies.items):
-            weight[node[x]] += 1
-        means: dict[tuple[int, int], tuple[float, int]] = {}
-        for x, y, s, i, j in copies.pairs:
-            if i not in left_out and j not in left_out:
-                total, count = means.get((x, y), (0.0, 0))
-                means[x, y] = (total + s, count + 1)
-        listed: dict[tuple[int, int], tuple[float, int]] = {}
-        for (x, y), (total, count) in means.items():
-            a, b = sorted((node[x], node[y]))
-            if a != b:
-                sums, k = listed.get((a, b), (0.0, 0))
-                listed[a, b] = (sums + total / count, k + 1)
-        edges = [(a, b, t / k) for (a, b), (t, k) in listed.items()]
-        grouped = average_link(len(ids), edges, threshold)
+        shared = self._shared_rows()
+        dropped = shared.dropped(left_out)
+        rows: Mapping[int, Mapping[int, float]]
+        parts: Mapping[int, Mapping[int, float]]
+        if dropped is None:  # left-out texts reshape the items or a linkage: built anew
+            node, ids = self._items(left_out)
+            edges = self._edges(node, len(ids), left_out)
+            rows, listed = linkage_rows(len(ids), edges)
+            parts = part_rows(len(ids), rows, listed, threshold)
+            weight = _weights(node, len(ids))
+        else:  # the shared rows without the left-out pairs (the items are the same)
+            node, weight = shared.node, shared.weight
+            all_parts = self._parts.get(threshold)
+            if all_parts is None:
+                all_parts = self._parts[threshold] = part_rows(
+                    len(weight), shared.rows, shared.listed, threshold
+                )
+            rows, parts = _without(shared.rows, dropped), _without(all_parts, dropped)
+        # average_link(items, edges, threshold), then the splinters on the same rows.
+        grouped = merge_parts(len(weight), parts, rows, threshold)
         if attach_threshold is not None:
-            rows, _ = linkage_rows(len(ids), edges)
             grouped = attach_splinters(
                 grouped, rows, attach_threshold, lone_attach=lone_attach, rule_sizes=weight
             )
-        articles: list[list[int]] = [[] for _ in ids]
-        for x, members in enumerate(copies.members):
+        articles: list[list[int]] = [[] for _ in weight]
+        for x, members in enumerate(self.copies.members):
             articles[node[x]].extend(members)
         return sorted(
             (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
         )
+
+    def _items(self, left_out: Set[int]) -> tuple[list[int], dict[int, int]]:
+        """Each copy group's item (numbered in the order of the copy groups) and the item
+        keys: a copy group holding a ``left_out`` text is an item of its own (``-1 - x``),
+        the others their version's."""
+        node: list[int] = []
+        ids: dict[int, int] = {}
+        for x, members in enumerate(self.copies.members):
+            key = -1 - x if left_out and not left_out.isdisjoint(members) else self.version[x]
+            node.append(ids.setdefault(key, len(ids)))
+        return node, ids
+
+    def _edges(
+        self, node: Sequence[int], items: int, left_out: Set[int]
+    ) -> list[tuple[int, int, float]]:
+        """The items' pairs ``(a, b, linkage)``, ``a < b``, in the order first listed: the
+        mean over their copy-group pairs of each one's mean score (pairs of a ``left_out``
+        text dropped).
+
+        In NumPy, the additions of the loop it replaced: ``np.bincount`` sums its weights
+        one at a time in array order from 0.0, the order the pairs are listed in, and a
+        mean is the same float division (docs/benchmarks.md, 2026-12-05, speed)."""
+        x, y, s, i, j = self._arrays()
+        if left_out:
+            out = np.zeros(self._n, dtype=bool)
+            out[list(left_out)] = True
+            keep = ~(out[i] | out[j])
+            x, y, s = x[keep], y[keep], s[keep]
+        # Each copy-group pair's mean score, in the order first listed.
+        x, y, means = _means_in_order(x * len(self.copies.members) + y, x, y, s)
+        items_of = np.asarray(node, dtype=np.int64)
+        a, b = items_of[x], items_of[y]
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        apart = a != b
+        a, b, linkage = _means_in_order(
+            a[apart] * items + b[apart], a[apart], b[apart], means[apart]
+        )
+        return list(zip(a.tolist(), b.tolist(), linkage.tolist(), strict=True))
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The copy-group pairs ``(x, y, score, i, j)`` as five arrays (made once)."""
+        if self._pair_arrays is None:
+            pairs = self.copies.pairs
+            columns = list(zip(*pairs, strict=True)) if pairs else [(), (), (), (), ()]
+            self._pair_arrays = (
+                np.array(columns[0], dtype=np.int64),
+                np.array(columns[1], dtype=np.int64),
+                np.array(columns[2], dtype=np.float64),
+                np.array(columns[3], dtype=np.int64),
+                np.array(columns[4], dtype=np.int64),
+            )
+        return self._pair_arrays
+
+    def _shared_rows(self) -> _SharedRows:
+        if self._shared is None:
+            node, ids = self._items(frozenset())
+            rows, listed = linkage_rows(len(ids), self._edges(node, len(ids), frozenset()))
+            self._shared = _SharedRows(self, node, _weights(node, len(ids)), rows, listed)
+        return self._shared
+
+
+def _means_in_order(
+    keys: np.ndarray, a: np.ndarray, b: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(a, b, mean of values)`` of each distinct key, in the order of the keys' first
+    entries: each sum the additions ``0.0 + v1 + v2 ...`` in array order (``np.bincount``),
+    divided by the count, as a dict of running totals gives them."""
+    if not len(keys):
+        return a, b, values.astype(np.float64)
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    slot = rank[inverse.reshape(-1)]
+    sums = np.bincount(slot, weights=values, minlength=len(distinct))
+    counts = np.bincount(slot, minlength=len(distinct))
+    firsts = first[order]
+    return a[firsts], b[firsts], sums / counts
+
+
+def _weights(node: Sequence[int], items: int) -> list[int]:
+    """Each item's number of copy groups (the splinter rule's sizes)."""
+    weight = [0] * items
+    for item in node:
+        weight[item] += 1
+    return weight
+
+
+class _SharedRows:
+    """:class:`VersionedPairs`' items and linkage rows with no text left out, and what
+    tells whether leaving texts out only drops some of those rows' pairs.
+
+    Leaving texts out changes the grouping's input in two ways: a copy group holding one
+    is an item of its own, and their pairs are dropped. When each such copy group is the
+    only one of its version, the items and their numbering are the same (its own key
+    comes first where its version's did). When, besides, every item pair that loses a
+    pair loses all of them, the other item pairs keep their pairs, so their means, and
+    are listed in the same order: the rows built from the pairs left are the shared rows
+    without the dropped pairs, their entries in the same order (as
+    :class:`~samestory.stories.CollapsedPairs` drops them). Else the rows are built anew."""
+
+    def __init__(
+        self,
+        versioned: VersionedPairs,
+        node: list[int],
+        weight: list[int],
+        rows: dict[int, dict[int, float]],
+        listed: list[tuple[int, int]],
+    ) -> None:
+        self.node, self.weight, self.rows, self.listed = node, weight, rows, listed
+        copies = versioned.copies
+        self.group_of: dict[int, int] = {i: x for x, m in enumerate(copies.members) for i in m}
+        self.pairs_of: dict[int, list[int]] = {}  # article -> its pairs' positions
+        self.item_pair: list[tuple[int, int] | None] = []  # each pair's item pair
+        self.pair_count: dict[tuple[int, int], int] = {}  # item pair -> its pairs
+        for p, (x, y, _, i, j) in enumerate(copies.pairs):
+            self.pairs_of.setdefault(i, []).append(p)
+            self.pairs_of.setdefault(j, []).append(p)
+            a, b = node[x], node[y]
+            key = None if a == b else (a, b) if a < b else (b, a)
+            self.item_pair.append(key)
+            if key is not None:
+                self.pair_count[key] = self.pair_count.get(key, 0) + 1
+
+    def dropped(self, left_out: Set[int]) -> set[tuple[int, int]] | None:
+        """The item pairs leaving ``left_out`` out drops, when that is all it changes
+        (see the class); else None."""
+        if not left_out:
+            return set()
+        weight, node = self.weight, self.node
+        if any(weight[node[self.group_of[i]]] != 1 for i in left_out if i in self.group_of):
+            return None  # a version of several copy groups loses one: new items
+        positions = {p for i in left_out for p in self.pairs_of.get(i, ())}
+        lost: dict[tuple[int, int], int] = {}
+        for p in positions:
+            key = self.item_pair[p]
+            if key is not None:
+                lost[key] = lost.get(key, 0) + 1
+        if any(self.pair_count[key] != k for key, k in lost.items()):
+            return None  # an item pair keeps some of its pairs: a new mean
+        return set(lost)
 
 
 def _collapse(

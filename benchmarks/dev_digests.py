@@ -1,0 +1,71 @@
+"""Relations/stories digests of ``analyze`` on each dev set and the real corpus.
+
+    python benchmarks/dev_digests.py [--sets ecbplus,meantime,gva,real] [--encoder static]
+
+Runs :func:`samestory.api.analyze` on each dev set's articles as ``samestory eval``
+reads them (``shared/data/<set>_dev.jsonl``, every record) and on the real corpus
+(:func:`corpus.real_corpus`), and prints per set the SHA-256 of every relation's
+``repr`` and every story's ``to_dict`` (:func:`run_digest.analysis_digests`), with the
+CPU time of the run (this process and its children). Two versions of the code that
+print the same digests on every set group the same stories: a speed change shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import DATA, real_corpus
+from run_digest import analysis_digests
+from speed import cpu_s
+
+from samestory.api import analyze
+from samestory.config import DEFAULT_CONFIG
+from samestory.embed import encoder_for
+from samestory.evaluate import load_records, record_to_article
+from samestory.models import Article
+
+
+def articles_of(name: str) -> list[Article]:
+    """The set's articles: the real corpus, or every record of ``<name>_dev.jsonl``."""
+    if name == "real":
+        return real_corpus()[0]
+    return [record_to_article(r) for r in load_records(DATA / f"{name}_dev.jsonl")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="ecbplus,meantime,gva,real")
+    parser.add_argument("--encoder", default="static", choices=("static", "use"))
+    args = parser.parse_args(argv)
+    config = DEFAULT_CONFIG.replace(encoder=args.encoder)
+    encoder = encoder_for(args.encoder)
+    encoder.encode(["warm up"])
+    for name in args.sets.split(","):
+        articles = articles_of(name)
+        cpu = cpu_s()
+        start = time.perf_counter()
+        analysis = analyze(articles, config, encoder)
+        wall, cpu = time.perf_counter() - start, cpu_s() - cpu
+        relations, stories = analysis_digests(analysis)
+        row = {
+            "set": name,
+            "articles": len(articles),
+            "relations": len(analysis.relations),
+            "stories": len(analysis.stories),
+            "relations_sha256": relations[:12],
+            "stories_sha256": stories[:12],
+            "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2),
+        }
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
