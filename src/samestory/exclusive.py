@@ -139,8 +139,6 @@ def exclusive_chance(
     is at least its mean with the other side's less ``agree``."""
     guard = OWN_PARTNERS if own_partners is None else own_partners
     margin = AGREE if agree is None else agree
-    # Each text's best score with each version it is scored with (the agreeing sides).
-    to: dict[int, dict[int, float]] = defaultdict(dict)
     partners: dict[int, set[int]] = defaultdict(set)
     strong: dict[int, set[int]] = defaultdict(set)
     for i, j, s in itertools.chain(scored, context):
@@ -150,29 +148,32 @@ def exclusive_chance(
         if guard is not None and s >= guard:
             strong[i].add(j)
             strong[j].add(i)
+    # Each text's version: the texts related as copies looked up once (a dict lookup
+    # per text after; the rest are their own).
+    copies = copies if isinstance(copies, Sequence) else list(copies)
     version = versions_of(copies, names)
+    moved = {k: v for i, j in copies for k in (i, j) if (v := version(k)) != k}
+    of = moved.get
+    # Each text's best score with each version it is scored with (the agreeing sides).
+    to: dict[int, dict[int, float]] = defaultdict(dict)
     if margin is not None:
         for i, j, s in itertools.chain(scored, context):
-            vi, vj = version(i), version(j)
-            to[i][vj] = max(s, to[i].get(vj, 0.0))
-            to[j][vi] = max(s, to[j].get(vi, 0.0))
-    held: dict[int, dict[str, set[int]]] = {}
-
-    def holders(k: int) -> dict[str, set[int]]:
-        """Which versions of ``k``'s partners hold each name (kept: a text is in many
-        pairs)."""
-        if k not in held:
-            out: dict[str, set[int]] = defaultdict(set)
-            for p in partners[k]:
-                v = version(p)
-                for name in names(p):
-                    out[name].add(v)
-            held[k] = out
-        return held[k]
+            vi, vj = of(i, i), of(j, j)
+            row = to[i]
+            best = row.get(vj, 0.0)
+            row[vj] = best if best > s else s  # max(s, best)
+            row = to[j]
+            best = row.get(vi, 0.0)
+            row[vi] = best if best > s else s
+    # Which texts hold each name, of the texts in the neighbourhoods read so far (the
+    # names of the texts it reads, no more): a name's holders in a neighbourhood are its
+    # texts there, as versions.
+    texts_with: dict[str, set[int]] = defaultdict(set)
+    indexed: set[int] = set()
 
     chances = []
     for i, j, s in scored:
-        vi, vj = version(i), version(j)
+        vi, vj = of(i, i), of(j, j)
         if s < bar or vi == vj:
             chances.append(1.0)
             continue
@@ -181,13 +182,62 @@ def exclusive_chance(
         if not own_a or not own_b:
             chances.append(1.0)
             continue
-        hood = {version(p) for p in partners[i] | partners[j]} - {vi, vj}
-        hi, hj = holders(i), holders(j)
-        side_a = _sides(own_a, hi, hj, vi, vj, {version(p) for p in strong[j]})
-        side_b = _sides(own_b, hi, hj, vi, vj, {version(p) for p in strong[i]})
+        near = partners[i] | partners[j]
+        for k in near - indexed:
+            for name in names(k):
+                texts_with[name].add(k)
+        indexed |= near
+        hood = {of(p, p) for p in near} if moved else set(near)
+        hood -= {vi, vj}
+        held = _Held(texts_with, near, moved, vi, vj)
+        side_a = held.sides(own_a, {of(p, p) for p in strong[j]})
+        side_b = held.sides(own_b, {of(p, p) for p in strong[i]})
         keep = None if margin is None else _agreeing(to[i], to[j], margin)
         chances.append(_chance(side_a, side_b, len(hood), keep))
     return chances
+
+
+class _Held:
+    """The versions holding each name in a pair's neighbourhood ``near`` (the texts
+    scored the bar or more with ``i`` or ``j``, themselves included), but ``i``'s and
+    ``j``'s (``vi``, ``vj``)."""
+
+    __slots__ = ("moved", "near", "texts_with", "vi", "vj")
+
+    def __init__(
+        self,
+        texts_with: dict[str, set[int]],
+        near: set[int],
+        moved: dict[int, int],
+        vi: int,
+        vj: int,
+    ) -> None:
+        self.texts_with, self.near, self.moved, self.vi, self.vj = texts_with, near, moved, vi, vj
+
+    def sides(self, own: frozenset[str], other_own: set[int]) -> list[tuple[str, set[int]]]:
+        """Each of ``own`` (names of ``i``, or of ``j``) held by ``MIN_HOLDERS`` versions
+        here, with those versions; the own-partners guard: held by ``MIN_HOLDERS``
+        versions that are not the other text's own partners (``other_own``) too."""
+        out = []
+        near, texts_with, moved, vi, vj = self.near, self.texts_with, self.moved, self.vi, self.vj
+        for name in own:
+            texts = texts_with[name] & near
+            # ``i`` (or ``j``), whose name it is, is among them and counts for nothing:
+            # fewer texts than MIN_HOLDERS + 1, fewer versions than MIN_HOLDERS.
+            if len(texts) <= MIN_HOLDERS:
+                continue
+            if moved:
+                copied = texts.intersection(moved)
+                if copied:  # their versions instead
+                    texts -= copied
+                    texts.update([moved[p] for p in copied])
+            texts.discard(vi)
+            texts.discard(vj)
+            # The guard only vetoes a name; the chance reads all its holders (dropping
+            # some would part couples that share a text).
+            if len(texts) >= MIN_HOLDERS and len(texts - other_own) >= MIN_HOLDERS:
+                out.append((name, texts))
+        return out
 
 
 def _agreeing(
@@ -264,29 +314,6 @@ def versions_of(copies: Iterable[tuple[int, int]], names: Names) -> Callable[[in
         if ri != rj and one_version(names(i), names(j)):
             parent[max(ri, rj)] = min(ri, rj)
     return find
-
-
-def _sides(
-    own: frozenset[str],
-    hi: dict[str, set[int]],
-    hj: dict[str, set[int]],
-    vi: int,
-    vj: int,
-    other_own: set[int],
-) -> list[tuple[str, set[int]]]:
-    """Each of ``own`` held in the neighbourhood (not by ``i``'s or ``j``'s version), with
-    the versions holding it; the own-partners guard: held by ``MIN_HOLDERS`` versions
-    that are not the other text's own partners (``other_own``) too."""
-    out = []
-    for name in own:
-        held = hi.get(name, set()) | hj.get(name, set())
-        held.discard(vi)
-        held.discard(vj)
-        # The guard only vetoes a name; the chance reads all its holders (dropping some
-        # would part couples that share a text).
-        if len(held) >= MIN_HOLDERS and len(held - other_own) >= MIN_HOLDERS:
-            out.append((name, held))
-    return out
 
 
 def _chance(
