@@ -146,9 +146,9 @@ def grouping(
 ) -> np.ndarray:
     """Production's grouping of ``scores``: ``group`` with the versions of ``copies``
     (``exclusive.with_versions``) merged as one item each, as ``group_with_roundups``
-    groups them; None: ``dev.grouping`` (texts as items, as before 2026-12-05)."""
+    groups them; None: ``dev.plain_grouping`` (texts as items, as before 2026-12-05)."""
     if copies is None:
-        return dev.grouping(scores, config)
+        return dev.plain_grouping(scores, config)
     views = exclusive.WithCopies(roundups.NameViews(dev.features), copies)
     copy_of = dev.copies.copy_of()
     versions = exclusive.with_versions(views, copy_of)
@@ -287,7 +287,9 @@ def main(argv: list[str] | None = None) -> int:
             mask = fold_i == f
             cv[mask] = scores[dev.name, p][mask]
         row = {
-            "without": round(dev.ari(plain[dev.name], config), 4),
+            "without": round(
+                adjusted_rand_score(dev.gold, dev.plain_grouping(plain[dev.name], config)), 4
+            ),
             "topic_cv": round(
                 adjusted_rand_score(dev.gold, grouping(dev, cv, config, grouped_copies(dev))), 4
             ),

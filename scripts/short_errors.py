@@ -54,7 +54,7 @@ def production(dev: fsm.DevSet, config: Config, step: bool) -> tuple[np.ndarray,
     the exclusive-names step."""
     scores = dev.scores(relate.STORY_MODEL, config)
     if not step:
-        return scores, dev.grouping(scores, config)
+        return scores, dev.plain_grouping(scores, config)
     import fit_exclusive
 
     copies = fit_exclusive.copies_of(dev, config, exclusive.COPY_KINDS)
