@@ -2,7 +2,7 @@
 
     python scripts/short_calibration.py [--data ../shared/data] [--cache /tmp/samestory-fit]
         [--sets ecbplus_dev,meantime_dev] [--forms full,lead,summary,headline]
-        [--encoder use|static]
+        [--encoder use|static] [--parts moves,grid,discount]
     python scripts/short_calibration.py --near [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--out FILE | --dry-run]
 
@@ -64,6 +64,8 @@ MOVES = {
 }
 GRID = {"slope": (0.0, 1.0, 2.0, 4.0, 6.0, 8.0), "bias": (-4.0, -3.0, -2.0, -1.0, 0.0, 1.0)}
 DISCOUNT = {"discount": (-0.2, 0.0, 0.2, 0.4, 0.6), "bias": (-2.0, -1.0, 0.0, 1.0, 2.0)}
+# The families measured without --near (``--parts``), in this order.
+PARTS = ("moves", "grid", "discount")
 # The near step's grid (days, then the factors of a long and a short pair; 1.0 is no cut).
 NEAR = {
     "near_days": (1, 2, 3, 5, 7, 14),
@@ -263,7 +265,15 @@ def main() -> None:
     parser.add_argument("--near", action="store_true", help="fit the near date step")
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument("--dry-run", action="store_true", help="with --near: write nothing")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="without --near: the families measured, of " + ",".join(PARTS),
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if not parts <= set(PARTS):
+        parser.error(f"--parts: unknown {sorted(parts - set(PARTS))}")
     args.cache.mkdir(parents=True, exist_ok=True)
     encoder = fsm.make_encoder(args.encoder)
     sets = [
@@ -281,12 +291,14 @@ def main() -> None:
     print(f"{'':28s} " + " ".join(dev.name for dev in sets))
     shipped, _ = runs.ari({})
     print(show("shipped (short part zero)", shipped))
-    for name, values in MOVES.items():
+    for name, values in MOVES.items() if "moves" in parts else ():
         for value in values:
             print(show(f"move {name}={value}", runs.ari({name: value})[0] - shipped), flush=True)
-    for slope, bias in itertools.product(*GRID.values()):
+    for slope, bias in itertools.product(*GRID.values()) if "grid" in parts else ():
         gain = runs.ari({"slope": slope, "bias": bias})[0] - shipped
         print(show(f"grid slope={slope} bias={bias}", gain), flush=True)
+    if "discount" not in parts:
+        return
     points = [dict(zip(DISCOUNT, p, strict=True)) for p in itertools.product(*DISCOUNT.values())]
     chosen = max(points, key=lambda p: float(runs.ari(p)[0].mean()))
     folds = [
