@@ -595,16 +595,43 @@ def recall_at_precision(
     return best
 
 
+def target_offsets(s: PairSet, cv_p: np.ndarray, cv_t: np.ndarray) -> np.ndarray:
+    """The offsets ``δ`` of :data:`OFFSETS` at which ``s`` meets the target under CV (P >=
+    0.9 and R >= 0.8, GVA's with its follow-ups linked, copies linked) when every fold's
+    threshold moves by ``δ``: where a shared threshold could put the set."""
+    extra = s.copy | (s.threaded if _incidents(s) else False)
+    meets = [
+        target_ratio(*precision_recall(s.gold, (cv_p >= cv_t + delta) | extra, s.weight)) >= 1.0
+        for delta in OFFSETS
+    ]
+    return OFFSETS[np.array(meets, dtype=bool)]
+
+
+def _span(offsets: np.ndarray) -> str:
+    return f"{offsets.min():+.3f}..{offsets.max():+.3f}" if len(offsets) else "none"
+
+
 def print_operating_points(
     sets: Sequence[PairSet], cv_p: dict[str, np.ndarray], cv_t: dict[str, np.ndarray]
 ) -> None:
-    """Each target set's recall at P >= 0.9 under CV (:func:`recall_at_precision`)."""
-    cells = []
+    """Each target set's recall at P >= 0.9 under CV (:func:`recall_at_precision`), and the
+    offsets of the fold thresholds at which each set, and every set at once, meets the
+    target (:func:`target_offsets`): when the sets' offsets do not overlap, no threshold
+    rule can meet the target on all of them with these probabilities."""
+    cells, windows, common = [], [], set(OFFSETS.tolist())
     for s in sets:
         if not s.augment:
             r, delta = recall_at_precision(s, cv_p[s.name], cv_t[s.name])
             cells.append(f"{s.name} {r:.4f} (fold thresholds {delta:+.3f})")
+            offsets = target_offsets(s, cv_p[s.name], cv_t[s.name])
+            windows.append(f"{s.name} {_span(offsets)}")
+            common &= set(offsets.tolist())
     print("CV recall at precision >= 0.9: " + ", ".join(cells))
+    print(
+        "fold-threshold offsets meeting the target: "
+        + ", ".join(windows)
+        + f"; every target set: {_span(np.array(sorted(common)))}"
+    )
 
 
 ArticlePairs = dict[str, list[tuple[DocFeatures, DocFeatures]]]

@@ -232,3 +232,28 @@ def test_screen_with_appends_each_input_as_a_column_in_order():
     (out,) = fit_pair_model.with_inputs([s], pairs, inputs)
     assert out.x.tolist() == [[0.0, 1.0, 0.0, 10.0], [2.0, 3.0, 1.0, 11.0]]
     assert s.x.shape == (2, 2)  # the measured set is left as it was
+
+
+def test_target_offsets_are_the_fold_threshold_moves_at_which_a_set_meets_the_target(
+    capsys: pytest.CaptureFixture[str],
+):
+    gold = [True] * 10 + [False] * 2
+    s = dataclasses.replace(
+        _set("ecbplus_dev", gold),
+        weight=np.array([1.0] * 10 + [0.6] * 2),
+        threaded=np.zeros(12, dtype=bool),
+    )
+    p = np.array([0.9] * 7 + [0.6205, 0.6, 0.1] + [0.61, 0.4475])
+    t = np.full(12, 0.5)
+    # Thresholds in (0.4475, 0.6205]: the negative at 0.4475 out (P >= 9 / 9.6), at most
+    # the positive at 0.6 lost (R >= 0.8); at or below 0.4475 P 9 / 10.2, above 0.6205 R 0.7.
+    offsets = fit_pair_model.target_offsets(s, p, t)
+    assert offsets.min() == pytest.approx(-0.052) and offsets.max() == pytest.approx(0.12)
+    assert len(offsets) == 173  # every step between
+    other = dataclasses.replace(s, name="gva_dev")
+    fit_pair_model.print_operating_points(
+        [s, other], {"ecbplus_dev": p, "gva_dev": p - 0.3}, {"ecbplus_dev": t, "gva_dev": t}
+    )
+    out = capsys.readouterr().out
+    assert "ecbplus_dev -0.052..+0.120" in out
+    assert "gva_dev -0.200..-0.180" in out and "every target set: none" in out
