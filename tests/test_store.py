@@ -345,7 +345,7 @@ def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
         "roundups",
     ):
         conn.execute(f"DROP TABLE {table}")
-    for index in ("articles_summary", "stories_updated", "relations_by_b"):
+    for index in ("articles_summary", "stories_updated", "relations_by_b", "weak_scores_by_b"):
         conn.execute(f"DROP INDEX {index}")
     conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (version,))
 

@@ -117,3 +117,42 @@ def test_within_writes_in_the_add_transaction(tmp_path: Path, seed_articles):
             store.add([article], within=remember)
             assert len(store) == 1
             assert store._conn.execute("SELECT id FROM seen").fetchall()[0][0] == article.id
+
+
+def test_a_store_before_weak_scores_by_b_gets_the_index_and_reads_the_same(
+    tmp_path: Path, seed_articles
+):
+    from samestory.store.core import _relations_to
+
+    path = tmp_path / "store.db"
+    with Store(path) as store:
+        store.add(list(seed_articles.values()))
+    conn = sqlite3.connect(path)
+    with conn:  # the store as the release before the step left it
+        conn.execute("DROP INDEX weak_scores_by_b")
+        conn.execute("DELETE FROM migrations WHERE name = 'weak_scores_by_b'")
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles")]
+    before = sorted(
+        conn.execute(
+            f"SELECT a, b, score FROM weak_scores WHERE b IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+    )
+    conn.close()
+    assert before, "the seeds keep weak scores to read"
+    with Store(path) as store:
+        assert store._conn.execute(
+            "SELECT name FROM sqlite_master WHERE name = 'weak_scores_by_b'"
+        ).fetchone()
+        read = _relations_to(store._conn, ids, -1.0)
+        plan = " ".join(
+            str(tuple(row))
+            for row in store._conn.execute(
+                "EXPLAIN QUERY PLAN SELECT a, b, score FROM weak_scores "
+                "INDEXED BY weak_scores_by_b WHERE b IN (?) AND score >= ?",
+                ["x", 0.0],
+            )
+        )
+    assert "COVERING INDEX weak_scores_by_b" in plan
+    assert sorted(row for row in read if row in set(before)) == before
+    assert recorded(path)[-1][0] == "weak_scores_by_b"

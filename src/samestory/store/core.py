@@ -310,13 +310,16 @@ def _relations_to(
     conn: sqlite3.Connection, ids: Iterable[str], bar: float
 ) -> list[tuple[Any, ...]]:
     """``(a, b, score)`` of the relations and weak scores at ``bar`` or more whose ``b`` is
-    one of ``ids`` (weak scores have no index by ``b``: a scan of the table per chunk)."""
+    one of ``ids``, each read through its index by ``b``."""
     out: list[tuple[Any, ...]] = []
     ids = list(ids)
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
         marks = ",".join("?" * len(chunk))
-        for table, index in (("relations", "INDEXED BY relations_by_b"), ("weak_scores", "")):
+        for table, index in (
+            ("relations", "INDEXED BY relations_by_b"),
+            ("weak_scores", "INDEXED BY weak_scores_by_b"),
+        ):
             out += map(
                 tuple,
                 conn.execute(

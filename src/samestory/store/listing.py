@@ -39,6 +39,7 @@ STEPS = (
     "keywords",
     "roundups",
     "thread_inputs",
+    "weak_scores_by_b",
 )
 
 SUMMARY_COLUMNS = (

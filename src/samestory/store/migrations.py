@@ -177,6 +177,7 @@ MIGRATIONS: list[Migration] = [
     Migration("keywords", _keywords),
     Migration.ddl("roundups", *schema.ROUNDUPS),
     Migration("thread_inputs", _thread_inputs),
+    Migration.ddl("weak_scores_by_b", *schema.WEAK_SCORES_BY_B),
 ]
 
 _MIGRATIONS_TABLE = (

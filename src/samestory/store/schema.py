@@ -101,6 +101,11 @@ WEAK_SCORES = (
         score REAL NOT NULL, PRIMARY KEY (a, b)
     )""",
 )
+# The exclusive-names step reads, on every re-clustering add, the weak scores whose ``b``
+# is a re-clustered article (``core._relations_to``): without this index each 500-id
+# chunk scanned the whole table, linear in the store. Covering (b, score, a): the read
+# wants rows at a score bar and never visits the table.
+WEAK_SCORES_BY_B = ("CREATE INDEX weak_scores_by_b ON weak_scores(b, score, a)",)
 # Covering indexes for the reads done on every add. Feature rows hold ~100 KB of
 # sentence vectors and relation rows their evidence, in overflow pages that SQLite walks
 # to reach a later column: reading a story's dates or derivation sources through these
