@@ -108,12 +108,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from samestory.config import DEFAULT_CONFIG
     from samestory.embed import encoder_for
+    from samestory.pipeline.batch import grouping_views
     from samestory.pipeline.copies import collapse_copies
     from samestory.pipeline.featurise import featurize_all, uncached
     from samestory.pipeline.group import group, group_with_roundups
     from samestory.pipeline.propose import propose_pairs
     from samestory.pipeline.score import score_pairs
-    from samestory.roundups import NameViews
 
     shared = os.environ.get("SAMESTORY_SHARED")
     data = Path(shared) / "data" if shared else corpus.DATA
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     pairs = propose_pairs(features, copies, config)
     relations = score_pairs(features, pairs, config)
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, relations, strict=True)]
-    with_rule, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
+    views = grouping_views(features, pairs, relations)  # as analyze
+    with_rule, roundups = group_with_roundups(views, scored, copies.copy_of(), config)
     plain = group(len(features), scored, copies.copy_of(), config)
     components, flags, view_bytes = per_component(features, scored, copies.copy_of(), config)
     a, b, c = _labels(with_rule), _labels(plain), _labels(components)

@@ -77,12 +77,12 @@ from samestory.features import (
 from samestory.models import Article
 from samestory.pipeline import featurise
 from samestory.pipeline.assemble import assign_threads, build_stories, find_threads, mark_roundups
+from samestory.pipeline.batch import grouping_views
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.featurise import featurize_all
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
-from samestory.roundups import NameViews
 
 FLOOR = "read once (clean + tokenise)"
 PART = "  text: "  # rows that break down "text features" (not added to the total)
@@ -181,7 +181,8 @@ def measure(every: int, encoder_name: str) -> dict[str, object]:
     pair_relations = relations[len(copies.copies) :]
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
     start = clock()
-    groups, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
+    views = grouping_views(features, pairs, pair_relations)  # as analyze: copies are versions
+    groups, roundups = group_with_roundups(views, scored, copies.copy_of(), config)
     cpu["grouping (with roundups)"] = clock() - start
     start = clock()
     # As analyze does: stories with provenance, roundups marked, threads.

@@ -46,8 +46,8 @@ from samestory import candidates, relate  # noqa: E402
 from samestory.config import DEFAULT_CONFIG, Config  # noqa: E402
 from samestory.evaluate import load_records  # noqa: E402
 from samestory.features import DocFeatures  # noqa: E402
+from samestory.pipeline.batch import grouping_views  # noqa: E402
 from samestory.pipeline.group import group, group_with_roundups  # noqa: E402
-from samestory.roundups import NameViews  # noqa: E402
 
 
 def topic_of_gold(gold: list[str]) -> dict[str, str]:
@@ -72,7 +72,8 @@ def trace(features: list[DocFeatures], gold: list[str], config: Config, top: int
     run = scored_candidates(features, config)
     pairs, pair_relations, scored, copy_of = run.pairs, run.relations, run.scored, run.copy_of
     plain = group(len(features), scored, copy_of, config)
-    groups, roundups = group_with_roundups(NameViews(features), scored, copy_of, config)
+    views = grouping_views(features, pairs, pair_relations)  # as analyze
+    groups, roundups = group_with_roundups(views, scored, copy_of, config)
     plain_of = {i: g for g, members in enumerate(plain) for i in members}
     topic = topic_of_gold(gold)
     # The links between two gold stories: candidate pairs, kinds and scores.

@@ -109,6 +109,20 @@ def analyze_features(
     return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
 
 
+def grouping_views(
+    features: Sequence[DocFeatures],
+    pairs: Sequence[tuple[int, int]],
+    pair_relations: Sequence[Relation],
+) -> exclusive.InContext:
+    """The name views the batch's grouping reads (``group_with_roundups``' first argument):
+    the texts' names, and which scored pairs are copies (:func:`samestory.exclusive.
+    copy_relation`), whose texts the exclusive-names step counts as one version. Tools
+    that group as production does pass these too: plain name views say "no copies", and
+    the step then reads every copy as an independent witness."""
+    copied = [p for p, r in zip(pairs, pair_relations, strict=True) if exclusive.copy_relation(r)]
+    return exclusive.InContext(features, copies=copied)
+
+
 def assemble_analysis(
     features: list[DocFeatures],
     copies: CopyGroups,
@@ -126,10 +140,8 @@ def assemble_analysis(
     # The roundup candidates on a second process beside the plain grouping, where the
     # pairs repay a fork (the features are in memory: nothing a fork does not carry).
     fork = worker_count(config.workers, len(scored), MIN_PAIRS_TO_FORK_GROUPING) > 1
-    # Which pairs are copies: the exclusive-names step counts their texts as one version.
-    copied = [p for p, r in zip(pairs, pair_relations, strict=True) if exclusive.copy_relation(r)]
     groups, roundups = group_with_roundups(
-        exclusive.InContext(features, copies=copied), scored, copies.copy_of(), config, fork=fork
+        grouping_views(features, pairs, pair_relations), scored, copies.copy_of(), config, fork=fork
     )
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)
