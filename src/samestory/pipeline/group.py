@@ -16,7 +16,7 @@ import numpy as np
 
 from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.parallel import beside
+from samestory.parallel import beside, frozen_heap
 from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
 from samestory.stories import (
     CollapsedPairs,
@@ -346,6 +346,21 @@ def group_with_roundups(
     need nothing a fork does not carry (the batch driver's; not the store's, whose
     views read its database).
     """
+    # The heap as it is now (features, relations) out of the collector's sight while
+    # the groupings make and drop their rows (parallel.frozen_heap): a full collection
+    # here walked every feature and relation of the run (real corpus: ~0.13 s of CPU
+    # in one; docs/benchmarks.md, 2026-12-05, speed). The same groups.
+    with frozen_heap():
+        return _group_with_roundups(views, scored, copy_of, config, fork)
+
+
+def _group_with_roundups(
+    views: Sequence[NameView],
+    scored: Sequence[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    config: Config,
+    fork: bool,
+) -> tuple[list[list[int]], list[FoundRoundup]]:
     # The grouping reads the pairs after the exclusive-names step, copies counted as one
     # version; the roundup rule reads them as scored (a cut pair is no sign of a roundup).
     grouped = exclusive.before_grouping(views, scored)
