@@ -284,6 +284,7 @@ def main() -> None:
     if args.near:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
         found = fit_near(sets)
+        found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
         if not args.dry_run:
             write_near(found, args.out)
         return
