@@ -1,5 +1,5 @@
 """Candidate inputs of ``compare``'s pair model for ``scripts/fit_pair_model.py --screen``:
-*event-type* cues (:mod:`samestory.event_words`), what two reports of one team, company
+*event-type* cues (:mod:`samestory.screens.event_words`), what two reports of one team, company
 or person tell happened (the 76ers hire Cheeks / fire him; Airbus cuts jobs / the A380
 flies to the US). Read from the pair's two texts alone (no corpus).
 
@@ -10,7 +10,7 @@ flies to the US). Read from the pair's two texts alone (no corpus).
   share the other text never uses, the smaller of both directions (one language only).
 - ``event_conflict``: 1 when neither text uses any of the other's (one language only).
 - ``headline_event_cosine``: the USE cosine of the two headlines without their names and
-  numbers (:func:`samestory.event_words.headline_phrase`; multilingual).
+  numbers (:func:`samestory.screens.event_words.headline_phrase`; multilingual).
 
 Screened 2026-12-05 under a protocol fixed before seeds 0-3 (docs/accuracy.md, pairfit):
 not shipped.
@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from samestory.embed import encoder_for
-from samestory.event_words import event_conflict, event_unmatched, headline_phrase
 from samestory.features import DocFeatures
+from samestory.screens.event_words import event_conflict, event_unmatched, headline_phrase
 
 _ENCODE = encoder_for("use").encode
 _VECTORS: dict[str, np.ndarray] = {}

@@ -1,5 +1,5 @@
 """Candidate inputs of ``compare``'s pair model for ``scripts/fit_pair_model.py --screen``:
-how much of each text's lead event the other never tells (:mod:`samestory.lead_words`),
+how much of each text's lead event the other never tells (:mod:`samestory.screens.lead_words`),
 with USE's vectors of single words (the encoder the pair model is fitted and run with).
 
     python scripts/fit_pair_model.py <the shipped options> --seed N \\
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from samestory.embed import encoder_for
 from samestory.features import DocFeatures
-from samestory.lead_words import WordVectors, lead_unmatched
+from samestory.screens.lead_words import WordVectors, lead_unmatched
 
 _VECTORS = WordVectors(encoder_for("use").encode)
 

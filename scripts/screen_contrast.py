@@ -1,4 +1,4 @@
-"""Screen the name-slot contrast (``samestory.contrast``) as an event-model input, under CV.
+"""Screen the name-slot contrast (``samestory.screens.contrast``) as an event-model input, under CV.
 
     python scripts/screen_contrast.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev,gva_dev]
@@ -7,7 +7,7 @@
 Every set and form is built as ``scripts/short_ceiling.py`` builds it (production's
 stages up to scoring, under the encoder's own production config). The shipped event
 model is kept as a fixed offset and two inputs are added to its log-odds, the contrast
-``k`` (:func:`samestory.contrast.slot_contrast`, capped at 2) and ``u·k`` (``u`` the
+``k`` (:func:`samestory.screens.contrast.slot_contrast`, capped at 2) and ``u·k`` (``u`` the
 pair's shortness; ``--short-only``: ``u·k`` alone, so that long pairs score as shipped),
 their weights fitted by the fit script's L2 logistic regression with
 an offset (``fit_story_model.logistic_with_offset``) on the candidate pairs (copies
@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_story_model as fsm
 import short_ceiling
 
-from samestory import contrast, relate
+from samestory import relate
 from samestory.config import DEFAULT_CONFIG
+from samestory.screens import contrast
 
 CAP = 2
 # The contrast of every measured pair, by the identity of its cues object (the scoring

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samestory import normalize
-from samestory.contrast import name_slots, slot_contrast
+from samestory.screens.contrast import name_slots, slot_contrast
 
 THOMPSON = (
     "Wladimir Klitschko stopped Tony Thompson in the sixth round to retain his heavyweight "

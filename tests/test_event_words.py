@@ -1,11 +1,16 @@
-"""samestory.event_words: a headline's event words (after its subject, names left out)
+"""samestory.screens.event_words: a headline's event words (after its subject, names left out)
 and whether two texts in one language tell the other's headline event."""
 
 from __future__ import annotations
 
-from samestory.event_words import event_conflict, event_unmatched, headline_phrase, headline_words
 from samestory.features import featurize
 from samestory.models import Article
+from samestory.screens.event_words import (
+    event_conflict,
+    event_unmatched,
+    headline_phrase,
+    headline_words,
+)
 
 FIRED = (
     "The Philadelphia 76ers fired coach Maurice Cheeks on Saturday after a 9-14 start.\n"

@@ -73,6 +73,16 @@ def test_the_library_never_imports_the_facade_or_a_front_end(module: str) -> Non
     assert not upward, f"{module} imports {sorted(upward)}"
 
 
+SCREENS = "samestory.screens"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if not m.startswith(SCREENS)])
+def test_production_never_imports_the_screened_cues(module: str) -> None:
+    # samestory.screens holds cues measured and not adopted: only scripts and tests read them.
+    screened = {m for m in _imports(MODULES[module]) if m.startswith(SCREENS)}
+    assert not screened, f"{module} imports {sorted(screened)}"
+
+
 def test_the_facade_never_imports_a_front_end() -> None:
     for module in FACADE:
         assert not {m for m in _imports(MODULES[module]) if _is_front_end(m)}, module

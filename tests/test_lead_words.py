@@ -1,4 +1,4 @@
-"""Whether one text's lead event is told in the other (samestory.lead_words): the pair
+"""Whether one text's lead event is told in the other (samestory.screens.lead_words): the pair
 input for same-company, different-event reports."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import zlib
 import numpy as np
 
 from samestory.features import featurize
-from samestory.lead_words import LEAD_WORDS, WordVectors, content_words, lead_unmatched
 from samestory.models import Article
+from samestory.screens.lead_words import LEAD_WORDS, WordVectors, content_words, lead_unmatched
 
 DELIVERED = (
     "First Airbus A380 delivered.\n"
