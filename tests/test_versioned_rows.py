@@ -139,3 +139,35 @@ def test_the_shared_rows_serve_a_left_out_text_of_a_version_of_its_own() -> None
         assert versioned.average_link(0.4, 0.2, True, left_out) == reference(
             6, edges, copy_of, versions, 0.4, 0.2, True, left_out
         )
+
+
+# Each article pair listed once (the batch's pairs): the copy-group pairs are built in
+# NumPy, not by CollapsedPairs.
+unique_edge_lists = st.lists(
+    st.tuples(st.integers(0, N - 1), st.integers(0, N - 1), scores),
+    max_size=50,
+    unique_by=lambda e: (min(e[0], e[1]), max(e[0], e[1])),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unique_edge_lists,
+    parents,
+    parents,
+    st.sampled_from([0.3, 0.4, 0.5]),
+    st.one_of(st.none(), st.sampled_from([0.2, 0.25])),
+    left_outs,
+)
+def test_pairs_listed_once_group_as_the_definition(
+    edges, copy_of, extra, threshold, attach_at, left_out_sets
+):
+    versions = joined(copy_of, extra)
+    versioned = VersionedPairs(N, edges, copy_of, versions)
+    copies = CollapsedPairs(N, edges, copy_of)
+    assert versioned.members == copies.members
+    assert list(zip(*(a.tolist() for a in versioned._pair_arrays), strict=True)) == copies.pairs
+    for left_out in [set(), *left_out_sets]:
+        assert versioned.average_link(threshold, attach_at, True, left_out) == reference(
+            N, edges, copy_of, versions, threshold, attach_at, True, left_out
+        )

@@ -91,17 +91,14 @@ class VersionedPairs:
         copy_of: Sequence[int | None],
         versions: Sequence[int | None],
     ) -> None:
-        self.copies = CollapsedPairs(n, edges, copy_of)
+        self.members, self._pair_arrays = _copy_group_pairs(n, edges, copy_of)
         root = _copy_roots(n, versions)
-        self.version = [root[members[0]] for members in self.copies.members]
-        # Built on the first grouping (see _shared): every pair's linkage rows, each
+        self.version = [root[members[0]] for members in self.members]
+        # Built on the first grouping (see _SharedRows): every pair's linkage rows, each
         # version's copy groups, each article's pairs, each item pair's pairs.
         self._shared: _SharedRows | None = None
         self._parts: dict[float, dict[int, dict[int, float]]] = {}
         self._n = n
-        self._pair_arrays: (
-            tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None
-        ) = None
 
     def average_link(
         self,
@@ -136,7 +133,7 @@ class VersionedPairs:
                 grouped, rows, attach_threshold, lone_attach=lone_attach, rule_sizes=weight
             )
         articles: list[list[int]] = [[] for _ in weight]
-        for x, members in enumerate(self.copies.members):
+        for x, members in enumerate(self.members):
             articles[node[x]].extend(members)
         return sorted(
             (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
@@ -148,7 +145,7 @@ class VersionedPairs:
         the others their version's."""
         node: list[int] = []
         ids: dict[int, int] = {}
-        for x, members in enumerate(self.copies.members):
+        for x, members in enumerate(self.members):
             key = -1 - x if left_out and not left_out.isdisjoint(members) else self.version[x]
             node.append(ids.setdefault(key, len(ids)))
         return node, ids
@@ -163,14 +160,14 @@ class VersionedPairs:
         In NumPy, the additions of the loop it replaced: ``np.bincount`` sums its weights
         one at a time in array order from 0.0, the order the pairs are listed in, and a
         mean is the same float division (docs/benchmarks.md, 2026-12-05, speed)."""
-        x, y, s, i, j = self._arrays()
+        x, y, s, i, j = self._pair_arrays
         if left_out:
             out = np.zeros(self._n, dtype=bool)
             out[list(left_out)] = True
             keep = ~(out[i] | out[j])
             x, y, s = x[keep], y[keep], s[keep]
         # Each copy-group pair's mean score, in the order first listed.
-        x, y, means = _means_in_order(x * len(self.copies.members) + y, x, y, s)
+        x, y, means = _means_in_order(x * len(self.members) + y, x, y, s)
         items_of = np.asarray(node, dtype=np.int64)
         a, b = items_of[x], items_of[y]
         a, b = np.minimum(a, b), np.maximum(a, b)
@@ -179,20 +176,6 @@ class VersionedPairs:
             a[apart] * items + b[apart], a[apart], b[apart], means[apart]
         )
         return list(zip(a.tolist(), b.tolist(), linkage.tolist(), strict=True))
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The copy-group pairs ``(x, y, score, i, j)`` as five arrays (made once)."""
-        if self._pair_arrays is None:
-            pairs = self.copies.pairs
-            columns = list(zip(*pairs, strict=True)) if pairs else [(), (), (), (), ()]
-            self._pair_arrays = (
-                np.array(columns[0], dtype=np.int64),
-                np.array(columns[1], dtype=np.int64),
-                np.array(columns[2], dtype=np.float64),
-                np.array(columns[3], dtype=np.int64),
-                np.array(columns[4], dtype=np.int64),
-            )
-        return self._pair_arrays
 
     def _shared_rows(self) -> _SharedRows:
         if self._shared is None:
@@ -251,37 +234,72 @@ class _SharedRows:
         listed: list[tuple[int, int]],
     ) -> None:
         self.node, self.weight, self.rows, self.listed = node, weight, rows, listed
-        copies = versioned.copies
-        self.group_of: dict[int, int] = {i: x for x, m in enumerate(copies.members) for i in m}
-        self.pairs_of: dict[int, list[int]] = {}  # article -> its pairs' positions
-        self.item_pair: list[tuple[int, int] | None] = []  # each pair's item pair
-        self.pair_count: dict[tuple[int, int], int] = {}  # item pair -> its pairs
-        for p, (x, y, _, i, j) in enumerate(copies.pairs):
-            self.pairs_of.setdefault(i, []).append(p)
-            self.pairs_of.setdefault(j, []).append(p)
-            a, b = node[x], node[y]
-            key = None if a == b else (a, b) if a < b else (b, a)
-            self.item_pair.append(key)
-            if key is not None:
-                self.pair_count[key] = self.pair_count.get(key, 0) + 1
+        self.items = len(weight)
+        x, y, _, self.i, self.j = versioned._pair_arrays
+        items_of = np.asarray(node, dtype=np.int64)
+        group_of = np.zeros(versioned._n, dtype=np.int64)
+        for g, members in enumerate(versioned.members):
+            group_of[members] = g
+        # Each article's item's weight (its version's copy groups).
+        self.article_weight = np.asarray(weight, dtype=np.int64)[items_of[group_of]]
+        a, b = items_of[x], items_of[y]
+        # Each pair's item pair as a code (a < b), -1 for a pair within one item.
+        self.code = np.where(a != b, np.minimum(a, b) * self.items + np.maximum(a, b), -1)
+        self.codes, self.counts = np.unique(self.code[self.code >= 0], return_counts=True)
 
     def dropped(self, left_out: Set[int]) -> set[tuple[int, int]] | None:
         """The item pairs leaving ``left_out`` out drops, when that is all it changes
         (see the class); else None."""
         if not left_out:
             return set()
-        weight, node = self.weight, self.node
-        if any(weight[node[self.group_of[i]]] != 1 for i in left_out if i in self.group_of):
+        texts = np.fromiter(left_out, dtype=np.int64, count=len(left_out))
+        texts = texts[(texts >= 0) & (texts < len(self.article_weight))]  # (none beyond)
+        if np.any(self.article_weight[texts] != 1):
             return None  # a version of several copy groups loses one: new items
-        positions = {p for i in left_out for p in self.pairs_of.get(i, ())}
-        lost: dict[tuple[int, int], int] = {}
-        for p in positions:
-            key = self.item_pair[p]
-            if key is not None:
-                lost[key] = lost.get(key, 0) + 1
-        if any(self.pair_count[key] != k for key, k in lost.items()):
+        out = np.zeros(len(self.article_weight), dtype=bool)
+        out[texts] = True
+        lost = self.code[(out[self.i] | out[self.j]) & (self.code >= 0)]
+        codes, counts = np.unique(lost, return_counts=True)
+        if np.any(self.counts[np.searchsorted(self.codes, codes)] != counts):
             return None  # an item pair keeps some of its pairs: a new mean
-        return set(lost)
+        return {(int(c) // self.items, int(c) % self.items) for c in codes}
+
+
+def _copy_group_pairs(
+    n: int, edges: Iterable[tuple[int, int, float]], copy_of: Sequence[int | None]
+) -> tuple[list[list[int]], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """:class:`~samestory.stories.CollapsedPairs`' copy groups (``members``, numbered by
+    their smallest article) and pairs ``(x, y, score, i, j)`` as five arrays, in its
+    order: each article pair once, first listed first, between two copy groups.
+    In NumPy where no pair is listed twice (the batch's pairs); else as it builds them
+    (a pair listed twice keeps its highest score)."""
+    listed = list(edges)
+    table = np.array(listed, dtype=np.float64).reshape(-1, 3)
+    i, j = table[:, 0].astype(np.int64), table[:, 1].astype(np.int64)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    distinct = len(np.unique(lo * n + hi)) == len(listed)
+    if not distinct or not np.array_equal(i, table[:, 0]) or not np.array_equal(j, table[:, 1]):
+        copies = CollapsedPairs(n, listed, copy_of)
+        columns = list(zip(*copies.pairs, strict=True)) or [(), (), (), (), ()]
+        return copies.members, (
+            np.array(columns[0], dtype=np.int64),
+            np.array(columns[1], dtype=np.int64),
+            np.array(columns[2], dtype=np.float64),
+            np.array(columns[3], dtype=np.int64),
+            np.array(columns[4], dtype=np.int64),
+        )
+    roots = np.asarray(_copy_roots(n, copy_of), dtype=np.int64)
+    _, group_of = np.unique(roots, return_inverse=True)  # copy groups by smallest article
+    group_of = group_of.reshape(-1)
+    members: list[list[int]] = [[] for _ in range(int(group_of.max()) + 1 if n else 0)]
+    for article, g in enumerate(group_of.tolist()):
+        members[g].append(article)
+    keep = lo != hi
+    lo, hi, s = lo[keep], hi[keep], table[keep, 2]
+    gx, gy = group_of[lo], group_of[hi]
+    apart = gx != gy
+    x, y = np.minimum(gx, gy)[apart], np.maximum(gx, gy)[apart]
+    return members, (x, y, s[apart], lo[apart], hi[apart])
 
 
 def _collapse(
