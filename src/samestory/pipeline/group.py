@@ -17,7 +17,15 @@ import numpy as np
 from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.parallel import beside, frozen_heap
-from samestory.roundups import NameView, Part, apart, candidates, covers_several, story_parts
+from samestory.roundups import (
+    NameView,
+    NameViews,
+    Part,
+    apart,
+    candidates,
+    covers_several,
+    story_parts,
+)
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
@@ -379,16 +387,22 @@ def _group_with_roundups(
     config: Config,
     fork: bool,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
-    # The grouping reads the pairs after the exclusive-names step, copies counted as one
-    # version; the roundup rule reads them as scored (a cut pair is no sign of a roundup).
-    grouped = exclusive.before_grouping(views, scored)
-    # Versions are merged as one item each (their unscored pairs no longer dilute a
-    # story's linkage: docs/accuracy.md, 2026-12-04, excl2), counted as their copy groups
-    # by the splinter rule (VersionedPairs). Plain views: copy_of as it is.
-    versions = exclusive.with_versions(views, copy_of)
     n = len(views)
     bar = _partner_bar(config)
+    if fork:
+        # The names the candidates and the exclusive-names step both read, read once
+        # here: the forked child finds them read, and looks for the candidates while
+        # this process runs the step (docs/benchmarks.md, 2026-12-05, speed).
+        _read_names(views, scored, bar)
     with beside(lambda: candidates(views, scored, bar, bar), fork) as suspects_found:
+        # The grouping reads the pairs after the exclusive-names step, copies counted as
+        # one version; the roundup rule reads them as scored (a cut pair is no sign of a
+        # roundup).
+        grouped = exclusive.before_grouping(views, scored)
+        # Versions are merged as one item each (their unscored pairs no longer dilute a
+        # story's linkage: docs/accuracy.md, 2026-12-04, excl2), counted as their copy
+        # groups by the splinter rule (VersionedPairs). Plain views: copy_of as it is.
+        versions = exclusive.with_versions(views, copy_of)
         # The pairs are collapsed onto copy groups once for the up to six groupings
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
@@ -463,6 +477,19 @@ def _group_with_roundups(
         if target is not None:
             moves[group_of[c]] = target
     return _apply_moves(groups, moves, found)
+
+
+def _read_names(
+    views: Sequence[NameView], scored: Sequence[tuple[int, int, float]], bar: float
+) -> None:
+    """Read (and keep) the specific names of the texts of the pairs scored ``bar`` or
+    more, in lazy :class:`~samestory.roundups.NameViews` (plain views hold them)."""
+    if isinstance(views, NameViews):
+        read = views.specific
+        for i, j, s in scored:
+            if s >= bar:
+                read(i)
+                read(j)
 
 
 def _group(
