@@ -57,6 +57,7 @@ its first story, so it stays the same while later stories join.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -374,25 +375,30 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
         node = model.left[node] + (row[model.feature[node]] > model.split[node])
     terms = [*(model.weights * row).tolist(), *model.value[node].tolist()]
     if model.short_words >= 0:
-        terms += _short_terms(row, model)
+        products = (model.short_weights * row[model.short_columns]).tolist()
+        terms += _short_terms(_shortness(float(row[model.short_words])), products, model)
     return _logistic(model.baseline + math.fsum(terms))
 
 
-def _short_terms(row: np.ndarray, model: ThreadModel) -> list[float]:
+def _short_terms(u: float, products: list[float], model: ThreadModel) -> list[float]:
     """The short-text correction's terms of one row: ``u · c`` and each ``u · s_k x_k``
-    (``u`` the shorter text's shortness, read back from ``log_shorter_words``)."""
-    u = _shortness(float(row[model.short_words]))
+    (``products``: the ``s_k x_k``; ``u`` the shorter text's shortness)."""
     if u == 0.0:
         return []
-    return [u * model.short_bias, *(u * (model.short_weights * row[model.short_columns])).tolist()]
+    return [u * model.short_bias, *(u * v for v in products)]
 
 
 def _shortness(log_shorter_words: float) -> float:
     """:func:`samestory.relate.shortness` of the shorter text's words, from the input
     ``log(1 + words) / 7`` (the round trip gives the words back exactly)."""
+    return _shortness_of(round(math.expm1(7.0 * log_shorter_words)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shortness_of(words: int) -> float:
     from samestory import relate  # relate imports this module
 
-    return relate.shortness(round(math.expm1(7.0 * log_shorter_words)))
+    return relate.shortness(words)
 
 
 def _logistic(logit: float) -> float:
@@ -423,12 +429,16 @@ def thread_probabilities(
     for _ in range(model.depth):
         node = model.left[node] + (x[row, model.feature[node]] > model.split[node])
     out = []
+    short = model.short_words >= 0
+    # The correction's products and each row's shortness, computed once for all the rows.
+    products = (x[:, model.short_columns] * model.short_weights).tolist() if short else []
+    u = [_shortness(v) for v in x[:, model.short_words].tolist()] if short else []
     for k, (linear, leaves) in enumerate(
         zip((x * model.weights).tolist(), model.value[node].tolist(), strict=True)
     ):
         terms = [*linear, *leaves]
-        if model.short_words >= 0:
-            terms += _short_terms(x[k], model)
+        if short:
+            terms += _short_terms(u[k], products[k], model)
         out.append(_logistic(model.baseline + math.fsum(terms)))
     return out
 
