@@ -90,10 +90,10 @@ from samestory.api import featurize_all
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.evaluate import load_records, make_short_variants, record_to_article
 from samestory.features import DocFeatures
+from samestory.pipeline.batch import grouping_views
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
-from samestory.roundups import NameViews
 
 SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
 THRESHOLDS = (0.4, 0.5, 0.6)
@@ -143,10 +143,14 @@ def scored_pairs(
     """Production's candidate pairs of one set with their ``relate`` measures, labels and
     stories (cached: the measures do not depend on the thread model). Stories are grouped
     as ``pipeline.batch`` groups them: from each pair's relation score (copies 1, the
-    rewrite floor), with roundups, over copy groups; ``reps`` are the copy groups'
-    representatives, ``left_out`` the roundups taken out of threading. The cache file
-    names the candidate screen: the pairs depend on it."""
-    file = cache / f"{name}.relations.screen-{config.min_keyword_cosine}.pkl"
+    rewrite floor), with roundups, over copy groups, with the batch's name views
+    (:func:`samestory.pipeline.batch.grouping_views`: the exclusive-names step reads the
+    pairs related as copies); ``reps`` are the copy groups' representatives,
+    ``left_out`` the roundups taken out of threading. The cache file names the candidate
+    screen: the pairs depend on it."""
+    # "production": grouped with the batch's views (the exclusive-names step reads the
+    # copy pairs); files without it were grouped over plain name views.
+    file = cache / f"{name}.relations.screen-{config.min_keyword_cosine}.production.pkl"
     if file.exists():
         table: dict = pickle.loads(file.read_bytes())
         return table
@@ -154,18 +158,20 @@ def scored_pairs(
     base = name.partition(".")[0]
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
-    cues, rewrite, gaps, story_scores = [], [], [], []
+    cues, rewrite, gaps, relations = [], [], [], []
     with relate.single_threaded_blas():
         for i, j in pairs:
             ps = relate.pair_score(features[i], features[j], config)
             cues.append(ps.cues.vector())
             rewrite.append(ps.rewrite_evidence)
             gaps.append(ps.date_gap)
-            story_scores.append(relate.relation_of(features[i], features[j], ps, config).score)
+            relations.append(relate.relation_of(features[i], features[j], ps, config))
+    story_scores = [r.score for r in relations]
     gold = [str(r["story"]) for r in records]
     unit = [str(r["story"] if base == "gva_dev" else r.get("topic", r["story"])) for r in records]
     scored = [(i, j, x) for (i, j), x in zip(pairs, story_scores, strict=True)]
-    groups, roundups = group_with_roundups(NameViews(features), scored, copies.copy_of(), config)
+    views = grouping_views(features, pairs, relations)  # production's: the exclusive step
+    groups, roundups = group_with_roundups(views, scored, copies.copy_of(), config)
     story_of = [0] * len(records)
     for g, members in enumerate(groups):
         for i in members:
