@@ -13,7 +13,7 @@ from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
 from samestory.models import Article, Relation, SkippedRecord, Story
 from samestory.normalize import is_blank
-from samestory.parallel import worker_count
+from samestory.parallel import frozen_heap, worker_count
 from samestory.pipeline.assemble import (
     assign_threads,
     build_stories,
@@ -100,13 +100,19 @@ def analyze_features(
 ) -> Analysis:
     """:func:`analyze` from the features on: copies → candidates → relations → stories."""
     clock = clock or _StageClock(None)
-    copies = collapse_copies(features, config)
-    pairs = propose_pairs(features, copies, config)
+    # The features (and then the relations) out of the collector's sight while each
+    # stage makes and drops its own objects (parallel.frozen_heap, as the scoring does):
+    # a full collection walked them all several times a run (real corpus: the parent's
+    # GC 0.65 -> 0.36 s of CPU; docs/benchmarks.md, 2026-12-05, speed).
+    with frozen_heap():
+        copies = collapse_copies(features, config)
+        pairs = propose_pairs(features, copies, config)
     clock.lap("candidates")
     # Lean: a pair that is no relation keeps its scores, not the evidence nothing reads.
     relations = score_pairs(features, copies.copies + pairs, config, progress, lean=True)
     clock.lap("scoring")
-    return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
+    with frozen_heap():
+        return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
 
 
 def grouping_views(
