@@ -187,14 +187,17 @@ class NearRuns(Runs):
         return out
 
 
-def fit_near(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
-    """The near step chosen by mean ARI over ``sets``, with its in-sample and CV figures."""
+def fit_near(
+    sets: Sequence[fsm.DevSet], near: dict[str, tuple[float, ...]] = NEAR
+) -> dict[str, object]:
+    """The near step chosen by mean ARI over ``sets`` on the grid ``near`` (default
+    :data:`NEAR`; ``--near-grid`` screens a smaller one), with its in-sample and CV figures."""
     runs = NearRuns(sets)
     shipped, _ = runs.ari({})
     print(show("shipped (no near step)", shipped), flush=True)
     points = [
-        dict(zip(NEAR, p, strict=True))
-        for p in itertools.product(*NEAR.values())
+        dict(zip(near, p, strict=True))
+        for p in itertools.product(*near.values())
         if p[1] >= p[2]  # a short pair's evidence is cut at least as hard as a long one's
     ]
     grid = {}
@@ -266,6 +269,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument("--dry-run", action="store_true", help="with --near: write nothing")
     parser.add_argument(
+        "--near-grid",
+        default="",
+        help="with --near --dry-run: a screen's grid, e.g. 'near_days=7;near_long=1,0.9;"
+        "near_short=0.3' (keys not given keep the default grid's values)",
+    )
+    parser.add_argument(
         "--parts",
         default=",".join(PARTS),
         help="without --near: the families measured, of " + ",".join(PARTS),
@@ -274,6 +283,14 @@ def main() -> None:
     parts = set(args.parts.split(","))
     if not parts <= set(PARTS):
         parser.error(f"--parts: unknown {sorted(parts - set(PARTS))}")
+    near = dict(NEAR)
+    for item in filter(None, args.near_grid.split(";")):
+        key, _, values = item.partition("=")
+        if key not in NEAR:
+            parser.error(f"--near-grid: unknown {key!r}; known {list(NEAR)}")
+        near[key] = tuple(float(v) for v in values.split(","))
+    if args.near_grid and not (args.near and args.dry_run):
+        parser.error("--near-grid is a screen: use it with --near --dry-run")
     args.cache.mkdir(parents=True, exist_ok=True)
     encoder = fsm.make_encoder(args.encoder)
     sets = [
@@ -283,7 +300,7 @@ def main() -> None:
     ]
     if args.near:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
-        found = fit_near(sets)
+        found = fit_near(sets, near)
         found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
         if not args.dry_run:
             write_near(found, args.out)
