@@ -1,10 +1,11 @@
 """Relations/stories digests of ``analyze`` on each dev set and the real corpus.
 
-    python benchmarks/dev_digests.py [--sets ecbplus,meantime,gva,real] [--encoder static]
+    python benchmarks/dev_digests.py [--sets ecbplus,meantime,gva,real,10000] [--encoder static]
 
 Runs :func:`samestory.api.analyze` on each dev set's articles as ``samestory eval``
-reads them (``shared/data/<set>_dev.jsonl``, every record) and on the real corpus
-(:func:`corpus.real_corpus`), and prints per set the SHA-256 of every relation's
+reads them (``shared/data/<set>_dev.jsonl``, every record), on the real corpus
+(:func:`corpus.real_corpus`) and on synthetic corpora of a given size
+(:func:`corpus.build_corpus`, seed 0), and prints per set the SHA-256 of every relation's
 ``repr`` and every story's ``to_dict`` (:func:`run_digest.analysis_digests`), with the
 CPU time of the run (this process and its children). Two versions of the code that
 print the same digests on every set group the same stories: a speed change shows them.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DATA, real_corpus
+from corpus import DATA, build_corpus, real_corpus
 from run_digest import analysis_digests
 from speed import cpu_s
 
@@ -32,9 +33,12 @@ from samestory.models import Article
 
 
 def articles_of(name: str) -> list[Article]:
-    """The set's articles: the real corpus, or every record of ``<name>_dev.jsonl``."""
+    """The set's articles: the real corpus, a synthetic corpus of that size (seed 0), or
+    every record of ``<name>_dev.jsonl``."""
     if name == "real":
         return real_corpus()[0]
+    if name.isdigit():
+        return build_corpus(int(name), 0)[0]
     return [record_to_article(r) for r in load_records(DATA / f"{name}_dev.jsonl")]
 
 

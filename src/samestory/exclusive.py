@@ -154,6 +154,7 @@ def exclusive_chance(
     version = versions_of(copies, names)
     moved = {k: v for i, j in copies for k in (i, j) if (v := version(k)) != k}
     of = moved.get
+    copied = set(moved)  # (a set: intersections walk the smaller side, not the dict)
     # Each text's best score with each version it is scored with (the agreeing sides).
     to: dict[int, dict[int, float]] = defaultdict(dict)
     if margin is not None:
@@ -189,7 +190,7 @@ def exclusive_chance(
         indexed |= near
         hood = {of(p, p) for p in near} if moved else set(near)
         hood -= {vi, vj}
-        held = _Held(texts_with, near, moved, vi, vj)
+        held = _Held(texts_with, near, moved, near & copied, vi, vj)
         side_a = held.sides(own_a, {of(p, p) for p in strong[j]})
         side_b = held.sides(own_b, {of(p, p) for p in strong[i]})
         keep = None if margin is None else _agreeing(to[i], to[j], margin)
@@ -202,17 +203,19 @@ class _Held:
     scored the bar or more with ``i`` or ``j``, themselves included), but ``i``'s and
     ``j``'s (``vi``, ``vj``)."""
 
-    __slots__ = ("moved", "near", "texts_with", "vi", "vj")
+    __slots__ = ("copied", "moved", "near", "texts_with", "vi", "vj")
 
     def __init__(
         self,
         texts_with: dict[str, set[int]],
         near: set[int],
         moved: dict[int, int],
+        copied: set[int],
         vi: int,
         vj: int,
     ) -> None:
         self.texts_with, self.near, self.moved, self.vi, self.vj = texts_with, near, moved, vi, vj
+        self.copied = copied  # the texts of ``near`` whose version is another text
 
     def sides(self, own: frozenset[str], other_own: set[int]) -> list[tuple[str, set[int]]]:
         """Each of ``own`` (names of ``i``, or of ``j``) held by ``MIN_HOLDERS`` versions
@@ -220,14 +223,15 @@ class _Held:
         versions that are not the other text's own partners (``other_own``) too."""
         out = []
         near, texts_with, moved, vi, vj = self.near, self.texts_with, self.moved, self.vi, self.vj
+        copied_near = self.copied
         for name in own:
             texts = texts_with[name] & near
             # ``i`` (or ``j``), whose name it is, is among them and counts for nothing:
             # fewer texts than MIN_HOLDERS + 1, fewer versions than MIN_HOLDERS.
             if len(texts) <= MIN_HOLDERS:
                 continue
-            if moved:
-                copied = texts.intersection(moved)
+            if copied_near:
+                copied = texts & copied_near
                 if copied:  # their versions instead
                     texts -= copied
                     texts.update([moved[p] for p in copied])
