@@ -6,9 +6,10 @@ Runs :func:`samestory.api.analyze` on each dev set's articles as ``samestory eva
 reads them (``shared/data/<set>_dev.jsonl``, every record), on the real corpus
 (:func:`corpus.real_corpus`) and on synthetic corpora of a given size
 (:func:`corpus.build_corpus`, seed 0), and prints per set the SHA-256 of every relation's
-``repr`` and every story's ``to_dict`` (:func:`run_digest.analysis_digests`), with the
-CPU time of the run (this process and its children). Two versions of the code that
-print the same digests on every set group the same stories: a speed change shows them.
+``repr`` and every story's ``to_dict`` (:func:`run_digest.digest_row`), with the
+wall and CPU time of the run (this process and its children) and its laps. Two
+versions of the code that print the same digests on every set group the same stories:
+a speed change shows them.
 """
 
 from __future__ import annotations
@@ -16,16 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DATA, build_corpus, real_corpus
-from run_digest import analysis_digests
-from speed import cpu_s
+from run_digest import digest_row
 
-from samestory.api import analyze
 from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
 from samestory.evaluate import load_records, record_to_article
@@ -52,21 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     encoder.encode(["warm up"])
     for name in args.sets.split(","):
         articles = articles_of(name)
-        cpu = cpu_s()
-        start = time.perf_counter()
-        analysis = analyze(articles, config, encoder)
-        wall, cpu = time.perf_counter() - start, cpu_s() - cpu
-        relations, stories = analysis_digests(analysis)
-        row = {
-            "set": name,
-            "articles": len(articles),
-            "relations": len(analysis.relations),
-            "stories": len(analysis.stories),
-            "relations_sha256": relations[:12],
-            "stories_sha256": stories[:12],
-            "wall_s": round(wall, 2),
-            "cpu_s": round(cpu, 2),
-        }
+        row = {"set": name, "articles": len(articles)}
+        row.update(digest_row(articles, config, encoder))
         print(json.dumps(row), flush=True)
     return 0
 

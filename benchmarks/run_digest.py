@@ -21,11 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from typing import Any
+
 from speed import cpu_s, load_corpus
 
 from samestory.api import Analysis, analyze
-from samestory.config import DEFAULT_CONFIG
-from samestory.embed import encoder_for
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.embed import SentenceEncoder, encoder_for
+from samestory.models import Article
 
 
 def analysis_digests(analysis: Analysis) -> tuple[str, str]:
@@ -40,11 +43,8 @@ def analysis_digests(analysis: Analysis) -> tuple[str, str]:
     return relations.hexdigest(), stories.hexdigest()
 
 
-def run(corpus: str, encoder_name: str) -> dict[str, object]:
-    config = DEFAULT_CONFIG.replace(encoder=encoder_name)
-    articles, _gold = load_corpus(corpus, 0)
-    encoder = encoder_for(encoder_name)
-    encoder.encode(["warm up"])
+def digest_row(articles: list[Article], config: Config, encoder: SentenceEncoder) -> dict[str, Any]:
+    """One timed ``analyze`` of ``articles``: counts, digests, wall, CPU and laps."""
     laps: dict[str, float] = {}
     start, cpu = time.perf_counter(), cpu_s()
     analysis = analyze(articles, config, encoder, timings=laps)
@@ -59,6 +59,13 @@ def run(corpus: str, encoder_name: str) -> dict[str, object]:
         "cpu_s": round(cpu, 2),
         "laps_s": {k: round(v, 2) for k, v in laps.items()},
     }
+
+
+def run(corpus: str, encoder_name: str) -> dict[str, Any]:
+    articles, _gold = load_corpus(corpus, 0)
+    encoder = encoder_for(encoder_name)
+    encoder.encode(["warm up"])
+    return digest_row(articles, DEFAULT_CONFIG.replace(encoder=encoder_name), encoder)
 
 
 def main(argv: list[str] | None = None) -> int:

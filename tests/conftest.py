@@ -253,3 +253,17 @@ def spark() -> Iterator[object]:
     )
     yield session
     session.stop()
+
+
+@pytest.fixture
+def thread_model_file() -> dict:
+    """The smallest thread model file ``scripts/fit_thread_model.py`` writes (one input,
+    its stated fit options): what its ``--check`` compares."""
+    return {
+        "encoder": "use",
+        "features": ["a"],
+        "learner": {"logistic": True, "C": 3.0},
+        "threshold": 0.6,
+        "baseline": -5.0,
+        "weights": {"a": 1.0},
+    }

@@ -14,17 +14,9 @@ import fit_thread_model
 
 from samestory.config import DEFAULT_CONFIG
 
-MODEL = {
-    "encoder": "use",
-    "features": ["a"],
-    "learner": {"logistic": True, "C": 3.0},
-    "threshold": 0.6,
-    "baseline": -5.0,
-    "weights": {"a": 1.0},
-}
 
-
-def test_a_file_without_the_screen_was_fitted_on_unscreened_pairs():
+def test_a_file_without_the_screen_was_fitted_on_unscreened_pairs(thread_model_file: dict) -> None:
+    MODEL = thread_model_file
     unscreened = {**MODEL, "min_keyword_cosine": 0.0}
     assert fit_thread_model.model_differences(MODEL, unscreened) == []
     screened = {**MODEL, "min_keyword_cosine": 0.02, "baseline": -3.6}

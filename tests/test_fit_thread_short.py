@@ -18,14 +18,6 @@ import fit_thread_model
 from samestory import relate, threads
 
 NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
-MODEL = {
-    "encoder": "use",
-    "features": ["a"],
-    "learner": {"logistic": True, "C": 3.0},
-    "threshold": 0.6,
-    "baseline": -5.0,
-    "weights": {"a": 1.0},
-}
 
 
 def _rows(words: list[int]) -> np.ndarray:
@@ -52,7 +44,8 @@ def test_no_short_inputs_leave_the_rows_as_they_are():
     assert x is rows and names == NAMES
 
 
-def test_a_file_without_short_forms_was_fitted_on_the_full_texts():
+def test_a_file_without_short_forms_was_fitted_on_the_full_texts(thread_model_file: dict) -> None:
+    MODEL = thread_model_file
     assert fit_thread_model.model_differences(MODEL, {**MODEL, "short_forms": []}) == []
     short = {**MODEL, "short_forms": ["lead"], "short_weight": 1.0}
     assert fit_thread_model.model_differences(MODEL, short) == [
