@@ -330,7 +330,7 @@ class CollapsedPairs:
                 self._pairs_of.setdefault(i, []).append((x, y))
                 self._pairs_of.setdefault(j, []).append((x, y))
         dropped = {xy for i in left_out for xy in self._pairs_of.get(i, ())}
-        return _without(rows, dropped), _without(parts, dropped)
+        return rows_without(rows, dropped), rows_without(parts, dropped)
 
     def average_link(
         self,
@@ -367,7 +367,7 @@ class CollapsedPairs:
         )
 
 
-def _without(
+def rows_without(
     rows: Mapping[int, Mapping[int, float]], dropped: Set[tuple[int, int]]
 ) -> dict[int, Mapping[int, float]]:
     """``rows`` without the pairs ``(x, y)``, ``x < y``, of ``dropped`` (absent ones

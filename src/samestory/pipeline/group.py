@@ -29,13 +29,13 @@ from samestory.roundups import (
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
-    _without,
     attach_splinters,
     attaches,
     average_link_over_copies,
     linkage_rows,
     merge_parts,
     part_rows,
+    rows_without,
 )
 
 
@@ -133,7 +133,7 @@ class VersionedPairs:
                 all_parts = self._parts[threshold] = part_rows(
                     len(weight), shared.rows, shared.listed, threshold
                 )
-            rows, parts = _without(shared.rows, dropped), _without(all_parts, dropped)
+            rows, parts = rows_without(shared.rows, dropped), rows_without(all_parts, dropped)
         # average_link(items, edges, threshold), then the splinters on the same rows.
         grouped = merge_parts(len(weight), parts, rows, threshold)
         if attach_threshold is not None:
