@@ -387,21 +387,11 @@ def fit_logistic(
     """Logistic regression on the masked pairs, each target set weighing the same (an
     augmenting set ``augment_weight`` of that), and its threshold (:func:`choose_threshold`
     on the same pairs)."""
-    x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
-    y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
-    w = np.concatenate(
-        [
-            s.weight[k]
-            / s.weight[k].sum()
-            * (augment_weight if s.augment else 1.0)
-            * (set_weights or {}).get(s.name.split(":")[0], 1.0)
-            for s, k in zip(sets, masks, strict=True)
-        ]
-    )
+    x, y, w = _training_rows(sets, masks, augment_weight, set_weights)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     model = LogisticRegression(C=c, max_iter=5000).fit(
-        (x - scaler.mean_) / scale, y, sample_weight=w * len(y) / w.sum()
+        (x - scaler.mean_) / scale, y, sample_weight=w
     )
     mean, weights, bias = scaler.mean_, model.coef_[0], float(model.intercept_[0])
 
@@ -414,6 +404,115 @@ def fit_logistic(
         [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
     )
     return Fitted(mean, scale, weights, bias, min(max(threshold, 0.01), 0.99), predict)
+
+
+#: The monotone boosted learner's constraints (``--learner monotone-hgb``), by each input's
+#: meaning, fixed before any run (docs/accuracy.md, 2026-12-05 04:55): +1 the more the two
+#: texts share (cosines, overlaps, shared rare names, agreeing ages, the date factor), -1
+#: the more they conflict (numbers, years, days apart, recurring names one lacks); 0 where
+#: the direction depends on the pair (shortness and its products, sizes, the gap flags:
+#: GVA links later coverage months apart).
+MONOTONE = {
+    **{
+        n: 1
+        for n in (
+            "doc_cosine",
+            "best_sentence",
+            "top3_sentences",
+            "soft_coverage",
+            "entity_jaccard",
+            "entity_overlap",
+            "number_jaccard",
+            "lexical_cosine",
+            "entity_specific_jaccard",
+            "lead_sentences",
+            "shingle_jaccard",
+            "shingle_containment",
+            "date_factor",
+            "rewrite_evidence",
+            "log_rare_shared_names",
+            "rarest_shared_name",
+            "log_shared_long_numbers",
+            "log_rare_shared_people",
+            "log_rare_shared_places",
+            "rarest_shared_non_place",
+            "age_agreement",
+        )
+    },
+    **{n: -1 for n in ("number_conflict", "year_gap", "log_gap", "recurring_names_unshared")},
+}
+
+
+@dataclass(frozen=True)
+class Boosting:
+    """The monotone boosted learner's options (``--learner monotone-hgb``)."""
+
+    depth: int = 2
+    iterations: int = 150
+    rate: float = 0.05
+    leaf: int = 200
+    l2: float = 1.0
+
+
+def _training_rows(
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    augment_weight: float,
+    set_weights: dict[str, float] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The masked pairs' rows, gold and weights, each target set weighing the same in
+    total (an augmenting set ``augment_weight`` of that, a set ``set_weights`` times), the
+    weights scaled to average 1."""
+    x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
+    y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
+    w = np.concatenate(
+        [
+            s.weight[k]
+            / s.weight[k].sum()
+            * (augment_weight if s.augment else 1.0)
+            * (set_weights or {}).get(s.name.split(":")[0], 1.0)
+            for s, k in zip(sets, masks, strict=True)
+        ]
+    )
+    return x, y, w * len(y) / w.sum()
+
+
+def fit_boosted(
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    names: Sequence[str],
+    boosting: Boosting,
+    rule: str,
+    gate: bool,
+    augment_weight: float,
+    set_weights: dict[str, float] | None = None,
+) -> Fitted:
+    """Gradient-boosted trees, each input monotone as :data:`MONOTONE` says (by name),
+    on the pairs :func:`fit_logistic` weighs, and the threshold its rule chooses on them.
+    Screened only: ``Fitted``'s logistic fields are empty (nothing here is written)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y, w = _training_rows(sets, masks, augment_weight, set_weights)
+    model = HistGradientBoostingClassifier(
+        max_depth=boosting.depth,
+        max_iter=boosting.iterations,
+        learning_rate=boosting.rate,
+        min_samples_leaf=boosting.leaf,
+        l2_regularization=boosting.l2,
+        monotonic_cst=[MONOTONE.get(n, 0) for n in names],
+        early_stopping=False,
+        random_state=0,
+    ).fit(x, y, sample_weight=w)
+
+    def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        p = model.predict_proba(z)[:, 1]
+        return p * factor if gate else p
+
+    threshold = choose_threshold(
+        [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
+    )
+    empty = np.zeros(0)
+    return Fitted(empty, empty, empty, 0.0, min(max(threshold, 0.01), 0.99), predict)
 
 
 def fit(
@@ -521,8 +620,21 @@ class FitOptions:
     gate: bool
     augment_weight: float
     set_weights: dict[str, float]
+    boosting: Boosting | None = None  # the monotone boosted learner instead of the logistic
+    names: tuple[str, ...] = ()  # the inputs' names (the boosted learner's constraints)
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
+        if self.boosting is not None:
+            return fit_boosted(
+                sets,
+                masks,
+                self.names,
+                self.boosting,
+                self.rule,
+                self.gate,
+                self.augment_weight,
+                self.set_weights,
+            )
         return fit_logistic(
             sets, masks, self.c, self.rule, self.gate, self.augment_weight, self.set_weights
         )
@@ -632,6 +744,106 @@ def print_operating_points(
         + ", ".join(windows)
         + f"; every target set: {_span(np.array(sorted(common)))}"
     )
+
+
+BOOTSTRAP = 2000  # topic resamples (docs/accuracy.md 2026-12-05 04:55: the judging rule)
+LARGE_TOPIC = 0.10  # a topic holding this share of a set's weight gets its own figures
+
+
+@dataclass(frozen=True)
+class TopicTable:
+    """A target set's held-out counts by topic and fold-threshold offset (:data:`OFFSETS`):
+    weighted true and false links, and positives, GVA's follow-ups and copies linked as
+    :func:`recall_at_precision` links them. Sums over topics give the set's figures."""
+
+    topics: tuple[str, ...]
+    tp: np.ndarray  # topics x offsets
+    fp: np.ndarray  # topics x offsets
+    positives: np.ndarray  # topics
+    weight: np.ndarray  # topics: the topic's share of the set's weight
+
+
+def topic_table(s: PairSet, cv_p: np.ndarray, cv_t: np.ndarray) -> TopicTable:
+    extra = s.copy | (s.threaded if _incidents(s) else False)
+    topics = tuple(sorted(set(s.topics.tolist())))
+    tp, fp, pos, weight = [], [], [], []
+    for t in topics:
+        k = s.topics == t
+        linked = (cv_p[k][:, None] >= cv_t[k][:, None] + OFFSETS[None, :]) | extra[k][:, None]
+        w, gold = s.weight[k][:, None], s.gold[k][:, None]
+        tp.append((w * (linked & gold)).sum(axis=0))
+        fp.append((w * (linked & ~gold)).sum(axis=0))
+        pos.append(float((s.weight[k] * s.gold[k]).sum()))
+        weight.append(float(s.weight[k].sum()))
+    total = sum(weight)
+    return TopicTable(topics, np.array(tp), np.array(fp), np.array(pos), np.array(weight) / total)
+
+
+def table_figures(
+    tp: np.ndarray, fp: np.ndarray, positives: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P and R at the fold thresholds and the recall at P >= 0.9 (over the offsets) of
+    pooled counts: rows of ``tp``, ``fp`` (resamples x offsets) and ``positives``."""
+    zero = int(np.flatnonzero(OFFSETS == 0.0)[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tp / (tp + fp)
+        r = tp / positives[:, None]
+    at_precision = np.where(np.nan_to_num(p) >= TARGET[0], r, 0.0).max(axis=1)
+    return p[:, zero], r[:, zero], at_precision
+
+
+def topic_bootstrap(table: TopicTable, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Each resample's P and R at the fold thresholds and recall at P >= 0.9: the set's
+    topics drawn with replacement (:data:`BOOTSTRAP` times; the same draws for every table
+    of a set's topics and seed, so two models' resamples pair)."""
+    n = len(table.topics)
+    counts = np.random.RandomState(seed).multinomial(n, [1.0 / n] * n, size=BOOTSTRAP)
+    return table_figures(counts @ table.tp, counts @ table.fp, counts @ table.positives)
+
+
+def _interval(values: np.ndarray) -> str:
+    low, high = np.nanpercentile(values, [5, 95])
+    return f"{low:.3f}..{high:.3f}"
+
+
+def print_topic_intervals(
+    sets: Sequence[PairSet],
+    cv_p: dict[str, np.ndarray],
+    cv_t: dict[str, np.ndarray],
+    against: dict[str, TopicTable] | None = None,
+) -> dict[str, TopicTable]:
+    """Each target set's topic-bootstrap 90% intervals of P / R at the fold thresholds and
+    of the recall at P >= 0.9, and the held-out P / R of each topic holding
+    :data:`LARGE_TOPIC` of its weight; with ``against`` (another model's tables), the
+    paired interval of the difference in recall at P >= 0.9. Returns the tables."""
+    tables = {}
+    for s in sets:
+        if s.augment:
+            continue
+        table = tables[s.name] = topic_table(s, cv_p[s.name], cv_t[s.name])
+        p, r, at_precision = topic_bootstrap(table)
+        line = (
+            f"{s.name}: topic bootstrap 90% P {_interval(p)} R {_interval(r)} "
+            f"R@P.9 {_interval(at_precision)}"
+        )
+        if against is not None and s.name in against:
+            base = topic_bootstrap(against[s.name])[2]
+            line += f"; R@P.9 minus the logistic's {_interval(at_precision - base)}"
+        zero = OFFSETS == 0.0
+        large = [
+            f"{t} ({share:.0%}) {tp / (tp + fp) if tp + fp else math.nan:.3f} / {tp / pos:.3f}"
+            for t, share, tp, fp, pos in zip(
+                table.topics,
+                table.weight,
+                table.tp[:, zero][:, 0],
+                table.fp[:, zero][:, 0],
+                table.positives,
+                strict=True,
+            )
+            if share >= LARGE_TOPIC and pos
+        ]
+        print(line + "; topics P / R: " + ", ".join(large))
+    return tables
 
 
 ArticlePairs = dict[str, list[tuple[DocFeatures, DocFeatures]]]
@@ -804,6 +1016,18 @@ def main() -> None:
         "every row, the base too: candidates screened on top of inputs not yet shipped",
     )
     parser.add_argument(
+        "--learner",
+        choices=("logistic", "monotone-hgb"),
+        default="logistic",
+        help="the model class: the logistic model (shipped), or gradient-boosted trees "
+        "monotone in each input as MONOTONE says (screened under CV; not written)",
+    )
+    parser.add_argument("--hgb-depth", type=int, default=Boosting.depth)
+    parser.add_argument("--hgb-iterations", type=int, default=Boosting.iterations)
+    parser.add_argument("--hgb-rate", type=float, default=Boosting.rate)
+    parser.add_argument("--hgb-leaf", type=int, default=Boosting.leaf)
+    parser.add_argument("--hgb-l2", type=float, default=Boosting.l2)
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -813,6 +1037,8 @@ def main() -> None:
         parser.error(f"no such data folder: {args.data}")
     if args.screen_with and not args.screen:
         parser.error("--screen-with needs --screen")
+    if args.learner != "logistic" and (args.write or args.screen):
+        parser.error("--learner monotone-hgb is screened only: no --write, no --screen")
     forms = [f for f in args.short_forms.split(",") if f]
     set_weights = {
         k: float(v) for k, v in (item.split("=") for item in args.set_weights.split(",") if item)
@@ -871,20 +1097,43 @@ def main() -> None:
             sets = with_inputs(sets, pairs, load_inputs(args.screen_with))
         print_screen(screen(sets, train, options, pairs, load_inputs(args.screen)))
         return
+    logistic_tables = None
+    if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs
+        _, base_p, base_t, _ = cross_validate(sets, trained, options)
+        print("the logistic model (shipped class), for the paired comparison:")
+        print_operating_points(sets, base_p, base_t)
+        logistic_tables = print_topic_intervals(sets, base_p, base_t)
+        boosting = Boosting(
+            args.hgb_depth, args.hgb_iterations, args.hgb_rate, args.hgb_leaf, args.hgb_l2
+        )
+        options = dataclasses.replace(options, boosting=boosting, names=tuple(kept))
+        print(f"the monotone boosted learner: {boosting}")
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
-    model, predict = fit(
-        trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight, set_weights
-    )
-    _check_production_reads_it(model, predict, sets, names, keep)
+    if options.boosting is None:
+        model, predict = fit(
+            trained,
+            everything,
+            args.C,
+            args.rule,
+            args.gate,
+            kept,
+            args.augment_weight,
+            set_weights,
+        )
+        _check_production_reads_it(model, predict, sets, names, keep)
+        threshold = model.threshold
+    else:  # screened only (never written): its in-sample fit
+        boosted = options.fit(trained, everything)
+        predict, threshold = boosted.predict, boosted.threshold
     print(
         f"fitted on {','.join(s.name for s in trained)}, {args.encoder}, C {args.C}, rule "
         f"{args.rule}, gate {args.gate}, short forms {','.join(forms) or 'none'} "
         f"({args.short_pairs} pairs, {args.unrelated} unrelated, weight "
         f"{args.augment_weight}), without {','.join(sorted(drop)) or 'nothing'}; threshold "
-        f"in sample {model.threshold:.2f}, per fold {', '.join(f'{t:.2f}' for t in thresholds)}"
+        f"in sample {threshold:.2f}, per fold {', '.join(f'{t:.2f}' for t in thresholds)}"
     )
     print(
         "set                          pairs (same)   production P / R   "
@@ -892,7 +1141,7 @@ def main() -> None:
     )
     figures: dict[str, dict[str, list[float]]] = {}
     for s in sets:
-        fitted = (predict(s.x, s.factor) >= model.threshold) | s.copy
+        fitted = (predict(s.x, s.factor) >= threshold) | s.copy
         both = s.production & cv[s.name]
         rows = [("", s.production, cv[s.name], fitted, both)]
         if _incidents(s):  # a follow_up links too
@@ -912,6 +1161,7 @@ def main() -> None:
                 + "   ".join(f"{'{:.3f} / {:.3f}'.format(*f):<17}" for f in pr)
             )
     print_operating_points(sets, cv_p, cv_t)
+    print_topic_intervals(sets, cv_p, cv_t, logistic_tables)
     if args.write:
         info = {
             "fitted_by": "scripts/fit_pair_model.py " + _command_line(args),
@@ -964,6 +1214,8 @@ def _command_line(args: argparse.Namespace) -> str:
         if key in ("data", "cache", "write", "cv_errors") or value is False or value is None:
             continue
         if key == "seed" and not value:  # the default sample
+            continue
+        if key == "learner" or key.startswith("hgb_"):  # only the logistic model is written
             continue
         flag = "--" + key.replace("_", "-")
         out.append(flag if value is True else f"{flag} {value!s}" if value != "" else f"{flag} ''")

@@ -257,3 +257,55 @@ def test_target_offsets_are_the_fold_threshold_moves_at_which_a_set_meets_the_ta
     out = capsys.readouterr().out
     assert "ecbplus_dev -0.052..+0.120" in out
     assert "gva_dev -0.200..-0.180" in out and "every target set: none" in out
+
+
+def test_the_topic_table_sums_to_the_set_s_figures_and_names_its_large_topics(
+    capsys: pytest.CaptureFixture[str],
+):
+    """Summed over topics the table gives the pooled figures; a resample of the topics
+    is a set of whole topics, and two models' resamples are the same draws."""
+    sets, _ = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    cv, cv_p, cv_t, _ = fit_pair_model.cross_validate(sets, sets, options)
+    s = sets[0]
+    table = fit_pair_model.topic_table(s, cv_p[s.name], cv_t[s.name])
+    assert len(table.topics) == 10 and table.weight.sum() == pytest.approx(1.0)
+    p, r, at_precision = fit_pair_model.table_figures(
+        table.tp.sum(axis=0, keepdims=True),
+        table.fp.sum(axis=0, keepdims=True),
+        table.positives.sum(keepdims=True),
+    )
+    assert (p[0], r[0]) == pytest.approx(fit_pair_model.target_figures(sets, cv)[s.name])
+    assert at_precision[0] == pytest.approx(
+        fit_pair_model.recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0]
+    )
+    draws = fit_pair_model.topic_bootstrap(table)
+    assert all(len(d) == fit_pair_model.BOOTSTRAP for d in draws)
+    assert np.array_equal(draws[0], fit_pair_model.topic_bootstrap(table)[0])
+    tables = fit_pair_model.print_topic_intervals(sets, cv_p, cv_t, against={s.name: table})
+    out = capsys.readouterr().out
+    assert set(tables) == {"ecbplus_dev", "meantime_dev", "gva_dev"}
+    # Against itself the paired difference is 0 in every resample.
+    assert "R@P.9 minus the logistic's 0.000..0.000" in out
+    assert "topics P / R: ecbplus_dev:t0 (10%)" in out  # 10 equal topics: each at the line
+
+
+def test_the_monotone_boosted_learner_keeps_its_inputs_directions():
+    """Boosted trees constrained by MONOTONE: a constrained input never lowers (+1) or
+    raises (-1) the probability, whatever the training pairs say."""
+    rng = np.random.default_rng(3)
+    n = 600
+    gold = rng.random(n) < 0.5
+    x = np.column_stack([gold + rng.normal(0, 1, n), rng.normal(0, 1, n)])
+    s = dataclasses.replace(_set("ecbplus_dev", list(gold)), x=x, weight=np.ones(n))
+    s.topics = np.array([f"t{k % 5}" for k in range(n)])
+    names = ("lexical_cosine", "log_gap")
+    fitted = fit_pair_model.fit_boosted(
+        [s], [np.ones(n, dtype=bool)], names, fit_pair_model.Boosting(leaf=20), "f1", False, 0.5
+    )
+    grid = np.linspace(-3, 3, 25)
+    rises = fitted.predict(np.column_stack([grid, np.zeros(25)]), np.ones(25))
+    falls = fitted.predict(np.column_stack([np.zeros(25), grid]), np.ones(25))
+    assert np.all(np.diff(rises) >= 0) and rises[-1] > rises[0] + 0.3
+    assert np.all(np.diff(falls) <= 0)  # log_gap is -1 though it is noise here
+    assert 0.01 <= fitted.threshold <= 0.99
