@@ -505,7 +505,7 @@ def fit_boosted(
     ).fit(x, y, sample_weight=w)
 
     def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
-        p = model.predict_proba(z)[:, 1]
+        p = model.predict_proba(z)[:, 1] if len(z) else np.zeros(0)
         return p * factor if gate else p
 
     threshold = choose_threshold(
