@@ -530,6 +530,25 @@ def logistic_with_offset(
     return minimize(loss, np.zeros(inputs.shape[1]), jac=True, method="L-BFGS-B").x
 
 
+def short_ramps(x: np.ndarray, model: relate.StoryModel) -> np.ndarray:
+    """The ramp ``r`` of ``model``'s short part (``StoryModel.short_ramp``; 1 without one)
+    for each :func:`samestory.relate.event_design` row: the part weighs ``u · r``. The
+    shorter text's words are read back from the row's shortness ``u`` (the inverse of
+    :func:`samestory.relate.shortness`; at ``u`` 0 the part weighs nothing anyway)."""
+    n = len(relate.CUE_NAMES)
+    u = x[:, 2 * n]
+    if model.short_ramp is None:
+        return np.ones(len(x))
+    r = np.ones(len(x))
+    for k, value in enumerate(u.tolist()):
+        if 0.0 < value < 1.0:
+            words = round(
+                relate.SHORT_TEXT_WORDS + relate.SHORT_TEXT_SPREAD * np.log((1 - value) / value)
+            )
+            r[k] = model.short_strength(words, 1.0)
+    return r
+
+
 def fit_conflict_part(
     x: np.ndarray,
     y: np.ndarray,
@@ -546,12 +565,12 @@ def fit_conflict_part(
 
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
-    offset = (
-        base.event_bias
-        + x[:, :n] @ np.array(base.event_weights)
-        + u * base.short_bias
-        + x[:, n : 2 * n] @ np.array(base.short_weights)
-    )
+    offset = base.event_bias + x[:, :n] @ np.array(base.event_weights)
+    if base.short_ramp is None:  # the same sums in the same order as before the ramp
+        offset = offset + u * base.short_bias + x[:, n : 2 * n] @ np.array(base.short_weights)
+    else:
+        short = u * base.short_bias + x[:, n : 2 * n] @ np.array(base.short_weights)
+        offset = offset + short_ramps(x, base) * short
     chosen = [relate.CONFLICT_CUE_NAMES.index(name) for name in cues]
     theta = logistic_with_offset(x[:, 2 * n + 1 :][:, chosen], y, offset, c)
     weights = [0.0] * len(relate.CONFLICT_CUE_NAMES)
@@ -576,7 +595,8 @@ def fit_short_part(
         + x[:, :n] @ np.array(base.event_weights)
         + x[:, 2 * n + 1 :] @ np.array(base.conflict_weights)
     )
-    theta = logistic_with_offset(x[:, n : 2 * n + 1], y, offset, c)  # u·x, then u
+    inputs = x[:, n : 2 * n + 1] * short_ramps(x, base)[:, None]  # u·r·x, then u·r
+    theta = logistic_with_offset(inputs, y, offset, c)
     return dataclasses.replace(
         base,
         short_weights=tuple(round(float(v), WEIGHT_DECIMALS) for v in theta[:n]),

@@ -5,6 +5,8 @@
         [--encoder use|static] [--parts moves,grid,discount]
     python scripts/short_calibration.py --near [--sets ecbplus_dev,meantime_dev,gva_dev]
         [--out FILE | --dry-run]
+    python scripts/short_calibration.py --shape [--sets ecbplus_dev,meantime_dev,gva_dev]
+        [--out FILE | --dry-run]
 
 Without ``--near`` it measures only (writes nothing). Every figure is production's
 scoring and grouping of the candidate pairs (``fit_story_model.DevSet``: ``relate`` under
@@ -29,6 +31,15 @@ chosen by the mean ARI over every set and form, and each topic fold's point chos
 other folds (5-fold topic CV). Only the pairs with such a gap are rescored per point (the
 others do not depend on it), by production's ``relate``. It writes the chosen step and its
 figures to ``event_model.date_gate`` of the params file (``--out``; ``--dry-run``: not).
+
+``--shape`` fits the short part shaped by length (2026-12-05, docs/accuracy.md): the
+discount ``v = -λ w`` and bias ``β`` weighed by ``u · r``, ``r`` a ramp in the shorter
+text's words, 0 up to ``ramp_low`` words and 1 from ``ramp_low + RAMP_WIDTH``
+(``StoryModel.short_ramp``: a headline reads the long part alone, a lead the whole short
+part): a grid over (``ramp_low``, λ, β) (:data:`SHAPE`) chosen by the mean ARI over every
+set and form, and under 5-fold topic CV. Only the pairs the part weighs on (``u · r`` > 0)
+are rescored per point. It writes the chosen part and its figures to
+``event_model.short`` of the params file (``--out``; ``--dry-run``: not).
 
 The caches are ``fit_story_model.py``'s (give each encoder its own).
 """
@@ -64,6 +75,11 @@ MOVES = {
 }
 GRID = {"slope": (0.0, 1.0, 2.0, 4.0, 6.0, 8.0), "bias": (-4.0, -3.0, -2.0, -1.0, 0.0, 1.0)}
 DISCOUNT = {"discount": (-0.2, 0.0, 0.2, 0.4, 0.6), "bias": (-2.0, -1.0, 0.0, 1.0, 2.0)}
+# The shaped short part's grid (--shape): the ramp's lower knot in words, the discount
+# and the bias; the ramp reaches 1 RAMP_WIDTH words above its knot (headlines are at most
+# ~20 words, leads from ~30).
+SHAPE = {"ramp_low": (20.0, 25.0), "discount": (0.0, 0.2, 0.4), "bias": (0.0, 1.0, 2.0, 3.0)}
+RAMP_WIDTH = 10.0
 # The families measured without --near (``--parts``), in this order.
 PARTS = ("moves", "grid", "discount")
 # The near step's grid (days, then the factors of a long and a short pair; 1.0 is no cut).
@@ -89,8 +105,12 @@ def short_part(params: dict[str, float]) -> relate.StoryModel:
     ):
         for name in names:
             v[index[name]] -= params.get(group, 0.0) * w[index[name]]
+    low = params.get("ramp_low")
     return dataclasses.replace(
-        base, short_weights=tuple(v.tolist()), short_bias=params.get("bias", 0.0)
+        base,
+        short_weights=tuple(v.tolist()),
+        short_bias=params.get("bias", 0.0),
+        short_ramp=None if low is None else (low, low + RAMP_WIDTH),
     )
 
 
@@ -140,6 +160,89 @@ class Runs:
                 copied[touches[f]] |= copies[touches[f]]
             out.append(dev.ari(total / np.maximum(count, 1), DEFAULT_CONFIG, copied))
         return out
+
+
+class ShapeRuns(Runs):
+    """:class:`Runs` over the shaped short part (:data:`SHAPE`): the scores under the
+    short part zero, with only the pairs the part weighs on (``u · r`` > 0) rescored by
+    production (the others' scores do not read it)."""
+
+    def __init__(self, sets: Sequence[fsm.DevSet]) -> None:
+        super().__init__(sets)
+        zero = short_part({})
+        self.zero = [dev.scored(zero, DEFAULT_CONFIG) for dev in sets]
+
+    def scores(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+        if not params.get("discount") and not params.get("bias"):
+            return self.zero
+        model = short_part(params)
+        out = []
+        with relate.single_threaded_blas():
+            for dev, (zero, copies) in zip(self.sets, self.zero, strict=True):
+                s, copied = zero.copy(), copies.copy()
+                for k, m in enumerate(dev.measures):
+                    words = m.cues.shorter_words
+                    if model.short_strength(words, m.cues.shortness) > 0.0:
+                        r = dev._relation(k, model, DEFAULT_CONFIG)
+                        s[k], copied[k] = r.score, exclusive.copy_relation(r)
+                out.append((s, copied))
+        return out
+
+
+def s_key(params: dict[str, float]) -> str:
+    return "/".join(f"{params[k]:g}" for k in SHAPE)
+
+
+def fit_shape(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
+    """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE`, with its
+    in-sample and 5-fold topic CV figures beside the short part zero's."""
+    runs = ShapeRuns(sets)
+    zero, _ = runs.ari({})
+    print(show("short part zero", zero), flush=True)
+    points = [dict(zip(SHAPE, p, strict=True)) for p in itertools.product(*SHAPE.values())]
+    grid = {}
+    for p in points:
+        whole = runs.ari(p)[0]
+        grid[s_key(p)] = round(float(whole.mean()), 4)
+        print(show(f"shape {s_key(p)}", whole), flush=True)
+    chosen = max(points, key=lambda p: float(runs.ari(p)[0].mean()))
+    folds = [
+        max(points, key=lambda p, f=f: float(runs.ari(p)[1][:, f].mean()))
+        for f in range(fsm.TOPIC_FOLDS)
+    ]
+    in_sample, cv = runs.ari(chosen)[0], runs.cv(folds)
+    print(show(f"shape {s_key(chosen)}, in sample", in_sample))
+    print(show("shape, 5-fold topic CV", cv), "folds:", [s_key(p) for p in folds])
+    print(show("CV minus zero", np.array(cv) - zero))
+    names = [dev.name for dev in sets]
+    return {
+        "chosen": chosen,
+        "fitted_on": {
+            "method": "grid over (ramp_low, discount, bias) of the short part u * r * (bias "
+            "- discount * w.x), r 0 up to ramp_low words of the shorter text and 1 from "
+            f"ramp_low + {RAMP_WIDTH:g}, mean ARI over the sets and forms at the default config "
+            "(production's relate and grouping), the rest of the model fixed; cv: each "
+            "topic fold's point chosen on the other folds",
+            "data": names,
+            "grid_mean_ari": grid,
+            "chosen": s_key(chosen),
+            "fold_choices": [s_key(p) for p in folds],
+            "ari_short_part_zero": dict(zip(names, _rounded(zero), strict=True)),
+            "ari_in_sample": dict(zip(names, _rounded(in_sample), strict=True)),
+            "ari_topic_cv": dict(zip(names, _rounded(cv), strict=True)),
+            "fitted": dt.date.today().isoformat(),
+        },
+    }
+
+
+def write_shape(found: dict[str, object], out: Path) -> None:
+    """The shipped params with the shaped short part ``found`` in ``event_model.short``."""
+    chosen = found["chosen"]
+    assert isinstance(chosen, dict)
+    data = short_part(chosen).to_dict()
+    data["event_model"]["short"]["fitted_on"] = found["fitted_on"]
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 def near_model(params: dict[str, float]) -> relate.StoryModel:
@@ -266,8 +369,11 @@ def main() -> None:
     parser.add_argument("--forms", default="full,lead,summary,headline")
     parser.add_argument("--encoder", choices=fsm.ENCODERS, default="use")
     parser.add_argument("--near", action="store_true", help="fit the near date step")
+    parser.add_argument("--shape", action="store_true", help="fit the short part shaped by length")
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
-    parser.add_argument("--dry-run", action="store_true", help="with --near: write nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --near or --shape: write nothing"
+    )
     parser.add_argument(
         "--near-grid",
         default="",
@@ -298,6 +404,13 @@ def main() -> None:
         for base in args.sets.split(",")
         for form in args.forms.split(",")
     ]
+    if args.shape:
+        print(f"{'':28s} " + " ".join(dev.name for dev in sets))
+        found = fit_shape(sets)
+        found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
+        if not args.dry_run:
+            write_shape(found, args.out)
+        return
     if args.near:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
         found = fit_near(sets, near)

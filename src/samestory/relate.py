@@ -237,6 +237,19 @@ class StoryModel:
     near_gap_days: int | None = None
     near_gap_factor_long: float = NEAR_GAP_FACTOR
     near_gap_factor_short: float = NEAR_GAP_FACTOR
+    # The short part's length ramp (low, high) in words of the shorter text: the part
+    # weighs u * r, r 0 up to low words and 1 from high (None: r = 1). A headline carries
+    # one or two cues, which the long part already reads as weak; a lead carries several.
+    # Fitted by scripts/short_calibration.py --shape; read only by the short part.
+    short_ramp: tuple[float, float] | None = None
+
+    def short_strength(self, words: int, shortness: float) -> float:
+        """The short part's weight ``u · r`` of a pair whose shorter text has ``words``
+        words and :func:`shortness` ``u`` (``r`` the ramp :attr:`short_ramp`; 1 without)."""
+        if self.short_ramp is None:
+            return shortness
+        low, high = self.short_ramp
+        return shortness * min(1.0, max(0.0, (words - low) / (high - low)))
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
         """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``; beyond
@@ -278,6 +291,8 @@ class StoryModel:
             short = event.get("short", {})
             short_weights = {str(k): float(v) for k, v in short.get("weights", {}).items()}
             short_bias = float(short.get("bias", 0.0))
+            ramp = short.get("ramp")
+            short_ramp = None if ramp is None else (float(ramp[0]), float(ramp[1]))
             gate = event.get("date_gate", {})
             gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
             gate_short = float(gate.get("text_short", PUBLISHED_DATE_GAP_FACTOR))
@@ -302,6 +317,8 @@ class StoryModel:
             )
         if short_weights and set(short_weights) != set(CUE_NAMES):
             raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
+        if short_ramp is not None and not short_ramp[0] < short_ramp[1]:
+            raise ParamsError(f"{source}: the short part's ramp needs low < high words")
         if conflict and set(conflict) != set(CONFLICT_CUE_NAMES):
             raise ParamsError(
                 f"{source}: conflict cues do not match the code's: missing "
@@ -335,6 +352,7 @@ class StoryModel:
             near_gap_days=near_days,
             near_gap_factor_long=near_long,
             near_gap_factor_short=near_short,
+            short_ramp=short_ramp,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -347,11 +365,26 @@ class StoryModel:
             bias=self.event_bias,
             weights=dict(zip(CUE_NAMES, self.event_weights, strict=True)),
             short={
+                # What the file says of the part's fit (fitted_on) is kept; the ramp is
+                # the model's (written only when it has one).
+                **{
+                    k: v
+                    for k, v in dict(event.get("short", {})).items()  # type: ignore[call-overload]
+                    if k not in ("ramp", "strength")
+                },
                 "words": SHORT_TEXT_WORDS,
                 "spread": SHORT_TEXT_SPREAD,
                 "shortness": "u = 1 / (1 + exp((words of the shorter text - words) / spread))",
                 "bias": self.short_bias,
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
+                **(
+                    {}
+                    if self.short_ramp is None
+                    else {
+                        "ramp": list(self.short_ramp),
+                        "strength": "u * min(1, max(0, (words - ramp[0]) / (ramp[1] - ramp[0])))",
+                    }
+                ),
             },
             conflicts={
                 "about": "disagreement cues (samestory.conflicts), added to the log-odds",
@@ -385,13 +418,16 @@ class StoryModel:
         return {**info, "event_model": event, "graded_model": graded}
 
     def event_logit(self, cues: EventCues) -> float:
-        """The event model's log-odds ``b + w·x + u (β + v·x) + d·c``."""
+        """The event model's log-odds ``b + w·x + u (β + v·x) + d·c`` (``u`` the short
+        part's :meth:`short_strength`)."""
         # sum(map(mul, w, x)): the same products added in the same order as a generator
         # over zip, without a Python frame per term (from_dict checked the lengths).
         x = cues.vector()
         logit = self.event_bias + _dot(self.event_weights, x)
         logit += _dot(self.conflict_weights, cues.conflicts())
         u = cues.shortness
+        if self.short_ramp is not None:
+            u = self.short_strength(cues.shorter_words, u)
         if u > 0.0:
             logit += u * (self.short_bias + _dot(self.short_weights, x))
         return logit
@@ -1387,9 +1423,18 @@ def _weak_relations(
     if not pairs:
         return []
     u = np.array([shortness(w) for w in columns.shorter_words], dtype=np.float64)
+    u_short = u
+    if model.short_ramp is not None:  # the short part's weight, as event_logit's
+        u_short = np.array(
+            [
+                model.short_strength(w, v)
+                for w, v in zip(columns.shorter_words, u.tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        )
     p_event = [
         1.0 / (1.0 + math.exp(-logit))
-        for logit in _event_logits(columns.cues, columns.conflicts, u, model).tolist()
+        for logit in _event_logits(columns.cues, columns.conflicts, u_short, model).tolist()
     ]
     factor = [
         _date_factor_of(text_dated, shortness_, gap, date_factor, model)

@@ -1,0 +1,103 @@
+"""The event model's short part shaped by length (``StoryModel.short_ramp``): none on a
+headline, full on a lead; inert without a ramp; the column path equal to the object path."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from samestory import lexical, relate
+from samestory.config import DEFAULT_CONFIG
+from samestory.errors import ParamsError
+from samestory.evaluate import make_short_variants
+from samestory.features import featurize
+from samestory.models import Article
+from samestory.overlap import shingle_overlap
+from samestory.pairsims import summarise_against
+
+CONFIG = DEFAULT_CONFIG.replace(workers=1)
+
+
+def _with_short_part(ramp: list[float] | None) -> relate.StoryModel:
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["short"] = {
+        "bias": 2.0,
+        "weights": {name: -0.5 for name in relate.CUE_NAMES},
+        **({} if ramp is None else {"ramp": ramp}),
+    }
+    return relate.StoryModel.from_dict(data)
+
+
+def _cues(words: int) -> relate.EventCues:
+    x = {"doc_cosine": 0.8, "lexical_cosine": 0.4, "number_jaccard": 0.5}
+    return relate.EventCues(**{**dict.fromkeys(relate.CUE_NAMES, 0.0), **x}, shorter_words=words)
+
+
+def test_the_ramp_takes_the_short_part_off_headlines_only():
+    uniform, ramped = _with_short_part(None), _with_short_part([25, 35])
+    assert relate.StoryModel.from_dict(ramped.to_dict()) == ramped
+    assert ramped.short_ramp == (25.0, 35.0) and uniform.short_ramp is None
+    assert "ramp" not in uniform.to_dict()["event_model"]["short"]
+    none = relate.STORY_MODEL
+    # A 12-word headline: the long model alone; a 45-word lead: the whole short part.
+    assert ramped.event_logit(_cues(12)) == none.event_logit(_cues(12))
+    assert uniform.event_logit(_cues(12)) != none.event_logit(_cues(12))
+    assert ramped.event_logit(_cues(45)) == uniform.event_logit(_cues(45))
+    # Between the knots, the part in proportion: 30 words, half of it.
+    half = (uniform.event_logit(_cues(30)) - none.event_logit(_cues(30))) / 2
+    assert ramped.event_logit(_cues(30)) == pytest.approx(none.event_logit(_cues(30)) + half)
+    assert ramped.short_strength(30, 0.8) == pytest.approx(0.4)
+    # Only the short part reads the ramp: the date gate keeps the pair's shortness.
+    assert ramped.text_date_factor(relate.shortness(12), 60) == uniform.text_date_factor(
+        relate.shortness(12), 60
+    )
+
+
+def test_a_ramp_needs_increasing_knots():
+    data = _with_short_part([25, 35]).to_dict()
+    data["event_model"]["short"]["ramp"] = [35, 25]
+    with pytest.raises(ParamsError):
+        relate.StoryModel.from_dict(data)
+
+
+def test_the_shipped_file_has_no_ramp_or_a_valid_one():
+    ramp = relate.STORY_MODEL.short_ramp
+    assert ramp is None or ramp[0] < ramp[1]
+
+
+@pytest.fixture(scope="module")
+def short_features(ecb_records):
+    # Headlines and leads (8-60 words): the ramp's range, on both sides of its knots.
+    records = ecb_records[:20]
+    texts = make_short_variants(records, "headline") + make_short_variants(records, "lead")
+    return featurize(
+        [Article(id=f"{k}", text=r["text"], lang=r.get("lang")) for k, r in enumerate(texts)]
+    )
+
+
+def test_the_column_path_reads_the_ramp_as_the_object_path(short_features):
+    model = dataclasses.replace(_with_short_part([20, 30]), text_date_factor_long=0.5)
+    words = sorted(f.n_words for f in short_features)
+    assert words[0] < 20 and words[-1] > 30  # both sides of the knots
+    weak_pairs = 0
+    for a in short_features[::4]:
+        others = [b for b in short_features if b is not a]
+        summaries = summarise_against(
+            a.sentence_vectors,
+            [b.sentence_vectors for b in others],
+            relate._close_thresholds(CONFIG),
+        )
+        cosines = lexical.cosines_against(a.terms, [b.terms for b in others])
+        overlaps = [shingle_overlap(a, b) for b in others]
+        columns = relate.measure_columns(a, others, summaries, cosines, overlaps)
+        scores, weak = relate._score_all(columns.measures(range(len(others))), model, CONFIG)
+        got = relate._weak_relations([(a, b) for b in others], columns, model, CONFIG)
+        for b, ps, is_weak, relation in zip(others, scores, weak, got, strict=True):
+            assert (relation is not None) == is_weak
+            if relation is not None:
+                weak_pairs += 1
+                assert repr(relation) == repr(relate.weak_relation(a, b, ps))
+    assert weak_pairs
+    assert np.isfinite(model.short_bias)
