@@ -383,17 +383,22 @@ def fit_logistic(
     gate: bool,
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
+    signs: Sequence[int] | None = None,
 ) -> Fitted:
     """Logistic regression on the masked pairs, each target set weighing the same (an
     augmenting set ``augment_weight`` of that), and its threshold (:func:`choose_threshold`
-    on the same pairs)."""
+    on the same pairs). ``signs`` (one an input: +1, -1, 0): each weight bounded to that
+    sign (:func:`bounded_logistic`) instead of scikit-learn's unbounded fit."""
     x, y, w = _training_rows(sets, masks, augment_weight, set_weights)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=c, max_iter=5000).fit(
-        (x - scaler.mean_) / scale, y, sample_weight=w
-    )
-    mean, weights, bias = scaler.mean_, model.coef_[0], float(model.intercept_[0])
+    z = (x - scaler.mean_) / scale
+    if signs is None:
+        model = LogisticRegression(C=c, max_iter=5000).fit(z, y, sample_weight=w)
+        weights, bias = model.coef_[0], float(model.intercept_[0])
+    else:
+        weights, bias = bounded_logistic(z, y, w, c, signs)
+    mean = scaler.mean_
 
     def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
         """:meth:`PairModel.probability_of_row` over rows (checked equal in main)."""
@@ -404,6 +409,36 @@ def fit_logistic(
         [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
     )
     return Fitted(mean, scale, weights, bias, min(max(threshold, 0.01), 0.99), predict)
+
+
+def bounded_logistic(
+    z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, signs: Sequence[int]
+) -> tuple[np.ndarray, float]:
+    """The weights and bias minimising scikit-learn's L2 logistic objective ``0.5 |w|^2 +
+    c sum_i w_i logloss_i`` (bias unpenalised) with each weight of the sign ``signs`` gives
+    (+1: >= 0, -1: <= 0, 0: free), by L-BFGS-B (unbounded it finds scikit-learn's fit)."""
+    from scipy.optimize import minimize
+
+    yf = y.astype(np.float64)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, b = theta[:-1], theta[-1]
+        margin = z @ coef + b
+        loss = np.logaddexp(0.0, margin) - yf * margin
+        residual = c * w * (1.0 / (1.0 + np.exp(-margin)) - yf)
+        grad = np.append(coef + z.T @ residual, residual.sum())
+        return 0.5 * float(coef @ coef) + c * float(w @ loss), grad
+
+    bounds = [(0.0, None) if g > 0 else (None, 0.0) if g < 0 else (None, None) for g in signs]
+    result = minimize(
+        objective,
+        np.zeros(z.shape[1] + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[*bounds, (None, None)],
+        options={"maxiter": 20_000, "ftol": 1e-14, "gtol": 1e-8},
+    )
+    return result.x[:-1], float(result.x[-1])
 
 
 #: The monotone boosted learner's constraints (``--learner monotone-hgb``), by each input's
@@ -524,10 +559,11 @@ def fit(
     names: Sequence[str],
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
+    signs: Sequence[int] | None = None,
 ) -> tuple[PairModel, Predict]:
     """:func:`fit_logistic` as production reads it (a :class:`PairModel` on the inputs
     ``names``), and its prediction over design rows and date factors."""
-    fitted = fit_logistic(sets, masks, c, rule, gate, augment_weight, set_weights)
+    fitted = fit_logistic(sets, masks, c, rule, gate, augment_weight, set_weights, signs)
     pair_model = PairModel(
         inputs=tuple(names),
         mean=tuple(map(float, fitted.mean)),
@@ -621,7 +657,8 @@ class FitOptions:
     augment_weight: float
     set_weights: dict[str, float]
     boosting: Boosting | None = None  # the monotone boosted learner instead of the logistic
-    names: tuple[str, ...] = ()  # the inputs' names (the boosted learner's constraints)
+    names: tuple[str, ...] = ()  # the inputs' names (MONOTONE's constraints)
+    bounded: bool = False  # the logistic's weights bounded to MONOTONE's signs
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
         if self.boosting is not None:
@@ -635,8 +672,9 @@ class FitOptions:
                 self.augment_weight,
                 self.set_weights,
             )
+        signs = [MONOTONE.get(n, 0) for n in self.names] if self.bounded else None
         return fit_logistic(
-            sets, masks, self.c, self.rule, self.gate, self.augment_weight, self.set_weights
+            sets, masks, self.c, self.rule, self.gate, self.augment_weight, self.set_weights, signs
         )
 
 
@@ -1017,10 +1055,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--learner",
-        choices=("logistic", "monotone-hgb"),
+        choices=("logistic", "monotone-logistic", "monotone-hgb"),
         default="logistic",
-        help="the model class: the logistic model (shipped), or gradient-boosted trees "
-        "monotone in each input as MONOTONE says (screened under CV; not written)",
+        help="the model class: the logistic model (shipped), the logistic model with each "
+        "weight's sign bounded as MONOTONE says, or gradient-boosted trees monotone in each "
+        "input as MONOTONE says (screened under CV; never written)",
     )
     parser.add_argument("--hgb-depth", type=int, default=Boosting.depth)
     parser.add_argument("--hgb-iterations", type=int, default=Boosting.iterations)
@@ -1037,8 +1076,10 @@ def main() -> None:
         parser.error(f"no such data folder: {args.data}")
     if args.screen_with and not args.screen:
         parser.error("--screen-with needs --screen")
-    if args.learner != "logistic" and (args.write or args.screen):
-        parser.error("--learner monotone-hgb is screened only: no --write, no --screen")
+    if args.learner == "monotone-hgb" and args.write:
+        parser.error("--learner monotone-hgb is screened only: no --write")
+    if args.learner != "logistic" and args.screen:
+        parser.error("--screen screens inputs of the logistic model")
     forms = [f for f in args.short_forms.split(",") if f]
     set_weights = {
         k: float(v) for k, v in (item.split("=") for item in args.set_weights.split(",") if item)
@@ -1103,11 +1144,15 @@ def main() -> None:
         print("the logistic model (shipped class), for the paired comparison:")
         print_operating_points(sets, base_p, base_t)
         logistic_tables = print_topic_intervals(sets, base_p, base_t)
-        boosting = Boosting(
-            args.hgb_depth, args.hgb_iterations, args.hgb_rate, args.hgb_leaf, args.hgb_l2
-        )
-        options = dataclasses.replace(options, boosting=boosting, names=tuple(kept))
-        print(f"the monotone boosted learner: {boosting}")
+        if args.learner == "monotone-hgb":
+            boosting = Boosting(
+                args.hgb_depth, args.hgb_iterations, args.hgb_rate, args.hgb_leaf, args.hgb_l2
+            )
+            options = dataclasses.replace(options, boosting=boosting, names=tuple(kept))
+            print(f"the monotone boosted learner: {boosting}")
+        else:
+            options = dataclasses.replace(options, bounded=True, names=tuple(kept))
+            print("the logistic model, each weight's sign bounded as MONOTONE says:")
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
@@ -1122,6 +1167,7 @@ def main() -> None:
             kept,
             args.augment_weight,
             set_weights,
+            [MONOTONE.get(n, 0) for n in kept] if options.bounded else None,
         )
         _check_production_reads_it(model, predict, sets, names, keep)
         threshold = model.threshold
@@ -1215,8 +1261,8 @@ def _command_line(args: argparse.Namespace) -> str:
             continue
         if key == "seed" and not value:  # the default sample
             continue
-        if key == "learner" or key.startswith("hgb_"):  # only the logistic model is written
-            continue
+        if (key == "learner" and value == "logistic") or key.startswith("hgb_"):
+            continue  # the shipped class's command line as it was; trees are never written
         flag = "--" + key.replace("_", "-")
         out.append(flag if value is True else f"{flag} {value!s}" if value != "" else f"{flag} ''")
     return " ".join(out)

@@ -309,3 +309,23 @@ def test_the_monotone_boosted_learner_keeps_its_inputs_directions():
     assert np.all(np.diff(rises) >= 0) and rises[-1] > rises[0] + 0.3
     assert np.all(np.diff(falls) <= 0)  # log_gap is -1 though it is noise here
     assert 0.01 <= fitted.threshold <= 0.99
+
+
+def test_the_bounded_logistic_is_scikit_learn_s_fit_unbounded_and_keeps_its_signs():
+    """Unbounded: scikit-learn's L2 logistic fit (converged); bounded: no weight of the
+    wrong sign, and a weight the data pull the other way sits at 0."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(11)
+    n = 400
+    y = rng.random(n) < 0.4
+    z = np.column_stack([y + rng.normal(0, 1, n), -(y + rng.normal(0, 1, n)), rng.normal(0, 1, n)])
+    w = rng.uniform(0.5, 2.0, n)
+    free, bias = fit_pair_model.bounded_logistic(z, y, w, 0.1, [0, 0, 0])
+    reference = LogisticRegression(C=0.1, tol=1e-10, max_iter=10_000).fit(z, y, sample_weight=w)
+    assert free == pytest.approx(reference.coef_[0], abs=1e-4)
+    assert bias == pytest.approx(reference.intercept_[0], abs=1e-4)
+    bounded, _ = fit_pair_model.bounded_logistic(z, y, w, 0.1, [-1, 1, 0])  # both wrong
+    assert bounded[0] == pytest.approx(0.0, abs=1e-9) and bounded[1] == pytest.approx(0.0, abs=1e-9)
+    kept, _ = fit_pair_model.bounded_logistic(z, y, w, 0.1, [1, -1, 0])  # both right
+    assert kept == pytest.approx(free, abs=1e-6)
