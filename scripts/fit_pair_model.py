@@ -576,9 +576,11 @@ def fit(
     return pair_model, fitted.predict
 
 
-def fold_of(sets: Sequence[PairSet]) -> dict[str, int]:
+def fold_of(sets: Sequence[PairSet], fold_seed: int = 0) -> dict[str, int]:
+    """Each topic's fold: the topics of every set dealt in a ``fold_seed`` permutation
+    (0: the split every earlier run of this script used)."""
     topics = sorted({t for s in sets for t in (*s.topics, *s.topics_b)})
-    order = np.random.RandomState(0).permutation(len(topics))
+    order = np.random.RandomState(fold_seed).permutation(len(topics))
     return {topic: int(order[k]) % FOLDS for k, topic in enumerate(topics)}
 
 
@@ -682,13 +684,13 @@ Decisions = dict[str, np.ndarray]
 
 
 def cross_validate(
-    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions
+    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions, fold_seed: int = 0
 ) -> tuple[Decisions, Decisions, Decisions, list[float]]:
     """5-fold CV over topics: each pair of ``sets`` decided by the model fitted on the
     ``trained`` sets without its topic's fold. Returns the decisions (a copy is linked
     whatever the model says, as :func:`samestory.pair_model.decide` does), the held-out
     probabilities, each pair's fold threshold, and the folds' thresholds."""
-    folds = fold_of(sets)
+    folds = fold_of(sets, fold_seed)
     cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
     cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
     cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
@@ -924,6 +926,7 @@ def screen(
     options: FitOptions,
     pairs: ArticlePairs,
     candidates: dict[str, Candidate],
+    fold_seed: int = 0,
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
@@ -945,7 +948,7 @@ def screen(
                 t.x = np.column_stack([s.x, column])
             extended.append(t)
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        cv, cv_p, cv_t, _ = cross_validate(extended, trained, options)
+        cv, cv_p, cv_t, _ = cross_validate(extended, trained, options, fold_seed)
         model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
         weight = float(model.weights[-1]) if function is not None else 0.0
         at_precision = {
@@ -1030,6 +1033,13 @@ def main() -> None:
         default=0,
         help="seed of the short and unrelated pairs' samples (another seed: the spread of "
         "the figures over samples)",
+    )
+    parser.add_argument(
+        "--fold-seed",
+        type=int,
+        default=0,
+        help="seed of the topics' deal into the 5 CV folds (0: the split of every run "
+        "before 2026-12-05 05:30; --seed varies only the short and unrelated samples)",
     )
     parser.add_argument(
         "--cv-errors",
@@ -1136,11 +1146,12 @@ def main() -> None:
         pairs = article_pairs(sample)
         if args.screen_with:
             sets = with_inputs(sets, pairs, load_inputs(args.screen_with))
-        print_screen(screen(sets, train, options, pairs, load_inputs(args.screen)))
+        candidates = load_inputs(args.screen)
+        print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed))
         return
     logistic_tables = None
     if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs
-        _, base_p, base_t, _ = cross_validate(sets, trained, options)
+        _, base_p, base_t, _ = cross_validate(sets, trained, options, args.fold_seed)
         print("the logistic model (shipped class), for the paired comparison:")
         print_operating_points(sets, base_p, base_t)
         logistic_tables = print_topic_intervals(sets, base_p, base_t)
@@ -1153,7 +1164,7 @@ def main() -> None:
         else:
             options = dataclasses.replace(options, bounded=True, names=tuple(kept))
             print("the logistic model, each weight's sign bounded as MONOTONE says:")
-    cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options)
+    cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, args.fold_seed)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
@@ -1259,7 +1270,7 @@ def _command_line(args: argparse.Namespace) -> str:
     for key, value in vars(args).items():
         if key in ("data", "cache", "write", "cv_errors") or value is False or value is None:
             continue
-        if key == "seed" and not value:  # the default sample
+        if key in ("seed", "fold_seed") and not value:  # the default sample and split
             continue
         if (key == "learner" and value == "logistic") or key.startswith("hgb_"):
             continue  # the shipped class's command line as it was; trees are never written
