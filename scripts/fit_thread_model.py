@@ -59,7 +59,8 @@ are, reported beside them and fitted on with ``--short-weight`` (0: scored, not 
 the full-text fit unchanged). A form's pairs belong to its full texts' groups, so the CV
 holds a topic and its short forms out together. ``--short-inputs``: inputs read times the
 shorter text's :func:`samestory.relate.shortness` (``short_x_NAME``, plus ``shortness``
-itself unless ``--no-short-level``), for inputs a short text reads differently. With
+itself unless ``--no-short-level``), for inputs a short text reads differently (inputs
+of the model, or :data:`samestory.threads.SHORT_ONLY_INPUTS`, computed from them). With
 ``--short-offset`` (a correction over the full texts' model) the file keeps the base
 ``features`` and ``weights`` and states the correction as ``short_weights`` (by input) and
 ``short_bias``, which :func:`samestory.threads.thread_probability` adds; without it such a
@@ -215,13 +216,16 @@ def short_inputs(
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """``x`` with ``shortness`` (:func:`samestory.relate.shortness` of the shorter text's
     words, read back from ``log_shorter_words`` as the library reads it; left out when
-    not ``level``) and ``short_x_NAME`` = shortness times each input of ``inputs``
-    appended (none: ``x`` as it is)."""
+    not ``level``) and ``short_x_NAME`` = shortness times each input of ``inputs`` (an
+    input of ``names`` or of :data:`samestory.threads.SHORT_ONLY_INPUTS`) appended (none:
+    ``x`` as it is)."""
     if not inputs:
         return x, names
     column = x[:, names.index("log_shorter_words")]
     u = np.array([threads._shortness(float(v)) for v in column], dtype=np.float64)
-    columns = [u] * level + [u * x[:, names.index(n)] for n in inputs]
+    # A name of threads.SHORT_ONLY_INPUTS is computed from the row, as the library does.
+    read = threads.short_columns(x, names, inputs)
+    columns = [u] * level + [u * read[:, k] for k in range(len(inputs))]
     added = ("shortness",) * level + tuple(f"short_x_{n}" for n in inputs)
     return np.column_stack([x, *columns]), (*names, *added)
 
@@ -469,7 +473,8 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         ("weights", shipped.get("weights", {}), fitted.get("weights", {})),
         ("short_weights", old_s, new_s),
     ):
-        for name in fitted["features"]:
+        # short_weights may name inputs of threads.SHORT_ONLY_INPUTS, not in "features".
+        for name in (*fitted["features"], *threads.SHORT_ONLY_INPUTS):
             a, b = float(old_w.get(name, 0.0)), float(new_w.get(name, 0.0))
             if abs(a - b) > CHECK_TOLERANCE:
                 out.append(f"{field}.{name}: {a} -> {b}")
@@ -538,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         "--short-inputs",
         default="",
         help="Comma-separated inputs also read times the shorter text's shortness "
-        "(adds shortness itself; a screen: the library does not compute them).",
+        "(adds shortness itself; a screen: the library does not compute them; with "
+        "--short-offset, a correction the library reads); also threads.SHORT_ONLY_INPUTS.",
     )
     parser.add_argument(
         "--short-offset",
@@ -569,7 +575,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = tuple(n for n in args.short_inputs.split(",") if n)
     seeds = [int(k) for k in args.fold_seeds.split(",")]
     names = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
-    unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in names]
+    readable = (*names, *threads.SHORT_ONLY_INPUTS)
+    unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in readable]
     if unknown:
         parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
     if args.short_offset and not (extra and args.learner == "logistic"):

@@ -122,3 +122,23 @@ def test_a_short_correction_is_written_as_short_weights_the_library_reads():
     assert fit_thread_model.model_differences(data, {**data, "short_weights": {}})[0].startswith(
         "short inputs"
     )
+
+
+def test_a_correction_only_input_is_read_as_the_library_computes_it():
+    """--short-inputs far_apart_no_person_place: shortness times far apart with no shared
+    rare person or place, computed from the rows (threads.short_only), and a change of
+    its weight is a DIFFERS for --check though it is not one of the file's features."""
+    x = _rows([10, 10, 10, 500])
+    x[:, NAMES.index("far_apart")] = [1.0, 1.0, 0.0, 1.0]
+    x[1, NAMES.index("log_rare_shared_places")] = math.log(2)
+    inputs = ("far_apart_no_person_place",)
+    z, names = fit_thread_model.short_inputs(x, NAMES, inputs, level=False)
+    assert names == (*NAMES, "short_x_far_apart_no_person_place")
+    u = [relate.shortness(w) for w in (10, 10, 10, 500)]
+    assert np.allclose(z[:, -1], [u[0], 0.0, 0.0, u[3]], atol=1e-12)
+    data = {"features": list(NAMES), "threshold": 0.6, "baseline": 0.0, "weights": {}}
+    one = {**data, "short_weights": {"far_apart_no_person_place": -4.0}}
+    two = {**data, "short_weights": {"far_apart_no_person_place": -3.0}}
+    assert fit_thread_model.model_differences(one, two) == [
+        "short_weights.far_apart_no_person_place: -4.0 -> -3.0"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -483,4 +484,90 @@ def test_thread_probabilities_with_a_short_correction_equal_each_rows_bit_for_bi
     rows = [[v * s for v, s in zip(r, rng.uniform(0.5, 1.5, len(r)), strict=True)] for r in rows]
     for r, w in zip(rows, rng.integers(3, 400, 200), strict=True):
         r[threads.MODEL.names.index("log_shorter_words")] = float(np.log1p(int(w)) / 7.0)
+    assert threads.thread_probabilities(rows, model) == [thread_probability(r, model) for r in rows]
+
+
+def _far_row(words: int, far: float, people: float, places: float) -> list[float]:
+    x = _row_of_words(words)
+    names = threads.MODEL.names
+    x[names.index("far_apart")] = far
+    x[names.index("log_rare_shared_people")] = people
+    x[names.index("log_rare_shared_places")] = places
+    return x
+
+
+def test_far_apart_with_no_shared_person_or_place_is_computed_from_the_stored_inputs():
+    """The correction-only input: far apart, and no shared rare name read as a person or
+    a place; the model's width stays the stored inputs'."""
+    names = threads.MODEL.names
+    rows = np.array(
+        [
+            _far_row(20, 1.0, 0.0, 0.0),
+            _far_row(20, 1.0, 0.0, float(np.log(2))),
+            _far_row(20, 1.0, float(np.log(2)), 0.0),
+            _far_row(20, 0.0, 0.0, 0.0),
+        ]
+    )
+    column = threads.short_only(rows, names, "far_apart_no_person_place")
+    assert column.tolist() == [1.0, 0.0, 0.0, 0.0]
+    both = threads.short_columns(rows, names, ("far_apart", "far_apart_no_person_place"))
+    assert both.tolist() == [[1.0, 1.0], [1.0, 0.0], [1.0, 0.0], [0.0, 0.0]]
+    assert len(_with_short_correction({"far_apart_no_person_place": -4.0}).names) == len(names)
+
+
+def test_the_far_apart_correction_spares_pairs_sharing_a_person_or_a_place():
+    """A short pair weeks apart sharing no person and no place loses u * w of log-odds;
+    one sharing a town or a victim's name, a pair days apart and a long pair keep the
+    full-text model's probability (up to the long text's tiny shortness)."""
+    plain = _with_short_correction({})
+    model = _with_short_correction({"far_apart_no_person_place": -4.0})
+
+    def change(x: list[float]) -> float:
+        def logit(p: float) -> float:
+            return float(np.log(p / (1.0 - p)))
+
+        return logit(thread_probability(x, model)) - logit(thread_probability(x, plain))
+
+    assert change(_far_row(15, 1.0, 0.0, 0.0)) == pytest.approx(
+        -4.0 * relate.shortness(15), abs=1e-9
+    )
+    assert change(_far_row(15, 1.0, 0.0, 0.69)) == 0.0  # a shared town
+    assert change(_far_row(15, 1.0, 0.69, 0.0)) == 0.0  # a shared victim's name
+    assert change(_far_row(15, 0.0, 0.0, 0.0)) == 0.0  # days apart
+    assert abs(change(_far_row(2000, 1.0, 0.0, 0.0))) < 1e-3  # a long article
+
+
+def test_a_borrowed_gap_turns_the_far_apart_correction_on():
+    """An undated pair threaded with its stories' gap (with_gap) is corrected as a dated
+    pair that far apart is: the input is computed from the row after the gap is set."""
+    plain = _with_short_correction({})
+    model = _with_short_correction({"far_apart_no_person_place": -4.0})
+
+    def change(x: Sequence[float]) -> float:
+        def logit(p: float) -> float:
+            return float(np.log(p / (1.0 - p)))
+
+        return logit(thread_probability(x, model)) - logit(thread_probability(x, plain))
+
+    undated = _far_row(15, 0.0, 0.0, 0.0)
+    assert change(undated) == 0.0
+    assert change(threads.with_gap(undated, 90)) == pytest.approx(
+        -4.0 * relate.shortness(15), abs=1e-9
+    )
+    assert change(threads.with_gap(undated, 10)) == 0.0
+
+
+def test_thread_probabilities_with_a_correction_only_input_equal_each_rows_bit_for_bit():
+    model = _with_short_correction({"far_apart_no_person_place": -4.4, "lexical_cosine": 0.8}, 0.1)
+    rng = np.random.default_rng(5)
+    rows = [
+        _far_row(int(w), float(f), float(pe), float(pl))
+        for w, f, pe, pl in zip(
+            rng.integers(3, 400, 300),
+            rng.integers(0, 2, 300),
+            rng.choice([0.0, 0.69], 300),
+            rng.choice([0.0, 0.69, 1.1], 300),
+            strict=True,
+        )
+    ]
     assert threads.thread_probabilities(rows, model) == [thread_probability(r, model) for r in rows]

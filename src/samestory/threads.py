@@ -92,6 +92,12 @@ EXTRA_FEATURES = (
 )
 FAR_APART_DAYS = 30
 RARE_NAME = 4.5
+# Inputs only a short-text correction reads, computed from the stored inputs above (the
+# model's width, and the rows the store keeps, stay the base inputs'; :func:`short_only`):
+# - far_apart_no_person_place: far apart, and no shared rare name read as a person or as
+#   a place. Two headlines weeks apart sharing one company are two events (MEANTIME's
+#   false links); later coverage of an incident keeps its town or its victim's name (GVA).
+SHORT_ONLY_INPUTS = ("far_apart_no_person_place",)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -120,11 +126,11 @@ class ThreadModel:
     threshold: float
     info: dict[str, Any]
     # The short-text correction u * (short_bias + short_weights · x): which inputs it
-    # reads (short_columns, indices into names) and their weights, and the column of
-    # log_shorter_words u is read from (-1: no correction, as in most files).
+    # reads (short_names: names, or SHORT_ONLY_INPUTS) and their weights, and the column
+    # of log_shorter_words u is read from (-1: no correction, as in most files).
     short_words: int = -1
     short_bias: float = 0.0
-    short_columns: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.intp))
+    short_names: tuple[str, ...] = ()
     short_weights: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
@@ -149,10 +155,11 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
     names = tuple(data["features"])
     weights = data.get("weights", {})
     short = {n: float(w) for n, w in data.get("short_weights", {}).items() if w != 0.0}
-    unknown = sorted(set(short) - set(names))
+    unknown = sorted(set(short) - set(names) - set(SHORT_ONLY_INPUTS))
     if unknown:
         raise ValueError(f"short_weights of inputs the model does not read: {unknown}")
-    columns = sorted(names.index(n) for n in short)
+    # Base inputs in the model's order, then the correction's own.
+    short_names = tuple(n for n in (*names, *SHORT_ONLY_INPUTS) if n in short)
     return ThreadModel(
         names=names,
         baseline=float(data["baseline"]),
@@ -171,8 +178,8 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
         },
         short_words=names.index("log_shorter_words") if short or data.get("short_bias") else -1,
         short_bias=float(data.get("short_bias", 0.0)),
-        short_columns=np.array(columns, dtype=np.intp),
-        short_weights=np.array([short[names[k]] for k in columns], dtype=np.float64),
+        short_names=short_names,
+        short_weights=np.array([short[n] for n in short_names], dtype=np.float64),
     )
 
 
@@ -263,6 +270,26 @@ def thread_features(
         1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0,
         latest_year_gap(a, b) if gap is None else 0.0,
     )
+
+
+def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
+    """The correction-only input ``name`` (:data:`SHORT_ONLY_INPUTS`) of the rows ``x``
+    (2-D, columns ``names``), computed from the inputs the rows hold."""
+    if name != "far_apart_no_person_place":
+        raise ValueError(f"no correction-only input {name!r}")
+    people = x[:, list(names).index("log_rare_shared_people")]
+    places = x[:, list(names).index("log_rare_shared_places")]
+    none = (people == 0.0) & (places == 0.0)
+    return x[:, list(names).index("far_apart")] * none
+
+
+def short_columns(x: np.ndarray, names: Sequence[str], inputs: Sequence[str]) -> np.ndarray:
+    """The rows ``x`` (2-D, columns ``names``) read as ``inputs``: a column of ``x`` or
+    a correction-only input (:func:`short_only`), one column each."""
+    columns = [
+        x[:, list(names).index(n)] if n in names else short_only(x, names, n) for n in inputs
+    ]
+    return np.column_stack(columns) if columns else np.zeros((len(x), 0))
 
 
 def latest_year_gap(a: DocFeatures, b: DocFeatures) -> float:
@@ -375,7 +402,8 @@ def thread_probability(x: Sequence[float], model: ThreadModel = MODEL) -> float:
         node = model.left[node] + (row[model.feature[node]] > model.split[node])
     terms = [*(model.weights * row).tolist(), *model.value[node].tolist()]
     if model.short_words >= 0:
-        products = (model.short_weights * row[model.short_columns]).tolist()
+        inputs = short_columns(row[None, :], model.names, model.short_names)[0]
+        products = (model.short_weights * inputs).tolist()
         terms += _short_terms(_shortness(float(row[model.short_words])), products, model)
     return _logistic(model.baseline + math.fsum(terms))
 
@@ -431,7 +459,8 @@ def thread_probabilities(
     out = []
     short = model.short_words >= 0
     # The correction's products and each row's shortness, computed once for all the rows.
-    products = (x[:, model.short_columns] * model.short_weights).tolist() if short else []
+    inputs = short_columns(x, model.names, model.short_names) if short else None
+    products = (inputs * model.short_weights).tolist() if inputs is not None else []
     u = [_shortness(v) for v in x[:, model.short_words].tolist()] if short else []
     for k, (linear, leaves) in enumerate(
         zip((x * model.weights).tolist(), model.value[node].tolist(), strict=True)
