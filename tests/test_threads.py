@@ -571,3 +571,60 @@ def test_thread_probabilities_with_a_correction_only_input_equal_each_rows_bit_f
         )
     ]
     assert threads.thread_probabilities(rows, model) == [thread_probability(r, model) for r in rows]
+
+
+FLIGHT = Article(
+    id="flight",
+    title="Boeing 787 Dreamliner makes maiden flight",
+    text=(
+        "December 16, 2009 Boeing's newest commercial airliner, the 787 Dreamliner, made its "
+        "maiden flight on Tuesday."
+    ),
+)
+UNVEILING = Article(
+    id="unveiling",
+    title="Boeing unveils new 787 Dreamliner",
+    text="July 09, 2007 Aircraft manufacturer Boeing have unveiled their new 787 Dreamliner.",
+)
+SERVICE = Article(
+    id="service",
+    title="Boeing rolls out first 787 Dreamliner to go into service",
+    text=(
+        "August 08, 2011 Three years after it was due, Boeing rolled out the first 787 "
+        "Dreamliner to go into service."
+    ),
+)
+
+
+def _pair_inputs(a: Article, b: Article) -> tuple[float, ...]:
+    fa, fb = featurize([a, b])
+    ps = relate.pair_score(fa, fb)
+    return thread_features(fa, fb, ps.cues.vector(), ps.rewrite_evidence, ps.date_gap)
+
+
+def test_short_reports_of_one_airliners_milestones_years_apart_are_three_threads():
+    """MEANTIME's headlines: one company's news years apart (dated from their text), one
+    product name shared, no person, no place. The shipped file's short-text correction
+    keeps them apart; its full-text model alone threads at least one pair (0.91 for the
+    unveiling and the maiden flight when written)."""
+    articles = [UNVEILING, FLIGHT, SERVICE]
+    thread = {a: s.thread for s in api.cluster(articles) for a in s.articles}
+    assert len(set(thread.values())) == 3
+    plain = model_from_data(_shipped_data())
+    pairs = [(UNVEILING, FLIGHT), (FLIGHT, SERVICE), (UNVEILING, SERVICE)]
+    rows = [_pair_inputs(a, b) for a, b in pairs]
+    assert all(thread_probability(x) < threads.THREAD_THRESHOLD for x in rows)
+    assert max(thread_probability(x, plain) for x in rows) >= threads.THREAD_THRESHOLD
+
+
+def test_the_correction_leaves_the_ambushs_arrest_report_as_it_was():
+    """The arrest three months after the ambush, both short: far apart, but they share
+    the town and the victims' names, which later coverage of one incident keeps; the
+    correction does not read them."""
+    x = _pair_inputs(SHOOTING, ARREST)
+    names = threads.MODEL.names
+    assert x[names.index("far_apart")] == 1.0
+    shared = x[names.index("log_rare_shared_people")] + x[names.index("log_rare_shared_places")]
+    assert shared > 0.0
+    plain = model_from_data(_shipped_data())
+    assert thread_probability(x) == thread_probability(x, plain)
