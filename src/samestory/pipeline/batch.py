@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from samestory import exclusive
 from samestory.config import DEFAULT_CONFIG, Config
@@ -31,6 +34,42 @@ log = logging.getLogger("samestory")
 # Scored pairs below which grouping stays on one process: the roundup candidates cost
 # ~8 us a pair (real corpus: 0.33 s for 41k), a fork and its result a few ms.
 MIN_PAIRS_TO_FORK_GROUPING = 5_000
+
+# Allocations (less deallocations) between two collections of the youngest generation
+# during a run, instead of Python's 700: the stages make and drop millions of small
+# objects, nearly all freed by their reference counts, and each collection walked the
+# young ones (real corpus: 2,660 collections, 0.63-0.75 s of CPU over the parent and its
+# workers, against 17 and 0.17 s; docs/benchmarks.md, 2026-12-05, speed). Chosen, not
+# fitted: ~a few MB of young objects between collections. No result depends on it.
+YOUNG_COLLECTION_EVERY = 50_000
+# Open fewer_collections() blocks (threads may run analyses at once), under its lock.
+_collections_lock = threading.Lock()
+_fewer_blocks = 0
+_saved_threshold: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Within the block, the youngest generation is collected every
+    ``YOUNG_COLLECTION_EVERY`` allocations (or the process's own threshold, if higher);
+    the older generations' thresholds stay. Forked workers inherit it. The process's
+    thresholds come back when the last open block ends."""
+    global _fewer_blocks, _saved_threshold
+    with _collections_lock:
+        if _fewer_blocks == 0:
+            _saved_threshold = gc.get_threshold()
+            young, *older = _saved_threshold
+            if young:  # 0: automatic collection is off, leave it so
+                gc.set_threshold(max(young, YOUNG_COLLECTION_EVERY), *older)
+        _fewer_blocks += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _fewer_blocks -= 1
+            if _fewer_blocks == 0 and _saved_threshold is not None:
+                gc.set_threshold(*_saved_threshold)
+                _saved_threshold = None
 
 
 @dataclasses.dataclass
@@ -86,9 +125,10 @@ def analyze(
     # Without the process-wide sentence cache: the features (bits included) depend on
     # the input only, not on what this process encoded before (and Spark gets the same).
     encoder = uncached(encoder or encoder_for(config.encoder))
-    features = featurize_all(articles, config, encoder, progress)
-    clock.lap("features")
-    return analyze_features(features, config, progress, clock, skipped)
+    with fewer_collections():
+        features = featurize_all(articles, config, encoder, progress)
+        clock.lap("features")
+        return analyze_features(features, config, progress, clock, skipped)
 
 
 def analyze_features(
@@ -99,7 +139,17 @@ def analyze_features(
     skipped: list[SkippedRecord] | None = None,
 ) -> Analysis:
     """:func:`analyze` from the features on: copies → candidates → relations → stories."""
-    clock = clock or _StageClock(None)
+    with fewer_collections():
+        return _analyze_features(features, config, progress, clock or _StageClock(None), skipped)
+
+
+def _analyze_features(
+    features: list[DocFeatures],
+    config: Config,
+    progress: Progress | None,
+    clock: _StageClock,
+    skipped: list[SkippedRecord] | None,
+) -> Analysis:
     # The features (and then the relations) out of the collector's sight while each
     # stage makes and drops its own objects (parallel.frozen_heap, as the scoring does):
     # a full collection walked them all several times a run (real corpus: the parent's
