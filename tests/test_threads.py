@@ -628,3 +628,18 @@ def test_the_correction_leaves_the_ambushs_arrest_report_as_it_was():
     assert shared > 0.0
     plain = model_from_data(_shipped_data())
     assert thread_probability(x) == thread_probability(x, plain)
+
+
+def test_the_gap_beyond_a_month_is_read_only_for_far_pairs_sharing_no_person_or_place():
+    """far_apart_no_person_place_log_excess_gap (protocol H's screen): the far-apart
+    column times log(1 + gap) - log(1 + 30), 0 for a pair within a month or sharing a
+    place."""
+    names = threads.MODEL.names
+    rows = np.array([_far_row(20, 1.0, 0.0, 0.0), _far_row(20, 1.0, 0.0, 0.69)] * 2)
+    rows[:, names.index("log_gap")] = np.log1p([365.0, 365.0, 10.0, 10.0])
+    rows[2:, names.index("far_apart")] = 0.0
+    column = threads.short_only(rows, names, "far_apart_no_person_place_log_excess_gap")
+    assert column[0] == pytest.approx(np.log1p(365.0) - np.log1p(30.0))
+    assert column[1:].tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="correction-only"):
+        threads.short_only(rows, names, "no_such_input")

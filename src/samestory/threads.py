@@ -101,7 +101,10 @@ RARE_NAME = 4.5
 # - far_apart_no_person_place: far apart, and no shared rare name read as a person or as
 #   a place. Two headlines weeks apart sharing one company are two events (MEANTIME's
 #   false links); later coverage of an incident keeps its town or its victim's name (GVA).
-SHORT_ONLY_INPUTS = ("far_apart_no_person_place",)
+# - far_apart_no_person_place_log_excess_gap: that, times log_gap - log(1 + FAR_APART_DAYS)
+#   (how many times longer than a month the gap is, in logs): later coverage thins out
+#   with time, one company's news or a town's incidents do not.
+SHORT_ONLY_INPUTS = ("far_apart_no_person_place", "far_apart_no_person_place_log_excess_gap")
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -279,12 +282,15 @@ def thread_features(
 def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
     """The correction-only input ``name`` (:data:`SHORT_ONLY_INPUTS`) of the rows ``x``
     (2-D, columns ``names``), computed from the inputs the rows hold."""
-    if name != "far_apart_no_person_place":
+    if name not in SHORT_ONLY_INPUTS:
         raise ValueError(f"no correction-only input {name!r}")
     people = x[:, list(names).index("log_rare_shared_people")]
     places = x[:, list(names).index("log_rare_shared_places")]
     none = (people == 0.0) & (places == 0.0)
-    return x[:, list(names).index("far_apart")] * none
+    far = x[:, list(names).index("far_apart")] * none
+    if name == "far_apart_no_person_place":
+        return far
+    return far * (x[:, list(names).index("log_gap")] - math.log1p(FAR_APART_DAYS))
 
 
 def short_columns(x: np.ndarray, names: Sequence[str], inputs: Sequence[str]) -> np.ndarray:
