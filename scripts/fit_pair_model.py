@@ -886,6 +886,56 @@ def print_topic_intervals(
     return tables
 
 
+def split_figures(
+    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions, fold_seed: int
+) -> dict[str, tuple[float, float, float]]:
+    """Each target set's CV ``(P, R)`` at the fold thresholds and recall at P >= 0.9 on the
+    topics' deal ``fold_seed``."""
+    cv, cv_p, cv_t, _ = cross_validate(sets, trained, options, fold_seed)
+    figures = target_figures(sets, cv)
+    return {
+        s.name: (*figures[s.name], recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0])
+        for s in sets
+        if not s.augment
+    }
+
+
+def print_splits(
+    sets: Sequence[PairSet],
+    trained: Sequence[PairSet],
+    options: FitOptions,
+    base: FitOptions,
+    count: int,
+) -> list[dict[str, tuple[float, float, float]]]:
+    """The CV figures of ``options`` on fold seeds ``0..count-1``: a line a split (each
+    target set's P / R and R@P.9, whether every set meets the target), then each figure's
+    median over the splits and the number of splits meeting the target; when ``options``
+    is not the logistic ``base``, the split-by-split difference in R@P.9 from ``base``'s
+    (its median and the splits where it is > 0). Returns the figures by split."""
+    runs = [split_figures(sets, trained, options, k) for k in range(count)]
+    paired = options != base
+    bases = [split_figures(sets, trained, base, k) for k in range(count)] if paired else []
+    for k, run in enumerate(runs):
+        met = all(target_ratio(p, r) >= 1.0 for p, r, _ in run.values())
+        cells = "   ".join(
+            f"{name.split('_')[0]} {p:.4f} / {r:.4f} R@P.9 {at:.4f}"
+            for name, (p, r, at) in run.items()
+        )
+        print(f"fold seed {k}: {cells}   target met: {met}")
+    for name in runs[0]:
+        p, r, at = (np.median([run[name][i] for run in runs]) for i in range(3))
+        met = sum(target_ratio(*run[name][:2]) >= 1.0 for run in runs)
+        line = f"median over {count} splits {name}: {p:.4f} / {r:.4f} R@P.9 {at:.4f}, met on {met}"
+        if paired:
+            gains = [run[name][2] - b[name][2] for run, b in zip(runs, bases, strict=True)]
+            line += (
+                f"; R@P.9 minus the logistic's median {np.median(gains):+.4f}, "
+                f"> 0 on {sum(g > 0 for g in gains)}"
+            )
+        print(line)
+    return runs
+
+
 ArticlePairs = dict[str, list[tuple[DocFeatures, DocFeatures]]]
 Candidate = Callable[[DocFeatures, DocFeatures], float]
 
@@ -1042,6 +1092,14 @@ def main() -> None:
         "before 2026-12-05 05:30; --seed varies only the short and unrelated samples)",
     )
     parser.add_argument(
+        "--fold-seeds",
+        type=int,
+        default=0,
+        help="instead of one fit: the CV figures on fold seeds 0..N-1, split by split, "
+        "their medians and (another --learner) the paired difference from the logistic "
+        "model's (docs/accuracy.md 2026-12-05 compare: the split moves the figures most)",
+    )
+    parser.add_argument(
         "--cv-errors",
         type=Path,
         default=None,
@@ -1088,6 +1146,8 @@ def main() -> None:
         parser.error("--screen-with needs --screen")
     if args.learner == "monotone-hgb" and args.write:
         parser.error("--learner monotone-hgb is screened only: no --write")
+    if args.fold_seeds and (args.write or args.screen or args.cv_errors):
+        parser.error("--fold-seeds prints CV figures only: no --write, --screen, --cv-errors")
     if args.learner != "logistic" and args.screen:
         parser.error("--screen screens inputs of the logistic model")
     forms = [f for f in args.short_forms.split(",") if f]
@@ -1151,10 +1211,11 @@ def main() -> None:
         return
     logistic_tables = None
     if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs
-        _, base_p, base_t, _ = cross_validate(sets, trained, options, args.fold_seed)
-        print("the logistic model (shipped class), for the paired comparison:")
-        print_operating_points(sets, base_p, base_t)
-        logistic_tables = print_topic_intervals(sets, base_p, base_t)
+        if not args.fold_seeds:
+            _, base_p, base_t, _ = cross_validate(sets, trained, options, args.fold_seed)
+            print("the logistic model (shipped class), for the paired comparison:")
+            print_operating_points(sets, base_p, base_t)
+            logistic_tables = print_topic_intervals(sets, base_p, base_t)
         if args.learner == "monotone-hgb":
             boosting = Boosting(
                 args.hgb_depth, args.hgb_iterations, args.hgb_rate, args.hgb_leaf, args.hgb_l2
@@ -1164,6 +1225,10 @@ def main() -> None:
         else:
             options = dataclasses.replace(options, bounded=True, names=tuple(kept))
             print("the logistic model, each weight's sign bounded as MONOTONE says:")
+    if args.fold_seeds:
+        base = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
+        print_splits(sets, trained, options, base, args.fold_seeds)
+        return
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, args.fold_seed)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
@@ -1270,7 +1335,7 @@ def _command_line(args: argparse.Namespace) -> str:
     for key, value in vars(args).items():
         if key in ("data", "cache", "write", "cv_errors") or value is False or value is None:
             continue
-        if key in ("seed", "fold_seed") and not value:  # the default sample and split
+        if key in ("seed", "fold_seed", "fold_seeds") and not value:  # the default sample and split
             continue
         if (key == "learner" and value == "logistic") or key.startswith("hgb_"):
             continue  # the shipped class's command line as it was; trees are never written

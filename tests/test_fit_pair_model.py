@@ -347,3 +347,22 @@ def test_the_fold_seed_deals_the_same_topics_into_other_folds():
     _, cv_p, _, _ = fit_pair_model.cross_validate(sets, sets, options, fold_seed=3)
     _, base_p, _, _ = fit_pair_model.cross_validate(sets, sets, options)
     assert any(not np.allclose(cv_p[s.name], base_p[s.name]) for s in sets)
+
+
+def test_print_splits_gives_each_split_s_cv_and_the_paired_difference(
+    capsys: pytest.CaptureFixture[str],
+):
+    """A line a fold seed equal to that split's own CV, medians over the splits, and for
+    another learner its difference from the logistic model's recall at P 0.9."""
+    sets, _ = _screened_sets()
+    base = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    runs = fit_pair_model.print_splits(sets, sets, base, base, 3)
+    cv, *_ = fit_pair_model.cross_validate(sets, sets, base, 2)
+    assert {k: v[:2] for k, v in runs[2].items()} == fit_pair_model.target_figures(sets, cv)
+    out = capsys.readouterr().out
+    assert out.count("fold seed ") == 3 and "median over 3 splits ecbplus_dev" in out
+    assert "minus the logistic" not in out
+    names = ("lexical_cosine", "log_gap")
+    bounded = dataclasses.replace(base, bounded=True, names=names)
+    fit_pair_model.print_splits(sets, sets, bounded, base, 2)
+    assert "R@P.9 minus the logistic's median" in capsys.readouterr().out
