@@ -41,7 +41,11 @@ what differs, exit 1 on DIFFERS. The file states its options (``encoder``, ``lea
 all pairs, one without ``min_keyword_cosine`` on unscreened candidate pairs): give them,
 e.g. ``--encoder use --learner logistic --C 3 --threshold 0.6 --min-keyword-cosine 0`` for
 the file of 2026-12-03, ``--encoder use --learner logistic --C 3 --threshold 0.6`` for
-the one that reads ``latest_year_gap``.
+the one that reads ``latest_year_gap``, and for the one with a short-text correction
+(protocol G, 2026-12-05: the file states ``short_forms``, ``short_weight`` and
+``short_weights``, and no ``short_bias``, so no level) those plus ``--short-forms
+lead,summary,headline --short-weight 1 --short-offset --short-inputs
+far_apart_no_person_place --no-short-level``.
 
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
