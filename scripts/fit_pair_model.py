@@ -576,10 +576,17 @@ def fit(
     return pair_model, fitted.predict
 
 
+#: ``--fold-seed`` of leave-one-topic-out: every topic its own fold, no random deal.
+ONE_TOPIC = -1
+
+
 def fold_of(sets: Sequence[PairSet], fold_seed: int = 0) -> dict[str, int]:
     """Each topic's fold: the topics of every set dealt in a ``fold_seed`` permutation
-    (0: the split every earlier run of this script used)."""
+    (0: the split every earlier run of this script used) into :data:`FOLDS` folds, or
+    (``fold_seed`` :data:`ONE_TOPIC`) each topic alone in its own fold."""
     topics = sorted({t for s in sets for t in (*s.topics, *s.topics_b)})
+    if fold_seed == ONE_TOPIC:
+        return {topic: k for k, topic in enumerate(topics)}
     order = np.random.RandomState(fold_seed).permutation(len(topics))
     return {topic: int(order[k]) % FOLDS for k, topic in enumerate(topics)}
 
@@ -695,7 +702,7 @@ def cross_validate(
     cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
     cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
     thresholds = []
-    for f in range(FOLDS):
+    for f in sorted(set(folds.values())):
         masks = [~_in_fold(s, folds, f) for s in trained]
         fold_model = options.fit(trained, masks)
         thresholds.append(fold_model.threshold)
@@ -1089,7 +1096,8 @@ def main() -> None:
         type=int,
         default=0,
         help="seed of the topics' deal into the 5 CV folds (0: the split of every run "
-        "before 2026-12-05 05:30; --seed varies only the short and unrelated samples)",
+        "before 2026-12-05 05:30; --seed varies only the short and unrelated samples); "
+        f"{ONE_TOPIC}: leave one topic out (a fold a topic, no random deal)",
     )
     parser.add_argument(
         "--fold-seeds",
@@ -1288,7 +1296,7 @@ def main() -> None:
         info = {
             "fitted_by": "scripts/fit_pair_model.py " + _command_line(args),
             "encoder": args.encoder,
-            "cv_folds": FOLDS,
+            "cv_folds": len(thresholds),
             "fold_thresholds": [round(t, 2) for t in thresholds],
             "figures (precision, recall; unrelated: share linked)": figures,
         }

@@ -366,3 +366,21 @@ def test_print_splits_gives_each_split_s_cv_and_the_paired_difference(
     bounded = dataclasses.replace(base, bounded=True, names=names)
     fit_pair_model.print_splits(sets, sets, bounded, base, 2)
     assert "R@P.9 minus the logistic's median" in capsys.readouterr().out
+
+
+def test_fold_seed_one_topic_leaves_each_topic_out_alone():
+    """``--fold-seed -1``: a fold a topic, every pair decided by a model fitted without
+    its own topic and with every other."""
+    sets, _ = _screened_sets()
+    folds = fit_pair_model.fold_of(sets, fit_pair_model.ONE_TOPIC)
+    assert sorted(folds.values()) == list(range(30))
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    _, cv_p, _, thresholds = fit_pair_model.cross_validate(
+        sets, sets, options, fit_pair_model.ONE_TOPIC
+    )
+    assert len(thresholds) == 30
+    s, topic = sets[1], sets[1].topics[0]
+    held = s.topics == topic
+    trained = [~fit_pair_model._in_fold(t, folds, folds[topic]) for t in sets]
+    alone = options.fit(sets, trained).predict(s.x[held], s.factor[held])
+    assert cv_p[s.name][held] == pytest.approx(alone)
