@@ -537,6 +537,8 @@ def short_ramps(x: np.ndarray, model: relate.StoryModel) -> np.ndarray:
     :func:`samestory.relate.shortness`; at ``u`` 0 the part weighs nothing anyway)."""
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
+    if model.short_both:  # the longer text's words are not in the design rows
+        raise NotImplementedError("a short part weighing both texts' shortness")
     if model.short_ramp is None:
         return np.ones(len(x))
     r = np.ones(len(x))

@@ -80,6 +80,9 @@ DISCOUNT = {"discount": (-0.2, 0.0, 0.2, 0.4, 0.6), "bias": (-2.0, -1.0, 0.0, 1.
 # ~20 words, leads from ~30).
 SHAPE = {"ramp_low": (20.0, 25.0), "discount": (0.0, 0.2, 0.4), "bias": (0.0, 1.0, 2.0, 3.0)}
 RAMP_WIDTH = 10.0
+# --shape --both: the part weighs u(shorter) * u(longer) * r, as far as both texts are
+# short (StoryModel.short_both); the bias one step higher (u(longer) ~0.8 on a lead pair).
+SHAPE_BOTH = {"ramp_low": (20.0, 25.0), "discount": (0.0, 0.2, 0.4), "bias": (1.0, 2.0, 3.0, 4.0)}
 # The families measured without --near (``--parts``), in this order.
 PARTS = ("moves", "grid", "discount")
 # The near step's grid (days, then the factors of a long and a short pair; 1.0 is no cut).
@@ -111,6 +114,7 @@ def short_part(params: dict[str, float]) -> relate.StoryModel:
         short_weights=tuple(v.tolist()),
         short_bias=params.get("bias", 0.0),
         short_ramp=None if low is None else (low, low + RAMP_WIDTH),
+        short_both=bool(params.get("both", 0.0)),
     )
 
 
@@ -181,8 +185,8 @@ class ShapeRuns(Runs):
             for dev, (zero, copies) in zip(self.sets, self.zero, strict=True):
                 s, copied = zero.copy(), copies.copy()
                 for k, m in enumerate(dev.measures):
-                    words = m.cues.shorter_words
-                    if model.short_strength(words, m.cues.shortness) > 0.0:
+                    c = m.cues
+                    if model.short_strength(c.shorter_words, c.shortness, c.longer_words) > 0.0:
                         r = dev._relation(k, model, DEFAULT_CONFIG)
                         s[k], copied[k] = r.score, exclusive.copy_relation(r)
                 out.append((s, copied))
@@ -190,16 +194,21 @@ class ShapeRuns(Runs):
 
 
 def s_key(params: dict[str, float]) -> str:
-    return "/".join(f"{params[k]:g}" for k in SHAPE)
+    return "/".join(f"{params[k]:g}" for k in SHAPE) + ("/both" if params.get("both") else "")
 
 
-def fit_shape(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
-    """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE`, with its
+def fit_shape(sets: Sequence[fsm.DevSet], both: bool = False) -> dict[str, object]:
+    """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE` (``both``:
+    :data:`SHAPE_BOTH`, the part weighing as far as both texts are short), with its
     in-sample and 5-fold topic CV figures beside the short part zero's."""
     runs = ShapeRuns(sets)
     zero, _ = runs.ari({})
     print(show("short part zero", zero), flush=True)
-    points = [dict(zip(SHAPE, p, strict=True)) for p in itertools.product(*SHAPE.values())]
+    grid_of = SHAPE_BOTH if both else SHAPE
+    points = [
+        {**dict(zip(grid_of, p, strict=True)), **({"both": 1.0} if both else {})}
+        for p in itertools.product(*grid_of.values())
+    ]
     grid = {}
     for p in points:
         whole = runs.ari(p)[0]
@@ -220,7 +229,9 @@ def fit_shape(sets: Sequence[fsm.DevSet]) -> dict[str, object]:
         "fitted_on": {
             "method": "grid over (ramp_low, discount, bias) of the short part u * r * (bias "
             "- discount * w.x), r 0 up to ramp_low words of the shorter text and 1 from "
-            f"ramp_low + {RAMP_WIDTH:g}, mean ARI over the sets and forms at the default config "
+            f"ramp_low + {RAMP_WIDTH:g}"
+            + (", times the longer text's shortness (both)" if both else "")
+            + ", mean ARI over the sets and forms at the default config "
             "(production's relate and grouping), the rest of the model fixed; cv: each "
             "topic fold's point chosen on the other folds",
             "data": names,
@@ -370,6 +381,11 @@ def main() -> None:
     parser.add_argument("--encoder", choices=fsm.ENCODERS, default="use")
     parser.add_argument("--near", action="store_true", help="fit the near date step")
     parser.add_argument("--shape", action="store_true", help="fit the short part shaped by length")
+    parser.add_argument(
+        "--both",
+        action="store_true",
+        help="with --shape: the part weighs as far as both texts are short",
+    )
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument(
         "--dry-run", action="store_true", help="with --near or --shape: write nothing"
@@ -406,7 +422,7 @@ def main() -> None:
     ]
     if args.shape:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
-        found = fit_shape(sets)
+        found = fit_shape(sets, args.both)
         found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
         if not args.dry_run:
             write_shape(found, args.out)

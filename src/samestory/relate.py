@@ -133,6 +133,9 @@ class EventCues:
     # years each text names (capped at 5, over 5).
     number_conflict: float = 0.0
     year_gap: float = 0.0
+    # Words of the longer text: read only by a short part that weighs as far as both
+    # texts are short (StoryModel.short_both).
+    longer_words: int = SHORT_TEXT_WORDS * 1000
 
     def vector(self) -> tuple[float, ...]:
         # Not dataclasses.astuple: it deep-copies every field (a tenth of pair scoring);
@@ -162,7 +165,7 @@ def shortness(words: int) -> float:
 # kept apart from CUE_NAMES, which the thread model reads too.
 CONFLICT_CUE_NAMES = ("number_conflict", "year_gap")
 # Fields of EventCues that are not inputs of the event model's agreement part.
-_NOT_EVENT_CUES = ("shorter_words", "lead_sentences", *CONFLICT_CUE_NAMES)
+_NOT_EVENT_CUES = ("shorter_words", "lead_sentences", *CONFLICT_CUE_NAMES, "longer_words")
 CUE_NAMES = tuple(
     field.name for field in dataclasses.fields(EventCues) if field.name not in _NOT_EVENT_CUES
 )
@@ -171,7 +174,13 @@ GRADED_CUE_NAMES = (*CUE_NAMES, "lead_sentences")
 _CUE_VALUES = operator.attrgetter(*CUE_NAMES)
 # EventCues' fields: the cues first, then words, lead and the disagreement cues (the
 # column path builds it positionally).
-_FIELDS_OF_CUES = (*CUE_NAMES, "shorter_words", "lead_sentences", *CONFLICT_CUE_NAMES)
+_FIELDS_OF_CUES = (
+    *CUE_NAMES,
+    "shorter_words",
+    "lead_sentences",
+    *CONFLICT_CUE_NAMES,
+    "longer_words",
+)
 assert tuple(f.name for f in dataclasses.fields(EventCues)) == _FIELDS_OF_CUES
 _CONFLICT_VALUES = operator.attrgetter(*CONFLICT_CUE_NAMES)
 # Keys of the cues in Relation.evidence.scores: one string object each, shared by every
@@ -242,14 +251,26 @@ class StoryModel:
     # one or two cues, which the long part already reads as weak; a lead carries several.
     # Fitted by scripts/short_calibration.py --shape; read only by the short part.
     short_ramp: tuple[float, float] | None = None
+    # Whether the short part weighs as far as both texts are short (times the longer
+    # text's shortness): a short article against a long one reads as the long part's
+    # pairs, the long text carrying the cues. Fitted by scripts/short_calibration.py.
+    short_both: bool = False
 
-    def short_strength(self, words: int, shortness: float) -> float:
-        """The short part's weight ``u · r`` of a pair whose shorter text has ``words``
-        words and :func:`shortness` ``u`` (``r`` the ramp :attr:`short_ramp`; 1 without)."""
-        if self.short_ramp is None:
-            return shortness
-        low, high = self.short_ramp
-        return shortness * min(1.0, max(0.0, (words - low) / (high - low)))
+    @property
+    def shaped_short(self) -> bool:
+        """Whether the short part's weight is not the pair's shortness alone."""
+        return self.short_ramp is not None or self.short_both
+
+    def short_strength(self, words: int, u: float, longer_words: int = 0) -> float:
+        """The short part's weight of a pair whose shorter text has ``words`` words and
+        :func:`shortness` ``u``: ``u · r`` (``r`` the ramp :attr:`short_ramp`; 1 without),
+        times the longer text's shortness (of ``longer_words``) when :attr:`short_both`."""
+        if self.short_ramp is not None:
+            low, high = self.short_ramp
+            u = u * min(1.0, max(0.0, (words - low) / (high - low)))
+        if self.short_both:
+            u = u * shortness(longer_words)
+        return u
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
         """``f = f_long - (f_long - f_short) u`` for the pair's shortness ``u``; beyond
@@ -292,6 +313,7 @@ class StoryModel:
             short_weights = {str(k): float(v) for k, v in short.get("weights", {}).items()}
             short_bias = float(short.get("bias", 0.0))
             ramp = short.get("ramp")
+            short_both = bool(short.get("both", False))
             short_ramp = None if ramp is None else (float(ramp[0]), float(ramp[1]))
             gate = event.get("date_gate", {})
             gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
@@ -353,6 +375,7 @@ class StoryModel:
             near_gap_factor_long=near_long,
             near_gap_factor_short=near_short,
             short_ramp=short_ramp,
+            short_both=short_both,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -370,21 +393,16 @@ class StoryModel:
                 **{
                     k: v
                     for k, v in dict(event.get("short", {})).items()  # type: ignore[call-overload]
-                    if k not in ("ramp", "strength")
+                    if k not in ("ramp", "both", "strength")
                 },
                 "words": SHORT_TEXT_WORDS,
                 "spread": SHORT_TEXT_SPREAD,
                 "shortness": "u = 1 / (1 + exp((words of the shorter text - words) / spread))",
                 "bias": self.short_bias,
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
-                **(
-                    {}
-                    if self.short_ramp is None
-                    else {
-                        "ramp": list(self.short_ramp),
-                        "strength": "u * min(1, max(0, (words - ramp[0]) / (ramp[1] - ramp[0])))",
-                    }
-                ),
+                **({} if self.short_ramp is None else {"ramp": list(self.short_ramp)}),
+                **({"both": True} if self.short_both else {}),
+                **({"strength": self._strength_formula()} if self.shaped_short else {}),
             },
             conflicts={
                 "about": "disagreement cues (samestory.conflicts), added to the log-odds",
@@ -417,6 +435,14 @@ class StoryModel:
         )
         return {**info, "event_model": event, "graded_model": graded}
 
+    def _strength_formula(self) -> str:
+        terms = ["u"]
+        if self.short_ramp is not None:
+            terms.append("min(1, max(0, (words - ramp[0]) / (ramp[1] - ramp[0])))")
+        if self.short_both:
+            terms.append("u(words of the longer text)")
+        return " * ".join(terms)
+
     def event_logit(self, cues: EventCues) -> float:
         """The event model's log-odds ``b + w·x + u (β + v·x) + d·c`` (``u`` the short
         part's :meth:`short_strength`)."""
@@ -426,8 +452,8 @@ class StoryModel:
         logit = self.event_bias + _dot(self.event_weights, x)
         logit += _dot(self.conflict_weights, cues.conflicts())
         u = cues.shortness
-        if self.short_ramp is not None:
-            u = self.short_strength(cues.shorter_words, u)
+        if self.shaped_short:
+            u = self.short_strength(cues.shorter_words, u, cues.longer_words)
         if u > 0.0:
             logit += u * (self.short_bias + _dot(self.short_weights, x))
         return logit
@@ -804,6 +830,7 @@ class PairColumns:
     thread: np.ndarray
     shorter_words: list[int]
     lead: list[float]
+    longer_words: list[int]
     rewrite: np.ndarray
     jaccard: np.ndarray
     containment: np.ndarray
@@ -826,8 +853,15 @@ class PairColumns:
             out.append(
                 PairMeasures(
                     # Positional: the cues in CUE_NAMES order are EventCues' first fields
-                    # (_FIELDS_OF_CUES), then its words, lead and disagreement cues.
-                    cues=EventCues(*cues[n], self.shorter_words[k], self.lead[k], *conflict[n]),  # type: ignore[call-arg]
+                    # (_FIELDS_OF_CUES), then its words, lead, disagreement cues and the
+                    # longer text's words.
+                    cues=EventCues(
+                        *cues[n],  # type: ignore[call-arg]
+                        self.shorter_words[k],
+                        self.lead[k],
+                        *conflict[n],
+                        self.longer_words[k],
+                    ),
                     rewrite_evidence=rewrite[n],
                     jaccard=jaccard[n],
                     containment=containment[n],
@@ -911,6 +945,7 @@ class ColumnsBuilder:
         self.overlaps: list[tuple[float, float]] = []
         self.gaps: list[int | None] = []
         self.shorter: list[int] = []
+        self.longer: list[int] = []
         self.date_factors: list[float] = []
         self.text_dated: list[bool] = []
         self.notes: list[tuple[str, ...]] = []
@@ -981,6 +1016,7 @@ class ColumnsBuilder:
             self.shared.append(shared)
             days = 0 if gap is None else gap
             shorter.append(min(words_a, b.n_words))
+            self.longer.append(max(words_a, b.n_words))
             if names:
                 named = sorted(names)
                 if b.lang == lang_a:
@@ -1102,6 +1138,7 @@ class ColumnsBuilder:
             thread=thread,
             shorter_words=self.shorter,
             lead=self.leads,
+            longer_words=self.longer,
             rewrite=raw[_R["rewrite_evidence"]],
             jaccard=np.array([o[0] for o in self.overlaps], dtype=np.float64),
             containment=np.array([o[1] for o in self.overlaps], dtype=np.float64),
@@ -1202,6 +1239,7 @@ def _cues(
         entity_specific_jaccard=_specific_jaccard(a, b, names),
         shorter_words=min(a.n_words, b.n_words),
         lead_sentences=lead,
+        longer_words=max(a.n_words, b.n_words),
         number_conflict=conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts)),
         year_gap=conflicts.year_gap(
             a.latest_year, b.latest_year, both_published=published_a and _published(b)
@@ -1424,11 +1462,13 @@ def _weak_relations(
         return []
     u = np.array([shortness(w) for w in columns.shorter_words], dtype=np.float64)
     u_short = u
-    if model.short_ramp is not None:  # the short part's weight, as event_logit's
+    if model.shaped_short:  # the short part's weight, as event_logit's
         u_short = np.array(
             [
-                model.short_strength(w, v)
-                for w, v in zip(columns.shorter_words, u.tolist(), strict=True)
+                model.short_strength(w, v, longer)
+                for w, v, longer in zip(
+                    columns.shorter_words, u.tolist(), columns.longer_words, strict=True
+                )
             ],
             dtype=np.float64,
         )
