@@ -236,6 +236,15 @@ class DevSet:
     _shipped_copies: dict[Config, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
+    def words(self) -> np.ndarray:
+        """``[train pair, (shorter, longer)]``: the words of each training pair's texts
+        (what a shaped short part reads besides the design rows, :func:`short_ramps`)."""
+        n = [f.n_words for f in self.features]
+        return np.array(
+            [(min(n[i], n[j]), max(n[i], n[j])) for i, j in self.train_pairs], dtype=np.int64
+        ).reshape(-1, 2)
+
+    @functools.cached_property
     def name_views(self) -> roundups.NameViews:
         """The texts' name views (:mod:`samestory.roundups`), built once per set."""
         return roundups.NameViews(self.features)
@@ -530,17 +539,24 @@ def logistic_with_offset(
     return minimize(loss, np.zeros(inputs.shape[1]), jac=True, method="L-BFGS-B").x
 
 
-def short_ramps(x: np.ndarray, model: relate.StoryModel) -> np.ndarray:
-    """The ramp ``r`` of ``model``'s short part (``StoryModel.short_ramp``; 1 without one)
-    for each :func:`samestory.relate.event_design` row: the part weighs ``u · r``. The
-    shorter text's words are read back from the row's shortness ``u`` (the inverse of
-    :func:`samestory.relate.shortness`; at ``u`` 0 the part weighs nothing anyway)."""
+def short_ramps(
+    x: np.ndarray, model: relate.StoryModel, words: np.ndarray | None = None
+) -> np.ndarray:
+    """The factor ``model``'s short part weighs beside the shortness ``u`` of each
+    :func:`samestory.relate.event_design` row (``StoryModel.short_strength`` over ``u``:
+    the ramp ``r``, times the longer text's shortness with ``short_both``; 1 for an
+    unshaped part). ``words``: each row's (shorter, longer) words (:attr:`DevSet.words`);
+    without them the shorter text's words are read back from ``u`` (the inverse of
+    :func:`samestory.relate.shortness`; at ``u`` 0 the part weighs nothing anyway), which
+    cannot give the longer text's."""
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
-    if model.short_both:  # the longer text's words are not in the design rows
-        raise NotImplementedError("a short part weighing both texts' shortness")
-    if model.short_ramp is None:
+    if not model.shaped_short:
         return np.ones(len(x))
+    if words is not None:
+        return np.array([model.short_strength(a, 1.0, b) for a, b in words.tolist()])
+    if model.short_both:
+        raise ValueError("a short part weighing both texts' shortness needs their words")
     r = np.ones(len(x))
     for k, value in enumerate(u.tolist()):
         if 0.0 < value < 1.0:
@@ -557,6 +573,7 @@ def fit_conflict_part(
     base: relate.StoryModel,
     c: float,
     cues: Sequence[str] = relate.CONFLICT_CUE_NAMES,
+    words: np.ndarray | None = None,
 ) -> relate.StoryModel:
     """``base`` with its conflict part ``d`` fitted, the rest kept (``--conflicts-only``).
 
@@ -572,7 +589,7 @@ def fit_conflict_part(
         offset = offset + u * base.short_bias + x[:, n : 2 * n] @ np.array(base.short_weights)
     else:
         short = u * base.short_bias + x[:, n : 2 * n] @ np.array(base.short_weights)
-        offset = offset + short_ramps(x, base) * short
+        offset = offset + short_ramps(x, base, words) * short
     chosen = [relate.CONFLICT_CUE_NAMES.index(name) for name in cues]
     theta = logistic_with_offset(x[:, 2 * n + 1 :][:, chosen], y, offset, c)
     weights = [0.0] * len(relate.CONFLICT_CUE_NAMES)
@@ -582,7 +599,11 @@ def fit_conflict_part(
 
 
 def fit_short_part(
-    x: np.ndarray, y: np.ndarray, base: relate.StoryModel, c: float
+    x: np.ndarray,
+    y: np.ndarray,
+    base: relate.StoryModel,
+    c: float,
+    words: np.ndarray | None = None,
 ) -> relate.StoryModel:
     """``base`` with its short part ``β, v`` fitted, its long part ``b, w`` kept.
 
@@ -597,7 +618,7 @@ def fit_short_part(
         + x[:, :n] @ np.array(base.event_weights)
         + x[:, 2 * n + 1 :] @ np.array(base.conflict_weights)
     )
-    inputs = x[:, n : 2 * n + 1] * short_ramps(x, base)[:, None]  # u·r·x, then u·r
+    inputs = x[:, n : 2 * n + 1] * short_ramps(x, base, words)[:, None]  # u·r·x, then u·r
     theta = logistic_with_offset(inputs, y, offset, c)
     return dataclasses.replace(
         base,
@@ -630,6 +651,7 @@ def topic_cv_ari(
     sets: Sequence[DevSet],
     fit: Callable[[np.ndarray, np.ndarray], relate.StoryModel],
     trains: Callable[[DevSet], bool] = lambda dev: True,
+    words: bool = False,
 ) -> tuple[dict[str, float], list[relate.StoryModel]]:
     """ARI at production's config with each pair scored by models that never saw its topics.
 
@@ -639,8 +661,9 @@ def topic_cv_ari(
     folds; a copy when either model relates it as one, :meth:`DevSet.scored`). The
     clustering ARI of these scores, production's grouping of them (:meth:`DevSet.grouping`,
     the exclusive-names step included), estimates accuracy on unseen topics. Only the
-    sets ``trains`` accepts fit the models; every set is scored. Returns the ARIs and the
-    folds' models (fold ``f``'s fitted without the topics dealt to ``f``).
+    sets ``trains`` accepts fit the models; every set is scored (``words``: ``fit`` also
+    takes the rows' :attr:`DevSet.words`). Returns the ARIs and the folds' models (fold
+    ``f``'s fitted without the topics dealt to ``f``).
     """
     topics = sorted({t for dev in sets for t in dev.topics})
     order = np.random.RandomState(0).permutation(len(topics))
@@ -655,7 +678,11 @@ def topic_cv_ari(
         fitting = [dev for dev in sets if trains(dev)]
         x = np.vstack([dev.cues[~trained[dev.name][f]] for dev in fitting])
         y = np.concatenate([dev.labels[~trained[dev.name][f]] for dev in fitting])
-        model = fit(x, y)
+        if words:
+            w = np.vstack([dev.words[~trained[dev.name][f]] for dev in fitting])
+            model = fit(x, y, w)  # type: ignore[call-arg]
+        else:
+            model = fit(x, y)
         models.append(model)
         for dev in sets:
             mask = touches[dev.name][f]
@@ -1082,16 +1109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.independent:
         sets += independent_sets(args.data, args.cache, encoder)
 
-    def fit(x: np.ndarray, y: np.ndarray) -> relate.StoryModel:
+    def fit(x: np.ndarray, y: np.ndarray, words: np.ndarray) -> relate.StoryModel:
         if args.conflicts_only:
-            return fit_conflict_part(x, y, base, args.C, conflict_cues)
+            return fit_conflict_part(x, y, base, args.C, conflict_cues, words)
         if args.no_short_part:
             return long_model(
                 LogisticRegression(C=args.C, max_iter=5000).fit(long_columns(x), y), base
             )
         if args.refit_base:
             return event_model(LogisticRegression(C=args.C, max_iter=5000).fit(x, y), base)
-        return fit_short_part(x, y, base, args.C)
+        return fit_short_part(x, y, base, args.C, words)
 
     def trains(dev: DevSet) -> bool:
         """Whether ``dev``'s pairs fit the model (--no-short-part, --conflicts-only: the
@@ -1105,7 +1132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
         chosen = [d for d in chosen if trains(d)]
-        return fit(np.vstack([d.cues for d in chosen]), np.concatenate([d.labels for d in chosen]))
+        return fit(
+            np.vstack([d.cues for d in chosen]),
+            np.concatenate([d.labels for d in chosen]),
+            np.vstack([d.words for d in chosen]),
+        )
 
     model = fit_on(sets)
     print(
@@ -1144,7 +1175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"fit on {train_base} (all forms), test on {test_base}",
             held_set[f"{train_base}->{test_base}"],
         )
-    topic_cv, fold_models = topic_cv_ari(sets, fit, trains)
+    topic_cv, fold_models = topic_cv_ari(sets, fit, trains, words=True)  # type: ignore[arg-type]
     print(f"{TOPIC_FOLDS}-fold CV over topics, ARI at the default config", topic_cv)
     fold_of = fold_of_topics(sets)
     compare: dict[str, dict[str, Any]] = {}

@@ -43,6 +43,34 @@ def test_short_ramps_reads_the_words_back_from_the_shortness_column():
     assert fit_story_model.short_ramps(x, relate.STORY_MODEL).tolist() == [1.0] * len(words)
 
 
+def test_the_fits_offset_reads_both_texts_words_as_production():
+    # fit_conflict_part's offset over design rows with their words (DevSet.words) is the
+    # event model's log-odds as production computes it, for a part weighing both texts.
+    model = short_calibration.short_part({**POINT, "both": 1.0})
+    assert model.short_both
+    pairs = [(s, s + d) for s in (8, 22, 26, 40, 60, 90) for d in (0, 15, 300)]
+    cues = [
+        relate.EventCues(  # type: ignore[arg-type]
+            *[0.3 + 0.05 * k for k in range(len(relate.CUE_NAMES))],
+            shorter_words=s,
+            longer_words=longer,
+        )
+        for s, longer in pairs
+    ]
+    x = np.array([relate.event_design(c) for c in cues])
+    words = np.array(pairs)
+    n = len(relate.CUE_NAMES)
+    r = fit_story_model.short_ramps(x, model, words)
+    logit = (
+        model.event_bias
+        + x[:, :n] @ np.array(model.event_weights)
+        + r * (x[:, 2 * n] * model.short_bias + x[:, n : 2 * n] @ np.array(model.short_weights))
+    )
+    assert logit == pytest.approx([model.event_logit(c) for c in cues])
+    with pytest.raises(ValueError):
+        fit_story_model.short_ramps(x, model)
+
+
 @pytest.fixture(scope="module")
 def lead_set() -> fit_story_model.DevSet:
     # Leads and headlines of the ECB+ subset together: pairs on both sides of the knots.

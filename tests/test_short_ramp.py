@@ -55,6 +55,28 @@ def test_the_ramp_takes_the_short_part_off_headlines_only():
     )
 
 
+def _with_both(ramp: list[float] | None) -> relate.StoryModel:
+    data = _with_short_part(ramp).to_dict()
+    data["event_model"]["short"]["both"] = True
+    return relate.StoryModel.from_dict(data)
+
+
+def test_both_weighs_the_part_by_the_longer_texts_shortness_too():
+    both, uniform, none = _with_both([20, 30]), _with_short_part([20, 30]), relate.STORY_MODEL
+    assert relate.StoryModel.from_dict(both.to_dict()) == both and both.short_both
+    assert "both" not in uniform.to_dict()["event_model"]["short"]
+    lead_pair = dataclasses.replace(_cues(45), longer_words=50)
+    lead_article = dataclasses.replace(_cues(45), longer_words=400)
+    part = uniform.event_logit(lead_pair) - none.event_logit(lead_pair)
+    got = both.event_logit(lead_pair) - none.event_logit(lead_pair)
+    assert got == pytest.approx(part * relate.shortness(50))
+    # A lead against a long article: the long part alone (to the last bits it leaves).
+    assert both.event_logit(lead_article) == pytest.approx(none.event_logit(lead_article))
+    assert uniform.event_logit(lead_article) != pytest.approx(none.event_logit(lead_article))
+    # EventCues' default: the longer text unknown reads as long.
+    assert both.event_logit(_cues(45)) == pytest.approx(none.event_logit(_cues(45)))
+
+
 def test_a_ramp_needs_increasing_knots():
     data = _with_short_part([25, 35]).to_dict()
     data["event_model"]["short"]["ramp"] = [35, 25]
@@ -78,7 +100,7 @@ def short_features(ecb_records):
 
 
 def test_the_column_path_reads_the_ramp_as_the_object_path(short_features):
-    model = dataclasses.replace(_with_short_part([20, 30]), text_date_factor_long=0.5)
+    model = _with_both([20, 30])
     words = sorted(f.n_words for f in short_features)
     assert words[0] < 20 and words[-1] > 30  # both sides of the knots
     weak_pairs = 0
