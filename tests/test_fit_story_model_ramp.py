@@ -40,7 +40,8 @@ def test_short_ramps_reads_the_words_back_from_the_shortness_column():
     )
     got = fit_story_model.short_ramps(x, model)
     assert got.tolist() == [model.short_strength(w, 1.0) for w in words]
-    assert fit_story_model.short_ramps(x, relate.STORY_MODEL).tolist() == [1.0] * len(words)
+    unshaped = short_calibration.short_part({"discount": 0.2, "bias": 2.0})
+    assert fit_story_model.short_ramps(x, unshaped).tolist() == [1.0] * len(words)
 
 
 def test_the_fits_offset_reads_both_texts_words_as_production():

@@ -30,6 +30,13 @@ def _with_short_part(ramp: list[float] | None) -> relate.StoryModel:
     return relate.StoryModel.from_dict(data)
 
 
+def _no_short_part() -> relate.StoryModel:
+    # The shipped model's long part with no short part (whatever the file ships).
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["short"] = {"bias": 0.0, "weights": {}}
+    return relate.StoryModel.from_dict(data)
+
+
 def _cues(words: int) -> relate.EventCues:
     x = {"doc_cosine": 0.8, "lexical_cosine": 0.4, "number_jaccard": 0.5}
     return relate.EventCues(**{**dict.fromkeys(relate.CUE_NAMES, 0.0), **x}, shorter_words=words)
@@ -40,7 +47,7 @@ def test_the_ramp_takes_the_short_part_off_headlines_only():
     assert relate.StoryModel.from_dict(ramped.to_dict()) == ramped
     assert ramped.short_ramp == (25.0, 35.0) and uniform.short_ramp is None
     assert "ramp" not in uniform.to_dict()["event_model"]["short"]
-    none = relate.STORY_MODEL
+    none = _no_short_part()
     # A 12-word headline: the long model alone; a 45-word lead: the whole short part.
     assert ramped.event_logit(_cues(12)) == none.event_logit(_cues(12))
     assert uniform.event_logit(_cues(12)) != none.event_logit(_cues(12))
@@ -62,7 +69,7 @@ def _with_both(ramp: list[float] | None) -> relate.StoryModel:
 
 
 def test_both_weighs_the_part_by_the_longer_texts_shortness_too():
-    both, uniform, none = _with_both([20, 30]), _with_short_part([20, 30]), relate.STORY_MODEL
+    both, uniform, none = _with_both([20, 30]), _with_short_part([20, 30]), _no_short_part()
     assert relate.StoryModel.from_dict(both.to_dict()) == both and both.short_both
     assert "both" not in uniform.to_dict()["event_model"]["short"]
     lead_pair = dataclasses.replace(_cues(45), longer_words=50)
