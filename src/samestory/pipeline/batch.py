@@ -39,9 +39,10 @@ MIN_PAIRS_TO_FORK_GROUPING = 5_000
 # during a run, instead of Python's 700: the stages make and drop millions of small
 # objects, nearly all freed by their reference counts, and each collection walked the
 # young ones (real corpus: 2,660 collections, 0.63-0.75 s of CPU over the parent and its
-# workers, against 17 and 0.17 s; docs/benchmarks.md, 2026-12-05, speed). Chosen, not
-# fitted: ~a few MB of young objects between collections. No result depends on it.
-YOUNG_COLLECTION_EVERY = 50_000
+# workers; at 50,000, 17 and 0.16-0.19 s; at 200,000 none; the 100k corpus's peak PSS
+# 3,221 -> 3,194 / 3,065 MB; docs/benchmarks.md, 2026-12-05, speed). Chosen, not
+# fitted: some MB of young objects between collections. No result depends on it.
+YOUNG_COLLECTION_EVERY = 200_000
 # Open fewer_collections() blocks (threads may run analyses at once), under its lock.
 _collections_lock = threading.Lock()
 _fewer_blocks = 0
