@@ -115,6 +115,7 @@ def short_part(params: dict[str, float]) -> relate.StoryModel:
         short_bias=params.get("bias", 0.0),
         short_ramp=None if low is None else (low, low + RAMP_WIDTH),
         short_both=bool(params.get("both", 0.0)),
+        short_upper=(params["upper_low"], params["upper_high"]) if "upper_low" in params else None,
     )
 
 
@@ -194,19 +195,31 @@ class ShapeRuns(Runs):
 
 
 def s_key(params: dict[str, float]) -> str:
-    return "/".join(f"{params[k]:g}" for k in SHAPE) + ("/both" if params.get("both") else "")
+    upper = (
+        f"/upper {params['upper_low']:g}-{params['upper_high']:g}" if "upper_low" in params else ""
+    )
+    return (
+        "/".join(f"{params[k]:g}" for k in SHAPE) + ("/both" if params.get("both") else "") + upper
+    )
 
 
-def fit_shape(sets: Sequence[fsm.DevSet], both: bool = False) -> dict[str, object]:
+def fit_shape(
+    sets: Sequence[fsm.DevSet], both: bool = False, upper: tuple[float, float] | None = None
+) -> dict[str, object]:
     """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE` (``both``:
     :data:`SHAPE_BOTH`, the part weighing as far as both texts are short), with its
-    in-sample and 5-fold topic CV figures beside the short part zero's."""
+    in-sample and 5-fold topic CV figures beside the short part zero's. ``upper``: the
+    fall on the longer text's words (``StoryModel.short_upper``), on :data:`SHAPE_BOTH`'s
+    grid."""
     runs = ShapeRuns(sets)
     zero, _ = runs.ari({})
     print(show("short part zero", zero), flush=True)
-    grid_of = SHAPE_BOTH if both else SHAPE
+    grid_of = SHAPE_BOTH if both or upper else SHAPE
+    extra = {"both": 1.0} if both else {}
+    if upper is not None:
+        extra.update(upper_low=upper[0], upper_high=upper[1])
     points = [
-        {**dict(zip(grid_of, p, strict=True)), **({"both": 1.0} if both else {})}
+        {**dict(zip(grid_of, p, strict=True)), **extra}
         for p in itertools.product(*grid_of.values())
     ]
     grid = {}
@@ -231,6 +244,7 @@ def fit_shape(sets: Sequence[fsm.DevSet], both: bool = False) -> dict[str, objec
             "- discount * w.x), r 0 up to ramp_low words of the shorter text and 1 from "
             f"ramp_low + {RAMP_WIDTH:g}"
             + (", times the longer text's shortness (both)" if both else "")
+            + (f", times a fall on the longer text's words {upper}" if upper else "")
             + ", mean ARI over the sets and forms at the default config "
             "(production's relate and grouping), the rest of the model fixed; cv: each "
             "topic fold's point chosen on the other folds",
@@ -386,6 +400,12 @@ def main() -> None:
         action="store_true",
         help="with --shape: the part weighs as far as both texts are short",
     )
+    parser.add_argument(
+        "--upper",
+        default="",
+        help="with --shape: LOW,HIGH words, the part 1 up to LOW words of the longer text "
+        "and 0 from HIGH",
+    )
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument(
         "--dry-run", action="store_true", help="with --near or --shape: write nothing"
@@ -422,7 +442,8 @@ def main() -> None:
     ]
     if args.shape:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
-        found = fit_shape(sets, args.both)
+        upper = tuple(float(v) for v in args.upper.split(",")) if args.upper else None
+        found = fit_shape(sets, args.both, upper)  # type: ignore[arg-type]
         found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
         if not args.dry_run:
             write_shape(found, args.out)

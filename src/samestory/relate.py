@@ -255,11 +255,14 @@ class StoryModel:
     # text's shortness): a short article against a long one reads as the long part's
     # pairs, the long text carrying the cues. Fitted by scripts/short_calibration.py.
     short_both: bool = False
+    # The fall (low, high) on the longer text's words: the part weighs 1 up to low words
+    # and 0 from high (None: no fall): a part for two texts of a lead's length.
+    short_upper: tuple[float, float] | None = None
 
     @property
     def shaped_short(self) -> bool:
         """Whether the short part's weight is not the pair's shortness alone."""
-        return self.short_ramp is not None or self.short_both
+        return self.short_ramp is not None or self.short_both or self.short_upper is not None
 
     def short_strength(self, words: int, u: float, longer_words: int = 0) -> float:
         """The short part's weight of a pair whose shorter text has ``words`` words and
@@ -270,6 +273,9 @@ class StoryModel:
             u = u * min(1.0, max(0.0, (words - low) / (high - low)))
         if self.short_both:
             u = u * shortness(longer_words)
+        if self.short_upper is not None:
+            low, high = self.short_upper
+            u = u * min(1.0, max(0.0, (high - longer_words) / (high - low)))
         return u
 
     def text_date_factor(self, shortness: float, gap: int | None = None) -> float:
@@ -314,6 +320,8 @@ class StoryModel:
             short_bias = float(short.get("bias", 0.0))
             ramp = short.get("ramp")
             short_both = bool(short.get("both", False))
+            upper = short.get("upper")
+            short_upper = None if upper is None else (float(upper[0]), float(upper[1]))
             short_ramp = None if ramp is None else (float(ramp[0]), float(ramp[1]))
             gate = event.get("date_gate", {})
             gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
@@ -341,6 +349,8 @@ class StoryModel:
             raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
         if short_ramp is not None and not short_ramp[0] < short_ramp[1]:
             raise ParamsError(f"{source}: the short part's ramp needs low < high words")
+        if short_upper is not None and not short_upper[0] < short_upper[1]:
+            raise ParamsError(f"{source}: the short part's upper fall needs low < high words")
         if conflict and set(conflict) != set(CONFLICT_CUE_NAMES):
             raise ParamsError(
                 f"{source}: conflict cues do not match the code's: missing "
@@ -376,6 +386,7 @@ class StoryModel:
             near_gap_factor_short=near_short,
             short_ramp=short_ramp,
             short_both=short_both,
+            short_upper=short_upper,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -393,7 +404,7 @@ class StoryModel:
                 **{
                     k: v
                     for k, v in dict(event.get("short", {})).items()  # type: ignore[call-overload]
-                    if k not in ("ramp", "both", "strength")
+                    if k not in ("ramp", "both", "upper", "strength")
                 },
                 "words": SHORT_TEXT_WORDS,
                 "spread": SHORT_TEXT_SPREAD,
@@ -402,6 +413,7 @@ class StoryModel:
                 "weights": dict(zip(CUE_NAMES, self.short_weights, strict=True)),
                 **({} if self.short_ramp is None else {"ramp": list(self.short_ramp)}),
                 **({"both": True} if self.short_both else {}),
+                **({} if self.short_upper is None else {"upper": list(self.short_upper)}),
                 **({"strength": self._strength_formula()} if self.shaped_short else {}),
             },
             conflicts={
@@ -441,6 +453,8 @@ class StoryModel:
             terms.append("min(1, max(0, (words - ramp[0]) / (ramp[1] - ramp[0])))")
         if self.short_both:
             terms.append("u(words of the longer text)")
+        if self.short_upper is not None:
+            terms.append("min(1, max(0, (upper[1] - longer words) / (upper[1] - upper[0])))")
         return " * ".join(terms)
 
     def event_logit(self, cues: EventCues) -> float:
