@@ -86,10 +86,15 @@ def lead_set() -> fit_story_model.DevSet:
     return fit_story_model.dev_set_of("lead", "lead", short, features, False)
 
 
-def test_shape_runs_rescore_as_production_scores_every_pair(lead_set):
+@pytest.mark.parametrize(
+    "point",
+    [POINT, {**POINT, "both": 1.0}, {**POINT, "upper_low": 40.0, "upper_high": 50.0}],
+    ids=["ramp", "both", "upper"],
+)
+def test_shape_runs_rescore_as_production_scores_every_pair(lead_set, point):
     runs = short_calibration.ShapeRuns([lead_set])
-    model = short_calibration.short_part(POINT)
-    ((scores, copied),) = runs.scores(POINT)
+    model = short_calibration.short_part(point)
+    ((scores, copied),) = runs.scores(point)
     full, full_copied = lead_set.scored(model, DEFAULT_CONFIG)
     assert scores.tolist() == full.tolist() and copied.tolist() == full_copied.tolist()
     # The part moves some pair (so the test can fail) and none of a headline's.

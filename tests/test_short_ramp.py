@@ -84,6 +84,31 @@ def test_both_weighs_the_part_by_the_longer_texts_shortness_too():
     assert both.event_logit(_cues(45)) == pytest.approx(none.event_logit(_cues(45)))
 
 
+def test_the_upper_fall_keeps_the_part_to_two_texts_of_a_leads_length():
+    data = _with_short_part([20, 30]).to_dict()
+    data["event_model"]["short"]["upper"] = [60, 70]
+    upper, uniform, none = (
+        relate.StoryModel.from_dict(data),
+        _with_short_part([20, 30]),
+        _no_short_part(),
+    )
+    assert relate.StoryModel.from_dict(upper.to_dict()) == upper
+    assert (
+        upper.short_upper == (60.0, 70.0)
+        and "upper" not in uniform.to_dict()["event_model"]["short"]
+    )
+    two_leads = dataclasses.replace(_cues(45), longer_words=55)
+    half_way = dataclasses.replace(_cues(45), longer_words=65)
+    lead_article = dataclasses.replace(_cues(45), longer_words=95)
+    assert upper.event_logit(two_leads) == uniform.event_logit(two_leads)
+    part = uniform.event_logit(half_way) - none.event_logit(half_way)
+    assert upper.event_logit(half_way) == pytest.approx(none.event_logit(half_way) + part / 2)
+    assert upper.event_logit(lead_article) == none.event_logit(lead_article)
+    data["event_model"]["short"]["upper"] = [70, 60]
+    with pytest.raises(ParamsError):
+        relate.StoryModel.from_dict(data)
+
+
 def test_a_ramp_needs_increasing_knots():
     data = _with_short_part([25, 35]).to_dict()
     data["event_model"]["short"]["ramp"] = [35, 25]
