@@ -98,7 +98,7 @@ def short_part(params: dict[str, float]) -> relate.StoryModel:
     base = relate.STORY_MODEL
     w = np.array(base.event_weights)
     index = {name: k for k, name in enumerate(relate.CUE_NAMES)}
-    v = -params.get("discount", 0.0) * w
+    v = -params.get("discount", 0.0) * w + 0.0  # + 0.0: no -0.0 weights in the file
     for name in VECTOR_CUES:
         v[index[name]] += params.get("slope", 0.0) / len(VECTOR_CUES)
     for group, names in (

@@ -111,6 +111,8 @@ def test_the_writer_writes_the_chosen_part(tmp_path):
     model = relate.StoryModel.from_dict(json.loads(out.read_text(encoding="utf-8")))
     assert model == short_calibration.short_part(POINT)
     assert json.loads(out.read_text())["event_model"]["short"]["fitted_on"] == {"method": "test"}
+    zero_discount = short_calibration.short_part({**POINT, "discount": 0.0})
+    assert all(str(v) == "0.0" for v in zero_discount.short_weights)  # no -0.0 written
     # Another writer keeps the part and what it says of its fit.
     again = relate.StoryModel.from_dict(model.to_dict())
     assert again == model and again.to_dict()["event_model"]["short"]["fitted_on"]
