@@ -52,7 +52,7 @@ import datetime as dt
 import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -166,6 +166,27 @@ class Runs:
             out.append(dev.ari(total / np.maximum(count, 1), DEFAULT_CONFIG, copied))
         return out
 
+    def choose(
+        self, points: Sequence[dict[str, float]], key: Callable[[dict[str, float]], str], label: str
+    ) -> tuple[dict[str, float], dict[str, float], list[dict[str, float]], np.ndarray, list[float]]:
+        """The point of ``points`` with the best mean ARI, in sample and per topic fold
+        (each fold's point chosen on the other folds' articles): ``(grid, chosen, folds,
+        in_sample, cv)``, each step printed under ``label``."""
+        grid = {}
+        for p in points:
+            whole = self.ari(p)[0]
+            grid[key(p)] = round(float(whole.mean()), 4)
+            print(show(f"{label} {key(p)}", whole), flush=True)
+        chosen = max(points, key=lambda p: float(self.ari(p)[0].mean()))
+        folds = [
+            max(points, key=lambda p, f=f: float(self.ari(p)[1][:, f].mean()))
+            for f in range(fsm.TOPIC_FOLDS)
+        ]
+        in_sample, cv = self.ari(chosen)[0], self.cv(folds)
+        print(show(f"{label} {key(chosen)}, in sample", in_sample))
+        print(show(f"{label}, 5-fold topic CV", cv), "folds:", [key(p) for p in folds])
+        return grid, chosen, folds, in_sample, cv
+
 
 class ShapeRuns(Runs):
     """:class:`Runs` over the shaped short part (:data:`SHAPE`): the scores under the
@@ -222,19 +243,7 @@ def fit_shape(
         {**dict(zip(grid_of, p, strict=True)), **extra}
         for p in itertools.product(*grid_of.values())
     ]
-    grid = {}
-    for p in points:
-        whole = runs.ari(p)[0]
-        grid[s_key(p)] = round(float(whole.mean()), 4)
-        print(show(f"shape {s_key(p)}", whole), flush=True)
-    chosen = max(points, key=lambda p: float(runs.ari(p)[0].mean()))
-    folds = [
-        max(points, key=lambda p, f=f: float(runs.ari(p)[1][:, f].mean()))
-        for f in range(fsm.TOPIC_FOLDS)
-    ]
-    in_sample, cv = runs.ari(chosen)[0], runs.cv(folds)
-    print(show(f"shape {s_key(chosen)}, in sample", in_sample))
-    print(show("shape, 5-fold topic CV", cv), "folds:", [s_key(p) for p in folds])
+    grid, chosen, folds, in_sample, cv = runs.choose(points, s_key, "shape")
     print(show("CV minus zero", np.array(cv) - zero))
     names = [dev.name for dev in sets]
     return {
@@ -328,19 +337,7 @@ def fit_near(
         for p in itertools.product(*near.values())
         if p[1] >= p[2]  # a short pair's evidence is cut at least as hard as a long one's
     ]
-    grid = {}
-    for p in points:
-        whole = runs.ari(p)[0]
-        grid[p_key(p)] = round(float(whole.mean()), 4)
-        print(show(f"near {p_key(p)}", whole), flush=True)
-    chosen = max(points, key=lambda p: float(runs.ari(p)[0].mean()))
-    folds = [
-        max(points, key=lambda p, f=f: float(runs.ari(p)[1][:, f].mean()))
-        for f in range(fsm.TOPIC_FOLDS)
-    ]
-    in_sample, cv = runs.ari(chosen)[0], runs.cv(folds)
-    print(show(f"near {p_key(chosen)}, in sample", in_sample))
-    print(show("near, 5-fold topic CV", cv), "folds:", [p_key(p) for p in folds])
+    grid, chosen, folds, in_sample, cv = runs.choose(points, p_key, "near")
     names = [dev.name for dev in sets]
     return {
         "chosen": chosen,
