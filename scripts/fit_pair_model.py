@@ -384,12 +384,14 @@ def fit_logistic(
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
     signs: Sequence[int] | None = None,
+    follow_ups_out: bool = False,
 ) -> Fitted:
     """Logistic regression on the masked pairs, each target set weighing the same (an
     augmenting set ``augment_weight`` of that), and its threshold (:func:`choose_threshold`
     on the same pairs). ``signs`` (one an input: +1, -1, 0): each weight bounded to that
-    sign (:func:`bounded_logistic`) instead of scikit-learn's unbounded fit."""
-    x, y, w = _training_rows(sets, masks, augment_weight, set_weights)
+    sign (:func:`bounded_logistic`) instead of scikit-learn's unbounded fit;
+    ``follow_ups_out``: :func:`_loss_weights`."""
+    x, y, w = _training_rows(sets, masks, augment_weight, set_weights, follow_ups_out)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     z = (x - scaler.mean_) / scale
@@ -489,24 +491,38 @@ class Boosting:
     l2: float = 1.0
 
 
+def _loss_weights(s: PairSet, k: np.ndarray, follow_ups_out: bool) -> np.ndarray:
+    """The masked pairs' weights in the loss: ``s.weight``, and with ``follow_ups_out`` 0
+    for a positive of a set whose labels are incidents (GVA's) that the thread model
+    links: compare reports it as ``follow_up`` whatever the pair model says
+    (:func:`samestory.pair_model.decide`) and GVA's target row counts that link, so the
+    pair model need not learn to call later coverage the same story."""
+    w = s.weight[k]
+    if follow_ups_out and _incidents(s):
+        w = np.where(s.gold[k] & s.threaded[k], 0.0, w)
+    return w
+
+
 def _training_rows(
     sets: Sequence[PairSet],
     masks: Sequence[np.ndarray],
     augment_weight: float,
     set_weights: dict[str, float] | None,
+    follow_ups_out: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The masked pairs' rows, gold and weights, each target set weighing the same in
     total (an augmenting set ``augment_weight`` of that, a set ``set_weights`` times), the
-    weights scaled to average 1."""
+    weights scaled to average 1 (``follow_ups_out``: :func:`_loss_weights`)."""
     x = np.vstack([s.x[k] for s, k in zip(sets, masks, strict=True)])
     y = np.concatenate([s.gold[k] for s, k in zip(sets, masks, strict=True)])
+    loss = [_loss_weights(s, k, follow_ups_out) for s, k in zip(sets, masks, strict=True)]
     w = np.concatenate(
         [
-            s.weight[k]
-            / s.weight[k].sum()
+            v
+            / v.sum()
             * (augment_weight if s.augment else 1.0)
             * (set_weights or {}).get(s.name.split(":")[0], 1.0)
-            for s, k in zip(sets, masks, strict=True)
+            for s, v in zip(sets, loss, strict=True)
         ]
     )
     return x, y, w * len(y) / w.sum()
@@ -521,13 +537,14 @@ def fit_boosted(
     gate: bool,
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
+    follow_ups_out: bool = False,
 ) -> Fitted:
     """Gradient-boosted trees, each input monotone as :data:`MONOTONE` says (by name),
     on the pairs :func:`fit_logistic` weighs, and the threshold its rule chooses on them.
     Screened only: ``Fitted``'s logistic fields are empty (nothing here is written)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x, y, w = _training_rows(sets, masks, augment_weight, set_weights)
+    x, y, w = _training_rows(sets, masks, augment_weight, set_weights, follow_ups_out)
     model = HistGradientBoostingClassifier(
         max_depth=boosting.depth,
         max_iter=boosting.iterations,
@@ -560,10 +577,13 @@ def fit(
     augment_weight: float,
     set_weights: dict[str, float] | None = None,
     signs: Sequence[int] | None = None,
+    follow_ups_out: bool = False,
 ) -> tuple[PairModel, Predict]:
     """:func:`fit_logistic` as production reads it (a :class:`PairModel` on the inputs
     ``names``), and its prediction over design rows and date factors."""
-    fitted = fit_logistic(sets, masks, c, rule, gate, augment_weight, set_weights, signs)
+    fitted = fit_logistic(
+        sets, masks, c, rule, gate, augment_weight, set_weights, signs, follow_ups_out
+    )
     pair_model = PairModel(
         inputs=tuple(names),
         mean=tuple(map(float, fitted.mean)),
@@ -668,6 +688,7 @@ class FitOptions:
     boosting: Boosting | None = None  # the monotone boosted learner instead of the logistic
     names: tuple[str, ...] = ()  # the inputs' names (MONOTONE's constraints)
     bounded: bool = False  # the logistic's weights bounded to MONOTONE's signs
+    follow_ups_out: bool = False  # GVA's thread-linked positives out of the loss
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
         if self.boosting is not None:
@@ -680,10 +701,19 @@ class FitOptions:
                 self.gate,
                 self.augment_weight,
                 self.set_weights,
+                self.follow_ups_out,
             )
         signs = [MONOTONE.get(n, 0) for n in self.names] if self.bounded else None
         return fit_logistic(
-            sets, masks, self.c, self.rule, self.gate, self.augment_weight, self.set_weights, signs
+            sets,
+            masks,
+            self.c,
+            self.rule,
+            self.gate,
+            self.augment_weight,
+            self.set_weights,
+            signs,
+            self.follow_ups_out,
         )
 
 
@@ -917,8 +947,9 @@ def print_splits(
     """The CV figures of ``options`` on fold seeds ``0..count-1``: a line a split (each
     target set's P / R and R@P.9, whether every set meets the target), then each figure's
     median over the splits and the number of splits meeting the target; when ``options``
-    is not the logistic ``base``, the split-by-split difference in R@P.9 from ``base``'s
-    (its median and the splits where it is > 0). Returns the figures by split."""
+    is not ``base`` (the logistic fit of the same options), the split-by-split difference
+    in R@P.9 from ``base``'s (its median and the splits where it is > 0). Returns the
+    figures by split."""
     runs = [split_figures(sets, trained, options, k) for k in range(count)]
     paired = options != base
     bases = [split_figures(sets, trained, base, k) for k in range(count)] if paired else []
@@ -936,7 +967,7 @@ def print_splits(
         if paired:
             gains = [run[name][2] - b[name][2] for run, b in zip(runs, bases, strict=True)]
             line += (
-                f"; R@P.9 minus the logistic's median {np.median(gains):+.4f}, "
+                f"; R@P.9 minus the base fit's median {np.median(gains):+.4f}, "
                 f"> 0 on {sum(g > 0 for g in gains)}"
             )
         print(line)
@@ -972,6 +1003,42 @@ def load_inputs(path: Path) -> dict[str, Candidate]:
     return inputs
 
 
+def load_replaces(path: Path) -> dict[str, str]:
+    """``REPLACES`` of the Python file ``path`` (``--screen``; optional): a candidate's
+    name -> the input it replaces (dropped from that candidate's rows) instead of joining."""
+    replaces = runpy.run_path(str(path)).get("REPLACES", {})
+    if not isinstance(replaces, dict):
+        raise SystemExit(f"{path}: REPLACES is not a dict of candidate -> input name")
+    return replaces
+
+
+def _with_candidate(
+    sets: Sequence[PairSet],
+    pairs: ArticlePairs,
+    function: Candidate | None,
+    replaced: int | None = None,
+) -> list[PairSet]:
+    """The sets with ``function``'s column appended (none: the sets as they are) and the
+    input at index ``replaced`` dropped."""
+    extended = []
+    for s in sets:
+        t = dataclasses.replace(s)
+        if function is not None:
+            column = np.array([function(a, b) for a, b in pairs[s.name]], dtype=np.float64)
+            x = s.x if replaced is None else np.delete(s.x, replaced, axis=1)
+            t.x = np.column_stack([x, column])
+        extended.append(t)
+    return extended
+
+
+def _check_pairs(sets: Sequence[PairSet], pairs: ArticlePairs) -> None:
+    """The regenerated articles are the measured pairs'."""
+    for s in sets:
+        ids = [(a.id, b.id) for a, b in pairs[s.name]]
+        if ids != [tuple(v) for v in s.ids]:
+            raise SystemExit(f"{s.name}: the regenerated pairs are not the measured ones")
+
+
 # name, each target set's CV (P, R), the candidate's weight, each target set's CV recall at
 # P >= 0.9 (recall_at_precision: the ranking, fold thresholds aside).
 ScreenRow = tuple[str, dict[str, tuple[float, float]], float, dict[str, float]]
@@ -984,26 +1051,19 @@ def screen(
     pairs: ArticlePairs,
     candidates: dict[str, Candidate],
     fold_seed: int = 0,
+    replaced: dict[str, int] | None = None,
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
     name, each target set's ``(P, R)``, the candidate's weight in the in-sample fit (a
     standard deviation's worth of log-odds; 0 for the base) and each target set's CV
     recall at precision >= 0.9 (:func:`recall_at_precision`): a candidate can move the
-    ranking while the fold thresholds hide it, or the reverse."""
-    for s in sets:
-        ids = [(a.id, b.id) for a, b in pairs[s.name]]
-        if ids != [tuple(v) for v in s.ids]:
-            raise SystemExit(f"{s.name}: the regenerated pairs are not the measured ones")
+    ranking while the fold thresholds hide it, or the reverse. ``replaced``: a
+    candidate's name -> the index of the input it replaces."""
+    _check_pairs(sets, pairs)
     rows: list[ScreenRow] = []
     for name, function in [("base", None), *candidates.items()]:
-        extended = []
-        for s in sets:
-            t = dataclasses.replace(s)
-            if function is not None:
-                column = np.array([function(a, b) for a, b in pairs[s.name]], dtype=np.float64)
-                t.x = np.column_stack([s.x, column])
-            extended.append(t)
+        extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
         trained = [s for s in extended if s.name.split(":")[0] in train]
         cv, cv_p, cv_t, _ = cross_validate(extended, trained, options, fold_seed)
         model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
@@ -1015,6 +1075,40 @@ def screen(
         }
         rows.append((name, target_figures(extended, cv), weight, at_precision))
     return rows
+
+
+def screen_splits(
+    sets: Sequence[PairSet],
+    train: Sequence[str],
+    options: FitOptions,
+    pairs: ArticlePairs,
+    candidates: dict[str, Candidate],
+    count: int,
+    replaced: dict[str, int] | None = None,
+) -> None:
+    """:func:`screen` over the fold seeds ``0..count-1``: the base's split figures
+    (:func:`print_splits`), then for each candidate its split figures, medians, splits
+    meeting the target, and its split-by-split difference from the base in each target
+    set's R@P.9 and CV precision (median, and on how many splits > 0): the judging rule
+    of docs/accuracy.md 2026-12-05 07:14."""
+    _check_pairs(sets, pairs)
+    trained = [s for s in sets if s.name.split(":")[0] in train]
+    print("base:")
+    base = print_splits(sets, trained, options, options, count)
+    for name, function in candidates.items():
+        extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
+        print(f"{name}:")
+        trained = [s for s in extended if s.name.split(":")[0] in train]
+        runs = print_splits(extended, trained, options, options, count)
+        for target in runs[0]:
+            cells = []
+            for i, label in ((2, "R@P.9"), (0, "P")):
+                gains = [run[target][i] - b[target][i] for run, b in zip(runs, base, strict=True)]
+                cells.append(
+                    f"{label} {np.median(gains):+.4f} (> 0 on {sum(g > 0 for g in gains)}, "
+                    f"< 0 on {sum(g < 0 for g in gains)})"
+                )
+            print(f"  {name} minus base, {target}: " + ", ".join(cells))
 
 
 def with_inputs(
@@ -1120,7 +1214,9 @@ def main() -> None:
         default=None,
         help="screen candidate inputs instead of fitting: FILE.py defines INPUTS, a dict of "
         "name -> function(a, b) -> float over two DocFeatures; prints the CV figures of the "
-        "shipped inputs and of each candidate added to them, on the same pairs (writes nothing)",
+        "shipped inputs and of each candidate added to them (or, named in the file's "
+        "REPLACES dict, instead of the input it names), on the same pairs (writes nothing); "
+        "with --fold-seeds, on each split, with each candidate's differences from the base",
     )
     parser.add_argument(
         "--screen-with",
@@ -1143,6 +1239,13 @@ def main() -> None:
     parser.add_argument("--hgb-leaf", type=int, default=Boosting.leaf)
     parser.add_argument("--hgb-l2", type=float, default=Boosting.l2)
     parser.add_argument(
+        "--follow-ups-out",
+        action="store_true",
+        help="a positive of GVA (labels: incidents with their later coverage) that the "
+        "thread model links weighs 0 in the loss: compare reports it as follow_up whatever "
+        "the pair model says, and GVA's target row counts that link",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -1154,8 +1257,8 @@ def main() -> None:
         parser.error("--screen-with needs --screen")
     if args.learner == "monotone-hgb" and args.write:
         parser.error("--learner monotone-hgb is screened only: no --write")
-    if args.fold_seeds and (args.write or args.screen or args.cv_errors):
-        parser.error("--fold-seeds prints CV figures only: no --write, --screen, --cv-errors")
+    if args.fold_seeds and (args.write or args.cv_errors):
+        parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors")
     if args.learner != "logistic" and args.screen:
         parser.error("--screen screens inputs of the logistic model")
     forms = [f for f in args.short_forms.split(",") if f]
@@ -1209,13 +1312,27 @@ def main() -> None:
         s.x = s.x[:, keep]
     kept = [names[k] for k in keep]
     trained = [s for s in sets if s.name.split(":")[0] in train]
-    options = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
+    options = FitOptions(
+        args.C,
+        args.rule,
+        args.gate,
+        args.augment_weight,
+        set_weights,
+        follow_ups_out=args.follow_ups_out,
+    )
     if args.screen:
         pairs = article_pairs(sample)
         if args.screen_with:
             sets = with_inputs(sets, pairs, load_inputs(args.screen_with))
         candidates = load_inputs(args.screen)
-        print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed))
+        replaces = load_replaces(args.screen)
+        if set(replaces.values()) - set(kept):
+            parser.error(f"{args.screen}: REPLACES names an input the model does not read")
+        replaced = {c: kept.index(n) for c, n in replaces.items()}  # --screen-with's follow
+        if args.fold_seeds:
+            screen_splits(sets, train, options, pairs, candidates, args.fold_seeds, replaced)
+            return
+        print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed, replaced))
         return
     logistic_tables = None
     if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs
@@ -1252,6 +1369,7 @@ def main() -> None:
             args.augment_weight,
             set_weights,
             [MONOTONE.get(n, 0) for n in kept] if options.bounded else None,
+            args.follow_ups_out,
         )
         _check_production_reads_it(model, predict, sets, names, keep)
         threshold = model.threshold

@@ -361,11 +361,11 @@ def test_print_splits_gives_each_split_s_cv_and_the_paired_difference(
     assert {k: v[:2] for k, v in runs[2].items()} == fit_pair_model.target_figures(sets, cv)
     out = capsys.readouterr().out
     assert out.count("fold seed ") == 3 and "median over 3 splits ecbplus_dev" in out
-    assert "minus the logistic" not in out
+    assert "minus the base fit" not in out
     names = ("lexical_cosine", "log_gap")
     bounded = dataclasses.replace(base, bounded=True, names=names)
     fit_pair_model.print_splits(sets, sets, bounded, base, 2)
-    assert "R@P.9 minus the logistic's median" in capsys.readouterr().out
+    assert "R@P.9 minus the base fit's median" in capsys.readouterr().out
 
 
 def test_fold_seed_one_topic_leaves_each_topic_out_alone():
@@ -384,3 +384,56 @@ def test_fold_seed_one_topic_leaves_each_topic_out_alone():
     trained = [~fit_pair_model._in_fold(t, folds, folds[topic]) for t in sets]
     alone = options.fit(sets, trained).predict(s.x[held], s.factor[held])
     assert cv_p[s.name][held] == pytest.approx(alone)
+
+
+def test_follow_ups_out_takes_gva_s_thread_linked_positives_out_of_the_loss():
+    """``--follow-ups-out``: a GVA positive the thread model links weighs 0 (compare calls
+    it follow_up whatever the pair model says); other sets' pairs and GVA's negatives keep
+    their weights, and each set still weighs the same in total."""
+    gva = _set("gva_dev", [True, True, False, False])  # pair 0 is threaded
+    ecb = _set("ecbplus_dev", [True, False])  # its pair 0 is threaded too: kept
+    masks = [np.ones(4, dtype=bool), np.ones(2, dtype=bool)]
+    _, _, kept = fit_pair_model._training_rows([gva, ecb], masks, 0.5, None)
+    _, _, out = fit_pair_model._training_rows([gva, ecb], masks, 0.5, None, True)
+    assert kept[0] > 0 and out[0] == 0.0
+    assert out[1:4] / out[1] == pytest.approx([1.0, 2.5, 2.5])  # the rest as they were
+    # GVA against ECB+ weighs as before: the positive's weight went to its set's others.
+    assert out[:4].sum() / out[4:].sum() == pytest.approx(kept[:4].sum() / kept[4:].sum())
+    assert out[4] / out[5] == pytest.approx(kept[4] / kept[5])
+
+
+def test_a_replacing_candidate_takes_the_place_of_the_input_it_names(tmp_path: Path):
+    """``REPLACES``: the candidate's rows drop the named input and append its own column;
+    a candidate not named there joins the inputs."""
+    file = tmp_path / "inputs.py"
+    file.write_text(
+        "INPUTS = {'new': lambda a, b: 1.0, 'more': lambda a, b: 2.0}\n"
+        "REPLACES = {'new': 'second'}\n"
+    )
+    assert fit_pair_model.load_replaces(file) == {"new": "second"}
+    s = _set("ecbplus_dev", [True, False])
+    pairs = {"ecbplus_dev": [("a0", "b0"), ("a1", "b1")]}
+    inputs = fit_pair_model.load_inputs(file)
+    (replaced,) = fit_pair_model._with_candidate([s], pairs, inputs["new"], 1)
+    assert replaced.x.tolist() == [[0.0, 1.0], [2.0, 1.0]]
+    (joined,) = fit_pair_model._with_candidate([s], pairs, inputs["more"])
+    assert joined.x.tolist() == [[0.0, 1.0, 2.0], [2.0, 3.0, 2.0]]
+    assert s.x.shape == (2, 2)
+
+
+def test_the_screen_over_splits_gives_each_candidate_s_differences_from_the_base(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--screen FILE --fold-seeds N``: the base's splits, each candidate's, and its
+    split-by-split differences; a candidate replacing the noise input by the gold ranks
+    every pair."""
+    sets, pairs = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    candidates = {"gold": lambda a, b: 1.0 if a.same else 0.0}
+    fit_pair_model.screen_splits(sets, train, options, pairs, candidates, 2, {"gold": 1})
+    out = capsys.readouterr().out
+    assert out.startswith("base:\n") and "\ngold:\n" in out
+    assert out.count("fold seed ") == 4
+    assert "gold minus base, ecbplus_dev: R@P.9 +" in out and "(> 0 on 2, < 0 on 0)" in out
+    assert all(s.x.shape == (120, 2) for s in sets)
