@@ -266,6 +266,20 @@ def _specific_reader(views: Sequence[NameView]) -> Callable[[int], frozenset[str
     return specific
 
 
+def story_sides(
+    partners: Sequence[int], group_of: Mapping[int, int], views: Sequence[NameView]
+) -> dict[int, frozenset[str]]:
+    """Each story's names and numbers (``side`` = the story's group): the union of the
+    specific names of its members among ``partners``."""
+    sides: dict[int, frozenset[str]] = {}
+    specific_of = _specific_reader(views)
+    for j in partners:
+        if j in group_of:
+            g = group_of[j]
+            sides[g] = sides.get(g, frozenset()) | specific_of(j)
+    return sides
+
+
 def story_parts(
     view: NameView,
     partners: Sequence[int],
@@ -274,10 +288,26 @@ def story_parts(
 ) -> list[Part]:
     """The parts of the text of ``view`` each story covers (``side`` = the story's
     group), from the names of its members among ``partners``."""
-    sides: dict[int, frozenset[str]] = {}
-    specific_of = _specific_reader(views)
-    for j in partners:
-        if j in group_of:
-            g = group_of[j]
-            sides[g] = sides.get(g, frozenset()) | specific_of(j)
-    return parts(view, sides)
+    return parts(view, story_sides(partners, group_of, views))
+
+
+def told_as_one(
+    view: NameView, x: Part, y: Part, names_x: frozenset[str], names_y: frozenset[str]
+) -> bool:
+    """True when the text of ``view`` tells the sides of its parts ``x`` and ``y`` (their
+    names: ``names_x``, ``names_y``) as one event: the two sides share at least
+    ``MIN_NAMES`` names or numbers the text's sentences name too (the event's street,
+    hospital, victim), and each part has a sentence naming one of them.
+
+    A part names only what is specific to its side, so what ties two parts of one event
+    is what both sides name: a report naming the suspect in one run and the victims in
+    another names the street and the hospital in both. A roundup of two stories names
+    in each part what that story alone has; one shared name (the country or state both
+    stories happened in) is as little a shared event as it is a story told
+    (``MIN_NAMES``)."""
+    tokens = view.sentences
+    own = frozenset().union(*tokens) if tokens else frozenset()
+    shared = own & names_x & names_y
+    if len(shared) < MIN_NAMES:
+        return False
+    return all(any(tokens[k] & shared for k in part.sentences) for part in (x, y))

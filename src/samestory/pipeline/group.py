@@ -24,7 +24,10 @@ from samestory.roundups import (
     apart,
     candidates,
     covers_several,
+    parts,
     story_parts,
+    story_sides,
+    told_as_one,
 )
 from samestory.stories import (
     CollapsedPairs,
@@ -437,20 +440,14 @@ def _group_with_roundups(
     # A roundup that chained stories in the plain grouping is taken out of it.
     plain_of = _group_of(plain)
     apart_groups = groups  # the grouping without the roundups, whose stories they cover
-    pair_score = {(min(i, j), max(i, j)): sc for i, j, sc in scored}
     chained = {
         c
         for c in confirmed
         if _chains(
-            story_parts(
-                views[c],
-                [j for j in partners[c] if plain_of[j] == plain_of[c]],
-                story_of,
-                views,
-            ),
-            apart_groups,
-            pair_score,
-            bar / 2,
+            views[c],
+            [j for j in partners[c] if plain_of[j] == plain_of[c]],
+            story_of,
+            views,
         )
         or _splits(
             story_parts(views[c], partners[c], story_of, views),
@@ -543,23 +540,27 @@ def _place_apart(
 
 
 def _chains(
-    found: Sequence[Part],
-    groups: Sequence[Sequence[int]],
-    pair_score: dict[tuple[int, int], float],
-    unrelated: float,
+    view: NameView,
+    partners: Sequence[int],
+    story_of: Mapping[int, int],
+    views: Sequence[NameView],
 ) -> bool:
-    """True when two of ``found`` are apart and their stories are unrelated: their
-    average-link linkage (unscored pairs 0) is below ``unrelated``. (Two parts of one
-    event, each naming other people of it, link above that: the text joining them
-    is no roundup of theirs.)"""
-    for k, p in enumerate(found):
-        for q in found[:k]:
-            if apart(p.sentences, q.sentences):
-                xs, ys = groups[p.side], groups[q.side]
-                total = sum(pair_score.get((min(x, y), max(x, y)), 0.0) for x in xs for y in ys)
-                if total / (len(xs) * len(ys)) < unrelated:
-                    return True
-    return False
+    """True when the text of ``view`` chained stories: its plain group holds versions
+    (``partners``: its partners there) of two stories (``story_of``, found without the
+    roundups) whose parts it covers apart, and it does not tell them as one event
+    (:func:`samestory.roundups.told_as_one`: the two stories share names the text
+    names in both parts). (Two parts of one event, each naming other people of it, are
+    tied by the event's street or hospital: the text joining them is no roundup of
+    theirs.) Names, not scores: the pairs' story scores decide the plain grouping, not
+    whether what the text joined is one event (docs/accuracy.md, 2026-12-05, roundup)."""
+    sides = story_sides(partners, story_of, views)
+    found = parts(view, sides)
+    return any(
+        apart(p.sentences, q.sentences)
+        and not told_as_one(view, p, q, sides[p.side], sides[q.side])
+        for k, p in enumerate(found)
+        for q in found[:k]
+    )
 
 
 def _splits(
