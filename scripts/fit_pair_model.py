@@ -1077,6 +1077,42 @@ def screen(
     return rows
 
 
+TopicErrors = tuple[str, int, int, int, int, int]
+
+
+def topic_errors(
+    s: PairSet,
+    in_sample: tuple[np.ndarray, np.ndarray],
+    held_out: tuple[np.ndarray, np.ndarray],
+) -> list[TopicErrors]:
+    """For each topic of ``s``: its false links and misses in sample and held out (pairs,
+    each side at its own :func:`recall_at_precision` offset, so thresholds aside), and its
+    positives; sorted by how many more errors it makes held out. A topic's false links in
+    sample too are bias (no input separates them); errors only held out are variance."""
+    decided = []
+    for p, t in (in_sample, held_out):
+        delta = recall_at_precision(s, p, t)[1]
+        extra = s.copy | (s.threaded if _incidents(s) else False)
+        decided.append((p >= t + (0.0 if math.isnan(delta) else delta)) | extra)
+    rows = []
+    for topic in sorted(set(s.topics)):
+        m = s.topics == topic
+        fp = [int((d & ~s.gold & m).sum()) for d in decided]
+        fn = [int((~d & s.gold & m).sum()) for d in decided]
+        rows.append((str(topic), fp[0], fp[1], fn[0], fn[1], int((s.gold & m).sum())))
+    return sorted(rows, key=lambda r: (r[1] + r[3]) - (r[2] + r[4]))
+
+
+def print_topic_errors(rows: Sequence[TopicErrors], name: str) -> None:
+    """:func:`topic_errors` as a table, with the totals."""
+    print(f"{name} by topic: false links in sample / held out, misses in sample / held out")
+    for topic, *counts in rows:
+        if any(counts[:4]):
+            print(f"  {topic:<40} {counts[0]:>5} {counts[1]:>5}   {counts[2]:>5} {counts[3]:>5}")
+    totals = np.array([r[1:5] for r in rows]).sum(axis=0)
+    print(f"  {'total':<40} {totals[0]:>5} {totals[1]:>5}   {totals[2]:>5} {totals[3]:>5}")
+
+
 def screen_splits(
     sets: Sequence[PairSet],
     train: Sequence[str],
@@ -1239,6 +1275,12 @@ def main() -> None:
     parser.add_argument("--hgb-leaf", type=int, default=Boosting.leaf)
     parser.add_argument("--hgb-l2", type=float, default=Boosting.l2)
     parser.add_argument(
+        "--by-topic",
+        action="store_true",
+        help="after the figures, each target set's false links and misses by topic in "
+        "sample and held out (each at its own recall-at-P-0.9 point): bias against variance",
+    )
+    parser.add_argument(
         "--follow-ups-out",
         action="store_true",
         help="a positive of GVA (labels: incidents with their later coverage) that the "
@@ -1257,8 +1299,8 @@ def main() -> None:
         parser.error("--screen-with needs --screen")
     if args.learner == "monotone-hgb" and args.write:
         parser.error("--learner monotone-hgb is screened only: no --write")
-    if args.fold_seeds and (args.write or args.cv_errors):
-        parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors")
+    if args.fold_seeds and (args.write or args.cv_errors or args.by_topic):
+        parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors, --by-topic")
     if args.learner != "logistic" and args.screen:
         parser.error("--screen screens inputs of the logistic model")
     forms = [f for f in args.short_forms.split(",") if f]
@@ -1410,6 +1452,12 @@ def main() -> None:
             )
     print_operating_points(sets, cv_p, cv_t)
     print_topic_intervals(sets, cv_p, cv_t, logistic_tables)
+    if args.by_topic:
+        for s in sets:
+            if not s.augment:
+                in_sample = (predict(s.x, s.factor), np.full(len(s.gold), threshold))
+                rows = topic_errors(s, in_sample, (cv_p[s.name], cv_t[s.name]))
+                print_topic_errors(rows, s.name)
     if args.write:
         info = {
             "fitted_by": "scripts/fit_pair_model.py " + _command_line(args),
@@ -1459,7 +1507,11 @@ def _command_line(args: argparse.Namespace) -> str:
     """The options the model was fitted with, as they are typed."""
     out = []
     for key, value in vars(args).items():
-        if key in ("data", "cache", "write", "cv_errors") or value is False or value is None:
+        if (
+            key in ("data", "cache", "write", "cv_errors", "by_topic")
+            or value is False
+            or value is None
+        ):
             continue
         if key in ("seed", "fold_seed", "fold_seeds") and not value:  # the default sample and split
             continue

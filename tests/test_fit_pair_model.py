@@ -437,3 +437,26 @@ def test_the_screen_over_splits_gives_each_candidate_s_differences_from_the_base
     assert out.count("fold seed ") == 4
     assert "gold minus base, ecbplus_dev: R@P.9 +" in out and "(> 0 on 2, < 0 on 0)" in out
     assert all(s.x.shape == (120, 2) for s in sets)
+
+
+def test_topic_errors_split_each_topic_s_errors_in_sample_and_held_out(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--by-topic``: a topic's false links and misses at each side's own R@P.9 point; a
+    false link made in sample and held out alike is there in both columns."""
+    gold = [True, True, False, True, True, False]
+    s = dataclasses.replace(
+        _set("ecbplus_dev", gold), weight=np.ones(6), threaded=np.zeros(6, dtype=bool)
+    )
+    s.topics = np.array(["t1", "t1", "t1", "t2", "t2", "t2"])
+    t = np.full(6, 0.5)
+    # In sample: t1's negative (0.9) above every positive, so no offset reaches P 0.9 and
+    # both sides are read at their thresholds.
+    in_sample = np.array([0.8, 0.8, 0.9, 0.8, 0.8, 0.2])
+    # Held out: t2's positives fall under its negative too.
+    held_out = np.array([0.8, 0.8, 0.9, 0.3, 0.3, 0.2])
+    rows = fit_pair_model.topic_errors(s, (in_sample, t), (held_out, t))
+    assert rows == [("t2", 0, 0, 0, 2, 2), ("t1", 1, 1, 0, 0, 2)]
+    fit_pair_model.print_topic_errors(rows, "ecbplus_dev")
+    out = capsys.readouterr().out
+    assert "ecbplus_dev by topic" in out and out.rstrip().endswith("1     1       0     2")
