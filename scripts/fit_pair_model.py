@@ -663,17 +663,36 @@ def measured_name(
     train: Sequence[str],
     seed: int,
     names: Sequence[str],
+    models: str = "",
 ) -> str:
     """The file the measured pairs are cached in: the options that choose and measure
     them, and a digest of the design's input names, so measures of another
-    :func:`pair_design` (an input added or removed) are never read as this one's."""
+    :func:`pair_design` (an input added or removed) are never read as this one's;
+    ``models`` (:func:`models_digest`): the fitted files the measures were decided with,
+    so a refitted thread or story model is never read through the old one's decisions."""
     digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:10]
     return (
         f"pairs.{encoder}.{max_pairs}.{int(cross)}.{','.join(forms)}."
         f"{short_pairs}.{unrelated}.{','.join(train)}"
         + (f".seed{seed}" if seed else "")
-        + f".inputs-{digest}.pkl"
+        + f".inputs-{digest}"
+        + (f".models-{models}" if models else "")
+        + ".pkl"
     )
+
+
+def models_digest() -> str:
+    """A digest of the fitted files a measured pair's decisions read (every
+    ``params/*.json`` but the pair model's own): a pair's ``threaded`` (its follow_up link,
+    which GVA's target row counts) comes from the thread model, ``production`` from the
+    story model; the thread model's refit of 2026-12-05 would otherwise be read through a
+    cache measured before it."""
+    folder = Path(params.path_of(PAIR_MODEL_FILE)).parent
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*.json")):
+        if file.name != PAIR_MODEL_FILE:
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -1327,6 +1346,7 @@ def main() -> None:
         train,
         args.seed,
         names,
+        models_digest(),
     )
     # The measures depend on the code: the name changes with the design's inputs, but a
     # change to how an existing input is computed still needs the cache cleared.

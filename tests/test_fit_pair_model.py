@@ -97,6 +97,24 @@ def test_measures_of_another_design_are_cached_under_another_name():
     assert base != fit_pair_model.measured_name(*args, names[:-1])
     assert base != fit_pair_model.measured_name(*args[:-1], 1, names)
     assert base.startswith("pairs.use.20000.0.lead.2000.1000.ecbplus_dev.inputs-")
+    assert fit_pair_model.measured_name(*args, names, "abc").endswith(".models-abc.pkl")
+
+
+def test_the_models_digest_changes_with_a_fitted_file_but_not_with_the_pair_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A refitted thread model gives the measured pairs another cache name (their
+    follow_up links are its); rewriting the pair model's own file does not."""
+    folder = tmp_path / "params"
+    folder.mkdir()
+    (folder / "thread_model.json").write_text("{}")
+    (folder / "pair_model.json").write_text("{}")
+    monkeypatch.setattr(fit_pair_model.params, "path_of", lambda name: str(folder / name))
+    first = fit_pair_model.models_digest()
+    (folder / "pair_model.json").write_text('{"refitted": 1}')
+    assert fit_pair_model.models_digest() == first
+    (folder / "thread_model.json").write_text('{"refitted": 1}')
+    assert fit_pair_model.models_digest() != first
 
 
 @dataclass(frozen=True)
