@@ -63,6 +63,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -234,8 +235,37 @@ def load_model() -> ThreadModel:
     return model_from_data(params.load(MODEL_FILE))
 
 
+# What a thread model file holds that decides thread probabilities and links (the rest
+# of the file says how it was fitted). Bump INPUTS_VERSION when thread_features computes
+# an input differently: stored inputs are then read again from the stored features.
+_DECIDING_KEYS = ("features", "baseline", "weights", "trees", "threshold")
+_DECIDING_SHORT = ("short_weights", "short_bias")
+INPUTS_VERSION = 1
+
+
+def model_digest(data: Mapping[str, Any] | None = None) -> str:
+    """SHA-256 of what decides a pair's thread probability and the thread links: the
+    model file's numbers (``data``, by default the shipped file) and how its inputs are
+    computed (their names and cuts, :data:`INPUTS_VERSION`). A store records it and,
+    when it differs, re-scores its pairs from their stored inputs and re-threads
+    (:mod:`samestory.store.threads`): a refit must not leave old stores threaded by the
+    old model."""
+    data = params.load(MODEL_FILE) if data is None else data
+    deciding = {k: data[k] for k in (*_DECIDING_KEYS, *_DECIDING_SHORT) if k in data}
+    code = {
+        "inputs_version": INPUTS_VERSION,
+        "extra_features": EXTRA_FEATURES,
+        "short_only_inputs": SHORT_ONLY_INPUTS,
+        "far_apart_days": FAR_APART_DAYS,
+        "rare_name": RARE_NAME,
+    }
+    text = json.dumps({"model": deciding, "code": code}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 MODEL = load_model()
 THREAD_THRESHOLD = MODEL.threshold
+MODEL_DIGEST = model_digest()
 
 
 def thread_features(

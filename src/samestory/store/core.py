@@ -94,14 +94,16 @@ from samestory.store.roundups import StoredPart, covered_stories, roundups_of, w
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
+    refresh_if_changed,
     set_threads,
+    stored_model,
     thread_of,
     thread_stories,
     update_threads,
     write_thread_scores,
 )
 from samestory.stories import best_story
-from samestory.threads import thread_id
+from samestory.threads import MODEL_DIGEST, thread_id
 
 # The largest neighbourhood re-clustered after an add is Config.regroup_limit copy
 # groups, and this many times as many articles in all: reposts make most of a large
@@ -501,6 +503,7 @@ class Store:
                 )
             migrations.upgrade(self._conn, stored)
         if config is None:
+            self._follow_thread_model(stored)
             return stored
         changed = [k for k in FEATURE_FIELDS if getattr(config, k) != getattr(stored, k)]
         if changed:
@@ -508,7 +511,19 @@ class Store:
                 f"{self.path} was built with different feature settings "
                 f"({', '.join(changed)}); use the stored config"
             )
+        self._follow_thread_model(config)
         return config
+
+    def _follow_thread_model(self, config: Config) -> None:
+        """Re-score and re-thread a store made under another thread model (a read-only
+        one is shown as stored, with one line saying so): store/threads.py."""
+        if stored_model(self._conn) == MODEL_DIGEST:
+            return
+        if self.read_only:
+            refresh_if_changed(self._conn, config, self.path, read_only=True)
+            return
+        with self._transaction():
+            refresh_if_changed(self._conn, config, self.path)
 
     @contextlib.contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -917,6 +932,7 @@ class Store:
         try:
             with self._errors("adding to"), self._transaction():
                 self._forget_outside_writes()
+                refresh_if_changed(self._conn, self.config, self.path)  # another version wrote
                 index = self._candidate_index()
                 report = _Batch(self, index, progress).run(articles)
                 if within is not None:

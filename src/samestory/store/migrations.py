@@ -162,6 +162,23 @@ def _thread_inputs(conn: sqlite3.Connection, config: Config) -> None:
     threads.rethread_all(conn)
 
 
+def _thread_model(conn: sqlite3.Connection, config: Config) -> None:
+    """Keep every scored pair's thread inputs (stores before it kept an undated pair's
+    only) and the digest of the thread model the thread scores were made with: the
+    missing inputs are read again from the stored features, then every pair is
+    re-scored and every story re-threaded under this samestory's model
+    (:func:`samestory.store.threads.refresh`). From then on a store opened by a
+    samestory with another thread model re-threads from its stored inputs."""
+    missing = conn.execute("SELECT count(*) FROM thread_scores WHERE inputs IS NULL").fetchone()[0]
+    if missing:
+        threads.log.info(
+            "upgrading the store: reading the thread inputs of %d stored pairs from their "
+            "stored features (once)",
+            missing,
+        )
+    threads.refresh(conn, config)
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -178,6 +195,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("roundups", *schema.ROUNDUPS),
     Migration("thread_inputs", _thread_inputs),
     Migration.ddl("weak_scores_by_b", *schema.WEAK_SCORES_BY_B),
+    Migration("thread_model", _thread_model),
 ]
 
 _MIGRATIONS_TABLE = (

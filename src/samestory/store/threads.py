@@ -20,26 +20,34 @@ of its first story (earliest first version, then story id), as in the batch.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
-from samestory.models import Relation
+import numpy as np
+
+from samestory.config import Config
+from samestory.features import DocFeatures
+from samestory.lru import LRUCache
+from samestory.models import Evidence, Relation, RelationKind
 from samestory.pipeline.assemble import thread_inputs
-from samestory.store.codec import parse_date
+from samestory.relate import relate
+from samestory.store.codec import decode_features, parse_date
 from samestory.threads import (
     MODEL,
+    MODEL_DIGEST,
     THREAD_THRESHOLD,
     borrowed_gaps,
     thread_groups,
     thread_id,
+    thread_probabilities,
     thread_probability,
     with_gap,
 )
 
-if TYPE_CHECKING:
-    from samestory.features import DocFeatures
+log = logging.getLogger("samestory")
 
 # Articles beyond which a neighbourhood is not re-threaded on add (new stories then
 # get a thread of their own), as Config.regroup_limit bounds re-clustering.
@@ -51,26 +59,43 @@ def write_thread_scores(
     conn: sqlite3.Connection, relations: Iterable[Relation], features: Mapping[str, DocFeatures]
 ) -> None:
     """Keep the thread probability of every scored pair (``evidence.scores['thread']``),
-    its date gap and, when the gap is unknown, the thread model's inputs (``features``
-    holds both ends' features), so threads can re-score it with its stories' gap."""
+    its date gap and the thread model's inputs (``features`` holds both ends' features):
+    threads re-score an undated pair with its stories' gap, and every pair when the
+    thread model changes (:func:`refresh_if_changed`)."""
     conn.executemany(
         "INSERT OR REPLACE INTO thread_scores (a, b, score, gap, inputs) VALUES (?, ?, ?, ?, ?)",
         [
-            (r.a, r.b, float(p), r.evidence.date_gap_days, _inputs_json(r, features))
+            (r.a, r.b, float(p), r.evidence.date_gap_days, _inputs_blob(r, features))
             for r in relations
             if (p := r.evidence.scores.get("thread", 0.0)) > 0.0
         ],
     )
 
 
-def _inputs_json(relation: Relation, features: Mapping[str, DocFeatures]) -> str | None:
-    """An undated pair's thread inputs as JSON (exact floats); None for a dated pair and
-    for a copy relation (no inputs: it keeps its thread probability, 1, whatever the
-    gap its stories lend it, as the batch threads it)."""
-    if relation.evidence.date_gap_days is not None:
-        return None
+def _inputs_blob(relation: Relation, features: Mapping[str, DocFeatures]) -> bytes:
+    """A pair's thread inputs as little-endian float64 bytes (exact; a tenth of JSON's
+    cost to write, 192 bytes); :data:`NO_INPUTS` for a copy relation (it has none: it
+    keeps its thread probability, 1, whatever the gap its stories lend it or the model,
+    as the batch threads it)."""
     x = thread_inputs(features[relation.a], features[relation.b], relation)
-    return None if x is None else json.dumps(x)
+    return NO_INPUTS if x is None else np.asarray(x, dtype=_FLOATS).tobytes()
+
+
+# The stored inputs of a pair that has none (a copy relation). NULL is a row stored
+# before every pair kept its inputs (2026-12-05): its inputs are read again from the
+# stored features when the thread model changes. Stores of that time kept an undated
+# pair's inputs as a JSON list (:func:`read_inputs` reads both).
+NO_INPUTS = b""
+_FLOATS = np.dtype("<f8")
+
+
+def read_inputs(stored: bytes | str | None) -> list[float] | None:
+    """Stored thread inputs (float64 bytes, or the JSON list older stores wrote)."""
+    if stored is None:
+        return None
+    if isinstance(stored, str):
+        return [float(v) for v in json.loads(stored)]
+    return np.frombuffer(stored, dtype=_FLOATS).tolist()
 
 
 def set_threads(conn: sqlite3.Connection, thread_of: dict[str, str]) -> None:
@@ -208,7 +233,7 @@ def compute_threads(
 
 
 def _threaded_score(
-    score: float, gap: int | None, inputs: str | None, borrowed: int | None
+    score: float, gap: int | None, inputs: bytes | str | None, borrowed: int | None
 ) -> float:
     """A pair's thread probability as the batch threads it: an undated pair re-scored
     with its stories' gap (``borrowed``) when its inputs are stored. Inputs stored under
@@ -216,7 +241,8 @@ def _threaded_score(
     not read: the pair keeps its stored score, as a pair stored without inputs does."""
     if gap is not None or borrowed is None or inputs is None:
         return score
-    x = json.loads(inputs)
+    x = read_inputs(inputs)
+    assert x is not None
     if len(x) != len(MODEL.names):
         return score
     return thread_probability(with_gap(x, borrowed))
@@ -224,15 +250,17 @@ def _threaded_score(
 
 def _rows_touching(
     conn: sqlite3.Connection, ids: Sequence[str]
-) -> list[tuple[str, str, float, int | None, str | None]]:
+) -> list[tuple[str, str, float, int | None, bytes | str | None]]:
     """``(a, b, score, gap, inputs)`` of the thread scores with an end in ``ids``, each
-    pair once."""
-    out: dict[tuple[str, str], tuple[str, str, float, int | None, str | None]] = {}
+    pair once; the inputs of undated pairs only (None for the others)."""
+    out: dict[tuple[str, str], tuple[str, str, float, int | None, bytes | str | None]] = {}
     for chunk in _chunks(ids):
         marks = _marks(len(chunk))
         for column in ("a", "b"):
             for row in conn.execute(
-                f"SELECT a, b, score, gap, inputs FROM thread_scores WHERE {column} IN ({marks})",
+                # Only an undated pair's inputs are read here (re-scored with a gap).
+                "SELECT a, b, score, gap, CASE WHEN gap IS NULL THEN inputs END "
+                f"FROM thread_scores WHERE {column} IN ({marks})",
                 chunk,
             ):
                 out[(row[0], row[1])] = row
@@ -311,3 +339,184 @@ def follow_up_rows(
                 if _story(conn, row[other]) in mates:
                     rows.add((row[0], row[1], row[2], float(row[3]), row[4]))
     return sorted(rows)
+
+
+# ------------------------------------------------------------- a changed thread model
+
+# The meta rows holding the digest of the thread model the stored scores were made with,
+# and its threshold (which pairs are stored as follow-ups).
+MODEL_KEY = "thread_model"
+THRESHOLD_KEY = "thread_threshold"
+# Stored features decoded at once while inputs are read again (tens of KB each).
+_FEATURE_CACHE = 2_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Refreshed:
+    """What :func:`refresh` did: pairs re-scored, pairs whose inputs were read again from
+    the stored features (stored before every pair kept them, or under other inputs), and
+    pairs whose relation changed kind (a ``follow_up`` gained or lost)."""
+
+    pairs: int
+    filled: int
+    relabelled: int
+
+
+def stored_model(conn: sqlite3.Connection) -> str | None:
+    """The digest of the thread model the store's thread scores were made with (None:
+    a store older than the record)."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (MODEL_KEY,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def refresh_if_changed(
+    conn: sqlite3.Connection, config: Config, where: object, read_only: bool = False
+) -> Refreshed | None:
+    """Re-score and re-thread the store when its thread model is not this samestory's
+    (:data:`samestory.threads.MODEL_DIGEST`), with one line on the ``samestory`` logger;
+    None when it is. Runs inside the caller's transaction. A read-only store is not
+    written: one line says its threads are shown as stored."""
+    if stored_model(conn) == MODEL_DIGEST:
+        return None
+    if read_only:
+        log.warning(
+            "%s: threads made by another thread model, shown as stored "
+            "(open it once with write access to re-thread)",
+            where,
+        )
+        return None
+    done = refresh(conn, config)
+    log.info(
+        "%s: the thread model changed; re-scored %d pairs from their stored inputs "
+        "(%d read again from stored features, %d follow-ups changed) and re-threaded",
+        where,
+        done.pairs,
+        done.filled,
+        done.relabelled,
+    )
+    return done
+
+
+def refresh(conn: sqlite3.Connection, config: Config) -> Refreshed:
+    """Every stored pair's thread probability under this samestory's thread model, from
+    its stored inputs (no text is analysed again); a pair stored without inputs, or
+    with inputs another version computed, is related again from its stored features
+    (:func:`samestory.relate.relate`, as it was scored) to read them. A pair whose
+    ``follow_up`` status changes is related again and its row rewritten; every other
+    relation keeps its kind with its evidence's thread probability updated. Then every
+    story is threaded again, and the model's digest recorded. Runs inside the caller's
+    transaction."""
+    reader = _StoredFeatures(conn)
+    rows = conn.execute("SELECT a, b, score, inputs FROM thread_scores").fetchall()
+    related: dict[tuple[str, str], Relation] = {}
+    width = len(MODEL.names)
+    inputs: dict[tuple[str, str], list[float]] = {}
+    filled = []
+    for a, b, _, stored in rows:
+        x = read_inputs(stored)
+        if x is None or (x and len(x) != width):
+            pair = reader.get(a, b)
+            if pair is None:  # an end without features: the row stays as it is
+                continue
+            relation = related[(a, b)] = relate(*pair, config)
+            y = thread_inputs(*pair, relation)
+            x = [] if y is None else list(y)
+            filled.append((NO_INPUTS if y is None else np.asarray(y, _FLOATS).tobytes(), a, b))
+        if x:
+            inputs[(a, b)] = x
+    conn.executemany("UPDATE thread_scores SET inputs=? WHERE a=? AND b=?", filled)
+    keys = list(inputs)
+    scores = dict(zip(keys, thread_probabilities([inputs[k] for k in keys]), strict=True))
+    old = {(a, b): score for a, b, score, _ in rows}
+    conn.executemany(
+        "UPDATE thread_scores SET score=? WHERE a=? AND b=?",
+        [(p, a, b) for (a, b), p in scores.items() if p != old[(a, b)]],
+    )
+    relabelled = _relabel(conn, config, scores, old, related, reader)
+    rethread_all(conn)
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [(MODEL_KEY, MODEL_DIGEST), (THRESHOLD_KEY, repr(THREAD_THRESHOLD))],
+    )
+    return Refreshed(pairs=len(scores), filled=len(filled), relabelled=relabelled)
+
+
+def _relabel(
+    conn: sqlite3.Connection,
+    config: Config,
+    scores: Mapping[tuple[str, str], float],
+    old: Mapping[tuple[str, str], float],
+    related: dict[tuple[str, str], Relation],
+    reader: _StoredFeatures,
+) -> int:
+    """Rewrite the relations whose kind the new thread probabilities may change, related
+    again from the stored features: a pair is a ``follow_up`` when it is no relation, or
+    a rewrite too weak or too late to be the same story, and its thread probability
+    reaches the threshold (:func:`samestory.relate.relation_of`), so such a pair whose
+    probability crossed the threshold (the one it was stored under, to this model's).
+    Set the new probability in the other relations' evidence. Returns how many pairs
+    were rewritten."""
+    from samestory.store.core import _relation_row  # core imports this module
+
+    before = _stored_threshold(conn)
+    kinds = {(a, b): kind for a, b, kind in conn.execute("SELECT a, b, kind FROM relations")}
+    changed = 0
+    evidence_updates = []
+    for key, p in scores.items():
+        kind = kinds.get(key)
+        crossed = (old[key] >= before) != (p >= THREAD_THRESHOLD)
+        if crossed and kind in (None, "rewrite", "follow_up"):
+            pair = reader.get(*key)
+            if pair is None:
+                continue
+            relation = related.get(key) or relate(*pair, config)
+            conn.execute("DELETE FROM relations WHERE a=? AND b=?", key)
+            conn.execute("DELETE FROM weak_scores WHERE a=? AND b=?", key)
+            if relation.kind is not None:
+                row = _relation_row(relation, {f.id: f for f in pair})
+                conn.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?)", row)
+            elif relation.score > 0:
+                conn.execute("INSERT INTO weak_scores VALUES (?, ?, ?)", (*key, relation.score))
+            changed += relation.kind != (None if kind is None else RelationKind(kind))
+        elif kind is not None and p != old[key]:
+            evidence_updates.append((key, p))
+    for (a, b), p in evidence_updates:
+        found = conn.execute("SELECT evidence_json FROM relations WHERE a=? AND b=?", (a, b))
+        evidence = Evidence.from_dict(json.loads(found.fetchone()[0]))
+        evidence = dataclasses.replace(evidence, scores={**evidence.scores, "thread": p})
+        conn.execute(  # written as the add writes it (Evidence.to_dict rounds the scores)
+            "UPDATE relations SET evidence_json=? WHERE a=? AND b=?",
+            (json.dumps(evidence.to_dict(), ensure_ascii=False), a, b),
+        )
+    return changed
+
+
+def _stored_threshold(conn: sqlite3.Connection) -> float:
+    """The thread threshold the stored relations were decided under (this model's when
+    the store is older than the record: every shipped model has had 0.6)."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (THRESHOLD_KEY,)).fetchone()
+    return THREAD_THRESHOLD if row is None else float(row[0])
+
+
+class _StoredFeatures:
+    """Stored features of pairs' ends, decoded once while they are in a bounded cache."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: LRUCache[str, DocFeatures] = LRUCache(_FEATURE_CACHE)
+
+    def get(self, a: str, b: str) -> tuple[DocFeatures, DocFeatures] | None:
+        fa, fb = self._one(a), self._one(b)
+        return None if fa is None or fb is None else (fa, fb)
+
+    def _one(self, article: str) -> DocFeatures | None:
+        f = self.cache.get(article)
+        if f is None:
+            row = self.conn.execute(
+                "SELECT doc_json, sentence_vectors, vector, minhash FROM features WHERE id=?",
+                (article,),
+            ).fetchone()
+            f = None if row is None else decode_features(*row)
+            if f is not None:
+                self.cache.put(article, f)
+        return f

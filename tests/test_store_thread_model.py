@@ -1,0 +1,219 @@
+"""A store follows the thread model: written under one thread file, opened under another,
+it re-scores its pairs from their stored inputs and threads as the batch does under the
+new file (``samestory.store.threads.refresh``); read-only, it says so and shows its
+threads as stored.
+
+Each side runs in its own process over its own copy of the package, as an upgrade does:
+the thread model is read once, at import, by several modules."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ECBPLUS_SUBSET, SEEDS
+
+import samestory
+
+# One process: add the articles of a JSON file to a store in batches, or read a store
+# (optionally read-only), or cluster them in a batch run; print the threads (as sets of
+# article ids), the follow-up pairs and the thread model digest the store records.
+DRIVER = r"""
+import json, logging, sys
+from samestory import api
+from samestory.config import DEFAULT_CONFIG
+from samestory.evaluate import record_to_article
+from samestory.store import Store
+from samestory.threads import MODEL_DIGEST
+
+mode, data, db, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+logging.basicConfig(level=logging.INFO, format="LOG %(message)s", stream=sys.stdout)
+articles = [record_to_article(r) for r in json.load(open(data))]
+
+config = DEFAULT_CONFIG.replace(encoder="static")
+
+
+def dump(stories):
+    threads = {}
+    follow = set()
+    for s in stories:
+        threads.setdefault(s.thread, set()).update(s.articles)
+        follow.update((r.a, r.b, r.kind.value) for r in s.follow_ups)
+    return {
+        "threads": sorted(sorted(t) for t in threads.values()),
+        "follow_ups": sorted(follow),
+        "digest": MODEL_DIGEST,
+    }
+
+
+if mode == "batch":
+    out = dump(api.cluster(articles, config=config))
+else:
+    store = Store(db, config=config, read_only=mode == "read-only")
+    if mode == "add":
+        for start in range(0, len(articles), batch):
+            store.add(articles[start : start + batch])
+    out = dump(store.story(s.id) for s in store.stories())
+    out["stored_digest"] = store._conn.execute(
+        "SELECT value FROM meta WHERE key='thread_model'").fetchone()[0]
+    store.close()
+print("RESULT " + json.dumps(out))
+"""
+
+
+def package_with(tmp: Path, change: dict | None) -> Path:
+    """A folder to put on PYTHONPATH: this samestory, or a copy whose thread model file
+    has ``change`` applied (``{"baseline": +x}`` adds x, other keys replace)."""
+    source = Path(samestory.__file__).resolve().parent
+    if change is None:
+        return source.parent
+    root = tmp / "other"
+    shutil.copytree(source, root / "samestory", ignore=shutil.ignore_patterns("__pycache__"))
+    path = root / "samestory" / "params" / "thread_model.json"
+    data = json.loads(path.read_text())
+    for key, value in change.items():
+        data[key] = data[key] + value if key == "baseline" else value
+    path.write_text(json.dumps(data))
+    return root
+
+
+def run(package: Path, mode: str, data: Path, db: Path, batch: int = 1) -> tuple[dict, list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, mode, str(data), str(db), str(batch)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    result = json.loads(next(x for x in lines if x.startswith("RESULT "))[len("RESULT ") :])
+    return result, [x for x in lines if x.startswith("LOG ")]
+
+
+def records_of(path: Path, tmp: Path) -> Path:
+    """The articles of ``path`` (a folder of files, or a JSON lines file) as one JSON file."""
+    out = tmp / "articles.json"
+    if path.is_dir():
+        from samestory.ingest import read_paths
+
+        records = [a.to_dict() for a in read_paths([path]).articles]
+    else:
+        records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    out.write_text(json.dumps(records))
+    return out
+
+
+def tables(db: Path) -> dict[str, list[tuple]]:
+    """What decides a store's stories and threads: its relations, scores and threads."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
+            for table, columns in (
+                ("relations", "a, b, kind, score, evidence_json, source"),
+                ("weak_scores", "a, b, score"),
+                ("thread_scores", "a, b, score, gap, inputs"),
+                ("story_threads", "story, thread"),
+                ("articles", "id, story_id"),
+            )
+        }
+    finally:
+        conn.close()
+
+
+# A thread model that threads far more (every shipped refit moves thresholds less; the
+# point is that the threads differ): the seeds' two stories become one thread.
+MORE = {"baseline": 6.0}
+
+
+@pytest.mark.slow  # five processes: 5 s alone, 12 s beside the other half of the suite
+def test_a_store_opened_under_another_thread_model_threads_as_its_batch(tmp_path: Path):
+    data = records_of(SEEDS, tmp_path)
+    old, new = package_with(tmp_path, None), package_with(tmp_path, MORE)
+    batch_old, _ = run(old, "batch", data, tmp_path / "unused.db")
+    batch_new, _ = run(new, "batch", data, tmp_path / "unused.db")
+    assert batch_old["threads"] != batch_new["threads"]  # the two files thread differently
+    assert batch_new["follow_ups"] and not batch_old["follow_ups"]
+    db = tmp_path / "s.db"
+    written, _ = run(old, "add", data, db)
+    assert written["threads"] == batch_old["threads"]
+    assert written["stored_digest"] == written["digest"]
+
+    # Read-only: nothing written, one line, the threads as stored.
+    before = db.read_bytes()
+    shown, lines = run(new, "read-only", data, db)
+    assert shown["threads"] == batch_old["threads"]
+    assert shown["stored_digest"] == batch_old["digest"] != shown["digest"]
+    assert len(lines) == 1 and "another thread model, shown as stored" in lines[0]
+    assert db.read_bytes() == before
+
+    # Opened with write access: re-scored from the stored inputs, threaded as the batch.
+    reopened, lines = run(new, "open", data, db)
+    assert reopened["threads"] == batch_new["threads"]
+    assert reopened["follow_ups"] == batch_new["follow_ups"]
+    assert reopened["stored_digest"] == batch_new["digest"]
+    assert len(lines) == 1 and "0 read again from stored features" in lines[0]
+    # Row for row what a store written under the new model holds.
+    run(new, "add", data, tmp_path / "fresh.db")
+    assert tables(db) == tables(tmp_path / "fresh.db")
+    again, lines = run(new, "open", data, db)  # done once
+    assert again == reopened and lines == []
+
+
+@pytest.mark.slow
+def test_a_dev_subset_store_follows_a_refit_as_its_batch(tmp_path: Path):
+    """The ECB+ fixture (113 articles, adds of 10) under a model with 2.5 more log-odds:
+    8 threads instead of 9, and 171 pairs change kind (follow-ups); the store written
+    under the shipped file and opened under the other holds what one written under the
+    other holds, row for row."""
+    data = records_of(ECBPLUS_SUBSET, tmp_path)
+    old, new = package_with(tmp_path, None), package_with(tmp_path, {"baseline": 2.5})
+    batch_old, _ = run(old, "batch", data, tmp_path / "unused.db")
+    batch_new, _ = run(new, "batch", data, tmp_path / "unused.db")
+    assert batch_old["threads"] != batch_new["threads"]
+    db = tmp_path / "s.db"
+    run(old, "add", data, db, batch=10)
+    reopened, _ = run(new, "open", data, db)
+    assert reopened["threads"] == batch_new["threads"]
+    assert reopened["follow_ups"] == batch_new["follow_ups"]
+    run(new, "add", data, tmp_path / "fresh.db", batch=10)
+    assert tables(db) == tables(tmp_path / "fresh.db")
+
+
+def test_a_store_from_before_the_thread_model_step_is_upgraded_row_for_row(
+    tmp_path: Path, seed_articles, caplog
+):
+    """A store made before the ``thread_model`` step kept the inputs of undated pairs only
+    and no model digest: the step reads the others' from the stored features (no text
+    is analysed again), and the store then holds what a new one holds."""
+    from samestory.store import Store
+    from samestory.store.threads import MODEL_KEY, NO_INPUTS, THRESHOLD_KEY
+
+    articles = list(seed_articles.values())
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        for article in articles:
+            store.add([article])
+    expected = tables(db)
+    conn = sqlite3.connect(db)
+    with conn:  # as the step before it left a store
+        conn.execute("UPDATE thread_scores SET inputs = NULL WHERE gap IS NOT NULL")
+        conn.execute("UPDATE thread_scores SET inputs = NULL WHERE inputs = ?", (NO_INPUTS,))
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (MODEL_KEY, THRESHOLD_KEY))
+        conn.execute("DELETE FROM migrations WHERE name = 'thread_model'")
+        dropped = conn.execute("SELECT count(*) FROM thread_scores WHERE inputs IS NULL")
+        assert dropped.fetchone()[0] > 0
+    conn.close()
+    with caplog.at_level("INFO", logger="samestory"), Store(db) as store:
+        pass
+    assert tables(db) == expected
+    steps = sqlite3.connect(db).execute("SELECT name FROM migrations ORDER BY rowid").fetchall()
+    assert steps[-1] == ("thread_model",)
+    assert any("reading the thread inputs of" in r.getMessage() for r in caplog.records)
