@@ -194,7 +194,7 @@ def test_a_store_from_before_the_thread_model_step_is_upgraded_row_for_row(
     and no model digest: the step reads the others' from the stored features (no text
     is analysed again), and the store then holds what a new one holds."""
     from samestory.store import Store
-    from samestory.store.threads import MODEL_KEY, NO_INPUTS, THRESHOLD_KEY
+    from samestory.store.threads import MODEL_KEY, THRESHOLD_KEY
 
     articles = list(seed_articles.values())
     db = tmp_path / "s.db"
@@ -205,7 +205,6 @@ def test_a_store_from_before_the_thread_model_step_is_upgraded_row_for_row(
     conn = sqlite3.connect(db)
     with conn:  # as the step before it left a store
         conn.execute("UPDATE thread_scores SET inputs = NULL WHERE gap IS NOT NULL")
-        conn.execute("UPDATE thread_scores SET inputs = NULL WHERE inputs = ?", (NO_INPUTS,))
         conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (MODEL_KEY, THRESHOLD_KEY))
         conn.execute("DELETE FROM migrations WHERE name = 'thread_model'")
         dropped = conn.execute("SELECT count(*) FROM thread_scores WHERE inputs IS NULL")
@@ -217,3 +216,21 @@ def test_a_store_from_before_the_thread_model_step_is_upgraded_row_for_row(
     steps = sqlite3.connect(db).execute("SELECT name FROM migrations ORDER BY rowid").fetchall()
     assert steps[-1] == ("thread_model",)
     assert any("reading the thread inputs of" in r.getMessage() for r in caplog.records)
+
+
+def test_the_digest_follows_the_numbers_not_the_figures():
+    """A refit that moves a weight, the threshold or the short correction changes the
+    digest; one that rewrites only how the file was fitted (CV figures, dates) does not."""
+    from samestory import params, thread_digest, threads
+
+    data = params.load(thread_digest.MODEL_FILE)
+    assert thread_digest.model_digest(data) == threads.MODEL_DIGEST
+    assert thread_digest.model_digest({**data, "fitted": "another day", "cv": {}}) == (
+        threads.MODEL_DIGEST
+    )
+    first = data["features"][0]
+    moved = {**data, "weights": {**data["weights"], first: data["weights"][first] + 0.01}}
+    assert thread_digest.model_digest(moved) != threads.MODEL_DIGEST
+    assert thread_digest.model_digest({**data, "threshold": 0.55}) != threads.MODEL_DIGEST
+    short = {**data, "short_weights": {"far_apart_no_person_place": -4.64}}
+    assert thread_digest.model_digest(short) != threads.MODEL_DIGEST

@@ -63,14 +63,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samestory import conflicts, lexical, name_roles, params
+from samestory import conflicts, lexical, name_roles, params, thread_digest
 from samestory.stories import average_link
 
 if TYPE_CHECKING:
@@ -95,6 +94,7 @@ EXTRA_FEATURES = (
     "far_apart_places_only",  # 1 when far apart and every shared rare name is a place
     "latest_year_gap",  # the story model's year gap (latest years named), when the gap is unknown
 )
+# A change of these, or of how an input is computed, bumps thread_digest.INPUTS_VERSION.
 FAR_APART_DAYS = 30
 RARE_NAME = 4.5
 # Inputs only a short-text correction reads, computed from the stored inputs above (the
@@ -235,37 +235,11 @@ def load_model() -> ThreadModel:
     return model_from_data(params.load(MODEL_FILE))
 
 
-# What a thread model file holds that decides thread probabilities and links (the rest
-# of the file says how it was fitted). Bump INPUTS_VERSION when thread_features computes
-# an input differently: stored inputs are then read again from the stored features.
-_DECIDING_KEYS = ("features", "baseline", "weights", "trees", "threshold")
-_DECIDING_SHORT = ("short_weights", "short_bias")
-INPUTS_VERSION = 1
-
-
-def model_digest(data: Mapping[str, Any] | None = None) -> str:
-    """SHA-256 of what decides a pair's thread probability and the thread links: the
-    model file's numbers (``data``, by default the shipped file) and how its inputs are
-    computed (their names and cuts, :data:`INPUTS_VERSION`). A store records it and,
-    when it differs, re-scores its pairs from their stored inputs and re-threads
-    (:mod:`samestory.store.threads`): a refit must not leave old stores threaded by the
-    old model."""
-    data = params.load(MODEL_FILE) if data is None else data
-    deciding = {k: data[k] for k in (*_DECIDING_KEYS, *_DECIDING_SHORT) if k in data}
-    code = {
-        "inputs_version": INPUTS_VERSION,
-        "extra_features": EXTRA_FEATURES,
-        "short_only_inputs": SHORT_ONLY_INPUTS,
-        "far_apart_days": FAR_APART_DAYS,
-        "rare_name": RARE_NAME,
-    }
-    text = json.dumps({"model": deciding, "code": code}, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 MODEL = load_model()
 THREAD_THRESHOLD = MODEL.threshold
-MODEL_DIGEST = model_digest()
+# What a store records of the model its thread scores were made with (a store opened
+# under another re-scores them from their stored inputs: samestory.store.threads).
+MODEL_DIGEST = thread_digest.model_digest()
 
 
 def thread_features(

@@ -176,7 +176,7 @@ def _thread_model(conn: sqlite3.Connection, config: Config) -> None:
             "stored features (once)",
             missing,
         )
-    threads.refresh(conn, config)
+    threads.refresh(conn, config, fill_missing=True)
 
 
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.

@@ -72,20 +72,17 @@ def write_thread_scores(
     )
 
 
-def _inputs_blob(relation: Relation, features: Mapping[str, DocFeatures]) -> bytes:
+def _inputs_blob(relation: Relation, features: Mapping[str, DocFeatures]) -> bytes | None:
     """A pair's thread inputs as little-endian float64 bytes (exact; a tenth of JSON's
-    cost to write, 192 bytes); :data:`NO_INPUTS` for a copy relation (it has none: it
-    keeps its thread probability, 1, whatever the gap its stories lend it or the model,
-    as the batch threads it)."""
+    cost to write, 192 bytes); None for a copy relation (it has none: it keeps its
+    thread probability, 1, whatever the gap its stories lend it or the model, as the
+    batch threads it). Stores before the ``thread_model`` step kept an undated pair's
+    inputs only, as a JSON list (:func:`read_inputs` reads both); that step reads the
+    others' from the stored features, so from then on NULL inputs mean a copy."""
     x = thread_inputs(features[relation.a], features[relation.b], relation)
-    return NO_INPUTS if x is None else np.asarray(x, dtype=_FLOATS).tobytes()
+    return None if x is None else np.asarray(x, dtype=_FLOATS).tobytes()
 
 
-# The stored inputs of a pair that has none (a copy relation). NULL is a row stored
-# before every pair kept its inputs (2026-12-05): its inputs are read again from the
-# stored features when the thread model changes. Stores of that time kept an undated
-# pair's inputs as a JSON list (:func:`read_inputs` reads both).
-NO_INPUTS = b""
 _FLOATS = np.dtype("<f8")
 
 
@@ -397,11 +394,12 @@ def refresh_if_changed(
     return done
 
 
-def refresh(conn: sqlite3.Connection, config: Config) -> Refreshed:
+def refresh(conn: sqlite3.Connection, config: Config, fill_missing: bool = False) -> Refreshed:
     """Every stored pair's thread probability under this samestory's thread model, from
-    its stored inputs (no text is analysed again); a pair stored without inputs, or
-    with inputs another version computed, is related again from its stored features
-    (:func:`samestory.relate.relate`, as it was scored) to read them. A pair whose
+    its stored inputs (no text is analysed again); a pair stored with inputs another
+    version computed (and, ``fill_missing``, one stored without: the ``thread_model``
+    step) is related again from its stored features (:func:`samestory.relate.relate`,
+    as it was scored) to read them; a copy has none and keeps its probability. A pair whose
     ``follow_up`` status changes is related again and its row rewritten; every other
     relation keeps its kind with its evidence's thread probability updated. Then every
     story is threaded again, and the model's digest recorded. Runs inside the caller's
@@ -414,15 +412,15 @@ def refresh(conn: sqlite3.Connection, config: Config) -> Refreshed:
     filled = []
     for a, b, _, stored in rows:
         x = read_inputs(stored)
-        if x is None or (x and len(x) != width):
+        if (x is None and fill_missing) or (x is not None and len(x) != width):
             pair = reader.get(a, b)
             if pair is None:  # an end without features: the row stays as it is
                 continue
             relation = related[(a, b)] = relate(*pair, config)
             y = thread_inputs(*pair, relation)
             x = [] if y is None else list(y)
-            filled.append((NO_INPUTS if y is None else np.asarray(y, _FLOATS).tobytes(), a, b))
-        if x:
+            filled.append((None if y is None else np.asarray(y, _FLOATS).tobytes(), a, b))
+        if x is not None:
             inputs[(a, b)] = x
     conn.executemany("UPDATE thread_scores SET inputs=? WHERE a=? AND b=?", filled)
     keys = list(inputs)
