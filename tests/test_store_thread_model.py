@@ -234,3 +234,19 @@ def test_the_digest_follows_the_numbers_not_the_figures():
     assert thread_digest.model_digest({**data, "threshold": 0.55}) != threads.MODEL_DIGEST
     short = {**data, "short_weights": {"far_apart_no_person_place": -4.64}}
     assert thread_digest.model_digest(short) != threads.MODEL_DIGEST
+
+
+def test_the_fast_listing_leaves_a_store_of_another_thread_model_to_store(tmp_path: Path):
+    """`samestory stories` lists a store without the engine only when a Store would open
+    it without writing: not when its threads were made by another thread model."""
+    from samestory.store import Store, listing
+
+    db = tmp_path / "s.db"
+    with Store(db):
+        pass
+    conn = listing.open_current(db)
+    assert conn is not None
+    conn.close()
+    with sqlite3.connect(db) as write:
+        write.execute("UPDATE meta SET value = 'another' WHERE key = 'thread_model'")
+    assert listing.open_current(db) is None

@@ -4,7 +4,8 @@
 :class:`~samestory.store.Store` imports the whole pipeline (NumPy, MinHash-LSH, the
 encoders: about 0.3 s before the first row). This module needs only ``sqlite3`` and
 :mod:`samestory.config`: :func:`open_current` opens a store read-only when it is exactly
-as this samestory would leave it (every migration applied, a usable stored config), and
+as this samestory would leave it (every migration applied, a usable stored config, its
+threads made by this thread model: :mod:`samestory.thread_digest`), and
 :func:`summaries` is the query :meth:`Store.stories` runs too. For anything else (no
 file, a store to upgrade, a damaged one) it returns None and the caller opens the store
 the usual way, which upgrades it or says what is wrong.
@@ -40,6 +41,7 @@ STEPS = (
     "roundups",
     "thread_inputs",
     "weak_scores_by_b",
+    "thread_model",
 )
 
 SUMMARY_COLUMNS = (
@@ -113,7 +115,19 @@ def _is_current(conn: sqlite3.Connection) -> bool:
     if meta.get("schema_version") != str(SCHEMA_VERSION):
         return False
     steps = tuple(r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid"))
-    return steps == STEPS and _usable_config(meta.get("config"))
+    return (
+        steps == STEPS
+        and _usable_config(meta.get("config"))
+        and _current_threads(meta.get("thread_model"))
+    )
+
+
+def _current_threads(digest: str | None) -> bool:
+    """True if the store's threads were made by this samestory's thread model (else
+    Store re-threads it on open, or says it shows them as stored: read-only)."""
+    from samestory.thread_digest import model_digest  # json and hashlib: light
+
+    return digest == model_digest()
 
 
 def _usable_config(text: str | None) -> bool:

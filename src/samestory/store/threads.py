@@ -418,7 +418,7 @@ def refresh(conn: sqlite3.Connection, config: Config, fill_missing: bool = False
                 continue
             relation = related[(a, b)] = relate(*pair, config)
             y = thread_inputs(*pair, relation)
-            x = [] if y is None else list(y)
+            x = None if y is None else list(y)
             filled.append((None if y is None else np.asarray(y, _FLOATS).tobytes(), a, b))
         if x is not None:
             inputs[(a, b)] = x
