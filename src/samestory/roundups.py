@@ -34,6 +34,12 @@ are not the same story by their own score (below ``same_story_threshold``, or ne
 scored) and that cover parts of it apart. **Roundups** are the candidates that still cover parts
 apart when the sides are the *stories* found without the candidates (two reports of one
 event, each naming different people of it, are one side then).
+
+**Told as one** (:func:`told_as_one`): two stories a roundup covers apart are one event
+told in two parts when the two stories share at least ``MIN_NAMES`` names the text names,
+and each part has a sentence naming one (the street, the hospital). The grouping reads
+this, not the stories' pair scores, to decide whether a roundup that joined two stories
+chained them (``pipeline.group``).
 """
 
 from __future__ import annotations
