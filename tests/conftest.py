@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import runpy
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -54,6 +56,12 @@ def shared_path(relative: str) -> Path:
 def shared_data(name: str) -> Path:
     """A full dev set from ``$SAMESTORY_SHARED/data``."""
     return shared_path(f"data/{name}")
+
+
+def script_module(name: str) -> dict[str, Any]:
+    """The globals of ``scripts/NAME`` run as a module (the screen-input files a fit
+    reads with ``--screen``), as the fit script itself loads them."""
+    return runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / name))
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -3,17 +3,14 @@ pair model are read only across two languages, from production's lead measure.""
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
-
 import pytest
+from conftest import script_module
 
 from samestory import relate
 from samestory.features import featurize
 from samestory.models import Article
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pair_inputs_crosslingual.py"
-MODULE = runpy.run_path(str(SCRIPT))
+MODULE = script_module("pair_inputs_crosslingual.py")
 INPUTS = MODULE["INPUTS"]
 
 DELIVERED = (

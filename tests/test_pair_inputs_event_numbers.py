@@ -3,14 +3,12 @@ pair model leaves out the numbers that date a text and reads the event's."""
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
+from conftest import script_module
 
 from samestory.features import featurize
 from samestory.models import Article
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pair_inputs_event_numbers.py"
-MODULE = runpy.run_path(str(SCRIPT))
+MODULE = script_module("pair_inputs_event_numbers.py")
 
 ROUND_SEVEN = (
     "Klitschko stopped Rahman in round 7 on May 3.\n"

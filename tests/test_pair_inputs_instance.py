@@ -3,14 +3,12 @@ say when two reports of one kind of event state another score or another version
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
+from conftest import script_module
 
 from samestory.features import featurize
 from samestory.models import Article
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pair_inputs_instance.py"
-INPUTS = runpy.run_path(str(SCRIPT))["INPUTS"]
+INPUTS = script_module("pair_inputs_instance.py")["INPUTS"]
 
 JAGUARS = (
     "Colts clinch playoff berth with 31-24 victory against Jaguars.\n"

@@ -3,14 +3,12 @@ disagree when one name is given two different ages."""
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
+from conftest import script_module
 
 from samestory.features import featurize
 from samestory.models import Article
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pair_inputs_named_ages.py"
-MODULE = runpy.run_path(str(SCRIPT))
+MODULE = script_module("pair_inputs_named_ages.py")
 
 RAHMAN = (
     "The 32-year-old Klitschko stopped Hasim Rahman in the seventh round.\n"
