@@ -19,6 +19,9 @@ new parsing. Not read in production; screened only.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 from samestory import dates
 from samestory.features import DocFeatures
 from samestory.relate import DATE_GAP_DAYS
@@ -44,4 +47,38 @@ def yearless_far(a: DocFeatures, b: DocFeatures) -> float:
     return float(gap is not None and gap > DATE_GAP_DAYS)
 
 
-INPUTS = {"yearless_far": yearless_far}  # U (protocol of 2026-12-05 10:30): beside the rest
+def all_yearless_far(a: DocFeatures, b: DocFeatures) -> float:
+    """1.0 when exactly one text is dated and the other writes year-less dates, every one
+    of which, read against that date, lies over
+    :data:`~samestory.relate.DATE_GAP_DAYS` days from it (every date span of the text,
+    read by dateparser through :func:`samestory.dates.written_dates`, not only the
+    first); dates written with a year count as they are."""
+    if (a.date is None) == (b.date is None):
+        return 0.0
+    undated, dated = (a, b) if a.date is None else (b, a)
+    assert dated.date is not None
+    written = _written(tuple(undated.sentences), undated.lang)
+    gaps = [g for g in (_gap(w, dated.date) for w in written) if g is not None]
+    yearless = any(w.year is None for w in written)
+    return float(yearless and bool(gaps) and min(gaps) > DATE_GAP_DAYS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _written(sentences: tuple[str, ...], lang: str | None) -> list[dates.WrittenDate]:
+    return dates.written_dates(" ".join(sentences), lang)
+
+
+def _gap(written: dates.WrittenDate, reference: dt.date) -> int | None:
+    if written.year is not None:
+        try:
+            return abs((dt.date(written.year, written.month, written.day) - reference).days)
+        except ValueError:
+            return None
+    reading = dates.against(written, reference)
+    return None if reading is None else abs((reading.date - reference).days)
+
+
+INPUTS = {
+    "yearless_far": yearless_far,  # U (protocol of 2026-12-05 10:06): beside the rest
+    "+all_yearless_far": all_yearless_far,  # reported beside U (10:15), not a candidate
+}

@@ -39,3 +39,11 @@ def test_near_or_unreadable_or_both_dated_does_not_fire():
     assert far(*_pair(YEARLESS_FAR, YEARLESS_NEAR)) == 0.0  # neither dated
     published = _pair(YEARLESS_FAR, DATED, date=dt.date(2008, 12, 10))
     assert far(*published) == 0.0  # both dated: the gap is read by the date cues
+
+
+def test_every_written_date_far_fires_and_one_near_date_does_not():
+    every = MODULE["all_yearless_far"]
+    assert every(*_pair(DATED, YEARLESS_FAR)) == 1.0
+    near_too = YEARLESS_FAR + "\nA first fix shipped on Sept. 16, a day earlier."
+    assert every(*_pair(DATED, near_too)) == 0.0  # one date within 30 days of the other's
+    assert every(*_pair(DATED, UNDATED)) == 0.0
