@@ -293,7 +293,10 @@ def clean_text(text: str) -> str:
             (furniture if cleaned[0] else lines).append(cleaned[1])
     # Furniture is told by its shape, which a headline in title case alone ("Earthquake
     # Hits Chile") shares: a text that is nothing else is kept, not emptied.
-    return "\n".join(lines or furniture)
+    kept = lines or furniture
+    if kept and READ_TITLE_LINE:
+        kept[0] = title_line(kept[0])
+    return "\n".join(kept)
 
 
 # Lines whose cleaning is remembered (per process). Every rule reads one line alone, so a
@@ -393,6 +396,59 @@ def headline(title: str) -> str:
 
 def _running_words(text: str) -> int:
     return sum(1 for w in text.split() if len(w) >= HEADLINE_WORD_CHARS and w[0].islower())
+
+
+# Whether clean_text reads a text's first line through title_line (rule T, docs/accuracy.md
+# 2026-12-05 "Outlet title tails"): off until the thread file is refitted on the tables it
+# moves (fit_thread_model.py --check differs with it on).
+READ_TITLE_LINE = False
+# A text's first line reads like a page title (ingest.text's rule for a plain-text file's
+# first line, whose numbers these are): at most this many characters and words, not
+# ending as a sentence or a lead-in does.
+TITLE_LINE_MAX_CHARS = 200
+TITLE_LINE_MAX_WORDS = 30
+_NOT_TITLE_END = (".", "。", ",", ";", ":", "،")
+_TITLE_CLOSERS = "\"'”’»)]"
+
+
+def title_line(line: str) -> str:
+    """A text's first line without the site's name and tagline a page title ends with,
+    when the line reads like a title (:func:`reads_like_title`). A feed item whose text
+    is its title, or a crawl whose text starts with the page's title, carries them there
+    ("Man shot in Memphis - WMC Action News 5 - Memphis, Tennessee"), the same on every
+    page of one outlet. Stricter than :func:`headline` (a title field's rule), since a
+    text's first line is not surely a title: only trailing parts after a separator go,
+    each with no running word (:data:`HEADLINE_WORD_CHARS`) and no written date, and
+    only while what is left has a running word. So a dateline's place ("Mannheim,
+    Germany - ..."), a subtitle ("AMD to acquire SeaMicro - - a user of Intel chips"), a
+    title-case headline's second half and "Published: 2/21/2015 - Updated: ..." stay."""
+    if not _TITLE_SEPARATOR.search(line) or not reads_like_title(line):
+        return line
+    cuts = [m.start() for m in _TITLE_SEPARATOR.finditer(line)]
+    end = len(line)
+    for cut in reversed(cuts):
+        head = line[:cut]
+        if not _is_outlet_part(line[cut:end]) or not _running_words(head):
+            break
+        if head.count("(") > head.count(")"):  # inside brackets: a caption's credit
+            break
+        end = cut
+    return line[:end].strip()
+
+
+def _is_outlet_part(part: str) -> bool:
+    """A title's part that may be a site's name or tagline: no running word, no date."""
+    return not _running_words(part) and not _ISO_DATE.search(part) and not _TEXT_DATE.search(part)
+
+
+def reads_like_title(line: str) -> bool:
+    """At most TITLE_LINE_MAX_CHARS characters and TITLE_LINE_MAX_WORDS words, not ending
+    with sentence punctuation or a lead-in (closing quotes and brackets aside)."""
+    return (
+        len(line) <= TITLE_LINE_MAX_CHARS
+        and len(line.split()) <= TITLE_LINE_MAX_WORDS
+        and not line.rstrip(_TITLE_CLOSERS).endswith(_NOT_TITLE_END)
+    )
 
 
 def _without_calls_to_action(line: str) -> str:
