@@ -2,7 +2,7 @@
 
     python scripts/short_trace.py [--data ../shared/data] [--cache /tmp/samestory-fit-static]
         [--encoder static|use] [--sets ecbplus_dev,meantime_dev] [--forms lead,headline]
-        [--show 0] [--json OUT]
+        [--floor] [--json OUT]
 
 Each set is built in full and in each short form as ``scripts/short_ceiling.py`` builds
 it (production's stages up to scoring under the encoder's own config), scored by the
@@ -29,6 +29,14 @@ For the scored classes it says what holds the score down (``held by``): the date
 texts share any evidence at all: a name, a number, or a date within 30 days (``bare``:
 none of the three; no text model reaches those, the floor of the gap). Writes nothing
 but ``--json``.
+
+``--floor``: ARI of the short form with its proposed pairs scored by the gold (1 same
+story, 0 not) and grouped by production, all of them (``oracle``), only the same-story
+or only the different-story ones (the others as scored), and all but the ones no pair
+evidence reaches, kept as scored: the bare same-story pairs (``but bare``), and also the
+different-story pairs with no date difference (gap unknown or at most 7 days), no year
+gap and no number conflict (``but bare, indistinct``; a bound of what fixing every pair
+with evidence gives, never proposed pairs left out).
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ from samestory.config import DEFAULT_CONFIG, Config
 MISSED = ("not proposed", "linked", "cut by the step", "just under", "far under")
 HELD = ("date factor", "conflicts", "short part", "cues")
 JUST_UNDER = 0.1
+# Dates at most this many days apart tell two texts' events apart no more than no date:
+# the near step's (params: event_model.date_gate.near_days).
+NEAR_DAYS = 7
 
 
 class Scored:
@@ -192,6 +203,34 @@ def trace(full: Scored, short: Scored, threshold: float) -> dict[str, Any]:
     }
 
 
+def floor(dev: fsm.DevSet, config: Config) -> dict[str, float]:
+    """ARI of ``dev`` with some of its proposed pairs scored by the gold (``--floor``)."""
+    scores = dev.scores(relate.STORY_MODEL, config)
+    same = np.array([dev.gold[i] == dev.gold[j] for i, j in dev.pairs], dtype=bool)
+    gold = same.astype(np.float64)
+    bare_pair = np.zeros(len(dev.pairs), dtype=bool)
+    indistinct = np.zeros(len(dev.pairs), dtype=bool)
+    for k, (i, j) in enumerate(dev.pairs):
+        bare_pair[k] = bare(evidence(dev.features[i], dev.features[j]))
+        m = dev.measures[k]
+        near = m.date_gap is None or m.date_gap <= NEAR_DAYS
+        indistinct[k] = near and m.cues.year_gap == 0 and m.cues.number_conflict == 0
+    kept_bare = same & bare_pair
+    kept = kept_bare | (~same & indistinct)
+    runs = {
+        "shipped": scores,
+        "oracle": gold,
+        "oracle, same-story pairs only": np.where(same, gold, scores),
+        "oracle, different-story pairs only": np.where(same, scores, gold),
+        "oracle but bare": np.where(kept_bare, scores, gold),
+        "oracle but bare, indistinct": np.where(kept, scores, gold),
+    }
+    return {
+        name: round(float(adjusted_rand_score(dev.gold, dev.grouping(s, config))), 4)
+        for name, s in runs.items()
+    }
+
+
 def _missed_class(parts: dict[str, Any] | None, threshold: float) -> str:
     if parts is None:
         return "not proposed"
@@ -224,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     short_ceiling.add_set_arguments(parser)
     parser.set_defaults(sets="ecbplus_dev,meantime_dev", forms="lead,headline")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--floor", action="store_true", help="the gold-scored bounds too")
     args = parser.parse_args(argv)
     cache = short_ceiling.cache_of(args)
     config = DEFAULT_CONFIG.replace(encoder=args.encoder)
@@ -249,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  merged by how: {t['merged_how']}  bare {t['bare_merged']}")
             print(f"  merged by stories: {t['merged_by_stories']}", flush=True)
             out[dev.name] = t
+            if args.floor:
+                t["floor"] = floor(dev, config)
+                print(f"  floor: {t['floor']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=str))
     return 0

@@ -88,3 +88,53 @@ def test_trace_counts_only_what_the_short_form_loses(monkeypatch: pytest.MonkeyP
     assert t["merged_by_stories"] == {"A+B": 1}
     assert t["won_missed"] == t["won_merged"] == 0
     assert t["bare_missed"] == 2
+
+
+class FakeDev:
+    """Two gold stories of two texts; the grouping links every pair scored >= 0.4."""
+
+    def __init__(self, scores: list[float], gaps: list[int | None]) -> None:
+        self.gold = ["A", "A", "B", "B"]
+        self.pairs = [(0, 1), (2, 3), (1, 2)]
+        self.features = [SimpleNamespace(id=str(k)) for k in range(4)]
+        cues = SimpleNamespace(year_gap=0.0, number_conflict=0.0)
+        self.measures = [SimpleNamespace(date_gap=g, cues=cues) for g in gaps]
+        self._scores = scores
+
+    def scores(self, model: Any, config: Any) -> Any:
+        import numpy as np
+
+        return np.array(self._scores)
+
+    def grouping(self, scores: Any, config: Any) -> Any:
+        import numpy as np
+
+        labels = list(range(4))
+        for (i, j), s in zip(self.pairs, scores.tolist(), strict=True):
+            if s >= 0.4:
+                old, new = labels[j], labels[i]
+                labels = [new if x == old else x for x in labels]
+        return np.array(labels)
+
+
+def test_floor_keeps_what_no_evidence_reaches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pair (0, 1) bare and missed; pair (1, 2) a wrong link with no date difference.
+    bare_pairs = {("0", "1")}
+    monkeypatch.setattr(
+        short_trace,
+        "evidence",
+        lambda a, b: (
+            {"names": [] if (a.id, b.id) in bare_pairs else ["x"], "numbers": []}
+            | {"date": False, "gap": None}
+        ),
+    )
+    dev = FakeDev([0.1, 0.9, 0.8], [None, None, None])
+    f = short_trace.floor(dev, None)  # type: ignore[arg-type]
+    assert f["oracle"] == 1.0
+    assert f["shipped"] < f["oracle, different-story pairs only"] < 1.0  # (0, 1) stays apart
+    assert f["oracle but bare"] == f["oracle, different-story pairs only"]
+    assert f["oracle but bare, indistinct"] == f["shipped"]  # both errors kept
+    # Dated 20 days apart, the wrong link is reachable: only the bare pair is kept.
+    dev = FakeDev([0.1, 0.9, 0.8], [None, None, 20])
+    f = short_trace.floor(dev, None)  # type: ignore[arg-type]
+    assert f["oracle but bare, indistinct"] == f["oracle but bare"]
