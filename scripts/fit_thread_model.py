@@ -5,7 +5,7 @@
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
-        [--fold-seeds 0,1,2,3]
+        [--fold-seeds 0,1,2,3] [--same-days-weight 1]
         [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
@@ -71,6 +71,14 @@ of the model, or :data:`samestory.threads.SHORT_ONLY_INPUTS`, computed from them
 fit is a screen (``--dry-run``). ``--fold-seeds``: the CV on each of these seeds (the file
 keeps the first's figures). docs/accuracy.md, 2026-12-05 threadshort and threads: the
 protocols and the figures.
+
+``--same-days-weight``: the sample weight of the pairs only the same-days candidate route
+proposes (:mod:`samestory.candidates`; found by proposing again inside
+:func:`samestory.candidates.without_same_days`), on every set and form (0: scored and
+reported, not fitted on). The file states it (``same_days_weight``; a file without it was
+fitted on every candidate pair, 1). With weight 1 GVA's full texts' 864 route pairs (849
+of two incidents) move every base weight of the pooled fit and with it MEANTIME's CV
+figures (docs/accuracy.md, 2026-12-05 route).
 """
 
 from __future__ import annotations
@@ -92,6 +100,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from samestory import relate, threads
 from samestory.api import featurize_all
+from samestory.candidates import without_same_days
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.evaluate import load_records, make_short_variants, record_to_article
 from samestory.features import DocFeatures
@@ -199,6 +208,21 @@ def scored_pairs(
     return table
 
 
+def same_days_only(name: str, data: Path, cache: Path, table: dict, config: Config) -> np.ndarray:
+    """Which of ``table``'s pairs only the same-days route proposes: those production's
+    pipeline does not propose with that route off (cached beside the table)."""
+    file = cache / f"{name}.same-days-only.screen-{config.min_keyword_cosine}.pkl"
+    if file.exists():
+        cached: np.ndarray = pickle.loads(file.read_bytes())
+        return cached
+    features = article_features(name, data, cache, config.encoder)
+    with without_same_days():
+        others = set(propose_pairs(features, collapse_copies(features, config), config))
+    mask = np.array([p not in others for p in table["pairs"]], dtype=bool)
+    file.write_bytes(pickle.dumps(mask))
+    return mask
+
+
 def pair_table(name: str, data: Path, cache: Path, config: Config) -> dict:
     """:func:`scored_pairs` with each pair's :func:`samestory.threads.thread_features`."""
     features = article_features(name, data, cache, config.encoder)
@@ -289,7 +313,11 @@ class ShortCorrection:
     def fit(
         self, x: np.ndarray, y: np.ndarray, weight: np.ndarray, full: np.ndarray
     ) -> ShortCorrection:
-        first = LogisticRegression(C=self.C, max_iter=5000).fit(x[full, : self.base], y[full])
+        # Weighted only when some full-text pair weighs other than 1 (--same-days-weight).
+        sample = None if np.all(weight[full] == 1.0) else weight[full]
+        first = LogisticRegression(C=self.C, max_iter=5000).fit(
+            x[full, : self.base], y[full], sample_weight=sample
+        )
         offset = first.decision_function(x[:, : self.base])
         z = x[:, self.base :]
 
@@ -451,11 +479,19 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "min_keyword_cosine",
         "short_forms",
         "short_weight",
+        "same_days_weight",
     )
     # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
     # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
-    # "short_forms" (before 2026-12-05) on the full texts only.
-    defaults = {"pairs": "all", "min_keyword_cosine": 0.0, "short_forms": [], "short_weight": 0.0}
+    # "short_forms" (before 2026-12-05) on the full texts only; one without
+    # "same_days_weight" on every candidate pair.
+    defaults = {
+        "pairs": "all",
+        "min_keyword_cosine": 0.0,
+        "short_forms": [],
+        "short_weight": 0.0,
+        "same_days_weight": 1.0,
+    }
     for key in options:
         default = defaults.get(key)
         old, new = shipped.get(key, default), fitted.get(key, default)
@@ -566,6 +602,13 @@ def main(argv: list[str] | None = None) -> int:
         default=str(SEED),
         help="Comma-separated seeds dealing the groups to CV folds (the file keeps the first's).",
     )
+    parser.add_argument(
+        "--same-days-weight",
+        type=float,
+        default=1.0,
+        help="The sample weight of the pairs only the same-days candidate route proposes "
+        "(0: scored, not fitted on).",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -595,6 +638,9 @@ def main(argv: list[str] | None = None) -> int:
         t["x"], fitted_names = short_inputs(t["x"], names, extra, not args.no_short_level)
         weight = 1.0 if name in SETS else args.short_weight
         t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
+        if args.same_days_weight != 1.0:
+            only = same_days_only(name, args.data, args.cache, t, config)
+            t["weight"] = np.where(only, t["weight"] * args.same_days_weight, t["weight"])
     base_names, names = names, fitted_names
     x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
     y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
@@ -611,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": args.threshold,
         "pairs": args.pairs,
         "min_keyword_cosine": args.min_keyword_cosine,
+        "same_days_weight": args.same_days_weight,
         # Stated only when the short forms are fitted on (weight 0: the full-text fit).
         **(
             {"short_forms": forms, "short_weight": args.short_weight}

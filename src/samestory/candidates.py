@@ -19,6 +19,15 @@ article instead, so the cost grows about linearly with the corpus:
   each other's nearest: on GVA dev, 361 of 1,353 same-incident pairs were not
   candidates (median rank 372 by cosine); the keyword index proposes 250 of them for 22%
   more pairs.
+- **same days**: articles published at most ``DATED_DAYS`` apart (publication dates, not
+  dates read from the text: :func:`day_number`) that share *one* counted keyword, ranked
+  as the keyword index ranks, ``DATED_NEIGHBOURS`` at most. A short text (a feed's lead,
+  30-60 words) of one incident shares too few words with another report
+  of it for the two routes above: on GVA dev leads, 286 of the 290 same-incident pairs the
+  full texts propose and the leads do not are proposed by no route, and 292 of the
+  leads' 371 unproposed ones share fewer than two counted keywords; what they keep is the
+  town and the day. One shared keyword on the same days is same-incident for 10-30% of
+  the pairs it adds, where a larger keyword budget adds 0.4% (docs/accuracy.md, cands).
 
 The vector and keyword neighbours are then **screened** (:func:`screened`): a pair whose
 keywords have a cosine below ``Config.min_keyword_cosine`` (the dot product of the two
@@ -33,9 +42,11 @@ pair (symmetric), so a pair is proposed when either end proposes it and it passe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -176,6 +187,20 @@ KEYWORDS = 20
 MIN_SHARED_KEYWORDS = 2
 KEYWORD_NEIGHBOURS = 10
 MAX_KEYWORD_POSTINGS = 200
+# Same-days route (see the module docstring): dates at most this many days apart, this
+# many shared counted keywords at least, this many proposals per article at most (half
+# the keyword route's budget). One day, not three: on GVA dev leads three days proposed
+# 1.6x the pairs for no better stories.
+DATED_DAYS = 1
+DATED_SHARED_KEYWORDS = 1
+DATED_NEIGHBOURS = 5
+# The day number of an undated article in the coded index: no date is within DATED_DAYS
+# of it (an undated article itself asks nothing of the route).
+NO_DAY = -(1 << 40)
+# Whether the indexes propose same-days pairs: off only inside without_same_days (the
+# thread fit weighs the pairs only this route proposes apart: fit_thread_model.py
+# --same-days-weight).
+_same_days = True
 # coded_ranking counts over every article's code (two bincounts of len(names)) while
 # there are at most this many articles per posting entry: cheaper than sorting the
 # entries (~15 µs for a few hundred) up to about this ratio.
@@ -223,6 +248,10 @@ class CandidateIndex:
         self._proposed: dict[str, list[str]] = {}
         self._vector_cut: dict[str, float] = {}
         self._keyword_cut: dict[str, tuple[float, str] | None] = {}
+        # Day numbers (date ordinals) of the articles the same-days route has met, None
+        # for undated ones; the rest are asked of the keyword index (the store's).
+        self._days: dict[str, int | None] = {}
+        self._coded_days = np.zeros(0, dtype=np.int64)  # MemoryKeywords' code -> day
         self._ann: Any = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
         self.ann_changed = False
@@ -237,6 +266,7 @@ class CandidateIndex:
 
     def add(self, features: Iterable[DocFeatures]) -> None:
         for f in features:
+            self._days[f.id] = route_day(f)
             self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
             self.add_keywords(f.id, keywords(f))
 
@@ -362,6 +392,7 @@ class CandidateIndex:
         else:
             proposed = dict.fromkeys(self._vector_neighbours(f.vector, words))
             proposed.update(dict.fromkeys(self._keyword_neighbours(words, f.id)))
+            proposed.update(dict.fromkeys(self._dated_scan(words, f.id, route_day(f))))
             found.update(dict.fromkeys(self._screened(list(proposed), f.vector, words)))
         found.pop(f.id, None)
         return list(found)
@@ -379,6 +410,7 @@ class CandidateIndex:
         ``f`` (a hub) can be missed.
         """
         words = keywords(f)
+        self._days[f.id] = route_day(f)
         before = self._affected_by(f, words)
         self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
         self.add_keywords(f.id, words)
@@ -425,6 +457,7 @@ class CandidateIndex:
         by_keyword, keyword_cut = self._keyword_scan(words, article_id)
         found = dict.fromkeys(by_vector)
         found.update(dict.fromkeys(by_keyword))
+        found.update(dict.fromkeys(self._dated_scan(words, article_id, self._day_of(article_id))))
         found.pop(article_id, None)
         self._proposed[article_id] = self._screened(list(found), vector, words)
         self._vector_cut[article_id] = cut
@@ -465,7 +498,7 @@ class CandidateIndex:
             # f is seen before the scan stopped (ties are counted in, to be safe).
             if cosine >= self._vector_cut[other] - COSINE_SLACK:
                 out[other] = self._proposals_of(other)
-        for other in self._keyword_affected(f.id, words):
+        for other in self._keyword_affected(f.id, words, route_day(f)):
             if other not in out:
                 out[other] = self._proposals_of(other)
         return out
@@ -489,10 +522,14 @@ class CandidateIndex:
             for k, d in zip(matches.keys, matches.distances, strict=True)
         ]
 
-    def _keyword_affected(self, article_id: str, words: dict[int, float]) -> list[str]:
+    def _keyword_affected(
+        self, article_id: str, words: dict[int, float], day: int | None = None
+    ) -> list[str]:
         """Indexed articles whose keyword proposals indexing ``article_id`` (with
-        ``words``) may change: those it would rank among their ``KEYWORD_NEIGHBOURS``,
-        and everyone holding a word it makes too common to count."""
+        ``words``, dated ``day``) may change: those it would rank among their
+        ``KEYWORD_NEIGHBOURS``, everyone holding a word it makes too common to count, and
+        those dated within ``DATED_DAYS`` of it sharing a counted word (whose same-days
+        list it may enter)."""
         affected: dict[str, None] = {}
         shared: dict[str, list[int]] = {}
         for word in words:
@@ -514,6 +551,11 @@ class CandidateIndex:
             weight = sum(w for word, w in theirs.items() if word in common)
             if cut is None or weight >= cut[0] - COSINE_SLACK:
                 affected[other] = None
+        if day is not None and _same_days:
+            near = [other for other in shared if other not in affected]
+            for other, their_day in self._days_of(near).items():
+                if their_day is not None and abs(their_day - day) <= DATED_DAYS:
+                    affected[other] = None
         affected.pop(article_id, None)
         return list(affected)
 
@@ -547,6 +589,71 @@ class CandidateIndex:
             )
         full = len(ranked) == KEYWORD_NEIGHBOURS
         return [other for other, _ in ranked], (ranked[-1][1], ranked[-1][0]) if full else None
+
+    def _dated_scan(self, words: dict[int, float], exclude: str, day: int | None) -> list[str]:
+        """The same-days route's proposals for an article of keywords ``words`` dated
+        ``day`` (none when undated; see :func:`dated_ranking`)."""
+        if day is None or not words or not _same_days:
+            return []
+        index = self._keywords
+        if isinstance(index, MemoryKeywords):
+            days = self._code_days()
+
+            def near(word: int) -> np.ndarray:
+                listed = index.coded_posting(word)
+                if len(listed) > MAX_KEYWORD_POSTINGS:
+                    return listed  # counts nowhere, as in dated_ranking
+                return listed[np.abs(days[listed] - day) <= DATED_DAYS]
+
+            ranked = coded_ranking(
+                words,
+                near,
+                index.names,
+                index.code(exclude),
+                DATED_SHARED_KEYWORDS,
+                DATED_NEIGHBOURS,
+            )
+        else:
+            postings = {word: index.posting(word, MAX_KEYWORD_POSTINGS + 1) for word in words}
+            known = self._days_of(
+                [
+                    o
+                    for listed in postings.values()
+                    if len(listed) <= MAX_KEYWORD_POSTINGS
+                    for o in listed
+                ]
+            )
+            ranked = dated_ranking(words, postings.__getitem__, known.get, day, exclude)
+        return [other for other, _ in ranked]
+
+    def _day_of(self, article_id: str) -> int | None:
+        return self._days_of([article_id])[article_id]
+
+    def _days_of(self, ids: Sequence[str]) -> dict[str, int | None]:
+        """The day numbers of indexed articles: remembered, or asked of the keyword
+        index (``days``, the store's) and remembered; None when undated or unknown."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self._days]
+        if missing:
+            lookup = getattr(self._keywords, "days", None)
+            found: Mapping[str, int | None] = lookup(missing) if lookup is not None else {}
+            for i in missing:
+                self._days[i] = found.get(i)
+        return {i: self._days[i] for i in ids}
+
+    def _code_days(self) -> np.ndarray:
+        """Day numbers by MemoryKeywords code (``NO_DAY`` when undated), extended as
+        articles are indexed."""
+        index = self._keywords
+        assert isinstance(index, MemoryKeywords)
+        if len(self._coded_days) < len(index.names):
+            new = self._days_of(index.names[len(self._coded_days) :])
+            self._coded_days = np.concatenate(
+                [
+                    self._coded_days,
+                    np.array([NO_DAY if d is None else d for d in new.values()], np.int64),
+                ]
+            )
+        return self._coded_days
 
     def _widest(self) -> int:
         return (self.config.ann_neighbours + 1) * EXPANSION * TWIN_SEARCH_FACTOR
@@ -654,6 +761,60 @@ def screened(
     return float(np.dot(vector_a, vector_b)) >= close
 
 
+@contextlib.contextmanager
+def without_same_days() -> Iterator[None]:
+    """Indexes searched inside propose no same-days pairs (the vector and keyword routes
+    only): how ``scripts/fit_thread_model.py`` tells the pairs only the same-days route
+    proposes. One process's switch, not thread-safe: for scripts, not for serving."""
+    global _same_days
+    _same_days = False
+    try:
+        yield
+    finally:
+        _same_days = True
+
+
+def day_number(date: dt.date | None, from_text: bool = False) -> int | None:
+    """A date as the same-days route compares them (its ordinal); None when undated or
+    when the date was read from the text (``DocFeatures.date_from_text``): such a date
+    may be an earlier event's the article mentions (relate trusts it less too), and two
+    reports of different events read the same day from their texts as easily (on the 10k
+    synthetic corpus, whose dates are all read from the texts, a pair of two ECB+ events
+    on one written day merged two stories)."""
+    return None if date is None or from_text else date.toordinal()
+
+
+def route_day(f: Any) -> int | None:
+    """:func:`day_number` of an article's features (stand-ins without dates: None)."""
+    return day_number(getattr(f, "date", None), bool(getattr(f, "date_from_text", False)))
+
+
+def dated_ranking(
+    words: dict[int, float],
+    posting: Callable[[int], Sequence[K]],
+    day_of: Callable[[K], int | None],
+    day: int,
+    exclude: K,
+) -> list[tuple[K, float]]:
+    """The same-days route: :func:`keyword_ranking` of an article of keywords ``words``
+    dated ``day`` (a :func:`day_number`) over its postings cut to the articles dated
+    within ``DATED_DAYS`` of it (``day_of(key)``), ``DATED_SHARED_KEYWORDS`` shared words
+    at least, ``DATED_NEIGHBOURS`` articles at most. A posting too long to count (over
+    ``MAX_KEYWORD_POSTINGS``, before the cut) counts nowhere, as in the keyword route."""
+
+    def near(word: int) -> Sequence[K]:
+        listed = posting(word)
+        if len(listed) > MAX_KEYWORD_POSTINGS:
+            return listed
+        return [
+            other
+            for other in listed
+            if (theirs := day_of(other)) is not None and abs(theirs - day) <= DATED_DAYS
+        ]
+
+    return keyword_ranking(words, near, exclude, DATED_SHARED_KEYWORDS, DATED_NEIGHBOURS)
+
+
 def keyword_neighbours(
     words: dict[int, float], posting: Callable[[int], Sequence[K]], exclude: K
 ) -> list[K]:
@@ -669,9 +830,15 @@ def keyword_neighbours(
 
 
 def keyword_ranking(
-    words: dict[int, float], posting: Callable[[int], Sequence[K]], exclude: K
+    words: dict[int, float],
+    posting: Callable[[int], Sequence[K]],
+    exclude: K,
+    least: int = MIN_SHARED_KEYWORDS,
+    most: int = KEYWORD_NEIGHBOURS,
 ) -> list[tuple[K, float]]:
-    """:func:`keyword_neighbours` with the summed weight of each."""
+    """:func:`keyword_neighbours` with the summed weight of each (``least`` shared words
+    and ``most`` articles: the keyword route's by default, the same-days route's for
+    :func:`dated_ranking`)."""
     weight: dict[K, float] = {}
     shared: dict[K, int] = {}
     for word, w in words.items():
@@ -683,10 +850,10 @@ def keyword_ranking(
                 weight[other] = weight.get(other, 0.0) + w
                 shared[other] = shared.get(other, 0) + 1
     ranked = sorted(
-        (other for other, n in shared.items() if n >= MIN_SHARED_KEYWORDS),
+        (other for other, n in shared.items() if n >= least),
         key=lambda other: (-weight[other], other),
     )
-    return [(other, weight[other]) for other in ranked[:KEYWORD_NEIGHBOURS]]
+    return [(other, weight[other]) for other in ranked[:most]]
 
 
 def coded_ranking(
@@ -694,6 +861,8 @@ def coded_ranking(
     posting: Callable[[int], np.ndarray],
     names: Sequence[str],
     exclude: int,
+    least: int = MIN_SHARED_KEYWORDS,
+    most: int = KEYWORD_NEIGHBOURS,
 ) -> list[tuple[str, float]]:
     """:func:`keyword_ranking` over postings of integer codes (``names[code]`` is the
     article's id, ``exclude`` a code or -1), in NumPy: the same list, the same floats.
@@ -723,21 +892,19 @@ def coded_ranking(
     else:
         found, inverse = _grouped(codes)
     weight = np.bincount(inverse, weights=each, minlength=len(found))
-    chosen = np.flatnonzero(np.bincount(inverse, minlength=len(found)) >= MIN_SHARED_KEYWORDS)
+    chosen = np.flatnonzero(np.bincount(inverse, minlength=len(found)) >= least)
     if not len(chosen):
         return []
     chosen = chosen[np.argsort(-weight[chosen], kind="stable")]
-    if len(chosen) > KEYWORD_NEIGHBOURS:
+    if len(chosen) > most:
         # Every article tied with the last one kept, so the ids can settle the ties.
-        last = weight[chosen[KEYWORD_NEIGHBOURS - 1]]
-        chosen = chosen[
-            : KEYWORD_NEIGHBOURS + int(np.sum(weight[chosen[KEYWORD_NEIGHBOURS:]] == last))
-        ]
+        last = weight[chosen[most - 1]]
+        chosen = chosen[: most + int(np.sum(weight[chosen[most:]] == last))]
     ranked = sorted(
         zip(weight[chosen].tolist(), [names[c] for c in found[chosen].tolist()], strict=True),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    return [(other, w) for w, other in ranked[:KEYWORD_NEIGHBOURS]]
+    return [(other, w) for w, other in ranked[:most]]
 
 
 def _grouped(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -867,6 +1034,7 @@ def candidate_index(
     index = CandidateIndex(config, dim=features[0].vector.shape[0] if features else DEFAULT_DIM)
     index.add(features)
     index._matrix()
+    index._code_days()  # before any fork: workers share it
     return index
 
 

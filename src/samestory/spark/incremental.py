@@ -51,6 +51,7 @@ Where the result can differ from a full rerun over all days: see ``docs/spark.md
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import itertools
 import json
@@ -68,7 +69,9 @@ from samestory.candidates import (
     KEYWORDS,
     SATURATED_COSINE,
     SATURATED_KEYWORD_COSINE,
+    day_number,
     keywords,
+    route_day,
     saturation_test,
     select_neighbours,
 )
@@ -844,7 +847,11 @@ class _Run:
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
         # The vector and keyword neighbours pass the local index's screen (as the full
         # job's); band pairs always.
-        proposed = near.union(self._keyword_pairs(reps_new, n_reps_new)).distinct(p)
+        proposed = (
+            near.union(self._keyword_pairs(reps_new, n_reps_new))
+            .union(self._dated_pairs(reps_new, n_reps_new))
+            .distinct(p)
+        )
         if self.config.min_keyword_cosine:
             proposed = self._keep(proposed)
             views = self._screen_views(reps_new, proposed)
@@ -909,6 +916,47 @@ class _Run:
             .filter(lambda kv: kv[0] >= base)
             .groupByKey(p)
             .flatMap(stages._keyword_pairs_of)
+        )
+
+    def _dated_pairs(self, reps_new: RDD, n_reps_new: int) -> RDD:
+        """The new representatives' same-days neighbours among past and new ones
+        (:func:`stages.dated_pairs`): each new word's posting as :meth:`_keyword_pairs`
+        reads it, the past entries with their stored dates, sent to its new articles."""
+        from pyspark.sql import functions as F
+
+        base, p = self.base, self.p
+        entries = reps_new.flatMap(lambda item: item[1].dated_entries(item[0]))
+        past, table = self._past_table("keywords"), self._past_table("features")
+        if past is not None and table is not None:
+            words = self._idx_frame(entries.keys(), "word")
+            rows = self._without_demoted(
+                self._semi(past, words, "word", most=n_reps_new * KEYWORDS), "idx"
+            )
+            dates = table.select(
+                "idx",
+                F.get_json_object("doc_json", "$.date").alias("date"),
+                F.get_json_object("doc_json", "$.date_from_text").alias("from_text"),
+            )
+            entries = entries.union(
+                rows.join(dates, "idx", "left").rdd.map(
+                    lambda r: (
+                        int(r.word),
+                        (
+                            int(r.rank),
+                            float(r.weight),
+                            int(r.idx),
+                            r.id,
+                            _day_of_iso(r.date, r.from_text),
+                        ),
+                    )
+                )
+            )
+        return (
+            entries.groupByKey(p)
+            .flatMap(stages._share_dated_posting)
+            .filter(lambda kv: kv[0] >= base)
+            .groupByKey(p)
+            .flatMap(stages._dated_pairs_of)
         )
 
     def _past_vectors(self, n_past: int | None) -> RDD:
@@ -1574,6 +1622,12 @@ class _Run:
         ).write.mode("overwrite").parquet(str(out / "relations.parquet"))
 
 
+def _day_of_iso(date: str | None, from_text: str | None) -> int | None:
+    """The day number (:func:`~samestory.candidates.day_number`) of a stored ISO date and
+    its ``date_from_text`` (``doc_json``'s, as JSON text)."""
+    return day_number(dt.date.fromisoformat(date) if date else None, from_text == "true")
+
+
 @dataclasses.dataclass(frozen=True)
 class _Light:
     """What candidate search needs of a representative: its vector and signature."""
@@ -1583,11 +1637,20 @@ class _Light:
     hashvalues: np.ndarray
     n_shingles: int
     keywords: tuple[tuple[int, float], ...]
+    day: int | None = None  # candidates.day_number of its date (the same-days route)
 
     @classmethod
     def of(cls, f: DocFeatures) -> _Light:
         words = tuple(keywords(f).items())
-        return cls(f.id, f.vector, np.asarray(f.minhash.hashvalues), f.n_shingles, words)
+        hashvalues = np.asarray(f.minhash.hashvalues)
+        return cls(f.id, f.vector, hashvalues, f.n_shingles, words, route_day(f))
+
+    def dated_entries(
+        self, idx: int
+    ) -> Iterator[tuple[int, tuple[int, float, int, str, int | None]]]:
+        """``(word, (rank, weight, idx, id, day))`` as :func:`stages._dated_entries`."""
+        for rank, (word, weight) in enumerate(self.keywords):
+            yield word, (rank, weight, idx, self.id, self.day)
 
     def keyword_entries(self, idx: int) -> Iterator[tuple[int, tuple[int, float, int, str]]]:
         """``(word, (rank, weight, idx, id))`` as :func:`stages._keyword_entries`."""

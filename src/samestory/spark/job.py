@@ -227,8 +227,11 @@ def run(
         near.persist(StorageLevel.MEMORY_AND_DISK)
         share, total = exact_recall(vectors, near, config, recall_sample, p)
         recall = {"vector_recall": share, "recall_pairs": total}
-    # The vector and keyword neighbours pass the local index's screen; band pairs always.
-    proposed = near.union(stages.keyword_pairs(reps, p)).distinct(p)
+    # The vector, keyword and same-days neighbours pass the local index's screen; band pairs
+    # always.
+    proposed = (
+        near.union(stages.keyword_pairs(reps, p)).union(stages.dated_pairs(reps, p)).distinct(p)
+    )
     views = reps.mapValues(lambda f: (keywords(f), f.vector))
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory import exclusive
-from samestory.candidates import MAX_KEYWORD_POSTINGS, keyword_neighbours, keywords
+from samestory.candidates import (
+    DATED_DAYS,
+    MAX_KEYWORD_POSTINGS,
+    dated_ranking,
+    keyword_neighbours,
+    keywords,
+    route_day,
+)
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures, set_vectors, text_features
 from samestory.models import Article, Relation, Story
@@ -483,6 +490,60 @@ def keyword_pairs(features: RDD, partitions: int) -> RDD:
         .flatMap(_share_posting)
         .groupByKey(partitions)
         .flatMap(_keyword_pairs_of)
+    )
+
+
+def _dated_entries(item: tuple[int, DocFeatures]) -> Iterator[tuple[int, Any]]:
+    """``(word, (rank, weight, idx, id, day))`` for each of the article's keywords (day
+    None when undated: such an article asks nothing, but counts in a posting's length)."""
+    idx, f = item
+    day = route_day(f)
+    for rank, (word, weight) in enumerate(keywords(f).items()):
+        yield word, (rank, weight, idx, f.id, day)
+
+
+def _share_dated_posting(item: tuple[int, Iterable[Any]]) -> Iterator[tuple[int, Any]]:
+    """A keyword's posting, bounded as :func:`_share_posting` bounds it, sent to each
+    dated article of it cut to the articles dated within ``DATED_DAYS`` of it (itself
+    included): ``(idx, (rank, word, weight, id, day, [((id, idx), day), ...]))``; not
+    sent where no other article is that near."""
+    word, listed = item
+    members = list(listed)
+    if not 2 <= len(members) <= MAX_KEYWORD_POSTINGS:
+        return
+    dated = sorted(((i, idx), day) for _, _, idx, i, day in members if day is not None)
+    for rank, weight, idx, article_id, day in members:
+        if day is None:
+            continue
+        near = [(key, d) for key, d in dated if abs(d - day) <= DATED_DAYS]
+        if len(near) > 1:
+            yield idx, (rank, word, weight, article_id, day, near)
+
+
+def _dated_pairs_of(item: tuple[int, Iterable[Any]]) -> Iterator[tuple[int, int]]:
+    """The local index's same-days neighbours of one article, as pairs ``(i, j)``,
+    ``i < j``: :func:`~samestory.candidates.dated_ranking` over the postings sent to it,
+    its words in their order (so the weights are summed in the local order)."""
+    idx, listed = item
+    entries = sorted(listed, key=lambda e: e[0])
+    words = {word: weight for _, word, weight, _, _, _ in entries}
+    postings = {word: [key for key, _ in near] for _, word, _, _, _, near in entries}
+    days = {key: d for *_, near in entries for key, d in near}
+    me, day = (entries[0][3], idx), entries[0][4]
+    for (_, j), _ in dated_ranking(words, lambda w: postings.get(w, ()), days.get, day, me):
+        yield (idx, j) if idx < j else (j, idx)
+
+
+def dated_pairs(features: RDD, partitions: int) -> RDD:
+    """Pairs ``(i, j)`` the local index's same-days route proposes among ``features``
+    (:func:`~samestory.candidates.dated_ranking`): as :func:`keyword_pairs`, each
+    bounded posting joined back onto its dated articles, cut to the days near each."""
+    return (
+        features.flatMap(_dated_entries)
+        .groupByKey(partitions)
+        .flatMap(_share_dated_posting)
+        .groupByKey(partitions)
+        .flatMap(_dated_pairs_of)
     )
 
 

@@ -2,13 +2,14 @@
 
 - :class:`StoredLSH`: MinHash-LSH buckets as rows of the ``lsh`` table;
 - :class:`StoredKeywords`: the keyword candidate index's postings as rows of the
-  ``keywords`` table;
+  ``keywords`` table, and the stored articles' dates its same-days route reads;
 - :class:`CopySketches`: MinHash values of stored articles, read when a new article's
   candidates are tested for being copies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from samestory.candidates import day_number
 from samestory.config import Config
 from samestory.features import DocFeatures
 from samestory.lru import LRUCache
@@ -23,6 +25,8 @@ from samestory.overlap import is_near_duplicate, overlap_from_jaccard
 
 # Entries kept by the LSH's bucket cache and the keyword index's caches.
 RECENT = 20_000
+# Ids per query when reading stored dates (SQLite's default bound-parameter limit: 32,766).
+DAYS_CHUNK = 900
 
 
 class StoredLSH:
@@ -117,6 +121,25 @@ class StoredKeywords:
         # Dropped with the candidate index, so never outlive a rolled-back add.
         self._postings: LRUCache[int, tuple[list[str], bool]] = LRUCache(RECENT)
         self._words: LRUCache[str, dict[int, float]] = LRUCache(RECENT)
+
+    def days(self, ids: Sequence[str]) -> dict[str, int | None]:
+        """The stored articles' dates as day numbers (``candidates.day_number``: the
+        features' publication date, None when undated, read from the text or not
+        stored), for the same-days route. The
+        candidate index remembers what it read, so each article is read once."""
+        found: dict[str, int | None] = {}
+        for start in range(0, len(ids), DAYS_CHUNK):
+            chunk = ids[start : start + DAYS_CHUNK]
+            for article_id, date, from_text in self.conn.execute(
+                "SELECT id, json_extract(doc_json, '$.date'), "
+                "json_extract(doc_json, '$.date_from_text') FROM features "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[article_id] = day_number(
+                    dt.date.fromisoformat(date) if date else None, bool(from_text)
+                )
+        return found
 
     def insert(self, article_id: str, words: dict[int, float]) -> None:
         self.conn.executemany(
