@@ -61,6 +61,8 @@ from samestory.config import DEFAULT_CONFIG, Config
 MISSED = ("not proposed", "linked", "cut by the step", "just under", "far under")
 HELD = ("date factor", "conflicts", "short part", "cues")
 JUST_UNDER = 0.1
+# Story pairs listed by the merges they lose (all of them in --json).
+TOP = 10
 # Dates at most this many days apart tell two texts' events apart no more than no date:
 # the near step's (params: event_model.date_gate.near_days).
 NEAR_DAYS = 7
@@ -287,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  missed by class: {t['missed']}  bare {t['bare_missed']}")
             print(f"  scored under, held by: {t['held']}")
             print(f"  merged by how: {t['merged_how']}  bare {t['bare_merged']}")
-            print(f"  merged by stories: {t['merged_by_stories']}", flush=True)
+            top = dict(list(t["merged_by_stories"].items())[:TOP])
+            print(f"  merged by stories (largest {TOP}): {top}", flush=True)
             out[dev.name] = t
             if args.floor:
                 t["floor"] = floor(dev, config)
