@@ -351,6 +351,13 @@ class _Past:
     nodes: DataFrame | None
 
 
+#: The line an incremental run logs: its stories carry no ``thread`` (docs/spark.md).
+THREADS_NOT_COMPUTED = (
+    "spark --state: story threads are not computed by incremental runs "
+    "(stories.parquet has no thread column); run the job without --state for threads"
+)
+
+
 def run_incremental(
     spark: SparkSession,
     input_path: str | os.PathLike[str],
@@ -1603,9 +1610,10 @@ class _Run:
 
     def _write_output(self, out: Path, part: Path, gen: Path) -> None:
         """``stories``, ``assignments`` and ``relations`` of every day, as the job writes
-        them."""
+        them, but without threads (said in one line: the full job writes them)."""
         from pyspark.sql import functions as F
 
+        stages.log.warning(THREADS_NOT_COMPUTED)
         stories = self.spark.read.parquet(str(gen / "stories.parquet"))
         stories.drop("grp").orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
             str(out / "stories.parquet")

@@ -285,8 +285,9 @@ def run(
     )
     stories = built.filter(lambda kv: kv[0] == "story").values()
     roundups = _roundup_flags(built, p)
+    threads = _story_threads(built, found, scored, group_of, copy_of, features, ranges, p)
     out = Path(output_path)
-    n_stories = _write_stories(spark, stories, scored, out, roundups, p)
+    n_stories = _write_stories(spark, stories, scored, out, roundups, p, threads)
     if dedup is not None:
         notes = built.filter(lambda kv: kv[0] == "note").values()
         _write_records(spark, records, schema, names, notes, out, input_path, total_rows, p)
@@ -302,6 +303,7 @@ def run(
         **recall,
     }
     for rdd in (
+        threads,
         built,
         found,
         group_of,
@@ -328,11 +330,41 @@ def _story_and_roundups(item: tuple[int, Any], annotate: Any) -> Iterator[tuple[
         yield kind, value
         if kind == "story":
             yield "group", (group, value.id)
+            yield "first", (group, (value.id, _first_date(value, members)))
             id_of = {i: m[0].id for i, m in members}
             for tag, flag in listed:
                 if tag == 1:
                     c, found = flag
                     yield "roundup", (value.id, id_of[c], found)
+
+
+def _first_date(story: Story, members: Iterable[tuple[int, Any]]) -> Any:
+    """The date of the story's first version (its members: ``(idx, (slim features, ...))``)."""
+    return next(m[0].date for _, m in members if m[0].id == story.first)
+
+
+def _story_threads(
+    built: RDD,
+    found: RDD,
+    scored: RDD,
+    group_of: RDD,
+    copy_of: RDD,
+    features: RDD,
+    ranges: IndexRanges,
+    partitions: int,
+) -> RDD:
+    """``(story id, thread id)`` of the stories in a thread with others (computed and
+    persisted; any other story is its own thread), as the local
+    :func:`~samestory.pipeline.assemble.find_threads` and ``assign_threads``: per
+    component (:func:`~samestory.spark.stages.thread_components`), without the pairs of
+    the roundups the grouping cut (their indices, a few an input, reach the driver)."""
+    from samestory.spark.graph import computed
+
+    cut = frozenset(found.filter(lambda kv: kv[1][1].cut).map(lambda kv: kv[1][0]).collect())
+    threads = stages.thread_components(scored, group_of, copy_of, features, ranges, partitions, cut)
+    firsts = built.filter(lambda kv: kv[0] == "first").values()
+    ids = stages.thread_ids(threads, firsts, partitions)
+    return computed(ids, threads)
 
 
 def _roundup_flags(built: RDD, partitions: int) -> RDD:
@@ -393,7 +425,13 @@ def _annotator(options: DedupOptions) -> Any:
 
 
 def _write_stories(
-    spark: SparkSession, stories: Any, scored: Any, out: Path, roundups: Any, partitions: int
+    spark: SparkSession,
+    stories: Any,
+    scored: Any,
+    out: Path,
+    roundups: Any,
+    partitions: int,
+    threads: Any,
 ) -> int:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -406,6 +444,7 @@ def _write_stories(
             T.StructField("article_ids", T.ArrayType(T.StringType(), False), False),
             T.StructField("size", T.IntegerType(), False),
             T.StructField("roundups", roundups_type(), False),
+            T.StructField("thread", T.StringType(), False),
         ]
     )
     # Each story's roundups (Story.roundups: in article index order), few in all.
@@ -413,7 +452,8 @@ def _write_stories(
     story_rows = (
         stories.map(lambda s: (s.id, (s.title, s.first, list(s.articles))))
         .leftOuterJoin(flags, partitions)
-        .map(lambda kv: (kv[0], *kv[1][0], len(kv[1][0][2]), kv[1][1] or []))
+        .leftOuterJoin(threads, partitions)
+        .map(lambda kv: _story_row(kv[0], kv[1][0][0], kv[1][0][1], kv[1][1]))
     )
     story_df = spark.createDataFrame(story_rows, story_schema)
     story_df.orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
@@ -443,6 +483,15 @@ def _write_stories(
         str(out / "relations.parquet")
     )
     return int(spark.read.parquet(str(out / "stories.parquet")).count())
+
+
+def _story_row(
+    story: str, listed: tuple[Any, ...], flags: list[Any] | None, thread: str | None
+) -> tuple[Any, ...]:
+    """A ``stories.parquet`` row; a story in no thread with others is its own thread."""
+    from samestory.threads import thread_id
+
+    return (story, *listed, len(listed[2]), flags or [], thread or thread_id(story))
 
 
 def roundups_type() -> Any:

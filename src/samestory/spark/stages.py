@@ -12,6 +12,7 @@ moving the (large) features.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import itertools
@@ -924,3 +925,223 @@ def story_of_group(
     if annotate is not None:
         for row in annotate(story, ordered):
             yield ("note", row)
+
+
+# ------------------------------------------------------------------------------ threads
+
+
+def thread_components(
+    scored: RDD,
+    group_of: RDD,
+    copy_of: RDD,
+    features: RDD,
+    ranges: IndexRanges,
+    partitions: int,
+    left_out: frozenset[int] = frozenset(),
+    limit: int = COMPONENT_LIMIT,
+) -> RDD:
+    """``(group, thread)`` of the groups (stories) that share a thread pair with another
+    one: ``thread`` the smallest group of its thread; a group left out is its own thread.
+
+    As :func:`samestory.pipeline.assemble.find_threads`: the scored pairs of
+    representatives (``scored``'s representative pairs, less those with an end in
+    ``left_out``, the roundups the grouping cut) between two stories, each with its thread
+    probability (:func:`story_pair_scores`: an undated pair re-scored with its stories'
+    gap), and :func:`samestory.threads.thread_groups` over stories weighing their
+    representatives. Its merges and attachments need a linkage of at least half the
+    threshold, an average of pair probabilities, so a pair at half the threshold or more
+    under every one: each connected component of the stories linked by such pairs is
+    clustered in one task (:func:`thread_component`), a giant one cut as the grouping
+    cuts one (:func:`bounded_components`). Computed and persisted: the caller unpersists.
+    """
+    from pyspark import StorageLevel
+
+    from samestory.threads import THREAD_THRESHOLD
+
+    per_pair = cross_story_pairs(scored, group_of, ranges, left_out).groupByKey(partitions)
+    split = per_pair.flatMap(story_pair_scores).persist(StorageLevel.MEMORY_AND_DISK)
+    done = split.filter(lambda kv: kv[0] == 0).values()
+    todo = split.filter(lambda kv: kv[0] == 1).values()
+    if not todo.isEmpty():  # undated pairs of two stories with a known gap
+        done = done.union(_rescored(todo, features, ranges, partitions))
+    edges = done.persist(StorageLevel.MEMORY_AND_DISK)  # (i, j, group i, group j, p)
+    story_edges = (
+        edges.map(lambda e: ((min(e[2], e[3]), max(e[2], e[3])), e[4]))
+        .reduceByKey(max, partitions)
+        .map(lambda kv: (kv[0][0], kv[0][1], kv[1]))
+    )
+    cuts = sorted(
+        {THREAD_THRESHOLD / 2, THREAD_THRESHOLD, *(t for t in SPLIT_SCORES if t > THREAD_THRESHOLD)}
+    )
+    bounded = bounded_components(story_edges, cuts, limit, partitions)
+    component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
+    # Past the last cut: the component is one thread (single link at that score).
+    whole = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
+    by_i = edges.map(lambda e: (e[2], e)).join(component, partitions)
+    inside = (
+        by_i.map(lambda kv: (kv[1][0][3], kv[1]))
+        .join(component, partitions)
+        .flatMap(lambda kv: [(kv[1][1], kv[1][0][0])] if kv[1][0][1] == kv[1][1] else [])
+    )  # (component, pair)
+    sizes = (
+        representatives_per_group(group_of, copy_of, ranges, partitions)
+        .join(component, partitions)
+        .map(lambda kv: (kv[1][1], (kv[0], kv[1][0])))
+    )  # (component, (group, representatives))
+    clustered = inside.cogroup(sizes, partitions).flatMap(
+        lambda kv: thread_component(kv[1][0], kv[1][1], THREAD_THRESHOLD)
+    )
+    return graph.computed(clustered.union(whole), bounded, edges, split)
+
+
+def cross_story_pairs(
+    scored: RDD, group_of: RDD, ranges: IndexRanges, left_out: frozenset[int]
+) -> RDD:
+    """``((group a, group b), (i, j, group i, group j, gap, thread probability, relation
+    or None))`` for each scored representative pair of two stories (``a < b``), the
+    relation kept only for an undated pair (it may be re-scored with its stories' gap)."""
+
+    def with_group_of_i(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+        groups, relations = _split(items, 2)
+        group = dict(groups)
+        for i, (j, rep_pair, relation) in relations:
+            if rep_pair and i not in left_out and j not in left_out:
+                yield j, (i, group[i], relation)
+
+    def with_group_of_j(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+        groups, relations = _split(items, 2)
+        group = dict(groups)
+        for j, (i, group_i, relation) in relations:
+            group_j = group[j]
+            if group_j == group_i:
+                continue
+            gap = relation.evidence.date_gap_days
+            p = relation.evidence.scores.get("thread", 0.0)
+            key = (min(group_i, group_j), max(group_i, group_j))
+            yield key, (i, j, group_i, group_j, gap, p, relation if gap is None else None)
+
+    by_j = zip_by_index(ranges, group_of, scored).mapPartitions(with_group_of_i)
+    return zip_by_index(ranges, group_of, by_j).mapPartitions(with_group_of_j)
+
+
+def story_pair_scores(
+    item: tuple[tuple[int, int], Iterable[tuple[Any, ...]]],
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The pairs between two stories with their thread probabilities: ``(0, (i, j, group
+    i, group j, p))``, or ``(1, (i, j, group i, group j, gap, relation))`` for an undated
+    pair that takes its stories' gap (:func:`samestory.threads.borrowed_gaps`) and is
+    re-scored from its texts (:func:`_rescored`)."""
+    from samestory.threads import borrowed_gaps
+
+    _, listed = item
+    rows = sorted(listed, key=lambda row: (row[0], row[1]))
+    story_of = {k: g for row in rows for k, g in ((row[0], row[2]), (row[1], row[3]))}
+    gaps = borrowed_gaps([(r[0], r[1]) for r in rows], [r[4] for r in rows], story_of)
+    for (i, j, group_i, group_j, own, p, relation), gap in zip(rows, gaps, strict=True):
+        if gap is None or own is not None:
+            yield 0, (i, j, group_i, group_j, p)
+        else:
+            yield 1, (i, j, group_i, group_j, gap, relation)
+
+
+def thread_view(f: DocFeatures) -> DocFeatures:
+    """The fields the thread model's inputs read of a text (names, numbers, sentences
+    and their name roles, dates, lengths): the features without their vectors."""
+    return dataclasses.replace(f, sentence_vectors=_EMPTY, vector=_EMPTY, terms=(_EMPTY, _EMPTY))
+
+
+def _rescored(todo: RDD, features: RDD, ranges: IndexRanges, partitions: int) -> RDD:
+    """``(i, j, group i, group j, p)`` of the undated pairs ``todo`` re-scored with their
+    stories' gap (as :func:`samestory.pipeline.assemble.thread_scores`), the two texts'
+    :func:`thread_view` read from ``features`` in one pass (only those texts leave it)."""
+    # The local rule itself (a copy keeps its own probability whatever the gap).
+    from samestory.pipeline.assemble import _thread_probability
+
+    ends = todo.flatMap(lambda t: [(t[0], None), (t[1], None)]).distinct(partitions)
+
+    def views_of(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        own, wanted = _split(items, 2)
+        needed = {i for i, _ in wanted}
+        return ((i, thread_view(f)) for i, f in own if i in needed)
+
+    views = zip_by_index(ranges, features, ends).mapPartitions(views_of)
+    by_i = todo.map(lambda t: (t[0], t)).join(views, partitions)
+    by_j = by_i.map(lambda kv: (kv[1][0][1], kv[1])).join(views, partitions)
+
+    def score(kv: tuple[int, Any]) -> tuple[int, int, int, int, float]:
+        _, ((row, view_i), view_j) = kv
+        i, j, group_i, group_j, gap, relation = row
+        return i, j, group_i, group_j, _thread_probability(view_i, view_j, relation, gap)
+
+    return by_j.map(score)
+
+
+def representatives_per_group(
+    group_of: RDD, copy_of: RDD, ranges: IndexRanges, partitions: int
+) -> RDD:
+    """``(group, representatives)``: how many of a group's articles are not copies."""
+
+    def count(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, int]]:
+        groups, copies = _split(items, 2)
+        dropped = {i for i, _ in copies}
+        counts: dict[int, int] = {}
+        for i, group in groups:
+            if i not in dropped:
+                counts[group] = counts.get(group, 0) + 1
+        return iter(counts.items())
+
+    return (
+        zip_by_index(ranges, group_of, copy_of)
+        .mapPartitions(count)
+        .reduceByKey(operator.add, partitions)
+    )
+
+
+def thread_component(
+    pairs: Iterable[tuple[int, int, int, int, float]],
+    sizes: Iterable[tuple[int, int]],
+    threshold: float,
+) -> list[tuple[int, int]]:
+    """One component's threads: ``(group, thread)`` for each of its ``sizes``' groups
+    (``(group, representatives)``), ``thread`` the smallest group of its thread, by
+    :func:`samestory.threads.thread_groups` over the pairs ``(i, j, group i, group j,
+    p)``, each group standing for as many items as it has representatives."""
+    from samestory.threads import thread_groups
+
+    count = dict(sizes)
+    ordered = sorted(pairs)
+    reps: dict[int, set[int]] = {g: set() for g in count}
+    for i, j, group_i, group_j, _ in ordered:
+        reps.setdefault(group_i, set()).add(i)
+        reps.setdefault(group_j, set()).add(j)
+    item: dict[int, int] = {}
+    story_of: list[int] = []
+    for group in sorted(reps):  # a group's scored representatives, then its others
+        for rep in sorted(reps[group]):
+            item[rep] = len(story_of)
+            story_of.append(group)
+        story_of.extend([group] * max(0, count.get(group, 0) - len(reps[group])))
+    edges = [(item[i], item[j], p) for i, j, _, _, p in ordered]
+    out: list[tuple[int, int]] = []
+    for thread in thread_groups(len(story_of), edges, story_of, threshold):
+        groups = sorted({story_of[k] for k in thread})
+        out.extend((group, groups[0]) for group in groups)
+    return out
+
+
+def thread_ids(threads: RDD, firsts: RDD, partitions: int) -> RDD:
+    """``(story id, thread id)`` of the stories of ``threads`` (``(group, thread)``),
+    given ``firsts``: ``(group, (story id, date of its first version))``. The id is
+    :func:`samestory.threads.thread_id` of the thread's first story, as
+    :func:`samestory.pipeline.assemble.assign_threads` picks it (earliest first version,
+    undated last, then story id). A story in no thread is its own (not listed)."""
+    from samestory.threads import thread_id
+
+    def ids(item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, str]]:
+        stories = list(item[1])
+        first = min(stories, key=lambda s: (s[1] is None, s[1] or dt.date.min, s[0]))[0]
+        return ((story, thread_id(first)) for story, _ in stories)
+
+    return (
+        threads.join(firsts, partitions).map(lambda kv: kv[1]).groupByKey(partitions).flatMap(ids)
+    )
