@@ -11,7 +11,7 @@ from samestory import relate
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Relation, RelationKind
-from samestory.pipeline.assemble import _thread_probability, thread_inputs
+from samestory.pipeline.assemble import pair_thread_probability, thread_inputs
 from samestory.pipeline.score import score_pairs
 
 # The scores a copy relation does not have: the models are not asked.
@@ -93,7 +93,7 @@ def test_a_copy_has_no_thread_inputs_and_keeps_its_thread_probability(copies):
     assert relation.evidence.date_gap_days is None
     assert thread_inputs(orig, repost, relation) is None
     # Threaded with a gap its stories lend it: still the same incident.
-    assert _thread_probability(orig, repost, relation, 400) == relate.COPY_THREAD
+    assert pair_thread_probability(orig, repost, relation, 400) == relate.COPY_THREAD
     full = relate.relate(orig, other)
     assert thread_inputs(orig, other, full) is not None
 

@@ -183,17 +183,19 @@ def thread_scores(
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     gaps = borrowed_gaps(pairs, [r.evidence.date_gap_days for r in relations], group_of)
     return [
-        _thread_probability(features[i], features[j], r, gap)
+        pair_thread_probability(features[i], features[j], r, gap)
         for (i, j), r, gap in zip(pairs, relations, gaps, strict=True)
     ]
 
 
-def _thread_probability(
+def pair_thread_probability(
     a: DocFeatures, b: DocFeatures, relation: Relation, gap: int | None
 ) -> float:
     """The pair's thread probability, ``relate``'s own unless the pair is threaded with
     a gap its texts did not give (an undated version takes its story's gap,
-    :func:`samestory.threads.borrowed_gaps`)."""
+    :func:`samestory.threads.borrowed_gaps`). The one rule the batch
+    (:func:`thread_scores`) and the Spark job (:mod:`samestory.spark.stages`' threads)
+    share."""
     if gap is None or relation.evidence.date_gap_days is not None:
         return relation.evidence.scores.get("thread", 0.0)
     x = thread_inputs(a, b, relation)

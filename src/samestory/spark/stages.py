@@ -1054,8 +1054,7 @@ def _rescored(todo: RDD, features: RDD, ranges: IndexRanges, partitions: int) ->
     """``(i, j, group i, group j, p)`` of the undated pairs ``todo`` re-scored with their
     stories' gap (as :func:`samestory.pipeline.assemble.thread_scores`), the two texts'
     :func:`thread_view` read from ``features`` in one pass (only those texts leave it)."""
-    # The local rule itself (a copy keeps its own probability whatever the gap).
-    from samestory.pipeline.assemble import _thread_probability
+    from samestory.pipeline.assemble import pair_thread_probability
 
     ends = todo.flatMap(lambda t: [(t[0], None), (t[1], None)]).distinct(partitions)
 
@@ -1071,7 +1070,7 @@ def _rescored(todo: RDD, features: RDD, ranges: IndexRanges, partitions: int) ->
     def score(kv: tuple[int, Any]) -> tuple[int, int, int, int, float]:
         _, ((row, view_i), view_j) = kv
         i, j, group_i, group_j, gap, relation = row
-        return i, j, group_i, group_j, _thread_probability(view_i, view_j, relation, gap)
+        return i, j, group_i, group_j, pair_thread_probability(view_i, view_j, relation, gap)
 
     return by_j.map(score)
 
