@@ -21,6 +21,7 @@ DISTRACTORS = 30
 #: Every this-many-th record of the sample loses its date (undated pairs take their
 #: stories' gap, re-scored on Spark from the texts' views).
 UNDATED_EVERY = 6
+COPY_EVERY = 9
 
 
 def test_component_threads_are_thread_groups_over_representatives() -> None:
@@ -57,6 +58,11 @@ def _sample() -> list[dict[str, str]]:
     kinds = {r["topic"] for r in chosen}
     others = [v[0] for s, v in by_story.items() if s not in later and v[0]["topic"] in kinds]
     sample = chosen + others[:DISTRACTORS]
+    # Reposts (copies: a story weighs its representatives, not its copies).
+    sample += [
+        {**r, "id": r["id"] + "~copy", "text": "Breaking News\n\n" + r["text"]}
+        for r in sample[::COPY_EVERY]
+    ]
     return [
         {k: v for k, v in r.items() if not (k == "date" and n % UNDATED_EVERY == 0)}
         for n, r in enumerate(sample)
