@@ -14,15 +14,18 @@ import runpy
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from samestory.api import cluster
 from samestory.ingest import read_paths
 from samestory.models import Article
+from samestory.store import Store
 
 # The CLI's module-level rich consoles fix their width at import when COLUMNS is set, and
 # the CLI tests give the width they check in CliRunner's env: a COLUMNS inherited from the
@@ -275,3 +278,53 @@ def thread_model_file() -> dict:
         "baseline": -5.0,
         "weights": {"a": 1.0},
     }
+
+
+# Stories as a set of article-id sets: what store = batch tests compare.
+Partition = frozenset[frozenset[str]]
+
+
+def batch_partition(articles: list[Article], encoder) -> Partition:
+    return frozenset(frozenset(s.articles) for s in cluster(articles, encoder=encoder))
+
+
+def store_partition(
+    articles: list[Article], path: Path, batch: int, encoder, reopen_at: int | None = None
+) -> Partition:
+    """Stories after adding ``articles`` ``batch`` at a time (closing the store and
+    opening it again before the add that starts at ``reopen_at``)."""
+    store = Store(path, encoder=encoder)
+    try:
+        for start in range(0, len(articles), batch):
+            if start == reopen_at:
+                store.close()
+                store = Store(path, encoder=encoder)
+            store.add(articles[start : start + batch])
+        story_of = {a.id: store.story_of(a.id) for a in articles}
+    finally:
+        store.close()
+    groups: dict[str, set[str]] = {}
+    for article_id, story in story_of.items():
+        groups.setdefault(story, set()).add(article_id)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def keyword_docs(n: int, date_of: Callable[[int, Any], Any] | None = None) -> list[SimpleNamespace]:
+    """``n`` articles of 24 weighted terms (``id``, ``terms``, and ``date`` when
+    ``date_of(i, rng)`` is given) for the keyword routes' local = Spark tests: term 1 in
+    every article (too common to count), one of terms 2-4 in a third each (counts),
+    weights rounded to tenths (many ties, ranked by id), ids in a shuffled order."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    docs = []
+    for i in range(n):
+        words = rng.choice(400, size=24, replace=False).astype(np.int64) + 10
+        words[0] = 1
+        words[1] = 2 + i % 3
+        weights = np.round(rng.random(24), 1)
+        doc = SimpleNamespace(id=f"doc{(i * 7919) % n:04d}", terms=(words, weights))
+        if date_of is not None:
+            doc.date = date_of(i, rng)
+        docs.append(doc)
+    return docs

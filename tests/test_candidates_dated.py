@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import read_jsonl, shared_data
+from conftest import batch_partition, keyword_docs, read_jsonl, shared_data, store_partition
 
 from samestory import candidates
 from samestory.api import cluster
@@ -18,7 +18,6 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
 from samestory.evaluate import make_short_variants, record_to_article
 from samestory.pipeline.featurise import featurize_all, uncached
-from samestory.store import Store
 
 DAY = dt.date(2016, 4, 23)
 
@@ -169,21 +168,8 @@ def test_store_adds_give_the_batch_stories_with_the_same_days_route(tmp_path: Pa
     with monkeypatch.context() as m:
         m.setattr(candidates, "DATED_NEIGHBOURS", 0)
         assert with_route - set(candidates.candidate_pairs(features))
-    store = Store(tmp_path / "s.db", encoder=encoder)
-    try:
-        for start in range(0, len(articles), 15):
-            if start == 75:
-                store.close()
-                store = Store(tmp_path / "s.db", encoder=encoder)
-            store.add(articles[start : start + 15])
-        story_of = {a.id: store.story_of(a.id) for a in articles}
-    finally:
-        store.close()
-    stored: dict[str, set[str]] = {}
-    for article_id, story in story_of.items():
-        stored.setdefault(story, set()).add(article_id)
-    batch = {frozenset(s.articles) for s in cluster(articles, encoder=encoder)}
-    assert {frozenset(g) for g in stored.values()} == batch
+    stored = store_partition(articles, tmp_path / "s.db", batch=15, encoder=encoder, reopen_at=75)
+    assert stored == batch_partition(articles, encoder)
 
 
 def test_day_numbers_are_date_ordinals():
@@ -195,18 +181,10 @@ def test_spark_dated_pairs_match_the_local_index(spark: object) -> None:
     """Shared, common (over MAX_KEYWORD_POSTINGS), tied and undated: the local pairs."""
     from samestory.spark.stages import dated_pairs
 
-    rng = np.random.default_rng(5)
     n = candidates.MAX_KEYWORD_POSTINGS + 60
-    docs = []
-    for i in range(n):
-        words = rng.choice(400, size=24, replace=False).astype(np.int64) + 10
-        words[0] = 1  # in every article: too common to count
-        words[1] = 2 + i % 3  # in a third of them: counts
-        weights = np.round(rng.random(24), 1)  # many ties (ranked by id)
-        date = None if i % 5 == 0 else DAY + dt.timedelta(days=int(rng.integers(0, 20)))
-        docs.append(
-            SimpleNamespace(id=f"doc{(i * 7919) % n:04d}", terms=(words, weights), date=date)
-        )
+    docs = keyword_docs(
+        n, lambda i, rng: None if i % 5 == 0 else DAY + dt.timedelta(days=int(rng.integers(0, 20)))
+    )
     index = CandidateIndex(dim=4)
     for d in docs:
         index._days[d.id] = day_number(d.date)

@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("pyspark")
 pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 
+from conftest import keyword_docs  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from samestory import spark as samestory_spark  # noqa: E402
@@ -265,22 +266,11 @@ def test_ivf_cells_find_most_exact_neighbours(spark: object) -> None:
 
 def test_keyword_pairs_match_the_local_keyword_index(spark: object) -> None:
     """Shared, common (over MAX_KEYWORD_POSTINGS) and tied keywords: the local pairs."""
-    import types
-
-    import numpy as np
-
     from samestory.candidates import MAX_KEYWORD_POSTINGS, CandidateIndex, keywords
     from samestory.spark.stages import keyword_pairs
 
-    rng = np.random.default_rng(5)
     n = MAX_KEYWORD_POSTINGS + 60
-    docs = []
-    for i in range(n):
-        words = rng.choice(400, size=24, replace=False).astype(np.int64) + 10
-        words[0] = 1  # in every article: too common to count
-        words[1] = 2 + i % 3  # in a third of them: counts
-        weights = np.round(rng.random(24), 1)  # many ties (ranked by id)
-        docs.append(types.SimpleNamespace(id=f"doc{(i * 7919) % n:04d}", terms=(words, weights)))
+    docs = keyword_docs(n)
     index = CandidateIndex(dim=4)
     for d in docs:
         index.add_keywords(d.id, keywords(d))

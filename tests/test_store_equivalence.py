@@ -24,7 +24,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import read_jsonl, shared_data
+from conftest import Partition, batch_partition, read_jsonl, shared_data, store_partition
 
 from samestory.api import cluster
 from samestory.config import DEFAULT_CONFIG
@@ -32,33 +32,6 @@ from samestory.embed import encoder_for
 from samestory.evaluate import cluster_metrics, record_to_article
 from samestory.models import Article
 from samestory.store import Store
-
-Partition = frozenset[frozenset[str]]
-
-
-def batch_partition(articles: list[Article], encoder) -> Partition:
-    return frozenset(frozenset(s.articles) for s in cluster(articles, encoder=encoder))
-
-
-def store_partition(
-    articles: list[Article], path: Path, batch: int, encoder, reopen_at: int | None = None
-) -> Partition:
-    """Stories after adding ``articles`` ``batch`` at a time (closing the store and
-    opening it again before the add that starts at ``reopen_at``)."""
-    store = Store(path, encoder=encoder)
-    try:
-        for start in range(0, len(articles), batch):
-            if start == reopen_at:
-                store.close()
-                store = Store(path, encoder=encoder)
-            store.add(articles[start : start + batch])
-        story_of = {a.id: store.story_of(a.id) for a in articles}
-    finally:
-        store.close()
-    groups: dict[str, set[str]] = {}
-    for article_id, story in story_of.items():
-        groups.setdefault(story, set()).add(article_id)
-    return frozenset(frozenset(g) for g in groups.values())
 
 
 def ari(x: Partition, y: Partition) -> float:

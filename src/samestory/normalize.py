@@ -402,9 +402,9 @@ def _running_words(text: str) -> int:
 # 2026-12-05 "Outlet title tails"): off until the thread file is refitted on the tables it
 # moves (fit_thread_model.py --check differs with it on).
 READ_TITLE_LINE = False
-# A text's first line reads like a page title (ingest.text's rule for a plain-text file's
-# first line, whose numbers these are): at most this many characters and words, not
-# ending as a sentence or a lead-in does.
+# A line reads like a page title (the one rule for a text's first line here and for a
+# plain-text file's first line in ingest.text): at most this many characters and words,
+# not ending as a sentence or a lead-in does.
 TITLE_LINE_MAX_CHARS = 200
 TITLE_LINE_MAX_WORDS = 30
 _NOT_TITLE_END = (".", "。", ",", ";", ":", "،")

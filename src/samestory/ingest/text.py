@@ -21,13 +21,9 @@ from collections.abc import Iterator
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.ingest._common import Item, SkipError, SourceFile, clean_str, decode_utf8
 from samestory.models import Article
-from samestory.normalize import is_blank
+from samestory.normalize import is_blank, reads_like_title
 
-TITLE_MAX_CHARS = 200
-TITLE_MAX_WORDS = 30
 _DATE_TOKEN = re.compile(r"^\s*date\s*:?\s*(\d{4})-(\d{2})-(\d{2})(?!\d)[ \t]*", re.IGNORECASE)
-_NOT_TITLE_END = (".", "。", ",", ";", ":", "،")
-_CLOSERS = "\"'”’»)]"
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -86,11 +82,7 @@ def _take_title(body: str) -> tuple[str | None, str]:
 
 
 def looks_like_title(line: str) -> bool:
-    """Short (<= 200 chars, <= 30 words) and not ending like a sentence or a lead-in."""
+    """Not empty and reads like a title (:func:`samestory.normalize.reads_like_title`:
+    <= 200 chars, <= 30 words, not ending like a sentence or a lead-in)."""
     line = line.strip()
-    return (
-        bool(line)
-        and len(line) <= TITLE_MAX_CHARS
-        and len(line.split()) <= TITLE_MAX_WORDS
-        and not line.rstrip(_CLOSERS).endswith(_NOT_TITLE_END)
-    )
+    return bool(line) and reads_like_title(line)

@@ -57,7 +57,7 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -907,7 +907,6 @@ class _Run:
         """The new representatives' keyword neighbours among past and new ones: each new
         word's posting (the stored entries of that word and the new ones) bounded as
         :func:`stages.keyword_pairs` bounds it, sent to its new articles only."""
-        base, p = self.base, self.p
         entries = reps_new.flatMap(lambda item: item[1].keyword_entries(item[0]))
         past = self._past_table("keywords")
         if past is not None:
@@ -917,13 +916,7 @@ class _Run:
                     self._semi(past, words, "word", most=n_reps_new * KEYWORDS), "idx"
                 ).rdd.map(lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id)))
             )
-        return (
-            entries.groupByKey(p)
-            .flatMap(stages._share_posting)
-            .filter(lambda kv: kv[0] >= base)
-            .groupByKey(p)
-            .flatMap(stages._keyword_pairs_of)
-        )
+        return self._new_pairs_of_postings(entries, stages._share_posting, stages._keyword_pairs_of)
 
     def _dated_pairs(self, reps_new: RDD, n_reps_new: int) -> RDD:
         """The new representatives' same-days neighbours among past and new ones
@@ -931,7 +924,6 @@ class _Run:
         reads it, the past entries with their stored dates, sent to its new articles."""
         from pyspark.sql import functions as F
 
-        base, p = self.base, self.p
         entries = reps_new.flatMap(lambda item: item[1].dated_entries(item[0]))
         past, table = self._past_table("keywords"), self._past_table("features")
         if past is not None and table is not None:
@@ -958,12 +950,21 @@ class _Run:
                     )
                 )
             )
+        return self._new_pairs_of_postings(
+            entries, stages._share_dated_posting, stages._dated_pairs_of
+        )
+
+    def _new_pairs_of_postings(self, entries: RDD, share: Callable, pairs_of: Callable) -> RDD:
+        """Each word's posting (``entries`` grouped by word) shared out by ``share`` to its
+        articles, kept for the new ones only (index >= ``base``), whose pairs ``pairs_of``
+        ranks: the keyword and same-days routes' last steps, as the job's."""
+        base, p = self.base, self.p
         return (
             entries.groupByKey(p)
-            .flatMap(stages._share_dated_posting)
+            .flatMap(share)
             .filter(lambda kv: kv[0] >= base)
             .groupByKey(p)
-            .flatMap(stages._dated_pairs_of)
+            .flatMap(pairs_of)
         )
 
     def _past_vectors(self, n_past: int | None) -> RDD:
