@@ -529,6 +529,14 @@ def thread_groups(
     )
 
 
+def first_story_key(story_id: str, first_date: Any) -> tuple[bool, Any, str]:
+    """Sort key of a thread's stories; its least is the thread's first story, whose id
+    names the thread: the earliest first version (a date, or an ISO date string in the
+    store), undated last, then story id. Dates are compared only with dates (the flag
+    comes first), so the undated stories' placeholder never meets one."""
+    return (first_date is None, "" if first_date is None else first_date, story_id)
+
+
 def thread_id(first_story: str) -> str:
     """Stable id of a thread, from the id of its first story."""
     return "t-" + hashlib.sha1(first_story.encode("utf-8")).hexdigest()[:12]

@@ -20,6 +20,7 @@ from samestory.pipeline.group import FoundRoundup
 from samestory.relate import CUE_SCORE_KEYS, is_copy_relation
 from samestory.threads import (
     borrowed_gaps,
+    first_story_key,
     thread_features,
     thread_groups,
     thread_id,
@@ -66,10 +67,6 @@ def assign_threads(
     relations between the story and another story of its thread.
     """
 
-    def first_key(story: Story) -> tuple[bool, dt.date, str]:
-        date = dates.get(story.first)
-        return (date is None, date or dt.date.min, story.id)
-
     story_of_article = {a: s.id for s in stories for a in s.articles}
     thread_of_story: dict[str, int] = {}
     for t, members in enumerate(threads):
@@ -78,9 +75,11 @@ def assign_threads(
     by_thread: dict[int, list[Story]] = {}
     for story in stories:
         by_thread.setdefault(thread_of_story.get(story.id, -1 - len(by_thread)), []).append(story)
-    ids = {
-        s.id: thread_id(min(group, key=first_key).id) for group in by_thread.values() for s in group
-    }
+
+    def first_of(group: list[Story]) -> Story:
+        return min(group, key=lambda story: first_story_key(story.id, dates.get(story.first)))
+
+    ids = {s.id: thread_id(first_of(group).id) for group in by_thread.values() for s in group}
     follow: dict[str, list[Relation]] = {}
     for r in relations:
         if r.kind is not RelationKind.FOLLOW_UP:

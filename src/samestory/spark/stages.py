@@ -12,7 +12,6 @@ moving the (large) features.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import itertools
@@ -1134,11 +1133,11 @@ def thread_ids(threads: RDD, firsts: RDD, partitions: int) -> RDD:
     :func:`samestory.threads.thread_id` of the thread's first story, as
     :func:`samestory.pipeline.assemble.assign_threads` picks it (earliest first version,
     undated last, then story id). A story in no thread is its own (not listed)."""
-    from samestory.threads import thread_id
+    from samestory.threads import first_story_key, thread_id
 
     def ids(item: tuple[int, Iterable[tuple[str, Any]]]) -> Iterator[tuple[str, str]]:
         stories = list(item[1])
-        first = min(stories, key=lambda s: (s[1] is None, s[1] or dt.date.min, s[0]))[0]
+        first = min(stories, key=lambda s: first_story_key(s[0], s[1]))[0]
         return ((story, thread_id(first)) for story, _ in stories)
 
     return (

@@ -40,6 +40,7 @@ from samestory.threads import (
     MODEL_DIGEST,
     THREAD_THRESHOLD,
     borrowed_gaps,
+    first_story_key,
     thread_groups,
     thread_id,
     thread_probabilities,
@@ -224,7 +225,7 @@ def compute_threads(
     out: dict[str, str] = {}
     for group in groups:
         in_group = sorted({story_of[articles[k]] for k in group})
-        lead = min(in_group, key=lambda s: (firsts[s] is None, firsts[s] or "", s))
+        lead = min(in_group, key=lambda s: first_story_key(s, firsts[s]))
         out.update(dict.fromkeys(in_group, thread_id(lead)))
     return out
 
