@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,130 @@ def test_readme_stays_under_10_kb() -> None:
         f"README.md is {size} bytes (limit 10,240): move detail to a docs/<topic>.md and "
         "leave a line and a link in the README"
     )
+
+
+# Links: every relative link and #anchor in README.md and docs/ resolves, by GitHub's rules.
+ROOT_DIR = Path(__file__).resolve().parents[1]
+MARKDOWN_FILES = sorted([ROOT_DIR / "README.md", *DOCS.rglob("*.md")])
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+HTML_ANCHOR = re.compile(r"""<a\s+(?:id|name)=["']([^"']+)["']""")
+# [text](target) and ![alt](target); the target may carry a "title" after a space.
+INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+LINK_TEXT = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
+EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", flags=re.IGNORECASE)
+
+
+def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of every line outside fenced code blocks."""
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = FENCE.match(line)
+        if match and (fence is None or match.group(1) == fence):
+            fence = match.group(1) if fence is None else None
+            continue
+        if fence is None:
+            yield number, line
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: its rendered text lower-cased, every character but
+    letters, digits, `_`, `-` and spaces dropped, each space turned into `-`."""
+    rendered = LINK_TEXT.sub(r"\1", heading).replace("`", "")
+    rendered = re.sub(r"<[^>]+>", "", rendered).lower()
+    kept = "".join(
+        char for char in rendered if char in "-_ " or unicodedata.category(char)[0] in "LMN"
+    )
+    return kept.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    """Every anchor of a markdown file: its headings' (duplicates numbered -1, -2, ... as
+    GitHub does) and the explicit `<a id=...>` ones."""
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for _, line in _prose_lines(path.read_text(encoding="utf-8")):
+        found.update(HTML_ANCHOR.findall(line))
+        match = HEADING.match(line)
+        if match is None:
+            continue
+        slug = github_slug(match.group(2))
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        found.add(slug if count == 0 else f"{slug}-{count}")
+    return found
+
+
+def _links(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, target) of every inline link and image outside code."""
+    for number, line in _prose_lines(path.read_text(encoding="utf-8")):
+        for target in INLINE_LINK.findall(CODE_SPAN.sub("", line)):
+            yield number, target
+
+
+def _broken(path: Path, target: str) -> str | None:
+    """Why a relative link from `path` does not resolve, or None when it does."""
+    file_part, _, anchor = target.partition("#")
+    resolved = (path.parent / file_part).resolve() if file_part else path
+    if not resolved.exists():
+        return f"no file {resolved}"
+    if anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
+        return f"no heading with anchor #{anchor} in {resolved.relative_to(ROOT_DIR)}"
+    return None
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: str(p.relative_to(ROOT_DIR)))
+def test_relative_links_resolve(path: Path) -> None:
+    broken = [
+        f"{path.relative_to(ROOT_DIR)}:{number}: ({target}) {why}"
+        for number, target in _links(path)
+        if target and not EXTERNAL.match(target)
+        for why in [_broken(path, target)]
+        if why is not None
+    ]
+    assert not broken, "broken links (fix the target or the heading):\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize(
+    ("heading", "slug"),
+    [
+        ("Known limits", "known-limits"),
+        (
+            "`compare` on its own: why it errs (2026-12-03)",
+            "compare-on-its-own-why-it-errs-2026-12-03",
+        ),
+        ("ECB+ 0.924 traced; store = batch", "ecb-0924-traced-store--batch"),
+        ("Speed × 2 — [the link](x.md) **bold**", "speed--2--the-link-bold"),
+    ],
+)
+def test_github_slug(heading: str, slug: str) -> None:
+    assert github_slug(heading) == slug
+
+
+def test_duplicate_headings_are_numbered(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text('# A\n## Notes\n```\n## Notes\n```\n### Notes\n<a id="x"></a>\n')
+    assert anchors(page) == {"a", "notes", "notes-1", "x"}
+
+
+# Code cites the docs by path ("docs/accuracy.md, 2026-12-05, roundup"); the file it names
+# must exist, and a cited #anchor must be a heading there.
+CODE_DIRS = ("src", "tests", "scripts", "benchmarks")
+DOC_CITATION = re.compile(r"\bdocs/([\w/.-]+\.md)(?:#([\w-]+))?")
+
+
+def _code_citations() -> Iterator[tuple[str, str, str]]:
+    for folder in CODE_DIRS:
+        for path in sorted((ROOT_DIR / folder).rglob("*.py")):
+            for name, anchor in DOC_CITATION.findall(path.read_text(encoding="utf-8")):
+                yield str(path.relative_to(ROOT_DIR)), name, anchor
+
+
+def test_docs_cited_in_code_exist() -> None:
+    broken = [
+        f"{where}: docs/{name}{'#' + anchor if anchor else ''}"
+        for where, name, anchor in _code_citations()
+        if not (DOCS / name).exists() or (anchor and anchor not in anchors(DOCS / name))
+    ]
+    assert not broken, "code cites docs that are not there:\n" + "\n".join(broken)
