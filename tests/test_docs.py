@@ -149,7 +149,9 @@ FENCE = re.compile(r"^ {0,3}(```|~~~)")
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 HTML_ANCHOR = re.compile(r"""<a\s+(?:id|name)=["']([^"']+)["']""")
 # [text](target) and ![alt](target); the target may carry a "title" after a space.
-INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+INLINE_LINK = re.compile(
+    r"!?\[(?:[^\[\]\n]|\n(?!\n)|\[[^\]\n]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 LINK_TEXT = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", flags=re.IGNORECASE)
@@ -196,10 +198,17 @@ def anchors(path: Path) -> set[str]:
 
 
 def _links(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, target) of every inline link and image outside code."""
-    for number, line in _prose_lines(path.read_text(encoding="utf-8")):
-        for target in INLINE_LINK.findall(CODE_SPAN.sub("", line)):
-            yield number, target
+    """(line number, target) of every inline link and image outside code; a link's text
+    may run over a line break."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    prose = dict(_prose_lines("\n".join(lines)))
+    # Code blocks become empty lines and code spans spaces, so positions keep their lines.
+    masked = "\n".join(
+        CODE_SPAN.sub(lambda m: " " * len(m.group(0)), prose.get(number, ""))
+        for number in range(1, len(lines) + 1)
+    )
+    for match in INLINE_LINK.finditer(masked):
+        yield masked.count("\n", 0, match.start()) + 1, match.group(1)
 
 
 def _broken(path: Path, target: str) -> str | None:
