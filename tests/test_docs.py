@@ -186,7 +186,7 @@ def anchors(path: Path) -> set[str]:
     found: set[str] = set()
     seen: dict[str, int] = {}
     for _, line in _prose_lines(path.read_text(encoding="utf-8")):
-        found.update(HTML_ANCHOR.findall(line))
+        found.update(HTML_ANCHOR.findall(CODE_SPAN.sub("", line)))
         match = HEADING.match(line)
         if match is None:
             continue
