@@ -170,12 +170,17 @@ def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def github_slug(heading: str) -> str:
-    """The anchor GitHub gives a heading: its rendered text lower-cased, every character but
-    letters, digits, `_`, `-` and spaces dropped, each space turned into `-`."""
+    """The anchor GitHub gives a heading (github-slugger's rule): its rendered text
+    lower-cased; letters, marks, decimal and letter numbers, `_`, `-` and spaces kept (every
+    other symbol, punctuation and number such as "½" dropped); each space turned into `-`."""
     rendered = LINK_TEXT.sub(r"\1", heading).replace("`", "")
     rendered = re.sub(r"<[^>]+>", "", rendered).lower()
     kept = "".join(
-        char for char in rendered if char in "-_ " or unicodedata.category(char)[0] in "LMN"
+        char
+        for char in rendered
+        if char in "- "
+        or unicodedata.category(char)[0] in "LM"
+        or unicodedata.category(char) in ("Nd", "Nl", "Pc")
     )
     return kept.replace(" ", "-")
 
@@ -244,6 +249,7 @@ def test_relative_links_resolve(path: Path) -> None:
         ),
         ("ECB+ 0.924 traced; store = batch", "ecb-0924-traced-store--batch"),
         ("Speed × 2 — [the link](x.md) **bold**", "speed--2--the-link-bold"),
+        ("Área ½ of `weak_scores_by_b`: 10²", "área--of-weak_scores_by_b-10"),
     ],
 )
 def test_github_slug(heading: str, slug: str) -> None:
