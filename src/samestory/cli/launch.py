@@ -54,6 +54,10 @@ COMMANDS = (
     ("add", "Add articles to the store and assign each to a story, incrementally."),
     ("stories", "List the stories in the store, largest first."),
     ("show", "Show one story: its versions in time order, relations and derivations."),
+    (
+        "upgrade",
+        "Pair an older store's articles by the candidate routes added since they were stored.",
+    ),
     ("serve", "Serve the REST API (/api, OpenAPI at /docs) and the web pages over a store."),
     ("follow", "Follow sources into the store: each new article joins its story as it appears."),
     ("sources", "List followed sources: last success, last error, item counts by state."),

@@ -84,7 +84,7 @@ from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.store import migrations
+from samestory.store import backlog, migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
@@ -125,6 +125,9 @@ BUSY_TIMEOUT = 30.0
 # poll's worth of changes).
 STORIES_PAGE = 50
 CHANGES_PAGE = 1000
+# Held articles paired per transaction by Store.upgrade: a killed upgrade loses at most
+# this much work, and another writer waits at most one chunk for the lock.
+UPGRADE_CHUNK = 100
 # Host parameters per query (by definition: under SQLite's default limit of 999).
 SQL_CHUNK = 500
 # Config fields that change stored features: a store must be used with the same values.
@@ -428,12 +431,16 @@ class Store:
         self._conn = self._connect()
         self._sketches = CopySketches(self._conn)
         self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        # Pending steps that change nothing a read sees, left for the first write when
+        # another process held the write lock at open (see _open_schema).
+        self._deferred: list[migrations.Migration] = []
         try:
             with self._errors("opening"):
                 self.config = self._open_schema(config)
         except BaseException:
             self._conn.close()
             raise
+        self._warn_unpaired()
 
     # -- opening
 
@@ -495,7 +502,9 @@ class Store:
                 raise StoreError(f"{self.path} {exc}") from None
         else:
             stored = config or DEFAULT_CONFIG
-        if todo:
+        if todo and migrations.reads_through(todo):
+            self._deferred = todo if self.read_only else self._upgrade_unless_busy(stored)
+        elif todo:
             if self.read_only:
                 raise StoreError(
                     f"{self.path} needs upgrading ({', '.join(m.name for m in todo)}) but "
@@ -513,6 +522,49 @@ class Store:
             )
         self._follow_thread_model(config)
         return config
+
+    def _upgrade_unless_busy(self, config: Config) -> list[migrations.Migration]:
+        """Apply pending steps that change nothing a read sees, without waiting for the
+        write lock: while another process holds it, they are left to this handle's first
+        write (returned), so a read never waits for an upgrade it does not need."""
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            migrations.upgrade(self._conn, config)
+            return []
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+            return migrations.pending(self._conn)
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
+    def _apply_deferred(self) -> None:
+        """Apply the steps left at open (see :meth:`_upgrade_unless_busy`), waiting for
+        the lock as any write does."""
+        if self._deferred:
+            migrations.upgrade(self._conn, self.config)
+            self._deferred = []
+
+    def unpaired(self) -> int:
+        """How many stored articles the candidate routes added since they were stored
+        have not paired yet (:mod:`samestory.store.backlog`); :meth:`upgrade` pairs them."""
+        if any(step.name == "route_pairs" for step in self._deferred):
+            return int(
+                self._conn.execute(
+                    "SELECT count(*) FROM articles WHERE copy_of IS NULL"
+                ).fetchone()[0]
+            )
+        return backlog.remaining(self._conn)
+
+    def _warn_unpaired(self) -> None:
+        unpaired = self.unpaired()
+        if unpaired:
+            warnings.warn(
+                f"{self.path}: {unpaired} stored articles were never paired by the candidate "
+                "routes added since they were stored, so its stories can differ from a new "
+                f"store's; `samestory upgrade --db {self.path}` pairs them",
+                stacklevel=3,
+            )
 
     def _follow_thread_model(self, config: Config) -> None:
         """Re-score and re-thread a store made under another thread model (a read-only
@@ -929,6 +981,8 @@ class Store:
         """
         if self.read_only:
             raise StoreError(f"{self.path} is read-only here: cannot add (reading it works)")
+        with self._errors("upgrading"):
+            self._apply_deferred()
         try:
             with self._errors("adding to"), self._transaction():
                 self._forget_outside_writes()
@@ -943,9 +997,62 @@ class Store:
             self._sketches = CopySketches(self._conn)
             raise
 
+    def upgrade(self, progress: Progress | None = None, chunk: int = UPGRADE_CHUNK) -> Paired:
+        """Pair the stored articles the candidate routes added since they were stored
+        never proposed (:mod:`samestory.store.backlog`), as a new store holding them would
+        have: each one's candidates are proposed again by every route, the pairs never
+        scored are scored (``relate``) and written as an add writes them, and the stories
+        they touch are re-clustered and re-threaded as an add does. ``chunk`` articles
+        per transaction, the position saved with them: killed, it carries on from the
+        last chunk committed. ``progress("pairing", done, total)`` after each chunk.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path} is read-only here: cannot upgrade it")
+        with self._errors("upgrading"):
+            self._apply_deferred()
+            total = backlog.remaining(self._conn)
+        done = Paired()
+        while True:
+            try:
+                with self._errors("upgrading"), self._transaction():
+                    self._forget_outside_writes()
+                    refresh_if_changed(self._conn, self.config, self.path)
+                    todo = backlog.read(self._conn)
+                    if todo is None:
+                        return done
+                    batch = _Batch(self, self._candidate_index(), None)
+                    done = done.plus(batch.pair_backlog(todo, chunk))
+            except BaseException as exc:
+                self._index = None  # it may remember proposals of a rolled-back chunk
+                self._sketches = CopySketches(self._conn)
+                if isinstance(exc, StoreError):  # one line, saying what is kept
+                    raise type(exc)(
+                        f"{exc}; the chunks paired before are kept, and `samestory "
+                        "upgrade` carries on from there"
+                    ) from exc
+                raise
+            if progress is not None:
+                progress("pairing", done.articles, total)
+
+
+@dataclasses.dataclass(frozen=True)
+class Paired:
+    """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
+    whose story changed."""
+
+    articles: int = 0
+    pairs: int = 0
+    moved: int = 0
+
+    def plus(self, other: Paired) -> Paired:
+        return Paired(
+            self.articles + other.articles, self.pairs + other.pairs, self.moved + other.moved
+        )
+
 
 class _Batch:
-    """The work of one :meth:`Store.add`, inside its transaction."""
+    """The work of one :meth:`Store.add` (or one chunk of :meth:`Store.upgrade`),
+    inside its transaction."""
 
     def __init__(self, store: Store, index: CandidateIndex, progress: Progress | None) -> None:
         self.store = store
@@ -996,6 +1103,55 @@ class _Batch:
                     self._report("assigning", n, len(fresh))
         self._update_threads([a.id for a in fresh])
         return self._final_report(added, unchanged, revised)
+
+    def pair_backlog(self, todo: backlog.Backlog, size: int) -> Paired:
+        """Pair the next ``size`` held articles of the backlog (:meth:`Store.upgrade`),
+        re-thread what moved, log the moves in ``changes`` and save the position."""
+        rows = backlog.held_chunk(self.conn, todo, size)
+        # The held representatives are the first ones indexed (the index is in rowid order).
+        held = {
+            article_id: k
+            for k, article_id in enumerate(self.index.ids[: backlog.held_count(self.conn, todo)])
+        }
+        pairs = 0
+        paired: list[str] = []
+        for _, article_id in rows:
+            scored = self._pair_held(article_id, held)
+            if scored:
+                pairs += scored
+                paired.append(article_id)
+        self._update_threads(paired)
+        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
+        self._final_report([], [], {})  # logs the moves in `changes`, as an add's
+        backlog.advance(self.conn, todo, rows[-1][0] if len(rows) == size else todo.through)
+        return Paired(articles=len(rows), pairs=pairs, moved=moved)
+
+    def _pair_held(self, article_id: str, held: Mapping[str, int]) -> int:
+        """Score the held article's candidate pairs with other held articles that were
+        never scored (an add scores pairs with the article it adds and reverse
+        neighbours only), each oriented by arrival as an add orients it; re-cluster the
+        stories they touch as the add of the later one would. Returns how many."""
+        f = self._neighbour_features([article_id])[0]
+        partners = [
+            other
+            for other in self.index.neighbours(f)
+            if other in held and not self._scored(article_id, other)
+        ]
+        if not partners:
+            return 0
+        features = {g.id: g for g in self._neighbour_features(partners)}
+        earlier = [features[o] for o in partners if held[o] < held[article_id]]
+        later = [features[o] for o in partners if held[o] > held[article_id]]
+        relations = [
+            *(relate_to(earlier, f, self.config, lean=True) if earlier else []),
+            *(relate_against(f, later, self.config, lean=True) if later else []),
+        ]
+        self._write_relations(relations, {article_id: f, **features})
+        touched = {self._story_of_article(i) for i in [article_id, *partners]}
+        self.pairs_changed_in.update(touched)
+        if any(r.score > 0 for r in relations):  # a zero score links nothing
+            self._regroup(touched, article_id)
+        return len(relations)
 
     def _update_threads(self, assigned: Sequence[str]) -> None:
         """Re-thread around every story this add's assignments touched (see

@@ -5,7 +5,8 @@
 encoders: about 0.3 s before the first row). This module needs only ``sqlite3`` and
 :mod:`samestory.config`: :func:`open_current` opens a store read-only when it is exactly
 as this samestory would leave it (every migration applied, a usable stored config, its
-threads made by this thread model: :mod:`samestory.thread_digest`), and
+threads made by this thread model: :mod:`samestory.thread_digest`; no pairing backlog:
+:mod:`samestory.store.backlog`), and
 :func:`summaries` is the query :meth:`Store.stories` runs too. For anything else (no
 file, a store to upgrade, a damaged one) it returns None and the caller opens the store
 the usual way, which upgrades it or says what is wrong.
@@ -21,6 +22,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from samestory.store import backlog
 from samestory.store.schema import SCHEMA_VERSION
 
 # The names of the store's migration steps, in order: ``[m.name for m in
@@ -42,6 +44,7 @@ STEPS = (
     "thread_inputs",
     "weak_scores_by_b",
     "thread_model",
+    "route_pairs",
 )
 
 SUMMARY_COLUMNS = (
@@ -117,6 +120,7 @@ def _is_current(conn: sqlite3.Connection) -> bool:
     steps = tuple(r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY rowid"))
     return (
         steps == STEPS
+        and backlog.KEY not in meta  # Store says in one line that it needs `upgrade`
         and _usable_config(meta.get("config"))
         and _current_threads(meta.get("thread_model"))
     )

@@ -35,7 +35,7 @@ from samestory import provenance
 from samestory.candidates import keywords
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
-from samestory.store import schema, threads
+from samestory.store import backlog, schema, threads
 from samestory.store.codec import parse_date
 from samestory.store.index import StoredKeywords, StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
@@ -45,10 +45,16 @@ Apply = Callable[[sqlite3.Connection, Config], None]
 
 @dataclasses.dataclass(frozen=True)
 class Migration:
-    """One named, transactional schema step."""
+    """One named, transactional schema step.
+
+    ``reads_through``: the step changes nothing a read sees (it adds what only writes
+    use), so a store whose pending steps all say so can be read before they are applied,
+    e.g. while another process holds the write lock (:func:`reads_through`).
+    """
 
     name: str
     apply: Apply
+    reads_through: bool = False
 
     @classmethod
     def ddl(cls, name: str, *statements: str) -> Migration:
@@ -179,6 +185,14 @@ def _thread_model(conn: sqlite3.Connection, config: Config) -> None:
     threads.refresh(conn, config, fill_missing=True)
 
 
+def _route_pairs(conn: sqlite3.Connection, config: Config) -> None:
+    """Record the articles held now as the pairing backlog (:mod:`samestory.store.backlog`):
+    the candidate routes added after they were stored never proposed the pairs among
+    them. Free here; ``samestory upgrade`` (``Store.upgrade``) pairs them, a chunk per
+    transaction. Stories read as stored meanwhile."""
+    backlog.record(conn)
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -196,6 +210,7 @@ MIGRATIONS: list[Migration] = [
     Migration("thread_inputs", _thread_inputs),
     Migration.ddl("weak_scores_by_b", *schema.WEAK_SCORES_BY_B),
     Migration("thread_model", _thread_model),
+    Migration("route_pairs", _route_pairs, reads_through=True),
 ]
 
 _MIGRATIONS_TABLE = (
@@ -265,6 +280,11 @@ def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> l
             "upgrade samestory to use it"
         )
     return [m for m in steps if m.name not in done]
+
+
+def reads_through(todo: list[Migration]) -> bool:
+    """Whether a store with the steps ``todo`` pending reads as it would after them."""
+    return all(step.reads_through for step in todo)
 
 
 def upgrade(

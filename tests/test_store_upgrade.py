@@ -1,0 +1,328 @@
+"""A store written before a candidate route: ``samestory upgrade`` pairs its held articles
+as a new store holding them would have, a chunk per transaction (resumable after
+kill -9), and a read of a store whose pending steps change nothing it sees does not wait
+for another process's write lock.
+
+The old store is made the way the route's absence made it: the same adds with the
+same-days route off (``candidates.without_same_days``), and without the ``route_pairs``
+step recorded, as a store the samestory before that step left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import read_jsonl, shared_data
+from typer.testing import CliRunner
+
+import samestory
+from samestory import candidates
+from samestory.cli import app
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.evaluate import record_to_article
+from samestory.models import Article
+from samestory.store import Store, StoreBusy, StoreError, backlog
+
+runner = CliRunner()
+
+# Vector lists of 2 (20 by default): in a collection of a few dozen reports the default
+# lists hold nearly every pair, and no route is needed; in a real store of thousands they
+# fill, and the same-days route adds what they miss (GVA dev: 982 pairs, docs/accuracy.md).
+CONFIG = DEFAULT_CONFIG.replace(ann_neighbours=2)
+
+
+@pytest.fixture(scope="module")
+def route_articles() -> list[Article]:
+    """70 GVA dev reports (records 270-299, then 0-39) among which, with vector lists of
+    2, the same-days route alone proposes two reports of one incident a day apart
+    (gva:404167), which joins them in one story."""
+    records = read_jsonl(shared_data("gva_dev.jsonl"))
+    return [record_to_article(r) for r in [*records[270:300], *records[:40]]]
+
+
+def build(
+    path: Path, articles: list[Article], route: bool, batch: int = 4, config: Config = CONFIG
+) -> None:
+    """A store of ``articles`` added ``batch`` at a time, with or without the route (then
+    as the samestory before the ``route_pairs`` step left it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if route:
+            with Store(path, config=config) as store:
+                for start in range(0, len(articles), batch):
+                    store.add(articles[start : start + batch])
+            return
+        with candidates.without_same_days(), Store(path, config=config) as store:
+            for start in range(0, len(articles), batch):
+                store.add(articles[start : start + batch])
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM migrations WHERE name = 'route_pairs'")
+        conn.execute("DELETE FROM meta WHERE key = ?", (backlog.KEY,))
+    conn.close()
+
+
+def tables(db: Path) -> dict[str, list[tuple]]:
+    """What decides a store's stories and threads, and the stories themselves."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
+            for table, columns in (
+                ("relations", "a, b, kind, score, evidence_json, source"),
+                ("weak_scores", "a, b, score"),
+                ("thread_scores", "a, b, score, gap, inputs"),
+                ("story_threads", "story, thread"),
+                ("articles", "id, story_id"),
+                ("stories", "id, title, first, size"),
+                ("roundups", "article, attached, parts_json"),
+            )
+        }
+    finally:
+        conn.close()
+
+
+def scored_pairs(db: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            (a, b)
+            for table in ("relations", "weak_scores")
+            for a, b in conn.execute(f"SELECT a, b FROM {table}")
+        }
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory, route_articles) -> dict[str, Path]:
+    """An old store (before the route and the step) and a new one over the same adds."""
+    where = tmp_path_factory.mktemp("upgrade")
+    old, new = where / "old.db", where / "new.db"
+    build(old, route_articles, route=False)
+    build(new, route_articles, route=True)
+    return {"old": old, "new": new}
+
+
+def copy_of(path: Path, tmp_path: Path) -> Path:
+    target = tmp_path / path.name
+    target.write_bytes(path.read_bytes())
+    return target
+
+
+def test_an_old_store_lacks_the_route_pairs_and_says_so(stores, tmp_path: Path):
+    old = copy_of(stores["old"], tmp_path)
+    missing = scored_pairs(stores["new"]) - scored_pairs(old)
+    assert missing  # the fixture exercises the route
+    assert tables(old)["articles"] != tables(stores["new"])["articles"]  # and it matters
+    with pytest.warns(UserWarning, match=r"never paired .* `samestory upgrade --db "):
+        store = Store(old)
+    with store:
+        assert store.unpaired() == len(store)  # no copies among these reports
+
+
+def test_upgrade_leaves_the_store_a_new_store_would_hold(stores, tmp_path: Path):
+    old = copy_of(stores["old"], tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store = Store(old)
+    with store:
+        paired = store.upgrade(chunk=7)
+        assert paired.articles == len(store) and paired.pairs > 0 and paired.moved > 0
+        assert store.unpaired() == 0
+        assert store.upgrade().articles == 0  # nothing left: a second run is a no-op
+    assert tables(old) == tables(stores["new"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no line asking for an upgrade any more
+        Store(old).close()
+
+
+def test_a_new_store_has_nothing_to_pair(tmp_path: Path, route_articles):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with Store(tmp_path / "s.db") as store:
+            assert store.unpaired() == 0
+            store.add(route_articles[:5])
+            assert store.unpaired() == 0
+            assert store.upgrade().articles == 0
+
+
+# A process that upgrades a store a few articles per chunk and is killed (SIGKILL, no
+# clean-up of any kind) as soon as its second chunk has committed.
+KILLED = r"""
+import os, signal, sys, warnings
+from samestory.store import Store
+warnings.simplefilter("ignore")
+
+def progress(stage, done, total):
+    if done >= 2 * int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+Store(sys.argv[1]).upgrade(progress=progress, chunk=int(sys.argv[2]))
+"""
+
+
+def test_a_killed_upgrade_carries_on_where_it_stopped(stores, tmp_path: Path):
+    old = copy_of(stores["old"], tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(samestory.__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(old), "3"], env=env, capture_output=True, check=False
+    )
+    assert done.returncode == -signal.SIGKILL
+    conn = sqlite3.connect(old)
+    left = backlog.read(conn)
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert left is not None and backlog.remaining(conn, left) == total - 6
+    conn.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store = Store(old)
+    with store:
+        assert store.upgrade().articles == total - 6
+    assert tables(old) == tables(stores["new"])
+
+
+def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(stores, tmp_path: Path, monkeypatch):
+    from samestory.store import core
+
+    old = copy_of(stores["old"], tmp_path)
+    real, calls = core._Batch._pair_held, []
+
+    def full_on_the_ninth(self, article_id, held):
+        calls.append(article_id)
+        if len(calls) == 9:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, article_id, held)
+
+    monkeypatch.setattr(core._Batch, "_pair_held", full_on_the_ninth)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store = Store(old)
+    with store:
+        with pytest.raises(StoreError, match=r"^disk full while upgrading .*carries on") as caught:
+            store.upgrade(chunk=4)
+        assert "\n" not in str(caught.value)
+        assert store.unpaired() == len(store) - 8  # two chunks kept, the third rolled back
+        monkeypatch.setattr(core._Batch, "_pair_held", real)
+        store.upgrade(chunk=4)
+    assert tables(old) == tables(stores["new"])
+
+
+def test_upgrade_of_a_locked_or_read_only_store_is_one_line(stores, tmp_path: Path):
+    old = copy_of(stores["old"], tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Store(old).close()  # the step applied: the backlog is recorded
+        with (
+            Store(old, read_only=True) as store,
+            pytest.raises(StoreError, match="read-only here: cannot upgrade"),
+        ):
+            store.upgrade()
+        holder = sqlite3.connect(old, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with (
+                Store(old, busy_timeout=0.2) as store,
+                pytest.raises(StoreBusy, match="locked by another writer"),
+            ):
+                store.upgrade()
+        finally:
+            holder.close()
+
+
+def test_the_upgrade_command(stores, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    old = copy_of(stores["old"], tmp_path)
+    listed = runner.invoke(app, ["stories", "--db", str(old)])
+    assert listed.exit_code == 0
+    assert "`samestory upgrade --db" in listed.stderr and listed.stderr.count("\n") == 1
+    done = runner.invoke(app, ["upgrade", "--db", str(old)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"upgraded {old}: paired ")
+    assert "of" in done.stderr and "Traceback" not in done.output
+    again = runner.invoke(app, ["upgrade", "--db", str(old)])
+    assert again.exit_code == 0 and again.stdout.strip() == f"{old} is up to date"
+    assert tables(old) == tables(stores["new"])
+    missing = runner.invoke(app, ["upgrade", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and "no store at" in missing.stderr
+
+
+# The CLI as its entry point runs it.
+LAUNCH = "import sys; from samestory.cli.launch import main; sys.argv[0] = 'samestory'; main()"
+
+# Another process writing: holds the write lock until its stdin closes.
+WRITER = r"""
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO meta VALUES ('writing', '1')")
+print("holding", flush=True)
+sys.stdin.read()
+conn.execute("ROLLBACK")
+"""
+
+
+def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: Path):
+    """The ``route_pairs`` step changes nothing a read sees: while another process holds
+    the write lock, ``samestory stories`` (its own process) reads at once instead of
+    waiting 30 s to meet ``locked``; the first write applies the step."""
+    old = copy_of(stores["old"], tmp_path)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(old)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+        start = time.perf_counter()
+        read = subprocess.run(
+            [sys.executable, "-c", LAUNCH, "stories", "--db", str(old), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(Path(samestory.__file__).resolve().parents[1])},
+        )
+        took = time.perf_counter() - start
+    finally:
+        writer.communicate("")
+    assert read.returncode == 0, read.stderr
+    assert took < 20  # far below the 30 s a writer waits for the lock
+    listed = json.loads(read.stdout)
+    assert sum(s["size"] for s in listed["stories"]) > 0
+    assert "samestory upgrade" in read.stderr and "locked" not in read.stderr
+    conn = sqlite3.connect(old)
+    assert not conn.execute("SELECT 1 FROM migrations WHERE name='route_pairs'").fetchone()
+    conn.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Store(old) as store:  # free now: the open applies the step
+            assert store.unpaired() == len(store)
+    conn = sqlite3.connect(old)
+    assert conn.execute("SELECT 1 FROM migrations WHERE name='route_pairs'").fetchone()
+    conn.close()
+
+
+def test_a_read_that_needs_a_real_upgrade_while_locked_is_one_line(stores, tmp_path: Path):
+    old = copy_of(stores["old"], tmp_path)
+    conn = sqlite3.connect(old)
+    with conn:  # as a store before the thread_model step: reads see its re-threading
+        conn.execute("DELETE FROM migrations WHERE name = 'thread_model'")
+    conn.close()
+    holder = sqlite3.connect(old, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy, match=r"locked by another writer") as caught:
+            Store(old, busy_timeout=0.2)
+        assert "\n" not in str(caught.value)
+    finally:
+        holder.close()
