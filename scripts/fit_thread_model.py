@@ -5,7 +5,7 @@
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
-        [--fold-seeds 0,1,2,3] [--same-days-weight 1]
+        [--short-balance pooled|tables] [--fold-seeds 0,1,2,3] [--same-days-weight 1]
         [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
@@ -70,7 +70,9 @@ of the model, or :data:`samestory.threads.SHORT_ONLY_INPUTS`, computed from them
 ``short_bias``, which :func:`samestory.threads.thread_probability` adds; without it such a
 fit is a screen (``--dry-run``). ``--fold-seeds``: the CV on each of these seeds (the file
 keeps the first's figures). docs/accuracy.md, 2026-12-05 threadshort and threads: the
-protocols and the figures.
+protocols and the figures. ``--short-balance tables``: the correction's step weighs each
+table (a set, or one of its short forms) alike instead of each pair (:func:`balanced`;
+the file states ``short_balance``, a file without it pooled the pairs).
 
 ``--same-days-weight``: the sample weight of the pairs only the same-days candidate route
 proposes (:mod:`samestory.candidates`; found by proposing again inside
@@ -311,8 +313,15 @@ class ShortCorrection:
         self.C, self.base = C, base
 
     def fit(
-        self, x: np.ndarray, y: np.ndarray, weight: np.ndarray, full: np.ndarray
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        weight: np.ndarray,
+        full: np.ndarray,
+        correction_weight: np.ndarray | None = None,
     ) -> ShortCorrection:
+        """``correction_weight``: the pairs' weights in the correction's step
+        (``--short-balance``); ``weight`` when None. The base step reads ``weight``."""
         # Weighted only when some full-text pair weighs other than 1 (--same-days-weight).
         sample = None if np.all(weight[full] == 1.0) else weight[full]
         first = LogisticRegression(C=self.C, max_iter=5000).fit(
@@ -320,6 +329,7 @@ class ShortCorrection:
         )
         offset = first.decision_function(x[:, : self.base])
         z = x[:, self.base :]
+        weight = weight if correction_weight is None else correction_weight
 
         def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
             logit = offset + z @ c
@@ -337,20 +347,39 @@ class ShortCorrection:
         return np.column_stack([1.0 - p, p])
 
 
+def balanced(weight: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``weight`` rescaled so that every table's pairs (``table``: each pair's table, a set
+    or one of its short forms) sum to the same weight, the total unchanged (so ``C``
+    regularises as much): ``--short-balance tables``. Pooled, a correction read by nine
+    short forms is decided by the forms with most pairs (GVA's headlines: 28,000 pairs,
+    MEANTIME's headlines a few hundred); balanced, each form's log loss counts alike."""
+    totals = {k: weight[table == k].sum() for k in np.unique(table)}
+    kept = [k for k, total in totals.items() if total > 0]
+    share = weight.sum() / len(kept) if kept else 0.0
+    factor = np.array([share / totals[k] if totals[k] > 0 else 0.0 for k in table.tolist()])
+    return weight * factor
+
+
 def fit_model(
     args: argparse.Namespace,
     x: np.ndarray,
     y: np.ndarray,
     weight: np.ndarray,
     full: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> HistGradientBoostingClassifier | LogisticRegression | ShortCorrection:
     """:func:`learner` fitted on ``x``, ``y``; ``weight`` (a pair's sample weight) given
     only when some pair weighs other than 1 (the fit of every earlier file is unweighted).
-    ``--short-offset``: :class:`ShortCorrection` (``full``: the full texts' pairs)."""
+    ``--short-offset``: :class:`ShortCorrection` (``full``: the full texts' pairs; with
+    ``--short-balance tables``, ``table``: each pair's table, whose pairs weigh alike in
+    the correction's step, :func:`balanced`)."""
     if args.short_offset:
         base = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
         assert full is not None
-        return ShortCorrection(args.C, base).fit(x, y, weight, full)
+        tables = args.short_balance == "tables"
+        assert table is not None or not tables
+        correction = balanced(weight, table) if tables and table is not None else None
+        return ShortCorrection(args.C, base).fit(x, y, weight, full, correction)
     if np.all(weight == 1.0):
         return learner(args).fit(x, y)
     return learner(args).fit(x, y, sample_weight=weight)
@@ -384,7 +413,8 @@ def cross_validated(
         y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
         weight = np.concatenate([t["weight"][kept[n]] for n, t in tables.items()])
         full = np.concatenate([np.full(kept[n].sum(), n in SETS) for n in tables])
-        model = fit_model(args, x, y, weight, full)
+        table = np.concatenate([np.full(kept[n].sum(), k) for k, n in enumerate(tables)])
+        model = fit_model(args, x, y, weight, full, table)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -480,6 +510,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "short_forms",
         "short_weight",
         "same_days_weight",
+        "short_balance",
     )
     # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
     # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
@@ -491,6 +522,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "short_forms": [],
         "short_weight": 0.0,
         "same_days_weight": 1.0,
+        "short_balance": "pooled",
     }
     for key in options:
         default = defaults.get(key)
@@ -609,6 +641,14 @@ def main(argv: list[str] | None = None) -> int:
         help="The sample weight of the pairs only the same-days candidate route proposes "
         "(0: scored, not fitted on).",
     )
+    parser.add_argument(
+        "--short-balance",
+        choices=("pooled", "tables"),
+        default="pooled",
+        help="With --short-offset: the correction's step weighs every pair alike (pooled) "
+        "or every table alike (tables: each set and each of its short forms sums to the "
+        "same weight).",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -628,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
     if args.short_offset and not (extra and args.learner == "logistic"):
         parser.error("--short-offset fits --short-inputs over a logistic model: give both")
+    if args.short_balance != "pooled" and not args.short_offset:
+        parser.error("--short-balance weighs the correction of --short-offset: give both")
     if extra and not (args.dry_run or args.check or args.short_offset):
         parser.error("--short-inputs without --short-offset is a screen: --dry-run")
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -646,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
     weight = np.concatenate([t["weight"][t["weight"] > 0] for t in tables.values()])
     full = np.concatenate([np.full((t["weight"] > 0).sum(), n in SETS) for n, t in tables.items()])
+    table = np.concatenate(
+        [np.full((t["weight"] > 0).sum(), k) for k, t in enumerate(tables.values())]
+    )
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
         "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum_k weight_k * x_k "
@@ -665,7 +710,9 @@ def main(argv: list[str] | None = None) -> int:
             else {}
         ),
         "features": list(base_names if args.short_offset else names),
-        **_model_data(fit_model(args, x, y, weight, full), names),
+        # Stated only when not pooled (a file without it was fitted on pooled pairs).
+        **({"short_balance": args.short_balance} if args.short_balance != "pooled" else {}),
+        **_model_data(fit_model(args, x, y, weight, full, table), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
     held = {seed: cross_validated(tables, args, seed) for seed in seeds}

@@ -142,3 +142,49 @@ def test_a_correction_only_input_is_read_as_the_library_computes_it():
     assert fit_thread_model.model_differences(one, two) == [
         "short_weights.far_apart_no_person_place: -4.0 -> -3.0"
     ]
+
+
+def test_balanced_tables_weigh_alike_and_keep_the_total():
+    """--short-balance tables: a table of 300 pairs and one of 10 each sum to half the
+    total; pairs of zero weight stay out."""
+    table = np.r_[np.zeros(300, dtype=int), np.ones(10, dtype=int)]
+    weight = np.ones(310)
+    weight[:5] = 0.0
+    out = fit_thread_model.balanced(weight, table)
+    assert math.isclose(out.sum(), weight.sum())
+    assert math.isclose(out[table == 0].sum(), out[table == 1].sum())
+    assert np.all(out[:5] == 0.0)
+
+
+def test_a_balanced_correction_follows_the_small_table():
+    """The correction's slope of a small table that disagrees with a large one: pooled,
+    the large table decides it; balanced, the small one pulls it its way. The base step
+    (the full texts) is the same either way."""
+    rng = np.random.RandomState(2)
+    base = len(NAMES)
+    n_full, n_big, n_small = 300, 600, 60
+    n = n_full + n_big + n_small
+    x = rng.normal(size=(n, base)) * 0.3
+    y = (x[:, 0] + rng.normal(size=n) > 0).astype(int)
+    z = np.zeros((n, 1))
+    z[n_full:, 0] = 1.0  # the correction's input: on for every short pair
+    y[n_full : n_full + n_big] = (rng.uniform(size=n_big) < 0.6).astype(int)  # mostly same
+    y[n_full + n_big :] = 0  # the small table: never the same incident
+    full = np.r_[np.ones(n_full, dtype=bool), np.zeros(n_big + n_small, dtype=bool)]
+    table = np.r_[np.zeros(n_full), np.ones(n_big), np.full(n_small, 2)].astype(int)
+    weight = np.ones(n)
+    xz = np.column_stack([x, z])
+    pooled = fit_thread_model.ShortCorrection(3.0, base).fit(xz, y, weight, full)
+    even = fit_thread_model.ShortCorrection(3.0, base).fit(
+        xz, y, weight, full, fit_thread_model.balanced(weight, table)
+    )
+    assert np.allclose(pooled.coef_[0, :base], even.coef_[0, :base])
+    assert even.coef_[0, -1] < pooled.coef_[0, -1] - 0.5
+
+
+def test_a_file_without_short_balance_pooled_the_pairs(thread_model_file: dict) -> None:
+    model = thread_model_file
+    assert fit_thread_model.model_differences(model, {**model, "short_balance": "pooled"}) == []
+    assert fit_thread_model.model_differences(model, {**model, "short_balance": "tables"}) == [
+        "short_balance: pooled -> tables"
+    ]
