@@ -5,7 +5,8 @@
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
-        [--short-balance pooled|tables] [--fold-seeds 0,1,2,3] [--same-days-weight 1]
+        [--short-balance pooled|tables] [--short-floor] [--fold-seeds 0,1,2,3]
+        [--same-days-weight 1]
         [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
@@ -72,7 +73,12 @@ fit is a screen (``--dry-run``). ``--fold-seeds``: the CV on each of these seeds
 keeps the first's figures). docs/accuracy.md, 2026-12-05 threadshort and threads: the
 protocols and the figures. ``--short-balance tables``: the correction's step weighs each
 table (a set, or one of its short forms) alike instead of each pair (:func:`balanced`;
-the file states ``short_balance``, a file without it pooled the pairs).
+the file states ``short_balance``, a file without it pooled the pairs). ``--short-floor``:
+the correction's step reads only the pairs whose base-model probability is at least half
+the threshold (the attach bar of :func:`samestory.threads.thread_groups`; below it no
+correction of a pair moves a decision), so that far-apart later coverage the base model
+already leaves unthreaded does not hold the weight up (the file states ``short_floor``;
+a file without it fitted on every pair, 0).
 
 ``--same-days-weight``: the sample weight of the pairs only the same-days candidate route
 proposes (:mod:`samestory.candidates`; found by proposing again inside
@@ -309,8 +315,8 @@ class ShortCorrection:
     the full texts' pairs keep (nearly) the full-text model's probability. One linear
     model in the end (``coef_``, ``intercept_``), as the file states it."""
 
-    def __init__(self, C: float, base: int) -> None:
-        self.C, self.base = C, base
+    def __init__(self, C: float, base: int, floor: float = 0.0) -> None:
+        self.C, self.base, self.floor = C, base, floor
 
     def fit(
         self,
@@ -330,6 +336,10 @@ class ShortCorrection:
         offset = first.decision_function(x[:, : self.base])
         z = x[:, self.base :]
         weight = weight if correction_weight is None else correction_weight
+        if self.floor > 0.0:
+            # --short-floor: only the pairs the base model puts at the floor or above
+            # (offset: their base log-odds) decide the correction.
+            weight = np.where(offset >= np.log(self.floor / (1.0 - self.floor)), weight, 0.0)
 
         def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
             logit = offset + z @ c
@@ -379,7 +389,8 @@ def fit_model(
         tables = args.short_balance == "tables"
         assert table is not None or not tables
         correction = balanced(weight, table) if tables and table is not None else None
-        return ShortCorrection(args.C, base).fit(x, y, weight, full, correction)
+        floor = args.threshold / 2 if args.short_floor else 0.0
+        return ShortCorrection(args.C, base, floor).fit(x, y, weight, full, correction)
     if np.all(weight == 1.0):
         return learner(args).fit(x, y)
     return learner(args).fit(x, y, sample_weight=weight)
@@ -511,6 +522,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "short_weight",
         "same_days_weight",
         "short_balance",
+        "short_floor",
     )
     # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
     # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
@@ -523,6 +535,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "short_weight": 0.0,
         "same_days_weight": 1.0,
         "short_balance": "pooled",
+        "short_floor": 0.0,
     }
     for key in options:
         default = defaults.get(key)
@@ -649,6 +662,12 @@ def main(argv: list[str] | None = None) -> int:
         "or every table alike (tables: each set and each of its short forms sums to the "
         "same weight).",
     )
+    parser.add_argument(
+        "--short-floor",
+        action="store_true",
+        help="With --short-offset: fit the correction on the pairs the base model puts at "
+        "half the threshold or above (the attach bar), not on every pair.",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -668,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
     if args.short_offset and not (extra and args.learner == "logistic"):
         parser.error("--short-offset fits --short-inputs over a logistic model: give both")
-    if args.short_balance != "pooled" and not args.short_offset:
+    if (args.short_balance != "pooled" or args.short_floor) and not args.short_offset:
         parser.error("--short-balance weighs the correction of --short-offset: give both")
     if extra and not (args.dry_run or args.check or args.short_offset):
         parser.error("--short-inputs without --short-offset is a screen: --dry-run")
@@ -712,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
         "features": list(base_names if args.short_offset else names),
         # Stated only when not pooled (a file without it was fitted on pooled pairs).
         **({"short_balance": args.short_balance} if args.short_balance != "pooled" else {}),
+        **({"short_floor": args.threshold / 2} if args.short_floor else {}),
         **_model_data(fit_model(args, x, y, weight, full, table), names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))

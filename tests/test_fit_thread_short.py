@@ -188,3 +188,36 @@ def test_a_file_without_short_balance_pooled_the_pairs(thread_model_file: dict) 
     assert fit_thread_model.model_differences(model, {**model, "short_balance": "tables"}) == [
         "short_balance: pooled -> tables"
     ]
+
+
+def test_a_floored_correction_reads_only_the_pairs_near_the_linkage():
+    """--short-floor: short pairs the base model already puts far below the floor (here
+    same-incident pairs at base p ~ 0.02) no longer hold the correction up; the pairs at
+    or above it (two incidents) decide it."""
+    base = len(NAMES)
+    n_full = 400
+    rng = np.random.RandomState(3)
+    x_full = np.zeros((n_full, base))
+    x_full[:, 0] = rng.normal(size=n_full) * 2.0
+    y_full = (x_full[:, 0] + rng.logistic(size=n_full) > 0).astype(int)
+    low = np.zeros((80, base))
+    low[:, 0] = -4.0  # base p about 0.02: same incident all the same
+    high = np.zeros((40, base))
+    high[:, 0] = 0.5  # base p about 0.6: two incidents
+    x = np.vstack([x_full, low, high])
+    y = np.r_[y_full, np.ones(80, dtype=int), np.zeros(40, dtype=int)]
+    z = np.r_[np.zeros(n_full), np.ones(120)][:, None]
+    full = np.r_[np.ones(n_full, dtype=bool), np.zeros(120, dtype=bool)]
+    xz = np.column_stack([x, z])
+    every = fit_thread_model.ShortCorrection(3.0, base).fit(xz, y, np.ones(len(y)), full)
+    floored = fit_thread_model.ShortCorrection(3.0, base, 0.3).fit(xz, y, np.ones(len(y)), full)
+    assert np.allclose(every.coef_[0, :base], floored.coef_[0, :base])
+    assert every.coef_[0, -1] > 0.0 > floored.coef_[0, -1] + 1.0
+
+
+def test_a_file_without_short_floor_fitted_on_every_pair(thread_model_file: dict) -> None:
+    model = thread_model_file
+    assert fit_thread_model.model_differences(model, {**model, "short_floor": 0.0}) == []
+    assert fit_thread_model.model_differences(model, {**model, "short_floor": 0.3}) == [
+        "short_floor: 0.0 -> 0.3"
+    ]
