@@ -654,8 +654,24 @@ def date_readings(
     """Each article's date for this pair and where it came from: published, written with
     a year, or a year-less date resolved against the other's date or by its weekday."""
     return dates.pair_readings(
-        (a.date, a.date_from_text, a.written_date), (b.date, b.date_from_text, b.written_date)
+        (a.date, a.date_from_text, a.written_date),
+        (b.date, b.date_from_text, b.written_date),
+        short=(_short_for_dates(a), _short_for_dates(b)),
     )
+
+
+def is_short_text(f: DocFeatures) -> bool:
+    """Under :data:`SHORT_TEXT_WORDS` words (a headline, lead or feed summary): a bare
+    year-less date then dates it (``dates.pair_readings``'s ``short``)."""
+    return f.n_words < SHORT_TEXT_WORDS
+
+
+def _short_for_dates(f: DocFeatures) -> bool:
+    """:func:`is_short_text`, read only when it can change the article's date reading (a
+    year-less written date without its weekday): callers' stand-ins for the features
+    that carry dates alone keep working."""
+    written = f.written_date
+    return written is not None and written.weekday is None and is_short_text(f)
 
 
 def date_gap(a: DocFeatures, b: DocFeatures) -> int | None:
@@ -999,6 +1015,7 @@ class ColumnsBuilder:
         long_a = long_numbers_of(a.numbers)
         values_a = conflicts.by_context(a.number_contexts)
         date_a = (a.date, a.date_from_text, a.written_date)
+        short_a = _short_for_dates(a)
         own_a, note_a, _ = self._own_reading(a)
         published_a = _published(a)
         names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
@@ -1017,7 +1034,11 @@ class ColumnsBuilder:
                 gap: int | None = abs((own_a.date - own_b.date).days)
                 notes: tuple[str, ...] = (note_a, note_b)
             else:
-                readings = dates.pair_readings(date_a, (b.date, b.date_from_text, b.written_date))
+                readings = dates.pair_readings(
+                    date_a,
+                    (b.date, b.date_from_text, b.written_date),
+                    short=(short_a, _short_for_dates(b)),
+                )
                 gap = _gap(*readings)
                 # Interned: an article's note recurs in each of its pairs, and a worker's
                 # pickle of its relations then holds it once (10% smaller on real news).
