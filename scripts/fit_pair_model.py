@@ -1099,6 +1099,47 @@ def screen(
 TopicErrors = tuple[str, int, int, int, int, int]
 
 
+def linked_at_precision(s: PairSet, p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The pairs of ``s`` linked at its own :func:`recall_at_precision` point of the
+    probabilities ``p`` and thresholds ``t`` (copies and, on GVA, follow-ups linked)."""
+    delta = recall_at_precision(s, p, t)[1]
+    extra = s.copy | (s.threaded if _incidents(s) else False)
+    return np.asarray((p >= t + (0.0 if math.isnan(delta) else delta)) | extra)
+
+
+def error_classes(
+    s: PairSet,
+    in_sample: tuple[np.ndarray, np.ndarray],
+    held_out: tuple[np.ndarray, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """The pairs of ``s`` by how the in-sample and the held-out fits decide them, each at
+    its own :func:`recall_at_precision` point: a positive missed only held out lost its
+    link to the weights its own topic taught (variance), one missed both ways has no
+    evidence the model reads (bias)."""
+    linked_in, linked_out = (linked_at_precision(s, p, t) for p, t in (in_sample, held_out))
+    return {
+        "linked both": s.gold & linked_in & linked_out,
+        "missed held out only": s.gold & linked_in & ~linked_out,
+        "missed both": s.gold & ~linked_in & ~linked_out,
+        "false link held out": ~s.gold & linked_out,
+        "true negative held out": ~s.gold & ~linked_out,
+    }
+
+
+def print_error_classes(s: PairSet, classes: dict[str, np.ndarray], names: Sequence[str]) -> None:
+    """Each class of :func:`error_classes`: its pairs, then every input's weighted mean by
+    class (what a class's pairs have, as evidence, that the others have not)."""
+    print(f"{s.name} by class (in sample / held out, each at its R@P.9 point):")
+    print(f"  {'input':<36}" + "".join(f"{k:>24}" for k in classes))
+    print(f"  {'pairs':<36}" + "".join(f"{int(m.sum()):>24}" for m in classes.values()))
+    for k, name in enumerate(names):
+        means = [
+            float(np.average(s.x[m, k], weights=s.weight[m])) if m.any() else math.nan
+            for m in classes.values()
+        ]
+        print(f"  {name:<36}" + "".join(f"{v:>24.3f}" for v in means))
+
+
 def topic_errors(
     s: PairSet,
     in_sample: tuple[np.ndarray, np.ndarray],
@@ -1108,11 +1149,7 @@ def topic_errors(
     each side at its own :func:`recall_at_precision` offset, so thresholds aside), and its
     positives; sorted by how many more errors it makes held out. A topic's false links in
     sample too are bias (no input separates them); errors only held out are variance."""
-    decided = []
-    for p, t in (in_sample, held_out):
-        delta = recall_at_precision(s, p, t)[1]
-        extra = s.copy | (s.threaded if _incidents(s) else False)
-        decided.append((p >= t + (0.0 if math.isnan(delta) else delta)) | extra)
+    decided = [linked_at_precision(s, p, t) for p, t in (in_sample, held_out)]
     rows = []
     for topic in sorted(set(s.topics)):
         m = s.topics == topic
@@ -1297,7 +1334,9 @@ def main() -> None:
         "--by-topic",
         action="store_true",
         help="after the figures, each target set's false links and misses by topic in "
-        "sample and held out (each at its own recall-at-P-0.9 point): bias against variance",
+        "sample and held out (each at its own recall-at-P-0.9 point): bias against variance; "
+        "then each input's mean by class (linked both ways, missed only held out, missed "
+        "both ways, false links held out, true negatives)",
     )
     parser.add_argument(
         "--follow-ups-out",
@@ -1476,8 +1515,9 @@ def main() -> None:
         for s in sets:
             if not s.augment:
                 in_sample = (predict(s.x, s.factor), np.full(len(s.gold), threshold))
-                rows = topic_errors(s, in_sample, (cv_p[s.name], cv_t[s.name]))
-                print_topic_errors(rows, s.name)
+                held_out = (cv_p[s.name], cv_t[s.name])
+                print_topic_errors(topic_errors(s, in_sample, held_out), s.name)
+                print_error_classes(s, error_classes(s, in_sample, held_out), kept)
     if args.write:
         info = {
             "fitted_by": "scripts/fit_pair_model.py " + _command_line(args),

@@ -478,3 +478,30 @@ def test_topic_errors_split_each_topic_s_errors_in_sample_and_held_out(
     fit_pair_model.print_topic_errors(rows, "ecbplus_dev")
     out = capsys.readouterr().out
     assert "ecbplus_dev by topic" in out and out.rstrip().endswith("1     1       0     2")
+
+
+def test_error_classes_tell_misses_only_held_out_from_misses_both_ways(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--by-topic``'s class table: a positive linked in sample and missed held out is
+    variance, one missed both ways bias; each input's mean is read by class."""
+    gold = [True, True, False, True, True, False]
+    s = dataclasses.replace(
+        _set("ecbplus_dev", gold), weight=np.ones(6), threaded=np.zeros(6, dtype=bool)
+    )
+    t = np.full(6, 0.5)
+    in_sample = np.array([0.8, 0.8, 0.9, 0.8, 0.3, 0.2])
+    held_out = np.array([0.8, 0.8, 0.9, 0.3, 0.3, 0.2])
+    classes = fit_pair_model.error_classes(s, (in_sample, t), (held_out, t))
+    assert np.flatnonzero(classes["linked both"]).tolist() == [0, 1]
+    assert np.flatnonzero(classes["missed held out only"]).tolist() == [3]
+    assert np.flatnonzero(classes["missed both"]).tolist() == [4]
+    assert np.flatnonzero(classes["false link held out"]).tolist() == [2]
+    assert np.flatnonzero(classes["true negative held out"]).tolist() == [5]
+    names = [f"input{k}" for k in range(s.x.shape[1])]
+    fit_pair_model.print_error_classes(s, classes, names)
+    out = capsys.readouterr().out
+    assert "ecbplus_dev by class" in out and "missed held out only" in out
+    means = out.splitlines()[-s.x.shape[1] :]
+    assert means[0].split()[0] == "input0"
+    assert float(means[0].split()[2]) == pytest.approx(float(s.x[3, 0]), abs=1e-3)
