@@ -232,11 +232,11 @@ PROGRESS_EVERY = 5.0
 def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     """Pair an older store's articles by the candidate routes added since they were stored.
 
-    Upgrades a store an older samestory wrote, as a new store holding its articles would
-    have paired them. Opening a store applies its schema steps; this does the longer
-    work they leave (opening says so in one line): chunks of articles, each committed,
-    so it can be stopped and run again. Re-clusters and re-threads the stories the new
-    pairs touch. See docs/store.md, "Upgrading".
+    Pairs them as a new store holding them would have. Opening a store applies
+    its schema steps; this does the longer work they leave (the open says so in
+    one line): chunks of articles, each committed, so it can be stopped and run
+    again. Re-clusters and re-threads the stories the new pairs touch. See
+    docs/store.md, "Upgrading".
 
     Example: samestory upgrade --db feeds.db
     """
