@@ -20,7 +20,8 @@ driver, the JVM and the Python workers, sampled from /proc), ARI of
 Spark's stories against local's and of each against the gold stories, records a
 ``--keep first`` dedup keeps (one per copy group; the peer: one per cluster), and above
 5,000 representatives the recall of the IVF vector search against exact search on a
-sample of articles.
+sample of articles; digests of Spark's stories and of their threads (equal digests:
+the same stories, ids and threads).
 """
 
 from __future__ import annotations
@@ -433,7 +434,26 @@ def _spark_run(
     result.update(counts)
     result["rows"] = {r["id"]: r for r in _read_rows(out / "records.jsonl")}
     result["edges"] = set() if edge_floor is None else _edges(out, edge_floor)
+    result.update(_story_digests(out))
     return result
+
+
+def _story_digests(out: Path) -> dict[str, str]:
+    """Digests of the job's ``stories.parquet``: ``stories_digest`` of each story's id
+    and articles, ``threads_digest`` of each story's ``thread`` (a speed change keeps
+    both; an older job without the column: ``none``)."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(out / "stories.parquet").to_pylist()
+    stories = sorted((r["story_id"], sorted(r["article_ids"])) for r in rows)
+    threads = sorted((r["story_id"], r.get("thread") or "none") for r in rows)
+
+    def digest(value: object) -> str:
+        return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()[:12]
+
+    return {"stories_digest": digest(stories), "threads_digest": digest(threads)}
 
 
 def _edges(out: Path, floor: float) -> set[tuple[str, str]]:

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from samestory.spark.stages import thread_component
-from samestory.threads import THREAD_THRESHOLD, thread_groups
+from samestory.spark.stages import (
+    _bounded_local,
+    _thread_cuts,
+    thread_component,
+    threads_in_one_task,
+)
+from samestory.threads import THREAD_THRESHOLD, first_story_key, thread_groups, thread_id
 
 GVA = Path(os.environ.get("SAMESTORY_SHARED", "/work/shared")) / "data" / "gva_dev.jsonl"
 #: Incidents with later coverage (articles more than this many days apart) in the sample.
@@ -22,6 +27,8 @@ DISTRACTORS = 30
 #: stories' gap, re-scored on Spark from the texts' views).
 UNDATED_EVERY = 6
 COPY_EVERY = 9
+#: The earlier-dated share of the sample that arrives on day 1 of an incremental run.
+DAY1_SHARE = 0.6
 
 
 def test_component_threads_are_thread_groups_over_representatives() -> None:
@@ -37,6 +44,43 @@ def test_component_threads_are_thread_groups_over_representatives() -> None:
     expected = {story_of[k]: min(story_of[i] for i in t) for t in local for k in t}
     assert got == expected
     assert set(got) == {10, 20, 30}
+
+
+def test_one_task_threads_are_thread_groups_named_by_their_first_story() -> None:
+    """The one-task path: the same stories as above, each thread named by its first
+    story (earliest first version, undated last), every story of a thread pair listed."""
+    pairs = [(10, 20, 10, 20, 0.9), (11, 20, 10, 20, 0.8), (20, 30, 20, 30, 0.05)]
+    sizes = [(10, 3), (20, 1), (30, 2)]
+    firsts = {10: ("s-a", dt.date(2020, 1, 5)), 20: ("s-b", dt.date(2020, 1, 1)), 30: ("s-c", None)}
+    rows = [(0, e) for e in pairs] + [(1, s) for s in sizes] + [(2, f) for f in firsts.items()]
+    got = dict(threads_in_one_task(rows))
+    story_of = [10, 10, 10, 20, 30, 30]
+    local = thread_groups(6, [(0, 3, 0.9), (1, 3, 0.8), (3, 4, 0.05)], story_of, THREAD_THRESHOLD)
+    expected = {}
+    for thread in local:
+        stories = {firsts[story_of[k]] for k in thread}
+        first = min(stories, key=lambda s: first_story_key(*s))[0]
+        expected.update((story, thread_id(first)) for story, _ in stories)
+    linked = {firsts[g][0] for e in pairs if e[4] >= min(_thread_cuts()) for g in e[2:4]}
+    assert got == {story: expected[story] for story in linked}
+
+
+def test_one_task_components_are_cut_as_the_distributed_ones() -> None:
+    """A story graph over the limit is cut at the next score, as bounded_components
+    cuts it; still over at the last cut, it is one thread (no linkage)."""
+    low, high = _thread_cuts()[0], _thread_cuts()[1]
+    edges = {(1, 2): 0.95, (2, 3): (low + high) / 2, (3, 4): 0.95}
+    assert sorted((sorted(m), k) for m, k in _bounded_local(edges, _thread_cuts(), 3)) == [
+        ([1, 2], True),
+        ([3, 4], True),
+    ]
+    assert sorted((sorted(m), k) for m, k in _bounded_local(edges, _thread_cuts(), 4)) == [
+        ([1, 2, 3, 4], True)
+    ]
+    assert sorted((sorted(m), k) for m, k in _bounded_local(edges, _thread_cuts(), 1)) == [
+        ([1, 2], False),
+        ([3, 4], False),
+    ]
 
 
 def _sample() -> list[dict[str, str]]:
@@ -70,7 +114,11 @@ def _sample() -> list[dict[str, str]]:
 
 
 @pytest.mark.slow
-def test_spark_threads_match_local_on_gva_later_coverage(spark: object, tmp_path: Path) -> None:
+def test_spark_threads_match_local_on_gva_later_coverage(
+    spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both paths: every thread found in one task, and across tasks (the story graph's
+    components distributed, as above ``THREAD_ONE_TASK_PAIRS`` pairs)."""
     pytest.importorskip("pyspark")
     pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
     from samestory import spark as samestory_spark
@@ -83,26 +131,91 @@ def test_spark_threads_match_local_on_gva_later_coverage(spark: object, tmp_path
     local = cluster(read_paths(path).articles)
     threads = collections.Counter(s.thread for s in local)
     assert sum(1 for n in threads.values() if n > 1) >= 3  # threads of several stories
-    out = tmp_path / "out"
-    samestory_spark.run(spark, path, out)
-    rows = pyarrow_parquet.read_table(out / "stories.parquet").to_pylist()
-    assert {r["story_id"]: r["thread"] for r in rows} == {s.id: s.thread for s in local}
+    from samestory.spark import stages
+
+    for one_task in (stages.THREAD_ONE_TASK_PAIRS, -1):
+        monkeypatch.setattr(stages, "THREAD_ONE_TASK_PAIRS", one_task)
+        out = tmp_path / f"out{one_task}"
+        samestory_spark.run(spark, path, out)
+        rows = pyarrow_parquet.read_table(out / "stories.parquet").to_pylist()
+        assert {r["story_id"]: r["thread"] for r in rows} == {s.id: s.thread for s in local}
+
+
+def _days(records: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Two days of a feed: the earlier-dated ``DAY1_SHARE`` of the records, then the
+    rest (later coverage, the undated records last), each day in its records' order."""
+    order = sorted(range(len(records)), key=lambda k: (records[k].get("date") or "~", k))
+    first = set(order[: int(len(records) * DAY1_SHARE)])
+    day1 = [r for k, r in enumerate(records) if k in first]
+    return day1, [r for k, r in enumerate(records) if k not in first]
+
+
+def _by_articles(out: Path) -> dict[frozenset[str], tuple[str, str]]:
+    """``stories.parquet`` as ``{articles: (story id, thread id)}``."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(out / "stories.parquet").to_pylist()
+    return {frozenset(r["article_ids"]): (r["story_id"], r["thread"]) for r in rows}
 
 
 @pytest.mark.slow
-def test_incremental_run_says_it_writes_no_threads(
-    spark: object, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Incremental runs compute no threads: their stories carry no ``thread`` column (not
-    a wrong one) and the run says so in one line."""
+def test_incremental_threads_are_the_full_runs(spark: object, tmp_path: Path) -> None:
+    """Day 1 into a new state: the full job's stories and threads over day 1. Then day 2
+    incrementally: the full job's stories and threads over both days (the same article
+    sets), some threads joining stories of the two days. Ids: a grown story may keep its
+    day-1 id where the full job names it after a new first version (docs/spark.md,
+    "Story ids"); a thread is then named after that id (its first story's), and only so."""
     pytest.importorskip("pyspark")
-    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
-    from samestory.spark.incremental import THREADS_NOT_COMPUTED, run_incremental
+    pytest.importorskip("pyarrow.parquet")
+    from samestory import spark as samestory_spark
+    from samestory.spark.incremental import run_incremental
 
-    path = tmp_path / "gva.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in _sample()[:20]), encoding="utf-8")
-    out = tmp_path / "out"
-    with caplog.at_level("WARNING", logger="samestory"):
-        run_incremental(spark, path, out, tmp_path / "state")
-    assert [r.getMessage() for r in caplog.records].count(THREADS_NOT_COMPUTED) == 1
-    assert "thread" not in pyarrow_parquet.read_table(out / "stories.parquet").column_names
+    day1, day2 = _days(_sample())
+    paths = {}
+    for name, rows in (("day1", day1), ("day2", day2), ("all", day1 + day2)):
+        paths[name] = tmp_path / f"{name}.jsonl"
+        paths[name].write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    samestory_spark.run(spark, paths["day1"], tmp_path / "full1")
+    samestory_spark.run(spark, paths["all"], tmp_path / "full")
+    state = tmp_path / "state"
+    run_incremental(spark, paths["day1"], tmp_path / "out1", state)
+    assert _by_articles(tmp_path / "out1") == _by_articles(tmp_path / "full1")
+    counts = run_incremental(spark, paths["day2"], tmp_path / "out2", state)
+    assert counts["new"] == len(day2)
+    got, full = _by_articles(tmp_path / "out2"), _by_articles(tmp_path / "full")
+    assert set(got) == set(full)  # the same stories
+    renamed = {full[articles][0]: got[articles][0] for articles in full}
+    first_of = {thread_id(story): story for story, _ in full.values()}
+    # The full job's threads, each named after its first story's id in this run.
+    assert {a: thread_id(renamed[first_of[t]]) for a, (_, t) in full.items()} == {
+        a: t for a, (_, t) in got.items()
+    }
+    # Threads of several stories, one at least holding a story of each day.
+    day1_ids = {r["id"] for r in day1}
+    stories_of_thread = collections.defaultdict(list)
+    for articles, (_, thread) in got.items():
+        stories_of_thread[thread].append({a in day1_ids for a in articles})
+    several = [days for days in stories_of_thread.values() if len(days) > 1]
+    assert len(several) >= 3
+    assert any(set.union(*days) == {True, False} for days in several)
+
+
+def test_a_state_of_the_format_before_threads_is_refused_with_what_it_lacks(
+    tmp_path: Path,
+) -> None:
+    """A state written before threads (format 2) lacks the stories' first dates and the
+    roundups the grouping cut: a run refuses it with one message saying so, and what
+    to do, before Spark starts."""
+    from samestory.spark.state import CURRENT, StateDir
+
+    gen = tmp_path / "gen-000001"
+    gen.mkdir()
+    manifest = {"generation": 1, "parts": [1], "next_idx": 3, "config": {}, "format": 2}
+    (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / CURRENT).write_text("gen-000001\n", encoding="utf-8")
+    with pytest.raises(ValueError) as refused:
+        StateDir(tmp_path)
+    message = str(refused.value)
+    assert "state format 2, expected 3" in message
+    assert "first_date" in message and "cut" in message
+    assert "start a new state with a full run" in message

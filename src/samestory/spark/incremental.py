@@ -43,6 +43,13 @@ change:
    and id; a rebuilt story keeps the id of the past story whose oldest article it holds
    (the oldest such), and only a story of new articles or a split-off part gets a new
    id (from its first version, as in a full run).
+7. **Threads** of every day's stories, as the job threads them
+   (:func:`~samestory.spark.stages.story_threads`), from what the state keeps: the
+   stored representative pairs with their thread probabilities, the groups, each
+   story's first date (stories table) and the roundups the grouping cut (``cuts``
+   table); only the texts of undated pairs between two stories are read back (they take
+   their stories' gap). A state written before threads (format 2) is refused with a
+   message (:func:`~samestory.spark.state.unreadable_format`).
 
 Where the result can differ from a full rerun over all days: see ``docs/spark.md``
 ("Incremental daily runs").
@@ -237,6 +244,8 @@ def _schemas() -> dict[str, Any]:
                 T.StructField("size", T.IntegerType(), False),
                 T.StructField("roundups", roundups_type(), False),
                 T.StructField("grp", long, False),
+                # The first version's date (ISO; None: undated): the thread id's key.
+                T.StructField("first_date", string, True),
             ]
         ),
     }
@@ -351,13 +360,6 @@ class _Past:
     nodes: DataFrame | None
 
 
-#: The line an incremental run logs: its stories carry no ``thread`` (docs/spark.md).
-THREADS_NOT_COMPUTED = (
-    "spark --state: story threads are not computed by incremental runs "
-    "(stories.parquet has no thread column); run the job without --state for threads"
-)
-
-
 def run_incremental(
     spark: SparkSession,
     input_path: str | os.PathLike[str],
@@ -426,6 +428,8 @@ class _Run:
         self.n_merged = 0
         self.persisted: list[Any] = []
         self.inputs: list[Any] = []
+        # The roundups the grouping cut, every day's (their pairs chain no threads).
+        self.cuts: frozenset[int] = frozenset()
 
     # ----------------------------------------------------------------- helpers
 
@@ -1271,6 +1275,10 @@ class _Run:
             )
         )
         n_found = found.count()
+        self.cuts = self._cuts(found, n_found, members)
+        self.spark.createDataFrame([(i,) for i in sorted(self.cuts)], "idx long").write.parquet(
+            str(gen / "cuts.parquet")
+        )
         updates = self._keep(
             members.leftOuterJoin(rep_group, p).map(
                 lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
@@ -1378,7 +1386,7 @@ class _Run:
         story_rows = self.spark.createDataFrame(
             stories,
             "grp long, story_id string, title string, first string, "
-            "article_ids array<string>, size int, kept boolean",
+            "article_ids array<string>, size int, kept boolean, first_date string",
         ).persist()
         self.persisted.append(story_rows)
         n_rebuilt = story_rows.count()
@@ -1431,6 +1439,24 @@ class _Run:
             "roundups": int(total[0] or 0) if total is not None else 0,
             "roundups_found": n_found,
         }
+
+    def _cuts(self, found: RDD, n_found: int, members: RDD) -> frozenset[int]:
+        """The roundups the grouping cut (their indices: a few an input): the stored ones
+        outside the components re-clustered now (``members``: ``(rep, component)``), and
+        those the re-clustering found."""
+        now = (
+            found.filter(lambda kv: kv[1][1].cut).map(lambda kv: kv[1][0]).collect()
+            if n_found
+            else []
+        )
+        stored: set[int] = set()
+        if self.has_past:
+            table = self.spark.read.parquet(self.state.table_path("cuts"))
+            stored = {int(row.idx) for row in table.collect()}
+        if stored:
+            regrouped = members.keys().filter(lambda i: i in stored).collect()
+            stored.difference_update(regrouped)
+        return frozenset(stored.union(now))
 
     def _with_roundups(
         self, stories: DataFrame, found: RDD, n_found: int, nodes: DataFrame, n_touched: int
@@ -1486,8 +1512,9 @@ class _Run:
         ).toDF("rep", "rep_grp")
 
     def _rebuild(self, in_changed: DataFrame, features: RDD, scored: RDD) -> RDD:
-        """``(grp, story_id, title, first, article_ids, size)`` of each changed group,
-        its id kept from the past story whose oldest article it holds (the oldest)."""
+        """``(grp, story_id, title, first, article_ids, size, kept, first_date)`` of each
+        changed group, its id kept from the past story whose oldest article it holds (the
+        oldest; ``kept``), ``first_date`` its first version's (ISO, None: undated)."""
         base, p = self.base, self.p
         grp_of = in_changed.select("idx", "grp").rdd.map(lambda r: (int(r.idx), int(r.grp)))
         grp_of = self._keep(grp_of)
@@ -1538,9 +1565,11 @@ class _Run:
             inside = {idx for idx, _ in members_of}
             kept = [rel for rel in relations if rel[0][1] in inside]
             head = min(heads_of, default=None)
+            date_of = {m[0].id: m[0].date for _, m in members_of}
             for kind, story in stages.story_of_group((g, (members_of, kept))):
                 if kind == "story":
                     sid = story.id if head is None else head[1]
+                    first_date = date_of[story.first]
                     yield (
                         g,
                         sid,
@@ -1549,6 +1578,7 @@ class _Run:
                         list(story.articles),
                         len(story.articles),
                         head is not None,
+                        None if first_date is None else first_date.isoformat(),
                     )
 
         # Members, relations and past heads meet in one shuffle.
@@ -1610,15 +1640,19 @@ class _Run:
         ).write.parquet(str(part / "relations.parquet"))
 
     def _write_output(self, out: Path, part: Path, gen: Path) -> None:
-        """``stories``, ``assignments`` and ``relations`` of every day, as the job writes
-        them, but without threads (said in one line: the full job writes them)."""
+        """``stories`` (with their threads), ``assignments`` and ``relations`` of every
+        day, as the job writes them."""
         from pyspark.sql import functions as F
 
-        stages.log.warning(THREADS_NOT_COMPUTED)
         stories = self.spark.read.parquet(str(gen / "stories.parquet"))
-        stories.drop("grp").orderBy(F.desc("size"), "first").write.mode("overwrite").parquet(
-            str(out / "stories.parquet")
+        # A story in no thread with others is its own: threads.thread_id of its id.
+        own = F.concat(F.lit("t-"), F.substring(F.sha1(F.col("story_id")), 1, 12))
+        threaded = stories.drop("grp", "first_date").join(
+            self._threads(part, gen), "story_id", "left"
         )
+        threaded.withColumn("thread", F.coalesce("thread", own)).orderBy(
+            F.desc("size"), "first"
+        ).write.mode("overwrite").parquet(str(out / "stories.parquet"))
         nodes = self.spark.read.parquet(str(gen / "nodes.parquet"))
         nodes.select(F.col("id").alias("article_id"), "story_id").write.mode("overwrite").parquet(
             str(out / "assignments.parquet")
@@ -1629,6 +1663,55 @@ class _Run:
         self._without_demoted(self.spark.read.parquet(*paths), "i", "j").select(
             "a", "b", "kind", "score", "evidence_json"
         ).write.mode("overwrite").parquet(str(out / "relations.parquet"))
+
+    def _threads(self, part: Path, gen: Path) -> DataFrame:
+        """``(story_id, thread)`` of the stories in a thread with others, every day's
+        stories threaded again as the job threads them (:func:`stages.story_threads`):
+        from the stored representative pairs (this run's part included, a demoted
+        representative's left out), the groups of the new generation, the stories' first
+        dates and the roundups the grouping cut. The pairs are read whole, as the output
+        copies them; only the texts of undated pairs between stories are read back
+        (their thread probability takes the stories' gap)."""
+
+        nodes = self.spark.read.parquet(str(gen / "nodes.parquet"))
+        group_of = nodes.where("idx = rep").select("idx", "grp").rdd.map(tuple)
+        paths = [*self.state.part_paths("relations"), str(part / "relations.parquet")]
+        pairs = self._without_demoted(self.spark.read.parquet(*paths).where("rep_pair"), "i", "j")
+        scored = pairs.rdd.map(lambda r: (int(r.i), (int(r.j), True, relation_of(r))))
+        ranges = stages.IndexRanges(self.base + max(self.m, 1), self.p)
+        inputs = stages.ThreadInputs(
+            scored,
+            group_of,
+            self.sc.emptyRDD(),
+            self._stored_views(part),
+            ranges,
+            self.p,
+            self.cuts,
+        )
+        stories = self.spark.read.parquet(str(gen / "stories.parquet"))
+        firsts = stories.select("grp", "story_id", "first_date").rdd.map(
+            lambda r: (int(r.grp), (r.story_id, r.first_date))
+        )
+        threads = self._keep(stages.story_threads(inputs, firsts))
+        return self.spark.createDataFrame(threads, "story_id string, thread string")
+
+    def _stored_views(self, part: Path) -> Callable[[RDD], RDD]:
+        """:attr:`stages.ThreadInputs.views` of the state: the wanted articles'
+        :func:`stages.thread_view` decoded from every part's features (this run's too),
+        the vectors not read."""
+        paths = [*self.state.part_paths("features"), str(part / "features.parquet")]
+
+        def views_of(ends: RDD) -> RDD:
+            table = self.spark.read.parquet(*paths).select("idx", "doc_json", "minhash")
+            rows = self._semi(table, self._idx_frame(ends.keys()), "idx")
+            return rows.rdd.map(
+                lambda r: (
+                    int(r.idx),
+                    stages.thread_view(decode_features(r.doc_json, b"", b"", bytes(r.minhash))),
+                )
+            )
+
+        return views_of
 
 
 def _day_of_iso(date: str | None, from_text: str | None) -> int | None:

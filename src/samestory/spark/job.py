@@ -285,7 +285,12 @@ def run(
     )
     stories = built.filter(lambda kv: kv[0] == "story").values()
     roundups = _roundup_flags(built, p)
-    threads = _story_threads(built, found, scored, group_of, copy_of, features, ranges, p)
+    # The roundups the grouping cut chain no threads (their indices, a few an input).
+    cut = frozenset(found.filter(lambda kv: kv[1][1].cut).map(lambda kv: kv[1][0]).collect())
+    texts = stages.feature_views(features, ranges)
+    inputs = stages.ThreadInputs(scored, group_of, copy_of, texts, ranges, p, cut)
+    firsts = built.filter(lambda kv: kv[0] == "first").values()
+    threads = stages.story_threads(inputs, firsts)
     out = Path(output_path)
     n_stories = _write_stories(spark, stories, scored, out, roundups, p, threads)
     if dedup is not None:
@@ -341,30 +346,6 @@ def _story_and_roundups(item: tuple[int, Any], annotate: Any) -> Iterator[tuple[
 def _first_date(story: Story, members: Iterable[tuple[int, Any]]) -> Any:
     """The date of the story's first version (its members: ``(idx, (slim features, ...))``)."""
     return next(m[0].date for _, m in members if m[0].id == story.first)
-
-
-def _story_threads(
-    built: RDD,
-    found: RDD,
-    scored: RDD,
-    group_of: RDD,
-    copy_of: RDD,
-    features: RDD,
-    ranges: IndexRanges,
-    partitions: int,
-) -> RDD:
-    """``(story id, thread id)`` of the stories in a thread with others (computed and
-    persisted; any other story is its own thread), as the local
-    :func:`~samestory.pipeline.assemble.find_threads` and ``assign_threads``: per
-    component (:func:`~samestory.spark.stages.thread_components`), without the pairs of
-    the roundups the grouping cut (their indices, a few an input, reach the driver)."""
-    from samestory.spark.graph import computed
-
-    cut = frozenset(found.filter(lambda kv: kv[1][1].cut).map(lambda kv: kv[1][0]).collect())
-    threads = stages.thread_components(scored, group_of, copy_of, features, ranges, partitions, cut)
-    firsts = built.filter(lambda kv: kv[0] == "first").values()
-    ids = stages.thread_ids(threads, firsts, partitions)
-    return computed(ids, threads)
 
 
 def _roundup_flags(built: RDD, partitions: int) -> RDD:

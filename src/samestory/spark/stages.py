@@ -929,50 +929,127 @@ def story_of_group(
 # ------------------------------------------------------------------------------ threads
 
 
-def thread_components(
-    scored: RDD,
-    group_of: RDD,
-    copy_of: RDD,
-    features: RDD,
-    ranges: IndexRanges,
-    partitions: int,
-    left_out: frozenset[int] = frozenset(),
-    limit: int = COMPONENT_LIMIT,
-) -> RDD:
-    """``(group, thread)`` of the groups (stories) that share a thread pair with another
-    one: ``thread`` the smallest group of its thread; a group left out is its own thread.
+#: Pairs between stories up to which one task finds every thread of the input
+#: (:func:`threads_in_one_task`: ~200 B a pair in Python), without the distributed
+#: components' jobs and joins (a few seconds of fixed cost a stage on a small input).
+THREAD_ONE_TASK_PAIRS = 200_000
+_EDGE, _SIZE, _FIRST = 0, 1, 2  # what a row of threads_in_one_task's input holds
 
-    As :func:`samestory.pipeline.assemble.find_threads`: the scored pairs of
-    representatives (``scored``'s representative pairs, less those with an end in
-    ``left_out``, the roundups the grouping cut) between two stories, each with its thread
-    probability (:func:`story_pair_scores`: an undated pair re-scored with its stories'
-    gap), and :func:`samestory.threads.thread_groups` over stories weighing their
-    representatives. Its merges and attachments need a linkage of at least half the
-    threshold, an average of pair probabilities, so a pair at half the threshold or more
-    under every one: each connected component of the stories linked by such pairs is
-    clustered in one task (:func:`thread_component`), a giant one cut as the grouping
-    cuts one (:func:`bounded_components`). Computed and persisted: the caller unpersists.
-    """
+
+@dataclasses.dataclass(frozen=True)
+class ThreadInputs:
+    """What the thread stage reads, from the job's data or an incremental run's state.
+
+    ``scored``: ``(i, (j, representative pair?, relation))`` (only the representative
+    pairs are read); ``group_of``: ``(idx, group)`` of the articles (the representatives
+    at least); ``copy_of``: ``(copy, representative)`` of any copies in ``group_of``;
+    ``views``: ``(idx, None)`` of some articles -> their ``(idx, thread_view)``, read
+    only for undated pairs of two stories; ``left_out``: the roundups the grouping cut
+    (their pairs chain no threads)."""
+
+    scored: RDD
+    group_of: RDD
+    copy_of: RDD
+    views: Callable[[RDD], RDD]
+    ranges: IndexRanges
+    partitions: int
+    left_out: frozenset[int] = frozenset()
+
+
+def feature_views(features: RDD, ranges: IndexRanges) -> Callable[[RDD], RDD]:
+    """:attr:`ThreadInputs.views` of the job: the wanted texts' :func:`thread_view` read
+    from ``features`` (partitioned by ``ranges``) in one pass (only those leave it)."""
+
+    def views_of(ends: RDD) -> RDD:
+        def wanted_views(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
+            own, wanted = _split(items, 2)
+            needed = {i for i, _ in wanted}
+            return ((i, thread_view(f)) for i, f in own if i in needed)
+
+        return zip_by_index(ranges, features, ends).mapPartitions(wanted_views)
+
+    return views_of
+
+
+def story_threads(inputs: ThreadInputs, firsts: RDD, limit: int = COMPONENT_LIMIT) -> RDD:
+    """``(story id, thread id)`` of the stories in a thread with others (computed and
+    persisted; any other story is its own thread), as the local
+    :func:`~samestory.pipeline.assemble.find_threads` and ``assign_threads``, given
+    ``firsts``: ``(group, (story id, date of its first version))``.
+
+    Up to ``THREAD_ONE_TASK_PAIRS`` pairs between stories, one task finds every thread
+    (:func:`threads_in_one_task`); above, the story graph's components are found and
+    clustered across tasks (:func:`thread_components`), as the grouping's are."""
     from pyspark import StorageLevel
 
+    edges, split, n_edges = thread_edges(inputs)
+    sizes = representatives_per_group(
+        inputs.group_of, inputs.copy_of, inputs.ranges, inputs.partitions
+    )
+    if n_edges <= THREAD_ONE_TASK_PAIRS:
+        rows = (
+            edges.map(functools.partial(_tagged, _EDGE))
+            .union(sizes.map(functools.partial(_tagged, _SIZE)))
+            .union(firsts.map(functools.partial(_tagged, _FIRST)))
+            .map(lambda row: (0, row))
+        )
+        ids = rows.groupByKey(1).flatMap(lambda kv: threads_in_one_task(kv[1], limit))
+        return graph.computed(ids, split)
+    edges.persist(StorageLevel.MEMORY_AND_DISK)
+    threads = thread_components(edges, sizes, inputs.partitions, limit)
+    return graph.computed(thread_ids(threads, firsts, inputs.partitions), threads, edges, split)
+
+
+def thread_edges(inputs: ThreadInputs) -> tuple[RDD, RDD, int]:
+    """``(i, j, group i, group j, p)`` of the scored pairs of representatives (less
+    those with an end in ``inputs.left_out``) between two stories, each with its thread
+    probability (:func:`story_pair_scores`: an undated pair re-scored with its stories'
+    gap); the persisted pairs they are read from (the caller releases them); and their
+    number (one job, which also says whether any pair is re-scored)."""
+    from pyspark import StorageLevel
+
+    pairs = cross_story_pairs(inputs.scored, inputs.group_of, inputs.ranges, inputs.left_out)
+    split = pairs.groupByKey(inputs.partitions).flatMap(story_pair_scores)
+    split.persist(StorageLevel.MEMORY_AND_DISK)
+    kinds = split.map(lambda kv: kv[0]).countByValue()
+    edges = split.filter(lambda kv: kv[0] == 0).values()
+    if kinds.get(1):  # undated pairs of two stories with a known gap
+        todo = split.filter(lambda kv: kv[0] == 1).values()
+        edges = edges.union(_rescored(todo, inputs.views, inputs.partitions))
+    return edges, split, sum(kinds.values())
+
+
+def _thread_cuts() -> list[float]:
+    """The scores the story graph is cut at (:func:`bounded_components`): a thread's
+    merges and attachments need a linkage of at least half the threshold, an average
+    of pair probabilities, so a pair at half the threshold or more under every one."""
     from samestory.threads import THREAD_THRESHOLD
 
-    per_pair = cross_story_pairs(scored, group_of, ranges, left_out).groupByKey(partitions)
-    split = per_pair.flatMap(story_pair_scores).persist(StorageLevel.MEMORY_AND_DISK)
-    done = split.filter(lambda kv: kv[0] == 0).values()
-    todo = split.filter(lambda kv: kv[0] == 1).values()
-    if not todo.isEmpty():  # undated pairs of two stories with a known gap
-        done = done.union(_rescored(todo, features, ranges, partitions))
-    edges = done.persist(StorageLevel.MEMORY_AND_DISK)  # (i, j, group i, group j, p)
+    return sorted(
+        {THREAD_THRESHOLD / 2, THREAD_THRESHOLD, *(t for t in SPLIT_SCORES if t > THREAD_THRESHOLD)}
+    )
+
+
+def thread_components(edges: RDD, sizes: RDD, partitions: int, limit: int = COMPONENT_LIMIT) -> RDD:
+    """``(group, thread)`` of the groups (stories) that share a thread pair ``edges``
+    with another one (``sizes``: ``(group, representatives)``): ``thread`` the smallest
+    group of its thread; a group left out is its own thread.
+
+    As :func:`samestory.pipeline.assemble.find_threads`:
+    :func:`samestory.threads.thread_groups` over stories weighing their
+    representatives, each connected component of the stories linked by pairs at half
+    the threshold or more (:func:`_thread_cuts`) clustered in one task
+    (:func:`thread_component`), a giant one cut as the grouping cuts one
+    (:func:`bounded_components`). Computed and persisted: the caller unpersists.
+    """
+    from samestory.threads import THREAD_THRESHOLD
+
     story_edges = (
         edges.map(lambda e: ((min(e[2], e[3]), max(e[2], e[3])), e[4]))
         .reduceByKey(max, partitions)
         .map(lambda kv: (kv[0][0], kv[0][1], kv[1]))
     )
-    cuts = sorted(
-        {THREAD_THRESHOLD / 2, THREAD_THRESHOLD, *(t for t in SPLIT_SCORES if t > THREAD_THRESHOLD)}
-    )
-    bounded = bounded_components(story_edges, cuts, limit, partitions)
+    bounded = bounded_components(story_edges, _thread_cuts(), limit, partitions)
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component is one thread (single link at that score).
     whole = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: value[0])
@@ -982,15 +1059,93 @@ def thread_components(
         .join(component, partitions)
         .flatMap(lambda kv: [(kv[1][1], kv[1][0][0])] if kv[1][0][1] == kv[1][1] else [])
     )  # (component, pair)
-    sizes = (
-        representatives_per_group(group_of, copy_of, ranges, partitions)
-        .join(component, partitions)
-        .map(lambda kv: (kv[1][1], (kv[0], kv[1][0])))
+    in_component = sizes.join(component, partitions).map(
+        lambda kv: (kv[1][1], (kv[0], kv[1][0]))
     )  # (component, (group, representatives))
-    clustered = inside.cogroup(sizes, partitions).flatMap(
+    clustered = inside.cogroup(in_component, partitions).flatMap(
         lambda kv: thread_component(kv[1][0], kv[1][1], THREAD_THRESHOLD)
     )
-    return graph.computed(clustered.union(whole), bounded, edges, split)
+    return graph.computed(clustered.union(whole), bounded)
+
+
+def threads_in_one_task(
+    rows: Iterable[tuple[int, Any]], limit: int = COMPONENT_LIMIT
+) -> Iterator[tuple[str, str]]:
+    """``(story id, thread id)`` of every story of a thread pair, found in one task from
+    ``rows``: the pairs ``(_EDGE, (i, j, group i, group j, p))``, the groups' sizes
+    ``(_SIZE, (group, representatives))`` and first versions ``(_FIRST, (group, (story
+    id, date)))``. The same threads as :func:`thread_components` then
+    :func:`thread_ids`: the story graph's components cut as :func:`bounded_components`
+    cuts them (:func:`_bounded_local`), each clustered by :func:`thread_component`."""
+    from samestory.threads import THREAD_THRESHOLD, first_story_key, thread_id
+
+    edges, sizes, firsts = _split(((0, row) for row in rows), 3)
+    pairs = [e for _, e in edges]
+    size_of = {g: n for _, (g, n) in sizes}
+    first_of = dict(value for _, value in firsts)
+    strongest: dict[tuple[int, int], float] = {}
+    for _, _, a, b, p in pairs:
+        key = (min(a, b), max(a, b))
+        strongest[key] = max(p, strongest.get(key, p))
+    thread_of: dict[int, int] = {}
+    for members, linkage in _bounded_local(strongest, _thread_cuts(), limit):
+        if not linkage:  # one thread: single link at the last cut
+            thread_of.update((g, min(members)) for g in members)
+            continue
+        inside = [e for e in pairs if e[2] in members and e[3] in members]
+        listed = [(g, size_of[g]) for g in members]
+        thread_of.update(thread_component(inside, listed, THREAD_THRESHOLD))
+    stories_of: dict[int, list[tuple[str, Any]]] = {}
+    for group, thread in thread_of.items():
+        if group in first_of:  # as thread_ids' join: a group without a story names none
+            stories_of.setdefault(thread, []).append(first_of[group])
+    for stories in stories_of.values():
+        first = min(stories, key=lambda s: first_story_key(s[0], s[1]))[0]
+        yield from ((story, thread_id(first)) for story, _ in stories)
+
+
+def _bounded_local(
+    edges: Mapping[tuple[int, int], float], cuts: Sequence[float], limit: int
+) -> Iterator[tuple[set[int], bool]]:
+    """:func:`bounded_components` in one task: the components of the ``edges`` (story
+    pairs and their best score) at ``cuts[0]``, one over ``limit`` nodes cut into those
+    of its edges at the next cut, and so on; ``(nodes, linkage?)``, False for one still
+    over ``limit`` at the last cut (one thread)."""
+    listed = [(a, b, p) for (a, b), p in edges.items()]
+    for level, cut in enumerate(cuts):
+        last = level == len(cuts) - 1
+        giants: set[int] = set()
+        for members in _components_at(listed, cut):
+            if len(members) <= limit:
+                yield members, True
+                continue
+            log.warning(
+                "spark: a story component of %d stories (from %d) is over the limit of %d"
+                " at edge score %.2f: %s",
+                len(members), min(members), limit, cut,
+                "one thread (single linkage)" if last else "cut further",
+            )  # fmt: skip
+            if last:
+                yield members, False
+            giants |= members
+        if not giants or last:
+            return
+        above = cuts[level + 1]
+        listed = [e for e in listed if e[2] >= above and e[0] in giants]
+
+
+def _components_at(edges: Sequence[tuple[int, int, float]], cut: float) -> list[set[int]]:
+    """Connected components of the nodes of ``edges`` scoring at least ``cut``."""
+    strong = [(a, b) for a, b, p in edges if p >= cut]
+    nodes = sorted({n for edge in strong for n in edge})
+    index = {n: k for k, n in enumerate(nodes)}
+    sets = DisjointSets(len(nodes))
+    for a, b in strong:
+        sets.union(index[a], index[b])
+    found: dict[int, set[int]] = {}
+    for n in nodes:
+        found.setdefault(sets.find(index[n]), set()).add(n)
+    return list(found.values())
 
 
 def cross_story_pairs(
@@ -1049,20 +1204,14 @@ def thread_view(f: DocFeatures) -> DocFeatures:
     return dataclasses.replace(f, sentence_vectors=_EMPTY, vector=_EMPTY, terms=(_EMPTY, _EMPTY))
 
 
-def _rescored(todo: RDD, features: RDD, ranges: IndexRanges, partitions: int) -> RDD:
+def _rescored(todo: RDD, views_of: Callable[[RDD], RDD], partitions: int) -> RDD:
     """``(i, j, group i, group j, p)`` of the undated pairs ``todo`` re-scored with their
     stories' gap (as :func:`samestory.pipeline.assemble.thread_scores`), the two texts'
-    :func:`thread_view` read from ``features`` in one pass (only those texts leave it)."""
+    :func:`thread_view` from ``views_of`` (:attr:`ThreadInputs.views`)."""
     from samestory.pipeline.assemble import pair_thread_probability
 
     ends = todo.flatMap(lambda t: [(t[0], None), (t[1], None)]).distinct(partitions)
-
-    def views_of(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
-        own, wanted = _split(items, 2)
-        needed = {i for i, _ in wanted}
-        return ((i, thread_view(f)) for i, f in own if i in needed)
-
-    views = zip_by_index(ranges, features, ends).mapPartitions(views_of)
+    views = views_of(ends)
     by_i = todo.map(lambda t: (t[0], t)).join(views, partitions)
     by_j = by_i.map(lambda kv: (kv[1][0][1], kv[1])).join(views, partitions)
 

@@ -5,7 +5,9 @@ Layout (every table Parquet, written by Spark)::
     DIR/CURRENT                  name of the current generation (replaced atomically)
     DIR/gen-000002/manifest.json parts, next index, config, counts
     DIR/gen-000002/nodes.parquet     one row per article: what changes from run to run
-    DIR/gen-000002/stories.parquet   one row per story
+    DIR/gen-000002/stories.parquet   one row per story (with its first version's date)
+    DIR/gen-000002/cuts.parquet      the roundups the grouping cut (``idx``): their
+                                     pairs chain no story threads
     DIR/gen-000002/demoted.parquet   former representatives and their copy group's
                                      representative now (only once copy groups merged)
     DIR/gen-000002/centroids.npy     IVF centroids (only once the reps outgrew exact search)
@@ -40,7 +42,15 @@ CURRENT = "CURRENT"
 #: The encoder of a state written before ``Config`` had an encoder field (2026-11-24):
 #: its vectors are USE's, whatever the default is now (as the store's ``LEGACY_ENCODER``).
 LEGACY_ENCODER = "use"
-FORMAT = 2  # 2: the stories table has the roundups column (groups found with roundups)
+#: 2: the stories table has the roundups column (groups found with roundups); 3: what
+#: story threads read besides the stored pairs: each story's ``first_date`` (stories
+#: table) and the roundups the grouping cut (``cuts`` table, generation).
+FORMAT = 3
+#: Why a state of an older format cannot be read (what it lacks), by format.
+OLDER_FORMATS = {
+    2: "no story threads: its stories have no first_date and the roundups the grouping"
+    " cut were not kept (neither can be read back from its tables)",
+}
 #: Config fields the stored features, bands and scores depend on: a run with other
 #: values would join incompatible data, so it is refused.
 FIXED_FIELDS = (
@@ -70,6 +80,15 @@ class Manifest:
         return dataclasses.asdict(self)
 
 
+def unreadable_format(path: Path, found: int) -> str:
+    """The message refusing a state of format ``found``: what it lacks, what to do."""
+    lacks = OLDER_FORMATS.get(found, "written by another version")
+    return (
+        f"{path}: state format {found}, expected {FORMAT} ({lacks}): start a new state"
+        " with a full run over every day's input (samestory spark ALL OUT --state NEW_DIR)"
+    )
+
+
 class StateDir:
     """A state directory (see the module doc). ``manifest`` is None for a new one."""
 
@@ -88,10 +107,7 @@ class StateDir:
         except (OSError, ValueError, TypeError) as exc:
             raise ValueError(f"{self.path}: unreadable state generation {name!r} ({exc})") from exc
         if manifest.format != FORMAT:
-            raise ValueError(
-                f"{self.path}: state format {manifest.format}, expected {FORMAT}"
-                " (written by another version: start a new state with a full run)"
-            )
+            raise ValueError(unreadable_format(self.path, manifest.format))
         return manifest
 
     @property
