@@ -271,19 +271,25 @@ conn.execute("ROLLBACK")
 """
 
 
+def hold_write_lock(db: Path) -> subprocess.Popen[str]:
+    """Another process holding the store's write lock until its stdin is closed."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
+    return writer
+
+
 def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: Path):
     """The ``route_pairs`` step changes nothing a read sees: while another process holds
     the write lock, ``samestory stories`` (its own process) reads at once instead of
     waiting 30 s to meet ``locked``; the first write applies the step."""
     old = copy_of(stores["old"], tmp_path)
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(old)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    writer = hold_write_lock(old)
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"
         start = time.perf_counter()
         read = subprocess.run(
             [sys.executable, "-c", LAUNCH, "stories", "--db", str(old), "--json"],
@@ -326,3 +332,37 @@ def test_a_read_that_needs_a_real_upgrade_while_locked_is_one_line(stores, tmp_p
         assert "\n" not in str(caught.value)
     finally:
         holder.close()
+
+
+def test_a_read_under_another_thread_model_does_not_wait_for_the_writer(
+    tmp_path: Path, seed_articles, caplog
+):
+    """Re-threading under this samestory's thread model is a write the open makes on its
+    own: while another process holds the lock, the threads are shown as stored at once
+    (one line says so), and the handle's first write re-threads."""
+    from samestory.store.threads import MODEL_KEY, stored_model
+    from samestory.threads import MODEL_DIGEST
+
+    db = tmp_path / "s.db"
+    articles = list(seed_articles.values())
+    with Store(db) as store:
+        store.add(articles[:3])
+    conn = sqlite3.connect(db)
+    with conn:  # as a store a samestory with another thread model wrote
+        conn.execute("UPDATE meta SET value='another model' WHERE key=?", (MODEL_KEY,))
+    conn.close()
+    writer = hold_write_lock(db)
+    try:
+        start = time.perf_counter()
+        with caplog.at_level("WARNING", logger="samestory"):
+            store = Store(db)
+        assert time.perf_counter() - start < 10  # not the 30 s busy timeout
+        assert len(store.stories()) > 0
+        said = [r.getMessage() for r in caplog.records]
+        assert any("shown as stored while another process" in line for line in said)
+    finally:
+        writer.communicate("")
+    with store:
+        assert stored_model(store._conn) == "another model"
+        store.add(articles[3:])
+        assert stored_model(store._conn) == MODEL_DIGEST

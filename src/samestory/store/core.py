@@ -378,6 +378,11 @@ def _file_digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` is another connection's write lock."""
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 def explain(exc: sqlite3.Error, path: Path, doing: str, busy_timeout: float) -> str:
     """One line saying what went wrong with the store at ``path`` and what to do."""
     message = str(exc)
@@ -523,20 +528,29 @@ class Store:
         self._follow_thread_model(config)
         return config
 
+    @contextlib.contextmanager
+    def _without_waiting(self) -> Iterator[None]:
+        """Meet another process's write lock at once (``locked``), not after
+        ``busy_timeout``: for the writes an open makes on its own, which a read must not
+        wait for."""
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+
     def _upgrade_unless_busy(self, config: Config) -> list[migrations.Migration]:
         """Apply pending steps that change nothing a read sees, without waiting for the
         write lock: while another process holds it, they are left to this handle's first
         write (returned), so a read never waits for an upgrade it does not need."""
-        self._conn.execute("PRAGMA busy_timeout = 0")
         try:
-            migrations.upgrade(self._conn, config)
+            with self._without_waiting():
+                migrations.upgrade(self._conn, config)
             return []
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+            if not _busy(exc):
                 raise
             return migrations.pending(self._conn)
-        finally:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
 
     def _apply_deferred(self) -> None:
         """Apply the steps left at open (see :meth:`_upgrade_unless_busy`), waiting for
@@ -574,8 +588,15 @@ class Store:
         if self.read_only:
             refresh_if_changed(self._conn, config, self.path, read_only=True)
             return
-        with self._transaction():
-            refresh_if_changed(self._conn, config, self.path)
+        try:
+            with self._without_waiting(), self._transaction():
+                refresh_if_changed(self._conn, config, self.path)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            # Another process is writing: shown as stored; this handle's first write
+            # re-threads (an add or an upgrade runs refresh_if_changed first).
+            refresh_if_changed(self._conn, config, self.path, read_only=True, busy=True)
 
     @contextlib.contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

@@ -368,19 +368,26 @@ def stored_model(conn: sqlite3.Connection) -> str | None:
 
 
 def refresh_if_changed(
-    conn: sqlite3.Connection, config: Config, where: object, read_only: bool = False
+    conn: sqlite3.Connection,
+    config: Config,
+    where: object,
+    read_only: bool = False,
+    busy: bool = False,
 ) -> Refreshed | None:
     """Re-score and re-thread the store when its thread model is not this samestory's
     (:data:`samestory.threads.MODEL_DIGEST`), with one line on the ``samestory`` logger;
     None when it is. Runs inside the caller's transaction. A read-only store is not
-    written: one line says its threads are shown as stored."""
+    written: one line says its threads are shown as stored (``busy``: because another
+    process holds the write lock, and the next write re-threads)."""
     if stored_model(conn) == MODEL_DIGEST:
         return None
     if read_only:
         log.warning(
-            "%s: threads made by another thread model, shown as stored "
-            "(open it once with write access to re-thread)",
+            "%s: threads made by another thread model, shown as stored %s",
             where,
+            "while another process writes (its next write here re-threads)"
+            if busy
+            else "(open it once with write access to re-thread)",
         )
         return None
     done = refresh(conn, config)
