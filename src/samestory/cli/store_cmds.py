@@ -252,11 +252,11 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
             last_line = now
             err.print(f"{stage}: {done:,} of {total:,} stored articles", highlight=False)
 
-    # Not the open's line asking for this very command.
-    warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
     try:
-        with open_store(db, must_exist=True) as store:
-            paired = store.upgrade(progress=report)
+        with warnings.catch_warnings():  # not the open's line asking for this very command
+            warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
+            with open_store(db, must_exist=True) as store:
+                paired = store.upgrade(progress=report)
     except StoreError as exc:
         _fail(str(exc), 1)
     seconds = time.perf_counter() - start
