@@ -12,6 +12,7 @@ import logging
 import os
 import runpy
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -328,3 +329,28 @@ def keyword_docs(n: int, date_of: Callable[[int, Any], Any] | None = None) -> li
             doc.date = date_of(i, rng)
         docs.append(doc)
     return docs
+
+
+# What decides a store's stories and threads, table by table (the store tests compare stores
+# built by different routes: upgraded, re-threaded, fresh).
+DECIDING_TABLES = (
+    ("relations", "a, b, kind, score, evidence_json, source"),
+    ("weak_scores", "a, b, score"),
+    ("thread_scores", "a, b, score, gap, inputs"),
+    ("story_threads", "story, thread"),
+    ("articles", "id, story_id"),
+)
+
+
+def store_tables(
+    db: Path, extra: tuple[tuple[str, str], ...] = ()
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The sorted rows of :data:`DECIDING_TABLES` (and ``extra``) of the store at ``db``."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
+            for table, columns in DECIDING_TABLES + extra
+        }
+    finally:
+        conn.close()

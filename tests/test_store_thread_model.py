@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ECBPLUS_SUBSET, SEEDS
+from conftest import ECBPLUS_SUBSET, SEEDS, store_tables
 
 import samestory
 
@@ -112,20 +112,7 @@ def records_of(path: Path, tmp: Path) -> Path:
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     """What decides a store's stories and threads: its relations, scores and threads."""
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
-            for table, columns in (
-                ("relations", "a, b, kind, score, evidence_json, source"),
-                ("weak_scores", "a, b, score"),
-                ("thread_scores", "a, b, score, gap, inputs"),
-                ("story_threads", "story, thread"),
-                ("articles", "id, story_id"),
-            )
-        }
-    finally:
-        conn.close()
+    return store_tables(db)
 
 
 # A thread model that threads far more (every shipped refit moves thresholds less; the

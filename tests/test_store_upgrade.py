@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import read_jsonl, shared_data
+from conftest import read_jsonl, shared_data, store_tables
 from typer.testing import CliRunner
 
 import samestory
@@ -73,22 +73,8 @@ def build(
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     """What decides a store's stories and threads, and the stories themselves."""
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
-            for table, columns in (
-                ("relations", "a, b, kind, score, evidence_json, source"),
-                ("weak_scores", "a, b, score"),
-                ("thread_scores", "a, b, score, gap, inputs"),
-                ("story_threads", "story, thread"),
-                ("articles", "id, story_id"),
-                ("stories", "id, title, first, size"),
-                ("roundups", "article, attached, parts_json"),
-            )
-        }
-    finally:
-        conn.close()
+    stories = ("stories", "id, title, first, size")
+    return store_tables(db, extra=(stories, ("roundups", "article, attached, parts_json")))
 
 
 def scored_pairs(db: Path) -> set[tuple[str, str]]:
