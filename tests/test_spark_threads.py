@@ -200,22 +200,45 @@ def test_incremental_threads_are_the_full_runs(spark: object, tmp_path: Path) ->
     assert any(set.union(*days) == {True, False} for days in several)
 
 
+def _format_two_state(path: Path) -> None:
+    """A state manifest as the code before threads wrote it (format 2)."""
+    from samestory.spark.state import CURRENT
+
+    gen = path / "gen-000001"
+    gen.mkdir(parents=True)
+    manifest = {"generation": 1, "parts": [1], "next_idx": 3, "config": {}, "format": 2}
+    (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (path / CURRENT).write_text("gen-000001\n", encoding="utf-8")
+
+
 def test_a_state_of_the_format_before_threads_is_refused_with_what_it_lacks(
     tmp_path: Path,
 ) -> None:
     """A state written before threads (format 2) lacks the stories' first dates and the
     roundups the grouping cut: a run refuses it with one message saying so, and what
     to do, before Spark starts."""
-    from samestory.spark.state import CURRENT, StateDir
+    from samestory.spark.state import StateDir
 
-    gen = tmp_path / "gen-000001"
-    gen.mkdir()
-    manifest = {"generation": 1, "parts": [1], "next_idx": 3, "config": {}, "format": 2}
-    (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (tmp_path / CURRENT).write_text("gen-000001\n", encoding="utf-8")
+    _format_two_state(tmp_path)
     with pytest.raises(ValueError) as refused:
         StateDir(tmp_path)
     message = str(refused.value)
     assert "state format 2, expected 3" in message
     assert "first_date" in message and "cut" in message
     assert "start a new state with a full run" in message
+
+
+def test_the_spark_command_refuses_a_state_before_threads_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m samestory.spark IN OUT --state OLD``: exit 1, one ``error:`` line (the
+    refusal above), before Spark starts."""
+    from samestory.spark import main
+
+    state = tmp_path / "state"
+    _format_two_state(state)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "A text."}) + "\n", encoding="utf-8")
+    assert main([str(source), str(tmp_path / "out"), "--state", str(state)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "state format 2" in lines[0]
