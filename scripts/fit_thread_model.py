@@ -1,7 +1,7 @@
 """Fit the thread model of samestory.threads on the dev sets and write its data file.
 
     python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
-        [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--trees 200]
+        [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--tol 1e-10] [--trees 200]
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
@@ -97,12 +97,14 @@ import json
 import os
 import pickle
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score
 
@@ -130,6 +132,15 @@ DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED") or REPO.parent / "shared"
 # feature units) still called the same model: far below anything a decision reads, far
 # above what BLAS rounding moves in the solver (the same data refits to ~1e-12).
 CHECK_TOLERANCE = 1e-6
+# --tol: where the logistic fits stop (lbfgs's gradient tolerance). scikit-learn's
+# default, 1e-4, fitted every file before 2026-12-05 23:00: on the full texts' pooled
+# pairs lbfgs stopped there after 38 iterations, 49 log-loss units above the optimum
+# (baseline -4.65 where it is -3.81), and where it stopped moved with any small change of
+# the tables. 1e-10 reaches the optimum (a few hundred iterations); a fit that stops on
+# MAX_ITER instead fails loudly (fit_logistic).
+STOP_TOL = 1e-4
+CONVERGED_TOL = 1e-10
+MAX_ITER = 100_000
 
 
 def fit_config(encoder: str, screen: float) -> Config:
@@ -292,11 +303,37 @@ def fitted_pairs(table: dict, which: str) -> np.ndarray:
     return np.array([story_of[i] != story_of[j] for i, j in table["pairs"]], dtype=bool)
 
 
+def logistic(C: float, tol: float) -> LogisticRegression:
+    """scikit-learn's L2 logistic regression (lbfgs) stopped at gradient tolerance ``tol``
+    (:data:`CONVERGED_TOL`: at its optimum; :data:`STOP_TOL`: where the older files'
+    fits stopped)."""
+    return LogisticRegression(C=C, tol=tol, max_iter=MAX_ITER)
+
+
+class NotConverged(RuntimeError):
+    """A fit of this script stopped before its tolerance (iteration limit or a failed line
+    search): its weights are wherever the solver gave up, not a model to write or judge."""
+
+
+def fit_logistic(
+    model: LogisticRegression, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None
+) -> LogisticRegression:
+    """``model`` fitted; :class:`NotConverged` instead of scikit-learn's warning when
+    lbfgs stops short of ``model.tol``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            return model.fit(x, y, sample_weight=sample_weight)
+        except ConvergenceWarning as stop:
+            raise NotConverged(f"logistic fit (C={model.C}, tol={model.tol}): {stop}") from stop
+
+
 def learner(args: argparse.Namespace) -> HistGradientBoostingClassifier | LogisticRegression:
     """The learner: boosted trees (fixed seed, no early stopping: the same data gives the
-    same trees) or, with ``--learner logistic``, a logistic regression."""
+    same trees) or, with ``--learner logistic``, a logistic regression stopped at
+    ``--tol``."""
     if args.learner == "logistic":
-        return LogisticRegression(C=args.C, max_iter=5000)
+        return logistic(args.C, args.tol)
     return HistGradientBoostingClassifier(
         max_iter=args.trees,
         max_leaf_nodes=args.leaves,
@@ -315,8 +352,8 @@ class ShortCorrection:
     the full texts' pairs keep (nearly) the full-text model's probability. One linear
     model in the end (``coef_``, ``intercept_``), as the file states it."""
 
-    def __init__(self, C: float, base: int, floor: float = 0.0) -> None:
-        self.C, self.base, self.floor = C, base, floor
+    def __init__(self, C: float, base: int, floor: float = 0.0, tol: float = STOP_TOL) -> None:
+        self.C, self.base, self.floor, self.tol = C, base, floor, tol
 
     def fit(
         self,
@@ -330,9 +367,7 @@ class ShortCorrection:
         (``--short-balance``); ``weight`` when None. The base step reads ``weight``."""
         # Weighted only when some full-text pair weighs other than 1 (--same-days-weight).
         sample = None if np.all(weight[full] == 1.0) else weight[full]
-        first = LogisticRegression(C=self.C, max_iter=5000).fit(
-            x[full, : self.base], y[full], sample_weight=sample
-        )
+        first = fit_logistic(logistic(self.C, self.tol), x[full, : self.base], y[full], sample)
         offset = first.decision_function(x[:, : self.base])
         z = x[:, self.base :]
         weight = weight if correction_weight is None else correction_weight
@@ -341,13 +376,25 @@ class ShortCorrection:
             # (offset: their base log-odds) decide the correction.
             weight = np.where(offset >= np.log(self.floor / (1.0 - self.floor)), weight, 0.0)
 
+        # STOP_TOL: scipy's defaults on the summed loss, as the older files were fitted.
+        # Else the loss per unit of weight (as scikit-learn scales its own; the optimum is
+        # the same) to gradient tolerance tol: on the sum, 1e-10 is below what float
+        # rounding of tens of thousands of terms can reach (lbfgs's line search fails).
+        scale = 1.0 if self.tol >= STOP_TOL else 1.0 / max(float(weight.sum()), 1.0)
+        tight = {"gtol": self.tol, "ftol": 64 * np.finfo(float).eps, "maxiter": MAX_ITER}
+
         def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
             logit = offset + z @ c
             p = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
             value = weight @ (np.logaddexp(0.0, logit) - y * logit)
-            return self.C * value + 0.5 * c @ c, self.C * z.T @ (weight * (p - y)) + c
+            gradient = self.C * z.T @ (weight * (p - y)) + c
+            return scale * (self.C * value + 0.5 * c @ c), scale * gradient
 
-        c = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
+        options = {} if self.tol >= STOP_TOL else tight
+        result = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options=options)
+        if not result.success:
+            raise NotConverged(f"short correction (C={self.C}, tol={self.tol}): {result.message}")
+        c = result.x
         self.coef_ = np.concatenate([first.coef_[0], c])[None, :]
         self.intercept_ = first.intercept_
         return self
@@ -390,10 +437,12 @@ def fit_model(
         assert table is not None or not tables
         correction = balanced(weight, table) if tables and table is not None else None
         floor = args.threshold / 2 if args.short_floor else 0.0
-        return ShortCorrection(args.C, base, floor).fit(x, y, weight, full, correction)
-    if np.all(weight == 1.0):
-        return learner(args).fit(x, y)
-    return learner(args).fit(x, y, sample_weight=weight)
+        return ShortCorrection(args.C, base, floor, args.tol).fit(x, y, weight, full, correction)
+    sample = None if np.all(weight == 1.0) else weight
+    model = learner(args)
+    if isinstance(model, LogisticRegression):
+        return fit_logistic(model, x, y, sample)
+    return model.fit(x, y, sample_weight=sample)
 
 
 def cross_validated(
@@ -459,7 +508,12 @@ def tree_data(model: HistGradientBoostingClassifier) -> tuple[float, list[list[l
 
 def _learner_info(args: argparse.Namespace) -> dict[str, Any]:
     if args.learner == "logistic":
-        return {"logistic": True, "C": args.C}
+        # A file without "tol" was fitted at scikit-learn's default (STOP_TOL).
+        return {
+            "logistic": True,
+            "C": args.C,
+            **({"tol": args.tol} if args.tol != STOP_TOL else {}),
+        }
     return {
         "trees": args.trees,
         "max_leaves": args.leaves,
@@ -594,6 +648,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", choices=("use", "static"), default="use")
     parser.add_argument("--learner", choices=("trees", "logistic"), default="trees")
     parser.add_argument("--C", type=float, default=1.0, help="Logistic regularisation.")
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=CONVERGED_TOL,
+        help="Logistic fits' gradient tolerance (default: to the optimum; 1e-4, "
+        "scikit-learn's default, refits the files before 2026-12-05 23:00).",
+    )
     parser.add_argument("--trees", type=int, default=200)
     parser.add_argument("--leaves", type=int, default=15)
     parser.add_argument("--rate", type=float, default=0.05)
