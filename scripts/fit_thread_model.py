@@ -48,6 +48,13 @@ the one that reads ``latest_year_gap``, and for the one with a short-text correc
 lead,summary,headline --short-weight 1 --short-offset --short-inputs
 far_apart_no_person_place --no-short-level``.
 
+``--tol``: the logistic fits' (and the short correction's) gradient tolerance; by default
+they run to the optimum (:data:`CONVERGED_TOL`) and a fit that stops short raises
+:class:`NotConverged`. Every file before 2026-12-05 23:00 was fitted at scikit-learn's
+default (``--tol 1e-4``, :data:`STOP_TOL`), where lbfgs stops far from the optimum and
+where it stops moves with small changes of the tables (docs/accuracy.md, 2026-12-05
+converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``.
+
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
 specific word, easy negatives: fitted on the screened pairs the model's baseline rises
