@@ -53,7 +53,9 @@ they run to the optimum (:data:`CONVERGED_TOL`) and a fit that stops short raise
 :class:`NotConverged`. Every file before 2026-12-05 23:00 was fitted at scikit-learn's
 default (``--tol 1e-4``, :data:`STOP_TOL`), where lbfgs stops far from the optimum and
 where it stops moves with small changes of the tables (docs/accuracy.md, 2026-12-05
-converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``.
+converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``. The
+shipped file since 2026-12-05 23:28 is converged: protocol G's options plus ``--C 0.3 --tol
+1e-10 --same-days-weight 0``.
 
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
