@@ -1088,13 +1088,23 @@ def threads_in_one_task(
         key = (min(a, b), max(a, b))
         strongest[key] = max(p, strongest.get(key, p))
     thread_of: dict[int, int] = {}
+    clustered: list[set[int]] = []
     for members, linkage in _bounded_local(strongest, _thread_cuts(), limit):
-        if not linkage:  # one thread: single link at the last cut
+        if linkage:
+            clustered.append(members)
+        else:  # one thread: single link at the last cut
             thread_of.update((g, min(members)) for g in members)
-            continue
-        inside = [e for e in pairs if e[2] in members and e[3] in members]
+    # Each pair goes to its component's list in one pass (not one scan of every pair per
+    # component: quadratic with many small components); order kept.
+    component_of = {g: k for k, members in enumerate(clustered) for g in members}
+    inside: list[list[Any]] = [[] for _ in clustered]
+    for e in pairs:
+        k = component_of.get(e[2])
+        if k is not None and component_of.get(e[3]) == k:
+            inside[k].append(e)
+    for k, members in enumerate(clustered):
         listed = [(g, size_of[g]) for g in members]
-        thread_of.update(thread_component(inside, listed, THREAD_THRESHOLD))
+        thread_of.update(thread_component(inside[k], listed, THREAD_THRESHOLD))
     stories_of: dict[int, list[tuple[str, Any]]] = {}
     for group, thread in thread_of.items():
         if group in first_of:  # as thread_ids' join: a group without a story names none
