@@ -1033,6 +1033,10 @@ class Store:
             self._apply_deferred()
             total = backlog.remaining(self._conn)
         done = Paired()
+        # The held representatives' positions in the candidate index: the same for every
+        # chunk while the index lives (read once, not once a chunk: O(store) each).
+        held: dict[str, int] | None = None
+        held_in: CandidateIndex | None = None
         while True:
             try:
                 with self._errors("upgrading"), self._transaction():
@@ -1041,10 +1045,14 @@ class Store:
                     todo = backlog.read(self._conn)
                     if todo is None:
                         return done
-                    batch = _Batch(self, self._candidate_index(), None)
-                    done = done.plus(batch.pair_backlog(todo, chunk))
+                    index = self._candidate_index()
+                    batch = _Batch(self, index, None)
+                    if held is None or index is not held_in:  # rebuilt: read again
+                        held, held_in = batch.held_positions(todo), index
+                    done = done.plus(batch.pair_backlog(todo, chunk, held))
             except BaseException as exc:
                 self._index = None  # it may remember proposals of a rolled-back chunk
+                held = None
                 self._sketches = CopySketches(self._conn)
                 if isinstance(exc, StoreError):  # one line, saying what is kept
                     raise type(exc)(
@@ -1125,15 +1133,19 @@ class _Batch:
         self._update_threads([a.id for a in fresh])
         return self._final_report(added, unchanged, revised)
 
-    def pair_backlog(self, todo: backlog.Backlog, size: int) -> Paired:
-        """Pair the next ``size`` held articles of the backlog (:meth:`Store.upgrade`),
-        re-thread what moved, log the moves in ``changes`` and save the position."""
-        rows = backlog.held_chunk(self.conn, todo, size)
-        # The held representatives are the first ones indexed (the index is in rowid order).
-        held = {
+    def held_positions(self, todo: backlog.Backlog) -> dict[str, int]:
+        """The backlog's held representatives and their positions in the candidate index:
+        the first ones indexed (the index is in rowid order)."""
+        return {
             article_id: k
             for k, article_id in enumerate(self.index.ids[: backlog.held_count(self.conn, todo)])
         }
+
+    def pair_backlog(self, todo: backlog.Backlog, size: int, held: Mapping[str, int]) -> Paired:
+        """Pair the next ``size`` held articles of the backlog (:meth:`Store.upgrade`;
+        ``held``: :meth:`held_positions`), re-thread what moved, log the moves in
+        ``changes`` and save the position."""
+        rows = backlog.held_chunk(self.conn, todo, size)
         pairs = 0
         paired: list[str] = []
         for _, article_id in rows:
