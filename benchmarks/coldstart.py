@@ -23,7 +23,7 @@ fresh MB-sized array after ``--pause`` seconds idle and again at once, with nump
 allocation (``madvise(MADV_HUGEPAGE)`` from 4 MiB on: transparent huge pages) and with
 plain 4 KiB pages. On this VM (free page reporting: the host takes back guest memory
 freed for a few seconds) a huge page written after a pause costs ~25x one just given
-back (docs/benchmarks.md, 2026-12-04 evening, feats).
+back (docs/history/benchmarks.md, 2026-12-04 evening, feats).
 
 CPU and major faults do not stretch with the load; wall times do.
 """

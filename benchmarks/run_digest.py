@@ -4,7 +4,7 @@
 
 Runs :func:`samestory.api.analyze` as ``speed.py`` does (corpus read and encoder
 loaded first, outside the clock) and prints the SHA-256 of every relation's ``repr``
-and every story's ``to_dict`` (the digests earlier sections of docs/benchmarks.md
+and every story's ``to_dict`` (the digests earlier sections of docs/history/benchmarks.md
 quote), with the wall time, the CPU time (this process and its children) and the
 stage clock's laps. Two versions of the code make the same analysis when both digests
 are equal; a speed claim reads the CPU of alternated runs.

@@ -444,7 +444,7 @@ def bounded_logistic(
 
 
 #: The monotone boosted learner's constraints (``--learner monotone-hgb``), by each input's
-#: meaning, fixed before any run (docs/accuracy.md, 2026-12-05 04:55): +1 the more the two
+#: meaning, fixed before any run (docs/history/accuracy.md, 2026-12-05 04:55): +1 the more the two
 #: texts share (cosines, overlaps, shared rare names, agreeing ages, the date factor), -1
 #: the more they conflict (numbers, years, days apart, recurring names one lacks); 0 where
 #: the direction depends on the pair (shortness and its products, sizes, the gap flags:
@@ -842,7 +842,7 @@ def print_operating_points(
     )
 
 
-BOOTSTRAP = 2000  # topic resamples (docs/accuracy.md 2026-12-05 04:55: the judging rule)
+BOOTSTRAP = 2000  # topic resamples (docs/history/accuracy.md 2026-12-05 04:55: the judging rule)
 LARGE_TOPIC = 0.10  # a topic holding this share of a set's weight gets its own figures
 
 
@@ -1182,7 +1182,7 @@ def screen_splits(
     (:func:`print_splits`), then for each candidate its split figures, medians, splits
     meeting the target, and its split-by-split difference from the base in each target
     set's R@P.9 and CV precision (median, and on how many splits > 0): the judging rule
-    of docs/accuracy.md 2026-12-05 07:14."""
+    of docs/history/accuracy.md 2026-12-05 07:14."""
     _check_pairs(sets, pairs)
     trained = [s for s in sets if s.name.split(":")[0] in train]
     print("base:")
@@ -1291,7 +1291,7 @@ def main() -> None:
         default=0,
         help="instead of one fit: the CV figures on fold seeds 0..N-1, split by split, "
         "their medians and (another --learner) the paired difference from the logistic "
-        "model's (docs/accuracy.md 2026-12-05 compare: the split moves the figures most)",
+        "model's (docs/history/accuracy.md 2026-12-05 compare: the split moves the figures most)",
     )
     parser.add_argument(
         "--cv-errors",

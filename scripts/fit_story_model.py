@@ -41,7 +41,7 @@ trained on the full articles); the parts it keeps as an offset are then compared
 themselves, so check those with the options of their own fit (``--graded-only``,
 ``--date-gate-only``). The near step is fitted by ``scripts/short_calibration.py``.
 
-Known drift (2026-12-05, storyfit; docs/accuracy.md): the text-date gate's refit
+Known drift (2026-12-05, storyfit; docs/history/accuracy.md): the text-date gate's refit
 (``--date-gate-only --gate-short 0.2,0.25,0.3,0.35,0.4,0.5,0.6,0.75,1.0``, the grid its
 ``fitted_on`` lists) DIFFERS from the file: on main's plain grouping it picks (0.6, 0.25),
 on production's grouping (0.75, 0.25), against the shipped (0.5, 0.2) of 2026-12-02 (the

@@ -52,7 +52,7 @@ far_apart_no_person_place --no-short-level``.
 they run to the optimum (:data:`CONVERGED_TOL`) and a fit that stops short raises
 :class:`NotConverged`. Every file before 2026-12-05 23:00 was fitted at scikit-learn's
 default (``--tol 1e-4``, :data:`STOP_TOL`), where lbfgs stops far from the optimum and
-where it stops moves with small changes of the tables (docs/accuracy.md, 2026-12-05
+where it stops moves with small changes of the tables (docs/history/accuracy.md, 2026-12-05
 converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``. The
 shipped file since 2026-12-05 23:28 is converged: protocol G's options plus ``--C 0.3 --tol
 1e-10 --same-days-weight 0``.
@@ -61,10 +61,10 @@ shipped file since 2026-12-05 23:28 is converged: protocol G's options plus ``--
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
 specific word, easy negatives: fitted on the screened pairs the model's baseline rises
 (-5.03 -> -3.65) and every weight moves, for the same thread ARI on the dev sets and a
-lower one at 10k synthetic (0.930 -> 0.916; docs/accuracy.md, 2026-12-04 refit), so the
+lower one at 10k synthetic (0.930 -> 0.916; docs/history/accuracy.md, 2026-12-04 refit), so the
 file of 2026-12-04 kept the unscreened pairs (0). With the latest-year gap as an input
 (``latest_year_gap``) the screened and unscreened fits give the same 10k threads, and the
-file is fitted on production's (screened) pairs (docs/accuracy.md, "The year the texts
+file is fitted on production's (screened) pairs (docs/history/accuracy.md, "The year the texts
 name, a thread input").
 
 ``--short-forms``: each dev set's short forms (``samestory.evaluate.make_short_variants``,
@@ -79,7 +79,7 @@ of the model, or :data:`samestory.threads.SHORT_ONLY_INPUTS`, computed from them
 ``features`` and ``weights`` and states the correction as ``short_weights`` (by input) and
 ``short_bias``, which :func:`samestory.threads.thread_probability` adds; without it such a
 fit is a screen (``--dry-run``). ``--fold-seeds``: the CV on each of these seeds (the file
-keeps the first's figures). docs/accuracy.md, 2026-12-05 threadshort and threads: the
+keeps the first's figures). docs/history/accuracy.md, 2026-12-05 threadshort and threads: the
 protocols and the figures. ``--short-balance tables``: the correction's step weighs each
 table (a set, or one of its short forms) alike instead of each pair (:func:`balanced`;
 the file states ``short_balance``, a file without it pooled the pairs). ``--short-floor``:
@@ -95,7 +95,7 @@ proposes (:mod:`samestory.candidates`; found by proposing again inside
 reported, not fitted on). The file states it (``same_days_weight``; a file without it was
 fitted on every candidate pair, 1). With weight 1 GVA's full texts' 864 route pairs (849
 of two incidents) move every base weight of the pooled fit and with it MEANTIME's CV
-figures (docs/accuracy.md, 2026-12-05 route).
+figures (docs/history/accuracy.md, 2026-12-05 route).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ flies to the US). Read from the pair's two texts alone (no corpus).
 - ``headline_event_cosine``: the USE cosine of the two headlines without their names and
   numbers (:func:`samestory.screens.event_words.headline_phrase`; multilingual).
 
-Screened 2026-12-05 under a protocol fixed before seeds 0-3 (docs/accuracy.md, pairfit):
+Screened 2026-12-05 under a protocol fixed before seeds 0-3 (docs/history/accuracy.md, pairfit):
 not shipped.
 """
 

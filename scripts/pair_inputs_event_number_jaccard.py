@@ -2,7 +2,7 @@
 numbers two texts have in common, without the numbers that date them.
 
 ``number_jaccard`` (the event cue) counts every number the two texts share. MEANTIME's
-two binding false links take it for evidence (docs/accuracy.md 2026-12-05 10:01): the
+two binding false links take it for evidence (docs/history/accuracy.md 2026-12-05 10:01): the
 A380 pair shares only dates ("2007" of both datelines, "October 25", "October 28"), and
 every dated text writes its year, so the cue reads "written the same year" or "naming the
 same day" as "the same event". Here a four-digit year (1900-2099) is no event number,

@@ -3,7 +3,7 @@ conflict without the numbers that date a text.
 
 :func:`samestory.conflicts.number_conflict` reads every number with its context words.
 On ECB+'s true links it fires as often as on its false links (0.38 against 0.29 of the
-pairs at LOTO's operating point, docs/accuracy.md 2026-12-05 07:14), and most of what it
+pairs at LOTO's operating point, docs/history/accuracy.md 2026-12-05 07:14), and most of what it
 reads there is a date: two reports written a day apart ("May 2" / "May 3"), a day against
 a year after one month ("September 16" / "September 2013"), one day written two ways
 ("May 03" / "May 3"), clock times ("GMT 0300" / "GMT 1300"). A date is read by the date

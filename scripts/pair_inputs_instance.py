@@ -14,7 +14,7 @@ Explorer 7's patch against IE 11's). Read from the pair's two texts alone (no co
   ``IE11``, ``Windows 8.1``, ``Week 17``) with no value in common: another version,
   another edition.
 
-Screened 2026-12-04 night (docs/accuracy.md, pairfit): not shipped.
+Screened 2026-12-04 night (docs/history/accuracy.md, pairfit): not shipped.
 """
 
 from __future__ import annotations

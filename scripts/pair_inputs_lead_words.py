@@ -5,7 +5,7 @@ with USE's vectors of single words (the encoder the pair model is fitted and run
     python scripts/fit_pair_model.py <the shipped options> --seed N \\
         --screen scripts/pair_inputs_lead_words.py
 
-Screened 2026-12-04 (docs/accuracy.md): not shipped.
+Screened 2026-12-04 (docs/history/accuracy.md): not shipped.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ whose age they are.
 they belong to. Two reports of one champion's two fights four years apart state his age
 as 32 and 36, and the first states his opponent's as 36: the sets {32, 36, 41} and {36,
 40} share a 36, and the cue reads "no evidence" (0) where the texts say "four years
-apart" (ECB+ topic 7, docs/accuracy.md 2026-12-05 07:14). Here an age is bound to the
+apart" (ECB+ topic 7, docs/history/accuracy.md 2026-12-05 07:14). Here an age is bound to the
 name it is written with ("Klitschko, 32,", "Klitschko (32)", "the 36-year-old champion
 Klitschko"), and two texts are compared only on the names both bind an age to.
 

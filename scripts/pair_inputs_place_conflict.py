@@ -10,7 +10,7 @@ only that half:
 - ``place_conflict``: 1.0 when both texts mark places (:func:`samestory.name_roles.name_roles`)
   and neither names any place the other marks; else 0 (English only: no roles elsewhere).
 
-Designed after R1's run (docs/accuracy.md 2026-12-05 heldout, protocol 4); not shipped
+Designed after R1's run (docs/history/accuracy.md 2026-12-05 heldout, protocol 4); not shipped
 unless that section says so.
 """
 

@@ -16,7 +16,7 @@ incident of one kind happens somewhere else, to someone else), not topic words.
   sentences, the share the other text names anywhere; the smaller of the two directions
   (a direction whose lead names no one is left out; 1.0 when neither names anyone).
 
-Screened 2026-12-05 (docs/accuracy.md, heldout): not shipped unless that section says so.
+Screened 2026-12-05 (docs/history/accuracy.md, heldout): not shipped unless that section says so.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Candidate pair-model input (``scripts/fit_pair_model.py --screen``): an undated text's
 year-less date read against the other text's date.
 
-ECB+'s hard negatives are pairs with one text dated and the other not (docs/accuracy.md
+ECB+'s hard negatives are pairs with one text dated and the other not (docs/history/accuracy.md
 2026-12-05 07:14 and 10:05): the year gap that separates two events is never read,
 because one side has no date. Most such undated texts write no date at all (a weekday, or
 "yesterday", needs the text's own date), but some write a day and a month without a year

@@ -32,7 +32,7 @@ other folds (5-fold topic CV). Only the pairs with such a gap are rescored per p
 others do not depend on it), by production's ``relate``. It writes the chosen step and its
 figures to ``event_model.date_gate`` of the params file (``--out``; ``--dry-run``: not).
 
-``--shape`` fits the short part shaped by length (2026-12-05, docs/accuracy.md): the
+``--shape`` fits the short part shaped by length (2026-12-05, docs/history/accuracy.md): the
 discount ``v = -λ w`` and bias ``β`` weighed by ``u · r``, ``r`` a ramp in the shorter
 text's words, 0 up to ``ramp_low`` words and 1 from ``ramp_low + RAMP_WIDTH``
 (``StoryModel.short_ramp``: a headline reads the long part alone, a lead the whole short

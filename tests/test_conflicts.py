@@ -121,7 +121,7 @@ def test_a_model_file_with_other_conflict_cues_is_a_clear_error():
 
 def test_the_shipped_model_reads_a_year_gap_as_evidence_of_another_event():
     # Fitted by fit_story_model.py --conflicts-only --conflict-cues year_gap; the number
-    # conflict stays at 0 (it cost GVA's thread level: docs/accuracy.md).
+    # conflict stays at 0 (it cost GVA's thread level: docs/history/accuracy.md).
     weights = dict(zip(relate.CONFLICT_CUE_NAMES, relate.STORY_MODEL.conflict_weights, strict=True))
     assert weights["year_gap"] < 0
     rahman, thompson = featurize([Article(id="r", text=RAHMAN), Article(id="t", text=THOMPSON)])

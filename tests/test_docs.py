@@ -262,7 +262,7 @@ def test_duplicate_headings_are_numbered(tmp_path: Path) -> None:
     assert anchors(page) == {"a", "notes", "notes-1", "x"}
 
 
-# Code cites the docs by path ("docs/accuracy.md, 2026-12-05, roundup"); the file it names
+# Code cites the docs by path ("docs/history/accuracy.md, 2026-12-05, roundup"); the file it names
 # must exist, and a cited #anchor must be a heading there.
 CODE_DIRS = ("src", "tests", "scripts", "benchmarks")
 DOC_CITATION = re.compile(r"\bdocs/([\w/.-]+\.md)(?:#([\w-]+))?")

@@ -296,7 +296,7 @@ def test_the_guard_does_not_hang_on_the_scores_of_other_pairs(ecb_records, monke
     part of the event model moves 58-144-word pairs by that much): the guard reads which
     stories it joined and its names, not how the plain grouping settled a third text
     (11_10ecb joined the roundup's group at 0.198 against a bar of 0.2 with main's
-    weights; docs/accuracy.md, 2026-12-05, roundup)."""
+    weights; docs/history/accuracy.md, 2026-12-05, roundup)."""
     import math
 
     from samestory.pipeline import batch

@@ -1,5 +1,6 @@
 """``scripts/short_trace.py``: which pairs a short form loses against its full texts, and
-the class each lost pair goes to (as docs/accuracy.md's trace of 2026-12-05, leads, reads it)."""
+the class each lost pair goes to (as docs/history/accuracy.md's trace of 2026-12-05, leads,
+reads it)."""
 
 from __future__ import annotations
 

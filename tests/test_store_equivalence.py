@@ -71,7 +71,7 @@ def test_shuffled_incremental_adds_of_a_dev_set(tmp_path: Path):
     The default encoder, which the default config is fitted for (it passed USE's
     vectors with static's config since static became the default; USE stays covered by
     the fixture-sized test above), and faster: 89 / 110 s of CPU with USE, 71 / 76 s
-    with static (alternated, load 5-7; docs/testing.md, 2026-12-03)."""
+    with static (alternated, load 5-7; docs/history/testing.md, 2026-12-03)."""
     records = read_jsonl(shared_data("ecbplus_dev.jsonl"))
     encoder = encoder_for(DEFAULT_CONFIG.encoder)
     for seed in (0, 1):

@@ -36,7 +36,7 @@ runner = CliRunner()
 
 # Vector lists of 2 (20 by default): in a collection of a few dozen reports the default
 # lists hold nearly every pair, and no route is needed; in a real store of thousands they
-# fill, and the same-days route adds what they miss (GVA dev: 982 pairs, docs/accuracy.md).
+# fill, and the same-days route adds what they miss (GVA dev: 982 pairs, docs/history/accuracy.md).
 CONFIG = DEFAULT_CONFIG.replace(ann_neighbours=2)
 
 

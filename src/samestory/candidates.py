@@ -27,7 +27,7 @@ article instead, so the cost grows about linearly with the corpus:
   full texts propose and the leads do not are proposed by no route, and 292 of the
   leads' 371 unproposed ones share fewer than two counted keywords; what they keep is the
   town and the day. One shared keyword on the same days is same-incident for 10-30% of
-  the pairs it adds, where a larger keyword budget adds 0.4% (docs/accuracy.md, cands).
+  the pairs it adds, where a larger keyword budget adds 0.4% (docs/history/accuracy.md, cands).
 
 The vector and keyword neighbours are then **screened** (:func:`screened`): a pair whose
 keywords have a cosine below ``Config.min_keyword_cosine`` (the dot product of the two

@@ -120,7 +120,7 @@ YEARLESS_NEEDS_WEEKDAY = True
 # text has nothing else to date it and no room to recall an earlier event (see _gating).
 # Off: on, MEANTIME headline 0.910 -> 0.930 and every other row up or equal, but the
 # thread fit's tables move and its refit loses MEANTIME's short forms under CV
-# (docs/accuracy.md, 2026-12-05 "Bare year-less dates in short texts").
+# (docs/history/accuracy.md, 2026-12-05 "Bare year-less dates in short texts").
 YEARLESS_IN_SHORT_TEXTS = False
 # Years a weekday may resolve to: news archives reach back to the 1990s.
 EARLIEST_YEAR = 1990

@@ -25,7 +25,7 @@ times (wire copies, syndication; the synthetic benchmark corpora's truncated and
 variants), each version's own names (its witness, a number it alone states) are held by
 many texts and never together; counted by text the chance is tiny and the story is cut
 in two (10k synthetic ARI 0.923 -> 0.856, 100k 0.908 -> 0.746: the step was taken out
-of production on 2026-12-04, docs/accuracy.md). Texts related as copies (the ``copies``
+of production on 2026-12-04, docs/history/accuracy.md). Texts related as copies (the ``copies``
 pairs: exact or near-duplicate relations, one text reposted, truncated or lightly
 edited) whose names are nearly the same (:func:`one_version`) are one version
 (:func:`versions_of`); a pair of one version is never cut. Rewrites stay witnesses of
@@ -42,7 +42,7 @@ splinter rule still counts copy groups): 10k synthetic ARI 0.923 -> 0.943, 100k 
 0.929, real 0.902 -> 0.914, ECB+ dev topic CV 0.933 -> 0.952. Without the agreeing-sides
 guard (:data:`AGREE`, the file's ``agree_margin``) ECB+ independent reports lost a story
 (0.928 -> 0.917: one outlet naming the other event's agencies, scored closest to its own
-event's texts); with it they hold at 0.928 (docs/accuracy.md, 2026-12-05). Grouped by text,
+event's texts); with it they hold at 0.928 (docs/history/accuracy.md, 2026-12-05). Grouped by text,
 the 100k corpus lost (0.866): its originals' non-copy variants diluted two stories'
 average linkage under the bar, and the step's few cuts split them.
 """
@@ -67,7 +67,7 @@ NEIGHBOUR_BAR = 0.2
 # The chance (times the couples tried) at or under which a pair is cut, and the factor its
 # score is multiplied by: fitted by scripts/fit_exclusive.py (the grid point with the best
 # mean ARI over ECB+, MEANTIME and GVA dev, full texts and three short forms; its topic-CV
-# figures are in the file and in docs/accuracy.md, 2026-12-04 "exclusive names").
+# figures are in the file and in docs/history/accuracy.md, 2026-12-04 "exclusive names").
 PARAMS_FILE = "exclusive.json"
 _FITTED = params.load(PARAMS_FILE)
 ALPHA: float = float(_FITTED["alpha"])
@@ -470,7 +470,7 @@ def with_versions(views: Sequence[NameView], copy_of: Sequence[int | None]) -> S
     listed between them: a version's many non-copy variants (a synthetic original's ~2-3
     items at 100k) no longer dilute its story's linkage with their unscored pairs, which
     left two ECB+ stories of the 100k corpus under the bar before any cut
-    (docs/accuracy.md, 2026-12-04, excl2)."""
+    (docs/history/accuracy.md, 2026-12-04, excl2)."""
     copies = views.copies if isinstance(views, InContext | WithCopies) else None
     if not copies:
         return copy_of

@@ -91,7 +91,7 @@ def detect_language(
     500 characters: on the SemEval and MEANTIME dev texts (10 languages) lingua agrees
     with the labelled language as often as on 1,000 (2,800 of 2,806), in half the time;
     300 loses two. The marker words decide 4,403 of the 4,878 texts of every dev set
-    (SemEval's both sides included), always as lingua does (docs/benchmarks.md).
+    (SemEval's both sides included), always as lingua does (docs/history/benchmarks.md).
     """
     sample = text[:sample_chars]
     if not sample.strip():

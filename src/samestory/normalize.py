@@ -398,7 +398,7 @@ def _running_words(text: str) -> int:
     return sum(1 for w in text.split() if len(w) >= HEADLINE_WORD_CHARS and w[0].islower())
 
 
-# Whether clean_text reads a text's first line through title_line (rule T, docs/accuracy.md
+# Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
 # 2026-12-05 "Outlet title tails"): off until the thread file is refitted on the tables it
 # moves (fit_thread_model.py --check differs with it on).
 READ_TITLE_LINE = False

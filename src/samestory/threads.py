@@ -42,7 +42,7 @@ different events of one company. The shipped correction reads one input computed
 the stored ones (:data:`SHORT_ONLY_INPUTS`): far apart with no shared rare person and no
 shared rare place. Two short texts weeks apart sharing a company are two events
 (MEANTIME); later coverage of an incident keeps its town or its victim (GVA), and a
-penalty on every far-apart short pair lost GVA's leads (docs/accuracy.md, 2026-12-05
+penalty on every far-apart short pair lost GVA's leads (docs/history/accuracy.md, 2026-12-05
 threads: protocol G, MEANTIME lead / summary / headline thread ARI under topic CV
 +0.16 / +0.19 / +0.26, every other set within 0.003).
 
@@ -313,7 +313,7 @@ def latest_year_gap(a: DocFeatures, b: DocFeatures) -> float:
     thread model reads it only for a pair whose gap in days is unknown (neither its own
     dates nor its stories', :func:`borrowed_gaps`, give one; :func:`with_gap` sets it to
     0): read beside a known gap, as for texts dated by their datelines, it only moved
-    MEANTIME under CV (docs/accuracy.md).
+    MEANTIME under CV (docs/history/accuracy.md).
 
     What it separates: two events of one kind years apart whose reports carry no
     publication date, which the gap inputs read as "gap unknown" (ECB+ 7a / 7b, a

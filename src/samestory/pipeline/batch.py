@@ -40,7 +40,7 @@ MIN_PAIRS_TO_FORK_GROUPING = 5_000
 # objects, nearly all freed by their reference counts, and each collection walked the
 # young ones (real corpus: 2,660 collections, 0.63-0.75 s of CPU over the parent and its
 # workers; at 50,000, 17 and 0.16-0.19 s; at 200,000 none; the 100k corpus's peak PSS
-# 3,221 -> 3,194 / 3,065 MB; docs/benchmarks.md, 2026-12-05, speed). Chosen, not
+# 3,221 -> 3,194 / 3,065 MB; docs/history/benchmarks.md, 2026-12-05, speed). Chosen, not
 # fitted: some MB of young objects between collections. No result depends on it.
 YOUNG_COLLECTION_EVERY = 200_000
 # Open fewer_collections() blocks (threads may run analyses at once), under its lock.
@@ -154,7 +154,7 @@ def _analyze_features(
     # The features (and then the relations) out of the collector's sight while each
     # stage makes and drops its own objects (parallel.frozen_heap, as the scoring does):
     # a full collection walked them all several times a run (real corpus: the parent's
-    # GC 0.65 -> 0.36 s of CPU; docs/benchmarks.md, 2026-12-05, speed).
+    # GC 0.65 -> 0.36 s of CPU; docs/history/benchmarks.md, 2026-12-05, speed).
     with frozen_heap():
         copies = collapse_copies(features, config)
         pairs = propose_pairs(features, copies, config)

@@ -87,11 +87,11 @@ class VersionedPairs:
     A version is one item of average link, its score with another item the mean of the
     copy-group scores listed between them: one witness, and its several variants (the
     100k corpus's originals' ~2-3 items) no longer dilute their story's linkage with the
-    pairs no index proposed (docs/accuracy.md, 2026-12-04, excl2). Only the splinter
+    pairs no index proposed (docs/history/accuracy.md, 2026-12-04, excl2). Only the splinter
     rule's sizes (a group joins a story three times its size, a lone one any of two or
     more: ``stories.least_attach_size``) count copy groups, as without versions: counted
     as one, a version shrank its story below the bar (ECB+ 19a's nine-report story
-    counted eight items, and its three-report splinter stayed apart; docs/accuracy.md
+    counted eight items, and its three-report splinter stayed apart; docs/history/accuracy.md
     2026-12-05, land). ``left_out`` texts' copy groups leave their version (grouped
     alone, their pairs dropped)."""
 
@@ -170,7 +170,7 @@ class VersionedPairs:
 
         In NumPy, the additions of the loop it replaced: ``np.bincount`` sums its weights
         one at a time in array order from 0.0, the order the pairs are listed in, and a
-        mean is the same float division (docs/benchmarks.md, 2026-12-05, speed)."""
+        mean is the same float division (docs/history/benchmarks.md, 2026-12-05, speed)."""
         x, y, s, i, j = self._pair_arrays
         if left_out:
             out = np.zeros(self._n, dtype=bool)
@@ -378,7 +378,7 @@ def group_with_roundups(
     # The heap as it is now (features, relations) out of the collector's sight while
     # the groupings make and drop their rows (parallel.frozen_heap): a full collection
     # here walked every feature and relation of the run (real corpus: ~0.13 s of CPU
-    # in one; docs/benchmarks.md, 2026-12-05, speed). The same groups.
+    # in one; docs/history/benchmarks.md, 2026-12-05, speed). The same groups.
     with frozen_heap():
         return _group_with_roundups(views, scored, copy_of, config, fork)
 
@@ -395,7 +395,7 @@ def _group_with_roundups(
     if fork:
         # The names the candidates and the exclusive-names step both read, read once
         # here: the forked child finds them read, and looks for the candidates while
-        # this process runs the step (docs/benchmarks.md, 2026-12-05, speed).
+        # this process runs the step (docs/history/benchmarks.md, 2026-12-05, speed).
         _read_names(views, scored, bar)
     with beside(lambda: candidates(views, scored, bar, bar), fork) as suspects_found:
         # The grouping reads the pairs after the exclusive-names step, copies counted as
@@ -403,7 +403,7 @@ def _group_with_roundups(
         # roundup).
         grouped = exclusive.before_grouping(views, scored)
         # Versions are merged as one item each (their unscored pairs no longer dilute a
-        # story's linkage: docs/accuracy.md, 2026-12-04, excl2), counted as their copy
+        # story's linkage: docs/history/accuracy.md, 2026-12-04, excl2), counted as their copy
         # groups by the splinter rule (VersionedPairs). Plain views: copy_of as it is.
         versions = exclusive.with_versions(views, copy_of)
         # The pairs are collapsed onto copy groups once for the up to six groupings
@@ -552,7 +552,7 @@ def _chains(
     names in both parts). (Two parts of one event, each naming other people of it, are
     tied by the event's street or hospital: the text joining them is no roundup of
     theirs.) Names, not scores: the pairs' story scores decide the plain grouping, not
-    whether what the text joined is one event (docs/accuracy.md, 2026-12-05, roundup)."""
+    whether what the text joined is one event (docs/history/accuracy.md, 2026-12-05, roundup)."""
     sides = story_sides(partners, story_of, views)
     found = parts(view, sides)
     return any(

@@ -13,7 +13,7 @@ content word just before or just after it. It reads the two texts' sentences and
 only (no corpus), so a pair scores the same in the batch, the store and Spark.
 
 Not read by production scoring: screened under topic CV on 2026-12-04 it cost ECB+ full
-texts more than it gave short ones (docs/accuracy.md); ``scripts/screen_contrast.py``
+texts more than it gave short ones (docs/history/accuracy.md); ``scripts/screen_contrast.py``
 screens it.
 """
 

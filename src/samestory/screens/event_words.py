@@ -26,7 +26,7 @@ as when either headline has no word left).
 Not read in production: screened as inputs of ``compare``'s pair model
 (``scripts/pair_inputs_event.py`` with ``scripts/fit_pair_model.py --screen``) on
 2026-12-05 they did not separate ECB+'s binding false links and did not meet the target on
-every seed under topic CV (docs/accuracy.md), so ``params/pair_model.json`` does not use
+every seed under topic CV (docs/history/accuracy.md), so ``params/pair_model.json`` does not use
 them.
 """
 

@@ -21,7 +21,7 @@ translations match.
 Not read in production: screened as an input of ``compare``'s pair model
 (``scripts/pair_inputs_lead_words.py`` with ``scripts/fit_pair_model.py --screen``) on
 2026-12-04 it did not beat the shipped inputs on every seed and set under topic CV
-(docs/accuracy.md), so ``params/pair_model.json`` does not use it.
+(docs/history/accuracy.md), so ``params/pair_model.json`` does not use it.
 """
 
 from __future__ import annotations
