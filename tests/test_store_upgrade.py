@@ -30,7 +30,7 @@ from samestory.cli import app
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.evaluate import record_to_article
 from samestory.models import Article
-from samestory.store import Store, StoreBusy, StoreError, backlog
+from samestory.store import Store, StoreBusy, StoreError, backlog, core, migrations
 
 runner = CliRunner()
 
@@ -53,7 +53,7 @@ def build(
     path: Path, articles: list[Article], route: bool, batch: int = 4, config: Config = CONFIG
 ) -> None:
     """A store of ``articles`` added ``batch`` at a time, with or without the route (then
-    as the samestory before the ``route_pairs`` step left it)."""
+    as the samestory before the ``route_pairs`` step left it: :func:`before_the_record`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if route:
@@ -64,10 +64,16 @@ def build(
         with candidates.without_same_days(), Store(path, config=config) as store:
             for start in range(0, len(articles), batch):
                 store.add(articles[start : start + batch])
+    before_the_record(path)
+
+
+def before_the_record(path: Path) -> None:
+    """Make ``path`` a store as the samestory before the ``route_pairs`` step left it:
+    neither that step nor ``candidate_routes`` recorded, no backlog, no routes."""
     conn = sqlite3.connect(path)
     with conn:
-        conn.execute("DELETE FROM migrations WHERE name = 'route_pairs'")
-        conn.execute("DELETE FROM meta WHERE key = ?", (backlog.KEY,))
+        conn.execute("DELETE FROM migrations WHERE name IN ('route_pairs', 'candidate_routes')")
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (backlog.KEY, backlog.ROUTES_KEY))
     conn.close()
 
 
@@ -140,6 +146,95 @@ def test_a_new_store_has_nothing_to_pair(tmp_path: Path, route_articles):
             store.add(route_articles[:5])
             assert store.unpaired() == 0
             assert store.upgrade().articles == 0
+
+
+def recorded_routes(db: Path) -> frozenset[str] | None:
+    conn = sqlite3.connect(db)
+    try:
+        return backlog.routes(conn)
+    finally:
+        conn.close()
+
+
+def opened(db: Path) -> Store:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Store(db)
+
+
+def test_a_store_records_the_routes_it_was_written_with(stores, tmp_path: Path, route_articles):
+    """A new store records this samestory's routes and has no backlog; an old one records
+    them too once ``route_pairs`` has made its held articles the backlog."""
+    new = tmp_path / "new.db"
+    with Store(new) as store:
+        store.add(route_articles[:5])
+        assert store.unpaired() == 0
+    assert recorded_routes(new) == backlog.ROUTES
+    old = copy_of(stores["old"], tmp_path)
+    assert recorded_routes(old) is None
+    with opened(old) as store:
+        assert store.unpaired() == len(store)
+    assert recorded_routes(old) == backlog.ROUTES
+
+
+def test_a_store_written_between_the_route_and_the_step_is_paired_for_nothing(
+    stores, tmp_path: Path
+):
+    """A store written with the same-days route before ``route_pairs`` (and the record)
+    existed holds nothing that says so: it gets the backlog, whose upgrade scores no
+    pair and moves no article."""
+    between = copy_of(stores["new"], tmp_path)
+    before_the_record(between)
+    with opened(between) as store:
+        assert store.unpaired() == len(store)
+        assert store.upgrade(chunk=30) == core.Paired(articles=len(store), pairs=0, moved=0)
+    assert tables(between) == tables(stores["new"])
+
+
+def test_the_next_route_gets_its_backlog_from_the_record(
+    stores, tmp_path: Path, monkeypatch, route_articles
+):
+    """A route added later (here ``next_route``): a store recorded without it gets every
+    held article as the backlog, whatever steps it has; one written after it shipped
+    gets none; an older samestory opening that one drops the route from the record, so
+    the next open by the newer one pairs again what the older one added."""
+    recorded_before = copy_of(stores["new"], tmp_path)
+    with opened(recorded_before) as store:
+        assert store.unpaired() == 0
+    monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
+    with opened(recorded_before) as store:
+        assert store.unpaired() == len(store)
+        assert "follow_routes" not in migrations.applied(store._conn)  # recorded nowhere
+    assert recorded_routes(recorded_before) == backlog.ROUTES
+    written_after = tmp_path / "after.db"
+    with Store(written_after) as store:
+        store.add(route_articles[:5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no line asking for an upgrade
+        with Store(written_after) as store:
+            assert store.unpaired() == 0
+    monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES - {"next_route"})
+    with Store(written_after) as store:  # an older samestory: nothing to pair for it
+        assert store.unpaired() == 0
+    assert recorded_routes(written_after) == backlog.ROUTES
+    monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
+    with opened(written_after) as store:
+        assert store.unpaired() == len(store)
+
+
+def test_the_fast_listing_leaves_a_store_of_other_routes_to_store(tmp_path: Path, monkeypatch):
+    """`samestory stories` lists a store without the engine only when a Store would open
+    it without writing: not when it records other routes than this samestory's."""
+    from samestory.store import listing
+
+    db = tmp_path / "s.db"
+    with Store(db):
+        pass
+    conn = listing.open_current(db)
+    assert conn is not None
+    conn.close()
+    monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
+    assert listing.open_current(db) is None
 
 
 # A process that upgrades a store a few articles per chunk and is killed (SIGKILL, no

@@ -11,6 +11,14 @@ The ``route_pairs`` migration records the articles held when it runs (:func:`rec
 free at open); ``Store.upgrade`` (``samestory upgrade``) works through them a chunk per
 transaction, saving its position in the same transaction (:func:`advance`), so a killed
 upgrade carries on from its last committed chunk.
+
+The store also records which candidate routes its held articles were paired by
+(:data:`ROUTES_KEY`: every held article outside the backlog was proposed by each of
+them). A samestory whose :data:`ROUTES` has one the record lacks records the held
+articles as the backlog when it opens the store (:func:`follow_routes`, the
+``follow_routes`` step of :mod:`samestory.store.migrations`): the backlog comes from
+the record, not from where a step stands in the list, so a store written after a route
+shipped never gets one for it, and a new route needs only its name in :data:`ROUTES`.
 """
 
 from __future__ import annotations
@@ -21,6 +29,12 @@ import sqlite3
 
 # meta key of the backlog: {"through": last features rowid held, "next": first not paired}.
 KEY = "pair_backlog"
+# meta key of the candidate routes the held articles outside the backlog were paired by
+# (a sorted JSON list), and the routes this samestory's adds propose with: the nearest
+# document vectors (with their widening), the keyword route and the same-days route
+# (samestory.candidates). Add a route's name here when it ships.
+ROUTES_KEY = "candidate_routes"
+ROUTES: frozenset[str] = frozenset({"vectors", "keywords", "same_days"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,3 +105,38 @@ def advance(conn: sqlite3.Connection, backlog: Backlog, after: int) -> None:
         "UPDATE meta SET value=? WHERE key=?",
         (json.dumps({"through": backlog.through, "next": after + 1}), KEY),
     )
+
+
+def routes(conn: sqlite3.Connection) -> frozenset[str] | None:
+    """The candidate routes the store records, or None when it records none (a store
+    older than the ``candidate_routes`` step)."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (ROUTES_KEY,)).fetchone()
+    return None if row is None else frozenset(json.loads(row[0]))
+
+
+def record_routes(conn: sqlite3.Connection, paired_by: frozenset[str]) -> None:
+    """Record ``paired_by`` as the routes the held articles outside the backlog were
+    paired by."""
+    conn.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)", (ROUTES_KEY, json.dumps(sorted(paired_by)))
+    )
+
+
+def routes_differ(conn: sqlite3.Connection) -> bool:
+    """Whether the store records routes other than this samestory's (never for a store
+    that records none: its ``candidate_routes`` step is still to run)."""
+    recorded = routes(conn)
+    return recorded is not None and recorded != ROUTES
+
+
+def follow_routes(conn: sqlite3.Connection) -> None:
+    """Bring the record to this samestory's routes: when it lacks one of them, every
+    held article becomes the backlog (those paired before were not paired by it
+    either); a route it has that this samestory lacks (an older samestory opening the
+    store) is dropped, so the samestory that has it pairs the store again."""
+    recorded = routes(conn)
+    if recorded is None or recorded == ROUTES:
+        return
+    if ROUTES - recorded:
+        record(conn)
+    record_routes(conn, ROUTES)

@@ -562,7 +562,7 @@ class Store:
     def unpaired(self) -> int:
         """How many stored articles the candidate routes added since they were stored
         have not paired yet (:mod:`samestory.store.backlog`); :meth:`upgrade` pairs them."""
-        if any(step.name == "route_pairs" for step in self._deferred):
+        if migrations.makes_backlog(self._deferred):
             return int(
                 self._conn.execute(
                     "SELECT count(*) FROM articles WHERE copy_of IS NULL"

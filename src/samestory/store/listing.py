@@ -45,6 +45,7 @@ STEPS = (
     "weak_scores_by_b",
     "thread_model",
     "route_pairs",
+    "candidate_routes",
 )
 
 SUMMARY_COLUMNS = (
@@ -121,9 +122,16 @@ def _is_current(conn: sqlite3.Connection) -> bool:
     return (
         steps == STEPS
         and backlog.KEY not in meta  # Store says in one line that it needs `upgrade`
+        and _current_routes(meta.get(backlog.ROUTES_KEY))  # else Store records a backlog
         and _usable_config(meta.get("config"))
         and _current_threads(meta.get("thread_model"))
     )
+
+
+def _current_routes(recorded: str | None) -> bool:
+    """True if the store records this samestory's candidate routes (else Store records
+    its held articles as the backlog on open: :func:`samestory.store.backlog.follow_routes`)."""
+    return recorded is not None and frozenset(json.loads(recorded)) == backlog.ROUTES
 
 
 def _current_threads(digest: str | None) -> bool:

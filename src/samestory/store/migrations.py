@@ -50,11 +50,14 @@ class Migration:
     ``reads_through``: the step changes nothing a read sees (it adds what only writes
     use), so a store whose pending steps all say so can be read before they are applied,
     e.g. while another process holds the write lock (:func:`reads_through`).
+    ``recorded``: False for a step that is pending whenever the store needs it (its
+    ``apply`` checks again inside the transaction), not once: no row records it.
     """
 
     name: str
     apply: Apply
     reads_through: bool = False
+    recorded: bool = True
 
     @classmethod
     def ddl(cls, name: str, *statements: str) -> Migration:
@@ -193,6 +196,44 @@ def _route_pairs(conn: sqlite3.Connection, config: Config) -> None:
     backlog.record(conn)
 
 
+# The routes of the samestory that added the ``route_pairs`` step: a store it opened
+# holds articles paired by these, or records them as the backlog.
+ROUTE_PAIRS_ROUTES = frozenset({"vectors", "keywords", "same_days"})
+
+
+def _candidate_routes(conn: sqlite3.Connection, config: Config) -> None:
+    """Record the candidate routes the held articles outside the backlog were paired by
+    (:mod:`samestory.store.backlog`): a new store's adds propose with every route this
+    samestory has; an older store has had ``route_pairs`` (the step before), so what it
+    holds outside the backlog was paired by the routes of the samestory that added that
+    step. A store older than the record that was written after the same-days route
+    shipped (082202f) but before ``route_pairs`` cannot be told from one written
+    without the route (nothing it holds says which routes proposed its pairs), so it
+    keeps its backlog: pairing it costs the time and changes nothing."""
+    empty = conn.execute("SELECT 1 FROM features LIMIT 1").fetchone() is None
+    backlog.record_routes(conn, backlog.ROUTES if empty else ROUTE_PAIRS_ROUTES)
+    backlog.follow_routes(conn)
+
+
+def _follow_routes(conn: sqlite3.Connection, config: Config) -> None:
+    """Record the held articles as the backlog when the store's routes lack one of this
+    samestory's (:func:`samestory.store.backlog.follow_routes`)."""
+    backlog.follow_routes(conn)
+
+
+# Pending whenever the store records other routes than this samestory's (not recorded).
+FOLLOW_ROUTES = Migration("follow_routes", _follow_routes, reads_through=True, recorded=False)
+
+
+def makes_backlog(todo: list[Migration]) -> bool:
+    """Whether applying ``todo`` records every held article as the backlog."""
+    names = {step.name for step in todo}
+    return bool(
+        names & {"route_pairs", FOLLOW_ROUTES.name}
+        or ("candidate_routes" in names and backlog.ROUTES - ROUTE_PAIRS_ROUTES)
+    )
+
+
 # Append only. Names are recorded in stores: never rename or reorder a shipped step.
 MIGRATIONS: list[Migration] = [
     Migration("initial", _initial),
@@ -211,6 +252,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("weak_scores_by_b", *schema.WEAK_SCORES_BY_B),
     Migration("thread_model", _thread_model),
     Migration("route_pairs", _route_pairs, reads_through=True),
+    Migration("candidate_routes", _candidate_routes, reads_through=True),
 ]
 
 _MIGRATIONS_TABLE = (
@@ -279,7 +321,10 @@ def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> l
             f"was upgraded by a newer samestory (step {unknown[0]!r} unknown here); "
             "upgrade samestory to use it"
         )
-    return [m for m in steps if m.name not in done]
+    todo = [m for m in steps if m.name not in done]
+    if "meta" in tables and backlog.routes_differ(conn):
+        todo.append(FOLLOW_ROUTES)
+    return todo
 
 
 def reads_through(todo: list[Migration]) -> bool:
@@ -320,9 +365,12 @@ def upgrade(
     done = []
     for step in todo:
         with Transaction(conn):
-            if conn.execute("SELECT 1 FROM migrations WHERE name=?", (step.name,)).fetchone():
+            if not step.recorded:
+                step.apply(conn, config)  # checks again itself
+            elif conn.execute("SELECT 1 FROM migrations WHERE name=?", (step.name,)).fetchone():
                 continue  # another process applied it meanwhile
-            step.apply(conn, config)
-            conn.execute("INSERT INTO migrations VALUES (?, ?)", (step.name, now()))
+            else:
+                step.apply(conn, config)
+                conn.execute("INSERT INTO migrations VALUES (?, ?)", (step.name, now()))
         done.append(step.name)
     return done
