@@ -402,8 +402,9 @@ def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: 
 def test_a_read_that_needs_a_real_upgrade_while_locked_is_one_line(stores, tmp_path: Path):
     old = copy_of(stores["old"], tmp_path)
     conn = sqlite3.connect(old)
-    with conn:  # as a store before the thread_model step: reads see its re-threading
-        conn.execute("DELETE FROM migrations WHERE name = 'thread_model'")
+    with conn:  # as a store before the weak_scores_by_b step (not readable without it)
+        conn.execute("DELETE FROM migrations WHERE name = 'weak_scores_by_b'")
+        conn.execute("DROP INDEX IF EXISTS weak_scores_by_b")
     conn.close()
     holder = sqlite3.connect(old, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -446,4 +447,89 @@ def test_a_read_under_another_thread_model_does_not_wait_for_the_writer(
     with store:
         assert stored_model(store._conn) == "another model"
         store.add(articles[3:])
+        assert stored_model(store._conn) == MODEL_DIGEST
+
+
+def before_thread_model(db: Path) -> None:
+    """Make ``db`` a store as the samestory before the ``thread_model`` step left it: no
+    model digest, the step not recorded."""
+    from samestory.store.threads import MODEL_KEY, THRESHOLD_KEY
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (MODEL_KEY, THRESHOLD_KEY))
+        conn.execute("DELETE FROM migrations WHERE name = 'thread_model'")
+    conn.close()
+
+
+def test_a_read_of_a_store_older_than_thread_model_does_not_wait(stores, tmp_path: Path):
+    """The ``thread_model`` step changes the threads a read sees, but the store reads as
+    a whole without it: while another process holds the write lock, ``samestory
+    stories`` (its own process) shows it as stored at once, in one line, instead of
+    waiting 30 s to meet ``locked``; the first write applies the step."""
+    from samestory.store.threads import stored_model
+    from samestory.threads import MODEL_DIGEST
+
+    db = copy_of(stores["new"], tmp_path)
+    before_thread_model(db)
+    writer = hold_write_lock(db)
+    try:
+        start = time.perf_counter()
+        read = subprocess.run(
+            [sys.executable, "-c", LAUNCH, "stories", "--db", str(db), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(Path(samestory.__file__).resolve().parents[1])},
+        )
+        took = time.perf_counter() - start
+    finally:
+        writer.communicate("")
+    assert read.returncode == 0, read.stderr
+    assert took < 20  # far below the 30 s a writer waits for the lock
+    listed = json.loads(read.stdout)
+    conn = sqlite3.connect(db)
+    stored = {r[0] for r in conn.execute("SELECT id FROM stories")}
+    assert not conn.execute("SELECT 1 FROM migrations WHERE name='thread_model'").fetchone()
+    conn.close()
+    assert listed["stories"] and {s["id"] for s in listed["stories"]} <= stored
+    said = [line for line in read.stderr.splitlines() if "shown as stored" in line]
+    assert len(said) == 1 and "without the thread_model step" in said[0], read.stderr
+    assert "locked" not in read.stderr
+    with Store(db) as store:  # free now: the open applies the step
+        assert stored_model(store._conn) == MODEL_DIGEST
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT 1 FROM migrations WHERE name='thread_model'").fetchone()
+    conn.close()
+
+
+def test_a_read_only_store_older_than_thread_model_is_shown_as_stored(
+    stores, tmp_path: Path, caplog
+):
+    db = copy_of(stores["new"], tmp_path)
+    before_thread_model(db)
+    with caplog.at_level("WARNING", logger="samestory"), Store(db, read_only=True) as store:
+        assert len(store.stories()) > 0
+    said = [r.getMessage() for r in caplog.records if "shown as stored" in r.getMessage()]
+    assert len(said) == 1 and "write access" in said[0]
+
+
+def test_a_store_older_than_thread_model_waits_for_a_writer_of_its_own(
+    stores, tmp_path: Path, route_articles
+):
+    """Deferred at open, the step is applied by the handle's first write, before it."""
+    from samestory.store.threads import stored_model
+    from samestory.threads import MODEL_DIGEST
+
+    db = copy_of(stores["new"], tmp_path)
+    before_thread_model(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        store = Store(db, busy_timeout=0.2)
+    finally:
+        holder.close()
+    with store:
+        assert stored_model(store._conn) is None  # shown as stored
+        store.add(route_articles[:1])  # stored already: the step all the same
         assert stored_model(store._conn) == MODEL_DIGEST

@@ -94,6 +94,7 @@ from samestory.store.roundups import StoredPart, covered_stories, roundups_of, w
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
+    log,
     refresh_if_changed,
     set_threads,
     stored_model,
@@ -507,8 +508,9 @@ class Store:
                 raise StoreError(f"{self.path} {exc}") from None
         else:
             stored = config or DEFAULT_CONFIG
-        if todo and migrations.reads_through(todo):
+        if todo and migrations.readable(todo):
             self._deferred = todo if self.read_only else self._upgrade_unless_busy(stored)
+            self._say_shown_as_stored()
         elif todo:
             if self.read_only:
                 raise StoreError(
@@ -552,6 +554,21 @@ class Store:
                 raise
             return migrations.pending(self._conn)
 
+    def _say_shown_as_stored(self) -> None:
+        """One line when the steps left at open change what this read sees (a store
+        older than ``thread_model``: its threads as an older samestory made them)."""
+        names = migrations.shown_as_stored(self._deferred)
+        if names:
+            log.warning(
+                "%s: shown as stored, without the %s step (its threads as an older "
+                "samestory made them) %s",
+                self.path,
+                ", ".join(names),
+                "(open it once with write access to upgrade it)"
+                if self.read_only
+                else "while another process writes (its next write here upgrades it)",
+            )
+
     def _apply_deferred(self) -> None:
         """Apply the steps left at open (see :meth:`_upgrade_unless_busy`), waiting for
         the lock as any write does."""
@@ -585,6 +602,8 @@ class Store:
         one is shown as stored, with one line saying so): store/threads.py."""
         if stored_model(self._conn) == MODEL_DIGEST:
             return
+        if migrations.shown_as_stored(self._deferred):
+            return  # said at open; the thread_model step re-threads when it is applied
         if self.read_only:
             refresh_if_changed(self._conn, config, self.path, read_only=True)
             return

@@ -52,12 +52,17 @@ class Migration:
     e.g. while another process holds the write lock (:func:`reads_through`).
     ``recorded``: False for a step that is pending whenever the store needs it (its
     ``apply`` checks again inside the transaction), not once: no row records it.
+    ``shown_as_stored``: the step changes what a read sees, but what the store holds
+    without it reads as a whole (the threads as an older samestory made them), so a read
+    that cannot apply it (another process holds the write lock, or the store is
+    read-only) shows the store as stored, and says so in one line (:func:`readable`).
     """
 
     name: str
     apply: Apply
     reads_through: bool = False
     recorded: bool = True
+    shown_as_stored: bool = False
 
     @classmethod
     def ddl(cls, name: str, *statements: str) -> Migration:
@@ -250,7 +255,7 @@ MIGRATIONS: list[Migration] = [
     Migration.ddl("roundups", *schema.ROUNDUPS),
     Migration("thread_inputs", _thread_inputs),
     Migration.ddl("weak_scores_by_b", *schema.WEAK_SCORES_BY_B),
-    Migration("thread_model", _thread_model),
+    Migration("thread_model", _thread_model, shown_as_stored=True),
     Migration("route_pairs", _route_pairs, reads_through=True),
     Migration("candidate_routes", _candidate_routes, reads_through=True),
 ]
@@ -330,6 +335,17 @@ def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> l
 def reads_through(todo: list[Migration]) -> bool:
     """Whether a store with the steps ``todo`` pending reads as it would after them."""
     return all(step.reads_through for step in todo)
+
+
+def readable(todo: list[Migration]) -> bool:
+    """Whether a store with the steps ``todo`` pending can be read before they are
+    applied: as it would read after them, or shown as stored (:attr:`Migration.shown_as_stored`)."""
+    return all(step.reads_through or step.shown_as_stored for step in todo)
+
+
+def shown_as_stored(todo: list[Migration]) -> list[str]:
+    """The names of the steps of ``todo`` whose absence a read sees."""
+    return [step.name for step in todo if step.shown_as_stored]
 
 
 def upgrade(
