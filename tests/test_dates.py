@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import types
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -48,11 +50,63 @@ def test_a_year_less_date_is_read_against_the_other_date():
     assert january is not None and january.date == dt.date(2025, 12, 30)
 
 
-def test_relative_dates_resolve_against_the_publication_date():
-    published = dt.date(2025, 10, 23)  # a Thursday
-    assert dates.resolve_relative("yesterday", published) == dt.date(2025, 10, 22)
-    assert dates.resolve_relative("last Tuesday", published) == dt.date(2025, 10, 21)
-    assert dates.resolve_relative("gestern", published, "de") == dt.date(2025, 10, 22)
+def _frozen_clock(today: dt.date) -> types.SimpleNamespace:
+    """The ``datetime`` module as :mod:`samestory.dates` sees it, with a clock that says
+    ``today`` (dates made by the module are of a ``date`` subclass, equal to real ones)."""
+
+    class Date(dt.date):
+        @classmethod
+        def today(cls) -> Date:
+            return cls(today.year, today.month, today.day)
+
+    return types.SimpleNamespace(**{**vars(dt), "date": Date})
+
+
+written_dates_st = st.builds(
+    lambda month, day, weekday, year: dates.WrittenDate(
+        f"{month}/{day}", month, day, year=year, weekday=weekday
+    ),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.none() | st.integers(0, 6),
+    st.none() | st.integers(1995, 2030),
+)
+side_st = st.tuples(
+    st.none() | st.dates(dt.date(1995, 1, 1), dt.date(2030, 12, 31)),
+    st.booleans(),
+    st.none() | written_dates_st,
+)
+days_st = st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=side_st,
+    b=side_st,
+    short=st.tuples(st.booleans(), st.booleans()),
+    days=st.tuples(days_st, days_st),
+)
+def test_a_pairs_dates_do_not_depend_on_today(a, b, short, days):
+    """Whatever the clock says, a pair's dates read the same: a year-less date is read
+    against the other article's date, or, when neither has one, against a fixed day."""
+    readings = []
+    for today in days:
+        with mock.patch.object(dates, "dt", _frozen_clock(today)):
+            readings.append(dates.pair_readings(a, b, short=short))
+    assert readings[0] == readings[1]
+
+
+def test_two_undated_reports_read_their_gap_against_a_fixed_day():
+    """Two undated reports dated only by weekday: read against UNDATED_REFERENCE (the
+    latest such days not after it), whatever today is; their gap is what counts."""
+    wednesday = dates.WrittenDate("Wednesday (Aug 6)", 8, 6, weekday=2)
+    friday = dates.WrittenDate("Friday (Aug 8)", 8, 8, weekday=4)
+    ra, rb = dates.pair_readings((None, False, wednesday), (None, False, friday))
+    assert ra is not None and rb is not None
+    assert (ra.date, rb.date) == (dt.date(2025, 8, 6), dt.date(2025, 8, 8))
+    assert ra.date <= dates.UNDATED_REFERENCE and ra.source == "weekday"
+    with mock.patch.object(dates, "dt", _frozen_clock(dt.date(2031, 8, 7))):
+        assert dates.pair_readings((None, False, wednesday), (None, False, friday)) == (ra, rb)
 
 
 def test_features_keep_the_written_date_when_there_is_no_published_one():

@@ -93,9 +93,10 @@ def _parse_date_loose(text: str) -> dt.date | None:
 # An article's date, for the date gate, comes from (in this order) its publication date,
 # a full date written near its start, or a year-less one ("Wednesday (Aug 6)"). A
 # year-less date is resolved when the pair is scored: against the other article's date
-# (the nearest such day to it, the weekday choosing between years when written), else by
-# its weekday alone (the latest year, up to today, in which that day fell on it). Spans
-# are found by a cheap pattern and read by ``dateparser`` (multilingual), cached.
+# (the nearest such day to it, the weekday choosing between years when written), else,
+# when neither article has a date, by its weekday against a fixed day (the latest year,
+# up to UNDATED_REFERENCE, in which that day fell on it), never the clock. Spans are
+# found by a cheap pattern and read by ``dateparser`` (multilingual), cached.
 
 # Weekday names that may stand before a date ("Wednesday (Aug 6)", "mercredi 6 août").
 _WEEKDAYS = {
@@ -126,6 +127,12 @@ YEARLESS_IN_SHORT_TEXTS = False
 EARLIEST_YEAR = 1990
 # A year-less date read against another article's date: candidate years around it.
 _NEAR_YEARS = (-1, 0, 1)
+# The day a year-less date is read against by its weekday when neither article of the pair
+# has a date: the other's year-less date is then read against that reading, and only the
+# gap between the two counts (the year is unknown either way). A fixed day, not today, so
+# that a pair's reading, and with it its score, does not change as time passes; this one
+# is the day the clock was taken out, so every reading made before it stays.
+UNDATED_REFERENCE = dt.date(2026, 12, 6)
 # Languages dateparser is told to try when the article's is unknown: trying all of them
 # on a span it cannot read takes seconds (its language detection).
 _DEFAULT_LANGUAGES = ("en", "es", "it", "nl", "de", "fr", "pt")
@@ -307,14 +314,6 @@ def _dateparser_parse(span: str, lang: str | None, base: dt.datetime) -> dt.date
         return None
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def resolve_relative(span: str, base: dt.date, lang: str | None = None) -> dt.date | None:
-    """A relative date ("yesterday", "last Tuesday", "3 days ago") against ``base``, the
-    article's own publication date (dateparser)."""
-    parsed = _dateparser_parse(span, lang, dt.datetime.combine(base, dt.time()))
-    return parsed.date() if parsed else None
-
-
 def against(
     written: WrittenDate, reference: dt.date, short_text: bool = False
 ) -> DateReading | None:
@@ -333,16 +332,15 @@ def against(
     return DateReading(best, "other article", written.span, reference, written.weekday, short_text)
 
 
-def by_weekday(written: WrittenDate, today: dt.date | None = None) -> DateReading | None:
-    """A year-less date with its weekday: the latest year, not after ``today``, in which
-    that day fell on that weekday (e.g. Wednesday 6 August: 2025, then 2014)."""
+def by_weekday(written: WrittenDate, reference: dt.date) -> DateReading | None:
+    """A year-less date with its weekday: the latest year, not after ``reference``, in
+    which that day fell on that weekday (e.g. Wednesday 6 August: 2025, then 2014)."""
     if written.weekday is None:
         return None
-    today = today or dt.date.today()
-    for year in range(today.year, EARLIEST_YEAR - 1, -1):
+    for year in range(reference.year, EARLIEST_YEAR - 1, -1):
         with contextlib.suppress(ValueError):
             day = dt.date(year, written.month, written.day)
-            if day <= today and day.weekday() == written.weekday:
+            if day <= reference and day.weekday() == written.weekday:
                 return DateReading(day, "weekday", written.span, weekday=written.weekday)
     return None
 
@@ -383,7 +381,6 @@ def _bare(written: WrittenDate | None, short: bool) -> bool:
 def pair_readings(
     a: tuple[dt.date | None, bool, WrittenDate | None],
     b: tuple[dt.date | None, bool, WrittenDate | None],
-    today: dt.date | None = None,
     short: tuple[bool, bool] = (False, False),
 ) -> tuple[DateReading | None, DateReading | None]:
     """The dates of a pair's articles, each ``(date, date_from_text, written date)``;
@@ -391,9 +388,9 @@ def pair_readings(
     it, see :func:`_gating`).
 
     An article with a date keeps it; one with only a year-less date is read against the
-    other's date, else by its weekday; when neither has a year, one read by weekday
-    anchors the other. A bare date has no weekday: it is read against the other's date
-    only.
+    other's date, else by its weekday against :data:`UNDATED_REFERENCE` (never the
+    clock); when neither has a year, one read by weekday anchors the other. A bare date
+    has no weekday: it is read against the other's date only.
     """
     ra, rb = own_reading(*a), own_reading(*b)
     wa, wb = _gating(a[2], short[0]), _gating(b[2], short[1])
@@ -403,11 +400,11 @@ def pair_readings(
     if rb is None and wb is not None and wb.year is None and ra is not None:
         rb = against(wb, ra.date, bare_b)
     if ra is None and wa is not None and wa.year is None:
-        ra = by_weekday(wa, today)
+        ra = by_weekday(wa, UNDATED_REFERENCE)
         if rb is None and wb is not None and wb.year is None:
-            rb = against(wb, ra.date, bare_b) if ra else by_weekday(wb, today)
+            rb = against(wb, ra.date, bare_b) if ra else by_weekday(wb, UNDATED_REFERENCE)
             if ra is None and rb is not None:
                 ra = against(wa, rb.date, bare_a)
     elif rb is None and wb is not None and wb.year is None:
-        rb = by_weekday(wb, today)
+        rb = by_weekday(wb, UNDATED_REFERENCE)
     return ra, rb
