@@ -223,10 +223,14 @@ def test_the_digest_follows_the_numbers_not_the_figures():
     assert thread_digest.model_digest(short) != threads.MODEL_DIGEST
 
 
-def test_the_fast_listing_leaves_a_store_of_another_thread_model_to_store(tmp_path: Path):
+@pytest.mark.parametrize("made_by", ["another thread model", "other candidate routes"])
+def test_the_fast_listing_leaves_a_store_of_another_samestory_to_store(
+    tmp_path: Path, monkeypatch, made_by: str
+):
     """`samestory stories` lists a store without the engine only when a Store would open
-    it without writing: not when its threads were made by another thread model."""
-    from samestory.store import Store, listing
+    it without writing: not when its threads were made by another thread model, nor when
+    it records other candidate routes than this samestory's (Store records a backlog)."""
+    from samestory.store import Store, backlog, listing
 
     db = tmp_path / "s.db"
     with Store(db):
@@ -234,6 +238,9 @@ def test_the_fast_listing_leaves_a_store_of_another_thread_model_to_store(tmp_pa
     conn = listing.open_current(db)
     assert conn is not None
     conn.close()
-    with sqlite3.connect(db) as write:
-        write.execute("UPDATE meta SET value = 'another' WHERE key = 'thread_model'")
+    if made_by == "another thread model":
+        with sqlite3.connect(db) as write:
+            write.execute("UPDATE meta SET value = 'another' WHERE key = 'thread_model'")
+    else:
+        monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
     assert listing.open_current(db) is None

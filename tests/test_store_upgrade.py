@@ -222,19 +222,26 @@ def test_the_next_route_gets_its_backlog_from_the_record(
         assert store.unpaired() == len(store)
 
 
-def test_the_fast_listing_leaves_a_store_of_other_routes_to_store(tmp_path: Path, monkeypatch):
-    """`samestory stories` lists a store without the engine only when a Store would open
-    it without writing: not when it records other routes than this samestory's."""
-    from samestory.store import listing
-
-    db = tmp_path / "s.db"
-    with Store(db):
-        pass
-    conn = listing.open_current(db)
-    assert conn is not None
-    conn.close()
+def test_a_read_does_not_wait_to_record_a_new_route(stores, tmp_path: Path, monkeypatch):
+    """Recording a new route's backlog changes nothing a read sees: while another process
+    holds the write lock the store is read at once, says what is unpaired, and the
+    handle's first write records the backlog."""
+    db = copy_of(stores["new"], tmp_path)
     monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
-    assert listing.open_current(db) is None
+    writer = hold_write_lock(db)
+    try:
+        start = time.perf_counter()
+        with pytest.warns(UserWarning, match="never paired"):
+            store = Store(db)
+        assert time.perf_counter() - start < 10  # not the 30 s busy timeout
+        assert store.unpaired() == len(store)
+    finally:
+        writer.communicate("")
+    with store:
+        assert recorded_routes(db) == backlog.ROUTES - {"next_route"}  # not written yet
+        store.upgrade(chunk=100)
+        assert store.unpaired() == 0
+    assert recorded_routes(db) == backlog.ROUTES
 
 
 # A process that upgrades a store a few articles per chunk and is killed (SIGKILL, no
@@ -364,16 +371,14 @@ def hold_write_lock(db: Path) -> subprocess.Popen[str]:
     return writer
 
 
-def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: Path):
-    """The ``route_pairs`` step changes nothing a read sees: while another process holds
-    the write lock, ``samestory stories`` (its own process) reads at once instead of
-    waiting 30 s to meet ``locked``; the first write applies the step."""
-    old = copy_of(stores["old"], tmp_path)
-    writer = hold_write_lock(old)
+def stories_while_locked(db: Path) -> subprocess.CompletedProcess[str]:
+    """``samestory stories --db DB --json`` in its own process while another process holds
+    the write lock: it must answer (exit 0) far sooner than the 30 s a writer waits."""
+    writer = hold_write_lock(db)
     try:
         start = time.perf_counter()
         read = subprocess.run(
-            [sys.executable, "-c", LAUNCH, "stories", "--db", str(old), "--json"],
+            [sys.executable, "-c", LAUNCH, "stories", "--db", str(db), "--json"],
             capture_output=True,
             text=True,
             check=False,
@@ -384,6 +389,15 @@ def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: 
         writer.communicate("")
     assert read.returncode == 0, read.stderr
     assert took < 20  # far below the 30 s a writer waits for the lock
+    return read
+
+
+def test_a_read_does_not_wait_for_an_upgrade_it_does_not_need(stores, tmp_path: Path):
+    """The ``route_pairs`` step changes nothing a read sees: while another process holds
+    the write lock, ``samestory stories`` (its own process) reads at once instead of
+    waiting 30 s to meet ``locked``; the first write applies the step."""
+    old = copy_of(stores["old"], tmp_path)
+    read = stories_while_locked(old)
     listed = json.loads(read.stdout)
     assert sum(s["size"] for s in listed["stories"]) > 0
     assert "samestory upgrade" in read.stderr and "locked" not in read.stderr
@@ -472,21 +486,7 @@ def test_a_read_of_a_store_older_than_thread_model_does_not_wait(stores, tmp_pat
 
     db = copy_of(stores["new"], tmp_path)
     before_thread_model(db)
-    writer = hold_write_lock(db)
-    try:
-        start = time.perf_counter()
-        read = subprocess.run(
-            [sys.executable, "-c", LAUNCH, "stories", "--db", str(db), "--json"],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "PYTHONPATH": str(Path(samestory.__file__).resolve().parents[1])},
-        )
-        took = time.perf_counter() - start
-    finally:
-        writer.communicate("")
-    assert read.returncode == 0, read.stderr
-    assert took < 20  # far below the 30 s a writer waits for the lock
+    read = stories_while_locked(db)
     listed = json.loads(read.stdout)
     conn = sqlite3.connect(db)
     stored = {r[0] for r in conn.execute("SELECT id FROM stories")}
