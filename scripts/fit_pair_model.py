@@ -75,11 +75,13 @@ import os
 import pickle
 import random
 import runpy
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -103,6 +105,13 @@ SETS = ("ecbplus_dev", "meantime_dev", "gva_dev")
 FOLDS = 5
 TARGET = (0.9, 0.8)  # issue 13: precision >= 0.9 at recall >= 0.8
 THRESHOLDS = np.linspace(0.05, 0.95, 91)
+# --tol: where the logistic fit stops (lbfgs's gradient tolerance). scikit-learn's
+# default, 1e-4, fitted every pair model file so far (docs/history/accuracy.md,
+# 2026-12-06 compare: how far that is from the optimum); 1e-10 reaches it. A fit that
+# stops on MAX_ITER instead fails loudly (NotConverged), as fit_thread_model.py's does.
+STOP_TOL = 1e-4
+CONVERGED_TOL = 1e-10
+MAX_ITER = 100_000
 DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED", "../shared")) / "data"
 
 
@@ -373,6 +382,8 @@ class Fitted:
     bias: float
     threshold: float
     predict: Predict
+    objective: float = math.nan  # the fit's objective (:func:`objective`) at its weights
+    iterations: int = 0  # lbfgs's iterations (0: not a scikit-learn fit)
 
 
 def fit_logistic(
@@ -385,19 +396,23 @@ def fit_logistic(
     set_weights: dict[str, float] | None = None,
     signs: Sequence[int] | None = None,
     follow_ups_out: bool = False,
+    tol: float = STOP_TOL,
 ) -> Fitted:
     """Logistic regression on the masked pairs, each target set weighing the same (an
     augmenting set ``augment_weight`` of that), and its threshold (:func:`choose_threshold`
     on the same pairs). ``signs`` (one an input: +1, -1, 0): each weight bounded to that
     sign (:func:`bounded_logistic`) instead of scikit-learn's unbounded fit;
-    ``follow_ups_out``: :func:`_loss_weights`."""
+    ``follow_ups_out``: :func:`_loss_weights`; ``tol``: lbfgs's gradient tolerance (a fit
+    that stops on its iteration limit raises :class:`NotConverged`)."""
     x, y, w = _training_rows(sets, masks, augment_weight, set_weights, follow_ups_out)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     z = (x - scaler.mean_) / scale
+    iterations = 0
     if signs is None:
-        model = LogisticRegression(C=c, max_iter=5000).fit(z, y, sample_weight=w)
+        model = converged_logistic(LogisticRegression(C=c, tol=tol, max_iter=MAX_ITER), z, y, w)
         weights, bias = model.coef_[0], float(model.intercept_[0])
+        iterations = int(model.n_iter_[0])
     else:
         weights, bias = bounded_logistic(z, y, w, c, signs)
     mean = scaler.mean_
@@ -410,7 +425,45 @@ def fit_logistic(
     threshold = choose_threshold(
         [predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)], sets, masks, rule
     )
-    return Fitted(mean, scale, weights, bias, min(max(threshold, 0.01), 0.99), predict)
+    return Fitted(
+        mean,
+        scale,
+        weights,
+        bias,
+        min(max(threshold, 0.01), 0.99),
+        predict,
+        objective(z, y, w, c, weights, bias),
+        iterations,
+    )
+
+
+class NotConverged(RuntimeError):
+    """The logistic fit stopped before its tolerance (iteration limit or a failed line
+    search): its weights are wherever the solver gave up, not a model to write or judge."""
+
+
+def converged_logistic(
+    model: LogisticRegression, z: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> LogisticRegression:
+    """``model`` fitted; :class:`NotConverged` instead of scikit-learn's warning when
+    lbfgs stops short of ``model.tol``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            return model.fit(z, y, sample_weight=w)
+        except ConvergenceWarning as stop:
+            raise NotConverged(f"logistic fit (C={model.C}, tol={model.tol}): {stop}") from stop
+
+
+def objective(
+    z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, weights: np.ndarray, bias: float
+) -> float:
+    """scikit-learn's L2 logistic objective at ``weights``, ``bias``: ``0.5 |w|^2 + c
+    sum_i w_i logloss_i`` (the bias unpenalised), which the fit minimises: how far a
+    stopped fit is from the optimum, in its own units."""
+    margin = z @ weights + bias
+    loss = np.logaddexp(0.0, margin) - y.astype(np.float64) * margin
+    return 0.5 * float(weights @ weights) + c * float(w @ loss)
 
 
 def bounded_logistic(
@@ -578,11 +631,13 @@ def fit(
     set_weights: dict[str, float] | None = None,
     signs: Sequence[int] | None = None,
     follow_ups_out: bool = False,
-) -> tuple[PairModel, Predict]:
+    tol: float = STOP_TOL,
+) -> tuple[PairModel, Fitted]:
     """:func:`fit_logistic` as production reads it (a :class:`PairModel` on the inputs
-    ``names``), and its prediction over design rows and date factors."""
+    ``names``), and the fit (its prediction over design rows and date factors, its
+    objective and iterations)."""
     fitted = fit_logistic(
-        sets, masks, c, rule, gate, augment_weight, set_weights, signs, follow_ups_out
+        sets, masks, c, rule, gate, augment_weight, set_weights, signs, follow_ups_out, tol
     )
     pair_model = PairModel(
         inputs=tuple(names),
@@ -593,7 +648,7 @@ def fit(
         threshold=fitted.threshold,
         gate=gate,
     )
-    return pair_model, fitted.predict
+    return pair_model, fitted
 
 
 #: ``--fold-seed`` of leave-one-topic-out: every topic its own fold, no random deal.
@@ -708,6 +763,7 @@ class FitOptions:
     names: tuple[str, ...] = ()  # the inputs' names (MONOTONE's constraints)
     bounded: bool = False  # the logistic's weights bounded to MONOTONE's signs
     follow_ups_out: bool = False  # GVA's thread-linked positives out of the loss
+    tol: float = STOP_TOL  # lbfgs's gradient tolerance (--tol)
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
         if self.boosting is not None:
@@ -733,10 +789,53 @@ class FitOptions:
             self.set_weights,
             signs,
             self.follow_ups_out,
+            self.tol,
         )
 
 
 Decisions = dict[str, np.ndarray]
+
+
+def print_convergence(
+    sets: Sequence[PairSet],
+    trained: Sequence[PairSet],
+    options: FitOptions,
+    names: Sequence[str],
+    fold_seed: int = 0,
+) -> None:
+    """How far the fit at :data:`STOP_TOL` (every shipped file's) is from the fit at
+    ``options.tol``: for the in-sample fit and each CV fold of ``fold_seed``, both fits'
+    objectives (:func:`objective`, the smaller the nearer the optimum) and iterations, the
+    largest move of a weight (standardised inputs: log-odds per standard deviation) and of
+    the bias, both thresholds, and the target pairs the two decide differently."""
+    stopped = dataclasses.replace(options, tol=STOP_TOL)
+    folds = fold_of(sets, fold_seed)
+    runs = [("in sample", [np.ones(len(s.gold), dtype=bool) for s in trained])]
+    runs += [
+        (f"fold {f} of seed {fold_seed}", [~_in_fold(s, folds, f) for s in trained])
+        for f in sorted(set(folds.values()))
+    ]
+    print(f"fit at tol {STOP_TOL:g} against tol {options.tol:g} (C {options.c})")
+    for label, masks in runs:
+        a, b = stopped.fit(trained, masks), options.fit(trained, masks)
+        moved = sum(
+            int(
+                (
+                    (a.predict(s.x, s.factor) >= a.threshold)
+                    != (b.predict(s.x, s.factor) >= b.threshold)
+                ).sum()
+            )
+            for s in sets
+            if not s.augment
+        )
+        k = int(np.argmax(np.abs(a.weights - b.weights)))
+        print(
+            f"{label}: objective {a.objective:.4f} ({a.iterations} iterations) -> "
+            f"{b.objective:.4f} ({b.iterations}), {a.objective - b.objective:+.4f}; largest "
+            f"weight move {abs(a.weights[k] - b.weights[k]):.4f} ({names[k]}), bias "
+            f"{a.bias:+.4f} -> {b.bias:+.4f}, threshold {a.threshold:.2f} -> "
+            f"{b.threshold:.2f}; target pairs decided otherwise {moved}"
+        )
 
 
 def cross_validate(
@@ -961,18 +1060,21 @@ def print_splits(
     trained: Sequence[PairSet],
     options: FitOptions,
     base: FitOptions,
-    count: int,
+    seeds: int | Sequence[int],
 ) -> list[dict[str, tuple[float, float, float]]]:
-    """The CV figures of ``options`` on fold seeds ``0..count-1``: a line a split (each
+    """The CV figures of ``options`` on the fold seeds ``seeds`` (a number ``N``: ``0..N-1``;
+    ``--fold-seeds-from``: others): a line a split (each
     target set's P / R and R@P.9, whether every set meets the target), then each figure's
     median over the splits and the number of splits meeting the target; when ``options``
     is not ``base`` (the logistic fit of the same options), the split-by-split difference
     in R@P.9 from ``base``'s (its median and the splits where it is > 0). Returns the
     figures by split."""
-    runs = [split_figures(sets, trained, options, k) for k in range(count)]
+    deals = _seeds(seeds)
+    count = len(deals)
+    runs = [split_figures(sets, trained, options, k) for k in deals]
     paired = options != base
-    bases = [split_figures(sets, trained, base, k) for k in range(count)] if paired else []
-    for k, run in enumerate(runs):
+    bases = [split_figures(sets, trained, base, k) for k in deals] if paired else []
+    for k, run in zip(deals, runs, strict=True):
         met = all(target_ratio(p, r) >= 1.0 for p, r, _ in run.values())
         cells = "   ".join(
             f"{name.split('_')[0]} {p:.4f} / {r:.4f} R@P.9 {at:.4f}"
@@ -1169,16 +1271,20 @@ def print_topic_errors(rows: Sequence[TopicErrors], name: str) -> None:
     print(f"  {'total':<40} {totals[0]:>5} {totals[1]:>5}   {totals[2]:>5} {totals[3]:>5}")
 
 
+def _seeds(seeds: int | Sequence[int]) -> list[int]:
+    return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+
+
 def screen_splits(
     sets: Sequence[PairSet],
     train: Sequence[str],
     options: FitOptions,
     pairs: ArticlePairs,
     candidates: dict[str, Candidate],
-    count: int,
+    seeds: int | Sequence[int],
     replaced: dict[str, int] | None = None,
 ) -> None:
-    """:func:`screen` over the fold seeds ``0..count-1``: the base's split figures
+    """:func:`screen` over the fold seeds ``seeds`` (:func:`print_splits`): the base's split figures
     (:func:`print_splits`), then for each candidate its split figures, medians, splits
     meeting the target, and its split-by-split difference from the base in each target
     set's R@P.9 and CV precision (median, and on how many splits > 0): the judging rule
@@ -1186,12 +1292,12 @@ def screen_splits(
     _check_pairs(sets, pairs)
     trained = [s for s in sets if s.name.split(":")[0] in train]
     print("base:")
-    base = print_splits(sets, trained, options, options, count)
+    base = print_splits(sets, trained, options, options, seeds)
     for name, function in candidates.items():
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
         print(f"{name}:")
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        runs = print_splits(extended, trained, options, options, count)
+        runs = print_splits(extended, trained, options, options, seeds)
         for target in runs[0]:
             cells = []
             for i, label in ((2, "R@P.9"), (0, "P")):
@@ -1294,6 +1400,28 @@ def main() -> None:
         "model's (docs/history/accuracy.md 2026-12-05 compare: the split moves the figures most)",
     )
     parser.add_argument(
+        "--fold-seeds-from",
+        type=int,
+        default=0,
+        help="with --fold-seeds N: the fold seeds K..K+N-1 instead of 0..N-1 (a choice made "
+        "on other splits than the ones that judge it)",
+    )
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=STOP_TOL,
+        help=f"the logistic fit's gradient tolerance (default {STOP_TOL:g}, scikit-learn's, "
+        f"as every shipped file; {CONVERGED_TOL:g}: to the optimum); a fit stopped by its "
+        "iteration limit fails (NotConverged)",
+    )
+    parser.add_argument(
+        "--convergence",
+        action="store_true",
+        help=f"print how far the fit at tol {STOP_TOL:g} is from the fit at --tol (objective, "
+        "iterations, weights, threshold, decisions), in sample and in each CV fold of "
+        "--fold-seed; nothing else",
+    )
+    parser.add_argument(
         "--cv-errors",
         type=Path,
         default=None,
@@ -1357,6 +1485,8 @@ def main() -> None:
         parser.error("--screen-with needs --screen")
     if args.learner == "monotone-hgb" and args.write:
         parser.error("--learner monotone-hgb is screened only: no --write")
+    if args.convergence and (args.learner != "logistic" or args.screen or args.write):
+        parser.error("--convergence traces the logistic fit alone: no --learner, --screen, --write")
     if args.fold_seeds and (args.write or args.cv_errors or args.by_topic):
         parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors, --by-topic")
     if args.learner != "logistic" and args.screen:
@@ -1420,7 +1550,11 @@ def main() -> None:
         args.augment_weight,
         set_weights,
         follow_ups_out=args.follow_ups_out,
+        tol=args.tol,
     )
+    if args.convergence:
+        print_convergence(sets, trained, options, kept, args.fold_seed)
+        return
     if args.screen:
         pairs = article_pairs(sample)
         if args.screen_with:
@@ -1431,7 +1565,8 @@ def main() -> None:
             parser.error(f"{args.screen}: REPLACES names an input the model does not read")
         replaced = {c: kept.index(n) for c, n in replaces.items()}  # --screen-with's follow
         if args.fold_seeds:
-            screen_splits(sets, train, options, pairs, candidates, args.fold_seeds, replaced)
+            seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
+            screen_splits(sets, train, options, pairs, candidates, seeds, replaced)
             return
         print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed, replaced))
         return
@@ -1452,15 +1587,18 @@ def main() -> None:
             options = dataclasses.replace(options, bounded=True, names=tuple(kept))
             print("the logistic model, each weight's sign bounded as MONOTONE says:")
     if args.fold_seeds:
-        base = FitOptions(args.C, args.rule, args.gate, args.augment_weight, set_weights)
-        print_splits(sets, trained, options, base, args.fold_seeds)
+        base = FitOptions(
+            args.C, args.rule, args.gate, args.augment_weight, set_weights, tol=args.tol
+        )
+        seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
+        print_splits(sets, trained, options, base, seeds)
         return
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, args.fold_seed)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
     if options.boosting is None:
-        model, predict = fit(
+        model, fitted = fit(
             trained,
             everything,
             args.C,
@@ -1471,9 +1609,15 @@ def main() -> None:
             set_weights,
             [MONOTONE.get(n, 0) for n in kept] if options.bounded else None,
             args.follow_ups_out,
+            args.tol,
         )
+        predict = fitted.predict
         _check_production_reads_it(model, predict, sets, names, keep)
         threshold = model.threshold
+        print(
+            f"in-sample fit: objective {fitted.objective:.4f} after {fitted.iterations} "
+            f"lbfgs iterations (tol {args.tol:g})"
+        )
     else:  # screened only (never written): its in-sample fit
         boosted = options.fit(trained, everything)
         predict, threshold = boosted.predict, boosted.threshold
@@ -1524,6 +1668,8 @@ def main() -> None:
             "encoder": args.encoder,
             "cv_folds": len(thresholds),
             "fold_thresholds": [round(t, 2) for t in thresholds],
+            # A file without "tol" was fitted at scikit-learn's default (STOP_TOL).
+            **({"tol": args.tol} if args.tol != STOP_TOL else {}),
             "figures (precision, recall; unrelated: share linked)": figures,
         }
         written = dataclasses.replace(model, info=info)
@@ -1573,7 +1719,9 @@ def _command_line(args: argparse.Namespace) -> str:
             or value is None
         ):
             continue
-        if key in ("seed", "fold_seed", "fold_seeds") and not value:  # the default sample and split
+        if key in ("seed", "fold_seed", "fold_seeds", "fold_seeds_from") and not value:
+            continue  # the default sample and split
+        if key == "tol" and value == STOP_TOL:  # every file before --tol was fitted there
             continue
         if (key == "learner" and value == "logistic") or key.startswith("hgb_"):
             continue  # the shipped class's command line as it was; trees are never written

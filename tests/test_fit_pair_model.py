@@ -505,3 +505,91 @@ def test_error_classes_tell_misses_only_held_out_from_misses_both_ways(
     means = out.splitlines()[-s.x.shape[1] :]
     assert means[0].split()[0] == "input0"
     assert float(means[0].split()[2]) == pytest.approx(float(s.x[3, 0]), abs=1e-3)
+
+
+def _ill_conditioned(n: int = 3000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Near-collinear standardised inputs, as the pair model's cosines are, with weights:
+    where lbfgs at scikit-learn's default tolerance stops before the optimum."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=n)
+    z = np.column_stack([base + 0.01 * rng.normal(size=n) for _ in range(3)])
+    z = np.column_stack([z, rng.normal(size=n)])
+    y = rng.random(n) < 1.0 / (1.0 + np.exp(-(-2.0 + 2.0 * base + z[:, 3])))
+    return z, y, rng.uniform(0.5, 2.0, n)
+
+
+def test_the_converged_fit_is_at_the_optimum_and_below_the_old_stop_s_objective():
+    from sklearn.linear_model import LogisticRegression
+
+    z, y, w = _ill_conditioned()
+    fits = {}
+    for tol in (fit_pair_model.STOP_TOL, fit_pair_model.CONVERGED_TOL):
+        model = LogisticRegression(C=3.0, tol=tol, max_iter=fit_pair_model.MAX_ITER)
+        model = fit_pair_model.converged_logistic(model, z, y, w)
+        coef, bias = model.coef_[0], float(model.intercept_[0])
+        fits[tol] = (fit_pair_model.objective(z, y, w, 3.0, coef, bias), coef)
+    (stopped, _), (converged, _) = fits.values()
+    assert converged < stopped
+    # scipy's tight L-BFGS-B on the same objective finds the converged fit's value.
+    bounded, bound_bias = fit_pair_model.bounded_logistic(z, y, w, 3.0, [0, 0, 0, 0])
+    assert converged == pytest.approx(
+        fit_pair_model.objective(z, y, w, 3.0, bounded, bound_bias), abs=1e-6
+    )
+
+
+def test_a_fit_stopped_by_its_iteration_limit_fails_loudly():
+    from sklearn.linear_model import LogisticRegression
+
+    z, y, w = _ill_conditioned()
+    short = LogisticRegression(C=3.0, tol=fit_pair_model.CONVERGED_TOL, max_iter=3)
+    with pytest.raises(fit_pair_model.NotConverged, match=r"C=3\.0"):
+        fit_pair_model.converged_logistic(short, z, y, w)
+
+
+def test_the_fit_reports_its_objective_and_iterations_and_tol_moves_it():
+    sets, _ = _screened_sets()
+    masks = [np.ones(len(s.gold), dtype=bool) for s in sets]
+    stopped = fit_pair_model.fit_logistic(sets, masks, 0.1, "target", False, 0.5)
+    converged = fit_pair_model.fit_logistic(
+        sets, masks, 0.1, "target", False, 0.5, tol=fit_pair_model.CONVERGED_TOL
+    )
+    assert 0 < stopped.iterations <= converged.iterations
+    assert converged.objective <= stopped.objective + 1e-9
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    assert options.tol == fit_pair_model.STOP_TOL  # every shipped file's fit
+
+
+def test_the_command_line_names_tol_and_the_first_fold_seed_only_when_not_the_default():
+    from argparse import Namespace
+
+    line = fit_pair_model._command_line(
+        Namespace(C=0.1, tol=fit_pair_model.STOP_TOL, fold_seeds_from=0, convergence=False)
+    )
+    assert line == "--C 0.1"
+    line = fit_pair_model._command_line(Namespace(C=0.3, tol=1e-10, fold_seeds_from=10))
+    assert line == "--C 0.3 --tol 1e-10 --fold-seeds-from 10"
+
+
+def test_print_splits_runs_the_fold_seeds_it_is_given(capsys: pytest.CaptureFixture[str]):
+    sets, _ = _screened_sets()
+    base = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    runs = fit_pair_model.print_splits(sets, sets, base, base, range(4, 6))
+    cv, *_ = fit_pair_model.cross_validate(sets, sets, base, 5)
+    assert {k: v[:2] for k, v in runs[1].items()} == fit_pair_model.target_figures(sets, cv)
+    out = capsys.readouterr().out
+    assert "fold seed 4:" in out and "fold seed 5:" in out and "fold seed 0:" not in out
+    assert "median over 2 splits" in out
+
+
+def test_print_convergence_compares_the_old_stop_with_the_converged_fit(
+    capsys: pytest.CaptureFixture[str],
+):
+    sets, _ = _screened_sets()
+    options = fit_pair_model.FitOptions(
+        0.1, "target", False, 0.5, {}, tol=fit_pair_model.CONVERGED_TOL
+    )
+    fit_pair_model.print_convergence(sets, sets, options, ["first", "second"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "fit at tol 0.0001 against tol 1e-10 (C 0.1)"
+    assert lines[1].startswith("in sample: objective ")
+    assert [line.split(":")[0] for line in lines[2:]] == [f"fold {f} of seed 0" for f in range(5)]

@@ -1,0 +1,59 @@
+"""scripts/pair_inputs_specific_places.py: two reports agree on a street, a venue or a
+building they both name, not on the city every report of it shares."""
+
+from __future__ import annotations
+
+from conftest import script_module
+
+from samestory.features import featurize
+from samestory.models import Article
+
+MODULE = script_module("pair_inputs_specific_places.py")
+
+LOUNGE = (
+    "Two men were shot outside the Lucky Star lounge in Chicago on Saturday.\n"
+    "Police said the gunman fled along South Pulaski Road."
+)
+LOUNGE_AGAIN = (
+    "A second victim of the shooting at Lucky Star has died, Chicago police said.\n"
+    "He was taken to Stroger Hospital."
+)
+SCHOOL = (
+    "A teenager was shot near Garfield High School in Chicago on Monday.\n"
+    "He was taken to Stroger Hospital in critical condition."
+)
+
+
+def _pair(a: str, b: str):
+    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
+
+
+def test_a_specific_place_is_read_without_its_kind_and_compass_words():
+    a, b = _pair(LOUNGE, SCHOOL)
+    assert MODULE["specific_places"](a) == {"lucky", "star", "pulaski"}
+    assert MODULE["specific_places"](b) == {"garfield"}  # not "high", not the city
+
+
+def test_a_shared_venue_agrees_and_two_venues_of_one_city_disagree():
+    a, b = _pair(LOUNGE, LOUNGE_AGAIN)  # the second names the lounge without marking it
+    assert MODULE["specific_place_agreement"](a, b) == 1.0
+    assert MODULE["specific_place_agreement"](b, a) == 1.0
+    a, b = _pair(LOUNGE, SCHOOL)  # Chicago in both: the city is no evidence
+    assert MODULE["specific_place_agreement"](a, b) == -1.0
+
+
+def test_a_city_or_a_hospital_alone_is_no_evidence():
+    a, b = _pair(LOUNGE_AGAIN, SCHOOL)  # the one marks only a hospital and the city
+    assert MODULE["specific_places"](a) == frozenset()
+    assert MODULE["specific_place_agreement"](a, b) == 0.0
+    town = "Three people were hurt in Wilkinsburg. They were taken to Stroger Hospital."
+    c, d = _pair(town, SCHOOL)
+    assert MODULE["specific_places"](c) == frozenset()
+    assert MODULE["specific_place_agreement"](c, d) == 0.0
+
+
+def test_the_reference_row_is_heldout_s_place_agreement():
+    roles = script_module("pair_inputs_roles.py")
+    a, b = _pair(LOUNGE, SCHOOL)
+    reference = MODULE["INPUTS"]["place_agreement (reference)"]
+    assert reference(a, b) == roles["place_agreement"](a, b)
