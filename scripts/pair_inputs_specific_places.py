@@ -21,17 +21,14 @@ words, compass words and words of a kind of place (:data:`GENERIC`), so that "Av
 "South" or "High" (School) alone is no place in common. A run marked only by a locative
 ("in Wilkinsburg") is a town, not specific.
 
-``place_agreement`` is printed beside it as a reference (docs/history/accuracy.md,
-2026-12-06 compare). Not shipped unless that section says so.
+Screened 2026-12-06 (docs/history/accuracy.md, compare); not shipped unless that section
+says so.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import runpy
-from collections.abc import Callable
-from pathlib import Path
 
 from samestory import normalize
 from samestory.features import DocFeatures
@@ -96,12 +93,4 @@ def specific_place_agreement(a: DocFeatures, b: DocFeatures) -> float:
     return -1.0 if mine_a and mine_b else 0.0
 
 
-def _place_agreement() -> Callable[[DocFeatures, DocFeatures], float]:
-    """heldout's R1, the reference row (``scripts/pair_inputs_roles.py``)."""
-    return runpy.run_path(str(Path(__file__).with_name("pair_inputs_roles.py")))["place_agreement"]
-
-
-INPUTS = {
-    "specific_place_agreement": specific_place_agreement,
-    "place_agreement (reference)": _place_agreement(),
-}
+INPUTS = {"specific_place_agreement": specific_place_agreement}

@@ -50,10 +50,3 @@ def test_a_city_or_a_hospital_alone_is_no_evidence():
     c, d = _pair(town, SCHOOL)
     assert MODULE["specific_places"](c) == frozenset()
     assert MODULE["specific_place_agreement"](c, d) == 0.0
-
-
-def test_the_reference_row_is_heldout_s_place_agreement():
-    roles = script_module("pair_inputs_roles.py")
-    a, b = _pair(LOUNGE, SCHOOL)
-    reference = MODULE["INPUTS"]["place_agreement (reference)"]
-    assert reference(a, b) == roles["place_agreement"](a, b)
