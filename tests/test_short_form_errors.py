@@ -1,0 +1,67 @@
+"""``benchmarks/short_form_errors.py``: its article-pair counts are the ones the ARI reads
+(pairs together in one grouping and apart in the other), and a merge's bridge is its
+highest-scored candidate pair."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import short_form_errors as sfe  # noqa: E402
+
+from samestory.config import DEFAULT_CONFIG  # noqa: E402
+
+
+def brute_force(found: dict[str, str], gold: dict[str, str]) -> tuple[int, int]:
+    """(merged, split) article pairs, one pair at a time."""
+    merged = split = 0
+    for a, b in itertools.combinations(sorted(found), 2):
+        together, same = found[a] == found[b], gold[a] == gold[b]
+        merged += together and not same
+        split += same and not together
+    return merged, split
+
+
+def test_pair_counts_match_a_pair_by_pair_count() -> None:
+    rng = random.Random(3)
+    for _ in range(50):
+        ids = [f"a{i}" for i in range(rng.randint(1, 30))]
+        found = {i: f"s{rng.randint(0, 5)}" for i in ids}
+        gold = {i: f"g{rng.randint(0, 5)}" for i in ids}
+        assert (sfe.merged_pairs(found, gold), sfe.split_pairs(found, gold)) == brute_force(
+            found, gold
+        )
+
+
+def test_day_and_score_bands() -> None:
+    assert [sfe.day_band(d) for d in (None, 0, 3, 4, 30, 31, 180, 181)] == [
+        "undated",
+        "0-3",
+        "0-3",
+        "4-30",
+        "4-30",
+        "31-180",
+        "31-180",
+        ">180",
+    ]
+    bar, attach = DEFAULT_CONFIG.same_story_threshold, DEFAULT_CONFIG.attach_threshold
+    assert attach is not None
+    assert sfe.score_band(None, DEFAULT_CONFIG) == "none"
+    assert sfe.score_band(bar, DEFAULT_CONFIG) == "linked"
+    assert sfe.score_band(attach, DEFAULT_CONFIG) == "attach band"
+    assert sfe.score_band(attach - 0.01, DEFAULT_CONFIG) == "under attach"
+
+
+def test_the_bridge_is_the_highest_scored_pair_between_the_parts() -> None:
+    scores = {("a", "x"): 0.3, ("b", "x"): 0.35, ("b", "y"): 0.1}
+    run = SimpleNamespace(
+        pair=lambda i, j: SimpleNamespace(score=scores[(i, j)]) if (i, j) in scores else None
+    )
+    assert sfe.best_between(run, ["a", "b"], ["x", "y"]) == ("b", "x")  # type: ignore[arg-type]
+    assert sfe.best_between(run, ["a"], ["y"]) is None  # type: ignore[arg-type]
