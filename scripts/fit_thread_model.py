@@ -6,7 +6,7 @@
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
         [--short-balance pooled|tables] [--short-floor] [--fold-seeds 0,1,2,3]
-        [--same-days-weight 1]
+        [--same-days-weight 1] [--leave-one-group-out meantime_dev]
         [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
@@ -88,6 +88,14 @@ the threshold (the attach bar of :func:`samestory.threads.thread_groups`; below 
 correction of a pair moves a decision), so that far-apart later coverage the base model
 already leaves unthreaded does not hold the weight up (the file states ``short_floor``;
 a file without it fitted on every pair, 0).
+
+``--leave-one-group-out meantime_dev``: that set's tables (full texts and short forms)
+are also judged with each of its groups held out in turn, every other set always fitted
+on (:func:`leave_one_group_out`), and for each fold seed the script says which folds the
+CV deals the set's groups to. MEANTIME has two topics (Airbus, Apple): the 5-fold CV
+deals both to one fold on some seeds (0, 3, 5 of 0-9), where only GVA and ECB+ teach the
+model that scores them (docs/history/accuracy.md, 2026-12-05 threadfit); held out one
+at a time, the other topic is always fitted on.
 
 ``--same-days-weight``: the sample weight of the pairs only the same-days candidate route
 proposes (:mod:`samestory.candidates`; found by proposing again inside
@@ -454,14 +462,23 @@ def fit_model(
     return model.fit(x, y, sample_weight=sample)
 
 
-def cross_validated(
-    tables: dict[str, dict], args: argparse.Namespace, seed: int = SEED
-) -> dict[str, np.ndarray]:
-    """Each pair's probability from a model fitted without its groups (see module doc),
-    the groups dealt to folds by ``seed``."""
-    groups = sorted({g for t in tables.values() for g in t["groups"]})
+def fold_assignment(groups: list[str], seed: int) -> dict[str, int]:
+    """The fold of each group under ``seed`` (the CV's deal: a seeded permutation)."""
     order = np.random.RandomState(seed).permutation(len(groups))
-    fold_of = {g: int(order[k]) % FOLDS for k, g in enumerate(groups)}
+    return {g: int(order[k]) % FOLDS for k, g in enumerate(groups)}
+
+
+def all_groups(tables: dict[str, dict]) -> list[str]:
+    """Every group of ``tables`` (a short form's groups are its full texts')."""
+    return sorted({g for t in tables.values() for g in t["groups"]})
+
+
+def held_out(
+    tables: dict[str, dict], args: argparse.Namespace, fold_of: dict[str, int], folds: int
+) -> dict[str, np.ndarray]:
+    """Each pair's probability from the models fitted without the folds its groups are in
+    (averaged when its two groups are in two folds); a group of fold -1 is never held out,
+    and a pair of two such groups is scored 0 (not held out: not to be reported)."""
     touches = {
         name: np.array(
             [
@@ -469,14 +486,14 @@ def cross_validated(
                     fold_of[t["groups"][i]] == f or fold_of[t["groups"][j]] == f
                     for i, j in t["pairs"]
                 ]
-                for f in range(FOLDS)
+                for f in range(folds)
             ]
-        )
+        ).reshape(folds, len(t["pairs"]))
         for name, t in tables.items()
     }
     sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
-    for f in range(FOLDS):
+    for f in range(folds):
         kept = {n: ~touches[n][f] & (t["weight"] > 0) for n, t in tables.items()}
         x = np.vstack([t["x"][kept[n]] for n, t in tables.items()])
         y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
@@ -490,6 +507,33 @@ def cross_validated(
                 sums[name][mask] += model.predict_proba(t["x"][mask])[:, 1]
                 counts[name][mask] += 1
     return {name: sums[name] / np.maximum(counts[name], 1) for name in tables}
+
+
+def cross_validated(
+    tables: dict[str, dict], args: argparse.Namespace, seed: int = SEED
+) -> dict[str, np.ndarray]:
+    """Each pair's probability from a model fitted without its groups (see module doc),
+    the groups dealt to folds by ``seed``."""
+    return held_out(tables, args, fold_assignment(all_groups(tables), seed), FOLDS)
+
+
+def set_tables(tables: dict[str, dict], name: str) -> list[str]:
+    """The tables of set ``name``: its full texts' and its short forms'."""
+    return [n for n in tables if n.partition(".")[0] == name]
+
+
+def leave_one_group_out(
+    tables: dict[str, dict], args: argparse.Namespace, name: str
+) -> dict[str, np.ndarray]:
+    """The probability of each pair of set ``name``'s tables from the models fitted
+    without one of its groups at a time (every other set's pairs always fitted on): for a
+    set of few topics, such as MEANTIME's two, a judgement no fold deal decides (the
+    5-fold CV deals both of MEANTIME's topics to one fold on some seeds, so that only the
+    other sets teach the model that scores them). Only ``name``'s tables are returned."""
+    groups = sorted({g for n in set_tables(tables, name) for g in tables[n]["groups"]})
+    fold_of = {g: -1 for g in all_groups(tables)} | {g: k for k, g in enumerate(groups)}
+    probability = held_out(tables, args, fold_of, len(groups))
+    return {n: probability[n] for n in set_tables(tables, name)}
 
 
 def tree_data(model: HistGradientBoostingClassifier) -> tuple[float, list[list[list[float]]]]:
@@ -650,6 +694,27 @@ def check_model(out: Path, data: dict[str, Any]) -> int:
     return 1 if differences else 0
 
 
+def report_groups_held_out(
+    tables: dict[str, dict], args: argparse.Namespace, name: str, seeds: list[int]
+) -> None:
+    """Print set ``name``'s thread ARI at the threshold with each of its groups held out
+    in turn (:func:`leave_one_group_out`), and, per fold seed, the folds the CV deals its
+    groups to (whether it holds several out together)."""
+    groups = sorted({g for n in set_tables(tables, name) for g in tables[n]["groups"]})
+    print(f"{name}'s groups' folds under the CV (fold seed: fold of each of {groups}):")
+    for seed in seeds:
+        fold_of = fold_assignment(all_groups(tables), seed)
+        folds = [fold_of[g] for g in groups]
+        shared = " (some share a fold)" if len(set(folds)) < len(folds) else ""
+        print(f"  {seed}: {folds}{shared}")
+    probability = leave_one_group_out(tables, args, name)
+    print(
+        f"thread ARI at {args.threshold}, each of {name}'s {len(groups)} groups held out in turn:"
+    )
+    for table, p in probability.items():
+        print(f"  {table}: {thread_ari(tables[table], p, args.threshold):.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -738,6 +803,13 @@ def main(argv: list[str] | None = None) -> int:
         help="With --short-offset: fit the correction on the pairs the base model puts at "
         "half the threshold or above (the attach bar), not on every pair.",
     )
+    parser.add_argument(
+        "--leave-one-group-out",
+        default="",
+        help="Comma-separated sets (meantime_dev) also judged with each of their groups held "
+        "out in turn, every other set fitted on; prints which groups the CV's fold seeds "
+        "deal to one fold.",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -752,9 +824,11 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(k) for k in args.fold_seeds.split(",")]
     names = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
     readable = (*names, *threads.SHORT_ONLY_INPUTS)
+    alone = [n for n in args.leave_one_group_out.split(",") if n]
     unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in readable]
+    unknown += [n for n in alone if n not in SETS]
     if unknown:
-        parser.error(f"unknown short forms or inputs: {', '.join(unknown)}")
+        parser.error(f"unknown short forms, inputs or sets: {', '.join(unknown)}")
     if args.short_offset and not (extra and args.learner == "logistic"):
         parser.error("--short-offset fits --short-inputs over a logistic model: give both")
     if (args.short_balance != "pooled" or args.short_floor) and not args.short_offset:
@@ -833,6 +907,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, t in tables.items():
             figures = [thread_ari(t, held[seed][name], args.threshold) for seed in seeds]
             print(f"  {name}: " + " / ".join(f"{v:.3f}" for v in figures))
+    for name in alone:
+        report_groups_held_out(tables, args, name, seeds)
     data["thread_ari_in_sample"] = in_sample
     data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
     if args.check:
