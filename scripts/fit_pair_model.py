@@ -75,13 +75,12 @@ import os
 import pickle
 import random
 import runpy
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import fit_thread_model as ftm
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -105,13 +104,12 @@ SETS = ("ecbplus_dev", "meantime_dev", "gva_dev")
 FOLDS = 5
 TARGET = (0.9, 0.8)  # issue 13: precision >= 0.9 at recall >= 0.8
 THRESHOLDS = np.linspace(0.05, 0.95, 91)
-# --tol: where the logistic fit stops (lbfgs's gradient tolerance). scikit-learn's
+# --tol: where the logistic fit stops (lbfgs's gradient tolerance), as fit_thread_model.py's
+# (its fit_logistic: a fit that stops on MAX_ITER raises its NotConverged). scikit-learn's
 # default, 1e-4, fitted every pair model file so far (docs/history/accuracy.md,
-# 2026-12-06 compare: how far that is from the optimum); 1e-10 reaches it. A fit that
-# stops on MAX_ITER instead fails loudly (NotConverged), as fit_thread_model.py's does.
-STOP_TOL = 1e-4
-CONVERGED_TOL = 1e-10
-MAX_ITER = 100_000
+# 2026-12-06 compare: how far that is from the optimum); 1e-10 reaches it.
+STOP_TOL, CONVERGED_TOL, MAX_ITER = ftm.STOP_TOL, ftm.CONVERGED_TOL, ftm.MAX_ITER
+NotConverged = ftm.NotConverged
 DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED", "../shared")) / "data"
 
 
@@ -403,14 +401,14 @@ def fit_logistic(
     on the same pairs). ``signs`` (one an input: +1, -1, 0): each weight bounded to that
     sign (:func:`bounded_logistic`) instead of scikit-learn's unbounded fit;
     ``follow_ups_out``: :func:`_loss_weights`; ``tol``: lbfgs's gradient tolerance (a fit
-    that stops on its iteration limit raises :class:`NotConverged`)."""
+    that stops on its iteration limit raises ``NotConverged``: fit_thread_model.py's)."""
     x, y, w = _training_rows(sets, masks, augment_weight, set_weights, follow_ups_out)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     z = (x - scaler.mean_) / scale
     iterations = 0
     if signs is None:
-        model = converged_logistic(LogisticRegression(C=c, tol=tol, max_iter=MAX_ITER), z, y, w)
+        model = ftm.fit_logistic(LogisticRegression(C=c, tol=tol, max_iter=MAX_ITER), z, y, w)
         weights, bias = model.coef_[0], float(model.intercept_[0])
         iterations = int(model.n_iter_[0])
     else:
@@ -435,24 +433,6 @@ def fit_logistic(
         objective(z, y, w, c, weights, bias),
         iterations,
     )
-
-
-class NotConverged(RuntimeError):
-    """The logistic fit stopped before its tolerance (iteration limit or a failed line
-    search): its weights are wherever the solver gave up, not a model to write or judge."""
-
-
-def converged_logistic(
-    model: LogisticRegression, z: np.ndarray, y: np.ndarray, w: np.ndarray
-) -> LogisticRegression:
-    """``model`` fitted; :class:`NotConverged` instead of scikit-learn's warning when
-    lbfgs stops short of ``model.tol``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        try:
-            return model.fit(z, y, sample_weight=w)
-        except ConvergenceWarning as stop:
-            raise NotConverged(f"logistic fit (C={model.C}, tol={model.tol}): {stop}") from stop
 
 
 def objective(

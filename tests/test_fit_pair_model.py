@@ -525,7 +525,7 @@ def test_the_converged_fit_is_at_the_optimum_and_below_the_old_stop_s_objective(
     fits = {}
     for tol in (fit_pair_model.STOP_TOL, fit_pair_model.CONVERGED_TOL):
         model = LogisticRegression(C=3.0, tol=tol, max_iter=fit_pair_model.MAX_ITER)
-        model = fit_pair_model.converged_logistic(model, z, y, w)
+        model = fit_pair_model.ftm.fit_logistic(model, z, y, w)
         coef, bias = model.coef_[0], float(model.intercept_[0])
         fits[tol] = (fit_pair_model.objective(z, y, w, 3.0, coef, bias), coef)
     (stopped, _), (converged, _) = fits.values()
@@ -543,7 +543,7 @@ def test_a_fit_stopped_by_its_iteration_limit_fails_loudly():
     z, y, w = _ill_conditioned()
     short = LogisticRegression(C=3.0, tol=fit_pair_model.CONVERGED_TOL, max_iter=3)
     with pytest.raises(fit_pair_model.NotConverged, match=r"C=3\.0"):
-        fit_pair_model.converged_logistic(short, z, y, w)
+        fit_pair_model.ftm.fit_logistic(short, z, y, w)
 
 
 def test_the_fit_reports_its_objective_and_iterations_and_tol_moves_it():
