@@ -138,6 +138,41 @@ def test_upgrade_leaves_the_store_a_new_store_would_hold(stores, tmp_path: Path)
         Store(old).close()
 
 
+def story_members(db: Path) -> set[frozenset[str]]:
+    conn = sqlite3.connect(db)
+    try:
+        members: dict[str, set[str]] = {}
+        for article, story in conn.execute("SELECT id, story_id FROM articles"):
+            members.setdefault(story, set()).add(article)
+        return {frozenset(m) for m in members.values()}
+    finally:
+        conn.close()
+
+
+def test_the_upgrade_ends_with_every_story_regrouped(stores, tmp_path: Path, monkeypatch):
+    """Each held article's new pairs re-cluster only the stories they touch; the last
+    chunk re-clusters every story, as the batch groups the whole collection: here an
+    article put apart from its story (no new pair touches either) is back in it."""
+    db = copy_of(stores["new"], tmp_path)
+    expected = story_members(db)
+    conn = sqlite3.connect(db)
+    with conn:
+        story, article = conn.execute(
+            "SELECT story_id, max(id) FROM articles GROUP BY story_id "
+            "HAVING count(*) > 1 ORDER BY story_id LIMIT 1"
+        ).fetchone()
+        conn.execute("INSERT INTO stories VALUES ('s-apart', NULL, ?, 1, '', '')", (article,))
+        conn.execute("UPDATE articles SET story_id = 's-apart' WHERE id = ?", (article,))
+        conn.execute("UPDATE stories SET size = size - 1 WHERE id = ?", (story,))
+    conn.close()
+    assert story_members(db) != expected
+    monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
+    with opened(db) as store:
+        paired = store.upgrade(chunk=30)
+    assert paired.pairs == 0 and paired.moved == 1
+    assert story_members(db) == expected
+
+
 def test_a_new_store_has_nothing_to_pair(tmp_path: Path, route_articles):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
