@@ -151,8 +151,9 @@ def story_members(db: Path) -> set[frozenset[str]]:
 
 def test_the_upgrade_ends_with_every_story_regrouped(stores, tmp_path: Path, monkeypatch):
     """Each held article's new pairs re-cluster only the stories they touch; the last
-    chunk re-clusters every story, as the batch groups the whole collection: here an
-    article put apart from its story (no new pair touches either) is back in it."""
+    chunk of an upgrade that scored a pair re-clusters every story, as the batch groups
+    the whole collection: here an article put apart from its story (the one pair scored
+    again touches neither) is back in it. An upgrade that scores nothing leaves it."""
     db = copy_of(stores["new"], tmp_path)
     expected = story_members(db)
     conn = sqlite3.connect(db)
@@ -165,11 +166,27 @@ def test_the_upgrade_ends_with_every_story_regrouped(stores, tmp_path: Path, mon
         conn.execute("UPDATE articles SET story_id = 's-apart' WHERE id = ?", (article,))
         conn.execute("UPDATE stories SET size = size - 1 WHERE id = ?", (story,))
     conn.close()
-    assert story_members(db) != expected
+    apart = story_members(db)
+    assert apart != expected
     monkeypatch.setattr(backlog, "ROUTES", backlog.ROUTES | {"next_route"})
+    (tmp_path / "unscored").mkdir()
+    unscored = copy_of(db, tmp_path / "unscored")
+    with opened(unscored) as store:
+        assert store.upgrade(chunk=30) == core.Paired(articles=len(store), pairs=0, moved=0)
+    assert story_members(unscored) == apart
+    conn = sqlite3.connect(db)
+    with conn:  # a weak score far from both stories, forgotten: the upgrade scores it again
+        conn.execute(
+            "DELETE FROM weak_scores WHERE rowid = (SELECT w.rowid FROM weak_scores w "
+            "JOIN articles x ON x.id = w.a JOIN articles y ON y.id = w.b "
+            "WHERE x.story_id NOT IN (?, 's-apart') AND y.story_id NOT IN (?, 's-apart') "
+            "AND x.copy_of IS NULL AND y.copy_of IS NULL ORDER BY w.a, w.b LIMIT 1)",
+            (story, story),
+        )
+    conn.close()
     with opened(db) as store:
         paired = store.upgrade(chunk=30)
-    assert paired.pairs == 0 and paired.moved == 1
+    assert paired.pairs == 1 and paired.moved == 1
     assert story_members(db) == expected
 
 

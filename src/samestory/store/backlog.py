@@ -27,7 +27,8 @@ import dataclasses
 import json
 import sqlite3
 
-# meta key of the backlog: {"through": last features rowid held, "next": first not paired}.
+# meta key of the backlog: {"through": last features rowid held, "next": first not paired,
+# "scored": whether the chunks paired so far scored any pair}.
 KEY = "pair_backlog"
 # meta key of the candidate routes the held articles outside the backlog were paired by
 # (a sorted JSON list), and the routes this samestory's adds propose with: the nearest
@@ -39,10 +40,12 @@ ROUTES: frozenset[str] = frozenset({"vectors", "keywords", "same_days"})
 
 @dataclasses.dataclass(frozen=True)
 class Backlog:
-    """Held articles (features rowid <= ``through``) from ``next`` on are still to pair."""
+    """Held articles (features rowid <= ``through``) from ``next`` on are still to pair;
+    ``scored``: the chunks paired before scored at least one pair."""
 
     through: int
     next: int
+    scored: bool = False
 
 
 def record(conn: sqlite3.Connection) -> None:
@@ -61,7 +64,9 @@ def read(conn: sqlite3.Connection) -> Backlog | None:
     if row is None:
         return None
     saved = json.loads(row[0])
-    return Backlog(through=int(saved["through"]), next=int(saved["next"]))
+    return Backlog(
+        through=int(saved["through"]), next=int(saved["next"]), scored=bool(saved.get("scored"))
+    )
 
 
 def remaining(conn: sqlite3.Connection, backlog: Backlog | None = None) -> int:
@@ -95,16 +100,15 @@ def held_count(conn: sqlite3.Connection, backlog: Backlog) -> int:
     return remaining(conn, Backlog(through=backlog.through, next=0))
 
 
-def advance(conn: sqlite3.Connection, backlog: Backlog, after: int) -> None:
-    """Mark the held articles up to features rowid ``after`` as paired (the backlog is
-    removed once none is left); runs in the chunk's transaction."""
+def advance(conn: sqlite3.Connection, backlog: Backlog, after: int, scored: bool) -> None:
+    """Mark the held articles up to features rowid ``after`` as paired, ``scored``: the
+    chunk scored a pair (the backlog is removed once none is left); runs in the chunk's
+    transaction."""
     if after >= backlog.through:
         conn.execute("DELETE FROM meta WHERE key=?", (KEY,))
         return
-    conn.execute(
-        "UPDATE meta SET value=? WHERE key=?",
-        (json.dumps({"through": backlog.through, "next": after + 1}), KEY),
-    )
+    saved = {"through": backlog.through, "next": after + 1, "scored": backlog.scored or scored}
+    conn.execute("UPDATE meta SET value=? WHERE key=?", (json.dumps(saved), KEY))
 
 
 def routes(conn: sqlite3.Connection) -> frozenset[str] | None:

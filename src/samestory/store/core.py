@@ -1173,17 +1173,19 @@ class _Batch:
                 pairs += scored
                 paired.append(article_id)
         last = len(rows) < size or rows[-1][0] >= todo.through
-        if last:
+        if last and (todo.scored or pairs):  # no new pair: nothing new to merge
             self._regroup_all()
         self._update_threads([*paired, *self.moved_from])
         moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
         self._final_report([], [], {})  # logs the moves in `changes`, as an add's
-        backlog.advance(self.conn, todo, todo.through if last else rows[-1][0])
+        backlog.advance(self.conn, todo, todo.through if last else rows[-1][0], pairs > 0)
         return Paired(articles=len(rows), pairs=pairs, moved=moved)
 
     def _regroup_all(self) -> None:
         """Re-cluster every story at once, as the batch groups the whole collection: the
-        end of an upgrade (in its last chunk's transaction). Each held article's new pairs
+        end of an upgrade that scored a pair (in its last chunk's transaction; on a store
+        of 50,000 articles, 1,700 representatives, it costs ~29 s CPU and ~1 GB, so an
+        upgrade that scored nothing skips it). Each held article's new pairs
         re-clustered only the stories they touch, as an add does, so a merge they make
         possible with a story linked to those by older pairs alone was left undone
         (5,043 representatives: 41 of 5,431 articles elsewhere than in a new store with
