@@ -1,7 +1,7 @@
 """The Spark job against the local engine and a MinHash-LSH dedup peer, in one run.
 
 ``python benchmarks/spark.py [--sizes 5000,20000] [--encoder use|static]
-[--partitions N] [--recall-sample 500] [--json]``
+[--partitions N] [--recall-sample 500] [--task-bound N] [--spark-only] [--json]``
 
 For each size a corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles,
 then labelled reposts, edits, truncations and reshuffles) is written as JSON Lines and
@@ -20,8 +20,9 @@ driver, the JVM and the Python workers, sampled from /proc), ARI of
 Spark's stories against local's and of each against the gold stories, records a
 ``--keep first`` dedup keeps (one per copy group; the peer: one per cluster), and above
 5,000 representatives the recall of the IVF vector search against exact search on a
-sample of articles; digests of Spark's stories and of their threads (equal digests:
-the same stories, ids and threads).
+sample of articles and the most vectors one search task held (``largest_cell``; a cell
+over ``--task-bound`` is split on the executors); digests of Spark's stories and of their
+threads (equal digests: the same stories, ids and threads).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+#: A vector search: ``(exact_limit, cell_size, task_bound)`` (None: the job's bound).
+Search = tuple[int, int, int | None]
 #: The JVM heap of ``local[2]``, where the driver is also the executor that caches the
 #: features (~22 KB an article): 2g held 20k articles, not 50k (OutOfMemoryError while
 #: caching them, 2026-12-02). Set by ``--driver-memory``.
@@ -218,11 +221,12 @@ def run_size(
     recall_sample: int,
     folder: Path,
     data: Path,
-    searches: list[tuple[int, int]] | None = None,
+    searches: list[Search] | None = None,
     spark_only: bool = False,
 ) -> dict[str, Any]:
     """The synthetic corpus of ``n`` articles: local, the MinHash peer and one Spark run
-    (the first of ``searches``: ``(exact_limit, cell_size)``, production's by default);
+    (the first of ``searches``: ``(exact_limit, cell_size, task_bound)``, production's by
+    default);
     ``spark_only``: the Spark run alone, its figures and its ARI against gold."""
     from baseline import MinHashBaseline
     from corpus import build_corpus
@@ -231,12 +235,11 @@ def run_size(
     source = _write_corpus(folder / f"in-{n}.jsonl", articles, full=False)
     ids = [a.id for a in articles]
     result: dict[str, Any] = {"n": n, "encoder": encoder, "conf": list(EXTRA_CONF)}
-    exact_limit, cell_size = (searches or [_production_search()])[0]
+    search = (searches or [_production_search()])[0]
     if spark_only:
         spark_run = _spark_run(
-            source, folder / f"spark-{n}", encoder, partitions, recall_sample, exact_limit,
-            cell_size,
-        )  # fmt: skip
+            source, folder / f"spark-{n}", encoder, partitions, recall_sample, search
+        )
         remote = spark_run.pop("rows")
         spark_run.pop("edges")
         result.update(spark_run)
@@ -252,7 +255,7 @@ def run_size(
     peer_of = {a: k for k, group in enumerate(peer_groups) for a in group}
 
     spark_run = _spark_run(
-        source, folder / f"spark-{n}", encoder, partitions, recall_sample, exact_limit, cell_size
+        source, folder / f"spark-{n}", encoder, partitions, recall_sample, search
     )
     remote = spark_run.pop("rows")
     spark_run.pop("edges")
@@ -286,15 +289,18 @@ def run_real(
     recall_sample: int,
     folder: Path,
     data: Path,
-    searches: list[tuple[int, int]],
+    searches: list[Search],
     every: int = 1,
+    spark_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The real distinct dev corpus (ECB+, MEANTIME, GVA: ~2,300 articles, nearly all
     representatives; ``every``: the articles of every ``every``-th gold story only): the
-    local engine once, then one Spark run per ``(exact_limit, cell_size)`` of
+    local engine once, then one Spark run per ``(exact_limit, cell_size, task_bound)`` of
     ``searches`` after a first run with production's search (exact on this corpus), each
     compared with local (ARI), with gold, and with that first run: the story edges
-    (pairs scoring at least the attach threshold) it lost and gained."""
+    (pairs scoring at least the attach threshold) it lost and gained. ``spark_only``:
+    one Spark run per search, nothing else (no local engine, no reference run): their
+    times and digests."""
     from corpus import real_corpus
 
     from samestory.config import DEFAULT_CONFIG
@@ -305,6 +311,16 @@ def run_real(
     base: dict[str, Any] = {
         "n": len(articles), "corpus": "real", "every": every, "encoder": encoder,
     }  # fmt: skip
+    if spark_only:
+        rows = []
+        for k, search in enumerate(searches):
+            run = _spark_run(
+                source, folder / f"spark-real-{k}", encoder, partitions, recall_sample, search
+            )
+            remote, _ = run.pop("rows"), run.pop("edges")
+            stories = [remote[i]["story_id"] for i in ids]
+            rows.append({**base, **run, "ari_gold_spark": _ari(gold, stories)})
+        return rows
     local = _local_run(source, folder / "local-real.jsonl", encoder, base)
     local_stories = [local[i]["story_id"] for i in ids]
     base["ari_gold_local"] = _ari(gold, local_stories)
@@ -314,14 +330,13 @@ def run_real(
     attach = DEFAULT_CONFIG.attach_threshold
     reference_search = _production_search()  # exact on this corpus: the reference run
     runs = [reference_search, *(s for s in searches if s != reference_search)]
-    for k, (exact_limit, cell_size) in enumerate(runs):
+    for k, search in enumerate(runs):
         run = _spark_run(
-            source, folder / f"spark-real-{k}", encoder, partitions, recall_sample,
-            exact_limit, cell_size, attach,
-        )  # fmt: skip
+            source, folder / f"spark-real-{k}", encoder, partitions, recall_sample, search, attach
+        )
         remote, edges = run.pop("rows"), run.pop("edges")
         stories = [remote[i]["story_id"] for i in ids]
-        row = {**base, **run, "exact_limit": exact_limit, "cell_size": cell_size}
+        row = {**base, **run}
         row["ari_spark_local"] = _ari(local_stories, stories)
         row["ari_gold_spark"] = _ari(gold, stories)
         row["spark_stories"] = len(set(stories))
@@ -344,11 +359,11 @@ def _every_story(articles: list[Any], gold: list[str], every: int) -> tuple[list
     return [articles[k] for k in kept], [gold[k] for k in kept]
 
 
-def _production_search() -> tuple[int, int]:
+def _production_search() -> Search:
     from samestory.candidates import EXACT_SEARCH_LIMIT
     from samestory.spark.vectors import CELL_SIZE
 
-    return EXACT_SEARCH_LIMIT, CELL_SIZE
+    return EXACT_SEARCH_LIMIT, CELL_SIZE, None
 
 
 def _write_corpus(path: Path, articles: list[Any], full: bool) -> Path:
@@ -387,18 +402,21 @@ def _spark_run(
     encoder: str,
     partitions: int | None,
     recall_sample: int,
-    exact_limit: int,
-    cell_size: int,
+    search: Search,
     edge_floor: float | None = None,
 ) -> dict[str, Any]:
     """One ``samestory.spark.run`` with ``dedup`` in ``local[2]``, its own session: times,
     Spark's stage metrics, the job's counts, ``rows`` (the dedup records by id) and
-    ``edges`` (with ``edge_floor``: the id pairs of relations scoring at least that)."""
+    ``edges`` (with ``edge_floor``: the id pairs of relations scoring at least that).
+    ``search``: ``(exact_limit, cell_size, task_bound)``; a task bound of None is not
+    passed (the job's default; a checkout before the bound existed runs too)."""
     from samestory.config import DEFAULT_CONFIG
     from samestory.spark import DedupOptions, build_session, run
 
     config = DEFAULT_CONFIG.replace(encoder=encoder)
-    result: dict[str, Any] = {}
+    exact_limit, cell_size, task_bound = search
+    bound = {} if task_bound is None else {"task_bound": task_bound}
+    result: dict[str, Any] = {"exact_limit": exact_limit, "cell_size": cell_size, **bound}
     conf = [
         "spark.driver.maxResultSize=1m",
         f"spark.driver.memory={DRIVER_MEMORY[0]}",
@@ -420,6 +438,7 @@ def _spark_run(
             cell_size=cell_size,
             dedup=DedupOptions(),
             recall_sample=recall_sample,
+            **bound,
         )
         result["spark_s"] = time.perf_counter() - start
         result.update(cache.stop())
@@ -485,6 +504,8 @@ def _real_row(r: dict[str, Any]) -> str:
         else f"IVF (exact limit {r['exact_limit']}, cells of {r['cell_size']})"
     )  # fmt: skip
     recall = f"recall {r['vector_recall']:.3f} " if "vector_recall" in r else ""
+    if "largest_cell" in r:
+        recall += f"largest search task {r['largest_cell']} vectors "
     return (
         f"real {r['n']} ({r['representatives']} representatives) {r['encoder']} {search}: "
         f"spark {r['spark_s']:.0f}s (core {r['spark_cpu_s']:.0f}s), local {r['local_s']:.0f}s  "
@@ -495,9 +516,15 @@ def _real_row(r: dict[str, Any]) -> str:
     )
 
 
-def _searches(limits: str, cells: str) -> list[tuple[int, int]]:
-    """Every ``(exact_limit, cell_size)`` of the two comma lists, in order."""
-    return [(int(a), int(b)) for a in limits.split(",") for b in cells.split(",")]
+def _searches(limits: str, cells: str, bounds: str = "default") -> list[Search]:
+    """Every ``(exact_limit, cell_size, task_bound)`` of the three comma lists, in order
+    (a bound ``default``: the job's)."""
+    return [
+        (int(a), int(b), None if c == "default" else int(c))
+        for a in limits.split(",")
+        for b in cells.split(",")
+        for c in bounds.split(",")
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -520,6 +547,20 @@ def main(argv: list[str] | None = None) -> int:
         "--cell-size",
         default=None,
         help="IVF vectors per cell (comma list; default: production's 1,000)",
+    )
+    parser.add_argument(
+        "--task-bound",
+        default="default",
+        help="IVF vectors one search task may hold: a cell over it is split on the "
+        "executors (comma list; default: the job's, 24 cells' worth)",
+    )
+    parser.add_argument(
+        "--max-cells",
+        type=int,
+        default=None,
+        help="top-level IVF cells at most (default: the job's 256): fewer make the top "
+        "cells as large, against the cell size, as 256 make them past 256 cells' worth "
+        "of representatives (what --task-bound splits on the executors)",
     )
     parser.add_argument(
         "--real-every",
@@ -548,7 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--spark-only",
         action="store_true",
-        help="the Spark run alone (no local engine, no peer): its time, shuffle and memory",
+        help="the Spark runs alone (no local engine, no peer, no reference run): their "
+        "time, shuffle, memory and digests",
     )
     parser.add_argument(
         "--data",
@@ -559,21 +601,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     DRIVER_MEMORY[0] = args.driver_memory
+    if args.max_cells is not None:  # read on the driver (this process) only
+        from samestory.spark import vectors
+
+        vectors.MAX_CELLS = args.max_cells
     EXTRA_CONF.extend(args.conf)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     import corpus
 
     shared = os.environ.get("SAMESTORY_SHARED")
     data = args.data or (Path(shared) / "data" if shared else corpus.DATA)
-    limit, cell = _production_search()
-    searches = _searches(args.exact_limit or str(limit), args.cell_size or str(cell))
+    limit, cell, _ = _production_search()
+    searches = _searches(
+        args.exact_limit or str(limit), args.cell_size or str(cell), args.task_bound
+    )
     with tempfile.TemporaryDirectory(prefix="samestory-spark-bench-") as tmp:
         if args.corpus == "real":
             for r in run_real(
                 args.encoder, args.partitions, args.recall_sample, Path(tmp), data, searches,
-                args.real_every,
+                args.real_every, args.spark_only,
             ):  # fmt: skip
-                print(json.dumps(r) if args.json else _real_row(r), flush=True)
+                print(json.dumps(r) if args.json or args.spark_only else _real_row(r), flush=True)
             return 0
         for n in (int(s) for s in args.sizes.split(",")):
             r = run_size(

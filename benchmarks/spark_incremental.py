@@ -1,7 +1,7 @@
 """Incremental daily Spark runs against a full rerun, in one run.
 
 ``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--encoder static]
-[--partitions N] [--json] [--profile] [--keep DIR]``
+[--partitions N] [--json] [--profile] [--keep DIR] [--conf KEY=VALUE]``
 
 A corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
 reposts, edits, truncations and reshuffles) is shuffled (seeded) and split into day 1 and
@@ -14,7 +14,10 @@ day 2 (the last ``--day2`` share). In one ``local[2]`` session:
 Reported: wall times, the day-2/full ratio, task time and shuffle bytes of each timed run
 (Spark's status REST API), the ARI of the incremental stories against the full rerun's, the
 share of articles whose story id differs, the counts of the day-2 run and the state's size
-on disk by table after day 2. ``--day1-peer``
+on disk by table after day 2, and the broadcast joins of each timed run's SQL queries
+(``broadcasts``: each ``BroadcastExchange``'s rows and data size, from the SQL REST API:
+what Spark collected through the driver, against ``spark.driver.maxResultSize``, 1 MB
+here). ``--day1-peer``
 also times a plain job over day 1's input (what day 1 costs over the job).
 
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
@@ -107,13 +110,49 @@ def _profile(stages: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any
     return sorted(by_site.values(), key=lambda r: -r["task_s"])
 
 
+def _sql(spark: Any) -> list[dict[str, Any]]:
+    sc = spark.sparkContext
+    url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/sql?details=true&length=100000"
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return cast("list[dict[str, Any]]", json.load(response))
+
+
+def _broadcasts(queries: list[dict[str, Any]], seen: set[int]) -> list[dict[str, Any]]:
+    """Each ``BroadcastExchange`` of the SQL queries not in ``seen``: its query's
+    description, rows and data size (Spark's metric strings)."""
+    found = []
+    for query in queries:
+        if query["id"] in seen:
+            continue
+        for node in query.get("nodes", []):
+            if node.get("nodeName") != "BroadcastExchange":
+                continue
+            metrics = {m["name"]: m["value"] for m in node.get("metrics", [])}
+            found.append(
+                {
+                    "query": query["id"],
+                    "description": query.get("description", "")[:80],
+                    "rows": metrics.get("number of output rows"),
+                    "data_size": metrics.get("data size"),
+                }
+            )
+    return found
+
+
 def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, Any]]:
     seen = {s["stageId"] for s in _stages(spark)}
+    queries = {q["id"] for q in _sql(spark)}
     start = time.perf_counter()
     out = run()
     wall = time.perf_counter() - start
     done = _stages(spark)
-    return out, {"wall_s": wall, **_totals(done, seen), "profile": _profile(done, seen)}
+    broadcasts = _broadcasts(_sql(spark), queries)
+    return out, {
+        "wall_s": wall,
+        **_totals(done, seen),
+        "profile": _profile(done, seen),
+        "broadcasts": broadcasts,
+    }
 
 
 def measure(
@@ -123,6 +162,7 @@ def measure(
     partitions: int | None,
     folder: Path,
     day1_peer: bool = False,
+    extra_conf: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     import corpus
     from corpus import build_corpus
@@ -145,6 +185,7 @@ def measure(
         "spark.driver.maxResultSize=1m",
         "spark.driver.memory=2g",
         "spark.ui.showConsoleProgress=false",
+        *extra_conf,
     ]
     spark = build_session("local[2]", "samestory-incremental-bench", conf)
     result: dict[str, Any] = {"n": size, "day1": cut, "day2": size - cut, "encoder": encoder}
@@ -275,6 +316,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--explain", type=Path, help="no run: where a kept run's stories differ (see the doc)"
     )
+    parser.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        help="a further Spark setting KEY=VALUE (repeatable), e.g. "
+        "spark.sql.autoBroadcastJoinThreshold=-1",
+    )
     args = parser.parse_args(argv)
     if args.explain is not None:
         print(json.dumps(explain(args.explain, args.encoder), indent=1))
@@ -282,10 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     bench = (args.size, args.day2, args.encoder, args.partitions)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = measure(*bench, args.keep, args.day1_peer)
+        result = measure(*bench, args.keep, args.day1_peer, tuple(args.conf))
     else:
         with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
-            result = measure(*bench, Path(tmp), args.day1_peer)
+            result = measure(*bench, Path(tmp), args.day1_peer, tuple(args.conf))
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
@@ -299,8 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         r = result[name]
         print(
             f"  {name:17s} {r['wall_s']:8.1f} s wall  {r['task_s']:8.1f} s tasks  "
-            f"{r['shuffle_write_mb']:8.1f} MB shuffled  {int(r['stages'])} stages"
+            f"{r['shuffle_write_mb']:8.1f} MB shuffled  {int(r['stages'])} stages  "
+            f"{len(r['broadcasts'])} broadcasts"
         )
+        for b in r["broadcasts"]:
+            print(f"      broadcast {b['rows']} rows, {b['data_size']}: {b['description']}")
     print(
         f"  day 2 / full rerun: {result['day2_vs_full']:.2f}x; ARI incremental vs full "
         f"{result['ari_incremental_vs_full']:.3f}; story ids differing "

@@ -20,7 +20,12 @@ from samestory.ingest._common import SkipError, clean_text, norm_lang, opt_str
 from samestory.models import Article, Relation, Story
 from samestory.spark import stages
 from samestory.spark.stages import IndexRanges
-from samestory.spark.vectors import CELL_SIZE, exact_recall, vector_pairs
+from samestory.spark.vectors import (
+    CELL_SIZE,
+    exact_recall,
+    largest_accumulator,
+    vector_pairs,
+)
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -148,6 +153,7 @@ def run(
     dedup: DedupOptions | None = None,
     cell_size: int = CELL_SIZE,
     recall_sample: int = 0,
+    task_bound: int | None = None,
 ) -> dict[str, Any]:
     """Group the articles of ``input_path`` into stories; write Parquet under ``output_path``.
 
@@ -157,7 +163,9 @@ def run(
     counts: articles, skipped (records without usable text), partitions, copies,
     representatives, scored pairs, stories; with ``recall_sample`` and IVF search,
     ``vector_recall``: the share of the exact neighbour pairs of that many sampled
-    articles that the IVF search found.
+    articles that the IVF search found. With IVF search, ``largest_cell``: the most
+    vectors one search task held (a cell over ``task_bound``, default
+    ``vectors.MAX_TASK_FACTOR · cell_size``, is split on the executors first).
     """
     from pyspark import StorageLevel
 
@@ -221,7 +229,8 @@ def run(
 
     # With each one's keywords: static's lists widen by the words they share.
     vectors = reps.mapValues(lambda f: (f.vector, keywords(f)))
-    near = vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size)
+    largest = largest_accumulator(spark.sparkContext) if n_reps > exact_limit else None
+    near = vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size, task_bound, largest)
     recall: dict[str, Any] = {}
     if recall_sample and n_reps > exact_limit:
         near.persist(StorageLevel.MEMORY_AND_DISK)
@@ -307,6 +316,8 @@ def run(
         "roundups": n_roundups,
         **recall,
     }
+    if largest is not None:  # read after the jobs that computed the pairs
+        counts["largest_cell"] = largest.value
     for rdd in (
         threads,
         built,

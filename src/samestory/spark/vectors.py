@@ -19,13 +19,20 @@ vectors at hand for the near-twin test. No neighbour list or vector is shuffled 
   ``MAX_CELL_FACTOR · cell_size`` vectors is split inside its task the same way
   (k-means on the cell, stored in the nearest sub-cells, queried in the nearest); a
   cell of near-identical vectors that no split shrinks is searched whole after three
-  levels. Cost per query:
+  levels. A top-level cell of more than ``task_bound`` vectors (``MAX_TASK_FACTOR ·
+  cell_size`` by default) is not grouped into one task: its sub-centroids are fitted on
+  the executors from a sample of the cell, its vectors are assigned to them in salted
+  groups of at most ``task_bound`` and keyed by ``(cell, sub-cell)`` *before* the
+  grouping (:func:`_split_on_executors`), so no task holds more than about the bound;
+  the same split (copies, home cell of each query, keywords), one level a round, up to
+  the three levels. Cost per query:
   ``~CELL_COPIES · cell_size`` dot products instead of ``n``; the neighbours can
   differ from the exact ones (see ``benchmarks/spark.py`` for the measured recall).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -43,7 +50,7 @@ from samestory.candidates import (
 from samestory.config import Config
 
 if TYPE_CHECKING:
-    from pyspark import RDD
+    from pyspark import RDD, Accumulator, SparkContext
 
 #: Vectors per cell the IVF bucketing aims at.
 CELL_SIZE = 1_000
@@ -56,6 +63,19 @@ MAX_CELLS = 256
 #: Vectors sampled for the top-level k-means (in one task).
 KMEANS_SAMPLE = 50 * MAX_CELLS
 KMEANS_ROUNDS = 12
+#: A task holds at most about this many times CELL_SIZE vectors: a cell over it is split
+#: on the executors before its vectors are grouped (24,000 at the default cell size:
+#: ~48 MB of 512-d float32 vectors; a top-level cell reaches it at ~2M representatives).
+MAX_TASK_FACTOR = 24
+#: Sub-cells of one split on the executors at most (as top-level cells: each fitted on a
+#: sample of at most SUB_SAMPLE vectors, 50 a centroid).
+MAX_SUB_CELLS = MAX_CELLS
+SUB_SAMPLE = KMEANS_SAMPLE
+#: Split levels at most, on the executors and in a task together (a cell of
+#: near-identical vectors cannot be split: it is searched whole after them).
+MAX_SPLIT_LEVELS = 3
+
+log = logging.getLogger("samestory")
 
 
 def widest_list(config: Config) -> int:
@@ -144,7 +164,7 @@ def _split_cell(
     """Neighbour pairs of ``queries`` in a cell, split while it is over the size bound
     (at most three levels: a cell of near-identical vectors cannot be split). ``words``:
     the rows' keywords (see :func:`cell_neighbours`)."""
-    if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= 3:
+    if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= MAX_SPLIT_LEVELS:
         yield from cell_neighbours(queries, keys, matrix, config, words)
         return
     centroids = spherical_kmeans(matrix, math.ceil(len(keys) / cell_size), seed=depth + 1)
@@ -167,16 +187,23 @@ def _split_cell(
 
 
 def _search_cell(
-    item: tuple[int, Iterable[tuple[int, tuple[np.ndarray, dict[int, float]], bool]]],
+    item: tuple[Any, Iterable[tuple[int, tuple[np.ndarray, dict[int, float]], bool]]],
     config: Config,
     cell_size: int,
+    largest: Accumulator | None = None,
 ) -> Iterator[tuple[int, int]]:
-    _, members = item
+    """Neighbour pairs of one cell's queries. The key is an exact chunk (an int) or an
+    IVF cell's path ``(cell, sub-cell, ...)``: the levels split on the executors, which
+    the in-task split continues. ``largest``: the most vectors a cell's task held."""
+    key, members = item
     listed = sorted(members, key=lambda m: m[0])
+    if largest is not None:
+        largest.add(len(listed))
     keys, matrix = _matrix((i, vw[0]) for i, vw, _ in listed)
     words = [vw[1] for _, vw, _ in listed]
     queries = sorted(i for i, _, is_query in listed if is_query)
-    yield from _split_cell(queries, keys, matrix, config, cell_size, words)
+    depth = len(key) - 1 if isinstance(key, tuple) else 0
+    yield from _split_cell(queries, keys, matrix, config, cell_size, words, depth)
 
 
 def with_words(value: Any) -> tuple[np.ndarray, dict[int, float]]:
@@ -194,22 +221,46 @@ def vector_pairs(
     partitions: int = 4,
     exact_limit: int = EXACT_SEARCH_LIMIT,
     cell_size: int = CELL_SIZE,
+    task_bound: int | None = None,
+    largest: Accumulator | None = None,
 ) -> RDD:
     """Pairs ``(i, j)``, ``i < j``: each article (``vectors``: ``(idx, unit vector)``, or
     ``(idx, (unit vector, keywords))`` for the encoders whose saturation test reads
-    them) with its distinct nearest neighbours, exactly up to ``exact_limit`` articles."""
+    them) with its distinct nearest neighbours, exactly up to ``exact_limit`` articles.
+
+    Above it, IVF cells of about ``cell_size``; a cell over ``task_bound`` vectors
+    (default ``MAX_TASK_FACTOR · cell_size``) is split on the executors before its
+    vectors are grouped. ``largest`` (:func:`largest_accumulator`): gets the most vectors
+    one cell's search task held."""
     vectors = vectors.mapValues(with_words)
     if n <= exact_limit:
         cells = _exact_cells(vectors, n, partitions)
         size = max(n, 1)  # never split
     else:
-        cells = _ivf_cells(vectors, n, partitions, cell_size)
+        bound = task_bound if task_bound is not None else MAX_TASK_FACTOR * cell_size
+        cells = _ivf_cells(vectors, n, partitions, cell_size, bound)
         size = cell_size
     return (
         cells.groupByKey(partitions)
-        .flatMap(lambda item: _search_cell(item, config, size))
+        .flatMap(lambda item: _search_cell(item, config, size, largest))
         .distinct(partitions)
     )
+
+
+class _Max:
+    """Spark accumulator parameter: the largest value added (a task rerun adds the same)."""
+
+    def zero(self, value: int) -> int:
+        return 0
+
+    def addInPlace(self, a: int, b: int) -> int:  # Spark's name
+        return max(a, b)
+
+
+def largest_accumulator(sc: SparkContext) -> Accumulator:
+    """An accumulator for :func:`vector_pairs`' ``largest``: read its ``value`` after the
+    pairs have been computed."""
+    return sc.accumulator(0, _Max())  # type: ignore[arg-type]
 
 
 def _exact_cells(vectors: RDD, n: int, partitions: int) -> RDD:
@@ -224,8 +275,9 @@ def _exact_cells(vectors: RDD, n: int, partitions: int) -> RDD:
     return vectors.flatMap(spread)
 
 
-def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
-    """Vectors keyed by each of their CELL_COPIES nearest top-level cells."""
+def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int, task_bound: int) -> RDD:
+    """Vectors keyed by each of their CELL_COPIES nearest cells' paths: ``(cell,)``, or
+    ``(cell, sub-cell, ...)`` for a cell over ``task_bound`` split on the executors."""
     k = max(2, min(MAX_CELLS, math.ceil(n / cell_size)))
     fraction = min(1.0, KMEANS_SAMPLE / max(n, 1))
     sample = vectors.sample(False, fraction, seed=17).values().map(lambda vw: vw[0])
@@ -243,7 +295,7 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
 
     def assign(
         items: Iterable[tuple[int, Any]],
-    ) -> Iterator[tuple[int, tuple[int, Any, bool]]]:
+    ) -> Iterator[tuple[tuple[int, ...], tuple[int, Any, bool]]]:
         listed = list(items)
         if not listed:
             return
@@ -251,9 +303,150 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int) -> RDD:
         cells = nearest_cells(matrix, shared.value.astype(np.float32), CELL_COPIES)
         for (i, v), row in zip(listed, cells, strict=True):
             for rank, c in enumerate(row):
-                yield int(c), (i, v, rank == 0)
+                yield (int(c),), (i, v, rank == 0)
 
-    return vectors.mapPartitions(assign)
+    cells = vectors.mapPartitions(assign)
+    # A cell holds each vector once: none can be over the bound while n is not (then no
+    # counting job: today's sizes run as before).
+    levels = MAX_SPLIT_LEVELS if n > task_bound else 0
+    for level in range(1, levels + 1):
+        over = _oversized(cells, task_bound, partitions, level)
+        if not over:
+            break
+        log.info(
+            "spark: %d IVF cells over %d vectors (the largest %d) split on the executors, "
+            "level %d",
+            len(over), task_bound, max(over.values()), level,
+        )  # fmt: skip
+        cells = _split_on_executors(cells, over, partitions, cell_size, task_bound, level)
+    return cells
+
+
+def _oversized(
+    cells: RDD, task_bound: int, partitions: int, level: int
+) -> dict[tuple[int, ...], int]:
+    """The cells (paths of ``level`` parts) over ``task_bound`` vectors, with their sizes:
+    only they reach the driver, packed as 8 bytes a cell (two uint16 path parts at level
+    2, the count as uint32), so the 65,536 sub-cells of 1B articles' level 2 pass a 1 MB
+    ``spark.driver.maxResultSize``."""
+
+    def pack(counted: Iterable[tuple[tuple[int, ...], int]]) -> Iterator[np.ndarray]:
+        rows = [(*cell, size) for cell, size in counted if size > task_bound]
+        if rows:
+            table = np.array(rows, dtype=np.int64)
+            yield np.hstack([table[:, :-1].astype(np.uint16).view(np.uint8),
+                             table[:, -1:].astype(np.uint32).view(np.uint8)])  # fmt: skip
+
+    packed = (
+        cells.mapValues(lambda _: 1)
+        .reduceByKey(lambda a, b: a + b, partitions)
+        .mapPartitions(pack)
+        .collect()
+    )
+    over: dict[tuple[int, ...], int] = {}
+    for block in packed:
+        parts = block[:, : 2 * level].copy().view(np.uint16)
+        sizes = block[:, 2 * level :].copy().view(np.uint32)[:, 0]
+        for path, size in zip(parts.tolist(), sizes.tolist(), strict=True):
+            over[tuple(path)] = size
+    return over
+
+
+def sampled(i: int, salt: int) -> float:
+    """A uniform number in [0, 1) of article ``i`` (splitmix64 of ``i`` and ``salt``): a
+    sample that does not depend on the order a shuffle delivers the vectors in."""
+    mask = (1 << 64) - 1
+    z = (i * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9 + 0x632BE59BD9B4E019) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return (z ^ (z >> 31)) / float(1 << 64)
+
+
+def sub_cell_count(size: int, cell_size: int, task_bound: int) -> int:
+    """Sub-cells of a split cell of ``size`` vectors: as the in-task split (one a
+    ``cell_size``), but at least enough that they average half the bound with their
+    copies (a bound of a few cells' worth would otherwise leave each sub-cell most of
+    its cell: 3 copies in 4 sub-cells); at most MAX_SUB_CELLS."""
+    wanted = max(math.ceil(size / cell_size), math.ceil(2 * CELL_COPIES * size / task_bound))
+    return max(2, min(MAX_SUB_CELLS, wanted))
+
+
+def _split_on_executors(
+    cells: RDD,
+    over: Mapping[tuple[int, ...], int],
+    partitions: int,
+    cell_size: int,
+    task_bound: int,
+    level: int,
+) -> RDD:
+    """``cells`` with each cell of ``over`` (path: vectors) split as :func:`_split_cell`
+    splits it, without one task holding it: spherical k-means on a sample of at most
+    ``min(SUB_SAMPLE, task_bound)`` of its vectors (one task a cell), then its vectors
+    assigned to the sub-centroids in salted groups of about ``task_bound`` (each group
+    gets its cell's centroids: no centroid passes through the driver). A vector is
+    stored in its CELL_COPIES nearest sub-cells and a query queries the nearest one."""
+    sc = cells.context
+    # Per split cell: its sub-cells and its salts (groups of at most ~task_bound).
+    plan = sc.broadcast(
+        {
+            cell: (sub_cell_count(size, cell_size, task_bound), math.ceil(size / task_bound))
+            for cell, size in over.items()
+        }
+    )
+    share = sc.broadcast(
+        {cell: min(1.0, min(SUB_SAMPLE, task_bound) / size) for cell, size in over.items()}
+    )
+    big = cells.filter(lambda kv: kv[0] in plan.value)
+    kept = cells.filter(lambda kv: kv[0] not in plan.value)
+
+    def fit(item: tuple[tuple[int, ...], Iterable[tuple[int, np.ndarray]]]) -> tuple[Any, Any]:
+        cell, rows = item
+        _, matrix = _matrix(rows)  # in index order, as the in-task split's matrix
+        return cell, spherical_kmeans(matrix, plan.value[cell][0], seed=level)
+
+    centroids = (
+        big.filter(lambda kv: sampled(kv[1][0], level) < share.value[kv[0]])
+        .mapValues(lambda m: (m[0], m[1][0]))
+        .groupByKey(partitions)
+        .map(fit)
+    )
+
+    def salt_member(kv: tuple[tuple[int, ...], Any]) -> tuple[Any, Any]:
+        cell, member = kv
+        return (cell, member[0] % plan.value[cell][1]), (False, member)
+
+    def salt_centroids(kv: tuple[tuple[int, ...], np.ndarray]) -> Iterator[tuple[Any, Any]]:
+        cell, found = kv
+        for salt in range(plan.value[cell][1]):
+            yield (cell, salt), (True, found)
+
+    def assign(item: tuple[Any, Iterable[tuple[bool, Any]]]) -> Iterator[tuple[Any, Any]]:
+        (cell, _), tagged = item
+        found, members = None, []
+        for is_centroids, value in tagged:
+            if is_centroids:
+                found = value
+            else:
+                members.append(value)
+        if not members:
+            return
+        if found is None:  # no vector sampled (tiny bounds): the cell stays whole
+            yield from (((*cell, 0), m) for m in members)
+            return
+        matrix = np.vstack([vw[0] for _, vw, _ in members]).astype(np.float32)
+        for (i, vw, is_query), row in zip(
+            members, nearest_cells(matrix, found, CELL_COPIES), strict=True
+        ):
+            for rank, sub in enumerate(row):
+                yield (*cell, int(sub)), (i, vw, is_query and rank == 0)
+
+    split = (
+        big.map(salt_member)
+        .union(centroids.flatMap(salt_centroids))
+        .groupByKey(partitions)
+        .flatMap(assign)
+    )
+    return kept.union(split)
 
 
 def exact_recall(
