@@ -399,9 +399,9 @@ def _running_words(text: str) -> int:
 
 
 # Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
-# 2026-12-05 "Outlet title tails"): off until the thread file is refitted on the tables it
-# moves (fit_thread_model.py --check differs with it on).
-READ_TITLE_LINE = False
+# 2026-12-05 "Outlet title tails"): on since the thread file was refitted on the tables it
+# moves, its short correction fitted at the attach bar (--short-floor; 2026-12-06 rejudge).
+READ_TITLE_LINE = True
 # A line reads like a page title (the one rule for a text's first line here and for a
 # plain-text file's first line in ingest.text): at most this many characters and words,
 # not ending as a sentence or a lead-in does.
