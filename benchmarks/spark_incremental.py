@@ -16,8 +16,10 @@ Reported: wall times, the day-2/full ratio, task time and shuffle bytes of each 
 share of articles whose story id differs, the counts of the day-2 run and the state's size
 on disk by table after day 2, and the broadcast joins of each timed run's SQL queries
 (``broadcasts``: each ``BroadcastExchange``'s rows and data size, from the SQL REST API:
-what Spark collected through the driver, against ``spark.driver.maxResultSize``, 1 MB
-here). ``--day1-peer``
+the rows are what Spark collected through the driver, against
+``spark.driver.maxResultSize``, 1 MB here, a few to a few tens of bytes each; the data
+size is the hash relation built from them, with its preallocated pages: 32 MiB for 1,000
+longs). ``--day1-peer``
 also times a plain job over day 1's input (what day 1 costs over the job).
 
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
