@@ -24,6 +24,7 @@ import pytest
 from hypothesis import settings
 
 from samestory.api import cluster
+from samestory.features import DocFeatures, featurize
 from samestory.ingest import read_paths
 from samestory.models import Article
 from samestory.store import Store
@@ -283,6 +284,11 @@ def thread_model_file() -> dict:
 
 # Stories as a set of article-id sets: what store = batch tests compare.
 Partition = frozenset[frozenset[str]]
+
+
+def featurized_pair(a: str, b: str) -> list[DocFeatures]:
+    """Two texts' features, ids "a" and "b" (the pair-input screens' tests read one pair)."""
+    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
 
 
 def batch_partition(articles: list[Article], encoder) -> Partition:

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from conftest import script_module
-
-from samestory.features import featurize
-from samestory.models import Article
+from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_event_number_jaccard.py")
 
@@ -23,16 +20,12 @@ CUTS = "Airbus will cut 10,000 jobs, 4,300 of them in France, on March 3, 2007."
 CUTS_RETOLD = "The A380 flew to the US as Airbus cuts 10,000 jobs, 4,300 in France."
 
 
-def _pair(a: str, b: str):
-    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
-
-
 def test_shared_dates_are_no_shared_event_numbers():
     jaccard = MODULE["event_number_jaccard"]
-    a, b = _pair(DELIVERED, IN_SERVICE)
+    a, b = featurized_pair(DELIVERED, IN_SERVICE)
     assert {"2007", "25"} <= a.numbers & b.numbers  # what number_jaccard shares
     assert jaccard(a, b) == 0.0
-    assert jaccard(*_pair(CUTS, CUTS_RETOLD)) == 2 / (2 + 2 - 2 + 1)  # 10000, 4300
+    assert jaccard(*featurized_pair(CUTS, CUTS_RETOLD)) == 2 / (2 + 2 - 2 + 1)  # 10000, 4300
 
 
 def test_a_value_also_stated_outside_a_date_stays():

@@ -3,10 +3,7 @@ pair model leaves out the numbers that date a text and reads the event's."""
 
 from __future__ import annotations
 
-from conftest import script_module
-
-from samestory.features import featurize
-from samestory.models import Article
+from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_event_numbers.py")
 
@@ -23,14 +20,10 @@ ROUND_SEVEN_LATER = (
 )
 
 
-def _pair(a: str, b: str):
-    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
-
-
 def test_another_round_conflicts_and_another_date_does_not():
     conflict = MODULE["event_number_conflict"]
-    assert conflict(*_pair(ROUND_SEVEN, ROUND_SIX)) > 0.0  # round 7 / round 6
-    assert conflict(*_pair(ROUND_SEVEN, ROUND_SEVEN_LATER)) == 0.0  # May 3 / May 03, GMT
+    assert conflict(*featurized_pair(ROUND_SEVEN, ROUND_SIX)) > 0.0  # round 7 / round 6
+    assert conflict(*featurized_pair(ROUND_SEVEN, ROUND_SEVEN_LATER)) == 0.0  # May 3 / May 03, GMT
 
 
 def test_date_contexts_are_dropped_and_leading_zeros_read_as_the_number():

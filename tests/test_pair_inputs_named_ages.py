@@ -3,10 +3,7 @@ disagree when one name is given two different ages."""
 
 from __future__ import annotations
 
-from conftest import script_module
-
-from samestory.features import featurize
-from samestory.models import Article
+from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_named_ages.py")
 
@@ -21,10 +18,6 @@ THOMPSON = (
 RAHMAN_AGAIN = "Wladimir Klitschko, 32, beat Rahman on Saturday."
 
 
-def _pair(a: str, b: str):
-    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
-
-
 def test_ages_are_bound_to_the_name_they_are_written_with():
     ages = MODULE["named_ages"]
     assert ages(("The 36-year-old champion Klitschko won.", "Thompson, 40, lost.")) == {
@@ -34,9 +27,9 @@ def test_ages_are_bound_to_the_name_they_are_written_with():
 
 
 def test_one_name_of_two_ages_conflicts_where_the_age_sets_share_one():
-    a, b = _pair(RAHMAN, THOMPSON)
+    a, b = featurized_pair(RAHMAN, THOMPSON)
     assert MODULE["named_age_conflict"](a, b) == 1.0  # Klitschko 32 / 36
     assert MODULE["named_age_agreement"](a, b) == -1.0
-    a, b = _pair(RAHMAN, RAHMAN_AGAIN)
+    a, b = featurized_pair(RAHMAN, RAHMAN_AGAIN)
     assert MODULE["named_age_conflict"](a, b) == 0.0
     assert MODULE["named_age_agreement"](a, b) == 1.0

@@ -3,10 +3,7 @@ name roles and its opening sentences' names."""
 
 from __future__ import annotations
 
-from conftest import script_module
-
-from samestory.features import featurize
-from samestory.models import Article
+from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_roles.py")
 
@@ -24,44 +21,40 @@ WILLIAMS = (
 )
 
 
-def _pair(a: str, b: str):
-    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
-
-
 def test_a_place_one_marks_and_the_other_names_agrees_and_none_disagrees():
-    a, b = _pair(JACKSON, JACKSON_AGAIN)
+    a, b = featurized_pair(JACKSON, JACKSON_AGAIN)
     assert MODULE["place_agreement"](a, b) == 1.0  # San Diego
-    a, b = _pair(JACKSON, WILLIAMS)
+    a, b = featurized_pair(JACKSON, WILLIAMS)
     assert MODULE["place_agreement"](a, b) == -1.0  # San Diego / Poway
 
 
 def test_people_agree_when_the_officer_is_named_by_both():
-    a, b = _pair(JACKSON, JACKSON_AGAIN)
+    a, b = featurized_pair(JACKSON, JACKSON_AGAIN)
     assert MODULE["person_agreement"](a, b) == 1.0
-    a, b = _pair(JACKSON, WILLIAMS)
+    a, b = featurized_pair(JACKSON, WILLIAMS)
     assert MODULE["person_agreement"](a, b) == -1.0
 
 
 def test_no_marked_name_is_no_evidence():
-    a, b = _pair("Chargers win again.", JACKSON)
+    a, b = featurized_pair("Chargers win again.", JACKSON)
     assert MODULE["place_agreement"](a, b) == 0.0
     assert MODULE["person_agreement"](a, b) == 0.0
 
 
 def test_lead_names_told_is_the_smaller_share_of_both_directions():
-    a, b = _pair(JACKSON, WILLIAMS)
+    a, b = featurized_pair(JACKSON, WILLIAMS)
     told = MODULE["lead_names_told"](a, b)
     assert 0.0 < told < 0.5  # "chargers" told, Jackson and Williams not
-    a, b = _pair(JACKSON, JACKSON_AGAIN)
+    a, b = featurized_pair(JACKSON, JACKSON_AGAIN)
     assert MODULE["lead_names_told"](a, b) > told
-    a, b = _pair("no names here at all.", "nothing named either.")
+    a, b = featurized_pair("no names here at all.", "nothing named either.")
     assert MODULE["lead_names_told"](a, b) == 1.0
 
 
 def test_place_conflict_is_the_disagreeing_half_of_place_agreement():
     conflict = script_module("pair_inputs_place_conflict.py")["place_conflict"]
     for x, y in ((JACKSON, JACKSON_AGAIN), (JACKSON, WILLIAMS), ("Chargers win again.", JACKSON)):
-        a, b = _pair(x, y)
+        a, b = featurized_pair(x, y)
         assert conflict(a, b) == float(MODULE["place_agreement"](a, b) == -1.0)
-    a, b = _pair(JACKSON, WILLIAMS)
+    a, b = featurized_pair(JACKSON, WILLIAMS)
     assert conflict(a, b) == 1.0

@@ -3,10 +3,7 @@ building they both name, not on the city every report of it shares."""
 
 from __future__ import annotations
 
-from conftest import script_module
-
-from samestory.features import featurize
-from samestory.models import Article
+from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_specific_places.py")
 
@@ -24,29 +21,25 @@ SCHOOL = (
 )
 
 
-def _pair(a: str, b: str):
-    return featurize([Article(id="a", text=a), Article(id="b", text=b)])
-
-
 def test_a_specific_place_is_read_without_its_kind_and_compass_words():
-    a, b = _pair(LOUNGE, SCHOOL)
+    a, b = featurized_pair(LOUNGE, SCHOOL)
     assert MODULE["specific_places"](a) == {"lucky", "star", "pulaski"}
     assert MODULE["specific_places"](b) == {"garfield"}  # not "high", not the city
 
 
 def test_a_shared_venue_agrees_and_two_venues_of_one_city_disagree():
-    a, b = _pair(LOUNGE, LOUNGE_AGAIN)  # the second names the lounge without marking it
+    a, b = featurized_pair(LOUNGE, LOUNGE_AGAIN)  # the second names the lounge without marking it
     assert MODULE["specific_place_agreement"](a, b) == 1.0
     assert MODULE["specific_place_agreement"](b, a) == 1.0
-    a, b = _pair(LOUNGE, SCHOOL)  # Chicago in both: the city is no evidence
+    a, b = featurized_pair(LOUNGE, SCHOOL)  # Chicago in both: the city is no evidence
     assert MODULE["specific_place_agreement"](a, b) == -1.0
 
 
 def test_a_city_or_a_hospital_alone_is_no_evidence():
-    a, b = _pair(LOUNGE_AGAIN, SCHOOL)  # the one marks only a hospital and the city
+    a, b = featurized_pair(LOUNGE_AGAIN, SCHOOL)  # the one marks only a hospital and the city
     assert MODULE["specific_places"](a) == frozenset()
     assert MODULE["specific_place_agreement"](a, b) == 0.0
     town = "Three people were hurt in Wilkinsburg. They were taken to Stroger Hospital."
-    c, d = _pair(town, SCHOOL)
+    c, d = featurized_pair(town, SCHOOL)
     assert MODULE["specific_places"](c) == frozenset()
     assert MODULE["specific_place_agreement"](c, d) == 0.0
