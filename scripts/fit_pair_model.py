@@ -1153,6 +1153,7 @@ def screen(
     candidates: dict[str, Candidate],
     fold_seed: int = 0,
     replaced: dict[str, int] | None = None,
+    differences: list[dict] | None = None,
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
@@ -1160,13 +1161,20 @@ def screen(
     standard deviation's worth of log-odds; 0 for the base) and each target set's CV
     recall at precision >= 0.9 (:func:`recall_at_precision`): a candidate can move the
     ranking while the fold thresholds hide it, or the reverse. ``replaced``: a
-    candidate's name -> the index of the input it replaces."""
+    candidate's name -> the index of the input it replaces. ``differences``: a list that
+    gets the target pairs each candidate decides otherwise than the base
+    (:func:`decided_otherwise`)."""
     _check_pairs(sets, pairs)
     rows: list[ScreenRow] = []
+    base_cv: Decisions = {}
     for name, function in [("base", None), *candidates.items()]:
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
         trained = [s for s in extended if s.name.split(":")[0] in train]
         cv, cv_p, cv_t, _ = cross_validate(extended, trained, options, fold_seed)
+        if function is None:
+            base_cv = cv
+        elif differences is not None:
+            differences += decided_otherwise(extended, pairs, base_cv, cv, cv_p, cv_t, name)
         model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
         weight = float(model.weights[-1]) if function is not None else 0.0
         at_precision = {
@@ -1175,6 +1183,67 @@ def screen(
             if not s.augment
         }
         rows.append((name, target_figures(extended, cv), weight, at_precision))
+    return rows
+
+
+def screen_differences(
+    sets: Sequence[PairSet],
+    train: Sequence[str],
+    options: FitOptions,
+    pairs: ArticlePairs,
+    candidates: dict[str, Candidate],
+    seeds: Sequence[int],
+    replaced: dict[str, int] | None = None,
+) -> list[dict]:
+    """:func:`screen` on each fold seed of ``seeds`` (its rows printed under the seed), and
+    the target pairs each candidate decides otherwise than the base there
+    (:func:`decided_otherwise`, each row with its ``fold_seed``)."""
+    out: list[dict] = []
+    for seed in seeds:
+        found: list[dict] = []
+        print(f"fold seed {seed}:")
+        print_screen(screen(sets, train, options, pairs, candidates, seed, replaced, found))
+        out += [{"fold_seed": seed, **row} for row in found]
+    return out
+
+
+def decided_otherwise(
+    sets: Sequence[PairSet],
+    pairs: ArticlePairs,
+    base: Decisions,
+    cv: Decisions,
+    cv_p: Decisions,
+    cv_t: Decisions,
+    name: str,
+) -> list[dict]:
+    """The target pairs that candidate ``name`` (the last column of ``sets``' inputs)
+    decides otherwise under CV than the base (both at their fold thresholds; GVA's
+    follow-ups linked either way, so they never differ): the set, both ids and topics,
+    gold, the base's and the candidate's decision, the candidate's held-out probability
+    and fold threshold, the pair's weight and the candidate's value. A pair-by-pair
+    trace of what a screened input wins and loses (``--screen-differences``)."""
+    rows = []
+    for s in sets:
+        if s.augment:
+            continue
+        extra = s.threaded if _incidents(s) else np.zeros(len(s.gold), dtype=bool)
+        for k in np.flatnonzero((base[s.name] | extra) != (cv[s.name] | extra)):
+            a, b = pairs[s.name][k]
+            rows.append(
+                {
+                    "candidate": name,
+                    "set": s.name,
+                    "ids": [a.id, b.id],
+                    "topics": [str(s.topics[k]), str(s.topics_b[k])],
+                    "gold": bool(s.gold[k]),
+                    "base": bool(base[s.name][k]),
+                    "candidate_links": bool(cv[s.name][k]),
+                    "p": round(float(cv_p[s.name][k]), 4),
+                    "threshold": float(cv_t[s.name][k]),
+                    "weight": float(s.weight[k]),
+                    "value": float(s.x[k, -1]),
+                }
+            )
     return rows
 
 
@@ -1419,6 +1488,15 @@ def main() -> None:
         "with --fold-seeds, on each split, with each candidate's differences from the base",
     )
     parser.add_argument(
+        "--screen-differences",
+        type=Path,
+        default=None,
+        help="with --screen: write the target pairs each candidate decides otherwise than the "
+        "base under CV to FILE (JSON lines: fold seed, candidate, ids, topics, gold, both "
+        "decisions, the candidate's probability, threshold and value), on --fold-seed or on "
+        "each of --fold-seeds (each seed's screen rows printed instead of the split table)",
+    )
+    parser.add_argument(
         "--screen-with",
         type=Path,
         default=None,
@@ -1467,6 +1545,8 @@ def main() -> None:
         parser.error("--learner monotone-hgb is screened only: no --write")
     if args.convergence and (args.learner != "logistic" or args.screen or args.write):
         parser.error("--convergence traces the logistic fit alone: no --learner, --screen, --write")
+    if args.screen_differences and not args.screen:
+        parser.error("--screen-differences needs --screen")
     if args.fold_seeds and (args.write or args.cv_errors or args.by_topic):
         parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors, --by-topic")
     if args.learner != "logistic" and args.screen:
@@ -1544,11 +1624,17 @@ def main() -> None:
         if set(replaces.values()) - set(kept):
             parser.error(f"{args.screen}: REPLACES names an input the model does not read")
         replaced = {c: kept.index(n) for c, n in replaces.items()}  # --screen-with's follow
-        if args.fold_seeds:
-            seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
+        seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
+        if args.screen_differences:
+            differences = screen_differences(
+                sets, train, options, pairs, candidates, seeds or [args.fold_seed], replaced
+            )
+            lines = "".join(json.dumps(row) + "\n" for row in differences)
+            args.screen_differences.write_text(lines, encoding="utf-8")
+        elif args.fold_seeds:
             screen_splits(sets, train, options, pairs, candidates, seeds, replaced)
-            return
-        print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed, replaced))
+        else:
+            print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed, replaced))
         return
     logistic_tables = None
     if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs
@@ -1694,7 +1780,7 @@ def _command_line(args: argparse.Namespace) -> str:
     out = []
     for key, value in vars(args).items():
         if (
-            key in ("data", "cache", "write", "cv_errors", "by_topic")
+            key in ("data", "cache", "write", "cv_errors", "by_topic", "screen_differences")
             or value is False
             or value is None
         ):

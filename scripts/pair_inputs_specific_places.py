@@ -27,8 +27,14 @@ says so.
 
 from __future__ import annotations
 
+import argparse
 import functools
+import json
+import pickle
 import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 from samestory import normalize
 from samestory.features import DocFeatures
@@ -63,34 +69,140 @@ _WORD = re.compile(r"[\w'’\-]+")
 CACHE_SENTENCES = 1 << 15
 
 
-def _is_specific(run: str, after: str) -> bool:
+def _head_of(run: str, after: str, heads: frozenset[str]) -> str | None:
+    """The word of ``heads`` that makes ``run`` a specific place: its last word, or one of
+    the two words after it; None when neither is."""
     last = run.split()[-1].lower()
+    if last in heads:
+        return last
     following = [w.lower() for w in _WORD.findall(after[:40])[:2]]
-    return last in SPECIFIC_HEADS or bool(SPECIFIC_HEADS.intersection(following))
+    return next((w for w in following if w in heads), None)
 
 
 @functools.lru_cache(maxsize=CACHE_SENTENCES)
-def sentence_specific_places(sentence: str) -> frozenset[str]:
-    """The tokens of ``sentence``'s runs that name a specific place (see the module)."""
-    names: set[str] = set()
+def sentence_places(sentence: str, heads: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    """Each token of ``sentence``'s runs that name a specific place by ``heads``, with its
+    run and the head word that marked it (the trace reads these)."""
+    found = []
     for match in normalize.NAME_RUN.finditer(sentence):
         run = match.group(1)
-        if _is_specific(run, sentence[match.end() :]):
-            names.update(t for t in normalize.entities(run) if t not in GENERIC)
-    return frozenset(names)
+        head = _head_of(run, sentence[match.end() :], heads)
+        if head is not None:
+            found += [(t, run, head) for t in normalize.entities(run) if t not in GENERIC]
+    return tuple(found)
 
 
-def specific_places(f: DocFeatures) -> frozenset[str]:
+def sentence_specific_places(
+    sentence: str, heads: frozenset[str] = SPECIFIC_HEADS
+) -> frozenset[str]:
+    """The tokens of ``sentence``'s runs that name a specific place (see the module)."""
+    return frozenset(t for t, _, _ in sentence_places(sentence, heads))
+
+
+def specific_places(f: DocFeatures, heads: frozenset[str] = SPECIFIC_HEADS) -> frozenset[str]:
     """The specific places a text names, as :func:`samestory.normalize.entities` tokens."""
-    return frozenset().union(*map(sentence_specific_places, f.sentences))
+    return frozenset().union(*(sentence_specific_places(s, heads) for s in f.sentences))
 
 
-def specific_place_agreement(a: DocFeatures, b: DocFeatures) -> float:
-    """+1 / -1 / 0: a specific place in common, none while both name one, or no evidence."""
-    mine_a, mine_b = specific_places(a), specific_places(b)
-    if (mine_a & b.entities) or (mine_b & a.entities):
-        return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
-    return -1.0 if mine_a and mine_b else 0.0
+def place_agreement_by(heads: frozenset[str]) -> Callable[[DocFeatures, DocFeatures], float]:
+    """The agreement input over the specific places ``heads`` mark: +1 / -1 / 0, a specific
+    place in common, none while both name one, or no evidence."""
+
+    def agreement(a: DocFeatures, b: DocFeatures) -> float:
+        mine_a, mine_b = specific_places(a, heads), specific_places(b, heads)
+        if (mine_a & b.entities) or (mine_b & a.entities):
+            return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
+        return -1.0 if mine_a and mine_b else 0.0
+
+    return agreement
+
+
+specific_place_agreement = place_agreement_by(SPECIFIC_HEADS)
+
+
+def shared_places(
+    a: DocFeatures, b: DocFeatures, heads: frozenset[str] = SPECIFIC_HEADS
+) -> list[tuple[str, str, str]]:
+    """What makes the agreement +1: each specific place of either text that the other
+    names, with the run and head that marked it (token, run, head)."""
+    shared = []
+    for mine, other in ((a, b), (b, a)):
+        for sentence in mine.sentences:
+            shared += [p for p in sentence_places(sentence, heads) if p[0] in other.entities]
+    return sorted(set(shared))
 
 
 INPUTS = {"specific_place_agreement": specific_place_agreement}
+
+
+def _features(cache: Path, name: str) -> dict[str, DocFeatures]:
+    """A set's full texts' features as ``fit_pair_model.py``'s cache holds them."""
+    file = cache / f"{name}.full.use.features.pkl"
+    return {f.id: f for f in pickle.loads(file.read_bytes())}
+
+
+def print_places(features: dict[str, DocFeatures], heads: frozenset[str], top: int) -> None:
+    """The tokens read as specific places most often, by texts, with the heads that marked
+    them and a run."""
+    texts: Counter[str] = Counter()
+    marked: dict[str, Counter[str]] = {}
+    for f in features.values():
+        found = [p for s in f.sentences for p in sentence_places(s, heads)]
+        texts.update({t for t, _, _ in found})
+        for token, run, head in found:
+            marked.setdefault(token, Counter())[f"{head} ({run})"] += 1
+    print(
+        f"{sum(1 for f in features.values() if specific_places(f, heads))} of "
+        f"{len(features)} texts name a specific place"
+    )
+    for token, count in texts.most_common(top):
+        print(f"{count:>4} {token}: {dict(marked[token].most_common(3))}")
+
+
+def print_differences(
+    path: Path, features: dict[str, DocFeatures], name: str, heads: frozenset[str]
+) -> None:
+    """The pairs of set ``name`` in a ``--screen-differences`` file, each with the places
+    that made its agreement +1, and the tally of those places over the false links the
+    candidate adds."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    added: Counter[str] = Counter()
+    for row in rows:
+        if row["set"] != name:
+            continue
+        a, b = (features[i] for i in row["ids"])
+        places = shared_places(a, b, heads)
+        kind = (
+            "false link"
+            if row["candidate_links"] and not row["gold"]
+            else ("link" if row["candidate_links"] else "miss" if row["gold"] else "true negative")
+        )
+        print(
+            f"seed {row.get('fold_seed', '-')} {row['candidate']} {kind}: {' / '.join(row['ids'])} "
+            f"{' / '.join(row['topics'])} value {row['value']:+.0f} p {row['p']:.3f} "
+            f"(threshold {row['threshold']:.2f}) places {places}"
+        )
+        if kind == "false link":
+            added.update({run for _, run, _ in places} or {"(none)"})
+    print(f"false links added, by the place that agreed: {dict(added.most_common())}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cache", type=Path, required=True, help="fit_pair_model.py's --cache")
+    parser.add_argument("--set", default="meantime_dev")
+    parser.add_argument("--differences", type=Path, help="a --screen-differences file")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--drop-heads", default="", help="heads read as no specific place (R5s: a comma list)"
+    )
+    args = parser.parse_args()
+    heads = SPECIFIC_HEADS - set(args.drop_heads.split(","))
+    features = _features(args.cache, args.set)
+    print_places(features, heads, args.top)
+    if args.differences:
+        print_differences(args.differences, features, args.set, heads)
+
+
+if __name__ == "__main__":
+    main()

@@ -593,3 +593,31 @@ def test_print_convergence_compares_the_old_stop_with_the_converged_fit(
     assert lines[0] == "fit at tol 0.0001 against tol 1e-10 (C 0.1)"
     assert lines[1].startswith("in sample: objective ")
     assert [line.split(":")[0] for line in lines[2:]] == [f"fold {f} of seed 0" for f in range(5)]
+
+
+def test_the_screen_s_differences_are_the_pairs_a_candidate_decides_otherwise(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--screen FILE --screen-differences OUT``: on each fold seed, the target pairs
+    the candidate's CV decides otherwise than the base's, with the candidate's value."""
+    sets, pairs = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    gold = {"gold": lambda a, b: 1.0 if a.same else 0.0}
+    rows = fit_pair_model.screen_differences(sets, train, options, pairs, gold, [0, 1])
+    assert capsys.readouterr().out.count("fold seed ") == 2
+    for seed in (0, 1):
+        base, *_ = fit_pair_model.cross_validate(sets, sets, options, seed)
+        extended = fit_pair_model._with_candidate(sets, pairs, gold["gold"])
+        cv, *_ = fit_pair_model.cross_validate(extended, extended, options, seed)
+        expected = {
+            (s.name, *s.ids[k])
+            for s in sets
+            for k in np.flatnonzero(base[s.name] != cv[s.name])
+        }
+        found = [r for r in rows if r["fold_seed"] == seed]
+        assert expected and {(r["set"], *r["ids"]) for r in found} == expected
+        for r in found:
+            assert r["candidate"] == "gold" and r["base"] != r["candidate_links"]
+            assert r["value"] == float(r["gold"])
+    assert sum(r["candidate_links"] == r["gold"] for r in rows) > 0.9 * len(rows)

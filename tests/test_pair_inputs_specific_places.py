@@ -43,3 +43,24 @@ def test_a_city_or_a_hospital_alone_is_no_evidence():
     c, d = featurized_pair(town, SCHOOL)
     assert MODULE["specific_places"](c) == frozenset()
     assert MODULE["specific_place_agreement"](c, d) == 0.0
+
+
+def test_the_shared_places_are_what_makes_the_agreement_one():
+    a, b = featurized_pair(LOUNGE, LOUNGE_AGAIN)
+    shared = MODULE["shared_places"](a, b)
+    assert {token for token, _, _ in shared} == {"lucky", "star"}
+    assert all(head == "lounge" for _, _, head in shared)
+    a, b = featurized_pair(LOUNGE, SCHOOL)
+    assert MODULE["shared_places"](a, b) == []
+
+
+APPLE = "Apple opened its App Store on Thursday in Cupertino.\nIt sells songs for 99 cents."
+APPLE_AGAIN = "Apple said the App Store sold a billion songs.\nShares of Apple rose."
+
+
+def test_a_company_s_store_is_a_specific_place_to_r5():
+    a, b = featurized_pair(APPLE, APPLE_AGAIN)
+    assert "app" in MODULE["specific_places"](a)
+    assert MODULE["specific_place_agreement"](a, b) == 1.0
+    narrower = MODULE["place_agreement_by"](MODULE["SPECIFIC_HEADS"] - {"store"})
+    assert narrower(a, b) == 0.0
