@@ -1500,8 +1500,9 @@ def main() -> None:
         "--screen-with",
         type=Path,
         default=None,
-        help="with --screen: FILE.py's INPUTS (as --screen's) join the shipped inputs in "
-        "every row, the base too: candidates screened on top of inputs not yet shipped",
+        help="FILE.py's INPUTS (as --screen's) join the shipped inputs: with --screen in "
+        "every row, the base too (candidates screened on top of inputs not yet shipped); "
+        "without, in every fit of the run (its CV figures, --fold-seeds' splits; no --write)",
     )
     parser.add_argument(
         "--learner",
@@ -1539,8 +1540,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"no such data folder: {args.data}")
-    if args.screen_with and not args.screen:
-        parser.error("--screen-with needs --screen")
+    if args.screen_with and args.write:
+        parser.error("--screen-with: inputs production does not read; no --write")
     if args.learner == "monotone-hgb" and args.write:
         parser.error("--learner monotone-hgb is screened only: no --write")
     if args.convergence and (args.learner != "logistic" or args.screen or args.write):
@@ -1602,6 +1603,11 @@ def main() -> None:
     for s in sets:
         s.x = s.x[:, keep]
     kept = [names[k] for k in keep]
+    if args.screen_with and not args.screen:  # the fit's CV with these inputs joining
+        added = load_inputs(args.screen_with)
+        pairs = article_pairs(sample)
+        _check_pairs(sets, pairs)
+        sets, kept = with_inputs(sets, pairs, added), [*kept, *added]
     trained = [s for s in sets if s.name.split(":")[0] in train]
     options = FitOptions(
         args.C,
