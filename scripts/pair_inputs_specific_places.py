@@ -159,32 +159,35 @@ def print_places(features: dict[str, DocFeatures], heads: frozenset[str], top: i
         print(f"{count:>4} {token}: {dict(marked[token].most_common(3))}")
 
 
+def _kind(row: dict) -> str:
+    if row["candidate_links"]:
+        return "false link added" if not row["gold"] else "link added"
+    return "link lost" if row["gold"] else "true negative gained"
+
+
 def print_differences(
     path: Path, features: dict[str, DocFeatures], name: str, heads: frozenset[str]
 ) -> None:
     """The pairs of set ``name`` in a ``--screen-differences`` file, each with the places
-    that made its agreement +1, and the tally of those places over the false links the
-    candidate adds."""
+    that made its agreement +1, then their tally (pairs and weight) by what the candidate
+    did, its value and the head words of the places that agreed."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    added: Counter[str] = Counter()
-    for row in rows:
-        if row["set"] != name:
-            continue
-        a, b = (features[i] for i in row["ids"])
-        places = shared_places(a, b, heads)
-        kind = (
-            "false link"
-            if row["candidate_links"] and not row["gold"]
-            else ("link" if row["candidate_links"] else "miss" if row["gold"] else "true negative")
-        )
+    tally: Counter[tuple[str, str, str]] = Counter()
+    weight: Counter[tuple[str, str, str]] = Counter()
+    for row in (r for r in rows if r["set"] == name):
+        places = shared_places(*(features[i] for i in row["ids"]), heads)
+        kind = _kind(row)
         print(
-            f"seed {row.get('fold_seed', '-')} {row['candidate']} {kind}: {' / '.join(row['ids'])} "
-            f"{' / '.join(row['topics'])} value {row['value']:+.0f} p {row['p']:.3f} "
+            f"seed {row.get('fold_seed', '-')} {row['candidate']} {kind}: "
+            f"{' / '.join(row['ids'])} value {row['value']:+.0f} p {row['p']:.3f} "
             f"(threshold {row['threshold']:.2f}) places {places}"
         )
-        if kind == "false link":
-            added.update({run for _, run, _ in places} or {"(none)"})
-    print(f"false links added, by the place that agreed: {dict(added.most_common())}")
+        key = (kind, f"{row['value']:+.0f}", ",".join(sorted({h for _, _, h in places})) or "-")
+        tally[key] += 1
+        weight[key] += row["weight"]
+    print(f"{name}: pairs (weight) by what the candidate did, its value, the agreeing heads")
+    for key in sorted(tally):
+        print(f"  {' | '.join(key)}: {tally[key]} ({weight[key]:.1f})")
 
 
 def main() -> None:

@@ -3,6 +3,8 @@ building they both name, not on the city every report of it shares."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import featurized_pair, script_module
 
 MODULE = script_module("pair_inputs_specific_places.py")
@@ -64,3 +66,18 @@ def test_a_company_s_store_is_a_specific_place_to_r5():
     assert MODULE["specific_place_agreement"](a, b) == 1.0
     narrower = MODULE["place_agreement_by"](MODULE["SPECIFIC_HEADS"] - {"store"})
     assert narrower(a, b) == 0.0
+
+
+def test_the_differences_are_tallied_by_what_the_candidate_did_and_the_heads_that_agreed(
+    tmp_path, capsys
+):
+    a, b = featurized_pair(LOUNGE, LOUNGE_AGAIN)
+    row = {"set": "s", "ids": ["a", "b"], "gold": False, "candidate_links": True}
+    row |= {"candidate": "r5", "value": 1.0, "p": 0.7, "threshold": 0.5, "weight": 2.5}
+    other = row | {"set": "t"}  # another set's pair: not printed
+    path = tmp_path / "differences.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps(other) + "\n", encoding="utf-8")
+    MODULE["print_differences"](path, {"a": a, "b": b}, "s", MODULE["SPECIFIC_HEADS"])
+    out = capsys.readouterr().out
+    assert "r5 false link added: a / b value +1" in out and out.count("false link added:") == 1
+    assert "false link added | +1 | lounge: 1 (2.5)" in out
