@@ -611,9 +611,7 @@ def test_the_screen_s_differences_are_the_pairs_a_candidate_decides_otherwise(
         extended = fit_pair_model._with_candidate(sets, pairs, gold["gold"])
         cv, *_ = fit_pair_model.cross_validate(extended, extended, options, seed)
         expected = {
-            (s.name, *s.ids[k])
-            for s in sets
-            for k in np.flatnonzero(base[s.name] != cv[s.name])
+            (s.name, *s.ids[k]) for s in sets for k in np.flatnonzero(base[s.name] != cv[s.name])
         }
         found = [r for r in rows if r["fold_seed"] == seed]
         assert expected and {(r["set"], *r["ids"]) for r in found} == expected
