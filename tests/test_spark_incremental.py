@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pyspark")
@@ -238,6 +239,146 @@ def test_switching_to_ivf_cells_on_day_two(
     print(f"IVF from day 2: {counts['new_representatives']} new reps, ARI vs full job {ari:.3f}")
     assert ari >= 0.9
     _check_copies_follow_their_representative(state)
+
+
+def _day_two_vector_pairs(
+    spark: object, days: dict[str, Path], out: Path, state: Path, **options: Any
+) -> tuple[dict[str, Any], set[tuple[int, int]]]:
+    """Day 2 joined to ``state`` (a copy of day 1's): its counts and its vector
+    candidates (pairs ``(i, j)``, ``i < j``, with a new end), caught as they are made."""
+    caught: set[tuple[int, int]] = set()
+    original = incremental._Run._vector_pairs
+
+    def catching(self: Any, reps_new: Any, n_reps_new: int) -> Any:
+        found = original(self, reps_new, n_reps_new)
+        caught.update(found[0].collect())  # a few thousand pairs: well within 1 MB
+        return found
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental._Run, "_vector_pairs", catching)
+        counts = incremental.run_incremental(spark, days["day2"], out, state, **options)
+    return counts, caught
+
+
+def _representatives(state: Path) -> list[tuple[int, Any]]:
+    """``(idx, (vector, keywords))`` of the state's representatives (the search's input
+    at their number: the static encoder's saturation test reads the keywords)."""
+    import numpy as np
+
+    current = StateDir(state)
+    nodes = pyarrow_parquet.read_table(current.table_path("nodes")).to_pylist()
+    reps = {r["idx"] for r in nodes if r["idx"] == r["rep"]}
+    words: dict[int, dict[int, float]] = {i: {} for i in reps}
+    for path in current.part_paths("keywords"):
+        for r in pyarrow_parquet.read_table(path).to_pylist():
+            if r["idx"] in reps:
+                words[r["idx"]][r["word"]] = r["weight"]
+    vectors = {}
+    for path in current.part_paths("features"):
+        for r in pyarrow_parquet.read_table(path, columns=["idx", "vector"]).to_pylist():
+            if r["idx"] in reps:
+                vectors[r["idx"]] = np.frombuffer(r["vector"], dtype="<f4").astype(np.float32)
+    return [(i, (vectors[i], words[i])) for i in sorted(reps)]
+
+
+def test_day_two_cells_over_the_task_bound_are_split_on_the_executors(
+    spark: object, days: dict[str, Path], tmp_path: Path
+) -> None:
+    """Day 2 in four IVF cells of ~90 representatives (as the day-2 switch above), with
+    a task bound of 40: each cell is split on the executors as the job splits its cells
+    (:func:`vectors.split_oversized`), so no search task holds more than the bound. The
+    vector candidates' recall against exact search falls no more than the job's at the
+    same cells and bound, and the stories are the ones of the cells searched whole."""
+    from samestory.config import DEFAULT_CONFIG
+    from samestory.spark import vectors as ivf
+
+    limits, bound = {"exact_limit": 80, "cell_size": 30}, 40
+    runs = {}
+    for name, task_bound in (("whole", None), ("split", bound)):
+        state = _copy_state(days, tmp_path / name)
+        out = tmp_path / name / "out2"
+        runs[name] = (out, *_day_two_vector_pairs(spark, days, out, state, **limits,
+                                                   task_bound=task_bound))  # fmt: skip
+    (whole_out, whole, whole_pairs), (split_out, split, split_pairs) = runs.values()
+    assert whole["largest_search_task"] > bound  # the cells, whole (default bound: 720)
+    assert 0 < split["largest_search_task"] <= bound
+    # Exact search over every representative after day 2; day 2's share: a new end.
+    sc = spark.sparkContext  # type: ignore[attr-defined]
+    reps = _representatives(tmp_path / "split" / "state")
+    rdd, n, base = sc.parallelize(reps, 2), len(reps), StateDir(days["state"]).next_idx
+    exact = {ij for ij in ivf.vector_pairs(rdd, n, DEFAULT_CONFIG, 2).collect() if ij[1] >= base}
+
+    def recall(found: set[tuple[int, int]]) -> float:
+        return len(exact & found) / len(exact)
+
+    def job(task_bound: int | None) -> float:
+        found = ivf.vector_pairs(rdd, n, DEFAULT_CONFIG, 2, **limits, task_bound=task_bound)
+        return recall({ij for ij in found.collect() if ij[1] >= base})
+
+    job_whole, job_split = job(None), job(bound)
+    print(
+        f"largest search task {whole['largest_search_task']} -> "
+        f"{split['largest_search_task']}; recall incremental {recall(whole_pairs):.3f} -> "
+        f"{recall(split_pairs):.3f}, job {job_whole:.3f} -> {job_split:.3f}"
+    )
+    assert recall(split_pairs) >= recall(whole_pairs) - (job_whole - job_split) - 0.05
+    got, before = _assignments(split_out), _assignments(whole_out)
+    ids = sorted(before)
+    assert adjusted_rand_score([before[i] for i in ids], [got[i] for i in ids]) >= 0.99
+
+
+def test_a_cell_member_is_asked_in_its_nearest_sub_cell_only() -> None:
+    """A split stores every member in its nearest sub-cells; a list (a new query ``q``,
+    a past list ``r``) is asked in the nearest only, elsewhere it is a stored vector
+    (``n``, ``p``); stored and demoted members keep their role; a demoted vector is not
+    sampled for the sub-centroids."""
+    v, words = np.ones(2, dtype=np.float32), {3: 0.5}
+    stored = incremental.CELL_MEMBERS.stored
+    assert stored((1, v, "q", 0.0, words), 0) == (1, v, "q", 0.0, words)
+    assert stored((1, v, "q", 0.0, words), 1) == (1, v, "n", 0.0, words)
+    assert stored((2, v, "r", 0.4, words), 2) == (2, v, "p", 0.4, words)
+    assert stored((3, v, "d", 0.4), 1) == (3, v, "d", 0.4)
+    assert stored((4, v, "p", 0.4, words), 0)[2] == "p"
+    assert incremental.CELL_MEMBERS.vector((4, v, "p", 0.4, words)) is v
+    assert not incremental.CELL_MEMBERS.sampled((3, v, "d", 0.4))
+    assert incremental.CELL_MEMBERS.sampled((4, v, "n", 0.0, words))
+
+
+def test_a_run_turns_sparks_own_broadcasts_off_and_restores_the_callers_settings(
+    spark: Any, tmp_path: Path
+) -> None:
+    """While a run goes, Spark broadcasts no join side of its own choosing (a state
+    table small on disk can hold more rows than ``spark.driver.maxResultSize``): only
+    the run's hints do. After the run, failed too, the caller's settings are back: a
+    set one to its value, an unset one unset."""
+    threshold, adaptive = incremental.BROADCAST_SETTINGS
+    before = {key: spark.conf.get(key, None) for key in incremental.RUN_SETTINGS}
+    during: dict[str, str | None] = {}
+
+    def record(self: Any, *args: Any) -> None:
+        during.update({key: spark.conf.get(key, None) for key in incremental.RUN_SETTINGS})
+        self.spark.conf.set("spark.sql.shuffle.partitions", "7")  # as a run sets it
+        raise RuntimeError("stopped")
+
+    spark.conf.set(threshold, "1234")
+    spark.conf.unset(adaptive)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(incremental._Run, "go", record)
+            with pytest.raises(RuntimeError, match="stopped"):
+                incremental.run_incremental(
+                    spark, tmp_path / "in", tmp_path / "out", tmp_path / "s"
+                )
+        assert during[threshold] == during[adaptive] == "-1"
+        assert spark.conf.get(threshold, None) == "1234"
+        assert spark.conf.get(adaptive, None) is None
+        assert (
+            spark.conf.get("spark.sql.shuffle.partitions", None)
+            == before["spark.sql.shuffle.partitions"]
+        )
+    finally:
+        for key, value in before.items():
+            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
 
 
 def test_one_run_at_a_time(tmp_path: Path) -> None:

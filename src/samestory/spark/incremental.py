@@ -57,6 +57,7 @@ Where the result can differ from a full rerun over all days: see ``docs/spark.md
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -105,15 +106,19 @@ from samestory.spark.vectors import (
     CELL_SIZE,
     KMEANS_SAMPLE,
     MAX_CELLS,
+    MAX_TASK_FACTOR,
+    Members,
+    largest_accumulator,
     nearest_cells,
     spherical_kmeans,
+    split_oversized,
     widest_list,
 )
 from samestory.store.codec import decode_features, encode_features, scalar_doc, scalar_fields
 from samestory.stories import DisjointSets
 
 if TYPE_CHECKING:
-    from pyspark import RDD
+    from pyspark import RDD, Accumulator
     from pyspark.sql import DataFrame, SparkSession
 
 _NO_REACH = -2.0  # below every cosine: the list changes with any new vector
@@ -292,7 +297,9 @@ def neighbour_list(
 
 
 def search_cell(
-    item: tuple[Any, Iterable[tuple[Any, ...]]], config: Config
+    item: tuple[Any, Iterable[tuple[Any, ...]]],
+    config: Config,
+    largest: Accumulator | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
     one cell's task.
@@ -307,10 +314,13 @@ def search_cell(
     its reach (the rule looked at it, or would): a full rerun's list is made without the
     demoted vector and with the new ones. ``pair``: a new end; ``past_pair`` (``i < j``):
     two past ends, from a list asked again for a demoted vector (the caller keeps those
-    not scored before).
+    not scored before). ``largest`` (:func:`~samestory.spark.vectors.largest_accumulator`):
+    gets the most members one cell's task held.
     """
     _, listed = item
     every = list(listed)
+    if largest is not None:
+        largest.add(len(every))
     gone = [m[1] for m in every if m[2] == "d"]
     members = sorted((m for m in every if m[2] != "d"), key=lambda m: m[0])
     if not members:
@@ -349,6 +359,27 @@ def search_cell(
                 yield "past_pair", (i, j)
 
 
+def _member_vector(member: tuple[Any, ...]) -> np.ndarray:
+    return member[1]  # type: ignore[no-any-return]
+
+
+def _member_stored(member: tuple[Any, ...], rank: int) -> tuple[Any, ...]:
+    """A cell member as stored in its sub-cell of ``rank``: a list (role ``q`` or ``r``)
+    is asked in the nearest sub-cell only, elsewhere its vector is only stored."""
+    role = member[2]
+    if rank == 0 or role not in "qr":
+        return member
+    return (member[0], member[1], "n" if role == "q" else "p", *member[3:])
+
+
+def _member_kept(member: tuple[Any, ...]) -> bool:
+    return member[2] != "d"  # a demoted vector is in no full rerun's cell: not sampled
+
+
+#: How a split reads :func:`search_cell`'s members (see :class:`vectors.Members`).
+CELL_MEMBERS = Members(_member_vector, _member_stored, _member_kept)
+
+
 # ----------------------------------------------------------------------------- the run
 
 
@@ -371,25 +402,67 @@ def run_incremental(
     partitions: int | None = None,
     exact_limit: int = EXACT_SEARCH_LIMIT,
     cell_size: int = CELL_SIZE,
+    task_bound: int | None = None,
 ) -> dict[str, Any]:
     """Join ``input_path``'s articles to the state at ``state_path``; write the updated
     stories (of every day) under ``output_path`` and the new state generation.
+
+    Vector search: exact while the representatives are at most ``exact_limit``, then in
+    IVF cells of about ``cell_size`` (centroids fixed when the state outgrew the limit);
+    a cell over ``task_bound`` vectors (default ``MAX_TASK_FACTOR · cell_size``) is split
+    on the executors before its vectors are grouped, as the job splits its cells
+    (:func:`~samestory.spark.vectors.split_oversized`), so no search task outgrows it as
+    the days accumulate.
 
     A new state directory makes this a full run that also writes the state. Ids already
     in the state are skipped (counted as ``known``). Without ``config``: the default
     with the state's encoder (:meth:`StateDir.keep_encoder`); a config whose encoder or
     other fixed fields differ from the state's is refused. Returns counts.
     """
-    # The DataFrame joins on the state use the run's partitions, not Spark SQL's default
-    # 200 (hundreds of tiny Python tasks a join made a day's run slower than a full one).
-    previous = spark.conf.get("spark.sql.shuffle.partitions") or "200"
-    with StateDir.lock(state_path):  # the state is read once the lock is held
-        job = _Run(spark, config, state_path, partitions, exact_limit, cell_size)
+    # The state is read once the lock is held; the session's settings are the caller's
+    # again after the run (set or unset as they were), also when it fails.
+    with StateDir.lock(state_path), _restored(spark, RUN_SETTINGS):
+        for key in BROADCAST_SETTINGS:
+            spark.conf.set(key, "-1")
+        bound = task_bound if task_bound is not None else MAX_TASK_FACTOR * cell_size
+        job = _Run(spark, config, state_path, partitions, exact_limit, cell_size, bound)
         try:
             return job.go(input_path, output_path, text_col, id_col)
         finally:
             job.release()
-            spark.conf.set("spark.sql.shuffle.partitions", previous)
+
+
+#: Spark decides to broadcast a join's side when its estimate of the side (for a state
+#: table: its size on disk) is under these thresholds (10 MB by default), and a broadcast
+#: side's rows pass through the driver: a table under 10 MB on disk can hold more than a
+#: 1 MB ``spark.driver.maxResultSize`` of rows (the per-article table past ~50k
+#: articles). A run sets them to -1, so only its own hints broadcast (``F.broadcast``:
+#: sides it knows to be small, bounded by ``BROADCAST_KEYS``).
+BROADCAST_SETTINGS = (
+    "spark.sql.autoBroadcastJoinThreshold",
+    "spark.sql.adaptive.autoBroadcastJoinThreshold",
+)
+#: What a run changes in the caller's session: the broadcast thresholds, and the shuffle
+#: partitions (the DataFrame joins on the state use the run's partitions, not Spark SQL's
+#: default 200: hundreds of tiny Python tasks a join made a day's run slower than a full
+#: one).
+RUN_SETTINGS = ("spark.sql.shuffle.partitions", *BROADCAST_SETTINGS)
+
+
+@contextlib.contextmanager
+def _restored(spark: SparkSession, keys: Sequence[str]) -> Iterator[None]:
+    """The session's ``keys`` as they were before the block (a key not set is unset
+    again: it falls back to Spark's default, or for the adaptive threshold to the
+    other one)."""
+    before = {key: spark.conf.get(key, None) for key in keys}
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 class _Run:
@@ -401,6 +474,7 @@ class _Run:
         partitions: int | None,
         exact_limit: int,
         cell_size: int,
+        task_bound: int,
     ) -> None:
         self.spark = spark
         self.sc = spark.sparkContext
@@ -410,6 +484,9 @@ class _Run:
         self.partitions = partitions
         self.exact_limit = exact_limit
         self.cell_size = cell_size
+        self.task_bound = task_bound
+        # The most vectors one search task held (read once the pairs are computed).
+        self.largest = largest_accumulator(self.sc)
         self.schemas = _schemas()
         self.base = self.state.next_idx
         self.has_past = self.state.manifest is not None
@@ -687,6 +764,7 @@ class _Run:
             new_representatives=n_reps_new,
             representatives=self.n_past_reps + n_reps_new,
             pairs=n_pairs,
+            largest_search_task=self.largest.value,
         )
         self._write_output(Path(output_path), part, gen)
         self.state.commit(part, gen, self.base + m, self.config, counts, centroids)
@@ -1092,22 +1170,30 @@ class _Run:
             )
             placed = self._keep(tagged.mapPartitions(assign))
 
-            def spread(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+            def spread(item: tuple[int, Any]) -> Iterator[tuple[tuple[int], Any]]:
                 i, (kind, v, reach, cells, _, words) = item
                 for rank, c in enumerate(cells):
                     if kind == "gone":  # in every cell it was stored in, as a full rerun's
-                        yield c, (i, v, "d", reach)
+                        yield (c,), (i, v, "d", reach)
                     elif kind == "new":
-                        yield c, (i, v, "q" if rank == 0 else "n", reach, words)
+                        yield (c,), (i, v, "q" if rank == 0 else "n", reach, words)
                     else:
-                        yield c, (i, v, "r" if rank == 0 else "p", reach, words)
+                        yield (c,), (i, v, "r" if rank == 0 else "p", reach, words)
 
-            cells_of = placed.flatMap(spread)
+            # A cell over the task bound is split on the executors, as the job's cells:
+            # its members go to their nearest sub-cells, a list is asked in the nearest.
+            most = n_past + n_reps_new + self.n_merged  # a cell holds each vector once
+            cells_of = split_oversized(
+                placed.flatMap(spread), most, p, self.cell_size, self.task_bound, CELL_MEMBERS
+            )
             # Only cells assigned now are written (stored ones do not change).
             new_cells = placed.filter(lambda item: item[1][4] and item[1][0] != "gone").map(
                 lambda item: (item[0], item[1][3])
             )
-        found = self._keep(cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config)))
+        largest = self.largest
+        found = self._keep(
+            cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest))
+        )
         pairs = found.filter(lambda kv: kv[0] == "pair").values()
         if self.merges is not None:
             again = found.filter(lambda kv: kv[0] == "past_pair").values()

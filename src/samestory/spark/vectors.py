@@ -32,9 +32,10 @@ vectors at hand for the near-twin test. No neighbour list or vector is shuffled 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -305,7 +306,49 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int, task_bound
             for rank, c in enumerate(row):
                 yield (int(c),), (i, v, rank == 0)
 
-    cells = vectors.mapPartitions(assign)
+    return split_oversized(vectors.mapPartitions(assign), n, partitions, cell_size, task_bound)
+
+
+@dataclasses.dataclass(frozen=True)
+class Members:
+    """How the split on the executors reads a cell's members: ``vector`` (the member's
+    unit vector), ``stored`` (the member as stored in the sub-cell of that rank among
+    its nearest: a query queries only its nearest, rank 0), ``sampled`` (whether it may
+    be drawn into the sample the sub-centroids are fitted on)."""
+
+    vector: Callable[[Any], np.ndarray]
+    stored: Callable[[Any, int], Any]
+    sampled: Callable[[Any], bool]
+
+
+def _job_vector(member: tuple[int, Any, bool]) -> np.ndarray:
+    return member[1][0]  # type: ignore[no-any-return]
+
+
+def _job_stored(member: tuple[int, Any, bool], rank: int) -> tuple[int, Any, bool]:
+    return member[0], member[1], member[2] and rank == 0
+
+
+def _any_member(member: Any) -> bool:
+    return True
+
+
+#: The job's members: ``(idx, (vector, keywords), is_query)``.
+JOB_MEMBERS = Members(_job_vector, _job_stored, _any_member)
+
+
+def split_oversized(
+    cells: RDD,
+    n: int,
+    partitions: int,
+    cell_size: int,
+    task_bound: int,
+    members: Members = JOB_MEMBERS,
+) -> RDD:
+    """``cells`` (``((cell,), member)``, each vector at most once a cell, ``n`` of them
+    at most) with every cell over ``task_bound`` members split on the executors
+    (:func:`_split_on_executors`), level after level while one is over it, up to
+    MAX_SPLIT_LEVELS: keys become paths ``(cell, sub-cell, ...)``."""
     # A cell holds each vector once: none can be over the bound while n is not (then no
     # counting job: today's sizes run as before).
     levels = MAX_SPLIT_LEVELS if n > task_bound else 0
@@ -318,7 +361,7 @@ def _ivf_cells(vectors: RDD, n: int, partitions: int, cell_size: int, task_bound
             "level %d",
             len(over), task_bound, max(over.values()), level,
         )  # fmt: skip
-        cells = _split_on_executors(cells, over, partitions, cell_size, task_bound, level)
+        cells = _split_on_executors(cells, over, partitions, cell_size, task_bound, level, members)
     return cells
 
 
@@ -378,13 +421,15 @@ def _split_on_executors(
     cell_size: int,
     task_bound: int,
     level: int,
+    read: Members = JOB_MEMBERS,
 ) -> RDD:
     """``cells`` with each cell of ``over`` (path: vectors) split as :func:`_split_cell`
     splits it, without one task holding it: spherical k-means on a sample of at most
     ``min(SUB_SAMPLE, task_bound)`` of its vectors (one task a cell), then its vectors
     assigned to the sub-centroids in salted groups of about ``task_bound`` (each group
     gets its cell's centroids: no centroid passes through the driver). A vector is
-    stored in its CELL_COPIES nearest sub-cells and a query queries the nearest one."""
+    stored in its CELL_COPIES nearest sub-cells and a query queries the nearest one
+    (``read``: how the members say so)."""
     sc = cells.context
     # Per split cell: its sub-cells and its salts (groups of at most ~task_bound).
     plan = sc.broadcast(
@@ -405,8 +450,8 @@ def _split_on_executors(
         return cell, spherical_kmeans(matrix, plan.value[cell][0], seed=level)
 
     centroids = (
-        big.filter(lambda kv: sampled(kv[1][0], level) < share.value[kv[0]])
-        .mapValues(lambda m: (m[0], m[1][0]))
+        big.filter(lambda kv: read.sampled(kv[1]) and sampled(kv[1][0], level) < share.value[kv[0]])
+        .mapValues(lambda m: (m[0], read.vector(m)))
         .groupByKey(partitions)
         .map(fit)
     )
@@ -433,12 +478,10 @@ def _split_on_executors(
         if found is None:  # no vector sampled (tiny bounds): the cell stays whole
             yield from (((*cell, 0), m) for m in members)
             return
-        matrix = np.vstack([vw[0] for _, vw, _ in members]).astype(np.float32)
-        for (i, vw, is_query), row in zip(
-            members, nearest_cells(matrix, found, CELL_COPIES), strict=True
-        ):
+        matrix = np.vstack([read.vector(m) for m in members]).astype(np.float32)
+        for member, row in zip(members, nearest_cells(matrix, found, CELL_COPIES), strict=True):
             for rank, sub in enumerate(row):
-                yield (*cell, int(sub)), (i, vw, is_query and rank == 0)
+                yield (*cell, int(sub)), read.stored(member, rank)
 
     split = (
         big.map(salt_member)
