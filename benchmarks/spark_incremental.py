@@ -1,7 +1,8 @@
 """Incremental daily Spark runs against a full rerun, in one run.
 
-``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--encoder static]
-[--partitions N] [--json] [--profile] [--keep DIR] [--conf KEY=VALUE]``
+``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--days 2] [--encoder
+static] [--partitions N] [--json] [--profile] [--keep DIR] [--conf KEY=VALUE] [--exact-limit
+N] [--cell-size N] [--task-bound N] [--max-cells N] [--no-full] [--recall-sample N]``
 
 A corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
 reposts, edits, truncations and reshuffles) is shuffled (seeded) and split into day 1 and
@@ -22,6 +23,18 @@ size is the hash relation built from them, with its preallocated pages: 32 MiB f
 longs). ``--day1-peer``
 also times a plain job over day 1's input (what day 1 costs over the job).
 
+Several days (``--days N``): day 1 is the first ``1 - (N - 1) · day2`` of the corpus, then
+``N - 1`` incremental days of ``--day2`` each, the full rerun over all of them. Each run's
+process CPU (``cpu_s``: the driver, the JVM and its Python workers, sampled from
+``/proc``), the sums over the incremental days, the digests of the last day's stories and
+threads (``benchmarks/spark.py``'s), the largest search task of each day (the run's
+``largest_search_task``; absent in code from before it) and the most representatives
+stored in one top-level cell. The search: ``--exact-limit``, ``--cell-size``,
+``--task-bound`` (passed only when given), ``--max-cells`` (top-level cells at most: forces
+large cells at a small size). ``--recall-sample N``: each run's vector candidates are
+written once more (so not for timing) and the exact neighbour pairs of N sampled current
+representatives (local rule over every current representative) are looked up among them.
+
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
 of a kept run (``--keep DIR``) differ from the full rerun's: the full stories the day-2 run
 splits or joins, with the copy groups of the full rerun that the incremental run keeps
@@ -33,6 +46,8 @@ either run has alone.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import os
 import random
@@ -41,7 +56,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,20 +159,99 @@ def _broadcasts(queries: list[dict[str, Any]], seen: set[int]) -> list[dict[str,
     return found
 
 
-def _timed(spark: Any, run: Any) -> tuple[Any, dict[str, Any]]:
+class _Cpu:
+    """Process CPU seconds so far: this process's (the driver) and its descendants' (the
+    JVM, PySpark's Python workers), sampled by ``spark._TreeCpu`` (a worker's last half
+    second is lost if it exits between samples; PySpark reuses its workers)."""
+
+    def __init__(self) -> None:
+        from spark import _TreeCpu  # benchmarks/spark.py
+
+        self.tree = _TreeCpu()
+
+    def now(self) -> float:
+        import resource
+
+        self.tree._sample()
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return own.ru_utime + own.ru_stime + sum(self.tree.seen.values())
+
+    def stop(self) -> None:
+        self.tree.stop()
+
+
+def _timed(spark: Any, run: Any, cpu: _Cpu | None = None) -> tuple[Any, dict[str, Any]]:
     seen = {s["stageId"] for s in _stages(spark)}
     queries = {q["id"] for q in _sql(spark)}
+    cpu_before = cpu.now() if cpu is not None else 0.0
     start = time.perf_counter()
     out = run()
     wall = time.perf_counter() - start
+    cpu_s = cpu.now() - cpu_before if cpu is not None else None
     done = _stages(spark)
     broadcasts = _broadcasts(_sql(spark), queries)
     return out, {
         "wall_s": wall,
+        "cpu_s": cpu_s,
         **_totals(done, seen),
         "profile": _profile(done, seen),
         "broadcasts": broadcasts,
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class Search:
+    """The vector search's settings (None: the run's defaults; ``task_bound`` is passed
+    only when given, so a snapshot of the code from before it runs too)."""
+
+    exact_limit: int | None = None
+    cell_size: int | None = None
+    task_bound: int | None = None
+    max_cells: int | None = None
+
+    def options(self) -> dict[str, int]:
+        named = {"exact_limit": self.exact_limit, "cell_size": self.cell_size}
+        named["task_bound"] = self.task_bound
+        return {k: v for k, v in named.items() if v is not None}
+
+    def apply_max_cells(self) -> None:
+        """Top-level cells at most: read on the driver (this process) only."""
+        if self.max_cells is None:
+            return
+        from samestory.spark import incremental, vectors
+
+        vectors.MAX_CELLS = self.max_cells
+        incremental.MAX_CELLS = self.max_cells  # type: ignore[misc]
+
+
+def _split_days(articles: list[Any], days: int, later_share: float) -> list[list[Any]]:
+    """Day 1: the first ``1 - (days - 1) · later_share`` of the articles; then ``days -
+    1`` days of ``later_share`` each (the last takes what is left)."""
+    n = len(articles)
+    later = int(n * later_share)
+    cut = n - (days - 1) * later
+    if cut <= 0:
+        raise ValueError(f"{days} days of {later_share:.0%} leave nothing for day 1")
+    bounds = [0, cut, *(cut + k * later for k in range(1, days - 1)), n]
+    return [articles[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _catch_vector_pairs(folder: Path) -> Any:
+    """A patch of ``_Run._vector_pairs`` writing each run's vector candidates to
+    ``folder/vector-pairs-N.parquet`` (computed once more for it: not for timed runs)."""
+    from samestory.spark import incremental
+
+    original = incremental._Run._vector_pairs
+    written = [0]
+
+    def catching(self: Any, reps_new: Any, n_reps_new: int) -> Any:
+        found = original(self, reps_new, n_reps_new)
+        written[0] += 1
+        path = folder / f"vector-pairs-{written[0]}.parquet"
+        self.spark.createDataFrame(found[0], "i long, j long").write.parquet(str(path))
+        return found
+
+    return original, catching
 
 
 def measure(
@@ -165,23 +262,31 @@ def measure(
     folder: Path,
     day1_peer: bool = False,
     extra_conf: tuple[str, ...] = (),
+    days: int = 2,
+    search: Search | None = None,
+    full: bool = True,
+    recall_sample: int = 0,
 ) -> dict[str, Any]:
     import corpus
     from corpus import build_corpus
     from sklearn.metrics import adjusted_rand_score
+    from spark import _story_digests  # benchmarks/spark.py
 
     from samestory.config import DEFAULT_CONFIG
-    from samestory.spark import build_session, run
+    from samestory.spark import build_session, incremental, run
     from samestory.spark.incremental import run_incremental
 
+    search = search or Search()
+    search.apply_max_cells()
     shared = os.environ.get("SAMESTORY_SHARED")
     data = Path(shared) / "data" if shared else corpus.DATA
     config = DEFAULT_CONFIG.replace(encoder=encoder)
     articles, _ = build_corpus(size, data=data)
     random.Random(7).shuffle(articles)
-    cut = int(len(articles) * (1 - day2_share))
-    day1 = _write(folder / "day1.jsonl", articles[:cut])
-    day2 = _write(folder / "day2.jsonl", articles[cut:])
+    inputs = [
+        _write(folder / f"day{k}.jsonl", rows)
+        for k, rows in enumerate(_split_days(articles, days, day2_share), 1)
+    ]
     both = _write(folder / "all.jsonl", articles)
     conf = [
         "spark.driver.maxResultSize=1m",
@@ -189,31 +294,136 @@ def measure(
         "spark.ui.showConsoleProgress=false",
         *extra_conf,
     ]
+    cpu = _Cpu()
     spark = build_session("local[2]", "samestory-incremental-bench", conf)
-    result: dict[str, Any] = {"n": size, "day1": cut, "day2": size - cut, "encoder": encoder}
+    sizes = [len(path.read_text(encoding="utf-8").splitlines()) for path in inputs]
+    result: dict[str, Any] = {
+        "n": size,
+        "days": days,
+        "day_sizes": sizes,
+        "day1": sizes[0],
+        "day2": size - sizes[0],
+        "encoder": encoder,
+        "search": dataclasses.asdict(search),
+    }
+    day_counts = []
+    original, catching = _catch_vector_pairs(folder)
     try:
-        state, opts = folder / "state", {"config": config, "partitions": partitions}
-        _, result["day1_run"] = _timed(
-            spark, lambda: run_incremental(spark, day1, folder / "out1", state, **opts)
-        )
-        counts, result["day2_incremental"] = _timed(
-            spark, lambda: run_incremental(spark, day2, folder / "out2", state, **opts)
-        )
-        _, result["full_rerun"] = _timed(spark, lambda: run(spark, both, folder / "full", **opts))
+        if recall_sample:
+            incremental._Run._vector_pairs = catching  # type: ignore[method-assign]
+        state = folder / "state"
+        opts = {"config": config, "partitions": partitions, **search.options()}
+        for k, path in enumerate(inputs, 1):
+            name = "day1_run" if k == 1 else f"day{k}_incremental"
+            out = folder / f"out{k}"
+            counts, result[name] = _timed(
+                spark,
+                lambda path=path, out=out: run_incremental(spark, path, out, state, **opts),
+                cpu,
+            )
+            day_counts.append(counts)
+        if full:
+            _, result["full_rerun"] = _timed(
+                spark,
+                lambda: run(spark, both, folder / "full", config=config, partitions=partitions,
+                            **search.options()),
+                cpu,
+            )  # fmt: skip
         if day1_peer:
-            _, result["day1_job"] = _timed(spark, lambda: run(spark, day1, folder / "job1", **opts))
+            _, result["day1_job"] = _timed(
+                spark, lambda: run(spark, inputs[0], folder / "job1", config=config), cpu
+            )
     finally:
+        incremental._Run._vector_pairs = original  # type: ignore[method-assign]
         spark.stop()
-    result["counts"] = counts
+        cpu.stop()
+    last = folder / f"out{days}"
+    result["counts"] = day_counts[-1]
+    result["day_counts"] = day_counts
     result["state_mb"] = state_sizes(state)
-    got, full = _assignments(folder / "out2"), _assignments(folder / "full")
-    ids = sorted(full)
-    result["ari_incremental_vs_full"] = adjusted_rand_score(
-        [full[i] for i in ids], [got[i] for i in ids]
-    )
-    result["story_ids_differ"] = sum(got[i] != full[i] for i in ids) / len(ids)
-    result["day2_vs_full"] = result["day2_incremental"]["wall_s"] / result["full_rerun"]["wall_s"]
+    result.update(_story_digests(last))
+    result["largest_cell_stored"] = largest_stored_cell(state)
+    runs = [result[n] for n in result if n == "day1_run" or n.endswith("_incremental")]
+    result["incremental_wall_s"] = sum(r["wall_s"] for r in runs)
+    result["incremental_cpu_s"] = sum(r["cpu_s"] for r in runs)
+    if recall_sample:
+        result["vector_recall"] = vector_recall(state, folder, config, recall_sample)
+    if full:
+        got, whole = _assignments(last), _assignments(folder / "full")
+        ids = sorted(whole)
+        result["ari_incremental_vs_full"] = adjusted_rand_score(
+            [whole[i] for i in ids], [got[i] for i in ids]
+        )
+        result["story_ids_differ"] = sum(got[i] != whole[i] for i in ids) / len(ids)
+        result["day2_vs_full"] = (
+            result[f"day{days}_incremental"]["wall_s"] / result["full_rerun"]["wall_s"]
+        )
     return result
+
+
+def _representatives(state: Path) -> tuple[np.ndarray, np.ndarray, list[dict[int, float]]]:
+    """The state's current representatives: indices (ascending), unit vectors and
+    keywords (what the static encoder's saturation test reads)."""
+    import numpy as np
+
+    from samestory.spark.state import StateDir
+
+    current = StateDir(state)
+    nodes = _parquet_rows(Path(current.table_path("nodes")), ["idx", "rep"])
+    reps = sorted(r["idx"] for r in nodes if r["idx"] == r["rep"])
+    wanted = set(reps)
+    words: dict[int, dict[int, float]] = {i: {} for i in reps}
+    for path in current.part_paths("keywords"):
+        for r in _parquet_rows(Path(path), ["idx", "word", "weight"]):
+            if r["idx"] in wanted:
+                words[r["idx"]][r["word"]] = r["weight"]
+    vectors: dict[int, np.ndarray] = {}
+    for path in current.part_paths("features"):
+        for r in _parquet_rows(Path(path), ["idx", "vector"]):
+            if r["idx"] in wanted:
+                vectors[r["idx"]] = np.frombuffer(r["vector"], dtype="<f4")
+    keys = np.array(reps, dtype=np.int64)
+    matrix = np.vstack([vectors[i] for i in reps]).astype(np.float32)
+    return keys, matrix, [words[i] for i in reps]
+
+
+def vector_recall(state: Path, folder: Path, config: Any, sample: int) -> dict[str, Any]:
+    """Share of the exact neighbour pairs of ``sample`` random current representatives
+    (exact search over every current representative, the local rule) that some day's
+    vector candidates held (``vector-pairs-N.parquet`` of :func:`_catch_vector_pairs`).
+    A pair a later day's vectors pushed out of an exact list is not asked for."""
+    import pyarrow.parquet as pq
+
+    from samestory.spark.vectors import cell_neighbours
+
+    keys, matrix, words = _representatives(state)
+    chosen = sorted(random.Random(5).sample(list(keys.tolist()), min(sample, len(keys))))
+    exact = set(cell_neighbours(chosen, keys, matrix, config, words))
+    found: set[tuple[int, int]] = set()
+    for path in sorted(folder.glob("vector-pairs-*.parquet")):
+        table = pq.read_table(path)
+        found.update(zip(table["i"].to_pylist(), table["j"].to_pylist(), strict=True))
+    kept = len(exact & found)
+    return {
+        "recall": kept / len(exact) if exact else 1.0,
+        "exact_pairs": len(exact),
+        "sampled": len(chosen),
+        "representatives": len(keys),
+    }
+
+
+def largest_stored_cell(state: Path) -> int | None:
+    """The most current representatives stored in one top-level IVF cell (what the
+    search task of that cell held before cells were split; None in exact mode)."""
+    from samestory.spark.state import StateDir
+
+    nodes = _parquet_rows(Path(StateDir(state).table_path("nodes")), ["idx", "rep", "cells"])
+    per_cell: dict[int, int] = {}
+    for r in nodes:
+        if r["idx"] == r["rep"] and r["cells"]:
+            for c in r["cells"]:
+                per_cell[c] = per_cell.get(c, 0) + 1
+    return max(per_cell.values()) if per_cell else None
 
 
 def state_sizes(state: Path) -> dict[str, float]:
@@ -325,51 +535,92 @@ def main(argv: list[str] | None = None) -> int:
         help="a further Spark setting KEY=VALUE (repeatable), e.g. "
         "spark.sql.autoBroadcastJoinThreshold=-1",
     )
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=2,
+        help="days in all: day 1, then days-1 days of --day2's share each (default 2)",
+    )
+    parser.add_argument("--exact-limit", type=int, help="representatives searched exactly")
+    parser.add_argument("--cell-size", type=int, help="vectors an IVF cell aims at")
+    parser.add_argument("--task-bound", type=int, help="a cell over it is split on the executors")
+    parser.add_argument("--max-cells", type=int, help="top-level IVF cells at most")
+    parser.add_argument("--no-full", action="store_true", help="no full rerun (no ARI against it)")
+    parser.add_argument(
+        "--recall-sample",
+        type=int,
+        default=0,
+        help="vector candidates' recall against exact search for this many sampled "
+        "representatives (each run's vector pairs written once more: not for timing)",
+    )
     args = parser.parse_args(argv)
     if args.explain is not None:
         print(json.dumps(explain(args.explain, args.encoder), indent=1))
         return 0
+    search = Search(args.exact_limit, args.cell_size, args.task_bound, args.max_cells)
     bench = (args.size, args.day2, args.encoder, args.partitions)
+    more = dict(days=args.days, search=search, full=not args.no_full,
+                recall_sample=args.recall_sample)  # fmt: skip
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = measure(*bench, args.keep, args.day1_peer, tuple(args.conf))
+        result = measure(*bench, args.keep, args.day1_peer, tuple(args.conf), **more)
     else:
         with tempfile.TemporaryDirectory(prefix="samestory-incr-") as tmp:
-            result = measure(*bench, Path(tmp), args.day1_peer, tuple(args.conf))
+            result = measure(*bench, Path(tmp), args.day1_peer, tuple(args.conf), **more)
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
+    _print(result, args.profile)
+    return 0
+
+
+def _print(result: dict[str, Any], profile: bool) -> None:
     print(
-        f"{result['n']} articles ({result['encoder']}): day 1 {result['day1']}, "
-        f"day 2 {result['day2']}"
+        f"{result['n']} articles ({result['encoder']}): days of {result['day_sizes']}; "
+        f"search {result['search']}"
     )
-    for name in ("day1_run", "day1_job", "day2_incremental", "full_rerun"):
+    days = [f"day{k}_incremental" for k in range(2, result["days"] + 1)]
+    for name in ("day1_run", "day1_job", *days, "full_rerun"):
         if name not in result:
             continue
         r = result[name]
         print(
-            f"  {name:17s} {r['wall_s']:8.1f} s wall  {r['task_s']:8.1f} s tasks  "
-            f"{r['shuffle_write_mb']:8.1f} MB shuffled  {int(r['stages'])} stages  "
-            f"{len(r['broadcasts'])} broadcasts"
+            f"  {name:17s} {r['wall_s']:8.1f} s wall  {r['cpu_s']:8.1f} s CPU  "
+            f"{r['task_s']:8.1f} s tasks  {r['shuffle_write_mb']:8.1f} MB shuffled  "
+            f"{int(r['stages'])} stages  {len(r['broadcasts'])} broadcasts"
         )
         for b in r["broadcasts"]:
             print(f"      broadcast {b['rows']} rows, {b['data_size']}: {b['description']}")
     print(
-        f"  day 2 / full rerun: {result['day2_vs_full']:.2f}x; ARI incremental vs full "
-        f"{result['ari_incremental_vs_full']:.3f}; story ids differing "
-        f"{100 * result['story_ids_differ']:.1f}% of articles"
+        f"  incremental days: {result['incremental_wall_s']:.1f} s wall, "
+        f"{result['incremental_cpu_s']:.1f} s CPU; stories {result['stories_digest']}, "
+        f"threads {result['threads_digest']}"
     )
-    print(f"  day 2 counts: {result['counts']}")
-    print(f"  state on disk after day 2 (MB): {result['state_mb']}")
-    if args.profile:
-        for name in ("day2_incremental", "full_rerun"):
+    largest = [c.get("largest_search_task") for c in result["day_counts"]]
+    print(
+        f"  largest search task by day: {largest}; the most representatives stored in "
+        f"one top-level cell: {result['largest_cell_stored']}"
+    )
+    if "vector_recall" in result:
+        print(f"  vector recall: {result['vector_recall']}")
+    if "full_rerun" in result:
+        print(
+            f"  last day / full rerun: {result['day2_vs_full']:.2f}x; ARI incremental vs "
+            f"full {result['ari_incremental_vs_full']:.3f}; story ids differing "
+            f"{100 * result['story_ids_differ']:.1f}% of articles"
+        )
+    print(f"  last day's counts: {result['counts']}")
+    print(f"  state on disk after the last day (MB): {result['state_mb']}")
+    if profile:
+        for name in (days[-1], "full_rerun"):
+            if name not in result:
+                continue
             print(f"  {name} by call site (task s, shuffle write/read MB, input MB):")
             for r in result[name]["profile"]:
                 print(
                     f"    {r['task_s']:7.1f} s {r['write_mb']:7.1f} {r['read_mb']:7.1f} "
                     f"{r['input_mb']:7.1f}  {r['stages']:3d} st {r['tasks']:4d} t  {r['site']}"
                 )
-    return 0
 
 
 if __name__ == "__main__":
