@@ -30,8 +30,8 @@ from samestory.api import cluster
 from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
 from samestory.evaluate import cluster_metrics, record_to_article
-from samestory.models import Article
-from samestory.store import Store
+from samestory.models import Article, Story
+from samestory.store import Store, threads
 
 
 def ari(x: Partition, y: Partition) -> float:
@@ -79,6 +79,51 @@ def test_shuffled_incremental_adds_of_a_dev_set(tmp_path: Path):
         stored = store_partition(arrival, tmp_path / f"s{seed}.db", batch=25, encoder=encoder)
         in_arrival_order = batch_partition(arrival, encoder)
         assert stored == in_arrival_order, (seed, ari(stored, in_arrival_order))
+        # Threads too, as stored after the adds and threaded again by the store.
+        batch = cluster(arrival, encoder=encoder)
+        with Store(tmp_path / f"s{seed}.db", encoder=encoder) as store:
+            assert store_threads(store, arrival) == batch_threads(batch), seed
+            rethread(store)
+            assert store_threads(store, arrival) == batch_threads(batch), seed
+
+
+def store_threads(store: Store, articles: list[Article]) -> Partition:
+    """The store's threads as article sets."""
+    groups: dict[str | None, set[str]] = {}
+    for a in articles:
+        groups.setdefault(store.story(store.story_of(a.id)).thread, set()).add(a.id)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def batch_threads(stories: list[Story]) -> Partition:
+    groups: dict[str | None, set[str]] = {}
+    for s in stories:
+        groups.setdefault(s.thread, set()).update(s.articles)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def rethread(store: Store) -> None:
+    """Every story threaded again by the store's own threading (as a migration or a new
+    thread model does)."""
+    with store._transaction():
+        threads.rethread_all(store._conn)
+
+
+@pytest.mark.slow
+def test_a_bulk_loaded_dev_set_keeps_the_batch_threads_when_threaded_again(tmp_path: Path):
+    """GVA dev (1,576 articles) bulk-loaded: its threads are the batch's; the store's
+    own threading of every story gives them again. Before the store recorded which
+    roundups were cut, one thread differed here (its roundup's pairs chained two; 5 of
+    ~2,830 on a store of 5,043 representatives: docs/history/benchmarks.md, 2026-12-06,
+    storethreads)."""
+    articles = [record_to_article(r) for r in read_jsonl(shared_data("gva_dev.jsonl"))]
+    config = DEFAULT_CONFIG.replace(bulk_load_min=1)
+    with Store(tmp_path / "g.db", config=config) as store:
+        store.add(articles)
+        loaded = store_threads(store, articles)
+        rethread(store)
+        assert store_threads(store, articles) == loaded
+        assert store._conn.execute("SELECT count(*) FROM roundups WHERE cut = 1").fetchone()[0]
 
 
 @pytest.mark.slow

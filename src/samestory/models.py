@@ -373,11 +373,15 @@ class Roundup:
     """A text that covers several stories (a roundup, digest or live blog), flagged on
     the story it ended in: ``attached`` when it joined that story (the one it covers
     most), else it stands alone as a story of its own. ``parts``: the stories it covers,
-    largest share first (see ``samestory.roundups``)."""
+    largest share first (see ``samestory.roundups``). ``cut``: the grouping took it out
+    for chaining or splitting stories (``samestory.pipeline.group.FoundRoundup.cut``):
+    its pairs chain no thread either, which the store records to thread as the batch
+    does; not part of :meth:`to_dict` (the output shows ``attached``)."""
 
     article: str
     attached: bool
     parts: tuple[RoundupPart, ...]
+    cut: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

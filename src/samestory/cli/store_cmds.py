@@ -235,7 +235,8 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     Pairs them as a new store holding them would have. Opening a store applies
     its schema steps; this does the longer work they leave (the open says so in
     one line): chunks of articles, each committed, so it can be stopped and run
-    again. Re-clusters and re-threads the stories the new pairs touch. See
+    again. Re-clusters and re-threads the stories the new pairs touch, and the
+    stories of roundups stored before the store recorded which were cut. See
     docs/store.md, "Upgrading".
 
     Example: samestory upgrade --db feeds.db
@@ -255,20 +256,24 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     try:
         with warnings.catch_warnings():  # not the open's line asking for this very command
             warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
+            warnings.filterwarnings("ignore", message=".*predate the record of which ones")
             with open_store(db, must_exist=True) as store:
                 paired = store.upgrade(progress=report)
     except StoreError as exc:
         _fail(str(exc), 1)
     seconds = time.perf_counter() - start
-    if not paired.articles:
+    if not paired.articles and not paired.roundups:
         out.print(f"{db} is up to date", highlight=False, soft_wrap=True)
         return
+    done = [f"{paired.moved:,} articles changed story"]
+    if paired.articles:
+        done.insert(
+            0, f"paired {paired.articles:,} stored articles, scored {paired.pairs:,} new pairs"
+        )
+    if paired.roundups:
+        done.insert(-1, f"judged {paired.roundups:,} stored roundups (whether they were cut)")
     out.print(
-        f"upgraded {db}: paired {paired.articles:,} stored articles, scored "
-        f"{paired.pairs:,} new pairs, {paired.moved:,} articles changed story "
-        f"({seconds:.1f} s)",
-        highlight=False,
-        soft_wrap=True,
+        f"upgraded {db}: {', '.join(done)} ({seconds:.1f} s)", highlight=False, soft_wrap=True
     )
 
 

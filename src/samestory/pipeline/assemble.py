@@ -115,7 +115,8 @@ def mark_roundups(
             )
             for p in found.parts
         )
-        flag = Roundup(article=article, attached=found.attached_to is not None, parts=parts)
+        attached = found.attached_to is not None
+        flag = Roundup(article=article, attached=attached, parts=parts, cut=found.cut)
         flags.setdefault(story_of[article], []).append(flag)
     return [dataclasses.replace(s, roundups=tuple(flags.get(s.id, ()))) for s in stories]
 

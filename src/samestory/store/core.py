@@ -90,7 +90,14 @@ from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
-from samestory.store.roundups import StoredPart, covered_stories, roundups_of, write_roundups
+from samestory.store.roundups import (
+    StoredRoundup,
+    covered_stories,
+    cut_roundups,
+    roundups_of,
+    unjudged,
+    write_roundups,
+)
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
     follow_up_rows,
@@ -447,6 +454,7 @@ class Store:
             self._conn.close()
             raise
         self._warn_unpaired()
+        self._warn_unjudged()
 
     # -- opening
 
@@ -1063,7 +1071,7 @@ class Store:
                     refresh_if_changed(self._conn, self.config, self.path)
                     todo = backlog.read(self._conn)
                     if todo is None:
-                        return done
+                        break
                     index = self._candidate_index()
                     batch = _Batch(self, index, None)
                     if held is None or index is not held_in:  # rebuilt: read again
@@ -1081,20 +1089,61 @@ class Store:
                 raise
             if progress is not None:
                 progress("pairing", done.articles, total)
+        return done.plus(self._judge_roundups())
+
+    def unjudged_roundups(self) -> int:
+        """How many stored roundups were stored before the store recorded which ones the
+        grouping cut (:mod:`samestory.store.roundups`); :meth:`upgrade` judges them."""
+        if "roundup_cut" in {step.name for step in self._deferred}:
+            query = "SELECT count(*) FROM roundups WHERE attached = 1"
+        else:
+            query = "SELECT count(*) FROM roundups WHERE cut IS NULL"
+        return int(self._conn.execute(query).fetchone()[0])
+
+    def _warn_unjudged(self) -> None:
+        unjudged = self.unjudged_roundups()
+        if unjudged:
+            warnings.warn(
+                f"{self.path}: {unjudged} stored roundups predate the record of which ones "
+                "were cut, so its threads can chain through them where a new store's do "
+                f"not; `samestory upgrade --db {self.path}` judges them",
+                stacklevel=3,
+            )
+
+    def _judge_roundups(self) -> Paired:
+        """Re-cluster the stories of the roundups whose ``cut`` is not known (the end of
+        :meth:`upgrade`, in one transaction), as an add touching them would: each is
+        judged again with the stories it covers and its flag written with ``cut``, and
+        what that changes is re-threaded."""
+        try:
+            with self._errors("upgrading"), self._transaction():
+                articles = unjudged(self._conn)
+                if not articles:
+                    return Paired()
+                batch = _Batch(self, self._candidate_index(), None)
+                return batch.judge_roundups(articles)
+        except BaseException:
+            self._index = None
+            self._sketches = CopySketches(self._conn)
+            raise
 
 
 @dataclasses.dataclass(frozen=True)
 class Paired:
     """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
-    whose story changed."""
+    whose story changed, stored roundups judged again (whether they were cut)."""
 
     articles: int = 0
     pairs: int = 0
     moved: int = 0
+    roundups: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
-            self.articles + other.articles, self.pairs + other.pairs, self.moved + other.moved
+            self.articles + other.articles,
+            self.pairs + other.pairs,
+            self.moved + other.moved,
+            self.roundups + other.roundups,
         )
 
 
@@ -1120,8 +1169,10 @@ class _Batch:
         self.closest: dict[str, Relation] = {}
         self.adding: set[str] = set()
         self.skipped: list[SkippedRecord] = []
-        # Stories whose candidate pairs the add changed (their thread scores too).
+        # Stories whose candidate pairs the add changed (their thread scores too), and
+        # stories holding a roundup a re-clustering cut, or no longer cut.
         self.pairs_changed_in: set[str] = set()
+        self.cut_changed_in: set[str] = set()
 
     def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -1181,6 +1232,23 @@ class _Batch:
         backlog.advance(self.conn, todo, todo.through if last else rows[-1][0], pairs > 0)
         return Paired(articles=len(rows), pairs=pairs, moved=moved)
 
+    def judge_roundups(self, articles: Sequence[str]) -> Paired:
+        """Re-cluster the story of each roundup of ``articles`` (those whose ``cut`` is
+        not known) with the stories it covers, unless an earlier one's re-clustering
+        judged it already; re-thread what changed and log the moves in ``changes``. A
+        roundup whose stories are over the re-clustering bound keeps its flag, not cut
+        (threaded as before)."""
+        for article in articles:
+            if self.conn.execute(
+                "SELECT 1 FROM roundups WHERE article=? AND cut IS NULL", (article,)
+            ).fetchone():
+                self._regroup({self._story_of_article(article)}, article)
+        self.conn.execute("UPDATE roundups SET cut = 0 WHERE cut IS NULL")
+        self._update_threads([*articles, *self.moved_from])
+        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
+        self._final_report([], [], {})
+        return Paired(moved=moved, roundups=len(articles))
+
     def _regroup_all(self) -> None:
         """Re-cluster every story at once, as the batch groups the whole collection: the
         end of an upgrade that scored a pair (in its last chunk's transaction; on a store
@@ -1232,6 +1300,7 @@ class _Batch:
             *self.created,
             *self.moved_from.values(),
             *self.pairs_changed_in,
+            *self.cut_changed_in,
             *(self._story_of_article(a) for a in [*assigned, *self.moved_from]),
         }
         update_threads(self.conn, touched)
@@ -1329,6 +1398,7 @@ class _Batch:
                 (
                     r.article,
                     r.attached,
+                    r.cut,
                     [(member[p.story], p.share, p.sentences, p.names) for p in r.parts],
                 )
                 for s in analysis.stories
@@ -1620,7 +1690,14 @@ class _Batch:
             self._refresh_story(story)
         for story in set(old.values()) - used:
             self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
-        write_roundups(self.conn, members, _stored_roundups(found, members, groups))
+        cut_before = cut_roundups(self.conn, members)
+        stored = _stored_roundups(found, members, groups)
+        write_roundups(self.conn, members, stored)
+        # A roundup cut now, or no longer, chains threads otherwise: re-threaded after.
+        cut_after = {article for article, _, cut, _ in stored if cut}
+        self.cut_changed_in.update(
+            self._story_of_article(a) for a in cut_before.symmetric_difference(cut_after)
+        )
         return self._story_of_article(article_id)
 
     def _views_in_context(
@@ -1783,12 +1860,13 @@ class _LazyFeatures(Sequence[DocFeatures]):
 
 def _stored_roundups(
     found: Sequence[FoundRoundup], members: Sequence[str], groups: Sequence[Sequence[int]]
-) -> list[tuple[str, bool, list[StoredPart]]]:
+) -> list[StoredRoundup]:
     """The roundups found by a re-clustering, each part's story named by its first member."""
     return [
         (
             members[r.index],
             r.attached_to is not None,
+            r.cut,
             [
                 (members[groups[p.side][0]], p.share, sorted(p.sentences), sorted(p.names))
                 for p in r.parts

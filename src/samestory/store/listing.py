@@ -6,7 +6,8 @@ encoders: about 0.3 s before the first row). This module needs only ``sqlite3`` 
 :mod:`samestory.config`: :func:`open_current` opens a store read-only when it is exactly
 as this samestory would leave it (every migration applied, a usable stored config, its
 threads made by this thread model: :mod:`samestory.thread_digest`; no pairing backlog:
-:mod:`samestory.store.backlog`), and
+:mod:`samestory.store.backlog`; no roundup whose cut is not known:
+:mod:`samestory.store.roundups`), and
 :func:`summaries` is the query :meth:`Store.stories` runs too. For anything else (no
 file, a store to upgrade, a damaged one) it returns None and the caller opens the store
 the usual way, which upgrades it or says what is wrong.
@@ -46,6 +47,7 @@ STEPS = (
     "thread_model",
     "route_pairs",
     "candidate_routes",
+    "roundup_cut",
 )
 
 SUMMARY_COLUMNS = (
@@ -125,6 +127,8 @@ def _is_current(conn: sqlite3.Connection) -> bool:
         and _current_routes(meta.get(backlog.ROUTES_KEY))  # else Store records a backlog
         and _usable_config(meta.get("config"))
         and _current_threads(meta.get("thread_model"))
+        # Store says in one line that `upgrade` judges them.
+        and not conn.execute("SELECT 1 FROM roundups WHERE cut IS NULL LIMIT 1").fetchone()
     )
 
 

@@ -226,6 +226,18 @@ def _follow_routes(conn: sqlite3.Connection, config: Config) -> None:
     backlog.follow_routes(conn)
 
 
+def _roundup_cut(conn: sqlite3.Connection, config: Config) -> None:
+    """Record whether the grouping cut each stored roundup (its pairs then chain no
+    thread, as in the batch: :mod:`samestory.store.roundups`). Nothing older says so,
+    except that a roundup left alone was always cut (average link leaves no roundup
+    it does not cut outside a story): those are marked and every story re-threaded;
+    the others stay unknown (NULL, threaded as before) until ``samestory upgrade``
+    re-clusters their stories (``Store.upgrade``) or an add does."""
+    schema.execute_all(conn, schema.ROUNDUP_CUT)
+    if conn.execute("UPDATE roundups SET cut = 1 WHERE attached = 0").rowcount:
+        threads.rethread_all(conn)
+
+
 # Pending whenever the store records other routes than this samestory's (not recorded).
 FOLLOW_ROUTES = Migration("follow_routes", _follow_routes, reads_through=True, recorded=False)
 
@@ -258,6 +270,7 @@ MIGRATIONS: list[Migration] = [
     Migration("thread_model", _thread_model, shown_as_stored=True),
     Migration("route_pairs", _route_pairs, reads_through=True),
     Migration("candidate_routes", _candidate_routes, reads_through=True),
+    Migration("roundup_cut", _roundup_cut, shown_as_stored=True),
 ]
 
 _MIGRATIONS_TABLE = (

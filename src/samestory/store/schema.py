@@ -42,9 +42,11 @@ step, so the current schema can be read in one place::
         model's inputs (JSON list) to re-score it with its stories' gap
     story_threads(story TEXT PK, thread TEXT), INDEX (thread, story)
         the thread of each story (see samestory.store.threads)
-    roundups(article TEXT PK, attached, parts_json)
+    roundups(article TEXT PK, attached, parts_json, cut)
         texts covering several stories (see samestory.store.roundups): whether the text
-        joined a story, and per part a member of the covered story, share, sentences, names
+        joined a story, and per part a member of the covered story, share, sentences,
+        names; whether the grouping cut it (its pairs chain no thread; NULL: stored
+        before the roundup_cut step and not judged since)
 """
 
 from __future__ import annotations
@@ -216,6 +218,9 @@ ROUNDUPS = (
         article TEXT PRIMARY KEY, attached INTEGER NOT NULL, parts_json TEXT NOT NULL
     )""",
 )
+# Whether the grouping cut each roundup (samestory.pipeline.group.FoundRoundup.cut): the
+# batch leaves a cut roundup's pairs out of threading, and so does the store.
+ROUNDUP_CUT = ("ALTER TABLE roundups ADD COLUMN cut INTEGER",)
 
 
 class Transaction:

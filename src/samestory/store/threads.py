@@ -35,6 +35,7 @@ from samestory.models import Evidence, Relation, RelationKind
 from samestory.pipeline.assemble import thread_inputs
 from samestory.relate import relate
 from samestory.store.codec import decode_features, parse_date
+from samestory.store.roundups import cut_roundups
 from samestory.threads import (
     MODEL,
     MODEL_DIGEST,
@@ -203,15 +204,22 @@ def compute_threads(
 ) -> dict[str, str]:
     """story -> thread id for the stories of ``story_of`` (article -> story), from the
     stored thread scores among those articles. Copies are left out: a story weighs as
-    many articles as it has copy groups, as the batch threads its representatives."""
+    many articles as it has copy groups, as the batch threads its representatives. So
+    are the pairs of a roundup the grouping cut (:func:`samestory.store.roundups.
+    cut_roundups`): they chain no thread, as in the batch (``assemble_analysis``)."""
     articles = sorted(set(story_of) - _copies(conn, list(story_of)))
     position = {a: k for k, a in enumerate(articles)}
     stories = sorted(set(story_of.values()))
     unit = {s: k for k, s in enumerate(stories)}
+    cut = cut_roundups(conn, articles)
     rows = [
         row
         for row in _rows_touching(conn, articles)
-        if row[0] in position and row[1] in position and story_of[row[0]] != story_of[row[1]]
+        if row[0] in position
+        and row[1] in position
+        and story_of[row[0]] != story_of[row[1]]
+        and row[0] not in cut
+        and row[1] not in cut
     ]
     pairs = [(position[a], position[b]) for a, b, *_ in rows]
     story_unit = [unit[story_of[a]] for a in articles]
