@@ -343,6 +343,7 @@ def as_before_migrations(conn: sqlite3.Connection, version: str) -> None:
         "story_threads",
         "keywords",
         "roundups",
+        "reclean",
     ):
         conn.execute(f"DROP TABLE {table}")
     for index in ("articles_summary", "stories_updated", "relations_by_b", "weak_scores_by_b"):

@@ -34,6 +34,7 @@ from samestory.config import DEFAULT_CONFIG
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
     from samestory.models import Article, Story
     from samestory.store import AddReport, Store, StorySummary
+    from samestory.store.core import Paired
 
 DbOpt = Annotated[
     Path,
@@ -236,7 +237,8 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     its schema steps; this does the longer work they leave (the open says so in
     one line): chunks of articles, each committed, so it can be stopped and run
     again. Re-clusters and re-threads the stories the new pairs touch, and the
-    stories of roundups stored before the store recorded which were cut. See
+    stories of roundups stored before the store recorded which were cut. First,
+    cleans again the stored texts whose cleaning changed since. See
     docs/store.md, "Upgrading".
 
     Example: samestory upgrade --db feeds.db
@@ -257,24 +259,39 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
         with warnings.catch_warnings():  # not the open's line asking for this very command
             warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
             warnings.filterwarnings("ignore", message=".*predate the record of which ones")
+            warnings.filterwarnings("ignore", message=".*were cleaned by older rules")
             with open_store(db, must_exist=True) as store:
                 paired = store.upgrade(progress=report)
     except StoreError as exc:
         _fail(str(exc), 1)
     seconds = time.perf_counter() - start
-    if not paired.articles and not paired.roundups:
+    done = _upgrade_parts(paired)
+    if not done:
         out.print(f"{db} is up to date", highlight=False, soft_wrap=True)
         return
-    done = [f"{paired.moved:,} articles changed story"]
+    out.print(
+        f"upgraded {db}: {', '.join(done)}, {paired.moved:,} articles changed story "
+        f"({seconds:.1f} s)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _upgrade_parts(paired: Paired) -> list[str]:
+    """What ``samestory upgrade`` did, part by part (none: the store was up to date)."""
+    parts = []
+    if paired.recleaned:
+        parts.append(
+            f"cleaned {paired.recleaned:,} stored texts again, scored "
+            f"{paired.rescored:,} stored pairs again and {paired.proposed:,} new ones"
+        )
     if paired.articles:
-        done.insert(
-            0, f"paired {paired.articles:,} stored articles, scored {paired.pairs:,} new pairs"
+        parts.append(
+            f"paired {paired.articles:,} stored articles, scored {paired.pairs:,} new pairs"
         )
     if paired.roundups:
-        done.insert(-1, f"judged {paired.roundups:,} stored roundups (whether they were cut)")
-    out.print(
-        f"upgraded {db}: {', '.join(done)} ({seconds:.1f} s)", highlight=False, soft_wrap=True
-    )
+        parts.append(f"judged {paired.roundups:,} stored roundups (whether they were cut)")
+    return parts
 
 
 def _thread_of(store: Store, thread: str | None) -> list[StorySummary]:

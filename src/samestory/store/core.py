@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 
 from samestory import exclusive, normalize, provenance
-from samestory.candidates import CandidateIndex, Proposals, load_graph
+from samestory.candidates import CandidateIndex, Proposals, keywords, load_graph
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
@@ -84,7 +84,7 @@ from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.store import backlog, migrations
+from samestory.store import backlog, cleaning, migrations
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
@@ -453,8 +453,7 @@ class Store:
         except BaseException:
             self._conn.close()
             raise
-        self._warn_unpaired()
-        self._warn_unjudged()
+        self._warn_upgrade_work()
 
     # -- opening
 
@@ -595,15 +594,34 @@ class Store:
             )
         return backlog.remaining(self._conn)
 
-    def _warn_unpaired(self) -> None:
-        unpaired = self.unpaired()
-        if unpaired:
-            warnings.warn(
-                f"{self.path}: {unpaired} stored articles were never paired by the candidate "
-                "routes added since they were stored, so its stories can differ from a new "
-                f"store's; `samestory upgrade --db {self.path}` pairs them",
-                stacklevel=3,
-            )
+    def _warn_upgrade_work(self) -> None:
+        """One line for each kind of work ``samestory upgrade`` would do on this store
+        (the upgrade command leaves these lines out: they name it)."""
+        for count, what, does in (
+            (
+                self.unclean(),
+                "stored texts were cleaned by older rules than this samestory's, so their "
+                "features, scores and stories can differ from a new store's",
+                "cleans them again",
+            ),
+            (
+                self.unpaired(),
+                "stored articles were never paired by the candidate routes added since they "
+                "were stored, so its stories can differ from a new store's",
+                "pairs them",
+            ),
+            (
+                self.unjudged_roundups(),
+                "stored roundups predate the record of which ones were cut, so its threads "
+                "can chain through them where a new store's do not",
+                "judges them",
+            ),
+        ):
+            if count:
+                warnings.warn(
+                    f"{self.path}: {count} {what}; `samestory upgrade --db {self.path}` {does}",
+                    stacklevel=3,
+                )
 
     def _follow_thread_model(self, config: Config) -> None:
         """Re-score and re-thread a store made under another thread model (a read-only
@@ -798,19 +816,12 @@ class Store:
         """A stored article; KeyError if missing. (A later text given under the same id
         is the article :meth:`revisions` names, not this one.)"""
         with self._errors("reading"):
-            row = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+            row = self._conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
         if row is None:
             raise KeyError(article_id)
-        return Article(
-            id=row["id"],
-            text=row["text"],
-            title=row["title"],
-            date=parse_date(row["date"]),
-            source=row["source"],
-            url=row["url"],
-            lang=row["lang"],
-            origin=row["origin"],
-        )
+        return _row_article(row)
 
     def story_of(self, article_id: str) -> str:
         """The id of the story ``article_id`` belongs to; KeyError if missing."""
@@ -1059,7 +1070,7 @@ class Store:
         with self._errors("upgrading"):
             self._apply_deferred()
             total = backlog.remaining(self._conn)
-        done = Paired()
+        done = self._reclean(progress, chunk)
         # The held representatives' positions in the candidate index: the same for every
         # chunk while the index lives (read once, not once a chunk: O(store) each).
         held: dict[str, int] | None = None
@@ -1091,6 +1102,72 @@ class Store:
                 progress("pairing", done.articles, total)
         return done.plus(self._judge_roundups())
 
+    def _reclean(self, progress: Progress | None, chunk: int) -> Paired:
+        """Clean again the stored texts the cleaning changed since they were stored
+        (:mod:`samestory.store.cleaning`), ``chunk`` articles per transaction, each
+        chunk taken off the backlog with its work: featurised again from the stored
+        text, the pairs stored with them scored again, their stories re-clustered and
+        re-threaded (``_Batch.reclean``). The candidate graph is rebuilt from the new
+        vectors afterwards."""
+        done = Paired()
+        total = cleaning.remaining(self._conn)
+        while True:
+            try:
+                with self._errors("upgrading"), self._transaction():
+                    ids = cleaning.next_chunk(self._conn, chunk)
+                    if not ids:
+                        break
+                    done = done.plus(_Batch(self, self._idle_index(), None).reclean(ids))
+                    # The saved graph holds the old vectors: rebuilt from the stored ones.
+                    self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
+            except StoreError as exc:
+                raise type(exc)(
+                    f"{exc}; the chunks cleaned before are kept, and `samestory upgrade` "
+                    "carries on from there"
+                ) from exc
+            finally:
+                self._index = None  # its vectors and proposals are the old texts'
+                self._sketches = CopySketches(self._conn)
+            if progress is not None:
+                progress("cleaning", done.recleaned, total)
+        return done.plus(self._propose_recleaned(chunk))
+
+    def _propose_recleaned(self, chunk: int) -> Paired:
+        """Propose the candidates of the articles cleaned again with their new features,
+        ``chunk`` a transaction, and score the pairs never scored, as an upgrade pairs a
+        held article (``_Batch._pair_held``): the index is rebuilt from the new vectors
+        first. Pairs stored before keep their (new) scores."""
+        done = Paired()
+        while True:
+            try:
+                with self._errors("upgrading"), self._transaction():
+                    ids = cleaning.next_chunk(self._conn, chunk, cleaned=True)
+                    if not ids:
+                        return done
+                    index = self._candidate_index()
+                    held = {article: k for k, article in enumerate(index.ids)}
+                    done = done.plus(_Batch(self, index, None).propose_again(ids, held))
+            except BaseException:
+                self._index = None  # it may remember proposals of a rolled-back chunk
+                self._sketches = CopySketches(self._conn)
+                raise
+
+    def _idle_index(self) -> CandidateIndex:
+        """An empty candidate index, for the work of an upgrade that proposes no
+        candidates (re-cleaning, judging roundups): building the store's costs up to
+        ~40 s at 100,000 articles."""
+        return CandidateIndex(
+            self.config,
+            dim=self._encoder_or_default().dim,
+            lsh=StoredLSH(self._conn, self.config),
+            keywords_index=StoredKeywords(self._conn),
+        )
+
+    def unclean(self) -> int:
+        """How many stored texts the cleaning changed since they were stored and
+        :meth:`upgrade` has not cleaned again (:mod:`samestory.store.cleaning`)."""
+        return cleaning.remaining(self._conn)
+
     def unjudged_roundups(self) -> int:
         """How many stored roundups were stored before the store recorded which ones the
         grouping cut (:mod:`samestory.store.roundups`); :meth:`upgrade` judges them."""
@@ -1099,16 +1176,6 @@ class Store:
         else:
             query = "SELECT count(*) FROM roundups WHERE cut IS NULL"
         return int(self._conn.execute(query).fetchone()[0])
-
-    def _warn_unjudged(self) -> None:
-        unjudged = self.unjudged_roundups()
-        if unjudged:
-            warnings.warn(
-                f"{self.path}: {unjudged} stored roundups predate the record of which ones "
-                "were cut, so its threads can chain through them where a new store's do "
-                f"not; `samestory upgrade --db {self.path}` judges them",
-                stacklevel=3,
-            )
 
     def _judge_roundups(self) -> Paired:
         """Re-cluster the stories of the roundups whose ``cut`` is not known (the end of
@@ -1120,8 +1187,7 @@ class Store:
                 articles = unjudged(self._conn)
                 if not articles:
                     return Paired()
-                batch = _Batch(self, self._candidate_index(), None)
-                return batch.judge_roundups(articles)
+                return _Batch(self, self._idle_index(), None).judge_roundups(articles)
         except BaseException:
             self._index = None
             self._sketches = CopySketches(self._conn)
@@ -1131,19 +1197,21 @@ class Store:
 @dataclasses.dataclass(frozen=True)
 class Paired:
     """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
-    whose story changed, stored roundups judged again (whether they were cut)."""
+    whose story changed, stored roundups judged again (whether they were cut), stored
+    texts cleaned again, the stored pairs scored again with them and the new pairs
+    their new candidates gave."""
 
     articles: int = 0
     pairs: int = 0
     moved: int = 0
     roundups: int = 0
+    recleaned: int = 0
+    rescored: int = 0
+    proposed: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
-            self.articles + other.articles,
-            self.pairs + other.pairs,
-            self.moved + other.moved,
-            self.roundups + other.roundups,
+            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self))
         )
 
 
@@ -1231,6 +1299,96 @@ class _Batch:
         self._final_report([], [], {})  # logs the moves in `changes`, as an add's
         backlog.advance(self.conn, todo, todo.through if last else rows[-1][0], pairs > 0)
         return Paired(articles=len(rows), pairs=pairs, moved=moved)
+
+    def reclean(self, ids: Sequence[str]) -> Paired:
+        """Clean the stored articles ``ids`` again (:meth:`Store._reclean`): featurise
+        each from its stored text, rewrite its features, fingerprint, MinHash-LSH and
+        keyword rows, score every pair stored with one of them again with the same
+        ``relate`` (oriented as stored), re-cluster the stories those pairs touch, as an
+        add would, and re-thread. A copy stays the copy of what it copied. Their
+        candidates are proposed again afterwards (:meth:`propose_again`), once the
+        candidate index holds every new vector."""
+        rows = {
+            row[0]: row
+            for chunk in _id_chunks(ids)
+            for row in self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS}, copy_of "
+                f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        }
+        articles = [_row_article(rows[i]) for i in ids]
+        fresh = featurize_all(articles, self.config, self.store._encoder_or_default())
+        lsh, words = StoredLSH(self.conn, self.config), StoredKeywords(self.conn)
+        for f in fresh:
+            self._rewrite_features(f, rows[f.id][8] is not None, lsh, words)
+        features = {f.id: f for f in fresh}
+        pairs = self._stored_pairs(ids)
+        partners = sorted({x for pair in pairs for x in pair} - set(features))
+        features.update((f.id, f) for f in self._neighbour_features(partners))
+        relations = [relate(features[a], features[b], self.config) for a, b in pairs]
+        for table in ("relations", "weak_scores", "thread_scores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", pairs)
+        self._write_relations(relations, features)
+        touched = {self._story_of_article(i) for i in [*ids, *partners]}
+        self.pairs_changed_in.update(touched)
+        for story in sorted(touched):
+            if self._story_exists(story):
+                self._refresh_story(story)  # a title read from a first line may change
+        self._regroup(touched, ids[0])
+        self._update_threads([*ids, *self.moved_from])
+        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
+        self._final_report([], [], {})
+        cleaning.cleaned(self.conn, ids)
+        return Paired(moved=moved, recleaned=len(ids), rescored=len(pairs))
+
+    def propose_again(self, ids: Sequence[str], held: Mapping[str, int]) -> Paired:
+        """Score the never-scored candidate pairs of the articles ``ids`` cleaned again
+        (copies propose nothing), re-cluster and re-thread what they touch, and take
+        them off the backlog (``held``: every indexed article's position)."""
+        pairs = sum(self._pair_held(article, held) for article in ids if article in held)
+        self._update_threads([*ids, *self.moved_from])
+        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
+        self._final_report([], [], {})
+        cleaning.proposed(self.conn, ids)
+        return Paired(moved=moved, proposed=pairs)
+
+    def _rewrite_features(
+        self, f: DocFeatures, is_copy: bool, lsh: StoredLSH, words: StoredKeywords
+    ) -> None:
+        """Replace an article's stored features and index rows with ``f``'s."""
+        self.conn.execute("UPDATE articles SET fingerprint=? WHERE id=?", (f.fingerprint, f.id))
+        self.conn.execute(
+            "UPDATE features SET doc_json=?, sentence_vectors=?, vector=?, minhash=?, date=?, "
+            "n_words=? WHERE id=?",
+            (*encode_features(f), iso_date(f.date), f.n_words, f.id),
+        )
+        self.conn.execute("DELETE FROM lsh WHERE id=?", (f.id,))
+        if f.n_shingles:
+            lsh.insert(f.id, f.minhash)
+        self.conn.execute("DELETE FROM keywords WHERE id=?", (f.id,))
+        if not is_copy:
+            words.insert(f.id, keywords(f))
+        self._remember(f)
+
+    def _stored_pairs(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Every scored pair stored with an end in ``ids`` (relations, weak scores and
+        thread scores: a copy relation keeps no weak score), as stored (``a`` first)."""
+        out: set[tuple[str, str]] = set()
+        for chunk in _id_chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for table in ("relations", "weak_scores", "thread_scores"):
+                for column in ("a", "b"):
+                    out.update(
+                        (a, b)
+                        for a, b in self.conn.execute(
+                            f"SELECT a, b FROM {table} WHERE {column} IN ({marks})", chunk
+                        )
+                    )
+        return sorted(out)
+
+    def _story_exists(self, story: str) -> bool:
+        return bool(self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone())
 
     def judge_roundups(self, articles: Sequence[str]) -> Paired:
         """Re-cluster the story of each roundup of ``articles`` (those whose ``cut`` is
@@ -1856,6 +2014,30 @@ class _LazyFeatures(Sequence[DocFeatures]):
         if isinstance(k, slice):
             return self.batch._neighbour_features(self.ids[k])
         return self.batch._neighbour_features([self.ids[k]])[0]
+
+
+def _id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """``ids`` in runs of 500, under SQLite's limit of bound parameters."""
+    for start in range(0, len(ids), 500):
+        yield list(ids[start : start + 500])
+
+
+# The columns of an article's row that make the Article (:func:`_row_article`).
+_ARTICLE_COLUMNS = "id, text, title, date, source, url, lang, origin"
+
+
+def _row_article(row: Sequence[Any]) -> Article:
+    """The article of a row starting with :data:`_ARTICLE_COLUMNS`."""
+    return Article(
+        id=row[0],
+        text=row[1],
+        title=row[2],
+        date=parse_date(row[3]),
+        source=row[4],
+        url=row[5],
+        lang=row[6],
+        origin=row[7],
+    )
 
 
 def _stored_roundups(

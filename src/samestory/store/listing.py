@@ -48,6 +48,7 @@ STEPS = (
     "route_pairs",
     "candidate_routes",
     "roundup_cut",
+    "cleaning",
 )
 
 SUMMARY_COLUMNS = (
@@ -129,7 +130,18 @@ def _is_current(conn: sqlite3.Connection) -> bool:
         and _current_threads(meta.get("thread_model"))
         # Store says in one line that `upgrade` judges them.
         and not conn.execute("SELECT 1 FROM roundups WHERE cut IS NULL LIMIT 1").fetchone()
+        # Store says in one line that `upgrade` cleans them again (or records them).
+        and not conn.execute("SELECT 1 FROM reclean LIMIT 1").fetchone()
+        and _current_cleaning(meta.get("cleaning"))
     )
+
+
+def _current_cleaning(recorded: str | None) -> bool:
+    """True if the store records this samestory's cleaning rules (else Store looks for
+    the stored texts they clean differently: :mod:`samestory.store.cleaning`)."""
+    from samestory.store.cleaning import rules  # normalize's rules: no NumPy
+
+    return recorded == rules()
 
 
 def _current_routes(recorded: str | None) -> bool:

@@ -35,7 +35,7 @@ from samestory import provenance
 from samestory.candidates import keywords
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
-from samestory.store import backlog, schema, threads
+from samestory.store import backlog, cleaning, schema, threads
 from samestory.store.codec import parse_date
 from samestory.store.index import StoredKeywords, StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
@@ -238,6 +238,35 @@ def _roundup_cut(conn: sqlite3.Connection, config: Config) -> None:
         threads.rethread_all(conn)
 
 
+def _cleaning(conn: sqlite3.Connection, config: Config) -> None:
+    """Record the cleaning rules the stored texts were cleaned with, and the stored
+    articles this samestory's cleaning changes as the backlog ``samestory upgrade``
+    cleans again (:mod:`samestory.store.cleaning`): one cleaning of every stored text."""
+    schema.execute_all(conn, schema.RECLEAN)
+    _record_cleaning(conn)
+
+
+def _follow_cleaning(conn: sqlite3.Connection, config: Config) -> None:
+    """Add the stored articles the cleaning changed to the backlog when the store records
+    other cleaning rules than this samestory's (checked again inside the transaction)."""
+    if cleaning.differs(conn):
+        _record_cleaning(conn)
+
+
+def _record_cleaning(conn: sqlite3.Connection) -> None:
+    changed = cleaning.record(conn)
+    if changed:
+        threads.log.info(
+            "%d stored texts clean differently under this samestory's cleaning rules; "
+            "`samestory upgrade` cleans them again",
+            changed,
+        )
+
+
+# Pending whenever the store records other cleaning rules than this samestory's.
+FOLLOW_CLEANING = Migration("follow_cleaning", _follow_cleaning, reads_through=True, recorded=False)
+
+
 # Pending whenever the store records other routes than this samestory's (not recorded).
 FOLLOW_ROUTES = Migration("follow_routes", _follow_routes, reads_through=True, recorded=False)
 
@@ -271,6 +300,7 @@ MIGRATIONS: list[Migration] = [
     Migration("route_pairs", _route_pairs, reads_through=True),
     Migration("candidate_routes", _candidate_routes, reads_through=True),
     Migration("roundup_cut", _roundup_cut, shown_as_stored=True),
+    Migration("cleaning", _cleaning, reads_through=True),
 ]
 
 _MIGRATIONS_TABLE = (
@@ -342,6 +372,8 @@ def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> l
     todo = [m for m in steps if m.name not in done]
     if "meta" in tables and backlog.routes_differ(conn):
         todo.append(FOLLOW_ROUTES)
+    if cleaning.differs(conn):
+        todo.append(FOLLOW_CLEANING)
     return todo
 
 

@@ -47,6 +47,11 @@ step, so the current schema can be read in one place::
         joined a story, and per part a member of the covered story, share, sentences,
         names; whether the grouping cut it (its pairs chain no thread; NULL: stored
         before the roundup_cut step and not judged since)
+    reclean(article TEXT PK, cleaned)
+        the stored articles whose cleaned text the cleaning rules changed since they
+        were stored, to clean again, then (cleaned = 1) to propose candidates for again
+        (samestory.store.cleaning; meta.cleaning records the rules the stored texts
+        were cleaned with)
 """
 
 from __future__ import annotations
@@ -221,6 +226,9 @@ ROUNDUPS = (
 # Whether the grouping cut each roundup (samestory.pipeline.group.FoundRoundup.cut): the
 # batch leaves a cut roundup's pairs out of threading, and so does the store.
 ROUNDUP_CUT = ("ALTER TABLE roundups ADD COLUMN cut INTEGER",)
+# The stored articles to clean again (samestory.store.cleaning): the cleaning rules
+# changed their cleaned text since they were stored.
+RECLEAN = ("CREATE TABLE reclean (article TEXT PRIMARY KEY, cleaned INTEGER NOT NULL DEFAULT 0)",)
 
 
 class Transaction:
