@@ -107,18 +107,18 @@ def test_a_store_cleaned_by_older_rules_is_cleaned_again_on_upgrade(
     )
     recwarn.clear()
     with Store(old) as store:  # this samestory's rules: the changed texts are found
-        said = [str(w.message) for w in recwarn if "cleaned by older rules" in str(w.message)]
+        said = [str(w.message) for w in recwarn if "were cleaned or their" in str(w.message)]
         assert said == [
-            f"{old}: {len(changed)} stored texts were cleaned by older rules than this "
-            "samestory's, so their features, scores and stories can differ from a new "
-            f"store's; `samestory upgrade --db {old}` cleans them again"
+            f"{old}: {len(changed)} stored texts were cleaned or their pairs scored by older "
+            "rules than this samestory's, so their features, scores and stories can differ "
+            f"from a new store's; `samestory upgrade --db {old}` cleans and scores them again"
         ]
         assert store.unclean() == len(changed)
     assert snapshot(old) == before  # nothing changed until the upgrade
     done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith(f"upgraded {old}: cleaned {len(changed)} stored texts again")
-    assert "cleaned by older rules" not in done.stderr
+    assert "were cleaned or their" not in done.stderr
     after, fresh = snapshot(old), snapshot(new)
     assert after["articles"] == before["articles"]
     assert after["fingerprints"] == fresh["fingerprints"]

@@ -259,7 +259,7 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
         with warnings.catch_warnings():  # not the open's line asking for this very command
             warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
             warnings.filterwarnings("ignore", message=".*predate the record of which ones")
-            warnings.filterwarnings("ignore", message=".*were cleaned by older rules")
+            warnings.filterwarnings("ignore", message=".*were cleaned or their pairs scored")
             with open_store(db, must_exist=True) as store:
                 paired = store.upgrade(progress=report)
     except StoreError as exc:

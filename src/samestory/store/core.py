@@ -600,9 +600,10 @@ class Store:
         for count, what, does in (
             (
                 self.unclean(),
-                "stored texts were cleaned by older rules than this samestory's, so their "
-                "features, scores and stories can differ from a new store's",
-                "cleans them again",
+                "stored texts were cleaned or their pairs scored by older rules than this "
+                "samestory's, so their features, scores and stories can differ from a new "
+                "store's",
+                "cleans and scores them again",
             ),
             (
                 self.unpaired(),

@@ -49,6 +49,7 @@ STEPS = (
     "candidate_routes",
     "roundup_cut",
     "cleaning",
+    "pair_scoring",
 )
 
 SUMMARY_COLUMNS = (
@@ -133,7 +134,16 @@ def _is_current(conn: sqlite3.Connection) -> bool:
         # Store says in one line that `upgrade` cleans them again (or records them).
         and not conn.execute("SELECT 1 FROM reclean LIMIT 1").fetchone()
         and _current_cleaning(meta.get("cleaning"))
+        and _current_scoring(meta.get("pair_scoring"))
     )
+
+
+def _current_scoring(recorded: str | None) -> bool:
+    """True if the store records this samestory's pair-scoring rules (else Store looks
+    for the stored texts whose pairs they score differently: :mod:`samestory.store.scoring`)."""
+    from samestory.store.scoring import rules  # dates' switches: no NumPy
+
+    return recorded is not None and json.loads(recorded) == rules()
 
 
 def _current_cleaning(recorded: str | None) -> bool:

@@ -35,7 +35,7 @@ from samestory import provenance
 from samestory.candidates import keywords
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
-from samestory.store import backlog, cleaning, schema, threads
+from samestory.store import backlog, cleaning, schema, scoring, threads
 from samestory.store.codec import parse_date
 from samestory.store.index import StoredKeywords, StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
@@ -263,6 +263,39 @@ def _record_cleaning(conn: sqlite3.Connection) -> None:
         )
 
 
+def _pair_scoring(conn: sqlite3.Connection, config: Config) -> None:
+    """Record the pair-scoring rules the stored pairs were scored with (a store older
+    than the record: :data:`samestory.store.scoring.BEFORE_RECORD`), the stored
+    articles whose pairs this samestory's rules score differently going to the backlog
+    ``samestory upgrade`` scores again (:mod:`samestory.store.scoring`)."""
+    _record_scoring(conn)
+
+
+def _follow_scoring(conn: sqlite3.Connection, config: Config) -> None:
+    """Add the stored articles whose pairs the pair-scoring rules changed to the backlog
+    when the store records other rules than this samestory's (checked again inside the
+    transaction)."""
+    if scoring.differs(conn):
+        _record_scoring(conn)
+
+
+def _record_scoring(conn: sqlite3.Connection) -> None:
+    before = scoring.recorded(conn)
+    touched = scoring.record(conn)
+    if touched:
+        threads.log.info(
+            "%d stored texts have pairs scored by other pair-scoring rules (%s) than "
+            "this samestory's (%s); `samestory upgrade` scores them again",
+            touched,
+            json.dumps(before, sort_keys=True),
+            json.dumps(scoring.rules(), sort_keys=True),
+        )
+
+
+# Pending whenever the store records other pair-scoring rules than this samestory's.
+FOLLOW_SCORING = Migration("follow_scoring", _follow_scoring, reads_through=True, recorded=False)
+
+
 # Pending whenever the store records other cleaning rules than this samestory's.
 FOLLOW_CLEANING = Migration("follow_cleaning", _follow_cleaning, reads_through=True, recorded=False)
 
@@ -301,6 +334,7 @@ MIGRATIONS: list[Migration] = [
     Migration("candidate_routes", _candidate_routes, reads_through=True),
     Migration("roundup_cut", _roundup_cut, shown_as_stored=True),
     Migration("cleaning", _cleaning, reads_through=True),
+    Migration("pair_scoring", _pair_scoring, reads_through=True),
 ]
 
 _MIGRATIONS_TABLE = (
@@ -374,6 +408,8 @@ def pending(conn: sqlite3.Connection, steps: list[Migration] | None = None) -> l
         todo.append(FOLLOW_ROUTES)
     if cleaning.differs(conn):
         todo.append(FOLLOW_CLEANING)
+    if "pair_scoring" in done and scoring.differs(conn):
+        todo.append(FOLLOW_SCORING)
     return todo
 
 

@@ -1,0 +1,105 @@
+"""Which pair-scoring rules a store's pairs were scored with, and the texts to score again.
+
+A stored pair keeps the story score, relation kind, evidence and thread inputs it was
+scored with. Some rules of pair scoring are switches read at pair time from features a
+store keeps unchanged (``dates.YEARLESS_IN_SHORT_TEXTS``: a short text's bare year-less
+written date dates it, ``dates._gating``); when one flips, a stored pair can differ from
+what a new store holding the same two texts scores. The store records the rules it
+scored with (:data:`KEY`: :func:`rules`; a store older than the record was scored with
+:data:`BEFORE_RECORD`), and when the record is not this samestory's it puts the stored
+articles whose pairs the change can touch into the re-cleaning backlog
+(:mod:`samestory.store.cleaning`): ``samestory upgrade`` then featurises them again
+(the same features), scores every pair stored with one of them again, re-clusters and
+re-threads, as for a changed cleaning. One path, resumable after a kill as that one is.
+
+A new switch is one entry in :func:`rules` (and :data:`BEFORE_RECORD`); without an entry
+in :data:`_TOUCHES` saying which articles it can touch, every stored article is scored
+again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+
+from samestory import dates  # light (re, datetime): listing reads rules() without NumPy
+
+# meta key: the pair-scoring rules the stored pairs were scored with (JSON of rules()).
+KEY = "pair_scoring"
+# What every store written before the record was scored with.
+BEFORE_RECORD = {"yearless_in_short_texts": False}
+# Stored features read at a time while looking for the touched articles.
+_SCAN = 2_000
+
+
+def rules() -> dict[str, bool]:
+    """This samestory's pair-scoring switches (add one here when a switch that changes
+    stored pairs' scores ships)."""
+    return {"yearless_in_short_texts": dates.YEARLESS_IN_SHORT_TEXTS}
+
+
+def recorded(conn: sqlite3.Connection) -> dict[str, bool]:
+    """The rules the store's pairs were scored with (:data:`BEFORE_RECORD` if it has no
+    record)."""
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (KEY,)).fetchone()
+    return dict(BEFORE_RECORD) if row is None else dict(json.loads(row[0]))
+
+
+def differs(conn: sqlite3.Connection) -> bool:
+    """Whether the stored pairs were scored by other rules than this samestory's (and the
+    store has the re-cleaning backlog to score them again with)."""
+    return _has_backlog(conn) and recorded(conn) != rules()
+
+
+def record(conn: sqlite3.Connection) -> int:
+    """Add the stored articles whose pairs the change of rules can touch to the backlog
+    and record this samestory's rules; returns how many were added."""
+    old, new = recorded(conn), rules()
+    changed = {name for name in new.keys() | old.keys() if old.get(name) != new.get(name)}
+    touched: set[str] = set()
+    for name in sorted(changed):
+        touches = _TOUCHES.get(name, _every_article)
+        touched.update(touches(conn))
+    conn.executemany("INSERT OR IGNORE INTO reclean (article) VALUES (?)", [(a,) for a in touched])
+    conn.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)", (KEY, json.dumps(new, sort_keys=True))
+    )
+    return len(touched)
+
+
+def _short_with_bare_date(conn: sqlite3.Connection) -> Iterator[str]:
+    """The stored articles a year-less switch can re-date: short texts whose written date
+    has neither year nor weekday (``relate._short_for_dates``), deadlines included (cheap,
+    and the deadline rule may change too)."""
+    from samestory.relate import SHORT_TEXT_WORDS  # the pipeline: only when looking
+
+    last = ""
+    while True:
+        rows = conn.execute(
+            "SELECT id, doc_json FROM features WHERE id > ? AND n_words < ? ORDER BY id LIMIT ?",
+            (last, SHORT_TEXT_WORDS, _SCAN),
+        ).fetchall()
+        if not rows:
+            return
+        for article, doc_json in rows:
+            written = json.loads(doc_json).get("written_date")
+            if written and written.get("year") is None and written.get("weekday") is None:
+                yield article
+        last = rows[-1][0]
+
+
+def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
+    return (r[0] for r in conn.execute("SELECT id FROM articles"))
+
+
+# Which stored articles a change of each switch can touch (absent: every article).
+_TOUCHES: dict[str, Callable[[sqlite3.Connection], Iterator[str]]] = {
+    "yearless_in_short_texts": _short_with_bare_date,
+}
+
+
+def _has_backlog(conn: sqlite3.Connection) -> bool:
+    return bool(
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='reclean'").fetchone()
+    )

@@ -1,0 +1,112 @@
+"""Stores record the pair-scoring rules their pairs were scored with, and score again on upgrade.
+
+A store written before the year-less switch (``dates.YEARLESS_IN_SHORT_TEXTS``: a short
+text's bare "Aug 9" dates it) keeps its pairs as scored then. Opened by a samestory whose
+switch differs, it finds the stored texts whose pairs the switch can touch (short, with
+a bare year-less written date), says so in one line, and ``samestory upgrade`` scores
+their pairs again: afterwards it holds what a new store holds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_dates_short import LONG as REPORT  # a report of the event, dated OCTOBER
+from test_dates_short import OCTOBER
+from test_roundups import STATIC
+from test_store_cleaning import snapshot
+from typer.testing import CliRunner
+
+from samestory import dates
+from samestory.cli import app
+from samestory.models import Article
+from samestory.store import Store, scoring
+
+# Short items whose bare dates the switch reads: two far from the report's date, one near.
+HEADLINES = {
+    "far": (
+        "Apple's iPhone hardware chief Papermaster leaves after the iPhone 4 antenna trouble Aug 9"
+    ),
+    "far2": "Papermaster out as Apple iPhone hardware head after antenna trouble, Aug 10",
+    "near": "Apple iPhone hardware head Papermaster leaves the company Oct 19",
+    "other": "Storm closes schools across the county Oct 18",
+}
+
+
+def corpus() -> list[Article]:
+    return [
+        Article(id="report", text=REPORT, date=OCTOBER),
+        *(Article(id=k, text=text) for k, text in HEADLINES.items()),
+        Article(id="report2", text=REPORT.replace("Apple has named", "Apple named"), date=OCTOBER),
+    ]
+
+
+def build(db: Path, yearless: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", yearless)
+        with Store(db, config=STATIC) as store:
+            for article in corpus():
+                store.add([article])
+
+
+def scores(snap: dict[str, object]) -> dict[tuple[str, str], float]:
+    return {(a, b): s for a, b, s in snap["pairs"]}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("made", ["with the switch off recorded", "before the record"])
+def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
+    tmp_path, monkeypatch, recwarn, made
+):
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    monkeypatch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", True)  # this samestory's rules
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build(old, yearless=False, monkeypatch=monkeypatch)
+    build(new, yearless=True, monkeypatch=monkeypatch)
+    if made == "before the record":  # as a samestory before the `pair_scoring` step left it
+        with sqlite3.connect(old) as conn:
+            conn.execute("DELETE FROM meta WHERE key = ?", (scoring.KEY,))
+            conn.execute("DELETE FROM migrations WHERE name = 'pair_scoring'")
+    else:
+        with sqlite3.connect(old) as conn:
+            assert scoring.recorded(conn) == {"yearless_in_short_texts": False}
+    before, fresh = snapshot(old), snapshot(new)
+    old_scores, fresh_scores = scores(before), scores(fresh)
+    common = old_scores.keys() & fresh_scores.keys()
+    changed = {k for k in common if old_scores[k] != fresh_scores[k]}
+    assert changed, "the fixture must hold a pair the switch scores differently"
+    assert all({"far", "far2", "near", "other"} & set(pair) for pair in changed)
+    recwarn.clear()
+    with Store(old) as store:  # the short texts with a bare date are found, nothing else
+        said = [str(w.message) for w in recwarn if "were cleaned or their" in str(w.message)]
+        assert said == [
+            f"{old}: 4 stored texts were cleaned or their pairs scored by older rules than "
+            "this samestory's, so their features, scores and stories can differ from a new "
+            f"store's; `samestory upgrade --db {old}` cleans and scores them again"
+        ]
+        assert store.unclean() == 4
+    assert snapshot(old) == before  # nothing changed until the upgrade
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"upgraded {old}: cleaned 4 stored texts again")
+    assert "were cleaned or their" not in done.stderr
+    after = snapshot(old)
+    assert after["features"] == before["features"]  # the switch is read at pair time
+    after_scores = scores(after)
+    assert {k: after_scores[k] for k in common} == {k: fresh_scores[k] for k in common}
+    assert after["stories"] == fresh["stories"]
+    again = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
+    assert again.stdout.strip() == f"{old} is up to date"
+    with Store(old) as store:
+        assert store.unclean() == 0
+        assert scoring.recorded(store._conn) == scoring.rules()
+
+
+def test_a_store_scored_by_this_samestorys_rules_has_nothing_to_score_again(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    db = tmp_path / "s.db"
+    build(db, yearless=dates.YEARLESS_IN_SHORT_TEXTS, monkeypatch=monkeypatch)
+    with Store(db) as store:
+        assert store.unclean() == 0
+        assert scoring.recorded(store._conn) == scoring.rules()
