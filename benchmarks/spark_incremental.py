@@ -347,7 +347,10 @@ def measure(
     result["incremental_wall_s"] = sum(r["wall_s"] for r in runs)
     result["incremental_cpu_s"] = sum(r["cpu_s"] for r in runs)
     if recall_sample:
-        result["vector_recall"] = vector_recall(state, folder, config, recall_sample)
+        try:
+            result["vector_recall"] = vector_recall(state, folder, config, recall_sample)
+        except Exception as error:  # the timed runs' figures are kept; --keep to redo it
+            result["vector_recall"] = {"error": repr(error)}
     if full:
         got, whole = _assignments(last), _assignments(folder / "full")
         ids = sorted(whole)
