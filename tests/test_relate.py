@@ -14,7 +14,7 @@ from samestory import params, relate
 from samestory.config import DEFAULT_CONFIG
 from samestory.errors import ParamsError
 from samestory.features import featurize
-from samestory.models import Article
+from samestory.models import Article, RelationKind
 
 
 @pytest.fixture(scope="module")
@@ -348,3 +348,78 @@ def test_scoring_many_measured_pairs_equals_scoring_each(seed_articles):
     many = relate.score_measures_all(measures)
     assert many == [relate.score_measures(m) for m in measures]
     assert relate.score_measures_all([]) == []
+
+
+# Two one-sentence headlines of one kind of incident: their one sentence shares half its
+# words, so the alignment reads it as copied, and its meaning as a rewrite.
+HEADLINE = "3 killed, 1 seriously injured in Harbor Gateway shooting"
+REWORDED = "3 Dead, 1 Hurt in Harbor Gateway Shooting"
+
+
+def _headline_pair(days_apart: int):
+    a = Article(id="a", text=HEADLINE, date=dt.date(2015, 3, 1))
+    b = Article(id="b", text=REWORDED, date=dt.date(2015, 3, 1) + dt.timedelta(days=days_apart))
+    fa, fb = featurize([a, b])
+    return relate.relate(fa, fb)
+
+
+def test_copied_headlines_close_in_time_are_near_duplicates():
+    relation = _headline_pair(1)
+    assert relation.kind is RelationKind.NEAR_DUPLICATE
+    assert relation.score == 1.0
+
+
+def test_copied_headlines_published_across_the_date_gate_are_not_one_story():
+    # The alignment alone (one sentence) does not override the published dates' gate.
+    relation = _headline_pair(427)
+    assert relation.evidence.date_gap_days == 427
+    assert relation.evidence.scores["copied_sentences"] == 1.0
+    assert relation.kind not in (
+        RelationKind.NEAR_DUPLICATE,
+        RelationKind.REWRITE,
+        RelationKind.SAME_EVENT,
+    )
+    assert relation.score < DEFAULT_CONFIG.same_story_threshold
+    assert not relation.same_story
+
+
+def test_a_copy_is_a_copy_whatever_the_dates():
+    a = Article(id="a", text=HEADLINE, date=dt.date(2015, 3, 1))
+    b = Article(id="b", text=HEADLINE, date=dt.date(2016, 5, 1))
+    relation = relate.relate(*featurize([a, b]))
+    assert relation.kind is RelationKind.EXACT
+
+
+@pytest.mark.parametrize(
+    ("published_far_apart", "score", "kind"),
+    [
+        (False, 0.25, "rewrite"),  # close in time: half the bar, then floored to it
+        (True, 0.35, None),  # across the gate under the bar: another story
+        (True, 0.45, "rewrite"),  # across the gate at the bar
+    ],
+)
+def test_an_aligned_rewrite_across_the_published_date_gate_needs_the_story_bar(
+    same_event_pair, published_far_apart, score, kind
+):
+    a, b = same_event_pair
+    got = relate._kind(a, b, 0.0, 0.0, 1.0, 0.0, score, DEFAULT_CONFIG, published_far_apart)
+    assert (got.value if got else None) == kind
+
+
+def test_copied_sentences_make_a_near_duplicate_only_within_the_published_gate(same_event_pair):
+    a, b = same_event_pair
+    assert relate._kind(a, b, 0.0, 0.0, 1.0, 1.0, 0.2, DEFAULT_CONFIG) is (
+        RelationKind.NEAR_DUPLICATE
+    )
+    far = relate._kind(a, b, 0.0, 0.0, 1.0, 1.0, 0.2, DEFAULT_CONFIG, published_far_apart=True)
+    assert far is None
+
+
+def test_copied_headlines_dated_apart_by_their_texts_stay_near_duplicates():
+    # A date read from a text gates softly and may be a copy-edit's: the alignment holds.
+    fa, fb = featurize([Article(id="a", text=HEADLINE), Article(id="b", text=REWORDED)])
+    fa = _dated(fa, dt.date(2015, 3, 1), from_text=True)
+    fb = _dated(fb, dt.date(2016, 5, 1), from_text=False)
+    relation = relate.relate(fa, fb)
+    assert relation.evidence.date_gap_days == 427
+    assert relation.kind is RelationKind.NEAR_DUPLICATE
