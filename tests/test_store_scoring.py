@@ -9,6 +9,9 @@ their pairs again: afterwards it holds what a new store holds.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -70,7 +73,7 @@ def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
             conn.execute("DELETE FROM migrations WHERE name = 'pair_scoring'")
     else:
         with sqlite3.connect(old) as conn:
-            assert scoring.recorded(conn) == {"yearless_in_short_texts": False}
+            assert scoring.recorded(conn)["yearless_in_short_texts"] is False
     before, fresh = snapshot(old), snapshot(new)
     old_scores, fresh_scores = scores(before), scores(fresh)
     common = old_scores.keys() & fresh_scores.keys()
@@ -110,3 +113,40 @@ def test_a_store_scored_by_this_samestorys_rules_has_nothing_to_score_again(tmp_
     with Store(db) as store:
         assert store.unclean() == 0
         assert scoring.recorded(store._conn) == scoring.rules()
+
+
+def test_a_far_copy_kind_stored_by_an_older_rule_is_scored_again_on_upgrade(tmp_path, monkeypatch):
+    """A store written before the published-date kind rule holds a `near_duplicate` (score
+    1) between two reports published three months apart; the rule makes sentence
+    alignment alone no copy across the date gate. The upgrade scores that pair again."""
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    db = tmp_path / "s.db"
+    later = OCTOBER + dt.timedelta(days=92)
+    edited = " ".join(_reworded(s) for s in re.split(r"(?<=[.!?])\s+", REPORT))
+    with Store(db, config=STATIC) as store:
+        store.add([Article(id="first", text=REPORT, date=OCTOBER)])
+        store.add([Article(id="later", text=edited, date=later)])
+    with sqlite3.connect(db) as conn:  # as a samestory before the rule left it
+        conn.execute("DELETE FROM weak_scores")
+        conn.execute(
+            "INSERT OR REPLACE INTO relations VALUES (?, ?, 'near_duplicate', 1.0, '{}', 'first')",
+            ("first", "later"),
+        )
+        old = {**scoring.rules(), "published_far_kinds": False}
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (scoring.KEY, json.dumps(old)))
+    with Store(db) as store:
+        assert store.unclean() == 2
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT kind, score FROM relations WHERE a = 'first' AND b = 'later'")
+        assert all(kind != "near_duplicate" and score < 1 for kind, score in rows)
+        assert scoring.recorded(conn) == scoring.rules()
+
+
+def _reworded(sentence: str) -> str:
+    """The sentence with every third pair of words swapped: the same words, few shingles."""
+    words = sentence.split()
+    for i in range(0, len(words) - 1, 3):
+        words[i], words[i + 1] = words[i + 1], words[i]
+    return " ".join(words)

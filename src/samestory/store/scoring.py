@@ -3,7 +3,10 @@
 A stored pair keeps the story score, relation kind, evidence and thread inputs it was
 scored with. Some rules of pair scoring are switches read at pair time from features a
 store keeps unchanged (``dates.YEARLESS_IN_SHORT_TEXTS``: a short text's bare year-less
-written date dates it, ``dates._gating``); when one flips, a stored pair can differ from
+written date dates it, ``dates._gating``), or rules of the relation kind that a new
+samestory changes (``published_far_kinds``: across the published-date gate, sentence
+alignment alone makes no ``near_duplicate`` and a ``rewrite`` needs the story bar,
+``relate._kind``, 2026-12-06); when one changes, a stored pair can differ from
 what a new store holding the same two texts scores. The store records the rules it
 scored with (:data:`KEY`: :func:`rules`; a store older than the record was scored with
 :data:`BEFORE_RECORD`), and when the record is not this samestory's it puts the stored
@@ -28,7 +31,7 @@ from samestory import dates  # light (re, datetime): listing reads rules() witho
 # meta key: the pair-scoring rules the stored pairs were scored with (JSON of rules()).
 KEY = "pair_scoring"
 # What every store written before the record was scored with.
-BEFORE_RECORD = {"yearless_in_short_texts": False}
+BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_kinds": False}
 # Stored features read at a time while looking for the touched articles.
 _SCAN = 2_000
 
@@ -36,7 +39,7 @@ _SCAN = 2_000
 def rules() -> dict[str, bool]:
     """This samestory's pair-scoring switches (add one here when a switch that changes
     stored pairs' scores ships)."""
-    return {"yearless_in_short_texts": dates.YEARLESS_IN_SHORT_TEXTS}
+    return {"yearless_in_short_texts": dates.YEARLESS_IN_SHORT_TEXTS, "published_far_kinds": True}
 
 
 def recorded(conn: sqlite3.Connection) -> dict[str, bool]:
@@ -89,6 +92,24 @@ def _short_with_bare_date(conn: sqlite3.Connection) -> Iterator[str]:
         last = rows[-1][0]
 
 
+def _far_copy_kinds(conn: sqlite3.Connection) -> Iterator[str]:
+    """The stored articles the published-date kind rule can touch: both sides of a stored
+    ``rewrite`` or ``near_duplicate`` whose publication dates are more than
+    ``relate.DATE_GAP_DAYS`` apart (the only kinds, and the only pairs, the rule changes)."""
+    from samestory.relate import DATE_GAP_DAYS  # the pipeline: only when looking
+
+    rows = conn.execute(
+        "SELECT r.a, r.b FROM relations r JOIN articles x ON x.id = r.a "
+        "JOIN articles y ON y.id = r.b WHERE r.kind IN ('rewrite', 'near_duplicate') "
+        "AND x.date IS NOT NULL AND y.date IS NOT NULL "
+        "AND abs(julianday(x.date) - julianday(y.date)) > ?",
+        (DATE_GAP_DAYS,),
+    )
+    for a, b in rows:
+        yield a
+        yield b
+
+
 def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
     return (r[0] for r in conn.execute("SELECT id FROM articles"))
 
@@ -96,6 +117,7 @@ def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
 # Which stored articles a change of each switch can touch (absent: every article).
 _TOUCHES: dict[str, Callable[[sqlite3.Connection], Iterator[str]]] = {
     "yearless_in_short_texts": _short_with_bare_date,
+    "published_far_kinds": _far_copy_kinds,
 }
 
 
