@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from headline_splits import load
+from headline_splits import load, report_sets
 
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.exclusive import CONTAINMENT_SCORE, COPY_CONTAINMENT
@@ -117,14 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    out = {}
-    for spec in args.sets.split(","):
-        row = survey(spec, DEFAULT_CONFIG, args.cache, args.examples)
-        print(json.dumps(row), flush=True)
-        out[spec] = row
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1))
-    return 0
+    return report_sets(
+        args.sets, lambda spec: survey(spec, DEFAULT_CONFIG, args.cache, args.examples), args.json
+    )
 
 
 if __name__ == "__main__":

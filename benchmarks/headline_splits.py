@@ -44,7 +44,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -270,13 +270,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     options = [o for o in args.options.split(",") if o]
+    return report_sets(
+        args.sets,
+        lambda spec: trace(spec, DEFAULT_CONFIG, args.cache, options, not args.no_oracle),
+        args.json,
+        shown=lambda row: {k: v for k, v in row.items() if k != "options"},
+    )
+
+
+def report_sets(
+    sets: str,
+    row_of: Callable[[str], dict[str, Any]],
+    json_path: Path | None,
+    shown: Callable[[dict[str, Any]], dict[str, Any]] = lambda row: row,
+) -> int:
+    """One JSON line a set of ``sets`` (comma list) as it is done, and every row in
+    ``json_path``: the shared output of this script and ``far_kinds.py``."""
     out = {}
-    for spec in args.sets.split(","):
-        row = trace(spec, DEFAULT_CONFIG, args.cache, options, not args.no_oracle)
-        print(json.dumps({k: v for k, v in row.items() if k != "options"}), flush=True)
-        out[spec] = row
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1))
+    for spec in sets.split(","):
+        out[spec] = row = row_of(spec)
+        print(json.dumps(shown(row)), flush=True)
+    if json_path:
+        json_path.write_text(json.dumps(out, indent=1))
     return 0
 
 
