@@ -2018,9 +2018,9 @@ class _LazyFeatures(Sequence[DocFeatures]):
 
 
 def _id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
-    """``ids`` in runs of 500, under SQLite's limit of bound parameters."""
-    for start in range(0, len(ids), 500):
-        yield list(ids[start : start + 500])
+    """``ids`` in runs of :data:`SQL_CHUNK`, under SQLite's limit of bound parameters."""
+    for start in range(0, len(ids), SQL_CHUNK):
+        yield list(ids[start : start + SQL_CHUNK])
 
 
 # The columns of an article's row that make the Article (:func:`_row_article`).
