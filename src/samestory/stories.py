@@ -476,11 +476,3 @@ def best_story(
         if linkage >= bar and (best is None or linkage > best[0]):
             best = (linkage, story)
     return best[1] if best else None
-
-
-def groups_by_label(labels: Sequence[str]) -> list[list[int]]:
-    """Indices grouped by equal label, in first-seen order (for evaluations and tests)."""
-    out: dict[str, list[int]] = {}
-    for i, label in enumerate(labels):
-        out.setdefault(label, []).append(i)
-    return list(out.values())
