@@ -17,6 +17,8 @@ else another name, else nothing) and the gold's topic:
   ``average link`` (one story without the attach step too: grouped again with
   ``attach_threshold=None``), ``attach`` (one story only with it) or ``follow_up link``
   (two found stories of one thread);
+- **joined** pairs (one incident, one found thread: what a rule could lose) by the same
+  steps;
 - **split** pairs (one incident, two found threads) by whether they were ever proposed
   (a scored pair between the two texts' copy representatives) and the band of their
   score (at the story bar, the attach band, under it);
@@ -28,7 +30,8 @@ before grouping (the scores are the only change; every stage after them is
 production's): ``p1`` scales the published-date factor 0.35 by the pair's shortness as
 the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``pp`` scores a pair of
 a short text (:func:`samestory.relate.is_short_text`) under the attach bar when its texts
-share no name either text's roles read as a person or a place. Each rule is judged by the
+share no name either text's roles read as a person or a place; ``ps`` when they share no
+name read as a person. Each rule is judged by the
 **topic rule for unequal topics** (written before the screen, docs/history/accuracy.md,
 2026-12-06, gvalead): at thread level, the size-weighted mean of the topics' ARIs must rise
 and no topic of ``MIN_JUDGED_TOPIC`` (40) or more articles may lose more than
@@ -40,6 +43,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import pickle
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -91,11 +95,18 @@ class Prepared:
 
 
 def prepare(data: Path, stem: str, form: str, cache: Path, config: Config) -> Prepared:
+    """The form's features (cached), copies, candidate pairs and relations (cached beside
+    the features: a screen re-reads them instead of scoring again)."""
     records, features = load(data / f"{stem}.jsonl", form, cache, config)
     features = list(features)
-    copies = collapse_copies(features, config)
-    pairs = propose_pairs(features, copies, config)
-    relations = score_pairs(features, copies.copies + pairs, config, lean=True)
+    scored = cache / f"{stem}-{form}-{config.encoder}.scored.pkl"
+    if scored.exists():
+        copies, pairs, relations = pickle.loads(scored.read_bytes())
+    else:
+        copies = collapse_copies(features, config)
+        pairs = propose_pairs(features, copies, config)
+        relations = score_pairs(features, copies.copies + pairs, config, lean=True)
+        scored.write_bytes(pickle.dumps((copies, pairs, relations)))
     return Prepared(f"{stem}:{form}", records, features, copies, pairs, relations)
 
 
@@ -173,19 +184,23 @@ def trace(look: Lookups, config: Config) -> dict[str, Any]:
     for a, b in article_pairs(look.thread):
         if prep.gold[a] == prep.gold[b]:
             continue
-        if look.story[a] != look.story[b]:
-            step = "follow_up link"
-        else:
-            step = "average link" if look.plain_story[a] == look.plain_story[b] else "attach"
-        _count(tables, "merged", step, look, a, b)
+        _count(tables, "merged", _step(look, a, b), look, a, b)
     for a, b in article_pairs(prep.gold):
         if look.thread[a] == look.thread[b]:
+            _count(tables, "joined", _step(look, a, b), look, a, b)
             continue
         r = look.pair(a, b)
         band = "not proposed" if r is None else score_band(r.score, config)
         _count(tables, "split", band, look, a, b)
     _far_attach_band(tables, look, config)
     return {name: dict(c.most_common()) for name, c in sorted(tables.items())}
+
+
+def _step(look: Lookups, a: str, b: str) -> str:
+    """The step that put two articles of one found thread together."""
+    if look.story[a] != look.story[b]:
+        return "follow_up link"
+    return "average link" if look.plain_story[a] == look.plain_story[b] else "attach"
 
 
 def _count(
@@ -249,7 +264,14 @@ def rule_pp(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
     return None if shares_person_or_place(a, b) else 0.0
 
 
-RULES: dict[str, Rule] = {"p1": rule_p1, "pp": rule_pp}
+def rule_person(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
+    """PS: a short text's pair sharing no person name scores under the attach bar."""
+    if not (relate.is_short_text(a) or relate.is_short_text(b)):
+        return None
+    return None if shares(a, b) == "person" else 0.0
+
+
+RULES: dict[str, Rule] = {"p1": rule_p1, "pp": rule_pp, "ps": rule_person}
 
 
 def apply_rule(prep: Prepared, rule: Rule) -> tuple[list[Relation], Counter[str]]:
