@@ -309,6 +309,26 @@ def aris(prep: Prepared, analysis: Analysis) -> dict[str, float]:
     return out
 
 
+def moved_pairs(prep: Prepared, before: Analysis, after: Analysis) -> dict[str, int]:
+    """Article pairs whose thread-level verdict a rule changed, by the pair's topic (two
+    incidents of two topics: ``across topics``, which no topic's own ARI sees), days apart
+    and what they share: wrong merges undone and made, right joins lost and made."""
+    thread_of = [
+        {a: s.thread or s.id for s in x.stories for a in s.articles} for x in (before, after)
+    ]
+    look = Lookups(prep, before, before)
+    ids = sorted(i for i in prep.gold if i in thread_of[0])
+    out: Counter[str] = Counter()
+    groups = [set(article_pairs({i: t[i] for i in ids})) for t in thread_of]
+    for verdict, pairs in (("made", groups[1] - groups[0]), ("undone", groups[0] - groups[1])):
+        for a, b in pairs:
+            same = prep.gold[a] == prep.gold[b]
+            what = ("right join " if same else "wrong merge ") + verdict
+            out[f"{what} / {look.topic(a, b)} / {look.days(a, b)} / {look.shared(a, b)}"] += 1
+            out[f"{what} / {look.topic(a, b)}"] += 1
+    return dict(sorted(out.items()))
+
+
 def topic_rule(prep: Prepared, before: dict[str, float], after: dict[str, float]) -> dict:
     """The topic rule for unequal topics at thread level: the size-weighted mean of the
     topics' ARIs must rise, no topic of MIN_JUDGED_TOPIC or more may lose > TOPIC_LOSS."""
@@ -354,11 +374,13 @@ def main(argv: list[str] | None = None) -> int:
             row["trace"] = trace(Lookups(prep, base, no_attach), config)
         for name in rules:
             relations, moved = apply_rule(prep, RULES[name])
-            after = aris(prep, prep.analysis(relations, config))
+            changed = prep.analysis(relations, config)
+            after = aris(prep, changed)
             row[name] = {
                 "pairs": dict(moved),
                 "after": _rounded(after),
                 "topic rule": topic_rule(prep, before, after),
+                "thread pairs moved": moved_pairs(prep, base, changed),
             }
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
