@@ -47,14 +47,14 @@ import pickle
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DATA
-from short_form_errors import day_band, load, score_band
+from far_kinds import date_source, far
+from short_form_errors import day_band, days_apart, key, load, score_band
 from sklearn.metrics import adjusted_rand_score
 
 from samestory import relate
@@ -147,11 +147,7 @@ class Lookups:
         return self.relation.get(key(a, b)) or self.relation.get(key(self.rep(a), self.rep(b)))
 
     def days(self, a: str, b: str) -> str:
-        da, db = self.prep.day.get(a), self.prep.day.get(b)
-        if not da or not db:
-            return day_band(None)
-        gap = abs((date.fromisoformat(str(da)[:10]) - date.fromisoformat(str(db)[:10])).days)
-        return day_band(gap)
+        return day_band(days_apart(self.prep, a, b))  # the records' dates (prep.day)
 
     def shared(self, a: str, b: str) -> str:
         return shares(self.by_id[self.rep(a)], self.by_id[self.rep(b)])
@@ -159,10 +155,6 @@ class Lookups:
     def topic(self, a: str, b: str) -> str:
         ta, tb = self.prep.topic[a], self.prep.topic[b]
         return ta if ta == tb else ACROSS_TOPICS
-
-
-def key(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
 
 
 def article_pairs(groups: dict[str, str]) -> Iterable[tuple[str, str]]:
@@ -231,14 +223,7 @@ def _far_attach_band(tables: dict[str, Counter[str]], look: Lookups, config: Con
 
 def published_far(r: Relation) -> bool:
     """Both dates of the gap are publication dates, more than 30 days apart."""
-    notes = r.evidence.dates
-    gap = r.evidence.date_gap_days
-    return (
-        gap is not None
-        and gap > relate.DATE_GAP_DAYS
-        and len(notes) == 2
-        and all(n.endswith("published") for n in notes)
-    )
+    return far(r) and date_source(r) == "published"
 
 
 # A rule: the new score of a pair across the published-date gate (or None: unchanged).
