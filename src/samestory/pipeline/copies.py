@@ -5,14 +5,13 @@ Copies (same normalised text, or high word-shingle overlap; the test is
 by its smallest index. Later stages see representatives only, and each copy follows its
 representative into its story. The same pieces serve every driver: the batch driver calls
 :func:`collapse_copies`; Spark proposes pairs with :func:`band_keys` (the MinHash-LSH
-buckets of :func:`lsh_bands`) and fingerprint groups, verifies them on its executors and
-joins them with :func:`groups_from_pairs`.
+buckets of :func:`lsh_bands`) and fingerprint groups and verifies them on its executors.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -126,18 +125,6 @@ def _copy_candidates(
                 members.append(i)
         for j in sorted(found):
             yield j, i, False
-
-
-def groups_from_pairs(n: int, pairs: Iterable[tuple[int, int]]) -> CopyGroups:
-    """Copy groups of ``n`` articles from verified copy pairs ``(i, j)`` (union-find).
-
-    The pairs are joined in sorted order and each group is represented by its smallest
-    index, so the groups equal :func:`collapse_copies` given the same copy pairs.
-    """
-    sets = DisjointSets(n, compact=True)
-    for i, j in sorted(pairs):
-        sets.union(i, j)
-    return CopyGroups([int(r) for r in sets.roots()])
 
 
 def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> Iterator[tuple[int, bytes]]:
