@@ -8,7 +8,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -344,10 +344,40 @@ def _featurize_in_workers(
     computes the rest of their text features from what it kept (an idle worker takes
     another's last such job and reads those texts again). Reads go first: the encoder
     waits for them, and it is the stage's longest thread with USE.
+
+    The workers' side is :class:`_WorkerReads`, this process's :class:`_TextsInOrder`.
     """
-    # Load here what every worker needs (language detector, the word tables of the
-    # languages a sample of the articles is in), so the forks inherit it instead of each
-    # loading it: 32 articles featurised twice.
+    _load_before_fork(articles, config)
+    n = len(articles)
+    bounds = [(s, min(s + FEATURE_BATCH, n)) for s in range(0, n, FEATURE_BATCH)]
+    # An encoder that can tokenise apart (USE): the workers tokenise the sentences they
+    # send, and the encoder thread takes their pieces (pieces_of).
+    tokenise = encoder.pieces if isinstance(encoder, PieceEncoder) else None
+    if tokenise is not None:
+        tokenise(["warm up"])  # the tokenizer loaded here, inherited by the workers
+    # Sentences' pieces from the workers, until the encoder takes them.
+    pieces_of: dict[str, list[int]] = {}
+    encoding = _Encoding(
+        encoder,
+        pieces_of if tokenise is not None else None,
+        blas_threads=max(1, usable_cpus() - workers),
+    )
+    texts = _TextsInOrder(bounds, workers, encoding, pieces_of)
+    with WorkerPool(_WorkerReads(articles, config, bounds, tokenise).handle, workers) as pool:
+        encoding.start()  # every worker is forked
+        try:
+            texts.run(pool, progress)
+            vectors = encoding.result(progress)
+        finally:
+            encoding.stopping = True
+            encoding.close()
+    return texts.features(articles, vectors)
+
+
+def _load_before_fork(articles: Sequence[Article], config: Config) -> None:
+    """Load here what every worker needs, so the forks inherit it instead of each
+    loading it: the language detector and the word tables of the languages a sample of
+    the articles is in (``WARM_UP_SAMPLE`` articles featurised twice)."""
     sample = [
         text_features(article, config)
         for article in articles[:: max(1, len(articles) // WARM_UP_SAMPLE)]
@@ -357,128 +387,171 @@ def _featurize_in_workers(
     # anyway, and inherited they spare each worker its first 20,000 lookups in the
     # stored table (~10 us each) and, past those, loading its own copy. A language of
     # few texts stays on its stored table (its load would be serial here).
-    n = len(articles)
-    lexical.load_backgrounds(table_languages([f.lang for f in sample], n / len(sample)))
-    bounds = [(s, min(s + FEATURE_BATCH, n)) for s in range(0, n, FEATURE_BATCH)]
-    # In each worker (its own copies after the fork): the reads it has not featurised,
-    # and the keys whose sentences it has sent.
-    held: dict[int, tuple[str, list[str]]] = {}
-    sent: set[bytes] = set()
-    # An encoder that can tokenise apart (USE): the workers tokenise the sentences they
-    # send, each once a worker (by hash: a collision only leaves a sentence for the
-    # encoder to tokenise), and the encoder thread takes their pieces (pieces_of).
-    tokenise = encoder.pieces if isinstance(encoder, PieceEncoder) else None
-    if tokenise is not None:
-        tokenise(["warm up"])  # the tokenizer loaded here, inherited by the workers
-    tokenised: set[int] = set()
+    lexical.load_backgrounds(table_languages([f.lang for f in sample], len(articles) / len(sample)))
 
-    def handle(job: _Job) -> _ReadChunk | list[DocFeatures]:
+
+class _WorkerReads:
+    """The jobs of :func:`_featurize_in_workers`' pool, as each forked worker runs them
+    (:meth:`handle`); its sets are each worker's own copies after the fork."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        config: Config,
+        bounds: list[tuple[int, int]],
+        tokenise: Callable[[Sequence[str]], list[list[int]]] | None,
+    ) -> None:
+        self.articles = articles
+        self.config = config
+        self.bounds = bounds
+        self.tokenise = tokenise
+        # The reads this worker has not featurised, and the keys whose sentences it sent.
+        self.held: dict[int, tuple[str, list[str]]] = {}
+        self.sent: set[bytes] = set()
+        # Sentences (by hash) this worker tokenised: each once a worker (a collision only
+        # leaves a sentence for the encoder to tokenise).
+        self.tokenised: set[int] = set()
+
+    def handle(self, job: _Job) -> _ReadChunk | list[DocFeatures]:
+        """One job: a batch's reads, or the text features of some of its articles."""
         kind, number, todo = job
-        start, stop = bounds[number]
+        start, stop = self.bounds[number]
         if kind == _READ:
-            out = _ReadChunk()
-            for k in range(start, stop):
-                held[k] = read = read_text(articles[k], config)
-                key = _key_digest(text_key(articles[k], read[0]))
-                if key in sent:
-                    out.append((key, None, None))
-                    continue
-                sent.add(key)
-                pieces: list[list[int] | None] | None = None
-                if tokenise is not None:
-                    new = [s for s in dict.fromkeys(read[1]) if hash(s) not in tokenised]
-                    tokenised.update(map(hash, new))
-                    of = dict(zip(new, tokenise(new), strict=True))
-                    pieces = [of.pop(s, None) for s in read[1]]
-                out.append((key, read[1], pieces))
-            return out
-        reads = [held.pop(k, None) for k in range(start, stop)]
+            return self.read(start, stop)
+        return self.text_features(start, stop, todo)
+
+    def read(self, start: int, stop: int) -> _ReadChunk:
+        """Read articles ``start`` to ``stop`` and keep the reads; send each one's key
+        digest, with its sentences and their pieces the first time the key is sent."""
+        out = _ReadChunk()
+        for k in range(start, stop):
+            self.held[k] = read = read_text(self.articles[k], self.config)
+            key = _key_digest(text_key(self.articles[k], read[0]))
+            if key in self.sent:
+                out.append((key, None, None))
+                continue
+            self.sent.add(key)
+            out.append((key, read[1], self.pieces(read[1])))
+        return out
+
+    def pieces(self, sentences: list[str]) -> list[list[int] | None] | None:
+        """Each sentence's pieces, None for one this worker tokenised before (None
+        without a :class:`PieceEncoder`)."""
+        if self.tokenise is None:
+            return None
+        new = [s for s in dict.fromkeys(sentences) if hash(s) not in self.tokenised]
+        self.tokenised.update(map(hash, new))
+        of = dict(zip(new, self.tokenise(new), strict=True))
+        return [of.pop(s, None) for s in sentences]
+
+    def text_features(self, start: int, stop: int, todo: list[int]) -> list[DocFeatures]:
+        """The text features of articles ``todo`` of batch ``start`` to ``stop``, from
+        the reads kept (without sentences: the parent has them)."""
+        reads = [self.held.pop(k, None) for k in range(start, stop)]
         features = []
         for k in todo:
             # None: another worker read it (this one took its job): read it again.
-            read = reads[k - start] or read_text(articles[k], config)
-            f = text_features(articles[k], config, read)
+            read = reads[k - start] or read_text(self.articles[k], self.config)
+            f = text_features(self.articles[k], self.config, read)
             f.sentences = []  # this process has them
             features.append(f)
         return features
 
-    # Each text's first article computes its features; the others copy them.
-    first: dict[bytes, int] = {}
-    firsts: list[int] = []
-    source: list[int] = []  # for each article, its text's position in firsts
-    sentences: list[list[str]] = []  # each article's: its text's first article's list
-    computed: dict[int, DocFeatures] = {}  # by article
-    read_chunks: dict[int, _ReadChunk] = {}  # read, not yet taken in order
-    reader: dict[int, int] = {}  # batch -> the worker that read it
-    queued: list[collections.deque[_Job]] = [collections.deque() for _ in range(workers)]
-    next_read = taken = 0
-    # Sentences' pieces from the workers, until the encoder takes them.
-    pieces_of: dict[str, list[int]] = {}
-    encoding = _Encoding(
-        encoder,
-        pieces_of if tokenise is not None else None,
-        blas_threads=max(1, usable_cpus() - workers),
-    )
 
-    def take(number: int) -> None:
+class _TextsInOrder:
+    """:func:`_featurize_in_workers`' side in this process: hands out the jobs, takes
+    the read batches in order (keys, sentences to the encoder, features jobs of new
+    texts), and puts every article's features together at the end."""
+
+    def __init__(
+        self,
+        bounds: list[tuple[int, int]],
+        workers: int,
+        encoding: _Encoding,
+        pieces_of: dict[str, list[int]],
+    ) -> None:
+        self.bounds = bounds
+        self.encoding = encoding
+        self.pieces_of = pieces_of
+        # Each text's first article computes its features; the others copy them.
+        self.first: dict[bytes, int] = {}
+        self.firsts: list[int] = []
+        self.source: list[int] = []  # for each article, its text's position in firsts
+        self.sentences: list[list[str]] = []  # each article's: its text's first one's list
+        self.computed: dict[int, DocFeatures] = {}  # by article
+        self.read_chunks: dict[int, _ReadChunk] = {}  # read, not yet taken in order
+        self.reader: dict[int, int] = {}  # batch -> the worker that read it
+        self.queued: list[collections.deque[_Job]] = [collections.deque() for _ in range(workers)]
+        self.next_read = self.taken = 0
+
+    def run(self, pool: WorkerPool, progress: Progress) -> None:
+        """Keep the workers busy until every job is done (or the encoder failed)."""
+        while True:
+            self.submit(pool)
+            if not pool.busy or self.encoding.error is not None:
+                return
+            _, job, result = pool.next_result()
+            self.receive(job, result, progress)
+
+    def submit(self, pool: WorkerPool) -> None:
+        """A job for each idle worker: the next read, else a features job."""
+        for w in pool.idle():
+            if self.next_read < len(self.bounds):
+                pool.submit(w, (_READ, self.next_read, []))
+                self.reader[self.next_read] = w
+                self.next_read += 1
+            elif (job := _features_job(w, self.queued)) is not None:
+                pool.submit(w, job)
+
+    def receive(self, job: _Job, result: Any, progress: Progress) -> None:
+        """A finished job's result: reads taken in batch order, features kept."""
+        kind, number, todo = job
+        n = self.bounds[-1][1]
+        if kind == _READ:
+            self.read_chunks[number] = result
+            while self.taken in self.read_chunks:
+                self.take(self.taken)
+                self.taken += 1
+            progress("cleaning", self.bounds[self.taken - 1][1] if self.taken else 0, n)
+        else:
+            self.computed.update(zip(todo, result, strict=True))
+            progress("reading", len(self.computed), len(self.firsts))
+            progress("embedding", len(self.encoding.vectors), n)
+
+    def take(self, number: int) -> None:
         """Key batch ``number``'s articles (read, and every earlier batch taken), give
         its sentences to the encoder and queue the features of its new texts."""
-        start, stop = bounds[number]
+        start, stop = self.bounds[number]
         todo = []
-        chunk = read_chunks.pop(number)
+        chunk = self.read_chunks.pop(number)
         for k, (key, read_sentences, pieces) in zip(range(start, stop), chunk, strict=True):
-            position = first.setdefault(key, len(firsts))
-            if position == len(firsts):
+            position = self.first.setdefault(key, len(self.firsts))
+            if position == len(self.firsts):
                 assert read_sentences is not None  # a worker sends a key's sentences first
-                firsts.append(k)
+                self.firsts.append(k)
                 todo.append(k)
-                sentences.append(read_sentences)
+                self.sentences.append(read_sentences)
                 for sentence, ids in zip(read_sentences, pieces or [], strict=pieces is not None):
                     if ids is not None:
-                        pieces_of.setdefault(sentence, ids)
+                        self.pieces_of.setdefault(sentence, ids)
             else:
-                sentences.append(sentences[firsts[position]])
-            source.append(position)
-        encoding.add(sentences[start:stop])
+                self.sentences.append(self.sentences[self.firsts[position]])
+            self.source.append(position)
+        self.encoding.add(self.sentences[start:stop])
         if todo:
-            queued[reader[number]].append((_FEATURES, number, todo))
+            self.queued[self.reader[number]].append((_FEATURES, number, todo))
 
-    with WorkerPool(handle, workers) as pool:
-        encoding.start()  # every worker is forked
-        try:
-            while True:
-                for w in pool.idle():
-                    if next_read < len(bounds):
-                        pool.submit(w, (_READ, next_read, []))
-                        reader[next_read] = w
-                        next_read += 1
-                    elif (job := _features_job(w, queued)) is not None:
-                        pool.submit(w, job)
-                if not pool.busy or encoding.error is not None:
-                    break
-                _, job, result = pool.next_result()
-                kind, number, todo = job
-                if kind == _READ:
-                    read_chunks[number] = result
-                    while taken in read_chunks:
-                        take(taken)
-                        taken += 1
-                    progress("cleaning", bounds[taken - 1][1] if taken else 0, n)
-                else:
-                    computed.update(zip(todo, result, strict=True))
-                    progress("reading", len(computed), len(firsts))
-                    progress("embedding", len(encoding.vectors), n)
-            vectors = encoding.result(progress)
-        finally:
-            encoding.stopping = True
-            encoding.close()
-    out: list[DocFeatures] = []
-    for k, (article, p) in enumerate(zip(articles, source, strict=True)):
-        f = computed[k] if firsts[p] == k else same_text_features(article, computed[firsts[p]])
-        f.sentences = sentences[k]  # the one list the copies share
-        f.sentence_vectors, f.vector = vectors[k]
-        out.append(f)
-    return out
+    def features(self, articles: Sequence[Article], vectors: list[Vectors]) -> list[DocFeatures]:
+        """Every article's features: its text's first article's, copied for the others,
+        with the shared sentence list and the article's vectors."""
+        out: list[DocFeatures] = []
+        computed, firsts = self.computed, self.firsts
+        for k, (article, p) in enumerate(zip(articles, self.source, strict=True)):
+            f = computed[k] if firsts[p] == k else same_text_features(article, computed[firsts[p]])
+            f.sentences = self.sentences[k]  # the one list the copies share
+            f.sentence_vectors, f.vector = vectors[k]
+            out.append(f)
+        return out
 
 
 def _features_job(worker: int, queued: list[collections.deque[_Job]]) -> _Job | None:
