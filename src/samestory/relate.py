@@ -27,7 +27,7 @@ import math
 import operator
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -1012,101 +1012,23 @@ class ColumnsBuilder:
             raise ValueError("ColumnsBuilder.add: one overlap per pair")
         self.summaries.extend(summaries)
         self.overlaps.extend(overlaps)
-        spec_a = {name: lexical.specificity(name, a.lang) for name in a.entities}
-        partials_a = lexical._exact_partials(a.entities, a.lang)
-        long_a = long_numbers_of(a.numbers)
-        values_a = conflicts.by_context(a.number_contexts)
-        date_a = (a.date, a.date_from_text, a.written_date)
-        short_a = _short_for_dates(a)
-        own_a, note_a, _ = self._own_reading(a)
-        published_a = _published(a)
+        first = self._first_reads(a)
+        long_a, values_a, published_a = first.long_numbers, first.values, first.published
         names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
-        sentences_a, roles_a, year_a, lang_a = a.sentences, a.roles, a.latest_year, a.lang
-        n_names_a, n_numbers_a = len(names_a), len(numbers_a)
-        rows, gaps, shorter, leads = self.rows, self.gaps, self.shorter, self.leads
-        own = self._own
+        year_a, n_names_a, n_numbers_a = a.latest_year, len(names_a), len(numbers_a)
+        rows, shorter, leads = self.rows, self.shorter, self.leads
         for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
-            own_b, _, note_b = own.get(id(b)) or self._own_reading(b)
-            if own_a is not None and own_b is not None:
-                # Both dated on their own: dates.pair_readings would resolve nothing.
-                readings: tuple[dates.DateReading | None, dates.DateReading | None] = (
-                    own_a,
-                    own_b,
-                )
-                gap: int | None = abs((own_a.date - own_b.date).days)
-                notes: tuple[str, ...] = (note_a, note_b)
-            else:
-                readings = dates.pair_readings(
-                    date_a,
-                    (b.date, b.date_from_text, b.written_date),
-                    short=(short_a, _short_for_dates(b)),
-                )
-                gap = _gap(*readings)
-                # Interned: an article's note recurs in each of its pairs, and a worker's
-                # pickle of its relations then holds it once (10% smaller on real news).
-                notes = tuple(map(sys.intern, date_notes(*readings)))
-            gaps.append(gap)
-            self.notes.append(notes)
-            self.date_factors.append(date_gap_factor(a, b, gap, readings))
-            self.text_dated.append(_far_apart(gap) and _text_dated(*readings))
+            gap = self._add_dates(first, b)
             names, numbers = shared = names_a & b.entities, numbers_a & b.numbers
             self.shared.append(shared)
             days = 0 if gap is None else gap
             shorter.append(min(words_a, b.n_words))
             self.longer.append(max(words_a, b.n_words))
-            if names:
-                named = sorted(names)
-                if b.lang == lang_a:
-                    specificity = [spec_a[name] for name in named]
-                    # lexical.weighted_jaccard: the shared weights over the union's, each
-                    # sum exactly rounded (so in any order), the union's from the sets'
-                    # exact partial sums less the shared weights.
-                    union = math.fsum(
-                        [
-                            *partials_a,
-                            *lexical._exact_partials(b.entities, lang_a),
-                            *(-w for w in specificity),
-                        ]
-                    )
-                    specific = math.fsum(specificity) / union if union else 0.0
-                else:  # the mean under both languages' frequencies (threads._specificity)
-                    specificity = [
-                        0.5 * (spec_a[name] + lexical.specificity(name, b.lang)) for name in named
-                    ]
-                    specific = _specific_jaccard(a, b, names)
-                rarest = max(specificity)
-                if rarest >= RARE_NAME:
-                    rare = {
-                        name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME
-                    }
-                    people, places = name_roles.shared_roles(
-                        sentences_a, b.sentences, rare, roles_a, b.roles
-                    )
-                    non_place = max(
-                        (
-                            v
-                            for name, v in zip(named, specificity, strict=True)
-                            if name not in places
-                        ),
-                        default=0.0,
-                    )
-                    n_rare, n_people, n_places = len(rare), len(people), len(places)
-                    places_only = (
-                        1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
-                    )
-                else:  # no rare name: no role read, no place, every name not a place
-                    non_place, places_only = rarest, 0.0
-                    n_rare = n_people = n_places = 0
-            else:
-                specific = rarest = non_place = places_only = 0.0
-                n_rare = n_people = n_places = 0
-            if s.size:
-                best, top3 = s.best, s.top3
-                soft = _shorter_side_mean(s.rows, s.columns)
-                leads.append(_lead_of(s))
-            else:
-                best = top3 = soft = 0.0
-                leads.append(0.0)
+            specific, rarest, n_rare, n_people, n_places, non_place, places_only = (
+                _shared_name_cues(first, b, names, days) if names else (0.0, 0.0, 0, 0, 0, 0.0, 0.0)
+            )
+            best, top3, soft, lead = _sentence_cues(s)
+            leads.append(lead)
             rows.append(
                 (
                     float(vector_a @ b.vector),
@@ -1140,6 +1062,51 @@ class ColumnsBuilder:
                     places_only,
                 )
             )
+
+    def _first_reads(self, a: DocFeatures) -> _FirstReads:
+        """What every pair reads of its first article ``a``, read once for all of them."""
+        own, note, _ = self._own_reading(a)
+        return _FirstReads(
+            a,
+            {name: lexical.specificity(name, a.lang) for name in a.entities},
+            lexical._exact_partials(a.entities, a.lang),
+            long_numbers_of(a.numbers),
+            conflicts.by_context(a.number_contexts),
+            (a.date, a.date_from_text, a.written_date),
+            _short_for_dates(a),
+            own,
+            note,
+            _published(a),
+        )
+
+    def _add_dates(self, first: _FirstReads, b: DocFeatures) -> int | None:
+        """Add the pair's date columns (gap, notes, date factor, text-dated); the gap in
+        days, None when either date is unknown."""
+        own_a = first.own
+        own_b, _, note_b = self._own.get(id(b)) or self._own_reading(b)
+        if own_a is not None and own_b is not None:
+            # Both dated on their own: dates.pair_readings would resolve nothing.
+            readings: tuple[dates.DateReading | None, dates.DateReading | None] = (
+                own_a,
+                own_b,
+            )
+            gap: int | None = abs((own_a.date - own_b.date).days)
+            notes: tuple[str, ...] = (first.note, note_b)
+        else:
+            readings = dates.pair_readings(
+                first.date,
+                (b.date, b.date_from_text, b.written_date),
+                short=(first.short, _short_for_dates(b)),
+            )
+            gap = _gap(*readings)
+            # Interned: an article's note recurs in each of its pairs, and a worker's
+            # pickle of its relations then holds it once (10% smaller on real news).
+            notes = tuple(map(sys.intern, date_notes(*readings)))
+        self.gaps.append(gap)
+        self.notes.append(notes)
+        self.date_factors.append(date_gap_factor(first.features, b, gap, readings))
+        self.text_dated.append(_far_apart(gap) and _text_dated(*readings))
+        return gap
 
     def columns(self) -> PairColumns:
         """The columns of every pair added, in the order added."""
@@ -1185,6 +1152,70 @@ class ColumnsBuilder:
             dates=self.notes,
             shared=self.shared,
         )
+
+
+class _FirstReads(NamedTuple):
+    """What :meth:`ColumnsBuilder.add` reads of a pair's first article once for all its
+    pairs: its names' specificities and their exact partial sums, its long numbers, its
+    numbers by context word, its dates, its own date reading and note."""
+
+    features: DocFeatures
+    specificity: dict[str, float]
+    partials: list[float]
+    long_numbers: frozenset[str]
+    values: dict[str, frozenset[str]]
+    date: tuple[Any, Any, Any]  # the article's date, date from its text, written date
+    short: bool
+    own: dates.DateReading | None
+    note: str
+    published: bool
+
+
+def _shared_name_cues(
+    first: _FirstReads, b: DocFeatures, names: frozenset[str], days: int
+) -> tuple[float, float, int, int, int, float, float]:
+    """A pair's cues of its shared ``names`` (some): the specific Jaccard, the rarest
+    name's specificity, the rare names, people and places among them, the rarest
+    non-place, and whether rare places alone are shared ``days`` apart."""
+    a = first.features
+    named = sorted(names)
+    if b.lang == a.lang:
+        specificity = [first.specificity[name] for name in named]
+        # lexical.weighted_jaccard: the shared weights over the union's, each sum exactly
+        # rounded (so in any order), the union's from the sets' exact partial sums less
+        # the shared weights.
+        union = math.fsum(
+            [
+                *first.partials,
+                *lexical._exact_partials(b.entities, a.lang),
+                *(-w for w in specificity),
+            ]
+        )
+        specific = math.fsum(specificity) / union if union else 0.0
+    else:  # the mean under both languages' frequencies (threads._specificity)
+        specificity = [
+            0.5 * (first.specificity[name] + lexical.specificity(name, b.lang)) for name in named
+        ]
+        specific = _specific_jaccard(a, b, names)
+    rarest = max(specificity)
+    if rarest < RARE_NAME:  # no rare name: no role read, no place, every name not a place
+        return specific, rarest, 0, 0, 0, rarest, 0.0
+    rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
+    people, places = name_roles.shared_roles(a.sentences, b.sentences, rare, a.roles, b.roles)
+    non_place = max(
+        (v for name, v in zip(named, specificity, strict=True) if name not in places),
+        default=0.0,
+    )
+    places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
+    return specific, rarest, len(rare), len(people), len(places), non_place, places_only
+
+
+def _sentence_cues(s: SimSummary) -> tuple[float, float, float, float]:
+    """A pair's best and top-3 sentence cosines, the shorter side's mean best and the
+    lead's: all 0 for a pair with no sentence summary."""
+    if not s.size:
+        return 0.0, 0.0, 0.0, 0.0
+    return s.best, s.top3, _shorter_side_mean(s.rows, s.columns), _lead_of(s)
 
 
 def _cue_columns(raw: np.ndarray) -> np.ndarray:
