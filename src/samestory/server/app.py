@@ -261,6 +261,16 @@ _SIDE_B = Body(..., description="A text, or an article object with at least text
 
 
 def _api_routes(app: FastAPI) -> None:
+    """The REST API under ``/api``, in the order the OpenAPI document lists it."""
+    _status_routes(app)
+    _write_routes(app)
+    _read_routes(app)
+    _compare_routes(app)
+
+
+def _status_routes(app: FastAPI) -> None:
+    """What clients poll: health, ``serve --follow``'s events and sources, changes."""
+
     @app.get("/api/health", tags=["api"])
     def health(request: Request) -> dict[str, Any]:
         """Liveness and size of the store."""
@@ -299,6 +309,10 @@ def _api_routes(app: FastAPI) -> None:
         """A number that grows whenever an article is stored; pages poll it."""
         return {"version": services(request).reader.change_version()}
 
+
+def _write_routes(app: FastAPI) -> None:
+    """Adding articles (the token, when the server has one, is required)."""
+
     @app.post("/api/articles", tags=["api"], dependencies=[Depends(require_token)])
     async def post_articles(
         request: Request,
@@ -333,6 +347,10 @@ def _api_routes(app: FastAPI) -> None:
             body["status"] = 422
             return JSONResponse(body, status_code=422)
         return body
+
+
+def _read_routes(app: FastAPI) -> None:
+    """The stored stories, threads and articles."""
 
     @app.get("/api/stories", tags=["api"])
     def list_stories(
@@ -380,6 +398,10 @@ def _api_routes(app: FastAPI) -> None:
             return JSONResponse(services(request).reader.article_detail(article_id))
         except KeyError:
             raise HTTPException(404, f"no article {article_id}") from None
+
+
+def _compare_routes(app: FastAPI) -> None:
+    """Two versions, stored or posted: relation and aligned diff."""
 
     @app.get("/api/compare", tags=["api"])
     def compare_stored(
