@@ -17,7 +17,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
+from starlette.datastructures import FormData
 
+from samestory.config import Config
 from samestory.models import Article
 from samestory.server.queries import KIND_LABELS, display_kind
 from samestory.server.records import parse_records, read_uploads
@@ -53,6 +55,14 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 def install(app: FastAPI) -> None:
     """Add the pages and the static files to ``app``."""
     app.mount("/static", StaticFiles(packages=[("samestory.server", "static")]), name="static")
+    _story_pages(app)
+    _compare_page(app)
+    _add_pages(app)
+    _reference_pages(app)
+
+
+def _story_pages(app: FastAPI) -> None:
+    """The stories (searchable, paged), one story and one article."""
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def stories_page(request: Request, q: str = "", page: int = 1) -> Response:
@@ -97,6 +107,10 @@ def install(app: FastAPI) -> None:
             raise HTTPException(404, f"no article {article_id}") from None
         return render(request, "article.html", article=article)
 
+
+def _compare_page(app: FastAPI) -> None:
+    """Two stored versions side by side: relation and aligned diff."""
+
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, a: str = "", b: str = "") -> Response:
         s = request.app.state.services
@@ -118,6 +132,10 @@ def install(app: FastAPI) -> None:
             kind=display_kind(result["relation"]["kind"], article_a.lang, article_b.lang),
         )
 
+
+def _add_pages(app: FastAPI) -> None:
+    """The form that adds a pasted text or uploaded files, and its result."""
+
     @app.get("/add", response_class=HTMLResponse, include_in_schema=False)
     def add_form(request: Request) -> Response:
         return render(request, "add.html", results=None)
@@ -127,26 +145,10 @@ def install(app: FastAPI) -> None:
         s = request.app.state.services
         form = await request.form(max_part_size=s.settings.max_body_bytes)
         s.check_token(_str(form.get("token")) or None)
-        articles: list[Article] = []
-        problems: list[str] = []
-        text = _str(form.get("text")).strip()
-        if text:
-            record = {
-                k: _str(form.get(k)).strip() or None
-                for k in ("id", "title", "date", "source", "url", "lang")
-            }
-            posted, errors = parse_records({**record, "text": text}, s.config, 1)
-            articles += posted
-            problems += [f"pasted text: {e.field or 'record'}: {e.message}" for e in errors]
-        uploads = [
-            (f.filename, await f.read())
-            for f in form.getlist("files")
-            if not isinstance(f, str) and f.filename
-        ]
-        if uploads:
-            read, skipped = read_uploads(uploads, s.config)
-            articles += read
-            problems += [f"{k.source}: {k.error}" for k in skipped]
+        articles, problems = _pasted_article(form, s.config)
+        read, skipped = await _uploaded_articles(form, s.config)
+        articles += read
+        problems += skipped
         if not articles and not problems:
             problems.append("nothing to add: paste a text or choose files")
         results = []
@@ -163,6 +165,10 @@ def install(app: FastAPI) -> None:
             status=200 if articles or not problems else 422,
         )
 
+
+def _reference_pages(app: FastAPI) -> None:
+    """The API reference and the favicon."""
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_docs(request: Request) -> Response:
         """The API reference from the OpenAPI document, with no outside assets."""
@@ -175,6 +181,33 @@ def install(app: FastAPI) -> None:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _pasted_article(form: FormData, config: Config) -> tuple[list[Article], list[str]]:
+    """The add form's pasted text as an article (none without a text), and what was
+    wrong with it."""
+    text = _str(form.get("text")).strip()
+    if not text:
+        return [], []
+    record = {
+        k: _str(form.get(k)).strip() or None
+        for k in ("id", "title", "date", "source", "url", "lang")
+    }
+    posted, errors = parse_records({**record, "text": text}, config, 1)
+    return posted, [f"pasted text: {e.field or 'record'}: {e.message}" for e in errors]
+
+
+async def _uploaded_articles(form: FormData, config: Config) -> tuple[list[Article], list[str]]:
+    """The articles of the add form's uploaded files, and the files skipped, with why."""
+    uploads = [
+        (f.filename, await f.read())
+        for f in form.getlist("files")
+        if not isinstance(f, str) and f.filename
+    ]
+    if not uploads:
+        return [], []
+    read, skipped = read_uploads(uploads, config)
+    return read, [f"{k.source}: {k.error}" for k in skipped]
 
 
 # -- view models
