@@ -16,7 +16,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from samestory.follow.runner import Follower
+    from samestory.follow.fetch import FetchPolicy
+    from samestory.follow.runner import Follower, FollowOptions, PassStats
 
 DEFAULT_DB = Path("samestory.db")
 DbOpt = Annotated[
@@ -108,17 +109,49 @@ def follow(
 
     Example: samestory follow https://example.org/rss.xml urls.txt inbox/ --events -
     """
-    from samestory.follow.fetch import DEFAULT_USER_AGENT, FetchPolicy
-    from samestory.follow.runner import Follower, FollowOptions, source_kind
+    from samestory.follow.runner import FollowOptions
 
     _configure_logging(quiet)
+    _check_sources(sources)
+    policy = _fetch_policy(user_agent, timeout, retries, max_size, max_redirects, per_host, delay)
+    options = FollowOptions(
+        interval=parse_duration(interval),
+        once=once,
+        workers=workers,
+        batch_size=batch,
+        with_diff=not no_diff,
+        policy=policy,
+    )
+    stats = _run_follower(db, encoder, sources, options, events)
+    print(f"follow: {stats.line()}", file=sys.stderr)
+
+
+def _check_sources(sources: list[str]) -> None:
+    """Exit 2, saying why, at the first source that is no feed, sitemap, file or folder."""
+    from samestory.follow.runner import source_kind
+
     for source in sources:
         try:
             source_kind(source)
         except ValueError as exc:
             _fail(str(exc), 2)
+
+
+def _fetch_policy(
+    user_agent: str | None,
+    timeout: str,
+    retries: int,
+    max_size: str,
+    max_redirects: int,
+    per_host: int,
+    delay: str,
+) -> FetchPolicy:
+    """The follower's FetchPolicy from the command's options (``timeout`` bounds the
+    connect and each read; the whole response gets three times it)."""
+    from samestory.follow.fetch import DEFAULT_USER_AGENT, FetchPolicy
+
     wait = parse_duration(timeout)
-    policy = FetchPolicy(
+    return FetchPolicy(
         user_agent=user_agent or DEFAULT_USER_AGENT,
         connect_timeout=wait,
         read_timeout=wait,
@@ -129,14 +162,15 @@ def follow(
         per_host=per_host,
         delay=parse_duration(delay),
     )
-    options = FollowOptions(
-        interval=parse_duration(interval),
-        once=once,
-        workers=workers,
-        batch_size=batch,
-        with_diff=not no_diff,
-        policy=policy,
-    )
+
+
+def _run_follower(
+    db: Path, encoder: str | None, sources: list[str], options: FollowOptions, events: str | None
+) -> PassStats:
+    """Run a Follower over the store at ``db`` until it stops (``--events``: its story
+    events appended to that file, or stdout); its stats."""
+    from samestory.follow.runner import Follower
+
     stream = _events_stream(events)
     store = _open_store(db, encoder)
     try:
@@ -149,12 +183,11 @@ def follow(
 
         follower = Follower(store, sources, options, on_events=sink)
         _stop_on_signals(follower)
-        stats = follower.run()
+        return follower.run()
     finally:
         store.close()
         if stream is not None and stream is not sys.stdout:
             stream.close()
-    print(f"follow: {stats.line()}", file=sys.stderr)
 
 
 def sources(
