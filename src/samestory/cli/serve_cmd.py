@@ -8,11 +8,14 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from samestory.cli.main import Encoder, config_for, err
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 TOKEN_ENV = "SAMESTORY_TOKEN"
 
@@ -77,6 +80,20 @@ def serve(
     Example: samestory serve --db news.db   then open http://127.0.0.1:8000
     """
     token = token or None
+    _refuse_open_host_without_token(host, token)
+    _check_server_packages()
+    app = _server_app(db, encoder, token, max_body_mb, follow or [], follow_interval)
+    err.print(
+        f"samestory: serving {db} on http://{host}:{port}  (API docs at /docs"
+        f"{', writes need the token' if token else ''})",
+        markup=False,
+        highlight=False,
+    )
+    _listen(app, host, port)
+
+
+def _refuse_open_host_without_token(host: str, token: str | None) -> None:
+    """Exit 2 before listening anywhere but loopback without a token."""
     if not is_loopback(host) and token is None:
         err.print(
             f"[red]error:[/] refusing to listen on {host} without a token: anyone could "
@@ -84,10 +101,14 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(2)
-    try:
-        import uvicorn
 
-        from samestory.server import ServerSettings, create_app
+
+def _check_server_packages() -> None:
+    """Exit 1, naming what to install, when the server's extra packages are missing."""
+    try:
+        import uvicorn  # noqa: F401
+
+        from samestory.server import ServerSettings, create_app  # noqa: F401
     except ImportError as exc:
         err.print(
             f"[red]error:[/] the server needs extra packages ({exc.name} is missing); "
@@ -95,28 +116,41 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(1) from None
+
+
+def _server_app(
+    db: Path,
+    encoder: Encoder | None,
+    token: str | None,
+    max_body_mb: float,
+    follow: list[str],
+    follow_interval: str,
+) -> FastAPI:
+    """The application over the store at ``db`` (exit 1 on a store error; a bad
+    ``--follow`` source exits 2)."""
+    from samestory.server import ServerSettings, create_app
     from samestory.store import StoreError
 
     settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
-    follow_options = _follow_options(follow or [], follow_interval)
+    follow_options = _follow_options(follow, follow_interval)
     try:
-        app = create_app(
+        return create_app(
             db,
             config_for(encoder),  # given, for a new store's corpus work and pairs alike
             token,
             settings,
-            follow=follow or [],
+            follow=follow,
             follow_options=follow_options,
         )
     except StoreError as exc:
         err.print(f"[red]error:[/] {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
-    err.print(
-        f"samestory: serving {db} on http://{host}:{port}  (API docs at /docs"
-        f"{', writes need the token' if token else ''})",
-        markup=False,
-        highlight=False,
-    )
+
+
+def _listen(app: FastAPI, host: str, port: int) -> None:
+    """Serve ``app`` with uvicorn until stopped."""
+    import uvicorn
+
     uvicorn.run(
         app,
         host=host,
