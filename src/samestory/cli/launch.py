@@ -26,7 +26,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # rich is imported where it prints: start-up stays stdlib only
+    from rich.console import Console
+    from rich.highlighter import RegexHighlighter
+    from rich.table import Table
+    from rich.text import Text
 
 APP_HELP = (
     "Find every version of the same news story.\n\n"
@@ -113,15 +119,37 @@ def program_name() -> str:
 
 
 def print_help(program: str) -> None:
-    from rich.align import Align
+    """Print ``samestory --help`` as Typer would: usage, description, the Options and
+    Commands panels."""
     from rich.columns import Columns
-    from rich.console import Console, Group
-    from rich.highlighter import RegexHighlighter
-    from rich.padding import Padding
-    from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
-    from rich.theme import Theme
+
+    highlighter, negative, types = _help_highlighters()
+    console = _help_console(highlighter)
+    _print_usage(console, highlighter, program)
+    options = _help_table(highlight=True)
+    options.add_row(
+        highlighter("--help"),
+        highlighter(""),
+        negative(""),
+        negative(""),
+        types(Text("<bool>", style="bold yellow", overflow="fold")),
+        Columns([_rich_text(highlighter, "Show this message and exit.")]),
+    )
+    _print_panel(console, options, "Options")
+    commands = _help_table(highlight=False)
+    commands.add_column(style="bold cyan", no_wrap=True, width=max(len(n) for n, _ in COMMANDS))
+    commands.add_column("Description", justify="left", no_wrap=False, ratio=10)
+    for name, summary in COMMANDS:
+        commands.add_row(Text(name), _rich_text(highlighter, summary.strip()))
+    _print_panel(console, commands, "Commands")
+    print()  # click echoes the (empty) help string Typer left it after printing
+
+
+def _help_highlighters() -> tuple[RegexHighlighter, RegexHighlighter, RegexHighlighter]:
+    """Typer's option, negative-option and types highlighters (rich imported here, not
+    at start-up)."""
+    from rich.highlighter import RegexHighlighter
 
     class OptionHighlighter(RegexHighlighter):
         highlights = [  # noqa: RUF012 - as Typer declares them
@@ -144,14 +172,22 @@ def print_help(program: str) -> None:
             r"(?P<types_sep>(\]|>))(\.\.\.)?$",
         ]
 
-    highlighter = OptionHighlighter()
-    negative = NegativeOptionHighlighter()
+    return OptionHighlighter(), NegativeOptionHighlighter(), TypesHighlighter()
+
+
+def _help_console(highlighter: RegexHighlighter) -> Console:
+    """A rich Console with Typer's theme and its environment switches (colour forced by
+    GITHUB_ACTIONS, FORCE_COLOR or PY_COLORS, off by _TYPER_FORCE_DISABLE_TERMINAL; the
+    width from TERMINAL_WIDTH)."""
+    from rich.console import Console
+    from rich.theme import Theme
+
     env = os.environ.get
     force = True if env("GITHUB_ACTIONS") or env("FORCE_COLOR") or env("PY_COLORS") else None
     if env("_TYPER_FORCE_DISABLE_TERMINAL"):
         force = False
     width = env("TERMINAL_WIDTH")
-    console = Console(
+    return Console(
         theme=Theme(
             {
                 "option": "bold cyan",
@@ -169,49 +205,53 @@ def print_help(program: str) -> None:
         width=int(width) if width else None,
     )
 
-    def rich_text(text: str, style: str = "") -> Text:
-        return highlighter(Text.from_markup(text, style=style))
+
+def _print_usage(console: Console, highlighter: RegexHighlighter, program: str) -> None:
+    """The usage line, then the app's help: its first paragraph, the rest dimmed."""
+    from rich.align import Align
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
 
     console.print(
         Padding(highlighter(f"Usage: {program} [OPTIONS] COMMAND [ARGS]..."), 1), style="bold"
     )
     first, *rest = APP_HELP.split("\n\n")
-    lines = [rich_text(first.replace("\n", " ").strip())]
+    lines = [_rich_text(highlighter, first.replace("\n", " ").strip())]
     if rest:
-        lines += [Text(""), rich_text("\n\n".join(rest), style="dim")]
+        lines += [Text(""), _rich_text(highlighter, "\n\n".join(rest), style="dim")]
     console.print(Padding(Align(Group(*lines), pad=False), (0, 1, 1, 1)))
 
-    def table(highlight: bool) -> Table:
-        return Table(
-            highlight=highlight,
-            show_header=False,
-            expand=True,
-            box=None,
-            show_lines=False,
-            leading=0,
-            border_style=None,
-            row_styles=None,
-            pad_edge=False,
-            padding=(0, 1),
-        )
 
-    options = table(highlight=True)
-    options.add_row(
-        highlighter("--help"),
-        highlighter(""),
-        negative(""),
-        negative(""),
-        TypesHighlighter()(Text("<bool>", style="bold yellow", overflow="fold")),
-        Columns([rich_text("Show this message and exit.")]),
+def _help_table(highlight: bool) -> Table:
+    """A borderless, headerless table as Typer lays out a panel's rows."""
+    from rich.table import Table
+
+    return Table(
+        highlight=highlight,
+        show_header=False,
+        expand=True,
+        box=None,
+        show_lines=False,
+        leading=0,
+        border_style=None,
+        row_styles=None,
+        pad_edge=False,
+        padding=(0, 1),
     )
-    console.print(Panel(options, border_style="dim", title="Options", title_align="left"))
-    commands = table(highlight=False)
-    commands.add_column(style="bold cyan", no_wrap=True, width=max(len(n) for n, _ in COMMANDS))
-    commands.add_column("Description", justify="left", no_wrap=False, ratio=10)
-    for name, summary in COMMANDS:
-        commands.add_row(Text(name), rich_text(summary.strip()))
-    console.print(Panel(commands, border_style="dim", title="Commands", title_align="left"))
-    print()  # click echoes the (empty) help string Typer left it after printing
+
+
+def _print_panel(console: Console, table: Table, title: str) -> None:
+    from rich.panel import Panel
+
+    console.print(Panel(table, border_style="dim", title=title, title_align="left"))
+
+
+def _rich_text(highlighter: RegexHighlighter, text: str, style: str = "") -> Text:
+    """``text`` read as rich markup, then highlighted."""
+    from rich.text import Text
+
+    return highlighter(Text.from_markup(text, style=style))
 
 
 # --- samestory stories / compare -------------------------------------------------------
