@@ -14,9 +14,9 @@ import dataclasses
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +36,8 @@ from samestory.store import AddReport, StoreError
 log = logging.getLogger("samestory.server")
 
 TOKEN_HEADER = "X-Samestory-Token"
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,28 +378,19 @@ def _read_routes(app: FastAPI) -> None:
     @app.get("/api/stories/{story_id}", tags=["api"])
     def get_story(request: Request, story_id: str) -> JSONResponse:
         """Versions in time order, relations with evidence, derivations, first version."""
-        try:
-            # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
-            return JSONResponse(services(request).reader.story_detail(story_id))
-        except KeyError:
-            raise HTTPException(404, f"no story {story_id}") from None
+        # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
+        return JSONResponse(found(services(request).reader.story_detail, story_id, "story"))
 
     @app.get("/api/threads/{thread_id}", tags=["api"])
     def get_thread(request: Request, thread_id: str) -> JSONResponse:
         """The stories of one thread (one incident followed over time), earliest first."""
-        try:
-            stories = services(request).reader.thread(thread_id)
-        except KeyError:
-            raise HTTPException(404, f"no thread {thread_id}") from None
+        stories = found(services(request).reader.thread, thread_id, "thread")
         return JSONResponse({"id": thread_id, "stories": stories})
 
     @app.get("/api/articles/{article_id:path}", tags=["api"])
     def get_article(request: Request, article_id: str) -> JSONResponse:
         """One stored article with its text and story."""
-        try:
-            return JSONResponse(services(request).reader.article_detail(article_id))
-        except KeyError:
-            raise HTTPException(404, f"no article {article_id}") from None
+        return JSONResponse(found(services(request).reader.article_detail, article_id, "article"))
 
 
 def _compare_routes(app: FastAPI) -> None:
@@ -422,11 +415,17 @@ def _compare_routes(app: FastAPI) -> None:
         return s.compare(posted_article(a, "a", s.config), posted_article(b, "b", s.config))
 
 
-def stored_article(s: Services, article_id: str) -> Article:
+def found(lookup: Callable[[str], T], key: str, what: str) -> T:
+    """``lookup(key)``, or a 404 "no WHAT KEY" where it raises KeyError (the reader's
+    answer for an id it does not hold)."""
     try:
-        return s.reader.article(article_id)
+        return lookup(key)
     except KeyError:
-        raise HTTPException(404, f"no article {article_id}") from None
+        raise HTTPException(404, f"no {what} {key}") from None
+
+
+def stored_article(s: Services, article_id: str) -> Article:
+    return found(s.reader.article, article_id, "article")
 
 
 def posted_article(value: Any, side: str, config: Config) -> Article:

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from samestory.config import Config
 from samestory.models import Article
+from samestory.server.app import found
 from samestory.server.queries import KIND_LABELS, display_kind
 from samestory.server.records import parse_records, read_uploads
 
@@ -86,10 +87,7 @@ def _story_pages(app: FastAPI) -> None:
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> Response:
         s = request.app.state.services
-        try:
-            detail = s.reader.story_detail(story_id)
-        except KeyError:
-            raise HTTPException(404, f"no story {story_id}") from None
+        detail = found(s.reader.story_detail, story_id, "story")
         return render(
             request,
             "story.html",
@@ -101,10 +99,7 @@ def _story_pages(app: FastAPI) -> None:
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> Response:
         s = request.app.state.services
-        try:
-            article = s.reader.article_detail(article_id)
-        except KeyError:
-            raise HTTPException(404, f"no article {article_id}") from None
+        article = found(s.reader.article_detail, article_id, "article")
         return render(request, "article.html", article=article)
 
 
