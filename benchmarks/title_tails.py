@@ -9,7 +9,7 @@ For each set and form (``full`` or a short form of ``evaluate.make_short_variant
 - ``tails``: the texts whose first line ``normalize.title_line`` shortens (its cut part is
   the text's tail), the distinct tails, and for the full texts also the titles
   ``normalize.headline`` shortens (features.py strips those already);
-- ``without``: production's batch run with rule T off (``normalize.READ_TITLE_LINE``
+- ``without``: production's batch run with rule T off (``switches.READ_TITLE_LINE``
   False: the first line kept whole) and ``with`` it on, each: ARI, wrongly
   merged article pairs (one found story, two gold stories) and missed ones, and how many
   wrong pairs share a tail;
@@ -18,7 +18,7 @@ For each set and form (``full`` or a short form of ``evaluate.make_short_variant
   score before and after, by band, and the cues that moved (shared names, keyword and
   document cosine).
 
-Each run sets ``normalize.READ_TITLE_LINE`` in this process (the workers are forked from
+Each run sets ``switches.READ_TITLE_LINE`` in this process (the workers are forked from
 it, so they read the same), whatever the shipped switch says.
 """
 
@@ -38,7 +38,7 @@ from typing import Any
 from corpus import DATA  # $SAMESTORY_SHARED/data
 from sklearn.metrics import adjusted_rand_score
 
-from samestory import exclusive, normalize
+from samestory import exclusive, normalize, switches
 from samestory.api import story_similarity
 from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
@@ -64,12 +64,12 @@ BANDS = (0.0, 0.2, 0.4, 1.01)
 def rule(on: bool) -> Iterator[None]:
     """``normalize.clean_text`` with rule T on (the first line through
     ``normalize.title_line``) or off (kept whole), whatever the shipped switch says."""
-    kept = normalize.READ_TITLE_LINE
-    normalize.READ_TITLE_LINE = on
+    kept = switches.READ_TITLE_LINE
+    switches.READ_TITLE_LINE = on
     try:
         yield
     finally:
-        normalize.READ_TITLE_LINE = kept
+        switches.READ_TITLE_LINE = kept
 
 
 def tail_of(text: str) -> str:

@@ -55,7 +55,7 @@ default (``--tol 1e-4``, :data:`STOP_TOL`), where lbfgs stops far from the optim
 where it stops moves with small changes of the tables (docs/history/accuracy.md, 2026-12-05
 converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``. The
 shipped file since 2026-12-05 23:28 is converged: protocol G's options plus ``--C 0.3 --tol
-1e-10 --same-days-weight 0``; since 2026-12-06 (rule T on, ``normalize.READ_TITLE_LINE``)
+1e-10 --same-days-weight 0``; since 2026-12-06 (rule T on, ``switches.READ_TITLE_LINE``)
 also ``--short-floor`` (docs/history/accuracy.md, 2026-12-06 rejudge).
 
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted

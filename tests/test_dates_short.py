@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samestory import api, dates, relate
+from samestory import api, dates, relate, switches
 from samestory.features import text_features
 from samestory.models import Article
 from samestory.pipeline.batch import analyze
@@ -33,7 +33,7 @@ PADDING = " Apple said the iPhone 4 antenna problem affected few users of the ph
 @pytest.fixture(autouse=True)
 def _short_rule_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule as these tests describe it, whatever the shipped switch says."""
-    monkeypatch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", True)
+    monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", True)
 
 
 def _features(text: str, date: dt.date | None = None, id_: str = "x", lang: str = "en"):
@@ -63,7 +63,7 @@ def test_a_long_texts_bare_date_still_dates_nothing():
 
 def test_the_switch_turns_the_short_rule_off(monkeypatch: pytest.MonkeyPatch):
     long, short = _features(LONG, OCTOBER), _features(SHORT)
-    monkeypatch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", False)
+    monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", False)
     assert relate.date_gap(long, short) is None
 
 

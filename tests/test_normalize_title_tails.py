@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from samestory import normalize
+from samestory import normalize, switches
 from samestory.features import text_features
 from samestory.models import Article
 
@@ -74,14 +74,14 @@ def test_title_line_is_idempotent() -> None:
 
 @pytest.fixture
 def rule_t(monkeypatch: pytest.MonkeyPatch) -> None:
-    """clean_text with rule T on (``normalize.READ_TITLE_LINE``; off as shipped)."""
-    monkeypatch.setattr(normalize, "READ_TITLE_LINE", True)
+    """clean_text with rule T on (``switches.READ_TITLE_LINE``; off as shipped)."""
+    monkeypatch.setattr(switches, "READ_TITLE_LINE", True)
 
 
 def test_clean_text_keeps_the_first_line_whole_with_rule_t_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(normalize, "READ_TITLE_LINE", False)
+    monkeypatch.setattr(switches, "READ_TITLE_LINE", False)
     line = "Teen shot in Memphis - WMC Action News 5 - Memphis, Tennessee"
     assert normalize.clean_text(line) == line
 

@@ -1,6 +1,6 @@
 """Stores record the cleaning their texts were cleaned with, and clean them again on upgrade.
 
-A store written before rule T (``normalize.READ_TITLE_LINE``: a text's first line read as
+A store written before rule T (``switches.READ_TITLE_LINE``: a text's first line read as
 a page title loses its outlet tail) holds features, pairs and stories made from the old
 cleaning. Opened by a samestory with other rules, it finds the stored texts the cleaning
 changes (their fingerprints), says so in one line, and ``samestory upgrade`` cleans them
@@ -16,7 +16,7 @@ import pytest
 from test_roundups import STATIC
 from typer.testing import CliRunner
 
-from samestory import normalize
+from samestory import normalize, switches
 from samestory.cli import app
 from samestory.evaluate import record_to_article
 from samestory.models import Article
@@ -65,7 +65,7 @@ def snapshot(db: Path) -> dict[str, object]:
 
 def build(db: Path, articles: list[Article], title_line: bool, monkeypatch) -> None:
     with monkeypatch.context() as patch:
-        patch.setattr(normalize, "READ_TITLE_LINE", title_line)
+        patch.setattr(switches, "READ_TITLE_LINE", title_line)
         normalize._clean_line.cache_clear()
         with Store(db, config=STATIC) as store:
             for start in range(0, len(articles), 10):
@@ -77,7 +77,7 @@ def rule_t_changes(articles: list[Article], monkeypatch) -> set[str]:
     """The articles whose fingerprint rule T changes (a title-case head keeps its tail:
     no running word left before it)."""
     with monkeypatch.context() as patch:
-        patch.setattr(normalize, "READ_TITLE_LINE", False)
+        patch.setattr(switches, "READ_TITLE_LINE", False)
         before = {a.id: text_fingerprint(a) for a in articles}
     return {a.id for a in articles if text_fingerprint(a) != before[a.id]}
 

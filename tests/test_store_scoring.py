@@ -1,6 +1,6 @@
 """Stores record the pair-scoring rules their pairs were scored with, and score again on upgrade.
 
-A store written before the year-less switch (``dates.YEARLESS_IN_SHORT_TEXTS``: a short
+A store written before the year-less switch (``switches.YEARLESS_IN_SHORT_TEXTS``: a short
 text's bare "Aug 9" dates it) keeps its pairs as scored then. Opened by a samestory whose
 switch differs, it finds the stored texts whose pairs the switch can touch (short, with
 a bare year-less written date), says so in one line, and ``samestory upgrade`` scores
@@ -22,7 +22,7 @@ from test_roundups import STATIC
 from test_store_cleaning import snapshot
 from typer.testing import CliRunner
 
-from samestory import dates
+from samestory import switches
 from samestory.cli import app
 from samestory.models import Article
 from samestory.store import Store, scoring
@@ -48,7 +48,7 @@ def corpus() -> list[Article]:
 
 def build(db: Path, yearless: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as patch:
-        patch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", yearless)
+        patch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", yearless)
         with Store(db, config=STATIC) as store:
             for article in corpus():
                 store.add([article])
@@ -63,7 +63,7 @@ def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
     tmp_path, monkeypatch, recwarn, made
 ):
     monkeypatch.delenv("SAMESTORY_DB", raising=False)
-    monkeypatch.setattr(dates, "YEARLESS_IN_SHORT_TEXTS", True)  # this samestory's rules
+    monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", True)  # this samestory's rules
     old, new = tmp_path / "old.db", tmp_path / "new.db"
     build(old, yearless=False, monkeypatch=monkeypatch)
     build(new, yearless=True, monkeypatch=monkeypatch)
@@ -109,7 +109,7 @@ def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
 def test_a_store_scored_by_this_samestorys_rules_has_nothing_to_score_again(tmp_path, monkeypatch):
     monkeypatch.delenv("SAMESTORY_DB", raising=False)
     db = tmp_path / "s.db"
-    build(db, yearless=dates.YEARLESS_IN_SHORT_TEXTS, monkeypatch=monkeypatch)
+    build(db, yearless=switches.YEARLESS_IN_SHORT_TEXTS, monkeypatch=monkeypatch)
     with Store(db) as store:
         assert store.unclean() == 0
         assert scoring.recorded(store._conn) == scoring.rules()

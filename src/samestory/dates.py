@@ -14,7 +14,7 @@ import functools
 import re
 from typing import Any
 
-from samestory import normalize
+from samestory import normalize, switches
 
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|2\d)\d{2}(?!\d)")
 _ISO_PREFIX = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -116,15 +116,7 @@ _WEEKDAYS = {
 }
 # A year-less date dates an article only when its weekday is written (see _gating)...
 YEARLESS_NEEDS_WEEKDAY = True
-# ... or, with this switch on, when the article is a short text (a headline, lead or
-# feed summary: the caller says which), where a bare date is the reported day: a short
-# text has nothing else to date it and no room to recall an earlier event (see _gating).
-# On since 2026-12-06 with the thread file refitted on its tables (the shipped command,
-# `--short-floor`; protocol G's topic CV and MEANTIME's leave-one-topic-out passed):
-# MEANTIME headline 0.910 -> 0.930 (thread 0.856 -> 0.874), ECB+ summary 0.904 -> 0.907,
-# every other row equal (docs/history/accuracy.md, 2026-12-06, yearless). Against the
-# early-stopped thread file of 2026-12-05 its refit lost MEANTIME's short forms under CV.
-YEARLESS_IN_SHORT_TEXTS = True
+# ... or, with switches.YEARLESS_IN_SHORT_TEXTS on, when the article is a short text.
 # Years a weekday may resolve to: news archives reach back to the 1990s.
 EARLIEST_YEAR = 1990
 # A year-less date read against another article's date: candidate years around it.
@@ -371,7 +363,7 @@ def _gating(written: WrittenDate | None, short: bool = False) -> WrittenDate | N
         return written
     if written.weekday is not None:
         return written
-    return written if short and YEARLESS_IN_SHORT_TEXTS and not written.deadline else None
+    return written if short and switches.YEARLESS_IN_SHORT_TEXTS and not written.deadline else None
 
 
 def _bare(written: WrittenDate | None, short: bool) -> bool:

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from samestory import switches
+
 # Lines that are page furniture, not story: sharing prompts, "read more" teasers, credits.
 _BOILERPLATE = re.compile(
     r"^\s*(read more|related|advertisement|share this|share on|you can share|follow us|"
@@ -294,7 +296,7 @@ def clean_text(text: str) -> str:
     # Furniture is told by its shape, which a headline in title case alone ("Earthquake
     # Hits Chile") shares: a text that is nothing else is kept, not emptied.
     kept = lines or furniture
-    if kept and READ_TITLE_LINE:
+    if kept and switches.READ_TITLE_LINE:  # rule T's switch
         kept[0] = title_line(kept[0])
     return "\n".join(kept)
 
@@ -398,10 +400,6 @@ def _running_words(text: str) -> int:
     return sum(1 for w in text.split() if len(w) >= HEADLINE_WORD_CHARS and w[0].islower())
 
 
-# Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
-# 2026-12-05 "Outlet title tails"): on since the thread file was refitted on the tables it
-# moves, its short correction fitted at the attach bar (--short-floor; 2026-12-06 rejudge).
-READ_TITLE_LINE = True
 # A line reads like a page title (the one rule for a text's first line here and for a
 # plain-text file's first line in ingest.text): at most this many characters and words,
 # not ending as a sentence or a lead-in does.

@@ -21,11 +21,10 @@ is not detected: rule T, the one change so far, drops words.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from samestory import normalize
+from samestory import normalize, switches
 
 # meta key: the cleaning rules the stored texts were cleaned with (JSON of rules()).
 KEY = "cleaning"
@@ -33,10 +32,9 @@ KEY = "cleaning"
 _SCAN = 2_000
 
 
-def rules() -> str:
-    """This samestory's cleaning rules as recorded: the switches of ``clean_text``
-    (add one here when a rule that changes stored texts' cleaning ships behind one)."""
-    return json.dumps({"title_line": normalize.READ_TITLE_LINE}, sort_keys=True)
+# This samestory's cleaning rules as recorded (the switches of ``clean_text``): kept in
+# the light module that ``samestory stories`` reads without importing ``normalize``.
+rules = switches.cleaning_rules
 
 
 def recorded(conn: sqlite3.Connection) -> str | None:

@@ -2,8 +2,10 @@
 
 ``samestory stories`` only reads two queries' worth of rows, but opening a
 :class:`~samestory.store.Store` imports the whole pipeline (NumPy, MinHash-LSH, the
-encoders: about 0.3 s before the first row). This module needs only ``sqlite3`` and
-:mod:`samestory.config`: :func:`open_current` opens a store read-only when it is exactly
+encoders: about 0.3 s before the first row). This module needs only ``sqlite3``,
+:mod:`samestory.config` and :mod:`samestory.switches` (the cleaning and pair-scoring
+rules a current store records; not ``normalize`` or ``dates``): :func:`open_current`
+opens a store read-only when it is exactly
 as this samestory would leave it (every migration applied, a usable stored config, its
 threads made by this thread model: :mod:`samestory.thread_digest`; no pairing backlog:
 :mod:`samestory.store.backlog`; no roundup whose cut is not known:
@@ -23,6 +25,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from samestory import switches  # imports nothing (not normalize, not dates)
 from samestory.store import backlog
 from samestory.store.schema import SCHEMA_VERSION
 
@@ -141,17 +144,13 @@ def _is_current(conn: sqlite3.Connection) -> bool:
 def _current_scoring(recorded: str | None) -> bool:
     """True if the store records this samestory's pair-scoring rules (else Store looks
     for the stored texts whose pairs they score differently: :mod:`samestory.store.scoring`)."""
-    from samestory.store.scoring import rules  # dates' switches: no NumPy
-
-    return recorded is not None and json.loads(recorded) == rules()
+    return recorded is not None and json.loads(recorded) == switches.pair_scoring_rules()
 
 
 def _current_cleaning(recorded: str | None) -> bool:
     """True if the store records this samestory's cleaning rules (else Store looks for
     the stored texts they clean differently: :mod:`samestory.store.cleaning`)."""
-    from samestory.store.cleaning import rules  # normalize's rules: no NumPy
-
-    return recorded == rules()
+    return recorded == switches.cleaning_rules()
 
 
 def _current_routes(recorded: str | None) -> bool:

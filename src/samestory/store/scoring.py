@@ -2,7 +2,7 @@
 
 A stored pair keeps the story score, relation kind, evidence and thread inputs it was
 scored with. Some rules of pair scoring are switches read at pair time from features a
-store keeps unchanged (``dates.YEARLESS_IN_SHORT_TEXTS``: a short text's bare year-less
+store keeps unchanged (``switches.YEARLESS_IN_SHORT_TEXTS``: a short text's bare year-less
 written date dates it, ``dates._gating``), or rules of the relation kind that a new
 samestory changes (``published_far_kinds``: across the published-date gate, sentence
 alignment alone makes no ``near_duplicate`` and a ``rewrite`` needs the story bar,
@@ -15,7 +15,8 @@ articles whose pairs the change can touch into the re-cleaning backlog
 (the same features), scores every pair stored with one of them again, re-clusters and
 re-threads, as for a changed cleaning. One path, resumable after a kill as that one is.
 
-A new switch is one entry in :func:`rules` (and :data:`BEFORE_RECORD`); without an entry
+A new switch is one entry in :func:`samestory.switches.pair_scoring_rules` (and
+:data:`samestory.switches.PAIR_SCORING_BEFORE_RECORD`); without an entry
 in :data:`_TOUCHES` saying which articles it can touch, every stored article is scored
 again.
 """
@@ -26,20 +27,18 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 
-from samestory import dates  # light (re, datetime): listing reads rules() without NumPy
+from samestory import switches  # imports nothing: the listing reads rules() from there
 
 # meta key: the pair-scoring rules the stored pairs were scored with (JSON of rules()).
 KEY = "pair_scoring"
 # What every store written before the record was scored with.
-BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_kinds": False}
+BEFORE_RECORD = switches.PAIR_SCORING_BEFORE_RECORD
 # Stored features read at a time while looking for the touched articles.
 _SCAN = 2_000
 
 
-def rules() -> dict[str, bool]:
-    """This samestory's pair-scoring switches (add one here when a switch that changes
-    stored pairs' scores ships)."""
-    return {"yearless_in_short_texts": dates.YEARLESS_IN_SHORT_TEXTS, "published_far_kinds": True}
+# This samestory's pair-scoring rules as recorded (a new switch: one entry there).
+rules = switches.pair_scoring_rules
 
 
 def recorded(conn: sqlite3.Connection) -> dict[str, bool]:

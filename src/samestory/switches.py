@@ -1,0 +1,52 @@
+"""The switches of text cleaning and pair scoring, and the store's records of them.
+
+A switch here is a rule that shipped behind a flag because turning it on changes what a
+stored text's features or a stored pair's score would be: ``normalize.clean_text`` and
+``dates._gating`` read them at call time from this module (patch them here: a test or a
+benchmark that sets ``switches.READ_TITLE_LINE`` changes the cleaning everywhere). A
+store records the rules its texts were cleaned and its pairs scored with
+(:func:`cleaning_rules`, :func:`pair_scoring_rules`; :mod:`samestory.store.cleaning`,
+:mod:`samestory.store.scoring`), and ``samestory stories`` checks those records before it
+lists a store (:mod:`samestory.store.listing`). That check runs on every listing, so
+this module imports nothing: the listing path stays free of NumPy, ``normalize`` and
+``dates`` (``tests/test_startup.py`` guards it).
+"""
+
+from __future__ import annotations
+
+import json
+
+# Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
+# 2026-12-05 "Outlet title tails"): on since the thread file was refitted on the tables it
+# moves, its short correction fitted at the attach bar (--short-floor; 2026-12-06 rejudge).
+READ_TITLE_LINE = True
+
+# A year-less date dates an article when its weekday is written (dates._gating) or, with
+# this switch on, when the article is a short text (a headline, lead or feed summary: the
+# caller says which), where a bare date is the reported day: a short text has nothing else
+# to date it and no room to recall an earlier event. On since 2026-12-06 with the thread
+# file refitted on its tables (the shipped command, `--short-floor`; protocol G's topic CV
+# and MEANTIME's leave-one-topic-out passed): MEANTIME headline 0.910 -> 0.930 (thread
+# 0.856 -> 0.874), ECB+ summary 0.904 -> 0.907, every other row equal
+# (docs/history/accuracy.md, 2026-12-06, yearless). Against the early-stopped thread file
+# of 2026-12-05 its refit lost MEANTIME's short forms under CV.
+YEARLESS_IN_SHORT_TEXTS = True
+
+# What every store written before the pair-scoring record was scored with.
+PAIR_SCORING_BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_kinds": False}
+
+
+def cleaning_rules() -> str:
+    """This samestory's cleaning rules as a store records them (``meta.cleaning``): the
+    switches of ``normalize.clean_text`` (add one here when a rule that changes stored
+    texts' cleaning ships behind one)."""
+    return json.dumps({"title_line": READ_TITLE_LINE}, sort_keys=True)
+
+
+def pair_scoring_rules() -> dict[str, bool]:
+    """This samestory's pair-scoring rules as a store records them
+    (``meta.pair_scoring``): the year-less switch, and ``published_far_kinds`` (across
+    the published-date gate sentence alignment alone makes no ``near_duplicate`` and a
+    ``rewrite`` needs the story bar, ``relate._kind``; a rule with no switch, always on
+    since 2026-12-06). Add one here when a switch that changes stored pairs' scores ships."""
+    return {"yearless_in_short_texts": YEARLESS_IN_SHORT_TEXTS, "published_far_kinds": True}
