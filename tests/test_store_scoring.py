@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from samestory import switches
 from samestory.cli import app
 from samestory.models import Article
-from samestory.store import Store, scoring
+from samestory.store import Store, core, scoring
 
 # Short items whose bare dates the switch reads: two far from the report's date, one near.
 HEADLINES = {
@@ -92,7 +92,9 @@ def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
     assert snapshot(old) == before  # nothing changed until the upgrade
     done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
     assert done.exit_code == 0, done.output
-    assert done.stdout.startswith(f"upgraded {old}: cleaned 4 stored texts again")
+    assert done.stdout.startswith(  # a pair-scoring rule only: nothing encoded again
+        f"upgraded {old}: kept the features of 4 stored texts scored by older rules"
+    )
     assert "were cleaned or their" not in done.stderr
     after = snapshot(old)
     assert after["features"] == before["features"]  # the switch is read at pair time
@@ -104,6 +106,31 @@ def test_a_store_scored_by_other_rules_is_scored_again_on_upgrade(
     with Store(old) as store:
         assert store.unclean() == 0
         assert scoring.recorded(store._conn) == scoring.rules()
+
+
+def test_scoring_again_encodes_nothing_and_keeps_the_stored_vectors(tmp_path, monkeypatch):
+    """A pair-scoring change leaves every stored feature as it is: the upgrade reads the
+    stored features and vectors (no encoder is asked for a vector), and the candidate
+    index saved with the store stays valid (nothing to propose again)."""
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    db = tmp_path / "old.db"
+    build(db, yearless=False, monkeypatch=monkeypatch)
+    monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", True)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT * FROM features ORDER BY id").fetchall()
+    with Store(db) as store:
+        assert store.unclean() == 4
+
+        def no_encoding(*args, **kwargs):
+            raise AssertionError("a scoring-only upgrade must not featurise a text again")
+
+        monkeypatch.setattr(core, "featurize_all", no_encoding)
+        done = store.upgrade()
+    assert (done.recleaned, done.kept_features, done.proposed) == (0, 4, 0)
+    assert done.rescored > 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM features ORDER BY id").fetchall() == stored
+        assert not conn.execute("SELECT 1 FROM reclean").fetchone()
 
 
 def test_a_store_scored_by_this_samestorys_rules_has_nothing_to_score_again(tmp_path, monkeypatch):

@@ -280,10 +280,17 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
 def _upgrade_parts(paired: Paired) -> list[str]:
     """What ``samestory upgrade`` did, part by part (none: the store was up to date)."""
     parts = []
-    if paired.recleaned:
+    if paired.recleaned or paired.kept_features:
+        texts = []
+        if paired.recleaned:
+            texts.append(f"cleaned {paired.recleaned:,} stored texts again")
+        if paired.kept_features:  # in the backlog for a pair-scoring rule only
+            texts.append(
+                f"kept the features of {paired.kept_features:,} stored texts scored by older rules"
+            )
         parts.append(
-            f"cleaned {paired.recleaned:,} stored texts again, scored "
-            f"{paired.rescored:,} stored pairs again and {paired.proposed:,} new ones"
+            f"{' and '.join(texts)}, scored {paired.rescored:,} stored pairs again and "
+            f"{paired.proposed:,} new ones"
         )
     if paired.articles:
         parts.append(

@@ -1118,9 +1118,10 @@ class Store:
                     ids = cleaning.next_chunk(self._conn, chunk)
                     if not ids:
                         break
-                    done = done.plus(_Batch(self, self._idle_index(), None).reclean(ids))
-                    # The saved graph holds the old vectors: rebuilt from the stored ones.
-                    self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
+                    part = _Batch(self, self._idle_index(), None).reclean(ids)
+                    if part.recleaned:  # the saved graph holds old vectors: rebuild it
+                        self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
+                    done = done.plus(part)
             except StoreError as exc:
                 raise type(exc)(
                     f"{exc}; the chunks cleaned before are kept, and `samestory upgrade` "
@@ -1130,7 +1131,7 @@ class Store:
                 self._index = None  # its vectors and proposals are the old texts'
                 self._sketches = CopySketches(self._conn)
             if progress is not None:
-                progress("cleaning", done.recleaned, total)
+                progress("cleaning", done.recleaned + done.kept_features, total)
         return done.plus(self._propose_recleaned(chunk))
 
     def _propose_recleaned(self, chunk: int) -> Paired:
@@ -1200,7 +1201,8 @@ class Paired:
     """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
     whose story changed, stored roundups judged again (whether they were cut), stored
     texts cleaned again, the stored pairs scored again with them and the new pairs
-    their new candidates gave."""
+    their new candidates gave, and the texts of the backlog whose cleaning had not
+    changed (there for their pairs' scoring), which kept their stored features."""
 
     articles: int = 0
     pairs: int = 0
@@ -1209,6 +1211,7 @@ class Paired:
     recleaned: int = 0
     rescored: int = 0
     proposed: int = 0
+    kept_features: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
@@ -1303,27 +1306,37 @@ class _Batch:
 
     def reclean(self, ids: Sequence[str]) -> Paired:
         """Clean the stored articles ``ids`` again (:meth:`Store._reclean`): featurise
-        each from its stored text, rewrite its features, fingerprint, MinHash-LSH and
-        keyword rows, score every pair stored with one of them again with the same
-        ``relate`` (oriented as stored), re-cluster the stories those pairs touch, as an
-        add would, and re-thread. A copy stays the copy of what it copied. Their
-        candidates are proposed again afterwards (:meth:`propose_again`), once the
-        candidate index holds every new vector."""
+        each whose cleaning changed from its stored text, rewrite its features,
+        fingerprint, MinHash-LSH and keyword rows, score every pair stored with one of
+        ``ids`` again with the same ``relate`` (oriented as stored), re-cluster the
+        stories those pairs touch, as an add would, and re-thread. A copy stays the copy
+        of what it copied. The changed ones' candidates are proposed again afterwards
+        (:meth:`propose_again`), once the candidate index holds every new vector; the
+        others leave the backlog here, features and candidates as they were."""
         rows = {
             row[0]: row
             for chunk in _id_chunks(ids)
             for row in self.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, copy_of "
+                f"SELECT {_ARTICLE_COLUMNS}, copy_of, fingerprint "
                 f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
         }
         articles = [_row_article(rows[i]) for i in ids]
-        fresh = featurize_all(articles, self.config, self.store._encoder_or_default())
+        # A text the current cleaning gives its stored fingerprint is here for its pairs'
+        # scoring only (a pair-scoring switch: store.scoring): its features cannot have
+        # changed, and encoding it again is most of an upgrade's cost (300 headlines,
+        # docs/history/benchmarks.md 2026-12-06 store).
+        same = {a.id for a in articles if text_fingerprint(a) == rows[a.id][9]}
+        changed = [a for a in articles if a.id not in same]
+        kept = [i for i in ids if i in same]
+        encoder = self.store._encoder_or_default() if changed else None  # loading it costs
+        fresh = featurize_all(changed, self.config, encoder) if encoder is not None else []
         lsh, words = StoredLSH(self.conn, self.config), StoredKeywords(self.conn)
         for f in fresh:
             self._rewrite_features(f, rows[f.id][8] is not None, lsh, words)
         features = {f.id: f for f in fresh}
+        features.update((f.id, f) for f in self._neighbour_features(kept))
         pairs = self._stored_pairs(ids)
         partners = sorted({x for pair in pairs for x in pair} - set(features))
         features.update((f.id, f) for f in self._neighbour_features(partners))
@@ -1340,8 +1353,11 @@ class _Batch:
         self._update_threads([*ids, *self.moved_from])
         moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
         self._final_report([], [], {})
-        cleaning.cleaned(self.conn, ids)
-        return Paired(moved=moved, recleaned=len(ids), rescored=len(pairs))
+        cleaning.cleaned(self.conn, [a.id for a in changed])
+        cleaning.proposed(self.conn, kept)  # the same candidates: nothing to propose
+        return Paired(
+            moved=moved, recleaned=len(changed), rescored=len(pairs), kept_features=len(kept)
+        )
 
     def propose_again(self, ids: Sequence[str], held: Mapping[str, int]) -> Paired:
         """Score the never-scored candidate pairs of the articles ``ids`` cleaned again
