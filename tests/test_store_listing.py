@@ -101,3 +101,24 @@ def test_the_records_follow_the_switches(monkeypatch) -> None:
     assert normalize.clean_text(text) != off  # rule T cut the outlet's tail
     monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", False)
     assert scoring.rules()["yearless_in_short_texts"] is False
+
+
+@pytest.mark.parametrize(
+    "module, name", [("normalize", "READ_TITLE_LINE"), ("dates", "YEARLESS_IN_SHORT_TEXTS")]
+)
+def test_a_switch_read_or_set_where_it_lived_before_fails_loudly(monkeypatch, module, name):
+    """Setting ``normalize.READ_TITLE_LINE`` would otherwise add an attribute nothing
+    reads: the cleaning and the store's record would go on with the switch unchanged."""
+    import importlib
+
+    old_home = importlib.import_module(f"samestory.{module}")
+    shipped = getattr(switches, name)
+    with pytest.raises(switches.MovedSwitchError, match=f"samestory.switches.{name}"):
+        setattr(old_home, name, False)
+    with pytest.raises(switches.MovedSwitchError, match=f"samestory.switches.{name}"):
+        getattr(old_home, name)
+    with pytest.raises(AttributeError):
+        monkeypatch.setattr(old_home, name, False)
+    assert getattr(switches, name) is shipped  # nothing changed it
+    monkeypatch.setattr(old_home, "SOME_OTHER_NAME", 1, raising=False)  # others as before
+    assert old_home.SOME_OTHER_NAME == 1

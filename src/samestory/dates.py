@@ -402,3 +402,6 @@ def pair_readings(
     elif rb is None and wb is not None and wb.year is None:
         rb = by_weekday(wb, UNDATED_REFERENCE)
     return ra, rb
+
+
+switches.guard_moved(__name__)  # its old switch fails loudly here, not silently

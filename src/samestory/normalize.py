@@ -749,3 +749,6 @@ def unique(items: Iterable[str]) -> list[str]:
 # A capitalised run of words, the names :func:`entities` reads (samestory.name_roles reads
 # the words around each run).
 NAME_RUN = _NAME
+
+
+switches.guard_moved(__name__)  # its old switch fails loudly here, not silently

@@ -15,6 +15,9 @@ this module imports nothing: the listing path stays free of NumPy, ``normalize``
 from __future__ import annotations
 
 import json
+import sys
+import types
+from typing import Any
 
 # Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
 # 2026-12-05 "Outlet title tails"): on since the thread file was refitted on the tables it
@@ -50,3 +53,39 @@ def pair_scoring_rules() -> dict[str, bool]:
     ``rewrite`` needs the story bar, ``relate._kind``; a rule with no switch, always on
     since 2026-12-06). Add one here when a switch that changes stored pairs' scores ships."""
     return {"yearless_in_short_texts": YEARLESS_IN_SHORT_TEXTS, "published_far_kinds": True}
+
+
+# The switches that lived in other modules before this one, by module: reading or setting
+# one there fails, naming where it is now (a stale `normalize.READ_TITLE_LINE = False`
+# would otherwise add an attribute nothing reads and change nothing, silently).
+MOVED = {
+    "samestory.normalize": frozenset({"READ_TITLE_LINE"}),
+    "samestory.dates": frozenset({"YEARLESS_IN_SHORT_TEXTS"}),
+}
+
+
+class MovedSwitchError(AttributeError):
+    """A switch read or set in the module it lived in before :mod:`samestory.switches`."""
+
+    def __init__(self, module: str, name: str) -> None:
+        super().__init__(f"{module}.{name} has moved: read or set samestory.switches.{name}")
+
+
+class _WithMovedSwitches(types.ModuleType):
+    """A module whose moved switches (:data:`MOVED`) fail loudly when read or set."""
+
+    def __getattr__(self, name: str) -> Any:  # only for names the module does not have
+        if name in MOVED.get(self.__name__, ()):
+            raise MovedSwitchError(self.__name__, name)
+        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in MOVED.get(self.__name__, ()):
+            raise MovedSwitchError(self.__name__, name)
+        super().__setattr__(name, value)
+
+
+def guard_moved(module: str) -> None:
+    """Make the switches that moved out of ``module`` (by its ``__name__``) fail loudly
+    there; called once at the end of that module's import."""
+    sys.modules[module].__class__ = _WithMovedSwitches
