@@ -675,7 +675,7 @@ def measure_sets(
         sets.append(pair_set(name, records, features, max_pairs, cross, measure_fn))
         short = {}
         for form in forms:
-            cut = make_short_variants(records, form)
+            cut = make_short_variants(records, form, cut="first-sentence")
             short[form] = {f.id: f for f in features_of(name, cut, form, cache, encoder)}
         if short and name in train:
             sets.append(

@@ -390,7 +390,7 @@ def dev_set(
         raise SystemExit(f"{base}: {len(skipped)} records skipped; fix the data first")
     name = base if form == "full" else f"{base}:{form}"
     if form != "full":
-        records = make_short_variants(records, form)
+        records = make_short_variants(records, form, cut="first-sentence")
     articles = [record_to_article(r) for r in records]
     features = cached_features(name.replace(":", "-"), articles, cache, encoder)
     return dev_set_of(name, base, records, features, compare_pairs=form == "full")

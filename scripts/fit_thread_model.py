@@ -172,7 +172,7 @@ def set_records(name: str, data: Path) -> list[dict]:
     (``gva_dev.headline``: :func:`samestory.evaluate.make_short_variants`)."""
     base, _, form = name.partition(".")
     records = load_records(data / f"{base}.jsonl")
-    return make_short_variants(records, form) if form else records
+    return make_short_variants(records, form, cut="first-sentence") if form else records
 
 
 def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[DocFeatures]:
