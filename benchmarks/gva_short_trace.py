@@ -23,7 +23,9 @@ else another name, else nothing) and the gold's topic:
   (a scored pair between the two texts' copy representatives) and the band of their
   score (at the story bar, the attach band, under it);
 - every scored pair in the attach band whose two publication dates are more than 30 days
-  apart (what the attach step reads across the date gate), same incident or not.
+  apart (what the attach step reads across the date gate), same incident or not;
+- the story-level pairs the attach step put together, right or wrong, by the sizes of the
+  two parts it joined (a lone text or a splinter, into a story of 2, 3-5, 6+).
 
 ``--rules`` screens rules that change the scores of pairs across the published-date gate
 before grouping (the scores are the only change; every stage after them is
@@ -185,7 +187,30 @@ def trace(look: Lookups, config: Config) -> dict[str, Any]:
         band = "not proposed" if r is None else score_band(r.score, config)
         _count(tables, "split", band, look, a, b)
     _far_attach_band(tables, look, config)
+    _attach_parts(tables, look)
     return {name: dict(c.most_common()) for name, c in sorted(tables.items())}
+
+
+def _attach_parts(tables: dict[str, Counter[str]], look: Lookups) -> None:
+    """The pairs the attach step put together (two stories of the grouping without it,
+    one found story), by the size of the smaller of the two parts (a lone text, as
+    ``lone_attach`` moves it, or a splinter) and of the larger: right joins and wrong
+    merges."""
+    gold = look.prep.gold
+    part_size = Counter(look.plain_story.values())
+    for a, b in article_pairs(look.story):
+        pa, pb = look.plain_story[a], look.plain_story[b]
+        if pa == pb:
+            continue
+        small, large = sorted((part_size[pa], part_size[pb]))
+        sizes = f"{_size_band(small)} into {_size_band(large)}"
+        verdict = "right" if gold[a] == gold[b] else "wrong"
+        tables["attach: parts' sizes x verdict"][f"{sizes} / {verdict}"] += 1
+        tables["attach: verdict x days"][f"{verdict} / {look.days(a, b)}"] += 1
+
+
+def _size_band(n: int) -> str:
+    return "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else "6+"
 
 
 def _step(look: Lookups, a: str, b: str) -> str:
