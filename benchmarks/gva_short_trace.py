@@ -43,12 +43,13 @@ and no topic of ``MIN_JUDGED_TOPIC`` (40) or more articles may lose more than
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import pickle
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ from far_kinds import date_source, far
 from short_form_errors import day_band, days_apart, key, load, score_band
 from sklearn.metrics import adjusted_rand_score
 
-from samestory import relate
+from samestory import relate, stories
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import Relation
@@ -284,6 +285,26 @@ def rule_person(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
 RULES: dict[str, Rule] = {"p1": rule_p1, "pp": rule_pp, "ps": rule_person}
 
 
+@contextlib.contextmanager
+def lone_at_splinter_size(prep: Prepared) -> Iterator[None]:
+    """L3 (a screen): a lone text joins a story of ``ATTACH_SIZE_RATIO`` (3) or more at the
+    attach bar, as a splinter does, not one of ``LONE_ATTACH_MIN`` (2). Production would
+    read it for lone *short* texts only; the screen switches the whole form (a form's
+    texts are all short or all but a few long: see the doc section)."""
+    saved = stories.LONE_ATTACH_MIN
+    stories.LONE_ATTACH_MIN = stories.ATTACH_SIZE_RATIO
+    try:
+        yield
+    finally:
+        stories.LONE_ATTACH_MIN = saved
+
+
+# Rules that change the grouping, not the scores: a context the analysis runs in.
+GROUPING_RULES: dict[str, Callable[[Prepared], contextlib.AbstractContextManager[None]]] = {
+    "l3": lone_at_splinter_size
+}
+
+
 def apply_rule(prep: Prepared, rule: Rule) -> tuple[list[Relation], Counter[str]]:
     """The relations with ``rule``'s scores on the pairs across the published-date gate."""
     n = len(prep.copies.copies)
@@ -367,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default="gva_dev", help="a dev file's stem")
     parser.add_argument("--forms", default="full,lead,summary,headline")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/gva-short-trace"))
-    parser.add_argument("--rules", default="", help=f"comma list of {', '.join(RULES)}")
+    parser.add_argument(
+        "--rules", default="", help=f"comma list of {', '.join([*RULES, *GROUPING_RULES])}"
+    )
     parser.add_argument("--no-trace", action="store_true", help="screen the rules only")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -383,8 +406,13 @@ def main(argv: list[str] | None = None) -> int:
             no_attach = prep.analysis(prep.relations, config.replace(attach_threshold=None))
             row["trace"] = trace(Lookups(prep, base, no_attach), config)
         for name in rules:
-            relations, moved = apply_rule(prep, RULES[name])
-            changed = prep.analysis(relations, config)
+            if name in GROUPING_RULES:
+                relations, moved = prep.relations, Counter[str]()
+                with GROUPING_RULES[name](prep):
+                    changed = prep.analysis(relations, config)
+            else:
+                relations, moved = apply_rule(prep, RULES[name])
+                changed = prep.analysis(relations, config)
             after = aris(prep, changed)
             row[name] = {
                 "pairs": dict(moved),
