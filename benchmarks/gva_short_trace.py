@@ -2,7 +2,8 @@
 published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
-        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp] [--json FILE]
+        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
+        [--no-trace] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -33,11 +34,12 @@ production's): ``p1`` scales the published-date factor 0.35 by the pair's shortn
 the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``pp`` scores a pair of
 a short text (:func:`samestory.relate.is_short_text`) under the attach bar when its texts
 share no name either text's roles read as a person or a place; ``ps`` when they share no
-name read as a person. Each rule is judged by the
-**topic rule for unequal topics** (written before the screen, docs/history/accuracy.md,
-2026-12-06, gvalead): at thread level, the size-weighted mean of the topics' ARIs must rise
-and no topic of ``MIN_JUDGED_TOPIC`` (40) or more articles may lose more than
-``TOPIC_LOSS`` (0.02). Writes nothing but ``--json``.
+name read as a person. ``l3`` changes the grouping instead: a lone text joins a story of
+three or more at the attach bar (the splinter rule's size), not one of two. Each rule is
+judged by the **topic rule for unequal topics** (written before the screen,
+docs/history/accuracy.md, 2026-12-06, gvalead): at thread level, the size-weighted mean of
+the topics' ARIs must rise and no topic of ``MIN_JUDGED_TOPIC`` (40) or more articles may
+lose more than ``TOPIC_LOSS`` (0.02). Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
