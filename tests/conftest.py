@@ -26,7 +26,7 @@ from hypothesis import settings
 from samestory.api import cluster
 from samestory.features import DocFeatures, featurize
 from samestory.ingest import read_paths
-from samestory.models import Article
+from samestory.models import Article, Story
 from samestory.store import Store
 
 # The CLI's module-level rich consoles fix their width at import when COLUMNS is set, and
@@ -292,7 +292,12 @@ def featurized_pair(a: str, b: str) -> list[DocFeatures]:
 
 
 def batch_partition(articles: list[Article], encoder) -> Partition:
-    return frozenset(frozenset(s.articles) for s in cluster(articles, encoder=encoder))
+    return stories_partition(cluster(articles, encoder=encoder))
+
+
+def stories_partition(stories: list[Story]) -> Partition:
+    """Stories as the set of their article-id sets."""
+    return frozenset(frozenset(s.articles) for s in stories)
 
 
 def store_partition(
