@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samestory import lexical, parallel
-from samestory.config import DEFAULT_CONFIG
+from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import encoder_for
 from samestory.features import DocFeatures, featurize, text_key
 from samestory.models import Article
@@ -78,6 +80,24 @@ def test_featurize_all_equals_each_article_featurised_alone(articles: list[Artic
     assert copy.sentence_vectors is first.sentence_vectors and copy.vector is first.vector
 
 
+def assert_workers_agree(
+    articles: list[Article],
+    config: Config = STATIC,
+    encoder: Any = None,
+    between: Callable[[], object] | None = None,
+) -> None:
+    """featurize_all on two workers gives every feature (vectors' bits included) that it
+    gives in one process; ``between`` runs after the one-process run (what the workers'
+    run is to see: a patch, a counting encoder)."""
+    encoder = encoder or encoder_for(config.encoder)
+    one = featurise.featurize_all(articles, config.replace(workers=1), encoder)
+    if between is not None:
+        between()
+    two = featurise.featurize_all(articles, config.replace(workers=2), encoder)
+    for a, b in zip(one, two, strict=True):
+        assert_same_features(a, b)
+
+
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small batches and no minimum, so these few articles really go to workers."""
@@ -90,11 +110,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.slow  # forks a pool of workers
 @pytest.mark.usefixtures("small_batches")
 def test_featurize_all_in_workers_equals_one_process(articles: list[Article]) -> None:
-    encoder = encoder_for("static")
-    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
-    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
-    for a, b in zip(one, two, strict=True):
-        assert_same_features(a, b)
+    assert_workers_agree(articles)
 
 
 @pytest.mark.slow  # forks a pool of workers
@@ -112,11 +128,7 @@ def test_a_batch_another_worker_read_is_read_again_with_the_same_features(
         return queued[worker].popleft() if queued[worker] else None
 
     monkeypatch.setattr(featurise, "_features_job", other_workers_first)
-    encoder = encoder_for("static")
-    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
-    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
-    for a, b in zip(one, two, strict=True):
-        assert_same_features(a, b)
+    assert_workers_agree(articles)
 
 
 @pytest.mark.slow  # forks a pool of workers
@@ -129,10 +141,6 @@ def test_workers_inherit_the_full_word_tables_of_the_sample_languages(
     process. The fixture's languages have fewer texts than FULL_TABLE_TEXTS (below it a
     language stays on its stored table: tests/test_feats_speed.py), so the bar is
     lowered to one text here."""
-    encoder = encoder_for("static")
-    one = featurise.featurize_all(articles, STATIC.replace(workers=1), encoder)
-    monkeypatch.setattr(lexical, "_BACKGROUNDS", {})  # nothing loaded yet
-    monkeypatch.setattr(featurise, "FULL_TABLE_TEXTS", 1)
     at_fork: dict[str | None, type] = {}
     enter = parallel.WorkerPool.__enter__
 
@@ -140,11 +148,13 @@ def test_workers_inherit_the_full_word_tables_of_the_sample_languages(
         at_fork.update((lang, type(b.freqs)) for lang, b in lexical._BACKGROUNDS.items())
         return enter(pool)
 
-    monkeypatch.setattr(parallel.WorkerPool, "__enter__", noting)
-    two = featurise.featurize_all(articles, STATIC.replace(workers=2), encoder)
+    def note_the_tables_at_the_fork() -> None:
+        monkeypatch.setattr(lexical, "_BACKGROUNDS", {})  # nothing loaded yet
+        monkeypatch.setattr(featurise, "FULL_TABLE_TEXTS", 1)
+        monkeypatch.setattr(parallel.WorkerPool, "__enter__", noting)
+
+    assert_workers_agree(articles, between=note_the_tables_at_the_fork)
     assert at_fork and set(at_fork.values()) == {dict}, at_fork
-    for a, b in zip(one, two, strict=True):
-        assert_same_features(a, b)
 
 
 class CallEncoder:
@@ -216,12 +226,11 @@ def test_workers_tokenise_for_use_with_the_same_features(articles: list[Article]
         given.append(len(pieces_of or {}))
         return encode(sentences, pieces_of)
 
-    one = featurise.featurize_all(articles, use.replace(workers=1), encoder)
-    encoder.encode = counting  # type: ignore[method-assign]
-    two = featurise.featurize_all(articles, use.replace(workers=2), encoder)
+    def count_the_pieces_given() -> None:
+        encoder.encode = counting  # type: ignore[method-assign]
+
+    assert_workers_agree(articles, use, encoder, between=count_the_pieces_given)
     assert sum(given) > 0  # pieces came from the workers
-    for a, b in zip(one, two, strict=True):
-        assert_same_features(a, b)
 
 
 class BrokenEncoder:
