@@ -31,3 +31,40 @@ def test_the_stored_lsh_proposes_what_datasketch_does(tmp_path: Path, ecb_record
         for f in features:
             assert stored.query(f.minhash) == set(memory.query(f.minhash))
         assert any(len(stored.query(f.minhash)) > 1 for f in features)
+
+
+def candidate_pairs(db: Path) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """(the candidate pairs a store keeps scored, those an index built over its stored
+    articles proposes from either end): representatives only, as the batch pairs them."""
+    import sqlite3
+
+    with Store(db) as store:
+        index = store._candidate_index()
+        proposed = {
+            frozenset((f.id, other))
+            for f in store.features(index.ids)
+            for other in index.neighbours(f)
+        }
+    with sqlite3.connect(db) as conn:
+        stored = {
+            frozenset((a, b))
+            for table in ("relations", "weak_scores")
+            for a, b in conn.execute(f"SELECT a, b FROM {table}")
+            if a in index and b in index
+        }
+    return stored, proposed
+
+
+def test_adds_keep_exactly_the_candidate_pairs_the_batch_proposes(tmp_path: Path, ecb_records):
+    """An add scores the new article against its own candidates and the stored articles
+    that now propose it, nothing more: an insert that lets an article into a third one's
+    list (a keyword list reshuffled) gains a pair between those two, not with the new one
+    (it once was scored with the new one too)."""
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:40]]
+    db = tmp_path / "stories.db"
+    with Store(db, config=dataclasses.replace(DEFAULT_CONFIG, encoder="static")) as store:
+        for start in range(0, len(articles), 5):
+            store.add(articles[start : start + 5])
+    stored, proposed = candidate_pairs(db)
+    assert len(proposed) > 200
+    assert stored == proposed

@@ -1707,7 +1707,7 @@ class _Batch:
         self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
         # f's own candidates, then the articles that now propose f.
         partners = dict.fromkeys(proposals.neighbours)
-        partners.update((a if b == f.id else b, None) for a, b in proposals.gained)
+        partners.update((a, None) for a, b in proposals.gained if b == f.id)  # f is last
         partners.pop(f.id, None)
         neighbours = self._neighbour_features(list(partners))
         # relate(other, f) for each, with f's sentence cosines summarised at once.
