@@ -68,3 +68,19 @@ def test_adds_keep_exactly_the_candidate_pairs_the_batch_proposes(tmp_path: Path
     stored, proposed = candidate_pairs(db)
     assert len(proposed) > 200
     assert stored == proposed
+
+
+def test_proposers_holds_every_article_that_proposes_an_indexed_one(ecb_records) -> None:
+    """``CandidateIndex.proposers(f)``: the reverse neighbours an upgrade re-proposes
+    around a re-cleaned text; every indexed article proposing ``f`` is among them."""
+    from samestory.candidates import CandidateIndex
+
+    articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:40]]
+    features = featurize(articles, dataclasses.replace(DEFAULT_CONFIG, encoder="static"))
+    index = CandidateIndex(DEFAULT_CONFIG, dim=len(features[0].vector))
+    index.add(features)
+    proposes = {f.id: set(index.neighbours(f)) for f in features}
+    for f in features:
+        proposing = {x for x, theirs in proposes.items() if f.id in theirs}
+        assert proposing <= set(index.proposers(f)) | {f.id}
+    assert sum(len(index.proposers(f)) for f in features) > len(features)

@@ -436,6 +436,13 @@ class CandidateIndex:
             lost=lost,
         )
 
+    def proposers(self, f: DocFeatures) -> list[str]:
+        """Indexed articles whose proposals may hold ``f`` (indexed, or not yet): those it
+        is close enough to enter by vector, keyword or same-days list, what
+        :meth:`insert` looks at (their proposals are worked out on the way). Exact while
+        vectors are searched exactly; under HNSW, among ``f``'s widest vector candidates."""
+        return list(self._affected_by(f, keywords(f)))
+
     def _proposals_of(
         self,
         article_id: str,

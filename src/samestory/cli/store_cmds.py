@@ -238,7 +238,8 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     one line): chunks of articles, each committed, so it can be stopped and run
     again. Re-clusters and re-threads the stories the new pairs touch, and the
     stories of roundups stored before the store recorded which were cut. First,
-    cleans again the stored texts whose cleaning changed since. See
+    cleans again the stored texts whose cleaning changed since and proposes their
+    neighbourhoods again, forgetting the pairs no longer proposed. See
     docs/store.md, "Upgrading".
 
     Example: samestory upgrade --db feeds.db
@@ -288,9 +289,10 @@ def _upgrade_parts(paired: Paired) -> list[str]:
             texts.append(
                 f"kept the features of {paired.kept_features:,} stored texts scored by older rules"
             )
+        forgot = f", forgot {paired.forgotten:,} no longer proposed" if paired.forgotten else ""
         parts.append(
             f"{' and '.join(texts)}, scored {paired.rescored:,} stored pairs again and "
-            f"{paired.proposed:,} new ones"
+            f"{paired.proposed:,} new ones{forgot}"
         )
     if paired.articles:
         parts.append(

@@ -1135,20 +1135,22 @@ class Store:
         return done.plus(self._propose_recleaned(chunk))
 
     def _propose_recleaned(self, chunk: int) -> Paired:
-        """Propose the candidates of the articles cleaned again with their new features,
-        ``chunk`` a transaction, and score the pairs never scored, as an upgrade pairs a
-        held article (``_Batch._pair_held``): the index is rebuilt from the new vectors
-        first. Pairs stored before keep their (new) scores."""
+        """Propose again the neighbourhoods of the articles cleaned again, ``chunk`` a
+        transaction, with the index rebuilt from the new vectors (``_Batch.propose_again``):
+        the candidate pairs a new store holding the same texts has. The last chunk
+        re-clusters every story, as the pairing backlog's last chunk does."""
         done = Paired()
         while True:
             try:
                 with self._errors("upgrading"), self._transaction():
-                    ids = cleaning.next_chunk(self._conn, chunk, cleaned=True)
+                    ids = cleaning.next_chunk(self._conn, chunk + 1, cleaned=True)
                     if not ids:
                         return done
+                    ids, last = ids[:chunk], len(ids) <= chunk
                     index = self._candidate_index()
                     held = {article: k for k, article in enumerate(index.ids)}
-                    done = done.plus(_Batch(self, index, None).propose_again(ids, held))
+                    batch = _Batch(self, index, None)
+                    done = done.plus(batch.propose_again(ids, held, last))
             except BaseException:
                 self._index = None  # it may remember proposals of a rolled-back chunk
                 self._sketches = CopySketches(self._conn)
@@ -1201,8 +1203,9 @@ class Paired:
     """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
     whose story changed, stored roundups judged again (whether they were cut), stored
     texts cleaned again, the stored pairs scored again with them and the new pairs
-    their new candidates gave, and the texts of the backlog whose cleaning had not
-    changed (there for their pairs' scoring), which kept their stored features."""
+    their new candidates gave, the texts of the backlog whose cleaning had not
+    changed (there for their pairs' scoring), which kept their stored features, and
+    the stored pairs forgotten because no end proposes the other since the re-cleaning."""
 
     articles: int = 0
     pairs: int = 0
@@ -1212,6 +1215,7 @@ class Paired:
     rescored: int = 0
     proposed: int = 0
     kept_features: int = 0
+    forgotten: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
@@ -1359,16 +1363,69 @@ class _Batch:
             moved=moved, recleaned=len(changed), rescored=len(pairs), kept_features=len(kept)
         )
 
-    def propose_again(self, ids: Sequence[str], held: Mapping[str, int]) -> Paired:
-        """Score the never-scored candidate pairs of the articles ``ids`` cleaned again
-        (copies propose nothing), re-cluster and re-thread what they touch, and take
-        them off the backlog (``held``: every indexed article's position)."""
-        pairs = sum(self._pair_held(article, held) for article in ids if article in held)
+    def propose_again(self, ids: Sequence[str], held: Mapping[str, int], last: bool) -> Paired:
+        """Make the candidate pairs around the articles ``ids`` cleaned again those a
+        new store holding the same texts has (``held``: every indexed article's
+        position, the index holding the new vectors): forget the stored pairs their
+        neighbourhood no longer proposes, score the pairs it proposes that were never
+        scored (oriented by arrival), re-cluster what that touches (every story when
+        ``last``), re-thread, and take ``ids`` off the backlog. Copies propose nothing;
+        their copy relations stay."""
+        around = self._neighbourhood([i for i in ids if i in held])
+        now = {x: set(self.index.neighbours(self._neighbour_features([x])[0])) for x in around}
+
+        def proposes(a: str, b: str) -> bool:
+            for x, y in ((a, b), (b, a)):
+                if x not in now:
+                    now[x] = set(self.index.neighbours(self._neighbour_features([x])[0]))
+                if y in now[x]:
+                    return True
+            return False
+
+        stored = self._stored_pairs(list(around))
+        stale = [(a, b) for a, b in stored if a in held and b in held and not proposes(a, b)]
+        for table in ("relations", "weak_scores", "thread_scores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stale)
+        scored = {frozenset(pair) for pair in stored}
+        proposed = {_in_order(x, y, held) for x in around for y in now[x] if y in held}
+        fresh = sorted(
+            (pair for pair in proposed if frozenset(pair) not in scored),
+            key=lambda pair: (held[pair[1]], held[pair[0]]),
+        )
+        self._score_in_order(fresh)
+        touched = {self._story_of_article(i) for pair in [*stale, *fresh] for i in pair}
+        self.pairs_changed_in.update(touched)
+        if touched:
+            self._regroup(touched, ids[0])
+        if last:
+            self._regroup_all()
         self._update_threads([*ids, *self.moved_from])
         moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
         self._final_report([], [], {})
         cleaning.proposed(self.conn, ids)
-        return Paired(moved=moved, proposed=pairs)
+        return Paired(moved=moved, proposed=len(fresh), forgotten=len(stale))
+
+    def _neighbourhood(self, changed: Sequence[str]) -> dict[str, None]:
+        """The indexed articles whose candidate lists a change of ``changed``'s features
+        can change: those articles, every indexed article a pair is stored with (an old
+        neighbour, or one that proposed it), and those that propose it now."""
+        around = dict.fromkeys(changed)
+        for pair in self._stored_pairs(changed):
+            around.update((i, None) for i in pair if i in self.index)
+        for f in self._neighbour_features(changed):
+            around.update(dict.fromkeys(self.index.proposers(f)))
+        return around
+
+    def _score_in_order(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Score ``pairs`` (earlier, later), grouped by the later one, as its add scores
+        its earlier candidates (``relate_to``)."""
+        for later, run in itertools.groupby(pairs, key=operator.itemgetter(1)):
+            earlier = [a for a, _ in run]
+            features = {g.id: g for g in self._neighbour_features([*earlier, later])}
+            relations = relate_to(
+                [features[a] for a in earlier], features[later], self.config, lean=True
+            )
+            self._write_relations(relations, features)
 
     def _rewrite_features(
         self, f: DocFeatures, is_copy: bool, lsh: StoredLSH, words: StoredKeywords
@@ -2031,6 +2088,11 @@ class _LazyFeatures(Sequence[DocFeatures]):
         if isinstance(k, slice):
             return self.batch._neighbour_features(self.ids[k])
         return self.batch._neighbour_features([self.ids[k]])[0]
+
+
+def _in_order(a: str, b: str, position: Mapping[str, int]) -> tuple[str, str]:
+    """The pair (earlier, later) by ``position`` (index order: arrival)."""
+    return (a, b) if position[a] < position[b] else (b, a)
 
 
 def _id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
