@@ -166,3 +166,14 @@ def test_stories_and_show_give_each_story_its_thread(app, db: Path, tmp_path: Pa
     assert len(shown["thread_stories"]) == 2 and arrest in shown["thread_stories"]
     text = run(app, "show", arrest, "--db", db)
     assert f"thread {thread['arrest']}: 2 stories of one incident" in text.stdout
+
+
+def test_long_titles_are_cut_at_a_word_with_an_ellipsis():
+    from samestory.cli.store_cmds import _clip
+
+    title = "Leavitt said that the possibility of a meeting between the US president and Putin"
+    clipped = _clip(title)
+    assert clipped.endswith("…") and len(clipped) <= 60
+    assert title.startswith(clipped[:-1]) and title[len(clipped) - 1] == " "
+    assert _clip("Short title") == "Short title"
+    assert _clip("x" * 80) == "x" * 59 + "…"

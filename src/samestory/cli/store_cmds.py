@@ -160,7 +160,7 @@ def _print_added(report: AddReport, articles: list[Article]) -> None:
             verb = "copy"
         title = titles.get(report.revised.get(article_id, article_id), "")
         out.print(
-            f"  {escape(article_id):<32} {verb:<9} {story}  [dim]{escape(title[:60])}[/]",
+            f"  {escape(article_id):<32} {verb:<9} {story}  [dim]{escape(_clip(title))}[/]",
             highlight=False,
             soft_wrap=True,
         )
@@ -311,6 +311,15 @@ def _thread_of(store: Store, thread: str | None) -> list[StorySummary]:
         return []
 
 
+def _clip(title: str, width: int = 60) -> str:
+    """``title`` cut to ``width`` characters at a word, with "…" when anything was cut
+    (a title cut mid-word, "between the U", reads as a different title)."""
+    if len(title) <= width:
+        return title
+    cut = title[: width - 1].rsplit(" ", 1)[0] or title[: width - 1]
+    return cut.rstrip() + "…"
+
+
 def _print_story(story: Story, articles: dict[str, Article]) -> None:
     # Ids, titles and sources come from the articles: escaped or Text, never markup.
     out.print(
@@ -327,7 +336,7 @@ def _print_story(story: Story, articles: dict[str, Article]) -> None:
             a.date.isoformat() if a.date else "",
             Text(label),
             Text(a.source or ""),
-            Text((a.title or "")[:60]),
+            Text(_clip(a.title or "")),
         )
     out.print(versions)
     if story.relations:
