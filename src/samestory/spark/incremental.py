@@ -383,14 +383,6 @@ CELL_MEMBERS = Members(_member_vector, _member_stored, _member_kept)
 # ----------------------------------------------------------------------------- the run
 
 
-@dataclasses.dataclass
-class _Past:
-    """The state's tables, as Spark reads them (None when the state is new)."""
-
-    state: StateDir
-    nodes: DataFrame | None
-
-
 def run_incremental(
     spark: SparkSession,
     input_path: str | os.PathLike[str],
@@ -1257,25 +1249,45 @@ class _Run:
         cells: RDD | None,
     ) -> dict[str, Any]:
         """Re-cluster the touched components; write ``nodes`` and ``stories`` to ``gen``."""
-        from pyspark.sql import functions as F
-
-        from samestory.spark.graph import connected_components
-
-        config, base, p = self.config, self.base, self.p
-        same = config.same_story_threshold
-        attach = config.attach_threshold
-        bar = same if attach is None else min(same, attach)
         # Each edge says whether its pair are copies (the exclusive-names step's versions).
         new_edges = scored.filter(lambda kv: kv[1][1]).map(
             lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
         )
+        members = self._touched_members(new_edges)
+        n_touched = members.count()  # bounds the keys below (and is one row an update)
+        grouped = self._regroup(members, n_touched, new_edges, features)
+        # (group of the roundup, (its node, FoundRoundup in node ids)): a few a run.
+        found = self._keep(
+            grouped.filter(lambda kv: kv[1][1] is not None).map(
+                lambda kv: (kv[1][0], (kv[0], kv[1][1]))
+            )
+        )
+        n_found = found.count()
+        self.cuts = self._cuts(found, n_found, members)
+        self.spark.createDataFrame([(i,) for i in sorted(self.cuts)], "idx long").write.parquet(
+            str(gen / "cuts.parquet")
+        )
+        rep_group = grouped.mapValues(lambda v: v[0])
+        updates = self._keep(
+            members.leftOuterJoin(rep_group, self.p).map(
+                lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
+            )
+        )  # (rep, comp, group) of every re-clustered representative
+        nodes = self._updated_nodes(updates, n_touched, reach, cells, features, copy_of)
+        return self._write_stories(gen, nodes, features, scored, found, n_found, n_touched)
+
+    def _touched_members(self, new_edges: RDD) -> RDD:
+        """``(rep, new component)`` of every representative, past and new, of a component
+        that the new strong edges (or this run's merged copy groups) touch: computed and
+        persisted."""
+        from samestory.spark.graph import connected_components
+
+        config, base, p = self.config, self.base, self.p
+        same, attach = config.same_story_threshold, config.attach_threshold
+        bar = same if attach is None else min(same, attach)
         strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
         ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
-        past_reps = (
-            None
-            if self.nodes is None
-            else self._without_demoted(self.nodes.where("idx = rep"), "idx")
-        )
+        past_reps = self._past_reps()
         ends_comp: RDD = (
             self.sc.emptyRDD()
             if past_reps is None
@@ -1298,7 +1310,6 @@ class _Run:
         merged = self._keep(connected_components(links, p, most_edges=3 * bound))
         touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
         new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
-        # Every representative of a touched component (past and new) -> its new component.
         past_members: RDD = (
             self.sc.emptyRDD()
             if past_reps is None
@@ -1313,8 +1324,19 @@ class _Run:
             .values()
         )
         new_members = merged.filter(lambda kv: kv[0] >= base)
-        members = self._keep(past_members.union(new_members).distinct(p))
-        n_touched = members.count()  # bounds the keys below (and is one row an update)
+        return self._keep(past_members.union(new_members).distinct(p))  # type: ignore[no-any-return]
+
+    def _past_reps(self) -> DataFrame | None:
+        """The stored rows of the current past representatives (None: no past)."""
+        if self.nodes is None:
+            return None
+        return self._without_demoted(self.nodes.where("idx = rep"), "idx")
+
+    def _regroup(self, members: RDD, n_touched: int, new_edges: RDD, features: RDD) -> RDD:
+        """:func:`stages.cluster_components` over the touched components' stored and new
+        edges, with the roundup rule: ``(rep, (group, FoundRoundup or None))``, computed
+        and persisted (released with the run)."""
+        base = self.base
         past_edges_table = self._past_table("relations")
         past_edges = (
             self.sc.emptyRDD()
@@ -1346,91 +1368,39 @@ class _Run:
         )
         grouped = stages.cluster_components(
             past_edges.union(new_edges),
-            same,
-            attach,
-            p,
+            self.config.same_story_threshold,
+            self.config.attach_threshold,
+            self.p,
             most_edges=stored_pairs + self.n_pairs,
             views=views,
         )  # computed and persisted: released with the rest
         self.persisted.append(grouped)
-        rep_group = grouped.mapValues(lambda v: v[0])
-        # (group of the roundup, (its node, FoundRoundup in node ids)): a few a run.
-        found = self._keep(
-            grouped.filter(lambda kv: kv[1][1] is not None).map(
-                lambda kv: (kv[1][0], (kv[0], kv[1][1]))
-            )
-        )
-        n_found = found.count()
-        self.cuts = self._cuts(found, n_found, members)
-        self.spark.createDataFrame([(i,) for i in sorted(self.cuts)], "idx long").write.parquet(
-            str(gen / "cuts.parquet")
-        )
-        updates = self._keep(
-            members.leftOuterJoin(rep_group, p).map(
-                lambda kv: (kv[0], kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0])
-            )
-        )  # (rep, comp, group) of every re-clustered representative
+        return grouped
 
-        # The nodes table, updated: past rows re-grouped through their representative.
-        schema = self.schemas["nodes"]
+    def _updated_nodes(
+        self,
+        updates: RDD,
+        n_touched: int,
+        reach: RDD,
+        cells: RDD | None,
+        features: RDD,
+        copy_of: RDD,
+    ) -> DataFrame:
+        """The nodes table, updated (persisted): the new articles' rows added, past rows
+        re-grouped through their representative (``updates``: ``(rep, comp, group)``),
+        new reaches and cells; ``touched`` (new or re-clustered) and ``head`` (a past
+        group's oldest article, before the update) flag the rows for the rebuild."""
+        from pyspark.sql import functions as F
+
+        base = self.base
         upd_df = self._broadcast_if(
             self.spark.createDataFrame(updates, "rep long, comp_new long, grp_new long"),
             n_touched,
         )
-        # New reaches and cells in one table (one broadcast, one join), one row a
-        # representative at most: no count needed to bound it. Each side fills one half
-        # of (reach, cells); _reach_and_cells merges the halves.
-        per_idx: RDD = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
-        if cells is not None:
-            per_idx = per_idx.union(
-                cells.map(lambda kv: (int(kv[0]), (None, [int(c) for c in kv[1]])))
-            )
-        per_idx = self._keep(per_idx.reduceByKey(_reach_and_cells, p))
-        idx_df = self._broadcast_if(
-            self.spark.createDataFrame(
-                per_idx.map(lambda kv: (kv[0], *kv[1])),
-                "idx long, reach_new double, cells_new array<int>",
-            ),
-            self.n_past_reps + self.n_reps_new,
-        )
-        new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
-            copy_of, p
-        )
-        new_df = self.spark.createDataFrame(
-            new_rows.map(
-                lambda kv: (
-                    kv[0],
-                    kv[1][0][0],
-                    kv[1][0][1],
-                    kv[1][1] if kv[1][1] is not None else kv[0],
-                )
-            ),
-            "idx long, id string, fingerprint string, rep long",
-        ).select(
-            "*",
-            F.col("idx").alias("comp"),
-            F.col("idx").alias("grp"),
-            F.lit(None).cast("string").alias("story_id"),
-            F.lit(None).cast("double").alias("reach"),
-            F.lit(None).cast("array<int>").alias("cells"),
-            F.lit(True).alias("new"),
-        )
-        old_df = (
-            self.nodes.select("*", F.lit(False).alias("new"))
-            if self.nodes is not None
-            else self.spark.createDataFrame([], schema).select("*", F.lit(False).alias("new"))
-        )
-        if self.merges is not None:  # a merged group's articles follow its earlier rep
-            moved = self._broadcast_if(self.merges.toDF("rep", "rep_merged"), self.n_merged)
-            old_df = (
-                old_df.join(moved, "rep", "left")
-                .withColumn("rep", F.coalesce("rep_merged", "rep"))
-                .drop("rep_merged")
-            )
-        nodes = old_df.unionByName(new_df)
+        nodes = self._old_rows().unionByName(self._new_rows(features, copy_of))
         nodes = (
             nodes.join(upd_df, "rep", "left")
-            .join(idx_df, "idx", "left")
+            .join(self._reach_and_cells_frame(reach, cells), "idx", "left")
             .withColumn(
                 "comp",
                 F.when(F.col("idx") == F.col("rep"), F.coalesce("comp_new", "comp")).otherwise(
@@ -1462,10 +1432,135 @@ class _Run:
         )
         nodes = nodes.persist()
         self.persisted.append(nodes)
+        return nodes
+
+    def _reach_and_cells_frame(self, reach: RDD, cells: RDD | None) -> DataFrame:
+        """``(idx, reach_new, cells_new)``: the new reaches and cells in one table (one
+        broadcast, one join), one row a representative at most: no count needed to bound
+        it. Each side fills one half of (reach, cells); _reach_and_cells merges them."""
+        per_idx: RDD = reach.map(lambda kv: (int(kv[0]), (float(kv[1]), None)))
+        if cells is not None:
+            per_idx = per_idx.union(
+                cells.map(lambda kv: (int(kv[0]), (None, [int(c) for c in kv[1]])))
+            )
+        per_idx = self._keep(per_idx.reduceByKey(_reach_and_cells, self.p))
+        return self._broadcast_if(
+            self.spark.createDataFrame(
+                per_idx.map(lambda kv: (kv[0], *kv[1])),
+                "idx long, reach_new double, cells_new array<int>",
+            ),
+            self.n_past_reps + self.n_reps_new,
+        )
+
+    def _new_rows(self, features: RDD, copy_of: RDD) -> DataFrame:
+        """The new articles' rows of the nodes table (``new``), each its own component
+        and group until the updates join; a copy's ``rep`` its representative."""
+        from pyspark.sql import functions as F
+
+        new_rows: RDD = features.mapValues(lambda f: (f.id, f.fingerprint)).leftOuterJoin(
+            copy_of, self.p
+        )
+        return self.spark.createDataFrame(
+            new_rows.map(
+                lambda kv: (
+                    kv[0],
+                    kv[1][0][0],
+                    kv[1][0][1],
+                    kv[1][1] if kv[1][1] is not None else kv[0],
+                )
+            ),
+            "idx long, id string, fingerprint string, rep long",
+        ).select(
+            "*",
+            F.col("idx").alias("comp"),
+            F.col("idx").alias("grp"),
+            F.lit(None).cast("string").alias("story_id"),
+            F.lit(None).cast("double").alias("reach"),
+            F.lit(None).cast("array<int>").alias("cells"),
+            F.lit(True).alias("new"),
+        )
+
+    def _old_rows(self) -> DataFrame:
+        """The stored rows of the nodes table (not ``new``; none for a new state), a
+        group merged this run following its earlier representative."""
+        from pyspark.sql import functions as F
+
+        old_df = (
+            self.nodes.select("*", F.lit(False).alias("new"))
+            if self.nodes is not None
+            else self.spark.createDataFrame([], self.schemas["nodes"]).select(
+                "*", F.lit(False).alias("new")
+            )
+        )
+        if self.merges is not None:  # a merged group's articles follow its earlier rep
+            moved = self._broadcast_if(self.merges.toDF("rep", "rep_merged"), self.n_merged)
+            old_df = (
+                old_df.join(moved, "rep", "left")
+                .withColumn("rep", F.coalesce("rep_merged", "rep"))
+                .drop("rep_merged")
+            )
+        return old_df
+
+    def _write_stories(
+        self,
+        gen: Path,
+        nodes: DataFrame,
+        features: RDD,
+        scored: RDD,
+        found: RDD,
+        n_found: int,
+        n_touched: int,
+    ) -> dict[str, Any]:
+        """Rebuild the changed groups' stories; write ``stories``, ``nodes`` (with the
+        stories' ids) and ``demoted`` to ``gen``; the group phase's counts."""
+        from pyspark.sql import functions as F
+
         changed = nodes.where("touched").select("grp").distinct()
         # A changed group holds a new article or a re-clustered one.
         in_changed = self._semi(nodes, changed, "grp", most=self.m + n_touched).persist()
         self.persisted.append(in_changed)
+        story_rows, n_rebuilt = self._rebuilt_rows(in_changed, features, scored)
+        kept = self._kept_stories(in_changed, n_touched)
+        story_df = self._fresh_ids(story_rows, kept, n_rebuilt)
+        story_df = self._with_roundups(story_df, found, n_found, nodes, n_touched).persist()
+        self.persisted.append(story_df)
+        fields = self.schemas["stories"].fieldNames()
+        all_stories = story_df.select(*fields)
+        if kept is not None:
+            all_stories = kept.select(*fields).unionByName(all_stories)
+        all_stories.write.mode("overwrite").parquet(str(gen / "stories.parquet"))
+        ids = self._broadcast_if(
+            story_df.select("grp", F.col("story_id").alias("story_new")), n_rebuilt
+        )
+        final = (
+            nodes.join(ids, "grp", "left")
+            .withColumn("story_id", F.coalesce("story_new", "story_id"))
+            .select(*self.schemas["nodes"].fieldNames())
+        )
+        final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
+        if self.demoted is not None:  # carried to the next generation, reps now current
+            written = self.spark.read.parquet(str(gen / "nodes.parquet")).select("idx", "rep")
+            self._semi(written, self.demoted, "idx", most=self.n_demoted).write.parquet(
+                str(gen / "demoted.parquet")
+            )
+        total = (
+            self.spark.read.parquet(str(gen / "stories.parquet"))
+            .select(F.sum(F.size("roundups")))
+            .first()
+        )  # the flags of every story, kept or rebuilt
+        return {
+            "touched_representatives": n_touched,
+            "stories_rebuilt": n_rebuilt,
+            "stories": parquet_rows(gen / "stories.parquet"),
+            "roundups": int(total[0] or 0) if total is not None else 0,
+            "roundups_found": n_found,
+        }
+
+    def _rebuilt_rows(
+        self, in_changed: DataFrame, features: RDD, scored: RDD
+    ) -> tuple[DataFrame, int]:
+        """The changed groups' story rows (:meth:`_rebuild`) as a persisted table, and
+        their number."""
         stories = self._rebuild(in_changed, features, scored)  # (grp, story row)
         # Built once (the rebuild is the group phase's heaviest lineage; its rows are read
         # three times by the id check) and counted: the count bounds the check's keys.
@@ -1475,56 +1570,23 @@ class _Run:
             "article_ids array<string>, size int, kept boolean, first_date string",
         ).persist()
         self.persisted.append(story_rows)
-        n_rebuilt = story_rows.count()
+        return story_rows, story_rows.count()
+
+    def _kept_stories(self, in_changed: DataFrame, n_touched: int) -> DataFrame | None:
+        """The stored stories that no changed group holds a member of (None: no past)."""
+        if not self.has_past:
+            return None
         removed = in_changed.where("story_id IS NOT NULL").select("story_id").distinct()
-        kept: DataFrame | None = None
-        if self.has_past:
-            kept = self._semi(
-                self.spark.read.parquet(self.state.table_path("stories")),
-                removed,
-                "story_id",
-                "left_anti",
-                key_bytes=_STORY_ID_BYTES,
-                # a changed group's past stories: its untouched members' (one a group)
-                # and its re-clustered members' (one a re-clustered representative)
-                most=self.m + 2 * n_touched,
-            )
-        story_df = self._fresh_ids(story_rows, kept, n_rebuilt)
-        story_df = self._with_roundups(story_df, found, n_found, nodes, n_touched).persist()
-        self.persisted.append(story_df)
-        all_stories = story_df.select(*self.schemas["stories"].fieldNames())
-        if kept is not None:
-            all_stories = kept.select(*self.schemas["stories"].fieldNames()).unionByName(
-                all_stories
-            )
-        all_stories.write.mode("overwrite").parquet(str(gen / "stories.parquet"))
-        ids = self._broadcast_if(
-            story_df.select("grp", F.col("story_id").alias("story_new")), n_rebuilt
+        return self._semi(
+            self.spark.read.parquet(self.state.table_path("stories")),
+            removed,
+            "story_id",
+            "left_anti",
+            key_bytes=_STORY_ID_BYTES,
+            # a changed group's past stories: its untouched members' (one a group)
+            # and its re-clustered members' (one a re-clustered representative)
+            most=self.m + 2 * n_touched,
         )
-        final = (
-            nodes.join(ids, "grp", "left")
-            .withColumn("story_id", F.coalesce("story_new", "story_id"))
-            .select(*schema.fieldNames())
-        )
-        final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
-        if self.demoted is not None:  # carried to the next generation, reps now current
-            written = self.spark.read.parquet(str(gen / "nodes.parquet")).select("idx", "rep")
-            self._semi(written, self.demoted, "idx", most=self.n_demoted).write.parquet(
-                str(gen / "demoted.parquet")
-            )
-        n_stories = parquet_rows(gen / "stories.parquet")
-        total = (
-            self.spark.read.parquet(str(gen / "stories.parquet"))
-            .select(F.sum(F.size("roundups")))
-            .first()
-        )  # the flags of every story, kept or rebuilt
-        return {
-            "touched_representatives": n_touched,
-            "stories_rebuilt": n_rebuilt,
-            "stories": n_stories,
-            "roundups": int(total[0] or 0) if total is not None else 0,
-            "roundups_found": n_found,
-        }
 
     def _cuts(self, found: RDD, n_found: int, members: RDD) -> frozenset[int]:
         """The roundups the grouping cut (their indices: a few an input): the stored ones

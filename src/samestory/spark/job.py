@@ -167,8 +167,84 @@ def run(
     vectors one search task held (a cell over ``task_bound``, default
     ``vectors.MAX_TASK_FACTOR · cell_size``, is split on the executors first).
     """
-    from pyspark import StorageLevel
+    read = _read_articles(spark, input_path, config, text_col, id_col)
+    if dedup is None:  # the input rows are written back only with dedup
+        read.records.unpersist()
+    p = partition_count(spark, read.n, partitions)
+    _check_unique_ids(read.numbered, read.n, p, input_path)
+    ranges = IndexRanges(read.n, p)
+    # Computed and persisted here, once: later jobs read it from several branches.
+    features = stages.featurize(read.numbered.mapValues(lambda ra: ra[1]), ranges, config, p)
+    copy_of, n_copies = _copy_groups(features, ranges, config, p)
+    reps, n_reps = _representatives(features, copy_of, ranges)
+    search = _Search(exact_limit, cell_size, task_bound, recall_sample)
+    near, rep_pairs, largest, recall = _candidate_pairs(spark, reps, n_reps, config, p, search)
+    pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
+        rep_pairs.map(lambda ij: (ij[0], ij[1], True))
+    )
+    # (i, (j, representative pair?, relation)), in i's partition.
+    scored = stages.score_pairs(features, pairs, ranges, config, p)
+    stages.persist_large(scored)
+    n_pairs = scored.count()
+    found, n_roundups, group_of = _groups(features, copy_of, scored, ranges, config, p)
+    built, threads, n_stories = _stories(
+        spark, read, features, copy_of, scored, found, group_of, ranges, output_path, dedup, p
+    )
+    counts = {
+        "articles": read.n,
+        "skipped": read.total_rows - read.n,
+        "partitions": p,
+        "representatives": n_reps,
+        "copies": n_copies,
+        "pairs": n_pairs,
+        "stories": n_stories,
+        "roundups": n_roundups,
+        **recall,
+    }
+    if largest is not None:  # read after the jobs that computed the pairs
+        counts["largest_cell"] = largest.value
+    for rdd in (
+        threads,
+        built,
+        found,
+        group_of,
+        scored,
+        near,
+        rep_pairs,
+        reps,
+        copy_of,
+        features,
+        read.numbered,
+        read.records,
+    ):
+        rdd.unpersist()
+    return counts
 
+
+@dataclasses.dataclass(frozen=True)
+class _Input:
+    """The input as the job reads it once: ``records`` (``(row, values)``, cached),
+    ``numbered`` (``(idx, (row, Article))`` of the rows with text, cached), the input's
+    ``path``, ``schema`` and column ``names``, ``n`` articles of ``total_rows`` rows."""
+
+    path: str | os.PathLike[str]
+    records: RDD
+    schema: Any
+    names: list[str]
+    numbered: RDD
+    n: int
+    total_rows: int
+
+
+def _read_articles(
+    spark: SparkSession,
+    input_path: str | os.PathLike[str],
+    config: Config,
+    text_col: str,
+    id_col: str,
+) -> _Input:
+    """Read ``input_path`` once and number its articles (a :class:`ValueError` when it
+    has no ``text_col`` or no article with text)."""
     df = read_input(spark, input_path)
     if text_col not in df.columns:
         raise ValueError(f"{input_path}: no text column {text_col!r} (got {df.columns})")
@@ -194,28 +270,36 @@ def run(
     n = numbered.count()
     if n == 0:
         raise ValueError(f"{input_path}: no article with text")
-    total_rows = records.count()
-    skipped = total_rows - n
-    if dedup is None:  # the input rows are written back only with dedup
-        records.unpersist()
-    p = partition_count(spark, n, partitions)
+    return _Input(input_path, records, schema, names, numbered, n, records.count())
+
+
+def _check_unique_ids(
+    numbered: RDD, n: int, partitions: int, input_path: str | os.PathLike[str]
+) -> None:
     ids = numbered.map(lambda x: x[1][1].id)
-    if ids.distinct(p).count() != n:
+    if ids.distinct(partitions).count() != n:
         raise ValueError(f"{input_path}: article ids are not unique")
 
-    ranges = IndexRanges(n, p)
-    # Computed and persisted here, once: later jobs read it from several branches.
-    features = stages.featurize(numbered.mapValues(lambda ra: ra[1]), ranges, config, p)
 
-    # Copies: verified bucket edges, components by large-star/small-star.
+def _copy_groups(features: RDD, ranges: IndexRanges, config: Config, p: int) -> tuple[RDD, int]:
+    """``(copy, representative)`` of every copy (persisted; verified bucket edges,
+    components by large-star/small-star), and their number."""
+    from pyspark import StorageLevel
+
     from samestory.spark.graph import connected_components
 
     copy_components = connected_components(stages.copy_edges(features, ranges, config, p), p)
     copy_of = copy_components.filter(lambda kv: kv[0] != kv[1]).persist(
         StorageLevel.MEMORY_AND_DISK
-    )  # (copy, representative)
+    )
     n_copies = copy_of.count()
     copy_components.unpersist()
+    return copy_of, n_copies
+
+
+def _representatives(features: RDD, copy_of: RDD, ranges: IndexRanges) -> tuple[RDD, int]:
+    """``(idx, candidate view)`` of every article that is no copy (persisted), and their
+    number."""
     flags = copy_of.mapValues(lambda _: True)
 
     def drop_copies(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
@@ -225,16 +309,45 @@ def run(
 
     reps = stages.zip_by_index(ranges, features, flags).mapPartitions(drop_copies, True)
     stages.persist_large(reps)
-    n_reps = reps.count()
+    return reps, reps.count()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Search:
+    """The vector search's settings (:func:`run`'s arguments of the same names)."""
+
+    exact_limit: int
+    cell_size: int
+    task_bound: int | None
+    recall_sample: int
+
+
+def _candidate_pairs(
+    spark: SparkSession, reps: RDD, n_reps: int, config: Config, p: int, search: _Search
+) -> tuple[RDD, RDD, Any, dict[str, Any]]:
+    """The vector neighbours (``near``) and every candidate pair of representatives
+    (``rep_pairs``, persisted), the largest search task's accumulator (None: exact
+    search) and, with ``search.recall_sample`` and IVF search, the vector recall."""
+    from pyspark import StorageLevel
 
     # With each one's keywords: static's lists widen by the words they share.
     vectors = reps.mapValues(lambda f: (f.vector, keywords(f)))
-    largest = largest_accumulator(spark.sparkContext) if n_reps > exact_limit else None
-    near = vector_pairs(vectors, n_reps, config, p, exact_limit, cell_size, task_bound, largest)
+    ivf = n_reps > search.exact_limit
+    largest = largest_accumulator(spark.sparkContext) if ivf else None
+    near = vector_pairs(
+        vectors,
+        n_reps,
+        config,
+        p,
+        search.exact_limit,
+        search.cell_size,
+        search.task_bound,
+        largest,
+    )
     recall: dict[str, Any] = {}
-    if recall_sample and n_reps > exact_limit:
+    if search.recall_sample and ivf:
         near.persist(StorageLevel.MEMORY_AND_DISK)
-        share, total = exact_recall(vectors, near, config, recall_sample, p)
+        share, total = exact_recall(vectors, near, config, search.recall_sample, p)
         recall = {"vector_recall": share, "recall_pairs": total}
     # The vector, keyword and same-days neighbours pass the local index's screen; band pairs
     # always.
@@ -248,16 +361,19 @@ def run(
         .distinct(p)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
-        rep_pairs.map(lambda ij: (ij[0], ij[1], True))
-    )
-    # (i, (j, representative pair?, relation)), in i's partition.
-    scored = stages.score_pairs(features, pairs, ranges, config, p)
-    stages.persist_large(scored)
-    n_pairs = scored.count()
+    return near, rep_pairs, largest, recall
 
-    # Grouping on executors: average linkage per component of strong representative
-    # edges, with the roundup rule (the representatives' name views travel with them).
+
+def _groups(
+    features: RDD, copy_of: RDD, scored: RDD, ranges: IndexRanges, config: Config, p: int
+) -> tuple[RDD, int, RDD]:
+    """Grouping on executors: average linkage per component of strong representative
+    edges, with the roundup rule (the representatives' name views travel with them).
+    ``found``: ``(group of the roundup, (its index, FoundRoundup in indices))``, a few an
+    input (persisted), their number, and ``group_of``: ``(idx, group)`` of every article,
+    partitioned as ``features`` (persisted)."""
+    from pyspark import StorageLevel
+
     # Each edge says whether its pair are copies (the exclusive-names step's versions).
     rep_edges = scored.filter(lambda kv: kv[1][1]).map(
         lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
@@ -270,19 +386,36 @@ def run(
         views=stages.name_views(features, copy_of, ranges),
     )  # (rep, (group, roundup)) for reps in a strong edge; the others are their own group
     rep_group = grouped.mapValues(lambda v: v[0])
-    # (group of the roundup, (its index, FoundRoundup in indices)): a few an input.
     found = grouped.filter(lambda kv: kv[1][1] is not None).map(
         lambda kv: (kv[1][0], (kv[0], kv[1][1]))
     )
     found.persist(StorageLevel.MEMORY_AND_DISK)
     n_roundups = found.count()
     group_of = stages.groups_of_all(features, copy_of, rep_group, ranges)
-    group_of.persist(StorageLevel.MEMORY_AND_DISK)  # (idx, group), partitioned as features
+    group_of.persist(StorageLevel.MEMORY_AND_DISK)
     group_of.count()
     grouped.unpersist()
+    return found, n_roundups, group_of
 
-    # Stories: members (slim features, input row, representative) and same-story relations.
-    meta = numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
+
+def _stories(
+    spark: SparkSession,
+    read: _Input,
+    features: RDD,
+    copy_of: RDD,
+    scored: RDD,
+    found: RDD,
+    group_of: RDD,
+    ranges: IndexRanges,
+    output_path: str | os.PathLike[str],
+    dedup: DedupOptions | None,
+    p: int,
+) -> tuple[RDD, RDD, int]:
+    """Build and write the stories (members: slim features, input row, representative;
+    same-story relations; roundups; threads), the relations and assignments, and with
+    ``dedup`` the annotated records. Returns what to release (the built rows, the
+    threads) and the number of stories."""
+    meta = read.numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
     members = stages.story_members(features, meta, copy_of, group_of, ranges)
     same = stages.same_story_relations(scored, group_of, ranges)
     keep = dedup or DedupOptions()
@@ -304,36 +437,10 @@ def run(
     n_stories = _write_stories(spark, stories, scored, out, roundups, p, threads)
     if dedup is not None:
         notes = built.filter(lambda kv: kv[0] == "note").values()
-        _write_records(spark, records, schema, names, notes, out, input_path, total_rows, p)
-    counts = {
-        "articles": n,
-        "skipped": skipped,
-        "partitions": p,
-        "representatives": n_reps,
-        "copies": n_copies,
-        "pairs": n_pairs,
-        "stories": n_stories,
-        "roundups": n_roundups,
-        **recall,
-    }
-    if largest is not None:  # read after the jobs that computed the pairs
-        counts["largest_cell"] = largest.value
-    for rdd in (
-        threads,
-        built,
-        found,
-        group_of,
-        scored,
-        near,
-        rep_pairs,
-        reps,
-        copy_of,
-        features,
-        numbered,
-        records,
-    ):
-        rdd.unpersist()
-    return counts
+        _write_records(
+            spark, read.records, read.schema, read.names, notes, out, read.path, read.total_rows, p
+        )
+    return built, threads, n_stories
 
 
 def _story_and_roundups(item: tuple[int, Any], annotate: Any) -> Iterator[tuple[str, Any]]:
