@@ -33,7 +33,9 @@ stored in one top-level cell. The search: ``--exact-limit``, ``--cell-size``,
 ``--task-bound`` (passed only when given), ``--max-cells`` (top-level cells at most: forces
 large cells at a small size). ``--recall-sample N``: each run's vector candidates are
 written once more (so not for timing) and the exact neighbour pairs of N sampled current
-representatives (local rule over every current representative) are looked up among them.
+representatives (local rule over every current representative) are looked up among them;
+the full rerun gets the same ``recall_sample`` (its counts, ``full_counts``, then hold the
+job's own ``vector_recall`` at the same search settings; its seconds include measuring it).
 
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
 of a kept run (``--keep DIR``) differ from the full rerun's: the full stories the day-2 run
@@ -323,12 +325,15 @@ def measure(
             )
             day_counts.append(counts)
         if full:
-            _, result["full_rerun"] = _timed(
+            full_counts, result["full_rerun"] = _timed(
                 spark,
                 lambda: run(spark, both, folder / "full", config=config, partitions=partitions,
-                            **search.options()),
+                            recall_sample=recall_sample, **search.options()),
                 cpu,
             )  # fmt: skip
+            # The job's own recall at the same settings (its exact_recall over its
+            # representatives): what the split costs a full run, beside the days'.
+            result["full_counts"] = full_counts
         if day1_peer:
             _, result["day1_job"] = _timed(
                 spark, lambda: run(spark, inputs[0], folder / "job1", config=config), cpu
