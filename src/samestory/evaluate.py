@@ -19,6 +19,7 @@ loop over pairs, so the metrics run in O(n log n) on 100k documents.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -678,16 +679,17 @@ def is_dateline(text: str) -> bool:
     dated = _CLOCK.search(text) or _NUMERIC_DATE.search(text) or date_spans(text)
     if not dated:
         return False
-    others = [
-        w for w in _LETTER_RUNS.findall(text) if w.lower() not in _DATE_WORDS | _month_words()
-    ]
+    date_words = _dateline_words()
+    others = [w for w in _LETTER_RUNS.findall(text) if w.lower() not in date_words]
     return len(others) <= DATELINE_OTHER_WORDS
 
 
-def _month_words() -> frozenset[str]:
+@functools.cache
+def _dateline_words() -> frozenset[str]:
+    """:data:`_DATE_WORDS` and the month names, built once (not once a word)."""
     from samestory.normalize import _MONTHS
 
-    return frozenset(_MONTHS)
+    return _DATE_WORDS | frozenset(_MONTHS)
 
 
 def is_unread_line(line: str) -> bool:
