@@ -1372,7 +1372,8 @@ class _Batch:
         ``last``), re-thread, and take ``ids`` off the backlog. Copies propose nothing;
         their copy relations stay."""
         around = self._neighbourhood([i for i in ids if i in held])
-        now = {x: set(self.index.neighbours(self._neighbour_features([x])[0])) for x in around}
+        # Their candidate lists now, their features read in one query, not one each.
+        now = {f.id: set(self.index.neighbours(f)) for f in self._neighbour_features(list(around))}
 
         def proposes(a: str, b: str) -> bool:
             for x, y in ((a, b), (b, a)):
