@@ -3,7 +3,7 @@ published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
         [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
-        [--no-trace] [--json FILE]
+        [--no-trace] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -39,7 +39,20 @@ three or more at the attach bar (the splinter rule's size), not one of two. Each
 judged by the **topic rule for unequal topics** (written before the screen,
 docs/history/accuracy.md, 2026-12-06, gvalead): at thread level, the size-weighted mean of
 the topics' ARIs must rise and no topic of ``MIN_JUDGED_TOPIC`` (40) or more articles may
-lose more than ``TOPIC_LOSS`` (0.02). Writes nothing but ``--json``.
+lose more than ``TOPIC_LOSS`` (0.02).
+
+``--lone-bars`` screens the attach bar of a lone short item (protocol LB,
+docs/history/accuracy.md, 2026-12-06, gvashort): a lone item (one copy group) all of whose
+texts are short (:func:`samestory.relate.is_short_text`) joins a story at the attach step
+only at a linkage of at least the bar, every other group at the attach bar as now (with
+``--far-days``, the bar only when the lone text is more than that many days, by publication
+dates, from every text of its best target). Every form is grouped at every bar (the first,
+today's, must give production's groups), then judged **leave-one-topic-out**: each topic
+held out in turn, the bar chosen on the others (mean over the forms of the thread ARI over
+their articles, which counts a wrong merge across two of them), scored on the held-out
+topic by the pair F1 at thread level over every pair with one of its texts (its wrong
+merges into other topics included, which no per-topic ARI sees) and by its own thread
+ARI. Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import pickle
 import sys
@@ -66,6 +80,7 @@ from samestory import relate, stories
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import Relation
+from samestory.pipeline import group as grouping
 from samestory.pipeline.batch import Analysis, assemble_analysis
 from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.propose import propose_pairs
@@ -307,6 +322,126 @@ GROUPING_RULES: dict[str, Callable[[Prepared], contextlib.AbstractContextManager
 }
 
 
+# --lone-bars: the attach bar of a lone short item (protocol LB, docs/history/accuracy.md,
+# 2026-12-06, gvashort), a screen: production's attach step with one bar changed.
+class LoneShortBar:
+    """The attach step with bar ``bar`` for a lone item (one copy group, as
+    ``stories.least_attach_size`` reads size 1) all of whose texts are short
+    (``relate.is_short_text``); every other group at the attach bar as now. Patches
+    :func:`samestory.stories.attach_splinters` (and the name ``pipeline.group`` holds)
+    and the two collapsed-pairs groupings, which tell it each item's texts.
+
+    ``published`` (each text's publication date, None when not given) with ``far_days``
+    (protocol LB-far): the bar only when the lone text is more than ``far_days`` from every
+    text of its best target (all dated); else the attach bar."""
+
+    def __init__(
+        self,
+        short: list[bool],
+        bar: float,
+        published: list[dt.date | None] | None = None,
+        far_days: int | None = None,
+    ) -> None:
+        self.short, self.bar = short, bar
+        self.published, self.far_days = published, far_days
+        self.item_texts: Callable[[int], list[int]] = lambda item: []
+        self.attach_splinters = stories.attach_splinters  # production's, kept when patched
+
+    @contextlib.contextmanager
+    def applied(self) -> Iterator[None]:
+        saved = (
+            stories.attach_splinters,
+            grouping.attach_splinters,
+            stories.CollapsedPairs.average_link,
+            grouping.VersionedPairs.average_link,
+        )
+        stories.attach_splinters = grouping.attach_splinters = self.attach  # type: ignore[assignment]
+        stories.CollapsedPairs.average_link = self._wrap(saved[2], self._collapsed_items)  # type: ignore[method-assign]
+        grouping.VersionedPairs.average_link = self._wrap(saved[3], self._versioned_items)  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            (
+                stories.attach_splinters,
+                grouping.attach_splinters,
+                stories.CollapsedPairs.average_link,
+                grouping.VersionedPairs.average_link,
+            ) = saved  # type: ignore[method-assign]
+
+    def _wrap(self, method: Callable[..., Any], items: Callable[..., Any]) -> Callable[..., Any]:
+        def average_link(obj: Any, *args: Any, left_out: Any = frozenset(), **kw: Any) -> Any:
+            self.item_texts = items(obj, left_out)
+            return method(obj, *args, left_out=left_out, **kw)
+
+        return average_link
+
+    def _collapsed_items(
+        self, obj: stories.CollapsedPairs, left_out: Any
+    ) -> Callable[[int], list[int]]:
+        return lambda item: obj.members[item]
+
+    def _versioned_items(
+        self, obj: grouping.VersionedPairs, left_out: Any
+    ) -> Callable[[int], list[int]]:
+        # The items as VersionedPairs.average_link numbers them (the shared rows' node is
+        # _items(left_out)'s numbering whenever the shared rows are used: see _SharedRows).
+        node, _ = obj._items(left_out)
+        texts: dict[int, list[int]] = defaultdict(list)
+        for x, members in enumerate(obj.members):
+            texts[node[x]].extend(members)
+        return lambda item: texts[item]
+
+    def attach(
+        self,
+        groups: list[list[int]],
+        scores: Any,
+        threshold: float,
+        sizes: Any = None,
+        lone_attach: bool = False,
+        rule_sizes: Any = None,
+    ) -> list[list[int]]:
+        """Production's attach step (``stories.attach_splinters``, the saved one), then
+        every lone short item whose best linkage is under ``self.bar`` taken back out: a
+        lone item is a leaf of the step's moves (no group may join a group of one), so
+        that is the step with its bar raised."""
+        out = self.attach_splinters(groups, scores, threshold, sizes, lone_attach, rule_sizes)
+        size = [len(m) if sizes is None else sum(sizes[i] for i in m) for m in groups]
+        rule = size if rule_sizes is None else [sum(rule_sizes[i] for i in m) for m in groups]
+        group_of = {i: g for g, members in enumerate(groups) for i in members}
+        left: set[int] = set()
+        for g, members in enumerate(groups):
+            if rule[g] != 1 or len(members) != 1 or not self._short(members[0]):
+                continue
+            totals: Counter[int] = Counter()  # linkage sums to the groups it may join
+            for other, s in scores.get(members[0], {}).items():
+                if rule[group_of[other]] >= stories.least_attach_size(1, lone_attach):
+                    totals[group_of[other]] += s
+            if totals:  # its best target, as the step picks it (ties: the smaller index)
+                linkage, target = min((-total / size[t], t) for t, total in totals.items())
+                if self._far(members[0], groups[target]) and -linkage < self.bar:
+                    left.add(members[0])
+        return sorted(
+            [[i for i in m if i not in left] for m in out if set(m) - left]
+            + [[i] for i in sorted(left)],
+            key=lambda m: m[0],
+        )
+
+    def _short(self, item: int) -> bool:
+        return all(self.short[i] for i in self.item_texts(item))
+
+    def _far(self, item: int, target: list[int]) -> bool:
+        """LB: always; LB-far: every text of the item more than ``far_days`` from every
+        text of the target, all of them dated."""
+        if self.far_days is None or self.published is None:
+            return True
+        days = self.published
+        own = [days[i] for i in self.item_texts(item)]
+        other = [days[i] for t in target for i in self.item_texts(t)]
+        if any(d is None for d in own + other):
+            return False
+        return all(abs((a - b).days) > self.far_days for a in own for b in other)  # type: ignore[operator]
+
+
 def apply_rule(prep: Prepared, rule: Rule) -> tuple[list[Relation], Counter[str]]:
     """The relations with ``rule``'s scores on the pairs across the published-date gate."""
     n = len(prep.copies.copies)
@@ -384,6 +519,127 @@ def topic_rule(prep: Prepared, before: dict[str, float], after: dict[str, float]
     }
 
 
+def threads_of(analysis: Analysis) -> dict[str, str]:
+    return {a: s.thread or s.id for s in analysis.stories for a in s.articles}
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def held_out_f1(prep: Prepared, thread: dict[str, str], topic: str) -> float:
+    """Pair F1 at thread level over every article pair with a text of ``topic``: its
+    right joins (pairs within the topic) and its wrong merges, those that join one of its
+    texts to another topic's included (which no per-topic ARI sees)."""
+    members: dict[str, Counter[str]] = defaultdict(Counter)  # thread -> gold -> count
+    in_topic: Counter[str] = Counter()
+    size: Counter[str] = Counter()
+    for a, t in thread.items():
+        size[t] += 1
+        if prep.topic[a] == topic:
+            in_topic[t] += 1
+            members[t][prep.gold[a]] += 1
+    together = sum(_pairs(size[t]) - _pairs(size[t] - in_topic[t]) for t in in_topic)
+    right = sum(_pairs(n) for c in members.values() for n in c.values())
+    gold = Counter(prep.gold[a] for a in thread if prep.topic[a] == topic)
+    gold_pairs = sum(_pairs(n) for n in gold.values())
+    wrong, missed = together - right, gold_pairs - right
+    return 2 * right / (2 * right + wrong + missed) if right else 0.0
+
+
+def thread_ari(prep: Prepared, thread: dict[str, str], keep: Callable[[str], bool]) -> float:
+    ids = sorted(a for a in thread if keep(a))
+    return adjusted_rand_score([prep.gold[a] for a in ids], [thread[a] for a in ids])
+
+
+def loto_judge(
+    preps: dict[str, Prepared], threads: dict[str, dict[float, dict[str, str]]], bars: list[float]
+) -> dict[str, Any]:
+    """Protocol LB's leave-one-topic-out judge: each topic held out in turn, the bar
+    chosen on the other topics (mean over the forms of the thread ARI over their
+    articles), scored on the held-out topic (pair F1 over its pairs, its own thread ARI)
+    against today's bar ``bars[0]``."""
+    topic_of = {a: t for p in preps.values() for a, t in p.topic.items()}
+    sizes = Counter(topic_of.values())
+
+    def objective(bar: float, keep: Callable[[str], bool]) -> float:
+        return sum(thread_ari(p, threads[f][bar], keep) for f, p in preps.items()) / len(preps)
+
+    folds: dict[str, Any] = {}
+    for topic in sorted(sizes):
+        train = {b: objective(b, lambda a, t=topic: topic_of[a] != t) for b in bars}
+        chosen = max(bars, key=lambda b: (round(train[b], 12), -b))
+        held: dict[str, Any] = {}
+        for form, prep in preps.items():
+            old, new = threads[form][bars[0]], threads[form][chosen]
+            f1 = (held_out_f1(prep, old, topic), held_out_f1(prep, new, topic))
+            own = tuple(
+                thread_ari(prep, x, lambda a, t=topic, p=prep: p.topic[a] == t) for x in (old, new)
+            )
+            held[form] = {"pair F1": _change(f1), "own thread ARI": _change(own)}
+        folds[topic] = {
+            "articles": sizes[topic],
+            "training objective": {str(b): round(v, 4) for b, v in train.items()},
+            "chosen": chosen,
+            "held out": held,
+        }
+    whole = {b: objective(b, lambda a: True) for b in bars}
+    best = max(bars, key=lambda b: (round(whole[b], 12), -b))
+    total = sum(sizes.values())
+    weighted = {
+        form: round(
+            sum(fold["articles"] * fold["held out"][form]["pair F1"][2] for fold in folds.values())
+            / total,
+            4,
+        )
+        for form in preps
+    }
+    return {
+        "folds": folds,
+        "whole-set objective": {str(b): round(v, 4) for b, v in whole.items()},
+        "whole-set choice": best,
+        "folds choosing it": sum(fold["chosen"] == best for fold in folds.values()),
+        "held-out pair F1 change, size-weighted": weighted,
+    }
+
+
+def _change(pair: tuple[float, float]) -> tuple[float, float, float]:
+    return round(pair[0], 4), round(pair[1], 4), round(pair[1] - pair[0], 4)
+
+
+def lone_bar_screen(
+    preps: dict[str, Prepared], bars: list[float], config: Config, far_days: int | None = None
+) -> dict:
+    """Every form grouped at every bar (the first, today's 0.2, also unpatched: the patch
+    must give production's groups), then the LOTO judge and the whole-set rows.
+    ``far_days``: protocol LB-far (the bar only across that many days)."""
+    threads: dict[str, dict[float, dict[str, str]]] = {}
+    rows: dict[str, Any] = {}
+    for form, prep in preps.items():
+        short = [relate.is_short_text(f) for f in prep.features]
+        published = [None if f.date_from_text else f.date for f in prep.features]
+        base = prep.analysis(prep.relations, config)
+        threads[form] = {}
+        rows[form] = {"short texts": sum(short), "articles": len(short)}
+        for bar in bars:
+            with LoneShortBar(short, bar, published, far_days).applied():
+                analysis = prep.analysis(prep.relations, config)
+            threads[form][bar] = threads_of(analysis)
+            rows[form][str(bar)] = _rounded(
+                {
+                    k: v
+                    for k, v in aris(prep, analysis).items()
+                    if k.startswith("thread") or k == "story"
+                }
+            )
+            if bar == bars[0]:  # the patch at today's bar: production's groups
+                assert threads[form][bar] == threads_of(base), "the patch moved a story"
+            else:
+                rows[form][f"{bar} moved"] = moved_pairs(prep, base, analysis)
+        print(json.dumps({form: rows[form]}), flush=True)
+    return {"rows": rows, "judge": loto_judge(preps, threads, bars)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="folder of dev .jsonl files")
@@ -394,13 +650,28 @@ def main(argv: list[str] | None = None) -> int:
         "--rules", default="", help=f"comma list of {', '.join([*RULES, *GROUPING_RULES])}"
     )
     parser.add_argument("--no-trace", action="store_true", help="screen the rules only")
+    parser.add_argument(
+        "--lone-bars",
+        default="",
+        help="comma list of attach bars for a lone short item, today's first (protocol LB)",
+    )
+    parser.add_argument(
+        "--far-days",
+        type=int,
+        default=None,
+        help="with --lone-bars: the bar only for a lone short text more than this many days "
+        "from every text of its target (protocol LB-far)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
     rules = [r for r in args.rules.split(",") if r]
-    out = []
+    out: list[dict[str, Any]] = []
+    preps: dict[str, Prepared] = {}
     for form in args.forms.split(","):
-        prep = prepare(args.data, args.set, form, args.cache, config)
+        prep = preps[form] = prepare(args.data, args.set, form, args.cache, config)
+        if args.no_trace and not rules:
+            continue
         base = prep.analysis(prep.relations, config)
         before = aris(prep, base)
         row: dict[str, Any] = {"set": prep.name, "before": _rounded(before)}
@@ -424,6 +695,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
+    if args.lone_bars:
+        bars = [float(b) for b in args.lone_bars.split(",")]
+        screen = lone_bar_screen(preps, bars, config, args.far_days)
+        print(json.dumps(screen["judge"], indent=1), flush=True)
+        out.append({"lone bars": screen})
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

@@ -1,6 +1,8 @@
 """``benchmarks/gva_short_trace.py``: the topic rule for unequal topics judges the topics of
 40 or more articles one by one and the rest only through the size-weighted mean; what two
-texts share is read in its order (person, place, number, another name, nothing)."""
+texts share is read in its order (person, place, number, another name, nothing); the
+leave-one-topic-out judge's held-out pair F1 counts a merge into another topic; the lone
+short item's bar (protocols LB, LB-far) leaves only such an item alone."""
 
 from __future__ import annotations
 
@@ -62,3 +64,55 @@ def test_article_pairs_are_every_pair_within_a_group() -> None:
         (p, q) for p, q in itertools.combinations(sorted(groups), 2) if groups[p] == groups[q]
     }
     assert set(gst.article_pairs(groups)) == expected
+
+
+def test_held_out_f1_counts_a_merge_into_another_topic() -> None:
+    # a1, a2: one incident of topic A, found together; a3 (A, another incident) merged with
+    # b1 of topic B: a wrong pair no per-topic ARI of A sees.
+    prep = SimpleNamespace(
+        topic={"a1": "A", "a2": "A", "a3": "A", "b1": "B"},
+        gold={"a1": "g1", "a2": "g1", "a3": "g2", "b1": "g3"},
+    )
+    merged = {"a1": "t1", "a2": "t1", "a3": "t2", "b1": "t2"}
+    apart = {"a1": "t1", "a2": "t1", "a3": "t2", "b1": "t3"}
+    assert gst.held_out_f1(prep, merged, "A") == 2 / 3  # 1 right, 1 wrong, none missed
+    assert gst.held_out_f1(prep, apart, "A") == 1.0
+    split = {"a1": "t1", "a2": "t4", "a3": "t2", "b1": "t3"}
+    assert gst.held_out_f1(prep, split, "A") == 0.0  # its one right pair missed
+
+
+def _bar(short: list[bool], bar: float, published=None, far_days=None):
+    lone = gst.LoneShortBar(short, bar, published, far_days)
+    lone.item_texts = lambda item: [item]  # each item one text
+    return lone
+
+
+def test_lone_short_bar_leaves_only_a_lone_short_item_alone() -> None:
+    from samestory import stories
+
+    # Items 2 (short) and 3 (long) each link to the story {0, 1} at 0.25.
+    groups = [[0, 1], [2], [3]]
+    rows = {0: {1: 0.5, 2: 0.25, 3: 0.25}, 1: {0: 0.5, 2: 0.25, 3: 0.25}, 2: {0: 0.25, 1: 0.25}}
+    rows[3] = {0: 0.25, 1: 0.25}
+    short = [False, False, True, False]
+    today = stories.attach_splinters(groups, rows, 0.2, lone_attach=True)
+    assert today == [[0, 1, 2, 3]]
+    assert _bar(short, 0.2).attach(groups, rows, 0.2, lone_attach=True) == today
+    assert _bar(short, 0.3).attach(groups, rows, 0.2, lone_attach=True) == [[0, 1, 3], [2]]
+    assert _bar(short, 0.25).attach(groups, rows, 0.2, lone_attach=True) == today
+
+
+def test_lone_short_bar_far_only_across_the_days() -> None:
+    import datetime as dt
+
+    groups = [[0, 1], [2]]
+    rows = {0: {1: 0.5, 2: 0.25}, 1: {0: 0.5, 2: 0.25}, 2: {0: 0.25, 1: 0.25}}
+    short = [False, False, True]
+    day = dt.date(2020, 1, 1)
+    near = [day, day + dt.timedelta(days=40), day + dt.timedelta(days=10)]
+    far = [day, day + dt.timedelta(days=5), day + dt.timedelta(days=60)]
+    undated = [day, None, day + dt.timedelta(days=60)]
+    kept = [[0, 1, 2]]
+    assert _bar(short, 0.3, near, 30).attach(groups, rows, 0.2, lone_attach=True) == kept
+    assert _bar(short, 0.3, far, 30).attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2]]
+    assert _bar(short, 0.3, undated, 30).attach(groups, rows, 0.2, lone_attach=True) == kept
