@@ -230,7 +230,20 @@ def show(
 PROGRESS_EVERY = 5.0
 
 
-def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
+def upgrade(
+    db: DbOpt = DEFAULT_DB,
+    quiet: QuietOpt = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Then propose every stored article's candidates again (from the stored "
+            "features, nothing encoded), forget the stored pairs no list proposes, score "
+            "the missing ones and regroup: the pairs, stories and threads a new store "
+            "holding the same articles has. Chunked and resumable, like the rest.",
+        ),
+    ] = False,
+) -> None:
     """Pair an older store's articles by the candidate routes added since they were stored.
 
     Pairs them as a new store holding them would have. Opening a store applies
@@ -239,10 +252,11 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
     again. Re-clusters and re-threads the stories the new pairs touch, and the
     stories of roundups stored before the store recorded which were cut. First,
     cleans again the stored texts whose cleaning changed since and proposes their
-    neighbourhoods again, forgetting the pairs no longer proposed. See
-    docs/store.md, "Upgrading".
+    neighbourhoods again, forgetting the pairs no longer proposed. With
+    --reconcile, does that for every stored article (a store an add wrote before
+    2026-12-06 can hold pairs no list proposes). See docs/store.md, "Upgrading".
 
-    Example: samestory upgrade --db feeds.db
+    Example: samestory upgrade --db feeds.db --reconcile
     """
     from samestory.store import StoreError
 
@@ -261,8 +275,9 @@ def upgrade(db: DbOpt = DEFAULT_DB, quiet: QuietOpt = False) -> None:
             warnings.filterwarnings("ignore", message=".*never paired by the candidate routes")
             warnings.filterwarnings("ignore", message=".*predate the record of which ones")
             warnings.filterwarnings("ignore", message=".*were cleaned or their pairs scored")
+            warnings.filterwarnings("ignore", message=".*still to reconcile")
             with open_store(db, must_exist=True) as store:
-                paired = store.upgrade(progress=report)
+                paired = store.upgrade(progress=report, reconcile=reconcile)
     except StoreError as exc:
         _fail(str(exc), 1)
     seconds = time.perf_counter() - start
@@ -300,6 +315,12 @@ def _upgrade_parts(paired: Paired) -> list[str]:
         )
     if paired.roundups:
         parts.append(f"judged {paired.roundups:,} stored roundups (whether they were cut)")
+    if paired.reconciled:
+        parts.append(
+            f"reconciled {paired.reconciled:,} stored articles' candidates: forgot "
+            f"{paired.stray:,} stored pairs no list proposes, scored {paired.missing:,} "
+            "missing ones"
+        )
     return parts
 
 

@@ -7,6 +7,11 @@ written (the keyword route, the same-days route) has therefore never run over th
 among its older articles, and its stories can differ from a fresh store's over the same
 articles (docs/store.md, "Upgrading").
 
+A *reconcile* (``samestory upgrade --reconcile``) walks the same way over every
+representative held when it starts, under its own meta key (:data:`RECONCILE_KEY`), with
+the same functions (``key=RECONCILE_KEY``): each chunk's candidates proposed again, the
+stored pairs no list proposes forgotten, the missing ones scored.
+
 The ``route_pairs`` migration records the articles held when it runs (:func:`record`,
 free at open); ``Store.upgrade`` (``samestory upgrade``) works through them a chunk per
 transaction, saving its position in the same transaction (:func:`advance`), so a killed
@@ -30,6 +35,9 @@ import sqlite3
 # meta key of the backlog: {"through": last features rowid held, "next": first not paired,
 # "scored": whether the chunks paired so far scored any pair}.
 KEY = "pair_backlog"
+# meta key of a whole-store reconcile in progress (the same fields; "scored": whether a
+# chunk so far forgot or scored a pair).
+RECONCILE_KEY = "reconcile"
 # meta key of the candidate routes the held articles outside the backlog were paired by
 # (a sorted JSON list), and the routes this samestory's adds propose with: the nearest
 # document vectors (with their widening), the keyword route and the same-days route
@@ -48,19 +56,19 @@ class Backlog:
     scored: bool = False
 
 
-def record(conn: sqlite3.Connection) -> None:
+def record(conn: sqlite3.Connection, key: str = KEY) -> None:
     """Record every article held now as to be paired (nothing for an empty store)."""
     last = conn.execute("SELECT max(rowid) FROM features").fetchone()[0]
     if last is not None:
         conn.execute(
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (KEY, json.dumps({"through": last, "next": 0})),
+            (key, json.dumps({"through": last, "next": 0})),
         )
 
 
-def read(conn: sqlite3.Connection) -> Backlog | None:
+def read(conn: sqlite3.Connection, key: str = KEY) -> Backlog | None:
     """The backlog, or None when every held article has been paired."""
-    row = conn.execute("SELECT value FROM meta WHERE key=?", (KEY,)).fetchone()
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
     if row is None:
         return None
     saved = json.loads(row[0])
@@ -69,9 +77,9 @@ def read(conn: sqlite3.Connection) -> Backlog | None:
     )
 
 
-def remaining(conn: sqlite3.Connection, backlog: Backlog | None = None) -> int:
+def remaining(conn: sqlite3.Connection, backlog: Backlog | None = None, key: str = KEY) -> int:
     """How many held articles (representatives: copies propose nothing) are still to pair."""
-    backlog = read(conn) if backlog is None else backlog
+    backlog = read(conn, key) if backlog is None else backlog
     if backlog is None:
         return 0
     return int(
@@ -100,15 +108,17 @@ def held_count(conn: sqlite3.Connection, backlog: Backlog) -> int:
     return remaining(conn, Backlog(through=backlog.through, next=0))
 
 
-def advance(conn: sqlite3.Connection, backlog: Backlog, after: int, scored: bool) -> None:
+def advance(
+    conn: sqlite3.Connection, backlog: Backlog, after: int, scored: bool, key: str = KEY
+) -> None:
     """Mark the held articles up to features rowid ``after`` as paired, ``scored``: the
     chunk scored a pair (the backlog is removed once none is left); runs in the chunk's
     transaction."""
     if after >= backlog.through:
-        conn.execute("DELETE FROM meta WHERE key=?", (KEY,))
+        conn.execute("DELETE FROM meta WHERE key=?", (key,))
         return
     saved = {"through": backlog.through, "next": after + 1, "scored": backlog.scored or scored}
-    conn.execute("UPDATE meta SET value=? WHERE key=?", (json.dumps(saved), KEY))
+    conn.execute("UPDATE meta SET value=? WHERE key=?", (json.dumps(saved), key))
 
 
 def routes(conn: sqlite3.Connection) -> frozenset[str] | None:

@@ -612,6 +612,12 @@ class Store:
                 "pairs them",
             ),
             (
+                self.unreconciled(),
+                "stored articles are still to reconcile (a reconcile was stopped), so some of "
+                "its stored pairs can be pairs no candidate list proposes",
+                "carries on",
+            ),
+            (
                 self.unjudged_roundups(),
                 "stored roundups predate the record of which ones were cut, so its threads "
                 "can chain through them where a new store's do not",
@@ -1057,7 +1063,9 @@ class Store:
             self._sketches = CopySketches(self._conn)
             raise
 
-    def upgrade(self, progress: Progress | None = None, chunk: int = UPGRADE_CHUNK) -> Paired:
+    def upgrade(
+        self, progress: Progress | None = None, chunk: int = UPGRADE_CHUNK, reconcile: bool = False
+    ) -> Paired:
         """Pair the stored articles the candidate routes added since they were stored
         never proposed (:mod:`samestory.store.backlog`), as a new store holding them would
         have: each one's candidates are proposed again by every route, the pairs never
@@ -1065,6 +1073,9 @@ class Store:
         they touch are re-clustered and re-threaded as an add does. ``chunk`` articles
         per transaction, the position saved with them: killed, it carries on from the
         last chunk committed. ``progress("pairing", done, total)`` after each chunk.
+
+        ``reconcile``: then re-propose every stored representative's candidates
+        (:meth:`_reconcile`); a reconcile stopped before is carried on either way.
         """
         if self.read_only:
             raise StoreError(f"{self.path} is read-only here: cannot upgrade it")
@@ -1101,7 +1112,59 @@ class Store:
                 raise
             if progress is not None:
                 progress("pairing", done.articles, total)
-        return done.plus(self._judge_roundups())
+        done = done.plus(self._judge_roundups())
+        if reconcile:
+            with self._errors("upgrading"), self._transaction():
+                if backlog.read(self._conn, backlog.RECONCILE_KEY) is None:
+                    backlog.record(self._conn, backlog.RECONCILE_KEY)
+        return done.plus(self._reconcile(progress, chunk))
+
+    def unreconciled(self) -> int:
+        """How many stored representatives a reconcile stopped before has still to
+        propose candidates for (0: none in progress)."""
+        return backlog.remaining(self._conn, key=backlog.RECONCILE_KEY)
+
+    def _reconcile(self, progress: Progress | None, chunk: int) -> Paired:
+        """Make the store's candidate pairs exactly those its index proposes, ``chunk``
+        representatives a transaction (``_Batch.reconcile``), the position saved with
+        each (:data:`backlog.RECONCILE_KEY`): killed, it carries on from the last chunk
+        committed. From the stored features: nothing is encoded again. A store an add
+        wrote before 38e6a1b can hold pairs no list proposes (scored by the add bug);
+        the re-cleaning's re-proposal reaches only the neighbourhoods of changed texts.
+        ``progress("reconciling", done, total)`` after each chunk."""
+        done = Paired()
+        total = self.unreconciled()
+        # Positions and candidate lists stay valid while the index lives (nothing here
+        # changes a vector): read each once, not once a chunk.
+        held: dict[str, int] = {}
+        lists: dict[str, set[str]] = {}
+        held_in: CandidateIndex | None = None
+        while True:
+            try:
+                with self._errors("upgrading"), self._transaction():
+                    self._forget_outside_writes()
+                    refresh_if_changed(self._conn, self.config, self.path)
+                    todo = backlog.read(self._conn, backlog.RECONCILE_KEY)
+                    if todo is None:
+                        return done
+                    index = self._candidate_index()
+                    if index is not held_in:  # rebuilt: read again
+                        held = {article: k for k, article in enumerate(index.ids)}
+                        lists, held_in = {}, index
+                    batch = _Batch(self, index, None)
+                    done = done.plus(batch.reconcile(todo, chunk, held, lists))
+            except BaseException as exc:
+                self._index = None  # it may remember proposals of a rolled-back chunk
+                held_in = None
+                self._sketches = CopySketches(self._conn)
+                if isinstance(exc, StoreError):  # one line, saying what is kept
+                    raise type(exc)(
+                        f"{exc}; the chunks reconciled before are kept, and `samestory "
+                        "upgrade` carries on from there"
+                    ) from exc
+                raise
+            if progress is not None:
+                progress("reconciling", done.reconciled, total)
 
     def _reclean(self, progress: Progress | None, chunk: int) -> Paired:
         """Clean again the stored texts the cleaning changed since they were stored
@@ -1205,7 +1268,10 @@ class Paired:
     texts cleaned again, the stored pairs scored again with them and the new pairs
     their new candidates gave, the texts of the backlog whose cleaning had not
     changed (there for their pairs' scoring), which kept their stored features, and
-    the stored pairs forgotten because no end proposes the other since the re-cleaning."""
+    the stored pairs forgotten because no end proposes the other since the re-cleaning;
+    and of a reconcile (``reconcile=True``): the representatives whose candidates it
+    proposed again, the stored pairs it forgot (no end proposes the other) and the
+    proposed pairs it scored (never scored before)."""
 
     articles: int = 0
     pairs: int = 0
@@ -1216,6 +1282,9 @@ class Paired:
     proposed: int = 0
     kept_features: int = 0
     forgotten: int = 0
+    reconciled: int = 0
+    stray: int = 0
+    missing: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
@@ -1405,6 +1474,68 @@ class _Batch:
         self._final_report([], [], {})
         cleaning.proposed(self.conn, ids)
         return Paired(moved=moved, proposed=len(fresh), forgotten=len(stale))
+
+    def reconcile(
+        self,
+        todo: backlog.Backlog,
+        size: int,
+        held: Mapping[str, int],
+        lists: dict[str, set[str]],
+    ) -> Paired:
+        """Reconcile the next ``size`` representatives of ``todo`` (:meth:`Store._reconcile`;
+        ``held``: every indexed article's position, ``lists``: the candidate lists worked
+        out so far, filled here): each one's list proposed again; a stored pair whose
+        later end is one of them is forgotten unless one end proposes the other (the
+        earlier end's list was worked out in its own chunk), a pair one of them proposes
+        and never scored is scored, oriented by arrival; what that touches re-clustered,
+        every story at the end if any chunk changed a pair, re-threaded; the position
+        saved."""
+        rows = backlog.held_chunk(self.conn, todo, size)
+        ids = [article for _, article in rows if article in held]
+        mine = set(ids)
+
+        def list_of(article: str) -> set[str]:
+            if article not in lists:
+                lists[article] = set(self.index.neighbours(self._neighbour_features([article])[0]))
+            return lists[article]
+
+        for f in self._neighbour_features([i for i in ids if i not in lists]):  # one query
+            lists[f.id] = set(self.index.neighbours(f))
+        stored = self._stored_pairs(ids)
+        judged = [
+            (a, b)
+            for a, b in stored
+            if a in held and b in held and (a if held[a] > held[b] else b) in mine
+        ]
+        stray = [(a, b) for a, b in judged if b not in list_of(a) and a not in list_of(b)]
+        for table in ("relations", "weak_scores", "thread_scores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stray)
+        scored = {frozenset(pair) for pair in stored}
+        proposed = {_in_order(x, y, held) for x in ids for y in lists[x] if y in held}
+        missing = sorted(
+            (pair for pair in proposed if frozenset(pair) not in scored),
+            key=lambda pair: (held[pair[1]], held[pair[0]]),
+        )
+        self._score_in_order(missing)
+        # A pair scored 0 with no kind and no thread probability is not stored (as an add
+        # leaves it): it changes nothing, and is scored again by the next reconcile.
+        kept = {frozenset(pair) for pair in self._stored_pairs(ids)}
+        missing = [pair for pair in missing if frozenset(pair) in kept]
+        ends = [i for pair in [*stray, *missing] for i in pair]
+        touched = {self._story_of_article(i) for i in ends}
+        self.pairs_changed_in.update(touched)
+        if touched:
+            self._regroup(touched, ends[0])
+        last = len(rows) < size or rows[-1][0] >= todo.through
+        changed = bool(stray or missing)
+        if last and (todo.scored or changed):  # no pair changed: nothing to regroup
+            self._regroup_all()
+        self._update_threads([*ends, *self.moved_from])
+        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
+        self._final_report([], [], {})
+        after = todo.through if last else rows[-1][0]
+        backlog.advance(self.conn, todo, after, changed, backlog.RECONCILE_KEY)
+        return Paired(moved=moved, reconciled=len(rows), stray=len(stray), missing=len(missing))
 
     def _neighbourhood(self, changed: Sequence[str]) -> dict[str, None]:
         """The indexed articles whose candidate lists a change of ``changed``'s features

@@ -129,6 +129,7 @@ def _is_current(conn: sqlite3.Connection) -> bool:
     return (
         steps == STEPS
         and backlog.KEY not in meta  # Store says in one line that it needs `upgrade`
+        and backlog.RECONCILE_KEY not in meta  # a stopped reconcile: Store says so
         and _current_routes(meta.get(backlog.ROUTES_KEY))  # else Store records a backlog
         and _usable_config(meta.get("config"))
         and _current_threads(meta.get("thread_model"))
