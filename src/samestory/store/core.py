@@ -1101,14 +1101,8 @@ class Store:
                         held, held_in = batch.held_positions(todo), index
                     done = done.plus(batch.pair_backlog(todo, chunk, held))
             except BaseException as exc:
-                self._index = None  # it may remember proposals of a rolled-back chunk
                 held = None
-                self._sketches = CopySketches(self._conn)
-                if isinstance(exc, StoreError):  # one line, saying what is kept
-                    raise type(exc)(
-                        f"{exc}; the chunks paired before are kept, and `samestory "
-                        "upgrade` carries on from there"
-                    ) from exc
+                self._forget_chunk(exc, "paired")
                 raise
             if progress is not None:
                 progress("pairing", done.articles, total)
@@ -1118,6 +1112,18 @@ class Store:
                 if backlog.read(self._conn, backlog.RECONCILE_KEY) is None:
                     backlog.record(self._conn, backlog.RECONCILE_KEY)
         return done.plus(self._reconcile(progress, chunk))
+
+    def _forget_chunk(self, exc: BaseException, done: str) -> None:
+        """After an upgrade chunk's transaction rolled back: forget what the index and
+        the copy sketches may hold of it; a StoreError is raised again as one line
+        saying what is kept (the chunks ``done`` before)."""
+        self._index = None  # it may remember proposals of a rolled-back chunk
+        self._sketches = CopySketches(self._conn)
+        if isinstance(exc, StoreError):
+            raise type(exc)(
+                f"{exc}; the chunks {done} before are kept, and `samestory upgrade` "
+                "carries on from there"
+            ) from exc
 
     def unreconciled(self) -> int:
         """How many stored representatives a reconcile stopped before has still to
@@ -1154,14 +1160,8 @@ class Store:
                     batch = _Batch(self, index, None)
                     done = done.plus(batch.reconcile(todo, chunk, held, lists))
             except BaseException as exc:
-                self._index = None  # it may remember proposals of a rolled-back chunk
                 held_in = None
-                self._sketches = CopySketches(self._conn)
-                if isinstance(exc, StoreError):  # one line, saying what is kept
-                    raise type(exc)(
-                        f"{exc}; the chunks reconciled before are kept, and `samestory "
-                        "upgrade` carries on from there"
-                    ) from exc
+                self._forget_chunk(exc, "reconciled")
                 raise
             if progress is not None:
                 progress("reconciling", done.reconciled, total)
@@ -1454,15 +1454,7 @@ class _Batch:
 
         stored = self._stored_pairs(list(around))
         stale = [(a, b) for a, b in stored if a in held and b in held and not proposes(a, b)]
-        for table in ("relations", "weak_scores", "thread_scores"):
-            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stale)
-        scored = {frozenset(pair) for pair in stored}
-        proposed = {_in_order(x, y, held) for x in around for y in now[x] if y in held}
-        fresh = sorted(
-            (pair for pair in proposed if frozenset(pair) not in scored),
-            key=lambda pair: (held[pair[1]], held[pair[0]]),
-        )
-        self._score_in_order(fresh)
+        fresh = self._replace_pairs(stored, stale, {x: now[x] for x in around}, held)
         touched = {self._story_of_article(i) for pair in [*stale, *fresh] for i in pair}
         self.pairs_changed_in.update(touched)
         if touched:
@@ -1508,15 +1500,7 @@ class _Batch:
             if a in held and b in held and (a if held[a] > held[b] else b) in mine
         ]
         stray = [(a, b) for a, b in judged if b not in list_of(a) and a not in list_of(b)]
-        for table in ("relations", "weak_scores", "thread_scores"):
-            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stray)
-        scored = {frozenset(pair) for pair in stored}
-        proposed = {_in_order(x, y, held) for x in ids for y in lists[x] if y in held}
-        missing = sorted(
-            (pair for pair in proposed if frozenset(pair) not in scored),
-            key=lambda pair: (held[pair[1]], held[pair[0]]),
-        )
-        self._score_in_order(missing)
+        missing = self._replace_pairs(stored, stray, {x: lists[x] for x in ids}, held)
         # A pair scored 0 with no kind and no thread probability is not stored (as an add
         # leaves it): it changes nothing, and is scored again by the next reconcile.
         kept = {frozenset(pair) for pair in self._stored_pairs(ids)}
@@ -1536,6 +1520,27 @@ class _Batch:
         after = todo.through if last else rows[-1][0]
         backlog.advance(self.conn, todo, after, changed, backlog.RECONCILE_KEY)
         return Paired(moved=moved, reconciled=len(rows), stray=len(stray), missing=len(missing))
+
+    def _replace_pairs(
+        self,
+        stored: Sequence[tuple[str, str]],
+        stale: Sequence[tuple[str, str]],
+        proposing: Mapping[str, set[str]],
+        held: Mapping[str, int],
+    ) -> list[tuple[str, str]]:
+        """Forget the ``stale`` stored pairs (score, relation, thread score) and score the
+        pairs the ``proposing`` articles' lists hold that ``stored`` lacks, oriented by
+        arrival (``held``: index positions); returns those scored, (earlier, later)."""
+        for table in ("relations", "weak_scores", "thread_scores"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stale)
+        scored = {frozenset(pair) for pair in stored}
+        proposed = {_in_order(x, y, held) for x, ys in proposing.items() for y in ys if y in held}
+        fresh = sorted(
+            (pair for pair in proposed if frozenset(pair) not in scored),
+            key=lambda pair: (held[pair[1]], held[pair[0]]),
+        )
+        self._score_in_order(fresh)
+        return fresh
 
     def _neighbourhood(self, changed: Sequence[str]) -> dict[str, None]:
         """The indexed articles whose candidate lists a change of ``changed``'s features
