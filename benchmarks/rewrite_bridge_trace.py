@@ -38,7 +38,6 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,7 @@ from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DATA
-from short_form_errors import key, load, parts_of
+from short_form_errors import best_between, key, load, parts_of, shares
 
 from samestory import relate
 from samestory.config import DEFAULT_CONFIG, Config
@@ -114,14 +113,10 @@ def shape(look: Look, r: Relation, config: Config) -> dict[str, str]:
 
 
 def _shares(a: DocFeatures, b: DocFeatures) -> str:
-    places_a, people_a = a.roles or (frozenset(), frozenset())
-    places_b, people_b = b.roles or (frozenset(), frozenset())
-    if people_a & people_b:
-        return "person"
-    if places_a & places_b:
-        return "place"
-    if a.entities & b.entities:
-        return "other name"
+    """``short_form_errors.shares``, its "no name" told apart by a shared number."""
+    shared = shares(a, b)
+    if shared != "no name":
+        return shared
     return "number only" if a.numbers & b.numbers else "nothing"
 
 
@@ -203,14 +198,9 @@ def linked_people(look: Look, config: Config) -> dict[str, Any]:
 _COPY_KINDS = (RelationKind.EXACT, RelationKind.NEAR_DUPLICATE)
 
 
-def _best_between(look: Look, left: Iterable[str], right: list[str]) -> Relation | None:
-    best: Relation | None = None
-    for a in left:
-        for b in right:
-            r = look.pair(a, b)
-            if r is not None and (best is None or r.score > best.score):
-                best = r
-    return best
+def _best_between(look: Look, left: list[str], right: list[str]) -> Relation | None:
+    best = best_between(look, left, right)  # type: ignore[arg-type]  # Look has its pair()
+    return None if best is None else look.pair(*best)
 
 
 def main(argv: list[str] | None = None) -> int:
