@@ -7,7 +7,7 @@
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
         [--short-balance pooled|tables] [--short-floor] [--fold-seeds 0,1,2,3]
         [--same-days-weight 1] [--leave-one-group-out meantime_dev]
-        [--out FILE] [--dry-run | --check]
+        [--cut first-sentence|reader] [--out FILE] [--dry-run | --check]
 
 (Give each encoder its own --cache directory: the cached tables hold its features and
 scores. The thread features are recomputed from the cached article features on every
@@ -90,6 +90,15 @@ correction of a pair moves a decision), so that far-apart later coverage the bas
 already leaves unthreaded does not hold the weight up (the file states ``short_floor``;
 a file without it fitted on every pair, 0).
 
+``--cut``: how the short forms are cut (:data:`samestory.evaluate.SHORT_CUTS`):
+``first-sentence``, the builder every file before 2026-12-06 10:00 was fitted on (the
+default, so their ``--check`` needs no option), or ``reader``, a feed item as a reader sees
+it (``make_short_variants``' default since 2026-12-06 morning, what ``benchmarks/
+accuracy.py`` judges; a dateline left out becomes the item's date). Only headlines and
+leads differ (a summary is the same under either cut). The file states it (``short_cut``,
+with the short forms; a file without it was fitted on the first-sentence cut), and the
+cache names the reader's tables apart (``gva_dev.lead.reader.*``).
+
 ``--leave-one-group-out meantime_dev``: that set's tables (full texts and short forms)
 are also judged with each of its groups held out in turn, every other set always fitted
 on (:func:`leave_one_group_out`), and for each fold seed the script says which folds the
@@ -130,7 +139,7 @@ from samestory import relate, threads
 from samestory.api import featurize_all
 from samestory.candidates import without_same_days
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.evaluate import load_records, make_short_variants, record_to_article
+from samestory.evaluate import SHORT_CUTS, load_records, make_short_variants, record_to_article
 from samestory.features import DocFeatures
 from samestory.pipeline.batch import grouping_views
 from samestory.pipeline.copies import collapse_copies
@@ -159,6 +168,9 @@ CHECK_TOLERANCE = 1e-6
 STOP_TOL = 1e-4
 CONVERGED_TOL = 1e-10
 MAX_ITER = 100_000
+# --cut: the short forms' builder of every file before the option (a file without
+# "short_cut" was fitted on it).
+FIRST_SENTENCE = "first-sentence"
 
 
 def fit_config(encoder: str, screen: float) -> Config:
@@ -167,21 +179,31 @@ def fit_config(encoder: str, screen: float) -> Config:
     return DEFAULT_CONFIG.replace(encoder=encoder, workers=1, min_keyword_cosine=screen)
 
 
-def set_records(name: str, data: Path) -> list[dict]:
+def set_records(name: str, data: Path, cut: str = FIRST_SENTENCE) -> list[dict]:
     """The records of a dev set (``gva_dev``) or of one of its short forms
-    (``gva_dev.headline``: :func:`samestory.evaluate.make_short_variants`)."""
+    (``gva_dev.headline``: :func:`samestory.evaluate.make_short_variants` with ``cut``)."""
     base, _, form = name.partition(".")
     records = load_records(data / f"{base}.jsonl")
-    return make_short_variants(records, form, cut="first-sentence") if form else records
+    return make_short_variants(records, form, cut=cut) if form else records
 
 
-def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[DocFeatures]:
+def cache_stem(name: str, cut: str) -> str:
+    """The name of a table's cache files: a short form cut other than by the first-sentence
+    builder is named with its cut (the caches of the files before ``--cut`` stay valid,
+    and one cache directory cannot serve one cut's tables for the other's)."""
+    short = "." in name
+    return f"{name}.{cut}" if short and cut != FIRST_SENTENCE else name
+
+
+def article_features(
+    name: str, data: Path, cache: Path, encoder: str, cut: str = FIRST_SENTENCE
+) -> list[DocFeatures]:
     """Production's features of one set's articles (with the records' dates), cached."""
-    file = cache / f"{name}.features.pkl"
+    file = cache / f"{cache_stem(name, cut)}.features.pkl"
     if file.exists():
         cached: list[DocFeatures] = pickle.loads(file.read_bytes())
         return cached
-    records = set_records(name, data)
+    records = set_records(name, data, cut)
     config = DEFAULT_CONFIG.replace(encoder=encoder, workers=1)
     features = featurize_all([record_to_article(r) for r in records], config)
     file.write_bytes(pickle.dumps(features))
@@ -189,7 +211,12 @@ def article_features(name: str, data: Path, cache: Path, encoder: str) -> list[D
 
 
 def scored_pairs(
-    name: str, data: Path, cache: Path, features: list[DocFeatures], config: Config
+    name: str,
+    data: Path,
+    cache: Path,
+    features: list[DocFeatures],
+    config: Config,
+    cut: str = FIRST_SENTENCE,
 ) -> dict:
     """Production's candidate pairs of one set with their ``relate`` measures, labels and
     stories (cached: the measures do not depend on the thread model). Stories are grouped
@@ -201,11 +228,12 @@ def scored_pairs(
     screen: the pairs depend on it."""
     # "production": grouped with the batch's views (the exclusive-names step reads the
     # copy pairs); files without it were grouped over plain name views.
-    file = cache / f"{name}.relations.screen-{config.min_keyword_cosine}.production.pkl"
+    stem = cache_stem(name, cut)
+    file = cache / f"{stem}.relations.screen-{config.min_keyword_cosine}.production.pkl"
     if file.exists():
         table: dict = pickle.loads(file.read_bytes())
         return table
-    records = set_records(name, data)
+    records = set_records(name, data, cut)
     base = name.partition(".")[0]
     copies = collapse_copies(features, config)
     pairs = propose_pairs(features, copies, config)
@@ -245,14 +273,17 @@ def scored_pairs(
     return table
 
 
-def same_days_only(name: str, data: Path, cache: Path, table: dict, config: Config) -> np.ndarray:
+def same_days_only(
+    name: str, data: Path, cache: Path, table: dict, config: Config, cut: str = FIRST_SENTENCE
+) -> np.ndarray:
     """Which of ``table``'s pairs only the same-days route proposes: those production's
     pipeline does not propose with that route off (cached beside the table)."""
-    file = cache / f"{name}.same-days-only.screen-{config.min_keyword_cosine}.pkl"
+    stem = cache_stem(name, cut)
+    file = cache / f"{stem}.same-days-only.screen-{config.min_keyword_cosine}.pkl"
     if file.exists():
         cached: np.ndarray = pickle.loads(file.read_bytes())
         return cached
-    features = article_features(name, data, cache, config.encoder)
+    features = article_features(name, data, cache, config.encoder, cut)
     with without_same_days():
         others = set(propose_pairs(features, collapse_copies(features, config), config))
     mask = np.array([p not in others for p in table["pairs"]], dtype=bool)
@@ -260,10 +291,12 @@ def same_days_only(name: str, data: Path, cache: Path, table: dict, config: Conf
     return mask
 
 
-def pair_table(name: str, data: Path, cache: Path, config: Config) -> dict:
+def pair_table(
+    name: str, data: Path, cache: Path, config: Config, cut: str = FIRST_SENTENCE
+) -> dict:
     """:func:`scored_pairs` with each pair's :func:`samestory.threads.thread_features`."""
-    features = article_features(name, data, cache, config.encoder)
-    table = scored_pairs(name, data, cache, features, config)
+    features = article_features(name, data, cache, config.encoder, cut)
+    table = scored_pairs(name, data, cache, features, config, cut)
     # Threaded as pipeline.assemble.find_threads threads: an undated pair with its
     # stories' gap (threads.borrowed_gaps).
     gaps = threads.borrowed_gaps(table["pairs"], table["gap"], table["story_of"])
@@ -631,6 +664,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "same_days_weight",
         "short_balance",
         "short_floor",
+        "short_cut",
     )
     # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
     # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
@@ -644,6 +678,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "same_days_weight": 1.0,
         "short_balance": "pooled",
         "short_floor": 0.0,
+        "short_cut": FIRST_SENTENCE,
     }
     for key in options:
         default = defaults.get(key)
@@ -811,6 +846,13 @@ def main(argv: list[str] | None = None) -> int:
         "out in turn, every other set fitted on; prints which groups the CV's fold seeds "
         "deal to one fold.",
     )
+    parser.add_argument(
+        "--cut",
+        choices=SHORT_CUTS,
+        default=FIRST_SENTENCE,
+        help="How the short forms are cut: first-sentence (the builder of the files before "
+        "2026-12-06 10:00) or reader (a feed item, as benchmarks/accuracy.py cuts them).",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -839,13 +881,13 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     config = fit_config(args.encoder, args.min_keyword_cosine)
     sets = [*SETS, *(f"{s}.{f}" for s in SETS for f in forms)]
-    tables = {name: pair_table(name, args.data, args.cache, config) for name in sets}
+    tables = {name: pair_table(name, args.data, args.cache, config, args.cut) for name in sets}
     for name, t in tables.items():
         t["x"], fitted_names = short_inputs(t["x"], names, extra, not args.no_short_level)
         weight = 1.0 if name in SETS else args.short_weight
         t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
         if args.same_days_weight != 1.0:
-            only = same_days_only(name, args.data, args.cache, t, config)
+            only = same_days_only(name, args.data, args.cache, t, config, args.cut)
             t["weight"] = np.where(only, t["weight"] * args.same_days_weight, t["weight"])
     base_names, names = names, fitted_names
     x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
@@ -869,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
         "same_days_weight": args.same_days_weight,
         # Stated only when the short forms are fitted on (weight 0: the full-text fit).
         **(
-            {"short_forms": forms, "short_weight": args.short_weight}
+            {"short_forms": forms, "short_weight": args.short_weight, "short_cut": args.cut}
             if forms and args.short_weight > 0
             else {}
         ),

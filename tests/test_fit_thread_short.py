@@ -221,3 +221,42 @@ def test_a_file_without_short_floor_fitted_on_every_pair(thread_model_file: dict
     assert fit_thread_model.model_differences(model, {**model, "short_floor": 0.3}) == [
         "short_floor: 0.0 -> 0.3"
     ]
+
+
+PAGE = {
+    "id": "a1",
+    "story": "s1",
+    "topic": "t1",
+    "title": None,
+    "text": "Airbus sees more orders\nMarch 3, 2009\nTOULOUSE, France -- Airbus said on Tuesday "
+    "it expects more orders this year. The planemaker cited demand from Asia.",
+}
+
+
+def test_the_reader_s_cut_is_read_when_asked_and_the_first_sentence_one_by_default(tmp_path):
+    (tmp_path / "x_dev.jsonl").write_text(json.dumps(PAGE) + "\n")
+    default = fit_thread_model.set_records("x_dev.lead", tmp_path)
+    reader = fit_thread_model.set_records("x_dev.lead", tmp_path, cut="reader")
+    assert default[0]["text"].startswith("March 3, 2009")  # the old builder keeps the dateline
+    assert "date" not in default[0]
+    # A feed item: the dateline left out of the lead, read as the item's date.
+    assert reader[0]["text"].startswith("TOULOUSE") and reader[0]["date"] == "2009-03-03"
+    assert fit_thread_model.set_records("x_dev", tmp_path, cut="reader") == [PAGE]
+
+
+def test_the_cache_names_the_reader_s_short_tables_apart():
+    stem = fit_thread_model.cache_stem
+    assert stem("gva_dev", "reader") == stem("gva_dev", "first-sentence") == "gva_dev"
+    assert stem("gva_dev.lead", "first-sentence") == "gva_dev.lead"  # older caches stay valid
+    assert stem("gva_dev.lead", "reader") == "gva_dev.lead.reader"
+
+
+def test_a_file_without_short_cut_was_fitted_on_the_first_sentence_cut(
+    thread_model_file: dict,
+) -> None:
+    model = {k: v for k, v in thread_model_file.items() if k != "short_cut"}
+    first = {**model, "short_cut": "first-sentence"}
+    assert fit_thread_model.model_differences(model, first) == []
+    assert fit_thread_model.model_differences(model, {**model, "short_cut": "reader"}) == [
+        "short_cut: first-sentence -> reader"
+    ]
