@@ -186,57 +186,89 @@ def cluster_metrics(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, float
     if len(gold) != len(pred):
         raise ValueError(f"gold has {len(gold)} labels but pred has {len(pred)}")
     n = len(gold)
-    g = _encode(gold)
-    p = _encode(pred)
     if n == 0:
-        return {
-            "ari": 1.0,
-            "pair_precision": 1.0,
-            "pair_recall": 1.0,
-            "pair_f1": 1.0,
-            "bcubed_precision": 1.0,
-            "bcubed_recall": 1.0,
-            "bcubed_f1": 1.0,
-            "stories": 0,
-            "gold_stories": 0,
-            "docs": 0,
-        }
-    n_pred = int(p.max()) + 1
-    # Non-zero cells of the contingency table, with the row/column of each cell.
-    cells, n_ij = np.unique(g * n_pred + p, return_counts=True)
-    cell_g, cell_p = cells // n_pred, cells % n_pred
-    a = np.bincount(g)  # gold story sizes
-    b = np.bincount(p)  # predicted cluster sizes
-
-    tp = _comb2(n_ij)
-    pred_pairs = _comb2(b)
-    gold_pairs = _comb2(a)
-    fp, fn = pred_pairs - tp, gold_pairs - tp
-    tn = n * (n - 1) // 2 - tp - fp - fn
-    pair_p = tp / pred_pairs if pred_pairs else 1.0
-    pair_r = tp / gold_pairs if gold_pairs else 1.0
-
-    if fp == 0 and fn == 0:
-        ari = 1.0
-    else:  # Python ints: the products overflow int64 beyond ~50k docs.
-        ari = 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
-
-    sq = n_ij.astype(np.float64) ** 2
-    b3_p = float((sq / b[cell_p]).sum() / n)
-    b3_r = float((sq / a[cell_g]).sum() / n)
-
+        return _PERFECT_EMPTY.copy()
+    table = _Contingency.of(_encode(gold), _encode(pred))
+    pair_p, pair_r, ari = _pair_scores(table)
+    b3_p, b3_r = _bcubed(table)
     return {
-        "ari": float(ari),
-        "pair_precision": float(pair_p),
-        "pair_recall": float(pair_r),
+        "ari": ari,
+        "pair_precision": pair_p,
+        "pair_recall": pair_r,
         "pair_f1": _f1(pair_p, pair_r),
         "bcubed_precision": b3_p,
         "bcubed_recall": b3_r,
         "bcubed_f1": _f1(b3_p, b3_r),
-        "stories": len(b),
-        "gold_stories": len(a),
+        "stories": len(table.pred_sizes),
+        "gold_stories": len(table.gold_sizes),
         "docs": n,
     }
+
+
+# What cluster_metrics returns for no documents: nothing claimed, nothing missed.
+_PERFECT_EMPTY: dict[str, float | int] = {
+    "ari": 1.0,
+    "pair_precision": 1.0,
+    "pair_recall": 1.0,
+    "pair_f1": 1.0,
+    "bcubed_precision": 1.0,
+    "bcubed_recall": 1.0,
+    "bcubed_f1": 1.0,
+    "stories": 0,
+    "gold_stories": 0,
+    "docs": 0,
+}
+
+
+@dataclass(frozen=True)
+class _Contingency:
+    """The non-zero cells of the gold x predicted table (see :func:`cluster_metrics`):
+    each cell's count ``n_ij`` with its gold story and predicted cluster, and the two
+    sides' sizes ``a_i`` and ``b_j``. Kept sparse: a corpus has thousands of stories."""
+
+    n_ij: np.ndarray
+    cell_gold: np.ndarray
+    cell_pred: np.ndarray
+    gold_sizes: np.ndarray
+    pred_sizes: np.ndarray
+
+    @classmethod
+    def of(cls, gold: np.ndarray, pred: np.ndarray) -> _Contingency:
+        """The table of two dense label codings (:func:`_encode`) of at least one doc."""
+        n_pred = int(pred.max()) + 1
+        cells, n_ij = np.unique(gold * n_pred + pred, return_counts=True)
+        return cls(n_ij, cells // n_pred, cells % n_pred, np.bincount(gold), np.bincount(pred))
+
+    @property
+    def docs(self) -> int:
+        return int(self.n_ij.sum())
+
+
+def _pair_scores(table: _Contingency) -> tuple[float, float, float]:
+    """Pair precision, pair recall and the adjusted Rand index (formulas in
+    :func:`cluster_metrics`)."""
+    n = table.docs
+    tp = _comb2(table.n_ij)
+    pred_pairs = _comb2(table.pred_sizes)
+    gold_pairs = _comb2(table.gold_sizes)
+    fp, fn = pred_pairs - tp, gold_pairs - tp
+    tn = n * (n - 1) // 2 - tp - fp - fn
+    pair_p = tp / pred_pairs if pred_pairs else 1.0
+    pair_r = tp / gold_pairs if gold_pairs else 1.0
+    if fp == 0 and fn == 0:
+        ari = 1.0
+    else:  # Python ints: the products overflow int64 beyond ~50k docs.
+        ari = 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+    return float(pair_p), float(pair_r), float(ari)
+
+
+def _bcubed(table: _Contingency) -> tuple[float, float]:
+    """B-cubed precision and recall, averaged over documents (see :func:`cluster_metrics`)."""
+    n = table.docs
+    sq = table.n_ij.astype(np.float64) ** 2
+    precision = float((sq / table.pred_sizes[table.cell_pred]).sum() / n)
+    recall = float((sq / table.gold_sizes[table.cell_gold]).sum() / n)
+    return precision, recall
 
 
 def _f1(precision: float, recall: float) -> float:
