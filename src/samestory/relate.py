@@ -304,89 +304,41 @@ class StoryModel:
 
         Raises :class:`~samestory.errors.ParamsError` naming the missing or unknown cues.
         """
+        # Read every number first (a malformed file says so in one message), then check
+        # what the numbers must agree with: the code's cue names and the shapes' order.
         try:
             event, graded = data["event_model"], data["graded_model"]
-            weights = {str(k): float(v) for k, v in event["weights"].items()}
-            shapes = {
-                str(name): (
-                    tuple(float(x) for x in shape["knots"]),
-                    tuple(float(y) for y in shape["values"]),
-                )
-                for name, shape in graded["shapes"].items()
-            }
+            weights = _float_weights(event["weights"])
+            shapes = _graded_shapes(graded["shapes"])
             event_bias, graded_bias = float(event["bias"]), float(graded["bias"])
-            short = event.get("short", {})
-            short_weights = {str(k): float(v) for k, v in short.get("weights", {}).items()}
-            short_bias = float(short.get("bias", 0.0))
-            ramp = short.get("ramp")
-            short_both = bool(short.get("both", False))
-            upper = short.get("upper")
-            short_upper = None if upper is None else (float(upper[0]), float(upper[1]))
-            short_ramp = None if ramp is None else (float(ramp[0]), float(ramp[1]))
-            gate = event.get("date_gate", {})
-            gate_long = float(gate.get("text_long", DATE_GAP_FACTOR))
-            gate_short = float(gate.get("text_short", PUBLISHED_DATE_GAP_FACTOR))
-            far_days = gate.get("far_days")
-            far_days = None if far_days is None else int(far_days)
-            gate_far = float(gate.get("text_far", gate_long))
-            gate_far_short = float(gate.get("text_far_short", gate_short))
-            near_days = gate.get("near_days")
-            near_days = None if near_days is None else int(near_days)
-            near_long = float(gate.get("near_long", NEAR_GAP_FACTOR))
-            near_short = float(gate.get("near_short", NEAR_GAP_FACTOR))
-            conflict = {
-                str(k): float(v) for k, v in event.get("conflicts", {}).get("weights", {}).items()
-            }
+            short = _ShortPart.read(event.get("short", {}))
+            gate = _DateGate.read(event.get("date_gate", {}))
+            conflict = _float_weights(event.get("conflicts", {}).get("weights", {}))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ParamsError(f"{source}: malformed ({type(error).__name__}: {error})") from None
-        if set(weights) != set(CUE_NAMES):
-            raise ParamsError(
-                f"{source}: event-model cues do not match the code's: missing "
-                f"{sorted(set(CUE_NAMES) - set(weights))}, unknown "
-                f"{sorted(set(weights) - set(CUE_NAMES))}; refit with scripts/fit_story_model.py"
-            )
-        if short_weights and set(short_weights) != set(CUE_NAMES):
-            raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
-        if short_ramp is not None and not short_ramp[0] < short_ramp[1]:
-            raise ParamsError(f"{source}: the short part's ramp needs low < high words")
-        if short_upper is not None and not short_upper[0] < short_upper[1]:
-            raise ParamsError(f"{source}: the short part's upper fall needs low < high words")
-        if conflict and set(conflict) != set(CONFLICT_CUE_NAMES):
-            raise ParamsError(
-                f"{source}: conflict cues do not match the code's: missing "
-                f"{sorted(set(CONFLICT_CUE_NAMES) - set(conflict))}, unknown "
-                f"{sorted(set(conflict) - set(CONFLICT_CUE_NAMES))}; refit with "
-                "scripts/fit_story_model.py"
-            )
-        unknown = sorted(set(shapes) - set(GRADED_CUE_NAMES))
-        if unknown:
-            raise ParamsError(f"{source}: graded-model shapes for unknown cues {unknown}")
-        for name, (knots, values) in shapes.items():
-            if len(knots) != len(values) or not knots or list(knots) != sorted(knots):
-                raise ParamsError(
-                    f"{source}: graded shape {name!r} needs as many values as knots, "
-                    "knots increasing"
-                )
+        _check_event_cues(source, weights, short)
+        _check_conflict_cues(source, conflict)
+        _check_graded_shapes(source, shapes)
         return cls(
             event_weights=tuple(weights[name] for name in CUE_NAMES),
             event_bias=event_bias,
             graded_bias=graded_bias,
             graded_shapes=shapes,
             info=dict(data),
-            short_weights=tuple(short_weights.get(name, 0.0) for name in CUE_NAMES),
-            short_bias=short_bias,
-            text_date_factor_long=gate_long,
-            text_date_factor_short=gate_short,
-            text_date_far_days=far_days,
-            text_date_factor_far=gate_far,
-            text_date_factor_far_short=gate_far_short,
+            short_weights=tuple(short.weights.get(name, 0.0) for name in CUE_NAMES),
+            short_bias=short.bias,
+            text_date_factor_long=gate.text_long,
+            text_date_factor_short=gate.text_short,
+            text_date_far_days=gate.far_days,
+            text_date_factor_far=gate.text_far,
+            text_date_factor_far_short=gate.text_far_short,
             conflict_weights=tuple(conflict.get(name, 0.0) for name in CONFLICT_CUE_NAMES),
-            near_gap_days=near_days,
-            near_gap_factor_long=near_long,
-            near_gap_factor_short=near_short,
-            short_ramp=short_ramp,
-            short_both=short_both,
-            short_upper=short_upper,
+            near_gap_days=gate.near_days,
+            near_gap_factor_long=gate.near_long,
+            near_gap_factor_short=gate.near_short,
+            short_ramp=short.ramp,
+            short_both=short.both,
+            short_upper=short.upper,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -494,6 +446,126 @@ def _dot(weights: Sequence[float], x: Sequence[float]) -> float:
     as columns, :func:`_dot_columns`, are the same floats): ``sum`` itself is not used,
     as Python 3.12 sums floats with compensation."""
     return functools.reduce(operator.add, map(operator.mul, weights, x), 0)
+
+
+# --- StoryModel.from_dict's steps: the file's parts read, then checked against the code.
+
+
+def _float_weights(weights: Mapping[str, Any]) -> dict[str, float]:
+    """A file's ``{cue name: weight}`` as ``str -> float``."""
+    return {str(k): float(v) for k, v in weights.items()}
+
+
+def _graded_shapes(shapes: Mapping[str, Any]) -> dict[str, Shape]:
+    """The graded model's ``{cue: {"knots": [...], "values": [...]}}`` as tuples."""
+    return {
+        str(name): (
+            tuple(float(x) for x in shape["knots"]),
+            tuple(float(y) for y in shape["values"]),
+        )
+        for name, shape in shapes.items()
+    }
+
+
+def _low_high(pair: Sequence[Any] | None) -> tuple[float, float] | None:
+    """A ``[low, high]`` pair of words as floats (None: absent)."""
+    return None if pair is None else (float(pair[0]), float(pair[1]))
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ShortPart:
+    """The event model's short part as the file states it (``event_model.short``); each
+    absent key reads as no short part (zero weights, no ramp, no fall)."""
+
+    weights: dict[str, float]
+    bias: float
+    ramp: tuple[float, float] | None
+    both: bool
+    upper: tuple[float, float] | None
+
+    @classmethod
+    def read(cls, short: Mapping[str, Any]) -> _ShortPart:
+        weights = _float_weights(short.get("weights", {}))
+        bias = float(short.get("bias", 0.0))
+        ramp = short.get("ramp")
+        both = bool(short.get("both", False))
+        upper = _low_high(short.get("upper"))  # read before the ramp, as always
+        return cls(weights, bias, _low_high(ramp), both, upper)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _DateGate:
+    """The date gate's factors as the file states them (``event_model.date_gate``); an
+    absent factor is the code's default (the far factors: the text factors)."""
+
+    text_long: float
+    text_short: float
+    far_days: int | None
+    text_far: float
+    text_far_short: float
+    near_days: int | None
+    near_long: float
+    near_short: float
+
+    @classmethod
+    def read(cls, gate: Mapping[str, Any]) -> _DateGate:
+        text_long = float(gate.get("text_long", DATE_GAP_FACTOR))
+        text_short = float(gate.get("text_short", PUBLISHED_DATE_GAP_FACTOR))
+        return cls(
+            text_long=text_long,
+            text_short=text_short,
+            far_days=_int_or_none(gate.get("far_days")),
+            text_far=float(gate.get("text_far", text_long)),
+            text_far_short=float(gate.get("text_far_short", text_short)),
+            near_days=_int_or_none(gate.get("near_days")),
+            near_long=float(gate.get("near_long", NEAR_GAP_FACTOR)),
+            near_short=float(gate.get("near_short", NEAR_GAP_FACTOR)),
+        )
+
+
+def _check_event_cues(source: str, weights: dict[str, float], short: _ShortPart) -> None:
+    """The event model's (and its short part's) cues must be the code's :data:`CUE_NAMES`:
+    a weight read by the wrong cue would score silently wrong."""
+    if set(weights) != set(CUE_NAMES):
+        raise ParamsError(
+            f"{source}: event-model cues do not match the code's: missing "
+            f"{sorted(set(CUE_NAMES) - set(weights))}, unknown "
+            f"{sorted(set(weights) - set(CUE_NAMES))}; refit with scripts/fit_story_model.py"
+        )
+    if short.weights and set(short.weights) != set(CUE_NAMES):
+        raise ParamsError(f"{source}: short-text weights' cues do not match the code's")
+    if short.ramp is not None and not short.ramp[0] < short.ramp[1]:
+        raise ParamsError(f"{source}: the short part's ramp needs low < high words")
+    if short.upper is not None and not short.upper[0] < short.upper[1]:
+        raise ParamsError(f"{source}: the short part's upper fall needs low < high words")
+
+
+def _check_conflict_cues(source: str, conflict: dict[str, float]) -> None:
+    """Conflict weights, when the file has any, must be :data:`CONFLICT_CUE_NAMES`'."""
+    if conflict and set(conflict) != set(CONFLICT_CUE_NAMES):
+        raise ParamsError(
+            f"{source}: conflict cues do not match the code's: missing "
+            f"{sorted(set(CONFLICT_CUE_NAMES) - set(conflict))}, unknown "
+            f"{sorted(set(conflict) - set(CONFLICT_CUE_NAMES))}; refit with "
+            "scripts/fit_story_model.py"
+        )
+
+
+def _check_graded_shapes(source: str, shapes: dict[str, Shape]) -> None:
+    """Each graded shape is a known cue's, with increasing knots and a value a knot
+    (:func:`_piecewise_linear` assumes both)."""
+    unknown = sorted(set(shapes) - set(GRADED_CUE_NAMES))
+    if unknown:
+        raise ParamsError(f"{source}: graded-model shapes for unknown cues {unknown}")
+    for name, (knots, values) in shapes.items():
+        if len(knots) != len(values) or not knots or list(knots) != sorted(knots):
+            raise ParamsError(
+                f"{source}: graded shape {name!r} needs as many values as knots, knots increasing"
+            )
 
 
 def load_story_model(encoder: str = params.DEFAULT_FIT_ENCODER) -> StoryModel:
