@@ -189,82 +189,129 @@ def _summarise_block(
     entries each; rows padded with -1 to the longest of ``firsts``, see
     :func:`summarise_runs`); with ``fixed_second`` (one array for all of ``firsts``),
     of each of ``others`` against it."""
-    heights = np.array([len(a) for a in firsts])
-    widths = np.array([len(b) for b in others])
-    starts = np.concatenate(([0], np.cumsum(widths)[:-1]))
-    n_rows = int(heights.max())
-    # The products as sentence_similarity computes them (the same GEMM, written in place).
+    layout = _Layout.of(firsts, others)
     if fixed_second:
-        a = firsts[0]
-        stacked = np.empty((int(widths.sum()), len(a)), dtype=np.float32)  # Σ widths x |A|
-        sims = [stacked[start : start + len(b)] for start, b in zip(starts, others, strict=True)]
-        for b, sim in zip(others, sims, strict=True):
-            np.matmul(b, a.T, out=sim)
-        np.clip(stacked, -1.0, 1.0, out=stacked)
-        block = stacked.T  # |A| x Σ widths, each pair's matrix transposed
+        block, sims = _fixed_second_products(firsts[0], others, layout)
     else:
-        shape = (n_rows, int(widths.sum()))  # rows x Σ widths
-        padded = int(heights.min()) < n_rows
-        block = np.full(shape, -1.0, dtype=np.float32) if padded else np.empty(shape, np.float32)
-        sims = [
-            block[: len(a), start : start + len(b)]
-            for a, start, b in zip(firsts, starts, others, strict=True)
-        ]
-        for a, b, sim in zip(firsts, others, sims, strict=True):
-            np.matmul(a, b.T, out=sim)
-        np.clip(block, -1.0, 1.0, out=block)
+        block, sims = _padded_products(firsts, others, layout)
     columns = block.max(0)
-    best = np.maximum.reduceat(columns, starts)
+    best = np.maximum.reduceat(columns, layout.starts).tolist()
     # Row maxima per pair, one contiguous row per pair (its first heights[p] entries).
-    rows = np.ascontiguousarray(np.maximum.reduceat(block, starts, axis=1).T)
-    # Each column's k largest entries hold each pair's k largest (k = 3, or all rows).
-    k = min(TOP_SENTENCES, n_rows)
-    tops = np.partition(block, n_rows - k, axis=0)[n_rows - k :] if n_rows > k else block
-    values = np.ascontiguousarray(tops.T).ravel()  # column by column, k per column
-    # Each pair's k * width candidates, sorted by pair and then by decreasing value in
-    # one integer sort: key = pair << 32 | (descending rank of the float's bit pattern).
-    pair = np.repeat(np.arange(len(others), dtype=np.int64), widths * k)
-    keys = (pair << 32) | _descending_bits(values)
-    keys.sort()
-    first = keys[starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
-    top3 = _float_of_descending_bits(first).mean(axis=1)
-    lead = _lead_maxima(block, starts, widths).tolist()
-    # Close shares per pair at each threshold, from the counts of close sentences of A
-    # (rows) and of the pair's other article (columns), as _share_of_counts gives them.
-    shares = []
-    for t in thresholds:
-        rows_close = np.count_nonzero(rows >= t, axis=1)
-        columns_close = np.add.reduceat((columns >= t).astype(np.intp), starts)
-        if fixed_second:
-            shares.append(_shares_of_counts(columns_close, widths, rows_close, heights))
-        else:
-            shares.append(_shares_of_counts(rows_close, heights, columns_close, widths))
-    # Each pair's ((threshold, share), ...), in the order of thresholds.
-    closes: list[tuple[tuple[float, float], ...]] = [()] * len(others)
-    if thresholds:
-        by_threshold = [
-            [(t, x) for x in values] for t, values in zip(thresholds, shares, strict=True)
-        ]
-        closes = list(zip(*by_threshold, strict=True))
-    ends = (starts + widths).tolist()
+    rows = np.ascontiguousarray(np.maximum.reduceat(block, layout.starts, axis=1).T)
+    top3 = _top_means(block, layout)
+    lead = _lead_maxima(block, layout.starts, layout.widths).tolist()
+    closes = _close_shares(rows, columns, layout, thresholds, fixed_second)
     out = []
-    for sim, row, height, start, end, best_p, top3_p, close, lead_p in zip(
-        sims,
-        rows,
-        heights.tolist(),
-        starts.tolist(),
-        ends,
-        best.tolist(),
-        top3.tolist(),
-        closes,
-        lead,
-        strict=True,
+    for p, (sim, row, height, start, end) in enumerate(
+        zip(sims, rows, layout.heights.tolist(), *layout.column_spans(), strict=True)
     ):
         a_side, b_side = row[:height], columns[start:end]
         if fixed_second:  # the pair's matrix is the block's slice transposed
             a_side, b_side = b_side, a_side
-        out.append(SimSummary(sim, a_side, b_side, best_p, top3_p, close, lead_p))
+        out.append(SimSummary(sim, a_side, b_side, best[p], top3[p], closes[p], lead[p]))
     return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each pair sits in a block: pair ``p``'s matrix is the block's first
+    ``heights[p]`` rows of columns ``starts[p]`` to ``starts[p] + widths[p]``."""
+
+    heights: np.ndarray
+    widths: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, firsts: Sequence[np.ndarray], others: Sequence[np.ndarray]) -> _Layout:
+        heights = np.array([len(a) for a in firsts])
+        widths = np.array([len(b) for b in others])
+        return cls(heights, widths, np.concatenate(([0], np.cumsum(widths)[:-1])))
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.heights.max())
+
+    def column_spans(self) -> tuple[list[int], list[int]]:
+        """Each pair's first and past-the-last column, as Python ints."""
+        return self.starts.tolist(), (self.starts + self.widths).tolist()
+
+
+def _fixed_second_products(
+    a: np.ndarray, others: Sequence[np.ndarray], layout: _Layout
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The products ``B_p Aᵀ`` as sentence_similarity computes them (the same GEMM,
+    written in place), stacked (``Σ widths × |A|``); returns the stack's transpose, the
+    block (``|A| × Σ widths``, each pair's matrix transposed), and each pair's matrix."""
+    stacked = np.empty((int(layout.widths.sum()), len(a)), dtype=np.float32)
+    sims = [stacked[start : start + len(b)] for start, b in zip(layout.starts, others, strict=True)]
+    for b, sim in zip(others, sims, strict=True):
+        np.matmul(b, a.T, out=sim)
+    np.clip(stacked, -1.0, 1.0, out=stacked)
+    return stacked.T, sims
+
+
+def _padded_products(
+    firsts: Sequence[np.ndarray], others: Sequence[np.ndarray], layout: _Layout
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The products ``A_p B_pᵀ`` as sentence_similarity computes them (the same GEMM,
+    written in place) side by side in one block (``rows × Σ widths``), the rows below a
+    shorter ``A_p`` filled with -1; returns the block and each pair's matrix."""
+    shape = (layout.n_rows, int(layout.widths.sum()))
+    padded = int(layout.heights.min()) < layout.n_rows
+    block = np.full(shape, -1.0, dtype=np.float32) if padded else np.empty(shape, np.float32)
+    sims = [
+        block[: len(a), start : start + len(b)]
+        for a, start, b in zip(firsts, layout.starts, others, strict=True)
+    ]
+    for a, b, sim in zip(firsts, others, sims, strict=True):
+        np.matmul(a, b.T, out=sim)
+    np.clip(block, -1.0, 1.0, out=block)
+    return block, sims
+
+
+def _top_means(block: np.ndarray, layout: _Layout) -> list[float]:
+    """Each pair's mean of its TOP_SENTENCES largest entries: each column's k largest
+    entries hold each pair's k largest (k = 3, or all rows), sorted by pair and then by
+    decreasing value in one integer sort: key = pair << 32 | (descending rank of the
+    float's bit pattern)."""
+    n_rows = layout.n_rows
+    k = min(TOP_SENTENCES, n_rows)
+    tops = np.partition(block, n_rows - k, axis=0)[n_rows - k :] if n_rows > k else block
+    values = np.ascontiguousarray(tops.T).ravel()  # column by column, k per column
+    pair = np.repeat(np.arange(len(layout.widths), dtype=np.int64), layout.widths * k)
+    keys = (pair << 32) | _descending_bits(values)
+    keys.sort()
+    first = keys[layout.starts[:, None] * k + np.arange(TOP_SENTENCES)] & _LOW32
+    top_means: list[float] = _float_of_descending_bits(first).mean(axis=1).tolist()
+    return top_means
+
+
+def _close_shares(
+    rows: np.ndarray,
+    columns: np.ndarray,
+    layout: _Layout,
+    thresholds: Sequence[float],
+    fixed_second: bool,
+) -> list[tuple[tuple[float, float], ...]]:
+    """Each pair's ``((threshold, share), ...)`` in the order of ``thresholds``: close
+    shares from the counts of close sentences of A (rows) and of the pair's other article
+    (columns), as :func:`_share_of_counts` gives them."""
+    if not thresholds:
+        return [()] * len(layout.widths)
+    shares = []
+    for t in thresholds:
+        rows_close = np.count_nonzero(rows >= t, axis=1)
+        columns_close = np.add.reduceat((columns >= t).astype(np.intp), layout.starts)
+        if fixed_second:
+            shares.append(
+                _shares_of_counts(columns_close, layout.widths, rows_close, layout.heights)
+            )
+        else:
+            shares.append(
+                _shares_of_counts(rows_close, layout.heights, columns_close, layout.widths)
+            )
+    by_threshold = [[(t, x) for x in values] for t, values in zip(thresholds, shares, strict=True)]
+    return list(zip(*by_threshold, strict=True))
 
 
 def _shares_of_counts(
