@@ -139,39 +139,14 @@ def exclusive_chance(
     is at least its mean with the other side's less ``agree``."""
     guard = OWN_PARTNERS if own_partners is None else own_partners
     margin = AGREE if agree is None else agree
-    partners: dict[int, set[int]] = defaultdict(set)
-    strong: dict[int, set[int]] = defaultdict(set)
-    for i, j, s in itertools.chain(scored, context):
-        if s >= bar:
-            partners[i].add(j)
-            partners[j].add(i)
-        if guard is not None and s >= guard:
-            strong[i].add(j)
-            strong[j].add(i)
-    # Each text's version: the texts related as copies looked up once (a dict lookup
-    # per text after; the rest are their own).
+    partners, strong = _partners(itertools.chain(scored, context), bar, guard)
     copies = copies if isinstance(copies, Sequence) else list(copies)
-    version = versions_of(copies, names)
-    moved = {k: v for i, j in copies for k in (i, j) if (v := version(k)) != k}
+    moved = _moved_versions(copies, names)
     of = moved.get
-    copied = set(moved)  # (a set: intersections walk the smaller side, not the dict)
-    # Each text's best score with each version it is scored with (the agreeing sides).
-    to: dict[int, dict[int, float]] = defaultdict(dict)
-    if margin is not None:
-        for i, j, s in itertools.chain(scored, context):
-            vi, vj = of(i, i), of(j, j)
-            row = to[i]
-            best = row.get(vj, 0.0)
-            row[vj] = best if best > s else s  # max(s, best)
-            row = to[j]
-            best = row.get(vi, 0.0)
-            row[vi] = best if best > s else s
-    # Which texts hold each name, of the texts in the neighbourhoods read so far (the
-    # names of the texts it reads, no more): a name's holders in a neighbourhood are its
-    # texts there, as versions.
-    texts_with: dict[str, set[int]] = defaultdict(set)
-    indexed: set[int] = set()
-
+    best_to = (
+        {} if margin is None else _best_scores_by_version(itertools.chain(scored, context), of)
+    )
+    hoods = _Neighbourhoods(names, partners, strong, moved)
     chances = []
     for i, j, s in scored:
         vi, vj = of(i, i), of(j, j)
@@ -183,19 +158,98 @@ def exclusive_chance(
         if not own_a or not own_b:
             chances.append(1.0)
             continue
-        near = partners[i] | partners[j]
-        for k in near - indexed:
+        keep = None if margin is None else _agreeing(best_to[i], best_to[j], margin)
+        chances.append(hoods.chance(i, j, own_a, own_b, keep))
+    return chances
+
+
+def _partners(
+    scored: Iterable[Scored], bar: float, guard: float | None
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Each text's partners scored ``bar`` or more with it (its pairs' neighbourhoods),
+    and those scored ``guard`` or more (the own-partners guard's; none when off)."""
+    partners: dict[int, set[int]] = defaultdict(set)
+    strong: dict[int, set[int]] = defaultdict(set)
+    for i, j, s in scored:
+        if s >= bar:
+            partners[i].add(j)
+            partners[j].add(i)
+        if guard is not None and s >= guard:
+            strong[i].add(j)
+            strong[j].add(i)
+    return partners, strong
+
+
+def _moved_versions(copies: Sequence[tuple[int, int]], names: Names) -> dict[int, int]:
+    """The version of each text in ``copies`` whose version is another text (see
+    :func:`versions_of`), looked up once: a dict lookup per text after, the rest being
+    their own."""
+    version = versions_of(copies, names)
+    return {k: v for i, j in copies for k in (i, j) if (v := version(k)) != k}
+
+
+def _best_scores_by_version(
+    scored: Iterable[Scored], of: Callable[[int, int], int]
+) -> dict[int, dict[int, float]]:
+    """Each text's best score with each version it is scored with (``of(k, k)``: text
+    ``k``'s version), which the agreeing-sides guard reads."""
+    to: dict[int, dict[int, float]] = defaultdict(dict)
+    for i, j, s in scored:
+        vi, vj = of(i, i), of(j, j)
+        row = to[i]
+        best = row.get(vj, 0.0)
+        row[vj] = best if best > s else s  # max(s, best)
+        row = to[j]
+        best = row.get(vi, 0.0)
+        row[vi] = best if best > s else s
+    return to
+
+
+class _Neighbourhoods:
+    """Pairs' neighbourhoods and the versions holding their names. Which texts hold each
+    name is indexed as neighbourhoods are read (the names of the texts read, no more): a
+    name's holders in a neighbourhood are its texts there, as versions."""
+
+    __slots__ = ("copied", "indexed", "moved", "names", "partners", "strong", "texts_with")
+
+    def __init__(
+        self,
+        names: Names,
+        partners: dict[int, set[int]],
+        strong: dict[int, set[int]],
+        moved: dict[int, int],
+    ) -> None:
+        self.names, self.partners, self.strong, self.moved = names, partners, strong, moved
+        self.copied = set(moved)  # (a set: intersections walk the smaller side, not the dict)
+        self.texts_with: dict[str, set[int]] = defaultdict(set)
+        self.indexed: set[int] = set()
+
+    def chance(
+        self,
+        i: int,
+        j: int,
+        own_a: frozenset[str],
+        own_b: frozenset[str],
+        keep: Callable[[set[int], set[int]], bool] | None,
+    ) -> float:
+        """:func:`exclusive_chance` of a pair of two versions, ``own_a`` the names of
+        ``i`` that ``j`` lacks and ``own_b`` the other way round."""
+        moved = self.moved
+        of = moved.get
+        vi, vj = of(i, i), of(j, j)
+        near = self.partners[i] | self.partners[j]
+        # The names of the texts of ``near`` not indexed yet (inline: once a pair).
+        texts_with, names = self.texts_with, self.names
+        for k in near - self.indexed:
             for name in names(k):
                 texts_with[name].add(k)
-        indexed |= near
+        self.indexed |= near
         hood = {of(p, p) for p in near} if moved else set(near)
         hood -= {vi, vj}
-        held = _Held(texts_with, near, moved, near & copied, vi, vj)
-        side_a = held.sides(own_a, {of(p, p) for p in strong[j]})
-        side_b = held.sides(own_b, {of(p, p) for p in strong[i]})
-        keep = None if margin is None else _agreeing(to[i], to[j], margin)
-        chances.append(_chance(side_a, side_b, len(hood), keep))
-    return chances
+        held = _Held(self.texts_with, near, moved, near & self.copied, vi, vj)
+        side_a = held.sides(own_a, {of(p, p) for p in self.strong[j]})
+        side_b = held.sides(own_b, {of(p, p) for p in self.strong[i]})
+        return _chance(side_a, side_b, len(hood), keep)
 
 
 class _Held:
