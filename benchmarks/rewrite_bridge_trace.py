@@ -46,7 +46,7 @@ from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DATA
-from short_form_errors import best_between, key, load, parts_of, shares
+from short_form_errors import best_between, key, load, merged_parts, shares
 
 from samestory import relate
 from samestory.config import DEFAULT_CONFIG, Config
@@ -156,21 +156,17 @@ def rewrite_relations(look: Look, config: Config) -> dict[str, Any]:
 def merge_bridges(look: Look, config: Config) -> dict[str, Any]:
     """Story-level wrongly merged article pairs by their bridge (see the module doc)."""
     out: dict[str, Counter[str]] = defaultdict(Counter)
-    for parts in parts_of(look.story, look.gold).values():
-        golds = sorted(parts)
-        for x, gx in enumerate(golds):
-            for gy in golds[x + 1 :]:
-                n = len(parts[gx]) * len(parts[gy])
-                r = _best_between(look, parts[gx], parts[gy])
-                kind = "no pair" if r is None else (r.kind.value if r.kind else "none")
-                out["bridge kind"][kind] += n
-                if r is None or r.kind is not RelationKind.REWRITE:
-                    continue
-                s = shape(look, r, config)
-                for field in ("sentences", "close", "shares", "linked by", "dated", "topic"):
-                    out[f"rewrite bridge / {field}"][s[field]] += n
-                out["rewrite bridge / rewrite vs event"][s["rewrite vs event"]] += n
-                out["rewrite bridge / short pair"][str(is_short_pair(s))] += n
+    for left, right, n in merged_parts(look.story, look.gold):
+        r = _best_between(look, left, right)
+        kind = "no pair" if r is None else (r.kind.value if r.kind else "none")
+        out["bridge kind"][kind] += n
+        if r is None or r.kind is not RelationKind.REWRITE:
+            continue
+        s = shape(look, r, config)
+        for field in ("sentences", "close", "shares", "linked by", "dated", "topic"):
+            out[f"rewrite bridge / {field}"][s[field]] += n
+        out["rewrite bridge / rewrite vs event"][s["rewrite vs event"]] += n
+        out["rewrite bridge / short pair"][str(is_short_pair(s))] += n
     return {k: dict(v.most_common()) for k, v in sorted(out.items())}
 
 

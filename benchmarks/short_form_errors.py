@@ -47,7 +47,7 @@ import pickle
 import random
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,18 @@ def parts_of(groups: dict[str, str], gold: dict[str, str]) -> dict[str, dict[str
     return out
 
 
+def merged_parts(
+    groups: dict[str, str], gold: dict[str, str]
+) -> Iterator[tuple[list[str], list[str], int]]:
+    """Each two gold stories' articles that one found group merges (each couple once),
+    with the count of wrongly merged article pairs between them (one side times the other)."""
+    for parts in parts_of(groups, gold).values():
+        golds = sorted(parts)
+        for x, gx in enumerate(golds):
+            for gy in golds[x + 1 :]:
+                yield parts[gx], parts[gy], len(parts[gx]) * len(parts[gy])
+
+
 def merged_pairs(groups: dict[str, str], gold: dict[str, str]) -> int:
     total = 0
     for parts in parts_of(groups, gold).values():
@@ -220,19 +232,15 @@ def bridge_row(run: Run, a: str, b: str, config: Config) -> dict[str, Any]:
 def story_merges(run: Run, config: Config) -> dict[str, Counter[str]]:
     """Story-level merged article pairs by their bridge's classes."""
     out: dict[str, Counter[str]] = defaultdict(Counter)
-    for parts in parts_of(run.story, run.gold).values():
-        golds = sorted(parts)
-        for x, gx in enumerate(golds):
-            for gy in golds[x + 1 :]:
-                n = len(parts[gx]) * len(parts[gy])
-                best = best_between(run, parts[gx], parts[gy])
-                if best is None:
-                    out["band"]["none"] += n
-                    continue
-                row = bridge_row(run, *best, config)
-                for field, value in row.items():
-                    out[field][str(value)] += n
-                out["band x days"][f"{row['band']} / {row['days']}"] += n
+    for left, right, n in merged_parts(run.story, run.gold):
+        best = best_between(run, left, right)
+        if best is None:
+            out["band"]["none"] += n
+            continue
+        row = bridge_row(run, *best, config)
+        for field, value in row.items():
+            out[field][str(value)] += n
+        out["band x days"][f"{row['band']} / {row['days']}"] += n
     return out
 
 

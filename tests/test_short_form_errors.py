@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,15 +29,38 @@ def brute_force(found: dict[str, str], gold: dict[str, str]) -> tuple[int, int]:
     return merged, split
 
 
-def test_pair_counts_match_a_pair_by_pair_count() -> None:
-    rng = random.Random(3)
+def random_groupings(seed: int) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """50 seeded (found, gold) groupings of 1-30 articles into up to six groups each."""
+    rng = random.Random(seed)
     for _ in range(50):
         ids = [f"a{i}" for i in range(rng.randint(1, 30))]
-        found = {i: f"s{rng.randint(0, 5)}" for i in ids}
-        gold = {i: f"g{rng.randint(0, 5)}" for i in ids}
+        yield {i: f"s{rng.randint(0, 5)}" for i in ids}, {i: f"g{rng.randint(0, 5)}" for i in ids}
+
+
+def test_pair_counts_match_a_pair_by_pair_count() -> None:
+    for found, gold in random_groupings(3):
         assert (sfe.merged_pairs(found, gold), sfe.split_pairs(found, gold)) == brute_force(
             found, gold
         )
+
+
+def test_merged_parts_hold_every_merged_pair_once() -> None:
+    for found, gold in random_groupings(4):
+        pairs = [
+            frozenset((a, b))
+            for left, right, n in sfe.merged_parts(found, gold)
+            for a in left
+            for b in right
+        ]
+        merged = {
+            frozenset((a, b))
+            for a, b in itertools.combinations(found, 2)
+            if found[a] == found[b] and gold[a] != gold[b]
+        }
+        assert len(pairs) == len(merged) and set(pairs) == merged
+        assert [n for _, _, n in sfe.merged_parts(found, gold)] == [
+            len(left) * len(right) for left, right, _ in sfe.merged_parts(found, gold)
+        ]
 
 
 def test_day_and_score_bands() -> None:
