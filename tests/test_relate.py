@@ -106,6 +106,48 @@ def test_a_model_file_with_other_cues_is_a_clear_error():
         relate.StoryModel.from_dict(data, "story_model.json")
 
 
+def _with(data: dict, *path_and_value: object) -> dict:
+    """``data`` with the value at ``path`` set (``...``: deleted)."""
+    *path, last, value = path_and_value
+    here = data
+    for key in path:
+        here = here[key]
+    if value is ...:
+        del here[last]
+    else:
+        here[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path_and_value", "expected"),
+    [
+        (("event_model", "bias", ...), r"story_model.json: malformed \(KeyError: 'bias'\)"),
+        (("event_model", "weights", "number_jaccard", "high"), r"malformed \(ValueError"),
+        (("graded_model", "shapes", "no_such_cue", {"knots": [0], "values": [0]}), r"no_such_cue"),
+        (("graded_model", "shapes", "doc_cosine", {"knots": [1, 0], "values": [0, 1]}), "knots"),
+        (("graded_model", "shapes", "doc_cosine", {"knots": [0, 1], "values": [0]}), "knots"),
+        (("event_model", "short", {"ramp": [20, 10]}), "ramp needs low < high"),
+        (("event_model", "short", {"upper": [60, 60]}), "upper fall needs low < high"),
+        (("event_model", "date_gate", "far_days", "soon"), r"malformed \(ValueError"),
+    ],
+)
+def test_a_malformed_model_file_names_its_fault(path_and_value, expected):
+    data = _with(relate.STORY_MODEL.to_dict(), *path_and_value)
+    with pytest.raises(ParamsError, match=expected):
+        relate.StoryModel.from_dict(data, "story_model.json")
+
+
+def test_a_date_gate_without_far_factors_uses_the_text_factors_beyond_far_days():
+    data = relate.STORY_MODEL.to_dict()
+    data["event_model"]["date_gate"] = {"text_long": 0.7, "text_short": 0.2, "far_days": 30}
+    model = relate.StoryModel.from_dict(data)
+    assert (model.text_date_factor_far, model.text_date_factor_far_short) == (0.7, 0.2)
+    assert model.text_date_factor(0.5, gap=90) == model.text_date_factor(0.5, gap=10)
+    assert model.text_date_factor(0.5, gap=10) == pytest.approx(0.45)
+    assert model.near_gap_days is None and model.near_date_factor(1.0, 20) == 1.0
+
+
 def test_another_model_changes_the_scores_it_is_given_to():
     a, b = featurize(
         [
