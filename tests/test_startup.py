@@ -351,6 +351,31 @@ def test_fast_show_of_a_missing_story_says_what_typer_says(listed_store: Path, j
     assert fast == typer
 
 
+@pytest.fixture(scope="module")
+def shown_store(tmp_path_factory: pytest.TempPathFactory, seed_articles) -> Path:
+    """A current store of three seeds: one story with relations and derivations."""
+    from samestory.store import Store
+
+    db = tmp_path_factory.mktemp("show") / "three.db"
+    with Store(db) as store:
+        store.add([seed_articles[k] for k in ("000", "001", "002")])
+    return db
+
+
+def test_fast_show_imports_no_typer_or_engine(shown_store: Path) -> None:
+    """A current store's story is read and printed without Typer, NumPy or ``relate``
+    (samestory.store.reading): what made ``show`` start in 0.26 s."""
+    import sqlite3
+
+    with sqlite3.connect(shown_store) as conn:
+        (story,) = conn.execute("SELECT id FROM stories WHERE size = 3").fetchone()
+    for extra in ([], ["--json"]):
+        code = launch("show", story, "--db", str(shown_store), *extra)
+        modules = imported_modules(code, shown_store.parent)
+        assert "samestory.store.reading" in modules  # it read the story itself
+        assert sorted(m for m in (*NOT_ON_FAST_PATH, "samestory.relate") if m in modules) == []
+
+
 @pytest.mark.slow  # builds a store of the seeds (encodes them): ~5-15 s on a busy box
 def test_fast_show_prints_what_typer_prints(tmp_path: Path, seed_articles) -> None:
     from samestory.store import Store

@@ -127,3 +127,37 @@ def test_same_id_twice_in_one_batch_with_two_texts(tmp_path: Path, seed_articles
         assert report.added == [a.id, f"{a.id}~rev2"] and report.unchanged == [a.id]
         assert store.revisions(a.id) == [a.id, f"{a.id}~rev2"]
         assert isinstance(store.article(a.id), Article)
+
+
+def test_a_story_is_read_from_the_stored_scalars_as_from_the_decoded_features(seeded: Path):
+    """``Store.story`` (``samestory.store.reading``) builds each story from the stored
+    ``doc_json``'s scalars, without decoding vectors: the story ``make_story`` builds
+    from the decoded features, as it did before."""
+    from samestory.pipeline.assemble import make_story
+    from samestory.store import reading
+
+    checked = []
+    with Store(seeded) as store:
+        for listed in store.stories():
+            story = store.story(listed.id)
+            checked.append(story)
+            ids = sorted(story.articles)
+            rows = reading.relations_from(store._conn, ids, "kind, score, evidence_json")
+            relations = [reading.relation_of(*row) for row in sorted(rows) if row[1] in ids]
+            built = make_story(store.features(ids), relations)
+            assert story == dataclasses.replace(
+                built,
+                id=listed.id,
+                thread=story.thread,
+                follow_ups=story.follow_ups,
+                roundups=story.roundups,
+            )
+    assert any(len(s.articles) > 1 and s.derivations for s in checked)  # a real one
+
+
+def test_the_light_thread_id_is_the_engines() -> None:
+    from samestory.store.reading import thread_id
+    from samestory.threads import thread_id as engine_thread_id
+
+    for story in ("s-fb3ff05943db", "s-", "s-Ελληνικά"):
+        assert thread_id(story) == engine_thread_id(story)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # rich is imported where it prints: start-up stays stdlib onl
     from rich.table import Table
     from rich.text import Text
 
+    from samestory.models import Article, Story
+    from samestory.store.listing import StorySummary
+
 APP_HELP = (
     "Find every version of the same news story.\n\n"
     "Groups articles into stories, tells how each pair relates (exact, near_duplicate, "
@@ -360,16 +363,51 @@ def _compare(args: list[str]) -> int | None:
 
 
 def _show(args: list[str]) -> int | None:
-    """``samestory show STORY [--db X] [--json]``, run by the command's own function
-    without Typer's option parsing (the store it opens imports the engine)."""
+    """``samestory show STORY [--db X] [--json]``: on a current store, read with
+    :mod:`samestory.store.reading` and printed by the command's own printer, without
+    Typer or the engine; else (or no such story, an SQLite error) run by the command's
+    own function without Typer's option parsing, which says what it always said."""
     options = Options.read(args, {"--json"}, {"--db"})
     if options is None or len(options.positionals) != 1:
         return None
-    from samestory.cli import store_cmds
-
     story_id = options.positionals[0]
     as_json = "--json" in options.flags
+    shown = _current_story(options.db(), story_id)
+    if shown is not None:
+
+        def show() -> None:
+            from rich.console import Console
+
+            from samestory.cli.story_show import print_story
+
+            print_story(Console(), *shown, as_json)
+
+        return standalone(show)
+    from samestory.cli import store_cmds
+
     return standalone(lambda: store_cmds.show(story_id, db=options.db(), as_json=as_json))
+
+
+def _current_story(
+    db: Path, story_id: str
+) -> tuple[Story, dict[str, Article], list[StorySummary]] | None:
+    """What ``samestory show`` prints of ``story_id`` if the store at ``db`` is current
+    (:func:`samestory.store.listing.open_current`) and holds it, else None."""
+    from samestory.store.listing import open_current
+
+    conn = open_current(db)
+    if conn is None:
+        return None
+    import sqlite3
+
+    from samestory.store import reading
+
+    try:
+        return reading.shown(conn, story_id)
+    except (KeyError, sqlite3.Error):
+        return None
+    finally:
+        conn.close()
 
 
 def standalone(command: Callable[[], object]) -> int:

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from samestory.cli.main import (
     Encoder,
@@ -29,11 +27,13 @@ from samestory.cli.main import (
     report_skip,
 )
 from samestory.cli.story_list import print_story_list
+from samestory.cli.story_show import clip as _clip
+from samestory.cli.story_show import print_story
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
-    from samestory.models import Article, Story
-    from samestory.store import AddReport, Store, StorySummary
+    from samestory.models import Article
+    from samestory.store import AddReport, Store
     from samestory.store.core import Paired
 
 DbOpt = Annotated[
@@ -206,24 +206,12 @@ def show(
     try:
         with open_store(db) as store:
             try:
-                story = store.story(story_id)
+                story, articles, thread = store.shown(story_id)
             except KeyError:
                 _fail(f"no story {story_id} in {db}", 2)
-            articles = {a: store.article(a) for a in story.articles}
-            thread = _thread_of(store, story.thread)
     except StoreError as exc:
         _fail(str(exc), 1)
-    if as_json:
-        payload = story.to_dict()
-        payload["thread_stories"] = [s.id for s in thread]
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    _print_story(story, articles)
-    if len(thread) > 1:
-        out.print(f"thread {story.thread}: {len(thread)} stories of one incident", highlight=False)
-        for s in thread:
-            marker = "(this one)" if s.id == story.id else ""
-            out.print(Text(f"  {s.id}  {s.first_date or '':<10}  {s.title or ''} {marker}"))
+    print_story(out, story, articles, thread, as_json)
 
 
 # Seconds between two progress lines of a long upgrade.
@@ -322,53 +310,3 @@ def _upgrade_parts(paired: Paired) -> list[str]:
             "missing ones"
         )
     return parts
-
-
-def _thread_of(store: Store, thread: str | None) -> list[StorySummary]:
-    """The stories of ``thread`` (none when the story has no thread recorded)."""
-    try:
-        return store.thread(thread) if thread else []
-    except KeyError:
-        return []
-
-
-def _clip(title: str, width: int = 60) -> str:
-    """``title`` cut to ``width`` characters at a word, with "…" when anything was cut
-    (a title cut mid-word, "between the U", reads as a different title)."""
-    if len(title) <= width:
-        return title
-    cut = title[: width - 1].rsplit(" ", 1)[0] or title[: width - 1]
-    return cut.rstrip() + "…"
-
-
-def _print_story(story: Story, articles: dict[str, Article]) -> None:
-    # Ids, titles and sources come from the articles: escaped or Text, never markup.
-    out.print(
-        f"[bold cyan]{escape(story.id)}[/]  {len(story.articles)} version(s)  "
-        f"[italic]{escape(story.title or '')}[/]",
-        highlight=False,
-        soft_wrap=True,
-    )
-    versions = Table("date", "article", "source", "title", title="versions (time order)")
-    for article_id in story.articles:
-        a = articles[article_id]
-        label = f"{article_id} (first)" if article_id == story.first else article_id
-        versions.add_row(
-            a.date.isoformat() if a.date else "",
-            Text(label),
-            Text(a.source or ""),
-            Text(_clip(a.title or "")),
-        )
-    out.print(versions)
-    if story.relations:
-        relations = Table("a", "b", "kind", "score", title="relations")
-        for r in story.relations:
-            relations.add_row(
-                Text(r.a), Text(r.b), r.kind.value if r.kind else "", f"{r.score:.2f}"
-            )
-        out.print(relations)
-    if story.derivations:
-        edges = Table("source", "copy", "kind", "reason", title="derivations")
-        for d in story.derivations:
-            edges.add_row(Text(d.source), Text(d.copy), d.kind.value, Text(d.reason))
-        out.print(edges)

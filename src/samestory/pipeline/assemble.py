@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Mapping, Sequence
 
-from samestory import provenance
 from samestory.features import DocFeatures
 from samestory.models import Relation, RelationKind, Roundup, RoundupPart, Story
 from samestory.pipeline.group import FoundRoundup
+from samestory.pipeline.story_of import make_story as make_story
+from samestory.pipeline.story_of import story_id as story_id
+from samestory.pipeline.story_of import story_title as story_title
 from samestory.relate import CUE_SCORE_KEYS, is_copy_relation
 from samestory.threads import (
     borrowed_gaps,
@@ -27,12 +28,6 @@ from samestory.threads import (
     thread_probability,
     with_gap,
 )
-
-# Characters of a story title before it is cut with an ellipsis.
-TITLE_LIMIT = 120
-# Hex digits of SHA-1 in a story id (shipped with the engine): 48 bits, so two ids are
-# likely to collide somewhere beyond ~10 million stories (the store suffixes a taken id).
-ID_HEX_DIGITS = 12
 
 
 def build_stories(
@@ -121,24 +116,6 @@ def mark_roundups(
     return [dataclasses.replace(s, roundups=tuple(flags.get(s.id, ()))) for s in stories]
 
 
-def make_story(members: Sequence[DocFeatures], relations: Sequence[Relation]) -> Story:
-    """One story from its members' features and the same-story relations among them."""
-    dates = {f.id: f.date for f in members}
-    lengths = {f.id: f.n_words for f in members}
-    oriented, edges = provenance.derivations(relations, dates, lengths)
-    ids = [f.id for f in members]
-    first = provenance.first_version(ids, dates, lengths, edges)
-    lead = next(f for f in members if f.id == first)
-    return Story(
-        id=story_id(first),
-        title=story_title(lead),
-        articles=tuple(provenance.time_order(ids, dates, first)),
-        first=first,
-        relations=tuple(sorted(oriented, key=lambda r: (r.a, r.b))),
-        derivations=tuple(edges),
-    )
-
-
 def earlier_first(first: DocFeatures, added: DocFeatures) -> str:
     """The first version of a story ``added`` just joined, without recomputing provenance:
     ``added`` takes over only if it is dated earlier than the current ``first`` (or
@@ -215,16 +192,3 @@ def thread_inputs(a: DocFeatures, b: DocFeatures, relation: Relation) -> tuple[f
     cues = [evidence.scores[key] for key in CUE_SCORE_KEYS]
     rewrite = evidence.scores["rewrite_evidence"]
     return thread_features(a, b, cues, rewrite, evidence.date_gap_days)
-
-
-def story_id(first_article: str) -> str:
-    """Stable id of a story, from the id of its first version: ``s-`` + 12 hex of SHA-1."""
-    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
-
-
-def story_title(lead: DocFeatures, limit: int = TITLE_LIMIT) -> str | None:
-    """The lead article's title (or first sentence), cut at ``limit`` characters."""
-    text = lead.title or (lead.sentences[0] if lead.sentences else None)
-    if text and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text

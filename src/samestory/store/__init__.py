@@ -6,6 +6,7 @@
 - :mod:`~samestory.store.codec`: features as JSON + NumPy bytes (no pickle);
 - :mod:`~samestory.store.index`: the LSH table and the copy test's MinHash reads;
 - :mod:`~samestory.store.listing`: the story list, read without loading the engine.
+- :mod:`~samestory.store.reading`: one story, read without loading the engine (``show``).
 
 See docs/store.md. The names below are imported on first use (PEP 562 module
 ``__getattr__``), as in ``samestory/__init__``: ``samestory stories`` reads the list

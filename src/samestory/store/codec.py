@@ -18,14 +18,11 @@ import numpy as np
 from samestory import minhash
 from samestory.dates import WrittenDate
 from samestory.features import SENTENCE_DTYPE, DocFeatures
+from samestory.store.reading import parse_date as parse_date
 
 
 def iso_date(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def scalar_doc(f: DocFeatures) -> dict[str, Any]:

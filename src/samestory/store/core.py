@@ -73,40 +73,41 @@ from samestory.lru import LRUCache
 from samestory.models import (
     Article,
     Derivation,
-    Evidence,
     Relation,
     RelationKind,
     SkippedRecord,
     Story,
 )
-from samestory.pipeline.assemble import earlier_first, make_story, story_id, story_title
+from samestory.pipeline.assemble import earlier_first, story_id, story_title
 from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import Progress, featurize_all
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.store import backlog, cleaning, migrations
+from samestory.store import backlog, cleaning, migrations, reading
 from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
+from samestory.store.reading import (
+    ARTICLE_COLUMNS,
+    relation_of,
+    relations_from,
+    row_article,
+)
 from samestory.store.roundups import (
     StoredRoundup,
     covered_stories,
     cut_roundups,
-    roundups_of,
     unjudged,
     write_roundups,
 )
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import (
-    follow_up_rows,
     log,
     refresh_if_changed,
     set_threads,
     stored_model,
-    thread_of,
-    thread_stories,
     update_threads,
     write_thread_scores,
 )
@@ -280,45 +281,6 @@ def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
     return oriented.a
 
 
-def _relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> Relation:
-    return Relation(
-        a=a,
-        b=b,
-        kind=RelationKind(kind),
-        score=score,
-        evidence=Evidence.from_dict(json.loads(evidence_json)),
-    )
-
-
-def _relations_from(
-    conn: sqlite3.Connection,
-    ids: Iterable[str],
-    columns: str,
-    where: str = "1",
-    table: str = "relations",
-) -> list[tuple[Any, ...]]:
-    """``(a, b, *columns)`` of the rows of ``table`` whose ``a`` is one of ``ids``.
-
-    Looked up by ``a`` alone (the primary key's prefix) and filtered by the caller:
-    asking for ``a IN (...) AND b IN (...)``, or joining both ends to a story's
-    articles, makes SQLite probe every (a, b) combination, quadratic in story size.
-    """
-    index = "INDEXED BY relations_source" if table == "relations" else ""
-    out: list[tuple[Any, ...]] = []
-    ids = list(ids)
-    for start in range(0, len(ids), SQL_CHUNK):
-        chunk = ids[start : start + SQL_CHUNK]
-        out += map(
-            tuple,
-            conn.execute(
-                f"SELECT a, b, {columns} FROM {table} {index} "
-                f"WHERE a IN ({','.join('?' * len(chunk))}) AND {where}",
-                chunk,
-            ),
-        )
-    return out
-
-
 def _relations_to(
     conn: sqlite3.Connection, ids: Iterable[str], bar: float
 ) -> list[tuple[Any, ...]]:
@@ -348,7 +310,7 @@ def _copy_pairs(conn: sqlite3.Connection, ids: Iterable[str]) -> set[tuple[str, 
     text (:func:`samestory.exclusive.stored_copy`: the exact and near-duplicate ones, and
     the rewrites keeping most of the shorter text's shingles, whose evidence is read)."""
     kinds = ",".join(f"'{k.value}'" for k in (*exclusive.COPY_KINDS, RelationKind.REWRITE))
-    rows = _relations_from(conn, ids, "kind", f"kind IN ({kinds})")
+    rows = relations_from(conn, ids, "kind", f"kind IN ({kinds})")
     rewrites = [(a, b) for a, b, kind in rows if kind == RelationKind.REWRITE.value]
     out = {(a, b) for a, b, kind in rows if kind != RelationKind.REWRITE.value}
     for start in range(0, len(rewrites), SQL_CHUNK):
@@ -709,14 +671,7 @@ class Store:
     def thread(self, thread: str) -> list[StorySummary]:
         """The stories of ``thread``, earliest first version first; KeyError if none."""
         with self._errors("reading"):
-            ids = thread_stories(self._conn, thread)
-            if not ids:
-                raise KeyError(thread)
-            rows = [
-                self._conn.execute(f"SELECT {_SUMMARY_COLUMNS} WHERE id=?", (i,)).fetchone()
-                for i in ids
-            ]
-            return [self._summary(r) for r in rows]
+            return reading.thread(self._conn, thread)
 
     def search_stories(
         self,
@@ -771,64 +726,24 @@ class Store:
 
     def _summary(self, row: sqlite3.Row) -> StorySummary:
         """A listed story with its languages and date range, read from an index."""
-        languages, first_date, last_date = self._conn.execute(
-            "SELECT group_concat(DISTINCT lang), min(date), max(date) FROM articles "
-            "INDEXED BY articles_summary WHERE story_id=?",
-            (row["id"],),
-        ).fetchone()
-        return StorySummary(
-            row["id"],
-            row["title"],
-            row["size"],
-            row["first"],
-            row["updated_at"],
-            tuple(sorted(languages.split(","))) if languages else (),
-            first_date,
-            last_date,
-            row["created_at"],
-            row["thread"] or thread_id(row["id"]),
-        )
+        return reading.summary(self._conn, row)
 
     def story(self, story_id: str) -> Story:
         """The full story, relations oriented and derivations recomputed; KeyError if missing."""
         with self._errors("reading"):
-            if (
-                self._conn.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone()
-                is None
-            ):
-                raise KeyError(story_id)
-            ids = [
-                r[0]
-                for r in self._conn.execute(
-                    "SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,)
-                )
-            ]
-            members = set(ids)
-            relations = [
-                _relation_of(*row)
-                for row in sorted(_relations_from(self._conn, ids, "kind, score, evidence_json"))
-                if row[1] in members
-            ]
-            built = make_story(self.features(ids), relations)
-            thread = thread_of(self._conn, story_id)
-            follow_ups = tuple(
-                _relation_of(*row) for row in follow_up_rows(self._conn, story_id, thread)
-            )
-            flags = roundups_of(self._conn, ids)
-        return dataclasses.replace(
-            built, id=story_id, thread=thread, follow_ups=follow_ups, roundups=flags
-        )
+            return reading.story(self._conn, story_id)
+
+    def shown(self, story_id: str) -> tuple[Story, dict[str, Article], list[StorySummary]]:
+        """The story, its versions and its thread's stories, as ``samestory show`` prints
+        them (:func:`samestory.store.reading.shown`); KeyError if missing."""
+        with self._errors("reading"):
+            return reading.shown(self._conn, story_id)
 
     def article(self, article_id: str) -> Article:
         """A stored article; KeyError if missing. (A later text given under the same id
         is the article :meth:`revisions` names, not this one.)"""
         with self._errors("reading"):
-            row = self._conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id=?", (article_id,)
-            ).fetchone()
-        if row is None:
-            raise KeyError(article_id)
-        return _row_article(row)
+            return reading.article(self._conn, article_id)
 
     def story_of(self, article_id: str) -> str:
         """The id of the story ``article_id`` belongs to; KeyError if missing."""
@@ -872,7 +787,7 @@ class Store:
                 "ORDER BY r.score DESC, r.a, r.b LIMIT 1",
                 (article_id, story),
             ).fetchall()
-        return _relation_of(*rows[0]) if rows else None
+        return relation_of(*rows[0]) if rows else None
 
     def last_change(self) -> int:
         """The sequence number of the latest change (0 for none): poll it to see new
@@ -1390,12 +1305,12 @@ class _Batch:
             row[0]: row
             for chunk in _id_chunks(ids)
             for row in self.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, copy_of, fingerprint "
+                f"SELECT {ARTICLE_COLUMNS}, copy_of, fingerprint "
                 f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
         }
-        articles = [_row_article(rows[i]) for i in ids]
+        articles = [row_article(rows[i]) for i in ids]
         # A text the current cleaning gives its stored fingerprint is here for its pairs'
         # scoring only (a pair-scoring switch: store.scoring): its features cannot have
         # changed, and encoding it again is most of an upgrade's cost (300 headlines,
@@ -2020,8 +1935,8 @@ class _Batch:
         edges = [
             (position[a], position[b], score)
             for a, b, score in [
-                *_relations_from(self.conn, members, "score"),
-                *_relations_from(self.conn, members, "score", table="weak_scores"),
+                *relations_from(self.conn, members, "score"),
+                *relations_from(self.conn, members, "score", table="weak_scores"),
             ]
             if b in position
         ]
@@ -2080,8 +1995,8 @@ class _Batch:
         version."""
         bar = exclusive.NEIGHBOUR_BAR
         rows = [
-            *_relations_from(self.conn, members, "score", f"score >= {bar}"),
-            *_relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
+            *relations_from(self.conn, members, "score", f"score >= {bar}"),
+            *relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
             *_relations_to(self.conn, members, bar),
         ]
         outside: dict[str, int] = {}
@@ -2197,7 +2112,7 @@ class _Batch:
         lengths = {r[0]: r[2] for r in rows}
         edges = [
             Derivation(source, b if source == a else a, RelationKind(kind), "stored")
-            for a, b, kind, source in _relations_from(
+            for a, b, kind, source in relations_from(
                 self.conn, (r[0] for r in rows), "kind, source", "source IS NOT NULL"
             )
             if b in dates
@@ -2236,24 +2151,6 @@ def _id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
     """``ids`` in runs of :data:`SQL_CHUNK`, under SQLite's limit of bound parameters."""
     for start in range(0, len(ids), SQL_CHUNK):
         yield list(ids[start : start + SQL_CHUNK])
-
-
-# The columns of an article's row that make the Article (:func:`_row_article`).
-_ARTICLE_COLUMNS = "id, text, title, date, source, url, lang, origin"
-
-
-def _row_article(row: Sequence[Any]) -> Article:
-    """The article of a row starting with :data:`_ARTICLE_COLUMNS`."""
-    return Article(
-        id=row[0],
-        text=row[1],
-        title=row[2],
-        date=parse_date(row[3]),
-        source=row[4],
-        url=row[5],
-        lang=row[6],
-        origin=row[7],
-    )
 
 
 def _stored_roundups(

@@ -34,7 +34,11 @@ from samestory.lru import LRUCache
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.pipeline.assemble import thread_inputs
 from samestory.relate import relate
-from samestory.store.codec import decode_features, parse_date
+from samestory.store.codec import decode_features
+from samestory.store.reading import chunks, first_dates, marks, story_of_article
+from samestory.store.reading import follow_up_rows as follow_up_rows
+from samestory.store.reading import thread_of as thread_of
+from samestory.store.reading import thread_stories as thread_stories
 from samestory.store.roundups import cut_roundups
 from samestory.threads import (
     MODEL,
@@ -54,7 +58,6 @@ log = logging.getLogger("samestory")
 # Articles beyond which a neighbourhood is not re-threaded on add (new stories then
 # get a thread of their own), as Config.regroup_limit bounds re-clustering.
 THREAD_MEMBER_LIMIT = 10_000
-_CHUNK = 500  # host parameters per query, under SQLite's limit
 
 
 def write_thread_scores(
@@ -104,22 +107,13 @@ def set_threads(conn: sqlite3.Connection, thread_of: dict[str, str]) -> None:
     )
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
-
-
 def _articles_of(conn: sqlite3.Connection, stories: Sequence[str]) -> dict[str, str]:
     """article id -> story id, for the members of ``stories``."""
     out: dict[str, str] = {}
-    for chunk in _chunks(stories):
+    for chunk in chunks(stories):
         out.update(
             conn.execute(
-                f"SELECT id, story_id FROM articles WHERE story_id IN ({_marks(len(chunk))})",
+                f"SELECT id, story_id FROM articles WHERE story_id IN ({marks(len(chunk))})",
                 chunk,
             ).fetchall()
         )
@@ -131,11 +125,11 @@ def _scores_touching(
 ) -> list[tuple[str, str, float]]:
     """Thread scores of pairs with an end in ``ids`` (both directions), at least ``floor``."""
     out: list[tuple[str, str, float]] = []
-    for chunk in _chunks(ids):
-        marks = _marks(len(chunk))
+    for chunk in chunks(ids):
+        slots = marks(len(chunk))
         for column in ("a", "b"):
             out += conn.execute(
-                f"SELECT a, b, score FROM thread_scores WHERE {column} IN ({marks}) AND score >= ?",
+                f"SELECT a, b, score FROM thread_scores WHERE {column} IN ({slots}) AND score >= ?",
                 [*chunk, floor],
             ).fetchall()
     return out
@@ -144,13 +138,13 @@ def _scores_touching(
 def _threadmates(conn: sqlite3.Connection, stories: Sequence[str]) -> set[str]:
     """Stories sharing a thread with one of ``stories`` (those included)."""
     out = set(stories)
-    for chunk in _chunks(stories):
-        marks = _marks(len(chunk))
+    for chunk in chunks(stories):
+        slots = marks(len(chunk))
         out.update(
             r[0]
             for r in conn.execute(
                 "SELECT story FROM story_threads WHERE thread IN (SELECT thread FROM "
-                f"story_threads WHERE story IN ({marks}))",
+                f"story_threads WHERE story IN ({slots}))",
                 chunk,
             )
         )
@@ -179,17 +173,13 @@ def update_threads(
         return
     members = _articles_of(conn, alive)
     near = _scores_touching(conn, list(members), threshold / 2)
-    linked = {s for a, b, _ in near for s in (_story(conn, a), _story(conn, b))}
+    linked = {s for a, b, _ in near for s in (story_of_article(conn, a), story_of_article(conn, b))}
     stories = sorted(_threadmates(conn, sorted({*alive, *linked})))
     members = _articles_of(conn, stories)
     if len(members) > THREAD_MEMBER_LIMIT:
         _thread_alone(conn, alive)
         return
     set_threads(conn, compute_threads(conn, members, threshold))
-
-
-def _story(conn: sqlite3.Connection, article_id: str) -> str:
-    return conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,)).fetchone()[0]
 
 
 def _thread_alone(conn: sqlite3.Connection, stories: Sequence[str]) -> None:
@@ -229,7 +219,7 @@ def compute_threads(
         for (i, j), (_, _, score, gap, inputs), borrowed in zip(pairs, rows, gaps, strict=True)
     ]
     groups = thread_groups(len(articles), edges, story_unit, threshold)
-    firsts = _first_dates(conn, stories)
+    firsts = first_dates(conn, stories)
     out: dict[str, str] = {}
     for group in groups:
         in_group = sorted({story_of[articles[k]] for k in group})
@@ -260,13 +250,13 @@ def _rows_touching(
     """``(a, b, score, gap, inputs)`` of the thread scores with an end in ``ids``, each
     pair once; the inputs of undated pairs only (None for the others)."""
     out: dict[tuple[str, str], tuple[str, str, float, int | None, bytes | str | None]] = {}
-    for chunk in _chunks(ids):
-        marks = _marks(len(chunk))
+    for chunk in chunks(ids):
+        slots = marks(len(chunk))
         for column in ("a", "b"):
             for row in conn.execute(
                 # Only an undated pair's inputs are read here (re-scored with a gap).
                 "SELECT a, b, score, gap, CASE WHEN gap IS NULL THEN inputs END "
-                f"FROM thread_scores WHERE {column} IN ({marks})",
+                f"FROM thread_scores WHERE {column} IN ({slots})",
                 chunk,
             ):
                 out[(row[0], row[1])] = row
@@ -276,45 +266,16 @@ def _rows_touching(
 def _copies(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
     """The articles of ``ids`` stored as copies of another."""
     out: set[str] = set()
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         out.update(
             r[0]
             for r in conn.execute(
-                f"SELECT id FROM articles WHERE id IN ({_marks(len(chunk))}) "
+                f"SELECT id FROM articles WHERE id IN ({marks(len(chunk))}) "
                 "AND copy_of IS NOT NULL",
                 chunk,
             )
         )
     return out
-
-
-def _first_dates(conn: sqlite3.Connection, stories: Sequence[str]) -> dict[str, str | None]:
-    """story -> ISO date of its first version (None if undated)."""
-    out: dict[str, str | None] = {}
-    for chunk in _chunks(stories):
-        for story, date in conn.execute(
-            "SELECT s.id, f.date FROM stories s LEFT JOIN features f ON f.id = s.first "
-            f"WHERE s.id IN ({_marks(len(chunk))})",
-            chunk,
-        ):
-            parsed = parse_date(date)
-            out[story] = parsed.isoformat() if parsed else None
-    return out
-
-
-def thread_of(conn: sqlite3.Connection, story: str) -> str:
-    """The thread of a stored story (a story not yet threaded is a thread of its own)."""
-    row = conn.execute("SELECT thread FROM story_threads WHERE story=?", (story,)).fetchone()
-    return row[0] if row else thread_id(story)
-
-
-def thread_stories(conn: sqlite3.Connection, thread: str) -> list[str]:
-    """Ids of the stories of ``thread``, earliest first version first."""
-    stories = [
-        r[0] for r in conn.execute("SELECT story FROM story_threads WHERE thread=?", (thread,))
-    ]
-    firsts = _first_dates(conn, stories)
-    return sorted(stories, key=lambda s: (firsts[s] is None, firsts[s] or "", s))
 
 
 def rethread_all(conn: sqlite3.Connection) -> None:
@@ -323,28 +284,6 @@ def rethread_all(conn: sqlite3.Connection) -> None:
     set_threads(conn, compute_threads(conn, story_of))
     stories = [r[0] for r in conn.execute("SELECT id FROM stories")]
     _thread_alone(conn, stories)
-
-
-def follow_up_rows(
-    conn: sqlite3.Connection, story: str, thread: str
-) -> list[tuple[str, str, str, float, str]]:
-    """``(a, b, kind, score, evidence_json)`` of the stored ``follow_up`` relations from
-    the articles of ``story`` to those of the other stories of ``thread``."""
-    mates = set(thread_stories(conn, thread)) - {story}
-    if not mates:
-        return []
-    ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE story_id=?", (story,))]
-    rows: set[tuple[str, str, str, float, str]] = set()
-    for chunk in _chunks(ids):
-        for column, other in (("a", 1), ("b", 0)):
-            for row in conn.execute(
-                "SELECT a, b, kind, score, evidence_json FROM relations "
-                f"WHERE {column} IN ({_marks(len(chunk))}) AND kind = 'follow_up'",
-                chunk,
-            ):
-                if _story(conn, row[other]) in mates:
-                    rows.add((row[0], row[1], row[2], float(row[3]), row[4]))
-    return sorted(rows)
 
 
 # ------------------------------------------------------------- a changed thread model

@@ -1,0 +1,88 @@
+"""How ``samestory show`` prints one story (tables, or ``--json``).
+
+Shared by the Typer command (:func:`samestory.cli.store_cmds.show`) and the fast path
+that reads a current store without importing Typer or the engine
+(:mod:`samestory.cli.launch`), so both print the same bytes. Imports rich and the stdlib
+only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from samestory.models import Article, Story
+    from samestory.store.listing import StorySummary
+
+
+def print_story(
+    console: Console,
+    story: Story,
+    articles: Mapping[str, Article],
+    thread: Sequence[StorySummary],
+    as_json: bool,
+) -> None:
+    """``story`` (its versions ``articles``, the stories of its ``thread``) as tables on
+    ``console`` or, with ``as_json``, as one JSON object on stdout."""
+    if as_json:
+        payload = story.to_dict()
+        payload["thread_stories"] = [s.id for s in thread]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _print_tables(console, story, articles)
+    if len(thread) > 1:
+        console.print(
+            f"thread {story.thread}: {len(thread)} stories of one incident", highlight=False
+        )
+        for s in thread:
+            marker = "(this one)" if s.id == story.id else ""
+            console.print(Text(f"  {s.id}  {s.first_date or '':<10}  {s.title or ''} {marker}"))
+
+
+def clip(title: str, width: int = 60) -> str:
+    """``title`` cut to ``width`` characters at a word, with "…" when anything was cut
+    (a title cut mid-word, "between the U", reads as a different title)."""
+    if len(title) <= width:
+        return title
+    cut = title[: width - 1].rsplit(" ", 1)[0] or title[: width - 1]
+    return cut.rstrip() + "…"
+
+
+def _print_tables(console: Console, story: Story, articles: Mapping[str, Article]) -> None:
+    # Ids, titles and sources come from the articles: escaped or Text, never markup.
+    console.print(
+        f"[bold cyan]{escape(story.id)}[/]  {len(story.articles)} version(s)  "
+        f"[italic]{escape(story.title or '')}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
+    versions = Table("date", "article", "source", "title", title="versions (time order)")
+    for article_id in story.articles:
+        a = articles[article_id]
+        label = f"{article_id} (first)" if article_id == story.first else article_id
+        versions.add_row(
+            a.date.isoformat() if a.date else "",
+            Text(label),
+            Text(a.source or ""),
+            Text(clip(a.title or "")),
+        )
+    console.print(versions)
+    if story.relations:
+        relations = Table("a", "b", "kind", "score", title="relations")
+        for r in story.relations:
+            relations.add_row(
+                Text(r.a), Text(r.b), r.kind.value if r.kind else "", f"{r.score:.2f}"
+            )
+        console.print(relations)
+    if story.derivations:
+        edges = Table("source", "copy", "kind", "reason", title="derivations")
+        for d in story.derivations:
+            edges.add_row(Text(d.source), Text(d.copy), d.kind.value, Text(d.reason))
+        console.print(edges)

@@ -1,0 +1,72 @@
+"""A story from its members' features and the relations among them: its id, title, first
+version, time order and derivations (:func:`make_story`).
+
+Light (:mod:`samestory.provenance` and :mod:`samestory.models` only), so a store's story
+is read without loading the pipeline (``samestory show``,
+:mod:`samestory.store.reading`); :mod:`samestory.pipeline.assemble` builds every story
+with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from samestory import provenance
+from samestory.models import Relation, Story
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+# Characters of a story title before it is cut with an ellipsis.
+TITLE_LIMIT = 120
+# Hex digits of SHA-1 in a story id (shipped with the engine): 48 bits, so two ids are
+# likely to collide somewhere beyond ~10 million stories (the store suffixes a taken id).
+ID_HEX_DIGITS = 12
+
+
+class StoryMember(Protocol):
+    """What a story is built from of each member's features (``DocFeatures`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def date(self) -> dt.date | None: ...
+    @property
+    def n_words(self) -> int: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def sentences(self) -> Sequence[str]: ...
+
+
+def story_id(first_article: str) -> str:
+    """Stable id of a story, from the id of its first version: ``s-`` + 12 hex of SHA-1."""
+    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
+
+
+def story_title(lead: StoryMember, limit: int = TITLE_LIMIT) -> str | None:
+    """The lead article's title (or first sentence), cut at ``limit`` characters."""
+    text = lead.title or (lead.sentences[0] if lead.sentences else None)
+    if text and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def make_story(members: Sequence[StoryMember], relations: Sequence[Relation]) -> Story:
+    """One story from its members' features and the same-story relations among them."""
+    dates = {f.id: f.date for f in members}
+    lengths = {f.id: f.n_words for f in members}
+    oriented, edges = provenance.derivations(relations, dates, lengths)
+    ids = [f.id for f in members]
+    first = provenance.first_version(ids, dates, lengths, edges)
+    lead = next(f for f in members if f.id == first)
+    return Story(
+        id=story_id(first),
+        title=story_title(lead),
+        articles=tuple(provenance.time_order(ids, dates, first)),
+        first=first,
+        relations=tuple(sorted(oriented, key=lambda r: (r.a, r.b))),
+        derivations=tuple(edges),
+    )
