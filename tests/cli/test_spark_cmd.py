@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_JVM_OPTIONS
+from conftest import TEST_JVM_OPTIONS, TEST_PARTITIONS
 
 from samestory.ingest import read_paths
 
@@ -80,13 +80,17 @@ def test_spark_command_writes_stories_and_dedup_records(tmp_path: Path) -> None:
     out = tmp_path / "out"
     conf = ["--conf", "spark.ui.enabled=false", "--conf", "spark.driver.maxResultSize=1m"]
     conf += ["--conf", f"spark.driver.extraJavaOptions={TEST_JVM_OPTIONS}"]  # as the fixture's
+    # The fixture's partitions too (conftest.TEST_PARTITIONS), not the default's 4 on
+    # local[2]: the job reads spark.sql.shuffle.partitions as its partition count.
+    for key in ("spark.sql.shuffle.partitions", "spark.default.parallelism"):
+        conf += ["--conf", f"{key}={TEST_PARTITIONS}"]
     result = _samestory(
         "spark", source, out, "--master", "local[2]", "--dedup", "--keep", "first",
         "--by", "story", *conf,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    assert "6 articles, 2 stories" in result.stdout
+    assert f"6 articles, 2 stories ({TEST_PARTITIONS} partitions" in result.stdout
     assert "1 records without text skipped" in result.stdout
     stories = pq.read_table(out / "stories.parquet").to_pylist()
     assert sorted(s["size"] for s in stories) == [2, 4]
