@@ -230,10 +230,10 @@ TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 #: a stage's data still crosses partitions (pairs scored where one article is not, copy
 #: groups and components spanning partitions), and a run of ~120 articles has ~1,000
 #: tasks instead of ~1,600, each a Python round trip. The tests that name partitions (2,
-#: 3, 4) keep them; the ``samestory spark`` subprocess test runs the default (4 on
-#: ``local[2]``). Measured 2026-12-03 (the incremental module's full job, 123
-#: articles, one session, alternated x3, load 18-20): 32 / 32 / 28 s of CPU with 4, 25 /
-#: 26 / 19 s with 2 (median -22%).
+#: 3, 4) keep them; the ``samestory spark`` subprocess test passes these two too (as
+#: ``--conf``; before 2026-12-06 it ran the default, 4 on ``local[2]``). Measured
+#: 2026-12-03 (the incremental module's full job, 123 articles, one session, alternated
+#: x3, load 18-20): 32 / 32 / 28 s of CPU with 4, 25 / 26 / 19 s with 2 (median -22%).
 TEST_PARTITIONS = 2
 
 
