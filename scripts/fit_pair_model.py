@@ -1669,7 +1669,7 @@ def main() -> None:
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
-    if options.boosting is None:
+    if options.boosting is None and not args.screen_with:
         model, fitted = fit(
             trained,
             everything,
@@ -1690,7 +1690,7 @@ def main() -> None:
             f"in-sample fit: objective {fitted.objective:.4f} after {fitted.iterations} "
             f"lbfgs iterations (tol {args.tol:g})"
         )
-    else:  # screened only (never written): its in-sample fit
+    else:  # screened only (never written; --screen-with: inputs production lacks)
         boosted = options.fit(trained, everything)
         predict, threshold = boosted.predict, boosted.threshold
     print(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -619,3 +620,35 @@ def test_the_screen_s_differences_are_the_pairs_a_candidate_decides_otherwise(
             assert r["candidate"] == "gold" and r["base"] != r["candidate_links"]
             assert r["value"] == float(r["gold"])
     assert sum(r["candidate_links"] == r["gold"] for r in rows) > 0.9 * len(rows)
+
+
+def test_screen_with_runs_the_single_cv_and_its_in_sample_fit_without_a_production_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """``--screen-with`` without ``--fold-seeds`` (leave-one-topic-out's run): the CV and
+    the in-sample fit with an input production does not compute, which a ``PairModel``
+    would refuse; nothing is written."""
+    sets, pairs = _screened_sets()
+    names = fit_pair_model.input_names()
+    kept = names[:2]  # the synthetic sets' two columns
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    measured = fit_pair_model.measured_name(
+        "use", 20_000, False, [], 2000, 0, train, 0, names, fit_pair_model.models_digest()
+    )
+    (cache / measured).write_bytes(pickle.dumps(sets))
+    monkeypatch.setattr(fit_pair_model, "article_pairs", lambda sample: pairs)
+    (tmp_path / "venue.py").write_text(
+        "INPUTS = {'not_in_production': lambda a, b: 1.0 if a.same else -1.0}\n"
+    )
+    drop = ",".join(n for n in names if n not in kept)
+    argv = ["fit_pair_model.py", "--data", str(tmp_path), "--cache", str(cache)]
+    argv += ["--train", ",".join(train), "--rule", "target", "--no-cross-lingual"]
+    argv += ["--drop", drop, "--fold-seed", "-1", "--screen-with", str(tmp_path / "venue.py")]
+    monkeypatch.setattr(sys, "argv", argv)
+    fit_pair_model.main()
+    out = capsys.readouterr().out
+    assert "threshold in sample" in out and "per fold" in out
+    assert out.count(", ") > 29  # a fold threshold a topic (30 topics)
+    assert "CV recall at precision >= 0.9: ecbplus_dev 1.0000" in out  # the input is gold
