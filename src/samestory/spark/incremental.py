@@ -380,6 +380,64 @@ def _member_kept(member: tuple[Any, ...]) -> bool:
 CELL_MEMBERS = Members(_member_vector, _member_stored, _member_kept)
 
 
+def _exact_members(new_items: RDD, past: RDD, gone: RDD, chunks: int) -> RDD:
+    """:func:`search_cell`'s members in exact mode: one cell of every vector, queried in
+    ``chunks`` tasks (a new vector queries, a past list may be asked again, in the chunk
+    of its index; a demoted vector is in every chunk)."""
+
+    def spread_new(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+        i, (v, words) = item
+        for c in range(chunks):
+            yield c, (i, v, "q" if i % chunks == c else "n", 0.0, words)
+
+    def spread_past(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+        i, (v, reach, _, words) = item
+        for c in range(chunks):
+            yield c, (i, v, "r" if i % chunks == c else "p", reach, words)
+
+    def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+        i, (v, _, _, _) = item
+        for c in range(chunks):
+            yield c, (i, v, "d", 0.0)
+
+    return (
+        new_items.flatMap(spread_new)
+        .union(past.flatMap(spread_past))
+        .union(gone.flatMap(spread_gone))
+    )
+
+
+def _placed(shared: Any, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+    """``(idx, (kind, vector, reach, cells, assigned now?, keywords))`` of tagged search
+    inputs (``(kind, (idx, (vector, reach, cells, keywords)))``): a vector without stored
+    cells gets its CELL_COPIES nearest of the broadcast centroids ``shared``."""
+    listed = list(items)
+    if not listed:
+        return
+    need = [k for k, (_, (_, (_, _, cells, _))) in enumerate(listed) if cells is None]
+    found = {}
+    if need:
+        matrix = np.vstack([listed[k][1][1][0] for k in need]).astype(np.float32)
+        rows = nearest_cells(matrix, shared.value, CELL_COPIES)
+        found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
+    for k, (kind, (i, (v, reach, cells, words))) in enumerate(listed):
+        yield i, (kind, v, reach, found.get(k, cells), k in found, words)
+
+
+def _cell_members(item: tuple[int, Any]) -> Iterator[tuple[tuple[int], Any]]:
+    """A placed vector as :func:`search_cell`'s member of each of its cells: a new one
+    queries its nearest (``q``), a past list may be asked again in its nearest (``r``),
+    a demoted one is in every cell it was stored in, as in a full rerun's (``d``)."""
+    i, (kind, v, reach, cells, _, words) = item
+    for rank, c in enumerate(cells):
+        if kind == "gone":
+            yield (c,), (i, v, "d", reach)
+        elif kind == "new":
+            yield (c,), (i, v, "q" if rank == 0 else "n", reach, words)
+        else:
+            yield (c,), (i, v, "r" if rank == 0 else "p", reach, words)
+
+
 # ----------------------------------------------------------------------------- the run
 
 
@@ -1100,9 +1158,27 @@ class _Run:
     def _vector_pairs(
         self, reps_new: RDD, n_reps_new: int
     ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
-        config, p = self.config, self.p
-        new_vectors = reps_new.mapValues(lambda f: f.vector)
+        """The new representatives' vector candidates: pairs ``(i, j)`` (with a new end,
+        and the past pairs a demoted vector's lists gained, :meth:`_searched`), updated
+        reaches ``(idx, reach)``, the IVF centroids (None in exact mode) and the cells
+        assigned now ``(idx, cells)`` (IVF only)."""
         new_items = reps_new.mapValues(lambda f: (f.vector, dict(f.keywords)))
+        past, n_past = self._searchable_past()
+        # The vectors this run demotes: the past lists that looked at them are asked again.
+        gone: RDD = self._demoted_vectors()
+        centroids = self._search_centroids(reps_new, past, n_past + n_reps_new)
+        if centroids is None:
+            chunks = max(1, min(self.p, math.ceil(max(n_reps_new, 1) / 256)))  # query tasks
+            members, new_cells = _exact_members(new_items, past, gone, chunks), None
+        else:
+            most = n_past + n_reps_new + self.n_merged  # a cell holds each vector once
+            members, new_cells = self._ivf_members(new_items, past, gone, centroids, most)
+        pairs, reach = self._searched(members)
+        return pairs, reach, centroids, new_cells
+
+    def _searchable_past(self) -> tuple[RDD, int]:
+        """The past representatives still searched (``_past_vectors``, kept) and their
+        number: the state's count less those merged away now, else counted."""
         stored = self.state.manifest.counts if self.state.manifest is not None else {}
         known_past = cast("int | None", stored.get("representatives"))
         if known_past is not None:
@@ -1110,88 +1186,54 @@ class _Run:
         past = self._keep(self._past_vectors(known_past), large=True)
         n_past = known_past if known_past is not None else past.count()
         self.n_past_reps = n_past
-        # The vectors this run demotes: the past lists that looked at them are asked again.
-        gone: RDD = self._demoted_vectors()
+        return past, n_past
+
+    def _search_centroids(self, reps_new: RDD, past: RDD, n: int) -> np.ndarray | None:
+        """The state's IVF centroids; fitted now (:meth:`_centroids`) when the ``n``
+        representatives first outgrow exact search; None while they do not."""
         centroids = self.state.centroids()
-        if centroids is None and n_past + n_reps_new > self.exact_limit:
+        if centroids is None and n > self.exact_limit:
+            new_vectors = reps_new.mapValues(lambda f: f.vector)
             centroids = self._centroids(new_vectors.union(past.mapValues(lambda v: v[0])))
-        if centroids is None:
-            chunks = max(1, min(p, math.ceil(max(n_reps_new, 1) / 256)))
+        return centroids
 
-            def spread_new(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (v, words) = item
-                for c in range(chunks):
-                    yield c, (i, v, "q" if i % chunks == c else "n", 0.0, words)
+    def _ivf_members(
+        self, new_items: RDD, past: RDD, gone: RDD, centroids: np.ndarray, most: int
+    ) -> tuple[RDD, RDD]:
+        """:func:`search_cell`'s members keyed by cell path (a cell over the task bound
+        split on the executors, as the job's cells: its members go to their nearest
+        sub-cells, a list is asked in the nearest), and the cells assigned now ``(idx,
+        cells)``: the new vectors' (stored ones do not change)."""
+        shared = self.sc.broadcast(centroids.astype(np.float32))
+        tagged: RDD = (
+            new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1]))))
+            .union(past.map(lambda item: ("past", item)))
+            .union(gone.map(lambda item: ("gone", item)))
+        )
+        placed = self._keep(tagged.mapPartitions(functools.partial(_placed, shared)))
+        members = split_oversized(
+            placed.flatMap(_cell_members), most, self.p, self.cell_size, self.task_bound,
+            CELL_MEMBERS,
+        )  # fmt: skip
+        new_cells = placed.filter(lambda item: item[1][4] and item[1][0] != "gone").map(
+            lambda item: (item[0], item[1][3])
+        )
+        return members, new_cells
 
-            def spread_past(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (v, reach, _, words) = item
-                for c in range(chunks):
-                    yield c, (i, v, "r" if i % chunks == c else "p", reach, words)
-
-            def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-                i, (v, _, _, _) = item
-                for c in range(chunks):
-                    yield c, (i, v, "d", 0.0)
-
-            cells_of = (
-                new_items.flatMap(spread_new)
-                .union(past.flatMap(spread_past))
-                .union(gone.flatMap(spread_gone))
-            )
-            new_cells = None
-        else:
-            shared = self.sc.broadcast(centroids.astype(np.float32))
-
-            def assign(items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-                listed = list(items)
-                if not listed:
-                    return
-                need = [k for k, (_, (_, (_, _, cells, _))) in enumerate(listed) if cells is None]
-                found = {}
-                if need:
-                    matrix = np.vstack([listed[k][1][1][0] for k in need]).astype(np.float32)
-                    rows = nearest_cells(matrix, shared.value, CELL_COPIES)
-                    found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
-                for k, (kind, (i, (v, reach, cells, words))) in enumerate(listed):
-                    yield i, (kind, v, reach, found.get(k, cells), k in found, words)
-
-            tagged: RDD = (
-                new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1]))))
-                .union(past.map(lambda item: ("past", item)))
-                .union(gone.map(lambda item: ("gone", item)))
-            )
-            placed = self._keep(tagged.mapPartitions(assign))
-
-            def spread(item: tuple[int, Any]) -> Iterator[tuple[tuple[int], Any]]:
-                i, (kind, v, reach, cells, _, words) = item
-                for rank, c in enumerate(cells):
-                    if kind == "gone":  # in every cell it was stored in, as a full rerun's
-                        yield (c,), (i, v, "d", reach)
-                    elif kind == "new":
-                        yield (c,), (i, v, "q" if rank == 0 else "n", reach, words)
-                    else:
-                        yield (c,), (i, v, "r" if rank == 0 else "p", reach, words)
-
-            # A cell over the task bound is split on the executors, as the job's cells:
-            # its members go to their nearest sub-cells, a list is asked in the nearest.
-            most = n_past + n_reps_new + self.n_merged  # a cell holds each vector once
-            cells_of = split_oversized(
-                placed.flatMap(spread), most, p, self.cell_size, self.task_bound, CELL_MEMBERS
-            )
-            # Only cells assigned now are written (stored ones do not change).
-            new_cells = placed.filter(lambda item: item[1][4] and item[1][0] != "gone").map(
-                lambda item: (item[0], item[1][3])
-            )
-        largest = self.largest
+    def _searched(self, members: RDD) -> tuple[RDD, RDD]:
+        """Each cell searched (:func:`search_cell`): the distinct pairs with a new end,
+        with the past pairs a demoted vector's lists gained that no day scored, and the
+        updated reaches ``(idx, reach)``."""
+        config, p, largest = self.config, self.p, self.largest
         found = self._keep(
-            cells_of.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest))
+            members.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest))
         )
         pairs = found.filter(lambda kv: kv[0] == "pair").values()
         if self.merges is not None:
             again = found.filter(lambda kv: kv[0] == "past_pair").values()
             pairs = pairs.union(self._unscored(again.distinct(p)))
         reach = found.filter(lambda kv: kv[0] == "reach").values()
-        return pairs.distinct(p), reach, centroids, new_cells
+        return pairs.distinct(p), reach
 
     def _unscored(self, pairs: RDD) -> RDD:
         """The pairs ``(i, j)`` (``i < j``, past articles) not scored on an earlier day:
