@@ -155,9 +155,12 @@ def test_a_story_is_read_from_the_stored_scalars_as_from_the_decoded_features(se
     assert any(len(s.articles) > 1 and s.derivations for s in checked)  # a real one
 
 
-def test_the_light_thread_id_is_the_engines() -> None:
-    from samestory.store.reading import thread_id
-    from samestory.threads import thread_id as engine_thread_id
+def test_every_driver_names_threads_with_the_one_light_function() -> None:
+    import samestory.ids
+    import samestory.store.reading
+    import samestory.threads
 
-    for story in ("s-fb3ff05943db", "s-", "s-Ελληνικά"):
-        assert thread_id(story) == engine_thread_id(story)
+    assert samestory.store.reading.thread_id is samestory.ids.thread_id
+    assert samestory.threads.thread_id is samestory.ids.thread_id
+    assert samestory.ids.thread_id("s-fb3ff05943db").startswith("t-")
+    assert len(samestory.ids.thread_id("s-Ελληνικά")) == 2 + samestory.ids.ID_HEX_DIGITS

@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -70,6 +69,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samestory import conflicts, lexical, name_roles, params, thread_digest
+from samestory.ids import thread_id as thread_id
 from samestory.stories import average_link
 
 if TYPE_CHECKING:
@@ -535,8 +535,3 @@ def first_story_key(story_id: str, first_date: Any) -> tuple[bool, Any, str]:
     store), undated last, then story id. Dates are compared only with dates (the flag
     comes first), so the undated stories' placeholder never meets one."""
     return (first_date is None, "" if first_date is None else first_date, story_id)
-
-
-def thread_id(first_story: str) -> str:
-    """Stable id of a thread, from the id of its first story."""
-    return "t-" + hashlib.sha1(first_story.encode("utf-8")).hexdigest()[:12]

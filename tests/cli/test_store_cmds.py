@@ -169,11 +169,11 @@ def test_stories_and_show_give_each_story_its_thread(app, db: Path, tmp_path: Pa
 
 
 def test_long_titles_are_cut_at_a_word_with_an_ellipsis():
-    from samestory.cli.store_cmds import _clip
+    from samestory.cli.story_show import clip
 
     title = "Leavitt said that the possibility of a meeting between the US president and Putin"
-    clipped = _clip(title)
+    clipped = clip(title)
     assert clipped.endswith("…") and len(clipped) <= 60
     assert title.startswith(clipped[:-1]) and title[len(clipped) - 1] == " "
-    assert _clip("Short title") == "Short title"
-    assert _clip("x" * 80) == "x" * 59 + "…"
+    assert clip("Short title") == "Short title"
+    assert clip("x" * 80) == "x" * 59 + "…"

@@ -27,8 +27,7 @@ from samestory.cli.main import (
     report_skip,
 )
 from samestory.cli.story_list import print_story_list
-from samestory.cli.story_show import clip as _clip
-from samestory.cli.story_show import print_story
+from samestory.cli.story_show import clip, print_story
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
@@ -160,7 +159,7 @@ def _print_added(report: AddReport, articles: list[Article]) -> None:
             verb = "copy"
         title = titles.get(report.revised.get(article_id, article_id), "")
         out.print(
-            f"  {escape(article_id):<32} {verb:<9} {story}  [dim]{escape(_clip(title))}[/]",
+            f"  {escape(article_id):<32} {verb:<9} {story}  [dim]{escape(clip(title))}[/]",
             highlight=False,
             soft_wrap=True,
         )

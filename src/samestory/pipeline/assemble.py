@@ -13,10 +13,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from samestory.features import DocFeatures
+from samestory.ids import story_id as story_id
 from samestory.models import Relation, RelationKind, Roundup, RoundupPart, Story
 from samestory.pipeline.group import FoundRoundup
 from samestory.pipeline.story_of import make_story as make_story
-from samestory.pipeline.story_of import story_id as story_id
 from samestory.pipeline.story_of import story_title as story_title
 from samestory.relate import CUE_SCORE_KEYS, is_copy_relation
 from samestory.threads import (

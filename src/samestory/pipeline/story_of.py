@@ -1,19 +1,19 @@
 """A story from its members' features and the relations among them: its id, title, first
 version, time order and derivations (:func:`make_story`).
 
-Light (:mod:`samestory.provenance` and :mod:`samestory.models` only), so a store's story
-is read without loading the pipeline (``samestory show``,
+Light (:mod:`samestory.provenance`, :mod:`samestory.ids` and :mod:`samestory.models`
+only), so a store's story is read without loading the pipeline (``samestory show``,
 :mod:`samestory.store.reading`); :mod:`samestory.pipeline.assemble` builds every story
 with it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from samestory import provenance
+from samestory.ids import story_id
 from samestory.models import Relation, Story
 
 if TYPE_CHECKING:
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 
 # Characters of a story title before it is cut with an ellipsis.
 TITLE_LIMIT = 120
-# Hex digits of SHA-1 in a story id (shipped with the engine): 48 bits, so two ids are
-# likely to collide somewhere beyond ~10 million stories (the store suffixes a taken id).
-ID_HEX_DIGITS = 12
 
 
 class StoryMember(Protocol):
@@ -39,11 +36,6 @@ class StoryMember(Protocol):
     def title(self) -> str | None: ...
     @property
     def sentences(self) -> Sequence[str]: ...
-
-
-def story_id(first_article: str) -> str:
-    """Stable id of a story, from the id of its first version: ``s-`` + 12 hex of SHA-1."""
-    return "s-" + hashlib.sha1(first_article.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
 
 
 def story_title(lead: StoryMember, limit: int = TITLE_LIMIT) -> str | None:

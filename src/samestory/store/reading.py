@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from samestory.ids import thread_id
 from samestory.models import Article, Evidence, Relation, RelationKind, Story
 from samestory.pipeline.story_of import StoryMember, make_story
 from samestory.store.listing import SUMMARY_COLUMNS, StorySummary
@@ -32,12 +32,6 @@ ARTICLE_COLUMNS = "id, text, title, date, source, url, lang, origin"
 
 def parse_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def thread_id(first_story: str) -> str:
-    """Stable id of a thread, from the id of its first story (as
-    :func:`samestory.threads.thread_id`, which imports NumPy; a test keeps them equal)."""
-    return "t-" + hashlib.sha1(first_story.encode("utf-8")).hexdigest()[:12]
 
 
 def chunks(ids: Sequence[str]) -> Iterator[list[str]]:
