@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -60,7 +61,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -143,6 +144,8 @@ SQL_CHUNK = 500
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 
 Within = Callable[[sqlite3.Connection], None]
+# What one chunk of an upgrade loop works on (a backlog position, a list of ids).
+Todo = TypeVar("Todo")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -998,35 +1001,59 @@ class Store:
             self._apply_deferred()
             total = backlog.remaining(self._conn)
         done = self._reclean(progress, chunk)
-        # The held representatives' positions in the candidate index: the same for every
-        # chunk while the index lives (read once, not once a chunk: O(store) each).
-        held: dict[str, int] | None = None
-        held_in: CandidateIndex | None = None
-        while True:
-            try:
-                with self._errors("upgrading"), self._transaction():
-                    self._forget_outside_writes()
-                    refresh_if_changed(self._conn, self.config, self.path)
-                    todo = backlog.read(self._conn)
-                    if todo is None:
-                        break
-                    index = self._candidate_index()
-                    batch = _Batch(self, index, None)
-                    if held is None or index is not held_in:  # rebuilt: read again
-                        held, held_in = batch.held_positions(todo), index
-                    done = done.plus(batch.pair_backlog(todo, chunk, held))
-            except BaseException as exc:
-                held = None
-                self._forget_chunk(exc, "paired")
-                raise
-            if progress is not None:
-                progress("pairing", done.articles, total)
+        done = done.plus(self._pair_backlog(progress, chunk, total))
         done = done.plus(self._judge_roundups())
         if reconcile:
             with self._errors("upgrading"), self._transaction():
                 if backlog.read(self._conn, backlog.RECONCILE_KEY) is None:
                     backlog.record(self._conn, backlog.RECONCILE_KEY)
         return done.plus(self._reconcile(progress, chunk))
+
+    def _run_chunks(self, loop: _Chunks[Any], progress: Progress | None = None) -> Paired:
+        """Run one resumable upgrade loop to its end, a chunk per transaction: the
+        prelude every chunk needs (forget the index if another process wrote, follow
+        another thread model, read what is left, take the candidate index only when
+        there is work), the chunk's work committed with the position it saves, and on
+        failure, in one place, what the rollback leaves to do: the index and the copy
+        sketches may hold the rolled-back chunk (forgotten), and a StoreError says in
+        one line that the chunks before are kept. ``progress(loop.stage, ...)`` after
+        each chunk."""
+        done = Paired()
+        memo = _IndexMemo()
+        while True:
+            try:
+                with self._errors("upgrading"), self._transaction():
+                    self._forget_outside_writes()
+                    refresh_if_changed(self._conn, self.config, self.path)
+                    todo = loop.next(self._conn)
+                    if todo is None:
+                        return done
+                    index = self._idle_index() if loop.idle else self._candidate_index()
+                    part = loop.work(_Batch(self, index, None), memo.of(index), todo)
+                    done = done.plus(part)
+            except BaseException as exc:
+                self._forget_chunk(exc, loop.kept)
+                raise
+            finally:
+                if loop.changes_vectors:  # the index holds the old vectors
+                    self._index = None
+                    self._sketches = CopySketches(self._conn)
+            if progress is not None and loop.stage:
+                progress(loop.stage, loop.count(done), loop.total)
+
+    def _pair_backlog(self, progress: Progress | None, chunk: int, total: int) -> Paired:
+        """Pair the backlog's held articles, ``chunk`` a transaction (``_Batch.pair_backlog``),
+        the position saved with each; ``progress("pairing", done, total)``."""
+
+        def work(batch: _Batch, memo: _IndexMemo, todo: backlog.Backlog) -> Paired:
+            if memo.held is None:  # the first ones indexed (the index is in rowid order)
+                memo.held = batch.held_positions(todo)
+            return batch.pair_backlog(todo, chunk, memo.held)
+
+        pairing = _Chunks(
+            "pairing", "paired", backlog.read, work, operator.attrgetter("articles"), total
+        )
+        return self._run_chunks(pairing, progress)
 
     def _forget_chunk(self, exc: BaseException, done: str) -> None:
         """After an upgrade chunk's transaction rolled back: forget what the index and
@@ -1053,33 +1080,19 @@ class Store:
         wrote before 38e6a1b can hold pairs no list proposes (scored by the add bug);
         the re-cleaning's re-proposal reaches only the neighbourhoods of changed texts.
         ``progress("reconciling", done, total)`` after each chunk."""
-        done = Paired()
-        total = self.unreconciled()
-        # Positions and candidate lists stay valid while the index lives (nothing here
-        # changes a vector): read each once, not once a chunk.
-        held: dict[str, int] = {}
-        lists: dict[str, set[str]] = {}
-        held_in: CandidateIndex | None = None
-        while True:
-            try:
-                with self._errors("upgrading"), self._transaction():
-                    self._forget_outside_writes()
-                    refresh_if_changed(self._conn, self.config, self.path)
-                    todo = backlog.read(self._conn, backlog.RECONCILE_KEY)
-                    if todo is None:
-                        return done
-                    index = self._candidate_index()
-                    if index is not held_in:  # rebuilt: read again
-                        held = {article: k for k, article in enumerate(index.ids)}
-                        lists, held_in = {}, index
-                    batch = _Batch(self, index, None)
-                    done = done.plus(batch.reconcile(todo, chunk, held, lists))
-            except BaseException as exc:
-                held_in = None
-                self._forget_chunk(exc, "reconciled")
-                raise
-            if progress is not None:
-                progress("reconciling", done.reconciled, total)
+
+        def work(batch: _Batch, memo: _IndexMemo, todo: backlog.Backlog) -> Paired:
+            return batch.reconcile(todo, chunk, memo.positions(), memo.lists)
+
+        reconciling = _Chunks(
+            "reconciling",
+            "reconciled",
+            functools.partial(backlog.read, key=backlog.RECONCILE_KEY),
+            work,
+            operator.attrgetter("reconciled"),
+            self.unreconciled(),
+        )
+        return self._run_chunks(reconciling, progress)
 
     def _reclean(self, progress: Progress | None, chunk: int) -> Paired:
         """Clean again the stored texts the cleaning changed since they were stored
@@ -1088,28 +1101,24 @@ class Store:
         text, the pairs stored with them scored again, their stories re-clustered and
         re-threaded (``_Batch.reclean``). The candidate graph is rebuilt from the new
         vectors afterwards."""
-        done = Paired()
-        total = cleaning.remaining(self._conn)
-        while True:
-            try:
-                with self._errors("upgrading"), self._transaction():
-                    ids = cleaning.next_chunk(self._conn, chunk)
-                    if not ids:
-                        break
-                    part = _Batch(self, self._idle_index(), None).reclean(ids)
-                    if part.recleaned:  # the saved graph holds old vectors: rebuild it
-                        self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
-                    done = done.plus(part)
-            except StoreError as exc:
-                raise type(exc)(
-                    f"{exc}; the chunks cleaned before are kept, and `samestory upgrade` "
-                    "carries on from there"
-                ) from exc
-            finally:
-                self._index = None  # its vectors and proposals are the old texts'
-                self._sketches = CopySketches(self._conn)
-            if progress is not None:
-                progress("cleaning", done.recleaned + done.kept_features, total)
+
+        def work(batch: _Batch, _memo: _IndexMemo, ids: list[str]) -> Paired:
+            part = batch.reclean(ids)
+            if part.recleaned:  # the saved graph holds old vectors: rebuild it
+                self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
+            return part
+
+        cleaning_loop = _Chunks(
+            "cleaning",
+            "cleaned",
+            lambda conn: cleaning.next_chunk(conn, chunk) or None,
+            work,
+            lambda done: done.recleaned + done.kept_features,
+            cleaning.remaining(self._conn),
+            idle=True,
+            changes_vectors=True,
+        )
+        done = self._run_chunks(cleaning_loop, progress)
         return done.plus(self._propose_recleaned(chunk))
 
     def _propose_recleaned(self, chunk: int) -> Paired:
@@ -1117,22 +1126,17 @@ class Store:
         transaction, with the index rebuilt from the new vectors (``_Batch.propose_again``):
         the candidate pairs a new store holding the same texts has. The last chunk
         re-clusters every story, as the pairing backlog's last chunk does."""
-        done = Paired()
-        while True:
-            try:
-                with self._errors("upgrading"), self._transaction():
-                    ids = cleaning.next_chunk(self._conn, chunk + 1, cleaned=True)
-                    if not ids:
-                        return done
-                    ids, last = ids[:chunk], len(ids) <= chunk
-                    index = self._candidate_index()
-                    held = {article: k for k, article in enumerate(index.ids)}
-                    batch = _Batch(self, index, None)
-                    done = done.plus(batch.propose_again(ids, held, last))
-            except BaseException:
-                self._index = None  # it may remember proposals of a rolled-back chunk
-                self._sketches = CopySketches(self._conn)
-                raise
+
+        def work(batch: _Batch, memo: _IndexMemo, ids: list[str]) -> Paired:
+            return batch.propose_again(ids[:chunk], memo.positions(), len(ids) <= chunk)
+
+        proposing = _Chunks(
+            "",
+            "proposed again",
+            lambda conn: cleaning.next_chunk(conn, chunk + 1, cleaned=True) or None,
+            work,
+        )
+        return self._run_chunks(proposing)
 
     def _idle_index(self) -> CandidateIndex:
         """An empty candidate index, for the work of an upgrade that proposes no
@@ -1164,16 +1168,12 @@ class Store:
         :meth:`upgrade`, in one transaction), as an add touching them would: each is
         judged again with the stories it covers and its flag written with ``cut``, and
         what that changes is re-threaded."""
-        try:
-            with self._errors("upgrading"), self._transaction():
-                articles = unjudged(self._conn)
-                if not articles:
-                    return Paired()
-                return _Batch(self, self._idle_index(), None).judge_roundups(articles)
-        except BaseException:
-            self._index = None
-            self._sketches = CopySketches(self._conn)
-            raise
+
+        def work(batch: _Batch, _memo: _IndexMemo, articles: list[str]) -> Paired:
+            return batch.judge_roundups(articles)
+
+        judging = _Chunks("", "judged", lambda conn: unjudged(conn) or None, work, idle=True)
+        return self._run_chunks(judging)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1205,6 +1205,52 @@ class Paired:
         return Paired(
             *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self))
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Chunks(Generic[Todo]):
+    """One resumable loop of :meth:`Store.upgrade`, run by :meth:`Store._run_chunks`: what
+    progress calls it (``stage``, empty: no progress) and what an error says is kept
+    (``kept``); ``next(conn)``: the next chunk's work, read in its transaction (None:
+    nothing left); ``work(batch, memo, todo)`` does it and saves its position in the same
+    transaction; ``count(done)``, ``total``: its progress; ``idle``: it proposes no
+    candidates (an empty index, not the store's); ``changes_vectors``: the index is
+    dropped after each chunk (it holds the old vectors)."""
+
+    stage: str
+    kept: str
+    next: Callable[[sqlite3.Connection], Todo | None]
+    work: Callable[[_Batch, _IndexMemo, Todo], Paired]
+    count: Callable[[Paired], int] = operator.attrgetter("articles")
+    total: int = 0
+    idle: bool = False
+    changes_vectors: bool = False
+
+
+class _IndexMemo:
+    """What an upgrade loop's chunks work out from one candidate index and share while it
+    lives (no chunk changes a vector; reading them again each chunk is O(store)): every
+    indexed article's position (its arrival order), the pairing backlog's held ones and
+    the candidate lists worked out. Dropped when the index is rebuilt (another process
+    wrote, or a chunk failed)."""
+
+    def __init__(self) -> None:
+        self.index: CandidateIndex | None = None
+        self.held: dict[str, int] | None = None
+        self.lists: dict[str, set[str]] = {}
+        self._positions: dict[str, int] | None = None
+
+    def of(self, index: CandidateIndex) -> _IndexMemo:
+        """This memo for ``index``: emptied first if it was worked out from another."""
+        if index is not self.index:
+            self.index, self.held, self.lists, self._positions = index, None, {}, None
+        return self
+
+    def positions(self) -> dict[str, int]:
+        if self._positions is None:
+            assert self.index is not None
+            self._positions = {article: k for k, article in enumerate(self.index.ids)}
+        return self._positions
 
 
 class _Batch:
