@@ -390,8 +390,33 @@ def _group_with_roundups(
     config: Config,
     fork: bool,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
-    n = len(views)
     bar = _partner_bar(config)
+    collapsed, plain, suspects = _plain_grouping(views, scored, copy_of, config, fork, bar)
+    if not suspects:
+        return plain, []
+    partners = _partners(scored, suspects, bar)
+    settled = _settled_roundups(views, collapsed, config, suspects, partners)
+    if settled is None:
+        return plain, []
+    confirmed, apart_groups, story_of = settled
+    # A roundup that chained stories in the plain grouping is taken out of it.
+    chained = _chained_or_split(views, partners, confirmed, plain, apart_groups, story_of)
+    units = _copy_roots(len(views), copy_of)
+    groups, cut = _place_apart(plain, collapsed, config, units, views, partners, confirmed, chained)
+    found, moves = _roundups_placed(views, scored, partners, confirmed, groups, cut, units, config)
+    return _apply_moves(groups, moves, found)
+
+
+def _plain_grouping(
+    views: Sequence[NameView],
+    scored: Sequence[tuple[int, int, float]],
+    copy_of: Sequence[int | None],
+    config: Config,
+    fork: bool,
+    bar: float,
+) -> tuple[CollapsedPairs | VersionedPairs, list[list[int]], set[int]]:
+    """The pairs collapsed for every grouping, the plain grouping (no text left out) and
+    the roundup candidates (found on a forked child with ``fork``)."""
     if fork:
         # The names the candidates and the exclusive-names step both read, read once
         # here: the forked child finds them read, and looks for the candidates while
@@ -409,12 +434,22 @@ def _group_with_roundups(
         # The pairs are collapsed onto copy groups once for the up to six groupings
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
-        collapsed = _collapse(n, grouped, copy_of, versions)
+        collapsed = _collapse(len(views), grouped, copy_of, versions)
         plain = _group(collapsed, config)
         suspects = suspects_found()
-    if not suspects:
-        return plain, []
-    partners = _partners(scored, suspects, bar)
+    return collapsed, plain, suspects
+
+
+def _settled_roundups(
+    views: Sequence[NameView],
+    collapsed: CollapsedPairs | VersionedPairs,
+    config: Config,
+    suspects: set[int],
+    partners: dict[int, list[int]],
+) -> tuple[set[int], list[list[int]], dict[int, int]] | None:
+    """The candidates that cover two stories of the grouping without them, once that
+    set no longer changes (up to ``ROUNDUP_ROUNDS`` groupings), with that grouping and
+    each other text's group in it; None when none is left or the set still changes."""
     first = _group_of(_group(collapsed, config, suspects))
     confirmed = {
         c
@@ -423,7 +458,7 @@ def _group_with_roundups(
     }
     for _ in range(ROUNDUP_ROUNDS):  # a roundup must still cover two stories once grouped
         if not confirmed:
-            return plain, []
+            return None
         groups = _group(collapsed, config, confirmed)
         # Roundups cover stories, not each other: their groups are no story's part.
         story_of = {i: g for i, g in _group_of(groups).items() if i not in confirmed}
@@ -433,14 +468,24 @@ def _group_with_roundups(
             if covers_several(story_parts(views[c], partners[c], story_of, views))
         }
         if still == confirmed:
-            break
+            return confirmed, groups, story_of
         confirmed = still
-    else:  # still changing: leave the texts as average link groups them
-        return plain, []
-    # A roundup that chained stories in the plain grouping is taken out of it.
+    return None  # still changing: leave the texts as average link groups them
+
+
+def _chained_or_split(
+    views: Sequence[NameView],
+    partners: dict[int, list[int]],
+    confirmed: set[int],
+    plain: Sequence[Sequence[int]],
+    apart_groups: Sequence[Sequence[int]],
+    story_of: Mapping[int, int],
+) -> set[int]:
+    """The roundups that chained stories (:func:`_chains`) or split one (:func:`_splits`)
+    in the plain grouping; ``apart_groups`` is the grouping without the roundups, whose
+    stories they cover (``story_of``)."""
     plain_of = _group_of(plain)
-    apart_groups = groups  # the grouping without the roundups, whose stories they cover
-    chained = {
+    return {
         c
         for c in confirmed
         if _chains(
@@ -456,8 +501,21 @@ def _group_with_roundups(
             plain_of[c],
         )
     }
-    units = _copy_roots(n, copy_of)
-    groups, cut = _place_apart(plain, collapsed, config, units, views, partners, confirmed, chained)
+
+
+def _roundups_placed(
+    views: Sequence[NameView],
+    scored: Sequence[tuple[int, int, float]],
+    partners: dict[int, list[int]],
+    confirmed: set[int],
+    groups: Sequence[Sequence[int]],
+    cut: set[int],
+    units: Sequence[int],
+    config: Config,
+) -> tuple[list[FoundRoundup], dict[int, int]]:
+    """Each roundup as found in ``groups`` (the grouping without the ``cut`` ones' pairs)
+    and the moves of the cut ones' groups into the story each joins
+    (:func:`_attach_target`)."""
     group_of = _group_of(groups)
     story_of = {i: g for i, g in group_of.items() if i not in confirmed}
     found: list[FoundRoundup] = []
@@ -473,7 +531,7 @@ def _group_with_roundups(
         found.append(FoundRoundup(c, covered, target, cut=True))
         if target is not None:
             moves[group_of[c]] = target
-    return _apply_moves(groups, moves, found)
+    return found, moves
 
 
 def _read_names(
