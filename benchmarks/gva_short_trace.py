@@ -3,7 +3,9 @@ published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
         [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
-        [--no-trace] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]] [--json FILE]
+        [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
+        [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
+        [--left-alone 20,30,0.4] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -52,7 +54,20 @@ held out in turn, the bar chosen on the others (mean over the forms of the threa
 their articles, which counts a wrong merge across two of them), scored on the held-out
 topic by the pair F1 at thread level over every pair with one of its texts (its wrong
 merges into other topics included, which no per-topic ARI sees) and by its own thread
-ARI. Writes nothing but ``--json``.
+ARI.
+
+``--loss`` (protocol T, docs/history/accuracy.md, 2026-12-06, gvashort, 11:22) replaces the
+trace's tables with where the thread-level pair F1 goes: right joins, wrong merges and
+splits with what F1 would be without each, the wrong merges by step (an average-link merge
+by its direct pair's band, an attach by the sizes of the parts it joined), by roundup, topic
+and days, and how many join two headline-like texts (:func:`headline_like`: one sentence of
+at most N words). ``--headline-words`` with ``--lone-bars`` (protocol HL) puts the lone bar
+on lone **headline-like** items only, N chosen with the bar and the day condition
+(``--far-list``: day gaps, ``any`` for every distance) by the same leave-one-topic-out
+judge; ``--keep-shared`` (protocol HL-keep) lets a lone headline that shares a person or place
+name with its target keep the attach bar. ``--left-alone N,DAYS,BAR`` reads one variant's
+lone headline-like items left alone against the targets they had. Writes nothing but
+``--json``.
 """
 
 from __future__ import annotations
@@ -159,6 +174,7 @@ class Lookups:
         self.copy_of = analysis.copy_of
         self.by_id = {f.id: f for f in prep.features}
         self.relation = {key(r.a, r.b): r for r in analysis.relations}
+        self.roundups = {r.article for s in analysis.stories for r in s.roundups}
 
     def rep(self, article: str) -> str:
         return self.copy_of.get(article, article)
@@ -207,6 +223,76 @@ def trace(look: Lookups, config: Config) -> dict[str, Any]:
     _far_attach_band(tables, look, config)
     _attach_parts(tables, look)
     return {name: dict(c.most_common()) for name, c in sorted(tables.items())}
+
+
+# --loss: protocol T (docs/history/accuracy.md, 2026-12-06, gvashort, 11:22): where a
+# form's thread-level pair F1 goes, wrong merges against splits, by step.
+HEADLINE_WORDS = (15, 20)
+
+
+def headline_like(f: DocFeatures, words: int) -> bool:
+    """One sentence of at most ``words`` words: what reads as a headline."""
+    return len(f.sentences) <= 1 and f.n_words <= words
+
+
+def pair_f1(right: int, wrong: int, missed: int) -> float:
+    return 2 * right / (2 * right + wrong + missed) if right else 0.0
+
+
+def loss(look: Lookups, config: Config) -> dict[str, Any]:
+    """Thread-level right joins, wrong merges and splits with the F1 each costs; the wrong
+    merges by step (an average-link merge by its direct pair's band, an attach by the
+    part that moved), by roundup, by topic and days; headline-like pairs."""
+    prep = look.prep
+    counts: Counter[str] = Counter()
+    tables: dict[str, Counter[str]] = defaultdict(Counter)
+    part_size = Counter(look.plain_story.values())
+    for a, b in article_pairs(look.thread):
+        if prep.gold[a] == prep.gold[b]:
+            counts["right"] += 1
+            continue
+        counts["wrong"] += 1
+        step = _step(look, a, b)
+        if step == "average link":
+            r = look.pair(a, b)
+            step += " / direct pair " + (
+                "not proposed" if r is None else score_band(r.score, config)
+            )
+        elif step == "attach":
+            small = min(part_size[look.plain_story[a]], part_size[look.plain_story[b]])
+            large = max(part_size[look.plain_story[a]], part_size[look.plain_story[b]])
+            step += f" / {_size_band(small)} into {_size_band(large)}"
+        tables["wrong merges by step"][step] += 1
+        roundup = bool({look.rep(a), look.rep(b), a, b} & look.roundups)
+        tables["wrong merges by roundup"]["a roundup's" if roundup else "no roundup"] += 1
+        tables["wrong merges by topic"][look.topic(a, b)] += 1
+        tables["wrong merges by days"][look.days(a, b)] += 1
+        fa, fb = look.by_id[look.rep(a)], look.by_id[look.rep(b)]
+        for words in HEADLINE_WORDS:
+            both = headline_like(fa, words) and headline_like(fb, words)
+            tables["wrong merges: both headline-like"][f"<= {words} words: {both}"] += 1
+    for a, b in article_pairs(prep.gold):
+        if look.thread[a] != look.thread[b]:
+            counts["missed"] += 1
+            r = look.pair(a, b)
+            tables["splits by band"][
+                "not proposed" if r is None else score_band(r.score, config)
+            ] += 1
+    r, w, m = counts["right"], counts["wrong"], counts["missed"]
+    by_topic = {
+        t: round(held_out_f1(prep, look.thread, t), 4) for t in sorted(set(prep.topic.values()))
+    }
+    return {
+        "pairs": dict(counts),
+        "pair F1": round(pair_f1(r, w, m), 4),
+        "pair F1 with no wrong merge": round(pair_f1(r, 0, m), 4),
+        "pair F1 with no split": round(pair_f1(r, w, 0), 4),
+        "topic pair F1": by_topic,
+        "headline-like texts": {
+            str(n): sum(headline_like(f, n) for f in prep.features) for n in HEADLINE_WORDS
+        },
+        **{name: dict(c.most_common()) for name, c in sorted(tables.items())},
+    }
 
 
 def _attach_parts(tables: dict[str, Counter[str]], look: Lookups) -> None:
@@ -341,9 +427,13 @@ class LoneShortBar:
         bar: float,
         published: list[dt.date | None] | None = None,
         far_days: int | None = None,
+        keeps: Callable[[list[int], list[int]], bool] | None = None,
     ) -> None:
         self.short, self.bar = short, bar
         self.published, self.far_days = published, far_days
+        self.keeps = keeps  # (item's texts, target's texts) -> keep the attach bar
+        # Every attached item taken back out: (its texts, its target's texts, the linkage).
+        self.left_alone: list[tuple[list[int], list[int], float]] = []
         self.item_texts: Callable[[int], list[int]] = lambda item: []
         self.attach_splinters = stories.attach_splinters  # production's, kept when patched
 
@@ -418,13 +508,27 @@ class LoneShortBar:
                     totals[group_of[other]] += s
             if totals:  # its best target, as the step picks it (ties: the smaller index)
                 linkage, target = min((-total / size[t], t) for t, total in totals.items())
-                if self._far(members[0], groups[target]) and -linkage < self.bar:
+                if (
+                    self._far(members[0], groups[target])
+                    and -linkage < self.bar
+                    and not self._kept(members[0], groups[target])
+                ):
                     left.add(members[0])
+                    if -linkage < threshold:
+                        continue  # never attached: nothing undone
+                    target_texts = [i for t in groups[target] for i in self.item_texts(t)]
+                    self.left_alone.append((self.item_texts(members[0]), target_texts, -linkage))
         return sorted(
             [[i for i in m if i not in left] for m in out if set(m) - left]
             + [[i] for i in sorted(left)],
             key=lambda m: m[0],
         )
+
+    def _kept(self, item: int, target: list[int]) -> bool:
+        """Protocol HL-keep: the item keeps the attach bar when ``keeps`` says so."""
+        if self.keeps is None:
+            return False
+        return self.keeps(self.item_texts(item), [i for t in target for i in self.item_texts(t)])
 
     def _short(self, item: int) -> bool:
         return all(self.short[i] for i in self.item_texts(item))
@@ -553,22 +657,23 @@ def thread_ari(prep: Prepared, thread: dict[str, str], keep: Callable[[str], boo
 
 
 def loto_judge(
-    preps: dict[str, Prepared], threads: dict[str, dict[float, dict[str, str]]], bars: list[float]
+    preps: dict[str, Prepared], threads: dict[str, dict[Any, dict[str, str]]], bars: list[Any]
 ) -> dict[str, Any]:
     """Protocol LB's leave-one-topic-out judge: each topic held out in turn, the bar
     chosen on the other topics (mean over the forms of the thread ARI over their
-    articles), scored on the held-out topic (pair F1 over its pairs, its own thread ARI)
-    against today's bar ``bars[0]``."""
+    articles; ties go to the earlier of ``bars``, which lists the weaker rules first),
+    scored on the held-out topic (pair F1 over its pairs, its own thread ARI) against
+    today's bar ``bars[0]``. A bar is any key of ``threads`` (protocol HL: a variant)."""
     topic_of = {a: t for p in preps.values() for a, t in p.topic.items()}
     sizes = Counter(topic_of.values())
 
-    def objective(bar: float, keep: Callable[[str], bool]) -> float:
+    def objective(bar: Any, keep: Callable[[str], bool]) -> float:
         return sum(thread_ari(p, threads[f][bar], keep) for f, p in preps.items()) / len(preps)
 
     folds: dict[str, Any] = {}
     for topic in sorted(sizes):
         train = {b: objective(b, lambda a, t=topic: topic_of[a] != t) for b in bars}
-        chosen = max(bars, key=lambda b: (round(train[b], 12), -b))
+        chosen = max(bars, key=lambda b: (round(train[b], 12), -bars.index(b)))
         held: dict[str, Any] = {}
         for form, prep in preps.items():
             old, new = threads[form][bars[0]], threads[form][chosen]
@@ -584,7 +689,7 @@ def loto_judge(
             "held out": held,
         }
     whole = {b: objective(b, lambda a: True) for b in bars}
-    best = max(bars, key=lambda b: (round(whole[b], 12), -b))
+    best = max(bars, key=lambda b: (round(whole[b], 12), -bars.index(b)))
     total = sum(sizes.values())
     weighted = {
         form: round(
@@ -640,6 +745,118 @@ def lone_bar_screen(
     return {"rows": rows, "judge": loto_judge(preps, threads, bars)}
 
 
+# --headline-words: protocol HL (docs/history/accuracy.md, 2026-12-06, gvashort, 11:22):
+# the lone-text bar for headline-like items only (one sentence, at most N words).
+Variant = tuple[int, str, float]  # (N words, "any days" or "> D days", bar)
+TODAY: Variant = (0, "today", 0.2)
+
+
+def headline_variants(words: list[int], bars: list[float], far: list[int | None]) -> list[Variant]:
+    """Today's grouping first, then every (N, days, bar) with the weaker rules first (a
+    lower bar, the far-only bar before the bar at any distance, fewer words): the judge's
+    ties go to the earlier."""
+    days = [f"> {d} days" if d is not None else "any days" for d in far]
+    order = sorted(range(len(far)), key=lambda i: far[i] is None)  # far-only first
+    return [TODAY] + [
+        (n, days[i], b) for b in bars if b > TODAY[2] for i in order for n in sorted(words)
+    ]
+
+
+def shares_person_or_place_with(features: list[DocFeatures]) -> Callable[..., bool]:
+    """Protocol HL-keep's exemption: some text of the item shares a name read as a person or a
+    place (:func:`shares`) with some text of its target."""
+
+    def keeps(item: list[int], target: list[int]) -> bool:
+        return any(shares_person_or_place(features[i], features[j]) for i in item for j in target)
+
+    return keeps
+
+
+def headline_bar_screen(
+    preps: dict[str, Prepared], variants: list[Variant], config: Config, keep_shared: bool = False
+) -> dict[str, Any]:
+    """Every form grouped under every variant (a form with no headline-like text at N is
+    today's grouping, not grouped again), then the LOTO judge over the variants.
+    ``keep_shared``: protocol HL-keep (a lone headline sharing a person or place name with its
+    target keeps the attach bar)."""
+    threads: dict[str, dict[Any, dict[str, str]]] = {}
+    rows: dict[str, Any] = {}
+    for form, prep in preps.items():
+        base = prep.analysis(prep.relations, config)
+        threads[form] = {TODAY: threads_of(base)}
+        rows[form] = {"articles": len(prep.features)}
+        rows[form]["today"] = _rounded(_thread_rows(prep, base))
+        for n, days, bar in variants[1:]:
+            like = [headline_like(f, n) for f in prep.features]
+            rows[form][f"headline-like at {n}"] = sum(like)
+            if not any(like):
+                threads[form][(n, days, bar)] = threads[form][TODAY]
+                continue
+            published = [None if f.date_from_text else f.date for f in prep.features]
+            far_days = None if days == "any days" else int(days.split()[1])
+            keeps = shares_person_or_place_with(prep.features) if keep_shared else None
+            with LoneShortBar(like, bar, published, far_days, keeps).applied():
+                analysis = prep.analysis(prep.relations, config)
+            threads[form][(n, days, bar)] = threads_of(analysis)
+            rows[form][f"{n} words, {days}, {bar}"] = _rounded(_thread_rows(prep, analysis))
+        print(json.dumps({form: rows[form]}), flush=True)
+    judge = loto_judge(preps, threads, variants)
+    return {"rows": rows, "judge": _string_keys(judge)}
+
+
+# Closeness of what two texts share, least first (the order :func:`shares` reads).
+SHARED_ORDER = ("nothing", "other name", "number", "place", "person")
+
+
+def left_alone_items(prep: Prepared, variant: Variant, config: Config) -> dict[str, Any]:
+    """The lone headline-like items a variant leaves alone (their attach undone), each
+    read against the target the attach step gave it: right (its incident is in the target)
+    or wrong (same topic or across), by linkage, the target's size in texts and the
+    closest thing it shares with a text of the target. A grouping's last attach step
+    counts (the roundup rounds group several times)."""
+    n, days, bar = variant
+    like = [headline_like(f, n) for f in prep.features]
+    published = [None if f.date_from_text else f.date for f in prep.features]
+    lone = LoneShortBar(like, bar, published, None if days == "any days" else int(days.split()[1]))
+    with lone.applied():
+        prep.analysis(prep.relations, config)
+    last: dict[int, tuple[list[int], list[int], float]] = {}
+    for texts, target, linkage in lone.left_alone:
+        last[texts[0]] = (texts, target, linkage)
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for texts, target, linkage in last.values():
+        ids = [prep.features[i].id for i in texts]
+        others = [prep.features[i].id for i in target]
+        if prep.gold[ids[0]] in {prep.gold[o] for o in others}:
+            verdict = "right"
+        elif prep.topic[ids[0]] in {prep.topic[o] for o in others}:
+            verdict = "wrong, same topic"
+        else:
+            verdict = "wrong, across topics"
+        band = "0.2-0.25" if linkage < 0.25 else "0.25-0.3" if linkage < 0.3 else "0.3-0.4"
+        shared = max(
+            (shares(prep.features[i], prep.features[j]) for i in texts for j in target),
+            key=SHARED_ORDER.index,
+        )
+        out["items"][verdict] += 1
+        out["by linkage"][f"{verdict} / {band}"] += 1
+        out["by target size"][f"{verdict} / {_size_band(len(target))}"] += 1
+        out["by what it shares"][f"{verdict} / {shared}"] += 1
+    return {name: dict(sorted(c.items())) for name, c in out.items()}
+
+
+def _thread_rows(prep: Prepared, analysis: Analysis) -> dict[str, float]:
+    return {k: v for k, v in aris(prep, analysis).items() if k.startswith("thread") or k == "story"}
+
+
+def _string_keys(judge: dict[str, Any]) -> dict[str, Any]:
+    """The judge's variants as strings (JSON keys)."""
+    for fold in judge["folds"].values():
+        fold["chosen"] = str(fold["chosen"])
+    judge["whole-set choice"] = str(judge["whole-set choice"])
+    return judge
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="folder of dev .jsonl files")
@@ -651,6 +868,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-trace", action="store_true", help="screen the rules only")
     parser.add_argument(
+        "--loss", action="store_true", help="the thread-level loss tables (protocol T)"
+    )
+    parser.add_argument(
         "--lone-bars",
         default="",
         help="comma list of attach bars for a lone short item, today's first (protocol LB)",
@@ -661,6 +881,30 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="with --lone-bars: the bar only for a lone short text more than this many days "
         "from every text of its target (protocol LB-far)",
+    )
+    parser.add_argument(
+        "--headline-words",
+        default="",
+        help="with --lone-bars: the bar for lone headline-like items (one sentence, at most "
+        "N words) only, N from this comma list, chosen with the bar (protocol HL)",
+    )
+    parser.add_argument(
+        "--far-list",
+        default="",
+        help="with --headline-words: comma list of day gaps for the bar, 'any' for every "
+        "distance (protocol HL)",
+    )
+    parser.add_argument(
+        "--keep-shared",
+        action="store_true",
+        help="with --headline-words: a lone headline sharing a person or place name with its "
+        "target keeps the attach bar (protocol HL-keep)",
+    )
+    parser.add_argument(
+        "--left-alone",
+        default="",
+        help="N,DAYS,BAR (DAYS: a number or 'any'): the lone headline-like items that "
+        "variant leaves alone, right or wrong, by linkage, target size and what they share",
     )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -677,7 +921,8 @@ def main(argv: list[str] | None = None) -> int:
         row: dict[str, Any] = {"set": prep.name, "before": _rounded(before)}
         if not args.no_trace:
             no_attach = prep.analysis(prep.relations, config.replace(attach_threshold=None))
-            row["trace"] = trace(Lookups(prep, base, no_attach), config)
+            look = Lookups(prep, base, no_attach)
+            row["loss" if args.loss else "trace"] = (loss if args.loss else trace)(look, config)
         for name in rules:
             if name in GROUPING_RULES:
                 relations, moved = prep.relations, Counter[str]()
@@ -695,7 +940,21 @@ def main(argv: list[str] | None = None) -> int:
             }
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
-    if args.lone_bars:
+    if args.left_alone:
+        n, days, bar = args.left_alone.split(",")
+        variant = (int(n), "any days" if days == "any" else f"> {days} days", float(bar))
+        for prep in preps.values():
+            items = {"set": prep.name, "left alone": left_alone_items(prep, variant, config)}
+            print(json.dumps(items, indent=1), flush=True)
+            out.append(items)
+    if args.lone_bars and args.headline_words:
+        far = [None if d == "any" else int(d) for d in (args.far_list or "any").split(",")]
+        words = [int(n) for n in args.headline_words.split(",")]
+        variants = headline_variants(words, [float(b) for b in args.lone_bars.split(",")], far)
+        screen = headline_bar_screen(preps, variants, config, args.keep_shared)
+        print(json.dumps(screen["judge"], indent=1), flush=True)
+        out.append({"headline bars": screen})
+    elif args.lone_bars:
         bars = [float(b) for b in args.lone_bars.split(",")]
         screen = lone_bar_screen(preps, bars, config, args.far_days)
         print(json.dumps(screen["judge"], indent=1), flush=True)

@@ -2,7 +2,10 @@
 40 or more articles one by one and the rest only through the size-weighted mean; what two
 texts share is read in its order (person, place, number, another name, nothing); the
 leave-one-topic-out judge's held-out pair F1 counts a merge into another topic; the lone
-short item's bar (protocols LB, LB-far) leaves only such an item alone."""
+short item's bar (protocols LB, LB-far) leaves only such an item alone, keeps the attach
+bar for an item its exemption names (HL-keep) and records what it undid; the headline-like
+test, the pair F1, the variants' order and the judge's ties towards the weaker rule
+(protocol HL)."""
 
 from __future__ import annotations
 
@@ -116,3 +119,82 @@ def test_lone_short_bar_far_only_across_the_days() -> None:
     assert _bar(short, 0.3, near, 30).attach(groups, rows, 0.2, lone_attach=True) == kept
     assert _bar(short, 0.3, far, 30).attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2]]
     assert _bar(short, 0.3, undated, 30).attach(groups, rows, 0.2, lone_attach=True) == kept
+
+
+def test_headline_like_is_one_short_sentence() -> None:
+    def text(sentences: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(sentences=sentences, n_words=sum(len(s.split()) for s in sentences))
+
+    headline = text(["Man shoots self after killing wife, 2 young children"])  # 9 words
+    assert gst.headline_like(headline, 9) and not gst.headline_like(headline, 8)
+    lead = text(["Police say a man shot his wife.", "He then shot himself."])
+    assert not gst.headline_like(lead, 80)  # two sentences: no headline at any length
+
+
+def test_pair_f1_and_what_each_error_costs() -> None:
+    assert gst.pair_f1(528, 970, 825) == 2 * 528 / (2 * 528 + 970 + 825)
+    assert gst.pair_f1(5, 0, 0) == 1.0
+    assert gst.pair_f1(0, 3, 4) == 0.0
+
+
+def test_headline_variants_list_today_then_the_weaker_rules_first() -> None:
+    variants = gst.headline_variants([20, 12], [0.2, 0.3, 0.25], [None, 30])
+    assert variants[0] == gst.TODAY
+    assert variants[1:5] == [
+        (12, "> 30 days", 0.3),
+        (20, "> 30 days", 0.3),
+        (12, "any days", 0.3),
+        (20, "any days", 0.3),
+    ]  # bars in the order given, today's (0.2) only once
+    assert len(variants) == 1 + 2 * 2 * 2
+
+
+def test_loto_judge_breaks_ties_towards_the_earlier_variant() -> None:
+    # Two topics, one form; variants "weak" and "strong" group both topics alike, so every
+    # objective ties and the judge keeps the earlier (today's) one.
+    prep = SimpleNamespace(
+        topic={"a1": "A", "a2": "A", "b1": "B", "b2": "B"},
+        gold={"a1": "g1", "a2": "g1", "b1": "g2", "b2": "g2"},
+    )
+    same = {"a1": "t1", "a2": "t1", "b1": "t2", "b2": "t2"}
+    threads = {"form": {"today": same, "strong": dict(same)}}
+    judge = gst.loto_judge({"form": prep}, threads, ["today", "strong"])
+    assert judge["whole-set choice"] == "today"
+    assert {fold["chosen"] for fold in judge["folds"].values()} == {"today"}
+
+
+def test_lone_short_bar_keeps_the_attach_bar_for_an_exempt_item() -> None:
+    groups = [[0, 1], [2]]
+    rows = {0: {1: 0.5, 2: 0.25}, 1: {0: 0.5, 2: 0.25}, 2: {0: 0.25, 1: 0.25}}
+    short = [False, False, True]
+    seen: list[tuple[list[int], list[int]]] = []
+
+    def keeps(item: list[int], target: list[int]) -> bool:
+        seen.append((item, target))
+        return True
+
+    lone = gst.LoneShortBar(short, 0.3, keeps=keeps)
+    lone.item_texts = lambda item: [item]
+    assert lone.attach(groups, rows, 0.2, lone_attach=True) == [[0, 1, 2]]
+    assert seen == [([2], [0, 1])]  # asked with the item's and its target's texts
+
+
+def test_shares_person_or_place_with_reads_every_text_of_both_sides() -> None:
+    features = [
+        _features({"Kent"}, set(), {"Kent"}, set()),
+        _features({"Police"}, set(), set(), set()),
+        _features({"Kent", "Police"}, set(), set(), set()),
+    ]
+    keeps = gst.shares_person_or_place_with(features)
+    assert keeps([2], [1, 0])  # shares the place Kent with text 0
+    assert not keeps([2], [1])  # Police: another name only
+
+
+def test_lone_short_bar_records_only_attached_items_it_leaves_alone() -> None:
+    # Item 2 links to the story {0, 1} at 0.25 (attached today), item 3 at 0.1 (never).
+    groups = [[0, 1], [2], [3]]
+    rows = {0: {1: 0.5, 2: 0.25, 3: 0.1}, 1: {0: 0.5, 2: 0.25, 3: 0.1}}
+    rows[2], rows[3] = {0: 0.25, 1: 0.25}, {0: 0.1, 1: 0.1}
+    lone = _bar([False, False, True, True], 0.3)
+    assert lone.attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2], [3]]
+    assert lone.left_alone == [([2], [0, 1], 0.25)]
