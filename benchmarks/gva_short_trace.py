@@ -5,7 +5,7 @@ published-date gate screened under a topic rule written for unequal topics.
         [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
-        [--left-alone 20,30,0.4] [--json FILE]
+        [--left-alone 20,30,0.4] [--under 20,30,0.4] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -66,7 +66,8 @@ on lone **headline-like** items only, N chosen with the bar and the day conditio
 (``--far-list``: day gaps, ``any`` for every distance) by the same leave-one-topic-out
 judge; ``--keep-shared`` (protocol HL-keep) lets a lone headline that shares a person or place
 name with its target keep the attach bar. ``--left-alone N,DAYS,BAR`` reads one variant's
-lone headline-like items left alone against the targets they had. Writes nothing but
+lone headline-like items left alone against the targets they had; ``--under N,DAYS,BAR``
+traces (or ``--loss``) the grouping under that variant instead of today's. Writes nothing but
 ``--json``.
 """
 
@@ -808,16 +809,27 @@ def headline_bar_screen(
 SHARED_ORDER = ("nothing", "other name", "number", "place", "person")
 
 
+def variant_bar(prep: Prepared, variant: Variant) -> LoneShortBar:
+    """Protocol HL's attach step for one variant (N words, days, bar) on a form."""
+    n, days, bar = variant
+    like = [headline_like(f, n) for f in prep.features]
+    published = [None if f.date_from_text else f.date for f in prep.features]
+    return LoneShortBar(like, bar, published, None if days == "any days" else int(days.split()[1]))
+
+
+def parse_variant(text: str) -> Variant:
+    """``N,DAYS,BAR`` (DAYS: a number of days or ``any``) as a :data:`Variant`."""
+    n, days, bar = text.split(",")
+    return int(n), "any days" if days == "any" else f"> {days} days", float(bar)
+
+
 def left_alone_items(prep: Prepared, variant: Variant, config: Config) -> dict[str, Any]:
     """The lone headline-like items a variant leaves alone (their attach undone), each
     read against the target the attach step gave it: right (its incident is in the target)
     or wrong (same topic or across), by linkage, the target's size in texts and the
     closest thing it shares with a text of the target. A grouping's last attach step
     counts (the roundup rounds group several times)."""
-    n, days, bar = variant
-    like = [headline_like(f, n) for f in prep.features]
-    published = [None if f.date_from_text else f.date for f in prep.features]
-    lone = LoneShortBar(like, bar, published, None if days == "any days" else int(days.split()[1]))
+    lone = variant_bar(prep, variant)
     with lone.applied():
         prep.analysis(prep.relations, config)
     last: dict[int, tuple[list[int], list[int], float]] = {}
@@ -906,6 +918,12 @@ def main(argv: list[str] | None = None) -> int:
         help="N,DAYS,BAR (DAYS: a number or 'any'): the lone headline-like items that "
         "variant leaves alone, right or wrong, by linkage, target size and what they share",
     )
+    parser.add_argument(
+        "--under",
+        default="",
+        help="N,DAYS,BAR: the trace (or --loss) of the grouping under that headline variant "
+        "instead of today's (protocol T2)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -916,9 +934,13 @@ def main(argv: list[str] | None = None) -> int:
         prep = preps[form] = prepare(args.data, args.set, form, args.cache, config)
         if args.no_trace and not rules:
             continue
-        base = prep.analysis(prep.relations, config)
+        bar = variant_bar(prep, parse_variant(args.under)) if args.under else None
+        with bar.applied() if bar else contextlib.nullcontext():
+            base = prep.analysis(prep.relations, config)
         before = aris(prep, base)
         row: dict[str, Any] = {"set": prep.name, "before": _rounded(before)}
+        if args.under:
+            row["under"] = args.under
         if not args.no_trace:
             no_attach = prep.analysis(prep.relations, config.replace(attach_threshold=None))
             look = Lookups(prep, base, no_attach)
@@ -941,8 +963,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
     if args.left_alone:
-        n, days, bar = args.left_alone.split(",")
-        variant = (int(n), "any days" if days == "any" else f"> {days} days", float(bar))
+        variant = parse_variant(args.left_alone)
         for prep in preps.values():
             items = {"set": prep.name, "left alone": left_alone_items(prep, variant, config)}
             print(json.dumps(items, indent=1), flush=True)

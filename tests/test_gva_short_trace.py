@@ -198,3 +198,9 @@ def test_lone_short_bar_records_only_attached_items_it_leaves_alone() -> None:
     lone = _bar([False, False, True, True], 0.3)
     assert lone.attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2], [3]]
     assert lone.left_alone == [([2], [0, 1], 0.25)]
+
+
+def test_parse_variant_reads_words_days_and_bar() -> None:
+    assert gst.parse_variant("20,30,0.4") == (20, "> 30 days", 0.4)
+    assert gst.parse_variant("12,any,0.35") == (12, "any days", 0.35)
+    assert gst.parse_variant("20,30,0.4") in gst.headline_variants([20], [0.4], [30])
