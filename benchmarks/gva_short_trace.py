@@ -5,7 +5,7 @@ published-date gate screened under a topic rule written for unequal topics.
         [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
-        [--left-alone 20,30,0.4] [--under 20,30,0.4] [--json FILE]
+        [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -67,8 +67,9 @@ on lone **headline-like** items only, N chosen with the bar and the day conditio
 judge; ``--keep-shared`` (protocol HL-keep) lets a lone headline that shares a person or place
 name with its target keep the attach bar. ``--left-alone N,DAYS,BAR`` reads one variant's
 lone headline-like items left alone against the targets they had; ``--under N,DAYS,BAR``
-traces (or ``--loss``) the grouping under that variant instead of today's. Writes nothing but
-``--json``.
+traces (or ``--loss``) the grouping under that variant instead of today's;
+``--score-splits`` scores the split pairs no index proposed and bands them (protocol T3).
+Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -294,6 +295,28 @@ def loss(look: Lookups, config: Config) -> dict[str, Any]:
         },
         **{name: dict(c.most_common()) for name, c in sorted(tables.items())},
     }
+
+
+def unproposed_splits(look: Lookups, config: Config) -> dict[str, Any]:
+    """Protocol T3: the split pairs (thread level) no index proposed, their copy
+    representatives' pairs scored as the batch scores (``score_pairs``, lean), by band and
+    days apart: as article pairs, and as distinct representative pairs."""
+    prep = look.prep
+    reps: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for a, b in article_pairs(prep.gold):
+        if look.thread[a] != look.thread[b] and look.pair(a, b) is None:
+            ra, rb = sorted((look.rep(a), look.rep(b)))
+            reps[(ra, rb)].append((a, b))
+    pairs = [(prep.index[a], prep.index[b]) for a, b in reps]
+    relations = score_pairs(prep.features, pairs, config, lean=True) if pairs else []
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for articles, r in zip(reps.values(), relations, strict=True):
+        band = score_band(r.score, config)
+        out["representative pairs by band"][band] += 1
+        for a, b in articles:
+            out["article pairs by band"][band] += 1
+            out["article pairs: band x days"][f"{band} / {look.days(a, b)}"] += 1
+    return {name: dict(c.most_common()) for name, c in sorted(out.items())}
 
 
 def _attach_parts(tables: dict[str, Counter[str]], look: Lookups) -> None:
@@ -924,6 +947,12 @@ def main(argv: list[str] | None = None) -> int:
         help="N,DAYS,BAR: the trace (or --loss) of the grouping under that headline variant "
         "instead of today's (protocol T2)",
     )
+    parser.add_argument(
+        "--score-splits",
+        action="store_true",
+        help="with the trace or --loss: score the split pairs no index proposed and band "
+        "them (protocol T3)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -945,6 +974,8 @@ def main(argv: list[str] | None = None) -> int:
             no_attach = prep.analysis(prep.relations, config.replace(attach_threshold=None))
             look = Lookups(prep, base, no_attach)
             row["loss" if args.loss else "trace"] = (loss if args.loss else trace)(look, config)
+            if args.score_splits:
+                row["unproposed splits"] = unproposed_splits(look, config)
         for name in rules:
             if name in GROUPING_RULES:
                 relations, moved = prep.relations, Counter[str]()

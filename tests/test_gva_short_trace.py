@@ -204,3 +204,35 @@ def test_parse_variant_reads_words_days_and_bar() -> None:
     assert gst.parse_variant("20,30,0.4") == (20, "> 30 days", 0.4)
     assert gst.parse_variant("12,any,0.35") == (12, "any days", 0.35)
     assert gst.parse_variant("20,30,0.4") in gst.headline_variants([20], [0.4], [30])
+
+
+def test_unproposed_splits_scores_each_representative_pair_once(monkeypatch) -> None:
+    # g1 = {a, b, c}: a and c copies (rep a); b split from both, never proposed: two
+    # article pairs (a, b), (b, c) over one representative pair (a, b). d, e (g2) split but
+    # proposed: not counted.
+    from samestory.config import DEFAULT_CONFIG
+
+    prep = SimpleNamespace(
+        gold={"a": "g1", "b": "g1", "c": "g1", "d": "g2", "e": "g2"},
+        index={"a": 0, "b": 1, "c": 2, "d": 3, "e": 4},
+        features=["fa", "fb", "fc", "fd", "fe"],
+    )
+    rep = {"c": "a"}
+    look = SimpleNamespace(
+        prep=prep,
+        thread={"a": "t1", "b": "t2", "c": "t1", "d": "t3", "e": "t4"},
+        rep=lambda x: rep.get(x, x),
+        pair=lambda x, y: "scored" if {x, y} == {"d", "e"} else None,
+        days=lambda x, y: "0-3",
+    )
+    scored: list[list[tuple[int, int]]] = []
+
+    def fake_score(features, pairs, config, lean=False):
+        scored.append(list(pairs))
+        return [SimpleNamespace(score=0.3) for _ in pairs]
+
+    monkeypatch.setattr(gst, "score_pairs", fake_score)
+    out = gst.unproposed_splits(look, DEFAULT_CONFIG)
+    assert scored == [[(0, 1)]]
+    assert out["representative pairs by band"] == {"attach band": 1}
+    assert out["article pairs by band"] == {"attach band": 2}
