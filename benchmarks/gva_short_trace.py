@@ -5,7 +5,8 @@ published-date gate screened under a topic rule written for unequal topics.
         [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
-        [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--json FILE]
+        [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--split-scores]
+        [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -68,8 +69,9 @@ judge; ``--keep-shared`` (protocol HL-keep) lets a lone headline that shares a p
 name with its target keep the attach bar. ``--left-alone N,DAYS,BAR`` reads one variant's
 lone headline-like items left alone against the targets they had; ``--under N,DAYS,BAR``
 traces (or ``--loss``) the grouping under that variant instead of today's;
-``--score-splits`` scores the split pairs no index proposed and bands them (protocol T3).
-Writes nothing but ``--json``.
+``--score-splits`` scores the split pairs no index proposed and bands them (protocol T3);
+``--split-scores`` reads why the split pairs under the attach bar are there: the event
+model's own value or a cut after it (protocol T4). Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -316,6 +318,35 @@ def unproposed_splits(look: Lookups, config: Config) -> dict[str, Any]:
         for a, b in articles:
             out["article pairs by band"][band] += 1
             out["article pairs: band x days"][f"{band} / {look.days(a, b)}"] += 1
+    return {name: dict(c.most_common()) for name, c in sorted(out.items())}
+
+
+def split_scores(look: Lookups, config: Config) -> dict[str, Any]:
+    """Protocol T4: every split pair (thread level) by its representatives' relation (the
+    batch's, else scored lean); those under the attach bar by whether the model put them
+    there (the higher of event probability and rewrite evidence under the bar) or a cut
+    after it, by what the texts share and days apart: article pairs."""
+    prep = look.prep
+    splits = [(a, b) for a, b in article_pairs(prep.gold) if look.thread[a] != look.thread[b]]
+    unscored = sorted(
+        {tuple(sorted((look.rep(a), look.rep(b)))) for a, b in splits if look.pair(a, b) is None}
+    )
+    pairs = [(prep.index[a], prep.index[b]) for a, b in unscored]
+    scored = score_pairs(prep.features, pairs, config, lean=True) if pairs else []
+    fresh = {key(r.a, r.b): r for r in scored}
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    bar = config.attach_threshold or 0.0
+    for a, b in splits:
+        r = look.pair(a, b) or fresh[key(look.rep(a), look.rep(b))]
+        if r.score >= bar:
+            out["split pairs"]["at or over the attach bar"] += 1
+            continue
+        scores = r.evidence.scores
+        best = max(scores.get("event_probability", 0.0), scores.get("rewrite_evidence", 0.0))
+        why = "model" if best < bar else "cut after the model"
+        out["split pairs"][f"under the bar: {why}"] += 1
+        out["under the bar: why x shares"][f"{why} / {look.shared(a, b)}"] += 1
+        out["under the bar: why x days"][f"{why} / {look.days(a, b)}"] += 1
     return {name: dict(c.most_common()) for name, c in sorted(out.items())}
 
 
@@ -953,6 +984,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with the trace or --loss: score the split pairs no index proposed and band "
         "them (protocol T3)",
     )
+    parser.add_argument(
+        "--split-scores",
+        action="store_true",
+        help="with the trace or --loss: the split pairs under the attach bar, by whether "
+        "the model or a cut after it put them there (protocol T4)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -976,6 +1013,8 @@ def main(argv: list[str] | None = None) -> int:
             row["loss" if args.loss else "trace"] = (loss if args.loss else trace)(look, config)
             if args.score_splits:
                 row["unproposed splits"] = unproposed_splits(look, config)
+            if args.split_scores:
+                row["split scores"] = split_scores(look, config)
         for name in rules:
             if name in GROUPING_RULES:
                 relations, moved = prep.relations, Counter[str]()

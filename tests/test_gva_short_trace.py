@@ -236,3 +236,42 @@ def test_unproposed_splits_scores_each_representative_pair_once(monkeypatch) -> 
     assert scored == [[(0, 1)]]
     assert out["representative pairs by band"] == {"attach band": 1}
     assert out["article pairs by band"] == {"attach band": 2}
+
+
+def test_split_scores_tells_the_model_from_a_cut_after_it(monkeypatch) -> None:
+    from samestory.config import DEFAULT_CONFIG
+
+    def relation(a: str, b: str, score: float, event: float) -> SimpleNamespace:
+        scores = {"event_probability": event, "rewrite_evidence": 0.0}
+        return SimpleNamespace(a=a, b=b, score=score, evidence=SimpleNamespace(scores=scores))
+
+    # One incident a, b, c, d split three ways: (a, b) proposed, the model low; (a, c)
+    # proposed, cut by a gate (model 0.6, score 0.1); (a, d), (b, d), (c, d) never
+    # proposed, scored 0.3 (at the bar); (b, c) proposed at 0.5.
+    prep = SimpleNamespace(
+        gold=dict.fromkeys("abcd", "g"), index={x: i for i, x in enumerate("abcd")}, features=[]
+    )
+    known = {
+        ("a", "b"): relation("a", "b", 0.1, 0.1),
+        ("a", "c"): relation("a", "c", 0.1, 0.6),
+        ("b", "c"): relation("b", "c", 0.5, 0.5),
+    }
+    look = SimpleNamespace(
+        prep=prep,
+        thread={"a": "t1", "b": "t2", "c": "t3", "d": "t4"},
+        rep=lambda x: x,
+        pair=lambda x, y: known.get(tuple(sorted((x, y)))),
+        days=lambda x, y: "0-3",
+        shared=lambda x, y: "nothing",
+    )
+
+    def fake_score(features, pairs, config, lean=False):
+        return [relation("abcd"[i], "abcd"[j], 0.3, 0.3) for i, j in pairs]
+
+    monkeypatch.setattr(gst, "score_pairs", fake_score)
+    out = gst.split_scores(look, DEFAULT_CONFIG)
+    assert out["split pairs"] == {
+        "at or over the attach bar": 4,
+        "under the bar: model": 1,
+        "under the bar: cut after the model": 1,
+    }
