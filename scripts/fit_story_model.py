@@ -62,6 +62,7 @@ import os
 import pickle
 import random
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -377,6 +378,20 @@ class DevSet:
         """ARI of production's grouping of the pairs scored ``scores`` (:meth:`grouping`)."""
         return float(adjusted_rand_score(self.gold, self.grouping(scores, config, copied)))
 
+    def topic_aris(
+        self, scores: np.ndarray, config: Config, copied: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """The set's ARI (``"all"``) and each topic's within-topic ARI of production's
+        grouping of ``scores`` (a merge across topics is seen only in ``"all"``)."""
+        labels = self.grouping(scores, config, copied)
+        out = {"all": float(adjusted_rand_score(self.gold, labels))}
+        members: dict[str, list[int]] = defaultdict(list)
+        for k, topic in enumerate(self.topics):
+            members[topic].append(k)
+        for topic, ks in sorted(members.items()):
+            out[topic] = float(adjusted_rand_score([self.gold[k] for k in ks], labels[ks]))
+        return out
+
 
 def dev_set(
     base: str, data: Path, cache: Path, encoder: SentenceEncoder | None, form: str = "full"
@@ -574,13 +589,16 @@ def fit_conflict_part(
     c: float,
     cues: Sequence[str] = relate.CONFLICT_CUE_NAMES,
     words: np.ndarray | None = None,
+    keep_others: bool = False,
 ) -> relate.StoryModel:
     """``base`` with its conflict part ``d`` fitted, the rest kept (``--conflicts-only``).
 
     Logistic regression of ``y`` on the disagreement cues ``cues`` with the rest of
     ``base``'s log-odds (long and short parts) as a fixed offset, L2-penalised as
     scikit-learn's (``C``): the shipped model scores every pair as before, plus what the
-    disagreements say. The cues left out of ``cues`` weigh 0 (``--conflict-cues``)."""
+    disagreements say. The cues left out of ``cues`` weigh 0 (``--conflict-cues``), or,
+    with ``keep_others`` (``--keep-other-conflicts``), keep ``base``'s weights, in the
+    offset."""
 
     n = len(relate.CUE_NAMES)
     u = x[:, 2 * n]
@@ -591,8 +609,11 @@ def fit_conflict_part(
         short = u * base.short_bias + x[:, n : 2 * n] @ np.array(base.short_weights)
         offset = offset + short_ramps(x, base, words) * short
     chosen = [relate.CONFLICT_CUE_NAMES.index(name) for name in cues]
-    theta = logistic_with_offset(x[:, 2 * n + 1 :][:, chosen], y, offset, c)
     weights = [0.0] * len(relate.CONFLICT_CUE_NAMES)
+    if keep_others:
+        weights = [0.0 if k in chosen else w for k, w in enumerate(base.conflict_weights)]
+        offset = offset + x[:, 2 * n + 1 :] @ np.array(weights)
+    theta = logistic_with_offset(x[:, 2 * n + 1 :][:, chosen], y, offset, c)
     for k, v in zip(chosen, theta, strict=True):
         weights[k] = round(float(v), WEIGHT_DECIMALS)
     return dataclasses.replace(base, conflict_weights=tuple(weights))
@@ -652,6 +673,7 @@ def topic_cv_ari(
     fit: Callable[[np.ndarray, np.ndarray], relate.StoryModel],
     trains: Callable[[DevSet], bool] = lambda dev: True,
     words: bool = False,
+    by_topic: dict[str, dict[str, float]] | None = None,
 ) -> tuple[dict[str, float], list[relate.StoryModel]]:
     """ARI at production's config with each pair scored by models that never saw its topics.
 
@@ -663,7 +685,8 @@ def topic_cv_ari(
     the exclusive-names step included), estimates accuracy on unseen topics. Only the
     sets ``trains`` accepts fit the models; every set is scored (``words``: ``fit`` also
     takes the rows' :attr:`DevSet.words`). Returns the ARIs and the folds' models (fold
-    ``f``'s fitted without the topics dealt to ``f``).
+    ``f``'s fitted without the topics dealt to ``f``); ``by_topic``, when given, is filled
+    with each set's unrounded ARI and its topics' (:meth:`DevSet.topic_aris`).
     """
     topics = sorted({t for dev in sets for t in dev.topics})
     order = np.random.RandomState(0).permutation(len(topics))
@@ -691,14 +714,29 @@ def topic_cv_ari(
                 sums[dev.name][mask] += scores[mask]
                 counts[dev.name][mask] += 1
                 copied[dev.name][mask] |= copies[mask]
-    aris = {
-        dev.name: round(
-            dev.ari(sums[dev.name] / np.maximum(counts[dev.name], 1), FIT_CONFIG, copied[dev.name]),
-            3,
-        )
-        for dev in sets
-    }
+    aris = {}
+    for dev in sets:
+        scores = sums[dev.name] / np.maximum(counts[dev.name], 1)
+        if by_topic is None:
+            aris[dev.name] = round(dev.ari(scores, FIT_CONFIG, copied[dev.name]), 3)
+        else:
+            by_topic[dev.name] = dev.topic_aris(scores, FIT_CONFIG, copied[dev.name])
+            aris[dev.name] = round(by_topic[dev.name]["all"], 3)
     return aris, models
+
+
+def print_topic_aris(by_topic: dict[str, dict[str, float]], path: Path) -> None:
+    """Each set's ARI under topic CV (4 decimals) and its topics', printed and written to
+    ``path`` as JSON (``--topic-aris``: for a per-topic floor judged between two fits)."""
+    for name, aris in by_topic.items():
+        print(
+            name,
+            "topic CV ARI",
+            round(aris["all"], 4),
+            "by topic",
+            {topic: round(v, 4) for topic, v in aris.items() if topic != "all"},
+        )
+    path.write_text(json.dumps(by_topic, indent=1) + "\n", encoding="utf-8")
 
 
 def compare_cv(
@@ -1036,6 +1074,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "e.g. year_gap",
     )
     parser.add_argument(
+        "--keep-other-conflicts",
+        action="store_true",
+        help="with --conflicts-only: the disagreement cues not in --conflict-cues keep the "
+        "shipped weights (in the offset) instead of weighing 0",
+    )
+    parser.add_argument(
+        "--conflicts-on-short-forms",
+        action="store_true",
+        help="with --conflicts-only: the short variants' pairs (--short-forms) fit the "
+        "conflict part too, beside the full articles' (the same topic folds)",
+    )
+    parser.add_argument(
         "--gva",
         action="store_true",
         help="score GVA dev (full articles, folds by incident) beside ECB+ and MEANTIME; "
@@ -1078,6 +1128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=",".join(SHORT_FORMS),
         help="short variants of each dev set fitted and scored beside it ('' for none)",
     )
+    parser.add_argument(
+        "--topic-aris",
+        type=Path,
+        default=None,
+        help="write each set's ARI under topic CV and its topics' within-topic ARIs "
+        "(unrounded) to this JSON file, and print them",
+    )
     args = parser.parse_args(argv)
     encoder = make_encoder(args.encoder)
     conflict_cues = [name for name in args.conflict_cues.split(",") if name]
@@ -1093,6 +1150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The conflict part is fitted on the shipped model as an offset: its graded part
         # (SemEval's scale, which `compare` reads) is kept as shipped too, not refitted.
         base = relate.STORY_MODEL
+        kept_conflicts = [
+            name
+            for name, weight in zip(relate.CONFLICT_CUE_NAMES, base.conflict_weights, strict=True)
+            if weight
+        ]
         graded_info = dict(relate.STORY_MODEL.info["graded_model"]["fitted_on"])
     else:
         base, graded_info = refitted_graded(args, encoder)
@@ -1111,7 +1173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def fit(x: np.ndarray, y: np.ndarray, words: np.ndarray) -> relate.StoryModel:
         if args.conflicts_only:
-            return fit_conflict_part(x, y, base, args.C, conflict_cues, words)
+            return fit_conflict_part(
+                x, y, base, args.C, conflict_cues, words, args.keep_other_conflicts
+            )
         if args.no_short_part:
             return long_model(
                 LogisticRegression(C=args.C, max_iter=5000).fit(long_columns(x), y), base
@@ -1128,6 +1192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return False
         if dev.base == GVA_SET:
             return args.conflicts_only
+        if args.conflicts_only and args.conflicts_on_short_forms:
+            return True
         return not (args.no_short_part or args.conflicts_only) or dev.name == dev.base
 
     def fit_on(chosen: Sequence[DevSet]) -> relate.StoryModel:
@@ -1175,8 +1241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"fit on {train_base} (all forms), test on {test_base}",
             held_set[f"{train_base}->{test_base}"],
         )
-    topic_cv, fold_models = topic_cv_ari(sets, fit, trains, words=True)  # type: ignore[arg-type]
+    by_topic: dict[str, dict[str, float]] | None = {} if args.topic_aris else None
+    topic_cv, fold_models = topic_cv_ari(sets, fit, trains, words=True, by_topic=by_topic)  # type: ignore[arg-type]
     print(f"{TOPIC_FOLDS}-fold CV over topics, ARI at the default config", topic_cv)
+    if by_topic is not None:
+        print_topic_aris(by_topic, args.topic_aris)
     fold_of = fold_of_topics(sets)
     compare: dict[str, dict[str, Any]] = {}
     for dev in sets:
@@ -1190,7 +1259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     event_info = {
         "fit": (
-            "conflict part only, on the full articles' pairs, the rest of the event model "
+            "conflict part only, on the full articles' and the short variants' pairs, the "
+            "rest of the event model kept as a fixed offset"
+            if args.conflicts_only and args.conflicts_on_short_forms
+            else "conflict part only, on the full articles' pairs, the rest of the event model "
             "kept as a fixed offset"
             if args.conflicts_only
             else "long part and conflict part on the full articles' pairs, short part zero"
@@ -1201,6 +1273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "trained_on": [dev.name for dev in sets if trains(dev)],
         **({"conflict_cues_fitted": conflict_cues} if args.conflicts_only else {}),
+        **(
+            {"conflict_cues_kept_as_shipped": [c for c in kept_conflicts if c not in conflict_cues]}
+            if args.conflicts_only and args.keep_other_conflicts
+            else {}
+        ),
         "data": [dev.name for dev in sets],
         "pairs": (
             "candidate pairs of all articles (copies included), with their event cues; "
