@@ -5,7 +5,7 @@
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
-        [--screen CANDIDATES.py [--screen-with INPUTS.py]] [--write]
+        [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds]] [--write]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
@@ -59,7 +59,10 @@ articles of every measured pair by its own sampling (ids checked against the mea
 sets), and prints the CV figures of the model on the shipped inputs (``base``) and of each
 candidate added to them alone, all on the same pairs and options, each target set's
 ``P / R`` marked ``+``, ``-`` or ``=`` by ``min(P / 0.9, R / 0.8)`` against the base, and
-the candidate's weight in the in-sample fit. Nothing is written: a candidate that
+the candidate's weight in the in-sample fit, and each target set's weighted false links
+at the fold thresholds (summed over the splits with ``--fold-seeds``). ``--hold-thresholds``
+decides each candidate's folds at the base's fold thresholds: the input judged by what it
+adds at a fixed operating point. Nothing is written: a candidate that
 qualifies is then added to :func:`pair_design` and fitted with ``--write``.
 """
 
@@ -819,27 +822,41 @@ def print_convergence(
 
 
 def cross_validate(
-    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions, fold_seed: int = 0
+    sets: Sequence[PairSet],
+    trained: Sequence[PairSet],
+    options: FitOptions,
+    fold_seed: int = 0,
+    held_thresholds: Sequence[float] | None = None,
 ) -> tuple[Decisions, Decisions, Decisions, list[float]]:
     """5-fold CV over topics: each pair of ``sets`` decided by the model fitted on the
     ``trained`` sets without its topic's fold. Returns the decisions (a copy is linked
     whatever the model says, as :func:`samestory.pair_model.decide` does), the held-out
-    probabilities, each pair's fold threshold, and the folds' thresholds."""
+    probabilities, each pair's fold threshold, and the folds' thresholds.
+
+    ``held_thresholds`` (``--hold-thresholds``; another fit's fourth return on the same
+    ``fold_seed``): fold ``k`` is decided at ``held_thresholds[k]`` instead of its own
+    fit's threshold, so a new input is judged by how it ranks the pairs at the base
+    fit's operating point (docs/history/accuracy.md, 2026-12-06 08:38, compare: what
+    added MEANTIME's false links was a fold threshold that moved, not the ranking)."""
     folds = fold_of(sets, fold_seed)
+    order = sorted(set(folds.values()))
+    if held_thresholds is not None and len(held_thresholds) != len(order):
+        raise ValueError(f"{len(held_thresholds)} held thresholds for {len(order)} folds")
     cv = {s.name: np.zeros(len(s.gold), dtype=bool) for s in sets}
     cv_p = {s.name: np.zeros(len(s.gold)) for s in sets}  # held-out probability
     cv_t = {s.name: np.zeros(len(s.gold)) for s in sets}  # its fold's threshold
     thresholds = []
-    for f in sorted(set(folds.values())):
+    for k, f in enumerate(order):
         masks = [~_in_fold(s, folds, f) for s in trained]
         fold_model = options.fit(trained, masks)
-        thresholds.append(fold_model.threshold)
+        threshold = fold_model.threshold if held_thresholds is None else held_thresholds[k]
+        thresholds.append(threshold)
         for s in sets:
             held = np.array([folds[t] == f for t in s.topics])
             if held.any():
                 cv_p[s.name][held] = fold_model.predict(s.x[held], s.factor[held])
-                cv_t[s.name][held] = fold_model.threshold
-                cv[s.name][held] = cv_p[s.name][held] >= fold_model.threshold
+                cv_t[s.name][held] = threshold
+                cv[s.name][held] = cv_p[s.name][held] >= threshold
     for s in sets:  # compare keeps a copy whatever the model says (pair_model.decide)
         cv[s.name] |= s.copy
     return cv, cv_p, cv_t, thresholds
@@ -854,6 +871,19 @@ def target_figures(sets: Sequence[PairSet], decided: Decisions) -> dict[str, tup
             continue
         d = decided[s.name] | (s.threaded if _incidents(s) else False)
         out[s.name] = precision_recall(s.gold, d, s.weight)
+    return out
+
+
+def false_links(sets: Sequence[PairSet], decided: Decisions) -> dict[str, float]:
+    """Each target set's weighted false links (a sampled negative weighs its sampling
+    weight, as in its precision), GVA's with its follow-ups linked: the count the
+    judge sums over splits (docs/history/accuracy.md, 2026-12-06 08:38, compare: a median
+    over splits passed a candidate whose sum was worse, MEANTIME 477 -> 495)."""
+    out = {}
+    for s in sets:
+        if not s.augment:
+            d = decided[s.name] | (s.threaded if _incidents(s) else False)
+            out[s.name] = float(s.weight[d & ~s.gold].sum())
     return out
 
 
@@ -1021,18 +1051,39 @@ def print_topic_intervals(
     return tables
 
 
+@dataclass(frozen=True)
+class Split:
+    """One fold seed's CV: each target set's ``(P, R)`` at the fold thresholds, recall at
+    P >= 0.9 and weighted false links (:func:`false_links`), and the folds' thresholds
+    (what ``--hold-thresholds`` hands a candidate on the same seed)."""
+
+    figures: dict[str, tuple[float, float, float, float]]
+    thresholds: tuple[float, ...]
+
+
 def split_figures(
-    sets: Sequence[PairSet], trained: Sequence[PairSet], options: FitOptions, fold_seed: int
-) -> dict[str, tuple[float, float, float]]:
-    """Each target set's CV ``(P, R)`` at the fold thresholds and recall at P >= 0.9 on the
-    topics' deal ``fold_seed``."""
-    cv, cv_p, cv_t, _ = cross_validate(sets, trained, options, fold_seed)
-    figures = target_figures(sets, cv)
-    return {
-        s.name: (*figures[s.name], recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0])
-        for s in sets
-        if not s.augment
-    }
+    sets: Sequence[PairSet],
+    trained: Sequence[PairSet],
+    options: FitOptions,
+    fold_seed: int,
+    held_thresholds: Sequence[float] | None = None,
+) -> Split:
+    """The CV of the topics' deal ``fold_seed`` (``held_thresholds``: as
+    :func:`cross_validate`'s)."""
+    cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, fold_seed, held_thresholds)
+    figures, wrong = target_figures(sets, cv), false_links(sets, cv)
+    return Split(
+        {
+            s.name: (
+                *figures[s.name],
+                recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0],
+                wrong[s.name],
+            )
+            for s in sets
+            if not s.augment
+        },
+        tuple(thresholds),
+    )
 
 
 def print_splits(
@@ -1041,32 +1092,43 @@ def print_splits(
     options: FitOptions,
     base: FitOptions,
     seeds: int | Sequence[int],
-) -> list[dict[str, tuple[float, float, float]]]:
+    held_thresholds: Sequence[Sequence[float]] | None = None,
+) -> list[Split]:
     """The CV figures of ``options`` on the fold seeds ``seeds`` (a number ``N``: ``0..N-1``;
     ``--fold-seeds-from``: others): a line a split (each
-    target set's P / R and R@P.9, whether every set meets the target), then each figure's
-    median over the splits and the number of splits meeting the target; when ``options``
+    target set's P / R, R@P.9 and weighted false links, whether every set meets the
+    target), then each figure's median over the splits, the false links' sum beside
+    their median and the number of splits meeting the target; when ``options``
     is not ``base`` (the logistic fit of the same options), the split-by-split difference
-    in R@P.9 from ``base``'s (its median and the splits where it is > 0). Returns the
-    figures by split."""
+    in R@P.9 from ``base``'s (its median and the splits where it is > 0).
+    ``held_thresholds``: a seed's fold thresholds, by seed (``--hold-thresholds``).
+    Returns the splits."""
     deals = _seeds(seeds)
     count = len(deals)
-    runs = [split_figures(sets, trained, options, k) for k in deals]
+    holds = held_thresholds or [None] * count
+    runs = [split_figures(sets, trained, options, k, h) for k, h in zip(deals, holds, strict=True)]
     paired = options != base
     bases = [split_figures(sets, trained, base, k) for k in deals] if paired else []
     for k, run in zip(deals, runs, strict=True):
-        met = all(target_ratio(p, r) >= 1.0 for p, r, _ in run.values())
+        met = all(target_ratio(p, r) >= 1.0 for p, r, _, _ in run.figures.values())
         cells = "   ".join(
-            f"{name.split('_')[0]} {p:.4f} / {r:.4f} R@P.9 {at:.4f}"
-            for name, (p, r, at) in run.items()
+            f"{name.split('_')[0]} {p:.4f} / {r:.4f} R@P.9 {at:.4f} false links {wrong:.1f}"
+            for name, (p, r, at, wrong) in run.figures.items()
         )
         print(f"fold seed {k}: {cells}   target met: {met}")
-    for name in runs[0]:
-        p, r, at = (np.median([run[name][i] for run in runs]) for i in range(3))
-        met = sum(target_ratio(*run[name][:2]) >= 1.0 for run in runs)
-        line = f"median over {count} splits {name}: {p:.4f} / {r:.4f} R@P.9 {at:.4f}, met on {met}"
+    for name in runs[0].figures:
+        p, r, at, wrong = (np.median([run.figures[name][i] for run in runs]) for i in range(4))
+        total = sum(run.figures[name][3] for run in runs)
+        met = sum(target_ratio(*run.figures[name][:2]) >= 1.0 for run in runs)
+        line = (
+            f"median over {count} splits {name}: {p:.4f} / {r:.4f} R@P.9 {at:.4f}, met on "
+            f"{met}; false links median {wrong:.1f}, sum {total:.1f}"
+        )
         if paired:
-            gains = [run[name][2] - b[name][2] for run, b in zip(runs, bases, strict=True)]
+            gains = [
+                run.figures[name][2] - b.figures[name][2]
+                for run, b in zip(runs, bases, strict=True)
+            ]
             line += (
                 f"; R@P.9 minus the base fit's median {np.median(gains):+.4f}, "
                 f"> 0 on {sum(g > 0 for g in gains)}"
@@ -1141,8 +1203,9 @@ def _check_pairs(sets: Sequence[PairSet], pairs: ArticlePairs) -> None:
 
 
 # name, each target set's CV (P, R), the candidate's weight, each target set's CV recall at
-# P >= 0.9 (recall_at_precision: the ranking, fold thresholds aside).
-ScreenRow = tuple[str, dict[str, tuple[float, float]], float, dict[str, float]]
+# P >= 0.9 (recall_at_precision: the ranking, fold thresholds aside) and weighted false
+# links at the fold thresholds (false_links).
+ScreenRow = tuple[str, dict[str, tuple[float, float]], float, dict[str, float], dict[str, float]]
 
 
 def screen(
@@ -1154,6 +1217,8 @@ def screen(
     fold_seed: int = 0,
     replaced: dict[str, int] | None = None,
     differences: list[dict] | None = None,
+    hold: bool = False,
+    by_topic: bool = False,
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
@@ -1163,18 +1228,32 @@ def screen(
     ranking while the fold thresholds hide it, or the reverse. ``replaced``: a
     candidate's name -> the index of the input it replaces. ``differences``: a list that
     gets the target pairs each candidate decides otherwise than the base
-    (:func:`decided_otherwise`)."""
+    (:func:`decided_otherwise`). ``hold`` (``--hold-thresholds``): each candidate's fold
+    decided at the base's threshold for it. ``by_topic``: each target set's false links
+    and misses by topic, the base's against each candidate's, each at its own R@P.9
+    point (:func:`topic_errors`)."""
     _check_pairs(sets, pairs)
     rows: list[ScreenRow] = []
     base_cv: Decisions = {}
+    base_p: Decisions = {}
+    base_t: Decisions = {}
+    held: list[float] | None = None
     for name, function in [("base", None), *candidates.items()]:
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        cv, cv_p, cv_t, _ = cross_validate(extended, trained, options, fold_seed)
+        cv, cv_p, cv_t, thresholds = cross_validate(extended, trained, options, fold_seed, held)
         if function is None:
-            base_cv = cv
-        elif differences is not None:
-            differences += decided_otherwise(extended, pairs, base_cv, cv, cv_p, cv_t, name)
+            base_cv, base_p, base_t = cv, cv_p, cv_t
+            held = thresholds if hold else None
+        else:
+            if differences is not None:
+                differences += decided_otherwise(extended, pairs, base_cv, cv, cv_p, cv_t, name)
+            if by_topic:
+                for s in extended:
+                    if not s.augment:
+                        base_side = (base_p[s.name], base_t[s.name])
+                        errors = topic_errors(s, base_side, (cv_p[s.name], cv_t[s.name]))
+                        print_topic_errors(errors, f"{s.name}, {name}", ("base", name))
         model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
         weight = float(model.weights[-1]) if function is not None else 0.0
         at_precision = {
@@ -1182,7 +1261,9 @@ def screen(
             for s in extended
             if not s.augment
         }
-        rows.append((name, target_figures(extended, cv), weight, at_precision))
+        rows.append(
+            (name, target_figures(extended, cv), weight, at_precision, false_links(extended, cv))
+        )
     return rows
 
 
@@ -1194,6 +1275,7 @@ def screen_differences(
     candidates: dict[str, Candidate],
     seeds: Sequence[int],
     replaced: dict[str, int] | None = None,
+    hold: bool = False,
 ) -> list[dict]:
     """:func:`screen` on each fold seed of ``seeds`` (its rows printed under the seed), and
     the target pairs each candidate decides otherwise than the base there
@@ -1202,7 +1284,8 @@ def screen_differences(
     for seed in seeds:
         found: list[dict] = []
         print(f"fold seed {seed}:")
-        print_screen(screen(sets, train, options, pairs, candidates, seed, replaced, found))
+        rows = screen(sets, train, options, pairs, candidates, seed, replaced, found, hold)
+        print_screen(rows)
         out += [{"fold_seed": seed, **row} for row in found]
     return out
 
@@ -1310,9 +1393,16 @@ def topic_errors(
     return sorted(rows, key=lambda r: (r[1] + r[3]) - (r[2] + r[4]))
 
 
-def print_topic_errors(rows: Sequence[TopicErrors], name: str) -> None:
-    """:func:`topic_errors` as a table, with the totals."""
-    print(f"{name} by topic: false links in sample / held out, misses in sample / held out")
+def print_topic_errors(
+    rows: Sequence[TopicErrors], name: str, sides: tuple[str, str] = ("in sample", "held out")
+) -> None:
+    """:func:`topic_errors` as a table, with the totals; ``sides`` names its two columns
+    (``--screen --by-topic``: the base and a candidate, both held out)."""
+    first, second = sides
+    print(
+        f"{name} by topic: false links {first} / {second}, misses {first} / {second} "
+        "(pairs, each side at its own R@P.9 point)"
+    )
     for topic, *counts in rows:
         if any(counts[:4]):
             print(f"  {topic:<40} {counts[0]:>5} {counts[1]:>5}   {counts[2]:>5} {counts[3]:>5}")
@@ -1332,30 +1422,42 @@ def screen_splits(
     candidates: dict[str, Candidate],
     seeds: int | Sequence[int],
     replaced: dict[str, int] | None = None,
+    hold: bool = False,
 ) -> None:
     """:func:`screen` over the fold seeds ``seeds`` (:func:`print_splits`): the base's split figures
     (:func:`print_splits`), then for each candidate its split figures, medians, splits
     meeting the target, and its split-by-split difference from the base in each target
-    set's R@P.9 and CV precision (median, and on how many splits > 0): the judging rule
-    of docs/history/accuracy.md 2026-12-05 07:14."""
+    set's R@P.9, CV precision and weighted false links (median, and on how many splits
+    > 0), with the false links' sum beside: the judging rule of docs/history/accuracy.md
+    2026-12-05 07:14, summed as 2026-12-06 11:30 (compare) says. ``hold``
+    (``--hold-thresholds``): each candidate's fold is decided at the base's threshold
+    for that fold and seed."""
     _check_pairs(sets, pairs)
     trained = [s for s in sets if s.name.split(":")[0] in train]
     print("base:")
     base = print_splits(sets, trained, options, options, seeds)
+    held = [b.thresholds for b in base] if hold else None
     for name, function in candidates.items():
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
-        print(f"{name}:")
+        print(f"{name}" + (" (the base's fold thresholds held):" if hold else ":"))
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        runs = print_splits(extended, trained, options, options, seeds)
-        for target in runs[0]:
+        runs = print_splits(extended, trained, options, options, seeds, held)
+        for target in runs[0].figures:
             cells = []
-            for i, label in ((2, "R@P.9"), (0, "P")):
-                gains = [run[target][i] - b[target][i] for run, b in zip(runs, base, strict=True)]
+            for i, label in ((2, "R@P.9"), (0, "P"), (3, "false links")):
+                gains = [
+                    run.figures[target][i] - b.figures[target][i]
+                    for run, b in zip(runs, base, strict=True)
+                ]
                 cells.append(
                     f"{label} {np.median(gains):+.4f} (> 0 on {sum(g > 0 for g in gains)}, "
                     f"< 0 on {sum(g < 0 for g in gains)})"
                 )
-            print(f"  {name} minus base, {target}: " + ", ".join(cells))
+            print(
+                f"  {name} minus base, {target}: " + ", ".join(cells) + f"; false links sum "
+                f"{sum(b.figures[target][3] for b in base):.1f} -> "
+                f"{sum(run.figures[target][3] for run in runs):.1f}"
+            )
 
 
 def with_inputs(
@@ -1374,16 +1476,21 @@ def with_inputs(
 def print_screen(rows: Sequence[ScreenRow]) -> None:
     """The screen's rows, each set's ``P / R`` and ``min(P / 0.9, R / 0.8)`` against the
     base row's (``+``: better, ``-``: worse, ``=``: equal to four places), the weight and
-    each target set's CV recall at P >= 0.9 (``R@P.9``)."""
+    each target set's CV recall at P >= 0.9 (``R@P.9``) and weighted false links."""
     base = rows[0][1]
-    for name, figures, weight, at_precision in rows:
+    for name, figures, weight, at_precision, wrong in rows:
         cells = []
         for s, (p, r) in figures.items():
             ratio, was = target_ratio(p, r), target_ratio(*base[s])
             mark = "=" if round(ratio, 4) == round(was, 4) else "+" if ratio > was else "-"
             cells.append(f"{s.split('_')[0]} {p:.4f} / {r:.4f} {mark}")
         recalls = ", ".join(f"{r:.4f}" for r in at_precision.values())
-        print(f"{name:<32} " + "   ".join(cells) + f"   weight {weight:+.3f}   R@P.9 {recalls}")
+        links = ", ".join(f"{v:.1f}" for v in wrong.values())
+        print(
+            f"{name:<32} "
+            + "   ".join(cells)
+            + f"   weight {weight:+.3f}   R@P.9 {recalls}   false links {links}"
+        )
 
 
 def main() -> None:
@@ -1505,6 +1612,13 @@ def main() -> None:
         "without, in every fit of the run (its CV figures, --fold-seeds' splits; no --write)",
     )
     parser.add_argument(
+        "--hold-thresholds",
+        action="store_true",
+        help="with --screen: each candidate's CV fold is decided at the threshold the base "
+        "row's fit chose for that fold (same fold seed), so a candidate is judged by how it "
+        "ranks pairs at the base's operating point, its weights refitted, its threshold not",
+    )
+    parser.add_argument(
         "--learner",
         choices=("logistic", "monotone-logistic", "monotone-hgb"),
         default="logistic",
@@ -1548,6 +1662,10 @@ def main() -> None:
         parser.error("--convergence traces the logistic fit alone: no --learner, --screen, --write")
     if args.screen_differences and not args.screen:
         parser.error("--screen-differences needs --screen")
+    if args.hold_thresholds and not args.screen:
+        parser.error("--hold-thresholds needs --screen (the base it holds the thresholds of)")
+    if args.by_topic and args.screen and args.fold_seeds:
+        parser.error("--screen --by-topic runs on one --fold-seed, not --fold-seeds")
     if args.fold_seeds and (args.write or args.cv_errors or args.by_topic):
         parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors, --by-topic")
     if args.learner != "logistic" and args.screen:
@@ -1633,14 +1751,34 @@ def main() -> None:
         seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
         if args.screen_differences:
             differences = screen_differences(
-                sets, train, options, pairs, candidates, seeds or [args.fold_seed], replaced
+                sets,
+                train,
+                options,
+                pairs,
+                candidates,
+                seeds or [args.fold_seed],
+                replaced,
+                args.hold_thresholds,
             )
             lines = "".join(json.dumps(row) + "\n" for row in differences)
             args.screen_differences.write_text(lines, encoding="utf-8")
         elif args.fold_seeds:
-            screen_splits(sets, train, options, pairs, candidates, seeds, replaced)
+            screen_splits(
+                sets, train, options, pairs, candidates, seeds, replaced, args.hold_thresholds
+            )
         else:
-            print_screen(screen(sets, train, options, pairs, candidates, args.fold_seed, replaced))
+            rows = screen(
+                sets,
+                train,
+                options,
+                pairs,
+                candidates,
+                args.fold_seed,
+                replaced,
+                hold=args.hold_thresholds,
+                by_topic=args.by_topic,
+            )
+            print_screen(rows)
         return
     logistic_tables = None
     if args.learner != "logistic":  # the logistic model's CV beside it, on the same pairs

@@ -173,12 +173,89 @@ def test_the_screen_adds_each_candidate_to_the_same_cv_and_its_base_is_the_fit_s
     cv, *_ = fit_pair_model.cross_validate(sets, sets, options)
     assert rows[0][1] == fit_pair_model.target_figures(sets, cv)  # the fit's own CV
     assert rows[0][2] == 0.0
-    _, figures, weight, at_precision = rows[1]
+    _, figures, weight, at_precision, wrong = rows[1]
     assert all(p >= 0.98 and r == 1.0 for p, r in figures.values()) and weight > 1.0
     assert at_precision == dict.fromkeys(figures, 1.0)  # the gold column ranks every pair
     assert all(0.0 <= r <= 1.0 for r in rows[2][3].values())
     assert abs(rows[2][2]) < weight / 5  # a column of noise earns little weight
     assert all(s.x.shape == (120, 2) for s in sets)  # the measured sets are not changed
+    assert rows[0][4] == fit_pair_model.false_links(sets, cv)
+    assert all(v <= rows[0][4][k] for k, v in wrong.items())  # the gold links fewer wrongly
+
+
+def test_the_screen_by_topic_sets_each_candidate_s_topic_errors_beside_the_base_s(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--screen --by-topic``: a table a target set and candidate, the base's errors
+    against the candidate's, each at its own R@P.9 point; the rows stay the screen's."""
+    sets, pairs = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    candidates = {"gold": lambda a, b: 1.0 if a.same else 0.0}
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    rows = fit_pair_model.screen(sets, train, options, pairs, candidates, by_topic=True)
+    out = capsys.readouterr().out
+    assert out.count("by topic: false links base / gold, misses base / gold") == 3
+    assert rows == fit_pair_model.screen(sets, train, options, pairs, candidates)
+
+
+def test_false_links_weigh_each_wrong_link_by_its_pair_s_weight_gva_s_follow_ups_linked():
+    ecb = _set("ecbplus_dev", [True, False, False, True])  # negatives weigh 2.5
+    gva = _set("gva_dev", [False, False, True])  # pair 0 threaded: linked though not decided
+    short = _set("ecbplus_dev:short", [False, False], augment=True)
+    decided = {
+        "ecbplus_dev": np.array([True, True, False, False]),
+        "gva_dev": np.zeros(3, dtype=bool),
+        "ecbplus_dev:short": np.ones(2, dtype=bool),
+    }
+    wrong = fit_pair_model.false_links([ecb, gva, short], decided)
+    assert wrong == {"ecbplus_dev": 2.5, "gva_dev": 2.5}  # no augmenting set
+
+
+def test_held_thresholds_decide_each_fold_at_the_threshold_given_for_it():
+    """``--hold-thresholds``: the fold's own fit ranks the pairs, the held threshold
+    decides them; holding a fit's own thresholds changes nothing."""
+    sets, _ = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    cv, cv_p, _, own = fit_pair_model.cross_validate(sets, sets, options, 1)
+    same = fit_pair_model.cross_validate(sets, sets, options, 1, own)
+    assert all(np.array_equal(same[0][s.name], cv[s.name]) for s in sets)
+    held = [0.9, 0.1, 0.5, 0.3, 0.7]
+    moved, moved_p, moved_t, thresholds = fit_pair_model.cross_validate(
+        sets, sets, options, 1, held
+    )
+    assert thresholds == held
+    for s in sets:
+        assert np.array_equal(moved_p[s.name], cv_p[s.name])  # the ranking is the fit's
+        assert set(moved_t[s.name].tolist()) <= set(held)
+        assert np.array_equal(moved[s.name], moved_p[s.name] >= moved_t[s.name])
+    folds = fit_pair_model.fold_of(sets, 1)
+    first = sets[0].topics == sorted(folds, key=folds.__getitem__)[0]
+    assert set(moved_t[sets[0].name][first].tolist()) == {held[0]}  # fold 0 at held[0]
+    with pytest.raises(ValueError, match="2 held thresholds for 5 folds"):
+        fit_pair_model.cross_validate(sets, sets, options, 1, [0.5, 0.5])
+
+
+def test_the_split_screen_can_hold_the_base_s_fold_thresholds_and_sums_false_links(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--screen --fold-seeds --hold-thresholds``: each candidate's splits are decided at
+    the base's fold thresholds of the same seed; every table sums the false links."""
+    sets, pairs = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    base = fit_pair_model.print_splits(sets, sets, options, options, [3, 4])
+    held = [b.thresholds for b in base]
+    runs = fit_pair_model.print_splits(sets, sets, options, options, [3, 4], held)
+    assert [r.thresholds for r in runs] == held
+    assert [r.figures for r in runs] == [b.figures for b in base]  # its own: no change
+    out = capsys.readouterr().out
+    total = sum(b.figures["meantime_dev"][3] for b in base)
+    assert "meantime_dev: " in out and f"sum {total:.1f}" in out
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    candidates = {"noise": lambda a, b: a.noise}
+    fit_pair_model.screen_splits(sets, train, options, pairs, candidates, [3, 4], hold=True)
+    out = capsys.readouterr().out
+    assert "noise (the base's fold thresholds held):" in out
+    assert "noise minus base, meantime_dev: R@P.9" in out and "false links sum" in out
 
 
 def test_the_screen_refuses_pairs_that_are_not_the_measured_ones():
@@ -377,7 +454,7 @@ def test_print_splits_gives_each_split_s_cv_and_the_paired_difference(
     base = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
     runs = fit_pair_model.print_splits(sets, sets, base, base, 3)
     cv, *_ = fit_pair_model.cross_validate(sets, sets, base, 2)
-    assert {k: v[:2] for k, v in runs[2].items()} == fit_pair_model.target_figures(sets, cv)
+    assert {k: v[:2] for k, v in runs[2].figures.items()} == fit_pair_model.target_figures(sets, cv)
     out = capsys.readouterr().out
     assert out.count("fold seed ") == 3 and "median over 3 splits ecbplus_dev" in out
     assert "minus the base fit" not in out
@@ -576,7 +653,7 @@ def test_print_splits_runs_the_fold_seeds_it_is_given(capsys: pytest.CaptureFixt
     base = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
     runs = fit_pair_model.print_splits(sets, sets, base, base, range(4, 6))
     cv, *_ = fit_pair_model.cross_validate(sets, sets, base, 5)
-    assert {k: v[:2] for k, v in runs[1].items()} == fit_pair_model.target_figures(sets, cv)
+    assert {k: v[:2] for k, v in runs[1].figures.items()} == fit_pair_model.target_figures(sets, cv)
     out = capsys.readouterr().out
     assert "fold seed 4:" in out and "fold seed 5:" in out and "fold seed 0:" not in out
     assert "median over 2 splits" in out
