@@ -1276,15 +1276,19 @@ def screen_differences(
     seeds: Sequence[int],
     replaced: dict[str, int] | None = None,
     hold: bool = False,
+    by_topic: bool = False,
 ) -> list[dict]:
     """:func:`screen` on each fold seed of ``seeds`` (its rows printed under the seed), and
     the target pairs each candidate decides otherwise than the base there
-    (:func:`decided_otherwise`, each row with its ``fold_seed``)."""
+    (:func:`decided_otherwise`, each row with its ``fold_seed``); ``hold``, ``by_topic``:
+    as :func:`screen`'s."""
     out: list[dict] = []
     for seed in seeds:
         found: list[dict] = []
         print(f"fold seed {seed}:")
-        rows = screen(sets, train, options, pairs, candidates, seed, replaced, found, hold)
+        rows = screen(
+            sets, train, options, pairs, candidates, seed, replaced, found, hold, by_topic
+        )
         print_screen(rows)
         out += [{"fold_seed": seed, **row} for row in found]
     return out
@@ -1759,6 +1763,7 @@ def main() -> None:
                 seeds or [args.fold_seed],
                 replaced,
                 args.hold_thresholds,
+                args.by_topic,
             )
             lines = "".join(json.dumps(row) + "\n" for row in differences)
             args.screen_differences.write_text(lines, encoding="utf-8")

@@ -196,6 +196,9 @@ def test_the_screen_by_topic_sets_each_candidate_s_topic_errors_beside_the_base_
     out = capsys.readouterr().out
     assert out.count("by topic: false links base / gold, misses base / gold") == 3
     assert rows == fit_pair_model.screen(sets, train, options, pairs, candidates)
+    capsys.readouterr()
+    fit_pair_model.screen_differences(sets, train, options, pairs, candidates, [0], by_topic=True)
+    assert "by topic: false links base / gold" in capsys.readouterr().out  # --screen-differences
 
 
 def test_false_links_weigh_each_wrong_link_by_its_pair_s_weight_gva_s_follow_ups_linked():
