@@ -6,7 +6,7 @@ published-date gate screened under a topic rule written for unequal topics.
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
         [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--split-scores]
-        [--json FILE]
+        [--near-base 3] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -71,7 +71,9 @@ lone headline-like items left alone against the targets they had; ``--under N,DA
 traces (or ``--loss``) the grouping under that variant instead of today's;
 ``--score-splits`` scores the split pairs no index proposed and bands them (protocol T3);
 ``--split-scores`` reads why the split pairs under the attach bar are there: the event
-model's own value or a cut after it (protocol T4). Writes nothing but ``--json``.
+model's own value or a cut after it (protocol T4); ``--near-base DAYS`` counts every
+article pair that near in time, one incident or two, sharing anything or nothing (protocol
+T5). Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -348,6 +350,27 @@ def split_scores(look: Lookups, config: Config) -> dict[str, Any]:
         out["under the bar: why x shares"][f"{why} / {look.shared(a, b)}"] += 1
         out["under the bar: why x days"][f"{why} / {look.days(a, b)}"] += 1
     return {name: dict(c.most_common()) for name, c in sorted(out.items())}
+
+
+def near_base(prep: Prepared, most_days: int) -> dict[str, Any]:
+    """Protocol T5: every article pair at most ``most_days`` apart by the records' dates,
+    one incident or two, and whether the two texts share anything :func:`shares` reads."""
+    dated = sorted(
+        (dt.date.fromisoformat(str(r["date"])[:10]), str(r["id"]))
+        for r in prep.records
+        if r.get("date")
+    )
+    features = {f.id: f for f in prep.features}
+    out: Counter[str] = Counter()
+    for x, (day, a) in enumerate(dated):
+        for later, b in dated[x + 1 :]:
+            if (later - day).days > most_days:
+                break
+            same = "one incident" if prep.gold[a] == prep.gold[b] else "two incidents"
+            shared = shares(features[a], features[b])
+            out[f"{same} / {'shares nothing' if shared == 'nothing' else 'shares ' + shared}"] += 1
+            out[same] += 1
+    return dict(sorted(out.items()))
 
 
 def _attach_parts(tables: dict[str, Counter[str]], look: Lookups) -> None:
@@ -990,6 +1013,13 @@ def main(argv: list[str] | None = None) -> int:
         help="with the trace or --loss: the split pairs under the attach bar, by whether "
         "the model or a cut after it put them there (protocol T4)",
     )
+    parser.add_argument(
+        "--near-base",
+        type=int,
+        default=None,
+        help="DAYS: every article pair at most that many days apart, one incident or two, "
+        "sharing anything or nothing (protocol T5)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -1032,6 +1062,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
+    if args.near_base is not None:
+        for prep in preps.values():
+            base_rate = {"set": prep.name, "near base": near_base(prep, args.near_base)}
+            print(json.dumps(base_rate, indent=1), flush=True)
+            out.append(base_rate)
     if args.left_alone:
         variant = parse_variant(args.left_alone)
         for prep in preps.values():

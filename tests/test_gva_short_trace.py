@@ -275,3 +275,28 @@ def test_split_scores_tells_the_model_from_a_cut_after_it(monkeypatch) -> None:
         "under the bar: model": 1,
         "under the bar: cut after the model": 1,
     }
+
+
+def test_near_base_counts_pairs_within_the_days_by_incident_and_sharing() -> None:
+    # a, b: one incident a day apart sharing a place; c: another incident the same day as
+    # b sharing nothing with either; d: five days after c (out of a 3-day window); e: undated.
+    kent = _features({"Kent"}, set(), {"Kent"}, set())
+    features = {
+        "a": SimpleNamespace(id="a", **vars(kent)),
+        "b": SimpleNamespace(id="b", **vars(kent)),
+        "c": SimpleNamespace(id="c", **vars(_features({"Ohio"}, set(), {"Ohio"}, set()))),
+        "d": SimpleNamespace(id="d", **vars(kent)),
+        "e": SimpleNamespace(id="e", **vars(kent)),
+    }
+    dates = {"a": "2016-01-01", "b": "2016-01-02", "c": "2016-01-02", "d": "2016-01-07"}
+    prep = SimpleNamespace(
+        records=[{"id": i, "date": dates.get(i)} for i in "abcde"],
+        features=list(features.values()),
+        gold={"a": "g1", "b": "g1", "c": "g2", "d": "g3", "e": "g1"},
+    )
+    assert gst.near_base(prep, 3) == {
+        "one incident": 1,
+        "one incident / shares place": 1,
+        "two incidents": 2,
+        "two incidents / shares nothing": 2,
+    }
