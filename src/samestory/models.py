@@ -12,7 +12,7 @@ import sys
 from enum import StrEnum
 from typing import Any
 
-from samestory.dates import parse_date
+from samestory.date_field import parse_date
 from samestory.errors import BadRecord
 
 # Decimals of scores and similarities in JSON and stored evidence (chosen: finer than any
