@@ -324,6 +324,24 @@ def test_fast_compare_prints_what_typer_prints(tmp_path: Path, seeds_dir: Path, 
     assert fast == typer
 
 
+@pytest.mark.slow  # loads an encoder: ~3-10 s on a busy 2-core box
+def test_fast_compare_imports_no_batch_driver(tmp_path: Path, seeds_dir: Path) -> None:
+    """``compare`` judges a pair on its own: it imports :mod:`samestory.pipeline.compare`,
+    not :mod:`samestory.api` and the batch driver's candidate indexes, grouping and
+    roundup rule (~70 ms of its start-up)."""
+    a, b = (str(p) for p in sorted(seeds_dir.glob("*.txt"))[1:3])
+    modules = imported_modules(launch("compare", a, b), tmp_path)
+    assert "samestory.pipeline.compare" in modules  # the check itself works
+    batch = {
+        "samestory.api",
+        "samestory.pipeline.batch",
+        "samestory.candidates",
+        "samestory.roundups",
+        "samestory.pipeline.group",
+    }
+    assert sorted(batch & modules) == []
+
+
 @pytest.mark.parametrize(
     "args",
     [

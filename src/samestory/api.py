@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from samestory import provenance
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder
-from samestory.features import DocFeatures, featurize
 from samestory.models import Article, Relation, Story
-from samestory.pair_model import decide, load_pair_model
 from samestory.pipeline.assemble import (
     assign_threads,
     build_stories,
@@ -25,6 +22,7 @@ from samestory.pipeline.assemble import (
     story_title,
 )
 from samestory.pipeline.batch import Analysis, analyze
+from samestory.pipeline.compare import compare, compare_features, compare_pairs
 from samestory.pipeline.featurise import (
     FEATURE_BATCH,
     MIN_ARTICLES_PER_WORKER,
@@ -32,14 +30,7 @@ from samestory.pipeline.featurise import (
     featurize_all,
 )
 from samestory.pipeline.score import MIN_PAIRS_PER_WORKER, SCORE_CHUNK, score_pairs
-from samestory.relate import (
-    measure_pair,
-    relate,
-    relation_of,
-    score_measures,
-    single_threaded_blas,
-    story_model_for,
-)
+from samestory.relate import relate, single_threaded_blas
 
 __all__ = [
     "FEATURE_BATCH",
@@ -75,54 +66,6 @@ def cluster(
 ) -> list[Story]:
     """Group articles into stories (largest first), with relations and provenance."""
     return analyze(articles, config, encoder, progress).stories
-
-
-def compare(
-    a: Article,
-    b: Article,
-    config: Config = DEFAULT_CONFIG,
-    encoder: SentenceEncoder | None = None,
-) -> Relation:
-    """The relation between two articles (``kind`` None if not the same story).
-
-    Derivation relations come back oriented source → copy. Featurised and scored with
-    ``config.pair_encoder`` (:meth:`Config.for_pairs`).
-    """
-    config = config.for_pairs()
-    fa, fb = featurize([a, b], config, encoder)
-    return compare_features(fa, fb, config)
-
-
-def compare_pairs(
-    pairs: Sequence[tuple[Article, Article]],
-    config: Config = DEFAULT_CONFIG,
-    encoder: SentenceEncoder | None = None,
-) -> list[Relation]:
-    """:func:`compare` for each pair, each distinct article featurised once (by id): no
-    corpus, each pair judged on its own."""
-    config = config.for_pairs()
-    distinct = list({a.id: a for pair in pairs for a in pair}.values())
-    features = {f.id: f for f in featurize_all(distinct, config, encoder)}
-    with single_threaded_blas():
-        return [compare_features(features[a.id], features[b.id], config) for a, b in pairs]
-
-
-def compare_features(fa: DocFeatures, fb: DocFeatures, config: Config = DEFAULT_CONFIG) -> Relation:
-    """:func:`compare` of two featurised articles: production's relation of the pair,
-    its same-story decision taken by the shipped pair model (``samestory.pair_model``:
-    fitted for pairs on their own, no corpus), derivations oriented source → copy."""
-    config = config.for_pairs()
-    m = measure_pair(fa, fb)
-    ps = score_measures(m, story_model_for(config.encoder))
-    relation = relation_of(fa, fb, ps, config)
-    model = load_pair_model()
-    if model is not None:
-        relation = decide(relation, m, ps.thread, model, fa, fb)
-    if relation.kind is not None and relation.kind.is_derivation:
-        relation, _ = provenance.orient(
-            relation, {fa.id: fa.date, fb.id: fb.date}, {fa.id: fa.n_words, fb.id: fb.n_words}
-        )
-    return relation
 
 
 # Helpers with plain-data results, for evaluation scripts and benchmarks.

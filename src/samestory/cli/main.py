@@ -273,16 +273,16 @@ def compare(
 
     Example: samestory compare ../shared/seeds/001_*.txt ../shared/seeds/002_*.txt
     """
-    from samestory import api
     from samestory.cli.render import render_diff
     from samestory.diff import diff_articles
     from samestory.embed import encoder_for
+    from samestory.pipeline import compare as pairs  # not api: no batch driver to import
 
     article_a, article_b = load_one(a, db), load_one(b, db)
     config = config_for(encoder).for_pairs()
     # One encoder for both: the diff used to load USE whatever --encoder said.
     sentence_encoder = encoder_for(config.encoder)
-    relation = api.compare(article_a, article_b, config, sentence_encoder)
+    relation = pairs.compare(article_a, article_b, config, sentence_encoder)
     difference = diff_articles(article_a, article_b, encoder=sentence_encoder)
     if as_json:
         print(
