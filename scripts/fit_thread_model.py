@@ -1,7 +1,8 @@
 """Fit the thread model of samestory.threads on the dev sets and write its data file.
 
-    python scripts/fit_thread_model.py [--data ../shared/data] [--cache /tmp/samestory-thread]
-        [--encoder use|static] [--learner trees|logistic] [--C 1.0] [--tol 1e-10] [--trees 200]
+    python scripts/fit_thread_model.py [--data ../shared/data]
+        [--cache /tmp/samestory-thread/static] [--encoder static|use]
+        [--learner trees|logistic] [--C 1.0] [--tol 1e-10] [--trees 200]
         [--leaves 15] [--rate 0.05] [--min-leaf 20] [--threshold 0.5] [--pairs all|cross-story]
         [--min-keyword-cosine 0.02] [--short-forms lead,summary,headline]
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
@@ -9,9 +10,10 @@
         [--same-days-weight 1] [--leave-one-group-out meantime_dev]
         [--cut first-sentence|reader] [--out FILE] [--dry-run | --check]
 
-(Give each encoder its own --cache directory: the cached tables hold its features and
-scores. The thread features are recomputed from the cached article features on every
-run, so a change to :func:`samestory.threads.thread_features` needs no new cache.)
+(Each encoder has its own --cache directory, by default ``/tmp/samestory-thread/ENCODER``:
+the cached tables hold its features and scores, and a cache names its encoder and refuses
+another's, :func:`claim_cache`. The thread features are recomputed from the cached article
+features on every run, so a change to :func:`samestory.threads.thread_features` needs no new cache.)
 
 For GVA, ECB+ and MEANTIME dev it runs production's pipeline up to the scores: features
 (with the records' dates), copy groups, candidate pairs, each pair's
@@ -48,6 +50,14 @@ the one that reads ``latest_year_gap``, and for the one with a short-text correc
 lead,summary,headline --short-weight 1 --short-offset --short-inputs
 far_apart_no_person_place --no-short-level``.
 
+``--encoder``: the encoder of the tables fitted on; by default production's
+(``Config.encoder``, the static encoder), whose tables production's rows (batch, store,
+Spark, ``benchmarks/accuracy.py``) are made of: scored on them the shipped file gives every
+thread row ``accuracy.py`` prints (docs/history/accuracy.md, 2026-12-06 threadfit). Until
+2026-12-06 the default was ``use``, and every file up to then was fitted on USE's tables
+(they state ``encoder: use``; their ``--check`` gives ``--encoder use``). ``compare``
+scores its ``follow_up`` with the thread model on the pair encoder's (USE's) features.
+
 ``--tol``: the logistic fits' (and the short correction's) gradient tolerance; by default
 they run to the optimum (:data:`CONVERGED_TOL`) and a fit that stops short raises
 :class:`NotConverged`. Every file before 2026-12-05 23:00 was fitted at scikit-learn's
@@ -56,7 +66,8 @@ where it stops moves with small changes of the tables (docs/history/accuracy.md,
 converge); such a file states no ``tol`` and checks SAME only with ``--tol 1e-4``. The
 shipped file since 2026-12-05 23:28 is converged: protocol G's options plus ``--C 0.3 --tol
 1e-10 --same-days-weight 0``; since 2026-12-06 (rule T on, ``switches.READ_TITLE_LINE``)
-also ``--short-floor`` (docs/history/accuracy.md, 2026-12-06 rejudge).
+also ``--short-floor`` (docs/history/accuracy.md, 2026-12-06 rejudge), and, the default
+encoder being production's since 2026-12-06 (threadfile), ``--encoder use``.
 
 ``--min-keyword-cosine``: the candidate screen (``Config.min_keyword_cosine``) the fitted
 pairs pass; production's by default. The screen (2026-12-04) drops pairs that share no
@@ -168,9 +179,28 @@ CHECK_TOLERANCE = 1e-6
 STOP_TOL = 1e-4
 CONVERGED_TOL = 1e-10
 MAX_ITER = 100_000
+# --cache: one directory per encoder under this by default; the file naming a cache's
+# encoder (claim_cache).
+DEFAULT_CACHE = Path("/tmp/samestory-thread")
+CACHE_ENCODER_FILE = "encoder.txt"
 # --cut: the short forms' builder of every file before the option (a file without
 # "short_cut" was fitted on it).
 FIRST_SENTENCE = "first-sentence"
+
+
+def claim_cache(cache: Path, encoder: str) -> None:
+    """Create ``cache`` for ``encoder``'s tables, or check that it holds them: a cache
+    names its encoder in :data:`CACHE_ENCODER_FILE` when it is created, and one cache
+    serving two encoders' tables would fit one and report it as the other (ValueError).
+    A cache of the script before the marker (tables, no marker) is read as it is."""
+    cache.mkdir(parents=True, exist_ok=True)
+    marker = cache / CACHE_ENCODER_FILE
+    if marker.exists():
+        named = marker.read_text(encoding="utf-8").strip()
+        if named != encoder:
+            raise ValueError(f"{cache} holds the {named} encoder's tables, not {encoder}'s")
+    elif not any(cache.glob("*.pkl")):
+        marker.write_text(encoder + "\n", encoding="utf-8")
 
 
 def fit_config(encoder: str, screen: float) -> Config:
@@ -754,8 +784,20 @@ def report_groups_held_out(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/samestory-thread"))
-    parser.add_argument("--encoder", choices=("use", "static"), default="use")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="Where the tables are cached (default: /tmp/samestory-thread/ENCODER); a cache "
+        "holds one encoder's tables and refuses another's.",
+    )
+    parser.add_argument(
+        "--encoder",
+        choices=("use", "static"),
+        default=DEFAULT_CONFIG.encoder,
+        help="The encoder of the tables fitted on (default: production's, "
+        "Config.encoder, whose tables production's rows are made of; the file states it).",
+    )
     parser.add_argument("--learner", choices=("trees", "logistic"), default="trees")
     parser.add_argument("--C", type=float, default=1.0, help="Logistic regularisation.")
     parser.add_argument(
@@ -878,7 +920,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--short-balance weighs the correction of --short-offset: give both")
     if extra and not (args.dry_run or args.check or args.short_offset):
         parser.error("--short-inputs without --short-offset is a screen: --dry-run")
-    args.cache.mkdir(parents=True, exist_ok=True)
+    args.cache = args.cache or DEFAULT_CACHE / args.encoder
+    try:
+        claim_cache(args.cache, args.encoder)
+    except ValueError as mixed:
+        parser.error(str(mixed))
     config = fit_config(args.encoder, args.min_keyword_cosine)
     sets = [*SETS, *(f"{s}.{f}" for s in SETS for f in forms)]
     tables = {name: pair_table(name, args.data, args.cache, config, args.cut) for name in sets}
