@@ -645,3 +645,22 @@ def test_the_gap_beyond_a_month_is_read_only_for_far_pairs_sharing_no_person_or_
     assert column[1:].tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match="correction-only"):
         threads.short_only(rows, names, "no_such_input")
+
+
+def test_weeks_apart_reads_a_known_gap_of_eight_to_thirty_days_with_no_person_or_place():
+    """weeks_apart_no_person_place: the same-company pairs a week to a month apart that the
+    far-apart input never reads (MEANTIME headlines 8-29 days apart); a pair sharing a
+    person or a place, a pair within a week, one of unknown gap (log_gap 0) and a far
+    one are not read."""
+    names = threads.MODEL.names
+    days = [8, 29, 30, 7, 0, 45, 20, 20]
+    rows = np.array([_far_row(20, float(d > threads.FAR_APART_DAYS), 0.0, 0.0) for d in days])
+    rows[:, names.index("log_gap")] = np.log1p(days)
+    rows[4, names.index("gap_unknown")] = 1.0
+    rows[6, names.index("log_rare_shared_people")] = float(np.log(2))
+    rows[7, names.index("log_rare_shared_places")] = float(np.log(2))
+    column = threads.short_only(rows, names, "weeks_apart_no_person_place")
+    assert column.tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    # As the rows from thread_features compute the gap: a week is not "weeks apart".
+    x = np.array([threads.with_gap(rows[0].tolist(), d) for d in (7, 8, 31)])
+    assert threads.short_only(x, names, "weeks_apart_no_person_place").tolist() == [0, 1, 0]

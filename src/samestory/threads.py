@@ -105,7 +105,18 @@ RARE_NAME = 4.5
 # - far_apart_no_person_place_log_excess_gap: that, times log_gap - log(1 + FAR_APART_DAYS)
 #   (how many times longer than a month the gap is, in logs): later coverage thins out
 #   with time, one company's news or a town's incidents do not.
-SHORT_ONLY_INPUTS = ("far_apart_no_person_place", "far_apart_no_person_place_log_excess_gap")
+# - weeks_apart_no_person_place: more than NEAR_DAYS and at most FAR_APART_DAYS apart (a
+#   known gap), and no shared rare person or place: MEANTIME's headlines of one company's
+#   two events 8-29 days apart (an iPod launch and the event announcing the next one, the
+#   Aeroflot order and the Dreamliner's unveiling), which the far-apart input never reads
+#   (docs/history/accuracy.md, 2026-12-06 threadfile).
+SHORT_ONLY_INPUTS = (
+    "far_apart_no_person_place",
+    "far_apart_no_person_place_log_excess_gap",
+    "weeks_apart_no_person_place",
+)
+# weeks_apart_no_person_place: a gap of at most this many days is the same news week.
+NEAR_DAYS = 7
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -288,13 +299,16 @@ def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
     (2-D, columns ``names``), computed from the inputs the rows hold."""
     if name not in SHORT_ONLY_INPUTS:
         raise ValueError(f"no correction-only input {name!r}")
-    people = x[:, list(names).index("log_rare_shared_people")]
-    places = x[:, list(names).index("log_rare_shared_places")]
-    none = (people == 0.0) & (places == 0.0)
-    far = x[:, list(names).index("far_apart")] * none
+    column = {n: x[:, k] for k, n in enumerate(names)}
+    none = (column["log_rare_shared_people"] == 0.0) & (column["log_rare_shared_places"] == 0.0)
+    if name == "weeks_apart_no_person_place":
+        # log_gap is 0 when the gap is unknown: never more than a week then.
+        weeks = (column["log_gap"] > math.log1p(NEAR_DAYS)) & (column["far_apart"] == 0.0)
+        return (weeks & none).astype(np.float64)
+    far = column["far_apart"] * none
     if name == "far_apart_no_person_place":
         return far
-    return far * (x[:, list(names).index("log_gap")] - math.log1p(FAR_APART_DAYS))
+    return far * (column["log_gap"] - math.log1p(FAR_APART_DAYS))
 
 
 def short_columns(x: np.ndarray, names: Sequence[str], inputs: Sequence[str]) -> np.ndarray:
