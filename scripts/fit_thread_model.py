@@ -8,7 +8,8 @@
         [--short-weight 1] [--short-inputs NAME,...] [--short-offset] [--no-short-level]
         [--short-balance pooled|tables] [--short-floor] [--fold-seeds 0,1,2,3]
         [--same-days-weight 1] [--leave-one-group-out meantime_dev]
-        [--cut first-sentence|reader] [--out FILE] [--dry-run | --check]
+        [--cut first-sentence|reader] [--base-encoder use [--base-cache DIR]]
+        [--out FILE] [--dry-run | --check]
 
 (Each encoder has its own --cache directory, by default ``/tmp/samestory-thread/ENCODER``:
 the cached tables hold its features and scores, and a cache names its encoder and refuses
@@ -57,6 +58,15 @@ thread row ``accuracy.py`` prints (docs/history/accuracy.md, 2026-12-06 threadfi
 2026-12-06 the default was ``use``, and every file up to then was fitted on USE's tables
 (they state ``encoder: use``; their ``--check`` gives ``--encoder use``). ``compare``
 scores its ``follow_up`` with the thread model on the pair encoder's (USE's) features.
+
+``--base-encoder use [--base-cache DIR]`` (with ``--short-offset``): the base model is
+fitted on that encoder's full texts (its own cache) and the correction on ``--encoder``'s
+tables (every set and form) over that base's log-odds (:func:`fit_split`), fold by fold in
+the CV: the correction refitted on the tables production reads while the base stays the
+other encoder's fit (on the static encoder's tables a refitted base loses MEANTIME's full
+texts on the fold seeds that hold both its topics out: docs/history/accuracy.md,
+2026-12-06 threadfile). The file states it (``base_encoder``; absent: the base is
+``encoder``'s too).
 
 ``--tol``: the logistic fits' (and the short correction's) gradient tolerance; by default
 they run to the optimum (:data:`CONVERGED_TOL`) and a fit that stops short raises
@@ -526,6 +536,38 @@ def fit_model(
     return model.fit(x, y, sample_weight=sample)
 
 
+Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def rows_of(tables: dict[str, dict], kept: dict[str, np.ndarray]) -> Rows:
+    """The fitted rows of ``tables`` (``kept``: each table's pairs fitted on): inputs,
+    labels, sample weights, whether a full text's pair, and each pair's table (index)."""
+    x = np.vstack([t["x"][kept[n]] for n, t in tables.items()])
+    y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
+    weight = np.concatenate([t["weight"][kept[n]] for n, t in tables.items()])
+    full = np.concatenate([np.full(kept[n].sum(), n in SETS) for n in tables])
+    table = np.concatenate([np.full(kept[n].sum(), k) for k, n in enumerate(tables)])
+    return x, y, weight, full, table
+
+
+def fit_split(args: argparse.Namespace, base: Rows, rows: Rows) -> ShortCorrection:
+    """``--base-encoder``: the :class:`ShortCorrection` whose base model is fitted on
+    ``base``'s full-text rows (another encoder's tables) and whose correction is fitted
+    on ``rows`` (this encoder's tables, every set and form) over that base's log-odds:
+    the correction refitted on the tables production reads, the base kept as the other
+    encoder's fit gives it."""
+    xb, yb, wb, fb, _ = base
+    x, y, weight, _, _ = rows
+    every = np.vstack([xb[fb], x])
+    full = np.concatenate([np.ones(int(fb.sum()), dtype=bool), np.zeros(len(x), dtype=bool)])
+    weights = np.concatenate([wb[fb], weight])
+    correction = np.concatenate([np.zeros(int(fb.sum())), weight])
+    width = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+    floor = args.threshold / 2 if args.short_floor else 0.0
+    model = ShortCorrection(args.C, width, floor, args.tol)
+    return model.fit(every, np.concatenate([yb[fb], y]), weights, full, correction)
+
+
 def fold_assignment(groups: list[str], seed: int) -> dict[str, int]:
     """The fold of each group under ``seed`` (the CV's deal: a seeded permutation)."""
     order = np.random.RandomState(seed).permutation(len(groups))
@@ -537,13 +579,9 @@ def all_groups(tables: dict[str, dict]) -> list[str]:
     return sorted({g for t in tables.values() for g in t["groups"]})
 
 
-def held_out(
-    tables: dict[str, dict], args: argparse.Namespace, fold_of: dict[str, int], folds: int
-) -> dict[str, np.ndarray]:
-    """Each pair's probability from the models fitted without the folds its groups are in
-    (averaged when its two groups are in two folds); a group of fold -1 is never held out,
-    and a pair of two such groups is scored 0 (not held out: not to be reported)."""
-    touches = {
+def _touching(tables: dict[str, dict], fold_of: dict[str, int], folds: int) -> dict:
+    """Per table, whether each pair touches each fold (``folds`` x pairs)."""
+    return {
         name: np.array(
             [
                 [
@@ -555,16 +593,31 @@ def held_out(
         ).reshape(folds, len(t["pairs"]))
         for name, t in tables.items()
     }
+
+
+def held_out(
+    tables: dict[str, dict],
+    args: argparse.Namespace,
+    fold_of: dict[str, int],
+    folds: int,
+    base: dict[str, dict] | None = None,
+) -> dict[str, np.ndarray]:
+    """Each pair's probability from the models fitted without the folds its groups are in
+    (averaged when its two groups are in two folds); a group of fold -1 is never held out,
+    and a pair of two such groups is scored 0 (not held out: not to be reported).
+    ``base``: the full texts' tables of ``--base-encoder`` (:func:`fit_split`)."""
+    touches = _touching(tables, fold_of, folds)
+    base_touches = _touching(base, fold_of, folds) if base else {}
     sums = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     counts = {name: np.zeros(len(t["pairs"])) for name, t in tables.items()}
     for f in range(folds):
         kept = {n: ~touches[n][f] & (t["weight"] > 0) for n, t in tables.items()}
-        x = np.vstack([t["x"][kept[n]] for n, t in tables.items()])
-        y = np.concatenate([t["y"][kept[n]] for n, t in tables.items()])
-        weight = np.concatenate([t["weight"][kept[n]] for n, t in tables.items()])
-        full = np.concatenate([np.full(kept[n].sum(), n in SETS) for n in tables])
-        table = np.concatenate([np.full(kept[n].sum(), k) for k, n in enumerate(tables)])
-        model = fit_model(args, x, y, weight, full, table)
+        if base:
+            base_kept = {n: ~base_touches[n][f] & (t["weight"] > 0) for n, t in base.items()}
+            model: Any = fit_split(args, rows_of(base, base_kept), rows_of(tables, kept))
+        else:
+            x, y, weight, full, table = rows_of(tables, kept)
+            model = fit_model(args, x, y, weight, full, table)
         for name, t in tables.items():
             mask = touches[name][f]
             if mask.any():
@@ -574,11 +627,14 @@ def held_out(
 
 
 def cross_validated(
-    tables: dict[str, dict], args: argparse.Namespace, seed: int = SEED
+    tables: dict[str, dict],
+    args: argparse.Namespace,
+    seed: int = SEED,
+    base: dict[str, dict] | None = None,
 ) -> dict[str, np.ndarray]:
     """Each pair's probability from a model fitted without its groups (see module doc),
     the groups dealt to folds by ``seed``."""
-    return held_out(tables, args, fold_assignment(all_groups(tables), seed), FOLDS)
+    return held_out(tables, args, fold_assignment(all_groups(tables), seed), FOLDS, base)
 
 
 def set_tables(tables: dict[str, dict], name: str) -> list[str]:
@@ -587,7 +643,10 @@ def set_tables(tables: dict[str, dict], name: str) -> list[str]:
 
 
 def leave_one_group_out(
-    tables: dict[str, dict], args: argparse.Namespace, name: str
+    tables: dict[str, dict],
+    args: argparse.Namespace,
+    name: str,
+    base: dict[str, dict] | None = None,
 ) -> dict[str, np.ndarray]:
     """The probability of each pair of set ``name``'s tables from the models fitted
     without one of its groups at a time (every other set's pairs always fitted on): for a
@@ -596,7 +655,7 @@ def leave_one_group_out(
     other sets teach the model that scores them). Only ``name``'s tables are returned."""
     groups = sorted({g for n in set_tables(tables, name) for g in tables[n]["groups"]})
     fold_of = {g: -1 for g in all_groups(tables)} | {g: k for k, g in enumerate(groups)}
-    probability = held_out(tables, args, fold_of, len(groups))
+    probability = held_out(tables, args, fold_of, len(groups), base)
     return {n: probability[n] for n in set_tables(tables, name)}
 
 
@@ -695,6 +754,7 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
         "short_balance",
         "short_floor",
         "short_cut",
+        "base_encoder",
     )
     # A file without "pairs" (before 2026-12-03) was fitted on all pairs; one without
     # "min_keyword_cosine" (before 2026-12-04) on unscreened candidate pairs; one without
@@ -761,7 +821,11 @@ def check_model(out: Path, data: dict[str, Any]) -> int:
 
 
 def report_groups_held_out(
-    tables: dict[str, dict], args: argparse.Namespace, name: str, seeds: list[int]
+    tables: dict[str, dict],
+    args: argparse.Namespace,
+    name: str,
+    seeds: list[int],
+    base: dict[str, dict] | None = None,
 ) -> None:
     """Print set ``name``'s thread ARI at the threshold with each of its groups held out
     in turn (:func:`leave_one_group_out`), and, per fold seed, the folds the CV deals its
@@ -773,12 +837,46 @@ def report_groups_held_out(
         folds = [fold_of[g] for g in groups]
         shared = " (some share a fold)" if len(set(folds)) < len(folds) else ""
         print(f"  {seed}: {folds}{shared}")
-    probability = leave_one_group_out(tables, args, name)
+    probability = leave_one_group_out(tables, args, name, base)
     print(
         f"thread ARI at {args.threshold}, each of {name}'s {len(groups)} groups held out in turn:"
     )
     for table, p in probability.items():
         print(f"  {table}: {thread_ari(tables[table], p, args.threshold):.3f}")
+
+
+def prepare_tables(
+    tables: dict[str, dict],
+    args: argparse.Namespace,
+    names: tuple[str, ...],
+    extra: tuple[str, ...],
+    config: Config,
+    cache: Path,
+) -> tuple[str, ...]:
+    """Each table's correction columns (``--short-inputs``) and sample weights (short
+    forms', ``--pairs``, ``--same-days-weight``) set in place; the names of the columns."""
+    fitted_names = names
+    for name, t in tables.items():
+        t["x"], fitted_names = short_inputs(t["x"], names, extra, not args.no_short_level)
+        weight = 1.0 if name in SETS else args.short_weight
+        t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
+        if args.same_days_weight != 1.0:
+            only = same_days_only(name, args.data, cache, t, config, args.cut)
+            t["weight"] = np.where(only, t["weight"] * args.same_days_weight, t["weight"])
+    return fitted_names
+
+
+def base_tables(
+    args: argparse.Namespace, names: tuple[str, ...], extra: tuple[str, ...]
+) -> dict[str, dict]:
+    """``--base-encoder``: the full texts' tables of that encoder (its own cache,
+    ``--base-cache``), prepared as the fit's own."""
+    args.base_cache = args.base_cache or DEFAULT_CACHE / args.base_encoder
+    claim_cache(args.base_cache, args.base_encoder)
+    config = fit_config(args.base_encoder, args.min_keyword_cosine)
+    base = {name: pair_table(name, args.data, args.base_cache, config, args.cut) for name in SETS}
+    prepare_tables(base, args, names, extra, config, args.base_cache)
+    return base
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -895,6 +993,15 @@ def main(argv: list[str] | None = None) -> int:
         help="How the short forms are cut: first-sentence (the builder of the files before "
         "2026-12-06 10:00) or reader (a feed item, as benchmarks/accuracy.py cuts them).",
     )
+    parser.add_argument(
+        "--base-encoder",
+        choices=("use", "static"),
+        default=None,
+        help="With --short-offset: fit the base model on that encoder's full texts (its "
+        "own cache, --base-cache) and the correction on --encoder's tables over it "
+        "(default: both on --encoder's; the file states it).",
+    )
+    parser.add_argument("--base-cache", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--dry-run", action="store_true", help="Print, do not write the file.")
     parser.add_argument(
@@ -918,6 +1025,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--short-offset fits --short-inputs over a logistic model: give both")
     if (args.short_balance != "pooled" or args.short_floor) and not args.short_offset:
         parser.error("--short-balance weighs the correction of --short-offset: give both")
+    if args.base_encoder and (not args.short_offset or args.short_balance != "pooled"):
+        parser.error("--base-encoder fits the base of --short-offset (pooled): give it")
     if extra and not (args.dry_run or args.check or args.short_offset):
         parser.error("--short-inputs without --short-offset is a screen: --dry-run")
     args.cache = args.cache or DEFAULT_CACHE / args.encoder
@@ -928,21 +1037,16 @@ def main(argv: list[str] | None = None) -> int:
     config = fit_config(args.encoder, args.min_keyword_cosine)
     sets = [*SETS, *(f"{s}.{f}" for s in SETS for f in forms)]
     tables = {name: pair_table(name, args.data, args.cache, config, args.cut) for name in sets}
-    for name, t in tables.items():
-        t["x"], fitted_names = short_inputs(t["x"], names, extra, not args.no_short_level)
-        weight = 1.0 if name in SETS else args.short_weight
-        t["weight"] = np.where(fitted_pairs(t, args.pairs), weight, 0.0)
-        if args.same_days_weight != 1.0:
-            only = same_days_only(name, args.data, args.cache, t, config, args.cut)
-            t["weight"] = np.where(only, t["weight"] * args.same_days_weight, t["weight"])
+    fitted_names = prepare_tables(tables, args, names, extra, config, args.cache)
+    base = base_tables(args, names, extra) if args.base_encoder else None
     base_names, names = names, fitted_names
-    x = np.vstack([t["x"][t["weight"] > 0] for t in tables.values()])
-    y = np.concatenate([t["y"][t["weight"] > 0] for t in tables.values()])
-    weight = np.concatenate([t["weight"][t["weight"] > 0] for t in tables.values()])
-    full = np.concatenate([np.full((t["weight"] > 0).sum(), n in SETS) for n, t in tables.items()])
-    table = np.concatenate(
-        [np.full((t["weight"] > 0).sum(), k) for k, t in enumerate(tables.values())]
-    )
+    if base:
+        every = {n: t["weight"] > 0 for n, t in tables.items()}
+        base_every = {n: t["weight"] > 0 for n, t in base.items()}
+        model: Any = fit_split(args, rows_of(base, base_every), rows_of(tables, every))
+    else:
+        x, y, weight, full, table = rows_of(tables, {n: t["weight"] > 0 for n, t in tables.items()})
+        model = fit_model(args, x, y, weight, full, table)
     data: dict[str, Any] = {
         "about": "Thread model of samestory.threads; written by scripts/fit_thread_model.py.",
         "formula": "P(same incident) = 1 / (1 + exp(-(baseline + sum_k weight_k * x_k "
@@ -965,10 +1069,12 @@ def main(argv: list[str] | None = None) -> int:
         # Stated only when not pooled (a file without it was fitted on pooled pairs).
         **({"short_balance": args.short_balance} if args.short_balance != "pooled" else {}),
         **({"short_floor": args.threshold / 2} if args.short_floor else {}),
-        **_model_data(fit_model(args, x, y, weight, full, table), names),
+        # Stated only when the base model is another encoder's fit.
+        **({"base_encoder": args.base_encoder} if args.base_encoder else {}),
+        **_model_data(model, names),
     }
     fitted = threads.model_from_data(json.loads(json.dumps(data)))
-    held = {seed: cross_validated(tables, args, seed) for seed in seeds}
+    held = {seed: cross_validated(tables, args, seed, base) for seed in seeds}
     # The file's model on the same tables: what the refit's figures are to be read
     # against (the file's own figures were taken on the tables of its day).
     shipped = (
@@ -997,7 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
             figures = [thread_ari(t, held[seed][name], args.threshold) for seed in seeds]
             print(f"  {name}: " + " / ".join(f"{v:.3f}" for v in figures))
     for name in alone:
-        report_groups_held_out(tables, args, name, seeds)
+        report_groups_held_out(tables, args, name, seeds, base)
     data["thread_ari_in_sample"] = in_sample
     data[f"thread_ari_cv_{FOLDS}_fold_over_incidents_and_topics"] = cv
     if args.check:
