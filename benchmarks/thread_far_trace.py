@@ -86,19 +86,6 @@ def linked_pairs(table: dict, p: np.ndarray, bar: float) -> list[int]:
 NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
 
 
-def found_threads(table: dict, p: np.ndarray, threshold: float) -> dict[int, int]:
-    """The found thread of each story (as ``fit_thread_model.thread_ari`` groups them)."""
-    reps, left_out, story_of = table["reps"], table["left_out"], table["story_of"]
-    position = {r: k for k, r in enumerate(reps)}
-    edges = [
-        (position[i], position[j], q)
-        for (i, j), q in zip(table["pairs"], p, strict=True)
-        if i in position and j in position and not left_out & {i, j}
-    ]
-    groups = threads.thread_groups(len(reps), edges, [story_of[r] for r in reps], threshold)
-    return {story_of[reps[k]]: t for t, members in enumerate(groups) for k in members}
-
-
 def terms(row: np.ndarray, model: threads.ThreadModel) -> dict[str, float]:
     """The model's log-odds terms of one row: weight times input by input (non-zero),
     and the short correction's term as ``correction``."""
@@ -134,7 +121,7 @@ def trace_table(name: str, args: argparse.Namespace, model: threads.ThreadModel)
     table = fit.pair_table(name, args.data, args.cache, config, args.cut)
     features = fit.article_features(name, args.data, args.cache, args.encoder, args.cut)
     p = np.array(threads.thread_probabilities(table["x"], model))
-    thread_of = found_threads(table, p, model.threshold)
+    thread_of = fit.found_threads(table, p, model.threshold)
     story_of, gold = table["story_of"], table["gold"]
     rows = []
     for k in linked_pairs(table, p, model.threshold / 2):

@@ -368,10 +368,10 @@ def short_inputs(
     return np.column_stack([x, *columns]), (*names, *added)
 
 
-def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
-    """Thread ARI as ``pipeline.batch`` threads: the copy groups' representatives joined
-    by :func:`samestory.threads.thread_groups` over their pairs (roundups taken out of
-    the grouping left out), each article in its story's thread."""
+def found_threads(table: dict, probability: np.ndarray, threshold: float) -> dict[int, int]:
+    """The thread of each story as ``pipeline.batch`` threads: the copy groups'
+    representatives joined by :func:`samestory.threads.thread_groups` over their pairs
+    (roundups taken out of the grouping left out); a story of no representative has none."""
     reps, left_out, story_of = table["reps"], table["left_out"], table["story_of"]
     position = {r: k for k, r in enumerate(reps)}
     edges = [
@@ -380,8 +380,14 @@ def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
         if i in position and j in position and not left_out & {i, j}
     ]
     groups = threads.thread_groups(len(reps), edges, [story_of[r] for r in reps], threshold)
-    thread_of = {story_of[reps[k]]: t for t, members in enumerate(groups) for k in members}
-    labels = [thread_of.get(s, len(groups) + s) for s in story_of]
+    return {story_of[reps[k]]: t for t, members in enumerate(groups) for k in members}
+
+
+def thread_ari(table: dict, probability: np.ndarray, threshold: float) -> float:
+    """Thread ARI of :func:`found_threads`, each article in its story's thread."""
+    thread_of = found_threads(table, probability, threshold)
+    first_free = len(set(thread_of.values()))
+    labels = [thread_of.get(s, first_free + s) for s in table["story_of"]]
     return float(adjusted_rand_score(table["gold"], labels))
 
 
