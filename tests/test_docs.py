@@ -295,3 +295,98 @@ def test_docs_cited_in_code_exist() -> None:
         if not (DOCS / name).exists() or (anchor and anchor not in _page_anchors(DOCS / name))
     ]
     assert not broken, "code cites docs that are not there:\n" + "\n".join(broken)
+
+
+# docs/experiments.md tables every idea a dated section of the lab notebooks measured. A
+# section dated on or after the first one curated into its tables (2026-12-06, 04:21) is
+# linked from it, or it is not an idea and says so here, by a rule.
+TABLED_NOTEBOOKS = (DOCS / "history" / "accuracy.md", DOCS / "history" / "benchmarks.md")
+EXPERIMENTS_DOC = DOCS / "experiments.md"
+TABLED_FROM = ("2026-12-06", "04:21")
+# A section's own date is the heading's last "(YYYY-MM-DD, HH:MM" (a heading may quote others).
+SECTION_DATE = re.compile(r"\((\d{4}-\d{2}-\d{2}), (\d{2}:\d{2})")
+# Not ideas, by the start of their heading: (start, the rule that exempts them). Keep it
+# short; an idea gets a row, not an entry here.
+NOT_IDEAS = (
+    ("End-of-stop rows", "the lead's end-of-stop rows: a stop's figures, not an idea"),
+    (
+        "`pipeline/group.py` `_group_with_roundups` split into four named steps",
+        "a long-function split that changes no behaviour (digests unchanged)",
+    ),
+    (
+        "Four more long functions split into named steps",
+        "a long-function split that changes no behaviour (digests unchanged)",
+    ),
+    (
+        "Seven long functions split into named steps",
+        "a long-function split that changes no behaviour (digests unchanged)",
+    ),
+)
+# A section merged while its runs go on is titled "... (WORKING TITLE) ..." until they end;
+# it is tabled under its final title.
+WORKING_TITLE = "(WORKING TITLE)"
+
+
+def _section_headings(path: Path) -> list[str]:
+    """The `## ` headings of a lab notebook in page order, its index left out."""
+    return [
+        match.group(2)
+        for _, line in _prose_lines(path.read_text(encoding="utf-8"))
+        for match in [HEADING.match(line)]
+        if match is not None and len(match.group(1)) == 2 and match.group(2) != "Index"
+    ]
+
+
+def _section_date(heading: str) -> tuple[str, str] | None:
+    dates = SECTION_DATE.findall(heading)
+    return tuple(dates[-1]) if dates else None
+
+
+def _recent_sections(path: Path) -> Iterator[tuple[str, tuple[str, str] | None]]:
+    """(heading, date) of the sections from the top down to the last one dated on or after
+    TABLED_FROM: newest on top, so an undated heading among them is a new one written
+    without its date."""
+    headings = _section_headings(path)
+    dated = [(heading, _section_date(heading)) for heading in headings]
+    recent = [i for i, (_, date) in enumerate(dated) if date is not None and date >= TABLED_FROM]
+    yield from dated[: recent[-1] + 1] if recent else []
+
+
+def _not_an_idea(heading: str) -> bool:
+    return WORKING_TITLE in heading or heading.startswith(tuple(s for s, _ in NOT_IDEAS))
+
+
+@pytest.mark.parametrize("path", TABLED_NOTEBOOKS, ids=lambda p: p.name)
+def test_recent_sections_are_in_experiments_doc(path: Path) -> None:
+    linked = {target for _, target in _links(EXPERIMENTS_DOC)}
+    page = path.relative_to(DOCS).as_posix()
+    undated = [h for h, date in _recent_sections(path) if date is None]
+    assert not undated, (
+        f"docs/{page}: sections on top whose heading ends without its date, "
+        "'(YYYY-MM-DD, HH:MM-HH:MM UTC, NAME; issue N)':\n" + "\n".join(undated)
+    )
+    missing = [
+        f"  {date[0][5:]} {date[1]}: {heading[:100]}...\n    link: {page}#{github_slug(heading)}"
+        for heading, date in _recent_sections(path)
+        if date is not None and date >= TABLED_FROM and not _not_an_idea(heading)
+        if f"{page}#{github_slug(heading)}" not in linked
+    ]
+    assert not missing, (
+        f"docs/{page}: dated sections since {' '.join(TABLED_FROM)} that docs/experiments.md "
+        "does not link: give each idea a row in its area's table (newest first: the idea, "
+        "shipped / failed / open / traced, the figure that decided it, a link '12-06 HH:MM' "
+        "to the section), or, if it is no idea (a split that changes no behaviour), add its "
+        "heading's start with the rule to NOT_IDEAS in tests/test_docs.py:\n" + "\n".join(missing)
+    )
+
+
+def test_not_ideas_name_sections_that_exist() -> None:
+    headings = [h for path in TABLED_NOTEBOOKS for h in _section_headings(path)]
+    stale = [start for start, _ in NOT_IDEAS if not any(h.startswith(start) for h in headings)]
+    assert not stale, f"NOT_IDEAS entries that start no section heading: {stale}"
+
+
+def test_section_date_is_the_headings_own() -> None:
+    heading = "End-of-stop rows (2026-12-05, 23:12 UTC) again (2026-12-06, 09:54-10:01 UTC, lead)"
+    assert _section_date(heading) == ("2026-12-06", "09:54")
+    assert _section_date("Store work of 2026-11-25") is None
