@@ -42,13 +42,13 @@ def reads_to(store: Store, ids: list[str]) -> str:
     """How long the read each re-clustering add makes of the scores *to* its articles
     (the exclusive-names step's context) takes in this store: median of 5."""
     from samestory.exclusive import NEIGHBOUR_BAR
-    from samestory.store.core import _relations_to
+    from samestory.store.regroup import relations_to
 
     rows = store._conn.execute("SELECT count(*) FROM weak_scores").fetchone()[0]
     laps = []
     for _ in range(5):
         start = time.perf_counter()
-        found = len(_relations_to(store._conn, ids, NEIGHBOUR_BAR))
+        found = len(relations_to(store._conn, ids, NEIGHBOUR_BAR))
         laps.append(time.perf_counter() - start)
     return (
         f"weak_scores {rows} rows; scores to {len(ids)} articles ({found} rows) read in "

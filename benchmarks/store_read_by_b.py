@@ -1,7 +1,7 @@
 """The store's read of the weak scores *to* a set of articles, with and without its index.
 
 Each re-clustering add reads the weak scores whose ``b`` is one of the re-clustered
-articles (``samestory.store.core._relations_to``, the exclusive-names step's context).
+articles (``samestory.store.regroup.relations_to``, the exclusive-names step's context).
 Before the ``weak_scores_by_b`` migration that read scanned the whole table per 500 ids.
 This builds a ``weak_scores`` table of ``--rows`` random pairs (the store's schema, in
 memory), then times the read of 500 ids' scores at the step's bar without the index and

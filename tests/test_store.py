@@ -15,7 +15,8 @@ from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
-from samestory.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from samestory.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, adding
+from samestory.store import batch as batch_module
 from samestory.store import core as store_module
 from samestory.store.index import CopySketches
 
@@ -152,7 +153,7 @@ def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
     with Store(db) as store:
         add_one_by_one(store, seed_articles, "004 003")
     before = dump(db)
-    real_relate, real_relate_to = store_module.relate, store_module.relate_to
+    real_relate, real_relate_to = adding.relate, adding.relate_to
     calls = []
 
     def flaky(a, b, config=DEFAULT_CONFIG):
@@ -165,14 +166,14 @@ def test_crash_mid_batch_rolls_back(db: Path, seed_articles, monkeypatch):
         return [flaky(o, b, config) for o in others]
 
     with Store(db) as store:
-        monkeypatch.setattr(store_module, "relate", flaky)
-        monkeypatch.setattr(store_module, "relate_to", flaky_to)
+        monkeypatch.setattr(adding, "relate", flaky)
+        monkeypatch.setattr(adding, "relate_to", flaky_to)
         with pytest.raises(RuntimeError, match="boom"):
             store.add([seed_articles[p] for p in ("000", "001", "002")])
         assert calls  # the crash came mid-batch, from scoring
         assert dump(db) == before
-        monkeypatch.setattr(store_module, "relate", real_relate)
-        monkeypatch.setattr(store_module, "relate_to", real_relate_to)
+        monkeypatch.setattr(adding, "relate", real_relate)
+        monkeypatch.setattr(adding, "relate_to", real_relate_to)
         # The same handle still works: its index was rebuilt without the lost batch.
         store.add([seed_articles[p] for p in ("000", "001", "002")])
         assert groups(store) == [{"000", "001", "002"}, {"003", "004"}]
@@ -410,8 +411,8 @@ def test_store_made_before_weak_scores_gains_the_table(full_db: Path, seed_artic
 
 
 def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeypatch):
-    monkeypatch.setattr(store_module, "ADD_CHUNK", 2)
-    monkeypatch.setattr(store_module, "FEATURE_CACHE", 1)
+    monkeypatch.setattr(adding, "ADD_CHUNK", 2)
+    monkeypatch.setattr(batch_module, "FEATURE_CACHE", 1)
     seen = []
     with Store(db) as store:
         store.add(list(seed_articles.values()), progress=lambda *e: seen.append(e))
@@ -438,7 +439,7 @@ def test_large_stories_update_their_first_version_incrementally(
 def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
     db: Path, ecb_records, seed_articles, monkeypatch
 ):
-    monkeypatch.setattr(store_module, "BULK_MAX", 60)
+    monkeypatch.setattr(adding, "BULK_MAX", 60)
     bulk = DEFAULT_CONFIG.replace(bulk_load_min=50)
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:80]]
     with Store(db, bulk) as store:

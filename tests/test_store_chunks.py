@@ -14,7 +14,7 @@ import pytest
 from test_roundups import STATIC
 
 from samestory.models import Article
-from samestory.store import Store, StoreError, core
+from samestory.store import Store, StoreError, core, upgrading
 
 KEY = "test_chunks"
 CHUNKS = 5
@@ -36,7 +36,7 @@ def position(db: Path) -> int:
     return 0 if row is None else int(row[0])
 
 
-def counting(fail_at: int | None = None, error: Exception | None = None) -> core._Chunks[int]:
+def counting(fail_at: int | None = None, error: Exception | None = None) -> upgrading.Chunks[int]:
     """A loop of CHUNKS chunks, each saving its position in ``meta``; chunk ``fail_at``
     raises ``error`` after writing it (so the rollback is what undoes the write)."""
 
@@ -45,7 +45,7 @@ def counting(fail_at: int | None = None, error: Exception | None = None) -> core
         done = 0 if row is None else int(row[0])
         return None if done >= CHUNKS else done
 
-    def work(batch: core._Batch, memo: core._IndexMemo, done: int) -> core.Paired:
+    def work(batch: core._Batch, memo: upgrading.IndexMemo, done: int) -> core.Paired:
         assert batch.index is memo.index  # the memo is the index's own
         batch.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (KEY, str(done + 1)))
         if done + 1 == fail_at:
@@ -53,7 +53,7 @@ def counting(fail_at: int | None = None, error: Exception | None = None) -> core
             raise error
         return core.Paired(articles=1)
 
-    return core._Chunks("counting", "counted", next_chunk, work, total=CHUNKS)
+    return upgrading.Chunks("counting", "counted", next_chunk, work, total=CHUNKS)
 
 
 def test_each_chunk_is_committed_with_its_position(db: Path):
@@ -100,7 +100,7 @@ def test_a_loop_with_nothing_left_takes_no_candidate_index(db: Path):
 def test_the_memo_lives_as_long_as_its_index(db: Path):
     with Store(db) as store:
         index = store._candidate_index()
-        memo = core._IndexMemo().of(index)
+        memo = upgrading.IndexMemo().of(index)
         positions = memo.positions()
         assert positions == {article: k for k, article in enumerate(index.ids)}
         memo.held, memo.lists["x"] = {"x": 0}, {"y"}

@@ -122,7 +122,7 @@ def test_within_writes_in_the_add_transaction(tmp_path: Path, seed_articles):
 def test_a_store_before_weak_scores_by_b_gets_the_index_and_reads_the_same(
     tmp_path: Path, seed_articles
 ):
-    from samestory.store.core import _relations_to
+    from samestory.store.regroup import relations_to
 
     path = tmp_path / "store.db"
     with Store(path) as store:
@@ -144,7 +144,7 @@ def test_a_store_before_weak_scores_by_b_gets_the_index_and_reads_the_same(
         assert store._conn.execute(
             "SELECT name FROM sqlite_master WHERE name = 'weak_scores_by_b'"
         ).fetchone()
-        read = _relations_to(store._conn, ids, -1.0)
+        read = relations_to(store._conn, ids, -1.0)
         plan = " ".join(
             str(tuple(row))
             for row in store._conn.execute(

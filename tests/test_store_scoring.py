@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from samestory import switches
 from samestory.cli import app
 from samestory.models import Article
-from samestory.store import Store, core, scoring
+from samestory.store import Store, scoring, upgrading
 
 # Short items whose bare dates the switch reads: two far from the report's date, one near.
 HEADLINES = {
@@ -124,7 +124,7 @@ def test_scoring_again_encodes_nothing_and_keeps_the_stored_vectors(tmp_path, mo
         def no_encoding(*args, **kwargs):
             raise AssertionError("a scoring-only upgrade must not featurise a text again")
 
-        monkeypatch.setattr(core, "featurize_all", no_encoding)
+        monkeypatch.setattr(upgrading, "featurize_all", no_encoding)
         done = store.upgrade()
     assert (done.recleaned, done.kept_features, done.proposed) == (0, 4, 0)
     assert done.rescored > 0

@@ -1,6 +1,11 @@
 """The persistent story store: one SQLite file that keeps every version.
 
-- :mod:`~samestory.store.core`: :class:`Store` (adding, re-clustering, reading);
+- :mod:`~samestory.store.core`: :class:`Store` (opening, reading, the add and upgrade
+  transactions, the candidate graph file);
+- :mod:`~samestory.store.batch`: the work of one transaction (writing, the report);
+- :mod:`~samestory.store.adding`: an add's steps; :mod:`~samestory.store.regroup`: the
+  re-clustering; :mod:`~samestory.store.upgrading`: an upgrade chunk's steps and the
+  loops' chunk runner's parts;
 - :mod:`~samestory.store.schema`: the tables, transactions and :class:`StoreError`;
 - :mod:`~samestory.store.migrations`: the schema as named steps recorded in the store;
 - :mod:`~samestory.store.codec`: features as JSON + NumPy bytes (no pickle);
@@ -20,13 +25,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from samestory.store.core import (
-        AddReport,
-        Change,
-        Store,
-        revision_id,
-        text_fingerprint,
-    )
+    from samestory.store.adding import revision_id, text_fingerprint
+    from samestory.store.batch import AddReport
+    from samestory.store.core import Change, Store
     from samestory.store.listing import StorySummary
     from samestory.store.migrations import MIGRATIONS, Migration
     from samestory.store.schema import SCHEMA_VERSION, StoreBusy, StoreError
@@ -35,15 +36,15 @@ if TYPE_CHECKING:
 _HOMES = {
     "MIGRATIONS": "samestory.store.migrations",
     "SCHEMA_VERSION": "samestory.store.schema",
-    "AddReport": "samestory.store.core",
+    "AddReport": "samestory.store.batch",
     "Change": "samestory.store.core",
     "Migration": "samestory.store.migrations",
     "Store": "samestory.store.core",
     "StoreBusy": "samestory.store.schema",
     "StoreError": "samestory.store.schema",
     "StorySummary": "samestory.store.listing",
-    "revision_id": "samestory.store.core",
-    "text_fingerprint": "samestory.store.core",
+    "revision_id": "samestory.store.adding",
+    "text_fingerprint": "samestory.store.adding",
 }
 
 __all__ = [

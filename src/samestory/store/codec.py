@@ -4,20 +4,23 @@ The scalar, set and sentence fields go to ``doc_json``; sentence vectors and the
 document vector are float32 bytes; the MinHash is its hash values (dtype in the JSON)
 with its seed and scheme. Unpickling runs arbitrary code, so a pickled store could not
 be safely opened when it came from someone else; this layout also stays readable from
-other languages.
+other languages. A relation with a kind is stored as :func:`relation_row` (its evidence
+as JSON, and which end of a derivation is the source).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from samestory import minhash
+from samestory import minhash, provenance
 from samestory.dates import WrittenDate
 from samestory.features import SENTENCE_DTYPE, DocFeatures
+from samestory.models import Relation
 from samestory.store.reading import parse_date as parse_date
 
 
@@ -131,3 +134,34 @@ def stored_minhash(scheme: dict[str, Any], hashvalues: bytes) -> Any:
 
     kwargs = {"scheme": scheme["scheme"]} if scheme["scheme"] else {}
     return LeanMinHash(seed=scheme["seed"], hashvalues=values, **kwargs)
+
+
+def relation_row(
+    r: Relation, features: Mapping[str, DocFeatures]
+) -> tuple[str, str, str, float, str, str | None]:
+    """The row of a relation with a kind; ``features`` holds (at least) both ends."""
+    assert r.kind is not None
+    return (
+        r.a,
+        r.b,
+        r.kind.value,
+        float(r.score),
+        json.dumps(r.evidence.to_dict(), ensure_ascii=False),
+        source_of(r, features),
+    )
+
+
+def source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
+    """Which end of a derivation is the source (:func:`provenance.orient`), else None.
+
+    Stored with the relation, so a story's first version is found in SQL (see
+    ``Batch._refresh_story``, :mod:`samestory.store.batch`) without reading the
+    evidence of every relation.
+    """
+    if r.kind is None or not r.kind.is_derivation:
+        return None
+    a, b = features[r.a], features[r.b]
+    oriented, _ = provenance.orient(
+        r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
+    )
+    return oriented.a

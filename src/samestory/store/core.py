@@ -6,7 +6,7 @@ with the incremental rule of :func:`samestory.stories.best_story`: join the stor
 the highest average score to its members if it reaches ``same_story_threshold``
 (``attach_threshold`` for a story of three or more), else start a new one. Then only the
 stories the new article touched are re-clustered (average link over their stored
-relations, see ``_Batch._regroup``), so the result depends little on arrival order.
+relations, :mod:`samestory.store.regroup`), so the result depends little on arrival order.
 No features or stored relations are ever recomputed.
 
 Every version is stored. A repost (an exact or near-duplicate copy of a stored article,
@@ -24,13 +24,18 @@ Opening is cheap at any size: the MinHash-LSH buckets are rows of the ``lsh`` ta
 database as ``<store>.usearch`` when the store is closed, with its SHA-256 in ``meta``,
 and reused (with its vectors) when it was saved with the articles stored first and its
 bytes match; articles added after it was saved are added to it, and a graph that
-matches nothing or fails its checksum is rebuilt. (100,000 articles: 1 s to open,
-against 12 s rebuilding the LSH and vectors and another ~40 s for the graph.)
+matches nothing or fails its checksum is rebuilt (:mod:`samestory.store.graph`). (100,000
+articles: 1 s to open, against 12 s rebuilding the LSH and vectors and another ~40 s for
+the graph.)
 
 The tables are in :mod:`samestory.store.schema`, made and changed by the named steps of
 :mod:`samestory.store.migrations`; features are stored as JSON + raw NumPy bytes, not
 pickle (:mod:`samestory.store.codec`); the LSH table and the copy test's MinHash reads
-are in :mod:`samestory.store.index`.
+are in :mod:`samestory.store.index`. This module is :class:`Store`: opening, reading, and
+the transactions of an add and of each upgrade chunk. The work inside a transaction is
+``_Batch``: :mod:`samestory.store.batch` (what every kind of work shares: writing, the
+report), :mod:`samestory.store.adding` (an add's steps), :mod:`samestory.store.regroup`
+(the re-clustering) and :mod:`samestory.store.upgrading` (an upgrade chunk's steps).
 
 Every :meth:`Store.add` is one ``BEGIN IMMEDIATE … COMMIT`` transaction: an error
 mid-batch (disk full included) rolls the whole batch back and the store is exactly as
@@ -49,85 +54,41 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
-import itertools
 import json
 import operator
 import os
 import sqlite3
 import urllib.parse
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-import numpy as np
-
-from samestory import exclusive, normalize, provenance
-from samestory.candidates import CandidateIndex, Proposals, keywords, load_graph
+from samestory.candidates import CandidateIndex
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
-from samestory.lru import LRUCache
-from samestory.models import (
-    Article,
-    Derivation,
-    Relation,
-    RelationKind,
-    SkippedRecord,
-    Story,
-)
-from samestory.pipeline.assemble import earlier_first, story_id, story_title
-from samestory.pipeline.batch import analyze, usable_articles
-from samestory.pipeline.featurise import Progress, featurize_all
-from samestory.pipeline.group import FoundRoundup, group_with_roundups
-from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.store import backlog, cleaning, migrations, reading
-from samestory.store.codec import decode_features, encode_features, iso_date, parse_date
+from samestory.models import Article, Relation, Story
+from samestory.pipeline.featurise import Progress
+from samestory.store import backlog, cleaning, graph, migrations, reading
+from samestory.store.adding import Adding
+from samestory.store.adding import revision_id as revision_id
+from samestory.store.adding import text_fingerprint as text_fingerprint
+from samestory.store.batch import AddReport as AddReport
+from samestory.store.codec import decode_features
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
-from samestory.store.reading import (
-    ARTICLE_COLUMNS,
-    relation_of,
-    relations_from,
-    row_article,
-)
-from samestory.store.roundups import (
-    StoredRoundup,
-    covered_stories,
-    cut_roundups,
-    unjudged,
-    write_roundups,
-)
+from samestory.store.reading import relation_of
+from samestory.store.roundups import unjudged
 from samestory.store.schema import StoreBusy, StoreError, Transaction
-from samestory.store.threads import (
-    log,
-    refresh_if_changed,
-    set_threads,
-    stored_model,
-    update_threads,
-    write_thread_scores,
-)
-from samestory.stories import best_story
-from samestory.threads import MODEL_DIGEST, thread_id
+from samestory.store.threads import log, refresh_if_changed, stored_model
+from samestory.store.upgrading import UPGRADE_CHUNK, Chunks, IndexMemo, UpgradeSteps
+from samestory.store.upgrading import Paired as Paired
+from samestory.threads import MODEL_DIGEST
 
-# The largest neighbourhood re-clustered after an add is Config.regroup_limit copy
-# groups, and this many times as many articles in all: reposts make most of a large
-# story (docs/experiments.md, 2026-11-25: bounding copy groups, not articles).
-REGROUP_MEMBERS_PER_GROUP = 20
-# Articles featurised at once by an add, and features kept in memory while it runs.
-ADD_CHUNK = 1024
-# An empty store given at least Config.bulk_load_min new articles is filled by the batch
-# pipeline (``batch.analyze``: the stories ``samestory cluster`` gives, an order of
-# magnitude faster than adding them one at a time), at most BULK_MAX of them, since it
-# holds all their features at once (chosen for memory: tens of KB of features an article).
-BULK_MAX = 200_000
-# Features kept in memory while an add runs (chosen for memory: tens of KB each).
-FEATURE_CACHE = 20_000
 # Seconds a writer waits for another one to finish before giving up (SQLite's busy
 # timeout): long enough for an add of a few hundred articles, short enough to say so.
 BUSY_TIMEOUT = 30.0
@@ -135,70 +96,10 @@ BUSY_TIMEOUT = 30.0
 # poll's worth of changes).
 STORIES_PAGE = 50
 CHANGES_PAGE = 1000
-# Held articles paired per transaction by Store.upgrade: a killed upgrade loses at most
-# this much work, and another writer waits at most one chunk for the lock.
-UPGRADE_CHUNK = 100
-# Host parameters per query (by definition: under SQLite's default limit of 999).
-SQL_CHUNK = 500
 # Config fields that change stored features: a store must be used with the same values.
 FEATURE_FIELDS = ("encoder", "shingle_size", "max_sentences", "num_perm", "seed")
 
 Within = Callable[[sqlite3.Connection], None]
-# What one chunk of an upgrade loop works on (a backlog position, a list of ids).
-Todo = TypeVar("Todo")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class AddReport:
-    """What one :meth:`Store.add` did, as the store holds it once the add committed.
-
-    - ``added``: ids of the articles stored, in input order (a revision by its
-      stored id, see :func:`revision_id`);
-    - ``unchanged``: input ids with nothing to store (the id holds that text already);
-    - ``story_of``: every added id -> its story after all the add's re-clustering;
-    - ``new_stories``: stories the add created (each exists);
-    - ``revised``: stored id of a revision -> the id it is a revision of;
-    - ``copy_of``: added id -> the stored article it copies (exact / near-duplicate);
-    - ``closest``: added id -> its highest-scored same-story relation when it was added
-      (``a`` the stored version, ``b`` the new one), if it had one;
-    - ``merged``: story that no longer exists -> the stories now holding its articles;
-    - ``split``: story that lost articles to other stories -> those stories;
-    - ``warnings``: one line per thing worth a look (a text changed under its id);
-    - ``skipped``: articles without visible text, left out as the batch pipeline leaves
-      them out.
-    """
-
-    added: list[str]
-    unchanged: list[str]
-    story_of: dict[str, str]
-    new_stories: list[str]
-    revised: dict[str, str] = dataclasses.field(default_factory=dict)
-    copy_of: dict[str, str] = dataclasses.field(default_factory=dict)
-    closest: dict[str, Relation] = dataclasses.field(default_factory=dict)
-    merged: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    split: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    warnings: list[str] = dataclasses.field(default_factory=list)
-    skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
-
-    @property
-    def stories_touched(self) -> list[str]:
-        """Stories that gained an article, each once, in first-touched order."""
-        return list(dict.fromkeys(self.story_of.values()))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "unchanged": self.unchanged,
-            "stories": self.story_of,
-            "new_stories": self.new_stories,
-            "revised": self.revised,
-            "copy_of": self.copy_of,
-            "closest": {k: r.to_dict() for k, r in self.closest.items()},
-            "merged": self.merged,
-            "split": self.split,
-            "warnings": self.warnings,
-            "skipped": [s.to_dict() for s in self.skipped],
-        }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -214,20 +115,6 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def text_fingerprint(article: Article) -> str:
-    """The fingerprint :func:`featurize` gives ``article``, without featurising it."""
-    return normalize.fingerprint(normalize.clean_text(article.text))
-
-
-def revision_id(article_id: str, revision: int) -> str:
-    """The stored id of revision ``revision`` (2, 3, ...) of ``article_id``."""
-    return f"{article_id}~rev{revision}"
 
 
 def fts_query(q: str) -> str:
@@ -254,80 +141,6 @@ def _utc_iso(value: str | dt.date | dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-def _relation_row(
-    r: Relation, features: Mapping[str, DocFeatures]
-) -> tuple[str, str, str, float, str, str | None]:
-    """The row of a relation with a kind; ``features`` holds (at least) both ends."""
-    assert r.kind is not None
-    return (
-        r.a,
-        r.b,
-        r.kind.value,
-        float(r.score),
-        json.dumps(r.evidence.to_dict(), ensure_ascii=False),
-        _source_of(r, features),
-    )
-
-
-def _source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
-    """Which end of a derivation is the source (:func:`provenance.orient`), else None.
-
-    Stored with the relation, so a story's first version is found in SQL (see
-    ``_Batch._refresh_story``) without reading the evidence of every relation.
-    """
-    if r.kind is None or not r.kind.is_derivation:
-        return None
-    a, b = features[r.a], features[r.b]
-    oriented, _ = provenance.orient(
-        r, {a.id: a.date, b.id: b.date}, {a.id: a.n_words, b.id: b.n_words}
-    )
-    return oriented.a
-
-
-def _relations_to(
-    conn: sqlite3.Connection, ids: Iterable[str], bar: float
-) -> list[tuple[Any, ...]]:
-    """``(a, b, score)`` of the relations and weak scores at ``bar`` or more whose ``b`` is
-    one of ``ids``, each read through its index by ``b``."""
-    out: list[tuple[Any, ...]] = []
-    ids = list(ids)
-    for start in range(0, len(ids), SQL_CHUNK):
-        chunk = ids[start : start + SQL_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for table, index in (
-            ("relations", "INDEXED BY relations_by_b"),
-            ("weak_scores", "INDEXED BY weak_scores_by_b"),
-        ):
-            out += map(
-                tuple,
-                conn.execute(
-                    f"SELECT a, b, score FROM {table} {index} WHERE b IN ({marks}) AND score >= ?",
-                    [*chunk, bar],
-                ),
-            )
-    return out
-
-
-def _copy_pairs(conn: sqlite3.Connection, ids: Iterable[str]) -> set[tuple[str, str]]:
-    """``(a, b)`` of the relations whose ``a`` is one of ``ids`` between copies of one
-    text (:func:`samestory.exclusive.stored_copy`: the exact and near-duplicate ones, and
-    the rewrites keeping most of the shorter text's shingles, whose evidence is read)."""
-    kinds = ",".join(f"'{k.value}'" for k in (*exclusive.COPY_KINDS, RelationKind.REWRITE))
-    rows = relations_from(conn, ids, "kind", f"kind IN ({kinds})")
-    rewrites = [(a, b) for a, b, kind in rows if kind == RelationKind.REWRITE.value]
-    out = {(a, b) for a, b, kind in rows if kind != RelationKind.REWRITE.value}
-    for start in range(0, len(rewrites), SQL_CHUNK):
-        chunk = rewrites[start : start + SQL_CHUNK]
-        marks = " OR ".join("(a = ? AND b = ?)" for _ in chunk)
-        for a, b, evidence in conn.execute(
-            f"SELECT a, b, evidence_json FROM relations WHERE {marks}",
-            [x for pair in chunk for x in pair],
-        ):
-            if exclusive.stored_copy(RelationKind.REWRITE.value, evidence):
-                out.add((a, b))
-    return out
-
-
 # The encoder of every store written before Config had an encoder field.
 LEGACY_ENCODER = "use"
 
@@ -344,11 +157,6 @@ def _load_config(text: str) -> Config:
         return Config(**stored)
     except (TypeError, ValueError) as exc:
         raise StoreError(f"has a stored config this samestory cannot use ({exc})") from exc
-
-
-def _file_digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -830,111 +638,22 @@ class Store:
         return self._encoder
 
     def _candidate_index(self) -> CandidateIndex:
-        """The index over every stored article, built on first use.
-
-        Ids and fingerprints come from SQL, the LSH stays in its table, and the HNSW
-        graph saved beside the database (:attr:`ann_path`) is reused with its vectors
-        when it was saved with the first stored articles (see :meth:`_saved_graph`):
-        rebuilding it is most of opening a large store (about 40 s for 100,000
-        articles), loading it a fraction of a second.
-        """
+        """The index over every stored representative, built on first use, with the HNSW
+        graph saved beside the database when it still fits (:mod:`samestory.store.graph`)."""
         if self._index is None:
             dim = self._encoder_or_default().dim
-            index = CandidateIndex(
-                self.config,
-                dim=dim,
-                lsh=StoredLSH(self._conn, self.config),
-                keywords_index=StoredKeywords(self._conn),
-            )
-            ids, fingerprints, rowids = [], [], []
-            # Copies are not indexed (as in the batch, their representative stands for
-            # them); the LSH still holds them, for copy detection.
-            for rowid, article_id, fingerprint in self._conn.execute(
-                "SELECT f.rowid, f.id, a.fingerprint FROM features f "
-                "JOIN articles a ON a.id = f.id WHERE a.copy_of IS NULL ORDER BY f.rowid"
-            ):
-                rowids.append(rowid)
-                ids.append(article_id)
-                fingerprints.append(fingerprint)
-            saved = self._saved_graph(ids, dim)
-            graph, done = (saved[0], len(saved[1])) if saved is not None else (None, 0)
-            vectors = np.zeros((len(ids), dim), dtype=np.float32)
-            if saved is not None:
-                vectors[:done] = saved[1]
-            # Vectors the saved graph lacks (all of them without one), in rowid order.
-            for k, (blob,) in enumerate(
-                self._conn.execute(
-                    "SELECT f.vector FROM features f JOIN articles a ON a.id = f.id "
-                    "WHERE f.rowid > ? AND a.copy_of IS NULL ORDER BY f.rowid",
-                    (rowids[done - 1] if done else -1,),
-                ),
-                start=done,
-            ):
-                vectors[k] = np.frombuffer(blob, dtype="<f4")
-            index.restore(ids, fingerprints, vectors, graph)
-            self._index = index
+            self._index = graph.load_index(self._conn, self.config, dim, self.ann_path)
         return self._index
-
-    def _saved_graph(self, ids: Sequence[str], dim: int) -> tuple[Any, np.ndarray] | None:
-        """The saved HNSW graph and its vectors, if it was saved with the first articles
-        of ``ids`` (all of them, or fewer when a process added articles and stopped
-        before saving it: those are added to it, not the whole graph rebuilt) and its
-        bytes have the SHA-256 recorded when it was saved. A damaged file is not loaded
-        (its vectors would send articles to the wrong stories): the graph is rebuilt
-        from the stored vectors and saved again."""
-        record = self._conn.execute("SELECT value FROM meta WHERE key='ann_index'").fetchone()
-        path = self.ann_path
-        if record is None or path is None or not path.exists():
-            return None
-        saved_with = json.loads(record[0])
-        if not saved_with.get("representatives_only"):
-            return None  # saved with copies in it, before they were left out: rebuilt
-        count, last = saved_with.get("count", 0), saved_with.get("last")
-        if not 0 < count <= len(ids) or ids[count - 1] != last:
-            return None
-        if saved_with.get("sha256") != _file_digest(path):
-            warnings.warn(
-                f"{path} is damaged or was saved without a checksum; "
-                "rebuilding the candidate graph from the stored vectors",
-                stacklevel=3,
-            )
-            return None
-        saved = load_graph(path, dim)
-        return saved if saved is not None and len(saved[1]) == count else None
 
     @property
     def ann_path(self) -> Path | None:
         """Where the HNSW graph of the candidate index is kept: ``<store>.usearch``."""
-        if str(self.path) == ":memory:":
-            return None
-        return self.path.with_name(self.path.name + ".usearch")
+        return graph.graph_path(self.path)
 
     def _save_ann(self) -> None:
-        """Save the candidate index's HNSW graph if it changed (atomically: written to a
-        temporary file, then renamed), and record which articles it holds and the
-        SHA-256 of its bytes."""
-        index, path = self._index, self.ann_path
-        if index is None or path is None or not index.ann_changed:
-            return
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            if not index.save_ann(tmp):
-                return
-            record = json.dumps(
-                {
-                    "count": len(index),
-                    "last": index.ids[-1],
-                    "representatives_only": True,
-                    "sha256": _file_digest(tmp),
-                }
-            )
-            with self._transaction():
-                self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
-                os.replace(tmp, path)
-                self._conn.execute("INSERT INTO meta VALUES ('ann_index', ?)", (record,))
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)  # a half-written file must not fill the disk
+        """Save the candidate index's HNSW graph if it changed (:func:`graph.save_graph`)."""
+        if self._index is not None and self.ann_path is not None:
+            graph.save_graph(self._conn, self._index, self.ann_path)
 
     def _forget_outside_writes(self) -> None:
         """Drop the in-memory candidate index if another connection (another process,
@@ -1009,7 +728,7 @@ class Store:
                     backlog.record(self._conn, backlog.RECONCILE_KEY)
         return done.plus(self._reconcile(progress, chunk))
 
-    def _run_chunks(self, loop: _Chunks[Any], progress: Progress | None = None) -> Paired:
+    def _run_chunks(self, loop: Chunks[Any], progress: Progress | None = None) -> Paired:
         """Run one resumable upgrade loop to its end, a chunk per transaction: the
         prelude every chunk needs (forget the index if another process wrote, follow
         another thread model, read what is left, take the candidate index only when
@@ -1019,7 +738,7 @@ class Store:
         one line that the chunks before are kept. ``progress(loop.stage, ...)`` after
         each chunk."""
         done = Paired()
-        memo = _IndexMemo()
+        memo = IndexMemo()
         while True:
             try:
                 with self._errors("upgrading"), self._transaction():
@@ -1045,12 +764,12 @@ class Store:
         """Pair the backlog's held articles, ``chunk`` a transaction (``_Batch.pair_backlog``),
         the position saved with each; ``progress("pairing", done, total)``."""
 
-        def work(batch: _Batch, memo: _IndexMemo, todo: backlog.Backlog) -> Paired:
+        def work(batch: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
             if memo.held is None:  # the first ones indexed (the index is in rowid order)
                 memo.held = batch.held_positions(todo)
             return batch.pair_backlog(todo, chunk, memo.held)
 
-        pairing = _Chunks(
+        pairing = Chunks(
             "pairing", "paired", backlog.read, work, operator.attrgetter("articles"), total
         )
         return self._run_chunks(pairing, progress)
@@ -1081,10 +800,10 @@ class Store:
         the re-cleaning's re-proposal reaches only the neighbourhoods of changed texts.
         ``progress("reconciling", done, total)`` after each chunk."""
 
-        def work(batch: _Batch, memo: _IndexMemo, todo: backlog.Backlog) -> Paired:
+        def work(batch: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
             return batch.reconcile(todo, chunk, memo.positions(), memo.lists)
 
-        reconciling = _Chunks(
+        reconciling = Chunks(
             "reconciling",
             "reconciled",
             functools.partial(backlog.read, key=backlog.RECONCILE_KEY),
@@ -1102,13 +821,13 @@ class Store:
         re-threaded (``_Batch.reclean``). The candidate graph is rebuilt from the new
         vectors afterwards."""
 
-        def work(batch: _Batch, _memo: _IndexMemo, ids: list[str]) -> Paired:
+        def work(batch: UpgradeSteps, _memo: IndexMemo, ids: list[str]) -> Paired:
             part = batch.reclean(ids)
             if part.recleaned:  # the saved graph holds old vectors: rebuild it
                 self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
             return part
 
-        cleaning_loop = _Chunks(
+        cleaning_loop = Chunks(
             "cleaning",
             "cleaned",
             lambda conn: cleaning.next_chunk(conn, chunk) or None,
@@ -1127,10 +846,10 @@ class Store:
         the candidate pairs a new store holding the same texts has. The last chunk
         re-clusters every story, as the pairing backlog's last chunk does."""
 
-        def work(batch: _Batch, memo: _IndexMemo, ids: list[str]) -> Paired:
+        def work(batch: UpgradeSteps, memo: IndexMemo, ids: list[str]) -> Paired:
             return batch.propose_again(ids[:chunk], memo.positions(), len(ids) <= chunk)
 
-        proposing = _Chunks(
+        proposing = Chunks(
             "",
             "proposed again",
             lambda conn: cleaning.next_chunk(conn, chunk + 1, cleaned=True) or None,
@@ -1169,1049 +888,15 @@ class Store:
         judged again with the stories it covers and its flag written with ``cut``, and
         what that changes is re-threaded."""
 
-        def work(batch: _Batch, _memo: _IndexMemo, articles: list[str]) -> Paired:
+        def work(batch: UpgradeSteps, _memo: IndexMemo, articles: list[str]) -> Paired:
             return batch.judge_roundups(articles)
 
-        judging = _Chunks("", "judged", lambda conn: unjudged(conn) or None, work, idle=True)
+        judging = Chunks("", "judged", lambda conn: unjudged(conn) or None, work, idle=True)
         return self._run_chunks(judging)
 
 
-@dataclasses.dataclass(frozen=True)
-class Paired:
-    """What :meth:`Store.upgrade` did: held articles paired, pairs scored, articles
-    whose story changed, stored roundups judged again (whether they were cut), stored
-    texts cleaned again, the stored pairs scored again with them and the new pairs
-    their new candidates gave, the texts of the backlog whose cleaning had not
-    changed (there for their pairs' scoring), which kept their stored features, and
-    the stored pairs forgotten because no end proposes the other since the re-cleaning;
-    and of a reconcile (``reconcile=True``): the representatives whose candidates it
-    proposed again, the stored pairs it forgot (no end proposes the other) and the
-    proposed pairs it scored (never scored before)."""
-
-    articles: int = 0
-    pairs: int = 0
-    moved: int = 0
-    roundups: int = 0
-    recleaned: int = 0
-    rescored: int = 0
-    proposed: int = 0
-    kept_features: int = 0
-    forgotten: int = 0
-    reconciled: int = 0
-    stray: int = 0
-    missing: int = 0
-
-    def plus(self, other: Paired) -> Paired:
-        return Paired(
-            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self))
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Chunks(Generic[Todo]):
-    """One resumable loop of :meth:`Store.upgrade`, run by :meth:`Store._run_chunks`: what
-    progress calls it (``stage``, empty: no progress) and what an error says is kept
-    (``kept``); ``next(conn)``: the next chunk's work, read in its transaction (None:
-    nothing left); ``work(batch, memo, todo)`` does it and saves its position in the same
-    transaction; ``count(done)``, ``total``: its progress; ``idle``: it proposes no
-    candidates (an empty index, not the store's); ``changes_vectors``: the index is
-    dropped after each chunk (it holds the old vectors)."""
-
-    stage: str
-    kept: str
-    next: Callable[[sqlite3.Connection], Todo | None]
-    work: Callable[[_Batch, _IndexMemo, Todo], Paired]
-    count: Callable[[Paired], int] = operator.attrgetter("articles")
-    total: int = 0
-    idle: bool = False
-    changes_vectors: bool = False
-
-
-class _IndexMemo:
-    """What an upgrade loop's chunks work out from one candidate index and share while it
-    lives (no chunk changes a vector; reading them again each chunk is O(store)): every
-    indexed article's position (its arrival order), the pairing backlog's held ones and
-    the candidate lists worked out. Dropped when the index is rebuilt (another process
-    wrote, or a chunk failed)."""
-
-    def __init__(self) -> None:
-        self.index: CandidateIndex | None = None
-        self.held: dict[str, int] | None = None
-        self.lists: dict[str, set[str]] = {}
-        self._positions: dict[str, int] | None = None
-
-    def of(self, index: CandidateIndex) -> _IndexMemo:
-        """This memo for ``index``: emptied first if it was worked out from another."""
-        if index is not self.index:
-            self.index, self.held, self.lists, self._positions = index, None, {}, None
-        return self
-
-    def positions(self) -> dict[str, int]:
-        if self._positions is None:
-            assert self.index is not None
-            self._positions = {article: k for k, article in enumerate(self.index.ids)}
-        return self._positions
-
-
-class _Batch:
-    """The work of one :meth:`Store.add` (or one chunk of :meth:`Store.upgrade`),
-    inside its transaction."""
-
-    def __init__(self, store: Store, index: CandidateIndex, progress: Progress | None) -> None:
-        self.store = store
-        self.conn = store._conn
-        self.config = store.config
-        self.index = index
-        self.progress = progress
-        # Features of recently used articles (bounded: a large batch must not keep them all).
-        self.cache: LRUCache[str, DocFeatures] = LRUCache(FEATURE_CACHE)
-        self.now = _now()
-        # What the report says beyond each article's story: stories this add created,
-        # the story each article stored before the add was in when the add first moved
-        # it, copies found, and the closest relation of each added article.
-        self.created: list[str] = []
-        self.moved_from: dict[str, str] = {}
-        self.copy_of: dict[str, str] = {}
-        self.closest: dict[str, Relation] = {}
-        self.adding: set[str] = set()
-        self.skipped: list[SkippedRecord] = []
-        # Stories whose candidate pairs the add changed (their thread scores too), and
-        # stories holding a roundup a re-clustering cut, or no longer cut.
-        self.pairs_changed_in: set[str] = set()
-        self.cut_changed_in: set[str] = set()
-
-    def _report(self, stage: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(stage, done, total)
-
-    def run(self, articles: Sequence[Article]) -> AddReport:
-        usable, self.skipped = usable_articles(articles)  # as the batch skips them
-        # An article is indexed (its LSH and keyword rows) before its row is written,
-        # since where it goes depends on what the index proposes: the references are
-        # checked at commit (this pragma ends with the transaction).
-        self.conn.execute("PRAGMA defer_foreign_keys = ON")
-        fresh, unchanged, revised = self._split_new(usable)
-        encoder = self.store._encoder_or_default()
-        added = [a.id for a in fresh]
-        self.adding = set(added)
-        if not len(self.index) and len(fresh) >= self.config.bulk_load_min:
-            bulk, fresh = fresh[:BULK_MAX], fresh[BULK_MAX:]
-            self._bulk_load(bulk, encoder)
-        # Featurise a chunk at a time: a large batch never holds all its features at once.
-        for start in range(0, len(fresh), ADD_CHUNK):
-            chunk = fresh[start : start + ADD_CHUNK]
-            features = featurize_all(chunk, self.config, encoder)
-            self._report("embedding", start + len(chunk), len(fresh))
-            with single_threaded_blas():
-                for n, (article, f) in enumerate(zip(chunk, features, strict=True), start + 1):
-                    self._assign(article, f)
-                    self._report("assigning", n, len(fresh))
-        self._update_threads([a.id for a in fresh])
-        return self._final_report(added, unchanged, revised)
-
-    def held_positions(self, todo: backlog.Backlog) -> dict[str, int]:
-        """The backlog's held representatives and their positions in the candidate index:
-        the first ones indexed (the index is in rowid order)."""
-        return {
-            article_id: k
-            for k, article_id in enumerate(self.index.ids[: backlog.held_count(self.conn, todo)])
-        }
-
-    def pair_backlog(self, todo: backlog.Backlog, size: int, held: Mapping[str, int]) -> Paired:
-        """Pair the next ``size`` held articles of the backlog (:meth:`Store.upgrade`;
-        ``held``: :meth:`held_positions`), re-thread what moved, log the moves in
-        ``changes`` and save the position."""
-        rows = backlog.held_chunk(self.conn, todo, size)
-        pairs = 0
-        paired: list[str] = []
-        for _, article_id in rows:
-            scored = self._pair_held(article_id, held)
-            if scored:
-                pairs += scored
-                paired.append(article_id)
-        last = len(rows) < size or rows[-1][0] >= todo.through
-        if last and (todo.scored or pairs):  # no new pair: nothing new to merge
-            self._regroup_all()
-        self._update_threads([*paired, *self.moved_from])
-        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
-        self._final_report([], [], {})  # logs the moves in `changes`, as an add's
-        backlog.advance(self.conn, todo, todo.through if last else rows[-1][0], pairs > 0)
-        return Paired(articles=len(rows), pairs=pairs, moved=moved)
-
-    def reclean(self, ids: Sequence[str]) -> Paired:
-        """Clean the stored articles ``ids`` again (:meth:`Store._reclean`): featurise
-        each whose cleaning changed from its stored text, rewrite its features,
-        fingerprint, MinHash-LSH and keyword rows, score every pair stored with one of
-        ``ids`` again with the same ``relate`` (oriented as stored), re-cluster the
-        stories those pairs touch, as an add would, and re-thread. A copy stays the copy
-        of what it copied. The changed ones' candidates are proposed again afterwards
-        (:meth:`propose_again`), once the candidate index holds every new vector; the
-        others leave the backlog here, features and candidates as they were."""
-        rows = {
-            row[0]: row
-            for chunk in _id_chunks(ids)
-            for row in self.conn.execute(
-                f"SELECT {ARTICLE_COLUMNS}, copy_of, fingerprint "
-                f"FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-        }
-        articles = [row_article(rows[i]) for i in ids]
-        # A text the current cleaning gives its stored fingerprint is here for its pairs'
-        # scoring only (a pair-scoring switch: store.scoring): its features cannot have
-        # changed, and encoding it again is most of an upgrade's cost (300 headlines,
-        # docs/history/benchmarks.md 2026-12-06 store).
-        same = {a.id for a in articles if text_fingerprint(a) == rows[a.id][9]}
-        changed = [a for a in articles if a.id not in same]
-        kept = [i for i in ids if i in same]
-        encoder = self.store._encoder_or_default() if changed else None  # loading it costs
-        fresh = featurize_all(changed, self.config, encoder) if encoder is not None else []
-        lsh, words = StoredLSH(self.conn, self.config), StoredKeywords(self.conn)
-        for f in fresh:
-            self._rewrite_features(f, rows[f.id][8] is not None, lsh, words)
-        features = {f.id: f for f in fresh}
-        features.update((f.id, f) for f in self._neighbour_features(kept))
-        pairs = self._stored_pairs(ids)
-        partners = sorted({x for pair in pairs for x in pair} - set(features))
-        features.update((f.id, f) for f in self._neighbour_features(partners))
-        relations = [relate(features[a], features[b], self.config) for a, b in pairs]
-        for table in ("relations", "weak_scores", "thread_scores"):
-            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", pairs)
-        self._write_relations(relations, features)
-        touched = {self._story_of_article(i) for i in [*ids, *partners]}
-        self.pairs_changed_in.update(touched)
-        for story in sorted(touched):
-            if self._story_exists(story):
-                self._refresh_story(story)  # a title read from a first line may change
-        self._regroup(touched, ids[0])
-        self._update_threads([*ids, *self.moved_from])
-        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
-        self._final_report([], [], {})
-        cleaning.cleaned(self.conn, [a.id for a in changed])
-        cleaning.proposed(self.conn, kept)  # the same candidates: nothing to propose
-        return Paired(
-            moved=moved, recleaned=len(changed), rescored=len(pairs), kept_features=len(kept)
-        )
-
-    def propose_again(self, ids: Sequence[str], held: Mapping[str, int], last: bool) -> Paired:
-        """Make the candidate pairs around the articles ``ids`` cleaned again those a
-        new store holding the same texts has (``held``: every indexed article's
-        position, the index holding the new vectors): forget the stored pairs their
-        neighbourhood no longer proposes, score the pairs it proposes that were never
-        scored (oriented by arrival), re-cluster what that touches (every story when
-        ``last``), re-thread, and take ``ids`` off the backlog. Copies propose nothing;
-        their copy relations stay."""
-        around = self._neighbourhood([i for i in ids if i in held])
-        # Their candidate lists now, their features read in one query, not one each.
-        now = {f.id: set(self.index.neighbours(f)) for f in self._neighbour_features(list(around))}
-
-        def proposes(a: str, b: str) -> bool:
-            for x, y in ((a, b), (b, a)):
-                if x not in now:
-                    now[x] = set(self.index.neighbours(self._neighbour_features([x])[0]))
-                if y in now[x]:
-                    return True
-            return False
-
-        stored = self._stored_pairs(list(around))
-        stale = [(a, b) for a, b in stored if a in held and b in held and not proposes(a, b)]
-        fresh = self._replace_pairs(stored, stale, {x: now[x] for x in around}, held)
-        touched = {self._story_of_article(i) for pair in [*stale, *fresh] for i in pair}
-        self.pairs_changed_in.update(touched)
-        if touched:
-            self._regroup(touched, ids[0])
-        if last:
-            self._regroup_all()
-        self._update_threads([*ids, *self.moved_from])
-        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
-        self._final_report([], [], {})
-        cleaning.proposed(self.conn, ids)
-        return Paired(moved=moved, proposed=len(fresh), forgotten=len(stale))
-
-    def reconcile(
-        self,
-        todo: backlog.Backlog,
-        size: int,
-        held: Mapping[str, int],
-        lists: dict[str, set[str]],
-    ) -> Paired:
-        """Reconcile the next ``size`` representatives of ``todo`` (:meth:`Store._reconcile`;
-        ``held``: every indexed article's position, ``lists``: the candidate lists worked
-        out so far, filled here): each one's list proposed again; a stored pair whose
-        later end is one of them is forgotten unless one end proposes the other (the
-        earlier end's list was worked out in its own chunk), a pair one of them proposes
-        and never scored is scored, oriented by arrival; what that touches re-clustered,
-        every story at the end if any chunk changed a pair, re-threaded; the position
-        saved."""
-        rows = backlog.held_chunk(self.conn, todo, size)
-        ids = [article for _, article in rows if article in held]
-        mine = set(ids)
-
-        def list_of(article: str) -> set[str]:
-            if article not in lists:
-                lists[article] = set(self.index.neighbours(self._neighbour_features([article])[0]))
-            return lists[article]
-
-        for f in self._neighbour_features([i for i in ids if i not in lists]):  # one query
-            lists[f.id] = set(self.index.neighbours(f))
-        stored = self._stored_pairs(ids)
-        judged = [
-            (a, b)
-            for a, b in stored
-            if a in held and b in held and (a if held[a] > held[b] else b) in mine
-        ]
-        stray = [(a, b) for a, b in judged if b not in list_of(a) and a not in list_of(b)]
-        missing = self._replace_pairs(stored, stray, {x: lists[x] for x in ids}, held)
-        # A pair scored 0 with no kind and no thread probability is not stored (as an add
-        # leaves it): it changes nothing, and is scored again by the next reconcile.
-        kept = {frozenset(pair) for pair in self._stored_pairs(ids)}
-        missing = [pair for pair in missing if frozenset(pair) in kept]
-        ends = [i for pair in [*stray, *missing] for i in pair]
-        touched = {self._story_of_article(i) for i in ends}
-        self.pairs_changed_in.update(touched)
-        if touched:
-            self._regroup(touched, ends[0])
-        last = len(rows) < size or rows[-1][0] >= todo.through
-        changed = bool(stray or missing)
-        if last and (todo.scored or changed):  # no pair changed: nothing to regroup
-            self._regroup_all()
-        self._update_threads([*ends, *self.moved_from])
-        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
-        self._final_report([], [], {})
-        after = todo.through if last else rows[-1][0]
-        backlog.advance(self.conn, todo, after, changed, backlog.RECONCILE_KEY)
-        return Paired(moved=moved, reconciled=len(rows), stray=len(stray), missing=len(missing))
-
-    def _replace_pairs(
-        self,
-        stored: Sequence[tuple[str, str]],
-        stale: Sequence[tuple[str, str]],
-        proposing: Mapping[str, set[str]],
-        held: Mapping[str, int],
-    ) -> list[tuple[str, str]]:
-        """Forget the ``stale`` stored pairs (score, relation, thread score) and score the
-        pairs the ``proposing`` articles' lists hold that ``stored`` lacks, oriented by
-        arrival (``held``: index positions); returns those scored, (earlier, later)."""
-        for table in ("relations", "weak_scores", "thread_scores"):
-            self.conn.executemany(f"DELETE FROM {table} WHERE a=? AND b=?", stale)
-        scored = {frozenset(pair) for pair in stored}
-        proposed = {_in_order(x, y, held) for x, ys in proposing.items() for y in ys if y in held}
-        fresh = sorted(
-            (pair for pair in proposed if frozenset(pair) not in scored),
-            key=lambda pair: (held[pair[1]], held[pair[0]]),
-        )
-        self._score_in_order(fresh)
-        return fresh
-
-    def _neighbourhood(self, changed: Sequence[str]) -> dict[str, None]:
-        """The indexed articles whose candidate lists a change of ``changed``'s features
-        can change: those articles, every indexed article a pair is stored with (an old
-        neighbour, or one that proposed it), and those that propose it now."""
-        around = dict.fromkeys(changed)
-        for pair in self._stored_pairs(changed):
-            around.update((i, None) for i in pair if i in self.index)
-        for f in self._neighbour_features(changed):
-            around.update(dict.fromkeys(self.index.proposers(f)))
-        return around
-
-    def _score_in_order(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Score ``pairs`` (earlier, later), grouped by the later one, as its add scores
-        its earlier candidates (``relate_to``)."""
-        for later, run in itertools.groupby(pairs, key=operator.itemgetter(1)):
-            earlier = [a for a, _ in run]
-            features = {g.id: g for g in self._neighbour_features([*earlier, later])}
-            relations = relate_to(
-                [features[a] for a in earlier], features[later], self.config, lean=True
-            )
-            self._write_relations(relations, features)
-
-    def _rewrite_features(
-        self, f: DocFeatures, is_copy: bool, lsh: StoredLSH, words: StoredKeywords
-    ) -> None:
-        """Replace an article's stored features and index rows with ``f``'s."""
-        self.conn.execute("UPDATE articles SET fingerprint=? WHERE id=?", (f.fingerprint, f.id))
-        self.conn.execute(
-            "UPDATE features SET doc_json=?, sentence_vectors=?, vector=?, minhash=?, date=?, "
-            "n_words=? WHERE id=?",
-            (*encode_features(f), iso_date(f.date), f.n_words, f.id),
-        )
-        self.conn.execute("DELETE FROM lsh WHERE id=?", (f.id,))
-        if f.n_shingles:
-            lsh.insert(f.id, f.minhash)
-        self.conn.execute("DELETE FROM keywords WHERE id=?", (f.id,))
-        if not is_copy:
-            words.insert(f.id, keywords(f))
-        self._remember(f)
-
-    def _stored_pairs(self, ids: Sequence[str]) -> list[tuple[str, str]]:
-        """Every scored pair stored with an end in ``ids`` (relations, weak scores and
-        thread scores: a copy relation keeps no weak score), as stored (``a`` first)."""
-        out: set[tuple[str, str]] = set()
-        for chunk in _id_chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for table in ("relations", "weak_scores", "thread_scores"):
-                for column in ("a", "b"):
-                    out.update(
-                        (a, b)
-                        for a, b in self.conn.execute(
-                            f"SELECT a, b FROM {table} WHERE {column} IN ({marks})", chunk
-                        )
-                    )
-        return sorted(out)
-
-    def _story_exists(self, story: str) -> bool:
-        return bool(self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone())
-
-    def judge_roundups(self, articles: Sequence[str]) -> Paired:
-        """Re-cluster the story of each roundup of ``articles`` (those whose ``cut`` is
-        not known) with the stories it covers, unless an earlier one's re-clustering
-        judged it already; re-thread what changed and log the moves in ``changes``. A
-        roundup whose stories are over the re-clustering bound keeps its flag, not cut
-        (threaded as before)."""
-        for article in articles:
-            if self.conn.execute(
-                "SELECT 1 FROM roundups WHERE article=? AND cut IS NULL", (article,)
-            ).fetchone():
-                self._regroup({self._story_of_article(article)}, article)
-        self.conn.execute("UPDATE roundups SET cut = 0 WHERE cut IS NULL")
-        self._update_threads([*articles, *self.moved_from])
-        moved = sum(self._story_of_article(m) != s for m, s in self.moved_from.items())
-        self._final_report([], [], {})
-        return Paired(moved=moved, roundups=len(articles))
-
-    def _regroup_all(self) -> None:
-        """Re-cluster every story at once, as the batch groups the whole collection: the
-        end of an upgrade that scored a pair (in its last chunk's transaction; on a store
-        of 50,000 articles, 1,700 representatives, it costs ~29 s CPU and ~1 GB, so an
-        upgrade that scored nothing skips it). Each held article's new pairs
-        re-clustered only the stories they touch, as an add does, so a merge they make
-        possible with a story linked to those by older pairs alone was left undone
-        (5,043 representatives: 41 of 5,431 articles elsewhere than in a new store with
-        the same pairs and scores, none after this; docs/history/benchmarks.md,
-        2026-12-06, hygiene)."""
-        stories = {row[0] for row in self.conn.execute("SELECT id FROM stories")}
-        first = self.conn.execute("SELECT id FROM articles ORDER BY rowid LIMIT 1").fetchone()
-        if stories and first is not None:
-            self._regroup(stories, first[0], bounded=False)
-
-    def _pair_held(self, article_id: str, held: Mapping[str, int]) -> int:
-        """Score the held article's candidate pairs with other held articles that were
-        never scored (an add scores pairs with the article it adds and reverse
-        neighbours only), each oriented by arrival as an add orients it; re-cluster the
-        stories they touch as the add of the later one would. Returns how many."""
-        f = self._neighbour_features([article_id])[0]
-        partners = [
-            other
-            for other in self.index.neighbours(f)
-            if other in held and not self._scored(article_id, other)
-        ]
-        if not partners:
-            return 0
-        features = {g.id: g for g in self._neighbour_features(partners)}
-        earlier = [features[o] for o in partners if held[o] < held[article_id]]
-        later = [features[o] for o in partners if held[o] > held[article_id]]
-        relations = [
-            *(relate_to(earlier, f, self.config, lean=True) if earlier else []),
-            *(relate_against(f, later, self.config, lean=True) if later else []),
-        ]
-        self._write_relations(relations, {article_id: f, **features})
-        touched = {self._story_of_article(i) for i in [article_id, *partners]}
-        self.pairs_changed_in.update(touched)
-        if any(r.score > 0 for r in relations):  # a zero score links nothing
-            self._regroup(touched, article_id)
-        return len(relations)
-
-    def _update_threads(self, assigned: Sequence[str]) -> None:
-        """Re-thread around every story this add's assignments touched (see
-        :func:`samestory.store.threads.update_threads`). A bulk load sets threads itself."""
-        if not assigned:
-            return
-        touched = {
-            *self.created,
-            *self.moved_from.values(),
-            *self.pairs_changed_in,
-            *self.cut_changed_in,
-            *(self._story_of_article(a) for a in [*assigned, *self.moved_from]),
-        }
-        update_threads(self.conn, touched)
-
-    def _final_report(
-        self, added: list[str], unchanged: list[str], revised: dict[str, str]
-    ) -> AddReport:
-        """The report, read back from the store once every re-clustering is done: each
-        article's final story, the stories created, merged and split; logged in
-        ``changes`` and ``revisions``."""
-        story_of = {a: self._story_of_article(a) for a in added}
-        exists = {
-            s
-            for s in {*self.created, *self.moved_from.values()}
-            if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (s,)).fetchone()
-        }
-        now_in: dict[str, Counter[str]] = {}
-        moved = []
-        for article_id, before in self.moved_from.items():
-            after = self._story_of_article(article_id)
-            if after != before:
-                now_in.setdefault(before, Counter())[after] += 1
-                moved.append((article_id, after))
-        merged: dict[str, list[str]] = {}
-        split: dict[str, list[str]] = {}
-        for before, counts in sorted(now_in.items()):
-            targets = [s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-            (split if before in exists else merged)[before] = targets
-        self.conn.executemany(
-            "INSERT INTO changes (at, kind, article_id, story_id) VALUES (?, ?, ?, ?)",
-            [
-                *((self.now, "added", a, s) for a, s in story_of.items()),
-                *((self.now, "moved", a, s) for a, s in moved),
-                *((self.now, "removed", None, s) for s in merged),
-            ],
-        )
-        self.conn.executemany(
-            "INSERT INTO revisions VALUES (?, ?, ?, ?)",
-            [
-                (original, int(stored.rsplit("~rev", 1)[1]), stored, self.now)
-                for stored, original in revised.items()
-            ],
-        )
-        warnings = [
-            f"{original}: a different text under a stored id; kept both, the new text as {stored}"
-            for stored, original in revised.items()
-        ]
-        return AddReport(
-            added=added,
-            unchanged=unchanged,
-            story_of=story_of,
-            new_stories=[s for s in dict.fromkeys(self.created) if s in exists],
-            revised=revised,
-            copy_of=self.copy_of,
-            closest=self.closest,
-            merged=merged,
-            split=split,
-            warnings=warnings,
-            skipped=self.skipped,
-        )
-
-    def _bulk_load(self, articles: Sequence[Article], encoder: SentenceEncoder) -> None:
-        """Fill an empty store with the batch pipeline: the stories ``cluster`` gives.
-
-        Written as the incremental path writes (articles, features, relations that have
-        a kind, weak scores), so later adds carry on from it as from any store.
-        """
-        analysis = analyze(articles, self.config, encoder, self.progress)
-        features = {f.id: f for f in analysis.features}
-        story_of: dict[str, str] = {}
-        for story in analysis.stories:
-            self.conn.execute(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)",
-                (story.id, story.title, story.first, len(story.articles), self.now, self.now),
-            )
-            self.created.append(story.id)
-            story_of.update(dict.fromkeys(story.articles, story.id))
-        for article in articles:
-            copied = analysis.copy_of.get(article.id)
-            self._insert_article(article, features[article.id], story_of[article.id], copied)
-            if copied is not None:
-                self.copy_of[article.id] = copied
-        for r in analysis.relations:
-            if r.kind is not None and story_of[r.a] == story_of[r.b]:
-                for end in (r.a, r.b):
-                    if end not in self.closest or r.score > self.closest[end].score:
-                        self.closest[end] = r
-        self._write_relations(analysis.relations, features)
-        set_threads(self.conn, {s.id: s.thread or thread_id(s.id) for s in analysis.stories})
-        member = {s.id: s.articles[0] for s in analysis.stories}
-        write_roundups(
-            self.conn,
-            [],
-            [
-                (
-                    r.article,
-                    r.attached,
-                    r.cut,
-                    [(member[p.story], p.share, p.sentences, p.names) for p in r.parts],
-                )
-                for s in analysis.stories
-                for r in s.roundups
-            ],
-        )
-        # Representatives are indexed (their proposals are worked out when first
-        # needed), copies only kept for copy detection, as the incremental path does.
-        for f in analysis.features:
-            if f.id in analysis.copy_of:
-                self.index.add_copy(f)
-            else:
-                self.index.add([f])
-            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
-
-    def _write_relations(
-        self, relations: Sequence[Relation], features: Mapping[str, DocFeatures]
-    ) -> None:
-        """Relations that have a kind; of the others, just the score (weak scores).
-
-        Every score is kept, low ones too: average link sums them, so a re-clustering
-        without them would see weaker links than the clustering that made the story.
-        """
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO relations VALUES (?, ?, ?, ?, ?, ?)",
-            [_relation_row(r, features) for r in relations if r.kind is not None],
-        )
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO weak_scores VALUES (?, ?, ?)",
-            [(r.a, r.b, float(r.score)) for r in relations if r.kind is None and r.score > 0],
-        )
-        write_thread_scores(self.conn, relations, features)
-
-    def _split_new(
-        self, articles: Sequence[Article]
-    ) -> tuple[list[Article], list[str], dict[str, str]]:
-        """Articles to store, ids with nothing to store, and revisions made.
-
-        An id already holding this text (any of its revisions, stored or earlier in the
-        batch) is unchanged; a new text under a known id is stored as the next revision
-        (:func:`revision_id`); a new id is stored whatever its text (a copy is a version).
-        """
-        texts: dict[str, list[str]] = {}  # id -> fingerprints of its revisions, in order
-        fresh: list[Article] = []
-        unchanged: list[str] = []
-        revised: dict[str, str] = {}
-        taken: set[str] = set()
-        for article in articles:
-            fp = text_fingerprint(article)
-            known = texts.get(article.id)
-            if known is None:
-                known = texts[article.id] = self._stored_texts(article.id)
-            if fp in known:
-                unchanged.append(article.id)
-                continue
-            known.append(fp)
-            if len(known) == 1:
-                fresh.append(article)
-                taken.add(article.id)
-                continue
-            stored_id = self._free_revision_id(article.id, len(known), taken)
-            taken.add(stored_id)
-            revised[stored_id] = article.id
-            fresh.append(dataclasses.replace(article, id=stored_id))
-        return fresh, unchanged, revised
-
-    def _stored_texts(self, article_id: str) -> list[str]:
-        """Fingerprints of the stored revisions of ``article_id``, oldest first."""
-        first = self.conn.execute("SELECT fingerprint FROM articles WHERE id=?", (article_id,))
-        row = first.fetchone()
-        if row is None:
-            return []
-        later = self.conn.execute(
-            "SELECT a.fingerprint FROM revisions r JOIN articles a ON a.id = r.stored_id "
-            "WHERE r.id=? ORDER BY r.revision",
-            (article_id,),
-        )
-        return [row[0], *(r[0] for r in later)]
-
-    def _free_revision_id(self, article_id: str, revision: int, taken: set[str]) -> str:
-        """:func:`revision_id`, with ``~`` added while an unrelated article has that id."""
-        candidate = revision_id(article_id, revision)
-        while (
-            candidate in taken
-            or self.conn.execute("SELECT 1 FROM articles WHERE id=?", (candidate,)).fetchone()
-        ):
-            candidate = revision_id(article_id + "~", revision)
-            article_id += "~"
-        return candidate
-
-    def _neighbour_features(self, ids: Sequence[str]) -> list[DocFeatures]:
-        found = {i: f for i in ids if (f := self.cache.get(i)) is not None}
-        found.update((f.id, f) for f in self.store.features([i for i in ids if i not in found]))
-        out = [found[i] for i in ids]
-        for f in out:
-            self._remember(f)
-        return out
-
-    def _remember(self, f: DocFeatures) -> None:
-        self.cache.put(f.id, f)
-
-    def _assign(self, article: Article, f: DocFeatures) -> None:
-        """Score ``f`` against its candidates, write it, re-cluster what it touched."""
-        # A copy of a stored article joins its story, scored against that one copy: as
-        # in a batch run, where copies are collapsed onto one representative. Reposts
-        # are most of a feed, and scoring each against every stored copy of its text
-        # made adding to a large store slow. _regroup collapses copies again.
-        # The copy test is the batch pipeline's (samestory.overlap) on the batch's copy
-        # candidates: the same normalised text (the earliest stored one), else the
-        # MinHash-LSH candidate with the most shingle overlap that passes the
-        # near-duplicate test; its verdict alone makes a copy, as in the batch's copy
-        # collapse, whatever kind the scored relation gets.
-        copied = self._exact_copy(f) or self.store._sketches.closest_copy(
-            f, self.index.copy_candidates(f), self.config
-        )
-        if copied is not None:
-            original = self._neighbour_features([copied])[0]
-            relation = relate(original, f, self.config)
-            story = self._story_of_article(original.id)
-            self._write(article, f, story, [relation], [original], copy_of=original.id)
-            self.index.add_copy(f)
-            self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
-            self.copy_of[f.id] = original.id
-            if relation.kind is not None:
-                self.closest[f.id] = relation
-            return
-        # The pairs a batch run over the stored representatives would score: f's own
-        # candidates, and the stored articles that now have f among theirs (which can
-        # push another candidate out of their list, or let one in).
-        proposals = self.index.insert(f)
-        self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
-        # f's own candidates, then the articles that now propose f.
-        partners = dict.fromkeys(proposals.neighbours)
-        partners.update((a, None) for a, b in proposals.gained if b == f.id)  # f is last
-        partners.pop(f.id, None)
-        neighbours = self._neighbour_features(list(partners))
-        # relate(other, f) for each, with f's sentence cosines summarised at once.
-        relations = relate_to(neighbours, f, self.config, lean=True)  # as the batch
-        related = [r for r in relations if r.kind is not None]
-        if related:
-            self.closest[f.id] = max(related, key=lambda r: r.score)
-        scores = {r.a: r.score for r in relations}
-        story_of, sizes = self._stories_of(scores)
-        best = best_story(
-            scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
-        )
-        story = best if best is not None else story_id(article.id)
-        if best is None:
-            if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone():
-                story = self._fresh_story_id(article.id)
-            self.conn.execute(
-                "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
-                (story, story_title(f), article.id, self.now, self.now),
-            )
-            self.created.append(story)
-        self._write(article, f, story, relations, neighbours)
-        others = self._update_pairs(proposals, f.id)
-        self.pairs_changed_in.update(others)
-        self._regroup({story, *story_of.values(), *others}, f.id)
-
-    def _update_pairs(self, proposals: Proposals, added: str) -> set[str]:
-        """Score the pairs between stored articles the add made candidates, forget the
-        scores of pairs no longer proposed from either end (a batch run would not have
-        scored them); returns the stories of their articles."""
-        gained = [(a, b) for a, b in proposals.gained if added not in (a, b)]
-        fresh = [(a, b) for a, b in gained if not self._scored(a, b)]
-        if fresh:
-            ids = list(dict.fromkeys(i for pair in fresh for i in pair))
-            features = {f.id: f for f in self._neighbour_features(ids)}
-            relations = [
-                relation
-                for a, run in itertools.groupby(fresh, key=operator.itemgetter(0))
-                for relation in relate_against(
-                    features[a], [features[b] for _, b in run], self.config, lean=True
-                )
-            ]
-            self._write_relations(relations, features)
-        for a, b in proposals.lost:
-            for table in ("relations", "weak_scores", "thread_scores"):
-                self.conn.execute(
-                    f"DELETE FROM {table} WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a)
-                )
-        ends = {i for pair in [*gained, *proposals.lost] for i in pair}
-        return {self._story_of_article(i) for i in sorted(ends)}
-
-    def _scored(self, a: str, b: str) -> bool:
-        return any(
-            self.conn.execute(
-                f"SELECT 1 FROM {table} WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a)
-            ).fetchone()
-            for table in ("relations", "weak_scores")
-        )
-
-    def _exact_copy(self, f: DocFeatures) -> str | None:
-        """The earliest stored article with ``f``'s normalised text, if it has words."""
-        if not f.n_words:
-            return None
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE fingerprint=? AND id != ? ORDER BY rowid LIMIT 1",
-            (f.fingerprint, f.id),
-        ).fetchone()
-        return None if row is None else row[0]
-
-    def _write(
-        self,
-        article: Article,
-        f: DocFeatures,
-        story: str,
-        relations: Sequence[Relation],
-        scored: Sequence[DocFeatures],
-        copy_of: str | None = None,
-    ) -> None:
-        """Store the article in ``story`` with its relations (to ``scored``)."""
-        self._insert_article(article, f, story, copy_of)
-        self._write_relations(relations, {f.id: f, **{o.id: o for o in scored}})
-        self._remember(f)
-        self._refresh_story(story, f)
-
-    def _regroup(self, touched: set[str], article_id: str, bounded: bool = True) -> str:
-        """Re-cluster the stories a new article touched, so arrival order matters less.
-
-        One-step assignment is order dependent: an article can join a story before the
-        article it really belongs with arrives. Average link over the members of just the
-        touched stories (their stored relations) repairs that locally, with no full
-        recompute. Each new group keeps the id of the old story holding most of its
-        members; a group split off gets a new id. Returns the new article's story.
-        ``bounded``: stories over ``Config.regroup_limit`` are left as they are (an add's
-        re-clustering); unbounded for :meth:`_regroup_all`.
-        """
-        rows = self._members_of(touched)
-        # A roundup found by an earlier re-clustering is judged again with the stories it
-        # covers, as the batch judges it with all of them: without them in view it covers
-        # one story here, is no roundup, and its pairs chain again (on ECB+ dev, a long
-        # report read as covering two pieces of its own event was cut in one add and
-        # kept by a later, narrower one, which left a lone version out of its story).
-        covered = covered_stories(self.conn, [row[1] for row in rows]) - touched
-        if covered:
-            rows = self._members_of(touched | covered)
-        members = [row[1] for row in rows]
-        present = set(members)
-        # Copies are clustered as one item with their original, so it is the number of
-        # copy groups that bounds the work (reposts make most of a large story).
-        limit = self.config.regroup_limit
-        if bounded and (
-            len(members) > REGROUP_MEMBERS_PER_GROUP * limit
-            or sum(row[2] is None or row[2] not in present for row in rows) > limit
-        ):
-            return self._story_of_article(article_id)
-        position = {m: k for k, m in enumerate(members)}
-        edges = [
-            (position[a], position[b], score)
-            for a, b, score in [
-                *relations_from(self.conn, members, "score"),
-                *relations_from(self.conn, members, "score", table="weak_scores"),
-            ]
-            if b in position
-        ]
-        copy_of = [position.get(row[2]) for row in rows]
-        # A copy's one scored pair is with its original (the batch scores none): left
-        # out, so roundups are looked for among the pairs the batch would look at.
-        edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
-        views = self._views_in_context(members, position)
-        groups, found = group_with_roundups(views, edges, copy_of, self.config)
-        old = {row[1]: row[3] for row in rows}
-        used: set[str] = set()
-        changed: set[str] = set()
-        for group in sorted(groups, key=len, reverse=True):
-            ids = [members[k] for k in group]
-            votes = sorted((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids})
-            story = next((s for _, s in votes if s not in used), None)
-            if story is None:
-                story = self._fresh_story_id(min(ids))
-                self.conn.execute(
-                    "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
-                    (story, None, ids[0], self.now, self.now),
-                )
-                self.created.append(story)
-            used.add(story)
-            moved = [m for m in ids if old[m] != story]
-            for m in moved:
-                if m not in self.adding:
-                    self.moved_from.setdefault(m, old[m])
-            self.conn.executemany(
-                "UPDATE articles SET story_id=? WHERE id=?", [(story, m) for m in moved]
-            )
-            if moved:
-                changed.update({story, *(old[m] for m in moved)})
-        for story in sorted(changed & used):  # stories whose membership changed
-            self._refresh_story(story)
-        for story in set(old.values()) - used:
-            self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
-        cut_before = cut_roundups(self.conn, members)
-        stored = _stored_roundups(found, members, groups)
-        write_roundups(self.conn, members, stored)
-        # A roundup cut now, or no longer, chains threads otherwise: re-threaded after.
-        cut_after = {article for article, _, cut, _ in stored if cut}
-        self.cut_changed_in.update(
-            self._story_of_article(a) for a in cut_before.symmetric_difference(cut_after)
-        )
-        return self._story_of_article(article_id)
-
-    def _views_in_context(
-        self, members: list[str], position: dict[str, int]
-    ) -> exclusive.InContext:
-        """The name views of ``members`` with what the exclusive-names step reads beyond
-        them (:class:`samestory.exclusive.InContext`), as the batch's step reads the
-        whole corpus: their pairs scored at its bar to articles outside the stories
-        re-clustered here, and which pairs are copies (among the members, to the
-        outside partners and among them: :func:`_copy_pairs`), whose texts are one
-        version."""
-        bar = exclusive.NEIGHBOUR_BAR
-        rows = [
-            *relations_from(self.conn, members, "score", f"score >= {bar}"),
-            *relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
-            *_relations_to(self.conn, members, bar),
-        ]
-        outside: dict[str, int] = {}
-        context = []
-        for a, b, score in rows:
-            inner, other = (a, b) if a in position else (b, a)
-            if other not in position:
-                k = outside.setdefault(other, len(members) + len(outside))
-                context.append((position[inner], k, score))
-        index = {**position, **outside}
-        copied = [
-            (index[a], index[b])
-            for a, b in sorted(
-                _copy_pairs(self.conn, members) | _copy_pairs(self.conn, list(outside))
-            )
-            if a in index and b in index
-        ]
-        return exclusive.InContext(
-            _LazyFeatures(self, members), _LazyFeatures(self, list(outside)), context, copied
-        )
-
-    def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
-        """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
-        return sorted(
-            tuple(row)
-            for row in self.conn.execute(
-                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
-                f"WHERE story_id IN ({','.join('?' * len(stories))})",
-                sorted(stories),
-            )
-        )
-
-    def _fresh_story_id(self, article_id: str) -> str:
-        """``story_id(article_id)``, suffixed if a story of that id exists already."""
-        candidate, n = story_id(article_id), 1
-        while self.conn.execute("SELECT 1 FROM stories WHERE id=?", (candidate,)).fetchone():
-            n += 1
-            candidate = story_id(f"{article_id}#{n}")
-        return candidate
-
-    def _story_of_article(self, article_id: str) -> str:
-        row = self.conn.execute("SELECT story_id FROM articles WHERE id=?", (article_id,))
-        return row.fetchone()[0]
-
-    def _stories_of(self, scores: dict[str, float]) -> tuple[dict[str, str], dict[str, int]]:
-        story_of: dict[str, str] = {}
-        sizes: dict[str, int] = {}
-        for article_id in scores:
-            row = self.conn.execute(
-                "SELECT a.story_id, s.size FROM articles a JOIN stories s ON s.id = a.story_id "
-                "WHERE a.id=?",
-                (article_id,),
-            ).fetchone()
-            story_of[article_id] = row[0]
-            sizes[row[0]] = row[1]
-        return story_of, sizes
-
-    def _insert_article(
-        self, article: Article, f: DocFeatures, story: str, copy_of: str | None = None
-    ) -> None:
-        self.conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                article.id,
-                f.fingerprint,
-                article.title,
-                article.text,
-                iso_date(article.date),
-                article.source,
-                article.url,
-                article.lang,
-                article.origin,
-                self.now,
-                story,
-                copy_of,
-            ),
-        )
-        self.conn.execute(
-            "INSERT INTO features VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (f.id, *encode_features(f), iso_date(f.date), f.n_words),
-        )
-
-    def _refresh_story(self, story: str, added: DocFeatures | None = None) -> None:
-        """Recompute size, first version, title and update time of ``story``.
-
-        When ``added`` just joined a story of more than ``Config.regroup_limit`` versions, the
-        first version is updated incrementally (``added`` takes over only if it is dated
-        earlier): recomputing provenance over every relation of a story that large on
-        each add would make filling a store quadratic in story size.
-        """
-        size = self.conn.execute(
-            "SELECT count(*) FROM articles WHERE story_id=?", (story,)
-        ).fetchone()[0]
-        if added is not None and size > self.config.regroup_limit:
-            first = self.conn.execute("SELECT first FROM stories WHERE id=?", (story,)).fetchone()[
-                0
-            ]
-            first = earlier_first(self._neighbour_features([first])[0], added)
-            self.conn.execute(
-                "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
-                (size, first, story_title(self._neighbour_features([first])[0]), self.now, story),
-            )
-            return
-        # The derivation edges come oriented from the relations' stored sources, and the
-        # dates and lengths from a covering index: no evidence or feature is decoded.
-        rows = self.conn.execute(
-            "SELECT f.id, f.date, f.n_words FROM articles a INDEXED BY articles_story "
-            "CROSS JOIN features f INDEXED BY features_provenance ON f.id = a.id "
-            "WHERE a.story_id=?",
-            (story,),
-        ).fetchall()
-        dates = {r[0]: parse_date(r[1]) for r in rows}
-        lengths = {r[0]: r[2] for r in rows}
-        edges = [
-            Derivation(source, b if source == a else a, RelationKind(kind), "stored")
-            for a, b, kind, source in relations_from(
-                self.conn, (r[0] for r in rows), "kind, source", "source IS NOT NULL"
-            )
-            if b in dates
-        ]
-        first = provenance.first_version(list(dates), dates, lengths, edges)
-        title = story_title(self._neighbour_features([first])[0])
-        self.conn.execute(
-            "UPDATE stories SET size=?, first=?, title=?, updated_at=? WHERE id=?",
-            (len(rows), first, title, self.now, story),
-        )
-
-
-class _LazyFeatures(Sequence[DocFeatures]):
-    """The features of ``ids`` read from the store (through the batch's cache) only when
-    indexed: roundup detection reads those of a few texts with several partners."""
-
-    def __init__(self, batch: _Batch, ids: Sequence[str]) -> None:
-        self.batch = batch
-        self.ids = ids
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
-        if isinstance(k, slice):
-            return self.batch._neighbour_features(self.ids[k])
-        return self.batch._neighbour_features([self.ids[k]])[0]
-
-
-def _in_order(a: str, b: str, position: Mapping[str, int]) -> tuple[str, str]:
-    """The pair (earlier, later) by ``position`` (index order: arrival)."""
-    return (a, b) if position[a] < position[b] else (b, a)
-
-
-def _id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
-    """``ids`` in runs of :data:`SQL_CHUNK`, under SQLite's limit of bound parameters."""
-    for start in range(0, len(ids), SQL_CHUNK):
-        yield list(ids[start : start + SQL_CHUNK])
-
-
-def _stored_roundups(
-    found: Sequence[FoundRoundup], members: Sequence[str], groups: Sequence[Sequence[int]]
-) -> list[StoredRoundup]:
-    """The roundups found by a re-clustering, each part's story named by its first member."""
-    return [
-        (
-            members[r.index],
-            r.attached_to is not None,
-            r.cut,
-            [
-                (members[groups[p.side][0]], p.share, sorted(p.sentences), sorted(p.names))
-                for p in r.parts
-            ],
-        )
-        for r in found
-    ]
+class _Batch(Adding, UpgradeSteps):
+    """The work of one :meth:`Store.add` (:mod:`samestory.store.adding`) or one chunk of
+    :meth:`Store.upgrade` (:mod:`samestory.store.upgrading`), inside its transaction;
+    both re-cluster with :mod:`samestory.store.regroup` and write through
+    :mod:`samestory.store.batch`."""

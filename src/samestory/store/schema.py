@@ -109,7 +109,7 @@ WEAK_SCORES = (
     )""",
 )
 # The exclusive-names step reads, on every re-clustering add, the weak scores whose ``b``
-# is a re-clustered article (``core._relations_to``): without this index each 500-id
+# is a re-clustered article (``regroup.relations_to``): without this index each 500-id
 # chunk scanned the whole table, linear in the store. Covering (b, score, a): the read
 # wants rows at a score bar and never visits the table.
 WEAK_SCORES_BY_B = ("CREATE INDEX weak_scores_by_b ON weak_scores(b, score, a)",)

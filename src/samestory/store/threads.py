@@ -34,7 +34,7 @@ from samestory.lru import LRUCache
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.pipeline.assemble import thread_inputs
 from samestory.relate import relate
-from samestory.store.codec import decode_features
+from samestory.store.codec import decode_features, relation_row
 from samestory.store.reading import chunks, first_dates, marks, story_of_article
 from samestory.store.reading import follow_up_rows as follow_up_rows
 from samestory.store.reading import thread_of as thread_of
@@ -409,8 +409,6 @@ def _relabel(
     probability crossed the threshold (the one it was stored under, to this model's).
     Set the new probability in the other relations' evidence. Returns how many pairs
     were rewritten."""
-    from samestory.store.core import _relation_row  # core imports this module
-
     before = _stored_threshold(conn)
     kinds = {(a, b): kind for a, b, kind in conn.execute("SELECT a, b, kind FROM relations")}
     changed = 0
@@ -426,7 +424,7 @@ def _relabel(
             conn.execute("DELETE FROM relations WHERE a=? AND b=?", key)
             conn.execute("DELETE FROM weak_scores WHERE a=? AND b=?", key)
             if relation.kind is not None:
-                row = _relation_row(relation, {f.id: f for f in pair})
+                row = relation_row(relation, {f.id: f for f in pair})
                 conn.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?)", row)
             elif relation.score > 0:
                 conn.execute("INSERT INTO weak_scores VALUES (?, ?, ?)", (*key, relation.score))

@@ -1,0 +1,308 @@
+"""Re-clustering stored stories: the local repair after an add, and every story at once.
+
+One-step assignment depends on arrival order; :meth:`Regrouping._regroup` re-clusters
+the stories an add (or an upgrade chunk) touched with the batch's grouping (average
+link over copy groups, with the roundups the batch flags,
+:func:`samestory.pipeline.group.group_with_roundups`), from their stored scores, in
+named steps: the members in view (with the stories a stored roundup covers), the bound
+(``Config.regroup_limit``), the edges, the name views in their context, the grouping,
+the story ids the new groups keep, the stories emptied, the roundups found.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from samestory import exclusive
+from samestory.features import DocFeatures
+from samestory.models import RelationKind
+from samestory.pipeline.group import FoundRoundup, group_with_roundups
+from samestory.store.batch import Batch
+from samestory.store.reading import relations_from
+from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
+
+# SQLite host parameters per query (under its default limit of 999).
+SQL_CHUNK = 500
+
+
+# The largest neighbourhood re-clustered after an add is Config.regroup_limit copy
+# groups, and this many times as many articles in all: reposts make most of a large
+# story (docs/experiments.md, 2026-11-25: bounding copy groups, not articles).
+REGROUP_MEMBERS_PER_GROUP = 20
+
+
+class Regrouping(Batch):
+    """Re-clustering, for an add and an upgrade chunk alike (``_regroup`` in named
+    steps, ``_regroup_all``)."""
+
+    def _regroup(self, touched: set[str], article_id: str, bounded: bool = True) -> str:
+        """Re-cluster the stories a new article touched, so arrival order matters less.
+
+        One-step assignment is order dependent: an article can join a story before the
+        article it really belongs with arrives. Average link over the members of just the
+        touched stories (their stored relations) repairs that locally, with no full
+        recompute. Each new group keeps the id of the old story holding most of its
+        members; a group split off gets a new id. Returns the new article's story.
+        ``bounded``: stories over ``Config.regroup_limit`` are left as they are (an add's
+        re-clustering); unbounded for :meth:`_regroup_all`.
+        """
+        rows = self._rows_in_view(touched)
+        if bounded and self._over_bound(rows):
+            return self._story_of_article(article_id)
+        members = [row[1] for row in rows]
+        position = {m: k for k, m in enumerate(members)}
+        edges, copy_of = self._edges(rows, position)
+        views = self._views_in_context(members, position)
+        groups, found = group_with_roundups(views, edges, copy_of, self.config)
+        old = {row[1]: row[3] for row in rows}
+        used, changed = self._keep_story_ids([[members[k] for k in g] for g in groups], old)
+        self._settle_stories(used, changed, old)
+        self._record_roundups(found, members, groups)
+        return self._story_of_article(article_id)
+
+    def _rows_in_view(self, touched: set[str]) -> list[tuple[Any, ...]]:
+        """``(rowid, id, copy_of, story_id)`` of the members of the ``touched`` stories and
+        of the stories their stored roundups cover, in rowid order."""
+        rows = self._members_of(touched)
+        # A roundup found by an earlier re-clustering is judged again with the stories it
+        # covers, as the batch judges it with all of them: without them in view it covers
+        # one story here, is no roundup, and its pairs chain again (on ECB+ dev, a long
+        # report read as covering two pieces of its own event was cut in one add and
+        # kept by a later, narrower one, which left a lone version out of its story).
+        covered = covered_stories(self.conn, [row[1] for row in rows]) - touched
+        return self._members_of(touched | covered) if covered else rows
+
+    def _over_bound(self, rows: Sequence[tuple[Any, ...]]) -> bool:
+        """Whether the stories in view hold more than ``Config.regroup_limit`` copy groups
+        (or :data:`REGROUP_MEMBERS_PER_GROUP` times as many articles): an add leaves
+        them as they are."""
+        present = {row[1] for row in rows}
+        # Copies are clustered as one item with their original, so it is the number of
+        # copy groups that bounds the work (reposts make most of a large story).
+        limit = self.config.regroup_limit
+        return (
+            len(rows) > REGROUP_MEMBERS_PER_GROUP * limit
+            or sum(row[2] is None or row[2] not in present for row in rows) > limit
+        )
+
+    def _edges(
+        self, rows: Sequence[tuple[Any, ...]], position: Mapping[str, int]
+    ) -> tuple[list[tuple[int, int, float]], list[int | None]]:
+        """The stored scores among the members (relations and weak scores) as edges
+        between their positions, and each member's original's position if it is a copy
+        of one in view."""
+        members = [row[1] for row in rows]
+        edges = [
+            (position[a], position[b], score)
+            for a, b, score in [
+                *relations_from(self.conn, members, "score"),
+                *relations_from(self.conn, members, "score", table="weak_scores"),
+            ]
+            if b in position
+        ]
+        copy_of = [position.get(row[2]) for row in rows]
+        # A copy's one scored pair is with its original (the batch scores none): left
+        # out, so roundups are looked for among the pairs the batch would look at.
+        edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
+        return edges, copy_of
+
+    def _keep_story_ids(
+        self, groups: Sequence[list[str]], old: Mapping[str, str]
+    ) -> tuple[set[str], set[str]]:
+        """Give each new group, largest first, a story id (:meth:`_story_for_group`) and
+        move its members that were elsewhere (an article stored before this transaction
+        remembers the story it first left, for the report). Returns the story ids used
+        and the stories whose membership changed."""
+        used: set[str] = set()
+        changed: set[str] = set()
+        for ids in sorted(groups, key=len, reverse=True):
+            story = self._story_for_group(ids, old, used)
+            used.add(story)
+            moved = [m for m in ids if old[m] != story]
+            for m in moved:
+                if m not in self.adding:
+                    self.moved_from.setdefault(m, old[m])
+            self.conn.executemany(
+                "UPDATE articles SET story_id=? WHERE id=?", [(story, m) for m in moved]
+            )
+            if moved:
+                changed.update({story, *(old[m] for m in moved)})
+        return used, changed
+
+    def _story_for_group(self, ids: Sequence[str], old: Mapping[str, str], used: set[str]) -> str:
+        """The old story holding most of ``ids`` that no larger group took (ties by id),
+        else a new story, created here."""
+        votes = sorted((-sum(old[m] == s for m in ids), s) for s in {old[m] for m in ids})
+        story = next((s for _, s in votes if s not in used), None)
+        if story is None:
+            story = self._fresh_story_id(min(ids))
+            self.conn.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, 0, ?, ?)",
+                (story, None, ids[0], self.now, self.now),
+            )
+            self.created.append(story)
+        return story
+
+    def _settle_stories(self, used: set[str], changed: set[str], old: Mapping[str, str]) -> None:
+        """Refresh the rows of the stories whose membership changed; delete the old
+        stories no group kept."""
+        for story in sorted(changed & used):
+            self._refresh_story(story)
+        for story in set(old.values()) - used:
+            self.conn.execute("DELETE FROM stories WHERE id=?", (story,))
+
+    def _record_roundups(
+        self,
+        found: Sequence[FoundRoundup],
+        members: Sequence[str],
+        groups: Sequence[Sequence[int]],
+    ) -> None:
+        """Write the roundups the grouping found among ``members`` (replacing their old
+        flags) and note the stories whose roundups were cut, or no longer are."""
+        cut_before = cut_roundups(self.conn, members)
+        stored = _stored_roundups(found, members, groups)
+        write_roundups(self.conn, members, stored)
+        # A roundup cut now, or no longer, chains threads otherwise: re-threaded after.
+        cut_after = {article for article, _, cut, _ in stored if cut}
+        self.cut_changed_in.update(
+            self._story_of_article(a) for a in cut_before.symmetric_difference(cut_after)
+        )
+
+    def _regroup_all(self) -> None:
+        """Re-cluster every story at once, as the batch groups the whole collection: the
+        end of an upgrade that scored a pair (in its last chunk's transaction; on a store
+        of 50,000 articles, 1,700 representatives, it costs ~29 s CPU and ~1 GB, so an
+        upgrade that scored nothing skips it). Each held article's new pairs
+        re-clustered only the stories they touch, as an add does, so a merge they make
+        possible with a story linked to those by older pairs alone was left undone
+        (5,043 representatives: 41 of 5,431 articles elsewhere than in a new store with
+        the same pairs and scores, none after this; docs/history/benchmarks.md,
+        2026-12-06, hygiene)."""
+        stories = {row[0] for row in self.conn.execute("SELECT id FROM stories")}
+        first = self.conn.execute("SELECT id FROM articles ORDER BY rowid LIMIT 1").fetchone()
+        if stories and first is not None:
+            self._regroup(stories, first[0], bounded=False)
+
+    def _views_in_context(
+        self, members: list[str], position: dict[str, int]
+    ) -> exclusive.InContext:
+        """The name views of ``members`` with what the exclusive-names step reads beyond
+        them (:class:`samestory.exclusive.InContext`), as the batch's step reads the
+        whole corpus: their pairs scored at its bar to articles outside the stories
+        re-clustered here, and which pairs are copies (among the members, to the
+        outside partners and among them: :func:`_copy_pairs`), whose texts are one
+        version."""
+        bar = exclusive.NEIGHBOUR_BAR
+        rows = [
+            *relations_from(self.conn, members, "score", f"score >= {bar}"),
+            *relations_from(self.conn, members, "score", f"score >= {bar}", "weak_scores"),
+            *relations_to(self.conn, members, bar),
+        ]
+        outside: dict[str, int] = {}
+        context = []
+        for a, b, score in rows:
+            inner, other = (a, b) if a in position else (b, a)
+            if other not in position:
+                k = outside.setdefault(other, len(members) + len(outside))
+                context.append((position[inner], k, score))
+        index = {**position, **outside}
+        copied = [
+            (index[a], index[b])
+            for a, b in sorted(
+                _copy_pairs(self.conn, members) | _copy_pairs(self.conn, list(outside))
+            )
+            if a in index and b in index
+        ]
+        return exclusive.InContext(
+            _LazyFeatures(self, members), _LazyFeatures(self, list(outside)), context, copied
+        )
+
+    def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
+        """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
+        return sorted(
+            tuple(row)
+            for row in self.conn.execute(
+                f"SELECT rowid, id, copy_of, story_id FROM articles INDEXED BY articles_story "
+                f"WHERE story_id IN ({','.join('?' * len(stories))})",
+                sorted(stories),
+            )
+        )
+
+
+class _LazyFeatures(Sequence[DocFeatures]):
+    """The features of ``ids`` read from the store (through the batch's cache) only when
+    indexed: roundup detection reads those of a few texts with several partners."""
+
+    def __init__(self, batch: Batch, ids: Sequence[str]) -> None:
+        self.batch = batch
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        if isinstance(k, slice):
+            return self.batch._neighbour_features(self.ids[k])
+        return self.batch._neighbour_features([self.ids[k]])[0]
+
+
+def relations_to(conn: sqlite3.Connection, ids: Iterable[str], bar: float) -> list[tuple[Any, ...]]:
+    """``(a, b, score)`` of the relations and weak scores at ``bar`` or more whose ``b`` is
+    one of ``ids``, each read through its index by ``b``."""
+    out: list[tuple[Any, ...]] = []
+    ids = list(ids)
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for table, index in (
+            ("relations", "INDEXED BY relations_by_b"),
+            ("weak_scores", "INDEXED BY weak_scores_by_b"),
+        ):
+            out += map(
+                tuple,
+                conn.execute(
+                    f"SELECT a, b, score FROM {table} {index} WHERE b IN ({marks}) AND score >= ?",
+                    [*chunk, bar],
+                ),
+            )
+    return out
+
+
+def _copy_pairs(conn: sqlite3.Connection, ids: Iterable[str]) -> set[tuple[str, str]]:
+    """``(a, b)`` of the relations whose ``a`` is one of ``ids`` between copies of one
+    text (:func:`samestory.exclusive.stored_copy`: the exact and near-duplicate ones, and
+    the rewrites keeping most of the shorter text's shingles, whose evidence is read)."""
+    kinds = ",".join(f"'{k.value}'" for k in (*exclusive.COPY_KINDS, RelationKind.REWRITE))
+    rows = relations_from(conn, ids, "kind", f"kind IN ({kinds})")
+    rewrites = [(a, b) for a, b, kind in rows if kind == RelationKind.REWRITE.value]
+    out = {(a, b) for a, b, kind in rows if kind != RelationKind.REWRITE.value}
+    for start in range(0, len(rewrites), SQL_CHUNK):
+        chunk = rewrites[start : start + SQL_CHUNK]
+        marks = " OR ".join("(a = ? AND b = ?)" for _ in chunk)
+        for a, b, evidence in conn.execute(
+            f"SELECT a, b, evidence_json FROM relations WHERE {marks}",
+            [x for pair in chunk for x in pair],
+        ):
+            if exclusive.stored_copy(RelationKind.REWRITE.value, evidence):
+                out.add((a, b))
+    return out
+
+
+def _stored_roundups(
+    found: Sequence[FoundRoundup], members: Sequence[str], groups: Sequence[Sequence[int]]
+) -> list[StoredRoundup]:
+    """The roundups found by a re-clustering, each part's story named by its first member."""
+    return [
+        (
+            members[r.index],
+            r.attached_to is not None,
+            r.cut,
+            [
+                (members[groups[p.side][0]], p.share, sorted(p.sentences), sorted(p.names))
+                for p in r.parts
+            ],
+        )
+        for r in found
+    ]
