@@ -157,6 +157,9 @@ def test_day_two_incremental_agrees_with_a_full_rerun(
         f"day 2 incremental vs full rerun: ARI {ari:.3f}, {changed_ids}/{len(ids)} story ids differ"
     )
     assert ari >= MIN_ARI
+    # Exact search: the day's lists are the full rerun's, so the scored pairs are too (the
+    # stored pairs no list proposes any more forgotten, those no day scored scored now).
+    assert _scored_pairs(out) == _scored_pairs(days["full"])
     # Untouched day-1 stories keep their rows and ids.
     before, after = _stories(days["out1"]), _stories(out)
     untouched = [s for s in before if s in after and after[s] == before[s]]
@@ -176,6 +179,11 @@ def test_day_two_incremental_agrees_with_a_full_rerun(
             )
     assert StateDir(state).manifest is not None and StateDir(state).generation == 2
     _check_copies_follow_their_representative(state)
+
+
+def _scored_pairs(out: Path) -> set[tuple[str, str]]:
+    rows = pyarrow_parquet.read_table(out / "relations.parquet", columns=["a", "b"]).to_pylist()
+    return {(min(r["a"], r["b"]), max(r["a"], r["b"])) for r in rows}
 
 
 def _check_copies_follow_their_representative(state: Path) -> None:
