@@ -338,17 +338,15 @@ def test_day_two_cells_over_the_task_bound_are_split_on_the_executors(
 def test_a_cell_member_is_asked_in_its_nearest_sub_cell_only() -> None:
     """A split stores every member in its nearest sub-cells; a list (a new query ``q``,
     a past list ``r``) is asked in the nearest only, elsewhere it is a stored vector
-    (``n``, ``p``); stored and demoted members keep their role; a demoted vector is not
-    sampled for the sub-centroids."""
+    (``n``, ``p``); stored members keep their role; every member may be sampled for the
+    sub-centroids (a representative demoted today is in no cell)."""
     v, words = np.ones(2, dtype=np.float32), {3: 0.5}
     stored = incremental.CELL_MEMBERS.stored
     assert stored((1, v, "q", 0.0, words), 0) == (1, v, "q", 0.0, words)
     assert stored((1, v, "q", 0.0, words), 1) == (1, v, "n", 0.0, words)
     assert stored((2, v, "r", 0.4, words), 2) == (2, v, "p", 0.4, words)
-    assert stored((3, v, "d", 0.4), 1) == (3, v, "d", 0.4)
     assert stored((4, v, "p", 0.4, words), 0)[2] == "p"
     assert incremental.CELL_MEMBERS.vector((4, v, "p", 0.4, words)) is v
-    assert not incremental.CELL_MEMBERS.sampled((3, v, "d", 0.4))
     assert incremental.CELL_MEMBERS.sampled((4, v, "n", 0.0, words))
 
 
