@@ -186,15 +186,20 @@ def _timed(spark: Any, run: Any, cpu: _Cpu | None = None) -> tuple[Any, dict[str
     seen = {s["stageId"] for s in _stages(spark)}
     queries = {q["id"] for q in _sql(spark)}
     cpu_before = cpu.now() if cpu is not None else 0.0
+    pids_before = set(cpu.tree.seen) if cpu is not None else set()
     start = time.perf_counter()
     out = run()
     wall = time.perf_counter() - start
     cpu_s = cpu.now() - cpu_before if cpu is not None else None
+    # Processes first seen during the run (sampled every 0.5 s: a lower bound): PySpark's
+    # Python workers started, the JVM and PySpark's daemon once a session.
+    started = len(set(cpu.tree.seen) - pids_before) if cpu is not None else None
     done = _stages(spark)
     broadcasts = _broadcasts(_sql(spark), queries)
     return out, {
         "wall_s": wall,
         "cpu_s": cpu_s,
+        "processes_started": started,
         **_totals(done, seen),
         "profile": _profile(done, seen),
         "broadcasts": broadcasts,
