@@ -157,9 +157,6 @@ def test_day_two_incremental_agrees_with_a_full_rerun(
         f"day 2 incremental vs full rerun: ARI {ari:.3f}, {changed_ids}/{len(ids)} story ids differ"
     )
     assert ari >= MIN_ARI
-    # Exact search: the day's lists are the full rerun's, so the scored pairs are too (the
-    # stored pairs no list proposes any more forgotten, those no day scored scored now).
-    assert _scored_pairs(out) == _scored_pairs(days["full"])
     # Untouched day-1 stories keep their rows and ids.
     before, after = _stories(days["out1"]), _stories(out)
     untouched = [s for s in before if s in after and after[s] == before[s]]
@@ -179,11 +176,6 @@ def test_day_two_incremental_agrees_with_a_full_rerun(
             )
     assert StateDir(state).manifest is not None and StateDir(state).generation == 2
     _check_copies_follow_their_representative(state)
-
-
-def _scored_pairs(out: Path) -> set[tuple[str, str]]:
-    rows = pyarrow_parquet.read_table(out / "relations.parquet", columns=["a", "b"]).to_pylist()
-    return {(min(r["a"], r["b"]), max(r["a"], r["b"])) for r in rows}
 
 
 def _check_copies_follow_their_representative(state: Path) -> None:
@@ -338,15 +330,17 @@ def test_day_two_cells_over_the_task_bound_are_split_on_the_executors(
 def test_a_cell_member_is_asked_in_its_nearest_sub_cell_only() -> None:
     """A split stores every member in its nearest sub-cells; a list (a new query ``q``,
     a past list ``r``) is asked in the nearest only, elsewhere it is a stored vector
-    (``n``, ``p``); stored members keep their role; every member may be sampled for the
-    sub-centroids (a representative demoted today is in no cell)."""
+    (``n``, ``p``); stored and demoted members keep their role; a demoted vector is not
+    sampled for the sub-centroids."""
     v, words = np.ones(2, dtype=np.float32), {3: 0.5}
     stored = incremental.CELL_MEMBERS.stored
     assert stored((1, v, "q", 0.0, words), 0) == (1, v, "q", 0.0, words)
     assert stored((1, v, "q", 0.0, words), 1) == (1, v, "n", 0.0, words)
     assert stored((2, v, "r", 0.4, words), 2) == (2, v, "p", 0.4, words)
+    assert stored((3, v, "d", 0.4), 1) == (3, v, "d", 0.4)
     assert stored((4, v, "p", 0.4, words), 0)[2] == "p"
     assert incremental.CELL_MEMBERS.vector((4, v, "p", 0.4, words)) is v
+    assert not incremental.CELL_MEMBERS.sampled((3, v, "d", 0.4))
     assert incremental.CELL_MEMBERS.sampled((4, v, "n", 0.0, words))
 
 

@@ -1,5 +1,5 @@
-"""The incremental run's cell search (``incremental.search_cell``) without Spark: every
-list asked is made over the cell's current vectors."""
+"""The incremental run's cell search (``incremental.search_cell``) without Spark: which
+past neighbour lists a day asks again."""
 
 from __future__ import annotations
 
@@ -39,37 +39,29 @@ def _list_of(row: str, without: set[str]) -> tuple[set[int], float]:
     return {int(keys[r]) for r in chosen}, reach
 
 
-def _search(roles: dict[str, str], without: set[str]) -> list[tuple[str, object]]:
-    """One cell's task over the cell's vectors but ``without`` (roles: ``r`` a past list
-    made again, ``q`` a new one, the rest past vectors only stored here)."""
-    named = {k: v for k, v in _cell().items() if k not in without}
-    members = [(key, vector, roles.get(k, "p"), 0.0) for k, (key, vector) in named.items()]
+def _search(roles: dict[str, str]) -> list[tuple[str, object]]:
+    named = _cell()
+    reach_x, reach_z = _list_of("x", set())[1], _list_of("z", set())[1]
+    reach = {"x": reach_x, "z": reach_z}
+    members = [(named[k][0], named[k][1], roles.get(k, "p"), reach.get(k, 0.0)) for k in named]
     return list(search_cell((0, members), CONFIG))
 
 
-def _pairs(row: str, without: set[str]) -> set[tuple[int, int]]:
-    me = _cell()[row][0]
-    return {(min(me, j), max(me, j)) for j in _list_of(row, without)[0] - {me}}
-
-
-def test_every_past_list_is_made_again_over_the_current_vectors() -> None:
-    """With no new vector at all, each past list asked is made again (its reach too);
-    a representative demoted today is in no cell, so the list made without it can drop
-    a pair an earlier day scored (the caller forgets it) and reach one further."""
+def test_a_past_list_that_looked_at_a_demoted_vector_is_asked_again_without_it() -> None:
     before, _ = _list_of("x", set())
     after, reach_after = _list_of("x", {"gone"})
     assert before != after  # the demoted vector held a place in x's list
-    out = _search({"x": "r", "z": "r"}, {"gone"})
-    x, z = _cell()["x"][0], _cell()["z"][0]
-    reaches = dict(v for k, v in out if k == "reach")  # type: ignore[misc]
-    assert reaches == {x: reach_after, z: _list_of("z", {"gone"})[1]}
-    assert {v for k, v in out if k == "pair"} == _pairs("x", {"gone"}) | _pairs("z", {"gone"})
+    out = _search({"x": "r", "z": "r", "gone": "d"})
+    x = _cell()["x"][0]
+    assert ("reach", (x, reach_after)) in out
+    # Every pair of the list made without it (the caller drops those stored before).
+    assert {v for k, v in out if k == "past_pair"} == {(x, j) for j in after - {x}}
+    # z's list never reached the demoted vector: not asked again.
+    assert [v for k, v in out if k == "reach"] == [(x, reach_after)]
+    assert not [v for k, v in out if k == "pair"]
 
 
-def test_a_new_vector_queries_and_enters_past_lists() -> None:
-    """A new article's list, and the past lists made with it among the candidates:
-    exactly the lists over all the cell's vectors (no pair only an older list held)."""
-    out = _search({"x": "r", "y1": "q"}, set())
-    assert {v for k, v in out if k == "pair"} == _pairs("x", set()) | _pairs("y1", set())
-    # Only stored here: no list asked, nothing found.
-    assert _search({}, set()) == []
+def test_without_new_or_demoted_vectors_no_list_is_asked_again() -> None:
+    assert _search({"x": "r", "z": "r"}) == []
+    # A demoted vector beyond every list's reach changes nothing.
+    assert _search({"z": "r", "gone": "d"}) == []

@@ -18,23 +18,22 @@ change:
    generation): their stored pairs, band rows and keyword postings are left out of
    every later search, grouping, story and output, and their components are
    re-clustered with the earliest one's.
-3. **Candidates** of every current representative, the past ones' made again: band
-   buckets over the stored and new band keys, keyword and same-days lists over every
-   word's stored and new postings, and vector lists searched among the past and new
+3. **Candidates** for the new representatives: band buckets shared with past
+   representatives, keyword neighbours over the stored and new postings of their
+   words (the new articles' lists only), and vector neighbours searched among the past and new
    representatives' vectors (one cell, exact, while there are at most ``exact_limit``;
-   IVF cells from centroids fixed when the state outgrew that), screened as the job
-   screens them: the pairs a full rerun proposes over the current representatives (a
-   representative demoted this run is in none). A stored representative pair none of
-   them holds is *forgotten* (``forgotten`` table of the generation), as the store
-   forgets a pair that neither end's lists propose any more: left out of the grouping,
-   the stories, the threads and the output.
-4. **Scoring**: only the pairs no day scored (new–past, new–new, past–past from a list
-   made again, new copies with their representative), with
-   :func:`samestory.spark.stages.score_pairs`.
+   IVF cells from centroids fixed when the state outgrew that). A past article's
+   neighbour list is asked again when a new vector comes closer than its *reach*: the
+   cosine of the first candidate its list stopped at (or ``ann_min_cosine``), stored
+   per representative. Below its reach a new vector cannot change the list, so in exact
+   mode the new pairs are exactly those a full rerun's search would add. So is a past
+   list whose reach a vector demoted this run falls within: it is made again without
+   it, and its pairs not scored before are scored (two past ends).
+4. **Scoring**: only the new pairs (new–past, new–new, new copies with their
+   representative), with :func:`samestory.spark.stages.score_pairs`.
 5. **Grouping**: each representative's component of strong edges (score at or above the
-   attach threshold) is stored. The components new strong edges touch (and those of the
-   pairs forgotten, or no longer forgotten, this run) are merged and re-clustered whole
-   (their stored edges plus the new ones, with
+   attach threshold) is stored. The components new strong edges touch are merged and
+   re-clustered whole (their stored edges plus the new ones, with
    :func:`~samestory.spark.stages.cluster_components` and the members' name views: the
    roundup rule, as the job groups); as in the job, grouping per component is exact.
    Nothing else is re-clustered.
@@ -75,6 +74,7 @@ import numpy as np
 from samestory import exclusive
 from samestory.candidates import (
     EXACT_SEARCH_LIMIT,
+    KEYWORDS,
     SATURATED_COSINE,
     SATURATED_KEYWORD_COSINE,
     day_number,
@@ -108,7 +108,6 @@ from samestory.spark.vectors import (
     MAX_CELLS,
     MAX_TASK_FACTOR,
     Members,
-    _any_member,
     largest_accumulator,
     nearest_cells,
     spherical_kmeans,
@@ -302,39 +301,62 @@ def search_cell(
     config: Config,
     largest: Accumulator | None = None,
 ) -> Iterator[tuple[str, Any]]:
-    """``("pair", (i, j))`` (``i < j``) and ``("reach", (idx, reach))`` of one cell's task:
-    every list asked here, made over the cell's current vectors.
+    """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
+    one cell's task.
 
     Members are ``(idx, vector, role, reach)`` or ``(idx, vector, role, reach,
     keywords)`` (read by static's saturation test; none: ``{}``); role ``q``: a new
     article querying this cell, ``n``: a new article stored here, ``r``: a past one
-    whose list is made again here, ``p``: a past one only stored here (a representative
-    this run demotes is in no cell). Every past list is made again, not only those a
-    new vector comes within reach of: the day's lists are those a full rerun's search
-    makes over the current representatives, so a stored pair that no list proposes any
-    more can be forgotten (:meth:`_Run._forget`), as the store forgets it; the caller
-    scores only the pairs no day scored. ``largest``
-    (:func:`~samestory.spark.vectors.largest_accumulator`): gets the most members one
-    cell's task held.
+    whose list may be asked again here, ``p``: a past one only stored here, ``d``: a
+    representative this run demotes (its copy group merged into an earlier one), no
+    longer a candidate. A past
+    list is asked again when a new vector, or a demoted one, is at least as close as
+    its reach (the rule looked at it, or would): a full rerun's list is made without the
+    demoted vector and with the new ones. ``pair``: a new end; ``past_pair`` (``i < j``):
+    two past ends, from a list asked again for a demoted vector (the caller keeps those
+    not scored before). ``largest`` (:func:`~samestory.spark.vectors.largest_accumulator`):
+    gets the most members one cell's task held.
     """
     _, listed = item
-    members = sorted(listed, key=lambda m: m[0])
+    every = list(listed)
     if largest is not None:
-        largest.add(len(members))
+        largest.add(len(every))
+    gone = [m[1] for m in every if m[2] == "d"]
+    members = sorted((m for m in every if m[2] != "d"), key=lambda m: m[0])
     if not members:
         return
     keys = np.array([m[0] for m in members], dtype=np.int64)
     matrix = np.ascontiguousarray(np.vstack([m[1] for m in members]), dtype=np.float32)
+    roles = [m[2] for m in members]
     words: list[dict[int, float]] = [m[4] if len(m) > 4 else {} for m in members]
-    for row, member in enumerate(members):
-        if member[2] not in "qr":
-            continue
+    new = np.array([r in "qn" for r in roles], dtype=bool)
+    for row, role in enumerate(roles):
+        if role == "q":
+            chosen, reach = neighbour_list(row, keys, matrix, config, words)
+            yield "reach", (int(keys[row]), reach)
+            for r in chosen:
+                if r != row:
+                    i, j = sorted((int(keys[row]), int(keys[r])))
+                    yield "pair", (i, j)
+    past = [row for row, role in enumerate(roles) if role == "r"]
+    if not past or not (new.any() or gone):
+        return
+    lowest = np.full(len(past), -np.inf, dtype=np.float32)
+    by_new = (matrix[past] @ matrix[new].T).max(axis=1) if new.any() else lowest
+    by_gone = (matrix[past] @ np.vstack(gone).astype(np.float32).T).max(axis=1) if gone else lowest
+    for k, row in enumerate(past):
+        reach_of = members[row][3]
+        again = by_gone[k] >= reach_of  # the list looked at a vector that is gone
+        if by_new[k] < reach_of and not again:
+            continue  # neither a new nor a demoted vector reaches into this list
         chosen, reach = neighbour_list(row, keys, matrix, config, words)
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
-            if r != row:
+            if new[r]:
+                yield "pair", (int(keys[row]), int(keys[r]))
+            elif again and r != row:
                 i, j = sorted((int(keys[row]), int(keys[r])))
-                yield "pair", (i, j)
+                yield "past_pair", (i, j)
 
 
 def _member_vector(member: tuple[Any, ...]) -> np.ndarray:
@@ -350,14 +372,18 @@ def _member_stored(member: tuple[Any, ...], rank: int) -> tuple[Any, ...]:
     return (member[0], member[1], "n" if role == "q" else "p", *member[3:])
 
 
+def _member_kept(member: tuple[Any, ...]) -> bool:
+    return member[2] != "d"  # a demoted vector is in no full rerun's cell: not sampled
+
+
 #: How a split reads :func:`search_cell`'s members (see :class:`vectors.Members`).
-CELL_MEMBERS = Members(_member_vector, _member_stored, _any_member)
+CELL_MEMBERS = Members(_member_vector, _member_stored, _member_kept)
 
 
-def _exact_members(new_items: RDD, past: RDD, chunks: int) -> RDD:
+def _exact_members(new_items: RDD, past: RDD, gone: RDD, chunks: int) -> RDD:
     """:func:`search_cell`'s members in exact mode: one cell of every vector, queried in
-    ``chunks`` tasks (a new vector queries, a past list is made again, in the chunk of
-    its index)."""
+    ``chunks`` tasks (a new vector queries, a past list may be asked again, in the chunk
+    of its index; a demoted vector is in every chunk)."""
 
     def spread_new(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
         i, (v, words) = item
@@ -369,7 +395,16 @@ def _exact_members(new_items: RDD, past: RDD, chunks: int) -> RDD:
         for c in range(chunks):
             yield c, (i, v, "r" if i % chunks == c else "p", reach, words)
 
-    return new_items.flatMap(spread_new).union(past.flatMap(spread_past))
+    def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
+        i, (v, _, _, _) = item
+        for c in range(chunks):
+            yield c, (i, v, "d", 0.0)
+
+    return (
+        new_items.flatMap(spread_new)
+        .union(past.flatMap(spread_past))
+        .union(gone.flatMap(spread_gone))
+    )
 
 
 def _placed(shared: Any, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
@@ -391,10 +426,13 @@ def _placed(shared: Any, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
 
 def _cell_members(item: tuple[int, Any]) -> Iterator[tuple[tuple[int], Any]]:
     """A placed vector as :func:`search_cell`'s member of each of its cells: a new one
-    queries its nearest (``q``), a past list is made again in its nearest (``r``)."""
+    queries its nearest (``q``), a past list may be asked again in its nearest (``r``),
+    a demoted one is in every cell it was stored in, as in a full rerun's (``d``)."""
     i, (kind, v, reach, cells, _, words) = item
     for rank, c in enumerate(cells):
-        if kind == "new":
+        if kind == "gone":
+            yield (c,), (i, v, "d", reach)
+        elif kind == "new":
             yield (c,), (i, v, "q" if rank == 0 else "n", reach, words)
         else:
             yield (c,), (i, v, "r" if rank == 0 else "p", reach, words)
@@ -515,12 +553,6 @@ class _Run:
         self.n_demoted = 0
         self.merges: DataFrame | None = None  # (idx, rep): the groups this run merges
         self.n_merged = 0
-        # Stored representative pairs no list proposes now (``key``: ``i << 32 | j``), and
-        # the pairs forgotten, or no longer, today ``(i, j)`` (:meth:`_forget`).
-        self.forgotten: DataFrame | None = None
-        self.n_forgotten = 0
-        self.unsettled: RDD | None = None
-        self.n_unsettled = 0
         self.persisted: list[Any] = []
         self.inputs: list[Any] = []
         # The roundups the grouping cut, every day's (their pairs chain no threads).
@@ -782,7 +814,6 @@ class _Run:
             new_representatives=n_reps_new,
             representatives=self.n_past_reps + n_reps_new,
             pairs=n_pairs,
-            forgotten=self.n_forgotten,
             largest_search_task=self.largest.value,
         )
         self._write_output(Path(output_path), part, gen)
@@ -931,37 +962,40 @@ class _Run:
     def _candidates(
         self, reps_new: RDD, n_reps_new: int
     ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
-        """The pairs to score now; updated reaches ``(idx, reach)``; IVF centroids (None
-        in exact mode); new cells ``(idx, cells)`` (IVF only).
-
-        Every current representative's lists are made (the new ones' and the past ones'
-        again): band buckets, vector, keyword and same-days neighbours, screened as the
-        job screens them, over the current representatives: the pairs a full rerun
-        proposes. Those no day scored are scored now (a past list that gained a new
-        article, or a past one, included); the stored representative pairs they no
-        longer hold are forgotten (:meth:`_forget`)."""
-        p = self.p
+        """Pairs among representatives with a new end; updated reaches ``(idx, reach)``;
+        IVF centroids (None in exact mode); new cells ``(idx, cells)`` (IVF only)."""
+        base, p = self.base, self.p
         bands, rows = stages.lsh_params(self.config)
-        members = reps_new.flatMap(lambda item: item[1].band_keys(item[0], bands, rows))
+        new_keys = reps_new.flatMap(lambda item: item[1].band_keys(item[0], bands, rows))
+        members = new_keys
         past_bands = self._past_table("bands")
         if past_bands is not None:
             members = members.union(
-                self._without_demoted(past_bands.where("idx = rep"), "idx").rdd.map(
-                    lambda r: ((int(r.band), bytes(r.key)), int(r.idx))
-                )
+                self._without_demoted(
+                    self._past_bands(
+                        past_bands.where("idx = rep"), new_keys.keys(), n_reps_new * bands
+                    ),
+                    "idx",
+                ).rdd.map(lambda r: ((int(r.band), bytes(r.key)), int(r.idx)))
             )
-        lsh = members.groupByKey(p).flatMap(lambda kv: stages._bucket_pairs(list(kv[1])))
+        lsh = (
+            members.groupByKey(p)
+            .flatMap(lambda kv: stages._bucket_pairs(list(kv[1])))
+            .filter(lambda ij: ij[1] >= base)
+        )
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
         # The vector and keyword neighbours pass the local index's screen (as the full
         # job's); band pairs always.
         proposed = (
-            near.union(self._keyword_pairs(reps_new)).union(self._dated_pairs(reps_new)).distinct(p)
+            near.union(self._keyword_pairs(reps_new, n_reps_new))
+            .union(self._dated_pairs(reps_new, n_reps_new))
+            .distinct(p)
         )
         if self.config.min_keyword_cosine:
             proposed = self._keep(proposed)
             views = self._screen_views(reps_new, proposed)
             proposed = screen_pairs(proposed, views, self.config, p)
-        return self._forget(lsh.union(proposed).distinct(p)), reach, centroids, cells
+        return lsh.union(proposed).distinct(p), reach, centroids, cells
 
     def _screen_views(self, reps_new: RDD, pairs: RDD) -> RDD:
         """``(idx, (keywords, vector))`` of every end of ``pairs``: the new
@@ -1001,38 +1035,41 @@ class _Run:
         ).select(hashed)
         return self._semi(table.select("*", hashed), new, "h", most=most)
 
-    def _keyword_pairs(self, reps_new: RDD) -> RDD:
-        """Every current representative's keyword neighbours: each word's posting (the
-        stored entries and the new ones) bounded as :func:`stages.keyword_pairs` bounds
-        it, the lists ranked as the job ranks them."""
+    def _keyword_pairs(self, reps_new: RDD, n_reps_new: int) -> RDD:
+        """The new representatives' keyword neighbours among past and new ones: each new
+        word's posting (the stored entries of that word and the new ones) bounded as
+        :func:`stages.keyword_pairs` bounds it, sent to its new articles only."""
         entries = reps_new.flatMap(lambda item: item[1].keyword_entries(item[0]))
         past = self._past_table("keywords")
         if past is not None:
+            words = self._idx_frame(entries.keys(), "word")
             entries = entries.union(
-                self._without_demoted(past, "idx").rdd.map(
-                    lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id))
-                )
+                self._without_demoted(
+                    self._semi(past, words, "word", most=n_reps_new * KEYWORDS), "idx"
+                ).rdd.map(lambda r: (int(r.word), (int(r.rank), float(r.weight), int(r.idx), r.id)))
             )
-        return self._pairs_of_postings(entries, stages._share_posting, stages._keyword_pairs_of)
+        return self._new_pairs_of_postings(entries, stages._share_posting, stages._keyword_pairs_of)
 
-    def _dated_pairs(self, reps_new: RDD) -> RDD:
-        """Every current representative's same-days neighbours (:func:`stages.dated_pairs`):
-        each word's posting as :meth:`_keyword_pairs` reads it, the past entries with
-        their stored dates."""
+    def _dated_pairs(self, reps_new: RDD, n_reps_new: int) -> RDD:
+        """The new representatives' same-days neighbours among past and new ones
+        (:func:`stages.dated_pairs`): each new word's posting as :meth:`_keyword_pairs`
+        reads it, the past entries with their stored dates, sent to its new articles."""
         from pyspark.sql import functions as F
 
         entries = reps_new.flatMap(lambda item: item[1].dated_entries(item[0]))
         past, table = self._past_table("keywords"), self._past_table("features")
         if past is not None and table is not None:
+            words = self._idx_frame(entries.keys(), "word")
+            rows = self._without_demoted(
+                self._semi(past, words, "word", most=n_reps_new * KEYWORDS), "idx"
+            )
             dates = table.select(
                 "idx",
                 F.get_json_object("doc_json", "$.date").alias("date"),
                 F.get_json_object("doc_json", "$.date_from_text").alias("from_text"),
             )
             entries = entries.union(
-                self._without_demoted(past, "idx")
-                .join(dates, "idx", "left")
-                .rdd.map(
+                rows.join(dates, "idx", "left").rdd.map(
                     lambda r: (
                         int(r.word),
                         (
@@ -1045,14 +1082,22 @@ class _Run:
                     )
                 )
             )
-        return self._pairs_of_postings(entries, stages._share_dated_posting, stages._dated_pairs_of)
+        return self._new_pairs_of_postings(
+            entries, stages._share_dated_posting, stages._dated_pairs_of
+        )
 
-    def _pairs_of_postings(self, entries: RDD, share: Callable, pairs_of: Callable) -> RDD:
+    def _new_pairs_of_postings(self, entries: RDD, share: Callable, pairs_of: Callable) -> RDD:
         """Each word's posting (``entries`` grouped by word) shared out by ``share`` to its
-        articles, whose pairs ``pairs_of`` ranks: the keyword and same-days routes' last
-        steps, as the job's."""
-        p = self.p
-        return entries.groupByKey(p).flatMap(share).groupByKey(p).flatMap(pairs_of)
+        articles, kept for the new ones only (index >= ``base``), whose pairs ``pairs_of``
+        ranks: the keyword and same-days routes' last steps, as the job's."""
+        base, p = self.base, self.p
+        return (
+            entries.groupByKey(p)
+            .flatMap(share)
+            .filter(lambda kv: kv[0] >= base)
+            .groupByKey(p)
+            .flatMap(pairs_of)
+        )
 
     def _past_vectors(self, n_past: int | None) -> RDD:
         """``(idx, (vector, reach, cells, keywords))`` of the past representatives. When
@@ -1064,6 +1109,18 @@ class _Run:
         reps = self._without_demoted(self.nodes.where("idx = rep"), "idx")
         words = SATURATED_KEYWORD_COSINE.get(self.config.encoder) is not None
         return self._vectors_of(reps.select("idx", "reach", "cells"), n_past, words)
+
+    def _demoted_vectors(self) -> RDD:
+        """``(idx, (vector, reach, cells, {}))`` of the representatives this run demotes."""
+        if self.nodes is None or self.merges is None:
+            return self.sc.emptyRDD()
+        rows = self._semi(
+            self.nodes.select("idx", "reach", "cells"),
+            self.merges.select("idx"),
+            "idx",
+            most=self.n_merged,
+        )
+        return self._vectors_of(rows, self.n_merged)
 
     def _vectors_of(self, reps: DataFrame, n: int | None, words: bool = False) -> RDD:
         """``(idx, (vector, reach, cells, keywords))`` of the stored articles in ``reps``
@@ -1101,20 +1158,21 @@ class _Run:
     def _vector_pairs(
         self, reps_new: RDD, n_reps_new: int
     ) -> tuple[RDD, RDD, np.ndarray | None, RDD | None]:
-        """The vector candidates of every current representative (each new one's list,
-        each past one's made again: a vector this run demotes is in none): pairs ``(i,
-        j)``, updated reaches ``(idx, reach)``, the IVF centroids (None in exact mode) and
-        the cells assigned now ``(idx, cells)`` (IVF only)."""
+        """The new representatives' vector candidates: pairs ``(i, j)`` (with a new end,
+        and the past pairs a demoted vector's lists gained, :meth:`_searched`), updated
+        reaches ``(idx, reach)``, the IVF centroids (None in exact mode) and the cells
+        assigned now ``(idx, cells)`` (IVF only)."""
         new_items = reps_new.mapValues(lambda f: (f.vector, dict(f.keywords)))
         past, n_past = self._searchable_past()
+        # The vectors this run demotes: the past lists that looked at them are asked again.
+        gone: RDD = self._demoted_vectors()
         centroids = self._search_centroids(reps_new, past, n_past + n_reps_new)
         if centroids is None:
-            lists = max(n_past + n_reps_new, 1)
-            chunks = max(1, min(self.p, math.ceil(lists / 256)))  # query tasks
-            members, new_cells = _exact_members(new_items, past, chunks), None
+            chunks = max(1, min(self.p, math.ceil(max(n_reps_new, 1) / 256)))  # query tasks
+            members, new_cells = _exact_members(new_items, past, gone, chunks), None
         else:
-            most = n_past + n_reps_new  # a cell holds each vector once
-            members, new_cells = self._ivf_members(new_items, past, centroids, most)
+            most = n_past + n_reps_new + self.n_merged  # a cell holds each vector once
+            members, new_cells = self._ivf_members(new_items, past, gone, centroids, most)
         pairs, reach = self._searched(members)
         return pairs, reach, centroids, new_cells
 
@@ -1140,75 +1198,57 @@ class _Run:
         return centroids
 
     def _ivf_members(
-        self, new_items: RDD, past: RDD, centroids: np.ndarray, most: int
+        self, new_items: RDD, past: RDD, gone: RDD, centroids: np.ndarray, most: int
     ) -> tuple[RDD, RDD]:
         """:func:`search_cell`'s members keyed by cell path (a cell over the task bound
         split on the executors, as the job's cells: its members go to their nearest
         sub-cells, a list is asked in the nearest), and the cells assigned now ``(idx,
         cells)``: the new vectors' (stored ones do not change)."""
         shared = self.sc.broadcast(centroids.astype(np.float32))
-        tagged: RDD = new_items.map(
-            lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1])))
-        ).union(past.map(lambda item: ("past", item)))
+        tagged: RDD = (
+            new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1]))))
+            .union(past.map(lambda item: ("past", item)))
+            .union(gone.map(lambda item: ("gone", item)))
+        )
         placed = self._keep(tagged.mapPartitions(functools.partial(_placed, shared)))
         members = split_oversized(
             placed.flatMap(_cell_members), most, self.p, self.cell_size, self.task_bound,
             CELL_MEMBERS,
         )  # fmt: skip
-        new_cells = placed.filter(lambda item: item[1][4]).map(lambda item: (item[0], item[1][3]))
+        new_cells = placed.filter(lambda item: item[1][4] and item[1][0] != "gone").map(
+            lambda item: (item[0], item[1][3])
+        )
         return members, new_cells
 
     def _searched(self, members: RDD) -> tuple[RDD, RDD]:
-        """Each cell searched (:func:`search_cell`): the distinct pairs of every list
-        asked, and the updated reaches ``(idx, reach)``."""
+        """Each cell searched (:func:`search_cell`): the distinct pairs with a new end,
+        with the past pairs a demoted vector's lists gained that no day scored, and the
+        updated reaches ``(idx, reach)``."""
         config, p, largest = self.config, self.p, self.largest
         found = self._keep(
             members.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest))
         )
         pairs = found.filter(lambda kv: kv[0] == "pair").values()
+        if self.merges is not None:
+            again = found.filter(lambda kv: kv[0] == "past_pair").values()
+            pairs = pairs.union(self._unscored(again.distinct(p)))
         reach = found.filter(lambda kv: kv[0] == "reach").values()
         return pairs.distinct(p), reach
 
-    def _forget(self, proposed: RDD) -> RDD:
-        """The pairs of ``proposed`` (the day's candidates, ``i < j``) that no day scored,
-        to score now. The stored representative pairs (a demoted end's aside) that
-        ``proposed`` lacks are this day's *forgotten* pairs (``self.forgotten``, keyed
-        ``i << 32 | j``, written to the generation): left out of the grouping, the
-        stories, the threads and the output, as the store forgets a pair no list proposes
-        from either end (a pair sharing a band bucket is always proposed). A forgotten
-        pair proposed again is stored already: it is simply no longer forgotten. The
-        pairs forgotten or no longer forgotten today (``self.unsettled``) have their
-        components re-clustered."""
+    def _unscored(self, pairs: RDD) -> RDD:
+        """The pairs ``(i, j)`` (``i < j``, past articles) not scored on an earlier day:
+        the stored pairs are filtered by the candidates' keys (``i << 32 | j``), not
+        shuffled."""
+        from pyspark.sql import functions as F
+
         table = self._past_table("relations")
         if table is None:
-            return proposed
-        p = self.p
-        keyed = self._keep(proposed.map(lambda ij: (ij[0] << 32 | ij[1], None)))
-        scored = table.select(_pair_key()).rdd.map(lambda r: (int(r.key), None))
-        fresh = keyed.subtractByKey(scored, p).keys().map(lambda k: (k >> 32, k & _LOW))
-        stored = self._without_demoted(table.where("rep_pair"), "i", "j").select(_pair_key())
-        gone = stored.rdd.map(lambda r: (int(r.key), None)).subtractByKey(keyed, p)
-        gone = self._keep(gone.keys())
-        before: RDD = self.sc.emptyRDD()
-        if self.state.has_table("forgotten"):
-            stored_gone = self.spark.read.parquet(self.state.table_path("forgotten"))
-            before = stored_gone.rdd.map(lambda r: int(r.key))
-        now, was = gone.map(lambda k: (k, None)), before.map(lambda k: (k, None))
-        unsettled = now.subtractByKey(was, p).union(was.subtractByKey(now, p)).keys()
-        self.unsettled = self._keep(unsettled.map(lambda k: (k >> 32, k & _LOW)))
-        self.n_unsettled = self.unsettled.count()
-        keys = self.spark.createDataFrame(gone.map(lambda k: (k,)), "key long")
-        self.forgotten = self._keep(keys)
-        self.n_forgotten = self.forgotten.count()
-        return fresh
-
-    def _without_forgotten(self, table: DataFrame) -> DataFrame:
-        """``table``'s pairs (``i``, ``j``) that are not forgotten (:meth:`_forget`)."""
-        if self.forgotten is None or not self.n_forgotten:
-            return table
-        keyed = table.select("*", _pair_key())
-        kept = self._semi(keyed, self.forgotten, "key", "left_anti", most=self.n_forgotten)
-        return kept.drop("key")
+            return pairs
+        keyed = pairs.map(lambda ij: (ij[0] << 32 | ij[1], ij))
+        wanted = self.spark.createDataFrame(keyed.keys().map(lambda k: (k,)), "key long")
+        key = F.shiftleft(F.least("i", "j"), 32).bitwiseOR(F.greatest("i", "j")).alias("key")
+        stored = self._semi(table.select(key), wanted, "key")
+        return keyed.subtractByKey(stored.rdd.map(lambda r: (int(r.key), None)), self.p).values()
 
     def _centroids(self, vectors: RDD) -> np.ndarray:
         """Spherical k-means on a sample (one task), as the job's IVF cells; fixed from
@@ -1288,20 +1328,13 @@ class _Run:
         same, attach = config.same_story_threshold, config.attach_threshold
         bar = same if attach is None else min(same, attach)
         strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
-        if self.unsettled is not None:
-            # A pair forgotten (or no longer) today: its ends' components are re-clustered
-            # as one (a superset of the components it leaves, or joins).
-            strong = strong.union(self.unsettled)
         ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
         past_reps = self._past_reps()
         ends_comp: RDD = (
             self.sc.emptyRDD()
             if past_reps is None
             else self._semi(
-                past_reps.select("idx", "comp"),
-                self._idx_frame(ends),
-                "idx",
-                most=2 * (self.n_pairs + self.n_unsettled),
+                past_reps.select("idx", "comp"), self._idx_frame(ends), "idx", most=2 * self.n_pairs
             ).rdd.map(lambda r: (int(r.idx), int(r.comp)))
         )  # (past end of a new strong edge, its stored component)
         if self.merges is not None:
@@ -1315,7 +1348,7 @@ class _Run:
         )
         # (node, new component); links: the new strong edges and one per their past ends
         # (and one per merged group and two per its representatives)
-        bound = self.n_pairs + self.n_merged + self.n_unsettled
+        bound = self.n_pairs + self.n_merged
         merged = self._keep(connected_components(links, p, most_edges=3 * bound))
         touched_old = ends_comp.values().distinct(p).map(lambda c: (c, None))
         new_comp_of_old = touched_old.join(merged, p).mapValues(lambda v: v[1])  # old comp -> new
@@ -1350,18 +1383,16 @@ class _Run:
         past_edges = (
             self.sc.emptyRDD()
             if past_edges_table is None
-            else self._without_forgotten(
-                self._without_demoted(
-                    self._semi(
-                        past_edges_table.where("rep_pair").select(
-                            "i", "j", "score", "kind", "evidence_json"
-                        ),
-                        self._idx_frame(members.keys(), "i"),
-                        "i",
-                        most=n_touched,
+            else self._without_demoted(
+                self._semi(
+                    past_edges_table.where("rep_pair").select(
+                        "i", "j", "score", "kind", "evidence_json"
                     ),
-                    "j",
-                )
+                    self._idx_frame(members.keys(), "i"),
+                    "i",
+                    most=n_touched,
+                ),
+                "j",
             ).rdd.map(
                 lambda r: (
                     int(r.i),
@@ -1549,9 +1580,6 @@ class _Run:
             .select(*self.schemas["nodes"].fieldNames())
         )
         final.write.mode("overwrite").parquet(str(gen / "nodes.parquet"))
-        # Kept for the next run, which tells what it forgets anew, or no longer.
-        if self.forgotten is not None and self.n_forgotten:
-            self.forgotten.write.parquet(str(gen / "forgotten.parquet"))
         if self.demoted is not None:  # carried to the next generation, reps now current
             written = self.spark.read.parquet(str(gen / "nodes.parquet")).select("idx", "rep")
             self._semi(written, self.demoted, "idx", most=self.n_demoted).write.parquet(
@@ -1698,17 +1726,15 @@ class _Run:
         past_rel: RDD = self.sc.emptyRDD()
         rel_table = self._past_table("relations")
         if rel_table is not None:
-            past_rel = self._without_forgotten(
-                self._without_demoted(
-                    self._semi(
-                        rel_table.where("kind IS NOT NULL"),
-                        past_in.select(_idx_as_i()),
-                        "i",
-                        most=n_past_in,
-                    ),
+            past_rel = self._without_demoted(
+                self._semi(
+                    rel_table.where("kind IS NOT NULL"),
+                    past_in.select(_idx_as_i()),
                     "i",
-                    "j",
-                )
+                    most=n_past_in,
+                ),
+                "i",
+                "j",
             ).rdd.map(lambda r: (int(r.i), (int(r.j), relation_of(r))))
         same = new_rel.union(past_rel).filter(lambda kv: kv[1][1].same_story)
         # A relation goes to the group of its first end (one join, not one an end); the
@@ -1824,12 +1850,9 @@ class _Run:
         paths = [*self.state.part_paths("relations"), str(part / "relations.parquet")]
         # A former representative's pairs are not the full rerun's (its copies are
         # scored against the merged group's representative instead).
-        # A forgotten pair is not one a full rerun scores.
-        self._without_forgotten(
-            self._without_demoted(self.spark.read.parquet(*paths), "i", "j")
-        ).select("a", "b", "kind", "score", "evidence_json").write.mode("overwrite").parquet(
-            str(out / "relations.parquet")
-        )
+        self._without_demoted(self.spark.read.parquet(*paths), "i", "j").select(
+            "a", "b", "kind", "score", "evidence_json"
+        ).write.mode("overwrite").parquet(str(out / "relations.parquet"))
 
     def _threads(self, part: Path, gen: Path) -> DataFrame:
         """``(story_id, thread)`` of the stories in a thread with others, every day's
@@ -1843,9 +1866,7 @@ class _Run:
         nodes = self.spark.read.parquet(str(gen / "nodes.parquet"))
         group_of = nodes.where("idx = rep").select("idx", "grp").rdd.map(tuple)
         paths = [*self.state.part_paths("relations"), str(part / "relations.parquet")]
-        pairs = self._without_forgotten(
-            self._without_demoted(self.spark.read.parquet(*paths).where("rep_pair"), "i", "j")
-        )
+        pairs = self._without_demoted(self.spark.read.parquet(*paths).where("rep_pair"), "i", "j")
         scored = pairs.rdd.map(lambda r: (int(r.i), (int(r.j), True, relation_of(r))))
         ranges = stages.IndexRanges(self.base + max(self.m, 1), self.p)
         inputs = stages.ThreadInputs(
@@ -1984,16 +2005,6 @@ def _reach_and_cells(a: tuple[Any, Any], b: tuple[Any, Any]) -> tuple[Any, Any]:
     was asked in several cells), the cells given."""
     reaches = [r for r in (a[0], b[0]) if r is not None]
     return (max(reaches) if reaches else None, a[1] if a[1] is not None else b[1])
-
-
-_LOW = (1 << 32) - 1  # the low half of a pair key: its later end
-
-
-def _pair_key() -> Any:
-    """A stored pair's key column ``key``: ``min(i, j) << 32 | max(i, j)``."""
-    from pyspark.sql import functions as F
-
-    return F.shiftleft(F.least("i", "j"), 32).bitwiseOR(F.greatest("i", "j")).alias("key")
 
 
 def _idx_as_i() -> Any:

@@ -10,8 +10,6 @@ Layout (every table Parquet, written by Spark)::
                                      pairs chain no story threads
     DIR/gen-000002/demoted.parquet   former representatives and their copy group's
                                      representative now (only once copy groups merged)
-    DIR/gen-000002/forgotten.parquet stored representative pairs no list proposes any
-                                     more (``key``: ``i << 32 | j``; only when some are)
     DIR/gen-000002/centroids.npy     IVF centroids (only once the reps outgrew exact search)
     DIR/parts/000001/features.parquet   compact features of that run's new articles
     DIR/parts/000001/bands.parquet      their MinHash-LSH band keys
@@ -160,8 +158,7 @@ class StateDir:
         return str(self.gen_dir() / f"{table}.parquet")
 
     def has_table(self, table: str) -> bool:
-        """Whether the current generation holds ``table`` (``demoted`` and ``forgotten``
-        are optional)."""
+        """Whether the current generation holds ``table`` (``demoted`` is optional)."""
         return self.manifest is not None and Path(self.table_path(table)).exists()
 
     def centroids(self) -> np.ndarray | None:
