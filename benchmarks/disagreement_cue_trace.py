@@ -33,7 +33,6 @@ Writes nothing but ``--json``.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import functools
 import json
@@ -45,9 +44,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DATA
 from rewrite_bridge_trace import Look
-from short_form_errors import load, parts_of
+from short_form_errors import load, parts_of, sets_and_forms, trace_parser
 
 from samestory import normalize
 from samestory.config import DEFAULT_CONFIG, Config
@@ -194,25 +192,21 @@ def view(look: Look, config: Config) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="folder of dev .jsonl files")
-    parser.add_argument("--sets", default="ecbplus_dev", help="file stems, comma-separated")
-    parser.add_argument("--forms", default="lead", help="full and short forms, comma-separated")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/disagreement-cue-trace"))
+    parser = trace_parser(
+        __doc__, sets="ecbplus_dev", forms="lead", cache="/tmp/disagreement-cue-trace"
+    )
     parser.add_argument("--examples", type=int, default=0, help="wrong merged pairs to print")
-    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
     out = []
-    for stem in args.sets.split(","):
-        for form in args.forms.split(","):
-            records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
-            look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
-            row = {"set": look.name, **view(look, config)}
-            out.append(row)
-            print(json.dumps(row), flush=True)
-            for line in examples(look, args.examples):
-                print("   ", line, flush=True)
+    for stem, form in sets_and_forms(args):
+        records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
+        look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
+        row = {"set": look.name, **view(look, config)}
+        out.append(row)
+        print(json.dumps(row), flush=True)
+        for line in examples(look, args.examples):
+            print("   ", line, flush=True)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

@@ -34,7 +34,6 @@ Writes nothing but ``--json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter, defaultdict
@@ -45,8 +44,15 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DATA
-from short_form_errors import best_between, key, load, merged_parts, shares
+from short_form_errors import (
+    best_between,
+    key,
+    load,
+    merged_parts,
+    sets_and_forms,
+    shares,
+    trace_parser,
+)
 
 from samestory import relate
 from samestory.config import DEFAULT_CONFIG, Config
@@ -200,32 +206,28 @@ def _best_between(look: Look, left: list[str], right: list[str]) -> Relation | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="folder of dev .jsonl files")
-    parser.add_argument("--sets", default="ecbplus_dev", help="file stems, comma-separated")
-    parser.add_argument("--forms", default="lead", help="full and short forms, comma-separated")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/rewrite-bridge-trace"))
-    parser.add_argument("--json", type=Path, default=None)
+    parser = trace_parser(
+        __doc__, sets="ecbplus_dev", forms="lead", cache="/tmp/rewrite-bridge-trace"
+    )
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
     out = []
-    for stem in args.sets.split(","):
-        for form in args.forms.split(","):
-            records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
-            look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
-            ids = [i for i in look.gold if i in look.story]
-            row = {
-                "set": look.name,
-                "story ARI": round(
-                    adjusted_rand_score([look.gold[i] for i in ids], [look.story[i] for i in ids]),
-                    4,
-                ),
-                "merge bridges": merge_bridges(look, config),
-                "rewrite relations": rewrite_relations(look, config),
-                "linked relations by people": linked_people(look, config),
-            }
-            out.append(row)
-            print(json.dumps(row, indent=1), flush=True)
+    for stem, form in sets_and_forms(args):
+        records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
+        look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
+        ids = [i for i in look.gold if i in look.story]
+        row = {
+            "set": look.name,
+            "story ARI": round(
+                adjusted_rand_score([look.gold[i] for i in ids], [look.story[i] for i in ids]),
+                4,
+            ),
+            "merge bridges": merge_bridges(look, config),
+            "rewrite relations": rewrite_relations(look, config),
+            "linked relations by people": linked_people(look, config),
+        }
+        out.append(row)
+        print(json.dumps(row, indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

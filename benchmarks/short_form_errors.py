@@ -367,25 +367,44 @@ def sample_texts(run: Run, n: int, seed: int = 0) -> list[str]:
     return [f"{r.get('date')} {r['story']}: {r['text'][:160]!r}" for r in picked]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def trace_parser(doc: str, *, sets: str, forms: str, cache: str) -> argparse.ArgumentParser:
+    """The options every short-form trace shares (``--data --sets --forms --cache --json``);
+    a trace adds its own after. ``doc`` is the script's docstring (its first paragraph
+    becomes the description)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="folder of dev .jsonl files")
-    parser.add_argument("--sets", default="gva_dev,ecbplus_dev", help="file stems, comma-separated")
-    parser.add_argument("--forms", default="full,headline,lead", help="full and short forms")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/short-form-errors"))
+    parser.add_argument("--sets", default=sets, help="file stems, comma-separated")
+    parser.add_argument("--forms", default=forms, help="full and short forms, comma-separated")
+    parser.add_argument("--cache", type=Path, default=Path(cache))
+    parser.add_argument("--json", type=Path, default=None, help="write the rows here too")
+    return parser
+
+
+def sets_and_forms(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    """Each (set stem, form) pair ``--sets`` and ``--forms`` name, sets outermost."""
+    for stem in args.sets.split(","):
+        for form in args.forms.split(","):
+            yield stem, form
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = trace_parser(
+        __doc__,
+        sets="gva_dev,ecbplus_dev",
+        forms="full,headline,lead",
+        cache="/tmp/short-form-errors",
+    )
     parser.add_argument("--sample", type=int, default=0, help="print N seeded short texts")
-    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
     out = []
-    for stem in args.sets.split(","):
-        for form in args.forms.split(","):
-            r = run(args.data / f"{stem}.jsonl", form, args.cache, config)
-            s = summary(r, config)
-            out.append(s)
-            print(json.dumps(s, indent=1), flush=True)
-            for line in sample_texts(r, args.sample) if form != "full" else []:
-                print("  ", line)
+    for stem, form in sets_and_forms(args):
+        r = run(args.data / f"{stem}.jsonl", form, args.cache, config)
+        s = summary(r, config)
+        out.append(s)
+        print(json.dumps(s, indent=1), flush=True)
+        for line in sample_texts(r, args.sample) if form != "full" else []:
+            print("  ", line)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

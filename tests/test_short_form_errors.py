@@ -89,3 +89,16 @@ def test_the_bridge_is_the_highest_scored_pair_between_the_parts() -> None:
     )
     assert sfe.best_between(run, ["a", "b"], ["x", "y"]) == ("b", "x")  # type: ignore[arg-type]
     assert sfe.best_between(run, ["a"], ["y"]) is None  # type: ignore[arg-type]
+
+
+def test_trace_parser_shares_the_traces_options_and_keeps_each_scripts_defaults() -> None:
+    parser = sfe.trace_parser("First line.\n\nMore.", sets="a,b", forms="full,lead", cache="/x")
+    args = parser.parse_args(["--sets", "ecbplus_dev,gva_dev", "--json", "out.json"])
+    assert parser.description == "First line."
+    assert (args.forms, args.cache, args.json) == ("full,lead", Path("/x"), Path("out.json"))
+    assert list(sfe.sets_and_forms(args)) == [
+        ("ecbplus_dev", "full"),
+        ("ecbplus_dev", "lead"),
+        ("gva_dev", "full"),
+        ("gva_dev", "lead"),
+    ]
