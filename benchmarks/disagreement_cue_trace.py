@@ -44,15 +44,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rewrite_bridge_trace import Look
-from short_form_errors import load, parts_of, sets_and_forms, trace_parser
+from rewrite_bridge_trace import Look, look_at
+from short_form_errors import parts_of, sets_and_forms, trace_parser
 
 from samestory import normalize
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
 from samestory.pairsims import LEAD_SENTENCES
-from samestory.pipeline.batch import analyze_features
 
 _WEEKDAY_NAMES = [
     "monday lunes lunedì lunedi maandag montag lundi",
@@ -200,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     config = DEFAULT_CONFIG
     out = []
     for stem, form in sets_and_forms(args):
-        records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
-        look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
+        look = look_at(args.data, stem, form, args.cache, config)
         row = {"set": look.name, **view(look, config)}
         out.append(row)
         print(json.dumps(row), flush=True)

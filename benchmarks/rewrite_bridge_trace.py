@@ -84,6 +84,13 @@ class Look:
         return self.relation.get(key(a, b)) or self.relation.get(key(self.rep(a), self.rep(b)))
 
 
+def look_at(data: Path, stem: str, form: str, cache: Path, config: Config) -> Look:
+    """One set (``data/stem.jsonl``) in one form through production's batch pipeline,
+    features cached in ``cache``: what every view of a trace reads."""
+    records, features = load(data / f"{stem}.jsonl", form, cache, config)
+    return Look(f"{stem}:{form}", records, analyze_features(list(features), config))
+
+
 def _count(n: int) -> str:
     return str(n) if n <= SHORT_SENTENCES else f"{SHORT_SENTENCES + 1}+"
 
@@ -213,8 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     config = DEFAULT_CONFIG
     out = []
     for stem, form in sets_and_forms(args):
-        records, features = load(args.data / f"{stem}.jsonl", form, args.cache, config)
-        look = Look(f"{stem}:{form}", records, analyze_features(list(features), config))
+        look = look_at(args.data, stem, form, args.cache, config)
         ids = [i for i in look.gold if i in look.story]
         row = {
             "set": look.name,
