@@ -6,6 +6,7 @@ Imported on first use of :data:`samestory.cli.app`; ``samestory --help`` and
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -49,3 +50,22 @@ app.command()(dedup_cmd.dedup)
 store_cmds.register(app)
 app.command()(serve_cmd.serve)
 follow_cmd.register(app)
+
+
+def one_line_paragraphs(doc: str) -> str:
+    """``doc`` with each paragraph on one line, but for the examples (a command a line).
+
+    Typer's rich help keeps the line breaks inside a docstring's later paragraphs, so a
+    docstring wrapped at the source's width printed ragged lines ("... feeds. Nothing
+    is" / "stored: ..."); on one line, the terminal wraps them evenly.
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("Example") else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
+
+
+for _info in app.registered_commands:
+    if _info.help is None and _info.callback is not None and _info.callback.__doc__:
+        _info.help = one_line_paragraphs(_info.callback.__doc__)

@@ -19,7 +19,9 @@ from samestory.cli.main import (
     WorkersOpt,
     config_for,
     err,
+    fail_on_file,
     field_map,
+    os_reason,
     progress_bar,
     report_skip,
 )
@@ -85,6 +87,8 @@ def dedup(
     """
     from samestory.dedup import dedup_file
 
+    if not input_path.exists():
+        fail_on_file(input_path, "no such file or directory")
     try:
         with progress_bar(quiet) as progress:
             read, written, stories = dedup_file(
@@ -97,7 +101,9 @@ def dedup(
                 on_skip=report_skip,
                 progress=progress,
             )
-    except (ValueError, OSError) as exc:
+    except OSError as exc:
+        fail_on_file(exc.filename or input_path, os_reason(exc))
+    except ValueError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     err.print(

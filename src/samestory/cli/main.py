@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -109,6 +109,18 @@ def report_skip(record: SkippedRecord) -> None:
     err.print(
         f"[yellow]skipped[/] {escape(record.source)}: {escape(record.error)}", highlight=False
     )
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be opened, as the readers' skip lines say it ("no such file
+    or directory"), not Python's ``[Errno 2] No such file or directory: 'x'``."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def fail_on_file(path: Path | str, reason: str) -> NoReturn:
+    """``error: PATH: reason`` on stderr, exit 1."""
+    err.print(f"[red]error:[/] {escape(str(path))}: {escape(reason)}", highlight=False)
+    raise typer.Exit(1)
 
 
 @contextlib.contextmanager
@@ -358,14 +370,14 @@ def evaluate(
 
     try:
         records, skipped = ev.read_labelled(file)
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]error:[/] {file}: {exc}")
-        raise typer.Exit(1) from exc
+    except OSError as exc:
+        fail_on_file(file, os_reason(exc))
+    except UnicodeDecodeError:
+        fail_on_file(file, "not UTF-8 text")
     for record in skipped:
         report_skip(record)
     if not records:
-        err.print(f"[red]error:[/] {file}: no usable records")
-        raise typer.Exit(1)
+        fail_on_file(file, "no usable records")
     config = config_for(encoder, workers)
     with progress_bar(quiet) as progress:
         if ev.is_pair_file(records):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from samestory.cli.main import Encoder, config_for, err
 
@@ -96,7 +97,7 @@ def _refuse_open_host_without_token(host: str, token: str | None) -> None:
     """Exit 2 before listening anywhere but loopback without a token."""
     if not is_loopback(host) and token is None:
         err.print(
-            f"[red]error:[/] refusing to listen on {host} without a token: anyone could "
+            f"[red]error:[/] refusing to listen on {escape(host)} without a token: anyone could "
             f"write to the store. Pass --token or set ${TOKEN_ENV}.",
             highlight=False,
         )
@@ -143,7 +144,8 @@ def _server_app(
             follow_options=follow_options,
         )
     except StoreError as exc:
-        err.print(f"[red]error:[/] {exc}", markup=False, highlight=False)
+        # markup on for the red label only: the message (a path) is escaped.
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 

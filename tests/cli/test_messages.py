@@ -1,0 +1,64 @@
+"""What a user reads: each command's help, and the one line a failure prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from samestory.cli import app
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "200"}
+
+
+def test_help_paragraphs_are_not_broken_where_the_docstring_was_wrapped() -> None:
+    """Typer's rich help keeps a paragraph's line breaks: every paragraph but the
+    examples (a command a line) is one line, for the terminal to wrap evenly."""
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name, command in commands.items():
+        paragraphs = (command.help or "").split("\n\n")
+        ragged = [p for p in paragraphs if "\n" in p and not p.startswith("Example")]
+        assert not ragged, f"{name}: {ragged}"
+
+
+def test_cluster_help_reads_its_sentence_on_one_line() -> None:
+    result = runner.invoke(app, ["cluster", "--help"], env=WIDE)
+    assert result.exit_code == 0
+    assert "Nothing is stored: use `samestory add`" in result.output
+
+
+def test_serve_on_a_file_that_is_not_a_store_prints_one_plain_error_line(
+    tmp_path: Path,
+) -> None:
+    """It printed the markup itself: ``[red]error:[/] ... is not a samestory database``."""
+    pytest.importorskip("fastapi")
+    not_a_store = tmp_path / "notes.db"
+    not_a_store.write_text("hello\n", encoding="utf-8")
+    result = runner.invoke(app, ["serve", "--db", str(not_a_store), "--port", "0"], env=WIDE)
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ")
+    assert "[red]" not in result.output and "[/]" not in result.output
+    assert str(not_a_store) in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["eval", "dedup"])
+def test_a_missing_input_is_named_with_the_reason_alone(tmp_path: Path, command: str) -> None:
+    """Not Python's ``[Errno 2] No such file or directory: '...'`` (eval), nor
+    "expected a .parquet or .jsonl file" for a file that is not there (dedup)."""
+    missing = tmp_path / "crawl.jsonl"
+    output = [str(tmp_path / "out.jsonl")] if command == "dedup" else []
+    result = runner.invoke(app, [command, str(missing), *output], env=WIDE)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {missing}: no such file or directory"
+
+
+def test_eval_of_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    binary = tmp_path / "labels.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    result = runner.invoke(app, ["eval", str(binary)], env=WIDE)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {binary}: not UTF-8 text"
