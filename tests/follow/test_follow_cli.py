@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -54,12 +55,20 @@ def test_follow_once_then_sources(app, server, db, tmp_path, monkeypatch):
     listed = runner.invoke(app, ["sources", "--db", str(db), "--json"])
     assert listed.exit_code == 0, listed.output
     rows = {r["id"]: r for r in json.loads(listed.stdout)["sources"]}
-    assert rows[server.url("/feed.xml")]["counts"] == {"stored": 2}
+    # Every state is counted, 0 included: scripts read the same keys from every source.
+    zero = dict.fromkeys(("stored", "duplicate", "skipped", "failed", "gave_up", "pending"), 0)
+    assert rows[server.url("/feed.xml")]["counts"] == zero | {"stored": 2}
+    assert rows[server.url("/nothing.xml")]["counts"] == zero
     assert rows[server.url("/nothing.xml")]["last_error"] == "HTTP 404"
     assert rows[server.url("/nothing.xml")]["last_success"] is None
+    # next_due is ISO UTC, as last_error_at, and the table prints the same instant.
+    due = rows[server.url("/nothing.xml")]["next_due"]
+    assert dt.datetime.fromisoformat(due) > dt.datetime.fromisoformat(
+        rows[server.url("/nothing.xml")]["last_error_at"]
+    )
     table = runner.invoke(app, ["sources", "--db", str(db)])
     assert table.exit_code == 0
-    assert "HTTP 404 (1 failure(s) in a row, next poll" in table.stdout
+    assert f"HTTP 404 (1 failure(s) in a row, next poll {due})" in table.stdout
     assert "items: 2 stored, 0 duplicate, 0 skipped, 0 to retry, 0 given up, 0 pending" in (
         table.stdout
     )
@@ -69,6 +78,16 @@ def test_bad_source_argument_is_refused(app, db):
     result = CliRunner().invoke(app, ["follow", "no/such/place", "--db", str(db), "--once"])
     assert result.exit_code == 2
     assert "not an http(s) URL, a file of URLs or a folder" in result.output
+
+
+@pytest.mark.parametrize("url", ["http://", "https:///feed.xml", "https://:80/rss"])
+def test_a_url_without_a_host_is_refused_at_start(app, db, url):
+    """Not polled and failed at every pass with the HTTP client's "missing an 'http://'
+    or 'https://' protocol": one line naming the URL, exit 2, no store made."""
+    result = CliRunner().invoke(app, ["follow", url, "--db", str(db), "--once"])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {url}: a URL without a host"
+    assert not db.exists()
 
 
 # ------------------------------------------------------------------ real processes

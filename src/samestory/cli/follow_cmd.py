@@ -217,29 +217,20 @@ def sources(
 
 def _source_block(row: Any) -> str:
     """One source as three lines: what it is, how its last polls went, its items."""
-    import datetime as dt
+    from samestory.follow.state import ITEM_STATES, iso_time
 
     c = row.counts
     lines = [f"{row.id} ({row.kind})", f"  last success: {row.last_success or 'never'}"]
     if row.last_error:
-        due = dt.datetime.fromtimestamp(row.next_due, dt.UTC).isoformat(timespec="seconds")
+        due = iso_time(row.next_due)
         streak = (
             f"{row.failures} failure(s) in a row, next poll {due}"
             if row.failures
             else "recovered since"
         )
         lines.append(f"  last error: {row.last_error_at} {row.last_error} ({streak})")
-    counts = ", ".join(
-        f"{c.get(key, 0)} {label}"
-        for key, label in (
-            ("stored", "stored"),
-            ("duplicate", "duplicate"),
-            ("skipped", "skipped"),
-            ("failed", "to retry"),
-            ("gave_up", "given up"),
-            ("pending", "pending"),
-        )
-    )
+    labels = {"failed": "to retry", "gave_up": "given up"}
+    counts = ", ".join(f"{c.get(key, 0)} {labels.get(key, key)}" for key in ITEM_STATES)
     lines.append(f"  items: {counts}")
     return "\n".join(lines)
 

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from samestory.follow import folder, state
 from samestory.follow.extract import NotAnArticle, extract_article
@@ -63,6 +64,10 @@ def source_kind(source: str) -> str:
     """``feed`` (an http(s) URL: feed or sitemap, told apart by content), ``urls`` (a
     file of URLs) or ``folder``; ValueError for anything else."""
     if source.lower().startswith(("http://", "https://")):
+        # Refused here, at start (exit 2), rather than failing at every poll with the
+        # HTTP client's "missing an 'http://' or 'https://' protocol".
+        if not urlsplit(source).hostname:
+            raise ValueError(f"{source}: a URL without a host")
         return "feed"
     path = Path(source)
     if path.is_dir():

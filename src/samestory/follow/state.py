@@ -53,6 +53,8 @@ CREATE TEMP TRIGGER IF NOT EXISTS follow_gone_t AFTER DELETE ON main.stories
 """
 T = TypeVar("T")
 DONE_STATES = ("stored", "duplicate", "skipped", "gave_up")
+# Every item state, in the order `samestory sources` prints them.
+ITEM_STATES = ("stored", "duplicate", "skipped", "failed", "gave_up", "pending")
 
 
 @contextmanager
@@ -104,7 +106,18 @@ class SourceRow:
     counts: dict[str, int]
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The row for JSON (`samestory sources --json`, `/api/follow/sources`): times as
+        ISO UTC, `next_due` too (null before the first poll), and a count for every
+        item state, 0 included, so scripts read the same keys from every source."""
+        return dataclasses.asdict(self) | {
+            "next_due": iso_time(self.next_due) if self.next_due else None,
+            "counts": {key: self.counts.get(key, 0) for key in ITEM_STATES},
+        }
+
+
+def iso_time(unix: float) -> str:
+    """A unix time as ISO UTC to the second, as the table's other times are written."""
+    return dt.datetime.fromtimestamp(unix, dt.UTC).isoformat(timespec="seconds")
 
 
 def register_source(store: Store, source: str, kind: str) -> None:
