@@ -37,6 +37,47 @@ def test_compare_page_highlights_the_name_change(seeded: TestClient) -> None:
     assert 'class="row-only_b"' in page
 
 
+def test_compare_page_says_which_side_a_one_sided_name_or_number_is_on(
+    fresh: TestClient,
+) -> None:
+    """A name only A's sentence has read "John → ," (an arrow to nothing)."""
+    a = (
+        "Police chief John Smith said the Old Harbour bridge in Riverton will close on Monday "
+        "for twelve weeks of repairs. Drivers should use the northern road instead, the "
+        "council said."
+    )
+    b = a.replace("Police chief John Smith", "The police chief").replace("twelve", "14")
+    posted = fresh.post("/api/articles", json=[{"id": "a", "text": a}, {"id": "b", "text": b}])
+    assert posted.status_code == 200, posted.text
+    pairs = fresh.get("/api/compare", params={"a": "a", "b": "b"}).json()["diff"]["pairs"]
+    dropped = [old for pair in pairs for old, new in pair["changed_names"] if not new]
+    added = [new for pair in pairs for old, new in pair["changed_numbers"] if not old]
+    assert dropped and added  # what the page is asked to show
+    page = fresh.get("/compare", params={"a": "a", "b": "b"}).text
+    changes = page[page.index('<div class="changes">') : page.index('<p class="legend')]
+    assert '→ <span class="new"></span>' not in changes
+    assert '<span class="old"></span> →' not in changes
+    side = '<span class="muted small">(only in {})</span>'
+    for name in dropped:
+        assert f'<span class="old">{name}</span> {side.format("A")}' in changes
+    for number in added:
+        assert f'<span class="new">{number}</span> {side.format("B")}' in changes
+
+
+def test_a_thread_s_follow_up_evidence_names_the_versions_it_links(fresh: TestClient) -> None:
+    """The thread's evidence toggles all read "evidence · follow-up · score 0.35"."""
+    from tests.test_threads import ARREST, OTHER, SHOOTING
+
+    posted = fresh.post("/api/articles", json=[x.to_dict() for x in (SHOOTING, OTHER, ARREST)])
+    assert posted.status_code == 200, posted.text
+    story_of = {r["id"]: r["story"] for r in posted.json()["articles"]}
+    story = fresh.get(f"/api/stories/{story_of['arrest']}").json()
+    assert story["follow_ups"]
+    page = fresh.get(f"/stories/{story_of['arrest']}").text
+    for relation in story["follow_ups"]:
+        assert f"follow-up · {relation['a']} → {relation['b']} · score" in page
+
+
 def test_compare_page_of_a_missing_article_is_an_html_404(seeded: TestClient) -> None:
     response = seeded.get("/compare", params={"a": REWRITE_A, "b": "nope"}, headers=HTML)
     assert response.status_code == 404
