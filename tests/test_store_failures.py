@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -89,6 +90,27 @@ def test_a_locked_store_waits_then_says_so(store_path: Path, seed_articles):
     finally:
         holder.close()
     assert set(before["articles"]) < set(dump(store_path)["articles"])
+
+
+def test_a_locked_add_gives_up_after_one_busy_timeout(store_path: Path, seed_articles):
+    """Not two: the full-disk checkpoint after the failure waited a second busy_timeout
+    for the same writer (60 s for `samestory add`, whose message says 30 s)."""
+    holder = sqlite3.connect(store_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Store(store_path, busy_timeout=1.5) as store:
+            statements: list[str] = []
+            store._conn.set_trace_callback(statements.append)
+            start = time.monotonic()
+            with pytest.raises(StoreBusy, match=r"after waiting 1\.5 s"):
+                store.add([seed_articles["000"]])
+            waited = time.monotonic() - start
+            store._conn.set_trace_callback(None)
+            holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert not [s for s in statements if "wal_checkpoint" in s]
+    assert 1.5 <= waited < 2.9, waited
 
 
 def test_the_cli_says_the_store_is_locked(store_path: Path, seeds_dir: Path, monkeypatch):

@@ -430,11 +430,13 @@ class Store:
         try:
             yield
         except sqlite3.Error as exc:
-            if not self.read_only:
+            busy = _busy(exc)
+            # Not after a busy failure: the checkpoint would wait a second busy_timeout
+            # for the same writer (a locked add took 60 s, its message saying 30 s).
+            if not self.read_only and not busy:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             message = explain(exc, self.path, doing, self.busy_timeout)
-            busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
             raise (StoreBusy if busy else StoreError)(message) from exc
 
     # -- lifecycle
