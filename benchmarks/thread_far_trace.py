@@ -167,20 +167,35 @@ def report(result: dict[str, Any], examples: int) -> None:
             print(f"      {r['lines'][1]!r}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def table_options(parser: argparse.ArgumentParser, tables: tuple[str, ...], examples: int) -> None:
+    """The options of a trace over the fit's tables (this one's and thread_shared_kinds')."""
     parser.add_argument("--data", type=Path, default=fit.DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--encoder", choices=("use", "static"), default=fit.DEFAULT_CONFIG.encoder)
     parser.add_argument("--cut", choices=fit.SHORT_CUTS, default="reader")
     parser.add_argument("--model", type=Path, default=fit.OUT)
-    parser.add_argument("--tables", default=",".join(TABLES))
-    parser.add_argument("--examples", type=int, default=8)
+    parser.add_argument("--tables", default=",".join(tables))
+    parser.add_argument("--examples", type=int, default=examples)
     parser.add_argument("--json", type=Path, default=None)
+
+
+def parsed(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The options, the cache defaulting to the encoder's and claimed for it."""
     args = parser.parse_args(argv)
     args.cache = args.cache or fit.DEFAULT_CACHE / args.encoder
     fit.claim_cache(args.cache, args.encoder)
-    model = threads.model_from_data(json.loads(args.model.read_text(encoding="utf-8")))
+    return args
+
+
+def read_model(path: Path) -> threads.ThreadModel:
+    return threads.model_from_data(json.loads(path.read_text(encoding="utf-8")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    table_options(parser, TABLES, 8)
+    args = parsed(parser, argv)
+    model = read_model(args.model)
     results = []
     for name in [n for n in args.tables.split(",") if n]:
         results.append(trace_table(name, args, model))
