@@ -62,3 +62,28 @@ def test_eval_of_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", str(binary)], env=WIDE)
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {binary}: not UTF-8 text"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--keep", "first"], "error: --keep and --by choose the records of --dedup: add --dedup"),
+        (["--by", "story"], "error: --keep and --by choose the records of --dedup: add --dedup"),
+        (
+            ["--conf", "spark.driver.memory"],
+            "error: --conf spark.driver.memory: expected KEY=VALUE",
+        ),
+        (["--conf", "=1g"], "error: --conf =1g: expected KEY=VALUE"),
+    ],
+)
+def test_spark_refuses_options_the_run_would_ignore_before_spark_starts(
+    tmp_path: Path, options: list[str], expected: str
+) -> None:
+    """They were passed on: Spark ran the whole job without the records (--keep without
+    --dedup), or only warned "Ignoring non-Spark config property" (--conf without =)."""
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text('{"id": "a", "text": "One sentence here."}\n', encoding="utf-8")
+    result = runner.invoke(app, ["spark", str(crawl), str(tmp_path / "out"), *options], env=WIDE)
+    assert result.exit_code == 2
+    assert result.output.strip() == expected
+    assert not (tmp_path / "out").exists()

@@ -430,6 +430,19 @@ def errors_text(errors: dict[str, list[dict]], most: int = 20) -> str:
     return "\n".join(lines)
 
 
+def _refuse_ignored_spark_options(dedup: bool, keep: str, by: str, conf: list[str]) -> None:
+    """Exit 2, before Spark starts, for options the run would ignore: ``--keep`` or
+    ``--by`` without ``--dedup`` (a whole job ran and wrote no records), and a ``--conf``
+    without ``=`` (Spark only warned "Ignoring non-Spark config property")."""
+    if not dedup and (keep, by) != ("all", "copy"):
+        err.print("[red]error:[/] --keep and --by choose the records of --dedup: add --dedup")
+        raise typer.Exit(2)
+    for item in conf:
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            err.print(f"[red]error:[/] --conf {escape(item)}: expected KEY=VALUE", highlight=False)
+            raise typer.Exit(2)
+
+
 def spark(
     input_path: Annotated[str, typer.Argument(help="Parquet or JSONL input (file or folder).")],
     output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
@@ -468,6 +481,7 @@ def spark(
 
     Example: samestory spark crawl/ out/ --master local[2] --dedup --keep first
     """
+    _refuse_ignored_spark_options(dedup, keep, by, conf or [])
     try:
         from samestory.spark import main as spark_main
     except ImportError as exc:
