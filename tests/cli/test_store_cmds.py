@@ -89,6 +89,22 @@ def test_show_unknown_story_exits_2(app, db: Path, seeds_dir: Path):
     assert f"no story s-nope in {db}" in result.stderr
 
 
+def test_show_titles_an_untitled_version_by_its_first_line(app, db: Path, tmp_path: Path):
+    """ECB+ and MEANTIME records have no title: the column was empty."""
+    from samestory.cli.story_show import first_line
+
+    records = tmp_path / "untitled.jsonl"
+    text = "\n  \nFire hits Wasilla Bible Church.\nThe blaze started on Friday night."
+    records.write_text(json.dumps({"id": "u1", "text": text}) + "\n", encoding="utf-8")
+    assert run(app, "add", records, "--db", db, "-q").exit_code == 0
+    story = json.loads(run(app, "stories", "--db", db, "--json").stdout)["stories"][0]["id"]
+    result = run(app, "show", story, "--db", db)
+    assert result.exit_code == 0
+    assert "Fire hits Wasilla" in result.stdout
+    assert first_line(text) == "Fire hits Wasilla Bible Church."
+    assert first_line("") == ""
+
+
 def test_env_var_sets_default_db(app, db: Path, seeds_dir: Path, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SAMESTORY_DB", str(db))

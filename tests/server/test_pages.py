@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,10 @@ from samestory.server.records import read_uploads, safe_name
 from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS
 
 HTML = {"Accept": "text/html"}
+# One version in a story page's timeline: its id, its title link's class and text.
+TIMELINE_ENTRY = re.compile(
+    r'data-article="([^"]+)">.*?<a class="([^"]+)" href="[^"]*">([^<]*)</a>', re.S
+)
 SCRIPT_TITLE = "<script>alert(1)</script>"
 
 
@@ -76,6 +81,33 @@ def test_a_thread_s_follow_up_evidence_names_the_versions_it_links(fresh: TestCl
     page = fresh.get(f"/stories/{story_of['arrest']}").text
     for relation in story["follow_ups"]:
         assert f"follow-up · {relation['a']} → {relation['b']} · score" in page
+
+
+def test_an_untitled_version_is_shown_by_its_first_sentence_not_its_id_twice(
+    fresh: TestClient,
+) -> None:
+    long_tail = " ".join(["and the fire brigade came"] * 8)
+    records = [
+        {"id": "ecb-1", "text": "Fire hits Wasilla Bible Church. The blaze began at night."},
+        {"id": "ecb-2", "text": f"A fire hit the Wasilla Bible Church {long_tail}. It was arson."},
+        {"id": "titled", "title": "Church fire in Wasilla", "text": "A fire hit a church."},
+    ]
+    posted = fresh.post("/api/articles", json=records)
+    assert posted.status_code == 200, posted.text
+    shown: dict[str, str] = {}  # article id -> what its timeline entry reads
+    for story in {row["story"] for row in posted.json()["articles"]}:
+        page = fresh.get(f"/stories/{story}").text
+        timeline = page[page.index('<ol class="timeline">') : page.index("</ol>")]
+        for article, css, label in TIMELINE_ENTRY.findall(timeline):
+            shown[article] = f"{css}|{label}"
+    assert shown["ecb-1"] == "title untitled|Fire hits Wasilla Bible Church."
+    css, label = shown["ecb-2"].split("|")
+    assert css == "title untitled" and label.endswith("…") and len(label) <= 100
+    assert label.startswith("A fire hit the Wasilla Bible Church and the fire brigade")
+    assert shown["titled"] == "title|Church fire in Wasilla"
+    # The API's versions keep their stored title (null), as documented.
+    story = posted.json()["articles"][0]["story"]
+    assert fresh.get(f"/api/stories/{story}").json()["versions"][0]["title"] is None
 
 
 def test_compare_page_of_a_missing_article_is_an_html_404(seeded: TestClient) -> None:

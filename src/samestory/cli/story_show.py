@@ -55,6 +55,12 @@ def clip(title: str, width: int = 60) -> str:
     return cut.rstrip() + "…"
 
 
+def first_line(text: str) -> str:
+    """What stands for a version's missing title: its text's first non-empty line (a
+    story without a title is titled by its first sentence; an empty column said less)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def _print_tables(console: Console, story: Story, articles: Mapping[str, Article]) -> None:
     # Ids, titles and sources come from the articles: escaped or Text, never markup.
     console.print(
@@ -71,7 +77,7 @@ def _print_tables(console: Console, story: Story, articles: Mapping[str, Article
             a.date.isoformat() if a.date else "",
             Text(label),
             Text(a.source or ""),
-            Text(clip(a.title or "")),
+            Text(clip(a.title or first_line(a.text))),
         )
     console.print(versions)
     if story.relations:

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,20 @@ class Reader:
             raise KeyError(article_id)
         keys = ("id", "title", "source", "url", "date", "lang", "story")
         return dict(zip(keys, row, strict=True))
+
+    def first_sentences(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Each stored article's first sentence, as featurised (what a story without a
+        title is titled by); articles without one are left out."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), 900):  # under SQLite's variable limit
+            chunk = tuple(article_ids[start : start + 900])
+            rows = self.conn.execute(
+                "SELECT id, json_extract(doc_json, '$.sentences[0]') FROM features "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((article_id, sentence) for article_id, sentence in rows if sentence)
+        return found
 
     def article_detail(self, article_id: str) -> dict[str, Any]:
         """A stored article with its text, story, the article it copies (if any) and

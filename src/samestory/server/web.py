@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from samestory.server.records import parse_records, read_uploads
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 25
+# Characters of an untitled version's first sentence shown in its place.
+LABEL_LIMIT = 100
 
 _env = Environment(
     loader=PackageLoader("samestory.server", "templates"),
@@ -88,6 +91,7 @@ def _story_pages(app: FastAPI) -> None:
     def story_page(request: Request, story_id: str) -> Response:
         s = request.app.state.services
         detail = found(s.reader.story_detail, story_id, "story")
+        label_versions(detail["versions"], s.reader.first_sentences)
         return render(
             request,
             "story.html",
@@ -101,6 +105,21 @@ def _story_pages(app: FastAPI) -> None:
         s = request.app.state.services
         article = found(s.reader.article_detail, article_id, "article")
         return render(request, "article.html", article=article)
+
+
+def label_versions(
+    versions: list[dict[str, Any]], first_sentences: Callable[[list[str]], dict[str, str]]
+) -> None:
+    """Give each version the ``label`` the page shows: its title, else its first sentence
+    cut at a word (as a story without a title is titled), else its id. Untitled versions
+    (ECB+, MEANTIME, plain-text crawls) showed their id twice."""
+    untitled = [v["id"] for v in versions if not v["title"]]
+    sentences = first_sentences(untitled) if untitled else {}
+    for v in versions:
+        sentence = sentences.get(v["id"])
+        if sentence and len(sentence) > LABEL_LIMIT:  # cut at a word, as titles are
+            sentence = sentence[: LABEL_LIMIT - 1].rsplit(" ", 1)[0].rstrip() + "…"
+        v["label"] = v["title"] or sentence or v["id"]
 
 
 def _compare_page(app: FastAPI) -> None:
