@@ -328,7 +328,8 @@ def test_fast_compare_prints_what_typer_prints(tmp_path: Path, seeds_dir: Path, 
 def test_fast_compare_imports_no_batch_driver(tmp_path: Path, seeds_dir: Path) -> None:
     """``compare`` judges a pair on its own: it imports :mod:`samestory.pipeline.compare`,
     not :mod:`samestory.api` and the batch driver's candidate indexes, grouping and
-    roundup rule (~70 ms of its start-up)."""
+    roundup rule (~70 ms of its start-up), nor :mod:`samestory.stories`, which only
+    :func:`samestory.threads.thread_groups` needs of the thread module it reads."""
     a, b = (str(p) for p in sorted(seeds_dir.glob("*.txt"))[1:3])
     modules = imported_modules(launch("compare", a, b), tmp_path)
     assert "samestory.pipeline.compare" in modules  # the check itself works
@@ -338,6 +339,7 @@ def test_fast_compare_imports_no_batch_driver(tmp_path: Path, seeds_dir: Path) -
         "samestory.candidates",
         "samestory.roundups",
         "samestory.pipeline.group",
+        "samestory.stories",
     }
     assert sorted(batch & modules) == []
 

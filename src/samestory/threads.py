@@ -70,7 +70,6 @@ import numpy as np
 
 from samestory import conflicts, lexical, name_roles, params, thread_digest
 from samestory.ids import thread_id as thread_id
-from samestory.stories import average_link
 
 if TYPE_CHECKING:
     from samestory.features import DocFeatures
@@ -532,6 +531,10 @@ def thread_groups(
     for (i, j), p in best.items():
         key = (min(unit[story_of[i]], unit[story_of[j]]), max(unit[story_of[i]], unit[story_of[j]]))
         totals[key] = totals.get(key, 0.0) + p
+    # Imported here: `samestory compare` scores one pair's thread inputs through this
+    # module and never groups (the grouping module is ~10 ms of its start-up).
+    from samestory.stories import average_link
+
     grouped = average_link(
         len(units), [(x, y, t) for (x, y), t in totals.items()], threshold, threshold / 2, sizes
     )
