@@ -17,21 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
-from samestory.config import DEFAULT_CONFIG, Config
+from samestory.cli import compare_cmd
+from samestory.cli.common import Encoder, config_for, err, out, report_skip
+from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:
     from samestory.api import Progress as ProgressFn
     from samestory.ingest import FieldMap
-    from samestory.models import Article, Relation, SkippedRecord, Story
-
-out = Console()
-# soft_wrap: an error line naming a file or record stays one line (paths copy whole).
-err = Console(stderr=True, soft_wrap=True)
+    from samestory.models import Article, SkippedRecord, Story
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Files or folders (searched recursively) of articles.")
@@ -42,11 +38,6 @@ IdField = Annotated[str, typer.Option(help="Record field holding the article id.
 TextField = Annotated[str, typer.Option(help="Record field holding the article text.")]
 TitleField = Annotated[str, typer.Option(help="Record field holding the title.")]
 DateField = Annotated[str, typer.Option(help="Record field holding the date.")]
-
-
-class Encoder(StrEnum):
-    use = "use"
-    static = "static"
 
 
 EncoderOpt = Annotated[
@@ -91,24 +82,10 @@ LevelOpt = Annotated[
 ]
 
 
-def config_for(encoder: Encoder | None, workers: int = DEFAULT_CONFIG.workers) -> Config:
-    """The default config, with ``encoder`` (when given) for corpus work and pairs alike."""
-    config = DEFAULT_CONFIG.replace(workers=workers)
-    if encoder is None:
-        return config
-    return config.replace(encoder=encoder.value, pair_encoder=encoder.value)
-
-
 def field_map(id_field: str, text_field: str, title_field: str, date_field: str) -> FieldMap:
     from samestory.ingest import FieldMap
 
     return FieldMap(id=id_field, text=text_field, title=title_field, date=date_field)
-
-
-def report_skip(record: SkippedRecord) -> None:
-    err.print(
-        f"[yellow]skipped[/] {escape(record.source)}: {escape(record.error)}", highlight=False
-    )
 
 
 def os_reason(exc: OSError) -> str:
@@ -242,36 +219,6 @@ def _kind_to_first(story: Story) -> dict[str, str]:
     return {k: v[1] for k, v in best.items()}
 
 
-def load_one(path_or_id: str, db: Path) -> Article:
-    """An article from a file, or by id from the store."""
-    path = Path(path_or_id)
-    if path.exists():
-        from samestory.ingest import read_paths
-
-        result = read_paths([path], on_skip=report_skip)
-        if len(result.articles) != 1:
-            err.print(
-                f"[red]error:[/] {escape(str(path))} holds {len(result.articles)} articles; "
-                "compare needs exactly one per side"
-            )
-            raise typer.Exit(2)
-        return result.articles[0]
-    if db.exists():
-        from samestory.store import Store, StoreError
-
-        try:
-            with Store(db) as store, contextlib.suppress(KeyError):
-                return store.article(path_or_id)
-        except StoreError as exc:
-            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-    err.print(
-        f"[red]error:[/] {escape(path_or_id)} is neither a file nor an article id in "
-        f"{escape(str(db))}"
-    )
-    raise typer.Exit(2)
-
-
 def compare(
     a: Annotated[str, typer.Argument(help="First article: a file, or an id in the store.")],
     b: Annotated[str, typer.Argument(help="Second article: a file, or an id in the store.")],
@@ -285,59 +232,7 @@ def compare(
 
     Example: samestory compare ../shared/seeds/001_*.txt ../shared/seeds/002_*.txt
     """
-    from samestory.cli.render import render_diff
-    from samestory.diff import diff_articles
-    from samestory.embed import encoder_for
-    from samestory.pipeline import compare as pairs  # not api: no batch driver to import
-
-    article_a, article_b = load_one(a, db), load_one(b, db)
-    config = config_for(encoder).for_pairs()
-    # One encoder for both: the diff used to load USE whatever --encoder said.
-    sentence_encoder = encoder_for(config.encoder)
-    relation = pairs.compare(article_a, article_b, config, sentence_encoder)
-    difference = diff_articles(article_a, article_b, encoder=sentence_encoder)
-    if as_json:
-        print(
-            json.dumps(
-                {"relation": relation.to_dict(), "diff": difference.to_dict()},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    print_relation(relation)
-    render_diff(difference, out)
-
-
-def print_relation(relation: Relation) -> None:
-    kind = relation.kind.value if relation.kind else "not the same story"
-    out.print(
-        f"[bold]{escape(relation.a)}[/] → [bold]{escape(relation.b)}[/]: [bold green]{kind}[/] "
-        f"(story score {relation.score:.2f})",
-        highlight=False,
-    )
-    ev = relation.evidence
-    table = Table(show_header=False, box=None)
-    for key in (
-        "event_probability",
-        "rewrite_evidence",
-        "aligned_coverage",
-        "shingle_jaccard",
-        "cue_doc_cosine",
-        "cue_entity_overlap",
-    ):
-        if key in ev.scores:
-            table.add_row(key, f"{ev.scores[key]:.3f}")
-    if ev.date_gap_days is not None:
-        table.add_row("date gap (days)", str(ev.date_gap_days))
-    for note in ev.dates:
-        table.add_row("date", Text(note))
-    # Names, numbers and quotes are article text: Text, never markup.
-    table.add_row("shared names", Text(", ".join(ev.shared_entities[:15])))
-    table.add_row("shared numbers", Text(", ".join(ev.shared_numbers[:15])))
-    for quote in ev.shared_quotes[:5]:
-        table.add_row("shared quote", Text(f"“{quote}”"))
-    out.print(table)
+    compare_cmd.compare(a, b, as_json, db, encoder)
 
 
 def evaluate(
