@@ -321,6 +321,10 @@ NOT_IDEAS = (
         "Seven long functions split into named steps",
         "a long-function split that changes no behaviour (digests unchanged)",
     ),
+    (
+        "`store/batch.py` renamed `store/transaction.py`",
+        "moves and renames that change no behaviour (store digests unchanged)",
+    ),
 )
 # A section merged while its runs go on is titled "... (WORKING TITLE) ..." until they end;
 # it is tabled under its final title.
