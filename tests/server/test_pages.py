@@ -175,6 +175,26 @@ def test_api_reference_page_needs_nothing_from_outside(seeded: TestClient) -> No
     assert seeded.get("/openapi.json").json()["paths"]["/api/articles"]["post"]
 
 
+def test_api_reference_describes_every_parameter_and_shows_code_as_code(
+    seeded: TestClient,
+) -> None:
+    """Path ids, `a`/`b`, `limit`/`offset` had an empty description column, and
+    descriptions showed their backticks (``serve --follow``)."""
+    spec = seeded.get("/openapi.json").json()
+    undescribed = [
+        f"{method.upper()} {path} {p['name']}"
+        for path, methods in spec["paths"].items()
+        for method, op in methods.items()
+        for p in op.get("parameters", [])
+        if not p.get("description")
+    ]
+    assert not undescribed
+    page = seeded.get("/docs").text
+    assert "`" not in page.split("<h1>", 1)[1]
+    assert "<code>serve --follow</code>" in page
+    assert "<code>samestory sources --json</code>" in page
+
+
 def test_provenance_tree_roots_relate_to_the_first_version() -> None:
     from samestory.server.web import provenance_tree
 

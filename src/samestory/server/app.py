@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -258,6 +259,10 @@ def create_app(
 
 
 # One Body per parameter: FastAPI keeps per-parameter state in it, so it must not be shared.
+# The API reference page (/docs) shows these beside each parameter.
+_STORY_ID = "A story id (`s-...`), as /api/stories lists it."
+_THREAD_ID = "A thread id (`t-...`), a story's `thread`."
+_ARTICLE_ID = "A stored article id (a revision is `ID~rev2`)."
 _SIDE_A = Body(..., description="A text, or an article object with at least text.")
 _SIDE_B = Body(..., description="A text, or an article object with at least text.")
 
@@ -291,8 +296,8 @@ def _status_routes(app: FastAPI) -> None:
     def follow_events(
         request: Request, after: int = Query(0, ge=0, description="Last seq already seen.")
     ) -> dict[str, Any]:
-        """Events of ``serve --follow`` (new_story, new_version, stories_merged), each with
-        a ``seq``, after ``after``; the last 1,000 are kept. 404 without --follow."""
+        """Events of `serve --follow` (new_story, new_version, stories_merged), each with
+        a `seq`, after `after`; the last 1,000 are kept. 404 without `--follow`."""
         following = services(request).following
         if following is None:
             raise HTTPException(404, "this server follows no sources (serve --follow)")
@@ -300,7 +305,7 @@ def _status_routes(app: FastAPI) -> None:
 
     @app.get("/api/follow/sources", tags=["api"])
     async def follow_sources(request: Request) -> dict[str, Any]:
-        """What ``samestory sources --json`` prints, for this server's store."""
+        """What `samestory sources --json` prints, for this server's store."""
         following = services(request).following
         if following is None:
             raise HTTPException(404, "this server follows no sources (serve --follow)")
@@ -361,8 +366,8 @@ def _read_routes(app: FastAPI) -> None:
         since: str | None = Query(
             None, max_length=40, description="Only stories updated at/after (ISO)."
         ),
-        limit: int = Query(20, ge=1, le=200),
-        offset: int = Query(0, ge=0),
+        limit: int = Query(20, ge=1, le=200, description="Stories in the answer (1-200)."),
+        offset: int = Query(0, ge=0, description="Stories skipped first (paging)."),
     ) -> JSONResponse:
         """Stories, most recently updated first."""
         page = services(request).reader.stories(q or None, _iso(since), limit, offset)
@@ -376,19 +381,25 @@ def _read_routes(app: FastAPI) -> None:
         )
 
     @app.get("/api/stories/{story_id}", tags=["api"])
-    def get_story(request: Request, story_id: str) -> JSONResponse:
+    def get_story(
+        request: Request, story_id: str = PathParam(description=_STORY_ID)
+    ) -> JSONResponse:
         """Versions in time order, relations with evidence, derivations, first version."""
         # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
         return JSONResponse(found(services(request).reader.story_detail, story_id, "story"))
 
     @app.get("/api/threads/{thread_id}", tags=["api"])
-    def get_thread(request: Request, thread_id: str) -> JSONResponse:
+    def get_thread(
+        request: Request, thread_id: str = PathParam(description=_THREAD_ID)
+    ) -> JSONResponse:
         """The stories of one thread (one incident followed over time), earliest first."""
         stories = found(services(request).reader.thread, thread_id, "thread")
         return JSONResponse({"id": thread_id, "stories": stories})
 
     @app.get("/api/articles/{article_id:path}", tags=["api"])
-    def get_article(request: Request, article_id: str) -> JSONResponse:
+    def get_article(
+        request: Request, article_id: str = PathParam(description=_ARTICLE_ID)
+    ) -> JSONResponse:
         """One stored article with its text and story."""
         return JSONResponse(found(services(request).reader.article_detail, article_id, "article"))
 
@@ -398,7 +409,9 @@ def _compare_routes(app: FastAPI) -> None:
 
     @app.get("/api/compare", tags=["api"])
     def compare_stored(
-        request: Request, a: str = Query(..., max_length=500), b: str = Query(..., max_length=500)
+        request: Request,
+        a: str = Query(..., max_length=500, description=_ARTICLE_ID),
+        b: str = Query(..., max_length=500, description=_ARTICLE_ID),
     ) -> dict[str, Any]:
         """Two stored versions: relation and sentence-aligned diff (`compare --json`)."""
         s = services(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
 from samestory.config import Config
@@ -38,6 +40,11 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["kind_label"] = lambda kind: KIND_LABELS.get(kind or "", kind or "")
+# `x` (or ``x``) in an OpenAPI description shows as code on /docs, not as backticks.
+_BACKTICKED = re.compile(r"``?([^`]+?)``?")
+_env.filters["code_spans"] = lambda text: Markup(
+    _BACKTICKED.sub(r"<code>\1</code>", str(escape(text or "")))
+)
 # Only web links become links: a ``javascript:`` URL in an article must never run.
 _env.filters["http_url"] = lambda url: (
     url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
