@@ -74,6 +74,18 @@ def test_follow_once_then_sources(app, server, db, tmp_path, monkeypatch):
     )
 
 
+def test_follow_once_exits_1_when_every_source_failed(app, server, db, monkeypatch):
+    """For cron: a pass where no source answered is not a quiet pass (it exited 0).
+    One source answering is enough for 0 (test_follow_once_then_sources)."""
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    dead = [server.url("/gone.xml"), server.url("/also-gone.xml")]
+    result = CliRunner().invoke(app, ["follow", *dead, "--db", str(db), "--once", *FAST_FLAGS])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: no source could be polled (2 failed; see `samestory sources`)"
+    )
+
+
 def test_bad_source_argument_is_refused(app, db):
     result = CliRunner().invoke(app, ["follow", "no/such/place", "--db", str(db), "--once"])
     assert result.exit_code == 2

@@ -124,6 +124,9 @@ def follow(
     )
     stats = _run_follower(db, encoder, sources, options, events)
     print(f"follow: {stats.line()}", file=sys.stderr)
+    if once and stats.every_poll_failed:
+        # For cron: a pass where every source failed is not a quiet pass.
+        _fail(f"no source could be polled ({stats.polled} failed; see `samestory sources`)", 1)
 
 
 def _check_sources(sources: list[str]) -> None:

@@ -108,6 +108,11 @@ class PassStats:
     skipped: int = 0
     failed: int = 0
 
+    @property
+    def every_poll_failed(self) -> bool:
+        """Sources were polled and none answered (``follow --once`` exits 1 then)."""
+        return self.polled > 0 and self.source_errors == self.polled
+
     def line(self) -> str:
         return (
             f"{self.polled} source polls ({self.source_errors} failed), {self.queued} items "
