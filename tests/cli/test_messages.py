@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from samestory.cli import app
 
 runner = CliRunner()
+CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 WIDE = {"COLUMNS": "200"}
 
 
@@ -87,3 +89,30 @@ def test_spark_refuses_options_the_run_would_ignore_before_spark_starts(
     assert result.exit_code == 2
     assert result.output.strip() == expected
     assert not (tmp_path / "out").exists()
+
+
+def test_every_key_eval_json_prints_is_documented(tmp_path: Path, seed_articles) -> None:
+    """docs/cli.md said only "print one JSON object" for `eval --json`."""
+    section = CLI_DOC.read_text(encoding="utf-8").split("## samestory eval", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(
+        "\n".join(
+            json.dumps({"id": key, "text": a.text, "story": key[:2]})
+            for key, a in sorted(seed_articles.items())
+        ),
+        encoding="utf-8",
+    )
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps({"text1": "A storm hit the coast.", "text2": "Storm hits coast.", "overall": 1})
+        + "\n"
+        + json.dumps({"text1": "Markets fell.", "text2": "A cat sat.", "overall": 4}),
+        encoding="utf-8",
+    )
+    for file in (labelled, pairs):
+        result = runner.invoke(app, ["eval", str(file), "--json", "-q"], env=WIDE)
+        assert result.exit_code == 0, result.output
+        printed = json.loads(result.stdout)
+        undocumented = [key for key in printed if f'"{key}"' not in section]
+        assert not undocumented, f"{file.name}: {undocumented}"
