@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,37 @@ def test_every_key_eval_json_prints_is_documented(tmp_path: Path, seed_articles)
         printed = json.loads(result.stdout)
         undocumented = [key for key in printed if f'"{key}"' not in section]
         assert not undocumented, f"{file.name}: {undocumented}"
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_before_opening_the_store(
+    tmp_path: Path,
+) -> None:
+    """uvicorn said it after "serving ...", as "ERROR: [Errno 98] error while attempting
+    to bind on address ...", with exit 3."""
+    db = tmp_path / "news.db"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--db", str(db), "--port", str(port)], env=WIDE)
+    assert result.exit_code == 1
+    assert (
+        result.output.strip() == f"error: cannot listen on 127.0.0.1:{port}: address already in use"
+    )
+    assert not db.exists()
+
+
+def test_serve_writes_an_ipv6_host_as_a_url_does_and_gives_uvicorn_the_bare_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--host [::1] (the URL form) failed in uvicorn: "Name or service not known"."""
+    import uvicorn
+
+    from samestory.cli import serve_cmd
+
+    assert serve_cmd.url_host("::1") == serve_cmd.url_host("[::1]") == "[::1]"
+    assert serve_cmd.url_host("127.0.0.1") == "127.0.0.1"
+    given: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
+    serve_cmd._listen(object(), "[::1]", 8000)  # type: ignore[arg-type]
+    assert given["host"] == "::1" and given["port"] == 8000

@@ -31,6 +31,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def url_host(host: str) -> str:
+    """``host`` as a URL writes it: an IPv6 address in brackets (``[::1]``)."""
+    bare = host.strip("[]")
+    return f"[{bare}]" if ":" in bare else bare
+
+
 def serve(
     db: Annotated[
         Path,
@@ -82,10 +88,11 @@ def serve(
     """
     token = token or None
     _refuse_open_host_without_token(host, token)
+    _refuse_an_address_it_cannot_listen_on(host, port)
     _check_server_packages()
     app = _server_app(db, encoder, token, max_body_mb, follow or [], follow_interval)
     err.print(
-        f"samestory: serving {db} on http://{host}:{port}  (API docs at /docs"
+        f"samestory: serving {db} on http://{url_host(host)}:{port}  (API docs at /docs"
         f"{', writes need the token' if token else ''})",
         markup=False,
         highlight=False,
@@ -102,6 +109,30 @@ def _refuse_open_host_without_token(host: str, token: str | None) -> None:
             highlight=False,
         )
         raise typer.Exit(2)
+
+
+def _refuse_an_address_it_cannot_listen_on(host: str, port: int) -> None:
+    """Exit 1 in one line, before the store is opened, when ``host:port`` is taken or no
+    address of this machine: uvicorn said it only after "serving ...", in its own log
+    format ("ERROR: [Errno 98] error while attempting to bind ..."), with exit 3."""
+    import socket
+
+    from samestory.cli.main import os_reason
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As uvicorn binds: a port in TIME_WAIT from a stopped server is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        err.print(
+            f"[red]error:[/] cannot listen on {escape(host)}:{port}: {escape(os_reason(exc))}",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
 
 
 def _check_server_packages() -> None:
@@ -155,7 +186,7 @@ def _listen(app: FastAPI, host: str, port: int) -> None:
 
     uvicorn.run(
         app,
-        host=host,
+        host=host.strip("[]"),  # uvicorn resolves "::1", not the URL form "[::1]"
         port=port,
         log_level=os.environ.get("SAMESTORY_LOG_LEVEL", "warning"),
         timeout_graceful_shutdown=10,
