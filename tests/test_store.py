@@ -15,8 +15,7 @@ from samestory.api import cluster, story_id
 from samestory.config import DEFAULT_CONFIG
 from samestory.features import featurize
 from samestory.models import Article, RelationKind
-from samestory.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, adding
-from samestory.store import batch as batch_module
+from samestory.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, adding, transaction
 from samestory.store import core as store_module
 from samestory.store.index import CopySketches
 
@@ -412,7 +411,7 @@ def test_store_made_before_weak_scores_gains_the_table(full_db: Path, seed_artic
 
 def test_large_batches_are_featurised_in_chunks(db: Path, seed_articles, monkeypatch):
     monkeypatch.setattr(adding, "ADD_CHUNK", 2)
-    monkeypatch.setattr(batch_module, "FEATURE_CACHE", 1)
+    monkeypatch.setattr(transaction, "FEATURE_CACHE", 1)
     seen = []
     with Store(db) as store:
         store.add(list(seed_articles.values()), progress=lambda *e: seen.append(e))
@@ -460,8 +459,8 @@ def test_a_large_first_batch_is_loaded_as_cluster_groups_it(
         # the store keeps what the batch clustering saw (every score, and the copies).
         for summary in store.stories():
             with store._transaction():
-                batch = store_module._Batch(store, store._candidate_index(), None)
-                assert batch._regroup({summary.id}, summary.first) == summary.id
+                work = store_module._Work(store, store._candidate_index(), None)
+                assert work._regroup({summary.id}, summary.first) == summary.id
         assert {frozenset(store.story(s.id).articles) for s in store.stories()} == stored.keys()
     with Store(bulk_db) as store:  # reopened: later adds carry on as in any store
         again = store.add([articles[0], *articles[60:]])

@@ -45,9 +45,9 @@ def counting(fail_at: int | None = None, error: Exception | None = None) -> upgr
         done = 0 if row is None else int(row[0])
         return None if done >= CHUNKS else done
 
-    def work(batch: core._Batch, memo: upgrading.IndexMemo, done: int) -> core.Paired:
-        assert batch.index is memo.index  # the memo is the index's own
-        batch.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (KEY, str(done + 1)))
+    def work(steps: core._Work, memo: upgrading.IndexMemo, done: int) -> core.Paired:
+        assert steps.index is memo.index  # the memo is the index's own
+        steps.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (KEY, str(done + 1)))
         if done + 1 == fail_at:
             assert error is not None
             raise error

@@ -201,17 +201,17 @@ def test_disk_full_leaves_the_store_as_it_was(seed_articles, seeds_dir: Path):
 
 def test_a_simulated_full_disk_mid_add_is_rolled_back(store_path: Path, seed_articles, monkeypatch):
     before = dump(store_path)
-    real = store_module._Batch._refresh_story
+    real = store_module._Work._refresh_story
 
     def full(self, story, added=None):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store_module._Batch, "_refresh_story", full)
+    monkeypatch.setattr(store_module._Work, "_refresh_story", full)
     with Store(store_path) as store:
         with pytest.raises(StoreError, match="disk full") as caught:
             store.add([seed_articles["000"]])
         assert "cannot rollback" not in str(caught.value)
-        monkeypatch.setattr(store_module._Batch, "_refresh_story", real)
+        monkeypatch.setattr(store_module._Work, "_refresh_story", real)
         store.add([seed_articles["000"]])
     assert set(before["articles"]) < set(dump(store_path)["articles"])
 

@@ -85,13 +85,13 @@ def spoil(db: Path) -> int:
             )
             for y in ys
         ]
-        batch = core._Batch(store, index, None)
-        batch._write_relations(stray, features)
+        work = core._Work(store, index, None)
+        work._write_relations(stray, features)
         a, b = store._conn.execute("SELECT a, b FROM relations ORDER BY score LIMIT 1").fetchone()
         for table in ("relations", "weak_scores", "thread_scores"):
             store._conn.execute(f"DELETE FROM {table} WHERE a=? AND b=?", (a, b))
-        batch._regroup_all()
-        batch._update_threads([x, *ys, a, b, *batch.moved_from])
+        work._regroup_all()
+        work._update_threads([x, *ys, a, b, *work.moved_from])
     return len(ys)
 
 
@@ -169,7 +169,7 @@ def test_a_killed_reconcile_carries_on_where_it_stopped(new_store, tmp_path, rec
 
 def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(new_store, tmp_path, monkeypatch):
     old, _ = spoiled_copy(new_store, tmp_path)
-    real, calls = core._Batch.reconcile, []
+    real, calls = core._Work.reconcile, []
 
     def full_on_the_third(self, *args):  # type: ignore[no-untyped-def]
         calls.append(1)
@@ -177,13 +177,13 @@ def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(new_store, tmp_path, mo
             raise sqlite3.OperationalError("database or disk is full")
         return real(self, *args)
 
-    monkeypatch.setattr(core._Batch, "reconcile", full_on_the_third)
+    monkeypatch.setattr(core._Work, "reconcile", full_on_the_third)
     with Store(old) as store:
         with pytest.raises(StoreError, match=r"^disk full while upgrading .*carries on") as caught:
             store.upgrade(chunk=10, reconcile=True)
         assert "\n" not in str(caught.value)
         assert store.unreconciled() == 20  # two chunks kept, the third rolled back
-        monkeypatch.setattr(core._Batch, "reconcile", real)
+        monkeypatch.setattr(core._Work, "reconcile", real)
         store.upgrade()
     assert tables(old) == tables(new_store)
 

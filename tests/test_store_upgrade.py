@@ -335,7 +335,7 @@ def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(stores, tmp_path: Path,
     from samestory.store import core
 
     old = copy_of(stores["old"], tmp_path)
-    real, calls = core._Batch._pair_held, []
+    real, calls = core._Work._pair_held, []
 
     def full_on_the_ninth(self, article_id, held):
         calls.append(article_id)
@@ -343,7 +343,7 @@ def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(stores, tmp_path: Path,
             raise sqlite3.OperationalError("database or disk is full")
         return real(self, article_id, held)
 
-    monkeypatch.setattr(core._Batch, "_pair_held", full_on_the_ninth)
+    monkeypatch.setattr(core._Work, "_pair_held", full_on_the_ninth)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         store = Store(old)
@@ -352,7 +352,7 @@ def test_a_failed_chunk_is_rolled_back_and_the_rest_kept(stores, tmp_path: Path,
             store.upgrade(chunk=4)
         assert "\n" not in str(caught.value)
         assert store.unpaired() == len(store) - 8  # two chunks kept, the third rolled back
-        monkeypatch.setattr(core._Batch, "_pair_held", real)
+        monkeypatch.setattr(core._Work, "_pair_held", real)
         store.upgrade(chunk=4)
     assert tables(old) == tables(stores["new"])
 

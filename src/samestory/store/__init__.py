@@ -2,7 +2,7 @@
 
 - :mod:`~samestory.store.core`: :class:`Store` (opening, reading, the add and upgrade
   transactions, the candidate graph file);
-- :mod:`~samestory.store.batch`: the work of one transaction (writing, the report);
+- :mod:`~samestory.store.transaction`: the work of one transaction (writing, the report);
 - :mod:`~samestory.store.adding`: an add's steps; :mod:`~samestory.store.regroup`: the
   re-clustering; :mod:`~samestory.store.upgrading`: an upgrade chunk's steps and the
   loops' chunk runner's parts;
@@ -26,17 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from samestory.store.adding import revision_id, text_fingerprint
-    from samestory.store.batch import AddReport
     from samestory.store.core import Change, Store
     from samestory.store.listing import StorySummary
     from samestory.store.migrations import MIGRATIONS, Migration
     from samestory.store.schema import SCHEMA_VERSION, StoreBusy, StoreError
+    from samestory.store.transaction import AddReport
 
 # Public name -> the module that defines it.
 _HOMES = {
     "MIGRATIONS": "samestory.store.migrations",
     "SCHEMA_VERSION": "samestory.store.schema",
-    "AddReport": "samestory.store.batch",
+    "AddReport": "samestory.store.transaction",
     "Change": "samestory.store.core",
     "Migration": "samestory.store.migrations",
     "Store": "samestory.store.core",

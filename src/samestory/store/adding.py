@@ -24,10 +24,10 @@ from samestory.pipeline.assemble import story_id, story_title
 from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import featurize_all
 from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
-from samestory.store.batch import AddReport
 from samestory.store.regroup import Regrouping
 from samestory.store.roundups import write_roundups
 from samestory.store.threads import set_threads
+from samestory.store.transaction import AddReport
 from samestory.stories import best_story
 from samestory.threads import thread_id
 

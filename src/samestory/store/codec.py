@@ -155,7 +155,7 @@ def source_of(r: Relation, features: Mapping[str, DocFeatures]) -> str | None:
     """Which end of a derivation is the source (:func:`provenance.orient`), else None.
 
     Stored with the relation, so a story's first version is found in SQL (see
-    ``Batch._refresh_story``, :mod:`samestory.store.batch`) without reading the
+    ``TransactionWork._refresh_story``, :mod:`samestory.store.transaction`) without reading the
     evidence of every relation.
     """
     if r.kind is None or not r.kind.is_derivation:

@@ -33,7 +33,7 @@ The tables are in :mod:`samestory.store.schema`, made and changed by the named s
 pickle (:mod:`samestory.store.codec`); the LSH table and the copy test's MinHash reads
 are in :mod:`samestory.store.index`. This module is :class:`Store`: opening, reading, and
 the transactions of an add and of each upgrade chunk. The work inside a transaction is
-``_Batch``: :mod:`samestory.store.batch` (what every kind of work shares: writing, the
+``_Work``: :mod:`samestory.store.transaction` (what every kind of work shares: writing, the
 report), :mod:`samestory.store.adding` (an add's steps), :mod:`samestory.store.regroup`
 (the re-clustering) and :mod:`samestory.store.upgrading` (an upgrade chunk's steps).
 
@@ -75,7 +75,6 @@ from samestory.store import backlog, cleaning, graph, migrations, reading
 from samestory.store.adding import Adding
 from samestory.store.adding import revision_id as revision_id
 from samestory.store.adding import text_fingerprint as text_fingerprint
-from samestory.store.batch import AddReport as AddReport
 from samestory.store.codec import decode_features
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
@@ -85,6 +84,7 @@ from samestory.store.reading import relation_of
 from samestory.store.roundups import unjudged
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import log, refresh_if_changed, stored_model
+from samestory.store.transaction import AddReport as AddReport
 from samestory.store.upgrading import UPGRADE_CHUNK, Chunks, IndexMemo, UpgradeSteps
 from samestory.store.upgrading import Paired as Paired
 from samestory.threads import MODEL_DIGEST
@@ -693,7 +693,7 @@ class Store:
                 self._forget_outside_writes()
                 refresh_if_changed(self._conn, self.config, self.path)  # another version wrote
                 index = self._candidate_index()
-                report = _Batch(self, index, progress).run(articles)
+                report = _Work(self, index, progress).run(articles)
                 if within is not None:
                     within(self._conn)
                 return report
@@ -750,7 +750,7 @@ class Store:
                     if todo is None:
                         return done
                     index = self._idle_index() if loop.idle else self._candidate_index()
-                    part = loop.work(_Batch(self, index, None), memo.of(index), todo)
+                    part = loop.work(_Work(self, index, None), memo.of(index), todo)
                     done = done.plus(part)
             except BaseException as exc:
                 self._forget_chunk(exc, loop.kept)
@@ -763,13 +763,13 @@ class Store:
                 progress(loop.stage, loop.count(done), loop.total)
 
     def _pair_backlog(self, progress: Progress | None, chunk: int, total: int) -> Paired:
-        """Pair the backlog's held articles, ``chunk`` a transaction (``_Batch.pair_backlog``),
+        """Pair the backlog's held articles, ``chunk`` a transaction (``_Work.pair_backlog``),
         the position saved with each; ``progress("pairing", done, total)``."""
 
-        def work(batch: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
+        def work(steps: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
             if memo.held is None:  # the first ones indexed (the index is in rowid order)
-                memo.held = batch.held_positions(todo)
-            return batch.pair_backlog(todo, chunk, memo.held)
+                memo.held = steps.held_positions(todo)
+            return steps.pair_backlog(todo, chunk, memo.held)
 
         pairing = Chunks(
             "pairing", "paired", backlog.read, work, operator.attrgetter("articles"), total
@@ -795,15 +795,15 @@ class Store:
 
     def _reconcile(self, progress: Progress | None, chunk: int) -> Paired:
         """Make the store's candidate pairs exactly those its index proposes, ``chunk``
-        representatives a transaction (``_Batch.reconcile``), the position saved with
+        representatives a transaction (``_Work.reconcile``), the position saved with
         each (:data:`backlog.RECONCILE_KEY`): killed, it carries on from the last chunk
         committed. From the stored features: nothing is encoded again. A store an add
         wrote before 38e6a1b can hold pairs no list proposes (scored by the add bug);
         the re-cleaning's re-proposal reaches only the neighbourhoods of changed texts.
         ``progress("reconciling", done, total)`` after each chunk."""
 
-        def work(batch: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
-            return batch.reconcile(todo, chunk, memo.positions(), memo.lists)
+        def work(steps: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
+            return steps.reconcile(todo, chunk, memo.positions(), memo.lists)
 
         reconciling = Chunks(
             "reconciling",
@@ -820,11 +820,11 @@ class Store:
         (:mod:`samestory.store.cleaning`), ``chunk`` articles per transaction, each
         chunk taken off the backlog with its work: featurised again from the stored
         text, the pairs stored with them scored again, their stories re-clustered and
-        re-threaded (``_Batch.reclean``). The candidate graph is rebuilt from the new
+        re-threaded (``_Work.reclean``). The candidate graph is rebuilt from the new
         vectors afterwards."""
 
-        def work(batch: UpgradeSteps, _memo: IndexMemo, ids: list[str]) -> Paired:
-            part = batch.reclean(ids)
+        def work(steps: UpgradeSteps, _memo: IndexMemo, ids: list[str]) -> Paired:
+            part = steps.reclean(ids)
             if part.recleaned:  # the saved graph holds old vectors: rebuild it
                 self._conn.execute("DELETE FROM meta WHERE key='ann_index'")
             return part
@@ -844,12 +844,12 @@ class Store:
 
     def _propose_recleaned(self, chunk: int) -> Paired:
         """Propose again the neighbourhoods of the articles cleaned again, ``chunk`` a
-        transaction, with the index rebuilt from the new vectors (``_Batch.propose_again``):
+        transaction, with the index rebuilt from the new vectors (``_Work.propose_again``):
         the candidate pairs a new store holding the same texts has. The last chunk
         re-clusters every story, as the pairing backlog's last chunk does."""
 
-        def work(batch: UpgradeSteps, memo: IndexMemo, ids: list[str]) -> Paired:
-            return batch.propose_again(ids[:chunk], memo.positions(), len(ids) <= chunk)
+        def work(steps: UpgradeSteps, memo: IndexMemo, ids: list[str]) -> Paired:
+            return steps.propose_again(ids[:chunk], memo.positions(), len(ids) <= chunk)
 
         proposing = Chunks(
             "",
@@ -890,15 +890,15 @@ class Store:
         judged again with the stories it covers and its flag written with ``cut``, and
         what that changes is re-threaded."""
 
-        def work(batch: UpgradeSteps, _memo: IndexMemo, articles: list[str]) -> Paired:
-            return batch.judge_roundups(articles)
+        def work(steps: UpgradeSteps, _memo: IndexMemo, articles: list[str]) -> Paired:
+            return steps.judge_roundups(articles)
 
         judging = Chunks("", "judged", lambda conn: unjudged(conn) or None, work, idle=True)
         return self._run_chunks(judging)
 
 
-class _Batch(Adding, UpgradeSteps):
+class _Work(Adding, UpgradeSteps):
     """The work of one :meth:`Store.add` (:mod:`samestory.store.adding`) or one chunk of
     :meth:`Store.upgrade` (:mod:`samestory.store.upgrading`), inside its transaction;
     both re-cluster with :mod:`samestory.store.regroup` and write through
-    :mod:`samestory.store.batch`."""
+    :mod:`samestory.store.transaction`."""

@@ -19,9 +19,9 @@ from samestory import exclusive
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
 from samestory.pipeline.group import FoundRoundup, group_with_roundups
-from samestory.store.batch import Batch
 from samestory.store.reading import relations_from
 from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
+from samestory.store.transaction import TransactionWork
 
 # SQLite host parameters per query (under its default limit of 999).
 SQL_CHUNK = 500
@@ -33,7 +33,7 @@ SQL_CHUNK = 500
 REGROUP_MEMBERS_PER_GROUP = 20
 
 
-class Regrouping(Batch):
+class Regrouping(TransactionWork):
     """Re-clustering, for an add and an upgrade chunk alike (``_regroup`` in named
     steps, ``_regroup_all``)."""
 
@@ -232,11 +232,11 @@ class Regrouping(Batch):
 
 
 class _LazyFeatures(Sequence[DocFeatures]):
-    """The features of ``ids`` read from the store (through the batch's cache) only when
+    """The features of ``ids`` read from the store (through the transaction's cache) only when
     indexed: roundup detection reads those of a few texts with several partners."""
 
-    def __init__(self, batch: Batch, ids: Sequence[str]) -> None:
-        self.batch = batch
+    def __init__(self, work: TransactionWork, ids: Sequence[str]) -> None:
+        self.work = work
         self.ids = ids
 
     def __len__(self) -> int:
@@ -244,8 +244,8 @@ class _LazyFeatures(Sequence[DocFeatures]):
 
     def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
         if isinstance(k, slice):
-            return self.batch._neighbour_features(self.ids[k])
-        return self.batch._neighbour_features([self.ids[k]])[0]
+            return self.work._neighbour_features(self.ids[k])
+        return self.work._neighbour_features([self.ids[k]])[0]
 
 
 def relations_to(conn: sqlite3.Connection, ids: Iterable[str], bar: float) -> list[tuple[Any, ...]]:

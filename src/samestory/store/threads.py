@@ -4,7 +4,7 @@ The batch pipeline ties stories of one incident into threads from the thread
 probabilities of its scored pairs (:mod:`samestory.threads`). The store keeps those
 probabilities (``thread_scores``: one row per scored pair, as ``weak_scores`` keeps the
 story scores) and each story's thread (``story_threads``), and after each add
-re-threads the neighbourhood the add touched, as ``_Batch._regroup`` re-clusters the
+re-threads the neighbourhood the add touched, as ``_Work._regroup`` re-clusters the
 stories it touched:
 
 - the stories that gained or lost an article;

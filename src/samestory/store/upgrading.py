@@ -74,7 +74,7 @@ class Chunks(Generic[Todo]):
     """One resumable loop of :meth:`Store.upgrade`, run by :meth:`Store._run_chunks`: what
     progress calls it (``stage``, empty: no progress) and what an error says is kept
     (``kept``); ``next(conn)``: the next chunk's work, read in its transaction (None:
-    nothing left); ``work(batch, memo, todo)`` does it and saves its position in the same
+    nothing left); ``work(steps, memo, todo)`` does it and saves its position in the same
     transaction; ``count(done)``, ``total``: its progress; ``idle``: it proposes no
     candidates (an empty index, not the store's); ``changes_vectors``: the index is
     dropped after each chunk (it holds the old vectors)."""

@@ -1,13 +1,13 @@
 """The work of one store transaction: an add, or one chunk of an upgrade.
 
-:class:`Batch` holds what the transaction has done so far (the stories it created and
+:class:`TransactionWork` holds what the transaction has done so far (the stories it created and
 moved articles out of, copies found, each added article's closest relation) and the
 steps every kind of work shares: reading stored features through a bounded cache,
 writing scored pairs, articles and story rows, re-threading what changed, and the
 :class:`AddReport` read back from the store at the end (also logged in ``changes``).
 The re-clustering is :mod:`samestory.store.regroup`; an add's steps are
 :mod:`samestory.store.adding`, an upgrade chunk's :mod:`samestory.store.upgrading`;
-``samestory.store.core._Batch`` is all of them.
+``samestory.store.core._Work`` is all of them.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class Batch:
+class TransactionWork:
     """What one store transaction (an add, an upgrade chunk) has done so far, and the
     steps every kind of work shares. Made inside the transaction; not kept after it."""
 
