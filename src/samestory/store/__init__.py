@@ -1,7 +1,8 @@
 """The persistent story store: one SQLite file that keeps every version.
 
-- :mod:`~samestory.store.core`: :class:`Store` (opening, reading, the add and upgrade
-  transactions, the candidate graph file);
+- :mod:`~samestory.store.core`: :class:`Store` (opening, reading, the add transaction);
+- :mod:`~samestory.store.upgrade_loops`: its upgrade (how much is left, the resumable
+  loops, a chunk's transaction), a base class of :class:`Store`;
 - :mod:`~samestory.store.transaction`: the work of one transaction (writing, the report);
 - :mod:`~samestory.store.adding`: an add's steps; :mod:`~samestory.store.regroup`: the
   re-clustering; :mod:`~samestory.store.upgrading`: an upgrade chunk's steps and the

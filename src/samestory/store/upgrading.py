@@ -2,7 +2,8 @@
 
 Every resumable upgrade loop (re-cleaning, re-proposing the re-cleaned neighbourhoods,
 pairing the backlog, judging roundups, reconciling) runs on one chunk runner,
-``Store._run_chunks``, described by a :class:`Chunks`; what its chunks share while the
+``Store._run_chunks`` (:mod:`samestory.store.upgrade_loops`, with the loops), described
+by a :class:`Chunks`; what its chunks share while the
 candidate index lives is an :class:`IndexMemo`; what the upgrade did is a
 :class:`Paired`. The work of a chunk, inside its transaction, is
 :class:`UpgradeSteps` (docs/store.md, "Upgrading", "Cleaning again", "Reconciling the
