@@ -438,6 +438,67 @@ def fit_logistic(
     )
 
 
+def fit_offset(
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    base: Fitted,
+    added: int,
+    c: float,
+    gate: bool,
+    augment_weight: float,
+    set_weights: dict[str, float] | None = None,
+    follow_ups_out: bool = False,
+) -> Fitted:
+    """The last ``added`` inputs' weights fitted on top of ``base`` (a logistic fit of the
+    other inputs on the same masked pairs): the base's log-odds an offset, its weights,
+    bias and threshold fixed, one raw (unstandardised, uncentred) weight an added input,
+    by the objective :func:`fit_logistic` minimises (the same pair weights and ``c``);
+    ``gate``: the probability times the date factor, as the base's.
+    A pair whose added inputs are all 0 keeps the base's probability and decision
+    exactly (docs/history/accuracy.md, 2026-12-06 14:40, compare: a refit of every weight
+    let the venue input move MEANTIME's pairs with no venue evidence). The result reads
+    as a :class:`PairModel`: each added input at mean 0 and scale 1, last."""
+    from scipy.optimize import minimize
+
+    x, y, w = _training_rows(sets, masks, augment_weight, set_weights, follow_ups_out)
+    n = x.shape[1] - added
+    offset = _base_logit(base, x[:, :n])
+    v, yf = x[:, n:], y.astype(np.float64)
+
+    def loss(u: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = offset + v @ u
+        residual = c * w * (1.0 / (1.0 + np.exp(-margin)) - yf)
+        value = np.logaddexp(0.0, margin) - yf * margin
+        return 0.5 * float(u @ u) + c * float(w @ value), u + v.T @ residual
+
+    result = minimize(loss, np.zeros(added), jac=True, method="L-BFGS-B", options={"gtol": 1e-10})
+    if not result.success:
+        raise NotConverged(f"offset fit: {result.message}")
+    u = result.x
+
+    def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """:meth:`PairModel.probability_of_row` over rows: the base's log-odds plus the
+        added inputs' terms (0.0 exactly where they are 0)."""
+        p = 1.0 / (1.0 + np.exp(-(_base_logit(base, z[:, :n]) + z[:, n:] @ u)))
+        return p * factor if gate else p
+
+    return Fitted(
+        np.append(base.mean, np.zeros(added)),
+        np.append(base.scale, np.ones(added)),
+        np.append(base.weights, u),
+        base.bias,
+        base.threshold,
+        predict,
+        float(result.fun),
+        int(result.nit),
+    )
+
+
+def _base_logit(base: Fitted, z: np.ndarray) -> np.ndarray:
+    """A logistic fit's log-odds over rows, as its ``predict`` computes them."""
+    return base.bias + ((z - base.mean) / base.scale) @ base.weights
+
+
 def objective(
     z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, weights: np.ndarray, bias: float
 ) -> float:
@@ -747,8 +808,23 @@ class FitOptions:
     bounded: bool = False  # the logistic's weights bounded to MONOTONE's signs
     follow_ups_out: bool = False  # GVA's thread-linked positives out of the loss
     tol: float = STOP_TOL  # lbfgs's gradient tolerance (--tol)
+    offset: int = 0  # the last inputs fitted on top of the others' fit (fit_offset)
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
+        if self.offset:
+            base_sets = [dataclasses.replace(s, x=s.x[:, : -self.offset]) for s in sets]
+            base = dataclasses.replace(self, offset=0).fit(base_sets, masks)
+            return fit_offset(
+                sets,
+                masks,
+                base,
+                self.offset,
+                self.c,
+                self.gate,
+                self.augment_weight,
+                self.set_weights,
+                self.follow_ups_out,
+            )
         if self.boosting is not None:
             return fit_boosted(
                 sets,
@@ -1219,6 +1295,7 @@ def screen(
     differences: list[dict] | None = None,
     hold: bool = False,
     by_topic: bool = False,
+    offset: bool = False,
 ) -> list[ScreenRow]:
     """The CV figures of the model on the sets' inputs (the first row, "base") and of
     each candidate input added to them, every fit on the same measured pairs: rows of the
@@ -1231,8 +1308,13 @@ def screen(
     (:func:`decided_otherwise`). ``hold`` (``--hold-thresholds``): each candidate's fold
     decided at the base's threshold for it. ``by_topic``: each target set's false links
     and misses by topic, the base's against each candidate's, each at its own R@P.9
-    point (:func:`topic_errors`)."""
+    point (:func:`topic_errors`). ``offset`` (``--offset-fit``): each candidate's weight
+    fitted on top of the base's fit of the fold (:func:`fit_offset`: the base's weights,
+    bias and threshold kept; its weight is then raw, not per standard deviation)."""
     _check_pairs(sets, pairs)
+    if offset and replaced:
+        raise SystemExit("--offset-fit adds an input on top of the base: no REPLACES")
+    on_top = dataclasses.replace(options, offset=1) if offset else options
     rows: list[ScreenRow] = []
     base_cv: Decisions = {}
     base_p: Decisions = {}
@@ -1241,7 +1323,8 @@ def screen(
     for name, function in [("base", None), *candidates.items()]:
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        cv, cv_p, cv_t, thresholds = cross_validate(extended, trained, options, fold_seed, held)
+        fitting = options if function is None else on_top
+        cv, cv_p, cv_t, thresholds = cross_validate(extended, trained, fitting, fold_seed, held)
         if function is None:
             base_cv, base_p, base_t = cv, cv_p, cv_t
             held = thresholds if hold else None
@@ -1254,7 +1337,7 @@ def screen(
                         base_side = (base_p[s.name], base_t[s.name])
                         errors = topic_errors(s, base_side, (cv_p[s.name], cv_t[s.name]))
                         print_topic_errors(errors, f"{s.name}, {name}", ("base", name))
-        model = options.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
+        model = fitting.fit(trained, [np.ones(len(s.gold), dtype=bool) for s in trained])
         weight = float(model.weights[-1]) if function is not None else 0.0
         at_precision = {
             s.name: recall_at_precision(s, cv_p[s.name], cv_t[s.name])[0]
@@ -1277,17 +1360,18 @@ def screen_differences(
     replaced: dict[str, int] | None = None,
     hold: bool = False,
     by_topic: bool = False,
+    offset: bool = False,
 ) -> list[dict]:
     """:func:`screen` on each fold seed of ``seeds`` (its rows printed under the seed), and
     the target pairs each candidate decides otherwise than the base there
-    (:func:`decided_otherwise`, each row with its ``fold_seed``); ``hold``, ``by_topic``:
-    as :func:`screen`'s."""
+    (:func:`decided_otherwise`, each row with its ``fold_seed``); ``hold``, ``by_topic``,
+    ``offset``: as :func:`screen`'s."""
     out: list[dict] = []
     for seed in seeds:
         found: list[dict] = []
         print(f"fold seed {seed}:")
         rows = screen(
-            sets, train, options, pairs, candidates, seed, replaced, found, hold, by_topic
+            sets, train, options, pairs, candidates, seed, replaced, found, hold, by_topic, offset
         )
         print_screen(rows)
         out += [{"fold_seed": seed, **row} for row in found]
@@ -1427,6 +1511,7 @@ def screen_splits(
     seeds: int | Sequence[int],
     replaced: dict[str, int] | None = None,
     hold: bool = False,
+    offset: bool = False,
 ) -> None:
     """:func:`screen` over the fold seeds ``seeds`` (:func:`print_splits`): the base's split figures
     (:func:`print_splits`), then for each candidate its split figures, medians, splits
@@ -1435,17 +1520,23 @@ def screen_splits(
     > 0), with the false links' sum beside: the judging rule of docs/history/accuracy.md
     2026-12-05 07:14, summed as 2026-12-06 11:30 (compare) says. ``hold``
     (``--hold-thresholds``): each candidate's fold is decided at the base's threshold
-    for that fold and seed."""
+    for that fold and seed. ``offset``: as :func:`screen`'s (the base's thresholds are
+    then the candidate's own)."""
     _check_pairs(sets, pairs)
+    if offset and replaced:
+        raise SystemExit("--offset-fit adds an input on top of the base: no REPLACES")
+    on_top = dataclasses.replace(options, offset=1) if offset else options
     trained = [s for s in sets if s.name.split(":")[0] in train]
     print("base:")
     base = print_splits(sets, trained, options, options, seeds)
     held = [b.thresholds for b in base] if hold else None
     for name, function in candidates.items():
         extended = _with_candidate(sets, pairs, function, (replaced or {}).get(name))
-        print(f"{name}" + (" (the base's fold thresholds held):" if hold else ":"))
+        kind = " (fitted on top of the base)" if offset else ""
+        kind += " (the base's fold thresholds held)" if hold else ""
+        print(f"{name}{kind}:")
         trained = [s for s in extended if s.name.split(":")[0] in train]
-        runs = print_splits(extended, trained, options, options, seeds, held)
+        runs = print_splits(extended, trained, on_top, on_top, seeds, held)
         for target in runs[0].figures:
             cells = []
             for i, label in ((2, "R@P.9"), (0, "P"), (3, "false links")):
@@ -1623,6 +1714,14 @@ def main() -> None:
         "ranks pairs at the base's operating point, its weights refitted, its threshold not",
     )
     parser.add_argument(
+        "--offset-fit",
+        action="store_true",
+        help="with --screen: each candidate's weight is fitted on top of the base's fit of "
+        "the same pairs (the base's log-odds an offset; its weights, bias and threshold "
+        "fixed; the candidate unstandardised), so a pair whose candidate value is 0 keeps "
+        "the base's probability and decision",
+    )
+    parser.add_argument(
         "--learner",
         choices=("logistic", "monotone-logistic", "monotone-hgb"),
         default="logistic",
@@ -1666,6 +1765,8 @@ def main() -> None:
         parser.error("--convergence traces the logistic fit alone: no --learner, --screen, --write")
     if args.screen_differences and not args.screen:
         parser.error("--screen-differences needs --screen")
+    if args.offset_fit and not args.screen:
+        parser.error("--offset-fit needs --screen (the base it fits a candidate on top of)")
     if args.hold_thresholds and not args.screen:
         parser.error("--hold-thresholds needs --screen (the base it holds the thresholds of)")
     if args.by_topic and args.screen and args.fold_seeds:
@@ -1764,12 +1865,21 @@ def main() -> None:
                 replaced,
                 args.hold_thresholds,
                 args.by_topic,
+                args.offset_fit,
             )
             lines = "".join(json.dumps(row) + "\n" for row in differences)
             args.screen_differences.write_text(lines, encoding="utf-8")
         elif args.fold_seeds:
             screen_splits(
-                sets, train, options, pairs, candidates, seeds, replaced, args.hold_thresholds
+                sets,
+                train,
+                options,
+                pairs,
+                candidates,
+                seeds,
+                replaced,
+                args.hold_thresholds,
+                args.offset_fit,
             )
         else:
             rows = screen(
@@ -1782,6 +1892,7 @@ def main() -> None:
                 replaced,
                 hold=args.hold_thresholds,
                 by_topic=args.by_topic,
+                offset=args.offset_fit,
             )
             print_screen(rows)
         return

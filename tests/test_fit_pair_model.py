@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import fit_pair_model
 from fit_pair_model import PairSet, write_cv_errors
 
+from samestory.pair_model import PairModel, input_names
+
 
 def _set(name: str, gold: list[bool], augment: bool = False) -> PairSet:
     n = len(gold)
@@ -732,3 +734,72 @@ def test_screen_with_runs_the_single_cv_and_its_in_sample_fit_without_a_producti
     assert "threshold in sample" in out and "per fold" in out
     assert out.count(", ") > 29  # a fold threshold a topic (30 topics)
     assert "CV recall at precision >= 0.9: ecbplus_dev 1.0000" in out  # the input is gold
+
+
+def _with_sparse_evidence(sets: list[PairSet]) -> list[PairSet]:
+    """The sets with a last column that is mostly 0 and otherwise +1 on positives, -1 on
+    negatives (a venue input's shape: most pairs carry no evidence)."""
+    out = []
+    for s in sets:
+        sign = np.where(s.gold, 1.0, -1.0)
+        column = np.where(np.arange(len(s.gold)) % 4 == 0, sign, 0.0)
+        out.append(dataclasses.replace(s, x=np.column_stack([s.x, column])))
+    return out
+
+
+def test_the_offset_fit_keeps_the_base_s_weights_threshold_and_its_pairs_without_evidence():
+    """``fit_offset``: one weight on top of the base's log-odds; a pair whose added input is
+    0 keeps the base's probability exactly, and the model reads as production reads it."""
+    base_sets, _ = _screened_sets()
+    sets = _with_sparse_evidence(base_sets)
+    masks = [np.ones(len(s.gold), dtype=bool) for s in sets]
+    options = fit_pair_model.FitOptions(0.1, "target", True, 0.5, {})
+    base = options.fit(base_sets, masks)
+    on_top = dataclasses.replace(options, offset=1).fit(sets, masks)
+    assert on_top.bias == base.bias and on_top.threshold == base.threshold
+    assert np.array_equal(on_top.weights[:-1], base.weights) and on_top.weights[-1] > 0.5
+    assert on_top.mean[-1] == 0.0 and on_top.scale[-1] == 1.0
+    for s, b in zip(sets, base_sets, strict=True):
+        factor = np.linspace(0.5, 1.0, len(s.gold))  # the gate reads the date factor
+        ours, theirs = on_top.predict(s.x, factor), base.predict(b.x, factor)
+        zero = s.x[:, -1] == 0.0
+        assert np.array_equal(ours[zero], theirs[zero])  # exactly the base's
+        assert np.all((ours > theirs)[s.x[:, -1] > 0]) and np.all((ours < theirs)[s.x[:, -1] < 0])
+        model = PairModel(
+            inputs=("doc_cosine", "best_sentence", "age_agreement"),
+            mean=tuple(on_top.mean),
+            scale=tuple(on_top.scale),
+            weights=tuple(on_top.weights),
+            bias=on_top.bias,
+            threshold=on_top.threshold,
+        )
+        row = [0.0] * len(input_names())
+        for k in range(10):
+            for name, v in zip(model.inputs, s.x[k], strict=True):
+                row[input_names().index(name)] = v
+            assert model.probability_of_row(row, factor[k]) == pytest.approx(ours[k], abs=1e-12)
+
+
+def test_the_offset_screen_decides_a_candidate_s_zero_pairs_as_the_base_does():
+    """``--screen --offset-fit``: under CV every pair the candidate decides otherwise has
+    a value; the candidate's fold thresholds are the base's."""
+    base_sets, pairs = _screened_sets()
+    sets = _with_sparse_evidence(base_sets)
+    value = {a.id: v for s in sets for (a, _), v in zip(pairs[s.name], s.x[:, -1], strict=True)}
+    candidates = {"venue": lambda a, b: value[a.id]}
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    found: list[dict] = []
+    rows = fit_pair_model.screen(
+        base_sets, train, options, pairs, candidates, 2, differences=found, offset=True
+    )
+    assert [r[0] for r in rows] == ["base", "venue"] and rows[1][2] > 0.5
+    assert found and all(row["value"] != 0.0 for row in found)
+    _, _, _, own = fit_pair_model.cross_validate(base_sets, base_sets, options, 2)
+    on_top = dataclasses.replace(options, offset=1)
+    _, _, _, thresholds = fit_pair_model.cross_validate(sets, sets, on_top, 2)
+    assert thresholds == own
+    with pytest.raises(SystemExit, match="no REPLACES"):
+        fit_pair_model.screen(
+            base_sets, train, options, pairs, candidates, 2, {"venue": 0}, offset=True
+        )
