@@ -137,7 +137,7 @@ def test_the_design_reads_each_value_once():
     row = dict(zip(names, pair_design(m, fa, fb), strict=True))
     assert "latest_year_gap" not in names and names.count("year_gap") == 1
     extra = [n for n in threads.EXTRA_FEATURES if n != "latest_year_gap"]
-    offset = len(m.thread_features) - len(threads.EXTRA_FEATURES)
+    offset = len(relate.CUE_NAMES)  # the thread row: the cues, then EXTRA_FEATURES in order
     for name in extra:
         index = offset + threads.EXTRA_FEATURES.index(name)
         assert row[name] == m.thread_features[index]
