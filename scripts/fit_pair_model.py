@@ -455,7 +455,7 @@ def fit_offset(
     by the objective :func:`fit_logistic` minimises (the same pair weights and ``c``);
     ``gate``: the probability times the date factor, as the base's.
     A pair whose added inputs are all 0 keeps the base's probability and decision
-    exactly (docs/history/accuracy.md, 2026-12-06 14:40, compare: a refit of every weight
+    exactly (docs/history/accuracy.md, 2026-12-06 14:26, compare: a refit of every weight
     let the venue input move MEANTIME's pairs with no venue evidence). The result reads
     as a :class:`PairModel`: each added input at mean 0 and scale 1, last."""
     from scipy.optimize import minimize
