@@ -5,12 +5,16 @@
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
-        [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds]] [--write]
+        [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds]]
+        [--write | --check]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
-then decides with (:mod:`samestory.pair_model`, scoring as :meth:`PairModel.probability_of_row`,
-checked equal to this script's prediction before writing).
+then decides with (:mod:`samestory.pair_model`, scoring as
+:meth:`PairModel.probability_of_row`, checked equal to this script's prediction before
+writing); ``--check`` refits it with the options given (no CV) and says whether the
+shipped file holds that model (SAME / DIFFERS, what moved; exit 1 when it differs), run
+with the file's ``info.fitted_by`` options on a fresh ``--cache``.
 
 Short inputs (``--short-forms``): a model fitted on full articles alone linked the issue's
 two unrelated short items sharing one number (0.997). Then the fit also sees, for every
@@ -114,6 +118,10 @@ THRESHOLDS = np.linspace(0.05, 0.95, 91)
 STOP_TOL, CONVERGED_TOL, MAX_ITER = ftm.STOP_TOL, ftm.CONVERGED_TOL, ftm.MAX_ITER
 NotConverged = ftm.NotConverged
 DEFAULT_DATA = Path(os.environ.get("SAMESTORY_SHARED", "../shared")) / "data"
+# --check: the largest change of a weight, mean, scale, bias or threshold still called the
+# same model (fit_thread_model.py's: far below what a decision reads, far above what BLAS
+# rounding moves in the solver).
+CHECK_TOLERANCE = ftm.CHECK_TOLERANCE
 
 
 @dataclass
@@ -1754,9 +1762,21 @@ def main() -> None:
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
     )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"refit in sample with the options given (no CV) and say whether params/"
+        f"{PAIR_MODEL_FILE} holds that model (SAME / DIFFERS; exit 1 when it differs)",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"no such data folder: {args.data}")
+    if args.check and (
+        args.write or args.screen or args.screen_with or args.fold_seeds or args.convergence
+    ):
+        parser.error("--check refits the shipped model: no --write, --screen(-with), --fold-seeds")
+    if args.check and args.learner != "logistic":
+        parser.error("--check refits the shipped class: no --learner")
     if args.screen_with and args.write:
         parser.error("--screen-with: inputs production does not read; no --write")
     if args.learner == "monotone-hgb" and args.write:
@@ -1919,10 +1939,25 @@ def main() -> None:
         seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
         print_splits(sets, trained, options, base, seeds)
         return
+    everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
+    if args.check:
+        model, _ = fit(
+            trained,
+            everything,
+            args.C,
+            args.rule,
+            args.gate,
+            kept,
+            args.augment_weight,
+            set_weights,
+            None,
+            args.follow_ups_out,
+            args.tol,
+        )
+        raise SystemExit(check_model(model))
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, args.fold_seed)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
-    everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
     if options.boosting is None and not args.screen_with:
         model, fitted = fit(
             trained,
@@ -2004,6 +2039,42 @@ def main() -> None:
         print(f"wrote {path}")
 
 
+def model_differences(shipped: PairModel, fitted: PairModel) -> list[str]:
+    """What differs between two pair models: the inputs and the gate exactly, the numbers
+    (threshold, bias, each input's mean, scale and weight) beyond :data:`CHECK_TOLERANCE`."""
+    if shipped.inputs != fitted.inputs or shipped.gate != fitted.gate:
+        return [
+            f"inputs: {list(shipped.inputs)} -> {list(fitted.inputs)}",
+            f"gate: {shipped.gate} -> {fitted.gate}",
+        ]
+    out = [
+        f"{key}: {old} -> {new}"
+        for key, old, new in (
+            ("threshold", shipped.threshold, fitted.threshold),
+            ("bias", shipped.bias, fitted.bias),
+        )
+        if abs(old - new) > CHECK_TOLERANCE
+    ]
+    for k, name in enumerate(shipped.inputs):
+        for key in ("mean", "scale", "weights"):
+            old, new = getattr(shipped, key)[k], getattr(fitted, key)[k]
+            if abs(old - new) > CHECK_TOLERANCE:
+                out.append(f"{name} {key.rstrip('s')}: {old} -> {new}")
+    return out
+
+
+def check_model(fitted: PairModel) -> int:
+    """``--check``: print whether the shipped pair model file holds ``fitted`` (the model
+    this run would write), and what differs; 0 if SAME, 1 if it DIFFERS."""
+    path = Path(params.path_of(PAIR_MODEL_FILE))
+    shipped = PairModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    differences = model_differences(shipped, fitted)
+    print(f"{path}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
+    for line in differences:
+        print("  " + line)
+    return 1 if differences else 0
+
+
 def write_cv_errors(
     path: Path,
     sets: Sequence[PairSet],
@@ -2040,7 +2111,8 @@ def _command_line(args: argparse.Namespace) -> str:
     out = []
     for key, value in vars(args).items():
         if (
-            key in ("data", "cache", "write", "cv_errors", "by_topic", "screen_differences")
+            key
+            in ("data", "cache", "write", "check", "cv_errors", "by_topic", "screen_differences")
             or value is False
             or value is None
         ):

@@ -803,3 +803,35 @@ def test_the_offset_screen_decides_a_candidate_s_zero_pairs_as_the_base_does():
         fit_pair_model.screen(
             base_sets, train, options, pairs, candidates, 2, {"venue": 0}, offset=True
         )
+
+
+def test_check_says_same_for_the_shipped_file_and_names_what_moved(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--check``: the shipped file against itself is SAME; a weight moved beyond the
+    tolerance, or another input list, DIFFERS and says what."""
+    from samestory.pair_model import load_pair_model
+
+    shipped = load_pair_model()
+    assert shipped is not None
+    assert fit_pair_model.check_model(shipped) == 0
+    assert "SAME" in capsys.readouterr().out
+    weights = list(shipped.weights)
+    weights[2] += 1e-3
+    moved = dataclasses.replace(shipped, weights=tuple(weights))
+    assert fit_pair_model.check_model(moved) == 1
+    assert f"{shipped.inputs[2]} weight" in capsys.readouterr().out
+    tiny = list(shipped.weights)
+    tiny[0] += 1e-9  # solver rounding: still the same model
+    assert (
+        fit_pair_model.model_differences(shipped, dataclasses.replace(moved, weights=tuple(tiny)))
+        == []
+    )
+    fewer = dataclasses.replace(
+        shipped,
+        inputs=shipped.inputs[:-1],
+        mean=shipped.mean[:-1],
+        scale=shipped.scale[:-1],
+        weights=shipped.weights[:-1],
+    )
+    assert fit_pair_model.model_differences(shipped, fewer)[0].startswith("inputs:")
