@@ -5,7 +5,7 @@
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
-        [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds]]
+        [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds] [--offset-fit]]
         [--write | --check]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
