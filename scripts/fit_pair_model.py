@@ -1940,33 +1940,17 @@ def main() -> None:
         print_splits(sets, trained, options, base, seeds)
         return
     everything = [np.ones(len(s.gold), dtype=bool) for s in trained]
+    in_sample = functools.partial(  # the written model's fit (--write, --check)
+        fit, trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight
+    )
     if args.check:
-        model, _ = fit(
-            trained,
-            everything,
-            args.C,
-            args.rule,
-            args.gate,
-            kept,
-            args.augment_weight,
-            set_weights,
-            None,
-            args.follow_ups_out,
-            args.tol,
-        )
+        model, _ = in_sample(set_weights, None, args.follow_ups_out, args.tol)
         raise SystemExit(check_model(model))
     cv, cv_p, cv_t, thresholds = cross_validate(sets, trained, options, args.fold_seed)
     if args.cv_errors:
         write_cv_errors(args.cv_errors, sets, cv, cv_p, cv_t, kept)
     if options.boosting is None and not args.screen_with:
-        model, fitted = fit(
-            trained,
-            everything,
-            args.C,
-            args.rule,
-            args.gate,
-            kept,
-            args.augment_weight,
+        model, fitted = in_sample(
             set_weights,
             [MONOTONE.get(n, 0) for n in kept] if options.bounded else None,
             args.follow_ups_out,
