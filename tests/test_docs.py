@@ -297,6 +297,54 @@ def test_docs_cited_in_code_exist() -> None:
     assert not broken, "code cites docs that are not there:\n" + "\n".join(broken)
 
 
+# A file path the reference pages name ("pipeline/featurise.py", "src/samestory/store/core.py",
+# "scripts/fit_thread_model.py"), read from the package, the repository root or src/. The
+# dated notebooks under docs/history/ keep the paths of their day, so only docs/*.md is read;
+# a line saying a file was renamed, moved or deleted may name its old path.
+REFERENCE_PAGES = sorted(DOCS.glob("*.md"))
+MODULE_PATH = re.compile(r"(?<![\w./-])((?:[a-z_]+/)+[\w-]+\.py)\b")
+OLD_PATH_WORDS = re.compile(r"\b(?:renamed|moved|deleted)\b")
+PACKAGE_DIR = ROOT_DIR / "src" / "samestory"
+
+
+def _path_exists(written: str) -> bool:
+    in_package = written.removeprefix("src/").removeprefix("samestory/")
+    return any(
+        (base / name).is_file()
+        for base, name in (
+            (ROOT_DIR, written),
+            (PACKAGE_DIR, in_package),
+            (ROOT_DIR / "src", written),
+        )
+    )
+
+
+def _missing_paths(page: Path) -> Iterator[str]:
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        if OLD_PATH_WORDS.search(line):
+            continue
+        for written in MODULE_PATH.findall(line):
+            if not _path_exists(written):
+                yield f"{page.relative_to(ROOT_DIR)}:{number}: {written}"
+
+
+def test_module_path_pattern_reads_paths() -> None:
+    line = "`pipeline/featurise.py`, src/samestory/store/core.py and scripts/fit_x.py, not x.py"
+    assert MODULE_PATH.findall(line) == [
+        "pipeline/featurise.py",
+        "src/samestory/store/core.py",
+        "scripts/fit_x.py",
+    ]
+
+
+@pytest.mark.parametrize("page", REFERENCE_PAGES, ids=lambda p: p.name)
+def test_paths_named_in_docs_exist(page: Path) -> None:
+    missing = list(_missing_paths(page))
+    assert not missing, "docs name files that are not there (moved? fix the path):\n" + "\n".join(
+        missing
+    )
+
+
 # docs/experiments.md tables every idea a dated section of the lab notebooks measured. A
 # section dated on or after the first one curated into its tables (2026-12-06, 04:21) is
 # linked from it, or it is not an idea and says so here, by a rule.
