@@ -259,6 +259,35 @@ def test_folder_watch_picks_up_new_and_changed_files(db, encoder, tmp_path):
         assert len(store) == 4
 
 
+def poll_lines(caplog, source: str) -> list[tuple[str, str]]:
+    """(level, message) of each poll line of ``source`` ("...new or changed...")."""
+    return [
+        (r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.getMessage().startswith(f"{source}: ") and "new or changed" in r.getMessage()
+    ]
+
+
+def test_a_poll_that_found_nothing_logs_at_debug_one_that_found_something_at_info(
+    server, db, encoder, tmp_path, caplog
+):
+    feed = server.url("/feed.xml")
+    publish(server, "/feed.xml", ["bridge"])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    title, text = fixture_text("football")
+    (inbox / "football.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+    with caplog.at_level(logging.DEBUG, logger="samestory.follow"):
+        follow(db, encoder, [feed, str(inbox)])
+        assert poll_lines(caplog, feed) == [("INFO", f"{feed}: 1 entries, 1 new or changed")]
+        assert poll_lines(caplog, str(inbox)) == [("INFO", f"{inbox}: 1 new or changed files")]
+        caplog.clear()
+        follow(db, encoder, [feed, str(inbox)])  # nothing new: the usual poll
+    assert [level for level, _ in poll_lines(caplog, feed)] == ["DEBUG"]
+    assert poll_lines(caplog, str(inbox)) == [("DEBUG", f"{inbox}: 0 new or changed files")]
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO]
+
+
 def test_continuous_mode_polls_again_and_stops_cleanly(server, db, encoder):
     publish(server, "/feed.xml", ["bridge"])
     with Store(db, encoder=encoder) as store:

@@ -224,7 +224,10 @@ class Follower:
             state.record_listing, source, keyed, cursors, time.time() + self.options.interval
         )
         self.stats.queued += queued
-        log.info("%s: %d entries, %d new or changed", source, len(keyed), queued)
+        # An empty poll is the usual one: at INFO it buried the polls that found something.
+        log.log(
+            _poll_level(queued), "%s: %d entries, %d new or changed", source, len(keyed), queued
+        )
 
     def _source_failed(self, source: str, url: str, reason: str) -> None:
         self.stats.source_errors += 1
@@ -320,7 +323,7 @@ class Follower:
         if batch:
             self._commit(batch)
         self._db(state.source_polled, source, time.time() + self.options.interval)
-        log.info("%s: %d new or changed files", source, found)
+        log.log(_poll_level(found), "%s: %d new or changed files", source, found)
 
     def _resolve(self, article: Article) -> Article | None:
         """``article`` under the id it must be stored with, or None if stored already.
@@ -458,6 +461,12 @@ class Follower:
 
             found = self._db(events_for, result.report, result.merged, self.options.with_diff)
             self.on_events(found)
+
+
+def _poll_level(found: int) -> int:
+    """The log level of a poll's line: INFO when it found something new or changed,
+    DEBUG when it found nothing (every poll of a quiet source, each interval)."""
+    return logging.INFO if found else logging.DEBUG
 
 
 def _duration(seconds: float) -> str:
