@@ -409,7 +409,7 @@ def test_fast_show_prints_what_typer_prints(tmp_path: Path, seed_articles) -> No
     with Store(db) as store:
         store.add(list(seed_articles.values()))
         story = store.stories()[0].id
-    for extra in ([], ["--json"]):
+    for extra in ([], ["--json"], ["--all"]):
         call = ["show", story, "--db", str(db), *extra]
         fast = output_of(launch(*call), tmp_path, COLUMNS="100")
         typer = output_of(through_typer(*call), tmp_path, COLUMNS="100")

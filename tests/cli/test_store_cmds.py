@@ -82,6 +82,69 @@ def test_stories_and_show(app, db: Path, seeds_dir: Path):
     assert text.exit_code == 0 and "derivations" in text.stdout and "(first)" in text.stdout
 
 
+def test_show_lists_the_strongest_relations_and_all_with_all(
+    app, db: Path, seeds_dir: Path, monkeypatch
+):
+    """A 23-version story printed 200+ relation rows: the tables hold the strongest
+    (here capped at 2 of the seeds' story's relations), --all and --json every one."""
+    from samestory.cli import story_show
+
+    assert run(app, "add", seeds_dir, "--db", db, "-q").exit_code == 0
+    story_id = json.loads(run(app, "stories", "--db", db, "--json").stdout)["stories"][0]["id"]
+    story = json.loads(run(app, "show", story_id, "--db", db, "--json").stdout)
+    scores = sorted((r["score"] for r in story["relations"]), reverse=True)
+    assert len(scores) > 2
+    monkeypatch.setattr(story_show, "RELATIONS_SHOWN", 2)
+
+    def relation_rows(output: str) -> list[str]:
+        """The rows of the relations table (the last table; derivations' come before)."""
+        kinds = {r["kind"] for r in story["relations"]}
+        table = output[output.index("relations") :].splitlines()
+        return [line for line in table if any(f" {k} " in line for k in kinds)]
+
+    capped = run(app, "show", story_id, "--db", db).stdout
+    more = len(scores) - 2
+    assert f"… and {more} more relations (--all to list them, or --json)" in capped
+    assert f"relations, 2 strongest of {len(scores)}" in capped
+    assert [row.split()[-2] for row in relation_rows(capped)] == [f"{s:.2f}" for s in scores[:2]]
+    assert capped.index("derivations") < capped.index("relations, 2")  # provenance first
+    every = run(app, "show", story_id, "--db", db, "--all").stdout
+    assert "more relations" not in every and "strongest" not in every
+    assert [row.split()[-2] for row in relation_rows(every)] == [f"{s:.2f}" for s in scores]
+    as_json = json.loads(run(app, "show", story_id, "--db", db, "--json").stdout)
+    assert as_json["relations"] == story["relations"]  # --json is not capped
+
+
+def test_show_caps_a_big_storys_relations_at_the_strongest_thirty():
+    """The default cap on a story of 9 versions (36 pairs), scores out of order."""
+    from rich.console import Console
+
+    from samestory.cli.story_show import RELATIONS_SHOWN, print_story
+    from samestory.models import Article, Relation, RelationKind, Story
+
+    ids = [f"v{i}" for i in range(9)]
+    pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+    scores = [round(0.5 + ((7 * n) % 36) / 100, 2) for n in range(len(pairs))]
+    relations = tuple(
+        Relation(a, b, RelationKind.SAME_EVENT, s) for (a, b), s in zip(pairs, scores, strict=True)
+    )
+    story = Story("s-big", "Big", tuple(ids), "v0", relations=relations)
+    articles = {i: Article(id=i, text=f"Text of {i}.") for i in ids}
+
+    def printed(all_relations: bool) -> list[str]:
+        console = Console(record=True, width=120)
+        print_story(console, story, articles, [], False, all_relations)
+        return console.export_text().splitlines()
+
+    capped = printed(False)
+    rows = [line.split()[-2] for line in capped if "same_event" in line]
+    assert rows == [f"{s:.2f}" for s in sorted(scores, reverse=True)[:RELATIONS_SHOWN]]
+    assert capped[-1] == "… and 6 more relations (--all to list them, or --json)"
+    every = printed(True)
+    assert len([line for line in every if "same_event" in line]) == 36
+    assert not any("more relations" in line for line in every)
+
+
 def test_show_unknown_story_exits_2(app, db: Path, seeds_dir: Path):
     run(app, "add", seeds_dir / "000_78891c20a9cd916c.txt", "--db", db, "-q")
     result = run(app, "show", "s-nope", "--db", db)

@@ -10,7 +10,7 @@ This module imports only the stdlib (and rich to print), and handles itself
   (:mod:`samestory.store.listing`; the same table, through
   :func:`samestory.cli.story_list.print_story_list`);
 - ``samestory compare A B [--json] [--db PATH] [--encoder E]`` and ``samestory show
-  STORY [--db PATH] [--json]``: the commands' own functions
+  STORY [--db PATH] [--json] [--all]``: the commands' own functions
   (:func:`samestory.cli.compare_cmd.compare`, which the Typer command calls too, and
   :func:`samestory.cli.store_cmds.show`), called without Typer's option parsing (0.2-0.3 s
   of CPU, through pydantic); ``compare`` without importing Typer at all.
@@ -366,15 +366,16 @@ def _compare(args: list[str]) -> int | None:
 
 
 def _show(args: list[str]) -> int | None:
-    """``samestory show STORY [--db X] [--json]``: on a current store, read with
+    """``samestory show STORY [--db X] [--json] [--all]``: on a current store, read with
     :mod:`samestory.store.reading` and printed by the command's own printer, without
     Typer or the engine; else (or no such story, an SQLite error) run by the command's
     own function without Typer's option parsing, which says what it always said."""
-    options = Options.read(args, {"--json"}, {"--db"})
+    options = Options.read(args, {"--json", "--all"}, {"--db"})
     if options is None or len(options.positionals) != 1:
         return None
     story_id = options.positionals[0]
     as_json = "--json" in options.flags
+    all_relations = "--all" in options.flags
     shown = _current_story(options.db(), story_id)
     if shown is not None:
 
@@ -383,12 +384,16 @@ def _show(args: list[str]) -> int | None:
 
             from samestory.cli.story_show import print_story
 
-            print_story(Console(), *shown, as_json)
+            print_story(Console(), *shown, as_json, all_relations)
 
         return standalone(show)
     from samestory.cli import store_cmds
 
-    return standalone(lambda: store_cmds.show(story_id, db=options.db(), as_json=as_json))
+    return standalone(
+        lambda: store_cmds.show(
+            story_id, db=options.db(), as_json=as_json, all_relations=all_relations
+        )
+    )
 
 
 def _current_story(

@@ -27,7 +27,7 @@ from samestory.cli.main import (
     report_skip,
 )
 from samestory.cli.story_list import print_story_list
-from samestory.cli.story_show import clip, print_story
+from samestory.cli.story_show import RELATIONS_SHOWN, clip, print_story
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
@@ -193,10 +193,18 @@ def show(
     story_id: Annotated[str, typer.Argument(help="Story id, as listed by `samestory stories`.")],
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
+    all_relations: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"List every relation (the tables show the {RELATIONS_SHOWN} strongest; "
+            "--json always holds all).",
+        ),
+    ] = False,
 ) -> None:
     """Show one story: its versions in time order, relations and derivations.
 
-    Example: samestory show s-fb3ff05943db
+    Example: samestory show s-fb3ff05943db --all
     """
     if not db.exists():
         _fail(f"no story {story_id} in {db}", 2)
@@ -210,7 +218,7 @@ def show(
                 _fail(f"no story {story_id} in {db}", 2)
     except StoreError as exc:
         _fail(str(exc), 1)
-    print_story(out, story, articles, thread, as_json)
+    print_story(out, story, articles, thread, as_json, all_relations)
 
 
 # Seconds between two progress lines of a long upgrade.

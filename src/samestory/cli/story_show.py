@@ -18,8 +18,13 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from samestory.models import Article, Story
+    from samestory.models import Article, Relation, Story
     from samestory.store.listing import StorySummary
+
+# The human output lists this many relations, strongest first: a 23-version story has
+# 200+ related pairs, whose rows buried its versions and provenance. ``--all`` lists
+# every one; ``--json`` always holds them all.
+RELATIONS_SHOWN = 30
 
 
 def print_story(
@@ -28,15 +33,18 @@ def print_story(
     articles: Mapping[str, Article],
     thread: Sequence[StorySummary],
     as_json: bool,
+    all_relations: bool = False,
 ) -> None:
     """``story`` (its versions ``articles``, the stories of its ``thread``) as tables on
-    ``console`` or, with ``as_json``, as one JSON object on stdout."""
+    ``console`` or, with ``as_json``, as one JSON object on stdout (every relation). The
+    tables hold the :data:`RELATIONS_SHOWN` strongest relations, or with
+    ``all_relations`` every one, strongest first."""
     if as_json:
         payload = story.to_dict()
         payload["thread_stories"] = [s.id for s in thread]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    _print_tables(console, story, articles)
+    _print_tables(console, story, articles, all_relations)
     if len(thread) > 1:
         console.print(
             f"thread {story.thread}: {len(thread)} stories of one incident", highlight=False
@@ -61,7 +69,9 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-def _print_tables(console: Console, story: Story, articles: Mapping[str, Article]) -> None:
+def _print_tables(
+    console: Console, story: Story, articles: Mapping[str, Article], all_relations: bool
+) -> None:
     # Ids, titles and sources come from the articles: escaped or Text, never markup.
     console.print(
         f"[bold cyan]{escape(story.id)}[/]  {len(story.articles)} version(s)  "
@@ -80,15 +90,32 @@ def _print_tables(console: Console, story: Story, articles: Mapping[str, Article
             Text(clip(a.title or first_line(a.text))),
         )
     console.print(versions)
-    if story.relations:
-        relations = Table("a", "b", "kind", "score", title="relations")
-        for r in story.relations:
-            relations.add_row(
-                Text(r.a), Text(r.b), r.kind.value if r.kind else "", f"{r.score:.2f}"
-            )
-        console.print(relations)
+    # Provenance before the relations: the relations can run long (the last table).
     if story.derivations:
         edges = Table("source", "copy", "kind", "reason", title="derivations")
         for d in story.derivations:
             edges.add_row(Text(d.source), Text(d.copy), d.kind.value, Text(d.reason))
         console.print(edges)
+    if story.relations:
+        _print_relations(console, story.relations, all_relations)
+
+
+def strongest(relations: Sequence[Relation], limit: int | None) -> list[Relation]:
+    """The ``limit`` highest-scored ``relations`` (all of them when None), highest first;
+    equal scores keep the story's order."""
+    ranked = sorted(relations, key=lambda r: -r.score)
+    return ranked if limit is None else ranked[:limit]
+
+
+def _print_relations(console: Console, relations: Sequence[Relation], all_relations: bool) -> None:
+    shown = strongest(relations, None if all_relations else RELATIONS_SHOWN)
+    more = len(relations) - len(shown)
+    title = f"relations, {len(shown)} strongest of {len(relations)}" if more else "relations"
+    table = Table("a", "b", "kind", "score", title=title)
+    for r in shown:
+        table.add_row(Text(r.a), Text(r.b), r.kind.value if r.kind else "", f"{r.score:.2f}")
+    console.print(table)
+    if more:
+        console.print(
+            f"… and {more} more relations (--all to list them, or --json)", highlight=False
+        )
