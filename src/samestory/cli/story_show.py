@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from samestory.pipeline.story_of import clip_at_word
+
 if TYPE_CHECKING:
     from samestory.models import Article, Relation, Story
     from samestory.store.listing import StorySummary
@@ -55,12 +57,8 @@ def print_story(
 
 
 def clip(title: str, width: int = 60) -> str:
-    """``title`` cut to ``width`` characters at a word, with "…" when anything was cut
-    (a title cut mid-word, "between the U", reads as a different title)."""
-    if len(title) <= width:
-        return title
-    cut = title[: width - 1].rsplit(" ", 1)[0] or title[: width - 1]
-    return cut.rstrip() + "…"
+    """``title`` cut to ``width`` characters at a word (:func:`clip_at_word`)."""
+    return clip_at_word(title, width)
 
 
 def first_line(text: str) -> str:

@@ -38,6 +38,16 @@ class StoryMember(Protocol):
     def sentences(self) -> Sequence[str]: ...
 
 
+def clip_at_word(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters at a word, with "…" when anything was cut (a
+    title cut mid-word, "between the U", reads as a different title): what the front ends
+    show of a long title or an untitled version's first sentence."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] or text[: width - 1]
+    return cut.rstrip() + "…"
+
+
 def story_title(lead: StoryMember, limit: int = TITLE_LIMIT) -> str | None:
     """The lead article's title (or first sentence), cut at ``limit`` characters."""
     text = lead.title or (lead.sentences[0] if lead.sentences else None)

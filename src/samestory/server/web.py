@@ -24,6 +24,7 @@ from starlette.datastructures import FormData
 
 from samestory.config import Config
 from samestory.models import Article
+from samestory.pipeline.story_of import clip_at_word
 from samestory.server.app import found
 from samestory.server.queries import KIND_LABELS, display_kind
 from samestory.server.records import parse_records, read_uploads
@@ -124,9 +125,8 @@ def label_versions(
     sentences = first_sentences(untitled) if untitled else {}
     for v in versions:
         sentence = sentences.get(v["id"])
-        if sentence and len(sentence) > LABEL_LIMIT:  # cut at a word, as titles are
-            sentence = sentence[: LABEL_LIMIT - 1].rsplit(" ", 1)[0].rstrip() + "…"
-        v["label"] = v["title"] or sentence or v["id"]
+        label = clip_at_word(sentence, LABEL_LIMIT) if sentence else None
+        v["label"] = v["title"] or label or v["id"]
 
 
 def _compare_page(app: FastAPI) -> None:
