@@ -2052,11 +2052,7 @@ def check_model(fitted: PairModel) -> int:
     this run would write), and what differs; 0 if SAME, 1 if it DIFFERS."""
     path = Path(params.path_of(PAIR_MODEL_FILE))
     shipped = PairModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    differences = model_differences(shipped, fitted)
-    print(f"{path}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
-    for line in differences:
-        print("  " + line)
-    return 1 if differences else 0
+    return ftm.report_check(path, model_differences(shipped, fitted))
 
 
 def write_cv_errors(

@@ -819,7 +819,12 @@ def model_differences(shipped: dict[str, Any], fitted: dict[str, Any]) -> list[s
 def check_model(out: Path, data: dict[str, Any]) -> int:
     """``--check``: print whether ``data`` (the file this run would write) holds the model
     of ``out``, and what differs; 0 if SAME, 1 if it DIFFERS."""
-    differences = model_differences(json.loads(out.read_text(encoding="utf-8")), data)
+    return report_check(out, model_differences(json.loads(out.read_text(encoding="utf-8")), data))
+
+
+def report_check(out: Path, differences: list[str]) -> int:
+    """``--check``'s verdict on the file ``out`` (SAME, or DIFFERS and each difference),
+    as every fit script prints it; its exit code: 0 if SAME, 1 if it DIFFERS."""
     print(f"{out}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
     for line in differences:
         print("  " + line)
