@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from samestory.cli import store_cmds
 from samestory.cli.store_cmds import register
 
 runner = CliRunner()
@@ -34,7 +35,8 @@ def run(app: typer.Typer, *args: str):
 def test_add_then_again(app, db: Path, seeds_dir: Path):
     first = run(app, "add", seeds_dir, "--db", db, "--quiet")
     assert first.exit_code == 0, first.output
-    assert "added 5, unchanged 0, skipped 0; 2 stories touched" in first.stdout
+    summary = "added 5 (0 copies, 0 revisions), unchanged 0, skipped 0; 2 stories touched (2 new)"
+    assert first.stdout.splitlines() == [summary]  # --quiet: the summary line only
     again = run(app, "add", seeds_dir, "--db", db, "--json")
     assert again.exit_code == 0
     payload = json.loads(again.stdout)
@@ -52,6 +54,48 @@ def test_add_json_reports_skipped(app, db: Path, seeds_dir: Path, tmp_path: Path
     assert [s["source"] for s in payload["skipped"]] == [f"{bad}:2"]
     assert "skipped" in result.stderr and f"{bad}:2" in result.stderr
     assert set(payload["stories"]) == {"003_6a6816fadfc50284", "x"}
+
+
+def test_add_names_the_first_articles_then_sums_up(app, db: Path, seeds_dir: Path, monkeypatch):
+    """A crawl's add printed a line per article (2,312 for the dev sets): now the first
+    ADD_LINES_SHOWN, a line saying how many more, and the summary; --verbose lists all."""
+    monkeypatch.setattr(store_cmds, "ADD_LINES_SHOWN", 2)
+    first = run(app, "add", seeds_dir, "--db", db)
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert len(lines) == 4, first.stdout
+    assert all(line.startswith("  0") for line in lines[:2])
+    assert "new story" in lines[0]
+    assert lines[2] == "  … and 3 more articles added (--verbose to list them, or --json)"
+    assert lines[3].startswith("added 5 (0 copies, 0 revisions)")
+    copy = seeds_dir / "001_dbb88671c08ef9cb.txt"
+    (db.parent / "again").mkdir()
+    (db.parent / "again" / "copy-of-001.txt").write_text(copy.read_text())
+    for name in ("003_6a6816fadfc50284.txt", "004_19bf21a25ff5d78b.txt"):
+        (db.parent / "again" / f"renamed-{name}").write_text((seeds_dir / name).read_text())
+    verbose = run(app, "add", db.parent / "again", "--db", db, "--verbose")
+    assert verbose.exit_code == 0, verbose.output
+    lines = verbose.stdout.splitlines()
+    assert len(lines) == 4 and "more articles" not in verbose.stdout
+    assert all(" copy " in line for line in lines[:3])
+    assert lines[3].startswith("added 3 (3 copies, 0 revisions), unchanged 0, skipped 0;")
+
+
+def test_add_always_names_what_it_skipped(app, db: Path, seeds_dir: Path, tmp_path: Path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "A short valid article about a summit."}\nnot json\n')
+    result = run(app, "add", seeds_dir, bad, "--db", db, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "added 6 (0 copies, 0 revisions), unchanged 0, skipped 1; 3 stories touched (3 new)"
+    ]
+    assert f"skipped {bad}:2: " in result.stderr
+
+
+def test_add_quiet_and_verbose_exit_2(app, db: Path, seeds_dir: Path):
+    result = run(app, "add", seeds_dir, "--db", db, "-q", "-v")
+    assert result.exit_code == 2
+    assert "--quiet and --verbose" in result.stderr and not db.exists()
 
 
 def test_add_nothing_readable_exits_1(app, db: Path, tmp_path: Path):

@@ -27,7 +27,7 @@ from samestory.cli.main import (
     report_skip,
 )
 from samestory.cli.story_list import print_story_list
-from samestory.cli.story_show import RELATIONS_SHOWN, clip, print_story
+from samestory.cli.story_show import RELATIONS_SHOWN, clip, first_line, print_story
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
@@ -90,11 +90,33 @@ def open_store(db: Path, must_exist: bool = False, encoder: str | None = None) -
         _fail(str(exc), 1)
 
 
+# ``add`` names this many articles (and merged or split stories) one a line, then sums
+# up: a crawl's add of thousands printed thousands of lines. ``--verbose`` names every
+# one; ``--json`` always holds them all.
+ADD_LINES_SHOWN = 20
+
+
 def add(
     paths: PathsArg,
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar and no article lines: the summary line only (skipped "
+            "inputs and warnings are still named on stderr).",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help=f"Name every article added (without it, the first {ADD_LINES_SHOWN}).",
+        ),
+    ] = False,
     encoder: Annotated[
         Encoder | None,
         typer.Option(
@@ -111,8 +133,13 @@ def add(
     copies; an id given again with the same text changes nothing, with a different
     text it is kept as the revision ID~rev2 (a warning says so). See docs/store.md.
 
+    Prints the first articles added (each with its story: new story, joined, copy),
+    then one summary line; a skipped input is always named, one line each on stderr.
+
     Example: samestory add ../shared/seeds && samestory stories
     """
+    if quiet and verbose:
+        _fail("--quiet and --verbose: choose one", 2)
     from samestory.ingest import read_paths
 
     result = read_paths(paths, on_skip=report_skip)
@@ -138,22 +165,40 @@ def add(
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not quiet:
-        _print_added(report, result.articles)
-    skipped_count = len(result.skipped) + len(report.skipped)
+        _print_added(report, result.articles, None if verbose else ADD_LINES_SHOWN)
     out.print(
-        f"added {len(report.added)}, unchanged {len(report.unchanged)}, skipped "
-        f"{skipped_count}; {len(report.stories_touched)} stories touched",
+        add_summary(report, len(result.skipped) + len(report.skipped)),
         highlight=False,
         soft_wrap=True,
     )
 
 
-def _print_added(report: AddReport, articles: list[Article]) -> None:
+def add_summary(report: AddReport, skipped: int) -> str:
+    """``add``'s last line: what was added (copies and revisions among it), unchanged and
+    skipped, and the stories touched (new among them)."""
+    copies, revisions = len(report.copy_of), len(report.revised)
+    return (
+        f"added {len(report.added):,} ({copies:,} {_plural(copies, 'copy', 'copies')}, "
+        f"{revisions:,} {_plural(revisions, 'revision', 'revisions')}), unchanged "
+        f"{len(report.unchanged):,}, skipped {skipped:,}; {len(report.stories_touched):,} "
+        f"stories touched ({len(report.new_stories):,} new)"
+    )
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def _print_added(report: AddReport, articles: list[Article], limit: int | None) -> None:
+    """One line per added article (its story, how it joined), then the stories merged or
+    split; at most ``limit`` of each (None: all), then how many more."""
     from samestory.api import story_id
 
     new = set(report.new_stories)
-    titles = {a.id: a.title or "" for a in articles}
-    for article_id, story in report.story_of.items():
+    # An untitled version is named by its text's first line, as ``show`` names it.
+    titles = {a.id: a.title or first_line(a.text) for a in articles}
+    added = list(report.story_of.items())
+    for article_id, story in added[:limit]:
         verb = "new story" if story in new and story == story_id(article_id) else "joined"
         if article_id in report.copy_of:
             verb = "copy"
@@ -163,10 +208,26 @@ def _print_added(report: AddReport, articles: list[Article]) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    for old, into in report.merged.items():
-        out.print(f"  story {old} merged into {', '.join(into)}", highlight=False)
-    for old, into in report.split.items():
-        out.print(f"  story {old} split: some versions now in {', '.join(into)}", highlight=False)
+    _print_more(len(added), limit, "articles added")
+    regrouped = [
+        *(f"  story {old} merged into {', '.join(into)}" for old, into in report.merged.items()),
+        *(
+            f"  story {old} split: some versions now in {', '.join(into)}"
+            for old, into in report.split.items()
+        ),
+    ]
+    for line in regrouped[:limit]:
+        out.print(line, highlight=False)
+    _print_more(len(regrouped), limit, "stories merged or split")
+
+
+def _print_more(total: int, limit: int | None, what: str) -> None:
+    """``… and K more WHAT (--verbose ...)`` when ``limit`` hid K of ``total`` lines."""
+    if limit is not None and total > limit:
+        out.print(
+            f"  … and {total - limit:,} more {what} (--verbose to list them, or --json)",
+            highlight=False,
+        )
 
 
 def stories(
