@@ -151,3 +151,26 @@ def test_serve_writes_an_ipv6_host_as_a_url_does_and_gives_uvicorn_the_bare_addr
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
     serve_cmd._listen(object(), "[::1]", 8000)  # type: ignore[arg-type]
     assert given["host"] == "::1" and given["port"] == 8000
+
+
+def test_serve_verbose_without_follow_exits_2_and_with_it_logs_at_debug(tmp_path: Path) -> None:
+    """--verbose shows the follower's DEBUG lines: without --follow there is none to show."""
+    import logging
+
+    from samestory.cli import serve_cmd
+
+    db = tmp_path / "news.db"
+    result = runner.invoke(app, ["serve", "--db", str(db), "--port", "0", "--verbose"], env=WIDE)
+    assert result.exit_code == 2
+    assert (
+        result.output.strip() == "error: --verbose logs the followed sources' polls: add --follow"
+    )
+    assert not db.exists()
+    logger = logging.getLogger("samestory.follow")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    try:
+        for verbose, level in ((True, logging.DEBUG), (False, logging.INFO)):
+            serve_cmd._follow_options([str(tmp_path)], "5m", verbose)
+            assert logger.level == level
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved

@@ -286,9 +286,15 @@ def test_a_poll_that_found_nothing_logs_at_debug_one_that_found_something_at_inf
     assert [level for level, _ in poll_lines(caplog, feed)] == ["DEBUG"]
     assert poll_lines(caplog, str(inbox)) == [("DEBUG", f"{inbox}: 0 new or changed files")]
     assert not [r for r in caplog.records if r.levelno >= logging.INFO]
+    # The feed answered 304 to its ETag: said at DEBUG, for `follow --verbose`.
+    not_modified = [
+        (r.levelname, r.getMessage()) for r in caplog.records if "(304)" in r.getMessage()
+    ]
+    assert not_modified == [("DEBUG", f"{feed}: not modified (304)")]
 
 
-def test_continuous_mode_polls_again_and_stops_cleanly(server, db, encoder):
+def test_continuous_mode_polls_again_and_stops_cleanly(server, db, encoder, caplog):
+    caplog.set_level(logging.DEBUG, logger="samestory.follow")
     publish(server, "/feed.xml", ["bridge"])
     with Store(db, encoder=encoder) as store:
         follower = Follower(store, [server.url("/feed.xml")], options(once=False, interval=0.2))
@@ -307,6 +313,9 @@ def test_continuous_mode_polls_again_and_stops_cleanly(server, db, encoder):
         stats = follower.run()  # the store belongs to this thread
         helper.join()
     assert stats.stored == 2 and server.hits("/feed.xml") >= 2
+    # Between two passes, when the next poll is due: a DEBUG line (`follow --verbose`).
+    due = [r for r in caplog.records if r.getMessage().startswith("next poll due in ")]
+    assert due and {r.levelname for r in due} == {"DEBUG"}
 
 
 @pytest.mark.parametrize("charset", ["latin-1", "cp1252"])

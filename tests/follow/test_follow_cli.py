@@ -74,6 +74,35 @@ def test_follow_once_then_sources(app, server, db, tmp_path, monkeypatch):
     )
 
 
+def test_follow_verbose_shows_the_debug_poll_lines(app, server, db, monkeypatch):
+    """The polls that found nothing and the 304s were logged at DEBUG and never printed:
+    --verbose prints them; without it, a pass that found nothing prints no poll line."""
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    server.page("/n/bridge", "bridge")
+    feed = server.url("/feed.xml")
+    server.set("/feed.xml", rss([{"title": "b", "link": server.url("/n/bridge")}]), etag='"1"')
+    runner = CliRunner()
+    args = ["follow", feed, "--db", str(db), "--once", "--delay", "0", "--retries", "0"]
+    assert runner.invoke(app, args).exit_code == 0  # stores the bridge
+    plain = runner.invoke(app, args)
+    assert plain.exit_code == 0, plain.output
+    assert "new or changed" not in plain.stderr and "DEBUG" not in plain.stderr
+    verbose = runner.invoke(app, [*args, "--verbose"])
+    assert verbose.exit_code == 0, verbose.output
+    debug = [line for line in verbose.stderr.splitlines() if " DEBUG " in line]
+    assert any(line.endswith(f"{feed}: not modified (304)") for line in debug), debug
+    assert any(line.endswith(f"{feed}: 0 entries, 0 new or changed") for line in debug), debug
+    assert verbose.stderr.splitlines()[-1].startswith("follow: 1 source polls")
+
+
+def test_follow_quiet_and_verbose_exit_2(app, server, db):
+    result = CliRunner().invoke(
+        app, ["follow", server.url("/feed.xml"), "--db", str(db), "-q", "-v"]
+    )
+    assert result.exit_code == 2 and "--quiet and --verbose" in result.stderr
+    assert not db.exists()
+
+
 def test_follow_once_exits_1_when_every_source_failed(app, server, db, monkeypatch):
     """For cron: a pass where no source answered is not a quiet pass (it exited 0).
     One source answering is enough for 0 (test_follow_once_then_sources)."""

@@ -100,6 +100,15 @@ def follow(
         bool, typer.Option("--no-diff", help="Leave the changed names/numbers/quotes out.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also the DEBUG lines: polls that found nothing, feeds not modified (304), "
+            "when the next poll is due.",
+        ),
+    ] = False,
 ) -> None:
     """Follow sources into the store: each new article joins its story as it appears.
 
@@ -111,7 +120,9 @@ def follow(
     """
     from samestory.follow.runner import FollowOptions
 
-    _configure_logging(quiet)
+    if quiet and verbose:
+        _fail("--quiet and --verbose: choose one", 2)
+    _configure_logging(log_level(quiet, verbose))
     _check_sources(sources)
     policy = _fetch_policy(user_agent, timeout, retries, max_size, max_redirects, per_host, delay)
     options = FollowOptions(
@@ -246,7 +257,17 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _configure_logging(quiet: bool) -> None:
+def log_level(quiet: bool, verbose: bool) -> int:
+    """The follower's log level: WARNING with ``--quiet``, DEBUG with ``--verbose`` (the
+    polls that found nothing, 304s, the next poll), else INFO."""
+    import logging
+
+    if quiet:
+        return logging.WARNING
+    return logging.DEBUG if verbose else logging.INFO
+
+
+def _configure_logging(level: int) -> None:
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
@@ -255,7 +276,7 @@ def _configure_logging(quiet: bool) -> None:
     )
     logger = logging.getLogger("samestory.follow")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.setLevel(level)
     logger.propagate = False
 
 

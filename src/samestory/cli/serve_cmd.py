@@ -78,6 +78,15 @@ def serve(
     follow_interval: Annotated[
         str, typer.Option(help="Time between polls of a followed source (e.g. 5m).")
     ] = "5m",
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="With --follow: also log the follower's DEBUG lines (polls that found "
+            "nothing, feeds not modified (304), when the next poll is due).",
+        ),
+    ] = False,
     max_body_mb: Annotated[
         float, typer.Option(min=0.001, help="Largest request body accepted (MB); 413 beyond.")
     ] = 25.0,
@@ -87,10 +96,13 @@ def serve(
     Example: samestory serve --db news.db   then open http://127.0.0.1:8000
     """
     token = token or None
+    if verbose and not follow:
+        err.print("[red]error:[/] --verbose logs the followed sources' polls: add --follow")
+        raise typer.Exit(2)
     _refuse_open_host_without_token(host, token)
     _refuse_an_address_it_cannot_listen_on(host, port)
     _check_server_packages()
-    app = _server_app(db, encoder, token, max_body_mb, follow or [], follow_interval)
+    app = _server_app(db, encoder, token, max_body_mb, follow or [], follow_interval, verbose)
     err.print(
         f"samestory: serving {db} on http://{url_host(host)}:{port}  (API docs at /docs"
         f"{', writes need the token' if token else ''})",
@@ -157,6 +169,7 @@ def _server_app(
     max_body_mb: float,
     follow: list[str],
     follow_interval: str,
+    verbose: bool = False,
 ) -> FastAPI:
     """The application over the store at ``db`` (exit 1 on a store error; a bad
     ``--follow`` source exits 2)."""
@@ -164,7 +177,7 @@ def _server_app(
     from samestory.store import StoreError
 
     settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
-    follow_options = _follow_options(follow, follow_interval)
+    follow_options = _follow_options(follow, follow_interval, verbose)
     try:
         return create_app(
             db,
@@ -196,11 +209,12 @@ def _listen(app: FastAPI, host: str, port: int) -> None:
     )
 
 
-def _follow_options(sources: list[str], interval: str) -> object:
-    """FollowOptions for ``--follow`` (None without it); a bad source exits 2."""
+def _follow_options(sources: list[str], interval: str, verbose: bool = False) -> object:
+    """FollowOptions for ``--follow`` (None without it; ``verbose``: the follower logs
+    at DEBUG); a bad source exits 2."""
     if not sources:
         return None
-    from samestory.cli.follow_cmd import _configure_logging, parse_duration
+    from samestory.cli.follow_cmd import _configure_logging, log_level, parse_duration
     from samestory.follow import FollowOptions, source_kind
 
     for source in sources:
@@ -209,5 +223,5 @@ def _follow_options(sources: list[str], interval: str) -> object:
         except ValueError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)
             raise typer.Exit(2) from None
-    _configure_logging(quiet=False)
+    _configure_logging(log_level(quiet=False, verbose=verbose))
     return FollowOptions(interval=parse_duration(interval))

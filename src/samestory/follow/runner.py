@@ -182,7 +182,11 @@ class Follower:
                 first = False
                 if self.options.once:
                     break
-                self._stop.wait(self._idle_time())
+                idle = self._idle_time()
+                log.debug(
+                    "next poll due in %s (%s)", _duration(idle), state.iso_time(time.time() + idle)
+                )
+                self._stop.wait(idle)
         finally:
             self._fetcher.close()
         return self.stats
@@ -259,6 +263,8 @@ class Follower:
         reply = self._fetcher.get(url, etag, modified, accept=FEED_ACCEPT)
         cursors = [(url, reply.etag, reply.last_modified)]
         if reply.status == 304:
+            # A sitemap index's child is named after its source; a feed is its source.
+            log.debug("%s: %snot modified (304)", source, "" if url == source else f"{url} ")
             children = json.loads(self._db(state.cursor, url, "children") or "[]")
             if not children:
                 return [], []
