@@ -211,3 +211,45 @@ def test_a_story_page_shows_its_thread_and_links_its_stories(server: str, browse
     # The unrelated story has no thread section.
     browser.get(f"{server}/stories/{story_of['other']}")
     assert not browser.find_elements(By.CSS_SELECTOR, "section#thread")
+
+
+def test_show_all_relations_lists_them_in_place(server: str, browser: Any) -> None:
+    """A story page lists its RELATIONS_SHOWN strongest relations; "show all K relations"
+    swaps in every one without leaving the page, and the address says so. Last in this
+    file: it adds 18 ECB+ versions to the store the tests above count stories in."""
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from samestory.cli.story_show import RELATIONS_SHOWN
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "ecbplus_dev_subset.jsonl"
+    records = [json.loads(line) for line in fixture.read_text(encoding="utf-8").splitlines()]
+    topic = [
+        {k: v for k, v in r.items() if k != "story"} for r in records if r["story"] == "ecb:1a"
+    ]
+    response = httpx.post(f"{server}/api/articles", json=topic, timeout=300)
+    assert response.status_code == 200, response.text
+    stories = [r["story"] for r in response.json()["articles"]]
+    story = max(set(stories), key=stories.count)
+    total = len(httpx.get(f"{server}/api/stories/{story}", timeout=60).json()["relations"])
+    assert total > RELATIONS_SHOWN  # 18 versions of one event
+
+    def scores() -> list[float]:
+        rows = browser.find_elements(By.CSS_SELECTOR, "section#relations tr.relation td.num")
+        return [float(td.text) for td in rows]
+
+    browser.get(f"{server}/stories/{story}")
+    shown = scores()
+    assert len(shown) == RELATIONS_SHOWN and shown == sorted(shown, reverse=True)
+    browser.execute_script("window.__marker = 'same page'")
+    link = browser.find_element(By.CSS_SELECTOR, "section#relations a.show-all")
+    assert link.text == f"show all {total} relations"
+    link.click()
+    WebDriverWait(browser, 30).until(lambda b: len(scores()) == total)
+    every = scores()
+    assert every == sorted(every, reverse=True) and every[:RELATIONS_SHOWN] == shown
+    assert browser.execute_script("return window.__marker") == "same page"
+    assert browser.current_url.endswith(f"/stories/{story}?relations=all#relations")
+    assert not browser.find_elements(By.CSS_SELECTOR, "section#relations a.show-all")

@@ -35,6 +35,38 @@ def test_story_page_shows_timeline_tree_and_evidence(seeded: TestClient) -> None
     assert f"b={REWRITE_B}" in page or f"a={REWRITE_B}" in page
 
 
+# One row of a story page's relations table: from, to and score.
+RELATION_ROW = re.compile(
+    r'<tr class="relation"><td>([^<]+)</td><td>([^<]+)</td>.*?<td class="num">([0-9.]+)</td>', re.S
+)
+
+
+def test_story_page_lists_the_strongest_relations_and_links_to_all(
+    seeded: TestClient, monkeypatch
+) -> None:
+    """A 23-version ECB+ story listed all its 250 relations: the page lists the
+    RELATIONS_SHOWN strongest (here 2 of the 3-version story's 3), as `show` does, and
+    "show all 3 relations" opens the page that lists every one."""
+    from samestory.server import web
+
+    monkeypatch.setattr(web, "RELATIONS_SHOWN", 2)
+    story = seeded.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    stored = seeded.get(f"/api/stories/{story}").json()["relations"]
+    assert len(stored) == 3
+    ranked = sorted(stored, key=lambda r: -r["score"])
+    expected = [(r["a"], r["b"], f"{r['score']:.2f}") for r in ranked]
+    page = seeded.get(f"/stories/{story}").text
+    assert RELATION_ROW.findall(page) == expected[:2]
+    assert "The 2 strongest of 3, highest score first." in page
+    link = f'href="/stories/{story}?relations=all#relations">show all 3 relations</a>'
+    assert link in page
+    every = seeded.get(f"/stories/{story}", params={"relations": "all"}).text
+    assert RELATION_ROW.findall(every) == expected
+    assert "All 3, highest score first." in every and "show all" not in every
+    monkeypatch.undo()  # the default cap (30) is above this story's 3: no link
+    assert "show all" not in seeded.get(f"/stories/{story}").text
+
+
 def test_compare_page_highlights_the_name_change(seeded: TestClient) -> None:
     page = seeded.get("/compare", params={"a": REWRITE_A, "b": REWRITE_B}).text
     assert '<span class="ins name-change">Triumph</span>' in page

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
+from samestory.cli.story_show import RELATIONS_SHOWN
 from samestory.config import Config
 from samestory.models import Article
 from samestory.pipeline.story_of import clip_at_word
@@ -96,7 +97,9 @@ def _story_pages(app: FastAPI) -> None:
         )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str) -> Response:
+    def story_page(request: Request, story_id: str, relations: str = "") -> Response:
+        """One story; its relations table holds the strongest :data:`RELATIONS_SHOWN`
+        (``?relations=all``: every one), strongest first."""
         s = request.app.state.services
         detail = found(s.reader.story_detail, story_id, "story")
         label_versions(detail["versions"], s.reader.first_sentences)
@@ -105,6 +108,7 @@ def _story_pages(app: FastAPI) -> None:
             "story.html",
             story=detail,
             tree=provenance_tree(detail),
+            relations=strongest_relations(detail["relations"], relations != "all"),
             version=s.reader.change_version(),
         )
 
@@ -113,6 +117,15 @@ def _story_pages(app: FastAPI) -> None:
         s = request.app.state.services
         article = found(s.reader.article_detail, article_id, "article")
         return render(request, "article.html", article=article)
+
+
+def strongest_relations(relations: list[dict[str, Any]], capped: bool) -> list[dict[str, Any]]:
+    """The relations the story page lists: highest score first (equal scores keep the
+    story's order), the :data:`RELATIONS_SHOWN` strongest when ``capped``, as ``samestory
+    show`` lists them. A 23-version story has 250 relations: their rows were most of the
+    page."""
+    ranked = sorted(relations, key=lambda r: -r["score"])
+    return ranked[:RELATIONS_SHOWN] if capped else ranked
 
 
 def label_versions(

@@ -45,3 +45,29 @@
   }
   window.setInterval(poll, 2000);
 })();
+
+// "show all K relations": fetch the page that lists them all and swap its relations
+// section in, without leaving the page (the server reads the story from its cache). The
+// address becomes that page's, so a live refresh keeps them all. Without JavaScript the
+// link opens that page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-show-all]") : null;
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var section = link.closest("section");
+    if (!section || !section.id) { return; }
+    event.preventDefault();
+    link.textContent = "loading…";
+    fetch(link.href, { headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById(section.id);
+        if (!fresh) { return Promise.reject("no section"); }
+        section.replaceWith(fresh);
+        window.history.replaceState(null, "", link.href);
+      })
+      .catch(function () { window.location.href = link.href; });
+  });
+})();
