@@ -27,6 +27,21 @@ def test_help_paragraphs_are_not_broken_where_the_docstring_was_wrapped() -> Non
         assert not ragged, f"{name}: {ragged}"
 
 
+def test_help_shows_no_type_for_a_flag_and_an_example_for_every_command() -> None:
+    """Typer 0.29's help printed ``--json <bool>`` (and ``--help <bool>``), as if the flag
+    took a value; options that take one keep their type. Every command's help ends with
+    an example."""
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name in commands:
+        result = runner.invoke(app, [name, "--help"], env=WIDE)
+        assert result.exit_code == 0, result.output
+        assert "<bool>" not in result.output, name
+        assert "--help" in result.output and "Example" in result.output, name
+    add = runner.invoke(app, ["add", "--help"], env=WIDE).output
+    assert "--json" in add and "<path>" in add and "<use|static>" in add
+    assert "<bool>" not in runner.invoke(app, ["--help"], env=WIDE).output
+
+
 def test_cluster_help_reads_its_sentence_on_one_line() -> None:
     result = runner.invoke(app, ["cluster", "--help"], env=WIDE)
     assert result.exit_code == 0

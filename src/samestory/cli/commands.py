@@ -66,6 +66,27 @@ def one_line_paragraphs(doc: str) -> str:
     )
 
 
+def flags_show_no_type() -> None:
+    """A flag's row of the help shows no type. Typer 0.29's rich help printed one for
+    every option, ``--json <bool>``, ``--help <bool>``, as if a flag took a value
+    (``--json true`` is an error). Its option class has no setting for this, so its
+    ``display_type_rich`` is wrapped; a Typer without that method is left as it is."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "flags_show_no_type", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich.flags_show_no_type = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+flags_show_no_type()
 for _info in app.registered_commands:
     if _info.help is None and _info.callback is not None and _info.callback.__doc__:
         _info.help = one_line_paragraphs(_info.callback.__doc__)

@@ -137,7 +137,7 @@ def print_help(program: str) -> None:
         highlighter(""),
         negative(""),
         negative(""),
-        types(Text("<bool>", style="bold yellow", overflow="fold")),
+        types(Text("", style="bold yellow", overflow="fold")),  # a flag: no type (cli/commands.py)
         Columns([_rich_text(highlighter, "Show this message and exit.")]),
     )
     _print_panel(console, options, "Options")
