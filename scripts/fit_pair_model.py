@@ -5,6 +5,7 @@
         [--max-pairs 20000] [--no-cross-lingual] [--drop NAME,...] [--gate] [--encoder use]
         [--short-forms lead,summary,headline] [--short-pairs N] [--unrelated N]
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
+        [--fold-seeds N [--fold-seeds-from K] [--cv-fixed FILE]]
         [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds] [--offset-fit]]
         [--write | --check]
 
@@ -502,6 +503,38 @@ def fit_offset(
     )
 
 
+def fitted_of(model: PairModel) -> Fitted:
+    """A written pair model as a fit over design rows of its inputs, in its order."""
+    mean, scale = np.array(model.mean), np.array(model.scale)
+    weights, bias, gate = np.array(model.weights), model.bias, model.gate
+
+    def predict(z: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        """:meth:`PairModel.probability_of_row` over rows."""
+        p = 1.0 / (1.0 + np.exp(-(bias + ((z - mean) / scale) @ weights)))
+        return p * factor if gate else p
+
+    return Fitted(mean, scale, weights, bias, model.threshold, predict)
+
+
+def fit_fixed(
+    model: PairModel, sets: Sequence[PairSet], masks: Sequence[np.ndarray], rule: str
+) -> Fitted:
+    """``model`` (a written file, its inputs the design's columns in order) as a fold's
+    fit: its weights, bias and standardisation fixed, not refitted on the masked pairs;
+    only its threshold chosen on them by ``rule``, as :func:`fit_logistic` chooses one
+    (``--cv-fixed``: two files' weights compared through the same folds' thresholds,
+    docs/history/accuracy.md, 2026-12-06 17:10, compare). A file fitted on every topic has
+    seen the held-out ones: its CV figures are in-sample weights at held-out thresholds."""
+    fixed = fitted_of(model)
+    threshold = choose_threshold(
+        [fixed.predict(s.x[k], s.factor[k]) for s, k in zip(sets, masks, strict=True)],
+        sets,
+        masks,
+        rule,
+    )
+    return dataclasses.replace(fixed, threshold=min(max(threshold, 0.01), 0.99))
+
+
 def _base_logit(base: Fitted, z: np.ndarray) -> np.ndarray:
     """A logistic fit's log-odds over rows, as its ``predict`` computes them."""
     return base.bias + ((z - base.mean) / base.scale) @ base.weights
@@ -817,8 +850,11 @@ class FitOptions:
     follow_ups_out: bool = False  # GVA's thread-linked positives out of the loss
     tol: float = STOP_TOL  # lbfgs's gradient tolerance (--tol)
     offset: int = 0  # the last inputs fitted on top of the others' fit (fit_offset)
+    fixed: PairModel | None = None  # a written model's weights, only its threshold chosen
 
     def fit(self, sets: Sequence[PairSet], masks: Sequence[np.ndarray]) -> Fitted:
+        if self.fixed is not None:
+            return fit_fixed(self.fixed, sets, masks, self.rule)
         if self.offset:
             base_sets = [dataclasses.replace(s, x=s.x[:, : -self.offset]) for s in sets]
             base = dataclasses.replace(self, offset=0).fit(base_sets, masks)
@@ -1758,6 +1794,15 @@ def main() -> None:
         "the pair model says, and GVA's target row counts that link",
     )
     parser.add_argument(
+        "--cv-fixed",
+        type=Path,
+        help="with --fold-seeds: the CV figures of the pair model in FILE (a written "
+        "params file, the run's inputs) with its weights fixed, each fold choosing only its "
+        "threshold on its training pairs (the refitted fit's figures: the same run without "
+        "it; two files' weights compared through the same folds; a file fitted on every "
+        "topic has seen the held-out ones)",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -1793,6 +1838,8 @@ def main() -> None:
         parser.error("--screen --by-topic runs on one --fold-seed, not --fold-seeds")
     if args.fold_seeds and (args.write or args.cv_errors or args.by_topic):
         parser.error("--fold-seeds prints CV figures only: no --write, --cv-errors, --by-topic")
+    if args.cv_fixed and (not args.fold_seeds or args.screen or args.learner != "logistic"):
+        parser.error("--cv-fixed needs --fold-seeds, the logistic learner and no --screen")
     if args.learner != "logistic" and args.screen:
         parser.error("--screen screens inputs of the logistic model")
     forms = [f for f in args.short_forms.split(",") if f]
@@ -1936,6 +1983,12 @@ def main() -> None:
         base = FitOptions(
             args.C, args.rule, args.gate, args.augment_weight, set_weights, tol=args.tol
         )
+        if args.cv_fixed:
+            fixed = PairModel.from_dict(json.loads(args.cv_fixed.read_text(encoding="utf-8")))
+            if fixed.inputs != tuple(kept):
+                parser.error(f"{args.cv_fixed}: its inputs are not the run's")
+            options = base = dataclasses.replace(options, fixed=fixed)  # no refit beside
+            print(f"{args.cv_fixed}'s weights fixed, each fold's threshold chosen:")
         seeds = range(args.fold_seeds_from, args.fold_seeds_from + args.fold_seeds)
         print_splits(sets, trained, options, base, seeds)
         return

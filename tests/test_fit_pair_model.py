@@ -835,3 +835,39 @@ def test_check_says_same_for_the_shipped_file_and_names_what_moved(
         weights=shipped.weights[:-1],
     )
     assert fit_pair_model.model_differences(shipped, fewer)[0].startswith("inputs:")
+
+
+def test_a_fixed_model_keeps_its_weights_in_every_fold_and_chooses_only_its_threshold():
+    """``--cv-fixed``: each fold decides by the written model's weights (its probabilities
+    are the model's on every pair, whatever the fold), at the threshold its rule chooses
+    on the fold's training pairs; the fit of every pair read as that model gives the same
+    figures as a refit only where the refit chooses the same weights."""
+    sets, _ = _screened_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", True, 0.5, {})
+    everything = [np.ones(len(s.gold), dtype=bool) for s in sets]
+    whole = options.fit(sets, everything)
+    model = PairModel(
+        inputs=("doc_cosine", "best_sentence"),
+        mean=tuple(whole.mean),
+        scale=tuple(whole.scale),
+        weights=tuple(whole.weights),
+        bias=whole.bias,
+        threshold=whole.threshold,
+    )
+    fixed = dataclasses.replace(options, fixed=model)
+    _, cv_p, cv_t, thresholds = fit_pair_model.cross_validate(sets, sets, fixed, 3)
+    refit_p = fit_pair_model.cross_validate(sets, sets, options, 3)[1]
+    folds = fit_pair_model.fold_of(sets, 3)
+    for s in sets:
+        assert np.allclose(cv_p[s.name], whole.predict(s.x, s.factor), atol=1e-12)
+        assert not np.allclose(refit_p[s.name], cv_p[s.name])  # the refit's weights move
+    for k, f in enumerate(sorted(set(folds.values()))):
+        masks = [~fit_pair_model._in_fold(s, folds, f) for s in sets]
+        chosen = fit_pair_model.choose_threshold(
+            [whole.predict(s.x[m], s.factor[m]) for s, m in zip(sets, masks, strict=True)],
+            sets,
+            masks,
+            "target",
+        )
+        assert thresholds[k] == min(max(chosen, 0.01), 0.99)
+    assert set(np.concatenate([cv_t[s.name] for s in sets]).tolist()) <= set(thresholds)
