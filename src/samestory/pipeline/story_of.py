@@ -57,7 +57,16 @@ def story_title(lead: StoryMember, limit: int = TITLE_LIMIT) -> str | None:
 
 
 def make_story(members: Sequence[StoryMember], relations: Sequence[Relation]) -> Story:
-    """One story from its members' features and the same-story relations among them."""
+    """One story from its members' features and the relations among them, of which it
+    lists the same-story kinds only (:attr:`Relation.same_story`).
+
+    A ``follow_up`` is decided per pair before grouping (``relate``: under the story bar,
+    or a rewrite published over a month apart, at a high thread probability), and average
+    link can put such a pair in one story: it then says "a weak pair of this story", not
+    "another story of its thread", and is not listed (the batch and Spark dropped it
+    before; the store, which keeps every follow_up for its threads, listed it in ``show``,
+    the story page and the API: docs/history/accuracy.md, 2026-12-06, kinds)."""
+    relations = [r for r in relations if r.same_story]
     dates = {f.id: f.date for f in members}
     lengths = {f.id: f.n_words for f in members}
     oriented, edges = provenance.derivations(relations, dates, lengths)

@@ -1,0 +1,104 @@
+"""The relations a story lists: its same-story kinds, never a ``follow_up`` between two of
+its own versions, in the batch and in the store alike."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from pathlib import Path
+
+from samestory.api import analyze
+from samestory.evaluate import record_to_article
+from samestory.models import Evidence, Relation, RelationKind
+from samestory.pipeline.story_of import make_story
+from samestory.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import relation_kind_trace as kt
+
+
+@dataclasses.dataclass(frozen=True)
+class Member:
+    id: str
+    date: dt.date | None
+    n_words: int
+    title: str | None
+    sentences: tuple[str, ...]
+
+
+def relation(a: str, b: str, kind: RelationKind, score: float) -> Relation:
+    return Relation(a=a, b=b, kind=kind, score=score, evidence=Evidence(scores={"story": score}))
+
+
+def test_a_follow_up_between_two_versions_of_one_story_is_not_listed():
+    day = dt.date(2024, 5, 1)
+    members = [
+        Member("a", day, 300, "Plant fire", ("A fire.",)),
+        Member("b", day, 120, None, ("A fire, again.",)),
+        Member("c", day + dt.timedelta(days=40), 200, None, ("The fire's trial.",)),
+    ]
+    rewrite = relation("a", "b", RelationKind.REWRITE, 0.9)
+    joined = relation("a", "c", RelationKind.SAME_EVENT, 0.5)
+    weak = relation("b", "c", RelationKind.FOLLOW_UP, 0.13)
+    story = make_story(members, [rewrite, weak, joined])
+    assert [(r.a, r.b, r.kind) for r in story.relations] == [
+        ("a", "b", RelationKind.REWRITE),
+        ("a", "c", RelationKind.SAME_EVENT),
+    ]
+    assert [(d.source, d.copy) for d in story.derivations] == [("a", "b")]
+    # The same story as without the follow_up: it changes nothing but the listing.
+    assert story == make_story(members, [rewrite, joined])
+
+
+def listed(relations) -> list[tuple[str, str, str]]:
+    return sorted((*sorted((r.a, r.b)), r.kind.value) for r in relations)
+
+
+def test_the_store_lists_the_batchs_relations_for_every_story(tmp_path: Path, ecb_records):
+    articles = [record_to_article(r) for r in ecb_records[:40]]
+    batch = analyze(articles)
+    with Store(tmp_path / "s.db") as store:
+        store.add(articles)
+        rows = store._conn.execute("SELECT a, b, kind FROM relations")
+        kinds = {(a, b): kind for a, b, kind in rows}
+        story_of = {a.id: store.story_of(a.id) for a in articles}
+        # The case this guards: follow_ups the store keeps between versions of one story.
+        inside = [
+            p for p, k in kinds.items() if k == "follow_up" and len(set(map(story_of.get, p))) == 1
+        ]
+        assert inside
+        for story in batch.stories:
+            from_store = store.story(story_of[story.articles[0]])
+            assert set(from_store.articles) == set(story.articles)
+            assert listed(from_store.relations) == listed(story.relations)
+            assert all(r.same_story for r in from_store.relations)
+
+
+def test_the_trace_places_each_pair_and_reads_the_gold():
+    gold = {"a": "e1", "b": "e1", "c": "e2", "d": "e3"}
+    topic = {"a": "t", "b": "t", "c": "t", "d": "u"}
+    assert [kt.verdict(x, y, gold, topic) for x, y in ("ab", "ac", "ad")] == [
+        "same",
+        "topic",
+        "other",
+    ]
+    story_of = {"a": "s1", "b": "s1", "c": "s2", "d": "s3"}
+    thread_of = {"a": "t1", "b": "t1", "c": "t1", "d": "t3"}
+    places = [
+        kt.place(relation(x, y, RelationKind.FOLLOW_UP, 0.2), story_of, thread_of)
+        for x, y in ("ab", "ac", "ad")
+    ]
+    assert places == ["story", "thread", "apart"]
+    stories = [
+        make_story([Member(i, None, 10, None, ("x.",)) for i in ids], []) for ids in ("ab", "cd")
+    ]
+    assert kt.wrong_merges(stories, gold) == {stories[1].id}
+    assert [kt.gap_band(g) for g in (None, 3, 8, 30, 31)] == [
+        "undated",
+        "0-7",
+        "8-30",
+        "8-30",
+        ">30",
+    ]
