@@ -2,7 +2,8 @@
 
 ``python benchmarks/spark_incremental.py [--size 3000] [--day2 0.1] [--days 2] [--encoder
 static] [--partitions N] [--json] [--profile] [--keep DIR] [--conf KEY=VALUE] [--exact-limit
-N] [--cell-size N] [--task-bound N] [--max-cells N] [--no-full] [--recall-sample N]``
+N] [--cell-size N] [--task-bound N] [--max-cells N] [--no-full] [--recall-sample N]
+[--phases]``
 
 A corpus from :func:`corpus.build_corpus` (real ECB+/MEANTIME dev articles, then labelled
 reposts, edits, truncations and reshuffles) is shuffled (seeded) and split into day 1 and
@@ -36,6 +37,8 @@ written once more (so not for timing) and the exact neighbour pairs of N sampled
 representatives (local rule over every current representative) are looked up among them;
 the full rerun gets the same ``recall_sample`` (its counts, ``full_counts``, then hold the
 job's own ``vector_recall`` at the same search settings; its seconds include measuring it).
+``--phases``: each incremental run's wall and process CPU by phase (``_Run`` methods,
+:data:`PHASES`, nested ones inclusive), to name a day's fixed stages.
 
 ``python benchmarks/spark_incremental.py --explain DIR`` (no Spark) says where the stories
 of a kept run (``--keep DIR``) differ from the full rerun's: the full stories the day-2 run
@@ -206,6 +209,72 @@ def _timed(spark: Any, run: Any, cpu: _Cpu | None = None) -> tuple[Any, dict[str
     }
 
 
+#: The day's phases timed by ``--phases``: ``_Run`` methods (nested ones print indented).
+#: Spark is lazy: a phase holds the work of the actions it runs (``_candidates`` builds
+#: lineage only; its search runs in ``_score``'s count).
+PHASES = (
+    "_read_new",
+    "_features",
+    "_copies",
+    "_candidates",
+    "_score",
+    "_write_parts",
+    "_group_and_write",
+    "_touched_members",
+    "_regroup",
+    "_updated_nodes",
+    "_write_stories",
+    "_rebuilt_rows",
+    "_kept_stories",
+    "_with_roundups",
+    "_write_output",
+    "_threads",
+)
+
+
+class _Phases:
+    """Wall and process CPU (driver + JVM + Python workers, :class:`_Cpu`) of each
+    ``_Run`` phase in :data:`PHASES` (and ``go``, the whole run) while installed: rows of
+    ``run, depth, phase, wall_s, cpu_s`` in call order, each inclusive of the phases
+    nested in it."""
+
+    def __init__(self, cpu: _Cpu) -> None:
+        self.cpu = cpu
+        self.rows: list[dict[str, Any]] = []
+        self.run = ""
+        self.depth = 0
+        self.originals: dict[str, Any] = {}
+
+    def install(self) -> None:
+        from samestory.spark import incremental
+
+        for name in ("go", *PHASES):
+            original = getattr(incremental._Run, name)
+            self.originals[name] = original
+            setattr(incremental._Run, name, self._timed(name, original))
+
+    def uninstall(self) -> None:
+        from samestory.spark import incremental
+
+        for name, original in self.originals.items():
+            setattr(incremental._Run, name, original)
+
+    def _timed(self, name: str, method: Any) -> Any:
+        def timed(run: Any, *args: Any, **kwargs: Any) -> Any:
+            row = {"run": self.run, "depth": self.depth, "phase": name}
+            self.rows.append(row)  # in call order: a phase before those nested in it
+            self.depth += 1
+            cpu, start = self.cpu.now(), time.perf_counter()
+            try:
+                return method(run, *args, **kwargs)
+            finally:
+                self.depth -= 1
+                row["wall_s"] = round(time.perf_counter() - start, 2)
+                row["cpu_s"] = round(self.cpu.now() - cpu, 2)
+
+        return timed
+
+
 @dataclasses.dataclass(frozen=True)
 class Search:
     """The vector search's settings (None: the run's defaults; ``task_bound`` is passed
@@ -273,6 +342,7 @@ def measure(
     search: Search | None = None,
     full: bool = True,
     recall_sample: int = 0,
+    phases: bool = False,
 ) -> dict[str, Any]:
     import corpus
     from corpus import build_corpus
@@ -315,14 +385,19 @@ def measure(
     }
     day_counts = []
     original, catching = _catch_vector_pairs(folder)
+    timer = _Phases(cpu) if phases else None
     try:
         if recall_sample:
             incremental._Run._vector_pairs = catching  # type: ignore[method-assign]
+        if timer is not None:
+            timer.install()
         state = folder / "state"
         opts = {"config": config, "partitions": partitions, **search.options()}
         for k, path in enumerate(inputs, 1):
             name = "day1_run" if k == 1 else f"day{k}_incremental"
             out = folder / f"out{k}"
+            if timer is not None:
+                timer.run = name
             counts, result[name] = _timed(
                 spark,
                 lambda path=path, out=out: run_incremental(spark, path, out, state, **opts),
@@ -345,6 +420,9 @@ def measure(
             )
     finally:
         incremental._Run._vector_pairs = original  # type: ignore[method-assign]
+        if timer is not None:
+            timer.uninstall()
+            result["phases"] = timer.rows
         spark.stop()
         cpu.stop()
     last = folder / f"out{days}"
@@ -560,6 +638,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-cells", type=int, help="top-level IVF cells at most")
     parser.add_argument("--no-full", action="store_true", help="no full rerun (no ARI against it)")
     parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="wall and process CPU of each incremental run's phases (_Run methods)",
+    )
+    parser.add_argument(
         "--recall-sample",
         type=int,
         default=0,
@@ -573,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     search = Search(args.exact_limit, args.cell_size, args.task_bound, args.max_cells)
     bench = (args.size, args.day2, args.encoder, args.partitions)
     more = dict(days=args.days, search=search, full=not args.no_full,
-                recall_sample=args.recall_sample)  # fmt: skip
+                recall_sample=args.recall_sample, phases=args.phases)  # fmt: skip
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         result = measure(*bench, args.keep, args.day1_peer, tuple(args.conf), **more)
@@ -624,6 +707,15 @@ def _print(result: dict[str, Any], profile: bool) -> None:
         )
     print(f"  last day's counts: {result['counts']}")
     print(f"  state on disk after the last day (MB): {result['state_mb']}")
+    if "phases" in result:
+        print("  phases (wall s, process CPU s; nested phases indented, inclusive):")
+        for row in result["phases"]:
+            if row["run"] != "day1_run":
+                pad = "  " * row["depth"]
+                print(
+                    f"    {row['run']:16s} {row['wall_s']:7.1f} {row['cpu_s']:7.1f}  "
+                    f"{pad}{row['phase']}"
+                )
     if profile:
         for name in (days[-1], "full_rerun"):
             if name not in result:
