@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import fit_thread_model as fit
 
-from samestory import relate, threads
+from samestory import threads
 
 FORMS = ("lead", "summary", "headline")
 THRESHOLD = 0.6
@@ -60,7 +60,7 @@ def build(data: Path, cache: Path, encoder: str, cut: str, inputs: tuple[str, ..
     the correction's columns appended, the same-days route's pairs at weight 0."""
     fit.claim_cache(cache, encoder)
     config = fit.fit_config(encoder, fit.DEFAULT_CONFIG.min_keyword_cosine)
-    names = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+    names = fit.ROW_NAMES
     sets = [*fit.SETS, *(f"{s}.{f}" for s in fit.SETS for f in FORMS)]
     tables = {n: fit.pair_table(n, data, cache, config, cut) for n in sets}
     for name, t in tables.items():
@@ -105,9 +105,8 @@ def fold_model(
     full = np.concatenate([np.ones(len(xb), bool), np.zeros(len(xs), bool)])
     weight = np.concatenate([wb, ws])
     correction = np.concatenate([np.zeros(len(xb)), ws])
-    width = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
     floor = args.threshold / 2
-    model = fit.ShortCorrection(args.C, width, floor, args.tol)
+    model = fit.ShortCorrection(args.C, len(fit.BASE_NAMES), floor, args.tol, fit.STORED_WIDTH)
     return model.fit(x, y, weight, full, correction)
 
 
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     args = procedure(inputs)
     fitted = build(a.data, a.fit_cache, a.fit_encoder, a.fit_cut, inputs)
     scored = build(a.data, a.score_cache, a.score_encoder, a.score_cut, inputs)
-    width = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+    width = len(fit.ROW_NAMES)
     for file in [f for f in a.files.split(",") if f]:
         model = threads.model_from_data(json.loads(Path(file).read_text(encoding="utf-8")))
         print(f"in sample, {file}:")

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import fit_thread_model as fit
 
-from samestory import lexical, relate, threads
+from samestory import lexical, threads
 from samestory.features import DocFeatures
 
 TABLES = tuple(f"{s}.{f}" for s in fit.SETS for f in ("headline", "lead")) + fit.SETS
@@ -83,7 +83,7 @@ def linked_pairs(table: dict, p: np.ndarray, bar: float) -> list[int]:
     ]
 
 
-NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+NAMES = fit.ROW_NAMES
 
 
 def terms(row: np.ndarray, model: threads.ThreadModel) -> dict[str, float]:

@@ -192,6 +192,12 @@ MAX_ITER = 100_000
 # --cache: one directory per encoder under this by default; the file naming a cache's
 # encoder (claim_cache).
 DEFAULT_CACHE = Path("/tmp/samestory-thread")
+# A thread row: the base inputs (what a file's "features" name), then the stored inputs
+# only a short correction reads (threads.STORED_SHORT_INPUTS: no base weight, in no fit's
+# base), then the correction's columns the fit appends (short_inputs).
+BASE_NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+ROW_NAMES = (*BASE_NAMES, *threads.STORED_SHORT_INPUTS)
+STORED_WIDTH = len(threads.STORED_SHORT_INPUTS)
 CACHE_ENCODER_FILE = "encoder.txt"
 # --cut: the short forms' builder of every file before the option (a file without
 # "short_cut" was fitted on it).
@@ -449,8 +455,12 @@ class ShortCorrection:
     the full texts' pairs keep (nearly) the full-text model's probability. One linear
     model in the end (``coef_``, ``intercept_``), as the file states it."""
 
-    def __init__(self, C: float, base: int, floor: float = 0.0, tol: float = STOP_TOL) -> None:
-        self.C, self.base, self.floor, self.tol = C, base, floor, tol
+    def __init__(
+        self, C: float, base: int, floor: float = 0.0, tol: float = STOP_TOL, skip: int = 0
+    ) -> None:
+        # skip: the stored correction-only columns after the base ones (STORED_WIDTH in
+        # the fit's rows), which neither step reads as they are (weight 0).
+        self.C, self.base, self.floor, self.tol, self.skip = C, base, floor, tol, skip
 
     def fit(
         self,
@@ -466,7 +476,7 @@ class ShortCorrection:
         sample = None if np.all(weight[full] == 1.0) else weight[full]
         first = fit_logistic(logistic(self.C, self.tol), x[full, : self.base], y[full], sample)
         offset = first.decision_function(x[:, : self.base])
-        z = x[:, self.base :]
+        z = x[:, self.base + self.skip :]
         weight = weight if correction_weight is None else correction_weight
         if self.floor > 0.0:
             # --short-floor: only the pairs the base model puts at the floor or above
@@ -492,7 +502,7 @@ class ShortCorrection:
         if not result.success:
             raise NotConverged(f"short correction (C={self.C}, tol={self.tol}): {result.message}")
         c = result.x
-        self.coef_ = np.concatenate([first.coef_[0], c])[None, :]
+        self.coef_ = np.concatenate([first.coef_[0], np.zeros(self.skip), c])[None, :]
         self.intercept_ = first.intercept_
         return self
 
@@ -521,25 +531,46 @@ def fit_model(
     weight: np.ndarray,
     full: np.ndarray | None = None,
     table: np.ndarray | None = None,
-) -> HistGradientBoostingClassifier | LogisticRegression | ShortCorrection:
+) -> WithoutStored | ShortCorrection:
     """:func:`learner` fitted on ``x``, ``y``; ``weight`` (a pair's sample weight) given
     only when some pair weighs other than 1 (the fit of every earlier file is unweighted).
     ``--short-offset``: :class:`ShortCorrection` (``full``: the full texts' pairs; with
     ``--short-balance tables``, ``table``: each pair's table, whose pairs weigh alike in
     the correction's step, :func:`balanced`)."""
     if args.short_offset:
-        base = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+        base = len(BASE_NAMES)
         assert full is not None
         tables = args.short_balance == "tables"
         assert table is not None or not tables
         correction = balanced(weight, table) if tables and table is not None else None
         floor = args.threshold / 2 if args.short_floor else 0.0
-        return ShortCorrection(args.C, base, floor, args.tol).fit(x, y, weight, full, correction)
+        model = ShortCorrection(args.C, base, floor, args.tol, STORED_WIDTH)
+        return model.fit(x, y, weight, full, correction)
     sample = None if np.all(weight == 1.0) else weight
-    model = learner(args)
-    if isinstance(model, LogisticRegression):
-        return fit_logistic(model, x, y, sample)
-    return model.fit(x, y, sample_weight=sample)
+    return WithoutStored(learner(args)).fit(x, y, sample)
+
+
+class WithoutStored:
+    """A learner fitted on the rows less the stored correction-only columns
+    (threads.STORED_SHORT_INPUTS, at BASE_NAMES' end: a model without a correction
+    never reads them), scoring full rows."""
+
+    def __init__(self, model: HistGradientBoostingClassifier | LogisticRegression) -> None:
+        self.model = model
+
+    @staticmethod
+    def kept(x: np.ndarray) -> np.ndarray:
+        return np.delete(x, np.s_[len(BASE_NAMES) : len(BASE_NAMES) + STORED_WIDTH], axis=1)
+
+    def fit(self, x: np.ndarray, y: np.ndarray, sample: np.ndarray | None) -> WithoutStored:
+        if isinstance(self.model, LogisticRegression):
+            self.model = fit_logistic(self.model, self.kept(x), y, sample)
+        else:
+            self.model.fit(self.kept(x), y, sample_weight=sample)
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(self.kept(x))
 
 
 Rows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -568,9 +599,8 @@ def fit_split(args: argparse.Namespace, base: Rows, rows: Rows) -> ShortCorrecti
     full = np.concatenate([np.ones(int(fb.sum()), dtype=bool), np.zeros(len(x), dtype=bool)])
     weights = np.concatenate([wb[fb], weight])
     correction = np.concatenate([np.zeros(int(fb.sum())), weight])
-    width = len(relate.CUE_NAMES + threads.EXTRA_FEATURES)
     floor = args.threshold / 2 if args.short_floor else 0.0
-    model = ShortCorrection(args.C, width, floor, args.tol)
+    model = ShortCorrection(args.C, len(BASE_NAMES), floor, args.tol, STORED_WIDTH)
     return model.fit(every, np.concatenate([yb[fb], y]), weights, full, correction)
 
 
@@ -705,12 +735,15 @@ def _learner_info(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _model_data(
-    model: HistGradientBoostingClassifier | LogisticRegression | ShortCorrection,
+    model: HistGradientBoostingClassifier | LogisticRegression | ShortCorrection | WithoutStored,
     names: tuple[str, ...],
 ) -> dict[str, Any]:
     """``baseline`` and ``weights`` (logistic) or ``trees`` of a fitted model; a
     :class:`ShortCorrection` states its shortness columns as ``short_bias`` (the
     ``shortness`` column, if fitted) and ``short_weights`` (``short_x_NAME`` by NAME)."""
+    if isinstance(model, WithoutStored):
+        stored = set(threads.STORED_SHORT_INPUTS)
+        return _model_data(model.model, tuple(n for n in names if n not in stored))
     if isinstance(model, ShortCorrection):
         weights = dict(zip(names, model.coef_[0].tolist(), strict=True))
         base = names[: model.base]
@@ -1025,7 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
     forms = [f for f in args.short_forms.split(",") if f]
     extra = tuple(n for n in args.short_inputs.split(",") if n)
     seeds = [int(k) for k in args.fold_seeds.split(",")]
-    names = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+    names = ROW_NAMES
     readable = (*names, *threads.SHORT_ONLY_INPUTS)
     alone = [n for n in args.leave_one_group_out.split(",") if n]
     unknown = [f for f in forms if f not in SHORT_FORMS] + [n for n in extra if n not in readable]
@@ -1050,7 +1083,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = {name: pair_table(name, args.data, args.cache, config, args.cut) for name in sets}
     fitted_names = prepare_tables(tables, args, names, extra, config, args.cache)
     base = base_tables(args, names, extra) if args.base_encoder else None
-    base_names, names = names, fitted_names
+    names = fitted_names
     if base:
         every = {n: t["weight"] > 0 for n, t in tables.items()}
         base_every = {n: t["weight"] > 0 for n, t in base.items()}
@@ -1076,7 +1109,12 @@ def main(argv: list[str] | None = None) -> int:
             if forms and args.short_weight > 0
             else {}
         ),
-        "features": list(base_names if args.short_offset else names),
+        # The base inputs (the stored correction-only ones follow them in every row).
+        "features": [
+            n
+            for n in (BASE_NAMES if args.short_offset else names)
+            if n not in threads.STORED_SHORT_INPUTS
+        ],
         # Stated only when not pooled (a file without it was fitted on pooled pairs).
         **({"short_balance": args.short_balance} if args.short_balance != "pooled" else {}),
         **({"short_floor": args.threshold / 2} if args.short_floor else {}),
@@ -1095,9 +1133,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     in_sample, cv = {}, {}
     for name, t in tables.items():
-        # The written model reads the base inputs (its correction is computed from them).
-        width = len(fitted.names)
-        p = np.array(threads.thread_probabilities(t["x"][:, :width], fitted))
+        # The written model reads the row's inputs (its correction is computed from them).
+        own = t["x"][:, [names.index(n) for n in fitted.names]]
+        p = np.array(threads.thread_probabilities(own, fitted))
         in_sample[name] = {str(k): round(thread_ari(t, p, k), 3) for k in THRESHOLDS}
         cv[name] = {str(k): round(thread_ari(t, held[seeds[0]][name], k), 3) for k in THRESHOLDS}
         line = f"{name}: thread ARI in-sample {in_sample[name]}  {FOLDS}-fold CV {cv[name]}"

@@ -14,9 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import fit_thread_model
 
-from samestory import relate, threads
-
-NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+NAMES = fit_thread_model.ROW_NAMES  # a thread row as the fit builds it
 ARGS = argparse.Namespace(
     C=3.0,
     tol=fit_thread_model.STOP_TOL,

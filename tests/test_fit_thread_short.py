@@ -17,7 +17,8 @@ import fit_thread_model
 
 from samestory import relate, threads
 
-NAMES = tuple(relate.CUE_NAMES + threads.EXTRA_FEATURES)
+# A thread row as the fit builds it: the base inputs, then the stored correction-only ones.
+NAMES = fit_thread_model.ROW_NAMES
 
 
 def _rows(words: list[int]) -> np.ndarray:
@@ -97,16 +98,20 @@ def test_a_short_correction_is_written_as_short_weights_the_library_reads():
     threads.thread_probability of a base row then equals the fit's own probability of
     the row with its shortness columns."""
     rng = np.random.RandomState(1)
-    base = len(NAMES)
+    base = len(fit_thread_model.BASE_NAMES)
     words = rng.randint(5, 400, 300)
-    x0 = rng.normal(size=(300, base)) * 0.3
+    x0 = rng.normal(size=(300, len(NAMES))) * 0.3
     x0[:, NAMES.index("log_shorter_words")] = np.log1p(words) / 7.0
+    x0[:, base:] = rng.randint(0, 2, (300, fit_thread_model.STORED_WIDTH))  # read by no weight
     inputs = ("lexical_cosine", "entity_jaccard")
     x, names = fit_thread_model.short_inputs(x0, NAMES, inputs, level=False)
     y = (x0[:, 0] + rng.normal(size=300) > 0).astype(int)
-    model = fit_thread_model.ShortCorrection(3.0, base).fit(x, y, np.ones(300), words > 150)
+    skip = fit_thread_model.STORED_WIDTH
+    model = fit_thread_model.ShortCorrection(3.0, base, skip=skip).fit(
+        x, y, np.ones(300), words > 150
+    )
     data = {
-        "features": list(NAMES),
+        "features": list(fit_thread_model.BASE_NAMES),
         "threshold": 0.6,
         **fit_thread_model._model_data(model, names),
     }

@@ -77,7 +77,12 @@ def _fit_script():
 
 
 def test_the_shipped_model_reads_the_features_production_computes():
-    assert threads.MODEL.names == (*relate.CUE_NAMES, *threads.EXTRA_FEATURES)
+    assert threads.MODEL.names == (
+        *relate.CUE_NAMES,
+        *threads.EXTRA_FEATURES,
+        *threads.STORED_SHORT_INPUTS,
+    )
+    assert threads.MODEL.weights[-len(threads.STORED_SHORT_INPUTS) :].tolist() == [0.0]
     with pytest.raises(ValueError, match="refit"):
         thread_probability((0.5,) * (len(threads.MODEL.names) - 1))
 
@@ -402,8 +407,9 @@ def test_the_latest_year_gap_is_the_story_models_year_gap_read_from_the_texts():
     assert threads.EXTRA_FEATURES[-1] == "latest_year_gap"
     cues = (0.8, 0.8, 0.7, 0.6, 0.4, 0.6, 0.3, 0.5, 0.4)
     x = thread_features(a, b, cues, 0.0, None)
-    assert x[-1] == gap and threads.with_gap(x, 40)[-1] == 0.0
-    assert thread_features(a, b, cues, 0.0, 40)[-1] == 0.0
+    column = threads.MODEL.names.index("latest_year_gap")
+    assert x[column] == gap and threads.with_gap(x, 40)[column] == 0.0
+    assert thread_features(a, b, cues, 0.0, 40)[column] == 0.0
     assert threads.latest_year_gap(b, a) == gap
     published = featurize(
         [
@@ -664,3 +670,49 @@ def test_weeks_apart_reads_a_known_gap_of_eight_to_thirty_days_with_no_person_or
     # As the rows from thread_features compute the gap: a week is not "weeks apart".
     x = np.array([threads.with_gap(rows[0].tolist(), d) for d in (7, 8, 31)])
     assert threads.short_only(x, names, "weeks_apart_no_person_place").tolist() == [0, 1, 0]
+
+
+def _headline(key: str, title: str) -> Article:
+    return Article(id=key, lang="en", title=title, text=title, date=dt.date(2016, 3, 9))
+
+
+def test_a_shared_place_of_any_specificity_is_stored_and_a_company_is_not():
+    """shared_place_any: a common town read as a place in either text ("in Detroit"),
+    under the rare-name bar, is a shared place; a company no text gives a role to, and a
+    name one text reads as a person, are not (the headlines of GVA's later coverage
+    against MEANTIME's two events of one company)."""
+    column = len(threads.MODEL.names) - 1
+    cues = (0.5,) * len(relate.CUE_NAMES)
+
+    def stored(first: str, second: str) -> float:
+        a, b = featurize([_headline("a", first), _headline("b", second)])
+        x = thread_features(a, b, cues, 0.0, 12)
+        assert len(x) == len(threads.MODEL.names)
+        return x[column]
+
+    assert stored("Girl, 5, shot in Detroit dies", "Detroit mother charged after girl dies") == 1.0
+    assert stored("Apple unveils the new iPod", "Apple doubles its profits") == 0.0
+    assert stored("Officer Detroit hurt", "Detroit charged") == 0.0
+    # A town as local news names it, before a resident or an incident noun.
+    assert (
+        stored(
+            "Allentown man charged in shooting",
+            "Pittsburgh man to stand trial for Allentown homicide",
+        )
+        == 1.0
+    )
+    assert stored("Wilkinsburg mass shooting survivor speaks", "Wilkinsburg reacts") == 1.0
+
+
+def test_weeks_apart_with_no_place_of_any_specificity_spares_a_shared_town():
+    """weeks_apart_no_place_any: weeks_apart_no_person_place, and no shared place of any
+    specificity (shared_place_any 0)."""
+    names = threads.MODEL.names
+    rows = np.array([_far_row(20, 0.0, 0.0, 0.0) for _ in range(3)])
+    rows[:, names.index("log_gap")] = np.log1p([12, 12, 3])
+    rows[:, names.index("shared_place_any")] = [0.0, 1.0, 0.0]
+    weeks = threads.short_only(rows, names, "weeks_apart_no_person_place")
+    assert weeks.tolist() == [1.0, 1.0, 0.0]
+    assert threads.short_only(rows, names, "weeks_apart_no_place_any").tolist() == [1.0, 0.0, 0.0]
+    # The stored input does not read the gap: with_gap keeps it.
+    assert threads.with_gap(rows[1].tolist(), 40)[-1] == 1.0

@@ -51,6 +51,7 @@ from samestory.threads import (
     RARE_NAME,
     THREAD_THRESHOLD,
     long_numbers_of,
+    shares_place_any,
     thread_features,
     thread_probabilities,
     thread_probability,
@@ -1009,6 +1010,7 @@ _RAW = (
     "rare_shared_places",
     "rarest_shared_non_place",
     "far_apart_places_only",
+    "shared_place_any",
 )
 _R = {name: k for k, name in enumerate(_RAW)}
 
@@ -1096,8 +1098,10 @@ class ColumnsBuilder:
             days = 0 if gap is None else gap
             shorter.append(min(words_a, b.n_words))
             self.longer.append(max(words_a, b.n_words))
-            specific, rarest, n_rare, n_people, n_places, non_place, places_only = (
-                _shared_name_cues(first, b, names, days) if names else (0.0, 0.0, 0, 0, 0, 0.0, 0.0)
+            specific, rarest, n_rare, n_people, n_places, non_place, places_only, place_any = (
+                _shared_name_cues(first, b, names, days)
+                if names
+                else (0.0, 0.0, 0, 0, 0, 0.0, 0.0, 0.0)
             )
             best, top3, soft, lead = _sentence_cues(s)
             leads.append(lead)
@@ -1132,6 +1136,7 @@ class ColumnsBuilder:
                     n_places,
                     non_place,
                     places_only,
+                    place_any,
                 )
             )
 
@@ -1205,6 +1210,7 @@ class ColumnsBuilder:
                 raw[_R["far_apart_places_only"]],
                 # threads.latest_year_gap, read only when the gap is unknown
                 raw[_R["year_gap"]] * raw[_R["gap_unknown"]],
+                raw[_R["shared_place_any"]],  # threads.STORED_SHORT_INPUTS
             )
         )
         return PairColumns(
@@ -1245,10 +1251,11 @@ class _FirstReads(NamedTuple):
 
 def _shared_name_cues(
     first: _FirstReads, b: DocFeatures, names: frozenset[str], days: int
-) -> tuple[float, float, int, int, int, float, float]:
+) -> tuple[float, float, int, int, int, float, float, float]:
     """A pair's cues of its shared ``names`` (some): the specific Jaccard, the rarest
     name's specificity, the rare names, people and places among them, the rarest
-    non-place, and whether rare places alone are shared ``days`` apart."""
+    non-place, whether rare places alone are shared ``days`` apart, and whether a name of
+    any specificity is a shared place (``threads``' ``shared_place_any``)."""
     a = first.features
     named = sorted(names)
     if b.lang == a.lang:
@@ -1270,16 +1277,21 @@ def _shared_name_cues(
         ]
         specific = _specific_jaccard(a, b, names)
     rarest = max(specificity)
-    if rarest < RARE_NAME:  # no rare name: no role read, no place, every name not a place
-        return specific, rarest, 0, 0, 0, rarest, 0.0
+    # Every shared name's role (shared_place_any); the rare ones' are these restricted.
+    people_any, places_any = name_roles.shared_roles(
+        a.sentences, b.sentences, names, a.roles, b.roles
+    )
+    place_any = shares_place_any(a, b, names, people_any, places_any)
+    if rarest < RARE_NAME:  # no rare name: no rare person or place, every name not a place
+        return specific, rarest, 0, 0, 0, rarest, 0.0, place_any
     rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
-    people, places = name_roles.shared_roles(a.sentences, b.sentences, rare, a.roles, b.roles)
+    people, places = people_any & rare, places_any & rare
     non_place = max(
         (v for name, v in zip(named, specificity, strict=True) if name not in places),
         default=0.0,
     )
     places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
-    return specific, rarest, len(rare), len(people), len(places), non_place, places_only
+    return specific, rarest, len(rare), len(people), len(places), non_place, places_only, place_any
 
 
 def _sentence_cues(s: SimSummary) -> tuple[float, float, float, float]:

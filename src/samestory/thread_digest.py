@@ -21,7 +21,7 @@ MODEL_FILE = "thread_model.json"
 # Bump when samestory.threads computes an input differently (a cut such as FAR_APART_DAYS
 # or RARE_NAME, a name's roles, a new correction-only input's formula): stores then read
 # their pairs' inputs again from the stored features and re-thread.
-INPUTS_VERSION = 1
+INPUTS_VERSION = 2
 # What a thread model file holds that decides thread probabilities and links (the rest
 # of the file says how it was fitted).
 DECIDING_KEYS = (

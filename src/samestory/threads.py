@@ -63,12 +63,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samestory import conflicts, lexical, name_roles, params, thread_digest
+from samestory import conflicts, lexical, name_roles, normalize, params, thread_digest
 from samestory.ids import thread_id as thread_id
 
 if TYPE_CHECKING:
@@ -93,6 +94,18 @@ EXTRA_FEATURES = (
     "far_apart_places_only",  # 1 when far apart and every shared rare name is a place
     "latest_year_gap",  # the story model's year gap (latest years named), when the gap is unknown
 )
+# Inputs the thread row stores after EXTRA_FEATURES that no base weight reads, only a
+# short-text correction (through SHORT_ONLY_INPUTS): they hold what the base inputs do
+# not, and the base model, the pair model (it reads EXTRA_FEATURES) and the shipped
+# files keep their inputs. The model's names end with them (:func:`model_from_data`).
+# - shared_place_any: 1 when the texts share a name of any specificity that either reads
+#   as a place or institution and neither as a person (name_roles, read for every shared
+#   name, not only the rare ones), or names as local news names a town ("Allentown man",
+#   :func:`shares_place_any`): later coverage of a shooting keeps its town ("in Las
+#   Vegas", "Adams County"), one company's two events share the company (Apple, Boeing:
+#   no role), and to the base inputs a common town and a common company look alike
+#   (docs/history/accuracy.md, 2026-12-06 threadfile, afternoon and evening).
+STORED_SHORT_INPUTS = ("shared_place_any",)
 # A change of these, or of how an input is computed, bumps thread_digest.INPUTS_VERSION.
 FAR_APART_DAYS = 30
 RARE_NAME = 4.5
@@ -109,10 +122,14 @@ RARE_NAME = 4.5
 #   two events 8-29 days apart (an iPod launch and the event announcing the next one, the
 #   Aeroflot order and the Dreamliner's unveiling), which the far-apart input never reads
 #   (docs/history/accuracy.md, 2026-12-06 threadfile).
+# - weeks_apart_no_place_any: weeks_apart_no_person_place, and no shared place of any
+#   specificity either (shared_place_any 0): MEANTIME's one-company pairs, not GVA's
+#   later coverage that keeps a common town (Detroit, Kent, Las Vegas).
 SHORT_ONLY_INPUTS = (
     "far_apart_no_person_place",
     "far_apart_no_person_place_log_excess_gap",
     "weeks_apart_no_person_place",
+    "weeks_apart_no_place_any",
 )
 # weeks_apart_no_person_place: a gap of at most this many days is the same news week.
 NEAR_DAYS = 7
@@ -170,7 +187,7 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
     for tree in trees:
         roots.append(len(value))
         _lay_out(tree, feature, split, left, value)
-    names = tuple(data["features"])
+    names = _row_names(data["features"])
     weights = data.get("weights", {})
     short = {n: float(w) for n, w in data.get("short_weights", {}).items() if w != 0.0}
     unknown = sorted(set(short) - set(names) - set(SHORT_ONLY_INPUTS))
@@ -199,6 +216,15 @@ def model_from_data(data: dict[str, Any]) -> ThreadModel:
         short_names=short_names,
         short_weights=np.array([short[n] for n in short_names], dtype=np.float64),
     )
+
+
+def _row_names(features: Sequence[str]) -> tuple[str, ...]:
+    """The names of the row a file's model reads: its ``features`` (the base inputs),
+    then, for a file of production's row (its features hold every EXTRA_FEATURES name),
+    the stored correction-only inputs that end every row :func:`thread_features` makes."""
+    if not set(EXTRA_FEATURES) <= set(features):
+        return tuple(features)
+    return (*features, *(n for n in STORED_SHORT_INPUTS if n not in features))
 
 
 def _lay_out(
@@ -260,7 +286,8 @@ def thread_features(
     gap: int | None,
     inputs: PairInputs | None = None,
 ) -> tuple[float, ...]:
-    """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``. ``inputs``:
+    """The thread model's inputs: the event cues, then ``EXTRA_FEATURES``, then
+    ``STORED_SHORT_INPUTS`` (read by no base weight). ``inputs``:
     the pair's :class:`PairInputs` when the caller has them (pair scoring reads an
     article's against all its candidates at once); read from the texts otherwise."""
     days = 0 if gap is None else gap
@@ -271,7 +298,12 @@ def thread_features(
     else:
         named, specificity, long_numbers = inputs
     rare = {name for name, v in zip(named, specificity, strict=True) if v >= RARE_NAME}
-    people, places = name_roles.shared_roles(a.sentences, b.sentences, rare, a.roles, b.roles)
+    # Every shared name's role (shared_place_any); the rare names' are these restricted
+    # (a person in either text, else a place in either).
+    people_any, places_any = name_roles.shared_roles(
+        a.sentences, b.sentences, set(named), a.roles, b.roles
+    )
+    people, places = people_any & rare, places_any & rare
     non_place = [v for name, v in zip(named, specificity, strict=True) if name not in places]
     return (
         *cues,
@@ -290,7 +322,64 @@ def thread_features(
         max(non_place, default=0.0) / lexical.ZIPF_MAX,
         1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0,
         latest_year_gap(a, b) if gap is None else 0.0,
+        shares_place_any(a, b, named, people_any, places_any),
     )
+
+
+def shares_place_any(
+    a: DocFeatures,
+    b: DocFeatures,
+    named: Sequence[str] | frozenset[str],
+    people: set[str],
+    places: set[str],
+) -> float:
+    """``shared_place_any`` of two texts sharing the names ``named``, of which
+    :func:`samestory.name_roles.shared_roles` reads ``people`` and ``places``: 1 when some
+    shared name is a place, or a name either text names as local news names a town,
+    before a resident or an incident noun ("Allentown man", "Wilkinsburg mass shooting",
+    :func:`local_places`), that neither text reads as a person."""
+    if places:
+        return 1.0
+    if not named:
+        return 0.0
+    local = local_places(tuple(a.sentences)) | local_places(tuple(b.sentences))
+    return 1.0 if any(n in local and n not in people for n in named) else 0.0
+
+
+# Words after a name that make it a town as local news writes it: a resident ("Allentown
+# man", "Labadieville teen") or an incident ("Wilkinsburg mass shooting", "Allentown
+# homicide"), within the name's next two words. Read for shared_place_any only (the rare
+# places of the base inputs are name_roles' alone). GVA headlines' later coverage 8-30
+# days apart: 9 of 18 right pairs share a town only so (docs/history/accuracy.md,
+# 2026-12-06 threadfile, afternoon: screen Z2).
+LOCAL_HEADS = frozenset(
+    """
+    man men woman women teen teens teenager boy girl child toddler mother father family
+    couple resident residents shooting shootings homicide murder killing slaying stabbing
+    ambush standoff crash
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_LOCAL_WORD = re.compile(r"[\w'’\-]+")
+
+
+def local_places(sentences: tuple[str, ...]) -> frozenset[str]:
+    """The name tokens of ``sentences`` some run of which a word of :data:`LOCAL_HEADS`
+    follows within two words (:func:`sentence_local_places`, put together)."""
+    out: frozenset[str] = frozenset()
+    for sentence in sentences:
+        out |= sentence_local_places(sentence)
+    return out
+
+
+@functools.lru_cache(maxsize=name_roles.CACHE_SENTENCES)
+def sentence_local_places(sentence: str) -> frozenset[str]:
+    """:func:`local_places` of one sentence (cached by sentence, as name_roles' roles)."""
+    out: set[str] = set()
+    for match in normalize.NAME_RUN.finditer(sentence):
+        following = _LOCAL_WORD.findall(sentence[match.end() : match.end() + 40])[:2]
+        if LOCAL_HEADS.intersection(w.lower() for w in following):
+            out.update(normalize.entities(match.group(1)))
+    return frozenset(out)
 
 
 def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
@@ -300,9 +389,11 @@ def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
         raise ValueError(f"no correction-only input {name!r}")
     column = {n: x[:, k] for k, n in enumerate(names)}
     none = (column["log_rare_shared_people"] == 0.0) & (column["log_rare_shared_places"] == 0.0)
-    if name == "weeks_apart_no_person_place":
+    if name.startswith("weeks_apart_"):
         # log_gap is 0 when the gap is unknown: never more than a week then.
         weeks = (column["log_gap"] > math.log1p(NEAR_DAYS)) & (column["far_apart"] == 0.0)
+        if name == "weeks_apart_no_place_any":
+            none &= column["shared_place_any"] == 0.0
         return (weeks & none).astype(np.float64)
     far = column["far_apart"] * none
     if name == "far_apart_no_person_place":
@@ -361,7 +452,7 @@ def with_gap(x: Sequence[float], gap: int) -> tuple[float, ...]:
     ``x`` holds: every shared rare name is a place when the two counts are equal and not
     0), and no latest-year gap (read only when the gap is unknown); the other inputs do
     not read the gap."""
-    offset = len(x) - len(EXTRA_FEATURES)
+    offset = len(x) - len(EXTRA_FEATURES) - len(STORED_SHORT_INPUTS)
     start = offset + EXTRA_FEATURES.index("log_gap")
     far = gap > FAR_APART_DAYS
     days = (math.log1p(gap), 1.0 if far else 0.0, 0.0)
