@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from hypothesis import given
@@ -226,3 +227,144 @@ def test_text_date_matches_as_without_the_lookahead(text):
 
     assert _OLD_TEXT_DATE.pattern != normalize._TEXT_DATE.pattern
     assert found(normalize._TEXT_DATE) == found(_OLD_TEXT_DATE)
+
+
+def test_sentences_run_on_past_abbreviations_a_reader_reads_on():
+    """Where the dev sets were cut (benchmarks/sentence_cuts.py): a street or state
+    abbreviation or an ellipsis before a lowercase word or a number, a number's period
+    before a digit, a spaced web address; without the rule (``runs_on_in_line=False``)
+    each of those places is cut."""
+    text = (
+        "Shots at the club on North Third Ave. in Mount Vernon. A man in Moore, Okla. was"
+        " held... and released. A 6. 1-magnitude quake cost $5. 3 million, MyFoxHouston."
+        " com reports."
+    )
+    assert normalize.split_sentences(text, runs_on_in_line=True) == [
+        "Shots at the club on North Third Ave. in Mount Vernon.",
+        "A man in Moore, Okla. was held... and released.",
+        "A 6. 1-magnitude quake cost $5. 3 million, MyFoxHouston. com reports.",
+    ]
+    assert normalize.split_sentences(text, runs_on_in_line=False) == [
+        "Shots at the club on North Third Ave.",
+        "in Mount Vernon.",
+        "A man in Moore, Okla.",
+        "was held...",
+        "and released.",
+        "A 6.",
+        "1-magnitude quake cost $5.",
+        "3 million, MyFoxHouston.",
+        "com reports.",
+    ]
+
+
+def test_sentences_still_end_where_the_next_one_starts_as_a_sentence():
+    """Before a capital, after a year, after a word that is no abbreviation, and at a
+    line break, the cut stays."""
+    text = (
+        "The office is in Santa Clara, Calif. Apart from that, nothing. It opened in 2012."
+        " 15 people work there. It ships on July 1. iPhone 4 follows. Wait... Then go."
+    )
+    assert normalize.split_sentences(text, runs_on_in_line=True) == [
+        "The office is in Santa Clara, Calif.",
+        "Apart from that, nothing.",
+        "It opened in 2012.",
+        "15 people work there.",
+        "It ships on July 1.",
+        "iPhone 4 follows.",
+        "Wait...",
+        "Then go.",
+    ]
+    assert normalize.split_sentences(
+        "Shot on Church Ave.\nin the morning", runs_on_in_line=True
+    ) == [
+        "Shot on Church Ave.",
+        "in the morning",
+    ]
+
+
+# Tokens that each hold a letter or a digit, so every piece a split leaves holds a word
+# and none is dropped: listed abbreviations, numbers, ellipses, sentence ends, names.
+_SPLIT_TOKENS = [
+    "Ave.", "Rd.", "Okla.", "Calif.", "Rev.", "Mt.", "Mr.", "K.", "6.", "1", "2012.",
+    "15", "said...", "so…", "com", "MyFox.", "in", "the", "Word.", "word", "x!", "y?",
+    "“Quoted.”", "(aside.)", "iPhone", "我们走了。",
+]  # fmt: skip
+_SPLIT_SPACES = [" ", " ", " ", "  ", "\n", "\n\n", " \n"]
+_OPEN_BEFORE_LOWER_LISTED = ("Ave.", "Rd.", "Okla.", "Calif.", "...", "…")
+
+
+@st.composite
+def _split_texts(draw: st.DrawFn, spaces: list[str] = _SPLIT_SPACES) -> str:
+    tokens = draw(st.lists(st.sampled_from(_SPLIT_TOKENS), max_size=14))
+    gaps = draw(st.lists(st.sampled_from(spaces), min_size=len(tokens), max_size=len(tokens)))
+    return "".join(t + g for t, g in zip(tokens, gaps, strict=True))
+
+
+def _no_spaces(text: str) -> str:
+    return "".join(text.split())
+
+
+@given(_split_texts())
+def test_sentences_keep_every_character(text):
+    sentences = normalize.split_sentences(text, min_chars=0, runs_on_in_line=True)
+    assert _no_spaces("".join(sentences)) == _no_spaces(text)
+
+
+@given(_split_texts(spaces=[" ", "  "]))
+def test_no_sentence_ends_in_a_listed_abbreviation_before_a_lowercase_word(text):
+    sentences = normalize.split_sentences(text, min_chars=0, runs_on_in_line=True)
+    for before, after in itertools.pairwise(sentences):
+        runs_on = after[0].islower() or after[0].isdigit()
+        assert not (before.endswith(_OPEN_BEFORE_LOWER_LISTED) and runs_on), (before, after)
+
+
+@given(_split_texts())
+def test_sentences_split_by_chunks_as_whole(text):
+    """A line break always ends a piece: the rule reads inside a line, so cutting a text
+    at the line ends no sentence spans (sentence_chunks) splits it the same."""
+    chunks = normalize.sentence_chunks(text)
+    for runs_on in (True, False):
+        split_chunks = [
+            s for c in chunks for s in normalize.split_sentences(c, runs_on_in_line=runs_on)
+        ]
+        assert split_chunks == normalize.split_sentences(text, runs_on_in_line=runs_on)
+
+
+def _split_before_the_rule(text: str) -> list[str]:
+    """main 1a7eb79's ``split_sentences`` (its loop, verbatim): what
+    ``runs_on_in_line=False`` must give, the short variants' pinned splitter."""
+    pieces: list[str] = []
+    buffer = ""
+    splitter = (
+        normalize._SENT_END if normalize._CJK_END.search(text) else normalize._SENT_END_SPACED
+    )
+    for part in splitter.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        buffer = f"{buffer} {part}" if buffer else part
+        if normalize._ABBREV.search(buffer[-normalize._ABBREV_TAIL :]):
+            continue
+        pieces.append(buffer)
+        buffer = ""
+    if buffer:
+        pieces.append(buffer)
+    return [p for p in pieces if len(p) >= 3 and normalize._WORD.search(p)]
+
+
+@given(_split_texts())
+def test_without_the_run_on_rule_the_split_is_the_one_before_it(text):
+    assert normalize.split_sentences(text, runs_on_in_line=False) == _split_before_the_rule(text)
+
+
+def test_production_splits_as_the_switch_says(monkeypatch):
+    """``runs_on_in_line=None`` (production's calls) reads ``SPLIT_RUNS_ON_IN_LINE`` at
+    each call; it ships off (the rule waits for its thread refit)."""
+    text = "Shots on North Third Ave. in Mount Vernon. A second one."
+    assert normalize.SPLIT_RUNS_ON_IN_LINE is False
+    assert normalize.split_sentences(text) == normalize.split_sentences(text, runs_on_in_line=False)
+    monkeypatch.setattr(normalize, "SPLIT_RUNS_ON_IN_LINE", True)
+    assert normalize.split_sentences(text) == [
+        "Shots on North Third Ave. in Mount Vernon.",
+        "A second one.",
+    ]
