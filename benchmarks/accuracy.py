@@ -1,7 +1,8 @@
 """Accuracy benchmark: every system on every dev set, one table.
 
     python benchmarks/accuracy.py [--data DIR] [--systems samestory,samestory-use,minilm,minhash]
-        [--short-forms lead,summary,headline] [--no-independent] [--no-full] [--no-kinds]
+        [--short-forms lead,summary,headline] [--variants-splitter no-run-on|production]
+        [--no-independent] [--no-full] [--no-kinds]
         [--compare-max-pairs N] [--compare-only] [--compare-errors FILE] [--json]
 
 Article files (gold ``story``) are grouped by each system and scored with ARI, pair F1,
@@ -14,7 +15,12 @@ Then the kind-recall check: exact and lightly edited copies of ECB+ dev texts
 Short variants: each article file again with every article cut to its lead paragraph, a
 300-character feed summary or its headline (:func:`samestory.evaluate.make_short_variants`),
 rows ``FILE:lead`` etc.; ``--short-forms mixed-lead,mixed-headline`` cuts every other
-article only (a short text against a long one). Pairs on their own:
+article only (a short text against a long one). ``--variants-splitter`` names the sentence
+splitter the variants are cut with (:data:`samestory.evaluate.VARIANT_SPLITTERS`): by
+default ``no-run-on``, the splitter the rows were measured with before the in-line
+run-on rule (2026-12-06 evening), so a change of production's splitter is judged on the
+same variants; ``production`` cuts them with production's (a change of what the rows
+measure, judged apart). Pairs on their own:
 ``samestory.api.compare_pairs`` on every pair of articles sharing a topic (same topic,
 different event: the hard negatives; :func:`samestory.evaluate.hard_negative_pairs`),
 pair precision and recall of its same-story decision, per samestory encoder
@@ -66,6 +72,7 @@ if str(REPO) not in sys.path:  # so `benchmarks.baseline` imports when run as a 
 from samestory.evaluate import (  # noqa: E402
     MIXED_FORMS,
     SHORT_FORMS,
+    VARIANT_SPLITTERS,
     decision_metrics,
     evaluate_articles,
     evaluate_pairs,
@@ -76,6 +83,7 @@ from samestory.evaluate import (  # noqa: E402
     make_short_variants,
     record_to_article,
     sample_negatives,
+    variant_splitter,
 )
 
 # $SAMESTORY_SHARED/data, as the tests and the fit scripts read it (a git worktree has no
@@ -405,11 +413,14 @@ def run(
     short_forms: tuple[str, ...] = (),
     independent: bool = False,
     full: bool = True,
+    variants_splitter: str = "no-run-on",
 ) -> dict[str, Any]:
     """Evaluate every system on every ``*.jsonl`` in ``data`` and on the ``short_forms``
     of each article file; results keyed by file stem (``stem:form`` for a short form).
     ``independent`` adds the independent-report sets (:func:`independent_report_sets`);
-    ``full=False`` runs the short forms alone (no full files, no pair file)."""
+    ``full=False`` runs the short forms alone (no full files, no pair file);
+    ``variants_splitter`` cuts the short forms' sentences (:func:`variant_splitter`)."""
+    splitter = variant_splitter(variants_splitter)
     results: dict[str, Any] = {}
     for path in sorted(data.glob("*.jsonl")):
         records = load_records(path)
@@ -418,7 +429,10 @@ def run(
             continue
         variants = [(path.stem, records)] if full or pair_file else []
         if not pair_file:
-            variants += [(f"{path.stem}:{f}", make_short_variants(records, f)) for f in short_forms]
+            variants += [
+                (f"{path.stem}:{f}", make_short_variants(records, f, splitter=splitter))
+                for f in short_forms
+            ]
         for stem, rows in variants:
             results[stem] = _run_file(stem, rows, pair_file, systems, log)
     if independent:
@@ -747,6 +761,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{','.join(MIXED_FORMS)}: every other article cut)",
     )
     parser.add_argument(
+        "--variants-splitter",
+        choices=VARIANT_SPLITTERS,
+        default="no-run-on",
+        help="the sentence splitter the short variants are cut with: no-run-on (default; "
+        "production's without its in-line run-on rule, the rows' splitter before it) or "
+        "production",
+    )
+    parser.add_argument(
         "--no-independent",
         action="store_true",
         help="leave out the independent-report sets (3-5 outlets per event, built from "
@@ -820,6 +842,7 @@ def main(argv: list[str] | None = None) -> int:
             forms,
             independent=not args.no_independent,
             full=not args.no_full,
+            variants_splitter=args.variants_splitter,
         )
     )
     article_files = [

@@ -46,7 +46,9 @@ from samestory.evaluate.short_variants import (
     SHORT_CUTS,
     SHORT_FORMS,
     SUMMARY_CHARS,
+    VARIANT_SPLITTERS,
     ReaderView,
+    Splitter,
     _dateline_split,  # benchmarks/short_variant_trace.py reads it from here
     is_dateline,
     is_unread_line,
@@ -54,6 +56,7 @@ from samestory.evaluate.short_variants import (
     reader_cut,
     reader_view,
     short_text,
+    variant_splitter,
 )
 from samestory.evaluate.systems import (
     MIN_LANGUAGE_PAIRS,
@@ -81,10 +84,12 @@ __all__ = [
     "SHORT_CUTS",
     "SHORT_FORMS",
     "SUMMARY_CHARS",
+    "VARIANT_SPLITTERS",
     "YEAR_RANGE",
     "ClusterFn",
     "ReaderView",
     "ScoreFn",
+    "Splitter",
     "_dateline_split",
     "cluster_metrics",
     "decision_metrics",
@@ -105,4 +110,5 @@ __all__ = [
     "sample_negatives",
     "short_text",
     "story_errors",
+    "variant_splitter",
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,16 @@ SUMMARY_CHARS = 300
 #: headline, whatever it is; a lead cut at its word cap), which the shipped params files'
 #: short forms were fitted on: the fit scripts pin it, so their ``--check`` reproduces them.
 SHORT_CUTS = ("reader", "first-sentence")
+#: A sentence splitter the variants are cut with: a text to its sentences.
+Splitter = Callable[[str], list[str]]
+#: The splitters :func:`variant_splitter` names. ``production``: ``normalize.split_sentences``
+#: as shipped (what ``make_short_variants`` cuts with unless told). ``no-run-on``: it
+#: without its in-line run-on rule (``runs_on_in_line=False``: main 1a7eb79's splitter,
+#: which the short rows up to 2026-12-06 evening were cut by), whatever
+#: ``normalize.SPLIT_RUNS_ON_IN_LINE`` says, so that turning the rule on is measured on
+#: the same variants (docs/history/accuracy.md, 2026-12-06 evening, textfix). The two
+#: are the same while the switch is off.
+VARIANT_SPLITTERS = ("production", "no-run-on")
 # Words a dateline holds besides its date and clock time ("Posted at 3: 21 PM ET, 01 / 5 /
 # 2011", "Updated: Apr 19, 2016 - 12:30 PM", "3 July 2013 Last updated at 13: 38 GMT").
 _DATE_WORDS = frozenset(
@@ -189,11 +199,31 @@ def reader_view(record: dict[str, Any]) -> ReaderView:
     return ReaderView(title, lines, dated)
 
 
-def reader_cut(record: dict[str, Any], form: str) -> tuple[str, dt.date | None]:
-    """The ``headline`` or ``lead`` of a record as a reader sees it (the ``reader``
-    cut), and the date of the first dateline it leaves out."""
-    from samestory.normalize import split_sentences
+def variant_splitter(name: str) -> Splitter:
+    """The splitter ``name`` of :data:`VARIANT_SPLITTERS`."""
+    from samestory import normalize
 
+    if name == "production":
+        return normalize.split_sentences
+    if name == "no-run-on":
+        return functools.partial(normalize.split_sentences, runs_on_in_line=False)
+    raise ValueError(f"unknown splitter {name!r}; choose from {', '.join(VARIANT_SPLITTERS)}")
+
+
+def _or_production(splitter: Splitter | None) -> Splitter:
+    """``splitter``, or production's ``normalize.split_sentences`` (looked up at the call)."""
+    from samestory import normalize
+
+    return splitter or normalize.split_sentences
+
+
+def reader_cut(
+    record: dict[str, Any], form: str, splitter: Splitter | None = None
+) -> tuple[str, dt.date | None]:
+    """The ``headline`` or ``lead`` of a record as a reader sees it (the ``reader``
+    cut), and the date of the first dateline it leaves out; sentences cut by
+    ``splitter`` (production's ``split_sentences`` if None)."""
+    split_sentences = _or_production(splitter)
     view = reader_view(record)
     # A sentence ends at a paragraph's end, whatever the splitter reads there.
     sentences = [s for p in view.paragraphs for s in split_sentences(p)]
@@ -225,20 +255,25 @@ def _lead_of(sentences: list[str]) -> str:
     return " ".join(" ".join(picked).split()[:LEAD_MAX_WORDS])
 
 
-def short_text(record: dict[str, Any], form: str, cut: str = "reader") -> str:
+def short_text(
+    record: dict[str, Any], form: str, cut: str = "reader", splitter: Splitter | None = None
+) -> str:
     """The ``form`` of a record's article (see :func:`make_short_variants`), cut as
-    ``cut`` says (:data:`SHORT_CUTS`)."""
+    ``cut`` says (:data:`SHORT_CUTS`), sentences by ``splitter`` (production's if None)."""
     if cut not in SHORT_CUTS:
         raise ValueError(f"unknown cut {cut!r}; choose from {', '.join(SHORT_CUTS)}")
     if cut == "reader" and form in ("headline", "lead"):
-        return reader_cut(record, form)[0]
-    return _first_sentence_text(record, form)
+        return reader_cut(record, form, splitter)[0]
+    return _first_sentence_text(record, form, splitter)
 
 
-def _first_sentence_text(record: dict[str, Any], form: str) -> str:
+def _first_sentence_text(
+    record: dict[str, Any], form: str, splitter: Splitter | None = None
+) -> str:
     """The ``first-sentence`` cut of a record (and the summary of either cut)."""
-    from samestory.normalize import clean_text, split_sentences
+    from samestory.normalize import clean_text
 
+    split_sentences = _or_production(splitter)
     body = clean_text(str(record.get("text") or ""))
     title = str(record.get("title") or "").strip()
     lines = [line.strip() for line in body.splitlines() if line.strip()]
@@ -270,7 +305,10 @@ def _first_sentence_text(record: dict[str, Any], form: str) -> str:
 
 
 def make_short_variants(
-    records: Sequence[dict[str, Any]], form: str, cut: str = "reader"
+    records: Sequence[dict[str, Any]],
+    form: str,
+    cut: str = "reader",
+    splitter: Splitter | None = None,
 ) -> list[dict[str, Any]]:
     """The records with each article cut to a short ``form``, labels kept. With the
     ``reader`` cut (:data:`SHORT_CUTS`), as a reader sees a feed item:
@@ -297,20 +335,26 @@ def make_short_variants(
     ``first-sentence`` cut is the one the shipped params files were fitted on (the first
     sentence as headline, whatever it is; the lead's first short line left out as a
     headline; a lead cut at 60 words); the fit scripts pass it.
+
+    Sentences are cut by ``splitter`` (production's ``normalize.split_sentences`` if
+    None; :func:`variant_splitter` names the others); the text is cleaned by production's
+    ``clean_text`` whatever the splitter.
     """
     if form in MIXED_FORMS:
         short_form = form.removeprefix("mixed-")
         mixed: list[dict[str, Any]] = []
         for record in records:
             cut_this = _cut_in_mixed(record)
-            mixed.extend(make_short_variants([record], short_form, cut) if cut_this else [record])
+            mixed.extend(
+                make_short_variants([record], short_form, cut, splitter) if cut_this else [record]
+            )
         return mixed
     out = []
     for record in records:
         if cut == "reader" and form in ("headline", "lead"):
-            text, dated = reader_cut(record, form)
+            text, dated = reader_cut(record, form, splitter)
         else:
-            text, dated = short_text(record, form, cut), None
+            text, dated = short_text(record, form, cut, splitter), None
         if text.strip():
             variant = {**record, "text": text, "title": None}
             if dated is not None and not record.get("date"):
