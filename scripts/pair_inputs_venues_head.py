@@ -1,0 +1,92 @@
+"""Candidate pair-model input (``scripts/fit_pair_model.py --screen``): R5s-wc's venue
+agreement (``scripts/pair_inputs_venues_local.py``) with the venue head read inside the
+name run or as the one lowercase word right after it, not across a comma, nor after "a" /
+"an" (docs/history/accuracy.md, 2026-12-06 17:10, compare: it passes its topic-CV rule on
+seeds 75-79 and fails the in-sample gate on MEANTIME; the ship code, this reading as
+``samestory/venues.py`` read by ``pair_model``, waits on branch ``compare-venue``).
+
+    python scripts/fit_pair_model.py <the shipped options> --max-pairs 100000 \
+        --fold-seeds 5 --fold-seeds-from 75 --screen scripts/pair_inputs_venues_head.py \
+        --offset-fit --hold-thresholds
+
+:func:`local_venue_agreement` is
+
+- +1 when a local venue of either text is named by the other (anywhere, marked or not);
+- -1 when both texts name a local venue and neither names one of the other's;
+- 0 otherwise: no venue evidence (fitted on top of the rest, ``--offset-fit``, the pair
+  model then decides as without the input).
+
+A local venue is a capitalised run (:data:`samestory.normalize.NAME_RUN`) whose last word,
+or the one lowercase word right after it (:func:`_head_of`), is a street, venue or building
+word (:data:`LOCAL_HEADS`), read as its tokens less the words that tell no place alone
+(:data:`GENERIC`: "Avenue", "South", "High"). Not venues: the words of a business's
+premises (a company's "App Store" or "Airbus plant" is named in every report about it)
+and the places where one community's events recur (a church, a campus, a park: two
+events of one kind at one place).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from runpy import run_path
+
+from samestory import normalize
+from samestory.features import DocFeatures
+
+_HERE = Path(__file__).parent
+# R5s-wc's heads (its venue words less a business's premises and the places where one
+# community's events recur) and the tokens no place is told by alone, as screened.
+LOCAL_HEADS: frozenset[str] = run_path(str(_HERE / "pair_inputs_venues_local.py"))["LOCAL_HEADS"]
+GENERIC: frozenset[str] = run_path(str(_HERE / "pair_inputs_specific_places.py"))["GENERIC"]
+# The one word right after a run: whitespace alone between them, a lowercase word.
+_NEXT_WORD = re.compile(r"[ \t]+([a-z][\w'’\-]*)\b")
+# A run after "a" / "an": a kind of place of the name, not a named place.
+_INDEFINITE = re.compile(r"(?:^|\s)(?:a|an|A|An)\s+$")
+CACHE_SENTENCES = 1 << 15
+
+
+def _head_of(before: str, run: str, after: str) -> str | None:
+    """The word of :data:`LOCAL_HEADS` that makes ``run`` a venue: its last word, or the one
+    word right after it ("the Lucky Star lounge"), joined by whitespace alone and lowercase;
+    None otherwise. Not across a comma or another mark, nor a capitalised word, which starts
+    a name of its own ("a previous DUI arrest, Highway Patrol Officer ..." names no venue
+    "DUI"), nor after an indefinite article ("a Queens street" is a street of a borough, not
+    a named place): docs/history/accuracy.md, 2026-12-06 17:10, compare."""
+    last = run.split()[-1].lower()
+    if last in LOCAL_HEADS:
+        return last
+    following = _NEXT_WORD.match(after)
+    if following is None or _INDEFINITE.search(before) or run.split()[0] == "An":
+        return None
+    word = following.group(1)
+    return word if word in LOCAL_HEADS else None
+
+
+@functools.lru_cache(maxsize=CACHE_SENTENCES)
+def sentence_venues(sentence: str) -> frozenset[str]:
+    """The tokens of ``sentence``'s runs that name a local venue (see the module)."""
+    found: set[str] = set()
+    for match in normalize.NAME_RUN.finditer(sentence):
+        run = match.group(1)
+        before, after = sentence[: match.start()], sentence[match.end() :]
+        if _head_of(before, run, after) is not None:
+            found |= {t for t in normalize.entities(run) if t not in GENERIC}
+    return frozenset(found)
+
+
+def local_venues(f: DocFeatures) -> frozenset[str]:
+    """The local venues a text names, as :func:`samestory.normalize.entities` tokens."""
+    return frozenset().union(*(sentence_venues(s) for s in f.sentences))
+
+
+def local_venue_agreement(a: DocFeatures, b: DocFeatures) -> float:
+    """+1 a local venue in common, -1 none while both name one, 0 no evidence."""
+    mine_a, mine_b = local_venues(a), local_venues(b)
+    if (mine_a & b.entities) or (mine_b & a.entities):
+        return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
+    return -1.0 if mine_a and mine_b else 0.0
+
+
+INPUTS = {"local_venue_agreement": local_venue_agreement}
