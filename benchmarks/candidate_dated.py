@@ -50,12 +50,12 @@ def one_set(spec: str, features: list[DocFeatures], gold: list[str], config: Con
     label = {f.id: g for f, g in zip(features, gold, strict=True)}
     copies = collapse_copies(features, config)
     with_route = propose_pairs(features, copies, config)
-    kept = candidates.DATED_NEIGHBOURS
-    candidates.DATED_NEIGHBOURS = 0
+    kept = candidates.same_days.DATED_NEIGHBOURS
+    candidates.same_days.DATED_NEIGHBOURS = 0
     try:
         without = propose_pairs(features, copies, config)
     finally:
-        candidates.DATED_NEIGHBOURS = kept
+        candidates.same_days.DATED_NEIGHBOURS = kept
     added = sorted(set(with_route) - set(without))
     relations = score_pairs(features, added, config, lean=True)
     bar = config.same_story_threshold

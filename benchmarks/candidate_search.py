@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.dense_codes_per_entry is not None:
-        candidates.DENSE_CODES_PER_ENTRY = args.dense_codes_per_entry
+        candidates.keyword_routes.DENSE_CODES_PER_ENTRY = args.dense_codes_per_entry
     config = DEFAULT_CONFIG.replace(encoder=args.encoder, workers=1)
     for name in args.sets.split(","):
         file = args.cache / f"{name}-{config.encoder}.features.pkl"

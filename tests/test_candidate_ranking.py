@@ -25,7 +25,7 @@ def _index(rng: random.Random, articles: int, vocabulary: int) -> MemoryKeywords
 
 @pytest.mark.parametrize("dense", [0, 10**9])  # sorted codes / every article's code
 def test_coded_ranking_is_keyword_ranking(dense: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(candidates, "DENSE_CODES_PER_ENTRY", dense)
+    monkeypatch.setattr(candidates.keyword_routes, "DENSE_CODES_PER_ENTRY", dense)
     rng = random.Random(0)
     index = _index(rng, 600, 60)
     limit = candidates.MAX_KEYWORD_POSTINGS + 1
@@ -45,8 +45,8 @@ def test_coded_ranking_is_keyword_ranking(dense: int, monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize("dense", [0, 10**9])
 def test_too_common_words_count_nowhere(dense: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(candidates, "DENSE_CODES_PER_ENTRY", dense)
-    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 3)
+    monkeypatch.setattr(candidates.keyword_routes, "DENSE_CODES_PER_ENTRY", dense)
+    monkeypatch.setattr(candidates.keyword_routes, "MAX_KEYWORD_POSTINGS", 3)
     index = MemoryKeywords()
     for k in range(4):
         index.insert(f"c{k}", {1: 0.5, 2: 0.25})

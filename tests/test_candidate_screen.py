@@ -111,7 +111,7 @@ def test_rows_asked_apart_give_the_candidate_pairs():
 def test_inserting_one_at_a_time_keeps_the_screened_batch_pairs(monkeypatch, seed):
     """The store's incremental proposals (gained minus lost) are the batch's screened
     pairs after every insert: a pair is screened whichever end proposes it."""
-    monkeypatch.setattr(candidates, "KEYWORD_NEIGHBOURS", 3)
+    monkeypatch.setattr(candidates.keyword_routes, "KEYWORD_NEIGHBOURS", 3)
     docs = _docs(seed)
     config = DEFAULT_CONFIG.replace(
         ann_neighbours=3, ann_min_cosine=0.2, encoder="use", min_keyword_cosine=0.25

@@ -163,7 +163,7 @@ def test_adding_one_at_a_time_finds_what_adding_all_at_once_does():
 
 
 def test_a_saved_graph_restores_the_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 10)  # an HNSW graph from 11 on
+    monkeypatch.setattr(candidates.index, "EXACT_SEARCH_LIMIT", 10)  # an HNSW graph from 11 on
     rng = np.random.default_rng(3)
     docs = [_doc(f"d{k}", rng.standard_normal(16)) for k in range(40)]
     config = DEFAULT_CONFIG.replace(ann_neighbours=4, ann_min_cosine=-1.0)
@@ -302,8 +302,8 @@ def test_inserting_one_at_a_time_keeps_the_batch_candidate_pairs(monkeypatch, se
     candidate_pairs proposes over everything inserted so far, in any insertion order:
     reverse neighbours, lists pushed out or widened (saturation), keywords ranked out or
     made too common to count."""
-    monkeypatch.setattr(candidates, "KEYWORD_NEIGHBOURS", 3)
-    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 12)
+    monkeypatch.setattr(candidates.keyword_routes, "KEYWORD_NEIGHBOURS", 3)
+    monkeypatch.setattr(candidates.keyword_routes, "MAX_KEYWORD_POSTINGS", 12)
     rng = np.random.default_rng(seed)
     docs = []
     for s in range(6):  # stories of 4 to 14 versions, sharing words of their topic

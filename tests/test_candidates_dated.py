@@ -88,14 +88,14 @@ def test_two_shared_keywords_stay_the_keyword_routes_whatever_the_dates():
 
 
 def test_a_word_too_common_to_count_proposes_nothing(monkeypatch):
-    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 3)
+    monkeypatch.setattr(candidates.keyword_routes, "MAX_KEYWORD_POSTINGS", 3)
     docs = [_doc(f"d{k}", k, {7: 0.5, 100 + k: 0.5}, DAY) for k in range(4)]
     assert _pairs(docs) == set()  # four hold word 7: over the posting limit
     assert len(_pairs(docs[:3])) == 3
 
 
 def test_the_budget_keeps_the_heaviest_shared_words(monkeypatch):
-    monkeypatch.setattr(candidates, "DATED_NEIGHBOURS", 2)
+    monkeypatch.setattr(candidates.same_days, "DATED_NEIGHBOURS", 2)
     words = {1: 0.4, 2: 0.3, 3: 0.2}
     postings = {1: ["x", "y"], 2: ["z"], 3: ["w", "y"]}
     days = {"x": 10, "y": 11, "z": 10, "w": 12}
@@ -109,9 +109,9 @@ def test_inserting_one_at_a_time_keeps_the_batch_pairs_with_dates(monkeypatch, s
     """As test_candidates' insert test, with dates: a new article enters the same-days
     lists of its neighbours in time, pushes others out of them (a budget of 2), and
     makes a word too common to count."""
-    monkeypatch.setattr(candidates, "KEYWORD_NEIGHBOURS", 3)
-    monkeypatch.setattr(candidates, "MAX_KEYWORD_POSTINGS", 12)
-    monkeypatch.setattr(candidates, "DATED_NEIGHBOURS", 2)
+    monkeypatch.setattr(candidates.keyword_routes, "KEYWORD_NEIGHBOURS", 3)
+    monkeypatch.setattr(candidates.keyword_routes, "MAX_KEYWORD_POSTINGS", 12)
+    monkeypatch.setattr(candidates.same_days, "DATED_NEIGHBOURS", 2)
     rng = np.random.default_rng(seed)
     docs = []
     for k in range(60):
@@ -138,7 +138,7 @@ def test_inserting_one_at_a_time_keeps_the_batch_pairs_with_dates(monkeypatch, s
         if step % 10 == 0 or step == len(docs):
             so_far = [docs[j] for j in sorted(order[:step])]
             assert pairs == _pairs(so_far, config), step
-    monkeypatch.setattr(candidates, "DATED_NEIGHBOURS", 0)
+    monkeypatch.setattr(candidates.same_days, "DATED_NEIGHBOURS", 0)
     assert pairs - _pairs(docs, config)  # the route proposes pairs nothing else does
     assert lost
 
@@ -166,7 +166,7 @@ def test_store_adds_give_the_batch_stories_with_the_same_days_route(tmp_path: Pa
     features = featurize_all(articles, DEFAULT_CONFIG, uncached(encoder))
     with_route = set(candidates.candidate_pairs(features))
     with monkeypatch.context() as m:
-        m.setattr(candidates, "DATED_NEIGHBOURS", 0)
+        m.setattr(candidates.same_days, "DATED_NEIGHBOURS", 0)
         assert with_route - set(candidates.candidate_pairs(features))
     stored = store_partition(articles, tmp_path / "s.db", batch=15, encoder=encoder, reopen_at=75)
     assert stored == batch_partition(articles, encoder)

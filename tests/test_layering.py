@@ -92,6 +92,10 @@ def test_the_facade_never_imports_a_front_end() -> None:
     ("module", "forbidden"),
     [
         ("samestory.candidates", "samestory.relate"),
+        *(
+            (f"samestory.candidates.{route}", "samestory.relate")
+            for route in ("index", "keyword_routes", "lsh", "same_days", "screen", "vector_lists")
+        ),
         ("samestory.store.index", "samestory.relate"),
         # The encoder registry in embed loads static_encoder on demand; static_encoder
         # itself builds on samestory.encoders only (no cycle).

@@ -38,7 +38,7 @@ def test_searching_on_workers_proposes_the_pairs_of_one_process(
     monkeypatch: pytest.MonkeyPatch, features: list[DocFeatures], exact: bool
 ) -> None:
     if not exact:  # the HNSW graph, built before the fork, searched in the workers
-        monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 20)
+        monkeypatch.setattr(candidates.index, "EXACT_SEARCH_LIMIT", 20)
     expected = one_process(features)
     assert len(expected) > 100  # the check only means something with many pairs
     monkeypatch.setattr(propose, "MIN_ROWS_PER_WORKER", 1)

@@ -494,7 +494,7 @@ def fresh_neighbours(store: Store, probe) -> list[str]:
 
 
 def test_the_candidate_graph_is_saved_and_reused(db: Path, ecb_records, monkeypatch):
-    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
+    monkeypatch.setattr(candidates.index, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:24]]
     with Store(db) as store:
         store.add(articles[:12])
@@ -545,7 +545,7 @@ def test_copies_are_found_with_a_tiny_sketch_cache(full_db: Path, seed_articles)
 
 
 def test_a_graph_that_cannot_be_saved_only_warns(db: Path, ecb_records, monkeypatch):
-    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)
+    monkeypatch.setattr(candidates.index, "EXACT_SEARCH_LIMIT", 8)
 
     def disk_full(self, path):
         raise OSError("No space left on device")

@@ -232,7 +232,7 @@ def test_a_damaged_database_is_one_line(store_path: Path):
 
 
 def test_a_damaged_graph_file_is_detected_and_rebuilt(tmp_path: Path, ecb_records, monkeypatch):
-    monkeypatch.setattr(candidates, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
+    monkeypatch.setattr(candidates.index, "EXACT_SEARCH_LIMIT", 8)  # an HNSW graph from 9 on
     articles = [Article(id=r["id"], text=r["text"], lang=r["lang"]) for r in ecb_records[:14]]
     path = tmp_path / "g.db"
     with Store(path) as store:
