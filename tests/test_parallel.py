@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +14,20 @@ from hypothesis import strategies as st
 from samestory import parallel
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no safe fork here")
+
+
+def test_a_fork_safe_lock_costs_no_multiprocessing_import() -> None:
+    # align and lexical (on `samestory compare`'s start-up path) only need ForkSafeLock;
+    # multiprocessing (~17 ms) is imported once a worker is forked.
+    code = (
+        "import sys, samestory.align, samestory.lexical\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'multiprocessing'))"
+    )
+    src = str(Path(parallel.__file__).resolve().parents[1])  # this tree's, not an install's
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def squares(start: int, stop: int) -> list[tuple[int, int]]:

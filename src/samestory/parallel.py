@@ -23,17 +23,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from multiprocessing.reduction import ForkingPickler
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+# multiprocessing is imported where a worker is forked or heard from, not here: modules
+# that only need ForkSafeLock (align, lexical) are on the start-up path of `samestory
+# compare`, and importing multiprocessing costs ~17 ms of it.
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 
@@ -103,6 +106,8 @@ def usable_cpus() -> int:
 
 def can_fork() -> bool:
     """True where forked workers are safe: Linux, and not inside a daemonic worker."""
+    import multiprocessing
+
     return (
         sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()
@@ -206,6 +211,8 @@ def _chunk_results(
         for k, (start, stop) in enumerate(bounds):
             yield k, task(start, stop)
         return
+    from multiprocessing.connection import wait
+
     # Chunks are handed out one at a time as workers finish them, so a slow chunk does
     # not leave a core idle.
     per_worker = chunks_per_worker or len(bounds)
@@ -315,6 +322,8 @@ class WorkerPool:
         worker that died raises :class:`WorkerDied`."""
         if not self.busy:
             raise RuntimeError("no job is running")
+        from multiprocessing.connection import wait
+
         conns = {self.workers[k].conn: k for k in self.busy}
         conn = wait(list(conns))[0]
         number = conns[conn]  # type: ignore[index]
@@ -377,6 +386,8 @@ class _Worker:
 
     @classmethod
     def fork(cls, handle: Callable[[Any], Any], describe: Callable[[Any], str]) -> _Worker:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         conn, child_conn = context.Pipe()
         process = context.Process(target=_serve, args=(handle, child_conn), daemon=True)
@@ -422,12 +433,14 @@ class _Worker:
             return None
         self.running = False
         if message[:1] == _RAISED:  # the job raised: re-raise it here, with its traceback
-            raise ForkingPickler.loads(memoryview(message)[1:])
+            raise _Worker.result_of(message)
         return message
 
     @staticmethod
     def result_of(message: bytes) -> Any:
         """The result a job's message holds (:meth:`receive_message`)."""
+        from multiprocessing.reduction import ForkingPickler
+
         return ForkingPickler.loads(memoryview(message)[1:])
 
     def stop(self) -> None:
@@ -445,6 +458,8 @@ def _serve(handle: Callable[[Any], Any], conn: Connection) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it (and stops its
     # workers), instead of every worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from multiprocessing.reduction import ForkingPickler
+
     try:
         while (job := conn.recv()) is not None:
             conn.send_bytes(_DONE + ForkingPickler.dumps(handle(job)))
