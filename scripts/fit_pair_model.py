@@ -89,6 +89,7 @@ from pathlib import Path
 
 import fit_thread_model as ftm
 import numpy as np
+from fit_check import report_check
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -2105,7 +2106,7 @@ def check_model(fitted: PairModel) -> int:
     this run would write), and what differs; 0 if SAME, 1 if it DIFFERS."""
     path = Path(params.path_of(PAIR_MODEL_FILE))
     shipped = PairModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    return ftm.report_check(path, model_differences(shipped, fitted))
+    return report_check(path, model_differences(shipped, fitted))
 
 
 def write_cv_errors(

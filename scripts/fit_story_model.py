@@ -94,6 +94,7 @@ from samestory.static_encoder import StaticSentenceEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_independent_reports  # a sibling script: the sets it draws
+from fit_check import report_check  # a sibling script: --check's verdict, as every fit prints it
 
 ARTICLE_SETS = ("ecbplus_dev", "meantime_dev")
 # Local news with later coverage (--gva): its labels are incidents, its records all dated.
@@ -962,10 +963,7 @@ def check_model(out: Path, data: dict[str, Any]) -> int:
     encoders = shipped_data.get("encoder"), data.get("encoder")
     if encoders[0] != encoders[1]:
         differences.insert(0, f"encoder: {encoders[0]} -> {encoders[1]}")
-    print(f"{out}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
-    for line in differences:
-        print("  " + line)
-    return 1 if differences else 0
+    return report_check(out, differences)
 
 
 def write_date_gate(

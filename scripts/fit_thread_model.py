@@ -150,6 +150,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fit_check import report_check  # a sibling script: --check's verdict, as every fit prints it
 from scipy.optimize import minimize
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -853,15 +854,6 @@ def check_model(out: Path, data: dict[str, Any]) -> int:
     """``--check``: print whether ``data`` (the file this run would write) holds the model
     of ``out``, and what differs; 0 if SAME, 1 if it DIFFERS."""
     return report_check(out, model_differences(json.loads(out.read_text(encoding="utf-8")), data))
-
-
-def report_check(out: Path, differences: list[str]) -> int:
-    """``--check``'s verdict on the file ``out`` (SAME, or DIFFERS and each difference),
-    as every fit script prints it; its exit code: 0 if SAME, 1 if it DIFFERS."""
-    print(f"{out}: {'DIFFERS' if differences else 'SAME'} (this fit against the file)")
-    for line in differences:
-        print("  " + line)
-    return 1 if differences else 0
 
 
 def report_groups_held_out(
