@@ -8,8 +8,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import pytest
+
 from samestory.api import analyze
+from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import record_to_article
+from samestory.events import closest_version
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.pipeline.story_of import make_story
 from samestory.store import Store
@@ -102,3 +106,26 @@ def test_the_trace_places_each_pair_and_reads_the_gold():
         "8-30",
         ">30",
     ]
+
+
+@pytest.mark.parametrize("bulk_load_min", [2, pytest.param(10_000, marks=pytest.mark.slow)])
+def test_the_closest_version_is_a_same_story_relation_inside_the_story(
+    tmp_path: Path, ecb_records, bulk_load_min: int
+):
+    # The four topics' 113 texts, loaded by the batch (bulk) or one by one: on main both
+    # gave follow_ups as closest versions, and pairs to another story's version.
+    articles = [record_to_article(r) for r in ecb_records]
+    config = DEFAULT_CONFIG.replace(bulk_load_min=bulk_load_min)
+    with Store(tmp_path / "s.db", config=config) as store:
+        report = store.add(articles)
+        for article in articles:
+            story = store.story_of(article.id)
+            given, stored = report.closest.get(article.id), store.closest(article.id)
+            for relation in filter(None, (given, stored)):
+                assert relation.same_story
+            for relation in filter(None, (stored, given if bulk_load_min == 2 else None)):
+                other = relation.a if relation.b == article.id else relation.b
+                assert store.story_of(other) == story
+            found = closest_version(store, article.id, story)
+            if found is not None:
+                assert found[1].is_same_story and store.story_of(found[0]) == story

@@ -100,7 +100,8 @@ def _closest(
 def closest_version(
     store: Store, article_id: str, story: str
 ) -> tuple[str, RelationKind, float] | None:
-    """``(other id, kind, score)`` of the strongest same-story relation of an article.
+    """``(other id, kind, score)`` of the strongest same-story relation of an article to
+    another version of ``story`` (a ``follow_up`` is another story's, never one).
 
     Relations are keyed ``(a, b)`` with ``a`` stored first, so the relations of a new
     article are found as ``b`` of each member (a primary-key lookup per member, never a
@@ -118,17 +119,18 @@ def closest_version(
     for start in range(0, len(members), SQL_CHUNK):
         chunk = members[start : start + SQL_CHUNK]
         rows = conn.execute(
-            f"SELECT a, kind, score FROM relations WHERE b=? AND a IN "
+            f"SELECT a, kind, score FROM relations WHERE b=? AND kind != 'follow_up' AND a IN "
             f"({','.join('?' * len(chunk))})",
             (article_id, *chunk),
         ).fetchall()
         for other, kind, score in rows:
             if best is None or score > best[2]:
                 best = (other, RelationKind(kind), float(score))
+    inside = set(members)
     for other, kind, score in conn.execute(
-        "SELECT b, kind, score FROM relations WHERE a=?", (article_id,)
+        "SELECT b, kind, score FROM relations WHERE a=? AND kind != 'follow_up'", (article_id,)
     ):
-        if best is None or score > best[2]:
+        if other in inside and (best is None or score > best[2]):
             best = (other, RelationKind(kind), float(score))
     return best
 

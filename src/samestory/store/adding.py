@@ -160,7 +160,7 @@ class Adding(Regrouping):
             if copied is not None:
                 self.copy_of[article.id] = copied
         for r in analysis.relations:
-            if r.kind is not None and story_of[r.a] == story_of[r.b]:
+            if r.same_story and story_of[r.a] == story_of[r.b]:
                 for end in (r.a, r.b):
                     if end not in self.closest or r.score > self.closest[end].score:
                         self.closest[end] = r
@@ -212,7 +212,7 @@ class Adding(Regrouping):
             self.index.add_copy(f)
             self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
             self.copy_of[f.id] = original.id
-            if relation.kind is not None:
+            if relation.same_story:
                 self.closest[f.id] = relation
             return
         # The pairs a batch run over the stored representatives would score: f's own
@@ -227,14 +227,16 @@ class Adding(Regrouping):
         neighbours = self._neighbour_features(list(partners))
         # relate(other, f) for each, with f's sentence cosines summarised at once.
         relations = relate_to(neighbours, f, self.config, lean=True)  # as the batch
-        related = [r for r in relations if r.kind is not None]
-        if related:
-            self.closest[f.id] = max(related, key=lambda r: r.score)
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
         best = best_story(
             scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
         )
+        # Its closest version: its strongest same-story relation to a version of the story
+        # it joins (a follow_up, or a pair to another story's version, is none).
+        inside = [r for r in relations if r.same_story and story_of[r.a] == best]
+        if inside:
+            self.closest[f.id] = max(inside, key=lambda r: r.score)
         story = best if best is not None else story_id(article.id)
         if best is None:
             if self.conn.execute("SELECT 1 FROM stories WHERE id=?", (story,)).fetchone():

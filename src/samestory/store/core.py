@@ -549,7 +549,7 @@ class Store(UpgradeLoops):
             rows = self._conn.execute(
                 "SELECT r.a, r.b, r.kind, r.score, r.evidence_json FROM relations r "
                 "JOIN articles x ON x.id = (CASE WHEN r.a = ?1 THEN r.b ELSE r.a END) "
-                "WHERE (r.a = ?1 OR r.b = ?1) AND x.story_id = ?2 "
+                "WHERE (r.a = ?1 OR r.b = ?1) AND x.story_id = ?2 AND r.kind != 'follow_up' "
                 "ORDER BY r.score DESC, r.a, r.b LIMIT 1",
                 (article_id, story),
             ).fetchall()
