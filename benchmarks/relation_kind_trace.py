@@ -15,7 +15,9 @@ relations inside one story are read against the gold in detail:
 MEANTIME, one incident on GVA), ``topic`` (two gold stories of one topic), ``other``;
 by story score, thread probability, date gap, and whether their story is a wrong merge
 (its versions span more than one gold story). The same-story kinds between stories are
-read against the gold as well. ``--store`` also adds the set to a new store in a
+read against the gold as well, and the kinds of the pairs of one gold story counted as
+``benchmarks/accuracy.py``'s kinds row counts them, as they are and with the
+in-story ``follow_up``s relabelled ``same_event``. ``--store`` also adds the set to a new store in a
 temporary folder and counts the kinds the store's stories list
 (:meth:`samestory.store.Store.story`, what ``show``, the story page and the API read)
 beside the batch's (``Story.relations``). Writes nothing but ``--json``.
@@ -112,6 +114,25 @@ def by_verdict(views: list[dict[str, Any]], field: str) -> dict[str, dict[str, i
     return {k: dict(sorted(c.items())) for k, c in sorted(out.items())}
 
 
+def gold_pair_kinds(
+    relations: Iterable[Relation], gold: dict[str, str], story_of: dict[str, str], relabel: bool
+) -> dict[str, int]:
+    """The kinds of the scored pairs of one gold story, as ``benchmarks/accuracy.py``'s
+    ``gold_pair_kinds`` counts them; with ``relabel``, a ``follow_up`` whose two versions
+    one produced story holds counted as ``same_event`` (the relabelling measured, not
+    shipped: docs/history/accuracy.md, 2026-12-06, kinds)."""
+    kinds: Counter[str] = Counter()
+    for r in relations:
+        if gold[r.a] != gold[r.b]:
+            continue
+        inside = story_of[r.a] == story_of[r.b]
+        if relabel and r.kind is RelationKind.FOLLOW_UP and inside:
+            kinds[RelationKind.SAME_EVENT.value] += 1
+        else:
+            kinds[kind_name(r)] += 1
+    return dict(sorted(kinds.items()))
+
+
 def gold_topics(spec: str) -> dict[str, str]:
     """Each record id's gold topic (a short form keeps its record's id)."""
     records, _ = read_labelled(DATA / f"{spec.partition(':')[0]}.jsonl")
@@ -156,6 +177,10 @@ def trace(spec: str, config: Config, cache: Path, examples: int, store: bool) ->
             field: by_verdict(views, field) for field in ("score", "thread", "gap", "wrong_merge")
         },
         "same_story_kinds_between": {f"{p}/{k}/{v}": n for (p, k, v), n in sorted(between.items())},
+        "gold_pair_kinds": gold_pair_kinds(analysis.relations, gold, story_of, relabel=False),
+        "gold_pair_kinds_relabelled": gold_pair_kinds(
+            analysis.relations, gold, story_of, relabel=True
+        ),
         "listed_batch": dict(
             sorted(Counter(kind_name(r) for s in analysis.stories for r in s.relations).items())
         ),

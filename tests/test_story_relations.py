@@ -99,6 +99,14 @@ def test_the_trace_places_each_pair_and_reads_the_gold():
         make_story([Member(i, None, 10, None, ("x.",)) for i in ids], []) for ids in ("ab", "cd")
     ]
     assert kt.wrong_merges(stories, gold) == {stories[1].id}
+    pairs = [
+        relation("a", "b", RelationKind.FOLLOW_UP, 0.2),
+        relation("a", "c", RelationKind.FOLLOW_UP, 0.3),
+        relation("c", "d", RelationKind.SAME_EVENT, 0.5),
+    ]
+    story_of["c"] = "s1"  # a and c in one story, two gold events: not a gold pair
+    assert kt.gold_pair_kinds(pairs, gold, story_of, relabel=False) == {"follow_up": 1}
+    assert kt.gold_pair_kinds(pairs, gold, story_of, relabel=True) == {"same_event": 1}
     assert [kt.gap_band(g) for g in (None, 3, 8, 30, 31)] == [
         "undated",
         "0-7",
