@@ -166,3 +166,52 @@ def test_undated_seeds_are_two_stories_under_use(crawl, tmp_path):
         config=Config(encoder="use"),
     )
     assert (read, written, stories) == (len(crawl), len(crawl), 2)
+
+
+def test_a_byte_order_mark_does_not_cost_the_first_record(crawl, tmp_path):
+    # Windows tools write a UTF-8 BOM; json.loads refuses it, so the first record was
+    # dropped from the output (cluster's reader strips it).
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + _write_jsonl(crawl[:3], source).read_bytes())
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.output
+    assert [r["id"] for r in _read_jsonl(tmp_path / "out.jsonl")] == ["000", "001", "002"]
+
+
+def test_a_bad_line_reads_the_same_in_dedup_and_cluster(crawl, tmp_path):
+    from samestory.dedup import read_records
+    from samestory.ingest import read_paths
+
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps(crawl[0]).encode(), b"{not json", b"[1, 2]", b'{"text": "caf\xe9"}']
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    in_dedup = {s.source: s.error for s in read_records(source).skipped}
+    in_cluster = {s.source: s.error for s in read_paths([source]).skipped}
+    assert in_dedup == in_cluster
+    assert sorted(in_dedup) == [f"{source}:{n}" for n in (2, 3, 4)]
+
+
+def test_a_crawl_without_the_text_field_is_one_line_naming_its_fields(crawl, tmp_path):
+    body = [{"id": r["id"], "body": r.get("text", "")} for r in crawl[:4]]
+    source = _write_jsonl(body, tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert "'text'" in lines[0] and "body, id" in lines[0] and "--text-field" in lines[0]
+    fixed = runner.invoke(
+        app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q", "--text-field", "body"]
+    )
+    assert fixed.exit_code == 0, fixed.output
+
+
+def test_an_input_without_records_says_so(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.string())}), source)
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {source}: no records"

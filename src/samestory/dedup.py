@@ -33,7 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samestory.config import DEFAULT_CONFIG, Config
-from samestory.ingest._common import DEFAULT_FIELDS, FieldMap, SkipError, SourceFile, make_article
+from samestory.ingest._common import (
+    DEFAULT_FIELDS,
+    FieldMap,
+    SkipError,
+    SourceFile,
+    lookup,
+    make_article,
+)
 from samestory.models import Article, SkippedRecord, Story
 
 if TYPE_CHECKING:
@@ -44,6 +51,8 @@ GROUP_BY = ("copy", "story")
 ADDED_COLUMNS = ("story_id", "copy_group", "first_version", "relation_to_first")
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jl")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+# Written by some Windows tools at the start of a UTF-8 file; json.loads refuses it.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,22 +127,33 @@ def read_records(path: str | Path) -> RecordSet:
     for part in _part_files(path, JSONL_SUFFIXES):
         with part.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
                 where = f"{part}:{number}"
-                try:
-                    record = json.loads(raw.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                    out.skipped.append(SkippedRecord(where, f"invalid JSON line: {exc}"))
-                    continue
-                if not isinstance(record, dict):
-                    out.skipped.append(
-                        SkippedRecord(where, f"not a JSON object ({type(record).__name__})")
-                    )
-                    continue
-                out.records.append(record)
-                out.origins.append(where)
+                record = _json_line(raw.removeprefix(UTF8_BOM) if number == 1 else raw, number)
+                if isinstance(record, dict):
+                    out.records.append(record)
+                    out.origins.append(where)
+                elif record is not None:
+                    out.skipped.append(SkippedRecord(where, record))
     return out
+
+
+def _json_line(raw: bytes, number: int) -> dict[str, Any] | str | None:
+    """One JSON Lines line: its record, the reason it cannot be one, or None when blank.
+
+    The reasons are worded as ``samestory cluster`` words them (ingest.records), so one
+    bad line reads the same in both commands.
+    """
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 at byte {exc.start} of the line"
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON on line {number}: {exc}"
+    if not isinstance(record, dict):
+        return f"record is not an object (got {type(record).__name__})"
+    return record
 
 
 def records_to_articles(
@@ -295,6 +315,34 @@ def write_records(
     return len(listed)
 
 
+def _require_text_field(records: RecordSet, fields: FieldMap, path: str | Path) -> None:
+    """Refuse, in one line naming the fields there are, a crawl whose text field no record has.
+
+    That is nearly always a crawl that calls its text something else (``body``,
+    ``content``): one error pointing at --text-field, not one skip line per record.
+    """
+    if any(lookup(record, fields.text) is not None for record in records.records):
+        return
+    names = sorted({name for record in records.records[:1000] for name in record})
+    if not names or fields.text in names:
+        return  # no records, or the field is there but empty: the usual messages say so
+    raise ValueError(
+        f"{path}: no record has the field {fields.text!r} (fields: {', '.join(names)}); "
+        "--text-field names the field holding the text"
+    )
+
+
+def _why_no_article(records: RecordSet) -> str:
+    if records.records:
+        return "no record with text"
+    return "no line could be read as a record" if records.skipped else "no records"
+
+
+def _report(on_skip: Any, item: SkippedRecord) -> None:
+    if on_skip is not None:
+        on_skip(item)
+
+
 def dedup_file(
     input_path: str | Path,
     output_path: str | Path,
@@ -313,12 +361,14 @@ def dedup_file(
     _check_modes(keep, by)
     format_of(output_path)  # refuse an unknown output format before the work
     records = read_records(input_path)
+    for item in records.skipped:
+        _report(on_skip, item)
+    _require_text_field(records, fields, input_path)
     articles, rows, skipped = records_to_articles(records, fields, config)
-    for item in [*records.skipped, *skipped]:
-        if on_skip is not None:
-            on_skip(item)
+    for item in skipped:
+        _report(on_skip, item)
     if not articles:
-        raise ValueError(f"{input_path}: no record with text")
+        raise ValueError(f"{input_path}: {_why_no_article(records)}")
     notes = annotate(articles, config, keep, by, progress)
     by_row = dict(zip(rows, notes, strict=True))
     written = write_records(annotated_records(records.records, by_row), output_path, records.schema)

@@ -205,7 +205,7 @@ def test_parquet_without_text_column_or_corrupt(tmp_path: Path) -> None:
     corrupt = tmp_path / "b.parquet"
     corrupt.write_bytes(b"PAR1 this is not really parquet PAR1")
     skipped = read_paths([no_text, corrupt]).skipped
-    assert "no text column" in skipped[0].error
+    assert skipped[0].error == "no text column 'text' in Parquet file (columns: id)"
     assert skipped[1].error.startswith("cannot read Parquet")
 
 
@@ -266,3 +266,16 @@ def test_jsonl_round_trips_any_unicode_text(
     assert [(a.id, a.text) for a in items if isinstance(a, Article)] == [
         (r["id"], r["text"]) for r in records
     ]
+
+
+def test_csv_without_text_column_is_one_skip_naming_its_columns(tmp_path: Path) -> None:
+    # Once for the file, not once per row: a crawl calling its text "body" is one line
+    # pointing at the column to pass to --text-field.
+    path = tmp_path / "crawl.csv"
+    path.write_text("id,body\na,First body.\nb,Second body.\n", encoding="utf-8")
+    result = read_paths([path])
+    assert result.articles == []
+    assert [(s.source, s.error) for s in result.skipped] == [
+        (str(path), "no text column 'text' in CSV header (columns: id, body)")
+    ]
+    assert len(read_paths([path], fields=FieldMap(text="body")).articles) == 2

@@ -130,9 +130,10 @@ def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], li
 
     result = read_paths(paths, fields=fields, on_skip=report_skip)
     if not result.articles:
+        why = f"{len(result.skipped)} skipped" if result.skipped else "no records in it"
         err.print(
             f"[red]error:[/] no article could be read from "
-            f"{escape(', '.join(map(str, paths)))} ({len(result.skipped)} skipped)"
+            f"{escape(', '.join(map(str, paths)))} ({why})"
         )
         raise typer.Exit(1)
     return result.articles, result.skipped
@@ -154,8 +155,8 @@ def cluster(
     Reads .txt/.md, .jsonl/.json, .csv/.tsv, .parquet, .html and RSS/Atom feeds. Nothing is
     stored: use `samestory add` for a persistent, incremental store.
 
-    Examples: samestory cluster ../shared/seeds --json;
-    samestory cluster crawl/ --encoder static --quiet > stories.txt
+    Examples: samestory cluster crawl.jsonl --json > stories.json;
+    samestory cluster crawl.csv --text-field body --quiet > stories.txt
     """
     from samestory import api
 

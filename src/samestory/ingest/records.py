@@ -76,6 +76,7 @@ def read_csv(src: SourceFile, data: bytes) -> Iterator[Item]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
         raise SkipError("no header row")
+    _require_column(src, list(reader.fieldnames), "CSV header")
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
@@ -102,14 +103,20 @@ def read_parquet(src: SourceFile, data: bytes) -> Iterator[Item]:
         raise SkipError(f"cannot read Parquet: {exc}") from None
     wanted = set(_mapped_names(src))
     columns = [name for name in parquet.schema_arrow.names if name in wanted]
-    text = src.fields.text
-    if text not in columns and text.split(".")[0] not in columns:
-        raise SkipError(f"no text column {src.fields.text!r} in Parquet file")
+    _require_column(src, parquet.schema_arrow.names, "Parquet file")
     number = 0
     for batch in parquet.iter_batches(columns=columns):
         rows: list[dict[str, Any]] = batch.to_pylist()
         yield from record_items(src, enumerate(rows, start=number + 1))
         number += len(rows)
+
+
+def _require_column(src: SourceFile, columns: list[str], where: str) -> None:
+    """Skip a whole table without its text column in one line naming the columns it has
+    (a crawl calling its text ``body`` needs ``--text-field body``), not once per row."""
+    text = src.fields.text
+    if text not in columns and text.split(".")[0] not in columns:
+        raise SkipError(f"no text column {text!r} in {where} (columns: {', '.join(columns)})")
 
 
 def _mapped_names(src: SourceFile) -> list[str]:

@@ -1,0 +1,39 @@
+"""samestory cluster on a crawl a dataset builder hands it: what its messages say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from samestory.cli import app
+
+runner = CliRunner()
+
+
+def test_an_empty_file_is_named_as_holding_no_records(tmp_path: Path) -> None:
+    empty = tmp_path / "crawl.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(empty), "-q"])
+    assert result.exit_code == 1
+    assert (
+        result.output.strip() == f"error: no article could be read from {empty} (no records in it)"
+    )
+
+
+def test_a_csv_without_the_text_column_is_one_line_naming_its_columns(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.csv"
+    rows = "".join(f"a{n},Body number {n} of the crawl.\n" for n in range(50))
+    crawl.write_text("id,body\n" + rows, encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(crawl), "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"skipped {crawl}: no text column 'text' in CSV header (columns: id, body)",
+        f"error: no article could be read from {crawl} (1 skipped)",
+    ]
+
+
+def test_help_examples_name_a_crawl_file_not_the_projects_own_folders() -> None:
+    result = runner.invoke(app, ["cluster", "--help"])
+    assert result.exit_code == 0
+    assert "../shared" not in result.output and "cluster crawl.jsonl --json" in result.output
