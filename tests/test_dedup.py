@@ -215,3 +215,16 @@ def test_an_input_without_records_says_so(tmp_path):
     result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q"])
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {source}: no records"
+
+
+def test_by_story_without_keep_warns_that_every_record_is_written(crawl, tmp_path):
+    source = _write_jsonl(crawl[:3], tmp_path / "in.jsonl")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["dedup", str(source), str(out), "-q", "--by", "story"])
+    assert result.exit_code == 0, result.output
+    assert "warning: --by story has no effect with --keep all" in result.output
+    assert len(_read_jsonl(out)) == 3
+    picked = runner.invoke(
+        app, ["dedup", str(source), str(out), "-q", "--by", "story", "--keep", "first"]
+    )
+    assert picked.exit_code == 0 and "warning" not in picked.output

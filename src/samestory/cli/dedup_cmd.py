@@ -89,6 +89,15 @@ def dedup(
 
     if not input_path.exists():
         fail_on_file(input_path, "no such file or directory")
+    if by is GroupBy.story and keep is Keep.all:
+        # --by only picks the groups --keep first/longest choose from: said, not silent,
+        # so "one record per story" is not mistaken for what was written.
+        err.print(
+            "[yellow]warning:[/] --by story has no effect with --keep all (every record "
+            "is written); add --keep first or --keep longest for one record per story",
+            highlight=False,
+            soft_wrap=True,
+        )
     try:
         with progress_bar(quiet) as progress:
             read, written, stories = dedup_file(
