@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from samestory import normalize
+from samestory import normalize, switches
 from samestory.evaluate import (
     VARIANT_SPLITTERS,
     make_short_variants,
@@ -33,7 +33,7 @@ def rule_on(monkeypatch):
     """Production's splitter with the run-on rule on (it ships off), clean_text's line
     cache cleared around it (its results are not keyed by the switch)."""
     normalize._clean_line.cache_clear()
-    monkeypatch.setattr(normalize, "SPLIT_RUNS_ON_IN_LINE", True)
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
     yield
     normalize._clean_line.cache_clear()
 

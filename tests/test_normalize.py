@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samestory import normalize
+from samestory import normalize, switches
 
 
 def test_sentences_respect_abbreviations_and_quotes():
@@ -358,13 +360,31 @@ def test_without_the_run_on_rule_the_split_is_the_one_before_it(text):
 
 
 def test_production_splits_as_the_switch_says(monkeypatch):
-    """``runs_on_in_line=None`` (production's calls) reads ``SPLIT_RUNS_ON_IN_LINE`` at
-    each call; it ships off (the rule waits for its thread refit)."""
+    """``runs_on_in_line=None`` (production's calls) reads ``switches.SPLIT_RUNS_ON_IN_LINE``
+    at each call; it ships off (the rule waits for its thread refit)."""
     text = "Shots on North Third Ave. in Mount Vernon. A second one."
-    assert normalize.SPLIT_RUNS_ON_IN_LINE is False
+    assert switches.SPLIT_RUNS_ON_IN_LINE is False
     assert normalize.split_sentences(text) == normalize.split_sentences(text, runs_on_in_line=False)
-    monkeypatch.setattr(normalize, "SPLIT_RUNS_ON_IN_LINE", True)
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
     assert normalize.split_sentences(text) == [
         "Shots on North Third Ave. in Mount Vernon.",
         "A second one.",
     ]
+
+
+def test_the_store_records_the_run_on_rule_only_when_it_is_on(monkeypatch):
+    """Off, a store's cleaning record is the one every store has kept since rule T; on, it
+    differs, so a store split the other way is known (``store.cleaning.differs``)."""
+    off = switches.cleaning_rules()
+    assert json.loads(off) == {"title_line": switches.READ_TITLE_LINE}
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
+    on = switches.cleaning_rules()
+    assert on != off
+    assert json.loads(on) == {"title_line": switches.READ_TITLE_LINE, "split_runs_on_in_line": True}
+
+
+def test_the_switch_set_where_it_lived_first_fails_loudly():
+    """``normalize.SPLIT_RUNS_ON_IN_LINE`` (its home for the first merge) would otherwise
+    be an attribute nothing reads."""
+    with pytest.raises(switches.MovedSwitchError, match=r"switches\.SPLIT_RUNS_ON_IN_LINE"):
+        normalize.SPLIT_RUNS_ON_IN_LINE = True

@@ -190,12 +190,6 @@ _OPEN_BEFORE_LOWER = re.compile(
 _OPEN_BEFORE_DIGIT = re.compile(r"(?<!\d)\d{1,3}\.$")
 _SPACED_WEB_ADDRESS = re.compile(r"\w\.$")
 _WEB_SUFFIX = re.compile(r"(?:com|org|net)\b")
-# Whether production's split_sentences runs the rule above (its runs_on_in_line=None):
-# off until the thread file is refitted with it under protocol G, since it moves the
-# sentence features every fit reads (docs/history/accuracy.md, 2026-12-06 evening,
-# textfix: the rule's gate with it on). Read at each call; the caches of its results
-# (features' chunk sentences, clean_text's lines) are not keyed by it: set it before a run.
-SPLIT_RUNS_ON_IN_LINE = False
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Capitalised word runs (names, places, organisations); lowercase particles may join them.
 _NAME = re.compile(
@@ -516,14 +510,16 @@ def split_sentences(
     at a line break, except after an abbreviation that always goes on (``_ABBREV``: "Mr.",
     an initial) and, inside a line, after one that goes on when the next piece starts as
     a continuation (:func:`_runs_on_in_line`: "Ave. in", "6. 1") when ``runs_on_in_line``
-    says so (None: :data:`SPLIT_RUNS_ON_IN_LINE`, production's choice).
+    says so (None: ``switches.SPLIT_RUNS_ON_IN_LINE``, production's choice, read at each
+    call; the caches of its results, features' chunk sentences and clean_text's lines, are
+    not keyed by it: set it before a run).
 
     ``runs_on_in_line=False`` leaves that second rule out: the splitter before it
     (2026-12-06 evening), which the evaluation's short variants can be pinned to
     (``evaluate.make_short_variants``' ``splitter``) so that their rows measure a change
     of production's splitter alone."""
     if runs_on_in_line is None:
-        runs_on_in_line = SPLIT_RUNS_ON_IN_LINE
+        runs_on_in_line = switches.SPLIT_RUNS_ON_IN_LINE
     pieces: list[str] = []
     buffer = ""
     splitter = _SENT_END_KEPT if _CJK_END.search(text) else _SENT_END_SPACED_KEPT

@@ -35,6 +35,17 @@ READ_TITLE_LINE = True
 # of 2026-12-05 its refit lost MEANTIME's short forms under CV.
 YEARLESS_IN_SHORT_TEXTS = True
 
+# Whether normalize.split_sentences runs its in-line run-on rule (past a street / state
+# abbreviation or an ellipsis before a lowercase word or a number, a number's period
+# before a digit, a spaced web address: T-), read when its runs_on_in_line is None. Off:
+# it moves the sentence features every fit reads (the thread file's --check DIFFERS), so
+# it waits for the thread file refitted with it under protocol G (docs/history/accuracy.md,
+# 2026-12-06 evening, textfix: its gate with it on). cleaning_rules() records it only when
+# on, so the stores written with it off keep their record; the re-cleaning backlog finds
+# texts by their words, which the rule does not change: turning it on also needs the
+# stored texts split again.
+SPLIT_RUNS_ON_IN_LINE = False
+
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_kinds": False}
 
@@ -42,8 +53,12 @@ PAIR_SCORING_BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_k
 def cleaning_rules() -> str:
     """This samestory's cleaning rules as a store records them (``meta.cleaning``): the
     switches of ``normalize.clean_text`` (add one here when a rule that changes stored
-    texts' cleaning ships behind one)."""
-    return json.dumps({"title_line": READ_TITLE_LINE}, sort_keys=True)
+    texts' cleaning ships behind one). The in-line run-on rule is recorded only when on:
+    off, the record is the one every store has kept since rule T."""
+    rules = {"title_line": READ_TITLE_LINE}
+    if SPLIT_RUNS_ON_IN_LINE:
+        rules["split_runs_on_in_line"] = True
+    return json.dumps(rules, sort_keys=True)
 
 
 def pair_scoring_rules() -> dict[str, bool]:
@@ -59,7 +74,7 @@ def pair_scoring_rules() -> dict[str, bool]:
 # one there fails, naming where it is now (a stale `normalize.READ_TITLE_LINE = False`
 # would otherwise add an attribute nothing reads and change nothing, silently).
 MOVED = {
-    "samestory.normalize": frozenset({"READ_TITLE_LINE"}),
+    "samestory.normalize": frozenset({"READ_TITLE_LINE", "SPLIT_RUNS_ON_IN_LINE"}),
     "samestory.dates": frozenset({"YEARLESS_IN_SHORT_TEXTS"}),
 }
 

@@ -38,7 +38,7 @@ Splitter = Callable[[str], list[str]]
 #: as shipped (what ``make_short_variants`` cuts with unless told). ``no-run-on``: it
 #: without its in-line run-on rule (``runs_on_in_line=False``: main 1a7eb79's splitter,
 #: which the short rows up to 2026-12-06 evening were cut by), whatever
-#: ``normalize.SPLIT_RUNS_ON_IN_LINE`` says, so that turning the rule on is measured on
+#: ``switches.SPLIT_RUNS_ON_IN_LINE`` says, so that turning the rule on is measured on
 #: the same variants (docs/history/accuracy.md, 2026-12-06 evening, textfix). The two
 #: are the same while the switch is off.
 VARIANT_SPLITTERS = ("production", "no-run-on")
