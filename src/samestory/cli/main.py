@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -100,11 +101,44 @@ def fail_on_file(path: Path | str, reason: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+#: Seconds between two plain progress lines when stderr is not a terminal.
+PLAIN_PROGRESS_EVERY = 20.0
+
+
+def plain_progress(
+    write: Callable[[str], object],
+    every: float = PLAIN_PROGRESS_EVERY,
+    clock: Callable[[], float] = time.monotonic,
+) -> ProgressFn:
+    """A progress callback for a log file or cron: one ``stage: done/total (N s)`` line
+    at most every ``every`` seconds, the first only after ``every`` seconds, so that
+    short runs stay silent and a long one shows it is alive."""
+    start = clock()
+    last = start
+
+    def update(stage: str, done: int, total: int) -> None:
+        nonlocal last
+        now = clock()
+        if now - last >= every:
+            last = now
+            write(f"{stage}: {done}/{total} ({now - start:.0f} s)")
+
+    return update
+
+
+def _print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
-    """A rich progress bar on stderr, or None when quiet or stderr is not a terminal."""
-    if quiet or not sys.stderr.isatty():
+    """A rich progress bar on stderr; plain lines (:func:`plain_progress`) when stderr
+    is not a terminal; None when quiet."""
+    if quiet:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield plain_progress(_print_to_stderr, every=PLAIN_PROGRESS_EVERY)
         return
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
