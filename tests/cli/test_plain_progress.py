@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,15 +39,23 @@ def test_plain_progress_is_silent_before_the_interval_and_spaced_after() -> None
 
 
 def test_progress_bar_writes_plain_lines_when_stderr_is_a_file(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    captured = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", captured)  # a StringIO is not a terminal
-    monkeypatch.setattr(cli_main, "PLAIN_PROGRESS_EVERY", 0.0)
+    with open(tmp_path / "log", "w+", encoding="utf-8") as log:  # a file: not a terminal
+        monkeypatch.setattr(sys, "stderr", log)
+        monkeypatch.setattr(cli_main, "PLAIN_PROGRESS_EVERY", 0.0)
+        with cli_main.progress_bar(quiet=False) as progress:
+            assert progress is not None
+            progress("reading", 3, 10)
+        log.seek(0)
+        assert "reading: 3/10" in log.read()
+
+
+def test_a_captured_stderr_gets_no_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A test runner's capture has no descriptor: output stays what it was.
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
     with cli_main.progress_bar(quiet=False) as progress:
-        assert progress is not None
-        progress("reading", 3, 10)
-    assert "reading: 3/10" in captured.getvalue()
+        assert progress is None
 
 
 def test_quiet_turns_progress_off_whatever_stderr_is(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,6 +126,15 @@ def plain_progress(
     return update
 
 
+def _is_os_stream(stream: object) -> bool:
+    """Whether ``stream`` writes to an operating-system file or pipe."""
+    try:
+        stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
 def _print_to_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -133,12 +142,18 @@ def _print_to_stderr(line: str) -> None:
 @contextlib.contextmanager
 def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
     """A rich progress bar on stderr; plain lines (:func:`plain_progress`) when stderr
-    is not a terminal; None when quiet."""
+    is a file or a pipe; None when quiet (or stderr is no OS stream)."""
     if quiet:
         yield None
         return
     if not sys.stderr.isatty():
-        yield plain_progress(_print_to_stderr, every=PLAIN_PROGRESS_EVERY)
+        # A file or a pipe gets plain lines; a stream with no descriptor (a test
+        # runner's capture, an embedding program's buffer) gets none, as before.
+        yield (
+            plain_progress(_print_to_stderr, every=PLAIN_PROGRESS_EVERY)
+            if _is_os_stream(sys.stderr)
+            else None
+        )
         return
     from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
