@@ -31,7 +31,7 @@ set, else one per 2,048 articles and at least two per core) are used by every sh
    bit-identical to the local run. Features stay in place (cached) from here on: other
    data is co-partitioned with them and zipped, so they move only to be scored against
    another partition's article.
-2. **Copies** (as :func:`samestory.candidates.copy_groups`): fingerprint groups link
+2. **Copies** (as :func:`samestory.pipeline.copies.copy_groups`): fingerprint groups link
    their members to their first (certain copies); each MinHash-LSH band bucket of two or
    more articles gets its members' features and, in its task, verifies them as the
    local engine does (each against the earlier members not yet in its group, with
