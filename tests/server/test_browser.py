@@ -237,8 +237,13 @@ def test_show_all_relations_lists_them_in_place(server: str, browser: Any) -> No
     assert total > RELATIONS_SHOWN  # 18 versions of one event
 
     def scores() -> list[float]:
-        rows = browser.find_elements(By.CSS_SELECTOR, "section#relations tr.relation td.num")
-        return [float(td.text) for td in rows]
+        # Read in one script call: the swap replaces the rows, so elements found first and
+        # read one by one after can go stale between the two (a flaky CI failure).
+        texts = browser.execute_script(
+            "return Array.from(document.querySelectorAll("
+            "'section#relations tr.relation td.num'), td => td.textContent.trim())"
+        )
+        return [float(t) for t in texts]
 
     browser.get(f"{server}/stories/{story}")
     shown = scores()
