@@ -431,3 +431,48 @@ def test_word_weights_need_no_wordfreq_import_once_the_table_is_cached(tmp_path,
     first = imported_modules(code, tmp_path)  # stores the English table
     assert "wordfreq" in first and list(tmp_path.glob("wordfreq-en-*.npz"))
     assert sorted({"wordfreq", "langcodes"} & imported_modules(code, tmp_path)) == []
+
+
+@pytest.mark.parametrize("args", [("--help",), ("stories", "--db", "empty.db")])
+def test_a_reader_that_left_gets_no_traceback(args: tuple[str, ...], tmp_path: Path) -> None:
+    """`samestory --help | head -1`: the pipe's reader is gone before the fast path
+    writes; the command ends quietly with click's code for it (1), not a traceback."""
+    from samestory.store import Store
+
+    with Store(tmp_path / "empty.db"):
+        pass
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the first write: EPIPE on every write
+    environ = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run(
+        [sys.executable, "-c", launch(*args)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    os.close(write_end)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+
+
+def test_a_reader_leaving_mid_output_ends_the_fast_path_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`samestory --help | head -40`: rich handles a pipe closed while it prints, but the
+    fast path's own last print met it as a BrokenPipeError traceback; now exit 1."""
+    from samestory.cli import launch
+
+    def reader_left(args: list[str]) -> int | None:
+        raise BrokenPipeError
+
+    quieted: list[bool] = []
+    monkeypatch.setattr(launch, "run_fast", reader_left)
+    monkeypatch.setattr(launch, "_quiet_closed_stdout", lambda: quieted.append(True))
+    with pytest.raises(SystemExit) as ended:
+        launch.main(["--help"])
+    assert ended.value.code == 1
+    assert quieted == [True]

@@ -80,13 +80,24 @@ DEFAULT_DB = "samestory.db"
 def main(args: Sequence[str] | None = None) -> NoReturn:
     """Run ``samestory ARGS`` (default: the process's arguments) and exit."""
     argv = sys.argv[1:] if args is None else list(args)
-    code = run_fast(argv)
+    try:
+        code = run_fast(argv)
+    except BrokenPipeError:  # `samestory stories | head`: the reader left, as click handles it
+        _quiet_closed_stdout()
+        sys.exit(1)
     if code is not None:
         sys.exit(code)
     from samestory.cli.commands import app
 
     app.run_typer(argv)
     sys.exit(0)  # standalone Typer exits itself; this is not reached
+
+
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush into the closed pipe
+    prints no second traceback (the recipe of Python's signal docs, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run_fast(args: list[str]) -> int | None:
