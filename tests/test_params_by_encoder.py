@@ -23,8 +23,8 @@ def pair(seed_articles):
 @pytest.fixture
 def fresh_models(monkeypatch):
     """An empty per-process model cache (restored after the test)."""
-    monkeypatch.setattr(relate, "_STORY_MODELS", {"use": relate.STORY_MODEL})
-    return relate._STORY_MODELS
+    monkeypatch.setattr(relate.model, "_STORY_MODELS", {"use": relate.STORY_MODEL})
+    return relate.model._STORY_MODELS
 
 
 def test_encoder_files_sit_beside_the_default_one():
