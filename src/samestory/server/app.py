@@ -29,7 +29,7 @@ from samestory.config import DEFAULT_CONFIG, Config
 from samestory.diff import diff_articles
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.models import Article
-from samestory.server.queries import Reader
+from samestory.server.queries import Reader, relations_page
 from samestory.server.records import parse_records
 from samestory.server.writer import StoreLocked, StoreWriter, WriterBusy, WriterClosed
 from samestory.store import AddReport, StoreError
@@ -186,12 +186,24 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        return _error_response(request, 422, "invalid request", errors=problems)
+        return _error_response(request, 422, _invalid_message(problems), errors=problems)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Any:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _error_response(request, 500, f"internal error ({type(exc).__name__})")
+
+
+def _invalid_message(problems: list[dict[str, Any]]) -> str:
+    """The one-line error of a 422: "invalid request", then the first problem, named
+    (``relations_limit=-1`` answers "invalid request: query.relations_limit: Input
+    should be greater than or equal to 0"), and how many more there are."""
+    if not problems:
+        return "invalid request"
+    first = problems[0]
+    where = f"{first['field']}: " if first["field"] else ""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"invalid request: {where}{first['message']}{more}"
 
 
 def create_app(
@@ -382,11 +394,21 @@ def _read_routes(app: FastAPI) -> None:
 
     @app.get("/api/stories/{story_id}", tags=["api"])
     def get_story(
-        request: Request, story_id: str = PathParam(description=_STORY_ID)
+        request: Request,
+        story_id: str = PathParam(description=_STORY_ID),
+        relations_limit: int | None = Query(
+            None, ge=0, description="Relations in the answer, strongest first (default: all)."
+        ),
+        relations_offset: int = Query(
+            0, ge=0, description="Strongest relations skipped first (paging)."
+        ),
     ) -> JSONResponse:
-        """Versions in time order, relations with evidence, derivations, first version."""
+        """Versions in time order, relations with evidence (strongest first; pages of
+        them with `relations_limit` / `relations_offset`, `relations_total` counts all),
+        derivations, first version."""
+        detail = found(services(request).reader.story_detail, story_id, "story")
         # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
-        return JSONResponse(found(services(request).reader.story_detail, story_id, "story"))
+        return JSONResponse(relations_page(detail, relations_limit, relations_offset))
 
     @app.get("/api/threads/{thread_id}", tags=["api"])
     def get_thread(

@@ -67,6 +67,28 @@ def display_kind(kind: str | None, lang_a: str | None, lang_b: str | None) -> st
     return kind
 
 
+def ranked_relations(relations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relations highest score first; equal scores keep the story's order (by ids), so a
+    page of them (the API's ``relations_offset``) is the same page on every read."""
+    return sorted(relations, key=lambda r: -r["score"])
+
+
+def relations_page(detail: dict[str, Any], limit: int | None, offset: int = 0) -> dict[str, Any]:
+    """``detail`` (a :meth:`Reader.story_detail`, not modified) with its ``relations``
+    ranked strongest first and cut to ``[offset, offset + limit)`` (``limit`` None: to
+    the end), and ``relations_total`` (how many the story has), ``relations_limit`` and
+    ``relations_offset`` beside them."""
+    ranked = ranked_relations(detail["relations"])
+    end = None if limit is None else offset + limit
+    return {
+        **detail,
+        "relations": ranked[offset:end],
+        "relations_total": len(ranked),
+        "relations_limit": limit,
+        "relations_offset": offset,
+    }
+
+
 class Reader:
     """Read access to one store file, safe to call from any thread."""
 

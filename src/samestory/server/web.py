@@ -27,7 +27,7 @@ from samestory.config import Config
 from samestory.models import Article
 from samestory.pipeline.story_of import clip_at_word
 from samestory.server.app import found
-from samestory.server.queries import KIND_LABELS, display_kind
+from samestory.server.queries import KIND_LABELS, display_kind, ranked_relations
 from samestory.server.records import parse_records, read_uploads
 
 HERE = Path(__file__).parent
@@ -124,7 +124,7 @@ def strongest_relations(relations: list[dict[str, Any]], capped: bool) -> list[d
     story's order), the :data:`RELATIONS_SHOWN` strongest when ``capped``, as ``samestory
     show`` lists them. A 23-version story has 250 relations: their rows were most of the
     page."""
-    ranked = sorted(relations, key=lambda r: -r["score"])
+    ranked = ranked_relations(relations)
     return ranked[:RELATIONS_SHOWN] if capped else ranked
 
 
