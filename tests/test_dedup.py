@@ -148,6 +148,22 @@ def test_bad_lines_are_named_and_the_rest_goes_through(crawl, tmp_path):
     assert [r["id"] for r in _read_jsonl(tmp_path / "out.jsonl")] == ["000", "001", "002"]
 
 
+def test_many_records_without_text_are_named_five_then_counted(crawl, tmp_path):
+    from samestory.cli.common import SKIP_LINES_PER_REASON
+
+    empties = [{"id": f"empty-{n}", "text": ""} for n in range(12)]
+    source = _write_jsonl(crawl[:3] + empties, tmp_path / "in.jsonl")
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.jsonl"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("skipped ") == SKIP_LINES_PER_REASON + 1
+    hidden = 12 - SKIP_LINES_PER_REASON
+    assert (
+        f"skipped … and {hidden} more: {hidden} × empty text (each is written back with "
+        "empty annotations)" in result.output
+    )
+    assert len(_read_jsonl(tmp_path / "out.jsonl")) == 3 + 12  # nothing in the input lost
+
+
 def test_unknown_output_format_is_one_clear_line(crawl, tmp_path):
     source = _write_jsonl(crawl[:2], tmp_path / "in.jsonl")
     result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.csv")])

@@ -92,6 +92,27 @@ def test_add_always_names_what_it_skipped(app, db: Path, seeds_dir: Path, tmp_pa
     assert f"skipped {bad}:2: " in result.stderr
 
 
+def test_add_caps_the_skips_of_one_reason_and_verbose_names_every_one(
+    app, db: Path, tmp_path: Path
+):
+    """A crawl whose text field is called ``body`` (JSONL: no header to check first)."""
+    from samestory.cli.common import SKIP_LINES_PER_REASON
+
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text("".join(f'{{"id": "a{n}", "body": "Text {n}."}}\n' for n in range(30)))
+    capped = run(app, "add", crawl, "--db", db)
+    assert capped.exit_code == 1 and not db.exists()
+    lines = capped.stderr.splitlines()
+    assert len(lines) == SKIP_LINES_PER_REASON + 2
+    assert lines[-2] == (
+        f"skipped … and {30 - SKIP_LINES_PER_REASON} more: {30 - SKIP_LINES_PER_REASON} × "
+        "record has no text (field 'text' missing) (--verbose or --json lists every one)"
+    )
+    every = run(app, "add", crawl, "--db", db, "--verbose")
+    assert every.exit_code == 1
+    assert every.stderr.count("skipped") == 30 + 1  # each record, and "(30 skipped)"
+
+
 def test_add_quiet_and_verbose_exit_2(app, db: Path, seeds_dir: Path):
     result = run(app, "add", seeds_dir, "--db", db, "-q", "-v")
     assert result.exit_code == 2

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from samestory.cli.common import CappedSkips
 from samestory.cli.main import (
     DateField,
     EncoderOpt,
@@ -23,7 +24,6 @@ from samestory.cli.main import (
     field_map,
     os_reason,
     progress_bar,
-    report_skip,
 )
 from samestory.config import DEFAULT_CONFIG
 
@@ -98,6 +98,8 @@ def dedup(
             highlight=False,
             soft_wrap=True,
         )
+    # Records without text are written back (annotations empty): the output lists them all.
+    skips = CappedSkips(hint="each is written back with empty annotations")
     try:
         with progress_bar(quiet) as progress:
             read, written, stories = dedup_file(
@@ -107,14 +109,17 @@ def dedup(
                 keep=keep.value,
                 by=by.value,
                 fields=field_map(id_field, text_field, title_field, date_field),
-                on_skip=report_skip,
+                on_skip=skips,
                 progress=progress,
             )
     except OSError as exc:
+        skips.summary()
         fail_on_file(exc.filename or input_path, os_reason(exc))
     except ValueError as exc:
+        skips.summary()
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+    skips.summary()
     err.print(
         f"{read} records, {stories} stories: wrote {written} records to {output_path}",
         highlight=False,

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from samestory.cli import compare_cmd
-from samestory.cli.common import Encoder, config_for, err, out, report_skip
+from samestory.cli.common import CappedSkips, Encoder, config_for, err, out, report_skip
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:
@@ -177,7 +177,9 @@ def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
 def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], list[SkippedRecord]]:
     from samestory.ingest import read_paths
 
-    result = read_paths(paths, fields=fields, on_skip=report_skip)
+    skips = CappedSkips(hint="--json lists every one")
+    result = read_paths(paths, fields=fields, on_skip=skips)
+    skips.summary()
     if not result.articles:
         why = f"{len(result.skipped)} skipped" if result.skipped else "no records in it"
         err.print(

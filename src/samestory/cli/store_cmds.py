@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 from rich.markup import escape
 
+from samestory.cli.common import SKIP_LINES_PER_REASON, CappedSkips
 from samestory.cli.main import (
     Encoder,
     JsonOpt,
@@ -24,7 +25,6 @@ from samestory.cli.main import (
     err,
     out,
     progress_bar,
-    report_skip,
 )
 from samestory.cli.story_list import print_story_list
 from samestory.cli.story_show import RELATIONS_SHOWN, clip, first_line, print_story
@@ -114,7 +114,8 @@ def add(
         typer.Option(
             "--verbose",
             "-v",
-            help=f"Name every article added (without it, the first {ADD_LINES_SHOWN}).",
+            help=f"Name every article added (without it, the first {ADD_LINES_SHOWN}) and "
+            f"every input skipped (without it, the first {SKIP_LINES_PER_REASON} of each reason).",
         ),
     ] = False,
     encoder: Annotated[
@@ -134,7 +135,8 @@ def add(
     text it is kept as the revision ID~rev2 (a warning says so). See docs/store.md.
 
     Prints the first articles added (each with its story: new story, joined, copy),
-    then one summary line; a skipped input is always named, one line each on stderr.
+    then one summary line. Skipped inputs are named on stderr, the first few of each
+    reason, then one line counting the rest (--verbose: every one).
 
     Example: samestory add ../shared/seeds && samestory stories
     """
@@ -142,7 +144,10 @@ def add(
         _fail("--quiet and --verbose: choose one", 2)
     from samestory.ingest import read_paths
 
-    result = read_paths(paths, on_skip=report_skip)
+    per_reason = None if verbose else SKIP_LINES_PER_REASON
+    skips = CappedSkips(per_reason, hint="--verbose or --json lists every one")
+    result = read_paths(paths, on_skip=skips)
+    skips.summary()
     if not result.articles:
         _fail(
             f"no article could be read from {', '.join(map(str, paths))} "
