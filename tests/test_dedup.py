@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from samestory.api import cluster
 from samestory.cli import app
 from samestory.config import Config
+from samestory.dedup import ADDED_COLUMNS as ADDED
 from samestory.dedup import dedup_file, records_to_articles
 
 runner = CliRunner()
@@ -166,9 +167,9 @@ def test_many_records_without_text_are_named_five_then_counted(crawl, tmp_path):
 
 def test_unknown_output_format_is_one_clear_line(crawl, tmp_path):
     source = _write_jsonl(crawl[:2], tmp_path / "in.jsonl")
-    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.csv")])
+    result = runner.invoke(app, ["dedup", str(source), str(tmp_path / "out.xlsx")])
     assert result.exit_code == 1
-    assert "out.csv" in result.output and "Traceback" not in result.output
+    assert "out.xlsx" in result.output and "Traceback" not in result.output
 
 
 def test_undated_seeds_are_two_stories_under_use(crawl, tmp_path):
@@ -244,3 +245,78 @@ def test_by_story_without_keep_warns_that_every_record_is_written(crawl, tmp_pat
         app, ["dedup", str(source), str(out), "-q", "--by", "story", "--keep", "first"]
     )
     assert picked.exit_code == 0 and "warning" not in picked.output
+
+
+def _write_csv(crawl: list[dict], path: Path, bom: bool = False, delimiter: str = ",") -> Path:
+    import csv
+
+    columns = ["id", "views", "text", "title", "note"]
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(columns)
+        for r in crawl:
+            note = 'said "yes", then\nleft'  # a quote, a comma and a newline in one cell
+            writer.writerow([r["id"], r["views"], r.get("text", ""), r["title"] or "", note])
+    return path
+
+
+def _read_csv(path: Path, delimiter: str = ",") -> tuple[list[str], list[dict]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_csv_in_csv_out_keeps_columns_cells_quoting_and_the_bom(crawl, tmp_path):
+    """A dataset builder's CSV (Excel's byte order mark, a cell with quotes, a comma and
+    a newline): every row back, cell for cell, its columns in order, the four added."""
+    source = _write_csv(crawl, tmp_path / "in.csv", bom=True)
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["dedup", str(source), str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the input had one
+    columns, rows = _read_csv(out)
+    assert columns == ["id", "views", "text", "title", "note", *ADDED]
+    _, originals = _read_csv(source)
+    assert [{k: r[k] for k in originals[0]} for r in rows] == originals  # every cell
+    assert rows[3]["note"] == 'said "yes", then\nleft'
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["003-repost"]["copy_group"] == "003"
+    assert by_id["no-text"]["story_id"] == ""  # no text: written back, not annotated
+    assert "skipped" in result.output and "empty text" in result.output
+
+
+def test_tsv_and_a_csv_from_jsonl_nested_values_as_json(crawl, tmp_path):
+    source = _write_csv(crawl, tmp_path / "in.tsv", delimiter="\t")
+    out = tmp_path / "out.tsv"
+    assert runner.invoke(app, ["dedup", str(source), str(out), "-q"]).exit_code == 0
+    columns, rows = _read_csv(out, delimiter="\t")
+    assert columns[-4:] == list(ADDED) and len(rows) == len(crawl)
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
+    nested = [dict(r, tags=["a", "b"]) for r in crawl[:3]]
+    to_csv = tmp_path / "from-jsonl.csv"
+    dedup_file(_write_jsonl(nested, tmp_path / "in.jsonl"), to_csv)
+    columns, rows = _read_csv(to_csv)
+    assert columns == ["id", "text", "title", "date", "views", "tags", *ADDED]
+    assert rows[0]["tags"] == '["a", "b"]' and rows[1]["date"] == ""  # null: empty cell
+
+
+def test_csv_rows_that_cannot_be_written_back_and_a_missing_text_column(tmp_path):
+    from samestory.dedup import read_records
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\na,One text.\nb,Two,three\nc\n", encoding="utf-8")
+    records = read_records(source)
+    assert [r["id"] for r in records.records] == ["a", "c"]  # a short row: its cells empty
+    assert [(s.source, s.error) for s in records.skipped] == [
+        (f"{source}:2", "row has 3 cells; the header names 2")
+    ]
+    body = tmp_path / "body.csv"
+    body.write_text("id,body\na,One text.\n", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", str(body), str(tmp_path / "out.csv"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {body}: no record has the field 'text' (fields: body, id); "
+        "--text-field names the field holding the text"
+    )

@@ -1,8 +1,8 @@
 """Deduplicating record files for dataset builders: every record back, annotated.
 
-``samestory dedup INPUT OUTPUT`` reads a JSON Lines or Parquet file (or a folder of
-part files), groups its articles into stories with the batch pipeline, and writes every
-input record back, every original column kept, with four columns added:
+``samestory dedup INPUT OUTPUT`` reads a JSON Lines, Parquet or CSV/TSV file (or a
+folder of part files), groups its articles into stories with the batch pipeline, and
+writes every input record back, every original column kept, with four columns added:
 
 - ``story_id``: the story the record belongs to (as ``samestory cluster``);
 - ``copy_group``: the id of the record's copy group, i.e. of the earliest input record
@@ -20,13 +20,23 @@ the one with the longest text (ties: the earlier record). Records that could not
 as articles (no text) are written back with null annotations in every mode: nothing in
 the input is lost. Output order is input order.
 
+CSV in, CSV out: the header's columns in their order, then the four added (an input
+column of the same name gives way to them); cells quoted only where needed (RFC 4180,
+``\r\n`` rows, as Python's :mod:`csv` writes them); a byte order mark written back when
+the input had one (Excel wants it to read UTF-8). A row with more cells than the header
+cannot be written back under it: it is skipped, named. Records of JSON Lines or Parquet
+written as CSV take the columns in the order they first appear; a nested value is
+written as its JSON, a null as an empty cell.
+
 The same annotations come out of the Spark job (``samestory spark --dedup``): both
 call :func:`story_annotations` on each story.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -38,9 +48,11 @@ from samestory.ingest._common import (
     FieldMap,
     SkipError,
     SourceFile,
+    decode_utf8,
     lookup,
     make_article,
 )
+from samestory.ingest.records import raise_csv_field_limit
 from samestory.models import Article, SkippedRecord, Story
 
 if TYPE_CHECKING:
@@ -51,6 +63,8 @@ GROUP_BY = ("copy", "story")
 ADDED_COLUMNS = ("story_id", "copy_group", "first_version", "relation_to_first")
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jl")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+CSV_SUFFIXES = (".csv", ".tsv", ".tab")
+TAB_SUFFIXES = (".tsv", ".tab")
 # Written by some Windows tools at the start of a UTF-8 file; json.loads refuses it.
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -76,16 +90,20 @@ class Annotation:
 
 @dataclasses.dataclass
 class RecordSet:
-    """The records of an input, in order, with the Arrow schema when it was Parquet."""
+    """The records of an input, in order, with the Arrow schema when it was Parquet, the
+    header's columns when it was CSV and whether it began with a byte order mark."""
 
     records: list[dict[str, Any]]
     origins: list[str]
     schema: pa.Schema | None = None
     skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
+    columns: list[str] | None = None
+    bom: bool = False
 
 
 def format_of(path: str | Path) -> str:
-    """``"parquet"`` or ``"jsonl"`` from a file's extension (or the part files of a dir)."""
+    """``"parquet"``, ``"jsonl"`` or ``"csv"`` from a file's extension (or the part
+    files of a folder)."""
     path = Path(path)
     names = (
         [p.name.lower() for p in sorted(path.rglob("*")) if p.is_file()]
@@ -96,7 +114,11 @@ def format_of(path: str | Path) -> str:
         return "parquet"
     if any(n.endswith(JSONL_SUFFIXES) for n in names):
         return "jsonl"
-    raise ValueError(f"{path}: expected a .parquet or .jsonl file (or a folder of them)")
+    if any(n.endswith(CSV_SUFFIXES) for n in names):
+        return "csv"
+    raise ValueError(
+        f"{path}: expected a .jsonl, .parquet, .csv or .tsv file (or a folder of them)"
+    )
 
 
 def _part_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -106,13 +128,17 @@ def _part_files(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def read_records(path: str | Path) -> RecordSet:
-    """Every record of a JSON Lines or Parquet input, with each record's ``file:N``.
+    """Every record of a JSON Lines, Parquet or CSV input, with each record's ``file:N``.
 
-    A JSON Lines line that is not a JSON object is listed in ``skipped`` (it cannot be
-    written back as a record); everything else is read.
+    A JSON Lines line that is not a JSON object, or a CSV row with more cells than its
+    header, is listed in ``skipped`` (it cannot be written back as a record); everything
+    else is read.
     """
     path = Path(path)
-    if format_of(path) == "parquet":
+    kind = format_of(path)
+    if kind == "csv":
+        return _csv_records(path)
+    if kind == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -135,6 +161,52 @@ def read_records(path: str | Path) -> RecordSet:
                 elif record is not None:
                     out.skipped.append(SkippedRecord(where, record))
     return out
+
+
+def _delimiter(path: Path) -> str:
+    return "\t" if path.name.lower().endswith(TAB_SUFFIXES) else ","
+
+
+def _csv_records(path: Path) -> RecordSet:
+    """The rows of CSV/TSV part files as records (every cell a string; a short row's
+    missing cells None), read as ``samestory cluster`` reads them: a byte order mark
+    read past, row N is ``file:N``, a malformed row skips the rest of its file."""
+    out = RecordSet([], [])
+    columns: dict[str, None] = {}  # every part's header, in order
+    for part in _part_files(path, CSV_SUFFIXES):
+        data = part.read_bytes()
+        out.bom = out.bom or data.startswith(UTF8_BOM)
+        try:
+            text = decode_utf8(data)
+        except SkipError as exc:
+            out.skipped.append(SkippedRecord(str(part), str(exc)))
+            continue
+        raise_csv_field_limit(len(text))
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(part))
+        header = list(reader.fieldnames or [])
+        columns.update(dict.fromkeys(header))
+        _csv_rows(reader, part, len(header), out)
+    out.columns = list(columns)
+    return out
+
+
+def _csv_rows(reader: csv.DictReader[str], part: Path, width: int, out: RecordSet) -> None:
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            where = f"{part}:{number}"
+            extra = row.pop(None, None)  # type: ignore[call-overload]
+            if extra:
+                cells = width + len(extra)
+                out.skipped.append(
+                    SkippedRecord(where, f"row has {cells} cells; the header names {width}")
+                )
+                continue
+            out.records.append(row)
+            out.origins.append(where)
+    except csv.Error as exc:
+        reason = f"malformed CSV, rest of file skipped: {exc}"
+        out.skipped.append(SkippedRecord(f"{part}:{number + 1}", reason))
 
 
 def _json_line(raw: bytes, number: int) -> dict[str, Any] | str | None:
@@ -284,15 +356,23 @@ def annotated_records(
 
 
 def write_records(
-    rows: Iterable[dict[str, Any]], path: str | Path, schema: pa.Schema | None = None
+    rows: Iterable[dict[str, Any]],
+    path: str | Path,
+    schema: pa.Schema | None = None,
+    columns: Sequence[str] | None = None,
+    bom: bool = False,
 ) -> int:
-    """Write records as JSON Lines or Parquet (by ``path``'s extension); returns the count.
+    """Write records as JSON Lines, Parquet or CSV (by ``path``'s extension); returns
+    the count.
 
-    With the input's Arrow ``schema`` the original columns keep their types in Parquet.
+    With the input's Arrow ``schema`` the original columns keep their types in Parquet;
+    with its CSV ``columns`` a CSV keeps their order (and ``bom`` its byte order mark).
     """
     path = Path(path)
     kind = format_of(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        return _write_csv(rows, path, columns, bom)
     if kind == "jsonl":
         count = 0
         with path.open("w", encoding="utf-8") as fh:
@@ -313,6 +393,34 @@ def write_records(
         raise ValueError(f"{path}: records do not fit one Parquet schema ({exc})") from None
     pq.write_table(table, path)
     return len(listed)
+
+
+def _write_csv(
+    rows: Iterable[dict[str, Any]], path: Path, columns: Sequence[str] | None, bom: bool
+) -> int:
+    """Rows as CSV (TSV for ``.tsv``): ``columns`` (else every key, in the order first
+    seen), then :data:`ADDED_COLUMNS`."""
+    listed = list(rows) if columns is None else rows
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in listed for key in row))
+    names = [c for c in columns if c not in ADDED_COLUMNS] + list(ADDED_COLUMNS)
+    count = 0
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=_delimiter(path))
+        writer.writerow(names)
+        for row in listed:
+            writer.writerow([_cell(row.get(name)) for name in names])
+            count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: a null empty, a nested value as its JSON, anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def _require_text_field(records: RecordSet, fields: FieldMap, path: str | Path) -> None:
@@ -371,5 +479,11 @@ def dedup_file(
         raise ValueError(f"{input_path}: {_why_no_article(records)}")
     notes = annotate(articles, config, keep, by, progress)
     by_row = dict(zip(rows, notes, strict=True))
-    written = write_records(annotated_records(records.records, by_row), output_path, records.schema)
+    written = write_records(
+        annotated_records(records.records, by_row),
+        output_path,
+        records.schema,
+        records.columns,
+        records.bom,
+    )
     return len(records.records), written, len({n.story_id for n in notes})

@@ -61,10 +61,12 @@ ByOpt = Annotated[
 
 def dedup(
     input_path: Annotated[
-        Path, typer.Argument(help="JSON Lines or Parquet file (or a folder of part files).")
+        Path,
+        typer.Argument(help="JSON Lines, Parquet or CSV/TSV file (or a folder of part files)."),
     ],
     output_path: Annotated[
-        Path, typer.Argument(help="Output file: .jsonl or .parquet (chosen by extension).")
+        Path,
+        typer.Argument(help="Output file: .jsonl, .parquet, .csv or .tsv (chosen by extension)."),
     ],
     keep: KeepOpt = Keep.all,
     by: ByOpt = GroupBy.copy,
@@ -78,12 +80,13 @@ def dedup(
 ) -> None:
     """Write the records back with story_id, copy_group, first_version and relation_to_first.
 
-    Every original column is kept. With --keep first or longest only one record per copy
-    group (--by copy) or per story (--by story) is written. Records without text are
-    written back with empty annotations.
+    Every original column is kept (a CSV's in its header's order). With --keep first
+    or longest only one record per copy group (--by copy) or per story (--by story) is
+    written. Records without text are written back with empty annotations.
 
     Examples: samestory dedup crawl.jsonl crawl.dedup.jsonl --keep first;
-    samestory dedup crawl.parquet stories.parquet --by story --keep longest --encoder static
+    samestory dedup crawl.parquet stories.parquet --by story --keep longest --encoder static;
+    samestory dedup crawl.csv crawl.dedup.csv --text-field body
     """
     from samestory.dedup import dedup_file
 

@@ -72,7 +72,7 @@ def read_csv(src: SourceFile, data: bytes) -> Iterator[Item]:
     """CSV (comma) or TSV (tab, for ``.tsv``/``.tab``) with a header row."""
     text = decode_utf8(data)
     delimiter = "\t" if src.path.suffix.lower() in {".tsv", ".tab"} else ","
-    _raise_csv_field_limit(len(text))
+    raise_csv_field_limit(len(text))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
         raise SkipError("no header row")
@@ -85,7 +85,7 @@ def read_csv(src: SourceFile, data: bytes) -> Iterator[Item]:
         yield SkippedRecord(src.at(number + 1), f"malformed CSV, rest of file skipped: {exc}")
 
 
-def _raise_csv_field_limit(size: int) -> None:
+def raise_csv_field_limit(size: int) -> None:
     """Let a whole article fit in one CSV field (the default limit is 128 KiB)."""
     wanted = min(max(size, csv.field_size_limit()), sys.maxsize // 2)
     if wanted > csv.field_size_limit():
