@@ -48,3 +48,12 @@ def fresh(tmp_path: Path) -> Iterator[Any]:
 
     with TestClient(create_app(tmp_path / "fresh.db")) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the real-browser tests (tests/server/browsing.py)."""
+    from tests.server.browsing import chromium
+
+    with chromium() as driver:
+        yield driver

@@ -6,12 +6,6 @@ with that reason when they are missing.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,88 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.server.browsing import BROWSER_MARKS, running_server
 from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SCRIPT_TITLE = "<script>alert(1)</script>"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason="chromium and chromium-driver are not installed "
-        "(apt-get install -y chromium chromium-driver)",
-    ),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``samestory serve`` in a child process; returns it and its base URL once healthy."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-c",
-        "from samestory.cli import app; app()",
-        "serve",
-        "--db",
-        str(db),
-        "--port",
-        str(port),
-    ]
-    env = {**os.environ, "SAMESTORY_TOKEN": ""}
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("server did not answer within 120 s")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser")
-    process, base = start_server(folder / "browser.db", folder / "server.log")
-    try:
+    with running_server(tmp_path_factory.mktemp("browser")) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    options.add_argument("--window-size=1280,1600")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def submit_add_form(browser: Any) -> None:

@@ -35,9 +35,13 @@ def test_story_page_shows_timeline_tree_and_evidence(seeded: TestClient) -> None
     assert f"b={REWRITE_B}" in page or f"a={REWRITE_B}" in page
 
 
-# One row of a story page's relations table: from, to and score.
+# One row of a story page's relations table: from, to (each a version's label linked,
+# then its id) and score.
+_VERSION_CELL = (
+    r'<td><a href="/articles/[^"]+">[^<]*</a><div class="muted small">([^<]+)</div></td>'
+)
 RELATION_ROW = re.compile(
-    r'<tr class="relation"><td>([^<]+)</td><td>([^<]+)</td>.*?<td class="num">([0-9.]+)</td>', re.S
+    rf'<tr class="relation">{_VERSION_CELL}{_VERSION_CELL}.*?<td class="num">([0-9.]+)</td>', re.S
 )
 
 
@@ -243,3 +247,54 @@ def test_provenance_tree_roots_relate_to_the_first_version() -> None:
     assert [(n["id"], n["how"]) for n in roots] == [("f", "first"), ("src", "same_event")]
     assert roots[1]["relation"]["b"] == "src"  # its evidence is against the first version
     assert [(c["id"], c["how"]) for c in roots[1]["children"]] == [("copy", "rewrite")]
+
+
+def test_relations_name_each_version_by_its_label_then_its_id(seeded: TestClient) -> None:
+    """A followed article's id is its URL: rows of two URLs said nothing to a reader."""
+    story = seeded.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    title = seeded.get(f"/api/articles/{REWRITE_A}").json()["title"]
+    page = seeded.get(f"/stories/{story}").text
+    cell = f'<a href="/articles/{REWRITE_A}">{title}</a><div class="muted small">{REWRITE_A}</div>'
+    assert cell in page
+
+
+def test_counts_are_singular_for_one(fresh: TestClient) -> None:
+    fresh.post("/api/articles", json={"id": "one", "text": "A storm hit the coast on Monday."})
+    assert "1 story, 1 article ·" in fresh.get("/").text
+
+
+def _log_story(client: TestClient, gone: str, article_id: str) -> None:
+    """Write what a merge leaves in the change log: ``article_id`` was once in ``gone``,
+    a story no longer stored (the store logs an article added to a story, then moved)."""
+    import sqlite3
+
+    db = client.app.state.services.reader.db_path
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO changes (at, kind, article_id, story_id) VALUES "
+            "('2026-12-06T00:00:00+00:00', 'added', ?, ?), "
+            "('2026-12-06T00:00:00+00:00', 'removed', NULL, ?)",
+            (article_id, gone, gone),
+        )
+
+
+def test_a_merged_story_redirects_to_the_one_holding_its_versions(fresh: TestClient) -> None:
+    """A reader following a story live whose story a later add merged into another got a
+    404 (the page's refresh failed silently): the page now goes on to the other story."""
+    from tests.server.conftest import seed_records
+
+    fresh.post("/api/articles", json=seed_records())
+    story = fresh.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    _log_story(fresh, "s-000000000gone", REWRITE_A)
+    page = fresh.get("/stories/s-000000000gone", headers=HTML, follow_redirects=False)
+    assert page.status_code == 307
+    assert page.headers["location"] == f"/stories/{story}?merged_from=s-000000000gone"
+    shown = fresh.get("/stories/s-000000000gone", headers=HTML)
+    assert shown.status_code == 200
+    assert "Story s-000000000gone was merged into this one" in shown.text
+    api = fresh.get("/api/stories/s-000000000gone")
+    assert api.status_code == 404
+    assert api.json()["error"] == f"no story s-000000000gone: a later add merged it into {story}"
+    never = fresh.get("/stories/s-000000000new", headers=HTML, follow_redirects=False)
+    assert never.status_code == 404 and "no story s-000000000new" in never.text
+    assert "merged" not in fresh.get(f"/stories/{story}?merged_from=x", headers=HTML).text

@@ -4,7 +4,6 @@ on a loopback port (and a 422 naming the bad parameter)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,11 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.server.browsing import free_port
 
 
 @pytest.fixture(scope="module")

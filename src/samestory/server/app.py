@@ -406,7 +406,11 @@ def _read_routes(app: FastAPI) -> None:
         """Versions in time order, relations with evidence (strongest first; pages of
         them with `relations_limit` / `relations_offset`, `relations_total` counts all),
         derivations, first version."""
-        detail = found(services(request).reader.story_detail, story_id, "story")
+        reader = services(request).reader
+        try:
+            detail = reader.story_detail(story_id)
+        except KeyError:
+            raise HTTPException(404, _no_story(reader, story_id)) from None
         # A JSONResponse as is: FastAPI's generic encoder walks every evidence field.
         return JSONResponse(relations_page(detail, relations_limit, relations_offset))
 
@@ -457,6 +461,15 @@ def found(lookup: Callable[[str], T], key: str, what: str) -> T:
         return lookup(key)
     except KeyError:
         raise HTTPException(404, f"no {what} {key}") from None
+
+
+def _no_story(reader: Reader, story_id: str) -> str:
+    """The 404 of a story id not in the store, naming where its versions went when a
+    later add merged it into another story."""
+    successor = reader.successor(story_id)
+    if successor is None:
+        return f"no story {story_id}"
+    return f"no story {story_id}: a later add merged it into {successor}"
 
 
 def stored_article(s: Services, article_id: str) -> Article:

@@ -231,6 +231,19 @@ class Reader:
             "follow_ups": [r.to_dict() for r in story.follow_ups],
         }
 
+    def successor(self, story_id: str) -> str | None:
+        """Where the versions of a story that is gone (a later add merged it into another)
+        are now: the story holding most of the articles the change log ever placed in
+        ``story_id`` (ties: the smaller id); None when the log never named it. A page
+        following a story live must not stop at a 404 when the story it shows is merged."""
+        row = self.conn.execute(
+            "SELECT a.story_id FROM articles a WHERE a.id IN (SELECT article_id FROM changes "
+            "WHERE story_id=? AND article_id IS NOT NULL) AND a.story_id != ? "
+            "GROUP BY a.story_id ORDER BY count(*) DESC, a.story_id LIMIT 1",
+            (story_id, story_id),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def _thread_rows(self, thread: str | None) -> list[dict[str, Any]]:
         """The stories of ``thread`` as listed, earliest first (none if not threaded)."""
         try:

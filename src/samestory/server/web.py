@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
@@ -27,7 +28,7 @@ from samestory.config import Config
 from samestory.models import Article
 from samestory.pipeline.story_of import clip_at_word
 from samestory.server.app import found
-from samestory.server.queries import KIND_LABELS, display_kind, ranked_relations
+from samestory.server.queries import KIND_LABELS, Reader, display_kind, ranked_relations
 from samestory.server.records import parse_records, read_uploads
 
 HERE = Path(__file__).parent
@@ -97,11 +98,17 @@ def _story_pages(app: FastAPI) -> None:
         )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str, relations: str = "") -> Response:
+    def story_page(
+        request: Request, story_id: str, relations: str = "", merged_from: str = ""
+    ) -> Response:
         """One story; its relations table holds the strongest :data:`RELATIONS_SHOWN`
-        (``?relations=all``: every one), strongest first."""
+        (``?relations=all``: every one), strongest first. A story merged into another
+        redirects there (``?merged_from=`` names it on the page)."""
         s = request.app.state.services
-        detail = found(s.reader.story_detail, story_id, "story")
+        try:
+            detail = s.reader.story_detail(story_id)
+        except KeyError:
+            return _merged_story(s.reader, story_id, relations)
         label_versions(detail["versions"], s.reader.first_sentences)
         return render(
             request,
@@ -109,6 +116,8 @@ def _story_pages(app: FastAPI) -> None:
             story=detail,
             tree=provenance_tree(detail),
             relations=strongest_relations(detail["relations"], relations != "all"),
+            labels={v["id"]: v["label"] for v in detail["versions"]},
+            merged_from=merged_from[:100] if merged_from.startswith("s-") else "",
             version=s.reader.change_version(),
         )
 
@@ -117,6 +126,16 @@ def _story_pages(app: FastAPI) -> None:
         s = request.app.state.services
         article = found(s.reader.article_detail, article_id, "article")
         return render(request, "article.html", article=article)
+
+
+def _merged_story(reader: Reader, story_id: str, relations: str) -> Response:
+    """A 307 to the story now holding the versions of ``story_id``, which a later add
+    merged into it (the page following it live goes on there); 404 if it never was."""
+    successor = reader.successor(story_id)
+    if successor is None:
+        raise HTTPException(404, f"no story {story_id}")
+    query = {"merged_from": story_id, **({"relations": "all"} if relations == "all" else {})}
+    return RedirectResponse(f"/stories/{quote(successor)}?{urlencode(query)}", 307)
 
 
 def strongest_relations(relations: list[dict[str, Any]], capped: bool) -> list[dict[str, Any]]:

@@ -1,5 +1,9 @@
 // New versions appear without a reload: poll the store's change counter and, when it
-// moves, fetch this page again and swap its #live part. No framework, no build step.
+// moves, fetch this page again and swap its #live part. What the swap brought is marked
+// (elements with data-live-key: new keys "new", a changed data-live-sig "updated"), and
+// the notice counts it, so a reader following a story sees which versions arrived. A
+// story merged into another redirects there: the address follows. No framework, no
+// build step.
 (function () {
   "use strict";
   var body = document.body;
@@ -8,25 +12,77 @@
   if (!live || !version) { return; }
   var notice = document.getElementById("notice");
   var busy = false;
+  var arrived = {};  // key -> "new" | "updated", since this page was opened
+  function keys(root) {
+    var out = {};
+    Array.prototype.forEach.call(root.querySelectorAll("[data-live-key]"), function (el) {
+      out[el.getAttribute("data-live-key")] = el.getAttribute("data-live-sig") || "";
+    });
+    return out;
+  }
+  function compare(before, after) {
+    var counts = { added: 0, updated: 0, gone: 0 };
+    Object.keys(after).forEach(function (key) {
+      if (!(key in before)) { arrived[key] = "new"; counts.added += 1; }
+      else if (before[key] !== after[key]) { arrived[key] = arrived[key] || "updated"; counts.updated += 1; }
+    });
+    Object.keys(before).forEach(function (key) { if (!(key in after)) { counts.gone += 1; } });
+    return counts;
+  }
+  function mark(root) {
+    Object.keys(arrived).forEach(function (key) {
+      var el = root.querySelector('[data-live-key="' + CSS.escape(key) + '"]');
+      if (!el) { return; }
+      el.classList.add("arrived");
+      var badge = document.createElement("span");
+      badge.className = "arrived-badge " + arrived[key];
+      badge.textContent = arrived[key];
+      (el.querySelector("[data-live-badge]") || el).prepend(badge);
+    });
+  }
+  function words(counts, root) {
+    var one = root.getAttribute("data-live-noun") || "item";
+    var many = root.getAttribute("data-live-nouns") || one + "s";
+    var parts = [];
+    if (counts.added) { parts.push(counts.added + " new " + (counts.added === 1 ? one : many)); }
+    if (counts.updated) { parts.push(counts.updated + " with new versions"); }
+    // A listing page drops rows off its end as others arrive: only a story says "gone".
+    if (counts.gone && root.hasAttribute("data-live-gone")) { parts.push(counts.gone + " " + (counts.gone === 1 ? one : many) + " no longer here"); }
+    return parts.length ? "Updated: " + parts.join(", ") + " (marked)." : "Updated.";
+  }
+  function swap(fresh) {
+    // Keep open evidence panels open across the swap.
+    var open = Array.prototype.map.call(
+      live.querySelectorAll("details[open]"), function (d) { return d.parentNode.getAttribute("data-article"); });
+    var counts = compare(keys(live), keys(fresh));
+    live.replaceWith(fresh);
+    live = fresh;
+    open.forEach(function (id) {
+      var node = live.querySelector('[data-article="' + CSS.escape(id || "") + '"] > details');
+      if (node) { node.open = true; }
+    });
+    mark(live);
+    notice.textContent = words(counts, live);
+    notice.hidden = false;
+  }
   function refresh(next) {
     fetch(window.location.href, { headers: { "Accept": "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (r) {
+        if (r.status === 404) {
+          // Said once; polled again only when the store changes again.
+          notice.textContent = "This story is no longer in the store.";
+          notice.hidden = false;
+          version = next;
+        }
+        if (!r.ok) { return Promise.reject(r.status); }
+        // Merged into another story: go on following that one.
+        if (r.redirected) { window.history.replaceState(null, "", r.url); }
+        return r.text();
+      })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("live");
-        if (fresh) {
-          // Keep open evidence panels open across the swap.
-          var open = Array.prototype.map.call(
-            live.querySelectorAll("details[open]"), function (d) { return d.parentNode.getAttribute("data-article"); });
-          live.replaceWith(fresh);
-          live = fresh;
-          open.forEach(function (id) {
-            var node = live.querySelector('[data-article="' + CSS.escape(id || "") + '"] > details');
-            if (node) { node.open = true; }
-          });
-          notice.textContent = "Updated: new versions arrived.";
-          notice.hidden = false;
-        }
+        if (fresh) { swap(fresh); }
         version = next;
         body.setAttribute("data-version", next);
       })
