@@ -67,3 +67,29 @@ def test_serve_follows_sources_through_its_writer(server, db):
 def test_follow_endpoints_say_when_nothing_is_followed(db):
     with TestClient(create_app(db, warm=False)) as client:
         assert client.get("/api/follow/events").status_code == 404
+
+
+def test_the_story_list_says_what_is_followed_and_what_fails(server, db):
+    """Under serve --follow the pages said nothing of the follower: a reader could not
+    tell a quiet feed from a broken one."""
+    server.page("/n/bridge", "bridge")
+    server.set("/feed.xml", rss([{"title": "bridge", "link": server.url("/n/bridge")}]))
+    server.set("/broken.xml", status=500)
+    app = create_app(
+        db,
+        follow=[server.url("/feed.xml"), server.url("/broken.xml")],
+        follow_options=options(once=False, interval=0.3),
+    )
+    with TestClient(app) as client:
+        wait_for_events(client, 1)
+        deadline = time.monotonic() + 60
+        while True:
+            page = client.get("/", headers={"Accept": "text/html"}).text
+            if "failing" in page or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        line = page[page.index('<p class="muted small following">') :].split("</p>", 1)[0]
+        assert "Following 2 sources, last read 20" in line
+        assert f"1 failing: {server.url('/broken.xml')} (" in line
+    with TestClient(create_app(db, warm=False)) as client:
+        assert "Following" not in client.get("/", headers={"Accept": "text/html"}).text

@@ -77,6 +77,20 @@ def test_versions_and_stories_that_arrive_live_are_marked(server: str, browser: 
     assert marks(browser) == {new_story: "new", story: "updated"}
 
 
+def test_a_relation_s_compare_link_says_what_the_store_holds(server: str, browser: Any) -> None:
+    """Clicked from the story page (the two rewrites the test above stored), the compare
+    page gave its own verdict and score only, which need not be the store's."""
+    from selenium.webdriver.common.by import By
+
+    story = httpx.get(f"{server}/api/articles/{REWRITE_A}", timeout=60).json()["story"]
+    browser.get(f"{server}/stories/{story}")
+    rows = browser.find_elements(By.CSS_SELECTOR, "section#relations tr.relation")
+    row = next(r for r in rows if REWRITE_A in r.text and REWRITE_B in r.text)
+    row.find_element(By.LINK_TEXT, "compare").click()
+    said = browser.find_element(By.CSS_SELECTOR, "p.stored-relation").text
+    assert said.startswith("In the store: rewrite, score ") and f"story {story}" in said
+
+
 def test_a_story_merged_while_followed_is_followed_into_the_other(
     server: str, browser: Any
 ) -> None:

@@ -106,7 +106,8 @@ def test_compare_page_says_which_side_a_one_sided_name_or_number_is_on(
 
 
 def test_a_thread_s_follow_up_evidence_names_the_versions_it_links(fresh: TestClient) -> None:
-    """The thread's evidence toggles all read "evidence · follow-up · score 0.35"."""
+    """The thread's evidence toggles all read "evidence · follow-up · score 0.35"; then
+    they named the two ids (a followed article's id is its URL): now their titles."""
     from tests.test_threads import ARREST, OTHER, SHOOTING
 
     posted = fresh.post("/api/articles", json=[x.to_dict() for x in (SHOOTING, OTHER, ARREST)])
@@ -115,8 +116,10 @@ def test_a_thread_s_follow_up_evidence_names_the_versions_it_links(fresh: TestCl
     story = fresh.get(f"/api/stories/{story_of['arrest']}").json()
     assert story["follow_ups"]
     page = fresh.get(f"/stories/{story_of['arrest']}").text
+    title = {a.id: a.title for a in (SHOOTING, OTHER, ARREST)}
     for relation in story["follow_ups"]:
-        assert f"follow-up · {relation['a']} → {relation['b']} · score" in page
+        between = f"{title[relation['a']]} → {title[relation['b']]}"
+        assert f"follow-up · {between} · score" in page
 
 
 def test_an_untitled_version_is_shown_by_its_first_sentence_not_its_id_twice(
@@ -298,3 +301,30 @@ def test_a_merged_story_redirects_to_the_one_holding_its_versions(fresh: TestCli
     never = fresh.get("/stories/s-000000000new", headers=HTML, follow_redirects=False)
     assert never.status_code == 404 and "no story s-000000000new" in never.text
     assert "merged" not in fresh.get(f"/stories/{story}?merged_from=x", headers=HTML).text
+
+
+def test_compare_says_what_the_store_holds_beside_its_own_verdict(seeded: TestClient) -> None:
+    """The story page scored a pair 0.95 and its compare link said "story score 1.00"
+    (the pair judged on its own, by the pair encoder): two verdicts, unexplained."""
+    story = seeded.get(f"/api/articles/{REWRITE_A}").json()["story"]
+    stored = seeded.get(f"/api/stories/{story}").json()["relations"]
+    pair = next(r for r in stored if {r["a"], r["b"]} == {REWRITE_A, REWRITE_B})
+    page = seeded.get("/compare", params={"a": REWRITE_A, "b": REWRITE_B}).text
+    said = f'In the store: rewrite, score {pair["score"]:.2f}, in <a href="/stories/{story}">'
+    assert said in page
+    other = next(s["id"] for s in seeded.get("/api/stories").json()["stories"] if s["id"] != story)
+    apart = seeded.get("/api/stories/" + other).json()["versions"][0]["id"]
+    assert "In the store" not in seeded.get("/compare", params={"a": REWRITE_A, "b": apart}).text
+
+
+def test_compare_of_two_versions_grouped_through_others_says_so(
+    seeded: TestClient, monkeypatch
+) -> None:
+    """A story's "compare with first version" link for a version that joined through the
+    story's others: the store holds no relation between the two (its words, not none)."""
+    from samestory.server.queries import Reader
+
+    monkeypatch.setattr(Reader, "stored_pair", lambda self, a, b: ("s-0123456789ab", None))
+    page = seeded.get("/compare", params={"a": REWRITE_A, "b": REWRITE_B}).text
+    assert 'In the store both are in <a href="/stories/s-0123456789ab">' in page
+    assert "it holds no relation between these two" in page

@@ -231,6 +231,32 @@ class Reader:
             "follow_ups": [r.to_dict() for r in story.follow_ups],
         }
 
+    def stored_pair(self, a: str, b: str) -> tuple[str | None, dict[str, Any] | None]:
+        """What the store says of two stored versions: the story they are both in (None
+        when they are not in one) and the relation it holds between them (a same-story
+        kind, or a follow-up across the thread's stories; None when it holds none: a
+        version grouped through the story's others). Scored among the corpus, with its
+        encoder; the compare page's own judgement of the pair can differ."""
+        story_a, story_b = self.store().story_of(a), self.store().story_of(b)
+        detail = self.story_detail(story_a)
+        pair = {a, b}
+        relation = next(
+            (r for r in [*detail["relations"], *detail["follow_ups"]] if {r["a"], r["b"]} == pair),
+            None,
+        )
+        return (story_a if story_a == story_b else None), relation
+
+    def follow_sources(self) -> list[dict[str, Any]]:
+        """The followed sources' state, for the page's line under ``serve --follow``: id,
+        last success, last error (and when), failures in a row. One small read, not the
+        writer's queue (``/api/follow/sources`` also counts items, through the writer)."""
+        keys = ("id", "last_success", "last_error", "last_error_at", "failures")
+        rows = self.conn.execute(
+            "SELECT id, last_success, last_error, last_error_at, failures FROM follow_sources "
+            "ORDER BY id"
+        ).fetchall()
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
     def successor(self, story_id: str) -> str | None:
         """Where the versions of a story that is gone (a later add merged it into another)
         are now: the story holding most of the articles the change log ever placed in

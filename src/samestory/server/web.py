@@ -94,6 +94,7 @@ def _story_pages(app: FastAPI) -> None:
             listing=listing,
             n_articles=articles,
             n_stories=stories,
+            following=_following(s),
             version=s.reader.change_version(),
         )
 
@@ -116,7 +117,7 @@ def _story_pages(app: FastAPI) -> None:
             story=detail,
             tree=provenance_tree(detail),
             relations=strongest_relations(detail["relations"], relations != "all"),
-            labels={v["id"]: v["label"] for v in detail["versions"]},
+            labels=version_labels(detail, s.reader),
             merged_from=merged_from[:100] if merged_from.startswith("s-") else "",
             version=s.reader.change_version(),
         )
@@ -138,6 +139,22 @@ def _merged_story(reader: Reader, story_id: str, relations: str) -> Response:
     return RedirectResponse(f"/stories/{quote(successor)}?{urlencode(query)}", 307)
 
 
+def _following(services: Any) -> dict[str, Any] | None:
+    """What the story list says under ``serve --follow``: how many sources, when one was
+    last read, which fail (a reader following the news live could not tell a quiet feed
+    from a broken one); None when the server follows nothing."""
+    if services.following is None:
+        return None
+    followed = services.following.follower.sources  # this server's, not a past run's
+    sources = [f for f in services.reader.follow_sources() if f["id"] in followed]
+    read = [f["last_success"] for f in sources if f["last_success"]]
+    return {
+        "count": len(followed),
+        "last_read": max(read) if read else None,
+        "failing": [f for f in sources if f["failures"]],
+    }
+
+
 def strongest_relations(relations: list[dict[str, Any]], capped: bool) -> list[dict[str, Any]]:
     """The relations the story page lists: highest score first (equal scores keep the
     story's order), the :data:`RELATIONS_SHOWN` strongest when ``capped``, as ``samestory
@@ -145,6 +162,18 @@ def strongest_relations(relations: list[dict[str, Any]], capped: bool) -> list[d
     page."""
     ranked = ranked_relations(relations)
     return ranked[:RELATIONS_SHOWN] if capped else ranked
+
+
+def version_labels(detail: dict[str, Any], reader: Reader) -> dict[str, str]:
+    """The label of each version a story page names: its own versions' (timeline labels)
+    and the versions of other stories its follow-ups (shown, the first 5) link to, by
+    their titles (a followed article's id is its URL, which says nothing to a reader)."""
+    labels = {v["id"]: v["label"] for v in detail["versions"]}
+    others = [x for r in detail["follow_ups"][:5] for x in (r["a"], r["b"]) if x not in labels]
+    metas = [reader.article_meta(x) for x in dict.fromkeys(others)]
+    label_versions(metas, reader.first_sentences)
+    labels.update((m["id"], m["label"]) for m in metas)
+    return labels
 
 
 def label_versions(
@@ -173,6 +202,7 @@ def _compare_page(app: FastAPI) -> None:
 
         article_a, article_b = stored_article(s, a), stored_article(s, b)
         result = s.compare(article_a, article_b)
+        same_story, stored = s.reader.stored_pair(a, b)
         return render(
             request,
             "compare.html",
@@ -181,6 +211,8 @@ def _compare_page(app: FastAPI) -> None:
             article_a=article_a,
             article_b=article_b,
             result=result,
+            same_story=same_story,
+            stored=stored,
             rows=compare_rows(result["diff"]),
             kind=display_kind(result["relation"]["kind"], article_a.lang, article_b.lang),
         )
