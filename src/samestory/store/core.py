@@ -80,7 +80,6 @@ from samestory.store.index import CopySketches
 from samestory.store.listing import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from samestory.store.listing import StorySummary as StorySummary
 from samestory.store.listing import summaries
-from samestory.store.reading import relation_of
 from samestory.store.schema import StoreBusy, StoreError, Transaction
 from samestory.store.threads import log, refresh_if_changed, stored_model
 from samestory.store.transaction import AddReport as AddReport
@@ -546,14 +545,7 @@ class Store(UpgradeLoops):
         own story (``a`` stored earlier), or None; KeyError if missing."""
         story = self.story_of(article_id)
         with self._errors("reading"):
-            rows = self._conn.execute(
-                "SELECT r.a, r.b, r.kind, r.score, r.evidence_json FROM relations r "
-                "JOIN articles x ON x.id = (CASE WHEN r.a = ?1 THEN r.b ELSE r.a END) "
-                "WHERE (r.a = ?1 OR r.b = ?1) AND x.story_id = ?2 AND r.kind != 'follow_up' "
-                "ORDER BY r.score DESC, r.a, r.b LIMIT 1",
-                (article_id, story),
-            ).fetchall()
-        return relation_of(*rows[0]) if rows else None
+            return reading.closest_in_story(self._conn, article_id, story)
 
     def last_change(self) -> int:
         """The sequence number of the latest change (0 for none): poll it to see new

@@ -54,6 +54,19 @@ def relation_of(a: str, b: str, kind: str, score: float, evidence_json: str) -> 
     )
 
 
+def closest_in_story(conn: sqlite3.Connection, article_id: str, story: str) -> Relation | None:
+    """The highest-scored same-story relation of ``article_id`` to another version of
+    ``story`` (either end; ties by ``a``, ``b``), or None."""
+    rows = conn.execute(
+        "SELECT r.a, r.b, r.kind, r.score, r.evidence_json FROM relations r "
+        "JOIN articles x ON x.id = (CASE WHEN r.a = ?1 THEN r.b ELSE r.a END) "
+        "WHERE (r.a = ?1 OR r.b = ?1) AND x.story_id = ?2 AND r.kind != 'follow_up' "
+        "ORDER BY r.score DESC, r.a, r.b LIMIT 1",
+        (article_id, story),
+    ).fetchall()
+    return relation_of(*rows[0]) if rows else None
+
+
 def relations_from(
     conn: sqlite3.Connection,
     ids: Iterable[str],

@@ -26,7 +26,7 @@ from samestory.models import Derivation, Relation, RelationKind, SkippedRecord
 from samestory.pipeline.assemble import earlier_first, story_id, story_title
 from samestory.pipeline.featurise import Progress
 from samestory.store.codec import encode_features, iso_date, parse_date, relation_row
-from samestory.store.reading import chunks, relations_from
+from samestory.store.reading import chunks, closest_in_story, relations_from
 from samestory.store.threads import update_threads, write_thread_scores
 
 if TYPE_CHECKING:
@@ -49,8 +49,10 @@ class AddReport:
     - ``new_stories``: stories the add created (each exists);
     - ``revised``: stored id of a revision -> the id it is a revision of;
     - ``copy_of``: added id -> the stored article it copies (exact / near-duplicate);
-    - ``closest``: added id -> its highest-scored same-story relation when it was added
-      (``a`` the stored version, ``b`` the new one), if it had one;
+    - ``closest``: added id -> its highest-scored same-story relation to a version of its
+      story when it was added (``a`` the stored version, ``b`` the new one), if it had
+      one; when a later re-grouping of the add moved either end out of its story, its
+      strongest stored same-story relation to a version of its final story, if any;
     - ``merged``: story that no longer exists -> the stories now holding its articles;
     - ``split``: story that lost articles to other stories -> those stories;
     - ``warnings``: one line per thing worth a look (a text changed under its id);
@@ -291,6 +293,25 @@ class TransactionWork:
         }
         update_threads(self.conn, touched)
 
+    def _closest_in(self, story_of: Mapping[str, str]) -> dict[str, Relation]:
+        """Each added article's closest version in its final story (``story_of``): the one
+        taken when it was added while its other end is still in the article's story; else
+        (a later re-grouping of the add moved either end, or the article had none) its
+        strongest stored same-story relation to a version of that story
+        (:func:`~samestory.store.reading.closest_in_story`), if any."""
+        out: dict[str, Relation] = {}
+        for article_id, story in story_of.items():
+            given = self.closest.get(article_id)
+            if given is not None:
+                other = given.a if given.b == article_id else given.b
+                if self._story_of_article(other) == story:
+                    out[article_id] = given
+                    continue
+            found = closest_in_story(self.conn, article_id, story)
+            if found is not None:
+                out[article_id] = found
+        return out
+
     def _final_report(
         self, added: list[str], unchanged: list[str], revised: dict[str, str]
     ) -> AddReport:
@@ -341,7 +362,7 @@ class TransactionWork:
             new_stories=[s for s in dict.fromkeys(self.created) if s in exists],
             revised=revised,
             copy_of=self.copy_of,
-            closest=self.closest,
+            closest=self._closest_in(story_of),
             merged=merged,
             split=split,
             warnings=warnings,
