@@ -41,9 +41,9 @@ YEARLESS_IN_SHORT_TEXTS = True
 # it moves the sentence features every fit reads (the thread file's --check DIFFERS), so
 # it waits for the thread file refitted with it under protocol G (docs/history/accuracy.md,
 # 2026-12-06 evening, textfix: its gate with it on). cleaning_rules() records it only when
-# on, so the stores written with it off keep their record; the re-cleaning backlog finds
-# texts by their words, which the rule does not change: turning it on also needs the
-# stored texts split again.
+# on, so the stores written with it off keep their record; a store written the other way
+# puts the texts the two splits cut differently in its re-cleaning backlog, split again
+# by `samestory upgrade` (store.cleaning.resplit).
 SPLIT_RUNS_ON_IN_LINE = False
 
 # What every store written before the pair-scoring record was scored with.

@@ -16,13 +16,20 @@ cleaning of every stored text, once per change of rules: the ``cleaning`` step o
 ``follow_routes`` follows the candidate routes).
 
 What a new cleaning changes without changing a text's words (a line break, punctuation)
-is not detected: rule T, the one change so far, drops words.
+is not detected by the fingerprint: rule T drops words, but the in-line run-on rule
+(``switches.SPLIT_RUNS_ON_IN_LINE``, recorded as ``split_runs_on_in_line``) only moves
+sentence cuts. When the record and this samestory disagree on that rule, the texts whose
+sentences the two splits cut differently join the backlog too (:func:`resplit`), and the
+upgrade featurises again every text whose stored sentences are not the ones the current
+cleaning and split give (``UpgradeSteps.reclean``).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from samestory import normalize, switches
 
@@ -49,17 +56,43 @@ def differs(conn: sqlite3.Connection) -> bool:
     return _has_table(conn) and recorded(conn) != rules()
 
 
-def record(conn: sqlite3.Connection) -> int:
+class Recorded(NamedTuple):
+    """What :func:`record` added to the backlog: every text, and of them those whose
+    words the cleaning keeps but whose sentences the run-on rule cuts otherwise."""
+
+    changed: int
+    resplit: int
+
+
+def record(conn: sqlite3.Connection) -> Recorded:
     """Add the stored articles the current cleaning changes to the backlog and record
-    this samestory's rules; returns how many were added."""
-    changed = list(_changed(conn))
-    conn.executemany("INSERT OR IGNORE INTO reclean (article) VALUES (?)", [(a,) for a in changed])
+    this samestory's rules."""
+    found = list(_changed(conn, _recorded_split(conn)))
+    conn.executemany("INSERT OR IGNORE INTO reclean (article) VALUES (?)", [(a,) for a, _ in found])
     conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (KEY, rules()))
-    return len(changed)
+    return Recorded(changed=len(found), resplit=sum(only_split for _, only_split in found))
 
 
-def _changed(conn: sqlite3.Connection) -> Iterator[str]:
-    """The stored articles whose fingerprint the current cleaning of their text changes."""
+def _recorded_split(conn: sqlite3.Connection) -> bool | None:
+    """Whether the store's texts were split with the in-line run-on rule, when that
+    differs from this samestory's (None: the same; a store older than the record, or
+    recording no ``split_runs_on_in_line``, was split without it)."""
+    was = json.loads(recorded(conn) or "{}").get("split_runs_on_in_line", False)
+    return None if was == switches.SPLIT_RUNS_ON_IN_LINE else bool(was)
+
+
+def resplit(cleaned_text: str, was: bool) -> bool:
+    """Whether the in-line run-on rule as recorded (``was``) and as this samestory has it
+    cut ``cleaned_text`` into other sentences (its stored sentences are then stale)."""
+    now = switches.SPLIT_RUNS_ON_IN_LINE
+    split = normalize.split_sentences
+    return split(cleaned_text, runs_on_in_line=was) != split(cleaned_text, runs_on_in_line=now)
+
+
+def _changed(conn: sqlite3.Connection, split_was: bool | None) -> Iterator[tuple[str, bool]]:
+    """The stored articles whose fingerprint the current cleaning of their text changes,
+    and, when the run-on rule changed (``split_was``: as recorded, None if not), those
+    whose sentences it cuts otherwise: (id, whether only its sentences changed)."""
     last = -1
     while True:
         rows = conn.execute(
@@ -70,8 +103,11 @@ def _changed(conn: sqlite3.Connection) -> Iterator[str]:
         if not rows:
             return
         for _, article_id, text, fingerprint in rows:
-            if normalize.fingerprint(normalize.clean_text(text)) != fingerprint:
-                yield article_id
+            cleaned = normalize.clean_text(text)
+            if normalize.fingerprint(cleaned) != fingerprint:
+                yield article_id, False
+            elif split_was is not None and resplit(cleaned, split_was):
+                yield article_id, True
         last = rows[-1][0]
 
 

@@ -254,12 +254,14 @@ def _follow_cleaning(conn: sqlite3.Connection, config: Config) -> None:
 
 
 def _record_cleaning(conn: sqlite3.Connection) -> None:
-    changed = cleaning.record(conn)
-    if changed:
+    found = cleaning.record(conn)
+    if found.changed:
         threads.log.info(
-            "%d stored texts clean differently under this samestory's cleaning rules; "
+            "%d stored texts clean differently under this samestory's cleaning rules "
+            "(%d of them only split into other sentences, by the in-line run-on rule); "
             "`samestory upgrade` cleans them again",
-            changed,
+            found.changed,
+            found.resplit,
         )
 
 

@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
 from samestory.candidates import CandidateIndex, keywords
-from samestory.features import DocFeatures
+from samestory.features import DocFeatures, read_text
+from samestory.models import Article
 from samestory.pipeline.featurise import featurize_all
 from samestory.relate import relate, relate_against, relate_to
 from samestory.store import backlog, cleaning
@@ -169,11 +170,14 @@ class UpgradeSteps(Regrouping):
             )
         }
         articles = [row_article(rows[i]) for i in ids]
-        # A text the current cleaning gives its stored fingerprint is here for its pairs'
-        # scoring only (a pair-scoring switch: store.scoring): its features cannot have
-        # changed, and encoding it again is most of an upgrade's cost (300 headlines,
-        # docs/history/benchmarks.md 2026-12-06 store).
-        same = {a.id for a in articles if text_fingerprint(a) == rows[a.id][9]}
+        # A text the current cleaning gives its stored fingerprint and sentences is here
+        # for its pairs' scoring only (a pair-scoring switch: store.scoring): its features
+        # cannot have changed, and encoding it again is most of an upgrade's cost (300
+        # headlines, docs/history/benchmarks.md 2026-12-06 store). The run-on rule moves
+        # sentence cuts and keeps the words: its texts differ in their sentences only.
+        same_words = [a for a in articles if text_fingerprint(a) == rows[a.id][9]]
+        stored = {f.id: f for f in self._neighbour_features([a.id for a in same_words])}
+        same = {a.id for a in same_words if stored[a.id].sentences == self._sentences(a)}
         changed = [a for a in articles if a.id not in same]
         kept = [i for i in ids if i in same]
         encoder = self.store._encoder_or_default() if changed else None  # loading it costs
@@ -182,7 +186,7 @@ class UpgradeSteps(Regrouping):
         for f in fresh:
             self._rewrite_features(f, rows[f.id][8] is not None, lsh, words)
         features = {f.id: f for f in fresh}
-        features.update((f.id, f) for f in self._neighbour_features(kept))
+        features.update((i, stored[i]) for i in kept)
         pairs = self._stored_pairs(ids)
         partners = sorted({x for pair in pairs for x in pair} - set(features))
         features.update((f.id, f) for f in self._neighbour_features(partners))
@@ -204,6 +208,11 @@ class UpgradeSteps(Regrouping):
         return Paired(
             moved=moved, recleaned=len(changed), rescored=len(pairs), kept_features=len(kept)
         )
+
+    def _sentences(self, article: Article) -> list[str]:
+        """The sentences this samestory's cleaning and split give ``article``, as its
+        features would hold them."""
+        return read_text(article, self.config)[1]
 
     def propose_again(self, ids: Sequence[str], held: Mapping[str, int], last: bool) -> Paired:
         """Make the candidate pairs around the articles ``ids`` cleaned again those a
