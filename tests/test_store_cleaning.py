@@ -124,7 +124,15 @@ def test_a_store_cleaned_by_older_rules_is_cleaned_again_on_upgrade(
     assert done.stdout.startswith(f"upgraded {old}: cleaned {len(changed)} stored texts again")
     assert "no longer proposed" in done.stdout  # the old texts' stale pairs were there
     assert "were cleaned or their" not in done.stderr
-    after, fresh = snapshot(old), snapshot(new)
+    assert_upgraded_to_a_new_store(old, before, snapshot(new))
+
+
+def assert_upgraded_to_a_new_store(
+    old: Path, before: dict[str, object], fresh: dict[str, object]
+) -> None:
+    """The store ``old`` (``before`` its upgrade) holds what a new store (``fresh``) holds,
+    nothing lost, and is up to date with this samestory's cleaning rules."""
+    after = snapshot(old)
     assert after["articles"] == before["articles"]
     assert after["fingerprints"] == fresh["fingerprints"]
     assert after["features"] == fresh["features"]
