@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory import name_roles, threads
+from samestory import name_roles, normalize, threads
 from samestory.features import DocFeatures, text_features
 from samestory.models import Article
 from samestory.name_roles import name_roles as roles_of
@@ -72,7 +73,8 @@ def test_the_thread_model_weighs_shared_people_above_shared_places():
 # A word list reads best as text.
 _VOCABULARY = (
     "Officer Powell , 26 , was taken to Stroger Hospital in Englewood near Penn Avenue "
-    "suspect Cheron Shelton said the County police Mr. Weaver on Sunday"
+    "suspect Cheron Shelton said the County police Mr. Weaver on Sunday "
+    "Allentown man mass shooting Teen"
 )
 _WORDS = st.sampled_from(_VOCABULARY.split())
 
@@ -90,13 +92,13 @@ def test_a_texts_roles_are_its_sentences_roles_put_together(sentences):
 
 
 def test_a_copy_reads_the_roles_of_the_sentences_it_repeats_from_the_cache():
-    name_roles.sentence_roles.cache_clear()
+    name_roles.sentence_readings.cache_clear()
     original = ("He was taken to Stroger Hospital.", "Officer Darnell Weaver said so.")
     copy = (*original, "Follow us on Facebook.")
     roles_of(original)
-    before = name_roles.sentence_roles.cache_info()
+    before = name_roles.sentence_readings.cache_info()
     assert roles_of(copy) == roles_of(original)
-    after = name_roles.sentence_roles.cache_info()
+    after = name_roles.sentence_readings.cache_info()
     assert (after.hits - before.hits, after.misses - before.misses) == (2, 1)
 
 
@@ -105,11 +107,12 @@ def test_features_carry_their_sentences_roles(seed_articles):
     # worker that meets the text: the same sets as reading the sentences.
     for f in text_features_of(seed_articles):
         assert f.roles == roles_of(tuple(f.sentences))
+        assert f.local_places == name_roles.local_places(tuple(f.sentences))
 
 
 def test_thread_features_are_the_same_with_roles_read_when_scored(seed_articles):
     features = text_features_of(seed_articles)
-    unread = [dataclasses.replace(f, roles=None) for f in features]
+    unread = [dataclasses.replace(f, roles=None, local_places=None) for f in features]
     cues = (0.5,) * 13
     pairs = list(itertools.combinations(features, 2))
     # Some pair shares names the texts mark as places: the roles are read, not empty.
@@ -122,3 +125,32 @@ def test_thread_features_are_the_same_with_roles_read_when_scored(seed_articles)
 
 def text_features_of(articles: dict[str, Article]) -> list[DocFeatures]:
     return [text_features(articles[k]) for k in sorted(articles)]
+
+
+def _local_places_read_apart(sentence: str) -> frozenset[str]:
+    """local_places of one sentence as threads read it before the one pass of
+    name_roles.sentence_readings (2026-12-06, 17:13): each name run's tokens when a word
+    of LOCAL_HEADS is one of the two words in the 40 characters after it."""
+    out: set[str] = set()
+    for match in normalize.NAME_RUN.finditer(sentence):
+        window = sentence[match.end() : match.end() + 40]
+        following = re.findall(r"[\w'’\-]+", window)[:2]
+        if name_roles.LOCAL_HEADS.intersection(w.lower() for w in following):
+            out.update(normalize.entities(match.group(1)))
+    return frozenset(out)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=14).map(" ".join), max_size=5))
+def test_local_places_read_with_the_roles_are_those_read_apart(sentences):
+    # One pass reads a sentence's roles and its towns ("Allentown man"): the same towns.
+    name_roles.local_places.cache_clear()
+    expected = frozenset().union(*map(_local_places_read_apart, sentences))
+    assert name_roles.local_places(tuple(sentences)) == expected
+
+
+def test_towns_as_local_news_names_them():
+    towns = name_roles.local_places(
+        ("An Allentown man was charged.", "The Wilkinsburg mass shooting", "Apple unveils")
+    )
+    assert towns == {"allentown", "wilkinsburg"}

@@ -77,6 +77,12 @@ class DocFeatures:
     # text here rather than in every scoring worker that meets the text (None: not read,
     # e.g. features stored before 2026-12-03 evening; pair scoring then reads them).
     roles: tuple[frozenset[str], frozenset[str]] | None = None
+    # The name tokens the text names as local news names a town, before a resident or an
+    # incident noun ("Allentown man": samestory.name_roles.local_places of ``sentences``),
+    # read once per text with ``roles`` (one pass over each sentence) for the thread
+    # input shared_place_any. None: not read (features from a store: not stored; pair
+    # scoring then reads them from the sentences, cached per text).
+    local_places: frozenset[str] | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return _unpickled_features, slot_values(self)
@@ -93,6 +99,8 @@ def _unpickled_features(*fields: Any) -> DocFeatures:
     f.number_contexts = frozenset(map(sys.intern, f.number_contexts))
     if f.roles is not None:
         f.roles = (frozenset(map(sys.intern, f.roles[0])), frozenset(map(sys.intern, f.roles[1])))
+    if f.local_places:
+        f.local_places = frozenset(map(sys.intern, f.local_places))
     return f
 
 
@@ -385,6 +393,7 @@ def text_features(
         date = found[0] if found else None
         from_text = date is not None
         written = first_written_date(prefix, lang, spans)
+    sentence_key = tuple(sents)  # the name readings' cache key
     return DocFeatures(
         id=article.id,
         lang=lang,
@@ -408,7 +417,8 @@ def text_features(
         written_date=written,
         number_contexts=frozenset(map(sys.intern, cues.number_contexts)),
         latest_year=cues.latest_year,
-        roles=name_roles.name_roles(tuple(sents)),
+        roles=name_roles.name_roles(sentence_key),
+        local_places=name_roles.local_places(sentence_key),
     )
 
 

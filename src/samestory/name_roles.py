@@ -58,6 +58,19 @@ PERSON_TITLES = frozenset(
 # ", 26," or ", 26 " after a run: a person's age.
 _AGE = re.compile(r",\s*\d{1,3}\b")
 _WORD = re.compile(r"[\w'’\-]+")
+# Words after a name that make it a town as local news writes it: a resident ("Allentown
+# man", "Labadieville teen") or an incident ("Wilkinsburg mass shooting", "Allentown
+# homicide"), within the name's next two words. Read for threads' shared_place_any only
+# (the rare places of the thread model's base inputs are the roles alone). GVA
+# headlines' later coverage 8-30 days apart: 9 of 18 right pairs share a town only so
+# (docs/history/accuracy.md, 2026-12-06 threadfile, afternoon: screen Z2).
+LOCAL_HEADS = frozenset(
+    """
+    man men woman women teen teens teenager boy girl child toddler mother father family
+    couple resident residents shooting shootings homicide murder killing slaying stabbing
+    ambush standoff crash
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
 CACHE_TEXTS = 4096
 # Sentences whose roles are kept (~0.2 KB each; the 100k synthetic corpus has 58,839
 # distinct sentences, the real corpus ~50k; a worker's few thousand pairs read fewer).
@@ -77,15 +90,24 @@ def name_roles(sentences: tuple[str, ...]) -> tuple[frozenset[str], frozenset[st
     places: set[str] = set()
     people: set[str] = set()
     for sentence in sentences:
-        sentence_places, sentence_people = sentence_roles(sentence)
+        sentence_places, sentence_people, _ = sentence_readings(sentence)
         places.update(sentence_places)
         people.update(sentence_people)
     return frozenset(places), frozenset(people)
 
 
-@functools.lru_cache(maxsize=CACHE_SENTENCES)
 def sentence_roles(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
-    """``(places, people)`` of one sentence's name runs (see :func:`name_roles`).
+    """``(places, people)`` of one sentence's name runs (see :func:`name_roles`): the
+    first two of its cached :func:`sentence_readings`."""
+    places, people, _ = sentence_readings(sentence)
+    return places, people
+
+
+@functools.lru_cache(maxsize=CACHE_SENTENCES)
+def sentence_readings(sentence: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """``(places, people, local)`` of one sentence's name runs: the roles of
+    :func:`name_roles` and the towns of :func:`local_places`, read in one pass (both read
+    the same two words after each run).
 
     Cached by sentence: a repost, an edited or a truncated copy of a text brings back
     most of its sentences, but as a new text, which the per-text cache does not know
@@ -93,6 +115,7 @@ def sentence_roles(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
     a third of their scoring)."""
     places: set[str] = set()
     people: set[str] = set()
+    local: set[str] = set()
     for match in normalize.NAME_RUN.finditer(sentence):
         run = match.group(1)
         tokens = normalize.entities(run)
@@ -100,20 +123,41 @@ def sentence_roles(sentence: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         before = _last_word(sentence[: match.start()])
         after = sentence[match.end() :]
-        if _is_place(run, before, after):
+        following = [w.lower() for w in _WORD.findall(after[:40])[:2]]
+        if LOCAL_HEADS.intersection(following):
+            local.update(tokens)
+        if _is_place(run, before, following):
             places.update(tokens)
         elif before in PERSON_TITLES or _AGE.match(after):
             people.update(tokens)
         elif run.split()[0].lower().strip(".") in PERSON_TITLES:
             people.update(normalize.entities(run.split(maxsplit=1)[-1]))
-    # Most sentences mark no name: they share one empty set instead of two new ones each.
-    return (frozenset(places) if places else _NONE), (frozenset(people) if people else _NONE)
+    # Most sentences mark no name: they share one empty set instead of new ones each.
+    return _frozen(places), _frozen(people), _frozen(local)
 
 
-def _is_place(run: str, before: str, after: str) -> bool:
+def _frozen(names: set[str]) -> frozenset[str]:
+    return frozenset(names) if names else _NONE
+
+
+def _is_place(run: str, before: str, following: list[str]) -> bool:
+    """Whether a run is a place, from its last word, the word before it and the two
+    (lowercased) words after it."""
     last = run.split()[-1].lower()
-    following = [w.lower() for w in _WORD.findall(after[:40])[:2]]
     return last in PLACE_HEADS or before in LOCATIVES or bool(PLACE_HEADS.intersection(following))
+
+
+@functools.lru_cache(maxsize=CACHE_TEXTS)
+def local_places(sentences: tuple[str, ...]) -> frozenset[str]:
+    """The name tokens of ``sentences`` some run of which a word of :data:`LOCAL_HEADS`
+    follows within two words ("Allentown man", "Wilkinsburg mass shooting"): towns as
+    local news names them, for :func:`samestory.threads.shares_place_any`. (Cached, as
+    :func:`name_roles`; the features stage reads them once per text into
+    ``DocFeatures.local_places``.)"""
+    out: set[str] = set()
+    for sentence in sentences:
+        out.update(sentence_readings(sentence)[2])
+    return _frozen(out)
 
 
 def _last_word(text: str) -> str:

@@ -63,13 +63,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samestory import conflicts, lexical, name_roles, normalize, params, thread_digest
+from samestory import conflicts, lexical, name_roles, params, thread_digest
 from samestory.ids import thread_id as thread_id
 
 if TYPE_CHECKING:
@@ -337,49 +336,21 @@ def shares_place_any(
     :func:`samestory.name_roles.shared_roles` reads ``people`` and ``places``: 1 when some
     shared name is a place, or a name either text names as local news names a town,
     before a resident or an incident noun ("Allentown man", "Wilkinsburg mass shooting",
-    :func:`local_places`), that neither text reads as a person."""
+    :func:`samestory.name_roles.local_places`), that neither text reads as a person."""
     if places:
         return 1.0
     if not named:
         return 0.0
-    local = local_places(tuple(a.sentences)) | local_places(tuple(b.sentences))
-    return 1.0 if any(n in local and n not in people for n in named) else 0.0
+    local_a, local_b = _local_places(a), _local_places(b)
+    return 1.0 if any(n not in people and (n in local_a or n in local_b) for n in named) else 0.0
 
 
-# Words after a name that make it a town as local news writes it: a resident ("Allentown
-# man", "Labadieville teen") or an incident ("Wilkinsburg mass shooting", "Allentown
-# homicide"), within the name's next two words. Read for shared_place_any only (the rare
-# places of the base inputs are name_roles' alone). GVA headlines' later coverage 8-30
-# days apart: 9 of 18 right pairs share a town only so (docs/history/accuracy.md,
-# 2026-12-06 threadfile, afternoon: screen Z2).
-LOCAL_HEADS = frozenset(
-    """
-    man men woman women teen teens teenager boy girl child toddler mother father family
-    couple resident residents shooting shootings homicide murder killing slaying stabbing
-    ambush standoff crash
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-_LOCAL_WORD = re.compile(r"[\w'’\-]+")
-
-
-def local_places(sentences: tuple[str, ...]) -> frozenset[str]:
-    """The name tokens of ``sentences`` some run of which a word of :data:`LOCAL_HEADS`
-    follows within two words (:func:`sentence_local_places`, put together)."""
-    out: frozenset[str] = frozenset()
-    for sentence in sentences:
-        out |= sentence_local_places(sentence)
-    return out
-
-
-@functools.lru_cache(maxsize=name_roles.CACHE_SENTENCES)
-def sentence_local_places(sentence: str) -> frozenset[str]:
-    """:func:`local_places` of one sentence (cached by sentence, as name_roles' roles)."""
-    out: set[str] = set()
-    for match in normalize.NAME_RUN.finditer(sentence):
-        following = _LOCAL_WORD.findall(sentence[match.end() : match.end() + 40])[:2]
-        if LOCAL_HEADS.intersection(w.lower() for w in following):
-            out.update(normalize.entities(match.group(1)))
-    return frozenset(out)
+def _local_places(f: DocFeatures) -> frozenset[str]:
+    """``f``'s :func:`samestory.name_roles.local_places`: read once by the features stage
+    (``DocFeatures.local_places``), or from the sentences when not (features from a store)."""
+    if f.local_places is not None:
+        return f.local_places
+    return name_roles.local_places(tuple(f.sentences))
 
 
 def short_only(x: np.ndarray, names: Sequence[str], name: str) -> np.ndarray:
