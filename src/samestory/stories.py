@@ -149,17 +149,7 @@ def merge_parts(
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     weight: dict[int, int] = {i: 1 for i in range(n)} if sizes is None else dict(enumerate(sizes))
     sums = {i: dict(row) for i, row in parts.items()}
-    # Only pairs at the threshold enter the heap: the loop stops at the first current entry
-    # below it and merges nothing after (no merge, no push), so an entry below it can only
-    # end the loop, which an empty heap ends too. The same merges in the same order; on
-    # real news ~90% of scored pairs are below it (real corpus: 50,747 -> ~5,000 entries).
-    heap = [
-        (-link, i, j)
-        for i, row in sums.items()
-        for j, s in row.items()
-        if i < j and (link := s / (weight[i] * weight[j])) >= threshold
-    ]
-    heapq.heapify(heap)  # the order of the list does not matter: entries are distinct
+    heap = _heap_at_threshold(sums, weight, threshold)
     next_id = n
     while heap:
         negative, x, y = heapq.heappop(heap)
@@ -174,16 +164,7 @@ def merge_parts(
         next_id += 1
         members[merged] = members.pop(x) + members.pop(y)
         weight[merged] = weight.pop(x) + weight.pop(y)
-        neighbour_sums: dict[int, float] = {}
-        for old in (x, y):
-            for other, s in sums.pop(old).items():
-                if other in (x, y):
-                    continue
-                neighbour_sums[other] = neighbour_sums.get(other, 0.0) + s
-                del sums[other][old]
-        sums[merged] = neighbour_sums
-        for other, s in neighbour_sums.items():
-            sums[other][merged] = s
+        for other, s in _merge_sums(sums, x, y, merged).items():
             link = s / (weight[merged] * weight[other])
             if link >= threshold:
                 heapq.heappush(heap, (-link, min(other, merged), max(other, merged)))
@@ -191,6 +172,44 @@ def merge_parts(
     if attach_threshold is not None:
         groups = attach_splinters(groups, rows, attach_threshold, sizes, lone_attach)
     return sorted(groups, key=lambda g: g[0])
+
+
+def _heap_at_threshold(
+    sums: dict[int, dict[int, float]], weight: dict[int, int], threshold: float
+) -> list[tuple[float, int, int]]:
+    """The heap of :func:`merge_parts`: ``(-linkage, i, j)`` for each pair ``i < j`` whose
+    linkage ``s / (w_i w_j)`` reaches ``threshold``.
+
+    Only pairs at the threshold enter it: the loop stops at the first current entry below
+    it and merges nothing after (no merge, no push), so an entry below it can only end the
+    loop, which an empty heap ends too. The same merges in the same order; on real news
+    ~90% of scored pairs are below it (real corpus: 50,747 -> ~5,000 entries)."""
+    heap = [
+        (-link, i, j)
+        for i, row in sums.items()
+        for j, s in row.items()
+        if i < j and (link := s / (weight[i] * weight[j])) >= threshold
+    ]
+    heapq.heapify(heap)  # the order of the list does not matter: entries are distinct
+    return heap
+
+
+def _merge_sums(sums: dict[int, dict[int, float]], x: int, y: int, merged: int) -> dict[int, float]:
+    """Groups ``x`` and ``y`` joined as ``merged`` in ``sums`` (changed in place): the
+    merged group's row sums each neighbour's similarities to ``x`` and ``y`` (``x``'s
+    added first), and each neighbour's row holds that sum under ``merged`` instead of
+    ``x`` and ``y``. Returns the merged row."""
+    neighbour_sums: dict[int, float] = {}
+    for old in (x, y):
+        for other, s in sums.pop(old).items():
+            if other in (x, y):
+                continue
+            neighbour_sums[other] = neighbour_sums.get(other, 0.0) + s
+            del sums[other][old]
+    sums[merged] = neighbour_sums
+    for other, s in neighbour_sums.items():
+        sums[other][merged] = s
+    return neighbour_sums
 
 
 def part_rows(

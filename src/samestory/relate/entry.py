@@ -167,27 +167,34 @@ def _weak_relations(
 ) -> list[Relation | None]:
     """For each pair of ``columns`` (of the articles ``pairs``), its
     :func:`weak_relation` when it :func:`is_weak`, else None: the same scores as
-    :func:`_score_all` gives its :class:`PairScore`, bit for bit, as columns (the event
-    model's log-odds summed term by term in :meth:`StoryModel.event_logit`'s order, each
-    an elementwise float64 operation; ``math.exp`` per value; the thread model's trees
-    walked for all rows and each row's terms ``math.fsum``-ed)."""
+    :func:`_score_all` gives its :class:`PairScore`, bit for bit, as columns
+    (:func:`_column_scores`), then the weak rows' relations (:func:`_weak_rows`)."""
     if not pairs:
         return []
+    score, p_event, thread = _column_scores(columns, model)
+    close = np.array(
+        [s.close_share(config.align_min_similarity) for s in columns.summaries], dtype=np.float64
+    )
+    weak = _weak_mask(score, thread, columns.jaccard, close, config)
+    if not weak.any():
+        return [None] * len(pairs)
+    return _weak_rows(pairs, columns, weak, score, p_event, thread)
+
+
+def _column_scores(
+    columns: PairColumns, model: StoryModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair's story score, event probability and thread probability under ``model``,
+    as :func:`_score_all` gives them, bit for bit: the event model's log-odds summed term
+    by term in :meth:`StoryModel.event_logit`'s order, each an elementwise float64
+    operation; ``math.exp`` per value; the date factor pair by pair; the thread model's
+    trees walked for all rows and each row's terms ``math.fsum``-ed."""
     u = np.array([shortness(w) for w in columns.shorter_words], dtype=np.float64)
-    u_short = u
-    if model.shaped_short:  # the short part's weight, as event_logit's
-        u_short = np.array(
-            [
-                model.short_strength(w, v, longer)
-                for w, v, longer in zip(
-                    columns.shorter_words, u.tolist(), columns.longer_words, strict=True
-                )
-            ],
-            dtype=np.float64,
-        )
     p_event = [
         1.0 / (1.0 + math.exp(-logit))
-        for logit in _event_logits(columns.cues, columns.conflicts, u_short, model).tolist()
+        for logit in _event_logits(
+            columns.cues, columns.conflicts, _short_weights(columns, u, model), model
+        ).tolist()
     ]
     factor = [
         _date_factor_of(text_dated, shortness_, gap, date_factor, model)
@@ -198,17 +205,41 @@ def _weak_relations(
     p = np.array(p_event, dtype=np.float64)
     score = np.maximum(p, columns.rewrite) * np.array(factor, dtype=np.float64)
     thread = np.array(thread_probabilities(columns.thread), dtype=np.float64)
-    close = np.array(
-        [s.close_share(config.align_min_similarity) for s in columns.summaries], dtype=np.float64
+    return score, p, thread
+
+
+def _short_weights(columns: PairColumns, u: np.ndarray, model: StoryModel) -> np.ndarray:
+    """The short part's weight of each pair, as :meth:`StoryModel.event_logit`'s: the
+    shortness ``u`` itself, or the model's :meth:`StoryModel.short_strength` when it
+    shapes it."""
+    if not model.shaped_short:
+        return u
+    return np.array(
+        [
+            model.short_strength(w, v, longer)
+            for w, v, longer in zip(
+                columns.shorter_words, u.tolist(), columns.longer_words, strict=True
+            )
+        ],
+        dtype=np.float64,
     )
-    weak = _weak_mask(score, thread, columns.jaccard, close, config)
+
+
+def _weak_rows(
+    pairs: Sequence[tuple[DocFeatures, DocFeatures]],
+    columns: PairColumns,
+    weak: np.ndarray,
+    score: np.ndarray,
+    p_event: np.ndarray,
+    thread: np.ndarray,
+) -> list[Relation | None]:
+    """The :func:`weak_relation` of each pair where ``weak`` holds (None elsewhere), its
+    scores read from the columns in :data:`WEAK_SCORE_KEYS` order."""
     out: list[Relation | None] = [None] * len(pairs)
-    if not weak.any():
-        return out
     values = np.column_stack(
         (
             score,
-            p,
+            p_event,
             thread,
             columns.rewrite,
             columns.jaccard,
