@@ -374,6 +374,10 @@ NOT_IDEAS = (
         "moves and renames that change no behaviour (store digests unchanged)",
     ),
     (
+        "Two more long functions split into named steps",
+        "a long-function split that changes no behaviour (digests unchanged)",
+    ),
+    (
         "`relate.py` split into a package of one module a stage",
         "moves that change no behaviour (the real and 10k digests unchanged)",
     ),
