@@ -65,6 +65,11 @@ def test_versions_and_stories_that_arrive_live_are_marked(server: str, browser: 
     post(server, [records[REWRITE_B]])  # its rewrite: the same story
     assert wait_for_notice(browser, "Updated") == "Updated: 1 new version (marked)."
     assert marks(browser) == {REWRITE_B: "new"}
+    # A second swap: the marks and the notice add up since the page was opened (the
+    # notice of the last swap alone said "1 new" beside two marks).
+    post(server, [{**records[REWRITE_B], "id": "repost-of-b"}])  # an exact copy
+    assert wait_for_notice(browser, "Updated: 2") == "Updated: 2 new versions (marked)."
+    assert marks(browser) == {REWRITE_B: "new", "repost-of-b": "new"}
     assert browser.execute_script("return window.__marker") == "same page"
 
     browser.get(f"{server}/")

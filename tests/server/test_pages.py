@@ -259,6 +259,9 @@ def test_relations_name_each_version_by_its_label_then_its_id(seeded: TestClient
     page = seeded.get(f"/stories/{story}").text
     cell = f'<a href="/articles/{REWRITE_A}">{title}</a><div class="muted small">{REWRITE_A}</div>'
     assert cell in page
+    first = seeded.get(f"/api/stories/{story}").json()["first"]
+    label = seeded.get(f"/api/articles/{first}").json()["title"]
+    assert f'first version <a href="/articles/{first}">{label[:40]}' in page  # cut at 80
 
 
 def test_counts_are_singular_for_one(fresh: TestClient) -> None:

@@ -1,7 +1,8 @@
 // New versions appear without a reload: poll the store's change counter and, when it
-// moves, fetch this page again and swap its #live part. What the swap brought is marked
-// (elements with data-live-key: new keys "new", a changed data-live-sig "updated"), and
-// the notice counts it, so a reader following a story sees which versions arrived. A
+// moves, fetch this page again and swap its #live part. What the swaps brought since the
+// page was opened is marked (elements with data-live-key: new keys "new", a changed
+// data-live-sig "updated") and counted in the notice, so a reader following a story sees
+// which versions arrived. A
 // story merged into another redirects there: the address follows. No framework, no
 // build step.
 (function () {
@@ -12,7 +13,10 @@
   if (!live || !version) { return; }
   var notice = document.getElementById("notice");
   var busy = false;
-  var arrived = {};  // key -> "new" | "updated", since this page was opened
+  // What the swaps brought since this page was opened: the marks and the notice add up
+  // over every swap (a notice of the last swap alone disagreed with the marks).
+  var arrived = {};  // key -> "new" | "updated"
+  var gone = {};     // keys shown once and no longer on the page
   function keys(root) {
     var out = {};
     Array.prototype.forEach.call(root.querySelectorAll("[data-live-key]"), function (el) {
@@ -21,12 +25,16 @@
     return out;
   }
   function compare(before, after) {
-    var counts = { added: 0, updated: 0, gone: 0 };
     Object.keys(after).forEach(function (key) {
-      if (!(key in before)) { arrived[key] = "new"; counts.added += 1; }
-      else if (before[key] !== after[key]) { arrived[key] = arrived[key] || "updated"; counts.updated += 1; }
+      delete gone[key];
+      if (!(key in before)) { arrived[key] = "new"; }
+      else if (before[key] !== after[key]) { arrived[key] = arrived[key] || "updated"; }
     });
-    Object.keys(before).forEach(function (key) { if (!(key in after)) { counts.gone += 1; } });
+    Object.keys(before).forEach(function (key) { if (!(key in after)) { gone[key] = true; } });
+    var counts = { added: 0, updated: 0, gone: Object.keys(gone).length };
+    Object.keys(arrived).forEach(function (key) {
+      if (key in after) { counts[arrived[key] === "new" ? "added" : "updated"] += 1; }
+    });
     return counts;
   }
   function mark(root) {
