@@ -82,6 +82,31 @@ def test_versions_and_stories_that_arrive_live_are_marked(server: str, browser: 
     assert marks(browser) == {new_story: "new", story: "updated"}
 
 
+def test_a_server_that_stops_answering_is_said_and_then_not(server: str, browser: Any) -> None:
+    """The page polls the server; with no answer it stayed as it was, silently (a reader
+    took it for a quiet story). The network cut in the browser, then back."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}/")
+
+    def lost(b: Any) -> str:
+        script = (
+            "var n = document.getElementById('connection'); return n.hidden ? '' : n.textContent"
+        )
+        return str(b.execute_script(script))
+
+    network = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **network})
+    try:
+        said = WebDriverWait(browser, 30, poll_frequency=0.5).until(lost)
+    finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **network})
+    assert said.startswith("No answer from the server since ")
+    assert said.endswith(": this page is not being updated (trying again every 2 s).")
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(lambda b: not lost(b))
+
+
 def test_a_relation_s_compare_link_says_what_the_store_holds(server: str, browser: Any) -> None:
     """Clicked from the story page (the two rewrites the test above stored), the compare
     page gave its own verdict and score only, which need not be the store's."""

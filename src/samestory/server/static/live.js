@@ -97,15 +97,35 @@
       .catch(function () {})
       .then(function () { busy = false; });
   }
+  // A server that stops answering (stopped, restarted, the network gone) left the page
+  // as it was, silently: a reader took it for a quiet story. Two failed polls in a row
+  // say so until one answers again.
+  var lost = document.createElement("div");
+  lost.id = "connection";
+  lost.className = "notice lost";
+  lost.hidden = true;
+  notice.after(lost);
+  var failed = 0;
+  var answered = new Date();
+  function unanswered() {
+    failed += 1;
+    if (failed < 2) { return; }
+    lost.textContent = "No answer from the server since " + answered.toLocaleTimeString() +
+      ": this page is not being updated (trying again every 2 s).";
+    lost.hidden = false;
+  }
   function poll() {
     if (busy || document.hidden) { return; }
     fetch("/api/changes", { headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (data) {
+        failed = 0;
+        answered = new Date();
+        lost.hidden = true;
         var next = String(data.version);
         if (next !== version) { busy = true; refresh(next); }
       })
-      .catch(function () {});
+      .catch(unanswered);
   }
   window.setInterval(poll, 2000);
 })();
