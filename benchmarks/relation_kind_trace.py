@@ -17,7 +17,14 @@ by story score, thread probability, date gap, and whether their story is a wrong
 (its versions span more than one gold story). The same-story kinds between stories are
 read against the gold as well, and the kinds of the pairs of one gold story counted as
 ``benchmarks/accuracy.py``'s kinds row counts them, as they are and with the
-in-story ``follow_up``s relabelled ``same_event``. ``--store`` also adds the set to a new store in a
+in-story ``follow_up``s relabelled ``same_event``. ``text_dates``: the relations whose
+two dates are more than ``DATE_GAP_DAYS`` apart by a date read from a text (a date note not
+``published``), by rule, kind, place and gold verdict: ``rewrite_over_bar`` the pairs
+``relate._is_follow_up``'s far-apart case decides (a rewrite at the story bar or over,
+thread probability >= ``THREAD_THRESHOLD``: ``follow_up`` while that case read text dates,
+``rewrite`` since it reads publication dates only), ``under_bar`` the ``follow_up``s the
+text-date gate's cut put under the bar, ``same_event`` those over it. ``grouping``: a
+digest of the stories and threads. ``--store`` also adds the set to a new store in a
 temporary folder and counts the kinds the store's stories list
 (:meth:`samestory.store.Store.story`, what ``show``, the story page and the API read)
 beside the batch's (``Story.relations``). Writes nothing but ``--json``.
@@ -26,6 +33,7 @@ beside the batch's (``Story.relations``). Writes nothing but ``--json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
@@ -44,6 +52,7 @@ from samestory.evaluate import read_labelled, record_to_article
 from samestory.models import Relation, RelationKind, Story
 from samestory.pipeline.batch import analyze_features
 from samestory.relate import DATE_GAP_DAYS
+from samestory.threads import THREAD_THRESHOLD
 
 # Story-score bands of a follow_up (its score is the story score, under the bar unless a
 # rewrite published over DATE_GAP_DAYS apart) and thread-probability bands (>= 0.6).
@@ -133,6 +142,59 @@ def gold_pair_kinds(
     return dict(sorted(kinds.items()))
 
 
+def text_far_apart(relation: Relation) -> bool:
+    """Dated more than ``DATE_GAP_DAYS`` apart, one date read from a text (its note is not
+    a publication date's: ``dates.DateReading.describe``)."""
+    gap = relation.evidence.date_gap_days
+    return (
+        gap is not None
+        and gap > DATE_GAP_DAYS
+        and any(not note.endswith(" published") for note in relation.evidence.dates)
+    )
+
+
+def text_date_rule(relation: Relation, bar: float) -> str | None:
+    """Which text-date rule a relation dated far apart by a text falls under (see the
+    module's ``text_dates``), or None."""
+    if not text_far_apart(relation):
+        return None
+    kind, thread = relation.kind, relation.evidence.scores.get("thread", 0.0)
+    if kind in (RelationKind.FOLLOW_UP, RelationKind.REWRITE) and relation.score >= bar:
+        return "rewrite_over_bar" if thread >= THREAD_THRESHOLD else None
+    if kind is RelationKind.FOLLOW_UP:
+        return "under_bar"
+    return "same_event" if kind is RelationKind.SAME_EVENT else None
+
+
+def text_date_counts(
+    relations: Iterable[Relation],
+    bar: float,
+    gold: dict[str, str],
+    topic: dict[str, str],
+    story_of: dict[str, str],
+    thread_of: dict[str, str],
+) -> dict[str, int]:
+    """``rule/kind/place/verdict -> count`` of the relations :func:`text_date_rule` names."""
+    counts: Counter[str] = Counter()
+    for r in relations:
+        rule = text_date_rule(r, bar)
+        if rule is not None:
+            where = place(r, story_of, thread_of)
+            counts[f"{rule}/{kind_name(r)}/{where}/{verdict(r.a, r.b, gold, topic)}"] += 1
+    return dict(sorted(counts.items()))
+
+
+def grouping_digest(stories: Iterable[Story]) -> str:
+    """12 hex digits of the stories' members and their threads' members: equal digests,
+    equal stories and threads."""
+    members = sorted(sorted(s.articles) for s in stories)
+    by_thread: dict[str, list[str]] = {}
+    for s in stories:
+        by_thread.setdefault(s.thread or s.id, []).extend(s.articles)
+    threads = sorted(sorted(m) for m in by_thread.values())
+    return hashlib.sha256(json.dumps([members, threads]).encode()).hexdigest()[:12]
+
+
 def gold_topics(spec: str) -> dict[str, str]:
     """Each record id's gold topic (a short form keeps its record's id)."""
     records, _ = read_labelled(DATA / f"{spec.partition(':')[0]}.jsonl")
@@ -169,6 +231,7 @@ def trace(spec: str, config: Config, cache: Path, examples: int, store: bool) ->
         "relations": len(analysis.relations),
         "stories": len(analysis.stories),
         "wrong_merges": len(merged),
+        "grouping": grouping_digest(analysis.stories),
         "kinds": {f"{p}/{k}": n for (p, k), n in sorted(placed.items())},
         "follow_ups_by_place": {f"{p}/{v}": n for (p, v), n in sorted(follow_ups.items())},
         "follow_up_inside": len(inside),
@@ -181,6 +244,9 @@ def trace(spec: str, config: Config, cache: Path, examples: int, store: bool) ->
         "gold_pair_kinds_relabelled": gold_pair_kinds(
             analysis.relations, gold, story_of, relabel=True
         ),
+        "text_dates": text_date_counts(
+            analysis.relations, config.same_story_threshold, gold, topic, story_of, thread_of
+        ),
         "listed_batch": dict(
             sorted(Counter(kind_name(r) for s in analysis.stories for r in s.relations).items())
         ),
@@ -188,7 +254,12 @@ def trace(spec: str, config: Config, cache: Path, examples: int, store: bool) ->
     if store:
         row["listed_store"] = store_listed(spec)
     by_id = {f.id: f for f in features}
-    for r in inside[:examples]:
+    text_rewrites = [
+        r
+        for r in analysis.relations
+        if text_date_rule(r, config.same_story_threshold) == "rewrite_over_bar"
+    ]
+    for r in [*inside[:examples], *text_rewrites[:examples]]:
         a, b = by_id[r.a], by_id[r.b]
         print(
             json.dumps(

@@ -177,3 +177,31 @@ def _reworded(sentence: str) -> str:
     for i in range(0, len(words) - 1, 3):
         words[i], words[i + 1] = words[i + 1], words[i]
     return " ".join(words)
+
+
+def test_a_text_dated_rewrite_stored_as_a_follow_up_is_scored_again_on_upgrade(
+    tmp_path, monkeypatch
+):
+    """A store written before the text-date follow-up rule holds MEANTIME's A380
+    translation pair (dated 366 days apart by its texts, score 0.5) as a `follow_up`; the
+    rule keeps such a rewrite at the story bar a `rewrite`. The upgrade scores it again."""
+    from test_story_relations import a380_translation
+
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    db = tmp_path / "s.db"
+    with Store(db, config=STATIC) as store:
+        store.add(a380_translation())
+    with sqlite3.connect(db) as conn:  # as a samestory before the rule left it
+        (a, b, evidence), *_ = conn.execute("SELECT a, b, evidence_json FROM relations")
+        assert json.loads(evidence)["date_gap_days"] == 366
+        conn.execute("UPDATE relations SET kind = 'follow_up'")
+        old = {**scoring.rules(), "text_far_rewrites": False}
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (scoring.KEY, json.dumps(old)))
+    with Store(db) as store:
+        assert store.unclean() == 2
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    with sqlite3.connect(db) as conn:
+        kinds = conn.execute("SELECT kind FROM relations WHERE a = ? AND b = ?", (a, b))
+        assert [k for (k,) in kinds] == ["rewrite"]
+        assert scoring.recorded(conn) == scoring.rules()

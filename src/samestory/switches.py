@@ -47,7 +47,11 @@ YEARLESS_IN_SHORT_TEXTS = True
 SPLIT_RUNS_ON_IN_LINE = False
 
 # What every store written before the pair-scoring record was scored with.
-PAIR_SCORING_BEFORE_RECORD = {"yearless_in_short_texts": False, "published_far_kinds": False}
+PAIR_SCORING_BEFORE_RECORD = {
+    "yearless_in_short_texts": False,
+    "published_far_kinds": False,
+    "text_far_rewrites": False,
+}
 
 
 def cleaning_rules() -> str:
@@ -66,8 +70,15 @@ def pair_scoring_rules() -> dict[str, bool]:
     (``meta.pair_scoring``): the year-less switch, and ``published_far_kinds`` (across
     the published-date gate sentence alignment alone makes no ``near_duplicate`` and a
     ``rewrite`` needs the story bar, ``relate._kind``; a rule with no switch, always on
-    since 2026-12-06). Add one here when a switch that changes stored pairs' scores ships."""
-    return {"yearless_in_short_texts": YEARLESS_IN_SHORT_TEXTS, "published_far_kinds": True}
+    since 2026-12-06) and ``text_far_rewrites`` (a rewrite at the story bar dated more
+    than 30 days apart only by a date read from a text stays a ``rewrite``, not a
+    ``follow_up``, ``relate._is_follow_up``; no switch, on since 2026-12-06 evening). Add
+    one here when a switch that changes stored pairs' scores ships."""
+    return {
+        "yearless_in_short_texts": YEARLESS_IN_SHORT_TEXTS,
+        "published_far_kinds": True,
+        "text_far_rewrites": True,
+    }
 
 
 # The switches that lived in other modules before this one, by module: reading or setting

@@ -4,7 +4,7 @@ The kind, first match wins (:func:`_kind`): a copy by shingles (``exact``,
 ``near_duplicate``); most sentences copied with small edits (``near_duplicate``); the
 shorter text's sentences aligned with half the story bar (``rewrite``; the whole bar
 across two publication dates far apart); a story score over the bar (``same_event``);
-else none. A pair of no kind, or a rewrite under the story bar or dated far apart,
+else none. A pair of no kind, or a rewrite under the story bar or published far apart,
 whose thread probability passes ``THREAD_THRESHOLD`` is a ``follow_up``
 (:func:`_is_follow_up`). Copies score 1, a
 close-in-time rewrite at least the bar. A pair decided by the copy test alone gets
@@ -222,13 +222,20 @@ WEAK_SCORE_KEYS = (
 
 def _is_follow_up(kind: RelationKind | None, score: float, ps: PairScore, config: Config) -> bool:
     """Not the same story, but the same incident: no relation, or a rewrite too weak (or
-    written too long after) to be the same story, whose thread probability is high."""
+    published too long after) to be the same story, whose thread probability is high.
+
+    "Published too long after" reads publication dates only, as ``_kind``'s gate does: a
+    rewrite dated over ``DATE_GAP_DAYS`` apart by a date read from a text (whose gate
+    only softens the score, ``PairScore.text_dated``) that still reaches the story bar
+    stays a rewrite. On the dev sets all four such pairs were one gold story's versions:
+    two ECB+ reports of one event, and MEANTIME translations whose Spanish text names the
+    wrong year (docs/history/accuracy.md, 2026-12-06, kinds: text dates)."""
     if ps.thread < THREAD_THRESHOLD:
         return False
     if kind is None:
         return True
     return kind is RelationKind.REWRITE and (
-        score < config.same_story_threshold or _far_apart(ps.date_gap)
+        score < config.same_story_threshold or (_far_apart(ps.date_gap) and not ps.text_dated)
     )
 
 

@@ -6,14 +6,16 @@ store keeps unchanged (``switches.YEARLESS_IN_SHORT_TEXTS``: a short text's bare
 written date dates it, ``dates._gating``), or rules of the relation kind that a new
 samestory changes (``published_far_kinds``: across the published-date gate, sentence
 alignment alone makes no ``near_duplicate`` and a ``rewrite`` needs the story bar,
-``relate._kind``, 2026-12-06); when one changes, a stored pair can differ from
-what a new store holding the same two texts scores. The store records the rules it
-scored with (:data:`KEY`: :func:`rules`; a store older than the record was scored with
-:data:`BEFORE_RECORD`), and when the record is not this samestory's it puts the stored
-articles whose pairs the change can touch into the re-cleaning backlog
-(:mod:`samestory.store.cleaning`): ``samestory upgrade`` then featurises them again
-(the same features), scores every pair stored with one of them again, re-clusters and
-re-threads, as for a changed cleaning. One path, resumable after a kill as that one is.
+``relate._kind``, 2026-12-06; ``text_far_rewrites``: a rewrite dated far apart only by
+a text's date is a ``follow_up`` no more, ``relate._is_follow_up``); when one changes, a
+stored pair can differ from what a new store holding the same two texts scores. The store
+records the rules it scored with (:data:`KEY`: :func:`rules`; a store older than the
+record was scored with :data:`BEFORE_RECORD`), and when the record is not this
+samestory's it puts the stored articles whose pairs the change can touch into the
+re-cleaning backlog (:mod:`samestory.store.cleaning`): ``samestory upgrade`` then
+featurises them again (the same features), scores every pair stored with one of them
+again, re-clusters and re-threads, as for a changed cleaning. One path, resumable after
+a kill as that one is.
 
 A new switch is one entry in :func:`samestory.switches.pair_scoring_rules` (and
 :data:`samestory.switches.PAIR_SCORING_BEFORE_RECORD`); without an entry
@@ -109,6 +111,25 @@ def _far_copy_kinds(conn: sqlite3.Connection) -> Iterator[str]:
         yield b
 
 
+def _text_far_follow_ups(conn: sqlite3.Connection) -> Iterator[str]:
+    """The stored articles the text-date follow-up rule can touch: both sides of a stored
+    ``follow_up`` dated more than ``relate.DATE_GAP_DAYS`` apart with a side that has no
+    publication date (its date read from its text), the only pairs the rule changes
+    (``relate._is_follow_up``: such a rewrite at the story bar stays a ``rewrite``)."""
+    from samestory.relate import DATE_GAP_DAYS  # the pipeline: only when looking
+
+    rows = conn.execute(
+        "SELECT r.a, r.b FROM relations r JOIN articles x ON x.id = r.a "
+        "JOIN articles y ON y.id = r.b WHERE r.kind = 'follow_up' "
+        "AND (x.date IS NULL OR y.date IS NULL) "
+        "AND json_extract(r.evidence_json, '$.date_gap_days') > ?",
+        (DATE_GAP_DAYS,),
+    )
+    for a, b in rows:
+        yield a
+        yield b
+
+
 def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
     return (r[0] for r in conn.execute("SELECT id FROM articles"))
 
@@ -117,6 +138,7 @@ def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
 _TOUCHES: dict[str, Callable[[sqlite3.Connection], Iterator[str]]] = {
     "yearless_in_short_texts": _short_with_bare_date,
     "published_far_kinds": _far_copy_kinds,
+    "text_far_rewrites": _text_far_follow_ups,
 }
 
 
