@@ -159,16 +159,23 @@ def test_a_far_copy_kind_stored_by_an_older_rule_is_scored_again_on_upgrade(tmp_
             "INSERT OR REPLACE INTO relations VALUES (?, ?, 'near_duplicate', 1.0, '{}', 'first')",
             ("first", "later"),
         )
-        old = {**scoring.rules(), "published_far_kinds": False}
-        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (scoring.KEY, json.dumps(old)))
-    with Store(db) as store:
-        assert store.unclean() == 2
-    done = CliRunner().invoke(app, ["upgrade", "--db", str(db)])
-    assert done.exit_code == 0, done.output
+    upgrade_from_before(db, "published_far_kinds", unclean=2)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT kind, score FROM relations WHERE a = 'first' AND b = 'later'")
         assert all(kind != "near_duplicate" and score < 1 for kind, score in rows)
         assert scoring.recorded(conn) == scoring.rules()
+
+
+def upgrade_from_before(db: Path, rule: str, unclean: int) -> None:
+    """Record the store as scored before the pair-scoring ``rule``, check how many stored
+    texts that puts in the backlog (``unclean``), and run ``samestory upgrade``."""
+    with sqlite3.connect(db) as conn:
+        old = {**scoring.rules(), rule: False}
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (scoring.KEY, json.dumps(old)))
+    with Store(db) as store:
+        assert store.unclean() == unclean
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(db)])
+    assert done.exit_code == 0, done.output
 
 
 def _reworded(sentence: str) -> str:
@@ -195,12 +202,7 @@ def test_a_text_dated_rewrite_stored_as_a_follow_up_is_scored_again_on_upgrade(
         (a, b, evidence), *_ = conn.execute("SELECT a, b, evidence_json FROM relations")
         assert json.loads(evidence)["date_gap_days"] == 366
         conn.execute("UPDATE relations SET kind = 'follow_up'")
-        old = {**scoring.rules(), "text_far_rewrites": False}
-        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (scoring.KEY, json.dumps(old)))
-    with Store(db) as store:
-        assert store.unclean() == 2
-    done = CliRunner().invoke(app, ["upgrade", "--db", str(db)])
-    assert done.exit_code == 0, done.output
+    upgrade_from_before(db, "text_far_rewrites", unclean=2)
     with sqlite3.connect(db) as conn:
         kinds = conn.execute("SELECT kind FROM relations WHERE a = ? AND b = ?", (a, b))
         assert [k for (k,) in kinds] == ["rewrite"]
