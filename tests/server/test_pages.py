@@ -119,7 +119,11 @@ def test_a_thread_s_follow_up_evidence_names_the_versions_it_links(fresh: TestCl
     title = {a.id: a.title for a in (SHOOTING, OTHER, ARREST)}
     for relation in story["follow_ups"]:
         between = f"{title[relation['a']]} → {title[relation['b']]}"
-        assert f"follow-up · {between} · score" in page
+        # Its thread probability, not its story score alone (low by design: it read as
+        # a weak link, "score 0.09", where the thread model said 0.94).
+        thread, score = relation["evidence"]["scores"]["thread"], relation["score"]
+        said = f"same incident {thread:.2f} (story score {score:.2f})"
+        assert f"follow-up · {between} · {said}</summary>" in page
 
 
 def test_an_untitled_version_is_shown_by_its_first_sentence_not_its_id_twice(
