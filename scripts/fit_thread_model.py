@@ -150,7 +150,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fit_check import report_check  # a sibling script: --check's verdict, as every fit prints it
 from scipy.optimize import minimize
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -167,6 +166,11 @@ from samestory.pipeline.batch import grouping_views
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.group import group_with_roundups
 from samestory.pipeline.propose import propose_pairs
+
+# The sibling scripts, also when this file is loaded by path (tests/test_threads.py) rather
+# than run, which puts its folder on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_check import report_check  # a sibling script: --check's verdict, as every fit prints it
 
 SETS = ("gva_dev", "ecbplus_dev", "meantime_dev")
 THRESHOLDS = (0.4, 0.5, 0.6)
