@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from samestory.cli import app
@@ -65,6 +66,21 @@ def test_a_jsonl_without_the_text_field_names_five_records_then_counts_the_rest(
     ]
     assert out[-2:] == [
         "skipped … and 45 more: 45 × record has no text (field 'text' missing) "
-        "(--json lists every one)",
+        "(--verbose or --json lists every one)",
         f"error: no article could be read from {crawl} (52 skipped)",
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--verbose", "-v"])
+def test_cluster_verbose_names_every_skipped_record(tmp_path: Path, flag: str) -> None:
+    import json
+
+    crawl = tmp_path / "crawl.jsonl"
+    records = [{"id": f"a{n}", "body": f"Body number {n}."} for n in range(12)]
+    crawl.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(crawl), "-q", flag])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        *(f"skipped {crawl}:{n}: record has no text (field 'text' missing)" for n in range(1, 13)),
+        f"error: no article could be read from {crawl} (12 skipped)",
     ]

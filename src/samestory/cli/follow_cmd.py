@@ -53,62 +53,80 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * _BYTES[(match.group(2) or "b").lower()])
 
 
+# The options of ``samestory follow``, named here so the command reads as its steps.
+SourcesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Feed or sitemap URLs (RSS, Atom, news sitemap, sitemap index), files of "
+        "article URLs (one a line), or folders of article files.",
+        show_default=False,
+    ),
+]
+IntervalOpt = Annotated[
+    str, typer.Option(help="Time between polls of a source (e.g. 30s, 5m, 1h).")
+]
+OnceOpt = Annotated[
+    bool, typer.Option("--once", help="One pass over every source, then exit (for cron).")
+]
+EventsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--events",
+        help="Append story events (new_story, new_version, stories_merged), one JSON "
+        "object a line, to this file; '-' for stdout.",
+    ),
+]
+EncoderOpt = Annotated[
+    str | None,
+    typer.Option(help="Sentence encoder of a NEW store: 'static' (default) or 'use'."),
+]
+UserAgentOpt = Annotated[
+    str | None, typer.Option(help="User-Agent header, also matched in robots.txt.")
+]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="Pages fetched at once.")]
+PerHostOpt = Annotated[int, typer.Option(min=1, help="Requests at once to one host.")]
+DelayOpt = Annotated[str, typer.Option(help="Least time between two requests to one host.")]
+TimeoutOpt = Annotated[
+    str, typer.Option(help="Connect/read timeout of a request (the whole response: 3x).")
+]
+RetriesOpt = Annotated[int, typer.Option(min=0, help="Immediate retries of a transient failure.")]
+MaxSizeOpt = Annotated[str, typer.Option(help="Largest page or feed read.")]
+MaxRedirectsOpt = Annotated[int, typer.Option(min=0, help="Redirects followed.")]
+BatchOpt = Annotated[int, typer.Option(min=1, help="Articles added per store transaction.")]
+NoDiffOpt = Annotated[
+    bool, typer.Option("--no-diff", help="Leave the changed names/numbers/quotes out.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Also the DEBUG lines: polls that found nothing, feeds not modified (304), "
+        "when the next poll is due.",
+    ),
+]
+
+
 def follow(
-    sources: Annotated[
-        list[str],
-        typer.Argument(
-            help="Feed or sitemap URLs (RSS, Atom, news sitemap, sitemap index), files of "
-            "article URLs (one a line), or folders of article files.",
-            show_default=False,
-        ),
-    ],
+    sources: SourcesArg,
     db: DbOpt = DEFAULT_DB,
-    interval: Annotated[
-        str, typer.Option(help="Time between polls of a source (e.g. 30s, 5m, 1h).")
-    ] = "5m",
-    once: Annotated[
-        bool, typer.Option("--once", help="One pass over every source, then exit (for cron).")
-    ] = False,
-    events: Annotated[
-        str | None,
-        typer.Option(
-            "--events",
-            help="Append story events (new_story, new_version, stories_merged), one JSON "
-            "object a line, to this file; '-' for stdout.",
-        ),
-    ] = None,
-    encoder: Annotated[
-        str | None,
-        typer.Option(help="Sentence encoder of a NEW store: 'static' (default) or 'use'."),
-    ] = None,
-    user_agent: Annotated[
-        str | None, typer.Option(help="User-Agent header, also matched in robots.txt.")
-    ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Pages fetched at once.")] = 4,
-    per_host: Annotated[int, typer.Option(min=1, help="Requests at once to one host.")] = 2,
-    delay: Annotated[str, typer.Option(help="Least time between two requests to one host.")] = "1s",
-    timeout: Annotated[
-        str, typer.Option(help="Connect/read timeout of a request (the whole response: 3x).")
-    ] = "20s",
-    retries: Annotated[
-        int, typer.Option(min=0, help="Immediate retries of a transient failure.")
-    ] = 2,
-    max_size: Annotated[str, typer.Option(help="Largest page or feed read.")] = "5MB",
-    max_redirects: Annotated[int, typer.Option(min=0, help="Redirects followed.")] = 5,
-    batch: Annotated[int, typer.Option(min=1, help="Articles added per store transaction.")] = 32,
-    no_diff: Annotated[
-        bool, typer.Option("--no-diff", help="Leave the changed names/numbers/quotes out.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
-    verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help="Also the DEBUG lines: polls that found nothing, feeds not modified (304), "
-            "when the next poll is due.",
-        ),
-    ] = False,
+    interval: IntervalOpt = "5m",
+    once: OnceOpt = False,
+    events: EventsOpt = None,
+    encoder: EncoderOpt = None,
+    user_agent: UserAgentOpt = None,
+    workers: WorkersOpt = 4,
+    per_host: PerHostOpt = 2,
+    delay: DelayOpt = "1s",
+    timeout: TimeoutOpt = "20s",
+    retries: RetriesOpt = 2,
+    max_size: MaxSizeOpt = "5MB",
+    max_redirects: MaxRedirectsOpt = 5,
+    batch: BatchOpt = 32,
+    no_diff: NoDiffOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Follow sources into the store: each new article joins its story as it appears.
 

@@ -22,7 +22,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from samestory.cli import compare_cmd
-from samestory.cli.common import CappedSkips, Encoder, config_for, err, out, report_skip
+from samestory.cli.common import (
+    SKIP_LINES_PER_REASON,
+    CappedSkips,
+    Encoder,
+    config_for,
+    err,
+    out,
+    report_skip,
+)
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:
@@ -174,10 +182,16 @@ def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
         yield update
 
 
-def read_or_exit(paths: list[Path], fields: FieldMap) -> tuple[list[Article], list[SkippedRecord]]:
+def read_or_exit(
+    paths: list[Path], fields: FieldMap, every_skip: bool = False
+) -> tuple[list[Article], list[SkippedRecord]]:
+    """The articles of ``paths`` and the records skipped, each skip named on stderr (the
+    first few of each reason, then one line counting the rest; ``every_skip``: all of
+    them); exit 1 when no article could be read."""
     from samestory.ingest import read_paths
 
-    skips = CappedSkips(hint="--json lists every one")
+    per_reason = None if every_skip else SKIP_LINES_PER_REASON
+    skips = CappedSkips(per_reason, hint="--verbose or --json lists every one")
     result = read_paths(paths, fields=fields, on_skip=skips)
     skips.summary()
     if not result.articles:
@@ -200,6 +214,15 @@ def cluster(
     date_field: DateField = "date",
     encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Name every input skipped (without it, the first "
+            f"{SKIP_LINES_PER_REASON} of each reason, then one line counting the rest).",
+        ),
+    ] = False,
 ) -> None:
     """Group articles into stories, print each story's versions in time order.
 
@@ -212,7 +235,7 @@ def cluster(
     from samestory import api
 
     articles, skipped = read_or_exit(
-        paths, field_map(id_field, text_field, title_field, date_field)
+        paths, field_map(id_field, text_field, title_field, date_field), every_skip=verbose
     )
     with progress_bar(quiet) as progress:
         stories = api.cluster(articles, config_for(encoder, workers), progress=progress)
