@@ -36,387 +36,93 @@ One module a stage, read in this order (each imports only from the ones before i
 - :mod:`.entry`: the entry points (:func:`relate`, :func:`relate_against`,
   :func:`relate_runs`, :func:`relate_to`).
 
-Every name is importable from here. A constant or function is read from the module that
-defines it, so set it there (``relate.model._STORY_MODELS`` in a test): setting it here
-would change no reader, and raises instead.
+Every name is importable from here: ``_NAMES_BY_MODULE`` below lists each under the module
+defining it (``tests/test_relate_package.py`` holds every name this package has exported).
+A constant or function is read from the module that defines it, so set it there
+(``relate.model._STORY_MODELS`` in a test): setting it here would change no reader, and
+raises instead.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from samestory.align import sentence_similarity
-from samestory.overlap import is_copy, is_near_duplicate, overlap_from_jaccard
-from samestory.pairsims import LEAD_SENTENCES, TOP_SENTENCES
-from samestory.relate import (
-    columns,
-    cues,
-    date_gate,
-    entry,
-    evidence,
-    kinds,
-    measures,
-    model,
-    scoring,
-)
-from samestory.relate.columns import (
-    _LOG1P_TABLE_SIZE as _LOG1P_TABLE_SIZE,
-)
-from samestory.relate.columns import (
-    _R as _R,
-)
-from samestory.relate.columns import (
-    _RAW as _RAW,
-)
-from samestory.relate.columns import (
-    ColumnsBuilder,
-    PairColumns,
-    measure_against,
-    measure_columns,
-)
-from samestory.relate.columns import (
-    _cue_columns as _cue_columns,
-)
-from samestory.relate.columns import (
-    _FirstReads as _FirstReads,
-)
-from samestory.relate.columns import (
-    _log1p_of_counts as _log1p_of_counts,
-)
-from samestory.relate.columns import (
-    _log1p_table as _log1p_table,
-)
-from samestory.relate.columns import (
-    _ratios as _ratios,
-)
-from samestory.relate.columns import (
-    _sentence_cues as _sentence_cues,
-)
-from samestory.relate.columns import (
-    _shared_name_cues as _shared_name_cues,
-)
-from samestory.relate.cues import (
-    _CONFLICT_VALUES as _CONFLICT_VALUES,
-)
-from samestory.relate.cues import (
-    _CUE_VALUES as _CUE_VALUES,
-)
-from samestory.relate.cues import (
-    _FIELDS_OF_CUES as _FIELDS_OF_CUES,
-)
-from samestory.relate.cues import (
-    _NOT_EVENT_CUES as _NOT_EVENT_CUES,
-)
-from samestory.relate.cues import (
-    CONFLICT_CUE_NAMES,
-    CONFLICT_SCORE_KEYS,
-    CUE_NAMES,
-    CUE_SCORE_KEYS,
-    GRADED_CUE_NAMES,
-    NUMBER_PSEUDO_COUNT,
-    REWRITE_RAMP,
-    SHORT_TEXT_SPREAD,
-    SHORT_TEXT_WORDS,
-    SOFT_MATCH,
-    EventCues,
-    SharedItems,
-    event_cues,
-    event_design,
-    rewrite_evidence,
-    shared_items,
-    shortness,
-)
-from samestory.relate.cues import (
-    _close_share as _close_share,
-)
-from samestory.relate.cues import (
-    _cues as _cues,
-)
-from samestory.relate.cues import (
-    _lead_of as _lead_of,
-)
-from samestory.relate.cues import (
-    _mean as _mean,
-)
-from samestory.relate.cues import (
-    _published as _published,
-)
-from samestory.relate.cues import (
-    _ratio as _ratio,
-)
-from samestory.relate.cues import (
-    _shorter_side_mean as _shorter_side_mean,
-)
-from samestory.relate.cues import (
-    _specific_jaccard as _specific_jaccard,
-)
-from samestory.relate.date_gate import (
-    DATE_GAP_DAYS,
-    DATE_GAP_FACTOR,
-    NEAR_GAP_FACTOR,
-    PUBLISHED_DATE_GAP_FACTOR,
-    date_gap,
-    date_notes,
-    date_readings,
-    is_short_text,
-)
-from samestory.relate.date_gate import (
-    _far_apart as _far_apart,
-)
-from samestory.relate.date_gate import (
-    _gap as _gap,
-)
-from samestory.relate.date_gate import (
-    _short_for_dates as _short_for_dates,
-)
-from samestory.relate.date_gate import (
-    _text_dated as _text_dated,
-)
-from samestory.relate.entry import (
-    _close_thresholds as _close_thresholds,
-)
-from samestory.relate.entry import (
-    _dot_columns as _dot_columns,
-)
-from samestory.relate.entry import (
-    _event_logits as _event_logits,
-)
-from samestory.relate.entry import (
-    _relations as _relations,
-)
-from samestory.relate.entry import (
-    _weak_mask as _weak_mask,
-)
-from samestory.relate.entry import (
-    _weak_relations as _weak_relations,
-)
-from samestory.relate.entry import (
-    relate,
-    relate_against,
-    relate_runs,
-    relate_to,
-    single_threaded_blas,
-)
-from samestory.relate.evidence import (
-    _NO_ALIGNMENT as _NO_ALIGNMENT,
-)
-from samestory.relate.evidence import (
-    COPIED_SENTENCE_JACCARD,
-    MAX_ALIGNED_EVIDENCE,
-    QUOTE_WORDS_CACHE,
-    SHARED_QUOTE_JACCARD,
-    AlignmentResult,
-    align_pair,
-)
-from samestory.relate.evidence import (
-    _evidence as _evidence,
-)
-from samestory.relate.evidence import (
-    _prefix_order as _prefix_order,
-)
-from samestory.relate.evidence import (
-    _quote_prefixes as _quote_prefixes,
-)
-from samestory.relate.evidence import (
-    _quote_words as _quote_words,
-)
-from samestory.relate.evidence import (
-    _quotes_by_size as _quotes_by_size,
-)
-from samestory.relate.evidence import (
-    _shared_quotes as _shared_quotes,
-)
-from samestory.relate.evidence import (
-    _shorter_coverage as _shorter_coverage,
-)
-from samestory.relate.kinds import (
-    ALIGN_IF_CLOSE_SHARE,
-    ALIGN_IF_JACCARD,
-    COPY_THREAD,
-    WEAK_SCORE_KEYS,
-    copy_relation,
-    is_copy_relation,
-    is_weak,
-    needs_alignment,
-    relation_of,
-    weak_relation,
-)
-from samestory.relate.kinds import (
-    _is_follow_up as _is_follow_up,
-)
-from samestory.relate.kinds import (
-    _kind as _kind,
-)
-from samestory.relate.measures import (
-    PairMeasures,
-    PairScore,
-    date_gap_factor,
-    measure_pair,
-)
-from samestory.relate.model import (
-    _STORY_MODELS as _STORY_MODELS,
-)
-from samestory.relate.model import (
-    EVENT_MODEL_BIAS,
-    EVENT_MODEL_WEIGHTS,
-    GRADED_BIAS,
-    GRADED_SCALE,
-    GRADED_SHAPES,
-    STORY_MODEL,
-    Shape,
-    StoryModel,
-    event_logit,
-    event_probability,
-    graded_similarity,
-    load_story_model,
-    story_model_for,
-)
-from samestory.relate.model import (
-    _check_conflict_cues as _check_conflict_cues,
-)
-from samestory.relate.model import (
-    _check_event_cues as _check_event_cues,
-)
-from samestory.relate.model import (
-    _check_graded_shapes as _check_graded_shapes,
-)
-from samestory.relate.model import (
-    _DateGate as _DateGate,
-)
-from samestory.relate.model import (
-    _dot as _dot,
-)
-from samestory.relate.model import (
-    _float_weights as _float_weights,
-)
-from samestory.relate.model import (
-    _graded_shapes as _graded_shapes,
-)
-from samestory.relate.model import (
-    _int_or_none as _int_or_none,
-)
-from samestory.relate.model import (
-    _low_high as _low_high,
-)
-from samestory.relate.model import (
-    _piecewise_linear as _piecewise_linear,
-)
-from samestory.relate.model import (
-    _ShortPart as _ShortPart,
-)
-from samestory.relate.scoring import (
-    _date_factor as _date_factor,
-)
-from samestory.relate.scoring import (
-    _date_factor_of as _date_factor_of,
-)
-from samestory.relate.scoring import (
-    _model_of as _model_of,
-)
-from samestory.relate.scoring import (
-    _pair_score as _pair_score,
-)
-from samestory.relate.scoring import (
-    _score_all as _score_all,
-)
-from samestory.relate.scoring import (
-    _summary_of as _summary_of,
-)
-from samestory.relate.scoring import (
-    pair_score,
-    score_measures,
-    score_measures_all,
-)
+if TYPE_CHECKING:  # the public names of the table below, as mypy reads them
+    from samestory.align import sentence_similarity  # noqa: F401
+    from samestory.overlap import is_copy, is_near_duplicate, overlap_from_jaccard  # noqa: F401
+    from samestory.pairsims import LEAD_SENTENCES, TOP_SENTENCES  # noqa: F401
+    from samestory.relate.columns import *  # noqa: F403
+    from samestory.relate.cues import *  # noqa: F403
+    from samestory.relate.date_gate import *  # noqa: F403
+    from samestory.relate.entry import *  # noqa: F403
+    from samestory.relate.evidence import *  # noqa: F403
+    from samestory.relate.kinds import *  # noqa: F403
+    from samestory.relate.measures import *  # noqa: F403
+    from samestory.relate.model import *  # noqa: F403
+    from samestory.relate.scoring import *  # noqa: F403
 
-__all__ = [
-    "ALIGN_IF_CLOSE_SHARE",
-    "ALIGN_IF_JACCARD",
-    "CONFLICT_CUE_NAMES",
-    "CONFLICT_SCORE_KEYS",
-    "COPIED_SENTENCE_JACCARD",
-    "COPY_THREAD",
-    "CUE_NAMES",
-    "CUE_SCORE_KEYS",
-    "DATE_GAP_DAYS",
-    "DATE_GAP_FACTOR",
-    "EVENT_MODEL_BIAS",
-    "EVENT_MODEL_WEIGHTS",
-    "GRADED_BIAS",
-    "GRADED_CUE_NAMES",
-    "GRADED_SCALE",
-    "GRADED_SHAPES",
-    "LEAD_SENTENCES",
-    "MAX_ALIGNED_EVIDENCE",
-    "NEAR_GAP_FACTOR",
-    "NUMBER_PSEUDO_COUNT",
-    "PUBLISHED_DATE_GAP_FACTOR",
-    "QUOTE_WORDS_CACHE",
-    "REWRITE_RAMP",
-    "SHARED_QUOTE_JACCARD",
-    "SHORT_TEXT_SPREAD",
-    "SHORT_TEXT_WORDS",
-    "SOFT_MATCH",
-    "STORY_MODEL",
-    "TOP_SENTENCES",
-    "WEAK_SCORE_KEYS",
-    "AlignmentResult",
-    "ColumnsBuilder",
-    "EventCues",
-    "PairColumns",
-    "PairMeasures",
-    "PairScore",
-    "Shape",
-    "SharedItems",
-    "StoryModel",
-    "align_pair",
-    "copy_relation",
-    "date_gap",
-    "date_gap_factor",
-    "date_notes",
-    "date_readings",
-    "event_cues",
-    "event_design",
-    "event_logit",
-    "event_probability",
-    "graded_similarity",
-    "is_copy",
-    "is_copy_relation",
-    "is_near_duplicate",
-    "is_short_text",
-    "is_weak",
-    "load_story_model",
-    "measure_against",
-    "measure_columns",
-    "measure_pair",
-    "needs_alignment",
-    "overlap_from_jaccard",
-    "pair_score",
-    "relate",
-    "relate_against",
-    "relate_runs",
-    "relate_to",
-    "relation_of",
-    "rewrite_evidence",
-    "score_measures",
-    "score_measures_all",
-    "sentence_similarity",
-    "shared_items",
-    "shortness",
-    "single_threaded_blas",
-    "story_model_for",
-    "weak_relation",
-]
-
-# The private names re-exported above, for the tests and scripts that read them (not in
-# __all__): every single-underscore name bound so far.
-_MOVED_PRIVATE = frozenset(
-    name for name in dir() if name.startswith("_") and not name.startswith("__")
+# Every name re-exported here, by the module defining it (a bare name: a module of this
+# package), in import order: reading the table imports the package's modules. The private
+# names are for the tests and scripts that read them (not in ``__all__``).
+_NAMES_BY_MODULE: dict[str, str] = {
+    "samestory.align": "sentence_similarity",
+    "samestory.overlap": "is_copy is_near_duplicate overlap_from_jaccard",
+    "samestory.pairsims": "LEAD_SENTENCES TOP_SENTENCES",
+    "cues": (
+        "CONFLICT_CUE_NAMES CONFLICT_SCORE_KEYS CUE_NAMES CUE_SCORE_KEYS EventCues "
+        "GRADED_CUE_NAMES NUMBER_PSEUDO_COUNT REWRITE_RAMP SHORT_TEXT_SPREAD SHORT_TEXT_WORDS "
+        "SOFT_MATCH SharedItems _CONFLICT_VALUES _CUE_VALUES _FIELDS_OF_CUES _NOT_EVENT_CUES "
+        "_close_share _cues _lead_of _mean _published _ratio _shorter_side_mean _specific_jaccard "
+        "event_cues event_design rewrite_evidence shared_items shortness"
+    ),
+    "date_gate": (
+        "DATE_GAP_DAYS DATE_GAP_FACTOR NEAR_GAP_FACTOR PUBLISHED_DATE_GAP_FACTOR _far_apart _gap "
+        "_short_for_dates _text_dated date_gap date_notes date_readings is_short_text"
+    ),
+    "model": (
+        "EVENT_MODEL_BIAS EVENT_MODEL_WEIGHTS GRADED_BIAS GRADED_SCALE GRADED_SHAPES STORY_MODEL "
+        "Shape StoryModel _DateGate _STORY_MODELS _ShortPart _check_conflict_cues "
+        "_check_event_cues _check_graded_shapes _dot _float_weights _graded_shapes _int_or_none "
+        "_low_high _piecewise_linear event_logit event_probability graded_similarity "
+        "load_story_model story_model_for"
+    ),
+    "measures": "PairMeasures PairScore date_gap_factor measure_pair",
+    "columns": (
+        "ColumnsBuilder PairColumns _FirstReads _LOG1P_TABLE_SIZE _R _RAW _cue_columns "
+        "_log1p_of_counts _log1p_table _ratios _sentence_cues _shared_name_cues measure_against "
+        "measure_columns"
+    ),
+    "evidence": (
+        "AlignmentResult COPIED_SENTENCE_JACCARD MAX_ALIGNED_EVIDENCE QUOTE_WORDS_CACHE "
+        "SHARED_QUOTE_JACCARD _NO_ALIGNMENT _evidence _prefix_order _quote_prefixes _quote_words "
+        "_quotes_by_size _shared_quotes _shorter_coverage align_pair"
+    ),
+    "kinds": (
+        "ALIGN_IF_CLOSE_SHARE ALIGN_IF_JACCARD COPY_THREAD WEAK_SCORE_KEYS _is_follow_up _kind "
+        "copy_relation is_copy_relation is_weak needs_alignment relation_of weak_relation"
+    ),
+    "scoring": (
+        "_date_factor _date_factor_of _model_of _pair_score _score_all _summary_of pair_score "
+        "score_measures score_measures_all"
+    ),
+    "entry": (
+        "_close_thresholds _dot_columns _event_logits _relations _weak_mask _weak_relations "
+        "relate relate_against relate_runs relate_to single_threaded_blas"
+    ),
+}
+# Each re-exported name's home: the module its readers read, where to set it.
+_HOME_OF: dict[str, str] = {
+    name: module if "." in module else f"{__name__}.{module}"
+    for module, names in _NAMES_BY_MODULE.items()
+    for name in names.split()
+}
+globals().update(
+    {name: getattr(importlib.import_module(home), name) for name, home in _HOME_OF.items()}
 )
-# The modules defining the names, in import order (a module imports only from the ones
-# before it).
-_MODULES = (cues, date_gate, model, measures, columns, evidence, kinds, scoring, entry)
+__all__ = sorted(name for name in _HOME_OF if not name.startswith("_"))
 
 
 class _ReExports(types.ModuleType):
@@ -425,20 +131,12 @@ class _ReExports(types.ModuleType):
     nothing, silently."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in __all__ or name in _MOVED_PRIVATE:
+        if name in _HOME_OF:
             raise AttributeError(
-                f"samestory.relate.{name} is a re-export: set it on {_home_of(name)}, "
+                f"samestory.relate.{name} is a re-export: set it on {_HOME_OF[name]}, "
                 "the module its readers read"
             )
         super().__setattr__(name, value)
-
-
-def _home_of(name: str) -> str:
-    """The submodule defining ``name``: the first holding it in import order."""
-    for module in _MODULES:
-        if name in vars(module):
-            return module.__name__
-    return __name__
 
 
 sys.modules[__name__].__class__ = _ReExports
