@@ -45,10 +45,22 @@ raises instead.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from samestory import align, overlap, pairsims
+from samestory.relate import (
+    columns,
+    cues,
+    date_gate,
+    entry,
+    evidence,
+    kinds,
+    measures,
+    model,
+    scoring,
+)
 
 if TYPE_CHECKING:  # the public names of the table below, as mypy reads them
     from samestory.align import sentence_similarity  # noqa: F401
@@ -64,63 +76,64 @@ if TYPE_CHECKING:  # the public names of the table below, as mypy reads them
     from samestory.relate.model import *  # noqa: F403
     from samestory.relate.scoring import *  # noqa: F403
 
-# Every name re-exported here, by the module defining it (a bare name: a module of this
-# package), in import order: reading the table imports the package's modules. The private
-# names are for the tests and scripts that read them (not in ``__all__``).
-_NAMES_BY_MODULE: dict[str, str] = {
-    "samestory.align": "sentence_similarity",
-    "samestory.overlap": "is_copy is_near_duplicate overlap_from_jaccard",
-    "samestory.pairsims": "LEAD_SENTENCES TOP_SENTENCES",
-    "cues": (
+# Every name re-exported here, by the module defining it, in import order. The private names
+# are for the tests and scripts that read them (not in ``__all__``).
+_NAMES_BY_MODULE: dict[types.ModuleType, str] = {
+    align: "sentence_similarity",
+    overlap: "is_copy is_near_duplicate overlap_from_jaccard",
+    pairsims: "LEAD_SENTENCES TOP_SENTENCES",
+    cues: (
         "CONFLICT_CUE_NAMES CONFLICT_SCORE_KEYS CUE_NAMES CUE_SCORE_KEYS EventCues "
         "GRADED_CUE_NAMES NUMBER_PSEUDO_COUNT REWRITE_RAMP SHORT_TEXT_SPREAD SHORT_TEXT_WORDS "
         "SOFT_MATCH SharedItems _CONFLICT_VALUES _CUE_VALUES _FIELDS_OF_CUES _NOT_EVENT_CUES "
         "_close_share _cues _lead_of _mean _published _ratio _shorter_side_mean _specific_jaccard "
         "event_cues event_design rewrite_evidence shared_items shortness"
     ),
-    "date_gate": (
+    date_gate: (
         "DATE_GAP_DAYS DATE_GAP_FACTOR NEAR_GAP_FACTOR PUBLISHED_DATE_GAP_FACTOR _far_apart _gap "
         "_short_for_dates _text_dated date_gap date_notes date_readings is_short_text"
     ),
-    "model": (
+    model: (
         "EVENT_MODEL_BIAS EVENT_MODEL_WEIGHTS GRADED_BIAS GRADED_SCALE GRADED_SHAPES STORY_MODEL "
         "Shape StoryModel _DateGate _STORY_MODELS _ShortPart _check_conflict_cues "
         "_check_event_cues _check_graded_shapes _dot _float_weights _graded_shapes _int_or_none "
         "_low_high _piecewise_linear event_logit event_probability graded_similarity "
         "load_story_model story_model_for"
     ),
-    "measures": "PairMeasures PairScore date_gap_factor measure_pair",
-    "columns": (
+    measures: "PairMeasures PairScore date_gap_factor measure_pair",
+    columns: (
         "ColumnsBuilder PairColumns _FirstReads _LOG1P_TABLE_SIZE _R _RAW _cue_columns "
         "_log1p_of_counts _log1p_table _ratios _sentence_cues _shared_name_cues measure_against "
         "measure_columns"
     ),
-    "evidence": (
+    evidence: (
         "AlignmentResult COPIED_SENTENCE_JACCARD MAX_ALIGNED_EVIDENCE QUOTE_WORDS_CACHE "
         "SHARED_QUOTE_JACCARD _NO_ALIGNMENT _evidence _prefix_order _quote_prefixes _quote_words "
         "_quotes_by_size _shared_quotes _shorter_coverage align_pair"
     ),
-    "kinds": (
+    kinds: (
         "ALIGN_IF_CLOSE_SHARE ALIGN_IF_JACCARD COPY_THREAD WEAK_SCORE_KEYS _is_follow_up _kind "
         "copy_relation is_copy_relation is_weak needs_alignment relation_of weak_relation"
     ),
-    "scoring": (
+    scoring: (
         "_date_factor _date_factor_of _model_of _pair_score _score_all _summary_of pair_score "
         "score_measures score_measures_all"
     ),
-    "entry": (
+    entry: (
         "_close_thresholds _dot_columns _event_logits _relations _weak_mask _weak_relations "
         "relate relate_against relate_runs relate_to single_threaded_blas"
     ),
 }
 # Each re-exported name's home: the module its readers read, where to set it.
 _HOME_OF: dict[str, str] = {
-    name: module if "." in module else f"{__name__}.{module}"
-    for module, names in _NAMES_BY_MODULE.items()
-    for name in names.split()
+    name: module.__name__ for module, names in _NAMES_BY_MODULE.items() for name in names.split()
 }
 globals().update(
-    {name: getattr(importlib.import_module(home), name) for name, home in _HOME_OF.items()}
+    {
+        name: getattr(module, name)
+        for module, names in _NAMES_BY_MODULE.items()
+        for name in names.split()
+    }
 )
 __all__ = sorted(name for name in _HOME_OF if not name.startswith("_"))
 
