@@ -88,8 +88,27 @@ def test_the_story_list_says_what_is_followed_and_what_fails(server, db):
             if "failing" in page or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
-        line = page[page.index('<p class="muted small following">') :].split("</p>", 1)[0]
+        line = following_line(page)
         assert "Following 2 sources, last read 20" in line
         assert f"1 failing: {server.url('/broken.xml')} (" in line
+        # A story's page says it too: its new versions arrive on their own.
+        story = client.get(f"/api/articles/{server.url('/n/bridge')}").json()["story"]
+        story_line = following_line(client.get(f"/stories/{story}").text)
+        assert story_line.startswith("Followed live: new versions join it as the server reads")
+        # (read later than the list: the failures in a row may have grown since)
+        assert ". Following 2 sources, last read 20" in story_line
+        assert f"failing: {server.url('/broken.xml')} (" in story_line
     with TestClient(create_app(db, warm=False)) as client:
         assert "Following" not in client.get("/", headers={"Accept": "text/html"}).text
+        assert following_line(client.get(f"/stories/{story}").text) == (
+            "Not followed: this server follows no source (<code>samestory serve --follow</code>);"
+            " new versions join it only when added."
+        )
+
+
+def following_line(page: str) -> str:
+    """The text of a page's follow-status line (its HTML inside the paragraph)."""
+    start = page.index('<p class="muted small following">') + len(
+        '<p class="muted small following">'
+    )
+    return page[start:].split("</p>", 1)[0]

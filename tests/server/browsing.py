@@ -38,8 +38,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``samestory serve`` in a child process; returns it and its base URL once healthy."""
+def start_server(
+    db: Path, log: Path, options: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``samestory serve`` (with ``options``, e.g. ``--follow FOLDER``) in a child process;
+    returns it and its base URL once healthy."""
     port = free_port()
     command = [
         sys.executable,
@@ -50,6 +53,7 @@ def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
         str(db),
         "--port",
         str(port),
+        *options,
     ]
     env = {**os.environ, "SAMESTORY_TOKEN": ""}
     with log.open("wb") as out:
@@ -69,9 +73,10 @@ def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 @contextlib.contextmanager
-def running_server(folder: Path) -> Iterator[str]:
-    """``samestory serve`` over a new store in ``folder`` while the block runs: its URL."""
-    process, base = start_server(folder / "browser.db", folder / "server.log")
+def running_server(folder: Path, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """``samestory serve`` (with ``options``) over a new store in ``folder`` while the
+    block runs: its URL."""
+    process, base = start_server(folder / "browser.db", folder / "server.log", options)
     try:
         yield base
     finally:

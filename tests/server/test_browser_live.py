@@ -5,6 +5,8 @@ is followed there (skipped, like tests/server/test_browser.py, without Chromium)
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import httpx
 import pytest
 
 from tests.server.browsing import BROWSER_MARKS, running_server
-from tests.server.conftest import REWRITE_A, REWRITE_B, seed_records
+from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS, seed_records
 
 SUBSET = Path(__file__).resolve().parents[1] / "fixtures" / "ecbplus_dev_subset.jsonl"
 
@@ -145,3 +147,51 @@ def test_a_story_merged_while_followed_is_followed_into_the_other(
     wait_for_notice(browser, "Updated")
     text = browser.execute_script("return document.getElementById('live').textContent")
     assert f"Story {followed} was merged into this one" in text
+
+
+def wait_for_article(server: str, article_id: str) -> str:
+    """The story of ``article_id`` once the server has stored it (a followed folder)."""
+    deadline = time.monotonic() + 180
+    while True:
+        response = httpx.get(f"{server}/api/articles/{article_id}", timeout=60)
+        if response.status_code == 200:
+            return str(response.json()["story"])
+        assert time.monotonic() < deadline, f"{article_id} was not read: {response.text}"
+        time.sleep(0.5)
+
+
+def test_a_story_page_says_whether_its_new_versions_arrive_on_their_own(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
+    """The story list said what `serve --follow` follows; a story's page said nothing, so
+    a reader watching it could not tell whether new versions would come on their own."""
+    from selenium.webdriver.common.by import By
+
+    def said(b: Any) -> str:
+        return str(b.find_element(By.CSS_SELECTOR, "p.following").text)
+
+    records = {r["id"]: r for r in seed_records()}
+    story = post(server, [records[REWRITE_A]])[0]["story"]
+    browser.get(f"{server}/stories/{story}")
+    assert said(browser) == (
+        "Not followed: this server follows no source (samestory serve --follow); new versions "
+        "join it only when added."
+    )
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEEDS / f"{REWRITE_A}.txt", inbox)
+    options = ("--follow", str(inbox), "--follow-interval", "1s")
+    with running_server(tmp_path, options) as following:
+        story = wait_for_article(following, REWRITE_A)
+        browser.get(f"{following}/stories/{story}")
+        line = said(browser)
+        assert line.startswith(
+            "Followed live: new versions join it as the server reads them. Following 1 "
+            "source, last read 20"
+        ), line
+        assert line.endswith(" UTC (sources).") and "failing" not in line
+        shutil.copy(SEEDS / f"{REWRITE_B}.txt", inbox)  # its rewrite, read on the next poll
+        assert wait_for_notice(browser, "Updated") == "Updated: 1 new version (marked)."
+        assert marks(browser) == {REWRITE_B: "new"}
+        assert said(browser).startswith("Followed live: new versions join it")

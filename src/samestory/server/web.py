@@ -119,6 +119,7 @@ def _story_pages(app: FastAPI) -> None:
             relations=strongest_relations(detail["relations"], relations != "all"),
             labels=version_labels(detail, s.reader),
             merged_from=merged_from[:100] if merged_from.startswith("s-") else "",
+            following=_following(s),
             version=s.reader.change_version(),
         )
 
@@ -140,9 +141,9 @@ def _merged_story(reader: Reader, story_id: str, relations: str) -> Response:
 
 
 def _following(services: Any) -> dict[str, Any] | None:
-    """What the story list says under ``serve --follow``: how many sources, when one was
-    last read, which fail (a reader following the news live could not tell a quiet feed
-    from a broken one); None when the server follows nothing."""
+    """What the story list and a story's page say under ``serve --follow``: how many
+    sources, when one was last read, which fail (a reader following the news live could
+    not tell a quiet feed from a broken one); None when the server follows nothing."""
     if services.following is None:
         return None
     followed = services.following.follower.sources  # this server's, not a past run's
