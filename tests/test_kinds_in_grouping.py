@@ -11,6 +11,10 @@ year) became copies of their originals, so one version (docs/history/accuracy.md
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import json
+import sys
+from pathlib import Path
 
 from conftest import read_jsonl, shared_data
 
@@ -24,6 +28,10 @@ from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
 from samestory.threads import THREAD_THRESHOLD
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import kind_story_trace as kst
 
 
 def shuffled_repost() -> list[Article]:
@@ -97,3 +105,40 @@ def test_no_relation_kind_but_the_copy_test_moves_a_story_member(ecb_records):
     pair_relations = relations[len(copies.copies) :]
     assert len(grouping_views(features, pairs, pair_relations).copies) == 5
     assert not grouping_views(features, pairs, uncopied[len(copies.copies) :]).copies
+
+
+def test_the_trace_replays_the_kind_before_e8988d8_and_diffs_two_dumps(tmp_path):
+    features = featurize_all(shuffled_repost())
+    relation = relate(*features, DEFAULT_CONFIG)
+    assert kst.before_text_far_rewrites(relation).kind is RelationKind.FOLLOW_UP
+    close = dataclasses.replace(
+        relation, evidence=dataclasses.replace(relation.evidence, date_gap_days=0)
+    )
+    assert kst.before_text_far_rewrites(close) is close
+    # Two dumps of four texts: the rewrite (a copy) joins b to a's story on the new side.
+    row = ["a", "b", "follow_up", 0.5, 539, 1.0, [], 0.7, False]
+    gold = {"a": "g1", "b": "g1", "c": "g2", "d": "g2"}
+
+    def write(name: str, stories: list[list[str]], kind: str, copy: bool) -> Path:
+        data = {
+            "ari": 0.0,
+            "relations_sha256": name,
+            "stories_sha256": name,
+            "gold": gold,
+            "stories": [
+                {"id": str(k), "articles": s, "thread": None} for k, s in enumerate(stories)
+            ],
+            "relations": [[*row[:2], kind, *row[3:8], copy]],
+        }
+        path = tmp_path / f"{name}.json.gz"
+        with gzip.open(path, "wt") as f:
+            json.dump(data, f)
+        return path
+
+    old = write("old", [["a"], ["b"], ["c", "d"]], "follow_up", False)
+    new = write("new", [["a", "b"], ["c", "d"]], "rewrite", True)
+    diff = kst.diff_dumps(old, new)
+    assert diff["kinds_changed"] == {"follow_up -> rewrite": 1}
+    assert diff["moved_articles"] == 2 and diff["moved_gold"] == {"g1": 2}
+    assert [s["gold"] for s in diff["stories_only_new"]] == [{"g1": 2}]
+    assert diff["changed_examples"][0]["same_gold"] and diff["changed_touching_moved"] == 1
