@@ -28,18 +28,29 @@ STREET = {
 }
 
 
-@pytest.fixture
-def rule_on(monkeypatch):
-    """Production's splitter with the run-on rule on (it ships off), clean_text's line
-    cache cleared around it (its results are not keyed by the switch)."""
+def _rule(monkeypatch, on):
+    """Production's splitter with the run-on rule ``on``, clean_text's line cache cleared
+    around it (its results are not keyed by the switch)."""
     normalize._clean_line.cache_clear()
-    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", on)
     yield
     normalize._clean_line.cache_clear()
 
 
+@pytest.fixture
+def rule_on(monkeypatch):
+    """The rule on, as it ships (set here so that the test says what it measures)."""
+    yield from _rule(monkeypatch, True)
+
+
+@pytest.fixture
+def rule_off(monkeypatch):
+    """The rule off, as production had it before its thread refit (2026-12-06 night)."""
+    yield from _rule(monkeypatch, False)
+
+
 @pytest.mark.parametrize("cut", ["reader", "first-sentence"])
-def test_no_run_on_is_production_while_the_rule_is_off(cut):
+def test_no_run_on_is_production_while_the_rule_is_off(cut, rule_off):
     assert short_text(STREET, "headline", cut) == short_text(
         STREET, "headline", cut, splitter=variant_splitter("no-run-on")
     )

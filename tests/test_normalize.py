@@ -361,13 +361,18 @@ def test_without_the_run_on_rule_the_split_is_the_one_before_it(text):
 
 def test_production_splits_as_the_switch_says(monkeypatch):
     """``runs_on_in_line=None`` (production's calls) reads ``switches.SPLIT_RUNS_ON_IN_LINE``
-    at each call; it ships off (the rule waits for its thread refit)."""
+    at each call; it ships on (since its thread refit)."""
     text = "Shots on North Third Ave. in Mount Vernon. A second one."
-    assert switches.SPLIT_RUNS_ON_IN_LINE is False
-    assert normalize.split_sentences(text) == normalize.split_sentences(text, runs_on_in_line=False)
-    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
+    assert switches.SPLIT_RUNS_ON_IN_LINE is True
     assert normalize.split_sentences(text) == [
         "Shots on North Third Ave. in Mount Vernon.",
+        "A second one.",
+    ]
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", False)
+    assert normalize.split_sentences(text) == normalize.split_sentences(text, runs_on_in_line=False)
+    assert normalize.split_sentences(text) == [
+        "Shots on North Third Ave.",
+        "in Mount Vernon.",
         "A second one.",
     ]
 
@@ -375,6 +380,8 @@ def test_production_splits_as_the_switch_says(monkeypatch):
 def test_the_store_records_the_run_on_rule_only_when_it_is_on(monkeypatch):
     """Off, a store's cleaning record is the one every store has kept since rule T; on, it
     differs, so a store split the other way is known (``store.cleaning.differs``)."""
+    assert json.loads(switches.cleaning_rules())["split_runs_on_in_line"] is True  # as shipped
+    monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", False)
     off = switches.cleaning_rules()
     assert json.loads(off) == {"title_line": switches.READ_TITLE_LINE}
     monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)

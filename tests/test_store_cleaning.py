@@ -16,7 +16,7 @@ import pytest
 from test_roundups import STATIC
 from typer.testing import CliRunner
 
-from samestory import normalize, switches
+from samestory import features, normalize, switches
 from samestory.cli import app
 from samestory.evaluate import record_to_article
 from samestory.models import Article
@@ -67,14 +67,32 @@ def snapshot(db: Path) -> dict[str, object]:
         conn.close()
 
 
-def build(db: Path, articles: list[Article], title_line: bool, monkeypatch) -> None:
+def build(
+    db: Path, articles: list[Article], title_line: bool, monkeypatch, runs_on: bool = True
+) -> None:
+    """A store of ``articles`` written with rule T ``title_line`` and the in-line run-on
+    rule ``runs_on`` (off: as every samestory before 2026-12-06 night split)."""
     with monkeypatch.context() as patch:
         patch.setattr(switches, "READ_TITLE_LINE", title_line)
+        patch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", runs_on)
         normalize._clean_line.cache_clear()
+        features.chunk_sentences.cache_clear()
         with Store(db, config=STATIC) as store:
             for start in range(0, len(articles), 10):
                 store.add(articles[start : start + 10])
     normalize._clean_line.cache_clear()
+    features.chunk_sentences.cache_clear()
+
+
+def split_otherwise(articles: list[Article]) -> set[str]:
+    """The articles whose cleaned texts the in-line run-on rule cuts into other sentences."""
+    split = normalize.split_sentences
+    texts = {a.id: normalize.clean_text(a.text) for a in articles}
+    return {
+        i
+        for i, t in texts.items()
+        if split(t, runs_on_in_line=False) != split(t, runs_on_in_line=True)
+    }
 
 
 def rule_t_changes(articles: list[Article], monkeypatch) -> set[str]:
@@ -98,7 +116,12 @@ def test_a_store_cleaned_by_older_rules_is_cleaned_again_on_upgrade(
     articles = corpus(ecb_records)
     changed = rule_t_changes(articles, monkeypatch)
     old, new = tmp_path / "old.db", tmp_path / "new.db"
-    build(old, articles, title_line=False, monkeypatch=monkeypatch)
+    # A samestory before the `cleaning` step split without the in-line run-on rule (it
+    # came after the record), so the open also finds the texts the rule cuts otherwise.
+    runs_on = made == "with the record"
+    if not runs_on:
+        changed |= split_otherwise(articles)
+    build(old, articles, title_line=False, monkeypatch=monkeypatch, runs_on=runs_on)
     build(new, articles, title_line=True, monkeypatch=monkeypatch)
     if made == "before the record":  # as a samestory before the `cleaning` step left it
         with sqlite3.connect(old) as conn:

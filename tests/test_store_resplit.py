@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from test_roundups import STATIC
-from test_store_cleaning import assert_upgraded_to_a_new_store, snapshot
+from test_store_cleaning import assert_upgraded_to_a_new_store, snapshot, split_otherwise
 from typer.testing import CliRunner
 
 from samestory import features, normalize, switches
@@ -47,17 +47,6 @@ def build(db: Path, articles: list[Article], on: bool, monkeypatch: pytest.Monke
             for start in range(0, len(articles), 10):
                 store.add(articles[start : start + 10])
     set_rule(monkeypatch, switches.SPLIT_RUNS_ON_IN_LINE)
-
-
-def split_otherwise(articles: list[Article]) -> set[str]:
-    """The articles whose cleaned texts the rule cuts into other sentences."""
-    split = normalize.split_sentences
-    texts = {a.id: normalize.clean_text(a.text) for a in articles}
-    return {
-        i
-        for i, t in texts.items()
-        if split(t, runs_on_in_line=False) != split(t, runs_on_in_line=True)
-    }
 
 
 def test_the_fixture_exercises_the_rule(ecb_records):

@@ -510,12 +510,12 @@ def split_sentences(
     at a line break, except after an abbreviation that always goes on (``_ABBREV``: "Mr.",
     an initial) and, inside a line, after one that goes on when the next piece starts as
     a continuation (:func:`_runs_on_in_line`: "Ave. in", "6. 1") when ``runs_on_in_line``
-    says so (None: ``switches.SPLIT_RUNS_ON_IN_LINE``, production's choice, read at each
-    call; the caches of its results, features' chunk sentences and clean_text's lines, are
-    not keyed by it: set it before a run).
+    says so (None: ``switches.SPLIT_RUNS_ON_IN_LINE``, production's choice, on since
+    2026-12-06 night, read at each call; the caches of its results, features' chunk
+    sentences and clean_text's lines, are not keyed by it: set it before a run).
 
-    ``runs_on_in_line=False`` leaves that second rule out: the splitter before it
-    (2026-12-06 evening), which the evaluation's short variants can be pinned to
+    ``runs_on_in_line=False`` leaves that second rule out: production's splitter before
+    it (2026-12-06 evening), which the evaluation's short variants can be pinned to
     (``evaluate.make_short_variants``' ``splitter``) so that their rows measure a change
     of production's splitter alone."""
     if runs_on_in_line is None:

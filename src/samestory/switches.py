@@ -37,14 +37,15 @@ YEARLESS_IN_SHORT_TEXTS = True
 
 # Whether normalize.split_sentences runs its in-line run-on rule (past a street / state
 # abbreviation or an ellipsis before a lowercase word or a number, a number's period
-# before a digit, a spaced web address: T-), read when its runs_on_in_line is None. Off:
-# it moves the sentence features every fit reads (the thread file's --check DIFFERS), so
-# it waits for the thread file refitted with it under protocol G (docs/history/accuracy.md,
-# 2026-12-06 evening, textfix: its gate with it on). cleaning_rules() records it only when
-# on, so the stores written with it off keep their record; a store written the other way
-# puts the texts the two splits cut differently in its re-cleaning backlog, split again
-# by `samestory upgrade` (store.cleaning.resplit).
-SPLIT_RUNS_ON_IN_LINE = False
+# before a digit, a spaced web address: T-), read when its runs_on_in_line is None. On
+# since 2026-12-06 night with the thread file refitted on its tables by the file's command
+# (protocol G's topic CV and MEANTIME's leave-one-topic-out passed, then its production
+# gate: docs/history/accuracy.md, 2026-12-06, runonflip; off before, it moved the sentence
+# features every fit reads, 2026-12-06 evening, textfix). cleaning_rules() records it only
+# when on, so a store written with it off (every store before it) keeps its old record:
+# its texts the two splits cut differently join its re-cleaning backlog and are split
+# again by `samestory upgrade` (store.cleaning.resplit).
+SPLIT_RUNS_ON_IN_LINE = True
 
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
