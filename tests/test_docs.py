@@ -88,19 +88,58 @@ def test_command_and_its_options_are_in_cli_doc(path: tuple[str, ...]) -> None:
         f"`{heading}` is not documented: add a section '## {heading}' to docs/cli.md "
         "(what it does, every option, an example)"
     )
-    missing = [
-        opt
-        for param in _command(path).params
-        if param.param_type_name == "option" and not getattr(param, "hidden", False)
-        for opt in param.opts
-        if opt.startswith("--") and opt != "--help"
-    ]
-    missing = [opt for opt in missing if f"`{opt}" not in section]
+    missing = [opt for opt in _option_names(path, long=True) if f"`{opt}" not in section]
     assert not missing, (
         f"docs/cli.md, section '## {heading}': document option(s) "
         + ", ".join(f"`{opt}`" for opt in missing)
         + " (write each as `--name` in that section)"
     )
+
+
+def _option_names(path: tuple[str, ...], long: bool) -> list[str]:
+    """Every visible option name of the command: ``--name`` (and ``--no-name``) when
+    ``long``, else the short ``-x`` ones."""
+    return [
+        opt
+        for param in _command(path).params
+        if param.param_type_name == "option" and not getattr(param, "hidden", False)
+        for opt in (*param.opts, *getattr(param, "secondary_opts", ()))
+        if opt.startswith("--") == long and opt != "--help"
+    ]
+
+
+def _argument_name(param: Any) -> str:
+    """An argument as ``--help`` names it: its metavar, else its name in capitals."""
+    return str(param.metavar or param.name.upper())
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=_label)
+def test_short_options_and_arguments_are_in_cli_doc(path: tuple[str, ...]) -> None:
+    """The short names (``-q``, ``-j N``) beside their long ones, and each argument, by
+    the name ``--help`` shows (its metavar), in the section's synopsis line."""
+    heading = _label(path)
+    section = _section(CLI_DOC.read_text(encoding="utf-8"), heading) or ""
+    short = [opt for opt in _option_names(path, long=False) if f"`{opt}" not in section]
+    assert not short, (
+        f"docs/cli.md, section '## {heading}': document the short option(s) "
+        + ", ".join(f"`{opt}`" for opt in short)
+        + " (beside the long name: `--quiet`, `-q`: ...)"
+    )
+    synopsis = re.search(rf"`{re.escape(heading)}\b[^`]*`", section)
+    names = [_argument_name(p) for p in _command(path).params if p.param_type_name == "argument"]
+    if names:
+        assert synopsis is not None, f"docs/cli.md, section '## {heading}': no `{heading} ...` line"
+        missing = [n for n in names if not re.search(rf"\b{re.escape(n)}\b", synopsis.group())]
+        assert not missing, (
+            f"docs/cli.md, section '## {heading}': the synopsis {synopsis.group()} does not "
+            f"name the argument(s) {', '.join(missing)} (as --help shows them: set the "
+            "typer.Argument's metavar, or write that name)"
+        )
+
+
+def test_a_missing_short_option_or_argument_is_said() -> None:
+    assert _option_names(("cluster",), long=False) == ["-q", "-j", "-v"]
+    assert [_argument_name(p) for p in _command(("dedup",)).params[:2]] == ["INPUT", "OUTPUT"]
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=_label)

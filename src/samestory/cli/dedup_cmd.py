@@ -62,11 +62,17 @@ ByOpt = Annotated[
 def dedup(
     input_path: Annotated[
         Path,
-        typer.Argument(help="JSON Lines, Parquet or CSV/TSV file (or a folder of part files)."),
+        typer.Argument(
+            metavar="INPUT",
+            help="JSON Lines, Parquet or CSV/TSV file (or a folder of part files).",
+        ),
     ],
     output_path: Annotated[
         Path,
-        typer.Argument(help="Output file: .jsonl, .parquet, .csv or .tsv (chosen by extension)."),
+        typer.Argument(
+            metavar="OUTPUT",
+            help="Output file: .jsonl, .parquet, .csv or .tsv (chosen by extension).",
+        ),
     ],
     keep: KeepOpt = Keep.all,
     by: ByOpt = GroupBy.copy,

@@ -57,6 +57,7 @@ def parse_size(text: str) -> int:
 SourcesArg = Annotated[
     list[str],
     typer.Argument(
+        metavar="SOURCE",
         help="Feed or sitemap URLs (RSS, Atom, news sitemap, sitemap index), files of "
         "article URLs (one a line), or folders of article files.",
         show_default=False,

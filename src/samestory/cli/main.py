@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from samestory.models import Article, SkippedRecord, Story
 
 PathsArg = Annotated[
-    list[Path], typer.Argument(help="Files or folders (searched recursively) of articles.")
+    list[Path],
+    typer.Argument(metavar="PATH", help="Files or folders (searched recursively) of articles."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -295,8 +296,12 @@ def _kind_to_first(story: Story) -> dict[str, str]:
 
 
 def compare(
-    a: Annotated[str, typer.Argument(help="First article: a file, or an id in the store.")],
-    b: Annotated[str, typer.Argument(help="Second article: a file, or an id in the store.")],
+    a: Annotated[
+        str, typer.Argument(metavar="A", help="First article: a file, or an id in the store.")
+    ],
+    b: Annotated[
+        str, typer.Argument(metavar="B", help="Second article: a file, or an id in the store.")
+    ],
     as_json: JsonOpt = False,
     db: Annotated[
         Path, typer.Option(help="Store to look ids up in.", envvar="SAMESTORY_DB")
@@ -314,7 +319,8 @@ def evaluate(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Labelled JSONL: articles with `story`, or pairs with text1/text2/overall."
+            metavar="FILE",
+            help="Labelled JSONL: articles with `story`, or pairs with text1/text2/overall.",
         ),
     ],
     as_json: JsonOpt = False,
@@ -414,8 +420,12 @@ def _refuse_ignored_spark_options(dedup: bool, keep: str, by: str, conf: list[st
 
 
 def spark(
-    input_path: Annotated[str, typer.Argument(help="Parquet or JSONL input (file or folder).")],
-    output_path: Annotated[str, typer.Argument(help="Output folder for Parquet results.")],
+    input_path: Annotated[
+        str, typer.Argument(metavar="INPUT", help="Parquet or JSONL input (file or folder).")
+    ],
+    output_path: Annotated[
+        str, typer.Argument(metavar="OUTPUT", help="Output folder for Parquet results.")
+    ],
     master: Annotated[str, typer.Option(help="Spark master URL.")] = "local[*]",
     encoder: EncoderOpt = None,
     partitions: Annotated[

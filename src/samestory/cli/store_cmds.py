@@ -256,7 +256,9 @@ def stories(
 
 
 def show(
-    story_id: Annotated[str, typer.Argument(help="Story id, as listed by `samestory stories`.")],
+    story_id: Annotated[
+        str, typer.Argument(metavar="STORY_ID", help="Story id, as listed by `samestory stories`.")
+    ],
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
     all_relations: Annotated[
