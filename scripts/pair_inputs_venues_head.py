@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from runpy import run_path
 
@@ -81,12 +82,22 @@ def local_venues(f: DocFeatures) -> frozenset[str]:
     return frozenset().union(*(sentence_venues(s) for s in f.sentences))
 
 
-def local_venue_agreement(a: DocFeatures, b: DocFeatures) -> float:
-    """+1 a local venue in common, -1 none while both name one, 0 no evidence."""
-    mine_a, mine_b = local_venues(a), local_venues(b)
-    if (mine_a & b.entities) or (mine_b & a.entities):
-        return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
-    return -1.0 if mine_a and mine_b else 0.0
+def agreement_of(
+    venues_of: Callable[[DocFeatures], frozenset[str]],
+) -> Callable[[DocFeatures, DocFeatures], float]:
+    """The venue agreement of a reading ``venues_of`` (a text's local venues): +1 a local
+    venue in common, -1 none while both name one, 0 no evidence."""
+
+    def agreement(a: DocFeatures, b: DocFeatures) -> float:
+        mine_a, mine_b = venues_of(a), venues_of(b)
+        if (mine_a & b.entities) or (mine_b & a.entities):
+            return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
+        return -1.0 if mine_a and mine_b else 0.0
+
+    return agreement
+
+
+local_venue_agreement = agreement_of(local_venues)
 
 
 INPUTS = {"local_venue_agreement": local_venue_agreement}

@@ -103,12 +103,9 @@ def local_venues(f: DocFeatures) -> frozenset[str]:
     return frozenset(out)
 
 
-def local_venue_agreement(a: DocFeatures, b: DocFeatures) -> float:
-    """+1 a local venue in common, -1 none while both name one, 0 no evidence."""
-    mine_a, mine_b = local_venues(a), local_venues(b)
-    if (mine_a & b.entities) or (mine_b & a.entities):
-        return 1.0  # the other names it, marked or not ("the shooting at Lucky Star")
-    return -1.0 if mine_a and mine_b else 0.0
+# +1 a local venue in common, -1 none while both name one, 0 no evidence (the head
+# script's agreement over this reading).
+local_venue_agreement = _HEAD["agreement_of"](local_venues)
 
 
 INPUTS = {"local_venue_agreement": local_venue_agreement}
