@@ -353,6 +353,28 @@ DECIDING_TABLES = (
 )
 
 
+def tables_match(
+    a: dict[str, list[tuple[Any, ...]]], b: dict[str, list[tuple[Any, ...]]], atol: float = 1e-6
+) -> bool:
+    """Whether two :func:`store_tables` hold the same rows, a float to ``atol``: two stores
+    that scored one pair from vectors encoded in other batches agree to float rounding, not
+    bit for bit (docs/design.md, "Floating point"; seen: 6.8e-8 on one score of 949)."""
+
+    def same(x: Any, y: Any) -> bool:
+        if isinstance(x, float) and isinstance(y, float):
+            return abs(x - y) <= atol
+        return bool(x == y)
+
+    return a.keys() == b.keys() and all(
+        len(a[t]) == len(b[t])
+        and all(
+            len(r) == len(s) and all(same(x, y) for x, y in zip(r, s, strict=True))
+            for r, s in zip(a[t], b[t], strict=True)
+        )
+        for t in a
+    )
+
+
 def store_tables(
     db: Path, extra: tuple[tuple[str, str], ...] = ()
 ) -> dict[str, list[tuple[Any, ...]]]:
