@@ -20,20 +20,7 @@ def _features(*texts: str) -> list[DocFeatures]:
     return featurize([Article(id=str(i), text=t) for i, t in enumerate(texts)])
 
 
-TEXTS = [
-    "Two men were shot outside the Lucky Star lounge on Penn Avenue on Sunday.",
-    "Police said the gunman fled after the shooting at Lucky Star early Sunday.",
-    "A woman was wounded at the Blue Moon lounge on Saturday night, police said.",
-    "The suspect was arrested on Monday and charged with murder.",
-    "A fire broke out at St. Mark's Church on Friday evening.",
-    "Worshippers at St. Mark's Church gathered again on Sunday.",
-    "Crowds queued at the Apple Store on Fifth Avenue for the phone.",
-    "Jackson had a previous DUI arrest, Highway Patrol Officer Brad Bae said on Friday.",
-    "A grandmother crossing a Queens street to attend a service was killed on Friday.",
-    "Two were shot at Nick's Bar on Main Street, where Phil Ford's school mark stood.",
-    "The jet landed at Singapore's Changi Airport on Monday, Charlie O’s nightclub said.",
-    "The A380 flew from Singapore's airport; the Carmine's restaurant staff watched.",
-]
+TEXTS = run_path(str(Path(__file__).with_name("test_pair_inputs_venues_possessive.py")))["TEXTS"]
 
 
 def test_every_venue_token_is_the_head_readings_and_only_possessor_pairs_move():
