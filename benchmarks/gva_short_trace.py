@@ -84,9 +84,10 @@ import dataclasses
 import datetime as dt
 import json
 import pickle
+import random
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from pathlib import Path
 from typing import Any
 
@@ -709,21 +710,23 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def held_out_f1(prep: Prepared, thread: dict[str, str], topic: str) -> float:
-    """Pair F1 at thread level over every article pair with a text of ``topic``: its
-    right joins (pairs within the topic) and its wrong merges, those that join one of its
-    texts to another topic's included (which no per-topic ARI sees)."""
+def held_out_f1(prep: Prepared, thread: dict[str, str], topic: str | Set[str]) -> float:
+    """Pair F1 at thread level over every article pair with a text of ``topic`` (or of
+    any of a set of topics): its right joins (pairs within the topics) and its wrong
+    merges, those that join one of its texts to another topic's included (which no
+    per-topic ARI sees)."""
+    topics = {topic} if isinstance(topic, str) else topic
     members: dict[str, Counter[str]] = defaultdict(Counter)  # thread -> gold -> count
     in_topic: Counter[str] = Counter()
     size: Counter[str] = Counter()
     for a, t in thread.items():
         size[t] += 1
-        if prep.topic[a] == topic:
+        if prep.topic[a] in topics:
             in_topic[t] += 1
             members[t][prep.gold[a]] += 1
     together = sum(_pairs(size[t]) - _pairs(size[t] - in_topic[t]) for t in in_topic)
     right = sum(_pairs(n) for c in members.values() for n in c.values())
-    gold = Counter(prep.gold[a] for a in thread if prep.topic[a] == topic)
+    gold = Counter(prep.gold[a] for a in thread if prep.topic[a] in topics)
     gold_pairs = sum(_pairs(n) for n in gold.values())
     wrong, missed = together - right, gold_pairs - right
     return 2 * right / (2 * right + wrong + missed) if right else 0.0
@@ -784,6 +787,59 @@ def loto_judge(
         "folds choosing it": sum(fold["chosen"] == best for fold in folds.values()),
         "held-out pair F1 change, size-weighted": weighted,
     }
+
+
+def topic_folds(topics: Sequence[str], seed: int, folds: int) -> list[list[str]]:
+    """The topics shuffled by ``seed`` and dealt into ``folds`` folds (protocol P1-CV,
+    docs/history/accuracy.md, 2026-12-07, gvashort)."""
+    order = sorted(topics)
+    random.Random(seed).shuffle(order)
+    return [sorted(order[k::folds]) for k in range(folds)]
+
+
+def topic_cv(
+    prep: Prepared, before: Analysis, after: Analysis, seeds: Sequence[int], folds: int
+) -> dict[str, Any]:
+    """A rule with no fitted number judged on held-out topic folds (protocol P1-CV): for
+    each seed the set's topics dealt into ``folds`` folds, and on each fold the change
+    the rule makes to the held-out pair F1 at thread level (every pair with a text of
+    the fold's topics, its merges into other topics included) and to the story and
+    thread ARI over the fold's articles (one grouping of the whole set either way)."""
+    maps = [
+        (
+            {a: s.id for s in x.stories for a in s.articles},
+            {a: s.thread or s.id for s in x.stories for a in s.articles},
+        )
+        for x in (before, after)
+    ]
+    changes: dict[str, list[float]] = defaultdict(list)
+    rows: list[dict[str, Any]] = []
+    for seed in seeds:
+        for fold in topic_folds(sorted(set(prep.topic.values())), seed, folds):
+            held = set(fold)
+
+            def keep(a: str, held: set[str] = held) -> bool:
+                return prep.topic[a] in held
+
+            row: dict[str, Any] = {"seed": seed, "topics": fold}
+            (story0, thread0), (story1, thread1) = maps
+            for name, old, new in (
+                ("pair F1", held_out_f1(prep, thread0, held), held_out_f1(prep, thread1, held)),
+                ("story ARI", thread_ari(prep, story0, keep), thread_ari(prep, story1, keep)),
+                ("thread ARI", thread_ari(prep, thread0, keep), thread_ari(prep, thread1, keep)),
+            ):
+                row[name] = _change((old, new))
+                changes[name].append(new - old)
+            rows.append(row)
+    summary = {
+        name: {
+            "mean change": round(sum(v) / len(v), 4),
+            "least change": round(min(v), 4),
+            "folds up / down": f"{sum(x > 1e-12 for x in v)} / {sum(x < -1e-12 for x in v)}",
+        }
+        for name, v in changes.items()
+    }
+    return {"folds": rows, "summary": summary}
 
 
 def _change(pair: tuple[float, float]) -> tuple[float, float, float]:
@@ -1020,6 +1076,12 @@ def main(argv: list[str] | None = None) -> int:
         help="DAYS: every article pair at most that many days apart, one incident or two, "
         "sharing anything or nothing (protocol T5)",
     )
+    parser.add_argument(
+        "--cv-seeds",
+        default="",
+        help="with --rules: judge each rule on held-out topic folds of these seeds (P1-CV)",
+    )
+    parser.add_argument("--cv-folds", type=int, default=3, help="topic folds a --cv-seeds seed")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -1060,6 +1122,9 @@ def main(argv: list[str] | None = None) -> int:
                 "topic rule": topic_rule(prep, before, after),
                 "thread pairs moved": moved_pairs(prep, base, changed),
             }
+            if args.cv_seeds:
+                seeds = [int(x) for x in args.cv_seeds.split(",")]
+                row[name]["topic CV"] = topic_cv(prep, base, changed, seeds, args.cv_folds)
         out.append(row)
         print(json.dumps(row, indent=1), flush=True)
     if args.near_base is not None:

@@ -300,3 +300,24 @@ def test_near_base_counts_pairs_within_the_days_by_incident_and_sharing() -> Non
         "two incidents": 2,
         "two incidents / shares nothing": 2,
     }
+
+
+def test_held_out_f1_of_a_fold_of_topics_counts_pairs_of_either() -> None:
+    # The fold {A, B}: a3 + b1 is now a pair of two fold texts, one wrong merge as before.
+    prep = SimpleNamespace(
+        topic={"a1": "A", "a2": "A", "a3": "A", "b1": "B", "c1": "C"},
+        gold={"a1": "g1", "a2": "g1", "a3": "g2", "b1": "g3", "c1": "g4"},
+    )
+    merged = {"a1": "t1", "a2": "t1", "a3": "t2", "b1": "t2", "c1": "t3"}
+    assert gst.held_out_f1(prep, merged, {"A", "B"}) == 2 / 3
+    assert gst.held_out_f1(prep, merged, {"A"}) == gst.held_out_f1(prep, merged, "A")
+
+
+def test_topic_folds_deal_every_topic_once_by_seed() -> None:
+    topics = ["a", "b", "c", "d", "e", "f"]
+    for seed in (100, 101):
+        folds = gst.topic_folds(topics, seed, 3)
+        assert sorted(t for fold in folds for t in fold) == topics
+        assert [len(fold) for fold in folds] == [2, 2, 2]
+        assert folds == gst.topic_folds(list(reversed(topics)), seed, 3)  # order-free
+    assert gst.topic_folds(topics, 100, 3) != gst.topic_folds(topics, 101, 3)
