@@ -90,6 +90,29 @@ def test_eval_skips_bad_lines_with_a_reason_and_scores_the_rest(seed_articles, t
     assert scores["docs"] == 5 and scores["ari"] == 1.0
 
 
+@pytest.mark.parametrize("flag", [None, "--verbose", "-v"])
+def test_eval_names_skipped_lines_as_cluster_does(tmp_path: Path, flag: str | None) -> None:
+    """The first 5 lines of a skip reason named, then one line counting the rest;
+    ``--verbose`` names every one (``cluster --verbose``'s option and its lines)."""
+    file = tmp_path / "labels.jsonl"
+    file.write_text(
+        "".join(json.dumps({"id": f"a{n}", "story": "s"}) + "\n" for n in range(8)),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["eval", str(file), "-q", *([flag] if flag else [])])
+    assert result.exit_code == 1
+    named = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    every = [f"skipped {file}:{n}: no text" for n in range(1, 9)]
+    if flag:
+        assert named == every
+    else:
+        assert named == [
+            *every[:5],
+            "skipped … and 3 more: 3 × no text (--verbose or --json lists every one)",
+        ]
+    assert "no usable records" in result.stderr
+
+
 def test_eval_of_a_file_with_nothing_usable_fails_clearly(tmp_path: Path):
     file = tmp_path / "empty.jsonl"
     file.write_text("[]\n", encoding="utf-8")

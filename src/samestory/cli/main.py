@@ -29,7 +29,6 @@ from samestory.cli.common import (
     config_for,
     err,
     out,
-    report_skip,
 )
 from samestory.config import DEFAULT_CONFIG
 
@@ -72,6 +71,16 @@ WorkersOpt = Annotated[
         help="Processes for reading articles and scoring pairs: "
         "0 = one per CPU (used from about 600 articles or 2,000 pairs up), 1 = this process "
         "only. Results do not depend on it.",
+    ),
+]
+
+VerboseSkipsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Name every input skipped (without it, the first "
+        f"{SKIP_LINES_PER_REASON} of each reason, then one line counting the rest).",
     ),
 ]
 
@@ -183,6 +192,14 @@ def progress_bar(quiet: bool) -> Iterator[ProgressFn | None]:
         yield update
 
 
+def skip_lines(every_skip: bool) -> CappedSkips:
+    """How ``cluster`` and ``eval`` name skipped inputs on stderr: the first
+    :data:`SKIP_LINES_PER_REASON` of each reason, then one line counting the rest
+    (``every_skip``, their ``--verbose``: every one)."""
+    per_reason = None if every_skip else SKIP_LINES_PER_REASON
+    return CappedSkips(per_reason, hint="--verbose or --json lists every one")
+
+
 def read_or_exit(
     paths: list[Path], fields: FieldMap, every_skip: bool = False
 ) -> tuple[list[Article], list[SkippedRecord]]:
@@ -191,8 +208,7 @@ def read_or_exit(
     them); exit 1 when no article could be read."""
     from samestory.ingest import read_paths
 
-    per_reason = None if every_skip else SKIP_LINES_PER_REASON
-    skips = CappedSkips(per_reason, hint="--verbose or --json lists every one")
+    skips = skip_lines(every_skip)
     result = read_paths(paths, fields=fields, on_skip=skips)
     skips.summary()
     if not result.articles:
@@ -215,15 +231,7 @@ def cluster(
     date_field: DateField = "date",
     encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
-    verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help="Name every input skipped (without it, the first "
-            f"{SKIP_LINES_PER_REASON} of each reason, then one line counting the rest).",
-        ),
-    ] = False,
+    verbose: VerboseSkipsOpt = False,
 ) -> None:
     """Group articles into stories, print each story's versions in time order.
 
@@ -336,6 +344,7 @@ def evaluate(
             'apart, with article ids (always under "errors" in --json).',
         ),
     ] = False,
+    verbose: VerboseSkipsOpt = False,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
 
@@ -350,8 +359,10 @@ def evaluate(
         fail_on_file(file, os_reason(exc))
     except UnicodeDecodeError:
         fail_on_file(file, "not UTF-8 text")
+    skips = skip_lines(verbose)
     for record in skipped:
-        report_skip(record)
+        skips(record)
+    skips.summary()
     if not records:
         fail_on_file(file, "no usable records")
     config = config_for(encoder, workers)
