@@ -461,18 +461,20 @@ def _story_digests(out: Path) -> dict[str, str]:
     """Digests of the job's ``stories.parquet``: ``stories_digest`` of each story's id
     and articles, ``threads_digest`` of each story's ``thread`` (a speed change keeps
     both; an older job without the column: ``none``)."""
-    import hashlib
-
     import pyarrow.parquet as pq
 
     rows = pq.read_table(out / "stories.parquet").to_pylist()
     stories = sorted((r["story_id"], sorted(r["article_ids"])) for r in rows)
     threads = sorted((r["story_id"], r.get("thread") or "none") for r in rows)
+    return {"stories_digest": short_digest(stories), "threads_digest": short_digest(threads)}
 
-    def digest(value: object) -> str:
-        return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()[:12]
 
-    return {"stories_digest": digest(stories), "threads_digest": digest(threads)}
+def short_digest(value: object) -> str:
+    """The first 12 hex digits of the SHA-256 of ``value`` as JSON: the Spark benchmarks'
+    digests (``_story_digests``, ``spark_day2_ab.relations_digest``)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()[:12]
 
 
 def _edges(out: Path, floor: float) -> set[tuple[str, str]]:

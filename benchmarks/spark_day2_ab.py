@@ -22,7 +22,6 @@ PYTHONPATH=src python benchmarks/spark_day2_ab.py day2 DIR new``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -35,8 +34,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-SEARCH = {"exact_limit": 200, "cell_size": 100, "task_bound": 300}
-MAX_CELLS = 4
+from spark import _story_digests, short_digest  # noqa: E402  (benchmarks/spark.py)
+from spark_incremental import Search, _parquet_rows  # noqa: E402
+
+SEARCH = Search(exact_limit=200, cell_size=100, task_bound=300, max_cells=4)
 CONF = [
     "spark.driver.maxResultSize=1m",
     "spark.driver.memory=2g",
@@ -45,25 +46,17 @@ CONF = [
 
 
 def _session(extra: list[str]) -> Any:
-    from samestory.spark import build_session, incremental, vectors
+    from samestory.spark import build_session
 
-    vectors.MAX_CELLS = MAX_CELLS
-    incremental.MAX_CELLS = MAX_CELLS  # type: ignore[misc]
+    SEARCH.apply_max_cells()
     return build_session("local[2]", "samestory-day2-ab", CONF + extra)
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value).encode("utf-8")).hexdigest()[:12]
 
 
 def relations_digest(out: Path) -> tuple[str, int]:
     """The digest of the output's relations (``a, b, kind, score``) and their number."""
-    import pyarrow.parquet as pq
-
-    columns = ["a", "b", "kind", "score"]
-    rows = pq.read_table(out / "relations.parquet", columns=columns).to_pylist()
+    rows = _parquet_rows(out / "relations.parquet", ["a", "b", "kind", "score"])
     ordered = sorted((r["a"], r["b"], r["kind"], round(r["score"], 9)) for r in rows)
-    return _digest(ordered), len(rows)
+    return short_digest(ordered), len(rows)
 
 
 def _peak_mb(pids: list[int]) -> int | None:
@@ -80,13 +73,19 @@ def _peak_mb(pids: list[int]) -> int | None:
     return peak
 
 
-def day1(folder: Path) -> dict[str, Any]:
-    import corpus
-    from spark import _story_digests  # benchmarks/spark.py
-    from spark_incremental import _split_days, _write
-
+def _run_day(spark: Any, day: Path, out: Path, state: Path) -> Any:
+    """``run_incremental`` of the day's articles ``day`` against ``state``, writing
+    ``out``: static encoder, the search of :data:`SEARCH`."""
     from samestory.config import DEFAULT_CONFIG
     from samestory.spark.incremental import run_incremental
+
+    config = DEFAULT_CONFIG.replace(encoder="static")
+    return run_incremental(spark, day, out, state, config=config, **SEARCH.options())
+
+
+def day1(folder: Path) -> dict[str, Any]:
+    import corpus
+    from spark_incremental import _split_days, _write
 
     folder.mkdir(parents=True, exist_ok=True)
     shared = os.environ.get("SAMESTORY_SHARED")
@@ -98,11 +97,8 @@ def day1(folder: Path) -> dict[str, Any]:
     _write(folder / "day2.jsonl", second)
     spark = _session([])
     start = time.perf_counter()
-    config = DEFAULT_CONFIG.replace(encoder="static")
     try:
-        counts = run_incremental(
-            spark, folder / "day1.jsonl", folder / "out1", folder / "state", config=config, **SEARCH
-        )
+        counts = _run_day(spark, folder / "day1.jsonl", folder / "out1", folder / "state")
     finally:
         spark.stop()
     wall = time.perf_counter() - start
@@ -110,11 +106,7 @@ def day1(folder: Path) -> dict[str, Any]:
 
 
 def day2(folder: Path, tag: str, extra: list[str]) -> dict[str, Any]:
-    from spark import _story_digests  # benchmarks/spark.py
     from spark_incremental import _Cpu
-
-    from samestory.config import DEFAULT_CONFIG
-    from samestory.spark.incremental import run_incremental
 
     run = folder / "runs" / tag
     if run.exists():
@@ -127,12 +119,9 @@ def day2(folder: Path, tag: str, extra: list[str]) -> dict[str, Any]:
     spark.range(10).count()  # the JVM warmed before the timing
     load = os.getloadavg()[0]
     sc.setJobGroup("day2", "day2")
-    config = DEFAULT_CONFIG.replace(encoder="static")
     cpu0, start = cpu.now(), time.perf_counter()
     try:
-        counts = run_incremental(
-            spark, folder / "day2.jsonl", run / "out", run / "state", config=config, **SEARCH
-        )
+        counts = _run_day(spark, folder / "day2.jsonl", run / "out", run / "state")
         wall, cpu_s = time.perf_counter() - start, cpu.now() - cpu0
         jobs = len(sc.statusTracker().getJobIdsForGroup("day2"))
         peak = _peak_mb(list(cpu.tree.seen))
