@@ -323,6 +323,16 @@ def compare(
     compare_cmd.compare(a, b, as_json, db, encoder)
 
 
+ErrorsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--errors",
+        help="Also list the gold stories merged together and those split "
+        'apart, with article ids (always under "errors" in --json).',
+    ),
+]
+
+
 def evaluate(
     file: Annotated[
         Path,
@@ -336,14 +346,7 @@ def evaluate(
     encoder: EncoderOpt = None,
     workers: WorkersOpt = DEFAULT_CONFIG.workers,
     level: LevelOpt = Level.story,
-    errors: Annotated[
-        bool,
-        typer.Option(
-            "--errors",
-            help="Also list the gold stories merged together and those split "
-            'apart, with article ids (always under "errors" in --json).',
-        ),
-    ] = False,
+    errors: ErrorsOpt = False,
     verbose: VerboseSkipsOpt = False,
 ) -> None:
     """Measure accuracy on a labelled file (ARI, pair and B-cubed F1; or Pearson for pairs).
