@@ -124,7 +124,11 @@ def test_add_nothing_readable_exits_1(app, db: Path, tmp_path: Path):
     empty.write_text("")
     result = run(app, "add", empty, "--db", db)
     assert result.exit_code == 1
-    assert "no article could be read" in result.stderr
+    # The line as add printed it before its steps were named (_read_to_add, 2026-12-07).
+    assert (
+        result.stderr.splitlines()[-1]
+        == f"error: no article could be read from {empty} (1 skipped)"
+    )
     assert not db.exists()
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 from rich.markup import escape
 
-from samestory.cli.common import SKIP_LINES_PER_REASON, CappedSkips
+from samestory.cli.common import SKIP_LINES_PER_REASON
 from samestory.cli.main import (
     Encoder,
     JsonOpt,
@@ -25,12 +25,14 @@ from samestory.cli.main import (
     err,
     out,
     progress_bar,
+    skip_lines,
 )
 from samestory.cli.story_list import print_story_list
 from samestory.cli.story_show import RELATIONS_SHOWN, clip, first_line, print_story
 from samestory.config import DEFAULT_CONFIG
 
 if TYPE_CHECKING:  # imported in the commands: see the start-up note in cli/main.py
+    from samestory.ingest import IngestResult
     from samestory.models import Article
     from samestory.store import AddReport, Store
     from samestory.store.core import Paired
@@ -96,37 +98,42 @@ def open_store(db: Path, must_exist: bool = False, encoder: str | None = None) -
 ADD_LINES_SHOWN = 20
 
 
+AddQuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar and no article lines: the summary line only (skipped "
+        "inputs and warnings are still named on stderr).",
+    ),
+]
+AddVerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help=f"Name every article added (without it, the first {ADD_LINES_SHOWN}) and "
+        f"every input skipped (without it, the first {SKIP_LINES_PER_REASON} of each reason).",
+    ),
+]
+NewStoreEncoderOpt = Annotated[
+    Encoder | None,
+    typer.Option(
+        "--encoder",
+        help="Sentence encoder of a NEW store: 'static' (default, ~3x the articles "
+        "per second) or 'use'. An existing store keeps the encoder it was built with.",
+        case_sensitive=False,
+    ),
+]
+
+
 def add(
     paths: PathsArg,
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet",
-            "-q",
-            help="No progress bar and no article lines: the summary line only (skipped "
-            "inputs and warnings are still named on stderr).",
-        ),
-    ] = False,
-    verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help=f"Name every article added (without it, the first {ADD_LINES_SHOWN}) and "
-            f"every input skipped (without it, the first {SKIP_LINES_PER_REASON} of each reason).",
-        ),
-    ] = False,
-    encoder: Annotated[
-        Encoder | None,
-        typer.Option(
-            "--encoder",
-            help="Sentence encoder of a NEW store: 'static' (default, ~3x the articles "
-            "per second) or 'use'. An existing store keeps the encoder it was built with.",
-            case_sensitive=False,
-        ),
-    ] = None,
+    quiet: AddQuietOpt = False,
+    verbose: AddVerboseOpt = False,
+    encoder: NewStoreEncoderOpt = None,
 ) -> None:
     """Add articles to the store and assign each to a story, incrementally.
 
@@ -142,10 +149,22 @@ def add(
     """
     if quiet and verbose:
         _fail("--quiet and --verbose: choose one", 2)
+    result = _read_to_add(paths, every_skip=verbose)
+    report = _add_to_store(db, encoder, result.articles, quiet)
+    if as_json:
+        skipped = [*result.skipped, *report.skipped]
+        payload = {**report.to_dict(), "skipped": [s.to_dict() for s in skipped]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    _print_add(report, result, quiet, verbose)
+
+
+def _read_to_add(paths: list[Path], every_skip: bool) -> IngestResult:
+    """The articles and skips of ``paths``, each skip named on stderr as ``cluster``
+    names them (:func:`~samestory.cli.main.skip_lines`); exit 1 when none was read."""
     from samestory.ingest import read_paths
 
-    per_reason = None if verbose else SKIP_LINES_PER_REASON
-    skips = CappedSkips(per_reason, hint="--verbose or --json lists every one")
+    skips = skip_lines(every_skip)
     result = read_paths(paths, on_skip=skips)
     skips.summary()
     if not result.articles:
@@ -154,19 +173,27 @@ def add(
             f"({len(result.skipped)} skipped)",
             1,
         )
+    return result
+
+
+def _add_to_store(
+    db: Path, encoder: Encoder | None, articles: list[Article], quiet: bool
+) -> AddReport:
+    """``Store.add`` of ``articles`` into ``db`` (created with ``encoder`` when new), with
+    a progress bar unless ``quiet``; exit 1 on a :class:`StoreError`."""
     chosen = encoder.value if encoder is not None else None
     from samestory.store import StoreError
 
     try:
         with open_store(db, encoder=chosen) as store, progress_bar(quiet) as progress:
-            report = store.add(result.articles, progress=progress)
+            return store.add(articles, progress=progress)
     except StoreError as exc:
         _fail(str(exc), 1)
-    if as_json:
-        skipped = [*result.skipped, *report.skipped]
-        payload = {**report.to_dict(), "skipped": [s.to_dict() for s in skipped]}
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
+
+
+def _print_add(report: AddReport, result: IngestResult, quiet: bool, verbose: bool) -> None:
+    """``add``'s text output: the store's warnings on stderr, the articles added (not
+    ``quiet``; all of them when ``verbose``), then :func:`add_summary`."""
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if not quiet:
