@@ -424,6 +424,10 @@ NOT_IDEAS = (
         "`relate/__init__.py`'s re-exports as a name-to-module table",
         "a refactor that changes no behaviour (the real digests unchanged)",
     ),
+    (
+        "`eval --verbose`, `add` in named steps",
+        "a CLI option and a long-function split (the real digests unchanged)",
+    ),
 )
 # A section merged while its runs go on is titled "... (WORKING TITLE) ..." until they end;
 # it is tabled under its final title.
