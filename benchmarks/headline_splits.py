@@ -29,7 +29,8 @@ the same-gold pairs among them, and the story / thread ARI with them added; an o
   ``ann_neighbours + 1``, its saturation and near-twin rules), screened as production;
 - ``floor:X``: its vector list runs down to document cosine ``X`` (production's
   ``ann_min_cosine`` 0.35);
-- ``unscreened``: its vector and keyword proposals are not screened.
+- ``unscreened``: its vector and keyword proposals are not screened;
+- ``words:N``: the option reads only texts under ``N`` words (a headline's 20, say).
 
 On a set with gold labels the ARIs are production's story and thread labels against the
 gold; ``real`` has gold stories too. Writes nothing but ``--json``.
@@ -96,8 +97,11 @@ def rank_band(rank: int) -> str:
     return f">{RANK_BANDS[-1]}"
 
 
-def aris(features: list[DocFeatures], gold: list[str], extra: Sequence[Pair], config: Config):
-    """Story and thread ARI of production's analysis with ``extra`` pairs proposed too."""
+def widened_analysis(
+    features: list[DocFeatures], extra: Sequence[Pair] | set[Pair], config: Config
+) -> batch.Analysis:
+    """Production's batch analysis of ``features`` with ``extra`` article pairs proposed
+    beside its own candidate pairs."""
     original = batch.propose_pairs
 
     def widened(feats: Any, groups: Any, cfg: Config = config) -> list[Pair]:
@@ -105,9 +109,14 @@ def aris(features: list[DocFeatures], gold: list[str], extra: Sequence[Pair], co
 
     batch.propose_pairs = widened  # type: ignore[assignment]
     try:
-        analysis = batch.analyze_features(list(features), config)
+        return batch.analyze_features(list(features), config)
     finally:
         batch.propose_pairs = original  # type: ignore[assignment]
+
+
+def aris(features: list[DocFeatures], gold: list[str], extra: Sequence[Pair], config: Config):
+    """Story and thread ARI of production's analysis with ``extra`` pairs proposed too."""
+    analysis = widened_analysis(features, extra, config)
     story = {a: s.id for s in analysis.stories for a in s.articles}
     thread = {a: s.thread or s.id for s in analysis.stories for a in s.articles}
     ids = [f.id for f in features]
@@ -123,12 +132,15 @@ def option_pairs(
 ) -> set[Pair]:
     """Pairs (row numbers) the short rows propose under ``option``: ``+``-joined parts
     ``budget:K`` (K distinct vector neighbours), ``floor:X`` (vector neighbours down to
-    cosine X) and ``unscreened`` (the keyword screen off, the keyword route's proposals
-    added unscreened)."""
-    wide, unscreened = config, False
+    cosine X), ``unscreened`` (the keyword screen off, the keyword route's proposals
+    added unscreened) and ``words:N`` (only rows under N words, fewer than
+    :data:`samestory.relate.SHORT_TEXT_WORDS`)."""
+    wide, unscreened, under = config, False, SHORT_TEXT_WORDS
     for part in option.split("+"):
         name, _, value = part.partition(":")
-        if name == "budget":
+        if name == "words":
+            under = min(under, int(value))
+        elif name == "budget":
             wide = wide.replace(ann_neighbours=int(value) - 1)
         elif name == "floor":
             wide = wide.replace(ann_min_cosine=float(value))
@@ -139,7 +151,7 @@ def option_pairs(
     key = index._key_of
     out: set[Pair] = set()
     for i, f in enumerate(rows):
-        if f.n_words >= SHORT_TEXT_WORDS:
+        if f.n_words >= under:
             continue
         words = candidates.keywords(f)
         index.config = wide

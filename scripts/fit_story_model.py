@@ -395,9 +395,16 @@ class DevSet:
 
 
 def dev_set(
-    base: str, data: Path, cache: Path, encoder: SentenceEncoder | None, form: str = "full"
+    base: str,
+    data: Path,
+    cache: Path,
+    encoder: SentenceEncoder | None,
+    form: str = "full",
+    cut: str = "first-sentence",
 ) -> DevSet:
-    """A dev file, or its short variant ``form`` (samestory.evaluate.make_short_variants).
+    """A dev file, or its short variant ``form`` (samestory.evaluate.make_short_variants,
+    cut by ``cut``: the fits' ``first-sentence``, or the ``reader`` cut the accuracy rows
+    judge; a reader-cut variant's features are cached under their own name).
 
     Topics are named by the dev file, not the variant, so that cross-validation keeps
     every form of a topic in one fold."""
@@ -406,9 +413,12 @@ def dev_set(
         raise SystemExit(f"{base}: {len(skipped)} records skipped; fix the data first")
     name = base if form == "full" else f"{base}:{form}"
     if form != "full":
-        records = make_short_variants(records, form, cut="first-sentence")
+        records = make_short_variants(records, form, cut=cut)
     articles = [record_to_article(r) for r in records]
-    features = cached_features(name.replace(":", "-"), articles, cache, encoder)
+    stem = name.replace(":", "-") + (
+        "-" + cut if form != "full" and cut != "first-sentence" else ""
+    )
+    features = cached_features(stem, articles, cache, encoder)
     return dev_set_of(name, base, records, features, compare_pairs=form == "full")
 
 
@@ -748,10 +758,11 @@ def compare_cv(
     return dev.compare_figures([models[fold_of[dev.topics[i]]] for i, _, _ in dev.topic_pairs])
 
 
-def fold_of_topics(sets: Sequence[DevSet]) -> dict[str, int]:
-    """Each topic's fold (the same dealing as :func:`topic_cv_ari`)."""
+def fold_of_topics(sets: Sequence[DevSet], seed: int = 0) -> dict[str, int]:
+    """Each topic's fold (seed 0: the same dealing as :func:`topic_cv_ari`; another
+    ``seed`` deals the topics afresh)."""
     topics = sorted({t for dev in sets for t in dev.topics})
-    order = np.random.RandomState(0).permutation(len(topics))
+    order = np.random.RandomState(seed).permutation(len(topics))
     return {topic: order[k] % TOPIC_FOLDS for k, topic in enumerate(topics)}
 
 

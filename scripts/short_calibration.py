@@ -122,26 +122,40 @@ def short_part(params: dict[str, float]) -> relate.StoryModel:
 class Runs:
     """ARI of each set under a short part: over all articles, and off each topic fold."""
 
-    def __init__(self, sets: Sequence[fsm.DevSet]) -> None:
+    def __init__(self, sets: Sequence[fsm.DevSet], fold_seed: int = 0) -> None:
         self.sets = sets
-        self.fold_of = fsm.fold_of_topics(sets)
-        self.folds = [np.array([self.fold_of[t] for t in dev.topics]) for dev in sets]
         self.memo: dict[tuple[tuple[str, float], ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.groupings: dict[tuple[tuple[str, float], ...], list[np.ndarray]] = {}
+        self.reseed(fold_seed)
+
+    def reseed(self, fold_seed: int) -> None:
+        """Deal the topics to folds by ``fold_seed`` (the groupings are kept)."""
+        self.fold_of = fsm.fold_of_topics(self.sets, fold_seed)
+        self.folds = [np.array([self.fold_of[t] for t in dev.topics]) for dev in self.sets]
+        self.memo.clear()
 
     def scores(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each set's scores and copy flags (``fsm.DevSet.scored``) under ``params``."""
         model = short_part(params)
         return [dev.scored(model, DEFAULT_CONFIG) for dev in self.sets]
 
+    def grouping(self, params: dict[str, float]) -> list[np.ndarray]:
+        """Each set's story labels under ``params`` (kept across fold seeds)."""
+        key = tuple(sorted(params.items()))
+        if key not in self.groupings:
+            self.groupings[key] = [
+                np.asarray(dev.grouping(s, DEFAULT_CONFIG, copied))
+                for dev, (s, copied) in zip(self.sets, self.scores(params), strict=True)
+            ]
+        return self.groupings[key]
+
     def ari(self, params: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """``(whole[set], off_fold[set, fold])``."""
         key = tuple(sorted(params.items()))
         if key not in self.memo:
             whole, off = [], np.zeros((len(self.sets), fsm.TOPIC_FOLDS))
-            for k, (dev, (s, copied)) in enumerate(
-                zip(self.sets, self.scores(params), strict=True)
-            ):
-                labels, gold = dev.grouping(s, DEFAULT_CONFIG, copied), np.array(dev.gold)
+            for k, (dev, labels) in enumerate(zip(self.sets, self.grouping(params), strict=True)):
+                gold = np.array(dev.gold)
                 whole.append(adjusted_rand_score(gold, labels))
                 for f in range(fsm.TOPIC_FOLDS):
                     kept = self.folds[k] != f
@@ -193,14 +207,21 @@ class ShapeRuns(Runs):
     short part zero, with only the pairs the part weighs on (``u · r`` > 0) rescored by
     production (the others' scores do not read it)."""
 
-    def __init__(self, sets: Sequence[fsm.DevSet]) -> None:
-        super().__init__(sets)
+    def __init__(self, sets: Sequence[fsm.DevSet], fold_seed: int = 0) -> None:
+        super().__init__(sets, fold_seed)
         zero = short_part({})
         self.zero = [dev.scored(zero, DEFAULT_CONFIG) for dev in sets]
+        self.scored: dict[tuple[tuple[str, float], ...], list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def scores(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
         if not params.get("discount") and not params.get("bias"):
             return self.zero
+        key = tuple(sorted(params.items()))
+        if key not in self.scored:
+            self.scored[key] = self._rescored(params)
+        return self.scored[key]
+
+    def _rescored(self, params: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
         model = short_part(params)
         out = []
         with relate.single_threaded_blas():
@@ -220,22 +241,52 @@ def s_key(params: dict[str, float]) -> str:
         f"/upper {params['upper_low']:g}-{params['upper_high']:g}" if "upper_low" in params else ""
     )
     return (
-        "/".join(f"{params[k]:g}" for k in SHAPE) + ("/both" if params.get("both") else "") + upper
+        "/".join(f"{params.get(k, 0.0):g}" for k in SHAPE)
+        + ("/both" if params.get("both") else "")
+        + upper
     )
 
 
+def shipped_short_part() -> dict[str, float]:
+    """The shipped short part as a :func:`short_part` point (``{}`` when it has none):
+    its discount read off its first cue with a nonzero long weight."""
+    model = relate.STORY_MODEL
+    if model.short_ramp is None and not model.short_bias:
+        return {}
+    w, v = np.array(model.event_weights), np.array(model.short_weights)
+    nonzero = np.flatnonzero(w)
+    discount = float(-v[nonzero[0]] / w[nonzero[0]]) if len(nonzero) else 0.0
+    point = {"discount": round(discount, 6) + 0.0, "bias": model.short_bias}
+    if model.short_ramp is not None:
+        point["ramp_low"] = model.short_ramp[0]
+    if model.short_both:
+        point["both"] = 1.0
+    if model.short_upper is not None:
+        point["upper_low"], point["upper_high"] = model.short_upper
+    return point
+
+
 def fit_shape(
-    sets: Sequence[fsm.DevSet], both: bool = False, upper: tuple[float, float] | None = None
+    sets: Sequence[fsm.DevSet],
+    both: bool = False,
+    upper: tuple[float, float] | None = None,
+    fold_seeds: Sequence[int] = (0,),
+    ramp_lows: tuple[float, ...] | None = None,
 ) -> dict[str, object]:
     """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE` (``both``:
     :data:`SHAPE_BOTH`, the part weighing as far as both texts are short), with its
     in-sample and 5-fold topic CV figures beside the short part zero's. ``upper``: the
     fall on the longer text's words (``StoryModel.short_upper``), on :data:`SHAPE_BOTH`'s
     grid."""
-    runs = ShapeRuns(sets)
+    runs = ShapeRuns(sets, fold_seeds[0])
     zero, _ = runs.ari({})
     print(show("short part zero", zero), flush=True)
-    grid_of = SHAPE_BOTH if both or upper else SHAPE
+    shipped_point = shipped_short_part()
+    shipped, _ = runs.ari(shipped_point)
+    print(show(f"shipped {s_key(shipped_point)}", shipped), flush=True)
+    grid_of = dict(SHAPE_BOTH if both or upper else SHAPE)
+    if ramp_lows:
+        grid_of["ramp_low"] = ramp_lows
     extra = {"both": 1.0} if both else {}
     if upper is not None:
         extra.update(upper_low=upper[0], upper_high=upper[1])
@@ -245,6 +296,22 @@ def fit_shape(
     ]
     grid, chosen, folds, in_sample, cv = runs.choose(points, s_key, "shape")
     print(show("CV minus zero", np.array(cv) - zero))
+    print(show("CV minus shipped", np.array(cv) - shipped), flush=True)
+    by_seed = {fold_seeds[0]: ([s_key(p) for p in folds], cv)}
+    for seed in fold_seeds[1:]:
+        runs.reseed(seed)
+        picked = [
+            max(points, key=lambda p, f=f: float(runs.ari(p)[1][:, f].mean()))
+            for f in range(fsm.TOPIC_FOLDS)
+        ]
+        seed_cv = runs.cv(picked)
+        by_seed[seed] = ([s_key(p) for p in picked], seed_cv)
+        print(
+            show(f"seed {seed}: CV minus shipped", np.array(seed_cv) - shipped),
+            "folds:",
+            by_seed[seed][0],
+            flush=True,
+        )
     names = [dev.name for dev in sets]
     return {
         "chosen": chosen,
@@ -262,6 +329,14 @@ def fit_shape(
             "chosen": s_key(chosen),
             "fold_choices": [s_key(p) for p in folds],
             "ari_short_part_zero": dict(zip(names, _rounded(zero), strict=True)),
+            "ari_shipped": dict(zip(names, _rounded(shipped), strict=True)),
+            "fold_seeds": {
+                str(seed): {
+                    "fold_choices": c,
+                    "ari_topic_cv": dict(zip(names, _rounded(v), strict=True)),
+                }
+                for seed, (c, v) in by_seed.items()
+            },
             "ari_in_sample": dict(zip(names, _rounded(in_sample), strict=True)),
             "ari_topic_cv": dict(zip(names, _rounded(cv), strict=True)),
             "fitted": dt.date.today().isoformat(),
@@ -403,6 +478,25 @@ def main() -> None:
         help="with --shape: LOW,HIGH words, the part 1 up to LOW words of the longer text "
         "and 0 from HIGH",
     )
+    parser.add_argument(
+        "--cut",
+        choices=("first-sentence", "reader"),
+        default="first-sentence",
+        help="how the short forms are cut (make_short_variants; the shipped fit's: "
+        "first-sentence; the accuracy rows': reader)",
+    )
+    parser.add_argument(
+        "--fold-seeds",
+        default="0",
+        help="with --shape: the seeds dealing the topics to the 5 CV folds, comma list "
+        "(the shipped fit: 0; the file keeps the first's figures)",
+    )
+    parser.add_argument(
+        "--ramp-lows",
+        default="",
+        help="with --shape: the ramp's lower knots screened, e.g. 10,15,20,25 (default: "
+        "the grid's)",
+    )
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument(
         "--dry-run", action="store_true", help="with --near or --shape: write nothing"
@@ -433,15 +527,18 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     encoder = fsm.make_encoder(args.encoder)
     sets = [
-        fsm.dev_set(base, args.data, args.cache, encoder, form)
+        fsm.dev_set(base, args.data, args.cache, encoder, form, args.cut)
         for base in args.sets.split(",")
         for form in args.forms.split(",")
     ]
     if args.shape:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
         upper = tuple(float(v) for v in args.upper.split(",")) if args.upper else None
-        found = fit_shape(sets, args.both, upper)  # type: ignore[arg-type]
+        ramp_lows = tuple(float(v) for v in args.ramp_lows.split(",")) if args.ramp_lows else None
+        seeds = [int(v) for v in args.fold_seeds.split(",")]
+        found = fit_shape(sets, args.both, upper, seeds, ramp_lows)  # type: ignore[arg-type]
         found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
+        found["fitted_on"]["short_cut"] = args.cut  # type: ignore[index]
         if not args.dry_run:
             write_shape(found, args.out)
         return

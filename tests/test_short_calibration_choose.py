@@ -44,3 +44,24 @@ def test_choose_takes_the_best_mean_in_sample_and_per_fold() -> None:
     assert [p["x"] for p in fold_points] == [2.0] + [1.0] * (folds - 1)
     assert list(in_sample) == [0.7, 0.7]
     assert runs.cv_asked == [[2.0] + [1.0] * (folds - 1)] and cv == [0.5, 0.5]
+
+
+def test_shipped_short_part_reads_back_the_shipped_model() -> None:
+    from samestory import relate
+
+    point = short_calibration.shipped_short_part()
+    assert short_calibration.short_part(point) == relate.STORY_MODEL
+    assert short_calibration.s_key(point) == "20/0/2/both"
+
+
+def test_fold_seed_deals_the_same_topics_afresh() -> None:
+    from types import SimpleNamespace
+
+    sets = [SimpleNamespace(topics=[f"t{k}" for k in range(29)])]
+    seed0 = fsm.fold_of_topics(sets)  # type: ignore[arg-type]
+    topics = sorted(seed0)
+    order = np.random.RandomState(0).permutation(len(topics))
+    assert seed0 == {t: order[k] % fsm.TOPIC_FOLDS for k, t in enumerate(topics)}
+    fresh = fsm.fold_of_topics(sets, 100)  # type: ignore[arg-type]
+    assert set(fresh) == set(seed0) and fresh != seed0
+    assert sorted(set(fresh.values())) == list(range(fsm.TOPIC_FOLDS))

@@ -1,0 +1,185 @@
+"""A candidate option for short texts judged under topic cross-validation.
+
+    python benchmarks/short_floor_cv.py [--sets ecbplus_dev,meantime_dev,gva_dev]
+        [--forms full,lead,summary,headline] [--options floor:0.25+words:25,floor:0.2]
+        [--fold-seeds 100,101,102] [--cache DIR] [--json FILE]
+
+Each option is one of ``benchmarks/headline_splits.py``'s (``floor:X``, ``budget:K``,
+``unscreened``, ``words:N``, ``+``-joined: :func:`headline_splits.option_pairs`): the
+pairs it proposes beyond production's are added to production's candidate pairs
+(``headline_splits.aris``' patch of ``batch.propose_pairs``) and every set in every form
+(:func:`samestory.evaluate.make_short_variants`, the reader's cut) goes through
+production's batch analysis (``DEFAULT_CONFIG``). Printed per set and form: the story
+and thread ARI of production (``base``) and of each option, in sample.
+
+Then, for each fold seed, the sets' topics (named by the dev file, so that every form of
+a topic is in one fold) are dealt to 5 folds; each fold's option (``base`` among them)
+is the one with the best mean story ARI over every set and form on the *other* folds'
+articles; the cross-validated figure proposes, for each pair, what the option chosen
+without its topics' fold proposes (a pair touching two folds is added when either fold's
+option adds it), and is printed beside ``base``. An option chosen by every fold on every
+seed is judged by its in-sample rows. Writes nothing but ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import DATA
+from headline_splits import load, option_pairs, widened_analysis
+from sklearn.metrics import adjusted_rand_score
+
+from samestory import candidates
+from samestory.config import DEFAULT_CONFIG, Config
+from samestory.evaluate import make_short_variants, read_labelled
+from samestory.features import DocFeatures
+from samestory.pipeline.copies import collapse_copies
+from samestory.pipeline.propose import propose_pairs
+
+FOLDS = 5
+Pair = tuple[int, int]
+
+
+def topics_of(spec: str) -> list[str]:
+    """Each record's topic of ``FILE[:FORM]``, in :func:`headline_splits.load`'s order."""
+    name, _, form = spec.partition(":")
+    records, _ = read_labelled(DATA / f"{name}.jsonl")
+    if form:
+        records = make_short_variants(records, form)
+    return [str(r.get("topic") or name) for r in records]
+
+
+def labels(features: list[DocFeatures], extra: set[Pair], config: Config) -> tuple[list, list]:
+    """Story and thread label of each article with ``extra`` article pairs proposed too."""
+    analysis = widened_analysis(features, extra, config)
+    story = {a: s.id for s in analysis.stories for a in s.articles}
+    thread = {a: s.thread or s.id for s in analysis.stories for a in s.articles}
+    return [story[f.id] for f in features], [thread[f.id] for f in features]
+
+
+class SetRun:
+    """One set in one form: its features, gold, topics and each option's added pairs."""
+
+    def __init__(self, spec: str, options: list[str], config: Config, cache: Path) -> None:
+        self.spec = spec
+        self.features, gold = load(spec, config, cache)
+        self.gold = np.array(gold)
+        self.topics = topics_of(spec)
+        assert len(self.topics) == len(self.features)
+        copies = collapse_copies(self.features, config)
+        reps = copies.reps
+        rows = [self.features[r] for r in reps]
+        row_of = {r: k for k, r in enumerate(reps)}
+        proposed = {(row_of[i], row_of[j]) for i, j in propose_pairs(self.features, copies, config)}
+        index = candidates.candidate_index(rows, config)
+        self.added: dict[str, set[Pair]] = {"base": set()}
+        for name in options:
+            pairs = option_pairs(index, rows, config, name) - proposed
+            self.added[name] = {(reps[i], reps[j]) for i, j in pairs}
+        self.config = config
+        self.memo: dict[frozenset[Pair], tuple[list, list]] = {}
+
+    def run(self, extra: set[Pair]) -> tuple[list, list]:
+        key = frozenset(extra)
+        if key not in self.memo:
+            self.memo[key] = labels(self.features, extra, self.config)
+        return self.memo[key]
+
+    def ari(self, extra: set[Pair], keep: np.ndarray | None = None) -> tuple[float, float]:
+        story, thread = (np.array(x) for x in self.run(extra))
+        kept = slice(None) if keep is None else keep
+        return (
+            float(adjusted_rand_score(self.gold[kept], story[kept])),
+            float(adjusted_rand_score(self.gold[kept], thread[kept])),
+        )
+
+
+def fold_of_topics(runs: list[SetRun], seed: int) -> dict[str, int]:
+    topics = sorted({t for r in runs for t in r.topics})
+    order = np.random.RandomState(seed).permutation(len(topics))
+    return {t: int(order[k] % FOLDS) for k, t in enumerate(topics)}
+
+
+def cross_validated(runs: list[SetRun], names: list[str], seed: int) -> dict[str, Any]:
+    """Each fold's option (best mean story ARI off the fold) and the sets' CV ARIs."""
+    fold_of = fold_of_topics(runs, seed)
+    folds = [np.array([fold_of[t] for t in r.topics]) for r in runs]
+    choices = []
+    for f in range(FOLDS):
+        means = {
+            name: float(
+                np.mean(
+                    [
+                        r.ari(r.added[name], fold != f)[0]
+                        for r, fold in zip(runs, folds, strict=True)
+                    ]
+                )
+            )
+            for name in names
+        }
+        choices.append(max(names, key=lambda n: means[n]))
+    rows = {}
+    for r in runs:
+        fold_at = {i: fold_of[t] for i, t in enumerate(r.topics)}
+        extra = {
+            p
+            for f, name in enumerate(choices)
+            for p in r.added[name]
+            if f in (fold_at[p[0]], fold_at[p[1]])
+        }
+        rows[r.spec] = r.ari(extra)
+    return {"seed": seed, "choices": choices, "ari": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default="ecbplus_dev,meantime_dev,gva_dev")
+    parser.add_argument("--forms", default="full,lead,summary,headline")
+    parser.add_argument("--options", default="floor:0.25+words:25,floor:0.2+words:25,floor:0.2")
+    parser.add_argument("--fold-seeds", default="100,101,102")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/short_floor_cv"))
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    options = [o for o in args.options.split(",") if o]
+    names = ["base", *options]
+    specs = [
+        s if form == "full" else f"{s}:{form}"
+        for s in args.sets.split(",")
+        for form in args.forms.split(",")
+    ]
+    runs = []
+    in_sample: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        r = SetRun(spec, options, DEFAULT_CONFIG, args.cache)
+        runs.append(r)
+        in_sample[spec] = {
+            name: {"added": len(r.added[name]), "ari": [round(x, 4) for x in r.ari(r.added[name])]}
+            for name in names
+        }
+        print(json.dumps({"set": spec, **in_sample[spec]}), flush=True)
+    cv = []
+    for seed in (int(s) for s in args.fold_seeds.split(",")):
+        row = cross_validated(runs, names, seed)
+        base = {r.spec: r.ari(set()) for r in runs}
+        row["minus_base"] = {
+            spec: [round(a - b, 4) for a, b in zip(row["ari"][spec], base[spec], strict=True)]
+            for spec in row["ari"]
+        }
+        row["ari"] = {k: [round(x, 4) for x in v] for k, v in row["ari"].items()}
+        cv.append(row)
+        print(json.dumps(row), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"in_sample": in_sample, "cv": cv}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
