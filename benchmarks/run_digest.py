@@ -1,13 +1,17 @@
 """The whole ``analyze`` of a corpus: relations/stories digests, wall, CPU and laps.
 
     python benchmarks/run_digest.py [--corpus real|N] [--encoder static|use]
+        [--encode-batch N] [--fixed-blocks on|off]
 
 Runs :func:`samestory.api.analyze` as ``speed.py`` does (corpus read and encoder
 loaded first, outside the clock) and prints the SHA-256 of every relation's ``repr``
 and every story's ``to_dict`` (the digests earlier sections of docs/history/benchmarks.md
 quote), with the wall time, the CPU time (this process and its children) and the
 stage clock's laps. Two versions of the code make the same analysis when both digests
-are equal; a speed claim reads the CPU of alternated runs.
+are equal; a speed claim reads the CPU of alternated runs. ``--encode-batch`` sets the
+static encoder's sentences per product (another batching of the same sentences: with
+bit-stable vectors the digests do not move) and ``--fixed-blocks`` its
+``static_encoder.FIXED_BLOCKS`` switch, for this run.
 """
 
 from __future__ import annotations
@@ -72,7 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="real", help="real, or a synthetic size")
     parser.add_argument("--encoder", default="static", choices=("static", "use"))
+    parser.add_argument("--encode-batch", type=int, help="the static encoder's batch")
+    parser.add_argument("--fixed-blocks", choices=("on", "off"), help="static_encoder's switch")
     args = parser.parse_args(argv)
+    from samestory import static_encoder
+
+    if args.encode_batch is not None:
+        static_encoder._ENCODE_BATCH = args.encode_batch
+    if args.fixed_blocks is not None:
+        static_encoder.FIXED_BLOCKS = args.fixed_blocks == "on"
     print(json.dumps(run(args.corpus, args.encoder)))
     return 0
 

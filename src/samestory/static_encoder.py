@@ -210,6 +210,7 @@ class StaticSentenceEncoder:
         self._table: np.ndarray | None = None
         self._head: dict[str, np.ndarray] | None = None
         self._map: np.ndarray | None = None
+        self._blocks: dict[bool, FixedBlocks] = {}  # head()'s, with a map (False) or not
         if method == "lin":
             self._map = checked_map(load_static_map() if affine_map is None else affine_map)
 
@@ -339,11 +340,7 @@ class StaticSentenceEncoder:
         summed = _sum_rows(self._table, pieces)
         if self.method == "model2vec":
             return normalize_rows(summed)
-        m = self._pooled(summed, lengths)
-        if self._map is not None:
-            m = m @ self._map[:-1]
-            m += self._map[-1]
-        return self.head(m)
+        return self.head(self._pooled(summed, lengths), self._map)
 
     def pooled(self, sentences: list[str]) -> np.ndarray:
         """USE's pooled vector ``m`` from the static table, before ``"lin"``'s map and
@@ -372,21 +369,128 @@ class StaticSentenceEncoder:
         m *= np.reciprocal(np.sqrt(n))[:, None]
         return m
 
-    def head(self, m: np.ndarray) -> np.ndarray:
-        """USE's feed-forward head on pooled vectors ``m`` (rows), L2-normalised."""
+    def head(self, m: np.ndarray, affine_map: np.ndarray | None = None) -> np.ndarray:
+        """USE's feed-forward head on pooled vectors ``m`` (rows), L2-normalised; with
+        ``affine_map`` (``"lin"``'s), ``[m; 1] A`` first.
+
+        With :data:`FIXED_BLOCKS` on, a row's output is a function of the row alone, bit
+        for bit: the products run in :class:`FixedBlocks` on one BLAS thread, so the
+        batch, its order and the cache that chose it do not move a bit (docs/design.md
+        "Floating point")."""
         if self._head is None:
             self._load()
         h = self._head
         assert h is not None
-        y0 = np.maximum(m @ h["d0"], 0)
-        y1 = m @ h["p1"]
-        y1 += y0 @ h["d1"]
-        np.maximum(y1, 0, out=y1)
-        y2 = np.maximum(y1 @ h["d2"], 0)
-        z = y1 @ h["p3"]
-        z += y2 @ h["d3"]
-        np.tanh(z, out=z)
-        return normalize_rows(z)
+
+        def block(x: np.ndarray) -> np.ndarray:
+            if affine_map is not None:
+                x = x @ affine_map[:-1]
+                x += affine_map[-1]
+            y0 = np.maximum(x @ h["d0"], 0)
+            y1 = x @ h["p1"]
+            y1 += y0 @ h["d1"]
+            np.maximum(y1, 0, out=y1)
+            y2 = np.maximum(y1 @ h["d2"], 0)
+            z = y1 @ h["p3"]
+            z += y2 @ h["d3"]
+            np.tanh(z, out=z)
+            return normalize_rows(z)
+
+        if not FIXED_BLOCKS:
+            return block(m)
+        rows = np.ascontiguousarray(m, dtype=np.float32)
+        with _blas_limit(1):
+            # The places' classes depend on the call's shapes, not on the weights' values:
+            # one probe per shape (with or without a map) and encoder.
+            key = affine_map is None
+            blocks = self._blocks.get(key)
+            if blocks is None:
+                blocks = self._blocks[key] = FixedBlocks(block, rows.shape[1])
+            return blocks.run(rows, block)
+
+
+# Whether head() (and so every "dan" / "lin" vector) runs in FixedBlocks, which makes a
+# sentence's vector a function of the sentence alone, bit for bit (off: one product per
+# batch, whose last bits depend on the batch). Off until its story-moving gate
+# (docs/history/benchmarks.md, 2026-12-07, bitstable); read at call time (patch it here).
+FIXED_BLOCKS = False
+
+# Rows per call in FixedBlocks: blocks of 96 run the head at about the speed of one large
+# product (docs/history/benchmarks.md, 2026-12-07 bitstable); 96 is a multiple of the
+# kernels' row groups seen here (6, 12, 16, 32), so places fall in few classes.
+FIXED_BLOCK = 96
+# Random rows whose outputs sort the places of a block into classes (FixedBlocks).
+_PROBES = 3
+# Odd multipliers of a row's 32-bit words: its class is a hash of its bits.
+_HASH_MULTIPLIERS = (
+    np.random.default_rng(20261207).integers(1, 1 << 32, POOLED_DIM, dtype=np.uint32) | 1
+)
+
+
+def row_hashes(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each float32 row's bits (integer arithmetic: the same row, the
+    same hash, in any batch)."""
+    words = np.ascontiguousarray(rows, dtype=np.float32).view(np.uint32)
+    multipliers = np.resize(_HASH_MULTIPLIERS, words.shape[1])
+    mixed = (words * multipliers).sum(axis=1, dtype=np.uint64)
+    return mixed ^ (mixed >> np.uint64(29))
+
+
+class FixedBlocks:
+    """Runs a row-wise ``fn`` (rows to rows) so that each output row is a function of its
+    input row alone, bit for bit.
+
+    A float32 BLAS product rounds a row by its place in the call and by the call's shape
+    (OpenBLAS 0.3.31's Haswell kernels here: a sentence 1.8e-7 apart alone and among
+    600), not by the other rows. So ``fn`` only ever sees arrays of ``block`` rows, and
+    a row always sits in one class of places: places whose outputs agree bit for bit.
+    The classes are found once, at construction, by ``fn`` on blocks holding one random
+    row in every place (here, one thread: two classes of 48, places 0-5, 12-17, ... and
+    6-11, 18-23, ...; a BLAS whose places all agree has one class, one whose places all
+    differ has ``block``). A row's class is its place ``row_hashes % block``'s class;
+    within it the rows fill the class's places block after block; free places are zero
+    rows."""
+
+    def __init__(self, fn, width: int, block: int = FIXED_BLOCK) -> None:
+        self.block = block
+        rng = np.random.default_rng(0)
+        seen: list[list[bytes]] = [[] for _ in range(block)]
+        for _ in range(_PROBES):
+            probe = rng.standard_normal(width).astype(np.float32)
+            out = fn(np.repeat(probe[None], block, axis=0))
+            for place in range(block):
+                seen[place].append(out[place].tobytes())
+        classes: dict[tuple[bytes, ...], list[int]] = {}
+        for place in range(block):
+            classes.setdefault(tuple(seen[place]), []).append(place)
+        self.classes = [np.array(places, dtype=np.int64) for places in classes.values()]
+        self.class_of_place = np.empty(block, dtype=np.int64)
+        for k, places in enumerate(self.classes):
+            self.class_of_place[places] = k
+
+    def run(self, rows: np.ndarray, fn) -> np.ndarray:
+        """``fn`` on ``rows`` in blocks (``fn`` computes what the probed one did)."""
+        if len(rows) == 0:
+            return fn(np.zeros((self.block, rows.shape[1]), dtype=rows.dtype))[:0]
+        kind = self.class_of_place[(row_hashes(rows) % np.uint64(self.block)).astype(np.int64)]
+        order = np.argsort(kind, kind="stable")
+        counts = np.bincount(kind, minlength=len(self.classes))
+        starts = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        sorted_kind = kind[order]
+        rank = np.arange(len(rows)) - starts[sorted_kind]
+        sizes = np.array([len(p) for p in self.classes], dtype=np.int64)
+        in_block = rank // sizes[sorted_kind]
+        place = np.empty(len(rows), dtype=np.int64)
+        for k, places in enumerate(self.classes):
+            mine = sorted_kind == k
+            place[mine] = places[rank[mine] % len(places)]
+        blocks = np.zeros((int(in_block.max()) + 1, self.block, rows.shape[1]), dtype=rows.dtype)
+        blocks[in_block, place] = rows[order]
+        stacked = np.stack([fn(b) for b in blocks])
+        out = np.empty((len(rows), stacked.shape[2]), dtype=stacked.dtype)
+        out[order] = stacked[in_block, place]
+        return out
 
 
 def _sum_rows(table: np.ndarray, pieces: list[list[int]]) -> np.ndarray:
