@@ -271,7 +271,7 @@ def fit_shape(
     both: bool = False,
     upper: tuple[float, float] | None = None,
     fold_seeds: Sequence[int] = (0,),
-    ramp_lows: tuple[float, ...] | None = None,
+    axes: dict[str, tuple[float, ...]] | None = None,
 ) -> dict[str, object]:
     """The shaped short part chosen by mean ARI over ``sets`` on :data:`SHAPE` (``both``:
     :data:`SHAPE_BOTH`, the part weighing as far as both texts are short), with its
@@ -285,8 +285,7 @@ def fit_shape(
     shipped, _ = runs.ari(shipped_point)
     print(show(f"shipped {s_key(shipped_point)}", shipped), flush=True)
     grid_of = dict(SHAPE_BOTH if both or upper else SHAPE)
-    if ramp_lows:
-        grid_of["ramp_low"] = ramp_lows
+    grid_of.update(axes or {})  # --ramp-lows, --discounts, --biases
     extra = {"both": 1.0} if both else {}
     if upper is not None:
         extra.update(upper_low=upper[0], upper_high=upper[1])
@@ -497,6 +496,16 @@ def main() -> None:
         help="with --shape: the ramp's lower knots screened, e.g. 10,15,20,25 (default: "
         "the grid's)",
     )
+    parser.add_argument(
+        "--discounts",
+        default="",
+        help="with --shape: the discounts screened, e.g. 0,0.2 (default: the grid's)",
+    )
+    parser.add_argument(
+        "--biases",
+        default="",
+        help="with --shape: the biases screened, e.g. 1,2,3 (default: the grid's)",
+    )
     parser.add_argument("--out", type=Path, default=fsm.DEFAULT_OUT)
     parser.add_argument(
         "--dry-run", action="store_true", help="with --near or --shape: write nothing"
@@ -534,9 +543,10 @@ def main() -> None:
     if args.shape:
         print(f"{'':28s} " + " ".join(dev.name for dev in sets))
         upper = tuple(float(v) for v in args.upper.split(",")) if args.upper else None
-        ramp_lows = tuple(float(v) for v in args.ramp_lows.split(",")) if args.ramp_lows else None
+        axes = {"ramp_low": args.ramp_lows, "discount": args.discounts, "bias": args.biases}
+        grid = {k: tuple(float(v) for v in x.split(",")) for k, x in axes.items() if x}
         seeds = [int(v) for v in args.fold_seeds.split(",")]
-        found = fit_shape(sets, args.both, upper, seeds, ramp_lows)  # type: ignore[arg-type]
+        found = fit_shape(sets, args.both, upper, seeds, grid)  # type: ignore[arg-type]
         found["fitted_on"]["encoder"] = args.encoder  # type: ignore[index]
         found["fitted_on"]["short_cut"] = args.cut  # type: ignore[index]
         if not args.dry_run:
