@@ -7,7 +7,7 @@
         [--augment-weight W] [--set-weights SET=W,...] [--seed N] [--cv-errors FILE]
         [--fold-seeds N [--fold-seeds-from K] [--cv-fixed FILE]]
         [--screen CANDIDATES.py [--screen-with INPUTS.py] [--hold-thresholds] [--offset-fit]]
-        [--write | --check]
+        [--offset-inputs NAME,... [--keep-shipped-base]] [--write | --check]
 
 Prints production's and the pair model's figures (in sample and under CV); ``--write``
 writes the in-sample model to ``samestory/params/pair_model.json``, which ``compare``
@@ -105,7 +105,13 @@ from samestory.evaluate import (
 )
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
-from samestory.pair_model import PAIR_MODEL_FILE, PairModel, input_names, pair_design
+from samestory.pair_model import (
+    OFFSET_INPUTS,
+    PAIR_MODEL_FILE,
+    PairModel,
+    input_names,
+    pair_design,
+)
 from samestory.pipeline.featurise import featurize_all
 from samestory.threads import THREAD_THRESHOLD
 
@@ -517,6 +523,58 @@ def fitted_of(model: PairModel) -> Fitted:
     return Fitted(mean, scale, weights, bias, model.threshold, predict)
 
 
+def fit_on_top(
+    model: PairModel,
+    sets: Sequence[PairSet],
+    masks: Sequence[np.ndarray],
+    names: Sequence[str],
+    options: FitOptions,
+) -> tuple[PairModel, Fitted]:
+    """``--keep-shipped-base``: the last ``options.offset`` inputs of ``names`` fitted on
+    top of the written ``model``'s other inputs (:func:`fit_offset`), whose numbers and
+    threshold stay, as production reads it (a :class:`PairModel` on ``names``): a pair
+    whose added inputs are 0 is decided exactly as by ``model``
+    (docs/history/accuracy.md, 2026-12-07 02:25, compare)."""
+    base_names = tuple(names[: len(names) - options.offset])
+    keep = [model.inputs.index(n) for n in base_names if n in model.inputs]
+    if [model.inputs[k] for k in keep] != list(base_names) or set(model.inputs) - set(names):
+        raise SystemExit(f"{PAIR_MODEL_FILE}: its inputs are not the run's base inputs")
+    base = PairModel(
+        inputs=base_names,
+        mean=tuple(model.mean[k] for k in keep),
+        scale=tuple(model.scale[k] for k in keep),
+        weights=tuple(model.weights[k] for k in keep),
+        bias=model.bias,
+        threshold=model.threshold,
+        gate=model.gate,
+    )
+    fitted = fit_offset(
+        sets,
+        masks,
+        fitted_of(base),
+        options.offset,
+        options.c,
+        options.gate,
+        options.augment_weight,
+        options.set_weights,
+        options.follow_ups_out,
+    )
+    return model_of(fitted, names, options.gate), fitted
+
+
+def model_of(fitted: Fitted, names: Sequence[str], gate: bool) -> PairModel:
+    """A logistic fit over the inputs ``names`` as production reads it."""
+    return PairModel(
+        inputs=tuple(names),
+        mean=tuple(map(float, fitted.mean)),
+        scale=tuple(map(float, fitted.scale)),
+        weights=tuple(map(float, fitted.weights)),
+        bias=fitted.bias,
+        threshold=fitted.threshold,
+        gate=gate,
+    )
+
+
 def fit_fixed(
     model: PairModel, sets: Sequence[PairSet], masks: Sequence[np.ndarray], rule: str
 ) -> Fitted:
@@ -725,16 +783,7 @@ def fit(
     fitted = fit_logistic(
         sets, masks, c, rule, gate, augment_weight, set_weights, signs, follow_ups_out, tol
     )
-    pair_model = PairModel(
-        inputs=tuple(names),
-        mean=tuple(map(float, fitted.mean)),
-        scale=tuple(map(float, fitted.scale)),
-        weights=tuple(map(float, fitted.weights)),
-        bias=fitted.bias,
-        threshold=fitted.threshold,
-        gate=gate,
-    )
-    return pair_model, fitted
+    return model_of(fitted, names, gate), fitted
 
 
 #: ``--fold-seed`` of leave-one-topic-out: every topic its own fold, no random deal.
@@ -1804,6 +1853,19 @@ def main() -> None:
         "topic has seen the held-out ones)",
     )
     parser.add_argument(
+        "--offset-inputs",
+        default="",
+        help="production's offset inputs (pair_model.OFFSET_INPUTS, by name) joining the "
+        "design after every other input, each fitted on top of the others' fit (CV: each "
+        "fold's base refit, as --offset-fit)",
+    )
+    parser.add_argument(
+        "--keep-shipped-base",
+        action="store_true",
+        help="with --offset-inputs: the in-sample fit (--write, --check) keeps the shipped "
+        "file's other inputs' numbers, bias and threshold and fits the offset inputs on top",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help=f"write the model to params/{PAIR_MODEL_FILE}",
@@ -1843,6 +1905,13 @@ def main() -> None:
         parser.error("--cv-fixed needs --fold-seeds, the logistic learner and no --screen")
     if args.learner != "logistic" and args.screen:
         parser.error("--screen screens inputs of the logistic model")
+    offset_inputs = [n for n in args.offset_inputs.split(",") if n]
+    if set(offset_inputs) - set(OFFSET_INPUTS):
+        parser.error(f"no such offset inputs: {sorted(set(offset_inputs) - set(OFFSET_INPUTS))}")
+    if offset_inputs and (args.screen or args.screen_with or args.learner != "logistic"):
+        parser.error("--offset-inputs fits the logistic model: no --screen(-with), --learner")
+    if args.keep_shipped_base and not offset_inputs:
+        parser.error("--keep-shipped-base needs --offset-inputs (what it fits on top)")
     forms = [f for f in args.short_forms.split(",") if f]
     set_weights = {
         k: float(v) for k, v in (item.split("=") for item in args.set_weights.split(",") if item)
@@ -1894,6 +1963,12 @@ def main() -> None:
     for s in sets:
         s.x = s.x[:, keep]
     kept = [names[k] for k in keep]
+    if offset_inputs:  # production's offset inputs, after the others, in its order
+        offset_inputs = [n for n in OFFSET_INPUTS if n in offset_inputs]
+        pairs = article_pairs(sample)
+        _check_pairs(sets, pairs)
+        sets = with_inputs(sets, pairs, {n: OFFSET_INPUTS[n] for n in offset_inputs})
+        kept = [*kept, *offset_inputs]
     if args.screen_with and not args.screen:  # the fit's CV with these inputs joining
         added = load_inputs(args.screen_with)
         pairs = article_pairs(sample)
@@ -1908,6 +1983,7 @@ def main() -> None:
         set_weights,
         follow_ups_out=args.follow_ups_out,
         tol=args.tol,
+        offset=len(offset_inputs),
     )
     if args.convergence:
         print_convergence(sets, trained, options, kept, args.fold_seed)
@@ -1997,6 +2073,16 @@ def main() -> None:
     in_sample = functools.partial(  # the written model's fit (--write, --check)
         fit, trained, everything, args.C, args.rule, args.gate, kept, args.augment_weight
     )
+    if offset_inputs:  # on top of the shipped file's base, or of its refit
+
+        def in_sample(*_: object) -> tuple[PairModel, Fitted]:
+            if not args.keep_shipped_base:
+                fitted = options.fit(trained, everything)
+                return model_of(fitted, kept, args.gate), fitted
+            path = Path(params.path_of(PAIR_MODEL_FILE))
+            shipped = PairModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            return fit_on_top(shipped, trained, everything, kept, options)
+
     if args.check:
         model, _ = in_sample(set_weights, None, args.follow_ups_out, args.tol)
         raise SystemExit(check_model(model))
@@ -2011,7 +2097,13 @@ def main() -> None:
             args.tol,
         )
         predict = fitted.predict
-        _check_production_reads_it(model, predict, sets, names, keep)
+        _check_production_reads_it(
+            model,
+            predict,
+            sets,
+            names + offset_inputs,
+            keep + list(range(len(names), len(names) + len(offset_inputs))),
+        )
         threshold = model.threshold
         print(
             f"in-sample fit: objective {fitted.objective:.4f} after {fitted.iterations} "

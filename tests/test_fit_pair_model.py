@@ -871,3 +871,26 @@ def test_a_fixed_model_keeps_its_weights_in_every_fold_and_chooses_only_its_thre
         )
         assert thresholds[k] == min(max(chosen, 0.01), 0.99)
     assert set(np.concatenate([cv_t[s.name] for s in sets]).tolist()) <= set(thresholds)
+
+
+def test_the_offset_input_on_top_of_a_written_file_keeps_its_numbers_and_threshold():
+    """``--offset-inputs --keep-shipped-base`` (``fit_on_top``): the written file's inputs
+    keep their numbers, bias and threshold; the offset input is fitted on top, last; refit
+    on the file it wrote (``--check``) it is the same model."""
+    base_sets, _ = _screened_sets()
+    sets = _with_sparse_evidence(base_sets)
+    masks = [np.ones(len(s.gold), dtype=bool) for s in sets]
+    options = fit_pair_model.FitOptions(0.1, "target", True, 0.5, {})
+    shipped, _ = fit_pair_model.fit(
+        base_sets, masks, 0.1, "target", True, ("doc_cosine", "best_sentence"), 0.5, {}
+    )
+    names = ("doc_cosine", "best_sentence", "local_venue_agreement")
+    on_top = dataclasses.replace(options, offset=1)
+    model, fitted = fit_pair_model.fit_on_top(shipped, sets, masks, names, on_top)
+    assert model.inputs == names and model.offset_inputs == ("local_venue_agreement",)
+    assert model.bias == shipped.bias and model.threshold == shipped.threshold
+    assert model.weights[:2] == shipped.weights and model.weights[2] > 0.5
+    again, _ = fit_pair_model.fit_on_top(model, sets, masks, names, on_top)
+    assert fit_pair_model.model_differences(model, again) == []
+    with pytest.raises(SystemExit, match="base inputs"):
+        fit_pair_model.fit_on_top(shipped, sets, masks, ("doc_cosine", "x", "y"), on_top)

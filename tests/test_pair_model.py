@@ -141,3 +141,26 @@ def test_the_design_reads_each_value_once():
     for name in extra:
         index = offset + threads.EXTRA_FEATURES.index(name)
         assert row[name] == m.thread_features[index]
+
+
+def test_an_offset_input_is_read_last_and_only_by_a_file_that_names_it():
+    """``OFFSET_INPUTS`` (the venue agreement): a file without it designs and decides as
+    before; one naming it reads it after every other input."""
+    a, b = featurize(
+        [
+            Article(id="a", text="Two men were shot outside the Lucky Star lounge on Sunday."),
+            Article(id="b", text="Police said the gunman fled the Lucky Star lounge Sunday."),
+        ]
+    )
+    m = relate.measure_pair(a, b)
+    plain = pair_design(m, a, b)
+    assert len(plain) == len(input_names())
+    assert pair_design(m, a, b, offset=("local_venue_agreement",)) == [*plain, 1.0]
+    base = _model({"doc_cosine": 1.0}, bias=-0.5)
+    on_top = _model({"doc_cosine": 1.0, "local_venue_agreement": 2.0}, bias=-0.5)
+    assert base.offset_inputs == () and on_top.offset_inputs == ("local_venue_agreement",)
+    z = -0.5 + plain[input_names().index("doc_cosine")]
+    assert base.probability(m, a, b) == pytest.approx(m.date_factor / (1 + math.exp(-z)))
+    z2 = z + 2.0
+    assert on_top.probability(m, a, b) == pytest.approx(m.date_factor / (1 + math.exp(-z2)))
+    assert PairModel.from_dict(on_top.to_dict()) == on_top

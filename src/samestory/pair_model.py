@@ -23,10 +23,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from samestory import params, relate
+from samestory import params, relate, venues
 from samestory.ages import age_agreement
 from samestory.errors import ParamsError
 from samestory.features import DocFeatures
@@ -45,6 +45,14 @@ _THREAD_INPUTS_READ = tuple(
 )
 
 PAIR_MODEL_FILE = "pair_model.json"
+
+#: Inputs read after every other, and only by a file that names them: each fitted on top
+#: of the rest with the rest's numbers kept (``fit_pair_model.py --offset-inputs
+#: --keep-shipped-base``), so a pair whose offset inputs are 0 is decided as without them
+#: (docs/history/accuracy.md, 2026-12-07 02:25, compare).
+OFFSET_INPUTS: dict[str, Callable[[DocFeatures, DocFeatures], float]] = {
+    "local_venue_agreement": venues.local_venue_agreement,
+}
 
 
 def input_names(cross_lingual: bool = False) -> list[str]:
@@ -73,11 +81,16 @@ def input_names(cross_lingual: bool = False) -> list[str]:
 
 
 def pair_design(
-    m: relate.PairMeasures, a: DocFeatures, b: DocFeatures, cross_lingual: bool = False
+    m: relate.PairMeasures,
+    a: DocFeatures,
+    b: DocFeatures,
+    cross_lingual: bool = False,
+    offset: Sequence[str] = (),
 ) -> list[float]:
     """The pair model's inputs from production's measures ``m`` of a pair ``a``, ``b``,
     in :func:`input_names` order; ``cross_lingual`` adds the cues times a two-languages
-    indicator (1.0 when ``a`` and ``b`` differ in language)."""
+    indicator (1.0 when ``a`` and ``b`` differ in language); ``offset``: the
+    :data:`OFFSET_INPUTS` of these names after them, in order."""
     x = m.cues.vector()
     u = m.cues.shortness
     row = [
@@ -96,7 +109,7 @@ def pair_design(
     if cross_lingual:
         two = float(a.lang != b.lang)
         row += [two * v for v in x]
-    return row
+    return row + [OFFSET_INPUTS[name](a, b) for name in offset]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +131,7 @@ class PairModel:
         n = len(self.inputs)
         if not (len(self.mean) == len(self.scale) == len(self.weights) == n):
             raise ParamsError("pair model: inputs, mean, scale and weights differ in length")
-        unknown = set(self.inputs) - set(input_names(cross_lingual=True))
+        unknown = set(self.inputs) - set(input_names(cross_lingual=True)) - set(OFFSET_INPUTS)
         if unknown:
             raise ParamsError(f"pair model: unknown inputs {', '.join(sorted(unknown))}")
         numbers = (*self.mean, *self.scale, *self.weights, self.bias, self.threshold)
@@ -129,8 +142,13 @@ class PairModel:
 
     @functools.cached_property
     def _columns(self) -> tuple[int, ...]:
-        names = input_names(cross_lingual=self.cross_lingual)
+        names = input_names(cross_lingual=self.cross_lingual) + list(self.offset_inputs)
         return tuple(names.index(n) for n in self.inputs)
+
+    @property
+    def offset_inputs(self) -> tuple[str, ...]:
+        """The :data:`OFFSET_INPUTS` the file names, in :data:`OFFSET_INPUTS` order."""
+        return tuple(n for n in OFFSET_INPUTS if n in self.inputs)
 
     @property
     def cross_lingual(self) -> bool:
@@ -146,7 +164,7 @@ class PairModel:
 
     def probability(self, m: relate.PairMeasures, a: DocFeatures, b: DocFeatures) -> float:
         """The gated probability of the pair ``a``, ``b`` measured as ``m``."""
-        row = pair_design(m, a, b, self.cross_lingual)
+        row = pair_design(m, a, b, self.cross_lingual, self.offset_inputs)
         return self.probability_of_row(row, m.date_factor)
 
     def links(self, m: relate.PairMeasures, a: DocFeatures, b: DocFeatures) -> bool:
