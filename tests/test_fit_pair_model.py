@@ -886,7 +886,7 @@ def test_the_offset_input_on_top_of_a_written_file_keeps_its_numbers_and_thresho
     )
     names = ("doc_cosine", "best_sentence", "local_venue_agreement")
     on_top = dataclasses.replace(options, offset=1)
-    model, fitted = fit_pair_model.fit_on_top(shipped, sets, masks, names, on_top)
+    model, _ = fit_pair_model.fit_on_top(shipped, sets, masks, names, on_top)
     assert model.inputs == names and model.offset_inputs == ("local_venue_agreement",)
     assert model.bias == shipped.bias and model.threshold == shipped.threshold
     assert model.weights[:2] == shipped.weights and model.weights[2] > 0.5

@@ -17,8 +17,8 @@ TEXTS = run_path(str(Path(__file__).with_name("test_pair_inputs_venues_after.py"
 
 
 def test_the_word_lists_are_the_screened_ones():
-    assert venues.LOCAL_HEADS == _HEAD["LOCAL_HEADS"]
-    assert venues.GENERIC == _HEAD["GENERIC"]
+    assert _HEAD["LOCAL_HEADS"] == venues.LOCAL_HEADS
+    assert _HEAD["GENERIC"] == venues.GENERIC
 
 
 def test_every_value_is_the_screened_readings():
