@@ -24,39 +24,10 @@ section says so.
 
 from __future__ import annotations
 
-from pathlib import Path
-from runpy import run_path
+from samestory.venues import local_venue_agreement, venue_tokens
 
-from samestory.features import DocFeatures
-
-_POSSESSIVE = run_path(str(Path(__file__).with_name("pair_inputs_venues_possessive.py")))
-# One sentence's venue runs: (the run's tokens, its possessor's tokens among them).
-_sentence_readings = _POSSESSIVE["sentence_readings"]
-
-
-def venue_tokens(f: DocFeatures) -> tuple[frozenset[str], frozenset[str]]:
-    """``(every, after)`` of ``f``'s local venues: every venue run's tokens (the head
-    reading's :func:`local_venues`) and those a run gives after its possessive (a run
-    without one gives all of its tokens)."""
-    every: set[str] = set()
-    after: set[str] = set()
-    for s in f.sentences:
-        for found, owned in _sentence_readings(s)[0]:
-            every |= found
-            after |= found - owned
-    return frozenset(every), frozenset(after)
-
-
-def local_venue_agreement(a: DocFeatures, b: DocFeatures) -> float:
-    """+1 a venue token after any possessive shared, 0 only possessors shared, -1 none
-    shared while both name a venue, 0 no evidence (see the module)."""
-    every_a, after_a = venue_tokens(a)
-    every_b, after_b = venue_tokens(b)
-    if (after_a & b.entities) or (after_b & a.entities):
-        return 1.0
-    if (every_a & b.entities) or (every_b & a.entities):
-        return 0.0  # shared only through a possessor: "Singapore" is no venue alone
-    return -1.0 if every_a and every_b else 0.0
-
+# The reading ships as samestory.venues (docs/history/accuracy.md, 2026-12-07 02:25,
+# compare); this screen reads it.
+__all__ = ["INPUTS", "local_venue_agreement", "venue_tokens"]
 
 INPUTS = {"local_venue_agreement": local_venue_agreement}

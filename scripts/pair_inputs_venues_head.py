@@ -28,12 +28,11 @@ events of one kind at one place).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from runpy import run_path
 
-from samestory import normalize
+from samestory import normalize, venues
 from samestory.features import DocFeatures
 
 _HERE = Path(__file__).parent
@@ -41,28 +40,11 @@ _HERE = Path(__file__).parent
 # community's events recur) and the tokens no place is told by alone, as screened.
 LOCAL_HEADS: frozenset[str] = run_path(str(_HERE / "pair_inputs_venues_local.py"))["LOCAL_HEADS"]
 GENERIC: frozenset[str] = run_path(str(_HERE / "pair_inputs_specific_places.py"))["GENERIC"]
-# The one word right after a run: whitespace alone between them, a lowercase word.
-_NEXT_WORD = re.compile(r"[ \t]+([a-z][\w'’\-]*)\b")
-# A run after "a" / "an": a kind of place of the name, not a named place.
-_INDEFINITE = re.compile(r"(?:^|\s)(?:a|an|A|An)\s+$")
 CACHE_SENTENCES = 1 << 15
-
-
-def _head_of(before: str, run: str, after: str) -> str | None:
-    """The word of :data:`LOCAL_HEADS` that makes ``run`` a venue: its last word, or the one
-    word right after it ("the Lucky Star lounge"), joined by whitespace alone and lowercase;
-    None otherwise. Not across a comma or another mark, nor a capitalised word, which starts
-    a name of its own ("a previous DUI arrest, Highway Patrol Officer ..." names no venue
-    "DUI"), nor after an indefinite article ("a Queens street" is a street of a borough, not
-    a named place): docs/history/accuracy.md, 2026-12-06 17:10, compare."""
-    last = run.split()[-1].lower()
-    if last in LOCAL_HEADS:
-        return last
-    following = _NEXT_WORD.match(after)
-    if following is None or _INDEFINITE.search(before) or run.split()[0] == "An":
-        return None
-    word = following.group(1)
-    return word if word in LOCAL_HEADS else None
+# The venue head (inside the name run or the one lowercase word right after it, not across
+# a comma, nor after "a" / "an"; 2026-12-06 17:10, compare): production's reading since
+# 2026-12-07 (samestory.venues, its lists tested equal to LOCAL_HEADS / GENERIC here).
+_head_of = venues.head_of
 
 
 @functools.lru_cache(maxsize=CACHE_SENTENCES)

@@ -23,18 +23,15 @@ one of the other's, 0 otherwise (no venue evidence).
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from runpy import run_path
 
-from samestory import name_roles, normalize
+from samestory import name_roles, normalize, venues
 from samestory.features import DocFeatures
 
 _HEAD = run_path(str(Path(__file__).with_name("pair_inputs_venues_head.py")))
 GENERIC: frozenset[str] = _HEAD["GENERIC"]
 head_of = _HEAD["_head_of"]
-# A possessive word: "Singapore's", "Singapore’s", "Orleans'", "Orleans’".
-_POSSESSIVE = re.compile(r"(?:['’][sS]|[sS]['’])$")
 CACHE_SENTENCES = 1 << 15
 
 # One venue run: (its tokens, the possessor's tokens among them: those only the words up
@@ -53,13 +50,7 @@ def is_place_run(run: str, before: str, after: str) -> bool:
     )
 
 
-def _possessor(run: str) -> str:
-    """The words of ``run`` up to its last possessive word ("" when it has none)."""
-    words = run.split()
-    for i in range(len(words) - 1, -1, -1):
-        if _POSSESSIVE.search(words[i]):
-            return " ".join(words[: i + 1])
-    return ""
+_possessor = venues.possessor  # the run's words up to its last possessive word
 
 
 @functools.lru_cache(maxsize=CACHE_SENTENCES)
