@@ -411,9 +411,11 @@ class StaticSentenceEncoder:
 
 # Whether head() (and so every "dan" / "lin" vector) runs in FixedBlocks, which makes a
 # sentence's vector a function of the sentence alone, bit for bit (off: one product per
-# batch, whose last bits depend on the batch). Off until its story-moving gate
-# (docs/history/benchmarks.md, 2026-12-07, bitstable); read at call time (patch it here).
-FIXED_BLOCKS = False
+# batch, whose last bits depend on the batch). On since its story-moving gate passed
+# (docs/history/benchmarks.md, 2026-12-07, bitstable: every dev row, ARI and fit --check
+# as main's, the real digests the same at any batching, analyze's CPU flat); read at call
+# time (patch it here).
+FIXED_BLOCKS = True
 
 # Rows per call in FixedBlocks: blocks of 96 run the head at about the speed of one large
 # product (docs/history/benchmarks.md, 2026-12-07 bitstable); 96 is a multiple of the
