@@ -38,33 +38,11 @@ from pathlib import Path
 
 from samestory import normalize
 from samestory.features import DocFeatures
-from samestory.name_roles import PLACE_HEADS
 
-# Words that make the run before them a street, a venue or a building: where one incident
-# happened. Not the area words (city, county, neighborhood), nor the institutions every
-# incident of a city shares (hospital, police, sheriff, court).
-SPECIFIC_HEADS = frozenset(
-    """
-    street st avenue ave road rd boulevard blvd drive lane highway hwy interstate parkway
-    square plaza mall market store shop supermarket apartments apartment complex homes
-    school academy elementary university college church temple mosque synagogue bar
-    lounge club nightclub restaurant cafe hotel motel bank airport bridge park stadium
-    arena theater theatre cinema gym factory plant warehouse
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-# Tokens no place is told by alone: the heads themselves, compass words and the words that
-# say a kind of place ("High School", "State Street", "Main Street" are in many towns).
-GENERIC = (
-    PLACE_HEADS
-    | SPECIFIC_HEADS
-    | frozenset(
-        """
-        north south east west northeast northwest southeast southwest upper lower high
-        middle junior senior new old state national international main central mount
-        saint
-        """.split()  # noqa: SIM905 - a word list reads best as text
-    )
-)
+# The street / venue / building words and the tokens no place is told by alone ("High
+# School", "State Street"): production's lists since 2026-12-07, this screen's word for word.
+from samestory.venues import GENERIC, SPECIFIC_HEADS
+
 _WORD = re.compile(r"[\w'’\-]+")
 CACHE_SENTENCES = 1 << 15
 

@@ -45,8 +45,9 @@ LOCAL_HEADS = frozenset(
     street theater theatre
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
-#: R5's specific heads, every one a word of a kind of place (no place alone).
-_SPECIFIC_HEADS = LOCAL_HEADS | frozenset(
+#: R5's specific heads, every one a word of a kind of place (no place alone; also the
+#: screen ``scripts/pair_inputs_specific_places.py``'s list).
+SPECIFIC_HEADS = LOCAL_HEADS | frozenset(
     """
     bank church college factory mall market mosque park plant shop store supermarket
     synagogue temple university warehouse
@@ -55,7 +56,7 @@ _SPECIFIC_HEADS = LOCAL_HEADS | frozenset(
 #: Tokens no place is told by alone: kinds of place, compass and rank words.
 GENERIC = (
     PLACE_HEADS
-    | _SPECIFIC_HEADS
+    | SPECIFIC_HEADS
     | frozenset(
         """
         north south east west northeast northwest southeast southwest upper lower high
