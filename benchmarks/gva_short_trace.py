@@ -2,7 +2,7 @@
 published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
-        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,pp,ps,l3]
+        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,p1y,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
         [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--split-scores]
@@ -34,7 +34,8 @@ else another name, else nothing) and the gold's topic:
 ``--rules`` screens rules that change the scores of pairs across the published-date gate
 before grouping (the scores are the only change; every stage after them is
 production's): ``p1`` scales the published-date factor 0.35 by the pair's shortness as
-the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``pp`` scores a pair of
+the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``p1y`` does so only
+for publication dates more than a year (``P1Y_DAYS``) apart; ``pp`` scores a pair of
 a short text (:func:`samestory.relate.is_short_text`) under the attach bar when its texts
 share no name either text's roles read as a person or a place; ``ps`` when they share no
 name read as a person. ``l3`` changes the grouping instead: a lone text joins a story of
@@ -450,6 +451,19 @@ def rule_p1(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
     return best * (cap - (cap - short) * u)
 
 
+# Rule P1Y's step: P1's cut only past a year of publication dates (protocol P1Y-CV,
+# docs/history/accuracy.md, 2026-12-07, gvashort, 05:55).
+P1Y_DAYS = 365
+
+
+def rule_p1y(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
+    """P1Y: P1 for a pair whose publication dates are more than a year apart only (a
+    short pair within the year keeps the published factor: later coverage of one
+    incident, an arrest or a charge months on, mostly comes within it)."""
+    gap = r.evidence.date_gap_days
+    return rule_p1(r, a, b) if gap is not None and gap > P1Y_DAYS else None
+
+
 def rule_pp(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
     """PP: a short text's pair sharing no person or place name scores under the bar."""
     if not (relate.is_short_text(a) or relate.is_short_text(b)):
@@ -464,7 +478,7 @@ def rule_person(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
     return None if shares(a, b) == "person" else 0.0
 
 
-RULES: dict[str, Rule] = {"p1": rule_p1, "pp": rule_pp, "ps": rule_person}
+RULES: dict[str, Rule] = {"p1": rule_p1, "p1y": rule_p1y, "pp": rule_pp, "ps": rule_person}
 
 
 @contextlib.contextmanager
