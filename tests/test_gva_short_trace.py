@@ -321,3 +321,22 @@ def test_topic_folds_deal_every_topic_once_by_seed() -> None:
         assert [len(fold) for fold in folds] == [2, 2, 2]
         assert folds == gst.topic_folds(list(reversed(topics)), seed, 3)  # order-free
     assert gst.topic_folds(topics, 100, 3) != gst.topic_folds(topics, 101, 3)
+
+
+def test_rule_p1y_is_p1_past_a_year_only() -> None:
+    from samestory import relate
+    from samestory.models import Evidence, Relation
+
+    cap = relate.PUBLISHED_DATE_GAP_FACTOR
+
+    def pair(gap: int) -> Relation:
+        scores = {"event_probability": 0.9, "rewrite_evidence": 0.0}
+        return Relation("a", "b", None, 0.9 * cap, Evidence(date_gap_days=gap, scores=scores))
+
+    short = SimpleNamespace(n_words=30)
+    far = pair(gst.P1Y_DAYS + 1)
+    assert gst.rule_p1y(far, short, short) == gst.rule_p1(far, short, short)
+    assert gst.rule_p1y(far, short, short) < 0.9 * cap
+    near = pair(gst.P1Y_DAYS)
+    assert gst.rule_p1(near, short, short) is not None
+    assert gst.rule_p1y(near, short, short) is None
