@@ -30,12 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DATA
 
-from samestory import name_roles, normalize
+from samestory import name_roles, normalize, switches
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import load_records, record_to_article
 from samestory.features import read_text
 
-#: Candidate rules: words before "to" after which "to" marks no place.
+#: Candidate rules: words before "to" after which "to" marks no place. "production" is
+#: :data:`samestory.name_roles.TO_NOT_LOCATIVE_AFTER` (the rule of
+#: ``switches.LOCATIVE_TO_NARROW``; 2026-12-07, locative).
 RULES: dict[str, frozenset[str]] = {
     "recommended": frozenset({"recommended"}),
     "according": frozenset({"according"}),
@@ -46,6 +48,7 @@ RULES: dict[str, frozenset[str]] = {
         explained replied apologized
         """.split()  # noqa: SIM905 - a word list reads best as text
     ),
+    "production": name_roles.TO_NOT_LOCATIVE_AFTER,
 }
 
 
@@ -59,10 +62,8 @@ class Text:
         self.names = frozenset(normalize.entities(f"{article.title or ''}\n{article.text}"))
 
 
-def word_before_to(text: str) -> str:
-    """The word before a final "to" of ``text`` (lowercased; "" when there is none)."""
-    words = name_roles._WORD.findall(text[-60:])
-    return words[-2].lower() if len(words) >= 2 and words[-1].lower() == "to" else ""
+#: The word before a final "to" (production's reading).
+word_before_to = name_roles.word_before_to
 
 
 def runs_by_to_alone(texts: list[Text]) -> list[dict[str, str]]:
@@ -95,22 +96,16 @@ def runs_by_to_alone(texts: list[Text]) -> list[dict[str, str]]:
 
 
 def roles_under(texts: list[Text], rule: frozenset[str]) -> list[name_roles.Roles]:
-    """Each text's roles with "to" after a word of ``rule`` read as no locative."""
-    original = name_roles._last_word
-
-    def last_word(text: str) -> str:
-        word = original(text)
-        return "" if word == "to" and word_before_to(text) in rule else word
-
-    name_roles._last_word = last_word  # type: ignore[assignment]
+    """Each text's roles with "to" after a word of ``rule`` read as no locative (the
+    empty rule: every "to" a locative, as with ``switches.LOCATIVE_TO_NARROW`` off)."""
+    saved = switches.LOCATIVE_TO_NARROW, name_roles.TO_NOT_LOCATIVE_AFTER
+    switches.LOCATIVE_TO_NARROW, name_roles.TO_NOT_LOCATIVE_AFTER = True, rule
+    name_roles.clear_caches()
     try:
-        name_roles.sentence_readings.cache_clear()
-        name_roles.name_roles.cache_clear()
         return [name_roles.name_roles(t.sentences) for t in texts]
     finally:
-        name_roles._last_word = original  # type: ignore[assignment]
-        name_roles.sentence_readings.cache_clear()
-        name_roles.name_roles.cache_clear()
+        switches.LOCATIVE_TO_NARROW, name_roles.TO_NOT_LOCATIVE_AFTER = saved
+        name_roles.clear_caches()
 
 
 def rule_effect(

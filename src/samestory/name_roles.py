@@ -27,7 +27,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from samestory import normalize
+from samestory import normalize, switches
 
 # Words that make the capitalised run before them a place or an institution.
 PLACE_HEADS = frozenset(
@@ -44,6 +44,23 @@ PLACE_HEADS = frozenset(
 # Words that make the capitalised run after them a place.
 LOCATIVES = frozenset(
     ["in", "at", "near", "to", "into", "outside", "inside", "across", "toward", "towards"]
+)
+# Words before "to" after which it marks no place (with switches.LOCATIVE_TO_NARROW on):
+# "to" there names a source, a cause or a reference ("according to TMZ", "due to Apple",
+# "in addition to Jones"), a hearer ("spoke to ONE News", "confirmed to People", "in a
+# statement to Access") or an owner or a relative ("belonged to Phillips", "heir to Peyton
+# Manning", "married to Caron"), not where someone went. Left out on purpose, as they
+# also name where: "responded to", "called to", "up to", "out to", "sent to", "next to".
+# Three classes of English, not a list read off the judged pairs
+# (docs/history/accuracy.md, 2026-12-07, locative).
+TO_NOT_LOCATIVE_AFTER = frozenset(
+    """
+    according thanks due owing prior addition response contrary regard relation reference
+    similar compared related
+    spoke speak speaks speaking talked talk talks talking confirmed confirms explained
+    replied wrote apologized listen listens listened statement objected recommended
+    belonged belongs belong belonging married engaged heir connected linked
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 # Titles and roles that make the capitalised run after them a person.
 PERSON_TITLES = frozenset(
@@ -121,7 +138,7 @@ def sentence_readings(sentence: str) -> tuple[frozenset[str], frozenset[str], fr
         tokens = normalize.entities(run)
         if not tokens:
             continue
-        before = _last_word(sentence[: match.start()])
+        before = _word_before(sentence[: match.start()])
         after = sentence[match.end() :]
         following = [w.lower() for w in _WORD.findall(after[:40])[:2]]
         if LOCAL_HEADS.intersection(following):
@@ -134,6 +151,14 @@ def sentence_readings(sentence: str) -> tuple[frozenset[str], frozenset[str], fr
             people.update(normalize.entities(run.split(maxsplit=1)[-1]))
     # Most sentences mark no name: they share one empty set instead of new ones each.
     return _frozen(places), _frozen(people), _frozen(local)
+
+
+def clear_caches() -> None:
+    """Forget every cached reading (after ``switches.LOCATIVE_TO_NARROW`` or a word list
+    here changed: the caches hold readings of one setting)."""
+    sentence_readings.cache_clear()
+    name_roles.cache_clear()
+    local_places.cache_clear()
 
 
 def _frozen(names: set[str]) -> frozenset[str]:
@@ -163,6 +188,21 @@ def local_places(sentences: tuple[str, ...]) -> frozenset[str]:
 def _last_word(text: str) -> str:
     words = _WORD.findall(text[-30:])
     return words[-1].lower() if words else ""
+
+
+def _word_before(text: str) -> str:
+    """The word before a run (the end of ``text``), lowercased; "" for a "to" that marks
+    no place (after a word of :data:`TO_NOT_LOCATIVE_AFTER`, when
+    ``switches.LOCATIVE_TO_NARROW`` is on)."""
+    word = _last_word(text)
+    narrow = word == "to" and switches.LOCATIVE_TO_NARROW
+    return "" if narrow and word_before_to(text) in TO_NOT_LOCATIVE_AFTER else word
+
+
+def word_before_to(text: str) -> str:
+    """The word before a final "to" of ``text`` (lowercased; "" when there is none)."""
+    words = _WORD.findall(text[-60:])
+    return words[-2].lower() if len(words) >= 2 and words[-1].lower() == "to" else ""
 
 
 # A text's (places, people), as name_roles gives them.

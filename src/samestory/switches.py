@@ -47,6 +47,15 @@ YEARLESS_IN_SHORT_TEXTS = True
 # again by `samestory upgrade` (store.cleaning.resplit).
 SPLIT_RUNS_ON_IN_LINE = True
 
+# Whether name_roles' locative "to" marks no place after a word of
+# name_roles.TO_NOT_LOCATIVE_AFTER ("according to TMZ", "spoke to ONE News", "belonged to
+# Smith": a source, a hearer, an owner), read at call time by name_roles.sentence_readings
+# (its cache holds readings of one setting: clear it when you flip this). Off: every "to"
+# before a name makes it a place, as since 2026-12-03 (docs/history/accuracy.md,
+# 2026-12-07, tidy: 819 dev runs are places by "to" alone, 221 "according to"; and
+# 2026-12-07, locative: the rule and its gate).
+LOCATIVE_TO_NARROW = False
+
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
     "yearless_in_short_texts": False,
