@@ -13,7 +13,9 @@ names of :func:`samestory.normalize.entities`) is
 
 - a **place** when a place or institution word follows it ("Stroger Hospital", "Allegheny
   County", "Penn Avenue", "Englewood neighborhood") or a locative word comes before it
-  ("in Wilkinsburg", "taken to Stroger", "near Garfield");
+  ("in Wilkinsburg", "taken to Stroger", "near Garfield"); with
+  ``switches.LOCATIVE_TO_NARROW`` on, not a "to" after a word of
+  :data:`TO_NOT_LOCATIVE_AFTER` ("according to TMZ", "spoke to ONE News");
 - a **person** when an age follows it ("Chanetta Powell, 26,") or a title or a role comes
   before it ("Officer", "Sgt.", "suspect", "victim").
 

@@ -82,13 +82,19 @@ def pair_scoring_rules() -> dict[str, bool]:
     ``rewrite`` needs the story bar, ``relate._kind``; a rule with no switch, always on
     since 2026-12-06) and ``text_far_rewrites`` (a rewrite at the story bar dated more
     than 30 days apart only by a date read from a text stays a ``rewrite``, not a
-    ``follow_up``, ``relate._is_follow_up``; no switch, on since 2026-12-06 evening). Add
-    one here when a switch that changes stored pairs' scores ships."""
-    return {
+    ``follow_up``, ``relate._is_follow_up``; no switch, on since 2026-12-06 evening), and
+    ``locative_to_narrow`` only when :data:`LOCATIVE_TO_NARROW` is on (it changes the
+    roles a store keeps in its features: a store recorded without it reads them again on
+    ``samestory upgrade``). Add one here when a switch that changes stored pairs' scores
+    ships."""
+    rules = {
         "yearless_in_short_texts": YEARLESS_IN_SHORT_TEXTS,
         "published_far_kinds": True,
         "text_far_rewrites": True,
     }
+    if LOCATIVE_TO_NARROW:  # recorded only when on: off, every store's record stays
+        rules["locative_to_narrow"] = True
+    return rules
 
 
 # The switches that lived in other modules before this one, by module: reading or setting
