@@ -2,11 +2,11 @@
 published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
-        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,p1y,pp,ps,l3]
+        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,p1y,p1c,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
         [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--split-scores]
-        [--near-base 3] [--json FILE]
+        [--near-base 3] [--cv-seeds 110,111 [--cv-folds 3]] [--undone] [--json FILE]
 
 Each form of the set (:func:`samestory.evaluate.make_short_variants`; features cached in
 ``--cache`` as ``benchmarks/short_form_errors.py`` caches them) goes through production's
@@ -35,7 +35,8 @@ else another name, else nothing) and the gold's topic:
 before grouping (the scores are the only change; every stage after them is
 production's): ``p1`` scales the published-date factor 0.35 by the pair's shortness as
 the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``p1y`` does so only
-for publication dates more than a year (``P1Y_DAYS``) apart; ``pp`` scores a pair of
+for publication dates more than a year (``P1Y_DAYS``) apart; ``p1c`` unless both texts
+carry a later-coverage word (``FOLLOW_CUES``); ``pp`` scores a pair of
 a short text (:func:`samestory.relate.is_short_text`) under the attach bar when its texts
 share no name either text's roles read as a person or a place; ``ps`` when they share no
 name read as a person. ``l3`` changes the grouping instead: a lone text joins a story of
@@ -74,7 +75,8 @@ traces (or ``--loss``) the grouping under that variant instead of today's;
 ``--split-scores`` reads why the split pairs under the attach bar are there: the event
 model's own value or a cut after it (protocol T4); ``--near-base DAYS`` counts every
 article pair that near in time, one incident or two, sharing anything or nothing (protocol
-T5). Writes nothing but ``--json``.
+T5). ``--undone`` with ``--rules`` reads what each score rule undoes (:func:`undone`:
+protocol P1Y's reading, 2026-12-07). Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ import datetime as dt
 import json
 import pickle
 import random
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
@@ -639,6 +642,79 @@ class LoneShortBar:
         return all(abs((a - b).days) > self.far_days for a in own for b in other)  # type: ignore[operator]
 
 
+# --undone: words of later coverage a text may carry (descriptive, 2026-12-07 05:50's reading
+# of what P1 undid; no production code reads them).
+FOLLOW_CUES = re.compile(
+    r"\b(arrest\w*|charg\w*|sentenc\w*|plead\w*|guilty|trial|convict\w*|indict\w*|court|"
+    r"judge|jury|verdict|funeral|vigil|memorial|died|dies|identified|suspect|lawsuit|sued|"
+    r"anniversary)\b",
+    re.IGNORECASE,
+)
+YEAR_DAYS = 365
+WORD_BANDS = (15, 25, 35, 50, 70)
+
+
+def follow_cue(f: DocFeatures) -> bool:
+    return any(FOLLOW_CUES.search(s) for s in f.sentences)
+
+
+def _band(value: int, edges: Sequence[int]) -> str:
+    for edge in edges:
+        if value <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def _what(a: DocFeatures, b: DocFeatures, days: int | None) -> dict[str, str]:
+    """What a pair carries that a short text can: the shorter and longer text's words,
+    days apart (within a year or not), what they share, a later-coverage cue word."""
+    cues = (follow_cue(a), follow_cue(b))
+    return {
+        "shorter words": _band(min(a.n_words, b.n_words), WORD_BANDS),
+        "longer words": _band(max(a.n_words, b.n_words), WORD_BANDS),
+        "days": "undated" if days is None else ("<=365" if days <= YEAR_DAYS else ">365"),
+        "shares": shares(a, b),
+        "cue word": "both" if all(cues) else ("one" if any(cues) else "neither"),
+    }
+
+
+def undone(prep: Prepared, rule: Rule, config: Config) -> dict[str, Any]:
+    """What ``rule`` undoes, by what a short text carries (protocol P1Y's reading,
+    docs/history/accuracy.md, 2026-12-07, gvashort): the scored pairs it pushes under the
+    attach bar, and the thread-level article pairs it takes apart, each one incident
+    (``right``) or two (``wrong``), counted by :func:`_what`."""
+    relations, _ = apply_rule(prep, rule)
+    bar = config.attach_threshold if config.attach_threshold is not None else 0.0
+    n = len(prep.copies.copies)
+    tables: dict[str, Counter[str]] = defaultdict(Counter)
+    for (i, j), old, new in zip(prep.pairs, prep.relations[n:], relations[n:], strict=True):
+        if old.score >= bar > new.score:
+            verdict = "right" if prep.gold[old.a] == prep.gold[old.b] else "wrong"
+            a, b = prep.features[i], prep.features[j]
+            for name, value in _what(a, b, old.evidence.date_gap_days).items():
+                tables[f"pushed under the bar: {name}"][f"{verdict} / {value}"] += 1
+    base, after = prep.analysis(prep.relations, config), prep.analysis(relations, config)
+    look = Lookups(prep, base, base)
+    before = threads_of(base)
+    ids = sorted(i for i in prep.gold if i in before)
+    kept = set(article_pairs({i: threads_of(after)[i] for i in ids}))
+    for x, y in set(article_pairs({i: before[i] for i in ids})) - kept:
+        verdict = "right" if prep.gold[x] == prep.gold[y] else "wrong"
+        a, b = look.by_id[look.rep(x)], look.by_id[look.rep(y)]
+        for name, value in _what(a, b, days_apart(prep, x, y)).items():
+            tables[f"thread pairs undone: {name}"][f"{verdict} / {value}"] += 1
+    return {name: dict(sorted(c.items())) for name, c in sorted(tables.items())}
+
+
+def rule_p1c(r: Relation, a: DocFeatures, b: DocFeatures) -> float | None:
+    """P1C (descriptive, after P1Y's verdict): P1 unless both texts carry a later-coverage
+    word (:data:`FOLLOW_CUES`)."""
+    return None if follow_cue(a) and follow_cue(b) else rule_p1(r, a, b)
+
+
+RULES["p1c"] = rule_p1c
+
+
 def apply_rule(prep: Prepared, rule: Rule) -> tuple[list[Relation], Counter[str]]:
     """The relations with ``rule``'s scores on the pairs across the published-date gate."""
     n = len(prep.copies.copies)
@@ -1096,6 +1172,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --rules: judge each rule on held-out topic folds of these seeds (P1-CV)",
     )
     parser.add_argument("--cv-folds", type=int, default=3, help="topic folds a --cv-seeds seed")
+    parser.add_argument(
+        "--undone",
+        action="store_true",
+        help="with --rules: the pairs each score rule pushes under the attach bar and the "
+        "thread pairs it takes apart, right or wrong, by words, days, shares and cue words",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
@@ -1136,6 +1218,8 @@ def main(argv: list[str] | None = None) -> int:
                 "topic rule": topic_rule(prep, before, after),
                 "thread pairs moved": moved_pairs(prep, base, changed),
             }
+            if args.undone and name in RULES:
+                row[name]["undone"] = undone(prep, RULES[name], config)
             if args.cv_seeds:
                 seeds = [int(x) for x in args.cv_seeds.split(",")]
                 row[name]["topic CV"] = topic_cv(prep, base, changed, seeds, args.cv_folds)

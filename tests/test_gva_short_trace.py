@@ -5,7 +5,8 @@ leave-one-topic-out judge's held-out pair F1 counts a merge into another topic; 
 short item's bar (protocols LB, LB-far) leaves only such an item alone, keeps the attach
 bar for an item its exemption names (HL-keep) and records what it undid; the headline-like
 test, the pair F1, the variants' order and the judge's ties towards the weaker rule
-(protocol HL)."""
+(protocol HL); rules P1Y (P1 past a year only) and P1C (P1 unless both texts carry a
+later-coverage word) and what ``--undone`` reads of a pair."""
 
 from __future__ import annotations
 
@@ -340,3 +341,38 @@ def test_rule_p1y_is_p1_past_a_year_only() -> None:
     near = pair(gst.P1Y_DAYS)
     assert gst.rule_p1(near, short, short) is not None
     assert gst.rule_p1y(near, short, short) is None
+
+
+def test_follow_cue_and_what_a_pair_carries() -> None:
+    def text(words: int, sentences: list[str]) -> SimpleNamespace:
+        f = _features({"Dallas"}, set(), {"Dallas"}, set())
+        f.n_words, f.sentences = words, sentences
+        return f
+
+    a = text(30, ["A man was arrested in Dallas."])
+    b = text(60, ["Dallas police said the suspect fled."])
+    c = text(12, ["Shooting in Dallas"])
+    assert gst.follow_cue(a) and gst.follow_cue(b) and not gst.follow_cue(c)
+    what = gst._what(a, b, 400)
+    assert what == {
+        "shorter words": "<=35",
+        "longer words": "<=70",
+        "days": ">365",
+        "shares": "place",
+        "cue word": "both",
+    }
+    assert gst._what(a, c, 365)["days"] == "<=365" and gst._what(a, c, 365)["cue word"] == "one"
+    assert gst._what(c, c, None)["days"] == "undated"
+
+
+def test_rule_p1c_leaves_a_pair_with_cue_words_on_both_sides() -> None:
+    from samestory import relate
+    from samestory.models import Evidence, Relation
+
+    cap = relate.PUBLISHED_DATE_GAP_FACTOR
+    scores = {"event_probability": 0.9, "rewrite_evidence": 0.0}
+    r = Relation("a", "b", None, 0.9 * cap, Evidence(date_gap_days=90, scores=scores))
+    cue = SimpleNamespace(n_words=30, sentences=["He was charged on Monday."])
+    plain = SimpleNamespace(n_words=30, sentences=["A shooting on Main Street."])
+    assert gst.rule_p1c(r, cue, cue) is None
+    assert gst.rule_p1c(r, cue, plain) == gst.rule_p1(r, cue, plain) < 0.9 * cap
