@@ -52,6 +52,16 @@ class Config:
             or more (static): a story with more versions than this; see
             ``samestory.candidates.select_neighbours``.
         ann_min_cosine: document-vector cosine below which an ANN neighbour is dropped.
+        short_text_words, short_text_ann_min_cosine: an article of fewer than
+            ``short_text_words`` words (a headline, a one-sentence item) takes its own
+            vector neighbours down to ``short_text_ann_min_cosine`` instead (None: no
+            such rule). ``ann_min_cosine`` was set on multi-sentence vectors; a
+            one-sentence text's vector is that sentence's, and its cosines to its
+            story's other texts run lower (ECB+ headline's never-proposed same-story
+            pairs sit at median cosine 0.277). Screen S (docs/history/accuracy.md,
+            2026-12-07 02:20) chose 25 words / 0.25 in every topic fold of seeds 100-102.
+            Only the short article's own list is widened: another article's list keeps
+            its own floor (``samestory.candidates.vector_floor``).
         min_keyword_cosine: a vector or keyword neighbour whose keywords (each article's
             most specific words, weighted) have a cosine below this with the article's is
             not proposed, unless the two document vectors are as close as translations'
@@ -103,6 +113,8 @@ class Config:
     lsh_threshold: float = 0.5
     ann_neighbours: int = 20
     ann_min_cosine: float = 0.35
+    short_text_words: int = 25
+    short_text_ann_min_cosine: float | None = 0.25
     min_keyword_cosine: float = 0.02
     near_duplicate_jaccard: float = 0.6
     near_duplicate_containment: float = 0.8
@@ -201,6 +213,8 @@ _RULES = {
     "lsh_threshold": _SHARE,
     "ann_neighbours": _integer(1),
     "ann_min_cosine": _COSINE,
+    "short_text_words": _integer(0),
+    "short_text_ann_min_cosine": _optional(_COSINE),
     "min_keyword_cosine": _number(0.0, 1.0),
     "near_duplicate_jaccard": _SHARE,
     "near_duplicate_containment": _SHARE,

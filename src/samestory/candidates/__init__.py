@@ -89,8 +89,10 @@ from samestory.candidates.vector_lists import (
     SATURATED_KEYWORD_COSINE,
     TWIN_SEARCH_FACTOR,
     best_first,
+    lowest_vector_floor,
     saturation_test,
     select_neighbours,
+    vector_floor,
 )
 
 __all__ = [
@@ -133,6 +135,7 @@ __all__ = [
     "keyword_ranking",
     "keywords",
     "load_graph",
+    "lowest_vector_floor",
     "lsh_bands",
     "memory_lsh",
     "pairs_of_rows",
@@ -140,6 +143,7 @@ __all__ = [
     "saturation_test",
     "screened",
     "select_neighbours",
+    "vector_floor",
     "without_same_days",
 ]
 

@@ -35,7 +35,13 @@ from samestory.candidates.keyword_routes import (
 from samestory.candidates.lsh import LSHLike, MinHashLike, memory_lsh
 from samestory.candidates.same_days import dated_ranking, route_day
 from samestory.candidates.screen import screened
-from samestory.candidates.vector_lists import best_first, saturation_test, select_neighbours
+from samestory.candidates.vector_lists import (
+    best_first,
+    lowest_vector_floor,
+    saturation_test,
+    select_neighbours,
+    vector_floor,
+)
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
 
@@ -106,6 +112,9 @@ class CandidateIndex:
         # Day numbers (date ordinals) of the articles the same-days route has met, None
         # for undated ones; the rest are asked of the keyword index (the store's).
         self._days: dict[str, int | None] = {}
+        # Word counts of indexed articles (their vector floor: vector_floor), remembered
+        # or asked of the keyword index (the store's); unknown ones count as long.
+        self._n_words: dict[str, int] = {}
         self._coded_days = np.zeros(0, dtype=np.int64)  # MemoryKeywords' code -> day
         self._ann: Any = None  # usearch index, built lazily once the collection is large
         # Whether the graph differs from the one last saved or loaded (see save_ann).
@@ -122,6 +131,7 @@ class CandidateIndex:
     def add(self, features: Iterable[DocFeatures]) -> None:
         for f in features:
             self._days[f.id] = route_day(f)
+            self._remember_length(f)
             self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
             self.add_keywords(f.id, keywords(f))
 
@@ -167,13 +177,19 @@ class CandidateIndex:
         fingerprints: Sequence[str],
         vectors: np.ndarray,
         graph: Any = None,
+        n_words: Sequence[int] | None = None,
     ) -> None:
         """Index articles already in the LSH (a persisted one), in one go: their ids,
-        fingerprints and vectors (one row each), and optionally the HNSW graph saved
-        with the first ``len(graph)`` of these vectors (see :func:`load_graph`); the rest
-        are added to it."""
+        fingerprints and vectors (one row each), optionally their word counts (which
+        set their vector floor, :func:`vector_floor`; else asked of the keyword index
+        when needed) and the HNSW graph saved with the first ``len(graph)`` of these
+        vectors (see :func:`load_graph`); the rest are added to it."""
         if len(ids) != len(fingerprints) or len(ids) != len(vectors):
             raise ValueError("ids, fingerprints and vectors must have one entry per article")
+        if n_words is not None:
+            if len(n_words) != len(ids):
+                raise ValueError("n_words must have one entry per article")
+            self._n_words.update(zip(ids, (int(n) for n in n_words), strict=True))
         if graph is not None and (self._ids or len(graph) > len(ids)):
             raise ValueError("the graph does not hold a prefix of these articles")
         start = len(self._ids)
@@ -245,7 +261,8 @@ class CandidateIndex:
         if f.id in self._key_of:
             found.update(dict.fromkeys(self._proposals_of(f.id, f.vector, words)))
         else:
-            proposed = dict.fromkeys(self._vector_neighbours(f.vector, words))
+            floor = vector_floor(self.config, _length(f, self.config))
+            proposed = dict.fromkeys(self._vector_scan(f.vector, words, floor)[0])
             proposed.update(dict.fromkeys(self._keyword_neighbours(words, f.id)))
             proposed.update(dict.fromkeys(self._dated_scan(words, f.id, route_day(f))))
             found.update(dict.fromkeys(self._screened(list(proposed), f.vector, words)))
@@ -266,6 +283,7 @@ class CandidateIndex:
         """
         words = keywords(f)
         self._days[f.id] = route_day(f)
+        self._remember_length(f)
         before = self._affected_by(f, words)
         self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
         self.add_keywords(f.id, words)
@@ -315,7 +333,7 @@ class CandidateIndex:
             vector = self._buffer[self._key_of[article_id]]
         if words is None:
             words = self._keywords.words(article_id)
-        by_vector, cut = self._vector_scan(vector, words)
+        by_vector, cut = self._vector_scan(vector, words, self._floors_of([article_id])[article_id])
         by_keyword, keyword_cut = self._keyword_scan(words, article_id)
         found = dict.fromkeys(by_vector)
         found.update(dict.fromkeys(by_keyword))
@@ -350,9 +368,11 @@ class CandidateIndex:
         out: dict[str, list[str]] = {}
         if not self._ids:
             return out
-        floor = self.config.ann_min_cosine
-        for other, cosine, nearest in self._cosines_to(f.vector):
-            if cosine < floor:
+        # Pruned at the lowest floor, then each article's own (its list stops there).
+        near = self._cosines_to(f.vector)
+        floors = self._floors_of([other for other, _, _ in near])
+        for other, cosine, nearest in near:
+            if cosine < floors[other]:
                 continue
             if other not in self._vector_cut:
                 if not nearest and self._ann is not None:
@@ -377,7 +397,9 @@ class CandidateIndex:
             nearest[best_first(cosines, widest)] = True
             return [
                 (self._ids[k], float(cosines[k]), bool(nearest[k]))
-                for k in np.flatnonzero(cosines >= self.config.ann_min_cosine - COSINE_SLACK)
+                for k in np.flatnonzero(
+                    cosines >= lowest_vector_floor(self.config) - COSINE_SLACK
+                )
             ]
         matches = self._ann.search(vector, widest, threads=1)
         return [
@@ -523,17 +545,44 @@ class CandidateIndex:
             * vector_lists.TWIN_SEARCH_FACTOR
         )
 
-    def _vector_neighbours(self, vector: np.ndarray, words: dict[int, float]) -> list[str]:
-        """The distinct nearest neighbours of an article of ``vector`` and keywords
-        ``words``, as :func:`select_neighbours` picks them from an exact or HNSW search."""
-        return self._vector_scan(vector, words)[0]
+    def _vector_neighbours(
+        self, vector: np.ndarray, words: dict[int, float], floor: float | None = None
+    ) -> list[str]:
+        """The first part of :meth:`_vector_scan`: the neighbours."""
+        return self._vector_scan(vector, words, floor)[0]
 
-    def _vector_scan(self, vector: np.ndarray, words: dict[int, float]) -> tuple[list[str], float]:
-        """:meth:`_vector_neighbours`, and the cosine below which another article would
-        not have been looked at: the first candidate the scan stopped at (or
-        ``ann_min_cosine`` when it ran out of candidates)."""
+    def _remember_length(self, f: DocFeatures) -> None:
+        self._n_words[f.id] = _length(f, self.config)
+
+    def _floors_of(self, ids: Sequence[str]) -> dict[str, float]:
+        """The vector floors (:func:`vector_floor`) of indexed articles, by their word
+        counts: remembered, or asked of the keyword index (``word_counts``, the store's)
+        and remembered; an article of unknown length is taken as long."""
+        config = self.config
+        short = config.short_text_ann_min_cosine
+        if short is None or short == config.ann_min_cosine or config.short_text_words <= 0:
+            return dict.fromkeys(ids, config.ann_min_cosine)
+        missing = [i for i in dict.fromkeys(ids) if i not in self._n_words]
+        if missing:
+            lookup = getattr(self._keywords, "word_counts", None)
+            found: Mapping[str, int] = lookup(missing) if lookup is not None else {}
+            for i in missing:
+                if i in found:
+                    self._n_words[i] = found[i]
+        long = config.short_text_words
+        return {i: vector_floor(config, self._n_words.get(i, long)) for i in ids}
+
+    def _vector_scan(
+        self, vector: np.ndarray, words: dict[int, float], floor: float | None = None
+    ) -> tuple[list[str], float]:
+        """The distinct nearest neighbours of an article of ``vector`` and keywords
+        ``words`` down to cosine ``floor`` (None: ``ann_min_cosine``), as
+        :func:`select_neighbours` picks them from an exact or HNSW search, and the cosine
+        below which another article would not have been looked at: the first candidate
+        the scan stopped at (or ``floor`` when it ran out of candidates)."""
         matrix = self._matrix()
-        floor = self.config.ann_min_cosine
+        if floor is None:
+            floor = self.config.ann_min_cosine
         if not len(matrix):
             return [], floor
         budget = self.config.ann_neighbours + 1
@@ -571,6 +620,11 @@ class CandidateIndex:
         assert keys is not None  # complete searches always give a list
         cut = max(floor, float(scanned[len(keys)])) if len(keys) < len(scanned) else floor
         return [self._ids[key] for key in keys], cut
+
+
+def _length(f: DocFeatures, config: Config) -> int:
+    """``f``'s word count (``short_text_words``, long, for a stand-in without one)."""
+    return int(getattr(f, "n_words", config.short_text_words))
 
 
 def _ordered(a: str, b: str, key: Mapping[str, int]) -> tuple[str, str]:

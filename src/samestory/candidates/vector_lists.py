@@ -5,7 +5,8 @@ multilingual vectors: rewrites, translations and other reports of the event, whi
 share few words). :func:`select_neighbours` takes them from candidates sorted best first
 (:func:`best_first` for an exact search):
 
-- ``budget`` distinct neighbours, at cosine ``ann_min_cosine`` or more;
+- ``budget`` distinct neighbours, at cosine ``ann_min_cosine`` or more (an article
+  under ``short_text_words`` words: ``short_text_ann_min_cosine``, :func:`vector_floor`);
 - a **near-twin** (within ``NEAR_TWIN_COSINE`` of a neighbour already taken: another
   version of one text) is returned but uses no budget, so a story's other reports are
   still reached; each budget looks at ``TWIN_SEARCH_FACTOR`` times as many candidates;
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from samestory.candidates.screen import keyword_cosine
+from samestory.config import Config
 
 # Document vectors this close are near-twins: versions of one text (see select_neighbours).
 NEAR_TWIN_COSINE = 0.95
@@ -48,6 +50,26 @@ EXPANSION = 4
 # >= 0.2 is the same story on 92% (ECB+), 61% (MEANTIME) and 59% (GVA) of static's
 # candidate pairs: the rate USE's 0.70 has on ECB+ (59%), chosen on that, not on ARI.
 SATURATED_KEYWORD_COSINE: dict[str, float | None] = {"use": None, "static": 0.20}
+
+
+def vector_floor(config: Config, n_words: int) -> float:
+    """The document cosine an article of ``n_words`` words takes its own vector
+    neighbours down to: ``short_text_ann_min_cosine`` under ``short_text_words`` words
+    (when set), else ``ann_min_cosine``. Only the querying article's length counts: a
+    short article's list reaches lower, a long article's list keeps its floor."""
+    short = config.short_text_ann_min_cosine
+    if short is not None and n_words < config.short_text_words:
+        return short
+    return config.ann_min_cosine
+
+
+def lowest_vector_floor(config: Config) -> float:
+    """The lowest floor :func:`vector_floor` gives any article: where a reverse-neighbour
+    walk (which article's list may a new vector enter) can stop looking."""
+    short = config.short_text_ann_min_cosine
+    if short is None or config.short_text_words <= 0:
+        return config.ann_min_cosine
+    return min(short, config.ann_min_cosine)
 
 
 def best_first(cosines: np.ndarray, most: int) -> np.ndarray:

@@ -32,6 +32,8 @@ import dataclasses
 import json
 import sqlite3
 
+from samestory.config import DEFAULT_CONFIG, Config
+
 # meta key of the backlog: {"through": last features rowid held, "next": first not paired,
 # "scored": whether the chunks paired so far scored any pair}.
 KEY = "pair_backlog"
@@ -43,7 +45,27 @@ RECONCILE_KEY = "reconcile"
 # document vectors (with their widening), the keyword route and the same-days route
 # (samestory.candidates). Add a route's name here when it ships.
 ROUTES_KEY = "candidate_routes"
-ROUTES: frozenset[str] = frozenset({"vectors", "keywords", "same_days"})
+
+
+def short_floor_route(config: Config) -> str | None:
+    """The short-text vector floor as a route name, with its numbers (an article under
+    ``short_text_words`` words takes its vector neighbours down to
+    ``short_text_ann_min_cosine``: ``samestory.candidates.vector_floor``), or None when
+    the config has no such rule. Its pairs among stored short articles were never
+    proposed by a samestory without it, so a store recording other numbers (or none)
+    is paired again by ``samestory upgrade``, as for a new route."""
+    cosine = config.short_text_ann_min_cosine
+    if cosine is None or config.short_text_words <= 0 or cosine == config.ann_min_cosine:
+        return None
+    return f"vectors_short:{config.short_text_words}:{cosine:g}"
+
+
+# The shipped config's rule (a store created with other numbers records these too: its
+# pairing backlog after an upgrade of the rule costs time and changes nothing).
+_SHORT = short_floor_route(DEFAULT_CONFIG)
+ROUTES: frozenset[str] = frozenset({"vectors", "keywords", "same_days"}) | (
+    frozenset({_SHORT}) if _SHORT else frozenset()
+)
 
 
 @dataclasses.dataclass(frozen=True)

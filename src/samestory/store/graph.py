@@ -50,16 +50,18 @@ def load_index(
         lsh=StoredLSH(conn, config),
         keywords_index=StoredKeywords(conn),
     )
-    ids, fingerprints, rowids = [], [], []
+    ids, fingerprints, rowids, n_words = [], [], [], []
     # Copies are not indexed (as in the batch, their representative stands for
-    # them); the LSH still holds them, for copy detection.
-    for rowid, article_id, fingerprint in conn.execute(
-        "SELECT f.rowid, f.id, a.fingerprint FROM features f "
+    # them); the LSH still holds them, for copy detection. The word counts set each
+    # article's vector floor (candidates.vector_floor).
+    for rowid, article_id, fingerprint, words in conn.execute(
+        "SELECT f.rowid, f.id, a.fingerprint, f.n_words FROM features f "
         "JOIN articles a ON a.id = f.id WHERE a.copy_of IS NULL ORDER BY f.rowid"
     ):
         rowids.append(rowid)
         ids.append(article_id)
         fingerprints.append(fingerprint)
+        n_words.append(int(words or 0))
     saved = _saved_graph(conn, ids, dim, path)
     graph, done = (saved[0], len(saved[1])) if saved is not None else (None, 0)
     vectors = np.zeros((len(ids), dim), dtype=np.float32)
@@ -75,7 +77,7 @@ def load_index(
         start=done,
     ):
         vectors[k] = np.frombuffer(blob, dtype="<f4")
-    index.restore(ids, fingerprints, vectors, graph)
+    index.restore(ids, fingerprints, vectors, graph, n_words)
     return index
 
 

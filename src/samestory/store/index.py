@@ -141,6 +141,19 @@ class StoredKeywords:
                 )
         return found
 
+    def word_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        """The stored articles' word counts (the features' ``n_words``), which set their
+        vector floor (``candidates.vector_floor``); ids not stored are left out."""
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), DAYS_CHUNK):
+            chunk = ids[start : start + DAYS_CHUNK]
+            for article_id, n_words in self.conn.execute(
+                f"SELECT id, n_words FROM features WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[article_id] = int(n_words or 0)
+        return found
+
     def insert(self, article_id: str, words: dict[int, float]) -> None:
         self.conn.executemany(
             "INSERT OR IGNORE INTO keywords VALUES (?, ?, ?, ?)",

@@ -1,0 +1,153 @@
+"""The short-text vector floor: an article under ``short_text_words`` words takes its
+own vector neighbours down to ``short_text_ann_min_cosine`` (screen S, 2026-12-07), in
+the batch index, the store (one insert at a time, restored from its tables) and Spark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import store_partition, stories_partition
+
+from samestory import candidates
+from samestory.api import cluster
+from samestory.candidates import CandidateIndex, lowest_vector_floor, vector_floor
+from samestory.config import DEFAULT_CONFIG
+from samestory.embed import encoder_for
+from samestory.errors import ConfigError
+from samestory.evaluate import make_short_variants, record_to_article
+from samestory.store import Store
+
+ON = DEFAULT_CONFIG.replace(short_text_words=25, short_text_ann_min_cosine=0.25)
+OFF = ON.replace(short_text_ann_min_cosine=None)
+
+
+def _doc(doc_id: str, vector: np.ndarray, n_words: int) -> SimpleNamespace:
+    unit = (vector / np.linalg.norm(vector)).astype(np.float32)
+    return SimpleNamespace(
+        id=doc_id, vector=unit, fingerprint=doc_id, n_shingles=0, n_words=n_words
+    )
+
+
+def _pair_at(cosine: float, words_a: int, words_b: int) -> list[SimpleNamespace]:
+    """Two articles at document cosine ``cosine`` and one far from both."""
+    dim = 8
+    e = np.eye(dim)
+    return [
+        _doc("a", e[0], words_a),
+        _doc("b", cosine * e[0] + np.sqrt(1 - cosine**2) * e[1], words_b),
+        _doc("far", e[5], 200),
+    ]
+
+
+def test_the_floor_is_the_querying_articles_own():
+    assert vector_floor(ON, 24) == 0.25 and vector_floor(ON, 25) == 0.35
+    assert vector_floor(OFF, 3) == 0.35
+    assert lowest_vector_floor(ON) == 0.25 and lowest_vector_floor(OFF) == 0.35
+    assert lowest_vector_floor(ON.replace(short_text_words=0)) == 0.35
+    assert lowest_vector_floor(ON.replace(short_text_ann_min_cosine=0.5)) == 0.35
+    with pytest.raises(ConfigError, match="short_text_words"):
+        DEFAULT_CONFIG.replace(short_text_words=-1)
+    with pytest.raises(ConfigError, match="short_text_ann_min_cosine"):
+        DEFAULT_CONFIG.replace(short_text_ann_min_cosine=1.5)
+
+
+@pytest.mark.parametrize(
+    ("words_a", "words_b", "config", "proposed"),
+    [
+        (10, 200, ON, True),  # the short one's own list reaches 0.3
+        (200, 10, ON, True),
+        (200, 200, ON, False),  # both long: 0.35 for both
+        (10, 10, OFF, False),  # the rule off
+        (24, 200, ON, True),
+        (25, 200, ON, False),
+    ],
+)
+def test_a_short_pair_at_cosine_03_is_proposed_in_the_batch(words_a, words_b, config, proposed):
+    docs = _pair_at(0.3, words_a, words_b)
+    pairs = candidates.candidate_pairs(docs, config)
+    assert ((0, 1) in pairs) is proposed
+    assert (0, 2) not in pairs and (1, 2) not in pairs
+
+
+@pytest.mark.parametrize("words", [(10, 200), (200, 10), (200, 200)])
+def test_inserting_keeps_the_batch_pairs_with_short_articles(words):
+    """The store's incremental index: the new article's own list and the reverse walk
+    (a short article's list a new one enters below the long floor)."""
+    docs = _pair_at(0.3, *words)
+    for order in ([0, 1, 2], [1, 0, 2], [2, 1, 0]):
+        index = CandidateIndex(ON, dim=8)
+        pairs: set[frozenset[str]] = set()
+        for k in order:
+            change = index.insert(docs[k])
+            pairs |= {frozenset(p) for p in change.gained}
+            pairs -= {frozenset(p) for p in change.lost}
+        expected = {
+            frozenset((docs[i].id, docs[j].id)) for i, j in candidates.candidate_pairs(docs, ON)
+        }
+        assert pairs == expected, order
+
+
+def _story(rng: np.random.Generator, n: int, dim: int, spread: float) -> list[np.ndarray]:
+    centre = rng.standard_normal(dim)
+    return [centre + spread * rng.standard_normal(dim) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_inserting_one_at_a_time_keeps_the_batch_pairs_of_mixed_lengths(seed):
+    """Random stories whose versions are half short: the pairs kept by insert equal the
+    batch's after every step, and the rule adds pairs here."""
+    rng = np.random.default_rng(seed)
+    docs = []
+    for s in range(6):
+        for k, vector in enumerate(_story(rng, int(rng.integers(3, 10)), 32, 1.6)):
+            docs.append(_doc(f"s{s}-{k}", vector, int(rng.choice([8, 60]))))
+    config = ON.replace(ann_neighbours=3, ann_min_cosine=0.35, short_text_ann_min_cosine=0.1)
+    index = CandidateIndex(config, dim=32)
+    pairs: set[frozenset[str]] = set()
+    order = rng.permutation(len(docs))
+    for step, k in enumerate(order, 1):
+        change = index.insert(docs[k])
+        pairs |= {frozenset(p) for p in change.gained}
+        pairs -= {frozenset(p) for p in change.lost}
+        if step % 7 == 0 or step == len(docs):
+            so_far = [docs[j] for j in sorted(order[:step])]
+            expected = {
+                frozenset((so_far[i].id, so_far[j].id))
+                for i, j in candidates.candidate_pairs(so_far, config)
+            }
+            assert pairs == expected, step
+    without = candidates.candidate_pairs(docs, config.replace(short_text_ann_min_cosine=None))
+    assert len(pairs) > len(without)
+
+
+def test_a_restored_index_reads_the_word_counts():
+    docs = _pair_at(0.3, 10, 200)
+    restored = CandidateIndex(ON, dim=8)
+    vectors = np.stack([d.vector for d in docs])
+    restored.restore([d.id for d in docs], [d.id for d in docs], vectors, None, [10, 200, 200])
+    assert restored.neighbours(docs[0]) == ["b"]
+    assert restored._floors_of(["a", "b"]) == {"a": 0.25, "b": 0.35}
+    unknown = CandidateIndex(ON, dim=8)  # no counts, no store: taken as long
+    unknown.restore([d.id for d in docs], [d.id for d in docs], vectors)
+    assert unknown._floors_of(["a"]) == {"a": 0.35}
+    with pytest.raises(ValueError, match="n_words"):
+        CandidateIndex(ON, dim=8).restore(["a"], ["a"], vectors[:1], None, [1, 2])
+
+
+def test_the_store_reads_its_articles_word_counts(tmp_path: Path, ecb_records):
+    """Headlines (all under 25 words) stored, the store closed and opened again: its
+    index floors them at 0.25 from the features' ``n_words``, and its stories are the
+    batch's over the same arrival order, with the reopen in between."""
+    heads = [record_to_article(r) for r in make_short_variants(ecb_records[:40], "headline")]
+    encoder = encoder_for(DEFAULT_CONFIG.encoder)
+    stored = store_partition(heads, tmp_path / "h.db", batch=10, encoder=encoder, reopen_at=20)
+    assert stored == stories_partition(cluster(heads, encoder=encoder))
+    with Store(tmp_path / "h.db", encoder=encoder) as store:
+        index = store._candidate_index()
+        floors = index._floors_of(index.ids)
+        counts = index._keywords.word_counts(index.ids)
+    assert counts and all(n < 25 for n in counts.values())
+    assert set(floors.values()) == {0.25}
