@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import store_partition, stories_partition
+from conftest import stories_partition
 
 from samestory import candidates
 from samestory.api import cluster
@@ -18,6 +18,7 @@ from samestory.config import DEFAULT_CONFIG
 from samestory.embed import encoder_for
 from samestory.errors import ConfigError
 from samestory.evaluate import make_short_variants, record_to_article
+from samestory.pipeline.featurise import featurize_all
 from samestory.store import Store
 
 ON = DEFAULT_CONFIG.replace(short_text_words=25, short_text_ann_min_cosine=0.25)
@@ -138,16 +139,85 @@ def test_a_restored_index_reads_the_word_counts():
 
 
 def test_the_store_reads_its_articles_word_counts(tmp_path: Path, ecb_records):
-    """Headlines (all under 25 words) stored, the store closed and opened again: its
-    index floors them at 0.25 from the features' ``n_words``, and its stories are the
-    batch's over the same arrival order, with the reopen in between."""
+    """Headlines (all under 25 words) stored 10 at a time, the store closed and opened
+    again half-way: its index floors them at 0.25 from the features' ``n_words``, and its
+    stories are the batch's over the same arrival order."""
     heads = [record_to_article(r) for r in make_short_variants(ecb_records[:40], "headline")]
-    encoder = encoder_for(DEFAULT_CONFIG.encoder)
-    stored = store_partition(heads, tmp_path / "h.db", batch=10, encoder=encoder, reopen_at=20)
-    assert stored == stories_partition(cluster(heads, encoder=encoder))
-    with Store(tmp_path / "h.db", encoder=encoder) as store:
+    encoder = encoder_for(ON.encoder)
+    path = tmp_path / "h.db"
+    for start in range(0, len(heads), 10):
+        with Store(path, config=ON, encoder=encoder) as store:  # reopened every add
+            store.add(heads[start : start + 10])
+    with Store(path, config=ON, encoder=encoder) as store:
+        story_of = {a.id: store.story_of(a.id) for a in heads}
         index = store._candidate_index()
         floors = index._floors_of(index.ids)
         counts = index._keywords.word_counts(index.ids)
+    groups: dict[str, set[str]] = {}
+    for article_id, story in story_of.items():
+        groups.setdefault(story, set()).add(article_id)
+    stored = frozenset(frozenset(g) for g in groups.values())
+    assert stored == stories_partition(cluster(heads, ON, encoder=encoder))
     assert counts and all(n < 25 for n in counts.values())
     assert set(floors.values()) == {0.25}
+    features = featurize_all(heads, ON)
+    assert len(candidates.candidate_pairs(features, ON)) > len(
+        candidates.candidate_pairs(features, OFF)
+    )  # the rule adds pairs here
+
+
+def _spark_rows(words_a: int, words_b: int) -> tuple[np.ndarray, list[int]]:
+    docs = _pair_at(0.3, words_a, words_b)
+    return np.stack([d.vector for d in docs]).astype(np.float32), [d.n_words for d in docs]
+
+
+@pytest.mark.parametrize("words", [(10, 200), (200, 10), (200, 200)])
+def test_the_spark_cell_search_applies_each_querys_floor(words):
+    """The job's cell search (``vectors.cell_neighbours`` through ``_search_cell``, no
+    Spark): the batch's pairs, from word counts carried as the search input's third part."""
+    from samestory.spark.vectors import _search_cell, with_words
+
+    matrix, n_words = _spark_rows(*words)
+    members = [(i, with_words((matrix[i], {}, n_words[i])), True) for i in range(3)]
+    got = set(_search_cell((0, members), ON, 1 << 20))
+    docs = _pair_at(0.3, *words)
+    assert got == set(candidates.candidate_pairs(docs, ON))
+    assert ((0, 1) in got) is (min(words) < 25)
+    bare = [(i, with_words(matrix[i]), True) for i in range(3)]  # no counts: long
+    assert set(_search_cell((0, bare), ON, 1 << 20)) == set()
+
+
+@pytest.mark.parametrize("words", [(10, 200), (200, 10), (200, 200)])
+def test_the_incremental_search_asks_a_short_past_list_again(words):
+    """Day two's cell search (``incremental.search_cell``, no Spark): a new article at
+    cosine 0.3 enters a short past article's list (its reach is its own floor, 0.25),
+    and a new short article's own list reaches the past one; two long ones stay apart."""
+    from samestory.spark.incremental import neighbour_list, search_cell
+    from samestory.spark.vectors import row_floor
+
+    matrix, n_words = _spark_rows(*words)
+    keys = np.arange(3)
+    floors = [row_floor(ON, n) for n in n_words]
+    # Day one held the past article (row 1) and the far one: the past list's reach.
+    _, reach = neighbour_list(0, keys[1:], matrix[1:], ON, [{}, {}], floors[1])
+    assert reach == floors[1]
+    members = [
+        (0, matrix[0], "q", 0.0, {}, n_words[0]),  # new, querying this cell
+        (1, matrix[1], "r", reach, {}, n_words[1]),  # past: its list may be asked again
+        (2, matrix[2], "p", 0.35, {}, n_words[2]),
+    ]
+    pairs = {tuple(sorted(p)) for kind, p in search_cell((0, members), ON) if kind == "pair"}
+    assert pairs == ({(0, 1)} if min(words) < 25 else set())
+
+
+def test_the_spark_jobs_vector_pairs_carry_the_word_counts(spark: object) -> None:
+    """``vector_pairs`` over an RDD of ``(idx, (vector, keywords, word count))``, as the
+    job builds it: the batch's pairs."""
+    from samestory.spark.vectors import vector_pairs
+
+    for words in [(10, 200), (200, 200)]:
+        matrix, n_words = _spark_rows(*words)
+        rows = [(i, (matrix[i], {}, n_words[i])) for i in range(3)]
+        rdd = spark.sparkContext.parallelize(rows, 2)  # type: ignore[attr-defined]
+        got = set(vector_pairs(rdd, 3, ON, partitions=2).collect())
+        assert got == set(candidates.candidate_pairs(_pair_at(0.3, *words), ON))

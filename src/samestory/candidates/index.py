@@ -397,9 +397,7 @@ class CandidateIndex:
             nearest[best_first(cosines, widest)] = True
             return [
                 (self._ids[k], float(cosines[k]), bool(nearest[k]))
-                for k in np.flatnonzero(
-                    cosines >= lowest_vector_floor(self.config) - COSINE_SLACK
-                )
+                for k in np.flatnonzero(cosines >= lowest_vector_floor(self.config) - COSINE_SLACK)
             ]
         matches = self._ann.search(vector, widest, threads=1)
         return [

@@ -110,6 +110,7 @@ from samestory.spark.vectors import (
     Members,
     largest_accumulator,
     nearest_cells,
+    row_floor,
     spherical_kmeans,
     split_oversized,
     widest_list,
@@ -274,26 +275,31 @@ def neighbour_list(
     matrix: np.ndarray,
     config: Config,
     words: Sequence[Mapping[int, float]] | None = None,
+    floor: float | None = None,
 ) -> tuple[list[int], float]:
     """Row ``row``'s neighbour rows by the local rule, and the list's *reach*.
 
     The reach is the cosine of the first candidate after the last one the rule looked
-    at (at least ``ann_min_cosine``): the rule stops there for a reason (budget, floor)
+    at (at least the row's floor): the rule stops there for a reason (budget, floor)
     that a vector ranked below it cannot change, so only a vector at least that close
     can change the list. ``words``: the rows' keywords, which some encoders' saturation
     test reads (:func:`~samestory.candidates.saturation_test`; None: none known).
+    ``floor``: the row's vector floor (:func:`~samestory.candidates.vector_floor`;
+    None: ``ann_min_cosine``).
     """
+    if floor is None:
+        floor = config.ann_min_cosine
     budget = config.ann_neighbours + 1
     widest = min(widest_list(config), len(keys))
     cosines = matrix @ matrix[row]  # matrix-vector: as the local exact search
     order = np.argsort(-cosines, kind="stable")
     top = order[:widest]
-    rule = (budget, config.ann_min_cosine, SATURATED_COSINE[config.encoder])
+    rule = (budget, floor, SATURATED_COSINE[config.encoder])
     test = None if words is None else saturation_test(config.encoder, words[row], words.__getitem__)
     chosen = select_neighbours(top, cosines[top], matrix, *rule, still_close=test) or []
     after = len(chosen)  # the rule looks at candidates in order and keeps each it looks at
     following = float(cosines[order[after]]) if after < len(order) else _NO_REACH
-    return [int(r) for r in chosen], max(following, config.ann_min_cosine)
+    return [int(r) for r in chosen], max(following, floor)
 
 
 def search_cell(
@@ -304,12 +310,13 @@ def search_cell(
     """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
     one cell's task.
 
-    Members are ``(idx, vector, role, reach)`` or ``(idx, vector, role, reach,
-    keywords)`` (read by static's saturation test; none: ``{}``); role ``q``: a new
-    article querying this cell, ``n``: a new article stored here, ``r``: a past one
-    whose list may be asked again here, ``p``: a past one only stored here, ``d``: a
-    representative this run demotes (its copy group merged into an earlier one), no
-    longer a candidate. A past
+    Members are ``(idx, vector, role, reach)``, ``(idx, vector, role, reach,
+    keywords)`` (read by static's saturation test; none: ``{}``) or ``(idx, vector,
+    role, reach, keywords, word count)`` (a short text's vector floor: none, long);
+    role ``q``: a new article querying this cell, ``n``: a new article stored here,
+    ``r``: a past one whose list may be asked again here, ``p``: a past one only stored
+    here, ``d``: a representative this run demotes (its copy group merged into an
+    earlier one), no longer a candidate. A past
     list is asked again when a new vector, or a demoted one, is at least as close as
     its reach (the rule looked at it, or would): a full rerun's list is made without the
     demoted vector and with the new ones. ``pair``: a new end; ``past_pair`` (``i < j``):
@@ -329,10 +336,11 @@ def search_cell(
     matrix = np.ascontiguousarray(np.vstack([m[1] for m in members]), dtype=np.float32)
     roles = [m[2] for m in members]
     words: list[dict[int, float]] = [m[4] if len(m) > 4 else {} for m in members]
+    floors = [row_floor(config, m[5] if len(m) > 5 else None) for m in members]
     new = np.array([r in "qn" for r in roles], dtype=bool)
     for row, role in enumerate(roles):
         if role == "q":
-            chosen, reach = neighbour_list(row, keys, matrix, config, words)
+            chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
             yield "reach", (int(keys[row]), reach)
             for r in chosen:
                 if r != row:
@@ -349,7 +357,7 @@ def search_cell(
         again = by_gone[k] >= reach_of  # the list looked at a vector that is gone
         if by_new[k] < reach_of and not again:
             continue  # neither a new nor a demoted vector reaches into this list
-        chosen, reach = neighbour_list(row, keys, matrix, config, words)
+        chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
             if new[r]:
@@ -386,17 +394,17 @@ def _exact_members(new_items: RDD, past: RDD, gone: RDD, chunks: int) -> RDD:
     of its index; a demoted vector is in every chunk)."""
 
     def spread_new(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-        i, (v, words) = item
+        i, (v, words, n_words) = item
         for c in range(chunks):
-            yield c, (i, v, "q" if i % chunks == c else "n", 0.0, words)
+            yield c, (i, v, "q" if i % chunks == c else "n", 0.0, words, n_words)
 
     def spread_past(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-        i, (v, reach, _, words) = item
+        i, (v, reach, _, words, n_words) = item
         for c in range(chunks):
-            yield c, (i, v, "r" if i % chunks == c else "p", reach, words)
+            yield c, (i, v, "r" if i % chunks == c else "p", reach, words, n_words)
 
     def spread_gone(item: tuple[int, Any]) -> Iterator[tuple[int, Any]]:
-        i, (v, _, _, _) = item
+        i, (v, *_) = item
         for c in range(chunks):
             yield c, (i, v, "d", 0.0)
 
@@ -408,34 +416,35 @@ def _exact_members(new_items: RDD, past: RDD, gone: RDD, chunks: int) -> RDD:
 
 
 def _placed(shared: Any, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-    """``(idx, (kind, vector, reach, cells, assigned now?, keywords))`` of tagged search
-    inputs (``(kind, (idx, (vector, reach, cells, keywords)))``): a vector without stored
-    cells gets its CELL_COPIES nearest of the broadcast centroids ``shared``."""
+    """``(idx, (kind, vector, reach, cells, assigned now?, keywords, word count))`` of
+    tagged search inputs (``(kind, (idx, (vector, reach, cells, keywords, word
+    count)))``): a vector without stored cells gets its CELL_COPIES nearest of the
+    broadcast centroids ``shared``."""
     listed = list(items)
     if not listed:
         return
-    need = [k for k, (_, (_, (_, _, cells, _))) in enumerate(listed) if cells is None]
+    need = [k for k, (_, (_, (_, _, cells, *_))) in enumerate(listed) if cells is None]
     found = {}
     if need:
         matrix = np.vstack([listed[k][1][1][0] for k in need]).astype(np.float32)
         rows = nearest_cells(matrix, shared.value, CELL_COPIES)
         found = {k: [int(c) for c in row] for k, row in zip(need, rows, strict=True)}
-    for k, (kind, (i, (v, reach, cells, words))) in enumerate(listed):
-        yield i, (kind, v, reach, found.get(k, cells), k in found, words)
+    for k, (kind, (i, (v, reach, cells, words, n_words))) in enumerate(listed):
+        yield i, (kind, v, reach, found.get(k, cells), k in found, words, n_words)
 
 
 def _cell_members(item: tuple[int, Any]) -> Iterator[tuple[tuple[int], Any]]:
     """A placed vector as :func:`search_cell`'s member of each of its cells: a new one
     queries its nearest (``q``), a past list may be asked again in its nearest (``r``),
     a demoted one is in every cell it was stored in, as in a full rerun's (``d``)."""
-    i, (kind, v, reach, cells, _, words) = item
+    i, (kind, v, reach, cells, _, words, n_words) = item
     for rank, c in enumerate(cells):
         if kind == "gone":
             yield (c,), (i, v, "d", reach)
         elif kind == "new":
-            yield (c,), (i, v, "q" if rank == 0 else "n", reach, words)
+            yield (c,), (i, v, "q" if rank == 0 else "n", reach, words, n_words)
         else:
-            yield (c,), (i, v, "r" if rank == 0 else "p", reach, words)
+            yield (c,), (i, v, "r" if rank == 0 else "p", reach, words, n_words)
 
 
 # ----------------------------------------------------------------------------- the run
@@ -1100,7 +1109,8 @@ class _Run:
         )
 
     def _past_vectors(self, n_past: int | None) -> RDD:
-        """``(idx, (vector, reach, cells, keywords))`` of the past representatives. When
+        """``(idx, (vector, reach, cells, keywords, word count))`` of the past
+        representatives. When
         they are few (``n_past``, from the state), their rows of the per-article table
         are broadcast to the stored vectors, which are then scanned, not shuffled. Their
         keywords are read only for an encoder whose saturation test reads them."""
@@ -1111,7 +1121,8 @@ class _Run:
         return self._vectors_of(reps.select("idx", "reach", "cells"), n_past, words)
 
     def _demoted_vectors(self) -> RDD:
-        """``(idx, (vector, reach, cells, {}))`` of the representatives this run demotes."""
+        """``(idx, (vector, reach, cells, {}, word count))`` of the representatives this
+        run demotes."""
         if self.nodes is None or self.merges is None:
             return self.sc.emptyRDD()
         rows = self._semi(
@@ -1123,10 +1134,11 @@ class _Run:
         return self._vectors_of(rows, self.n_merged)
 
     def _vectors_of(self, reps: DataFrame, n: int | None, words: bool = False) -> RDD:
-        """``(idx, (vector, reach, cells, keywords))`` of the stored articles in ``reps``
-        (``idx, reach, cells``; broadcast to the stored vectors when ``n``, their number,
-        is known and small); keywords from the stored keyword table with ``words``, else
-        ``{}``."""
+        """``(idx, (vector, reach, cells, keywords, word count))`` of the stored articles
+        in ``reps`` (``idx, reach, cells``; broadcast to the stored vectors when ``n``,
+        their number, is known and small); keywords from the stored keyword table with
+        ``words``, else ``{}``; the word count (a short text's vector floor) from the
+        stored features' ``slim_json``."""
         from pyspark.sql import functions as F
 
         table = self._past_table("features")
@@ -1134,7 +1146,8 @@ class _Run:
             return self.sc.emptyRDD()
         if n is not None:
             reps = self._broadcast_if(reps, n)
-        rows = table.select("idx", "vector").join(reps, "idx")
+        n_words = F.get_json_object("slim_json", "$.n_words").cast("int").alias("n_words")
+        rows = table.select("idx", "vector", n_words).join(reps, "idx")
         stored = self._past_table("keywords") if words else None
         if stored is not None:
             listed = stored.groupBy("idx").agg(
@@ -1151,6 +1164,7 @@ class _Run:
                     _NO_REACH if r.reach is None else float(r.reach),
                     None if r.cells is None else list(r.cells),
                     {int(w.word): float(w.weight) for w in r.words or ()},
+                    None if r.n_words is None else int(r.n_words),
                 ),
             )
         )
@@ -1162,7 +1176,7 @@ class _Run:
         and the past pairs a demoted vector's lists gained, :meth:`_searched`), updated
         reaches ``(idx, reach)``, the IVF centroids (None in exact mode) and the cells
         assigned now ``(idx, cells)`` (IVF only)."""
-        new_items = reps_new.mapValues(lambda f: (f.vector, dict(f.keywords)))
+        new_items = reps_new.mapValues(lambda f: (f.vector, dict(f.keywords), f.n_words))
         past, n_past = self._searchable_past()
         # The vectors this run demotes: the past lists that looked at them are asked again.
         gone: RDD = self._demoted_vectors()
@@ -1206,7 +1220,7 @@ class _Run:
         cells)``: the new vectors' (stored ones do not change)."""
         shared = self.sc.broadcast(centroids.astype(np.float32))
         tagged: RDD = (
-            new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1]))))
+            new_items.map(lambda iv: ("new", (iv[0], (iv[1][0], 0.0, None, iv[1][1], iv[1][2]))))
             .union(past.map(lambda item: ("past", item)))
             .union(gone.map(lambda item: ("gone", item)))
         )
@@ -1920,12 +1934,13 @@ class _Light:
     n_shingles: int
     keywords: tuple[tuple[int, float], ...]
     day: int | None = None  # candidates.day_number of its date (the same-days route)
+    n_words: int | None = None  # its vector floor's (candidates.vector_floor)
 
     @classmethod
     def of(cls, f: DocFeatures) -> _Light:
         words = tuple(keywords(f).items())
         hashvalues = np.asarray(f.minhash.hashvalues)
-        return cls(f.id, f.vector, hashvalues, f.n_shingles, words, route_day(f))
+        return cls(f.id, f.vector, hashvalues, f.n_shingles, words, route_day(f), f.n_words)
 
     def dated_entries(
         self, idx: int

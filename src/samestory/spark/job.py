@@ -330,8 +330,9 @@ def _candidate_pairs(
     search) and, with ``search.recall_sample`` and IVF search, the vector recall."""
     from pyspark import StorageLevel
 
-    # With each one's keywords: static's lists widen by the words they share.
-    vectors = reps.mapValues(lambda f: (f.vector, keywords(f)))
+    # With each one's keywords (static's lists widen by the words they share) and word
+    # count (a short text's list reaches lower: candidates.vector_floor).
+    vectors = reps.mapValues(lambda f: (f.vector, keywords(f), f.n_words))
     ivf = n_reps > search.exact_limit
     largest = largest_accumulator(spark.sparkContext) if ivf else None
     near = vector_pairs(

@@ -47,6 +47,7 @@ from samestory.candidates import (
     TWIN_SEARCH_FACTOR,
     saturation_test,
     select_neighbours,
+    vector_floor,
 )
 from samestory.config import Config
 
@@ -89,6 +90,7 @@ def cell_neighbours(
     matrix: np.ndarray,
     config: Config,
     words: Sequence[Mapping[int, float]] | None = None,
+    floors: Sequence[float] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, of each query ``i`` (a key of a row of ``matrix``)
     with the neighbours the local engine's rule picks among the rows of ``matrix``.
@@ -96,11 +98,13 @@ def cell_neighbours(
     ``keys`` are the rows' article indices, ascending, so ties break by index as in the
     local stable ``argsort``. ``words`` are the rows' keywords (``candidates.keywords``),
     which the saturation test of some encoders reads (:func:`~samestory.candidates.
-    saturation_test`); None: none known (the document cosine's rule).
+    saturation_test`); None: none known (the document cosine's rule). ``floors``: the
+    rows' vector floors (:func:`~samestory.candidates.vector_floor`, a short text's
+    lower); None: ``ann_min_cosine`` for every row.
     """
     budget = config.ann_neighbours + 1
     widest = min(widest_list(config), len(keys))
-    rule = (budget, config.ann_min_cosine, SATURATED_COSINE[config.encoder])
+    saturated = SATURATED_COSINE[config.encoder]
     row_of = {int(k): r for r, k in enumerate(keys)}
     for i in queries:
         cosines = matrix @ matrix[row_of[i]]  # matrix-vector: as the local exact search
@@ -110,7 +114,10 @@ def cell_neighbours(
             if words is None
             else saturation_test(config.encoder, words[row_of[i]], words.__getitem__)
         )
-        chosen = select_neighbours(order, cosines[order], matrix, *rule, still_close=test)
+        floor = config.ann_min_cosine if floors is None else floors[row_of[i]]
+        chosen = select_neighbours(
+            order, cosines[order], matrix, budget, floor, saturated, still_close=test
+        )
         for r in chosen or ():
             j = int(keys[r])
             if j != i:
@@ -161,12 +168,13 @@ def _split_cell(
     cell_size: int,
     words: list[dict[int, float]] | None = None,
     depth: int = 0,
+    floors: list[float] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Neighbour pairs of ``queries`` in a cell, split while it is over the size bound
-    (at most three levels: a cell of near-identical vectors cannot be split). ``words``:
-    the rows' keywords (see :func:`cell_neighbours`)."""
+    (at most three levels: a cell of near-identical vectors cannot be split). ``words``,
+    ``floors``: the rows' keywords and vector floors (see :func:`cell_neighbours`)."""
     if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= MAX_SPLIT_LEVELS:
-        yield from cell_neighbours(queries, keys, matrix, config, words)
+        yield from cell_neighbours(queries, keys, matrix, config, words, floors)
         return
     centroids = spherical_kmeans(matrix, math.ceil(len(keys) / cell_size), seed=depth + 1)
     cells = nearest_cells(matrix, centroids, CELL_COPIES)
@@ -184,11 +192,12 @@ def _split_cell(
                 cell_size,
                 None if words is None else [words[r] for r in stored],
                 depth + 1,
+                None if floors is None else [floors[r] for r in stored],
             )
 
 
 def _search_cell(
-    item: tuple[Any, Iterable[tuple[int, tuple[np.ndarray, dict[int, float]], bool]]],
+    item: tuple[Any, Iterable[tuple[int, tuple[np.ndarray, dict[int, float], int | None], bool]]],
     config: Config,
     cell_size: int,
     largest: Accumulator | None = None,
@@ -202,17 +211,25 @@ def _search_cell(
         largest.add(len(listed))
     keys, matrix = _matrix((i, vw[0]) for i, vw, _ in listed)
     words = [vw[1] for _, vw, _ in listed]
+    floors = [row_floor(config, vw[2]) for _, vw, _ in listed]
     queries = sorted(i for i, _, is_query in listed if is_query)
     depth = len(key) - 1 if isinstance(key, tuple) else 0
-    yield from _split_cell(queries, keys, matrix, config, cell_size, words, depth)
+    yield from _split_cell(queries, keys, matrix, config, cell_size, words, depth, floors)
 
 
-def with_words(value: Any) -> tuple[np.ndarray, dict[int, float]]:
-    """A search input's ``(vector, keywords)``: given as such, or a bare vector (no
-    keywords known: the document cosine's saturation rule)."""
+def row_floor(config: Config, n_words: int | None) -> float:
+    """A search row's vector floor (:func:`~samestory.candidates.vector_floor`) by its
+    word count; None (not known): long, ``ann_min_cosine``."""
+    return config.ann_min_cosine if n_words is None else vector_floor(config, n_words)
+
+
+def with_words(value: Any) -> tuple[np.ndarray, dict[int, float], int | None]:
+    """A search input's ``(vector, keywords, word count)``: given as such, as ``(vector,
+    keywords)`` or a bare vector (no keywords known: the document cosine's saturation
+    rule; no word count: the long texts' floor, ``ann_min_cosine``)."""
     if isinstance(value, tuple):
-        return value[0], value[1]
-    return value, {}
+        return value[0], value[1], (value[2] if len(value) > 2 else None)
+    return value, {}, None
 
 
 def vector_pairs(
@@ -227,7 +244,9 @@ def vector_pairs(
 ) -> RDD:
     """Pairs ``(i, j)``, ``i < j``: each article (``vectors``: ``(idx, unit vector)``, or
     ``(idx, (unit vector, keywords))`` for the encoders whose saturation test reads
-    them) with its distinct nearest neighbours, exactly up to ``exact_limit`` articles.
+    them, ``(idx, (unit vector, keywords, word count))`` for a short text's floor:
+    :func:`row_floor`) with its distinct nearest neighbours, exactly up to
+    ``exact_limit`` articles.
 
     Above it, IVF cells of about ``cell_size``; a cell over ``task_bound`` vectors
     (default ``MAX_TASK_FACTOR · cell_size``) is split on the executors before its
