@@ -152,3 +152,62 @@ def test_the_trace_reads_the_word_before_to_and_restores_the_setting() -> None:
 class _Text:
     def __init__(self, sentences: tuple[str, ...]) -> None:
         self.sentences = sentences
+
+
+# Two reports of one shooting and one of another in the same city, all citing the same
+# outlet after "according to": with the rule on, WXIA is no place.
+STORE_TEXTS = {
+    "a": "A man was shot dead outside the Peachtree Lounge on Friday night, according to "
+    "WXIA. Police identified the victim as Darnell Hobbs, 34. Hobbs was taken to Grady.",
+    "b": "Darnell Hobbs, 34, died after he was shot outside the Peachtree Lounge late "
+    "Friday, according to WXIA. Officers spoke to Keisha Moore, a witness.",
+    "c": "A teenager was wounded in a drive-by shooting in Kirkwood on Sunday, according to "
+    "WXIA. The boy was taken to Grady in stable condition.",
+}
+
+
+def _store(db: Path, on: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_roundups import STATIC
+
+    from samestory.models import Article
+    from samestory.store import Store
+
+    with monkeypatch.context() as patch:
+        patch.setattr(switches, "LOCATIVE_TO_NARROW", on)
+        name_roles.clear_caches()
+        with Store(db, config=STATIC) as store:
+            for key, text in STORE_TEXTS.items():
+                store.add([Article(id=key, text=text)])
+    name_roles.clear_caches()
+
+
+def test_an_old_stores_roles_are_read_again_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store written with the rule off keeps WXIA as a place in its features; opened
+    with the rule on it records every text for the upgrade (the pair-scoring record's
+    ``locative_to_narrow``), which featurises again the texts whose roles changed, so it
+    holds what a new store holds."""
+    from test_store_cleaning import snapshot
+    from typer.testing import CliRunner
+
+    from samestory.cli import app
+    from samestory.store import Store
+
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    _store(old, False, monkeypatch)
+    _store(new, True, monkeypatch)
+    monkeypatch.setattr(switches, "LOCATIVE_TO_NARROW", True)
+    name_roles.clear_caches()
+    before, fresh = snapshot(old), snapshot(new)
+    assert before["features"] != fresh["features"], "the fixture must hold a changed role"
+    with Store(old) as store:
+        assert store.unclean() == len(STORE_TEXTS)
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
+    assert done.exit_code == 0, done.output
+    after = snapshot(old)
+    assert after["features"] == fresh["features"]
+    assert after["stories"] == fresh["stories"]
+    assert [p[:3] for p in after["pairs"]] == [p[:3] for p in fresh["pairs"]]  # type: ignore[attr-defined]
+    name_roles.clear_caches()

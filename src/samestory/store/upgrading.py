@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
+from samestory import name_roles
 from samestory.candidates import CandidateIndex, keywords
 from samestory.features import DocFeatures, read_text
 from samestory.models import Article
@@ -177,7 +178,13 @@ class UpgradeSteps(Regrouping):
         # sentence cuts and keeps the words: its texts differ in their sentences only.
         same_words = [a for a in articles if text_fingerprint(a) == rows[a.id][9]]
         stored = {f.id: f for f in self._neighbour_features([a.id for a in same_words])}
-        same = {a.id for a in same_words if stored[a.id].sentences == self._sentences(a)}
+        # Stored roles are name_roles' reading when stored: one the current reading
+        # changes (switches.LOCATIVE_TO_NARROW) is featurised again too.
+        same = {
+            a.id
+            for a in same_words
+            if stored[a.id].sentences == self._sentences(a) and _roles_current(stored[a.id])
+        }
         changed = [a for a in articles if a.id not in same]
         kept = [i for i in ids if i in same]
         encoder = self.store._encoder_or_default() if changed else None  # loading it costs
@@ -412,3 +419,9 @@ class UpgradeSteps(Regrouping):
 def _in_order(a: str, b: str, position: Mapping[str, int]) -> tuple[str, str]:
     """The pair (earlier, later) by ``position`` (index order: arrival)."""
     return (a, b) if position[a] < position[b] else (b, a)
+
+
+def _roles_current(f: DocFeatures) -> bool:
+    """Whether ``f``'s stored roles are what :func:`samestory.name_roles.name_roles` reads
+    from its sentences now (features stored without roles read them at pair time)."""
+    return f.roles is None or f.roles == name_roles.name_roles(tuple(f.sentences))
