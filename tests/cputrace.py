@@ -1,0 +1,141 @@
+"""Opt-in pytest plugin: each test's wall time and the CPU of its worker's whole process tree.
+
+pytest's ``--durations`` gives wall time, which a busy box stretches, and ``time`` leaves
+out the processes that outlive their parent (the Spark JVMs and their Python workers:
+docs/testing.md, "CI time"). This plugin reads, before and after each test (setup and
+teardown included), the CPU of the worker process, of the children it has reaped, and of
+every descendant still running (from ``/proc``: its own CPU and its reaped children's),
+and writes one JSON line a test to ``$SAMESTORY_CPU_LOG/<worker>.jsonl``::
+
+    SAMESTORY_CPU_LOG=/tmp/cpu python -m pytest -q -n 2 --dist loadgroup \\
+        -m 'slow or not slow' -p tests.cputrace
+    python -m tests.cputrace /tmp/cpu          # the files and tests by CPU, the workers
+
+A shared session fixture's start (the Spark session's JVM) is counted in the first test
+that uses it. A descendant that exits between two reads, reaped by a process outside the
+tree, is lost (none in this suite's runs: the JVMs run until their worker exits). Off
+unless ``-p tests.cputrace`` is given; it reads ``/proc`` (Linux).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _proc_cpu(pid: int) -> tuple[str, float]:
+    """A process's name and CPU seconds: its own and its reaped children's."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], sum(map(int, fields[11:15])) / TICK
+
+
+def tree_cpu() -> dict[str, float]:
+    """CPU seconds of this process (with its reaped children) and of each running
+    descendant, summed by process name (``self`` for this process)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    by_name = {"self": me.ru_utime + me.ru_stime + reaped.ru_utime + reaped.ru_stime}
+    todo = _children(os.getpid())
+    while todo:
+        pid = todo.pop()
+        try:
+            name, cpu = _proc_cpu(pid)
+        except (OSError, ValueError):
+            continue  # it exited meanwhile
+        by_name[name] = by_name.get(name, 0.0) + cpu
+        todo += _children(pid)
+    return by_name
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    folder = os.environ.get("SAMESTORY_CPU_LOG")
+    if not folder:
+        yield
+        return
+    start, before = time.time(), tree_cpu()
+    yield
+    end, after = time.time(), tree_cpu()
+    names = set(before) | set(after)
+    # A descendant gone since the first read (reaped by one in the tree) moved its CPU to
+    # its parent's; differences by name can go below 0, the total cannot.
+    by_name = {n: round(after.get(n, 0.0) - before.get(n, 0.0), 2) for n in sorted(names)}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    row = {"test": item.nodeid, "worker": worker, "start": start, "end": end}
+    row |= {"cpu": round(sum(by_name.values()), 2), "by_name": by_name}
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with open(Path(folder) / f"{worker}.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def read_rows(folder: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in sorted(folder.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+
+
+def report(rows: list[dict[str, Any]], top: int = 25) -> str:
+    """The workers (tests, first start and last end from the run's first start, the sum
+    of their tests' wall and CPU), then the files and the tests with the most CPU."""
+    if not rows:
+        return "no tests recorded"
+    t0 = min(r["start"] for r in rows)
+    lines = ["worker  tests  from s  to s  wall s  CPU s"]
+    for worker in sorted({r["worker"] for r in rows}):
+        mine = [r for r in rows if r["worker"] == worker]
+        wall, cpu = sum(r["end"] - r["start"] for r in mine), sum(r["cpu"] for r in mine)
+        first, last = min(r["start"] for r in mine) - t0, max(r["end"] for r in mine) - t0
+        lines.append(f"{worker:7} {len(mine):6d} {first:7.0f} {last:5.0f} {wall:7.0f} {cpu:6.0f}")
+    files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for r in rows:
+        f = files[r["test"].split("::")[0]]
+        f[0] += r["cpu"]
+        f[1] += r["end"] - r["start"]
+        f[2] += 1
+    lines += ["", "CPU s  wall s  tests  file"]
+    for name, (cpu, wall, n) in sorted(files.items(), key=lambda kv: -kv[1][0])[:top]:
+        lines.append(f"{cpu:6.1f} {wall:7.1f} {n:6.0f}  {name}")
+    lines += ["", "CPU s  wall s  worker  test (the largest other processes' CPU)"]
+    for r in sorted(rows, key=lambda r: -r["cpu"])[:top]:
+        others = sorted(((v, k) for k, v in r["by_name"].items() if k != "self"), reverse=True)
+        note = ", ".join(f"{k} {v:.1f}" for v, k in others[:2] if v >= 0.05)
+        lines.append(
+            f"{r['cpu']:6.1f} {r['end'] - r['start']:7.1f}  {r['worker']:6}  {r['test']}"
+            + (f" ({note})" if note else "")
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(read_rows(Path(sys.argv[1])), int(sys.argv[2]) if len(sys.argv) > 2 else 25))

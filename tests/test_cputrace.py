@@ -1,0 +1,84 @@
+"""tests/cputrace.py, the opt-in plugin that writes each test's CPU with its worker's
+whole process tree (the Spark JVMs included): what it counts and what it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import cputrace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+# Burns 0.4 s of CPU (/proc counts in ticks: 0.35 is asked), says so, then waits for
+# its stdin to close: a running descendant whose CPU only /proc shows (none reaped it).
+BURNER = (
+    "import sys, time\n"
+    "while time.process_time() < 0.4:\n"
+    "    pass\n"
+    "print('burnt', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+def test_a_running_descendants_cpu_is_counted() -> None:
+    before = cputrace.tree_cpu()
+    child = subprocess.Popen(
+        [sys.executable, "-c", BURNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "burnt\n"
+        after = cputrace.tree_cpu()
+    finally:
+        child.communicate("")
+    others = sum(v for k, v in after.items() if k != "self")
+    assert others >= 0.35 > sum(v for k, v in before.items() if k != "self")
+    assert after["self"] >= before["self"]
+
+
+def test_one_line_a_test_and_the_report(tmp_path: Path) -> None:
+    (tmp_path / "test_two.py").write_text(
+        "import time\n"
+        "def test_busy():\n"
+        "    start = time.process_time()\n"
+        "    while time.process_time() - start < 0.3:\n"
+        "        pass\n"
+        "def test_idle():\n"
+        "    time.sleep(0.2)\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "cpu"
+    env = {**os.environ, "SAMESTORY_CPU_LOG": str(log), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "tests.cputrace",
+            "-p",
+            "no:cacheprovider",
+            "test_two.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {r["test"]: r for r in map(json.loads, (log / "main.jsonl").read_text().splitlines())}
+    assert set(rows) == {"test_two.py::test_busy", "test_two.py::test_idle"}
+    busy, idle = rows["test_two.py::test_busy"], rows["test_two.py::test_idle"]
+    assert busy["cpu"] >= 0.25 and idle["end"] - idle["start"] >= 0.2 > idle["cpu"]
+    text = cputrace.report(cputrace.read_rows(log))
+    assert text.splitlines()[1].startswith("main         2")
+    assert "test_two.py::test_busy" in text.split("CPU s  wall s  worker")[1].splitlines()[1]
