@@ -13,7 +13,7 @@ and writes one JSON line a test to ``$SAMESTORY_CPU_LOG/<worker>.jsonl``::
 
 A shared session fixture's start (the Spark session's JVM) is counted in the first test
 that uses it. A descendant that exits between two reads, reaped by a process outside the
-tree, is lost (none in this suite's runs: the JVMs run until their worker exits). Off
+tree, is lost (Chromium's after a browser quits; the JVMs run until their worker exits). Off
 unless ``-p tests.cputrace`` is given; it reads ``/proc`` (Linux).
 """
 
@@ -85,8 +85,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     yield
     end, after = time.time(), tree_cpu()
     names = set(before) | set(after)
-    # A descendant gone since the first read (reaped by one in the tree) moved its CPU to
-    # its parent's; differences by name can go below 0, the total cannot.
+    # A descendant gone since the first read moved its CPU to the one that reaped it: in
+    # the tree, to its parent (a name's difference can go below 0, the total not); outside
+    # it (an orphan reaped by init or by .ci/cputime.py: Chromium's processes after
+    # `quit`), it is lost, and the test's total can go below 0.
     by_name = {n: round(after.get(n, 0.0) - before.get(n, 0.0), 2) for n in sorted(names)}
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     row = {"test": item.nodeid, "worker": worker, "start": start, "end": end}
