@@ -148,8 +148,8 @@ def static_encoder_cache() -> Iterator[Path]:
 #: Scopes whose fixture one xdist worker computes once for all its tests that use it.
 _SHARED_SCOPES = ("package", "module", "class")
 #: Test files holding the slow run's longest tests (each several Spark runs, or the
-#: store against the batch on a whole dev set): scheduled first, so that the two
-#: workers do not end with one of them running a long test alone.
+#: store against the batch on a whole dev set): scheduled first among the slow tests, so
+#: that the two workers do not end with one of them running a long test alone.
 LONGEST_FIRST = ("test_spark_incremental.py", "test_store_equivalence.py", "test_spark.py")
 
 
@@ -204,18 +204,32 @@ def _fixture_groups(items: list[pytest.Item]) -> dict[pytest.Item, str]:
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests of a file that share a module- or class-scoped fixture, and put
-    the longest files first.
+    the slow tests first (the longest files' first among them), then the fast ones.
 
     Under ``--dist loadgroup`` (``.ci/run``'s one run of every test) a group runs on
     one worker, so an expensive shared fixture (the incremental Spark module's day 1 and full job,
     the browser's server) is computed once, not once by each worker that gets one of its
     tests; the other tests are spread one by one as ``--dist load`` does. Without
-    ``--dist loadgroup`` the marks do nothing. What each test runs and asserts is
-    unchanged; only which worker runs it, and when.
+    ``--dist loadgroup`` the marks do nothing. xdist hands out the groups with the most
+    tests first (its ``--loadscope-reorder``, on by default: a stable sort, so the groups
+    of one size and the single tests keep this order). Slow before fast: in file order a
+    slow single test of a late file (``test_store_versions.py``'s dev set with reposts,
+    ``test_store_thread_model.py``'s dev subset, Spark's threads and stages) was handed
+    out among the last ~250 of ~2,000 tests, and could run on one worker after the other
+    had run out of tests; now the fast tests fill the end of the run. What each test
+    runs and asserts is unchanged; only which worker runs it, and when.
     """
-    for item, group in _fixture_groups(items).items():
+    groups = _fixture_groups(items)
+    for item, group in groups.items():
         item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
+    # A group is slow when one of its tests is; a group's tests keep their order (one key).
+    slow_groups = {groups[i] for i in items if i in groups and i.get_closest_marker("slow")}
+
+    def later(item: pytest.Item) -> tuple[bool, bool]:
+        slow = item.get_closest_marker("slow") is not None or groups.get(item) in slow_groups
+        return (not slow, item.path.name not in LONGEST_FIRST)
+
+    items.sort(key=later)
 
 
 #: JVM options of the tests' Spark driver. A test run's jobs are small and short: C2's
