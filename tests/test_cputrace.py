@@ -55,7 +55,9 @@ def test_one_line_a_test_and_the_report(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     log = tmp_path / "cpu"
-    env = {**os.environ, "SAMESTORY_CPU_LOG": str(log), "PYTHONPATH": str(ROOT)}
+    # Not the xdist worker's name (PYTEST_XDIST_WORKER) for the inner run: one process.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env |= {"SAMESTORY_CPU_LOG": str(log), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [
             sys.executable,
