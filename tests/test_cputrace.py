@@ -38,8 +38,11 @@ def test_a_running_descendants_cpu_is_counted() -> None:
         after = cputrace.tree_cpu()
     finally:
         child.communicate("")
-    others = sum(v for k, v in after.items() if k != "self")
-    assert others >= 0.35 > sum(v for k, v in before.items() if k != "self")
+    # The worker may already have running descendants (a Spark JVM an earlier test of
+    # this worker started, still running): the burner's CPU is what they grew by.
+    others_before = sum(v for k, v in before.items() if k != "self")
+    others_after = sum(v for k, v in after.items() if k != "self")
+    assert others_after - others_before >= 0.35
     assert after["self"] >= before["self"]
 
 
