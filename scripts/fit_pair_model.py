@@ -69,6 +69,14 @@ at the fold thresholds (summed over the splits with ``--fold-seeds``). ``--hold-
 decides each candidate's folds at the base's fold thresholds: the input judged by what it
 adds at a fixed operating point. Nothing is written: a candidate that
 qualifies is then added to :func:`pair_design` and fitted with ``--write``.
+
+By language: a target set holding pairs of one language and pairs of two (MEANTIME: its
+positives are all translations, its false links one company's two articles in one
+language) is reported by part too, each part's P / R, weighted false links and links
+(:func:`language_parts`, the records' ``lang``): under each split's line, their medians
+and sums over the splits, each screened candidate's false links by part minus the
+base's, and in a one-fit run under the set's row. Precision lost on MEANTIME is then
+read where it is lost.
 """
 
 from __future__ import annotations
@@ -151,6 +159,11 @@ class PairSet:
     copy: np.ndarray  # an exact or near-duplicate copy: compare links it whatever the model
     ids: np.ndarray  # the two articles' ids, one row a pair (error analysis: --cv-errors)
     augment: bool = False
+    # The two texts are in different languages (read from the records' ``lang`` by
+    # :func:`with_languages` after the sets are measured or read from a cache; None: not
+    # read). MEANTIME's positives are all translations, its false links same-language
+    # pairs: its row is reported by language (:func:`language_parts`).
+    cross: np.ndarray | None = None
 
 
 Labelled = tuple[list[dict], list[DocFeatures]]
@@ -216,6 +229,60 @@ def measure(
         ids=np.array([(a.id, b.id) for a, b, *_ in pairs], dtype=object).reshape(len(pairs), 2),
         augment=augment,
     )
+
+
+def with_languages(sets: Sequence[PairSet], languages: dict[str, str | None]) -> None:
+    """Mark each target set's pairs whose two texts are in different languages
+    (``languages``: an article's id -> its record's ``lang``), in place; a pair with an
+    article not in ``languages`` is same-language."""
+    for s in sets:
+        if not s.augment:
+            s.cross = np.array(
+                [
+                    languages.get(str(a)) is not None
+                    and languages.get(str(b)) is not None
+                    and languages.get(str(a)) != languages.get(str(b))
+                    for a, b in s.ids
+                ],
+                dtype=bool,
+            ).reshape(len(s.gold))
+
+
+def record_languages(data: Path) -> dict[str, str | None]:
+    """Every dev set's article ids -> their records' ``lang`` (a set missing from ``data``
+    gives none)."""
+    return {
+        str(r["id"]): r.get("lang")
+        for name in SETS
+        if (data / f"{name}.jsonl").exists()
+        for r in read_set(name, data)
+    }
+
+
+def language_parts(s: PairSet) -> dict[str, np.ndarray]:
+    """A target set's same-language and cross-language pairs (masks), when it holds both
+    (MEANTIME: one article in four languages); empty otherwise (a one-language set, an
+    augmenting set, languages not read)."""
+    if s.augment or s.cross is None or s.cross.all() or not s.cross.any():
+        return {}
+    return {"same-language": ~s.cross, "cross-language": s.cross.copy()}
+
+
+def part_figures(
+    s: PairSet, decided: np.ndarray, mask: np.ndarray
+) -> tuple[float, float, float, float]:
+    """P, R, weighted false links and weighted links of ``s``'s pairs in ``mask`` (GVA's
+    with its follow-ups linked, as :func:`target_figures`): a part with no positives has
+    R NaN and P 0 (NaN with no link)."""
+    d = (decided | (s.threaded if _incidents(s) else False))[mask]
+    gold, weight = s.gold[mask], s.weight[mask]
+    p, r = precision_recall(gold, d, weight)
+    return p, r, float(weight[d & ~gold].sum()), float(weight[d].sum())
+
+
+def _part_cell(label: str, figures: Sequence[float]) -> str:
+    p, r, wrong, links = figures[:4]
+    return f"{label} P {p:.4f} / R {r:.4f}, false links {wrong:.1f} of {links:.1f} links"
 
 
 def _topic(name: str, record: dict) -> str:
@@ -1229,6 +1296,9 @@ class Split:
 
     figures: dict[str, tuple[float, float, float, float]]
     thresholds: tuple[float, ...]
+    # "<set> <part>" -> (P, R, false links, links) of a set's same- and cross-language
+    # pairs at the fold thresholds (:func:`language_parts`, :func:`part_figures`)
+    parts: dict[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
 
 
 def split_figures(
@@ -1253,6 +1323,11 @@ def split_figures(
             if not s.augment
         },
         tuple(thresholds),
+        {
+            f"{s.name} {part}": part_figures(s, cv[s.name], mask)
+            for s in sets
+            for part, mask in language_parts(s).items()
+        },
     )
 
 
@@ -1286,6 +1361,15 @@ def print_splits(
             for name, (p, r, at, wrong) in run.figures.items()
         )
         print(f"fold seed {k}: {cells}   target met: {met}")
+        if run.parts:
+            print("  by language: " + "; ".join(_part_cell(n, f) for n, f in run.parts.items()))
+    for name in runs[0].parts:
+        p, r, wrong, links = (np.median([run.parts[name][i] for run in runs]) for i in range(4))
+        total = sum(run.parts[name][2] for run in runs)
+        print(
+            f"median over {count} splits {name}: P {p:.4f} / R {r:.4f}, false links median "
+            f"{wrong:.1f}, sum {total:.1f}; links median {links:.1f}"
+        )
     for name in runs[0].figures:
         p, r, at, wrong = (np.median([run.figures[name][i] for run in runs]) for i in range(4))
         total = sum(run.figures[name][3] for run in runs)
@@ -1647,6 +1731,16 @@ def screen_splits(
                 f"{sum(b.figures[target][3] for b in base):.1f} -> "
                 f"{sum(run.figures[target][3] for run in runs):.1f}"
             )
+        for part in runs[0].parts:
+            gains = [
+                run.parts[part][2] - b.parts[part][2] for run, b in zip(runs, base, strict=True)
+            ]
+            print(
+                f"  {name} minus base, {part}: false links {np.median(gains):+.1f} (> 0 on "
+                f"{sum(g > 0 for g in gains)}, < 0 on {sum(g < 0 for g in gains)}); sum "
+                f"{sum(b.parts[part][2] for b in base):.1f} -> "
+                f"{sum(run.parts[part][2] for run in runs):.1f}"
+            )
 
 
 def with_inputs(
@@ -1963,6 +2057,7 @@ def main() -> None:
     for s in sets:
         s.x = s.x[:, keep]
     kept = [names[k] for k in keep]
+    with_languages(sets, record_languages(args.data))  # read, not measured: caches lack it
     if offset_inputs:  # production's offset inputs, after the others, in its order
         offset_inputs = [n for n in OFFSET_INPUTS if n in offset_inputs]
         pairs = article_pairs(sample)
@@ -2143,6 +2238,13 @@ def main() -> None:
             print(
                 f"{s.name + suffix:<28} {len(s.gold):>6} ({int(s.gold.sum()):>5})   "
                 + "   ".join(f"{'{:.3f} / {:.3f}'.format(*f):<17}" for f in pr)
+            )
+        for part, mask in language_parts(s).items():  # its rows by language, with false links
+            decisions = (s.production, cv[s.name], fitted, both)
+            parts = [part_figures(s, d, mask) for d in decisions]
+            print(
+                f"  {part:<26} {int(mask.sum()):>6} ({int(s.gold[mask].sum()):>5})   "
+                + "   ".join(f"{f[0]:.3f} / {f[1]:.3f} fl {f[2]:.1f}" for f in parts)
             )
     print_operating_points(sets, cv_p, cv_t)
     print_topic_intervals(sets, cv_p, cv_t, logistic_tables)

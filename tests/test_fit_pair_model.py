@@ -894,3 +894,75 @@ def test_the_offset_input_on_top_of_a_written_file_keeps_its_numbers_and_thresho
     assert fit_pair_model.model_differences(model, again) == []
     with pytest.raises(SystemExit, match="base inputs"):
         fit_pair_model.fit_on_top(shipped, sets, masks, ("doc_cosine", "x", "y"), on_top)
+
+
+def _two_language_sets() -> tuple[list[PairSet], dict[str, list[tuple[_Labelled, _Labelled]]]]:
+    """:func:`_screened_sets` with MEANTIME's even pairs across two languages (its odd
+    ones in one) and the other sets in English."""
+    sets, pairs = _screened_sets()
+    languages = {}
+    for s in sets:
+        for k, (a, b) in enumerate(s.ids):
+            languages[a] = "en"
+            languages[b] = "es" if s.name == "meantime_dev" and k % 2 == 0 else "en"
+    fit_pair_model.with_languages(sets, languages)
+    return sets, pairs
+
+
+def test_a_set_of_two_languages_is_reported_by_language_the_others_are_not():
+    sets, _ = _two_language_sets()
+    ecb, meantime, gva = sets
+    assert meantime.cross is not None and meantime.cross.tolist() == [
+        k % 2 == 0 for k in range(120)
+    ]
+    assert fit_pair_model.language_parts(ecb) == {} == fit_pair_model.language_parts(gva)
+    parts = fit_pair_model.language_parts(meantime)
+    assert list(parts) == ["same-language", "cross-language"]
+    assert np.array_equal(parts["cross-language"], ~parts["same-language"])
+    unread = _set("meantime_dev", [True, False])  # a cache's set, languages not read
+    assert unread.cross is None and fit_pair_model.language_parts(unread) == {}
+    short = _set("meantime_dev:short", [True, False], augment=True)
+    fit_pair_model.with_languages([short], {"meantime_dev:short/0a": "en"})
+    assert short.cross is None  # an augmenting set is no row
+
+
+def test_the_parts_of_a_set_sum_to_its_false_links_and_a_part_without_positives_has_no_recall():
+    sets, _ = _two_language_sets()
+    meantime = sets[1]
+    decided = np.arange(120) % 3 == 0
+    whole = fit_pair_model.false_links(sets, dict.fromkeys([s.name for s in sets], decided))
+    parts = {
+        k: fit_pair_model.part_figures(meantime, decided, m)
+        for k, m in fit_pair_model.language_parts(meantime).items()
+    }
+    assert math.isclose(sum(f[2] for f in parts.values()), whole["meantime_dev"])
+    assert math.isclose(sum(f[3] for f in parts.values()), float(decided.sum()))
+    meantime.gold = meantime.cross.copy()  # MEANTIME's: only translations are positives
+    same = fit_pair_model.part_figures(meantime, decided, ~meantime.cross)
+    assert same[0] == 0.0 and math.isnan(same[1]) and same[2] == same[3] > 0
+
+
+def test_the_splits_report_the_same_and_cross_language_pairs_apart(
+    capsys: pytest.CaptureFixture[str],
+):
+    """``--fold-seeds``: each split's MEANTIME row by language (P / R / false links), their
+    medians and sums; ``--screen``: each candidate's false links by language minus the
+    base's."""
+    sets, pairs = _two_language_sets()
+    options = fit_pair_model.FitOptions(0.1, "target", False, 0.5, {})
+    runs = fit_pair_model.print_splits(sets, sets, options, options, [3, 4])
+    for run in runs:
+        assert list(run.parts) == ["meantime_dev same-language", "meantime_dev cross-language"]
+        assert math.isclose(sum(f[2] for f in run.parts.values()), run.figures["meantime_dev"][3])
+    out = capsys.readouterr().out
+    assert out.count("  by language: meantime_dev same-language P ") == 2
+    total = sum(run.parts["meantime_dev same-language"][2] for run in runs)
+    assert "median over 2 splits meantime_dev same-language: P " in out
+    assert f"sum {total:.1f}" in out
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    candidates = {"noise": lambda a, b: a.noise}
+    fit_pair_model.screen_splits(sets, train, options, pairs, candidates, [3, 4], hold=True)
+    out = capsys.readouterr().out
+    assert "noise minus base, meantime_dev same-language: false links " in out
+    assert "noise minus base, meantime_dev cross-language: false links " in out
+    assert "ecbplus_dev same-language" not in out
