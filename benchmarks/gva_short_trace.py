@@ -2,7 +2,7 @@
 published-date gate screened under a topic rule written for unequal topics.
 
     python benchmarks/gva_short_trace.py [--data DIR] [--set gva_dev]
-        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,p1y,p1c,pp,ps,l3]
+        [--forms full,lead,summary,headline] [--cache DIR] [--rules p1,p1y,p1c,p1y+stay,pp,ps,l3]
         [--no-trace] [--loss] [--lone-bars 0.2,0.25,0.3,0.35 [--far-days 30]]
         [--headline-words 12,15,20 [--far-list 30,any] [--keep-shared]]
         [--left-alone 20,30,0.4] [--under 20,30,0.4] [--score-splits] [--split-scores]
@@ -36,7 +36,11 @@ before grouping (the scores are the only change; every stage after them is
 production's): ``p1`` scales the published-date factor 0.35 by the pair's shortness as
 the fitted text-date gate is, ``0.35 - (0.35 - text_short) * u``; ``p1y`` does so only
 for publication dates more than a year (``P1Y_DAYS``) apart; ``p1c`` unless both texts
-carry a later-coverage word (``FOLLOW_CUES``); ``pp`` scores a pair of
+carry a later-coverage word (``FOLLOW_CUES``); a score rule named with ``+stay``
+(``p1y+stay``, protocol AS, 2026-12-07, attach) also changes the attach step: a lone
+short text whose best target (its cut pairs at their scores before the cut) is not the
+one it now joins stays alone (:class:`StayAlone`; ``+staypair``: when one of its cut
+pairs scored, before the cut, over the linkage it now joins at); ``pp`` scores a pair of
 a short text (:func:`samestory.relate.is_short_text`) under the attach bar when its texts
 share no name either text's roles read as a person or a place; ``ps`` when they share no
 name read as a person. ``l3`` changes the grouping instead: a lone text joins a story of
@@ -504,6 +508,10 @@ GROUPING_RULES: dict[str, Callable[[Prepared], contextlib.AbstractContextManager
 }
 
 
+# A lone short item of the attach step: its index, linkage sums by group, group sizes.
+LoneItem = tuple[int, Counter[int], list[int]]
+
+
 # --lone-bars: the attach bar of a lone short item (protocol LB, docs/history/accuracy.md,
 # 2026-12-06, gvashort), a screen: production's attach step with one bar changed.
 class LoneShortBar:
@@ -531,6 +539,7 @@ class LoneShortBar:
         # Every attached item taken back out: (its texts, its target's texts, the linkage).
         self.left_alone: list[tuple[list[int], list[int], float]] = []
         self.item_texts: Callable[[int], list[int]] = lambda item: []
+        self.joinable: list[bool] = []  # by group, of the attach step's call in progress
         self.attach_splinters = stories.attach_splinters  # production's, kept when patched
 
     @contextlib.contextmanager
@@ -591,34 +600,53 @@ class LoneShortBar:
         lone item is a leaf of the step's moves (no group may join a group of one), so
         that is the step with its bar raised."""
         out = self.attach_splinters(groups, scores, threshold, sizes, lone_attach, rule_sizes)
+        lone = self._lone_short(groups, scores, sizes, lone_attach, rule_sizes)
+        return _taken_out(out, self._leave(groups, threshold, lone))
+
+    def _leave(
+        self, groups: list[list[int]], threshold: float, lone: Iterable[LoneItem]
+    ) -> set[int]:
+        """The lone short items (``lone``: :meth:`_lone_short`'s) this rule leaves alone."""
+        left: set[int] = set()
+        for item, totals, size in lone:
+            # its best target, as the step picks it (ties: the smaller index)
+            linkage, target = min((-total / size[t], t) for t, total in totals.items())
+            if (
+                self._far(item, groups[target])
+                and -linkage < self.bar
+                and not self._kept(item, groups[target])
+            ):
+                left.add(item)
+                if -linkage < threshold:
+                    continue  # never attached: nothing undone
+                target_texts = [i for t in groups[target] for i in self.item_texts(t)]
+                self.left_alone.append((self.item_texts(item), target_texts, -linkage))
+        return left
+
+    def _lone_short(
+        self,
+        groups: list[list[int]],
+        scores: Any,
+        sizes: Any,
+        lone_attach: bool,
+        rule_sizes: Any,
+    ) -> Iterator[LoneItem]:
+        """Each lone item all of whose texts are short, with its linkage sums to the
+        groups it may join (none: not listed) and the groups' sizes."""
         size = [len(m) if sizes is None else sum(sizes[i] for i in m) for m in groups]
         rule = size if rule_sizes is None else [sum(rule_sizes[i] for i in m) for m in groups]
         group_of = {i: g for g, members in enumerate(groups) for i in members}
-        left: set[int] = set()
+        least = stories.least_attach_size(1, lone_attach)
+        self.joinable = [r >= least for r in rule]  # the groups a lone item may join
         for g, members in enumerate(groups):
             if rule[g] != 1 or len(members) != 1 or not self._short(members[0]):
                 continue
-            totals: Counter[int] = Counter()  # linkage sums to the groups it may join
+            totals: Counter[int] = Counter()
             for other, s in scores.get(members[0], {}).items():
-                if rule[group_of[other]] >= stories.least_attach_size(1, lone_attach):
+                if rule[group_of[other]] >= least:
                     totals[group_of[other]] += s
-            if totals:  # its best target, as the step picks it (ties: the smaller index)
-                linkage, target = min((-total / size[t], t) for t, total in totals.items())
-                if (
-                    self._far(members[0], groups[target])
-                    and -linkage < self.bar
-                    and not self._kept(members[0], groups[target])
-                ):
-                    left.add(members[0])
-                    if -linkage < threshold:
-                        continue  # never attached: nothing undone
-                    target_texts = [i for t in groups[target] for i in self.item_texts(t)]
-                    self.left_alone.append((self.item_texts(members[0]), target_texts, -linkage))
-        return sorted(
-            [[i for i in m if i not in left] for m in out if set(m) - left]
-            + [[i] for i in sorted(left)],
-            key=lambda m: m[0],
-        )
+            if totals:
+                yield members[0], totals, size
 
     def _kept(self, item: int, target: list[int]) -> bool:
         """Protocol HL-keep: the item keeps the attach bar when ``keeps`` says so."""
@@ -640,6 +668,92 @@ class LoneShortBar:
         if any(d is None for d in own + other):
             return False
         return all(abs((a - b).days) > self.far_days for a in own for b in other)  # type: ignore[operator]
+
+
+# A score rule's "+stay" form (protocol AS, docs/history/accuracy.md, 2026-12-07, attach): the
+# attach step leaves a lone short text alone when the rule redirected it; "+staypair" (AS-pair)
+# when the rule cut one of its pairs that scored, before the cut, over the linkage it joins at.
+STAY_SUFFIXES = ("+staypair", "+stay")
+
+
+class StayAlone(LoneShortBar):
+    """Protocol AS: production's attach step on the rule's scores, then a lone item (one
+    copy group, as ``stories.least_attach_size`` reads size 1) all of whose texts are
+    short (``relate.is_short_text``) taken back out when the rule redirected it: with
+    its cut pairs at their scores before the cut, another group it may join would have
+    the highest linkage, at least the attach bar (its best target was cut; it stays alone
+    rather than going to the next best). ``cut`` maps a text to its cut pairs' partners
+    and their scores before and after it; an item's linkage to a group gains what its
+    pairs lost over the group's size (exact where an item is one text, as a lone short
+    text's partners mostly are). ``by_pair`` (AS-pair): taken out instead when one of
+    its cut pairs, its partner outside the target, scored before the cut over the
+    linkage it joins at."""
+
+    def __init__(
+        self,
+        short: list[bool],
+        cut: dict[int, dict[int, tuple[float, float]]],
+        by_pair: bool = False,
+    ) -> None:
+        super().__init__(short, bar=0.0)
+        self.cut, self.by_pair = cut, by_pair
+
+    def _leave(
+        self, groups: list[list[int]], threshold: float, lone: Iterable[LoneItem]
+    ) -> set[int]:
+        """The lone short items the step attached whom the cut redirected (a lone item is
+        a leaf of the step's moves: no group may join a group of one)."""
+        group_of = {i: g for g, members in enumerate(groups) for i in members}
+        text_group = {
+            t: g for g, members in enumerate(groups) for i in members for t in self.item_texts(i)
+        }
+        left: set[int] = set()
+        for item, totals, size in lone:
+            linkage, target = min((-total / size[t], t) for t, total in totals.items())
+            if -linkage < threshold:
+                continue  # not attached
+            own = self.item_texts(item)
+            uncut = Counter(totals)
+            lost_over = False  # AS-pair: a cut partner outside the target scored over it
+            for i in own:
+                for j, (before, after) in self.cut.get(i, {}).items():
+                    h = text_group.get(j)
+                    lost_over |= h != target and before > -linkage
+                    if h is not None and h != group_of[item] and self.joinable[h]:
+                        uncut[h] += before - after
+            best, was = min((-total / size[t], t) for t, total in uncut.items())
+            if lost_over if self.by_pair else (was != target and -best >= threshold):
+                left.add(item)
+                target_texts = [i for t in groups[target] for i in self.item_texts(t)]
+                self.left_alone.append((own, target_texts, -linkage))
+        return left
+
+
+def _taken_out(out: list[list[int]], left: set[int]) -> list[list[int]]:
+    """The groups ``out`` with the items of ``left`` each alone, ordered by their first item."""
+    return sorted(
+        [[i for i in m if i not in left] for m in out if set(m) - left]
+        + [[i] for i in sorted(left)],
+        key=lambda m: m[0],
+    )
+
+
+def cut_pairs(
+    prep: Prepared, relations: list[Relation]
+) -> dict[int, dict[int, tuple[float, float]]]:
+    """Each text's pairs ``relations`` scores lower than main's (``prep.relations``), by
+    partner, with main's score and the rule's (both ways)."""
+    n = len(prep.copies.copies)
+    cut: dict[int, dict[int, tuple[float, float]]] = defaultdict(dict)
+    for (i, j), old, new in zip(prep.pairs, prep.relations[n:], relations[n:], strict=True):
+        if new.score < old.score - 1e-12:
+            cut[i][j] = cut[j][i] = (old.score, new.score)
+    return cut
+
+
+def stay_alone(prep: Prepared, relations: list[Relation], by_pair: bool = False) -> StayAlone:
+    short = [relate.is_short_text(f) for f in prep.features]
+    return StayAlone(short, cut_pairs(prep, relations), by_pair)
 
 
 # --undone: words of later coverage a text may carry (descriptive, 2026-12-07 05:50's reading
@@ -1099,7 +1213,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--forms", default="full,lead,summary,headline")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/gva-short-trace"))
     parser.add_argument(
-        "--rules", default="", help=f"comma list of {', '.join([*RULES, *GROUPING_RULES])}"
+        "--rules",
+        default="",
+        help=f"comma list of {', '.join([*RULES, *GROUPING_RULES])}; a score rule with "
+        "+stay leaves a lone short text it redirected alone (AS), +staypair one it cut from a "
+        "partner scoring over its target (AS-pair)",
     )
     parser.add_argument("--no-trace", action="store_true", help="screen the rules only")
     parser.add_argument(
@@ -1208,6 +1326,13 @@ def main(argv: list[str] | None = None) -> int:
                 relations, moved = prep.relations, Counter[str]()
                 with GROUPING_RULES[name](prep):
                     changed = prep.analysis(relations, config)
+            elif name.endswith(STAY_SUFFIXES):
+                suffix = next(x for x in STAY_SUFFIXES if name.endswith(x))
+                relations, moved = apply_rule(prep, RULES[name.removesuffix(suffix)])
+                stay = stay_alone(prep, relations, by_pair=suffix == "+staypair")
+                with stay.applied():
+                    changed = prep.analysis(relations, config)
+                moved["left alone (+stay)"] = len(stay.left_alone)
             else:
                 relations, moved = apply_rule(prep, RULES[name])
                 changed = prep.analysis(relations, config)

@@ -376,3 +376,47 @@ def test_rule_p1c_leaves_a_pair_with_cue_words_on_both_sides() -> None:
     plain = SimpleNamespace(n_words=30, sentences=["A shooting on Main Street."])
     assert gst.rule_p1c(r, cue, cue) is None
     assert gst.rule_p1c(r, cue, plain) == gst.rule_p1(r, cue, plain) < 0.9 * cap
+
+
+def test_stay_alone_keeps_a_lone_short_text_the_cut_redirected_apart() -> None:
+    from samestory import stories
+
+    # Story {0, 1} and story {3, 4}; short text 2 links to {0, 1} at 0.25 after the cut
+    # and to {3, 4} at 0.025 (its pair with 3 at 0.05).
+    groups = [[0, 1], [2], [3, 4]]
+    rows = {0: {1: 0.5, 2: 0.25}, 1: {0: 0.5, 2: 0.25}, 2: {0: 0.25, 1: 0.25, 3: 0.05}}
+    rows[3], rows[4] = {4: 0.5, 2: 0.05}, {3: 0.5}
+    short = [False, False, True, False, False]
+    today = stories.attach_splinters(groups, rows, 0.2, lone_attach=True)
+    assert today == [[0, 1, 2], [3, 4]]
+
+    def stay(cut: dict, short: list[bool] = short, by_pair: bool = False) -> gst.StayAlone:
+        s = gst.StayAlone(short, cut, by_pair)
+        s.item_texts = lambda item: [item]
+        return s
+
+    # The pair with 3 lost 0.55: {3, 4} at (0.05 + 0.55) / 2 = 0.3 before the cut.
+    s = stay({2: {3: (0.6, 0.05)}, 3: {2: (0.6, 0.05)}})
+    assert s.attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2], [3, 4]]
+    assert s.left_alone == [([2], [0, 1], 0.25)]
+    # Before the cut {3, 4} at 0.1 only, or the cut inside its target, or a long lone
+    # text: production's step.
+    low = {2: {3: (0.2, 0.05)}}
+    assert stay(low).attach(groups, rows, 0.2, lone_attach=True) == today
+    assert stay({2: {0: (0.6, 0.2)}}).attach(groups, rows, 0.2, lone_attach=True) == today
+    long_text = stay({2: {3: (0.6, 0.05)}}, [False] * 5)
+    assert long_text.attach(groups, rows, 0.2, lone_attach=True) == today
+    # AS-pair reads the pair: 0.2 before the cut is under 0.25, 0.3 over it.
+    assert stay(low, by_pair=True).attach(groups, rows, 0.2, lone_attach=True) == today
+    pair = stay({2: {3: (0.3, 0.05)}}, by_pair=True)
+    assert pair.attach(groups, rows, 0.2, lone_attach=True) == [[0, 1], [2], [3, 4]]
+    assert stay({2: {3: (0.3, 0.05)}}).attach(groups, rows, 0.2, lone_attach=True) == today
+
+
+def test_cut_pairs_lists_lowered_pairs_both_ways_before_and_after() -> None:
+    from types import SimpleNamespace as NS
+
+    old = [NS(score=0.1), NS(score=0.3), NS(score=0.3)]  # one copy relation, two pairs
+    new = [old[0], NS(score=0.1), old[2]]
+    prep = NS(copies=NS(copies=[None]), pairs=[(0, 1), (1, 2)], relations=old)
+    assert gst.cut_pairs(prep, new) == {0: {1: (0.3, 0.1)}, 1: {0: (0.3, 0.1)}}
