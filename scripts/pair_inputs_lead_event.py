@@ -23,8 +23,8 @@ read off any pair.
         --screen scripts/pair_inputs_lead_event.py \\
         --screen-with scripts/pair_inputs_venues_after.py
 
-Judged under the protocol of docs/history/accuracy.md, 2026-12-07 08:55, compare; not
-shipped unless that section says so.
+Judged under the protocol of docs/history/accuracy.md, 2026-12-07 08:55, compare: failed
+(MEANTIME false links 507 -> 533, GVA met on 2 against 8); not shipped.
 """
 
 from __future__ import annotations
