@@ -212,28 +212,64 @@ def test_a_state_refuses_another_encoder(days: dict[str, Path]) -> None:
         StateDir(days["state"]).check_config(DEFAULT_CONFIG.replace(encoder=other))
 
 
+#: The IVF limits of the day-2 switch: day 1 (~70 representatives) under the exact-search
+#: size, days 1 and 2 above it, in cells of ~30.
+IVF_LIMITS = {"exact_limit": 80, "cell_size": 30}
+
+
+@dataclasses.dataclass(frozen=True)
+class IvfDayTwo:
+    """Day 2 joined to a copy of the day-1 state under :data:`IVF_LIMITS`, the task
+    bound left at its default (the cells searched whole)."""
+
+    state: Path
+    out: Path
+    counts: dict[str, Any]
+    pairs: set[tuple[int, int]]  # its vector candidates, caught as they were made
+    generation_before: int
+    representatives_before: int
+    centroids_before: Any
+
+
+@pytest.fixture(scope="module")
+def ivf_day_two(
+    spark: object, days: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> IvfDayTwo:
+    """One run for the day-2 switch to IVF cells and for the task-bound test's cells
+    searched whole: each ran this same day 2 (same state, input, limits and bound) on
+    its own before 2026-12-07; the run's vector candidates are caught (they are only
+    read)."""
+    tmp = tmp_path_factory.mktemp("ivf-day2")
+    state = _copy_state(days, tmp)
+    first = StateDir(state).manifest
+    assert first is not None
+    generation, representatives = first.generation, first.counts["representatives"]
+    centroids = StateDir(state).centroids()
+    out = tmp / "out2"
+    counts, pairs = _day_two_vector_pairs(spark, days, out, state, **IVF_LIMITS)
+    return IvfDayTwo(state, out, counts, pairs, generation, representatives, centroids)
+
+
 def test_switching_to_ivf_cells_on_day_two(
-    spark: object, days: dict[str, Path], tmp_path: Path
+    spark: object, days: dict[str, Path], ivf_day_two: IvfDayTwo, tmp_path: Path
 ) -> None:
     """Day 1 under the exact-search size, day 1 + day 2 above it: day 2 fixes IVF
     centroids, assigns every past representative its cells and searches in them."""
-    limits = {"exact_limit": 80, "cell_size": 30}
+    limits, run = IVF_LIMITS, ivf_day_two
     # Day 1 is the module's: a day under the exact-search size searches exactly whatever
     # the limits (they are read only once the representatives outgrow ``exact_limit``,
     # and not stored in the state), so it is the day 1 a run with ``limits`` gives.
-    state = _copy_state(days, tmp_path)
-    first = StateDir(state).manifest
-    assert first is not None and first.generation == 1
-    assert first.counts["representatives"] <= limits["exact_limit"]
-    assert StateDir(state).centroids() is None
-    counts = incremental.run_incremental(spark, days["day2"], tmp_path / "out2", state, **limits)
+    assert run.generation_before == 1
+    assert run.representatives_before <= limits["exact_limit"]
+    assert run.centroids_before is None
+    state, counts = run.state, run.counts
     centroids = StateDir(state).centroids()
     assert centroids is not None and len(centroids) >= 2
     nodes = pyarrow_parquet.read_table(StateDir(state).table_path("nodes")).to_pylist()
     reps = [n for n in nodes if n["idx"] == n["rep"]]
     assert len(reps) > limits["exact_limit"] and all(n["cells"] for n in reps)
     samestory_spark.run(spark, days["all"], tmp_path / "full", **limits)
-    got, full = _assignments(tmp_path / "out2"), _assignments(tmp_path / "full")
+    got, full = _assignments(run.out), _assignments(tmp_path / "full")
     ids = sorted(full)
     ari = adjusted_rand_score([full[i] for i in ids], [got[i] for i in ids])
     print(f"IVF from day 2: {counts['new_representatives']} new reps, ARI vs full job {ari:.3f}")
@@ -282,7 +318,7 @@ def _representatives(state: Path) -> list[tuple[int, Any]]:
 
 
 def test_day_two_cells_over_the_task_bound_are_split_on_the_executors(
-    spark: object, days: dict[str, Path], tmp_path: Path
+    spark: object, days: dict[str, Path], ivf_day_two: IvfDayTwo, tmp_path: Path
 ) -> None:
     """Day 2 in four IVF cells of ~90 representatives (as the day-2 switch above), with
     a task bound of 40: each cell is split on the executors as the job splits its cells
@@ -292,14 +328,14 @@ def test_day_two_cells_over_the_task_bound_are_split_on_the_executors(
     from samestory.config import DEFAULT_CONFIG
     from samestory.spark import vectors as ivf
 
-    limits, bound = {"exact_limit": 80, "cell_size": 30}, 40
-    runs = {}
-    for name, task_bound in (("whole", None), ("split", bound)):
-        state = _copy_state(days, tmp_path / name)
-        out = tmp_path / name / "out2"
-        runs[name] = (out, *_day_two_vector_pairs(spark, days, out, state, **limits,
-                                                   task_bound=task_bound))  # fmt: skip
-    (whole_out, whole, whole_pairs), (split_out, split, split_pairs) = runs.values()
+    limits, bound = IVF_LIMITS, 40
+    # The cells searched whole: the module's IVF day 2 (fixture ``ivf_day_two``).
+    whole_out, whole, whole_pairs = ivf_day_two.out, ivf_day_two.counts, ivf_day_two.pairs
+    state = _copy_state(days, tmp_path / "split")
+    split_out = tmp_path / "split" / "out2"
+    split, split_pairs = _day_two_vector_pairs(
+        spark, days, split_out, state, **limits, task_bound=bound
+    )
     assert whole["largest_search_task"] > bound  # the cells, whole (default bound: 720)
     assert 0 < split["largest_search_task"] <= bound
     # Exact search over every representative after day 2; day 2's share: a new end.
