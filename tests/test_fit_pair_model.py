@@ -7,6 +7,7 @@ import dataclasses
 import json
 import math
 import pickle
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -704,6 +705,27 @@ def test_the_screen_s_differences_are_the_pairs_a_candidate_decides_otherwise(
     assert sum(r["candidate_links"] == r["gold"] for r in rows) > 0.9 * len(rows)
 
 
+def _cached(tmp_path: Path, sets: list[PairSet]) -> Path:
+    """A cache folder holding ``sets`` as a run with the default measures' options over
+    every dev set reads them (``--no-cross-lingual``, no short forms)."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    measured = fit_pair_model.measured_name(
+        "use",
+        20_000,
+        False,
+        [],
+        2000,
+        0,
+        list(fit_pair_model.SETS),
+        0,
+        fit_pair_model.input_names(),
+        fit_pair_model.models_digest(),
+    )
+    (cache / measured).write_bytes(pickle.dumps(sets))
+    return cache
+
+
 def test_screen_with_runs_the_single_cv_and_its_in_sample_fit_without_a_production_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
@@ -713,13 +735,8 @@ def test_screen_with_runs_the_single_cv_and_its_in_sample_fit_without_a_producti
     sets, pairs = _screened_sets()
     names = fit_pair_model.input_names()
     kept = names[:2]  # the synthetic sets' two columns
-    cache = tmp_path / "cache"
-    cache.mkdir()
+    cache = _cached(tmp_path, sets)
     train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
-    measured = fit_pair_model.measured_name(
-        "use", 20_000, False, [], 2000, 0, train, 0, names, fit_pair_model.models_digest()
-    )
-    (cache / measured).write_bytes(pickle.dumps(sets))
     monkeypatch.setattr(fit_pair_model, "article_pairs", lambda sample: pairs)
     (tmp_path / "venue.py").write_text(
         "INPUTS = {'not_in_production': lambda a, b: 1.0 if a.same else -1.0}\n"
@@ -966,3 +983,35 @@ def test_the_splits_report_the_same_and_cross_language_pairs_apart(
     assert "noise minus base, meantime_dev same-language: false links " in out
     assert "noise minus base, meantime_dev cross-language: false links " in out
     assert "ecbplus_dev same-language" not in out
+
+
+def test_a_one_fit_run_prints_a_two_language_set_s_rows_by_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """A run without ``--fold-seeds``: MEANTIME's row, then its same-language and
+    cross-language rows (production, CV, in sample, both, each with its false links); the
+    languages are the records' (here given), read after the cache."""
+    sets, pairs = _screened_sets()
+    names = fit_pair_model.input_names()
+    cache = _cached(tmp_path, sets)
+    train = ["ecbplus_dev", "meantime_dev", "gva_dev"]
+    languages = {}
+    for s in sets:
+        for k, (a, b) in enumerate(s.ids):
+            languages[a] = "en"
+            languages[b] = "nl" if s.name == "meantime_dev" and k % 2 else "en"
+    monkeypatch.setattr(fit_pair_model, "record_languages", lambda data: languages)
+    (tmp_path / "more.py").write_text("INPUTS = {'noise': lambda a, b: a.noise}\n")
+    drop = ",".join(names[2:])
+    argv = ["fit_pair_model.py", "--data", str(tmp_path), "--cache", str(cache)]
+    argv += ["--train", ",".join(train), "--rule", "target", "--no-cross-lingual"]
+    argv += ["--drop", drop, "--screen-with", str(tmp_path / "more.py")]
+    monkeypatch.setattr(fit_pair_model, "article_pairs", lambda sample: pairs)
+    monkeypatch.setattr(sys, "argv", argv)
+    fit_pair_model.main()
+    lines = capsys.readouterr().out.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("meantime_dev "))
+    same = re.sub(r"\(\s+", "(", lines[at + 1]).split()
+    assert same[:3] == ["same-language", "60", f"({int(sets[1].gold[0::2].sum())})"]
+    assert lines[at + 2].split()[0] == "cross-language" and lines[at + 2].count(" fl ") == 4
+    assert not any(line.strip().startswith("same-language") for line in lines[:at])
