@@ -40,8 +40,10 @@ starts a new story: the same rules as the batch clustering.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Iterable, Mapping, Sequence, Set
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +68,7 @@ def average_link(
     attach_threshold: float | None = None,
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
+    stay: StayRows | None = None,
 ) -> list[list[int]]:
     """Cluster ``n`` items given sparse similarity ``edges`` ``(i, j, s)``.
 
@@ -75,10 +78,11 @@ def average_link(
     ``sizes`` (default 1 each) makes item ``i`` stand for ``sizes[i]`` items, its edges
     for sums over their pairs: ``L(X, Y) = Σ s / (Σ_X size · Σ_Y size)``.
     Returns groups of item indices, each sorted, groups ordered by their smallest item.
-    Ties break by the smaller group ids, so the result is deterministic.
+    Ties break by the smaller group ids, so the result is deterministic. ``stay``: rule
+    AS's attach step (:func:`attach_splinters`).
     """
     sums, listed = linkage_rows(n, edges)
-    return merge_rows(n, sums, listed, threshold, attach_threshold, sizes, lone_attach)
+    return merge_rows(n, sums, listed, threshold, attach_threshold, sizes, lone_attach, stay)
 
 
 def linkage_rows(
@@ -113,11 +117,12 @@ def merge_rows(
     attach_threshold: float | None = None,
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
+    stay: StayRows | None = None,
 ) -> list[list[int]]:
     """:func:`average_link` of the rows and pairs :func:`linkage_rows` gives (read, not
     changed): :func:`merge_parts` of their :func:`part_rows`."""
     parts = part_rows(n, rows, listed, threshold, sizes)
-    return merge_parts(n, parts, rows, threshold, attach_threshold, sizes, lone_attach)
+    return merge_parts(n, parts, rows, threshold, attach_threshold, sizes, lone_attach, stay)
 
 
 def merge_parts(
@@ -128,9 +133,11 @@ def merge_parts(
     attach_threshold: float | None = None,
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
+    stay: StayRows | None = None,
 ) -> list[list[int]]:
     """Average link of ``n`` items on the pairs within *parts* (``parts``, from
-    :func:`part_rows`; copied, not changed), then splinters on every pair (``rows``).
+    :func:`part_rows`; copied, not changed), then splinters on every pair (``rows``;
+    ``stay``: rule AS's, :func:`attach_splinters`).
 
     The parts are the connected components of the pairs whose linkage ``s / (w_i w_j)``
     reaches ``threshold · (1 - LINK_MARGIN)``. Why merging within them is exact: a
@@ -170,7 +177,7 @@ def merge_parts(
                 heapq.heappush(heap, (-link, min(other, merged), max(other, merged)))
     groups = [sorted(m) for m in members.values()]
     if attach_threshold is not None:
-        groups = attach_splinters(groups, rows, attach_threshold, sizes, lone_attach)
+        groups = attach_splinters(groups, rows, attach_threshold, sizes, lone_attach, stay=stay)
     return sorted(groups, key=lambda g: g[0])
 
 
@@ -325,6 +332,9 @@ class CollapsedPairs:
         self._rows: tuple[dict[int, dict[int, float]], list[tuple[int, int]]] | None = None
         self._parts: dict[float, dict[int, dict[int, float]]] = {}
         self._pairs_of: dict[int, list[tuple[int, int]]] | None = None
+        # Rule AS (switches.PUBLISHED_YEAR_CUT): the same pairs without the cut, set by
+        # the caller; None: the attach step as always.
+        self.stay: Stay | None = None
 
     def _rows_without(
         self, left_out: Set[int], threshold: float
@@ -360,30 +370,73 @@ class CollapsedPairs:
     ) -> list[list[int]]:
         """Groups of article indices, as :func:`average_link_over_copies` gives them for
         the pairs without an article of ``left_out``."""
+        stay = None if self.stay is None else self._stay_rows(left_out, threshold)
         if self.one_pair_each:
             rows, parts = self._rows_without(left_out, threshold)
             grouped = merge_parts(
-                self.items, parts, rows, threshold, attach_threshold, lone_attach=lone_attach
+                self.items,
+                parts,
+                rows,
+                threshold,
+                attach_threshold,
+                lone_attach=lone_attach,
+                stay=stay,
             )
         else:
-            kept = (
-                [p for p in self.pairs if p[3] not in left_out and p[4] not in left_out]
-                if left_out
-                else self.pairs
-            )
-            totals: dict[tuple[int, int], tuple[float, int]] = {}
-            for x, y, s, _, _ in kept:
-                total, count = totals.get((x, y), (0.0, 0))
-                totals[x, y] = (total + s, count + 1)
-            node_edges = [(x, y, t / c) for (x, y), (t, c) in totals.items()]
             grouped = average_link(
-                self.items, node_edges, threshold, attach_threshold, lone_attach=lone_attach
+                self.items,
+                self._node_edges(left_out),
+                threshold,
+                attach_threshold,
+                lone_attach=lone_attach,
+                stay=stay,
             )
         members = self.members
         return sorted(
             (sorted(i for x in group for i in members[x]) for group in grouped),
             key=lambda g: g[0],
         )
+
+    def _node_edges(self, left_out: Set[int]) -> list[tuple[int, int, float]]:
+        """The copy-group pairs without an article of ``left_out``, each the mean of its
+        article pairs' scores."""
+        kept = (
+            [p for p in self.pairs if p[3] not in left_out and p[4] not in left_out]
+            if left_out
+            else self.pairs
+        )
+        totals: dict[tuple[int, int], tuple[float, int]] = {}
+        for x, y, s, _, _ in kept:
+            total, count = totals.get((x, y), (0.0, 0))
+            totals[x, y] = (total + s, count + 1)
+        return [(x, y, t / c) for (x, y), (t, c) in totals.items()]
+
+    def attach_rows(
+        self, left_out: Set[int], threshold: float
+    ) -> Mapping[int, Mapping[int, float]]:
+        """The rows :meth:`average_link` hands the attach step for ``left_out``."""
+        if self.one_pair_each:
+            return self._rows_without(left_out, threshold)[0]
+        return linkage_rows(self.items, self._node_edges(left_out))[0]
+
+    def _stay_rows(self, left_out: Set[int], threshold: float) -> StayRows:
+        assert self.stay is not None
+        short = self.stay.short
+        return StayRows(
+            self.stay.uncut.attach_rows(left_out, threshold),
+            [all(short[i] for i in members) for members in self.members],
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Stay:
+    """Rule AS for a collapsed grouping (``switches.PUBLISHED_YEAR_CUT``): ``uncut``, the
+    same articles, copies and versions collapsed with the scores they have without the
+    published-date cut (anything with ``attach_rows(left_out, threshold)``), and each
+    article's shortness (``relate.is_short_text``)."""
+
+    uncut: Any
+    short: Sequence[bool]
 
 
 def rows_without(
@@ -411,6 +464,7 @@ def attach_splinters(
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
     rule_sizes: Sequence[int] | None = None,
+    stay: StayRows | None = None,
 ) -> list[list[int]]:
     """Move each group into the group with the highest linkage >= ``threshold`` among
     those at least ``ATTACH_SIZE_RATIO`` times its size (``sizes``: as in
@@ -418,6 +472,12 @@ def attach_splinters(
     ``lone_attach``. ``rule_sizes`` (default ``sizes``) sizes the items for that rule
     alone, where a linkage counts an item once but the rule several (a version of several
     copy groups, :class:`samestory.pipeline.group.VersionedPairs`).
+
+    ``stay`` (rule AS, ``switches.PUBLISHED_YEAR_CUT``): a lone short item (one group of
+    one item, rule size 1, short by ``stay.short``) stays where it is when its best
+    target under ``stay.uncut`` (the rows without the published-date cut) is another
+    group at ``threshold``: the cut took its best target away, and it does not go to the
+    next best (docs/history/accuracy.md, 2026-12-07, attach).
 
     Linkages are measured against the groups as given (not as they grow), so the result
     does not depend on the order the groups are visited in; a group whose target moves
@@ -440,7 +500,14 @@ def attach_splinters(
                     totals[target] = totals.get(target, 0.0) + s
         if totals:  # the highest linkage, then the smallest group index
             best = min((-total / (size[g] * size[t]), t) for t, total in totals.items())
-            if -best[0] >= threshold:
+            if -best[0] >= threshold and not (
+                stay is not None
+                and rule[g] == 1
+                and len(members) == 1
+                and stay.short[members[0]]
+                and _redirected(members[0], best[1], stay.uncut, group_of, rule, least, size)
+                >= threshold
+            ):
                 moves[g] = best[1]
     out = [list(members) for members in groups]
     for g, target in moves.items():
@@ -449,6 +516,39 @@ def attach_splinters(
         out[target].extend(out[g])
         out[g] = []
     return [sorted(members) for members in out if members]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StayRows:
+    """Rule AS's input to :func:`attach_splinters` (``switches.PUBLISHED_YEAR_CUT``): the
+    items' linkage rows without the published-date cut (``uncut``, the same items as the
+    rows grouped) and whether each item's texts are all short (``short``)."""
+
+    uncut: Mapping[int, Mapping[int, float]]
+    short: Sequence[bool]
+
+
+def _redirected(
+    item: int,
+    target: int,
+    uncut: Mapping[int, Mapping[int, float]],
+    group_of: Mapping[int, int],
+    rule: Sequence[int],
+    least: float,
+    size: Sequence[int],
+) -> float:
+    """The linkage of lone ``item``'s best target under the ``uncut`` rows when that is
+    not ``target`` (its best under the rows grouped), else -1: ties as the step breaks
+    them (the smaller group index)."""
+    totals: dict[int, float] = {}
+    for other, s in uncut.get(item, {}).items():
+        t = group_of[other]
+        if rule[t] >= least:
+            totals[t] = totals.get(t, 0.0) + s
+    if not totals:
+        return -1.0
+    linkage, best = min((-total / size[t], t) for t, total in totals.items())
+    return -linkage if best != target else -1.0
 
 
 def least_attach_size(size: int, lone_attach: bool = True) -> float:

@@ -56,6 +56,15 @@ SPLIT_RUNS_ON_IN_LINE = True
 # 2026-12-07, locative: the rule and its gate).
 LOCATIVE_TO_NARROW = False
 
+# Rule AS (docs/history/accuracy.md, 2026-12-07, attach): a short pair whose publication
+# dates are more than a year apart gets the published-date factor lowered by its shortness
+# (relate/scoring.py::_date_factor_of, P1Y of 2026-12-07 gvashort), and the attach step
+# leaves a lone short text alone when that cut took its best target (stories.attach_splinters,
+# pipeline.group.StayInput). Off: the batch has both halves, the store's regroup and add and
+# Spark's groupings do not yet, so store = batch would not hold with it on. Its screen passed
+# (topic CV, seeds 125-129); its gate has not run.
+PUBLISHED_YEAR_CUT = False
+
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
     "yearless_in_short_texts": False,
@@ -94,6 +103,8 @@ def pair_scoring_rules() -> dict[str, bool]:
     }
     if LOCATIVE_TO_NARROW:  # recorded only when on: off, every store's record stays
         rules["locative_to_narrow"] = True
+    if PUBLISHED_YEAR_CUT:  # the same: recorded only when on
+        rules["published_year_cut"] = True
     return rules
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from samestory import exclusive
+from samestory import exclusive, switches
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.embed import SentenceEncoder, encoder_for
 from samestory.features import DocFeatures
@@ -25,9 +25,11 @@ from samestory.pipeline.assemble import (
 )
 from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.featurise import Progress, featurize_all, uncached
-from samestory.pipeline.group import group_with_roundups
+from samestory.pipeline.group import StayInput, group_with_roundups
 from samestory.pipeline.propose import propose_pairs
 from samestory.pipeline.score import score_pairs
+from samestory.relate.date_gate import is_short_text
+from samestory.relate.scoring import uncut_score
 
 log = logging.getLogger("samestory")
 
@@ -197,8 +199,17 @@ def assemble_analysis(
     # The roundup candidates on a second process beside the plain grouping, where the
     # pairs repay a fork (the features are in memory: nothing a fork does not carry).
     fork = worker_count(config.workers, len(scored), MIN_PAIRS_TO_FORK_GROUPING) > 1
+    rule_as = {}  # rule AS, only when on: the attach step reads the uncut scores too
+    if switches.PUBLISHED_YEAR_CUT:
+        uncut = [(i, j, uncut_score(r)) for (i, j), r in zip(pairs, pair_relations, strict=True)]
+        rule_as["stay"] = StayInput(uncut, [is_short_text(f) for f in features])
     groups, roundups = group_with_roundups(
-        grouping_views(features, pairs, pair_relations), scored, copies.copy_of(), config, fork=fork
+        grouping_views(features, pairs, pair_relations),
+        scored,
+        copies.copy_of(),
+        config,
+        fork=fork,
+        **rule_as,
     )
     clock.lap("grouping")
     stories = build_stories(features, relations, groups)

@@ -32,6 +32,8 @@ from samestory.roundups import (
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
+    Stay,
+    StayRows,
     attach_splinters,
     attaches,
     average_link_over_copies,
@@ -110,6 +112,8 @@ class VersionedPairs:
         self._shared: _SharedRows | None = None
         self._parts: dict[float, dict[int, dict[int, float]]] = {}
         self._n = n
+        # Rule AS (switches.PUBLISHED_YEAR_CUT), as stories.CollapsedPairs.stay.
+        self.stay: Stay | None = None
 
     def average_link(
         self,
@@ -119,6 +123,38 @@ class VersionedPairs:
         left_out: Set[int] = frozenset(),
     ) -> list[list[int]]:
         """Groups of article indices of the pairs without an article of ``left_out``."""
+        node, weight, rows, parts = self._linkage(left_out, threshold)
+        # average_link(items, edges, threshold), then the splinters on the same rows.
+        grouped = merge_parts(len(weight), parts, rows, threshold)
+        if attach_threshold is not None:
+            stay = None
+            if self.stay is not None:  # rule AS: the rows without the cut, short items
+                short = [True] * len(weight)
+                for x, members in enumerate(self.members):
+                    short[node[x]] &= all(self.stay.short[i] for i in members)
+                stay = StayRows(self.stay.uncut.attach_rows(left_out, threshold), short)
+            grouped = attach_splinters(
+                grouped,
+                rows,
+                attach_threshold,
+                lone_attach=lone_attach,
+                rule_sizes=weight,
+                stay=stay,
+            )
+        articles: list[list[int]] = [[] for _ in weight]
+        for x, members in enumerate(self.members):
+            articles[node[x]].extend(members)
+        return sorted(
+            (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
+        )
+
+    def _linkage(
+        self, left_out: Set[int], threshold: float
+    ) -> tuple[
+        list[int], list[int], Mapping[int, Mapping[int, float]], Mapping[int, Mapping[int, float]]
+    ]:
+        """Each copy group's item, the items' weights, their linkage rows and parts at
+        ``threshold`` without the pairs of an article of ``left_out``."""
         shared = self._shared_rows()
         dropped = shared.dropped(left_out)
         rows: Mapping[int, Mapping[int, float]]
@@ -137,18 +173,13 @@ class VersionedPairs:
                     len(weight), shared.rows, shared.listed, threshold
                 )
             rows, parts = rows_without(shared.rows, dropped), rows_without(all_parts, dropped)
-        # average_link(items, edges, threshold), then the splinters on the same rows.
-        grouped = merge_parts(len(weight), parts, rows, threshold)
-        if attach_threshold is not None:
-            grouped = attach_splinters(
-                grouped, rows, attach_threshold, lone_attach=lone_attach, rule_sizes=weight
-            )
-        articles: list[list[int]] = [[] for _ in weight]
-        for x, members in enumerate(self.members):
-            articles[node[x]].extend(members)
-        return sorted(
-            (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
-        )
+        return node, weight, rows, parts
+
+    def attach_rows(
+        self, left_out: Set[int], threshold: float
+    ) -> Mapping[int, Mapping[int, float]]:
+        """The rows :meth:`average_link` hands the attach step for ``left_out``."""
+        return self._linkage(left_out, threshold)[2]
 
     def _items(self, left_out: Set[int]) -> tuple[list[int], dict[int, int]]:
         """Each copy group's item (numbered in the order of the copy groups) and the item
@@ -348,6 +379,7 @@ def group_with_roundups(
     copy_of: Sequence[int | None],
     config: Config = DEFAULT_CONFIG,
     fork: bool = False,
+    stay: StayInput | None = None,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     """:func:`group`, with roundups kept from chaining stories.
 
@@ -374,13 +406,28 @@ def group_with_roundups(
     none of them): the same groups, on two cores. Only where ``views`` and ``scored``
     need nothing a fork does not carry (the batch driver's; not the store's, whose
     views read its database).
+
+    ``stay`` (rule AS, ``switches.PUBLISHED_YEAR_CUT``; the batch only so far): the
+    pairs of ``scored`` with their scores without the published-date cut, and each
+    text's shortness; every grouping's attach step then leaves a lone short text alone
+    when the cut took its best target (:func:`samestory.stories.attach_splinters`).
     """
     # The heap as it is now (features, relations) out of the collector's sight while
     # the groupings make and drop their rows (parallel.frozen_heap): a full collection
     # here walked every feature and relation of the run (real corpus: ~0.13 s of CPU
     # in one; docs/history/benchmarks.md, 2026-12-05, speed). The same groups.
     with frozen_heap():
-        return _group_with_roundups(views, scored, copy_of, config, fork)
+        return _group_with_roundups(views, scored, copy_of, config, fork, stay)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StayInput:
+    """Rule AS's input to :func:`group_with_roundups`: ``uncut``, the scored pairs (in the
+    same order) with their scores without the published-date cut; ``short``, each text's
+    :func:`samestory.relate.is_short_text`."""
+
+    uncut: Sequence[tuple[int, int, float]]
+    short: Sequence[bool]
 
 
 def _group_with_roundups(
@@ -389,9 +436,10 @@ def _group_with_roundups(
     copy_of: Sequence[int | None],
     config: Config,
     fork: bool,
+    stay: StayInput | None = None,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     bar = _partner_bar(config)
-    collapsed, plain, suspects = _plain_grouping(views, scored, copy_of, config, fork, bar)
+    collapsed, plain, suspects = _plain_grouping(views, scored, copy_of, config, fork, bar, stay)
     if not suspects:
         return plain, []
     partners = _partners(scored, suspects, bar)
@@ -414,6 +462,7 @@ def _plain_grouping(
     config: Config,
     fork: bool,
     bar: float,
+    stay: StayInput | None = None,
 ) -> tuple[CollapsedPairs | VersionedPairs, list[list[int]], set[int]]:
     """The pairs collapsed for every grouping, the plain grouping (no text left out) and
     the roundup candidates (found on a forked child with ``fork``)."""
@@ -435,6 +484,9 @@ def _plain_grouping(
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
         collapsed = _collapse(len(views), grouped, copy_of, versions)
+        if stay is not None:  # rule AS: the same steps on the uncut scores
+            uncut = exclusive.before_grouping(views, stay.uncut)
+            collapsed.stay = Stay(_collapse(len(views), uncut, copy_of, versions), stay.short)
         plain = _group(collapsed, config)
         suspects = suspects_found()
     return collapsed, plain, suspects

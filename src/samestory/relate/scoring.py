@@ -14,10 +14,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from samestory import switches
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
+from samestory.models import Relation
 from samestory.pairsims import SimSummary
-from samestory.relate.date_gate import _far_apart
+from samestory.relate.date_gate import PUBLISHED_DATE_GAP_FACTOR, _far_apart
 from samestory.relate.kinds import is_weak
 from samestory.relate.measures import PairMeasures, PairScore, measure_pair
 from samestory.relate.model import STORY_MODEL, StoryModel, story_model_for
@@ -97,16 +99,43 @@ def _date_factor(m: PairMeasures, model: StoryModel) -> float:
     return _date_factor_of(m.text_dated, m.cues.shortness, m.date_gap, m.date_factor, model)
 
 
+# Rule AS's cut (switches.PUBLISHED_YEAR_CUT, off; docs/history/accuracy.md, 2026-12-07,
+# attach, after 2026-12-07 gvashort's P1Y): publication dates more than this many days apart
+# cut a short pair as a gap read from a text does.
+PUBLISHED_SHORT_CUT_DAYS = 365
+
+
 def _date_factor_of(
     text_dated: bool, shortness: float, gap: int | None, date_factor: float, model: StoryModel
 ) -> float:
     """A pair's date factor under ``model`` (the text-date and near steps are the
-    model's; a gap of publication dates, its fixed ``date_factor``)."""
+    model's; a gap of publication dates, its fixed ``date_factor``, which with
+    ``switches.PUBLISHED_YEAR_CUT`` past :data:`PUBLISHED_SHORT_CUT_DAYS` the pair's
+    shortness ``u`` lowers towards the model's short text-date factor as the text-date
+    gate does: ``f - (f - text_short) u``)."""
     if text_dated:
         return model.text_date_factor(shortness, gap)
     if gap is not None and not _far_apart(gap):  # the near step is the model's too
         return model.near_date_factor(shortness, gap)
+    if switches.PUBLISHED_YEAR_CUT and gap is not None and gap > PUBLISHED_SHORT_CUT_DAYS:
+        return date_factor - max(0.0, date_factor - model.text_date_factor_short) * shortness
     return date_factor
+
+
+def uncut_score(r: Relation) -> float:
+    """``r``'s story score without rule AS's published-date cut: for a pair whose two
+    publication dates are more than :data:`PUBLISHED_SHORT_CUT_DAYS` apart, its best
+    route (event or rewrite) times the fixed published factor, when that is higher;
+    else its score."""
+    gap = r.evidence.date_gap_days
+    notes = r.evidence.dates
+    if gap is None or gap <= PUBLISHED_SHORT_CUT_DAYS or not notes:
+        return r.score
+    if not all("published" in note for note in notes):
+        return r.score  # a date read from a text: the model's gate, not the cut
+    scores = r.evidence.scores
+    best = max(scores.get("event_probability", 0.0), scores.get("rewrite_evidence", 0.0))
+    return max(r.score, best * PUBLISHED_DATE_GAP_FACTOR)
 
 
 def _summary_of(m: PairMeasures) -> np.ndarray | SimSummary:
