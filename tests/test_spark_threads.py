@@ -113,34 +113,6 @@ def _sample() -> list[dict[str, str]]:
     ]
 
 
-@pytest.mark.slow
-def test_spark_threads_match_local_on_gva_later_coverage(
-    spark: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Both paths: every thread found in one task, and across tasks (the story graph's
-    components distributed, as above ``THREAD_ONE_TASK_PAIRS`` pairs)."""
-    pytest.importorskip("pyspark")
-    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
-    from samestory import spark as samestory_spark
-    from samestory.api import cluster
-    from samestory.ingest import read_paths
-
-    records = _sample()
-    path = tmp_path / "gva.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    local = cluster(read_paths(path).articles)
-    threads = collections.Counter(s.thread for s in local)
-    assert sum(1 for n in threads.values() if n > 1) >= 3  # threads of several stories
-    from samestory.spark import stages
-
-    for one_task in (stages.THREAD_ONE_TASK_PAIRS, -1):
-        monkeypatch.setattr(stages, "THREAD_ONE_TASK_PAIRS", one_task)
-        out = tmp_path / f"out{one_task}"
-        samestory_spark.run(spark, path, out)
-        rows = pyarrow_parquet.read_table(out / "stories.parquet").to_pylist()
-        assert {r["story_id"]: r["thread"] for r in rows} == {s.id: s.thread for s in local}
-
-
 def _days(records: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Two days of a feed: the earlier-dated ``DAY1_SHARE`` of the records, then the
     rest (later coverage, the undated records last), each day in its records' order."""
@@ -148,6 +120,65 @@ def _days(records: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dic
     first = set(order[: int(len(records) * DAY1_SHARE)])
     day1 = [r for k, r in enumerate(records) if k in first]
     return day1, [r for k, r in enumerate(records) if k not in first]
+
+
+@pytest.fixture(scope="module")
+def gva_days(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample's two days and both together (day 1 then day 2) as JSON Lines files."""
+    tmp = tmp_path_factory.mktemp("gva-days")
+    day1, day2 = _days(_sample())
+    paths = {}
+    for name, rows in (("day1", day1), ("day2", day2), ("all", day1 + day2)):
+        paths[name] = tmp / f"{name}.jsonl"
+        paths[name].write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def gva_full(
+    spark: object, gva_days: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The full job over both days (threads in one task, the default): the one-task path
+    of the local = Spark test and the full rerun the incremental test compares with
+    (each ran this job on its own before 2026-12-07, the first over the same records in
+    the sample's order)."""
+    pytest.importorskip("pyspark")
+    pytest.importorskip("pyarrow.parquet")
+    from samestory import spark as samestory_spark
+
+    out = tmp_path_factory.mktemp("gva-full") / "full"
+    samestory_spark.run(spark, gva_days["all"], out)
+    return out
+
+
+@pytest.mark.slow
+def test_spark_threads_match_local_on_gva_later_coverage(
+    spark: object,
+    gva_days: dict[str, Path],
+    gva_full: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both paths: every thread found in one task (the module's full job), and across
+    tasks (the story graph's components distributed, as above ``THREAD_ONE_TASK_PAIRS``
+    pairs)."""
+    pytest.importorskip("pyspark")
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    from samestory import spark as samestory_spark
+    from samestory.api import cluster
+    from samestory.ingest import read_paths
+    from samestory.spark import stages
+
+    path = gva_days["all"]
+    local = cluster(read_paths(path).articles)
+    threads = collections.Counter(s.thread for s in local)
+    assert sum(1 for n in threads.values() if n > 1) >= 3  # threads of several stories
+    assert stages.THREAD_ONE_TASK_PAIRS > 0  # the module's job found them in one task
+    monkeypatch.setattr(stages, "THREAD_ONE_TASK_PAIRS", -1)
+    samestory_spark.run(spark, path, tmp_path / "distributed")
+    for out in (gva_full, tmp_path / "distributed"):
+        rows = pyarrow_parquet.read_table(out / "stories.parquet").to_pylist()
+        assert {r["story_id"]: r["thread"] for r in rows} == {s.id: s.thread for s in local}
 
 
 def _by_articles(out: Path) -> dict[frozenset[str], tuple[str, str]]:
@@ -159,7 +190,9 @@ def _by_articles(out: Path) -> dict[frozenset[str], tuple[str, str]]:
 
 
 @pytest.mark.slow
-def test_incremental_threads_are_the_full_runs(spark: object, tmp_path: Path) -> None:
+def test_incremental_threads_are_the_full_runs(
+    spark: object, gva_days: dict[str, Path], gva_full: Path, tmp_path: Path
+) -> None:
     """Day 1 into a new state: the full job's stories and threads over day 1. Then day 2
     incrementally: the full job's stories and threads over both days (the same article
     sets), some threads joining stories of the two days. Ids: a grown story may keep its
@@ -170,19 +203,15 @@ def test_incremental_threads_are_the_full_runs(spark: object, tmp_path: Path) ->
     from samestory import spark as samestory_spark
     from samestory.spark.incremental import run_incremental
 
+    paths = gva_days
     day1, day2 = _days(_sample())
-    paths = {}
-    for name, rows in (("day1", day1), ("day2", day2), ("all", day1 + day2)):
-        paths[name] = tmp_path / f"{name}.jsonl"
-        paths[name].write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     samestory_spark.run(spark, paths["day1"], tmp_path / "full1")
-    samestory_spark.run(spark, paths["all"], tmp_path / "full")
     state = tmp_path / "state"
     run_incremental(spark, paths["day1"], tmp_path / "out1", state)
     assert _by_articles(tmp_path / "out1") == _by_articles(tmp_path / "full1")
     counts = run_incremental(spark, paths["day2"], tmp_path / "out2", state)
     assert counts["new"] == len(day2)
-    got, full = _by_articles(tmp_path / "out2"), _by_articles(tmp_path / "full")
+    got, full = _by_articles(tmp_path / "out2"), _by_articles(gva_full)  # the module's job
     assert set(got) == set(full)  # the same stories
     renamed = {full[articles][0]: got[articles][0] for articles in full}
     first_of = {thread_id(story): story for story, _ in full.values()}
