@@ -32,6 +32,12 @@ BROWSER_MARKS = [
 ]
 
 
+#: Seconds between a page's polls of the change counter in the tests' servers
+#: (``serve --page-poll``; 2 s by default): what the live tests wait for is a poll that
+#: sees a change, and at 2 s a wait took ~1 s for nothing.
+PAGE_POLL = 0.25
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -41,8 +47,9 @@ def free_port() -> int:
 def start_server(
     db: Path, log: Path, options: tuple[str, ...] = ()
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``samestory serve`` (with ``options``, e.g. ``--follow FOLDER``) in a child process;
-    returns it and its base URL once healthy."""
+    """``samestory serve`` (with ``options``, e.g. ``--follow FOLDER``) in a child process,
+    its pages polling every :data:`PAGE_POLL` seconds; returns it and its base URL once
+    healthy."""
     port = free_port()
     command = [
         sys.executable,
@@ -53,6 +60,8 @@ def start_server(
         str(db),
         "--port",
         str(port),
+        "--page-poll",
+        str(PAGE_POLL),
         *options,
     ]
     env = {**os.environ, "SAMESTORY_TOKEN": ""}

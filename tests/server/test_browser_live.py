@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server.browsing import BROWSER_MARKS, running_server
+from tests.server.browsing import BROWSER_MARKS, PAGE_POLL, running_server
 from tests.server.conftest import REWRITE_A, REWRITE_B, SEEDS, seed_records
 
 SUBSET = Path(__file__).resolve().parents[1] / "fixtures" / "ecbplus_dev_subset.jsonl"
@@ -105,7 +105,7 @@ def test_a_server_that_stops_answering_is_said_and_then_not(server: str, browser
     finally:
         browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **network})
     assert said.startswith("No answer from the server since ")
-    assert said.endswith(": this page is not being updated (trying again every 2 s).")
+    assert said.endswith(f": this page is not being updated (trying again every {PAGE_POLL:g} s).")
     WebDriverWait(browser, 30, poll_frequency=0.5).until(lambda b: not lost(b))
 
 

@@ -90,6 +90,10 @@ def serve(
     max_body_mb: Annotated[
         float, typer.Option(min=0.001, help="Largest request body accepted (MB); 413 beyond.")
     ] = 25.0,
+    page_poll: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds between an open page's checks for new versions."),
+    ] = 2.0,
 ) -> None:
     """Serve the REST API (/api, OpenAPI at /docs) and the web pages over a store.
 
@@ -102,7 +106,9 @@ def serve(
     _refuse_open_host_without_token(host, token)
     _refuse_an_address_it_cannot_listen_on(host, port)
     _check_server_packages()
-    app = _server_app(db, encoder, token, max_body_mb, follow or [], follow_interval, verbose)
+    app = _server_app(
+        db, encoder, token, max_body_mb, follow or [], follow_interval, verbose, page_poll
+    )
     err.print(
         f"samestory: serving {db} on http://{url_host(host)}:{port}  (API docs at /docs"
         f"{', writes need the token' if token else ''})",
@@ -170,13 +176,14 @@ def _server_app(
     follow: list[str],
     follow_interval: str,
     verbose: bool = False,
+    page_poll: float = 2.0,
 ) -> FastAPI:
     """The application over the store at ``db`` (exit 1 on a store error; a bad
     ``--follow`` source exits 2)."""
     from samestory.server import ServerSettings, create_app
     from samestory.store import StoreError
 
-    settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000))
+    settings = ServerSettings(max_body_bytes=int(max_body_mb * 1_000_000), page_poll=page_poll)
     follow_options = _follow_options(follow, follow_interval, verbose)
     try:
         return create_app(

@@ -45,13 +45,15 @@ T = TypeVar("T")
 class ServerSettings:
     """Limits of one server. ``max_body_bytes`` bounds every request body (413 beyond);
     ``max_records`` the articles of one POST; ``max_pending`` the write batches queued
-    before new writes get 503."""
+    before new writes get 503. ``page_poll``: seconds between an open page's checks of
+    the store's change counter (``static/live.js``)."""
 
     max_body_bytes: int = 25_000_000
     max_records: int = 10_000
     max_pending: int = 256
     max_page: int = 200
     lock_wait: float = 30.0
+    page_poll: float = 2.0
 
 
 class Services:

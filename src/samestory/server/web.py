@@ -57,7 +57,10 @@ _env.filters["http_url"] = lambda url: (
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     s = request.app.state.services
     html = _env.get_template(name).render(
-        request=request, token_required=s.token is not None, **context
+        request=request,
+        token_required=s.token is not None,
+        poll_ms=round(s.settings.page_poll * 1000),
+        **context,
     )
     return HTMLResponse(html, status_code=status)
 

@@ -12,6 +12,8 @@
   var version = body.getAttribute("data-version");
   if (!live || !version) { return; }
   var notice = document.getElementById("notice");
+  // Milliseconds between two polls: the server's page_poll (serve --page-poll), 2 s.
+  var every = Number(body.getAttribute("data-poll-ms")) || 2000;
   var busy = false;
   // What the swaps brought since this page was opened: the marks and the notice add up
   // over every swap (a notice of the last swap alone disagreed with the marks).
@@ -111,7 +113,7 @@
     failed += 1;
     if (failed < 2) { return; }
     lost.textContent = "No answer from the server since " + answered.toLocaleTimeString() +
-      ": this page is not being updated (trying again every 2 s).";
+      ": this page is not being updated (trying again every " + every / 1000 + " s).";
     lost.hidden = false;
   }
   function poll() {
@@ -127,7 +129,7 @@
       })
       .catch(unanswered);
   }
-  window.setInterval(poll, 2000);
+  window.setInterval(poll, every);
 })();
 
 // "show all K relations": fetch the page that lists them all and swap its relations
