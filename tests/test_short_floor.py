@@ -4,12 +4,14 @@ the batch index, the store (one insert at a time, restored from its tables) and 
 
 from __future__ import annotations
 
+import sqlite3
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import stories_partition
+from conftest import store_tables, stories_partition
 
 from samestory import candidates
 from samestory.api import cluster
@@ -19,7 +21,7 @@ from samestory.embed import encoder_for
 from samestory.errors import ConfigError
 from samestory.evaluate import make_short_variants, record_to_article
 from samestory.pipeline.featurise import featurize_all
-from samestory.store import Store
+from samestory.store import Store, backlog
 
 ON = DEFAULT_CONFIG.replace(short_text_words=25, short_text_ann_min_cosine=0.25)
 OFF = ON.replace(short_text_ann_min_cosine=None)
@@ -221,3 +223,60 @@ def test_the_spark_jobs_vector_pairs_carry_the_word_counts(spark: object) -> Non
         rdd = spark.sparkContext.parallelize(rows, 2)  # type: ignore[attr-defined]
         got = set(vector_pairs(rdd, 3, ON, partitions=2).collect())
         assert got == set(candidates.candidate_pairs(_pair_at(0.3, *words), ON))
+
+
+def _store_tables(db: Path) -> dict[str, list[tuple]]:
+    stories = ("stories", "id, title, first, size")
+    return store_tables(db, extra=(stories,))
+
+
+def test_an_upgrade_to_the_floor_pairs_the_short_articles_only(
+    tmp_path: Path, ecb_records, monkeypatch
+):
+    """A store written without the floor, opened by a samestory whose routes name it:
+    its pairing backlog is its held articles under ``short_text_words`` words (the
+    floor lengthens only their own lists), and pairing those leaves the store a backlog
+    of every held article leaves."""
+    records = ecb_records[:30]
+    articles = [
+        a
+        for pair in zip(
+            [record_to_article(r) for r in records],
+            [record_to_article(r) for r in make_short_variants(records, "headline")],
+            strict=True,
+        )
+        for a in pair
+    ]
+    short_route = backlog.short_floor_route(ON)
+    assert short_route is not None
+    without = backlog.ROUTES - {short_route}
+    encoder = encoder_for(ON.encoder)
+    old = tmp_path / "old.db"
+    monkeypatch.setattr(backlog, "ROUTES", without)
+    with Store(old, config=OFF, encoder=encoder) as store:
+        for start in range(0, len(articles), 10):
+            store.add(articles[start : start + 10])
+    narrow, whole = tmp_path / "narrow.db", tmp_path / "whole.db"
+    narrow.write_bytes(old.read_bytes())
+    whole.write_bytes(old.read_bytes())
+    conn = sqlite3.connect(old)
+    short_held = conn.execute(
+        "SELECT count(*) FROM features f JOIN articles a ON a.id = f.id "
+        "WHERE a.copy_of IS NULL AND f.n_words < 25"
+    ).fetchone()[0]
+    held = conn.execute("SELECT count(*) FROM articles WHERE copy_of IS NULL").fetchone()[0]
+    conn.close()
+    assert 0 < short_held < held
+    monkeypatch.setattr(backlog, "ROUTES", without | {short_route})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Store(narrow, config=ON, encoder=encoder) as store:
+            assert store.unpaired() == short_held
+            paired = store.upgrade(chunk=7)
+            assert paired.articles == short_held and paired.pairs > 0
+            assert store.unpaired() == 0
+        monkeypatch.setattr(backlog, "ROUTES", without | {short_route, "next_route"})
+        with Store(whole, config=ON, encoder=encoder) as store:
+            assert store.unpaired() == held  # two routes new: every held article
+            assert store.upgrade(chunk=7).pairs == paired.pairs
+    assert _store_tables(narrow) == _store_tables(whole)

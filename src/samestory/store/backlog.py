@@ -35,7 +35,8 @@ import sqlite3
 from samestory.config import DEFAULT_CONFIG, Config
 
 # meta key of the backlog: {"through": last features rowid held, "next": first not paired,
-# "scored": whether the chunks paired so far scored any pair}.
+# "scored": whether the chunks paired so far scored any pair, and, when only the
+# short-text floor's route is new, "short_words": only articles under so many words}.
 KEY = "pair_backlog"
 # meta key of a whole-store reconcile in progress (the same fields; "scored": whether a
 # chunk so far forgot or scored a pair).
@@ -45,6 +46,9 @@ RECONCILE_KEY = "reconcile"
 # document vectors (with their widening), the keyword route and the same-days route
 # (samestory.candidates). Add a route's name here when it ships.
 ROUTES_KEY = "candidate_routes"
+
+
+_SHORT_PREFIX = "vectors_short:"
 
 
 def short_floor_route(config: Config) -> str | None:
@@ -57,7 +61,7 @@ def short_floor_route(config: Config) -> str | None:
     cosine = config.short_text_ann_min_cosine
     if cosine is None or config.short_text_words <= 0 or cosine == config.ann_min_cosine:
         return None
-    return f"vectors_short:{config.short_text_words}:{cosine:g}"
+    return f"{_SHORT_PREFIX}{config.short_text_words}:{cosine:g}"
 
 
 # The shipped config's rule (a store created with other numbers records these too: its
@@ -76,16 +80,21 @@ class Backlog:
     through: int
     next: int
     scored: bool = False
+    # Only the held articles of fewer words are to pair (None: every one): when the one
+    # route missing is the short-text floor, which lengthens short articles' own lists
+    # and no other (samestory.candidates.vector_floor).
+    short_words: int | None = None
 
 
-def record(conn: sqlite3.Connection, key: str = KEY) -> None:
-    """Record every article held now as to be paired (nothing for an empty store)."""
+def record(conn: sqlite3.Connection, key: str = KEY, short_words: int | None = None) -> None:
+    """Record every article held now as to be paired (nothing for an empty store), or
+    only those of fewer than ``short_words`` words."""
     last = conn.execute("SELECT max(rowid) FROM features").fetchone()[0]
     if last is not None:
-        conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-            (key, json.dumps({"through": last, "next": 0})),
-        )
+        saved: dict[str, int] = {"through": last, "next": 0}
+        if short_words is not None:
+            saved["short_words"] = short_words
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(saved)))
 
 
 def read(conn: sqlite3.Connection, key: str = KEY) -> Backlog | None:
@@ -94,8 +103,12 @@ def read(conn: sqlite3.Connection, key: str = KEY) -> Backlog | None:
     if row is None:
         return None
     saved = json.loads(row[0])
+    words = saved.get("short_words")
     return Backlog(
-        through=int(saved["through"]), next=int(saved["next"]), scored=bool(saved.get("scored"))
+        through=int(saved["through"]),
+        next=int(saved["next"]),
+        scored=bool(saved.get("scored")),
+        short_words=None if words is None else int(words),
     )
 
 
@@ -107,8 +120,8 @@ def remaining(conn: sqlite3.Connection, backlog: Backlog | None = None, key: str
     return int(
         conn.execute(
             "SELECT count(*) FROM features f JOIN articles a ON a.id = f.id "
-            "WHERE a.copy_of IS NULL AND f.rowid >= ? AND f.rowid <= ?",
-            (backlog.next, backlog.through),
+            f"WHERE a.copy_of IS NULL AND f.rowid >= ? AND f.rowid <= ?{_SHORTER}",
+            (backlog.next, backlog.through, *_shorter(backlog)),
         ).fetchone()[0]
     )
 
@@ -119,14 +132,24 @@ def held_chunk(conn: sqlite3.Connection, backlog: Backlog, size: int) -> list[tu
         (int(rowid), article_id)
         for rowid, article_id in conn.execute(
             "SELECT f.rowid, f.id FROM features f JOIN articles a ON a.id = f.id "
-            "WHERE a.copy_of IS NULL AND f.rowid >= ? AND f.rowid <= ? ORDER BY f.rowid LIMIT ?",
-            (backlog.next, backlog.through, size),
+            f"WHERE a.copy_of IS NULL AND f.rowid >= ? AND f.rowid <= ?{_SHORTER} "
+            "ORDER BY f.rowid LIMIT ?",
+            (backlog.next, backlog.through, *_shorter(backlog), size),
         )
     ]
 
 
+# The word-count condition of a backlog that pairs short articles only.
+_SHORTER = " AND (? IS NULL OR f.n_words < ?)"
+
+
+def _shorter(backlog: Backlog) -> tuple[int | None, int | None]:
+    return backlog.short_words, backlog.short_words
+
+
 def held_count(conn: sqlite3.Connection, backlog: Backlog) -> int:
-    """How many representatives the backlog covers in all (paired or not)."""
+    """How many representatives were held when the backlog was recorded (paired or not,
+    short or not: the first ones of the candidate index)."""
     return remaining(conn, Backlog(through=backlog.through, next=0))
 
 
@@ -139,7 +162,13 @@ def advance(
     if after >= backlog.through:
         conn.execute("DELETE FROM meta WHERE key=?", (key,))
         return
-    saved = {"through": backlog.through, "next": after + 1, "scored": backlog.scored or scored}
+    saved: dict[str, int | bool] = {
+        "through": backlog.through,
+        "next": after + 1,
+        "scored": backlog.scored or scored,
+    }
+    if backlog.short_words is not None:
+        saved["short_words"] = backlog.short_words
     conn.execute("UPDATE meta SET value=? WHERE key=?", (json.dumps(saved), key))
 
 
@@ -165,14 +194,30 @@ def routes_differ(conn: sqlite3.Connection) -> bool:
     return recorded is not None and recorded != ROUTES
 
 
+def _short_floor_words(missing: frozenset[str]) -> int | None:
+    """The word bound when the one route ``missing`` is the short-text floor's
+    (``vectors_short:WORDS:COSINE``), else None."""
+    if len(missing) != 1:
+        return None
+    name = next(iter(missing))
+    if not name.startswith(_SHORT_PREFIX):
+        return None
+    return int(name[len(_SHORT_PREFIX) :].split(":")[0])
+
+
 def follow_routes(conn: sqlite3.Connection) -> None:
     """Bring the record to this samestory's routes: when it lacks one of them, every
     held article becomes the backlog (those paired before were not paired by it
     either); a route it has that this samestory lacks (an older samestory opening the
-    store) is dropped, so the samestory that has it pairs the store again."""
+    store) is dropped, so the samestory that has it pairs the store again. When the
+    one route it lacks is the short-text floor (and no backlog is pending), only the
+    held articles under its word bound become the backlog: the floor lengthens short
+    articles' own lists and no other, so only theirs propose new pairs."""
     recorded = routes(conn)
     if recorded is None or recorded == ROUTES:
         return
-    if ROUTES - recorded:
-        record(conn)
+    missing = ROUTES - recorded
+    if missing:
+        words = _short_floor_words(missing)
+        record(conn, short_words=words if read(conn) is None else None)
     record_routes(conn, ROUTES)
