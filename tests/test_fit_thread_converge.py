@@ -97,3 +97,36 @@ def test_a_file_states_its_tolerance_unless_it_is_the_old_stop(thread_model_file
         assert info == {"logistic": True, "C": 3.0, **stated}
         differences = fit_thread_model.model_differences(old, {**old, "learner": info})
         assert differences == ([] if not stated else [f"learner: {old['learner']} -> {info}"])
+
+
+def _correction_with(monkeypatch, stop) -> fit_thread_model.ShortCorrection:
+    """The short correction of test_the_short_correction_converges_too's pairs, lbfgs's
+    result passed through ``stop`` (a line search that failed, at or off the optimum)."""
+    x, y = _pairs()
+    shortness = np.where(np.arange(len(y)) % 3 == 0, 0.8, 0.0)
+    xz = np.column_stack([x, shortness * x[:, 2]])
+    solve = fit_thread_model.minimize
+
+    def failed(*args, **kwargs):
+        result = solve(*args, **kwargs)
+        result.x, result.success, result.status = stop(result.x), False, 2
+        result.message = "ABNORMAL: "
+        return result
+
+    monkeypatch.setattr(fit_thread_model, "minimize", failed)
+    tol = fit_thread_model.CONVERGED_TOL
+    return fit_thread_model.ShortCorrection(C, x.shape[1], tol=tol).fit(
+        xz, y, np.ones(len(y)), shortness == 0.0
+    )
+
+
+def test_a_failed_line_search_at_the_optimum_is_accepted_and_said(monkeypatch, capsys):
+    """lbfgs's "ABNORMAL" (no step lowers the float sum any more) at the optimum: the
+    correction is kept, and stderr says so with the gradient; off the optimum it is
+    NotConverged, with the gradient in the message."""
+    at = _correction_with(monkeypatch, lambda x: x)
+    assert "line search stopped at max |gradient|" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert np.isfinite(at.coef_).all()
+    with pytest.raises(fit_thread_model.NotConverged, match=r"ABNORMAL.*max \|gradient\|"):
+        _correction_with(monkeypatch, lambda x: x + 0.5)
