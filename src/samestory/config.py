@@ -55,8 +55,8 @@ class Config:
         short_text_words, short_text_ann_min_cosine: an article of fewer than
             ``short_text_words`` words (a headline, a one-sentence item) takes its own
             vector neighbours down to ``short_text_ann_min_cosine`` instead (None: no
-            such rule: the default until its production gate passes; 0.25 is the
-            value to turn on). ``ann_min_cosine`` was set on multi-sentence vectors; a
+            such rule; on by default since 2026-12-07, shipS, with the thread file
+            refitted on its candidates). ``ann_min_cosine`` was set on multi-sentence vectors; a
             one-sentence text's vector is that sentence's, and its cosines to its
             story's other texts run lower (ECB+ headline's never-proposed same-story
             pairs sit at median cosine 0.277). Screen S (docs/history/accuracy.md,
@@ -116,7 +116,7 @@ class Config:
     ann_neighbours: int = 20
     ann_min_cosine: float = 0.35
     short_text_words: int = 25
-    short_text_ann_min_cosine: float | None = None
+    short_text_ann_min_cosine: float | None = 0.25
     min_keyword_cosine: float = 0.02
     near_duplicate_jaccard: float = 0.6
     near_duplicate_containment: float = 0.8
