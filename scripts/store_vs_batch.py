@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("records", type=Path)
     parser.add_argument("--batch", type=int, default=10, help="articles per add")
     parser.add_argument("--seed", type=int, default=0, help="shuffle seed")
+    parser.add_argument("--keep-order", action="store_true", help="add in file order (no shuffle)")
     parser.add_argument("--encoder", default="use")
     parser.add_argument("--show", type=int, default=15, help="pairs listed per kind")
     args = parser.parse_args()
@@ -57,7 +58,8 @@ def main() -> None:
     batch_scored = {tuple(sorted((r.a, r.b))): float(r.score) for r in analysis.relations}
 
     shuffled = articles[:]
-    random.Random(args.seed).shuffle(shuffled)
+    if not args.keep_order:
+        random.Random(args.seed).shuffle(shuffled)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db", config, encoder) as store:
         start = time.perf_counter()
         for begin in range(0, len(shuffled), args.batch):

@@ -277,9 +277,12 @@ class Adding(Regrouping):
         return {self._story_of_article(i) for i in sorted(ends)}
 
     def _exact_copy(self, f: DocFeatures) -> str | None:
-        """The earliest stored article with ``f``'s normalised text, if it has words."""
-        if not f.n_words:
-            return None
+        """The earliest stored article with ``f``'s normalised text.
+
+        Texts cleaning leaves no words of count too: they share the empty text's
+        fingerprint, and the batch's copy collapse (``pipeline.copies``) and Spark group
+        them by it, so the store does as they do (store = batch).
+        """
         row = self.conn.execute(
             "SELECT id FROM articles WHERE fingerprint=? AND id != ? ORDER BY rowid LIMIT 1",
             (f.fingerprint, f.id),
