@@ -279,7 +279,7 @@ class Adding(Regrouping):
     def _exact_copy(self, f: DocFeatures) -> str | None:
         """The earliest stored article with ``f``'s normalised text.
 
-        Texts cleaning leaves no words of count too: they share the empty text's
+        Texts that cleaning leaves without words count too: they share the empty text's
         fingerprint, and the batch's copy collapse (``pipeline.copies``) and Spark group
         them by it, so the store does as they do (store = batch).
         """
