@@ -30,7 +30,11 @@ the same-gold pairs among them, and the story / thread ARI with them added; an o
 - ``floor:X``: its vector list runs down to document cosine ``X`` (production's
   ``ann_min_cosine`` 0.35);
 - ``unscreened``: its vector and keyword proposals are not screened;
-- ``words:N``: the option reads only texts under ``N`` words (a headline's 20, say).
+- ``words:N``: the option reads only texts under ``N`` words (a headline's 20, say);
+- ``sentences:N``: ... and of at most ``N`` sentences (``len(features.sentences)``);
+- ``to:N``: a neighbour the list reaches under production's floor (``ann_min_cosine``)
+  is kept only when it is under ``N`` words too (a short text's list reaches lower
+  only towards other short texts).
 
 On a set with gold labels the ARIs are production's story and thread labels against the
 gold; ``real`` has gold stories too. Writes nothing but ``--json``.
@@ -48,6 +52,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -133,13 +139,21 @@ def option_pairs(
     """Pairs (row numbers) the short rows propose under ``option``: ``+``-joined parts
     ``budget:K`` (K distinct vector neighbours), ``floor:X`` (vector neighbours down to
     cosine X), ``unscreened`` (the keyword screen off, the keyword route's proposals
-    added unscreened) and ``words:N`` (only rows under N words, fewer than
-    :data:`samestory.relate.SHORT_TEXT_WORDS`)."""
+    added unscreened), ``words:N`` (only rows under N words, fewer than
+    :data:`samestory.relate.SHORT_TEXT_WORDS`), ``sentences:N`` (only rows of at most N
+    sentences) and ``to:N`` (a neighbour under ``config.ann_min_cosine`` only when it is
+    under N words)."""
     wide, unscreened, under = config, False, SHORT_TEXT_WORDS
+    most_sentences: int | None = None
+    reach_under: int | None = None
     for part in option.split("+"):
         name, _, value = part.partition(":")
         if name == "words":
             under = min(under, int(value))
+        elif name == "sentences":
+            most_sentences = int(value)
+        elif name == "to":
+            reach_under = int(value)
         elif name == "budget":
             wide = wide.replace(ann_neighbours=int(value) - 1)
         elif name == "floor":
@@ -151,7 +165,7 @@ def option_pairs(
     key = index._key_of
     out: set[Pair] = set()
     for i, f in enumerate(rows):
-        if f.n_words >= under:
+        if f.n_words >= under or (most_sentences is not None and len(f.sentences) > most_sentences):
             continue
         words = candidates.keywords(f)
         index.config = wide
@@ -159,6 +173,8 @@ def option_pairs(
             found = index._vector_scan(f.vector, words)[0]
         finally:
             index.config = config
+        if reach_under is not None:
+            found = [o for o in found if reached(f, rows[key[o]], config, reach_under)]
         if unscreened:
             found = found + index._keyword_scan(words, f.id)[0]
         else:
@@ -168,6 +184,14 @@ def option_pairs(
             if j != i:
                 out.add((min(i, j), max(i, j)))
     return out
+
+
+def reached(f: DocFeatures, other: DocFeatures, config: Config, under: int) -> bool:
+    """Whether option part ``to:under`` keeps ``other`` in ``f``'s widened vector list:
+    at production's floor or over, or under ``under`` words."""
+    # float32, as the index's own cosines are (a stored vector may be float16).
+    cosine = float(np.asarray(f.vector, np.float32) @ np.asarray(other.vector, np.float32))
+    return cosine >= config.ann_min_cosine or other.n_words < under
 
 
 def trace(spec: str, config: Config, cache: Path, options: list[str], oracle: bool) -> dict:

@@ -18,7 +18,16 @@ is the one with the best mean story ARI over every set and form on the *other* f
 articles; the cross-validated figure proposes, for each pair, what the option chosen
 without its topics' fold proposes (a pair touching two folds is added when either fold's
 option adds it), and is printed beside ``base``. An option chosen by every fold on every
-seed is judged by its in-sample rows. Writes nothing but ``--json``.
+seed is judged by its in-sample rows.
+
+``--floor-off`` takes production without screen S's short-text vector floor
+(``short_text_ann_min_cosine=None``) as the base the options add to, so that variants of
+the floor can be judged against the shipped one (``floor:0.25+words:25``); each set's
+line then says how many pairs the shipped floor adds in production (``floor pairs``) and
+how many each option's pairs differ from them (``differs``). ``--against NAME`` judges
+the options against option ``NAME`` instead of ``base``: the folds choose among the
+options only (``base`` is not a choice), and each CV row is printed minus ``NAME``'s
+in-sample row (``minus_against``). Writes nothing but ``--json``.
 """
 
 from __future__ import annotations
@@ -84,6 +93,12 @@ class SetRun:
         for name in options:
             pairs = option_pairs(index, rows, config, name) - proposed
             self.added[name] = {(reps[i], reps[j]) for i, j in pairs}
+        self.floor_pairs: set[Pair] | None = None
+        if config.short_text_ann_min_cosine is None:
+            shipped = propose_pairs(self.features, copies, DEFAULT_CONFIG)
+            self.floor_pairs = {(i, j) for i, j in shipped} - {
+                (reps[i], reps[j]) for i, j in proposed
+            }
         self.config = config
         self.memo: dict[frozenset[Pair], tuple[list, list]] = {}
 
@@ -139,6 +154,21 @@ def cross_validated(runs: list[SetRun], names: list[str], seed: int) -> dict[str
     return {"seed": seed, "choices": choices, "ari": rows}
 
 
+def floor_off(config: Config) -> Config:
+    """``config`` without screen S's short-text vector floor."""
+    return config.replace(short_text_ann_min_cosine=None)
+
+
+def minus(
+    rows: dict[str, tuple[float, float]], other: dict[str, tuple[float, float]]
+) -> dict[str, list[float]]:
+    """Each set's (story, thread) ARI minus ``other``'s, to 4 decimals."""
+    return {
+        spec: [round(a - b, 4) for a, b in zip(row, other[spec], strict=True)]
+        for spec, row in rows.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="ecbplus_dev,meantime_dev,gva_dev")
@@ -147,9 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fold-seeds", default="100,101,102")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/short_floor_cv"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--floor-off", action="store_true", help="the base is production without the short floor"
+    )
+    parser.add_argument("--against", default=None, help="judge the options against this one")
     args = parser.parse_args(argv)
     options = [o for o in args.options.split(",") if o]
     names = ["base", *options]
+    if args.against is not None and args.against not in options:
+        parser.error(f"--against {args.against!r} is not one of --options")
+    choices = options if args.against else names
+    config = floor_off(DEFAULT_CONFIG) if args.floor_off else DEFAULT_CONFIG
     specs = [
         s if form == "full" else f"{s}:{form}"
         for s in args.sets.split(",")
@@ -158,21 +196,24 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     in_sample: dict[str, dict[str, Any]] = {}
     for spec in specs:
-        r = SetRun(spec, options, DEFAULT_CONFIG, args.cache)
+        r = SetRun(spec, options, config, args.cache)
         runs.append(r)
         in_sample[spec] = {
             name: {"added": len(r.added[name]), "ari": [round(x, 4) for x in r.ari(r.added[name])]}
             for name in names
         }
+        if r.floor_pairs is not None:
+            in_sample[spec]["floor pairs"] = len(r.floor_pairs)
+            in_sample[spec]["differs"] = {n: len(r.added[n] ^ r.floor_pairs) for n in options}
         print(json.dumps({"set": spec, **in_sample[spec]}), flush=True)
     cv = []
     for seed in (int(s) for s in args.fold_seeds.split(",")):
-        row = cross_validated(runs, names, seed)
+        row = cross_validated(runs, choices, seed)
         base = {r.spec: r.ari(set()) for r in runs}
-        row["minus_base"] = {
-            spec: [round(a - b, 4) for a, b in zip(row["ari"][spec], base[spec], strict=True)]
-            for spec in row["ari"]
-        }
+        row["minus_base"] = minus(row["ari"], base)
+        if args.against:
+            against = {r.spec: r.ari(r.added[args.against]) for r in runs}
+            row["minus_against"] = minus(row["ari"], against)
         row["ari"] = {k: [round(x, 4) for x in v] for k, v in row["ari"].items()}
         cv.append(row)
         print(json.dumps(row), flush=True)

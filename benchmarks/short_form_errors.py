@@ -35,6 +35,24 @@ counts them:
   representatives) or scored, by band, and by days apart.
 
 ``--sample N`` prints N seeded short texts of each set and form (what a headline carries).
+
+``--floor-diff`` reads instead what screen S's short-text vector floor
+(``Config.short_text_ann_min_cosine`` under ``Config.short_text_words`` words) changes:
+each set and form runs with the floor (production) and without it
+(``short_text_ann_min_cosine=None``), and :func:`floor_diff` prints
+
+- the **added** pairs: candidate pairs of copy representatives proposed with the floor
+  and not without it (``propose_pairs`` of both configs), each by its outcome (same gold
+  or not; together in one found story with the floor, without it) and its classes: the
+  shorter text's words and sentences (``len(features.sentences)``; a short side's is the
+  list the floor lengthens), how many sides are short, same ECB+ topic or not
+  (``topic``), document cosine band, score band and cue with the floor;
+- the article pairs the floor moves at story level: merged wrongly with it and not
+  without (``new merged``), split without it and together with it (``joined``), and the
+  reverse (``unmerged``, ``newly split``); each new merge is read through its bridge with
+  the floor (:func:`bridge_row`'s classes, ``floor pair`` when the bridge is an added
+  pair, else ``knock-on``: the floor's pairs moved the grouping elsewhere).
+
 Writes nothing but ``--json``.
 """
 
@@ -64,13 +82,19 @@ from samestory.evaluate import make_short_variants, read_labelled, record_to_art
 from samestory.features import DocFeatures
 from samestory.models import Relation
 from samestory.pipeline.batch import Analysis, analyze_features
+from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.featurise import featurize_all, uncached
+from samestory.pipeline.propose import propose_pairs
 
 # Days-apart bands of a pair (the date gate's far line is 30 days).
 DAY_BANDS = ((3, "0-3"), (30, "4-30"), (180, "31-180"))
 LONG_BAND = ">180"
 FAR_DAYS = 30
 UNDATED = "undated"
+# Bands of a pair the short floor adds: the document cosine (the floor reaches 0.25 from
+# production's 0.35) and the shorter text's words (a headline is at most 20).
+COSINE_BANDS = (0.27, 0.29, 0.31, 0.33, 0.35)
+WORD_BANDS = (10, 15, 20, 25)
 
 
 @dataclasses.dataclass
@@ -387,6 +411,140 @@ def sets_and_forms(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
             yield stem, form
 
 
+def floor_off(config: Config) -> Config:
+    """``config`` without screen S's short-text vector floor."""
+    return config.replace(short_text_ann_min_cosine=None)
+
+
+def proposed_ids(features: list[DocFeatures], config: Config) -> set[tuple[str, str]]:
+    """Production's candidate pairs of copy representatives, by article id."""
+    copies = collapse_copies(features, config)
+    return {key(features[i].id, features[j].id) for i, j in propose_pairs(features, copies, config)}
+
+
+def band_of(value: float, bands: Sequence[float], unit: str = "") -> str:
+    """``value``'s band: ``<B`` for the first bound ``B`` it is under, else ``>=last``."""
+    for bound in bands:
+        if value < bound:
+            return f"<{bound}{unit}"
+    return f">={bands[-1]}{unit}"
+
+
+def sentences_band(f: DocFeatures) -> str:
+    """``f``'s sentence count: 1, 2 or 3+."""
+    n = len(f.sentences)
+    return str(n) if n < 3 else "3+"
+
+
+def pair_classes(on: Run, a: str, b: str, topic: dict[str, str], config: Config) -> dict:
+    """What an added pair of representatives ``a``, ``b`` is: its texts' lengths, topic,
+    cosine and, with the floor, its score band and cue."""
+    fa, fb = on.by_id[a], on.by_id[b]
+    short, other = sorted((fa, fb), key=lambda f: f.n_words)
+    short_sides = [f for f in (fa, fb) if f.n_words < config.short_text_words]
+    r = on.pair(a, b)
+    scores = r.evidence.scores if r is not None else {}
+    rewrite = scores.get("rewrite_evidence", 0.0)
+    return {
+        "shorter words": band_of(short.n_words, WORD_BANDS),
+        "shorter sentences": sentences_band(short),
+        "short sides' sentences": "+".join(sorted(sentences_band(f) for f in short_sides)),
+        "other side": "short" if other.n_words < config.short_text_words else "long",
+        "topic": "same topic" if topic.get(a) == topic.get(b) else "other topic",
+        "cosine": band_of(float(fa.vector @ fb.vector), COSINE_BANDS),
+        "band": score_band(r.score if r is not None else None, config),
+        "cue": "rewrite"
+        if r is not None and rewrite >= scores.get("event_probability", 0.0) and rewrite > 0
+        else "event",
+    }
+
+
+def outcome(on: Run, off: Run, a: str, b: str) -> str:
+    """Same gold or not, and whether the pair's articles share a found story with the
+    floor and without it."""
+    same = "same gold" if on.gold[a] == on.gold[b] else "different gold"
+    with_floor = "together" if on.story[a] == on.story[b] else "apart"
+    without = "together" if off.story[a] == off.story[b] else "apart"
+    return f"{same}: {with_floor} with / {without} without"
+
+
+def moved_pairs(on: Run, off: Run) -> Counter[str]:
+    """Article pairs the floor moves at story level, by how (see the module doc)."""
+    out: Counter[str] = Counter()
+    ids = sorted(on.story)
+    for x, a in enumerate(ids):
+        for b in ids[x + 1 :]:
+            now, before = on.story[a] == on.story[b], off.story[a] == off.story[b]
+            if now == before:
+                continue
+            same = on.gold[a] == on.gold[b]
+            out[
+                ("joined" if now else "newly split")
+                if same
+                else ("new merged" if now else "unmerged")
+            ] += 1
+    return out
+
+
+def new_merges(
+    on: Run, off: Run, added: set[tuple[str, str]], topic: dict[str, str], config: Config
+) -> dict[str, Counter[str]]:
+    """Article pairs merged wrongly with the floor and not without it, by the bridge
+    between their two gold parts in the found story."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for left, right, _ in merged_parts(on.story, on.gold):
+        n = sum(off.story[a] != off.story[b] for a in left for b in right)
+        best = best_between(on, left, right) if n else None
+        if best is None:
+            out["bridge"]["none" if n else "old merge"] += n
+            continue
+        a, b = key(on.rep(best[0]), on.rep(best[1]))
+        out["bridge"]["floor pair" if (a, b) in added else "knock-on"] += n
+        row = {**bridge_row(on, a, b, config), **pair_classes(on, a, b, topic, config)}
+        for field in (
+            "band",
+            "cue",
+            "shares",
+            "days",
+            "shorter words",
+            "shorter sentences",
+            "short sides' sentences",
+            "topic",
+            "cosine",
+        ):
+            out[field][str(row[field])] += n
+    return out
+
+
+def floor_diff(on: Run, off: Run, config: Config) -> dict[str, Any]:
+    """What the short-text floor changes in one set and form (see the module doc)."""
+    features = on.analysis.features
+    added = proposed_ids(features, config) - proposed_ids(features, floor_off(config))
+    topic = {str(r["id"]): str(r.get("topic") or "") for r in on.records}
+    by_outcome: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for a, b in sorted(added):
+        what = outcome(on, off, a, b)
+        for field, value in pair_classes(on, a, b, topic, config).items():
+            by_outcome[field][value][what] += 1
+        by_outcome["all"]["pairs"][what] += 1
+    return {
+        "set": on.name,
+        "story ARI with / without": [summary_ari(on), summary_ari(off)],
+        "added pairs": len(added),
+        "added pairs by class and outcome": {
+            field: {value: dict(c.most_common()) for value, c in sorted(rows.items())}
+            for field, rows in by_outcome.items()
+        },
+        "article pairs moved": dict(moved_pairs(on, off).most_common()),
+        "new merges by bridge": _plain(new_merges(on, off, added, topic, config)),
+    }
+
+
+def summary_ari(run: Run) -> float:
+    ids = [str(r["id"]) for r in run.records if str(r["id"]) in run.story]
+    return round(adjusted_rand_score([run.gold[i] for i in ids], [run.story[i] for i in ids]), 4)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = trace_parser(
         __doc__,
@@ -395,12 +553,19 @@ def main(argv: list[str] | None = None) -> int:
         cache="/tmp/short-form-errors",
     )
     parser.add_argument("--sample", type=int, default=0, help="print N seeded short texts")
+    parser.add_argument(
+        "--floor-diff", action="store_true", help="what the short-text vector floor changes"
+    )
     args = parser.parse_args(argv)
     config = DEFAULT_CONFIG
     out = []
     for stem, form in sets_and_forms(args):
         r = run(args.data / f"{stem}.jsonl", form, args.cache, config)
-        s = summary(r, config)
+        if args.floor_diff:
+            off = run(args.data / f"{stem}.jsonl", form, args.cache, floor_off(config))
+            s = floor_diff(r, off, config)
+        else:
+            s = summary(r, config)
         out.append(s)
         print(json.dumps(s, indent=1), flush=True)
         for line in sample_texts(r, args.sample) if form != "full" else []:
