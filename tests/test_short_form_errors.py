@@ -102,3 +102,40 @@ def test_trace_parser_shares_the_traces_options_and_keeps_each_scripts_defaults(
         ("gva_dev", "full"),
         ("gva_dev", "lead"),
     ]
+
+
+def test_the_floor_diff_counts_each_moved_pair_once_by_how_it_moved() -> None:
+    for found_on, gold in random_groupings(5):
+        found_off = {a: f"t{(int(s[1:]) + len(a)) % 4}" for a, s in found_on.items()}
+        on = SimpleNamespace(story=found_on, gold=gold)
+        off = SimpleNamespace(story=found_off, gold=gold)
+        moved = sfe.moved_pairs(on, off)  # type: ignore[arg-type]
+        merged_on, split_on = brute_force(found_on, gold)
+        merged_off, split_off = brute_force(found_off, gold)
+        # Pairs merged with and not without, less the reverse, is the merged count's move.
+        assert moved["new merged"] - moved["unmerged"] == merged_on - merged_off
+        assert moved["newly split"] - moved["joined"] == split_on - split_off
+        assert sum(moved.values()) == sum(
+            (found_on[a] == found_on[b]) != (found_off[a] == found_off[b])
+            for a, b in itertools.combinations(found_on, 2)
+        )
+
+
+def test_the_floor_diff_bands_and_outcome() -> None:
+    assert [sfe.band_of(x, sfe.COSINE_BANDS) for x in (0.25, 0.27, 0.349, 0.35)] == [
+        "<0.27",
+        "<0.29",
+        "<0.35",
+        ">=0.35",
+    ]
+    assert sfe.band_of(8, sfe.WORD_BANDS) == "<10" and sfe.band_of(24, sfe.WORD_BANDS) == "<25"
+    assert [sfe.sentences_band(SimpleNamespace(sentences=["s"] * n)) for n in (1, 2, 3, 7)] == [  # type: ignore[arg-type]
+        "1",
+        "2",
+        "3+",
+        "3+",
+    ]
+    on = SimpleNamespace(story={"a": "s", "b": "s"}, gold={"a": "g", "b": "h"})
+    off = SimpleNamespace(story={"a": "s", "b": "t"})
+    assert sfe.outcome(on, off, "a", "b") == "different gold: together with / apart without"  # type: ignore[arg-type]
+    assert sfe.floor_off(DEFAULT_CONFIG).short_text_ann_min_cosine is None
