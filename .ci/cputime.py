@@ -51,12 +51,14 @@ SIGCHLD_MASK = 1 << (signal.SIGCHLD - 1)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> tuple[int, str, float]:
-    """A process's parent, start time and CPU seconds (its own and its reaped children's)."""
+def _stat(pid: int) -> tuple[int, str, float, str]:
+    """A process's parent, start time, CPU seconds (its own and its reaped children's)
+    and name."""
     with open(f"/proc/{pid}/stat") as f:
         stat = f.read()
     fields = stat[stat.rindex(")") + 2 :].split()
-    return int(fields[1]), fields[19], sum(map(int, fields[11:15])) / TICK
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    return int(fields[1]), fields[19], sum(map(int, fields[11:15])) / TICK, name
 
 
 def _ignores_sigchld(pid: int) -> bool:
@@ -88,6 +90,7 @@ class Unwaited:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[int, str], float] = {}
+        self.names: dict[tuple[int, str], str] = {}
         self._lock = threading.Lock()
 
     def sample(self) -> None:
@@ -105,19 +108,31 @@ class Unwaited:
             except (OSError, ValueError):
                 continue  # it exited meanwhile
             with self._lock:
-                for kid, parent, start, cpu in readings:
+                for kid, parent, start, cpu, name in readings:
                     if parent == pid:
                         self.seen[(kid, start)] = cpu
+                        self.names[(kid, start)] = name
 
     def waited(self, pid: int) -> None:
         """``pid`` was re-parented here and waited for: its CPU is in the rusage."""
         with self._lock:
             for key in [k for k in self.seen if k[0] == pid]:
-                del self.seen[key]
+                del self.seen[key], self.names[key]
 
     def total(self) -> float:
         with self._lock:
             return sum(self.seen.values())
+
+    def gone(self, running: set[tuple[int, str]]) -> dict[str, float]:
+        """The last readings of those not in ``running`` (``(pid, start time)``: exited
+        and reaped by the kernel), summed by process name."""
+        by_name: dict[str, float] = {}
+        with self._lock:
+            for key, cpu in self.seen.items():
+                if key not in running:
+                    name = self.names[key]
+                    by_name[name] = by_name.get(name, 0.0) + cpu
+        return by_name
 
 
 def sample_until(done: threading.Event, unwaited: Unwaited, every: float) -> None:

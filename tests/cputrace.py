@@ -12,9 +12,13 @@ and writes one JSON line a test to ``$SAMESTORY_CPU_LOG/<worker>.jsonl``::
     python -m tests.cputrace /tmp/cpu          # the files and tests by CPU, the workers
 
 A shared session fixture's start (the Spark session's JVM) is counted in the first test
-that uses it. A descendant that exits between two reads, reaped by a process outside the
-tree, is lost (Chromium's after a browser quits; the JVMs run until their worker exits). Off
-unless ``-p tests.cputrace`` is given; it reads ``/proc`` (Linux).
+that uses it. The children of a descendant that ignores ``SIGCHLD`` (PySpark's daemon
+and its Python workers) are reaped by the kernel, their CPU in no parent's: the worker
+reads them every ``SAMPLE`` seconds as ``.ci/cputime.py`` does (its :class:`Unwaited`), and
+one that has exited counts at its last reading (up to one interval of its CPU missed). A
+descendant that exits between two reads, reaped by a process outside the tree, is lost
+(Chromium's after a browser quits; the JVMs run until their worker exits). Off unless
+``-p tests.cputrace`` is given; it reads ``/proc`` (Linux).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -30,8 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _ci_cputime() -> Any:
@@ -47,34 +50,70 @@ def _ci_cputime() -> Any:
     return module
 
 
+_CPUTIME = _ci_cputime()
 #: A process's children (of every thread), from ``/proc``.
-_children = _ci_cputime()._children_of
+_children = _CPUTIME._children_of
+#: Seconds between two reads of the descendants that only ``/proc`` shows (``.ci/cputime.py``'s
+#: ``--sample`` default).
+SAMPLE = 0.5
 
 
-def _proc_cpu(pid: int) -> tuple[str, float]:
-    """A process's name and CPU seconds: its own and its reaped children's."""
-    with open(f"/proc/{pid}/stat") as f:
-        stat = f.read()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return stat[stat.index("(") + 1 : stat.rindex(")")], sum(map(int, fields[11:15])) / TICK
+class Sampler:
+    """``.ci/cputime.py``'s :class:`Unwaited` read every ``every`` seconds on a thread of
+    this process (it walks this process's descendants), until :meth:`stop`."""
+
+    def __init__(self, every: float = SAMPLE) -> None:
+        self.unwaited = _CPUTIME.Unwaited()
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=_CPUTIME.sample_until, args=(self._done, self.unwaited, every), daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
-def tree_cpu() -> dict[str, float]:
+def tree_cpu(sampler: Sampler | None = None) -> dict[str, float]:
     """CPU seconds of this process (with its reaped children) and of each running
-    descendant, summed by process name (``self`` for this process)."""
+    descendant, summed by process name (``self`` for this process); with ``sampler``, also
+    the last reading of each child of a ``SIGCHLD``-ignoring descendant that has exited."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     by_name = {"self": me.ru_utime + me.ru_stime + reaped.ru_utime + reaped.ru_stime}
+    running: set[tuple[int, str]] = set()
     todo = _children(os.getpid())
     while todo:
         pid = todo.pop()
         try:
-            name, cpu = _proc_cpu(pid)
+            _, start, cpu, name = _CPUTIME._stat(pid)
         except (OSError, ValueError):
             continue  # it exited meanwhile
+        running.add((pid, start))
         by_name[name] = by_name.get(name, 0.0) + cpu
         todo += _children(pid)
+    if sampler is not None:
+        # Read after the walk: one that exits between the two is in the one or the other.
+        for name, cpu in sampler.unwaited.gone(running).items():
+            by_name[name] = by_name.get(name, 0.0) + cpu
     return by_name
+
+
+_sampler: Sampler | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _sampler
+    if os.environ.get("SAMESTORY_CPU_LOG") and _sampler is None:
+        _sampler = Sampler()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _sampler
+    if _sampler is not None:
+        _sampler.stop()
+        _sampler = None
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -83,14 +122,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not folder:
         yield
         return
-    start, before = time.time(), tree_cpu()
+    start, before = time.time(), tree_cpu(_sampler)
     yield
-    end, after = time.time(), tree_cpu()
+    end, after = time.time(), tree_cpu(_sampler)
     names = set(before) | set(after)
     # A descendant gone since the first read moved its CPU to the one that reaped it: in
-    # the tree, to its parent (a name's difference can go below 0, the total not); outside
-    # it (an orphan reaped by init or by .ci/cputime.py: Chromium's processes after
-    # `quit`), it is lost, and the test's total can go below 0.
+    # the tree, to its parent (a name's difference can go below 0, the total not); the
+    # kernel (a Spark Python worker under PySpark's daemon), to the sampler's last
+    # reading; outside the tree (an orphan reaped by init or by .ci/cputime.py:
+    # Chromium's processes after `quit`), it is lost, and the test's total can go below 0.
     by_name = {n: round(after.get(n, 0.0) - before.get(n, 0.0), 2) for n in sorted(names)}
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     row = {"test": item.nodeid, "worker": worker, "start": start, "end": end}

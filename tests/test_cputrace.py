@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,58 @@ def test_a_running_descendants_cpu_is_counted() -> None:
     others_after = sum(v for k, v in after.items() if k != "self")
     assert others_after - others_before >= 0.35
     assert after["self"] >= before["self"]
+
+
+# Ignores SIGCHLD (as PySpark's daemon does) and forks a child that burns 0.4 s, says so,
+# and exits on a line of stdin; the kernel reaps it, so no process's CPU holds its 0.4 s
+# any more. The parent says when it is gone, then waits for its stdin to close.
+IGNORING = (
+    "import os, signal, sys, time\n"
+    "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    while time.process_time() < 0.4:\n"
+    "        pass\n"
+    "    print('burnt', flush=True)\n"
+    "    sys.stdin.readline()\n"
+    "    os._exit(0)\n"
+    "while True:\n"
+    "    try:\n"
+    "        os.kill(pid, 0)\n"
+    "    except ProcessLookupError:\n"
+    "        break\n"
+    "    time.sleep(0.02)\n"
+    "print('gone', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+def _others(by_name: dict[str, float]) -> float:
+    return sum(v for k, v in by_name.items() if k != "self")
+
+
+def test_a_descendant_reaped_by_the_kernel_keeps_its_last_reading() -> None:
+    """A Spark Python worker that exits mid-test took its CPU with it (the test's figure
+    went below 0): with the sampler, the tree keeps its last reading."""
+    sampler = cputrace.Sampler(every=0.05)
+    child = subprocess.Popen(
+        [sys.executable, "-c", IGNORING], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdin is not None and child.stdout is not None
+        assert child.stdout.readline() == "burnt\n"
+        time.sleep(0.3)  # several samples after the burn
+        before = cputrace.tree_cpu(sampler)
+        child.stdin.write("exit\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == "gone\n"
+        after, unsampled = cputrace.tree_cpu(sampler), cputrace.tree_cpu()
+    finally:
+        child.communicate("")
+        sampler.stop()
+    # Other running descendants (an earlier test's Spark JVM) only grow meanwhile.
+    assert _others(after) >= _others(before) - 0.02
+    assert _others(after) - _others(unsampled) >= 0.35  # without it, the 0.4 s is lost
 
 
 def test_one_line_a_test_and_the_report(tmp_path: Path) -> None:

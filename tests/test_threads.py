@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import script_module
 
 from samestory import api, relate, threads
 from samestory.features import featurize
@@ -67,15 +66,6 @@ def test_thread_probability_weighs_the_gap_instead_of_gating():
     assert thread_probability(thread_features(*unrelated, (0.1,) * 9, 0.0, 2)) < 0.1
 
 
-def _fit_script():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "fit_thread_model.py"
-    spec = importlib.util.spec_from_file_location("fit_thread_model", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_shipped_model_reads_the_features_production_computes():
     assert threads.MODEL.names == (
         *relate.CUE_NAMES,
@@ -113,14 +103,14 @@ def test_trees_are_evaluated_split_by_split():
 def test_the_fit_script_writes_the_trees_scikit_learn_fitted():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    fit = _fit_script()
+    tree_data = script_module("fit_thread_model.py")["tree_data"]
     rng = np.random.RandomState(0)
     x = rng.rand(400, 3)
     y = ((x[:, 0] > 0.5) & (x[:, 1] + x[:, 2] > 0.8)).astype(int)
     learner = HistGradientBoostingClassifier(
         max_iter=20, max_leaf_nodes=7, early_stopping=False, random_state=0
     ).fit(x, y)
-    baseline, trees = fit.tree_data(learner)
+    baseline, trees = tree_data(learner)
     model = model_from_data(
         {"features": ["a", "b", "c"], "baseline": baseline, "threshold": 0.5, "trees": trees}
     )
