@@ -60,9 +60,10 @@ LOCATIVE_TO_NARROW = False
 # dates are more than a year apart gets the published-date factor lowered by its shortness
 # (relate/scoring.py::_date_factor_of, P1Y of 2026-12-07 gvashort), and the attach step
 # leaves a lone short text alone when that cut took its best target (stories.attach_splinters,
-# pipeline.group.StayInput). Off: the batch has both halves, the store's regroup and add and
-# Spark's groupings do not yet, so store = batch would not hold with it on. Its screen passed
-# (topic CV, seeds 125-129); its gate has not run.
+# pipeline.group.StayInput). Off: the batch and Spark have both halves (Spark's groupings
+# since 2026-12-07 asflip: spark.stages.grouping_edge, edge_reach), the store's regroup and
+# add do not yet, so store = batch would not hold with it on. Its screen passed (topic CV,
+# seeds 125-129); its gate on top of screen S: docs/history/accuracy.md, 2026-12-07, asflip.
 PUBLISHED_YEAR_CUT = False
 
 # What every store written before the pair-scoring record was scored with.

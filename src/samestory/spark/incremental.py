@@ -64,6 +64,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -88,6 +89,8 @@ from samestory.features import DocFeatures
 from samestory.models import Evidence, Relation, RelationKind
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
+from samestory.relate.date_gate import is_short_text
+from samestory.relate.scoring import uncut_score
 from samestory.roundups import name_view
 from samestory.spark import stages
 from samestory.spark.job import (
@@ -166,6 +169,19 @@ def slim_features(text: str) -> DocFeatures:
         quotes=(),
         terms=(np.zeros(0, dtype=np.int64), empty),
     )
+
+
+def _past_edge(stay: bool, row: Any) -> tuple[Any, ...]:
+    """A stored representative pair as the grouping's edge (:func:`stages.grouping_edge`):
+    ``(i, j, score, copy?)`` and, with ``stay`` (rule AS), its uncut score read from the
+    stored evidence (its scores rounded to ``SCORE_DIGITS``)."""
+    edge = (
+        int(row.i),
+        int(row.j),
+        float(row.score),
+        exclusive.stored_copy(row.kind, row.evidence_json),
+    )
+    return (*edge, uncut_score(relation_of(row))) if stay else edge
 
 
 def relation_row(i: int, j: int, rep_pair: bool, r: Relation) -> tuple[Any, ...]:
@@ -733,6 +749,43 @@ class _Run:
                 name_view(decode_features(r.doc_json, b"", b"", bytes(r.minhash))),
             )
         )
+
+    def _shortness(self, members: RDD, n_touched: int, features: RDD, copy_of: RDD) -> RDD:
+        """``(rep, short)`` of the touched representatives (``members``' keys): whether
+        every text of the copy group is short (rule AS's stay step reads an item so, as
+        :func:`stages.copy_group_shortness` in the full job): this run's new articles
+        through ``copy_of`` (``(copy, rep)``), the stored ones through the nodes table."""
+        base = self.base
+        rep_of_new = features.map(lambda kv: (kv[0], is_short_text(kv[1]))).leftOuterJoin(
+            copy_of, self.p
+        )
+        new = rep_of_new.map(lambda kv: (kv[1][1] if kv[1][1] is not None else kv[0], kv[1][0]))
+        past = self._past_shortness(members.keys().filter(lambda i: i < base), n_touched)
+        return (
+            members.keys()
+            .map(lambda i: (i, None))
+            .join(new.union(past).reduceByKey(operator.and_, self.p), self.p)
+            .mapValues(lambda v: v[1])
+        )
+
+    def _past_shortness(self, wanted: RDD, most: int) -> RDD:
+        """``(rep, short)`` of each stored text whose representative is in ``wanted``
+        (:func:`~samestory.relate.date_gate.is_short_text` of its stored features; the
+        vectors not read)."""
+        table = self._past_table("features")
+        if table is None or self.nodes is None:
+            return self.sc.emptyRDD()
+        texts = self._semi(
+            self.nodes.select("idx", "rep"), self._idx_frame(wanted, "rep"), "rep", most=most
+        )
+        rows = self._semi(table.select("idx", "doc_json", "minhash"), texts.select("idx"), "idx")
+        short = rows.rdd.map(
+            lambda r: (
+                int(r.idx),
+                is_short_text(decode_features(r.doc_json, b"", b"", bytes(r.minhash))),
+            )
+        )
+        return texts.rdd.map(lambda r: (int(r.idx), int(r.rep))).join(short, self.p).values()
 
     def _past_sketches(self, wanted: RDD) -> RDD:
         """``(idx, copy sketch)`` (:func:`~samestory.spark.stages.copy_sketch`) of the
@@ -1305,13 +1358,15 @@ class _Run:
         cells: RDD | None,
     ) -> dict[str, Any]:
         """Re-cluster the touched components; write ``nodes`` and ``stories`` to ``gen``."""
-        # Each edge says whether its pair are copies (the exclusive-names step's versions).
+        # Each edge says whether its pair are copies (the exclusive-names step's versions)
+        # and, with rule AS, its score without the published-date cut.
+        stay = stages.stay_on()
         new_edges = scored.filter(lambda kv: kv[1][1]).map(
-            lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
+            lambda kv: stages.grouping_edge(kv[0], kv[1][0], kv[1][2], stay)
         )
         members = self._touched_members(new_edges)
         n_touched = members.count()  # bounds the keys below (and is one row an update)
-        grouped = self._regroup(members, n_touched, new_edges, features)
+        grouped = self._regroup(members, n_touched, new_edges, features, copy_of, stay)
         # (group of the roundup, (its node, FoundRoundup in node ids)): a few a run.
         found = self._keep(
             grouped.filter(lambda kv: kv[1][1] is not None).map(
@@ -1341,7 +1396,8 @@ class _Run:
         config, base, p = self.config, self.base, self.p
         same, attach = config.same_story_threshold, config.attach_threshold
         bar = same if attach is None else min(same, attach)
-        strong = new_edges.filter(lambda e: e[2] >= bar).map(lambda e: (e[0], e[1]))
+        # (rule AS: an edge reaches a component at its uncut score, stages.edge_reach)
+        strong = new_edges.filter(lambda e: stages.edge_reach(e) >= bar).map(lambda e: (e[0], e[1]))
         ends = strong.flatMap(lambda e: list(e)).filter(lambda i: i < base)
         past_reps = self._past_reps()
         ends_comp: RDD = (
@@ -1388,10 +1444,20 @@ class _Run:
             return None
         return self._without_demoted(self.nodes.where("idx = rep"), "idx")
 
-    def _regroup(self, members: RDD, n_touched: int, new_edges: RDD, features: RDD) -> RDD:
+    def _regroup(
+        self,
+        members: RDD,
+        n_touched: int,
+        new_edges: RDD,
+        features: RDD,
+        copy_of: RDD,
+        stay: bool = False,
+    ) -> RDD:
         """:func:`stages.cluster_components` over the touched components' stored and new
         edges, with the roundup rule: ``(rep, (group, FoundRoundup or None))``, computed
-        and persisted (released with the run)."""
+        and persisted (released with the run). ``stay`` (rule AS): the edges carry their
+        uncut scores (the stored ones read from their evidence) and the views each copy
+        group's shortness (:meth:`_shortness`)."""
         base = self.base
         past_edges_table = self._past_table("relations")
         past_edges = (
@@ -1400,21 +1466,14 @@ class _Run:
             else self._without_demoted(
                 self._semi(
                     past_edges_table.where("rep_pair").select(
-                        "i", "j", "score", "kind", "evidence_json"
+                        "i", "j", "score", "kind", "evidence_json", *(("a", "b") if stay else ())
                     ),
                     self._idx_frame(members.keys(), "i"),
                     "i",
                     most=n_touched,
                 ),
                 "j",
-            ).rdd.map(
-                lambda r: (
-                    int(r.i),
-                    int(r.j),
-                    float(r.score),
-                    exclusive.stored_copy(r.kind, r.evidence_json),
-                )
-            )
+            ).rdd.map(functools.partial(_past_edge, stay))
         )
         stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
         # The roundup rule reads the members' name views: the new articles' made in
@@ -1422,6 +1481,8 @@ class _Run:
         views = features.mapValues(name_view).union(
             self._past_views(members.keys().filter(lambda i: i < base), n_touched)
         )
+        if stay:
+            views = views.join(self._shortness(members, n_touched, features, copy_of))
         grouped = stages.cluster_components(
             past_edges.union(new_edges),
             self.config.same_story_threshold,
@@ -1429,6 +1490,7 @@ class _Run:
             self.p,
             most_edges=stored_pairs + self.n_pairs,
             views=views,
+            stay=stay,
         )  # computed and persisted: released with the rest
         self.persisted.append(grouped)
         return grouped

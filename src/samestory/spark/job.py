@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from samestory import exclusive
 from samestory.candidates import EXACT_SEARCH_LIMIT, TRANSLATION_COSINE, keywords, screened
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.dates import parse_date
@@ -375,16 +374,19 @@ def _groups(
     partitioned as ``features`` (persisted)."""
     from pyspark import StorageLevel
 
-    # Each edge says whether its pair are copies (the exclusive-names step's versions).
+    # Each edge says whether its pair are copies (the exclusive-names step's versions)
+    # and, with rule AS, its score without the published-date cut.
+    stay = stages.stay_on()
     rep_edges = scored.filter(lambda kv: kv[1][1]).map(
-        lambda kv: (kv[0], kv[1][0], kv[1][2].score, exclusive.copy_relation(kv[1][2]))
+        lambda kv: stages.grouping_edge(kv[0], kv[1][0], kv[1][2], stay)
     )
     grouped = stages.cluster_components(
         rep_edges,
         config.same_story_threshold,
         config.attach_threshold,
         p,
-        views=stages.name_views(features, copy_of, ranges),
+        views=stages.name_views(features, copy_of, ranges, stay),
+        stay=stay,
     )  # (rep, (group, roundup)) for reps in a strong edge; the others are their own group
     rep_group = grouped.mapValues(lambda v: v[0])
     found = grouped.filter(lambda kv: kv[1][1] is not None).map(

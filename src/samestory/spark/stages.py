@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samestory import exclusive
+from samestory import exclusive, switches
 from samestory.candidates import (
     DATED_DAYS,
     MAX_KEYWORD_POSTINGS,
@@ -37,8 +37,10 @@ from samestory.models import Article, Relation, Story
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
 from samestory.pipeline.featurise import FEATURE_BATCH, batch_sentences, uncached
-from samestory.pipeline.group import FoundRoundup, group_with_roundups
+from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundups
 from samestory.relate import relate_against, relate_to
+from samestory.relate.date_gate import is_short_text
+from samestory.relate.scoring import uncut_score
 from samestory.roundups import NameView, name_view
 from samestory.spark import graph
 from samestory.stories import DisjointSets, average_link
@@ -586,10 +588,15 @@ def _score_at(
             yield destination, (j, by_idx[j])
 
     shipped = zip_by_index(ranges, features, requests).mapPartitions(ship)
+    # Rule AS's cut is read at call time (relate.scoring::_date_factor_of) and Spark's
+    # Python workers do not inherit the driver's module state: the driver's setting
+    # travels with the task, so a run (or a test) that sets the switch scores with it.
+    year_cut = switches.PUBLISHED_YEAR_CUT
 
     def score(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[Any]:
         from samestory.relate import single_threaded_blas
 
+        switches.PUBLISHED_YEAR_CUT = year_cut
         own, arrived, wanted = _split(items, 3)
         by_idx = dict(own)
         by_idx.update(value for _, value in arrived)
@@ -619,6 +626,31 @@ def _home_side(item: tuple[int, tuple[int, Any, bool]]) -> tuple[int, bool]:
 # ----------------------------------------------------------------------------- grouping
 
 
+def stay_on() -> bool:
+    """Whether the groupings run rule AS's stay step (``switches.PUBLISHED_YEAR_CUT``),
+    read on the driver and handed to the tasks (:func:`cluster_components`' ``stay``)."""
+    return switches.PUBLISHED_YEAR_CUT
+
+
+def grouping_edge(i: int, j: int, relation: Relation, stay: bool) -> tuple[Any, ...]:
+    """The grouping's edge of representatives ``i < j`` scored ``relation``: ``(i, j,
+    score, copy?)`` (whether the pair's relation is a copy's: the exclusive-names step's
+    versions) and, with ``stay`` (rule AS), its score without the published-date cut
+    (:func:`~samestory.relate.scoring.uncut_score`), as the batch's
+    :class:`~samestory.pipeline.group.StayInput` reads it."""
+    edge = (i, j, relation.score, exclusive.copy_relation(relation))
+    return (*edge, uncut_score(relation)) if stay else edge
+
+
+def edge_reach(edge: Sequence[Any]) -> float:
+    """The score at which ``edge`` joins a component: its score or, on an edge with its
+    uncut score (rule AS, :func:`grouping_edge`), the higher of the two. The stay step
+    reads a lone short text's best target without the cut; linkage never exceeds an
+    edge, so a target at the bar without the cut has an edge there, and in the
+    component the text is grouped in the answer is the batch's."""
+    return max(edge[2], edge[4]) if len(edge) > 4 else edge[2]
+
+
 def group_components(
     edges: RDD,
     threshold: float,
@@ -646,6 +678,7 @@ def cluster_components(
     limit: int = COMPONENT_LIMIT,
     most_edges: int | None = None,
     views: RDD | None = None,
+    stay: bool = False,
 ) -> RDD:
     """``(node, (group, roundup))``: the grouping of the edges ``(i, j, score)`` (or
     ``(i, j, score, copy?)``: whether the pair's relation is a copy's), run
@@ -667,10 +700,17 @@ def cluster_components(
     nor across the cuts of a giant component). The result comes back computed and
     persisted: the caller unpersists it. ``most_edges``: a bound on the edges when the
     caller knows one (see :func:`graph.connected_components`).
+
+    ``stay`` (rule AS, with ``views``): each edge ends with its uncut score
+    (:func:`grouping_edge`) and each view is ``(NameView, short)``
+    (:func:`name_views`); components join at :func:`edge_reach`, and the grouping's
+    attach step leaves a lone short text alone as the batch's does
+    (:class:`~samestory.pipeline.group.StayInput`).
     """
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
     cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
-    bounded = bounded_components(edges, cuts, limit, partitions, most_edges)
+    reach = edges.map(lambda e: (e[0], e[1], edge_reach(e))) if stay else edges
+    bounded = bounded_components(reach, cuts, limit, partitions, most_edges)
     component = bounded.filter(lambda kv: kv[1][1]).mapValues(lambda value: value[0])
     # Past the last cut: the component at the highest score is the group (single link).
     linked = bounded.filter(lambda kv: not kv[1][1]).mapValues(lambda value: (value[0], None))
@@ -688,7 +728,7 @@ def cluster_components(
     def cluster(item: tuple[int, Any]) -> Iterator[tuple[int, tuple[int, FoundRoundup | None]]]:
         _, (listed, viewed) = item
         view_of = dict(viewed) if with_views else None
-        groups, found = cluster_component(listed, threshold, attach_threshold, view_of)
+        groups, found = cluster_component(listed, threshold, attach_threshold, view_of, stay)
         flag = {f.index: f for f in found}
         for node, group in groups:
             yield node, (group, flag.get(node))
@@ -707,7 +747,8 @@ def cluster_component(
     edges: Iterable[tuple[Any, ...]],
     threshold: float,
     attach_threshold: float | None,
-    views: Mapping[int, NameView] | None = None,
+    views: Mapping[int, Any] | None = None,
+    stay: bool = False,
 ) -> tuple[list[tuple[int, int]], list[FoundRoundup]]:
     """One component's grouping: ``(node, group)`` for each node of ``edges`` (``group``
     the smallest node of its group) and the roundups found, in node ids (``index`` the
@@ -716,7 +757,10 @@ def cluster_component(
     Edges and nodes are put in index order, so ties break as in one global run. With
     ``views`` (node -> :class:`~samestory.roundups.NameView`, every node of the edges)
     the grouping is :func:`~samestory.pipeline.group.group_with_roundups`' at these two
-    thresholds, else :func:`average_link` (no roundups) as :func:`group` runs it."""
+    thresholds, else :func:`average_link` (no roundups) as :func:`group` runs it.
+    ``stay`` (rule AS, with ``views``): each view is ``(NameView, short)`` and each edge
+    ends with its uncut score (:func:`grouping_edge`): the grouping's
+    :class:`~samestory.pipeline.group.StayInput`."""
     ordered = sorted(edges)
     nodes = sorted({e[0] for e in ordered} | {e[1] for e in ordered})
     local = {node: k for k, node in enumerate(nodes)}
@@ -740,12 +784,17 @@ def cluster_component(
         config = DEFAULT_CONFIG.replace(
             same_story_threshold=threshold, attach_threshold=attach_threshold
         )
-        named = [views[node] for node in nodes]
+        rule_as = None  # rule AS, only when on: the uncut scores and the texts' shortness
+        if stay:
+            uncut = [(local[e[0]], local[e[1]], e[4]) for e in ordered]
+            rule_as = StayInput(uncut, [views[node][1] for node in nodes])
+        named = [views[node][0] if stay else views[node] for node in nodes]
         groups, found = group_with_roundups(
             exclusive.WithCopies(named, copies) if flagged else named,
             scored,
             [None] * len(nodes),
             config,
+            stay=rule_as,
         )
     key = [nodes[min(group)] for group in groups]
     out = [(nodes[k], key[g]) for g, group in enumerate(groups) for k in group]
@@ -761,16 +810,32 @@ def cluster_component(
     return out, flags
 
 
-def name_views(features: RDD, copy_of: RDD, ranges: IndexRanges) -> RDD:
+def name_views(features: RDD, copy_of: RDD, ranges: IndexRanges, stay: bool = False) -> RDD:
     """``(idx, NameView)`` of the representatives (``copy_of``: ``(copy, rep)``), made
-    in place from the cached features (:func:`~samestory.roundups.name_view`)."""
+    in place from the cached features (:func:`~samestory.roundups.name_view`); with
+    ``stay`` (rule AS) ``(idx, (NameView, short))``, ``short`` from
+    :func:`copy_group_shortness`."""
 
     def of_reps(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, NameView]]:
         own, copies = _split(items, 2)
         dropped = {i for i, _ in copies}
         return ((i, name_view(f)) for i, f in own if i not in dropped)
 
-    return zip_by_index(ranges, features, copy_of).mapPartitions(of_reps, True)
+    views = zip_by_index(ranges, features, copy_of).mapPartitions(of_reps, True)
+    return views.join(copy_group_shortness(features, copy_of, ranges)) if stay else views
+
+
+def copy_group_shortness(features: RDD, copy_of: RDD, ranges: IndexRanges) -> RDD:
+    """``(rep, short)``: whether every text of the representative's copy group is short
+    (:func:`~samestory.relate.date_gate.is_short_text`), the item the batch's stay step
+    reads (a copy may be a longer or shorter text than its representative)."""
+
+    def of_all(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, bool]]:
+        own, copies = _split(items, 2)
+        rep_of = dict(copies)
+        return ((rep_of.get(i, i), is_short_text(f)) for i, f in own)
+
+    return zip_by_index(ranges, features, copy_of).mapPartitions(of_all).reduceByKey(operator.and_)
 
 
 def bounded_components(
