@@ -110,11 +110,11 @@ def test_spark_components_reach_the_uncut_target(spark: object, stay: bool) -> N
 
 #: GVA dev incidents whose headlines (the reader's cut) rule AS regroups in the batch: 20
 #: headlines, 13 incidents, where P1Y's cut of pairs published more than a year apart
-#: splits each of the six three-headline stories the batch finds with the switch off (found by running the
-#: batch on GVA dev's headlines off and on, then on these alone; the test checks that the
-#: batch still moves them, so the case is exercised, not assumed). The stay step needs
-#: larger stories around a lone text than a subset this small keeps: the cases above
-#: test it, across components.
+#: splits each of the six three-headline stories the batch finds with the switch off
+#: (found by running the batch on GVA dev's headlines off and on, then on these alone;
+#: the test checks that the batch still moves them, so the case is exercised, not
+#: assumed). The stay step needs larger stories around a lone text than a subset this
+#: small keeps: the cases above test it, across components.
 GVA_STORIES = (
     "gva:120303", "gva:134052", "gva:170718", "gva:172724", "gva:217831", "gva:280675",
     "gva:293883", "gva:480582", "gva:486971", "gva:492985", "gva:506467", "gva:589159",
