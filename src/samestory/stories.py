@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import math
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
@@ -573,6 +574,7 @@ def best_story(
     story_sizes: Mapping[str, int],
     threshold: float,
     attach_threshold: float | None = None,
+    uncut: Mapping[str, float] | None = None,
 ) -> str | None:
     """The story a new article joins: highest ``Σ scores to members / story size``.
 
@@ -581,8 +583,31 @@ def best_story(
     (:func:`attaches`: ``LONE_ATTACH_MIN`` or more members) needs only
     ``attach_threshold`` (default: ``threshold``), a smaller one ``threshold``, as in
     :func:`attach_splinters`. Returns None when none qualifies.
+
+    ``uncut`` (rule AS, ``switches.PUBLISHED_YEAR_CUT``; given for a short article only):
+    its scores without the published-date cut. As :func:`attach_splinters` leaves a lone
+    short item alone, the article starts a story of its own when it would join its best
+    story below ``threshold`` (the attach step's join, not average link's) and its best
+    story at the attach bar under ``uncut`` is another one.
     """
     attach = threshold if attach_threshold is None else attach_threshold
+    best = _best_linkage(scores, story_of, story_sizes, threshold, attach)
+    if best is None or uncut is None or best[0] >= threshold:
+        return None if best is None else best[1]
+    # Rule AS: the attach step's targets (LONE_ATTACH_MIN or more members) at its bar.
+    redirected = _best_linkage(uncut, story_of, story_sizes, math.inf, attach)
+    return None if redirected is not None and redirected[1] != best[1] else best[1]
+
+
+def _best_linkage(
+    scores: Mapping[str, float],
+    story_of: Mapping[str, str],
+    story_sizes: Mapping[str, int],
+    threshold: float,
+    attach: float,
+) -> tuple[float, str] | None:
+    """:func:`best_story`'s choice under ``scores`` with its linkage (ties: the smaller
+    story id), or None."""
     totals: dict[str, float] = {}
     for article_id, score in scores.items():
         story = story_of.get(article_id)
@@ -594,4 +619,4 @@ def best_story(
         bar = min(threshold, attach) if attaches(1, story_sizes[story]) else threshold
         if linkage >= bar and (best is None or linkage > best[0]):
             best = (linkage, story)
-    return best[1] if best else None
+    return best

@@ -15,7 +15,7 @@ import itertools
 import operator
 from collections.abc import Sequence
 
-from samestory import normalize
+from samestory import normalize, switches
 from samestory.candidates import Proposals
 from samestory.embed import SentenceEncoder
 from samestory.features import DocFeatures
@@ -23,7 +23,14 @@ from samestory.models import Article, Relation
 from samestory.pipeline.assemble import story_id, story_title
 from samestory.pipeline.batch import analyze, usable_articles
 from samestory.pipeline.featurise import featurize_all
-from samestory.relate import relate, relate_against, relate_to, single_threaded_blas
+from samestory.relate import (
+    is_short_text,
+    relate,
+    relate_against,
+    relate_to,
+    single_threaded_blas,
+)
+from samestory.relate.scoring import uncut_score
 from samestory.store.regroup import Regrouping
 from samestory.store.roundups import write_roundups
 from samestory.store.threads import set_threads
@@ -50,6 +57,16 @@ def text_fingerprint(article: Article) -> str:
 def revision_id(article_id: str, revision: int) -> str:
     """The stored id of revision ``revision`` (2, 3, ...) of ``article_id``."""
     return f"{article_id}~rev{revision}"
+
+
+def _uncut_of(relations: Sequence[Relation], f: DocFeatures) -> dict[str, float] | None:
+    """Rule AS's scores of a new short article (``switches.PUBLISHED_YEAR_CUT``): each
+    partner's score without the published-date cut (``relate.scoring.uncut_score``), for
+    :func:`samestory.stories.best_story`; None with the rule off or a longer text, which
+    the rule leaves where its best story takes it (as the batch's attach step does)."""
+    if not (switches.PUBLISHED_YEAR_CUT and is_short_text(f)):
+        return None
+    return {r.a: uncut_score(r) for r in relations}
 
 
 class Adding(Regrouping):
@@ -230,7 +247,12 @@ class Adding(Regrouping):
         scores = {r.a: r.score for r in relations}
         story_of, sizes = self._stories_of(scores)
         best = best_story(
-            scores, story_of, sizes, self.config.same_story_threshold, self.config.attach_threshold
+            scores,
+            story_of,
+            sizes,
+            self.config.same_story_threshold,
+            self.config.attach_threshold,
+            _uncut_of(relations, f),
         )
         # Its closest version: its strongest same-story relation to a version of the story
         # it joins (a follow_up, or a pair to another story's version, is none).

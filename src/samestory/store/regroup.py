@@ -15,11 +15,13 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from samestory import exclusive
+from samestory import exclusive, switches
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
-from samestory.pipeline.group import FoundRoundup, group_with_roundups
-from samestory.store.reading import relations_from
+from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundups
+from samestory.relate import SHORT_TEXT_WORDS, relate_against
+from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, uncut_score
+from samestory.store.reading import parse_date, relation_of, relations_from
 from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
 from samestory.store.transaction import TransactionWork
 
@@ -55,7 +57,8 @@ class Regrouping(TransactionWork):
         position = {m: k for k, m in enumerate(members)}
         edges, copy_of = self._edges(rows, position)
         views = self._views_in_context(members, position)
-        groups, found = group_with_roundups(views, edges, copy_of, self.config)
+        stay = self._stay_input(members, edges) if switches.PUBLISHED_YEAR_CUT else None
+        groups, found = group_with_roundups(views, edges, copy_of, self.config, stay=stay)
         old = {row[1]: row[3] for row in rows}
         used, changed = self._keep_story_ids([[members[k] for k in g] for g in groups], old)
         self._settle_stories(used, changed, old)
@@ -107,6 +110,81 @@ class Regrouping(TransactionWork):
         # out, so roundups are looked for among the pairs the batch would look at.
         edges = [(i, j, s) for i, j, s in edges if copy_of[i] != j and copy_of[j] != i]
         return edges, copy_of
+
+    def _stay_input(
+        self, members: Sequence[str], edges: Sequence[tuple[int, int, float]]
+    ) -> StayInput:
+        """Rule AS's input to the grouping (``switches.PUBLISHED_YEAR_CUT``), as the batch
+        builds it: each edge's score without the published-date cut
+        (:func:`samestory.store.reading.uncut_scores`; a pair it does not name was not
+        cut) and each member's shortness (``relate.is_short_text``, from the stored word
+        counts)."""
+        uncut = self._uncut_scores([(members[i], members[j]) for i, j, _ in edges])
+        words = self._word_counts(members)
+        return StayInput(
+            [(i, j, uncut.get((members[i], members[j]), s)) for i, j, s in edges],
+            [words[m] < SHORT_TEXT_WORDS for m in members],
+        )
+
+    def _uncut_scores(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        """The scores without rule AS's published-date cut (``relate.scoring.uncut_score``)
+        of those of ``pairs`` (stored pairs, either orientation) the cut can have taken:
+        publication dates more than ``PUBLISHED_SHORT_CUT_DAYS`` apart. A relation's is
+        read from its stored evidence; a weak score keeps no evidence, so its pair is
+        scored again from the stored features (the same score, bit for bit, as the add
+        that stored it: a pair dated that far apart is rare among a story's members)."""
+        dates = self._published_dates([x for pair in pairs for x in pair])
+        far = [
+            (x, y)
+            for x, y in pairs
+            if (dx := dates.get(x)) is not None
+            and (dy := dates.get(y)) is not None
+            and abs((dx - dy).days) > PUBLISHED_SHORT_CUT_DAYS
+        ]
+        out: dict[tuple[str, str], float] = {}
+        for x, y in far:
+            row = self.conn.execute(
+                "SELECT a, b, kind, score, evidence_json FROM relations "
+                "WHERE (a=? AND b=?) OR (a=? AND b=?)",
+                (x, y, y, x),
+            ).fetchone()
+            if row is not None:
+                out[x, y] = uncut_score(relation_of(*row))
+                continue
+            row = self.conn.execute(
+                "SELECT a, b FROM weak_scores WHERE (a=? AND b=?) OR (a=? AND b=?)", (x, y, y, x)
+            ).fetchone()
+            if row is not None:  # stored as the add scored it: a (stored earlier) against b
+                a, b = self._neighbour_features(list(row))
+                out[x, y] = uncut_score(relate_against(a, [b], self.config, lean=True)[0])
+        return out
+
+    def _published_dates(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The publication date of each of ``ids`` that has one (``articles.date``)."""
+        unique = list(dict.fromkeys(ids))
+        out: dict[str, Any] = {}
+        for start in range(0, len(unique), SQL_CHUNK):
+            chunk = unique[start : start + SQL_CHUNK]
+            for article, date in self.conn.execute(
+                f"SELECT id, date FROM articles WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND date IS NOT NULL",
+                chunk,
+            ):
+                out[article] = parse_date(date)
+        return out
+
+    def _word_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        """Each of ``ids``'s stored word count (``features.n_words``)."""
+        out: dict[str, int] = {}
+        for start in range(0, len(ids), SQL_CHUNK):
+            chunk = list(ids[start : start + SQL_CHUNK])
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, n_words FROM features WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return out
 
     def _keep_story_ids(
         self, groups: Sequence[list[str]], old: Mapping[str, str]

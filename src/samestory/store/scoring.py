@@ -130,6 +130,26 @@ def _text_far_follow_ups(conn: sqlite3.Connection) -> Iterator[str]:
         yield b
 
 
+def _published_far(conn: sqlite3.Connection) -> Iterator[str]:
+    """The stored articles rule AS's cut can touch (``switches.PUBLISHED_YEAR_CUT``,
+    ``relate.scoring._date_factor_of``): both sides of every stored pair, relation or
+    weak score, whose publication dates are more than ``PUBLISHED_SHORT_CUT_DAYS``
+    apart (the cut scales by the pair's shortness, above 0 for any two texts, so every
+    such pair's score can move; no other pair's does)."""
+    from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS  # only when looking
+
+    for table in ("relations", "weak_scores"):
+        rows = conn.execute(
+            f"SELECT r.a, r.b FROM {table} r JOIN articles x ON x.id = r.a "
+            "JOIN articles y ON y.id = r.b WHERE x.date IS NOT NULL AND y.date IS NOT NULL "
+            "AND abs(julianday(x.date) - julianday(y.date)) > ?",
+            (PUBLISHED_SHORT_CUT_DAYS,),
+        )
+        for a, b in rows:
+            yield a
+            yield b
+
+
 def _every_article(conn: sqlite3.Connection) -> Iterator[str]:
     return (r[0] for r in conn.execute("SELECT id FROM articles"))
 
@@ -139,6 +159,7 @@ _TOUCHES: dict[str, Callable[[sqlite3.Connection], Iterator[str]]] = {
     "yearless_in_short_texts": _short_with_bare_date,
     "published_far_kinds": _far_copy_kinds,
     "text_far_rewrites": _text_far_follow_ups,
+    "published_year_cut": _published_far,
 }
 
 

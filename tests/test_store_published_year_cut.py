@@ -1,0 +1,223 @@
+"""Rule AS in the store (``switches.PUBLISHED_YEAR_CUT``): an add's best story and the
+re-clustering read the scores without the published-date cut as the batch's attach step
+does, so with the switch on the store gives the batch's stories; a store scored with it
+off scores its far pairs again on ``samestory upgrade`` when it flips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Partition, stories_partition
+
+from samestory import stories, switches
+from samestory.api import cluster
+from samestory.models import Article
+from samestory.store import Store, scoring
+
+# GVA dev headlines (the headline short form, benchmarks/gva_short_trace.py): the first is
+# a lone short text the cut keeps from the story it joins without rule AS (the next three
+# or four, the same year), its best target without the cut being the last two's story
+# (more than a year apart). Rule AS keeps it alone in the batch.
+TEEN = [
+    ("Teen’s Death: ‘Some Guy Just Started Shooting’", dt.date(2016, 9, 18), "denver.cbslocal.com"),
+    (
+        "Name Released of Bladensburg Teen Killed in Accidental Shooting: Update",
+        dt.date(2016, 9, 23),
+        "patch.com",
+    ),
+    (
+        "Bladensburg High student killed Thursday in possible accidental shooting",
+        dt.date(2016, 9, 23),
+        "washingtonpost.com",
+    ),
+    ("UI master's student killed in accidental shooting", dt.date(2016, 9, 20), "kcrg.com"),
+    (
+        "Suspect In Custody In Shooting Death Of Florida City Teen",
+        dt.date(2014, 8, 4),
+        "miami.cbslocal.com",
+    ),
+    ("Teen Charged In Deadly Florida City Shooting", dt.date(2014, 8, 5), "miami.cbslocal.com"),
+]
+BOY = [
+    (
+        "Police arrest man in connection with fatal shooting of 5-year-old",
+        dt.date(2014, 11, 22),
+        "wlwt.com",
+    ),
+    ("5-year-old boy killed in drive-by on Cleveland’s east side", dt.date(2015, 9, 4), "fox8.com"),
+    (
+        "Cleveland Police: Suspect arrested in connection with shooting death of 5-year-old",
+        dt.date(2015, 9, 4),
+        "newsnet5.com",
+    ),
+    (
+        "Sheriff: 5-year-old shot by brother expected to make full recovery",
+        dt.date(2015, 9, 4),
+        "wjtv.com",
+    ),
+    (
+        "Mother charged in 5-year-old boy's shooting death - KCTV5",
+        dt.date(2015, 9, 5),
+        "kctv5.com",
+    ),
+    (
+        "2nd suspect in shooting death of 5-year-old arrested, police say",
+        dt.date(2016, 1, 29),
+        "channel3000.com",
+    ),
+    (
+        "Court document: Shooting that killed 5-year-old was gang retaliation",
+        dt.date(2016, 2, 2),
+        "channel3000.com",
+    ),
+]
+CASES = {"teen": TEEN, "boy": BOY}
+
+
+def articles(case: str) -> list[Article]:
+    """The case's headlines as articles, all dated."""
+    return [
+        Article(id=f"{case}{k}", text=text, date=date, source=source, lang="en")
+        for k, (text, date, source) in enumerate(CASES[case])
+    ]
+
+
+@pytest.fixture
+def rule_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+
+
+def added(db: Path, arrival: list[Article]) -> Partition:
+    """The stories of a new store the articles were added to one at a time."""
+    with Store(db) as store:
+        for article in arrival:
+            store.add([article])
+        return store_stories(store, arrival)
+
+
+def store_stories(store: Store, arrival: list[Article]) -> Partition:
+    groups: dict[str, set[str]] = {}
+    for article in arrival:
+        groups.setdefault(store.story_of(article.id), set()).add(article.id)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def in_orders(case: str) -> list[list[Article]]:
+    """The articles in file order, reversed, and two shuffles."""
+    given = articles(case)
+    shuffles = [random.Random(seed).sample(given, len(given)) for seed in (0, 1)]
+    return [given, given[::-1], *shuffles]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_with_rule_as_on_the_store_gives_the_batch_stories(tmp_path: Path, case: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+        batch_on = stories_partition(cluster(articles(case)))
+        stored_on = [added(tmp_path / f"on{k}.db", a) for k, a in enumerate(in_orders(case))]
+    batch_off = stories_partition(cluster(articles(case)))
+    lone = frozenset({f"{case}0"})
+    assert lone in batch_on and lone not in batch_off  # the rule keeps it alone
+    assert all(stored == batch_on for stored in stored_on)
+    for k, arrival in enumerate(in_orders(case)):  # off: as before
+        assert added(tmp_path / f"off{k}.db", arrival) == batch_off
+
+
+def _attach_lone(
+    members: dict[str, list[str]], cut: dict[str, float], uncut: dict[str, float] | None
+) -> str | None:
+    """The story the batch's attach step moves a new lone item into, its rows ``cut`` and
+    (rule AS, the item short) ``uncut`` to the stories' ``members``."""
+    names = sorted(members)
+    index = {a: k for k, a in enumerate(a for s in names for a in members[s])}
+    new = len(index)
+    grouped = [[index[a] for a in members[s]] for s in names] + [[new]]
+
+    def rows(scores: dict[str, float]) -> dict[int, dict[int, float]]:
+        out: dict[int, dict[int, float]] = {k: {} for k in range(new + 1)}
+        for a, s in scores.items():
+            out[new][index[a]] = out[index[a]][new] = s
+        return out
+
+    short = [False] * new + [True]
+    stay = None if uncut is None else stories.StayRows(rows(uncut), short)
+    moved = stories.attach_splinters(grouped, rows(cut), 0.2, lone_attach=True, stay=stay)
+    target = next(g for g in moved if new in g)
+    if len(target) == 1:
+        return None
+    return names[grouped.index([k for k in target if k != new])]
+
+
+def test_best_story_leaves_a_short_article_alone_when_the_cut_took_its_best_story() -> None:
+    story_of = {"a0": "S1", "a1": "S1", "a3": "S2", "a4": "S2"}
+    sizes = {"S1": 2, "S2": 2}
+    cut = {"a0": 0.25, "a1": 0.25, "a3": 0.05}
+    uncut = {**cut, "a3": 0.6}
+    assert stories.best_story(cut, story_of, sizes, 0.4, 0.2) == "S1"
+    assert stories.best_story(cut, story_of, sizes, 0.4, 0.2, uncut) is None
+    # Its best story without the cut is the one it joins, or nothing was cut: it joins.
+    assert stories.best_story(cut, story_of, sizes, 0.4, 0.2, {**cut, "a0": 0.6}) == "S1"
+    assert stories.best_story(cut, story_of, sizes, 0.4, 0.2, cut) == "S1"
+    # Joined at the story bar (average link's merge, not the attach step's): it joins.
+    high = {"a0": 0.45, "a1": 0.45, "a3": 0.05}
+    assert stories.best_story(high, story_of, sizes, 0.4, 0.2, {**high, "a3": 0.99}) == "S1"
+
+
+def test_best_story_moves_a_lone_short_article_as_the_attach_step_does() -> None:
+    """Random stories of 1-4 members, cut scores under the story bar (so no average link
+    merge), uncut scores at least as high: the store's choice is the batch's attach
+    step's, rule AS on and off (and the rule kept the article alone in some cases)."""
+    stayed = 0
+    for seed in range(200):
+        rng = random.Random(seed)
+        members = {f"S{k}": [f"s{k}a{m}" for m in range(rng.randint(1, 4))] for k in range(5)}
+        story_of = {a: s for s, ids in members.items() for a in ids}
+        sizes = {s: len(ids) for s, ids in members.items()}
+        cut = {a: round(rng.uniform(0.0, 0.39), 2) for a in story_of if rng.random() < 0.6}
+        uncut = {a: s + rng.choice([0.0, 0.1, 0.3]) for a, s in cut.items()}
+        for rule in (None, uncut):
+            want = _attach_lone(members, cut, rule)
+            assert stories.best_story(cut, story_of, sizes, 0.4, 0.2, rule) == want, seed
+        stayed += _attach_lone(members, cut, None) != _attach_lone(members, cut, uncut)
+    assert stayed >= 10
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_store_scored_with_rule_as_off_is_scored_again_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """Flipped on, a store written with it off finds the texts of its pairs published more
+    than a year apart (the pairs the cut can touch), and ``upgrade`` scores them again
+    and re-clusters: the stories and scores a new store holds with the rule on."""
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    arrival = articles(case)
+    old = tmp_path / "old.db"
+    added(old, arrival)
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    fresh = added(tmp_path / "new.db", arrival)
+    with sqlite3.connect(old) as conn:
+        assert "published_year_cut" not in scoring.recorded(conn)
+    with Store(old) as store:
+        # Every two of these few texts are scored: those dated over a year from another.
+        far = {a.id for a in arrival for b in arrival if abs((a.date - b.date).days) > 365}
+        assert store.unclean() == len(far) > 0
+        assert store_stories(store, arrival) != fresh
+        done = store.upgrade()
+        assert done.rescored > 0
+        assert store_stories(store, arrival) == fresh
+        assert store.unclean() == 0
+        assert scoring.recorded(store._conn) == scoring.rules()
+    assert pairs(old) == pytest.approx(pairs(tmp_path / "new.db"), abs=1e-9)
+
+
+def pairs(db: Path) -> dict[tuple[str, str], float]:
+    with sqlite3.connect(db) as conn:
+        return {
+            (a, b): s
+            for table in ("relations", "weak_scores")
+            for a, b, s in conn.execute(f"SELECT a, b, score FROM {table}")
+        }
