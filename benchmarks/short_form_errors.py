@@ -51,7 +51,9 @@ each set and form runs with the floor (production) and without it
   without (``new merged``), split without it and together with it (``joined``), and the
   reverse (``unmerged``, ``newly split``); each new merge is read through its bridge with
   the floor (:func:`bridge_row`'s classes, ``floor pair`` when the bridge is an added
-  pair, else ``knock-on``: the floor's pairs moved the grouping elsewhere).
+  pair, else ``knock-on``: the floor's pairs moved the grouping elsewhere); the same
+  moves without the attach step (``attach_threshold=None`` both ways): a move there only
+  with it is the attach step's.
 
 Writes nothing but ``--json``.
 """
@@ -68,6 +70,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sklearn.metrics import adjusted_rand_score
@@ -468,7 +471,7 @@ def outcome(on: Run, off: Run, a: str, b: str) -> str:
     return f"{same}: {with_floor} with / {without} without"
 
 
-def moved_pairs(on: Run, off: Run) -> Counter[str]:
+def moved_pairs(on: Run | SimpleNamespace, off: Run | SimpleNamespace) -> Counter[str]:
     """Article pairs the floor moves at story level, by how (see the module doc)."""
     out: Counter[str] = Counter()
     ids = sorted(on.story)
@@ -536,8 +539,19 @@ def floor_diff(on: Run, off: Run, config: Config) -> dict[str, Any]:
             for field, rows in by_outcome.items()
         },
         "article pairs moved": dict(moved_pairs(on, off).most_common()),
+        "article pairs moved without attach": dict(
+            moved_pairs(without_attach(on), without_attach(off)).most_common()
+        ),
         "new merges by bridge": _plain(new_merges(on, off, added, topic, config)),
     }
+
+
+def without_attach(run: Run) -> SimpleNamespace:
+    """``run``'s grouping without the attach step (its ``no_attach`` analysis), as
+    :func:`moved_pairs` reads it: the pairs the floor moves only through the attach step
+    are the ones moved with it and not without."""
+    story = {a: s.id for s in run.no_attach.stories for a in s.articles}
+    return SimpleNamespace(story=story, gold=run.gold)
 
 
 def summary_ari(run: Run) -> float:

@@ -139,3 +139,15 @@ def test_the_floor_diff_bands_and_outcome() -> None:
     off = SimpleNamespace(story={"a": "s", "b": "t"})
     assert sfe.outcome(on, off, "a", "b") == "different gold: together with / apart without"  # type: ignore[arg-type]
     assert sfe.floor_off(DEFAULT_CONFIG).short_text_ann_min_cosine is None
+
+
+def test_the_floor_diff_reads_the_grouping_without_attach() -> None:
+    stories = [
+        SimpleNamespace(id="s1", articles=["a", "b"]),
+        SimpleNamespace(id="s2", articles=["c"]),
+    ]
+    run = SimpleNamespace(
+        no_attach=SimpleNamespace(stories=stories), gold={"a": "g", "b": "g", "c": "h"}
+    )
+    grouping = sfe.without_attach(run)  # type: ignore[arg-type]
+    assert grouping.story == {"a": "s1", "b": "s1", "c": "s2"} and grouping.gold is run.gold
