@@ -90,11 +90,6 @@ def articles(case: str) -> list[Article]:
     ]
 
 
-@pytest.fixture
-def rule_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
-
-
 def added(db: Path, arrival: list[Article]) -> Partition:
     """The stories of a new store the articles were added to one at a time."""
     with Store(db) as store:
@@ -118,11 +113,14 @@ def in_orders(case: str) -> list[list[Article]]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_with_rule_as_on_the_store_gives_the_batch_stories(tmp_path: Path, case: str) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
-        batch_on = stories_partition(cluster(articles(case)))
-        stored_on = [added(tmp_path / f"on{k}.db", a) for k, a in enumerate(in_orders(case))]
+def test_with_rule_as_on_the_store_gives_the_batch_stories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    # Each half sets the switch (whatever its default): on, then off.
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    batch_on = stories_partition(cluster(articles(case)))
+    stored_on = [added(tmp_path / f"on{k}.db", a) for k, a in enumerate(in_orders(case))]
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
     batch_off = stories_partition(cluster(articles(case)))
     lone = frozenset({f"{case}0"})
     assert lone in batch_on and lone not in batch_off  # the rule keeps it alone
@@ -200,6 +198,7 @@ def test_a_store_scored_with_rule_as_off_is_scored_again_on_upgrade(
     monkeypatch.delenv("SAMESTORY_DB", raising=False)
     arrival = articles(case)
     old = tmp_path / "old.db"
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)  # whatever the default
     added(old, arrival)
     monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
     fresh = added(tmp_path / "new.db", arrival)
