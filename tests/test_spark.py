@@ -92,6 +92,10 @@ def test_spark_matches_local_on_ecbplus_with_copies_and_dedup(
 
     records = _with_copies(_ecbplus_records(), every=9)
     records.append({"id": "no-text", "title": "a record without text"})  # type: ignore[typeddict-item]
+    # Texts that clean to no words share the empty text's fingerprint: no copies of each
+    # other (pipeline.copies.has_words), each its own story, as locally (_compare).
+    wordless = ["Advertisement", "Sign up for one of our email newsletters.", "Share this article"]
+    records += [{"id": f"wordless{k}", "text": t, "story": "none"} for k, t in enumerate(wordless)]
     path = tmp_path / "in.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "out"
@@ -99,6 +103,8 @@ def test_spark_matches_local_on_ecbplus_with_copies_and_dedup(
     assert counts["copies"] >= len(records) // 10
     articles = [Article(id=r["id"], text=r["text"].strip()) for r in records if "text" in r]
     _compare(articles, out)
+    spark_of = _read_output(out)[0]
+    assert len({spark_of[f"wordless{k}"] for k in range(len(wordless))}) == len(wordless)
     local_out = tmp_path / "local.jsonl"
     dedup_file(path, local_out)
     local_rows = [json.loads(line) for line in local_out.read_text().splitlines()]

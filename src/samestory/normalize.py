@@ -617,6 +617,11 @@ def fingerprint_of_words(tokens: list[str]) -> str:
     return hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
 
 
+#: The fingerprint of a text without words: every text that cleaning empties has it,
+#: so it makes no one a copy (``pipeline.copies.has_words``).
+EMPTY_FINGERPRINT = fingerprint_of_words([])
+
+
 def shingles(tokens: list[str], size: int) -> set[str]:
     """Word n-grams ("shingles"); a text shorter than ``size`` gives its whole self."""
     if len(tokens) < size:

@@ -44,6 +44,7 @@ from samestory.candidates.vector_lists import (
 )
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
+from samestory.normalize import EMPTY_FINGERPRINT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,7 +255,11 @@ class CandidateIndex:
         is, answers for them too; they are left out). For an indexed ``f``, what it
         proposes is remembered for :meth:`insert`.
         """
-        found = dict.fromkeys(self._by_fingerprint.get(f.fingerprint, []))
+        # The same normalised text, when it has words: every text that cleaning leaves
+        # without words has the empty text's fingerprint (no evidence: copies.has_words).
+        wordless = f.fingerprint == EMPTY_FINGERPRINT
+        same_text = [] if wordless else self._by_fingerprint.get(f.fingerprint, [])
+        found = dict.fromkeys(same_text)
         if f.n_shingles:
             found.update(dict.fromkeys(i for i in self.copy_candidates(f) if i in self._key_of))
         words = keywords(f)

@@ -20,6 +20,7 @@ from samestory.candidates import band_bytes
 from samestory.candidates import lsh_bands as lsh_bands
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.features import DocFeatures
+from samestory.normalize import EMPTY_FINGERPRINT
 from samestory.overlap import is_copy
 from samestory.stories import DisjointSets
 
@@ -59,11 +60,12 @@ def copy_groups(features: Sequence[DocFeatures], config: Config = DEFAULT_CONFIG
     """For each article, the index of its copy group's representative (smallest index).
 
     Copies (exact hash, or MinHash-LSH candidates that pass :func:`is_copy`) are joined
-    with union-find. Later stages work on representatives only: a corpus with many
-    reposts then neither pays to score every repost against every other report, nor lets
-    reposts crowd the other reports out of an article's nearest neighbours. A candidate
-    already in the article's group is not verified again: with ``k`` reposts of one text
-    that saves ``O(k²)`` checks (the groups are the same as joining every copy pair).
+    with union-find; a text without words is no copy (:func:`has_words`). Later stages
+    work on representatives only: a corpus with many reposts then neither pays to score
+    every repost against every other report, nor lets reposts crowd the other reports
+    out of an article's nearest neighbours. A candidate already in the article's group
+    is not verified again: with ``k`` reposts of one text that saves ``O(k²)`` checks
+    (the groups are the same as joining every copy pair).
     """
     sets = DisjointSets(len(features))
     for j, i, certain in _copy_candidates(features, config, skip_exact=True):
@@ -108,7 +110,7 @@ def _copy_candidates(
     buckets: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
     by_fingerprint: dict[str, int] = {}
     for i, f in enumerate(features):
-        first = by_fingerprint.setdefault(f.fingerprint, i)
+        first = by_fingerprint.setdefault(f.fingerprint, i) if has_words(f) else i
         if first != i:
             yield first, i, True
             if skip_exact:
@@ -125,6 +127,21 @@ def _copy_candidates(
                 members.append(i)
         for j in sorted(found):
             yield j, i, False
+
+
+def has_words(f: DocFeatures) -> bool:
+    """Whether ``f``'s text has words after cleaning, so its fingerprint can make it an
+    exact copy.
+
+    Every text that cleaning leaves without words (a lone "Advertisement" or "Related
+    Coverage" paragraph, a headline of outlet furniture) has the empty text's
+    fingerprint: sharing it says nothing about being anyone's copy. Such a text is its
+    own representative, in every driver (the batch here, Spark's fingerprint join, the
+    store's exact-copy look-up, the candidate index's fingerprint route); it has no
+    shingles, so no MinHash test makes it a copy either. Read from the fingerprint
+    (``normalize.EMPTY_FINGERPRINT``), which every stand-in for features has.
+    """
+    return f.fingerprint != EMPTY_FINGERPRINT
 
 
 def band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> Iterator[tuple[int, bytes]]:

@@ -965,11 +965,13 @@ class _Run:
         from samestory.spark.graph import connected_components
 
         base, config, p = self.base, self.config, self.p
-        new_fp = features.map(lambda kf: (kf[1].fingerprint, (kf[0], kf[0])))
+        # Texts without words share the empty text's fingerprint, and no copy by it.
+        worded = features.filter(lambda kf: copy_stage.has_words(kf[1]))
+        new_fp = worded.map(lambda kf: (kf[1].fingerprint, (kf[0], kf[0])))
         if self.nodes is not None:
             past_fp = self._hashed_semi(
                 self.nodes.select("fingerprint", "idx", "rep"),
-                features.map(lambda kf: kf[1].fingerprint),
+                worded.map(lambda kf: kf[1].fingerprint),
                 "fingerprint",
                 self.m,
             ).rdd.map(lambda r: (r.fingerprint, (int(r.idx), int(r.rep))))

@@ -383,7 +383,9 @@ def _copy_edges_of_bucket(
 def copy_edges(features: RDD, ranges: IndexRanges, config: Config, partitions: int) -> RDD:
     """Edges ``(i, j)`` whose connected components are the local engine's copy groups."""
     exact = (
-        features.map(lambda item: (item[1].fingerprint, item[0]))
+        # Not the texts without words: they all share the empty text's fingerprint.
+        features.filter(lambda item: copy_stage.has_words(item[1]))
+        .map(lambda item: (item[1].fingerprint, item[0]))
         .groupByKey(partitions)
         .flatMap(lambda kv: _star(sorted(kv[1])))
     )

@@ -22,6 +22,7 @@ from samestory.features import DocFeatures
 from samestory.models import Article, Relation
 from samestory.pipeline.assemble import story_id, story_title
 from samestory.pipeline.batch import analyze, usable_articles
+from samestory.pipeline.copies import has_words
 from samestory.pipeline.featurise import featurize_all
 from samestory.relate import (
     is_short_text,
@@ -299,12 +300,14 @@ class Adding(Regrouping):
         return {self._story_of_article(i) for i in sorted(ends)}
 
     def _exact_copy(self, f: DocFeatures) -> str | None:
-        """The earliest stored article with ``f``'s normalised text.
+        """The earliest stored article with ``f``'s normalised text, if it has words.
 
-        Texts that cleaning leaves without words count too: they share the empty text's
-        fingerprint, and the batch's copy collapse (``pipeline.copies``) and Spark group
-        them by it, so the store does as they do (store = batch).
+        A text that cleaning leaves without words is no one's copy: all such texts share
+        the empty text's fingerprint, which says nothing (``pipeline.copies.has_words``;
+        the batch and Spark keep them apart too, store = batch).
         """
+        if not has_words(f):
+            return None
         row = self.conn.execute(
             "SELECT id FROM articles WHERE fingerprint=? AND id != ? ORDER BY rowid LIMIT 1",
             (f.fingerprint, f.id),
