@@ -27,8 +27,8 @@ def factor(shortness: float, gap: int | None, text_dated: bool = False) -> float
     return _date_factor_of(text_dated, shortness, gap, published, MODEL)
 
 
-def test_off_the_published_factor_stays_past_a_year() -> None:
-    assert not switches.PUBLISHED_YEAR_CUT
+def test_off_the_published_factor_stays_past_a_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
     assert factor(relate.shortness(10), PUBLISHED_SHORT_CUT_DAYS + 1) == PUBLISHED
     assert "published_year_cut" not in switches.pair_scoring_rules()
 

@@ -60,11 +60,14 @@ LOCATIVE_TO_NARROW = False
 # dates are more than a year apart gets the published-date factor lowered by its shortness
 # (relate/scoring.py::_date_factor_of, P1Y of 2026-12-07 gvashort), and the attach step
 # leaves a lone short text alone when that cut took its best target (stories.attach_splinters,
-# pipeline.group.StayInput). Off: the batch and Spark have both halves (Spark's groupings
-# since 2026-12-07 asflip: spark.stages.grouping_edge, edge_reach), the store's regroup and
-# add do not yet, so store = batch would not hold with it on. Its screen passed (topic CV,
-# seeds 125-129); its gate on top of screen S: docs/history/accuracy.md, 2026-12-07, asflip.
-PUBLISHED_YEAR_CUT = False
+# pipeline.group.StayInput). On since 2026-12-07 (asflip): the batch, the store's regroup and
+# add (asstore) and Spark's groupings (spark.stages.grouping_edge, edge_reach) all have both
+# halves; its gate on top of screen S passed (GVA lead / summary / headline 0.592 / 0.658 /
+# 0.353 -> 0.620 / 0.667 / 0.402, MEANTIME headline -0.004, ECB+ lead -0.002, every full,
+# independent, SemEval and compare row and the 10k ARI main's; the thread file's --check
+# SAME with it on: docs/history/accuracy.md, 2026-12-07, asflip). pair_scoring_rules()
+# records it, so a store scored with it off re-scores its far short pairs on upgrade.
+PUBLISHED_YEAR_CUT = True
 
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
