@@ -160,6 +160,7 @@ def _write(path: Path, records: list[dict]) -> Path:
 def test_the_gva_case_is_one_rule_as_regroups(
     gva_headlines: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
     off = _batch_partition(gva_headlines)
     monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
     assert _batch_partition(gva_headlines) != off
@@ -180,6 +181,7 @@ def test_spark_groups_gva_headlines_as_the_batch_with_the_switch_on(
     of CPU however small, so two runs."""
     from samestory.spark import incremental
 
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
     off = _batch_partition(gva_headlines)
     monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
     want = _batch_partition(gva_headlines)
