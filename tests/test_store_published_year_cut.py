@@ -16,7 +16,11 @@ from conftest import Partition, stories_partition
 from samestory import stories, switches
 from samestory.api import cluster
 from samestory.models import Article
+from samestory.relate import relate_against
+from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, uncut_score
 from samestory.store import Store, scoring
+from samestory.store.reading import parse_date, relation_of
+from samestory.store.regroup import Regrouping
 
 # GVA dev headlines (the headline short form, benchmarks/gva_short_trace.py): the first is
 # a lone short text rule AS keeps from the story it joins without it (the next two or
@@ -225,3 +229,70 @@ def pairs(db: Path) -> dict[tuple[str, str], float]:
             for table in ("relations", "weak_scores")
             for a, b, s in conn.execute(f"SELECT a, b, score FROM {table}")
         }
+
+
+def _uncut_one_by_one(
+    work: Regrouping, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], float]:
+    """The uncut scores as the store first read them: each far pair looked up on its own,
+    a weak one scored again alone (``relate_against(a, [b])``)."""
+    dates = {a: parse_date(d) for a, d in work.conn.execute("SELECT id, date FROM articles")}
+    out = {}
+    for x, y in pairs:
+        if abs((dates[x] - dates[y]).days) <= PUBLISHED_SHORT_CUT_DAYS:
+            continue
+        sql = "SELECT a, b, kind, score, evidence_json FROM relations WHERE a=? AND b=?"
+        row = work.conn.execute(sql, (x, y)).fetchone() or work.conn.execute(sql, (y, x)).fetchone()
+        if row is not None:
+            out[x, y] = uncut_score(relation_of(*row))
+            continue
+        sql = "SELECT a, b FROM weak_scores WHERE a=? AND b=?"
+        row = work.conn.execute(sql, (x, y)).fetchone() or work.conn.execute(sql, (y, x)).fetchone()
+        if row is not None:
+            a, b = work._neighbour_features(list(row))
+            out[x, y] = uncut_score(relate_against(a, [b], work.config, lean=True)[0])
+    return out
+
+
+def test_the_uncut_scores_read_in_bulk_are_those_read_pair_by_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-clustering reads the far pairs' uncut scores in bulk and scores the weak
+    ones again in one ``relate_runs`` call: the same scores, bit for bit, and the same
+    StayInput as one query and one ``relate_against`` per pair (both cases at once, in
+    both orientations the pairs may be asked in)."""
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    # A later rewrite of a headline, two years on: a far pair stored as a relation.
+    later = Article(
+        id="later",
+        text="Itasca County teen charged in the shooting death of his friend, police say",
+        date=dt.date(2018, 2, 1),
+        source="example.com",
+        lang="en",
+    )
+    arrival = [*articles("itasca"), later, *articles("boy")]
+    with Store(tmp_path / "s.db") as store:
+        store.add(arrival[:3])
+        store.add(arrival[3:])
+        work = Regrouping(store, None, None)  # type: ignore[arg-type]
+        members = [a.id for a in arrival]
+        position = {m: k for k, m in enumerate(members)}
+        rows = work._members_of({store.story_of(m) for m in members})
+        edges, _ = work._edges(rows, position)
+        asked = [(members[i], members[j]) for i, j, _ in edges]
+        asked += [(y, x) for x, y in asked[::2]]
+        expected = _uncut_one_by_one(work, asked)
+        tables = {
+            table: {frozenset(r) for r in store._conn.execute(f"SELECT a, b FROM {table}")}
+            for table in ("relations", "weak_scores")
+        }
+        # The case holds far pairs of both tables, some of them cut.
+        assert {frozenset(p) for p in expected} & tables["relations"]
+        assert {frozenset(p) for p in expected} & tables["weak_scores"]
+        scores = {(members[i], members[j]): s for i, j, s in edges}
+        assert any(expected[p] > scores[p] for p in expected if p in scores)
+        assert work._uncut_scores(asked) == expected
+        stay = work._stay_input(members, edges)
+        assert list(stay.uncut) == [
+            (i, j, expected.get((members[i], members[j]), s)) for i, j, s in edges
+        ]

@@ -19,7 +19,7 @@ from samestory import exclusive, switches
 from samestory.features import DocFeatures
 from samestory.models import RelationKind
 from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundups
-from samestory.relate import SHORT_TEXT_WORDS, relate_against
+from samestory.relate import SHORT_TEXT_WORDS, relate_runs
 from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, uncut_score
 from samestory.store.reading import parse_date, relation_of, relations_from
 from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
@@ -115,10 +115,9 @@ class Regrouping(TransactionWork):
         self, members: Sequence[str], edges: Sequence[tuple[int, int, float]]
     ) -> StayInput:
         """Rule AS's input to the grouping (``switches.PUBLISHED_YEAR_CUT``), as the batch
-        builds it: each edge's score without the published-date cut
-        (:func:`samestory.store.reading.uncut_scores`; a pair it does not name was not
-        cut) and each member's shortness (``relate.is_short_text``, from the stored word
-        counts)."""
+        builds it: each edge's score without the published-date cut (:meth:`_uncut_scores`;
+        a pair it does not name was not cut) and each member's shortness
+        (``relate.is_short_text``, from the stored word counts)."""
         uncut = self._uncut_scores([(members[i], members[j]) for i, j, _ in edges])
         words = self._word_counts(members)
         return StayInput(
@@ -132,32 +131,57 @@ class Regrouping(TransactionWork):
         publication dates more than ``PUBLISHED_SHORT_CUT_DAYS`` apart. A relation's is
         read from its stored evidence; a weak score keeps no evidence, so its pair is
         scored again from the stored features (the same score, bit for bit, as the add
-        that stored it: a pair dated that far apart is rare among a story's members)."""
+        that stored it).
+
+        Every re-clustering of an add reads this for all the far pairs in view, so it is
+        read in bulk (one query per table and chunk, not two per pair) and the weak pairs
+        are scored again in one ``relate_runs`` call (one run per stored ``a``), which
+        gives ``relate(a, b)`` bit for bit whatever the run holds: on GVA leads the
+        per-pair calls were 3/4 of an add's CPU (docs/history/benchmarks.md, 2026-12-07,
+        storespeed)."""
+        asked = self._far_pairs(pairs)
+        far = {_unordered(x, y) for x, y in asked}
+        if not far:
+            return {}
+        found: dict[tuple[str, str], float] = {}
+        ends = list(dict.fromkeys(x for pair in far for x in pair))
+        for a, b, kind, score, evidence in relations_from(
+            self.conn, ends, "kind, score, evidence_json"
+        ):
+            if _unordered(a, b) in far:
+                found[_unordered(a, b)] = uncut_score(relation_of(a, b, kind, score, evidence))
+        weak = [
+            (a, b)
+            for a, b, _ in relations_from(self.conn, ends, "score", table="weak_scores")
+            if _unordered(a, b) in far and _unordered(a, b) not in found
+        ]
+        found.update(self._weak_uncut(weak))
+        return {(x, y): s for x, y in asked if (s := found.get(_unordered(x, y))) is not None}
+
+    def _far_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those of ``pairs`` published more than ``PUBLISHED_SHORT_CUT_DAYS`` apart."""
         dates = self._published_dates([x for pair in pairs for x in pair])
-        far = [
+        return [
             (x, y)
             for x, y in pairs
             if (dx := dates.get(x)) is not None
             and (dy := dates.get(y)) is not None
             and abs((dx - dy).days) > PUBLISHED_SHORT_CUT_DAYS
         ]
-        out: dict[tuple[str, str], float] = {}
-        for x, y in far:
-            row = self.conn.execute(
-                "SELECT a, b, kind, score, evidence_json FROM relations "
-                "WHERE (a=? AND b=?) OR (a=? AND b=?)",
-                (x, y, y, x),
-            ).fetchone()
-            if row is not None:
-                out[x, y] = uncut_score(relation_of(*row))
-                continue
-            row = self.conn.execute(
-                "SELECT a, b FROM weak_scores WHERE (a=? AND b=?) OR (a=? AND b=?)", (x, y, y, x)
-            ).fetchone()
-            if row is not None:  # stored as the add scored it: a (stored earlier) against b
-                a, b = self._neighbour_features(list(row))
-                out[x, y] = uncut_score(relate_against(a, [b], self.config, lean=True)[0])
-        return out
+
+    def _weak_uncut(self, weak: Sequence[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        """The uncut scores of stored weak pairs ``(a, b)``, each scored again as the add
+        stored it (``a``, stored earlier, against ``b``), keyed by :func:`_unordered`."""
+        by_a: dict[str, list[str]] = {}
+        for a, b in weak:
+            by_a.setdefault(a, []).append(b)
+        if not by_a:
+            return {}
+        sources = self._neighbour_features(list(by_a))
+        runs = [(f, self._neighbour_features(by_a[f.id])) for f in sources]
+        scored = relate_runs(runs, self.config, lean=True)
+        keys = [_unordered(f.id, b) for f in sources for b in by_a[f.id]]
+        return {key: uncut_score(r) for key, r in zip(keys, scored, strict=True)}
 
     def _published_dates(self, ids: Sequence[str]) -> dict[str, Any]:
         """The publication date of each of ``ids`` that has one (``articles.date``)."""
@@ -307,6 +331,11 @@ class Regrouping(TransactionWork):
                 sorted(stories),
             )
         )
+
+
+def _unordered(a: str, b: str) -> tuple[str, str]:
+    """A pair's key whichever way it is stored or asked."""
+    return (a, b) if a <= b else (b, a)
 
 
 class _LazyFeatures(Sequence[DocFeatures]):
