@@ -407,10 +407,12 @@ def group_with_roundups(
     need nothing a fork does not carry (the batch driver's; not the store's, whose
     views read its database).
 
-    ``stay`` (rule AS, ``switches.PUBLISHED_YEAR_CUT``; the batch only so far): the
-    pairs of ``scored`` with their scores without the published-date cut, and each
-    text's shortness; every grouping's attach step then leaves a lone short text alone
-    when the cut took its best target (:func:`samestory.stories.attach_splinters`).
+    ``stay`` (rule AS, ``switches.PUBLISHED_YEAR_CUT``; every driver hands it: the batch
+    from its relations, the store's re-clustering from its stored pairs, Spark's
+    components from their edges): the pairs of ``scored`` with their scores without the
+    published-date cut, and each text's shortness; every grouping's attach step then
+    leaves a lone short text alone when the cut took its best target
+    (:func:`samestory.stories.attach_splinters`).
     """
     # The heap as it is now (features, relations) out of the collector's sight while
     # the groupings make and drop their rows (parallel.frozen_heap): a full collection
