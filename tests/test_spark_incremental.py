@@ -17,6 +17,7 @@ pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from samestory import spark as samestory_spark  # noqa: E402
+from samestory import switches  # noqa: E402
 from samestory.spark import incremental  # noqa: E402
 from samestory.spark.state import CURRENT, StateDir  # noqa: E402
 
@@ -560,6 +561,7 @@ class ThreeDays:
     states: dict[str, Path]  # a copy of the state after each day
     outs: dict[str, Path]  # each day's output
     fulls: dict[str, Path]  # the full job on days 1-2 ("day2") and on days 1-3 ("day3")
+    headlines: dict[str, list[dict]]  # rule AS's GVA headlines of each day (none: no GVA)
 
 
 @pytest.fixture(scope="module")
@@ -573,26 +575,52 @@ def three_days(
 
     The mapped static encoder (``test_roundups.STATIC``), which the roundup case needs;
     the bridge is made of copies, which MinHash decides whatever the encoder.
+
+    Days 1 and 2 also carry rule AS's GVA headlines (tests/test_spark_published_year_cut.py:
+    the earlier-dated half on day 1, the rest on day 2), with the switch on whatever its
+    default: their own two incremental runs cost two Spark jobs (~40 s of CPU) before
+    2026-12-07. They are GVA shootings, dated; the rest is ECB+ text, undated: the
+    headline test checks that no story mixes the two, so each case is judged alone.
     """
     from test_roundups import STATIC
 
     tmp = tmp_path_factory.mktemp("three-days")
     bridge, roundup = _bridged_copy_groups(), _roundup_days(ecb_records)
-    days = {day: bridge[day] + roundup[day] for day in ("day1", "day2", "day3")}
+    headlines = _headline_days()
+    days = {
+        day: bridge[day] + roundup[day] + headlines.get(day, []) for day in ("day1", "day2", "day3")
+    }
     state, seen = tmp / "state", []
     counts, states, outs, fulls = {}, {}, {}, {}
-    for day, rows in days.items():
-        seen += rows
-        outs[day] = tmp / f"out-{day}"
-        path = _write(tmp / f"{day}.jsonl", rows)
-        counts[day] = incremental.run_incremental(spark, path, outs[day], state, STATIC)
-        states[day] = tmp / f"state-{day}"
-        shutil.copytree(state, states[day])
-        if day != "day1":
-            fulls[day] = tmp / f"full-{day}"
-            all_path = _write(tmp / f"all-{day}.jsonl", seen)
-            samestory_spark.run(spark, all_path, fulls[day], config=STATIC)
-    return ThreeDays(days, counts, states, outs, fulls)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+        for day, rows in days.items():
+            seen += rows
+            outs[day] = tmp / f"out-{day}"
+            path = _write(tmp / f"{day}.jsonl", rows)
+            counts[day] = incremental.run_incremental(spark, path, outs[day], state, STATIC)
+            states[day] = tmp / f"state-{day}"
+            shutil.copytree(state, states[day])
+            if day != "day1":
+                fulls[day] = tmp / f"full-{day}"
+                all_path = _write(tmp / f"all-{day}.jsonl", seen)
+                samestory_spark.run(spark, all_path, fulls[day], config=STATIC)
+    return ThreeDays(days, counts, states, outs, fulls, headlines)
+
+
+def _headline_days() -> dict[str, list[dict]]:
+    """Rule AS's GVA headlines as input rows: the earlier-dated half as day 1, the rest as
+    day 2 (the later headlines join the state); none without GVA dev."""
+    from conftest import SHARED
+    from test_spark_published_year_cut import gva_headline_records
+
+    if not (SHARED / "data" / "gva_dev.jsonl").exists():
+        return {}
+    keep = ("id", "text", "title", "date", "source", "lang")
+    rows = [{k: r[k] for k in keep if r.get(k) is not None} for r in gva_headline_records()]
+    ordered = sorted(rows, key=lambda r: (r.get("date") or "", r["id"]))
+    half = len(ordered) // 2
+    return {"day1": ordered[:half], "day2": ordered[half:]}
 
 
 def _copy_partition(state: Path) -> dict[str, int]:
@@ -746,3 +774,40 @@ def _renamed(stories: dict[str, dict], rename: dict[str, str]) -> dict[str, dict
         thread = threads.get(row["thread"], row["thread"])
         out[new] = {**row, "story_id": new, "roundups": flags, "thread": thread}
     return out
+
+
+def _headline_stories(out: Path, headlines: list[dict]) -> set[frozenset[str]]:
+    """The stories of ``out`` that hold a headline, each checked to hold only headlines."""
+    story_of = _assignments(out)
+    ids = {r["id"] for r in headlines}
+    stories: dict[str, set[str]] = {}
+    for article, story in story_of.items():
+        stories.setdefault(story, set()).add(article)
+    held = [frozenset(s) for s in stories.values() if s & ids]
+    assert all(s <= ids for s in held)  # no headline story took an ECB+ text
+    return set(held)
+
+
+def test_spark_groups_gva_headlines_as_the_batch_with_the_switch_on(
+    three_days: ThreeDays, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rule AS on Spark (tests/test_spark_published_year_cut.py's GVA headline case, carried
+    by the three-day state with the switch on): day 1 into an empty state (the full job)
+    and day 2, which regroups the touched components, each give the batch's stories of
+    the headlines they hold (the scores are cut on the executors with the driver's
+    setting: Spark's Python workers do not share the driver's module state). Off, every
+    other Spark test holds Spark to the batch."""
+    from test_spark_published_year_cut import headline_batch
+
+    headlines = three_days.headlines
+    if not headlines:
+        pytest.skip("needs GVA dev (set SAMESTORY_SHARED to the folder holding data/)")
+    everything = headlines["day1"] + headlines["day2"]
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
+    off = headline_batch(everything)
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    want = headline_batch(everything)
+    assert want != off  # the switch moves these stories: Spark must follow it
+    day1 = _headline_stories(three_days.outs["day1"], headlines["day1"])
+    assert day1 == headline_batch(headlines["day1"])
+    assert _headline_stories(three_days.outs["day2"], everything) == want

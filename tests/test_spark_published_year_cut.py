@@ -6,9 +6,6 @@ changes."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from samestory import switches
@@ -123,8 +120,8 @@ GVA_STORIES = (
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def gva_headlines() -> list[dict]:
+def gva_headline_records() -> list[dict]:
+    """The :data:`GVA_STORIES` headlines (skips without GVA dev)."""
     from conftest import read_jsonl, shared_data
 
     from samestory.evaluate.short_variants import make_short_variants
@@ -134,65 +131,30 @@ def gva_headlines() -> list[dict]:
     return make_short_variants(records, "headline")
 
 
-def _batch_partition(records: list[dict]) -> set[frozenset[str]]:
+@pytest.fixture(scope="module")
+def gva_headlines() -> list[dict]:
+    return gva_headline_records()
+
+
+def headline_batch(records: list[dict]) -> set[frozenset[str]]:
     from samestory.api import cluster
     from samestory.evaluate.systems import record_to_article
 
     return {frozenset(s.articles) for s in cluster([record_to_article(r) for r in records])}
 
 
-def _spark_partition(out: Path) -> set[frozenset[str]]:
-    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
-    rows = pyarrow_parquet.read_table(out / "assignments.parquet").to_pylist()
-    stories: dict[str, set[str]] = {}
-    for row in rows:
-        stories.setdefault(row["story_id"], set()).add(row["article_id"])
-    return {frozenset(s) for s in stories.values()}
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    keep = ("id", "text", "title", "date", "source", "lang")
-    rows = [{k: r[k] for k in keep if r.get(k) is not None} for r in records]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def test_the_gva_case_is_one_rule_as_regroups(
     gva_headlines: list[dict], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
-    off = _batch_partition(gva_headlines)
+    off = headline_batch(gva_headlines)
     monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
-    assert _batch_partition(gva_headlines) != off
+    assert headline_batch(gva_headlines) != off
 
 
-@pytest.mark.slow
-def test_spark_groups_gva_headlines_as_the_batch_with_the_switch_on(
-    spark: object,
-    gva_headlines: list[dict],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A two-day incremental run with the switch on: day 1 into an empty state is the
-    full job (``test_spark_incremental``), day 2 regroups the touched components; both
-    give the batch's stories of what they hold (the scores are cut on the executors
-    with the driver's setting: Spark's Python workers do not share the driver's module
-    state). Off, every other Spark test holds Spark to the batch; a Spark job costs ~20 s
-    of CPU however small, so two runs."""
-    from samestory.spark import incremental
-
-    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", False)
-    off = _batch_partition(gva_headlines)
-    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
-    want = _batch_partition(gva_headlines)
-    assert want != off  # the switch moves these stories: Spark must follow it
-    # Day 1 the earlier-dated half, day 2 the rest: the later headlines join the state.
-    ordered = sorted(gva_headlines, key=lambda r: (r.get("date") or "", r["id"]))
-    half = len(ordered) // 2
-    state = tmp_path / "state"
-    for day, records in enumerate((ordered[:half], ordered[half:]), 1):
-        path = _write(tmp_path / f"day{day}.jsonl", records)
-        incremental.run_incremental(spark, path, tmp_path / f"out{day}", state)
-        if day == 1:
-            assert _spark_partition(tmp_path / "out1") == _batch_partition(ordered[:half])
-    assert _spark_partition(tmp_path / "out2") == want
+# Spark = batch on these headlines with the switch on, over two incremental days (day 1
+# into an empty state is the full job), is checked on the three-day state of
+# tests/test_spark_incremental.py, which carries them beside its own cases
+# (``test_spark_groups_gva_headlines_as_the_batch_with_the_switch_on`` there): a Spark job
+# costs ~20 s of CPU however small, and this module's two runs were two more jobs
+# (docs/history/testing.md, 2026-12-07 citime).
