@@ -1,13 +1,15 @@
 """The grouping lap alone: ``group_with_roundups`` as the batch calls it, its CPU and digest.
 
     python benchmarks/grouping_lap.py prepare [--corpus real|N] OUT.pkl
-    python benchmarks/grouping_lap.py cpu IN.pkl [--repeat 5] [--no-fork]
+    python benchmarks/grouping_lap.py cpu IN.pkl [--repeat 5] [--no-fork] [--no-stay]
 
 ``prepare`` runs :func:`samestory.api.analyze` on the corpus (as ``speed.py`` reads it)
 and saves what the batch hands the grouping (``pipeline.batch.assemble_analysis``: the
 features, the scored candidate pairs, the pairs related as copies, ``copy_of``, whether
-it forks). ``cpu`` loads them (in a fresh process: code of another version groups the
-same input) and runs the grouping ``--repeat`` times, each on fresh name views
+it forks, and rule AS's stay input when ``switches.PUBLISHED_YEAR_CUT`` is on;
+``--no-stay`` groups without it: the rule's cost in the grouping). ``cpu`` loads them
+(in a fresh process: code of another version groups the same input) and runs the
+grouping ``--repeat`` times, each on fresh name views
 (:class:`samestory.exclusive.InContext`, as the batch makes them, so each run reads the
 texts' names again; the first run also fills the word tables' caches, as a run of the
 pipeline does), and prints the CPU (this process and its forked children) and wall of
@@ -43,15 +45,18 @@ def prepare(corpus: str, out: Path) -> None:
     got: dict[str, Any] = {}
     grouping = batch.group_with_roundups
 
-    def keep(views: Any, scored: Any, copy_of: Any, config: Any, fork: bool = False) -> Any:
+    def keep(
+        views: Any, scored: Any, copy_of: Any, config: Any, fork: bool = False, stay: Any = None
+    ) -> Any:
         got.update(
             features=list(views.features),
             copies=list(views.copies),
             scored=list(scored),
             copy_of=list(copy_of),
             fork=fork,
+            stay=stay,
         )
-        return grouping(views, scored, copy_of, config, fork=fork)
+        return grouping(views, scored, copy_of, config, fork=fork, stay=stay)
 
     batch.group_with_roundups = keep  # type: ignore[assignment]
     articles, _gold = load_corpus(corpus, 0)
@@ -78,7 +83,7 @@ def digest(groups: list[list[int]], roundups: list[Any]) -> str:
     return hashlib.sha256(repr((groups, found)).encode()).hexdigest()[:16]
 
 
-def cpu(path: Path, repeat: int, fork: bool | None) -> None:
+def cpu(path: Path, repeat: int, fork: bool | None, with_stay: bool = True) -> None:
     from samestory import exclusive
     from samestory.config import DEFAULT_CONFIG
     from samestory.pipeline.group import group_with_roundups
@@ -86,12 +91,13 @@ def cpu(path: Path, repeat: int, fork: bool | None) -> None:
     with path.open("rb") as f:
         got = pickle.load(f)
     forked = got["fork"] if fork is None else fork
+    stay = got.get("stay") if with_stay else None  # rule AS's input, when the run had it
     cpus, walls, digests = [], [], set()
     for _ in range(repeat):
         views = exclusive.InContext(got["features"], copies=got["copies"])
         start, used = time.perf_counter(), cpu_s()
         result = group_with_roundups(
-            views, got["scored"], got["copy_of"], DEFAULT_CONFIG, fork=forked
+            views, got["scored"], got["copy_of"], DEFAULT_CONFIG, fork=forked, stay=stay
         )
         cpus.append(cpu_s() - used)
         walls.append(time.perf_counter() - start)
@@ -122,11 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("path", type=Path)
     c.add_argument("--repeat", type=int, default=5)
     c.add_argument("--no-fork", action="store_true", help="group in this process only")
+    c.add_argument(
+        "--no-stay", action="store_true", help="without rule AS's stay input (the rule's cost)"
+    )
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare(args.corpus, args.out)
     else:
-        cpu(args.path, args.repeat, False if args.no_fork else None)
+        cpu(args.path, args.repeat, False if args.no_fork else None, not args.no_stay)
     return 0
 
 
