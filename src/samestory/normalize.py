@@ -72,27 +72,49 @@ _CALL_TO_ACTION_RULES: tuple[tuple[str, str], ...] = (
     ("www.", r"\bwww\."),
     ("@", r"[\w.+-]+@[\w-]+\.\w"),
 )
-_CALL_TO_ACTION = re.compile(
-    "|".join(pattern for _, pattern in _CALL_TO_ACTION_RULES), re.IGNORECASE
+# Under rule BS (switches.BOILERPLATE_BY_SENTENCE), which keeps a line's sentences after a
+# marker's and every sentence a marker does not hold: "stay with" / "stay tuned" marks an
+# outlet's sentence only where it starts one ("Stay with KDKA for the latest"), not in a
+# news sentence ("he would stay with his uncle in Bayville", "So let's stay tuned"); and a
+# newsletter widget's second sentence has a marker of its own ("Sign up for newsletters
+# emailed to your inbox. Select from these options: Breaking News, Severe Weather, ...").
+_STAY_RULE = ("stay ", r"\bstay (with|tuned)\b")
+_CALL_TO_ACTION_RULES_BS: tuple[tuple[str, str], ...] = (
+    *(r for r in _CALL_TO_ACTION_RULES if r != _STAY_RULE),
+    ("stay ", r"(?<![\w,;'’] )(?<![\w'’])stay (with|tuned)\b"),
+    ("select from these options", r"\bselect from these options\b"),
 )
-_CALL_TO_ACTION_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (hint, re.compile(pattern, re.IGNORECASE)) for hint, pattern in _CALL_TO_ACTION_RULES
-)
+
+
+def _alternation(rules: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(pattern for _, pattern in rules), re.IGNORECASE)
+
+
+def _checks(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((hint, re.compile(pattern, re.IGNORECASE)) for hint, pattern in rules)
+
+
+_CALL_TO_ACTION = _alternation(_CALL_TO_ACTION_RULES)
+_CALL_TO_ACTION_BS = _alternation(_CALL_TO_ACTION_RULES_BS)
+_CALL_TO_ACTION_CHECKS = _checks(_CALL_TO_ACTION_RULES)
+_CALL_TO_ACTION_CHECKS_BS = _checks(_CALL_TO_ACTION_RULES_BS)
 # ``re.IGNORECASE`` matches four characters besides an ASCII letter's two cases to it:
 # the Kelvin sign, which lowercases to "k", and these three, whose lowercase is not the
 # letter; folded first, so that a line a pattern matches always holds the rule's text.
 _ASCII_FOLD = (("İ", "i"), ("ı", "i"), ("ſ", "s"))
 
 
-def _is_call_to_action(line: str) -> bool:
-    """``_CALL_TO_ACTION.search(line)`` is a match: some rule's pattern matches, searched
-    only where the line, case-folded, holds the rule's text."""
+def _is_call_to_action(line: str, by_sentence: bool = False) -> bool:
+    """``_CALL_TO_ACTION.search(line)`` is a match (``by_sentence``, rule BS:
+    ``_CALL_TO_ACTION_BS``): some rule's pattern matches, searched only where the line,
+    case-folded, holds the rule's text."""
     folded = line
     if not line.isascii():
         for char, ascii_char in _ASCII_FOLD:
             folded = folded.replace(char, ascii_char)
     folded = folded.lower()
-    return any(hint in folded and check.search(line) for hint, check in _CALL_TO_ACTION_CHECKS)
+    checks = _CALL_TO_ACTION_CHECKS_BS if by_sentence else _CALL_TO_ACTION_CHECKS
+    return any(hint in folded and check.search(line) for hint, check in checks)
 
 
 # Credits and captions inside a line: "(Source: KSLA News 12)", "Credit: KMOV", "View Full
@@ -316,8 +338,9 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines: list[str] = []
     furniture: list[str] = []
+    by_sentence = switches.BOILERPLATE_BY_SENTENCE  # rule BS's switch
     for raw in text.split("\n"):
-        cleaned = _clean_line(raw)
+        cleaned = _clean_line(raw, by_sentence)
         if cleaned is not None:
             (furniture if cleaned[0] else lines).append(cleaned[1])
     # Furniture is told by its shape, which a headline in title case alone ("Earthquake
@@ -336,15 +359,23 @@ CLEAN_LINE_CACHE = 1 << 14
 
 
 @functools.lru_cache(maxsize=CLEAN_LINE_CACHE)
-def _clean_line(raw: str) -> tuple[bool, str] | None:
+def _clean_line(raw: str, by_sentence: bool = False) -> tuple[bool, str] | None:
     """One line of :func:`clean_text`: None when it is dropped, else ``(furniture, line)``
-    (furniture lines are kept only in a text that is nothing else)."""
+    (furniture lines are kept only in a text that is nothing else). ``by_sentence``: rule
+    BS (``switches.BOILERPLATE_BY_SENTENCE``, passed so that the cache keys on it): a
+    boilerplate marker drops its sentence, not the line."""
     line = _WS.sub(" ", raw).strip()
-    if not line or _BOILERPLATE.match(line) or _is_navigation(line):
+    if not line or _is_navigation(line):
         return None
+    if _BOILERPLATE.match(line):
+        if not by_sentence:
+            return None
+        line = _without_boilerplate_start(line)
+        if not line:
+            return None
     line = _without_outlet_marks(line)
-    if _is_call_to_action(line):
-        line = _without_calls_to_action(line)
+    if _is_call_to_action(line, by_sentence):
+        line = _without_calls_to_action(line, by_sentence)
     return (_is_furniture(line), line) if line else None
 
 
@@ -476,10 +507,109 @@ def reads_like_title(line: str) -> bool:
     )
 
 
-def _without_calls_to_action(line: str) -> str:
-    """The line without its sentences addressed to the reader (``_CALL_TO_ACTION``)."""
-    kept = [s for s in split_sentences(line) if not _is_call_to_action(s)]
+def _without_calls_to_action(line: str, by_sentence: bool = False) -> str:
+    """The line without its sentences addressed to the reader (``_CALL_TO_ACTION``);
+    ``by_sentence`` (rule BS): of a sentence holding one, only the pieces that hold it go
+    (:func:`_unmarked_pieces`)."""
+    sentences = split_sentences(line)
+    if by_sentence:
+        kept = [p for s in sentences for p in _unmarked_pieces(s)]
+    else:
+        kept = [s for s in sentences if not _is_call_to_action(s)]
     return " ".join(kept)
+
+
+# Rule BS (switches.BOILERPLATE_BY_SENTENCE): a boilerplate marker drops the sentence that
+# holds it, not its line, nor the news a page glued to it.
+# A photo gallery's line ("Photo: X Image 1 of / 33 Caption Close Image 1 of 33 <caption>
+# <caption> Photo: X Image 2 of 33 ... Back to Gallery"): a widget repeating every caption,
+# which goes whole after a marker as before (the story follows it on its own lines).
+_GALLERY = re.compile(r"\bimage \d+ of\b|\bcaption close\b|\bback to gallery\b", re.IGNORECASE)
+# A label a page glues to the sentence after it ("Advertisement The woman, in her 20s,
+# died ..."): only the label goes when a word follows it.
+_GLUED_LABEL = re.compile(r"advertisement\b[\s:.|-]*(?=\w)", re.IGNORECASE)
+# Sentences the source wrote without a space between them ("... ran away.Rivas's mother",
+# "... the suspect.Anyone with information"): a lowercase letter or digit, an end, maybe a
+# closing quote, then a capitalised word or an opening quote (a web address's "WAVY.com"
+# and a phone number's "262.TIPS" go on).
+_GLUED_END = re.compile(
+    r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z]|[\"“][A-Z])|(?<=[a-z0-9][.!?][\"”])(?=[A-Z][a-z])"
+)
+# A source's web address in brackets inside a news sentence, as the wires cite a paper:
+# "The Kalamazoo Gazette reported Monday (http://bit.ly/2cwCJjj ) a witness told police".
+_BRACKETED_ADDRESS = re.compile(r"\s*\(\s*(?:https?://|www\.)[^()\s]*\s*\)")
+# A sentence's leading label, a few words before a colon ("Crime Stoppers: Police arrest
+# mother of 3-year-old ..." a segment's name before a headline): LABEL_MAX_WORDS at most.
+_LABEL = re.compile(r"([^:]{1,60}):\s+(?=\S)")
+LABEL_MAX_WORDS = 4
+# ... and what follows the label is kept only when it runs as a headline does, with at
+# least this many running words (``_running_words``): not a handle ("Twitter: @name").
+LABELLED_RUNNING_WORDS = 3
+
+
+def _glued_pieces(sentence: str) -> list[str]:
+    """``sentence`` cut where the source glued two sentences (``_GLUED_END``), except
+    after an abbreviation (``_ABBREV``: "St.Louis" stays one)."""
+    pieces: list[str] = []
+    start = 0
+    for match in _GLUED_END.finditer(sentence):
+        if _ABBREV.search(sentence[max(start, match.start() - _ABBREV_TAIL) : match.start()]):
+            continue
+        pieces.append(sentence[start : match.start()])
+        start = match.start()
+    pieces.append(sentence[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _unmarked_pieces(sentence: str) -> list[str]:
+    """What rule BS keeps of a sentence: each glued piece (:func:`_glued_pieces`) that
+    holds no call to action once its bracketed web address and its label are taken out
+    when they hold the one it had (the label: at most LABEL_MAX_WORDS words)."""
+    if not _is_call_to_action(sentence, True):
+        return [sentence]
+    return [kept for piece in _glued_pieces(sentence) if (kept := _kept_piece(piece))]
+
+
+def _kept_piece(piece: str) -> str:
+    """What rule BS keeps of one glued piece of a sentence ("" when it goes)."""
+    if not _is_call_to_action(piece, True):
+        return piece
+    piece = _without_marked_parts(piece)
+    return "" if not piece or _is_call_to_action(piece, True) else piece
+
+
+def _without_marked_parts(piece: str) -> str:
+    """``piece`` without its bracketed web address, and without its leading label when
+    the label holds a call to action (so a headline led by "Crime Stoppers:" stays)."""
+    piece = _BRACKETED_ADDRESS.sub("", piece).strip()
+    label = _LABEL.match(piece)
+    if (
+        label
+        and len(label[1].split()) <= LABEL_MAX_WORDS
+        and _is_call_to_action(label[1], True)
+        and _running_words(piece[label.end() :]) >= LABELLED_RUNNING_WORDS
+    ):
+        piece = piece[label.end() :]
+    return piece
+
+
+def _without_boilerplate_start(line: str) -> str:
+    """Rule BS for a line that starts with a ``_BOILERPLATE`` marker: the marker's sentence
+    goes (a glued label, "Advertisement", alone), again while what is left starts with
+    one; the rest of the line stays. A gallery's line goes whole (``_GALLERY``)."""
+    while line and _BOILERPLATE.match(line):
+        if _GALLERY.search(line):
+            return ""
+        label = _GLUED_LABEL.match(line)
+        if label and line[label.end()].isupper():  # a sentence starts after it
+            line = line[label.end() :]
+            continue
+        sentences = split_sentences(line)
+        if not sentences:
+            return ""
+        rest = _glued_pieces(sentences[0])[1:] + sentences[1:]
+        line = " ".join(rest)
+    return line
 
 
 # A navigation line: at least this many items between separators, each of at most this

@@ -69,6 +69,19 @@ LOCATIVE_TO_NARROW = False
 # records it, so a store scored with it off re-scores its far short pairs on upgrade.
 PUBLISHED_YEAR_CUT = True
 
+# Whether a boilerplate marker drops only the sentence that holds it (``normalize.clean_text``:
+# rule BS, docs/history/accuracy.md, 2026-12-07, cleaning). Off, a line that starts with a
+# marker of ``normalize._BOILERPLATE`` goes whole ("Advertisement The woman, in her 20s,
+# died at the scene ..."; "Sign up for ... . <the next sentence>"), and a sentence with a
+# call to action goes whole even when it is a title whose label names the marker ("Crime
+# Stoppers: Police arrest mother of 3-year-old ..." cleaned to no words), sentences the
+# source glued together ("... ran away.Rivas's mother ... call 911.") or a news sentence
+# citing its source's web address in brackets ("reported Monday (http://bit.ly/..) a
+# witness ..."). On, the marker's sentence goes and the rest of the line stays; a photo
+# gallery's line (``normalize._GALLERY``) still goes whole. cleaning_rules() records it
+# only when on.
+BOILERPLATE_BY_SENTENCE = False
+
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
     "yearless_in_short_texts": False,
@@ -80,11 +93,13 @@ PAIR_SCORING_BEFORE_RECORD = {
 def cleaning_rules() -> str:
     """This samestory's cleaning rules as a store records them (``meta.cleaning``): the
     switches of ``normalize.clean_text`` (add one here when a rule that changes stored
-    texts' cleaning ships behind one). The in-line run-on rule is recorded only when on:
-    off, the record is the one every store has kept since rule T."""
+    texts' cleaning ships behind one). The in-line run-on rule and rule BS are recorded
+    only when on: off, the record is the one every store has kept since rule T."""
     rules = {"title_line": READ_TITLE_LINE}
     if SPLIT_RUNS_ON_IN_LINE:
         rules["split_runs_on_in_line"] = True
+    if BOILERPLATE_BY_SENTENCE:  # recorded only when on: off, every store's record stays
+        rules["boilerplate_by_sentence"] = True
     return json.dumps(rules, sort_keys=True)
 
 
