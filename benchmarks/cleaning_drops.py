@@ -67,9 +67,7 @@ def news_pieces(unit: str) -> list[str]:
     """The pieces of a dropped unit that hold news (the module's docstring)."""
     pieces = [p for s in normalize.split_sentences(unit) for p in normalize._glued_pieces(s)]
     return [
-        p
-        for p in pieces
-        if not is_marked(p) and normalize._running_words(p) >= NEWS_RUNNING_WORDS
+        p for p in pieces if not is_marked(p) and normalize._running_words(p) >= NEWS_RUNNING_WORDS
     ]
 
 
@@ -186,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         report[name] = found = count(make, args.examples)
         off, on = found["off"], found["on"]
         print(
-            f"{name}: {off['texts']} / {on['texts']} texts; off: dropped {off['dropped']}, holding news "
-            f"{off['holding_news']} in {off['texts_losing_news']} texts, wordless "
+            f"{name}: {off['texts']} / {on['texts']} texts; off: dropped {off['dropped']}, "
+            f"holding news {off['holding_news']} in {off['texts_losing_news']} texts, wordless "
             f"{off['wordless']}; on: dropped {on['dropped']}, holding news "
             f"{on['holding_news']} in {on['texts_losing_news']} texts, wordless "
             f"{on['wordless']}; texts changed {found['texts_changed_by_rule']}, words "

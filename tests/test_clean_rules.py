@@ -37,6 +37,7 @@ _EXAMPLES = [
     "scroll down", "more information as it becomes available",
     "information when it becomes available", "will be updated", "enable javascript",
     "read or share", "https://x.com", "http://x", "www.kmov.com", "tips@kmov.com",
+    "select from these options",
 ]  # fmt: skip
 _PIECES = sorted({w for line in _EXAMPLES for w in line.split()} | {"the", "-", ".", "(", ")"})
 
@@ -65,7 +66,12 @@ _EXAMPLE = st.builds(
 
 
 def _agrees(line: str) -> bool:
-    return normalize._is_call_to_action(line) == bool(normalize._CALL_TO_ACTION.search(line))
+    """Both tables (rule BS's too, ``by_sentence``) decide as their alternation."""
+    return normalize._is_call_to_action(line) == bool(
+        normalize._CALL_TO_ACTION.search(line)
+    ) and normalize._is_call_to_action(line, True) == bool(
+        normalize._CALL_TO_ACTION_BS.search(line)
+    )
 
 
 @given(_LINE)
@@ -82,7 +88,7 @@ def test_call_to_action_check_on_the_rules_examples(
 
 
 def test_every_rule_has_an_example() -> None:
-    for _, pattern in normalize._CALL_TO_ACTION_RULES:
+    for _, pattern in (*normalize._CALL_TO_ACTION_RULES, *normalize._CALL_TO_ACTION_RULES_BS):
         assert any(re.search(pattern, line, re.IGNORECASE) for line in _EXAMPLES), pattern
 
 
@@ -92,7 +98,7 @@ def test_space_folding_is_the_plain_fold(text: str) -> None:
 
 
 def test_rule_texts_are_lowercase() -> None:
-    for hint, _ in normalize._CALL_TO_ACTION_RULES:
+    for hint, _ in (*normalize._CALL_TO_ACTION_RULES, *normalize._CALL_TO_ACTION_RULES_BS):
         assert hint == hint.lower() and hint
 
 

@@ -71,13 +71,21 @@ def snapshot(db: Path) -> dict[str, object]:
 
 
 def build(
-    db: Path, articles: list[Article], title_line: bool, monkeypatch, runs_on: bool = True
+    db: Path,
+    articles: list[Article],
+    title_line: bool,
+    monkeypatch,
+    runs_on: bool = True,
+    by_sentence: bool | None = None,
 ) -> None:
-    """A store of ``articles`` written with rule T ``title_line`` and the in-line run-on
-    rule ``runs_on`` (off: as every samestory before 2026-12-06 night split)."""
+    """A store of ``articles`` written with rule T ``title_line``, the in-line run-on
+    rule ``runs_on`` (off: as every samestory before 2026-12-06 night split) and rule BS
+    ``by_sentence`` (None: as shipped)."""
     with monkeypatch.context() as patch:
         patch.setattr(switches, "READ_TITLE_LINE", title_line)
         patch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", runs_on)
+        if by_sentence is not None:
+            patch.setattr(switches, "BOILERPLATE_BY_SENTENCE", by_sentence)
         normalize._clean_line.cache_clear()
         features.chunk_sentences.cache_clear()
         with Store(db, config=STATIC) as store:
@@ -172,3 +180,87 @@ def assert_upgraded_to_a_new_store(
     with Store(old) as store:
         assert store.unclean() == 0
         assert cleaning.recorded(store._conn) == cleaning.rules()
+
+
+def boilerplate_corpus(ecb_records: list[dict]) -> list[Article]:
+    """The two ECB+ topics; every third text's second paragraph led by a page's
+    "Advertisement" label, every fourth's first sentence glued to a tip line, which
+    rule BS keeps and the rule before it dropped whole."""
+    out = []
+    for k, article in enumerate(corpus(ecb_records)):
+        lines = article.text.split("\n")
+        if k % 3 == 1 and len(lines) > 1:
+            lines[1] = "Advertisement " + lines[1]
+        if k % 4 == 2:
+            lines[0] = lines[0] + "Anyone with information is asked to call 555-867-5309."
+        out.append(Article(id=article.id, text="\n".join(lines), date=article.date))
+    return out
+
+
+def test_a_store_cleaned_before_rule_bs_is_cleaned_again_on_upgrade(
+    ecb_records, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    articles = boilerplate_corpus(ecb_records)
+    with monkeypatch.context() as patch:
+        patch.setattr(switches, "BOILERPLATE_BY_SENTENCE", False)
+        normalize._clean_line.cache_clear()
+        before_rule = {a.id: text_fingerprint(a) for a in articles}
+    normalize._clean_line.cache_clear()
+    monkeypatch.setattr(switches, "BOILERPLATE_BY_SENTENCE", True)
+    changed = {a.id for a in articles if text_fingerprint(a) != before_rule[a.id]}
+    assert len(changed) >= 5  # the fixture exercises the rule
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build(old, articles, title_line=True, monkeypatch=monkeypatch, by_sentence=False)
+    build(new, articles, title_line=True, monkeypatch=monkeypatch, by_sentence=True)
+    before = snapshot(old)
+    assert before["fingerprints"] != snapshot(new)["fingerprints"]
+    said = f"{len(changed)} stored texts were cleaned or their pairs scored by older rules"
+    with pytest.warns(UserWarning, match=said), Store(old) as store:
+        assert store.unclean() == len(changed)  # rule BS on: the texts it changes
+    assert snapshot(old) == before  # nothing changed until the upgrade
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"upgraded {old}: cleaned {len(changed)} stored texts again")
+    assert_upgraded_to_a_new_store(old, before, snapshot(new))
+
+
+# Texts that clean to no words with the rule off: the first three with it on as well.
+WORDLESS = (
+    "Advertisement",
+    "Related Coverage Man shot and killed in a town of the valley",
+    "Sign up for one of our email newsletters.",
+    "Advertisement A bridge collapsed on the river road on Monday",
+)
+
+
+def test_the_upgrade_after_rule_bs_takes_wordless_copies_out_of_their_group(
+    ecb_records, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("SAMESTORY_DB", raising=False)
+    articles = corpus(ecb_records)[:12]
+    articles[4:4] = [Article(id=f"empty{k}", text=t) for k, t in enumerate(WORDLESS)]
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    # A store written between cca58bf and the wordless fix made every text without words
+    # a copy of the first (the empty text's fingerprint); has_words patched as it read.
+    with monkeypatch.context() as patch:
+        patch.setattr("samestory.store.adding.has_words", lambda f: True)
+        build(old, articles, title_line=True, monkeypatch=monkeypatch, by_sentence=False)
+    with sqlite3.connect(old) as conn:
+        copies = dict(conn.execute("SELECT id, copy_of FROM articles WHERE copy_of IS NOT NULL"))
+    assert copies == {"empty1": "empty0", "empty2": "empty0", "empty3": "empty0"}
+    build(new, articles, title_line=True, monkeypatch=monkeypatch, by_sentence=True)
+    before = snapshot(old)
+    monkeypatch.setattr(switches, "BOILERPLATE_BY_SENTENCE", True)
+    normalize._clean_line.cache_clear()
+    with pytest.warns(UserWarning, match="3 stored texts were cleaned"), Store(old) as store:
+        assert store.unclean() == 3  # the three copies, empty3 with words now
+    done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
+    assert done.exit_code == 0, done.output
+    assert_upgraded_to_a_new_store(old, before, snapshot(new))
+    for db in (old, new):  # each text without words its own representative, as new
+        with sqlite3.connect(db) as conn:
+            left = conn.execute(
+                "SELECT id FROM articles WHERE id LIKE 'empty%' AND copy_of IS NOT NULL"
+            )
+            assert left.fetchall() == []

@@ -22,6 +22,12 @@ sentence cuts. When the record and this samestory disagree on that rule, the tex
 sentences the two splits cut differently join the backlog too (:func:`resplit`), and the
 upgrade featurises again every text whose stored sentences are not the ones the current
 cleaning and split give (``UpgradeSteps.reclean``).
+
+Rule BS (``switches.BOILERPLATE_BY_SENTENCE``, recorded as ``boilerplate_by_sentence``
+only when on) keeps words the rule before it dropped, so its texts are found by their
+fingerprints. The same pass adds to the backlog every stored copy that was a copy only by
+the empty text's fingerprint (:func:`is_wordless_copy`): the upgrade makes each its own
+representative, as a new store holds it.
 """
 
 from __future__ import annotations
@@ -91,24 +97,37 @@ def resplit(cleaned_text: str, was: bool) -> bool:
 
 def _changed(conn: sqlite3.Connection, split_was: bool | None) -> Iterator[tuple[str, bool]]:
     """The stored articles whose fingerprint the current cleaning of their text changes,
-    and, when the run-on rule changed (``split_was``: as recorded, None if not), those
-    whose sentences it cuts otherwise: (id, whether only its sentences changed)."""
+    the copies that were copies only by the empty text's fingerprint
+    (:func:`is_wordless_copy`), and, when the run-on rule changed (``split_was``: as
+    recorded, None if not), those whose sentences it cuts otherwise: (id, whether only
+    its sentences changed)."""
     last = -1
     while True:
         rows = conn.execute(
-            "SELECT rowid, id, text, fingerprint FROM articles WHERE rowid > ? "
+            "SELECT rowid, id, text, fingerprint, copy_of FROM articles WHERE rowid > ? "
             "ORDER BY rowid LIMIT ?",
             (last, _SCAN),
         ).fetchall()
         if not rows:
             return
-        for _, article_id, text, fingerprint in rows:
+        for _, article_id, text, fingerprint, copy_of in rows:
             cleaned = normalize.clean_text(text)
-            if normalize.fingerprint(cleaned) != fingerprint:
+            now = normalize.fingerprint(cleaned)
+            if now != fingerprint or (copy_of is not None and is_wordless_copy(fingerprint, now)):
                 yield article_id, False
             elif split_was is not None and resplit(cleaned, split_was):
                 yield article_id, True
         last = rows[-1][0]
+
+
+def is_wordless_copy(stored: str, now: str) -> bool:
+    """Whether a stored copy was one only by the empty text's fingerprint, as stored
+    (``stored``) or as the current cleaning gives it (``now``): no copy at all
+    (``pipeline.copies.has_words``). A store written between cca58bf and the wordless
+    fix (2026-12-07, 10:50-12:30) made every wordless text of an add one copy group; the
+    upgrade that follows a change of the cleaning rules takes them out of it
+    (``UpgradeSteps.reclean``), each its own representative as in a new store."""
+    return normalize.EMPTY_FINGERPRINT in (stored, now)
 
 
 def remaining(conn: sqlite3.Connection) -> int:

@@ -171,6 +171,7 @@ class UpgradeSteps(Regrouping):
             )
         }
         articles = [row_article(rows[i]) for i in ids]
+        uncopied = self._uncopy_wordless(articles, rows)
         # A text the current cleaning gives its stored fingerprint and sentences is here
         # for its pairs' scoring only (a pair-scoring switch: store.scoring): its features
         # cannot have changed, and encoding it again is most of an upgrade's cost (300
@@ -185,13 +186,15 @@ class UpgradeSteps(Regrouping):
             for a in same_words
             if stored[a.id].sentences == self._sentences(a) and _roles_current(stored[a.id])
         }
-        changed = [a for a in articles if a.id not in same]
+        changed = [a for a in articles if a.id not in same or a.id in uncopied]
         kept = [i for i in ids if i in same]
         encoder = self.store._encoder_or_default() if changed else None  # loading it costs
         fresh = featurize_all(changed, self.config, encoder) if encoder is not None else []
         lsh, words = StoredLSH(self.conn, self.config), StoredKeywords(self.conn)
         for f in fresh:
-            self._rewrite_features(f, rows[f.id][8] is not None, lsh, words)
+            self._rewrite_features(
+                f, rows[f.id][8] is not None and f.id not in uncopied, lsh, words
+            )
         features = {f.id: f for f in fresh}
         features.update((i, stored[i]) for i in kept)
         pairs = self._stored_pairs(ids)
@@ -215,6 +218,21 @@ class UpgradeSteps(Regrouping):
         return Paired(
             moved=moved, recleaned=len(changed), rescored=len(pairs), kept_features=len(kept)
         )
+
+    def _uncopy_wordless(self, articles: Sequence[Article], rows: Mapping[str, tuple]) -> set[str]:
+        """Take the stored copies of ``articles`` that were copies only by the empty
+        text's fingerprint (``cleaning.is_wordless_copy``) out of their copy groups: each
+        its own representative, featurised and proposed again as a new store's."""
+        uncopied = {
+            a.id
+            for a in articles
+            if rows[a.id][8] is not None
+            and cleaning.is_wordless_copy(rows[a.id][9], text_fingerprint(a))
+        }
+        self.conn.executemany(
+            "UPDATE articles SET copy_of = NULL WHERE id=?", [(i,) for i in sorted(uncopied)]
+        )
+        return uncopied
 
     def _sentences(self, article: Article) -> list[str]:
         """The sentences this samestory's cleaning and split give ``article``, as its
