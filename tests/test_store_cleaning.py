@@ -258,6 +258,12 @@ def test_the_upgrade_after_rule_bs_takes_wordless_copies_out_of_their_group(
     done = CliRunner().invoke(app, ["upgrade", "--db", str(old)])
     assert done.exit_code == 0, done.output
     assert_upgraded_to_a_new_store(old, before, snapshot(new))
+    # Its candidate lists as a new store's: --reconcile finds nothing to forget or score.
+    reconciled = CliRunner().invoke(app, ["upgrade", "--db", str(old), "--reconcile"])
+    assert reconciled.exit_code == 0, reconciled.output
+    assert "forgot 0 stored pairs no list proposes, scored 0 missing ones" in reconciled.stdout
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     for db in (old, new):  # each text without words its own representative, as new
         with sqlite3.connect(db) as conn:
             left = conn.execute(

@@ -22,12 +22,13 @@ from samestory.features import featurize, text_features
 from samestory.models import Article
 from samestory.pipeline.copies import collapse_copies, has_words
 
-# Each cleans to no words (the boilerplate rules drop a paragraph that opens like this).
+# Each cleans to no words, with rule BS (switches.BOILERPLATE_BY_SENTENCE) off or on: a
+# label alone, a related-story link, a newsletter prompt, a label before a link.
 WORDLESS = (
     "Advertisement",
     "Related Coverage Man shot and killed in a town of the valley",
     "Sign up for one of our email newsletters.",
-    "Advertisement A bridge collapsed on the river road on Monday",
+    "Advertisement Related Coverage A bridge collapsed on the river road on Monday",
 )
 
 
