@@ -24,7 +24,14 @@ seed is judged by its in-sample rows.
 (``short_text_ann_min_cosine=None``) as the base the options add to, so that variants of
 the floor can be judged against the shipped one (``floor:0.25+words:25``); each set's
 line then says how many pairs the shipped floor adds in production (``floor pairs``) and
-how many each option's pairs differ from them (``differs``). ``--against NAME`` judges
+how many each option's pairs differ from them (``differs``). An option's part
+``lone:BAR`` (``story``: ``same_story_threshold``, ``attach``: ``attach_threshold``, or a
+number) adds no pairs: it runs rule L (``switches.LONE_FLOOR_BAR``) on the option's added
+pairs, which on the ``--floor-off`` base are the pairs only the floor proposes (its
+``differs`` 0 says so): in a lone short text's attach linkage they count only at ``BAR``
+or over (``batch.floor_only_pairs`` and ``batch.lone_floor_bar`` patched; one ``BAR`` a
+run). Under CV a pair is read by rule L when a fold it touches chose a ``lone`` option.
+``--against NAME`` judges
 the options against option ``NAME`` instead of ``base``: the folds choose among the
 options only (``base`` is not a choice), and each CV row is printed minus ``NAME``'s
 in-sample row (``minus_against``). Writes nothing but ``--json``.
@@ -46,10 +53,11 @@ from corpus import DATA
 from headline_splits import load, option_pairs, widened_analysis
 from sklearn.metrics import adjusted_rand_score
 
-from samestory import candidates
+from samestory import candidates, switches
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.evaluate import make_short_variants, read_labelled
 from samestory.features import DocFeatures
+from samestory.pipeline import batch
 from samestory.pipeline.copies import collapse_copies
 from samestory.pipeline.propose import propose_pairs
 
@@ -66,12 +74,57 @@ def topics_of(spec: str) -> list[str]:
     return [str(r.get("topic") or name) for r in records]
 
 
-def labels(features: list[DocFeatures], extra: set[Pair], config: Config) -> tuple[list, list]:
-    """Story and thread label of each article with ``extra`` article pairs proposed too."""
-    analysis = widened_analysis(features, extra, config)
+def lone_bar(option: str, config: Config) -> tuple[str, float | None]:
+    """``option`` without its ``lone:BAR`` part, and that bar (None: no rule L)."""
+    parts, bar = [], None
+    for part in option.split("+"):
+        name, _, value = part.partition(":")
+        if name != "lone":
+            parts.append(part)
+        elif value == "story":
+            bar = config.same_story_threshold
+        elif value == "attach":
+            bar = config.attach_threshold
+        else:
+            bar = float(value)
+    return "+".join(parts), bar
+
+
+def labels(
+    features: list[DocFeatures],
+    extra: set[Pair],
+    config: Config,
+    flagged: frozenset[Pair] = frozenset(),
+    bar: float | None = None,
+) -> tuple[list, list]:
+    """Story and thread label of each article with ``extra`` article pairs proposed too,
+    and rule L at ``bar`` on the ``flagged`` ones (none: the switch as it is)."""
+    if bar is None:
+        analysis = widened_analysis(features, extra, config)
+    else:
+        analysis = lone_analysis(features, extra, config, flagged, bar)
     story = {a: s.id for s in analysis.stories for a in s.articles}
     thread = {a: s.thread or s.id for s in analysis.stories for a in s.articles}
     return [story[f.id] for f in features], [thread[f.id] for f in features]
+
+
+def lone_analysis(
+    features: list[DocFeatures],
+    extra: set[Pair],
+    config: Config,
+    flagged: frozenset[Pair],
+    bar: float,
+) -> batch.Analysis:
+    """:func:`headline_splits.widened_analysis` with rule L on: ``flagged`` taken as the
+    pairs only the floor proposed, read at ``bar``."""
+    saved = switches.LONE_FLOOR_BAR, batch.floor_only_pairs, batch.lone_floor_bar
+    switches.LONE_FLOOR_BAR = True
+    batch.floor_only_pairs = lambda *args, **kw: set(flagged)  # type: ignore[assignment]
+    batch.lone_floor_bar = lambda cfg: bar  # type: ignore[assignment]
+    try:
+        return widened_analysis(features, extra, config)
+    finally:
+        switches.LONE_FLOOR_BAR, batch.floor_only_pairs, batch.lone_floor_bar = saved
 
 
 class SetRun:
@@ -90,9 +143,14 @@ class SetRun:
         proposed = {(row_of[i], row_of[j]) for i, j in propose_pairs(self.features, copies, config)}
         index = candidates.candidate_index(rows, config)
         self.added: dict[str, set[Pair]] = {"base": set()}
+        self.bar: dict[str, float | None] = {"base": None}
+        found: dict[str, set[Pair]] = {}
         for name in options:
-            pairs = option_pairs(index, rows, config, name) - proposed
-            self.added[name] = {(reps[i], reps[j]) for i, j in pairs}
+            pairs_option, self.bar[name] = lone_bar(name, config)
+            if pairs_option not in found:
+                pairs = option_pairs(index, rows, config, pairs_option) - proposed
+                found[pairs_option] = {(reps[i], reps[j]) for i, j in pairs}
+            self.added[name] = found[pairs_option]
         self.floor_pairs: set[Pair] | None = None
         if config.short_text_ann_min_cosine is None:
             shipped = propose_pairs(self.features, copies, DEFAULT_CONFIG)
@@ -100,16 +158,32 @@ class SetRun:
                 (reps[i], reps[j]) for i, j in proposed
             }
         self.config = config
-        self.memo: dict[frozenset[Pair], tuple[list, list]] = {}
+        self.memo: dict[tuple, tuple[list, list]] = {}
 
-    def run(self, extra: set[Pair]) -> tuple[list, list]:
-        key = frozenset(extra)
+    def flagged(self, name: str) -> frozenset[Pair]:
+        """The pairs option ``name``'s rule L reads (none without a ``lone`` part)."""
+        return frozenset() if self.bar[name] is None else frozenset(self.added[name])
+
+    def run(
+        self, extra: set[Pair], flagged: frozenset[Pair] = frozenset(), bar: float | None = None
+    ) -> tuple[list, list]:
+        key = (frozenset(extra), flagged, bar)
         if key not in self.memo:
-            self.memo[key] = labels(self.features, extra, self.config)
+            self.memo[key] = labels(self.features, extra, self.config, flagged, bar)
         return self.memo[key]
 
-    def ari(self, extra: set[Pair], keep: np.ndarray | None = None) -> tuple[float, float]:
-        story, thread = (np.array(x) for x in self.run(extra))
+    def option_ari(self, name: str, keep: np.ndarray | None = None) -> tuple[float, float]:
+        """:meth:`ari` of option ``name`` (its pairs, its rule L)."""
+        return self.ari(self.added[name], keep, self.flagged(name), self.bar[name])
+
+    def ari(
+        self,
+        extra: set[Pair],
+        keep: np.ndarray | None = None,
+        flagged: frozenset[Pair] = frozenset(),
+        bar: float | None = None,
+    ) -> tuple[float, float]:
+        story, thread = (np.array(x) for x in self.run(extra, flagged, bar))
         kept = slice(None) if keep is None else keep
         return (
             float(adjusted_rand_score(self.gold[kept], story[kept])),
@@ -132,10 +206,7 @@ def cross_validated(runs: list[SetRun], names: list[str], seed: int) -> dict[str
         means = {
             name: float(
                 np.mean(
-                    [
-                        r.ari(r.added[name], fold != f)[0]
-                        for r, fold in zip(runs, folds, strict=True)
-                    ]
+                    [r.option_ari(name, fold != f)[0] for r, fold in zip(runs, folds, strict=True)]
                 )
             )
             for name in names
@@ -150,7 +221,15 @@ def cross_validated(runs: list[SetRun], names: list[str], seed: int) -> dict[str
             for p in r.added[name]
             if f in (fold_at[p[0]], fold_at[p[1]])
         }
-        rows[r.spec] = r.ari(extra)
+        # Rule L on a pair when a fold it touches chose a lone option (one bar a run).
+        flagged = frozenset(
+            p
+            for f, name in enumerate(choices)
+            for p in r.flagged(name)
+            if f in (fold_at[p[0]], fold_at[p[1]])
+        )
+        bars = {r.bar[name] for name in choices} - {None}
+        rows[r.spec] = r.ari(extra, None, flagged, next(iter(bars)) if bars else None)
     return {"seed": seed, "choices": choices, "ari": rows}
 
 
@@ -188,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--against {args.against!r} is not one of --options")
     choices = options if args.against else names
     config = floor_off(DEFAULT_CONFIG) if args.floor_off else DEFAULT_CONFIG
+    bars = {lone_bar(o, config)[1] for o in options} - {None}
+    if len(bars) > 1:
+        parser.error(f"one lone bar a run, got {sorted(b for b in bars if b is not None)}")
     specs = [
         s if form == "full" else f"{s}:{form}"
         for s in args.sets.split(",")
@@ -199,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         r = SetRun(spec, options, config, args.cache)
         runs.append(r)
         in_sample[spec] = {
-            name: {"added": len(r.added[name]), "ari": [round(x, 4) for x in r.ari(r.added[name])]}
+            name: {"added": len(r.added[name]), "ari": [round(x, 4) for x in r.option_ari(name)]}
             for name in names
         }
         if r.floor_pairs is not None:
@@ -212,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         base = {r.spec: r.ari(set()) for r in runs}
         row["minus_base"] = minus(row["ari"], base)
         if args.against:
-            against = {r.spec: r.ari(r.added[args.against]) for r in runs}
+            against = {r.spec: r.option_ari(args.against) for r in runs}
             row["minus_against"] = minus(row["ari"], against)
         row["ari"] = {k: [round(x, 4) for x in v] for k, v in row["ari"].items()}
         cv.append(row)

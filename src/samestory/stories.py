@@ -70,6 +70,7 @@ def average_link(
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
     stay: StayRows | None = None,
+    lone: LoneRows | None = None,
 ) -> list[list[int]]:
     """Cluster ``n`` items given sparse similarity ``edges`` ``(i, j, s)``.
 
@@ -80,10 +81,10 @@ def average_link(
     for sums over their pairs: ``L(X, Y) = Σ s / (Σ_X size · Σ_Y size)``.
     Returns groups of item indices, each sorted, groups ordered by their smallest item.
     Ties break by the smaller group ids, so the result is deterministic. ``stay``: rule
-    AS's attach step (:func:`attach_splinters`).
+    AS's attach step, ``lone`` rule L's (:func:`attach_splinters`).
     """
     sums, listed = linkage_rows(n, edges)
-    return merge_rows(n, sums, listed, threshold, attach_threshold, sizes, lone_attach, stay)
+    return merge_rows(n, sums, listed, threshold, attach_threshold, sizes, lone_attach, stay, lone)
 
 
 def linkage_rows(
@@ -119,11 +120,12 @@ def merge_rows(
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
     stay: StayRows | None = None,
+    lone: LoneRows | None = None,
 ) -> list[list[int]]:
     """:func:`average_link` of the rows and pairs :func:`linkage_rows` gives (read, not
     changed): :func:`merge_parts` of their :func:`part_rows`."""
     parts = part_rows(n, rows, listed, threshold, sizes)
-    return merge_parts(n, parts, rows, threshold, attach_threshold, sizes, lone_attach, stay)
+    return merge_parts(n, parts, rows, threshold, attach_threshold, sizes, lone_attach, stay, lone)
 
 
 def merge_parts(
@@ -135,10 +137,11 @@ def merge_parts(
     sizes: Sequence[int] | None = None,
     lone_attach: bool = False,
     stay: StayRows | None = None,
+    lone: LoneRows | None = None,
 ) -> list[list[int]]:
     """Average link of ``n`` items on the pairs within *parts* (``parts``, from
     :func:`part_rows`; copied, not changed), then splinters on every pair (``rows``;
-    ``stay``: rule AS's, :func:`attach_splinters`).
+    ``stay``: rule AS's, ``lone`` rule L's, :func:`attach_splinters`).
 
     The parts are the connected components of the pairs whose linkage ``s / (w_i w_j)``
     reaches ``threshold · (1 - LINK_MARGIN)``. Why merging within them is exact: a
@@ -178,7 +181,9 @@ def merge_parts(
                 heapq.heappush(heap, (-link, min(other, merged), max(other, merged)))
     groups = [sorted(m) for m in members.values()]
     if attach_threshold is not None:
-        groups = attach_splinters(groups, rows, attach_threshold, sizes, lone_attach, stay=stay)
+        groups = attach_splinters(
+            groups, rows, attach_threshold, sizes, lone_attach, stay=stay, lone=lone
+        )
     return sorted(groups, key=lambda g: g[0])
 
 
@@ -336,6 +341,9 @@ class CollapsedPairs:
         # Rule AS (switches.PUBLISHED_YEAR_CUT): the same pairs without the cut, set by
         # the caller; None: the attach step as always.
         self.stay: Stay | None = None
+        # Rule L (switches.LONE_FLOOR_BAR): the same pairs without the floor's pairs under
+        # its bar, set by the caller; None: the attach step as always.
+        self.lone: Lone | None = None
 
     def _rows_without(
         self, left_out: Set[int], threshold: float
@@ -372,6 +380,7 @@ class CollapsedPairs:
         """Groups of article indices, as :func:`average_link_over_copies` gives them for
         the pairs without an article of ``left_out``."""
         stay = None if self.stay is None else self._stay_rows(left_out, threshold)
+        lone = None if self.lone is None else self._lone_rows(left_out, threshold)
         if self.one_pair_each:
             rows, parts = self._rows_without(left_out, threshold)
             grouped = merge_parts(
@@ -382,6 +391,7 @@ class CollapsedPairs:
                 attach_threshold,
                 lone_attach=lone_attach,
                 stay=stay,
+                lone=lone,
             )
         else:
             grouped = average_link(
@@ -391,6 +401,7 @@ class CollapsedPairs:
                 attach_threshold,
                 lone_attach=lone_attach,
                 stay=stay,
+                lone=lone,
             )
         members = self.members
         return sorted(
@@ -427,6 +438,35 @@ class CollapsedPairs:
             self.stay.uncut.attach_rows(left_out, threshold),
             [all(short[i] for i in members) for members in self.members],
         )
+
+    def _lone_rows(self, left_out: Set[int], threshold: float) -> LoneRows:
+        assert self.lone is not None
+        short = self.lone.short
+        return LoneRows(
+            self.lone.kept.attach_rows(left_out, threshold),
+            [all(short[i] for i in members) for members in self.members],
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Lone:
+    """Rule L for a collapsed grouping (``switches.LONE_FLOOR_BAR``): ``kept``, the same
+    articles, copies and versions collapsed without the pairs only the short-text vector
+    floor proposed that score under rule L's bar (anything with ``attach_rows(left_out,
+    threshold)``), and each article's shortness (``relate.is_short_text``)."""
+
+    kept: Any
+    short: Sequence[bool]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoneRows:
+    """Rule L's input to :func:`attach_splinters` (``switches.LONE_FLOOR_BAR``): the
+    items' linkage rows without the floor's pairs under the bar (``rows``, the same items
+    as the rows grouped) and whether each item's texts are all short (``short``)."""
+
+    rows: Mapping[int, Mapping[int, float]]
+    short: Sequence[bool]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -466,6 +506,7 @@ def attach_splinters(
     lone_attach: bool = False,
     rule_sizes: Sequence[int] | None = None,
     stay: StayRows | None = None,
+    lone: LoneRows | None = None,
 ) -> list[list[int]]:
     """Move each group into the group with the highest linkage >= ``threshold`` among
     those at least ``ATTACH_SIZE_RATIO`` times its size (``sizes``: as in
@@ -479,6 +520,13 @@ def attach_splinters(
     target under ``stay.uncut`` (the rows without the published-date cut) is another
     group at ``threshold``: the cut took its best target away, and it does not go to the
     next best (docs/history/accuracy.md, 2026-12-07, attach).
+
+    ``lone`` (rule L, ``switches.LONE_FLOOR_BAR``): a lone short item (as for ``stay``,
+    short by ``lone.short``) reads its linkages from ``lone.rows``, the rows without the
+    pairs only the short-text vector floor proposed that score under the story bar: such
+    a pair, under the attach bar alone, could tip a lone item's sum over it (ECB+ lead's
+    8-word lead, docs/history/accuracy.md, 2026-12-07, ecblead; the screen: 2026-12-07,
+    loneattach).
 
     Linkages are measured against the groups as given (not as they grow), so the result
     does not depend on the order the groups are visited in; a group whose target moves
@@ -494,8 +542,11 @@ def attach_splinters(
         if least > largest:
             continue  # no group is large enough for it to join
         totals: dict[int, float] = {}
+        rows = scores
+        if lone is not None and rule[g] == 1 and len(members) == 1 and lone.short[members[0]]:
+            rows = lone.rows  # rule L: a lone short item's linkage without the floor's pairs
         for i in members:
-            for other, s in scores.get(i, {}).items():
+            for other, s in rows.get(i, {}).items():
                 target = group_of[other]
                 if rule[target] >= least:
                     totals[target] = totals.get(target, 0.0) + s

@@ -82,6 +82,16 @@ PUBLISHED_YEAR_CUT = True
 # only when on.
 BOILERPLATE_BY_SENTENCE = False
 
+# Rule L (docs/history/accuracy.md, 2026-12-07, loneattach): a pair only the short-text
+# vector floor proposed (screen S: Config.short_text_ann_min_cosine, none of the other
+# routes) counts in a lone short text's attach linkage only when its score reaches the
+# story bar (Config.same_story_threshold): screen S's two losses were one floor pair each
+# tipping a lone short text over the attach bar (ECB+ lead, MEANTIME mixed-headline;
+# 2026-12-07, ecblead). The batch only (pipeline.batch: the floor's pairs found by
+# proposing again without the floor; stories.attach_splinters' `lone`); the store and
+# Spark lack it. Off: the attach step as before.
+LONE_FLOOR_BAR = False
+
 # What every store written before the pair-scoring record was scored with.
 PAIR_SCORING_BEFORE_RECORD = {
     "yearless_in_short_texts": False,

@@ -8,7 +8,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 
 from samestory import exclusive, switches
 from samestory.config import DEFAULT_CONFIG, Config
@@ -25,8 +25,8 @@ from samestory.pipeline.assemble import (
 )
 from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.featurise import Progress, featurize_all, uncached
-from samestory.pipeline.group import StayInput, group_with_roundups
-from samestory.pipeline.propose import propose_pairs
+from samestory.pipeline.group import LoneInput, StayInput, group_with_roundups
+from samestory.pipeline.propose import floor_only_pairs, propose_pairs
 from samestory.pipeline.score import score_pairs
 from samestory.relate.date_gate import is_short_text
 from samestory.relate.scoring import uncut_score
@@ -160,12 +160,18 @@ def _analyze_features(
     with frozen_heap():
         copies = collapse_copies(features, config)
         pairs = propose_pairs(features, copies, config)
+        # Rule L, only when on: the pairs only the short-text floor proposed.
+        floor_only = None
+        if switches.LONE_FLOOR_BAR:
+            floor_only = floor_only_pairs(features, copies, pairs, config)
     clock.lap("candidates")
     # Lean: a pair that is no relation keeps its scores, not the evidence nothing reads.
     relations = score_pairs(features, copies.copies + pairs, config, progress, lean=True)
     clock.lap("scoring")
     with frozen_heap():
-        return assemble_analysis(features, copies, pairs, relations, config, clock, skipped)
+        return assemble_analysis(
+            features, copies, pairs, relations, config, clock, skipped, floor_only
+        )
 
 
 def grouping_views(
@@ -190,9 +196,15 @@ def assemble_analysis(
     config: Config = DEFAULT_CONFIG,
     clock: _StageClock | None = None,
     skipped: list[SkippedRecord] | None = None,
+    floor_only: Set[tuple[int, int]] | None = None,
 ) -> Analysis:
     """Stories and threads from scored pairs: ``relations`` holds the copy relations
-    (``copies.copies``, in order) and then one relation per candidate pair of ``pairs``."""
+    (``copies.copies``, in order) and then one relation per candidate pair of ``pairs``.
+
+    ``floor_only`` (rule L, ``switches.LONE_FLOOR_BAR``): the pairs of ``pairs`` only the
+    short-text vector floor proposed (:func:`~samestory.pipeline.propose.floor_only_pairs`);
+    the attach step reads a lone short text's linkage without those under the story bar
+    (:func:`lone_floor_bar`)."""
     clock = clock or _StageClock(None)
     pair_relations = relations[len(copies.copies) :]
     scored = [(i, j, r.score) for (i, j), r in zip(pairs, pair_relations, strict=True)]
@@ -203,12 +215,17 @@ def assemble_analysis(
     if switches.PUBLISHED_YEAR_CUT:
         uncut = [(i, j, uncut_score(r)) for (i, j), r in zip(pairs, pair_relations, strict=True)]
         rule_as["stay"] = StayInput(uncut, [is_short_text(f) for f in features])
+    lone = None  # rule L, only when given: the floor's pairs under its bar
+    if floor_only is not None:
+        short = [is_short_text(f) for f in features]
+        lone = LoneInput(floor_only, lone_floor_bar(config), short)
     groups, roundups = group_with_roundups(
         grouping_views(features, pairs, pair_relations),
         scored,
         copies.copy_of(),
         config,
         fork=fork,
+        lone=lone,
         **rule_as,
     )
     clock.lap("grouping")
@@ -231,6 +248,12 @@ def assemble_analysis(
         copy_of=copies.copy_ids(features),
         skipped=skipped or [],
     )
+
+
+def lone_floor_bar(config: Config) -> float:
+    """Rule L's bar: the score a pair only the short-text floor proposed needs to count in
+    a lone short text's attach linkage, the story bar (``same_story_threshold``)."""
+    return config.same_story_threshold
 
 
 class _StageClock:

@@ -32,6 +32,8 @@ from samestory.roundups import (
 from samestory.stories import (
     CollapsedPairs,
     DisjointSets,
+    Lone,
+    LoneRows,
     Stay,
     StayRows,
     attach_splinters,
@@ -114,6 +116,8 @@ class VersionedPairs:
         self._n = n
         # Rule AS (switches.PUBLISHED_YEAR_CUT), as stories.CollapsedPairs.stay.
         self.stay: Stay | None = None
+        # Rule L (switches.LONE_FLOOR_BAR), as stories.CollapsedPairs.lone.
+        self.lone: Lone | None = None
 
     def average_link(
         self,
@@ -140,6 +144,7 @@ class VersionedPairs:
                 lone_attach=lone_attach,
                 rule_sizes=weight,
                 stay=stay,
+                lone=self._lone_rows(node, len(weight), left_out, threshold),
             )
         articles: list[list[int]] = [[] for _ in weight]
         for x, members in enumerate(self.members):
@@ -147,6 +152,18 @@ class VersionedPairs:
         return sorted(
             (sorted(i for v in g for i in articles[v]) for g in grouped), key=lambda g: g[0]
         )
+
+    def _lone_rows(
+        self, node: Sequence[int], items: int, left_out: Set[int], threshold: float
+    ) -> LoneRows | None:
+        """Rule L's rows for the attach step (None when it is off): each item short when
+        all its texts are."""
+        if self.lone is None:
+            return None
+        short = [True] * items
+        for x, members in enumerate(self.members):
+            short[node[x]] &= all(self.lone.short[i] for i in members)
+        return LoneRows(self.lone.kept.attach_rows(left_out, threshold), short)
 
     def _linkage(
         self, left_out: Set[int], threshold: float
@@ -380,6 +397,7 @@ def group_with_roundups(
     config: Config = DEFAULT_CONFIG,
     fork: bool = False,
     stay: StayInput | None = None,
+    lone: LoneInput | None = None,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     """:func:`group`, with roundups kept from chaining stories.
 
@@ -413,13 +431,18 @@ def group_with_roundups(
     published-date cut, and each text's shortness; every grouping's attach step then
     leaves a lone short text alone when the cut took its best target
     (:func:`samestory.stories.attach_splinters`).
+
+    ``lone`` (rule L, ``switches.LONE_FLOOR_BAR``; the batch's only so far): the pairs
+    only the short-text vector floor proposed, rule L's bar and each text's shortness;
+    every grouping's attach step then reads a lone short text's linkage without those of
+    them that score under the bar (:func:`samestory.stories.attach_splinters`).
     """
     # The heap as it is now (features, relations) out of the collector's sight while
     # the groupings make and drop their rows (parallel.frozen_heap): a full collection
     # here walked every feature and relation of the run (real corpus: ~0.13 s of CPU
     # in one; docs/history/benchmarks.md, 2026-12-05, speed). The same groups.
     with frozen_heap():
-        return _group_with_roundups(views, scored, copy_of, config, fork, stay)
+        return _group_with_roundups(views, scored, copy_of, config, fork, stay, lone)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -432,6 +455,28 @@ class StayInput:
     short: Sequence[bool]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoneInput:
+    """Rule L's input to :func:`group_with_roundups`: ``floor_only``, the article pairs
+    ``(i, j)``, ``i < j``, only the short-text vector floor proposed; ``bar``, the score
+    (as grouped, after the exclusive-names step) under which such a pair does not count
+    in a lone short text's attach linkage; ``short``, each text's
+    :func:`samestory.relate.is_short_text`."""
+
+    floor_only: Set[tuple[int, int]]
+    bar: float
+    short: Sequence[bool]
+
+    def kept(self, scored: Iterable[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+        """``scored`` without the floor's pairs under the bar."""
+        only, bar = self.floor_only, self.bar
+        return [
+            (i, j, s)
+            for i, j, s in scored
+            if not (s < bar and ((i, j) if i < j else (j, i)) in only)
+        ]
+
+
 def _group_with_roundups(
     views: Sequence[NameView],
     scored: Sequence[tuple[int, int, float]],
@@ -439,9 +484,12 @@ def _group_with_roundups(
     config: Config,
     fork: bool,
     stay: StayInput | None = None,
+    lone: LoneInput | None = None,
 ) -> tuple[list[list[int]], list[FoundRoundup]]:
     bar = _partner_bar(config)
-    collapsed, plain, suspects = _plain_grouping(views, scored, copy_of, config, fork, bar, stay)
+    collapsed, plain, suspects = _plain_grouping(
+        views, scored, copy_of, config, fork, bar, stay, lone
+    )
     if not suspects:
         return plain, []
     partners = _partners(scored, suspects, bar)
@@ -465,6 +513,7 @@ def _plain_grouping(
     fork: bool,
     bar: float,
     stay: StayInput | None = None,
+    lone: LoneInput | None = None,
 ) -> tuple[CollapsedPairs | VersionedPairs, list[list[int]], set[int]]:
     """The pairs collapsed for every grouping, the plain grouping (no text left out) and
     the roundup candidates (found on a forked child with ``fork``)."""
@@ -489,6 +538,9 @@ def _plain_grouping(
         if stay is not None:  # rule AS: the same steps on the uncut scores
             uncut = exclusive.before_grouping(views, stay.uncut)
             collapsed.stay = Stay(_collapse(len(views), uncut, copy_of, versions), stay.short)
+        if lone is not None and lone.floor_only:  # rule L: the same without the floor's
+            kept = _collapse(len(views), lone.kept(grouped), copy_of, versions)
+            collapsed.lone = Lone(kept, lone.short)
         plain = _group(collapsed, config)
         suspects = suspects_found()
     return collapsed, plain, suspects

@@ -54,3 +54,21 @@ def propose_pairs(
         chunks_per_worker=None,
     )
     return [(reps[i], reps[j]) for i, j in sorted(set(found))]
+
+
+def floor_only_pairs(
+    features: Sequence[DocFeatures],
+    groups: CopyGroups,
+    pairs: Sequence[tuple[int, int]],
+    config: Config = DEFAULT_CONFIG,
+) -> set[tuple[int, int]]:
+    """The pairs of ``pairs`` (:func:`propose_pairs` under ``config``) that only the
+    short-text vector floor proposes (``config.short_text_ann_min_cosine``,
+    :func:`samestory.candidates.vector_floor`): those :func:`propose_pairs` does not
+    propose without it. Empty when ``config`` has no floor. Rule L's input
+    (``switches.LONE_FLOOR_BAR``); it proposes every pair again, a second candidate
+    search (the cost of a screen's switch, not of a shipped rule)."""
+    if config.short_text_ann_min_cosine is None or config.short_text_words <= 0:
+        return set()
+    without = propose_pairs(features, groups, config.replace(short_text_ann_min_cosine=None))
+    return set(pairs) - set(without)
