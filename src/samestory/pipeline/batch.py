@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence, Set
+from typing import Any
 
 from samestory import exclusive, switches
 from samestory.config import DEFAULT_CONFIG, Config
@@ -211,21 +212,20 @@ def assemble_analysis(
     # The roundup candidates on a second process beside the plain grouping, where the
     # pairs repay a fork (the features are in memory: nothing a fork does not carry).
     fork = worker_count(config.workers, len(scored), MIN_PAIRS_TO_FORK_GROUPING) > 1
-    rule_as = {}  # rule AS, only when on: the attach step reads the uncut scores too
+    # Rule AS, only when on: the attach step reads the uncut scores too.
+    rule_as: dict[str, Any] = {}
     if switches.PUBLISHED_YEAR_CUT:
         uncut = [(i, j, uncut_score(r)) for (i, j), r in zip(pairs, pair_relations, strict=True)]
         rule_as["stay"] = StayInput(uncut, [is_short_text(f) for f in features])
-    lone = None  # rule L, only when given: the floor's pairs under its bar
-    if floor_only is not None:
+    if floor_only is not None:  # rule L, only when given (so passed only then, as rule AS)
         short = [is_short_text(f) for f in features]
-        lone = LoneInput(floor_only, lone_floor_bar(config), short)
+        rule_as["lone"] = LoneInput(floor_only, lone_floor_bar(config), short)
     groups, roundups = group_with_roundups(
         grouping_views(features, pairs, pair_relations),
         scored,
         copies.copy_of(),
         config,
         fork=fork,
-        lone=lone,
         **rule_as,
     )
     clock.lap("grouping")
