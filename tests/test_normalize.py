@@ -382,6 +382,7 @@ def test_the_store_records_the_run_on_rule_only_when_it_is_on(monkeypatch):
     differs, so a store split the other way is known (``store.cleaning.differs``)."""
     assert json.loads(switches.cleaning_rules())["split_runs_on_in_line"] is True  # as shipped
     monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", False)
+    monkeypatch.setattr(switches, "BOILERPLATE_BY_SENTENCE", False)  # recorded when on too
     off = switches.cleaning_rules()
     assert json.loads(off) == {"title_line": switches.READ_TITLE_LINE}
     monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", True)
