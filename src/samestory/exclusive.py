@@ -549,13 +549,24 @@ def with_versions(views: Sequence[NameView], copy_of: Sequence[int | None]) -> S
     return [None if find(k) == k else find(k) for k in range(n)]
 
 
-def before_grouping(views: Sequence[NameView], scored: Sequence[Scored]) -> Sequence[Scored]:
+def before_grouping(
+    views: Sequence[NameView], scored: Sequence[Scored], also: Sequence[Scored] = ()
+) -> Sequence[Scored]:
     """The pairs as production's grouping reads them: :func:`contrasted` when ``views``
     say which texts are copies (:class:`InContext`: the batch's and the store's;
     :class:`WithCopies`: Spark's), else ``scored`` as they are (not knowing the copies,
-    the step would count them as independent witnesses and cut copied stories apart)."""
+    the step would count them as independent witnesses and cut copied stories apart).
+
+    ``also``: more pairs read as neighbourhood only (besides an :class:`InContext`'s
+    ``context``), so the step can run on a few of the pairs with the others beside them:
+    a pair's chance reads only the pairs of its two texts (their partners and best
+    scores, sets and maxima: a pair listed in both ``scored`` and ``also`` counts once),
+    so each pair of ``scored`` comes out as it would among all of them when ``also``
+    holds every other pair of their texts (rule AS's uncut pass,
+    ``pipeline.group._stay_of``)."""
     if isinstance(views, InContext):
-        return contrasted(scored, views.specific, context=views.context, copies=views.copies)
+        context = [*views.context, *also] if also else views.context
+        return contrasted(scored, views.specific, context=context, copies=views.copies)
     if isinstance(views, WithCopies):
-        return contrasted(scored, views.specific, copies=views.copies)
+        return contrasted(scored, views.specific, context=also, copies=views.copies)
     return scored

@@ -535,15 +535,92 @@ def _plain_grouping(
         # below (each leaves some texts out; the same groups as group() of the pairs
         # left: with none left out, plain is group()'s).
         collapsed = _collapse(len(views), grouped, copy_of, versions)
-        if stay is not None:  # rule AS: the same steps on the uncut scores
+        if stay is not None and lone is not None and lone.floor_only:
+            # Rule AS beside rule L: the attach step reads a lone short item's linkage from
+            # rule L's rows, not the cut ones _stay_of's argument compares the uncut rows
+            # with: the same steps on every uncut pair, as the two rules were screened.
             uncut = exclusive.before_grouping(views, stay.uncut)
             collapsed.stay = Stay(_collapse(len(views), uncut, copy_of, versions), stay.short)
+        elif stay is not None:  # rule AS: the same steps on the uncut scores, where read
+            collapsed.stay = _stay_of(views, scored, grouped, stay, copy_of, versions)
         if lone is not None and lone.floor_only:  # rule L: the same without the floor's
             kept = _collapse(len(views), lone.kept(grouped), copy_of, versions)
             collapsed.lone = Lone(kept, lone.short)
         plain = _group(collapsed, config)
         suspects = suspects_found()
     return collapsed, plain, suspects
+
+
+def _stay_of(
+    views: Sequence[NameView],
+    scored: Sequence[tuple[int, int, float]],
+    grouped: Sequence[tuple[int, int, float]],
+    stay: StayInput,
+    copy_of: Sequence[int | None],
+    versions: Sequence[int | None],
+) -> Stay | None:
+    """Rule AS's input to every grouping's attach step (:class:`~samestory.stories.Stay`):
+    the uncut pairs after the exclusive-names step, collapsed as ``grouped`` (the cut
+    pairs after it) are, but only the pairs the step can read; None where it reads
+    nothing that differs from the cut pairs (the same groups as without the rule).
+
+    Why the same groups as the uncut pass over every pair (the pass it replaces,
+    docs/history/benchmarks.md, 2026-12-07, asgroup):
+
+    - The attach step reads the uncut rows of one kind of item only
+      (:func:`samestory.stories.attach_splinters`): a group of one item of rule size one
+      whose texts are all short, i.e. one copy group (alone, or its version's only one, or
+      left out of its version) of short texts, and of such an item only its own row, the
+      scores of the pairs of its texts. When that row is its cut row (the same pairs, the
+      same scores, in the same order), its best target under it is the one the step
+      chose, and the step moves it as without the rule. So the rule acts only through
+      short copy groups one of whose pairs scores otherwise uncut (after the
+      exclusive-names step) than cut; the others are marked not short here, and the
+      uncut pass holds only the pairs of the texts of those groups (``touched``): their
+      rows are whole, in the order listed, so the same rows (an item's row reads only its
+      own pairs; the linkage means, :class:`VersionedPairs`' too, are summed pair by pair
+      in the order listed; items are numbered by ``copy_of`` and ``versions``, not by
+      the pairs).
+    - The exclusive-names step (:func:`samestory.exclusive.exclusive_chance`) scores a
+      pair from its own score and the pairs of its two texts (their neighbourhoods and best
+      scores). So a pair scores otherwise uncut only when one of its texts has a pair
+      whose raw score the cut changed (``ends``), and the step runs again only on those
+      pairs that touch a short copy group, the other pairs of their texts beside them
+      (``also``: :func:`samestory.exclusive.before_grouping`); every other pair keeps its
+      score in ``grouped``.
+
+    Tested against the full pass in tests/test_published_year_cut.py."""
+    n = len(views)
+    far = [
+        k
+        for k, (cut, uncut) in enumerate(zip(scored, stay.uncut, strict=True))
+        if cut[2] != uncut[2]
+    ]
+    if not far:
+        return None
+    roots = _copy_roots(n, copy_of)
+    short_group: dict[int, bool] = {}
+    for i, root in enumerate(roots):
+        short_group[root] = short_group.get(root, True) and bool(stay.short[i])
+    lone = [short_group[root] for root in roots]  # the texts of short copy groups
+    ends = {i for k in far for i in scored[k][:2]}
+    read = [
+        k for k, (i, j, _) in enumerate(scored) if (i in ends or j in ends) and (lone[i] or lone[j])
+    ]
+    if not read:
+        return None
+    texts = {i for k in read for i in scored[k][:2]}
+    beside = [p for p in stay.uncut if p[0] in texts or p[1] in texts]
+    again = exclusive.before_grouping(views, [stay.uncut[k] for k in read], beside)
+    uncut = {k: s for k, (_, _, s) in zip(read, again, strict=True) if s != grouped[k][2]}
+    if not uncut:
+        return None
+    moved = {roots[i] for k in uncut for i in scored[k][:2] if lone[i]}
+    touched = [lone[i] and roots[i] in moved for i in range(n)]
+    pairs = [
+        (i, j, uncut.get(k, s)) for k, (i, j, s) in enumerate(grouped) if touched[i] or touched[j]
+    ]
+    return Stay(_collapse(n, pairs, copy_of, versions), touched)
 
 
 def _settled_roundups(
