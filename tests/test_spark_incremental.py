@@ -562,6 +562,7 @@ class ThreeDays:
     outs: dict[str, Path]  # each day's output
     fulls: dict[str, Path]  # the full job on days 1-2 ("day2") and on days 1-3 ("day3")
     headlines: dict[str, list[dict]]  # rule AS's GVA headlines of each day (none: no GVA)
+    leads: dict[str, list[Any]]  # the dated GVA leads (articles) of each day (none: no GVA)
 
 
 @pytest.fixture(scope="module")
@@ -576,7 +577,9 @@ def three_days(
     The mapped static encoder (``test_roundups.STATIC``), which the roundup case needs;
     the bridge is made of copies, which MinHash decides whatever the encoder.
 
-    Days 1 and 2 also carry rule AS's GVA headlines (tests/test_spark_published_year_cut.py:
+    Days 1 and 2 also carry the dated GVA leads of tests/test_candidates_dated.py (the
+    same-days route's Spark case: a full job and two days of their own before
+    2026-12-07) and rule AS's GVA headlines (tests/test_spark_published_year_cut.py:
     the earlier-dated half on day 1, the rest on day 2), with the switch on whatever its
     default: their own two incremental runs cost two Spark jobs (~40 s of CPU) before
     2026-12-07. They are GVA shootings, dated; the rest is ECB+ text, undated: the
@@ -586,9 +589,11 @@ def three_days(
 
     tmp = tmp_path_factory.mktemp("three-days")
     bridge, roundup = _bridged_copy_groups(), _roundup_days(ecb_records)
-    headlines = _headline_days()
+    headlines, leads = _headline_days(), _lead_days()
+    lead_rows = {day: [_lead_row(a) for a in listed] for day, listed in leads.items()}
     days = {
-        day: bridge[day] + roundup[day] + headlines.get(day, []) for day in ("day1", "day2", "day3")
+        day: bridge[day] + roundup[day] + headlines.get(day, []) + lead_rows.get(day, [])
+        for day in ("day1", "day2", "day3")
     }
     state, seen = tmp / "state", []
     counts, states, outs, fulls = {}, {}, {}, {}
@@ -605,7 +610,25 @@ def three_days(
                 fulls[day] = tmp / f"full-{day}"
                 all_path = _write(tmp / f"all-{day}.jsonl", seen)
                 samestory_spark.run(spark, all_path, fulls[day], config=STATIC)
-    return ThreeDays(days, counts, states, outs, fulls, headlines)
+    return ThreeDays(days, counts, states, outs, fulls, headlines, leads)
+
+
+def _lead_days() -> dict[str, list[Any]]:
+    """tests/test_candidates_dated.py's GVA leads of 40 incidents (dated short texts,
+    where the same-days route proposes pairs): the first half on day 1, the rest on day
+    2; none without GVA dev."""
+    from conftest import SHARED
+    from test_candidates_dated import SPARK_LEAD_STORIES, _lead_articles
+
+    if not (SHARED / "data" / "gva_dev.jsonl").exists():
+        return {}
+    articles = _lead_articles(SPARK_LEAD_STORIES)
+    half = len(articles) // 2
+    return {"day1": articles[:half], "day2": articles[half:]}
+
+
+def _lead_row(article: Any) -> dict[str, str]:
+    return {"id": article.id, "text": article.text, "date": article.date.isoformat()}
 
 
 def _headline_days() -> dict[str, list[dict]]:
@@ -811,3 +834,29 @@ def test_spark_groups_gva_headlines_as_the_batch_with_the_switch_on(
     day1 = _headline_stories(three_days.outs["day1"], headlines["day1"])
     assert day1 == headline_batch(headlines["day1"])
     assert _headline_stories(three_days.outs["day2"], everything) == want
+
+
+def test_spark_matches_local_on_dated_short_texts(three_days: ThreeDays) -> None:
+    """GVA leads (dated, where the same-days route proposes pairs; carried by the
+    three-day state beside its other cases): the full job's stories of them are the local
+    ones, and so are an incremental run's into an empty state; a second day's
+    incremental run reads the past articles' dates from the state. No story holding a
+    lead holds anything else."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from samestory.api import cluster
+
+    leads = three_days.leads
+    if not leads:
+        pytest.skip("needs GVA dev (set SAMESTORY_SHARED to the folder holding data/)")
+    articles = leads["day1"] + leads["day2"]
+    rows = [{"id": a.id} for a in articles]
+    local = {frozenset(s.articles) for s in cluster(articles)}
+    assert _headline_stories(three_days.fulls["day2"], rows) == local  # the full job
+    day1 = _headline_stories(three_days.outs["day1"], rows[: len(leads["day1"])])
+    assert day1 == {frozenset(s.articles) for s in cluster(leads["day1"])}
+    label = {a: k for k, g in enumerate(local) for a in g}
+    got_stories = _headline_stories(three_days.outs["day2"], rows)
+    got = {a: k for k, g in enumerate(got_stories) for a in g}
+    ids = sorted(label)
+    assert adjusted_rand_score([label[i] for i in ids], [got[i] for i in ids]) >= 0.95
