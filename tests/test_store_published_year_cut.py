@@ -11,10 +11,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import Partition, stories_partition
+from conftest import Partition, read_jsonl, shared_data, stories_partition
 
 from samestory import stories, switches
 from samestory.api import cluster
+from samestory.evaluate import record_to_article
+from samestory.evaluate.short_variants import make_short_variants
 from samestory.models import Article
 from samestory.relate import relate_against
 from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, uncut_score
@@ -296,3 +298,89 @@ def test_the_uncut_scores_read_in_bulk_are_those_read_pair_by_pair(
         assert list(stay.uncut) == [
             (i, j, expected.get((members[i], members[j]), s)) for i, j, s in edges
         ]
+
+
+# GVA dev leads (the lead short form, the first 800, traced in docs/history/benchmarks.md,
+# 2026-12-07, aslead800): 774294:8a2b, a short lone text, would join 778397's story
+# (f74c, 1ce1; 789641:14e9) by the attach step alone, but its best target without the
+# cut is 404167's story (5942, 8fd1, published over a year before it), so the batch keeps
+# it alone; the other texts are the neighbourhood that keeps it so (the rest of its
+# partners' stories, reduced to those whose removal moves it).
+STAY_OUTSIDE = (
+    "gva:172724:2c35",
+    "gva:223936:3088",
+    "gva:280675:a189",
+    "gva:286029:5174",
+    "gva:286029:e68c",
+    "gva:310789:a77d",
+    "gva:321156:ff08",
+    "gva:351681:0067",
+    "gva:351681:bfcd",
+    "gva:404167:5942",
+    "gva:404167:8fd1",
+    "gva:536975:0a36",
+    "gva:552829:55a0",
+    "gva:556953:b001",
+    "gva:606981:d538",
+    "gva:624733:7dcb",
+    "gva:624733:8ecf",
+    "gva:624733:9cb3",
+    "gva:625012:1e79",
+    "gva:639890:5c31",
+    "gva:647561:1b6a",
+    "gva:660138:ae66",
+    "gva:667056:02b8",
+    "gva:669945:c980",
+    "gva:688703:f95e",
+    "gva:692931:398b",
+    "gva:692931:4b84",
+    "gva:692931:afbf",
+    "gva:712218:bafd",
+    "gva:768627:ca5a",
+    "gva:774294:8a2b",
+    "gva:778397:1ce1",
+    "gva:778397:f74c",
+    "gva:780903:fe7b",
+    "gva:787915:5f8b",
+    "gva:787915:e3d6",
+    "gva:789641:14e9",
+)
+
+
+def test_a_lone_short_texts_targets_outside_the_stories_re_clustered_are_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An add re-clusters the stories its pairs touch, not every story: when those hold a
+    lone short text and the story it would attach to but not its best story without the
+    cut, the re-clustering brings that story in (the stay's target), so the text stays
+    alone, as the batch and a re-clustering of every story keep it (before, it joined);
+    a short text left alone is re-clustered with the stories it could attach to."""
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    records = make_short_variants(read_jsonl(shared_data("gva_dev.jsonl")), "lead")
+    by_prefix = {r["id"][:15]: r for r in records}
+    arrival = [record_to_article(by_prefix[p]) for p in STAY_OUTSIDE]
+    lone, target = by_prefix["gva:774294:8a2b"]["id"], by_prefix["gva:778397:f74c"]["id"]
+    assert frozenset({lone}) in stories_partition(cluster(arrival))
+    with Store(tmp_path / "s.db") as store:
+        store.add(arrival)
+        assert store.story_of(lone) != store.story_of(target)  # as the batch
+        with store._transaction():  # an add's re-clustering of just the two stories
+            work = store._chunk_work(store._candidate_index())
+            work._regroup({store.story_of(lone), store.story_of(target)}, lone)
+        assert store.story_of(lone) != store.story_of(target)
+        assert len(store.story(store.story_of(lone)).articles) == 1
+        # 536975:0a36, a short text of many middling pairs, is in 787915's story (the
+        # batch's); left alone by an earlier re-clustering (as the 800's add of
+        # 473198:2a99 left it, 692931's story out of view), re-clustering its own story
+        # brings in the stories it attaches to, and it joins 787915's again.
+        text, story = by_prefix["gva:536975:0a36"]["id"], by_prefix["gva:787915:5f8b"]["id"]
+        assert store.story_of(text) == store.story_of(story)
+        with store._transaction():
+            work = store._chunk_work(store._candidate_index())
+            store._conn.execute(
+                "INSERT INTO stories VALUES ('s-alone', NULL, ?, 0, ?, ?)",
+                (text, work.now, work.now),
+            )
+            store._conn.execute("UPDATE articles SET story_id='s-alone' WHERE id=?", (text,))
+            work._regroup({"s-alone"}, text)
+        assert store.story_of(text) == store.story_of(story)

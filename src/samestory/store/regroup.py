@@ -20,10 +20,12 @@ from samestory.features import DocFeatures
 from samestory.models import RelationKind
 from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundups
 from samestory.relate import SHORT_TEXT_WORDS, relate_runs
-from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, uncut_score
-from samestory.store.reading import parse_date, relation_of, relations_from
+from samestory.relate.date_gate import PUBLISHED_DATE_GAP_FACTOR
+from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, story_model_for, uncut_score
+from samestory.store.reading import chunks, marks, parse_date, relation_of, relations_from
 from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
 from samestory.store.transaction import TransactionWork
+from samestory.stories import LONE_ATTACH_MIN
 
 # SQLite host parameters per query (under its default limit of 999).
 SQL_CHUNK = 500
@@ -39,6 +41,8 @@ class Regrouping(TransactionWork):
     """Re-clustering, for an add and an upgrade chunk alike (``_regroup`` in named
     steps, ``_regroup_all``)."""
 
+    _uncut_memo: dict[tuple[str, str], float] | None = None
+
     def _regroup(self, touched: set[str], article_id: str, bounded: bool = True) -> str:
         """Re-cluster the stories a new article touched, so arrival order matters less.
 
@@ -53,17 +57,123 @@ class Regrouping(TransactionWork):
         rows = self._rows_in_view(touched)
         if bounded and self._over_bound(rows):
             return self._story_of_article(article_id)
-        members = [row[1] for row in rows]
-        position = {m: k for k, m in enumerate(members)}
-        edges, copy_of = self._edges(rows, position)
-        views = self._views_in_context(members, position)
-        stay = self._stay_input(members, edges) if switches.PUBLISHED_YEAR_CUT else None
-        groups, found = group_with_roundups(views, edges, copy_of, self.config, stay=stay)
+        members, groups, found, reach = self._grouping(rows)
+        # A lone short text's attach targets can lie outside the stories in view (the
+        # batch sees every story): re-clustered once more with them in view, within the
+        # bound (docs/history/benchmarks.md, 2026-12-07, aslead800).
+        wider = self._attach_stories(reach) - touched
+        if wider:
+            more = self._rows_in_view(touched | wider)
+            if not (bounded and self._over_bound(more)):
+                rows = more
+                members, groups, found, _ = self._grouping(rows)
         old = {row[1]: row[3] for row in rows}
         used, changed = self._keep_story_ids([[members[k] for k in g] for g in groups], old)
         self._settle_stories(used, changed, old)
         self._record_roundups(found, members, groups)
         return self._story_of_article(article_id)
+
+    def _grouping(
+        self, rows: Sequence[tuple[Any, ...]]
+    ) -> tuple[list[str], list[list[int]], list[FoundRoundup], set[str]]:
+        """The batch's grouping of the articles of ``rows`` from their stored pairs: the
+        members, their groups (positions), the roundups found, and the articles outside
+        ``rows`` a lone short member could join in the batch's attach step
+        (:meth:`_outside_targets`)."""
+        members = [row[1] for row in rows]
+        position = {m: k for k, m in enumerate(members)}
+        edges, copy_of = self._edges(rows, position)
+        views, outside = self._views_in_context(members, position)
+        short = self._shortness(members)
+        stay = self._stay_input(members, edges, short) if switches.PUBLISHED_YEAR_CUT else None
+        groups, found = group_with_roundups(views, edges, copy_of, self.config, stay=stay)
+        reach = self._outside_targets(members, groups, edges, copy_of, short, views, outside)
+        return members, groups, found, reach
+
+    def _outside_targets(
+        self,
+        members: Sequence[str],
+        groups: Sequence[Sequence[int]],
+        edges: Sequence[tuple[int, int, float]],
+        copy_of: Sequence[int | None],
+        short: Sequence[bool],
+        views: exclusive.InContext,
+        outside: Sequence[str],
+    ) -> set[str]:
+        """The articles outside the view whose stories can move a short member in the
+        batch's attach step (``stories.attach_splinters``), which sees every story: the
+        outside partners at the attach bar (the views' context, cut scores) of a short
+        member left alone (one copy group: it may attach there), and with rule AS the
+        outside partners, scored at the bar without the published-date cut
+        (:meth:`_far_outside`), of a short member the attach step joined to its group
+        (:func:`_attached`: the stay may keep it alone instead)."""
+        n = len(members)
+        roots = [k if (c := copy_of[k]) is None else c for k in range(n)]
+        lone = {k for ks in groups if len({roots[k] for k in ks}) == 1 for k in ks}
+        bar = self._attach_bar()
+        reach = {
+            outside[k - n]
+            for i, k, score in views.context
+            if score >= bar and short[i] and i in lone
+        }
+        if switches.PUBLISHED_YEAR_CUT:
+            attached = [
+                members[k]
+                for k in _attached(groups, edges, roots, self.config.same_story_threshold)
+                if short[k]
+            ]
+            reach |= self._far_outside(attached, set(members))
+        return reach
+
+    def _far_outside(self, shorts: Sequence[str], inside: set[str]) -> set[str]:
+        """The articles outside ``inside`` paired with one of ``shorts`` (stored pairs
+        either way) published more than ``PUBLISHED_SHORT_CUT_DAYS`` apart whose score
+        without the cut reaches the attach bar. The cut keeps at least
+        ``text_date_factor_short / PUBLISHED_DATE_GAP_FACTOR`` of a score, so only pairs
+        stored at that share of the bar or more are scored again."""
+        bar = self._attach_bar()
+        floor = bar * story_model_for(self.config.encoder).text_date_factor_short
+        floor /= PUBLISHED_DATE_GAP_FACTOR
+        low = f"score >= {floor!r}"
+        rows = [
+            *relations_from(self.conn, shorts, "score", low),
+            *relations_from(self.conn, shorts, "score", low, "weak_scores"),
+            *relations_to(self.conn, shorts, floor),
+        ]
+        pairs = list(dict.fromkeys((a, b) for a, b, _ in rows if (a in inside) != (b in inside)))
+        uncut = self._uncut_scores(pairs)
+        return {b if a in inside else a for (a, b), score in uncut.items() if score >= bar}
+
+    def _attach_bar(self) -> float:
+        """The attach step's bar (``Config.attach_threshold``, else the story bar)."""
+        attach = self.config.attach_threshold
+        story = self.config.same_story_threshold
+        return story if attach is None else min(story, attach)
+
+    def _attach_stories(self, ids: set[str]) -> set[str]:
+        """The stories holding ``ids`` that a lone item may join (``stories.attaches``:
+        ``LONE_ATTACH_MIN`` or more articles)."""
+        stories: set[str] = set()
+        for chunk in chunks(sorted(ids)):
+            stories.update(
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT DISTINCT story_id FROM articles WHERE id IN ({marks(len(chunk))})",
+                    chunk,
+                )
+            )
+        out: set[str] = set()
+        for chunk in chunks(sorted(stories)):
+            out.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT story_id FROM articles INDEXED BY articles_story "
+                    f"WHERE story_id IN ({marks(len(chunk))}) GROUP BY story_id "
+                    "HAVING COUNT(*) >= ?",
+                    [*chunk, LONE_ATTACH_MIN],
+                )
+            )
+        return out
 
     def _rows_in_view(self, touched: set[str]) -> list[tuple[Any, ...]]:
         """``(rowid, id, copy_of, story_id)`` of the members of the ``touched`` stories and
@@ -112,18 +222,25 @@ class Regrouping(TransactionWork):
         return edges, copy_of
 
     def _stay_input(
-        self, members: Sequence[str], edges: Sequence[tuple[int, int, float]]
+        self,
+        members: Sequence[str],
+        edges: Sequence[tuple[int, int, float]],
+        short: Sequence[bool] | None = None,
     ) -> StayInput:
         """Rule AS's input to the grouping (``switches.PUBLISHED_YEAR_CUT``), as the batch
         builds it: each edge's score without the published-date cut (:meth:`_uncut_scores`;
-        a pair it does not name was not cut) and each member's shortness
-        (``relate.is_short_text``, from the stored word counts)."""
+        a pair it does not name was not cut) and each member's shortness (``short``, else
+        :meth:`_shortness`)."""
+        short = self._shortness(members) if short is None else short
         uncut = self._uncut_scores([(members[i], members[j]) for i, j, _ in edges])
-        words = self._word_counts(members)
         return StayInput(
-            [(i, j, uncut.get((members[i], members[j]), s)) for i, j, s in edges],
-            [words[m] < SHORT_TEXT_WORDS for m in members],
+            [(i, j, uncut.get((members[i], members[j]), s)) for i, j, s in edges], short
         )
+
+    def _shortness(self, members: Sequence[str]) -> list[bool]:
+        """Each member's ``relate.is_short_text``, from the stored word counts."""
+        words = self._word_counts(members)
+        return [words[m] < SHORT_TEXT_WORDS for m in members]
 
     def _uncut_scores(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """The scores without rule AS's published-date cut (``relate.scoring.uncut_score``)
@@ -171,17 +288,32 @@ class Regrouping(TransactionWork):
 
     def _weak_uncut(self, weak: Sequence[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """The uncut scores of stored weak pairs ``(a, b)``, each scored again as the add
-        stored it (``a``, stored earlier, against ``b``), keyed by :func:`_unordered`."""
+        stored it (``a``, stored earlier, against ``b``), keyed by :func:`_unordered`.
+
+        Each pair is scored once a transaction (:attr:`uncut_memo`, by the pair as
+        stored): an add of 25 re-clusters mostly the same stories 25 times, and the
+        stored features a score is read from do not change inside an add (an upgrade
+        chunk rewrites re-cleaned features before its re-clustering, never between two)."""
+        memo = self.uncut_memo
         by_a: dict[str, list[str]] = {}
         for a, b in weak:
-            by_a.setdefault(a, []).append(b)
-        if not by_a:
-            return {}
-        sources = self._neighbour_features(list(by_a))
-        runs = [(f, self._neighbour_features(by_a[f.id])) for f in sources]
-        scored = relate_runs(runs, self.config, lean=True)
-        keys = [_unordered(f.id, b) for f in sources for b in by_a[f.id]]
-        return {key: uncut_score(r) for key, r in zip(keys, scored, strict=True)}
+            if (a, b) not in memo:
+                by_a.setdefault(a, []).append(b)
+        if by_a:
+            sources = self._neighbour_features(list(by_a))
+            runs = [(f, self._neighbour_features(by_a[f.id])) for f in sources]
+            scored = relate_runs(runs, self.config, lean=True)
+            keys = [(f.id, b) for f in sources for b in by_a[f.id]]
+            memo.update((key, uncut_score(r)) for key, r in zip(keys, scored, strict=True))
+        return {_unordered(a, b): memo[(a, b)] for a, b in weak}
+
+    @property
+    def uncut_memo(self) -> dict[tuple[str, str], float]:
+        """The weak pairs' uncut scores computed in this transaction, by ``(a, b)`` as
+        stored (made on first use)."""
+        if self._uncut_memo is None:
+            self._uncut_memo = {}
+        return self._uncut_memo
 
     def _published_dates(self, ids: Sequence[str]) -> dict[str, Any]:
         """The publication date of each of ``ids`` that has one (``articles.date``)."""
@@ -289,13 +421,13 @@ class Regrouping(TransactionWork):
 
     def _views_in_context(
         self, members: list[str], position: dict[str, int]
-    ) -> exclusive.InContext:
+    ) -> tuple[exclusive.InContext, list[str]]:
         """The name views of ``members`` with what the exclusive-names step reads beyond
         them (:class:`samestory.exclusive.InContext`), as the batch's step reads the
         whole corpus: their pairs scored at its bar to articles outside the stories
         re-clustered here, and which pairs are copies (among the members, to the
         outside partners and among them: :func:`_copy_pairs`), whose texts are one
-        version."""
+        version. With them, the outside partners' ids (numbered as in the context)."""
         bar = exclusive.NEIGHBOUR_BAR
         rows = [
             *relations_from(self.conn, members, "score", f"score >= {bar}"),
@@ -317,9 +449,11 @@ class Regrouping(TransactionWork):
             )
             if a in index and b in index
         ]
-        return exclusive.InContext(
-            _LazyFeatures(self, members), _LazyFeatures(self, list(outside)), context, copied
+        ids = list(outside)
+        views = exclusive.InContext(
+            _LazyFeatures(self, members), _LazyFeatures(self, ids), context, copied
         )
+        return views, ids
 
     def _members_of(self, stories: set[str]) -> list[tuple[Any, ...]]:
         """``(rowid, id, copy_of, story_id)`` of the articles of ``stories``, in rowid order."""
@@ -331,6 +465,26 @@ class Regrouping(TransactionWork):
                 sorted(stories),
             )
         )
+
+
+def _attached(
+    groups: Sequence[Sequence[int]],
+    edges: Sequence[tuple[int, int, float]],
+    roots: Sequence[int],
+    bar: float,
+) -> list[int]:
+    """The members of a group of several copy groups whose scores into it, summed over
+    its other copy groups, average under ``bar`` (the story bar): average link did not
+    join them (a version's linkage, the mean of its listed scores, is no lower), so
+    the attach step did."""
+    group_of = {k: g for g, ks in enumerate(groups) for k in ks}
+    others = [len({roots[k] for k in groups[group_of[m]]}) - 1 for m in range(len(roots))]
+    total = [0.0] * len(roots)
+    for i, j, score in edges:
+        if group_of[i] == group_of[j] and roots[i] != roots[j]:
+            total[i] += score
+            total[j] += score
+    return [m for m in range(len(roots)) if others[m] and total[m] / others[m] < bar]
 
 
 def _unordered(a: str, b: str) -> tuple[str, str]:
