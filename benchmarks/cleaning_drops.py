@@ -24,13 +24,13 @@ headline ("RELATED: Man charged in ...") is the marker's sentence and not counte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +45,9 @@ SETS = ("ecbplus_dev", "meantime_dev", "gva_dev")
 FORMS = ("full", "lead", "summary", "headline")
 
 
-@contextmanager
-def rule(on: bool) -> Iterator[None]:
+def rule(on: bool) -> contextlib.AbstractContextManager[None]:
     """``clean_text`` with rule BS on or off, whatever the shipped switch says."""
-    kept = switches.BOILERPLATE_BY_SENTENCE
-    switches.BOILERPLATE_BY_SENTENCE = on
-    try:
-        yield
-    finally:
-        switches.BOILERPLATE_BY_SENTENCE = kept
+    return switches.switched("BOILERPLATE_BY_SENTENCE", on)
 
 
 def is_marked(piece: str) -> bool:

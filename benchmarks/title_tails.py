@@ -25,13 +25,13 @@ it, so they read the same), whatever the shipped switch says.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +60,10 @@ from samestory.pipeline.score import score_pairs
 BANDS = (0.0, 0.2, 0.4, 1.01)
 
 
-@contextmanager
-def rule(on: bool) -> Iterator[None]:
+def rule(on: bool) -> contextlib.AbstractContextManager[None]:
     """``normalize.clean_text`` with rule T on (the first line through
     ``normalize.title_line``) or off (kept whole), whatever the shipped switch says."""
-    kept = switches.READ_TITLE_LINE
-    switches.READ_TITLE_LINE = on
-    try:
-        yield
-    finally:
-        switches.READ_TITLE_LINE = kept
+    return switches.switched("READ_TITLE_LINE", on)
 
 
 def tail_of(text: str) -> str:

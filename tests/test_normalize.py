@@ -396,3 +396,18 @@ def test_the_switch_set_where_it_lived_first_fails_loudly():
     be an attribute nothing reads."""
     with pytest.raises(switches.MovedSwitchError, match=r"switches\.SPLIT_RUNS_ON_IN_LINE"):
         normalize.SPLIT_RUNS_ON_IN_LINE = True
+
+
+def test_switched_sets_a_switch_inside_its_block_only() -> None:
+    """``switches.switched`` (the benchmarks' on/off comparisons) sets the switch inside
+    the block, puts the shipped value back after it, also when the block raises, and
+    fails on a name the module does not have."""
+    shipped = switches.BOILERPLATE_BY_SENTENCE
+    with switches.switched("BOILERPLATE_BY_SENTENCE", not shipped):
+        assert switches.BOILERPLATE_BY_SENTENCE is (not shipped)
+    assert switches.BOILERPLATE_BY_SENTENCE is shipped
+    with pytest.raises(RuntimeError), switches.switched("BOILERPLATE_BY_SENTENCE", not shipped):
+        raise RuntimeError
+    assert switches.BOILERPLATE_BY_SENTENCE is shipped
+    with pytest.raises(AttributeError), switches.switched("NO_SUCH_SWITCH", True):
+        pass

@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 # Whether clean_text reads a text's first line through title_line (rule T, docs/history/accuracy.md
@@ -135,6 +137,20 @@ def pair_scoring_rules() -> dict[str, bool]:
     if PUBLISHED_YEAR_CUT:  # the same: recorded only when on
         rules["published_year_cut"] = True
     return rules
+
+
+@contextmanager
+def switched(name: str, on: bool) -> Iterator[None]:
+    """Switch ``name`` (a switch of this module) set to ``on`` inside the block and put
+    back after it, whatever the shipped value: for scripts and benchmarks that compare a
+    rule on and off in one process (tests use ``monkeypatch.setattr``)."""
+    module = sys.modules[__name__]
+    kept = getattr(module, name)  # an unknown name fails here, before anything is set
+    setattr(module, name, on)
+    try:
+        yield
+    finally:
+        setattr(module, name, kept)
 
 
 # The switches that lived in other modules before this one, by module: reading or setting
