@@ -144,14 +144,29 @@ def test_inserting_one_at_a_time_keeps_the_batch_pairs_with_dates(monkeypatch, s
 
 def _lead_articles(stories: int) -> list:
     """GVA dev's leads (a feed's short form) of its first ``stories`` incidents with
-    more than one report: dated, local, sharing the town and the day."""
-    records = make_short_variants(read_jsonl(shared_data("gva_dev.jsonl")), "lead")
-    counts: dict[str, int] = {}
-    for r in records:
-        counts[str(r["story"])] = counts.get(str(r["story"]), 0) + 1
-    kept = [s for s in dict.fromkeys(str(r["story"]) for r in records) if counts[s] > 1]
-    chosen = set(kept[:stories])
-    return [record_to_article(r) for r in records if str(r["story"]) in chosen]
+    more than one report: dated, local, sharing the town and the day.
+
+    "First" by the place of an incident's first lead in the file (a record whose lead is
+    empty has none). Cut record by record (``make_short_variants`` cuts each on its own),
+    incident after incident in the order of their first record, and only until no later
+    incident can come first (its first lead is no earlier than its first record): a
+    tenth of the file for 60 incidents, where cutting all of GVA dev took ~4.5 s of CPU
+    a call (the same leads: docs/history/testing.md, 2026-12-07 citests)."""
+    records = read_jsonl(shared_data("gva_dev.jsonl"))
+    rows_of: dict[str, list[int]] = {}
+    for k, r in enumerate(records):
+        rows_of.setdefault(str(r["story"]), []).append(k)
+    leads: dict[int, dict] = {}
+    firsts: list[tuple[int, str]] = []  # (row of its first lead, incident) of those with two
+    for story, rows in rows_of.items():  # by the row of each incident's first record
+        if len(firsts) >= stories and rows[0] > sorted(firsts)[stories - 1][0]:
+            break  # every later incident's first lead comes after the chosen ones'
+        cut = {k: v for k in rows for v in make_short_variants([records[k]], "lead")}
+        if len(cut) > 1:
+            firsts.append((min(cut), story))
+            leads.update(cut)
+    chosen = {story for _, story in sorted(firsts)[:stories]}
+    return [record_to_article(leads[k]) for k in sorted(leads) if str(leads[k]["story"]) in chosen]
 
 
 @pytest.mark.slow
