@@ -29,7 +29,7 @@ how many each option's pairs differ from them (``differs``). An option's part
 number) adds no pairs: it runs rule L (``switches.LONE_FLOOR_BAR``) on the option's added
 pairs, which on the ``--floor-off`` base are the pairs only the floor proposes (its
 ``differs`` 0 says so): in a lone short text's attach linkage they count only at ``BAR``
-or over (``batch.floor_only_pairs`` and ``batch.lone_floor_bar`` patched; one ``BAR`` a
+or over (``batch.propose_flagged_pairs`` and ``batch.lone_floor_bar`` patched; one ``BAR`` a
 run). Under CV a pair is read by rule L when a fold it touches chose a ``lone`` option.
 ``--against NAME`` judges
 the options against option ``NAME`` instead of ``base``: the folds choose among the
@@ -117,14 +117,19 @@ def lone_analysis(
 ) -> batch.Analysis:
     """:func:`headline_splits.widened_analysis` with rule L on: ``flagged`` taken as the
     pairs only the floor proposed, read at ``bar``."""
-    saved = switches.LONE_FLOOR_BAR, batch.floor_only_pairs, batch.lone_floor_bar
+    saved = switches.LONE_FLOOR_BAR, batch.propose_flagged_pairs, batch.lone_floor_bar
+
+    def flagged_as_given(feats: Any, groups: Any, cfg: Config) -> tuple[list[Pair], set[Pair]]:
+        # batch.propose_pairs at call time: widened_analysis's widened one.
+        return batch.propose_pairs(feats, groups, cfg), set(flagged)
+
     switches.LONE_FLOOR_BAR = True
-    batch.floor_only_pairs = lambda *args, **kw: set(flagged)  # type: ignore[assignment]
+    batch.propose_flagged_pairs = flagged_as_given  # type: ignore[assignment]
     batch.lone_floor_bar = lambda cfg: bar  # type: ignore[assignment]
     try:
         return widened_analysis(features, extra, config)
     finally:
-        switches.LONE_FLOOR_BAR, batch.floor_only_pairs, batch.lone_floor_bar = saved
+        switches.LONE_FLOOR_BAR, batch.propose_flagged_pairs, batch.lone_floor_bar = saved
 
 
 class SetRun:

@@ -13,17 +13,19 @@ import numpy as np
 import pytest
 
 from samestory import stories, switches
+from samestory.candidates import CandidateIndex
 from samestory.config import DEFAULT_CONFIG
 from samestory.models import Article
 from samestory.pipeline import batch
 from samestory.pipeline import group as grouping
 from samestory.pipeline.copies import CopyGroups
-from samestory.pipeline.propose import floor_only_pairs, propose_pairs
+from samestory.pipeline.propose import propose_flagged_pairs, propose_pairs
 from samestory.roundups import NameView
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import floor_flags  # noqa: E402
 import short_floor_cv  # noqa: E402
 
 # Story {0, 1}, story {3, 4, 5}; lone text 2 links to {0, 1} by 0.3 (another route) and
@@ -100,31 +102,60 @@ def _doc(doc_id: str, vector: np.ndarray, n_words: int) -> SimpleNamespace:
     )
 
 
-def test_floor_only_pairs_are_those_proposed_without_the_floor_no_more() -> None:
+def _floor_docs() -> list[SimpleNamespace]:
     e = np.eye(8)
-    docs = [
+    return [
         _doc("a", e[0], 10),  # short: its list reaches 0.3 (b), and 0.5 (c) without it
         _doc("b", 0.3 * e[0] + np.sqrt(1 - 0.09) * e[1], 200),
         _doc("c", 0.5 * e[0] + np.sqrt(1 - 0.25) * e[2], 200),
+        _doc("d", 0.32 * e[0] + np.sqrt(1 - 0.32**2) * e[3], 10),  # short too: a-d both ways
         _doc("far", e[5], 200),
     ]
+
+
+def test_the_one_pass_flags_are_the_pairs_a_search_without_the_floor_misses() -> None:
+    docs = _floor_docs()
     groups = CopyGroups(list(range(len(docs))))
-    pairs = propose_pairs(docs, groups, DEFAULT_CONFIG)  # type: ignore[arg-type]
-    assert (0, 1) in pairs and (0, 2) in pairs
-    assert floor_only_pairs(docs, groups, pairs, DEFAULT_CONFIG) == {(0, 1)}  # type: ignore[arg-type]
+    pairs, floor_only = propose_flagged_pairs(docs, groups, DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert pairs == propose_pairs(docs, groups, DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert {(0, 1), (0, 2), (0, 3)} <= set(pairs)
+    assert floor_only == floor_flags.two_pass(docs, groups, pairs, DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert (0, 1) in floor_only and (0, 3) in floor_only and (0, 2) not in floor_only
     off = DEFAULT_CONFIG.replace(short_text_ann_min_cosine=None)
-    assert floor_only_pairs(docs, groups, pairs, off) == set()  # type: ignore[arg-type]
+    off_pairs, none = propose_flagged_pairs(docs, groups, off)  # type: ignore[arg-type]
+    assert none == set() and (0, 1) not in off_pairs
 
 
-def test_the_switch_is_off_and_the_batch_then_asks_for_no_floor_pairs(
+def test_a_pair_another_route_proposes_is_not_the_floors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # b also on a's keyword list: the pair is no longer the floor's only, nor in the
+    # two-pass set (a search without the floor proposes it by keyword).
+    docs = _floor_docs()
+    groups = CopyGroups(list(range(len(docs))))
+    real = CandidateIndex._keyword_scan
+
+    def with_b(
+        self: CandidateIndex, words: dict[int, float], exclude: str
+    ) -> tuple[list[str], tuple[float, str] | None]:
+        found, cut = real(self, words, exclude)
+        return ([*found, "b"] if exclude == "a" else found), cut
+
+    monkeypatch.setattr(CandidateIndex, "_keyword_scan", with_b)
+    pairs, floor_only = propose_flagged_pairs(docs, groups, DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert (0, 1) in pairs and (0, 1) not in floor_only and (0, 3) in floor_only
+    assert floor_only == floor_flags.two_pass(docs, groups, pairs, DEFAULT_CONFIG)  # type: ignore[arg-type]
+
+
+def test_the_switch_is_off_and_the_batch_then_flags_no_pairs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert switches.LONE_FLOOR_BAR is False
 
-    def never(*args: object) -> set[tuple[int, int]]:
-        raise AssertionError("floor_only_pairs called with rule L off")
+    def never(*args: object) -> object:
+        raise AssertionError("propose_flagged_pairs called with rule L off")
 
-    monkeypatch.setattr(batch, "floor_only_pairs", never)
+    monkeypatch.setattr(batch, "propose_flagged_pairs", never)
     articles = [
         Article(id=str(k), text=f"Storm floods the {w} valley, officials said on Monday.")
         for k, w in enumerate(["north", "south"])
@@ -143,3 +174,34 @@ def test_the_screens_lone_part() -> None:
     assert short_floor_cv.lone_bar("floor:0.25+lone:0.3", config)[1] == 0.3
     with pytest.raises(SystemExit):
         short_floor_cv.main(["--options", "floor:0.25+lone:0.3,floor:0.25+lone:story"])
+
+
+def _flags_by_inserts(docs: list[SimpleNamespace]) -> tuple[set[tuple[str, str]], set]:
+    """The pairs and floor-only pairs :meth:`CandidateIndex.insert` reports, kept up to
+    date one article at a time (as the store keeps them)."""
+    index = CandidateIndex(DEFAULT_CONFIG, dim=len(docs[0].vector))
+    pairs: set[tuple[str, str]] = set()
+    floor: set[tuple[str, str]] = set()
+    for doc in docs:
+        found = index.insert(doc)  # type: ignore[arg-type]
+        pairs.update(found.gained)
+        pairs.difference_update(found.lost)
+        for pair, only in found.floor_flags.items():
+            (floor.add if only else floor.discard)(pair)
+        floor.difference_update(found.lost)
+    return pairs, floor
+
+
+def test_inserts_flag_the_pairs_the_one_search_flags() -> None:
+    rng = np.random.default_rng(7)
+    centre = rng.normal(size=16)
+    docs = [
+        _doc(f"d{k}", centre + rng.normal(scale=1.2, size=16), 10 if k % 2 else 200)
+        for k in range(40)
+    ]
+    groups = CopyGroups(list(range(len(docs))))
+    pairs, floor_only = propose_flagged_pairs(docs, groups, DEFAULT_CONFIG)  # type: ignore[arg-type]
+    assert floor_only  # the case is there
+    by_inserts, floor = _flags_by_inserts(docs)
+    assert by_inserts == {(docs[i].id, docs[j].id) for i, j in pairs}
+    assert floor == {(docs[i].id, docs[j].id) for i, j in floor_only}

@@ -21,7 +21,9 @@ article instead, so the cost grows about linearly with the corpus. One module a 
 
 :mod:`.index` joins them in :class:`CandidateIndex`, incremental (the store adds one
 article at a time and learns how the batch's pairs changed) and batch
-(:func:`candidate_index`, :func:`pairs_of_rows`, :func:`candidate_pairs`). Spark runs the
+(:func:`candidate_index`, :func:`pairs_of_rows`, :func:`candidate_pairs`), each proposal
+flagged when only the short-text vector floor made it (:func:`flagged_pairs_of_rows`:
+rule L's input, ``switches.LONE_FLOOR_BAR``). Spark runs the
 same rules (:func:`select_neighbours`, :func:`keyword_neighbours`,
 :func:`dated_ranking`) over its own joins.
 
@@ -45,6 +47,7 @@ from samestory.candidates.index import (
     Proposals,
     candidate_index,
     candidate_pairs,
+    flagged_pairs_of_rows,
     load_graph,
     pairs_of_rows,
 )
@@ -130,6 +133,7 @@ __all__ = [
     "coded_ranking",
     "dated_ranking",
     "day_number",
+    "flagged_pairs_of_rows",
     "keyword_cosine",
     "keyword_neighbours",
     "keyword_ranking",

@@ -58,11 +58,15 @@ class Proposals:
     more in) and of every ``x`` sharing a keyword that became too common to count.
     ``gained`` are the pairs now proposed (``z``'s included), ``lost`` the pairs no
     longer proposed from either end; each pair is ``(earlier, later)`` in index order.
+    ``floor_flags``: whether only the short-text vector floor proposes a pair now (rule
+    L's flag, :meth:`CandidateIndex.floor_flagged`), for every gained pair and every kept
+    pair whose flag may have changed (an end's other route came or went).
     """
 
     neighbours: list[str]
     gained: list[tuple[str, str]]
     lost: list[tuple[str, str]]
+    floor_flags: dict[tuple[str, str], bool] = dataclasses.field(default_factory=dict)
 
 
 # The document vectors' size when no article says otherwise (by definition: USE's 512).
@@ -108,6 +112,10 @@ class CandidateIndex:
         # article less close than that cannot enter it) and its last keyword proposal:
         # known for the articles whose neighbours were asked since the index was built.
         self._proposed: dict[str, list[str]] = {}
+        # Of those, the ones only the short-text vector floor proposed (rule L's flag,
+        # switches.LONE_FLOOR_BAR): its vector list's part under ann_min_cosine, not
+        # proposed by its keyword or same-days list; kept only where there are some.
+        self._floor_part: dict[str, frozenset[str]] = {}
         self._vector_cut: dict[str, float] = {}
         self._keyword_cut: dict[str, tuple[float, str] | None] = {}
         # Day numbers (date ordinals) of the articles the same-days route has met, None
@@ -255,6 +263,20 @@ class CandidateIndex:
         is, answers for them too; they are left out). For an indexed ``f``, what it
         proposes is remembered for :meth:`insert`.
         """
+        return self._neighbours(f)[0]
+
+    def floor_flagged(self, f: DocFeatures) -> tuple[list[str], frozenset[str]]:
+        """:meth:`neighbours` of an indexed ``f``, and those of them only its short-text
+        vector floor proposed: its vector list's part under ``ann_min_cosine`` (which a
+        list without the floor, ``short_text_ann_min_cosine=None``, would not reach:
+        above it the two lists are one), no other route of ``f``'s. Rule L's input
+        (``switches.LONE_FLOOR_BAR``) from one search; a pair is the floor's only when
+        neither end proposes it otherwise."""
+        return self._neighbours(f)
+
+    def _neighbours(self, f: DocFeatures) -> tuple[list[str], frozenset[str]]:
+        """:meth:`neighbours` and, for an indexed ``f``, those only its floor proposed
+        (:meth:`floor_flagged`; empty for an article not indexed)."""
         # The same normalised text, when it has words: every text that cleaning leaves
         # without words has the empty text's fingerprint (no evidence: copies.has_words).
         wordless = f.fingerprint == EMPTY_FINGERPRINT
@@ -263,8 +285,12 @@ class CandidateIndex:
         if f.n_shingles:
             found.update(dict.fromkeys(i for i in self.copy_candidates(f) if i in self._key_of))
         words = keywords(f)
+        floor_part: frozenset[str] = frozenset()
         if f.id in self._key_of:
-            found.update(dict.fromkeys(self._proposals_of(f.id, f.vector, words)))
+            floor_part = self._floor_only_of(f.id, f.vector, words)
+            if floor_part:  # another route (same text, shared bucket) makes it firm
+                floor_part = floor_part.difference(found)
+            found.update(dict.fromkeys(self._proposed[f.id]))
         else:
             floor = vector_floor(self.config, _length(f, self.config))
             proposed = dict.fromkeys(self._vector_scan(f.vector, words, floor)[0])
@@ -272,7 +298,7 @@ class CandidateIndex:
             proposed.update(dict.fromkeys(self._dated_scan(words, f.id, route_day(f))))
             found.update(dict.fromkeys(self._screened(list(proposed), f.vector, words)))
         found.pop(f.id, None)
-        return list(found)
+        return list(found), floor_part
 
     def insert(self, f: DocFeatures) -> Proposals:
         """Index ``f`` and say how the collection's candidate pairs changed (see
@@ -290,16 +316,22 @@ class CandidateIndex:
         self._days[f.id] = route_day(f)
         self._remember_length(f)
         before = self._affected_by(f, words)
+        floor_before = {x: self._floor_part.get(x, frozenset()) for x in before}
         self.add_entry(f.id, f.fingerprint, f.vector, f.minhash if f.n_shingles else None)
         self.add_keywords(f.id, words)
-        mine = self.neighbours(f)
+        mine, mine_floor = self._neighbours(f)
         key = self._key_of
         gained: set[tuple[str, str]] = {_ordered(y, f.id, key) for y in mine}
         dropped: set[tuple[str, str]] = set()
+        reflag: set[tuple[str, str]] = set()
         for x, old in before.items():
             new = self._proposals_of(x, fresh=True)
             gained.update(_ordered(x, y, key) for y in new if y not in old)
             dropped.update(_ordered(x, y, key) for y in old if y not in new)
+            # A pair's flag changes with either end's floor part or other routes.
+            moved = floor_before[x].symmetric_difference(self._floor_part.get(x, frozenset()))
+            moved = moved.union(set(old).symmetric_difference(new))
+            reflag.update(_ordered(x, y, key) for y in moved)
         lost = [
             (x, y)
             for x, y in sorted(dropped, key=lambda p: (key[p[0]], key[p[1]]))
@@ -312,7 +344,64 @@ class CandidateIndex:
             neighbours=mine,
             gained=sorted(gained, key=lambda p: (key[p[0]], key[p[1]])),
             lost=lost,
+            floor_flags=self._floor_flags(
+                f.id, (mine, mine_floor), before, gained, reflag.difference(lost)
+            ),
         )
+
+    def _floor_flags(
+        self,
+        added: str,
+        own: tuple[list[str], frozenset[str]],
+        before: Mapping[str, list[str]],
+        gained: set[tuple[str, str]],
+        reflag: set[tuple[str, str]],
+    ) -> dict[tuple[str, str], bool]:
+        """:attr:`Proposals.floor_flags` of an insert of ``added`` (``own``: its
+        :meth:`floor_flagged`; ``before``: the articles whose proposals it may have
+        changed, the only ones that can propose it)."""
+        mine, floor_part = set(own[0]), own[1]
+        flags: dict[tuple[str, str], bool] = {}
+        for a, b in sorted(gained | reflag, key=lambda p: (self._key_of[p[0]], self._key_of[p[1]])):
+            if added not in (a, b):
+                flags[a, b] = self.floor_only_pair(a, b)
+                continue
+            other = a if b == added else b
+            if other in mine and other not in floor_part:
+                flags[a, b] = False  # its own list's firm part (or same text, shared bucket)
+            elif other in before:
+                flags[a, b] = not self._proposes_otherwise(other, added) and (
+                    other in floor_part or added in self._floor_part.get(other, frozenset())
+                )
+            else:
+                flags[a, b] = other in floor_part
+        return flags
+
+    def floor_part(self, article_id: str) -> frozenset[str]:
+        """What only the short-text vector floor proposes of an indexed article's own
+        proposals (its vector list's part under ``ann_min_cosine``, no other route of
+        its; see :meth:`floor_flagged`), worked out first if not known."""
+        self._proposals_of(article_id)
+        return self._floor_part.get(article_id, frozenset())
+
+    def floor_only_pair(self, a: str, b: str) -> bool:
+        """Whether only the short-text vector floor proposes the pair of indexed ``a`` and
+        ``b`` (see :meth:`floor_flagged`): an end proposes the other, and neither does by
+        another route. False for a pair neither end proposes. Two indexed articles never
+        share a text with words (the copy collapse keeps one), so the same-text route is
+        not asked; the shared bucket is."""
+        either = False
+        # The end whose proposals are known first: a firm proposal there ends it, and the
+        # other end's are worked out only for a pair its floor proposes (few).
+        for x, y in sorted(((a, b), (b, a)), key=lambda end: end[0] not in self._proposed):
+            if self._proposes_otherwise(x, y):
+                return False
+            either = either or y in self._floor_part.get(x, frozenset())
+        return either and not self._share_bucket(a, b)
+
+    def _proposes_otherwise(self, x: str, y: str) -> bool:
+        """Whether ``x``'s proposals hold ``y`` by a route other than the floor's part."""
+        return y in self._proposals_of(x) and y not in self._floor_part.get(x, frozenset())
 
     def proposers(self, f: DocFeatures) -> list[str]:
         """Indexed articles whose proposals may hold ``f`` (indexed, or not yet): those it
@@ -338,16 +427,40 @@ class CandidateIndex:
             vector = self._buffer[self._key_of[article_id]]
         if words is None:
             words = self._keywords.words(article_id)
-        by_vector, cut = self._vector_scan(vector, words, self._floors_of([article_id])[article_id])
+        floor = self._floors_of([article_id])[article_id]
+        by_vector, cut, firm = self._vector_scan_split(vector, words, floor)
         by_keyword, keyword_cut = self._keyword_scan(words, article_id)
+        dated = self._dated_scan(words, article_id, self._day_of(article_id))
         found = dict.fromkeys(by_vector)
         found.update(dict.fromkeys(by_keyword))
-        found.update(dict.fromkeys(self._dated_scan(words, article_id, self._day_of(article_id))))
+        found.update(dict.fromkeys(dated))
         found.pop(article_id, None)
-        self._proposed[article_id] = self._screened(list(found), vector, words)
+        proposed = self._proposed[article_id] = self._screened(list(found), vector, words)
         self._vector_cut[article_id] = cut
         self._keyword_cut[article_id] = keyword_cut
-        return self._proposed[article_id]
+        self._remember_floor_part(article_id, by_vector[firm:], [*by_keyword, *dated], proposed)
+        return proposed
+
+    def _remember_floor_part(
+        self, article_id: str, under: list[str], other_routes: list[str], proposed: list[str]
+    ) -> None:
+        """Remember which of ``proposed`` only the vector list's part ``under``
+        ``ann_min_cosine`` (the short-text floor's) gave, not ``other_routes``."""
+        only = frozenset(under).difference(other_routes, (article_id,)) if under else None
+        if only:
+            only = only.intersection(proposed)  # the keyword screen's survivors
+        if only:
+            self._floor_part[article_id] = only
+        else:
+            self._floor_part.pop(article_id, None)
+
+    def _floor_only_of(
+        self, article_id: str, vector: np.ndarray, words: dict[int, float]
+    ) -> frozenset[str]:
+        """What only the floor proposes for an indexed article (its proposals worked out
+        afresh from ``vector`` and ``words``, as :meth:`neighbours` does)."""
+        self._proposals_of(article_id, vector, words)
+        return self._floor_part.get(article_id, frozenset())
 
     def _screened(
         self, proposed: list[str], vector: np.ndarray, words: dict[int, float]
@@ -578,16 +691,26 @@ class CandidateIndex:
     def _vector_scan(
         self, vector: np.ndarray, words: dict[int, float], floor: float | None = None
     ) -> tuple[list[str], float]:
+        """The first two parts of :meth:`_vector_scan_split`: the neighbours, the cut."""
+        found, cut, _ = self._vector_scan_split(vector, words, floor)
+        return found, cut
+
+    def _vector_scan_split(
+        self, vector: np.ndarray, words: dict[int, float], floor: float | None = None
+    ) -> tuple[list[str], float, int]:
         """The distinct nearest neighbours of an article of ``vector`` and keywords
         ``words`` down to cosine ``floor`` (None: ``ann_min_cosine``), as
         :func:`select_neighbours` picks them from an exact or HNSW search, and the cosine
         below which another article would not have been looked at: the first candidate
-        the scan stopped at (or ``floor`` when it ran out of candidates)."""
+        the scan stopped at (or ``floor`` when it ran out of candidates), and how many of
+        the neighbours (a prefix: best first) are at ``ann_min_cosine`` or over: the list
+        a floor no lower than it would have given (the scan takes the same steps until
+        its first candidate under it), the rest the short-text floor's own."""
         matrix = self._matrix()
         if floor is None:
             floor = self.config.ann_min_cosine
         if not len(matrix):
-            return [], floor
+            return [], floor, 0
         budget = self.config.ann_neighbours + 1
         widest = min(self._widest(), len(matrix))
         rule = (budget, floor, vector_lists.SATURATED_COSINE[self.config.encoder])
@@ -622,7 +745,17 @@ class CandidateIndex:
                 keys = select_neighbours(matches.keys, scanned, matrix, *rule, still_close=test)
         assert keys is not None  # complete searches always give a list
         cut = max(floor, float(scanned[len(keys)])) if len(keys) < len(scanned) else floor
-        return [self._ids[key] for key in keys], cut
+        return [self._ids[key] for key in keys], cut, _at_or_over(scanned, len(keys), self.config)
+
+
+def _at_or_over(scanned: np.ndarray, taken: int, config: Config) -> int:
+    """How many of the first ``taken`` cosines of ``scanned`` (best first: the
+    candidates :func:`select_neighbours` took, in order) are at ``ann_min_cosine`` or
+    over, compared as it compares them (float32)."""
+    bar = np.float32(config.ann_min_cosine)
+    if not taken or np.float32(scanned[taken - 1]) >= bar:
+        return taken
+    return int(np.argmax(np.asarray(scanned[:taken], dtype=np.float32) < bar))
 
 
 def _length(f: DocFeatures, config: Config) -> int:
@@ -687,4 +820,20 @@ def pairs_of_rows(
         for other in index.neighbours(features[i]):
             j = key[other]
             out.append((i, j) if i < j else (j, i))
+    return out
+
+
+def flagged_pairs_of_rows(
+    index: CandidateIndex, features: Sequence[DocFeatures], start: int, stop: int
+) -> list[tuple[int, int, bool]]:
+    """:func:`pairs_of_rows` with each proposal's flag: True when the short-text vector
+    floor alone made it, from that row's side (:meth:`CandidateIndex.floor_flagged`). A
+    pair is the floor's only when every one of its proposals (from either end) is."""
+    key = index._key_of
+    out: list[tuple[int, int, bool]] = []
+    for i in range(start, stop):
+        found, floor_part = index.floor_flagged(features[i])
+        for other in found:
+            j = key[other]
+            out.append((i, j, other in floor_part) if i < j else (j, i, other in floor_part))
     return out

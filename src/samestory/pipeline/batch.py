@@ -27,7 +27,7 @@ from samestory.pipeline.assemble import (
 from samestory.pipeline.copies import CopyGroups, collapse_copies
 from samestory.pipeline.featurise import Progress, featurize_all, uncached
 from samestory.pipeline.group import LoneInput, StayInput, group_with_roundups
-from samestory.pipeline.propose import floor_only_pairs, propose_pairs
+from samestory.pipeline.propose import propose_flagged_pairs, propose_pairs
 from samestory.pipeline.score import score_pairs
 from samestory.relate.date_gate import is_short_text
 from samestory.relate.scoring import uncut_score
@@ -160,11 +160,13 @@ def _analyze_features(
     # GC 0.65 -> 0.36 s of CPU; docs/history/benchmarks.md, 2026-12-05, speed).
     with frozen_heap():
         copies = collapse_copies(features, config)
-        pairs = propose_pairs(features, copies, config)
-        # Rule L, only when on: the pairs only the short-text floor proposed.
+        # Rule L, only when on: the pairs only the short-text floor proposed, flagged
+        # by the one candidate search.
         floor_only = None
         if switches.LONE_FLOOR_BAR:
-            floor_only = floor_only_pairs(features, copies, pairs, config)
+            pairs, floor_only = propose_flagged_pairs(features, copies, config)
+        else:
+            pairs = propose_pairs(features, copies, config)
     clock.lap("candidates")
     # Lean: a pair that is no relation keeps its scores, not the evidence nothing reads.
     relations = score_pairs(features, copies.copies + pairs, config, progress, lean=True)
@@ -203,7 +205,7 @@ def assemble_analysis(
     (``copies.copies``, in order) and then one relation per candidate pair of ``pairs``.
 
     ``floor_only`` (rule L, ``switches.LONE_FLOOR_BAR``): the pairs of ``pairs`` only the
-    short-text vector floor proposed (:func:`~samestory.pipeline.propose.floor_only_pairs`);
+    short-text vector floor proposed (:func:`~samestory.pipeline.propose.propose_flagged_pairs`);
     the attach step reads a lone short text's linkage without those under the story bar
     (:func:`lone_floor_bar`)."""
     clock = clock or _StageClock(None)

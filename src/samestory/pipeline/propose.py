@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from samestory.candidates import candidate_index, pairs_of_rows
+from samestory.candidates import (
+    CandidateIndex,
+    candidate_index,
+    flagged_pairs_of_rows,
+    pairs_of_rows,
+)
 from samestory.config import DEFAULT_CONFIG, Config
 from samestory.encoders import one_blas_thread
 from samestory.features import DocFeatures
@@ -18,6 +24,8 @@ MIN_ROWS_PER_WORKER = 500
 # a fraction of a second at most (~0.1 s), large enough that its BLAS limit and its
 # result message cost nothing beside it.
 ROWS_CHUNK = 128
+
+T = TypeVar("T")
 
 
 def propose_pairs(
@@ -36,16 +44,45 @@ def propose_pairs(
     pairs of every row are joined and sorted.
     """
     reps = groups.reps
-    rows = [features[r] for r in reps]
+    found = _search(features, groups, config, pairs_of_rows)
+    return [(reps[i], reps[j]) for i, j in sorted(set(found))]
+
+
+def propose_flagged_pairs(
+    features: Sequence[DocFeatures], groups: CopyGroups, config: Config = DEFAULT_CONFIG
+) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """:func:`propose_pairs`, and those of its pairs only the short-text vector floor
+    proposed (``config.short_text_ann_min_cosine``, :func:`samestory.candidates.
+    vector_floor`): from neither end by another route nor by the vector list's part at
+    ``ann_min_cosine`` or over, so the pairs a search without the floor would not
+    propose, from the same one search (:func:`samestory.candidates.
+    flagged_pairs_of_rows`). Rule L's input (``switches.LONE_FLOOR_BAR``)."""
+    reps = groups.reps
+    found = _search(features, groups, config, flagged_pairs_of_rows)
+    firm = {(i, j) for i, j, floor in found if not floor}
+    pairs = sorted({(i, j) for i, j, _ in found})
+    floor_only = {(reps[i], reps[j]) for i, j in pairs if (i, j) not in firm}
+    return [(reps[i], reps[j]) for i, j in pairs], floor_only
+
+
+def _search(
+    features: Sequence[DocFeatures],
+    groups: CopyGroups,
+    config: Config,
+    rows_search: Callable[[CandidateIndex, list[DocFeatures], int, int], list[T]],
+) -> list[T]:
+    """``rows_search(index, rows, start, stop)`` over every representative's row, the
+    index built here and the rows searched on ``config.workers`` forked processes."""
+    rows = [features[r] for r in groups.reps]
     index = candidate_index(rows, config)
     workers = worker_count(config.workers, len(rows), MIN_ROWS_PER_WORKER)
 
-    def search(start: int, stop: int) -> list[tuple[int, int]]:
+    def search(start: int, stop: int) -> list[T]:
         # One BLAS thread: each search is one small matrix-vector product (4-5x less CPU).
         with one_blas_thread():
-            return pairs_of_rows(index, rows, start, stop)
+            return rows_search(index, rows, start, stop)
 
-    found = map_chunks(
+    return map_chunks(
         search,
         len(rows),
         workers,
@@ -53,22 +90,3 @@ def propose_pairs(
         # Workers live until the rows run out: they read the whole index anyway.
         chunks_per_worker=None,
     )
-    return [(reps[i], reps[j]) for i, j in sorted(set(found))]
-
-
-def floor_only_pairs(
-    features: Sequence[DocFeatures],
-    groups: CopyGroups,
-    pairs: Sequence[tuple[int, int]],
-    config: Config = DEFAULT_CONFIG,
-) -> set[tuple[int, int]]:
-    """The pairs of ``pairs`` (:func:`propose_pairs` under ``config``) that only the
-    short-text vector floor proposes (``config.short_text_ann_min_cosine``,
-    :func:`samestory.candidates.vector_floor`): those :func:`propose_pairs` does not
-    propose without it. Empty when ``config`` has no floor. Rule L's input
-    (``switches.LONE_FLOOR_BAR``); it proposes every pair again, a second candidate
-    search (the cost of a screen's switch, not of a shipped rule)."""
-    if config.short_text_ann_min_cosine is None or config.short_text_words <= 0:
-        return set()
-    without = propose_pairs(features, groups, config.replace(short_text_ann_min_cosine=None))
-    return set(pairs) - set(without)
