@@ -168,8 +168,12 @@ def featurize(articles: RDD, ranges: IndexRanges, config: Config, partitions: in
     a distinct sentence and batch, plus 2 KB (512 float32) a sentence and partition it
     is shipped to; each sentence of the input is encoded once.
     """
+    # Rule BS's cleaning is read at call time (normalize.clean_text) and Spark's Python
+    # workers do not inherit the driver's module state: the driver's setting travels with
+    # the task, as rule AS's does (_score_at).
+    by_sentence = switches.BOILERPLATE_BY_SENTENCE
     texts = place(articles, ranges).mapPartitions(
-        lambda rows: _text_features_of(rows, config), True
+        lambda rows: _text_features_of(rows, config, by_sentence), True
     )
     persist_large(texts)
     plan = (
@@ -217,8 +221,9 @@ def sentence_key(sentence: str) -> bytes:
 
 
 def _text_features_of(
-    rows: Iterable[tuple[int, Article]], config: Config
+    rows: Iterable[tuple[int, Article]], config: Config, by_sentence: bool
 ) -> Iterator[tuple[int, DocFeatures]]:
+    switches.BOILERPLATE_BY_SENTENCE = by_sentence  # the driver's rule BS (featurize)
     for idx, article in sorted(rows, key=lambda item: item[0]):
         yield idx, text_features(article, config)
 
