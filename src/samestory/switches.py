@@ -81,7 +81,10 @@ PUBLISHED_YEAR_CUT = True
 # citing its source's web address in brackets ("reported Monday (http://bit.ly/..) a
 # witness ..."). On, the marker's sentence goes and the rest of the line stays; a photo
 # gallery's line (``normalize._GALLERY``) still goes whole. cleaning_rules() records it
-# only when on.
+# only when on. Off: the thread and pair files refitted with it on passed their own rules
+# (protocol G on seeds 165-169; the pair file's venue weight) but its production gate with
+# them has not run (2026-12-07, bsflip; the files on branch bsflip). Spark's feature tasks
+# clean with the driver's setting (spark.stages.featurize).
 BOILERPLATE_BY_SENTENCE = False
 
 # Rule L (docs/history/accuracy.md, 2026-12-07, loneattach): a pair only the short-text
