@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from samestory.candidates import EXACT_SEARCH_LIMIT, TRANSLATION_COSINE, keywords, screened
 from samestory.config import DEFAULT_CONFIG, Config
@@ -174,8 +175,9 @@ def run(
     ranges = IndexRanges(read.n, p)
     # Computed and persisted here, once: later jobs read it from several branches.
     features = stages.featurize(read.numbered.mapValues(lambda ra: ra[1]), ranges, config, p)
-    copy_of, n_copies = _copy_groups(features, ranges, config, p)
-    reps, n_reps = _representatives(features, copy_of, ranges)
+    copy_of, n_copies = _copy_groups(features, read.n, ranges, config, p)
+    reps = _representatives(features, copy_of, ranges)
+    n_reps = read.n - n_copies  # every article that is no copy
     search = _Search(exact_limit, cell_size, task_bound, recall_sample)
     near, rep_pairs, largest, recall = _candidate_pairs(spark, reps, n_reps, config, p, search)
     pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
@@ -185,10 +187,11 @@ def run(
     scored = stages.score_pairs(features, pairs, ranges, config, p)
     stages.persist_large(scored)
     n_pairs = scored.count()
-    found, n_roundups, group_of = _groups(features, copy_of, scored, ranges, config, p)
-    built, threads, n_stories = _stories(
-        spark, read, features, copy_of, scored, found, group_of, ranges, output_path, dedup, p
+    grouping = _groups(features, copy_of, scored, ranges, config, p)
+    built, threads = _stories(
+        spark, read, features, copy_of, scored, grouping, ranges, output_path, dedup, p
     )
+    n_stories = n_reps - grouping.joined  # one story a group
     counts = {
         "articles": read.n,
         "skipped": read.total_rows - read.n,
@@ -197,7 +200,7 @@ def run(
         "copies": n_copies,
         "pairs": n_pairs,
         "stories": n_stories,
-        "roundups": n_roundups,
+        "roundups": len(grouping.roundups),
         **recall,
     }
     if largest is not None:  # read after the jobs that computed the pairs
@@ -205,15 +208,16 @@ def run(
     for rdd in (
         threads,
         built,
-        found,
-        group_of,
+        grouping.found,
+        grouping.group_of,
+        grouping.grouped,
         scored,
         near,
         rep_pairs,
         reps,
         copy_of,
         features,
-        read.numbered,
+        read.marked,
         read.records,
     ):
         rdd.unpersist()
@@ -223,13 +227,15 @@ def run(
 @dataclasses.dataclass(frozen=True)
 class _Input:
     """The input as the job reads it once: ``records`` (``(row, values)``, cached),
-    ``numbered`` (``(idx, (row, Article))`` of the rows with text, cached), the input's
+    ``marked`` (``(row, Article)`` or None of each record, cached), ``numbered``
+    (``(idx, (row, Article))`` of the rows with text, derived from ``marked``), the input's
     ``path``, ``schema`` and column ``names``, ``n`` articles of ``total_rows`` rows."""
 
     path: str | os.PathLike[str]
     records: RDD
     schema: Any
     names: list[str]
+    marked: RDD
     numbered: RDD
     n: int
     total_rows: int
@@ -262,14 +268,32 @@ def _read_articles(
         )
         return None if article is None else (row, article)
 
-    # The filter drops the Nones (mypy cannot see it narrow the element type).
-    readable = cast("RDD", records.map(to_article).filter(lambda x: x is not None))
-    numbered = readable.zipWithIndex().map(lambda ai: (ai[1], ai[0]))  # (idx, (row, article))
-    stages.persist_large(numbered)
-    n = numbered.count()
+    # (row, Article) or None of every record, cached: one job counts both per partition
+    # (the totals, and the offsets that number the articles), where zipWithIndex's own
+    # counting job, a count of the articles and one of the records were three.
+    marked = stages.persist_large(records.map(to_article))
+    sizes = marked.mapPartitions(_marked_sizes).collect()
+    n = sum(size[1] for size in sizes)
     if n == 0:
         raise ValueError(f"{input_path}: no article with text")
-    return _Input(input_path, records, schema, names, numbered, n, records.count())
+    starts = list(itertools.accumulate([0, *(size[1] for size in sizes[:-1])]))
+
+    def number(part: int, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        return enumerate((item for item in items if item is not None), starts[part])
+
+    # Not cached again: the numbering runs in the same Python task as each reader.
+    numbered = marked.mapPartitionsWithIndex(number)  # (idx, (row, article))
+    total_rows = sum(size[0] for size in sizes)
+    return _Input(input_path, records, schema, names, marked, numbered, n, total_rows)
+
+
+def _marked_sizes(items: Iterable[Any]) -> list[tuple[int, int]]:
+    """``(records, articles)`` of one partition of marked records (None: no article)."""
+    rows = articles = 0
+    for item in items:
+        rows += 1
+        articles += item is not None
+    return [(rows, articles)]
 
 
 def _check_unique_ids(
@@ -280,14 +304,21 @@ def _check_unique_ids(
         raise ValueError(f"{input_path}: article ids are not unique")
 
 
-def _copy_groups(features: RDD, ranges: IndexRanges, config: Config, p: int) -> tuple[RDD, int]:
+def _copy_groups(
+    features: RDD, n: int, ranges: IndexRanges, config: Config, p: int
+) -> tuple[RDD, int]:
     """``(copy, representative)`` of every copy (persisted; verified bucket edges,
     components by large-star/small-star), and their number."""
     from pyspark import StorageLevel
 
     from samestory.spark.graph import connected_components
 
-    copy_components = connected_components(stages.copy_edges(features, ranges, config, p), p)
+    # At most one edge an article per fingerprint and per band bucket: within the one
+    # task bound the components skip counting the edges and themselves (two jobs), and
+    # the count of the copies below computes them.
+    bands, _ = stages.lsh_params(config)
+    edges = stages.copy_edges(features, ranges, config, p)
+    copy_components = connected_components(edges, p, most_edges=n * (bands + 1))
     copy_of = copy_components.filter(lambda kv: kv[0] != kv[1]).persist(
         StorageLevel.MEMORY_AND_DISK
     )
@@ -296,9 +327,9 @@ def _copy_groups(features: RDD, ranges: IndexRanges, config: Config, p: int) -> 
     return copy_of, n_copies
 
 
-def _representatives(features: RDD, copy_of: RDD, ranges: IndexRanges) -> tuple[RDD, int]:
-    """``(idx, candidate view)`` of every article that is no copy (persisted), and their
-    number."""
+def _representatives(features: RDD, copy_of: RDD, ranges: IndexRanges) -> RDD:
+    """``(idx, candidate view)`` of every article that is no copy (persisted; computed
+    by the first job that reads it: their number is the articles' less the copies')."""
     flags = copy_of.mapValues(lambda _: True)
 
     def drop_copies(items: Iterable[tuple[int, tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
@@ -307,8 +338,7 @@ def _representatives(features: RDD, copy_of: RDD, ranges: IndexRanges) -> tuple[
         return ((i, stages.candidate_view(f)) for i, f in own if i not in dropped)
 
     reps = stages.zip_by_index(ranges, features, flags).mapPartitions(drop_copies, True)
-    stages.persist_large(reps)
-    return reps, reps.count()
+    return stages.persist_large(reps)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -364,14 +394,28 @@ def _candidate_pairs(
     return near, rep_pairs, largest, recall
 
 
+@dataclasses.dataclass(frozen=True)
+class _Grouping:
+    """:func:`_groups`' answer: ``grouped`` (``(rep, (group, roundup))``, persisted),
+    ``found`` (``(group of the roundup, (its index, FoundRoundup in indices))``, a few an
+    input, persisted), ``roundups`` (each one's ``(index, cut?)``, on the driver) and
+    ``group_of`` (``(idx, group)`` of every article, partitioned as the features;
+    persisted, computed by the first job that reads it: ``grouped`` stays cached until
+    then); ``joined``: the representatives grouped under another (the stories are the
+    representatives less these)."""
+
+    grouped: RDD
+    found: RDD
+    roundups: list[tuple[int, bool]]
+    group_of: RDD
+    joined: int
+
+
 def _groups(
     features: RDD, copy_of: RDD, scored: RDD, ranges: IndexRanges, config: Config, p: int
-) -> tuple[RDD, int, RDD]:
+) -> _Grouping:
     """Grouping on executors: average linkage per component of strong representative
-    edges, with the roundup rule (the representatives' name views travel with them).
-    ``found``: ``(group of the roundup, (its index, FoundRoundup in indices))``, a few an
-    input (persisted), their number, and ``group_of``: ``(idx, group)`` of every article,
-    partitioned as ``features`` (persisted)."""
+    edges, with the roundup rule (the representatives' name views travel with them)."""
     from pyspark import StorageLevel
 
     # Each edge says whether its pair are copies (the exclusive-names step's versions)
@@ -393,12 +437,26 @@ def _groups(
         lambda kv: (kv[1][0], (kv[0], kv[1][1]))
     )
     found.persist(StorageLevel.MEMORY_AND_DISK)
-    n_roundups = found.count()
+    # One job over the cached groups: the roundups (their number and the ones the
+    # grouping cut, which chain no threads) and the representatives grouped under
+    # another (each group is keyed by its smallest node, so every other node of it is).
+    summaries = grouped.mapPartitions(_group_summary).collect()
+    roundups = [r for _, found_here in summaries for r in found_here]
     group_of = stages.groups_of_all(features, copy_of, rep_group, ranges)
     group_of.persist(StorageLevel.MEMORY_AND_DISK)
-    group_of.count()
-    grouped.unpersist()
-    return found, n_roundups, group_of
+    joined = sum(n for n, _ in summaries)
+    return _Grouping(grouped, found, roundups, group_of, joined)
+
+
+def _group_summary(items: Iterable[tuple[int, Any]]) -> list[tuple[int, list[tuple[int, bool]]]]:
+    """Of a partition of ``(rep, (group, roundup))``: how many representatives are grouped
+    under another, and each roundup's ``(index, cut?)``."""
+    joined, roundups = 0, []
+    for node, (group, roundup) in items:
+        joined += node != group
+        if roundup is not None:
+            roundups.append((node, roundup.cut))
+    return [(joined, roundups)]
 
 
 def _stories(
@@ -407,17 +465,17 @@ def _stories(
     features: RDD,
     copy_of: RDD,
     scored: RDD,
-    found: RDD,
-    group_of: RDD,
+    grouping: _Grouping,
     ranges: IndexRanges,
     output_path: str | os.PathLike[str],
     dedup: DedupOptions | None,
     p: int,
-) -> tuple[RDD, RDD, int]:
+) -> tuple[RDD, RDD]:
     """Build and write the stories (members: slim features, input row, representative;
     same-story relations; roundups; threads), the relations and assignments, and with
     ``dedup`` the annotated records. Returns what to release (the built rows, the
-    threads) and the number of stories."""
+    threads)."""
+    found, group_of = grouping.found, grouping.group_of
     meta = read.numbered.mapValues(lambda ra: (ra[0], len(ra[1].text)))
     members = stages.story_members(features, meta, copy_of, group_of, ranges)
     same = stages.same_story_relations(scored, group_of, ranges)
@@ -431,19 +489,19 @@ def _stories(
     stories = built.filter(lambda kv: kv[0] == "story").values()
     roundups = _roundup_flags(built, p)
     # The roundups the grouping cut chain no threads (their indices, a few an input).
-    cut = frozenset(found.filter(lambda kv: kv[1][1].cut).map(lambda kv: kv[1][0]).collect())
+    cut = frozenset(index for index, was_cut in grouping.roundups if was_cut)
     texts = stages.feature_views(features, ranges)
     inputs = stages.ThreadInputs(scored, group_of, copy_of, texts, ranges, p, cut)
     firsts = built.filter(lambda kv: kv[0] == "first").values()
     threads = stages.story_threads(inputs, firsts)
     out = Path(output_path)
-    n_stories = _write_stories(spark, stories, scored, out, roundups, p, threads)
+    _write_stories(spark, stories, scored, out, roundups, p, threads)
     if dedup is not None:
         notes = built.filter(lambda kv: kv[0] == "note").values()
         _write_records(
             spark, read.records, read.schema, read.names, notes, out, read.path, read.total_rows, p
         )
-    return built, threads, n_stories
+    return built, threads
 
 
 def _story_and_roundups(item: tuple[int, Any], annotate: Any) -> Iterator[tuple[str, Any]]:
@@ -534,7 +592,7 @@ def _write_stories(
     roundups: Any,
     partitions: int,
     threads: Any,
-) -> int:
+) -> None:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -584,7 +642,6 @@ def _write_stories(
     spark.createDataFrame(relation_rows, relation_schema).write.mode("overwrite").parquet(
         str(out / "relations.parquet")
     )
-    return int(spark.read.parquet(str(out / "stories.parquet")).count())
 
 
 def _story_row(
