@@ -128,3 +128,49 @@ def test_the_shipped_model_reads_a_year_gap_as_evidence_of_another_event():
     cues = relate.pair_score(rahman, thompson).cues
     agreeing = dataclasses.replace(cues, year_gap=0.0)
     assert relate.event_probability(cues) < relate.event_probability(agreeing)
+
+
+def _reference_number_contexts(text: str) -> list[str]:
+    """:func:`conflicts.number_contexts_in_order` as first written: every token tested
+    by ``_number_value`` in turn."""
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        tokens = conflicts._TOKEN.findall(line.lower())
+        for k, token in enumerate(tokens):
+            value = conflicts._number_value(token)
+            if value is None:
+                continue
+            after = conflicts._context(tokens[k + 1]) if k + 1 < len(tokens) else None
+            before = conflicts._context(tokens[k - 1]) if k > 0 else None
+            if after:
+                found[f"{after}={value}"] = None
+            if before:
+                found[f"<{before}={value}"] = None
+    return list(found)
+
+
+# Number words, digits with separators, a superscript two (a digit to str.isdigit, a
+# word character to the tokeniser's letters), function and context words, line breaks.
+_number_pieces = st.sampled_from(
+    [
+        *"0123456789,. -\n",
+        "²",
+        "٣",
+        "seventh",
+        "Three",
+        "twelve",
+        "one",
+        "round",
+        "Route",
+        "year-old",
+        "the",
+        "in",
+        "am",
+        "stores",
+    ]
+)
+
+
+@given(st.lists(_number_pieces, max_size=40).map(" ".join) | st.text(max_size=60))
+def test_number_contexts_in_order_match_the_token_by_token_reading(text: str) -> None:
+    assert conflicts.number_contexts_in_order(text) == _reference_number_contexts(text)

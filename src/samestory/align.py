@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
 import string
 from dataclasses import dataclass
@@ -105,29 +104,76 @@ def as_float32(x: np.ndarray) -> np.ndarray:
 def lexical_similarity(a_sents: list[str], b_sents: list[str]) -> np.ndarray:
     """Word-set Jaccard ``|W_a ∩ W_b| / |W_a ∪ W_b|`` for every sentence pair.
 
-    Lowercased ``\\w+`` tokens; computed with one dense binary incidence matrix over the
-    pair's shared vocabulary (``inter = X_a X_b^T``, ``union = |W_a| + |W_b| - inter``).
-    Sentences are short and capped per article, so the vocabulary is a few hundred words
-    and one small float32 matmul (exact for these integer counts) beats both sparse
-    matrices (fixed overhead) and pairwise Python set intersections. Empty sentences
-    score 0. Returns float32 ``|A| x |B|``.
+    Lowercased ``\\w+`` tokens. Each side's words are read once a text
+    (:func:`sentence_vocabulary`: its sorted vocabulary and each sentence's word set as
+    column numbers in it); a pair then intersects the two vocabularies and counts the
+    shared words of every sentence pair with one dense binary incidence matrix over
+    them (``inter = X_a X_b^T``; ``union = |W_a| + |W_b| - inter``, the sizes read per
+    text). Only a word both texts hold can be in an intersection, so the counts are
+    those over the pair's whole vocabulary (integers, exact in float32), a few dozen
+    columns instead of a few hundred. Empty sentences score 0. Returns float32
+    ``|A| x |B|``.
     """
     if not a_sents or not b_sents:
         return np.zeros((len(a_sents), len(b_sents)), dtype=np.float32)
-    keys = [_sentence_word_keys(sentence) for sentence in itertools.chain(a_sents, b_sents)]
-    lens = [len(k) for k in keys]
-    # The pair's vocabulary: column of each word, numbered by np.unique.
-    _, ids = np.unique(np.concatenate(keys), return_inverse=True)
-    n = len(lens)
-    incidence = np.zeros((n, int(ids.max(initial=0)) + 1), dtype=np.float32)
-    # Repeated words hit the same cell, so each row is the sentence's word *set*.
-    incidence[np.repeat(np.arange(n), lens), ids] = 1.0
-    n_a = len(a_sents)
-    inter = _serial_matmul_t(incidence[:n_a], incidence[n_a:])
-    size = incidence.sum(axis=1)
-    union = size[:n_a, None] + size[None, n_a:] - inter
+    vocab_a, rows_a, cols_a, size_a = sentence_vocabulary(tuple(a_sents))
+    vocab_b, rows_b, cols_b, size_b = sentence_vocabulary(tuple(b_sents))
+    n_a, n_b = len(a_sents), len(b_sents)
+    # The shared words, numbered in A's vocabulary order: B's column of each of A's words.
+    at = np.searchsorted(vocab_b, vocab_a)
+    np.minimum(at, max(len(vocab_b) - 1, 0), out=at)
+    hit = vocab_b[at] == vocab_a if len(vocab_b) else np.zeros(len(vocab_a), dtype=bool)
+    n_shared = int(np.count_nonzero(hit))
+    if n_shared == 0:
+        inter = np.zeros((n_a, n_b), dtype=np.float32)
+    else:
+        shared_of_a = np.cumsum(hit) - 1  # A's word k is shared word shared_of_a[k] if hit
+        shared_of_b = np.full(len(vocab_b), -1, dtype=np.int64)
+        shared_of_b[at[hit]] = shared_of_a[hit]
+        x_a = _shared_incidence(rows_a, shared_of_a[cols_a], hit[cols_a], n_a, n_shared)
+        kept_b = shared_of_b[cols_b]
+        x_b = _shared_incidence(rows_b, kept_b, kept_b >= 0, n_b, n_shared)
+        inter = _serial_matmul_t(x_a, x_b)
+    union = size_a[:, None] + size_b[None, :] - inter
     # union == 0 only when both sentences are empty, and then inter == 0: 0 / 1 = 0.
     return np.divide(inter, np.maximum(union, 1.0), dtype=np.float32)
+
+
+def _shared_incidence(
+    rows: np.ndarray, columns: np.ndarray, keep: np.ndarray, n_rows: int, n_columns: int
+) -> np.ndarray:
+    """The 0/1 float32 matrix of the (sentence, shared word) cells ``keep`` marks."""
+    incidence = np.zeros((n_rows, n_columns), dtype=np.float32)
+    incidence[rows[keep], columns[keep]] = 1.0
+    return incidence
+
+
+# Texts (sentence tuples) whose vocabularies are kept: a text is aligned in each pair it
+# is scored in, and both of a pair's sides come back in other pairs.
+VOCABULARY_CACHE = 4096
+# What sentence_vocabulary gives: the sorted distinct word keys of the text, and of
+# every (sentence, word) of it once, the sentence's row and the word's column in them,
+# and each sentence's number of distinct words (float32, as the incidence rows sum).
+Vocabulary = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@functools.lru_cache(maxsize=VOCABULARY_CACHE)
+def sentence_vocabulary(sentences: tuple[str, ...]) -> Vocabulary:
+    """The words of ``sentences`` read once a text, for :func:`lexical_similarity`
+    (see :data:`Vocabulary`; cached by the text's sentences)."""
+    keys = [_sentence_word_keys(sentence) for sentence in sentences]
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    vocab, columns = np.unique(flat, return_inverse=True)
+    rows = np.repeat(np.arange(len(keys)), lens)
+    # Repeated words of a sentence are one cell: each sentence's word *set*.
+    width = max(len(vocab), 1)
+    cells = np.unique(rows * width + columns.reshape(-1))
+    rows, columns = cells // width, cells % width
+    size = np.bincount(rows, minlength=len(keys)).astype(np.float32)
+    for array in (vocab, rows, columns, size):
+        array.setflags(write=False)
+    return vocab, rows, columns, size
 
 
 # OpenBLAS runs a GEMM single-threaded when ``M * N * K <= 65536 * 4``; above that it

@@ -396,7 +396,9 @@ def _shared_name_cues(
     non-place, whether rare places alone are shared ``days`` apart, and whether a name of
     any specificity is a shared place (``threads``' ``shared_place_any``)."""
     a = first.features
-    named = sorted(names)
+    # In the set's order, not sorted: every value below is order-free (exactly rounded
+    # sums, maxima, sets, per-name means).
+    named = list(names)
     if b.lang == a.lang:
         specificity = [first.specificity[name] for name in named]
         # lexical.weighted_jaccard: the shared weights over the union's, each sum exactly
