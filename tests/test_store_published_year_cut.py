@@ -385,3 +385,75 @@ def test_a_lone_short_texts_targets_outside_the_stories_re_clustered_are_seen(
             store._conn.execute("UPDATE articles SET story_id='s-alone' WHERE id=?", (text,))
             work._regroup({"s-alone"}, text)
         assert store.story_of(text) == store.story_of(story)
+
+
+def _partition_of(store: Store) -> Partition:
+    groups: dict[str, set[str]] = {}
+    for article, story in store._conn.execute("SELECT id, story_id FROM articles"):
+        groups.setdefault(story, set()).add(article)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def test_the_second_grouping_runs_only_where_a_short_item_can_link_to_the_stories_in_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-clustering each story of the 37 leads alone: where the stories in reach can take
+    no short item of the view at the attach bar (:meth:`Regrouping._may_attach`), the
+    second grouping is skipped, and it would have changed nothing; where one can, it
+    runs. The stories are those of re-clustering with every second grouping run."""
+    monkeypatch.setattr(switches, "PUBLISHED_YEAR_CUT", True)
+    wanted = set(STAY_OUTSIDE)
+    records = [r for r in read_jsonl(shared_data("gva_dev.jsonl")) if r["id"][:15] in wanted]
+    arrival = [record_to_article(r) for r in make_short_variants(records, "lead")]
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add(arrival)
+        stories_in = sorted({store.story_of(a.id) for a in arrival})
+    said: list[bool] = []
+    gate = Regrouping._may_attach
+
+    def watched(self: Regrouping, stories: set[str], reach: object) -> bool:
+        said.append(gate(self, stories, reach))  # type: ignore[arg-type]
+        return said[-1]
+
+    def regroup_each(db: Path) -> list[Partition]:
+        out = []
+        with Store(db) as store:
+            for story in stories_in:
+                first = store._conn.execute(
+                    "SELECT id FROM articles WHERE story_id=? ORDER BY rowid LIMIT 1", (story,)
+                ).fetchone()
+                if first is None:  # emptied by an earlier re-clustering
+                    continue
+                with store._transaction():
+                    work = store._chunk_work(store._candidate_index())
+                    work._regroup({story}, first[0])
+                out.append(_partition_of(store))
+        return out
+
+    skipped, every = tmp_path / "skipped.db", tmp_path / "every.db"
+    for copy in (skipped, every):
+        with sqlite3.connect(path) as src, sqlite3.connect(copy) as dst:
+            src.backup(dst)
+    monkeypatch.setattr(Regrouping, "_may_attach", watched)
+    gated = regroup_each(skipped)
+    monkeypatch.setattr(Regrouping, "_may_attach", lambda self, stories, reach: True)
+    assert gated == regroup_each(every)
+    assert True in said and False in said  # both kinds of case are met
+
+
+def test_pairs_by_key_reads_the_rows_stored_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The far pairs' rows are looked up by key, in chunks: each pair asked either way
+    round gives its stored row (as stored), an unstored pair none."""
+    from samestory.store import regroup
+
+    monkeypatch.setattr(regroup, "SQL_CHUNK", 8)  # two pairs a query
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE weak_scores (a, b, score REAL, PRIMARY KEY (a, b))")
+    stored = [(f"x{k}", f"y{k}", k / 10) for k in range(5)]
+    conn.executemany("INSERT INTO weak_scores VALUES (?, ?, ?)", stored)
+    asked = [("y0", "x0"), ("x1", "y1"), ("x9", "y9"), ("y3", "x3"), ("x4", "y4")]
+    rows = regroup.pairs_by_key(conn, asked, "score", "weak_scores")
+    assert sorted(rows) == [stored[k] for k in (0, 1, 3, 4)]

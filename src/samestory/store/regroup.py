@@ -11,6 +11,7 @@ the story ids the new groups keep, the stories emptied, the roundups found.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -61,12 +62,18 @@ class Regrouping(TransactionWork):
         # A lone short text's attach targets can lie outside the stories in view (the
         # batch sees every story): re-clustered once more with them in view, within the
         # bound (docs/history/benchmarks.md, 2026-12-07, aslead800).
-        wider = self._attach_stories(reach) - touched
+        wider = self._attach_stories(reach.articles) - touched
+        if wider and not self._may_attach(wider, reach):
+            # No lone short item's linkage to those stories can reach the attach bar:
+            # grouped with them it stays where the first grouping put it (on GVA lead
+            # 400, 293 of 398 re-clusterings grouped again, none to another end;
+            # docs/history/benchmarks.md, 2026-12-07, storecost).
+            wider = set()
         if wider:
             more = self._rows_in_view(touched | wider)
             if not (bounded and self._over_bound(more)):
                 rows = more
-                members, groups, found, _ = self._grouping(rows)
+                members, groups, found, _ = self._grouping(rows, reach=False)
         old = {row[1]: row[3] for row in rows}
         used, changed = self._keep_story_ids([[members[k] for k in g] for g in groups], old)
         self._settle_stories(used, changed, old)
@@ -74,12 +81,13 @@ class Regrouping(TransactionWork):
         return self._story_of_article(article_id)
 
     def _grouping(
-        self, rows: Sequence[tuple[Any, ...]]
-    ) -> tuple[list[str], list[list[int]], list[FoundRoundup], set[str]]:
+        self, rows: Sequence[tuple[Any, ...]], reach: bool = True
+    ) -> tuple[list[str], list[list[int]], list[FoundRoundup], Reach]:
         """The batch's grouping of the articles of ``rows`` from their stored pairs: the
         members, their groups (positions), the roundups found, and the articles outside
         ``rows`` a lone short member could join in the batch's attach step
-        (:meth:`_outside_targets`)."""
+        (:meth:`_outside_targets`; with ``reach``, else none: the second grouping's
+        would go unread)."""
         members = [row[1] for row in rows]
         position = {m: k for k, m in enumerate(members)}
         edges, copy_of = self._edges(rows, position)
@@ -87,8 +95,10 @@ class Regrouping(TransactionWork):
         short = self._shortness(members)
         stay = self._stay_input(members, edges, short) if switches.PUBLISHED_YEAR_CUT else None
         groups, found = group_with_roundups(views, edges, copy_of, self.config, stay=stay)
-        reach = self._outside_targets(members, groups, edges, copy_of, short, views, outside)
-        return members, groups, found, reach
+        if not reach:
+            return members, groups, found, Reach(set(), [], [])
+        targets = self._outside_targets(members, groups, edges, copy_of, short, views, outside)
+        return members, groups, found, targets
 
     def _outside_targets(
         self,
@@ -99,36 +109,94 @@ class Regrouping(TransactionWork):
         short: Sequence[bool],
         views: exclusive.InContext,
         outside: Sequence[str],
-    ) -> set[str]:
+    ) -> Reach:
         """The articles outside the view whose stories can move a short member in the
         batch's attach step (``stories.attach_splinters``), which sees every story: the
         outside partners at the attach bar (the views' context, cut scores) of a short
         member left alone (one copy group: it may attach there), and with rule AS the
         outside partners, scored at the bar without the published-date cut
         (:meth:`_far_outside`), of a short member the attach step joined to its group
-        (:func:`_attached`: the stay may keep it alone instead)."""
+        (:func:`_attached`: the stay may keep it alone instead). With them, the copy
+        groups (members' ids) of those short members, for :meth:`_may_attach`."""
         n = len(members)
         roots = [k if (c := copy_of[k]) is None else c for k in range(n)]
         lone = {k for ks in groups if len({roots[k] for k in ks}) == 1 for k in ks}
         bar = self._attach_bar()
-        reach = {
-            outside[k - n]
-            for i, k, score in views.context
-            if score >= bar and short[i] and i in lone
-        }
+        reach: set[str] = set()
+        alone: set[int] = set()
+        for i, k, score in views.context:
+            if score >= bar and short[i] and i in lone:
+                reach.add(outside[k - n])
+                alone.add(roots[i])
+        joined: set[int] = set()
         if switches.PUBLISHED_YEAR_CUT:
             attached = [
-                members[k]
+                k
                 for k in _attached(groups, edges, roots, self.config.same_story_threshold)
                 if short[k]
             ]
-            reach |= self._far_outside(attached, set(members))
-        return reach
+            far = self._far_outside([members[k] for k in attached], set(members))
+            reach |= {other for _, other in far}
+            near = {short for short, _ in far}
+            joined = {roots[k] for k in attached if members[k] in near}
+        items: dict[int, list[str]] = {}
+        for k in range(n):
+            items.setdefault(roots[k], []).append(members[k])
+        return Reach(reach, [items[r] for r in sorted(alone)], [items[r] for r in sorted(joined)])
 
-    def _far_outside(self, shorts: Sequence[str], inside: set[str]) -> set[str]:
-        """The articles outside ``inside`` paired with one of ``shorts`` (stored pairs
-        either way) published more than ``PUBLISHED_SHORT_CUT_DAYS`` apart whose score
-        without the cut reaches the attach bar. The cut keeps at least
+    def _may_attach(self, stories: set[str], reach: Reach) -> bool:
+        """Whether a short item of ``reach`` can link at the attach bar to a group of the
+        batch's made of members of ``stories`` (its cut rows for an item left alone, its
+        uncut rows for one the stay may keep alone: :meth:`_outside_targets`).
+
+        A lone item joins a group of two copy groups or more (``LONE_ATTACH_MIN``) whose
+        linkage, the mean of its row over the group's items, reaches the bar. The
+        exclusive-names step only lowers a score, and an item's score is a mean of the
+        scores listed between its texts and the other's (a version's, of its copy
+        groups'), so no such group within one story links higher than the mean of the
+        item's two best copy groups there, by their best stored score: under the bar, no
+        group of that story's texts can take it (or, uncut, keep it alone). Groups
+        mixing those texts with others are not bounded here: the second grouping was
+        seen to change nothing but through such a link (GVA lead 400 and 800 in 25s)."""
+        bar = self._attach_bar()
+        rows = self._members_of(stories)
+        story_of = {row[1]: row[3] for row in rows}
+        in_story = set(story_of)
+        cg = {row[1]: row[2] if row[2] in in_story else row[1] for row in rows}
+        for items, uncut in ((reach.alone, False), (reach.joined, True)):
+            for item in items:
+                scores = self._scores_into(item, in_story, uncut)
+                best: dict[str, dict[str, float]] = {}
+                for other, score in scores:
+                    by_group = best.setdefault(story_of[other], {})
+                    by_group[cg[other]] = max(by_group.get(cg[other], score), score)
+                for by_group in best.values():
+                    top = sorted(by_group.values(), reverse=True)[:LONE_ATTACH_MIN]
+                    if sum(top) / LONE_ATTACH_MIN >= bar:
+                        return True
+        return False
+
+    def _scores_into(
+        self, item: Sequence[str], targets: set[str], uncut: bool
+    ) -> list[tuple[str, float]]:
+        """``(target, score)`` of the stored pairs (either way) between the texts of
+        ``item`` and ``targets``, without the published-date cut with ``uncut``."""
+        rows = [
+            *relations_from(self.conn, item, "score"),
+            *relations_from(self.conn, item, "score", table="weak_scores"),
+            *relations_to(self.conn, item, float("-inf")),
+        ]
+        inside = set(item)
+        pairs = [(a, b, s) for a, b, s in rows if (a in inside) != (b in inside)]
+        pairs = [(a, b, s) for a, b, s in pairs if (b if a in inside else a) in targets]
+        free = self._uncut_scores([(a, b) for a, b, _ in pairs]) if uncut else {}
+        return [(b if a in inside else a, free.get((a, b), s)) for a, b, s in pairs]
+
+    def _far_outside(self, shorts: Sequence[str], inside: set[str]) -> set[tuple[str, str]]:
+        """``(short, other)``: the articles outside ``inside`` paired with one of
+        ``shorts`` (stored pairs either way) published more than
+        ``PUBLISHED_SHORT_CUT_DAYS`` apart whose score without the cut reaches the attach
+        bar, each with its partner among ``shorts``. The cut keeps at least
         ``text_date_factor_short / PUBLISHED_DATE_GAP_FACTOR`` of a score, so only pairs
         stored at that share of the bar or more are scored again."""
         bar = self._attach_bar()
@@ -142,7 +210,9 @@ class Regrouping(TransactionWork):
         ]
         pairs = list(dict.fromkeys((a, b) for a, b, _ in rows if (a in inside) != (b in inside)))
         uncut = self._uncut_scores(pairs)
-        return {b if a in inside else a for (a, b), score in uncut.items() if score >= bar}
+        return {
+            (a, b) if a in inside else (b, a) for (a, b), score in uncut.items() if score >= bar
+        }
 
     def _attach_bar(self) -> float:
         """The attach step's bar (``Config.attach_threshold``, else the story bar)."""
@@ -257,21 +327,20 @@ class Regrouping(TransactionWork):
         per-pair calls were 3/4 of an add's CPU (docs/history/benchmarks.md, 2026-12-07,
         storespeed)."""
         asked = self._far_pairs(pairs)
-        far = {_unordered(x, y) for x, y in asked}
+        far = list(dict.fromkeys(_unordered(x, y) for x, y in asked))
         if not far:
             return {}
         found: dict[tuple[str, str], float] = {}
-        ends = list(dict.fromkeys(x for pair in far for x in pair))
-        for a, b, kind, score, evidence in relations_from(
-            self.conn, ends, "kind, score, evidence_json"
+        # The far pairs' own rows, looked up by key (either orientation): reading every
+        # relation of their ends read ~100x as much evidence as it used (GVA lead 400 in
+        # 25s: 42 relations parsed of every relation of the ends, 8% of the adds' CPU;
+        # docs/history/benchmarks.md, 2026-12-07, storecost).
+        for a, b, kind, score, evidence in pairs_by_key(
+            self.conn, far, "kind, score, evidence_json"
         ):
-            if _unordered(a, b) in far:
-                found[_unordered(a, b)] = uncut_score(relation_of(a, b, kind, score, evidence))
-        weak = [
-            (a, b)
-            for a, b, _ in relations_from(self.conn, ends, "score", table="weak_scores")
-            if _unordered(a, b) in far and _unordered(a, b) not in found
-        ]
+            found[_unordered(a, b)] = uncut_score(relation_of(a, b, kind, score, evidence))
+        rest = [pair for pair in far if pair not in found]
+        weak = [(a, b) for a, b, _ in pairs_by_key(self.conn, rest, "score", "weak_scores")]
         found.update(self._weak_uncut(weak))
         return {(x, y): s for x, y in asked if (s := found.get(_unordered(x, y))) is not None}
 
@@ -467,6 +536,18 @@ class Regrouping(TransactionWork):
         )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reach:
+    """What :meth:`Regrouping._outside_targets` finds: the ``articles`` outside the view
+    whose stories can move a short member in the attach step, the copy groups (members'
+    ids) left ``alone`` with a partner among them at the attach bar, and those the
+    attach step ``joined`` to their group with one there at the bar without the cut."""
+
+    articles: set[str]
+    alone: list[list[str]]
+    joined: list[list[str]]
+
+
 def _attached(
     groups: Sequence[Sequence[int]],
     edges: Sequence[tuple[int, int, float]],
@@ -528,6 +609,30 @@ def relations_to(conn: sqlite3.Connection, ids: Iterable[str], bar: float) -> li
                     [*chunk, bar],
                 ),
             )
+    return out
+
+
+def pairs_by_key(
+    conn: sqlite3.Connection,
+    pairs: Sequence[tuple[str, str]],
+    columns: str,
+    table: str = "relations",
+) -> list[tuple[Any, ...]]:
+    """``(a, b, *columns)`` of the rows of ``table`` stored as one of ``pairs``, either
+    way round: each looked up by its primary key (SQLite's OR of key terms), not by
+    reading every row of its ends."""
+    out: list[tuple[Any, ...]] = []
+    step = SQL_CHUNK // 4  # four host parameters a pair (both orientations)
+    for start in range(0, len(pairs), step):
+        chunk = pairs[start : start + step]
+        terms = " OR ".join("(a = ? AND b = ?) OR (a = ? AND b = ?)" for _ in chunk)
+        out += map(
+            tuple,
+            conn.execute(
+                f"SELECT a, b, {columns} FROM {table} WHERE {terms}",
+                [x for a, b in chunk for x in (a, b, b, a)],
+            ),
+        )
     return out
 
 
