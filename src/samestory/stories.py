@@ -626,6 +626,7 @@ def best_story(
     threshold: float,
     attach_threshold: float | None = None,
     uncut: Mapping[str, float] | None = None,
+    lone: Set[str] | None = None,
 ) -> str | None:
     """The story a new article joins: highest ``Σ scores to members / story size``.
 
@@ -640,9 +641,18 @@ def best_story(
     short item alone, the article starts a story of its own when it would join its best
     story below ``threshold`` (the attach step's join, not average link's) and its best
     story at the attach bar under ``uncut`` is another one.
+
+    ``lone`` (rule L, ``switches.LONE_FLOOR_BAR``; given for a short article only): the
+    partners whose pair only the short-text vector floor proposed and scores under the
+    story bar. As :func:`attach_splinters` reads a lone short item's linkage without
+    them, the article's join below ``threshold`` (the attach step's) is chosen without
+    them.
     """
     attach = threshold if attach_threshold is None else attach_threshold
     best = _best_linkage(scores, story_of, story_sizes, threshold, attach)
+    if best is not None and best[0] < threshold and lone:
+        kept = {a: s for a, s in scores.items() if a not in lone}
+        best = _best_linkage(kept, story_of, story_sizes, threshold, attach)
     if best is None or uncut is None or best[0] >= threshold:
         return None if best is None else best[1]
     # Rule AS: the attach step's targets (LONE_ATTACH_MIN or more members) at its bar.

@@ -87,6 +87,9 @@ class Analysis:
     copy_of: dict[str, str] = dataclasses.field(default_factory=dict)
     # Articles left out (no visible text), as the readers report unreadable input.
     skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
+    # The candidate pairs only the short-text vector floor proposed, (earlier, later) ids:
+    # with rule L on or when asked (analyze(floor_flags=True), the store's bulk load).
+    floor_only: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def usable_articles(articles: Sequence[Article]) -> tuple[list[Article], list[SkippedRecord]]:
@@ -114,6 +117,7 @@ def analyze(
     encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    floor_flags: bool = False,
 ) -> Analysis:
     """Run the pipeline: features → copies → candidates → relations → stories → provenance.
 
@@ -122,7 +126,8 @@ def analyze(
     ``relations`` holds one copy relation per copy (representative, copy), then the
     candidate pairs. Articles without visible text are left out and listed in
     ``skipped`` (see :func:`usable_articles`). ``timings``, when given, receives the
-    seconds spent in each stage.
+    seconds spent in each stage. ``floor_flags``: fill ``floor_only`` (rule L's flag,
+    kept by the store whatever the switch) even with ``switches.LONE_FLOOR_BAR`` off.
     """
     clock = _StageClock(timings)
     articles, skipped = usable_articles(articles)
@@ -132,7 +137,7 @@ def analyze(
     with fewer_collections():
         features = featurize_all(articles, config, encoder, progress)
         clock.lap("features")
-        return analyze_features(features, config, progress, clock, skipped)
+        return analyze_features(features, config, progress, clock, skipped, floor_flags)
 
 
 def analyze_features(
@@ -141,10 +146,13 @@ def analyze_features(
     progress: Progress | None = None,
     clock: _StageClock | None = None,
     skipped: list[SkippedRecord] | None = None,
+    floor_flags: bool = False,
 ) -> Analysis:
     """:func:`analyze` from the features on: copies → candidates → relations → stories."""
     with fewer_collections():
-        return _analyze_features(features, config, progress, clock or _StageClock(None), skipped)
+        return _analyze_features(
+            features, config, progress, clock or _StageClock(None), skipped, floor_flags
+        )
 
 
 def _analyze_features(
@@ -153,6 +161,7 @@ def _analyze_features(
     progress: Progress | None,
     clock: _StageClock,
     skipped: list[SkippedRecord] | None,
+    floor_flags: bool = False,
 ) -> Analysis:
     # The features (and then the relations) out of the collector's sight while each
     # stage makes and drops its own objects (parallel.frozen_heap, as the scoring does):
@@ -163,7 +172,7 @@ def _analyze_features(
         # Rule L, only when on: the pairs only the short-text floor proposed, flagged
         # by the one candidate search.
         floor_only = None
-        if switches.LONE_FLOOR_BAR:
+        if switches.LONE_FLOOR_BAR or floor_flags:
             pairs, floor_only = propose_flagged_pairs(features, copies, config)
         else:
             pairs = propose_pairs(features, copies, config)
@@ -172,9 +181,19 @@ def _analyze_features(
     relations = score_pairs(features, copies.copies + pairs, config, progress, lean=True)
     clock.lap("scoring")
     with frozen_heap():
-        return assemble_analysis(
-            features, copies, pairs, relations, config, clock, skipped, floor_only
+        analysis = assemble_analysis(
+            features,
+            copies,
+            pairs,
+            relations,
+            config,
+            clock,
+            skipped,
+            floor_only if switches.LONE_FLOOR_BAR else None,
         )
+    if floor_only:
+        analysis.floor_only = sorted((features[i].id, features[j].id) for i, j in floor_only)
+    return analysis
 
 
 def grouping_views(

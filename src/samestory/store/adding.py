@@ -32,6 +32,7 @@ from samestory.relate import (
     single_threaded_blas,
 )
 from samestory.relate.scoring import uncut_score
+from samestory.store import floor_pairs
 from samestory.store.regroup import Regrouping
 from samestory.store.roundups import write_roundups
 from samestory.store.threads import set_threads
@@ -162,7 +163,7 @@ class Adding(Regrouping):
         Written as the incremental path writes (articles, features, relations that have
         a kind, weak scores), so later adds carry on from it as from any store.
         """
-        analysis = analyze(articles, self.config, encoder, self.progress)
+        analysis = analyze(articles, self.config, encoder, self.progress, floor_flags=True)
         features = {f.id: f for f in analysis.features}
         story_of: dict[str, str] = {}
         for story in analysis.stories:
@@ -183,6 +184,7 @@ class Adding(Regrouping):
                     if end not in self.closest or r.score > self.closest[end].score:
                         self.closest[end] = r
         self._write_relations(analysis.relations, features)
+        floor_pairs.write_pairs(self.conn, analysis.floor_only)
         set_threads(self.conn, {s.id: s.thread or thread_id(s.id) for s in analysis.stories})
         member = {s.id: s.articles[0] for s in analysis.stories}
         write_roundups(
@@ -237,6 +239,7 @@ class Adding(Regrouping):
         # candidates, and the stored articles that now have f among theirs (which can
         # push another candidate out of their list, or let one in).
         proposals = self.index.insert(f)
+        floor_pairs.write(self.conn, proposals)  # rule L's flags, kept whatever the switch
         self.store._sketches.add(f.id, f.minhash.hashvalues, f.n_shingles)
         # f's own candidates, then the articles that now propose f.
         partners = dict.fromkeys(proposals.neighbours)
@@ -254,6 +257,7 @@ class Adding(Regrouping):
             self.config.same_story_threshold,
             self.config.attach_threshold,
             _uncut_of(relations, f),
+            floor_pairs.lone_partners(proposals, f, scores, self.config),
         )
         # Its closest version: its strongest same-story relation to a version of the story
         # it joins (a follow_up, or a pair to another story's version, is none).

@@ -23,6 +23,7 @@ from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundup
 from samestory.relate import SHORT_TEXT_WORDS, relate_runs
 from samestory.relate.date_gate import PUBLISHED_DATE_GAP_FACTOR
 from samestory.relate.scoring import PUBLISHED_SHORT_CUT_DAYS, story_model_for, uncut_score
+from samestory.store.floor_pairs import lone_input
 from samestory.store.reading import chunks, marks, parse_date, relation_of, relations_from
 from samestory.store.roundups import StoredRoundup, covered_stories, cut_roundups, write_roundups
 from samestory.store.transaction import TransactionWork
@@ -94,7 +95,13 @@ class Regrouping(TransactionWork):
         views, outside = self._views_in_context(members, position)
         short = self._shortness(members)
         stay = self._stay_input(members, edges, short) if switches.PUBLISHED_YEAR_CUT else None
-        groups, found = group_with_roundups(views, edges, copy_of, self.config, stay=stay)
+        # Rule L, only when on: the stored floor-only pairs (store.floor_pairs).
+        lone = None
+        if switches.LONE_FLOOR_BAR:
+            lone = lone_input(self.conn, members, short, self.config)
+        groups, found = group_with_roundups(
+            views, edges, copy_of, self.config, stay=stay, lone=lone
+        )
         if not reach:
             return members, groups, found, Reach(set(), [], [])
         targets = self._outside_targets(members, groups, edges, copy_of, short, views, outside)

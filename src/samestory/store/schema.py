@@ -52,6 +52,9 @@ step, so the current schema can be read in one place::
         were stored, to clean again, then (cleaned = 1) to propose candidates for again
         (samestory.store.cleaning; meta.cleaning records the rules the stored texts
         were cleaned with)
+    floor_pairs(a, b, PRIMARY KEY(a, b)) WITHOUT ROWID, INDEX (b, a)
+        the stored pairs only the short-text vector floor proposed (rule L's flag,
+        switches.LONE_FLOOR_BAR; samestory.store.floor_pairs), a = the earlier article
 """
 
 from __future__ import annotations
@@ -229,6 +232,14 @@ ROUNDUP_CUT = ("ALTER TABLE roundups ADD COLUMN cut INTEGER",)
 # The stored articles to clean again (samestory.store.cleaning): the cleaning rules
 # changed their cleaned text since they were stored.
 RECLEAN = ("CREATE TABLE reclean (article TEXT PRIMARY KEY, cleaned INTEGER NOT NULL DEFAULT 0)",)
+# The stored pairs only the short-text vector floor proposed (rule L's flag,
+# samestory.store.floor_pairs): one row a pair, found from either end.
+FLOOR_PAIRS = (
+    """CREATE TABLE floor_pairs (
+        a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX floor_pairs_by_b ON floor_pairs(b, a)",
+)
 
 
 class Transaction:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from samestory.candidates import CandidateIndex
 from samestory.config import Config
 from samestory.pipeline.featurise import Progress
-from samestory.store import backlog, cleaning, migrations
+from samestory.store import backlog, cleaning, floor_pairs, migrations
 from samestory.store.index import CopySketches, StoredKeywords, StoredLSH
 from samestory.store.roundups import unjudged
 from samestory.store.schema import StoreError, Transaction
@@ -125,6 +125,7 @@ class UpgradeLoops:
         done = self._reclean(progress, chunk)
         done = done.plus(self._pair_backlog(progress, chunk, total))
         done = done.plus(self._judge_roundups())
+        done = done.plus(self._flag_floor_pairs(progress, chunk))
         if reconcile:
             with self._errors("upgrading"), self._transaction():
                 if backlog.read(self._conn, backlog.RECONCILE_KEY) is None:
@@ -177,6 +178,34 @@ class UpgradeLoops:
             "pairing", "paired", backlog.read, work, operator.attrgetter("articles"), total
         )
         return self._run_chunks(pairing, progress)
+
+    def unflagged(self) -> int:
+        """How many held short articles the ``floor_pairs`` step left for
+        :meth:`upgrade` to flag the pairs of (rule L's flag: :mod:`samestory.store.
+        floor_pairs`)."""
+        if "floor_pairs" in {step.name for step in self._deferred}:
+            return 0  # recorded when the step runs
+        return backlog.remaining(self._conn, key=floor_pairs.KEY)
+
+    def _flag_floor_pairs(self, progress: Progress | None, chunk: int) -> Paired:
+        """Flag the pairs only the short-text vector floor proposed of the held short
+        articles an older store recorded (:func:`samestory.store.floor_pairs.flag_chunk`),
+        ``chunk`` a transaction, the position saved with each: nothing is scored or
+        re-clustered (the flags are read only with ``switches.LONE_FLOOR_BAR`` on).
+        ``progress("flagging", done, total)`` after each chunk."""
+
+        def work(steps: UpgradeSteps, _memo: IndexMemo, todo: backlog.Backlog) -> Paired:
+            return Paired(flagged=floor_pairs.flag_chunk(steps.conn, steps.index, todo, chunk))
+
+        flagging = Chunks(
+            "flagging",
+            "flagged",
+            functools.partial(backlog.read, key=floor_pairs.KEY),
+            work,
+            operator.attrgetter("flagged"),
+            self.unflagged(),
+        )
+        return self._run_chunks(flagging, progress)
 
     def _forget_chunk(self, exc: BaseException, done: str) -> None:
         """After an upgrade chunk's transaction rolled back: forget what the index and

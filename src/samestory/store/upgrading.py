@@ -25,7 +25,7 @@ from samestory.features import DocFeatures, read_text
 from samestory.models import Article
 from samestory.pipeline.featurise import featurize_all
 from samestory.relate import relate, relate_against, relate_to
-from samestory.store import backlog, cleaning
+from samestory.store import backlog, cleaning, floor_pairs
 from samestory.store.adding import text_fingerprint
 from samestory.store.codec import encode_features, iso_date
 from samestory.store.index import StoredKeywords, StoredLSH
@@ -65,6 +65,7 @@ class Paired:
     reconciled: int = 0
     stray: int = 0
     missing: int = 0
+    flagged: int = 0
 
     def plus(self, other: Paired) -> Paired:
         return Paired(
@@ -143,6 +144,7 @@ class UpgradeSteps(Regrouping):
             if scored:
                 pairs += scored
                 paired.append(article_id)
+        floor_pairs.refresh(self.conn, self.index, [a for _, a in rows])
         last = len(rows) < size or rows[-1][0] >= todo.through
         if last and (todo.scored or pairs):  # no new pair: nothing new to merge
             self._regroup_all()
@@ -262,6 +264,7 @@ class UpgradeSteps(Regrouping):
         stored = self._stored_pairs(list(around))
         stale = [(a, b) for a, b in stored if a in held and b in held and not proposes(a, b)]
         fresh = self._replace_pairs(stored, stale, {x: now[x] for x in around}, held)
+        floor_pairs.refresh(self.conn, self.index, list(around))
         touched = {self._story_of_article(i) for pair in [*stale, *fresh] for i in pair}
         self.pairs_changed_in.update(touched)
         if touched:
@@ -308,6 +311,7 @@ class UpgradeSteps(Regrouping):
         ]
         stray = [(a, b) for a, b in judged if b not in list_of(a) and a not in list_of(b)]
         missing = self._replace_pairs(stored, stray, {x: lists[x] for x in ids}, held)
+        floor_pairs.refresh(self.conn, self.index, ids)
         # A pair scored 0 with no kind and no thread probability is not stored (as an add
         # leaves it): it changes nothing, and is scored again by the next reconcile.
         kept = {frozenset(pair) for pair in self._stored_pairs(ids)}
