@@ -41,6 +41,9 @@ KEY = "pair_backlog"
 # meta key of a whole-store reconcile in progress (the same fields; "scored": whether a
 # chunk so far forgot or scored a pair).
 RECONCILE_KEY = "reconcile"
+# meta key of the walk flagging an older store's floor-only pairs (the same fields:
+# samestory.store.floor_pairs, the floor_pairs migration).
+FLOOR_KEY = "floor_flags"
 # meta key of the candidate routes the held articles outside the backlog were paired by
 # (a sorted JSON list), and the routes this samestory's adds propose with: the nearest
 # document vectors (with their widening), the keyword route and the same-days route

@@ -37,7 +37,7 @@ from samestory.store.reading import chunks, marks
 
 # meta key of the flagging walk over an older store's representatives (a backlog:
 # samestory.store.backlog), recorded by the floor_pairs migration.
-KEY = "floor_flags"
+KEY = backlog.FLOOR_KEY
 
 
 def write(conn: sqlite3.Connection, proposals: Proposals) -> None:

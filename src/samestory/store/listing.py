@@ -53,6 +53,7 @@ STEPS = (
     "roundup_cut",
     "cleaning",
     "pair_scoring",
+    "floor_pairs",
 )
 
 SUMMARY_COLUMNS = (

@@ -35,7 +35,7 @@ from samestory import provenance
 from samestory.candidates import keywords
 from samestory.config import Config
 from samestory.models import Evidence, Relation, RelationKind
-from samestory.store import backlog, cleaning, floor_pairs, schema, scoring, threads
+from samestory.store import backlog, cleaning, schema, scoring, threads
 from samestory.store.codec import parse_date
 from samestory.store.index import StoredKeywords, StoredLSH
 from samestory.store.schema import LEGACY_VERSIONS, SCHEMA_VERSION, StoreError, Transaction
@@ -295,14 +295,15 @@ def _record_scoring(conn: sqlite3.Connection) -> None:
 
 
 def _floor_pairs(conn: sqlite3.Connection, config: Config) -> None:
-    """Keep rule L's flag beside the stored pairs (:mod:`samestory.store.floor_pairs`):
+    """Keep rule L's flag beside the stored pairs (``samestory.store.floor_pairs``, not
+    imported here: the fast reads import this module):
     the table, and the held short articles (the only ones whose own lists the floor
     lengthens) recorded as the walk ``samestory upgrade`` flags their pairs by, a chunk
     a transaction. Free here; stories read as stored (the rule is read only with
     ``switches.LONE_FLOOR_BAR`` on)."""
     schema.execute_all(conn, schema.FLOOR_PAIRS)
     if config.short_text_ann_min_cosine is not None and config.short_text_words > 0:
-        backlog.record(conn, floor_pairs.KEY, short_words=config.short_text_words)
+        backlog.record(conn, backlog.FLOOR_KEY, short_words=config.short_text_words)
 
 
 # Pending whenever the store records other pair-scoring rules than this samestory's.

@@ -235,10 +235,10 @@ RECLEAN = ("CREATE TABLE reclean (article TEXT PRIMARY KEY, cleaned INTEGER NOT 
 # The stored pairs only the short-text vector floor proposed (rule L's flag,
 # samestory.store.floor_pairs): one row a pair, found from either end.
 FLOOR_PAIRS = (
-    """CREATE TABLE floor_pairs (
+    """CREATE TABLE IF NOT EXISTS floor_pairs (
         a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b)
     ) WITHOUT ROWID""",
-    "CREATE INDEX floor_pairs_by_b ON floor_pairs(b, a)",
+    "CREATE INDEX IF NOT EXISTS floor_pairs_by_b ON floor_pairs(b, a)",
 )
 
 
