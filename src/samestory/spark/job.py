@@ -205,21 +205,9 @@ def run(
     }
     if largest is not None:  # read after the jobs that computed the pairs
         counts["largest_cell"] = largest.value
-    for rdd in (
-        threads,
-        built,
-        grouping.found,
-        grouping.group_of,
-        grouping.grouped,
-        scored,
-        near,
-        rep_pairs,
-        reps,
-        copy_of,
-        features,
-        read.marked,
-        read.records,
-    ):
+    grouped = (grouping.found, grouping.group_of, grouping.grouped)
+    outputs = (threads, built, *grouped, scored, near, rep_pairs)
+    for rdd in (*outputs, reps, copy_of, features, read.marked, read.records):
         rdd.unpersist()
     return counts
 
