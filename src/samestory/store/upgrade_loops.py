@@ -31,6 +31,8 @@ from samestory.store.threads import refresh_if_changed
 from samestory.store.upgrading import UPGRADE_CHUNK, Chunks, IndexMemo, Paired, UpgradeSteps
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from samestory.embed import SentenceEncoder
 
 
@@ -197,14 +199,7 @@ class UpgradeLoops:
         def work(steps: UpgradeSteps, _memo: IndexMemo, todo: backlog.Backlog) -> Paired:
             return Paired(flagged=floor_pairs.flag_chunk(steps.conn, steps.index, todo, chunk))
 
-        flagging = Chunks(
-            "flagging",
-            "flagged",
-            functools.partial(backlog.read, key=floor_pairs.KEY),
-            work,
-            operator.attrgetter("flagged"),
-            self.unflagged(),
-        )
+        flagging = _keyed_chunks("flagging", "flagged", floor_pairs.KEY, work, self.unflagged())
         return self._run_chunks(flagging, progress)
 
     def _forget_chunk(self, exc: BaseException, done: str) -> None:
@@ -236,13 +231,8 @@ class UpgradeLoops:
         def work(steps: UpgradeSteps, memo: IndexMemo, todo: backlog.Backlog) -> Paired:
             return steps.reconcile(todo, chunk, memo.positions(), memo.lists)
 
-        reconciling = Chunks(
-            "reconciling",
-            "reconciled",
-            functools.partial(backlog.read, key=backlog.RECONCILE_KEY),
-            work,
-            operator.attrgetter("reconciled"),
-            self.unreconciled(),
+        reconciling = _keyed_chunks(
+            "reconciling", "reconciled", backlog.RECONCILE_KEY, work, self.unreconciled()
         )
         return self._run_chunks(reconciling, progress)
 
@@ -326,3 +316,23 @@ class UpgradeLoops:
 
         judging = Chunks("", "judged", lambda conn: unjudged(conn) or None, work, idle=True)
         return self._run_chunks(judging)
+
+
+def _keyed_chunks(
+    stage: str,
+    done: str,
+    key: str,
+    work: Callable[[UpgradeSteps, IndexMemo, backlog.Backlog], Paired],
+    total: int,
+) -> Chunks[backlog.Backlog]:
+    """The chunks of a backlog walk saved under ``key`` (reconcile, rule L's flagging):
+    each reads its next part of the backlog; ``done`` names what an error says is kept
+    and the ``Paired`` field that counts progress."""
+    return Chunks(
+        stage,
+        done,
+        functools.partial(backlog.read, key=key),
+        work,
+        operator.attrgetter(done),
+        total,
+    )
