@@ -13,8 +13,9 @@ day-1 records again. In one session set up as the tests' (``local[2]``, 2 partit
 - **day1**: :func:`samestory.spark.incremental.run_incremental` into an empty state;
 - **day2**: the same run of day 2 against day 1's state.
 
-A Spark job costs ~35 ms of Python + JVM a task before any of samestory's code
-(docs/testing.md "CI time"), so its stages and tasks are most of a small run's CPU.
+On the tests' inputs most of a run's CPU is its tasks' own work (the features, the
+stories' cogroup, the threads' grouping), not a fixed toll per job or task
+(docs/history/benchmarks.md, 2026-12-07 18:20, sparkjob).
 Printed per run: Spark jobs, stages that ran (skipped ones cost nothing), tasks, process
 CPU (the driver, the JVM and its Python workers, sampled from ``/proc``: ``benchmarks/
 spark.py``'s ``_TreeCpu``) and wall; with ``--stages`` every stage: job, stage, tasks and
@@ -41,7 +42,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-FIXTURE = ROOT / "tests" / "fixtures" / "ecbplus_dev_subset.jsonl"
+sys.path.insert(0, str(ROOT))  # tests.spark_records: the tests' input
+
+from tests.spark_records import incremental_records, write_jsonl  # noqa: E402
+
 RUNS = ("full", "day1", "day2")
 #: The tests' session (tests/conftest.py: ``spark`` fixture, ``TEST_JVM_OPTIONS``).
 SESSION_CONF = {
@@ -55,37 +59,17 @@ SESSION_CONF = {
 }
 
 
-def records() -> list[dict[str, str]]:
-    """``tests/test_spark_incremental.py``'s records: 110 ECB+ ones and 13 copies."""
-    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
-    rows = [r for r in rows if r.get("text")][:110]
-    out = [{"id": r["id"], "text": r["text"]} for r in rows]
-    for k, r in enumerate(rows[::9]):
-        text = r["text"]
-        if k % 2:
-            text = text.replace(" the ", " a ", 1).replace(" said ", " stated ", 1)
-        else:
-            text = "Breaking News\n\n" + text + "\n\nShare this article"
-        out.append({"id": f"{r['id']}~copy", "text": text})
-    return out
-
-
-def _write(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def inputs(folder: Path) -> dict[str, Path]:
     """Day 1, day 2 and both (the full job's input), as the incremental tests split them."""
-    rows = records()
+    rows = incremental_records()
     originals = [r for r in rows if "~copy" not in r["id"]]
     cut = int(len(originals) * 0.6)
     day1 = originals[:cut]
     day2 = originals[cut:] + [r for r in rows if "~copy" in r["id"]] + day1[:5]
     return {
-        "day1": _write(folder / "day1.jsonl", day1),
-        "day2": _write(folder / "day2.jsonl", day2),
-        "all": _write(folder / "all.jsonl", day1 + day2[:-5]),
+        "day1": write_jsonl(folder / "day1.jsonl", day1),
+        "day2": write_jsonl(folder / "day2.jsonl", day2),
+        "all": write_jsonl(folder / "all.jsonl", day1 + day2[:-5]),
     }
 
 

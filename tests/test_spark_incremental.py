@@ -20,9 +20,8 @@ from samestory import spark as samestory_spark  # noqa: E402
 from samestory import switches  # noqa: E402
 from samestory.spark import incremental  # noqa: E402
 from samestory.spark.state import CURRENT, StateDir  # noqa: E402
+from tests.spark_records import incremental_records, write_jsonl  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ECBPLUS = FIXTURES / "ecbplus_dev_subset.jsonl"  # the first four ECB+ dev topics
 DAY1_SHARE = 0.6
 # Measured on this fixture (day 1: the first 60% of the records; day 2: the rest, their
 # reposts and edits, and five day-1 records delivered again): ARI 1.0 against the full
@@ -34,24 +33,8 @@ MIN_ARI = 0.95
 pytestmark = pytest.mark.slow
 
 
-def _records() -> list[dict[str, str]]:
-    """The ECB+ fixture's records, plus reposts and light edits of every ninth."""
-    records = [json.loads(line) for line in ECBPLUS.read_text(encoding="utf-8").splitlines()]
-    records = [r for r in records if r.get("text")][:110]
-    out = [{"id": r["id"], "text": r["text"]} for r in records]
-    for k, r in enumerate(records[::9]):
-        text = r["text"]
-        if k % 2:
-            text = text.replace(" the ", " a ", 1).replace(" said ", " stated ", 1)
-        else:
-            text = "Breaking News\n\n" + text + "\n\nShare this article"
-        out.append({"id": f"{r['id']}~copy", "text": text})
-    return out
-
-
-def _write(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
+_records = incremental_records
+_write = write_jsonl
 
 
 def _assignments(out: Path) -> dict[str, str]:
