@@ -64,6 +64,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -329,8 +330,8 @@ def shares_place_any(
     a: DocFeatures,
     b: DocFeatures,
     named: Sequence[str] | frozenset[str],
-    people: set[str],
-    places: set[str],
+    people: AbstractSet[str],
+    places: AbstractSet[str],
 ) -> float:
     """``shared_place_any`` of two texts sharing the names ``named``, of which
     :func:`samestory.name_roles.shared_roles` reads ``people`` and ``places``: 1 when some

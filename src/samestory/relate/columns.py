@@ -196,21 +196,10 @@ class ColumnsBuilder:
         self.notes: list[tuple[str, ...]] = []
         self.shared: list[SharedItems] = []
         self.leads: list[float] = []
-        # Each article's own date reading and its notes as a pair's first and second
-        # article, by the features' identity (alive while the builder is).
-        self._own: dict[int, tuple[dates.DateReading | None, str, str]] = {}
-
-    def _own_reading(self, f: DocFeatures) -> tuple[dates.DateReading | None, str, str]:
-        hit = self._own.get(id(f))
-        if hit is None:
-            reading = dates.own_reading(f.date, f.date_from_text, f.written_date)
-            if reading is None:
-                hit = (None, "", "")
-            else:
-                described = reading.describe()
-                hit = (reading, sys.intern(f"a: {described}"), sys.intern(f"b: {described}"))
-            self._own[id(f)] = hit
-        return hit
+        # What the pairs read of each article alone (_SecondReads), by the features'
+        # identity (each entry holds the features: the identity is not reused while
+        # the builder lives).
+        self._seconds: dict[int, _SecondReads] = {}
 
     def add(
         self,
@@ -229,21 +218,24 @@ class ColumnsBuilder:
         long_a, values_a, published_a = first.long_numbers, first.values, first.published
         names_a, numbers_a, words_a, vector_a = a.entities, a.numbers, a.n_words, a.vector
         year_a, n_names_a, n_numbers_a = a.latest_year, len(names_a), len(numbers_a)
-        rows, shorter, leads = self.rows, self.shorter, self.leads
+        rows, shorter, leads, seconds = self.rows, self.shorter, self.leads, self._seconds
+        year_gap, conflict_share = conflicts.year_gap, conflicts.conflict_share
         for b, s, term_cosine in zip(others, summaries, term_cosines, strict=True):
-            gap = self._add_dates(first, b)
+            second = seconds.get(id(b)) or self._second_reads(b)
+            gap = self._add_dates(first, second)
             names, numbers = shared = names_a & b.entities, numbers_a & b.numbers
             self.shared.append(shared)
             days = 0 if gap is None else gap
             shorter.append(min(words_a, b.n_words))
             self.longer.append(max(words_a, b.n_words))
             specific, rarest, n_rare, n_people, n_places, non_place, places_only, place_any = (
-                _shared_name_cues(first, b, names, days)
+                _shared_name_cues(first, second, names, days)
                 if names
                 else (0.0, 0.0, 0, 0, 0, 0.0, 0.0, 0.0)
             )
             best, top3, soft, lead = _sentence_cues(s)
             leads.append(lead)
+            values_b = second.values
             rows.append(
                 (
                     float(vector_a @ b.vector),
@@ -259,11 +251,11 @@ class ColumnsBuilder:
                     term_cosine,
                     specific,
                     shorter[-1],
-                    conflicts.conflict_share(values_a, conflicts.by_context(b.number_contexts))
-                    if values_a and b.number_contexts
+                    conflict_share(values_a, values_b)
+                    if values_a and values_b
                     else 0.0,  # conflict_share's 0 / (0 + 1)
-                    conflicts.year_gap(
-                        year_a, b.latest_year, both_published=published_a and _published(b)
+                    year_gap(
+                        year_a, b.latest_year, both_published=published_a and second.published
                     ),
                     rewrite_evidence(s),
                     days,
@@ -281,25 +273,47 @@ class ColumnsBuilder:
 
     def _first_reads(self, a: DocFeatures) -> _FirstReads:
         """What every pair reads of its first article ``a``, read once for all of them."""
-        own, note, _ = self._own_reading(a)
+        second = self._seconds.get(id(a)) or self._second_reads(a)
         return _FirstReads(
             a,
             {name: lexical.specificity(name, a.lang) for name in a.entities},
             lexical._exact_partials(a.entities, a.lang),
             long_numbers_of(a.numbers),
-            conflicts.by_context(a.number_contexts),
-            (a.date, a.date_from_text, a.written_date),
-            _short_for_dates(a),
-            own,
-            note,
-            _published(a),
+            second.values,
+            second.published,
+            second,
         )
 
-    def _add_dates(self, first: _FirstReads, b: DocFeatures) -> int | None:
+    def _second_reads(self, b: DocFeatures) -> _SecondReads:
+        """What the pairs read of an article ``b`` alone (as either article of a pair),
+        read once a builder: its own date reading and notes, its numbers by context word,
+        its names' roles and local places."""
+        own = dates.own_reading(b.date, b.date_from_text, b.written_date)
+        note_a = note_b = ""
+        if own is not None:
+            described = own.describe()
+            note_a, note_b = sys.intern(f"a: {described}"), sys.intern(f"b: {described}")
+        places, people = name_roles.name_roles(tuple(b.sentences)) if b.roles is None else b.roles
+        hit = self._seconds[id(b)] = _SecondReads(
+            b,
+            own,
+            note_a,
+            note_b,
+            _short_for_dates(b),
+            (b.date, b.date_from_text, b.written_date),
+            conflicts.by_context(b.number_contexts) if b.number_contexts else {},
+            _published(b),
+            places,
+            people,
+            lexical._exact_partials(b.entities, b.lang),
+        )
+        return hit
+
+    def _add_dates(self, first: _FirstReads, second: _SecondReads) -> int | None:
         """Add the pair's date columns (gap, notes, date factor, text-dated); the gap in
         days, None when either date is unknown."""
-        own_a = first.own
-        own_b, _, note_b = self._own.get(id(b)) or self._own_reading(b)
+        a = first.alone
+        own_a, own_b = a.own, second.own
         if own_a is not None and own_b is not None:
             # Both dated on their own: dates.pair_readings would resolve nothing.
             readings: tuple[dates.DateReading | None, dates.DateReading | None] = (
@@ -307,12 +321,10 @@ class ColumnsBuilder:
                 own_b,
             )
             gap: int | None = abs((own_a.date - own_b.date).days)
-            notes: tuple[str, ...] = (first.note, note_b)
+            notes: tuple[str, ...] = (a.note_a, second.note_b)
         else:
             readings = dates.pair_readings(
-                first.date,
-                (b.date, b.date_from_text, b.written_date),
-                short=(first.short, _short_for_dates(b)),
+                a.date, second.date, short=(a.short_for_dates, second.short_for_dates)
             )
             gap = _gap(*readings)
             # Interned: an article's note recurs in each of its pairs, and a worker's
@@ -320,7 +332,7 @@ class ColumnsBuilder:
             notes = tuple(map(sys.intern, date_notes(*readings)))
         self.gaps.append(gap)
         self.notes.append(notes)
-        self.date_factors.append(date_gap_factor(first.features, b, gap, readings))
+        self.date_factors.append(date_gap_factor(a.features, second.features, gap, readings))
         self.text_dated.append(_far_apart(gap) and _text_dated(*readings))
         return gap
 
@@ -371,46 +383,57 @@ class ColumnsBuilder:
         )
 
 
+class _SecondReads(NamedTuple):
+    """What :class:`ColumnsBuilder` reads of an article alone, once a builder: its own
+    date reading and its notes as a pair's first and second article, whether its date
+    reading may change with a short partner, its dates, its numbers by context word,
+    whether it is published, its names' roles (places, people) and their specificities'
+    exact partial sums."""
+
+    features: DocFeatures
+    own: dates.DateReading | None
+    note_a: str
+    note_b: str
+    short_for_dates: bool
+    date: tuple[Any, Any, Any]  # the article's date, date from its text, written date
+    values: dict[str, frozenset[str]]
+    published: bool
+    places: frozenset[str]
+    people: frozenset[str]
+    partials: list[float]  # its names' exact partial sums in its own language
+
+
 class _FirstReads(NamedTuple):
     """What :meth:`ColumnsBuilder.add` reads of a pair's first article once for all its
     pairs: its names' specificities and their exact partial sums, its long numbers, its
-    numbers by context word, its dates, its own date reading and note."""
+    numbers by context word, whether it is published, and its :class:`_SecondReads`."""
 
     features: DocFeatures
     specificity: dict[str, float]
     partials: list[float]
     long_numbers: frozenset[str]
     values: dict[str, frozenset[str]]
-    date: tuple[Any, Any, Any]  # the article's date, date from its text, written date
-    short: bool
-    own: dates.DateReading | None
-    note: str
     published: bool
+    alone: _SecondReads
 
 
 def _shared_name_cues(
-    first: _FirstReads, b: DocFeatures, names: frozenset[str], days: int
+    first: _FirstReads, second: _SecondReads, names: frozenset[str], days: int
 ) -> tuple[float, float, int, int, int, float, float, float]:
     """A pair's cues of its shared ``names`` (some): the specific Jaccard, the rarest
     name's specificity, the rare names, people and places among them, the rarest
-    non-place, whether rare places alone are shared ``days`` apart, and whether a name of
-    any specificity is a shared place (``threads``' ``shared_place_any``)."""
-    a = first.features
-    # In the set's order, not sorted: every value below is order-free (exactly rounded
-    # sums, maxima, sets, per-name means).
+    non-place, whether rare places alone are shared ``days`` apart, and whether a
+    name of any specificity is a shared place (``threads``' ``shared_place_any``)."""
+    a, b = first.features, second.features
+    # In the set's order, not sorted: every value below is order-free (exactly
+    # rounded sums, maxima, sets, per-name means).
     named = list(names)
     if b.lang == a.lang:
         specificity = [first.specificity[name] for name in named]
-        # lexical.weighted_jaccard: the shared weights over the union's, each sum exactly
-        # rounded (so in any order), the union's from the sets' exact partial sums less
-        # the shared weights.
-        union = math.fsum(
-            [
-                *first.partials,
-                *lexical._exact_partials(b.entities, a.lang),
-                *(-w for w in specificity),
-            ]
-        )
+        # lexical.weighted_jaccard: the shared weights over the union's, each sum
+        # exactly rounded (so in any order), the union's from the sets' exact partial
+        # sums less the shared weights.
+        union = math.fsum([*first.partials, *second.partials, *(-w for w in specificity)])
         specific = math.fsum(specificity) / union if union else 0.0
     else:  # the mean under both languages' frequencies (threads._specificity)
         specificity = [
@@ -418,10 +441,11 @@ def _shared_name_cues(
         ]
         specific = _specific_jaccard(a, b, names)
     rarest = max(specificity)
-    # Every shared name's role (shared_place_any); the rare ones' are these restricted.
-    people_any, places_any = name_roles.shared_roles(
-        a.sentences, b.sentences, names, a.roles, b.roles
-    )
+    # Every shared name's role (shared_place_any); the rare ones' are these
+    # restricted: name_roles.shared_roles of the texts' roles, as set operations.
+    alone_a = first.alone
+    people_any = names & alone_a.people | names & second.people
+    places_any = (names & alone_a.places | names & second.places) - people_any
     place_any = shares_place_any(a, b, names, people_any, places_any)
     if rarest < RARE_NAME:  # no rare name: no rare person or place, every name not a place
         return specific, rarest, 0, 0, 0, rarest, 0.0, place_any
@@ -432,7 +456,16 @@ def _shared_name_cues(
         default=0.0,
     )
     places_only = 1.0 if days > FAR_APART_DAYS and places and places == rare else 0.0
-    return specific, rarest, len(rare), len(people), len(places), non_place, places_only, place_any
+    return (
+        specific,
+        rarest,
+        len(rare),
+        len(people),
+        len(places),
+        non_place,
+        places_only,
+        place_any,
+    )
 
 
 def _sentence_cues(s: SimSummary) -> tuple[float, float, float, float]:
