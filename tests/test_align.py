@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from samestory.align import (
+    _monotone_backbone,
     align_sentences,
     as_float32,
     lexical_similarity,
@@ -74,6 +75,42 @@ def test_lexical_blend_never_loses_coverage_when_lexical_is_sim(
     plain = align_sentences(sim, tau)
     blended = align_sentences(sim, tau, lexical=sim)
     assert plain == blended
+
+
+def _full_table_backbone(scores: np.ndarray, tau: float) -> list[tuple[int, int]]:
+    """The backbone's DP over every row and column (before 2026-12-07 realspeed cut
+    the table to the rows and columns with a close pair)."""
+    n_a, n_b = scores.shape
+    if n_a == 0 or n_b == 0:
+        return []
+    gain = np.where(scores >= tau, scores - tau, -np.inf)
+    table = np.zeros((n_a + 1, n_b + 1), dtype=np.float64)
+    for i in range(1, n_a + 1):
+        row = np.maximum(table[i - 1, 1:], table[i - 1, :-1] + gain[i - 1])
+        table[i, 1:] = np.maximum.accumulate(row)
+    out: list[tuple[int, int]] = []
+    i, j = n_a, n_b
+    while i > 0 and j > 0:
+        if table[i, j] == table[i - 1, j]:
+            i -= 1
+        elif table[i, j] == table[i, j - 1]:
+            j -= 1
+        else:
+            out.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+    return out[::-1]
+
+
+# Few distinct values: ties everywhere, where the traceback's preferences decide.
+_tied = st.tuples(st.integers(0, 10), st.integers(0, 10), st.integers(1, 4)).flatmap(
+    lambda t: arrays(np.float64, t[:2], elements=st.integers(0, t[2]).map(lambda k: k / t[2]))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_tied, matrices.map(lambda m: m.astype(np.float64))), thresholds)
+def test_backbone_is_the_full_tables(scores: np.ndarray, tau: float) -> None:
+    assert _monotone_backbone(scores, tau) == _full_table_backbone(scores, tau)
 
 
 def test_backbone_prefers_confident_match_over_crossing_weak_ones() -> None:
