@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import json
 import math
+import operator
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -122,22 +123,24 @@ def screen_pairs(pairs: RDD, views: RDD, config: Config, partitions: int) -> RDD
     """The pairs ``(i, j)`` of ``pairs`` that pass the local index's screen
     (:func:`samestory.candidates.screened` at ``config.min_keyword_cosine``), given
     ``views``: ``(idx, (keywords, vector))`` of every end. Two joins (one shuffle of the
-    pairs per end); none when the screen is off."""
+    pairs per end); none when the screen is off. A pair ``(i, j, flag)`` (rule L's
+    floor flag) keeps its flag."""
     floor = config.min_keyword_cosine
     if not floor:
         return pairs
     close = TRANSLATION_COSINE[config.encoder]
 
-    def passes(kv: tuple[int, tuple[tuple[int, Any], Any]]) -> bool:
-        (_, (words_i, vector_i)), (words_j, vector_j) = kv[1]
+    def passes(kv: tuple[int, tuple[tuple[int, Any, Any], Any]]) -> bool:
+        (_, _, (words_i, vector_i)), (words_j, vector_j) = kv[1]
         return screened(words_i, words_j, vector_i, vector_j, floor, close)
 
     return (
-        pairs.join(views, partitions)  # (i, (j, view_i))
-        .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
-        .join(views, partitions)  # (j, ((i, view_i), view_j))
+        pairs.map(lambda p: (p[0], (p[1], p[2:])))
+        .join(views, partitions)  # (i, ((j, rest), view_i))
+        .map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
+        .join(views, partitions)  # (j, ((i, rest, view_i), view_j))
         .filter(passes)
-        .map(lambda kv: (kv[1][0][0], kv[0]))
+        .map(lambda kv: (kv[1][0][0], kv[0], *kv[1][0][1]))
     )
 
 
@@ -181,7 +184,7 @@ def run(
     search = _Search(exact_limit, cell_size, task_bound, recall_sample)
     near, rep_pairs, largest, recall = _candidate_pairs(spark, reps, n_reps, config, p, search)
     pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
-        rep_pairs.map(lambda ij: (ij[0], ij[1], True))
+        rep_pairs.map(lambda ij: (ij[0], ij[1], stages.rep_tag(ij)))
     )
     # (i, (j, representative pair?, relation)), in i's partition.
     scored = stages.score_pairs(features, pairs, ranges, config, p)
@@ -344,9 +347,12 @@ def _candidate_pairs(
 ) -> tuple[RDD, RDD, Any, dict[str, Any]]:
     """The vector neighbours (``near``) and every candidate pair of representatives
     (``rep_pairs``, persisted), the largest search task's accumulator (None: exact
-    search) and, with ``search.recall_sample`` and IVF search, the vector recall."""
+    search) and, with ``search.recall_sample`` and IVF search, the vector recall. With
+    rule L (``switches.LONE_FLOOR_BAR``) each pair is ``(i, j, floor only?)``
+    (:func:`_flagged_pairs`), ``near`` keyed by pair."""
     from pyspark import StorageLevel
 
+    lone = stages.lone_on()
     # With each one's keywords (static's lists widen by the words they share) and word
     # count (a short text's list reaches lower: candidates.vector_floor).
     vectors = reps.mapValues(lambda f: (f.vector, keywords(f), f.n_words))
@@ -361,18 +367,23 @@ def _candidate_pairs(
         search.cell_size,
         search.task_bound,
         largest,
+        lone,
     )
     recall: dict[str, Any] = {}
     if search.recall_sample and ivf:
         near.persist(StorageLevel.MEMORY_AND_DISK)
-        share, total = exact_recall(vectors, near, config, search.recall_sample, p)
+        found = near.keys() if lone else near
+        share, total = exact_recall(vectors, found, config, search.recall_sample, p)
         recall = {"vector_recall": share, "recall_pairs": total}
+    views = reps.mapValues(lambda f: (keywords(f), f.vector))
+    if lone:
+        rep_pairs = _flagged_pairs(reps, near, views, config, p)
+        return near, rep_pairs.persist(StorageLevel.MEMORY_AND_DISK), largest, recall
     # The vector, keyword and same-days neighbours pass the local index's screen; band pairs
     # always.
     proposed = (
         near.union(stages.keyword_pairs(reps, p)).union(stages.dated_pairs(reps, p)).distinct(p)
     )
-    views = reps.mapValues(lambda f: (keywords(f), f.vector))
     rep_pairs = (
         stages.lsh_pairs(reps, config, p)
         .union(screen_pairs(proposed, views, config, p))
@@ -380,6 +391,32 @@ def _candidate_pairs(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     return near, rep_pairs, largest, recall
+
+
+def _flagged_pairs(reps: RDD, near: RDD, views: RDD, config: Config, p: int) -> RDD:
+    """:func:`_candidate_pairs`' pairs with rule L's flag, ``(i, j, floor only?)``, from
+    the flagged vector neighbours ``near`` (``((i, j), floor)``: :func:`vector_pairs`):
+    a pair is the floor's only when no proposal of it is firm (the keyword, same-days
+    and shared-bucket routes' are; so are the vector lists' parts at ``ann_min_cosine``
+    or over), as the batch's ``propose.propose_flagged_pairs``. The ANDs run in the
+    shuffles that deduplicate the pairs without the rule."""
+
+    def firm(pair: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+        return pair, False
+
+    def keyed(p3: tuple[int, int, bool]) -> tuple[tuple[int, int], bool]:
+        return (p3[0], p3[1]), p3[2]
+
+    routes = stages.keyword_pairs(reps, p).union(stages.dated_pairs(reps, p)).map(firm)
+    proposed = near.union(routes).reduceByKey(operator.and_, p)
+    screened_pairs = screen_pairs(proposed.map(lambda kv: (*kv[0], kv[1])), views, config, p)
+    return (
+        stages.lsh_pairs(reps, config, p)
+        .map(firm)
+        .union(screened_pairs.map(keyed))
+        .reduceByKey(operator.and_, p)
+        .map(lambda kv: (*kv[0], kv[1]))
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -408,17 +445,21 @@ def _groups(
 
     # Each edge says whether its pair are copies (the exclusive-names step's versions)
     # and, with rule AS, its score without the published-date cut.
-    stay = stages.stay_on()
+    # With rule L, its floor flag (the pair's tag, stages.rep_tag).
+    stay, lone = stages.stay_on(), stages.lone_on()
     rep_edges = scored.filter(lambda kv: kv[1][1]).map(
-        lambda kv: stages.grouping_edge(kv[0], kv[1][0], kv[1][2], stay)
+        lambda kv: stages.grouping_edge(
+            kv[0], kv[1][0], kv[1][2], stay, kv[1][1] == stages.FLOOR_ONLY if lone else None
+        )
     )
     grouped = stages.cluster_components(
         rep_edges,
         config.same_story_threshold,
         config.attach_threshold,
         p,
-        views=stages.name_views(features, copy_of, ranges, stay),
+        views=stages.name_views(features, copy_of, ranges, stay or lone),
         stay=stay,
+        lone=lone,
     )  # (rep, (group, roundup)) for reps in a strong edge; the others are their own group
     rep_group = grouped.mapValues(lambda v: v[0])
     found = grouped.filter(lambda kv: kv[1][1] is not None).map(

@@ -36,8 +36,9 @@ from samestory.features import DocFeatures, set_vectors, text_features
 from samestory.models import Article, Relation, Story
 from samestory.overlap import is_copy
 from samestory.pipeline import copies as copy_stage
+from samestory.pipeline.batch import lone_floor_bar
 from samestory.pipeline.featurise import FEATURE_BATCH, batch_sentences, uncached
-from samestory.pipeline.group import FoundRoundup, StayInput, group_with_roundups
+from samestory.pipeline.group import FoundRoundup, LoneInput, StayInput, group_with_roundups
 from samestory.relate import relate_against, relate_to
 from samestory.relate.date_gate import is_short_text
 from samestory.relate.scoring import uncut_score
@@ -639,13 +640,37 @@ def stay_on() -> bool:
     return switches.PUBLISHED_YEAR_CUT
 
 
-def grouping_edge(i: int, j: int, relation: Relation, stay: bool) -> tuple[Any, ...]:
+def lone_on() -> bool:
+    """Whether the groupings run rule L (``switches.LONE_FLOOR_BAR``), read on the driver
+    and handed to the tasks (:func:`cluster_components`' ``lone``)."""
+    return switches.LONE_FLOOR_BAR
+
+
+#: A scored representative pair's tag (:func:`score_pairs`' ``tag``) when only the
+#: short-text vector floor proposed it (rule L, the job's flags): truthy, as every
+#: representative pair's (True), so every reader of the tag reads it as one.
+FLOOR_ONLY = 2
+
+
+def rep_tag(pair: Sequence[Any]) -> Any:
+    """The :func:`score_pairs` tag of a representative pair ``(i, j)`` or, with rule L's
+    flag, ``(i, j, floor only?)``: True, or :data:`FLOOR_ONLY`."""
+    return FLOOR_ONLY if len(pair) > 2 and pair[2] else True
+
+
+def grouping_edge(
+    i: int, j: int, relation: Relation, stay: bool, floor: bool | None = None
+) -> tuple[Any, ...]:
     """The grouping's edge of representatives ``i < j`` scored ``relation``: ``(i, j,
     score, copy?)`` (whether the pair's relation is a copy's: the exclusive-names step's
     versions) and, with ``stay`` (rule AS), its score without the published-date cut
     (:func:`~samestory.relate.scoring.uncut_score`), as the batch's
-    :class:`~samestory.pipeline.group.StayInput` reads it."""
+    :class:`~samestory.pipeline.group.StayInput` reads it. With ``floor`` (rule L: whether
+    only the short-text vector floor proposed the pair) ``(i, j, score, copy?, uncut,
+    floor)``, ``uncut`` the score itself without ``stay`` (:func:`edge_reach` its score)."""
     edge = (i, j, relation.score, exclusive.copy_relation(relation))
+    if floor is not None:
+        return (*edge, uncut_score(relation) if stay else relation.score, floor)
     return (*edge, uncut_score(relation)) if stay else edge
 
 
@@ -686,6 +711,7 @@ def cluster_components(
     most_edges: int | None = None,
     views: RDD | None = None,
     stay: bool = False,
+    lone: bool = False,
 ) -> RDD:
     """``(node, (group, roundup))``: the grouping of the edges ``(i, j, score)`` (or
     ``(i, j, score, copy?)``: whether the pair's relation is a copy's), run
@@ -712,7 +738,11 @@ def cluster_components(
     (:func:`grouping_edge`) and each view is ``(NameView, short)``
     (:func:`name_views`); components join at :func:`edge_reach`, and the grouping's
     attach step leaves a lone short text alone as the batch's does
-    (:class:`~samestory.pipeline.group.StayInput`).
+    (:class:`~samestory.pipeline.group.StayInput`). ``lone`` (rule L, with ``views`` as
+    for ``stay``): each edge is :func:`grouping_edge`'s with its floor flag, and the
+    grouping reads a lone short item's linkage without the floor's pairs under the story
+    bar (:class:`~samestory.pipeline.group.LoneInput`; leaving pairs out of a linkage
+    lowers it, so the components hold the batch's answer).
     """
     bar = threshold if attach_threshold is None else min(threshold, attach_threshold)
     cuts = sorted({bar, threshold, *(t for t in SPLIT_SCORES if t > threshold)})
@@ -735,7 +765,7 @@ def cluster_components(
     def cluster(item: tuple[int, Any]) -> Iterator[tuple[int, tuple[int, FoundRoundup | None]]]:
         _, (listed, viewed) = item
         view_of = dict(viewed) if with_views else None
-        groups, found = cluster_component(listed, threshold, attach_threshold, view_of, stay)
+        groups, found = cluster_component(listed, threshold, attach_threshold, view_of, stay, lone)
         flag = {f.index: f for f in found}
         for node, group in groups:
             yield node, (group, flag.get(node))
@@ -756,6 +786,7 @@ def cluster_component(
     attach_threshold: float | None,
     views: Mapping[int, Any] | None = None,
     stay: bool = False,
+    lone: bool = False,
 ) -> tuple[list[tuple[int, int]], list[FoundRoundup]]:
     """One component's grouping: ``(node, group)`` for each node of ``edges`` (``group``
     the smallest node of its group) and the roundups found, in node ids (``index`` the
@@ -767,7 +798,9 @@ def cluster_component(
     thresholds, else :func:`average_link` (no roundups) as :func:`group` runs it.
     ``stay`` (rule AS, with ``views``): each view is ``(NameView, short)`` and each edge
     ends with its uncut score (:func:`grouping_edge`): the grouping's
-    :class:`~samestory.pipeline.group.StayInput`."""
+    :class:`~samestory.pipeline.group.StayInput`. ``lone`` (rule L, with ``views`` as
+    for ``stay``): each edge ends with its floor flag (:func:`grouping_edge`), the
+    grouping's :class:`~samestory.pipeline.group.LoneInput` at the story bar."""
     ordered = sorted(edges)
     nodes = sorted({e[0] for e in ordered} | {e[1] for e in ordered})
     local = {node: k for k, node in enumerate(nodes)}
@@ -791,17 +824,22 @@ def cluster_component(
         config = DEFAULT_CONFIG.replace(
             same_story_threshold=threshold, attach_threshold=attach_threshold
         )
+        short = [views[node][1] for node in nodes] if stay or lone else []
         rule_as = None  # rule AS, only when on: the uncut scores and the texts' shortness
         if stay:
-            uncut = [(local[e[0]], local[e[1]], e[4]) for e in ordered]
-            rule_as = StayInput(uncut, [views[node][1] for node in nodes])
-        named = [views[node][0] if stay else views[node] for node in nodes]
+            rule_as = StayInput([(local[e[0]], local[e[1]], e[4]) for e in ordered], short)
+        rule_l = None  # rule L, only when on: the pairs only the floor proposed
+        if lone:
+            only = {(local[e[0]], local[e[1]]) for e in ordered if e[5]}
+            rule_l = LoneInput(only, lone_floor_bar(config), short)
+        named = [views[node][0] if stay or lone else views[node] for node in nodes]
         groups, found = group_with_roundups(
             exclusive.WithCopies(named, copies) if flagged else named,
             scored,
             [None] * len(nodes),
             config,
             stay=rule_as,
+            lone=rule_l,
         )
     key = [nodes[min(group)] for group in groups]
     out = [(nodes[k], key[g]) for g, group in enumerate(groups) for k in group]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,8 @@ def cell_neighbours(
     config: Config,
     words: Sequence[Mapping[int, float]] | None = None,
     floors: Sequence[float] | None = None,
-) -> Iterator[tuple[int, int]]:
+    flags: bool = False,
+) -> Iterator[tuple[Any, ...]]:
     """Pairs ``(i, j)``, ``i < j``, of each query ``i`` (a key of a row of ``matrix``)
     with the neighbours the local engine's rule picks among the rows of ``matrix``.
 
@@ -100,9 +102,13 @@ def cell_neighbours(
     which the saturation test of some encoders reads (:func:`~samestory.candidates.
     saturation_test`); None: none known (the document cosine's rule). ``floors``: the
     rows' vector floors (:func:`~samestory.candidates.vector_floor`, a short text's
-    lower); None: ``ann_min_cosine`` for every row.
+    lower); None: ``ann_min_cosine`` for every row. ``flags`` (rule L,
+    ``switches.LONE_FLOOR_BAR``): ``(i, j, floor)``, ``floor`` whether the neighbour is
+    in the list's part under ``ann_min_cosine`` (float32, as the list compares), which
+    only a short text's lower floor reaches (``candidates.index._at_or_over``'s split).
     """
     budget = config.ann_neighbours + 1
+    firm = np.float32(config.ann_min_cosine)
     widest = min(widest_list(config), len(keys))
     saturated = SATURATED_COSINE[config.encoder]
     row_of = {int(k): r for r, k in enumerate(keys)}
@@ -121,7 +127,8 @@ def cell_neighbours(
         for r in chosen or ():
             j = int(keys[r])
             if j != i:
-                yield (i, j) if i < j else (j, i)
+                pair = (i, j) if i < j else (j, i)
+                yield (*pair, bool(np.float32(cosines[r]) < firm)) if flags else pair
 
 
 def _matrix(items: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -169,12 +176,14 @@ def _split_cell(
     words: list[dict[int, float]] | None = None,
     depth: int = 0,
     floors: list[float] | None = None,
-) -> Iterator[tuple[int, int]]:
+    flags: bool = False,
+) -> Iterator[tuple[Any, ...]]:
     """Neighbour pairs of ``queries`` in a cell, split while it is over the size bound
     (at most three levels: a cell of near-identical vectors cannot be split). ``words``,
-    ``floors``: the rows' keywords and vector floors (see :func:`cell_neighbours`)."""
+    ``floors``, ``flags``: the rows' keywords and vector floors, and rule L's flag (see
+    :func:`cell_neighbours`)."""
     if len(keys) <= MAX_CELL_FACTOR * cell_size or depth >= MAX_SPLIT_LEVELS:
-        yield from cell_neighbours(queries, keys, matrix, config, words, floors)
+        yield from cell_neighbours(queries, keys, matrix, config, words, floors, flags)
         return
     centroids = spherical_kmeans(matrix, math.ceil(len(keys) / cell_size), seed=depth + 1)
     cells = nearest_cells(matrix, centroids, CELL_COPIES)
@@ -193,6 +202,7 @@ def _split_cell(
                 None if words is None else [words[r] for r in stored],
                 depth + 1,
                 None if floors is None else [floors[r] for r in stored],
+                flags,
             )
 
 
@@ -201,10 +211,12 @@ def _search_cell(
     config: Config,
     cell_size: int,
     largest: Accumulator | None = None,
-) -> Iterator[tuple[int, int]]:
+    flags: bool = False,
+) -> Iterator[tuple[Any, ...]]:
     """Neighbour pairs of one cell's queries. The key is an exact chunk (an int) or an
     IVF cell's path ``(cell, sub-cell, ...)``: the levels split on the executors, which
-    the in-task split continues. ``largest``: the most vectors a cell's task held."""
+    the in-task split continues. ``largest``: the most vectors a cell's task held.
+    ``flags``: rule L's flag on each pair (:func:`cell_neighbours`)."""
     key, members = item
     listed = sorted(members, key=lambda m: m[0])
     if largest is not None:
@@ -214,7 +226,7 @@ def _search_cell(
     floors = [row_floor(config, vw[2]) for _, vw, _ in listed]
     queries = sorted(i for i, _, is_query in listed if is_query)
     depth = len(key) - 1 if isinstance(key, tuple) else 0
-    yield from _split_cell(queries, keys, matrix, config, cell_size, words, depth, floors)
+    yield from _split_cell(queries, keys, matrix, config, cell_size, words, depth, floors, flags)
 
 
 def row_floor(config: Config, n_words: int | None) -> float:
@@ -241,6 +253,7 @@ def vector_pairs(
     cell_size: int = CELL_SIZE,
     task_bound: int | None = None,
     largest: Accumulator | None = None,
+    flags: bool = False,
 ) -> RDD:
     """Pairs ``(i, j)``, ``i < j``: each article (``vectors``: ``(idx, unit vector)``, or
     ``(idx, (unit vector, keywords))`` for the encoders whose saturation test reads
@@ -251,7 +264,10 @@ def vector_pairs(
     Above it, IVF cells of about ``cell_size``; a cell over ``task_bound`` vectors
     (default ``MAX_TASK_FACTOR · cell_size``) is split on the executors before its
     vectors are grouped. ``largest`` (:func:`largest_accumulator`): gets the most vectors
-    one cell's search task held."""
+    one cell's search task held. ``flags`` (rule L): ``((i, j), floor)`` instead, each
+    pair once, ``floor`` whether every proposal of it (from either end) was in its
+    list's part under ``ann_min_cosine`` (:func:`cell_neighbours`; the one shuffle that
+    deduplicates the pairs ANDs their flags)."""
     vectors = vectors.mapValues(with_words)
     if n <= exact_limit:
         cells = _exact_cells(vectors, n, partitions)
@@ -260,11 +276,12 @@ def vector_pairs(
         bound = task_bound if task_bound is not None else MAX_TASK_FACTOR * cell_size
         cells = _ivf_cells(vectors, n, partitions, cell_size, bound)
         size = cell_size
-    return (
-        cells.groupByKey(partitions)
-        .flatMap(lambda item: _search_cell(item, config, size, largest))
-        .distinct(partitions)
+    found = cells.groupByKey(partitions).flatMap(
+        lambda item: _search_cell(item, config, size, largest, flags)
     )
+    if flags:
+        return found.map(lambda p: ((p[0], p[1]), p[2])).reduceByKey(operator.and_, partitions)
+    return found.distinct(partitions)
 
 
 class _Max:
