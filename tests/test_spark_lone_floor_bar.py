@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import read_jsonl, shared_data, stories_partition
+from test_spark_published_year_cut import _grouped
 
 from samestory import switches
 from samestory.config import DEFAULT_CONFIG
@@ -46,13 +47,6 @@ def _batch(stay: bool, lone: bool) -> list[list[int]]:
         [NO_NAMES] * 6, SCORED, [None] * 6, DEFAULT_CONFIG, stay=rule_as, lone=rule_l
     )
     return sorted(sorted(g) for g in groups)
-
-
-def _grouped(pairs: list[tuple[int, int]]) -> list[list[int]]:
-    by_group: dict[int, list[int]] = {}
-    for node, group in pairs:
-        by_group.setdefault(group, []).append(node)
-    return sorted(sorted(g) for g in by_group.values())
 
 
 @pytest.mark.parametrize("stay", [False, True])
