@@ -154,3 +154,21 @@ def test_towns_as_local_news_names_them():
         ("An Allentown man was charged.", "The Wilkinsburg mass shooting", "Apple unveils")
     )
     assert towns == {"allentown", "wilkinsburg"}
+
+
+# Words, marks and particles a name run is made of or stops at (one space apart).
+_RUN_TEXT = (
+    "Stroger Hospital de la van Der O'Neil Ali's Jean-Luc VIDEO: said the Mr. : , . \n "
+    "Ärzte Über Москва Путин 26 İstanbul ŁÓDŹ al bin Sgt. Officer ’s - in"
+)
+_RUN_PIECES = st.sampled_from(_RUN_TEXT.split(" "))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_RUN_PIECES, max_size=30).map(" ".join))
+def test_a_name_runs_names_are_its_tokens(text):
+    # sentence_readings reads a run's names as normalize.run_tokens(run): the run is one
+    # whole match of the names' pattern on its own, so normalize.entities(run) is them.
+    for match in normalize.NAME_RUN.finditer(text):
+        run = match.group(1)
+        assert normalize.entities(run) == set(normalize.run_tokens(run))

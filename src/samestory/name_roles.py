@@ -137,7 +137,9 @@ def sentence_readings(sentence: str) -> tuple[frozenset[str], frozenset[str], fr
     local: set[str] = set()
     for match in normalize.NAME_RUN.finditer(sentence):
         run = match.group(1)
-        tokens = normalize.entities(run)
+        # normalize.entities(run): the run is one whole match of the names' pattern on
+        # its own (nothing in the pattern reads past it), so its names are its tokens.
+        tokens = normalize.run_tokens(run)
         if not tokens:
             continue
         before = _word_before(sentence[: match.start()])
