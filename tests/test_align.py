@@ -78,27 +78,30 @@ def test_lexical_blend_never_loses_coverage_when_lexical_is_sim(
 
 
 def _full_table_backbone(scores: np.ndarray, tau: float) -> list[tuple[int, int]]:
-    """The backbone's DP over every row and column (before 2026-12-07 realspeed cut
-    the table to the rows and columns with a close pair)."""
-    n_a, n_b = scores.shape
-    if n_a == 0 or n_b == 0:
-        return []
-    gain = np.where(scores >= tau, scores - tau, -np.inf)
-    table = np.zeros((n_a + 1, n_b + 1), dtype=np.float64)
+    """The backbone's DP over every row and column (as before 2026-12-07 realspeed cut
+    the table to the rows and columns with a close pair), cell by cell in Python floats:
+    ``F[i][j] = max(F[i-1][j], F[i][j-1], F[i-1][j-1] + S[i-1][j-1] - tau)``, the match
+    only where ``S >= tau``; the traceback prefers a skip of A, then of B."""
+    s = scores.tolist()
+    n_a, n_b = len(s), len(s[0]) if s else 0
+    f = [[0.0] * (n_b + 1) for _ in range(n_a + 1)]
     for i in range(1, n_a + 1):
-        row = np.maximum(table[i - 1, 1:], table[i - 1, :-1] + gain[i - 1])
-        table[i, 1:] = np.maximum.accumulate(row)
-    out: list[tuple[int, int]] = []
+        for j in range(1, n_b + 1):
+            best = max(f[i - 1][j], f[i][j - 1])
+            if s[i - 1][j - 1] >= tau:
+                best = max(best, f[i - 1][j - 1] + (s[i - 1][j - 1] - tau))
+            f[i][j] = best
+    pairs: list[tuple[int, int]] = []
     i, j = n_a, n_b
-    while i > 0 and j > 0:
-        if table[i, j] == table[i - 1, j]:
+    while i and j:
+        if f[i][j] == f[i - 1][j]:
             i -= 1
-        elif table[i, j] == table[i, j - 1]:
+        elif f[i][j] == f[i][j - 1]:
             j -= 1
         else:
-            out.append((i - 1, j - 1))
+            pairs.insert(0, (i - 1, j - 1))
             i, j = i - 1, j - 1
-    return out[::-1]
+    return pairs
 
 
 # Few distinct values: ties everywhere, where the traceback's preferences decide.
