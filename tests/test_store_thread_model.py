@@ -8,6 +8,7 @@ the thread model is read once, at import, by several modules."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,18 +22,21 @@ from conftest import ECBPLUS_SUBSET, SEEDS, store_tables, tables_match
 
 import samestory
 
-# One process: add the articles of a JSON file to a store in batches, or read a store
-# (optionally read-only), or cluster them in a batch run; print the threads (as sets of
-# article ids), the follow-up pairs and the thread model digest the store records.
+# One process: for each step (mode, store, batch), add the articles of a JSON file to a
+# store in batches, or read a store (optionally read-only), or cluster them in a batch run;
+# print the threads (as sets of article ids), the follow-up pairs, the thread model digest
+# the store records and the SHA-256 of the store's file after the step. One process runs
+# one side's steps (one thread model, read at import) one after the other, each on a Store
+# opened and closed again: each step reads the store from its file.
 DRIVER = r"""
-import json, logging, sys
+import hashlib, json, logging, sys
 from samestory import api
 from samestory.config import DEFAULT_CONFIG
 from samestory.evaluate import record_to_article
 from samestory.store import Store
 from samestory.threads import MODEL_DIGEST
 
-mode, data, db, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+data, steps = sys.argv[1], sys.argv[2:]
 logging.basicConfig(level=logging.INFO, format="LOG %(message)s", stream=sys.stdout)
 articles = [record_to_article(r) for r in json.load(open(data))]
 
@@ -52,18 +56,23 @@ def dump(stories):
     }
 
 
-if mode == "batch":
-    out = dump(api.cluster(articles, config=config))
-else:
-    store = Store(db, config=config, read_only=mode == "read-only")
-    if mode == "add":
-        for start in range(0, len(articles), batch):
-            store.add(articles[start : start + batch])
-    out = dump(store.story(s.id) for s in store.stories())
-    out["stored_digest"] = store._conn.execute(
-        "SELECT value FROM meta WHERE key='thread_model'").fetchone()[0]
-    store.close()
-print("RESULT " + json.dumps(out))
+for step in range(0, len(steps), 3):
+    mode, db, batch = steps[step], steps[step + 1], int(steps[step + 2])
+    print("STEP", flush=True)
+    if mode == "batch":
+        out = dump(api.cluster(articles, config=config))
+    else:
+        store = Store(db, config=config, read_only=mode == "read-only")
+        if mode == "add":
+            for start in range(0, len(articles), batch):
+                store.add(articles[start : start + batch])
+        out = dump(store.story(s.id) for s in store.stories())
+        out["stored_digest"] = store._conn.execute(
+            "SELECT value FROM meta WHERE key='thread_model'").fetchone()[0]
+        store.close()
+        with open(db, "rb") as file:
+            out["file"] = hashlib.sha256(file.read()).hexdigest()
+    print("RESULT " + json.dumps(out), flush=True)
 """
 
 
@@ -83,18 +92,32 @@ def package_with(tmp: Path, change: dict | None) -> Path:
     return root
 
 
-def run(package: Path, mode: str, data: Path, db: Path, batch: int = 1) -> tuple[dict, list[str]]:
+#: A step of :data:`DRIVER`: its mode, its store and the size of its adds.
+Step = tuple[str, Path, int]
+
+
+def run(package: Path, data: Path, *steps: Step) -> list[tuple[dict, list[str]]]:
+    """One side's ``steps`` in one process over ``package``: each step's result and log
+    lines."""
     env = {**os.environ, "PYTHONPATH": str(package)}
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER, mode, str(data), str(db), str(batch)],
+        [sys.executable, "-c", DRIVER, str(data), *(str(x) for step in steps for x in step)],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    lines = done.stdout.splitlines()
-    result = json.loads(next(x for x in lines if x.startswith("RESULT "))[len("RESULT ") :])
-    return result, [x for x in lines if x.startswith("LOG ")]
+    out = []
+    for part in done.stdout.split("STEP\n")[1:]:
+        lines = part.splitlines()
+        result = json.loads(next(x for x in lines if x.startswith("RESULT "))[len("RESULT ") :])
+        out.append((result, [x for x in lines if x.startswith("LOG ")]))
+    assert len(out) == len(steps), done.stdout[-2000:]
+    return out
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def records_of(path: Path, tmp: Path) -> Path:
@@ -120,38 +143,37 @@ def tables(db: Path) -> dict[str, list[tuple]]:
 MORE = {"baseline": 6.0}
 
 
-@pytest.mark.slow  # five processes: 5 s alone, 12 s beside the other half of the suite
+@pytest.mark.slow  # two processes, one a side (the old model's, the new one's)
 def test_a_store_opened_under_another_thread_model_threads_as_its_batch(tmp_path: Path):
     data = records_of(SEEDS, tmp_path)
     old, new = package_with(tmp_path, None), package_with(tmp_path, MORE)
-    batch_old, _ = run(old, "batch", data, tmp_path / "unused.db")
-    batch_new, _ = run(new, "batch", data, tmp_path / "unused.db")
-    assert batch_old["threads"] != batch_new["threads"]  # the two files thread differently
-    assert batch_new["follow_ups"] and not batch_old["follow_ups"]
-    db = tmp_path / "s.db"
-    written, _ = run(old, "add", data, db)
+    db, fresh, unused = tmp_path / "s.db", tmp_path / "fresh.db", tmp_path / "unused.db"
+    (batch_old, _), (written, _) = run(old, data, ("batch", unused, 1), ("add", db, 1))
     assert written["threads"] == batch_old["threads"]
     assert written["stored_digest"] == written["digest"]
+    before = sha256(db)
+    steps = [("batch", unused, 1), ("read-only", db, 1), ("open", db, 1), ("add", fresh, 1)]
+    steps.append(("open", db, 1))  # again, once the new store is written
+    new_side = run(new, data, *steps)
+    (batch_new, _), (shown, shown_lines), (reopened, lines), _, (again, again_lines) = new_side
+    assert batch_old["threads"] != batch_new["threads"]  # the two files thread differently
+    assert batch_new["follow_ups"] and not batch_old["follow_ups"]
 
     # Read-only: nothing written, one line, the threads as stored.
-    before = db.read_bytes()
-    shown, lines = run(new, "read-only", data, db)
     assert shown["threads"] == batch_old["threads"]
     assert shown["stored_digest"] == batch_old["digest"] != shown["digest"]
-    assert len(lines) == 1 and "another thread model, shown as stored" in lines[0]
-    assert db.read_bytes() == before
+    assert len(shown_lines) == 1 and "another thread model, shown as stored" in shown_lines[0]
+    assert shown["file"] == before
 
     # Opened with write access: re-scored from the stored inputs, threaded as the batch.
-    reopened, lines = run(new, "open", data, db)
     assert reopened["threads"] == batch_new["threads"]
     assert reopened["follow_ups"] == batch_new["follow_ups"]
     assert reopened["stored_digest"] == batch_new["digest"]
     assert len(lines) == 1 and "0 read again from stored features" in lines[0]
     # Row for row what a store written under the new model holds.
-    run(new, "add", data, tmp_path / "fresh.db")
-    assert tables_match(tables(db), tables(tmp_path / "fresh.db"))
-    again, lines = run(new, "open", data, db)  # done once
-    assert again == reopened and lines == []
+    assert tables_match(tables(db), tables(fresh))
+    # Done once: opened again, nothing to do, nothing written.
+    assert again == reopened and again_lines == []
 
 
 @pytest.mark.slow
@@ -162,16 +184,14 @@ def test_a_dev_subset_store_follows_a_refit_as_its_batch(tmp_path: Path):
     other holds, row for row."""
     data = records_of(ECBPLUS_SUBSET, tmp_path)
     old, new = package_with(tmp_path, None), package_with(tmp_path, {"baseline": 2.5})
-    batch_old, _ = run(old, "batch", data, tmp_path / "unused.db")
-    batch_new, _ = run(new, "batch", data, tmp_path / "unused.db")
+    db, fresh, unused = tmp_path / "s.db", tmp_path / "fresh.db", tmp_path / "unused.db"
+    (batch_old, _), _ = run(old, data, ("batch", unused, 1), ("add", db, 10))
+    steps = [("batch", unused, 1), ("open", db, 1), ("add", fresh, 10)]
+    (batch_new, _), (reopened, _), _ = run(new, data, *steps)
     assert batch_old["threads"] != batch_new["threads"]
-    db = tmp_path / "s.db"
-    run(old, "add", data, db, batch=10)
-    reopened, _ = run(new, "open", data, db)
     assert reopened["threads"] == batch_new["threads"]
     assert reopened["follow_ups"] == batch_new["follow_ups"]
-    run(new, "add", data, tmp_path / "fresh.db", batch=10)
-    assert tables_match(tables(db), tables(tmp_path / "fresh.db"))
+    assert tables_match(tables(db), tables(fresh))
 
 
 def test_a_store_from_before_the_thread_model_step_is_upgraded_row_for_row(
