@@ -21,6 +21,7 @@ only when it arrives after both, and tied linkages merge in index order.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -95,10 +96,18 @@ def test_shuffled_incremental_adds_of_a_dev_set(tmp_path: Path):
 
 
 def store_threads(store: Store, articles: list[Article]) -> Partition:
-    """The store's threads as article sets."""
+    """The store's threads as article sets (each story read once: a story's thread is
+    its articles' thread)."""
+    story_of = {a.id: store.story_of(a.id) for a in articles}
+    thread_of = {story: store.story(story).thread for story in set(story_of.values())}
+    return partition_of({a: thread_of[story] for a, story in story_of.items()})
+
+
+def partition_of(label_of: Mapping[str, str | None]) -> Partition:
+    """Articles grouped by their label (their story's id, or their thread)."""
     groups: dict[str | None, set[str]] = {}
-    for a in articles:
-        groups.setdefault(store.story(store.story_of(a.id)).thread, set()).add(a.id)
+    for article_id, label in label_of.items():
+        groups.setdefault(label, set()).add(article_id)
     return frozenset(frozenset(g) for g in groups.values())
 
 
@@ -153,10 +162,4 @@ def test_shuffled_incremental_adds_give_the_batch_threads(tmp_path: Path, ecb_re
     finally:
         store.close()
 
-    def partition(thread_of: dict[str, str]) -> Partition:
-        groups: dict[str, set[str]] = {}
-        for article_id, thread in thread_of.items():
-            groups.setdefault(thread, set()).add(article_id)
-        return frozenset(frozenset(g) for g in groups.values())
-
-    assert partition(stored) == partition(batch)
+    assert partition_of(stored) == partition_of(batch)
