@@ -95,11 +95,14 @@ def test_the_records_follow_the_switches(monkeypatch) -> None:
     text = "Quake hits the town - Example News\nThe quake hit the town on Monday morning."
     monkeypatch.setattr(switches, "READ_TITLE_LINE", False)
     off = normalize.clean_text(text)
-    on = {"split_runs_on_in_line": True}  # the in-line run-on rule, on as shipped
+    bs = {"boilerplate_by_sentence": True}  # rule BS, on as shipped
+    on = {"split_runs_on_in_line": True, **bs}  # the in-line run-on rule, on as shipped
     assert json.loads(cleaning.rules()) == {"title_line": False, **on}
     monkeypatch.setattr(switches, "READ_TITLE_LINE", True)
     assert json.loads(cleaning.rules()) == {"title_line": True, **on}
     monkeypatch.setattr(switches, "SPLIT_RUNS_ON_IN_LINE", False)
+    assert json.loads(cleaning.rules()) == {"title_line": True, **bs}
+    monkeypatch.setattr(switches, "BOILERPLATE_BY_SENTENCE", False)
     assert json.loads(cleaning.rules()) == {"title_line": True}
     assert normalize.clean_text(text) != off  # rule T cut the outlet's tail
     monkeypatch.setattr(switches, "YEARLESS_IN_SHORT_TEXTS", False)

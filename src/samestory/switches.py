@@ -81,11 +81,12 @@ PUBLISHED_YEAR_CUT = True
 # citing its source's web address in brackets ("reported Monday (http://bit.ly/..) a
 # witness ..."). On, the marker's sentence goes and the rest of the line stays; a photo
 # gallery's line (``normalize._GALLERY``) still goes whole. cleaning_rules() records it
-# only when on. Off: the thread and pair files refitted with it on passed their own rules
-# (protocol G on seeds 165-169; the pair file's venue weight) but its production gate with
-# them has not run (2026-12-07, bsflip; the files on branch bsflip). Spark's feature tasks
-# clean with the driver's setting (spark.stages.featurize).
-BOILERPLATE_BY_SENTENCE = False
+# only when on, so a store cleaned with it off re-cleans the texts it changes on upgrade.
+# On since 2026-12-07 night with the thread file and the pair file's venue weight refitted
+# with it on (protocol G on seeds 165-169 and the pair file's rule, 18:20, bsflip; the files
+# rebuilt by their commands and the production gate passed, 21:25, bsflip). Spark's feature
+# tasks clean with the driver's setting (spark.stages.featurize).
+BOILERPLATE_BY_SENTENCE = True
 
 # Rule L (docs/history/accuracy.md, 2026-12-07, loneattach): a pair only the short-text
 # vector floor proposed (screen S: Config.short_text_ann_min_cosine, none of the other
