@@ -7,7 +7,9 @@ The input of ``tests/test_spark_incremental.py``: the first 110 records of
 ``tests/fixtures/ecbplus_dev_subset.jsonl`` with reposts and light edits of every ninth
 (123 articles), day 1 the first 60% of the originals, day 2 the rest, the copies and five
 day-1 records again. In one session set up as the tests' (``local[2]``, 2 partitions,
-``maxResultSize`` 1m, C1 + serial GC: ``tests/conftest.py``), it runs:
+``maxResultSize`` 1m, C1 + serial GC, workers forked from ``samestory.spark.daemon``:
+``tests/conftest.py``; ``--conf spark.python.daemon.module=pyspark.daemon`` for
+PySpark's own), it runs:
 
 - **full**: :func:`samestory.spark.run` over day 1 + day 2 (123 articles);
 - **day1**: :func:`samestory.spark.incremental.run_incremental` into an empty state;
@@ -56,6 +58,7 @@ SESSION_CONF = {
     "spark.driver.memory": "2g",
     "spark.driver.maxResultSize": "1m",
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.python.daemon.module": "samestory.spark.daemon",
 }
 
 

@@ -257,7 +257,9 @@ def spark() -> Iterator[object]:
 
     :data:`TEST_PARTITIONS` partitions, and ``spark.driver.maxResultSize=1m``: nothing
     large may reach the driver. The JVM compiles with C1 only and collects with the
-    serial collector (:data:`TEST_JVM_OPTIONS`). Skips without a Java runtime or PySpark.
+    serial collector (:data:`TEST_JVM_OPTIONS`). Python workers are forked from
+    :mod:`samestory.spark.daemon`, as production's sessions fork them. Skips without a Java
+    runtime or PySpark.
     """
     pytest.importorskip("pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -265,6 +267,8 @@ def spark() -> Iterator[object]:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
+
+    from samestory.spark.daemon import DAEMON_CONF
 
     session = (
         SparkSession.builder.master("local[2]")
@@ -276,6 +280,7 @@ def spark() -> Iterator[object]:
         .config("spark.driver.memory", "2g")
         .config("spark.driver.maxResultSize", "1m")  # nothing large reaches the driver
         .config("spark.driver.extraJavaOptions", TEST_JVM_OPTIONS)
+        .config(*DAEMON_CONF)
         .getOrCreate()
     )
     yield session

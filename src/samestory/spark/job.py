@@ -772,12 +772,16 @@ def _relation_row(r: Relation) -> tuple[str, str, str | None, float, str]:
 def build_session(
     master: str | None = None, app_name: str = "samestory", conf: Sequence[str] = ()
 ) -> SparkSession:
-    """A SparkSession whose Python workers use this interpreter; ``conf``: ``KEY=VALUE``."""
+    """A SparkSession whose Python workers use this interpreter and are forked from
+    :mod:`samestory.spark.daemon` (what the tasks import loaded once); ``conf``:
+    ``KEY=VALUE``, applied after (a ``spark.python.daemon.module`` given wins)."""
     from pyspark.sql import SparkSession
+
+    from samestory.spark.daemon import DAEMON_CONF
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName(app_name)
+    builder = SparkSession.builder.appName(app_name).config(*DAEMON_CONF)
     if master:
         builder = builder.master(master)
     for item in conf:
