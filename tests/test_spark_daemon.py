@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -48,12 +49,14 @@ def test_the_preloaded_modules_are_importable() -> None:
 @pytest.mark.slow
 def test_the_tests_workers_are_forked_from_the_preloading_daemon(spark: object) -> None:
     """A task's Python worker is a child of ``python -m samestory.spark.daemon`` and has
-    the job's stages imported without the task importing them."""
+    the job's stages imported without the task importing them, frozen out of the
+    collector's walks."""
 
-    def _worker_view(_: object) -> tuple[str, bool]:  # pickled by value: no test module there
+    def _worker_view(_: object) -> tuple[str, bool, int]:  # by value: no test module there
         parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().replace(b"\0", b" ")
-        return parent.decode(), "samestory.spark.stages" in sys.modules
+        return parent.decode(), "samestory.spark.stages" in sys.modules, gc.get_freeze_count()
 
     seen = spark.sparkContext.parallelize(range(2), 2).map(_worker_view).collect()  # type: ignore[attr-defined]
-    assert seen and all("-m samestory.spark.daemon" in parent for parent, _ in seen)
-    assert all(preloaded for _, preloaded in seen)
+    assert seen and all("-m samestory.spark.daemon" in parent for parent, _, _ in seen)
+    assert all(preloaded for _, preloaded, _ in seen)
+    assert all(frozen > 10_000 for _, _, frozen in seen)  # the imports' objects: gc.freeze

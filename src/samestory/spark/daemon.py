@@ -10,6 +10,13 @@ manager loop (:func:`pyspark.daemon.manager`): every worker it forks starts with
 (copy-on-write pages). Nothing a task computes is made here: no encoder, table or cache
 is loaded, only modules; a task runs as it did.
 
+A reused worker runs a full ``gc.collect()`` after every task (``pyspark.daemon``'s
+loop), which walks every object the process holds: with the modules above ~45,000, ~24
+ms of CPU a task, most of a small task's Python CPU. The daemon moves what it imported to
+the collector's permanent generation (``gc.freeze()``, as Python's documentation advises
+before a ``fork()``), so a worker's collections walk only what its own tasks made. The
+modules live as long as the process anyway: nothing is kept that would have been freed.
+
 :func:`samestory.spark.job.build_session` sets it (:data:`DAEMON_CONF`), and so do the
 tests' session and ``benchmarks/spark_tasks.py``. Run by Spark as ``python -m
 samestory.spark.daemon``; measured in docs/history/testing.md (2026-12-07, 21:40,
@@ -18,6 +25,7 @@ sparkci).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import zipimport
@@ -42,11 +50,14 @@ PRELOAD = (
 
 
 def preload(modules: tuple[str, ...] = PRELOAD) -> None:
-    """Import ``modules``, then let go of the zip archives' importers
-    (:func:`forget_zip_importers`)."""
+    """Import ``modules``, let go of the zip archives' importers
+    (:func:`forget_zip_importers`), collect once and freeze what is left (``gc.freeze``:
+    the forked workers' collections skip it)."""
     for name in modules:
         importlib.import_module(name)
     forget_zip_importers()
+    gc.collect()
+    gc.freeze()
 
 
 def forget_zip_importers() -> None:
