@@ -19,8 +19,8 @@ modules live as long as the process anyway: nothing is kept that would have been
 
 :func:`samestory.spark.job.build_session` sets it (:data:`DAEMON_CONF`), and so do the
 tests' session and ``benchmarks/spark_tasks.py``. Run by Spark as ``python -m
-samestory.spark.daemon``; measured in docs/history/testing.md (2026-12-07, 21:40,
-sparkci).
+samestory.spark.daemon``; measured in docs/history/benchmarks.md and testing.md
+(2026-12-07, 21:22, sparkci).
 """
 
 from __future__ import annotations
