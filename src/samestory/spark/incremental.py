@@ -184,9 +184,20 @@ def _past_edge(stay: bool, row: Any) -> tuple[Any, ...]:
     return (*edge, uncut_score(relation_of(row))) if stay else edge
 
 
-def relation_row(i: int, j: int, rep_pair: bool, r: Relation) -> tuple[Any, ...]:
+def relation_row(i: int, j: int, rep_pair: Any, r: Relation) -> tuple[Any, ...]:
+    """A scored pair's row of the state's ``relations`` table (``rep_pair``: the pair's
+    tag, :func:`stages.rep_tag`, read as a bool)."""
     evidence = json.dumps(r.evidence.to_dict(), ensure_ascii=False, sort_keys=True)
-    return (i, j, rep_pair, r.a, r.b, r.kind.value if r.kind else None, float(r.score), evidence)
+    return (
+        i,
+        j,
+        bool(rep_pair),
+        r.a,
+        r.b,
+        r.kind.value if r.kind else None,
+        float(r.score),
+        evidence,
+    )
 
 
 def relation_of(row: Any) -> Relation:
@@ -322,9 +333,12 @@ def search_cell(
     item: tuple[Any, Iterable[tuple[Any, ...]]],
     config: Config,
     largest: Accumulator | None = None,
+    flags: bool = False,
 ) -> Iterator[tuple[str, Any]]:
     """``("pair", (i, j))``, ``("past_pair", (i, j))`` and ``("reach", (idx, reach))`` of
-    one cell's task.
+    one cell's task; with ``flags`` (rule L) each pair ``(i, j, floor)``, ``floor``
+    whether the list that proposed it holds it in its part under ``ann_min_cosine``
+    (:func:`_under_floor`).
 
     Members are ``(idx, vector, role, reach)``, ``(idx, vector, role, reach,
     keywords)`` (read by static's saturation test; none: ``{}``) or ``(idx, vector,
@@ -357,11 +371,12 @@ def search_cell(
     for row, role in enumerate(roles):
         if role == "q":
             chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
+            under = _under_floor(row, chosen, matrix, config, flags)
             yield "reach", (int(keys[row]), reach)
             for r in chosen:
                 if r != row:
                     i, j = sorted((int(keys[row]), int(keys[r])))
-                    yield "pair", (i, j)
+                    yield "pair", (i, j, under[r]) if flags else (i, j)
     past = [row for row, role in enumerate(roles) if role == "r"]
     if not past or not (new.any() or gone):
         return
@@ -374,13 +389,28 @@ def search_cell(
         if by_new[k] < reach_of and not again:
             continue  # neither a new nor a demoted vector reaches into this list
         chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
+        under = _under_floor(row, chosen, matrix, config, flags)
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
             if new[r]:
-                yield "pair", (int(keys[row]), int(keys[r]))
+                pair = (int(keys[row]), int(keys[r]))
+                yield "pair", (*pair, under[r]) if flags else pair
             elif again and r != row:
                 i, j = sorted((int(keys[row]), int(keys[r])))
-                yield "past_pair", (i, j)
+                yield "past_pair", (i, j, under[r]) if flags else (i, j)
+
+
+def _under_floor(
+    row: int, chosen: Sequence[int], matrix: np.ndarray, config: Config, flags: bool
+) -> dict[int, bool]:
+    """Rule L's flag of each of row ``row``'s neighbour rows ``chosen`` (none without
+    ``flags``): whether its cosine (as :func:`neighbour_list` computes it) is under
+    ``ann_min_cosine``, the list's part only a short text's lower floor reaches."""
+    if not flags:
+        return {}
+    cosines = matrix @ matrix[row]
+    firm_bar = np.float32(config.ann_min_cosine)
+    return {r: bool(np.float32(cosines[r]) < firm_bar) for r in chosen}
 
 
 def _member_vector(member: tuple[Any, ...]) -> np.ndarray:
@@ -582,6 +612,8 @@ class _Run:
         self.inputs: list[Any] = []
         # The roundups the grouping cut, every day's (their pairs chain no threads).
         self.cuts: frozenset[int] = frozenset()
+        # Rule L (switches.LONE_FLOOR_BAR), read on the driver: pairs carry the floor flag.
+        self.lone = stages.lone_on()
 
     # ----------------------------------------------------------------- helpers
 
@@ -851,7 +883,7 @@ class _Run:
         n_reps_new = self.n_reps_new = m - n_copies  # every new article that is not a copy
         rep_pairs, reach, centroids, cells = self._candidates(reps_new, n_reps_new)
         pairs = copy_of.map(lambda kv: (kv[1], kv[0], False)).union(
-            rep_pairs.map(lambda ij: (ij[0], ij[1], True))
+            rep_pairs.map(lambda ij: (ij[0], ij[1], stages.rep_tag(ij)))
         )
         if self.merges is not None:  # a merged group's articles: copies of its new rep
             pairs = pairs.union(self._regrouped().map(lambda kv: (kv[1], kv[0], False)))
@@ -1049,16 +1081,26 @@ class _Run:
         )
         near, reach, centroids, cells = self._vector_pairs(reps_new, n_reps_new)
         # The vector and keyword neighbours pass the local index's screen (as the full
-        # job's); band pairs always.
-        proposed = (
-            near.union(self._keyword_pairs(reps_new, n_reps_new))
-            .union(self._dated_pairs(reps_new, n_reps_new))
-            .distinct(p)
+        # job's); band pairs always. Rule L: each pair (i, j, floor only?), the AND of its
+        # proposals' flags (the other routes' are firm) where the pairs are deduplicated.
+        routes = self._keyword_pairs(reps_new, n_reps_new).union(
+            self._dated_pairs(reps_new, n_reps_new)
         )
+        if self.lone:
+            proposed = stages.and_flags(near.union(routes.map(stages.firm)), p)
+        else:
+            proposed = near.union(routes).distinct(p)
         if self.config.min_keyword_cosine:
             proposed = self._keep(proposed)
             views = self._screen_views(reps_new, proposed)
             proposed = screen_pairs(proposed, views, self.config, p)
+        if self.lone:
+            return (
+                stages.and_flags(lsh.map(stages.firm).union(proposed), p),
+                reach,
+                centroids,
+                cells,
+            )
         return lsh.union(proposed).distinct(p), reach, centroids, cells
 
     def _screen_views(self, reps_new: RDD, pairs: RDD) -> RDD:
@@ -1070,7 +1112,7 @@ class _Run:
         words, table = self._past_table("keywords"), self._past_table("features")
         if words is None or table is None:
             return views
-        ends = self._idx_frame(pairs.flatMap(lambda ij: [e for e in ij if e < base]))
+        ends = self._idx_frame(pairs.flatMap(lambda ij: [e for e in ij[:2] if e < base]))
         past_words = (
             self._semi(words, ends, "idx")
             .rdd.map(lambda r: (int(r.idx), (int(r.word), float(r.weight))))
@@ -1294,15 +1336,16 @@ class _Run:
         with the past pairs a demoted vector's lists gained that no day scored, and the
         updated reaches ``(idx, reach)``."""
         config, p, largest = self.config, self.p, self.largest
+        flags = self.lone
         found = self._keep(
-            members.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest))
+            members.groupByKey(p).flatMap(lambda item: search_cell(item, config, largest, flags))
         )
         pairs = found.filter(lambda kv: kv[0] == "pair").values()
         if self.merges is not None:
             again = found.filter(lambda kv: kv[0] == "past_pair").values()
             pairs = pairs.union(self._unscored(again.distinct(p)))
         reach = found.filter(lambda kv: kv[0] == "reach").values()
-        return pairs.distinct(p), reach
+        return (stages.and_flags(pairs, p) if flags else pairs.distinct(p)), reach
 
     def _unscored(self, pairs: RDD) -> RDD:
         """The pairs ``(i, j)`` (``i < j``, past articles) not scored on an earlier day:
@@ -1362,13 +1405,16 @@ class _Run:
         """Re-cluster the touched components; write ``nodes`` and ``stories`` to ``gen``."""
         # Each edge says whether its pair are copies (the exclusive-names step's versions)
         # and, with rule AS, its score without the published-date cut.
-        stay = stages.stay_on()
+        # With rule L, its floor flag (the pair's tag, stages.rep_tag).
+        stay, lone = stages.stay_on(), self.lone
         new_edges = scored.filter(lambda kv: kv[1][1]).map(
-            lambda kv: stages.grouping_edge(kv[0], kv[1][0], kv[1][2], stay)
+            lambda kv: stages.grouping_edge(
+                kv[0], kv[1][0], kv[1][2], stay, kv[1][1] == stages.FLOOR_ONLY if lone else None
+            )
         )
         members = self._touched_members(new_edges)
         n_touched = members.count()  # bounds the keys below (and is one row an update)
-        grouped = self._regroup(members, n_touched, new_edges, features, copy_of, stay)
+        grouped = self._regroup(members, n_touched, new_edges, features, copy_of, stay, lone)
         # (group of the roundup, (its node, FoundRoundup in node ids)): a few a run.
         found = self._keep(
             grouped.filter(lambda kv: kv[1][1] is not None).map(
@@ -1454,12 +1500,15 @@ class _Run:
         features: RDD,
         copy_of: RDD,
         stay: bool = False,
+        lone: bool = False,
     ) -> RDD:
         """:func:`stages.cluster_components` over the touched components' stored and new
         edges, with the roundup rule: ``(rep, (group, FoundRoundup or None))``, computed
         and persisted (released with the run). ``stay`` (rule AS): the edges carry their
         uncut scores (the stored ones read from their evidence) and the views each copy
-        group's shortness (:meth:`_shortness`)."""
+        group's shortness (:meth:`_shortness`). ``lone`` (rule L): the edges carry their
+        floor flags too (the stored ones from the days' ``floor_pairs``,
+        :meth:`_with_floor_flags`), and the views the shortness."""
         base = self.base
         past_edges_table = self._past_table("relations")
         past_edges = (
@@ -1477,13 +1526,15 @@ class _Run:
                 "j",
             ).rdd.map(functools.partial(_past_edge, stay))
         )
+        if lone:
+            past_edges = self._with_floor_flags(past_edges, stay)
         stored_pairs = sum(parquet_rows(path) for path in self.state.part_paths("relations"))
         # The roundup rule reads the members' name views: the new articles' made in
         # place, the past members' from their stored features (the vectors not read).
         views = features.mapValues(name_view).union(
             self._past_views(members.keys().filter(lambda i: i < base), n_touched)
         )
-        if stay:
+        if stay or lone:
             views = views.join(self._shortness(members, n_touched, features, copy_of))
         grouped = stages.cluster_components(
             past_edges.union(new_edges),
@@ -1493,9 +1544,24 @@ class _Run:
             most_edges=stored_pairs + self.n_pairs,
             views=views,
             stay=stay,
+            lone=lone,
         )  # computed and persisted: released with the rest
         self.persisted.append(grouped)
         return grouped
+
+    def _with_floor_flags(self, edges: RDD, stay: bool) -> RDD:
+        """Rule L: stored edges (:func:`_past_edge`) as :func:`stages.grouping_edge` makes
+        them with the flag: ``(i, j, score, copy?, uncut, floor)``, ``uncut`` the score
+        itself without ``stay``, ``floor`` whether the pair is in a day's ``floor_pairs``
+        (a day run with the switch off wrote none: its pairs read as firm)."""
+        paths = [path for path in self.state.part_paths("floor_pairs") if Path(path).exists()]
+        keyed = edges.map(lambda e: ((e[0], e[1]), e))
+        if paths:
+            floor = self.spark.read.parquet(*paths).rdd.map(lambda r: ((int(r.i), int(r.j)), True))
+            flagged = keyed.leftOuterJoin(floor, self.p).values()
+        else:
+            flagged = keyed.values().map(lambda e: (e, None))
+        return flagged.map(lambda v: (*v[0][:4], v[0][4] if stay else v[0][2], bool(v[1])))
 
     def _updated_nodes(
         self,
@@ -1906,6 +1972,13 @@ class _Run:
             scored.map(lambda kv: relation_row(kv[0], kv[1][0], kv[1][1], kv[1][2])),
             schemas["relations"],
         ).write.parquet(str(part / "relations.parquet"))
+        if self.lone:  # rule L: the pairs only the short-text floor proposed
+            self.spark.createDataFrame(
+                scored.filter(lambda kv: kv[1][1] == stages.FLOOR_ONLY).map(
+                    lambda kv: (kv[0], kv[1][0])
+                ),
+                "i long, j long",
+            ).write.parquet(str(part / "floor_pairs.parquet"))
 
     def _write_output(self, out: Path, part: Path, gen: Path) -> None:
         """``stories`` (with their threads), ``assignments`` and ``relations`` of every

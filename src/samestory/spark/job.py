@@ -7,7 +7,6 @@ import dataclasses
 import itertools
 import json
 import math
-import operator
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -400,23 +399,11 @@ def _flagged_pairs(reps: RDD, near: RDD, views: RDD, config: Config, p: int) -> 
     and shared-bucket routes' are; so are the vector lists' parts at ``ann_min_cosine``
     or over), as the batch's ``propose.propose_flagged_pairs``. The ANDs run in the
     shuffles that deduplicate the pairs without the rule."""
-
-    def firm(pair: tuple[int, int]) -> tuple[tuple[int, int], bool]:
-        return pair, False
-
-    def keyed(p3: tuple[int, int, bool]) -> tuple[tuple[int, int], bool]:
-        return (p3[0], p3[1]), p3[2]
-
-    routes = stages.keyword_pairs(reps, p).union(stages.dated_pairs(reps, p)).map(firm)
-    proposed = near.union(routes).reduceByKey(operator.and_, p)
-    screened_pairs = screen_pairs(proposed.map(lambda kv: (*kv[0], kv[1])), views, config, p)
-    return (
-        stages.lsh_pairs(reps, config, p)
-        .map(firm)
-        .union(screened_pairs.map(keyed))
-        .reduceByKey(operator.and_, p)
-        .map(lambda kv: (*kv[0], kv[1]))
-    )
+    routes = stages.keyword_pairs(reps, p).union(stages.dated_pairs(reps, p)).map(stages.firm)
+    near = near.map(lambda kv: (*kv[0], kv[1]))
+    proposed = stages.and_flags(near.union(routes), p)
+    lsh = stages.lsh_pairs(reps, config, p).map(stages.firm)
+    return stages.and_flags(lsh.union(screen_pairs(proposed, views, config, p)), p)
 
 
 @dataclasses.dataclass(frozen=True)

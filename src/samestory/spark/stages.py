@@ -658,6 +658,23 @@ def rep_tag(pair: Sequence[Any]) -> Any:
     return FLOOR_ONLY if len(pair) > 2 and pair[2] else True
 
 
+def and_flags(flagged: RDD, partitions: int) -> RDD:
+    """``(i, j, floor)`` triples of ``flagged`` once a pair, ``floor`` true when it is in
+    every triple of the pair (rule L: a pair is the floor's only when every proposal of
+    it is): the shuffle that deduplicates the pairs without the rule."""
+    return (
+        flagged.map(lambda t: ((t[0], t[1]), t[2]))
+        .reduceByKey(operator.and_, partitions)
+        .map(lambda kv: (*kv[0], kv[1]))
+    )
+
+
+def firm(pair: Sequence[int]) -> tuple[int, int, bool]:
+    """A pair ``(i, j)`` some route other than the short-text floor proposed, flagged so
+    (rule L)."""
+    return pair[0], pair[1], False
+
+
 def grouping_edge(
     i: int, j: int, relation: Relation, stay: bool, floor: bool | None = None
 ) -> tuple[Any, ...]:
