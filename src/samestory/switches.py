@@ -93,9 +93,12 @@ BOILERPLATE_BY_SENTENCE = True
 # routes) counts in a lone short text's attach linkage only when its score reaches the
 # story bar (Config.same_story_threshold): screen S's two losses were one floor pair each
 # tipping a lone short text over the attach bar (ECB+ lead, MEANTIME mixed-headline;
-# 2026-12-07, ecblead). The batch only (pipeline.batch: the floor's pairs found by
-# proposing again without the floor; stories.attach_splinters' `lone`); the store and
-# Spark lack it. Off: the attach step as before.
+# 2026-12-07, ecblead). Every driver has it: the batch (pipeline.propose.
+# propose_flagged_pairs, one search; stories.attach_splinters' `lone`), the store
+# (store/floor_pairs.py) and both Spark jobs (the vector stage's flags, the grouping
+# edges', spark.stages.cluster_component's LoneInput; an incremental state's days run
+# with it off kept no flags: their pairs read as firm). Off: the attach step as before;
+# not flipped: its gate rows with it on not run on top of rule BS (rulel, 2026-12-07).
 LONE_FLOOR_BAR = False
 
 # What every store written before the pair-scoring record was scored with.

@@ -23,7 +23,8 @@ article instead, so the cost grows about linearly with the corpus. One module a 
 article at a time and learns how the batch's pairs changed) and batch
 (:func:`candidate_index`, :func:`pairs_of_rows`, :func:`candidate_pairs`), each proposal
 flagged when only the short-text vector floor made it (:func:`flagged_pairs_of_rows`:
-rule L's input, ``switches.LONE_FLOOR_BAR``). Spark runs the
+rule L's input, ``switches.LONE_FLOOR_BAR``; Spark flags its lists' proposals the same
+way, ``spark.vectors.cell_neighbours(flags=)``). Spark runs the
 same rules (:func:`select_neighbours`, :func:`keyword_neighbours`,
 :func:`dated_ranking`) over its own joins.
 

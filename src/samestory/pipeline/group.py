@@ -432,7 +432,8 @@ def group_with_roundups(
     leaves a lone short text alone when the cut took its best target
     (:func:`samestory.stories.attach_splinters`).
 
-    ``lone`` (rule L, ``switches.LONE_FLOOR_BAR``; the batch's only so far): the pairs
+    ``lone`` (rule L, ``switches.LONE_FLOOR_BAR``; the batch's, the store's and Spark's
+    groupings): the pairs
     only the short-text vector floor proposed, rule L's bar and each text's shortness;
     every grouping's attach step then reads a lone short text's linkage without those of
     them that score under the bar (:func:`samestory.stories.attach_splinters`).
