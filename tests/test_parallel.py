@@ -217,6 +217,25 @@ def test_a_frozen_heap_is_thawed_when_the_last_block_ends() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_heap_frozen_before_the_first_block_stays_frozen() -> None:
+    """A process that froze its own objects (Spark's workers, forked from
+    samestory.spark.daemon) keeps them frozen after a block: unfreeze would thaw them."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    kept = [[n] for n in range(1000)]  # lists: tracked by the collector
+    gc.freeze()
+    try:
+        with parallel.frozen_heap():
+            pass
+        assert gc.get_freeze_count() > len(kept)
+    finally:
+        gc.unfreeze()
+    with parallel.frozen_heap():
+        pass
+    assert gc.get_freeze_count() == 0  # and a heap not frozen before is thawed after
+
+
 @needs_fork
 def test_map_chunks_thaws_the_heap_after_its_workers() -> None:
     import gc

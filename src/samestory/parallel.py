@@ -45,6 +45,8 @@ _fork_lock = threading.Lock()
 # Open frozen_heap() blocks: the heap is frozen while there is one (gc.unfreeze undoes
 # every gc.freeze at once, so the blocks are counted, under _fork_lock).
 _frozen = 0
+# Whether the heap was frozen before the outermost open block began (then it stays so).
+_frozen_before = False
 
 
 @contextlib.contextmanager
@@ -56,9 +58,16 @@ def frozen_heap() -> Iterator[None]:
     one of them and so copy all of its pages, copy-on-write). And the parent, while it
     gathers its workers' results, does not walk its whole heap in a full collection: at
     100k articles one took ~2 s of the parent's CPU (3 M objects), time in which the
-    workers finished their chunks and waited for it (2026-12-04)."""
-    global _frozen
+    workers finished their chunks and waited for it (2026-12-04).
+
+    A heap already frozen when the first block opens stays frozen when the last one
+    closes: ``gc.unfreeze`` would also thaw what the process froze for itself (Spark's
+    workers, forked from :mod:`samestory.spark.daemon` with its imports frozen, would walk
+    them again after every task once a task had run a block)."""
+    global _frozen, _frozen_before
     with _fork_lock:
+        if _frozen == 0:
+            _frozen_before = gc.get_freeze_count() > 0
         gc.freeze()  # (again in an inner block: what was made since is frozen too)
         _frozen += 1
     try:
@@ -66,7 +75,7 @@ def frozen_heap() -> Iterator[None]:
     finally:
         with _fork_lock:
             _frozen -= 1
-            if _frozen == 0:
+            if _frozen == 0 and not _frozen_before:
                 gc.unfreeze()
 
 
