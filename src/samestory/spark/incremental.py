@@ -116,6 +116,7 @@ from samestory.spark.vectors import (
     row_floor,
     spherical_kmeans,
     split_oversized,
+    under_firm_bar,
     widest_list,
 )
 from samestory.store.codec import decode_features, encode_features, scalar_doc, scalar_fields
@@ -314,6 +315,20 @@ def neighbour_list(
     ``floor``: the row's vector floor (:func:`~samestory.candidates.vector_floor`;
     None: ``ann_min_cosine``).
     """
+    chosen, reach, _ = _neighbours(row, keys, matrix, config, words, floor)
+    return chosen, reach
+
+
+def _neighbours(
+    row: int,
+    keys: np.ndarray,
+    matrix: np.ndarray,
+    config: Config,
+    words: Sequence[Mapping[int, float]] | None = None,
+    floor: float | None = None,
+) -> tuple[list[int], float, np.ndarray]:
+    """:func:`neighbour_list` and the row's cosines to every row (rule L's flags read
+    them: :func:`_under_floor`)."""
     if floor is None:
         floor = config.ann_min_cosine
     budget = config.ann_neighbours + 1
@@ -326,7 +341,7 @@ def neighbour_list(
     chosen = select_neighbours(top, cosines[top], matrix, *rule, still_close=test) or []
     after = len(chosen)  # the rule looks at candidates in order and keeps each it looks at
     following = float(cosines[order[after]]) if after < len(order) else _NO_REACH
-    return [int(r) for r in chosen], max(following, floor)
+    return [int(r) for r in chosen], max(following, floor), cosines
 
 
 def search_cell(
@@ -370,8 +385,8 @@ def search_cell(
     new = np.array([r in "qn" for r in roles], dtype=bool)
     for row, role in enumerate(roles):
         if role == "q":
-            chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
-            under = _under_floor(row, chosen, matrix, config, flags)
+            chosen, reach, cosines = _neighbours(row, keys, matrix, config, words, floors[row])
+            under = _under_floor(chosen, cosines, config, flags)
             yield "reach", (int(keys[row]), reach)
             for r in chosen:
                 if r != row:
@@ -388,8 +403,8 @@ def search_cell(
         again = by_gone[k] >= reach_of  # the list looked at a vector that is gone
         if by_new[k] < reach_of and not again:
             continue  # neither a new nor a demoted vector reaches into this list
-        chosen, reach = neighbour_list(row, keys, matrix, config, words, floors[row])
-        under = _under_floor(row, chosen, matrix, config, flags)
+        chosen, reach, cosines = _neighbours(row, keys, matrix, config, words, floors[row])
+        under = _under_floor(chosen, cosines, config, flags)
         yield "reach", (int(keys[row]), reach)
         for r in chosen:
             if new[r]:
@@ -401,16 +416,13 @@ def search_cell(
 
 
 def _under_floor(
-    row: int, chosen: Sequence[int], matrix: np.ndarray, config: Config, flags: bool
+    chosen: Sequence[int], cosines: np.ndarray, config: Config, flags: bool
 ) -> dict[int, bool]:
-    """Rule L's flag of each of row ``row``'s neighbour rows ``chosen`` (none without
-    ``flags``): whether its cosine (as :func:`neighbour_list` computes it) is under
-    ``ann_min_cosine``, the list's part only a short text's lower floor reaches."""
+    """Rule L's flag of each of a row's neighbour rows ``chosen`` (none without
+    ``flags``), from the row's ``cosines`` (:func:`_neighbours`): :func:`under_firm_bar`."""
     if not flags:
         return {}
-    cosines = matrix @ matrix[row]
-    firm_bar = np.float32(config.ann_min_cosine)
-    return {r: bool(np.float32(cosines[r]) < firm_bar) for r in chosen}
+    return {r: under_firm_bar(cosines[r], config) for r in chosen}
 
 
 def _member_vector(member: tuple[Any, ...]) -> np.ndarray:

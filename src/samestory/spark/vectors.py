@@ -108,7 +108,6 @@ def cell_neighbours(
     only a short text's lower floor reaches (``candidates.index._at_or_over``'s split).
     """
     budget = config.ann_neighbours + 1
-    firm = np.float32(config.ann_min_cosine)
     widest = min(widest_list(config), len(keys))
     saturated = SATURATED_COSINE[config.encoder]
     row_of = {int(k): r for r, k in enumerate(keys)}
@@ -128,7 +127,14 @@ def cell_neighbours(
             j = int(keys[r])
             if j != i:
                 pair = (i, j) if i < j else (j, i)
-                yield (*pair, bool(np.float32(cosines[r]) < firm)) if flags else pair
+                yield (*pair, under_firm_bar(cosines[r], config)) if flags else pair
+
+
+def under_firm_bar(cosine: float, config: Config) -> bool:
+    """Rule L's flag of a list neighbour at ``cosine``: whether it is in the list's part
+    under ``ann_min_cosine`` (compared in float32, as the list compares), which only a
+    short text's lower floor reaches (``candidates.index._at_or_over``'s split)."""
+    return bool(np.float32(cosine) < np.float32(config.ann_min_cosine))
 
 
 def _matrix(items: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
